@@ -1,0 +1,135 @@
+# faultline — one non-recursive GNU Makefile.
+#
+#   make            build the shim, the CLI, the samples and the test programs
+#   make check      build everything and run every test (installs build deps as root)
+#   make demo       trace the bundled samples and write demo/report.html
+#   make bench      run the benchmarks in bench/
+#   make install PREFIX=/usr/local
+#
+# Sources are found by wildcard: a new preload/*.c, analyzer/*.c, samples/*.c,
+# tests/progs/p_*.c or tests/unit/t_*.c needs no edit here.
+
+BUILD    ?= build
+PREFIX   ?= /usr/local
+CC       ?= cc
+SANITIZE ?=
+
+WARN      = -Wall -Wextra -Werror
+BASEFLAGS = -std=c11 $(WARN) -g -O2 -D_GNU_SOURCE -Iinclude -MMD -MP
+SANFLAGS  = $(if $(SANITIZE),-fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all)
+
+# The shim: position independent, hidden by default, initial-exec TLS so that
+# reading the reentrancy guard never calls __tls_get_addr (which may allocate).
+SHIM_CFLAGS  = $(BASEFLAGS) -fPIC -fvisibility=hidden -ftls-model=initial-exec \
+               -fno-omit-frame-pointer $(CFLAGS)
+SHIM_LDLIBS  = -lunwind -ldl -lpthread -lm
+ANA_CFLAGS   = $(BASEFLAGS) $(SANFLAGS) $(CFLAGS)
+ANA_LDLIBS   = -ljansson -ldw -lelf -lm -lpthread
+PROG_CFLAGS  = -std=gnu11 $(WARN) -g -O1 -D_GNU_SOURCE -Iinclude -MMD -MP -pthread $(CFLAGS)
+
+SHIM_SRC     = $(sort $(wildcard preload/*.c))
+SHIM_OBJ     = $(SHIM_SRC:%.c=$(BUILD)/%.o)
+# Modules that define no libc symbol: linkable into unit tests.
+SHIM_CORE_OBJ = $(filter-out $(BUILD)/preload/hooks_%.o $(BUILD)/preload/init.o,$(SHIM_OBJ))
+ANA_SRC      = $(sort $(wildcard analyzer/*.c))
+ANA_OBJ      = $(ANA_SRC:%.c=$(BUILD)/%.o)
+ANA_LIB_OBJ  = $(filter-out $(BUILD)/analyzer/main.o,$(ANA_OBJ))
+SAMPLE_SRC   = $(sort $(wildcard samples/*.c))
+SAMPLES      = $(SAMPLE_SRC:samples/%.c=$(BUILD)/samples/%)
+PROG_SRC     = $(sort $(wildcard tests/progs/*.c))
+PROGS        = $(PROG_SRC:tests/progs/%.c=$(BUILD)/tests/progs/%)
+UNIT_SRC     = $(sort $(wildcard tests/unit/t_*.c))
+UNITS        = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%)
+BENCH_SRC    = $(sort $(wildcard bench/*.c))
+BENCHES      = $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+
+LIB = $(BUILD)/libfaultline.so
+CLI = $(BUILD)/faultline
+
+.PHONY: all deps check check-unit check-shell check-san check-shim-imports check-headers \
+        check-browser demo bench install clean golden-update fuzz format-check lint
+
+all: $(LIB) $(CLI) $(SAMPLES) $(PROGS) $(UNITS) $(BENCHES)
+
+deps:
+	@sh build-aux/ensure-deps
+
+$(BUILD)/preload/%.o: preload/%.c
+	@mkdir -p $(@D)
+	$(CC) $(SHIM_CFLAGS) -c $< -o $@
+
+$(LIB): $(SHIM_OBJ)
+	$(CC) -shared -Wl,-z,defs -Wl,-z,nodelete -o $@ $^ $(SHIM_LDLIBS)
+
+$(BUILD)/libshimcore.a: $(SHIM_CORE_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/analyzer/%.o: analyzer/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ANA_CFLAGS) -c $< -o $@
+
+$(BUILD)/libanalyzer.a: $(ANA_LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(CLI): $(BUILD)/analyzer/main.o $(BUILD)/libanalyzer.a
+	$(CC) $(ANA_CFLAGS) -o $@ $^ $(ANA_LDLIBS)
+
+$(BUILD)/samples/%: samples/%.c
+	@mkdir -p $(@D)
+	$(CC) $(PROG_CFLAGS) -o $@ $< -lm
+
+$(BUILD)/tests/progs/%: tests/progs/%.c
+	@mkdir -p $(@D)
+	$(CC) $(PROG_CFLAGS) -o $@ $< -lm -ldl
+
+$(BUILD)/bench/%: bench/%.c
+	@mkdir -p $(@D)
+	$(CC) $(PROG_CFLAGS) -O2 -o $@ $< -lm
+
+$(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libanalyzer.a $(BUILD)/libshimcore.a
+	@mkdir -p $(@D)
+	$(CC) $(ANA_CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libanalyzer.a $(BUILD)/libshimcore.a \
+		$(ANA_LDLIBS) -lunwind -ldl
+
+check: deps
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory check-shim-imports
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/san SANITIZE=address,undefined \
+		$(BUILD)/san/faultline $(BUILD)/san/libfaultline.so $(UNITS:$(BUILD)/%=$(BUILD)/san/%)
+	@BUILD=$(BUILD) sh tests/run.sh
+
+check-unit: all
+	@BUILD=$(BUILD) sh tests/run.sh unit
+
+check-shell: all
+	@BUILD=$(BUILD) sh tests/run.sh shell
+
+# The shim may not depend on anything that allocates or that it hooks.
+check-shim-imports: $(LIB)
+	@sh build-aux/check-shim-imports $(LIB)
+
+check-headers:
+	@for h in include/faultline/*.h preload/*.h analyzer/*.h; do \
+		echo "#include \"$$h\"" | $(CC) $(BASEFLAGS) -Ipreload -Ianalyzer -x c -fsyntax-only - || exit 1; \
+	done
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@sh samples/demo.sh $(BUILD)
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@sh bench/run.sh $(BUILD)
+
+install: $(LIB) $(CLI)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/faultline $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(CLI) $(DESTDIR)$(PREFIX)/bin/faultline
+	install -m 755 $(LIB) $(DESTDIR)$(PREFIX)/lib/faultline/libfaultline.so
+	if [ -f doc/faultline.1 ]; then install -m 644 doc/faultline.1 $(DESTDIR)$(PREFIX)/share/man/man1/; fi
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,26 @@
+/*
+ * The subcommands. Each cmd_<name>.c parses its own options and runs one
+ * pipeline; main.c only dispatches. Return the process exit status.
+ */
+#ifndef FL_COMMANDS_H
+#define FL_COMMANDS_H
+
+#include <stdio.h>
+
+struct fl_command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;   /* one line for `faultline --help` */
+	const char *usage;     /* full text for `faultline help NAME` and NAME --help */
+};
+
+int cmd_record(int argc, char **argv);
+extern const char cmd_record_usage[];
+
+/* Every command, NULL-terminated; defined in main.c. */
+extern const struct fl_command fl_commands[];
+const struct fl_command *fl_command_find(const char *name);
+/* Prints the usage of a command (for --help) to f. */
+void fl_command_help(const struct fl_command *c, FILE *f);
+
+#endif

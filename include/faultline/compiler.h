@@ -1,0 +1,16 @@
+/* Small compiler helpers shared by the shim and the analyzer. */
+#ifndef FAULTLINE_COMPILER_H
+#define FAULTLINE_COMPILER_H
+
+#define FL_LIKELY(x) __builtin_expect(!!(x), 1)
+#define FL_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define FL_UNUSED __attribute__((unused))
+#define FL_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
+#define FL_EXPORT __attribute__((visibility("default")))
+#define FL_NORETURN __attribute__((noreturn))
+
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#endif
+
+#endif

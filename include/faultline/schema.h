@@ -1,0 +1,179 @@
+/*
+ * The trace schema: the only contract between the shim (preload/) and the
+ * analyzer (analyzer/). Both include this header; nothing else is shared.
+ *
+ * A trace is a directory holding one newline-delimited JSON file per process,
+ * named FL_TRACE_FILE_FMT. Every line is one complete JSON object carrying
+ * FL_K_EVENT (the event name) and FL_K_TIME (nanoseconds since this process's
+ * trace start, CLOCK_MONOTONIC). Every line after the header also carries
+ * FL_K_SEQ, a per-process sequence number: lines from different threads are
+ * written in drain order, and readers sort by it when order matters (a free
+ * seen before its alloc). Addresses and other 64-bit values that may exceed
+ * 2^53 are JSON strings "0x...". Readers ignore unknown events and keys.
+ *
+ * doc/trace-schema.md documents every event; tests/shell checks that each
+ * event named here is documented there. Any incompatible change bumps
+ * FL_TRACE_VERSION; readers reject versions they do not know.
+ */
+#ifndef FAULTLINE_SCHEMA_H
+#define FAULTLINE_SCHEMA_H
+
+#define FL_TRACE_VERSION 1
+
+/* "<pid>.ndjson"; when a pid is reused in one trace directory the later
+ * process gets "<pid>.<n>.ndjson" (n = 1, 2, ...), never overwriting. */
+#define FL_TRACE_FILE_EXT ".ndjson"
+
+/* Environment variables read by the shim (and set by `faultline record`). */
+#define FL_ENV_OUT "FAULTLINE_OUT"             /* trace directory */
+#define FL_ENV_SAMPLE "FAULTLINE_SAMPLE"       /* mean bytes between heap samples; 1 = every call */
+#define FL_ENV_LARGE "FAULTLINE_LARGE"         /* allocations >= this are always recorded */
+#define FL_ENV_INTERVAL "FAULTLINE_INTERVAL_MS" /* sampler tick */
+#define FL_ENV_FAULTS "FAULTLINE_FAULTS"       /* all | off | N (every N-th fault) */
+#define FL_ENV_WSS "FAULTLINE_WSS"             /* 1: write-tracking working set */
+#define FL_ENV_FOLLOW "FAULTLINE_FOLLOW"       /* 0: do not follow children */
+#define FL_ENV_MAX_SIZE "FAULTLINE_MAX_SIZE"   /* bytes per trace file, 0 = unlimited */
+#define FL_ENV_NO_ARGV "FAULTLINE_NO_ARGV"     /* 1: argv is redacted */
+#define FL_ENV_PARENT "FAULTLINE_PARENT"       /* internal: "<pid>:<kind>:<t>:<seq>" link */
+#define FL_ENV_QUIET "FAULTLINE_QUIET"         /* 1: no diagnostics on stderr */
+
+#define FL_DEFAULT_SAMPLE 524288
+#define FL_DEFAULT_LARGE 65536
+#define FL_DEFAULT_INTERVAL_MS 100
+
+/* ---- keys present on every line ---- */
+#define FL_K_EVENT "e"
+#define FL_K_TIME "t"
+#define FL_K_SEQ "seq"
+#define FL_K_TID "tid"
+
+/* ---- event names ---- */
+#define FL_EV_HEADER "header"
+#define FL_EV_MAPS "maps"
+#define FL_EV_STACK "stack"
+#define FL_EV_ALLOC "alloc"
+#define FL_EV_FREE "free"
+#define FL_EV_REALLOC "realloc"
+#define FL_EV_MMAP "mmap"
+#define FL_EV_MUNMAP "munmap"
+#define FL_EV_MREMAP "mremap"
+#define FL_EV_MPROTECT "mprotect"
+#define FL_EV_MADVISE "madvise"
+#define FL_EV_BRK "brk"
+#define FL_EV_FORK "fork"
+#define FL_EV_EXEC "exec"
+#define FL_EV_EXIT "exit"
+#define FL_EV_FAULTS "faults"
+#define FL_EV_COUNTERS "counters"
+#define FL_EV_RESIDENCY "residency"
+#define FL_EV_WSS "wss"
+#define FL_EV_IO "io"
+#define FL_EV_HEAP "heap"       /* per-tick exact call counts and live bytes */
+#define FL_EV_SITES "sites"     /* --all: exact per-site aggregates */
+#define FL_EV_NOTE "note"       /* the shim telling the reader something: stopped, dropped */
+
+/* ---- header keys ---- */
+#define FL_K_VERSION "v"
+#define FL_K_PID "pid"
+#define FL_K_PPID "ppid"
+#define FL_K_PARENT "parent"     /* object: pid, kind, t, seq (the parent's event) */
+#define FL_K_EXE "exe"
+#define FL_K_ARGV "argv"
+#define FL_K_START_REALTIME "start_realtime_ns"
+#define FL_K_START_MONOTONIC "start_monotonic_ns"
+#define FL_K_PAGE_SIZE "page_size"
+#define FL_K_KERNEL "kernel"
+#define FL_K_CPU "cpu"
+#define FL_K_NCPU "ncpu"
+#define FL_K_TLB "tlb"           /* object: see doc/trace-schema.md */
+#define FL_K_MEM_TOTAL "mem_total"
+#define FL_K_SWAP_TOTAL "swap_total"
+#define FL_K_OVERCOMMIT "overcommit_memory"
+#define FL_K_THP "thp"
+#define FL_K_RLIMIT_STACK "rlimit_stack"
+#define FL_K_PROBES "probes"     /* object: name -> {ok, errno, why} */
+#define FL_K_OPTIONS "options"
+#define FL_K_UID "uid"
+
+/* probe names (keys of the header's "probes" object) */
+#define FL_PROBE_PERF_COUNT "perf_fault_counts"
+#define FL_PROBE_PERF_SAMPLE "perf_fault_samples"
+#define FL_PROBE_DTLB "perf_dtlb"
+#define FL_PROBE_PAGEMAP "pagemap"
+#define FL_PROBE_PAGEMAP_PFN "pagemap_pfn"
+#define FL_PROBE_PAGEMAP_SCAN "pagemap_scan"
+#define FL_PROBE_UFFD_WP "uffd_wp"
+#define FL_PROBE_ACCESSED "accessed_bit"
+#define FL_PROBE_UNWIND "libunwind"
+
+/* ---- common keys ---- */
+#define FL_K_ADDR "addr"
+#define FL_K_SIZE "size"
+#define FL_K_OLD_ADDR "old_addr"
+#define FL_K_OLD_SIZE "old_size"
+#define FL_K_ALIGN "align"
+#define FL_K_FUNC "fn"          /* which libc entry: malloc, calloc, ... */
+#define FL_K_STACK "stack"      /* stack id */
+#define FL_K_ID "id"
+#define FL_K_FRAMES "frames"
+#define FL_K_RESULT "result"
+#define FL_K_ERRNO "errno"
+#define FL_K_PROT "prot"
+#define FL_K_FLAGS "flags"
+#define FL_K_FD "fd"
+#define FL_K_OFFSET "offset"
+#define FL_K_PATH "path"
+#define FL_K_ADVICE "advice"
+#define FL_K_WEIGHT "weight"    /* bytes this sampled record stands for */
+
+/* maps */
+#define FL_K_VMAS "vmas"        /* array of [start, end, perms, offset, inode, path] */
+#define FL_K_WHY "why"          /* start | exec | changed | fork */
+#define FL_K_SHIM "shim"        /* [[start, end], ...] memory the shim mapped for itself */
+
+/* fork / exec / exit */
+#define FL_K_CHILD "child"
+#define FL_K_KIND "kind"        /* fork | vfork | clone | posix_spawn | exec */
+#define FL_K_STATUS "status"
+#define FL_K_SIGNAL "signal"
+#define FL_K_HOW "how"          /* return | exit | _exit | signal | exec */
+
+/* faults: batched samples, each [addr, ip, tid, t, major(0/1)] */
+#define FL_K_SAMPLES "samples"
+#define FL_K_PERIOD "period"    /* every N-th fault was sampled */
+#define FL_K_LOST "lost"
+
+/* counters */
+#define FL_K_MINFLT "minflt"     /* perf, user mode */
+#define FL_K_MAJFLT "majflt"
+#define FL_K_RU_MINFLT "ru_minflt" /* getrusage, includes kernel-mode and GUP faults */
+#define FL_K_RU_MAJFLT "ru_majflt"
+#define FL_K_DTLB_LOAD "dtlb_load_misses"   /* null when unsupported */
+#define FL_K_DTLB_STORE "dtlb_store_misses"
+#define FL_K_RSS_ANON "rss_anon"
+#define FL_K_RSS_FILE "rss_file"
+#define FL_K_RSS_SHMEM "rss_shmem"
+#define FL_K_VSZ "vsz"
+#define FL_K_SWAP "swap"
+#define FL_K_PTE "pte_bytes"
+#define FL_K_STACK_VMA "stack_vma"
+#define FL_K_COMMITTED "committed_as"
+#define FL_K_COMMIT_LIMIT "commit_limit"
+#define FL_K_OOM_SCORE "oom_score"
+#define FL_K_TRACKING_FAULTS "tracking_faults"
+
+/* heap (per tick, exact) */
+#define FL_K_CALLS "calls"       /* object: fn -> count */
+#define FL_K_BYTES "bytes"       /* object: fn -> bytes requested */
+#define FL_K_LIVE "live"         /* live bytes now */
+#define FL_K_PEAK "peak"         /* peak live bytes seen (tick resolution, exact with --all) */
+
+/* residency: per VMA [start, end, present, swapped, file, anon_exclusive,
+ * anon_shared, huge, written, referenced] in pages; -1 where unknown */
+#define FL_K_REGIONS "regions"
+#define FL_K_METHOD "method"
+
+/* io: per fd [fd, path, calls, bytes] */
+#define FL_K_FDS "fds"
+
+#endif

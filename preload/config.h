@@ -1,0 +1,35 @@
+/*
+ * Options, read once from the environment at start-up without allocating
+ * (the shim scans environ itself: getenv is off limits before libc is ready
+ * and in a vfork child).
+ */
+#ifndef FL_CONFIG_H
+#define FL_CONFIG_H
+
+#include <stdint.h>
+
+#define FL_PATH_MAX 4096
+
+struct fl_config {
+	char out_dir[FL_PATH_MAX];  /* "" = tracing off */
+	uint64_t sample_bytes;      /* mean bytes between heap samples; 1 = every call */
+	uint64_t large_bytes;       /* allocations >= this always recorded */
+	uint64_t interval_ms;
+	uint64_t faults_period;     /* 0 = off, 1 = all, N = every N-th */
+	uint64_t max_size;          /* bytes per trace file, 0 = no cap */
+	int all;                    /* sample_bytes == 1 */
+	int wss;
+	int follow;
+	int no_argv;
+	int quiet;
+	char parent[256];           /* FAULTLINE_PARENT, the link to the creator */
+};
+
+extern struct fl_config fl_config;
+
+/* Fills fl_config from envp (NULL = the process's environ). */
+void fl_config_load(char **envp);
+/* The value of NAME in envp, or NULL. No allocation. */
+const char *fl_config_env(char **envp, const char *name);
+
+#endif

@@ -1,0 +1,174 @@
+/*
+ * The malloc family. Each hook: pass through when the shim is not ready or
+ * re-entered (guard), else call the real function and record. Before the
+ * real functions are resolved (dlsym's own calloc), serve from the bootstrap
+ * arena.
+ */
+#include <errno.h>
+#include <malloc.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "faultline/compiler.h"
+#include "init.h"
+#include "record.h"
+#include "resolve.h"
+#include "thread.h"
+
+#define TRACING() FL_LIKELY(fl_state == FL_READY && !fl_tls_guard)
+
+static void *boot_alloc(size_t size, size_t align)
+{
+	fl_init_resolve();
+	if (fl_resolving || !fl_real.malloc)
+		return fl_bootstrap_alloc(size, align);
+	return NULL;
+}
+
+FL_EXPORT void *malloc(size_t size)
+{
+	void *p;
+	if (FL_UNLIKELY(!fl_real.malloc) && (p = boot_alloc(size, 16)))
+		return p;
+	if (!TRACING())
+		return fl_real.malloc(size);
+	fl_tls_guard = 1;
+	p = fl_real.malloc(size);
+	fl_record_alloc(FL_CALL_MALLOC, p, size);
+	fl_tls_guard = 0;
+	return p;
+}
+
+FL_EXPORT void *calloc(size_t n, size_t size)
+{
+	void *p;
+	size_t total;
+	if (FL_UNLIKELY(!fl_real.calloc)) {
+		if (__builtin_mul_overflow(n, size, &total))
+			return NULL;
+		if ((p = boot_alloc(total, 16)))
+			return p;
+	}
+	if (!TRACING())
+		return fl_real.calloc(n, size);
+	fl_tls_guard = 1;
+	p = fl_real.calloc(n, size);
+	fl_record_alloc(FL_CALL_CALLOC, p, __builtin_mul_overflow(n, size, &total) ? 0 : total);
+	fl_tls_guard = 0;
+	return p;
+}
+
+FL_EXPORT void free(void *p)
+{
+	if (FL_UNLIKELY(!p || fl_bootstrap_owns(p)))
+		return;
+	if (FL_UNLIKELY(!fl_real.free))
+		fl_init_resolve();
+	if (!TRACING()) {
+		fl_real.free(p);
+		return;
+	}
+	fl_tls_guard = 1;
+	fl_record_free(p);
+	fl_real.free(p);
+	fl_tls_guard = 0;
+}
+
+static void *realloc_from_bootstrap(void *old, size_t size)
+{
+	/* The arena does not know block sizes: copy what can be there. */
+	void *p = malloc(size);
+	size_t avail = (size_t)((char *)fl_bootstrap_alloc(0, 1) - (char *)old);
+	if (p)
+		memcpy(p, old, size < avail ? size : avail);
+	return p;
+}
+
+FL_EXPORT void *realloc(void *old, size_t size)
+{
+	void *p;
+	size_t old_usable;
+	if (FL_UNLIKELY(old && fl_bootstrap_owns(old)))
+		return realloc_from_bootstrap(old, size);
+	if (FL_UNLIKELY(!fl_real.realloc) && (p = boot_alloc(size, 16)))
+		return p;
+	if (!TRACING())
+		return fl_real.realloc(old, size);
+	fl_tls_guard = 1;
+	old_usable = old ? fl_real.malloc_usable_size(old) : 0;
+	p = fl_real.realloc(old, size);
+	fl_record_realloc(FL_CALL_REALLOC, old, old_usable, p, size);
+	fl_tls_guard = 0;
+	return p;
+}
+
+FL_EXPORT void *reallocarray(void *old, size_t n, size_t size)
+{
+	void *p;
+	size_t total, old_usable;
+	if (__builtin_mul_overflow(n, size, &total)) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	if (FL_UNLIKELY(!fl_real.reallocarray) || !TRACING() ||
+	    FL_UNLIKELY(old && fl_bootstrap_owns(old)))
+		return realloc(old, total);
+	fl_tls_guard = 1;
+	old_usable = old ? fl_real.malloc_usable_size(old) : 0;
+	p = fl_real.reallocarray(old, n, size);
+	fl_record_realloc(FL_CALL_REALLOCARRAY, old, old_usable, p, total);
+	fl_tls_guard = 0;
+	return p;
+}
+
+FL_EXPORT int posix_memalign(void **out, size_t align, size_t size)
+{
+	int r;
+	if (FL_UNLIKELY(!fl_real.posix_memalign) && (*out = boot_alloc(size, align)))
+		return 0;
+	if (!TRACING())
+		return fl_real.posix_memalign(out, align, size);
+	fl_tls_guard = 1;
+	r = fl_real.posix_memalign(out, align, size);
+	fl_record_alloc(FL_CALL_POSIX_MEMALIGN, r == 0 ? *out : NULL, size);
+	fl_tls_guard = 0;
+	return r;
+}
+
+#define ALIGNED_HOOK(name, call, args, size_expr, align_expr)                  \
+	FL_EXPORT void *name args                                          \
+	{                                                                  \
+		void *p;                                                   \
+		if (FL_UNLIKELY(!fl_real.name) &&                          \
+		    (p = boot_alloc(size_expr, align_expr)))               \
+			return p;                                          \
+		if (FL_UNLIKELY(!fl_real.name))                            \
+			return NULL;                                       \
+		if (!TRACING())                                            \
+			return fl_real.name call;                          \
+		fl_tls_guard = 1;                                          \
+		p = fl_real.name call;                                     \
+		fl_record_alloc(FL_CALL_##name, p, size_expr);             \
+		fl_tls_guard = 0;                                          \
+		return p;                                                  \
+	}
+
+#define FL_CALL_aligned_alloc FL_CALL_ALIGNED_ALLOC
+#define FL_CALL_memalign FL_CALL_MEMALIGN
+#define FL_CALL_valloc FL_CALL_VALLOC
+#define FL_CALL_pvalloc FL_CALL_PVALLOC
+
+ALIGNED_HOOK(aligned_alloc, (align, size), (size_t align, size_t size), size, align)
+ALIGNED_HOOK(memalign, (align, size), (size_t align, size_t size), size, align)
+ALIGNED_HOOK(valloc, (size), (size_t size), size, 4096)
+ALIGNED_HOOK(pvalloc, (size), (size_t size), size, 4096)
+
+FL_EXPORT size_t malloc_usable_size(void *p)
+{
+	if (FL_UNLIKELY(!p))
+		return 0;
+	if (FL_UNLIKELY(fl_bootstrap_owns(p)))
+		return 0;
+	fl_init_resolve();
+	return fl_real.malloc_usable_size(p);
+}

@@ -1,0 +1,183 @@
+/*
+ * Constructor, destructor, fork handlers and the ticker thread.
+ */
+#include "init.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "log.h"
+#include "maps.h"
+#include "probes.h"
+#include "ptrset.h"
+#include "resolve.h"
+#include "stacks.h"
+#include "sys.h"
+#include "thread.h"
+#include "writer.h"
+
+int fl_state = FL_UNINIT;
+uint64_t fl_fork_t, fl_fork_seq;
+
+static int finished;
+static pthread_t ticker;
+
+void fl_init_resolve(void)
+{
+	const char *missing = NULL;
+	if (fl_real.malloc || fl_resolving)
+		return;
+	if (fl_resolve_all(&missing) != 0) {
+		static const char msg[] = "faultline: fatal: cannot resolve a libc function\n";
+		fl_sys_write_all(2, msg, sizeof(msg) - 1);
+		abort();
+	}
+}
+
+static void *ticker_main(void *arg)
+{
+	sigset_t all;
+	(void)arg;
+	/* Signals are the program's business: never take one here. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	fl_tls_guard = 1; /* everything this thread does passes through */
+	fl_probes_ticker_tid = fl_sys_gettid();
+	for (;;) {
+		fl_sys_sleep_ns(fl_config.interval_ms * 1000000u);
+		if (__atomic_load_n(&fl_state, __ATOMIC_ACQUIRE) != FL_READY)
+			continue;
+		fl_writer_tick(0);
+	}
+	return NULL;
+}
+
+void fl_init_start_ticker(void)
+{
+	pthread_attr_t attr;
+	int saved_guard = fl_tls_guard;
+	fl_tls_guard = 1;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&attr, 256 * 1024);
+	if (pthread_create(&ticker, &attr, ticker_main, NULL) != 0)
+		fl_log_warn("cannot start the sampler thread; flushing only at exit", 0);
+	pthread_attr_destroy(&attr);
+	fl_tls_guard = saved_guard;
+}
+
+void fl_init_finish(const char *how, int status, int sig)
+{
+	int prev_guard = fl_tls_guard;
+	if (__atomic_exchange_n(&finished, 1, __ATOMIC_ACQ_REL))
+		return;
+	if (fl_state != FL_READY)
+		return;
+	fl_tls_guard = 1;
+	fl_writer_tick(1);
+	fl_writer_lock();
+	fl_writer_exit_line(how, status, sig);
+	fl_writer_unlock();
+	__atomic_store_n(&fl_state, FL_OFF, __ATOMIC_RELEASE);
+	fl_tls_guard = prev_guard;
+}
+
+static void fork_prepare(void)
+{
+	if (fl_state != FL_READY)
+		return;
+	fl_tls_guard++;
+	fl_writer_lock();
+	fl_fork_t = fl_now();
+	fl_fork_seq = fl_seq_next();
+	fl_writer_drain_all();
+	fl_writer_write(1);
+}
+
+static void fork_parent(void)
+{
+	if (fl_state != FL_READY)
+		return;
+	fl_writer_unlock();
+	fl_tls_guard--;
+}
+
+static void set_parent_link(const char *kind)
+{
+	char *p = fl_config.parent;
+	size_t n = 0;
+	n += fl_fmt_u64(p + n, (uint64_t)fl_trace.pid);
+	p[n++] = ':';
+	memcpy(p + n, kind, strlen(kind));
+	n += strlen(kind);
+	p[n++] = ':';
+	n += fl_fmt_u64(p + n, fl_fork_t);
+	p[n++] = ':';
+	n += fl_fmt_u64(p + n, fl_fork_seq);
+	p[n] = '\0';
+}
+
+static void fork_child(void)
+{
+	if (fl_state != FL_READY)
+		return;
+	/* The lock was taken in prepare by this thread: it is ours to reset. */
+	fl_writer_after_fork_child();
+	fl_thread_after_fork_child();
+	finished = 0;
+	if (!fl_config.follow) {
+		fl_state = FL_OFF;
+		fl_writer_unlock();
+		fl_tls_guard--;
+		return;
+	}
+	set_parent_link("fork");
+	if (fl_writer_open("link") != 0) {
+		fl_state = FL_OFF;
+	} else {
+		fl_probes_fork_child(fl_writer_out());
+		fl_writer_write(1);
+	}
+	fl_writer_unlock();
+	if (fl_state == FL_READY)
+		fl_init_start_ticker();
+	fl_tls_guard--;
+}
+
+__attribute__((constructor(101))) static void fl_init(void)
+{
+	if (fl_state != FL_UNINIT)
+		return;
+	fl_state = FL_BOOT;
+	fl_tls_guard = 1;
+	fl_init_resolve();
+	fl_config_load(NULL);
+	if (!fl_config.out_dir[0]) {
+		fl_log_warn("FAULTLINE_OUT is not set; tracing off", 0);
+		goto off;
+	}
+	fl_thread_init();
+	if (fl_stacks_init() != 0 || fl_ptrset_init(fl_config.all ? 24 : 20) != 0) {
+		fl_log_warn("cannot map the shim's tables; tracing off", 0);
+		goto off;
+	}
+	fl_probes_init();
+	if (fl_writer_open(fl_config.parent[0] ? "link" : "none") != 0)
+		goto off;
+	pthread_atfork(fork_prepare, fork_parent, fork_child);
+	fl_init_start_ticker();
+	__atomic_store_n(&fl_state, FL_READY, __ATOMIC_RELEASE);
+	fl_tls_guard = 0;
+	return;
+off:
+	fl_state = FL_OFF;
+	fl_tls_guard = 0;
+}
+
+__attribute__((destructor(101))) static void fl_fini(void)
+{
+	fl_init_finish("exit", -1, 0);
+}

@@ -1,0 +1,26 @@
+/*
+ * What the hooks call after the real function returned: exact counting,
+ * the sampling decision, the backtrace and the push into this thread's
+ * ring. Kept out of the hooks so each hook stays a few lines.
+ */
+#ifndef FL_RECORD_H
+#define FL_RECORD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "evbuf.h"
+#include "thread.h"
+
+void fl_record_alloc(enum fl_call c, void *p, size_t size);
+/* Before the real free: counts, and records if the block was recorded. */
+void fl_record_free(void *p);
+/* Realloc: old_usable measured before the real call (0 if p was NULL). */
+void fl_record_realloc(enum fl_call c, void *old, size_t old_usable, void *p, size_t size);
+/* Any other event (mmap family, fork, exec): counts call c, fills tid, t,
+ * seq and stack (if want_stack) and pushes. */
+void fl_record_event(enum fl_call c, struct fl_event *ev, const void *str, int want_stack);
+/* Pushes into the calling thread's ring, flushing it if full. */
+void fl_record_push(struct fl_thread *t, struct fl_event *ev, const void *str);
+
+#endif

@@ -1,0 +1,45 @@
+/*
+ * The real functions behind our hooks, found with dlsym(RTLD_NEXT) once.
+ * dlsym itself may call calloc/malloc before they are found: those calls are
+ * served from a static bootstrap arena, and free() ignores its pointers.
+ */
+#ifndef FL_RESOLVE_H
+#define FL_RESOLVE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct fl_real {
+	void *(*malloc)(size_t);
+	void *(*calloc)(size_t, size_t);
+	void *(*realloc)(void *, size_t);
+	void *(*reallocarray)(void *, size_t, size_t);
+	void (*free)(void *);
+	int (*posix_memalign)(void **, size_t, size_t);
+	void *(*aligned_alloc)(size_t, size_t);
+	void *(*memalign)(size_t, size_t);
+	void *(*valloc)(size_t);
+	void *(*pvalloc)(size_t);
+	size_t (*malloc_usable_size)(void *);
+	void *(*mmap)(void *, size_t, int, int, int, off_t);
+	void *(*mmap64)(void *, size_t, int, int, int, off_t);
+	int (*munmap)(void *, size_t);
+	void *(*mremap)(void *, size_t, size_t, int, ...);
+	int (*mprotect)(void *, size_t, int);
+	int (*madvise)(void *, size_t, int);
+	int (*brk)(void *);
+	void *(*sbrk)(intptr_t);
+};
+
+extern struct fl_real fl_real;
+
+/* Resolves every symbol; returns 0, or -1 naming the first missing one. */
+int fl_resolve_all(const char **missing);
+/* 1 while resolution is under way (hooks must use the bootstrap arena). */
+extern int fl_resolving;
+
+void *fl_bootstrap_alloc(size_t size, size_t align);
+int fl_bootstrap_owns(const void *p);
+
+#endif

@@ -1,0 +1,45 @@
+/*
+ * The shim's only door to the kernel. Everything here is a raw syscall (or a
+ * vDSO call) so that the shim never re-enters its own hooks (mmap, munmap,
+ * fork, ...) and never takes a libc lock that fork could leave held.
+ */
+#ifndef FL_SYS_H
+#define FL_SYS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+void *fl_sys_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off);
+int fl_sys_munmap(void *addr, size_t len);
+/* Anonymous private memory named "[anon:faultline]" in /proc/PID/maps so that
+ * the analyzer can tell the shim's memory from the program's. NULL on error. */
+void *fl_sys_alloc_pages(size_t len);
+void fl_sys_name_region(void *addr, size_t len);
+/* The regions the shim mapped for itself (for the "shim" key of maps lines:
+ * the analyzer leaves them out of the program's figures). */
+#define FL_SYS_MAX_REGIONS 64
+int fl_sys_regions(uintptr_t (*out)[2], int max);
+
+int fl_sys_open(const char *path, int flags, int mode);
+int fl_sys_openat(int dirfd, const char *path, int flags, int mode);
+int fl_sys_close(int fd);
+ssize_t fl_sys_read(int fd, void *buf, size_t n);
+ssize_t fl_sys_pread(int fd, void *buf, size_t n, off_t off);
+/* Writes all of buf, retrying on EINTR and short writes. 0 or -errno. */
+int fl_sys_write_all(int fd, const void *buf, size_t n);
+/* Reads a whole small file into buf (NUL-terminated). Bytes read or -errno. */
+ssize_t fl_sys_read_file(const char *path, char *buf, size_t cap);
+ssize_t fl_sys_readlink(const char *path, char *buf, size_t cap);
+int fl_sys_fcntl(int fd, int cmd, long arg);
+int fl_sys_fstat_ino(int fd, uint64_t *dev, uint64_t *ino);
+int fl_sys_mkdir(const char *path, int mode);
+
+pid_t fl_sys_getpid(void);
+pid_t fl_sys_gettid(void);
+pid_t fl_sys_getppid(void);
+uint64_t fl_sys_now_ns(void);          /* CLOCK_MONOTONIC */
+uint64_t fl_sys_realtime_ns(void);     /* CLOCK_REALTIME */
+void fl_sys_sleep_ns(uint64_t ns);
+
+#endif

@@ -1,0 +1,62 @@
+/*
+ * The process's trace: the file, the sequence numbers and the flush. All
+ * writing happens under one lock (never taken on the hot path): by the
+ * ticker each interval, by a thread whose ring is full, at fork, exec and
+ * exit. A fork child gets a new file linked to the parent's.
+ */
+#ifndef FL_WRITER_H
+#define FL_WRITER_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "out.h"
+
+struct fl_trace {
+	pid_t pid;
+	uint64_t start_mono;     /* CLOCK_MONOTONIC ns at trace start */
+	uint64_t start_real;
+	uint64_t seq;            /* atomic */
+	int fd;
+	uint64_t dev, ino;       /* identity of our file, to notice fd theft */
+	char path[4200];
+	uint64_t written;        /* bytes written to the file */
+	int stopped;             /* the size cap was reached */
+	uint64_t peak_live;
+};
+
+extern struct fl_trace fl_trace;
+
+/* Nanoseconds since this process's trace start. */
+uint64_t fl_now(void);
+uint64_t fl_seq_next(void);
+
+/* Creates this process's file in the trace directory (0600, O_EXCL,
+ * O_NOFOLLOW, never overwriting) and writes the header. parent_kind is
+ * "none", "fork", "exec", ... 0 or -1. */
+int fl_writer_open(const char *parent_kind);
+
+void fl_writer_lock(void);
+void fl_writer_unlock(void);
+/* With the lock held: the output buffer to format lines into. */
+struct fl_out *fl_writer_out(void);
+/* With the lock held: writes lines out if more than a threshold is pending
+ * (force: all of them). */
+void fl_writer_write(int force);
+
+/* With the lock held: drains every thread's ring into the output. */
+void fl_writer_drain_all(void);
+struct fl_thread;
+/* With the lock held: drains one thread's ring (its ring is full). */
+void fl_writer_drain_thread(struct fl_thread *t);
+/* One tick: drain, heap totals, probes; final also writes the exit line
+ * (how = "exit", "signal", "exec", ...). Takes the lock. */
+void fl_writer_tick(int final);
+/* Writes the "exit" line (lock held). */
+void fl_writer_exit_line(const char *how, int status, int sig);
+
+/* fork child: drop the parent's file and buffers (without writing them),
+ * open a new file. Called with the lock held (taken in prepare). */
+void fl_writer_after_fork_child(void);
+
+#endif
