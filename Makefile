@@ -129,6 +129,14 @@ install: $(LIB) $(CLI)
 	install -m 755 $(LIB) $(DESTDIR)$(PREFIX)/lib/faultline/libfaultline.so
 	if [ -f doc/faultline.1 ]; then install -m 644 doc/faultline.1 $(DESTDIR)$(PREFIX)/share/man/man1/; fi
 
+# Style and static checks (not part of `make check`: advisory for reviews).
+format-check:
+	@clang-format --dry-run -Werror preload/*.[ch] analyzer/*.[ch] include/faultline/*.h
+
+lint:
+	@cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+		--std=c11 -D_GNU_SOURCE -Iinclude --suppress=missingIncludeSystem preload analyzer
+
 clean:
 	rm -rf $(BUILD)
 
