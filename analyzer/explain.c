@@ -108,32 +108,20 @@ int fl_explain_lookup(const char *name)
 	return -1;
 }
 
-static json_t *vfinding(const char *id, const char *severity, enum fl_mech m, const char *fmt,
-			va_list ap)
-{
-	char text[1024];
-	vsnprintf(text, sizeof(text), fmt, ap);
-	return json_pack("{s:s, s:s, s:s, s:s, s:s}", "id", id, "severity", severity, "mechanism",
-			 fl_explain_name(m), "text", text, "explain", fl_explain_text(m));
-}
-
-json_t *fl_explain_finding(const char *id, const char *severity, enum fl_mech m,
-			   const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	json_t *f = vfinding(id, severity, m, fmt, ap);
-	va_end(ap);
-	return f;
-}
-
-void fl_explain_add(json_t *findings, const char *id, const char *severity, enum fl_mech m,
+void fl_explain_add(json_t *obj, const char *id, const char *severity, enum fl_mech m,
 		    const char *fmt, ...)
 {
+	char text[1024];
 	va_list ap;
+	json_t *arr = json_object_get(obj, "findings");
+	if (!json_is_array(arr)) {
+		arr = json_array();
+		json_object_set_new(obj, "findings", arr);
+	}
 	va_start(ap, fmt);
-	json_t *f = vfinding(id, severity, m, fmt, ap);
+	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	if (f)
-		json_array_append_new(findings, f);
+	json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:s}", "id", id, "severity",
+					     severity, "mechanism", fl_explain_name(m), "text",
+					     text, "explain", fl_explain_text(m)));
 }

@@ -43,17 +43,14 @@ int fl_explain_lookup(const char *name);
 
 /* Severities of findings, in increasing order. */
 #define FL_SEV_INFO "info"
-#define FL_SEV_NOTE "note"
-#define FL_SEV_WARN "warning"
+#define FL_SEV_WARN "warn"
 
 /*
- * A new finding object {id, severity, mechanism, text, explain}; text is
- * formatted from fmt. Returns a new reference.
+ * Appends a finding {id, severity, mechanism, text, explain} to obj's
+ * "findings" array (created when absent); text is formatted from fmt and
+ * explain is fl_explain_text(m). The shape is report.h's, plus "mechanism".
  */
-json_t *fl_explain_finding(const char *id, const char *severity, enum fl_mech m,
-			   const char *fmt, ...) FL_PRINTF(4, 5);
-/* Appends such a finding to the array findings (steals nothing; new ref kept). */
-void fl_explain_add(json_t *findings, const char *id, const char *severity, enum fl_mech m,
+void fl_explain_add(json_t *obj, const char *id, const char *severity, enum fl_mech m,
 		    const char *fmt, ...) FL_PRINTF(5, 6);
 
 #endif

@@ -21,14 +21,16 @@ int main(void)
 	CHECK(fl_explain_lookup("nope") == -1);
 	CHECK(fl_explain_lookup(NULL) == -1);
 	CHECK_STR(fl_explain_name(FL_MECH_COUNT), "unknown");
-	json_t *arr = json_array();
-	fl_explain_add(arr, "cow.copied", FL_SEV_NOTE, FL_MECH_COW, "child copied %d%%", 25);
-	CHECK(json_array_size(arr) == 1);
+	json_t *obj = json_object();
+	fl_explain_add(obj, "cow.copied", FL_SEV_INFO, FL_MECH_COW, "child copied %d%%", 25);
+	fl_explain_add(obj, "tlb.reach", FL_SEV_WARN, FL_MECH_TLB_REACH, "beyond reach");
+	json_t *arr = json_object_get(obj, "findings");
+	CHECK(json_array_size(arr) == 2);
 	json_t *f = json_array_get(arr, 0);
 	CHECK_STR(json_string_value(json_object_get(f, "text")), "child copied 25%");
 	CHECK_STR(json_string_value(json_object_get(f, "mechanism")), "cow");
-	CHECK_STR(json_string_value(json_object_get(f, "severity")), "note");
+	CHECK_STR(json_string_value(json_object_get(f, "severity")), "info");
 	CHECK(strstr(json_string_value(json_object_get(f, "explain")), "Copy-on-write") != NULL);
-	json_decref(arr);
+	json_decref(obj);
 	return check_result();
 }
