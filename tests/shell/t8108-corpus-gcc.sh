@@ -1,0 +1,6 @@
+#!/bin/sh
+# gcc compiling and linking runs unchanged traced and leaves a clean trace.
+. "$(dirname "$0")/lib.sh"
+. "$top/tests/corpus/lib.sh"
+corpus_check gcc
+test_done
