@@ -33,7 +33,7 @@ root_trace() {
 # final_heap FILE JQ-PATH: the value at JQ-PATH (e.g. .calls.malloc, .live)
 # in the last heap line of FILE (the totals written at exit).
 final_heap() {
-	jq -s "map(select(.e == \"heap\")) | last | $2 // 0" "$1"
+	grep '"e":"heap"' "$1" | tail -n 1 | jq "$2 // 0"
 }
 
 # prog_count NAME KEY: "KEY N" as the program printed it in its stdout.

@@ -36,7 +36,7 @@ static void *spin(void *arg)
 	pthread_cleanup_push(release, &block);
 	for (;;) {
 		s = s * 6364136223846793005ull + 1442695040888963407ull;
-		block = malloc((size_t)(s >> 40) % (s & 1 ? 200000 : 300) + 1);
+		block = malloc((size_t)(s >> 40) % ((s & 15) == 0 ? 200000 : 300) + 1);
 		__atomic_add_fetch(&allocs[id], 1, __ATOMIC_RELAXED);
 		pthread_testcancel();
 		memset(block, 1, 1);

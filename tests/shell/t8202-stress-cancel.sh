@@ -6,14 +6,14 @@
 
 stress_native can "$PROGS/p_stress_cancel" 15 8
 stress_traced can -- "$PROGS/p_stress_cancel" 15 8
-stress_traced canall --all -- "$PROGS/p_stress_cancel" 10 8
+stress_traced canall --all -- "$PROGS/p_stress_cancel" 4 8
 
 test_expect_success 'all threads cancelled, status 0, traced too' '
 	grep -x "rounds 15 cancelled 120" "$TMP/can.native.out" &&
 	test "$(cat "$TMP/can.traced.status")" -eq 0 &&
 	grep -x "rounds 15 cancelled 120" "$TMP/can.traced.out" &&
 	test "$(cat "$TMP/canall.traced.status")" -eq 0 &&
-	grep -x "rounds 10 cancelled 80" "$TMP/canall.traced.out"
+	grep -x "rounds 4 cancelled 32" "$TMP/canall.traced.out"
 '
 test_expect_success 'the traces are clean' 'trace_is_clean can && trace_is_clean canall'
 
