@@ -16,6 +16,20 @@
 #include "thread.h"
 
 #define TRACING() FL_LIKELY(fl_state == FL_READY && !fl_tls_guard)
+/* Inside a hook, a call can only come from a signal handler: count it. */
+#define NESTED() FL_UNLIKELY(fl_tls_guard == 1)
+
+static size_t usable(void *p)
+{
+	return p && fl_real.malloc_usable_size ? fl_real.malloc_usable_size(p) : 0;
+}
+
+static void *nested_alloc(enum fl_call c, void *p, size_t size)
+{
+	if (NESTED())
+		fl_record_nested(c, size, (int64_t)usable(p));
+	return p;
+}
 
 static void *boot_alloc(size_t size, size_t align)
 {
@@ -31,7 +45,7 @@ FL_EXPORT void *malloc(size_t size)
 	if (FL_UNLIKELY(!fl_real.malloc) && (p = boot_alloc(size, 16)))
 		return p;
 	if (!TRACING())
-		return fl_real.malloc(size);
+		return nested_alloc(FL_CALL_MALLOC, fl_real.malloc(size), size);
 	fl_tls_guard = 1;
 	p = fl_real.malloc(size);
 	fl_record_alloc(FL_CALL_MALLOC, p, size);
@@ -50,7 +64,8 @@ FL_EXPORT void *calloc(size_t n, size_t size)
 			return p;
 	}
 	if (!TRACING())
-		return fl_real.calloc(n, size);
+		return nested_alloc(FL_CALL_CALLOC, fl_real.calloc(n, size),
+				    __builtin_mul_overflow(n, size, &total) ? 0 : total);
 	fl_tls_guard = 1;
 	p = fl_real.calloc(n, size);
 	fl_record_alloc(FL_CALL_CALLOC, p, __builtin_mul_overflow(n, size, &total) ? 0 : total);
@@ -65,6 +80,8 @@ FL_EXPORT void free(void *p)
 	if (FL_UNLIKELY(!fl_real.free))
 		fl_init_resolve();
 	if (!TRACING()) {
+		if (NESTED())
+			fl_record_nested(FL_CALL_FREE, 0, -(int64_t)usable(p));
 		fl_real.free(p);
 		return;
 	}
@@ -92,8 +109,15 @@ FL_EXPORT void *realloc(void *old, size_t size)
 		return realloc_from_bootstrap(old, size);
 	if (FL_UNLIKELY(!fl_real.realloc) && (p = boot_alloc(size, 16)))
 		return p;
-	if (!TRACING())
-		return fl_real.realloc(old, size);
+	if (!TRACING()) {
+		if (!NESTED())
+			return fl_real.realloc(old, size);
+		old_usable = usable(old);
+		p = fl_real.realloc(old, size);
+		if (p || !size)
+			fl_record_nested(FL_CALL_REALLOC, size, (int64_t)usable(p) - (int64_t)old_usable);
+		return p;
+	}
 	fl_tls_guard = 1;
 	old_usable = old ? fl_real.malloc_usable_size(old) : 0;
 	p = fl_real.realloc(old, size);
@@ -126,8 +150,12 @@ FL_EXPORT int posix_memalign(void **out, size_t align, size_t size)
 	int r;
 	if (FL_UNLIKELY(!fl_real.posix_memalign) && (*out = boot_alloc(size, align)))
 		return 0;
-	if (!TRACING())
-		return fl_real.posix_memalign(out, align, size);
+	if (!TRACING()) {
+		r = fl_real.posix_memalign(out, align, size);
+		if (r == 0)
+			nested_alloc(FL_CALL_POSIX_MEMALIGN, *out, size);
+		return r;
+	}
 	fl_tls_guard = 1;
 	r = fl_real.posix_memalign(out, align, size);
 	fl_record_alloc(FL_CALL_POSIX_MEMALIGN, r == 0 ? *out : NULL, size);
@@ -145,7 +173,8 @@ FL_EXPORT int posix_memalign(void **out, size_t align, size_t size)
 		if (FL_UNLIKELY(!fl_real.name))                            \
 			return NULL;                                       \
 		if (!TRACING())                                            \
-			return fl_real.name call;                          \
+			return nested_alloc(FL_CALL_##name, fl_real.name call,  \
+					    size_expr);                    \
 		fl_tls_guard = 1;                                          \
 		p = fl_real.name call;                                     \
 		fl_record_alloc(FL_CALL_##name, p, size_expr);             \

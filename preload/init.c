@@ -59,7 +59,7 @@ void fl_init_start_ticker(void)
 {
 	pthread_attr_t attr;
 	int saved_guard = fl_tls_guard;
-	fl_tls_guard = 1;
+	fl_tls_guard = 2; /* pthread_create allocates for the shim */
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	pthread_attr_setstacksize(&attr, 256 * 1024);

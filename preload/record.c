@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "init.h"
 #include "ptrset.h"
 #include "resolve.h"
 #include "stacks.h"
@@ -49,6 +50,16 @@ static int sample_due(struct fl_thread *t, size_t size, uint64_t *weight)
 	double p = -expm1(-(double)size / (double)fl_config.sample_bytes);
 	*weight = p > 0 ? (uint64_t)((double)size / p + 0.5) : size;
 	return 1;
+}
+
+void fl_record_nested(enum fl_call c, uint64_t bytes, int64_t live_delta)
+{
+	struct fl_thread *t = fl_tls_self;
+	if (fl_state != FL_READY || fl_tls_guard != 1 || !t)
+		return;
+	t->calls[c]++;
+	t->bytes[c] += bytes;
+	t->live += live_delta;
 }
 
 void fl_record_push(struct fl_thread *t, struct fl_event *ev, const void *str)

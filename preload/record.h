@@ -17,6 +17,11 @@ void fl_record_alloc(enum fl_call c, void *p, size_t size);
 void fl_record_free(void *p);
 /* Realloc: old_usable measured before the real call (0 if p was NULL). */
 void fl_record_realloc(enum fl_call c, void *old, size_t old_usable, void *p, size_t size);
+/* A call made while the thread is inside a hook (fl_tls_guard == 1), that
+ * is from a signal handler that interrupted the hook: counted with its bytes
+ * and live delta, never recorded (the ring and the pointer set may be in the
+ * middle of an update). No-op for the shim's own threads and calls. */
+void fl_record_nested(enum fl_call c, uint64_t bytes, int64_t live_delta);
 /* Any other event (mmap family, fork, exec): counts call c, fills tid, t,
  * seq and stack (if want_stack) and pushes. */
 void fl_record_event(enum fl_call c, struct fl_event *ev, const void *str, int want_stack);

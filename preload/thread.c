@@ -88,8 +88,11 @@ struct fl_thread *fl_thread_get(void)
 	t->rng = seed(t->tid);
 	t->until_sample = 0; /* drawn on first use */
 	fl_tls_self = t;
-	if (exit_key_ok)
+	if (exit_key_ok) {
+		fl_tls_guard++; /* its calloc is the shim's, not the program's */
 		pthread_setspecific(exit_key, t);
+		fl_tls_guard--;
+	}
 	return t;
 }
 

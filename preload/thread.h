@@ -55,7 +55,10 @@ struct fl_thread {
 	struct fl_thread *next;      /* registry link, never unlinked */
 };
 
-/* Thread-local flags. */
+/* Thread-local flags. fl_tls_guard is 1 inside a hook: a hooked call seen
+ * then can only come from a signal handler that interrupted the hook, and is
+ * counted (fl_record_nested) though not recorded. Any other non-zero value
+ * (the shim's own threads and internal calls) passes calls through uncounted. */
 extern __thread int fl_tls_guard;        /* set while the shim works in this thread */
 extern __thread int fl_tls_exiting;      /* the thread's state was released */
 extern __thread struct fl_thread *fl_tls_self;
