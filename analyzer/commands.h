@@ -16,6 +16,10 @@ struct fl_command {
 
 int cmd_record(int argc, char **argv);
 extern const char cmd_record_usage[];
+int cmd_report(int argc, char **argv);
+extern const char cmd_report_usage[];
+int cmd_addr(int argc, char **argv);
+extern const char cmd_addr_usage[];
 
 /* Every command, NULL-terminated; defined in main.c. */
 extern const struct fl_command fl_commands[];

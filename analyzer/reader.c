@@ -1,0 +1,536 @@
+/*
+ * The reader maps the whole file and hands jansson one line at a time: a
+ * broken line costs one message, never the rest of the trace. Validation is
+ * table driven (one row per key of every event) so that the model can take
+ * the values without checking types again.
+ */
+#include "reader.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "diag.h"
+#include "faultline/schema.h"
+#include "xalloc.h"
+
+#define MAX_REPORTED_PER_FILE 10
+
+static const char *const event_names[FL_E_COUNT] = {
+	[FL_E_UNKNOWN] = "unknown",     [FL_E_HEADER] = FL_EV_HEADER,
+	[FL_E_MAPS] = FL_EV_MAPS,       [FL_E_STACK] = FL_EV_STACK,
+	[FL_E_ALLOC] = FL_EV_ALLOC,     [FL_E_FREE] = FL_EV_FREE,
+	[FL_E_REALLOC] = FL_EV_REALLOC, [FL_E_MMAP] = FL_EV_MMAP,
+	[FL_E_MUNMAP] = FL_EV_MUNMAP,   [FL_E_MREMAP] = FL_EV_MREMAP,
+	[FL_E_MPROTECT] = FL_EV_MPROTECT, [FL_E_MADVISE] = FL_EV_MADVISE,
+	[FL_E_BRK] = FL_EV_BRK,         [FL_E_FORK] = FL_EV_FORK,
+	[FL_E_EXEC] = FL_EV_EXEC,       [FL_E_EXIT] = FL_EV_EXIT,
+	[FL_E_FAULTS] = FL_EV_FAULTS,   [FL_E_COUNTERS] = FL_EV_COUNTERS,
+	[FL_E_RESIDENCY] = FL_EV_RESIDENCY, [FL_E_WSS] = FL_EV_WSS,
+	[FL_E_IO] = FL_EV_IO,           [FL_E_HEAP] = FL_EV_HEAP,
+	[FL_E_SITES] = FL_EV_SITES,     [FL_E_NOTE] = FL_EV_NOTE,
+};
+
+enum fl_ev fl_reader_event(const char *name)
+{
+	/* Hot path: the frequent events first. */
+	for (int i = FL_E_ALLOC; i < FL_E_COUNT; i++)
+		if (name[0] == event_names[i][0] && strcmp(name, event_names[i]) == 0)
+			return i;
+	for (int i = FL_E_HEADER; i < FL_E_ALLOC; i++)
+		if (strcmp(name, event_names[i]) == 0)
+			return i;
+	return FL_E_UNKNOWN;
+}
+
+const char *fl_reader_event_name(enum fl_ev ev)
+{
+	return ev >= 0 && ev < FL_E_COUNT ? event_names[ev] : "unknown";
+}
+
+/*
+ * Key types: i integer, u non-negative integer, n integer or null,
+ * a address string, A address string or integer, s string, S string or null,
+ * o object, r array (of rows: see row), b boolean.
+ * row: "*X" = every element has type X; else every element is an array of
+ * at least strlen(row) values typed column by column.
+ */
+struct key_spec {
+	const char *key;
+	char type;
+	char required;
+	const char *row;
+};
+
+#define END { NULL, 0, 0, NULL }
+#define K(k, t) { k, t, 0, NULL }
+#define R(k, t) { k, t, 1, NULL }
+#define ROWS(k, req, row) { k, 'r', req, row }
+
+static const struct key_spec common_keys[] = { R(FL_K_TIME, 'u'), K(FL_K_SEQ, 'u'), K(FL_K_TID, 'i'),
+					       END };
+static const struct key_spec header_keys[] = {
+	R(FL_K_VERSION, 'i'), R(FL_K_PID, 'i'), K(FL_K_PPID, 'i'), K(FL_K_UID, 'i'),
+	K(FL_K_PARENT, 'o'), K(FL_K_EXE, 's'), ROWS(FL_K_ARGV, 0, "*s"),
+	K(FL_K_START_REALTIME, 'u'), K(FL_K_START_MONOTONIC, 'u'), K(FL_K_PAGE_SIZE, 'u'),
+	K(FL_K_KERNEL, 's'), K(FL_K_CPU, 's'), K(FL_K_NCPU, 'i'), K(FL_K_MEM_TOTAL, 'u'),
+	K(FL_K_SWAP_TOTAL, 'u'), K(FL_K_OVERCOMMIT, 'i'), K(FL_K_THP, 's'),
+	K(FL_K_RLIMIT_STACK, 'n'), K(FL_K_TLB, 'o'), K(FL_K_PROBES, 'o'), K(FL_K_OPTIONS, 'o'), END
+};
+static const struct key_spec maps_keys[] = { ROWS(FL_K_VMAS, 1, "aasaus"), ROWS(FL_K_SHIM, 0, "aa"),
+					     K(FL_K_WHY, 's'), END };
+static const struct key_spec stack_keys[] = { R(FL_K_ID, 'u'), ROWS(FL_K_FRAMES, 1, "*a"), END };
+static const struct key_spec alloc_keys[] = { K(FL_K_FUNC, 's'), R(FL_K_ADDR, 'a'), R(FL_K_SIZE, 'u'),
+					      K(FL_K_STACK, 'u'), K(FL_K_WEIGHT, 'u'), END };
+static const struct key_spec free_keys[] = { R(FL_K_ADDR, 'a'), K(FL_K_SIZE, 'u'), END };
+static const struct key_spec realloc_keys[] = { K(FL_K_FUNC, 's'), R(FL_K_OLD_ADDR, 'a'),
+						R(FL_K_ADDR, 'a'), R(FL_K_SIZE, 'u'),
+						K(FL_K_OLD_SIZE, 'u'), K(FL_K_STACK, 'u'),
+						K(FL_K_WEIGHT, 'u'), END };
+static const struct key_spec mmap_keys[] = { K(FL_K_ADDR, 'A'), R(FL_K_SIZE, 'u'), K(FL_K_PROT, 'i'),
+					     K(FL_K_FLAGS, 'i'), K(FL_K_FD, 'i'), K(FL_K_OFFSET, 'i'),
+					     R(FL_K_RESULT, 'A'), K(FL_K_ERRNO, 'i'), K(FL_K_STACK, 'u'),
+					     K(FL_K_PATH, 'S'), END };
+static const struct key_spec range_keys[] = { R(FL_K_ADDR, 'A'), R(FL_K_SIZE, 'u'), K(FL_K_PROT, 'i'),
+					      K(FL_K_ADVICE, 'i'), K(FL_K_RESULT, 'A'),
+					      K(FL_K_ERRNO, 'i'), K(FL_K_STACK, 'u'), END };
+static const struct key_spec mremap_keys[] = { R(FL_K_OLD_ADDR, 'A'), K(FL_K_OLD_SIZE, 'u'),
+					       R(FL_K_SIZE, 'u'), K(FL_K_FLAGS, 'i'),
+					       R(FL_K_RESULT, 'A'), K(FL_K_ERRNO, 'i'),
+					       K(FL_K_STACK, 'u'), END };
+static const struct key_spec brk_keys[] = { K(FL_K_FUNC, 's'), K(FL_K_ADDR, 'A'), K(FL_K_SIZE, 'i'),
+					    K(FL_K_RESULT, 'A'), K(FL_K_ERRNO, 'i'),
+					    K(FL_K_STACK, 'u'), END };
+static const struct key_spec fork_keys[] = { R(FL_K_CHILD, 'i'), K(FL_K_KIND, 's'), END };
+static const struct key_spec exec_keys[] = { K(FL_K_PATH, 'S'), ROWS(FL_K_ARGV, 0, "*S"),
+					     K(FL_K_RESULT, 'i'), K(FL_K_ERRNO, 'i'), END };
+static const struct key_spec exit_keys[] = { K(FL_K_HOW, 's'), K(FL_K_STATUS, 'i'), K(FL_K_SIGNAL, 'i'),
+					     K(FL_K_RU_MINFLT, 'n'), K(FL_K_RU_MAJFLT, 'n'),
+					     K("ru_utime_ns", 'n'), K("ru_stime_ns", 'n'),
+					     K("ru_maxrss_kb", 'n'), END };
+static const struct key_spec faults_keys[] = { K(FL_K_PERIOD, 'u'), K(FL_K_LOST, 'u'),
+					       ROWS(FL_K_SAMPLES, 1, "aaiui"), END };
+static const struct key_spec counters_keys[] = {
+	K(FL_K_MINFLT, 'n'), K(FL_K_MAJFLT, 'n'), K(FL_K_RU_MINFLT, 'n'), K(FL_K_RU_MAJFLT, 'n'),
+	K(FL_K_DTLB_LOAD, 'n'), K(FL_K_DTLB_STORE, 'n'), K(FL_K_RSS_ANON, 'n'),
+	K(FL_K_RSS_FILE, 'n'), K(FL_K_RSS_SHMEM, 'n'), K(FL_K_VSZ, 'n'), K(FL_K_SWAP, 'n'),
+	K(FL_K_PTE, 'n'), K(FL_K_STACK_VMA, 'n'), K(FL_K_COMMITTED, 'n'),
+	K(FL_K_COMMIT_LIMIT, 'n'), K(FL_K_OOM_SCORE, 'n'), K(FL_K_TRACKING_FAULTS, 'n'), END
+};
+static const struct key_spec residency_keys[] = { K(FL_K_METHOD, 's'),
+						  ROWS(FL_K_REGIONS, 1, "aaiiiiiiii"), END };
+static const struct key_spec wss_keys[] = { K(FL_K_METHOD, 's'), K("window_ns", 'u'),
+					    K("written", 'i'), ROWS(FL_K_REGIONS, 0, "aai"), END };
+static const struct key_spec io_keys[] = { ROWS(FL_K_FDS, 1, "iSuu"), END };
+static const struct key_spec heap_keys[] = { K(FL_K_CALLS, 'o'), K(FL_K_BYTES, 'o'), K(FL_K_LIVE, 'i'),
+					     K(FL_K_PEAK, 'i'), END };
+static const struct key_spec sites_keys[] = { ROWS("sites", 1, "uuuuii"), END };
+static const struct key_spec note_keys[] = { K("what", 's'), K(FL_K_WHY, 'S'), K("n", 'n'), END };
+
+static const struct key_spec *const event_keys[FL_E_COUNT] = {
+	[FL_E_HEADER] = header_keys,     [FL_E_MAPS] = maps_keys,
+	[FL_E_STACK] = stack_keys,       [FL_E_ALLOC] = alloc_keys,
+	[FL_E_FREE] = free_keys,         [FL_E_REALLOC] = realloc_keys,
+	[FL_E_MMAP] = mmap_keys,         [FL_E_MUNMAP] = range_keys,
+	[FL_E_MREMAP] = mremap_keys,     [FL_E_MPROTECT] = range_keys,
+	[FL_E_MADVISE] = range_keys,     [FL_E_BRK] = brk_keys,
+	[FL_E_FORK] = fork_keys,         [FL_E_EXEC] = exec_keys,
+	[FL_E_EXIT] = exit_keys,         [FL_E_FAULTS] = faults_keys,
+	[FL_E_COUNTERS] = counters_keys, [FL_E_RESIDENCY] = residency_keys,
+	[FL_E_WSS] = wss_keys,           [FL_E_IO] = io_keys,
+	[FL_E_HEAP] = heap_keys,         [FL_E_SITES] = sites_keys,
+	[FL_E_NOTE] = note_keys,
+};
+
+int fl_parse_addr(const char *s, uint64_t *out)
+{
+	uint64_t v = 0;
+	int n = 0;
+	if (s[0] != '0' || (s[1] != 'x' && s[1] != 'X'))
+		return -1;
+	for (s += 2; *s; s++, n++) {
+		int d;
+		if (*s >= '0' && *s <= '9')
+			d = *s - '0';
+		else if (*s >= 'a' && *s <= 'f')
+			d = *s - 'a' + 10;
+		else if (*s >= 'A' && *s <= 'F')
+			d = *s - 'A' + 10;
+		else
+			return -1;
+		if (v >> 60)
+			return -1; /* more than 64 bits */
+		v = v << 4 | (uint64_t)d;
+	}
+	if (!n)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+uint64_t fl_json_addr(const json_t *v)
+{
+	uint64_t a = 0;
+	if (json_is_string(v))
+		fl_parse_addr(json_string_value(v), &a);
+	else if (json_is_integer(v))
+		a = (uint64_t)json_integer_value(v);
+	return a;
+}
+
+uint64_t fl_json_get_addr(const json_t *o, const char *key)
+{
+	return fl_json_addr(json_object_get(o, key));
+}
+
+int64_t fl_json_get_int(const json_t *o, const char *key, int64_t dflt)
+{
+	json_t *v = json_object_get(o, key);
+	return json_is_integer(v) ? (int64_t)json_integer_value(v) : dflt;
+}
+
+const char *fl_json_get_str(const json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static const char *type_word(char t)
+{
+	switch (t) {
+	case 'i': case 'n': return "an integer";
+	case 'u': return "a non-negative integer";
+	case 'a': return "an address string \"0x...\"";
+	case 'A': return "an address";
+	case 's': case 'S': return "a string";
+	case 'o': return "an object";
+	case 'r': return "an array";
+	case 'b': return "a boolean";
+	}
+	return "?";
+}
+
+static const char *json_word(const json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_OBJECT: return "an object";
+	case JSON_ARRAY: return "an array";
+	case JSON_STRING: return "a string";
+	case JSON_INTEGER: return "an integer";
+	case JSON_REAL: return "a number with a fraction";
+	case JSON_TRUE: case JSON_FALSE: return "a boolean";
+	case JSON_NULL: return "null";
+	}
+	return "?";
+}
+
+static int type_ok(const json_t *v, char t)
+{
+	uint64_t a;
+	switch (t) {
+	case 'i': return json_is_integer(v);
+	case 'u': return json_is_integer(v) && json_integer_value(v) >= 0;
+	case 'n': return json_is_integer(v) || json_is_null(v);
+	case 'a': return json_is_string(v) && fl_parse_addr(json_string_value(v), &a) == 0;
+	case 'A': return (json_is_string(v) && fl_parse_addr(json_string_value(v), &a) == 0) ||
+			 json_is_integer(v);
+	case 's': return json_is_string(v);
+	case 'S': return json_is_string(v) || json_is_null(v);
+	case 'o': return json_is_object(v);
+	case 'r': return json_is_array(v);
+	case 'b': return json_is_boolean(v);
+	}
+	return 0;
+}
+
+/* Checks the rows of an array key; returns NULL or a message in buf. */
+static const char *check_rows(const struct key_spec *k, const json_t *arr, char *buf, size_t len)
+{
+	size_t i, ncols = strlen(k->row);
+	json_t *el;
+	json_array_foreach(arr, i, el) {
+		if (k->row[0] == '*') {
+			if (!type_ok(el, k->row[1])) {
+				snprintf(buf, len, "'%s'[%zu] should be %s, not %s", k->key, i,
+					 type_word(k->row[1]), json_word(el));
+				return buf;
+			}
+			continue;
+		}
+		if (!json_is_array(el) || json_array_size(el) < ncols) {
+			snprintf(buf, len, "'%s'[%zu] should be an array of %zu values", k->key, i,
+				 ncols);
+			return buf;
+		}
+		for (size_t c = 0; c < ncols; c++) {
+			json_t *v = json_array_get(el, c);
+			if (!type_ok(v, k->row[c])) {
+				snprintf(buf, len, "'%s'[%zu][%zu] should be %s, not %s", k->key, i,
+					 c, type_word(k->row[c]), json_word(v));
+				return buf;
+			}
+		}
+	}
+	return NULL;
+}
+
+static const char *check_keys(const struct key_spec *ks, const json_t *obj, char *buf, size_t len)
+{
+	for (const struct key_spec *k = ks; k->key; k++) {
+		json_t *v = json_object_get(obj, k->key);
+		if (!v) {
+			if (k->required) {
+				snprintf(buf, len, "missing key '%s'", k->key);
+				return buf;
+			}
+			continue;
+		}
+		if (!type_ok(v, k->type)) {
+			snprintf(buf, len, "'%s' should be %s, not %s", k->key, type_word(k->type),
+				 json_word(v));
+			return buf;
+		}
+		if (k->row) {
+			const char *msg = check_rows(k, v, buf, len);
+			if (msg)
+				return msg;
+		}
+	}
+	return NULL;
+}
+
+/* Validates one parsed line; returns NULL when fine, else a message in buf. */
+static const char *validate(const json_t *obj, enum fl_ev *ev, char *buf, size_t len)
+{
+	json_t *e;
+	const char *msg;
+	if (!json_is_object(obj))
+		return "not a JSON object";
+	e = json_object_get(obj, FL_K_EVENT);
+	if (!e)
+		return "missing key 'e' (the event name)";
+	if (!json_is_string(e)) {
+		snprintf(buf, len, "'e' should be a string, not %s", json_word(e));
+		return buf;
+	}
+	*ev = fl_reader_event(json_string_value(e));
+	msg = check_keys(common_keys, obj, buf, len);
+	if (msg)
+		return msg;
+	if (*ev != FL_E_UNKNOWN)
+		return check_keys(event_keys[*ev], obj, buf, len);
+	return NULL;
+}
+
+struct file_state {
+	const char *path;
+	unsigned long bad;
+};
+
+static void line_error(struct file_state *fs, long line, const char *fmt, const char *msg)
+{
+	fs->bad++;
+	if (fs->bad <= MAX_REPORTED_PER_FILE)
+		fl_error_at(fs->path, line, fmt, msg);
+	else
+		fl_error_count++;
+}
+
+/* Handles the first line; returns 0 if the header is usable. */
+static int first_line(struct file_state *fs, const char *p, size_t n, json_t **out, enum fl_ev *ev)
+{
+	json_error_t err;
+	char buf[256];
+	const char *msg;
+	json_t *v, *obj = json_loadb(p, n, 0, &err);
+	if (!obj) {
+		fl_error_at(fs->path, 1, "not a faultline trace (the first line is not JSON: %s)",
+			    err.text);
+		return -1;
+	}
+	if (!json_is_object(obj) || !json_is_string(json_object_get(obj, FL_K_EVENT))) {
+		fl_error_at(fs->path, 1, "not a faultline trace (the first line has no event name)");
+		goto fail;
+	}
+	*ev = fl_reader_event(json_string_value(json_object_get(obj, FL_K_EVENT)));
+	if (*ev != FL_E_HEADER) {
+		fl_error_at(fs->path, 1, "missing header: the first line is event '%s', not 'header'",
+			    json_string_value(json_object_get(obj, FL_K_EVENT)));
+		goto fail;
+	}
+	/* The version first: a newer header may change any other key. */
+	v = json_object_get(obj, FL_K_VERSION);
+	if (json_is_integer(v) && json_integer_value(v) > FL_TRACE_VERSION) {
+		fl_error_at(fs->path, 1,
+			    "trace schema version %lld is newer than this faultline understands (%d)",
+			    (long long)json_integer_value(v), FL_TRACE_VERSION);
+		goto fail;
+	}
+	msg = validate(obj, ev, buf, sizeof(buf));
+	if (msg) {
+		fl_error_at(fs->path, 1, "bad header: %s", msg);
+		goto fail;
+	}
+	if (json_integer_value(v) < 1) {
+		fl_error_at(fs->path, 1, "bad header: invalid trace schema version %lld",
+			    (long long)json_integer_value(v));
+		goto fail;
+	}
+	*out = obj;
+	return 0;
+fail:
+	json_decref(obj);
+	return -1;
+}
+
+static long read_lines(struct file_state *fs, const char *buf, size_t size, fl_reader_fn fn,
+		       void *ctx)
+{
+	const char *p = buf, *end = buf + size;
+	long line = 0, good = 0;
+	char msgbuf[256];
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		struct fl_reader_loc loc = { fs->path, ++line };
+		json_error_t err;
+		enum fl_ev ev = FL_E_UNKNOWN;
+		const char *msg;
+		json_t *obj;
+		if (line == 1) {
+			if (first_line(fs, p, n, &obj, &ev) < 0)
+				return -1;
+			goto deliver;
+		}
+		if (n == 0 || (n == 1 && p[0] == '\r'))
+			goto next; /* blank lines are harmless */
+		obj = json_loadb(p, n, 0, &err);
+		if (!obj) {
+			if (!nl)
+				line_error(fs, line, "%s",
+					   "truncated last line (the process was killed while "
+					   "writing?); skipped");
+			else
+				line_error(fs, line, "not valid JSON: %s", err.text);
+			goto next;
+		}
+		msg = validate(obj, &ev, msgbuf, sizeof(msgbuf));
+		if (msg) {
+			line_error(fs, line, "%s; line skipped", msg);
+			json_decref(obj);
+			goto next;
+		}
+		if (ev == FL_E_HEADER) {
+			line_error(fs, line, "%s", "a second header; line skipped");
+			json_decref(obj);
+			goto next;
+		}
+deliver:
+		good++;
+		if (fn(ctx, ev, obj, &loc) < 0) {
+			json_decref(obj);
+			break;
+		}
+		json_decref(obj);
+next:
+		p = nl ? nl + 1 : end;
+	}
+	if (fs->bad > MAX_REPORTED_PER_FILE) {
+		/* Not an error of its own: the lines were counted already. */
+		fflush(stdout);
+		fprintf(stderr, "faultline: %s:%ld: %lu more bad lines not shown\n", fs->path, line,
+			fs->bad - MAX_REPORTED_PER_FILE);
+	}
+	return good;
+}
+
+long fl_reader_read_file(const char *path, fl_reader_fn fn, void *ctx)
+{
+	struct file_state fs = { path, 0 };
+	struct stat st;
+	long r;
+	void *map;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return fl_error("cannot open '%s': %s", path, strerror(errno));
+	if (fstat(fd, &st) < 0) {
+		close(fd);
+		return fl_error("cannot stat '%s': %s", path, strerror(errno));
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return fl_error("'%s' is not a regular file", path);
+	}
+	if (st.st_size == 0) {
+		close(fd);
+		return fl_error("'%s' is empty (no header: the process may have been killed at "
+				"start)", path);
+	}
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED)
+		return fl_error("cannot map '%s': %s", path, strerror(errno));
+	madvise(map, (size_t)st.st_size, MADV_SEQUENTIAL);
+	r = read_lines(&fs, map, (size_t)st.st_size, fn, ctx);
+	munmap(map, (size_t)st.st_size);
+	return r;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+long fl_reader_list(const char *path, char ***files)
+{
+	struct stat st;
+	char **v = NULL;
+	size_t n = 0, cap = 0, extlen = strlen(FL_TRACE_FILE_EXT);
+	DIR *d;
+	struct dirent *e;
+	if (stat(path, &st) < 0)
+		return fl_error("cannot open '%s': %s", path, strerror(errno));
+	if (!S_ISDIR(st.st_mode)) {
+		v = fl_xcalloc(2, sizeof(*v));
+		v[0] = fl_xstrdup(path);
+		*files = v;
+		return 1;
+	}
+	d = opendir(path);
+	if (!d)
+		return fl_error("cannot open '%s': %s", path, strerror(errno));
+	while ((e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+		char *full;
+		if (len <= extlen || strcmp(e->d_name + len - extlen, FL_TRACE_FILE_EXT) != 0)
+			continue;
+		full = fl_xmalloc(strlen(path) + len + 2);
+		sprintf(full, "%s/%s", path, e->d_name);
+		FL_GROW(v, cap, n + 2);
+		v[n++] = full;
+	}
+	closedir(d);
+	if (!n) {
+		free(v);
+		return fl_error("'%s' holds no trace files (*%s)", path, FL_TRACE_FILE_EXT);
+	}
+	v[n] = NULL;
+	qsort(v, n, sizeof(*v), cmp_str);
+	*files = v;
+	return (long)n;
+}
+
+void fl_reader_list_free(char **files)
+{
+	if (!files)
+		return;
+	for (char **p = files; *p; p++)
+		free(*p);
+	free(files);
+}

@@ -1,0 +1,97 @@
+/*
+ * The trace reader: one NDJSON trace file (or every <pid>.ndjson of a trace
+ * directory), one line at a time with jansson, each line validated against
+ * the schema before anyone sees it.
+ *
+ * Bad input never stops the reader: a broken line, a line whose keys have the
+ * wrong type, a truncated last line is reported as "faultline: FILE:LINE:
+ * what" (fl_error_at, so fl_error_count grows) and skipped; the rest of the
+ * file is still read. A file is unusable only when it cannot be opened, is
+ * empty, does not start with a valid header, or carries a newer schema
+ * version than FL_TRACE_VERSION. Unknown events and unknown keys are passed
+ * through (as FL_E_UNKNOWN) or ignored, so that older readers read newer
+ * traces that only add things.
+ *
+ * Ownership: the json_t handed to the callback is BORROWED; it is freed when
+ * the callback returns. Keep a reference with json_incref() if needed.
+ */
+#ifndef FL_READER_H
+#define FL_READER_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum fl_ev {
+	FL_E_UNKNOWN = 0,
+	FL_E_HEADER,
+	FL_E_MAPS,
+	FL_E_STACK,
+	FL_E_ALLOC,
+	FL_E_FREE,
+	FL_E_REALLOC,
+	FL_E_MMAP,
+	FL_E_MUNMAP,
+	FL_E_MREMAP,
+	FL_E_MPROTECT,
+	FL_E_MADVISE,
+	FL_E_BRK,
+	FL_E_FORK,
+	FL_E_EXEC,
+	FL_E_EXIT,
+	FL_E_FAULTS,
+	FL_E_COUNTERS,
+	FL_E_RESIDENCY,
+	FL_E_WSS,
+	FL_E_IO,
+	FL_E_HEAP,
+	FL_E_SITES,
+	FL_E_NOTE,
+	FL_E_COUNT
+};
+
+struct fl_reader_loc {
+	const char *file;
+	long line;
+};
+
+/*
+ * Called once per valid line, header first. obj is borrowed. Every key the
+ * schema defines for ev that is present has the documented type (addresses
+ * are "0x..." strings that parse). Return 0 to go on, -1 to stop reading
+ * this file (counted as an error by the caller, not by the reader).
+ */
+typedef int (*fl_reader_fn)(void *ctx, enum fl_ev ev, json_t *obj,
+			    const struct fl_reader_loc *loc);
+
+/*
+ * Reads one trace file. Returns the number of valid lines handed to fn
+ * (>= 1: the header), or -1 when the file is unusable (already reported).
+ * Line errors are reported and counted in fl_error_count.
+ */
+long fl_reader_read_file(const char *path, fl_reader_fn fn, void *ctx);
+
+/*
+ * The trace files of path: a directory's "*.ndjson" files sorted by name, or
+ * path itself when it is a file. *files is a NULL-terminated array owned by
+ * the caller (free with fl_reader_list_free). Returns the count, or -1 with
+ * an error reported (cannot open, a directory without trace files).
+ */
+long fl_reader_list(const char *path, char ***files);
+void fl_reader_list_free(char **files);
+
+enum fl_ev fl_reader_event(const char *name);
+const char *fl_reader_event_name(enum fl_ev ev);
+
+/* Value helpers for objects the reader validated. */
+/* An address string "0x..." or a non-negative integer; 0 when absent. */
+uint64_t fl_json_addr(const json_t *v);
+uint64_t fl_json_get_addr(const json_t *o, const char *key);
+/* An integer; dflt when absent or null. */
+int64_t fl_json_get_int(const json_t *o, const char *key, int64_t dflt);
+/* A string; NULL when absent. Borrowed from o. */
+const char *fl_json_get_str(const json_t *o, const char *key);
+/* Parses "0x..." (hex) into *out; -1 when it is not one. */
+int fl_parse_addr(const char *s, uint64_t *out);
+
+#endif
