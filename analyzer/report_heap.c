@@ -159,7 +159,8 @@ static int by_field(const void *a, const void *b, void *ctx)
 static json_t *top_list(struct site *s, size_t n, size_t off, const struct fl_report_opts *o)
 {
 	json_t *arr = json_array();
-	qsort_r(s, n, sizeof(*s), by_field, &off);
+	if (n > 1)
+		qsort_r(s, n, sizeof(*s), by_field, &off);
 	for (size_t i = 0; i < n && (int)i < o->top; i++)
 		if (*(double *)((char *)&s[i] + off) > 0)
 			json_array_append_new(arr, site_json(&s[i], o));

@@ -244,7 +244,8 @@ static void obj_open(struct fl_symbols *s, struct obj *o, const struct fl_proc *
 		load_symbols(o, o->dbg_elf);
 	for (size_t i = 0; i < o->nsyms; i++)
 		o->syms[i].name = o->names + (uintptr_t)o->syms[i].name;
-	qsort(o->syms, o->nsyms, sizeof(*o->syms), cmp_sym);
+	if (o->nsyms > 1)
+		qsort(o->syms, o->nsyms, sizeof(*o->syms), cmp_sym);
 	if (!(s->flags & FL_SYM_NO_LINES)) {
 		if (has_section(o->elf, ".debug_info"))
 			o->dwarf = dwarf_begin_elf(o->elf, DWARF_C_READ, NULL);
