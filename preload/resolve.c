@@ -67,6 +67,14 @@ int fl_resolve_all(const char **missing)
 	RESOLVE(valloc);
 	RESOLVE(pvalloc);
 	RESOLVE(mmap64);
+	RESOLVE(read);
+	RESOLVE(pread);
+	RESOLVE(pread64);
+	RESOLVE(readv);
+	RESOLVE(preadv);
+	RESOLVE(preadv64);
+	RESOLVE(preadv2);
+	RESOLVE(preadv64v2);
 	fl_resolving = 0;
 	return 0;
 fail:

@@ -30,6 +30,15 @@ struct fl_real {
 	int (*madvise)(void *, size_t, int);
 	int (*brk)(void *);
 	void *(*sbrk)(intptr_t);
+	/* the read family (hooks_io.c); optional */
+	ssize_t (*read)(int, void *, size_t);
+	ssize_t (*pread)(int, void *, size_t, off_t);
+	ssize_t (*pread64)(int, void *, size_t, off_t);
+	ssize_t (*readv)(int, const void *, int);
+	ssize_t (*preadv)(int, const void *, int, off_t);
+	ssize_t (*preadv64)(int, const void *, int, off_t);
+	ssize_t (*preadv2)(int, const void *, int, off_t, int);
+	ssize_t (*preadv64v2)(int, const void *, int, off_t, int);
 };
 
 extern struct fl_real fl_real;

@@ -213,3 +213,94 @@ void fl_sys_sleep_ns(uint64_t ns)
 	while (syscall(SYS_nanosleep, &ts, &ts) < 0 && errno == EINTR)
 		;
 }
+
+/* syscall() sets errno; the probes want -errno and an untouched errno. */
+static long ret_e(long r, int saved)
+{
+	if (r < 0) {
+		r = -errno;
+		errno = saved;
+	}
+	return r;
+}
+
+int fl_sys_perf_event_open(struct perf_event_attr *attr, pid_t pid, int cpu, int group,
+			   unsigned long flags)
+{
+	int saved = errno;
+	return (int)ret_e(syscall(SYS_perf_event_open, attr, pid, cpu, group, flags), saved);
+}
+
+long fl_sys_ioctl(int fd, unsigned long req, unsigned long arg)
+{
+	int saved = errno;
+	return ret_e(syscall(SYS_ioctl, fd, req, arg), saved);
+}
+
+int fl_sys_userfaultfd(int flags)
+{
+	int saved = errno;
+	return (int)ret_e(syscall(SYS_userfaultfd, flags), saved);
+}
+
+long fl_sys_getdents64(int fd, void *buf, size_t n)
+{
+	int saved = errno;
+	return ret_e(syscall(SYS_getdents64, fd, buf, n), saved);
+}
+
+ssize_t fl_sys_pread_e(int fd, void *buf, size_t n, off_t off)
+{
+	int saved = errno;
+	long r;
+	do
+		r = syscall(SYS_pread64, fd, buf, n, off);
+	while (r < 0 && errno == EINTR);
+	return ret_e(r, saved);
+}
+
+ssize_t fl_sys_read_e(int fd, void *buf, size_t n)
+{
+	int saved = errno;
+	long r;
+	do
+		r = syscall(SYS_read, fd, buf, n);
+	while (r < 0 && errno == EINTR);
+	return ret_e(r, saved);
+}
+
+int fl_sys_getrusage(struct rusage *ru)
+{
+	int saved = errno;
+	return (int)ret_e(syscall(SYS_getrusage, 0 /* RUSAGE_SELF */, ru), saved);
+}
+
+void *fl_sys_mmap_e(void *addr, size_t len, int prot, int flags, int fd, off_t off, int *err)
+{
+	int saved = errno;
+	long r = syscall(SYS_mmap, addr, len, prot, flags, fd, off);
+	if (r < 0 && r > -4096) {
+		*err = errno;
+		errno = saved;
+		return MAP_FAILED;
+	}
+	*err = 0;
+	return (void *)r;
+}
+
+int fl_sys_write_file(const char *path, const char *s)
+{
+	int saved = errno, fd = fl_sys_open(path, O_WRONLY | O_CLOEXEC, 0), r;
+	size_t n = 0;
+	if (fd < 0) {
+		r = -errno;
+		errno = saved;
+		return r;
+	}
+	while (s[n])
+		n++;
+	r = fl_sys_write_all(fd, s, n);
+	fl_sys_close(fd);
+	errno = saved;
+	return r;
+}

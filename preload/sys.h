@@ -42,4 +42,20 @@ uint64_t fl_sys_now_ns(void);          /* CLOCK_MONOTONIC */
 uint64_t fl_sys_realtime_ns(void);     /* CLOCK_REALTIME */
 void fl_sys_sleep_ns(uint64_t ns);
 
+/* For the kernel probes. These return the result, or -errno, and leave the
+ * caller's errno alone (they may run in the program's own thread). */
+struct perf_event_attr;
+struct rusage;
+int fl_sys_perf_event_open(struct perf_event_attr *attr, pid_t pid, int cpu, int group,
+			   unsigned long flags);
+long fl_sys_ioctl(int fd, unsigned long req, unsigned long arg);
+int fl_sys_userfaultfd(int flags);
+long fl_sys_getdents64(int fd, void *buf, size_t n);
+ssize_t fl_sys_pread_e(int fd, void *buf, size_t n, off_t off);
+ssize_t fl_sys_read_e(int fd, void *buf, size_t n);
+/* Writes a short string to a file (clear_refs). 0 or -errno. */
+int fl_sys_write_file(const char *path, const char *s);
+int fl_sys_getrusage(struct rusage *ru);
+void *fl_sys_mmap_e(void *addr, size_t len, int prot, int flags, int fd, off_t off, int *err);
+
 #endif

@@ -94,6 +94,7 @@
 #define FL_K_PROBES "probes"     /* object: name -> {ok, errno, why} */
 #define FL_K_OPTIONS "options"
 #define FL_K_UID "uid"
+#define FL_K_PERF_PARANOID "perf_event_paranoid" /* kernel.perf_event_paranoid, null if unreadable */
 
 /* probe names (keys of the header's "probes" object) */
 #define FL_PROBE_PERF_COUNT "perf_fault_counts"
@@ -146,6 +147,7 @@
 /* counters */
 #define FL_K_MINFLT "minflt"     /* perf, user mode */
 #define FL_K_MAJFLT "majflt"
+#define FL_K_ALLFLT "allflt"     /* perf PAGE_FAULTS (all kinds), user mode */
 #define FL_K_RU_MINFLT "ru_minflt" /* getrusage, includes kernel-mode and GUP faults */
 #define FL_K_RU_MAJFLT "ru_majflt"
 #define FL_K_DTLB_LOAD "dtlb_load_misses"   /* null when unsupported */
@@ -172,6 +174,11 @@
  * anon_shared, huge, written, referenced] in pages; -1 where unknown */
 #define FL_K_REGIONS "regions"
 #define FL_K_METHOD "method"
+#define FL_K_NVMAS "vmas"       /* residency: VMAs measured (rows are only the changed ones) */
+
+/* wss: [start, end, written] per tracked range with writes in the window */
+#define FL_K_WINDOW_NS "window_ns"
+#define FL_K_WRITTEN "written"
 
 /* io: per fd [fd, path, calls, bytes] */
 #define FL_K_FDS "fds"
