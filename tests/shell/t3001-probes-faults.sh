@@ -1,0 +1,106 @@
+#!/bin/sh
+# Fault counts and samples against the program's own count of what it did
+# and against getrusage.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/probes-lib.sh"
+
+N=2000
+
+# touch NAME THREADS [record options]: N fresh pages, between quiet periods
+touch_run() {
+	name=$1 threads=$2
+	shift 2
+	"$FL" record -q --interval 50 "$@" -o "$TMP/$name" -- \
+		"$PROGS/p_probe_touch" $N "$threads" 250 >"$TMP/$name.out"
+}
+
+# window NAME: [perf minflt delta, getrusage delta] between the last
+# counters line before the touching and the first one after it
+window() {
+	f=$(trace_of "$TMP/$1")
+	jq -s -c --argjson t0 "$(kv "$TMP/$1.out" t0)" --argjson t1 "$(kv "$TMP/$1.out" t1)" \
+		--argjson s "$(head -1 "$f" | jq .start_monotonic_ns)" '
+		[.[] | select(.e == "counters")] as $c
+		| ([$c[] | select(.t + $s < $t0)] | last) as $a
+		| ([$c[] | select(.t + $s > $t1)] | first) as $b
+		| [$b.minflt - $a.minflt, $b.ru_minflt - $a.ru_minflt]' "$f"
+}
+
+# in_buf NAME: [samples in the buffer, distinct pages among them, threads]
+in_buf() {
+	f=$(trace_of "$TMP/$1")
+	jq -s -c --arg buf "$(kv "$TMP/$1.out" buf)" --argjson len "$(kv "$TMP/$1.out" len)" \
+		"$JQ_HEX"'
+		($buf | hex) as $b
+		| [.[] | select(.e == "faults") | .samples[] | select((.[0] | hex) >= $b and (.[0] | hex) < $b + $len)]
+		| [length, (map(.[0]) | unique | length), (map(.[2]) | unique | length)]' "$f"
+}
+
+# check_counts NAME: perf counted every fault the program took (>= N, its
+# own getrusage delta), getrusage agrees within the shim's own kernel-mode
+# faults (reads into fresh buffers: a handful), and the program itself
+# saw N faults or a few more.
+check_counts() {
+	w=$(window "$1") &&
+	perf=$(echo "$w" | jq ".[0]") && ru=$(echo "$w" | jq ".[1]") &&
+	own=$(kv "$TMP/$1.out" ru_minflt) &&
+	echo "perf=$perf getrusage=$ru program=$own" &&
+	test "$own" -ge $N && test "$own" -le $((N + 32)) &&
+	test "$perf" -ge "$own" && test "$perf" -le $((own + 32)) &&
+	test "$ru" -ge "$perf" && test "$ru" -le $((perf + 4))
+}
+
+test_expect_success 'the header says fault counts and samples work' '
+	touch_run one 1 &&
+	head -1 "$(trace_of "$TMP/one")" |
+		jq -e ".probes.perf_fault_counts.ok and .probes.perf_fault_samples.ok" >/dev/null
+'
+
+test_expect_success 'one thread: perf counts match getrusage and the program' '
+	check_counts one
+'
+
+test_expect_success 'one thread: exactly N samples in the buffer, one per page' '
+	test "$(in_buf one)" = "[$N,$N,1]"
+'
+
+test_expect_success 'four threads created after start: counted and sampled' '
+	touch_run four 4 &&
+	check_counts four &&
+	test "$(in_buf four)" = "[$N,$N,4]"
+'
+
+test_expect_success 'no sample outside the buffer while only the buffer is touched' '
+	f=$(trace_of "$TMP/four") &&
+	jq -s -e --arg buf "$(kv "$TMP/four.out" buf)" --argjson len "$(kv "$TMP/four.out" len)" \
+		--argjson t0 "$(kv "$TMP/four.out" t0)" --argjson s "$(head -1 "$f" | jq .start_monotonic_ns)" \
+		"$JQ_HEX"'"'"'
+		($buf | hex) as $b
+		| [.[] | select(.e == "faults") | .samples[]
+		   | select(.[3] + $s >= $t0 and (.[4] == 0))
+		   | select((.[0] | hex) < $b - 65536 or (.[0] | hex) >= $b + $len + 65536)]
+		| length <= 16'"'"' "$f" >/dev/null
+'
+
+test_expect_success 'samples are all minor here, and the final counters have majflt 0' '
+	f=$(trace_of "$TMP/one") &&
+	jq -s -e "[.[] | select(.e == \"faults\") | .samples[] | .[4]] | all(. == 0)" "$f" >/dev/null &&
+	jq -s -e "[.[] | select(.e == \"counters\")] | last | .majflt == 0" "$f" >/dev/null
+'
+
+test_expect_success 'FAULTLINE_FAULTS=10 samples every 10th fault' '
+	touch_run tenth 1 --faults 10 &&
+	n=$(in_buf tenth | jq ".[0]") && echo "samples in buffer: $n" &&
+	test "$n" -ge $((N / 10 - 1)) && test "$n" -le $((N / 10 + 1)) &&
+	jq -s -e "[.[] | select(.e == \"faults\")] | all(.period == 10)" "$(trace_of "$TMP/tenth")" >/dev/null
+'
+
+test_expect_success 'FAULTLINE_FAULTS=off: no samples, counters still there' '
+	touch_run off 1 --faults off &&
+	f=$(trace_of "$TMP/off") &&
+	head -1 "$f" | jq -e ".probes.perf_fault_samples.ok == false" >/dev/null &&
+	test "$(jq -s "[.[] | select(.e == \"faults\")] | length" "$f")" = 0 &&
+	check_counts off
+'
+
+test_done
