@@ -1,0 +1,297 @@
+/*
+ * Copy-on-write, per fork. Who copied a page cannot be read from residency:
+ * when the child writes a shared page, the parent's old copy becomes
+ * exclusive as well, without a fault. So residency gives the sharing (at
+ * fork and as it decays) and the fault samples give who copied: the first
+ * write fault of each side on a page shared at fork.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "explain.h"
+#include "report.h"
+#include "report_cow.h"
+#include "report_faults.h"
+#include "xalloc.h"
+
+#define PAGE 4096ULL
+
+static int cow_kind(uint8_t k)
+{
+	return k == FL_LINK_FORK || k == FL_LINK_CLONE;
+}
+
+static const struct fl_proc *child_of(const struct fl_proc *p, const struct fl_fork_ev *f)
+{
+	const struct fl_proc *best = NULL;
+	for (size_t i = 0; i < p->nchildren; i++) {
+		const struct fl_proc *c = p->children[i];
+		if (c->pid != f->child || !cow_kind(c->link))
+			continue;
+		if (!best || (c->parent_t == f->t && best->parent_t != f->t))
+			best = c;
+	}
+	return best;
+}
+
+/* Sum of anon_shared over the program's regions of one residency event (-1 unknown). */
+static int64_t shared_sum(const struct fl_proc *p, const struct fl_residency *r)
+{
+	const struct fl_maps_snap *s = fl_proc_maps_at(p, r->t);
+	int64_t sum = -1;
+	for (size_t j = 0; j < r->nregions; j++) {
+		const struct fl_res_region *g = &r->regions[j];
+		if (g->anon_shared < 0 || fl_maps_is_shim(s, g->start, g->end))
+			continue;
+		sum = (sum < 0 ? 0 : sum) + g->anon_shared;
+	}
+	return sum;
+}
+
+/* The first residency event at or after t, or NULL. */
+static const struct fl_residency *res_from(const struct fl_proc *p, uint64_t t)
+{
+	for (size_t i = 0; i < p->nresidency; i++)
+		if (p->residency[i].t >= t)
+			return &p->residency[i];
+	return NULL;
+}
+
+static int64_t region_shared(const struct fl_residency *r, uint64_t start, uint64_t end)
+{
+	int64_t sum = -1;
+	for (size_t j = 0; r && j < r->nregions; j++) {
+		const struct fl_res_region *g = &r->regions[j];
+		if (g->start < end && start < g->end && g->anon_shared >= 0)
+			sum = (sum < 0 ? 0 : sum) + g->anon_shared;
+	}
+	return sum;
+}
+
+/* COW faults of p in [t0, t1) and, when given, inside [start, end). */
+static uint64_t cow_faults(const struct fl_proc *p, const struct fl_fault_info *fi, uint64_t t0,
+			   uint64_t t1, uint64_t start, uint64_t end)
+{
+	uint64_t n = 0, period = p->faults_period ? p->faults_period : 1;
+	for (size_t i = 0; fi && i < p->nfaults; i++) {
+		const struct fl_fault *f = &p->faults[i];
+		if (fi[i].cls == FL_FC_COW && f->t >= t0 && f->t < t1 && f->addr >= start &&
+		    f->addr < end)
+			n += period;
+	}
+	return n;
+}
+
+/* The parent's time at which the child ended (or the parent's end). */
+static uint64_t child_end_in_parent(const struct fl_proc *p, const struct fl_proc *c)
+{
+	uint64_t end_rt = c->start_realtime_ns + c->end_t;
+	if (!c->start_realtime_ns || end_rt < p->start_realtime_ns)
+		return FL_T_NEVER;
+	return end_rt - p->start_realtime_ns;
+}
+
+static double pct(uint64_t a, int64_t b)
+{
+	return b > 0 ? 100.0 * (double)a / (double)b : 0.0;
+}
+
+static json_t *by_vma(const struct fl_proc *p, const struct fl_fault_info *pfi,
+		      const struct fl_proc *c, const struct fl_fault_info *cfi, uint64_t t_fork,
+		      uint64_t t_next)
+{
+	const struct fl_residency *r0 = c->nresidency ? &c->residency[0] : NULL;
+	const struct fl_residency *rl = c->nresidency ? &c->residency[c->nresidency - 1] : NULL;
+	const struct fl_maps_snap *s = r0 ? fl_proc_maps_at(c, r0->t) : NULL;
+	json_t *arr = json_array();
+	for (size_t j = 0; r0 && j < r0->nregions; j++) {
+		const struct fl_res_region *g = &r0->regions[j];
+		struct fl_vma v;
+		char b1[32], b2[32];
+		if (g->anon_shared <= 0 || fl_maps_is_shim(s, g->start, g->end))
+			continue;
+		int known = fl_proc_vma_at(c, g->start, r0->t, &v) == 0;
+		uint64_t cc = cow_faults(c, cfi, 0, FL_T_NEVER, g->start, g->end);
+		uint64_t pc = cow_faults(p, pfi, t_fork, t_next, g->start, g->end);
+		int64_t end = region_shared(rl, g->start, g->end);
+		json_array_append_new(
+			arr, json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:f, s:f, s:o}", "start",
+				       fl_fmt_addr(b1, sizeof(b1), g->start), "end",
+				       fl_fmt_addr(b2, sizeof(b2), g->end), "path",
+				       known && v.path ? v.path : "", "shared_at_fork",
+				       (json_int_t)g->anon_shared, "copied_by_child", (json_int_t)cc,
+				       "copied_by_parent", (json_int_t)pc, "copied_by_child_pct",
+				       pct(cc, g->anon_shared), "copied_by_parent_pct",
+				       pct(pc, g->anon_shared), "shared_end",
+				       end >= 0 ? json_integer(end) : json_null()));
+	}
+	return arr;
+}
+
+static json_t *decay(const struct fl_proc *p, const struct fl_proc *c, uint64_t t_fork)
+{
+	json_t *arr = json_array();
+	uint64_t off = c->start_realtime_ns > p->start_realtime_ns ?
+			       c->start_realtime_ns - p->start_realtime_ns : t_fork;
+	for (size_t i = 0; i < c->nresidency; i++) {
+		const struct fl_residency *r = &c->residency[i];
+		const struct fl_residency *pr = res_from(p, off + r->t);
+		int64_t cs = shared_sum(c, r), ps = pr ? shared_sum(p, pr) : -1;
+		json_array_append_new(arr, json_pack("{s:I, s:o, s:o}", "t", (json_int_t)r->t,
+						     "child_shared",
+						     cs >= 0 ? json_integer(cs) : json_null(),
+						     "parent_shared",
+						     ps >= 0 ? json_integer(ps) : json_null()));
+	}
+	return arr;
+}
+
+static int64_t pte_at(const struct fl_proc *p, uint64_t t)
+{
+	int64_t v = -1;
+	for (size_t i = 0; i < p->ncounters && p->counters[i].t <= t; i++)
+		v = p->counters[i].pte_bytes;
+	if (v < 0 && p->ncounters)
+		v = p->counters[0].pte_bytes;
+	return v;
+}
+
+static json_t *one_fork(const struct fl_model *m, const struct fl_proc *p,
+			const struct fl_fault_info *pfi, size_t k, json_t *sec)
+{
+	const struct fl_fork_ev *f = &p->forks[k];
+	const struct fl_proc *c = child_of(p, f);
+	uint64_t t_next = FL_T_NEVER;
+	char b1[32], b2[32];
+	for (size_t j = k + 1; j < p->nforks; j++)
+		if (cow_kind(p->forks[j].kind)) {
+			t_next = p->forks[j].t;
+			break;
+		}
+	json_t *o = json_pack("{s:i, s:i, s:I, s:s}", "parent_pid", p->pid, "child_pid",
+			      f->child, "t", (json_int_t)f->t, "kind", fl_link_name(f->kind));
+	if (!c) {
+		json_object_set_new(o, "child_traced", json_false());
+		return o;
+	}
+	struct fl_fault_info *cfi = fl_faults_classify(m, c);
+	uint64_t cend = child_end_in_parent(p, c);
+	if (cend < t_next)
+		t_next = cend;
+	const struct fl_residency *r0 = c->nresidency ? &c->residency[0] : NULL;
+	const struct fl_residency *rl = c->nresidency ? &c->residency[c->nresidency - 1] : NULL;
+	const struct fl_residency *pr0 = res_from(p, f->t);
+	int64_t shared = r0 ? shared_sum(c, r0) : -1, pshared = pr0 ? shared_sum(p, pr0) : -1;
+	int64_t shared_end = rl ? shared_sum(c, rl) : -1;
+	uint64_t cc = cow_faults(c, cfi, 0, FL_T_NEVER, 0, UINT64_MAX);
+	uint64_t pc = cow_faults(p, pfi, f->t, t_next, 0, UINT64_MAX);
+	int64_t exec_after = c->nexecs ? (int64_t)c->execs[0].t : -1;
+	int fork_exec = exec_after >= 0 && (uint64_t)exec_after <= FL_COW_EXEC_NS;
+	json_object_set_new(o, "child_traced", json_true());
+	json_object_set_new(o, "child_exe", json_string(c->exe ? c->exe : ""));
+	json_object_set_new(o, "shared_at_fork", shared >= 0 ? json_integer(shared) : json_null());
+	json_object_set_new(o, "parent_shared_at_fork",
+			    pshared >= 0 ? json_integer(pshared) : json_null());
+	json_object_set_new(o, "copied_by_child", json_integer((json_int_t)cc));
+	json_object_set_new(o, "copied_by_parent", json_integer((json_int_t)pc));
+	json_object_set_new(o, "copied_by_child_pct", json_real(pct(cc, shared)));
+	json_object_set_new(o, "copied_by_parent_pct", json_real(pct(pc, shared)));
+	json_object_set_new(o, "bytes_copied", json_integer((json_int_t)((cc + pc) * PAGE)));
+	json_object_set_new(o, "shared_end", shared_end >= 0 ? json_integer(shared_end) : json_null());
+	json_object_set_new(o, "shared_end_pct",
+			    shared_end >= 0 && shared > 0 ? json_real(pct((uint64_t)shared_end, shared))
+							  : json_null());
+	json_object_set_new(o, "exec_after_ns", exec_after >= 0 ? json_integer(exec_after) : json_null());
+	json_object_set_new(o, "fork_exec", json_boolean(fork_exec));
+	json_object_set_new(o, "pte_bytes_at_fork",
+			    pte_at(p, f->t) >= 0 ? json_integer(pte_at(p, f->t)) : json_null());
+	json_object_set_new(o, "by_vma", by_vma(p, pfi, c, cfi, f->t, t_next));
+	json_object_set_new(o, "over_time", decay(p, c, f->t));
+	if (shared > 0 && (cc || pc))
+		fl_explain_add(sec, "cow.copied", FL_SEV_INFO, FL_MECH_COW,
+			       "fork %d -> %d: %lld pages shared at fork; the child copied %.1f%%, "
+			       "the parent %.1f%% (%s copied)",
+			       p->pid, c->pid, (long long)shared, pct(cc, shared), pct(pc, shared),
+			       fl_fmt_bytes(b1, sizeof(b1), (double)((cc + pc) * PAGE)));
+	if (fork_exec) {
+		int64_t pte = pte_at(p, f->t);
+		fl_explain_add(sec, "cow.fork_exec", FL_SEV_WARN, FL_MECH_FORK_EXEC,
+			       "fork %d -> %d exec'd %s after %.1f ms: the fork copied %s of page "
+			       "tables and write-protected %lld shared pages; the parent took %llu "
+			       "copy-on-write faults meanwhile; posix_spawn or vfork would avoid it",
+			       p->pid, c->pid, c->nexecs && c->execs[0].path ? c->execs[0].path : "",
+			       (double)exec_after / 1e6,
+			       pte >= 0 ? fl_fmt_bytes(b2, sizeof(b2), (double)pte) : "an unknown size",
+			       (long long)(shared > 0 ? shared : 0), (unsigned long long)pc);
+	}
+	free(cfi);
+	return o;
+}
+
+json_t *fl_report_cow(const struct fl_model *m, const struct fl_report_opts *o)
+{
+	json_t *sec = json_object(), *forks = json_array();
+	json_object_set_new(sec, "findings", json_array());
+	for (size_t i = 0; i < m->nprocs; i++) {
+		const struct fl_proc *p = m->procs[i];
+		struct fl_fault_info *pfi = NULL;
+		int any = 0;
+		if (!fl_report_selected(o, p))
+			continue;
+		for (size_t k = 0; k < p->nforks; k++)
+			any |= cow_kind(p->forks[k].kind);
+		if (!any)
+			continue;
+		pfi = fl_faults_classify(m, p);
+		for (size_t k = 0; k < p->nforks; k++)
+			if (cow_kind(p->forks[k].kind))
+				json_array_append_new(forks, one_fork(m, p, pfi, k, sec));
+		free(pfi);
+	}
+	json_object_set_new(sec, "forks", forks);
+	return sec;
+}
+
+static long long jint(json_t *o, const char *k)
+{
+	return (long long)json_integer_value(json_object_get(o, k));
+}
+
+void fl_report_cow_text(json_t *sec, FILE *f)
+{
+	size_t i, j;
+	json_t *k, *r;
+	char b1[32];
+	if (!json_array_size(json_object_get(sec, "forks")))
+		fprintf(f, "no fork in this trace\n");
+	json_array_foreach(json_object_get(sec, "forks"), i, k)
+	{
+		fprintf(f, "fork %lld -> %lld at %.3f s", jint(k, "parent_pid"), jint(k, "child_pid"),
+			(double)jint(k, "t") / 1e9);
+		if (!json_is_true(json_object_get(k, "child_traced"))) {
+			fprintf(f, ": child not traced\n");
+			continue;
+		}
+		fprintf(f, ": %lld pages shared at fork; copied by child %lld (%.1f%%), by parent "
+			   "%lld (%.1f%%); %s copied",
+			jint(k, "shared_at_fork"), jint(k, "copied_by_child"),
+			json_real_value(json_object_get(k, "copied_by_child_pct")),
+			jint(k, "copied_by_parent"),
+			json_real_value(json_object_get(k, "copied_by_parent_pct")),
+			fl_fmt_bytes(b1, sizeof(b1), (double)jint(k, "bytes_copied")));
+		if (json_is_integer(json_object_get(k, "shared_end")))
+			fprintf(f, "; still shared at the end %lld (%.1f%%)", jint(k, "shared_end"),
+				json_real_value(json_object_get(k, "shared_end_pct")));
+		fputc('\n', f);
+		json_array_foreach(json_object_get(k, "by_vma"), j, r)
+		{
+			const char *path = json_string_value(json_object_get(r, "path"));
+			fprintf(f, "  %s %-30.30s shared %8lld  child %8lld  parent %8lld  end %8lld\n",
+				json_string_value(json_object_get(r, "start")),
+				path && *path ? path : "[anon]", jint(r, "shared_at_fork"),
+				jint(r, "copied_by_child"), jint(r, "copied_by_parent"),
+				jint(r, "shared_end"));
+		}
+	}
+	fl_findings_render(sec, f);
+}

@@ -1,0 +1,82 @@
+/*
+ * The working-set report on synthetic wss events: K pages written per
+ * window, percentiles, and the TLB-reach model flagging a large set.
+ */
+#include "check.h"
+#include "synth.h"
+#include "../../analyzer/model.h"
+#include "../../analyzer/report.h"
+#include "../../analyzer/report_ws.h"
+
+static json_t *run(struct synth *s, struct fl_model *m, int k, int windows)
+{
+	struct fl_report_opts o;
+	synth_file(s, "300");
+	synth_header(s, 300, 1, "none", 0, 1000000000000LL, NULL);
+	synth_line(s, "{\"e\":\"maps\",\"t\":1,\"seq\":2,\"why\":\"start\",\"vmas\":["
+		      "[\"0x10000000\",\"0x20000000\",\"rw-p\",\"0x0\",0,\"\"],"
+		      "[\"0x30000000\",\"0x30100000\",\"rw-p\",\"0x0\",0,\"\"]]}");
+	for (int w = 1; w <= windows; w++)
+		synth_line(s, "{\"e\":\"wss\",\"t\":%d00000000,\"seq\":%d,\"method\":\"uffd_wp\","
+			      "\"window_ns\":100000000,\"written\":%d,\"regions\":["
+			      "[\"0x10000000\",\"0x20000000\",%d],[\"0x30000000\",\"0x30100000\",2]]}",
+			   w, w + 2, k + 2, k);
+	synth_close(s);
+	if (fl_model_load(m, s->dir) != 0)
+		return NULL;
+	fl_report_opts_init(&o);
+	o.syms = NULL;
+	return fl_report_ws(m, &o);
+}
+
+int main(void)
+{
+	struct synth s;
+	struct fl_model m;
+	uint64_t v[] = { 5, 1, 4, 2, 3 };
+	CHECK_EQ_U64(fl_ws_percentile(v, 5, 50), 3);
+	CHECK_EQ_U64(fl_ws_percentile(v, 5, 100), 5);
+	CHECK_EQ_U64(fl_ws_percentile(v, 5, 0), 1);
+	CHECK_EQ_U64(fl_ws_percentile(v, 0, 50), 0);
+
+	synth_init(&s);
+	json_t *sec = run(&s, &m, 1000, 8);
+	CHECK(sec != NULL);
+	json_t *p = json_array_get(json_object_get(sec, "processes"), 0);
+	json_t *wr = json_object_get(json_object_get(p, "stats"), "written");
+	CHECK_EQ_U64(json_integer_value(json_object_get(wr, "p50")), 1002);
+	CHECK_EQ_U64(json_integer_value(json_object_get(wr, "windows")), 8);
+	CHECK_EQ_U64(json_integer_value(json_object_get(wr, "total")), 8 * 1002);
+	CHECK_STR(json_string_value(json_object_get(p, "peak_method")), "written");
+	json_t *r0 = json_array_get(json_object_get(p, "by_region"), 0);
+	CHECK_STR(json_string_value(json_object_get(r0, "start")), "0x10000000");
+	CHECK_EQ_U64(json_integer_value(json_object_get(json_object_get(r0, "written"), "p50")), 1000);
+	CHECK_EQ_U64(json_integer_value(json_object_get(r0, "total_written")), 8000);
+	json_t *tlb = json_object_get(p, "tlb");
+	CHECK_STR(json_string_value(json_object_get(tlb, "source")), "model");
+	CHECK(json_is_false(json_object_get(tlb, "beyond_reach")));
+	CHECK_EQ_U64(json_integer_value(json_object_get(tlb, "reach_4k")), 2048 * 4096);
+	FILE *dev = fopen("/dev/null", "w");
+	fl_report_ws_text(sec, dev);
+	json_decref(sec);
+	fl_model_release(&m);
+
+	/* 16384 pages per window: beyond 2048 entries, within reach of 2 MiB pages */
+	sec = run(&s, &m, 16384, 4);
+	p = json_array_get(json_object_get(sec, "processes"), 0);
+	tlb = json_object_get(p, "tlb");
+	CHECK(json_is_true(json_object_get(tlb, "beyond_reach")));
+	CHECK(json_is_true(json_object_get(tlb, "fits_with_huge_pages")));
+	size_t i;
+	json_t *f;
+	int flagged = 0;
+	json_array_foreach(json_object_get(sec, "findings"), i, f)
+		flagged |= !strcmp(json_string_value(json_object_get(f, "id")), "ws.tlb_reach");
+	CHECK(flagged);
+	fl_report_ws_text(sec, dev);
+	fclose(dev);
+	json_decref(sec);
+	fl_model_release(&m);
+	synth_rm(&s);
+	return check_result();
+}
