@@ -13,6 +13,8 @@
 const struct fl_command fl_commands[] = {
 	{ "record", cmd_record, "run a program under the shim and write a trace", cmd_record_usage },
 	{ "report", cmd_report, "read a trace and print its reports", cmd_report_usage },
+	{ "compare", cmd_compare, "compare two traces, e.g. a read() run and an mmap() run",
+	  cmd_compare_usage },
 	{ "addr", cmd_addr, "decode an address: page-table indices, and what it was in a trace",
 	  cmd_addr_usage },
 	{ NULL, NULL, NULL, NULL },

@@ -7,12 +7,22 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "report_cow.h"
+#include "report_faults.h"
+#include "report_io.h"
+#include "report_overcommit.h"
+#include "report_ws.h"
 #include "xalloc.h"
 
 const struct fl_report_section fl_report_sections[] = {
 	{ "summary", "Summary", fl_report_summary, fl_report_summary_text },
 	{ "tree", "Processes", fl_report_tree, fl_report_tree_text },
 	{ "heap", "Heap", fl_report_heap, fl_report_heap_text },
+	{ "faults", "Page faults", fl_report_faults, fl_report_faults_text },
+	{ "ws", "Working set", fl_report_ws, fl_report_ws_text },
+	{ "overcommit", "Overcommit", fl_report_overcommit, fl_report_overcommit_text },
+	{ "cow", "Copy-on-write", fl_report_cow, fl_report_cow_text },
+	{ "io", "File I/O", fl_report_io, fl_report_io_text },
 	{ NULL, NULL, NULL, NULL },
 };
 

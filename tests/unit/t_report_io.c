@@ -8,7 +8,7 @@
 #include "../../analyzer/report.h"
 #include "../../analyzer/report_io.h"
 
-static char big[1 << 16];
+static char big[1 << 18];
 
 static void reader(struct synth *s, long long wall)
 {
