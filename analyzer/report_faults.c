@@ -310,7 +310,8 @@ static json_t *vma_rows(const struct fl_proc *p, struct rows *r, uint64_t period
 			uint64_t bpf[2][2])
 {
 	json_t *arr = json_array();
-	qsort(r->v, r->n, sizeof(r->v[0]), cmp_row_total);
+	if (r->n > 1)
+		qsort(r->v, r->n, sizeof(r->v[0]), cmp_row_total);
 	for (size_t i = 0; i < r->n; i++) {
 		struct row *w = &r->v[i];
 		struct fl_vma v;
@@ -347,7 +348,8 @@ static json_t *site_rows(const struct fl_report_opts *o, const struct fl_proc *p
 			 struct rows *r, uint64_t period)
 {
 	json_t *arr = json_array();
-	qsort(r->v, r->n, sizeof(r->v[0]), cmp_row_total);
+	if (r->n > 1)
+		qsort(r->v, r->n, sizeof(r->v[0]), cmp_row_total);
 	for (size_t i = 0; i < r->n && (int)i < o->top; i++) {
 		struct row *w = &r->v[i];
 		json_t *s = w->key ? fl_report_stack_json(o, p, (uint32_t)w->key, w->first_t, 6)
@@ -364,7 +366,8 @@ static json_t *code_rows(const struct fl_report_opts *o, const struct fl_proc *p
 			 struct rows *r, uint64_t period)
 {
 	json_t *arr = json_array();
-	qsort(r->v, r->n, sizeof(r->v[0]), cmp_row_total);
+	if (r->n > 1)
+		qsort(r->v, r->n, sizeof(r->v[0]), cmp_row_total);
 	for (size_t i = 0; i < r->n && (int)i < o->top; i++) {
 		struct row *w = &r->v[i];
 		char b[32];

@@ -111,7 +111,8 @@ static void measure_faults(const struct fl_proc *p, struct resvs *r)
 	struct fl_u64map seen;
 	uint64_t period = p->faults_period ? p->faults_period : 1;
 	fl_u64map_init(&seen);
-	qsort(r->v, r->n, sizeof(r->v[0]), cmp_resv_start);
+	if (r->n > 1)
+		qsort(r->v, r->n, sizeof(r->v[0]), cmp_resv_start);
 	for (size_t i = 0; i < p->nfaults; i++) {
 		const struct fl_fault *f = &p->faults[i];
 		size_t lo = 0, hi = r->n;
