@@ -313,7 +313,9 @@ static void format_exec(const struct fl_event *ev)
 	fl_out_strn(&out, FL_K_PATH, s, l);
 	fl_out_key(&out, FL_K_ARGV);
 	fl_out_arr_open(&out);
-	for (size_t i = l + 1; i < n;) {
+	if (fl_config.no_argv)
+		fl_out_v_str(&out, "<redacted>"); /* as in the header */
+	for (size_t i = l + 1; i < n && !fl_config.no_argv;) {
 		size_t al = strnlen(s + i, n - i);
 		fl_out_v_strn(&out, s + i, al);
 		i += al + 1;
