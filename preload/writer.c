@@ -197,6 +197,8 @@ static void write_header(const char *parent_kind)
 	fl_out_end(&out);
 }
 
+static void compute_cap(void);
+
 int fl_writer_open(const char *parent_kind)
 {
 	if (!out_mem) {
@@ -211,7 +213,9 @@ int fl_writer_open(const char *parent_kind)
 	fl_trace.seq = 1;
 	fl_trace.written = 0;
 	fl_trace.stopped = 0;
+	fl_trace.write_failed = 0;
 	fl_trace.peak_live = 0;
+	compute_cap();
 	fl_trace.fd = create_file();
 	if (fl_trace.fd < 0)
 		return -1;
@@ -257,12 +261,62 @@ static int check_fd(void)
 	return 0;
 }
 
+/* Never write past RLIMIT_FSIZE: that write would raise SIGXFSZ and kill
+ * the program. The size cap (--max-size, or the limit less FINAL_ROOM for
+ * the totals written at exit) is worked out once per trace file. */
+#define FINAL_ROOM (64u << 10)
+static uint64_t fsize_limit = UINT64_MAX, cap_at;
+static const char *cap_why;
+
+static void compute_cap(void)
+{
+	struct rlimit rl;
+	fsize_limit = UINT64_MAX;
+	cap_at = fl_config.max_size;
+	cap_why = "max_size reached: recording stopped, counting continues";
+	if (syscall(SYS_getrlimit, RLIMIT_FSIZE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+		return;
+	fsize_limit = rl.rlim_cur;
+	rl.rlim_cur = fsize_limit > 2 * FINAL_ROOM ? fsize_limit - FINAL_ROOM : fsize_limit / 2;
+	if (!cap_at || rl.rlim_cur < cap_at) {
+		cap_at = rl.rlim_cur;
+		cap_why = "file size limit (RLIMIT_FSIZE) near: recording stopped, counting continues";
+	}
+}
+
+/* How many of the first n pending bytes are complete lines within room. */
+static size_t lines_within(size_t n, uint64_t room)
+{
+	size_t i = n < room ? n : (size_t)room;
+	while (i > 0 && out.buf[i - 1] != '\n')
+		i--;
+	return i;
+}
+
+/* A failed write (disk full, quota, I/O error) stops the recording, and
+ * says so once on stderr: a trace never just ends. */
+static void put(size_t n)
+{
+	int saved = errno, err = fl_sys_write_all(fl_trace.fd, out.buf, n);
+	if (err == 0) {
+		fl_trace.written += n;
+	} else if (!fl_trace.write_failed) {
+		fl_trace.write_failed = 1;
+		fl_trace.stopped = 1;
+		fl_log_warn("cannot write the trace file; recording stopped", -err);
+	}
+	errno = saved;
+}
+
 static void cap_reached(void)
 {
+	size_t keep = lines_within(fl_out_pending(&out),
+				   cap_at > fl_trace.written ? cap_at - fl_trace.written : 0);
+	if (keep)
+		put(keep);
 	fl_trace.stopped = 1;
 	out.len = out.cur = 0;
-	note("stopped", "max_size reached: recording stopped, counting continues",
-	     fl_config.max_size);
+	note("stopped", cap_why, cap_at);
 }
 
 void fl_writer_write(int force)
@@ -275,12 +329,14 @@ void fl_writer_write(int force)
 		return;
 	}
 	n = fl_out_pending(&out);
-	if (fl_config.max_size && !fl_trace.stopped && fl_trace.written + n > fl_config.max_size)
+	if (cap_at && !fl_trace.stopped && fl_trace.written + n > cap_at)
 		cap_reached();
 	n = fl_out_pending(&out);
-	if (fl_sys_write_all(fl_trace.fd, out.buf, n) == 0)
-		fl_trace.written += n;
-	fl_out_consume(&out, n);
+	if (fl_trace.written + n > fsize_limit)
+		n = lines_within(n, fsize_limit > fl_trace.written ? fsize_limit - fl_trace.written : 0);
+	if (n && !fl_trace.write_failed)
+		put(n);
+	fl_out_consume(&out, fl_out_pending(&out));
 }
 
 static const char *call_name(uint16_t fn)
