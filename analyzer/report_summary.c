@@ -131,6 +131,40 @@ static json_t *proc_json(const struct fl_proc *p, const struct pfacts *f)
 	return j;
 }
 
+/* The shim stops recording at the size cap (or a failed write) and notes it;
+ * the totals written at exit stay exact, the event-based figures do not. */
+static void add_stopped(json_t *r, const struct fl_model *m, const struct fl_report_opts *o)
+{
+	const struct fl_proc *first = NULL;
+	const struct fl_note *note = NULL;
+	size_t nstopped = 0;
+	for (size_t i = 0; i < m->nprocs; i++) {
+		const struct fl_proc *p = m->procs[i];
+		if (!fl_report_selected(o, p))
+			continue;
+		for (size_t k = 0; k < p->nnotes; k++) {
+			if (!p->notes[k].what || strcmp(p->notes[k].what, "stopped") != 0)
+				continue;
+			if (!nstopped++) {
+				first = p;
+				note = &p->notes[k];
+			}
+			break;
+		}
+	}
+	if (!nstopped)
+		return;
+	fl_finding_add(r, "summary.trace_stopped", "warn",
+		       "The shim stops writing events when a trace file reaches its size cap "
+		       "(--max-size, or the file size limit) but keeps counting: call totals and "
+		       "counters at exit are exact, per-site, per-event and over-time figures "
+		       "cover only the part before the stop.",
+		       "recording stopped early in %zu process%s (first: %d after %.1f ms: %s); "
+		       "figures from events are cut short",
+		       nstopped, nstopped == 1 ? "" : "es", (int)first->pid, (double)note->t / 1e6,
+		       note->why ? note->why : "no reason given");
+}
+
 static void add_findings(json_t *r, const struct fl_model *m, const struct fl_report_opts *o,
 			 const struct pfacts *tot, int64_t peak_rss, int64_t peak_vsz,
 			 int64_t perf_min, int64_t ru_min)
@@ -169,6 +203,7 @@ static void add_findings(json_t *r, const struct fl_model *m, const struct fl_re
 			       "leave out what it said.",
 			       "%lu bad line%s or file%s in the trace were skipped", m->nerrors,
 			       m->nerrors == 1 ? "" : "s", m->nerrors == 1 ? "" : "s");
+	add_stopped(r, m, o);
 	for (size_t i = 0; i < m->nprocs; i++) {
 		const struct fl_probe *pr;
 		if (!fl_report_selected(o, m->procs[i]))
