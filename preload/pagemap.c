@@ -238,9 +238,13 @@ static void scan_piece(uint64_t s, uint64_t e, struct row *r)
 			else
 				read_entries(vec[i].start, vec[i].end, r, 0);
 		}
-		if (a.walk_end >= e || a.walk_end <= a.start)
+		/* Only a full vector means more to come (walk_end may stop
+		 * short of the end after a complete walk: seen on 6.18). */
+		if (n < (long)a.vec_len)
 			return;
-		a.start = a.walk_end;
+		a.start = a.walk_end > vec[n - 1].end ? a.walk_end : vec[n - 1].end;
+		if (a.start >= e)
+			return;
 	}
 }
 
@@ -359,6 +363,9 @@ void fl_pagemap_residency(struct fl_out *o, const struct fl_vma *v, int n, const
 			r->c[C_HUGE] = -1;
 		count_vma(&v[i], r);
 		r->c[C_WRITTEN] = written ? written(r->start, r->end) : -1;
+		/* uffd-wp markers on unpopulated pages look like swap entries */
+		if (r->c[C_WRITTEN] >= 0)
+			r->c[C_SWAPPED] = -1;
 		r->c[C_REF] = use_ref ? smaps_referenced(r->start, 0) : -1;
 		k++;
 		p = find_prev(prev, np, r->start);

@@ -10,7 +10,7 @@
 void fl_tlb_clear(struct fl_tlb *t)
 {
 	t->l1d_4k = t->l1d_2m = t->l1d_1g = -1;
-	t->l2_4k = t->l2_2m = t->l2_1g = -1;
+	t->l2_4k = t->l2_2m = t->l2_1g = t->l2i_4k = -1;
 	t->source = NULL;
 }
 
@@ -35,6 +35,8 @@ int fl_tlb_amd(struct fl_tlb *t, fl_cpuid_fn cpuid)
 		t->l2_2m = (int)(r[0] >> 16 & 0xfff);
 	if (r[1] >> 28)
 		t->l2_4k = (int)(r[1] >> 16 & 0xfff);
+	if (r[1] >> 12 & 0xf)
+		t->l2i_4k = (int)(r[1] & 0xfff);
 	t->source = "cpuid 0x80000005/6";
 	if (max >= 0x80000019u) {
 		cpuid(0x80000019u, 0, r);
@@ -199,6 +201,7 @@ void fl_tlb_put(struct fl_out *o, const char *key, const struct fl_tlb *t)
 	put_n(o, "l2_4k", t->l2_4k);
 	put_n(o, "l2_2m", t->l2_2m);
 	put_n(o, "l2_1g", t->l2_1g);
+	put_n(o, "l2i_4k", t->l2i_4k);
 	fl_out_str(o, "source", t->source);
 	fl_out_obj_close(o);
 }

@@ -132,9 +132,11 @@ static int64_t scan_count(uint64_t s, uint64_t e, uint64_t cat, int wp)
 			return n;
 		for (long i = 0; i < n; i++)
 			pages += (int64_t)((vec[i].end - vec[i].start) / 4096);
-		if (a.walk_end >= e || a.walk_end <= a.start)
+		if (n < (long)a.vec_len)
+			return pages; /* see pagemap.c: walk_end is not reliable */
+		a.start = a.walk_end > vec[n - 1].end ? a.walk_end : vec[n - 1].end;
+		if (a.start >= e)
 			return pages;
-		a.start = a.walk_end;
 	}
 }
 

@@ -1,0 +1,60 @@
+#!/bin/sh
+# Process figures per tick, the header's machine facts (TLB geometry), and
+# the dTLB probe's unsupported path (no hardware PMU: null, never zero).
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/probes-lib.sh"
+
+test_expect_success 'stack growth of 4 MiB shows in the stack VMA size' '
+	"$FL" record -q --interval 50 -o "$TMP/s" -- "$PROGS/p_probe_stack" 4 150 >"$TMP/s.out" &&
+	before=$(kv "$TMP/s.out" before) && after=$(kv "$TMP/s.out" after) &&
+	test "$after" -ge $((4 << 20)) && test "$after" -gt "$before" &&
+	last=$(jq -s "[.[] | select(.e == \"counters\")] | last | .stack_vma" "$(trace_of "$TMP/s")") &&
+	echo "program: $before -> $after, trace: $last" &&
+	test "$last" = "$after"
+'
+
+test_expect_success 'process figures are all there and agree with /proc' '
+	"$FL" record -q --interval 50 -o "$TMP/p" -- "$PROGS/p_probe_touch" 2000 1 150 >/dev/null &&
+	jq -s "[.[] | select(.e == \"counters\")] | last" "$(trace_of "$TMP/p")" >"$TMP/c" &&
+	for k in rss_anon rss_file rss_shmem vsz swap pte_bytes stack_vma committed_as commit_limit overcommit_memory oom_score; do
+		jq -e ".$k | type == \"number\"" "$TMP/c" >/dev/null || { echo "missing $k"; exit 1; }
+	done &&
+	jq -e ".rss_anon >= 2000 * 4096 and .vsz > .rss_anon and .pte_bytes > 0" "$TMP/c" >/dev/null &&
+	test "$(jq .overcommit_memory "$TMP/c")" = "$(cat /proc/sys/vm/overcommit_memory)" &&
+	test "$(jq .commit_limit "$TMP/c")" = "$(($(sed -n "s/^CommitLimit: *\([0-9]*\) kB/\1/p" /proc/meminfo) * 1024))" &&
+	jq -e ".oom_score >= 0 and .oom_score <= 2000" "$TMP/c" >/dev/null
+'
+
+test_expect_success 'the header carries the CPU TLB geometry from CPUID' '
+	h=$(head -1 "$(trace_of "$TMP/p")") &&
+	echo "$h" | jq -c .tlb &&
+	echo "$h" | jq -e ".tlb.source | startswith(\"cpuid\")" >/dev/null &&
+	echo "$h" | jq -e ".tlb.l1d_4k > 0" >/dev/null &&
+	if grep -q "^TLB size" /proc/cpuinfo; then
+		# AMD: the kernel sums the L2 data and instruction 4K entries
+		test "$(echo "$h" | jq ".tlb.l2_4k + .tlb.l2i_4k")" = "$(sed -n "s/^TLB size.*: \([0-9]*\) 4K pages/\1/p" /proc/cpuinfo | head -1)"
+	fi
+'
+
+test_expect_success 'no PMU: dTLB is unsupported with its errno, and counters are null' '
+	f=$(trace_of "$TMP/p") &&
+	if ls /sys/bus/event_source/devices/cpu* >/dev/null 2>&1; then
+		echo "this machine has a CPU PMU: see t3005 for the supported path"
+	else
+		head -1 "$f" | jq -e ".probes.perf_dtlb.ok == false and .probes.perf_dtlb.errno == 2" >/dev/null &&
+		jq -s -e "[.[] | select(.e == \"counters\")] | all(.dtlb_load_misses == null and .dtlb_store_misses == null)" "$f" >/dev/null
+	fi
+'
+
+test_expect_success 'every probe is listed in the header with ok, and why when off' '
+	head -1 "$(trace_of "$TMP/p")" | jq -e ".probes as \$p
+		| [\"perf_fault_counts\",\"perf_fault_samples\",\"perf_dtlb\",\"pagemap\",\"pagemap_pfn\",
+		   \"pagemap_scan\",\"uffd_wp\",\"accessed_bit\"]
+		| all(. as \$k | \$p[\$k] | (.ok == true) or ((.why | type == \"string\") and (.errno | type == \"number\")))" >/dev/null
+'
+
+test_expect_success 'the accessed-bit self-test result is in the header' '
+	head -1 "$(trace_of "$TMP/p")" | jq -e ".probes.accessed_bit.ok | type == \"boolean\"" >/dev/null
+'
+
+test_done
