@@ -268,11 +268,24 @@ static void counters_line(struct fl_out *o, const struct fl_vma *v, int n)
 	fl_out_end(o);
 }
 
+static void drop_sample(void *arg, const struct fl_fault_sample *s)
+{
+	(void)arg;
+	(void)s;
+}
+
 void fl_probes_tick(struct fl_out *o, int final)
 {
 	int n = 0;
 	struct fl_vma *v = fl_procfs_vmas(&n);
 	(void)final;
+	if (fl_trace.stopped) {
+		/* Past the size cap only the totals go out; samples are
+		 * drained and dropped so the rings keep up. */
+		fl_perf_drain(drop_sample, NULL);
+		counters_line(o, v, n);
+		return;
+	}
 	fault_lines(o);
 	if (v && fl_uffd_st.ok)
 		fl_uffd_window(v, n);
