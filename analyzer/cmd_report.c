@@ -9,14 +9,16 @@
 #include "commands.h"
 #include "diag.h"
 #include "model.h"
+#include "render_html.h"
 #include "report.h"
 #include "symbols.h"
 
 const char cmd_report_usage[] =
-	"usage: faultline report [--json] [--section NAME]... [--pid N] [--top N]\n"
+	"usage: faultline report [--json | --html FILE] [--section NAME]... [--pid N] [--top N]\n"
 	"                        [--no-symbols] TRACE\n\n"
 	"Reads a trace directory (or one <pid>.ndjson file) and prints its reports.\n\n"
 	"   --json            print every section as one JSON document (doc/report-json.md)\n"
+	"   --html FILE       write one self-contained HTML page with charts to FILE\n"
 	"   --section NAME    only this section (repeatable); 'list' lists them\n"
 	"   --pid N           only the process N (all its exec images)\n"
 	"   --top N           rows per table (default 10)\n"
@@ -37,7 +39,7 @@ int cmd_report(int argc, char **argv)
 {
 	const char **names = calloc((size_t)argc, sizeof(*names));
 	size_t nnames = 0;
-	const char *trace = NULL;
+	const char *trace = NULL, *html = NULL;
 	int json = 0, nosym = 0, status;
 	struct fl_report_opts o;
 	struct fl_model m;
@@ -49,6 +51,11 @@ int cmd_report(int argc, char **argv)
 		const char *a = argv[i];
 		if (!strcmp(a, "--json"))
 			json = 1;
+		else if (!strcmp(a, "--html") || !strncmp(a, "--html=", 7)) {
+			html = a[6] == '=' ? a + 7 : argv[++i];
+			if (!html || !*html)
+				fl_usage("--html needs a file name");
+		}
 		else if (!strcmp(a, "--no-symbols"))
 			nosym = 1;
 		else if (!strcmp(a, "--section") || !strncmp(a, "--section=", 10)) {
@@ -94,7 +101,17 @@ int cmd_report(int argc, char **argv)
 	o.syms = nosym ? NULL : fl_symbols_new(0);
 	o.color = !json && isatty(1) && !getenv("NO_COLOR");
 	r = fl_report_run(&m, &o, nnames ? names : NULL, nnames);
-	if (json) {
+	if (html) {
+		FILE *f = fopen(html, "w");
+		if (!f)
+			fl_die("cannot open '%s': %m", html);
+		if (fl_render_html(f, r, &m, &o) < 0 || fclose(f) != 0)
+			fl_die("error writing '%s'", html);
+		if (json) {
+			json_dumpf(r, stdout, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+			putchar('\n');
+		}
+	} else if (json) {
 		json_dumpf(r, stdout, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
 		putchar('\n');
 	} else {

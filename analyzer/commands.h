@@ -22,6 +22,8 @@ int cmd_addr(int argc, char **argv);
 extern const char cmd_addr_usage[];
 int cmd_compare(int argc, char **argv);
 extern const char cmd_compare_usage[];
+int cmd_export(int argc, char **argv);
+extern const char cmd_export_usage[];
 
 /* Every command, NULL-terminated; defined in main.c. */
 extern const struct fl_command fl_commands[];

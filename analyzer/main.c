@@ -17,6 +17,8 @@ const struct fl_command fl_commands[] = {
 	  cmd_compare_usage },
 	{ "addr", cmd_addr, "decode an address: page-table indices, and what it was in a trace",
 	  cmd_addr_usage },
+	{ "export", cmd_export, "write a trace as folded stacks, Perfetto trace events or JSON",
+	  cmd_export_usage },
 	{ NULL, NULL, NULL, NULL },
 };
 

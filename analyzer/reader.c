@@ -18,6 +18,7 @@
 
 #include "diag.h"
 #include "faultline/schema.h"
+#include "progress.h"
 #include "xalloc.h"
 
 #define MAX_REPORTED_PER_FILE 10
@@ -331,6 +332,7 @@ static const char *validate(const json_t *obj, enum fl_ev *ev, char *buf, size_t
 struct file_state {
 	const char *path;
 	unsigned long bad;
+	struct fl_progress progress; /* long reads show how far they got */
 };
 
 static void line_error(struct file_state *fs, long line, const char *fmt, const char *msg)
@@ -440,7 +442,10 @@ deliver:
 		json_decref(obj);
 next:
 		p = nl ? nl + 1 : end;
+		if ((line & 1023) == 0)
+			fl_progress_update(&fs->progress, (uint64_t)(p - buf));
 	}
+	fl_progress_done(&fs->progress);
 	if (fs->bad > MAX_REPORTED_PER_FILE) {
 		/* Not an error of its own: the lines were counted already. */
 		fflush(stdout);
@@ -452,7 +457,7 @@ next:
 
 long fl_reader_read_file(const char *path, fl_reader_fn fn, void *ctx)
 {
-	struct file_state fs = { path, 0 };
+	struct file_state fs = { path, 0, { 0 } };
 	struct stat st;
 	long r;
 	void *map;
@@ -477,6 +482,7 @@ long fl_reader_read_file(const char *path, fl_reader_fn fn, void *ctx)
 	if (map == MAP_FAILED)
 		return fl_error("cannot map '%s': %s", path, strerror(errno));
 	madvise(map, (size_t)st.st_size, MADV_SEQUENTIAL);
+	fl_progress_init(&fs.progress, path, (uint64_t)st.st_size);
 	r = read_lines(&fs, map, (size_t)st.st_size, fn, ctx);
 	munmap(map, (size_t)st.st_size);
 	return r;
