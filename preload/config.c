@@ -1,6 +1,8 @@
 #include "config.h"
 
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "faultline/schema.h"
 #include "out.h"
@@ -60,6 +62,17 @@ void fl_config_load(char **envp)
 	c->no_argv = env_u64(envp, FL_ENV_NO_ARGV, 0) != 0;
 	c->quiet = env_u64(envp, FL_ENV_QUIET, 0) != 0;
 
+	c->env_len = 0;
+	for (char **e = envp ? envp : environ; e && *e; e++) {
+		size_t l = strlen(*e) + 1;
+		if (strncmp(*e, "FAULTLINE_", 10) != 0 ||
+		    strncmp(*e, FL_ENV_PARENT "=", sizeof(FL_ENV_PARENT)) == 0 ||
+		    c->env_len + l > sizeof(c->env))
+			continue;
+		memcpy(c->env + c->env_len, *e, l);
+		c->env_len += l;
+	}
+
 	faults = fl_config_env(envp, FL_ENV_FAULTS);
 	if (!faults || strcmp(faults, "all") == 0)
 		c->faults_period = 1;
@@ -67,4 +80,21 @@ void fl_config_load(char **envp)
 		c->faults_period = 0;
 	else if (fl_parse_u64(faults, &c->faults_period) != 0)
 		c->faults_period = 1;
+}
+
+void fl_config_finish(const char *lib_path)
+{
+	struct fl_config *c = &fl_config;
+	char cwd[FL_PATH_MAX];
+	long n;
+
+	copy_str(c->lib, sizeof(c->lib), lib_path);
+	if (!c->out_dir[0] || c->out_dir[0] == '/')
+		return;
+	n = syscall(SYS_getcwd, cwd, sizeof(cwd));
+	if (n <= 0 || strlen(cwd) + strlen(c->out_dir) + 2 > sizeof(c->out_dir))
+		return;
+	memmove(c->out_dir + strlen(cwd) + 1, c->out_dir, strlen(c->out_dir) + 1);
+	memcpy(c->out_dir, cwd, strlen(cwd));
+	c->out_dir[strlen(cwd)] = '/';
 }

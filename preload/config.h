@@ -6,6 +6,7 @@
 #ifndef FL_CONFIG_H
 #define FL_CONFIG_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define FL_PATH_MAX 4096
@@ -23,12 +24,21 @@ struct fl_config {
 	int no_argv;
 	int quiet;
 	char parent[256];           /* FAULTLINE_PARENT, the link to the creator */
+	/* What a followed child needs in its environment, kept from start-up
+	 * (the program may clear its own): our library's path, and every
+	 * FAULTLINE_* variable but the parent link as "NAME=value\0...". */
+	char lib[FL_PATH_MAX];
+	char env[8192];
+	size_t env_len;
 };
 
 extern struct fl_config fl_config;
 
 /* Fills fl_config from envp (NULL = the process's environ). */
 void fl_config_load(char **envp);
+/* Makes a relative out_dir absolute (a later chdir must not move the
+ * trace) and notes the shim's own path. Once, in the constructor. */
+void fl_config_finish(const char *lib_path);
 /* The value of NAME in envp, or NULL. No allocation. */
 const char *fl_config_env(char **envp, const char *name);
 

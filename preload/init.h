@@ -1,26 +1,48 @@
 /*
  * The shim's life: UNINIT → BOOT (resolving, opening the trace) → READY →
  * OFF (tracing disabled or finished: every hook passes straight through).
+ * Also the process-level transitions: fork child, exec, the way out.
  */
 #ifndef FL_INIT_H
 #define FL_INIT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 enum fl_state { FL_UNINIT, FL_BOOT, FL_READY, FL_OFF };
 
 extern int fl_state;
 
-/* Where the last fork happened in this process's trace (parent side). */
-extern uint64_t fl_fork_t, fl_fork_seq;
+/* Where the calling thread's last fork happened in this process's trace
+ * (set by the prepare handler; the child's header links to it). */
+extern __thread uint64_t fl_tls_fork_t, fl_tls_fork_seq;
+/* Set by the prepare handler when it reserved the two above. */
+extern __thread int fl_tls_fork_armed;
 
 /* Makes sure the real functions are known (hooks called before the
  * constructor, e.g. from the loader or another library's constructor). */
 void fl_init_resolve(void);
-/* Final tick and exit line (how: "exit", "signal", "exec"); then OFF unless
- * keep_on (exec that may fail). Idempotent per process. */
-void fl_init_finish(const char *how, int status, int sig);
+/* Final tick and exit line (how: "exit", "_exit", "exit_group", "signal");
+ * then OFF. Idempotent per process. From a signal handler: in_signal = 1
+ * (never blocks on a lock the interrupted code may hold). */
+void fl_init_finish(const char *how, int status, int sig, int core, int in_signal);
 /* Starts the ticker thread (also in a fork child). */
 void fl_init_start_ticker(void);
+/* Formats a FAULTLINE_PARENT value "<pid>:<kind>:<t>:<seq>" (cap >= 96). */
+void fl_init_link(char *buf, const char *kind, uint64_t t, uint64_t seq);
+
+/* fork family, around a real call that does not run the atfork handlers
+ * (_Fork, clone without CLONE_VM): the same three steps. kind names the
+ * child's link. */
+void fl_init_fork_prepare(void);
+void fl_init_fork_parent(void);
+void fl_init_fork_child(const char *kind);
+
+/* exec: flushes everything, writes the exec line (at t, seq), the final
+ * figures and an exit line how=exec, and keeps the writer locked so that
+ * nothing is written in between. exec_failed writes the second exec line
+ * with errno, unlocks, and tracing goes on. */
+void fl_init_exec_begin(const char *path, char *const *argv, uint64_t t, uint64_t seq);
+void fl_init_exec_failed(const char *path, char *const *argv, int err);
 
 #endif

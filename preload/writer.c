@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -49,6 +50,16 @@ uint64_t fl_seq_next(void)
 void fl_writer_lock(void)
 {
 	pthread_mutex_lock(&lock);
+}
+
+int fl_writer_trylock(unsigned ms)
+{
+	for (unsigned i = 0; i <= ms; i++) {
+		if (pthread_mutex_trylock(&lock) == 0)
+			return 0;
+		fl_sys_sleep_ns(1000000);
+	}
+	return -1;
 }
 
 void fl_writer_unlock(void)
@@ -226,7 +237,7 @@ int fl_writer_open(const char *parent_kind)
 	return 0;
 }
 
-static void note(const char *what, const char *why, uint64_t n)
+void fl_writer_note(const char *what, const char *why, uint64_t n)
 {
 	fl_out_begin(&out, FL_EV_NOTE, fl_now(), fl_seq_next());
 	fl_out_str(&out, "what", what);
@@ -237,27 +248,56 @@ static void note(const char *what, const char *why, uint64_t n)
 
 /* The program may have closed our fd, or dup2'd its own file over it: never
  * write into a file that is not ours. Reopen ours by path if needed. */
+static uint64_t lost_t, lost_bytes;
+static int lost_errno;
+
+/* Nothing could be written (no fd to be had): remember since when and why,
+ * to say so once a later reopen succeeds. */
+static void lose(int err, size_t n)
+{
+	if (!lost_errno) {
+		lost_t = fl_now();
+		lost_errno = err ? err : EBADF;
+	}
+	lost_bytes += n;
+}
+
 static int check_fd(void)
 {
 	uint64_t dev, ino;
-	int fd;
+	int fd, saved = errno, err;
 	if (fl_trace.fd >= 0 && fl_sys_fstat_ino(fl_trace.fd, &dev, &ino) == 0 &&
 	    dev == fl_trace.dev && ino == fl_trace.ino)
 		return 0;
 	fd = fl_sys_open(fl_trace.path, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0);
+	err = errno;
+	errno = saved;
 	if (fd < 0) {
 		fl_trace.fd = -1;
+		lose(err, 0);
 		return -1;
 	}
 	fd = move_high(fd);
 	if (fl_sys_fstat_ino(fd, &dev, &ino) != 0 || dev != fl_trace.dev || ino != fl_trace.ino) {
 		fl_sys_close(fd);
 		fl_trace.fd = -1;
+		lose(ESTALE, 0);
 		return -1;
 	}
 	fl_trace.fd = fd;
-	/* Tell the reader; this line goes out with the pending ones. */
-	note("reopened", "the program closed or replaced the trace fd", (uint64_t)fd);
+	/* Tell the reader; these lines go out with the pending ones. */
+	fl_writer_note("reopened", "the program closed or replaced the trace fd", (uint64_t)fd);
+	if (lost_errno) {
+		fl_out_begin(&out, FL_EV_NOTE, fl_now(), fl_seq_next());
+		fl_out_str(&out, "what", "gap");
+		fl_out_str(&out, FL_K_WHY, "the trace file could not be reopened: lines were lost");
+		fl_out_u64(&out, "from_t", lost_t);
+		fl_out_u64(&out, FL_K_ERRNO, (uint64_t)lost_errno);
+		fl_out_u64(&out, "n", lost_bytes);
+		fl_out_end(&out);
+		lost_errno = 0;
+		lost_bytes = 0;
+	}
 	return 0;
 }
 
@@ -316,7 +356,7 @@ static void cap_reached(void)
 		put(keep);
 	fl_trace.stopped = 1;
 	out.len = out.cur = 0;
-	note("stopped", cap_why, cap_at);
+	fl_writer_note("stopped", cap_why, cap_at);
 }
 
 void fl_writer_write(int force)
@@ -324,7 +364,14 @@ void fl_writer_write(int force)
 	size_t n = fl_out_pending(&out);
 	if (n == 0 || (!force && n < FLUSH_AT))
 		return;
+	/* A child made without our fork handlers (raw clone or fork syscall)
+	 * still holds the parent's fd: never write there. */
+	if (fl_sys_getpid() != fl_trace.pid) {
+		fl_out_consume(&out, n);
+		return;
+	}
 	if (fl_trace.fd < 0 || check_fd() != 0) {
+		lose(0, n);
 		fl_out_consume(&out, n);
 		return;
 	}
@@ -483,7 +530,7 @@ void fl_writer_drain_all(void)
 			continue;
 		fl_evbuf_drain(&t->ring, format_event, NULL);
 		if (t->dropped) {
-			note("dropped", "event ring full", t->dropped);
+			fl_writer_note("dropped", "event ring full", t->dropped);
 			t->dropped = 0;
 		}
 		if (st == FL_TS_DEAD)
@@ -533,12 +580,14 @@ static void heap_line(void)
 
 void fl_writer_tick(int final)
 {
-	int stopped;
 	fl_writer_lock();
-	if (fl_trace.fd < 0 && !final) {
-		fl_writer_unlock();
-		return;
-	}
+	fl_writer_tick_locked(final);
+	fl_writer_unlock();
+}
+
+void fl_writer_tick_locked(int final)
+{
+	int stopped;
 	fl_writer_drain_all();
 	/* Past the size cap only the totals go out, so the report can still
 	 * say how the run ended. */
@@ -550,16 +599,17 @@ void fl_writer_tick(int final)
 			fl_maps_emit(&out, "changed", 0);
 	}
 	fl_writer_write(1);
-	fl_writer_unlock();
 }
 
-void fl_writer_exit_line(const char *how, int status, int sig)
+void fl_writer_exit_line(const char *how, int status, int sig, int core)
 {
 	struct rusage ru;
 	fl_out_begin(&out, FL_EV_EXIT, fl_now(), fl_seq_next());
 	fl_out_str(&out, FL_K_HOW, how);
 	fl_out_i64(&out, FL_K_STATUS, status);
 	fl_out_i64(&out, FL_K_SIGNAL, sig);
+	if (sig)
+		fl_out_bool(&out, FL_K_CORE, core);
 	if (syscall(SYS_getrusage, RUSAGE_SELF, &ru) == 0) {
 		fl_out_u64(&out, FL_K_RU_MINFLT, (uint64_t)ru.ru_minflt);
 		fl_out_u64(&out, FL_K_RU_MAJFLT, (uint64_t)ru.ru_majflt);
@@ -582,4 +632,50 @@ void fl_writer_after_fork_child(void)
 	out.len = out.cur = 0;
 	fl_stacks_forget_emitted();
 	fl_maps_forget();
+}
+
+void fl_writer_fork_line(int64_t child, const char *kind, uint64_t t, uint64_t seq)
+{
+	fl_out_begin(&out, FL_EV_FORK, t, seq);
+	fl_out_u64(&out, FL_K_TID, (uint64_t)fl_sys_gettid());
+	fl_out_i64(&out, FL_K_CHILD, child);
+	fl_out_str(&out, FL_K_KIND, kind);
+	fl_out_end(&out);
+	fl_writer_write(0);
+}
+
+void fl_writer_exec_line(const char *path, char *const *argv, int result, int err, uint64_t t,
+			 uint64_t seq)
+{
+	fl_out_begin(&out, FL_EV_EXEC, t, seq);
+	fl_out_u64(&out, FL_K_TID, (uint64_t)fl_sys_gettid());
+	fl_out_str(&out, FL_K_PATH, path ? path : "");
+	fl_out_key(&out, FL_K_ARGV);
+	fl_out_arr_open(&out);
+	if (fl_config.no_argv)
+		fl_out_v_str(&out, "<redacted>");
+	else
+		for (int i = 0; argv && argv[i] && i < 4096; i++)
+			fl_out_v_str(&out, argv[i]);
+	fl_out_arr_close(&out);
+	fl_out_i64(&out, FL_K_RESULT, result);
+	fl_out_u64(&out, FL_K_ERRNO, (uint64_t)err);
+	fl_out_end(&out);
+}
+
+void fl_writer_wait_line(int64_t child, int status)
+{
+	fl_out_begin(&out, FL_EV_WAIT, fl_now(), fl_seq_next());
+	fl_out_u64(&out, FL_K_TID, (uint64_t)fl_sys_gettid());
+	fl_out_i64(&out, FL_K_CHILD, child);
+	if (WIFEXITED(status)) {
+		fl_out_i64(&out, FL_K_STATUS, WEXITSTATUS(status));
+		fl_out_i64(&out, FL_K_SIGNAL, 0);
+	} else if (WIFSIGNALED(status)) {
+		fl_out_i64(&out, FL_K_STATUS, -1);
+		fl_out_i64(&out, FL_K_SIGNAL, WTERMSIG(status));
+		fl_out_bool(&out, FL_K_CORE, WCOREDUMP(status) != 0);
+	}
+	fl_out_end(&out);
+	fl_writer_write(0);
 }

@@ -38,6 +38,9 @@ uint64_t fl_seq_next(void);
 int fl_writer_open(const char *parent_kind);
 
 void fl_writer_lock(void);
+/* Tries for up to ms milliseconds (signal handlers, where the lock may be
+ * held by the interrupted code); 0 when taken. */
+int fl_writer_trylock(unsigned ms);
 void fl_writer_unlock(void);
 /* With the lock held: the output buffer to format lines into. */
 struct fl_out *fl_writer_out(void);
@@ -53,8 +56,20 @@ void fl_writer_drain_thread(struct fl_thread *t);
 /* One tick: drain, heap totals, probes; final also writes the exit line
  * (how = "exit", "signal", "exec", ...). Takes the lock. */
 void fl_writer_tick(int final);
-/* Writes the "exit" line (lock held). */
-void fl_writer_exit_line(const char *how, int status, int sig);
+/* The same with the lock held. */
+void fl_writer_tick_locked(int final);
+/* Writes the "exit" line (lock held); core: the signal dumps core. */
+void fl_writer_exit_line(const char *how, int status, int sig, int core);
+/* Lock held: a "note" line (what happened, why, a number). */
+void fl_writer_note(const char *what, const char *why, uint64_t n);
+/* Lock held: the "fork" line at the time and seq reserved before the
+ * child was made (the child's header links to them). */
+void fl_writer_fork_line(int64_t child, const char *kind, uint64_t t, uint64_t seq);
+/* Lock held: an "exec" line (result 0 before the call, -1 after a failure). */
+void fl_writer_exec_line(const char *path, char *const *argv, int result, int err, uint64_t t,
+			 uint64_t seq);
+/* Lock held: a "wait" line, a child reaped with its wait status. */
+void fl_writer_wait_line(int64_t child, int status);
 
 /* fork child: drop the parent's file and buffers (without writing them),
  * open a new file. Called with the lock held (taken in prepare). */

@@ -70,6 +70,7 @@
 #define FL_EV_IO "io"
 #define FL_EV_HEAP "heap"       /* per-tick exact call counts and live bytes */
 #define FL_EV_SITES "sites"     /* --all: exact per-site aggregates */
+#define FL_EV_WAIT "wait"       /* a child reaped by wait*(): its status or signal */
 #define FL_EV_NOTE "note"       /* the shim telling the reader something: stopped, dropped */
 
 /* ---- header keys ---- */
@@ -137,7 +138,8 @@
 #define FL_K_KIND "kind"        /* fork | vfork | clone | posix_spawn | exec */
 #define FL_K_STATUS "status"
 #define FL_K_SIGNAL "signal"
-#define FL_K_HOW "how"          /* return | exit | _exit | signal | exec */
+#define FL_K_HOW "how"          /* exit | _exit | exit_group | signal | exec */
+#define FL_K_CORE "core"        /* exit by signal: the default action dumps core */
 
 /* faults: batched samples, each [addr, ip, tid, t, major(0/1)] */
 #define FL_K_SAMPLES "samples"
