@@ -127,7 +127,9 @@ void fl_init_fork_parent(void)
 {
 	if (!fl_tls_fork_armed)
 		return;
-	fl_probes_fork_parent(fl_writer_out());
+	if (!fl_trace.stopped)
+		fl_probes_fork_parent(fl_writer_out());
+	fl_writer_write(0);
 	fl_writer_unlock();
 	fl_tls_guard--;
 }

@@ -636,6 +636,8 @@ void fl_writer_after_fork_child(void)
 
 void fl_writer_fork_line(int64_t child, const char *kind, uint64_t t, uint64_t seq)
 {
+	if (fl_trace.stopped)
+		return;
 	fl_out_begin(&out, FL_EV_FORK, t, seq);
 	fl_out_u64(&out, FL_K_TID, (uint64_t)fl_sys_gettid());
 	fl_out_i64(&out, FL_K_CHILD, child);
@@ -647,6 +649,8 @@ void fl_writer_fork_line(int64_t child, const char *kind, uint64_t t, uint64_t s
 void fl_writer_exec_line(const char *path, char *const *argv, int result, int err, uint64_t t,
 			 uint64_t seq)
 {
+	if (fl_trace.stopped)
+		return;
 	fl_out_begin(&out, FL_EV_EXEC, t, seq);
 	fl_out_u64(&out, FL_K_TID, (uint64_t)fl_sys_gettid());
 	fl_out_str(&out, FL_K_PATH, path ? path : "");
@@ -665,6 +669,8 @@ void fl_writer_exec_line(const char *path, char *const *argv, int result, int er
 
 void fl_writer_wait_line(int64_t child, int status)
 {
+	if (fl_trace.stopped)
+		return;
 	fl_out_begin(&out, FL_EV_WAIT, fl_now(), fl_seq_next());
 	fl_out_u64(&out, FL_K_TID, (uint64_t)fl_sys_gettid());
 	fl_out_i64(&out, FL_K_CHILD, child);
