@@ -285,19 +285,23 @@ static int check_fd(void)
 		return -1;
 	}
 	fl_trace.fd = fd;
-	/* Tell the reader; these lines go out with the pending ones. */
-	fl_writer_note("reopened", "the program closed or replaced the trace fd", (uint64_t)fd);
+	/* Tell the reader; this line goes out with the pending ones. If no
+	 * fd could be had for a while, say since when, why, and what was lost
+	 * (lines are held back in the meantime while they fit). */
+	fl_out_begin(&out, FL_EV_NOTE, fl_now(), fl_seq_next());
+	fl_out_str(&out, "what", "reopened");
+	fl_out_str(&out, FL_K_WHY, lost_errno ? "the trace fd was closed or replaced by the program "
+						"and could not be reopened for a while"
+					      : "the program closed or replaced the trace fd");
+	fl_out_u64(&out, "n", (uint64_t)fd);
 	if (lost_errno) {
-		fl_out_begin(&out, FL_EV_NOTE, fl_now(), fl_seq_next());
-		fl_out_str(&out, "what", "gap");
-		fl_out_str(&out, FL_K_WHY, "the trace file could not be reopened: lines were lost");
 		fl_out_u64(&out, "from_t", lost_t);
 		fl_out_u64(&out, FL_K_ERRNO, (uint64_t)lost_errno);
-		fl_out_u64(&out, "n", lost_bytes);
-		fl_out_end(&out);
-		lost_errno = 0;
-		lost_bytes = 0;
+		fl_out_u64(&out, "lost_bytes", lost_bytes);
 	}
+	fl_out_end(&out);
+	lost_errno = 0;
+	lost_bytes = 0;
 	return 0;
 }
 
@@ -370,7 +374,11 @@ void fl_writer_write(int force)
 		fl_out_consume(&out, n);
 		return;
 	}
-	if (fl_trace.fd < 0 || check_fd() != 0) {
+	if (check_fd() != 0) {
+		/* No fd to be had now (EMFILE?): keep the lines for a later
+		 * attempt while there is room, then drop and say so later. */
+		if (n < OUT_BYTES / 2)
+			return;
 		lose(0, n);
 		fl_out_consume(&out, n);
 		return;
@@ -630,6 +638,8 @@ void fl_writer_after_fork_child(void)
 		fl_sys_close(fl_trace.fd);
 	fl_trace.fd = -1;
 	out.len = out.cur = 0;
+	lost_errno = 0;
+	lost_bytes = 0;
 	fl_stacks_forget_emitted();
 	fl_maps_forget();
 }
