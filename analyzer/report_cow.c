@@ -12,6 +12,7 @@
 #include "report.h"
 #include "report_cow.h"
 #include "report_faults.h"
+#include "residency.h"
 #include "xalloc.h"
 
 #define PAGE 4096ULL
@@ -21,54 +22,115 @@ static int cow_kind(uint8_t k)
 	return k == FL_LINK_FORK || k == FL_LINK_CLONE;
 }
 
-static const struct fl_proc *child_of(const struct fl_proc *p, const struct fl_fork_ev *f)
+/* One fork of p: from a traced child's header link, or a fork event alone. */
+struct cow_fork {
+	uint64_t t;
+	int32_t child;
+	uint8_t kind;
+	const struct fl_proc *c; /* NULL: child not traced */
+};
+
+static int cmp_fork(const void *a, const void *b)
 {
-	const struct fl_proc *best = NULL;
-	for (size_t i = 0; i < p->nchildren; i++) {
-		const struct fl_proc *c = p->children[i];
-		if (c->pid != f->child || !cow_kind(c->link))
-			continue;
-		if (!best || (c->parent_t == f->t && best->parent_t != f->t))
-			best = c;
-	}
-	return best;
+	const struct cow_fork *x = a, *y = b;
+	return (x->t > y->t) - (x->t < y->t);
 }
 
-/* Sum of anon_shared over the program's regions of one residency event (-1 unknown). */
-static int64_t shared_sum(const struct fl_proc *p, const struct fl_residency *r)
+static struct cow_fork *collect_forks(const struct fl_proc *p, size_t *n)
 {
-	const struct fl_maps_snap *s = fl_proc_maps_at(p, r->t);
-	int64_t sum = -1;
-	for (size_t j = 0; j < r->nregions; j++) {
-		const struct fl_res_region *g = &r->regions[j];
-		if (g->anon_shared < 0 || fl_maps_is_shim(s, g->start, g->end))
+	struct cow_fork *v = fl_xcalloc(p->nchildren + p->nforks + 1, sizeof(*v));
+	*n = 0;
+	for (size_t i = 0; i < p->nchildren; i++)
+		if (cow_kind(p->children[i]->link))
+			v[(*n)++] = (struct cow_fork){ p->children[i]->parent_t, p->children[i]->pid,
+						       p->children[i]->link, p->children[i] };
+	for (size_t i = 0; i < p->nforks; i++) {
+		int known = 0;
+		if (!cow_kind(p->forks[i].kind))
 			continue;
-		sum = (sum < 0 ? 0 : sum) + g->anon_shared;
+		for (size_t k = 0; k < *n; k++)
+			known |= v[k].child == p->forks[i].child;
+		if (!known)
+			v[(*n)++] = (struct cow_fork){ p->forks[i].t, p->forks[i].child,
+						       p->forks[i].kind, NULL };
 	}
+	if (*n > 1)
+		qsort(v, *n, sizeof(*v), cmp_fork);
+	return v;
+}
+
+/* The residency of one process over time: shared pages per group, first and last state. */
+struct series {
+	uint64_t *t;
+	int64_t *shared;
+	size_t n, cap;
+	struct fl_res_region *first, *last; /* alive regions */
+	size_t nfirst, nlast;
+	const struct fl_proc *p;
+};
+
+static struct fl_res_region *copy_alive(const struct fl_res_state *s, size_t *n)
+{
+	struct fl_res_region *v = fl_xcalloc(s->n + 1, sizeof(*v));
+	*n = 0;
+	for (size_t k = 0; k < s->n; k++)
+		if (s->alive[k])
+			v[(*n)++] = s->v[k];
+	return v;
+}
+
+static int series_state(const struct fl_res_state *s, void *ctx)
+{
+	struct series *z = ctx;
+	size_t cap = z->cap;
+	FL_GROW(z->t, z->cap, z->n + 1);
+	if (cap != z->cap)
+		z->shared = fl_xrealloc(z->shared, z->cap * sizeof(*z->shared));
+	z->t[z->n] = s->t;
+	z->shared[z->n] = fl_res_sum(s, FL_RES_SHARED, 0, UINT64_MAX);
+	z->n++;
+	if (!z->first)
+		z->first = copy_alive(s, &z->nfirst);
+	free(z->last);
+	z->last = copy_alive(s, &z->nlast);
+	return 0;
+}
+
+static void series_build(const struct fl_proc *p, struct series *z)
+{
+	memset(z, 0, sizeof(*z));
+	z->p = p;
+	fl_res_walk(p, series_state, z);
+}
+
+static void series_release(struct series *z)
+{
+	free(z->t);
+	free(z->shared);
+	free(z->first);
+	free(z->last);
+}
+
+/* Shared pages at the first residency time at or after t (-1 unknown). */
+static int64_t series_at(const struct series *z, uint64_t t)
+{
+	for (size_t i = 0; i < z->n; i++)
+		if (z->t[i] >= t)
+			return z->shared[i];
+	return -1;
+}
+
+static int64_t regions_shared(const struct fl_res_region *v, size_t n, uint64_t start,
+			      uint64_t end)
+{
+	int64_t sum = -1;
+	for (size_t j = 0; j < n; j++)
+		if (v[j].start < end && start < v[j].end && v[j].anon_shared >= 0)
+			sum = (sum < 0 ? 0 : sum) + v[j].anon_shared;
 	return sum;
 }
 
-/* The first residency event at or after t, or NULL. */
-static const struct fl_residency *res_from(const struct fl_proc *p, uint64_t t)
-{
-	for (size_t i = 0; i < p->nresidency; i++)
-		if (p->residency[i].t >= t)
-			return &p->residency[i];
-	return NULL;
-}
-
-static int64_t region_shared(const struct fl_residency *r, uint64_t start, uint64_t end)
-{
-	int64_t sum = -1;
-	for (size_t j = 0; r && j < r->nregions; j++) {
-		const struct fl_res_region *g = &r->regions[j];
-		if (g->start < end && start < g->end && g->anon_shared >= 0)
-			sum = (sum < 0 ? 0 : sum) + g->anon_shared;
-	}
-	return sum;
-}
-
-/* COW faults of p in [t0, t1) and, when given, inside [start, end). */
+/* COW faults of p in [t0, t1) and inside [start, end). */
 static uint64_t cow_faults(const struct fl_proc *p, const struct fl_fault_info *fi, uint64_t t0,
 			   uint64_t t1, uint64_t start, uint64_t end)
 {
@@ -82,7 +144,7 @@ static uint64_t cow_faults(const struct fl_proc *p, const struct fl_fault_info *
 	return n;
 }
 
-/* The parent's time at which the child ended (or the parent's end). */
+/* The parent's time at which the child ended (or never). */
 static uint64_t child_end_in_parent(const struct fl_proc *p, const struct fl_proc *c)
 {
 	uint64_t end_rt = c->start_realtime_ns + c->end_t;
@@ -97,23 +159,21 @@ static double pct(uint64_t a, int64_t b)
 }
 
 static json_t *by_vma(const struct fl_proc *p, const struct fl_fault_info *pfi,
-		      const struct fl_proc *c, const struct fl_fault_info *cfi, uint64_t t_fork,
+		      const struct series *cz, const struct fl_fault_info *cfi, uint64_t t_fork,
 		      uint64_t t_next)
 {
-	const struct fl_residency *r0 = c->nresidency ? &c->residency[0] : NULL;
-	const struct fl_residency *rl = c->nresidency ? &c->residency[c->nresidency - 1] : NULL;
-	const struct fl_maps_snap *s = r0 ? fl_proc_maps_at(c, r0->t) : NULL;
+	const struct fl_proc *c = cz->p;
 	json_t *arr = json_array();
-	for (size_t j = 0; r0 && j < r0->nregions; j++) {
-		const struct fl_res_region *g = &r0->regions[j];
+	for (size_t j = 0; j < cz->nfirst; j++) {
+		const struct fl_res_region *g = &cz->first[j];
 		struct fl_vma v;
 		char b1[32], b2[32];
-		if (g->anon_shared <= 0 || fl_maps_is_shim(s, g->start, g->end))
+		if (g->anon_shared <= 0)
 			continue;
-		int known = fl_proc_vma_at(c, g->start, r0->t, &v) == 0;
+		int known = fl_proc_vma_at(c, g->start, cz->t[0], &v) == 0;
 		uint64_t cc = cow_faults(c, cfi, 0, FL_T_NEVER, g->start, g->end);
 		uint64_t pc = cow_faults(p, pfi, t_fork, t_next, g->start, g->end);
-		int64_t end = region_shared(rl, g->start, g->end);
+		int64_t end = regions_shared(cz->last, cz->nlast, g->start, g->end);
 		json_array_append_new(
 			arr, json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:f, s:f, s:o}", "start",
 				       fl_fmt_addr(b1, sizeof(b1), g->start), "end",
@@ -128,18 +188,19 @@ static json_t *by_vma(const struct fl_proc *p, const struct fl_fault_info *pfi,
 	return arr;
 }
 
-static json_t *decay(const struct fl_proc *p, const struct fl_proc *c, uint64_t t_fork)
+static json_t *decay(const struct fl_proc *p, const struct series *pz, const struct series *cz,
+		     uint64_t t_fork)
 {
 	json_t *arr = json_array();
+	const struct fl_proc *c = cz->p;
 	uint64_t off = c->start_realtime_ns > p->start_realtime_ns ?
 			       c->start_realtime_ns - p->start_realtime_ns : t_fork;
-	for (size_t i = 0; i < c->nresidency; i++) {
-		const struct fl_residency *r = &c->residency[i];
-		const struct fl_residency *pr = res_from(p, off + r->t);
-		int64_t cs = shared_sum(c, r), ps = pr ? shared_sum(p, pr) : -1;
-		json_array_append_new(arr, json_pack("{s:I, s:o, s:o}", "t", (json_int_t)r->t,
+	for (size_t i = 0; i < cz->n; i++) {
+		int64_t ps = series_at(pz, off + cz->t[i]);
+		json_array_append_new(arr, json_pack("{s:I, s:o, s:o}", "t", (json_int_t)cz->t[i],
 						     "child_shared",
-						     cs >= 0 ? json_integer(cs) : json_null(),
+						     cz->shared[i] >= 0 ? json_integer(cz->shared[i])
+									: json_null(),
 						     "parent_shared",
 						     ps >= 0 ? json_integer(ps) : json_null()));
 	}
@@ -156,37 +217,51 @@ static int64_t pte_at(const struct fl_proc *p, uint64_t t)
 	return v;
 }
 
-static json_t *one_fork(const struct fl_model *m, const struct fl_proc *p,
-			const struct fl_fault_info *pfi, size_t k, json_t *sec)
+/* When the child exec'd, in ns after its start (-1: never), and what it ran. */
+static int64_t exec_after(const struct fl_proc *c, const char **path)
 {
-	const struct fl_fork_ev *f = &p->forks[k];
-	const struct fl_proc *c = child_of(p, f);
-	uint64_t t_next = FL_T_NEVER;
-	char b1[32], b2[32];
-	for (size_t j = k + 1; j < p->nforks; j++)
-		if (cow_kind(p->forks[j].kind)) {
-			t_next = p->forks[j].t;
-			break;
+	*path = "";
+	for (size_t i = 0; i < c->nchildren; i++) {
+		const struct fl_proc *e = c->children[i];
+		if (e->link == FL_LINK_EXEC && e->start_realtime_ns >= c->start_realtime_ns) {
+			*path = e->exe ? e->exe : "";
+			return (int64_t)(e->start_realtime_ns - c->start_realtime_ns);
 		}
-	json_t *o = json_pack("{s:i, s:i, s:I, s:s}", "parent_pid", p->pid, "child_pid",
-			      f->child, "t", (json_int_t)f->t, "kind", fl_link_name(f->kind));
+	}
+	if (c->nexecs) {
+		*path = c->execs[0].path ? c->execs[0].path : "";
+		return (int64_t)c->execs[0].t;
+	}
+	if (c->exit.present && c->exit.how && !strcmp(c->exit.how, "exec"))
+		return (int64_t)c->exit.t;
+	return -1;
+}
+
+static json_t *one_fork(const struct fl_model *m, const struct fl_proc *p,
+			const struct fl_fault_info *pfi, const struct series *pz,
+			const struct cow_fork *f, uint64_t t_next, json_t *sec)
+{
+	const struct fl_proc *c = f->c;
+	char b1[32], b2[32];
+	json_t *o = json_pack("{s:i, s:i, s:I, s:s}", "parent_pid", p->pid, "child_pid", f->child,
+			      "t", (json_int_t)f->t, "kind", fl_link_name(f->kind));
 	if (!c) {
 		json_object_set_new(o, "child_traced", json_false());
 		return o;
 	}
 	struct fl_fault_info *cfi = fl_faults_classify(m, c);
+	struct series cz;
+	series_build(c, &cz);
 	uint64_t cend = child_end_in_parent(p, c);
 	if (cend < t_next)
 		t_next = cend;
-	const struct fl_residency *r0 = c->nresidency ? &c->residency[0] : NULL;
-	const struct fl_residency *rl = c->nresidency ? &c->residency[c->nresidency - 1] : NULL;
-	const struct fl_residency *pr0 = res_from(p, f->t);
-	int64_t shared = r0 ? shared_sum(c, r0) : -1, pshared = pr0 ? shared_sum(p, pr0) : -1;
-	int64_t shared_end = rl ? shared_sum(c, rl) : -1;
+	int64_t shared = cz.n ? cz.shared[0] : -1, pshared = series_at(pz, f->t);
+	int64_t shared_end = cz.n ? cz.shared[cz.n - 1] : -1;
 	uint64_t cc = cow_faults(c, cfi, 0, FL_T_NEVER, 0, UINT64_MAX);
 	uint64_t pc = cow_faults(p, pfi, f->t, t_next, 0, UINT64_MAX);
-	int64_t exec_after = c->nexecs ? (int64_t)c->execs[0].t : -1;
-	int fork_exec = exec_after >= 0 && (uint64_t)exec_after <= FL_COW_EXEC_NS;
+	const char *exec_path;
+	int64_t exec_ns = exec_after(c, &exec_path);
+	int fork_exec = exec_ns >= 0 && (uint64_t)exec_ns <= FL_COW_EXEC_NS;
 	json_object_set_new(o, "child_traced", json_true());
 	json_object_set_new(o, "child_exe", json_string(c->exe ? c->exe : ""));
 	json_object_set_new(o, "shared_at_fork", shared >= 0 ? json_integer(shared) : json_null());
@@ -201,12 +276,12 @@ static json_t *one_fork(const struct fl_model *m, const struct fl_proc *p,
 	json_object_set_new(o, "shared_end_pct",
 			    shared_end >= 0 && shared > 0 ? json_real(pct((uint64_t)shared_end, shared))
 							  : json_null());
-	json_object_set_new(o, "exec_after_ns", exec_after >= 0 ? json_integer(exec_after) : json_null());
+	json_object_set_new(o, "exec_after_ns", exec_ns >= 0 ? json_integer(exec_ns) : json_null());
 	json_object_set_new(o, "fork_exec", json_boolean(fork_exec));
 	json_object_set_new(o, "pte_bytes_at_fork",
 			    pte_at(p, f->t) >= 0 ? json_integer(pte_at(p, f->t)) : json_null());
-	json_object_set_new(o, "by_vma", by_vma(p, pfi, c, cfi, f->t, t_next));
-	json_object_set_new(o, "over_time", decay(p, c, f->t));
+	json_object_set_new(o, "by_vma", by_vma(p, pfi, &cz, cfi, f->t, t_next));
+	json_object_set_new(o, "over_time", decay(p, pz, &cz, f->t));
 	if (shared > 0 && (cc || pc))
 		fl_explain_add(sec, "cow.copied", FL_SEV_INFO, FL_MECH_COW,
 			       "fork %d -> %d: %lld pages shared at fork; the child copied %.1f%%, "
@@ -219,11 +294,11 @@ static json_t *one_fork(const struct fl_model *m, const struct fl_proc *p,
 			       "fork %d -> %d exec'd %s after %.1f ms: the fork copied %s of page "
 			       "tables and write-protected %lld shared pages; the parent took %llu "
 			       "copy-on-write faults meanwhile; posix_spawn or vfork would avoid it",
-			       p->pid, c->pid, c->nexecs && c->execs[0].path ? c->execs[0].path : "",
-			       (double)exec_after / 1e6,
+			       p->pid, c->pid, exec_path, (double)exec_ns / 1e6,
 			       pte >= 0 ? fl_fmt_bytes(b2, sizeof(b2), (double)pte) : "an unknown size",
 			       (long long)(shared > 0 ? shared : 0), (unsigned long long)pc);
 	}
+	series_release(&cz);
 	free(cfi);
 	return o;
 }
@@ -234,19 +309,23 @@ json_t *fl_report_cow(const struct fl_model *m, const struct fl_report_opts *o)
 	json_object_set_new(sec, "findings", json_array());
 	for (size_t i = 0; i < m->nprocs; i++) {
 		const struct fl_proc *p = m->procs[i];
-		struct fl_fault_info *pfi = NULL;
-		int any = 0;
+		size_t n;
+		struct cow_fork *fv;
 		if (!fl_report_selected(o, p))
 			continue;
-		for (size_t k = 0; k < p->nforks; k++)
-			any |= cow_kind(p->forks[k].kind);
-		if (!any)
-			continue;
-		pfi = fl_faults_classify(m, p);
-		for (size_t k = 0; k < p->nforks; k++)
-			if (cow_kind(p->forks[k].kind))
-				json_array_append_new(forks, one_fork(m, p, pfi, k, sec));
-		free(pfi);
+		fv = collect_forks(p, &n);
+		if (n) {
+			struct fl_fault_info *pfi = fl_faults_classify(m, p);
+			struct series pz;
+			series_build(p, &pz);
+			for (size_t k = 0; k < n; k++)
+				json_array_append_new(forks, one_fork(m, p, pfi, &pz, &fv[k],
+								      k + 1 < n ? fv[k + 1].t : FL_T_NEVER,
+								      sec));
+			series_release(&pz);
+			free(pfi);
+		}
+		free(fv);
 	}
 	json_object_set_new(sec, "forks", forks);
 	return sec;

@@ -60,11 +60,18 @@ static void add_inherited(const struct fl_proc *p, struct fl_u64map *set, int de
 	add_inherited(q, set, depth + 1);
 }
 
-/* Whether one of p's own forks happened at or after time after and at or before t. */
+/*
+ * Whether p forked at or after time after and at or before t: a fork event,
+ * or a traced child whose header links to that time in p.
+ */
 static int forked_between(const struct fl_proc *p, uint64_t after, uint64_t t)
 {
 	for (size_t i = 0; i < p->nforks; i++)
 		if (is_cow_link(p->forks[i].kind) && p->forks[i].t >= after && p->forks[i].t <= t)
+			return 1;
+	for (size_t i = 0; i < p->nchildren; i++)
+		if (is_cow_link(p->children[i]->link) && p->children[i]->parent_t >= after &&
+		    p->children[i]->parent_t <= t)
 			return 1;
 	return 0;
 }
@@ -270,20 +277,18 @@ static json_t *class_obj(const uint64_t *cnt, uint64_t period)
 	return o;
 }
 
-/* Peak over the residency events of the present pages of regions overlapping [start, end). */
-static int64_t peak_present(const struct fl_proc *p, uint64_t start, uint64_t end)
+/*
+ * Peak present pages of the VMA starting at start, over every residency line
+ * that listed it (-1 when none did: a mapping that lived less than a tick).
+ */
+static int64_t peak_present(const struct fl_proc *p, uint64_t start)
 {
 	int64_t peak = -1;
 	for (size_t i = 0; i < p->nresidency; i++) {
 		const struct fl_residency *r = &p->residency[i];
-		int64_t sum = -1;
-		for (size_t j = 0; j < r->nregions; j++) {
-			const struct fl_res_region *g = &r->regions[j];
-			if (g->start < end && start < g->end && g->present >= 0)
-				sum = (sum < 0 ? 0 : sum) + g->present;
-		}
-		if (sum > peak)
-			peak = sum;
+		for (size_t j = 0; j < r->nregions; j++)
+			if (r->regions[j].start == start && r->regions[j].present > peak)
+				peak = r->regions[j].present;
 	}
 	return peak;
 }
@@ -317,7 +322,7 @@ static json_t *vma_rows(const struct fl_proc *p, struct rows *r, uint64_t period
 		struct fl_vma v;
 		char b1[32], b2[32];
 		vma_of_row(p, w, &v);
-		int64_t peak = peak_present(p, v.start, v.end);
+		int64_t peak = peak_present(p, v.start);
 		uint64_t faults = w->total * period;
 		int file = v.path && v.path[0] && v.path[0] != '[';
 		if (peak >= 0 && faults && v.kind != FL_VMA_SHIM) {

@@ -9,6 +9,7 @@
 #include "explain.h"
 #include "report.h"
 #include "report_io.h"
+#include "residency.h"
 #include "u64map.h"
 #include "xalloc.h"
 
@@ -60,17 +61,19 @@ static void proc_reads(const struct fl_proc *p, uint64_t *calls, uint64_t *bytes
 	fl_u64map_release(&last);
 }
 
+static int file_state(const struct fl_res_state *s, void *ctx)
+{
+	int64_t *peak = ctx, v = fl_res_sum(s, FL_RES_FILE, 0, UINT64_MAX);
+	if (v > *peak)
+		*peak = v;
+	return 0;
+}
+
+/* Peak file-backed pages mapped at once (-1 without residency). */
 static int64_t file_pages_peak(const struct fl_proc *p)
 {
 	int64_t peak = -1;
-	for (size_t i = 0; i < p->nresidency; i++) {
-		int64_t sum = 0;
-		for (size_t j = 0; j < p->residency[i].nregions; j++)
-			if (p->residency[i].regions[j].file > 0)
-				sum += p->residency[i].regions[j].file;
-		if (sum > peak)
-			peak = sum;
-	}
+	fl_res_walk(p, file_state, &peak);
 	return peak;
 }
 

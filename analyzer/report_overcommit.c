@@ -14,6 +14,7 @@
 #include "report.h"
 #include "report_faults.h"
 #include "report_overcommit.h"
+#include "residency.h"
 #include "u64map.h"
 #include "xalloc.h"
 
@@ -76,20 +77,21 @@ static void collect(const struct fl_proc *p, struct resvs *r)
 	}
 }
 
-/* Peak over residency events of the present pages apportioned to [s, e) during [t0, t1). */
-static void measure_resident(const struct fl_proc *p, struct resv *v)
+/* Present pages apportioned to each live reservation by overlap; the peak over time. */
+static int measure_state(const struct fl_res_state *st, void *ctx)
 {
-	for (size_t i = 0; i < p->nresidency; i++) {
-		const struct fl_residency *r = &p->residency[i];
+	struct resvs *r = ctx;
+	for (size_t i = 0; i < r->n; i++) {
+		struct resv *v = &r->v[i];
 		double sum = 0;
 		int seen = 0;
-		if (r->t < v->t0 || r->t >= v->t1)
+		if (st->t < v->t0 || st->t >= v->t1)
 			continue;
-		for (size_t j = 0; j < r->nregions; j++) {
-			const struct fl_res_region *g = &r->regions[j];
+		for (size_t j = 0; j < st->n; j++) {
+			const struct fl_res_region *g = &st->v[j];
 			uint64_t lo = g->start > v->start ? g->start : v->start;
 			uint64_t hi = g->end < v->end ? g->end : v->end;
-			if (lo >= hi || g->present < 0 || g->end <= g->start)
+			if (!st->alive[j] || lo >= hi || g->present < 0 || g->end <= g->start)
 				continue;
 			seen = 1;
 			sum += (double)g->present * (double)(hi - lo) / (double)(g->end - g->start);
@@ -97,6 +99,7 @@ static void measure_resident(const struct fl_proc *p, struct resv *v)
 		if (seen && (int64_t)(sum + 0.5) > v->resident)
 			v->resident = (int64_t)(sum + 0.5);
 	}
+	return 0;
 }
 
 static int cmp_resv_start(const void *a, const void *b)
@@ -263,6 +266,8 @@ static json_t *region_rows(const struct fl_report_opts *o, const struct fl_proc 
 		char b1[32], b2[32];
 		int known = fl_proc_vma_at(p, g[i].start, g[i].t, &v) == 0;
 		uint64_t size = g[i].end - g[i].start;
+		if (known && v.kind == FL_VMA_SHIM)
+			continue;
 		json_array_append_new(
 			arr, json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:f}", "start",
 				       fl_fmt_addr(b1, sizeof(b1), g[i].start), "end",
@@ -370,8 +375,7 @@ static json_t *proc_overcommit(const struct fl_report_opts *o, const struct fl_p
 	json_t *too_large, *strict, *pr;
 	char b1[32], b2[32];
 	collect(p, &r);
-	for (size_t i = 0; i < r.n; i++)
-		measure_resident(p, &r.v[i]);
+	fl_res_walk(p, measure_state, &r);
 	measure_faults(p, &r);
 	strict = strict_and_large(p, &r, sec, &too_large);
 	for (size_t i = 0; i < r.n; i++) {

@@ -13,6 +13,7 @@
 #include "report.h"
 #include "report_faults.h"
 #include "report_ws.h"
+#include "residency.h"
 #include "u64map.h"
 #include "xalloc.h"
 
@@ -143,27 +144,27 @@ static void fill_written(const struct fl_proc *p, struct wsdata *d)
 	}
 }
 
+static int ref_state(const struct fl_res_state *s, void *ctx)
+{
+	struct wsdata *d = ctx;
+	int64_t sum = fl_res_sum(s, FL_RES_REFERENCED, 0, UINT64_MAX);
+	size_t k = window_of(d->ends, d->nwin, s->t);
+	if (sum < 0)
+		return 0;
+	if (!d->val[M_REFERENCED]) {
+		d->val[M_REFERENCED] = fl_xcalloc(d->nwin, sizeof(int64_t));
+		for (size_t w = 0; w < d->nwin; w++)
+			d->val[M_REFERENCED][w] = -1;
+	}
+	d->val[M_REFERENCED][k] = (d->val[M_REFERENCED][k] < 0 ? 0 : d->val[M_REFERENCED][k]) + sum;
+	return 0;
+}
+
 static void fill_referenced(const struct fl_proc *p, struct wsdata *d)
 {
 	const struct fl_probe *pr = fl_proc_probe(p, FL_PROBE_ACCESSED);
-	if (!pr || !pr->ok)
-		return;
-	for (size_t i = 0; i < p->nresidency; i++) {
-		const struct fl_residency *r = &p->residency[i];
-		size_t k = window_of(d->ends, d->nwin, r->t);
-		int64_t sum = -1;
-		for (size_t j = 0; j < r->nregions; j++)
-			if (r->regions[j].referenced >= 0)
-				sum = (sum < 0 ? 0 : sum) + r->regions[j].referenced;
-		if (sum < 0)
-			continue;
-		if (!d->val[M_REFERENCED]) {
-			d->val[M_REFERENCED] = fl_xcalloc(d->nwin, sizeof(int64_t));
-			for (size_t w = 0; w < d->nwin; w++)
-				d->val[M_REFERENCED][w] = -1;
-		}
-		d->val[M_REFERENCED][k] = (d->val[M_REFERENCED][k] < 0 ? 0 : d->val[M_REFERENCED][k]) + sum;
-	}
+	if (pr && pr->ok)
+		fl_res_walk(p, ref_state, d);
 }
 
 /* First touches per window, and per site (key stack id -> pages) into sites. */
