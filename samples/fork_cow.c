@@ -41,7 +41,8 @@ int main(int argc, char **argv)
 	size_t pages = (mib << 20) / 4096;
 	size_t nwrite = (size_t)((double)pages * pct / 100.0);
 	int child_writes = !strcmp(who, "child");
-	int fds[2];
+	int p2c[2], c2p[2], st;
+	char c;
 
 	char *p = mmap(NULL, pages * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
 		       -1, 0);
@@ -53,7 +54,7 @@ int main(int argc, char **argv)
 	madvise(p, pages * 4096, MADV_NOHUGEPAGE);
 	write_pages(p, pages, 1);
 	nap_ms(150);
-	if (pipe(fds) != 0) {
+	if (pipe(p2c) != 0 || pipe(c2p) != 0) {
 		perror("fork_cow: pipe");
 		return 1;
 	}
@@ -68,31 +69,37 @@ int main(int argc, char **argv)
 		_exit(127);
 	}
 	if (pid == 0) {
-		char c;
-		close(fds[1]);
-		if (read(fds[0], &c, 1) != 1) /* wait until the parent is ready */
+		/* The writer writes, then tells the other side; both stay alive a few
+		 * ticks after that, so every write copies and residency sees it. */
+		if (read(p2c[0], &c, 1) != 1)
 			_exit(1);
-		nap_ms(150);
-		if (child_writes)
+		if (child_writes) {
 			write_pages(p, nwrite, 7);
-		nap_ms(400);
+			if (write(c2p[1], "d", 1) != 1)
+				_exit(1);
+		} else if (read(p2c[0], &c, 1) != 1) {
+			_exit(1);
+		}
+		nap_ms(300);
 		_exit(0);
 	}
-	close(fds[0]);
-	if (write(fds[1], "g", 1) != 1)
-		return 1;
 	if (!strcmp(who, "exec")) {
-		int st;
 		waitpid(pid, &st, 0);
 		nap_ms(250);
-		printf("truth pages=%zu writer=exec written_pages=0\n", pages);
+		printf("truth pages=%zu writer=exec written_pages=0 child_pid=%d\n", pages, (int)pid);
 		return 0;
 	}
-	nap_ms(150);
-	if (!child_writes)
+	nap_ms(150); /* the fork snapshots are taken in both */
+	if (write(p2c[1], "g", 1) != 1)
+		return 1;
+	if (!child_writes) {
 		write_pages(p, nwrite, 9);
-	nap_ms(400);
-	int st;
+		if (write(p2c[1], "d", 1) != 1)
+			return 1;
+	} else if (read(c2p[0], &c, 1) != 1) {
+		return 1;
+	}
+	nap_ms(300);
 	waitpid(pid, &st, 0);
 	printf("truth pages=%zu writer=%s written_pages=%zu child_pid=%d\n", pages,
 	       child_writes ? "child" : "parent", nwrite, (int)pid);
