@@ -1,8 +1,9 @@
 /*
- * The malloc family. Each hook: pass through when the shim is not ready or
- * re-entered (guard), else call the real function and record. Before the
- * real functions are resolved (dlsym's own calloc), serve from the bootstrap
- * arena.
+ * The malloc family. Each hook: before the real functions are resolved
+ * (dlsym's own calloc), serve from the bootstrap arena; when the shim is
+ * not ready or is re-entered (guard), call through (a re-entered call, from
+ * a signal handler, is still counted); else call the real function and
+ * record.
  */
 #include <errno.h>
 #include <malloc.h>
@@ -16,20 +17,6 @@
 #include "thread.h"
 
 #define TRACING() FL_LIKELY(fl_state == FL_READY && !fl_tls_guard)
-/* Inside a hook, a call can only come from a signal handler: count it. */
-#define NESTED() FL_UNLIKELY(fl_tls_guard == 1)
-
-static size_t usable(void *p)
-{
-	return p && fl_real.malloc_usable_size ? fl_real.malloc_usable_size(p) : 0;
-}
-
-static void *nested_alloc(enum fl_call c, void *p, size_t size)
-{
-	if (NESTED())
-		fl_record_nested(c, size, (int64_t)usable(p));
-	return p;
-}
 
 static void *boot_alloc(size_t size, size_t align)
 {
@@ -39,14 +26,23 @@ static void *boot_alloc(size_t size, size_t align)
 	return NULL;
 }
 
+static void *nested(enum fl_call c, void *p, size_t size)
+{
+	if (p)
+		fl_record_nested(c, size, fl_usable(p));
+	else
+		fl_record_nested(c, size, 0);
+	return p;
+}
+
 FL_EXPORT void *malloc(size_t size)
 {
 	void *p;
 	if (FL_UNLIKELY(!fl_real.malloc) && (p = boot_alloc(size, 16)))
 		return p;
 	if (!TRACING())
-		return nested_alloc(FL_CALL_MALLOC, fl_real.malloc(size), size);
-	fl_tls_guard = 1;
+		return nested(FL_CALL_MALLOC, fl_real.malloc(size), size);
+	fl_tls_guard = FL_GUARD_HOOK;
 	p = fl_real.malloc(size);
 	fl_record_alloc(FL_CALL_MALLOC, p, size);
 	fl_tls_guard = 0;
@@ -56,36 +52,42 @@ FL_EXPORT void *malloc(size_t size)
 FL_EXPORT void *calloc(size_t n, size_t size)
 {
 	void *p;
-	size_t total;
+	size_t total = 0;
+	int over = __builtin_mul_overflow(n, size, &total);
 	if (FL_UNLIKELY(!fl_real.calloc)) {
-		if (__builtin_mul_overflow(n, size, &total))
+		if (over)
 			return NULL;
 		if ((p = boot_alloc(total, 16)))
 			return p;
 	}
 	if (!TRACING())
-		return nested_alloc(FL_CALL_CALLOC, fl_real.calloc(n, size),
-				    __builtin_mul_overflow(n, size, &total) ? 0 : total);
-	fl_tls_guard = 1;
+		return nested(FL_CALL_CALLOC, fl_real.calloc(n, size), over ? 0 : total);
+	fl_tls_guard = FL_GUARD_HOOK;
 	p = fl_real.calloc(n, size);
-	fl_record_alloc(FL_CALL_CALLOC, p, __builtin_mul_overflow(n, size, &total) ? 0 : total);
+	fl_record_alloc(FL_CALL_CALLOC, p, over ? 0 : total);
 	fl_tls_guard = 0;
 	return p;
 }
 
 FL_EXPORT void free(void *p)
 {
-	if (FL_UNLIKELY(!p || fl_bootstrap_owns(p)))
+	if (FL_UNLIKELY(!p)) {
+		if (TRACING())
+			fl_record_free_null();
+		else
+			fl_record_nested(FL_CALL_FREE, 0, 0);
+		return;
+	}
+	if (FL_UNLIKELY(fl_bootstrap_owns(p)))
 		return;
 	if (FL_UNLIKELY(!fl_real.free))
 		fl_init_resolve();
 	if (!TRACING()) {
-		if (NESTED())
-			fl_record_nested(FL_CALL_FREE, 0, -(int64_t)usable(p));
+		fl_record_nested(FL_CALL_FREE, 0, -fl_usable(p));
 		fl_real.free(p);
 		return;
 	}
-	fl_tls_guard = 1;
+	fl_tls_guard = FL_GUARD_HOOK;
 	fl_record_free(p);
 	fl_real.free(p);
 	fl_tls_guard = 0;
@@ -101,45 +103,53 @@ static void *realloc_from_bootstrap(void *old, size_t size)
 	return p;
 }
 
+static void *realloc_nested(enum fl_call c, size_t size, void *p, uint64_t old_usable)
+{
+	if (p || !size)
+		fl_record_nested(c, size, (p ? fl_usable(p) : 0) - old_usable);
+	else
+		fl_record_nested(c, size, 0);
+	return p;
+}
+
 FL_EXPORT void *realloc(void *old, size_t size)
 {
 	void *p;
-	size_t old_usable;
+	uint64_t old_usable;
 	if (FL_UNLIKELY(old && fl_bootstrap_owns(old)))
 		return realloc_from_bootstrap(old, size);
 	if (FL_UNLIKELY(!fl_real.realloc) && (p = boot_alloc(size, 16)))
 		return p;
-	if (!TRACING()) {
-		if (!NESTED())
-			return fl_real.realloc(old, size);
-		old_usable = usable(old);
-		p = fl_real.realloc(old, size);
-		if (p || !size)
-			fl_record_nested(FL_CALL_REALLOC, size, (int64_t)usable(p) - (int64_t)old_usable);
-		return p;
-	}
-	fl_tls_guard = 1;
-	old_usable = old ? fl_real.malloc_usable_size(old) : 0;
+	old_usable = old ? fl_usable(old) : 0;
+	if (!TRACING())
+		return realloc_nested(FL_CALL_REALLOC, size, fl_real.realloc(old, size), old_usable);
+	fl_tls_guard = FL_GUARD_HOOK;
 	p = fl_real.realloc(old, size);
 	fl_record_realloc(FL_CALL_REALLOC, old, old_usable, p, size);
 	fl_tls_guard = 0;
 	return p;
 }
 
+/* glibc's reallocarray calls realloc through its PLT, which is this shim:
+ * with the guard set that inner call would count twice. Ours checks the
+ * product and calls the real realloc once. */
 FL_EXPORT void *reallocarray(void *old, size_t n, size_t size)
 {
 	void *p;
-	size_t total, old_usable;
+	size_t total;
+	uint64_t old_usable;
 	if (__builtin_mul_overflow(n, size, &total)) {
 		errno = ENOMEM;
 		return NULL;
 	}
-	if (FL_UNLIKELY(!fl_real.reallocarray) || !TRACING() ||
-	    FL_UNLIKELY(old && fl_bootstrap_owns(old)))
+	if (FL_UNLIKELY(!fl_real.realloc) || FL_UNLIKELY(old && fl_bootstrap_owns(old)))
 		return realloc(old, total);
-	fl_tls_guard = 1;
-	old_usable = old ? fl_real.malloc_usable_size(old) : 0;
-	p = fl_real.reallocarray(old, n, size);
+	old_usable = old ? fl_usable(old) : 0;
+	if (!TRACING())
+		return realloc_nested(FL_CALL_REALLOCARRAY, total, fl_real.realloc(old, total),
+				      old_usable);
+	fl_tls_guard = FL_GUARD_HOOK;
+	p = fl_real.realloc(old, total);
 	fl_record_realloc(FL_CALL_REALLOCARRAY, old, old_usable, p, total);
 	fl_tls_guard = 0;
 	return p;
@@ -152,11 +162,10 @@ FL_EXPORT int posix_memalign(void **out, size_t align, size_t size)
 		return 0;
 	if (!TRACING()) {
 		r = fl_real.posix_memalign(out, align, size);
-		if (r == 0)
-			nested_alloc(FL_CALL_POSIX_MEMALIGN, *out, size);
+		nested(FL_CALL_POSIX_MEMALIGN, r == 0 ? *out : NULL, size);
 		return r;
 	}
-	fl_tls_guard = 1;
+	fl_tls_guard = FL_GUARD_HOOK;
 	r = fl_real.posix_memalign(out, align, size);
 	fl_record_alloc(FL_CALL_POSIX_MEMALIGN, r == 0 ? *out : NULL, size);
 	fl_tls_guard = 0;
@@ -173,9 +182,8 @@ FL_EXPORT int posix_memalign(void **out, size_t align, size_t size)
 		if (FL_UNLIKELY(!fl_real.name))                            \
 			return NULL;                                       \
 		if (!TRACING())                                            \
-			return nested_alloc(FL_CALL_##name, fl_real.name call,  \
-					    size_expr);                    \
-		fl_tls_guard = 1;                                          \
+			return nested(FL_CALL_##name, fl_real.name call, size_expr); \
+		fl_tls_guard = FL_GUARD_HOOK;                              \
 		p = fl_real.name call;                                     \
 		fl_record_alloc(FL_CALL_##name, p, size_expr);             \
 		fl_tls_guard = 0;                                          \

@@ -16,6 +16,7 @@
 #include "maps.h"
 #include "out.h"
 #include "probes.h"
+#include "record.h"
 #include "ptrset.h"
 #include "resolve.h"
 #include "stacks.h"
@@ -66,7 +67,7 @@ void fl_init_start_ticker(void)
 {
 	pthread_attr_t attr;
 	int saved_guard = fl_tls_guard;
-	fl_tls_guard = 2; /* pthread_create allocates for the shim */
+	fl_tls_guard = FL_GUARD_INTERNAL; /* pthread_create allocates for the shim */
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	pthread_attr_setstacksize(&attr, 256 * 1024);
@@ -83,7 +84,7 @@ void fl_init_finish(const char *how, int status, int sig, int core, int in_signa
 		return;
 	if (__atomic_exchange_n(&finished, 1, __ATOMIC_ACQ_REL))
 		return;
-	fl_tls_guard = 1;
+	fl_tls_guard = FL_GUARD_INTERNAL;
 	/* Interrupted inside the shim, this thread may hold the lock itself:
 	 * then only wait a little for another holder, and give up. */
 	if (in_signal && prev_guard ? fl_writer_trylock(200) == 0 : (fl_writer_lock(), 1)) {
@@ -206,7 +207,8 @@ __attribute__((constructor(101))) static void fl_init(void)
 	}
 	fl_config_finish(dladdr((void *)fl_init_resolve, &dl) && dl.dli_fname ? dl.dli_fname : "");
 	fl_thread_init();
-	if (fl_stacks_init() != 0 || fl_ptrset_init(fl_config.all ? 24 : 20) != 0) {
+	if (fl_stacks_init() != 0 || fl_ptrset_init(fl_config.all ? 22 : 12) != 0 ||
+	    fl_record_init() != 0) {
 		fl_log_warn("cannot map the shim's tables; tracing off", 0);
 		goto off;
 	}

@@ -1,21 +1,55 @@
 /*
- * The set of heap blocks whose allocation was recorded, with their size, so
- * that free() can tell in O(1), without a lock, whether to record itself.
- * Lock-free open addressing; deleted slots become tombstones that inserts
- * reuse (live pointers are unique, so reuse never duplicates a key).
+ * The heap blocks the shim keeps a record of (their allocation was recorded
+ * in default mode; every traced block with --all), with the requested size
+ * and a 32-bit tag (stack id and flags), so that free() can attribute
+ * itself. A chained hash table: each bucket is a 32-bit word holding the
+ * first node's index and a lock bit; nodes come from one reserved arena
+ * through per-thread free lists, so nothing here allocates.
+ *
+ * fl_ptrset_maybe() is the lock-free fast test that lets a free() of a block
+ * that was never recorded skip the table (one load of its bucket word): a
+ * block's insert happens before the malloc that returned it returns, hence
+ * before any free of it.
  */
 #ifndef FL_PTRSET_H
 #define FL_PTRSET_H
 
 #include <stdint.h>
 
-/* log2 of the slot count: 20 by default, larger for --all. 0 or -1. */
-int fl_ptrset_init(unsigned log2_slots);
-/* 0, or -1 when the set is too full (the caller stops recording). */
-int fl_ptrset_insert(uintptr_t p, uint64_t size, uint32_t stack);
-/* Removes p; returns 1 and its size/stack if it was there. */
-int fl_ptrset_remove(uintptr_t p, uint64_t *size, uint32_t *stack);
-/* Blocks in the set now. */
-uint64_t fl_ptrset_count(void);
+/* A thread's private stock of free nodes (lives in struct fl_thread). */
+struct fl_ptrset_cache {
+	uint32_t head;
+	uint32_t n;
+	uint32_t held;    /* bucket index + 1 while this thread holds its lock */
+	uint32_t pad_;
+};
+
+/* 2^log2_buckets buckets; 0 or -1. */
+int fl_ptrset_init(unsigned log2_buckets);
+/* Records p. If p was already there (its free was not seen: a free from a
+ * signal handler that interrupted the shim), its old size and tag are
+ * replaced and returned, and the result is 1. 0 when new, -1 when full. */
+int fl_ptrset_insert(struct fl_ptrset_cache *c, uintptr_t p, uint64_t size, uint32_t tag,
+		     uint64_t *old_size, uint32_t *old_tag);
+/* Removes p; returns 1 and its size and tag if it was there. */
+int fl_ptrset_remove(struct fl_ptrset_cache *c, uintptr_t p, uint64_t *size, uint32_t *tag);
+/* Fork child: the lock a vanished thread held is released. */
+void fl_ptrset_after_fork(struct fl_ptrset_cache *c);
+
+extern uint32_t *fl_ptrset_buckets_;
+extern uint32_t fl_ptrset_mask_;
+
+static inline uint32_t fl_ptrset_bucket_of(uintptr_t p)
+{
+	uint64_t h = (uint64_t)p * 0x9e3779b97f4a7c15ull;
+	return (uint32_t)(h >> 32) & fl_ptrset_mask_;
+}
+
+/* 0: p is certainly not in the set. */
+static inline int fl_ptrset_maybe(uintptr_t p)
+{
+	return fl_ptrset_buckets_ &&
+	       __atomic_load_n(&fl_ptrset_buckets_[fl_ptrset_bucket_of(p)], __ATOMIC_ACQUIRE) != 0;
+}
 
 #endif

@@ -1,15 +1,46 @@
 #include "record.h"
 
+#include <dlfcn.h>
 #include <math.h>
 #include <string.h>
 
-#include "config.h"
-#include "init.h"
-#include "ptrset.h"
-#include "resolve.h"
+#include "sites.h"
 #include "stacks.h"
 #include "sys.h"
 #include "writer.h"
+
+/* ptrset tags: the stack id, and whether an alloc line was written (then
+ * the free gets a line too). */
+#define TAG_LINE 0x80000000u
+#define TAG_ID(tag) ((tag) & ~TAG_LINE)
+
+int fl_record_glibc_chunks_;
+
+static int glibc_chunks_agree(void)
+{
+	static const size_t sizes[] = { 0, 1, 24, 25, 100, 1000, 4000, 70000, 300000 };
+	Dl_info a, b;
+	if (!dladdr((void *)fl_real.malloc, &a) || !dladdr((void *)fl_real.malloc_usable_size, &b) ||
+	    !a.dli_fname || !strstr(a.dli_fname, "libc.so") || a.dli_fbase != b.dli_fbase)
+		return 0;
+	fl_record_glibc_chunks_ = 1;
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		void *p = fl_real.malloc(sizes[i]);
+		int same = p && fl_usable(p) == fl_real.malloc_usable_size(p);
+		fl_real.free(p);
+		if (!same)
+			return fl_record_glibc_chunks_ = 0;
+	}
+	return 1;
+}
+
+int fl_record_init(void)
+{
+	glibc_chunks_agree();
+	if (fl_config.all && fl_sites_init() != 0)
+		return -1;
+	return 0;
+}
 
 static uint64_t next_random(struct fl_thread *t)
 {
@@ -31,10 +62,12 @@ static uint64_t draw_interval(struct fl_thread *t)
 	return v < 1.0 ? 1 : (uint64_t)v;
 }
 
-/* Whether to record an allocation of size bytes, and what it stands for. */
+/* Default mode: whether to record an allocation of size bytes, and what it
+ * stands for. */
 static int sample_due(struct fl_thread *t, size_t size, uint64_t *weight)
 {
-	if (fl_config.all || size >= fl_config.large_bytes) {
+	double p;
+	if (size >= fl_config.large_bytes) {
 		*weight = size;
 		return 1;
 	}
@@ -44,22 +77,14 @@ static int sample_due(struct fl_thread *t, size_t size, uint64_t *weight)
 		t->until_sample -= size;
 		return 0;
 	}
+	/* The points of the process that fall in this block are not needed,
+	 * only whether there was one: draw the next interval afresh. */
 	t->until_sample = draw_interval(t);
 	/* P(sampled) = 1 - exp(-size/T): weighting by its inverse keeps the
 	 * per-site byte estimates unbiased. */
-	double p = -expm1(-(double)size / (double)fl_config.sample_bytes);
+	p = -expm1(-(double)size / (double)fl_config.sample_bytes);
 	*weight = p > 0 ? (uint64_t)((double)size / p + 0.5) : size;
 	return 1;
-}
-
-void fl_record_nested(enum fl_call c, uint64_t bytes, int64_t live_delta)
-{
-	struct fl_thread *t = fl_tls_self;
-	if (fl_state != FL_READY || fl_tls_guard != 1 || !t)
-		return;
-	t->calls[c]++;
-	t->bytes[c] += bytes;
-	t->live += live_delta;
 }
 
 void fl_record_push(struct fl_thread *t, struct fl_event *ev, const void *str)
@@ -68,9 +93,12 @@ void fl_record_push(struct fl_thread *t, struct fl_event *ev, const void *str)
 		return;
 	/* Ring full: write it out ourselves. The writer never waits for a
 	 * program thread, so taking its lock here cannot deadlock. */
+	int guard = fl_tls_guard;
+	fl_tls_guard = FL_GUARD_INTERNAL;
 	fl_writer_lock();
 	fl_writer_drain_thread(t);
 	fl_writer_unlock();
+	fl_tls_guard = guard;
 	if (fl_evbuf_push(&t->ring, ev, str) != 0)
 		t->dropped++;
 }
@@ -84,26 +112,69 @@ static void fill(struct fl_thread *t, struct fl_event *ev, enum fl_ev_kind kind,
 	ev->seq = fl_seq_next();
 }
 
-void fl_record_alloc(enum fl_call c, void *p, size_t size)
+static void push_free(struct fl_thread *t, uintptr_t p, uint64_t size)
+{
+	struct fl_event ev;
+	memset(&ev, 0, sizeof(ev));
+	fill(t, &ev, FL_EVK_FREE, FL_CALL_FREE);
+	ev.a[0] = p;
+	ev.a[1] = size;
+	fl_record_push(t, &ev, NULL);
+}
+
+/* Keeps the block in the ptrset (and its site); 0 if it could not be kept. A block already there was freed where we could
+ * not see it (a signal handler inside a hook): account that free now. */
+static int keep_block(struct fl_thread *t, uintptr_t p, uint64_t size, uint32_t id, int line)
+{
+	uint32_t tag = id | (line ? TAG_LINE : 0), old_tag;
+	uint64_t old_size;
+	int r = fl_ptrset_insert(&t->nodes, p, size, tag, &old_size, &old_tag);
+	if (r < 0)
+		return 0;
+	if (r == 1) {
+		if (fl_config.all)
+			fl_sites_free(&t->site_held, TAG_ID(old_tag), old_size);
+		if (old_tag & TAG_LINE)
+			push_free(t, p, old_size);
+	}
+	if (fl_config.all)
+		fl_sites_alloc(&t->site_held, id, size);
+	return 1;
+}
+
+/* Records a new block if due: returns 1 if an alloc/realloc line is wanted,
+ * with the stack id and weight. */
+static int take_block(struct fl_thread *t, void *p, size_t size, uint32_t *id, uint64_t *weight)
+{
+	int line;
+	if (fl_config.all) {
+		line = size >= fl_config.large_bytes;
+		*weight = size;
+	} else if (!(line = sample_due(t, size, weight))) {
+		return 0;
+	}
+	*id = fl_stacks_capture(&t->stacks);
+	return keep_block(t, (uintptr_t)p, size, *id, line) && line;
+}
+
+void fl_record_alloc_slow(enum fl_call c, void *p, size_t size)
 {
 	struct fl_thread *t = fl_thread_get();
-	size_t usable = p ? fl_real.malloc_usable_size(p) : 0;
-	uint64_t weight;
+	uint64_t usable = p ? fl_usable(p) : 0, weight;
+	uint32_t id;
 	struct fl_event ev;
 
 	if (!t) {
 		fl_thread_count_orphan(c, size, (int64_t)usable);
 		return;
 	}
-	t->calls[c]++;
-	t->bytes[c] += size;
-	t->live += (int64_t)usable;
-	if (!p || !sample_due(t, size, &weight))
+	fl_add(&t->calls[c], 1);
+	fl_add(&t->bytes[c], size);
+	fl_add(&t->live, usable);
+	if (!p || !take_block(t, p, size, &id, &weight))
 		return;
 	memset(&ev, 0, sizeof(ev));
-	ev.stack = fl_stacks_capture();
-	if (fl_ptrset_insert((uintptr_t)p, size, ev.stack) != 0)
-		return;
+	ev.stack = id;
 	fill(t, &ev, FL_EVK_ALLOC, c);
 	ev.a[0] = (uintptr_t)p;
 	ev.a[1] = size;
@@ -111,69 +182,78 @@ void fl_record_alloc(enum fl_call c, void *p, size_t size)
 	fl_record_push(t, &ev, NULL);
 }
 
-void fl_record_free(void *p)
+/* The block was kept: forget it, and attribute the free. Returns its tag
+ * (0 if it was not kept) and size. */
+static uint32_t drop_block(struct fl_thread *t, void *p, uint64_t *size)
 {
-	struct fl_thread *t = fl_thread_get();
-	size_t usable = fl_real.malloc_usable_size(p);
-	uint64_t size;
-	uint32_t stack;
-	struct fl_event ev;
-
-	if (!t) {
-		fl_thread_count_orphan(FL_CALL_FREE, 0, -(int64_t)usable);
-		return;
-	}
-	t->calls[FL_CALL_FREE]++;
-	t->live -= (int64_t)usable;
-	if (!fl_ptrset_remove((uintptr_t)p, &size, &stack))
-		return;
-	memset(&ev, 0, sizeof(ev));
-	fill(t, &ev, FL_EVK_FREE, FL_CALL_FREE);
-	ev.a[0] = (uintptr_t)p;
-	ev.a[1] = size;
-	fl_record_push(t, &ev, NULL);
+	uint32_t tag;
+	if (!fl_ptrset_maybe((uintptr_t)p) || !fl_ptrset_remove(&t->nodes, (uintptr_t)p, size, &tag))
+		return 0;
+	if (fl_config.all)
+		fl_sites_free(&t->site_held, TAG_ID(tag), *size);
+	return tag | 1; /* non-zero even for stack id 0 */
 }
 
-void fl_record_realloc(enum fl_call c, void *old, size_t old_usable, void *p, size_t size)
+void fl_record_free_found(struct fl_thread *t, void *p)
+{
+	uint64_t size;
+	uint32_t tag = drop_block(t, p, &size);
+	if (tag & TAG_LINE)
+		push_free(t, (uintptr_t)p, size);
+}
+
+void fl_record_free_slow(void *p)
 {
 	struct fl_thread *t = fl_thread_get();
-	size_t usable = p ? fl_real.malloc_usable_size(p) : 0;
-	uint64_t old_size = 0, weight;
-	uint32_t old_stack;
-	int old_recorded = 0;
+	if (!t) {
+		fl_thread_count_orphan(FL_CALL_FREE, 0, -(int64_t)fl_usable(p));
+		return;
+	}
+	fl_add(&t->calls[FL_CALL_FREE], 1);
+	fl_add(&t->live, -fl_usable(p));
+	fl_record_free_found(t, p);
+}
+
+void fl_record_free_null(void)
+{
+	struct fl_thread *t = fl_thread_get();
+	if (t)
+		fl_add(&t->calls[FL_CALL_FREE], 1);
+	else
+		fl_thread_count_orphan(FL_CALL_FREE, 0, 0);
+}
+
+void fl_record_realloc(enum fl_call c, void *old, uint64_t old_usable, void *p, size_t size)
+{
+	struct fl_thread *t = fl_thread_get();
+	uint64_t usable = p ? fl_usable(p) : 0, old_size = 0, weight;
+	uint32_t old_tag = 0, id;
 	struct fl_event ev;
 
 	if (!t) {
-		fl_thread_count_orphan(c, size, (int64_t)usable - (int64_t)old_usable);
+		fl_thread_count_orphan(c, size, (int64_t)(usable - old_usable));
 		return;
 	}
-	t->calls[c]++;
-	t->bytes[c] += size;
+	fl_add(&t->calls[c], 1);
+	fl_add(&t->bytes[c], size);
 	/* A failed realloc leaves the old block alone. */
 	if (!p && size)
 		return;
-	t->live += (int64_t)usable - (int64_t)old_usable;
+	fl_add(&t->live, usable - old_usable);
 	if (old)
-		old_recorded = fl_ptrset_remove((uintptr_t)old, &old_size, &old_stack);
+		old_tag = drop_block(t, old, &old_size);
 	memset(&ev, 0, sizeof(ev));
-	if (p && sample_due(t, size, &weight)) {
-		ev.stack = fl_stacks_capture();
-		if (fl_ptrset_insert((uintptr_t)p, size, ev.stack) == 0) {
-			fill(t, &ev, FL_EVK_REALLOC, c);
-			ev.a[0] = old_recorded ? (uintptr_t)old : 0;
-			ev.a[1] = (uintptr_t)p;
-			ev.a[2] = size;
-			ev.a[3] = weight;
-			ev.a[4] = old_size;
-			fl_record_push(t, &ev, NULL);
-			return;
-		}
-	}
-	if (old_recorded) {
-		fill(t, &ev, FL_EVK_FREE, FL_CALL_FREE);
-		ev.a[0] = (uintptr_t)old;
-		ev.a[1] = old_size;
+	if (p && take_block(t, p, size, &id, &weight)) {
+		ev.stack = id;
+		fill(t, &ev, FL_EVK_REALLOC, c);
+		ev.a[0] = old_tag & TAG_LINE ? (uintptr_t)old : 0;
+		ev.a[1] = (uintptr_t)p;
+		ev.a[2] = size;
+		ev.a[3] = weight;
+		ev.a[4] = old_tag & TAG_LINE ? old_size : 0;
 		fl_record_push(t, &ev, NULL);
+	} else if (old_tag & TAG_LINE) {
+		push_free(t, (uintptr_t)old, old_size);
 	}
 }
 
@@ -184,9 +264,9 @@ void fl_record_event(enum fl_call c, struct fl_event *ev, const void *str, int w
 		fl_thread_count_orphan(c, 0, 0);
 		return;
 	}
-	t->calls[c]++;
+	fl_add(&t->calls[c], 1);
 	if (want_stack)
-		ev->stack = fl_stacks_capture();
+		ev->stack = fl_stacks_capture(&t->stacks);
 	fill(t, ev, (enum fl_ev_kind)ev->kind, c);
 	fl_record_push(t, ev, str);
 }

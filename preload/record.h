@@ -1,7 +1,8 @@
 /*
  * What the hooks call after the real function returned: exact counting,
  * the sampling decision, the backtrace and the push into this thread's
- * ring. Kept out of the hooks so each hook stays a few lines.
+ * ring. The common case (count, not sampled, block not recorded) is inline
+ * here and touches only the thread's own state: no atomics, no locks.
  */
 #ifndef FL_RECORD_H
 #define FL_RECORD_H
@@ -9,19 +10,82 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config.h"
 #include "evbuf.h"
+#include "faultline/compiler.h"
+#include "ptrset.h"
+#include "resolve.h"
 #include "thread.h"
 
-void fl_record_alloc(enum fl_call c, void *p, size_t size);
-/* Before the real free: counts, and records if the block was recorded. */
-void fl_record_free(void *p);
-/* Realloc: old_usable measured before the real call (0 if p was NULL). */
-void fl_record_realloc(enum fl_call c, void *old, size_t old_usable, void *p, size_t size);
-/* A call made while the thread is inside a hook (fl_tls_guard == 1), that
- * is from a signal handler that interrupted the hook: counted with its bytes
- * and live delta, never recorded (the ring and the pointer set may be in the
- * middle of an update). No-op for the shim's own threads and calls. */
-void fl_record_nested(enum fl_call c, uint64_t bytes, int64_t live_delta);
+/* After the real functions are resolved, before tracing starts: checks
+ * whether block sizes can be read from glibc's chunk headers, and sets up
+ * the per-site table for --all. 0 or -1. */
+int fl_record_init(void);
+
+extern int fl_record_glibc_chunks_;
+
+/* Usable size of a live block from the real allocator. */
+static inline uint64_t fl_usable(void *p)
+{
+	/* glibc: the chunk's size word sits just before the block; bit 1 says
+	 * mmapped (16 bytes of header), else the next chunk's prev_size field
+	 * is usable too. malloc_usable_size() also reads the next chunk (a
+	 * second cache line) to check a bit we know is set. */
+	if (FL_LIKELY(fl_record_glibc_chunks_)) {
+		uint64_t h = ((const uint64_t *)p)[-1];
+		return (h & ~(uint64_t)7) - ((h & 2) ? 16 : 8);
+	}
+	return fl_real.malloc_usable_size(p);
+}
+
+void fl_record_alloc_slow(enum fl_call c, void *p, size_t size);
+void fl_record_free_slow(void *p);
+void fl_record_free_found(struct fl_thread *t, void *p);
+
+static inline void fl_record_alloc(enum fl_call c, void *p, size_t size)
+{
+	struct fl_thread *t = fl_tls_self;
+	if (FL_LIKELY(t && p && size < t->until_sample && size < fl_config.large_bytes)) {
+		fl_add(&t->calls[c], 1);
+		fl_add(&t->bytes[c], size);
+		fl_add(&t->live, fl_usable(p));
+		t->until_sample -= size;
+		return;
+	}
+	fl_record_alloc_slow(c, p, size);
+}
+
+/* Before the real free of p (not NULL): counts, and records if the block
+ * was recorded. */
+static inline void fl_record_free(void *p)
+{
+	struct fl_thread *t = fl_tls_self;
+	if (FL_LIKELY(t != NULL)) {
+		fl_add(&t->calls[FL_CALL_FREE], 1);
+		fl_add(&t->live, -fl_usable(p));
+		if (FL_UNLIKELY(fl_ptrset_maybe((uintptr_t)p)))
+			fl_record_free_found(t, p);
+		return;
+	}
+	fl_record_free_slow(p);
+}
+
+/* A hooked call made while this thread was already inside a hook: a signal
+ * handler's. Counted (exact totals), not recorded. */
+static inline void fl_record_nested(enum fl_call c, uint64_t size, uint64_t live_delta)
+{
+	struct fl_thread *t = fl_tls_self;
+	if (fl_tls_guard != FL_GUARD_HOOK || !t)
+		return;
+	fl_add(&t->calls[c], 1);
+	fl_add(&t->bytes[c], size);
+	fl_add(&t->live, live_delta);
+}
+
+/* free(NULL) is a call too. */
+void fl_record_free_null(void);
+/* Realloc: old_usable measured before the real call (0 if old was NULL). */
+void fl_record_realloc(enum fl_call c, void *old, uint64_t old_usable, void *p, size_t size);
 /* Any other event (mmap family, fork, exec): counts call c, fills tid, t,
  * seq and stack (if want_stack) and pushes. */
 void fl_record_event(enum fl_call c, struct fl_event *ev, const void *str, int want_stack);

@@ -15,8 +15,9 @@
 
 #include "faultline/schema.h"
 #include "sys.h"
+#include "thread.h"
 
-#define SLOTS (1u << 20)
+#define SLOTS FL_STACK_MAX_IDS
 #define ARENA_FRAMES (4u << 20)
 
 struct slot {
@@ -127,21 +128,126 @@ static uint32_t intern(void *const *f, int n)
 	return 0;
 }
 
-uint32_t fl_stacks_capture(void)
+uint32_t fl_stacks_max_id(void)
 {
-	void *raw[FL_STACK_MAX_FRAMES + 8];
-	int n, first = 0;
+	uint32_t n = __atomic_load_n(&next_id, __ATOMIC_RELAXED);
+	return n < SLOTS ? n : SLOTS;
+}
+
+static int in_self(uintptr_t a)
+{
+	return a >= self_start && a < self_end;
+}
+
+/* The hooked function's return address into the program and the caller's
+ * stack pointer at the call, from the shim's own frame-pointer chain (the
+ * shim is built with -fno-omit-frame-pointer). */
+static int caller_frame(uintptr_t *ra, uintptr_t *sp)
+{
+	uintptr_t *fp = __builtin_frame_address(0);
+	for (int i = 0; i < 8; i++) {
+		uintptr_t *up;
+		if (!in_self(fp[1])) {
+			*ra = fp[1];
+			*sp = (uintptr_t)(fp + 2);
+			return 1;
+		}
+		up = (uintptr_t *)fp[0];
+		if (up <= fp || up > fp + 65536 || ((uintptr_t)up & 7))
+			return 0;
+		fp = up;
+	}
+	return 0;
+}
+
+static struct fl_stack_cache_entry *entry_of(struct fl_stack_cache *c, uintptr_t ra, uintptr_t sp)
+{
+	uint64_t h = (ra ^ (sp * 0x9e3779b97f4a7c15ull)) * 0xff51afd7ed558ccdull;
+	return &c->e[(h >> 40) & (FL_STACK_CACHE_ENTRIES - 1)];
+}
+
+static int still_valid(const struct fl_stack_cache_entry *e)
+{
+	for (uint32_t k = 1; k < e->n; k++)
+		if (*(const uintptr_t *)e->slot[k] != e->ip[k])
+			return 0;
+	return 1;
+}
+
+/*
+ * The slow path: walk with libunwind, keeping each frame's stack pointer.
+ * Frame k's return address was pushed just below frame k's stack pointer.
+ * An entry is cached only if that holds for every frame (it does not
+ * across a signal frame). NEEDSWORK: a frame whose CFA is computed from a
+ * frame pointer after a variable-size alloca could move its return address
+ * while keeping pc and sp; a stale copy left at the old position could then
+ * validate a wrong chain.
+ */
+static uint32_t unwind(struct fl_stack_cache_entry *e, uint64_t gen, uintptr_t ra0, uintptr_t sp0)
+{
+	unw_context_t uc;
+	unw_cursor_t cur;
+	uintptr_t ip[FL_STACK_MAX_FRAMES], sp[FL_STACK_MAX_FRAMES];
+	uint32_t n = 0, id;
+	int cacheable = e != NULL, steps = 0;
+
+	if (unw_getcontext(&uc) != 0 || unw_init_local(&cur, &uc) != 0)
+		return 0;
+	do {
+		unw_word_t rip, rsp;
+		if (unw_get_reg(&cur, UNW_REG_IP, &rip) != 0 || unw_get_reg(&cur, UNW_REG_SP, &rsp) != 0)
+			break;
+		if (n == 0 && in_self(rip))
+			continue;
+		if (unw_is_signal_frame(&cur) > 0)
+			cacheable = 0;
+		ip[n] = rip;
+		sp[n] = rsp;
+		n++;
+	} while (n < FL_STACK_MAX_FRAMES && ++steps < 256 && unw_step(&cur) > 0);
+	if (n == 0)
+		return 0;
+	id = intern((void *const *)ip, (int)n);
+	if (!cacheable || !id || ip[0] != ra0 || sp[0] != sp0)
+		return id;
+	e->id = 0;
+	for (uint32_t k = 0; k < n; k++) {
+		if (*(const uintptr_t *)(sp[k] - 8) != ip[k])
+			return id;
+		e->slot[k] = sp[k] - 8;
+		e->ip[k] = ip[k];
+	}
+	e->ra = ra0;
+	e->sp = sp0;
+	e->n = n;
+	e->id = id;
+	e->gen = gen;
+	return id;
+}
+
+uint32_t fl_stacks_capture(struct fl_stack_cache *c)
+{
+	uintptr_t ra = 0, sp = 0;
+	struct fl_stack_cache_entry *e = NULL;
+	uint32_t id;
+	int guard;
 
 	if (!slots)
 		return 0;
-	n = unw_backtrace(raw, (int)(sizeof(raw) / sizeof(raw[0])));
-	while (first < n && (uintptr_t)raw[first] >= self_start && (uintptr_t)raw[first] < self_end)
-		first++;
-	if (first >= n)
-		return 0;
-	if (n - first > FL_STACK_MAX_FRAMES)
-		n = first + FL_STACK_MAX_FRAMES;
-	return intern(raw + first, n - first);
+	if (c && caller_frame(&ra, &sp)) {
+		e = entry_of(c, ra, sp);
+		if (e->gen == c->gen && e->ra == ra && e->sp == sp && e->id && still_valid(e)) {
+			c->hits++;
+			return e->id;
+		}
+		c->misses++;
+	}
+	/* libunwind's first look at an object may allocate: not the program's. */
+	guard = fl_tls_guard;
+	fl_tls_guard = FL_GUARD_INTERNAL;
+	id = unwind(e, c ? c->gen : 0, e ? ra : 0, e ? sp : 0);
+	fl_tls_guard = guard;
+	return id;
 }
 
 void fl_stacks_ensure(struct fl_out *o, uint32_t id, uint64_t t, uint64_t (*next_seq)(void))

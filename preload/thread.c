@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <string.h>
 
+#include "sites.h"
 #include "sys.h"
 
 #define FL_RING_BYTES (1u << 20)
@@ -87,11 +88,14 @@ struct fl_thread *fl_thread_get(void)
 	t->tid = fl_sys_gettid();
 	t->rng = seed(t->tid);
 	t->until_sample = 0; /* drawn on first use */
+	t->stacks.gen++;     /* the cached stacks were another thread's */
 	fl_tls_self = t;
 	if (exit_key_ok) {
-		fl_tls_guard++; /* its calloc is the shim's, not the program's */
+		/* May allocate (keys past the first 32): not the program's call. */
+		int guard = fl_tls_guard;
+		fl_tls_guard = FL_GUARD_INTERNAL;
 		pthread_setspecific(exit_key, t);
-		fl_tls_guard--;
+		fl_tls_guard = guard;
 	}
 	return t;
 }
@@ -102,7 +106,7 @@ void fl_thread_retire(struct fl_thread *t)
 		__atomic_fetch_add(&fl_retired_calls[i], t->calls[i], __ATOMIC_RELAXED);
 		__atomic_fetch_add(&fl_retired_bytes[i], t->bytes[i], __ATOMIC_RELAXED);
 	}
-	__atomic_fetch_add(&fl_retired_live, t->live, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&fl_retired_live, (int64_t)t->live, __ATOMIC_RELAXED);
 	memset(t->calls, 0, sizeof(t->calls));
 	memset(t->bytes, 0, sizeof(t->bytes));
 	t->live = 0;
@@ -116,9 +120,16 @@ void fl_thread_after_fork_child(void)
 	struct fl_thread *self = fl_tls_self;
 	for (struct fl_thread *t = fl_thread_first(); t; t = t->next) {
 		fl_evbuf_reset(&t->ring);
-		if (t != self && t->state != FL_TS_FREE)
+		if (t == self)
+			continue;
+		/* Locks that a vanished thread held at the fork. */
+		fl_ptrset_after_fork(&t->nodes);
+		fl_sites_unlock_stale(t->site_held);
+		t->site_held = 0;
+		if (t->state != FL_TS_FREE)
 			fl_thread_retire(t);
 	}
+	fl_sites_after_fork_child();
 	/* The child inherits the parent's heap (live bytes) but its call
 	 * counts start from zero: they describe what this process did. */
 	memset(fl_retired_calls, 0, sizeof(fl_retired_calls));

@@ -16,6 +16,8 @@
 #include <sys/types.h>
 
 #include "evbuf.h"
+#include "ptrset.h"
+#include "stacks.h"
 
 enum fl_call {
 	FL_CALL_MALLOC,
@@ -42,23 +44,40 @@ extern const char *const fl_call_names[FL_CALL_COUNT];
 
 enum fl_thread_state { FL_TS_FREE, FL_TS_LIVE, FL_TS_DEAD };
 
+/* Counters are updated only by their thread, with fl_add: one instruction,
+ * so a signal handler's hooked call that lands between the parts of an
+ * update cannot lose it; the writer reads them with relaxed loads. */
 struct fl_thread {
 	int state;                   /* enum fl_thread_state, atomic */
 	pid_t tid;
 	uint64_t calls[FL_CALL_COUNT];
 	uint64_t bytes[FL_CALL_COUNT];   /* bytes requested */
-	int64_t live;                /* usable bytes allocated - freed by this thread */
+	uint64_t live;               /* usable bytes allocated - freed by this thread (two's complement) */
 	uint64_t until_sample;       /* bytes left before the next heap sample */
 	uint64_t rng;
 	uint64_t dropped;            /* events lost because the ring stayed full */
+	uint32_t site_held;          /* sites lock held (fork) */
+	struct fl_ptrset_cache nodes;
 	struct fl_evbuf ring;
 	struct fl_thread *next;      /* registry link, never unlinked */
+	struct fl_stack_cache stacks;
 };
 
-/* Thread-local flags. fl_tls_guard is 1 inside a hook: a hooked call seen
- * then can only come from a signal handler that interrupted the hook, and is
- * counted (fl_record_nested) though not recorded. Any other non-zero value
- * (the shim's own threads and internal calls) passes calls through uncounted. */
+static inline void fl_add(uint64_t *p, uint64_t v)
+{
+#if defined(__x86_64__)
+	__asm__ volatile("addq %1, %0" : "+m"(*p) : "er"(v));
+#else
+	__atomic_store_n(p, *p + v, __ATOMIC_RELAXED);
+#endif
+}
+
+/* fl_tls_guard values: a hook is at work, or the shim's own code that may
+ * call the hooked functions (those calls are not the program's). */
+#define FL_GUARD_HOOK 1
+#define FL_GUARD_INTERNAL 2
+
+/* Thread-local flags. */
 extern __thread int fl_tls_guard;        /* set while the shim works in this thread */
 extern __thread int fl_tls_exiting;      /* the thread's state was released */
 extern __thread struct fl_thread *fl_tls_self;

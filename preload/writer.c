@@ -21,6 +21,7 @@
 #include "log.h"
 #include "maps.h"
 #include "probes.h"
+#include "sites.h"
 #include "stacks.h"
 #include "sys.h"
 #include "thread.h"
@@ -562,7 +563,7 @@ static void heap_line(void)
 			calls[i] += __atomic_load_n(&t->calls[i], __ATOMIC_RELAXED);
 			bytes[i] += __atomic_load_n(&t->bytes[i], __ATOMIC_RELAXED);
 		}
-		live += __atomic_load_n(&t->live, __ATOMIC_RELAXED);
+		live += (int64_t)__atomic_load_n(&t->live, __ATOMIC_RELAXED);
 	}
 	if (live < 0)
 		live = 0;
@@ -602,6 +603,7 @@ void fl_writer_tick_locked(int final)
 	stopped = fl_trace.stopped;
 	if (!stopped || final) {
 		heap_line();
+		fl_sites_emit(&out, fl_seq_next, fl_now());
 		fl_probes_tick(&out, final);
 		if (!stopped)
 			fl_maps_emit(&out, "changed", 0);

@@ -170,7 +170,10 @@
 #define FL_K_CALLS "calls"       /* object: fn -> count */
 #define FL_K_BYTES "bytes"       /* object: fn -> bytes requested */
 #define FL_K_LIVE "live"         /* live bytes now */
-#define FL_K_PEAK "peak"         /* peak live bytes seen (tick resolution, exact with --all) */
+#define FL_K_PEAK "peak"         /* peak live bytes seen (tick resolution) */
+
+/* sites (--all): [[stack, allocs, frees, bytes, live, peak], ...] */
+#define FL_K_SITES "sites"
 
 /* residency: per VMA [start, end, present, swapped, file, anon_exclusive,
  * anon_shared, huge, written, referenced] in pages; -1 where unknown */

@@ -1,0 +1,57 @@
+#!/bin/sh
+# Heap hook overhead: 10 million malloc/free pairs of random sizes 16-512
+# bytes with 1000 live blocks per thread, one and two threads. Prints the
+# median wall-time ratio to a native run measured in the same run, for the
+# default mode, --all, and heaptrack (if installed) on the same workload.
+#   BUILD=build sh bench/b_malloc.sh     (REPS=N, PAIRS=N to change the size)
+set -u
+BUILD=${BUILD:-build}
+REPS=${REPS:-3}
+PAIRS=${PAIRS:-10000000}
+top=$(cd "$(dirname "$0")/.." && pwd)
+B=$top/$BUILD/bench/malloc_bench
+FL=$top/$BUILD/faultline
+[ -x "$B" ] && [ -x "$FL" ] || { echo "b_malloc: build first (make)" >&2; exit 1; }
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/flbench.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+export FAULTLINE_QUIET=1
+
+now() { date +%s%N; }
+
+# wall MODE THREADS: nanoseconds for one whole run (process start to exit)
+wall() {
+	rm -rf "$tmp/t" "$tmp"/heaptrack.*
+	s=$(now)
+	case $1 in
+	native) "$B" "$2" "$PAIRS" >/dev/null ;;
+	default) "$FL" record -q -o "$tmp/t" -- "$B" "$2" "$PAIRS" >/dev/null ;;
+	all) "$FL" record -q --all -o "$tmp/t" -- "$B" "$2" "$PAIRS" >/dev/null ;;
+	heaptrack) (cd "$tmp" && heaptrack "$B" "$2" "$PAIRS" >/dev/null 2>&1) ;;
+	esac || echo "b_malloc: $1 run failed" >&2
+	echo $(( $(now) - s ))
+}
+
+median() { sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
+
+modes=${MODES:-native default all}
+[ -z "${MODES:-}" ] && command -v heaptrack >/dev/null 2>&1 && modes="$modes heaptrack"
+printf '%-10s %-8s %10s %8s\n' mode threads median_ms ratio
+for th in 1 2; do
+	for m in $modes; do
+		: >"$tmp/$m"
+	done
+	# Interleave the modes so that machine noise hits them alike.
+	i=0
+	while [ $i -lt "$REPS" ]; do
+		for m in $modes; do
+			wall "$m" "$th" >>"$tmp/$m"
+		done
+		i=$((i + 1))
+	done
+	nat=$(median <"$tmp/native")
+	for m in $modes; do
+		med=$(median <"$tmp/$m")
+		printf '%-10s %-8s %10d %8.2f\n' "$m" "$th" $((med / 1000000)) \
+			"$(echo "$med $nat" | awk '{printf "%.2f", $1 / $2}')"
+	done
+done
