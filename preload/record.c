@@ -93,12 +93,9 @@ void fl_record_push(struct fl_thread *t, struct fl_event *ev, const void *str)
 		return;
 	/* Ring full: write it out ourselves. The writer never waits for a
 	 * program thread, so taking its lock here cannot deadlock. */
-	int guard = fl_tls_guard;
-	fl_tls_guard = FL_GUARD_INTERNAL;
 	fl_writer_lock();
 	fl_writer_drain_thread(t);
 	fl_writer_unlock();
-	fl_tls_guard = guard;
 	if (fl_evbuf_push(&t->ring, ev, str) != 0)
 		t->dropped++;
 }

@@ -15,7 +15,6 @@
 
 #include "faultline/schema.h"
 #include "sys.h"
-#include "thread.h"
 
 #define SLOTS FL_STACK_MAX_IDS
 #define ARENA_FRAMES (4u << 20)
@@ -229,8 +228,6 @@ uint32_t fl_stacks_capture(struct fl_stack_cache *c)
 {
 	uintptr_t ra = 0, sp = 0;
 	struct fl_stack_cache_entry *e = NULL;
-	uint32_t id;
-	int guard;
 
 	if (!slots)
 		return 0;
@@ -242,12 +239,7 @@ uint32_t fl_stacks_capture(struct fl_stack_cache *c)
 		}
 		c->misses++;
 	}
-	/* libunwind's first look at an object may allocate: not the program's. */
-	guard = fl_tls_guard;
-	fl_tls_guard = FL_GUARD_INTERNAL;
-	id = unwind(e, c ? c->gen : 0, e ? ra : 0, e ? sp : 0);
-	fl_tls_guard = guard;
-	return id;
+	return unwind(e, c ? c->gen : 0, e ? ra : 0, e ? sp : 0);
 }
 
 void fl_stacks_ensure(struct fl_out *o, uint32_t id, uint64_t t, uint64_t (*next_seq)(void))
