@@ -603,7 +603,8 @@ void fl_writer_tick_locked(int final)
 	stopped = fl_trace.stopped;
 	if (!stopped || final) {
 		heap_line();
-		fl_sites_emit(&out, fl_seq_next, fl_now());
+		if (!stopped)
+			fl_sites_emit(&out, fl_seq_next, fl_now());
 		fl_probes_tick(&out, final);
 		if (!stopped)
 			fl_maps_emit(&out, "changed", 0);
