@@ -201,12 +201,12 @@ static json_t *stats(const int64_t *v, size_t n)
 			tmp[k++] = (uint64_t)v[i];
 			sum += (uint64_t)v[i];
 		}
+	uint64_t p50 = fl_ws_percentile(tmp, k, 50), p90 = fl_ws_percentile(tmp, k, 90);
+	uint64_t p99 = fl_ws_percentile(tmp, k, 99), peak = k ? tmp[k - 1] : 0;
 	json_t *o = json_pack("{s:I, s:I, s:I, s:I, s:I, s:f, s:I}", "windows", (json_int_t)k,
-			      "p50", (json_int_t)fl_ws_percentile(tmp, k, 50), "p90",
-			      (json_int_t)fl_ws_percentile(tmp, k, 90), "p99",
-			      (json_int_t)fl_ws_percentile(tmp, k, 99), "peak",
-			      (json_int_t)(k ? tmp[k - 1] : 0), "mean",
-			      k ? (double)sum / (double)k : 0.0, "total", (json_int_t)sum);
+			      "p50", (json_int_t)p50, "p90", (json_int_t)p90, "p99", (json_int_t)p99,
+			      "peak", (json_int_t)peak, "mean", k ? (double)sum / (double)k : 0.0,
+			      "total", (json_int_t)sum);
 	free(tmp);
 	return o;
 }
