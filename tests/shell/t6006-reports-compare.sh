@@ -1,0 +1,89 @@
+#!/bin/sh
+# faultline compare: the same 256 MiB file scanned with read() (128 KiB and
+# 4 KiB buffers) and with mmap(), cold and warm. The table carries each
+# run's reads, copies, faults and mapped pages, and the verdict names the
+# trade-off and the faster run as the measured times say.
+. "$(dirname "$0")/lib.sh"
+. tests/shell/reports-lib.sh
+
+F=$TMP/data
+dd if=/dev/urandom of="$F" bs=1M count=256 2>/dev/null && sync "$F" 2>/dev/null || sync
+SIZE=268435456
+
+rec() { # NAME PROGRAM ARGS...
+	_n=$1
+	shift
+	"$FL" record -q -o "$TMP/$_n" -- "$@" >"$TMP/$_n.out" || exit 1
+}
+rec read128_cold "$SAMPLES/read_scan" "$F" 128 cold
+rec mmap_cold "$SAMPLES/mmap_scan" "$F" cold
+cat "$F" >/dev/null
+rec read128_warm "$SAMPLES/read_scan" "$F" 128 warm
+rec read4_warm "$SAMPLES/read_scan" "$F" 4 warm
+rec mmap_warm "$SAMPLES/mmap_scan" "$F" warm
+need_probe "$TMP/mmap_warm" perf_fault_samples
+
+for pair in "read128_cold mmap_cold" "read128_warm mmap_warm" "read4_warm mmap_warm"; do
+	set -- $pair
+	"$FL_SAN" compare --json "$TMP/$1" "$TMP/$2" >"$TMP/$1-$2.json" || exit 1
+done
+
+test_expect_success 'read runs: every byte of the file copied, in the calls the program made' '
+	for p in read128_cold-mmap_cold read128_warm-mmap_warm read4_warm-mmap_warm; do
+		r=${p%%-*} &&
+		jq -e ".a | .read_bytes >= $SIZE and .read_bytes < $SIZE + 1048576 and
+			.read_calls >= $(truth "$TMP/$r.out" calls)" "$TMP/$p.json" >/dev/null || exit 1
+	done
+'
+
+test_expect_success 'mmap runs: no copies, file faults taken and the whole file mapped' '
+	for p in read128_cold-mmap_cold read128_warm-mmap_warm; do
+		jq -e ".b | .read_bytes < 1048576 and (.faults.cache_hit + .faults.disk) > 0 and
+			.file_pages_mapped >= $SIZE / 4096 and .faults_per_mib.cache_hit > 0" \
+			"$TMP/$p.json" >/dev/null || exit 1
+	done
+'
+
+test_expect_success 'warm mmap: fault-around maps many pages per fault (fewer faults than pages)' '
+	jq -e ".b | (.faults.cache_hit + .faults.disk) < $SIZE / 4096 / 4" \
+		"$TMP/read128_warm-mmap_warm.json" >/dev/null
+'
+
+test_expect_success 'the verdict names the faster run as the measured wall times say' '
+	for p in read128_cold-mmap_cold read128_warm-mmap_warm read4_warm-mmap_warm; do
+		jq -e "(.a.wall_ns / .b.wall_ns) as \$r | .verdict |
+			(if \$r > 1.05 then .faster == \"b\" elif \$r < 1 / 1.05 then .faster == \"a\"
+			 else .faster == \"tie\" end) and .copying_run == \"a\" and .mapping_run == \"b\"" \
+			"$TMP/$p.json" >/dev/null || exit 1
+	done
+'
+
+test_expect_success 'the verdict agrees with the programs own timing where it is clear-cut' '
+	for p in read128_cold-mmap_cold read128_warm-mmap_warm read4_warm-mmap_warm; do
+		r=${p%%-*} m=${p#*-} &&
+		tr=$(truth "$TMP/$r.out" elapsed_ns) && tm=$(truth "$TMP/$m.out" elapsed_ns) &&
+		want=$(awk -v a="$tr" -v b="$tm" "BEGIN { if (a > 2 * b) print \"b\"; else if (b > 2 * a) print \"a\"; else print \"any\" }") &&
+		echo "$p: read $tr ns, mmap $tm ns, expect $want" &&
+		{ test "$want" = any || jq -e ".verdict.faster == \"$want\"" "$TMP/$p.json" >/dev/null; } || exit 1
+	done
+'
+
+test_expect_success 'the verdict names the trade-off: copies saved against faults taken' '
+	jq -e ".verdict | .copies_saved_bytes >= $SIZE - 1048576 and .extra_faults > 0 and
+		(.text | test(\"saved .* of copies\")) and (.text | test(\"page faults\"))" \
+		"$TMP/read4_warm-mmap_warm.json" >/dev/null
+'
+
+test_expect_success 'the text table has the rows and the verdict' '
+	"$FL" compare "$TMP/read4_warm" "$TMP/mmap_warm" >"$TMP/cmp.txt" &&
+	for row in "wall time" "CPU time" "read() calls" "bytes copied to user space" \
+		"file pages mapped" "peak RSS anon" "peak RSS file" "dTLB misses" "cache_hit /MiB" "verdict:"; do
+		grep -q "$row" "$TMP/cmp.txt" || { echo "missing: $row"; exit 1; }
+	done
+'
+
+test_expect_success 'compare refuses a missing trace and a third argument' '
+	! "$FL" compare "$TMP/nope" "$TMP/mmap_warm" 2>/dev/null &&
+	"$FL" compare a b c 2>/dev/null; test $? -eq 2
+'
+test_done
