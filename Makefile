@@ -115,6 +115,12 @@ check-headers:
 		echo "#include \"$$h\"" | $(CC) $(BASEFLAGS) -Ipreload -Ianalyzer -x c -fsyntax-only - || exit 1; \
 	done
 
+# Loads the demo report in headless Chromium (installed as root when missing):
+# every chart rendered, no console error, no network; screenshots in $(BUILD).
+check-browser: all
+	@BUILD=$(BUILD) sh tests/browser/check.sh; rc=$$?; \
+	if [ $$rc -eq 77 ]; then echo "check-browser: skipped"; exit 0; fi; exit $$rc
+
 demo: deps
 	@$(MAKE) --no-print-directory all
 	@sh samples/demo.sh $(BUILD)

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "faultline/schema.h"
+#include "report_faults.h"
 #include "svg.h"
 #include "xalloc.h"
 
@@ -122,70 +123,56 @@ static void argv_text(struct ctx *c, const struct fl_proc *p)
 	}
 }
 
-/* ---- fault classes ---- */
+/* ---- fault classes (report_faults.c classifies; these are the words) ---- */
 
-enum fclass { FC_ZERO, FC_COW, FC_CACHE, FC_DISK, FC_SWAP, FC_STACK, FC_OTHER, FC_N };
+#define FC_N FL_FC_COUNT
 
 static const char *const fclass_name[FC_N] = {
-	"demand-zero first touch", "copy-on-write", "page-cache hit (minor, file)",
-	"read from disk (major, file)", "swap-in (major, anonymous)", "stack",
-	"other / unknown VMA",
+	[FL_FC_ZERO_FILL] = "demand-zero first touch",
+	[FL_FC_CACHE_HIT] = "page-cache hit (minor, file)",
+	[FL_FC_DISK] = "read from disk (major, file)",
+	[FL_FC_SWAP_IN] = "swap-in (major, anonymous)",
+	[FL_FC_COW] = "copy-on-write",
+	[FL_FC_STACK_GROWTH] = "stack growth",
+	[FL_FC_TRACKING] = "write tracking (--wss)",
+	[FL_FC_OTHER] = "other (vdso, special mappings)",
+	[FL_FC_UNKNOWN] = "unknown VMA",
+	[FL_FC_SHIM] = "the shim's own buffers",
 };
 
-/* When the latest fork boundary at or before t was, for p: its own start if
- * it is a fork child, or its last fork() call; -1 if none. */
-static int64_t fork_boundary(const struct fl_proc *p, uint64_t t)
+/* The class of every fault sample of p (NULL when it has none); free() it. */
+static struct fl_fault_info *classes(const struct ctx *c, const struct fl_proc *p)
 {
-	int64_t b = -1;
-	if (p->link == FL_LINK_FORK || p->link == FL_LINK_VFORK || p->link == FL_LINK_CLONE)
-		b = 0;
-	for (size_t i = 0; i < p->nforks; i++)
-		if (p->forks[i].t <= t && p->forks[i].kind != FL_LINK_SPAWN)
-			b = (int64_t)p->forks[i].t;
-	return b;
+	return p->nfaults ? fl_faults_classify(c->m, p) : NULL;
 }
 
-/* Whether the VMA starting at start still had pages shared with the other
- * side of the fork in the first residency snapshot after the boundary. */
-static int shared_after(const struct fl_proc *p, uint64_t start, int64_t boundary)
+/* ---- residency replay: events list only the regions that changed ---- */
+
+struct resstate {
+	struct fl_res_region *r;
+	size_t n, cap;
+};
+
+static void res_apply(struct resstate *st, const struct fl_residency *ev)
 {
-	for (size_t i = 0; i < p->nresidency; i++) {
-		const struct fl_residency *r = &p->residency[i];
-		if ((int64_t)r->t < boundary)
-			continue;
-		for (size_t j = 0; j < r->nregions; j++)
-			if (r->regions[j].start == start)
-				return r->regions[j].anon_shared > 0;
-		return 0;
+	for (size_t j = 0; j < ev->nregions; j++) {
+		size_t k;
+		for (k = 0; k < st->n && st->r[k].start != ev->regions[j].start; k++)
+			;
+		if (k == st->n) {
+			FL_GROW(st->r, st->cap, st->n + 1);
+			st->n++;
+		}
+		st->r[k] = ev->regions[j];
 	}
-	return 0;
 }
 
-static enum fclass classify(const struct fl_proc *p, const struct fl_fault *ft)
+static const struct fl_res_region *res_find(const struct resstate *st, uint64_t start)
 {
-	struct fl_vma v;
-	int64_t b;
-	if (fl_proc_vma_at(p, ft->addr, ft->t, &v) != 0)
-		return FC_OTHER;
-	switch (v.kind) {
-	case FL_VMA_FILE:
-	case FL_VMA_SHARED:
-		if (v.path && *v.path)
-			return ft->major ? FC_DISK : FC_CACHE;
-		return ft->major ? FC_SWAP : FC_ZERO;
-	case FL_VMA_STACK:
-		return ft->major ? FC_SWAP : FC_STACK;
-	case FL_VMA_ANON:
-	case FL_VMA_HEAP:
-		if (ft->major)
-			return FC_SWAP;
-		b = fork_boundary(p, ft->t);
-		if (b >= 0 && v.perms[1] == 'w' && v.perms[3] == 'p' && shared_after(p, v.start, b))
-			return FC_COW;
-		return FC_ZERO;
-	default:
-		return FC_OTHER;
-	}
+	for (size_t k = 0; k < st->n; k++)
+		if (st->r[k].start == start)
+			return &st->r[k];
+	return NULL;
 }
 
 /* ---- time bins ---- */
@@ -388,6 +375,15 @@ static const char *wss_name(enum wss_method m)
 	}
 }
 
+static const char *wss_how(enum wss_method m)
+{
+	switch (m) {
+	case WSS_UFFD: return "pages written, from uffd write-protect";
+	case WSS_REFERENCED: return "pages referenced, from the accessed bit";
+	default: return "pages first touched, from the fault samples";
+	}
+}
+
 static size_t ref_lines(const struct fl_proc *p, struct fl_svg_hline *h)
 {
 	size_t n = 0;
@@ -453,10 +449,13 @@ static void faults_chart(struct ctx *c, const struct fl_proc *p, int idx)
 				   "faults per interval", FL_UNIT_SECONDS, FL_UNIT_COUNT, x, 0, s, 0,
 				   NULL, 0, FL_SCALE_LINEAR };
 
+	struct fl_fault_info *fi = classes(c, p);
 	bins_init(c, p, &b);
 	memset(y, 0, sizeof(y));
-	for (size_t i = 0; i < p->nfaults; i++)
-		y[classify(p, &p->faults[i])][bin_of(&b, p->faults[i].t)] += w;
+	for (size_t i = 0; fi && i < p->nfaults; i++)
+		if (fi[i].cls < FC_N)
+			y[fi[i].cls][bin_of(&b, p->faults[i].t)] += w;
+	free(fi);
 	for (size_t j = 0; j < b.n; j++)
 		x[j] = (b.edges[j] + b.edges[j + 1]) / 2;
 	for (int k = 0; k < FC_N; k++) {
@@ -529,10 +528,11 @@ static struct row *row_find(struct row **rows, size_t *n, size_t *cap, const str
 	r->end = v->end;
 	fmtb(sz, sizeof(sz), (double)(v->end - v->start));
 	if (v->path && *v->path) {
-		if (asprintf(&r->label, "%s %.4s", v->path, v->perms) < 0)
+		const char *base = strrchr(v->path, '/');
+		if (asprintf(&r->label, "%s %.4s", base && base[1] ? base + 1 : v->path, v->perms) < 0)
 			r->label = NULL;
-	} else if (asprintf(&r->label, "anon %.4s 0x%llx (%s)", v->perms,
-			    (unsigned long long)v->start, sz) < 0) {
+	} else if (asprintf(&r->label, "anon %s %.4s @%llx", sz, v->perms,
+			    (unsigned long long)v->start) < 0) {
 		r->label = NULL;
 	}
 	if (!r->label)
@@ -622,24 +622,18 @@ static void heatmaps(struct ctx *c, const struct fl_proc *p, int idx)
 		heatmap_table(c, &h);
 	}
 	if (p->nresidency) {
+		struct resstate st = { NULL, 0, 0 };
 		size_t k = 0;
 		for (size_t j = 0; j < b.n; j++) {
 			uint64_t tend = b.t0 + (b.t1 - b.t0) * (j + 1) / b.n;
-			const struct fl_residency *res = NULL;
 			while (k < p->nresidency && p->residency[k].t <= tend)
-				k++;
-			if (k)
-				res = &p->residency[k - 1];
+				res_apply(&st, &p->residency[k++]);
 			for (size_t r = 0; r < nrows; r++) {
-				double v = res ? 0 : NAN;
-				for (size_t q = 0; res && q < res->nregions; q++)
-					if (res->regions[q].start == rows[r].start)
-						v = res->regions[q].present >= 0
-							    ? (double)res->regions[q].present
-							    : NAN;
-				cells[r * b.n + j] = v;
+				const struct fl_res_region *g = res_find(&st, rows[r].start);
+				cells[r * b.n + j] = g && g->present >= 0 ? (double)g->present : NAN;
 			}
 		}
+		free(st.r);
 		snprintf(id, sizeof(id), "heat-res-%d", idx);
 		h.title = "Resident pages by region over time";
 		h.v_unit = FL_UNIT_PAGES;
@@ -667,20 +661,53 @@ static int is_forked(const struct fl_proc *p)
 	return p->link == FL_LINK_FORK || p->link == FL_LINK_VFORK || p->link == FL_LINK_CLONE;
 }
 
-/* Bytes of p still shared with its fork partner at time t, NaN outside its life. */
+/* Bytes of p still shared with its fork partner at time `when`, NaN outside its life. */
 static double shared_at(const struct ctx *c, const struct fl_proc *p, double when)
 {
-	const struct fl_residency *res = NULL;
+	struct resstate st = { NULL, 0, 0 };
 	double sum = 0;
-	for (size_t i = 0; i < p->nresidency; i++)
-		if (xsec(c, p, p->residency[i].t) <= when + 1e-9)
-			res = &p->residency[i];
-	if (!res || when > xsec(c, p, p->end_t) + 1e-9)
+	for (size_t i = 0; i < p->nresidency && xsec(c, p, p->residency[i].t) <= when + 1e-9; i++)
+		res_apply(&st, &p->residency[i]);
+	if (!st.n || when > xsec(c, p, p->end_t) + 1e-9) {
+		free(st.r);
 		return NAN;
-	for (size_t j = 0; j < res->nregions; j++)
-		if (res->regions[j].anon_shared > 0)
-			sum += (double)res->regions[j].anon_shared;
+	}
+	for (size_t j = 0; j < st.n; j++)
+		if (st.r[j].anon_shared > 0)
+			sum += (double)st.r[j].anon_shared;
+	free(st.r);
 	return sum * (double)page_size(p);
+}
+
+/* The cow section's sharing decay for this child (report_cow.c), or NULL. */
+static json_t *cow_over_time(const struct ctx *c, const struct fl_proc *kid)
+{
+	json_t *forks = json_object_get(json_object_get(json_object_get(c->report, "sections"),
+							"cow"),
+					"forks"),
+	       *f;
+	size_t i;
+	json_array_foreach(forks, i, f) {
+		json_t *ot = json_object_get(f, "over_time");
+		if (json_integer_value(json_object_get(f, "child_pid")) == kid->pid &&
+		    json_is_array(ot) && json_array_size(ot))
+			return ot;
+	}
+	return NULL;
+}
+
+static double json_shared_at(const struct ctx *c, const struct fl_proc *kid, json_t *ot,
+			     double when)
+{
+	json_t *e, *best = NULL;
+	size_t i;
+	if (when > xsec(c, kid, kid->end_t) + 1e-9)
+		return NAN;
+	json_array_foreach(ot, i, e)
+		if (xsec(c, kid, (uint64_t)json_integer_value(json_object_get(e, "t"))) <= when + 1e-9)
+			best = e;
+	e = best ? json_object_get(best, "child_shared") : NULL;
+	return json_is_integer(e) ? (double)json_integer_value(e) * (double)page_size(kid) : NAN;
 }
 
 static void cow_chart(struct ctx *c)
@@ -715,8 +742,9 @@ static void cow_chart(struct ctx *c)
 	for (size_t j = 0; j < n; j++)
 		x[j] = lo + (hi - lo) * (double)j / (double)(n - 1);
 	for (size_t k = 0; k < nk; k++) {
+		json_t *ot = cow_over_time(c, kids[k]);
 		for (size_t j = 0; j < n; j++)
-			y[k][j] = shared_at(c, kids[k], x[j]);
+			y[k][j] = ot ? json_shared_at(c, kids[k], ot, x[j]) : shared_at(c, kids[k], x[j]);
 		snprintf(names[k], sizeof(names[k]), "child %d (parent %d)", kids[k]->pid,
 			 kids[k]->ppid);
 		s[k] = (struct fl_svg_series){ names[k], y[k], NULL, 0 };
@@ -736,56 +764,9 @@ static void cow_chart(struct ctx *c)
 /* ---- overcommit: reserved against touched per allocation site ---- */
 
 struct site {
-	const struct fl_proc *p;
-	uint32_t stack;
-	uint64_t t;
+	char *label;
 	double reserved, touched;
 };
-
-struct fpage {
-	uint64_t page, t;
-};
-
-static int cmp_fpage(const void *a, const void *b)
-{
-	const struct fpage *x = a, *y = b;
-	return x->page < y->page ? -1 : x->page > y->page;
-}
-
-/* Distinct pages of [start, end) first faulted while the range was live. */
-static double touched_in(const struct fpage *fp, size_t n, uint64_t ps, uint64_t start,
-			 uint64_t end, uint64_t t0, uint64_t t1)
-{
-	size_t lo = 0, hi = n;
-	uint64_t first = start / ps, last_page = UINT64_MAX;
-	double count = 0;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (fp[mid].page < first)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	for (size_t i = lo; i < n && fp[i].page * ps < end; i++)
-		if (fp[i].t >= t0 && fp[i].t < t1 && fp[i].page != last_page) {
-			count++;
-			last_page = fp[i].page;
-		}
-	return count * (double)ps;
-}
-
-static void site_add(struct site **sites, size_t *n, size_t *cap, const struct fl_proc *p,
-		     uint32_t stack, uint64_t t, double reserved, double touched)
-{
-	for (size_t i = 0; i < *n; i++)
-		if ((*sites)[i].p == p && (*sites)[i].stack == stack) {
-			(*sites)[i].reserved += reserved;
-			(*sites)[i].touched += touched;
-			return;
-		}
-	FL_GROW(*sites, *cap, *n + 1);
-	(*sites)[(*n)++] = (struct site){ p, stack, t, reserved, touched };
-}
 
 static int cmp_site(const void *a, const void *b)
 {
@@ -793,107 +774,75 @@ static int cmp_site(const void *a, const void *b)
 	return x->reserved < y->reserved ? 1 : x->reserved > y->reserved ? -1 : 0;
 }
 
-static void collect_sites(const struct ctx *c, const struct fl_proc *p, struct site **sites,
-			  size_t *n, size_t *cap)
+/* The rows of the overcommit section (report_overcommit.c), every process. */
+static size_t overcommit_sites(struct ctx *c, struct site **out, const char **from)
 {
-	uint64_t ps = (uint64_t)page_size(p);
-	double period = (double)(p->faults_period ? p->faults_period : 1);
-	struct fpage *fp = fl_xcalloc(p->nfaults + 1, sizeof(*fp));
-	(void)c;
-	for (size_t i = 0; i < p->nfaults; i++)
-		fp[i] = (struct fpage){ p->faults[i].addr / ps, p->faults[i].t };
-	qsort(fp, p->nfaults, sizeof(*fp), cmp_fpage);
-	for (size_t i = 0; i < p->nblocks; i++) {
-		const struct fl_block *b = &p->blocks[i];
-		double scale = b->size ? (double)b->weight / (double)b->size : 1;
-		double t = p->nfaults ? touched_in(fp, p->nfaults, ps, b->addr, b->addr + b->size,
-						   b->t_alloc, b->t_free) * period
-				      : NAN;
-		if (t > (double)b->size)
-			t = (double)b->size;
-		site_add(sites, n, cap, p, b->stack, b->t_alloc, (double)b->weight, t * scale);
+	json_t *procs = json_object_get(json_object_get(json_object_get(c->report, "sections"),
+							"overcommit"),
+					"processes"),
+	       *pr, *row;
+	size_t i, j, n = 0, cap = 0;
+	*out = NULL;
+	json_array_foreach(procs, i, pr) {
+		json_t *rows = json_object_get(pr, "by_site");
+		if (json_is_string(json_object_get(pr, "touched_from")))
+			*from = json_string_value(json_object_get(pr, "touched_from"));
+		json_array_foreach(rows, j, row) {
+			const char *text = json_string_value(
+				json_object_get(json_object_get(json_object_get(row, "site"), "site"), "text"));
+			json_t *t = json_object_get(row, "touched");
+			struct site *st;
+			FL_GROW(*out, cap, n + 1);
+			st = &(*out)[n++];
+			if (asprintf(&st->label, "%lld: %s",
+				     (long long)json_integer_value(json_object_get(pr, "pid")),
+				     text ? text : "unknown site") < 0)
+				st->label = fl_xstrdup("?");
+			st->reserved = json_number_value(json_object_get(row, "reserved"));
+			st->touched = json_is_number(t) ? json_number_value(t) : NAN;
+		}
 	}
-	for (size_t i = 0; i < p->ncalls; i++) {
-		const struct fl_map_call *m = &p->calls[i];
-		uint64_t end = UINT64_MAX;
-		double t;
-		if (m->fn != FL_FN_MMAP || m->err || m->path || m->result == UINT64_MAX ||
-		    (m->flags >= 0 && (m->flags & 0x01)))
-			continue;
-		/* anonymous private mmap made by the program itself (malloc's own
-		 * mmaps are blocks above, with the malloc stack) */
-		for (size_t k = i + 1; k < p->ncalls; k++)
-			if (p->calls[k].fn == FL_FN_MUNMAP && p->calls[k].addr == m->result) {
-				end = p->calls[k].t;
-				break;
-			}
-		t = p->nfaults ? touched_in(fp, p->nfaults, ps, m->result, m->result + m->size, m->t,
-					    end) * period
-			       : NAN;
-		site_add(sites, n, cap, p, m->stack, m->t, (double)m->size,
-			 t > (double)m->size ? (double)m->size : t);
-	}
-	free(fp);
-}
-
-static char *site_label(const struct ctx *c, const struct site *s)
-{
-	json_t *j = fl_report_stack_json(c->o, s->p, s->stack, s->t, 1);
-	const char *text = NULL;
-	char *out;
-	if (j)
-		text = json_string_value(json_object_get(json_object_get(j, "site"), "text"));
-	if (asprintf(&out, "%s (pid %d)", text ? text : "unknown site", s->p->pid) < 0)
-		out = fl_xstrdup("?");
-	json_decref(j);
-	return out;
+	qsort(*out, n, sizeof(**out), cmp_site);
+	return n;
 }
 
 static void overcommit_chart(struct ctx *c)
 {
-	struct site *sites = NULL;
-	size_t n = 0, cap = 0;
+	struct site *sites;
+	const char *from = NULL;
+	size_t n = overcommit_sites(c, &sites, &from), shown = n < MAX_SITES ? n : MAX_SITES;
 	fputs("<section id=\"overcommit\"><h2>Reserved against touched, per allocation site</h2>\n",
 	      c->f);
-	for (size_t i = 0; i < c->m->nprocs; i++)
-		if (fl_report_selected(c->o, c->m->procs[i]))
-			collect_sites(c, c->m->procs[i], &sites, &n, &cap);
-	qsort(sites, n, sizeof(*sites), cmp_site);
-	if (n > MAX_SITES)
-		n = MAX_SITES;
-	while (n && sites[n - 1].reserved <= 0)
-		n--;
-	if (n == 0) {
-		fputs("<p class=\"note\">No recorded allocation or anonymous mapping.</p></section>\n",
+	if (shown == 0) {
+		fputs("<p class=\"note\">No large allocation or anonymous mapping was recorded (or the "
+		      "overcommit section is not in this report).</p></section>\n",
 		      c->f);
 		free(sites);
 		return;
 	}
-	char **labels = fl_xcalloc(n, sizeof(*labels));
-	double *res = fl_xcalloc(n, sizeof(double)), *tou = fl_xcalloc(n, sizeof(double));
-	for (size_t i = 0; i < n; i++) {
-		labels[i] = site_label(c, &sites[i]);
+	const char **labels = fl_xcalloc(shown, sizeof(*labels));
+	double *res = fl_xcalloc(shown, sizeof(double)), *tou = fl_xcalloc(shown, sizeof(double));
+	for (size_t i = 0; i < shown; i++) {
+		labels[i] = sites[i].label;
 		res[i] = sites[i].reserved;
 		tou[i] = sites[i].touched;
 	}
 	struct fl_svg_series s[2] = { { "reserved (asked for)", res, "#e69f00", 0 },
-				      { "touched (pages faulted in)", tou, "#0072b2", 0 } };
+				      { "touched (peak resident)", tou, "#0072b2", 0 } };
 	struct fl_svg_bars b = { "overcommit-bars", "Reserved against touched bytes per allocation site",
-				 (const char *const *)labels, n, s, 2, FL_UNIT_BYTES, "bytes" };
+				 labels, shown, s, 2, FL_UNIT_BYTES, "bytes" };
+	if (from && !strcmp(from, "fault_samples"))
+		s[1].name = "touched (pages faulted in)";
 	fputs("<p>malloc() and mmap() hand out address space; memory is only given page by page "
 	      "when it is first touched. A long orange bar over a short blue one is a promise the "
-	      "program never used.</p>\n",
+	      "program never used. Each row is a process id and its allocating function.</p>\n",
 	      c->f);
 	figure_open(c, "Bytes reserved and bytes touched per allocation site (largest first)");
 	fl_svg_bars(c->f, &b);
 	fputs("</figure>\n", c->f);
-	if (isnan(tou[0]))
-		fputs("<p class=\"note\">Touched bytes are not measured: the trace has no page-fault "
-		      "samples (see the probes above).</p>\n",
-		      c->f);
 	table_open(c, "Table: the numbers behind this chart");
 	fputs("<tr><th>site</th><th>reserved</th><th>touched</th><th>touched %</th></tr>\n", c->f);
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < shown; i++) {
 		fputs("<tr><td>", c->f);
 		esc(c, labels[i]);
 		fputs("</td>", c->f);
@@ -907,7 +856,7 @@ static void overcommit_chart(struct ctx *c)
 	table_close(c);
 	fputs("</section>\n", c->f);
 	for (size_t i = 0; i < n; i++)
-		free(labels[i]);
+		free(sites[i].label);
 	free(labels);
 	free(res);
 	free(tou);
@@ -1249,10 +1198,14 @@ static void class_shares(struct ctx *c, double *cls, double *total)
 		double w = (double)(p->faults_period ? p->faults_period : 1);
 		if (!fl_report_selected(c->o, p))
 			continue;
-		for (size_t j = 0; j < p->nfaults; j++) {
-			cls[classify(p, &p->faults[j])] += w;
+		struct fl_fault_info *fi = classes(c, p);
+		for (size_t j = 0; fi && j < p->nfaults; j++) {
+			if (fi[j].cls >= FC_N || fi[j].cls == FL_FC_SHIM)
+				continue;
+			cls[fi[j].cls] += w;
 			*total += w;
 		}
+		free(fi);
 	}
 }
 
@@ -1312,9 +1265,9 @@ static void summary_words(struct ctx *c, const struct fl_proc *big, double dur, 
 	free(tmp);
 	reach = (double)(big->tlb.l2_4k > big->tlb.l1d_4k ? big->tlb.l2_4k : big->tlb.l1d_4k) * 4096;
 	if (wss_peak > 0 && reach > 0)
-		fprintf(c->f, "<p>Its busiest tick touched %s (%s), %s the %s the dTLB can map with "
-			      "4 KiB pages: %s</p>\n",
-			fmtb(a, sizeof(a), wss_peak), wss_name(m),
+		fprintf(c->f, "<p>In its busiest tick it touched %s of pages (%s), %s the %s the dTLB "
+			      "can map with 4 KiB pages: %s</p>\n",
+			fmtb(a, sizeof(a), wss_peak), wss_how(m),
 			wss_peak > reach ? "more than" : "within", fmtb(b, sizeof(b), reach),
 			wss_peak > reach ? "expect TLB misses; huge pages would multiply the reach."
 					 : "address translation is cheap here.");

@@ -72,7 +72,7 @@ char *fl_svg_format(char *buf, size_t n, double v, enum fl_unit u)
 	switch (u) {
 	case FL_UNIT_BYTES:
 		suffix = scale_down(&v, 1024, bytes, 6);
-		snprintf(buf, n, "%.3g %s", v, suffix);
+		snprintf(buf, n, fabs(v) >= 100 ? "%.0f %s" : "%.3g %s", v, suffix);
 		break;
 	case FL_UNIT_SECONDS:
 		if (a == 0)
@@ -119,9 +119,14 @@ void fl_svg_ticks_linear(double lo, double hi, enum fl_unit u, struct fl_svg_tic
 			scale *= 1024;
 	span = (hi - lo) / scale;
 	raw = span / 5;
-	mag = pow(10, floor(log10(raw)));
-	r = raw / mag;
-	step = (r < 1.5 ? 1 : r < 3.5 ? 2 : r < 7.5 ? 5 : 10) * mag * scale;
+	if (scale > 1 && raw < 1) {
+		/* a fraction of a KiB/MiB/GiB: halves and quarters, never 0.2 GiB */
+		step = pow(2, round(log2(raw))) * scale;
+	} else {
+		mag = pow(10, floor(log10(raw)));
+		r = raw / mag;
+		step = (r < 1.5 ? 1 : r < 3.5 ? 2 : r < 7.5 ? 5 : 10) * mag * scale;
+	}
 	for (v = ceil(lo / step - 1e-9) * step; v <= hi + step * 1e-9; v += step) {
 		if (fabs(v) < step * 1e-9)
 			v = 0;
@@ -434,7 +439,19 @@ int fl_svg_line_chart(FILE *f, const struct fl_svg_chart *c)
 	for (size_t s = 0; s < c->nseries; s++) {
 		const struct fl_svg_series *se = &c->series[s];
 		const double *y = se->y;
-		int pen = 0;
+		int pen = 0, segments = 0;
+		for (size_t i = 1; i < c->n; i++)
+			segments |= !isnan(y[i]) && !isnan(y[i - 1]);
+		/* Isolated points would be invisible as a path: mark them. */
+		for (size_t i = 0; i < c->n; i++)
+			if (!isnan(y[i]) && (i == 0 || isnan(y[i - 1])) &&
+			    (i + 1 == c->n || isnan(y[i + 1])))
+				fprintf(f, "<circle class=\"%s\" cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\" "
+					   "fill=\"%s\"/>\n",
+					segments ? "point" : "series", fx(&fr, c->x[i]), fy(&fr, y[i]),
+					series_color(se, s));
+		if (!segments)
+			continue;
 		fprintf(f, "<path class=\"series\" fill=\"none\" stroke=\"%s\" stroke-width=\"2.5\" "
 			   "stroke-linejoin=\"round\"%s d=\"",
 			series_color(se, s), se->dashed ? " stroke-dasharray=\"6 4\"" : "");
@@ -450,12 +467,6 @@ int fl_svg_line_chart(FILE *f, const struct fl_svg_chart *c)
 		fputs("\"><title>", f);
 		fl_svg_escape(f, se->name);
 		fputs("</title></path>\n", f);
-		/* Isolated points would be invisible as a path: mark them. */
-		for (size_t i = 0; i < c->n; i++)
-			if (!isnan(y[i]) && (i == 0 || isnan(y[i - 1])) &&
-			    (i + 1 == c->n || isnan(y[i + 1])))
-				fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\" fill=\"%s\"/>\n",
-					fx(&fr, c->x[i]), fy(&fr, y[i]), series_color(se, s));
 	}
 	fputs("</svg>\n", f);
 	return 0;
@@ -613,6 +624,7 @@ int fl_svg_heatmap(FILE *f, const struct fl_svg_heatmap *h)
 /* ---- bars ---- */
 
 #define BAR_H 14.0
+#define BAR_LABEL 300.0
 
 int fl_svg_bars(FILE *f, const struct fl_svg_bars *b)
 {
@@ -635,25 +647,25 @@ int fl_svg_bars(FILE *f, const struct fl_svg_bars *b)
 	nl = b->nseries < 64 ? b->nseries : 64;
 	for (size_t s = 0; s < nl; s++)
 		it[s] = (struct legend_item){ b->series[s].name, series_color(&b->series[s], s), 0, 0 };
-	top = 16 + legend_rows(it, nl, HM_LABEL, W - 20) * LEGEND_ROW;
+	top = 16 + legend_rows(it, nl, BAR_LABEL, W - 20) * LEGEND_ROW;
 	group = (double)b->nseries * BAR_H + 10;
 	hgt = top + (double)b->n * group + 50;
-	fr = (struct frame){ HM_LABEL, W - 90, top, top + (double)b->n * group, 0, max * 1.05, 0, 1, 0 };
+	fr = (struct frame){ BAR_LABEL, W - 90, top, top + (double)b->n * group, 0, max * 1.05, 0, 1, 0 };
 	if (!(fr.x1 > 0))
 		fr.x1 = 1;
 	svg_open(f, b->id, b->title, hgt);
-	legend(f, it, nl, HM_LABEL, W - 20, 20);
+	legend(f, it, nl, BAR_LABEL, W - 20, 20);
 	fl_svg_ticks_linear(0, fr.x1, b->unit, &xt);
 	for (size_t i = 0; i < xt.n; i++)
 		fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>\n",
 			fx(&fr, xt.v[i]), fr.py0, fx(&fr, xt.v[i]), fr.py1);
 	for (size_t i = 0; i < b->n; i++) {
 		double y = top + (double)i * group + 5;
-		fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\"><title>", HM_LABEL - 6,
+		fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\"><title>", BAR_LABEL - 6,
 			y + group / 2);
 		fl_svg_escape(f, b->labels[i]);
 		fputs("</title>", f);
-		label_tail(f, b->labels[i], 30);
+		label_tail(f, b->labels[i], 40);
 		fputs("</text>\n", f);
 		for (size_t s = 0; s < b->nseries; s++) {
 			double v = b->series[s].y[i], yy = y + (double)s * BAR_H;

@@ -48,6 +48,8 @@ static void test_format(void)
 	CHECK_STR(fl_svg_format(b, sizeof(b), 1023.9, FL_UNIT_BYTES), "1 KiB");
 	CHECK_STR(fl_svg_format(b, sizeof(b), 24.0 * 1024 * 1024 * 1024, FL_UNIT_BYTES), "24 GiB");
 	CHECK_STR(fl_svg_format(b, sizeof(b), 100, FL_UNIT_BYTES), "100 B");
+	CHECK_STR(fl_svg_format(b, sizeof(b), 1000.0 * 1048576, FL_UNIT_BYTES), "1000 MiB");
+	CHECK_STR(fl_svg_format(b, sizeof(b), 123.4 * 1024, FL_UNIT_BYTES), "123 KiB");
 	CHECK_STR(fl_svg_format(b, sizeof(b), 0.25, FL_UNIT_SECONDS), "250 ms");
 	CHECK_STR(fl_svg_format(b, sizeof(b), 1.5, FL_UNIT_SECONDS), "1.5 s");
 	CHECK_STR(fl_svg_format(b, sizeof(b), 0, FL_UNIT_SECONDS), "0 s");
@@ -82,6 +84,12 @@ static void test_ticks(void)
 	/* bytes: steps in GiB, not in powers of ten of bytes */
 	fl_svg_ticks_linear(0, 3.5 * 1073741824.0, FL_UNIT_BYTES, &t);
 	check_ticks(&t, 0, 3.5 * 1073741824.0);
+	CHECK(t.v[1] == 0.5 * 1073741824.0);
+	/* just over 1 GiB: quarters of a GiB, not 0.2 GiB = 204.8 MiB */
+	fl_svg_ticks_linear(0, 1.05 * 1073741824.0, FL_UNIT_BYTES, &t);
+	check_ticks(&t, 0, 1.05 * 1073741824.0);
+	CHECK(t.v[1] == 268435456.0);
+	fl_svg_ticks_linear(0, 3000.0 * 1048576, FL_UNIT_BYTES, &t);
 	CHECK(t.v[1] == 0.5 * 1073741824.0);
 	fl_svg_ticks_linear(0, 0.37, FL_UNIT_SECONDS, &t);
 	check_ticks(&t, 0, 0.37);
@@ -151,7 +159,7 @@ static void test_line_chart(void)
 	CHECK(ys[3] < ys[1] && ys[1] < ys[0]);
 	/* the NaN breaks the WSS line: a second M, then an isolated point marker */
 	CHECK(strstr(svg, "stroke-dasharray=\"6 4\" d=\"M84.0") != NULL);
-	CHECK_EQ_U64(count(svg, "<circle"), 1);
+	CHECK_EQ_U64(count(svg, "<circle class=\"point\""), 1);
 	free(svg);
 
 	/* RAM far above the data switches to a log axis: the line is drawn */
@@ -161,6 +169,15 @@ static void test_line_chart(void)
 	path_points(svg, 0, xs, ys, &n);
 	/* log: 1->2 MiB and 2->4 MiB are the same height */
 	CHECK(fabs((ys[1] - ys[2]) - (ys[2] - ys[3])) < 0.11);
+	free(svg);
+
+	/* a single tick: no path (it would be empty), a visible point per series */
+	c.n = 1;
+	c.nhlines = 0;
+	svg = render(line_fn, &c, &rc);
+	CHECK(rc == 0);
+	CHECK_EQ_U64(count(svg, "<path class=\"series\""), 0);
+	CHECK_EQ_U64(count(svg, "<circle class=\"series\""), 2);
 	free(svg);
 
 	c.n = 0;
