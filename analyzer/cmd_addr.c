@@ -53,15 +53,13 @@ static void decode(uint64_t a, FILE *f)
 }
 
 struct latest {
-	const struct fl_proc *p;
 	uint64_t t;
 	const struct fl_block *b;
 };
 
-static int pick_latest(const struct fl_interval *iv, void *ctx)
+static int pick_latest(const struct fl_block *b, void *ctx)
 {
 	struct latest *l = ctx;
-	const struct fl_block *b = &l->p->blocks[iv->val];
 	if (b->t_alloc <= l->t && (!l->b || b->t_alloc > l->b->t_alloc))
 		l->b = b;
 	return 0;
@@ -100,7 +98,7 @@ static int in_trace(uint64_t a, const char *trace, int32_t pid, int64_t when,
 		const struct fl_proc *p = m.procs[i];
 		uint64_t t = when >= 0 ? (uint64_t)when : p->end_t;
 		struct fl_vma v;
-		struct latest l = { p, t, NULL };
+		struct latest l = { t, NULL };
 		if (pid >= 0 && p->pid != pid)
 			continue;
 		if (fl_proc_vma_at(p, a, t, &v) < 0)
@@ -110,7 +108,7 @@ static int in_trace(uint64_t a, const char *trace, int32_t pid, int64_t when,
 		fprintf(f, "  mapping 0x%" PRIx64 "-0x%" PRIx64 " %s %s, offset 0x%" PRIx64 " in it%s%s\n",
 			v.start, v.end, v.perms, fl_vma_kind_name(v.kind), a - v.start,
 			v.path && *v.path ? ": " : "", v.path ? v.path : "");
-		fl_imap_each(&p->block_index, a, pick_latest, &l);
+		fl_proc_blocks_each(p, a, pick_latest, &l);
 		if (l.b)
 			print_block(p, l.b, a, o, f);
 		else if (v.path && v.path[0] == '/') {

@@ -147,21 +147,19 @@ enum fl_vma_kind fl_vma_classify(const char *perms, const char *path, uint64_t i
 
 /* ---- loading one file ---- */
 
-enum { HEV_ALLOC, HEV_FREE, HEV_REALLOC };
-
-/* A heap event waiting to be replayed in seq order. */
-struct hev {
-	uint64_t seq, t, addr, old_addr, size, weight;
-	uint32_t stack;
-	int32_t tid;
-	uint8_t kind, fn;
+/* A free (or the freeing half of a realloc) waiting to be replayed in seq order. */
+struct hfree {
+	uint64_t seq, t, addr;
+	uint8_t by; /* FL_FN_FREE or FL_FN_REALLOC */
 };
 
 struct loader {
 	struct fl_model *m;
 	struct fl_proc *p;
-	struct hev *hev;
-	size_t nhev, caphev;
+	struct hfree *frees;
+	size_t nfrees, capfrees;
+	uint64_t *block_seq; /* seq of each block's allocation, parallel to p->blocks */
+	size_t capblocks, capseq;
 	size_t capmaps, capcalls, capcounters, capheap, capfaults, capres, capwss, capio, capforks,
 		capexecs, capnotes, capstacks, capsites;
 	struct fl_site *site_tmp; /* by stack id (sparse) */
@@ -257,7 +255,14 @@ static void load_maps(struct loader *ld, json_t *o, uint64_t t)
 	json_array_foreach(shim, i, r) {
 		s->shim[i].start = fl_json_addr(json_array_get(r, 0));
 		s->shim[i].end = fl_json_addr(json_array_get(r, 1));
+		if (s->shim[i].end > s->shim[i].start)
+			s->shim_bytes += s->shim[i].end - s->shim[i].start;
 	}
+	for (i = 0; i < s->nvmas; i++)
+		if (s->vmas[i].path && strstr(s->vmas[i].path, "/libfaultline.so")) {
+			s->vmas[i].kind = FL_VMA_SHIM;
+			s->shim_bytes += s->vmas[i].end - s->vmas[i].start;
+		}
 }
 
 static void load_stack(struct loader *ld, json_t *o)
@@ -280,24 +285,59 @@ static void load_stack(struct loader *ld, json_t *o)
 	p->stacks[id].frames = v;
 }
 
-static void load_heap_ev(struct loader *ld, json_t *o, int kind, uint64_t t, uint64_t seq)
+static void add_free(struct loader *ld, uint64_t seq, uint64_t t, uint64_t addr, int by)
 {
-	struct hev *h;
-	int fn = fl_fn_from_name(fl_json_get_str(o, FL_K_FUNC));
-	FL_GROW(ld->hev, ld->caphev, ld->nhev + 1);
-	h = &ld->hev[ld->nhev++];
+	struct hfree *h;
+	FL_GROW(ld->frees, ld->capfrees, ld->nfrees + 1);
+	h = &ld->frees[ld->nfrees++];
 	h->seq = seq;
 	h->t = t;
-	h->kind = (uint8_t)kind;
-	h->addr = fl_json_get_addr(o, FL_K_ADDR);
-	h->old_addr = kind == HEV_REALLOC ? fl_json_get_addr(o, FL_K_OLD_ADDR) : 0;
-	h->size = (uint64_t)fl_json_get_int(o, FL_K_SIZE, 0);
-	h->weight = (uint64_t)fl_json_get_int(o, FL_K_WEIGHT, (int64_t)h->size);
-	h->stack = (uint32_t)fl_json_get_int(o, FL_K_STACK, 0);
-	h->tid = (int32_t)fl_json_get_int(o, FL_K_TID, 0);
-	if (fn < 0)
-		fn = kind == HEV_REALLOC ? FL_FN_REALLOC : kind == HEV_FREE ? FL_FN_FREE : FL_FN_MALLOC;
-	h->fn = (uint8_t)fn;
+	h->addr = addr;
+	h->by = (uint8_t)by;
+}
+
+/* alloc, free and realloc: the hot events, delivered flat (see reader.h). */
+static int on_flat(void *ctx, const struct fl_flat *f, const struct fl_reader_loc *loc)
+{
+	struct loader *ld = ctx;
+	struct fl_proc *p = ld->p;
+	uint64_t t = (uint64_t)fl_flat_int(f, FL_K_TIME, 0);
+	uint64_t seq = (uint64_t)fl_flat_int(f, FL_K_SEQ, (int64_t)p->nevents);
+	struct fl_block *b;
+	char fn[24];
+	int k;
+	(void)loc;
+	p->nevents++;
+	if (t > p->end_t)
+		p->end_t = t;
+	if (f->ev == FL_E_FREE) {
+		add_free(ld, seq, t, fl_flat_addr(f, FL_K_ADDR), FL_FN_FREE);
+		return 0;
+	}
+	if (f->ev == FL_E_REALLOC) {
+		uint64_t old = fl_flat_addr(f, FL_K_OLD_ADDR);
+		if (old)
+			add_free(ld, seq, t, old, FL_FN_REALLOC);
+	}
+	if (!fl_flat_addr(f, FL_K_ADDR))
+		return 0; /* failed, or realloc(p, 0) that only freed */
+	k = fl_fn_from_name(fl_flat_str(f, FL_K_FUNC, fn, sizeof(fn)));
+	if (k < 0)
+		k = f->ev == FL_E_REALLOC ? FL_FN_REALLOC : FL_FN_MALLOC;
+	FL_GROW(p->blocks, ld->capblocks, p->nblocks + 1);
+	FL_GROW(ld->block_seq, ld->capseq, p->nblocks + 1);
+	ld->block_seq[p->nblocks] = seq;
+	b = &p->blocks[p->nblocks++];
+	b->addr = fl_flat_addr(f, FL_K_ADDR);
+	b->size = (uint64_t)fl_flat_int(f, FL_K_SIZE, 0);
+	b->weight = (uint64_t)fl_flat_int(f, FL_K_WEIGHT, (int64_t)b->size);
+	b->t_alloc = t;
+	b->t_free = FL_T_NEVER;
+	b->stack = (uint32_t)fl_flat_int(f, FL_K_STACK, 0);
+	b->tid = (int32_t)fl_flat_int(f, FL_K_TID, 0);
+	b->fn = (uint8_t)k;
+	b->freed_by = FL_FN_COUNT;
+	return 0;
 }
 
 static void load_call(struct loader *ld, json_t *o, enum fl_ev ev, uint64_t t, uint64_t seq)
@@ -502,9 +542,6 @@ static int on_event(void *ctx, enum fl_ev ev, json_t *o, const struct fl_reader_
 	case FL_E_HEADER: load_header(ld, o); break;
 	case FL_E_MAPS: load_maps(ld, o, t); break;
 	case FL_E_STACK: load_stack(ld, o); break;
-	case FL_E_ALLOC: load_heap_ev(ld, o, HEV_ALLOC, t, seq); break;
-	case FL_E_FREE: load_heap_ev(ld, o, HEV_FREE, t, seq); break;
-	case FL_E_REALLOC: load_heap_ev(ld, o, HEV_REALLOC, t, seq); break;
 	case FL_E_MMAP: case FL_E_MUNMAP: case FL_E_MREMAP: case FL_E_MPROTECT:
 	case FL_E_MADVISE: case FL_E_BRK:
 		load_call(ld, o, ev, t, seq);
@@ -554,12 +591,6 @@ static int on_event(void *ctx, enum fl_ev ev, json_t *o, const struct fl_reader_
 }
 
 /* ---- after a file: order, replay the heap, build the indexes ---- */
-
-static int cmp_hev(const void *a, const void *b)
-{
-	const struct hev *x = a, *y = b;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
 
 #define SORT_BY(arr, n, field, cmp)                                         \
 	do {                                                                \
@@ -666,47 +697,84 @@ static void free_block(struct fl_proc *p, struct livemap *lm, uint64_t addr, uin
 	p->blocks[b].freed_by = (uint8_t)by;
 }
 
+static int cmp_free(const void *a, const void *b)
+{
+	const struct hfree *x = a, *y = b;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static int cmp_seq_idx(const void *a, const void *b, void *ctx)
+{
+	const uint64_t *seq = ctx;
+	uint64_t x = seq[*(const size_t *)a], y = seq[*(const size_t *)b];
+	return x < y ? -1 : x > y;
+}
+
+/* Puts the blocks in allocation (seq) order; usually they already are. */
+static void order_blocks(struct loader *ld)
+{
+	struct fl_proc *p = ld->p;
+	size_t i, *idx;
+	struct fl_block *nb;
+	uint64_t *ns;
+	for (i = 1; i < p->nblocks; i++)
+		if (ld->block_seq[i - 1] > ld->block_seq[i])
+			break;
+	if (i >= p->nblocks)
+		return;
+	idx = fl_xmalloc(p->nblocks * sizeof(*idx));
+	for (i = 0; i < p->nblocks; i++)
+		idx[i] = i;
+	qsort_r(idx, p->nblocks, sizeof(*idx), cmp_seq_idx, ld->block_seq);
+	nb = fl_xmalloc(p->nblocks * sizeof(*nb));
+	ns = fl_xmalloc(p->nblocks * sizeof(*ns));
+	for (i = 0; i < p->nblocks; i++) {
+		nb[i] = p->blocks[idx[i]];
+		ns[i] = ld->block_seq[idx[i]];
+	}
+	free(p->blocks);
+	free(ld->block_seq);
+	free(idx);
+	p->blocks = nb;
+	ld->block_seq = ns;
+}
+
+/*
+ * Replays allocations and frees in seq order. At the same seq (a realloc)
+ * the old block is freed before the new one is allocated: both may have
+ * the same address.
+ */
 static void replay_heap(struct loader *ld)
 {
 	struct fl_proc *p = ld->p;
 	struct livemap lm = { NULL, NULL, 0, 0 };
-	size_t cap = 0, i;
-	SORT_BY(ld->hev, ld->nhev, seq, cmp_hev);
-	for (i = 0; i < ld->nhev; i++) {
-		const struct hev *h = &ld->hev[i];
-		struct fl_block *b;
-		if (h->kind == HEV_FREE) {
-			free_block(p, &lm, h->addr, h->t, FL_FN_FREE);
+	size_t b = 0, f = 0;
+	order_blocks(ld);
+	if (ld->nfrees > 1) {
+		size_t i;
+		for (i = 1; i < ld->nfrees && ld->frees[i - 1].seq <= ld->frees[i].seq; i++)
+			;
+		if (i < ld->nfrees)
+			qsort(ld->frees, ld->nfrees, sizeof(*ld->frees), cmp_free);
+	}
+	while (b < p->nblocks || f < ld->nfrees) {
+		if (f < ld->nfrees && (b == p->nblocks || ld->frees[f].seq <= ld->block_seq[b])) {
+			free_block(p, &lm, ld->frees[f].addr, ld->frees[f].t, ld->frees[f].by);
+			f++;
 			continue;
 		}
-		if (h->kind == HEV_REALLOC && h->old_addr)
-			free_block(p, &lm, h->old_addr, h->t, FL_FN_REALLOC);
-		if (!h->addr)
-			continue; /* failed, or realloc(p, 0) that only freed */
-		/* A still-live block at the same address means its free was not recorded. */
-		free_block(p, &lm, h->addr, h->t, FL_FN_COUNT);
-		FL_GROW(p->blocks, cap, p->nblocks + 1);
-		b = &p->blocks[p->nblocks];
-		b->addr = h->addr;
-		b->size = h->size;
-		b->weight = h->weight;
-		b->t_alloc = h->t;
-		b->t_free = FL_T_NEVER;
-		b->stack = h->stack;
-		b->tid = h->tid;
-		b->fn = h->fn;
-		b->freed_by = FL_FN_COUNT;
-		lm_put(&lm, h->addr, p->nblocks++);
+		/* A block still live at the same address: its free was not recorded. */
+		free_block(p, &lm, p->blocks[b].addr, p->blocks[b].t_alloc, FL_FN_COUNT);
+		lm_put(&lm, p->blocks[b].addr, b);
+		b++;
 	}
 	free(lm.key);
 	free(lm.val);
-	free(ld->hev);
-	ld->hev = NULL;
-	ld->nhev = 0;
-	for (i = 0; i < p->nblocks; i++)
-		fl_imap_add(&p->block_index, p->blocks[i].addr,
-			    p->blocks[i].addr + (p->blocks[i].size ? p->blocks[i].size : 1), i);
-	fl_imap_build(&p->block_index);
+	free(ld->frees);
+	free(ld->block_seq);
+	ld->frees = NULL;
+	ld->block_seq = NULL;
+	ld->nfrees = 0;
 }
 
 static uint64_t page_up(uint64_t x)
@@ -775,6 +843,8 @@ static const char *base_key(struct fl_model *m, const char *path)
 static struct fl_proc *load_file(struct fl_model *m, const char *path)
 {
 	struct loader ld;
+	struct fl_reader_ops ops = { on_event, on_flat,
+				     1u << FL_E_ALLOC | 1u << FL_E_FREE | 1u << FL_E_REALLOC };
 	long r;
 	unsigned long before = fl_error_count;
 	memset(&ld, 0, sizeof(ld));
@@ -785,11 +855,14 @@ static struct fl_proc *load_file(struct fl_model *m, const char *path)
 	fl_imap_init(&ld.p->block_index);
 	fl_imap_init(&ld.p->map_index);
 	fl_imap_init(&ld.p->unmap_index);
-	r = fl_reader_read_file(path, on_event, &ld);
+	r = fl_reader_read_file_ops(path, &ops, &ld);
 	ld.p->nerrors = fl_error_count - before;
 	if (r < 0) {
 		/* Only the first line can make a file unusable: nothing was loaded. */
 		m->nerrors += ld.p->nerrors ? ld.p->nerrors : 1;
+		free(ld.frees);
+		free(ld.block_seq);
+		free(ld.p->blocks);
 		free(ld.p);
 		return NULL;
 	}
@@ -1098,11 +1171,43 @@ static int live_block(const struct fl_interval *iv, void *ctx)
 	return 0;
 }
 
+/* The index is built on first use: many reports never need it. */
+static const struct fl_imap *block_index(const struct fl_proc *p)
+{
+	struct fl_imap *m = (struct fl_imap *)&p->block_index;
+	if (!m->built) {
+		for (size_t i = 0; i < p->nblocks; i++)
+			fl_imap_add(m, p->blocks[i].addr,
+				    p->blocks[i].addr + (p->blocks[i].size ? p->blocks[i].size : 1), i);
+		fl_imap_build(m);
+	}
+	return m;
+}
+
 const struct fl_block *fl_proc_block_at(const struct fl_proc *p, uint64_t addr, uint64_t t)
 {
 	struct block_query q = { p, t, NULL };
-	fl_imap_each(&p->block_index, addr, live_block, &q);
+	fl_imap_each(block_index(p), addr, live_block, &q);
 	return q.found;
+}
+
+struct each_ctx {
+	const struct fl_proc *p;
+	int (*fn)(const struct fl_block *b, void *ctx);
+	void *ctx;
+};
+
+static int each_block(const struct fl_interval *iv, void *ctx)
+{
+	struct each_ctx *e = ctx;
+	return e->fn(&e->p->blocks[iv->val], e->ctx);
+}
+
+int fl_proc_blocks_each(const struct fl_proc *p, uint64_t addr,
+			int (*fn)(const struct fl_block *b, void *ctx), void *ctx)
+{
+	struct each_ctx e = { p, fn, ctx };
+	return fl_imap_each(block_index(p), addr, each_block, &e);
 }
 
 const struct fl_stack *fl_proc_stack(const struct fl_proc *p, uint32_t id)

@@ -91,6 +91,9 @@ struct fl_maps_snap {
 	size_t nvmas;
 	struct fl_interval *shim; /* [start, end) ranges the shim owns; val unused */
 	size_t nshim;
+	/* Virtual bytes that are the shim's, not the program's: its buffers (shim
+	 * ranges) and its own code (libfaultline.so). Subtract from vsz. */
+	uint64_t shim_bytes;
 };
 
 /* One mmap/munmap/mremap/mprotect/madvise/brk call. */
@@ -280,7 +283,7 @@ struct fl_proc {
 	uint64_t nevents;       /* valid lines read */
 	unsigned long nerrors;  /* bad lines in this file */
 
-	struct fl_imap block_index; /* [addr, addr+size) -> index into blocks */
+	struct fl_imap block_index; /* built lazily: use fl_proc_block_at/_blocks_each */
 	struct fl_imap map_index;   /* mmap/mremap/brk results -> index into calls */
 	struct fl_imap unmap_index; /* munmap ranges (and mremap sources) -> index into calls */
 };
@@ -323,6 +326,12 @@ const struct fl_maps_snap *fl_proc_maps_at(const struct fl_proc *p, uint64_t t);
 int fl_proc_vma_at(const struct fl_proc *p, uint64_t addr, uint64_t t, struct fl_vma *out);
 /* The heap block containing addr that was live at t, or NULL. */
 const struct fl_block *fl_proc_block_at(const struct fl_proc *p, uint64_t addr, uint64_t t);
+/*
+ * Calls fn for every block that ever contained addr (any time), until fn
+ * returns non-zero (returned). Use these two, not block_index directly.
+ */
+int fl_proc_blocks_each(const struct fl_proc *p, uint64_t addr,
+			int (*fn)(const struct fl_block *b, void *ctx), void *ctx);
 /* The stack with this id, or NULL (id 0 or never written). */
 const struct fl_stack *fl_proc_stack(const struct fl_proc *p, uint32_t id);
 /* The last counters / heap tick, or NULL. */

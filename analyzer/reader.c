@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -329,9 +328,200 @@ static const char *validate(const json_t *obj, enum fl_ev *ev, char *buf, size_t
 	return NULL;
 }
 
+/* ---- the fast path ---- */
+
+const struct fl_flat_val *fl_flat_get(const struct fl_flat *f, const char *key)
+{
+	size_t kl = strlen(key);
+	for (size_t i = f->n; i-- > 0;)
+		if (f->v[i].klen == kl && memcmp(f->v[i].key, key, kl) == 0)
+			return &f->v[i];
+	return NULL;
+}
+
+int64_t fl_flat_int(const struct fl_flat *f, const char *key, int64_t dflt)
+{
+	const struct fl_flat_val *v = fl_flat_get(f, key);
+	return v && v->type == 'i' ? v->i : dflt;
+}
+
+static int flat_parse_addr(const struct fl_flat_val *v, uint64_t *out)
+{
+	char buf[24];
+	if (v->slen >= sizeof(buf))
+		return -1;
+	memcpy(buf, v->s, v->slen);
+	buf[v->slen] = 0;
+	return fl_parse_addr(buf, out);
+}
+
+uint64_t fl_flat_addr(const struct fl_flat *f, const char *key)
+{
+	const struct fl_flat_val *v = fl_flat_get(f, key);
+	uint64_t a = 0;
+	if (!v)
+		return 0;
+	if (v->type == 'i')
+		return (uint64_t)v->i;
+	if (v->type == 's')
+		flat_parse_addr(v, &a);
+	return a;
+}
+
+const char *fl_flat_str(const struct fl_flat *f, const char *key, char *buf, size_t len)
+{
+	const struct fl_flat_val *v = fl_flat_get(f, key);
+	size_t n;
+	if (!v || v->type != 's' || !len)
+		return NULL;
+	n = v->slen < len - 1 ? v->slen : len - 1;
+	memcpy(buf, v->s, n);
+	buf[n] = 0;
+	return buf;
+}
+
+/* A JSON integer exactly as jansson accepts it, within int64. */
+static const char *scan_int(const char *p, const char *end, int64_t *out)
+{
+	int neg = 0;
+	uint64_t v = 0;
+	const char *start;
+	if (p < end && *p == '-') {
+		neg = 1;
+		p++;
+	}
+	start = p;
+	while (p < end && *p >= '0' && *p <= '9') {
+		if (v > (UINT64_MAX - 9) / 10)
+			return NULL;
+		v = v * 10 + (uint64_t)(*p++ - '0');
+	}
+	if (p == start || (*start == '0' && p - start > 1))
+		return NULL;
+	if (p < end && (*p == '.' || *p == 'e' || *p == 'E'))
+		return NULL; /* a real: leave it to jansson */
+	if (neg ? v > (uint64_t)INT64_MAX + 1 : v > (uint64_t)INT64_MAX)
+		return NULL;
+	*out = neg ? (int64_t)(0 - v) : (int64_t)v;
+	return p;
+}
+
+/* A string of printable ASCII without escapes; p is after the opening quote. */
+static const char *scan_str(const char *p, const char *end, const char **s, size_t *len)
+{
+	const char *q = p;
+	while (q < end && *q != '"') {
+		if ((unsigned char)*q < 0x20 || (unsigned char)*q > 0x7e || *q == '\\')
+			return NULL;
+		q++;
+	}
+	if (q >= end)
+		return NULL;
+	*s = p;
+	*len = (size_t)(q - p);
+	return q + 1;
+}
+
+int fl_flat_scan(const char *p, size_t n, struct fl_flat *f)
+{
+	const char *end = p + n;
+	const struct fl_flat_val *e;
+	char name[32];
+	f->n = 0;
+	if (n < 2 || *p++ != '{')
+		return -1;
+	for (;;) {
+		struct fl_flat_val *v;
+		if (f->n == FL_FLAT_MAX || p >= end || *p++ != '"')
+			return -1;
+		v = &f->v[f->n++];
+		p = scan_str(p, end, &v->key, &v->klen);
+		if (!p || p >= end || *p++ != ':' || p >= end)
+			return -1;
+		if (*p == '"') {
+			v->type = 's';
+			p = scan_str(p + 1, end, &v->s, &v->slen);
+		} else if (*p == 'n') {
+			v->type = 'n';
+			p = end - p >= 4 && !memcmp(p, "null", 4) ? p + 4 : NULL;
+		} else {
+			v->type = 'i';
+			p = scan_int(p, end, &v->i);
+		}
+		if (!p || p >= end)
+			return -1;
+		if (*p == '}')
+			break;
+		if (*p++ != ',')
+			return -1;
+	}
+	if (p + 1 != end)
+		return -1;
+	e = fl_flat_get(f, FL_K_EVENT);
+	if (!e || e->type != 's' || e->slen >= sizeof(name))
+		return -1;
+	memcpy(name, e->s, e->slen);
+	name[e->slen] = 0;
+	f->ev = fl_reader_event(name);
+	return 0;
+}
+
+void fl_flat_from_json(const json_t *o, enum fl_ev ev, struct fl_flat *f)
+{
+	const char *k;
+	json_t *v;
+	f->ev = ev;
+	f->n = 0;
+	json_object_foreach((json_t *)o, k, v) {
+		struct fl_flat_val *x;
+		if (f->n == FL_FLAT_MAX)
+			break;
+		if (!json_is_integer(v) && !json_is_string(v) && !json_is_null(v))
+			continue;
+		x = &f->v[f->n++];
+		x->key = k;
+		x->klen = strlen(k);
+		x->type = json_is_integer(v) ? 'i' : json_is_string(v) ? 's' : 'n';
+		x->i = json_is_integer(v) ? (int64_t)json_integer_value(v) : 0;
+		x->s = json_is_string(v) ? json_string_value(v) : NULL;
+		x->slen = json_is_string(v) ? json_string_length(v) : 0;
+	}
+}
+
+static int flat_type_ok(const struct fl_flat_val *v, char t)
+{
+	uint64_t a;
+	switch (t) {
+	case 'i': return v->type == 'i';
+	case 'u': return v->type == 'i' && v->i >= 0;
+	case 'n': return v->type == 'i' || v->type == 'n';
+	case 'a': return v->type == 's' && flat_parse_addr(v, &a) == 0;
+	case 'A': return v->type == 'i' || (v->type == 's' && flat_parse_addr(v, &a) == 0);
+	case 's': return v->type == 's';
+	case 'S': return v->type == 's' || v->type == 'n';
+	}
+	return 0; /* objects, arrays, booleans: never flat */
+}
+
+static int flat_keys_ok(const struct key_spec *ks, const struct fl_flat *f)
+{
+	for (const struct key_spec *k = ks; k->key; k++) {
+		const struct fl_flat_val *v = fl_flat_get(f, k->key);
+		if (!v ? k->required : !flat_type_ok(v, k->type))
+			return 0;
+	}
+	return 1;
+}
+
+/* ---- reading a file ---- */
+
 struct file_state {
 	const char *path;
 	unsigned long bad;
+	long good;
+	const struct fl_reader_ops *ops;
+	void *ctx;
+	int stop;
 	struct fl_progress progress; /* long reads show how far they got */
 };
 
@@ -391,84 +581,127 @@ fail:
 	return -1;
 }
 
-static long read_lines(struct file_state *fs, const char *buf, size_t size, fl_reader_fn fn,
-		       void *ctx)
+static void deliver(struct file_state *fs, enum fl_ev ev, json_t *obj, long line)
 {
-	const char *p = buf, *end = buf + size;
-	long line = 0, good = 0;
-	char msgbuf[256];
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		struct fl_reader_loc loc = { fs->path, ++line };
-		json_error_t err;
-		enum fl_ev ev = FL_E_UNKNOWN;
-		const char *msg;
-		json_t *obj;
-		if (line == 1) {
-			if (first_line(fs, p, n, &obj, &ev) < 0)
-				return -1;
-			goto deliver;
-		}
-		if (n == 0 || (n == 1 && p[0] == '\r'))
-			goto next; /* blank lines are harmless */
-		obj = json_loadb(p, n, 0, &err);
-		if (!obj) {
-			if (!nl)
-				line_error(fs, line, "%s",
-					   "truncated last line (the process was killed while "
-					   "writing?); skipped");
-			else
-				line_error(fs, line, "not valid JSON: %s", err.text);
-			goto next;
-		}
-		msg = validate(obj, &ev, msgbuf, sizeof(msgbuf));
-		if (msg) {
-			line_error(fs, line, "%s; line skipped", msg);
-			json_decref(obj);
-			goto next;
-		}
-		if (ev == FL_E_HEADER) {
-			line_error(fs, line, "%s", "a second header; line skipped");
-			json_decref(obj);
-			goto next;
-		}
-deliver:
-		good++;
-		if (fn(ctx, ev, obj, &loc) < 0) {
-			json_decref(obj);
-			break;
-		}
-		json_decref(obj);
-next:
-		p = nl ? nl + 1 : end;
-		if ((line & 1023) == 0)
-			fl_progress_update(&fs->progress, (uint64_t)(p - buf));
+	struct fl_reader_loc loc = { fs->path, line };
+	int r;
+	fs->good++;
+	if (fs->ops->flat && (fs->ops->flat_mask & (1u << ev))) {
+		struct fl_flat f;
+		fl_flat_from_json(obj, ev, &f);
+		r = fs->ops->flat(fs->ctx, &f, &loc);
+	} else {
+		r = fs->ops->event(fs->ctx, ev, obj, &loc);
 	}
-	fl_progress_done(&fs->progress);
-	if (fs->bad > MAX_REPORTED_PER_FILE) {
-		/* Not an error of its own: the lines were counted already. */
-		fflush(stdout);
-		fprintf(stderr, "faultline: %s:%ld: %lu more bad lines not shown\n", fs->path, line,
-			fs->bad - MAX_REPORTED_PER_FILE);
-	}
-	return good;
+	if (r < 0)
+		fs->stop = 1;
 }
 
-long fl_reader_read_file(const char *path, fl_reader_fn fn, void *ctx)
+/* One line (without its newline); last = it had no newline at the end of the file. */
+static void one_line(struct file_state *fs, const char *p, size_t n, long line, int last)
 {
-	struct file_state fs = { path, 0, { 0 } };
+	json_error_t err;
+	enum fl_ev ev = FL_E_UNKNOWN;
+	char msgbuf[256];
+	const char *msg;
+	json_t *obj;
+	if (line == 1) {
+		if (first_line(fs, p, n, &obj, &ev) < 0) {
+			fs->stop = -1;
+			return;
+		}
+		deliver(fs, ev, obj, line);
+		json_decref(obj);
+		return;
+	}
+	if (n == 0 || (n == 1 && p[0] == '\r'))
+		return; /* blank lines are harmless */
+	if (fs->ops->flat && !last) {
+		struct fl_flat f;
+		if (fl_flat_scan(p, n, &f) == 0 && (fs->ops->flat_mask & (1u << f.ev)) &&
+		    flat_keys_ok(common_keys, &f) && flat_keys_ok(event_keys[f.ev], &f)) {
+			struct fl_reader_loc loc = { fs->path, line };
+			fs->good++;
+			if (fs->ops->flat(fs->ctx, &f, &loc) < 0)
+				fs->stop = 1;
+			return;
+		}
+	}
+	obj = json_loadb(p, n, 0, &err);
+	if (!obj) {
+		if (last)
+			line_error(fs, line, "%s",
+				   "truncated last line (the process was killed while writing?); "
+				   "skipped");
+		else
+			line_error(fs, line, "not valid JSON: %s", err.text);
+		return;
+	}
+	msg = validate(obj, &ev, msgbuf, sizeof(msgbuf));
+	if (msg)
+		line_error(fs, line, "%s; line skipped", msg);
+	else if (ev == FL_E_HEADER)
+		line_error(fs, line, "%s", "a second header; line skipped");
+	else
+		deliver(fs, ev, obj, line);
+	json_decref(obj);
+}
+
+#define CHUNK (1 << 20)
+
+/* Reads fd in chunks and hands out complete lines; returns the last line number. */
+static long read_lines(struct file_state *fs, int fd)
+{
+	size_t cap = CHUNK, len = 0;
+	char *buf = fl_xmalloc(cap);
+	long line = 0;
+	int eof = 0;
+	uint64_t consumed = 0;
+	while (!fs->stop && (!eof || len)) {
+		size_t off = 0;
+		if (!eof) {
+			ssize_t r;
+			if (cap - len < CHUNK / 2) {
+				cap *= 2; /* a line longer than what is left: grow */
+				buf = fl_xrealloc(buf, cap);
+			}
+			r = read(fd, buf + len, cap - len);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r < 0) {
+				fl_error("cannot read '%s': %s", fs->path, strerror(errno));
+				break;
+			}
+			eof = r == 0;
+			len += (size_t)r;
+		}
+		while (!fs->stop && off < len) {
+			char *nl = memchr(buf + off, '\n', len - off);
+			if (!nl && !eof)
+				break;
+			one_line(fs, buf + off, nl ? (size_t)(nl - (buf + off)) : len - off, ++line,
+				 !nl);
+			off = nl ? (size_t)(nl - buf) + 1 : len;
+		}
+		memmove(buf, buf + off, len - off);
+		len -= off;
+		consumed += off;
+		fl_progress_update(&fs->progress, consumed);
+	}
+	fl_progress_done(&fs->progress);
+	free(buf);
+	return line;
+}
+
+long fl_reader_read_file_ops(const char *path, const struct fl_reader_ops *ops, void *ctx)
+{
+	struct file_state fs = { path, 0, 0, ops, ctx, 0, { 0 } };
 	struct stat st;
-	long r;
-	void *map;
+	long line;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return fl_error("cannot open '%s': %s", path, strerror(errno));
-	if (fstat(fd, &st) < 0) {
-		close(fd);
-		return fl_error("cannot stat '%s': %s", path, strerror(errno));
-	}
-	if (!S_ISREG(st.st_mode)) {
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
 		return fl_error("'%s' is not a regular file", path);
 	}
@@ -477,15 +710,25 @@ long fl_reader_read_file(const char *path, fl_reader_fn fn, void *ctx)
 		return fl_error("'%s' is empty (no header: the process may have been killed at "
 				"start)", path);
 	}
-	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	close(fd);
-	if (map == MAP_FAILED)
-		return fl_error("cannot map '%s': %s", path, strerror(errno));
-	madvise(map, (size_t)st.st_size, MADV_SEQUENTIAL);
+	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	fl_progress_init(&fs.progress, path, (uint64_t)st.st_size);
-	r = read_lines(&fs, map, (size_t)st.st_size, fn, ctx);
-	munmap(map, (size_t)st.st_size);
-	return r;
+	line = read_lines(&fs, fd);
+	close(fd);
+	if (fs.stop < 0)
+		return -1;
+	if (fs.bad > MAX_REPORTED_PER_FILE) {
+		/* Not an error of its own: the lines were counted already. */
+		fflush(stdout);
+		fprintf(stderr, "faultline: %s:%ld: %lu more bad lines not shown\n", path, line,
+			fs.bad - MAX_REPORTED_PER_FILE);
+	}
+	return fs.good;
+}
+
+long fl_reader_read_file(const char *path, fl_reader_fn fn, void *ctx)
+{
+	struct fl_reader_ops ops = { fn, NULL, 0 };
+	return fl_reader_read_file_ops(path, &ops, ctx);
 }
 
 static int cmp_str(const void *a, const void *b)

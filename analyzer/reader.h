@@ -80,6 +80,55 @@ long fl_reader_read_file(const char *path, fl_reader_fn fn, void *ctx);
 long fl_reader_list(const char *path, char ***files);
 void fl_reader_list_free(char **files);
 
+/*
+ * The fast path. Most of a big trace is alloc/free lines: building a jansson
+ * object for each costs more than everything else the analyzer does. A line
+ * that is one flat object (integers, plain ASCII strings without escapes,
+ * null; no nesting, no whitespace) is scanned directly into a struct
+ * fl_flat and validated against the same schema table. Anything else, or
+ * anything that fails validation, goes through jansson, which also produces
+ * the error messages: the fast path never accepts a line jansson would
+ * reject (tests/unit/t_reader.c checks both paths agree).
+ */
+#define FL_FLAT_MAX 24
+struct fl_flat_val {
+	const char *key; /* not NUL-terminated: klen bytes */
+	size_t klen;
+	char type;       /* 'i' integer, 's' string, 'n' null */
+	int64_t i;
+	const char *s;   /* not NUL-terminated: slen bytes */
+	size_t slen;
+};
+struct fl_flat {
+	enum fl_ev ev;
+	size_t n;
+	struct fl_flat_val v[FL_FLAT_MAX];
+};
+/* The value of key (the last one if repeated), or NULL. */
+const struct fl_flat_val *fl_flat_get(const struct fl_flat *f, const char *key);
+int64_t fl_flat_int(const struct fl_flat *f, const char *key, int64_t dflt);
+/* An address string "0x..." or an integer; 0 when absent. */
+uint64_t fl_flat_addr(const struct fl_flat *f, const char *key);
+/* Copies a string value into buf (truncated); NULL when absent or not a string. */
+const char *fl_flat_str(const struct fl_flat *f, const char *key, char *buf, size_t len);
+/* Scans one line; 0 when it is a flat object, -1 otherwise (nothing reported). */
+int fl_flat_scan(const char *p, size_t n, struct fl_flat *f);
+/* Fills f from a validated flat jansson object (nested values are skipped). */
+void fl_flat_from_json(const json_t *o, enum fl_ev ev, struct fl_flat *f);
+
+/*
+ * Reads one trace file like fl_reader_read_file, but events whose bit
+ * (1u << ev) is in flat_mask are delivered to flat() instead of event(),
+ * from the fast path or converted from jansson. f is only valid during the
+ * call (it points into the read buffer).
+ */
+struct fl_reader_ops {
+	fl_reader_fn event;
+	int (*flat)(void *ctx, const struct fl_flat *f, const struct fl_reader_loc *loc);
+	unsigned flat_mask;
+};
+long fl_reader_read_file_ops(const char *path, const struct fl_reader_ops *ops, void *ctx);
+
 enum fl_ev fl_reader_event(const char *name);
 const char *fl_reader_event_name(enum fl_ev ev);
 

@@ -57,8 +57,15 @@ static void facts(const struct fl_proc *p, struct pfacts *f)
 			      (c->rss_shmem > 0 ? c->rss_shmem : 0);
 		if (c->rss_anon >= 0 && rss > f->peak_rss)
 			f->peak_rss = rss;
-		if (c->vsz > f->peak_vsz)
-			f->peak_vsz = c->vsz;
+		if (c->vsz >= 0) {
+			/* The shim's own buffers and code are not the program's. */
+			const struct fl_maps_snap *ms = fl_proc_maps_at(p, c->t);
+			int64_t vsz = c->vsz;
+			if (ms && (int64_t)ms->shim_bytes < vsz)
+				vsz -= (int64_t)ms->shim_bytes;
+			if (vsz > f->peak_vsz)
+				f->peak_vsz = vsz;
+		}
 	}
 	f->maxrss = p->exit.present && p->exit.ru_maxrss_kb >= 0 ? p->exit.ru_maxrss_kb * 1024 : -1;
 	if (h) {
