@@ -39,17 +39,19 @@ static void decode(uint64_t a, FILE *f)
 			   "or the CPU raises #GP%s\n",
 			c57 ? "; canonical with 5-level paging (LA57, 57-bit)" : "; nor with LA57");
 	if (c48 || c57)
-		fprintf(f, "half         %s\n",
+		fprintf(f, "half         %s%s\n",
 			a >> 63 ? "kernel (upper half: no user access, SIGSEGV from user mode)"
-				: "user (lower half)");
+				: "user (lower half)",
+			c48 ? "" : ", with LA57 only");
 	fprintf(f, "PGD index    %3u   (bits 47..39)\n", (unsigned)((a >> 39) & 511));
 	fprintf(f, "PUD index    %3u   (bits 38..30)\n", (unsigned)((a >> 30) & 511));
 	fprintf(f, "PMD index    %3u   (bits 29..21)\n", (unsigned)((a >> 21) & 511));
 	fprintf(f, "PTE index    %3u   (bits 20..12)\n", (unsigned)((a >> 12) & 511));
 	fprintf(f, "page offset  0x%03x (bits 11..0; in a 2 MiB page 0x%06x, in a 1 GiB page 0x%08x)\n",
 		(unsigned)(a & 4095), (unsigned)(a & 0x1fffff), (unsigned)(a & 0x3fffffff));
-	fprintf(f, "LA57         P4D index %u (bits 56..48) under a 5-level PGD index %u\n",
-		(unsigned)((a >> 39) & 511), (unsigned)((a >> 48) & 511));
+	fprintf(f, "with LA57    PGD index %u (bits 56..48), then P4D index %u (bits 47..39), "
+		   "then PUD, PMD, PTE as above\n",
+		(unsigned)((a >> 48) & 511), (unsigned)((a >> 39) & 511));
 }
 
 struct latest {
