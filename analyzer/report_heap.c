@@ -203,7 +203,7 @@ json_t *fl_report_heap(const struct fl_model *m, const struct fl_report_opts *o)
 	json_t *r = json_object();
 	struct site *sites = NULL;
 	size_t n = 0, cap = 0, records = 0;
-	int exact = 1, any = 0;
+	int exact = 1, any = 0, aggregates = 0;
 	int64_t interval = -1;
 	uint64_t live_end, peak;
 	double leaked = 0, leaked_blocks = 0;
@@ -216,6 +216,7 @@ json_t *fl_report_heap(const struct fl_model *m, const struct fl_report_opts *o)
 		if (!p->opt_all && p->opt_sample > 0)
 			interval = p->opt_sample;
 		records += p->nblocks;
+		aggregates |= p->nsites > 0;
 		collect_sites(p, &sites, &n, &cap);
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -225,6 +226,7 @@ json_t *fl_report_heap(const struct fl_model *m, const struct fl_report_opts *o)
 	json_object_set_new(r, "mode", json_string(any && exact ? "exact" : "sampled"));
 	json_object_set_new(r, "sample_interval", interval > 0 ? json_integer(interval) : json_null());
 	json_object_set_new(r, "records", json_integer((json_int_t)records));
+	json_object_set_new(r, "site_source", json_string(aggregates ? "aggregates" : "records"));
 	json_object_set_new(r, "sites_total", json_integer((json_int_t)n));
 	json_object_set_new(r, "totals", totals_json(m, o, &live_end, &peak));
 	json_object_set_new(r, "leaked_bytes", json_integer((json_int_t)(leaked + 0.5)));
@@ -306,11 +308,14 @@ void fl_report_heap_text(json_t *sec, FILE *f)
 	fprintf(f, "Peak live heap: %s   live at end: %s\n",
 		fl_fmt_bytes(b1, sizeof(b1), (double)json_integer_value(json_object_get(t, "peak_live"))),
 		fl_fmt_bytes(b2, sizeof(b2), (double)json_integer_value(json_object_get(t, "live_at_end"))));
-	fprintf(f, "Per-site figures: %s (%lld records)\n",
-		!strcmp(json_string_value(json_object_get(sec, "mode")), "exact")
-			? "exact"
-			: "estimated from samples",
-		(long long)json_integer_value(json_object_get(sec, "records")));
+	if (!strcmp(json_string_value(json_object_get(sec, "site_source")), "aggregates"))
+		fprintf(f, "Per-site figures: exact (the shim's per-site totals)\n");
+	else
+		fprintf(f, "Per-site figures: %s (%lld records)\n",
+			!strcmp(json_string_value(json_object_get(sec, "mode")), "exact")
+				? "exact"
+				: "estimated from samples",
+			(long long)json_integer_value(json_object_get(sec, "records")));
 	sites_text(json_object_get(sec, "by_bytes"), "Top sites by bytes allocated:", f);
 	sites_text(json_object_get(sec, "by_peak"), "Top sites by peak live bytes:", f);
 	sites_text(json_object_get(sec, "leaks"), "Leaked at exit (still allocated at the end):", f);
