@@ -158,13 +158,22 @@ static double pct(uint64_t a, int64_t b)
 	return b > 0 ? 100.0 * (double)a / (double)b : 0.0;
 }
 
+static int cmp_shared_desc(const void *a, const void *b)
+{
+	const struct fl_res_region *x = a, *y = b;
+	return (x->anon_shared < y->anon_shared) - (x->anon_shared > y->anon_shared);
+}
+
+/* The regions shared at fork, most shared first, top ones only. */
 static json_t *by_vma(const struct fl_proc *p, const struct fl_fault_info *pfi,
-		      const struct series *cz, const struct fl_fault_info *cfi, uint64_t t_fork,
-		      uint64_t t_next)
+		      struct series *cz, const struct fl_fault_info *cfi, uint64_t t_fork,
+		      uint64_t t_next, int top)
 {
 	const struct fl_proc *c = cz->p;
 	json_t *arr = json_array();
-	for (size_t j = 0; j < cz->nfirst; j++) {
+	if (cz->nfirst > 1)
+		qsort(cz->first, cz->nfirst, sizeof(cz->first[0]), cmp_shared_desc);
+	for (size_t j = 0; j < cz->nfirst && (int)j < top; j++) {
 		const struct fl_res_region *g = &cz->first[j];
 		struct fl_vma v;
 		char b1[32], b2[32];
@@ -239,7 +248,7 @@ static int64_t exec_after(const struct fl_proc *c, const char **path)
 
 static json_t *one_fork(const struct fl_model *m, const struct fl_proc *p,
 			const struct fl_fault_info *pfi, const struct series *pz,
-			const struct cow_fork *f, uint64_t t_next, json_t *sec)
+			const struct cow_fork *f, uint64_t t_next, int top, json_t *sec)
 {
 	const struct fl_proc *c = f->c;
 	char b1[32], b2[32];
@@ -280,7 +289,7 @@ static json_t *one_fork(const struct fl_model *m, const struct fl_proc *p,
 	json_object_set_new(o, "fork_exec", json_boolean(fork_exec));
 	json_object_set_new(o, "pte_bytes_at_fork",
 			    pte_at(p, f->t) >= 0 ? json_integer(pte_at(p, f->t)) : json_null());
-	json_object_set_new(o, "by_vma", by_vma(p, pfi, &cz, cfi, f->t, t_next));
+	json_object_set_new(o, "by_vma", by_vma(p, pfi, &cz, cfi, f->t, t_next, top));
 	json_object_set_new(o, "over_time", decay(p, pz, &cz, f->t));
 	if (shared > 0 && (cc || pc))
 		fl_explain_add(sec, "cow.copied", FL_SEV_INFO, FL_MECH_COW,
@@ -321,7 +330,7 @@ json_t *fl_report_cow(const struct fl_model *m, const struct fl_report_opts *o)
 			for (size_t k = 0; k < n; k++)
 				json_array_append_new(forks, one_fork(m, p, pfi, &pz, &fv[k],
 								      k + 1 < n ? fv[k + 1].t : FL_T_NEVER,
-								      sec));
+								      o->top, sec));
 			series_release(&pz);
 			free(pfi);
 		}
