@@ -3,8 +3,8 @@
  *   p_probe_major file PATH   drop PATH from the page cache (fdatasync +
  *                             POSIX_FADV_DONTNEED), map it MADV_RANDOM and
  *                             read one byte per page
- *   p_probe_major swap MIB    write MIB of anonymous pages, MADV_PAGEOUT
- *                             them, read them back (needs swap)
+ *   p_probe_major swap MIB [MS]  write MIB of anonymous pages, MADV_PAGEOUT
+ *                             them, wait MS, read them back (needs swap)
  * Prints the mapping, pages, and (swap) how many pagemap says were swapped.
  */
 #include <fcntl.h>
@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef MADV_PAGEOUT
@@ -38,7 +39,7 @@ int main(int argc, char **argv)
 	volatile unsigned long sum = 0;
 	size_t pages;
 	char *p;
-	if (argc != 3)
+	if (argc != 3 && argc != 4)
 		return 2;
 	if (!strcmp(argv[1], "file")) {
 		struct stat st;
@@ -67,6 +68,12 @@ int main(int argc, char **argv)
 	if (madvise(p, pages * 4096, MADV_PAGEOUT) != 0)
 		perror("madvise");
 	size_t swapped = count_swapped(p, pages);
+	if (argc == 4) {
+		long ms = strtol(argv[3], NULL, 0);
+		struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+		while (nanosleep(&ts, &ts) != 0)
+			;
+	}
 	for (size_t i = 0; i < pages; i++)
 		sum += (unsigned char)p[i * 4096];
 	printf("buf=%p end=%p pages=%zu swapped=%zu\n", (void *)p, (void *)(p + pages * 4096), pages,
