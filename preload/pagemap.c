@@ -337,7 +337,6 @@ static void end_line(struct fl_out *o)
 {
 	fl_out_arr_close(o);
 	fl_out_end(o);
-	fl_writer_write(0);
 }
 
 void fl_pagemap_residency(struct fl_out *o, const struct fl_vma *v, int n, const char *why,

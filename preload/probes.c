@@ -180,7 +180,6 @@ static void batch_close(struct batch *b, uint64_t lost)
 	fl_out_arr_close(b->o);
 	fl_out_u64(b->o, FL_K_LOST, lost);
 	fl_out_end(b->o);
-	fl_writer_write(0);
 	b->n = b->open = 0;
 }
 
