@@ -880,17 +880,16 @@ static int cmp_start(const void *a, const void *b)
 	return strcmp(x->key, y->key);
 }
 
-/* The image of pid that was running at realtime ns when (the latest started before it). */
-static struct fl_proc *image_at(struct fl_model *m, int32_t pid, uint64_t when, struct fl_proc *not)
+/*
+ * The image of pid that was running when procs[before] started: the latest
+ * one sorted before it. Only earlier entries qualify, so links never cycle.
+ */
+static struct fl_proc *image_before(struct fl_model *m, int32_t pid, size_t before)
 {
-	struct fl_proc *best = NULL;
-	for (size_t i = 0; i < m->nprocs; i++) {
-		struct fl_proc *q = m->procs[i];
-		if (q->pid != pid || q == not || q->start_realtime_ns > when)
-			continue;
-		best = q; /* procs are sorted by start */
-	}
-	return best;
+	for (size_t i = before; i-- > 0;)
+		if (m->procs[i]->pid == pid)
+			return m->procs[i];
+	return NULL;
 }
 
 static void add_child(struct fl_proc *parent, struct fl_proc *c)
@@ -905,13 +904,13 @@ static void link_tree(struct fl_model *m)
 	qsort(m->procs, m->nprocs, sizeof(*m->procs), cmp_start);
 	for (size_t i = 0; i < m->nprocs; i++) {
 		struct fl_proc *p = m->procs[i], *par = NULL;
-		struct fl_proc *prev = image_at(m, p->pid, p->start_realtime_ns, p);
+		struct fl_proc *prev = image_before(m, p->pid, i);
 		switch (p->link) {
 		case FL_LINK_EXEC:
 			par = prev;
 			break;
 		case FL_LINK_FORK: case FL_LINK_VFORK: case FL_LINK_CLONE: case FL_LINK_SPAWN:
-			par = image_at(m, p->parent_pid, p->start_realtime_ns, NULL);
+			par = image_before(m, p->parent_pid, i);
 			break;
 		default:
 			/* Older shims do not link exec images: the same pid, an image that
@@ -920,8 +919,8 @@ static void link_tree(struct fl_model *m)
 				     (prev->exit.how && !strcmp(prev->exit.how, "exec")))) {
 				par = prev;
 				p->link = FL_LINK_EXEC;
-			} else if (p->parent_pid > 0) {
-				par = image_at(m, p->parent_pid, p->start_realtime_ns, NULL);
+			} else if (p->parent_pid > 0 && p->parent_pid != p->pid) {
+				par = image_before(m, p->parent_pid, i);
 				if (par)
 					p->link = FL_LINK_CHILD;
 			}

@@ -47,6 +47,96 @@ static long read_text(const char *text, struct seen *s, unsigned long *errs)
 	return r;
 }
 
+/* ---- the fast path and jansson agree on every line ---- */
+
+struct rec {
+	long line;
+	int ev;
+	long long t, seq, size, stack, weight;
+	unsigned long long addr, old;
+	char fn[16];
+};
+
+struct recs {
+	struct rec r[4096];
+	int n;
+};
+
+static void add_rec(struct recs *rs, const struct fl_flat *f, long line)
+{
+	struct rec *r = &rs->r[rs->n++];
+	memset(r, 0, sizeof(*r));
+	r->line = line;
+	r->ev = f->ev;
+	r->t = fl_flat_int(f, "t", -1);
+	r->seq = fl_flat_int(f, "seq", -1);
+	r->size = fl_flat_int(f, "size", -1);
+	r->stack = fl_flat_int(f, "stack", -1);
+	r->weight = fl_flat_int(f, "weight", -1);
+	r->addr = fl_flat_addr(f, "addr");
+	r->old = fl_flat_addr(f, "old_addr");
+	fl_flat_str(f, "fn", r->fn, sizeof(r->fn));
+}
+
+static int on_flat(void *ctx, const struct fl_flat *f, const struct fl_reader_loc *loc)
+{
+	add_rec(ctx, f, loc->line);
+	return 0;
+}
+
+static int on_json(void *ctx, enum fl_ev ev, json_t *o, const struct fl_reader_loc *loc)
+{
+	struct fl_flat f;
+	if (ev != FL_E_ALLOC && ev != FL_E_FREE && ev != FL_E_REALLOC)
+		return 0;
+	fl_flat_from_json(o, ev, &f);
+	add_rec(ctx, &f, loc->line);
+	return 0;
+}
+
+static const char *const variants[] = {
+	"{\"e\":\"alloc\",\"t\":%d,\"seq\":%d,\"tid\":1,\"fn\":\"malloc\",\"addr\":\"0x%x\",\"size\":%d,\"stack\":3,\"weight\":%d}",
+	"{\"e\":\"free\",\"t\":%d,\"seq\":%d,\"addr\":\"0x%x\",\"size\":%d}",
+	"{\"e\":\"realloc\",\"t\":%d,\"seq\":%d,\"old_addr\":\"0x10\",\"addr\":\"0x%x\",\"size\":%d,\"weight\":%d}",
+	"{\"e\": \"alloc\",\"t\":%d,\"seq\":%d,\"addr\":\"0x%x\",\"size\":%d}",            /* space */
+	"{\"e\":\"alloc\",\"t\":0%d,\"seq\":%d,\"addr\":\"0x%x\",\"size\":%d}",             /* leading 0 */
+	"{\"e\":\"alloc\",\"t\":%d.5,\"seq\":%d,\"addr\":\"0x%x\",\"size\":%d}",            /* real */
+	"{\"e\":\"alloc\",\"t\":%d,\"seq\":%d,\"addr\":\"0x%x\",\"size\":-%d}",             /* negative size */
+	"{\"e\":\"alloc\",\"t\":%d,\"seq\":%d,\"addr\":\"0x%xg\",\"size\":%d}",             /* bad hex */
+	"{\"e\":\"alloc\",\"t\":%d,\"seq\":%d,\"addr\":\"0x%x\",\"size\":%d,\"x\":[1]}", /* nested */
+	"{\"e\":\"alloc\",\"t\":%d,\"seq\":%d,\"addr\":\"0x%x\",\"size\":%d,\"size\":7}", /* duplicate */
+	"{\"e\":\"alloc\",\"t\":%d,\"seq\":%d,\"addr\":\"0x%x\"}%d",                          /* trailing */
+	"{\"e\":\"alloc\",\"t\":%d,\"seq\":%d,\"fn\":\"m\\u0061lloc\",\"addr\":\"0x%x\",\"size\":%d}", /* escape */
+	"{\"e\":\"alloc\",\"t\":%d,\"seq\":%d,\"addr\":\"0x%x\",\"size\":%d99999999999999999999}", /* huge */
+	"{\"e\":\"alloc\",\"t\":%d,\"seq\":%d,\"addr\":\"0x%x\",\"size\":null,\"w\":%d}", /* null size */
+	"{\"e\":\"free\",\"t\":%d,\"seq\":%d,\"addr\":%d,\"size\":%d}",                     /* int addr */
+	"{\"e\":\"alloc\",\"t\":%d,\"seq\":%d,\"addr\":\"0x%x\",\"size\":%d,}",            /* comma */
+};
+
+static void fast_path_agrees(void)
+{
+	static struct recs a, b;
+	char *text = malloc(1 << 20);
+	size_t len = 0;
+	unsigned seed = 7;
+	const char *path;
+	struct fl_reader_ops ops = { on_json, on_flat,
+				     1u << FL_E_ALLOC | 1u << FL_E_FREE | 1u << FL_E_REALLOC };
+	len += (size_t)sprintf(text + len, "%s", HDR);
+	for (int i = 0; i < 3000; i++) {
+		int v = (int)((seed = seed * 1103515245 + 12345) >> 16) % (int)(sizeof(variants) / sizeof(*variants));
+		len += (size_t)sprintf(text + len, variants[v], i, i, 0x1000 + i * 16, i % 500, i * 3);
+		text[len++] = '\n';
+	}
+	path = write_file("fast.ndjson", text, len);
+	a.n = b.n = 0;
+	CHECK(fl_reader_read_file_ops(path, &ops, &a) > 1000);
+	CHECK(fl_reader_read_file(path, on_json, &b) > 1000);
+	CHECK_EQ_U64(a.n, b.n);
+	CHECK(a.n == b.n && memcmp(a.r, b.r, sizeof(a.r[0]) * (size_t)a.n) == 0);
+	free(text);
+}
+
 int main(void)
 {
 	struct seen s;
@@ -93,11 +183,14 @@ int main(void)
 	CHECK(read_text("{\"e\":\"header\",\"t\":0,\"v\":\"1\",\"pid\":10}\n", &s, &errs) < 0);
 	CHECK(read_text("{\"e\":\"header\",\"t\":0,\"v\":1}\n", &s, &errs) < 0);
 
+	fast_path_agrees();
+
 	/* Listing: only *.ndjson, sorted. */
 	write_file("20.ndjson", HDR, strlen(HDR));
 	write_file("3.ndjson.tmp", HDR, strlen(HDR));
-	CHECK(fl_reader_list(dir, &files) == 2);
-	CHECK(strstr(files[0], "/20.ndjson") && strstr(files[1], "/x.ndjson") && !files[2]);
+	CHECK(fl_reader_list(dir, &files) == 3);
+	CHECK(strstr(files[0], "/20.ndjson") && strstr(files[1], "/fast.ndjson") &&
+	      strstr(files[2], "/x.ndjson") && !files[3]);
 	fl_reader_list_free(files);
 	CHECK(fl_reader_list("/nonexistent/dir", &files) < 0);
 
