@@ -291,7 +291,7 @@ static json_t *one_fork(const struct fl_model *m, const struct fl_proc *p,
 			    pte_at(p, f->t) >= 0 ? json_integer(pte_at(p, f->t)) : json_null());
 	json_object_set_new(o, "by_vma", by_vma(p, pfi, &cz, cfi, f->t, t_next, top));
 	json_object_set_new(o, "over_time", decay(p, pz, &cz, f->t));
-	if (shared > 0 && (cc || pc))
+	if (shared > 0 && cc + pc >= 16)
 		fl_explain_add(sec, "cow.copied", FL_SEV_INFO, FL_MECH_COW,
 			       "fork %d -> %d: %lld pages shared at fork; the child copied %.1f%%, "
 			       "the parent %.1f%% (%s copied)",
@@ -373,6 +373,8 @@ void fl_report_cow_text(json_t *sec, FILE *f)
 		fputc('\n', f);
 		json_array_foreach(json_object_get(k, "by_vma"), j, r)
 		{
+			if (j >= 5 || jint(r, "shared_at_fork") < 16)
+				break;
 			const char *path = json_string_value(json_object_get(r, "path"));
 			fprintf(f, "  %s %-30.30s shared %8lld  child %8lld  parent %8lld  end %8lld\n",
 				json_string_value(json_object_get(r, "start")),

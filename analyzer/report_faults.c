@@ -310,6 +310,22 @@ static void vma_of_row(const struct fl_proc *p, const struct row *w, struct fl_v
 	}
 }
 
+/*
+ * Whether the file VMA starting at start was already mapped when tracing
+ * began (the executable and its libraries): the loader faulted its pages in
+ * before the samples started, so present/faults would overstate fault-around.
+ */
+static int preexisting_file(const struct fl_proc *p, const struct fl_vma *v)
+{
+	const struct fl_maps_snap *s = p->nmaps ? &p->maps[0] : NULL;
+	if (!s || !v->path || !v->path[0] || v->path[0] == '[')
+		return 0;
+	for (size_t i = 0; i < s->nvmas; i++)
+		if (s->vmas[i].start == v->start && s->vmas[i].path == v->path)
+			return 1;
+	return 0;
+}
+
 /* bpf[file][0] += faults, bpf[file][1] += pages mapped, for every VMA with both. */
 static json_t *vma_rows(const struct fl_proc *p, struct rows *r, uint64_t period, int top,
 			uint64_t bpf[2][2])
@@ -322,7 +338,7 @@ static json_t *vma_rows(const struct fl_proc *p, struct rows *r, uint64_t period
 		struct fl_vma v;
 		char b1[32], b2[32];
 		vma_of_row(p, w, &v);
-		int64_t peak = peak_present(p, v.start);
+		int64_t peak = preexisting_file(p, &v) ? -1 : peak_present(p, v.start);
 		uint64_t faults = w->total * period;
 		int file = v.path && v.path[0] && v.path[0] != '[';
 		if (peak >= 0 && faults && v.kind != FL_VMA_SHIM) {
@@ -481,7 +497,9 @@ static void proc_findings(json_t *sec, const struct fl_proc *p, const uint64_t *
 		if (c == FL_FC_SHIM || c == FL_FC_OTHER || c == FL_FC_UNKNOWN || !cnt[c])
 			continue;
 		double pct = 100.0 * (double)cnt[c] / (double)total;
-		if (pct < 5 && c != FL_FC_DISK && c != FL_FC_SWAP_IN && c != FL_FC_COW)
+		int rare = c == FL_FC_DISK || c == FL_FC_SWAP_IN || c == FL_FC_COW;
+		/* a few hundred start-up faults are not worth a finding */
+		if ((pct < 5 && !rare) || cnt[c] * period < (rare ? 16 : 256))
 			continue;
 		snprintf(b, sizeof(b), "faults.%s", class_names[c]);
 		fl_explain_add(sec, b, pct >= 50 && c != FL_FC_ZERO_FILL ? FL_SEV_WARN : FL_SEV_INFO,
@@ -499,7 +517,8 @@ static void proc_findings(json_t *sec, const struct fl_proc *p, const uint64_t *
 		fl_explain_add(sec, "faults.readahead", FL_SEV_INFO, FL_MECH_READAHEAD,
 			       "pid %d: few major faults next to many minor file faults", p->pid);
 	json_t *g = json_object_get(gap, "gap_minor");
-	if (json_integer_value(g) > 0)
+	json_int_t ru = json_integer_value(json_object_get(gap, "ru_minflt"));
+	if (json_integer_value(g) >= 256 && json_integer_value(g) * 10 >= ru)
 		fl_explain_add(sec, "faults.perf_gap", FL_SEV_INFO, FL_MECH_KERNEL_FAULTS,
 			       "pid %d: getrusage counted %lld more minor faults than perf saw",
 			       p->pid, (long long)json_integer_value(g));
@@ -591,6 +610,49 @@ json_t *fl_report_faults(const struct fl_model *m, const struct fl_report_opts *
 
 /* ---- text ---- */
 
+size_t fl_report_top_procs(json_t *procs, const char *key, size_t *idx, size_t max,
+			   size_t *rest_n, long long *rest_sum)
+{
+	size_t n = json_array_size(procs), k = 0;
+	char *used = fl_xcalloc(n + 1, 1);
+	*rest_n = 0;
+	*rest_sum = 0;
+	while (k < max) {
+		size_t best = n;
+		json_int_t bv = 0;
+		for (size_t i = 0; i < n; i++) {
+			json_int_t v = json_integer_value(json_object_get(json_array_get(procs, i), key));
+			if (!used[i] && v > bv) {
+				best = i;
+				bv = v;
+			}
+		}
+		if (best == n)
+			break;
+		used[best] = 1;
+		idx[k++] = best;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!used[i]) {
+			json_int_t v = json_integer_value(json_object_get(json_array_get(procs, i), key));
+			if (v > 0) {
+				(*rest_n)++;
+				*rest_sum += v;
+			}
+		}
+	free(used);
+	return k;
+}
+
+#define TEXT_PROCS 8
+
+static void render_rest(FILE *f, size_t n, long long sum, const char *what)
+{
+	if (n)
+		fprintf(f, "... and %zu more processes with %lld %s (see --json or --pid)\n", n, sum,
+			what);
+}
+
 static long long jint(json_t *o, const char *k)
 {
 	return (long long)json_integer_value(json_object_get(o, k));
@@ -629,11 +691,13 @@ static void render_row_classes(json_t *bc, FILE *f)
 
 void fl_report_faults_text(json_t *sec, FILE *f)
 {
-	size_t i, j;
-	json_t *p, *r;
+	size_t j, idx[TEXT_PROCS], rn;
+	long long rs;
+	json_t *procs = json_object_get(sec, "processes"), *p, *r;
 	char b[32], b2[32];
-	json_array_foreach(json_object_get(sec, "processes"), i, p)
-	{
+	size_t np = fl_report_top_procs(procs, "faults", idx, TEXT_PROCS, &rn, &rs);
+	for (size_t i = 0; i < np; i++) {
+		p = json_array_get(procs, idx[i]);
 		fprintf(f, "pid %lld %s: %s faults (%s samples, 1 in %lld)\n", jint(p, "pid"),
 			json_string_value(json_object_get(p, "exe")),
 			fl_fmt_count(b, sizeof(b), (uint64_t)jint(p, "faults")),
@@ -687,5 +751,6 @@ void fl_report_faults_text(json_t *sec, FILE *f)
 					fl_fmt_count(b2, sizeof(b2), (uint64_t)jint(c, "gap_minor")) :
 					"n/a");
 	}
+	render_rest(f, rn, rs, "faults");
 	fl_findings_render(sec, f);
 }

@@ -69,6 +69,15 @@ const struct fl_map_call *fl_faults_map_call_at(const struct fl_proc *p, uint64_
 /* The allocation stack id of addr at t: its heap block's, else its mmap's; 0 if none. */
 uint32_t fl_faults_site_at(const struct fl_proc *p, uint64_t addr, uint64_t t);
 
+/*
+ * For the text renderers: the indexes of the `max` processes of the array
+ * procs with the largest integer `key`, largest first, into idx; returns how
+ * many (those with key 0 are left out). The rest is summed into *rest_n
+ * processes and *rest_sum of key.
+ */
+size_t fl_report_top_procs(json_t *procs, const char *key, size_t *idx, size_t max,
+			   size_t *rest_n, long long *rest_sum);
+
 json_t *fl_report_faults(const struct fl_model *m, const struct fl_report_opts *o);
 void fl_report_faults_text(json_t *section, FILE *f);
 

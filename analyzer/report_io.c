@@ -8,6 +8,7 @@
 
 #include "explain.h"
 #include "report.h"
+#include "report_faults.h"
 #include "report_io.h"
 #include "residency.h"
 #include "u64map.h"
@@ -385,11 +386,13 @@ json_t *fl_report_io(const struct fl_model *m, const struct fl_report_opts *o)
 
 void fl_report_io_text(json_t *sec, FILE *f)
 {
-	size_t i, j;
-	json_t *p, *r;
+	size_t j, idx[8], rn;
+	long long rs;
+	json_t *procs = json_object_get(sec, "processes"), *p, *r;
 	char b1[32], b2[32], b3[32];
-	json_array_foreach(json_object_get(sec, "processes"), i, p)
-	{
+	size_t np = fl_report_top_procs(procs, "read_bytes", idx, 8, &rn, &rs);
+	for (size_t i = 0; i < np; i++) {
+		p = json_array_get(procs, idx[i]);
 		fprintf(f, "pid %lld %s: %s read() calls, %s copied to user space, %s file pages "
 			   "mapped\n",
 			(long long)json_integer_value(json_object_get(p, "pid")),
@@ -408,5 +411,8 @@ void fl_report_io_text(json_t *sec, FILE *f)
 					     (double)json_integer_value(json_object_get(r, "bytes"))),
 				json_real_value(json_object_get(r, "bytes_per_call")) / 1024);
 	}
+	if (rn)
+		fprintf(f, "... and %zu more processes with %lld bytes read (see --json or --pid)\n", rn,
+			rs);
 	fl_findings_render(sec, f);
 }

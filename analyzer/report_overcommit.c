@@ -433,11 +433,13 @@ static long long jint(json_t *o, const char *k)
 
 void fl_report_overcommit_text(json_t *sec, FILE *f)
 {
-	size_t i, j;
-	json_t *p, *r;
+	size_t j, idx[8], rn;
+	long long rs;
+	json_t *procs = json_object_get(sec, "processes"), *p, *r;
 	char b1[32], b2[32], b3[32];
-	json_array_foreach(json_object_get(sec, "processes"), i, p)
-	{
+	size_t np = fl_report_top_procs(procs, "reserved", idx, 8, &rn, &rs);
+	for (size_t i = 0; i < np; i++) {
+		p = json_array_get(procs, idx[i]);
 		fprintf(f, "pid %lld %s: reserved %s, touched %s (%.1f%%, from %s)\n", jint(p, "pid"),
 			json_string_value(json_object_get(p, "exe")),
 			fl_fmt_bytes(b1, sizeof(b1), (double)jint(p, "reserved")),
@@ -474,5 +476,8 @@ void fl_report_overcommit_text(json_t *sec, FILE *f)
 				json_real_value(json_object_get(r, "touched_pct")));
 		}
 	}
+	if (rn)
+		fprintf(f, "... and %zu more processes with %lld bytes reserved (see --json or --pid)\n", rn,
+			rs);
 	fl_findings_render(sec, f);
 }

@@ -394,11 +394,13 @@ static long long jint(json_t *o, const char *k)
 
 void fl_report_ws_text(json_t *sec, FILE *f)
 {
-	size_t i, j;
-	json_t *p, *r;
+	size_t j, idx[8], rn;
+	long long rs;
+	json_t *procs = json_object_get(sec, "processes"), *p, *r;
 	char b1[32], b2[32];
-	json_array_foreach(json_object_get(sec, "processes"), i, p)
-	{
+	size_t np = fl_report_top_procs(procs, "peak_pages", idx, 8, &rn, &rs);
+	for (size_t i = 0; i < np; i++) {
+		p = json_array_get(procs, idx[i]);
 		json_t *st = json_object_get(p, "stats");
 		fprintf(f, "pid %lld %s: %lld windows\n", jint(p, "pid"),
 			json_string_value(json_object_get(p, "exe")), jint(p, "windows_count"));
@@ -433,5 +435,8 @@ void fl_report_ws_text(json_t *sec, FILE *f)
 				jint(w, "p50"), jint(w, "peak"), jint(r, "total_written"));
 		}
 	}
+	if (rn)
+		fprintf(f, "... and %zu more processes with %lld pages at peak (see --json or --pid)\n", rn,
+			rs);
 	fl_findings_render(sec, f);
 }

@@ -43,11 +43,11 @@ static void write_parent(struct synth *s)
 		sample(big, sizeof(big), ANON + i * 4096ULL, 100 + i, 0);
 	for (i = 0; i < 10; i++) /* page-cache hits */
 		sample(big, sizeof(big), FILEV + i * 65536ULL, 300 + i, 0);
-	for (i = 0; i < 5; i++) /* disk */
+	for (i = 0; i < 20; i++) /* disk */
 		sample(big, sizeof(big), FILEV + 0x800000 + i * 4096ULL, 400 + i, 1);
 	for (i = 0; i < 3; i++) /* swap-in */
 		sample(big, sizeof(big), ANON + 0x200000 + i * 4096ULL, 500 + i, 1);
-	for (i = 1; i <= 7; i++) /* below [stack] */
+	for (i = 1; i <= 300; i++) /* below [stack] */
 		sample(big, sizeof(big), STACK - i * 4096ULL, 600 + i, 0);
 	for (i = 0; i < 2; i++) /* the shim's buffers */
 		sample(big, sizeof(big), SHIM + i * 4096ULL, 700 + i, 0);
@@ -60,12 +60,12 @@ static void write_parent(struct synth *s)
 	synth_line(s, "{\"e\":\"faults\",\"t\":1900,\"seq\":5,\"period\":1,\"lost\":0,\"samples\":[%s]}",
 		   big);
 	synth_line(s, "{\"e\":\"counters\",\"t\":2000,\"seq\":6,\"minflt\":100,\"majflt\":8,"
-		      "\"ru_minflt\":150,\"ru_majflt\":8,\"dtlb_load_misses\":null,"
+		      "\"ru_minflt\":400,\"ru_majflt\":8,\"dtlb_load_misses\":null,"
 		      "\"dtlb_store_misses\":null,\"rss_anon\":1,\"rss_file\":1,\"rss_shmem\":0,"
 		      "\"vsz\":1,\"swap\":0,\"pte_bytes\":8192,\"stack_vma\":1,\"committed_as\":1,"
 		      "\"commit_limit\":2,\"oom_score\":666,\"tracking_faults\":0}");
 	synth_line(s, "{\"e\":\"exit\",\"t\":3000,\"seq\":7,\"how\":\"exit\",\"status\":0,\"signal\":0,"
-		      "\"ru_minflt\":150,\"ru_majflt\":8,\"ru_utime_ns\":1,\"ru_stime_ns\":1,"
+		      "\"ru_minflt\":400,\"ru_majflt\":8,\"ru_utime_ns\":1,\"ru_stime_ns\":1,"
 		      "\"ru_maxrss_kb\":1}");
 }
 
@@ -137,17 +137,17 @@ int main(void)
 	CHECK(p && c);
 	CHECK_EQ_U64(cls(p, "zero_fill"), 100);
 	CHECK_EQ_U64(cls(p, "cache_hit"), 10);
-	CHECK_EQ_U64(cls(p, "disk"), 5);
+	CHECK_EQ_U64(cls(p, "disk"), 20);
 	CHECK_EQ_U64(cls(p, "swap_in"), 3);
-	CHECK_EQ_U64(cls(p, "stack_growth"), 7);
+	CHECK_EQ_U64(cls(p, "stack_growth"), 300);
 	CHECK_EQ_U64(cls(p, "shim"), 2);
 	CHECK_EQ_U64(cls(p, "cow"), 4);
-	CHECK_EQ_U64(json_integer_value(json_object_get(p, "faults")), 129); /* shim left out */
+	CHECK_EQ_U64(json_integer_value(json_object_get(p, "faults")), 437); /* shim left out */
 	CHECK_EQ_U64(cls(c, "cow"), 20);
 	CHECK_EQ_U64(cls(c, "zero_fill"), 5);
 	/* the gap between getrusage and perf is named */
 	json_t *cnt = json_object_get(p, "counts");
-	CHECK_EQ_U64(json_integer_value(json_object_get(cnt, "gap_minor")), 50);
+	CHECK_EQ_U64(json_integer_value(json_object_get(cnt, "gap_minor")), 300);
 	CHECK(has_finding(sec, "faults.perf_gap"));
 	CHECK(has_finding(sec, "faults.disk"));
 	CHECK(has_finding(sec, "faults.stack_growth"));
@@ -158,7 +158,7 @@ int main(void)
 	json_array_foreach(json_object_get(p, "by_vma"), i, r)
 		if (!strcmp(json_string_value(json_object_get(r, "path")), "[stack]"))
 			stack_row = json_integer_value(json_object_get(
-				json_object_get(r, "by_class"), "stack_growth")) == 7;
+				json_object_get(r, "by_class"), "stack_growth")) == 300;
 	CHECK(stack_row);
 	/* the text renderer runs on it */
 	FILE *dev = fopen("/dev/null", "w");
