@@ -46,6 +46,53 @@ int fl_report_selected(const struct fl_report_opts *o, const struct fl_proc *p)
 	return o->pid < 0 || p->pid == o->pid;
 }
 
+#define TOP_FINDINGS 8
+#define PER_SECTION 2
+
+static int has_text(json_t *arr, json_t *text)
+{
+	json_t *fd;
+	size_t i;
+	json_array_foreach(arr, i, fd)
+		if (json_equal(json_object_get(fd, "text"), text))
+			return 1;
+	return 0;
+}
+
+/*
+ * The summary names the most important findings of the other sections that
+ * were computed: warnings first, then the rest, in registry order.
+ */
+static void collect_top_findings(json_t *secs)
+{
+	json_t *summary = json_object_get(secs, "summary"), *top;
+	if (!summary)
+		return;
+	top = json_array();
+	for (int pass = 0; pass < 2; pass++)
+		for (const struct fl_report_section *s = fl_report_sections; s->name; s++) {
+			json_t *fd, *arr = json_object_get(json_object_get(secs, s->name), "findings");
+			size_t i, taken = 0;
+			if (!strcmp(s->name, "summary"))
+				continue;
+			json_array_foreach(arr, i, fd) {
+				const char *sev = json_string_value(json_object_get(fd, "severity"));
+				json_t *c;
+				if ((pass == 0) != (sev && !strcmp(sev, "warn")))
+					continue;
+				/* No section may crowd out the others; no repeats. */
+				if (json_array_size(top) >= TOP_FINDINGS || ++taken > PER_SECTION)
+					break;
+				if (has_text(top, json_object_get(fd, "text")))
+					continue;
+				c = json_deep_copy(fd);
+				json_object_set_new(c, "section", json_string(s->name));
+				json_array_append_new(top, c);
+			}
+		}
+	json_object_set_new(summary, "top_findings", top);
+}
+
 json_t *fl_report_run(const struct fl_model *m, const struct fl_report_opts *o,
 		      const char *const *names, size_t nnames)
 {
@@ -67,6 +114,7 @@ json_t *fl_report_run(const struct fl_model *m, const struct fl_report_opts *o,
 			json_object_set_new(secs, s->name, s->compute(m, o));
 	}
 	json_object_set_new(r, "sections", secs);
+	collect_top_findings(secs);
 	return r;
 }
 
@@ -116,10 +164,39 @@ void fl_findings_render(json_t *obj, FILE *f)
 	fprintf(f, "\nFindings:\n");
 	json_array_foreach(arr, i, fd) {
 		const char *sev = json_string_value(json_object_get(fd, "severity"));
-		fprintf(f, "  %s %s\n", sev && !strcmp(sev, "warn") ? "!" : "-",
-			json_string_value(json_object_get(fd, "text")));
-		fprintf(f, "      why: %s\n", json_string_value(json_object_get(fd, "explain")));
+		fl_text_wrap(f, sev && !strcmp(sev, "warn") ? "  ! " : "  - ", "    ",
+			     json_string_value(json_object_get(fd, "text")), 100);
+		fl_text_wrap(f, "      why: ", "           ",
+			     json_string_value(json_object_get(fd, "explain")), 100);
 	}
+}
+
+void fl_text_wrap(FILE *f, const char *prefix, const char *indent, const char *text, int width)
+{
+	const char *p = text ? text : "";
+	int first = 1;
+	while (*p) {
+		const char *lead = first ? prefix : indent;
+		int room = width - (int)strlen(lead), n = 0, cut = -1;
+		if (room < 20)
+			room = 20;
+		while (p[n] && n < room) {
+			if (p[n] == ' ')
+				cut = n;
+			n++;
+		}
+		if (!p[n])
+			cut = n;
+		else if (cut <= 0)
+			cut = n; /* one long word: break it */
+		fprintf(f, "%s%.*s\n", lead, cut, p);
+		p += cut;
+		while (*p == ' ')
+			p++;
+		first = 0;
+	}
+	if (first)
+		fprintf(f, "%s\n", prefix);
 }
 
 const char *fl_fmt_bytes(char *buf, size_t len, double b)

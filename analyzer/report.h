@@ -63,6 +63,11 @@ void fl_finding_add(json_t *obj, const char *id, const char *severity, const cha
 		    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* Renders obj's "findings" as text lines. */
 void fl_findings_render(json_t *obj, FILE *f);
+/*
+ * Prints text wrapped at word boundaries to fit width columns: the first
+ * line starts with prefix, the next ones with indent (a string of spaces).
+ */
+void fl_text_wrap(FILE *f, const char *prefix, const char *indent, const char *text, int width);
 
 /* "12.3 MiB", "512 B" (binary units). Returns buf. */
 const char *fl_fmt_bytes(char *buf, size_t len, double bytes);

@@ -273,11 +273,13 @@ static void sites_text(json_t *arr, const char *title, FILE *f)
 	fprintf(f, "\n%s\n", title);
 	fprintf(f, "  %10s %12s %10s %10s  %s\n", "BYTES", "CALLS", "PEAK LIVE", "AT EXIT", "SITE");
 	json_array_foreach(arr, i, s) {
-		fprintf(f, "  %10s %12s %10s %10s  %s [%s]\n",
+		/* 49 columns of figures; the site gets the rest of 100. */
+		fprintf(f, "  %10s %12s %10s %10s  %.*s [%s]\n",
 			fl_fmt_bytes(b1, sizeof(b1), (double)json_integer_value(json_object_get(s, "bytes"))),
 			fl_fmt_count(c1, sizeof(c1), (uint64_t)json_integer_value(json_object_get(s, "allocs"))),
 			fl_fmt_bytes(b2, sizeof(b2), (double)json_integer_value(json_object_get(s, "peak_live"))),
 			fl_fmt_bytes(b3, sizeof(b3), (double)json_integer_value(json_object_get(s, "leaked_bytes"))),
+			(int)(48 - strlen(json_string_value(json_object_get(s, "key")))),
 			json_string_value(json_object_get(json_object_get(s, "site"), "text")),
 			json_string_value(json_object_get(s, "key")));
 	}

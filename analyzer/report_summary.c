@@ -369,10 +369,10 @@ void fl_report_summary_text(json_t *sec, FILE *f)
 		opt_count(b2, sizeof(b2), json_object_get(maps, "mprotect")));
 	fprintf(f, "%s madvise, %s brk\n", opt_count(b1, sizeof(b1), json_object_get(maps, "madvise")),
 		opt_count(b2, sizeof(b2), json_object_get(maps, "brk")));
-	fprintf(f, "Page faults: minor %s / major %s (getrusage); ",
+	fprintf(f, "Page faults: minor %s / major %s (getrusage);",
 		opt_count(b1, sizeof(b1), json_object_get(faults, "rusage_minor")),
 		opt_count(b2, sizeof(b2), json_object_get(faults, "rusage_major")));
-	fprintf(f, "minor %s / major %s (perf, user mode); %s samples\n",
+	fprintf(f, "\n             minor %s / major %s (perf, user mode); %s samples\n",
 		opt_count(b3, sizeof(b3), json_object_get(faults, "perf_minor")),
 		opt_count(b4, sizeof(b4), json_object_get(faults, "perf_major")),
 		opt_count(b1, sizeof(b1), json_object_get(faults, "samples")));
@@ -396,6 +396,18 @@ void fl_report_summary_text(json_t *sec, FILE *f)
 				opt_count(b4, sizeof(b4), json_object_get(p, "ru_minflt")),
 				opt_count(c1, sizeof(c1), json_object_get(p, "heap_calls")),
 				base ? base + 1 : exe ? exe : "?");
+		}
+	}
+	{
+		json_t *top = json_object_get(sec, "top_findings"), *fd;
+		if (json_array_size(top))
+			fprintf(f, "\nTop findings (details in each section):\n");
+		json_array_foreach(top, i, fd) {
+			const char *sev = json_string_value(json_object_get(fd, "severity"));
+			char lead[48];
+			snprintf(lead, sizeof(lead), "  %s [%s] ", sev && !strcmp(sev, "warn") ? "!" : "-",
+				 json_string_value(json_object_get(fd, "section")));
+			fl_text_wrap(f, lead, "      ", json_string_value(json_object_get(fd, "text")), 100);
 		}
 	}
 	fl_findings_render(sec, f);

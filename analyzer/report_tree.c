@@ -124,7 +124,7 @@ void fl_report_tree_text(json_t *sec, FILE *f)
 		if (s < t0)
 			t0 = s;
 	}
-	fprintf(f, "%-22s %-11s %9s %9s  %-10s %s\n", "PID", "HOW", "START", "TIME", "END",
+	fprintf(f, "%-12s %-11s %9s %9s  %-10s %s\n", "PID", "HOW", "START", "TIME", "END",
 		"COMMAND");
 	json_array_foreach(arr, i, p) {
 		int depth = (int)json_integer_value(json_object_get(p, "depth"));
@@ -147,7 +147,7 @@ void fl_report_tree_text(json_t *sec, FILE *f)
 			snprintf(cmd, sizeof(cmd), "%s",
 				 json_string_value(json_object_get(p, "exe")) ?: "?");
 		exit_text(p, ex, sizeof(ex));
-		fprintf(f, "%-22s %-11s %9s %9s  %-10s %s\n", pid,
+		fprintf(f, "%-12s %-11s %9s %9s  %-10s %.43s\n", pid,
 			json_is_string(json_object_get(p, "parent"))
 				? json_string_value(json_object_get(p, "link"))
 				: "-",
