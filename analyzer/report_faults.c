@@ -133,7 +133,52 @@ static int tracking_on(const struct fl_proc *p)
 	return p->nwss > 0 || json_is_true(w);
 }
 
+static struct fl_fault_info *classify(const struct fl_model *m, const struct fl_proc *p);
+
+/* A small memo of classifications: faults, ws, io and cow all need them. */
+static struct memo {
+	const struct fl_proc *p;
+	const struct fl_fault *faults;
+	size_t n;
+	uint64_t t_first, t_last, a_first, a_last;
+	struct fl_fault_info *fi;
+} memo[4];
+static unsigned memo_next;
+
+static int memo_match(const struct memo *e, const struct fl_proc *p)
+{
+	return e->fi && e->p == p && e->faults == p->faults && e->n == p->nfaults &&
+	       e->t_first == p->faults[0].t && e->t_last == p->faults[p->nfaults - 1].t &&
+	       e->a_first == p->faults[0].addr && e->a_last == p->faults[p->nfaults - 1].addr;
+}
+
 struct fl_fault_info *fl_faults_classify(const struct fl_model *m, const struct fl_proc *p)
+{
+	struct fl_fault_info *out;
+	struct memo *e;
+	if (!p->nfaults)
+		return NULL;
+	out = fl_xmalloc(p->nfaults * sizeof(*out));
+	for (unsigned i = 0; i < sizeof(memo) / sizeof(memo[0]); i++)
+		if (memo_match(&memo[i], p)) {
+			memcpy(out, memo[i].fi, p->nfaults * sizeof(*out));
+			return out;
+		}
+	e = &memo[memo_next++ % (sizeof(memo) / sizeof(memo[0]))];
+	free(e->fi);
+	e->fi = classify(m, p);
+	e->p = p;
+	e->faults = p->faults;
+	e->n = p->nfaults;
+	e->t_first = p->faults[0].t;
+	e->t_last = p->faults[p->nfaults - 1].t;
+	e->a_first = p->faults[0].addr;
+	e->a_last = p->faults[p->nfaults - 1].addr;
+	memcpy(out, e->fi, p->nfaults * sizeof(*out));
+	return out;
+}
+
+static struct fl_fault_info *classify(const struct fl_model *m, const struct fl_proc *p)
 {
 	struct fl_u64map pages; /* page -> 0 inherited, else t+1 of its last fault */
 	struct stack_cache sc = { NULL, NULL };
@@ -181,6 +226,8 @@ struct fl_fault_info *fl_faults_classify(const struct fl_model *m, const struct 
 				fi->cls = FL_FC_ZERO_FILL;
 		}
 		*fl_u64map_slot(&pages, pg) = f->t + 1;
+		if (fi->cls != FL_FC_SHIM && fi->cls != FL_FC_UNKNOWN)
+			fi->site = fl_faults_site_at(p, f->addr, f->t);
 	}
 	fl_u64map_release(&pages);
 	return out;
@@ -548,7 +595,7 @@ static json_t *proc_faults(const struct fl_model *m, const struct fl_report_opts
 		if (c == FL_FC_SHIM)
 			continue;
 		row_add(&vmas, fi[i].vkey, f->t, f->addr, c);
-		row_add(&sites, fl_faults_site_at(p, f->addr, f->t), f->t, f->addr, c);
+		row_add(&sites, fi[i].site, f->t, f->addr, c);
 		row_add(&code, f->ip, f->t, f->addr, c);
 	}
 	uint64_t prog = 0;

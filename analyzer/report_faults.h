@@ -53,13 +53,15 @@ struct fl_fault_info {
 	uint8_t cls;     /* enum fl_fclass */
 	uint8_t first;   /* 1: first fault on this page in this process (first touch) */
 	uint8_t vkind;   /* enum fl_vma_kind of the VMA, FL_VMA_KIND_COUNT if unknown */
+	uint32_t site;   /* allocation stack id of the address (fl_faults_site_at), 0 if none */
 	uint64_t vkey;   /* the VMA's identity for grouping (0 if unknown) */
 };
 
 /*
  * Classifies every fault sample of p (m is needed for the parent's pages of a
  * forked child). Returns a new array of p->nfaults entries (free() it), NULL
- * when p has no samples.
+ * when p has no samples. The last few results are remembered (keyed by the
+ * process and its samples), since several reports classify the same process.
  */
 struct fl_fault_info *fl_faults_classify(const struct fl_model *m, const struct fl_proc *p);
 

@@ -183,7 +183,7 @@ static void fill_first(const struct fl_model *m, const struct fl_proc *p, struct
 		if (!fi[i].first || fi[i].cls == FL_FC_SHIM || fi[i].cls == FL_FC_UNKNOWN)
 			continue;
 		d->val[M_FIRST][window_of(d->ends, d->nwin, f->t)] += (int64_t)period;
-		*fl_u64map_slot(sites, fl_faults_site_at(p, f->addr, f->t)) += period;
+		*fl_u64map_slot(sites, fi[i].site) += period;
 	}
 	free(fi);
 }
