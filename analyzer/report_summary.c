@@ -229,6 +229,26 @@ static void add_findings(json_t *r, const struct fl_model *m, const struct fl_re
 	}
 }
 
+/* What the first selected process could measure, and why not where it could not. */
+static json_t *probes_json(const struct fl_model *m, const struct fl_report_opts *o)
+{
+	json_t *r = json_object();
+	for (size_t i = 0; i < m->nprocs; i++) {
+		const struct fl_proc *p = m->procs[i];
+		if (!fl_report_selected(o, p))
+			continue;
+		for (size_t k = 0; k < p->nprobes; k++) {
+			json_t *j = json_object();
+			json_object_set_new(j, "ok", json_boolean(p->probes[k].ok));
+			json_object_set_new(j, "why", p->probes[k].why ? json_string(p->probes[k].why)
+								       : json_null());
+			json_object_set_new(r, p->probes[k].name, j);
+		}
+		break;
+	}
+	return r;
+}
+
 json_t *fl_report_summary(const struct fl_model *m, const struct fl_report_opts *o)
 {
 	json_t *r = json_object(), *procs = json_array(), *calls = json_object(),
@@ -310,6 +330,7 @@ json_t *fl_report_summary(const struct fl_model *m, const struct fl_report_opts 
 	json_object_set_new(faults, "samples", json_integer((json_int_t)nfaults));
 	json_object_set_new(r, "faults", faults);
 	json_object_set_new(r, "per_process", procs);
+	json_object_set_new(r, "probes", probes_json(m, o));
 	json_object_set_new(r, "findings", json_array());
 	add_findings(r, m, o, &tot, peak_rss, peak_vsz, perf_min, ru_min);
 	return r;
@@ -376,6 +397,23 @@ void fl_report_summary_text(json_t *sec, FILE *f)
 		opt_count(b3, sizeof(b3), json_object_get(faults, "perf_minor")),
 		opt_count(b4, sizeof(b4), json_object_get(faults, "perf_major")),
 		opt_count(b1, sizeof(b1), json_object_get(faults, "samples")));
+	{
+		json_t *probes = json_object_get(sec, "probes"), *pr;
+		const char *name;
+		int any = 0;
+		json_object_foreach(probes, name, pr) {
+			char lead[64];
+			if (json_is_true(json_object_get(pr, "ok")))
+				continue;
+			if (!any)
+				fprintf(f, "Not measured here:\n");
+			any = 1;
+			snprintf(lead, sizeof(lead), "  %-19s ", name);
+			fl_text_wrap(f, lead, "                      ",
+				     json_string_value(json_object_get(pr, "why")) ?: "no reason given",
+				     100);
+		}
+	}
 	if (json_array_size(procs) > 1) {
 		fprintf(f, "\n  %-12s %9s %10s %10s %10s %12s  %s\n", "PROCESS", "TIME", "PEAK RSS",
 			"PEAK LIVE", "MINFLT", "HEAP CALLS", "EXE");
