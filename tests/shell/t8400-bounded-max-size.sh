@@ -39,7 +39,17 @@ test_expect_success 'only the totals follow the note, and they count every call'
 test_expect_success 'faultline report says the trace was cut short' '
 	"$FL" report --help >/dev/null 2>&1 || exit 0
 	"$FL_SAN" report "$TMP/cap.trace" >"$TMP/cap.report" 2>&1 &&
-	grep -i -E "stopped|max.size|cut|capped" "$TMP/cap.report"
+	grep -q -i -E "stopped|max.size|cut|capped" "$TMP/cap.report"
+'
+
+# Fault samples and residency make lines of megabytes: past the cap, the exit
+# totals must still be only the heap and counters lines.
+test_expect_success 'a fault-heavy run stays under the cap too' '
+	"$FL" record -q --max-size 40000 -o "$TMP/faulty" -- "$SAMPLES/fork_cow" >/dev/null 2>&1 &&
+	for f in "$TMP"/faulty/*.ndjson; do
+		at_least $((40000 + 16384)) "$(stat -c %s "$f")" || exit 1
+		jq -e "has(\"e\")" "$f" >/dev/null || exit 1
+	done
 '
 
 # A write past RLIMIT_FSIZE would raise SIGXFSZ and kill the program.
