@@ -143,6 +143,18 @@ lint:
 	@cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 		--std=c11 -D_GNU_SOURCE -Iinclude --suppress=missingIncludeSystem preload analyzer
 
+# libFuzzer target for the reader and model (clang): make fuzz FUZZ_TIME=SECONDS
+FUZZ_CC   ?= clang
+FUZZ_TIME ?= 60
+FUZZ      = $(BUILD)/fuzz/fuzz_reader
+$(FUZZ): tests/fuzz/fuzz_reader.c $(filter-out analyzer/main.c,$(ANA_SRC))
+	@mkdir -p $(@D)
+	$(FUZZ_CC) -std=c11 $(WARN) -g -O1 -D_GNU_SOURCE -Iinclude -Ianalyzer \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -o $@ $^ $(ANA_LDLIBS)
+
+fuzz: $(FUZZ)
+	@sh tests/fuzz/run.sh $(FUZZ) $(FUZZ_TIME)
+
 clean:
 	rm -rf $(BUILD)
 
