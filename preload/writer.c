@@ -364,6 +364,33 @@ static void cap_reached(void)
 	fl_writer_note("stopped", cap_why, cap_at);
 }
 
+/* Past the cap only the totals and notes go out, whatever emitted lines in
+ * the meantime (a tick that reached the cap halfway goes on adding
+ * residency and maps lines): filters the complete pending lines in place. */
+static void keep_totals(void)
+{
+	static const char *const keep[] = { "{\"e\":\"" FL_EV_HEAP "\"",
+					    "{\"e\":\"" FL_EV_COUNTERS "\"",
+					    "{\"e\":\"" FL_EV_EXIT "\"",
+					    "{\"e\":\"" FL_EV_NOTE "\"" };
+	size_t r = 0, w = 0, n = out.len, tail = out.cur - out.len;
+	while (r < n) {
+		const char *nl = memchr(out.buf + r, '\n', n - r);
+		size_t len = nl ? (size_t)(nl - (out.buf + r)) + 1 : n - r;
+		for (size_t k = 0; k < sizeof(keep) / sizeof(keep[0]); k++) {
+			if (len > strlen(keep[k]) && !memcmp(out.buf + r, keep[k], strlen(keep[k]))) {
+				memmove(out.buf + w, out.buf + r, len);
+				w += len;
+				break;
+			}
+		}
+		r += len;
+	}
+	memmove(out.buf + w, out.buf + n, tail);
+	out.len = w;
+	out.cur = w + tail;
+}
+
 void fl_writer_write(int force)
 {
 	size_t n = fl_out_pending(&out);
@@ -385,7 +412,9 @@ void fl_writer_write(int force)
 		return;
 	}
 	n = fl_out_pending(&out);
-	if (cap_at && !fl_trace.stopped && fl_trace.written + n > cap_at)
+	if (fl_trace.stopped && !fl_trace.write_failed)
+		keep_totals();
+	else if (cap_at && !fl_trace.stopped && fl_trace.written + n > cap_at)
 		cap_reached();
 	n = fl_out_pending(&out);
 	if (fl_trace.written + n > fsize_limit)

@@ -44,11 +44,21 @@ test_expect_success 'faultline report says the trace was cut short' '
 
 # Fault samples and residency make lines of megabytes: past the cap, the exit
 # totals must still be only the heap and counters lines.
-test_expect_success 'a fault-heavy run stays under the cap too' '
-	"$FL" record -q --max-size 40000 -o "$TMP/faulty" -- "$SAMPLES/fork_cow" >/dev/null 2>&1 &&
-	for f in "$TMP"/faulty/*.ndjson; do
-		at_least $((40000 + 16384)) "$(stat -c %s "$f")" || exit 1
-		jq -e "has(\"e\")" "$f" >/dev/null || exit 1
+# A tick that reaches the cap halfway must not go on writing past it.
+for cap2 in 40000 100000 400000; do
+	"$FL" record -q --interval 200 --max-size $cap2 -o "$TMP/faulty$cap2" -- \
+		"$SAMPLES/fork_cow" >/dev/null 2>&1
+done
+test_expect_success 'fault-heavy runs stay under the cap, only totals after the note' '
+	for cap2 in 40000 100000 400000; do
+		for f in "$TMP"/faulty$cap2/*.ndjson; do
+			at_least $((cap2 + 16384)) "$(stat -c %s "$f")" || exit 1
+			jq -e "has(\"e\")" "$f" >/dev/null || exit 1
+			sed -n "/\"what\":\"stopped\"/,\$p" "$f" | jq -r .e | sort -u >"$TMP/after2"
+			if grep -v -x -e note -e heap -e counters -e exit "$TMP/after2"; then
+				say "$f: more than totals after the stop"; exit 1
+			fi
+		done
 	done
 '
 
