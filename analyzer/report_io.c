@@ -202,7 +202,7 @@ json_t *fl_compare(const struct fl_io_profile *a, const struct fl_io_profile *b,
 	json_t *cmp = json_object(), *v;
 	const struct fl_io_profile *fast, *slow;
 	const char *nfast, *nslow;
-	char text[1024], b1[32], b2[32];
+	char text[1024], b1[32];
 	double ratio;
 	int tie;
 	json_object_set_new(cmp, "findings", json_array());
@@ -249,7 +249,6 @@ json_t *fl_compare(const struct fl_io_profile *a, const struct fl_io_profile *b,
 			 tie ? "the trade made no measurable difference here"
 			 : paid ? "here the trade paid off"
 				: "here the copies were cheaper than the faults");
-	(void)b2;
 	v = json_pack("{s:s, s:f, s:s, s:s, s:I, s:I, s:I, s:I, s:b, s:s}", "faster",
 		      tie ? "tie" : (fast == a ? "a" : "b"), "ratio", ratio, "copying_run",
 		      copier == a ? "a" : "b", "mapping_run", mapper == a ? "a" : "b",
@@ -291,7 +290,7 @@ static const char *jfmt(char *buf, size_t n, json_t *v, int kind)
 void fl_compare_text(json_t *cmp, FILE *f)
 {
 	json_t *a = json_object_get(cmp, "a"), *b = json_object_get(cmp, "b");
-	char x[64], y[64];
+	char x[64], y[64], label[48];
 	static const struct { const char *label, *key; int kind; } rows[] = {
 		{ "wall time", "wall_ns", 2 },
 		{ "CPU time", "cpu_ns", 2 },
@@ -318,8 +317,8 @@ void fl_compare_text(json_t *cmp, FILE *f)
 		if ((!json_is_number(va) || json_number_value(va) == 0) &&
 		    (!json_is_number(vb) || json_number_value(vb) == 0))
 			continue;
-		snprintf(x + 32, 32, "%s /MiB", n);
-		row(f, x + 32, jfmt(x, 32, va, 3), jfmt(y, sizeof(y), vb, 3));
+		snprintf(label, sizeof(label), "%s /MiB", n);
+		row(f, label, jfmt(x, sizeof(x), va, 3), jfmt(y, sizeof(y), vb, 3));
 	}
 	json_t *ma = json_object_get(a, "tlb_model"), *mb = json_object_get(b, "tlb_model");
 	if (json_is_object(ma) || json_is_object(mb))
