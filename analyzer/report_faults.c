@@ -536,12 +536,13 @@ static void proc_findings(json_t *sec, const struct fl_proc *p, const uint64_t *
 	uint64_t total = 0;
 	char b[64], b1[32], b2[32];
 	for (int c = 0; c < FL_FC_COUNT; c++)
-		if (c != FL_FC_SHIM)
+		if (c != FL_FC_SHIM && c != FL_FC_TRACKING)
 			total += cnt[c];
 	if (!total)
 		return;
 	for (int c = 0; c < FL_FC_COUNT; c++) {
-		if (c == FL_FC_SHIM || c == FL_FC_OTHER || c == FL_FC_UNKNOWN || !cnt[c])
+		if (c == FL_FC_SHIM || c == FL_FC_TRACKING || c == FL_FC_OTHER ||
+		    c == FL_FC_UNKNOWN || !cnt[c])
 			continue;
 		double pct = 100.0 * (double)cnt[c] / (double)total;
 		int rare = c == FL_FC_DISK || c == FL_FC_SWAP_IN || c == FL_FC_COW;
@@ -598,16 +599,16 @@ static json_t *proc_faults(const struct fl_model *m, const struct fl_report_opts
 		row_add(&sites, fi[i].site, f->t, f->addr, c);
 		row_add(&code, f->ip, f->t, f->addr, c);
 	}
-	uint64_t prog = 0;
+	uint64_t prog = 0; /* the program's own faults: not the shim's, not the tracker's */
 	for (int c = 0; c < FL_FC_COUNT; c++)
-		prog += c == FL_FC_SHIM ? 0 : cnt[c];
+		prog += c == FL_FC_SHIM || c == FL_FC_TRACKING ? 0 : cnt[c];
 	for (int c = 0; c < FL_FC_COUNT; c++) {
 		tot[c] += cnt[c] * period;
 		json_object_set_new(by_class, class_names[c],
 				    json_pack("{s:I, s:I, s:f}", "faults",
 					      (json_int_t)(cnt[c] * period), "samples",
 					      (json_int_t)cnt[c], "pct",
-					      prog && c != FL_FC_SHIM ?
+					      prog && c != FL_FC_SHIM && c != FL_FC_TRACKING ?
 						      100.0 * (double)cnt[c] / (double)prog : 0.0));
 	}
 	json_t *gap = gap_obj(p);

@@ -42,6 +42,13 @@ test_expect_success 'a 64 MiB cycling working set is flagged as beyond the TLB r
 		"$TMP/tlb.json" >/dev/null
 '
 
+test_expect_success 'the tracker'"'"'s own write faults are classed apart, as many as the shim counted' '
+	report_json "$TMP/tlb" faults >"$TMP/tlbf.json" &&
+	tf=$(jq -s "[.[] | select(.e == \"counters\")] | last | .tracking_faults" "$TMP"/tlb/*.ndjson) &&
+	within "$(jq ".processes[0].by_class.write_tracking.faults" "$TMP/tlbf.json")" "$tf" 2 &&
+	jq -e ".processes[0] | .faults < .samples and .by_class.zero_fill.pct > 95" "$TMP/tlbf.json" >/dev/null
+'
+
 test_expect_success 'the model says which geometry it used, and RAM is compared' '
 	jq -e ".processes[0] | (.tlb.source == \"model\" or .tlb.source == \"measured\") and
 		(.tlb.geometry_source | length > 0) and .ram.mem_total > 0" "$TMP/tlb.json" >/dev/null
