@@ -296,6 +296,111 @@ static void add_free(struct loader *ld, uint64_t seq, uint64_t t, uint64_t addr,
 	h->by = (uint8_t)by;
 }
 
+/* The periodic events, when the fast path took them (else on_event does). */
+static void flat_faults(struct loader *ld, const struct fl_flat *f)
+{
+	const struct fl_flat_val *rows = fl_flat_get(f, FL_K_SAMPLES);
+	struct fl_flat_row r;
+	size_t pos = 0;
+	ld->p->faults_period = (uint64_t)fl_flat_int(f, FL_K_PERIOD, 1);
+	ld->p->faults_lost += (uint64_t)fl_flat_int(f, FL_K_LOST, 0);
+	while (rows && fl_flat_row_next(rows, &pos, &r)) {
+		struct fl_fault *x = PUSH(ld, faults, nfaults, capfaults);
+		x->addr = fl_flat_row_addr(&r, 0);
+		x->ip = fl_flat_row_addr(&r, 1);
+		x->tid = (int32_t)fl_flat_row_int(&r, 2, 0);
+		x->t = (uint64_t)fl_flat_row_int(&r, 3, 0);
+		x->major = fl_flat_row_int(&r, 4, 0) != 0;
+	}
+}
+
+static void flat_counters(struct loader *ld, const struct fl_flat *f, uint64_t t)
+{
+	struct fl_counters *c = PUSH(ld, counters, ncounters, capcounters);
+	c->t = t;
+	c->minflt = fl_flat_int(f, FL_K_MINFLT, -1);
+	c->majflt = fl_flat_int(f, FL_K_MAJFLT, -1);
+	c->ru_minflt = fl_flat_int(f, FL_K_RU_MINFLT, -1);
+	c->ru_majflt = fl_flat_int(f, FL_K_RU_MAJFLT, -1);
+	c->dtlb_load = fl_flat_int(f, FL_K_DTLB_LOAD, -1);
+	c->dtlb_store = fl_flat_int(f, FL_K_DTLB_STORE, -1);
+	c->rss_anon = fl_flat_int(f, FL_K_RSS_ANON, -1);
+	c->rss_file = fl_flat_int(f, FL_K_RSS_FILE, -1);
+	c->rss_shmem = fl_flat_int(f, FL_K_RSS_SHMEM, -1);
+	c->vsz = fl_flat_int(f, FL_K_VSZ, -1);
+	c->swap = fl_flat_int(f, FL_K_SWAP, -1);
+	c->pte_bytes = fl_flat_int(f, FL_K_PTE, -1);
+	c->stack_vma = fl_flat_int(f, FL_K_STACK_VMA, -1);
+	c->committed_as = fl_flat_int(f, FL_K_COMMITTED, -1);
+	c->commit_limit = fl_flat_int(f, FL_K_COMMIT_LIMIT, -1);
+	c->oom_score = fl_flat_int(f, FL_K_OOM_SCORE, -1);
+	c->tracking_faults = fl_flat_int(f, FL_K_TRACKING_FAULTS, -1);
+}
+
+static const char *flat_istr(struct loader *ld, const struct fl_flat_val *v)
+{
+	char buf[4096];
+	size_t n;
+	if (!v || v->type != 's')
+		return NULL;
+	n = v->slen < sizeof(buf) - 1 ? v->slen : sizeof(buf) - 1;
+	memcpy(buf, v->s, n);
+	buf[n] = 0;
+	return intern(ld->m->priv, buf);
+}
+
+static size_t count_rows(const struct fl_flat_val *v)
+{
+	struct fl_flat_row r;
+	size_t pos = 0, n = 0;
+	while (v && fl_flat_row_next(v, &pos, &r))
+		n++;
+	return n;
+}
+
+static void flat_residency(struct loader *ld, const struct fl_flat *f, uint64_t t)
+{
+	struct fl_residency *s = PUSH(ld, residency, nresidency, capres);
+	const struct fl_flat_val *rows = fl_flat_get(f, FL_K_REGIONS);
+	struct fl_flat_row r;
+	size_t pos = 0, i = 0;
+	s->t = t;
+	s->method = flat_istr(ld, fl_flat_get(f, FL_K_METHOD));
+	s->nregions = count_rows(rows);
+	s->regions = fl_xcalloc(s->nregions + 1, sizeof(*s->regions));
+	while (rows && fl_flat_row_next(rows, &pos, &r) && i < s->nregions) {
+		struct fl_res_region *g = &s->regions[i++];
+		g->start = fl_flat_row_addr(&r, 0);
+		g->end = fl_flat_row_addr(&r, 1);
+		g->present = fl_flat_row_int(&r, 2, -1);
+		g->swapped = fl_flat_row_int(&r, 3, -1);
+		g->file = fl_flat_row_int(&r, 4, -1);
+		g->anon_exclusive = fl_flat_row_int(&r, 5, -1);
+		g->anon_shared = fl_flat_row_int(&r, 6, -1);
+		g->huge = fl_flat_row_int(&r, 7, -1);
+		g->written = fl_flat_row_int(&r, 8, -1);
+		g->referenced = fl_flat_row_int(&r, 9, -1);
+	}
+}
+
+static void flat_io(struct loader *ld, const struct fl_flat *f, uint64_t t)
+{
+	struct fl_io *s = PUSH(ld, io, nio, capio);
+	const struct fl_flat_val *rows = fl_flat_get(f, FL_K_FDS);
+	struct fl_flat_row r;
+	size_t pos = 0, i = 0;
+	s->t = t;
+	s->nfds = count_rows(rows);
+	s->fds = fl_xcalloc(s->nfds + 1, sizeof(*s->fds));
+	while (rows && fl_flat_row_next(rows, &pos, &r) && i < s->nfds) {
+		struct fl_io_fd *d = &s->fds[i++];
+		d->fd = (int32_t)fl_flat_row_int(&r, 0, -1);
+		d->path = r.n > 1 ? flat_istr(ld, &r.v[1]) : NULL;
+		d->calls = (uint64_t)fl_flat_row_int(&r, 2, 0);
+		d->bytes = (uint64_t)fl_flat_row_int(&r, 3, 0);
+	}
+}
+
 /* alloc, free and realloc: the hot events, delivered flat (see reader.h). */
 static int on_flat(void *ctx, const struct fl_flat *f, const struct fl_reader_loc *loc)
 {
@@ -310,6 +415,13 @@ static int on_flat(void *ctx, const struct fl_flat *f, const struct fl_reader_lo
 	p->nevents++;
 	if (t > p->end_t)
 		p->end_t = t;
+	switch (f->ev) {
+	case FL_E_FAULTS: flat_faults(ld, f); return 0;
+	case FL_E_COUNTERS: flat_counters(ld, f, t); return 0;
+	case FL_E_RESIDENCY: flat_residency(ld, f, t); return 0;
+	case FL_E_IO: flat_io(ld, f, t); return 0;
+	default: break;
+	}
 	if (f->ev == FL_E_FREE) {
 		add_free(ld, seq, t, fl_flat_addr(f, FL_K_ADDR), FL_FN_FREE);
 		return 0;
@@ -844,7 +956,9 @@ static struct fl_proc *load_file(struct fl_model *m, const char *path)
 {
 	struct loader ld;
 	struct fl_reader_ops ops = { on_event, on_flat,
-				     1u << FL_E_ALLOC | 1u << FL_E_FREE | 1u << FL_E_REALLOC };
+				     1u << FL_E_ALLOC | 1u << FL_E_FREE | 1u << FL_E_REALLOC,
+				     1u << FL_E_FAULTS | 1u << FL_E_COUNTERS | 1u << FL_E_RESIDENCY |
+					     1u << FL_E_IO };
 	long r;
 	unsigned long before = fl_error_count;
 	memset(&ld, 0, sizeof(ld));

@@ -422,6 +422,96 @@ static const char *scan_str(const char *p, const char *end, const char **s, size
 	return q + 1;
 }
 
+/* A scalar: integer, plain string or null; NULL when it is anything else. */
+static const char *scan_scalar(const char *p, const char *end, struct fl_flat_val *v)
+{
+	if (p >= end)
+		return NULL;
+	if (*p == '"') {
+		v->type = 's';
+		return scan_str(p + 1, end, &v->s, &v->slen);
+	}
+	if (*p == 'n') {
+		v->type = 'n';
+		return end - p >= 4 && !memcmp(p, "null", 4) ? p + 4 : NULL;
+	}
+	v->type = 'i';
+	return scan_int(p, end, &v->i);
+}
+
+/* One row "[scalar,...]" into r (when r is not NULL); returns the end, or NULL. */
+static const char *scan_row(const char *p, const char *end, struct fl_flat_row *r)
+{
+	struct fl_flat_val tmp;
+	size_t n = 0;
+	if (p >= end || *p++ != '[' || p >= end)
+		return NULL;
+	if (*p == ']')
+		goto done;
+	for (;;) {
+		p = scan_scalar(p, end, r && n < FL_FLAT_COLS ? &r->v[n] : &tmp);
+		if (!p || p >= end)
+			return NULL;
+		n++;
+		if (*p == ']')
+			break;
+		if (*p++ != ',')
+			return NULL;
+	}
+done:
+	if (r)
+		r->n = n < FL_FLAT_COLS ? n : FL_FLAT_COLS;
+	return p + 1;
+}
+
+/* "[[...],[...]]" or "[]": arrays of rows of scalars only. */
+static const char *scan_rows(const char *p, const char *end)
+{
+	p++; /* '[' */
+	if (p < end && *p == ']')
+		return p + 1;
+	for (;;) {
+		p = scan_row(p, end, NULL);
+		if (!p || p >= end)
+			return NULL;
+		if (*p == ']')
+			return p + 1;
+		if (*p++ != ',')
+			return NULL;
+	}
+}
+
+int fl_flat_row_next(const struct fl_flat_val *v, size_t *pos, struct fl_flat_row *row)
+{
+	const char *p = v->s + (*pos ? *pos : 1), *end = v->s + v->slen;
+	if (v->type != 'r' || p >= end || *p == ']')
+		return 0;
+	if (*p == ',')
+		p++;
+	p = scan_row(p, end, row);
+	if (!p)
+		return 0;
+	*pos = (size_t)(p - v->s);
+	return 1;
+}
+
+int64_t fl_flat_row_int(const struct fl_flat_row *r, size_t col, int64_t dflt)
+{
+	return col < r->n && r->v[col].type == 'i' ? r->v[col].i : dflt;
+}
+
+uint64_t fl_flat_row_addr(const struct fl_flat_row *r, size_t col)
+{
+	uint64_t a = 0;
+	if (col >= r->n)
+		return 0;
+	if (r->v[col].type == 'i')
+		return (uint64_t)r->v[col].i;
+	if (r->v[col].type == 's')
+		flat_parse_addr(&r->v[col], &a);
+	return a;
+}
+
 int fl_flat_scan(const char *p, size_t n, struct fl_flat *f)
 {
 	const char *end = p + n;
@@ -444,6 +534,11 @@ int fl_flat_scan(const char *p, size_t n, struct fl_flat *f)
 		} else if (*p == 'n') {
 			v->type = 'n';
 			p = end - p >= 4 && !memcmp(p, "null", 4) ? p + 4 : NULL;
+		} else if (*p == '[') {
+			v->type = 'r';
+			v->s = p;
+			p = scan_rows(p, end);
+			v->slen = p ? (size_t)(p - v->s) : 0;
 		} else {
 			v->type = 'i';
 			p = scan_int(p, end, &v->i);
@@ -503,11 +598,34 @@ static int flat_type_ok(const struct fl_flat_val *v, char t)
 	return 0; /* objects, arrays, booleans: never flat */
 }
 
+/* Rows of an 'r' value against a row spec (never "*X": scalar arrays are not flat). */
+static int flat_rows_ok(const struct fl_flat_val *v, const char *row)
+{
+	struct fl_flat_row r;
+	size_t pos = 0, ncols = strlen(row);
+	if (row[0] == '*')
+		return v->slen == 2; /* only "[]" */
+	while (fl_flat_row_next(v, &pos, &r)) {
+		if (r.n < ncols)
+			return 0;
+		for (size_t c = 0; c < ncols; c++)
+			if (!flat_type_ok(&r.v[c], row[c]))
+				return 0;
+	}
+	return 1;
+}
+
 static int flat_keys_ok(const struct key_spec *ks, const struct fl_flat *f)
 {
 	for (const struct key_spec *k = ks; k->key; k++) {
 		const struct fl_flat_val *v = fl_flat_get(f, k->key);
-		if (!v ? k->required : !flat_type_ok(v, k->type))
+		if (!v) {
+			if (k->required)
+				return 0;
+			continue;
+		}
+		if (k->type == 'r' ? v->type != 'r' || !flat_rows_ok(v, k->row)
+				   : !flat_type_ok(v, k->type))
 			return 0;
 	}
 	return 1;
@@ -618,7 +736,8 @@ static void one_line(struct file_state *fs, const char *p, size_t n, long line, 
 		return; /* blank lines are harmless */
 	if (fs->ops->flat && !last) {
 		struct fl_flat f;
-		if (fl_flat_scan(p, n, &f) == 0 && (fs->ops->flat_mask & (1u << f.ev)) &&
+		if (fl_flat_scan(p, n, &f) == 0 &&
+		    ((fs->ops->flat_mask | fs->ops->fast_mask) & (1u << f.ev)) &&
 		    flat_keys_ok(common_keys, &f) && flat_keys_ok(event_keys[f.ev], &f)) {
 			struct fl_reader_loc loc = { fs->path, line };
 			fs->good++;
@@ -727,7 +846,7 @@ long fl_reader_read_file_ops(const char *path, const struct fl_reader_ops *ops, 
 
 long fl_reader_read_file(const char *path, fl_reader_fn fn, void *ctx)
 {
-	struct fl_reader_ops ops = { fn, NULL, 0 };
+	struct fl_reader_ops ops = { fn, NULL, 0, 0 };
 	return fl_reader_read_file_ops(path, &ops, ctx);
 }
 

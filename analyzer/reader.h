@@ -94,7 +94,7 @@ void fl_reader_list_free(char **files);
 struct fl_flat_val {
 	const char *key; /* not NUL-terminated: klen bytes */
 	size_t klen;
-	char type;       /* 'i' integer, 's' string, 'n' null */
+	char type;       /* 'i' integer, 's' string, 'n' null, 'r' array of rows (see below) */
 	int64_t i;
 	const char *s;   /* not NUL-terminated: slen bytes */
 	size_t slen;
@@ -111,6 +111,20 @@ int64_t fl_flat_int(const struct fl_flat *f, const char *key, int64_t dflt);
 uint64_t fl_flat_addr(const struct fl_flat *f, const char *key);
 /* Copies a string value into buf (truncated); NULL when absent or not a string. */
 const char *fl_flat_str(const struct fl_flat *f, const char *key, char *buf, size_t len);
+/*
+ * An 'r' value is an array of arrays of scalars ([[...],[...]]), kept as
+ * text (s, slen) and decoded row by row: *pos starts at 0; returns 1 with
+ * the next row in *row, 0 after the last one.
+ */
+#define FL_FLAT_COLS 16
+struct fl_flat_row {
+	size_t n;
+	struct fl_flat_val v[FL_FLAT_COLS];
+};
+int fl_flat_row_next(const struct fl_flat_val *v, size_t *pos, struct fl_flat_row *row);
+/* A row value as an integer (dflt unless 'i') or an address (string or integer). */
+int64_t fl_flat_row_int(const struct fl_flat_row *r, size_t col, int64_t dflt);
+uint64_t fl_flat_row_addr(const struct fl_flat_row *r, size_t col);
 /* Scans one line; 0 when it is a flat object, -1 otherwise (nothing reported). */
 int fl_flat_scan(const char *p, size_t n, struct fl_flat *f);
 /* Fills f from a validated flat jansson object (nested values are skipped). */
@@ -126,6 +140,9 @@ struct fl_reader_ops {
 	fl_reader_fn event;
 	int (*flat)(void *ctx, const struct fl_flat *f, const struct fl_reader_loc *loc);
 	unsigned flat_mask;
+	/* Events delivered to flat() when the fast path takes the line, and to
+	 * event() (as jansson objects) when it does not. */
+	unsigned fast_mask;
 };
 long fl_reader_read_file_ops(const char *path, const struct fl_reader_ops *ops, void *ctx);
 

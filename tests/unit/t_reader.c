@@ -121,7 +121,7 @@ static void fast_path_agrees(void)
 	unsigned seed = 7;
 	const char *path;
 	struct fl_reader_ops ops = { on_json, on_flat,
-				     1u << FL_E_ALLOC | 1u << FL_E_FREE | 1u << FL_E_REALLOC };
+				     1u << FL_E_ALLOC | 1u << FL_E_FREE | 1u << FL_E_REALLOC, 0 };
 	len += (size_t)sprintf(text + len, "%s", HDR);
 	for (int i = 0; i < 3000; i++) {
 		int v = (int)((seed = seed * 1103515245 + 12345) >> 16) % (int)(sizeof(variants) / sizeof(*variants));
@@ -134,6 +134,134 @@ static void fast_path_agrees(void)
 	CHECK(fl_reader_read_file(path, on_json, &b) > 1000);
 	CHECK_EQ_U64(a.n, b.n);
 	CHECK(a.n == b.n && memcmp(a.r, b.r, sizeof(a.r[0]) * (size_t)a.n) == 0);
+	free(text);
+}
+
+/* ---- periodic events: the fast path's rows equal jansson's arrays ---- */
+
+static const char *const pkeys[] = { "t", "seq", "period", "lost", "samples", "minflt",
+				     "dtlb_load_misses", "method", "regions", "fds" };
+
+static void ser_flat_val(char *out, size_t len, const struct fl_flat_val *v)
+{
+	size_t o = strlen(out);
+	if (!v)
+		snprintf(out + o, len - o, "-|");
+	else if (v->type == 'i')
+		snprintf(out + o, len - o, "%lld|", (long long)v->i);
+	else if (v->type == 's')
+		snprintf(out + o, len - o, "s:%.*s|", (int)v->slen, v->s);
+	else if (v->type == 'n')
+		snprintf(out + o, len - o, "null|");
+	else {
+		struct fl_flat_row r;
+		size_t pos = 0;
+		while (fl_flat_row_next(v, &pos, &r)) {
+			for (size_t c = 0; c < r.n; c++)
+				ser_flat_val(out, len, &r.v[c]);
+			o = strlen(out);
+			snprintf(out + o, len - o, ";");
+		}
+		o = strlen(out);
+		snprintf(out + o, len - o, "]|");
+	}
+}
+
+static void ser_json_val(char *out, size_t len, json_t *v)
+{
+	size_t o = strlen(out), i, c;
+	json_t *row, *x;
+	if (!v)
+		snprintf(out + o, len - o, "-|");
+	else if (json_is_integer(v))
+		snprintf(out + o, len - o, "%lld|", (long long)json_integer_value(v));
+	else if (json_is_string(v))
+		snprintf(out + o, len - o, "s:%s|", json_string_value(v));
+	else if (json_is_null(v))
+		snprintf(out + o, len - o, "null|");
+	else {
+		json_array_foreach(v, i, row) {
+			json_array_foreach(row, c, x)
+				ser_json_val(out, len, x);
+			o = strlen(out);
+			snprintf(out + o, len - o, ";");
+		}
+		o = strlen(out);
+		snprintf(out + o, len - o, "]|");
+	}
+}
+
+struct sers {
+	char s[600][512];
+	int n;
+};
+
+static int ser_flat(void *ctx, const struct fl_flat *f, const struct fl_reader_loc *loc)
+{
+	struct sers *z = ctx;
+	char *out = z->s[z->n++];
+	snprintf(out, 512, "%ld:%d:", loc->line, f->ev);
+	for (size_t k = 0; k < sizeof(pkeys) / sizeof(*pkeys); k++)
+		ser_flat_val(out, 512, fl_flat_get(f, pkeys[k]));
+	return 0;
+}
+
+static int ser_json(void *ctx, enum fl_ev ev, json_t *o, const struct fl_reader_loc *loc)
+{
+	struct sers *z = ctx;
+	char *out;
+	if (ev == FL_E_HEADER)
+		return 0;
+	out = z->s[z->n++];
+	snprintf(out, 512, "%ld:%d:", loc->line, ev);
+	for (size_t k = 0; k < sizeof(pkeys) / sizeof(*pkeys); k++)
+		ser_json_val(out, 512, json_object_get(o, pkeys[k]));
+	return 0;
+}
+
+static const char *const pvariants[] = {
+	"{\"e\":\"faults\",\"t\":%d,\"seq\":%d,\"period\":1,\"lost\":0,\"samples\":[[\"0x1000\",\"0x400\",7,%d,0],[\"0x2000\",\"0x401\",7,5,1]]}",
+	"{\"e\":\"faults\",\"t\":%d,\"seq\":%d,\"samples\":[]}",
+	"{\"e\":\"faults\",\"t\":%d,\"seq\":%d,\"samples\":[[\"0x1000\",\"0x400\",7,%d]]}",        /* short row */
+	"{\"e\":\"faults\",\"t\":%d,\"seq\":%d,\"samples\":[[\"0x1000\",\"0x400\",7,%d,0] ]}",    /* space */
+	"{\"e\":\"faults\",\"t\":%d,\"seq\":%d,\"samples\":[[\"0x1000\",\"0x400\",\"7\",%d,0]]}", /* type */
+	"{\"e\":\"faults\",\"t\":%d,\"seq\":%d,\"samples\":[[[1],\"0x400\",7,%d,0]]}",              /* deeper */
+	"{\"e\":\"counters\",\"t\":%d,\"seq\":%d,\"minflt\":%d,\"dtlb_load_misses\":null}",
+	"{\"e\":\"counters\",\"t\":%d,\"seq\":%d,\"minflt\":%d,\"dtlb_load_misses\":true}",         /* bool */
+	"{\"e\":\"residency\",\"t\":%d,\"seq\":%d,\"method\":\"pagemap\",\"regions\":[[\"0x1000\",\"0x9000\",%d,0,0,1,0,0,-1,-1]]}",
+	"{\"e\":\"residency\",\"t\":%d,\"seq\":%d,\"regions\":[[\"0x1000\",\"0x9000\",%d,0,0,1,0,0,-1]]}", /* short */
+	"{\"e\":\"io\",\"t\":%d,\"seq\":%d,\"fds\":[[3,\"/data/f\",%d,4096],[4,null,1,2]]}",
+	"{\"e\":\"io\",\"t\":%d,\"seq\":%d,\"fds\":[[3,\"/d\\u00e9j\u00e0\",%d,4096]]}",          /* escapes, UTF-8 */
+	"{\"e\":\"io\",\"t\":%d,\"seq\":%d,\"fds\":[[3,\"/data/f\",%d,4096],]}",                  /* comma */
+};
+
+static void periodic_agrees(void)
+{
+	static struct sers a, b;
+	char *text = malloc(1 << 20);
+	size_t len = 0;
+	unsigned seed = 11;
+	const char *path;
+	struct fl_reader_ops ops = { ser_json, ser_flat, 0,
+				     1u << FL_E_FAULTS | 1u << FL_E_COUNTERS | 1u << FL_E_RESIDENCY |
+					     1u << FL_E_IO };
+	len += (size_t)sprintf(text + len, "%s", HDR);
+	for (int i = 0; i < 500; i++) {
+		int v = (int)((seed = seed * 1103515245 + 12345) >> 16) %
+			(int)(sizeof(pvariants) / sizeof(*pvariants));
+		len += (size_t)sprintf(text + len, pvariants[v], i, i, i * 7);
+		text[len++] = '\n';
+	}
+	path = write_file("periodic.ndjson", text, len);
+	a.n = b.n = 0;
+	CHECK(fl_reader_read_file_ops(path, &ops, &a) > 200);
+	CHECK(fl_reader_read_file(path, ser_json, &b) > 200);
+	CHECK_EQ_U64(a.n, b.n);
+	for (int i = 0; i < a.n && i < b.n; i++)
+		if (strcmp(a.s[i], b.s[i])) {
+			CHECK_STR(a.s[i], b.s[i]);
+			break;
+		}
 	free(text);
 }
 
@@ -184,13 +312,14 @@ int main(void)
 	CHECK(read_text("{\"e\":\"header\",\"t\":0,\"v\":1}\n", &s, &errs) < 0);
 
 	fast_path_agrees();
+	periodic_agrees();
 
 	/* Listing: only *.ndjson, sorted. */
 	write_file("20.ndjson", HDR, strlen(HDR));
 	write_file("3.ndjson.tmp", HDR, strlen(HDR));
-	CHECK(fl_reader_list(dir, &files) == 3);
+	CHECK(fl_reader_list(dir, &files) == 4);
 	CHECK(strstr(files[0], "/20.ndjson") && strstr(files[1], "/fast.ndjson") &&
-	      strstr(files[2], "/x.ndjson") && !files[3]);
+	      strstr(files[2], "/periodic.ndjson") && strstr(files[3], "/x.ndjson") && !files[4]);
 	fl_reader_list_free(files);
 	CHECK(fl_reader_list("/nonexistent/dir", &files) < 0);
 
