@@ -399,8 +399,68 @@ static size_t ref_lines(const struct fl_proc *p, struct fl_svg_hline *h)
 	return n;
 }
 
+/* This process's entry of the ws section (report_ws.c), or NULL. */
+static json_t *ws_json(const struct ctx *c, const struct fl_proc *p)
+{
+	json_t *procs = json_object_get(json_object_get(json_object_get(c->report, "sections"),
+							"ws"),
+					"processes"),
+	       *e;
+	size_t i;
+	json_array_foreach(procs, i, e) {
+		const char *exe = json_string_value(json_object_get(e, "exe"));
+		if (json_integer_value(json_object_get(e, "pid")) == p->pid &&
+		    (!exe || !p->exe || !strcmp(exe, p->exe)))
+			return e;
+	}
+	return NULL;
+}
+
+/* Working-set bytes of the ws window ending in (t0, t1], by the section's method. */
+static double ws_window(json_t *ws, const char *method, uint64_t t0, uint64_t t1, double ps)
+{
+	json_t *w, *v;
+	size_t i;
+	json_array_foreach(json_object_get(ws, "windows"), i, w) {
+		uint64_t t = (uint64_t)json_integer_value(json_object_get(w, "t"));
+		if (t <= t0 || t > t1)
+			continue;
+		v = json_object_get(w, method);
+		return json_is_number(v) ? json_number_value(v) * ps : NAN;
+	}
+	return NAN;
+}
+
+static const char *ws_method_name(const char *method)
+{
+	if (!strcmp(method, "written"))
+		return "working set: pages written per window (uffd-wp)";
+	if (!strcmp(method, "referenced"))
+		return "working set: pages referenced per window (accessed bit)";
+	return "pages first touched per window (fault samples)";
+}
+
+/* Reference lines from the ws section: the TLB reach it used, and RAM. */
+static size_t ws_ref_lines(json_t *ws, struct fl_svg_hline *h)
+{
+	json_t *tlb = json_object_get(ws, "tlb"), *ram = json_object_get(ws, "ram");
+	double r4 = json_number_value(json_object_get(tlb, "reach_4k"));
+	double r2 = json_number_value(json_object_get(tlb, "reach_2m"));
+	double mem = json_number_value(json_object_get(ram, "mem_total"));
+	size_t n = 0;
+	if (r4 > 0)
+		h[n++] = (struct fl_svg_hline){ "dTLB reach, 4 KiB pages", r4, "#6a3d9a" };
+	if (r2 > 0)
+		h[n++] = (struct fl_svg_hline){ "dTLB reach, 2 MiB pages", r2, "#b15928" };
+	if (mem > 0)
+		h[n++] = (struct fl_svg_hline){ "RAM", mem, "#cc0000" };
+	return n;
+}
+
 static void memory_chart(struct ctx *c, const struct fl_proc *p, int idx)
 {
+	json_t *ws = ws_json(c, p);
+	const char *method = ws ? json_string_value(json_object_get(ws, "peak_method")) : NULL;
 	size_t n = p->ncounters, cap = 0;
 	double *x = fl_xcalloc(n, sizeof(double)), *rss = fl_xcalloc(n, sizeof(double));
 	double *vsz = fl_xcalloc(n, sizeof(double)), *wss = fl_xcalloc(n, sizeof(double));
@@ -415,12 +475,18 @@ static void memory_chart(struct ctx *c, const struct fl_proc *p, int idx)
 	char id[32];
 	struct fl_svg_chart ch = { id, "Memory over time", "time since the trace started", "bytes",
 				   FL_UNIT_SECONDS, FL_UNIT_BYTES, x, n, s, m == WSS_NONE ? 2 : 3,
-				   h, ref_lines(p, h), FL_SCALE_AUTO };
+				   h, ws ? ws_ref_lines(ws, h) : ref_lines(p, h), FL_SCALE_AUTO };
+	if (method) {
+		s[2].name = ws_method_name(method);
+		ch.nseries = 3;
+	}
 	for (size_t i = 0; i < n; i++) {
 		x[i] = xsec(c, p, p->counters[i].t);
 		rss[i] = rss_of(&p->counters[i]);
 		vsz[i] = p->counters[i].vsz >= 0 ? (double)p->counters[i].vsz : NAN;
-		wss[i] = wss_at(p, i, m, &tmp, &cap);
+		wss[i] = method ? ws_window(ws, method, i ? p->counters[i - 1].t : 0, p->counters[i].t,
+					    (double)page_size(p))
+				: wss_at(p, i, m, &tmp, &cap);
 	}
 	snprintf(id, sizeof(id), "mem-%d", idx);
 	figure_open(c, "RSS, virtual size and working set over time, against the dTLB reach "
@@ -710,6 +776,21 @@ static double json_shared_at(const struct ctx *c, const struct fl_proc *kid, jso
 	return json_is_integer(e) ? (double)json_integer_value(e) * (double)page_size(kid) : NAN;
 }
 
+static int has_cow_section(const struct ctx *c)
+{
+	return json_array_size(json_object_get(
+		       json_object_get(json_object_get(c->report, "sections"), "cow"), "forks")) > 0;
+}
+
+static int ever_shared(const struct fl_proc *p)
+{
+	for (size_t i = 0; i < p->nresidency; i++)
+		for (size_t j = 0; j < p->residency[i].nregions; j++)
+			if (p->residency[i].regions[j].anon_shared > 0)
+				return 1;
+	return 0;
+}
+
 static void cow_chart(struct ctx *c)
 {
 	const struct fl_proc *kids[MAX_COW];
@@ -721,15 +802,19 @@ static void cow_chart(struct ctx *c)
 				   "time since the trace started", "bytes shared", FL_UNIT_SECONDS,
 				   FL_UNIT_BYTES, x, n, s, 0, NULL, 0, FL_SCALE_LINEAR };
 
+	/* The children the cow section found (real forks, with their decay);
+	 * without that section, every forked image that ever shared a page. */
 	for (size_t i = 0; i < c->m->nprocs && nk < MAX_COW; i++) {
 		const struct fl_proc *p = c->m->procs[i];
-		if (is_forked(p) && p->nresidency && fl_report_selected(c->o, p))
+		if (!is_forked(p) || !p->nresidency || !fl_report_selected(c->o, p))
+			continue;
+		if (cow_over_time(c, p) || (!has_cow_section(c) && ever_shared(p)))
 			kids[nk++] = p;
 	}
 	fputs("<section id=\"cow\"><h2>Copy-on-write after fork</h2>\n", c->f);
 	if (nk == 0) {
-		fputs("<p class=\"note\">No forked child with residency snapshots in this trace: "
-		      "nothing was shared copy-on-write.</p></section>\n",
+		fputs("<p class=\"note\">No forked child shared pages with its parent in this trace "
+		      "(no fork, or fork followed at once by exec).</p></section>\n",
 		      c->f);
 		return;
 	}
