@@ -43,16 +43,24 @@ static int cmp_iv(const void *a, const void *b)
 
 void fl_imap_build(struct fl_imap *m)
 {
-	size_t i;
+	size_t i, chunks = (m->n + FL_IMAP_CHUNK - 1) / FL_IMAP_CHUNK;
 	int sorted = 1;
 	for (i = 1; i < m->n && sorted; i++)
 		sorted = cmp_iv(&m->v[i - 1], &m->v[i]) <= 0;
 	if (!sorted)
 		qsort(m->v, m->n, sizeof(*m->v), cmp_iv);
+	for (m->leaves = 1; m->leaves < chunks; m->leaves *= 2)
+		;
 	free(m->maxend);
-	m->maxend = fl_xmalloc((m->n ? m->n : 1) * sizeof(*m->maxend));
-	for (i = 0; i < m->n; i++)
-		m->maxend[i] = i && m->maxend[i - 1] > m->v[i].end ? m->maxend[i - 1] : m->v[i].end;
+	m->maxend = fl_xcalloc(2 * m->leaves, sizeof(*m->maxend));
+	for (i = 0; i < m->n; i++) {
+		uint64_t *leaf = &m->maxend[m->leaves + i / FL_IMAP_CHUNK];
+		if (m->v[i].end > *leaf)
+			*leaf = m->v[i].end;
+	}
+	for (i = m->leaves; i-- > 1;)
+		m->maxend[i] = m->maxend[2 * i] > m->maxend[2 * i + 1] ? m->maxend[2 * i]
+									: m->maxend[2 * i + 1];
 	m->built = 1;
 }
 
@@ -70,30 +78,51 @@ static size_t upper(const struct fl_imap *m, uint64_t addr)
 	return lo;
 }
 
+struct query {
+	const struct fl_imap *m;
+	uint64_t addr;
+	size_t up; /* only ranges [0, up) start at or below addr */
+	int (*fn)(const struct fl_interval *iv, void *ctx);
+	void *ctx;
+};
+
+/* Visits node (covering chunks [lo, lo + width)), right to left: highest start first. */
+static int visit(const struct query *q, size_t node, size_t lo, size_t width)
+{
+	const struct fl_imap *m = q->m;
+	int r;
+	if (lo * FL_IMAP_CHUNK >= q->up || m->maxend[node] <= q->addr)
+		return 0;
+	if (width == 1) {
+		size_t first = lo * FL_IMAP_CHUNK, last = first + FL_IMAP_CHUNK;
+		for (size_t i = last < q->up ? last : q->up; i-- > first;)
+			if (m->v[i].end > q->addr && (r = q->fn(&m->v[i], q->ctx)) != 0)
+				return r;
+		return 0;
+	}
+	r = visit(q, 2 * node + 1, lo + width / 2, width / 2);
+	return r ? r : visit(q, 2 * node, lo, width / 2);
+}
+
 int fl_imap_each(const struct fl_imap *m, uint64_t addr,
 		 int (*fn)(const struct fl_interval *iv, void *ctx), void *ctx)
 {
-	size_t i;
+	struct query q = { m, addr, 0, fn, ctx };
 	if (!m->built || !m->n)
 		return 0;
-	/* Walk back while some earlier range may still reach addr. */
-	for (i = upper(m, addr); i-- > 0 && m->maxend[i] > addr;) {
-		if (m->v[i].end > addr) {
-			int r = fn(&m->v[i], ctx);
-			if (r)
-				return r;
-		}
-	}
-	return 0;
+	q.up = upper(m, addr);
+	return visit(&q, 1, 0, m->leaves);
+}
+
+static int first_hit(const struct fl_interval *iv, void *ctx)
+{
+	*(const struct fl_interval **)ctx = iv;
+	return 1;
 }
 
 const struct fl_interval *fl_imap_find(const struct fl_imap *m, uint64_t addr)
 {
-	size_t i;
-	if (!m->built || !m->n)
-		return NULL;
-	for (i = upper(m, addr); i-- > 0 && m->maxend[i] > addr;)
-		if (m->v[i].end > addr)
-			return &m->v[i];
-	return NULL;
+	const struct fl_interval *found = NULL;
+	fl_imap_each(m, addr, first_hit, &found);
+	return found;
 }

@@ -1,9 +1,11 @@
 /*
  * An address-range map: [start, end) -> 64-bit value. Ranges may overlap
  * (heap blocks reuse addresses over time); lookups visit every range that
- * contains an address. Add ranges in any order, then fl_imap_build() once;
- * lookups are O(log n + hits) for typical data (a running maximum of the
- * range ends bounds the backward scan).
+ * contains an address. Add ranges in any order, then fl_imap_build() once.
+ * Ranges are sorted by start and grouped in chunks of FL_IMAP_CHUNK; a
+ * max-tree over the chunks' largest ends prunes every chunk that cannot
+ * reach the address, so a lookup costs O((hits + 1) log n) even when a few
+ * huge ranges overlap many small ones.
  */
 #ifndef FL_INTERVAL_H
 #define FL_INTERVAL_H
@@ -16,10 +18,13 @@ struct fl_interval {
 	uint64_t val;
 };
 
+#define FL_IMAP_CHUNK 16
+
 struct fl_imap {
 	struct fl_interval *v;
-	uint64_t *maxend; /* maxend[i] = max(v[0..i].end), valid after build */
+	uint64_t *maxend; /* max-tree of chunk ends: node i has children 2i, 2i+1 */
 	size_t n, cap;
+	size_t leaves;    /* power of two >= number of chunks */
 	int built;
 };
 
