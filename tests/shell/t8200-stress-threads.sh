@@ -27,8 +27,11 @@ test_expect_success 'live bytes at exit reflect that everything was freed' '
 	at_least 65536 "$live"
 '
 
-test_expect_success 'every forked child has a trace file' '
-	n=$(ls "$TMP"/st.trace/*.ndjson | wc -l) &&
-	at_least "$n" 25
+# 24 forks: 8 exec /bin/true, 8 exec the program itself, 8 only allocate.
+test_expect_success 'every forked child and every exec has a linked trace file' '
+	for f in "$TMP"/st.trace/*.ndjson; do head -n 1 "$f" | jq -r .parent.kind; done |
+		sort | uniq -c >"$TMP/kinds" &&
+	grep -q -x " *24 fork" "$TMP/kinds" && grep -q -x " *16 exec" "$TMP/kinds" &&
+	test "$(grep -h "\"e\":\"fork\"" "$TMP"/st.trace/*.ndjson | wc -l)" -eq 24
 '
 test_done

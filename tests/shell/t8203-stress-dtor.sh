@@ -10,7 +10,7 @@ stress_traced dt -- "$PROGS/p_stress_dtor"
 test_expect_success 'same output and status traced' 'same_behaviour dt 0'
 test_expect_success 'the trace is clean and ends with an exit line' '
 	trace_is_clean dt && r=$(root_trace dt) &&
-	tail -n 1 "$r" | jq -e ".e == \"exit\""
+	tail -n 1 "$r" | jq -e ".e == \"exit\" and .how == \"exit\" and .status == 0" >/dev/null
 '
 test_expect_success 'the destructors allocations are counted' '
 	r=$(root_trace dt) &&
