@@ -935,6 +935,11 @@ static void finish_proc(struct loader *ld)
 	SORT_BY(p->io, p->nio, t, cmp_io);
 	SORT_BY(p->sites, p->nsites, stack, cmp_site);
 	index_calls(p);
+	/* The big arrays grew by doubling: give back the slack before the reports run. */
+	if (p->nblocks)
+		p->blocks = fl_xrealloc(p->blocks, p->nblocks * sizeof(*p->blocks));
+	if (p->nfaults)
+		p->faults = fl_xrealloc(p->faults, p->nfaults * sizeof(*p->faults));
 	if (p->exit.present && p->exit.t > p->end_t)
 		p->end_t = p->exit.t;
 }
