@@ -392,7 +392,9 @@ static int is_plumbing(const struct fl_sym *sym)
 	for (size_t i = 0; i < sizeof(prefixes) / sizeof(*prefixes); i++)
 		if (!strncmp(sym->func, prefixes[i], strlen(prefixes[i])))
 			return 1;
-	return 0;
+	/* The program's own allocator wrappers: PyMem_Malloc, Perl_safesysmalloc, g_malloc0. */
+	return strcasestr(sym->func, "malloc") || strcasestr(sym->func, "calloc") ||
+	       strcasestr(sym->func, "realloc");
 }
 
 int fl_symbols_site_frame(struct fl_symbols *s, const struct fl_proc *p, const struct fl_stack *st,

@@ -56,8 +56,10 @@ const char *fl_symbols_format(const struct fl_sym *sym, uint64_t addr, char *buf
 
 /*
  * The first frame of a stack that is not inside the allocator plumbing
- * (libc's malloc internals, libstdc++'s operator new, the shim): the
- * "allocation site" reports name. Returns the frame index, 0 if none found.
+ * (libc's malloc internals, libstdc++'s operator new, the shim, and the
+ * program's own wrappers whose name contains malloc, calloc or realloc:
+ * PyMem_Malloc, Perl_safesysmalloc, g_malloc0): the "allocation site"
+ * reports name. Returns the frame index, 0 if none found.
  */
 int fl_symbols_site_frame(struct fl_symbols *s, const struct fl_proc *p, const struct fl_stack *st,
 			  uint64_t t);
