@@ -140,6 +140,14 @@ static const char *const fclass_name[FC_N] = {
 	[FL_FC_SHIM] = "the shim's own buffers",
 };
 
+/* One colour per class, the same in every chart. */
+static const char *const fclass_color[FC_N] = {
+	[FL_FC_ZERO_FILL] = "#0072b2", [FL_FC_CACHE_HIT] = "#009e73", [FL_FC_DISK] = "#d55e00",
+	[FL_FC_SWAP_IN] = "#cc79a7",   [FL_FC_COW] = "#e69f00",       [FL_FC_STACK_GROWTH] = "#56b4e9",
+	[FL_FC_TRACKING] = "#999999",  [FL_FC_OTHER] = "#222222",     [FL_FC_UNKNOWN] = "#bbbbbb",
+	[FL_FC_SHIM] = "#dddddd",
+};
+
 /* The class of every fault sample of p (NULL when it has none); free() it. */
 static struct fl_fault_info *classes(const struct ctx *c, const struct fl_proc *p)
 {
@@ -519,7 +527,7 @@ static void faults_chart(struct ctx *c, const struct fl_proc *p, int idx)
 	bins_init(c, p, &b);
 	memset(y, 0, sizeof(y));
 	for (size_t i = 0; fi && i < p->nfaults; i++)
-		if (fi[i].cls < FC_N)
+		if (fi[i].cls < FC_N && fi[i].cls != FL_FC_SHIM) /* not the program's */
 			y[fi[i].cls][bin_of(&b, p->faults[i].t)] += w;
 	free(fi);
 	for (size_t j = 0; j < b.n; j++)
@@ -529,7 +537,7 @@ static void faults_chart(struct ctx *c, const struct fl_proc *p, int idx)
 		for (size_t j = 0; j < b.n; j++)
 			tot += y[k][j];
 		if (tot > 0)
-			s[ns++] = (struct fl_svg_series){ fclass_name[k], y[k], fl_svg_color((size_t)k), 0 };
+			s[ns++] = (struct fl_svg_series){ fclass_name[k], y[k], fclass_color[k], 0 };
 	}
 	snprintf(id, sizeof(id), "faults-%d", idx);
 	ch.n = b.n;
@@ -597,7 +605,7 @@ static struct row *row_find(struct row **rows, size_t *n, size_t *cap, const str
 		const char *base = strrchr(v->path, '/');
 		if (asprintf(&r->label, "%s %.4s", base && base[1] ? base + 1 : v->path, v->perms) < 0)
 			r->label = NULL;
-	} else if (asprintf(&r->label, "anon %s %.4s @%llx", sz, v->perms,
+	} else if (asprintf(&r->label, "anon %s %.4s %llx", sz, v->perms,
 			    (unsigned long long)v->start) < 0) {
 		r->label = NULL;
 	}
