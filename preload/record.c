@@ -87,6 +87,14 @@ static int sample_due(struct fl_thread *t, size_t size, uint64_t *weight)
 	return 1;
 }
 
+/* The stack cache pays for itself when every call is unwound (--all); in
+ * the default mode unwinds are rare and its pages would only add page
+ * faults to the program's. */
+static struct fl_stack_cache *cache_of(struct fl_thread *t)
+{
+	return fl_config.all ? &t->stacks : NULL;
+}
+
 void fl_record_push(struct fl_thread *t, struct fl_event *ev, const void *str)
 {
 	if (fl_evbuf_push(&t->ring, ev, str) == 0)
@@ -150,7 +158,7 @@ static int take_block(struct fl_thread *t, void *p, size_t size, uint32_t *id, u
 	} else if (!(line = sample_due(t, size, weight))) {
 		return 0;
 	}
-	*id = fl_stacks_capture(&t->stacks);
+	*id = fl_stacks_capture(cache_of(t));
 	return keep_block(t, (uintptr_t)p, size, *id, line) && line;
 }
 
@@ -263,7 +271,7 @@ void fl_record_event(enum fl_call c, struct fl_event *ev, const void *str, int w
 	}
 	fl_add(&t->calls[c], 1);
 	if (want_stack)
-		ev->stack = fl_stacks_capture(&t->stacks);
+		ev->stack = fl_stacks_capture(cache_of(t));
 	fill(t, ev, (enum fl_ev_kind)ev->kind, c);
 	fl_record_push(t, ev, str);
 }
