@@ -3,7 +3,9 @@
  * (dlsym's own calloc), serve from the bootstrap arena; when the shim is
  * not ready or is re-entered (guard), call through (a re-entered call, from
  * a signal handler, is still counted); else call the real function and
- * record.
+ * record. The guard is set only where the shim does more than count (the
+ * slow paths in record.c set it): the counting itself is signal-safe, so a
+ * handler that lands in the fast path is simply traced like any call.
  */
 #include <errno.h>
 #include <malloc.h>
@@ -26,12 +28,12 @@ static void *boot_alloc(size_t size, size_t align)
 	return NULL;
 }
 
+#define NESTED() FL_UNLIKELY(fl_tls_guard == FL_GUARD_HOOK)
+
 static void *nested(enum fl_call c, void *p, size_t size)
 {
-	if (p)
-		fl_record_nested(c, size, fl_usable(p));
-	else
-		fl_record_nested(c, size, 0);
+	if (NESTED())
+		fl_record_nested(c, size, p ? fl_usable(p) : 0);
 	return p;
 }
 
@@ -42,10 +44,8 @@ FL_EXPORT void *malloc(size_t size)
 		return p;
 	if (!TRACING())
 		return nested(FL_CALL_MALLOC, fl_real.malloc(size), size);
-	fl_tls_guard = FL_GUARD_HOOK;
 	p = fl_real.malloc(size);
 	fl_record_alloc(FL_CALL_MALLOC, p, size);
-	fl_tls_guard = 0;
 	return p;
 }
 
@@ -62,10 +62,8 @@ FL_EXPORT void *calloc(size_t n, size_t size)
 	}
 	if (!TRACING())
 		return nested(FL_CALL_CALLOC, fl_real.calloc(n, size), over ? 0 : total);
-	fl_tls_guard = FL_GUARD_HOOK;
 	p = fl_real.calloc(n, size);
 	fl_record_alloc(FL_CALL_CALLOC, p, over ? 0 : total);
-	fl_tls_guard = 0;
 	return p;
 }
 
@@ -74,7 +72,7 @@ FL_EXPORT void free(void *p)
 	if (FL_UNLIKELY(!p)) {
 		if (TRACING())
 			fl_record_free_null();
-		else
+		else if (NESTED())
 			fl_record_nested(FL_CALL_FREE, 0, 0);
 		return;
 	}
@@ -83,14 +81,13 @@ FL_EXPORT void free(void *p)
 	if (FL_UNLIKELY(!fl_real.free))
 		fl_init_resolve();
 	if (!TRACING()) {
-		fl_record_nested(FL_CALL_FREE, 0, -fl_usable(p));
+		if (NESTED())
+			fl_record_nested(FL_CALL_FREE, 0, -fl_usable(p));
 		fl_real.free(p);
 		return;
 	}
-	fl_tls_guard = FL_GUARD_HOOK;
 	fl_record_free(p);
 	fl_real.free(p);
-	fl_tls_guard = 0;
 }
 
 static void *realloc_from_bootstrap(void *old, size_t size)
@@ -105,6 +102,8 @@ static void *realloc_from_bootstrap(void *old, size_t size)
 
 static void *realloc_nested(enum fl_call c, size_t size, void *p, uint64_t old_usable)
 {
+	if (!NESTED())
+		return p;
 	if (p || !size)
 		fl_record_nested(c, size, (p ? fl_usable(p) : 0) - old_usable);
 	else
@@ -165,10 +164,8 @@ FL_EXPORT int posix_memalign(void **out, size_t align, size_t size)
 		nested(FL_CALL_POSIX_MEMALIGN, r == 0 ? *out : NULL, size);
 		return r;
 	}
-	fl_tls_guard = FL_GUARD_HOOK;
 	r = fl_real.posix_memalign(out, align, size);
 	fl_record_alloc(FL_CALL_POSIX_MEMALIGN, r == 0 ? *out : NULL, size);
-	fl_tls_guard = 0;
 	return r;
 }
 
@@ -183,10 +180,8 @@ FL_EXPORT int posix_memalign(void **out, size_t align, size_t size)
 			return NULL;                                       \
 		if (!TRACING())                                            \
 			return nested(FL_CALL_##name, fl_real.name call, size_expr); \
-		fl_tls_guard = FL_GUARD_HOOK;                              \
 		p = fl_real.name call;                                     \
 		fl_record_alloc(FL_CALL_##name, p, size_expr);             \
-		fl_tls_guard = 0;                                          \
 		return p;                                                  \
 	}
 

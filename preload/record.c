@@ -162,7 +162,7 @@ static int take_block(struct fl_thread *t, void *p, size_t size, uint32_t *id, u
 	return keep_block(t, (uintptr_t)p, size, *id, line) && line;
 }
 
-void fl_record_alloc_slow(enum fl_call c, void *p, size_t size)
+static void alloc_slow(enum fl_call c, void *p, size_t size)
 {
 	struct fl_thread *t = fl_thread_get();
 	uint64_t usable = p ? fl_usable(p) : 0, weight;
@@ -199,7 +199,7 @@ static uint32_t drop_block(struct fl_thread *t, void *p, uint64_t *size)
 	return tag | 1; /* non-zero even for stack id 0 */
 }
 
-void fl_record_free_found(struct fl_thread *t, void *p)
+static void free_found(struct fl_thread *t, void *p)
 {
 	uint64_t size;
 	uint32_t tag = drop_block(t, p, &size);
@@ -207,7 +207,7 @@ void fl_record_free_found(struct fl_thread *t, void *p)
 		push_free(t, (uintptr_t)p, size);
 }
 
-void fl_record_free_slow(void *p)
+static void free_slow(void *p)
 {
 	struct fl_thread *t = fl_thread_get();
 	if (!t) {
@@ -216,7 +216,34 @@ void fl_record_free_slow(void *p)
 	}
 	fl_add(&t->calls[FL_CALL_FREE], 1);
 	fl_add(&t->live, -fl_usable(p));
-	fl_record_free_found(t, p);
+	free_found(t, p);
+}
+
+/* The entries from the inline fast paths: from here on the shim does more
+ * than count, so a signal handler's calls must pass through (and are
+ * counted as nested). */
+void fl_record_alloc_slow(enum fl_call c, void *p, size_t size)
+{
+	int guard = fl_tls_guard;
+	fl_tls_guard = FL_GUARD_HOOK;
+	alloc_slow(c, p, size);
+	fl_tls_guard = guard;
+}
+
+void fl_record_free_found(struct fl_thread *t, void *p)
+{
+	int guard = fl_tls_guard;
+	fl_tls_guard = FL_GUARD_HOOK;
+	free_found(t, p);
+	fl_tls_guard = guard;
+}
+
+void fl_record_free_slow(void *p)
+{
+	int guard = fl_tls_guard;
+	fl_tls_guard = FL_GUARD_HOOK;
+	free_slow(p);
+	fl_tls_guard = guard;
 }
 
 void fl_record_free_null(void)

@@ -8,7 +8,8 @@ struct fl_real fl_real;
 int fl_resolving;
 
 /* dlsym's allocations before the real calloc is known: a few KiB at most. */
-static char arena[64 * 1024] __attribute__((aligned(64)));
+char fl_bootstrap_arena_[FL_BOOTSTRAP_BYTES] __attribute__((aligned(64)));
+#define arena fl_bootstrap_arena_
 static size_t arena_used;
 
 void *fl_bootstrap_alloc(size_t size, size_t align)
@@ -27,11 +28,6 @@ void *fl_bootstrap_alloc(size_t size, size_t align)
 			break;
 	}
 	return arena + start; /* static storage: already zero, as calloc needs */
-}
-
-int fl_bootstrap_owns(const void *p)
-{
-	return (const char *)p >= arena && (const char *)p < arena + sizeof(arena);
 }
 
 #define RESOLVE(name)                                                    \

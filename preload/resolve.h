@@ -49,6 +49,12 @@ int fl_resolve_all(const char **missing);
 extern int fl_resolving;
 
 void *fl_bootstrap_alloc(size_t size, size_t align);
-int fl_bootstrap_owns(const void *p);
+#define FL_BOOTSTRAP_BYTES (64 * 1024)
+extern char fl_bootstrap_arena_[FL_BOOTSTRAP_BYTES];
+/* Inline: free() asks on every call. */
+static inline int fl_bootstrap_owns(const void *p)
+{
+	return (uintptr_t)p - (uintptr_t)fl_bootstrap_arena_ < FL_BOOTSTRAP_BYTES;
+}
 
 #endif
