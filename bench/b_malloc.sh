@@ -2,7 +2,9 @@
 # Heap hook overhead: 10 million malloc/free pairs of random sizes 16-512
 # bytes with 1000 live blocks per thread, one and two threads. Prints the
 # median wall-time ratio to a native run measured in the same run, for the
-# default mode, --all, and heaptrack (if installed) on the same workload.
+# default mode, --all, and heaptrack (if installed) on the same workload;
+# also the CPU-time (user+sys, all processes of the run) ratio, which other
+# load on the machine disturbs less.
 #   BUILD=build sh bench/b_malloc.sh     (REPS=N, PAIRS=N to change the size)
 set -u
 BUILD=${BUILD:-build}
@@ -12,30 +14,47 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 B=$top/$BUILD/bench/malloc_bench
 FL=$top/$BUILD/faultline
 [ -x "$B" ] && [ -x "$FL" ] || { echo "b_malloc: build first (make)" >&2; exit 1; }
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/flbench.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
 export FAULTLINE_QUIET=1
 
 now() { date +%s%N; }
 
-# wall MODE THREADS: nanoseconds for one whole run (process start to exit)
-wall() {
-	rm -rf "$tmp/t" "$tmp"/heaptrack.*
-	s=$(now)
+run() { # MODE THREADS
 	case $1 in
 	native) "$B" "$2" "$PAIRS" >/dev/null ;;
 	default) "$FL" record -q -o "$tmp/t" -- "$B" "$2" "$PAIRS" >/dev/null ;;
 	all) "$FL" record -q --all -o "$tmp/t" -- "$B" "$2" "$PAIRS" >/dev/null ;;
 	heaptrack) (cd "$tmp" && heaptrack "$B" "$2" "$PAIRS" >/dev/null 2>&1) ;;
-	esac || echo "b_malloc: $1 run failed" >&2
-	echo $(( $(now) - s ))
+	esac
 }
+
+# measure MODE THREADS: "wall_ns cpu_ms" for one whole run (process start
+# to exit; CPU of the run and all its children)
+measure() {
+	rm -rf "$tmp/t" "$tmp"/heaptrack.*
+	times >"$tmp/times"
+	c=$(children_cpu_ms)
+	s=$(now)
+	run "$1" "$2" || echo "b_malloc: $1 run failed" >&2
+	w=$(( $(now) - s ))
+	times >"$tmp/times"
+	echo "$w $(( $(children_cpu_ms) - c ))"
+}
+
+# User+system CPU of all waited-for children so far, in ms (the second
+# line of `times`: "0m1.234000s 0m0.056000s").
+# (`times` must run in this shell, not in a $(...) subshell.)
+children_cpu_ms() {
+	sed -n 2p "$tmp/times" | tr 'ms' '  ' |
+		awk '{printf "%d", ($1 * 60 + $2 + $3 * 60 + $4) * 1000}'
+}
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/flbench.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
 
 median() { sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
 
 modes=${MODES:-native default all}
 [ -z "${MODES:-}" ] && command -v heaptrack >/dev/null 2>&1 && modes="$modes heaptrack"
-printf '%-10s %-8s %10s %8s\n' mode threads median_ms ratio
+printf '%-10s %-8s %10s %8s %10s %8s\n' mode threads wall_ms ratio cpu_ms ratio
 for th in 1 2; do
 	for m in $modes; do
 		: >"$tmp/$m"
@@ -44,14 +63,17 @@ for th in 1 2; do
 	i=0
 	while [ $i -lt "$REPS" ]; do
 		for m in $modes; do
-			wall "$m" "$th" >>"$tmp/$m"
+			measure "$m" "$th" >>"$tmp/$m"
 		done
 		i=$((i + 1))
 	done
-	nat=$(median <"$tmp/native")
+	nat=$(cut -d' ' -f1 "$tmp/native" | median)
+	natc=$(cut -d' ' -f2 "$tmp/native" | median)
 	for m in $modes; do
-		med=$(median <"$tmp/$m")
-		printf '%-10s %-8s %10d %8.2f\n' "$m" "$th" $((med / 1000000)) \
-			"$(echo "$med $nat" | awk '{printf "%.2f", $1 / $2}')"
+		med=$(cut -d' ' -f1 "$tmp/$m" | median)
+		cpu=$(cut -d' ' -f2 "$tmp/$m" | median)
+		printf '%-10s %-8s %10d %8.2f %10d %8.2f\n' "$m" "$th" $((med / 1000000)) \
+			"$(echo "$med $nat" | awk '{printf "%.2f", $1 / $2}')" "$cpu" \
+			"$(echo "$cpu $natc" | awk '{printf "%.2f", $1 / ($2 > 0 ? $2 : 1)}')"
 	done
 done
