@@ -286,6 +286,11 @@ void fl_probes_tick(struct fl_out *o, int final)
 		return;
 	}
 	fault_lines(o);
+	if (fl_trace.stopped) {
+		/* The fault lines reached the cap: totals only from here. */
+		counters_line(o, v, n);
+		return;
+	}
 	if (v && fl_uffd_st.ok)
 		fl_uffd_window(v, n);
 	counters_line(o, v, n);

@@ -635,7 +635,8 @@ void fl_writer_tick_locked(int final)
 		if (!stopped)
 			fl_sites_emit(&out, fl_seq_next, fl_now());
 		fl_probes_tick(&out, final);
-		if (!stopped)
+		/* The probes may have flushed and reached the cap just now. */
+		if (!fl_trace.stopped)
 			fl_maps_emit(&out, "changed", 0);
 	}
 	fl_writer_write(1);
