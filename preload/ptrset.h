@@ -39,10 +39,13 @@ void fl_ptrset_after_fork(struct fl_ptrset_cache *c);
 extern uint32_t *fl_ptrset_buckets_;
 extern uint32_t fl_ptrset_mask_;
 
+/* Blocks next to each other in the heap land in neighbouring buckets, so
+ * the program's locality carries over to the table (a multiplicative hash
+ * would send every free to a random cache line of a 16 MiB array). The
+ * high bits are folded in for spread across distant regions. */
 static inline uint32_t fl_ptrset_bucket_of(uintptr_t p)
 {
-	uint64_t h = (uint64_t)p * 0x9e3779b97f4a7c15ull;
-	return (uint32_t)(h >> 32) & fl_ptrset_mask_;
+	return (uint32_t)((p >> 4) ^ (p >> 26) ^ (p >> 44)) & fl_ptrset_mask_;
 }
 
 /* 0: p is certainly not in the set. */
