@@ -35,7 +35,8 @@ run() { # NAME PROGRAM ARGS...: record one sample, report it as text and HTML
 	shift
 	say "$name: $*"
 	"$FL" record -q -o "$out/traces/$name" -- "$@" | sed 's/^/  /'
-	"$FL" report --html "$out/$name.html" "$out/traces/$name" >"$out/$name.txt"
+	"$FL" report --html "$out/$name.html" "$out/traces/$name"
+	"$FL" report "$out/traces/$name" >"$out/$name.txt"
 }
 
 run read_scan "$S/read_scan" "$data" 128 warm
@@ -47,7 +48,8 @@ say "all four under one shell, for the combined report"
 "$FL" record -q -o "$out/traces/all" -- sh -c '
 	"$1/read_scan" "$2" 128 warm && "$1/mmap_scan" "$2" warm &&
 	"$1/fork_cow" 64 50 child && "$1/overcommit" 1024 10' demo "$S" "$data" | sed 's/^/  /'
-"$FL" report --html "$out/report.html" "$out/traces/all" >"$out/report.txt"
+"$FL" report --html "$out/report.html" "$out/traces/all"
+"$FL" report "$out/traces/all" >"$out/report.txt"
 "$FL" export --format folded -o "$out/stacks.folded" "$out/traces/all"
 "$FL" export --format perfetto -o "$out/trace.json" "$out/traces/all"
 
