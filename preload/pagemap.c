@@ -39,6 +39,10 @@ struct row {
 
 static int pm_fd = -1;
 static int has_scan;
+/* Anonymous pages can be shared (not exclusive) only after a fork (or
+ * KSM, which the program must ask for); until then the pagemap entries
+ * need not be read, which keeps the tick cheap for big address spaces. */
+static int forked;
 static struct page_region *vec;
 static uint64_t *ents;
 static struct row *rows[2];
@@ -161,6 +165,11 @@ void fl_pagemap_open(void)
 	test_accessed();
 }
 
+void fl_pagemap_forked(void)
+{
+	forked = 1;
+}
+
 void fl_pagemap_reopen(void)
 {
 	if (pm_fd >= 0)
@@ -235,8 +244,10 @@ static void scan_piece(uint64_t s, uint64_t e, struct row *r)
 				r->c[C_HUGE] += pages;
 			if (cat & PAGE_IS_FILE)
 				r->c[C_FILE] += pages;
-			else
+			else if (forked)
 				read_entries(vec[i].start, vec[i].end, r, 0);
+			else
+				r->c[C_EXCL] += pages;
 		}
 		/* Only a full vector means more to come (walk_end may stop
 		 * short of the end after a complete walk: seen on 6.18). */

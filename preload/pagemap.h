@@ -63,6 +63,9 @@ void fl_pagemap_open(void);
 /* fork child: the inherited pagemap fd reads the parent's memory. */
 void fl_pagemap_reopen(void);
 void fl_pagemap_close(void);
+/* This process forked or is a fork child: anonymous pages may be shared
+ * from now on (until then they are all exclusive, unless KSM merged them). */
+void fl_pagemap_forked(void);
 /* The pagemap fd (for the write tracker's scans), -1 if none. */
 int fl_pagemap_fd(void);
 /* PAGEMAP_SCAN works here. */

@@ -313,6 +313,7 @@ static void snapshot(struct fl_out *o)
 
 void fl_probes_fork_parent(struct fl_out *o)
 {
+	fl_pagemap_forked();
 	snapshot(o);
 }
 
@@ -320,6 +321,7 @@ void fl_probes_fork_child(struct fl_out *o)
 {
 	fl_perf_forget();
 	fl_pagemap_reopen();
+	fl_pagemap_forked();
 	fl_iostat_reset();
 	if (fl_config.wss) {
 		int n = 0;
