@@ -222,11 +222,20 @@ struct clone_call {
 	void *arg;
 };
 
+/* When fn returns, glibc ends the child with the exit syscall, which ends
+ * one thread: our ticker would keep the process alive. The child had one
+ * thread of the program, so exit_group is the same ending.
+ * NEEDSWORK: a child whose fn started threads of its own and returns
+ * would end them too. */
 static int clone_child(void *p)
 {
 	struct clone_call c = *(struct clone_call *)p;
+	int r;
 	fl_init_fork_child("clone");
-	return c.fn(c.arg);
+	r = c.fn(c.arg);
+	fl_init_finish("exit", r & 0xff, 0, 0, 0);
+	syscall(SYS_exit_group, r);
+	return r;
 }
 
 /* clone without CLONE_VM makes a process that runs no atfork handler: the
