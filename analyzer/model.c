@@ -161,7 +161,7 @@ struct loader {
 	uint64_t *block_seq; /* seq of each block's allocation, parallel to p->blocks */
 	size_t capblocks, capseq;
 	size_t capmaps, capcalls, capcounters, capheap, capfaults, capres, capwss, capio, capforks,
-		capexecs, capnotes, capstacks, capsites;
+		capexecs, capwaits, capnotes, capstacks, capsites;
 	struct fl_site *site_tmp; /* by stack id (sparse) */
 	size_t ncalls_unsorted;
 };
@@ -696,6 +696,16 @@ static int on_event(void *ctx, enum fl_ev ev, json_t *o, const struct fl_reader_
 		n->n = fl_json_get_int(o, "n", -1);
 		break;
 	}
+	case FL_E_UNKNOWN:
+		if (!strcmp(fl_json_get_str(o, FL_K_EVENT) ? fl_json_get_str(o, FL_K_EVENT) : "",
+			    FL_EV_WAIT)) {
+			struct fl_wait_ev *w = PUSH(ld, waits, nwaits, capwaits);
+			w->t = t;
+			w->child = (int32_t)fl_json_get_int(o, FL_K_CHILD, -1);
+			w->status = fl_json_get_int(o, FL_K_STATUS, -1);
+			w->signal = fl_json_get_int(o, FL_K_SIGNAL, 0);
+		}
+		break;
 	default:
 		break;
 	}
@@ -1064,6 +1074,43 @@ static void link_tree(struct fl_model *m)
 	}
 }
 
+/* A process killed by SIGKILL writes no exit line; the parent that reaped
+ * it wrote a wait line with the signal. Take the first wait for this pid
+ * by its parent at or after the image started. */
+static void exits_from_waits(struct fl_model *m)
+{
+	for (size_t i = 0; i < m->nprocs; i++) {
+		struct fl_proc *p = m->procs[i];
+		const struct fl_wait_ev *best = NULL;
+		uint64_t best_at = UINT64_MAX;
+		if (p->exit.present)
+			continue;
+		for (size_t j = 0; j < m->nprocs; j++) {
+			const struct fl_proc *r = m->procs[j];
+			if (r->pid != p->ppid)
+				continue;
+			for (size_t k = 0; k < r->nwaits; k++) {
+				uint64_t at = r->start_realtime_ns + r->waits[k].t;
+				if (r->waits[k].child == p->pid && at >= p->start_realtime_ns &&
+				    at < best_at) {
+					best = &r->waits[k];
+					best_at = at;
+				}
+			}
+		}
+		if (!best)
+			continue;
+		p->exit.present = 1;
+		p->exit.from_wait = 1;
+		p->exit.how = best->signal > 0 ? "signal" : "exit";
+		p->exit.t = p->end_t;
+		p->exit.status = best->signal > 0 ? -1 : best->status;
+		p->exit.signal = best->signal;
+		p->exit.ru_minflt = p->exit.ru_majflt = -1;
+		p->exit.ru_utime_ns = p->exit.ru_stime_ns = p->exit.ru_maxrss_kb = -1;
+	}
+}
+
 int fl_model_load(struct fl_model *m, const char *path)
 {
 	char **files;
@@ -1090,6 +1137,7 @@ int fl_model_load(struct fl_model *m, const char *path)
 	if (!m->nprocs)
 		return fl_error("no usable trace in '%s'", path);
 	link_tree(m);
+	exits_from_waits(m);
 	return 0;
 }
 
@@ -1121,6 +1169,7 @@ static void proc_free(struct fl_proc *p)
 	free(p->forks);
 	free(p->execs);
 	free(p->notes);
+	free(p->waits);
 	free(p->stacks);
 	free(p->probes);
 	free(p->children);

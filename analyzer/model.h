@@ -199,6 +199,13 @@ struct fl_fork_ev {
 	uint8_t kind; /* enum fl_link */
 };
 
+/* The program reaped a child (wait family): how that child ended. */
+struct fl_wait_ev {
+	uint64_t t;
+	int32_t child;
+	int64_t status, signal; /* -1 / 0 when absent */
+};
+
 struct fl_exec_ev {
 	uint64_t t, seq;
 	const char *path;
@@ -231,6 +238,7 @@ struct fl_exit {
 	const char *how;  /* exit | signal | exec | unknown */
 	int64_t status, signal;
 	int64_t ru_minflt, ru_majflt, ru_utime_ns, ru_stime_ns, ru_maxrss_kb;
+	int from_wait;    /* known only from the parent's wait line (SIGKILL) */
 };
 
 /* One process image: one trace file. */
@@ -275,6 +283,7 @@ struct fl_proc {
 	struct fl_io *io;           size_t nio;
 	struct fl_fork_ev *forks;   size_t nforks;
 	struct fl_exec_ev *execs;   size_t nexecs;
+	struct fl_wait_ev *waits;   size_t nwaits;
 	struct fl_note *notes;      size_t nnotes;
 
 	/* stacks by id: stacks[id] for id < nstacks; nframes 0 when unknown */

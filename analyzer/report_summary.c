@@ -134,7 +134,7 @@ static json_t *proc_json(const struct fl_proc *p, const struct pfacts *f)
 	json_object_set_new(j, "majflt", int_or_null(f->majflt));
 	json_object_set_new(j, "ru_minflt", int_or_null(f->ru_minflt));
 	json_object_set_new(j, "ru_majflt", int_or_null(f->ru_majflt));
-	json_object_set_new(j, "killed", json_boolean(!p->exit.present));
+	json_object_set_new(j, "killed", json_boolean(!p->exit.present || p->exit.from_wait));
 	return j;
 }
 

@@ -17,6 +17,9 @@ static json_t *exit_json(const struct fl_proc *p)
 							      : json_null());
 	json_object_set_new(e, "signal", p->exit.signal > 0 ? json_integer(p->exit.signal)
 							     : json_null());
+	/* Known only from the parent's wait line: the process itself wrote
+	 * nothing (SIGKILL, the OOM killer). */
+	json_object_set_new(e, "from_wait", json_boolean(p->exit.from_wait));
 	return e;
 }
 
@@ -40,7 +43,7 @@ static void add_proc(json_t *arr, const struct fl_proc *p, const struct fl_repor
 				    json_integer((json_int_t)(p->start_realtime_ns + p->end_t)));
 		json_object_set_new(j, "duration_ns", json_integer((json_int_t)p->end_t));
 		json_object_set_new(j, "exit", exit_json(p));
-		json_object_set_new(j, "killed", json_boolean(!p->exit.present));
+		json_object_set_new(j, "killed", json_boolean(!p->exit.present || p->exit.from_wait));
 		json_object_set_new(j, "errors", json_integer((json_int_t)p->nerrors));
 		for (size_t i = 0; i < p->nchildren; i++)
 			json_array_append_new(kids, json_string(p->children[i]->key));
@@ -69,9 +72,9 @@ json_t *fl_report_tree(const struct fl_model *m, const struct fl_report_opts *o)
 			execs++;
 		else if (p->parent)
 			forks++;
-		if (!p->exit.present)
+		if (!p->exit.present || p->exit.from_wait)
 			killed++;
-		else if (p->exit.signal > 0)
+		if (p->exit.present && p->exit.signal > 0)
 			sigs++;
 	}
 	json_object_set_new(r, "children", json_integer((json_int_t)forks));

@@ -41,7 +41,8 @@ test_expect_success 'a real run: three forks, one exec, one SIGKILL' '
 	jq -e --argjson k "$k" --argjson x "$x" --argjson e "$e" "
 		.sections.tree as \$t |
 		(\$t.processes | length) == 5 and \$t.children == 3 and \$t.execs == 1 and
-		([\$t.processes[] | select(.pid == \$k)][0] | .killed and .link == \"fork\") and
+		([\$t.processes[] | select(.pid == \$k)][0] | .killed and .link == \"fork\" and
+			.exit.signal == 9 and .exit.from_wait) and
 		([\$t.processes[] | select(.pid == \$e)][0] | .killed == false and .link == \"fork\") and
 		([\$t.processes[] | select(.pid == \$x)] | map(.link) == [\"fork\", \"exec\"]) and
 		([\$t.processes[] | select(.pid == \$x)][1].exe == \"/usr/bin/true\")" "$TMP/r.json" >/dev/null
