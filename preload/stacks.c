@@ -8,6 +8,7 @@
 
 #include <elf.h>
 #include <link.h>
+#include <pthread.h>
 #include <string.h>
 
 #define UNW_LOCAL_ONLY
@@ -228,6 +229,8 @@ uint32_t fl_stacks_capture(struct fl_stack_cache *c)
 {
 	uintptr_t ra = 0, sp = 0;
 	struct fl_stack_cache_entry *e = NULL;
+	uint32_t id;
+	int cancel_state;
 
 	if (!slots)
 		return 0;
@@ -239,7 +242,14 @@ uint32_t fl_stacks_capture(struct fl_stack_cache *c)
 		}
 		c->misses++;
 	}
-	return unwind(e, c ? c->gen : 0, e ? ra : 0, e ? sp : 0);
+	/* libunwind checks addresses with write() to a pipe, a cancellation
+	 * point: a thread cancelled there would die inside malloc with the block
+	 * counted but never handed to the program. Defer the cancel to the
+	 * program's own next cancellation point, where it would have acted. */
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel_state);
+	id = unwind(e, c ? c->gen : 0, e ? ra : 0, e ? sp : 0);
+	pthread_setcancelstate(cancel_state, &cancel_state);
+	return id;
 }
 
 void fl_stacks_ensure(struct fl_out *o, uint32_t id, uint64_t t, uint64_t (*next_seq)(void))
