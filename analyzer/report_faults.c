@@ -134,6 +134,158 @@ static int tracking_on(const struct fl_proc *p)
 }
 
 static struct fl_fault_info *classify(const struct fl_model *m, const struct fl_proc *p);
+struct sweep;
+static uint32_t site_swept(struct sweep *w, uint64_t addr, uint64_t t);
+
+/*
+ * The allocation block under each fault, found by a sweep over time instead
+ * of one interval-map query per sample: faults come sorted by t and blocks
+ * by t_alloc, so blocks enter a page -> live-blocks table as time passes and
+ * leave it lazily once freed. Blocks spanning more than SWEEP_PAGES pages
+ * stay in a small interval map of their own. The answer is the one
+ * fl_proc_block_at gives: among the live blocks containing the address, the
+ * highest (start, end, index).
+ */
+#define SWEEP_PAGES 2
+
+struct sweep {
+	const struct fl_proc *p;
+	struct fl_u64map heads; /* page -> node + 1 of its list, 0 if empty */
+	uint32_t *nblk, *nnext; /* node: block index, next node + 1 (0: end) */
+	size_t nn, ncap;
+	uint32_t free_node;     /* + 1; 0: none */
+	size_t next_block;      /* blocks [0, next_block) entered */
+	struct fl_imap big;
+};
+
+static uint64_t block_end(const struct fl_block *b)
+{
+	return b->addr + (b->size ? b->size : 1);
+}
+
+static int sweep_init(struct sweep *w, const struct fl_proc *p)
+{
+	memset(w, 0, sizeof(*w));
+	w->p = p;
+	if (p->nblocks >= UINT32_MAX / 4)
+		return -1;
+	for (size_t i = 1; i < p->nblocks; i++)
+		if (p->blocks[i].t_alloc < p->blocks[i - 1].t_alloc)
+			return -1;
+	for (size_t i = 1; i < p->nfaults; i++)
+		if (p->faults[i].t < p->faults[i - 1].t)
+			return -1;
+	fl_u64map_init(&w->heads);
+	fl_imap_init(&w->big);
+	for (size_t i = 0; i < p->nblocks; i++) {
+		const struct fl_block *b = &p->blocks[i];
+		uint64_t e = block_end(b);
+		if (e > b->addr && ((e - 1) >> PAGE_SHIFT) - (b->addr >> PAGE_SHIFT) >= SWEEP_PAGES)
+			fl_imap_add(&w->big, b->addr, e, i);
+	}
+	fl_imap_build(&w->big);
+	return 0;
+}
+
+static void sweep_release(struct sweep *w)
+{
+	fl_u64map_release(&w->heads);
+	free(w->nblk);
+	free(w->nnext);
+	fl_imap_release(&w->big);
+}
+
+static void sweep_push(struct sweep *w, uint64_t pg, uint32_t blk)
+{
+	uint64_t *head = fl_u64map_slot(&w->heads, pg);
+	uint32_t n;
+	if (w->free_node) {
+		n = w->free_node - 1;
+		w->free_node = w->nnext[n];
+	} else {
+		size_t c = w->ncap;
+		FL_GROW(w->nblk, w->ncap, w->nn + 1);
+		FL_GROW(w->nnext, c, w->nn + 1);
+		n = (uint32_t)w->nn++;
+	}
+	w->nblk[n] = blk;
+	w->nnext[n] = (uint32_t)*head;
+	*head = (uint64_t)n + 1;
+}
+
+/* Whether block i has a higher (start, end, index) than block j (j may be none). */
+static int block_above(const struct fl_proc *p, size_t i, const struct fl_block *j)
+{
+	const struct fl_block *b = &p->blocks[i];
+	if (!j)
+		return 1;
+	if (b->addr != j->addr)
+		return b->addr > j->addr;
+	if (block_end(b) != block_end(j))
+		return block_end(b) > block_end(j);
+	return b > j;
+}
+
+struct big_q {
+	const struct fl_proc *p;
+	uint64_t t;
+	const struct fl_block *found;
+};
+
+static int big_live(const struct fl_interval *iv, void *ctx)
+{
+	struct big_q *q = ctx;
+	const struct fl_block *b = &q->p->blocks[iv->val];
+	if (b->t_alloc <= q->t && q->t < b->t_free) {
+		q->found = b;
+		return 1;
+	}
+	return 0;
+}
+
+static const struct fl_block *sweep_block_at(struct sweep *w, uint64_t addr, uint64_t t)
+{
+	const struct fl_proc *p = w->p;
+	const struct fl_block *best = NULL;
+	uint64_t *head;
+	while (w->next_block < p->nblocks && p->blocks[w->next_block].t_alloc <= t) {
+		const struct fl_block *b = &p->blocks[w->next_block];
+		uint64_t e = block_end(b);
+		if (e > b->addr && b->t_free > b->t_alloc &&
+		    ((e - 1) >> PAGE_SHIFT) - (b->addr >> PAGE_SHIFT) < SWEEP_PAGES)
+			for (uint64_t pg = b->addr >> PAGE_SHIFT; pg <= (e - 1) >> PAGE_SHIFT; pg++)
+				sweep_push(w, pg, (uint32_t)w->next_block);
+		w->next_block++;
+	}
+	if (w->big.n) {
+		struct big_q q = { p, t, NULL };
+		fl_imap_each(&w->big, addr, big_live, &q);
+		best = q.found;
+	}
+	head = fl_u64map_get(&w->heads, addr >> PAGE_SHIFT);
+	if (!head)
+		return best;
+	/* Walk the page's list, unlinking blocks freed by now (t only grows). */
+	for (uint32_t n = (uint32_t)*head, prev = 0; n;) {
+		uint32_t cur = n - 1, nxt = w->nnext[cur];
+		const struct fl_block *b = &p->blocks[w->nblk[cur]];
+		if (b->t_free <= t) {
+			if (prev)
+				w->nnext[prev - 1] = nxt;
+			else
+				*head = nxt;
+			w->nnext[cur] = w->free_node;
+			w->free_node = cur + 1;
+		} else {
+			if (b->addr <= addr && addr < block_end(b) &&
+			    block_above(p, w->nblk[cur], best))
+				best = b;
+			prev = n;
+		}
+		n = nxt;
+	}
+	return best;
+}
 
 /* A small memo of classifications: faults, ws, io and cow all need them. */
 static struct memo {
@@ -185,10 +337,13 @@ static struct fl_fault_info *classify(const struct fl_model *m, const struct fl_
 	struct fl_fault_info *out;
 	int forked_child = is_cow_link(p->link) && p->parent;
 	int tracking = tracking_on(p);
+	struct sweep sw;
+	int swept;
 	(void)m;
 	if (!p->nfaults)
 		return NULL;
 	out = fl_xcalloc(p->nfaults, sizeof(*out));
+	swept = sweep_init(&sw, p) == 0;
 	fl_u64map_init(&pages);
 	add_inherited(p, &pages, 0);
 	for (size_t i = 0; i < p->nfaults; i++) {
@@ -227,8 +382,11 @@ static struct fl_fault_info *classify(const struct fl_model *m, const struct fl_
 		}
 		*fl_u64map_slot(&pages, pg) = f->t + 1;
 		if (fi->cls != FL_FC_SHIM && fi->cls != FL_FC_UNKNOWN)
-			fi->site = fl_faults_site_at(p, f->addr, f->t);
+			fi->site = swept ? site_swept(&sw, f->addr, f->t)
+					 : fl_faults_site_at(p, f->addr, f->t);
 	}
+	if (swept)
+		sweep_release(&sw);
 	fl_u64map_release(&pages);
 	return out;
 }
@@ -265,6 +423,17 @@ uint32_t fl_faults_site_at(const struct fl_proc *p, uint64_t addr, uint64_t t)
 	if (b && b->stack)
 		return b->stack;
 	c = fl_faults_map_call_at(p, addr, t);
+	return c ? c->stack : 0;
+}
+
+/* fl_faults_site_at, with the block found by the sweep. */
+static uint32_t site_swept(struct sweep *w, uint64_t addr, uint64_t t)
+{
+	const struct fl_block *b = sweep_block_at(w, addr, t);
+	const struct fl_map_call *c;
+	if (b && b->stack)
+		return b->stack;
+	c = fl_faults_map_call_at(w->p, addr, t);
 	return c ? c->stack : 0;
 }
 
