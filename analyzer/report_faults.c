@@ -17,6 +17,68 @@
 #define MADV_POPULATE_READ_ADV 22
 #define MADV_POPULATE_WRITE_ADV 23
 
+/*
+ * The classifier's page table: per page, the last fault (0 none yet, 1
+ * inherited from the parent, else t + 2) and the list of small live
+ * allocation blocks touching it. One open-addressing probe per sample
+ * serves both.
+ */
+struct pent {
+	uint64_t key, last;
+	uint32_t head; /* node + 1 of the page's block list, 0 if empty */
+	uint32_t pad;
+};
+
+struct ptab {
+	struct pent *e;
+	size_t n, cap; /* cap 0 or a power of two */
+};
+
+#define PTAB_EMPTY UINT64_MAX
+
+static size_t ptab_hash(uint64_t k, size_t cap)
+{
+	k ^= k >> 33;
+	k *= 0xff51afd7ed558ccdULL;
+	k ^= k >> 33;
+	return (size_t)k & (cap - 1);
+}
+
+static struct pent *ptab_find(struct pent *e, size_t cap, uint64_t key)
+{
+	size_t j = ptab_hash(key, cap);
+	while (e[j].key != PTAB_EMPTY && e[j].key != key)
+		j = (j + 1) & (cap - 1);
+	return &e[j];
+}
+
+/* The entry of page key, inserted empty when absent; pointers die at the next insert. */
+static struct pent *ptab_slot(struct ptab *t, uint64_t key)
+{
+	struct pent *x;
+	if ((t->n + 1) * 2 > t->cap) {
+		size_t ocap = t->cap, cap = ocap ? ocap * 2 : 1024;
+		struct pent *o = t->e;
+		t->e = fl_xmalloc(cap * sizeof(*t->e));
+		for (size_t i = 0; i < cap; i++)
+			t->e[i].key = PTAB_EMPTY;
+		for (size_t i = 0; i < ocap; i++)
+			if (o[i].key != PTAB_EMPTY)
+				*ptab_find(t->e, cap, o[i].key) = o[i];
+		t->cap = cap;
+		free(o);
+	}
+	x = ptab_find(t->e, t->cap, key);
+	if (x->key == PTAB_EMPTY) {
+		x->key = key;
+		x->last = 0;
+		x->head = 0;
+		x->pad = 0;
+		t->n++;
+	}
+	return x;
+}
+
 static const char *const class_names[FL_FC_COUNT] = {
 	"zero_fill", "cache_hit", "disk", "swap_in", "cow", "stack_growth",
 	"write_tracking", "other", "unknown", "shim",
@@ -49,14 +111,14 @@ static int is_cow_link(uint8_t link)
 	return link == FL_LINK_FORK || link == FL_LINK_CLONE;
 }
 
-/* Pages the ancestors of p had faulted in before p was forked (value 0). */
-static void add_inherited(const struct fl_proc *p, struct fl_u64map *set, int depth)
+/* Pages the ancestors of p had faulted in before p was forked (value 1). */
+static void add_inherited(const struct fl_proc *p, struct ptab *set, int depth)
 {
 	const struct fl_proc *q = p->parent;
 	if (depth > 32 || !q || !is_cow_link(p->link))
 		return;
 	for (size_t i = 0; i < q->nfaults && q->faults[i].t < p->parent_t; i++)
-		fl_u64map_slot(set, q->faults[i].addr >> PAGE_SHIFT);
+		ptab_slot(set, q->faults[i].addr >> PAGE_SHIFT)->last = 1;
 	add_inherited(q, set, depth + 1);
 }
 
@@ -135,23 +197,27 @@ static int tracking_on(const struct fl_proc *p)
 
 static struct fl_fault_info *classify(const struct fl_model *m, const struct fl_proc *p);
 struct sweep;
-static uint32_t site_swept(struct sweep *w, uint64_t addr, uint64_t t);
+static uint32_t site_swept(struct sweep *w, struct pent *x, uint64_t addr, uint64_t t);
 
 /*
  * The allocation block under each fault, found by a sweep over time instead
  * of one interval-map query per sample: faults come sorted by t and blocks
- * by t_alloc, so blocks enter a page -> live-blocks table as time passes and
- * leave it lazily once freed. Blocks spanning more than SWEEP_PAGES pages
- * stay in a small interval map of their own. The answer is the one
- * fl_proc_block_at gives: among the live blocks containing the address, the
- * highest (start, end, index).
+ * by t_alloc, so blocks enter the page table as time passes and leave it
+ * lazily once freed. Blocks spanning more than SWEEP_PAGES pages stay in a
+ * small interval map of their own. The answer is the one fl_proc_block_at
+ * gives: among the live blocks containing the address, the highest
+ * (start, end, index).
  */
 #define SWEEP_PAGES 2
 
+struct snode {
+	uint64_t addr, end, t_free;
+	uint32_t blk, next; /* block index; next node + 1 (0: end) */
+};
+
 struct sweep {
 	const struct fl_proc *p;
-	struct fl_u64map heads; /* page -> node + 1 of its list, 0 if empty */
-	uint32_t *nblk, *nnext; /* node: block index, next node + 1 (0: end) */
+	struct snode *nodes;
 	size_t nn, ncap;
 	uint32_t free_node;     /* + 1; 0: none */
 	size_t next_block;      /* blocks [0, next_block) entered */
@@ -175,7 +241,6 @@ static int sweep_init(struct sweep *w, const struct fl_proc *p)
 	for (size_t i = 1; i < p->nfaults; i++)
 		if (p->faults[i].t < p->faults[i - 1].t)
 			return -1;
-	fl_u64map_init(&w->heads);
 	fl_imap_init(&w->big);
 	for (size_t i = 0; i < p->nblocks; i++) {
 		const struct fl_block *b = &p->blocks[i];
@@ -189,41 +254,43 @@ static int sweep_init(struct sweep *w, const struct fl_proc *p)
 
 static void sweep_release(struct sweep *w)
 {
-	fl_u64map_release(&w->heads);
-	free(w->nblk);
-	free(w->nnext);
+	free(w->nodes);
 	fl_imap_release(&w->big);
 }
 
-static void sweep_push(struct sweep *w, uint64_t pg, uint32_t blk)
+static void sweep_push(struct sweep *w, struct ptab *pt, uint64_t pg, uint32_t blk)
 {
-	uint64_t *head = fl_u64map_slot(&w->heads, pg);
+	const struct fl_block *b = &w->p->blocks[blk];
+	struct pent *x = ptab_slot(pt, pg);
 	uint32_t n;
 	if (w->free_node) {
 		n = w->free_node - 1;
-		w->free_node = w->nnext[n];
+		w->free_node = w->nodes[n].next;
 	} else {
-		size_t c = w->ncap;
-		FL_GROW(w->nblk, w->ncap, w->nn + 1);
-		FL_GROW(w->nnext, c, w->nn + 1);
+		FL_GROW(w->nodes, w->ncap, w->nn + 1);
 		n = (uint32_t)w->nn++;
 	}
-	w->nblk[n] = blk;
-	w->nnext[n] = (uint32_t)*head;
-	*head = (uint64_t)n + 1;
+	w->nodes[n].addr = b->addr;
+	w->nodes[n].end = block_end(b);
+	w->nodes[n].t_free = b->t_free;
+	w->nodes[n].blk = blk;
+	w->nodes[n].next = x->head;
+	x->head = n + 1;
 }
 
-/* Whether block i has a higher (start, end, index) than block j (j may be none). */
-static int block_above(const struct fl_proc *p, size_t i, const struct fl_block *j)
+/* Enters the small blocks allocated at or before t. */
+static void sweep_advance(struct sweep *w, struct ptab *pt, uint64_t t)
 {
-	const struct fl_block *b = &p->blocks[i];
-	if (!j)
-		return 1;
-	if (b->addr != j->addr)
-		return b->addr > j->addr;
-	if (block_end(b) != block_end(j))
-		return block_end(b) > block_end(j);
-	return b > j;
+	const struct fl_proc *p = w->p;
+	while (w->next_block < p->nblocks && p->blocks[w->next_block].t_alloc <= t) {
+		const struct fl_block *b = &p->blocks[w->next_block];
+		uint64_t e = block_end(b);
+		if (e > b->addr && b->t_free > b->t_alloc &&
+		    ((e - 1) >> PAGE_SHIFT) - (b->addr >> PAGE_SHIFT) < SWEEP_PAGES)
+			for (uint64_t pg = b->addr >> PAGE_SHIFT; pg <= (e - 1) >> PAGE_SHIFT; pg++)
+				sweep_push(w, pt, pg, (uint32_t)w->next_block);
+		w->next_block++;
+	}
 }
 
 struct big_q {
@@ -243,43 +310,44 @@ static int big_live(const struct fl_interval *iv, void *ctx)
 	return 0;
 }
 
-static const struct fl_block *sweep_block_at(struct sweep *w, uint64_t addr, uint64_t t)
+/*
+ * The block at addr at time t (sweep_advance(t) done; x is addr's page
+ * entry). Nodes freed by t are unlinked on the way: t never goes back.
+ */
+static const struct fl_block *sweep_block_at(struct sweep *w, struct pent *x, uint64_t addr,
+					     uint64_t t)
 {
 	const struct fl_proc *p = w->p;
 	const struct fl_block *best = NULL;
-	uint64_t *head;
-	while (w->next_block < p->nblocks && p->blocks[w->next_block].t_alloc <= t) {
-		const struct fl_block *b = &p->blocks[w->next_block];
-		uint64_t e = block_end(b);
-		if (e > b->addr && b->t_free > b->t_alloc &&
-		    ((e - 1) >> PAGE_SHIFT) - (b->addr >> PAGE_SHIFT) < SWEEP_PAGES)
-			for (uint64_t pg = b->addr >> PAGE_SHIFT; pg <= (e - 1) >> PAGE_SHIFT; pg++)
-				sweep_push(w, pg, (uint32_t)w->next_block);
-		w->next_block++;
-	}
+	uint64_t best_end = 0;
+	uint32_t best_i = 0;
 	if (w->big.n) {
 		struct big_q q = { p, t, NULL };
 		fl_imap_each(&w->big, addr, big_live, &q);
-		best = q.found;
+		if ((best = q.found) != NULL) {
+			best_end = block_end(best);
+			best_i = (uint32_t)(best - p->blocks);
+		}
 	}
-	head = fl_u64map_get(&w->heads, addr >> PAGE_SHIFT);
-	if (!head)
-		return best;
-	/* Walk the page's list, unlinking blocks freed by now (t only grows). */
-	for (uint32_t n = (uint32_t)*head, prev = 0; n;) {
-		uint32_t cur = n - 1, nxt = w->nnext[cur];
-		const struct fl_block *b = &p->blocks[w->nblk[cur]];
-		if (b->t_free <= t) {
+	for (uint32_t n = x->head, prev = 0; n;) {
+		struct snode *c = &w->nodes[n - 1];
+		uint32_t nxt = c->next;
+		if (c->t_free <= t) {
 			if (prev)
-				w->nnext[prev - 1] = nxt;
+				w->nodes[prev - 1].next = nxt;
 			else
-				*head = nxt;
-			w->nnext[cur] = w->free_node;
-			w->free_node = cur + 1;
+				x->head = nxt;
+			c->next = w->free_node;
+			w->free_node = n;
 		} else {
-			if (b->addr <= addr && addr < block_end(b) &&
-			    block_above(p, w->nblk[cur], best))
-				best = b;
+			if (c->addr <= addr && addr < c->end &&
+			    (!best || c->addr > best->addr ||
+			     (c->addr == best->addr &&
+			      (c->end > best_end || (c->end == best_end && c->blk > best_i))))) {
+				best = &p->blocks[c->blk];
+				best_end = c->end;
+				best_i = c->blk;
+			}
 			prev = n;
 		}
 		n = nxt;
@@ -332,7 +400,7 @@ struct fl_fault_info *fl_faults_classify(const struct fl_model *m, const struct 
 
 static struct fl_fault_info *classify(const struct fl_model *m, const struct fl_proc *p)
 {
-	struct fl_u64map pages; /* page -> 0 inherited, else t+1 of its last fault */
+	struct ptab pages = { NULL, 0, 0 };
 	struct stack_cache sc = { NULL, NULL };
 	struct fl_fault_info *out;
 	int forked_child = is_cow_link(p->link) && p->parent;
@@ -344,7 +412,6 @@ static struct fl_fault_info *classify(const struct fl_model *m, const struct fl_
 		return NULL;
 	out = fl_xcalloc(p->nfaults, sizeof(*out));
 	swept = sweep_init(&sw, p) == 0;
-	fl_u64map_init(&pages);
 	add_inherited(p, &pages, 0);
 	for (size_t i = 0; i < p->nfaults; i++) {
 		const struct fl_fault *f = &p->faults[i];
@@ -352,8 +419,13 @@ static struct fl_fault_info *classify(const struct fl_model *m, const struct fl_
 		struct fl_vma v;
 		const struct fl_vma *st;
 		uint64_t pg = f->addr >> PAGE_SHIFT;
-		uint64_t *last = fl_u64map_get(&pages, pg);
-		fi->first = last == NULL;
+		struct pent *x;
+		uint64_t lv;
+		if (swept)
+			sweep_advance(&sw, &pages, f->t);
+		x = ptab_slot(&pages, pg); /* one probe: the last fault and the blocks */
+		lv = x->last;
+		fi->first = lv == 0;
 		fi->vkind = FL_VMA_KIND_COUNT;
 		if (!f->major && (st = below_stack(p, &sc, f->addr, f->t)) != NULL) {
 			fi->cls = FL_FC_STACK_GROWTH;
@@ -372,22 +444,22 @@ static struct fl_fault_info *classify(const struct fl_model *m, const struct fl_
 				fi->cls = f->major ? FL_FC_DISK : FL_FC_CACHE_HIT;
 			else if (f->major)
 				fi->cls = FL_FC_SWAP_IN;
-			else if (last && ((*last == 0 && forked_child) ||
-					  forked_between(p, *last ? *last : 1, f->t)))
+			else if (lv && ((lv == 1 && forked_child) ||
+					forked_between(p, lv > 1 ? lv - 1 : 1, f->t)))
 				fi->cls = FL_FC_COW;
-			else if (last && tracking)
+			else if (lv && tracking)
 				fi->cls = FL_FC_TRACKING;
 			else
 				fi->cls = FL_FC_ZERO_FILL;
 		}
-		*fl_u64map_slot(&pages, pg) = f->t + 1;
+		x->last = f->t + 2;
 		if (fi->cls != FL_FC_SHIM && fi->cls != FL_FC_UNKNOWN)
-			fi->site = swept ? site_swept(&sw, f->addr, f->t)
+			fi->site = swept ? site_swept(&sw, x, f->addr, f->t)
 					 : fl_faults_site_at(p, f->addr, f->t);
 	}
 	if (swept)
 		sweep_release(&sw);
-	fl_u64map_release(&pages);
+	free(pages.e);
 	return out;
 }
 
@@ -427,9 +499,9 @@ uint32_t fl_faults_site_at(const struct fl_proc *p, uint64_t addr, uint64_t t)
 }
 
 /* fl_faults_site_at, with the block found by the sweep. */
-static uint32_t site_swept(struct sweep *w, uint64_t addr, uint64_t t)
+static uint32_t site_swept(struct sweep *w, struct pent *x, uint64_t addr, uint64_t t)
 {
-	const struct fl_block *b = sweep_block_at(w, addr, t);
+	const struct fl_block *b = sweep_block_at(w, x, addr, t);
 	const struct fl_map_call *c;
 	if (b && b->stack)
 		return b->stack;
