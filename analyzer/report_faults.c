@@ -35,6 +35,7 @@ struct ptab {
 };
 
 #define PTAB_EMPTY UINT64_MAX
+#define PTAB_AHEAD 8 /* samples to prefetch ahead */
 
 static size_t ptab_hash(uint64_t k, size_t cap)
 {
@@ -421,6 +422,16 @@ static struct fl_fault_info *classify(const struct fl_model *m, const struct fl_
 		uint64_t pg = f->addr >> PAGE_SHIFT;
 		struct pent *x;
 		uint64_t lv;
+		/* The table is far bigger than the caches: fetch a later sample's entry now. */
+		if (i + PTAB_AHEAD < p->nfaults && pages.cap)
+			__builtin_prefetch(&pages.e[ptab_hash(p->faults[i + PTAB_AHEAD].addr >> PAGE_SHIFT,
+							      pages.cap)]);
+		if (swept && i + PTAB_AHEAD / 2 < p->nfaults && pages.cap) {
+			uint64_t ap = p->faults[i + PTAB_AHEAD / 2].addr >> PAGE_SHIFT;
+			const struct pent *y = &pages.e[ptab_hash(ap, pages.cap)];
+			if (y->key == ap && y->head)
+				__builtin_prefetch(&sw.nodes[y->head - 1]);
+		}
 		if (swept)
 			sweep_advance(&sw, &pages, f->t);
 		x = ptab_slot(&pages, pg); /* one probe: the last fault and the blocks */
