@@ -373,18 +373,13 @@ static int memo_match(const struct memo *e, const struct fl_proc *p)
 	       e->a_first == p->faults[0].addr && e->a_last == p->faults[p->nfaults - 1].addr;
 }
 
-struct fl_fault_info *fl_faults_classify(const struct fl_model *m, const struct fl_proc *p)
+/* The memo entry of p, classifying it when absent. */
+static struct memo *memo_of(const struct fl_model *m, const struct fl_proc *p)
 {
-	struct fl_fault_info *out;
 	struct memo *e;
-	if (!p->nfaults)
-		return NULL;
-	out = fl_xmalloc(p->nfaults * sizeof(*out));
 	for (unsigned i = 0; i < sizeof(memo) / sizeof(memo[0]); i++)
-		if (memo_match(&memo[i], p)) {
-			memcpy(out, memo[i].fi, p->nfaults * sizeof(*out));
-			return out;
-		}
+		if (memo_match(&memo[i], p))
+			return &memo[i];
 	e = &memo[memo_next++ % (sizeof(memo) / sizeof(memo[0]))];
 	free(e->fi);
 	e->fi = classify(m, p);
@@ -395,8 +390,22 @@ struct fl_fault_info *fl_faults_classify(const struct fl_model *m, const struct 
 	e->t_last = p->faults[p->nfaults - 1].t;
 	e->a_first = p->faults[0].addr;
 	e->a_last = p->faults[p->nfaults - 1].addr;
-	memcpy(out, e->fi, p->nfaults * sizeof(*out));
+	return e;
+}
+
+struct fl_fault_info *fl_faults_classify(const struct fl_model *m, const struct fl_proc *p)
+{
+	struct fl_fault_info *out;
+	if (!p->nfaults)
+		return NULL;
+	out = fl_xmalloc(p->nfaults * sizeof(*out));
+	memcpy(out, memo_of(m, p)->fi, p->nfaults * sizeof(*out));
 	return out;
+}
+
+const struct fl_fault_info *fl_faults_classified(const struct fl_model *m, const struct fl_proc *p)
+{
+	return p->nfaults ? memo_of(m, p)->fi : NULL;
 }
 
 static struct fl_fault_info *classify(const struct fl_model *m, const struct fl_proc *p)
@@ -835,7 +844,7 @@ static void proc_findings(json_t *sec, const struct fl_proc *p, const uint64_t *
 static json_t *proc_faults(const struct fl_model *m, const struct fl_report_opts *o,
 			   const struct fl_proc *p, json_t *sec, uint64_t *tot)
 {
-	struct fl_fault_info *fi = fl_faults_classify(m, p);
+	const struct fl_fault_info *fi = fl_faults_classified(m, p);
 	struct rows vmas = { 0 }, sites = { 0 }, code = { 0 };
 	uint64_t cnt[FL_FC_COUNT] = { 0 }, first = 0, bpf[2][2] = { { 0 } };
 	uint64_t period = p->faults_period ? p->faults_period : 1;
@@ -883,7 +892,6 @@ static json_t *proc_faults(const struct fl_model *m, const struct fl_report_opts
 	rows_release(&vmas);
 	rows_release(&sites);
 	rows_release(&code);
-	free(fi);
 	return pr;
 }
 

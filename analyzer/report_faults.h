@@ -64,6 +64,12 @@ struct fl_fault_info {
  * process and its samples), since several reports classify the same process.
  */
 struct fl_fault_info *fl_faults_classify(const struct fl_model *m, const struct fl_proc *p);
+/*
+ * The same, without the copy: the remembered array itself (do not free it),
+ * valid until the next fl_faults_classify/_classified call.
+ */
+const struct fl_fault_info *fl_faults_classified(const struct fl_model *m,
+						 const struct fl_proc *p);
 
 /* The latest mmap/mremap call that mapped addr at or before t, or NULL. */
 const struct fl_map_call *fl_faults_map_call_at(const struct fl_proc *p, uint64_t addr,

@@ -93,13 +93,12 @@ static void add_sum(int64_t *acc, int64_t v)
 static void proc_profile(const struct fl_model *m, const struct fl_proc *p,
 			 struct fl_io_profile *out)
 {
-	struct fl_fault_info *fi = fl_faults_classify(m, p);
+	const struct fl_fault_info *fi = fl_faults_classified(m, p);
 	uint64_t period = p->faults_period ? p->faults_period : 1;
 	const struct fl_counters *c = fl_proc_last_counters(p);
 	int64_t rss_anon = -1, rss_file = -1, fp = file_pages_peak(p);
 	for (size_t i = 0; fi && i < p->nfaults; i++)
 		out->faults[fi[i].cls] += period;
-	free(fi);
 	proc_reads(p, &out->read_calls, &out->read_bytes, NULL);
 	if (p->exit.present && p->exit.ru_utime_ns >= 0) {
 		add_sum(&out->utime_ns, p->exit.ru_utime_ns);

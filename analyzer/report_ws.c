@@ -171,13 +171,13 @@ static void fill_referenced(const struct fl_proc *p, struct wsdata *d)
 static void fill_first(const struct fl_model *m, const struct fl_proc *p, struct wsdata *d,
 		       struct fl_u64map *sites)
 {
-	struct fl_fault_info *fi;
+	const struct fl_fault_info *fi;
 	uint64_t period = p->faults_period ? p->faults_period : 1;
 	const struct fl_probe *pr = fl_proc_probe(p, FL_PROBE_PERF_SAMPLE);
 	if (!p->nfaults && pr && !pr->ok)
 		return;
 	d->val[M_FIRST] = fl_xcalloc(d->nwin, sizeof(int64_t));
-	fi = fl_faults_classify(m, p);
+	fi = fl_faults_classified(m, p);
 	for (size_t i = 0; fi && i < p->nfaults; i++) {
 		const struct fl_fault *f = &p->faults[i];
 		if (!fi[i].first || fi[i].cls == FL_FC_SHIM || fi[i].cls == FL_FC_UNKNOWN)
@@ -185,7 +185,6 @@ static void fill_first(const struct fl_model *m, const struct fl_proc *p, struct
 		d->val[M_FIRST][window_of(d->ends, d->nwin, f->t)] += (int64_t)period;
 		*fl_u64map_slot(sites, fi[i].site) += period;
 	}
-	free(fi);
 }
 
 static json_t *stats(const int64_t *v, size_t n)
