@@ -1,0 +1,130 @@
+/*
+ * The classifier finds each sample's allocation block by a sweep over time;
+ * its answer must be the one of the per-sample query fl_faults_site_at (the
+ * interval map), the oracle here. The heap is made hard on purpose: blocks
+ * overlap while live (a free missed), share start addresses, straddle pages,
+ * have size 0, span many pages, live to the end, and samples fall at the
+ * very times of allocs and frees.
+ */
+#include "check.h"
+#include "synth.h"
+#include "../../analyzer/model.h"
+#include "../../analyzer/report_faults.h"
+
+#define REGION 0x10000000ULL
+#define PAGES 64
+
+static unsigned long long rng = 88172645463325252ULL;
+
+static unsigned long long next(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+#define MAXLIVE 4096
+
+static char buf[1 << 16];
+
+int main(void)
+{
+	struct synth s;
+	struct fl_model m;
+	unsigned long long live[MAXLIVE], lsize[MAXLIVE];
+	size_t nlive = 0, nsamples = 0, nsite = 0, nover = 0;
+	long long t = 10, seq = 3;
+	synth_init(&s);
+	synth_file(&s, "100");
+	synth_header(&s, 100, 1, "none", 0, 1000000000000LL, NULL);
+	synth_line(&s, "{\"e\":\"maps\",\"t\":1,\"seq\":2,\"why\":\"start\",\"vmas\":["
+		       "[\"0x10000000\",\"0x10100000\",\"rw-p\",\"0x0\",0,\"\"]]}");
+	for (int step = 0; step < 6000; step++) {
+		unsigned long long r = next() % 100;
+		if (r < 45 && nlive < MAXLIVE) {
+			unsigned long long a, sz;
+			unsigned long long k = next() % 10;
+			if (k == 0 && nlive) /* the same start as a live block */
+				a = live[next() % nlive];
+			else
+				a = REGION + (next() % (PAGES * 4096ULL)) / 16 * 16;
+			sz = k == 1 ? 0 : k == 2 ? 4096 * (3 + next() % 6) : k == 3 ? 4096 + next() % 4096
+									 : 8 + next() % 400;
+			synth_line(&s,
+				   "{\"e\":\"alloc\",\"t\":%lld,\"seq\":%lld,\"tid\":100,\"fn\":\"malloc\","
+				   "\"addr\":\"0x%llx\",\"size\":%llu,\"stack\":%llu,\"weight\":%llu}",
+				   t, seq++, a, sz, 1 + next() % 50, sz);
+			live[nlive] = a;
+			lsize[nlive++] = sz;
+		} else if (r < 80 && nlive) {
+			size_t i = next() % nlive;
+			synth_line(&s,
+				   "{\"e\":\"free\",\"t\":%lld,\"seq\":%lld,\"tid\":100,\"addr\":\"0x%llx\","
+				   "\"size\":%llu}",
+				   t, seq++, live[i], lsize[i]);
+			live[i] = live[--nlive];
+			lsize[i] = lsize[nlive];
+		} else {
+			int n = 1 + (int)(next() % 12);
+			buf[0] = 0;
+			for (int j = 0; j < n; j++) {
+				size_t len = strlen(buf);
+				unsigned long long a = REGION + next() % (PAGES * 4096ULL);
+				if (nlive && next() % 2) /* inside or at the edge of a live block */
+					a = live[next() % nlive] + next() % 512;
+				snprintf(buf + len, sizeof(buf) - len, "%s[\"0x%llx\",\"0x401000\",100,%lld,0]",
+					 len ? "," : "", a, t + (long long)(next() % 3));
+			}
+			synth_line(&s,
+				   "{\"e\":\"faults\",\"t\":%lld,\"seq\":%lld,\"period\":1,\"lost\":0,"
+				   "\"samples\":[%s]}",
+				   t + 2, seq++, buf);
+			nsamples += (size_t)n;
+		}
+		t += (long long)(next() % 3); /* often the same t as the line before */
+	}
+	synth_line(&s, "{\"e\":\"exit\",\"t\":%lld,\"seq\":%lld,\"how\":\"exit\",\"status\":0,"
+		       "\"signal\":0,\"ru_minflt\":1,\"ru_majflt\":0,\"ru_utime_ns\":1,"
+		       "\"ru_stime_ns\":1,\"ru_maxrss_kb\":1}",
+		   t + 10, seq);
+	synth_close(&s);
+	CHECK(fl_model_load(&m, s.dir) == 0);
+	CHECK_EQ_U64(m.nprocs, 1);
+	const struct fl_proc *p = m.procs[0];
+	CHECK_EQ_U64(p->nfaults, nsamples);
+	CHECK(p->nblocks > 1000);
+
+	struct fl_fault_info *fi = fl_faults_classify(&m, p);
+	CHECK(fi != NULL);
+	for (size_t i = 0; fi && i < p->nfaults; i++) {
+		const struct fl_fault *f = &p->faults[i];
+		uint32_t want = fl_faults_site_at(p, f->addr, f->t);
+		CHECK(fi[i].cls != FL_FC_UNKNOWN && fi[i].cls != FL_FC_SHIM);
+		if (fi[i].site != want) {
+			fprintf(stderr, "sample %zu (0x%llx at %llu): site %u, want %u\n", i,
+				(unsigned long long)f->addr, (unsigned long long)f->t, fi[i].site,
+				want);
+			CHECK(fi[i].site == want);
+			break;
+		}
+		nsite += want != 0;
+	}
+	/* Live blocks overlapping one another at some sample time: the hard case occurred. */
+	for (size_t i = 0; i < p->nblocks && !nover; i++)
+		for (size_t j = i + 1; j < p->nblocks && p->blocks[j].t_alloc < p->blocks[i].t_free;
+		     j++)
+			if (p->blocks[j].addr < p->blocks[i].addr + p->blocks[i].size &&
+			    p->blocks[i].addr < p->blocks[j].addr + p->blocks[j].size)
+				nover++;
+	CHECK(nover > 0);
+	/* Most samples were aimed at live blocks: a good share must have a site. */
+	CHECK(nsite > nsamples / 4);
+	/* The copy and the borrowed array agree. */
+	const struct fl_fault_info *b = fl_faults_classified(&m, p);
+	CHECK(b && !memcmp(b, fi, p->nfaults * sizeof(*fi)));
+	free(fi);
+	fl_model_release(&m);
+	synth_rm(&s);
+	return check_result();
+}
