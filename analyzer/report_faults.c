@@ -148,7 +148,19 @@ static uint64_t vma_key(const struct fl_vma *v)
 {
 	if (!v->path || !v->path[0])
 		return v->start ? v->start : 1;
-	uint64_t h = (uint64_t)(uintptr_t)v->path * 0x9e3779b97f4a7c15ULL;
+	/* Hash the path's text, not its interned address: the address moves
+	 * with ASLR and would reorder equal rows from run to run. The last
+	 * path's hash is remembered (samples come in runs of one mapping). */
+	static const char *last_path;
+	static uint64_t last_hash;
+	if (v->path != last_path) {
+		uint64_t f = 0xcbf29ce484222325ULL;
+		for (const char *c = v->path; *c; c++)
+			f = (f ^ (unsigned char)*c) * 0x100000001b3ULL;
+		last_path = v->path;
+		last_hash = f;
+	}
+	uint64_t h = last_hash * 0x9e3779b97f4a7c15ULL;
 	h ^= v->offset + ((uint64_t)(unsigned char)v->perms[2] << 56);
 	return h ? h : 1;
 }
