@@ -25,7 +25,11 @@ test_expect_success 'cold file, MADV_RANDOM: majflt equals perf stat, one sample
 	got=$(jq -s "[.[] | select(.e == \"counters\")] | last | .majflt" "$f") &&
 	ru=$(jq -s "[.[] | select(.e == \"exit\")] | last | .ru_majflt" "$f") &&
 	echo "perf stat: $stat, trace: $got, getrusage: $ru" &&
-	test "$stat" -ge 1024 && test "$got" = "$stat" && test "$ru" = "$stat" &&
+	test "$stat" -ge 1024 && test "$ru" = "$stat" &&
+	# perf stat and getrusage count from exec; the shim counts from its
+	# constructor, so a page the loader read from disk before it is theirs
+	# only. Every one of the program'"'"'s own 1024 is the shim'"'"'s too.
+	test "$got" -ge 1024 && test "$got" -le "$stat" && test $((stat - got)) -le 8 &&
 	n=$(jq -s -c --arg b "$(kv "$TMP/file.out" buf)" --arg e "$(kv "$TMP/file.out" end)" "$JQ_HEX"'"'"'
 		[.[] | select(.e == "faults") | .samples[] | select(.[4] == 1)
 		 | select((.[0] | hex) >= ($b | hex) and (.[0] | hex) < ($e | hex))] | length'"'"' "$f") &&
