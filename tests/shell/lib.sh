@@ -54,3 +54,24 @@ preload() {
 }
 
 is_root() { [ "$(id -u)" -eq 0 ]; }
+
+# zram_swap SIZE: a private zram swap device for this test (root only),
+# torn down (and $TMP removed) at exit; skips the test where it cannot be set up.
+zram_swap() {
+	is_root || skip_all "swap set-up needs root"
+	PATH=$PATH:/sbin:/usr/sbin
+	[ -e /sys/class/zram-control/hot_add ] || modprobe zram 2>/dev/null
+	[ -e /sys/class/zram-control/hot_add ] || skip_all "no zram (module not available)"
+	command -v mkswap >/dev/null && command -v swapon >/dev/null || skip_all "no mkswap/swapon"
+	zram_dev=$(cat /sys/class/zram-control/hot_add 2>/dev/null) || skip_all "cannot add a zram device"
+	trap zram_teardown EXIT
+	{ echo "$1" >"/sys/block/zram$zram_dev/disksize" && mkswap "/dev/zram$zram_dev" >/dev/null &&
+		swapon -p 32767 "/dev/zram$zram_dev"; } 2>/dev/null ||
+		skip_all "cannot set up zram swap (container?)"
+}
+
+zram_teardown() {
+	swapoff "/dev/zram$zram_dev" 2>/dev/null
+	echo "$zram_dev" >/sys/class/zram-control/hot_remove 2>/dev/null
+	rm -rf "$TMP"
+}

@@ -4,23 +4,9 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/probes-lib.sh"
 
-is_root || skip_all "swap set-up needs root"
 command -v perf >/dev/null 2>&1 && perf stat -e major-faults -x, -o /dev/null true 2>/dev/null ||
 	skip_all "perf stat cannot count major-faults here"
-PATH=$PATH:/sbin:/usr/sbin
-[ -e /sys/class/zram-control/hot_add ] || modprobe zram 2>/dev/null
-[ -e /sys/class/zram-control/hot_add ] || skip_all "no zram (module not available)"
-command -v mkswap >/dev/null && command -v swapon >/dev/null || skip_all "no mkswap/swapon"
-
-dev=$(cat /sys/class/zram-control/hot_add 2>/dev/null) || skip_all "cannot add a zram device"
-teardown() {
-	swapoff "/dev/zram$dev" 2>/dev/null
-	echo "$dev" >/sys/class/zram-control/hot_remove 2>/dev/null
-	rm -rf "$TMP"
-}
-trap teardown EXIT
-{ echo 256M >"/sys/block/zram$dev/disksize" && mkswap "/dev/zram$dev" >/dev/null &&
-	swapon -p 32767 "/dev/zram$dev"; } 2>/dev/null || skip_all "cannot set up zram swap (container?)"
+zram_swap 256M
 
 test_expect_success 'swap-in: majflt equals perf stat and the pages swapped' '
 	mkdir -p "$TMP/s" &&

@@ -5,20 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 . tests/shell/reports-lib.sh
 
-is_root || skip_all "swap set-up needs root"
-PATH=$PATH:/sbin:/usr/sbin
-[ -e /sys/class/zram-control/hot_add ] || modprobe zram 2>/dev/null
-[ -e /sys/class/zram-control/hot_add ] || skip_all "no zram (module not available)"
-command -v mkswap >/dev/null && command -v swapon >/dev/null || skip_all "no mkswap/swapon"
-dev=$(cat /sys/class/zram-control/hot_add 2>/dev/null) || skip_all "cannot add a zram device"
-teardown() {
-	swapoff "/dev/zram$dev" 2>/dev/null
-	echo "$dev" >/sys/class/zram-control/hot_remove 2>/dev/null
-	rm -rf "$TMP"
-}
-trap teardown EXIT
-{ echo 128M >"/sys/block/zram$dev/disksize" && mkswap "/dev/zram$dev" >/dev/null &&
-	swapon -p 32767 "/dev/zram$dev"; } 2>/dev/null || skip_all "cannot set up zram swap (container?)"
+zram_swap 128M
 
 run_traced "$TMP/s" "$SAMPLES/swap_in" 32 >"$TMP/s.out" || exit 1
 need_probe "$TMP/s" perf_fault_samples
