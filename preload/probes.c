@@ -64,21 +64,6 @@ void fl_probes_put(struct fl_out *o, const char *name, const struct fl_probe_st 
 	fl_out_obj_close(o);
 }
 
-/* Value of "Key:" in a /proc-style text, in the unit written (kB→bytes). */
-static int64_t field_kb(const char *text, const char *key)
-{
-	const char *p = strstr(text, key);
-	uint64_t v = 0;
-	if (!p)
-		return -1;
-	p += strlen(key);
-	while (*p == ' ' || *p == '\t' || *p == ':')
-		p++;
-	while (*p >= '0' && *p <= '9')
-		v = v * 10 + (uint64_t)(*p++ - '0');
-	return (int64_t)v * 1024;
-}
-
 static void cpu_model(struct fl_out *o)
 {
 	char *p, *e;
@@ -130,8 +115,8 @@ static void machine(struct fl_out *o)
 	cpu_model(o);
 	fl_out_u64(o, FL_K_NCPU, (uint64_t)sysconf(_SC_NPROCESSORS_ONLN));
 	if (fl_sys_read_file("/proc/meminfo", scratch, sizeof(scratch)) > 0) {
-		fl_out_i64(o, FL_K_MEM_TOTAL, field_kb(scratch, "MemTotal"));
-		fl_out_i64(o, FL_K_SWAP_TOTAL, field_kb(scratch, "SwapTotal"));
+		fl_out_i64(o, FL_K_MEM_TOTAL, fl_procfs_field_kb(scratch, "MemTotal:"));
+		fl_out_i64(o, FL_K_SWAP_TOTAL, fl_procfs_field_kb(scratch, "SwapTotal:"));
 	}
 	put_int_or_null(o, FL_K_OVERCOMMIT, fl_procfs_int("/proc/sys/vm/overcommit_memory"));
 	thp_mode(o);

@@ -140,7 +140,7 @@ int fl_vma_pieces(const struct fl_vma *v, uint64_t (*out)[2], int max)
 	return k;
 }
 
-static int64_t field_kb(const char *text_, const char *key)
+int64_t fl_procfs_field_kb(const char *text_, const char *key)
 {
 	const char *p = strstr(text_, key);
 	uint64_t v = 0;
@@ -186,17 +186,17 @@ static void put_i(struct fl_out *o, const char *key, int64_t v)
 void fl_procfs_figures(struct fl_out *o, int64_t stack_vma)
 {
 	if (fl_sys_read_file("/proc/self/status", scratch, sizeof(scratch)) > 0) {
-		put_i(o, FL_K_RSS_ANON, field_kb(scratch, "RssAnon:"));
-		put_i(o, FL_K_RSS_FILE, field_kb(scratch, "RssFile:"));
-		put_i(o, FL_K_RSS_SHMEM, field_kb(scratch, "RssShmem:"));
-		put_i(o, FL_K_VSZ, field_kb(scratch, "VmSize:"));
-		put_i(o, FL_K_SWAP, field_kb(scratch, "VmSwap:"));
-		put_i(o, FL_K_PTE, field_kb(scratch, "VmPTE:"));
+		put_i(o, FL_K_RSS_ANON, fl_procfs_field_kb(scratch, "RssAnon:"));
+		put_i(o, FL_K_RSS_FILE, fl_procfs_field_kb(scratch, "RssFile:"));
+		put_i(o, FL_K_RSS_SHMEM, fl_procfs_field_kb(scratch, "RssShmem:"));
+		put_i(o, FL_K_VSZ, fl_procfs_field_kb(scratch, "VmSize:"));
+		put_i(o, FL_K_SWAP, fl_procfs_field_kb(scratch, "VmSwap:"));
+		put_i(o, FL_K_PTE, fl_procfs_field_kb(scratch, "VmPTE:"));
 	}
 	put_i(o, FL_K_STACK_VMA, stack_vma);
 	if (fl_sys_read_file("/proc/meminfo", scratch, sizeof(scratch)) > 0) {
-		put_i(o, FL_K_COMMITTED, field_kb(scratch, "Committed_AS:"));
-		put_i(o, FL_K_COMMIT_LIMIT, field_kb(scratch, "CommitLimit:"));
+		put_i(o, FL_K_COMMITTED, fl_procfs_field_kb(scratch, "Committed_AS:"));
+		put_i(o, FL_K_COMMIT_LIMIT, fl_procfs_field_kb(scratch, "CommitLimit:"));
 	}
 	put_i(o, FL_K_OVERCOMMIT, fl_procfs_int("/proc/sys/vm/overcommit_memory"));
 	put_i(o, FL_K_OOM_SCORE, fl_procfs_int("/proc/self/oom_score"));

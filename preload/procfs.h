@@ -37,6 +37,9 @@ int fl_vma_pieces(const struct fl_vma *v, uint64_t (*out)[2], int max);
  * the [stack] VMA, -1 unknown. */
 void fl_procfs_figures(struct fl_out *o, int64_t stack_vma);
 /* Reads a small integer file; -1 on error. */
+/* The value of "Key" in a /proc text such as status or meminfo, kB as bytes;
+ * -1 when the key or its number is missing. */
+int64_t fl_procfs_field_kb(const char *text, const char *key);
 int64_t fl_procfs_int(const char *path);
 
 #endif
