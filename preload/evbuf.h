@@ -21,8 +21,6 @@ enum fl_ev_kind {
 	FL_EVK_MPROTECT,
 	FL_EVK_MADVISE,
 	FL_EVK_BRK,
-	FL_EVK_FORK,
-	FL_EVK_EXEC,
 };
 
 struct fl_event {

@@ -446,26 +446,6 @@ static void result_errno(const struct fl_event *ev, int hex_result)
 	fl_out_u64(&out, FL_K_STACK, ev->stack);
 }
 
-static void format_exec(const struct fl_event *ev)
-{
-	const char *s = (const char *)(ev + 1);
-	size_t n = ev->str_len, l = strnlen(s, n);
-	begin_event(ev, FL_EV_EXEC);
-	fl_out_strn(&out, FL_K_PATH, s, l);
-	fl_out_key(&out, FL_K_ARGV);
-	fl_out_arr_open(&out);
-	if (fl_config.no_argv)
-		fl_out_v_str(&out, "<redacted>"); /* as in the header */
-	for (size_t i = l + 1; i < n && !fl_config.no_argv;) {
-		size_t al = strnlen(s + i, n - i);
-		fl_out_v_strn(&out, s + i, al);
-		i += al + 1;
-	}
-	fl_out_arr_close(&out);
-	fl_out_i64(&out, FL_K_RESULT, (int64_t)ev->a[6]);
-	fl_out_u64(&out, FL_K_ERRNO, ev->a[7]);
-}
-
 static void format_event(const struct fl_event *ev, void *arg)
 {
 	(void)arg;
@@ -538,14 +518,6 @@ static void format_event(const struct fl_event *ev, void *arg)
 		else
 			fl_out_hex(&out, FL_K_ADDR, ev->a[0]);
 		result_errno(ev, 1);
-		break;
-	case FL_EVK_FORK:
-		begin_event(ev, FL_EV_FORK);
-		fl_out_i64(&out, FL_K_CHILD, (int64_t)ev->a[0]);
-		fl_out_str(&out, FL_K_KIND, (const char *)(ev + 1));
-		break;
-	case FL_EVK_EXEC:
-		format_exec(ev);
 		break;
 	default:
 		return;
