@@ -2,7 +2,7 @@
  * A per-thread single-producer single-consumer ring of variable-size event
  * records. The owning thread pushes (O(1), no lock, no allocation); the
  * writer drains under the writer lock. Records are 8-byte aligned; a record
- * may carry a trailing string (a mapped file's path, exec's argv).
+ * may carry a trailing string (a mapped file's path).
  */
 #ifndef FL_EVBUF_H
 #define FL_EVBUF_H
