@@ -28,6 +28,9 @@ test_expect_success 'a setuid program run by another user is refused, with the r
 	if ! is_root || ! command -v setpriv >/dev/null; then
 		say "# skipped: needs root and setpriv"; exit 0
 	fi
+	if ! setpriv --reuid=65534 --regid=65534 --clear-groups test -x "$FL"; then
+		say "# skipped: the build directory is not reachable by uid 65534"; exit 0
+	fi
 	mkdir -m 755 "$TMP/pub" && chmod 711 "$TMP" &&
 	cp "$TMP/dynamic" "$TMP/pub/suid" && chmod 4755 "$TMP/pub/suid" &&
 	mkdir "$TMP/pub/out" && chown 65534:65534 "$TMP/pub/out" &&
@@ -40,6 +43,9 @@ test_expect_success 'a setuid program run by another user is refused, with the r
 
 test_expect_success 'its owner may trace it' '
 	if ! is_root; then exit 0; fi
+	if ! [ -x "$TMP/pub/suid" ]; then
+		say "# skipped: no setuid copy was made (test 3 skipped)"; exit 0
+	fi
 	"$FL" record -q -o "$TMP/own" -- "$TMP/pub/suid"; test $? -eq 3 &&
 	ls "$TMP"/own/*.ndjson >/dev/null
 '
