@@ -11,9 +11,16 @@ case_run() {
 		--protected-mode yes --daemonize no >server.log 2>&1 &
 	spid=$!
 	i=0
+	# A loaded machine can take a while; a server that died (port taken
+	# since it was chosen) says why in its log.
 	until redis-cli -h 127.0.0.1 -p "$PORT" ping >/dev/null 2>&1; do
 		i=$((i + 1))
-		[ $i -lt 100 ] || { kill "$spid"; echo "server did not start"; return 1; }
+		if ! kill -0 "$spid" 2>/dev/null || [ $i -ge 600 ]; then
+			kill "$spid" 2>/dev/null
+			echo "server did not start:"
+			cat server.log
+			return 1
+		fi
 		sleep 0.1
 	done
 	$RUN redis-benchmark -h 127.0.0.1 -p "$PORT" -n 4000 -c 8 -t set,get,lpush,lpop,incr -q --csv
