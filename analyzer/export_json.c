@@ -38,10 +38,11 @@ static json_t *maps(const struct fl_proc *p)
 		json_t *v = json_array(), *sh = json_array();
 		for (size_t j = 0; j < s->nvmas; j++) {
 			const struct fl_vma *x = &s->vmas[j];
-			json_array_append_new(v, json_pack("[o,o,s,o,I,s,s]", hex(x->start), hex(x->end),
-							   x->perms, hex(x->offset), (json_int_t)x->inode,
-							   x->path ? x->path : "",
-							   fl_vma_kind_name((enum fl_vma_kind)x->kind)));
+			json_array_append_new(v, json_pack("[o,o,s,o,I,s,s,s?]", hex(x->start),
+							   hex(x->end), x->perms, hex(x->offset),
+							   (json_int_t)x->inode, x->path ? x->path : "",
+							   fl_vma_kind_name((enum fl_vma_kind)x->kind),
+							   x->build_id));
 		}
 		for (size_t j = 0; j < s->nshim; j++)
 			json_array_append_new(sh, json_pack("[o,o]", hex(s->shim[j].start),

@@ -230,6 +230,25 @@ static int cmp_vma(const void *a, const void *b)
 	return x->start < y->start ? -1 : x->start > y->start;
 }
 
+/* The shim writes an object's build-id on its first mapping only (sorted
+ * by address: the lowest). Its other mappings follow it, with at most
+ * anonymous ones (.bss) in between: they get the same id. */
+static void share_build_ids(struct fl_maps_snap *s)
+{
+	for (size_t i = 0; i < s->nvmas; i++) {
+		const struct fl_vma *o = &s->vmas[i];
+		if (!o->build_id)
+			continue;
+		for (size_t j = i + 1; j < s->nvmas; j++) {
+			struct fl_vma *v = &s->vmas[j];
+			if (v->path == o->path && v->inode == o->inode && !v->build_id)
+				v->build_id = o->build_id;
+			else if (v->path && v->path[0])
+				break;
+		}
+	}
+}
+
 static void load_maps(struct loader *ld, json_t *o, uint64_t t)
 {
 	struct fl_maps_snap *s = PUSH(ld, maps, nmaps, capmaps);
@@ -248,8 +267,11 @@ static void load_maps(struct loader *ld, json_t *o, uint64_t t)
 		v->inode = (uint64_t)json_integer_value(json_array_get(r, 4));
 		v->path = intern(ld->m->priv, json_string_value(json_array_get(r, 5)));
 		v->kind = (uint8_t)fl_vma_classify(v->perms, v->path, v->inode);
+		if (json_is_string(json_array_get(r, 6)))
+			v->build_id = intern(ld->m->priv, json_string_value(json_array_get(r, 6)));
 	}
 	qsort(s->vmas, s->nvmas, sizeof(*s->vmas), cmp_vma);
+	share_build_ids(s);
 	s->nshim = json_array_size(shim);
 	s->shim = fl_xcalloc(s->nshim + 1, sizeof(*s->shim));
 	json_array_foreach(shim, i, r) {

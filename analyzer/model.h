@@ -79,6 +79,7 @@ struct fl_vma {
 	uint64_t offset;     /* file offset of start */
 	uint64_t inode;
 	const char *path;    /* interned; "" for anonymous memory */
+	const char *build_id; /* interned hex, or NULL: the object's GNU build-id */
 	char perms[5];       /* "rw-p" */
 	uint8_t kind;        /* enum fl_vma_kind */
 };

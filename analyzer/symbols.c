@@ -217,6 +217,39 @@ static void load_phdrs(struct obj *o)
 	}
 }
 
+/* Whether the file on disk is the one the run mapped. The build-id the run
+ * saw decides when both sides have one: a file touched or copied unchanged
+ * is still the one, a rebuilt or upgraded one is not (whatever its times
+ * say). Otherwise: the same inode, not modified since the run started. */
+static int same_file(const struct obj *o, const struct fl_proc *p, const struct fl_vma *v,
+		     const struct stat *st)
+{
+	const unsigned char *id;
+	ssize_t n;
+	if (v->build_id && (n = dwelf_elf_gnu_build_id(o->elf, (const void **)&id)) > 0) {
+		char hex[2 * 64 + 1];
+		ssize_t i;
+		for (i = 0; i < n && i < 64; i++)
+			snprintf(hex + 2 * i, 3, "%02x", id[i]);
+		hex[2 * i] = '\0';
+		if (!strcmp(hex, v->build_id))
+			return 1;
+		fl_warn("'%s' changed since the trace was recorded (build-id %s in the trace, %s on "
+			"disk); its symbols are not used",
+			o->path, v->build_id, hex);
+		return 0;
+	}
+	if ((v->inode && st->st_ino != v->inode) ||
+	    (p->start_realtime_ns &&
+	     (uint64_t)st->st_mtim.tv_sec * 1000000000ULL + (uint64_t)st->st_mtim.tv_nsec >
+		     p->start_realtime_ns)) {
+		fl_warn("'%s' changed since the trace was recorded; its symbols are not used",
+			o->path);
+		return 0;
+	}
+	return 1;
+}
+
 static void obj_open(struct fl_symbols *s, struct obj *o, const struct fl_proc *p,
 		     const struct fl_vma *v)
 {
@@ -224,18 +257,14 @@ static void obj_open(struct fl_symbols *s, struct obj *o, const struct fl_proc *
 	o->fd = open(o->path, O_RDONLY | O_CLOEXEC);
 	if (o->fd < 0 || fstat(o->fd, &st) < 0)
 		return; /* gone: no names, the object is still shown */
-	/* The inode the run mapped, and no modification since the run started. */
-	if ((v->inode && st.st_ino != v->inode) ||
-	    (p->start_realtime_ns &&
-	     (uint64_t)st.st_mtim.tv_sec * 1000000000ULL + (uint64_t)st.st_mtim.tv_nsec >
-		     p->start_realtime_ns)) {
-		fl_warn("'%s' changed since the trace was recorded; its symbols are not used",
-			o->path);
-		return;
-	}
 	o->elf = elf_begin(o->fd, ELF_C_READ, NULL);
 	if (!o->elf || elf_kind(o->elf) != ELF_K_ELF)
 		return;
+	if (!same_file(o, p, v, &st)) {
+		elf_end(o->elf);
+		o->elf = NULL;
+		return;
+	}
 	load_phdrs(o);
 	open_debug_file(o);
 	if (!load_symbols(o, o->elf) && o->dbg_elf)

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buildid.h"
 #include "config.h"
 #include "hooks_proc.h"
 #include "log.h"
@@ -58,6 +59,7 @@ static void *ticker_main(void *arg)
 		fl_sys_sleep_ns(fl_config.interval_ms * 1000000u);
 		if (__atomic_load_n(&fl_state, __ATOMIC_ACQUIRE) != FL_READY)
 			continue;
+		fl_buildid_refresh(); /* before the tick: it takes the writer lock */
 		fl_writer_tick(0);
 	}
 	return NULL;
@@ -213,6 +215,7 @@ __attribute__((constructor(101))) static void fl_init(void)
 		goto off;
 	}
 	fl_probes_init();
+	fl_buildid_refresh();
 	if (fl_writer_open(fl_config.parent[0] ? "link" : "none") != 0)
 		goto off;
 	pthread_atfork(fl_init_fork_prepare, fl_init_fork_parent, atfork_child);

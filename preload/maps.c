@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "buildid.h"
 #include "faultline/schema.h"
 #include "sys.h"
 #include "writer.h"
@@ -44,21 +45,25 @@ static uint64_t hex_of(const char *p, const char *e)
 	return v;
 }
 
-/* One maps line: "start-end perms offset dev inode   path" */
+/* One maps line: "start-end perms offset dev inode   path"; the first
+ * mapping of a loaded ELF object also carries its build-id. */
 static void emit_vma(struct fl_out *o, const char *line, const char *eol)
 {
 	const char *e, *p = line, *dash = memchr(line, '-', (size_t)(eol - line));
-	uint64_t inode = 0;
+	uint64_t inode = 0, start, offset;
+	char id[2 * 64 + 1];
 	if (!dash)
 		return;
 	fl_out_arr_open(o);
-	fl_out_v_hex(o, hex_of(line, dash));
+	start = hex_of(line, dash);
+	fl_out_v_hex(o, start);
 	p = field(dash + 1, &e);
 	fl_out_v_hex(o, hex_of(p, e));
 	p = field(e, &e);
 	fl_out_v_strn(o, p, (size_t)(e - p));
 	p = field(e, &e);
-	fl_out_v_hex(o, hex_of(p, e));
+	offset = hex_of(p, e);
+	fl_out_v_hex(o, offset);
 	p = field(e, &e); /* dev */
 	p = field(e, &e);
 	for (; p < e; p++)
@@ -67,6 +72,8 @@ static void emit_vma(struct fl_out *o, const char *line, const char *eol)
 	while (*e == ' ')
 		e++;
 	fl_out_v_strn(o, e, (size_t)(eol - e));
+	if (offset == 0 && *e == '/' && fl_buildid_hex((uintptr_t)start, id, sizeof(id)))
+		fl_out_v_str(o, id);
 	fl_out_arr_close(o);
 }
 

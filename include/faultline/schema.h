@@ -129,7 +129,7 @@
 #define FL_K_WEIGHT "weight"    /* bytes this sampled record stands for */
 
 /* maps */
-#define FL_K_VMAS "vmas"        /* array of [start, end, perms, offset, inode, path] */
+#define FL_K_VMAS "vmas"        /* array of [start, end, perms, offset, inode, path(, build-id)] */
 #define FL_K_WHY "why"          /* start | exec | changed | fork */
 #define FL_K_SHIM "shim"        /* [[start, end], ...] memory the shim mapped for itself */
 

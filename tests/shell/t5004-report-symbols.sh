@@ -26,6 +26,45 @@ test_expect_success '--no-symbols: objects and offsets only' '
 		"$TMP/n.json" >/dev/null
 '
 
+# The build-id as binutils reads it from the file.
+readelf_id() { readelf -n "$1" | sed -n "s/^ *Build ID: *//p"; }
+trace_id() { # PATH-SUFFIX: the build-ids the maps lines give that file
+	cat "$TMP"/t/*.ndjson | jq -r "select(.e == \"maps\") | .vmas[] | select(.[5] | endswith(\"$1\")) | .[6] // empty" | sort -u
+}
+
+test_expect_success 'maps carry the build-id of the executable and of libc, as readelf reads them' '
+	test -n "$(readelf_id "$TMP/prog")" &&
+	test "$(trace_id /prog)" = "$(readelf_id "$TMP/prog")" &&
+	libc=$(cat "$TMP"/t/*.ndjson | jq -r "select(.e == \"maps\") | .vmas[] | .[5] | select(test(\"/libc[.]so\"))" | head -1) &&
+	test -n "$libc" && test "$(trace_id /"$(basename "$libc")")" = "$(readelf_id "$libc")"
+'
+
+test_expect_success 'a program touched after the run (same build-id) is still symbolized' '
+	sleep 1 && touch "$TMP/prog" &&
+	"$FL_SAN" report --json --section heap "$TMP/t" >"$TMP/touched.json" 2>"$TMP/err" &&
+	! test -s "$TMP/err" &&
+	test "$(site "$TMP/touched.json")" = "$(site "$TMP/a.json")"
+'
+
+test_expect_success 'without build-ids in the trace (older traces) a newer file is refused' '
+	mkdir "$TMP/noid" &&
+	for f in "$TMP"/t/*.ndjson; do
+		jq -c "if .e == \"maps\" then .vmas |= map(.[0:6]) else . end" "$f" >"$TMP/noid/$(basename "$f")" || exit 1
+	done &&
+	"$FL_SAN" report --json --section heap "$TMP/noid" >"$TMP/noid.json" 2>"$TMP/err" &&
+	grep -q "prog. changed since the trace was recorded; its symbols" "$TMP/err" &&
+	jq -e ".sections.heap.leaks[0].site.func == null" "$TMP/noid.json" >/dev/null
+'
+
+test_expect_success 'another program copied over it with an older time (same inode): the build-id tells' '
+	ino=$(stat -c %i "$TMP/prog") &&
+	cp /bin/true "$TMP/old" && touch -d 2000-01-01 "$TMP/old" && cp -p "$TMP/old" "$TMP/prog" &&
+	test "$(stat -c %i "$TMP/prog")" = "$ino" &&
+	"$FL_SAN" report --json --section heap "$TMP/t" >"$TMP/o.json" 2>"$TMP/err" &&
+	grep -q "prog. changed since the trace was recorded (build-id $(trace_id /prog) in the trace, $(readelf_id /bin/true) on disk)" "$TMP/err" &&
+	jq -e ".sections.heap.leaks[0].site.func == null" "$TMP/o.json" >/dev/null
+'
+
 test_expect_success 'a program rebuilt after the run: a warning, no wrong names' '
 	sleep 1 && cp /bin/true "$TMP/prog" &&
 	"$FL_SAN" report --json --section heap "$TMP/t" >"$TMP/c.json" 2>"$TMP/err" &&
