@@ -851,6 +851,13 @@ static void proc_findings(json_t *sec, const struct fl_proc *p, const uint64_t *
 		fl_explain_add(sec, "faults.sampled", FL_SEV_INFO, FL_MECH_SAMPLING,
 			       "pid %d: one fault in %llu was sampled", p->pid,
 			       (unsigned long long)period);
+	if (p->faults_lost)
+		fl_explain_add(sec, "faults.lost", FL_SEV_WARN, FL_MECH_SAMPLING,
+			       "pid %d: the kernel dropped %llu fault samples (a sample buffer was "
+			       "full): the per-class, per-VMA, per-site and over-time figures miss "
+			       "about %llu faults; the counted totals do not",
+			       p->pid, (unsigned long long)p->faults_lost,
+			       (unsigned long long)(p->faults_lost * period));
 }
 
 static json_t *proc_faults(const struct fl_model *m, const struct fl_report_opts *o,
@@ -1018,10 +1025,13 @@ void fl_report_faults_text(json_t *sec, FILE *f)
 	size_t np = fl_report_top_procs(procs, "faults", idx, TEXT_PROCS, &rn, &rs);
 	for (size_t i = 0; i < np; i++) {
 		p = json_array_get(procs, idx[i]);
-		fprintf(f, "pid %lld %s: %s faults (%s samples, 1 in %lld)\n", jint(p, "pid"),
+		fprintf(f, "pid %lld %s: %s faults (%s samples, 1 in %lld", jint(p, "pid"),
 			json_string_value(json_object_get(p, "exe")),
 			fl_fmt_count(b, sizeof(b), (uint64_t)jint(p, "faults")),
 			fl_fmt_count(b2, sizeof(b2), (uint64_t)jint(p, "samples")), jint(p, "period"));
+		if (jint(p, "lost"))
+			fprintf(f, ", %s LOST", fl_fmt_count(b, sizeof(b), (uint64_t)jint(p, "lost")));
+		fprintf(f, "%s)\n", jint(p, "period") > 1 ? "; figures below are estimates" : "");
 		render_classes(json_object_get(p, "by_class"), f, "  ");
 		json_t *bpf = json_object_get(json_object_get(p, "bytes_per_fault"), "file");
 		if (json_is_object(bpf))

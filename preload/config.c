@@ -74,12 +74,14 @@ void fl_config_load(char **envp)
 	}
 
 	faults = fl_config_env(envp, FL_ENV_FAULTS);
-	if (!faults || strcmp(faults, "all") == 0)
+	if (!faults || !*faults)
+		c->faults_period = FL_DEFAULT_FAULTS_PERIOD;
+	else if (strcmp(faults, "all") == 0)
 		c->faults_period = 1;
 	else if (strcmp(faults, "off") == 0)
 		c->faults_period = 0;
 	else if (fl_parse_u64(faults, &c->faults_period) != 0)
-		c->faults_period = 1;
+		c->faults_period = FL_DEFAULT_FAULTS_PERIOD;
 }
 
 void fl_config_finish(const char *lib_path)

@@ -56,7 +56,7 @@ static void *ticker_main(void *arg)
 	fl_tls_guard = 1; /* everything this thread does passes through */
 	fl_probes_ticker_tid = fl_sys_gettid();
 	for (;;) {
-		fl_sys_sleep_ns(fl_config.interval_ms * 1000000u);
+		fl_probes_wait(fl_config.interval_ms * 1000000u);
 		if (__atomic_load_n(&fl_state, __ATOMIC_ACQUIRE) != FL_READY)
 			continue;
 		fl_buildid_refresh(); /* before the tick: it takes the writer lock */

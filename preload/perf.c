@@ -15,8 +15,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/perf_event.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -26,6 +28,10 @@
 #define MAX_CPUS 256
 #define HIGH_FD 900
 #define RING_PAGES_MAX 512 /* data pages per CPU: 2 MiB, ~43000 samples */
+/* The ticker is woken (fl_perf_wait) when a buffer holds this much, a
+ * quarter of a full-size one: at one sample per fault a fault-dense loop
+ * fills 2 MiB in ~0.1 s here, the tick length, and lost samples. */
+#define WAKEUP_BYTES (128u * 4096)
 
 struct fl_probe_st fl_perf_count_st, fl_perf_sample_st, fl_perf_dtlb_st;
 
@@ -225,7 +231,7 @@ static int add_sampler(uint64_t config, uint64_t period, pid_t pid, int cpu, int
 	a.use_clockid = 1;
 	a.clockid = CLOCK_MONOTONIC;
 	a.watermark = 1;
-	a.wakeup_watermark = 1u << 20;
+	a.wakeup_watermark = WAKEUP_BYTES;
 	fd = perf_open(&a, pid, cpu);
 	if (fd < 0)
 		return fd;
@@ -377,6 +383,30 @@ uint64_t fl_perf_drain(void (*fn)(void *arg, const struct fl_fault_sample *s), v
 	for (int i = 0; i < nrings; i++)
 		lost += drain_ring(&rings[i], fn, arg);
 	return lost;
+}
+
+int fl_perf_wait(uint64_t ns)
+{
+	struct pollfd p[MAX_CPUS];
+	struct timespec ts = { (time_t)(ns / 1000000000u), (long)(ns % 1000000000u) };
+	int n = nrings, ready = 0;
+	long r;
+	if (n == 0)
+		return -1;
+	for (int i = 0; i < n; i++) {
+		p[i].fd = rings[i].lead;
+		p[i].events = POLLIN;
+		p[i].revents = 0;
+	}
+	r = syscall(SYS_ppoll, p, (unsigned long)n, &ts, NULL, 0);
+	if (r <= 0)
+		return r < 0 && errno != EINTR ? -1 : 0;
+	for (int i = 0; i < n; i++) {
+		if (p[i].revents & (POLLNVAL | POLLHUP | POLLERR))
+			return -1; /* closed under us (exec, exit): the caller sleeps */
+		ready |= (p[i].revents & POLLIN) != 0;
+	}
+	return ready;
 }
 
 static void close_fds(void)

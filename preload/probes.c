@@ -14,6 +14,7 @@
 
 #include "config.h"
 #include "faultline/schema.h"
+#include "init.h"
 #include "iostat.h"
 #include "pagemap.h"
 #include "perf.h"
@@ -201,6 +202,12 @@ static void one_sample(void *arg, const struct fl_fault_sample *s)
 		batch_close(b, 0);
 }
 
+static void drop_sample(void *arg, const struct fl_fault_sample *s)
+{
+	(void)arg;
+	(void)s;
+}
+
 static void fault_lines(struct fl_out *o)
 {
 	struct batch b = { .o = o };
@@ -213,6 +220,34 @@ static void fault_lines(struct fl_out *o)
 		batch_open(&b);
 	if (b.open)
 		batch_close(&b, lost);
+}
+
+/* Between ticks: drain the fault samples whenever a buffer passes its
+ * wakeup mark, so that sampling every fault loses nothing to a full buffer
+ * in a fault-dense loop. Returns when ns have passed. */
+void fl_probes_wait(uint64_t ns)
+{
+	uint64_t end = fl_sys_now_ns() + ns, now;
+	while ((now = fl_sys_now_ns()) < end) {
+		int r = fl_perf_wait(end - now);
+		if (r < 0) {
+			fl_sys_sleep_ns(end - now);
+			return;
+		}
+		if (r == 0)
+			continue;
+		if (__atomic_load_n(&fl_state, __ATOMIC_ACQUIRE) != FL_READY) {
+			fl_sys_sleep_ns(end - now); /* not ours to drain yet */
+			return;
+		}
+		fl_writer_lock();
+		if (fl_trace.stopped)
+			fl_perf_drain(drop_sample, NULL);
+		else
+			fault_lines(fl_writer_out());
+		fl_writer_write(0);
+		fl_writer_unlock();
+	}
 }
 
 /* ---- counters ---- */
@@ -250,12 +285,6 @@ static void counters_line(struct fl_out *o, const struct fl_vma *v, int n)
 	else
 		fl_out_null(o, FL_K_TRACKING_FAULTS);
 	fl_out_end(o);
-}
-
-static void drop_sample(void *arg, const struct fl_fault_sample *s)
-{
-	(void)arg;
-	(void)s;
 }
 
 void fl_probes_tick(struct fl_out *o, int final)

@@ -17,6 +17,9 @@ void fl_probes_init(void);
 void fl_probes_header(struct fl_out *o);
 /* Once per tick (and final at exit): faults, counters, residency, wss, io. */
 void fl_probes_tick(struct fl_out *o, int final);
+/* The ticker's wait between ticks (ns): drains the fault samples (taking
+ * the writer lock) whenever a sample buffer passes its wakeup mark. */
+void fl_probes_wait(uint64_t ns);
 /* fork: parent after the fork (snapshot for COW), child after its new
  * trace is open (drop inherited fds without touching the parent's ring
  * buffers, reopen, snapshot). */
