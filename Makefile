@@ -24,7 +24,8 @@ SHIM_CFLAGS  = $(BASEFLAGS) -fPIC -fvisibility=hidden -ftls-model=initial-exec \
                -fno-omit-frame-pointer $(CFLAGS)
 SHIM_LDLIBS  = -lunwind -ldl -lpthread -lm
 ANA_CFLAGS   = $(BASEFLAGS) $(SANFLAGS) $(CFLAGS)
-ANA_LDLIBS   = -ljansson -ldw -lelf -lm -lpthread
+# libstdc++ (its runtime, present on every Debian system) for __cxa_demangle.
+ANA_LDLIBS   = -ljansson -ldw -lelf -lm -lpthread -l:libstdc++.so.6
 PROG_CFLAGS  = -std=gnu11 $(WARN) -g -O1 -D_GNU_SOURCE -Iinclude -MMD -MP -pthread $(CFLAGS)
 
 SHIM_SRC     = $(sort $(wildcard preload/*.c))

@@ -69,6 +69,15 @@ void fl_findings_render(json_t *obj, FILE *f);
  */
 void fl_text_wrap(FILE *f, const char *prefix, const char *indent, const char *text, int width);
 
+/*
+ * A code location ("func (file:line)", "func+0x1c (obj)") fitted into width
+ * columns for a text table, keeping what tells sites apart: C++ template
+ * arguments become "<...>", then parameter lists "(...)", then the front of the
+ * name gives way to "..." so that the end of the name and the file:line stay.
+ * Returns buf.
+ */
+const char *fl_fit_site(char *buf, size_t len, const char *text, int width);
+
 /* "12.3 MiB", "512 B" (binary units). Returns buf. */
 const char *fl_fmt_bytes(char *buf, size_t len, double bytes);
 /* "1.23 s", "12.0 ms", "850 us". Returns buf. */

@@ -1021,7 +1021,7 @@ void fl_report_faults_text(json_t *sec, FILE *f)
 	size_t j, idx[TEXT_PROCS], rn;
 	long long rs;
 	json_t *procs = json_object_get(sec, "processes"), *p, *r;
-	char b[32], b2[32];
+	char b[32], b2[32], fit[128];
 	size_t np = fl_report_top_procs(procs, "faults", idx, TEXT_PROCS, &rn, &rs);
 	for (size_t i = 0; i < np; i++) {
 		p = json_array_get(procs, idx[i]);
@@ -1056,7 +1056,8 @@ void fl_report_faults_text(json_t *sec, FILE *f)
 			json_t *site = json_object_get(json_object_get(r, "site"), "site");
 			const char *txt = json_string_value(json_object_get(site, "text"));
 			fprintf(f, "    %10lld  %-60.60s  ", jint(r, "faults"),
-				txt ? txt : (jint(r, "stack") ? "(unknown)" : "(no allocation)"));
+				txt ? fl_fit_site(fit, sizeof(fit), txt, 60) :
+				      (jint(r, "stack") ? "(unknown)" : "(no allocation)"));
 			render_row_classes(json_object_get(r, "by_class"), f);
 			fputc('\n', f);
 		}
@@ -1066,7 +1067,8 @@ void fl_report_faults_text(json_t *sec, FILE *f)
 			const char *txt =
 				json_string_value(json_object_get(json_object_get(r, "frame"), "text"));
 			fprintf(f, "    %10lld  %-60.60s  ", jint(r, "faults"),
-				txt ? txt : json_string_value(json_object_get(r, "ip")));
+				txt ? fl_fit_site(fit, sizeof(fit), txt, 60) :
+				      json_string_value(json_object_get(r, "ip")));
 			render_row_classes(json_object_get(r, "by_class"), f);
 			fputc('\n', f);
 		}

@@ -267,7 +267,7 @@ static void sites_text(json_t *arr, const char *title, FILE *f)
 {
 	json_t *s;
 	size_t i;
-	char b1[32], b2[32], b3[32], c1[32];
+	char b1[32], b2[32], b3[32], c1[32], site[128];
 	if (!json_array_size(arr))
 		return;
 	fprintf(f, "\n%s\n", title);
@@ -279,8 +279,10 @@ static void sites_text(json_t *arr, const char *title, FILE *f)
 			fl_fmt_count(c1, sizeof(c1), (uint64_t)json_integer_value(json_object_get(s, "allocs"))),
 			fl_fmt_bytes(b2, sizeof(b2), (double)json_integer_value(json_object_get(s, "peak_live"))),
 			fl_fmt_bytes(b3, sizeof(b3), (double)json_integer_value(json_object_get(s, "leaked_bytes"))),
-			(int)(48 - strlen(json_string_value(json_object_get(s, "key")))),
-			json_string_value(json_object_get(json_object_get(s, "site"), "text")),
+			(int)sizeof(site),
+			fl_fit_site(site, sizeof(site),
+				    json_string_value(json_object_get(json_object_get(s, "site"), "text")),
+				    (int)(48 - strlen(json_string_value(json_object_get(s, "key"))))),
 			json_string_value(json_object_get(s, "key")));
 	}
 }

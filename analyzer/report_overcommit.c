@@ -436,7 +436,7 @@ void fl_report_overcommit_text(json_t *sec, FILE *f)
 	size_t j, idx[8], rn;
 	long long rs;
 	json_t *procs = json_object_get(sec, "processes"), *p, *r;
-	char b1[32], b2[32], b3[32];
+	char b1[32], b2[32], b3[32], fit[128];
 	size_t np = fl_report_top_procs(procs, "reserved", idx, 8, &rn, &rs);
 	for (size_t i = 0; i < np; i++) {
 		p = json_array_get(procs, idx[i]);
@@ -459,7 +459,8 @@ void fl_report_overcommit_text(json_t *sec, FILE *f)
 		{
 			const char *txt = json_string_value(json_object_get(
 				json_object_get(json_object_get(r, "site"), "site"), "text"));
-			fprintf(f, "  %-56.56s %10s %10s %6.1f%%\n", txt ? txt : "(unknown)",
+			fprintf(f, "  %-56.56s %10s %10s %6.1f%%\n",
+				txt ? fl_fit_site(fit, sizeof(fit), txt, 56) : "(unknown)",
 				fl_fmt_bytes(b1, sizeof(b1), (double)jint(r, "reserved")),
 				fl_fmt_bytes(b2, sizeof(b2), (double)jint(r, "touched")),
 				json_real_value(json_object_get(r, "touched_pct")));

@@ -42,6 +42,8 @@ struct obj {
 	size_t nsyms;
 	char *names; /* owned copies of the names (the Elf can be closed) */
 	size_t names_len, names_cap;
+	char **demangled; /* C++ names shown demangled, made on first use */
+	size_t ndemangled;
 };
 
 #define CACHE_SIZE 65536
@@ -85,6 +87,9 @@ static void obj_free(struct obj *o)
 	free(o->loads);
 	free(o->syms);
 	free(o->names);
+	for (size_t i = 0; i < o->ndemangled; i++)
+		free(o->demangled[i]);
+	free(o->demangled);
 	free(o->path);
 	free(o);
 }
@@ -332,6 +337,30 @@ static const struct sym *find_sym(const struct obj *o, uint64_t vaddr)
 	return best->size == 0 ? best : NULL;
 }
 
+/* libstdc++'s demangler (the Itanium C++ ABI's own entry point; the
+ * runtime library is on every Debian system). */
+char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *status);
+
+/* The name to show: C++ symbols demangled ("ns::f(int)", not "_ZN2ns1fEi"),
+ * once per symbol, only when looked up: most of a library's symbols never
+ * are. A name the demangler refuses stays as it is. */
+static const char *shown_name(struct obj *o, struct sym *sy)
+{
+	int status = -1;
+	char *d;
+	if (sy->name[0] != '_' || sy->name[1] != 'Z')
+		return sy->name;
+	d = __cxa_demangle(sy->name, NULL, NULL, &status);
+	if (status != 0 || !d) {
+		free(d);
+		return sy->name;
+	}
+	o->demangled = fl_xrealloc(o->demangled, (o->ndemangled + 1) * sizeof(*o->demangled));
+	o->demangled[o->ndemangled++] = d;
+	sy->name = d;
+	return d;
+}
+
 static void find_line(struct obj *o, uint64_t vaddr, struct fl_sym *out)
 {
 	Dwarf_Die cu;
@@ -374,7 +403,7 @@ int fl_symbols_lookup(struct fl_symbols *s, const struct fl_proc *p, uint64_t ad
 	look = is_return && vaddr ? vaddr - 1 : vaddr;
 	sy = find_sym(o, look);
 	if (sy) {
-		out->func = sy->name;
+		out->func = shown_name(o, (struct sym *)sy);
 		out->func_off = vaddr - sy->addr;
 	}
 	find_line(o, look, out);

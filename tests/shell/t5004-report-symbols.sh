@@ -26,6 +26,23 @@ test_expect_success '--no-symbols: objects and offsets only' '
 		"$TMP/n.json" >/dev/null
 '
 
+test_expect_success 'C++ names are shown demangled, as c++filt shows them' '
+	"$FL" record -q --large 1 -o "$TMP/cxx" -- "$PROGS/p_report_cxx" >/dev/null &&
+	"$FL_SAN" report --json --section heap "$TMP/cxx" >"$TMP/cxx.json" &&
+	for m in _ZN2fl6detail9leak_hereEPKci _ZN2fl5cacheISt6vectorIiSaIiEEE4growEm; do
+		want=$(echo "$m" | c++filt) && test "$want" != "$m" &&
+		jq -e --arg w "$want" "[.sections.heap.leaks[].site.func] | index(\$w) != null" "$TMP/cxx.json" >/dev/null || exit 1
+	done &&
+	jq -e "[.sections.heap.leaks[].site.func | select(startswith(\"_Z\"))] | length == 0" "$TMP/cxx.json" >/dev/null
+'
+
+test_expect_success 'the text tables fit long C++ names, keeping the name and file:line' '
+	"$FL" report --section heap "$TMP/cxx" >"$TMP/cxx.txt" &&
+	grep -q "::grow(...) (p_report_cxx.c:[0-9]*) \[" "$TMP/cxx.txt" &&
+	grep -q "::leak_here(...) (p_report_cxx.c:[0-9]*) \[" "$TMP/cxx.txt" &&
+	test "$(awk "{ if (length > m) m = length } END { print m }" "$TMP/cxx.txt")" -le 100
+'
+
 # The build-id as binutils reads it from the file.
 readelf_id() { readelf -n "$1" | sed -n "s/^ *Build ID: *//p"; }
 trace_id() { # PATH-SUFFIX: the build-ids the maps lines give that file
