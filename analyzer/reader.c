@@ -49,6 +49,18 @@ enum fl_ev fl_reader_event(const char *name)
 	return FL_E_UNKNOWN;
 }
 
+/* fl_reader_event for a name that is not NUL-terminated. */
+static enum fl_ev event_of(const char *s, size_t n)
+{
+	for (int i = FL_E_ALLOC; i < FL_E_COUNT; i++)
+		if (s[0] == event_names[i][0] && !strncmp(event_names[i], s, n) && !event_names[i][n])
+			return i;
+	for (int i = FL_E_HEADER; i < FL_E_ALLOC; i++)
+		if (n && !strncmp(event_names[i], s, n) && !event_names[i][n])
+			return i;
+	return FL_E_UNKNOWN;
+}
+
 const char *fl_reader_event_name(enum fl_ev ev)
 {
 	return ev >= 0 && ev < FL_E_COUNT ? event_names[ev] : "unknown";
@@ -63,15 +75,16 @@ const char *fl_reader_event_name(enum fl_ev ev)
  */
 struct key_spec {
 	const char *key;
+	size_t klen;
 	char type;
 	char required;
 	const char *row;
 };
 
-#define END { NULL, 0, 0, NULL }
-#define K(k, t) { k, t, 0, NULL }
-#define R(k, t) { k, t, 1, NULL }
-#define ROWS(k, req, row) { k, 'r', req, row }
+#define END { NULL, 0, 0, 0, NULL }
+#define K(k, t) { k, sizeof(k) - 1, t, 0, NULL }
+#define R(k, t) { k, sizeof(k) - 1, t, 1, NULL }
+#define ROWS(k, req, row) { k, sizeof(k) - 1, 'r', req, row }
 
 static const struct key_spec common_keys[] = { R(FL_K_TIME, 'u'), K(FL_K_SEQ, 'u'), K(FL_K_TID, 'i'),
 					       END };
@@ -148,30 +161,41 @@ static const struct key_spec *const event_keys[FL_E_COUNT] = {
 	[FL_E_NOTE] = note_keys,
 };
 
-int fl_parse_addr(const char *s, uint64_t *out)
+/* Hex digit values plus one; 0 for anything else. */
+static const unsigned char hexval1[256] = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7, ['7'] = 8,
+	['8'] = 9, ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15,
+	['f'] = 16, ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
+
+/*
+ * "0x..." in s[0..n) (not NUL-terminated); -1 when it is not one, or has
+ * more than 64 significant bits (leading zeros are fine).
+ */
+static int parse_hex(const char *s, size_t n, uint64_t *out)
 {
 	uint64_t v = 0;
-	int n = 0;
-	if (s[0] != '0' || (s[1] != 'x' && s[1] != 'X'))
+	size_t i = 2, sig;
+	if (n < 3 || s[0] != '0' || (s[1] != 'x' && s[1] != 'X'))
 		return -1;
-	for (s += 2; *s; s++, n++) {
-		int d;
-		if (*s >= '0' && *s <= '9')
-			d = *s - '0';
-		else if (*s >= 'a' && *s <= 'f')
-			d = *s - 'a' + 10;
-		else if (*s >= 'A' && *s <= 'F')
-			d = *s - 'A' + 10;
-		else
+	while (i < n && s[i] == '0')
+		i++;
+	sig = n - i;
+	for (; i < n; i++) {
+		unsigned d = hexval1[(unsigned char)s[i]];
+		if (!d)
 			return -1;
-		if (v >> 60)
-			return -1; /* more than 64 bits */
-		v = v << 4 | (uint64_t)d;
+		v = v << 4 | (d - 1);
 	}
-	if (!n)
+	if (sig > 16)
 		return -1;
 	*out = v;
 	return 0;
+}
+
+int fl_parse_addr(const char *s, uint64_t *out)
+{
+	return parse_hex(s, strlen(s), out);
 }
 
 uint64_t fl_json_addr(const json_t *v)
@@ -330,42 +354,10 @@ static const char *validate(const json_t *obj, enum fl_ev *ev, char *buf, size_t
 
 /* ---- the fast path ---- */
 
-const struct fl_flat_val *fl_flat_get(const struct fl_flat *f, const char *key)
+/* Caches the address a string value spells (see fl_flat_val_addr). */
+static void flat_set_addr(struct fl_flat_val *v)
 {
-	size_t kl = strlen(key);
-	for (size_t i = f->n; i-- > 0;)
-		if (f->v[i].klen == kl && memcmp(f->v[i].key, key, kl) == 0)
-			return &f->v[i];
-	return NULL;
-}
-
-int64_t fl_flat_int(const struct fl_flat *f, const char *key, int64_t dflt)
-{
-	const struct fl_flat_val *v = fl_flat_get(f, key);
-	return v && v->type == 'i' ? v->i : dflt;
-}
-
-static int flat_parse_addr(const struct fl_flat_val *v, uint64_t *out)
-{
-	char buf[24];
-	if (v->slen >= sizeof(buf))
-		return -1;
-	memcpy(buf, v->s, v->slen);
-	buf[v->slen] = 0;
-	return fl_parse_addr(buf, out);
-}
-
-uint64_t fl_flat_addr(const struct fl_flat *f, const char *key)
-{
-	const struct fl_flat_val *v = fl_flat_get(f, key);
-	uint64_t a = 0;
-	if (!v)
-		return 0;
-	if (v->type == 'i')
-		return (uint64_t)v->i;
-	if (v->type == 's')
-		flat_parse_addr(v, &a);
-	return a;
+	v->aok = v->type == 's' && parse_hex(v->s, v->slen, &v->a) == 0;
 }
 
 const char *fl_flat_str(const struct fl_flat *f, const char *key, char *buf, size_t len)
@@ -391,13 +383,19 @@ static const char *scan_int(const char *p, const char *end, int64_t *out)
 		p++;
 	}
 	start = p;
-	while (p < end && *p >= '0' && *p <= '9') {
-		if (v > (UINT64_MAX - 9) / 10)
-			return NULL;
+	while (p < end && (unsigned)(*p - '0') < 10)
 		v = v * 10 + (uint64_t)(*p++ - '0');
-	}
 	if (p == start || (*start == '0' && p - start > 1))
 		return NULL;
+	if (p - start > 18) {
+		/* Could have wrapped: again, carefully. */
+		v = 0;
+		for (const char *q = start; q < p; q++) {
+			if (v > (UINT64_MAX - 9) / 10)
+				return NULL;
+			v = v * 10 + (uint64_t)(*q - '0');
+		}
+	}
 	if (p < end && (*p == '.' || *p == 'e' || *p == 'E'))
 		return NULL; /* a real: leave it to jansson */
 	if (neg ? v > (uint64_t)INT64_MAX + 1 : v > (uint64_t)INT64_MAX)
@@ -429,7 +427,10 @@ static const char *scan_scalar(const char *p, const char *end, struct fl_flat_va
 		return NULL;
 	if (*p == '"') {
 		v->type = 's';
-		return scan_str(p + 1, end, &v->s, &v->slen);
+		p = scan_str(p + 1, end, &v->s, &v->slen);
+		if (p)
+			flat_set_addr(v);
+		return p;
 	}
 	if (*p == 'n') {
 		v->type = 'n';
@@ -464,15 +465,48 @@ done:
 	return p + 1;
 }
 
-/* "[[...],[...]]" or "[]": arrays of rows of scalars only. */
-static const char *scan_rows(const char *p, const char *end)
+static unsigned scalar_kind(const struct fl_flat_val *v)
 {
+	if (v->type == 'i')
+		return v->i < 0 ? FL_FLAT_T_NEG : FL_FLAT_T_UINT;
+	if (v->type == 's')
+		return v->aok ? FL_FLAT_T_ADDR : FL_FLAT_T_STR;
+	return FL_FLAT_T_NULL;
+}
+
+/*
+ * "[[...],[...]]" or "[]": arrays of rows of scalars only, summed up in g
+ * as they go (see struct fl_flat_sig).
+ */
+static const char *scan_rows(const char *p, const char *end, struct fl_flat_sig *g)
+{
+	g->minn = SIZE_MAX;
+	memset(g->mask, 0, sizeof(g->mask));
 	p++; /* '[' */
 	if (p < end && *p == ']')
 		return p + 1;
 	for (;;) {
-		p = scan_row(p, end, NULL);
-		if (!p || p >= end)
+		size_t n = 0;
+		if (p >= end || *p++ != '[' || p >= end)
+			return NULL;
+		if (*p != ']')
+			for (;;) {
+				struct fl_flat_val v;
+				p = scan_scalar(p, end, &v);
+				if (!p || p >= end)
+					return NULL;
+				if (n < FL_FLAT_COLS)
+					g->mask[n] |= (unsigned char)scalar_kind(&v);
+				n++;
+				if (*p == ']')
+					break;
+				if (*p++ != ',')
+					return NULL;
+			}
+		p++; /* the row's ']' */
+		if (n < g->minn)
+			g->minn = n;
+		if (p >= end)
 			return NULL;
 		if (*p == ']')
 			return p + 1;
@@ -495,29 +529,12 @@ int fl_flat_row_next(const struct fl_flat_val *v, size_t *pos, struct fl_flat_ro
 	return 1;
 }
 
-int64_t fl_flat_row_int(const struct fl_flat_row *r, size_t col, int64_t dflt)
-{
-	return col < r->n && r->v[col].type == 'i' ? r->v[col].i : dflt;
-}
-
-uint64_t fl_flat_row_addr(const struct fl_flat_row *r, size_t col)
-{
-	uint64_t a = 0;
-	if (col >= r->n)
-		return 0;
-	if (r->v[col].type == 'i')
-		return (uint64_t)r->v[col].i;
-	if (r->v[col].type == 's')
-		flat_parse_addr(&r->v[col], &a);
-	return a;
-}
-
 int fl_flat_scan(const char *p, size_t n, struct fl_flat *f)
 {
 	const char *end = p + n;
 	const struct fl_flat_val *e;
-	char name[32];
 	f->n = 0;
+	f->nsig = 0;
 	if (n < 2 || *p++ != '{')
 		return -1;
 	for (;;) {
@@ -531,13 +548,18 @@ int fl_flat_scan(const char *p, size_t n, struct fl_flat *f)
 		if (*p == '"') {
 			v->type = 's';
 			p = scan_str(p + 1, end, &v->s, &v->slen);
+			if (p)
+				flat_set_addr(v);
 		} else if (*p == 'n') {
 			v->type = 'n';
 			p = end - p >= 4 && !memcmp(p, "null", 4) ? p + 4 : NULL;
 		} else if (*p == '[') {
+			if (f->nsig == FL_FLAT_SIGS)
+				return -1;
 			v->type = 'r';
 			v->s = p;
-			p = scan_rows(p, end);
+			v->i = (int64_t)f->nsig;
+			p = scan_rows(p, end, &f->sig[f->nsig++]);
 			v->slen = p ? (size_t)(p - v->s) : 0;
 		} else {
 			v->type = 'i';
@@ -553,11 +575,9 @@ int fl_flat_scan(const char *p, size_t n, struct fl_flat *f)
 	if (p + 1 != end)
 		return -1;
 	e = fl_flat_get(f, FL_K_EVENT);
-	if (!e || e->type != 's' || e->slen >= sizeof(name))
+	if (!e || e->type != 's')
 		return -1;
-	memcpy(name, e->s, e->slen);
-	name[e->slen] = 0;
-	f->ev = fl_reader_event(name);
+	f->ev = event_of(e->s, e->slen);
 	return 0;
 }
 
@@ -580,51 +600,82 @@ void fl_flat_from_json(const json_t *o, enum fl_ev ev, struct fl_flat *f)
 		x->i = json_is_integer(v) ? (int64_t)json_integer_value(v) : 0;
 		x->s = json_is_string(v) ? json_string_value(v) : NULL;
 		x->slen = json_is_string(v) ? json_string_length(v) : 0;
+		/* As the validator read it: up to a NUL (\u0000) if any. */
+		x->aok = x->s && fl_parse_addr(x->s, &x->a) == 0;
 	}
 }
 
 static int flat_type_ok(const struct fl_flat_val *v, char t)
 {
-	uint64_t a;
 	switch (t) {
 	case 'i': return v->type == 'i';
 	case 'u': return v->type == 'i' && v->i >= 0;
 	case 'n': return v->type == 'i' || v->type == 'n';
-	case 'a': return v->type == 's' && flat_parse_addr(v, &a) == 0;
-	case 'A': return v->type == 'i' || (v->type == 's' && flat_parse_addr(v, &a) == 0);
+	case 'a': return v->type == 's' && v->aok;
+	case 'A': return v->type == 'i' || (v->type == 's' && v->aok);
 	case 's': return v->type == 's';
 	case 'S': return v->type == 's' || v->type == 'n';
 	}
 	return 0; /* objects, arrays, booleans: never flat */
 }
 
-/* Rows of an 'r' value against a row spec (never "*X": scalar arrays are not flat). */
-static int flat_rows_ok(const struct fl_flat_val *v, const char *row)
+/* The kinds of value (FL_FLAT_T_*) a key type accepts in a row. */
+static unsigned kinds_of(char t)
 {
-	struct fl_flat_row r;
-	size_t pos = 0, ncols = strlen(row);
+	switch (t) {
+	case 'i': return FL_FLAT_T_NEG | FL_FLAT_T_UINT;
+	case 'u': return FL_FLAT_T_UINT;
+	case 'n': return FL_FLAT_T_NEG | FL_FLAT_T_UINT | FL_FLAT_T_NULL;
+	case 'a': return FL_FLAT_T_ADDR;
+	case 'A': return FL_FLAT_T_NEG | FL_FLAT_T_UINT | FL_FLAT_T_ADDR;
+	case 's': return FL_FLAT_T_ADDR | FL_FLAT_T_STR;
+	case 'S': return FL_FLAT_T_ADDR | FL_FLAT_T_STR | FL_FLAT_T_NULL;
+	}
+	return 0;
+}
+
+/*
+ * Rows of an 'r' value against a row spec (never "*X": scalar arrays are
+ * not flat), from what the scan saw: no row shorter than the spec, no value
+ * of a kind its column does not take.
+ */
+static int flat_rows_ok(const struct fl_flat *f, const struct fl_flat_val *v, const char *row)
+{
+	const struct fl_flat_sig *g;
+	size_t ncols = strlen(row);
 	if (row[0] == '*')
 		return v->slen == 2; /* only "[]" */
-	while (fl_flat_row_next(v, &pos, &r)) {
-		if (r.n < ncols)
+	if (v->slen == 2)
+		return 1;
+	g = &f->sig[v->i];
+	if (g->minn < ncols)
+		return 0;
+	for (size_t c = 0; c < ncols; c++)
+		if (g->mask[c] & ~kinds_of(row[c]))
 			return 0;
-		for (size_t c = 0; c < ncols; c++)
-			if (!flat_type_ok(&r.v[c], row[c]))
-				return 0;
-	}
 	return 1;
+}
+
+/* fl_flat_get with the key's length known. */
+static const struct fl_flat_val *flat_getn(const struct fl_flat *f, const char *key, size_t kl)
+{
+	for (size_t i = f->n; i-- > 0;)
+		if (f->v[i].klen == kl && f->v[i].key[0] == key[0] &&
+		    memcmp(f->v[i].key, key, kl) == 0)
+			return &f->v[i];
+	return NULL;
 }
 
 static int flat_keys_ok(const struct key_spec *ks, const struct fl_flat *f)
 {
 	for (const struct key_spec *k = ks; k->key; k++) {
-		const struct fl_flat_val *v = fl_flat_get(f, k->key);
+		const struct fl_flat_val *v = flat_getn(f, k->key, k->klen);
 		if (!v) {
 			if (k->required)
 				return 0;
 			continue;
 		}
-		if (k->type == 'r' ? v->type != 'r' || !flat_rows_ok(v, k->row)
+		if (k->type == 'r' ? v->type != 'r' || !flat_rows_ok(f, v, k->row)
 				   : !flat_type_ok(v, k->type))
 			return 0;
 	}
@@ -640,6 +691,7 @@ struct file_state {
 	const struct fl_reader_ops *ops;
 	void *ctx;
 	int stop;
+	int fast; /* the fast path is on (see FL_READER_NO_FAST_ENV) */
 	struct fl_progress progress; /* long reads show how far they got */
 };
 
@@ -734,7 +786,7 @@ static void one_line(struct file_state *fs, const char *p, size_t n, long line, 
 	}
 	if (n == 0 || (n == 1 && p[0] == '\r'))
 		return; /* blank lines are harmless */
-	if (fs->ops->flat && !last) {
+	if (fs->fast && !last) {
 		struct fl_flat f;
 		if (fl_flat_scan(p, n, &f) == 0 &&
 		    ((fs->ops->flat_mask | fs->ops->fast_mask) & (1u << f.ev)) &&
@@ -814,7 +866,8 @@ static long read_lines(struct file_state *fs, int fd)
 
 long fl_reader_read_file_ops(const char *path, const struct fl_reader_ops *ops, void *ctx)
 {
-	struct file_state fs = { path, 0, 0, ops, ctx, 0, { 0 } };
+	const char *nofast = getenv(FL_READER_NO_FAST_ENV);
+	struct file_state fs = { path, 0, 0, ops, ctx, 0, 0, { 0 } };
 	struct stat st;
 	long line;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -829,6 +882,7 @@ long fl_reader_read_file_ops(const char *path, const struct fl_reader_ops *ops, 
 		return fl_error("'%s' is empty (no header: the process may have been killed at "
 				"start)", path);
 	}
+	fs.fast = ops->flat && !(nofast && *nofast && strcmp(nofast, "0"));
 	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	fl_progress_init(&fs.progress, path, (uint64_t)st.st_size);
 	line = read_lines(&fs, fd);

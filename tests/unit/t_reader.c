@@ -280,6 +280,9 @@ int main(void)
 	CHECK(fl_parse_addr("12", &a) < 0);
 	CHECK(fl_parse_addr("0x", &a) < 0);
 	CHECK(fl_parse_addr("0xg", &a) < 0);
+	CHECK(fl_parse_addr("0x0000000000000000000000ABCdef", &a) == 0 && a == 0xabcdef);
+	CHECK(fl_parse_addr("0X00000000000000001ffffffffffffffff", &a) < 0);
+	CHECK(fl_parse_addr("0x10000000000000000", &a) < 0);
 	CHECK(fl_reader_event("alloc") == FL_E_ALLOC);
 	CHECK(fl_reader_event("header") == FL_E_HEADER);
 	CHECK(fl_reader_event("allocx") == FL_E_UNKNOWN);
