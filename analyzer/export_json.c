@@ -146,13 +146,14 @@ static json_t *residency(const struct fl_proc *p)
 		json_t *regs = json_array();
 		for (size_t j = 0; j < r->nregions; j++) {
 			const struct fl_res_region *g = &r->regions[j];
-			json_array_append_new(regs, json_pack("[o,o,I,I,I,I,I,I,I,I]", hex(g->start),
+			json_array_append_new(regs, json_pack("[o,o,I,I,I,I,I,I,I,I,I]", hex(g->start),
 							      hex(g->end), (json_int_t)g->present,
 							      (json_int_t)g->swapped, (json_int_t)g->file,
 							      (json_int_t)g->anon_exclusive,
 							      (json_int_t)g->anon_shared,
 							      (json_int_t)g->huge, (json_int_t)g->written,
-							      (json_int_t)g->referenced));
+							      (json_int_t)g->referenced,
+							      (json_int_t)g->moved));
 		}
 		json_array_append_new(a, json_pack("{s:o, s:s?, s:o}", "t", u64(r->t), "method",
 						   r->method, "regions", regs));

@@ -402,6 +402,7 @@ static void flat_residency(struct loader *ld, const struct fl_flat *f, uint64_t 
 		g->huge = fl_flat_row_int(&r, 7, -1);
 		g->written = fl_flat_row_int(&r, 8, -1);
 		g->referenced = fl_flat_row_int(&r, 9, -1);
+		g->moved = fl_flat_row_int(&r, 10, -1);
 	}
 }
 
@@ -610,6 +611,9 @@ static void load_residency(struct loader *ld, json_t *o, uint64_t t)
 		g->huge = json_integer_value(json_array_get(r, 7));
 		g->written = json_integer_value(json_array_get(r, 8));
 		g->referenced = json_integer_value(json_array_get(r, 9));
+		g->moved = json_is_integer(json_array_get(r, 10)) ?
+				   json_integer_value(json_array_get(r, 10)) :
+				   -1;
 	}
 }
 

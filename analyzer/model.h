@@ -163,6 +163,7 @@ struct fl_fault {
 struct fl_res_region {
 	uint64_t start, end;
 	int64_t present, swapped, file, anon_exclusive, anon_shared, huge, written, referenced;
+	int64_t moved; /* copied by this process since its last fork (PFN changed); -1 unknown */
 };
 struct fl_residency {
 	uint64_t t;

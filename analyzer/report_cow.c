@@ -1,9 +1,13 @@
 /*
- * Copy-on-write, per fork. Who copied a page cannot be read from residency:
- * when the child writes a shared page, the parent's old copy becomes
- * exclusive as well, without a fault. So residency gives the sharing (at
- * fork and as it decays) and the fault samples give who copied: the first
- * write fault of each side on a page shared at fork.
+ * Copy-on-write, per fork. Who copied a page cannot be read from the
+ * exclusive bit: when the child writes a shared page, the parent's old copy
+ * becomes exclusive as well, without a fault. Residency gives the sharing
+ * (at fork and as it decays). Who copied comes, where the shim could read
+ * page frames (root), from the frames themselves: the writer gets a new
+ * one, so each side's pages whose frame changed since the fork are its
+ * copies, exactly ("pfn"). Otherwise from the fault samples: the first
+ * write fault of each side on a page shared at fork ("fault_samples"), an
+ * estimate when faults are sampled or samples were lost.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -62,7 +66,7 @@ static struct cow_fork *collect_forks(const struct fl_proc *p, size_t *n)
 /* The residency of one process over time: shared pages per group, first and last state. */
 struct series {
 	uint64_t *t;
-	int64_t *shared;
+	int64_t *shared, *moved;
 	size_t n, cap;
 	struct fl_res_region *first, *last; /* alive regions */
 	size_t nfirst, nlast;
@@ -79,15 +83,34 @@ static struct fl_res_region *copy_alive(const struct fl_res_state *s, size_t *n)
 	return v;
 }
 
+/* Pages copied since the fork by frame, over every alive region; -1 when
+ * any region with anonymous pages lacks the figure (no PFNs). */
+static int64_t moved_sum(const struct fl_res_state *s)
+{
+	int64_t sum = 0;
+	for (size_t k = 0; k < s->n; k++) {
+		const struct fl_res_region *g = &s->v[k];
+		if (!s->alive[k] || g->anon_exclusive + g->anon_shared <= 0)
+			continue;
+		if (g->moved < 0)
+			return -1;
+		sum += g->moved;
+	}
+	return sum;
+}
+
 static int series_state(const struct fl_res_state *s, void *ctx)
 {
 	struct series *z = ctx;
 	size_t cap = z->cap;
 	FL_GROW(z->t, z->cap, z->n + 1);
-	if (cap != z->cap)
+	if (cap != z->cap) {
 		z->shared = fl_xrealloc(z->shared, z->cap * sizeof(*z->shared));
+		z->moved = fl_xrealloc(z->moved, z->cap * sizeof(*z->moved));
+	}
 	z->t[z->n] = s->t;
 	z->shared[z->n] = fl_res_sum(s, FL_RES_SHARED, 0, UINT64_MAX);
+	z->moved[z->n] = moved_sum(s);
 	z->n++;
 	if (!z->first)
 		z->first = copy_alive(s, &z->nfirst);
@@ -107,8 +130,20 @@ static void series_release(struct series *z)
 {
 	free(z->t);
 	free(z->shared);
+	free(z->moved);
 	free(z->first);
 	free(z->last);
+}
+
+/* Pages copied by frame at the last residency time in [t_from, t_limit)
+ * (-1 unknown). */
+static int64_t series_moved_before(const struct series *z, uint64_t t_from, uint64_t t_limit)
+{
+	int64_t v = -1;
+	for (size_t i = 0; i < z->n && z->t[i] < t_limit; i++)
+		if (z->t[i] >= t_from)
+			v = z->moved[i];
+	return v;
 }
 
 /* Shared pages at the first residency time at or after t (-1 unknown). */
@@ -120,15 +155,46 @@ static int64_t series_at(const struct series *z, uint64_t t)
 	return -1;
 }
 
-static int64_t regions_shared(const struct fl_res_region *v, size_t n, uint64_t start,
-			      uint64_t end)
+/* Sum of anon_shared (moved = 0) or moved (moved = 1) over the regions
+ * overlapping [start, end); -1 if none has the figure. */
+static int64_t regions_sum(const struct fl_res_region *v, size_t n, uint64_t start, uint64_t end,
+			   int moved)
 {
 	int64_t sum = -1;
-	for (size_t j = 0; j < n; j++)
-		if (v[j].start < end && start < v[j].end && v[j].anon_shared >= 0)
-			sum = (sum < 0 ? 0 : sum) + v[j].anon_shared;
+	for (size_t j = 0; j < n; j++) {
+		int64_t x = moved ? v[j].moved : v[j].anon_shared;
+		if (v[j].start < end && start < v[j].end && x >= 0)
+			sum = (sum < 0 ? 0 : sum) + x;
+	}
 	return sum;
 }
+
+/* The parent's regions at its last residency state in [t_from, t_limit):
+ * what it had copied by frame when the next fork started a new count. */
+struct parent_state {
+	uint64_t t_from, t_limit;
+	struct fl_res_region *v;
+	size_t n;
+	int64_t moved;
+};
+
+static int parent_state_at(const struct fl_res_state *s, void *ctx)
+{
+	struct parent_state *b = ctx;
+	if (s->t >= b->t_limit)
+		return 1;
+	if (s->t < b->t_from)
+		return 0;
+	free(b->v);
+	b->v = copy_alive(s, &b->n);
+	b->moved = moved_sum(s);
+	return 0;
+}
+
+/* Forks of one process whose parent side is counted by frame region by
+ * region (each needs a walk of the parent's residency); later ones give
+ * the parent's total by frame and its regions from the fault samples. */
+#define PFN_BY_VMA_FORKS 64
 
 /* COW faults of p in [t0, t1) and inside [start, end). */
 static uint64_t cow_faults(const struct fl_proc *p, const struct fl_fault_info *fi, uint64_t t0,
@@ -167,7 +233,7 @@ static int cmp_shared_desc(const void *a, const void *b)
 /* The regions shared at fork, most shared first, top ones only. */
 static json_t *by_vma(const struct fl_proc *p, const struct fl_fault_info *pfi,
 		      struct series *cz, const struct fl_fault_info *cfi, uint64_t t_fork,
-		      uint64_t t_next, int top)
+		      uint64_t t_next, const struct parent_state *ps, int top)
 {
 	const struct fl_proc *c = cz->p;
 	json_t *arr = json_array();
@@ -182,17 +248,22 @@ static json_t *by_vma(const struct fl_proc *p, const struct fl_fault_info *pfi,
 		int known = fl_proc_vma_at(c, g->start, cz->t[0], &v) == 0;
 		uint64_t cc = cow_faults(c, cfi, 0, FL_T_NEVER, g->start, g->end);
 		uint64_t pc = cow_faults(p, pfi, t_fork, t_next, g->start, g->end);
-		int64_t end = regions_shared(cz->last, cz->nlast, g->start, g->end);
+		int64_t end = regions_sum(cz->last, cz->nlast, g->start, g->end, 0);
+		int64_t cm = regions_sum(cz->last, cz->nlast, g->start, g->end, 1);
+		int64_t pm = ps->v ? regions_sum(ps->v, ps->n, g->start, g->end, 1) : -1;
+		int pfn = cm >= 0 && pm >= 0;
 		json_array_append_new(
-			arr, json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:f, s:f, s:o}", "start",
+			arr, json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:f, s:f, s:o, s:s}", "start",
 				       fl_fmt_addr(b1, sizeof(b1), g->start), "end",
 				       fl_fmt_addr(b2, sizeof(b2), g->end), "path",
 				       known && v.path ? v.path : "", "shared_at_fork",
-				       (json_int_t)g->anon_shared, "copied_by_child", (json_int_t)cc,
-				       "copied_by_parent", (json_int_t)pc, "copied_by_child_pct",
-				       pct(cc, g->anon_shared), "copied_by_parent_pct",
-				       pct(pc, g->anon_shared), "shared_end",
-				       end >= 0 ? json_integer(end) : json_null()));
+				       (json_int_t)g->anon_shared, "copied_by_child",
+				       (json_int_t)(pfn ? (uint64_t)cm : cc), "copied_by_parent",
+				       (json_int_t)(pfn ? (uint64_t)pm : pc), "copied_by_child_pct",
+				       pct(pfn ? (uint64_t)cm : cc, g->anon_shared),
+				       "copied_by_parent_pct", pct(pfn ? (uint64_t)pm : pc, g->anon_shared),
+				       "shared_end", end >= 0 ? json_integer(end) : json_null(),
+				       "method", pfn ? "pfn" : "fault_samples"));
 	}
 	return arr;
 }
@@ -248,7 +319,8 @@ static int64_t exec_after(const struct fl_proc *c, const char **path)
 
 static json_t *one_fork(const struct fl_model *m, const struct fl_proc *p,
 			const struct fl_fault_info *pfi, const struct series *pz,
-			const struct cow_fork *f, uint64_t t_next, int top, json_t *sec)
+			const struct cow_fork *f, uint64_t t_next, int pfn_regions, int top,
+			json_t *sec)
 {
 	const struct fl_proc *c = f->c;
 	char b1[32], b2[32];
@@ -260,14 +332,24 @@ static json_t *one_fork(const struct fl_model *m, const struct fl_proc *p,
 	}
 	struct fl_fault_info *cfi = fl_faults_classify(m, c);
 	struct series cz;
+	struct parent_state ps = { f->t, t_next, NULL, 0, -1 };
 	series_build(c, &cz);
+	/* The parent's frame count runs until its next fork; its COW faults
+	 * only while the child lives (after that, nothing is shared). */
+	if (pfn_regions)
+		fl_res_walk(p, parent_state_at, &ps);
+	else
+		ps.moved = series_moved_before(pz, f->t, t_next);
 	uint64_t cend = child_end_in_parent(p, c);
 	if (cend < t_next)
 		t_next = cend;
 	int64_t shared = cz.n ? cz.shared[0] : -1, pshared = series_at(pz, f->t);
 	int64_t shared_end = cz.n ? cz.shared[cz.n - 1] : -1;
-	uint64_t cc = cow_faults(c, cfi, 0, FL_T_NEVER, 0, UINT64_MAX);
-	uint64_t pc = cow_faults(p, pfi, f->t, t_next, 0, UINT64_MAX);
+	uint64_t cc_samples = cow_faults(c, cfi, 0, FL_T_NEVER, 0, UINT64_MAX);
+	uint64_t pc_samples = cow_faults(p, pfi, f->t, t_next, 0, UINT64_MAX);
+	int64_t cm = cz.n ? cz.moved[cz.n - 1] : -1;
+	int pfn = cm >= 0 && ps.moved >= 0;
+	uint64_t cc = pfn ? (uint64_t)cm : cc_samples, pc = pfn ? (uint64_t)ps.moved : pc_samples;
 	const char *exec_path;
 	int64_t exec_ns = exec_after(c, &exec_path);
 	int fork_exec = exec_ns >= 0 && (uint64_t)exec_ns <= FL_COW_EXEC_NS;
@@ -278,6 +360,9 @@ static json_t *one_fork(const struct fl_model *m, const struct fl_proc *p,
 			    pshared >= 0 ? json_integer(pshared) : json_null());
 	json_object_set_new(o, "copied_by_child", json_integer((json_int_t)cc));
 	json_object_set_new(o, "copied_by_parent", json_integer((json_int_t)pc));
+	json_object_set_new(o, "copied_method", json_string(pfn ? "pfn" : "fault_samples"));
+	json_object_set_new(o, "copied_by_child_samples", json_integer((json_int_t)cc_samples));
+	json_object_set_new(o, "copied_by_parent_samples", json_integer((json_int_t)pc_samples));
 	json_object_set_new(o, "copied_by_child_pct", json_real(pct(cc, shared)));
 	json_object_set_new(o, "copied_by_parent_pct", json_real(pct(pc, shared)));
 	json_object_set_new(o, "bytes_copied", json_integer((json_int_t)((cc + pc) * PAGE)));
@@ -289,7 +374,7 @@ static json_t *one_fork(const struct fl_model *m, const struct fl_proc *p,
 	json_object_set_new(o, "fork_exec", json_boolean(fork_exec));
 	json_object_set_new(o, "pte_bytes_at_fork",
 			    pte_at(p, f->t) >= 0 ? json_integer(pte_at(p, f->t)) : json_null());
-	json_object_set_new(o, "by_vma", by_vma(p, pfi, &cz, cfi, f->t, t_next, top));
+	json_object_set_new(o, "by_vma", by_vma(p, pfi, &cz, cfi, f->t, t_next, &ps, top));
 	json_object_set_new(o, "over_time", decay(p, pz, &cz, f->t));
 	if (shared > 0 && cc + pc >= 16)
 		fl_explain_add(sec, "cow.copied", FL_SEV_INFO, FL_MECH_COW,
@@ -308,6 +393,7 @@ static json_t *one_fork(const struct fl_model *m, const struct fl_proc *p,
 			       (long long)(shared > 0 ? shared : 0), (unsigned long long)pc);
 	}
 	series_release(&cz);
+	free(ps.v);
 	free(cfi);
 	return o;
 }
@@ -330,7 +416,7 @@ json_t *fl_report_cow(const struct fl_model *m, const struct fl_report_opts *o)
 			for (size_t k = 0; k < n; k++)
 				json_array_append_new(forks, one_fork(m, p, pfi, &pz, &fv[k],
 								      k + 1 < n ? fv[k + 1].t : FL_T_NEVER,
-								      o->top, sec));
+								      k < PFN_BY_VMA_FORKS, o->top, sec));
 			series_release(&pz);
 			free(pfi);
 		}
@@ -361,12 +447,15 @@ void fl_report_cow_text(json_t *sec, FILE *f)
 			continue;
 		}
 		fprintf(f, ": %lld pages shared at fork; copied by child %lld (%.1f%%), by parent "
-			   "%lld (%.1f%%); %s copied",
+			   "%lld (%.1f%%); %s copied (%s)",
 			jint(k, "shared_at_fork"), jint(k, "copied_by_child"),
 			json_real_value(json_object_get(k, "copied_by_child_pct")),
 			jint(k, "copied_by_parent"),
 			json_real_value(json_object_get(k, "copied_by_parent_pct")),
-			fl_fmt_bytes(b1, sizeof(b1), (double)jint(k, "bytes_copied")));
+			fl_fmt_bytes(b1, sizeof(b1), (double)jint(k, "bytes_copied")),
+			!strcmp(json_string_value(json_object_get(k, "copied_method")), "pfn") ?
+				"by page frame" :
+				"from fault samples");
 		if (json_is_integer(json_object_get(k, "shared_end")))
 			fprintf(f, "; still shared at the end %lld (%.1f%%)", jint(k, "shared_end"),
 				json_real_value(json_object_get(k, "shared_end_pct")));

@@ -78,6 +78,7 @@ int64_t fl_res_sum(const struct fl_res_state *s, enum fl_res_col col, uint64_t s
 			  : col == FL_RES_FILE	  ? g->file
 			  : col == FL_RES_EXCL	  ? g->anon_exclusive
 			  : col == FL_RES_SHARED  ? g->anon_shared
+			  : col == FL_RES_MOVED	  ? g->moved
 						  : g->referenced;
 		if (!s->alive[k] || v < 0 || g->start >= end || start >= g->end)
 			continue;

@@ -37,7 +37,8 @@ enum fl_res_col {
 	FL_RES_FILE,
 	FL_RES_EXCL,
 	FL_RES_SHARED,
-	FL_RES_REFERENCED
+	FL_RES_REFERENCED,
+	FL_RES_MOVED
 };
 int64_t fl_res_sum(const struct fl_res_state *s, enum fl_res_col col, uint64_t start,
 		   uint64_t end);

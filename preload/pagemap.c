@@ -30,7 +30,7 @@
 
 struct fl_probe_st fl_pagemap_st, fl_pagemap_pfn_st, fl_pagemap_scan_st, fl_accessed_st;
 
-enum { C_PRESENT, C_SWAPPED, C_FILE, C_EXCL, C_SHARED, C_HUGE, C_WRITTEN, C_REF, NC };
+enum { C_PRESENT, C_SWAPPED, C_FILE, C_EXCL, C_SHARED, C_HUGE, C_WRITTEN, C_REF, C_MOVED, NC };
 
 struct row {
 	uint64_t start, end;
@@ -55,6 +55,41 @@ static struct ref {
 } *refs;
 static int nrefs;
 static volatile char probe_page[2 * 4096] __attribute__((aligned(4096)));
+
+/*
+ * Frames (PFNs, privileged only) of the pages shared at the last fork, so a
+ * later tick can count the pages this process copied since: a copy-on-write
+ * gives the writer a new frame, while the other side keeps the old one and
+ * only becomes exclusive, so the exclusive bit alone cannot say who copied.
+ * Filled by the fork snapshot, in address order (the walk's order), and
+ * merged against each later walk. Past MAX_FORK_PAGES the count is unknown.
+ */
+#define MAX_FORK_PAGES (4u << 20) /* 16 GiB of shared pages */
+static struct fork_page {
+	uint64_t va, pfn;
+} *fork_pages;
+static size_t nfork_pages, fork_cur;
+static enum { PFN_OFF, PFN_CAPTURE, PFN_COMPARE } pfn_mode;
+static int pfn_overflow;
+
+/* One present private anonymous page at va, entry x, during a walk. */
+static void pfn_page(uint64_t va, uint64_t x, struct row *r)
+{
+	if (pfn_mode == PFN_CAPTURE) {
+		if (x & PM_EXCLUSIVE)
+			return;
+		if (nfork_pages < MAX_FORK_PAGES)
+			fork_pages[nfork_pages++] = (struct fork_page){ va, x & PM_PFN };
+		else
+			pfn_overflow = 1;
+		return;
+	}
+	while (fork_cur < nfork_pages && fork_pages[fork_cur].va < va)
+		fork_cur++;
+	if (fork_cur < nfork_pages && fork_pages[fork_cur].va == va &&
+	    fork_pages[fork_cur].pfn != (x & PM_PFN))
+		r->c[C_MOVED]++;
+}
 
 int fl_pagemap_fd(void)
 {
@@ -168,6 +203,11 @@ void fl_pagemap_open(void)
 void fl_pagemap_forked(void)
 {
 	forked = 1;
+	if (!fl_pagemap_pfn_st.ok || pm_fd < 0)
+		return;
+	if (!fork_pages)
+		fork_pages = fl_sys_alloc_pages(MAX_FORK_PAGES * sizeof(*fork_pages));
+	pfn_mode = fork_pages ? PFN_CAPTURE : PFN_OFF;
 }
 
 void fl_pagemap_reopen(void)
@@ -212,6 +252,8 @@ static void read_entries(uint64_t s, uint64_t e, struct row *r, int all)
 				}
 			}
 			r->c[(x & PM_EXCLUSIVE) ? C_EXCL : C_SHARED]++;
+			if (pfn_mode != PFN_OFF)
+				pfn_page(va + i * 4096, x, r);
 		}
 		va += n * 4096;
 	}
@@ -361,6 +403,11 @@ void fl_pagemap_residency(struct fl_out *o, const struct fl_vma *v, int n, const
 		return;
 	if (use_ref)
 		smaps_referenced((uint64_t)-1, 0);
+	if (pfn_mode == PFN_CAPTURE) {
+		nfork_pages = 0;
+		pfn_overflow = 0;
+	}
+	fork_cur = 0;
 	for (int i = 0; i < n && k < MAX_ROWS; i++) {
 		struct row *r = &now[k];
 		const struct row *p;
@@ -371,6 +418,8 @@ void fl_pagemap_residency(struct fl_out *o, const struct fl_vma *v, int n, const
 		r->end = v[i].end;
 		if (!has_scan)
 			r->c[C_HUGE] = -1;
+		if (pfn_mode == PFN_OFF)
+			r->c[C_MOVED] = -1;
 		count_vma(&v[i], r);
 		r->c[C_WRITTEN] = written ? written(r->start, r->end) : -1;
 		/* uffd-wp markers on unpopulated pages look like swap entries */
@@ -399,6 +448,8 @@ void fl_pagemap_residency(struct fl_out *o, const struct fl_vma *v, int n, const
 		end_line(o);
 	if (use_ref)
 		fl_sys_write_file("/proc/self/clear_refs", "1");
+	if (pfn_mode == PFN_CAPTURE)
+		pfn_mode = pfn_overflow ? PFN_OFF : PFN_COMPARE;
 	nrows[cur ^ 1] = k;
 	cur ^= 1;
 }

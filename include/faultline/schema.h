@@ -179,7 +179,7 @@
 #define FL_K_SITES "sites"
 
 /* residency: per VMA [start, end, present, swapped, file, anon_exclusive,
- * anon_shared, huge, written, referenced] in pages; -1 where unknown */
+ * anon_shared, huge, written, referenced, moved] in pages; -1 where unknown */
 #define FL_K_REGIONS "regions"
 #define FL_K_METHOD "method"
 #define FL_K_NVMAS "vmas"       /* residency: VMAs measured (rows are only the changed ones) */

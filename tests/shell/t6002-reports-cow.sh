@@ -56,6 +56,40 @@ test_expect_success 'the finding explains copy-on-write' '
 		"$TMP/child.json" >/dev/null
 '
 
+# With page frames (root), who copied is counted by frame: exact.
+pfn_ok() { cat "$1"/*.ndjson | jq -s -e "[.[] | select(.e == \"header\") | .probes.pagemap_pfn.ok] | all" >/dev/null; }
+if pfn_ok "$TMP/child" && pfn_ok "$TMP/parent"; then
+	test_expect_success 'with PFNs: each side'"'"'s copies counted by page frame, exactly the pages written' '
+		jq -e ".forks[0].copied_method == \"pfn\" and ($big | .method == \"pfn\")" \
+			"$TMP/child.json" >/dev/null &&
+		test "$(jq "$big.copied_by_child" "$TMP/child.json")" = "$(truth "$TMP/child.out" written_pages)" &&
+		test "$(jq "$big.copied_by_parent" "$TMP/child.json")" = 0 &&
+		test "$(jq "$big.copied_by_parent" "$TMP/parent.json")" = "$(truth "$TMP/parent.out" written_pages)" &&
+		test "$(jq "$big.copied_by_child" "$TMP/parent.json")" = 0
+	'
+	test_expect_success 'with PFNs: the fault-sample estimate is kept alongside, within 5%' '
+		within "$(jq ".forks[0].copied_by_child_samples" "$TMP/child.json")" "$(truth "$TMP/child.out" written_pages)" 5 &&
+		within "$(jq ".forks[0].copied_by_parent_samples" "$TMP/parent.json")" "$(truth "$TMP/parent.out" written_pages)" 5
+	'
+else
+	say "skip: PFN checks: pagemap hides page frames here (needs CAP_SYS_ADMIN)"
+fi
+
+# Without PFNs (uid 65534), who copied comes from the fault samples.
+NOBODY="setpriv --reuid=65534 --regid=65534 --clear-groups"
+if is_root && command -v setpriv >/dev/null && chmod 711 "$TMP" && mkdir "$TMP/nr" &&
+	chown 65534:65534 "$TMP/nr" && $NOBODY test -r "$LIB" -a -x "$FL" -a -x "$SAMPLES/fork_cow"; then
+	test_expect_success 'as uid 65534 (no PFNs): copies from fault samples, child 25% +- 2%' '
+		$NOBODY "$FL" record -q -o "$TMP/nr/child" -- "$SAMPLES/fork_cow" 64 25 child >"$TMP/nr.out" &&
+		report_json "$TMP/nr/child" cow >"$TMP/nr.json" &&
+		cat "$TMP"/nr/child/*.ndjson | jq -s -e "[.[] | select(.e == \"header\") | .probes.pagemap_pfn.ok] | all(. == false)" >/dev/null &&
+		jq -e ".forks[0].copied_method == \"fault_samples\" and ($big | .method == \"fault_samples\" and .copied_by_parent == 0)" "$TMP/nr.json" >/dev/null &&
+		within "$(jq "$big.copied_by_child" "$TMP/nr.json")" "$(truth "$TMP/nr.out" written_pages)" 2
+	'
+else
+	say "skip: uid 65534 case: not root, no setpriv, or the build tree is not reachable by uid 65534"
+fi
+
 test_expect_success 'fork followed at once by exec is flagged as a case for posix_spawn' '
 	run_traced "$TMP/exec" "$SAMPLES/fork_cow" 16 0 exec >/dev/null &&
 	report_json "$TMP/exec" cow >"$TMP/exec.json" &&
