@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "faultline/compiler.h"
+
 #define FL_PATH_MAX 4096
 
 struct fl_config {
@@ -32,7 +34,7 @@ struct fl_config {
 	size_t env_len;
 };
 
-extern struct fl_config fl_config;
+extern struct fl_config fl_config FL_HIDDEN;
 
 /* Fills fl_config from envp (NULL = the process's environ). */
 void fl_config_load(char **envp);

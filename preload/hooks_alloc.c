@@ -19,6 +19,9 @@
 #include "thread.h"
 
 #define TRACING() FL_LIKELY(fl_state == FL_READY && !fl_tls_guard)
+/* The fast paths need the thread's state too (the first call of a thread
+ * claims one on the slow path). */
+#define FAST(t) FL_LIKELY((t) && fl_state == FL_READY && !fl_tls_guard)
 
 static void *boot_alloc(size_t size, size_t align)
 {
@@ -37,7 +40,20 @@ static void *nested(enum fl_call c, void *p, size_t size)
 	return p;
 }
 
-FL_EXPORT void *malloc(size_t size)
+/* After the real call of an allocator without a fast path of its own
+ * (tracing, not re-entered). */
+static void record_alloc(enum fl_call c, void *p, size_t size)
+{
+	struct fl_thread *t = fl_tls_self;
+	if (FL_LIKELY(t != NULL))
+		fl_record_alloc(t, c, p, size);
+	else
+		fl_record_alloc_slow(NULL, c, p, size);
+}
+
+/* Everything but the fast path of malloc: before the real functions are
+ * known, re-entered, not tracing, or the thread's first call. */
+static __attribute__((noinline)) void *malloc_other(size_t size)
 {
 	void *p;
 	if (FL_UNLIKELY(!fl_real.malloc) && (p = boot_alloc(size, 16)))
@@ -45,7 +61,18 @@ FL_EXPORT void *malloc(size_t size)
 	if (!TRACING())
 		return nested(FL_CALL_MALLOC, fl_real.malloc(size), size);
 	p = fl_real.malloc(size);
-	fl_record_alloc(FL_CALL_MALLOC, p, size);
+	fl_record_alloc_slow(NULL, FL_CALL_MALLOC, p, size);
+	return p;
+}
+
+FL_EXPORT void *malloc(size_t size)
+{
+	struct fl_thread *t = fl_tls_self;
+	void *p;
+	if (!FAST(t))
+		return malloc_other(size);
+	p = fl_real.malloc(size);
+	fl_record_alloc(t, FL_CALL_MALLOC, p, size);
 	return p;
 }
 
@@ -63,11 +90,14 @@ FL_EXPORT void *calloc(size_t n, size_t size)
 	if (!TRACING())
 		return nested(FL_CALL_CALLOC, fl_real.calloc(n, size), over ? 0 : total);
 	p = fl_real.calloc(n, size);
-	fl_record_alloc(FL_CALL_CALLOC, p, over ? 0 : total);
+	record_alloc(FL_CALL_CALLOC, p, over ? 0 : total);
 	return p;
 }
 
-FL_EXPORT void free(void *p)
+/* Everything but the fast path of free: NULL, the bootstrap arena, before
+ * the real functions are known, re-entered, not tracing, the thread's first
+ * call, or a block that may have been recorded. */
+static __attribute__((noinline)) void free_other(void *p)
 {
 	if (FL_UNLIKELY(!p)) {
 		if (TRACING())
@@ -88,6 +118,20 @@ FL_EXPORT void free(void *p)
 	}
 	fl_record_free(p);
 	fl_real.free(p);
+}
+
+/* The page filter (ptrset.h) also sends NULL, the bootstrap arena and,
+ * when block sizes cannot be read inline, every block to free_other(). */
+FL_EXPORT void free(void *p)
+{
+	struct fl_thread *t = fl_tls_self;
+	if (FAST(t) && FL_LIKELY(!fl_ptrset_filter_maybe(p))) {
+		fl_add(&t->calls[FL_CALL_FREE], 1);
+		fl_add(&t->live, -fl_usable_glibc(p));
+		fl_real.free(p);
+		return;
+	}
+	free_other(p);
 }
 
 static void *realloc_from_bootstrap(void *old, size_t size)
@@ -165,7 +209,7 @@ FL_EXPORT int posix_memalign(void **out, size_t align, size_t size)
 		return r;
 	}
 	r = fl_real.posix_memalign(out, align, size);
-	fl_record_alloc(FL_CALL_POSIX_MEMALIGN, r == 0 ? *out : NULL, size);
+	record_alloc(FL_CALL_POSIX_MEMALIGN, r == 0 ? *out : NULL, size);
 	return r;
 }
 
@@ -181,7 +225,7 @@ FL_EXPORT int posix_memalign(void **out, size_t align, size_t size)
 		if (!TRACING())                                            \
 			return nested(FL_CALL_##name, fl_real.name call, size_expr); \
 		p = fl_real.name call;                                     \
-		fl_record_alloc(FL_CALL_##name, p, size_expr);             \
+		record_alloc(FL_CALL_##name, p, size_expr);                \
 		return p;                                                  \
 	}
 

@@ -9,9 +9,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "faultline/compiler.h"
+
 enum fl_state { FL_UNINIT, FL_BOOT, FL_READY, FL_OFF };
 
-extern int fl_state;
+extern int fl_state FL_HIDDEN;
 
 /* Where the calling thread's last fork happened in this process's trace
  * (set by the prepare handler; the child's header links to it). */

@@ -21,6 +21,8 @@ struct node {
 
 uint32_t *fl_ptrset_buckets_;
 uint32_t fl_ptrset_mask_;
+uint32_t fl_ptrset_filter_[1u << FL_PTRSET_FILTER_LOG2] __attribute__((aligned(64)));
+static int filter_counting = 1;
 static struct node *nodes;
 static uint32_t nodes_used = 1;   /* bump allocation; 0 is "none" */
 static uint64_t batches;          /* tag << 32 | first node of the top batch */
@@ -36,6 +38,27 @@ int fl_ptrset_init(unsigned log2_buckets)
 	}
 	fl_ptrset_mask_ = (uint32_t)(n - 1);
 	return 0;
+}
+
+void fl_ptrset_filter_pin(uintptr_t p, uintptr_t len)
+{
+	for (uintptr_t a = p & ~(uintptr_t)4095; a < p + len; a += 4096)
+		__atomic_fetch_add(&fl_ptrset_filter_[fl_ptrset_filter_slot(a)], 1, __ATOMIC_RELAXED);
+}
+
+void fl_ptrset_filter_all(void)
+{
+	filter_counting = 0;
+	for (uint32_t i = 0; i < (1u << FL_PTRSET_FILTER_LOG2); i++)
+		fl_ptrset_filter_[i] = 1;
+}
+
+/* Relaxed: the program's own hand-over of a block orders its insert before
+ * its free, in whatever thread (see ptrset.h). */
+static void filter_add(uintptr_t p, uint32_t v)
+{
+	if (filter_counting)
+		__atomic_fetch_add(&fl_ptrset_filter_[fl_ptrset_filter_slot(p)], v, __ATOMIC_RELAXED);
 }
 
 static uint32_t take_batch(void)
@@ -145,6 +168,7 @@ int fl_ptrset_insert(struct fl_ptrset_cache *c, uintptr_t p, uint64_t size, uint
 		unlock(c, b, first);
 		return -1;
 	}
+	filter_add(p, 1);
 	nodes[n].key = p;
 	nodes[n].size = size;
 	nodes[n].tag = tag;
@@ -170,6 +194,7 @@ int fl_ptrset_remove(struct fl_ptrset_cache *c, uintptr_t p, uint64_t *size, uin
 		else
 			first = nodes[i].next;
 		unlock(c, b, first);
+		filter_add(p, (uint32_t)-1);
 		node_put(c, i);
 		return 1;
 	}

@@ -6,15 +6,27 @@
  * first node's index and a lock bit; nodes come from one reserved arena
  * through per-thread free lists, so nothing here allocates.
  *
- * fl_ptrset_maybe() is the lock-free fast test that lets a free() of a block
+ * fl_ptrset_maybe() is the lock-free test that lets a free() of a block
  * that was never recorded skip the table (one load of its bucket word): a
  * block's insert happens before the malloc that returned it returns, hence
  * before any free of it.
+ *
+ * In front of it, for free()'s inline fast path, a page filter: a fixed
+ * table of counters indexed by a hash of the block's 4 KiB page, incremented
+ * by each insert and decremented by each remove (same ordering argument). A
+ * zero counter means no recorded block lives on any page of that slot. The
+ * hash keeps neighbouring pages in neighbouring counters, so a heap of a few
+ * hundred KiB touches a handful of cache lines, where the bucket words of the
+ * same blocks (one per 16 bytes) would span tens of KiB. A slot can also be
+ * pinned (NULL, the bootstrap arena) or the whole filter set (--all: every
+ * block is recorded anyway) so that such frees take the slow path.
  */
 #ifndef FL_PTRSET_H
 #define FL_PTRSET_H
 
 #include <stdint.h>
+
+#include "faultline/compiler.h"
 
 /* A thread's private stock of free nodes (lives in struct fl_thread). */
 struct fl_ptrset_cache {
@@ -36,8 +48,31 @@ int fl_ptrset_remove(struct fl_ptrset_cache *c, uintptr_t p, uint64_t *size, uin
 /* Fork child: the lock a vanished thread held is released. */
 void fl_ptrset_after_fork(struct fl_ptrset_cache *c);
 
-extern uint32_t *fl_ptrset_buckets_;
-extern uint32_t fl_ptrset_mask_;
+/* The page filter: pins the pages of [p, p + len) for good, or (all) sets
+ * every slot and stops counting. Before tracing starts. */
+void fl_ptrset_filter_pin(uintptr_t p, uintptr_t len);
+void fl_ptrset_filter_all(void);
+
+extern uint32_t *fl_ptrset_buckets_ FL_HIDDEN;
+extern uint32_t fl_ptrset_mask_ FL_HIDDEN;
+
+#define FL_PTRSET_FILTER_LOG2 12
+extern uint32_t fl_ptrset_filter_[1u << FL_PTRSET_FILTER_LOG2] FL_HIDDEN;
+
+static inline uint32_t fl_ptrset_filter_slot(uintptr_t p)
+{
+	/* Pages of one 64 MiB region (the size of a glibc thread heap) get
+	 * consecutive slots; the region number shifts them, so that regions at
+	 * 64 MiB-aligned addresses do not all start at slot 0. */
+	return (uint32_t)((p >> 12) + (p >> 26)) & ((1u << FL_PTRSET_FILTER_LOG2) - 1);
+}
+
+/* 0: p is certainly not in the set (nor pinned). */
+static inline int fl_ptrset_filter_maybe(const void *p)
+{
+	return __atomic_load_n(&fl_ptrset_filter_[fl_ptrset_filter_slot((uintptr_t)p)],
+			       __ATOMIC_RELAXED) != 0;
+}
 
 /* Blocks next to each other in the heap land in neighbouring buckets, so
  * the program's locality carries over to the table (a multiplicative hash

@@ -39,6 +39,13 @@ int fl_record_init(void)
 	glibc_chunks_agree();
 	if (fl_config.all && fl_sites_init() != 0)
 		return -1;
+	/* free()'s fast path skips the tests that the page filter answers:
+	 * NULL and the bootstrap arena take the slow path, and every block
+	 * does when each one is recorded or its size cannot be read inline. */
+	fl_ptrset_filter_pin(0, 1);
+	fl_ptrset_filter_pin((uintptr_t)fl_bootstrap_arena_, FL_BOOTSTRAP_BYTES);
+	if (fl_config.all || !fl_record_glibc_chunks_)
+		fl_ptrset_filter_all();
 	return 0;
 }
 
@@ -62,24 +69,38 @@ static uint64_t draw_interval(struct fl_thread *t)
 	return v < 1.0 ? 1 : (uint64_t)v;
 }
 
+/* Sets the bytes left before the next sample: the inline fast path may
+ * spend up to large_bytes of it (so that a large block reaches the slow
+ * path), and nothing if it cannot read block sizes itself. */
+static void arm(struct fl_thread *t, uint64_t left)
+{
+	uint64_t b = left < fl_config.large_bytes ? left : fl_config.large_bytes;
+	if (!fl_record_glibc_chunks_)
+		b = 0;
+	t->budget = b;
+	t->sample_rest = left - b;
+}
+
 /* Default mode: whether to record an allocation of size bytes, and what it
  * stands for. */
 static int sample_due(struct fl_thread *t, size_t size, uint64_t *weight)
 {
+	uint64_t left = t->sample_rest + t->budget;
 	double p;
 	if (size >= fl_config.large_bytes) {
 		*weight = size;
+		arm(t, left);
 		return 1;
 	}
-	if (t->until_sample == 0)
-		t->until_sample = draw_interval(t);
-	if (t->until_sample > size) {
-		t->until_sample -= size;
+	if (left == 0)
+		left = draw_interval(t);
+	if (left > size) {
+		arm(t, left - size);
 		return 0;
 	}
 	/* The points of the process that fall in this block are not needed,
 	 * only whether there was one: draw the next interval afresh. */
-	t->until_sample = draw_interval(t);
+	arm(t, draw_interval(t));
 	/* P(sampled) = 1 - exp(-size/T): weighting by its inverse keeps the
 	 * per-site byte estimates unbiased. */
 	p = -expm1(-(double)size / (double)fl_config.sample_bytes);
@@ -87,12 +108,19 @@ static int sample_due(struct fl_thread *t, size_t size, uint64_t *weight)
 	return 1;
 }
 
-/* The stack cache pays for itself when every call is unwound (--all); in
- * the default mode unwinds are rare and its pages would only add page
- * faults to the program's. */
+/* Every call is unwound with --all, so the whole stack cache pays for
+ * itself; in the default mode a few entries catch the sites that are
+ * sampled again and again (a libunwind walk costs microseconds: it blocks
+ * signals around each step), and keep the pages it adds to the program's
+ * few. */
+#define DEFAULT_CACHE_ENTRIES 16
+
 static struct fl_stack_cache *cache_of(struct fl_thread *t)
 {
-	return fl_config.all ? &t->stacks : NULL;
+	if (!t->stacks.mask)
+		fl_stacks_cache_size(&t->stacks, fl_config.all ? FL_STACK_CACHE_ENTRIES
+								: DEFAULT_CACHE_ENTRIES);
+	return &t->stacks;
 }
 
 void fl_record_push(struct fl_thread *t, struct fl_event *ev, const void *str)
@@ -222,10 +250,12 @@ static void free_slow(void *p)
 /* The entries from the inline fast paths: from here on the shim does more
  * than count, so a signal handler's calls must pass through (and are
  * counted as nested). */
-void fl_record_alloc_slow(enum fl_call c, void *p, size_t size)
+void fl_record_alloc_slow(struct fl_thread *charged, enum fl_call c, void *p, size_t size)
 {
 	int guard = fl_tls_guard;
 	fl_tls_guard = FL_GUARD_HOOK;
+	if (charged)
+		charged->budget += size;
 	alloc_slow(c, p, size);
 	fl_tls_guard = guard;
 }

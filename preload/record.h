@@ -22,37 +22,62 @@
  * the per-site table for --all. 0 or -1. */
 int fl_record_init(void);
 
-extern int fl_record_glibc_chunks_;
+extern int fl_record_glibc_chunks_ FL_HIDDEN;
+
+/* Usable size of a live block of glibc's malloc, from its chunk header: the
+ * size word sits just before the block; bit 1 says mmapped (16 bytes of
+ * header), else the next chunk's prev_size field is usable too. Only when
+ * fl_record_glibc_chunks_ (checked at start-up against
+ * malloc_usable_size(), which also reads the next chunk: a second cache
+ * line, to check a bit we know is set). */
+static inline uint64_t fl_usable_glibc(const void *p)
+{
+	uint64_t h = ((const uint64_t *)p)[-1];
+	return (h & ~(uint64_t)7) - 8 - ((h & 2) << 2);
+}
 
 /* Usable size of a live block from the real allocator. */
 static inline uint64_t fl_usable(void *p)
 {
-	/* glibc: the chunk's size word sits just before the block; bit 1 says
-	 * mmapped (16 bytes of header), else the next chunk's prev_size field
-	 * is usable too. malloc_usable_size() also reads the next chunk (a
-	 * second cache line) to check a bit we know is set. */
-	if (FL_LIKELY(fl_record_glibc_chunks_)) {
-		uint64_t h = ((const uint64_t *)p)[-1];
-		return (h & ~(uint64_t)7) - ((h & 2) ? 16 : 8);
-	}
+	if (FL_LIKELY(fl_record_glibc_chunks_))
+		return fl_usable_glibc(p);
 	return fl_real.malloc_usable_size(p);
 }
 
-void fl_record_alloc_slow(enum fl_call c, void *p, size_t size);
+/* Charges size to t's sampling budget; 1 if the budget was larger (the
+ * block is neither sampled nor large: the fast path may count it). One
+ * instruction, so a signal handler's call cannot split it; on 0 the budget
+ * is left charged (possibly wrapped) and the slow path refunds it. */
+static inline int fl_record_charge(struct fl_thread *t, uint64_t size)
+{
+#if defined(__x86_64__)
+	int above;
+	__asm__ volatile("subq %2, %0" : "+m"(t->budget), "=@cca"(above) : "er"(size));
+	return above;
+#else
+	uint64_t b = t->budget;
+	t->budget = b - size;
+	return b > size;
+#endif
+}
+
+/* charged: the thread whose budget fl_record_charge() charged, or NULL. */
+void fl_record_alloc_slow(struct fl_thread *charged, enum fl_call c, void *p, size_t size);
 void fl_record_free_slow(void *p);
 void fl_record_free_found(struct fl_thread *t, void *p);
 
-static inline void fl_record_alloc(enum fl_call c, void *p, size_t size)
+/* After the real allocation, in thread t (its own state, the hook checked
+ * that it may trace): the common case is counted right here, touching only
+ * the thread's state, no atomics, no locks. */
+static inline void fl_record_alloc(struct fl_thread *t, enum fl_call c, void *p, size_t size)
 {
-	struct fl_thread *t = fl_tls_self;
-	if (FL_LIKELY(t && p && size < t->until_sample && size < fl_config.large_bytes)) {
+	if (FL_LIKELY(fl_record_charge(t, size) && p)) {
 		fl_add(&t->calls[c], 1);
 		fl_add(&t->bytes[c], size);
-		fl_add(&t->live, fl_usable(p));
-		t->until_sample -= size;
+		fl_add(&t->live, fl_usable_glibc(p));
 		return;
 	}
-	fl_record_alloc_slow(c, p, size);
+	fl_record_alloc_slow(t, c, p, size);
 }
 
 /* Before the real free of p (not NULL): counts, and records if the block

@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "faultline/compiler.h"
+
 struct fl_real {
 	void *(*malloc)(size_t);
 	void *(*calloc)(size_t, size_t);
@@ -41,16 +43,16 @@ struct fl_real {
 	ssize_t (*preadv64v2)(int, const void *, int, off_t, int);
 };
 
-extern struct fl_real fl_real;
+extern struct fl_real fl_real FL_HIDDEN;
 
 /* Resolves every symbol; returns 0, or -1 naming the first missing one. */
 int fl_resolve_all(const char **missing);
 /* 1 while resolution is under way (hooks must use the bootstrap arena). */
-extern int fl_resolving;
+extern int fl_resolving FL_HIDDEN;
 
 void *fl_bootstrap_alloc(size_t size, size_t align);
 #define FL_BOOTSTRAP_BYTES (64 * 1024)
-extern char fl_bootstrap_arena_[FL_BOOTSTRAP_BYTES];
+extern char fl_bootstrap_arena_[FL_BOOTSTRAP_BYTES] FL_HIDDEN;
 /* Inline: free() asks on every call. */
 static inline int fl_bootstrap_owns(const void *p)
 {

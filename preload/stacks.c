@@ -160,10 +160,16 @@ static int caller_frame(uintptr_t *ra, uintptr_t *sp)
 	return 0;
 }
 
+void fl_stacks_cache_size(struct fl_stack_cache *c, uint32_t entries)
+{
+	c->mask = entries - 1;
+}
+
 static struct fl_stack_cache_entry *entry_of(struct fl_stack_cache *c, uintptr_t ra, uintptr_t sp)
 {
 	uint64_t h = (ra ^ (sp * 0x9e3779b97f4a7c15ull)) * 0xff51afd7ed558ccdull;
-	return &c->e[(h >> 40) & (FL_STACK_CACHE_ENTRIES - 1)];
+	uint32_t mask = c->mask ? c->mask : FL_STACK_CACHE_ENTRIES - 1;
+	return &c->e[(h >> 40) & mask];
 }
 
 static int still_valid(const struct fl_stack_cache_entry *e)

@@ -34,8 +34,13 @@ struct fl_stack_cache_entry {
 struct fl_stack_cache {
 	uint64_t gen;            /* bumped when the owning thread changes */
 	uint64_t hits, misses;
+	uint32_t mask;           /* entries in use - 1 (0: the first use sets all) */
 	struct fl_stack_cache_entry e[FL_STACK_CACHE_ENTRIES];
 };
+
+/* Sets how many entries (a power of two, at most FL_STACK_CACHE_ENTRIES) a
+ * cache uses: its pages are touched only as entries are. */
+void fl_stacks_cache_size(struct fl_stack_cache *c, uint32_t entries);
 
 /* Maps the table; records the shim's own text range so that its frames are
  * cut from every backtrace. 0 or -1. */

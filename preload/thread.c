@@ -14,9 +14,7 @@ const char *const fl_call_names[FL_CALL_COUNT] = {
 	"mmap", "munmap", "mremap", "mprotect", "madvise", "brk", "sbrk",
 };
 
-__thread int fl_tls_guard __attribute__((tls_model("initial-exec")));
-__thread int fl_tls_exiting __attribute__((tls_model("initial-exec")));
-__thread struct fl_thread *fl_tls_self __attribute__((tls_model("initial-exec")));
+__thread struct fl_tls fl_tls __attribute__((tls_model("initial-exec")));
 
 uint64_t fl_retired_calls[FL_CALL_COUNT];
 uint64_t fl_retired_bytes[FL_CALL_COUNT];
@@ -87,7 +85,7 @@ struct fl_thread *fl_thread_get(void)
 		return NULL;
 	t->tid = fl_sys_gettid();
 	t->rng = seed(t->tid);
-	t->until_sample = 0; /* drawn on first use */
+	t->budget = t->sample_rest = 0; /* drawn on first use */
 	t->stacks.gen++;     /* the cached stacks were another thread's */
 	fl_tls_self = t;
 	if (exit_key_ok) {

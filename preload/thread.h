@@ -50,10 +50,16 @@ enum fl_thread_state { FL_TS_FREE, FL_TS_LIVE, FL_TS_DEAD };
 struct fl_thread {
 	int state;                   /* enum fl_thread_state, atomic */
 	pid_t tid;
+	uint64_t live;               /* usable bytes allocated - freed by this thread (two's complement) */
+	/* Bytes left before the next heap sample: budget + sample_rest. The
+	 * inline fast path spends only the budget, which is never more than
+	 * FAULTLINE_LARGE (so a large block always reaches the slow path) and
+	 * is 0 when every allocation must take the slow path (--all, or block
+	 * sizes not readable from glibc's headers); see record.c. */
+	uint64_t budget;
+	uint64_t sample_rest;
 	uint64_t calls[FL_CALL_COUNT];
 	uint64_t bytes[FL_CALL_COUNT];   /* bytes requested */
-	uint64_t live;               /* usable bytes allocated - freed by this thread (two's complement) */
-	uint64_t until_sample;       /* bytes left before the next heap sample */
 	uint64_t rng;
 	uint64_t dropped;            /* events lost because the ring stayed full */
 	uint32_t site_held;          /* sites lock held (fork) */
@@ -77,10 +83,17 @@ static inline void fl_add(uint64_t *p, uint64_t v)
 #define FL_GUARD_HOOK 1
 #define FL_GUARD_INTERNAL 2
 
-/* Thread-local flags. */
-extern __thread int fl_tls_guard;        /* set while the shim works in this thread */
-extern __thread int fl_tls_exiting;      /* the thread's state was released */
-extern __thread struct fl_thread *fl_tls_self;
+/* The thread-local part, in one initial-exec block: a hook finds the guard
+ * and its state through a single lookup of the block's offset. */
+struct fl_tls {
+	int guard;                   /* set while the shim works in this thread */
+	int exiting;                 /* the thread's state was released */
+	struct fl_thread *self;
+};
+extern __thread struct fl_tls fl_tls;
+#define fl_tls_guard (fl_tls.guard)
+#define fl_tls_exiting (fl_tls.exiting)
+#define fl_tls_self (fl_tls.self)
 
 /* The calling thread's state, claiming one if needed; NULL if none can be
  * had (then the caller counts into the overflow totals). */

@@ -7,6 +7,9 @@
 #define FL_UNUSED __attribute__((unused))
 #define FL_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
 #define FL_EXPORT __attribute__((visibility("default")))
+/* On an extern declaration in the shim: the symbol is in this module, so an
+ * access is one PC-relative instruction instead of a load from the GOT. */
+#define FL_HIDDEN __attribute__((visibility("hidden")))
 #define FL_NORETURN __attribute__((noreturn))
 
 #ifndef ARRAY_SIZE

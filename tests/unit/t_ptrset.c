@@ -1,7 +1,8 @@
 /*
  * The ptrset against a plain model: inserts, removes, duplicates (a free
- * the shim missed), the lock-free "maybe" test, node recycling across
- * threads, and two threads hammering neighbouring buckets.
+ * the shim missed), the lock-free "maybe" test and the page filter in front
+ * of it, node recycling across threads, and two threads hammering
+ * neighbouring buckets.
  */
 #include <pthread.h>
 #include <stdint.h>
@@ -23,8 +24,10 @@ static void test_model(void)
 		keys[i] = 0x100000 + (uintptr_t)i * 48;
 		CHECK(fl_ptrset_insert(&c, keys[i], (uint64_t)i + 1, (uint32_t)i, &old_size, &old_tag) == 0);
 	}
-	for (int i = 0; i < N; i++)
+	for (int i = 0; i < N; i++) {
 		CHECK(fl_ptrset_maybe(keys[i]));
+		CHECK(fl_ptrset_filter_maybe((void *)keys[i]));
+	}
 	/* a duplicate replaces and reports the old entry */
 	CHECK(fl_ptrset_insert(&c, keys[7], 999, 77, &old_size, &old_tag) == 1);
 	CHECK_EQ_U64(old_size, 8);
@@ -39,9 +42,14 @@ static void test_model(void)
 		CHECK_EQ_U64(size, i == 7 ? 999 : (uint64_t)i + 1);
 		CHECK_EQ_U64(tag, i == 7 ? 77 : (uint32_t)i);
 	}
-	/* empty again: every bucket word is 0, so maybe() says no */
-	for (int i = 0; i < N; i++)
+	/* empty again: every bucket word and page counter is 0 (the duplicate
+	 * was counted once), so maybe() says no */
+	for (int i = 0; i < N; i++) {
 		CHECK(!fl_ptrset_maybe(keys[i]));
+		CHECK(!fl_ptrset_filter_maybe((void *)keys[i]));
+	}
+	for (uint32_t i = 0; i < (1u << FL_PTRSET_FILTER_LOG2); i++)
+		CHECK_EQ_U64(fl_ptrset_filter_[i], 0);
 	CHECK(fl_ptrset_remove(&c, 0x42, &size, &tag) == 0);
 }
 
@@ -108,11 +116,56 @@ static void test_node_recycling(void)
 	CHECK(b.n < 2 * 64);
 }
 
+static void test_filter(void)
+{
+	uint64_t size, os;
+	uint32_t tag, ot;
+	struct fl_ptrset_cache c = { 0 };
+	uintptr_t heap = 0x7f1234000000; /* 64 MiB aligned, like a thread heap */
+	int seen[1u << FL_PTRSET_FILTER_LOG2] = { 0 };
+
+	/* Neighbouring pages have neighbouring counters; 64 MiB-aligned
+	 * regions do not share their first slot. */
+	for (uintptr_t pg = 0; pg < 256; pg++)
+		CHECK(seen[fl_ptrset_filter_slot(heap + pg * 4096)]++ == 0);
+	CHECK(fl_ptrset_filter_slot(heap + 4096) == fl_ptrset_filter_slot(heap) + 1);
+	CHECK(fl_ptrset_filter_slot(heap) != fl_ptrset_filter_slot(heap + ((uintptr_t)1 << 26)));
+	CHECK(fl_ptrset_filter_slot(heap) != fl_ptrset_filter_slot(0));
+
+	/* A block's page says maybe while it is in the set, its neighbours not. */
+	CHECK(fl_ptrset_insert(&c, heap + 5 * 4096 + 32, 100, 1, &os, &ot) == 0);
+	CHECK(fl_ptrset_filter_maybe((void *)(heap + 5 * 4096 + 4000)));
+	CHECK(!fl_ptrset_filter_maybe((void *)(heap + 4 * 4096 + 4000)));
+	CHECK(!fl_ptrset_filter_maybe((void *)(heap + 6 * 4096)));
+	CHECK(fl_ptrset_remove(&c, heap + 5 * 4096 + 32, &size, &tag) == 1);
+	CHECK(!fl_ptrset_filter_maybe((void *)(heap + 5 * 4096 + 32)));
+
+	/* Pinned pages stay maybe: NULL, a 3-page range not page aligned. */
+	CHECK(!fl_ptrset_filter_maybe(NULL));
+	fl_ptrset_filter_pin(0, 1);
+	CHECK(fl_ptrset_filter_maybe(NULL));
+	fl_ptrset_filter_pin(heap + 100 * 4096 + 8, 2 * 4096);
+	for (uintptr_t pg = 100; pg < 103; pg++)
+		CHECK(fl_ptrset_filter_maybe((void *)(heap + pg * 4096 + 2048)));
+	CHECK(!fl_ptrset_filter_maybe((void *)(heap + 99 * 4096)));
+	CHECK(!fl_ptrset_filter_maybe((void *)(heap + 103 * 4096)));
+
+	/* all: every slot says maybe, and removes no longer count down. */
+	fl_ptrset_filter_all();
+	CHECK(fl_ptrset_insert(&c, heap + 32, 100, 1, &os, &ot) == 0);
+	CHECK(fl_ptrset_remove(&c, heap + 32, &size, &tag) == 1);
+	for (uint32_t i = 0; i < (1u << FL_PTRSET_FILTER_LOG2); i++)
+		CHECK(fl_ptrset_filter_[i] != 0);
+}
+
 int main(void)
 {
 	CHECK(fl_ptrset_init(12) == 0);
 	test_model();
 	test_threads();
 	test_node_recycling();
+	for (uint32_t i = 0; i < (1u << FL_PTRSET_FILTER_LOG2); i++)
+		CHECK_EQ_U64(fl_ptrset_filter_[i], 0);
+	test_filter();
 	return check_result();
 }
