@@ -263,27 +263,102 @@ json_t *fl_report_heap(const struct fl_model *m, const struct fl_report_opts *o)
 	return r;
 }
 
+/* Index of the frame with this text in a site's stack (0 if none). */
+static size_t site_index(json_t *site, const char *text)
+{
+	size_t n = json_array_size(json_object_get(site, "frames"));
+	for (size_t k = 0; k < n; k++) {
+		const char *t = json_string_value(
+			json_object_get(json_array_get(json_object_get(site, "frames"), k), "text"));
+		if (t && !strcmp(t, text))
+			return k;
+	}
+	return 0;
+}
+
+static const char *frame_text(json_t *site, size_t k)
+{
+	return json_string_value(json_object_get(json_array_get(json_object_get(site, "frames"), k),
+						 "text"));
+}
+
+static const char *site_text(json_t *site)
+{
+	return json_string_value(json_object_get(json_object_get(site, "site"), "text"));
+}
+
+/* Two sites of a table with the same code location (different stacks
+ * through it) would read as one printed twice: the first caller where
+ * their stacks part tells them apart. NULL when site is unique. */
+static const char *parting_caller(json_t *arr, size_t i)
+{
+	json_t *s = json_array_get(arr, i), *o;
+	const char *text = site_text(s);
+	size_t j;
+	if (!text)
+		return NULL;
+	json_array_foreach(arr, j, o) {
+		size_t k = 0, n = json_array_size(json_object_get(s, "frames"));
+		if (j == i || !site_text(o) || strcmp(site_text(o), text))
+			continue;
+		while (k < n && frame_text(s, k) && strcmp(frame_text(s, k), text))
+			k++; /* the site frame (plumbing frames come before it) */
+		for (size_t m = k + 1; m < n; m++) {
+			const char *a = frame_text(s, m), *b = frame_text(o, m - k + site_index(o, text));
+			const char *fn = json_string_value(json_object_get(
+				json_array_get(json_object_get(s, "frames"), m), "func"));
+			if (a && (!b || strcmp(a, b)))
+				return fn ? fn : a;
+		}
+	}
+	return NULL;
+}
+
+/* Whether the rows come from more than one process (then each row says
+ * which, as "[pid]"). */
+static int several_keys(json_t *arr)
+{
+	const char *first = json_string_value(json_object_get(json_array_get(arr, 0), "key"));
+	json_t *s;
+	size_t i;
+	json_array_foreach(arr, i, s) {
+		const char *k = json_string_value(json_object_get(s, "key"));
+		if (!first || !k || strcmp(first, k))
+			return 1;
+	}
+	return 0;
+}
+
+#define FIGURES_WIDTH 49 /* "  BYTES CALLS PEAK-LIVE AT-EXIT  " */
+#define TEXT_WIDTH 100
+
 static void sites_text(json_t *arr, const char *title, FILE *f)
 {
 	json_t *s;
 	size_t i;
-	char b1[32], b2[32], b3[32], c1[32], site[128];
+	char b1[32], b2[32], b3[32], c1[32], site[256], caller[256];
+	int keyed = several_keys(arr);
 	if (!json_array_size(arr))
 		return;
 	fprintf(f, "\n%s\n", title);
 	fprintf(f, "  %10s %12s %10s %10s  %s\n", "BYTES", "CALLS", "PEAK LIVE", "AT EXIT", "SITE");
 	json_array_foreach(arr, i, s) {
-		/* 49 columns of figures; the site gets the rest of 100. */
-		fprintf(f, "  %10s %12s %10s %10s  %.*s [%s]\n",
+		const char *key = json_string_value(json_object_get(s, "key")), *text = site_text(s);
+		const char *via = parting_caller(arr, i);
+		int width = TEXT_WIDTH - FIGURES_WIDTH - (keyed && key ? (int)strlen(key) + 3 : 0);
+		fprintf(f, "  %10s %12s %10s %10s  %s",
 			fl_fmt_bytes(b1, sizeof(b1), (double)json_integer_value(json_object_get(s, "bytes"))),
 			fl_fmt_count(c1, sizeof(c1), (uint64_t)json_integer_value(json_object_get(s, "allocs"))),
 			fl_fmt_bytes(b2, sizeof(b2), (double)json_integer_value(json_object_get(s, "peak_live"))),
 			fl_fmt_bytes(b3, sizeof(b3), (double)json_integer_value(json_object_get(s, "leaked_bytes"))),
-			(int)sizeof(site),
-			fl_fit_site(site, sizeof(site),
-				    json_string_value(json_object_get(json_object_get(s, "site"), "text")),
-				    (int)(48 - strlen(json_string_value(json_object_get(s, "key"))))),
-			json_string_value(json_object_get(s, "key")));
+			fl_fit_site(site, sizeof(site), text ? text : "?", width));
+		if (keyed && key)
+			fprintf(f, " [%s]", key);
+		fputc('\n', f);
+		if (via)
+			fprintf(f, "%*svia %s\n", FIGURES_WIDTH + 2, "",
+				fl_fit_site(caller, sizeof(caller), via,
+					    TEXT_WIDTH - FIGURES_WIDTH - 6));
 	}
 }
 

@@ -61,4 +61,15 @@ test_expect_success 'record prints the summary after the run' '
 	grep -q "^== Summary ==" "$TMP/rec.err" &&
 	grep -q "^Heap calls: .*malloc" "$TMP/rec.err"
 '
+test_expect_success 'one site reached from two callers: two rows, each naming its caller' '
+	"$FL" record -q --all -o "$TMP/callers" -- "$PROGS/p_report_callers" >"$TMP/callers.out" &&
+	"$FL_SAN" report --json --section heap "$TMP/callers" >"$TMP/callers.json" &&
+	jq -e "[.sections.heap.by_bytes[] | select(.site.func == \"make_node\") | .allocs] | sort == [100, 300]" \
+		"$TMP/callers.json" >/dev/null &&
+	"$FL_SAN" report --section heap "$TMP/callers" >"$TMP/callers.txt" &&
+	sed -n "/^Top sites by bytes/,/^\$/p" "$TMP/callers.txt" >"$TMP/table" &&
+	grep -A1 " 300 .* make_node (p_report_callers.c:[0-9]*)\$" "$TMP/table" | tail -1 | grep -q "^ *via from_parser\$" &&
+	grep -A1 " 100 .* make_node (p_report_callers.c:[0-9]*)\$" "$TMP/table" | tail -1 | grep -q "^ *via from_loader\$" &&
+	test "$(grep -c "via" "$TMP/table")" = 2
+'
 test_done

@@ -38,8 +38,8 @@ test_expect_success 'C++ names are shown demangled, as c++filt shows them' '
 
 test_expect_success 'the text tables fit long C++ names, keeping the name and file:line' '
 	"$FL" report --section heap "$TMP/cxx" >"$TMP/cxx.txt" &&
-	grep -q "::grow(...) (p_report_cxx.c:[0-9]*) \[" "$TMP/cxx.txt" &&
-	grep -q "::leak_here(...) (p_report_cxx.c:[0-9]*) \[" "$TMP/cxx.txt" &&
+	grep -q " fl::cache<...>::grow(...) (p_report_cxx.c:[0-9]*)$" "$TMP/cxx.txt" &&
+	grep -q " fl::detail::leak_here(...) (p_report_cxx.c:[0-9]*)$" "$TMP/cxx.txt" &&
 	test "$(awk "{ if (length > m) m = length } END { print m }" "$TMP/cxx.txt")" -le 100
 '
 
