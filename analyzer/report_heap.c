@@ -41,10 +41,47 @@ static int cmp_ev(const void *a, const void *b)
 static int cmp_block_stack(const void *a, const void *b, void *ctx)
 {
 	const struct fl_block *bl = ctx;
-	const struct fl_block *x = &bl[*(const size_t *)a], *y = &bl[*(const size_t *)b];
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	const struct fl_block *x = &bl[i], *y = &bl[j];
 	if (x->stack != y->stack)
 		return x->stack < y->stack ? -1 : 1;
-	return x->t_alloc < y->t_alloc ? -1 : x->t_alloc > y->t_alloc;
+	if (x->t_alloc != y->t_alloc)
+		return x->t_alloc < y->t_alloc ? -1 : 1;
+	return i < j ? -1 : i > j;
+}
+
+/*
+ * The block indices ordered by stack, then allocation time, then index.
+ * The blocks are in allocation order, so their times nearly always
+ * ascend: then a counting sort by stack (stable) gives that order in
+ * linear time. Otherwise, or when the stack ids are too sparse, qsort.
+ */
+static size_t *blocks_by_stack(const struct fl_proc *p)
+{
+	size_t n = p->nblocks, *idx = fl_xmalloc(n * sizeof(*idx)), *start, i;
+	uint32_t max = 0;
+	int sorted = 1;
+	for (i = 0; i < n; i++) {
+		if (p->blocks[i].stack > max)
+			max = p->blocks[i].stack;
+		if (i && p->blocks[i].t_alloc < p->blocks[i - 1].t_alloc)
+			sorted = 0;
+	}
+	if (!sorted || max > 4 * n + 4096) {
+		for (i = 0; i < n; i++)
+			idx[i] = i;
+		qsort_r(idx, n, sizeof(*idx), cmp_block_stack, p->blocks);
+		return idx;
+	}
+	start = fl_xcalloc((size_t)max + 2, sizeof(*start));
+	for (i = 0; i < n; i++)
+		start[p->blocks[i].stack + 1]++;
+	for (i = 1; i <= (size_t)max + 1; i++)
+		start[i] += start[i - 1];
+	for (i = 0; i < n; i++)
+		idx[start[p->blocks[i].stack]++] = i;
+	free(start);
+	return idx;
 }
 
 static double calls_of(const struct fl_block *b)
@@ -110,12 +147,9 @@ static void collect_sites(const struct fl_proc *p, struct site **sites, size_t *
 	if (!p->nblocks)
 		return;
 	{
-		size_t *idx = fl_xmalloc(p->nblocks * sizeof(*idx)), i, j;
+		size_t *idx = blocks_by_stack(p), i, j;
 		struct ev *evs = NULL;
 		size_t evcap = 0;
-		for (i = 0; i < p->nblocks; i++)
-			idx[i] = i;
-		qsort_r(idx, p->nblocks, sizeof(*idx), cmp_block_stack, p->blocks);
 		for (i = 0; i < p->nblocks; i = j) {
 			for (j = i + 1; j < p->nblocks &&
 					p->blocks[idx[j]].stack == p->blocks[idx[i]].stack;
