@@ -35,6 +35,45 @@ static long parse_num(const char *opt, const char *s)
 	return v;
 }
 
+/*
+ * json_dumpf writes token by token through stdio's locked fwrite; a big
+ * report has millions of tokens. Gather them in a buffer instead.
+ */
+struct dumpbuf {
+	FILE *f;
+	size_t n;
+	char b[1 << 16];
+};
+
+static int dump_flush(struct dumpbuf *d)
+{
+	int r = d->n && fwrite(d->b, 1, d->n, d->f) != d->n ? -1 : 0;
+	d->n = 0;
+	return r;
+}
+
+static int dump_add(const char *buf, size_t n, void *ctx)
+{
+	struct dumpbuf *d = ctx;
+	if (d->n + n > sizeof(d->b) && dump_flush(d) < 0)
+		return -1;
+	if (n > sizeof(d->b))
+		return fwrite(buf, 1, n, d->f) == n ? 0 : -1;
+	memcpy(d->b + d->n, buf, n);
+	d->n += n;
+	return 0;
+}
+
+static void dump_json(json_t *r, FILE *f)
+{
+	static struct dumpbuf d;
+	d.f = f;
+	d.n = 0;
+	json_dump_callback(r, dump_add, &d, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+	dump_flush(&d);
+	putc('\n', f);
+}
+
 int cmd_report(int argc, char **argv)
 {
 	const char **names = calloc((size_t)argc, sizeof(*names));
@@ -107,13 +146,10 @@ int cmd_report(int argc, char **argv)
 			fl_die("cannot open '%s': %m", html);
 		if (fl_render_html(f, r, &m, &o) < 0 || fclose(f) != 0)
 			fl_die("error writing '%s'", html);
-		if (json) {
-			json_dumpf(r, stdout, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
-			putchar('\n');
-		}
+		if (json)
+			dump_json(r, stdout);
 	} else if (json) {
-		json_dumpf(r, stdout, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
-		putchar('\n');
+		dump_json(r, stdout);
 	} else {
 		fl_report_render_text(r, stdout);
 	}

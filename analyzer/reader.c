@@ -450,7 +450,7 @@ static const char *scan_row(const char *p, const char *end, struct fl_flat_row *
 	if (*p == ']')
 		goto done;
 	for (;;) {
-		p = scan_scalar(p, end, r && n < FL_FLAT_COLS ? &r->v[n] : &tmp);
+		p = scan_scalar(p, end, r && n < FL_FLAT_COLS ? &r->buf[n] : &tmp);
 		if (!p || p >= end)
 			return NULL;
 		n++;
@@ -460,8 +460,10 @@ static const char *scan_row(const char *p, const char *end, struct fl_flat_row *
 			return NULL;
 	}
 done:
-	if (r)
+	if (r) {
 		r->n = n < FL_FLAT_COLS ? n : FL_FLAT_COLS;
+		r->v = r->buf;
+	}
 	return p + 1;
 }
 
@@ -475,28 +477,46 @@ static unsigned scalar_kind(const struct fl_flat_val *v)
 }
 
 /*
- * "[[...],[...]]" or "[]": arrays of rows of scalars only, summed up in g
- * as they go (see struct fl_flat_sig).
+ * "[[...],[...]]" or "[]" into rv: arrays of rows of scalars only, summed
+ * up in g as they go (see struct fl_flat_sig), their values kept in f's
+ * cells while they fit.
  */
-static const char *scan_rows(const char *p, const char *end, struct fl_flat_sig *g)
+static const char *scan_rows(const char *p, const char *end, struct fl_flat_sig *g,
+			     struct fl_flat *f, struct fl_flat_val *rv)
 {
+	size_t c0 = f->ncells;
+	int store = 1;
 	g->minn = SIZE_MAX;
 	memset(g->mask, 0, sizeof(g->mask));
+	rv->cells = NULL;
+	rv->ncells = 0;
 	p++; /* '[' */
-	if (p < end && *p == ']')
-		return p + 1;
+	if (p < end && *p == ']') {
+		p++;
+		goto done;
+	}
 	for (;;) {
-		size_t n = 0;
+		size_t n = 0, hdr = f->ncells;
 		if (p >= end || *p++ != '[' || p >= end)
 			return NULL;
+		if (store && f->ncells < FL_FLAT_CELLS)
+			f->ncells++;
+		else
+			store = 0;
 		if (*p != ']')
 			for (;;) {
-				struct fl_flat_val v;
-				p = scan_scalar(p, end, &v);
+				struct fl_flat_val tmp, *v = &tmp;
+				if (store && n < FL_FLAT_COLS) {
+					if (f->ncells < FL_FLAT_CELLS)
+						v = &f->cell[f->ncells++];
+					else
+						store = 0;
+				}
+				p = scan_scalar(p, end, v);
 				if (!p || p >= end)
 					return NULL;
 				if (n < FL_FLAT_COLS)
-					g->mask[n] |= (unsigned char)scalar_kind(&v);
+					g->mask[n] |= (unsigned char)scalar_kind(v);
 				n++;
 				if (*p == ']')
 					break;
@@ -506,19 +526,43 @@ static const char *scan_rows(const char *p, const char *end, struct fl_flat_sig 
 		p++; /* the row's ']' */
 		if (n < g->minn)
 			g->minn = n;
+		if (store)
+			f->cell[hdr].i = (int64_t)(n < FL_FLAT_COLS ? n : FL_FLAT_COLS);
 		if (p >= end)
 			return NULL;
-		if (*p == ']')
-			return p + 1;
+		if (*p == ']') {
+			p++;
+			break;
+		}
 		if (*p++ != ',')
 			return NULL;
 	}
+done:
+	if (store) {
+		rv->cells = &f->cell[c0];
+		rv->ncells = f->ncells - c0;
+	} else {
+		f->ncells = c0;
+	}
+	return p;
 }
 
 int fl_flat_row_next(const struct fl_flat_val *v, size_t *pos, struct fl_flat_row *row)
 {
-	const char *p = v->s + (*pos ? *pos : 1), *end = v->s + v->slen;
-	if (v->type != 'r' || p >= end || *p == ']')
+	const char *p, *end;
+	if (v->type != 'r')
+		return 0;
+	if (v->cells) {
+		if (*pos >= v->ncells)
+			return 0;
+		row->n = (size_t)v->cells[*pos].i;
+		row->v = &v->cells[*pos + 1];
+		*pos += 1 + row->n;
+		return 1;
+	}
+	p = v->s + (*pos ? *pos : 1);
+	end = v->s + v->slen;
+	if (p >= end || *p == ']')
 		return 0;
 	if (*p == ',')
 		p++;
@@ -535,6 +579,7 @@ int fl_flat_scan(const char *p, size_t n, struct fl_flat *f)
 	const struct fl_flat_val *e;
 	f->n = 0;
 	f->nsig = 0;
+	f->ncells = 0;
 	if (n < 2 || *p++ != '{')
 		return -1;
 	for (;;) {
@@ -559,7 +604,7 @@ int fl_flat_scan(const char *p, size_t n, struct fl_flat *f)
 			v->type = 'r';
 			v->s = p;
 			v->i = (int64_t)f->nsig;
-			p = scan_rows(p, end, &f->sig[f->nsig++]);
+			p = scan_rows(p, end, &f->sig[f->nsig++], f, v);
 			v->slen = p ? (size_t)(p - v->s) : 0;
 		} else {
 			v->type = 'i';

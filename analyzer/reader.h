@@ -101,6 +101,10 @@ struct fl_flat_val {
 	const char *s;   /* not NUL-terminated: slen bytes */
 	size_t slen;
 	uint64_t a;
+	/* 'r': the rows as the scan decoded them (see fl_flat_row_next), or
+	 * NULL when they did not fit and are decoded again from the text. */
+	const struct fl_flat_val *cells;
+	size_t ncells;
 };
 /*
  * What the scan saw in an 'r' value, for validation without a second pass:
@@ -119,11 +123,14 @@ struct fl_flat_sig {
 	size_t minn;
 	unsigned char mask[FL_FLAT_COLS];
 };
+#define FL_FLAT_CELLS 192
 struct fl_flat {
 	enum fl_ev ev;
-	size_t n, nsig;
+	size_t n, nsig, ncells;
 	struct fl_flat_val v[FL_FLAT_MAX];
 	struct fl_flat_sig sig[FL_FLAT_SIGS]; /* an 'r' value's is sig[v.i] */
+	/* The rows' values, each row a cell with i = its length, then its values. */
+	struct fl_flat_val cell[FL_FLAT_CELLS];
 };
 /*
  * The value of key (the last one if repeated), or NULL. Inline: with a
@@ -167,7 +174,8 @@ const char *fl_flat_str(const struct fl_flat *f, const char *key, char *buf, siz
  */
 struct fl_flat_row {
 	size_t n;
-	struct fl_flat_val v[FL_FLAT_COLS];
+	const struct fl_flat_val *v; /* n values: into the line's cells, or buf */
+	struct fl_flat_val buf[FL_FLAT_COLS];
 };
 int fl_flat_row_next(const struct fl_flat_val *v, size_t *pos, struct fl_flat_row *row);
 /* A row value as an integer (dflt unless 'i') or an address (string or integer). */
