@@ -6,13 +6,21 @@
 
 #define PER_LINE 512
 
+/* One cache line per site. Lock-free: live is the one figure whose order
+ * of updates matters (peak is the largest value it takes), so each update
+ * of it is a single atomic add whose result is the exact live bytes after
+ * this call in that order; peak is raised to it with a CAS. The counts are
+ * plain atomic adds. A row read while threads run may be a few calls apart
+ * between its fields; dirty is set after the fields, so the next tick
+ * writes the row again. */
 struct site {
-	uint32_t lock;
-	uint32_t dirty;
-	uint64_t allocs, frees, bytes;
 	int64_t live, peak;
-	uint64_t pad_[2];
+	uint64_t allocs, frees, bytes;
+	uint32_t dirty;
+	uint32_t pad_[5];
 };
+
+_Static_assert(sizeof(struct site) == 64, "a site is one cache line");
 
 static struct site *sites;
 
@@ -22,47 +30,43 @@ int fl_sites_init(void)
 	return sites ? 0 : -1;
 }
 
-static struct site *lock(uint32_t *held, uint32_t id)
+static struct site *site_of(uint32_t id)
 {
-	struct site *s = &sites[id < FL_STACK_MAX_IDS ? id : 0];
-	*held = (uint32_t)(s - sites) + 1;
-	while (__atomic_exchange_n(&s->lock, 1, __ATOMIC_ACQUIRE))
-		while (__atomic_load_n(&s->lock, __ATOMIC_RELAXED))
-			__builtin_ia32_pause();
-	return s;
+	return &sites[id < FL_STACK_MAX_IDS ? id : 0];
 }
 
-static void unlock(uint32_t *held, struct site *s)
+static void mark_dirty(struct site *s)
 {
-	if (!s->dirty)
-		s->dirty = 1;
-	__atomic_store_n(&s->lock, 0, __ATOMIC_RELEASE);
-	*held = 0;
+	if (!__atomic_load_n(&s->dirty, __ATOMIC_RELAXED))
+		__atomic_store_n(&s->dirty, 1, __ATOMIC_RELEASE);
 }
 
-void fl_sites_alloc(uint32_t *held, uint32_t id, uint64_t size)
+void fl_sites_alloc(uint32_t id, uint64_t size)
+{
+	struct site *s;
+	int64_t live, peak;
+	if (!sites)
+		return;
+	s = site_of(id);
+	live = __atomic_add_fetch(&s->live, (int64_t)size, __ATOMIC_RELAXED);
+	peak = __atomic_load_n(&s->peak, __ATOMIC_RELAXED);
+	while (live > peak &&
+	       !__atomic_compare_exchange_n(&s->peak, &peak, live, 1, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
+	__atomic_fetch_add(&s->allocs, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&s->bytes, size, __ATOMIC_RELAXED);
+	mark_dirty(s);
+}
+
+void fl_sites_free(uint32_t id, uint64_t size)
 {
 	struct site *s;
 	if (!sites)
 		return;
-	s = lock(held, id);
-	s->allocs++;
-	s->bytes += size;
-	s->live += (int64_t)size;
-	if (s->live > s->peak)
-		s->peak = s->live;
-	unlock(held, s);
-}
-
-void fl_sites_free(uint32_t *held, uint32_t id, uint64_t size)
-{
-	struct site *s;
-	if (!sites)
-		return;
-	s = lock(held, id);
-	s->frees++;
-	s->live -= (int64_t)size;
-	unlock(held, s);
+	s = site_of(id);
+	__atomic_fetch_sub(&s->live, (int64_t)size, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&s->frees, 1, __ATOMIC_RELAXED);
+	mark_dirty(s);
 }
 
 struct row {
@@ -97,7 +101,7 @@ static void write_rows(struct fl_out *o, int n, uint64_t (*next_seq)(void), uint
 
 void fl_sites_emit(struct fl_out *o, uint64_t (*next_seq)(void), uint64_t t)
 {
-	uint32_t max = fl_stacks_max_id(), held;
+	uint32_t max = fl_stacks_max_id();
 	int n = 0;
 	if (!sites)
 		return;
@@ -105,10 +109,14 @@ void fl_sites_emit(struct fl_out *o, uint64_t (*next_seq)(void), uint64_t t)
 		struct site *s = &sites[id];
 		if (!__atomic_load_n(&s->dirty, __ATOMIC_RELAXED))
 			continue;
-		lock(&held, id);
-		s->dirty = 0;
-		rows[n] = (struct row){ id, s->allocs, s->frees, s->bytes, s->live, s->peak };
-		__atomic_store_n(&s->lock, 0, __ATOMIC_RELEASE);
+		/* Cleared before reading: an update racing with this read marks
+		 * the site again, and the next tick has it whole. */
+		__atomic_exchange_n(&s->dirty, 0, __ATOMIC_ACQ_REL);
+		rows[n] = (struct row){ id, __atomic_load_n(&s->allocs, __ATOMIC_RELAXED),
+					__atomic_load_n(&s->frees, __ATOMIC_RELAXED),
+					__atomic_load_n(&s->bytes, __ATOMIC_RELAXED),
+					__atomic_load_n(&s->live, __ATOMIC_RELAXED),
+					__atomic_load_n(&s->peak, __ATOMIC_RELAXED) };
 		if (++n == PER_LINE) {
 			write_rows(o, n, next_seq, t);
 			n = 0;
@@ -116,12 +124,6 @@ void fl_sites_emit(struct fl_out *o, uint64_t (*next_seq)(void), uint64_t t)
 	}
 	if (n)
 		write_rows(o, n, next_seq, t);
-}
-
-void fl_sites_unlock_stale(uint32_t held)
-{
-	if (sites && held)
-		__atomic_store_n(&sites[held - 1].lock, 0, __ATOMIC_RELEASE);
 }
 
 void fl_sites_after_fork_child(void)

@@ -6,8 +6,8 @@
  * the requested ones. The writer emits every site that changed since the
  * last tick as "sites" lines.
  *
- * A site is updated under its own spin lock (a bit, held for a few
- * instructions): exact peaks need one order of updates per site.
+ * Sites are updated lock-free (see sites.c): a signal handler or a fork
+ * can interrupt an update anywhere without leaving a lock behind.
  */
 #ifndef FL_SITES_H
 #define FL_SITES_H
@@ -18,13 +18,10 @@
 
 /* 0 or -1. Only --all calls it; the other functions then do nothing. */
 int fl_sites_init(void);
-/* *held is set to id + 1 while the lock is taken (for fork). */
-void fl_sites_alloc(uint32_t *held, uint32_t id, uint64_t size);
-void fl_sites_free(uint32_t *held, uint32_t id, uint64_t size);
+void fl_sites_alloc(uint32_t id, uint64_t size);
+void fl_sites_free(uint32_t id, uint64_t size);
 /* Writes "sites" lines for the sites that changed (writer lock held). */
 void fl_sites_emit(struct fl_out *o, uint64_t (*next_seq)(void), uint64_t t);
-/* Fork child: held is a lock of a vanished thread. */
-void fl_sites_unlock_stale(uint32_t held);
 /* Fork child: the counts start again from the inherited live blocks. */
 void fl_sites_after_fork_child(void);
 

@@ -122,8 +122,6 @@ void fl_thread_after_fork_child(void)
 			continue;
 		/* Locks that a vanished thread held at the fork. */
 		fl_ptrset_after_fork(&t->nodes);
-		fl_sites_unlock_stale(t->site_held);
-		t->site_held = 0;
 		if (t->state != FL_TS_FREE)
 			fl_thread_retire(t);
 	}

@@ -62,7 +62,6 @@ struct fl_thread {
 	uint64_t bytes[FL_CALL_COUNT];   /* bytes requested */
 	uint64_t rng;
 	uint64_t dropped;            /* events lost because the ring stayed full */
-	uint32_t site_held;          /* sites lock held (fork) */
 	struct fl_ptrset_cache nodes;
 	struct fl_evbuf ring;
 	struct fl_thread *next;      /* registry link, never unlinked */
