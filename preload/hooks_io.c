@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "faultline/compiler.h"
+#include "hooks_proc.h"
 #include "init.h"
 #include "iostat.h"
 #include "resolve.h"
@@ -91,4 +92,17 @@ FL_EXPORT ssize_t preadv64v2(int fd, const struct iovec *iov, int cnt, off_t off
 	if (FL_UNLIKELY(!fl_real.preadv64v2))
 		return preadv2(fd, iov, cnt, off, flags);
 	return counted(fd, fl_real.preadv64v2(fd, iov, cnt, off, flags));
+}
+
+/* A closed fd's reads go out under its path; the number's next file starts
+ * from zero. Not in a vfork child: its fd table is its own, its memory (and
+ * so the counts) the parent's. */
+FL_EXPORT int close(int fd)
+{
+	REAL(close);
+	if (COUNTING() && !fl_proc_in_vfork_child())
+		fl_iostat_closing(fd);
+	if (FL_UNLIKELY(!fl_real.close))
+		return (int)syscall(SYS_close, fd);
+	return fl_real.close(fd);
 }

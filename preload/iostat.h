@@ -15,6 +15,10 @@
 
 /* After a read-family call returned r on fd. Lock-free. */
 void fl_iostat_count(int fd, ssize_t r);
+/* Before fd is closed (not in a vfork child): what was read on it leaves
+ * with its path, and the fd number starts again from zero for the next
+ * file. Lock-free and async-signal-safe (close is). */
+void fl_iostat_closing(int fd);
 /* The "io" line for fds that changed since the last one (none: no line). */
 void fl_iostat_emit(struct fl_out *o);
 /* fork child: the child's counts start from zero. */

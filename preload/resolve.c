@@ -71,6 +71,7 @@ int fl_resolve_all(const char **missing)
 	RESOLVE(preadv64);
 	RESOLVE(preadv2);
 	RESOLVE(preadv64v2);
+	RESOLVE(close);
 	fl_resolving = 0;
 	return 0;
 fail:

@@ -41,6 +41,7 @@ struct fl_real {
 	ssize_t (*preadv64)(int, const void *, int, off_t);
 	ssize_t (*preadv2)(int, const void *, int, off_t, int);
 	ssize_t (*preadv64v2)(int, const void *, int, off_t, int);
+	int (*close)(int);
 };
 
 extern struct fl_real fl_real FL_HIDDEN;

@@ -17,4 +17,14 @@ test_expect_success 'an fd that is not read again is not repeated' '
 	test "$n" -le 2
 '
 
+test_expect_success 'an fd number reused for another file within a tick: each file keeps its own reads' '
+	head -c 40960 /dev/urandom >"$TMP/a" && head -c 10000 /dev/urandom >"$TMP/b" &&
+	"$FL" record -q -o "$TMP/reuse" -- "$PROGS/p_io_reuse" "$TMP/a" "$TMP/b" >"$TMP/reuse.out" &&
+	o=$TMP/reuse.out &&
+	"$FL_SAN" report --json --section io "$TMP/reuse" >"$TMP/reuse.json" &&
+	jq -c ".sections.io.processes[0].files | map({fd, path, calls, bytes}) | sort_by(.path)" "$TMP/reuse.json" >"$TMP/got" &&
+	echo "[{\"fd\":$(kv "$o" fd_a),\"path\":\"$TMP/a\",\"calls\":$(kv "$o" calls_a),\"bytes\":$(kv "$o" bytes_a)},{\"fd\":$(kv "$o" fd_b),\"path\":\"$TMP/b\",\"calls\":$(kv "$o" calls_b),\"bytes\":$(kv "$o" bytes_b)}]" >"$TMP/want" &&
+	diff -u "$TMP/want" "$TMP/got"
+'
+
 test_done
