@@ -372,18 +372,42 @@ const char *fl_flat_str(const struct fl_flat *f, const char *key, char *buf, siz
 	return buf;
 }
 
-/* A JSON integer exactly as jansson accepts it, within int64. */
+/* Eight ASCII digits at p as their value, or -1 when they are not all digits (SWAR). */
+static int64_t eight_digits(const char *p)
+{
+	uint64_t x;
+	memcpy(&x, p, 8);
+	if (((x & 0xF0F0F0F0F0F0F0F0ull) | (((x + 0x0606060606060606ull) & 0xF0F0F0F0F0F0F0F0ull) >> 4)) !=
+	    0x3333333333333333ull)
+		return -1;
+	x -= 0x3030303030303030ull;
+	x = x * 10 + (x >> 8); /* pairs */
+	x = (((x & 0x000000FF000000FFull) * (100 + (1000000ull << 32))) +
+	     (((x >> 16) & 0x000000FF000000FFull) * (1 + (10000ull << 32)))) >> 32;
+	return (int64_t)(uint32_t)x;
+}
+
+/*
+ * A JSON integer exactly as jansson accepts it, within int64. The last
+ * byte before end is never a digit (a line ends with '}', rows with ']'),
+ * so the digit loop needs no bound.
+ */
 static const char *scan_int(const char *p, const char *end, int64_t *out)
 {
 	int neg = 0;
 	uint64_t v = 0;
 	const char *start;
-	if (p < end && *p == '-') {
+	int64_t d8;
+	if (*p == '-') {
 		neg = 1;
 		p++;
 	}
 	start = p;
-	while (p < end && (unsigned)(*p - '0') < 10)
+	while (end - p > 8 && (d8 = eight_digits(p)) >= 0) {
+		v = v * 100000000 + (uint64_t)d8;
+		p += 8;
+	}
+	while ((unsigned)(*p - '0') < 10)
 		v = v * 10 + (uint64_t)(*p++ - '0');
 	if (p == start || (*start == '0' && p - start > 1))
 		return NULL;
@@ -404,16 +428,34 @@ static const char *scan_int(const char *p, const char *end, int64_t *out)
 	return p;
 }
 
+/* Characters in a fast-path string: 0 plain printable ASCII, 1 the closing quote, 2 anything
+ * else (controls, backslash escapes, non-ASCII: jansson's business). */
+static const unsigned char str_class[256] = {
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+};
+
 /* A string of printable ASCII without escapes; p is after the opening quote. */
 static const char *scan_str(const char *p, const char *end, const char **s, size_t *len)
 {
 	const char *q = p;
-	while (q < end && *q != '"') {
-		if ((unsigned char)*q < 0x20 || (unsigned char)*q > 0x7e || *q == '\\')
-			return NULL;
+	while (q < end && !str_class[(unsigned char)*q])
 		q++;
-	}
-	if (q >= end)
+	if (q >= end || *q != '"')
 		return NULL;
 	*s = p;
 	*len = (size_t)(q - p);
@@ -580,8 +622,8 @@ int fl_flat_scan(const char *p, size_t n, struct fl_flat *f)
 	f->n = 0;
 	f->nsig = 0;
 	f->ncells = 0;
-	if (n < 2 || *p++ != '{')
-		return -1;
+	if (n < 2 || *p++ != '{' || end[-1] != '}')
+		return -1; /* (the '}' also bounds scan_int) */
 	for (;;) {
 		struct fl_flat_val *v;
 		if (f->n == FL_FLAT_MAX || p >= end || *p++ != '"')
