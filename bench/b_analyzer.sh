@@ -2,14 +2,23 @@
 # Analyzer speed. (1) Throughput on a synthetic trace of EVENTS lines
 # (default 10 million: heap, fault batches, counters, residency, io), the
 # whole report (every section, --json, --no-symbols); target >= 1 M events/s.
-# (2) The same malloc-heavy workload (bench/malloc_bench, PAIRS pairs)
-# recorded by `faultline record --all` and by heaptrack, then the time of
-# `faultline report --section heap` against `heaptrack_print`, same run.
-#   BUILD=build sh bench/b_analyzer.sh     (EVENTS=N, PAIRS=N to change sizes)
+# Then the reader and model alone (--section tree) and, with BY_SECTION=1,
+# each section on its own. (2) The same malloc-heavy workload
+# (bench/malloc_bench, PAIRS pairs) recorded by heaptrack and by faultline,
+# and the time of `faultline report --section heap` against
+# `heaptrack_print`, same run, on two faultline traces: `record --all`
+# (per-site totals, a small trace) and `record --all --large 1` (also one
+# line per call: as many events as heaptrack records, the fair match).
+#   BUILD=build sh bench/b_analyzer.sh     (EVENTS=N, PAIRS=N, REPS=N,
+#                                           BY_SECTION=1 to change)
+# Each timing is the median of REPS runs (default 3); the load average is
+# printed before and after: other work on the machine skews wall times.
 set -u
 BUILD=${BUILD:-build}
 EVENTS=${EVENTS:-10000000}
 PAIRS=${PAIRS:-1000000}
+REPS=${REPS:-3}
+BY_SECTION=${BY_SECTION:-0}
 top=$(cd "$(dirname "$0")/.." && pwd)
 FL=$top/$BUILD/faultline
 GEN=$top/$BUILD/bench/gen_trace
@@ -20,38 +29,58 @@ trap 'rm -rf "$tmp"' EXIT
 export FAULTLINE_QUIET=1
 
 now() { date +%s%N; }
-cpu() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+load() { cut -d' ' -f1-3 /proc/loadavg; }
+secs() { awk -v n="$1" 'BEGIN { printf "%.2f", n / 1e9 }'; }
 
-# timed OUT CMD...: runs CMD with stdout to OUT, prints "wall_ns user+sys_s"
+# timed OUT CMD...: runs CMD REPS times with stdout to OUT; prints the
+# median "wall_ns user+sys_s" (by wall time).
 timed() {
 	_out=$1
 	shift
-	_s=$(now)
-	/usr/bin/env time -f "%U %S" -o "$tmp/time" "$@" >"$_out" 2>"$tmp/err" ||
-		{ echo "b_analyzer: '$*' failed:" >&2; tail -3 "$tmp/err" >&2; }
-	_e=$(now)
-	echo "$((_e - _s)) $(awk '{ print $1 + $2 }' "$tmp/time")"
+	: >"$tmp/runs"
+	_i=0
+	while [ $_i -lt "$REPS" ]; do
+		_s=$(now)
+		/usr/bin/env time -f "%U %S" -o "$tmp/time" "$@" >"$_out" 2>"$tmp/err" ||
+			{ echo "b_analyzer: '$*' failed:" >&2; tail -3 "$tmp/err" >&2; }
+		_e=$(now)
+		echo "$((_e - _s)) $(awk '{ print $1 + $2 }' "$tmp/time")" >>"$tmp/runs"
+		_i=$((_i + 1))
+	done
+	sort -n "$tmp/runs" | awk '{ r[NR] = $0 } END { print r[int((NR + 1) / 2)] }'
 }
 
-echo "-- analyzer throughput, synthetic trace"
+# rate EVENTS BYTES WALL_NS CPU_S: "N events/s, N MB/s (wall); N events/s (CPU)"
+rate() {
+	awk -v e="$1" -v b="$2" -v w="$3" -v c="$4" 'BEGIN {
+		printf "%.2f M events/s, %.0f MB/s (wall); %.2f M events/s (CPU)",
+			e / (w / 1e9) / 1e6, b / 1e6 / (w / 1e9), (c > 0 ? e / c / 1e6 : 0) }'
+}
+
+echo "-- analyzer throughput, synthetic trace (median of $REPS runs; load $(load))"
 mkdir "$tmp/syn"
 "$GEN" "$EVENTS" "$tmp/syn" || exit 1
-size=$(du -m "$tmp/syn" | cut -f1)
+bytes=$(cat "$tmp/syn"/*.ndjson | wc -c)
 set -- $(timed "$tmp/syn.json" "$FL" report --json --no-symbols "$tmp/syn")
 wall=$1 cpus=$2
 events=$(jq .events "$tmp/syn.json")
 errors=$(jq .errors "$tmp/syn.json")
-rate=$(awk -v e="$events" -v w="$wall" 'BEGIN { printf "%.0f", e / (w / 1e9) }')
-cpurate=$(awk -v e="$events" -v c="$cpus" 'BEGIN { printf "%.0f", (c > 0 ? e / c : 0) }')
-printf '%-34s %s\n' "events (lines)" "$events ($size MiB, $errors bad lines)"
-printf '%-34s %.2f s wall, %.2f s CPU\n' "faultline report (all sections)" \
-	"$(awk -v w="$wall" 'BEGIN { print w / 1e9 }')" "$cpus"
-printf '%-34s %s events/s (wall), %s events/s (CPU) — target 1000000: %s\n' "throughput" \
-	"$rate" "$cpurate" "$([ "$rate" -ge 1000000 ] && echo met || echo NOT met)"
+rate_w=$(awk -v e="$events" -v w="$wall" 'BEGIN { printf "%.0f", e / (w / 1e9) }')
+printf '%-36s %s\n' "events (lines)" "$events ($((bytes / 1048576)) MiB, $errors bad lines)"
+printf '%-36s %s s wall, %.2f s CPU\n' "faultline report (all sections)" "$(secs "$wall")" "$cpus"
+printf '%-36s %s — target 1 M/s (wall): %s\n' "throughput" "$(rate "$events" "$bytes" "$wall" "$cpus")" \
+	"$([ "$rate_w" -ge 1000000 ] && echo met || echo NOT met)"
 set -- $(timed /dev/null "$FL" report --json --no-symbols --section tree "$tmp/syn")
-printf '%-34s %.2f s wall, %.2f s CPU (reader + model alone)\n' "faultline report --section tree" \
-	"$(awk -v w="$1" 'BEGIN { print w / 1e9 }')" "$2"
+printf '%-36s %s s wall, %.2f s CPU: %s\n' "--section tree (reader + model)" "$(secs "$1")" "$2" \
+	"$(rate "$events" "$bytes" "$1" "$2")"
+if [ "$BY_SECTION" = 1 ]; then
+	for s in summary heap faults ws overcommit cow io; do
+		set -- $(timed /dev/null "$FL" report --json --no-symbols --section "$s" "$tmp/syn")
+		printf '%-36s %s s wall, %.2f s CPU\n' "--section $s (with reading)" "$(secs "$1")" "$2"
+	done
+fi
 rm -rf "$tmp/syn"
+echo "   (load after: $(load))"
 
 echo "-- malloc-heavy workload ($PAIRS malloc/free pairs): faultline against heaptrack_print"
 if [ ! -x "$MB" ]; then
@@ -59,13 +88,19 @@ if [ ! -x "$MB" ]; then
 	exit 0
 fi
 "$FL" record -q --all -o "$tmp/fl" -- "$MB" 1 "$PAIRS" >/dev/null || exit 1
+"$FL" record -q --all --large 1 -o "$tmp/fle" -- "$MB" 1 "$PAIRS" >/dev/null || exit 1
 set -- $(timed "$tmp/fl.txt" "$FL" report --no-symbols --section heap "$tmp/fl")
 flw=$1 flc=$2
 set -- $(timed "$tmp/fls.txt" "$FL" report --section heap "$tmp/fl")
-flsw=$1
-printf '%-34s %.2f s wall, %.2f s CPU; with symbols %.2f s (trace %s MiB)\n' "faultline report --section heap" \
-	"$(awk -v w="$flw" 'BEGIN { print w / 1e9 }')" "$flc" \
-	"$(awk -v w="$flsw" 'BEGIN { print w / 1e9 }')" "$(du -m "$tmp/fl" | cut -f1)"
+printf '%-36s %s s wall, %.2f s CPU; with symbols %s s (trace %s MiB)\n' "faultline, --all: report heap" \
+	"$(secs "$flw")" "$flc" "$(secs "$1")" "$(du -m "$tmp/fl" | cut -f1)"
+ev=$(cat "$tmp/fle"/*.ndjson | wc -l)
+set -- $(timed "$tmp/fle.txt" "$FL" report --no-symbols --section heap "$tmp/fle")
+flew=$1 flec=$2
+set -- $(timed "$tmp/fles.txt" "$FL" report --section heap "$tmp/fle")
+printf '%-36s %s s wall, %.2f s CPU; with symbols %s s (trace %s MiB, %s lines)\n' \
+	"faultline, --all --large 1: heap" "$(secs "$flew")" "$flec" "$(secs "$1")" \
+	"$(du -m "$tmp/fle" | cut -f1)" "$ev"
 if ! command -v heaptrack >/dev/null 2>&1 || ! command -v heaptrack_print >/dev/null 2>&1; then
 	echo "heaptrack not installed: comparison skipped"
 	exit 0
@@ -74,7 +109,10 @@ fi
 ht=$(ls "$tmp"/ht* 2>/dev/null | head -1)
 [ -n "$ht" ] || { echo "heaptrack wrote no trace: comparison skipped"; exit 0; }
 set -- $(timed "$tmp/ht.txt" heaptrack_print "$ht")
-printf '%-34s %.2f s wall, %.2f s CPU (trace %s MiB)\n' "heaptrack_print" \
-	"$(awk -v w="$1" 'BEGIN { print w / 1e9 }')" "$2" "$(du -m "$ht" | cut -f1)"
-printf '%-34s %.2f\n' "faultline / heaptrack_print (wall)" \
-	"$(awk -v a="$flw" -v b="$1" 'BEGIN { print a / b }')"
+printf '%-36s %s s wall, %.2f s CPU (trace %s MiB compressed)\n' "heaptrack_print" \
+	"$(secs "$1")" "$2" "$(du -m "$ht" | cut -f1)"
+printf '%-36s %.2f (--all), %.2f (--all --large 1, one line per call)\n' \
+	"faultline / heaptrack_print (wall)" \
+	"$(awk -v a="$flw" -v b="$1" 'BEGIN { print a / b }')" \
+	"$(awk -v a="$flew" -v b="$1" 'BEGIN { print a / b }')"
+echo "   (load after: $(load))"
