@@ -403,7 +403,7 @@ static const char *scan_int(const char *p, const char *end, int64_t *out)
 		p++;
 	}
 	start = p;
-	while (end - p > 8 && (d8 = eight_digits(p)) >= 0) {
+	while (end - p > 8 && (unsigned)(p[7] - '0') < 10 && (d8 = eight_digits(p)) >= 0) {
 		v = v * 100000000 + (uint64_t)d8;
 		p += 8;
 	}
@@ -769,6 +769,75 @@ static int flat_keys_ok(const struct key_spec *ks, const struct fl_flat *f)
 	return 1;
 }
 
+/*
+ * The shim writes every line of one kind with the same keys in the same
+ * order. A shape remembers the last key sequence that passed validation
+ * for an event, with each position's spec: a line with the same keys is
+ * then validated position by position, without looking keys up.
+ */
+#define SHAPE_KEYBYTES 256
+struct shape {
+	size_t n;                  /* 0: none learned */
+	size_t off[FL_FLAT_MAX + 1]; /* key i is kbuf[off[i]..off[i+1]) */
+	char kbuf[SHAPE_KEYBYTES];
+	const struct key_spec *spec[FL_FLAT_MAX]; /* NULL: a key the schema does not know */
+};
+
+static int shape_same(const struct shape *sh, const struct fl_flat *f)
+{
+	if (sh->n != f->n)
+		return 0;
+	for (size_t i = 0; i < f->n; i++)
+		if (f->v[i].klen != sh->off[i + 1] - sh->off[i] ||
+		    memcmp(f->v[i].key, sh->kbuf + sh->off[i], f->v[i].klen) != 0)
+			return 0;
+	return 1;
+}
+
+static const struct key_spec *spec_of(const struct key_spec *ks, const char *key, size_t kl)
+{
+	for (const struct key_spec *k = ks; k && k->key; k++)
+		if (k->klen == kl && !memcmp(k->key, key, kl))
+			return k;
+	return NULL;
+}
+
+/* Learns f's key sequence (already validated) unless a key repeats or they are too long. */
+static void shape_learn(struct shape *sh, const struct fl_flat *f)
+{
+	size_t o = 0;
+	sh->n = 0;
+	for (size_t i = 0; i < f->n; i++) {
+		if (o + f->v[i].klen > SHAPE_KEYBYTES)
+			return;
+		for (size_t j = 0; j < i; j++)
+			if (f->v[j].klen == f->v[i].klen &&
+			    !memcmp(f->v[j].key, f->v[i].key, f->v[i].klen))
+				return;
+		sh->off[i] = o;
+		memcpy(sh->kbuf + o, f->v[i].key, f->v[i].klen);
+		o += f->v[i].klen;
+		sh->spec[i] = spec_of(common_keys, f->v[i].key, f->v[i].klen);
+		if (!sh->spec[i])
+			sh->spec[i] = spec_of(event_keys[f->ev], f->v[i].key, f->v[i].klen);
+	}
+	sh->off[f->n] = o;
+	sh->n = f->n;
+}
+
+/* f's values against the specs of a shape it has (shape_same). */
+static int shape_types_ok(const struct shape *sh, const struct fl_flat *f)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		const struct key_spec *k = sh->spec[i];
+		const struct fl_flat_val *v = &f->v[i];
+		if (k && (k->type == 'r' ? v->type != 'r' || !flat_rows_ok(f, v, k->row)
+					 : !flat_type_ok(v, k->type)))
+			return 0;
+	}
+	return 1;
+}
+
 /* ---- reading a file ---- */
 
 struct file_state {
@@ -780,6 +849,7 @@ struct file_state {
 	int stop;
 	int fast; /* the fast path is on (see FL_READER_NO_FAST_ENV) */
 	struct fl_progress progress; /* long reads show how far they got */
+	struct shape shapes[FL_E_COUNT];
 };
 
 static void line_error(struct file_state *fs, long line, const char *fmt, const char *msg)
@@ -854,6 +924,18 @@ static void deliver(struct file_state *fs, enum fl_ev ev, json_t *obj, long line
 		fs->stop = 1;
 }
 
+/* Whether a scanned line passes the schema: by its shape when known, else key by key. */
+static int flat_valid(struct file_state *fs, const struct fl_flat *f)
+{
+	struct shape *sh = &fs->shapes[f->ev];
+	if (shape_same(sh, f))
+		return shape_types_ok(sh, f);
+	if (!flat_keys_ok(common_keys, f) || !flat_keys_ok(event_keys[f->ev], f))
+		return 0;
+	shape_learn(sh, f);
+	return 1;
+}
+
 /* One line (without its newline); last = it had no newline at the end of the file. */
 static void one_line(struct file_state *fs, const char *p, size_t n, long line, int last)
 {
@@ -877,7 +959,7 @@ static void one_line(struct file_state *fs, const char *p, size_t n, long line, 
 		struct fl_flat f;
 		if (fl_flat_scan(p, n, &f) == 0 &&
 		    ((fs->ops->flat_mask | fs->ops->fast_mask) & (1u << f.ev)) &&
-		    flat_keys_ok(common_keys, &f) && flat_keys_ok(event_keys[f.ev], &f)) {
+		    flat_valid(fs, &f)) {
 			struct fl_reader_loc loc = { fs->path, line };
 			fs->good++;
 			if (fs->ops->flat(fs->ctx, &f, &loc) < 0)
@@ -954,7 +1036,7 @@ static long read_lines(struct file_state *fs, int fd)
 long fl_reader_read_file_ops(const char *path, const struct fl_reader_ops *ops, void *ctx)
 {
 	const char *nofast = getenv(FL_READER_NO_FAST_ENV);
-	struct file_state fs = { path, 0, 0, ops, ctx, 0, 0, { 0 } };
+	struct file_state fs = { path, 0, 0, ops, ctx, 0, 0, { 0 }, { { 0 } } };
 	struct stat st;
 	long line;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
