@@ -1001,12 +1001,25 @@ static void process_tree(struct ctx *c)
 
 /* ---- report sections: findings and tables from the JSON ---- */
 
+static int ends_with(const char *k, const char *suffix)
+{
+	size_t n = strlen(k), m = strlen(suffix);
+	return n >= m && !strcmp(k + n - m, suffix);
+}
+
+/* Report keys whose numbers are bytes: any "...bytes...", and these names
+ * alone or as a prefix/suffix word ("peak_rss", "rss_anon_peak"). Counts
+ * of pages, blocks, samples or faults ("shared_at_fork", "leaked_blocks",
+ * "swap_in") and percentages are not bytes, whatever word they contain. */
 static int is_bytes_key(const char *k)
 {
-	static const char *const names[] = { "rss", "vsz", "size", "reserved", "touched", "swap",
-					     "committed_as", "commit_limit", "mem_total", "copied",
-					     "shared", "live", "leaked", "tlb_reach", "wss" };
+	static const char *const names[] = { "rss", "vsz", "size", "reserved", "touched",
+					     "swap_total", "committed_as", "committed_before",
+					     "commit_limit", "mem_total", "live", "tlb_reach" };
 	size_t len = strlen(k);
+	if (ends_with(k, "_pct") || ends_with(k, "_blocks") || ends_with(k, "_process") ||
+	    ends_with(k, "_samples") || ends_with(k, "_pages"))
+		return 0;
 	if (strstr(k, "bytes") || (len > 2 && !strcmp(k + len - 2, "_b")))
 		return 1;
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -1021,8 +1034,7 @@ static int is_bytes_key(const char *k)
 
 static int is_ns_key(const char *k)
 {
-	size_t len = strlen(k);
-	return len >= 3 && !strcmp(k + len - 3, "_ns");
+	return ends_with(k, "_ns") || !strcmp(k, "t");
 }
 
 static void json_cell(struct ctx *c, const char *key, json_t *v, int depth)
@@ -1038,7 +1050,9 @@ static void json_cell(struct ctx *c, const char *key, json_t *v, int depth)
 	case JSON_INTEGER:
 	case JSON_REAL: {
 		double d = json_number_value(v);
-		if (key && is_bytes_key(key) && d >= 0)
+		if (key && ends_with(key, "_pct"))
+			fprintf(c->f, "%.1f%%", d);
+		else if (key && is_bytes_key(key) && d >= 0)
 			fprintf(c->f, "<span title=\"%.0f\">%s</span>", d, fmtb(buf, sizeof(buf), d));
 		else if (key && is_ns_key(key))
 			fputs(fl_svg_format(buf, sizeof(buf), d / 1e9, FL_UNIT_SECONDS), c->f);

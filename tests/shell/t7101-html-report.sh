@@ -59,6 +59,21 @@ test_expect_success 'the page is readable on a phone: viewport meta and scaling 
 	! grep -q "<svg class=\"chart\"[^>]* width=" "$TMP/r.html"
 '
 
+test_expect_success 'table cells: page counts stay counts, percentages are percent, bytes are bytes' '
+	run_traced "$TMP/cow" "$SAMPLES/fork_cow" 16 25 child >"$TMP/cow.out" &&
+	"$FL_SAN" report --html "$TMP/cow.html" "$TMP/cow" >/dev/null &&
+	"$FL" report --json --section cow "$TMP/cow" >"$TMP/cow.json" &&
+	row=$(sed -n "/<th>copied_by_child<\/th>/,/<\/tr>/p" "$TMP/cow.html" | sed -n "/<tr><td>/p" | head -1) &&
+	shared=$(jq ".sections.cow.forks[0].shared_at_fork" "$TMP/cow.json") &&
+	child=$(jq ".sections.cow.forks[0].copied_by_child" "$TMP/cow.json") &&
+	pct=$(jq -r ".sections.cow.forks[0].copied_by_child_pct" "$TMP/cow.json") &&
+	echo "$row" | grep -q "<td>$shared</td>" &&
+	echo "$row" | grep -q "<td>$child</td>" &&
+	echo "$row" | grep -o "<td>[0-9.]*%</td>" | tr -dc "0-9.\n" |
+		awk -v p="$pct" "{ d = \$1 - p; if (d < 0) d = -d; if (d <= 0.051) ok = 1 } END { exit !ok }" &&
+	echo "$row" | grep -q "<span title=\"$(jq ".sections.cow.forks[0].bytes_copied" "$TMP/cow.json")\">[0-9.]* [KM]iB</span>"
+'
+
 test_expect_success 'an unwritable --html path is an error' '
 	! "$FL" report --html "$TMP/no/such/dir/r.html" "$TMP/t" 2>"$TMP/err" >/dev/null &&
 	grep -q "cannot open" "$TMP/err"
