@@ -15,6 +15,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "faultline/schema.h"
 #include "report_faults.h"
@@ -1032,6 +1033,20 @@ static int is_bytes_key(const char *k)
 	return 0;
 }
 
+/* A CLOCK_REALTIME time in ns ("start_ns" of the tree) as UTC date and time
+ * to the millisecond; durations stay durations. */
+static const char *wall_clock(char *buf, size_t len, uint64_t ns)
+{
+	time_t sec = (time_t)(ns / 1000000000u);
+	struct tm tm;
+	char day[32];
+	if (!gmtime_r(&sec, &tm) || !strftime(day, sizeof(day), "%Y-%m-%d %H:%M:%S", &tm))
+		snprintf(buf, len, "%llu", (unsigned long long)ns);
+	else
+		snprintf(buf, len, "%s.%03u UTC", day, (unsigned)(ns / 1000000u % 1000u));
+	return buf;
+}
+
 static int is_ns_key(const char *k)
 {
 	return ends_with(k, "_ns") || !strcmp(k, "t");
@@ -1054,6 +1069,8 @@ static void json_cell(struct ctx *c, const char *key, json_t *v, int depth)
 			fprintf(c->f, "%.1f%%", d);
 		else if (key && is_bytes_key(key) && d >= 0)
 			fprintf(c->f, "<span title=\"%.0f\">%s</span>", d, fmtb(buf, sizeof(buf), d));
+		else if (key && is_ns_key(key) && d >= 1e17)
+			fputs(wall_clock(buf, sizeof(buf), (uint64_t)json_integer_value(v)), c->f);
 		else if (key && is_ns_key(key))
 			fputs(fl_svg_format(buf, sizeof(buf), d / 1e9, FL_UNIT_SECONDS), c->f);
 		else if (json_is_integer(v))

@@ -74,6 +74,11 @@ test_expect_success 'table cells: page counts stay counts, percentages are perce
 	echo "$row" | grep -q "<span title=\"$(jq ".sections.cow.forks[0].bytes_copied" "$TMP/cow.json")\">[0-9.]* [KM]iB</span>"
 '
 
+test_expect_success 'a process start time reads as a UTC date, not as a duration' '
+	ns=$("$FL" report --json --section tree "$TMP/t" | jq ".sections.tree.processes[0].start_ns") &&
+	grep -q "<td>$(date -u -d "@$((ns / 1000000000))" "+%Y-%m-%d %H:%M:%S").$(printf %03d $((ns / 1000000 % 1000))) UTC</td>" "$TMP/r.html"
+'
+
 test_expect_success 'an unwritable --html path is an error' '
 	! "$FL" report --html "$TMP/no/such/dir/r.html" "$TMP/t" 2>"$TMP/err" >/dev/null &&
 	grep -q "cannot open" "$TMP/err"
