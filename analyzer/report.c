@@ -180,7 +180,7 @@ void fl_text_wrap(FILE *f, const char *prefix, const char *indent, const char *t
 		int room = width - (int)strlen(lead), n = 0, cut = -1;
 		if (room < 20)
 			room = 20;
-		while (p[n] && n < room) {
+		while (n < room && p[n]) {
 			if (p[n] == ' ')
 				cut = n;
 			n++;

@@ -93,7 +93,8 @@ static void comma(struct fl_out *o)
 static void raw_u64(struct fl_out *o, uint64_t v)
 {
 	char b[24];
-	put(o, b, fl_fmt_u64(b, v));
+	size_t n = fl_fmt_u64(b, v);
+	put(o, b, n);
 }
 
 static void raw_i64(struct fl_out *o, int64_t v)
@@ -110,7 +111,8 @@ static void raw_hex(struct fl_out *o, uint64_t v)
 {
 	char b[24];
 	putc1(o, '"');
-	put(o, b, fl_fmt_hex(b, v));
+	size_t n = fl_fmt_hex(b, v);
+	put(o, b, n);
 	putc1(o, '"');
 }
 

@@ -125,7 +125,7 @@ int fl_vma_pieces(const struct fl_vma *v, uint64_t (*out)[2], int max)
 	int nreg = fl_sys_regions(reg, FL_SYS_MAX_REGIONS), k = 0;
 	uint64_t at = v->start;
 	while (at < v->end && k < max) {
-		uint64_t ps = v->end, pe = v->end;
+		uint64_t ps = v->end, pe = ps;
 		for (int i = 0; i < nreg; i++)
 			if (reg[i][1] > at && reg[i][0] < v->end && reg[i][0] < ps) {
 				ps = reg[i][0] > at ? reg[i][0] : at;
