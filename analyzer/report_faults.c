@@ -139,6 +139,48 @@ static int forked_between(const struct fl_proc *p, uint64_t after, uint64_t t)
 	return 0;
 }
 
+/*
+ * With one fault in N sampled (N > 1) a page's earlier faults are mostly
+ * unseen, so "the page faulted before the fork" cannot tell a COW fault
+ * from a first touch. For a fault on a page with no earlier sample: COW
+ * when, in the residency snapshot taken at the last fork before t (parent
+ * and child both take one), at least half the pages of its region were
+ * shared anonymous pages. Exact for a region written whole before the fork
+ * (or never), an estimate for one partly written; the report says the
+ * classes are estimates when N > 1.
+ */
+static int shared_at_fork(const struct fl_proc *p, int forked_child, uint64_t addr, uint64_t t)
+{
+	uint64_t tf = 0;
+	int have = forked_child;
+	size_t lo = 0, hi = p->nresidency;
+	for (size_t i = 0; i < p->nforks; i++)
+		if (is_cow_link(p->forks[i].kind) && p->forks[i].t <= t && p->forks[i].t >= tf)
+			tf = p->forks[i].t, have = 1;
+	for (size_t i = 0; i < p->nchildren; i++)
+		if (is_cow_link(p->children[i]->link) && p->children[i]->parent_t <= t &&
+		    p->children[i]->parent_t >= tf)
+			tf = p->children[i]->parent_t, have = 1;
+	if (!have)
+		return 0;
+	while (lo < hi) { /* the first snapshot at or after the fork */
+		size_t mid = lo + (hi - lo) / 2;
+		if (p->residency[mid].t < tf)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == p->nresidency)
+		return 0;
+	for (size_t j = 0; j < p->residency[lo].nregions; j++) {
+		const struct fl_res_region *g = &p->residency[lo].regions[j];
+		if (addr >= g->start && addr < g->end)
+			return g->anon_shared > 0 &&
+			       (uint64_t)g->anon_shared * 2 >= (g->end - g->start) >> PAGE_SHIFT;
+	}
+	return 0;
+}
+
 static int is_file_vma(const struct fl_vma *v)
 {
 	return v->path && v->path[0] && v->path[0] != '[';
@@ -427,6 +469,7 @@ static struct fl_fault_info *classify(const struct fl_model *m, const struct fl_
 	struct fl_fault_info *out;
 	int forked_child = is_cow_link(p->link) && p->parent;
 	int tracking = tracking_on(p);
+	int sampled = p->faults_period > 1;
 	struct sweep sw;
 	int swept;
 	(void)m;
@@ -479,6 +522,10 @@ static struct fl_fault_info *classify(const struct fl_model *m, const struct fl_
 			else if (lv && ((lv == 1 && forked_child) ||
 					forked_between(p, lv > 1 ? lv - 1 : 1, f->t)))
 				fi->cls = FL_FC_COW;
+			else if (!lv && sampled && shared_at_fork(p, forked_child, f->addr, f->t)) {
+				fi->cls = FL_FC_COW;
+				fi->first = 0;
+			}
 			else if (lv && tracking)
 				fi->cls = FL_FC_TRACKING;
 			else

@@ -349,6 +349,11 @@ static json_t *proc_ws(const struct fl_model *m, const struct fl_report_opts *o,
 	}
 	pr = json_pack("{s:i, s:s, s:I, s:o, s:o}", "pid", p->pid, "exe", p->exe ? p->exe : "",
 		       "windows_count", (json_int_t)d.nwin, "windows", wins, "stats", st);
+	/* First touches come from the fault samples: with one fault in N
+	 * sampled each counts N, so the method is an estimate. */
+	json_object_set_new(pr, "first_touch_period",
+			    json_integer((json_int_t)(p->faults_period ? p->faults_period : 1)));
+	json_object_set_new(pr, "first_touch_estimate", json_boolean(p->faults_period > 1));
 	json_object_set_new(pr, "peak_method", best ? json_string(best) : json_null());
 	json_object_set_new(pr, "peak_pages", json_integer((json_int_t)peak));
 	json_object_set_new(pr, "by_region", region_rows(o, p, &d));
@@ -367,8 +372,10 @@ static json_t *proc_ws(const struct fl_model *m, const struct fl_report_opts *o,
 			       fl_fmt_bytes(b2, sizeof(b2), (double)p->mem_total));
 	if (!d.val[M_WRITTEN] && best)
 		fl_explain_add(sec, "ws.method", FL_SEV_INFO, FL_MECH_DEMAND_PAGING,
-			       "pid %d: working set from %s only (record with --wss for the pages "
-			       "written in every window)", p->pid, best);
+			       "pid %d: working set from %s only%s (record with --wss for the "
+			       "pages written in every window)", p->pid, best,
+			       !strcmp(best, "first_touch") && p->faults_period > 1 ?
+				       ", estimated from one fault in N sampled" : "");
 	for (size_t i = 0; i < d.nreg; i++)
 		free(d.reg[i].per_win);
 	free(d.reg);
@@ -420,6 +427,11 @@ void fl_report_ws_text(json_t *sec, FILE *f)
 				jint(s, "p90"), jint(s, "p99"), jint(s, "peak"),
 				fl_fmt_bytes(b1, sizeof(b1), 4096.0 * (double)jint(s, "peak")));
 		}
+		if (json_is_object(json_object_get(st, "first_touch")) &&
+		    json_is_true(json_object_get(p, "first_touch_estimate")))
+			fprintf(f, "  first_touch is an estimate: 1 fault in %lld was sampled, each "
+				   "sample counts %lld pages\n",
+				jint(p, "first_touch_period"), jint(p, "first_touch_period"));
 		json_t *t = json_object_get(p, "tlb");
 		if (json_is_integer(json_object_get(t, "reach_4k")))
 			fprintf(f, "  dTLB reach (%s): %s in 4 KiB pages, %s in 2 MiB pages; working "

@@ -75,7 +75,10 @@ void fl_config_load(char **envp)
 
 	faults = fl_config_env(envp, FL_ENV_FAULTS);
 	if (!faults || !*faults)
-		c->faults_period = FL_DEFAULT_FAULTS_PERIOD;
+		/* --wss: telling its tracking faults from the program's needs
+		 * every fault's page history (and the tracking costs far more
+		 * than sampling every fault does). */
+		c->faults_period = c->wss ? 1 : FL_DEFAULT_FAULTS_PERIOD;
 	else if (strcmp(faults, "all") == 0)
 		c->faults_period = 1;
 	else if (strcmp(faults, "off") == 0)

@@ -14,7 +14,7 @@ majors() {
 	shift
 	mkdir -p "$TMP/$name" &&
 	perf stat -e major-faults -x, -o "$TMP/$name.stat" -- env LD_PRELOAD="$LIB" \
-		FAULTLINE_OUT="$TMP/$name" FAULTLINE_INTERVAL_MS=50 "$@" >"$TMP/$name.out" &&
+		FAULTLINE_OUT="$TMP/$name" FAULTLINE_INTERVAL_MS=50 FAULTLINE_FAULTS=all "$@" >"$TMP/$name.out" &&
 	grep major-faults "$TMP/$name.stat" | cut -d, -f1
 }
 

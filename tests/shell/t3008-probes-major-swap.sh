@@ -11,7 +11,7 @@ zram_swap 256M
 test_expect_success 'swap-in: majflt equals perf stat and the pages swapped' '
 	mkdir -p "$TMP/s" &&
 	perf stat -e major-faults -x, -o "$TMP/s.stat" -- env LD_PRELOAD="$LIB" \
-		FAULTLINE_OUT="$TMP/s" FAULTLINE_INTERVAL_MS=50 "$PROGS/p_probe_major" swap 32 200 >"$TMP/s.out" &&
+		FAULTLINE_OUT="$TMP/s" FAULTLINE_INTERVAL_MS=50 FAULTLINE_FAULTS=all "$PROGS/p_probe_major" swap 32 200 >"$TMP/s.out" &&
 	stat=$(grep major-faults "$TMP/s.stat" | cut -d, -f1) &&
 	swapped=$(kv "$TMP/s.out" swapped) &&
 	f=$(trace_of "$TMP/s") &&

@@ -20,7 +20,7 @@ as_nobody() { # NAME PROGRAM ARGS... (record options come from $OPTS)
 }
 
 test_expect_success 'non-root: the header says PFNs are hidden, the rest works' '
-	as_nobody touch "$PROGS/p_probe_touch" $N 1 200 &&
+	OPTS="--faults all" as_nobody touch "$PROGS/p_probe_touch" $N 1 200 &&
 	h=$(head -1 "$(trace_of "$TMP/nr/touch")") &&
 	echo "$h" | jq -c .probes &&
 	echo "$h" | jq -e ".uid == 65534 and .probes.pagemap_pfn.ok == false and (.probes.pagemap_pfn.why | length > 0)" >/dev/null &&

@@ -44,4 +44,60 @@ test_expect_success 'lost samples are reported with the faults they stood for' '
 	grep -q "LOST" "$TMP/lost.txt" && grep -q "dropped" "$TMP/lost.txt"
 '
 
+# The default: one fault in 8 sampled, every sample weighted by 8. Four
+# threads touch M pages (not a multiple of 8 per thread).
+M=15996
+"$FL" record -q -o "$TMP/dflt" -- "$PROGS/p_probe_touch" $M 4 100 >"$TMP/dflt.out" || exit 1
+report_json "$TMP/dflt" faults >"$TMP/dflt.json" || exit 1
+
+test_expect_success 'default: one fault in 8 sampled, said in the header, the lines and the report' '
+	f=$(trace_of "$TMP/dflt") &&
+	head -1 "$f" | jq -e ".options.faults_period == 8" >/dev/null &&
+	jq -s -e "[.[] | select(.e == \"faults\") | .period] | length > 0 and all(. == 8)" "$f" >/dev/null &&
+	jq -e ".processes[0].period == 8 and
+		([.findings[] | select(.id == \"faults.sampled\")] | length == 1)" "$TMP/dflt.json" >/dev/null &&
+	"$FL" report --no-symbols --section faults "$TMP/dflt" | grep -q "1 in 8; figures below are estimates"
+'
+
+test_expect_success 'default: the weighted estimate for the buffer is the pages touched (+- 2%)' '
+	b=$(jq --arg buf "$(kv "$TMP/dflt.out" buf)" "$JQ_HEX"" (\$buf | hex) as \$b |
+		[.processes[0].by_vma[] | select((.start | hex) == \$b) | .faults] | add" "$TMP/dflt.json") &&
+	own=$(kv "$TMP/dflt.out" ru_minflt) &&
+	echo "estimate $b, touched $M, getrusage over the loop $own" &&
+	within "$b" $M 2 && within "$b" "$own" 2
+'
+
+test_expect_success 'default: the estimated total matches the counted total (+- 3%), classes too' '
+	f=$(trace_of "$TMP/dflt") &&
+	counted=$(jq -s "[.[] | select(.e == \"counters\")] | last | .allflt" "$f") &&
+	est=$(jq ".processes[0].faults" "$TMP/dflt.json") &&
+	echo "estimate $est, counted (perf, counting mode) $counted" &&
+	within "$est" "$counted" 3 &&
+	jq -e ".processes[0].by_class.zero_fill.faults >= 0.95 * .processes[0].faults" "$TMP/dflt.json" >/dev/null
+'
+
+test_expect_success 'default: first-touch working set is labelled an estimate' '
+	report_json "$TMP/dflt" ws >"$TMP/ws.json" &&
+	jq -e ".processes[0] | .first_touch_estimate == true and .first_touch_period == 8" \
+		"$TMP/ws.json" >/dev/null &&
+	"$FL" report --no-symbols --section ws "$TMP/dflt" | grep -q "first_touch is an estimate: 1 fault in 8"
+'
+
+test_expect_success '--wss samples every fault unless told otherwise' '
+	"$FL" record -q --wss -o "$TMP/wss" -- "$PROGS/p_probe_touch" 64 1 0 >/dev/null &&
+	head -1 "$(trace_of "$TMP/wss")" | jq -e ".options.faults_period == 1" >/dev/null &&
+	FAULTLINE_FAULTS=4 "$FL" record -q --wss -o "$TMP/wss4" -- "$PROGS/p_probe_touch" 64 1 0 >/dev/null &&
+	head -1 "$(trace_of "$TMP/wss4")" | jq -e ".options.faults_period == 4" >/dev/null
+'
+
+# Copy-on-write with every fault sampled: the page history decides (the
+# default's region-at-fork rule is checked by t6002 and t6003).
+test_expect_success 'every fault: the child copied exactly the pages it wrote' '
+	"$FL" record -q --faults all -o "$TMP/cow" -- "$SAMPLES/fork_cow" 64 25 child >"$TMP/cow.out" &&
+	report_json "$TMP/cow" cow >"$TMP/cow.json" &&
+	c=$(jq ".forks[0].by_vma | max_by(.shared_at_fork) | .copied_by_child" "$TMP/cow.json") &&
+	w=$(truth "$TMP/cow.out" written_pages) && echo "copied $c, written $w" &&
+	within "$c" "$w" 1
+'
+
 test_done

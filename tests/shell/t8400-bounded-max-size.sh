@@ -79,7 +79,7 @@ test_expect_success 'a full disk stops the recording with a warning, not silentl
 	if ! mount -t tmpfs -o size=256k,mode=700 tmpfs "$TMP/small" 2>/dev/null; then
 		say "# skipped: cannot mount a small tmpfs"; exit 0
 	fi
-	FAULTLINE_QUIET= "$FL" record -q --all -o "$TMP/small/t" -- \
+	FAULTLINE_QUIET= "$FL" record -q --all --faults all -o "$TMP/small/t" -- \
 		"$PROGS/p_stress_threads" 4 20000 0 >"$TMP/full.out" 2>"$TMP/full.err"
 	st=$?
 	umount "$TMP/small"
