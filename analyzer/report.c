@@ -263,6 +263,30 @@ const char *fl_fit_site(char *buf, size_t len, const char *text, int width)
 	return buf;
 }
 
+void fl_text_printf(FILE *f, const char *indent, const char *fmt, ...)
+{
+	char buf[2048];
+	size_t n;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	n = strlen(buf);
+	if (n && buf[n - 1] == '\n')
+		buf[n - 1] = '\0';
+	fl_text_wrap(f, "", indent, buf, 100);
+}
+
+const char *fl_fit_path(char *buf, size_t len, const char *path, int width)
+{
+	size_t n = strlen(path);
+	if ((int)n <= width || width < 8)
+		snprintf(buf, len, "%s", path);
+	else
+		snprintf(buf, len, "...%s", path + n - (size_t)(width - 3));
+	return buf;
+}
+
 const char *fl_fmt_bytes(char *buf, size_t len, double b)
 {
 	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB" };

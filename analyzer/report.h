@@ -78,6 +78,15 @@ void fl_text_wrap(FILE *f, const char *prefix, const char *indent, const char *t
  */
 const char *fl_fit_site(char *buf, size_t len, const char *text, int width);
 
+/* printf, wrapped at 100 columns with indent on the continuation lines
+ * (a trailing newline in fmt is not needed). */
+void fl_text_printf(FILE *f, const char *indent, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* A path fitted into width columns: its front gives way to "..." so that
+ * the file name stays. Returns buf. */
+const char *fl_fit_path(char *buf, size_t len, const char *path, int width);
+
 /* "12.3 MiB", "512 B" (binary units). Returns buf. */
 const char *fl_fmt_bytes(char *buf, size_t len, double bytes);
 /* "1.23 s", "12.0 ms", "850 us". Returns buf. */

@@ -435,7 +435,7 @@ void fl_report_cow_text(json_t *sec, FILE *f)
 {
 	size_t i, j;
 	json_t *k, *r;
-	char b1[32];
+	char b1[32], end[96], fit[128];
 	if (!json_array_size(json_object_get(sec, "forks")))
 		fprintf(f, "no fork in this trace\n");
 	json_array_foreach(json_object_get(sec, "forks"), i, k)
@@ -446,28 +446,34 @@ void fl_report_cow_text(json_t *sec, FILE *f)
 			fprintf(f, ": child not traced\n");
 			continue;
 		}
-		fprintf(f, ": %lld pages shared at fork; copied by child %lld (%.1f%%), by parent "
-			   "%lld (%.1f%%); %s copied (%s)",
-			jint(k, "shared_at_fork"), jint(k, "copied_by_child"),
-			json_real_value(json_object_get(k, "copied_by_child_pct")),
-			jint(k, "copied_by_parent"),
-			json_real_value(json_object_get(k, "copied_by_parent_pct")),
-			fl_fmt_bytes(b1, sizeof(b1), (double)jint(k, "bytes_copied")),
-			!strcmp(json_string_value(json_object_get(k, "copied_method")), "pfn") ?
-				"by page frame" :
-				"from fault samples");
-		if (json_is_integer(json_object_get(k, "shared_end")))
-			fprintf(f, "; still shared at the end %lld (%.1f%%)", jint(k, "shared_end"),
-				json_real_value(json_object_get(k, "shared_end_pct")));
 		fputc('\n', f);
+		if (json_is_integer(json_object_get(k, "shared_end")))
+			snprintf(end, sizeof(end), "; still shared at the end %lld (%.1f%%)",
+				 jint(k, "shared_end"),
+				 json_real_value(json_object_get(k, "shared_end_pct")));
+		else
+			end[0] = '\0';
+		fl_text_printf(f, "  ",
+			       "  %lld pages shared at fork; copied by child %lld (%.1f%%), by parent "
+			       "%lld (%.1f%%); %s copied (%s)%s",
+			       jint(k, "shared_at_fork"), jint(k, "copied_by_child"),
+			       json_real_value(json_object_get(k, "copied_by_child_pct")),
+			       jint(k, "copied_by_parent"),
+			       json_real_value(json_object_get(k, "copied_by_parent_pct")),
+			       fl_fmt_bytes(b1, sizeof(b1), (double)jint(k, "bytes_copied")),
+			       !strcmp(json_string_value(json_object_get(k, "copied_method")), "pfn") ?
+				       "by page frame" :
+				       "from fault samples",
+			       end);
 		json_array_foreach(json_object_get(k, "by_vma"), j, r)
 		{
 			if (j >= 5 || jint(r, "shared_at_fork") < 16)
 				break;
 			const char *path = json_string_value(json_object_get(r, "path"));
-			fprintf(f, "  %s %-30.30s shared %8lld  child %8lld  parent %8lld  end %8lld\n",
+			fprintf(f, "  %s %-22.22s shared %7lld  child %7lld  parent %7lld  end %7lld\n",
 				json_string_value(json_object_get(r, "start")),
-				path && *path ? path : "[anon]", jint(r, "shared_at_fork"),
+				path && *path ? fl_fit_path(fit, sizeof(fit), path, 22) : "[anon]",
+				jint(r, "shared_at_fork"),
 				jint(r, "copied_by_child"), jint(r, "copied_by_parent"),
 				jint(r, "shared_end"));
 		}

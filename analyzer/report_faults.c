@@ -1050,18 +1050,28 @@ static void render_classes(json_t *by_class, FILE *f, const char *indent)
 	}
 }
 
-static void render_row_classes(json_t *bc, FILE *f)
+/* The row's top classes, as many as fit in room columns (at least one). */
+static void render_row_classes(json_t *bc, FILE *f, int room)
 {
 	const char *name;
 	json_t *v;
-	int n = 0;
+	int n = 0, used = 0;
 	json_object_foreach(bc, name, v)
 	{
-		if (n++ >= 3)
+		char item[64];
+		int len = snprintf(item, sizeof(item), "%s%s %lld", n ? ", " : "", name,
+				   (long long)json_integer_value(v));
+		if (n >= 3 || (n && used + len > room))
 			break;
-		fprintf(f, "%s%s %lld", n > 1 ? ", " : "", name, (long long)json_integer_value(v));
+		fputs(item, f);
+		used += len;
+		n++;
 	}
 }
+
+/* Row layouts of 100 columns: figures, then the classes in what is left. */
+#define ROW_VMA_PATH 30   /* "    FAULTS  0xSTART PERM PATH  " = 68 */
+#define ROW_SITE 44       /* "    FAULTS  SITE  " = 62 */
 
 void fl_report_faults_text(json_t *sec, FILE *f)
 {
@@ -1072,13 +1082,16 @@ void fl_report_faults_text(json_t *sec, FILE *f)
 	size_t np = fl_report_top_procs(procs, "faults", idx, TEXT_PROCS, &rn, &rs);
 	for (size_t i = 0; i < np; i++) {
 		p = json_array_get(procs, idx[i]);
-		fprintf(f, "pid %lld %s: %s faults (%s samples, 1 in %lld", jint(p, "pid"),
-			json_string_value(json_object_get(p, "exe")),
-			fl_fmt_count(b, sizeof(b), (uint64_t)jint(p, "faults")),
-			fl_fmt_count(b2, sizeof(b2), (uint64_t)jint(p, "samples")), jint(p, "period"));
+		char lost[48] = "";
 		if (jint(p, "lost"))
-			fprintf(f, ", %s LOST", fl_fmt_count(b, sizeof(b), (uint64_t)jint(p, "lost")));
-		fprintf(f, "%s)\n", jint(p, "period") > 1 ? "; figures below are estimates" : "");
+			snprintf(lost, sizeof(lost), ", %s LOST",
+				 fl_fmt_count(b, sizeof(b), (uint64_t)jint(p, "lost")));
+		fl_text_printf(f, "  ", "pid %lld %s: %s faults (%s samples, 1 in %lld%s%s)",
+			       jint(p, "pid"), json_string_value(json_object_get(p, "exe")),
+			       fl_fmt_count(b, sizeof(b), (uint64_t)jint(p, "faults")),
+			       fl_fmt_count(b2, sizeof(b2), (uint64_t)jint(p, "samples")),
+			       jint(p, "period"), lost,
+			       jint(p, "period") > 1 ? "; figures below are estimates" : "");
 		render_classes(json_object_get(p, "by_class"), f, "  ");
 		json_t *bpf = json_object_get(json_object_get(p, "bytes_per_fault"), "file");
 		if (json_is_object(bpf))
@@ -1088,13 +1101,14 @@ void fl_report_faults_text(json_t *sec, FILE *f)
 		fprintf(f, "  by VMA:\n");
 		json_array_foreach(json_object_get(p, "by_vma"), j, r)
 		{
-			fprintf(f, "    %10lld  %s %-4s %-40.40s  ", jint(r, "faults"),
-				json_string_value(json_object_get(r, "start")),
-				json_string_value(json_object_get(r, "perms")),
-				*json_string_value(json_object_get(r, "path")) ?
-					json_string_value(json_object_get(r, "path")) :
-					json_string_value(json_object_get(r, "kind")));
-			render_row_classes(json_object_get(r, "by_class"), f);
+			const char *path = json_string_value(json_object_get(r, "path"));
+			int w = fprintf(f, "    %10lld  %s %-4s %-*.*s  ", jint(r, "faults"),
+					json_string_value(json_object_get(r, "start")),
+					json_string_value(json_object_get(r, "perms")), ROW_VMA_PATH,
+					ROW_VMA_PATH,
+					*path ? fl_fit_path(fit, sizeof(fit), path, ROW_VMA_PATH) :
+						json_string_value(json_object_get(r, "kind")));
+			render_row_classes(json_object_get(r, "by_class"), f, 100 - w);
 			fputc('\n', f);
 		}
 		fprintf(f, "  by allocation site:\n");
@@ -1102,10 +1116,10 @@ void fl_report_faults_text(json_t *sec, FILE *f)
 		{
 			json_t *site = json_object_get(json_object_get(r, "site"), "site");
 			const char *txt = json_string_value(json_object_get(site, "text"));
-			fprintf(f, "    %10lld  %-60.60s  ", jint(r, "faults"),
-				txt ? fl_fit_site(fit, sizeof(fit), txt, 60) :
+			fprintf(f, "    %10lld  %-*.*s  ", jint(r, "faults"), ROW_SITE, ROW_SITE,
+				txt ? fl_fit_site(fit, sizeof(fit), txt, ROW_SITE) :
 				      (jint(r, "stack") ? "(unknown)" : "(no allocation)"));
-			render_row_classes(json_object_get(r, "by_class"), f);
+			render_row_classes(json_object_get(r, "by_class"), f, 100 - 18 - ROW_SITE);
 			fputc('\n', f);
 		}
 		fprintf(f, "  by code location:\n");
@@ -1113,10 +1127,10 @@ void fl_report_faults_text(json_t *sec, FILE *f)
 		{
 			const char *txt =
 				json_string_value(json_object_get(json_object_get(r, "frame"), "text"));
-			fprintf(f, "    %10lld  %-60.60s  ", jint(r, "faults"),
-				txt ? fl_fit_site(fit, sizeof(fit), txt, 60) :
+			fprintf(f, "    %10lld  %-*.*s  ", jint(r, "faults"), ROW_SITE, ROW_SITE,
+				txt ? fl_fit_site(fit, sizeof(fit), txt, ROW_SITE) :
 				      json_string_value(json_object_get(r, "ip")));
-			render_row_classes(json_object_get(r, "by_class"), f);
+			render_row_classes(json_object_get(r, "by_class"), f, 100 - 18 - ROW_SITE);
 			fputc('\n', f);
 		}
 		json_t *c = json_object_get(p, "counts");

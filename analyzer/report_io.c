@@ -328,8 +328,9 @@ void fl_compare_text(json_t *cmp, FILE *f)
 		    json_is_object(mb) ? (snprintf(y, sizeof(y), "%lld/%lld",
 						   (long long)json_integer_value(json_object_get(mb, "pages_mapped")),
 						   (long long)json_integer_value(json_object_get(mb, "entries"))), y) : "n/a");
-	fprintf(f, "\nverdict: %s\n",
-		json_string_value(json_object_get(json_object_get(cmp, "verdict"), "text")));
+	fputc('\n', f);
+	fl_text_wrap(f, "verdict: ", "         ",
+		     json_string_value(json_object_get(json_object_get(cmp, "verdict"), "text")), 100);
 	fl_findings_render(cmp, f);
 }
 
@@ -387,12 +388,12 @@ void fl_report_io_text(json_t *sec, FILE *f)
 	size_t j, idx[8], rn;
 	long long rs;
 	json_t *procs = json_object_get(sec, "processes"), *p, *r;
-	char b1[32], b2[32], b3[32];
+	char b1[32], b2[32], b3[32], fit[256];
 	size_t np = fl_report_top_procs(procs, "read_bytes", idx, 8, &rn, &rs);
 	for (size_t i = 0; i < np; i++) {
 		p = json_array_get(procs, idx[i]);
-		fprintf(f, "pid %lld %s: %s read() calls, %s copied to user space, %s file pages "
-			   "mapped\n",
+		fl_text_printf(f, "  ", "pid %lld %s: %s read() calls, %s copied to user space, %s file "
+				       "pages mapped",
 			(long long)json_integer_value(json_object_get(p, "pid")),
 			json_string_value(json_object_get(p, "exe")),
 			fl_fmt_count(b1, sizeof(b1),
@@ -401,9 +402,10 @@ void fl_report_io_text(json_t *sec, FILE *f)
 				     (double)json_integer_value(json_object_get(p, "read_bytes"))),
 			jfmt(b3, sizeof(b3), json_object_get(p, "file_pages_mapped"), 0));
 		json_array_foreach(json_object_get(p, "files"), j, r)
-			fprintf(f, "  fd %-3lld %-50.50s %10lld calls %10s (%.1f KiB/call)\n",
+			fprintf(f, "  fd %-3lld %-44.44s %10lld calls %10s (%.1f KiB/call)\n",
 				(long long)json_integer_value(json_object_get(r, "fd")),
-				json_string_value(json_object_get(r, "path")),
+				fl_fit_path(fit, sizeof(fit), json_string_value(json_object_get(r, "path")),
+					    44),
 				(long long)json_integer_value(json_object_get(r, "calls")),
 				fl_fmt_bytes(b1, sizeof(b1),
 					     (double)json_integer_value(json_object_get(r, "bytes"))),

@@ -440,7 +440,7 @@ void fl_report_overcommit_text(json_t *sec, FILE *f)
 	size_t np = fl_report_top_procs(procs, "reserved", idx, 8, &rn, &rs);
 	for (size_t i = 0; i < np; i++) {
 		p = json_array_get(procs, idx[i]);
-		fprintf(f, "pid %lld %s: reserved %s, touched %s (%.1f%%, from %s)\n", jint(p, "pid"),
+		fl_text_printf(f, "  ", "pid %lld %s: reserved %s, touched %s (%.1f%%, from %s)", jint(p, "pid"),
 			json_string_value(json_object_get(p, "exe")),
 			fl_fmt_bytes(b1, sizeof(b1), (double)jint(p, "reserved")),
 			fl_fmt_bytes(b2, sizeof(b2), (double)jint(p, "touched")),

@@ -413,8 +413,8 @@ void fl_report_ws_text(json_t *sec, FILE *f)
 	for (size_t i = 0; i < np; i++) {
 		p = json_array_get(procs, idx[i]);
 		json_t *st = json_object_get(p, "stats");
-		fprintf(f, "pid %lld %s: %lld windows\n", jint(p, "pid"),
-			json_string_value(json_object_get(p, "exe")), jint(p, "windows_count"));
+		fl_text_printf(f, "  ", "pid %lld %s: %lld windows", jint(p, "pid"),
+			       json_string_value(json_object_get(p, "exe")), jint(p, "windows_count"));
 		fprintf(f, "  %-12s %10s %10s %10s %10s %12s\n", "method", "p50", "p90", "p99",
 			"peak", "peak bytes");
 		const char *name;
