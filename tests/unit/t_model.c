@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../../analyzer/model.h"
@@ -86,6 +87,107 @@ static void check_vmas(const struct fl_proc *p)
 	CHECK_EQ_U64(p->maps[0].shim_bytes, 0x20000);
 }
 
+/* ---- the reader's fast path and jansson build the same model ---- */
+
+static int same_str(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+static void compare_procs(const struct fl_proc *a, const struct fl_proc *b)
+{
+	CHECK_EQ_U64(a->nevents, b->nevents);
+	CHECK_EQ_U64(a->nerrors, b->nerrors);
+	CHECK_EQ_U64(a->nblocks, b->nblocks);
+	for (size_t i = 0; i < a->nblocks && a->nblocks == b->nblocks; i++) {
+		const struct fl_block *x = &a->blocks[i], *y = &b->blocks[i];
+		CHECK(x->addr == y->addr && x->size == y->size && x->weight == y->weight &&
+		      x->t_alloc == y->t_alloc && x->t_free == y->t_free && x->stack == y->stack &&
+		      x->tid == y->tid && x->fn == y->fn && x->freed_by == y->freed_by);
+	}
+	CHECK_EQ_U64(a->nfaults, b->nfaults);
+	for (size_t i = 0; i < a->nfaults && a->nfaults == b->nfaults; i++)
+		CHECK(a->faults[i].addr == b->faults[i].addr && a->faults[i].ip == b->faults[i].ip &&
+		      a->faults[i].t == b->faults[i].t && a->faults[i].tid == b->faults[i].tid &&
+		      a->faults[i].major == b->faults[i].major);
+	CHECK(a->faults_period == b->faults_period && a->faults_lost == b->faults_lost);
+	CHECK_EQ_U64(a->ncounters, b->ncounters);
+	for (size_t i = 0; i < a->ncounters && a->ncounters == b->ncounters; i++)
+		CHECK(!memcmp(&a->counters[i], &b->counters[i], sizeof(a->counters[i])));
+	CHECK_EQ_U64(a->nresidency, b->nresidency);
+	for (size_t i = 0; i < a->nresidency && a->nresidency == b->nresidency; i++) {
+		const struct fl_residency *x = &a->residency[i], *y = &b->residency[i];
+		CHECK(x->t == y->t && same_str(x->method, y->method) && x->nregions == y->nregions);
+		for (size_t j = 0; j < x->nregions && x->nregions == y->nregions; j++)
+			CHECK(!memcmp(&x->regions[j], &y->regions[j], sizeof(x->regions[j])));
+	}
+	CHECK_EQ_U64(a->nio, b->nio);
+	for (size_t i = 0; i < a->nio && a->nio == b->nio; i++) {
+		const struct fl_io *x = &a->io[i], *y = &b->io[i];
+		CHECK(x->t == y->t && x->nfds == y->nfds);
+		for (size_t j = 0; j < x->nfds && x->nfds == y->nfds; j++)
+			CHECK(x->fds[j].fd == y->fds[j].fd && same_str(x->fds[j].path, y->fds[j].path) &&
+			      x->fds[j].calls == y->fds[j].calls && x->fds[j].bytes == y->fds[j].bytes);
+	}
+}
+
+/* Well-formed lines of every fast kind, and near misses the fast path must hand to jansson. */
+static const char *const fast_lines[] = {
+	"{\"e\":\"alloc\",\"t\":%d,\"seq\":%d,\"tid\":7,\"fn\":\"malloc\",\"addr\":\"0x%x\",\"size\":24,\"stack\":1,\"weight\":%d}",
+	"{\"e\":\"free\",\"t\":%d,\"seq\":%d,\"tid\":7,\"addr\":\"0x%x\",\"size\":%d}",
+	"{\"e\":\"realloc\",\"t\":%d,\"seq\":%d,\"tid\":7,\"fn\":\"realloc\",\"old_addr\":\"0x%x\",\"addr\":\"0x1100000\",\"size\":%d,\"old_size\":8,\"stack\":1,\"weight\":8}",
+	"{\"e\":\"faults\",\"t\":%d,\"seq\":%d,\"period\":1,\"lost\":0,\"samples\":[[\"0x%x\",\"0x400100\",7,%d,0],[\"0x1001000\",\"0x400100\",7,5,1]]}",
+	"{\"e\":\"counters\",\"t\":%d,\"seq\":%d,\"minflt\":%d,\"majflt\":null,\"rss_anon\":%d,\"dtlb_load_misses\":null}",
+	"{\"e\":\"residency\",\"t\":%d,\"seq\":%d,\"method\":\"pagemap\",\"regions\":[[\"0x1000000\",\"0x%x\",%d,0,0,1,0,0,-1,-1,3]]}",
+	"{\"e\":\"io\",\"t\":%d,\"seq\":%d,\"fds\":[[3,\"/data/%x\",%d,4096],[4,null,1,2]]}",
+	"{\"e\": \"alloc\",\"t\":%d,\"seq\":%d,\"addr\":\"0x%x\",\"size\":%d}",
+	"{\"e\":\"alloc\",\"t\":%d.5,\"seq\":%d,\"addr\":\"0x%x\",\"size\":%d}",
+	"{\"e\":\"alloc\",\"t\":%d,\"seq\":%d,\"fn\":\"m\\u0061lloc\",\"addr\":\"0x%x\",\"size\":%d}",
+	"{\"e\":\"alloc\",\"t\":%d,\"seq\":%d,\"addr\":\"0x%x\",\"size\":%d,\"size\":3}",
+	"{\"e\":\"free\",\"t\":%d,\"seq\":%d,\"addr\":\"0x%xg\",\"size\":%d}",
+	"{\"e\":\"faults\",\"t\":%d,\"seq\":%d,\"samples\":[[\"0x%x\",\"0x400100\",7,%d]]}",
+	"{\"e\":\"faults\",\"t\":%d,\"seq\":%d,\"samples\":[[\"0x%x\",null,7,%d,0]]}",
+	"{\"e\":\"counters\",\"t\":%d,\"seq\":%d,\"minflt\":%d,\"vsz\":-%d}",
+	"{\"e\":\"io\",\"t\":%d,\"seq\":%d,\"fds\":[[3,\"/d\\u00e9j/%x\",%d,4096]]}",
+};
+
+static void fast_path_same_model(void)
+{
+	char path[256], *old = getenv("FAULTLINE_NO_FAST_PATH");
+	struct fl_model a, b;
+	unsigned seed = 5;
+	FILE *f;
+	snprintf(path, sizeof(path), "%s/fast/200.ndjson", dir);
+	*strrchr(path, '/') = 0;
+	CHECK(mkdir(path, 0700) == 0);
+	strcat(path, "/200.ndjson");
+	f = fopen(path, "w");
+	fputs(H(200, "none", 1000000000), f);
+	for (int i = 1; i <= 4000; i++) {
+		int v = (int)((seed = seed * 1103515245 + 12345) >> 16) %
+			(int)(sizeof(fast_lines) / sizeof(*fast_lines));
+		fprintf(f, fast_lines[v], 100 + i, i, 0x1000000 + (i % 97) * 16, i * 3);
+		fputc('\n', f);
+	}
+	fclose(f);
+	*strrchr(path, '/') = 0;
+	CHECK(old == NULL);
+	CHECK(fl_model_load(&a, path) == 0 || a.nerrors > 0);
+	setenv("FAULTLINE_NO_FAST_PATH", "1", 1);
+	CHECK(fl_model_load(&b, path) == 0 || b.nerrors > 0);
+	unsetenv("FAULTLINE_NO_FAST_PATH");
+	CHECK_EQ_U64(a.nerrors, b.nerrors);
+	CHECK(a.nerrors > 100); /* the near misses were bad lines both ways */
+	CHECK_EQ_U64(a.nprocs, b.nprocs);
+	if (a.nprocs == 1 && b.nprocs == 1) {
+		CHECK(a.procs[0]->nblocks > 300 && a.procs[0]->nfaults > 300 &&
+		      a.procs[0]->nresidency > 100 && a.procs[0]->nio > 100);
+		compare_procs(a.procs[0], b.procs[0]);
+	}
+	fl_model_release(&a);
+	fl_model_release(&b);
+}
+
 int main(void)
 {
 	struct fl_model m;
@@ -128,6 +230,7 @@ int main(void)
 	CHECK_EQ_U64(fl_model_find_pid(&m, 100, found, 4), 2);
 	CHECK(found[0] == p);
 	fl_model_release(&m);
+	fast_path_same_model();
 	{
 		char cmd[300];
 		snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
