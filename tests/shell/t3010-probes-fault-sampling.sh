@@ -56,7 +56,8 @@ test_expect_success 'default: one fault in 8 sampled, said in the header, the li
 	jq -s -e "[.[] | select(.e == \"faults\") | .period] | length > 0 and all(. == 8)" "$f" >/dev/null &&
 	jq -e ".processes[0].period == 8 and
 		([.findings[] | select(.id == \"faults.sampled\")] | length == 1)" "$TMP/dflt.json" >/dev/null &&
-	"$FL" report --no-symbols --section faults "$TMP/dflt" | grep -q "1 in 8; figures below are estimates"
+	"$FL" report --no-symbols --section faults "$TMP/dflt" | tr -s "\n " "  " |
+		grep -q "1 in 8; figures below are estimates"
 '
 
 # (the rows overlapping the buffer: under load the maps snapshot after its
