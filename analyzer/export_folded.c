@@ -165,7 +165,8 @@ int fl_export_folded(FILE *f, const struct fl_model *m, const struct fl_report_o
 		allocs(&o, ro, m->procs[i]);
 		faults(&o, ro, m->procs[i]);
 	}
-	qsort(o.lines, o.n, sizeof(*o.lines), cmp_line);
+	if (o.n > 1)
+		qsort(o.lines, o.n, sizeof(*o.lines), cmp_line);
 	for (size_t i = 0; i < o.n; i++) {
 		double w = o.lines[i].weight;
 		while (i + 1 < o.n && !strcmp(o.lines[i].stack, o.lines[i + 1].stack)) {

@@ -656,7 +656,8 @@ static void heatmaps(struct ctx *c, const struct fl_proc *p, int idx)
 				if (rows[r].start == p->residency[i].regions[j].start &&
 				    (double)p->residency[i].regions[j].present > rows[r].maxres)
 					rows[r].maxres = (double)p->residency[i].regions[j].present;
-	qsort(rows, nrows, sizeof(*rows), cmp_row_score);
+	if (nrows > 1)
+		qsort(rows, nrows, sizeof(*rows), cmp_row_score);
 	{
 		size_t keep = 0;
 		while (keep < nrows && keep < MAX_ROWS && rows[keep].faults + rows[keep].maxres > 0)
@@ -896,7 +897,8 @@ static size_t overcommit_sites(struct ctx *c, struct site **out, const char **fr
 			st->touched = json_is_number(t) ? json_number_value(t) : NAN;
 		}
 	}
-	qsort(*out, n, sizeof(**out), cmp_site);
+	if (n > 1)
+		qsort(*out, n, sizeof(**out), cmp_site);
 	return n;
 }
 

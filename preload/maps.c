@@ -64,7 +64,7 @@ static void emit_vma(struct fl_out *o, const char *line, const char *eol)
 	p = field(e, &e);
 	offset = hex_of(p, e);
 	fl_out_v_hex(o, offset);
-	p = field(e, &e); /* dev */
+	field(e, &e); /* dev: skipped */
 	p = field(e, &e);
 	for (; p < e; p++)
 		inode = inode * 10 + (uint64_t)(*p - '0');
