@@ -76,11 +76,17 @@ static inline int fl_ptrset_filter_maybe(const void *p)
 
 /* Blocks next to each other in the heap land in neighbouring buckets, so
  * the program's locality carries over to the table (a multiplicative hash
- * would send every free to a random cache line of a 16 MiB array). The
- * high bits are folded in for spread across distant regions. */
+ * of the whole address would send every free to a random cache line of a
+ * 16 MiB array). The 64 MiB region of the address (a glibc thread heap's
+ * size and alignment) picks where its run of buckets starts, scattered by a
+ * multiplicative hash: thread heaps sit at neighbouring 64 MiB-aligned
+ * addresses, and folding in their region numbers as they are (an XOR)
+ * would lay the threads' runs of buckets over each other, so that threads
+ * would fight over the same bucket lines. */
 static inline uint32_t fl_ptrset_bucket_of(uintptr_t p)
 {
-	return (uint32_t)((p >> 4) ^ (p >> 26) ^ (p >> 44)) & fl_ptrset_mask_;
+	uint64_t region = (uint64_t)(p >> 26) * 0x9e3779b97f4a7c15ull;
+	return (uint32_t)((p >> 4) + (region >> 40)) & fl_ptrset_mask_;
 }
 
 /* 0: p is certainly not in the set. */
