@@ -164,6 +164,10 @@ struct loader {
 		capexecs, capwaits, capnotes, capstacks, capsites;
 	struct fl_site *site_tmp; /* by stack id (sparse) */
 	size_t ncalls_unsorted;
+	/* The last "fn" of a heap line and its enum fl_fn: nearly every line repeats it. */
+	char fn_text[24];
+	size_t fn_len; /* 0: nothing cached */
+	int fn_k;
 };
 
 #define PUSH(ld, arr, n, cap) (FL_GROW((ld)->p->arr, (ld)->cap, (ld)->p->n + 1), &(ld)->p->arr[(ld)->p->n++])
@@ -424,6 +428,25 @@ static void flat_io(struct loader *ld, const struct fl_flat *f, uint64_t t)
 	}
 }
 
+/* fl_fn_from_name of a flat line's "fn" (-1 when absent or unknown), cached. */
+static int flat_fn(struct loader *ld, const struct fl_flat *f)
+{
+	const struct fl_flat_val *v = fl_flat_get(f, FL_K_FUNC);
+	char fn[sizeof(ld->fn_text)];
+	int k;
+	if (!v || v->type != 's')
+		return -1;
+	if (v->slen == ld->fn_len && !memcmp(v->s, ld->fn_text, v->slen))
+		return ld->fn_k;
+	k = fl_fn_from_name(fl_flat_str(f, FL_K_FUNC, fn, sizeof(fn)));
+	if (v->slen && v->slen < sizeof(ld->fn_text)) {
+		memcpy(ld->fn_text, v->s, v->slen);
+		ld->fn_len = v->slen;
+		ld->fn_k = k;
+	}
+	return k;
+}
+
 /* alloc, free and realloc: the hot events, delivered flat (see reader.h). */
 static int on_flat(void *ctx, const struct fl_flat *f, const struct fl_reader_loc *loc)
 {
@@ -432,7 +455,6 @@ static int on_flat(void *ctx, const struct fl_flat *f, const struct fl_reader_lo
 	uint64_t t = (uint64_t)fl_flat_int(f, FL_K_TIME, 0);
 	uint64_t seq = (uint64_t)fl_flat_int(f, FL_K_SEQ, (int64_t)p->nevents);
 	struct fl_block *b;
-	char fn[24];
 	int k;
 	(void)loc;
 	p->nevents++;
@@ -456,7 +478,7 @@ static int on_flat(void *ctx, const struct fl_flat *f, const struct fl_reader_lo
 	}
 	if (!fl_flat_addr(f, FL_K_ADDR))
 		return 0; /* failed, or realloc(p, 0) that only freed */
-	k = fl_fn_from_name(fl_flat_str(f, FL_K_FUNC, fn, sizeof(fn)));
+	k = flat_fn(ld, f);
 	if (k < 0)
 		k = f->ev == FL_E_REALLOC ? FL_FN_REALLOC : FL_FN_MALLOC;
 	FL_GROW(p->blocks, ld->capblocks, p->nblocks + 1);
@@ -858,6 +880,51 @@ static int cmp_seq_idx(const void *a, const void *b, void *ctx)
 	return x < y ? -1 : x > y;
 }
 
+/*
+ * The indices 0..n-1 ordered by seq[], stably, when seq[] is a few
+ * ascending runs (threads' buffers flushed one after the other): the runs
+ * are merged pairwise, O(n log runs). Returns NULL when there are too many
+ * runs for that to beat qsort_r.
+ */
+#define MAX_RUNS 64
+static size_t *merge_runs(const uint64_t *seq, size_t n)
+{
+	size_t starts[MAX_RUNS + 1], nruns = 0, *idx, *tmp;
+	for (size_t i = 0; i < n; i++)
+		if (i == 0 || seq[i - 1] > seq[i]) {
+			if (nruns == MAX_RUNS)
+				return NULL;
+			starts[nruns++] = i;
+		}
+	starts[nruns] = n;
+	idx = fl_xmalloc(n * sizeof(*idx));
+	tmp = fl_xmalloc(n * sizeof(*tmp));
+	for (size_t i = 0; i < n; i++)
+		idx[i] = i;
+	while (nruns > 1) {
+		size_t k = 0, *t;
+		for (size_t r = 0; r < nruns; r += 2) {
+			/* Runs r and r + 1 (empty when r is the last) into tmp. */
+			size_t a = starts[r], m = starts[r + 1];
+			size_t e = r + 2 <= nruns ? starts[r + 2] : m, i = a, j = m, o = a;
+			while (i < m && j < e)
+				tmp[o++] = seq[idx[j]] < seq[idx[i]] ? idx[j++] : idx[i++];
+			while (i < m)
+				tmp[o++] = idx[i++];
+			while (j < e)
+				tmp[o++] = idx[j++];
+			starts[k++] = a;
+		}
+		starts[k] = n;
+		nruns = k;
+		t = idx;
+		idx = tmp;
+		tmp = t;
+	}
+	free(tmp);
+	return idx;
+}
+
 /* Puts the blocks in allocation (seq) order; usually they already are. */
 static void order_blocks(struct loader *ld)
 {
@@ -870,10 +937,13 @@ static void order_blocks(struct loader *ld)
 			break;
 	if (i >= p->nblocks)
 		return;
-	idx = fl_xmalloc(p->nblocks * sizeof(*idx));
-	for (i = 0; i < p->nblocks; i++)
-		idx[i] = i;
-	qsort_r(idx, p->nblocks, sizeof(*idx), cmp_seq_idx, ld->block_seq);
+	idx = merge_runs(ld->block_seq, p->nblocks);
+	if (!idx) {
+		idx = fl_xmalloc(p->nblocks * sizeof(*idx));
+		for (i = 0; i < p->nblocks; i++)
+			idx[i] = i;
+		qsort_r(idx, p->nblocks, sizeof(*idx), cmp_seq_idx, ld->block_seq);
+	}
 	nb = fl_xmalloc(p->nblocks * sizeof(*nb));
 	ns = fl_xmalloc(p->nblocks * sizeof(*ns));
 	for (i = 0; i < p->nblocks; i++) {

@@ -188,6 +188,73 @@ static void fast_path_same_model(void)
 	fl_model_release(&b);
 }
 
+/*
+ * Allocation lines written in shuffled runs of ascending seq (as thread
+ * buffers flushed one after another are): the model's blocks come out in
+ * seq order, each freed by the next free of its address. nruns 5 takes the
+ * run merge, 200 the general sort.
+ */
+static void blocks_from_runs(int nruns)
+{
+	enum { N = 2000 };
+	static int order[N], cut[N + 1];
+	char path[256];
+	struct fl_model m;
+	unsigned seed = 9;
+	FILE *f;
+	int nc = 0;
+	snprintf(path, sizeof(path), "%s/runs%d", dir, nruns);
+	CHECK(mkdir(path, 0700) == 0);
+	strcat(path, "/300.ndjson");
+	f = fopen(path, "w");
+	fputs(H(300, "none", 1000000000), f);
+	/* Cut 1..N into nruns runs, then write the runs in a shuffled order. */
+	cut[nc++] = 1;
+	for (int r = 1; r < nruns; r++)
+		cut[nc++] = 1 + r * (N / nruns);
+	cut[nc] = N + 1;
+	for (int r = 0; r < nruns; r++)
+		order[r] = r;
+	for (int r = nruns - 1; r > 0; r--) {
+		int k = (int)((seed = seed * 1103515245 + 12345) >> 16) % (r + 1), t = order[r];
+		order[r] = order[k];
+		order[k] = t;
+	}
+	for (int r = 0; r < nruns; r++)
+		for (int q = cut[order[r]]; q < cut[order[r] + 1]; q++) {
+			unsigned addr = 0x1000000 + (unsigned)(q % 50) * 64;
+			if (q % 3 == 0)
+				fprintf(f, "{\"e\":\"free\",\"t\":%d,\"seq\":%d,\"tid\":1,\"addr\":\"0x%x\",\"size\":8}\n",
+					q * 10, q, addr);
+			else
+				fprintf(f, "{\"e\":\"alloc\",\"t\":%d,\"seq\":%d,\"tid\":1,\"fn\":\"malloc\",\"addr\":\"0x%x\",\"size\":8,\"stack\":1,\"weight\":8}\n",
+					q * 10, q, addr);
+		}
+	fclose(f);
+	*strrchr(path, '/') = 0;
+	CHECK(fl_model_load(&m, path) == 0);
+	CHECK_EQ_U64(m.nprocs, 1);
+	if (m.nprocs == 1) {
+		const struct fl_proc *p = m.procs[0];
+		size_t bad = 0;
+		CHECK_EQ_U64(p->nblocks, N - N / 3);
+		for (size_t i = 0; i < p->nblocks; i++) {
+			const struct fl_block *b = &p->blocks[i];
+			int q = (int)(b->t_alloc / 10), next = q + 1;
+			/* The next free of this address: seq q' > q, q' % 50 == q % 50, q' % 3 == 0. */
+			while (next <= N && (next % 50 != q % 50 || next % 3 != 0)) {
+				if (next % 50 == q % 50)
+					break; /* re-allocated first: freed then, unrecorded */
+				next++;
+			}
+			bad += (i && b->t_alloc <= p->blocks[i - 1].t_alloc) ||
+			       b->t_free != (next <= N ? (uint64_t)next * 10 : FL_T_NEVER);
+		}
+		CHECK_EQ_U64(bad, 0);
+	}
+	fl_model_release(&m);
+}
+
 int main(void)
 {
 	struct fl_model m;
@@ -231,6 +298,8 @@ int main(void)
 	CHECK(found[0] == p);
 	fl_model_release(&m);
 	fast_path_same_model();
+	blocks_from_runs(5);
+	blocks_from_runs(200);
 	{
 		char cmd[300];
 		snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
