@@ -19,9 +19,11 @@
 #include "thread.h"
 
 #define TRACING() FL_LIKELY(fl_state == FL_READY && !fl_tls_guard)
-/* The fast paths need the thread's state too (the first call of a thread
- * claims one on the slow path). */
-#define FAST(t) FL_LIKELY((t) && fl_state == FL_READY && !fl_tls_guard)
+/* The fast paths need the thread's state (the first call of a thread
+ * claims one on the slow path, which only a traced call takes). They do not
+ * test fl_state: a state exists only once tracing started, and a count
+ * made after the last tick (OFF) is harmless and unseen. */
+#define FAST(t) FL_LIKELY((t) && !fl_tls_guard)
 
 static void *boot_alloc(size_t size, size_t align)
 {

@@ -33,7 +33,7 @@ extern int fl_record_glibc_chunks_ FL_HIDDEN;
 static inline uint64_t fl_usable_glibc(const void *p)
 {
 	uint64_t h = ((const uint64_t *)p)[-1];
-	return (h & ~(uint64_t)7) - 8 - ((h & 2) << 2);
+	return (h & ~(uint64_t)7) - (8 + 4 * (h & 2));
 }
 
 /* Usable size of a live block from the real allocator. */
