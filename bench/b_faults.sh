@@ -53,6 +53,9 @@ one() {
 		f=$(ls "$tmp"/trace/*.ndjson | head -1)
 		jq -s -r '"\([.[] | select(.e == "faults") | .samples | length] | add) \([.[] | select(.e == "faults") | .lost] | add)"' \
 			"$f" >>"$tmp/$1.samples"
+		# the samples' weighted estimate against the counted total (perf counting mode)
+		jq -s -r '"\([.[] | select(.e == "faults") | (.samples | length) * .period] | add // 0) \([.[] | select(.e == "counters")] | last | .allflt)"' \
+			"$f" >>"$tmp/$1.est"
 		du -sb "$tmp/trace" | cut -f1 >>"$tmp/$1.size"
 	fi
 }
@@ -80,6 +83,10 @@ for k in $kinds; do
 	[ -f "$tmp/$k.size" ] && extra="$(tail -1 "$tmp/$k.samples"), $(tail -1 "$tmp/$k.size" | awk '{ printf "%.0f", $1 / 1048576 }')"
 	printf '%-12s %6s %6s %7s %6s %6s %6s %6s %6s  %s\n' "$k" "$(s "$w")" "$(r "$w" "$nw")" \
 		"$(s "$t")" "$(r "$t" "$nt")" "$(s "$p")" "$(r "$p" "$np")" "$(s "$c")" "$(r "$c" "$nc")" "$extra"
+done
+for k in $kinds; do
+	[ -f "$tmp/$k.est" ] || continue
+	tail -1 "$tmp/$k.est" | awk -v k="$k" '$1 > 0 && $2 > 0 { printf "%-12s samples x period = %d faults, counted %d: %+.2f%%\n", k, $1, $2, 100 * ($1 - $2) / $2 }'
 done
 if echo " $kinds " | grep -q " default "; then
 	ratio=$(r "$(col default 2)" "$nt")
