@@ -372,10 +372,12 @@ static json_t *proc_ws(const struct fl_model *m, const struct fl_report_opts *o,
 			       fl_fmt_bytes(b2, sizeof(b2), (double)p->mem_total));
 	if (!d.val[M_WRITTEN] && best)
 		fl_explain_add(sec, "ws.method", FL_SEV_INFO, FL_MECH_DEMAND_PAGING,
-			       "pid %d: working set from %s only%s (record with --wss for the "
-			       "pages written in every window)", p->pid, best,
+			       "pid %d: working set from %s only%s%.0llu (record with --wss for "
+			       "the pages written in every window)", p->pid, best,
 			       !strcmp(best, "first_touch") && p->faults_period > 1 ?
-				       ", estimated from one fault in N sampled" : "");
+				       ", estimated from the fault samples taken one in " : "",
+			       !strcmp(best, "first_touch") && p->faults_period > 1 ?
+				       (unsigned long long)p->faults_period : 0ULL);
 	for (size_t i = 0; i < d.nreg; i++)
 		free(d.reg[i].per_win);
 	free(d.reg);

@@ -56,7 +56,7 @@ test_expect_success 'default: one fault in 8 sampled, said in the header, the li
 	jq -s -e "[.[] | select(.e == \"faults\") | .period] | length > 0 and all(. == 8)" "$f" >/dev/null &&
 	jq -e ".processes[0].period == 8 and
 		([.findings[] | select(.id == \"faults.sampled\")] | length == 1)" "$TMP/dflt.json" >/dev/null &&
-	"$FL" report --no-symbols --section faults "$TMP/dflt" | tr -s "\n " "  " |
+	"$FL" report --no-symbols --section faults "$TMP/dflt" | tr -s " \n" "  " |
 		grep -q "1 in 8; figures below are estimates"
 '
 
@@ -86,7 +86,8 @@ test_expect_success 'default: first-touch working set is labelled an estimate' '
 	report_json "$TMP/dflt" ws >"$TMP/ws.json" &&
 	jq -e ".processes[0] | .first_touch_estimate == true and .first_touch_period == 8" \
 		"$TMP/ws.json" >/dev/null &&
-	"$FL" report --no-symbols --section ws "$TMP/dflt" | grep -q "first_touch is an estimate: 1 fault in 8"
+	"$FL" report --no-symbols --section ws "$TMP/dflt" | tr -s " \n" "  " |
+		grep -q "first_touch is an estimate: 1 fault in 8"
 '
 
 test_expect_success '--wss samples every fault unless told otherwise' '
