@@ -166,12 +166,12 @@ static int keep_block(struct fl_thread *t, uintptr_t p, uint64_t size, uint32_t 
 		return 0;
 	if (r == 1) {
 		if (fl_config.all)
-			fl_sites_free(TAG_ID(old_tag), old_size);
+			fl_sites_free(&t->site_pend, TAG_ID(old_tag), old_size);
 		if (old_tag & TAG_LINE)
 			push_free(t, p, old_size);
 	}
 	if (fl_config.all)
-		fl_sites_alloc(id, size);
+		fl_sites_alloc(&t->site_pend, id, size);
 	return 1;
 }
 
@@ -223,7 +223,7 @@ static uint32_t drop_block(struct fl_thread *t, void *p, uint64_t *size)
 	if (!fl_ptrset_maybe((uintptr_t)p) || !fl_ptrset_remove(&t->nodes, (uintptr_t)p, size, &tag))
 		return 0;
 	if (fl_config.all)
-		fl_sites_free(TAG_ID(tag), *size);
+		fl_sites_free(&t->site_pend, TAG_ID(tag), *size);
 	return tag | 1; /* non-zero even for stack id 0 */
 }
 

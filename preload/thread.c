@@ -109,6 +109,7 @@ void fl_thread_retire(struct fl_thread *t)
 	memset(t->bytes, 0, sizeof(t->bytes));
 	t->live = 0;
 	t->dropped = 0;
+	fl_sites_flush(&t->site_pend);
 	fl_evbuf_reset(&t->ring);
 	__atomic_store_n(&t->state, FL_TS_FREE, __ATOMIC_RELEASE);
 }

@@ -17,6 +17,7 @@
 
 #include "evbuf.h"
 #include "ptrset.h"
+#include "sites.h"
 #include "stacks.h"
 
 enum fl_call {
@@ -62,6 +63,7 @@ struct fl_thread {
 	uint64_t bytes[FL_CALL_COUNT];   /* bytes requested */
 	uint64_t rng;
 	uint64_t dropped;            /* events lost because the ring stayed full */
+	struct fl_sites_pending site_pend;   /* --all: counts not yet in their site */
 	struct fl_ptrset_cache nodes;
 	struct fl_evbuf ring;
 	struct fl_thread *next;      /* registry link, never unlinked */
