@@ -55,6 +55,10 @@ test_expect_success 'python3 multiprocessing.Pool(4): four forked workers, linke
 	run_traced "$TMP/py.trace" /usr/bin/python3 "$TMP/pool.py" >"$TMP/py.traced" &&
 	diff -u "$TMP/py.native" "$TMP/py.traced" &&
 	root=$(headers "$TMP/py.trace" ".parent.kind==\"none\"" | jq .pid) &&
+	{ echo "root $root; forks, linked children, waits:" \
+		"$(proc_count "$TMP/py.trace" ".e==\"fork\" and .fpid==$root")" \
+		"$(headers "$TMP/py.trace" ".parent.pid==$root" | wc -l)" \
+		"$(proc_count "$TMP/py.trace" ".e==\"wait\" and .fpid==$root")"; true; } &&
 	test "$(proc_count "$TMP/py.trace" ".e==\"fork\" and .kind==\"fork\" and .fpid==$root")" -eq 4 &&
 	test "$(headers "$TMP/py.trace" ".parent.pid==$root and .parent.kind==\"fork\"" | wc -l)" -eq 4 &&
 	proc_bad_links "$TMP/py.trace" >"$TMP/bad" && test ! -s "$TMP/bad" &&
