@@ -305,11 +305,17 @@ void fl_probes_tick(struct fl_out *o, int final)
 		counters_line(o, v, n);
 		return;
 	}
-	if (v && fl_uffd_st.ok)
+	if (v && fl_uffd_st.ok) {
 		fl_uffd_window(v, n);
+		/* Scanning and re-arming gigabytes takes tens of ms, while a
+		 * fault-dense program can fill a sample buffer in ~90 ms. */
+		fault_lines(o);
+	}
 	counters_line(o, v, n);
-	if (v)
+	if (v) {
 		fl_pagemap_residency(o, v, n, "tick", 0, fl_uffd_st.ok ? fl_uffd_written : NULL);
+		fault_lines(o);
+	}
 	if (fl_uffd_st.ok)
 		fl_uffd_emit(o);
 	fl_iostat_emit(o);
