@@ -42,8 +42,9 @@
 #define FL_DEFAULT_INTERVAL_MS 100
 /* One page fault in this many is sampled unless FAULTLINE_FAULTS says
  * otherwise (all = 1; the default with --wss); counts stay exact (counting
- * mode). Sampling every fault costs ~15 % on a fault-dense loop here (the
- * kernel's per-sample work), one in 8 ~2 %: bench/b_faults.sh. */
+ * mode). On a loop that does nothing but fault, sampling every fault adds
+ * 15-45 % to counting alone here (the kernel's per-sample work), one in 8
+ * adds 3-8 %: bench/b_faults.sh. */
 #define FL_DEFAULT_FAULTS_PERIOD 8
 
 /* ---- keys present on every line ---- */
