@@ -181,10 +181,18 @@ static json_t *site_json(const struct site *s, const struct fl_report_opts *o)
 	return j;
 }
 
+/* The double field at offset off of a site (the table being sorted by). */
+static double field_at(const void *site, size_t off)
+{
+	double v;
+	memcpy(&v, (const char *)site + off, sizeof(v));
+	return v;
+}
+
 static int by_field(const void *a, const void *b, void *ctx)
 {
 	size_t off = *(size_t *)ctx;
-	double x = *(const double *)((const char *)a + off), y = *(const double *)((const char *)b + off);
+	double x = field_at(a, off), y = field_at(b, off);
 	if (x != y)
 		return x > y ? -1 : 1;
 	return ((const struct site *)a)->stack < ((const struct site *)b)->stack ? -1 : 1;
@@ -196,7 +204,7 @@ static json_t *top_list(struct site *s, size_t n, size_t off, const struct fl_re
 	if (n > 1)
 		qsort_r(s, n, sizeof(*s), by_field, &off);
 	for (size_t i = 0; i < n && (int)i < o->top; i++)
-		if (*(double *)((char *)&s[i] + off) > 0)
+		if (field_at(&s[i], off) > 0)
 			json_array_append_new(arr, site_json(&s[i], o));
 	return arr;
 }
