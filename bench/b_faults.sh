@@ -54,7 +54,7 @@ one() {
 		jq -s -r '"\([.[] | select(.e == "faults") | .samples | length] | add) \([.[] | select(.e == "faults") | .lost] | add)"' \
 			"$f" >>"$tmp/$1.samples"
 		# the samples' weighted estimate against the counted total (perf counting mode)
-		jq -s -r '"\([.[] | select(.e == "faults") | (.samples | length) * .period] | add // 0) \([.[] | select(.e == "counters")] | last | .allflt)"' \
+		jq -s -r '"\([.[] | select(.e == "faults") | (.samples | length) * .period] | add // 0) \([.[] | select(.e == "counters")] | last | .minflt + .majflt)"' \
 			"$f" >>"$tmp/$1.est"
 		du -sb "$tmp/trace" | cut -f1 >>"$tmp/$1.size"
 	fi

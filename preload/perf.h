@@ -21,7 +21,7 @@
 
 #include "probes.h"
 
-enum { FL_PERF_MIN, FL_PERF_MAJ, FL_PERF_ALL, FL_PERF_NCOUNT };
+enum { FL_PERF_MIN, FL_PERF_MAJ, FL_PERF_NCOUNT };
 
 extern struct fl_probe_st fl_perf_count_st, fl_perf_sample_st, fl_perf_dtlb_st;
 

@@ -272,7 +272,6 @@ static void counters_line(struct fl_out *o, const struct fl_vma *v, int n)
 	fl_out_begin(o, FL_EV_COUNTERS, fl_now(), fl_seq_next());
 	put_count(o, FL_K_MINFLT, c[FL_PERF_MIN]);
 	put_count(o, FL_K_MAJFLT, c[FL_PERF_MAJ]);
-	put_count(o, FL_K_ALLFLT, c[FL_PERF_ALL]);
 	if (fl_sys_getrusage(&ru) == 0) {
 		fl_out_u64(o, FL_K_RU_MINFLT, (uint64_t)ru.ru_minflt);
 		fl_out_u64(o, FL_K_RU_MAJFLT, (uint64_t)ru.ru_majflt);

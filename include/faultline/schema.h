@@ -155,7 +155,6 @@
 /* counters */
 #define FL_K_MINFLT "minflt"     /* perf, user mode */
 #define FL_K_MAJFLT "majflt"
-#define FL_K_ALLFLT "allflt"     /* perf PAGE_FAULTS (all kinds), user mode */
 #define FL_K_RU_MINFLT "ru_minflt" /* getrusage, includes kernel-mode and GUP faults */
 #define FL_K_RU_MAJFLT "ru_majflt"
 #define FL_K_DTLB_LOAD "dtlb_load_misses"   /* null when unsupported */

@@ -75,7 +75,7 @@ test_expect_success 'default: the weighted estimate for the buffer is the pages 
 
 test_expect_success 'default: the estimated total matches the counted total (+- 3%), classes too' '
 	f=$(trace_of "$TMP/dflt") &&
-	counted=$(jq -s "[.[] | select(.e == \"counters\")] | last | .allflt" "$f") &&
+	counted=$(jq -s "[.[] | select(.e == \"counters\")] | last | .minflt + .majflt" "$f") &&
 	est=$(jq ".processes[0].faults" "$TMP/dflt.json") &&
 	echo "estimate $est, counted (perf, counting mode) $counted" &&
 	within "$est" "$counted" 3 &&
