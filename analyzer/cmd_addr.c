@@ -15,12 +15,12 @@
 #include "symbols.h"
 
 const char cmd_addr_usage[] =
-	"usage: faultline addr ADDRESS [--trace TRACE [--pid N] [--time NS]] [--no-symbols]\n\n"
-	"Decodes an x86-64 virtual address: canonical or not (48-bit, and 57-bit with LA57),\n"
-	"user or kernel half, the PGD/PUD/PMD/PTE indices and the page offset. With --trace,\n"
-	"also what the address was in that run: its mapping and, for heap memory, the\n"
-	"allocation and its stack. --time is in ns since the process's trace start\n"
-	"(default: the end of the run).\n";
+    "usage: faultline addr ADDRESS [--trace TRACE [--pid N] [--time NS]] [--no-symbols]\n\n"
+    "Decodes an x86-64 virtual address: canonical or not (48-bit, and 57-bit with LA57),\n"
+    "user or kernel half, the PGD/PUD/PMD/PTE indices and the page offset. With --trace,\n"
+    "also what the address was in that run: its mapping and, for heap memory, the\n"
+    "allocation and its stack. --time is in ns since the process's trace start\n"
+    "(default: the end of the run).\n";
 
 static int canonical(uint64_t a, int bits)
 {
@@ -35,8 +35,9 @@ static void decode(uint64_t a, FILE *f)
 	if (c48)
 		fprintf(f, "canonical    yes (48-bit: bits 63..47 all %d)\n", (int)(a >> 63));
 	else
-		fprintf(f, "canonical    no with 4-level paging: bits 63..47 must all equal bit 47, "
-			   "or the CPU raises #GP%s\n",
+		fprintf(f,
+			"canonical    no with 4-level paging: bits 63..47 must all equal bit 47, "
+			"or the CPU raises #GP%s\n",
 			c57 ? "; canonical with 5-level paging (LA57, 57-bit)" : "; nor with LA57");
 	if (c48 || c57)
 		fprintf(f, "half         %s%s\n",
@@ -47,10 +48,12 @@ static void decode(uint64_t a, FILE *f)
 	fprintf(f, "PUD index    %3u   (bits 38..30)\n", (unsigned)((a >> 30) & 511));
 	fprintf(f, "PMD index    %3u   (bits 29..21)\n", (unsigned)((a >> 21) & 511));
 	fprintf(f, "PTE index    %3u   (bits 20..12)\n", (unsigned)((a >> 12) & 511));
-	fprintf(f, "page offset  0x%03x (bits 11..0; in a 2 MiB page 0x%06x, in a 1 GiB page 0x%08x)\n",
-		(unsigned)(a & 4095), (unsigned)(a & 0x1fffff), (unsigned)(a & 0x3fffffff));
-	fprintf(f, "with LA57    PGD index %u (bits 56..48), then P4D index %u (bits 47..39), "
-		   "then PUD, PMD, PTE as above\n",
+	fprintf(
+	    f, "page offset  0x%03x (bits 11..0; in a 2 MiB page 0x%06x, in a 1 GiB page 0x%08x)\n",
+	    (unsigned)(a & 4095), (unsigned)(a & 0x1fffff), (unsigned)(a & 0x3fffffff));
+	fprintf(f,
+		"with LA57    PGD index %u (bits 56..48), then P4D index %u (bits 47..39), "
+		"then PUD, PMD, PTE as above\n",
 		(unsigned)((a >> 48) & 511), (unsigned)((a >> 39) & 511));
 }
 
@@ -83,7 +86,8 @@ static void print_block(const struct fl_proc *p, const struct fl_block *b, uint6
 		struct fl_sym sym;
 		char buf[512];
 		fl_symbols_lookup(o->syms, p, st->frames[i], b->t_alloc, 1, &sym);
-		fprintf(f, "    #%-2u %s\n", i, fl_symbols_format(&sym, st->frames[i], buf, sizeof(buf)));
+		fprintf(f, "    #%-2u %s\n", i,
+			fl_symbols_format(&sym, st->frames[i], buf, sizeof(buf)));
 	}
 }
 
@@ -100,14 +104,17 @@ static int in_trace(uint64_t a, const char *trace, int32_t pid, int64_t when,
 		const struct fl_proc *p = m.procs[i];
 		uint64_t t = when >= 0 ? (uint64_t)when : p->end_t;
 		struct fl_vma v;
-		struct latest l = { t, NULL };
+		struct latest l = {t, NULL};
 		if (pid >= 0 && p->pid != pid)
 			continue;
 		if (fl_proc_vma_at(p, a, t, &v) < 0)
 			continue;
 		found = 1;
-		fprintf(f, "\nprocess %s (%s) at %" PRIu64 " ns:\n", p->key, p->exe ? p->exe : "?", t);
-		fprintf(f, "  mapping 0x%" PRIx64 "-0x%" PRIx64 " %s %s, offset 0x%" PRIx64 " in it%s%s\n",
+		fprintf(f, "\nprocess %s (%s) at %" PRIu64 " ns:\n", p->key, p->exe ? p->exe : "?",
+			t);
+		fprintf(f,
+			"  mapping 0x%" PRIx64 "-0x%" PRIx64 " %s %s, offset 0x%" PRIx64
+			" in it%s%s\n",
 			v.start, v.end, v.perms, fl_vma_kind_name(v.kind), a - v.start,
 			v.path && *v.path ? ": " : "", v.path ? v.path : "");
 		fl_proc_blocks_each(p, a, pick_latest, &l);

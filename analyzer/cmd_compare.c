@@ -13,13 +13,13 @@
 #include "report_io.h"
 
 const char cmd_compare_usage[] =
-	"usage: faultline compare [--json] [--pid-a N] [--pid-b N] TRACE_A TRACE_B\n\n"
-	"Compares two runs: wall and CPU time, read() calls and bytes copied to user\n"
-	"space, page faults by class and per MiB of file data, file pages mapped, peak\n"
-	"RSS, dTLB misses (or the TLB model), and a verdict naming the trade-off, e.g.\n"
-	"whether switching read() to mmap() paid off.\n\n"
-	"   --json        print the comparison as JSON (doc/report-json.md)\n"
-	"   --pid-a N     only process N of TRACE_A (likewise --pid-b)\n";
+    "usage: faultline compare [--json] [--pid-a N] [--pid-b N] TRACE_A TRACE_B\n\n"
+    "Compares two runs: wall and CPU time, read() calls and bytes copied to user\n"
+    "space, page faults by class and per MiB of file data, file pages mapped, peak\n"
+    "RSS, dTLB misses (or the TLB model), and a verdict naming the trade-off, e.g.\n"
+    "whether switching read() to mmap() paid off.\n\n"
+    "   --json        print the comparison as JSON (doc/report-json.md)\n"
+    "   --pid-a N     only process N of TRACE_A (likewise --pid-b)\n";
 
 static long num(const char *opt, const char *s)
 {
@@ -32,7 +32,7 @@ static long num(const char *opt, const char *s)
 
 int cmd_compare(int argc, char **argv)
 {
-	const char *path[2] = { NULL, NULL };
+	const char *path[2] = {NULL, NULL};
 	int json = 0, n = 0, status = 0;
 	struct fl_report_opts o[2];
 	struct fl_model m[2];

@@ -16,19 +16,19 @@
 #include "symbols.h"
 
 const char cmd_export_usage[] =
-	"usage: faultline export --format folded|perfetto|json [-o FILE] [--pid N]\n"
-	"                        [--no-symbols] TRACE\n\n"
-	"Writes the trace in another tool's format, to standard output or FILE.\n\n"
-	"   --format folded     collapsed stacks for flamegraph.pl, speedscope, inferno:\n"
-	"                       'alloc;...' lines weighted by bytes allocated, 'fault;...'\n"
-	"                       lines weighted by page faults; root frame first\n"
-	"   --format perfetto   Chrome trace event JSON (Perfetto UI, chrome://tracing):\n"
-	"                       processes, threads, RSS/virtual/working-set/fault counters,\n"
-	"                       fork, exec and mmap instants\n"
-	"   --format json       the whole analysed model as one JSON document\n"
-	"   -o, --output FILE   write to FILE instead of standard output\n"
-	"   --pid N             only the process N (all its exec images)\n"
-	"   --no-symbols        frames as object+offset, without reading symbols\n";
+    "usage: faultline export --format folded|perfetto|json [-o FILE] [--pid N]\n"
+    "                        [--no-symbols] TRACE\n\n"
+    "Writes the trace in another tool's format, to standard output or FILE.\n\n"
+    "   --format folded     collapsed stacks for flamegraph.pl, speedscope, inferno:\n"
+    "                       'alloc;...' lines weighted by bytes allocated, 'fault;...'\n"
+    "                       lines weighted by page faults; root frame first\n"
+    "   --format perfetto   Chrome trace event JSON (Perfetto UI, chrome://tracing):\n"
+    "                       processes, threads, RSS/virtual/working-set/fault counters,\n"
+    "                       fork, exec and mmap instants\n"
+    "   --format json       the whole analysed model as one JSON document\n"
+    "   -o, --output FILE   write to FILE instead of standard output\n"
+    "   --pid N             only the process N (all its exec images)\n"
+    "   --no-symbols        frames as object+offset, without reading symbols\n";
 
 static const char *value(int argc, char **argv, int *i)
 {

@@ -26,24 +26,24 @@
 #include "xalloc.h"
 
 const char cmd_record_usage[] =
-	"usage: faultline record [-o DIR] [options] -- PROGRAM [ARGS...]\n"
-	"\n"
-	"Runs PROGRAM with the faultline shim preloaded and writes a trace directory\n"
-	"(one <pid>.ndjson per process). Children are followed. Returns PROGRAM's\n"
-	"exit status (128+N if signal N killed it).\n"
-	"\n"
-	"  -o, --output DIR     trace directory (default: ./faultline-<prog>-<time>)\n"
-	"      --all            record every heap call with its backtrace (exact per-site)\n"
-	"      --sample BYTES   mean bytes between heap samples (default 524288)\n"
-	"      --large BYTES    always record allocations this big (default 65536)\n"
-	"      --interval MS    sampler tick (default 100)\n"
-	"      --faults all|off|N  page-fault samples: every fault, none, every N-th\n"
-	"                       (default 8, all with --wss; counts are exact either way)\n"
-	"      --wss            page-exact written working set (uffd write-protect)\n"
-	"      --no-follow      do not trace children\n"
-	"      --max-size BYTES cap each trace file; counting continues past it\n"
-	"      --no-argv        do not record argv\n"
-	"  -q, --quiet          no summary at the end\n";
+    "usage: faultline record [-o DIR] [options] -- PROGRAM [ARGS...]\n"
+    "\n"
+    "Runs PROGRAM with the faultline shim preloaded and writes a trace directory\n"
+    "(one <pid>.ndjson per process). Children are followed. Returns PROGRAM's\n"
+    "exit status (128+N if signal N killed it).\n"
+    "\n"
+    "  -o, --output DIR     trace directory (default: ./faultline-<prog>-<time>)\n"
+    "      --all            record every heap call with its backtrace (exact per-site)\n"
+    "      --sample BYTES   mean bytes between heap samples (default 524288)\n"
+    "      --large BYTES    always record allocations this big (default 65536)\n"
+    "      --interval MS    sampler tick (default 100)\n"
+    "      --faults all|off|N  page-fault samples: every fault, none, every N-th\n"
+    "                       (default 8, all with --wss; counts are exact either way)\n"
+    "      --wss            page-exact written working set (uffd write-protect)\n"
+    "      --no-follow      do not trace children\n"
+    "      --max-size BYTES cap each trace file; counting continues past it\n"
+    "      --no-argv        do not record argv\n"
+    "  -q, --quiet          no summary at the end\n";
 
 struct record_opts {
 	const char *out;
@@ -114,7 +114,7 @@ static char *find_library(void)
 	const char *env = getenv("FAULTLINE_LIB");
 	ssize_t n;
 	char *slash;
-	static const char *const rel[] = { "/libfaultline.so", "/../lib/faultline/libfaultline.so" };
+	static const char *const rel[] = {"/libfaultline.so", "/../lib/faultline/libfaultline.so"};
 
 	if (env && env[0])
 		return access(env, R_OK) == 0 ? realpath(env, NULL) : NULL;
@@ -169,7 +169,8 @@ static int check_traceable(const char *path)
 		return fl_error("cannot run '%s': %s", path, strerror(errno));
 	if ((st.st_mode & (S_ISUID | S_ISGID)) && getuid() != 0)
 		return fl_error("'%s' is setuid/setgid: the loader ignores LD_PRELOAD for it, "
-				"so it cannot be traced (run it as its owner)", path);
+				"so it cannot be traced (run it as its owner)",
+				path);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return 0; /* exec will say why */
@@ -188,7 +189,8 @@ static int check_traceable(const char *path)
 	close(fd);
 	if (is_elf && !dynamic)
 		return fl_error("'%s' is statically linked: there is no dynamic loader to "
-				"preload faultline into, so it cannot be traced", path);
+				"preload faultline into, so it cannot be traced",
+				path);
 	return 0;
 }
 
@@ -218,7 +220,8 @@ static char *prepare_dir(const char *dir)
 		fl_die("trace directory '%s' belongs to another user", dir);
 	if ((st.st_mode & S_IWOTH) && !(st.st_mode & S_ISVTX))
 		fl_die("trace directory '%s' is world-writable without the sticky bit; "
-		       "refusing to write traces there", dir);
+		       "refusing to write traces there",
+		       dir);
 	abs = realpath(dir, NULL);
 	if (!abs)
 		fl_die("cannot resolve '%s': %s", dir, strerror(errno));
@@ -266,8 +269,8 @@ static void forward(int sig)
 
 static int run_child(char **argv)
 {
-	static const int fwd[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH,
-				   SIGCONT, SIGTSTP };
+	static const int fwd[] = {SIGINT,  SIGTERM,  SIGHUP,  SIGQUIT, SIGUSR1,
+				  SIGUSR2, SIGWINCH, SIGCONT, SIGTSTP};
 	struct sigaction sa;
 	int status;
 
@@ -299,7 +302,7 @@ static int run_child(char **argv)
 
 int cmd_record(int argc, char **argv)
 {
-	struct record_opts o = { 0 };
+	struct record_opts o = {0};
 	int first = parse(argc, argv, &o), status;
 	char *lib, *prog, *dir;
 

@@ -14,17 +14,17 @@
 #include "symbols.h"
 
 const char cmd_report_usage[] =
-	"usage: faultline report [--json | --html FILE] [--section NAME]... [--pid N] [--top N]\n"
-	"                        [--no-symbols] TRACE\n\n"
-	"Reads a trace directory (or one <pid>.ndjson file) and prints its reports.\n\n"
-	"   --json            print every section as one JSON document (doc/report-json.md)\n"
-	"   --html FILE       write one self-contained HTML page with charts to FILE\n"
-	"   --section NAME    only this section (repeatable); 'list' lists them\n"
-	"   --pid N           only the process N (all its exec images)\n"
-	"   --top N           rows per table (default 10)\n"
-	"   --no-symbols      do not read symbols and debug info (faster)\n\n"
-	"Bad lines in the trace are reported as FILE:LINE and skipped; the exit status is\n"
-	"then 1, but the rest of the trace is still reported.\n";
+    "usage: faultline report [--json | --html FILE] [--section NAME]... [--pid N] [--top N]\n"
+    "                        [--no-symbols] TRACE\n\n"
+    "Reads a trace directory (or one <pid>.ndjson file) and prints its reports.\n\n"
+    "   --json            print every section as one JSON document (doc/report-json.md)\n"
+    "   --html FILE       write one self-contained HTML page with charts to FILE\n"
+    "   --section NAME    only this section (repeatable); 'list' lists them\n"
+    "   --pid N           only the process N (all its exec images)\n"
+    "   --top N           rows per table (default 10)\n"
+    "   --no-symbols      do not read symbols and debug info (faster)\n\n"
+    "Bad lines in the trace are reported as FILE:LINE and skipped; the exit status is\n"
+    "then 1, but the rest of the trace is still reported.\n";
 
 static long parse_num(const char *opt, const char *s)
 {
@@ -94,21 +94,23 @@ int cmd_report(int argc, char **argv)
 			html = a[6] == '=' ? a + 7 : argv[++i];
 			if (!html || !*html)
 				fl_usage("--html needs a file name");
-		}
-		else if (!strcmp(a, "--no-symbols"))
+		} else if (!strcmp(a, "--no-symbols"))
 			nosym = 1;
 		else if (!strcmp(a, "--section") || !strncmp(a, "--section=", 10)) {
 			const char *v = a[9] == '=' ? a + 10 : argv[++i];
 			if (!v)
 				fl_usage("--section needs a name");
 			if (!strcmp(v, "list")) {
-				for (const struct fl_report_section *s = fl_report_sections; s->name; s++)
+				for (const struct fl_report_section *s = fl_report_sections;
+				     s->name; s++)
 					printf("%-12s %s\n", s->name, s->title);
 				free(names);
 				return 0;
 			}
 			if (!fl_report_find(v))
-				fl_usage("unknown section '%s'; see 'faultline report --section list'", v);
+				fl_usage(
+				    "unknown section '%s'; see 'faultline report --section list'",
+				    v);
 			names[nnames++] = v;
 		} else if (!strcmp(a, "--pid"))
 			o.pid = (int32_t)parse_num("--pid", argv[++i]);

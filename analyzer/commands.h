@@ -10,8 +10,8 @@
 struct fl_command {
 	const char *name;
 	int (*run)(int argc, char **argv);
-	const char *summary;   /* one line for `faultline --help` */
-	const char *usage;     /* full text for `faultline help NAME` and NAME --help */
+	const char *summary; /* one line for `faultline --help` */
+	const char *usage;   /* full text for `faultline help NAME` and NAME --help */
 };
 
 int cmd_record(int argc, char **argv);

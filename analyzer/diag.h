@@ -10,7 +10,7 @@
 
 FL_NORETURN void fl_die(const char *fmt, ...) FL_PRINTF(1, 2);
 FL_NORETURN void fl_usage(const char *fmt, ...) FL_PRINTF(1, 2); /* exit 2 */
-int fl_error(const char *fmt, ...) FL_PRINTF(1, 2);               /* returns -1 */
+int fl_error(const char *fmt, ...) FL_PRINTF(1, 2);		 /* returns -1 */
 int fl_error_at(const char *file, long line, const char *fmt, ...) FL_PRINTF(3, 4);
 void fl_warn(const char *fmt, ...) FL_PRINTF(1, 2);
 /* Count of fl_error/fl_error_at calls so far (for exit codes). */

@@ -40,7 +40,7 @@ static void emit(struct out *o, double weight)
 	if (weight <= 0 || !o->len)
 		return;
 	FL_GROW(o->lines, o->cap, o->n + 1);
-	o->lines[o->n++] = (struct line){ fl_xstrdup(o->buf), weight };
+	o->lines[o->n++] = (struct line){fl_xstrdup(o->buf), weight};
 }
 
 /* A name for the frame at addr: the function, else object+offset, else the address. */
@@ -106,7 +106,8 @@ static void allocs(struct out *o, const struct fl_report_opts *ro, const struct 
 	}
 	for (size_t i = 0; i < p->ncalls; i++) {
 		const struct fl_map_call *c = &p->calls[i];
-		if ((c->fn != FL_FN_MMAP && c->fn != FL_FN_MREMAP) || c->err || c->result == UINT64_MAX)
+		if ((c->fn != FL_FN_MMAP && c->fn != FL_FN_MREMAP) || c->err ||
+		    c->result == UINT64_MAX)
 			continue;
 		reset(o, "alloc", p);
 		stack_frames(o, ro, p, c->stack, c->t);
@@ -158,7 +159,7 @@ static int cmp_line(const void *a, const void *b)
 
 int fl_export_folded(FILE *f, const struct fl_model *m, const struct fl_report_opts *ro)
 {
-	struct out o = { 0 };
+	struct out o = {0};
 	for (size_t i = 0; i < m->nprocs; i++) {
 		if (!fl_report_selected(ro, m->procs[i]))
 			continue;

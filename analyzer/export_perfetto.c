@@ -97,9 +97,10 @@ static void lifetime(struct pf *pf, const struct fl_proc *p)
 	json_t *ev = event("X", p->exe ? p->exe : "process", p->pid, p->pid);
 	json_object_set_new(ev, "ts", json_real(ts(pf, p, 0)));
 	json_object_set_new(ev, "dur", json_real((double)p->end_t / 1e3));
-	json_object_set_new(ev, "args", json_pack("{s:o, s:s?}", "argv",
-						  p->argv ? json_incref(p->argv) : json_array(),
-						  "exit", p->exit.present ? p->exit.how : NULL));
+	json_object_set_new(ev, "args",
+			    json_pack("{s:o, s:s?}", "argv",
+				      p->argv ? json_incref(p->argv) : json_array(), "exit",
+				      p->exit.present ? p->exit.how : NULL));
 	put(pf, ev);
 }
 
@@ -113,9 +114,11 @@ static void counters(struct pf *pf, const struct fl_proc *p)
 		int64_t ma = k->majflt >= 0 ? k->majflt : k->ru_majflt;
 		counter(pf, p, k->t, "RSS",
 			json_pack("{s:I, s:I, s:I}", "anon", (json_int_t)nn(k->rss_anon), "file",
-				  (json_int_t)nn(k->rss_file), "shmem", (json_int_t)nn(k->rss_shmem)));
+				  (json_int_t)nn(k->rss_file), "shmem",
+				  (json_int_t)nn(k->rss_shmem)));
 		if (k->vsz >= 0)
-			counter(pf, p, k->t, "virtual size", json_pack("{s:I}", "vsz", (json_int_t)k->vsz));
+			counter(pf, p, k->t, "virtual size",
+				json_pack("{s:I}", "vsz", (json_int_t)k->vsz));
 		if (mi >= 0)
 			counter(pf, p, k->t, "page faults",
 				json_pack("{s:I, s:I}", "minor", (json_int_t)nn(mi - pmi), "major",
@@ -134,8 +137,9 @@ static void counters(struct pf *pf, const struct fl_proc *p)
 			present += (double)nn(r->regions[j].present);
 			shared += (double)nn(r->regions[j].anon_shared);
 		}
-		counter(pf, p, r->t, "resident pages (pagemap)",
-			json_pack("{s:f, s:f}", "present", present * ps, "cow shared", shared * ps));
+		counter(
+		    pf, p, r->t, "resident pages (pagemap)",
+		    json_pack("{s:f, s:f}", "present", present * ps, "cow shared", shared * ps));
 	}
 }
 
@@ -157,14 +161,14 @@ static void instants(struct pf *pf, const struct fl_proc *p)
 		snprintf(addr, sizeof(addr), "0x%llx",
 			 (unsigned long long)(c->fn == FL_FN_MUNMAP ? c->addr : c->result));
 		instant(pf, p, c->tid, c->t, fl_fn_name((enum fl_fn)c->fn),
-			json_pack("{s:s, s:I, s:s?, s:i}", "addr", addr, "size", (json_int_t)c->size,
-				  "path", c->path, "errno", c->err));
+			json_pack("{s:s, s:I, s:s?, s:i}", "addr", addr, "size",
+				  (json_int_t)c->size, "path", c->path, "errno", c->err));
 	}
 }
 
 int fl_export_perfetto(FILE *f, const struct fl_model *m, const struct fl_report_opts *o)
 {
-	struct pf pf = { f, UINT64_MAX, 0 };
+	struct pf pf = {f, UINT64_MAX, 0};
 	for (size_t i = 0; i < m->nprocs; i++)
 		if (m->procs[i]->start_realtime_ns < pf.t0)
 			pf.t0 = m->procs[i]->start_realtime_ns;

@@ -60,7 +60,7 @@ void fl_imap_build(struct fl_imap *m)
 	}
 	for (i = m->leaves; i-- > 1;)
 		m->maxend[i] = m->maxend[2 * i] > m->maxend[2 * i + 1] ? m->maxend[2 * i]
-									: m->maxend[2 * i + 1];
+								       : m->maxend[2 * i + 1];
 	m->built = 1;
 }
 
@@ -107,7 +107,7 @@ static int visit(const struct query *q, size_t node, size_t lo, size_t width)
 int fl_imap_each(const struct fl_imap *m, uint64_t addr,
 		 int (*fn)(const struct fl_interval *iv, void *ctx), void *ctx)
 {
-	struct query q = { m, addr, 0, fn, ctx };
+	struct query q = {m, addr, 0, fn, ctx};
 	if (!m->built || !m->n)
 		return 0;
 	q.up = upper(m, addr);

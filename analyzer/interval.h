@@ -24,7 +24,7 @@ struct fl_imap {
 	struct fl_interval *v;
 	uint64_t *maxend; /* max-tree of chunk ends: node i has children 2i, 2i+1 */
 	size_t n, cap;
-	size_t leaves;    /* power of two >= number of chunks */
+	size_t leaves; /* power of two >= number of chunks */
 	int built;
 };
 

@@ -11,15 +11,15 @@
 #define FL_VERSION "0.1"
 
 const struct fl_command fl_commands[] = {
-	{ "record", cmd_record, "run a program under the shim and write a trace", cmd_record_usage },
-	{ "report", cmd_report, "read a trace and print its reports", cmd_report_usage },
-	{ "compare", cmd_compare, "compare two traces, e.g. a read() run and an mmap() run",
-	  cmd_compare_usage },
-	{ "addr", cmd_addr, "decode an address: page-table indices, and what it was in a trace",
-	  cmd_addr_usage },
-	{ "export", cmd_export, "write a trace as folded stacks, Perfetto trace events or JSON",
-	  cmd_export_usage },
-	{ NULL, NULL, NULL, NULL },
+    {"record", cmd_record, "run a program under the shim and write a trace", cmd_record_usage},
+    {"report", cmd_report, "read a trace and print its reports", cmd_report_usage},
+    {"compare", cmd_compare, "compare two traces, e.g. a read() run and an mmap() run",
+     cmd_compare_usage},
+    {"addr", cmd_addr, "decode an address: page-table indices, and what it was in a trace",
+     cmd_addr_usage},
+    {"export", cmd_export, "write a trace as folded stacks, Perfetto trace events or JSON",
+     cmd_export_usage},
+    {NULL, NULL, NULL, NULL},
 };
 
 const struct fl_command *fl_command_find(const char *name)
@@ -76,7 +76,8 @@ int main(int argc, char **argv)
 		}
 		c = fl_command_find(argv[2]);
 		if (!c)
-			fl_usage("'%s' is not a faultline command; see 'faultline --help'", argv[2]);
+			fl_usage("'%s' is not a faultline command; see 'faultline --help'",
+				 argv[2]);
 		fl_command_help(c, stdout);
 		return finish(0);
 	}

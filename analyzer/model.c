@@ -87,8 +87,8 @@ const char *fl_model_intern(struct fl_model *m, const char *s)
 
 /* ---- names ---- */
 
-static const char *const link_names[] = { "none", "fork", "vfork", "clone", "posix_spawn",
-					  "exec", "child" };
+static const char *const link_names[] = {"none",	"fork", "vfork", "clone",
+					 "posix_spawn", "exec", "child"};
 const char *fl_link_name(enum fl_link l)
 {
 	return (unsigned)l < sizeof(link_names) / sizeof(*link_names) ? link_names[l] : "?";
@@ -105,9 +105,9 @@ static enum fl_link link_from_name(const char *s)
 }
 
 static const char *const fn_names[FL_FN_COUNT] = {
-	"malloc", "calloc", "realloc", "reallocarray", "posix_memalign", "aligned_alloc",
-	"memalign", "valloc", "pvalloc", "free", "mmap", "munmap", "mremap", "mprotect",
-	"madvise", "brk", "sbrk",
+    "malloc",	"calloc",   "realloc", "reallocarray", "posix_memalign", "aligned_alloc",
+    "memalign", "valloc",   "pvalloc", "free",	       "mmap",		 "munmap",
+    "mremap",	"mprotect", "madvise", "brk",	       "sbrk",
 };
 const char *fl_fn_name(enum fl_fn f)
 {
@@ -121,8 +121,8 @@ int fl_fn_from_name(const char *s)
 	return -1;
 }
 
-static const char *const vma_kind_names[FL_VMA_KIND_COUNT] = { "anon", "heap", "stack", "file",
-							       "shared", "special", "shim" };
+static const char *const vma_kind_names[FL_VMA_KIND_COUNT] = {"anon",	"heap",	   "stack", "file",
+							      "shared", "special", "shim"};
 const char *fl_vma_kind_name(enum fl_vma_kind k)
 {
 	return (unsigned)k < FL_VMA_KIND_COUNT ? vma_kind_names[k] : "?";
@@ -161,7 +161,7 @@ struct loader {
 	uint64_t *block_seq; /* seq of each block's allocation, parallel to p->blocks */
 	size_t capblocks, capseq;
 	size_t capmaps, capcalls, capcounters, capheap, capfaults, capres, capwss, capio, capforks,
-		capexecs, capwaits, capnotes, capstacks, capsites;
+	    capexecs, capwaits, capnotes, capstacks, capsites;
 	struct fl_site *site_tmp; /* by stack id (sparse) */
 	size_t ncalls_unsorted;
 	/* The last "fn" of a heap line and its enum fl_fn: nearly every line repeats it. */
@@ -170,7 +170,8 @@ struct loader {
 	int fn_k;
 };
 
-#define PUSH(ld, arr, n, cap) (FL_GROW((ld)->p->arr, (ld)->cap, (ld)->p->n + 1), &(ld)->p->arr[(ld)->p->n++])
+#define PUSH(ld, arr, n, cap)                                                                      \
+	(FL_GROW((ld)->p->arr, (ld)->cap, (ld)->p->n + 1), &(ld)->p->arr[(ld)->p->n++])
 
 static const char *jstr(struct loader *ld, const json_t *o, const char *key)
 {
@@ -213,7 +214,8 @@ static void load_header(struct loader *ld, json_t *o)
 	probes = json_object_get(o, FL_K_PROBES);
 	if (json_is_object(probes)) {
 		p->probes = fl_xcalloc(json_object_size(probes) + 1, sizeof(*p->probes));
-		json_object_foreach(probes, k, v) {
+		json_object_foreach(probes, k, v)
+		{
 			struct fl_probe *pr = &p->probes[p->nprobes++];
 			pr->name = intern(ld->m->priv, k);
 			pr->ok = json_is_true(json_object_get(v, "ok"));
@@ -262,7 +264,8 @@ static void load_maps(struct loader *ld, json_t *o, uint64_t t)
 	s->why = jstr(ld, o, FL_K_WHY);
 	s->nvmas = json_array_size(vmas);
 	s->vmas = fl_xcalloc(s->nvmas + 1, sizeof(*s->vmas));
-	json_array_foreach(vmas, i, r) {
+	json_array_foreach(vmas, i, r)
+	{
 		struct fl_vma *v = &s->vmas[i];
 		v->start = fl_json_addr(json_array_get(r, 0));
 		v->end = fl_json_addr(json_array_get(r, 1));
@@ -278,7 +281,8 @@ static void load_maps(struct loader *ld, json_t *o, uint64_t t)
 	share_build_ids(s);
 	s->nshim = json_array_size(shim);
 	s->shim = fl_xcalloc(s->nshim + 1, sizeof(*s->shim));
-	json_array_foreach(shim, i, r) {
+	json_array_foreach(shim, i, r)
+	{
 		s->shim[i].start = fl_json_addr(json_array_get(r, 0));
 		s->shim[i].end = fl_json_addr(json_array_get(r, 1));
 		if (s->shim[i].end > s->shim[i].start)
@@ -304,8 +308,7 @@ static void load_stack(struct loader *ld, json_t *o)
 	if (p->nstacks < id + 1)
 		p->nstacks = id + 1;
 	v = arena_alloc(ld->m->priv, (n ? n : 1) * sizeof(*v));
-	json_array_foreach(frames, i, f)
-		v[i] = fl_json_addr(f);
+	json_array_foreach(frames, i, f) v[i] = fl_json_addr(f);
 	p->stacks[id].id = (uint32_t)id;
 	p->stacks[id].nframes = (uint32_t)n;
 	p->stacks[id].frames = v;
@@ -461,11 +464,20 @@ static int on_flat(void *ctx, const struct fl_flat *f, const struct fl_reader_lo
 	if (t > p->end_t)
 		p->end_t = t;
 	switch (f->ev) {
-	case FL_E_FAULTS: flat_faults(ld, f); return 0;
-	case FL_E_COUNTERS: flat_counters(ld, f, t); return 0;
-	case FL_E_RESIDENCY: flat_residency(ld, f, t); return 0;
-	case FL_E_IO: flat_io(ld, f, t); return 0;
-	default: break;
+	case FL_E_FAULTS:
+		flat_faults(ld, f);
+		return 0;
+	case FL_E_COUNTERS:
+		flat_counters(ld, f, t);
+		return 0;
+	case FL_E_RESIDENCY:
+		flat_residency(ld, f, t);
+		return 0;
+	case FL_E_IO:
+		flat_io(ld, f, t);
+		return 0;
+	default:
+		break;
 	}
 	if (f->ev == FL_E_FREE) {
 		add_free(ld, seq, t, fl_flat_addr(f, FL_K_ADDR), FL_FN_FREE);
@@ -500,12 +512,10 @@ static int on_flat(void *ctx, const struct fl_flat *f, const struct fl_reader_lo
 static void load_call(struct loader *ld, json_t *o, enum fl_ev ev, uint64_t t, uint64_t seq)
 {
 	struct fl_map_call *c = PUSH(ld, calls, ncalls, capcalls);
-	static const uint8_t fn_of[FL_E_COUNT] = { [FL_E_MMAP] = FL_FN_MMAP,
-						   [FL_E_MUNMAP] = FL_FN_MUNMAP,
-						   [FL_E_MREMAP] = FL_FN_MREMAP,
-						   [FL_E_MPROTECT] = FL_FN_MPROTECT,
-						   [FL_E_MADVISE] = FL_FN_MADVISE,
-						   [FL_E_BRK] = FL_FN_BRK };
+	static const uint8_t fn_of[FL_E_COUNT] = {
+	    [FL_E_MMAP] = FL_FN_MMAP,	    [FL_E_MUNMAP] = FL_FN_MUNMAP,
+	    [FL_E_MREMAP] = FL_FN_MREMAP,   [FL_E_MPROTECT] = FL_FN_MPROTECT,
+	    [FL_E_MADVISE] = FL_FN_MADVISE, [FL_E_BRK] = FL_FN_BRK};
 	json_t *res = json_object_get(o, FL_K_RESULT);
 	c->t = t;
 	c->seq = seq;
@@ -558,12 +568,14 @@ static void load_heap_tick(struct loader *ld, json_t *o, uint64_t t)
 	const char *k;
 	memset(h, 0, sizeof(*h));
 	h->t = t;
-	json_object_foreach(calls, k, v) {
+	json_object_foreach(calls, k, v)
+	{
 		int fn = fl_fn_from_name(k);
 		if (fn >= 0 && json_is_integer(v))
 			h->calls[fn] = (uint64_t)json_integer_value(v);
 	}
-	json_object_foreach(bytes, k, v) {
+	json_object_foreach(bytes, k, v)
+	{
 		int fn = fl_fn_from_name(k);
 		if (fn >= 0 && json_is_integer(v))
 			h->bytes[fn] = (uint64_t)json_integer_value(v);
@@ -576,10 +588,12 @@ static void load_sites(struct loader *ld, json_t *o)
 {
 	json_t *rows = json_object_get(o, "sites"), *r;
 	size_t i;
-	json_array_foreach(rows, i, r) {
+	json_array_foreach(rows, i, r)
+	{
 		uint64_t id = (uint64_t)json_integer_value(json_array_get(r, 0));
 		struct fl_site *s = NULL;
-		/* Sites are cumulative: the last line per site wins. Linear probe on a small index. */
+		/* Sites are cumulative: the last line per site wins. Linear probe on a small index.
+		 */
 		for (size_t j = ld->p->nsites; j-- > 0;)
 			if (ld->p->sites[j].stack == id) {
 				s = &ld->p->sites[j];
@@ -602,7 +616,8 @@ static void load_faults(struct loader *ld, json_t *o)
 	size_t i;
 	ld->p->faults_period = (uint64_t)fl_json_get_int(o, FL_K_PERIOD, 1);
 	ld->p->faults_lost += (uint64_t)fl_json_get_int(o, FL_K_LOST, 0);
-	json_array_foreach(rows, i, r) {
+	json_array_foreach(rows, i, r)
+	{
 		struct fl_fault *f = PUSH(ld, faults, nfaults, capfaults);
 		f->addr = fl_json_addr(json_array_get(r, 0));
 		f->ip = fl_json_addr(json_array_get(r, 1));
@@ -621,7 +636,8 @@ static void load_residency(struct loader *ld, json_t *o, uint64_t t)
 	s->method = jstr(ld, o, FL_K_METHOD);
 	s->nregions = json_array_size(rows);
 	s->regions = fl_xcalloc(s->nregions + 1, sizeof(*s->regions));
-	json_array_foreach(rows, i, r) {
+	json_array_foreach(rows, i, r)
+	{
 		struct fl_res_region *g = &s->regions[i];
 		g->start = fl_json_addr(json_array_get(r, 0));
 		g->end = fl_json_addr(json_array_get(r, 1));
@@ -633,9 +649,9 @@ static void load_residency(struct loader *ld, json_t *o, uint64_t t)
 		g->huge = json_integer_value(json_array_get(r, 7));
 		g->written = json_integer_value(json_array_get(r, 8));
 		g->referenced = json_integer_value(json_array_get(r, 9));
-		g->moved = json_is_integer(json_array_get(r, 10)) ?
-				   json_integer_value(json_array_get(r, 10)) :
-				   -1;
+		g->moved = json_is_integer(json_array_get(r, 10))
+			       ? json_integer_value(json_array_get(r, 10))
+			       : -1;
 	}
 }
 
@@ -650,7 +666,8 @@ static void load_wss(struct loader *ld, json_t *o, uint64_t t)
 	s->written = fl_json_get_int(o, "written", -1);
 	s->nregions = json_array_size(rows);
 	s->regions = fl_xcalloc(s->nregions + 1, sizeof(*s->regions));
-	json_array_foreach(rows, i, r) {
+	json_array_foreach(rows, i, r)
+	{
 		s->regions[i].start = fl_json_addr(json_array_get(r, 0));
 		s->regions[i].end = fl_json_addr(json_array_get(r, 1));
 		s->regions[i].written = json_integer_value(json_array_get(r, 2));
@@ -665,7 +682,8 @@ static void load_io(struct loader *ld, json_t *o, uint64_t t)
 	s->t = t;
 	s->nfds = json_array_size(rows);
 	s->fds = fl_xcalloc(s->nfds + 1, sizeof(*s->fds));
-	json_array_foreach(rows, i, r) {
+	json_array_foreach(rows, i, r)
+	{
 		s->fds[i].fd = (int32_t)json_integer_value(json_array_get(r, 0));
 		s->fds[i].path = intern(ld->m->priv, json_string_value(json_array_get(r, 1)));
 		s->fds[i].calls = (uint64_t)json_integer_value(json_array_get(r, 2));
@@ -699,11 +717,21 @@ static int on_event(void *ctx, enum fl_ev ev, json_t *o, const struct fl_reader_
 	if (t > p->end_t)
 		p->end_t = t;
 	switch (ev) {
-	case FL_E_HEADER: load_header(ld, o); break;
-	case FL_E_MAPS: load_maps(ld, o, t); break;
-	case FL_E_STACK: load_stack(ld, o); break;
-	case FL_E_MMAP: case FL_E_MUNMAP: case FL_E_MREMAP: case FL_E_MPROTECT:
-	case FL_E_MADVISE: case FL_E_BRK:
+	case FL_E_HEADER:
+		load_header(ld, o);
+		break;
+	case FL_E_MAPS:
+		load_maps(ld, o, t);
+		break;
+	case FL_E_STACK:
+		load_stack(ld, o);
+		break;
+	case FL_E_MMAP:
+	case FL_E_MUNMAP:
+	case FL_E_MREMAP:
+	case FL_E_MPROTECT:
+	case FL_E_MADVISE:
+	case FL_E_BRK:
 		load_call(ld, o, ev, t, seq);
 		break;
 	case FL_E_FORK: {
@@ -728,14 +756,30 @@ static int on_event(void *ctx, enum fl_ev ev, json_t *o, const struct fl_reader_
 		x->err = (int32_t)fl_json_get_int(o, FL_K_ERRNO, 0);
 		break;
 	}
-	case FL_E_EXIT: load_exit(ld, o, t); break;
-	case FL_E_FAULTS: load_faults(ld, o); break;
-	case FL_E_COUNTERS: load_counters(ld, o, t); break;
-	case FL_E_RESIDENCY: load_residency(ld, o, t); break;
-	case FL_E_WSS: load_wss(ld, o, t); break;
-	case FL_E_IO: load_io(ld, o, t); break;
-	case FL_E_HEAP: load_heap_tick(ld, o, t); break;
-	case FL_E_SITES: load_sites(ld, o); break;
+	case FL_E_EXIT:
+		load_exit(ld, o, t);
+		break;
+	case FL_E_FAULTS:
+		load_faults(ld, o);
+		break;
+	case FL_E_COUNTERS:
+		load_counters(ld, o, t);
+		break;
+	case FL_E_RESIDENCY:
+		load_residency(ld, o, t);
+		break;
+	case FL_E_WSS:
+		load_wss(ld, o, t);
+		break;
+	case FL_E_IO:
+		load_io(ld, o, t);
+		break;
+	case FL_E_HEAP:
+		load_heap_tick(ld, o, t);
+		break;
+	case FL_E_SITES:
+		load_sites(ld, o);
+		break;
 	case FL_E_NOTE: {
 		struct fl_note *n = PUSH(ld, notes, nnotes, capnotes);
 		n->t = t;
@@ -762,21 +806,21 @@ static int on_event(void *ctx, enum fl_ev ev, json_t *o, const struct fl_reader_
 
 /* ---- after a file: order, replay the heap, build the indexes ---- */
 
-#define SORT_BY(arr, n, field, cmp)                                         \
-	do {                                                                \
-		size_t i_;                                                  \
-		for (i_ = 1; i_ < (n); i_++)                                \
-			if ((arr)[i_ - 1].field > (arr)[i_].field)          \
-				break;                                      \
-		if (i_ < (n))                                               \
-			qsort((arr), (n), sizeof(*(arr)), cmp);             \
+#define SORT_BY(arr, n, field, cmp)                                                                \
+	do {                                                                                       \
+		size_t i_;                                                                         \
+		for (i_ = 1; i_ < (n); i_++)                                                       \
+			if ((arr)[i_ - 1].field > (arr)[i_].field)                                 \
+				break;                                                             \
+		if (i_ < (n))                                                                      \
+			qsort((arr), (n), sizeof(*(arr)), cmp);                                    \
 	} while (0)
 
-#define CMP_FIELD(name, type, field)                                        \
-	static int name(const void *a, const void *b)                       \
-	{                                                                   \
-		const type *x = a, *y = b;                                  \
-		return x->field < y->field ? -1 : x->field > y->field;      \
+#define CMP_FIELD(name, type, field)                                                               \
+	static int name(const void *a, const void *b)                                              \
+	{                                                                                          \
+		const type *x = a, *y = b;                                                         \
+		return x->field < y->field ? -1 : x->field > y->field;                             \
 	}
 CMP_FIELD(cmp_call, struct fl_map_call, seq)
 CMP_FIELD(cmp_maps, struct fl_maps_snap, t)
@@ -807,7 +851,7 @@ static void lm_put(struct livemap *lm, uint64_t k, size_t v);
 
 static void lm_grow(struct livemap *lm)
 {
-	struct livemap n = { NULL, NULL, 0, lm->cap ? lm->cap * 2 : 1024 };
+	struct livemap n = {NULL, NULL, 0, lm->cap ? lm->cap * 2 : 1024};
 	n.key = fl_xcalloc(n.cap, sizeof(*n.key));
 	n.val = fl_xmalloc(n.cap * sizeof(*n.val));
 	for (size_t i = 0; i < lm->cap; i++)
@@ -965,7 +1009,7 @@ static void order_blocks(struct loader *ld)
 static void replay_heap(struct loader *ld)
 {
 	struct fl_proc *p = ld->p;
-	struct livemap lm = { NULL, NULL, 0, 0 };
+	struct livemap lm = {NULL, NULL, 0, 0};
 	size_t b = 0, f = 0;
 	order_blocks(ld);
 	if (ld->nfrees > 1) {
@@ -1066,10 +1110,9 @@ static const char *base_key(struct fl_model *m, const char *path)
 static struct fl_proc *load_file(struct fl_model *m, const char *path)
 {
 	struct loader ld;
-	struct fl_reader_ops ops = { on_event, on_flat,
-				     1u << FL_E_ALLOC | 1u << FL_E_FREE | 1u << FL_E_REALLOC,
-				     1u << FL_E_FAULTS | 1u << FL_E_COUNTERS | 1u << FL_E_RESIDENCY |
-					     1u << FL_E_IO };
+	struct fl_reader_ops ops = {
+	    on_event, on_flat, 1u << FL_E_ALLOC | 1u << FL_E_FREE | 1u << FL_E_REALLOC,
+	    1u << FL_E_FAULTS | 1u << FL_E_COUNTERS | 1u << FL_E_RESIDENCY | 1u << FL_E_IO};
 	long r;
 	unsigned long before = fl_error_count;
 	memset(&ld, 0, sizeof(ld));
@@ -1119,8 +1162,8 @@ static struct fl_proc *image_before(struct fl_model *m, int32_t pid, size_t befo
 
 static void add_child(struct fl_proc *parent, struct fl_proc *c)
 {
-	parent->children = fl_xrealloc(parent->children,
-				       (parent->nchildren + 1) * sizeof(*parent->children));
+	parent->children =
+	    fl_xrealloc(parent->children, (parent->nchildren + 1) * sizeof(*parent->children));
 	parent->children[parent->nchildren++] = c;
 }
 
@@ -1134,7 +1177,10 @@ static void link_tree(struct fl_model *m)
 		case FL_LINK_EXEC:
 			par = prev;
 			break;
-		case FL_LINK_FORK: case FL_LINK_VFORK: case FL_LINK_CLONE: case FL_LINK_SPAWN:
+		case FL_LINK_FORK:
+		case FL_LINK_VFORK:
+		case FL_LINK_CLONE:
+		case FL_LINK_SPAWN:
 			par = image_before(m, p->parent_pid, i);
 			break;
 		default:
@@ -1395,7 +1441,7 @@ static void vma_from_call(const struct fl_map_call *c, struct fl_vma *out)
 int fl_proc_vma_at(const struct fl_proc *p, uint64_t addr, uint64_t t, struct fl_vma *out)
 {
 	const struct fl_maps_snap *s = fl_proc_maps_at(p, t);
-	struct call_query q = { p, t, 0, NULL }, u = { p, t, 0, NULL };
+	struct call_query q = {p, t, 0, NULL}, u = {p, t, 0, NULL};
 	if (s && s->t <= t && from_snap(s, addr, out) == 0)
 		return 0;
 	/* Mapped since the last snapshot: the latest mapping call, unless unmapped after. */
@@ -1441,7 +1487,8 @@ static const struct fl_imap *block_index(const struct fl_proc *p)
 	if (!m->built) {
 		for (size_t i = 0; i < p->nblocks; i++)
 			fl_imap_add(m, p->blocks[i].addr,
-				    p->blocks[i].addr + (p->blocks[i].size ? p->blocks[i].size : 1), i);
+				    p->blocks[i].addr + (p->blocks[i].size ? p->blocks[i].size : 1),
+				    i);
 		fl_imap_build(m);
 	}
 	return m;
@@ -1449,7 +1496,7 @@ static const struct fl_imap *block_index(const struct fl_proc *p)
 
 const struct fl_block *fl_proc_block_at(const struct fl_proc *p, uint64_t addr, uint64_t t)
 {
-	struct block_query q = { p, t, NULL };
+	struct block_query q = {p, t, NULL};
 	fl_imap_each(block_index(p), addr, live_block, &q);
 	return q.found;
 }
@@ -1469,7 +1516,7 @@ static int each_block(const struct fl_interval *iv, void *ctx)
 int fl_proc_blocks_each(const struct fl_proc *p, uint64_t addr,
 			int (*fn)(const struct fl_block *b, void *ctx), void *ctx)
 {
-	struct each_ctx e = { p, fn, ctx };
+	struct each_ctx e = {p, fn, ctx};
 	return fl_imap_each(block_index(p), addr, each_block, &e);
 }
 

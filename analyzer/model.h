@@ -64,12 +64,12 @@ int fl_fn_from_name(const char *s); /* -1 when unknown */
 
 enum fl_vma_kind {
 	FL_VMA_ANON = 0, /* anonymous private mmap */
-	FL_VMA_HEAP,     /* [heap] (brk) */
-	FL_VMA_STACK,    /* [stack] of the main thread */
-	FL_VMA_FILE,     /* private file mapping (code, data, mmap'd files) */
-	FL_VMA_SHARED,   /* MAP_SHARED (file, shmem, or anonymous shared) */
-	FL_VMA_SPECIAL,  /* [vdso], [vvar], [vsyscall], ... */
-	FL_VMA_SHIM,     /* memory the shim mapped for itself: not the program's */
+	FL_VMA_HEAP,	 /* [heap] (brk) */
+	FL_VMA_STACK,	 /* [stack] of the main thread */
+	FL_VMA_FILE,	 /* private file mapping (code, data, mmap'd files) */
+	FL_VMA_SHARED,	 /* MAP_SHARED (file, shmem, or anonymous shared) */
+	FL_VMA_SPECIAL,	 /* [vdso], [vvar], [vsyscall], ... */
+	FL_VMA_SHIM,	 /* memory the shim mapped for itself: not the program's */
 	FL_VMA_KIND_COUNT
 };
 const char *fl_vma_kind_name(enum fl_vma_kind k);
@@ -78,16 +78,16 @@ struct fl_vma {
 	uint64_t start, end; /* [start, end) */
 	uint64_t offset;     /* file offset of start */
 	uint64_t inode;
-	const char *path;    /* interned; "" for anonymous memory */
+	const char *path;     /* interned; "" for anonymous memory */
 	const char *build_id; /* interned hex, or NULL: the object's GNU build-id */
-	char perms[5];       /* "rw-p" */
-	uint8_t kind;        /* enum fl_vma_kind */
+	char perms[5];	      /* "rw-p" */
+	uint8_t kind;	      /* enum fl_vma_kind */
 };
 
 /* One "maps" event: the whole VMA list at time t, sorted by start. */
 struct fl_maps_snap {
 	uint64_t t;
-	const char *why;     /* start | exec | changed | fork */
+	const char *why; /* start | exec | changed | fork */
 	struct fl_vma *vmas;
 	size_t nvmas;
 	struct fl_interval *shim; /* [start, end) ranges the shim owns; val unused */
@@ -100,27 +100,27 @@ struct fl_maps_snap {
 /* One mmap/munmap/mremap/mprotect/madvise/brk call. */
 struct fl_map_call {
 	uint64_t t, seq;
-	uint64_t addr, size;       /* munmap/mprotect/madvise: the range; mmap: hint, size */
+	uint64_t addr, size;	     /* munmap/mprotect/madvise: the range; mmap: hint, size */
 	uint64_t old_addr, old_size; /* mremap */
-	uint64_t result;           /* mmap/mremap/brk: the address returned; others 0 or -1 */
-	int64_t offset;            /* mmap file offset */
+	uint64_t result;	     /* mmap/mremap/brk: the address returned; others 0 or -1 */
+	int64_t offset;		     /* mmap file offset */
 	uint32_t stack;
 	int32_t tid;
 	int32_t prot, flags, fd, advice, err;
-	uint8_t fn;                /* enum fl_fn */
-	const char *path;          /* interned; NULL unless a file mapping */
+	uint8_t fn;	  /* enum fl_fn */
+	const char *path; /* interned; NULL unless a file mapping */
 };
 
 /* A heap block: one recorded allocation (alloc, or the new half of a realloc). */
 struct fl_block {
 	uint64_t addr, size;
-	uint64_t weight;   /* bytes this record stands for (sampling) */
+	uint64_t weight; /* bytes this record stands for (sampling) */
 	uint64_t t_alloc;
-	uint64_t t_free;   /* FL_T_NEVER while live at the end */
+	uint64_t t_free; /* FL_T_NEVER while live at the end */
 	uint32_t stack;
 	int32_t tid;
-	uint8_t fn;        /* enum fl_fn: which call allocated it */
-	uint8_t freed_by;  /* FL_FN_FREE, FL_FN_REALLOC, or FL_FN_COUNT (not freed) */
+	uint8_t fn;	  /* enum fl_fn: which call allocated it */
+	uint8_t freed_by; /* FL_FN_FREE, FL_FN_REALLOC, or FL_FN_COUNT (not freed) */
 };
 
 struct fl_stack {
@@ -211,7 +211,7 @@ struct fl_wait_ev {
 struct fl_exec_ev {
 	uint64_t t, seq;
 	const char *path;
-	json_t *argv;  /* owned by the model; may be NULL */
+	json_t *argv; /* owned by the model; may be NULL */
 	int64_t result;
 	int32_t err;
 };
@@ -225,7 +225,7 @@ struct fl_note {
 struct fl_probe {
 	const char *name;
 	int ok;
-	int err;         /* errno, 0 if none */
+	int err;	 /* errno, 0 if none */
 	const char *why; /* NULL if ok */
 };
 
@@ -235,64 +235,79 @@ struct fl_tlb {
 };
 
 struct fl_exit {
-	int present;      /* 0: the trace ends without an exit line (killed) */
+	int present; /* 0: the trace ends without an exit line (killed) */
 	uint64_t t;
-	const char *how;  /* exit | signal | exec | unknown */
+	const char *how; /* exit | signal | exec | unknown */
 	int64_t status, signal;
 	int64_t ru_minflt, ru_majflt, ru_utime_ns, ru_stime_ns, ru_maxrss_kb;
-	int from_wait;    /* known only from the parent's wait line (SIGKILL) */
+	int from_wait; /* known only from the parent's wait line (SIGKILL) */
 };
 
 /* One process image: one trace file. */
 struct fl_proc {
-	const char *file;       /* path of its trace file */
-	const char *key;        /* file name without ".ndjson": "1234" or "1234.2" */
+	const char *file; /* path of its trace file */
+	const char *key;  /* file name without ".ndjson": "1234" or "1234.2" */
 	int32_t pid, ppid, uid;
 	/* the parent link as written in the header */
 	int32_t parent_pid;
-	uint8_t link;           /* enum fl_link, resolved by the model */
+	uint8_t link; /* enum fl_link, resolved by the model */
 	uint64_t parent_t, parent_seq;
-	struct fl_proc *parent; /* NULL for a root */
+	struct fl_proc *parent;	   /* NULL for a root */
 	struct fl_proc **children; /* sorted by start time */
 	size_t nchildren;
 
 	const char *exe;
-	json_t *argv;           /* array of strings, owned by the model */
-	json_t *header;         /* the whole header object, owned by the model */
+	json_t *argv;	/* array of strings, owned by the model */
+	json_t *header; /* the whole header object, owned by the model */
 	uint64_t start_realtime_ns, start_monotonic_ns;
-	uint64_t end_t;         /* last t seen (exit t, or last line of a killed process) */
+	uint64_t end_t; /* last t seen (exit t, or last line of a killed process) */
 	int64_t page_size, mem_total, swap_total, overcommit, rlimit_stack, ncpu;
 	const char *kernel, *cpu, *thp;
 	struct fl_tlb tlb;
 	struct fl_probe *probes;
 	size_t nprobes;
-	json_t *options;        /* borrowed from header; NULL if absent */
+	json_t *options;	       /* borrowed from header; NULL if absent */
 	int64_t opt_sample, opt_large; /* from options; -1 unknown */
-	int opt_all;            /* --all: every call recorded */
+	int opt_all;		       /* --all: every call recorded */
 
 	struct fl_exit exit;
 
-	struct fl_maps_snap *maps;  size_t nmaps;
-	struct fl_map_call *calls;  size_t ncalls;  /* sorted by seq */
-	struct fl_block *blocks;    size_t nblocks; /* sorted by t_alloc (seq order) */
-	struct fl_counters *counters; size_t ncounters;
-	struct fl_heap_tick *heap;  size_t nheap;
-	struct fl_site *sites;      size_t nsites; /* last value per site, sorted by stack */
-	struct fl_fault *faults;    size_t nfaults; /* sorted by t */
+	struct fl_maps_snap *maps;
+	size_t nmaps;
+	struct fl_map_call *calls;
+	size_t ncalls; /* sorted by seq */
+	struct fl_block *blocks;
+	size_t nblocks; /* sorted by t_alloc (seq order) */
+	struct fl_counters *counters;
+	size_t ncounters;
+	struct fl_heap_tick *heap;
+	size_t nheap;
+	struct fl_site *sites;
+	size_t nsites; /* last value per site, sorted by stack */
+	struct fl_fault *faults;
+	size_t nfaults; /* sorted by t */
 	uint64_t faults_period, faults_lost;
-	struct fl_residency *residency; size_t nresidency;
-	struct fl_wss *wss;         size_t nwss;
-	struct fl_io *io;           size_t nio;
-	struct fl_fork_ev *forks;   size_t nforks;
-	struct fl_exec_ev *execs;   size_t nexecs;
-	struct fl_wait_ev *waits;   size_t nwaits;
-	struct fl_note *notes;      size_t nnotes;
+	struct fl_residency *residency;
+	size_t nresidency;
+	struct fl_wss *wss;
+	size_t nwss;
+	struct fl_io *io;
+	size_t nio;
+	struct fl_fork_ev *forks;
+	size_t nforks;
+	struct fl_exec_ev *execs;
+	size_t nexecs;
+	struct fl_wait_ev *waits;
+	size_t nwaits;
+	struct fl_note *notes;
+	size_t nnotes;
 
 	/* stacks by id: stacks[id] for id < nstacks; nframes 0 when unknown */
-	struct fl_stack *stacks;    size_t nstacks;
+	struct fl_stack *stacks;
+	size_t nstacks;
 
-	uint64_t nevents;       /* valid lines read */
-	unsigned long nerrors;  /* bad lines in this file */
+	uint64_t nevents;      /* valid lines read */
+	unsigned long nerrors; /* bad lines in this file */
 
 	struct fl_imap block_index; /* built lazily: use fl_proc_block_at/_blocks_each */
 	struct fl_imap map_index;   /* mmap/mremap/brk results -> index into calls */
@@ -300,13 +315,13 @@ struct fl_proc {
 };
 
 struct fl_model {
-	const char *path;       /* the trace directory or file */
+	const char *path;	/* the trace directory or file */
 	struct fl_proc **procs; /* every image, sorted by start_realtime_ns */
 	size_t nprocs;
 	struct fl_proc **roots;
 	size_t nroots;
 	uint64_t nevents;
-	unsigned long nerrors;  /* bad lines and unusable files */
+	unsigned long nerrors; /* bad lines and unusable files */
 	struct fl_model_priv *priv;
 };
 

@@ -18,7 +18,7 @@ struct fl_progress {
 	const char *what;
 	uint64_t total; /* bytes of work; 0 = unknown (shows bytes done only) */
 	uint64_t done;
-	FILE *out;      /* NULL: disabled */
+	FILE *out; /* NULL: disabled */
 	double start, last;
 	double (*now)(void); /* seconds, monotonic; replaceable for tests */
 	int shown;

@@ -23,18 +23,30 @@
 #define MAX_REPORTED_PER_FILE 10
 
 static const char *const event_names[FL_E_COUNT] = {
-	[FL_E_UNKNOWN] = "unknown",     [FL_E_HEADER] = FL_EV_HEADER,
-	[FL_E_MAPS] = FL_EV_MAPS,       [FL_E_STACK] = FL_EV_STACK,
-	[FL_E_ALLOC] = FL_EV_ALLOC,     [FL_E_FREE] = FL_EV_FREE,
-	[FL_E_REALLOC] = FL_EV_REALLOC, [FL_E_MMAP] = FL_EV_MMAP,
-	[FL_E_MUNMAP] = FL_EV_MUNMAP,   [FL_E_MREMAP] = FL_EV_MREMAP,
-	[FL_E_MPROTECT] = FL_EV_MPROTECT, [FL_E_MADVISE] = FL_EV_MADVISE,
-	[FL_E_BRK] = FL_EV_BRK,         [FL_E_FORK] = FL_EV_FORK,
-	[FL_E_EXEC] = FL_EV_EXEC,       [FL_E_EXIT] = FL_EV_EXIT,
-	[FL_E_FAULTS] = FL_EV_FAULTS,   [FL_E_COUNTERS] = FL_EV_COUNTERS,
-	[FL_E_RESIDENCY] = FL_EV_RESIDENCY, [FL_E_WSS] = FL_EV_WSS,
-	[FL_E_IO] = FL_EV_IO,           [FL_E_HEAP] = FL_EV_HEAP,
-	[FL_E_SITES] = FL_EV_SITES,     [FL_E_NOTE] = FL_EV_NOTE,
+    [FL_E_UNKNOWN] = "unknown",
+    [FL_E_HEADER] = FL_EV_HEADER,
+    [FL_E_MAPS] = FL_EV_MAPS,
+    [FL_E_STACK] = FL_EV_STACK,
+    [FL_E_ALLOC] = FL_EV_ALLOC,
+    [FL_E_FREE] = FL_EV_FREE,
+    [FL_E_REALLOC] = FL_EV_REALLOC,
+    [FL_E_MMAP] = FL_EV_MMAP,
+    [FL_E_MUNMAP] = FL_EV_MUNMAP,
+    [FL_E_MREMAP] = FL_EV_MREMAP,
+    [FL_E_MPROTECT] = FL_EV_MPROTECT,
+    [FL_E_MADVISE] = FL_EV_MADVISE,
+    [FL_E_BRK] = FL_EV_BRK,
+    [FL_E_FORK] = FL_EV_FORK,
+    [FL_E_EXEC] = FL_EV_EXEC,
+    [FL_E_EXIT] = FL_EV_EXIT,
+    [FL_E_FAULTS] = FL_EV_FAULTS,
+    [FL_E_COUNTERS] = FL_EV_COUNTERS,
+    [FL_E_RESIDENCY] = FL_EV_RESIDENCY,
+    [FL_E_WSS] = FL_EV_WSS,
+    [FL_E_IO] = FL_EV_IO,
+    [FL_E_HEAP] = FL_EV_HEAP,
+    [FL_E_SITES] = FL_EV_SITES,
+    [FL_E_NOTE] = FL_EV_NOTE,
 };
 
 enum fl_ev fl_reader_event(const char *name)
@@ -53,7 +65,8 @@ enum fl_ev fl_reader_event(const char *name)
 static enum fl_ev event_of(const char *s, size_t n)
 {
 	for (int i = FL_E_ALLOC; i < FL_E_COUNT; i++)
-		if (s[0] == event_names[i][0] && !strncmp(event_names[i], s, n) && !event_names[i][n])
+		if (s[0] == event_names[i][0] && !strncmp(event_names[i], s, n) &&
+		    !event_names[i][n])
 			return i;
 	for (int i = FL_E_HEADER; i < FL_E_ALLOC; i++)
 		if (n && !strncmp(event_names[i], s, n) && !event_names[i][n])
@@ -81,91 +94,138 @@ struct key_spec {
 	const char *row;
 };
 
-#define END { NULL, 0, 0, 0, NULL }
-#define K(k, t) { k, sizeof(k) - 1, t, 0, NULL }
-#define R(k, t) { k, sizeof(k) - 1, t, 1, NULL }
-#define ROWS(k, req, row) { k, sizeof(k) - 1, 'r', req, row }
+#define END                                                                                        \
+	{                                                                                          \
+		NULL, 0, 0, 0, NULL                                                                \
+	}
+#define K(k, t)                                                                                    \
+	{                                                                                          \
+		k, sizeof(k) - 1, t, 0, NULL                                                       \
+	}
+#define R(k, t)                                                                                    \
+	{                                                                                          \
+		k, sizeof(k) - 1, t, 1, NULL                                                       \
+	}
+#define ROWS(k, req, row)                                                                          \
+	{                                                                                          \
+		k, sizeof(k) - 1, 'r', req, row                                                    \
+	}
 
-static const struct key_spec common_keys[] = { R(FL_K_TIME, 'u'), K(FL_K_SEQ, 'u'), K(FL_K_TID, 'i'),
-					       END };
-static const struct key_spec header_keys[] = {
-	R(FL_K_VERSION, 'i'), R(FL_K_PID, 'i'), K(FL_K_PPID, 'i'), K(FL_K_UID, 'i'),
-	K(FL_K_PARENT, 'o'), K(FL_K_EXE, 's'), ROWS(FL_K_ARGV, 0, "*s"),
-	K(FL_K_START_REALTIME, 'u'), K(FL_K_START_MONOTONIC, 'u'), K(FL_K_PAGE_SIZE, 'u'),
-	K(FL_K_KERNEL, 's'), K(FL_K_CPU, 's'), K(FL_K_NCPU, 'i'), K(FL_K_MEM_TOTAL, 'u'),
-	K(FL_K_SWAP_TOTAL, 'u'), K(FL_K_OVERCOMMIT, 'i'), K(FL_K_THP, 's'),
-	K(FL_K_RLIMIT_STACK, 'n'), K(FL_K_TLB, 'o'), K(FL_K_PROBES, 'o'), K(FL_K_OPTIONS, 'o'), END
-};
-static const struct key_spec maps_keys[] = { ROWS(FL_K_VMAS, 1, "aasaus"), ROWS(FL_K_SHIM, 0, "aa"),
-					     K(FL_K_WHY, 's'), END };
-static const struct key_spec stack_keys[] = { R(FL_K_ID, 'u'), ROWS(FL_K_FRAMES, 1, "*a"), END };
-static const struct key_spec alloc_keys[] = { K(FL_K_FUNC, 's'), R(FL_K_ADDR, 'a'), R(FL_K_SIZE, 'u'),
-					      K(FL_K_STACK, 'u'), K(FL_K_WEIGHT, 'u'), END };
-static const struct key_spec free_keys[] = { R(FL_K_ADDR, 'a'), K(FL_K_SIZE, 'u'), END };
-static const struct key_spec realloc_keys[] = { K(FL_K_FUNC, 's'), R(FL_K_OLD_ADDR, 'a'),
-						R(FL_K_ADDR, 'a'), R(FL_K_SIZE, 'u'),
-						K(FL_K_OLD_SIZE, 'u'), K(FL_K_STACK, 'u'),
-						K(FL_K_WEIGHT, 'u'), END };
-static const struct key_spec mmap_keys[] = { K(FL_K_ADDR, 'A'), R(FL_K_SIZE, 'u'), K(FL_K_PROT, 'i'),
-					     K(FL_K_FLAGS, 'i'), K(FL_K_FD, 'i'), K(FL_K_OFFSET, 'i'),
-					     R(FL_K_RESULT, 'A'), K(FL_K_ERRNO, 'i'), K(FL_K_STACK, 'u'),
-					     K(FL_K_PATH, 'S'), END };
-static const struct key_spec range_keys[] = { R(FL_K_ADDR, 'A'), R(FL_K_SIZE, 'u'), K(FL_K_PROT, 'i'),
-					      K(FL_K_ADVICE, 'i'), K(FL_K_RESULT, 'A'),
-					      K(FL_K_ERRNO, 'i'), K(FL_K_STACK, 'u'), END };
-static const struct key_spec mremap_keys[] = { R(FL_K_OLD_ADDR, 'A'), K(FL_K_OLD_SIZE, 'u'),
-					       R(FL_K_SIZE, 'u'), K(FL_K_FLAGS, 'i'),
-					       R(FL_K_RESULT, 'A'), K(FL_K_ERRNO, 'i'),
-					       K(FL_K_STACK, 'u'), END };
-static const struct key_spec brk_keys[] = { K(FL_K_FUNC, 's'), K(FL_K_ADDR, 'A'), K(FL_K_SIZE, 'i'),
-					    K(FL_K_RESULT, 'A'), K(FL_K_ERRNO, 'i'),
-					    K(FL_K_STACK, 'u'), END };
-static const struct key_spec fork_keys[] = { R(FL_K_CHILD, 'i'), K(FL_K_KIND, 's'), END };
-static const struct key_spec exec_keys[] = { K(FL_K_PATH, 'S'), ROWS(FL_K_ARGV, 0, "*S"),
-					     K(FL_K_RESULT, 'i'), K(FL_K_ERRNO, 'i'), END };
-static const struct key_spec exit_keys[] = { K(FL_K_HOW, 's'), K(FL_K_STATUS, 'i'), K(FL_K_SIGNAL, 'i'),
-					     K(FL_K_RU_MINFLT, 'n'), K(FL_K_RU_MAJFLT, 'n'),
-					     K("ru_utime_ns", 'n'), K("ru_stime_ns", 'n'),
-					     K("ru_maxrss_kb", 'n'), END };
-static const struct key_spec faults_keys[] = { K(FL_K_PERIOD, 'u'), K(FL_K_LOST, 'u'),
-					       ROWS(FL_K_SAMPLES, 1, "aaiui"), END };
-static const struct key_spec counters_keys[] = {
-	K(FL_K_MINFLT, 'n'), K(FL_K_MAJFLT, 'n'), K(FL_K_RU_MINFLT, 'n'), K(FL_K_RU_MAJFLT, 'n'),
-	K(FL_K_DTLB_LOAD, 'n'), K(FL_K_DTLB_STORE, 'n'), K(FL_K_RSS_ANON, 'n'),
-	K(FL_K_RSS_FILE, 'n'), K(FL_K_RSS_SHMEM, 'n'), K(FL_K_VSZ, 'n'), K(FL_K_SWAP, 'n'),
-	K(FL_K_PTE, 'n'), K(FL_K_STACK_VMA, 'n'), K(FL_K_COMMITTED, 'n'),
-	K(FL_K_COMMIT_LIMIT, 'n'), K(FL_K_OOM_SCORE, 'n'), K(FL_K_TRACKING_FAULTS, 'n'), END
-};
-static const struct key_spec residency_keys[] = { K(FL_K_METHOD, 's'),
-						  ROWS(FL_K_REGIONS, 1, "aaiiiiiiii"), END };
-static const struct key_spec wss_keys[] = { K(FL_K_METHOD, 's'), K("window_ns", 'u'),
-					    K("written", 'i'), ROWS(FL_K_REGIONS, 0, "aai"), END };
-static const struct key_spec io_keys[] = { ROWS(FL_K_FDS, 1, "iSuu"), END };
-static const struct key_spec heap_keys[] = { K(FL_K_CALLS, 'o'), K(FL_K_BYTES, 'o'), K(FL_K_LIVE, 'i'),
-					     K(FL_K_PEAK, 'i'), END };
-static const struct key_spec sites_keys[] = { ROWS("sites", 1, "uuuuii"), END };
-static const struct key_spec note_keys[] = { K("what", 's'), K(FL_K_WHY, 'S'), K("n", 'n'), END };
+static const struct key_spec common_keys[] = {R(FL_K_TIME, 'u'), K(FL_K_SEQ, 'u'), K(FL_K_TID, 'i'),
+					      END};
+static const struct key_spec header_keys[] = {R(FL_K_VERSION, 'i'),
+					      R(FL_K_PID, 'i'),
+					      K(FL_K_PPID, 'i'),
+					      K(FL_K_UID, 'i'),
+					      K(FL_K_PARENT, 'o'),
+					      K(FL_K_EXE, 's'),
+					      ROWS(FL_K_ARGV, 0, "*s"),
+					      K(FL_K_START_REALTIME, 'u'),
+					      K(FL_K_START_MONOTONIC, 'u'),
+					      K(FL_K_PAGE_SIZE, 'u'),
+					      K(FL_K_KERNEL, 's'),
+					      K(FL_K_CPU, 's'),
+					      K(FL_K_NCPU, 'i'),
+					      K(FL_K_MEM_TOTAL, 'u'),
+					      K(FL_K_SWAP_TOTAL, 'u'),
+					      K(FL_K_OVERCOMMIT, 'i'),
+					      K(FL_K_THP, 's'),
+					      K(FL_K_RLIMIT_STACK, 'n'),
+					      K(FL_K_TLB, 'o'),
+					      K(FL_K_PROBES, 'o'),
+					      K(FL_K_OPTIONS, 'o'),
+					      END};
+static const struct key_spec maps_keys[] = {ROWS(FL_K_VMAS, 1, "aasaus"), ROWS(FL_K_SHIM, 0, "aa"),
+					    K(FL_K_WHY, 's'), END};
+static const struct key_spec stack_keys[] = {R(FL_K_ID, 'u'), ROWS(FL_K_FRAMES, 1, "*a"), END};
+static const struct key_spec alloc_keys[] = {K(FL_K_FUNC, 's'),	  R(FL_K_ADDR, 'a'),
+					     R(FL_K_SIZE, 'u'),	  K(FL_K_STACK, 'u'),
+					     K(FL_K_WEIGHT, 'u'), END};
+static const struct key_spec free_keys[] = {R(FL_K_ADDR, 'a'), K(FL_K_SIZE, 'u'), END};
+static const struct key_spec realloc_keys[] = {
+    K(FL_K_FUNC, 's'),	   R(FL_K_OLD_ADDR, 'a'), R(FL_K_ADDR, 'a'),   R(FL_K_SIZE, 'u'),
+    K(FL_K_OLD_SIZE, 'u'), K(FL_K_STACK, 'u'),	  K(FL_K_WEIGHT, 'u'), END};
+static const struct key_spec mmap_keys[] = {K(FL_K_ADDR, 'A'),
+					    R(FL_K_SIZE, 'u'),
+					    K(FL_K_PROT, 'i'),
+					    K(FL_K_FLAGS, 'i'),
+					    K(FL_K_FD, 'i'),
+					    K(FL_K_OFFSET, 'i'),
+					    R(FL_K_RESULT, 'A'),
+					    K(FL_K_ERRNO, 'i'),
+					    K(FL_K_STACK, 'u'),
+					    K(FL_K_PATH, 'S'),
+					    END};
+static const struct key_spec range_keys[] = {
+    R(FL_K_ADDR, 'A'),	 R(FL_K_SIZE, 'u'),  K(FL_K_PROT, 'i'),	 K(FL_K_ADVICE, 'i'),
+    K(FL_K_RESULT, 'A'), K(FL_K_ERRNO, 'i'), K(FL_K_STACK, 'u'), END};
+static const struct key_spec mremap_keys[] = {
+    R(FL_K_OLD_ADDR, 'A'), K(FL_K_OLD_SIZE, 'u'), R(FL_K_SIZE, 'u'),  K(FL_K_FLAGS, 'i'),
+    R(FL_K_RESULT, 'A'),   K(FL_K_ERRNO, 'i'),	  K(FL_K_STACK, 'u'), END};
+static const struct key_spec brk_keys[] = {K(FL_K_FUNC, 's'),
+					   K(FL_K_ADDR, 'A'),
+					   K(FL_K_SIZE, 'i'),
+					   K(FL_K_RESULT, 'A'),
+					   K(FL_K_ERRNO, 'i'),
+					   K(FL_K_STACK, 'u'),
+					   END};
+static const struct key_spec fork_keys[] = {R(FL_K_CHILD, 'i'), K(FL_K_KIND, 's'), END};
+static const struct key_spec exec_keys[] = {K(FL_K_PATH, 'S'), ROWS(FL_K_ARGV, 0, "*S"),
+					    K(FL_K_RESULT, 'i'), K(FL_K_ERRNO, 'i'), END};
+static const struct key_spec exit_keys[] = {
+    K(FL_K_HOW, 's'),	    K(FL_K_STATUS, 'i'),    K(FL_K_SIGNAL, 'i'),
+    K(FL_K_RU_MINFLT, 'n'), K(FL_K_RU_MAJFLT, 'n'), K("ru_utime_ns", 'n'),
+    K("ru_stime_ns", 'n'),  K("ru_maxrss_kb", 'n'), END};
+static const struct key_spec faults_keys[] = {K(FL_K_PERIOD, 'u'), K(FL_K_LOST, 'u'),
+					      ROWS(FL_K_SAMPLES, 1, "aaiui"), END};
+static const struct key_spec counters_keys[] = {K(FL_K_MINFLT, 'n'),
+						K(FL_K_MAJFLT, 'n'),
+						K(FL_K_RU_MINFLT, 'n'),
+						K(FL_K_RU_MAJFLT, 'n'),
+						K(FL_K_DTLB_LOAD, 'n'),
+						K(FL_K_DTLB_STORE, 'n'),
+						K(FL_K_RSS_ANON, 'n'),
+						K(FL_K_RSS_FILE, 'n'),
+						K(FL_K_RSS_SHMEM, 'n'),
+						K(FL_K_VSZ, 'n'),
+						K(FL_K_SWAP, 'n'),
+						K(FL_K_PTE, 'n'),
+						K(FL_K_STACK_VMA, 'n'),
+						K(FL_K_COMMITTED, 'n'),
+						K(FL_K_COMMIT_LIMIT, 'n'),
+						K(FL_K_OOM_SCORE, 'n'),
+						K(FL_K_TRACKING_FAULTS, 'n'),
+						END};
+static const struct key_spec residency_keys[] = {K(FL_K_METHOD, 's'),
+						 ROWS(FL_K_REGIONS, 1, "aaiiiiiiii"), END};
+static const struct key_spec wss_keys[] = {K(FL_K_METHOD, 's'), K("window_ns", 'u'),
+					   K("written", 'i'), ROWS(FL_K_REGIONS, 0, "aai"), END};
+static const struct key_spec io_keys[] = {ROWS(FL_K_FDS, 1, "iSuu"), END};
+static const struct key_spec heap_keys[] = {K(FL_K_CALLS, 'o'), K(FL_K_BYTES, 'o'),
+					    K(FL_K_LIVE, 'i'), K(FL_K_PEAK, 'i'), END};
+static const struct key_spec sites_keys[] = {ROWS("sites", 1, "uuuuii"), END};
+static const struct key_spec note_keys[] = {K("what", 's'), K(FL_K_WHY, 'S'), K("n", 'n'), END};
 
 static const struct key_spec *const event_keys[FL_E_COUNT] = {
-	[FL_E_HEADER] = header_keys,     [FL_E_MAPS] = maps_keys,
-	[FL_E_STACK] = stack_keys,       [FL_E_ALLOC] = alloc_keys,
-	[FL_E_FREE] = free_keys,         [FL_E_REALLOC] = realloc_keys,
-	[FL_E_MMAP] = mmap_keys,         [FL_E_MUNMAP] = range_keys,
-	[FL_E_MREMAP] = mremap_keys,     [FL_E_MPROTECT] = range_keys,
-	[FL_E_MADVISE] = range_keys,     [FL_E_BRK] = brk_keys,
-	[FL_E_FORK] = fork_keys,         [FL_E_EXEC] = exec_keys,
-	[FL_E_EXIT] = exit_keys,         [FL_E_FAULTS] = faults_keys,
-	[FL_E_COUNTERS] = counters_keys, [FL_E_RESIDENCY] = residency_keys,
-	[FL_E_WSS] = wss_keys,           [FL_E_IO] = io_keys,
-	[FL_E_HEAP] = heap_keys,         [FL_E_SITES] = sites_keys,
-	[FL_E_NOTE] = note_keys,
+    [FL_E_HEADER] = header_keys,     [FL_E_MAPS] = maps_keys,
+    [FL_E_STACK] = stack_keys,	     [FL_E_ALLOC] = alloc_keys,
+    [FL_E_FREE] = free_keys,	     [FL_E_REALLOC] = realloc_keys,
+    [FL_E_MMAP] = mmap_keys,	     [FL_E_MUNMAP] = range_keys,
+    [FL_E_MREMAP] = mremap_keys,     [FL_E_MPROTECT] = range_keys,
+    [FL_E_MADVISE] = range_keys,     [FL_E_BRK] = brk_keys,
+    [FL_E_FORK] = fork_keys,	     [FL_E_EXEC] = exec_keys,
+    [FL_E_EXIT] = exit_keys,	     [FL_E_FAULTS] = faults_keys,
+    [FL_E_COUNTERS] = counters_keys, [FL_E_RESIDENCY] = residency_keys,
+    [FL_E_WSS] = wss_keys,	     [FL_E_IO] = io_keys,
+    [FL_E_HEAP] = heap_keys,	     [FL_E_SITES] = sites_keys,
+    [FL_E_NOTE] = note_keys,
 };
 
 /* Hex digit values plus one; 0 for anything else. */
 static const unsigned char hexval1[256] = {
-	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7, ['7'] = 8,
-	['8'] = 9, ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15,
-	['f'] = 16, ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+    ['0'] = 1,	['1'] = 2,  ['2'] = 3,	['3'] = 4,  ['4'] = 5,	['5'] = 6,  ['6'] = 7,	['7'] = 8,
+    ['8'] = 9,	['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+    ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
 };
 
 /*
@@ -228,14 +288,24 @@ const char *fl_json_get_str(const json_t *o, const char *key)
 static const char *type_word(char t)
 {
 	switch (t) {
-	case 'i': case 'n': return "an integer";
-	case 'u': return "a non-negative integer";
-	case 'a': return "an address string \"0x...\"";
-	case 'A': return "an address";
-	case 's': case 'S': return "a string";
-	case 'o': return "an object";
-	case 'r': return "an array";
-	case 'b': return "a boolean";
+	case 'i':
+	case 'n':
+		return "an integer";
+	case 'u':
+		return "a non-negative integer";
+	case 'a':
+		return "an address string \"0x...\"";
+	case 'A':
+		return "an address";
+	case 's':
+	case 'S':
+		return "a string";
+	case 'o':
+		return "an object";
+	case 'r':
+		return "an array";
+	case 'b':
+		return "a boolean";
 	}
 	return "?";
 }
@@ -243,13 +313,21 @@ static const char *type_word(char t)
 static const char *json_word(const json_t *v)
 {
 	switch (json_typeof(v)) {
-	case JSON_OBJECT: return "an object";
-	case JSON_ARRAY: return "an array";
-	case JSON_STRING: return "a string";
-	case JSON_INTEGER: return "an integer";
-	case JSON_REAL: return "a number with a fraction";
-	case JSON_TRUE: case JSON_FALSE: return "a boolean";
-	case JSON_NULL: return "null";
+	case JSON_OBJECT:
+		return "an object";
+	case JSON_ARRAY:
+		return "an array";
+	case JSON_STRING:
+		return "a string";
+	case JSON_INTEGER:
+		return "an integer";
+	case JSON_REAL:
+		return "a number with a fraction";
+	case JSON_TRUE:
+	case JSON_FALSE:
+		return "a boolean";
+	case JSON_NULL:
+		return "null";
 	}
 	return "?";
 }
@@ -258,17 +336,27 @@ static int type_ok(const json_t *v, char t)
 {
 	uint64_t a;
 	switch (t) {
-	case 'i': return json_is_integer(v);
-	case 'u': return json_is_integer(v) && json_integer_value(v) >= 0;
-	case 'n': return json_is_integer(v) || json_is_null(v);
-	case 'a': return json_is_string(v) && fl_parse_addr(json_string_value(v), &a) == 0;
-	case 'A': return (json_is_string(v) && fl_parse_addr(json_string_value(v), &a) == 0) ||
-			 json_is_integer(v);
-	case 's': return json_is_string(v);
-	case 'S': return json_is_string(v) || json_is_null(v);
-	case 'o': return json_is_object(v);
-	case 'r': return json_is_array(v);
-	case 'b': return json_is_boolean(v);
+	case 'i':
+		return json_is_integer(v);
+	case 'u':
+		return json_is_integer(v) && json_integer_value(v) >= 0;
+	case 'n':
+		return json_is_integer(v) || json_is_null(v);
+	case 'a':
+		return json_is_string(v) && fl_parse_addr(json_string_value(v), &a) == 0;
+	case 'A':
+		return (json_is_string(v) && fl_parse_addr(json_string_value(v), &a) == 0) ||
+		       json_is_integer(v);
+	case 's':
+		return json_is_string(v);
+	case 'S':
+		return json_is_string(v) || json_is_null(v);
+	case 'o':
+		return json_is_object(v);
+	case 'r':
+		return json_is_array(v);
+	case 'b':
+		return json_is_boolean(v);
 	}
 	return 0;
 }
@@ -278,7 +366,8 @@ static const char *check_rows(const struct key_spec *k, const json_t *arr, char 
 {
 	size_t i, ncols = strlen(k->row);
 	json_t *el;
-	json_array_foreach(arr, i, el) {
+	json_array_foreach(arr, i, el)
+	{
 		if (k->row[0] == '*') {
 			if (!type_ok(el, k->row[1])) {
 				snprintf(buf, len, "'%s'[%zu] should be %s, not %s", k->key, i,
@@ -377,13 +466,14 @@ static int64_t eight_digits(const char *p)
 {
 	uint64_t x;
 	memcpy(&x, p, 8);
-	if (((x & 0xF0F0F0F0F0F0F0F0ull) | (((x + 0x0606060606060606ull) & 0xF0F0F0F0F0F0F0F0ull) >> 4)) !=
-	    0x3333333333333333ull)
+	if (((x & 0xF0F0F0F0F0F0F0F0ull) |
+	     (((x + 0x0606060606060606ull) & 0xF0F0F0F0F0F0F0F0ull) >> 4)) != 0x3333333333333333ull)
 		return -1;
 	x -= 0x3030303030303030ull;
 	x = x * 10 + (x >> 8); /* pairs */
 	x = (((x & 0x000000FF000000FFull) * (100 + (1000000ull << 32))) +
-	     (((x >> 16) & 0x000000FF000000FFull) * (1 + (10000ull << 32)))) >> 32;
+	     (((x >> 16) & 0x000000FF000000FFull) * (1 + (10000ull << 32)))) >>
+	    32;
 	return (int64_t)(uint32_t)x;
 }
 
@@ -431,22 +521,14 @@ static const char *scan_int(const char *p, const char *end, int64_t *out)
 /* Characters in a fast-path string: 0 plain printable ASCII, 1 the closing quote, 2 anything
  * else (controls, backslash escapes, non-ASCII: jansson's business). */
 static const unsigned char str_class[256] = {
-	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
-	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
-	0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0,
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2,
-	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
-	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
-	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
-	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
-	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
-	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
-	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
-	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+    0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2,
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
 };
 
 /* A string of printable ASCII without escapes; p is after the opening quote. */
@@ -674,7 +756,8 @@ void fl_flat_from_json(const json_t *o, enum fl_ev ev, struct fl_flat *f)
 	json_t *v;
 	f->ev = ev;
 	f->n = 0;
-	json_object_foreach((json_t *)o, k, v) {
+	json_object_foreach((json_t *)o, k, v)
+	{
 		struct fl_flat_val *x;
 		if (f->n == FL_FLAT_MAX)
 			break;
@@ -695,13 +778,20 @@ void fl_flat_from_json(const json_t *o, enum fl_ev ev, struct fl_flat *f)
 static int flat_type_ok(const struct fl_flat_val *v, char t)
 {
 	switch (t) {
-	case 'i': return v->type == 'i';
-	case 'u': return v->type == 'i' && v->i >= 0;
-	case 'n': return v->type == 'i' || v->type == 'n';
-	case 'a': return v->type == 's' && v->aok;
-	case 'A': return v->type == 'i' || (v->type == 's' && v->aok);
-	case 's': return v->type == 's';
-	case 'S': return v->type == 's' || v->type == 'n';
+	case 'i':
+		return v->type == 'i';
+	case 'u':
+		return v->type == 'i' && v->i >= 0;
+	case 'n':
+		return v->type == 'i' || v->type == 'n';
+	case 'a':
+		return v->type == 's' && v->aok;
+	case 'A':
+		return v->type == 'i' || (v->type == 's' && v->aok);
+	case 's':
+		return v->type == 's';
+	case 'S':
+		return v->type == 's' || v->type == 'n';
 	}
 	return 0; /* objects, arrays, booleans: never flat */
 }
@@ -710,13 +800,20 @@ static int flat_type_ok(const struct fl_flat_val *v, char t)
 static unsigned kinds_of(char t)
 {
 	switch (t) {
-	case 'i': return FL_FLAT_T_NEG | FL_FLAT_T_UINT;
-	case 'u': return FL_FLAT_T_UINT;
-	case 'n': return FL_FLAT_T_NEG | FL_FLAT_T_UINT | FL_FLAT_T_NULL;
-	case 'a': return FL_FLAT_T_ADDR;
-	case 'A': return FL_FLAT_T_NEG | FL_FLAT_T_UINT | FL_FLAT_T_ADDR;
-	case 's': return FL_FLAT_T_ADDR | FL_FLAT_T_STR;
-	case 'S': return FL_FLAT_T_ADDR | FL_FLAT_T_STR | FL_FLAT_T_NULL;
+	case 'i':
+		return FL_FLAT_T_NEG | FL_FLAT_T_UINT;
+	case 'u':
+		return FL_FLAT_T_UINT;
+	case 'n':
+		return FL_FLAT_T_NEG | FL_FLAT_T_UINT | FL_FLAT_T_NULL;
+	case 'a':
+		return FL_FLAT_T_ADDR;
+	case 'A':
+		return FL_FLAT_T_NEG | FL_FLAT_T_UINT | FL_FLAT_T_ADDR;
+	case 's':
+		return FL_FLAT_T_ADDR | FL_FLAT_T_STR;
+	case 'S':
+		return FL_FLAT_T_ADDR | FL_FLAT_T_STR | FL_FLAT_T_NULL;
 	}
 	return 0;
 }
@@ -777,7 +874,7 @@ static int flat_keys_ok(const struct key_spec *ks, const struct fl_flat *f)
  */
 #define SHAPE_KEYBYTES 256
 struct shape {
-	size_t n;                  /* 0: none learned */
+	size_t n;		     /* 0: none learned */
 	size_t off[FL_FLAT_MAX + 1]; /* key i is kbuf[off[i]..off[i+1]) */
 	char kbuf[SHAPE_KEYBYTES];
 	const struct key_spec *spec[FL_FLAT_MAX]; /* NULL: a key the schema does not know */
@@ -847,7 +944,7 @@ struct file_state {
 	const struct fl_reader_ops *ops;
 	void *ctx;
 	int stop;
-	int fast; /* the fast path is on (see FL_READER_NO_FAST_ENV) */
+	int fast;		     /* the fast path is on (see FL_READER_NO_FAST_ENV) */
 	struct fl_progress progress; /* long reads show how far they got */
 	struct shape shapes[FL_E_COUNT];
 };
@@ -874,21 +971,24 @@ static int first_line(struct file_state *fs, const char *p, size_t n, json_t **o
 		return -1;
 	}
 	if (!json_is_object(obj) || !json_is_string(json_object_get(obj, FL_K_EVENT))) {
-		fl_error_at(fs->path, 1, "not a faultline trace (the first line has no event name)");
+		fl_error_at(fs->path, 1,
+			    "not a faultline trace (the first line has no event name)");
 		goto fail;
 	}
 	*ev = fl_reader_event(json_string_value(json_object_get(obj, FL_K_EVENT)));
 	if (*ev != FL_E_HEADER) {
-		fl_error_at(fs->path, 1, "missing header: the first line is event '%s', not 'header'",
+		fl_error_at(fs->path, 1,
+			    "missing header: the first line is event '%s', not 'header'",
 			    json_string_value(json_object_get(obj, FL_K_EVENT)));
 		goto fail;
 	}
 	/* The version first: a newer header may change any other key. */
 	v = json_object_get(obj, FL_K_VERSION);
 	if (json_is_integer(v) && json_integer_value(v) > FL_TRACE_VERSION) {
-		fl_error_at(fs->path, 1,
-			    "trace schema version %lld is newer than this faultline understands (%d)",
-			    (long long)json_integer_value(v), FL_TRACE_VERSION);
+		fl_error_at(
+		    fs->path, 1,
+		    "trace schema version %lld is newer than this faultline understands (%d)",
+		    (long long)json_integer_value(v), FL_TRACE_VERSION);
 		goto fail;
 	}
 	msg = validate(obj, ev, buf, sizeof(buf));
@@ -910,7 +1010,7 @@ fail:
 
 static void deliver(struct file_state *fs, enum fl_ev ev, json_t *obj, long line)
 {
-	struct fl_reader_loc loc = { fs->path, line };
+	struct fl_reader_loc loc = {fs->path, line};
 	int r;
 	fs->good++;
 	if (fs->ops->flat && (fs->ops->flat_mask & (1u << ev))) {
@@ -960,7 +1060,7 @@ static void one_line(struct file_state *fs, const char *p, size_t n, long line, 
 		if (fl_flat_scan(p, n, &f) == 0 &&
 		    ((fs->ops->flat_mask | fs->ops->fast_mask) & (1u << f.ev)) &&
 		    flat_valid(fs, &f)) {
-			struct fl_reader_loc loc = { fs->path, line };
+			struct fl_reader_loc loc = {fs->path, line};
 			fs->good++;
 			if (fs->ops->flat(fs->ctx, &f, &loc) < 0)
 				fs->stop = 1;
@@ -1036,7 +1136,7 @@ static long read_lines(struct file_state *fs, int fd)
 long fl_reader_read_file_ops(const char *path, const struct fl_reader_ops *ops, void *ctx)
 {
 	const char *nofast = getenv(FL_READER_NO_FAST_ENV);
-	struct file_state fs = { path, 0, 0, ops, ctx, 0, 0, { 0 }, { { 0 } } };
+	struct file_state fs = {path, 0, 0, ops, ctx, 0, 0, {0}, {{0}}};
 	struct stat st;
 	long line;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -1049,7 +1149,8 @@ long fl_reader_read_file_ops(const char *path, const struct fl_reader_ops *ops, 
 	if (st.st_size == 0) {
 		close(fd);
 		return fl_error("'%s' is empty (no header: the process may have been killed at "
-				"start)", path);
+				"start)",
+				path);
 	}
 	fs.fast = ops->flat && !(nofast && *nofast && strcmp(nofast, "0"));
 	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
@@ -1069,7 +1170,7 @@ long fl_reader_read_file_ops(const char *path, const struct fl_reader_ops *ops, 
 
 long fl_reader_read_file(const char *path, fl_reader_fn fn, void *ctx)
 {
-	struct fl_reader_ops ops = { fn, NULL, 0, 0 };
+	struct fl_reader_ops ops = {fn, NULL, 0, 0};
 	return fl_reader_read_file_ops(path, &ops, ctx);
 }
 

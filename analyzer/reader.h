@@ -62,8 +62,7 @@ struct fl_reader_loc {
  * are "0x..." strings that parse). Return 0 to go on, -1 to stop reading
  * this file (counted as an error by the caller, not by the reader).
  */
-typedef int (*fl_reader_fn)(void *ctx, enum fl_ev ev, json_t *obj,
-			    const struct fl_reader_loc *loc);
+typedef int (*fl_reader_fn)(void *ctx, enum fl_ev ev, json_t *obj, const struct fl_reader_loc *loc);
 
 /*
  * Reads one trace file. Returns the number of valid lines handed to fn
@@ -95,10 +94,10 @@ void fl_reader_list_free(char **files);
 struct fl_flat_val {
 	const char *key; /* not NUL-terminated: klen bytes */
 	size_t klen;
-	char type;       /* 'i' integer, 's' string, 'n' null, 'r' array of rows (see below) */
-	char aok;        /* 's' only: the string is an address "0x...", whose value is a */
+	char type; /* 'i' integer, 's' string, 'n' null, 'r' array of rows (see below) */
+	char aok;  /* 's' only: the string is an address "0x...", whose value is a */
 	int64_t i;
-	const char *s;   /* not NUL-terminated: slen bytes */
+	const char *s; /* not NUL-terminated: slen bytes */
 	size_t slen;
 	uint64_t a;
 	/* 'r': the rows as the scan decoded them (see fl_flat_row_next), or
@@ -113,11 +112,11 @@ struct fl_flat_val {
 #define FL_FLAT_COLS 16
 #define FL_FLAT_SIGS 4
 enum {
-	FL_FLAT_T_NEG = 1 << 0,  /* negative integer */
+	FL_FLAT_T_NEG = 1 << 0,	 /* negative integer */
 	FL_FLAT_T_UINT = 1 << 1, /* non-negative integer */
 	FL_FLAT_T_NULL = 1 << 2,
 	FL_FLAT_T_ADDR = 1 << 3, /* string spelling an address */
-	FL_FLAT_T_STR = 1 << 4,  /* any other string */
+	FL_FLAT_T_STR = 1 << 4,	 /* any other string */
 };
 struct fl_flat_sig {
 	size_t minn;
@@ -214,7 +213,6 @@ long fl_reader_read_file_ops(const char *path, const struct fl_reader_ops *ops, 
  * reports both ways, which must be identical.
  */
 #define FL_READER_NO_FAST_ENV "FAULTLINE_NO_FAST_PATH"
-
 
 enum fl_ev fl_reader_event(const char *name);
 const char *fl_reader_event_name(enum fl_ev ev);

@@ -43,12 +43,13 @@ void fl_record_summary(const char *dir, FILE *f)
 	int files = count_files(dir, &bytes);
 	struct fl_model m;
 	struct fl_report_opts o;
-	const char *names[] = { "summary" };
+	const char *names[] = {"summary"};
 	json_t *r;
-	fprintf(f, "faultline: trace of %d process%s written to %s\n", files, files == 1 ? "" : "es",
-		dir);
+	fprintf(f, "faultline: trace of %d process%s written to %s\n", files,
+		files == 1 ? "" : "es", dir);
 	if (files && bytes > SUMMARY_MAX_BYTES)
-		fprintf(f, "faultline: the trace is large (%llu MiB); no summary here\n", bytes >> 20);
+		fprintf(f, "faultline: the trace is large (%llu MiB); no summary here\n",
+			bytes >> 20);
 	else if (files) {
 		if (fl_model_load(&m, dir) == 0) {
 			fl_report_opts_init(&o);

@@ -24,9 +24,9 @@
 
 #define MAX_CHART_PROCS 4 /* processes that get their own charts */
 #define MAX_BINS 48
-#define MAX_ROWS 24       /* heatmap rows */
-#define MAX_SITES 12      /* overcommit bars */
-#define MAX_COW 8         /* children in the COW chart */
+#define MAX_ROWS 24  /* heatmap rows */
+#define MAX_SITES 12 /* overcommit bars */
+#define MAX_COW 8    /* children in the COW chart */
 #define MAX_TABLE_ROWS 50
 
 struct ctx {
@@ -113,7 +113,8 @@ static void argv_text(struct ctx *c, const struct fl_proc *p)
 		esc(c, p->exe ? p->exe : "?");
 		return;
 	}
-	json_array_foreach(p->argv, i, a) {
+	json_array_foreach(p->argv, i, a)
+	{
 		if (i)
 			fputc(' ', c->f);
 		if (i >= 12) {
@@ -129,24 +130,24 @@ static void argv_text(struct ctx *c, const struct fl_proc *p)
 #define FC_N FL_FC_COUNT
 
 static const char *const fclass_name[FC_N] = {
-	[FL_FC_ZERO_FILL] = "demand-zero first touch",
-	[FL_FC_CACHE_HIT] = "page-cache hit (minor, file)",
-	[FL_FC_DISK] = "read from disk (major, file)",
-	[FL_FC_SWAP_IN] = "swap-in (major, anonymous)",
-	[FL_FC_COW] = "copy-on-write",
-	[FL_FC_STACK_GROWTH] = "stack growth",
-	[FL_FC_TRACKING] = "write tracking (--wss)",
-	[FL_FC_OTHER] = "other (vdso, special mappings)",
-	[FL_FC_UNKNOWN] = "unknown VMA",
-	[FL_FC_SHIM] = "the shim's own buffers",
+    [FL_FC_ZERO_FILL] = "demand-zero first touch",
+    [FL_FC_CACHE_HIT] = "page-cache hit (minor, file)",
+    [FL_FC_DISK] = "read from disk (major, file)",
+    [FL_FC_SWAP_IN] = "swap-in (major, anonymous)",
+    [FL_FC_COW] = "copy-on-write",
+    [FL_FC_STACK_GROWTH] = "stack growth",
+    [FL_FC_TRACKING] = "write tracking (--wss)",
+    [FL_FC_OTHER] = "other (vdso, special mappings)",
+    [FL_FC_UNKNOWN] = "unknown VMA",
+    [FL_FC_SHIM] = "the shim's own buffers",
 };
 
 /* One colour per class, the same in every chart. */
 static const char *const fclass_color[FC_N] = {
-	[FL_FC_ZERO_FILL] = "#0072b2", [FL_FC_CACHE_HIT] = "#009e73", [FL_FC_DISK] = "#d55e00",
-	[FL_FC_SWAP_IN] = "#cc79a7",   [FL_FC_COW] = "#e69f00",       [FL_FC_STACK_GROWTH] = "#56b4e9",
-	[FL_FC_TRACKING] = "#999999",  [FL_FC_OTHER] = "#222222",     [FL_FC_UNKNOWN] = "#bbbbbb",
-	[FL_FC_SHIM] = "#dddddd",
+    [FL_FC_ZERO_FILL] = "#0072b2", [FL_FC_CACHE_HIT] = "#009e73", [FL_FC_DISK] = "#d55e00",
+    [FL_FC_SWAP_IN] = "#cc79a7",   [FL_FC_COW] = "#e69f00",	  [FL_FC_STACK_GROWTH] = "#56b4e9",
+    [FL_FC_TRACKING] = "#999999",  [FL_FC_OTHER] = "#222222",	  [FL_FC_UNKNOWN] = "#bbbbbb",
+    [FL_FC_SHIM] = "#dddddd",
 };
 
 /* The class of every fault sample of p (NULL when it has none); free() it. */
@@ -238,7 +239,8 @@ static void num_cell(struct ctx *c, double v, enum fl_unit u)
 	if (isnan(v))
 		fputs("<td>?</td>", c->f);
 	else
-		fprintf(c->f, "<td title=\"%.0f\">%s</td>", v, fl_svg_format(buf, sizeof(buf), v, u));
+		fprintf(c->f, "<td title=\"%.0f\">%s</td>", v,
+			fl_svg_format(buf, sizeof(buf), v, u));
 }
 
 static void chart_table(struct ctx *c, const struct fl_svg_chart *ch)
@@ -256,7 +258,8 @@ static void chart_table(struct ctx *c, const struct fl_svg_chart *ch)
 	}
 	fputs("</tr>\n", c->f);
 	for (size_t i = 0; i < ch->n; i += step) {
-		fprintf(c->f, "<tr><td>%s</td>", fl_svg_format(buf, sizeof(buf), ch->x[i], ch->x_unit));
+		fprintf(c->f, "<tr><td>%s</td>",
+			fl_svg_format(buf, sizeof(buf), ch->x[i], ch->x_unit));
 		for (size_t s = 0; s < ch->nseries; s++)
 			num_cell(c, ch->series[s].y[i], ch->y_unit);
 		fputs("</tr>\n", c->f);
@@ -277,7 +280,8 @@ static void heatmap_table(struct ctx *c, const struct fl_svg_heatmap *h)
 	table_open(c, "Table: the numbers behind this heatmap");
 	fputs("<tr><th>region</th>", c->f);
 	for (size_t j = 0; j < h->ncols; j++)
-		fprintf(c->f, "<th>%s</th>", fl_svg_format(buf, sizeof(buf), h->x_edges[j], h->x_unit));
+		fprintf(c->f, "<th>%s</th>",
+			fl_svg_format(buf, sizeof(buf), h->x_edges[j], h->x_unit));
 	fputs("</tr>\n", c->f);
 	for (size_t r = 0; r < h->nrows; r++) {
 		fputs("<tr><th class=\"row\">", c->f);
@@ -377,19 +381,26 @@ static double wss_at(const struct fl_proc *p, size_t i, enum wss_method m, uint6
 static const char *wss_name(enum wss_method m)
 {
 	switch (m) {
-	case WSS_UFFD: return "working set: pages written per tick (uffd-wp)";
-	case WSS_REFERENCED: return "working set: pages referenced per tick (accessed bit)";
-	case WSS_FAULTS: return "pages first touched per tick (fault samples)";
-	default: return "working set";
+	case WSS_UFFD:
+		return "working set: pages written per tick (uffd-wp)";
+	case WSS_REFERENCED:
+		return "working set: pages referenced per tick (accessed bit)";
+	case WSS_FAULTS:
+		return "pages first touched per tick (fault samples)";
+	default:
+		return "working set";
 	}
 }
 
 static const char *wss_how(enum wss_method m)
 {
 	switch (m) {
-	case WSS_UFFD: return "pages written, from uffd write-protect";
-	case WSS_REFERENCED: return "pages referenced, from the accessed bit";
-	default: return "pages first touched, from the fault samples";
+	case WSS_UFFD:
+		return "pages written, from uffd write-protect";
+	case WSS_REFERENCED:
+		return "pages referenced, from the accessed bit";
+	default:
+		return "pages first touched, from the fault samples";
 	}
 }
 
@@ -399,24 +410,25 @@ static size_t ref_lines(const struct fl_proc *p, struct fl_svg_hline *h)
 	int64_t e4 = p->tlb.l2_4k > p->tlb.l1d_4k ? p->tlb.l2_4k : p->tlb.l1d_4k;
 	int64_t e2 = p->tlb.l2_2m > p->tlb.l1d_2m ? p->tlb.l2_2m : p->tlb.l1d_2m;
 	if (e4 > 0)
-		h[n++] = (struct fl_svg_hline){ "dTLB reach, 4 KiB pages", (double)e4 * 4096, "#6a3d9a" };
+		h[n++] =
+		    (struct fl_svg_hline){"dTLB reach, 4 KiB pages", (double)e4 * 4096, "#6a3d9a"};
 	if (e2 > 0)
-		h[n++] = (struct fl_svg_hline){ "dTLB reach, 2 MiB pages", (double)e2 * 2097152,
-						"#b15928" };
+		h[n++] = (struct fl_svg_hline){"dTLB reach, 2 MiB pages", (double)e2 * 2097152,
+					       "#b15928"};
 	if (p->mem_total > 0)
-		h[n++] = (struct fl_svg_hline){ "RAM", (double)p->mem_total, "#cc0000" };
+		h[n++] = (struct fl_svg_hline){"RAM", (double)p->mem_total, "#cc0000"};
 	return n;
 }
 
 /* This process's entry of the ws section (report_ws.c), or NULL. */
 static json_t *ws_json(const struct ctx *c, const struct fl_proc *p)
 {
-	json_t *procs = json_object_get(json_object_get(json_object_get(c->report, "sections"),
-							"ws"),
-					"processes"),
+	json_t *procs = json_object_get(
+		   json_object_get(json_object_get(c->report, "sections"), "ws"), "processes"),
 	       *e;
 	size_t i;
-	json_array_foreach(procs, i, e) {
+	json_array_foreach(procs, i, e)
+	{
 		const char *exe = json_string_value(json_object_get(e, "exe"));
 		if (json_integer_value(json_object_get(e, "pid")) == p->pid &&
 		    (!exe || !p->exe || !strcmp(exe, p->exe)))
@@ -430,7 +442,8 @@ static double ws_window(json_t *ws, const char *method, uint64_t t0, uint64_t t1
 {
 	json_t *w, *v;
 	size_t i;
-	json_array_foreach(json_object_get(ws, "windows"), i, w) {
+	json_array_foreach(json_object_get(ws, "windows"), i, w)
+	{
 		uint64_t t = (uint64_t)json_integer_value(json_object_get(w, "t"));
 		if (t <= t0 || t > t1)
 			continue;
@@ -458,11 +471,11 @@ static size_t ws_ref_lines(json_t *ws, struct fl_svg_hline *h)
 	double mem = json_number_value(json_object_get(ram, "mem_total"));
 	size_t n = 0;
 	if (r4 > 0)
-		h[n++] = (struct fl_svg_hline){ "dTLB reach, 4 KiB pages", r4, "#6a3d9a" };
+		h[n++] = (struct fl_svg_hline){"dTLB reach, 4 KiB pages", r4, "#6a3d9a"};
 	if (r2 > 0)
-		h[n++] = (struct fl_svg_hline){ "dTLB reach, 2 MiB pages", r2, "#b15928" };
+		h[n++] = (struct fl_svg_hline){"dTLB reach, 2 MiB pages", r2, "#b15928"};
 	if (mem > 0)
-		h[n++] = (struct fl_svg_hline){ "RAM", mem, "#cc0000" };
+		h[n++] = (struct fl_svg_hline){"RAM", mem, "#cc0000"};
 	return n;
 }
 
@@ -476,15 +489,25 @@ static void memory_chart(struct ctx *c, const struct fl_proc *p, int idx)
 	uint64_t *tmp = NULL;
 	enum wss_method m = wss_method(p);
 	struct fl_svg_series s[3] = {
-		{ "RSS (resident)", rss, "#0072b2", 0 },
-		{ "virtual size", vsz, "#e69f00", 0 },
-		{ wss_name(m), wss, "#009e73", 0 },
+	    {"RSS (resident)", rss, "#0072b2", 0},
+	    {"virtual size", vsz, "#e69f00", 0},
+	    {wss_name(m), wss, "#009e73", 0},
 	};
 	struct fl_svg_hline h[3];
 	char id[32];
-	struct fl_svg_chart ch = { id, "Memory over time", "time since the trace started", "bytes",
-				   FL_UNIT_SECONDS, FL_UNIT_BYTES, x, n, s, m == WSS_NONE ? 2 : 3,
-				   h, ws ? ws_ref_lines(ws, h) : ref_lines(p, h), FL_SCALE_AUTO };
+	struct fl_svg_chart ch = {id,
+				  "Memory over time",
+				  "time since the trace started",
+				  "bytes",
+				  FL_UNIT_SECONDS,
+				  FL_UNIT_BYTES,
+				  x,
+				  n,
+				  s,
+				  m == WSS_NONE ? 2 : 3,
+				  h,
+				  ws ? ws_ref_lines(ws, h) : ref_lines(p, h),
+				  FL_SCALE_AUTO};
 	if (method) {
 		s[2].name = ws_method_name(method);
 		ch.nseries = 3;
@@ -493,8 +516,8 @@ static void memory_chart(struct ctx *c, const struct fl_proc *p, int idx)
 		x[i] = xsec(c, p, p->counters[i].t);
 		rss[i] = rss_of(&p->counters[i]);
 		vsz[i] = p->counters[i].vsz >= 0 ? (double)p->counters[i].vsz : NAN;
-		wss[i] = method ? ws_window(ws, method, i ? p->counters[i - 1].t : 0, p->counters[i].t,
-					    (double)page_size(p))
+		wss[i] = method ? ws_window(ws, method, i ? p->counters[i - 1].t : 0,
+					    p->counters[i].t, (double)page_size(p))
 				: wss_at(p, i, m, &tmp, &cap);
 	}
 	snprintf(id, sizeof(id), "mem-%d", idx);
@@ -520,9 +543,19 @@ static void faults_chart(struct ctx *c, const struct fl_proc *p, int idx)
 	size_t ns = 0;
 	double w = (double)(p->faults_period ? p->faults_period : 1);
 	char id[32];
-	struct fl_svg_chart ch = { id, "Page faults over time by class", "time since the trace started",
-				   "faults per interval", FL_UNIT_SECONDS, FL_UNIT_COUNT, x, 0, s, 0,
-				   NULL, 0, FL_SCALE_LINEAR };
+	struct fl_svg_chart ch = {id,
+				  "Page faults over time by class",
+				  "time since the trace started",
+				  "faults per interval",
+				  FL_UNIT_SECONDS,
+				  FL_UNIT_COUNT,
+				  x,
+				  0,
+				  s,
+				  0,
+				  NULL,
+				  0,
+				  FL_SCALE_LINEAR};
 
 	struct fl_fault_info *fi = classes(c, p);
 	bins_init(c, p, &b);
@@ -538,7 +571,7 @@ static void faults_chart(struct ctx *c, const struct fl_proc *p, int idx)
 		for (size_t j = 0; j < b.n; j++)
 			tot += y[k][j];
 		if (tot > 0)
-			s[ns++] = (struct fl_svg_series){ fclass_name[k], y[k], fclass_color[k], 0 };
+			s[ns++] = (struct fl_svg_series){fclass_name[k], y[k], fclass_color[k], 0};
 	}
 	snprintf(id, sizeof(id), "faults-%d", idx);
 	ch.n = b.n;
@@ -555,11 +588,21 @@ static void fault_counts_chart(struct ctx *c, const struct fl_proc *p, int idx)
 	size_t n = p->ncounters;
 	double *x = fl_xcalloc(n, sizeof(double)), *mi = fl_xcalloc(n, sizeof(double));
 	double *ma = fl_xcalloc(n, sizeof(double));
-	struct fl_svg_series s[2] = { { "minor faults", mi, NULL, 0 }, { "major faults", ma, NULL, 0 } };
+	struct fl_svg_series s[2] = {{"minor faults", mi, NULL, 0}, {"major faults", ma, NULL, 0}};
 	char id[32];
-	struct fl_svg_chart ch = { id, "Page faults per tick", "time since the trace started",
-				   "faults per tick", FL_UNIT_SECONDS, FL_UNIT_COUNT, x, n, s, 2,
-				   NULL, 0, FL_SCALE_LINEAR };
+	struct fl_svg_chart ch = {id,
+				  "Page faults per tick",
+				  "time since the trace started",
+				  "faults per tick",
+				  FL_UNIT_SECONDS,
+				  FL_UNIT_COUNT,
+				  x,
+				  n,
+				  s,
+				  2,
+				  NULL,
+				  0,
+				  FL_SCALE_LINEAR};
 	int64_t pmi = 0, pma = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct fl_counters *k = &p->counters[i];
@@ -604,7 +647,8 @@ static struct row *row_find(struct row **rows, size_t *n, size_t *cap, const str
 	fmtb(sz, sizeof(sz), (double)(v->end - v->start));
 	if (v->path && *v->path) {
 		const char *base = strrchr(v->path, '/');
-		if (asprintf(&r->label, "%s %.4s", base && base[1] ? base + 1 : v->path, v->perms) < 0)
+		if (asprintf(&r->label, "%s %.4s", base && base[1] ? base + 1 : v->path, v->perms) <
+		    0)
 			r->label = NULL;
 	} else if (asprintf(&r->label, "anon %s %.4s %llx", sz, v->perms,
 			    (unsigned long long)v->start) < 0) {
@@ -641,7 +685,8 @@ static void heatmaps(struct ctx *c, const struct fl_proc *p, int idx)
 	for (size_t i = 0; i < p->nmaps; i++)
 		for (size_t j = 0; j < p->maps[i].nvmas; j++) {
 			const struct fl_vma *v = &p->maps[i].vmas[j];
-			if (!fl_maps_is_shim(&p->maps[i], v->start, v->end) && v->kind != FL_VMA_SHIM)
+			if (!fl_maps_is_shim(&p->maps[i], v->start, v->end) &&
+			    v->kind != FL_VMA_SHIM)
 				row_find(&rows, &nrows, &cap, v);
 		}
 	for (size_t i = 0; i < p->nfaults; i++) {
@@ -667,7 +712,8 @@ static void heatmaps(struct ctx *c, const struct fl_proc *p, int idx)
 		nrows = keep;
 	}
 	if (nrows == 0) {
-		fputs("<p class=\"note\">No faults or resident pages were recorded for this process.</p>\n",
+		fputs("<p class=\"note\">No faults or resident pages were recorded for this "
+		      "process.</p>\n",
 		      c->f);
 		free(rows);
 		return;
@@ -678,9 +724,18 @@ static void heatmaps(struct ctx *c, const struct fl_proc *p, int idx)
 	double *cells = fl_xcalloc(nrows * b.n, sizeof(double));
 	for (size_t r = 0; r < nrows; r++)
 		labels[r] = rows[r].label;
-	struct fl_svg_heatmap h = { id, "Faults by region over time", labels, nrows, b.edges, b.n,
-				    cells, FL_UNIT_SECONDS, FL_UNIT_COUNT,
-				    "time since the trace started", "faults", "#d55e00" };
+	struct fl_svg_heatmap h = {id,
+				   "Faults by region over time",
+				   labels,
+				   nrows,
+				   b.edges,
+				   b.n,
+				   cells,
+				   FL_UNIT_SECONDS,
+				   FL_UNIT_COUNT,
+				   "time since the trace started",
+				   "faults",
+				   "#d55e00"};
 
 	if (p->nfaults) {
 		for (size_t i = 0; i < p->nfaults; i++) {
@@ -698,7 +753,7 @@ static void heatmaps(struct ctx *c, const struct fl_proc *p, int idx)
 		heatmap_table(c, &h);
 	}
 	if (p->nresidency) {
-		struct resstate st = { NULL, 0, 0 };
+		struct resstate st = {NULL, 0, 0};
 		size_t k = 0;
 		for (size_t j = 0; j < b.n; j++) {
 			uint64_t tend = b.t0 + (b.t1 - b.t0) * (j + 1) / b.n;
@@ -706,7 +761,8 @@ static void heatmaps(struct ctx *c, const struct fl_proc *p, int idx)
 				res_apply(&st, &p->residency[k++]);
 			for (size_t r = 0; r < nrows; r++) {
 				const struct fl_res_region *g = res_find(&st, rows[r].start);
-				cells[r * b.n + j] = g && g->present >= 0 ? (double)g->present : NAN;
+				cells[r * b.n + j] =
+				    g && g->present >= 0 ? (double)g->present : NAN;
 			}
 		}
 		free(st.r);
@@ -720,7 +776,8 @@ static void heatmaps(struct ctx *c, const struct fl_proc *p, int idx)
 		fputs("</figure>\n", c->f);
 		heatmap_table(c, &h);
 	} else {
-		fputs("<p class=\"note\">No residency snapshots in this trace (pagemap probe off).</p>\n",
+		fputs("<p class=\"note\">No residency snapshots in this trace (pagemap probe "
+		      "off).</p>\n",
 		      c->f);
 	}
 	for (size_t r = 0; r < nrows; r++)
@@ -740,7 +797,7 @@ static int is_forked(const struct fl_proc *p)
 /* Bytes of p still shared with its fork partner at time `when`, NaN outside its life. */
 static double shared_at(const struct ctx *c, const struct fl_proc *p, double when)
 {
-	struct resstate st = { NULL, 0, 0 };
+	struct resstate st = {NULL, 0, 0};
 	double sum = 0;
 	for (size_t i = 0; i < p->nresidency && xsec(c, p, p->residency[i].t) <= when + 1e-9; i++)
 		res_apply(&st, &p->residency[i]);
@@ -758,12 +815,12 @@ static double shared_at(const struct ctx *c, const struct fl_proc *p, double whe
 /* The cow section's sharing decay for this child (report_cow.c), or NULL. */
 static json_t *cow_over_time(const struct ctx *c, const struct fl_proc *kid)
 {
-	json_t *forks = json_object_get(json_object_get(json_object_get(c->report, "sections"),
-							"cow"),
-					"forks"),
+	json_t *forks = json_object_get(
+		   json_object_get(json_object_get(c->report, "sections"), "cow"), "forks"),
 	       *f;
 	size_t i;
-	json_array_foreach(forks, i, f) {
+	json_array_foreach(forks, i, f)
+	{
 		json_t *ot = json_object_get(f, "over_time");
 		if (json_integer_value(json_object_get(f, "child_pid")) == kid->pid &&
 		    json_is_array(ot) && json_array_size(ot))
@@ -779,9 +836,9 @@ static double json_shared_at(const struct ctx *c, const struct fl_proc *kid, jso
 	size_t i;
 	if (when > xsec(c, kid, kid->end_t) + 1e-9)
 		return NAN;
-	json_array_foreach(ot, i, e)
-		if (xsec(c, kid, (uint64_t)json_integer_value(json_object_get(e, "t"))) <= when + 1e-9)
-			best = e;
+	json_array_foreach(
+	    ot, i, e) if (xsec(c, kid, (uint64_t)json_integer_value(json_object_get(e, "t"))) <=
+			  when + 1e-9) best = e;
 	e = best ? json_object_get(best, "child_shared") : NULL;
 	return json_is_integer(e) ? (double)json_integer_value(e) * (double)page_size(kid) : NAN;
 }
@@ -789,7 +846,7 @@ static double json_shared_at(const struct ctx *c, const struct fl_proc *kid, jso
 static int has_cow_section(const struct ctx *c)
 {
 	return json_array_size(json_object_get(
-		       json_object_get(json_object_get(c->report, "sections"), "cow"), "forks")) > 0;
+		   json_object_get(json_object_get(c->report, "sections"), "cow"), "forks")) > 0;
 }
 
 static int ever_shared(const struct fl_proc *p)
@@ -808,9 +865,19 @@ static void cow_chart(struct ctx *c)
 	double lo = INFINITY, hi = -INFINITY, x[MAX_BINS], y[MAX_COW][MAX_BINS];
 	struct fl_svg_series s[MAX_COW];
 	char names[MAX_COW][48];
-	struct fl_svg_chart ch = { "cow", "Pages still shared after fork, per child",
-				   "time since the trace started", "bytes shared", FL_UNIT_SECONDS,
-				   FL_UNIT_BYTES, x, n, s, 0, NULL, 0, FL_SCALE_LINEAR };
+	struct fl_svg_chart ch = {"cow",
+				  "Pages still shared after fork, per child",
+				  "time since the trace started",
+				  "bytes shared",
+				  FL_UNIT_SECONDS,
+				  FL_UNIT_BYTES,
+				  x,
+				  n,
+				  s,
+				  0,
+				  NULL,
+				  0,
+				  FL_SCALE_LINEAR};
 
 	/* The children the cow section found (real forks, with their decay);
 	 * without that section, every forked image that ever shared a page. */
@@ -823,9 +890,10 @@ static void cow_chart(struct ctx *c)
 	}
 	fputs("<section id=\"cow\"><h2>Copy-on-write after fork</h2>\n", c->f);
 	if (nk == 0) {
-		fputs("<p class=\"note\">No forked child shared pages with its parent in this trace "
-		      "(no fork, or fork followed at once by exec).</p></section>\n",
-		      c->f);
+		fputs(
+		    "<p class=\"note\">No forked child shared pages with its parent in this trace "
+		    "(no fork, or fork followed at once by exec).</p></section>\n",
+		    c->f);
 		return;
 	}
 	for (size_t k = 0; k < nk; k++) {
@@ -839,10 +907,11 @@ static void cow_chart(struct ctx *c)
 	for (size_t k = 0; k < nk; k++) {
 		json_t *ot = cow_over_time(c, kids[k]);
 		for (size_t j = 0; j < n; j++)
-			y[k][j] = ot ? json_shared_at(c, kids[k], ot, x[j]) : shared_at(c, kids[k], x[j]);
+			y[k][j] =
+			    ot ? json_shared_at(c, kids[k], ot, x[j]) : shared_at(c, kids[k], x[j]);
 		snprintf(names[k], sizeof(names[k]), "child %d (parent %d)", kids[k]->pid,
 			 kids[k]->ppid);
-		s[k] = (struct fl_svg_series){ names[k], y[k], NULL, 0 };
+		s[k] = (struct fl_svg_series){names[k], y[k], NULL, 0};
 	}
 	ch.nseries = nk;
 	fputs("<p>After fork() parent and child share every private page read-only; the first "
@@ -872,19 +941,21 @@ static int cmp_site(const void *a, const void *b)
 /* The rows of the overcommit section (report_overcommit.c), every process. */
 static size_t overcommit_sites(struct ctx *c, struct site **out, const char **from)
 {
-	json_t *procs = json_object_get(json_object_get(json_object_get(c->report, "sections"),
-							"overcommit"),
-					"processes"),
+	json_t *procs = json_object_get(
+		   json_object_get(json_object_get(c->report, "sections"), "overcommit"),
+		   "processes"),
 	       *pr, *row;
 	size_t i, j, n = 0, cap = 0;
 	*out = NULL;
-	json_array_foreach(procs, i, pr) {
+	json_array_foreach(procs, i, pr)
+	{
 		json_t *rows = json_object_get(pr, "by_site");
 		if (json_is_string(json_object_get(pr, "touched_from")))
 			*from = json_string_value(json_object_get(pr, "touched_from"));
-		json_array_foreach(rows, j, row) {
-			const char *text = json_string_value(
-				json_object_get(json_object_get(json_object_get(row, "site"), "site"), "text"));
+		json_array_foreach(rows, j, row)
+		{
+			const char *text = json_string_value(json_object_get(
+			    json_object_get(json_object_get(row, "site"), "site"), "text"));
 			json_t *t = json_object_get(row, "touched");
 			struct site *st;
 			FL_GROW(*out, cap, n + 1);
@@ -910,7 +981,8 @@ static void overcommit_chart(struct ctx *c)
 	fputs("<section id=\"overcommit\"><h2>Reserved against touched, per allocation site</h2>\n",
 	      c->f);
 	if (shown == 0) {
-		fputs("<p class=\"note\">No large allocation or anonymous mapping was recorded (or the "
+		fputs("<p class=\"note\">No large allocation or anonymous mapping was recorded (or "
+		      "the "
 		      "overcommit section is not in this report).</p></section>\n",
 		      c->f);
 		free(sites);
@@ -923,10 +995,16 @@ static void overcommit_chart(struct ctx *c)
 		res[i] = sites[i].reserved;
 		tou[i] = sites[i].touched;
 	}
-	struct fl_svg_series s[2] = { { "reserved (asked for)", res, "#e69f00", 0 },
-				      { "touched (peak resident)", tou, "#0072b2", 0 } };
-	struct fl_svg_bars b = { "overcommit-bars", "Reserved against touched bytes per allocation site",
-				 labels, shown, s, 2, FL_UNIT_BYTES, "bytes" };
+	struct fl_svg_series s[2] = {{"reserved (asked for)", res, "#e69f00", 0},
+				     {"touched (peak resident)", tou, "#0072b2", 0}};
+	struct fl_svg_bars b = {"overcommit-bars",
+				"Reserved against touched bytes per allocation site",
+				labels,
+				shown,
+				s,
+				2,
+				FL_UNIT_BYTES,
+				"bytes"};
 	if (from && !strcmp(from, "fault_samples"))
 		s[1].name = "touched (pages faulted in)";
 	fputs("<p>malloc() and mmap() hand out address space; memory is only given page by page "
@@ -1016,9 +1094,10 @@ static int ends_with(const char *k, const char *suffix)
  * "swap_in") and percentages are not bytes, whatever word they contain. */
 static int is_bytes_key(const char *k)
 {
-	static const char *const names[] = { "rss", "vsz", "size", "reserved", "touched",
-					     "swap_total", "committed_as", "committed_before",
-					     "commit_limit", "mem_total", "live", "tlb_reach" };
+	static const char *const names[] = {
+	    "rss",	    "vsz",	  "size",	  "reserved",
+	    "touched",	    "swap_total", "committed_as", "committed_before",
+	    "commit_limit", "mem_total",  "live",	  "tlb_reach"};
 	size_t len = strlen(k);
 	if (ends_with(k, "_pct") || ends_with(k, "_blocks") || ends_with(k, "_process") ||
 	    ends_with(k, "_samples") || ends_with(k, "_pages"))
@@ -1070,7 +1149,8 @@ static void json_cell(struct ctx *c, const char *key, json_t *v, int depth)
 		if (key && ends_with(key, "_pct"))
 			fprintf(c->f, "%.1f%%", d);
 		else if (key && is_bytes_key(key) && d >= 0)
-			fprintf(c->f, "<span title=\"%.0f\">%s</span>", d, fmtb(buf, sizeof(buf), d));
+			fprintf(c->f, "<span title=\"%.0f\">%s</span>", d,
+				fmtb(buf, sizeof(buf), d));
 		else if (key && is_ns_key(key) && d >= 1e17)
 			fputs(wall_clock(buf, sizeof(buf), (uint64_t)json_integer_value(v)), c->f);
 		else if (key && is_ns_key(key))
@@ -1081,16 +1161,23 @@ static void json_cell(struct ctx *c, const char *key, json_t *v, int depth)
 			fprintf(c->f, "%.4g", d);
 		break;
 	}
-	case JSON_TRUE: fputs("yes", c->f); break;
-	case JSON_FALSE: fputs("no", c->f); break;
-	case JSON_NULL: fputs("\xe2\x80\x94", c->f); break;
+	case JSON_TRUE:
+		fputs("yes", c->f);
+		break;
+	case JSON_FALSE:
+		fputs("no", c->f);
+		break;
+	case JSON_NULL:
+		fputs("\xe2\x80\x94", c->f);
+		break;
 	case JSON_ARRAY:
 		if (json_array_size(v) && json_is_object(json_array_get(v, 0)) &&
 		    !json_object_get(json_array_get(v, 0), "text")) {
 			fprintf(c->f, "%zu entries", json_array_size(v));
 			break;
 		}
-		json_array_foreach(v, i, e) {
+		json_array_foreach(v, i, e)
+		{
 			if (i >= 8) {
 				fputs(", \xe2\x80\xa6", c->f);
 				break;
@@ -1110,7 +1197,8 @@ static void json_cell(struct ctx *c, const char *key, json_t *v, int depth)
 			break;
 		}
 		i = 0;
-		json_object_foreach(v, k, e) {
+		json_object_foreach(v, k, e)
+		{
 			if (i++)
 				fputs(", ", c->f);
 			esc(c, k);
@@ -1128,10 +1216,12 @@ static void json_table(struct ctx *c, const char *name, json_t *arr)
 	size_t ncols = 0, i;
 	json_t *row, *v;
 	const char *k;
-	json_array_foreach(arr, i, row) {
+	json_array_foreach(arr, i, row)
+	{
 		if (i >= 20)
 			break;
-		json_object_foreach(row, k, v) {
+		json_object_foreach(row, k, v)
+		{
 			size_t j;
 			for (j = 0; j < ncols && strcmp(cols[j], k); j++)
 				;
@@ -1149,10 +1239,11 @@ static void json_table(struct ctx *c, const char *name, json_t *arr)
 		fputs("</th>", c->f);
 	}
 	fputs("</tr>\n", c->f);
-	json_array_foreach(arr, i, row) {
+	json_array_foreach(arr, i, row)
+	{
 		if (i >= MAX_TABLE_ROWS) {
-			fprintf(c->f, "<tr><td colspan=\"%zu\">\xe2\x80\xa6 %zu more</td></tr>\n", ncols,
-				json_array_size(arr) - i);
+			fprintf(c->f, "<tr><td colspan=\"%zu\">\xe2\x80\xa6 %zu more</td></tr>\n",
+				ncols, json_array_size(arr) - i);
 			break;
 		}
 		fputs("<tr>", c->f);
@@ -1175,9 +1266,7 @@ static int is_small(json_t *v)
 	json_t *e;
 	if (!json_is_object(v) || json_object_size(v) > 12)
 		return 0;
-	json_object_foreach(v, k, e)
-		if (json_is_object(e) || json_is_array(e))
-			return 0;
+	json_object_foreach(v, k, e) if (json_is_object(e) || json_is_array(e)) return 0;
 	return 1;
 }
 
@@ -1193,7 +1282,8 @@ static void json_facts(struct ctx *c, json_t *obj, int depth)
 	const char *k;
 	json_t *v;
 	int open = 0;
-	json_object_foreach(obj, k, v) {
+	json_object_foreach(obj, k, v)
+	{
 		if (!strcmp(k, "findings") || is_table(v) ||
 		    (json_is_object(v) && !json_object_get(v, "text") && !is_small(v)))
 			continue;
@@ -1207,7 +1297,8 @@ static void json_facts(struct ctx *c, json_t *obj, int depth)
 	}
 	if (open)
 		fputs("</table></div>\n", c->f);
-	json_object_foreach(obj, k, v) {
+	json_object_foreach(obj, k, v)
+	{
 		if (!strcmp(k, "findings"))
 			continue;
 		if (is_table(v))
@@ -1229,8 +1320,8 @@ static void finding_item(struct ctx *c, json_t *fi)
 	const char *expl = json_string_value(json_object_get(fi, "explain"));
 	const char *id = json_string_value(json_object_get(fi, "id"));
 	int warn = sev && strcmp(sev, "info") != 0;
-	fprintf(c->f, "<li class=\"finding %s\"><span class=\"sev\">%s</span> ", warn ? "warn" : "info",
-		warn ? "warn" : "info");
+	fprintf(c->f, "<li class=\"finding %s\"><span class=\"sev\">%s</span> ",
+		warn ? "warn" : "info", warn ? "warn" : "info");
 	esc(c, text ? text : "");
 	if (id) {
 		fputs(" <span class=\"dim\">[", c->f);
@@ -1252,8 +1343,7 @@ static void findings(struct ctx *c, json_t *sec)
 	if (!json_is_array(arr) || !json_array_size(arr))
 		return;
 	fputs("<ul class=\"findings\">\n", c->f);
-	json_array_foreach(arr, i, fi)
-		finding_item(c, fi);
+	json_array_foreach(arr, i, fi) finding_item(c, fi);
 	fputs("</ul>\n", c->f);
 }
 
@@ -1269,7 +1359,8 @@ static void sections(struct ctx *c)
 	const char *name;
 	if (!json_is_object(secs))
 		return;
-	json_object_foreach(secs, name, sec) {
+	json_object_foreach(secs, name, sec)
+	{
 		if (!json_is_object(sec))
 			continue;
 		fputs("<section class=\"report\" id=\"sec-", c->f);
@@ -1358,8 +1449,9 @@ static void summary_words(struct ctx *c, const struct fl_proc *big, double dur, 
 		fprintf(c->f, " The largest, process %d, had at most %s resident in RAM", big->pid,
 			fmtb(a, sizeof(a), rss));
 		if (vsz > 0)
-			fprintf(c->f, " while its address space reached %s: %.0f%% of what it had "
-				      "reserved was ever backed by memory at once",
+			fprintf(c->f,
+				" while its address space reached %s: %.0f%% of what it had "
+				"reserved was ever backed by memory at once",
 				fmtb(b, sizeof(b), vsz), vsz > 0 ? 100 * rss / vsz : 0);
 		fputs(".", c->f);
 	}
@@ -1389,10 +1481,12 @@ static void summary_words(struct ctx *c, const struct fl_proc *big, double dur, 
 			wss_peak = w;
 	}
 	free(tmp);
-	reach = (double)(big->tlb.l2_4k > big->tlb.l1d_4k ? big->tlb.l2_4k : big->tlb.l1d_4k) * 4096;
+	reach =
+	    (double)(big->tlb.l2_4k > big->tlb.l1d_4k ? big->tlb.l2_4k : big->tlb.l1d_4k) * 4096;
 	if (wss_peak > 0 && reach > 0)
-		fprintf(c->f, "<p>In its busiest tick it touched %s of pages (%s), %s the %s the dTLB "
-			      "can map with 4 KiB pages: %s</p>\n",
+		fprintf(c->f,
+			"<p>In its busiest tick it touched %s of pages (%s), %s the %s the dTLB "
+			"can map with 4 KiB pages: %s</p>\n",
 			fmtb(a, sizeof(a), wss_peak), wss_how(m),
 			wss_peak > reach ? "more than" : "within", fmtb(b, sizeof(b), reach),
 			wss_peak > reach ? "expect TLB misses; huge pages would multiply the reach."
@@ -1432,9 +1526,11 @@ static void standout(struct ctx *c)
 	const char *name;
 	size_t i, n = 0;
 	fputs("<h3>What stands out</h3>\n<ul class=\"findings\">\n", c->f);
-	json_object_foreach(secs, name, sec) {
+	json_object_foreach(secs, name, sec)
+	{
 		arr = json_object_get(sec, "findings");
-		json_array_foreach(arr, i, fi) {
+		json_array_foreach(arr, i, fi)
+		{
 			const char *sev = json_string_value(json_object_get(fi, "severity"));
 			if (sev && strcmp(sev, "info") != 0) {
 				finding_item(c, fi);
@@ -1443,7 +1539,8 @@ static void standout(struct ctx *c)
 		}
 	}
 	if (!n)
-		fputs("<li>No warnings: see each section below for what was measured.</li>\n", c->f);
+		fputs("<li>No warnings: see each section below for what was measured.</li>\n",
+		      c->f);
 	fputs("</ul>\n", c->f);
 }
 
@@ -1470,15 +1567,15 @@ static void summary(struct ctx *c)
 	tile(c, "processes", buf);
 	tile(c, "peak RSS", big ? fmtb(buf, sizeof(buf), peak_rss(big)) : "?");
 	tile(c, "peak virtual size", fmtb(buf, sizeof(buf), vsz));
-	tile(c, "page faults", faults >= 0 ? fl_svg_format(buf, sizeof(buf), (double)faults,
-							    FL_UNIT_COUNT)
-					   : "?");
+	tile(c, "page faults",
+	     faults >= 0 ? fl_svg_format(buf, sizeof(buf), (double)faults, FL_UNIT_COUNT) : "?");
 	fputs("</div>\n", c->f);
 	summary_words(c, big, dur, faults);
 	probes_off(c);
 	if (c->m->nerrors)
-		fprintf(c->f, "<p class=\"note warn\">%lu lines or files of the trace could not be read; "
-			      "the figures leave them out.</p>\n",
+		fprintf(c->f,
+			"<p class=\"note warn\">%lu lines or files of the trace could not be read; "
+			"the figures leave them out.</p>\n",
 			c->m->nerrors);
 	standout(c);
 	fputs("</section>\n", c->f);
@@ -1487,46 +1584,53 @@ static void summary(struct ctx *c)
 /* ---- the page ---- */
 
 static const char css[] =
-	":root{--fg:#1b1b1b;--dim:#5f6368;--card:#f3f5f8;--line:#dde1e6;--warn:#a64200;--accent:#14213d}\n"
-	"*{box-sizing:border-box}\n"
-	"body{margin:0;font:16px/1.5 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:var(--fg);background:#fff}\n"
-	"header.top{background:var(--accent);color:#fff;padding:14px 16px}\n"
-	"header.top h1{margin:0;font-size:1.4rem}\n"
-	"header.top p{margin:4px 0 0;opacity:.85;overflow-wrap:anywhere}\n"
-	"main{max-width:1200px;margin:0 auto;padding:0 16px 48px}\n"
-	"nav ul{display:flex;flex-wrap:wrap;gap:4px 18px;list-style:none;padding:0;margin:12px 0}\n"
-	"nav a{color:var(--accent)}\n"
-	"h2{border-bottom:2px solid var(--line);padding-bottom:4px;margin-top:36px}\n"
-	"h3{margin:24px 0 8px;overflow-wrap:anywhere}\n"
-	"figure{margin:12px 0;padding:8px;border:1px solid var(--line);border-radius:6px}\n"
-	"figcaption{font-size:.9rem;color:var(--dim);margin-bottom:4px}\n"
-	"svg.chart{display:block;width:100%;height:auto}\n"
-	".tiles{display:grid;grid-template-columns:repeat(auto-fit,minmax(150px,1fr));gap:8px}\n"
-	".tile{background:var(--card);border-radius:6px;padding:8px 12px;color:var(--dim)}\n"
-	".tile b{display:block;font-size:1.35rem;color:var(--fg)}\n"
-	".scroll{overflow-x:auto;max-width:100%}\n"
-	"table{border-collapse:collapse;font-size:.88rem;margin:6px 0}\n"
-	"th,td{border-bottom:1px solid var(--line);padding:3px 8px;text-align:left;vertical-align:top}\n"
-	"td{font-variant-numeric:tabular-nums}\n"
-	"th.row{font-weight:normal;white-space:nowrap}\n"
-	"details.data{margin:4px 0 16px}\n"
-	"details.data summary{cursor:pointer;color:var(--accent);font-size:.9rem}\n"
-	"code{font-family:ui-monospace,'SFMono-Regular',Menlo,monospace;font-size:.9em;overflow-wrap:anywhere}\n"
-	".dim{color:var(--dim)}\n"
-	".note{color:var(--dim);font-style:italic}\n"
-	"ul.findings{list-style:none;padding:0}\n"
-	"li.finding{border-left:4px solid #6b8fb8;background:var(--card);padding:6px 10px;margin:6px 0;border-radius:0 6px 6px 0}\n"
-	"li.finding.warn{border-left-color:var(--warn)}\n"
-	".sev{display:inline-block;font-size:.75rem;text-transform:uppercase;font-weight:bold;color:#fff;background:#6b8fb8;border-radius:3px;padding:0 5px;margin-right:4px}\n"
-	".warn .sev{background:var(--warn)}\n"
-	"p.explain{margin:4px 0 0;font-size:.92rem;color:#333}\n"
-	"ul.tree,ul.tree ul{list-style:none;padding-left:18px;border-left:1px dotted #aaa}\n"
-	"ul.tree{padding-left:4px;border:0}\n"
-	"ul.tree li{margin:4px 0;overflow-wrap:anywhere}\n"
-	"footer{color:var(--dim);font-size:.85rem;margin-top:40px}\n"
-	"@media (max-width:640px){body{font-size:15px}main{padding:0 8px 32px}"
-	"figure{padding:2px;margin:8px -4px}header.top h1{font-size:1.15rem}.tile b{font-size:1.1rem}}\n"
-	"@media print{details.data{display:none}}\n";
+    ":root{--fg:#1b1b1b;--dim:#5f6368;--card:#f3f5f8;--line:#dde1e6;--warn:#a64200;--accent:#"
+    "14213d}\n"
+    "*{box-sizing:border-box}\n"
+    "body{margin:0;font:16px/1.5 system-ui,-apple-system,'Segoe "
+    "UI',Roboto,sans-serif;color:var(--fg);background:#fff}\n"
+    "header.top{background:var(--accent);color:#fff;padding:14px 16px}\n"
+    "header.top h1{margin:0;font-size:1.4rem}\n"
+    "header.top p{margin:4px 0 0;opacity:.85;overflow-wrap:anywhere}\n"
+    "main{max-width:1200px;margin:0 auto;padding:0 16px 48px}\n"
+    "nav ul{display:flex;flex-wrap:wrap;gap:4px 18px;list-style:none;padding:0;margin:12px 0}\n"
+    "nav a{color:var(--accent)}\n"
+    "h2{border-bottom:2px solid var(--line);padding-bottom:4px;margin-top:36px}\n"
+    "h3{margin:24px 0 8px;overflow-wrap:anywhere}\n"
+    "figure{margin:12px 0;padding:8px;border:1px solid var(--line);border-radius:6px}\n"
+    "figcaption{font-size:.9rem;color:var(--dim);margin-bottom:4px}\n"
+    "svg.chart{display:block;width:100%;height:auto}\n"
+    ".tiles{display:grid;grid-template-columns:repeat(auto-fit,minmax(150px,1fr));gap:8px}\n"
+    ".tile{background:var(--card);border-radius:6px;padding:8px 12px;color:var(--dim)}\n"
+    ".tile b{display:block;font-size:1.35rem;color:var(--fg)}\n"
+    ".scroll{overflow-x:auto;max-width:100%}\n"
+    "table{border-collapse:collapse;font-size:.88rem;margin:6px 0}\n"
+    "th,td{border-bottom:1px solid var(--line);padding:3px "
+    "8px;text-align:left;vertical-align:top}\n"
+    "td{font-variant-numeric:tabular-nums}\n"
+    "th.row{font-weight:normal;white-space:nowrap}\n"
+    "details.data{margin:4px 0 16px}\n"
+    "details.data summary{cursor:pointer;color:var(--accent);font-size:.9rem}\n"
+    "code{font-family:ui-monospace,'SFMono-Regular',Menlo,monospace;font-size:.9em;overflow-wrap:"
+    "anywhere}\n"
+    ".dim{color:var(--dim)}\n"
+    ".note{color:var(--dim);font-style:italic}\n"
+    "ul.findings{list-style:none;padding:0}\n"
+    "li.finding{border-left:4px solid #6b8fb8;background:var(--card);padding:6px 10px;margin:6px "
+    "0;border-radius:0 6px 6px 0}\n"
+    "li.finding.warn{border-left-color:var(--warn)}\n"
+    ".sev{display:inline-block;font-size:.75rem;text-transform:uppercase;font-weight:bold;color:#"
+    "fff;background:#6b8fb8;border-radius:3px;padding:0 5px;margin-right:4px}\n"
+    ".warn .sev{background:var(--warn)}\n"
+    "p.explain{margin:4px 0 0;font-size:.92rem;color:#333}\n"
+    "ul.tree,ul.tree ul{list-style:none;padding-left:18px;border-left:1px dotted #aaa}\n"
+    "ul.tree{padding-left:4px;border:0}\n"
+    "ul.tree li{margin:4px 0;overflow-wrap:anywhere}\n"
+    "footer{color:var(--dim);font-size:.85rem;margin-top:40px}\n"
+    "@media (max-width:640px){body{font-size:15px}main{padding:0 8px 32px}"
+    "figure{padding:2px;margin:8px -4px}header.top h1{font-size:1.15rem}.tile "
+    "b{font-size:1.1rem}}\n"
+    "@media print{details.data{display:none}}\n";
 
 static void per_process(struct ctx *c, const char *id, const char *title, int what)
 {
@@ -1568,18 +1672,19 @@ static void page_head(struct ctx *c)
 	esc(c, trace ? trace : c->m->path);
 	fprintf(c->f, "</code> \xc2\xb7 %llu events</p></header>\n<main>\n",
 		(unsigned long long)c->m->nevents);
-	fputs("<nav><ul><li><a href=\"#summary\">summary</a></li><li><a href=\"#memory\">memory</a>"
-	      "</li><li><a href=\"#faults\">faults</a></li><li><a href=\"#regions\">regions</a></li>"
-	      "<li><a href=\"#cow\">copy-on-write</a></li><li><a href=\"#overcommit\">overcommit</a>"
-	      "</li><li><a href=\"#tree\">processes</a></li><li><a href=\"#sections\">all sections"
-	      "</a></li></ul></nav>\n",
-	      c->f);
+	fputs(
+	    "<nav><ul><li><a href=\"#summary\">summary</a></li><li><a href=\"#memory\">memory</a>"
+	    "</li><li><a href=\"#faults\">faults</a></li><li><a href=\"#regions\">regions</a></li>"
+	    "<li><a href=\"#cow\">copy-on-write</a></li><li><a href=\"#overcommit\">overcommit</a>"
+	    "</li><li><a href=\"#tree\">processes</a></li><li><a href=\"#sections\">all sections"
+	    "</a></li></ul></nav>\n",
+	    c->f);
 }
 
 int fl_render_html(FILE *f, json_t *report, const struct fl_model *m,
 		   const struct fl_report_opts *o)
 {
-	struct ctx c = { f, report, m, o, UINT64_MAX, { NULL }, 0 };
+	struct ctx c = {f, report, m, o, UINT64_MAX, {NULL}, 0};
 	for (size_t i = 0; i < m->nprocs; i++)
 		if (m->procs[i]->start_realtime_ns < c.t0)
 			c.t0 = m->procs[i]->start_realtime_ns;

@@ -15,15 +15,15 @@
 #include "xalloc.h"
 
 const struct fl_report_section fl_report_sections[] = {
-	{ "summary", "Summary", fl_report_summary, fl_report_summary_text },
-	{ "tree", "Processes", fl_report_tree, fl_report_tree_text },
-	{ "heap", "Heap", fl_report_heap, fl_report_heap_text },
-	{ "faults", "Page faults", fl_report_faults, fl_report_faults_text },
-	{ "ws", "Working set", fl_report_ws, fl_report_ws_text },
-	{ "overcommit", "Overcommit", fl_report_overcommit, fl_report_overcommit_text },
-	{ "cow", "Copy-on-write", fl_report_cow, fl_report_cow_text },
-	{ "io", "File I/O", fl_report_io, fl_report_io_text },
-	{ NULL, NULL, NULL, NULL },
+    {"summary", "Summary", fl_report_summary, fl_report_summary_text},
+    {"tree", "Processes", fl_report_tree, fl_report_tree_text},
+    {"heap", "Heap", fl_report_heap, fl_report_heap_text},
+    {"faults", "Page faults", fl_report_faults, fl_report_faults_text},
+    {"ws", "Working set", fl_report_ws, fl_report_ws_text},
+    {"overcommit", "Overcommit", fl_report_overcommit, fl_report_overcommit_text},
+    {"cow", "Copy-on-write", fl_report_cow, fl_report_cow_text},
+    {"io", "File I/O", fl_report_io, fl_report_io_text},
+    {NULL, NULL, NULL, NULL},
 };
 
 const struct fl_report_section *fl_report_find(const char *name)
@@ -53,9 +53,7 @@ static int has_text(json_t *arr, json_t *text)
 {
 	json_t *fd;
 	size_t i;
-	json_array_foreach(arr, i, fd)
-		if (json_equal(json_object_get(fd, "text"), text))
-			return 1;
+	json_array_foreach(arr, i, fd) if (json_equal(json_object_get(fd, "text"), text)) return 1;
 	return 0;
 }
 
@@ -71,12 +69,15 @@ static void collect_top_findings(json_t *secs)
 	top = json_array();
 	for (int pass = 0; pass < 2; pass++)
 		for (const struct fl_report_section *s = fl_report_sections; s->name; s++) {
-			json_t *fd, *arr = json_object_get(json_object_get(secs, s->name), "findings");
+			json_t *fd,
+			    *arr = json_object_get(json_object_get(secs, s->name), "findings");
 			size_t i, taken = 0;
 			if (!strcmp(s->name, "summary"))
 				continue;
-			json_array_foreach(arr, i, fd) {
-				const char *sev = json_string_value(json_object_get(fd, "severity"));
+			json_array_foreach(arr, i, fd)
+			{
+				const char *sev =
+				    json_string_value(json_object_get(fd, "severity"));
 				json_t *c;
 				if ((pass == 0) != (sev && !strcmp(sev, "warn")))
 					continue;
@@ -162,7 +163,8 @@ void fl_findings_render(json_t *obj, FILE *f)
 	if (!json_array_size(arr))
 		return;
 	fprintf(f, "\nFindings:\n");
-	json_array_foreach(arr, i, fd) {
+	json_array_foreach(arr, i, fd)
+	{
 		const char *sev = json_string_value(json_object_get(fd, "severity"));
 		fl_text_wrap(f, sev && !strcmp(sev, "warn") ? "  ! " : "  - ", "    ",
 			     json_string_value(json_object_get(fd, "text")), 100);
@@ -212,7 +214,7 @@ static void collapse(char *dst, size_t len, const char *src, char open, char clo
 			return;
 		}
 		if (*p == open && depth++ == 0) {
-			memcpy(dst + o, (char[]){ open, '.', '.', '.' }, 4);
+			memcpy(dst + o, (char[]){open, '.', '.', '.'}, 4);
 			o += 4;
 		} else if (*p == close && depth > 0 && --depth == 0) {
 			dst[o++] = close;
@@ -289,7 +291,7 @@ const char *fl_fit_path(char *buf, size_t len, const char *path, int width)
 
 const char *fl_fmt_bytes(char *buf, size_t len, double b)
 {
-	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB" };
+	static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
 	int u = 0;
 	double a = b < 0 ? -b : b;
 	while (a >= 1024 && u < 5) {
@@ -300,7 +302,11 @@ const char *fl_fmt_bytes(char *buf, size_t len, double b)
 	if (u == 0)
 		snprintf(buf, len, "%.0f B", b);
 	else
-		snprintf(buf, len, a >= 100 ? "%.0f %s" : a >= 10 ? "%.1f %s" : "%.2f %s", b, units[u]);
+		snprintf(buf, len,
+			 a >= 100  ? "%.0f %s"
+			 : a >= 10 ? "%.1f %s"
+				   : "%.2f %s",
+			 b, units[u]);
 	return buf;
 }
 
@@ -336,8 +342,8 @@ const char *fl_fmt_addr(char *buf, size_t len, uint64_t a)
 	return buf;
 }
 
-json_t *fl_report_frame_json(const struct fl_report_opts *o, const struct fl_proc *p,
-			     uint64_t addr, uint64_t t, int is_return)
+json_t *fl_report_frame_json(const struct fl_report_opts *o, const struct fl_proc *p, uint64_t addr,
+			     uint64_t t, int is_return)
 {
 	struct fl_sym sym;
 	char buf[512];
@@ -348,7 +354,8 @@ json_t *fl_report_frame_json(const struct fl_report_opts *o, const struct fl_pro
 	json_object_set_new(j, "object", sym.object ? json_string(sym.object) : json_null());
 	json_object_set_new(j, "file", sym.file ? json_string(sym.file) : json_null());
 	json_object_set_new(j, "line", sym.line ? json_integer(sym.line) : json_null());
-	json_object_set_new(j, "text", json_string(fl_symbols_format(&sym, addr, buf, sizeof(buf))));
+	json_object_set_new(j, "text",
+			    json_string(fl_symbols_format(&sym, addr, buf, sizeof(buf))));
 	return j;
 }
 
@@ -361,9 +368,10 @@ json_t *fl_report_stack_json(const struct fl_report_opts *o, const struct fl_pro
 	json_object_set_new(j, "stack", json_integer(stack_id));
 	if (st && st->nframes) {
 		json_object_set_new(j, "site", fl_report_frame_json(o, p, st->frames[site], t, 1));
-		for (uint32_t i = (uint32_t)site; i < st->nframes && (int)(i - (uint32_t)site) < depth;
-		     i++)
-			json_array_append_new(frames, fl_report_frame_json(o, p, st->frames[i], t, 1));
+		for (uint32_t i = (uint32_t)site;
+		     i < st->nframes && (int)(i - (uint32_t)site) < depth; i++)
+			json_array_append_new(frames,
+					      fl_report_frame_json(o, p, st->frames[i], t, 1));
 	} else {
 		json_t *unknown = json_object();
 		json_object_set_new(unknown, "addr", json_null());

@@ -25,10 +25,10 @@
 #include "symbols.h"
 
 struct fl_report_opts {
-	int32_t pid;              /* --pid N: only images of this pid; -1 = all */
-	struct fl_symbols *syms;  /* NULL with --no-symbols */
-	int top;                  /* rows per table (default 10) */
-	int color;                /* text renderers may use ANSI colour */
+	int32_t pid;		 /* --pid N: only images of this pid; -1 = all */
+	struct fl_symbols *syms; /* NULL with --no-symbols */
+	int top;		 /* rows per table (default 10) */
+	int color;		 /* text renderers may use ANSI colour */
 };
 
 struct fl_report_section {
@@ -81,7 +81,7 @@ const char *fl_fit_site(char *buf, size_t len, const char *text, int width);
 /* printf, wrapped at 100 columns with indent on the continuation lines
  * (a trailing newline in fmt is not needed). */
 void fl_text_printf(FILE *f, const char *indent, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* A path fitted into width columns: its front gives way to "..." so that
  * the file name stays. Returns buf. */
@@ -100,8 +100,8 @@ const char *fl_fmt_addr(char *buf, size_t len, uint64_t a);
  * A frame as JSON: {"addr": "0x...", "func": "name"|null, "object": ...,
  * "file": ...|null, "line": N|null, "text": "func+0x1 (file.c:3)"}.
  */
-json_t *fl_report_frame_json(const struct fl_report_opts *o, const struct fl_proc *p,
-			     uint64_t addr, uint64_t t, int is_return);
+json_t *fl_report_frame_json(const struct fl_report_opts *o, const struct fl_proc *p, uint64_t addr,
+			     uint64_t t, int is_return);
 /*
  * An allocation site as JSON: the stack id, the site frame ("site": frame
  * object as above, the first frame outside the allocator) and "frames": the

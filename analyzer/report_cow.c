@@ -46,8 +46,8 @@ static struct cow_fork *collect_forks(const struct fl_proc *p, size_t *n)
 	*n = 0;
 	for (size_t i = 0; i < p->nchildren; i++)
 		if (cow_kind(p->children[i]->link))
-			v[(*n)++] = (struct cow_fork){ p->children[i]->parent_t, p->children[i]->pid,
-						       p->children[i]->link, p->children[i] };
+			v[(*n)++] = (struct cow_fork){p->children[i]->parent_t, p->children[i]->pid,
+						      p->children[i]->link, p->children[i]};
 	for (size_t i = 0; i < p->nforks; i++) {
 		int known = 0;
 		if (!cow_kind(p->forks[i].kind))
@@ -55,8 +55,8 @@ static struct cow_fork *collect_forks(const struct fl_proc *p, size_t *n)
 		for (size_t k = 0; k < *n; k++)
 			known |= v[k].child == p->forks[i].child;
 		if (!known)
-			v[(*n)++] = (struct cow_fork){ p->forks[i].t, p->forks[i].child,
-						       p->forks[i].kind, NULL };
+			v[(*n)++] = (struct cow_fork){p->forks[i].t, p->forks[i].child,
+						      p->forks[i].kind, NULL};
 	}
 	if (*n > 1)
 		qsort(v, *n, sizeof(*v), cmp_fork);
@@ -231,9 +231,9 @@ static int cmp_shared_desc(const void *a, const void *b)
 }
 
 /* The regions shared at fork, most shared first, top ones only. */
-static json_t *by_vma(const struct fl_proc *p, const struct fl_fault_info *pfi,
-		      struct series *cz, const struct fl_fault_info *cfi, uint64_t t_fork,
-		      uint64_t t_next, const struct parent_state *ps, int top)
+static json_t *by_vma(const struct fl_proc *p, const struct fl_fault_info *pfi, struct series *cz,
+		      const struct fl_fault_info *cfi, uint64_t t_fork, uint64_t t_next,
+		      const struct parent_state *ps, int top)
 {
 	const struct fl_proc *c = cz->p;
 	json_t *arr = json_array();
@@ -253,17 +253,18 @@ static json_t *by_vma(const struct fl_proc *p, const struct fl_fault_info *pfi,
 		int64_t pm = ps->v ? regions_sum(ps->v, ps->n, g->start, g->end, 1) : -1;
 		int pfn = cm >= 0 && pm >= 0;
 		json_array_append_new(
-			arr, json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:f, s:f, s:o, s:s}", "start",
-				       fl_fmt_addr(b1, sizeof(b1), g->start), "end",
-				       fl_fmt_addr(b2, sizeof(b2), g->end), "path",
-				       known && v.path ? v.path : "", "shared_at_fork",
-				       (json_int_t)g->anon_shared, "copied_by_child",
-				       (json_int_t)(pfn ? (uint64_t)cm : cc), "copied_by_parent",
-				       (json_int_t)(pfn ? (uint64_t)pm : pc), "copied_by_child_pct",
-				       pct(pfn ? (uint64_t)cm : cc, g->anon_shared),
-				       "copied_by_parent_pct", pct(pfn ? (uint64_t)pm : pc, g->anon_shared),
-				       "shared_end", end >= 0 ? json_integer(end) : json_null(),
-				       "method", pfn ? "pfn" : "fault_samples"));
+		    arr,
+		    json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:f, s:f, s:o, s:s}", "start",
+			      fl_fmt_addr(b1, sizeof(b1), g->start), "end",
+			      fl_fmt_addr(b2, sizeof(b2), g->end), "path",
+			      known && v.path ? v.path : "", "shared_at_fork",
+			      (json_int_t)g->anon_shared, "copied_by_child",
+			      (json_int_t)(pfn ? (uint64_t)cm : cc), "copied_by_parent",
+			      (json_int_t)(pfn ? (uint64_t)pm : pc), "copied_by_child_pct",
+			      pct(pfn ? (uint64_t)cm : cc, g->anon_shared), "copied_by_parent_pct",
+			      pct(pfn ? (uint64_t)pm : pc, g->anon_shared), "shared_end",
+			      end >= 0 ? json_integer(end) : json_null(), "method",
+			      pfn ? "pfn" : "fault_samples"));
 	}
 	return arr;
 }
@@ -273,16 +274,15 @@ static json_t *decay(const struct fl_proc *p, const struct series *pz, const str
 {
 	json_t *arr = json_array();
 	const struct fl_proc *c = cz->p;
-	uint64_t off = c->start_realtime_ns > p->start_realtime_ns ?
-			       c->start_realtime_ns - p->start_realtime_ns : t_fork;
+	uint64_t off = c->start_realtime_ns > p->start_realtime_ns
+			   ? c->start_realtime_ns - p->start_realtime_ns
+			   : t_fork;
 	for (size_t i = 0; i < cz->n; i++) {
 		int64_t ps = series_at(pz, off + cz->t[i]);
-		json_array_append_new(arr, json_pack("{s:I, s:o, s:o}", "t", (json_int_t)cz->t[i],
-						     "child_shared",
-						     cz->shared[i] >= 0 ? json_integer(cz->shared[i])
-									: json_null(),
-						     "parent_shared",
-						     ps >= 0 ? json_integer(ps) : json_null()));
+		json_array_append_new(
+		    arr, json_pack("{s:I, s:o, s:o}", "t", (json_int_t)cz->t[i], "child_shared",
+				   cz->shared[i] >= 0 ? json_integer(cz->shared[i]) : json_null(),
+				   "parent_shared", ps >= 0 ? json_integer(ps) : json_null()));
 	}
 	return arr;
 }
@@ -332,7 +332,7 @@ static json_t *one_fork(const struct fl_model *m, const struct fl_proc *p,
 	}
 	struct fl_fault_info *cfi = fl_faults_classify(m, c);
 	struct series cz;
-	struct parent_state ps = { f->t, t_next, NULL, 0, -1 };
+	struct parent_state ps = {f->t, t_next, NULL, 0, -1};
 	series_build(c, &cz);
 	/* The parent's frame count runs until its next fork; its COW faults
 	 * only while the child lives (after that, nothing is shared). */
@@ -366,10 +366,12 @@ static json_t *one_fork(const struct fl_model *m, const struct fl_proc *p,
 	json_object_set_new(o, "copied_by_child_pct", json_real(pct(cc, shared)));
 	json_object_set_new(o, "copied_by_parent_pct", json_real(pct(pc, shared)));
 	json_object_set_new(o, "bytes_copied", json_integer((json_int_t)((cc + pc) * PAGE)));
-	json_object_set_new(o, "shared_end", shared_end >= 0 ? json_integer(shared_end) : json_null());
+	json_object_set_new(o, "shared_end",
+			    shared_end >= 0 ? json_integer(shared_end) : json_null());
 	json_object_set_new(o, "shared_end_pct",
-			    shared_end >= 0 && shared > 0 ? json_real(pct((uint64_t)shared_end, shared))
-							  : json_null());
+			    shared_end >= 0 && shared > 0
+				? json_real(pct((uint64_t)shared_end, shared))
+				: json_null());
 	json_object_set_new(o, "exec_after_ns", exec_ns >= 0 ? json_integer(exec_ns) : json_null());
 	json_object_set_new(o, "fork_exec", json_boolean(fork_exec));
 	json_object_set_new(o, "pte_bytes_at_fork",
@@ -384,13 +386,14 @@ static json_t *one_fork(const struct fl_model *m, const struct fl_proc *p,
 			       fl_fmt_bytes(b1, sizeof(b1), (double)((cc + pc) * PAGE)));
 	if (fork_exec) {
 		int64_t pte = pte_at(p, f->t);
-		fl_explain_add(sec, "cow.fork_exec", FL_SEV_WARN, FL_MECH_FORK_EXEC,
-			       "fork %d -> %d exec'd %s after %.1f ms: the fork copied %s of page "
-			       "tables and write-protected %lld shared pages; the parent took %llu "
-			       "copy-on-write faults meanwhile; posix_spawn or vfork would avoid it",
-			       p->pid, c->pid, exec_path, (double)exec_ns / 1e6,
-			       pte >= 0 ? fl_fmt_bytes(b2, sizeof(b2), (double)pte) : "an unknown size",
-			       (long long)(shared > 0 ? shared : 0), (unsigned long long)pc);
+		fl_explain_add(
+		    sec, "cow.fork_exec", FL_SEV_WARN, FL_MECH_FORK_EXEC,
+		    "fork %d -> %d exec'd %s after %.1f ms: the fork copied %s of page "
+		    "tables and write-protected %lld shared pages; the parent took %llu "
+		    "copy-on-write faults meanwhile; posix_spawn or vfork would avoid it",
+		    p->pid, c->pid, exec_path, (double)exec_ns / 1e6,
+		    pte >= 0 ? fl_fmt_bytes(b2, sizeof(b2), (double)pte) : "an unknown size",
+		    (long long)(shared > 0 ? shared : 0), (unsigned long long)pc);
 	}
 	series_release(&cz);
 	free(ps.v);
@@ -414,9 +417,10 @@ json_t *fl_report_cow(const struct fl_model *m, const struct fl_report_opts *o)
 			struct series pz;
 			series_build(p, &pz);
 			for (size_t k = 0; k < n; k++)
-				json_array_append_new(forks, one_fork(m, p, pfi, &pz, &fv[k],
-								      k + 1 < n ? fv[k + 1].t : FL_T_NEVER,
-								      k < PFN_BY_VMA_FORKS, o->top, sec));
+				json_array_append_new(forks,
+						      one_fork(m, p, pfi, &pz, &fv[k],
+							       k + 1 < n ? fv[k + 1].t : FL_T_NEVER,
+							       k < PFN_BY_VMA_FORKS, o->top, sec));
 			series_release(&pz);
 			free(pfi);
 		}
@@ -440,8 +444,8 @@ void fl_report_cow_text(json_t *sec, FILE *f)
 		fprintf(f, "no fork in this trace\n");
 	json_array_foreach(json_object_get(sec, "forks"), i, k)
 	{
-		fprintf(f, "fork %lld -> %lld at %.3f s", jint(k, "parent_pid"), jint(k, "child_pid"),
-			(double)jint(k, "t") / 1e9);
+		fprintf(f, "fork %lld -> %lld at %.3f s", jint(k, "parent_pid"),
+			jint(k, "child_pid"), (double)jint(k, "t") / 1e9);
 		if (!json_is_true(json_object_get(k, "child_traced"))) {
 			fprintf(f, ": child not traced\n");
 			continue;
@@ -453,29 +457,30 @@ void fl_report_cow_text(json_t *sec, FILE *f)
 				 json_real_value(json_object_get(k, "shared_end_pct")));
 		else
 			end[0] = '\0';
-		fl_text_printf(f, "  ",
-			       "  %lld pages shared at fork; copied by child %lld (%.1f%%), by parent "
-			       "%lld (%.1f%%); %s copied (%s)%s",
-			       jint(k, "shared_at_fork"), jint(k, "copied_by_child"),
-			       json_real_value(json_object_get(k, "copied_by_child_pct")),
-			       jint(k, "copied_by_parent"),
-			       json_real_value(json_object_get(k, "copied_by_parent_pct")),
-			       fl_fmt_bytes(b1, sizeof(b1), (double)jint(k, "bytes_copied")),
-			       !strcmp(json_string_value(json_object_get(k, "copied_method")), "pfn") ?
-				       "by page frame" :
-				       "from fault samples",
-			       end);
+		fl_text_printf(
+		    f, "  ",
+		    "  %lld pages shared at fork; copied by child %lld (%.1f%%), by parent "
+		    "%lld (%.1f%%); %s copied (%s)%s",
+		    jint(k, "shared_at_fork"), jint(k, "copied_by_child"),
+		    json_real_value(json_object_get(k, "copied_by_child_pct")),
+		    jint(k, "copied_by_parent"),
+		    json_real_value(json_object_get(k, "copied_by_parent_pct")),
+		    fl_fmt_bytes(b1, sizeof(b1), (double)jint(k, "bytes_copied")),
+		    !strcmp(json_string_value(json_object_get(k, "copied_method")), "pfn")
+			? "by page frame"
+			: "from fault samples",
+		    end);
 		json_array_foreach(json_object_get(k, "by_vma"), j, r)
 		{
 			if (j >= 5 || jint(r, "shared_at_fork") < 16)
 				break;
 			const char *path = json_string_value(json_object_get(r, "path"));
-			fprintf(f, "  %s %-22.22s shared %7lld  child %7lld  parent %7lld  end %7lld\n",
-				json_string_value(json_object_get(r, "start")),
-				path && *path ? fl_fit_path(fit, sizeof(fit), path, 22) : "[anon]",
-				jint(r, "shared_at_fork"),
-				jint(r, "copied_by_child"), jint(r, "copied_by_parent"),
-				jint(r, "shared_end"));
+			fprintf(
+			    f, "  %s %-22.22s shared %7lld  child %7lld  parent %7lld  end %7lld\n",
+			    json_string_value(json_object_get(r, "start")),
+			    path && *path ? fl_fit_path(fit, sizeof(fit), path, 22) : "[anon]",
+			    jint(r, "shared_at_fork"), jint(r, "copied_by_child"),
+			    jint(r, "copied_by_parent"), jint(r, "shared_end"));
 		}
 	}
 	fl_findings_render(sec, f);

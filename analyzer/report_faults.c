@@ -81,13 +81,20 @@ static struct pent *ptab_slot(struct ptab *t, uint64_t key)
 }
 
 static const char *const class_names[FL_FC_COUNT] = {
-	"zero_fill", "cache_hit", "disk", "swap_in", "cow", "stack_growth",
-	"write_tracking", "other", "unknown", "shim",
+    "zero_fill",    "cache_hit",      "disk",  "swap_in", "cow",
+    "stack_growth", "write_tracking", "other", "unknown", "shim",
 };
 static const char *const class_titles[FL_FC_COUNT] = {
-	"demand-zero first touch", "page-cache hit", "read from disk", "swap-in",
-	"copy-on-write", "stack growth", "write tracking", "other", "unknown VMA",
-	"shim buffers",
+    "demand-zero first touch",
+    "page-cache hit",
+    "read from disk",
+    "swap-in",
+    "copy-on-write",
+    "stack growth",
+    "write tracking",
+    "other",
+    "unknown VMA",
+    "shim buffers",
 };
 
 const char *fl_fclass_name(int c)
@@ -98,9 +105,10 @@ const char *fl_fclass_name(int c)
 enum fl_mech fl_fclass_mech(int c)
 {
 	static const enum fl_mech mech[FL_FC_COUNT] = {
-		FL_MECH_DEMAND_PAGING, FL_MECH_PAGE_CACHE, FL_MECH_DISK_READ, FL_MECH_SWAP,
-		FL_MECH_COW, FL_MECH_STACK_GROWTH, FL_MECH_WRITE_TRACKING, FL_MECH_DEMAND_PAGING,
-		FL_MECH_DEMAND_PAGING, FL_MECH_WRITE_TRACKING,
+	    FL_MECH_DEMAND_PAGING,  FL_MECH_PAGE_CACHE,	   FL_MECH_DISK_READ,
+	    FL_MECH_SWAP,	    FL_MECH_COW,	   FL_MECH_STACK_GROWTH,
+	    FL_MECH_WRITE_TRACKING, FL_MECH_DEMAND_PAGING, FL_MECH_DEMAND_PAGING,
+	    FL_MECH_WRITE_TRACKING,
 	};
 	return c >= 0 && c < FL_FC_COUNT ? mech[c] : FL_MECH_DEMAND_PAGING;
 }
@@ -274,8 +282,8 @@ struct sweep {
 	const struct fl_proc *p;
 	struct snode *nodes;
 	size_t nn, ncap;
-	uint32_t free_node;     /* + 1; 0: none */
-	size_t next_block;      /* blocks [0, next_block) entered */
+	uint32_t free_node; /* + 1; 0: none */
+	size_t next_block;  /* blocks [0, next_block) entered */
 	struct fl_imap big;
 };
 
@@ -377,7 +385,7 @@ static const struct fl_block *sweep_block_at(struct sweep *w, struct pent *x, ui
 	uint64_t best_end = 0;
 	uint32_t best_i = 0;
 	if (w->big.n) {
-		struct big_q q = { p, t, NULL };
+		struct big_q q = {p, t, NULL};
 		fl_imap_each(&w->big, addr, big_live, &q);
 		if ((best = q.found) != NULL) {
 			best_end = block_end(best);
@@ -464,8 +472,8 @@ const struct fl_fault_info *fl_faults_classified(const struct fl_model *m, const
 
 static struct fl_fault_info *classify(const struct fl_model *m, const struct fl_proc *p)
 {
-	struct ptab pages = { NULL, 0, 0 };
-	struct stack_cache sc = { NULL, NULL };
+	struct ptab pages = {NULL, 0, 0};
+	struct stack_cache sc = {NULL, NULL};
 	struct fl_fault_info *out;
 	int forked_child = is_cow_link(p->link) && p->parent;
 	int tracking = tracking_on(p);
@@ -488,8 +496,8 @@ static struct fl_fault_info *classify(const struct fl_model *m, const struct fl_
 		uint64_t lv;
 		/* The table is far bigger than the caches: fetch a later sample's entry now. */
 		if (i + PTAB_AHEAD < p->nfaults && pages.cap)
-			__builtin_prefetch(&pages.e[ptab_hash(p->faults[i + PTAB_AHEAD].addr >> PAGE_SHIFT,
-							      pages.cap)]);
+			__builtin_prefetch(&pages.e[ptab_hash(
+			    p->faults[i + PTAB_AHEAD].addr >> PAGE_SHIFT, pages.cap)]);
 		if (swept && i + PTAB_AHEAD / 2 < p->nfaults && pages.cap) {
 			uint64_t ap = p->faults[i + PTAB_AHEAD / 2].addr >> PAGE_SHIFT;
 			const struct pent *y = &pages.e[ptab_hash(ap, pages.cap)];
@@ -525,8 +533,7 @@ static struct fl_fault_info *classify(const struct fl_model *m, const struct fl_
 			else if (!lv && sampled && shared_at_fork(p, forked_child, f->addr, f->t)) {
 				fi->cls = FL_FC_COW;
 				fi->first = 0;
-			}
-			else if (lv && tracking)
+			} else if (lv && tracking)
 				fi->cls = FL_FC_TRACKING;
 			else
 				fi->cls = FL_FC_ZERO_FILL;
@@ -559,10 +566,9 @@ static int latest_map(const struct fl_interval *iv, void *ctx)
 	return 0;
 }
 
-const struct fl_map_call *fl_faults_map_call_at(const struct fl_proc *p, uint64_t addr,
-						uint64_t t)
+const struct fl_map_call *fl_faults_map_call_at(const struct fl_proc *p, uint64_t addr, uint64_t t)
 {
-	struct call_q q = { p, t, NULL };
+	struct call_q q = {p, t, NULL};
 	fl_imap_each(&p->map_index, addr, latest_map, &q);
 	return q.best;
 }
@@ -714,11 +720,12 @@ static json_t *vma_rows(const struct fl_proc *p, struct rows *r, uint64_t period
 		}
 		if ((int)i >= top)
 			continue;
-		json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:o}", "start",
-				      fl_fmt_addr(b1, sizeof(b1), v.start), "end",
-				      fl_fmt_addr(b2, sizeof(b2), v.end), "perms", v.perms, "path",
-				      v.path ? v.path : "", "kind", fl_vma_kind_name(v.kind), "faults",
-				      (json_int_t)faults, "by_class", class_obj(w->cnt, period));
+		json_t *o =
+		    json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:o}", "start",
+			      fl_fmt_addr(b1, sizeof(b1), v.start), "end",
+			      fl_fmt_addr(b2, sizeof(b2), v.end), "perms", v.perms, "path",
+			      v.path ? v.path : "", "kind", fl_vma_kind_name(v.kind), "faults",
+			      (json_int_t)faults, "by_class", class_obj(w->cnt, period));
 		if (peak >= 0 && faults) {
 			json_object_set_new(o, "pages_peak", json_integer(peak));
 			json_object_set_new(o, "pages_per_fault",
@@ -732,8 +739,8 @@ static json_t *vma_rows(const struct fl_proc *p, struct rows *r, uint64_t period
 	return arr;
 }
 
-static json_t *site_rows(const struct fl_report_opts *o, const struct fl_proc *p,
-			 struct rows *r, uint64_t period)
+static json_t *site_rows(const struct fl_report_opts *o, const struct fl_proc *p, struct rows *r,
+			 uint64_t period)
 {
 	json_t *arr = json_array();
 	if (r->n > 1)
@@ -750,8 +757,8 @@ static json_t *site_rows(const struct fl_report_opts *o, const struct fl_proc *p
 	return arr;
 }
 
-static json_t *code_rows(const struct fl_report_opts *o, const struct fl_proc *p,
-			 struct rows *r, uint64_t period)
+static json_t *code_rows(const struct fl_report_opts *o, const struct fl_proc *p, struct rows *r,
+			 uint64_t period)
 {
 	json_t *arr = json_array();
 	if (r->n > 1)
@@ -759,11 +766,11 @@ static json_t *code_rows(const struct fl_report_opts *o, const struct fl_proc *p
 	for (size_t i = 0; i < r->n && (int)i < o->top; i++) {
 		struct row *w = &r->v[i];
 		char b[32];
-		json_array_append_new(arr, json_pack("{s:s, s:o, s:I, s:o}", "ip",
-						     fl_fmt_addr(b, sizeof(b), w->key), "frame",
-						     fl_report_frame_json(o, p, w->key, w->first_t, 0),
-						     "faults", (json_int_t)(w->total * period),
-						     "by_class", class_obj(w->cnt, period)));
+		json_array_append_new(
+		    arr, json_pack("{s:s, s:o, s:I, s:o}", "ip", fl_fmt_addr(b, sizeof(b), w->key),
+				   "frame", fl_report_frame_json(o, p, w->key, w->first_t, 0),
+				   "faults", (json_int_t)(w->total * period), "by_class",
+				   class_obj(w->cnt, period)));
 	}
 	return arr;
 }
@@ -771,16 +778,17 @@ static json_t *code_rows(const struct fl_report_opts *o, const struct fl_proc *p
 static uint64_t bin_width(const struct fl_proc *p)
 {
 	json_t *iv = p->options ? json_object_get(p->options, "interval_ms") : NULL;
-	uint64_t w = (json_is_integer(iv) && json_integer_value(iv) > 0 ?
-			      (uint64_t)json_integer_value(iv) : 100) * 1000000ULL;
+	uint64_t w =
+	    (json_is_integer(iv) && json_integer_value(iv) > 0 ? (uint64_t)json_integer_value(iv)
+							       : 100) *
+	    1000000ULL;
 	uint64_t end = p->nfaults ? p->faults[p->nfaults - 1].t : 0;
 	while (end / w > 60)
 		w *= 2;
 	return w;
 }
 
-static json_t *over_time(const struct fl_proc *p, const struct fl_fault_info *fi,
-			 uint64_t period)
+static json_t *over_time(const struct fl_proc *p, const struct fl_fault_info *fi, uint64_t period)
 {
 	uint64_t w = bin_width(p);
 	size_t nb = p->nfaults ? (size_t)(p->faults[p->nfaults - 1].t / w) + 1 : 0;
@@ -799,10 +807,12 @@ static json_t *over_time(const struct fl_proc *p, const struct fl_fault_info *fi
 static json_t *gap_obj(const struct fl_proc *p)
 {
 	const struct fl_counters *c = fl_proc_last_counters(p);
-	int64_t ru_min = p->exit.present && p->exit.ru_minflt >= 0 ? p->exit.ru_minflt :
-			 c ? c->ru_minflt : -1;
-	int64_t ru_maj = p->exit.present && p->exit.ru_majflt >= 0 ? p->exit.ru_majflt :
-			 c ? c->ru_majflt : -1;
+	int64_t ru_min = p->exit.present && p->exit.ru_minflt >= 0 ? p->exit.ru_minflt
+			 : c					   ? c->ru_minflt
+								   : -1;
+	int64_t ru_maj = p->exit.present && p->exit.ru_majflt >= 0 ? p->exit.ru_majflt
+			 : c					   ? c->ru_majflt
+								   : -1;
 	int64_t pmin = c ? c->minflt : -1, pmaj = c ? c->majflt : -1;
 	int64_t track = c ? c->tracking_faults : -1;
 	uint64_t gup = 0, reads = 0;
@@ -812,8 +822,8 @@ static json_t *gap_obj(const struct fl_proc *p)
 		if (k->err)
 			continue;
 		if ((k->fn == FL_FN_MMAP && k->flags >= 0 && (k->flags & MAP_POPULATE_FLAG)) ||
-		    (k->fn == FL_FN_MADVISE && (k->advice == MADV_POPULATE_READ_ADV ||
-						k->advice == MADV_POPULATE_WRITE_ADV)))
+		    (k->fn == FL_FN_MADVISE &&
+		     (k->advice == MADV_POPULATE_READ_ADV || k->advice == MADV_POPULATE_WRITE_ADV)))
 			gup += (k->size + 4095) / 4096;
 	}
 	if (p->nio) {
@@ -826,9 +836,9 @@ static json_t *gap_obj(const struct fl_proc *p)
 		json_array_append_new(causes, json_pack("{s:s, s:I}", "cause", "gup_populate",
 							"pages_max", (json_int_t)gup));
 	if (gap > 0 && reads)
-		json_array_append_new(causes, json_pack("{s:s, s:I}", "cause",
-							"kernel_mode_copy_to_user", "read_calls",
-							(json_int_t)reads));
+		json_array_append_new(causes,
+				      json_pack("{s:s, s:I}", "cause", "kernel_mode_copy_to_user",
+						"read_calls", (json_int_t)reads));
 	if (gap > 0 && !gup && !reads)
 		json_array_append_new(causes, json_pack("{s:s}", "cause", "kernel_mode"));
 	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:I, s:o}", "perf_minflt",
@@ -870,11 +880,11 @@ static void proc_findings(json_t *sec, const struct fl_proc *p, const uint64_t *
 		if ((pct < 5 && !rare) || cnt[c] * period < (rare ? 16 : 256))
 			continue;
 		snprintf(b, sizeof(b), "faults.%s", class_names[c]);
-		fl_explain_add(sec, b, pct >= 50 && c != FL_FC_ZERO_FILL ? FL_SEV_WARN : FL_SEV_INFO,
-			       fl_fclass_mech(c), "pid %d: %s faults: %s, %.1f%% of its %s faults",
-			       p->pid, class_titles[c],
-			       fl_fmt_count(b1, sizeof(b1), cnt[c] * period), pct,
-			       fl_fmt_count(b2, sizeof(b2), total * period));
+		fl_explain_add(
+		    sec, b, pct >= 50 && c != FL_FC_ZERO_FILL ? FL_SEV_WARN : FL_SEV_INFO,
+		    fl_fclass_mech(c), "pid %d: %s faults: %s, %.1f%% of its %s faults", p->pid,
+		    class_titles[c], fl_fmt_count(b1, sizeof(b1), cnt[c] * period), pct,
+		    fl_fmt_count(b2, sizeof(b2), total * period));
 	}
 	if (bpf[1][0] && bpf[1][1] > bpf[1][0] * 3 / 2)
 		fl_explain_add(sec, "faults.fault_around", FL_SEV_INFO, FL_MECH_FAULT_AROUND,
@@ -891,9 +901,10 @@ static void proc_findings(json_t *sec, const struct fl_proc *p, const uint64_t *
 			       "pid %d: getrusage counted %lld more minor faults than perf saw",
 			       p->pid, (long long)json_integer_value(g));
 	if (cnt[FL_FC_TRACKING])
-		fl_explain_add(sec, "faults.tracking", FL_SEV_INFO, FL_MECH_WRITE_TRACKING,
-			       "pid %d: %llu faults were the tracer's write tracking, not the program's",
-			       p->pid, (unsigned long long)(cnt[FL_FC_TRACKING] * period));
+		fl_explain_add(
+		    sec, "faults.tracking", FL_SEV_INFO, FL_MECH_WRITE_TRACKING,
+		    "pid %d: %llu faults were the tracer's write tracking, not the program's",
+		    p->pid, (unsigned long long)(cnt[FL_FC_TRACKING] * period));
 	if (period > 1)
 		fl_explain_add(sec, "faults.sampled", FL_SEV_INFO, FL_MECH_SAMPLING,
 			       "pid %d: one fault in %llu was sampled", p->pid,
@@ -911,8 +922,8 @@ static json_t *proc_faults(const struct fl_model *m, const struct fl_report_opts
 			   const struct fl_proc *p, json_t *sec, uint64_t *tot)
 {
 	const struct fl_fault_info *fi = fl_faults_classified(m, p);
-	struct rows vmas = { 0 }, sites = { 0 }, code = { 0 };
-	uint64_t cnt[FL_FC_COUNT] = { 0 }, first = 0, bpf[2][2] = { { 0 } };
+	struct rows vmas = {0}, sites = {0}, code = {0};
+	uint64_t cnt[FL_FC_COUNT] = {0}, first = 0, bpf[2][2] = {{0}};
 	uint64_t period = p->faults_period ? p->faults_period : 1;
 	json_t *by_class = json_object();
 	for (size_t i = 0; i < p->nfaults; i++) {
@@ -935,8 +946,9 @@ static json_t *proc_faults(const struct fl_model *m, const struct fl_report_opts
 				    json_pack("{s:I, s:I, s:f}", "faults",
 					      (json_int_t)(cnt[c] * period), "samples",
 					      (json_int_t)cnt[c], "pct",
-					      prog && c != FL_FC_SHIM && c != FL_FC_TRACKING ?
-						      100.0 * (double)cnt[c] / (double)prog : 0.0));
+					      prog && c != FL_FC_SHIM && c != FL_FC_TRACKING
+						  ? 100.0 * (double)cnt[c] / (double)prog
+						  : 0.0));
 	}
 	json_t *gap = gap_obj(p);
 	json_t *vrows = vma_rows(p, &vmas, period, o->top, bpf);
@@ -948,11 +960,11 @@ static json_t *proc_faults(const struct fl_model *m, const struct fl_report_opts
 	json_object_set_new(pr, "by_vma", vrows);
 	json_object_set_new(pr, "by_site", site_rows(o, p, &sites, period));
 	json_object_set_new(pr, "by_code", code_rows(o, p, &code, period));
-	json_object_set_new(pr, "over_time", over_time(p, fi ? fi : &(struct fl_fault_info){ 0 },
-						      period));
-	json_object_set_new(pr, "bytes_per_fault",
-			    json_pack("{s:o, s:o}", "file", bpf_obj(bpf[1]), "anon",
-				      bpf_obj(bpf[0])));
+	json_object_set_new(pr, "over_time",
+			    over_time(p, fi ? fi : &(struct fl_fault_info){0}, period));
+	json_object_set_new(
+	    pr, "bytes_per_fault",
+	    json_pack("{s:o, s:o}", "file", bpf_obj(bpf[1]), "anon", bpf_obj(bpf[0])));
 	json_object_set_new(pr, "counts", gap);
 	proc_findings(sec, p, cnt, period, gap, bpf);
 	rows_release(&vmas);
@@ -964,7 +976,7 @@ static json_t *proc_faults(const struct fl_model *m, const struct fl_report_opts
 json_t *fl_report_faults(const struct fl_model *m, const struct fl_report_opts *o)
 {
 	json_t *sec = json_object(), *procs = json_array(), *classes = json_array();
-	uint64_t tot[FL_FC_COUNT] = { 0 };
+	uint64_t tot[FL_FC_COUNT] = {0};
 	json_object_set_new(sec, "findings", json_array());
 	for (int c = 0; c < FL_FC_COUNT; c++)
 		json_array_append_new(classes, json_pack("{s:s, s:s, s:s}", "name", class_names[c],
@@ -984,8 +996,8 @@ json_t *fl_report_faults(const struct fl_model *m, const struct fl_report_opts *
 
 /* ---- text ---- */
 
-size_t fl_report_top_procs(json_t *procs, const char *key, size_t *idx, size_t max,
-			   size_t *rest_n, long long *rest_sum)
+size_t fl_report_top_procs(json_t *procs, const char *key, size_t *idx, size_t max, size_t *rest_n,
+			   long long *rest_sum)
 {
 	size_t n = json_array_size(procs), k = 0;
 	char *used = fl_xcalloc(n + 1, 1);
@@ -995,7 +1007,8 @@ size_t fl_report_top_procs(json_t *procs, const char *key, size_t *idx, size_t m
 		size_t best = n;
 		json_int_t bv = 0;
 		for (size_t i = 0; i < n; i++) {
-			json_int_t v = json_integer_value(json_object_get(json_array_get(procs, i), key));
+			json_int_t v =
+			    json_integer_value(json_object_get(json_array_get(procs, i), key));
 			if (!used[i] && v > bv) {
 				best = i;
 				bv = v;
@@ -1008,7 +1021,8 @@ size_t fl_report_top_procs(json_t *procs, const char *key, size_t *idx, size_t m
 	}
 	for (size_t i = 0; i < n; i++)
 		if (!used[i]) {
-			json_int_t v = json_integer_value(json_object_get(json_array_get(procs, i), key));
+			json_int_t v =
+			    json_integer_value(json_object_get(json_array_get(procs, i), key));
 			if (v > 0) {
 				(*rest_n)++;
 				*rest_sum += v;
@@ -1023,8 +1037,8 @@ size_t fl_report_top_procs(json_t *procs, const char *key, size_t *idx, size_t m
 static void render_rest(FILE *f, size_t n, long long sum, const char *what)
 {
 	if (n)
-		fprintf(f, "... and %zu more processes with %lld %s (see --json or --pid)\n", n, sum,
-			what);
+		fprintf(f, "... and %zu more processes with %lld %s (see --json or --pid)\n", n,
+			sum, what);
 }
 
 static long long jint(json_t *o, const char *k)
@@ -1044,7 +1058,8 @@ static void render_classes(json_t *by_class, FILE *f, const char *indent)
 		int c = 0;
 		while (c < FL_FC_COUNT && strcmp(class_names[c], name))
 			c++;
-		fprintf(f, "%s%-26s %12s  %5.1f%%\n", indent, c < FL_FC_COUNT ? class_titles[c] : name,
+		fprintf(f, "%s%-26s %12s  %5.1f%%\n", indent,
+			c < FL_FC_COUNT ? class_titles[c] : name,
 			fl_fmt_count(b, sizeof(b), (uint64_t)jint(v, "faults")),
 			json_real_value(json_object_get(v, "pct")));
 	}
@@ -1070,8 +1085,8 @@ static void render_row_classes(json_t *bc, FILE *f, int room)
 }
 
 /* Row layouts of 100 columns: figures, then the classes in what is left. */
-#define ROW_VMA_PATH 30   /* "    FAULTS  0xSTART PERM PATH  " = 68 */
-#define ROW_SITE 44       /* "    FAULTS  SITE  " = 62 */
+#define ROW_VMA_PATH 30 /* "    FAULTS  0xSTART PERM PATH  " = 68 */
+#define ROW_SITE 44	/* "    FAULTS  SITE  " = 62 */
 
 void fl_report_faults_text(json_t *sec, FILE *f)
 {
@@ -1104,10 +1119,10 @@ void fl_report_faults_text(json_t *sec, FILE *f)
 			const char *path = json_string_value(json_object_get(r, "path"));
 			int w = fprintf(f, "    %10lld  %s %-4s %-*.*s  ", jint(r, "faults"),
 					json_string_value(json_object_get(r, "start")),
-					json_string_value(json_object_get(r, "perms")), ROW_VMA_PATH,
-					ROW_VMA_PATH,
-					*path ? fl_fit_path(fit, sizeof(fit), path, ROW_VMA_PATH) :
-						json_string_value(json_object_get(r, "kind")));
+					json_string_value(json_object_get(r, "perms")),
+					ROW_VMA_PATH, ROW_VMA_PATH,
+					*path ? fl_fit_path(fit, sizeof(fit), path, ROW_VMA_PATH)
+					      : json_string_value(json_object_get(r, "kind")));
 			render_row_classes(json_object_get(r, "by_class"), f, 100 - w);
 			fputc('\n', f);
 		}
@@ -1117,8 +1132,8 @@ void fl_report_faults_text(json_t *sec, FILE *f)
 			json_t *site = json_object_get(json_object_get(r, "site"), "site");
 			const char *txt = json_string_value(json_object_get(site, "text"));
 			fprintf(f, "    %10lld  %-*.*s  ", jint(r, "faults"), ROW_SITE, ROW_SITE,
-				txt ? fl_fit_site(fit, sizeof(fit), txt, ROW_SITE) :
-				      (jint(r, "stack") ? "(unknown)" : "(no allocation)"));
+				txt ? fl_fit_site(fit, sizeof(fit), txt, ROW_SITE)
+				    : (jint(r, "stack") ? "(unknown)" : "(no allocation)"));
 			render_row_classes(json_object_get(r, "by_class"), f, 100 - 18 - ROW_SITE);
 			fputc('\n', f);
 		}
@@ -1126,10 +1141,10 @@ void fl_report_faults_text(json_t *sec, FILE *f)
 		json_array_foreach(json_object_get(p, "by_code"), j, r)
 		{
 			const char *txt =
-				json_string_value(json_object_get(json_object_get(r, "frame"), "text"));
+			    json_string_value(json_object_get(json_object_get(r, "frame"), "text"));
 			fprintf(f, "    %10lld  %-*.*s  ", jint(r, "faults"), ROW_SITE, ROW_SITE,
-				txt ? fl_fit_site(fit, sizeof(fit), txt, ROW_SITE) :
-				      json_string_value(json_object_get(r, "ip")));
+				txt ? fl_fit_site(fit, sizeof(fit), txt, ROW_SITE)
+				    : json_string_value(json_object_get(r, "ip")));
 			render_row_classes(json_object_get(r, "by_class"), f, 100 - 18 - ROW_SITE);
 			fputc('\n', f);
 		}
@@ -1137,12 +1152,12 @@ void fl_report_faults_text(json_t *sec, FILE *f)
 		if (json_is_integer(json_object_get(c, "ru_minflt")))
 			fprintf(f, "  getrusage: %lld minor, %lld major; perf: %s minor (gap %s)\n",
 				jint(c, "ru_minflt"), jint(c, "ru_majflt"),
-				json_is_integer(json_object_get(c, "perf_minflt")) ?
-					fl_fmt_count(b, sizeof(b), (uint64_t)jint(c, "perf_minflt")) :
-					"n/a",
-				json_is_integer(json_object_get(c, "gap_minor")) ?
-					fl_fmt_count(b2, sizeof(b2), (uint64_t)jint(c, "gap_minor")) :
-					"n/a");
+				json_is_integer(json_object_get(c, "perf_minflt"))
+				    ? fl_fmt_count(b, sizeof(b), (uint64_t)jint(c, "perf_minflt"))
+				    : "n/a",
+				json_is_integer(json_object_get(c, "gap_minor"))
+				    ? fl_fmt_count(b2, sizeof(b2), (uint64_t)jint(c, "gap_minor"))
+				    : "n/a");
 	}
 	render_rest(f, rn, rs, "faults");
 	fl_findings_render(sec, f);

@@ -50,11 +50,11 @@ enum fl_mech fl_fclass_mech(int c);
 
 /* Per sample of p->faults[i]. */
 struct fl_fault_info {
-	uint8_t cls;     /* enum fl_fclass */
-	uint8_t first;   /* 1: first fault on this page in this process (first touch) */
-	uint8_t vkind;   /* enum fl_vma_kind of the VMA, FL_VMA_KIND_COUNT if unknown */
-	uint32_t site;   /* allocation stack id of the address (fl_faults_site_at), 0 if none */
-	uint64_t vkey;   /* the VMA's identity for grouping (0 if unknown) */
+	uint8_t cls;   /* enum fl_fclass */
+	uint8_t first; /* 1: first fault on this page in this process (first touch) */
+	uint8_t vkind; /* enum fl_vma_kind of the VMA, FL_VMA_KIND_COUNT if unknown */
+	uint32_t site; /* allocation stack id of the address (fl_faults_site_at), 0 if none */
+	uint64_t vkey; /* the VMA's identity for grouping (0 if unknown) */
 };
 
 /*
@@ -68,12 +68,10 @@ struct fl_fault_info *fl_faults_classify(const struct fl_model *m, const struct 
  * The same, without the copy: the remembered array itself (do not free it),
  * valid until the next fl_faults_classify/_classified call.
  */
-const struct fl_fault_info *fl_faults_classified(const struct fl_model *m,
-						 const struct fl_proc *p);
+const struct fl_fault_info *fl_faults_classified(const struct fl_model *m, const struct fl_proc *p);
 
 /* The latest mmap/mremap call that mapped addr at or before t, or NULL. */
-const struct fl_map_call *fl_faults_map_call_at(const struct fl_proc *p, uint64_t addr,
-						uint64_t t);
+const struct fl_map_call *fl_faults_map_call_at(const struct fl_proc *p, uint64_t addr, uint64_t t);
 /* The allocation stack id of addr at t: its heap block's, else its mmap's; 0 if none. */
 uint32_t fl_faults_site_at(const struct fl_proc *p, uint64_t addr, uint64_t t);
 
@@ -83,8 +81,8 @@ uint32_t fl_faults_site_at(const struct fl_proc *p, uint64_t addr, uint64_t t);
  * many (those with key 0 are left out). The rest is summed into *rest_n
  * processes and *rest_sum of key.
  */
-size_t fl_report_top_procs(json_t *procs, const char *key, size_t *idx, size_t max,
-			   size_t *rest_n, long long *rest_sum);
+size_t fl_report_top_procs(json_t *procs, const char *key, size_t *idx, size_t max, size_t *rest_n,
+			   long long *rest_sum);
 
 json_t *fl_report_faults(const struct fl_model *m, const struct fl_report_opts *o);
 void fl_report_faults_text(json_t *section, FILE *f);

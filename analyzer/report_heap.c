@@ -105,12 +105,12 @@ static void site_from_blocks(const struct fl_proc *p, const size_t *idx, size_t 
 		double c = calls_of(b), w = (double)b->weight;
 		s->allocs += c;
 		s->bytes += w;
-		(*evs)[ne++] = (struct ev){ b->t_alloc, w };
+		(*evs)[ne++] = (struct ev){b->t_alloc, w};
 		if (b->t_free == FL_T_NEVER) {
 			s->leaked_bytes += w;
 			s->leaked_blocks += c;
 		} else {
-			(*evs)[ne++] = (struct ev){ b->t_free, -w };
+			(*evs)[ne++] = (struct ev){b->t_free, -w};
 			if (b->t_free - b->t_alloc < TEMPORARY_NS)
 				s->temporary += c;
 		}
@@ -151,8 +151,8 @@ static void collect_sites(const struct fl_proc *p, struct site **sites, size_t *
 		struct ev *evs = NULL;
 		size_t evcap = 0;
 		for (i = 0; i < p->nblocks; i = j) {
-			for (j = i + 1; j < p->nblocks &&
-					p->blocks[idx[j]].stack == p->blocks[idx[i]].stack;
+			for (j = i + 1;
+			     j < p->nblocks && p->blocks[idx[j]].stack == p->blocks[idx[i]].stack;
 			     j++)
 				;
 			FL_GROW(*sites, *cap, *n + 1);
@@ -174,10 +174,10 @@ static json_t *site_json(const struct site *s, const struct fl_report_opts *o)
 	json_object_set_new(j, "bytes", json_integer((json_int_t)(s->bytes + 0.5)));
 	json_object_set_new(j, "peak_live", json_integer((json_int_t)(s->peak + 0.5)));
 	json_object_set_new(j, "leaked_bytes", json_integer((json_int_t)(s->leaked_bytes + 0.5)));
-	json_object_set_new(j, "leaked_blocks",
-			    json_integer((json_int_t)(s->leaked_blocks + 0.5)));
-	json_object_set_new(j, "temporary", s->temporary < 0 ? json_null()
-				       : json_integer((json_int_t)(s->temporary + 0.5)));
+	json_object_set_new(j, "leaked_blocks", json_integer((json_int_t)(s->leaked_blocks + 0.5)));
+	json_object_set_new(j, "temporary",
+			    s->temporary < 0 ? json_null()
+					     : json_integer((json_int_t)(s->temporary + 0.5)));
 	return j;
 }
 
@@ -213,7 +213,7 @@ static json_t *top_list(struct site *s, size_t n, size_t off, const struct fl_re
 static json_t *totals_json(const struct fl_model *m, const struct fl_report_opts *o,
 			   uint64_t *live_end, uint64_t *peak)
 {
-	uint64_t calls[FL_FN_COUNT] = { 0 }, bytes[FL_FN_COUNT] = { 0 };
+	uint64_t calls[FL_FN_COUNT] = {0}, bytes[FL_FN_COUNT] = {0};
 	json_t *t = json_object(), *jc = json_object(), *jb = json_object();
 	*live_end = *peak = 0;
 	for (size_t i = 0; i < m->nprocs; i++) {
@@ -266,7 +266,8 @@ json_t *fl_report_heap(const struct fl_model *m, const struct fl_report_opts *o)
 		leaked_blocks += sites[i].leaked_blocks;
 	}
 	json_object_set_new(r, "mode", json_string(any && exact ? "exact" : "sampled"));
-	json_object_set_new(r, "sample_interval", interval > 0 ? json_integer(interval) : json_null());
+	json_object_set_new(r, "sample_interval",
+			    interval > 0 ? json_integer(interval) : json_null());
 	json_object_set_new(r, "records", json_integer((json_int_t)records));
 	json_object_set_new(r, "site_source", json_string(aggregates ? "aggregates" : "records"));
 	json_object_set_new(r, "sites_total", json_integer((json_int_t)n));
@@ -277,21 +278,21 @@ json_t *fl_report_heap(const struct fl_model *m, const struct fl_report_opts *o)
 	json_object_set_new(r, "by_count", top_list(sites, n, offsetof(struct site, allocs), o));
 	json_object_set_new(r, "by_peak", top_list(sites, n, offsetof(struct site, peak), o));
 	json_object_set_new(r, "leaks", top_list(sites, n, offsetof(struct site, leaked_bytes), o));
-	json_object_set_new(r, "temporary", top_list(sites, n, offsetof(struct site, temporary), o));
+	json_object_set_new(r, "temporary",
+			    top_list(sites, n, offsetof(struct site, temporary), o));
 	json_object_set_new(r, "findings", json_array());
 	if (leaked > 0) {
 		char b[32];
 		json_t *top = json_array_get(json_object_get(r, "leaks"), 0);
-		fl_finding_add(r, "heap.leak", "warn",
-			       "Memory that is never freed stays in the allocator's arenas (brk heap "
-			       "or mmap'd chunks) until exit; its pages stay resident once touched "
-			       "because the kernel cannot reclaim anonymous memory without swap.",
-			       "%s%s in %.0f blocks was still allocated at exit; the largest site is %s",
-			       any && exact ? "" : "about ", fl_fmt_bytes(b, sizeof(b), leaked),
-			       leaked_blocks,
-			       top ? json_string_value(json_object_get(json_object_get(top, "site"),
-								       "text"))
-				   : "unknown");
+		fl_finding_add(
+		    r, "heap.leak", "warn",
+		    "Memory that is never freed stays in the allocator's arenas (brk heap "
+		    "or mmap'd chunks) until exit; its pages stay resident once touched "
+		    "because the kernel cannot reclaim anonymous memory without swap.",
+		    "%s%s in %.0f blocks was still allocated at exit; the largest site is %s",
+		    any && exact ? "" : "about ", fl_fmt_bytes(b, sizeof(b), leaked), leaked_blocks,
+		    top ? json_string_value(json_object_get(json_object_get(top, "site"), "text"))
+			: "unknown");
 	}
 	if (any && !exact)
 		fl_finding_add(r, "heap.sampled", "info",
@@ -311,7 +312,7 @@ static size_t site_index(json_t *site, const char *text)
 	size_t n = json_array_size(json_object_get(site, "frames"));
 	for (size_t k = 0; k < n; k++) {
 		const char *t = json_string_value(
-			json_object_get(json_array_get(json_object_get(site, "frames"), k), "text"));
+		    json_object_get(json_array_get(json_object_get(site, "frames"), k), "text"));
 		if (t && !strcmp(t, text))
 			return k;
 	}
@@ -320,8 +321,8 @@ static size_t site_index(json_t *site, const char *text)
 
 static const char *frame_text(json_t *site, size_t k)
 {
-	return json_string_value(json_object_get(json_array_get(json_object_get(site, "frames"), k),
-						 "text"));
+	return json_string_value(
+	    json_object_get(json_array_get(json_object_get(site, "frames"), k), "text"));
 }
 
 static const char *site_text(json_t *site)
@@ -339,16 +340,18 @@ static const char *parting_caller(json_t *arr, size_t i)
 	size_t j;
 	if (!text)
 		return NULL;
-	json_array_foreach(arr, j, o) {
+	json_array_foreach(arr, j, o)
+	{
 		size_t k = 0, n = json_array_size(json_object_get(s, "frames"));
 		if (j == i || !site_text(o) || strcmp(site_text(o), text))
 			continue;
 		while (k < n && frame_text(s, k) && strcmp(frame_text(s, k), text))
 			k++; /* the site frame (plumbing frames come before it) */
 		for (size_t m = k + 1; m < n; m++) {
-			const char *a = frame_text(s, m), *b = frame_text(o, m - k + site_index(o, text));
+			const char *a = frame_text(s, m),
+				   *b = frame_text(o, m - k + site_index(o, text));
 			const char *fn = json_string_value(json_object_get(
-				json_array_get(json_object_get(s, "frames"), m), "func"));
+			    json_array_get(json_object_get(s, "frames"), m), "func"));
 			if (a && (!b || strcmp(a, b)))
 				return fn ? fn : a;
 		}
@@ -363,7 +366,8 @@ static int several_keys(json_t *arr)
 	const char *first = json_string_value(json_object_get(json_array_get(arr, 0), "key"));
 	json_t *s;
 	size_t i;
-	json_array_foreach(arr, i, s) {
+	json_array_foreach(arr, i, s)
+	{
 		const char *k = json_string_value(json_object_get(s, "key"));
 		if (!first || !k || strcmp(first, k))
 			return 1;
@@ -384,16 +388,23 @@ static void sites_text(json_t *arr, const char *title, FILE *f)
 		return;
 	fprintf(f, "\n%s\n", title);
 	fprintf(f, "  %10s %12s %10s %10s  %s\n", "BYTES", "CALLS", "PEAK LIVE", "AT EXIT", "SITE");
-	json_array_foreach(arr, i, s) {
-		const char *key = json_string_value(json_object_get(s, "key")), *text = site_text(s);
+	json_array_foreach(arr, i, s)
+	{
+		const char *key = json_string_value(json_object_get(s, "key")),
+			   *text = site_text(s);
 		const char *via = parting_caller(arr, i);
 		int width = TEXT_WIDTH - FIGURES_WIDTH - (keyed && key ? (int)strlen(key) + 3 : 0);
-		fprintf(f, "  %10s %12s %10s %10s  %s",
-			fl_fmt_bytes(b1, sizeof(b1), (double)json_integer_value(json_object_get(s, "bytes"))),
-			fl_fmt_count(c1, sizeof(c1), (uint64_t)json_integer_value(json_object_get(s, "allocs"))),
-			fl_fmt_bytes(b2, sizeof(b2), (double)json_integer_value(json_object_get(s, "peak_live"))),
-			fl_fmt_bytes(b3, sizeof(b3), (double)json_integer_value(json_object_get(s, "leaked_bytes"))),
-			fl_fit_site(site, sizeof(site), text ? text : "?", width));
+		fprintf(
+		    f, "  %10s %12s %10s %10s  %s",
+		    fl_fmt_bytes(b1, sizeof(b1),
+				 (double)json_integer_value(json_object_get(s, "bytes"))),
+		    fl_fmt_count(c1, sizeof(c1),
+				 (uint64_t)json_integer_value(json_object_get(s, "allocs"))),
+		    fl_fmt_bytes(b2, sizeof(b2),
+				 (double)json_integer_value(json_object_get(s, "peak_live"))),
+		    fl_fmt_bytes(b3, sizeof(b3),
+				 (double)json_integer_value(json_object_get(s, "leaked_bytes"))),
+		    fl_fit_site(site, sizeof(site), text ? text : "?", width));
 		if (keyed && key)
 			fprintf(f, " [%s]", key);
 		fputc('\n', f);
@@ -420,26 +431,31 @@ void fl_report_heap_text(json_t *sec, FILE *f)
 			fprintf(f, "\n              ");
 		col++;
 		if (by)
-			fprintf(f, "  %s %s (%s)", fl_fn_name(fn), fl_fmt_count(c1, sizeof(c1), (uint64_t)c),
+			fprintf(f, "  %s %s (%s)", fl_fn_name(fn),
+				fl_fmt_count(c1, sizeof(c1), (uint64_t)c),
 				fl_fmt_bytes(b1, sizeof(b1), (double)json_integer_value(by)));
 		else
-			fprintf(f, "  %s %s", fl_fn_name(fn), fl_fmt_count(c1, sizeof(c1), (uint64_t)c));
+			fprintf(f, "  %s %s", fl_fn_name(fn),
+				fl_fmt_count(c1, sizeof(c1), (uint64_t)c));
 	}
 	fprintf(f, "%s\n", col ? "" : "  none");
 	fprintf(f, "Peak live heap: %s   live at end: %s\n",
-		fl_fmt_bytes(b1, sizeof(b1), (double)json_integer_value(json_object_get(t, "peak_live"))),
-		fl_fmt_bytes(b2, sizeof(b2), (double)json_integer_value(json_object_get(t, "live_at_end"))));
+		fl_fmt_bytes(b1, sizeof(b1),
+			     (double)json_integer_value(json_object_get(t, "peak_live"))),
+		fl_fmt_bytes(b2, sizeof(b2),
+			     (double)json_integer_value(json_object_get(t, "live_at_end"))));
 	if (!strcmp(json_string_value(json_object_get(sec, "site_source")), "aggregates"))
 		fprintf(f, "Per-site figures: exact (the shim's per-site totals)\n");
 	else
 		fprintf(f, "Per-site figures: %s (%lld records)\n",
 			!strcmp(json_string_value(json_object_get(sec, "mode")), "exact")
-				? "exact"
-				: "estimated from samples",
+			    ? "exact"
+			    : "estimated from samples",
 			(long long)json_integer_value(json_object_get(sec, "records")));
 	sites_text(json_object_get(sec, "by_bytes"), "Top sites by bytes allocated:", f);
 	sites_text(json_object_get(sec, "by_peak"), "Top sites by peak live bytes:", f);
-	sites_text(json_object_get(sec, "leaks"), "Leaked at exit (still allocated at the end):", f);
+	sites_text(json_object_get(sec, "leaks"),
+		   "Leaked at exit (still allocated at the end):", f);
 	sites_text(json_object_get(sec, "temporary"),
 		   "Temporary allocations (freed within 1 ms), by count:", f);
 	fl_findings_render(sec, f);

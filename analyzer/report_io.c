@@ -21,7 +21,11 @@
 static void proc_reads(const struct fl_proc *p, uint64_t *calls, uint64_t *bytes, json_t *files)
 {
 	struct fl_u64map last; /* (fd, path) -> index of its last (calls, bytes) */
-	struct { int32_t fd; const char *path; uint64_t calls, bytes; } *v = NULL;
+	struct {
+		int32_t fd;
+		const char *path;
+		uint64_t calls, bytes;
+	} *v = NULL;
 	size_t n = 0, cap = 0;
 	fl_u64map_init(&last);
 	for (size_t i = 0; i < p->nio; i++)
@@ -49,14 +53,12 @@ static void proc_reads(const struct fl_proc *p, uint64_t *calls, uint64_t *bytes
 		*calls += v[i].calls;
 		*bytes += v[i].bytes;
 		if (files)
-			json_array_append_new(files, json_pack("{s:i, s:s, s:I, s:I, s:f}", "fd",
-							       v[i].fd, "path",
-							       v[i].path ? v[i].path : "", "calls",
-							       (json_int_t)v[i].calls, "bytes",
-							       (json_int_t)v[i].bytes, "bytes_per_call",
-							       v[i].calls ? (double)v[i].bytes /
-										    (double)v[i].calls
-									  : 0.0));
+			json_array_append_new(
+			    files,
+			    json_pack("{s:i, s:s, s:I, s:I, s:f}", "fd", v[i].fd, "path",
+				      v[i].path ? v[i].path : "", "calls", (json_int_t)v[i].calls,
+				      "bytes", (json_int_t)v[i].bytes, "bytes_per_call",
+				      v[i].calls ? (double)v[i].bytes / (double)v[i].calls : 0.0));
 	}
 	free(v);
 	fl_u64map_release(&last);
@@ -103,7 +105,8 @@ static void proc_profile(const struct fl_model *m, const struct fl_proc *p,
 	if (p->exit.present && p->exit.ru_utime_ns >= 0) {
 		add_sum(&out->utime_ns, p->exit.ru_utime_ns);
 		add_sum(&out->stime_ns, p->exit.ru_stime_ns);
-		add_sum(&out->cpu_ns, p->exit.ru_utime_ns + (p->exit.ru_stime_ns > 0 ? p->exit.ru_stime_ns : 0));
+		add_sum(&out->cpu_ns,
+			p->exit.ru_utime_ns + (p->exit.ru_stime_ns > 0 ? p->exit.ru_stime_ns : 0));
 	}
 	add_sum(&out->ru_minflt, p->exit.present ? p->exit.ru_minflt : c ? c->ru_minflt : -1);
 	add_sum(&out->ru_majflt, p->exit.present ? p->exit.ru_majflt : c ? c->ru_majflt : -1);
@@ -162,13 +165,13 @@ json_t *fl_io_profile_json(const struct fl_io_profile *p)
 		json_object_set_new(pm, fl_fclass_name(c),
 				    mib > 0 ? json_real((double)p->faults[c] / mib) : json_null());
 	}
-	json_t *o = json_pack("{s:I, s:o, s:o, s:o, s:I, s:I, s:I, s:o, s:o, s:I, s:o, s:o}",
-			      "wall_ns", (json_int_t)p->wall_ns, "cpu_ns", opt_int(p->cpu_ns),
-			      "utime_ns", opt_int(p->utime_ns), "stime_ns", opt_int(p->stime_ns),
-			      "read_calls", (json_int_t)p->read_calls, "read_bytes",
-			      (json_int_t)p->read_bytes, "data_bytes", (json_int_t)p->data_bytes,
-			      "faults", fc, "faults_per_mib", pm, "faults_total", (json_int_t)total,
-			      "ru_minflt", opt_int(p->ru_minflt), "ru_majflt", opt_int(p->ru_majflt));
+	json_t *o = json_pack(
+	    "{s:I, s:o, s:o, s:o, s:I, s:I, s:I, s:o, s:o, s:I, s:o, s:o}", "wall_ns",
+	    (json_int_t)p->wall_ns, "cpu_ns", opt_int(p->cpu_ns), "utime_ns", opt_int(p->utime_ns),
+	    "stime_ns", opt_int(p->stime_ns), "read_calls", (json_int_t)p->read_calls, "read_bytes",
+	    (json_int_t)p->read_bytes, "data_bytes", (json_int_t)p->data_bytes, "faults", fc,
+	    "faults_per_mib", pm, "faults_total", (json_int_t)total, "ru_minflt",
+	    opt_int(p->ru_minflt), "ru_majflt", opt_int(p->ru_majflt));
 	json_object_set_new(o, "file_pages_mapped", opt_int(p->file_pages_peak));
 	json_object_set_new(o, "rss_anon_peak", opt_int(p->rss_anon_peak));
 	json_object_set_new(o, "rss_file_peak", opt_int(p->rss_file_peak));
@@ -221,33 +224,36 @@ json_t *fl_compare(const struct fl_io_profile *a, const struct fl_io_profile *b,
 	const struct fl_io_profile *mapper = copier == a ? b : a;
 	const char *ncopier = copier == a ? na : nb, *nmapper = copier == a ? nb : na;
 	uint64_t copies_saved = copier->read_bytes - mapper->read_bytes;
-	uint64_t calls_saved = copier->read_calls > mapper->read_calls ?
-				       copier->read_calls - mapper->read_calls : 0;
+	uint64_t calls_saved =
+	    copier->read_calls > mapper->read_calls ? copier->read_calls - mapper->read_calls : 0;
 	int64_t extra_faults = (int64_t)total_faults(mapper) - (int64_t)total_faults(copier);
-	int64_t extra_pages = mapper->file_pages_peak - (copier->file_pages_peak > 0 ?
-								 copier->file_pages_peak : 0);
+	int64_t extra_pages =
+	    mapper->file_pages_peak - (copier->file_pages_peak > 0 ? copier->file_pages_peak : 0);
 	int paid = !tie && fast == mapper;
 	int len = 0;
 	if (tie)
-		len = snprintf(text, sizeof(text), "no clear winner: %s and %s took the same time "
-						   "within 5%% (%.1f ms and %.1f ms)",
+		len = snprintf(text, sizeof(text),
+			       "no clear winner: %s and %s took the same time "
+			       "within 5%% (%.1f ms and %.1f ms)",
 			       na, nb, (double)a->wall_ns / 1e6, (double)b->wall_ns / 1e6);
 	else
-		len = snprintf(text, sizeof(text), "%s was %.2fx faster than %s (%.1f ms against "
-						   "%.1f ms)",
+		len = snprintf(text, sizeof(text),
+			       "%s was %.2fx faster than %s (%.1f ms against "
+			       "%.1f ms)",
 			       nfast, ratio, nslow, (double)fast->wall_ns / 1e6,
 			       (double)slow->wall_ns / 1e6);
 	if (copies_saved > 0 && len > 0 && (size_t)len < sizeof(text))
-		snprintf(text + len, sizeof(text) - (size_t)len,
-			 ". %s saved %s of copies to user space and %llu read() calls, and took "
-			 "%lld more page faults and %lld more file pages mapped (page-table and TLB "
-			 "work) than %s: %s",
-			 nmapper, fl_fmt_bytes(b1, sizeof(b1), (double)copies_saved),
-			 (unsigned long long)calls_saved, (long long)extra_faults,
-			 (long long)(extra_pages > 0 ? extra_pages : 0), ncopier,
-			 tie ? "the trade made no measurable difference here"
-			 : paid ? "here the trade paid off"
-				: "here the copies were cheaper than the faults");
+		snprintf(
+		    text + len, sizeof(text) - (size_t)len,
+		    ". %s saved %s of copies to user space and %llu read() calls, and took "
+		    "%lld more page faults and %lld more file pages mapped (page-table and TLB "
+		    "work) than %s: %s",
+		    nmapper, fl_fmt_bytes(b1, sizeof(b1), (double)copies_saved),
+		    (unsigned long long)calls_saved, (long long)extra_faults,
+		    (long long)(extra_pages > 0 ? extra_pages : 0), ncopier,
+		    tie	   ? "the trade made no measurable difference here"
+		    : paid ? "here the trade paid off"
+			   : "here the copies were cheaper than the faults");
 	v = json_pack("{s:s, s:f, s:s, s:s, s:I, s:I, s:I, s:I, s:b, s:s}", "faster",
 		      tie ? "tie" : (fast == a ? "a" : "b"), "ratio", ratio, "copying_run",
 		      copier == a ? "a" : "b", "mapping_run", mapper == a ? "a" : "b",
@@ -290,24 +296,28 @@ void fl_compare_text(json_t *cmp, FILE *f)
 {
 	json_t *a = json_object_get(cmp, "a"), *b = json_object_get(cmp, "b");
 	char x[64], y[64], label[48];
-	static const struct { const char *label, *key; int kind; } rows[] = {
-		{ "wall time", "wall_ns", 2 },
-		{ "CPU time", "cpu_ns", 2 },
-		{ "system time", "stime_ns", 2 },
-		{ "read() calls", "read_calls", 0 },
-		{ "bytes copied to user space", "read_bytes", 1 },
-		{ "page faults (sampled)", "faults_total", 0 },
-		{ "minor faults (getrusage)", "ru_minflt", 0 },
-		{ "major faults (getrusage)", "ru_majflt", 0 },
-		{ "file pages mapped", "file_pages_mapped", 0 },
-		{ "peak RSS anon", "rss_anon_peak", 1 },
-		{ "peak RSS file", "rss_file_peak", 1 },
-		{ "dTLB misses", "dtlb_misses", 0 },
+	static const struct {
+		const char *label, *key;
+		int kind;
+	} rows[] = {
+	    {"wall time", "wall_ns", 2},
+	    {"CPU time", "cpu_ns", 2},
+	    {"system time", "stime_ns", 2},
+	    {"read() calls", "read_calls", 0},
+	    {"bytes copied to user space", "read_bytes", 1},
+	    {"page faults (sampled)", "faults_total", 0},
+	    {"minor faults (getrusage)", "ru_minflt", 0},
+	    {"major faults (getrusage)", "ru_majflt", 0},
+	    {"file pages mapped", "file_pages_mapped", 0},
+	    {"peak RSS anon", "rss_anon_peak", 1},
+	    {"peak RSS file", "rss_file_peak", 1},
+	    {"dTLB misses", "dtlb_misses", 0},
 	};
 	row(f, "", json_string_value(json_object_get(cmp, "name_a")),
 	    json_string_value(json_object_get(cmp, "name_b")));
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
-		row(f, rows[i].label, jfmt(x, sizeof(x), json_object_get(a, rows[i].key), rows[i].kind),
+		row(f, rows[i].label,
+		    jfmt(x, sizeof(x), json_object_get(a, rows[i].key), rows[i].kind),
 		    jfmt(y, sizeof(y), json_object_get(b, rows[i].key), rows[i].kind));
 	for (int c = 0; c < FL_FC_COUNT; c++) {
 		const char *n = fl_fclass_name(c);
@@ -322,15 +332,24 @@ void fl_compare_text(json_t *cmp, FILE *f)
 	json_t *ma = json_object_get(a, "tlb_model"), *mb = json_object_get(b, "tlb_model");
 	if (json_is_object(ma) || json_is_object(mb))
 		row(f, "TLB model: pages mapped/entries",
-		    json_is_object(ma) ? (snprintf(x, sizeof(x), "%lld/%lld",
-						   (long long)json_integer_value(json_object_get(ma, "pages_mapped")),
-						   (long long)json_integer_value(json_object_get(ma, "entries"))), x) : "n/a",
-		    json_is_object(mb) ? (snprintf(y, sizeof(y), "%lld/%lld",
-						   (long long)json_integer_value(json_object_get(mb, "pages_mapped")),
-						   (long long)json_integer_value(json_object_get(mb, "entries"))), y) : "n/a");
+		    json_is_object(ma)
+			? (snprintf(
+			       x, sizeof(x), "%lld/%lld",
+			       (long long)json_integer_value(json_object_get(ma, "pages_mapped")),
+			       (long long)json_integer_value(json_object_get(ma, "entries"))),
+			   x)
+			: "n/a",
+		    json_is_object(mb)
+			? (snprintf(
+			       y, sizeof(y), "%lld/%lld",
+			       (long long)json_integer_value(json_object_get(mb, "pages_mapped")),
+			       (long long)json_integer_value(json_object_get(mb, "entries"))),
+			   y)
+			: "n/a");
 	fputc('\n', f);
 	fl_text_wrap(f, "verdict: ", "         ",
-		     json_string_value(json_object_get(json_object_get(cmp, "verdict"), "text")), 100);
+		     json_string_value(json_object_get(json_object_get(cmp, "verdict"), "text")),
+		     100);
 	fl_findings_render(cmp, f);
 }
 
@@ -356,7 +375,8 @@ json_t *fl_report_io(const struct fl_model *m, const struct fl_report_opts *o)
 		proc_profile(m, p, &one);
 		one.wall_ns = p->end_t;
 		one.nprocs = 1;
-		uint64_t mapped = one.file_pages_peak > 0 ? (uint64_t)one.file_pages_peak * 4096 : 0;
+		uint64_t mapped =
+		    one.file_pages_peak > 0 ? (uint64_t)one.file_pages_peak * 4096 : 0;
 		one.data_bytes = one.read_bytes > mapped ? one.read_bytes : mapped;
 		proc_reads(p, &calls, &bytes, files);
 		json_t *pj = fl_io_profile_json(&one);
@@ -371,11 +391,12 @@ json_t *fl_report_io(const struct fl_model *m, const struct fl_report_opts *o)
 				       (double)bytes / (double)calls / 1024,
 				       fl_fmt_bytes(b1, sizeof(b1), (double)bytes));
 		if (one.file_pages_peak > 0 && one.faults[FL_FC_CACHE_HIT] + one.faults[FL_FC_DISK])
-			fl_explain_add(sec, "io.mapped", FL_SEV_INFO, FL_MECH_MMAP_IO,
-				       "pid %d: %s of file pages mapped with %llu faults", p->pid,
-				       fl_fmt_bytes(b1, sizeof(b1), 4096.0 * (double)one.file_pages_peak),
-				       (unsigned long long)(one.faults[FL_FC_CACHE_HIT] +
-							    one.faults[FL_FC_DISK]));
+			fl_explain_add(
+			    sec, "io.mapped", FL_SEV_INFO, FL_MECH_MMAP_IO,
+			    "pid %d: %s of file pages mapped with %llu faults", p->pid,
+			    fl_fmt_bytes(b1, sizeof(b1), 4096.0 * (double)one.file_pages_peak),
+			    (unsigned long long)(one.faults[FL_FC_CACHE_HIT] +
+						 one.faults[FL_FC_DISK]));
 	}
 	fl_io_profile(m, o, &all);
 	json_object_set_new(sec, "total", fl_io_profile_json(&all));
@@ -392,27 +413,30 @@ void fl_report_io_text(json_t *sec, FILE *f)
 	size_t np = fl_report_top_procs(procs, "read_bytes", idx, 8, &rn, &rs);
 	for (size_t i = 0; i < np; i++) {
 		p = json_array_get(procs, idx[i]);
-		fl_text_printf(f, "  ", "pid %lld %s: %s read() calls, %s copied to user space, %s file "
-				       "pages mapped",
-			(long long)json_integer_value(json_object_get(p, "pid")),
-			json_string_value(json_object_get(p, "exe")),
-			fl_fmt_count(b1, sizeof(b1),
-				     (uint64_t)json_integer_value(json_object_get(p, "read_calls"))),
-			fl_fmt_bytes(b2, sizeof(b2),
-				     (double)json_integer_value(json_object_get(p, "read_bytes"))),
-			jfmt(b3, sizeof(b3), json_object_get(p, "file_pages_mapped"), 0));
+		fl_text_printf(
+		    f, "  ",
+		    "pid %lld %s: %s read() calls, %s copied to user space, %s file "
+		    "pages mapped",
+		    (long long)json_integer_value(json_object_get(p, "pid")),
+		    json_string_value(json_object_get(p, "exe")),
+		    fl_fmt_count(b1, sizeof(b1),
+				 (uint64_t)json_integer_value(json_object_get(p, "read_calls"))),
+		    fl_fmt_bytes(b2, sizeof(b2),
+				 (double)json_integer_value(json_object_get(p, "read_bytes"))),
+		    jfmt(b3, sizeof(b3), json_object_get(p, "file_pages_mapped"), 0));
 		json_array_foreach(json_object_get(p, "files"), j, r)
-			fprintf(f, "  fd %-3lld %-44.44s %10lld calls %10s (%.1f KiB/call)\n",
-				(long long)json_integer_value(json_object_get(r, "fd")),
-				fl_fit_path(fit, sizeof(fit), json_string_value(json_object_get(r, "path")),
-					    44),
-				(long long)json_integer_value(json_object_get(r, "calls")),
-				fl_fmt_bytes(b1, sizeof(b1),
-					     (double)json_integer_value(json_object_get(r, "bytes"))),
-				json_real_value(json_object_get(r, "bytes_per_call")) / 1024);
+		    fprintf(f, "  fd %-3lld %-44.44s %10lld calls %10s (%.1f KiB/call)\n",
+			    (long long)json_integer_value(json_object_get(r, "fd")),
+			    fl_fit_path(fit, sizeof(fit),
+					json_string_value(json_object_get(r, "path")), 44),
+			    (long long)json_integer_value(json_object_get(r, "calls")),
+			    fl_fmt_bytes(b1, sizeof(b1),
+					 (double)json_integer_value(json_object_get(r, "bytes"))),
+			    json_real_value(json_object_get(r, "bytes_per_call")) / 1024);
 	}
 	if (rn)
-		fprintf(f, "... and %zu more processes with %lld bytes read (see --json or --pid)\n", rn,
-			rs);
+		fprintf(f,
+			"... and %zu more processes with %lld bytes read (see --json or --pid)\n",
+			rn, rs);
 	fl_findings_render(sec, f);
 }

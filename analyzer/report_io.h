@@ -21,15 +21,15 @@ struct fl_report_opts;
 
 struct fl_io_profile {
 	uint64_t wall_ns;
-	int64_t cpu_ns, utime_ns, stime_ns;  /* -1 unknown */
+	int64_t cpu_ns, utime_ns, stime_ns; /* -1 unknown */
 	uint64_t read_calls, read_bytes;
-	uint64_t faults[FL_FC_COUNT];         /* samples scaled by their period */
+	uint64_t faults[FL_FC_COUNT]; /* samples scaled by their period */
 	int64_t ru_minflt, ru_majflt;
-	int64_t file_pages_peak;              /* residency: file pages mapped, -1 unknown */
+	int64_t file_pages_peak;	      /* residency: file pages mapped, -1 unknown */
 	int64_t rss_anon_peak, rss_file_peak; /* bytes, -1 unknown */
-	int64_t dtlb_misses;                  /* load + store, -1 unknown */
-	int64_t tlb_entries_4k;               /* -1 unknown */
-	uint64_t data_bytes;                  /* file data reached: read or mapped */
+	int64_t dtlb_misses;		      /* load + store, -1 unknown */
+	int64_t tlb_entries_4k;		      /* -1 unknown */
+	uint64_t data_bytes;		      /* file data reached: read or mapped */
 	int nprocs;
 };
 

@@ -27,8 +27,8 @@ struct resv {
 	uint64_t start, end, t0, t1; /* [start, end) live during [t0, t1) */
 	uint32_t stack;
 	const char *fn;
-	int64_t resident;            /* peak resident pages, -1 unknown */
-	uint64_t touched_faults;     /* pages, from samples */
+	int64_t resident;	 /* peak resident pages, -1 unknown */
+	uint64_t touched_faults; /* pages, from samples */
 	int refused_strict;
 	int64_t committed_before;
 };
@@ -42,16 +42,21 @@ static void resv_add(struct resvs *r, uint64_t start, uint64_t size, uint64_t t0
 		     uint32_t stack, const char *fn)
 {
 	FL_GROW(r->v, r->cap, r->n + 1);
-	r->v[r->n++] = (struct resv){ .start = start, .end = start + size, .t0 = t0, .t1 = t1,
-				      .stack = stack, .fn = fn, .resident = -1 };
+	r->v[r->n++] = (struct resv){.start = start,
+				     .end = start + size,
+				     .t0 = t0,
+				     .t1 = t1,
+				     .stack = stack,
+				     .fn = fn,
+				     .resident = -1};
 }
 
 static uint64_t unmapped_at(const struct fl_proc *p, const struct fl_map_call *c)
 {
 	for (size_t i = 0; i < p->ncalls; i++) {
 		const struct fl_map_call *u = &p->calls[i];
-		if (u->seq > c->seq && u->fn == FL_FN_MUNMAP && !u->err && u->addr < c->result + c->size &&
-		    c->result < u->addr + u->size)
+		if (u->seq > c->seq && u->fn == FL_FN_MUNMAP && !u->err &&
+		    u->addr < c->result + c->size && c->result < u->addr + u->size)
 			return u->t;
 	}
 	return FL_T_NEVER;
@@ -169,8 +174,8 @@ struct site {
 	int refused;
 };
 
-static json_t *site_rows(const struct fl_report_opts *o, const struct fl_proc *p,
-			 struct resvs *r, json_t *sec)
+static json_t *site_rows(const struct fl_report_opts *o, const struct fl_proc *p, struct resvs *r,
+			 json_t *sec)
 {
 	struct fl_u64map idx;
 	struct site *s = NULL;
@@ -183,7 +188,7 @@ static json_t *site_rows(const struct fl_report_opts *o, const struct fl_proc *p
 		uint64_t *slot = fl_u64map_slot(&idx, v->stack);
 		if (!*slot) {
 			FL_GROW(s, cap, n + 1);
-			s[n] = (struct site){ .stack = v->stack, .t = v->t0 };
+			s[n] = (struct site){.stack = v->stack, .t = v->t0};
 			*slot = ++n;
 		}
 		struct site *w = &s[*slot - 1];
@@ -202,24 +207,24 @@ static json_t *site_rows(const struct fl_report_opts *o, const struct fl_proc *p
 	for (size_t i = 0; i < n && (int)i < o->top; i++) {
 		double ratio = s[i].reserved ? (double)s[i].touched / (double)s[i].reserved : 0;
 		json_t *st = fl_report_stack_json(o, p, s[i].stack, s[i].t, 6);
-		json_array_append_new(arr, json_pack("{s:I, s:o, s:I, s:I, s:I, s:f, s:I}", "stack",
-						     (json_int_t)s[i].stack, "site", st, "count",
-						     (json_int_t)s[i].count, "reserved",
-						     (json_int_t)s[i].reserved, "touched",
-						     (json_int_t)s[i].touched, "touched_pct",
-						     100.0 * ratio, "strict_refused",
-						     (json_int_t)s[i].refused));
+		json_array_append_new(
+		    arr, json_pack("{s:I, s:o, s:I, s:I, s:I, s:f, s:I}", "stack",
+				   (json_int_t)s[i].stack, "site", st, "count",
+				   (json_int_t)s[i].count, "reserved", (json_int_t)s[i].reserved,
+				   "touched", (json_int_t)s[i].touched, "touched_pct",
+				   100.0 * ratio, "strict_refused", (json_int_t)s[i].refused));
 		if (s[i].reserved >= (64ULL << 20) && ratio < 0.5) {
-			const char *txt = json_string_value(
-				json_object_get(json_object_get(st, "site"), "text"));
+			const char *txt =
+			    json_string_value(json_object_get(json_object_get(st, "site"), "text"));
 			fl_explain_add(sec, "overcommit.site",
-				       ratio < 0.25 && s[i].reserved >= (1ULL << 30) ? FL_SEV_WARN :
-										  FL_SEV_INFO,
+				       ratio < 0.25 && s[i].reserved >= (1ULL << 30) ? FL_SEV_WARN
+										     : FL_SEV_INFO,
 				       FL_MECH_OVERCOMMIT,
-				       "pid %d: %s reserved %s and touched only %.1f%% (%s)", p->pid,
-				       txt ? txt : "(unknown site)",
+				       "pid %d: %s reserved %s and touched only %.1f%% (%s)",
+				       p->pid, txt ? txt : "(unknown site)",
 				       fl_fmt_bytes(b1, sizeof(b1), (double)s[i].reserved),
-				       100.0 * ratio, fl_fmt_bytes(b2, sizeof(b2), (double)s[i].touched));
+				       100.0 * ratio,
+				       fl_fmt_bytes(b2, sizeof(b2), (double)s[i].touched));
 		}
 	}
 	free(s);
@@ -230,7 +235,10 @@ static json_t *site_rows(const struct fl_report_opts *o, const struct fl_proc *p
 static json_t *region_rows(const struct fl_report_opts *o, const struct fl_proc *p)
 {
 	struct fl_u64map idx;
-	struct { uint64_t start, end, t; int64_t peak; } *g = NULL;
+	struct {
+		uint64_t start, end, t;
+		int64_t peak;
+	} *g = NULL;
 	size_t n = 0, cap = 0;
 	json_t *arr = json_array();
 	fl_u64map_init(&idx);
@@ -269,13 +277,13 @@ static json_t *region_rows(const struct fl_report_opts *o, const struct fl_proc 
 		if (known && v.kind == FL_VMA_SHIM)
 			continue;
 		json_array_append_new(
-			arr, json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:f}", "start",
-				       fl_fmt_addr(b1, sizeof(b1), g[i].start), "end",
-				       fl_fmt_addr(b2, sizeof(b2), g[i].end), "path",
-				       known && v.path ? v.path : "", "kind",
-				       known ? fl_vma_kind_name(v.kind) : "unknown", "size",
-				       (json_int_t)size, "touched", (json_int_t)(g[i].peak * 4096),
-				       "touched_pct", 100.0 * (double)g[i].peak * 4096 / (double)size));
+		    arr, json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:f}", "start",
+				   fl_fmt_addr(b1, sizeof(b1), g[i].start), "end",
+				   fl_fmt_addr(b2, sizeof(b2), g[i].end), "path",
+				   known && v.path ? v.path : "", "kind",
+				   known ? fl_vma_kind_name(v.kind) : "unknown", "size",
+				   (json_int_t)size, "touched", (json_int_t)(g[i].peak * 4096),
+				   "touched_pct", 100.0 * (double)g[i].peak * 4096 / (double)size));
 	}
 	free(g);
 	fl_u64map_release(&idx);
@@ -301,11 +309,12 @@ static json_t *over_time(const struct fl_proc *p, int64_t *peak_commit, int64_t 
 		if (i % step && i + 1 != p->ncounters)
 			continue;
 		int64_t rss = c->rss_anon >= 0 ? c->rss_anon + (c->rss_file > 0 ? c->rss_file : 0) +
-						 (c->rss_shmem > 0 ? c->rss_shmem : 0) : -1;
-		json_array_append_new(arr, json_pack("{s:I, s:I, s:I, s:I}", "t", (json_int_t)c->t,
-						     "vsz", (json_int_t)c->vsz, "rss",
-						     (json_int_t)rss, "committed_as",
-						     (json_int_t)c->committed_as));
+						     (c->rss_shmem > 0 ? c->rss_shmem : 0)
+					       : -1;
+		json_array_append_new(arr,
+				      json_pack("{s:I, s:I, s:I, s:I}", "t", (json_int_t)c->t,
+						"vsz", (json_int_t)c->vsz, "rss", (json_int_t)rss,
+						"committed_as", (json_int_t)c->committed_as));
 	}
 	return arr;
 }
@@ -330,12 +339,11 @@ static json_t *strict_and_large(const struct fl_proc *p, struct resvs *r, json_t
 		v->committed_before = before;
 		if (before >= 0 && limit > 0 && (uint64_t)before + size > (uint64_t)limit) {
 			v->refused_strict = 1;
-			json_array_append_new(arr, json_pack("{s:I, s:I, s:I, s:I, s:I}", "t",
-							     (json_int_t)v->t0, "size",
-							     (json_int_t)size, "stack",
-							     (json_int_t)v->stack,
-							     "committed_before", (json_int_t)before,
-							     "commit_limit", (json_int_t)limit));
+			json_array_append_new(
+			    arr, json_pack("{s:I, s:I, s:I, s:I, s:I}", "t", (json_int_t)v->t0,
+					   "size", (json_int_t)size, "stack", (json_int_t)v->stack,
+					   "committed_before", (json_int_t)before, "commit_limit",
+					   (json_int_t)limit));
 			fl_explain_add(sec, "overcommit.strict_refusal", FL_SEV_WARN,
 				       FL_MECH_STRICT_COMMIT,
 				       "pid %d: a %s reservation with Committed_AS at %s would "
@@ -353,10 +361,10 @@ static json_t *strict_and_large(const struct fl_proc *p, struct resvs *r, json_t
 	for (size_t i = 0; i < p->ncalls; i++) {
 		const struct fl_map_call *c = &p->calls[i];
 		if (c->fn == FL_FN_MMAP && c->err == ENOMEM && ramswap && c->size > ramswap)
-			json_array_append_new(*too_large, json_pack("{s:I, s:I, s:s, s:b}", "size",
-								    (json_int_t)c->size, "stack",
-								    (json_int_t)c->stack, "fn",
-								    "mmap", 0));
+			json_array_append_new(*too_large,
+					      json_pack("{s:I, s:I, s:s, s:b}", "size",
+							(json_int_t)c->size, "stack",
+							(json_int_t)c->stack, "fn", "mmap", 0));
 	}
 	if (json_array_size(*too_large))
 		fl_explain_add(sec, "overcommit.too_large", FL_SEV_WARN, FL_MECH_OVERCOMMIT,
@@ -366,10 +374,9 @@ static json_t *strict_and_large(const struct fl_proc *p, struct resvs *r, json_t
 	return arr;
 }
 
-static json_t *proc_overcommit(const struct fl_report_opts *o, const struct fl_proc *p,
-			       json_t *sec)
+static json_t *proc_overcommit(const struct fl_report_opts *o, const struct fl_proc *p, json_t *sec)
 {
-	struct resvs r = { 0 };
+	struct resvs r = {0};
 	uint64_t reserved = 0, touched = 0;
 	int64_t peak_commit = -1, limit = -1, oom_last = -1, oom_peak = -1;
 	json_t *too_large, *strict, *pr;
@@ -383,16 +390,15 @@ static json_t *proc_overcommit(const struct fl_report_opts *o, const struct fl_p
 		touched += touched_pages(&r.v[i]) * PAGE;
 	}
 	json_t *ot = over_time(p, &peak_commit, &limit, &oom_last, &oom_peak);
-	pr = json_pack("{s:i, s:s, s:I, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:s}",
-		       "pid", p->pid, "exe", p->exe ? p->exe : "", "mode",
-		       (json_int_t)p->overcommit, "mode_name", mode_name(p->overcommit),
-		       "mem_total", (json_int_t)p->mem_total, "swap_total",
-		       (json_int_t)p->swap_total, "commit_limit", (json_int_t)limit,
-		       "committed_as_peak", (json_int_t)peak_commit, "reservations",
-		       (json_int_t)r.n, "reserved", (json_int_t)reserved, "touched",
-		       (json_int_t)touched, "touched_pct",
-		       reserved ? 100.0 * (double)touched / (double)reserved : 0.0, "touched_from",
-		       p->nresidency ? "residency" : "fault_samples");
+	pr =
+	    json_pack("{s:i, s:s, s:I, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:s}", "pid",
+		      p->pid, "exe", p->exe ? p->exe : "", "mode", (json_int_t)p->overcommit,
+		      "mode_name", mode_name(p->overcommit), "mem_total", (json_int_t)p->mem_total,
+		      "swap_total", (json_int_t)p->swap_total, "commit_limit", (json_int_t)limit,
+		      "committed_as_peak", (json_int_t)peak_commit, "reservations", (json_int_t)r.n,
+		      "reserved", (json_int_t)reserved, "touched", (json_int_t)touched,
+		      "touched_pct", reserved ? 100.0 * (double)touched / (double)reserved : 0.0,
+		      "touched_from", p->nresidency ? "residency" : "fault_samples");
 	json_object_set_new(pr, "oom_score", oom_last >= 0 ? json_integer(oom_last) : json_null());
 	json_object_set_new(pr, "oom_score_peak",
 			    oom_peak >= 0 ? json_integer(oom_peak) : json_null());
@@ -408,8 +414,9 @@ static json_t *proc_overcommit(const struct fl_report_opts *o, const struct fl_p
 			       fl_fmt_bytes(b2, sizeof(b2), (double)limit),
 			       mode_name(p->overcommit));
 	if (oom_peak >= 0 && (!p->parent || oom_peak >= 800))
-		fl_explain_add(sec, "overcommit.oom_score", oom_peak >= 800 ? FL_SEV_WARN : FL_SEV_INFO,
-			       FL_MECH_OOM, "pid %d: oom_score peaked at %lld (of 1000)", p->pid,
+		fl_explain_add(sec, "overcommit.oom_score",
+			       oom_peak >= 800 ? FL_SEV_WARN : FL_SEV_INFO, FL_MECH_OOM,
+			       "pid %d: oom_score peaked at %lld (of 1000)", p->pid,
 			       (long long)oom_peak);
 	free(r.v);
 	return pr;
@@ -440,25 +447,28 @@ void fl_report_overcommit_text(json_t *sec, FILE *f)
 	size_t np = fl_report_top_procs(procs, "reserved", idx, 8, &rn, &rs);
 	for (size_t i = 0; i < np; i++) {
 		p = json_array_get(procs, idx[i]);
-		fl_text_printf(f, "  ", "pid %lld %s: reserved %s, touched %s (%.1f%%, from %s)", jint(p, "pid"),
-			json_string_value(json_object_get(p, "exe")),
-			fl_fmt_bytes(b1, sizeof(b1), (double)jint(p, "reserved")),
-			fl_fmt_bytes(b2, sizeof(b2), (double)jint(p, "touched")),
-			json_real_value(json_object_get(p, "touched_pct")),
-			json_string_value(json_object_get(p, "touched_from")));
+		fl_text_printf(f, "  ", "pid %lld %s: reserved %s, touched %s (%.1f%%, from %s)",
+			       jint(p, "pid"), json_string_value(json_object_get(p, "exe")),
+			       fl_fmt_bytes(b1, sizeof(b1), (double)jint(p, "reserved")),
+			       fl_fmt_bytes(b2, sizeof(b2), (double)jint(p, "touched")),
+			       json_real_value(json_object_get(p, "touched_pct")),
+			       json_string_value(json_object_get(p, "touched_from")));
 		if (jint(p, "commit_limit") > 0)
-			fprintf(f, "  overcommit mode %lld (%s); Committed_AS peak %s of CommitLimit %s\n",
-				jint(p, "mode"), json_string_value(json_object_get(p, "mode_name")),
-				fl_fmt_bytes(b1, sizeof(b1), (double)jint(p, "committed_as_peak")),
-				fl_fmt_bytes(b2, sizeof(b2), (double)jint(p, "commit_limit")));
+			fprintf(
+			    f,
+			    "  overcommit mode %lld (%s); Committed_AS peak %s of CommitLimit %s\n",
+			    jint(p, "mode"), json_string_value(json_object_get(p, "mode_name")),
+			    fl_fmt_bytes(b1, sizeof(b1), (double)jint(p, "committed_as_peak")),
+			    fl_fmt_bytes(b2, sizeof(b2), (double)jint(p, "commit_limit")));
 		if (json_is_integer(json_object_get(p, "oom_score")))
 			fprintf(f, "  oom_score %lld (peak %lld)\n", jint(p, "oom_score"),
 				jint(p, "oom_score_peak"));
-		fprintf(f, "  %-56s %10s %10s %7s\n", "allocation site", "reserved", "touched", "%");
+		fprintf(f, "  %-56s %10s %10s %7s\n", "allocation site", "reserved", "touched",
+			"%");
 		json_array_foreach(json_object_get(p, "by_site"), j, r)
 		{
 			const char *txt = json_string_value(json_object_get(
-				json_object_get(json_object_get(r, "site"), "site"), "text"));
+			    json_object_get(json_object_get(r, "site"), "site"), "text"));
 			fprintf(f, "  %-56.56s %10s %10s %6.1f%%\n",
 				txt ? fl_fit_site(fit, sizeof(fit), txt, 56) : "(unknown)",
 				fl_fmt_bytes(b1, sizeof(b1), (double)jint(r, "reserved")),
@@ -469,16 +479,20 @@ void fl_report_overcommit_text(json_t *sec, FILE *f)
 		json_array_foreach(json_object_get(p, "by_region"), j, r)
 		{
 			const char *path = json_string_value(json_object_get(r, "path"));
-			snprintf(b3, sizeof(b3), "%s", json_string_value(json_object_get(r, "start")));
+			snprintf(b3, sizeof(b3), "%s",
+				 json_string_value(json_object_get(r, "start")));
 			fprintf(f, "  %-18s %-37.37s %10s %10s %6.1f%%\n", b3,
-				path && *path ? path : json_string_value(json_object_get(r, "kind")),
+				path && *path ? path
+					      : json_string_value(json_object_get(r, "kind")),
 				fl_fmt_bytes(b1, sizeof(b1), (double)jint(r, "size")),
 				fl_fmt_bytes(b2, sizeof(b2), (double)jint(r, "touched")),
 				json_real_value(json_object_get(r, "touched_pct")));
 		}
 	}
 	if (rn)
-		fprintf(f, "... and %zu more processes with %lld bytes reserved (see --json or --pid)\n", rn,
-			rs);
+		fprintf(
+		    f,
+		    "... and %zu more processes with %lld bytes reserved (see --json or --pid)\n",
+		    rn, rs);
 	fl_findings_render(sec, f);
 }

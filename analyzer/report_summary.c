@@ -30,12 +30,16 @@ static int64_t ru_own(const struct fl_proc *p, int64_t (*get)(const struct fl_pr
 static int64_t get_ru_min(const struct fl_proc *p)
 {
 	const struct fl_counters *c = fl_proc_last_counters(p);
-	return p->exit.present && p->exit.ru_minflt >= 0 ? p->exit.ru_minflt : c ? c->ru_minflt : -1;
+	return p->exit.present && p->exit.ru_minflt >= 0 ? p->exit.ru_minflt
+	       : c					 ? c->ru_minflt
+							 : -1;
 }
 static int64_t get_ru_maj(const struct fl_proc *p)
 {
 	const struct fl_counters *c = fl_proc_last_counters(p);
-	return p->exit.present && p->exit.ru_majflt >= 0 ? p->exit.ru_majflt : c ? c->ru_majflt : -1;
+	return p->exit.present && p->exit.ru_majflt >= 0 ? p->exit.ru_majflt
+	       : c					 ? c->ru_majflt
+							 : -1;
 }
 static int64_t get_cpu(const struct fl_proc *p)
 {
@@ -53,7 +57,8 @@ static void facts(const struct fl_proc *p, struct pfacts *f)
 	f->peak_rss = f->peak_vsz = -1;
 	for (size_t i = 0; i < p->ncounters; i++) {
 		const struct fl_counters *c = &p->counters[i];
-		int64_t rss = (c->rss_anon > 0 ? c->rss_anon : 0) + (c->rss_file > 0 ? c->rss_file : 0) +
+		int64_t rss = (c->rss_anon > 0 ? c->rss_anon : 0) +
+			      (c->rss_file > 0 ? c->rss_file : 0) +
 			      (c->rss_shmem > 0 ? c->rss_shmem : 0);
 		if (c->rss_anon >= 0 && rss > f->peak_rss)
 			f->peak_rss = rss;
@@ -188,14 +193,15 @@ static void add_findings(json_t *r, const struct fl_model *m, const struct fl_re
 			       (double)peak_vsz / (double)peak_rss,
 			       fl_fmt_bytes(b2, sizeof(b2), (double)peak_rss));
 	if (perf_min >= 0 && ru_min > perf_min && (ru_min - perf_min) * 20 > ru_min)
-		fl_finding_add(r, "summary.fault_gap", "info",
-			       "perf counts faults taken in user mode; getrusage also counts faults "
-			       "the kernel takes on the program's behalf (copy_to_user in read(), "
-			       "MAP_POPULATE, get_user_pages).",
-			       "%lld of %lld minor faults (%.0f%%) happened in kernel mode or through "
-			       "get_user_pages, not in the program's own instructions",
-			       (long long)(ru_min - perf_min), (long long)ru_min,
-			       100.0 * (double)(ru_min - perf_min) / (double)ru_min);
+		fl_finding_add(
+		    r, "summary.fault_gap", "info",
+		    "perf counts faults taken in user mode; getrusage also counts faults "
+		    "the kernel takes on the program's behalf (copy_to_user in read(), "
+		    "MAP_POPULATE, get_user_pages).",
+		    "%lld of %lld minor faults (%.0f%%) happened in kernel mode or through "
+		    "get_user_pages, not in the program's own instructions",
+		    (long long)(ru_min - perf_min), (long long)ru_min,
+		    100.0 * (double)(ru_min - perf_min) / (double)ru_min);
 	if (tot->live_end > 0)
 		fl_finding_add(r, "summary.live_at_exit", "info",
 			       "Heap memory still allocated at exit is returned to the kernel when "
@@ -240,8 +246,9 @@ static json_t *probes_json(const struct fl_model *m, const struct fl_report_opts
 		for (size_t k = 0; k < p->nprobes; k++) {
 			json_t *j = json_object();
 			json_object_set_new(j, "ok", json_boolean(p->probes[k].ok));
-			json_object_set_new(j, "why", p->probes[k].why ? json_string(p->probes[k].why)
-								       : json_null());
+			json_object_set_new(j, "why",
+					    p->probes[k].why ? json_string(p->probes[k].why)
+							     : json_null());
 			json_object_set_new(r, p->probes[k].name, j);
 		}
 		break;
@@ -288,7 +295,9 @@ json_t *fl_report_summary(const struct fl_model *m, const struct fl_report_opts 
 		}
 		if (f.peak_vsz > peak_vsz)
 			peak_vsz = f.peak_vsz;
-#define ADD(acc, v) if ((v) >= 0) acc = (acc < 0 ? 0 : acc) + (v)
+#define ADD(acc, v)                                                                                \
+	if ((v) >= 0)                                                                              \
+	acc = (acc < 0 ? 0 : acc) + (v)
 		ADD(perf_min, f.minflt);
 		ADD(perf_maj, f.majflt);
 		ADD(ru_min, f.ru_minflt);
@@ -309,7 +318,8 @@ json_t *fl_report_summary(const struct fl_model *m, const struct fl_report_opts 
 			break;
 		json_object_set_new(calls, fl_fn_name(k), json_integer((json_int_t)tot.calls[k]));
 		if (FL_FN_IS_ALLOC(k))
-			json_object_set_new(bytes, fl_fn_name(k), json_integer((json_int_t)tot.bytes[k]));
+			json_object_set_new(bytes, fl_fn_name(k),
+					    json_integer((json_int_t)tot.bytes[k]));
 	}
 	json_object_set_new(heap, "calls", calls);
 	json_object_set_new(heap, "bytes", bytes);
@@ -349,18 +359,20 @@ static const char *opt_count(char *b, size_t len, json_t *v)
 void fl_report_summary_text(json_t *sec, FILE *f)
 {
 	json_t *heap = json_object_get(sec, "heap"), *maps = json_object_get(sec, "mappings"),
-	       *faults = json_object_get(sec, "faults"), *procs = json_object_get(sec, "per_process"),
+	       *faults = json_object_get(sec, "faults"),
+	       *procs = json_object_get(sec, "per_process"),
 	       *calls = json_object_get(heap, "calls"), *bytes = json_object_get(heap, "bytes"), *p;
 	char b1[32], b2[32], b3[32], b4[32];
 	size_t i;
 	int col = 0;
 	fprintf(f, "Processes: %lld   wall time: %s   CPU time: %s\n",
 		(long long)json_integer_value(json_object_get(sec, "processes")),
-		fl_fmt_ns(b1, sizeof(b1), (double)json_integer_value(json_object_get(sec, "runtime_ns"))),
+		fl_fmt_ns(b1, sizeof(b1),
+			  (double)json_integer_value(json_object_get(sec, "runtime_ns"))),
 		json_is_integer(json_object_get(sec, "cpu_ns"))
-			? fl_fmt_ns(b2, sizeof(b2),
-				    (double)json_integer_value(json_object_get(sec, "cpu_ns")))
-			: "n/a");
+		    ? fl_fmt_ns(b2, sizeof(b2),
+				(double)json_integer_value(json_object_get(sec, "cpu_ns")))
+		    : "n/a");
 	fprintf(f, "Peak RSS: %s (process %s)   peak virtual: %s\n",
 		opt_bytes(b1, sizeof(b1), json_object_get(sec, "peak_rss")),
 		json_string_value(json_object_get(sec, "peak_rss_process")) ?: "?",
@@ -376,7 +388,8 @@ void fl_report_summary_text(json_t *sec, FILE *f)
 		col++;
 		fprintf(f, "  %s %s", fl_fn_name(k), fl_fmt_count(b1, sizeof(b1), (uint64_t)c));
 		if (by)
-			fprintf(f, " (%s)", fl_fmt_bytes(b2, sizeof(b2), (double)json_integer_value(by)));
+			fprintf(f, " (%s)",
+				fl_fmt_bytes(b2, sizeof(b2), (double)json_integer_value(by)));
 	}
 	fprintf(f, "%s\n", col ? "" : "  none");
 	fprintf(f, "Peak live heap: %s   still live at end: %s\n",
@@ -406,7 +419,8 @@ void fl_report_summary_text(json_t *sec, FILE *f)
 		json_t *probes = json_object_get(sec, "probes"), *pr;
 		const char *name;
 		int any = 0;
-		json_object_foreach(probes, name, pr) {
+		json_object_foreach(probes, name, pr)
+		{
 			char lead[64];
 			if (json_is_true(json_object_get(pr, "ok")))
 				continue;
@@ -415,14 +429,16 @@ void fl_report_summary_text(json_t *sec, FILE *f)
 			any = 1;
 			snprintf(lead, sizeof(lead), "  %-19s ", name);
 			fl_text_wrap(f, lead, "                      ",
-				     json_string_value(json_object_get(pr, "why")) ?: "no reason given",
+				     json_string_value(json_object_get(pr, "why"))
+					 ?: "no reason given",
 				     100);
 		}
 	}
 	if (json_array_size(procs) > 1) {
 		fprintf(f, "\n  %-12s %9s %10s %10s %10s %12s  %s\n", "PROCESS", "TIME", "PEAK RSS",
 			"PEAK LIVE", "MINFLT", "HEAP CALLS", "EXE");
-		json_array_foreach(procs, i, p) {
+		json_array_foreach(procs, i, p)
+		{
 			const char *exe = json_string_value(json_object_get(p, "exe"));
 			const char *base = exe ? strrchr(exe, '/') : NULL;
 			char c1[32];
@@ -431,26 +447,33 @@ void fl_report_summary_text(json_t *sec, FILE *f)
 					json_array_size(procs) - i);
 				break;
 			}
-			fprintf(f, "  %-12s %9s %10s %10s %10s %12s  %s\n",
-				json_string_value(json_object_get(p, "key")),
-				fl_fmt_ns(b1, sizeof(b1), (double)json_integer_value(json_object_get(p, "runtime_ns"))),
-				opt_bytes(b2, sizeof(b2), json_object_get(p, "peak_rss")),
-				opt_bytes(b3, sizeof(b3), json_object_get(p, "peak_live")),
-				opt_count(b4, sizeof(b4), json_object_get(p, "ru_minflt")),
-				opt_count(c1, sizeof(c1), json_object_get(p, "heap_calls")),
-				base ? base + 1 : exe ? exe : "?");
+			fprintf(
+			    f, "  %-12s %9s %10s %10s %10s %12s  %s\n",
+			    json_string_value(json_object_get(p, "key")),
+			    fl_fmt_ns(b1, sizeof(b1),
+				      (double)json_integer_value(json_object_get(p, "runtime_ns"))),
+			    opt_bytes(b2, sizeof(b2), json_object_get(p, "peak_rss")),
+			    opt_bytes(b3, sizeof(b3), json_object_get(p, "peak_live")),
+			    opt_count(b4, sizeof(b4), json_object_get(p, "ru_minflt")),
+			    opt_count(c1, sizeof(c1), json_object_get(p, "heap_calls")),
+			    base  ? base + 1
+			    : exe ? exe
+				  : "?");
 		}
 	}
 	{
 		json_t *top = json_object_get(sec, "top_findings"), *fd;
 		if (json_array_size(top))
 			fprintf(f, "\nTop findings (details in each section):\n");
-		json_array_foreach(top, i, fd) {
+		json_array_foreach(top, i, fd)
+		{
 			const char *sev = json_string_value(json_object_get(fd, "severity"));
 			char lead[48];
-			snprintf(lead, sizeof(lead), "  %s [%s] ", sev && !strcmp(sev, "warn") ? "!" : "-",
+			snprintf(lead, sizeof(lead), "  %s [%s] ",
+				 sev && !strcmp(sev, "warn") ? "!" : "-",
 				 json_string_value(json_object_get(fd, "section")));
-			fl_text_wrap(f, lead, "      ", json_string_value(json_object_get(fd, "text")), 100);
+			fl_text_wrap(f, lead, "      ",
+				     json_string_value(json_object_get(fd, "text")), 100);
 		}
 	}
 	fl_findings_render(sec, f);

@@ -13,10 +13,10 @@ static json_t *exit_json(const struct fl_proc *p)
 		return json_null();
 	e = json_object();
 	json_object_set_new(e, "how", json_string(p->exit.how ? p->exit.how : "unknown"));
-	json_object_set_new(e, "status", p->exit.status >= 0 ? json_integer(p->exit.status)
-							      : json_null());
-	json_object_set_new(e, "signal", p->exit.signal > 0 ? json_integer(p->exit.signal)
-							     : json_null());
+	json_object_set_new(e, "status",
+			    p->exit.status >= 0 ? json_integer(p->exit.status) : json_null());
+	json_object_set_new(e, "signal",
+			    p->exit.signal > 0 ? json_integer(p->exit.signal) : json_null());
 	/* Known only from the parent's wait line: the process itself wrote
 	 * nothing (SIGKILL, the OOM killer). */
 	json_object_set_new(e, "from_wait", json_boolean(p->exit.from_wait));
@@ -33,7 +33,8 @@ static void add_proc(json_t *arr, const struct fl_proc *p, const struct fl_repor
 		json_object_set_new(j, "key", json_string(p->key));
 		json_object_set_new(j, "pid", json_integer(p->pid));
 		json_object_set_new(j, "ppid", json_integer(p->ppid));
-		json_object_set_new(j, "parent", p->parent ? json_string(p->parent->key) : json_null());
+		json_object_set_new(j, "parent",
+				    p->parent ? json_string(p->parent->key) : json_null());
 		json_object_set_new(j, "link", json_string(fl_link_name(p->link)));
 		json_object_set_new(j, "depth", json_integer(depth));
 		json_object_set_new(j, "exe", p->exe ? json_string(p->exe) : json_null());
@@ -43,7 +44,8 @@ static void add_proc(json_t *arr, const struct fl_proc *p, const struct fl_repor
 				    json_integer((json_int_t)(p->start_realtime_ns + p->end_t)));
 		json_object_set_new(j, "duration_ns", json_integer((json_int_t)p->end_t));
 		json_object_set_new(j, "exit", exit_json(p));
-		json_object_set_new(j, "killed", json_boolean(!p->exit.present || p->exit.from_wait));
+		json_object_set_new(j, "killed",
+				    json_boolean(!p->exit.present || p->exit.from_wait));
 		json_object_set_new(j, "errors", json_integer((json_int_t)p->nerrors));
 		for (size_t i = 0; i < p->nchildren; i++)
 			json_array_append_new(kids, json_string(p->children[i]->key));
@@ -80,13 +82,14 @@ json_t *fl_report_tree(const struct fl_model *m, const struct fl_report_opts *o)
 	json_object_set_new(r, "children", json_integer((json_int_t)forks));
 	json_object_set_new(r, "execs", json_integer((json_int_t)execs));
 	if (killed)
-		fl_finding_add(r, "tree.no_exit", "warn",
-			       "A process killed by SIGKILL (or the OOM killer) gets no chance to "
-			       "write anything: the kernel tears down its address space at once, so "
-			       "its trace ends at the last tick the shim flushed.",
-			       "%zu process%s ended without an exit record (killed by SIGKILL or "
-			       "crashed hard); their traces end at the last flush",
-			       killed, killed == 1 ? "" : "es");
+		fl_finding_add(
+		    r, "tree.no_exit", "warn",
+		    "A process killed by SIGKILL (or the OOM killer) gets no chance to "
+		    "write anything: the kernel tears down its address space at once, so "
+		    "its trace ends at the last tick the shim flushed.",
+		    "%zu process%s ended without an exit record (killed by SIGKILL or "
+		    "crashed hard); their traces end at the last flush",
+		    killed, killed == 1 ? "" : "es");
 	if (sigs)
 		fl_finding_add(r, "tree.signal", "warn",
 			       "A fatal signal ends the process where it stands; the kernel frees "
@@ -122,14 +125,16 @@ void fl_report_tree_text(json_t *sec, FILE *f)
 	size_t i;
 	uint64_t t0 = UINT64_MAX;
 	char b1[32], b2[32], ex[32];
-	json_array_foreach(arr, i, p) {
+	json_array_foreach(arr, i, p)
+	{
 		uint64_t s = (uint64_t)json_integer_value(json_object_get(p, "start_ns"));
 		if (s < t0)
 			t0 = s;
 	}
 	fprintf(f, "%-12s %-11s %9s %9s  %-10s %s\n", "PID", "HOW", "START", "TIME", "END",
 		"COMMAND");
-	json_array_foreach(arr, i, p) {
+	json_array_foreach(arr, i, p)
+	{
 		int depth = (int)json_integer_value(json_object_get(p, "depth"));
 		char pid[64], cmd[160];
 		json_t *argv = json_object_get(p, "argv"), *a;
@@ -137,7 +142,8 @@ void fl_report_tree_text(json_t *sec, FILE *f)
 		snprintf(pid, sizeof(pid), "%*s%lld", depth > 10 ? 20 : 2 * depth, "",
 			 (long long)json_integer_value(json_object_get(p, "pid")));
 		cmd[0] = 0;
-		json_array_foreach(argv, k, a) {
+		json_array_foreach(argv, k, a)
+		{
 			int n = snprintf(cmd + off, sizeof(cmd) - off, "%s%s", k ? " " : "",
 					 json_string_value(a) ? json_string_value(a) : "");
 			if (n < 0 || (size_t)n >= sizeof(cmd) - off) {
@@ -152,11 +158,12 @@ void fl_report_tree_text(json_t *sec, FILE *f)
 		exit_text(p, ex, sizeof(ex));
 		fprintf(f, "%-12s %-11s %9s %9s  %-10s %.43s\n", pid,
 			json_is_string(json_object_get(p, "parent"))
-				? json_string_value(json_object_get(p, "link"))
-				: "-",
-			fl_fmt_ns(b1, sizeof(b1),
-				  (double)((uint64_t)json_integer_value(json_object_get(p, "start_ns")) -
-					   t0)),
+			    ? json_string_value(json_object_get(p, "link"))
+			    : "-",
+			fl_fmt_ns(
+			    b1, sizeof(b1),
+			    (double)((uint64_t)json_integer_value(json_object_get(p, "start_ns")) -
+				     t0)),
 			fl_fmt_ns(b2, sizeof(b2),
 				  (double)json_integer_value(json_object_get(p, "duration_ns"))),
 			ex, cmd);

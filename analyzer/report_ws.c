@@ -21,7 +21,7 @@
 #define HUGE (2ULL << 20)
 
 enum { M_WRITTEN, M_REFERENCED, M_FIRST, M_COUNT };
-static const char *const method_names[M_COUNT] = { "written", "referenced", "first_touch" };
+static const char *const method_names[M_COUNT] = {"written", "referenced", "first_touch"};
 
 static int cmp_u64(const void *a, const void *b)
 {
@@ -89,7 +89,7 @@ static size_t window_of(const uint64_t *w, size_t n, uint64_t t)
 struct region {
 	uint64_t start, end, t, total, peak, site_key;
 	uint64_t *per_win; /* written per window */
-	uint64_t first;    /* first touches */
+	uint64_t first;	   /* first touches */
 };
 
 struct wsdata {
@@ -203,9 +203,9 @@ static json_t *stats(const int64_t *v, size_t n)
 	uint64_t p50 = fl_ws_percentile(tmp, k, 50), p90 = fl_ws_percentile(tmp, k, 90);
 	uint64_t p99 = fl_ws_percentile(tmp, k, 99), peak = k ? tmp[k - 1] : 0;
 	json_t *o = json_pack("{s:I, s:I, s:I, s:I, s:I, s:f, s:I}", "windows", (json_int_t)k,
-			      "p50", (json_int_t)p50, "p90", (json_int_t)p90, "p99", (json_int_t)p99,
-			      "peak", (json_int_t)peak, "mean", k ? (double)sum / (double)k : 0.0,
-			      "total", (json_int_t)sum);
+			      "p50", (json_int_t)p50, "p90", (json_int_t)p90, "p99",
+			      (json_int_t)p99, "peak", (json_int_t)peak, "mean",
+			      k ? (double)sum / (double)k : 0.0, "total", (json_int_t)sum);
 	free(tmp);
 	return o;
 }
@@ -231,13 +231,13 @@ static json_t *region_rows(const struct fl_report_opts *o, const struct fl_proc 
 			pw[k] = (int64_t)r->per_win[k];
 		uint32_t site = fl_faults_site_at(p, r->start, r->t);
 		json_array_append_new(
-			arr, json_pack("{s:s, s:s, s:s, s:s, s:I, s:o, s:o}", "start",
-				       fl_fmt_addr(b1, sizeof(b1), r->start), "end",
-				       fl_fmt_addr(b2, sizeof(b2), r->end), "path",
-				       known && v.path ? v.path : "", "kind",
-				       known ? fl_vma_kind_name(v.kind) : "unknown", "total_written",
-				       (json_int_t)r->total, "written", stats(pw, d->nwin), "site",
-				       site ? fl_report_stack_json(o, p, site, r->t, 4) : json_null()));
+		    arr, json_pack("{s:s, s:s, s:s, s:s, s:I, s:o, s:o}", "start",
+				   fl_fmt_addr(b1, sizeof(b1), r->start), "end",
+				   fl_fmt_addr(b2, sizeof(b2), r->end), "path",
+				   known && v.path ? v.path : "", "kind",
+				   known ? fl_vma_kind_name(v.kind) : "unknown", "total_written",
+				   (json_int_t)r->total, "written", stats(pw, d->nwin), "site",
+				   site ? fl_report_stack_json(o, p, site, r->t, 4) : json_null()));
 		free(pw);
 	}
 	return arr;
@@ -256,10 +256,10 @@ static json_t *site_rows(const struct fl_report_opts *o, const struct fl_proc *p
 		if (best == SIZE_MAX)
 			break;
 		uint32_t id = (uint32_t)sites->keys[best];
-		json_array_append_new(arr, json_pack("{s:I, s:o, s:I}", "stack", (json_int_t)id,
-						     "site",
-						     id ? fl_report_stack_json(o, p, id, 0, 4) : json_null(),
-						     "first_touch", (json_int_t)sites->vals[best]));
+		json_array_append_new(
+		    arr, json_pack("{s:I, s:o, s:I}", "stack", (json_int_t)id, "site",
+				   id ? fl_report_stack_json(o, p, id, 0, 4) : json_null(),
+				   "first_touch", (json_int_t)sites->vals[best]));
 		sites->vals[best] = 0;
 	}
 	return arr;
@@ -274,23 +274,28 @@ static json_t *tlb_obj(const struct fl_proc *p, uint64_t peak_pages, const char 
 	uint64_t bytes = peak_pages * PAGE, huge = (bytes + HUGE - 1) / HUGE;
 	int measured = c && c->dtlb_load >= 0;
 	char b1[32], b2[32];
-	json_t *o = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:s}", "source",
-			      measured ? "measured" : "model", "l1d_4k", (json_int_t)p->tlb.l1d_4k,
-			      "l1d_2m", (json_int_t)p->tlb.l1d_2m, "l2_4k", (json_int_t)p->tlb.l2_4k,
-			      "l2_2m", (json_int_t)p->tlb.l2_2m, "l2_1g", (json_int_t)p->tlb.l2_1g,
-			      "geometry_source", p->tlb.source ? p->tlb.source : "");
-	json_object_set_new(o, "dtlb_load_misses", measured ? json_integer(c->dtlb_load) : json_null());
+	json_t *o = json_pack(
+	    "{s:s, s:I, s:I, s:I, s:I, s:I, s:s}", "source", measured ? "measured" : "model",
+	    "l1d_4k", (json_int_t)p->tlb.l1d_4k, "l1d_2m", (json_int_t)p->tlb.l1d_2m, "l2_4k",
+	    (json_int_t)p->tlb.l2_4k, "l2_2m", (json_int_t)p->tlb.l2_2m, "l2_1g",
+	    (json_int_t)p->tlb.l2_1g, "geometry_source", p->tlb.source ? p->tlb.source : "");
+	json_object_set_new(o, "dtlb_load_misses",
+			    measured ? json_integer(c->dtlb_load) : json_null());
 	json_object_set_new(o, "dtlb_store_misses",
-			    measured && c->dtlb_store >= 0 ? json_integer(c->dtlb_store) : json_null());
+			    measured && c->dtlb_store >= 0 ? json_integer(c->dtlb_store)
+							   : json_null());
 	json_object_set_new(o, "ws_bytes", json_integer((json_int_t)bytes));
 	json_object_set_new(o, "ws_pages_4k", json_integer((json_int_t)peak_pages));
 	json_object_set_new(o, "ws_pages_2m", json_integer((json_int_t)huge));
-	json_object_set_new(o, "reach_4k", e4k > 0 ? json_integer(e4k * (json_int_t)PAGE) : json_null());
-	json_object_set_new(o, "reach_2m", e2m > 0 ? json_integer(e2m * (json_int_t)HUGE) : json_null());
+	json_object_set_new(o, "reach_4k",
+			    e4k > 0 ? json_integer(e4k * (json_int_t)PAGE) : json_null());
+	json_object_set_new(o, "reach_2m",
+			    e2m > 0 ? json_integer(e2m * (json_int_t)HUGE) : json_null());
 	int beyond = e4k > 0 && peak_pages > (uint64_t)e4k;
 	int fits2m = e2m > 0 && huge <= (uint64_t)e2m;
 	json_object_set_new(o, "beyond_reach", e4k > 0 ? json_boolean(beyond) : json_null());
-	json_object_set_new(o, "fits_with_huge_pages", e2m > 0 ? json_boolean(fits2m) : json_null());
+	json_object_set_new(o, "fits_with_huge_pages",
+			    e2m > 0 ? json_boolean(fits2m) : json_null());
 	if (beyond)
 		fl_explain_add(sec, "ws.tlb_reach", FL_SEV_WARN, FL_MECH_TLB_REACH,
 			       "pid %d: the working set (%s %s per window, %llu pages) is %.1fx "
@@ -331,12 +336,13 @@ static json_t *proc_ws(const struct fl_model *m, const struct fl_report_opts *o,
 		json_t *w = json_object();
 		json_object_set_new_nocheck(w, "t", json_integer((json_int_t)d.ends[k]));
 		json_object_set_new_nocheck(
-			w, "window_ns", json_integer((json_int_t)(d.ends[k] - (k ? d.ends[k - 1] : 0))));
+		    w, "window_ns",
+		    json_integer((json_int_t)(d.ends[k] - (k ? d.ends[k - 1] : 0))));
 		for (int mm = 0; mm < M_COUNT; mm++)
 			json_object_set_new_nocheck(w, method_names[mm],
 						    d.val[mm] && d.val[mm][k] >= 0
-							    ? json_integer(d.val[mm][k])
-							    : json_null());
+							? json_integer(d.val[mm][k])
+							: json_null());
 		json_array_append_new(wins, w);
 	}
 	for (int mm = 0; mm < M_COUNT; mm++) {
@@ -359,12 +365,12 @@ static json_t *proc_ws(const struct fl_model *m, const struct fl_report_opts *o,
 	json_object_set_new(pr, "by_region", region_rows(o, p, &d));
 	json_object_set_new(pr, "by_site", site_rows(o, p, &sites));
 	json_object_set_new(pr, "tlb", tlb_obj(p, peak, best ? best : "", sec));
-	json_object_set_new(pr, "ram", json_pack("{s:I, s:I, s:f}", "mem_total",
-						 (json_int_t)p->mem_total, "ws_bytes",
-						 (json_int_t)(peak * PAGE), "pct",
-						 p->mem_total > 0 ? 100.0 * (double)(peak * PAGE) /
-									   (double)p->mem_total
-								  : 0.0));
+	json_object_set_new(pr, "ram",
+			    json_pack("{s:I, s:I, s:f}", "mem_total", (json_int_t)p->mem_total,
+				      "ws_bytes", (json_int_t)(peak * PAGE), "pct",
+				      p->mem_total > 0
+					  ? 100.0 * (double)(peak * PAGE) / (double)p->mem_total
+					  : 0.0));
 	if (p->mem_total > 0 && peak * PAGE * 2 > (uint64_t)p->mem_total)
 		fl_explain_add(sec, "ws.ram", FL_SEV_WARN, FL_MECH_WORKING_SET,
 			       "pid %d: the working set (%s) is over half of RAM (%s)", p->pid,
@@ -373,11 +379,14 @@ static json_t *proc_ws(const struct fl_model *m, const struct fl_report_opts *o,
 	if (!d.val[M_WRITTEN] && best)
 		fl_explain_add(sec, "ws.method", FL_SEV_INFO, FL_MECH_DEMAND_PAGING,
 			       "pid %d: working set from %s only%s%.0llu (record with --wss for "
-			       "the pages written in every window)", p->pid, best,
-			       !strcmp(best, "first_touch") && p->faults_period > 1 ?
-				       ", estimated from the fault samples taken one in " : "",
-			       !strcmp(best, "first_touch") && p->faults_period > 1 ?
-				       (unsigned long long)p->faults_period : 0ULL);
+			       "the pages written in every window)",
+			       p->pid, best,
+			       !strcmp(best, "first_touch") && p->faults_period > 1
+				   ? ", estimated from the fault samples taken one in "
+				   : "",
+			       !strcmp(best, "first_touch") && p->faults_period > 1
+				   ? (unsigned long long)p->faults_period
+				   : 0ULL);
 	for (size_t i = 0; i < d.nreg; i++)
 		free(d.reg[i].per_win);
 	free(d.reg);
@@ -416,7 +425,8 @@ void fl_report_ws_text(json_t *sec, FILE *f)
 		p = json_array_get(procs, idx[i]);
 		json_t *st = json_object_get(p, "stats");
 		fl_text_printf(f, "  ", "pid %lld %s: %lld windows", jint(p, "pid"),
-			       json_string_value(json_object_get(p, "exe")), jint(p, "windows_count"));
+			       json_string_value(json_object_get(p, "exe")),
+			       jint(p, "windows_count"));
 		fprintf(f, "  %-12s %10s %10s %10s %10s %12s\n", "method", "p50", "p90", "p99",
 			"peak", "peak bytes");
 		const char *name;
@@ -425,19 +435,21 @@ void fl_report_ws_text(json_t *sec, FILE *f)
 		{
 			if (!json_is_object(s))
 				continue;
-			fprintf(f, "  %-12s %10lld %10lld %10lld %10lld %12s\n", name, jint(s, "p50"),
-				jint(s, "p90"), jint(s, "p99"), jint(s, "peak"),
+			fprintf(f, "  %-12s %10lld %10lld %10lld %10lld %12s\n", name,
+				jint(s, "p50"), jint(s, "p90"), jint(s, "p99"), jint(s, "peak"),
 				fl_fmt_bytes(b1, sizeof(b1), 4096.0 * (double)jint(s, "peak")));
 		}
 		if (json_is_object(json_object_get(st, "first_touch")) &&
 		    json_is_true(json_object_get(p, "first_touch_estimate")))
-			fprintf(f, "  first_touch is an estimate: 1 fault in %lld was sampled, each "
-				   "sample counts %lld pages\n",
+			fprintf(f,
+				"  first_touch is an estimate: 1 fault in %lld was sampled, each "
+				"sample counts %lld pages\n",
 				jint(p, "first_touch_period"), jint(p, "first_touch_period"));
 		json_t *t = json_object_get(p, "tlb");
 		if (json_is_integer(json_object_get(t, "reach_4k")))
-			fprintf(f, "  dTLB reach (%s): %s in 4 KiB pages, %s in 2 MiB pages; working "
-				   "set %s\n",
+			fprintf(f,
+				"  dTLB reach (%s): %s in 4 KiB pages, %s in 2 MiB pages; working "
+				"set %s\n",
 				json_string_value(json_object_get(t, "source")),
 				fl_fmt_bytes(b1, sizeof(b1), (double)jint(t, "reach_4k")),
 				fl_fmt_bytes(b2, sizeof(b2), (double)jint(t, "reach_2m")),
@@ -449,12 +461,14 @@ void fl_report_ws_text(json_t *sec, FILE *f)
 			json_t *w = json_object_get(r, "written");
 			fprintf(f, "  %s %-30.30s written p50 %8lld peak %8lld total %10lld\n",
 				json_string_value(json_object_get(r, "start")),
-				path && *path ? path : json_string_value(json_object_get(r, "kind")),
+				path && *path ? path
+					      : json_string_value(json_object_get(r, "kind")),
 				jint(w, "p50"), jint(w, "peak"), jint(r, "total_written"));
 		}
 	}
 	if (rn)
-		fprintf(f, "... and %zu more processes with %lld pages at peak (see --json or --pid)\n", rn,
-			rs);
+		fprintf(
+		    f, "... and %zu more processes with %lld pages at peak (see --json or --pid)\n",
+		    rn, rs);
 	fl_findings_render(sec, f);
 }

@@ -37,8 +37,8 @@ static int mapped(const struct fl_maps_snap *m, uint64_t start, uint64_t end)
 	return !m;
 }
 
-int fl_res_walk(const struct fl_proc *p,
-		int (*fn)(const struct fl_res_state *s, void *ctx), void *ctx)
+int fl_res_walk(const struct fl_proc *p, int (*fn)(const struct fl_res_state *s, void *ctx),
+		void *ctx)
 {
 	struct fl_res_state s;
 	int r = 0;
@@ -55,7 +55,8 @@ int fl_res_walk(const struct fl_proc *p,
 		if (m && m->t > t)
 			m = NULL; /* no snapshot yet: trust the lines */
 		for (size_t k = 0; k < s.n; k++)
-			if (s.alive[k] && s.group[k] != group && !mapped(m, s.v[k].start, s.v[k].end))
+			if (s.alive[k] && s.group[k] != group &&
+			    !mapped(m, s.v[k].start, s.v[k].end))
 				s.alive[k] = 0;
 		s.t = t;
 		r = fn(&s, ctx);
@@ -67,19 +68,18 @@ int fl_res_walk(const struct fl_proc *p,
 	return r;
 }
 
-int64_t fl_res_sum(const struct fl_res_state *s, enum fl_res_col col, uint64_t start,
-		   uint64_t end)
+int64_t fl_res_sum(const struct fl_res_state *s, enum fl_res_col col, uint64_t start, uint64_t end)
 {
 	int64_t sum = -1;
 	for (size_t k = 0; k < s->n; k++) {
 		const struct fl_res_region *g = &s->v[k];
-		int64_t v = col == FL_RES_PRESENT ? g->present
-			  : col == FL_RES_SWAPPED ? g->swapped
-			  : col == FL_RES_FILE	  ? g->file
-			  : col == FL_RES_EXCL	  ? g->anon_exclusive
-			  : col == FL_RES_SHARED  ? g->anon_shared
-			  : col == FL_RES_MOVED	  ? g->moved
-						  : g->referenced;
+		int64_t v = col == FL_RES_PRESENT   ? g->present
+			    : col == FL_RES_SWAPPED ? g->swapped
+			    : col == FL_RES_FILE    ? g->file
+			    : col == FL_RES_EXCL    ? g->anon_exclusive
+			    : col == FL_RES_SHARED  ? g->anon_shared
+			    : col == FL_RES_MOVED   ? g->moved
+						    : g->referenced;
 		if (!s->alive[k] || v < 0 || g->start >= end || start >= g->end)
 			continue;
 		sum = (sum < 0 ? 0 : sum) + v;

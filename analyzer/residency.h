@@ -15,20 +15,20 @@
 #include "u64map.h"
 
 struct fl_res_state {
-	uint64_t t;                   /* time of the lines just applied */
-	struct fl_res_region *v;      /* every region known, by first appearance */
-	uint8_t *alive;               /* alive[i]: v[i]'s VMA still mapped at t */
-	uint64_t *group;              /* group[i]: the last group that listed v[i] */
+	uint64_t t;		 /* time of the lines just applied */
+	struct fl_res_region *v; /* every region known, by first appearance */
+	uint8_t *alive;		 /* alive[i]: v[i]'s VMA still mapped at t */
+	uint64_t *group;	 /* group[i]: the last group that listed v[i] */
 	size_t n, cap;
-	struct fl_u64map idx;         /* start -> index + 1 */
+	struct fl_u64map idx; /* start -> index + 1 */
 };
 
 /*
  * Calls fn after each group of residency lines with the same time, with the
  * state as of that time; stops early when fn returns non-zero (returned).
  */
-int fl_res_walk(const struct fl_proc *p,
-		int (*fn)(const struct fl_res_state *s, void *ctx), void *ctx);
+int fl_res_walk(const struct fl_proc *p, int (*fn)(const struct fl_res_state *s, void *ctx),
+		void *ctx);
 
 /* Sum of one column over the alive regions overlapping [start, end); -1 if none known. */
 enum fl_res_col {
@@ -40,7 +40,6 @@ enum fl_res_col {
 	FL_RES_REFERENCED,
 	FL_RES_MOVED
 };
-int64_t fl_res_sum(const struct fl_res_state *s, enum fl_res_col col, uint64_t start,
-		   uint64_t end);
+int64_t fl_res_sum(const struct fl_res_state *s, enum fl_res_col col, uint64_t start, uint64_t end);
 
 #endif

@@ -18,7 +18,7 @@
 #define LEGEND_ROW 20.0
 
 static const char *const palette[] = {
-	"#0072b2", "#e69f00", "#009e73", "#cc79a7", "#d55e00", "#56b4e9", "#f0e442", "#000000",
+    "#0072b2", "#e69f00", "#009e73", "#cc79a7", "#d55e00", "#56b4e9", "#f0e442", "#000000",
 };
 
 const char *fl_svg_color(size_t i)
@@ -33,11 +33,21 @@ void fl_svg_escape(FILE *f, const char *s)
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
 		switch (c) {
-		case '&': fputs("&amp;", f); break;
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '"': fputs("&quot;", f); break;
-		case '\'': fputs("&#39;", f); break;
+		case '&':
+			fputs("&amp;", f);
+			break;
+		case '<':
+			fputs("&lt;", f);
+			break;
+		case '>':
+			fputs("&gt;", f);
+			break;
+		case '"':
+			fputs("&quot;", f);
+			break;
+		case '\'':
+			fputs("&#39;", f);
+			break;
 		default:
 			if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7f)
 				fputs("\xef\xbf\xbd", f);
@@ -60,8 +70,8 @@ static const char *scale_down(double *v, double base, const char *const *names, 
 
 char *fl_svg_format(char *buf, size_t n, double v, enum fl_unit u)
 {
-	static const char *const bytes[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB" };
-	static const char *const counts[] = { "", "k", "M", "G", "T" };
+	static const char *const bytes[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+	static const char *const counts[] = {"", "k", "M", "G", "T"};
 	const char *suffix;
 	double a = fabs(v);
 
@@ -164,7 +174,7 @@ void fl_svg_ticks_log(double lo, double hi, enum fl_unit u, struct fl_svg_ticks 
 
 struct frame {
 	double px0, px1, py0, py1; /* pixel box: left, right, top, bottom */
-	double x0, x1, y0, y1;     /* data range */
+	double x0, x1, y0, y1;	   /* data range */
 	int log;
 };
 
@@ -190,9 +200,11 @@ static double fy(const struct frame *fr, double y)
 
 static void svg_open(FILE *f, const char *id, const char *title, double h)
 {
-	fprintf(f, "<svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %.0f %.0f\" "
-		   "role=\"img\" " FONT,
-		W, h);
+	fprintf(
+	    f,
+	    "<svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %.0f %.0f\" "
+	    "role=\"img\" " FONT,
+	    W, h);
 	if (id)
 		fprintf(f, " id=\"%s\"", id);
 	fputs(" aria-label=\"", f);
@@ -202,8 +214,7 @@ static void svg_open(FILE *f, const char *id, const char *title, double h)
 	fputs("</title>\n", f);
 }
 
-static void text(FILE *f, double x, double y, const char *anchor, const char *extra,
-		 const char *s)
+static void text(FILE *f, double x, double y, const char *anchor, const char *extra, const char *s)
 {
 	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\"%s%s>", x, y, anchor,
 		extra ? " " : "", extra ? extra : "");
@@ -232,8 +243,7 @@ static int legend_rows(const struct legend_item *it, size_t n, double x0, double
 	return rows;
 }
 
-static void legend(FILE *f, const struct legend_item *it, size_t n, double x0, double x1,
-		   double y)
+static void legend(FILE *f, const struct legend_item *it, size_t n, double x0, double x1, double y)
 {
 	double x = x0;
 	fputs("<g class=\"legend\">\n", f);
@@ -245,12 +255,16 @@ static void legend(FILE *f, const struct legend_item *it, size_t n, double x0, d
 			x = x0;
 		}
 		if (it[i].line)
-			fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
-				   "stroke-width=\"3\"%s/>\n",
-				x, y - 4, x + 20, y - 4, it[i].color,
-				it[i].dashed ? " stroke-dasharray=\"6 4\"" : "");
+			fprintf(
+			    f,
+			    "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
+			    "stroke-width=\"3\"%s/>\n",
+			    x, y - 4, x + 20, y - 4, it[i].color,
+			    it[i].dashed ? " stroke-dasharray=\"6 4\"" : "");
 		else
-			fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"20\" height=\"12\" fill=\"%s\"/>\n",
+			fprintf(f,
+				"<rect x=\"%.1f\" y=\"%.1f\" width=\"20\" height=\"12\" "
+				"fill=\"%s\"/>\n",
 				x, y - 11, it[i].color);
 		text(f, x + 26, y, "start", NULL, name);
 		x += w;
@@ -265,9 +279,11 @@ static void y_axis(FILE *f, const struct frame *fr, const struct fl_svg_ticks *t
 	fputs("<g class=\"axis y\">\n", f);
 	for (size_t i = 0; i < t->n; i++) {
 		double y = fy(fr, t->v[i]);
-		fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>\n",
+		fprintf(f,
+			"<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>\n",
 			fr->px0, y, fr->px1, y);
-		text(f, fr->px0 - 6, y + 4, "end", NULL, fl_svg_format(buf, sizeof(buf), t->v[i], u));
+		text(f, fr->px0 - 6, y + 4, "end", NULL,
+		     fl_svg_format(buf, sizeof(buf), t->v[i], u));
 	}
 	fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#555\"/>\n",
 		fr->px0, fr->py0, fr->px0, fr->py1);
@@ -289,9 +305,11 @@ static void x_axis(FILE *f, const struct frame *fr, const struct fl_svg_ticks *t
 		fr->px0, fr->py1, fr->px1, fr->py1);
 	for (size_t i = 0; i < t->n; i++) {
 		double x = fx(fr, t->v[i]);
-		fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#555\"/>\n",
+		fprintf(f,
+			"<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#555\"/>\n",
 			x, fr->py1, x, fr->py1 + 5);
-		text(f, x, fr->py1 + 19, "middle", NULL, fl_svg_format(buf, sizeof(buf), t->v[i], u));
+		text(f, x, fr->py1 + 19, "middle", NULL,
+		     fl_svg_format(buf, sizeof(buf), t->v[i], u));
 	}
 	if (label)
 		text(f, (fr->px0 + fr->px1) / 2, fr->py1 + 38, "middle", NULL, label);
@@ -319,12 +337,11 @@ static size_t chart_legend(const struct fl_svg_chart *c, struct legend_item *it,
 {
 	size_t n = 0;
 	for (size_t s = 0; s < c->nseries; s++)
-		it[n++] = (struct legend_item){ c->series[s].name, series_color(&c->series[s], s),
-						c->series[s].dashed, !area };
+		it[n++] = (struct legend_item){c->series[s].name, series_color(&c->series[s], s),
+					       c->series[s].dashed, !area};
 	for (size_t h = 0; h < c->nhlines; h++)
-		it[n++] = (struct legend_item){ c->hlines[h].name,
-						c->hlines[h].color ? c->hlines[h].color : "#888", 1,
-						1 };
+		it[n++] = (struct legend_item){
+		    c->hlines[h].name, c->hlines[h].color ? c->hlines[h].color : "#888", 1, 1};
 	return n;
 }
 
@@ -418,11 +435,12 @@ static void hlines(FILE *f, const struct fl_svg_chart *c, const struct frame *fr
 		double y = fy(fr, h->y);
 		if (y < fr->py0 - 0.5 || y > fr->py1 + 0.5)
 			continue;
-		fprintf(f, "<g class=\"ref\"><line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
-			   "stroke=\"%s\" stroke-width=\"2\" stroke-dasharray=\"6 4\"/>\n",
+		fprintf(f,
+			"<g class=\"ref\"><line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+			"stroke=\"%s\" stroke-width=\"2\" stroke-dasharray=\"6 4\"/>\n",
 			fr->px0, y, fr->px1, y, color);
-		fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" fill=\"%s\">", fr->px1 - 4,
-			y - 5, color);
+		fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" fill=\"%s\">",
+			fr->px1 - 4, y - 5, color);
 		fl_svg_escape(f, h->name);
 		fprintf(f, " %s</text></g>\n", fl_svg_format(buf, sizeof(buf), h->y, c->y_unit));
 	}
@@ -446,14 +464,16 @@ int fl_svg_line_chart(FILE *f, const struct fl_svg_chart *c)
 		for (size_t i = 0; i < c->n; i++)
 			if (!isnan(y[i]) && (i == 0 || isnan(y[i - 1])) &&
 			    (i + 1 == c->n || isnan(y[i + 1])))
-				fprintf(f, "<circle class=\"%s\" cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\" "
-					   "fill=\"%s\"/>\n",
-					segments ? "point" : "series", fx(&fr, c->x[i]), fy(&fr, y[i]),
-					series_color(se, s));
+				fprintf(f,
+					"<circle class=\"%s\" cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\" "
+					"fill=\"%s\"/>\n",
+					segments ? "point" : "series", fx(&fr, c->x[i]),
+					fy(&fr, y[i]), series_color(se, s));
 		if (!segments)
 			continue;
-		fprintf(f, "<path class=\"series\" fill=\"none\" stroke=\"%s\" stroke-width=\"2.5\" "
-			   "stroke-linejoin=\"round\"%s d=\"",
+		fprintf(f,
+			"<path class=\"series\" fill=\"none\" stroke=\"%s\" stroke-width=\"2.5\" "
+			"stroke-linejoin=\"round\"%s d=\"",
 			series_color(se, s), se->dashed ? " stroke-dasharray=\"6 4\"" : "");
 		for (size_t i = 0; i < c->n; i++) {
 			if (isnan(y[i])) {
@@ -485,8 +505,10 @@ int fl_svg_stacked_area(FILE *f, const struct fl_svg_chart *c)
 	chart_head(f, c, 1, &fr);
 	for (size_t s = 0; s < c->nseries; s++) {
 		const double *y = c->series[s].y;
-		fprintf(f, "<path class=\"series\" fill=\"%s\" fill-opacity=\"0.85\" stroke=\"%s\" d=\"",
-			series_color(&c->series[s], s), series_color(&c->series[s], s));
+		fprintf(
+		    f,
+		    "<path class=\"series\" fill=\"%s\" fill-opacity=\"0.85\" stroke=\"%s\" d=\"",
+		    series_color(&c->series[s], s), series_color(&c->series[s], s));
 		for (size_t i = 0; i < c->n; i++)
 			fprintf(f, "%s%.1f %.1f", i ? " L" : "M", fx(&fr, c->x[i]),
 				fy(&fr, below[i] + (isnan(y[i]) ? 0 : y[i])));
@@ -539,7 +561,8 @@ static void mix(char *out, size_t n, const char *hex, double k)
 	if (hex && strlen(hex) == 7)
 		sscanf(hex + 1, "%2x%2x%2x", &r, &g, &b);
 	snprintf(out, n, "#%02x%02x%02x", (unsigned)(br + (r - (double)br) * k + 0.5),
-		 (unsigned)(bg + (g - (double)bg) * k + 0.5), (unsigned)(bb + (b - (double)bb) * k + 0.5));
+		 (unsigned)(bg + (g - (double)bg) * k + 0.5),
+		 (unsigned)(bb + (b - (double)bb) * k + 0.5));
 }
 
 #define HM_LABEL 230.0
@@ -559,15 +582,24 @@ int fl_svg_heatmap(FILE *f, const struct fl_svg_heatmap *h)
 		if (h->cells[i] > max)
 			max = h->cells[i];
 	hgt = top + (double)h->nrows * HM_ROW + 50;
-	fr = (struct frame){ HM_LABEL, W - 20, top, top + (double)h->nrows * HM_ROW,
-			     h->x_edges[0], h->x_edges[h->ncols], 0, 1, 0 };
+	fr = (struct frame){HM_LABEL,
+			    W - 20,
+			    top,
+			    top + (double)h->nrows * HM_ROW,
+			    h->x_edges[0],
+			    h->x_edges[h->ncols],
+			    0,
+			    1,
+			    0};
 	if (!(fr.x1 > fr.x0))
 		fr.x1 = fr.x0 + 1;
 	svg_open(f, h->id, h->title, hgt);
-	fprintf(f, "<defs><pattern id=\"%s-unk\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\">"
-		   "<rect width=\"6\" height=\"6\" fill=\"#fff\"/><path d=\"M0 6L6 0\" stroke=\"#bbb\"/>"
-		   "</pattern><linearGradient id=\"%s-grad\">",
-		id, id);
+	fprintf(
+	    f,
+	    "<defs><pattern id=\"%s-unk\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\">"
+	    "<rect width=\"6\" height=\"6\" fill=\"#fff\"/><path d=\"M0 6L6 0\" stroke=\"#bbb\"/>"
+	    "</pattern><linearGradient id=\"%s-grad\">",
+	    id, id);
 	for (int k = 0; k <= 4; k++) {
 		mix(col, sizeof(col), h->color, sqrt(k / 4.0));
 		fprintf(f, "<stop offset=\"%d%%\" stop-color=\"%s\"/>", k * 25, col);
@@ -579,14 +611,19 @@ int fl_svg_heatmap(FILE *f, const struct fl_svg_heatmap *h)
 	{
 		double lx = HM_LABEL + CHAR_W * (double)strlen(h->v_label ? h->v_label : "") + 12;
 		text(f, lx, 24, "start", NULL, "0");
-		fprintf(f, "<rect x=\"%.1f\" y=\"12\" width=\"160\" height=\"14\" fill=\"url(#%s-grad)\" "
-			   "stroke=\"#999\"/>\n",
-			lx + 14, id);
-		text(f, lx + 180, 24, "start", NULL, fl_svg_format(buf, sizeof(buf), max, h->v_unit));
+		fprintf(
+		    f,
+		    "<rect x=\"%.1f\" y=\"12\" width=\"160\" height=\"14\" fill=\"url(#%s-grad)\" "
+		    "stroke=\"#999\"/>\n",
+		    lx + 14, id);
+		text(f, lx + 180, 24, "start", NULL,
+		     fl_svg_format(buf, sizeof(buf), max, h->v_unit));
 		lx += 180 + CHAR_W * (double)strlen(buf) + 20;
-		fprintf(f, "<rect x=\"%.1f\" y=\"12\" width=\"20\" height=\"14\" fill=\"url(#%s-unk)\" "
-			   "stroke=\"#999\"/>\n",
-			lx, id);
+		fprintf(
+		    f,
+		    "<rect x=\"%.1f\" y=\"12\" width=\"20\" height=\"14\" fill=\"url(#%s-unk)\" "
+		    "stroke=\"#999\"/>\n",
+		    lx, id);
 		text(f, lx + 26, 24, "start", NULL, "not measured");
 	}
 	fputs("</g>\n", f);
@@ -604,9 +641,12 @@ int fl_svg_heatmap(FILE *f, const struct fl_svg_heatmap *h)
 			if (isnan(v))
 				snprintf(col, sizeof(col), "url(#%s-unk)", id);
 			else
-				mix(col, sizeof(col), h->color, max > 0 && v > 0 ? sqrt(v / max) : 0);
-			fprintf(f, "<rect class=\"cell\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
-				   "fill=\"%s\"><title>",
+				mix(col, sizeof(col), h->color,
+				    max > 0 && v > 0 ? sqrt(v / max) : 0);
+			fprintf(f,
+				"<rect class=\"cell\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
+				"height=\"%.1f\" "
+				"fill=\"%s\"><title>",
 				x0, y, fmax(x1 - x0, 0.5), HM_ROW - 1, col);
 			fl_svg_escape(f, h->rows[r]);
 			fprintf(f, ", %s\xe2\x80\x93%s: %s</title></rect>\n",
@@ -646,18 +686,21 @@ int fl_svg_bars(FILE *f, const struct fl_svg_bars *b)
 	}
 	nl = b->nseries < 64 ? b->nseries : 64;
 	for (size_t s = 0; s < nl; s++)
-		it[s] = (struct legend_item){ b->series[s].name, series_color(&b->series[s], s), 0, 0 };
+		it[s] =
+		    (struct legend_item){b->series[s].name, series_color(&b->series[s], s), 0, 0};
 	top = 16 + legend_rows(it, nl, BAR_LABEL, W - 20) * LEGEND_ROW;
 	group = (double)b->nseries * BAR_H + 10;
 	hgt = top + (double)b->n * group + 50;
-	fr = (struct frame){ BAR_LABEL, W - 90, top, top + (double)b->n * group, 0, max * 1.05, 0, 1, 0 };
+	fr = (struct frame){BAR_LABEL, W - 90, top, top + (double)b->n * group, 0, max * 1.05,
+			    0,	       1,      0};
 	if (!(fr.x1 > 0))
 		fr.x1 = 1;
 	svg_open(f, b->id, b->title, hgt);
 	legend(f, it, nl, BAR_LABEL, W - 20, 20);
 	fl_svg_ticks_linear(0, fr.x1, b->unit, &xt);
 	for (size_t i = 0; i < xt.n; i++)
-		fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>\n",
+		fprintf(f,
+			"<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>\n",
 			fx(&fr, xt.v[i]), fr.py0, fx(&fr, xt.v[i]), fr.py1);
 	for (size_t i = 0; i < b->n; i++) {
 		double y = top + (double)i * group + 5;
@@ -670,17 +713,22 @@ int fl_svg_bars(FILE *f, const struct fl_svg_bars *b)
 		for (size_t s = 0; s < b->nseries; s++) {
 			double v = b->series[s].y[i], yy = y + (double)s * BAR_H;
 			double w = isnan(v) ? 0 : fx(&fr, v) - fr.px0;
-			fprintf(f, "<rect class=\"bar\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
-				   "fill=\"%s\"><title>",
-				fr.px0, yy, fmax(w, 0.5), BAR_H - 2, series_color(&b->series[s], s));
+			fprintf(f,
+				"<rect class=\"bar\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
+				"height=\"%.1f\" "
+				"fill=\"%s\"><title>",
+				fr.px0, yy, fmax(w, 0.5), BAR_H - 2,
+				series_color(&b->series[s], s));
 			fl_svg_escape(f, b->series[s].name);
-			fprintf(f, ": %s</title></rect>\n", fl_svg_format(buf, sizeof(buf), v, b->unit));
-			text(f, fr.px0 + fmax(w, 0.5) + 4, yy + BAR_H - 3, "start", "font-size=\"11\"", buf);
+			fprintf(f, ": %s</title></rect>\n",
+				fl_svg_format(buf, sizeof(buf), v, b->unit));
+			text(f, fr.px0 + fmax(w, 0.5) + 4, yy + BAR_H - 3, "start",
+			     "font-size=\"11\"", buf);
 		}
 	}
 	x_axis(f, &fr, &xt, b->unit, b->x_label);
-	fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#555\"/>\n", fr.px0,
-		fr.py0, fr.px0, fr.py1);
+	fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#555\"/>\n",
+		fr.px0, fr.py0, fr.px0, fr.py1);
 	fputs("</svg>\n", f);
 	return 0;
 }

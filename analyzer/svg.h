@@ -19,10 +19,10 @@
 #include <stdio.h>
 
 enum fl_unit {
-	FL_UNIT_COUNT,   /* 12, 3.4k, 5.6M */
-	FL_UNIT_BYTES,   /* 512 B, 4 KiB, 1.5 GiB */
+	FL_UNIT_COUNT,	 /* 12, 3.4k, 5.6M */
+	FL_UNIT_BYTES,	 /* 512 B, 4 KiB, 1.5 GiB */
 	FL_UNIT_SECONDS, /* 250 ms, 1.5 s, 2 min */
-	FL_UNIT_PAGES,   /* like COUNT, with " pages" where a unit is printed alone */
+	FL_UNIT_PAGES,	 /* like COUNT, with " pages" where a unit is printed alone */
 };
 
 /* Writes s with & < > " ' as entities; control characters other than tab
@@ -67,7 +67,7 @@ struct fl_svg_hline {
 enum fl_svg_scale { FL_SCALE_AUTO, FL_SCALE_LINEAR, FL_SCALE_LOG };
 
 struct fl_svg_chart {
-	const char *id;    /* element id (not escaped: caller-chosen [a-z0-9-]) */
+	const char *id;	   /* element id (not escaped: caller-chosen [a-z0-9-]) */
 	const char *title; /* accessible name */
 	const char *x_label, *y_label;
 	enum fl_unit x_unit, y_unit;

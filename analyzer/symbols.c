@@ -239,15 +239,16 @@ static int same_file(const struct obj *o, const struct fl_proc *p, const struct 
 		hex[2 * i] = '\0';
 		if (!strcmp(hex, v->build_id))
 			return 1;
-		fl_warn("'%s' changed since the trace was recorded (build-id %s in the trace, %s on "
-			"disk); its symbols are not used",
-			o->path, v->build_id, hex);
+		fl_warn(
+		    "'%s' changed since the trace was recorded (build-id %s in the trace, %s on "
+		    "disk); its symbols are not used",
+		    o->path, v->build_id, hex);
 		return 0;
 	}
 	if ((v->inode && st->st_ino != v->inode) ||
 	    (p->start_realtime_ns &&
 	     (uint64_t)st->st_mtim.tv_sec * 1000000000ULL + (uint64_t)st->st_mtim.tv_nsec >
-		     p->start_realtime_ns)) {
+		 p->start_realtime_ns)) {
 		fl_warn("'%s' changed since the trace was recorded; its symbols are not used",
 			o->path);
 		return 0;
@@ -437,10 +438,10 @@ const char *fl_symbols_format(const struct fl_sym *sym, uint64_t addr, char *buf
 /* Allocator plumbing between the program and the hooked call. */
 static int is_plumbing(const struct fl_sym *sym)
 {
-	static const char *const prefixes[] = { "_Znw", "_Zna", "operator new", "__libc_malloc",
-						"__libc_calloc", "__libc_realloc", "__strdup",
-						"strdup", "strndup", "__strndup", "xmalloc",
-						"xcalloc", "xrealloc", "xstrdup" };
+	static const char *const prefixes[] = {
+	    "_Znw",	      "_Zna",	  "operator new", "__libc_malloc", "__libc_calloc",
+	    "__libc_realloc", "__strdup", "strdup",	  "strndup",	   "__strndup",
+	    "xmalloc",	      "xcalloc",  "xrealloc",	  "xstrdup"};
 	const char *obj = sym->object ? strrchr(sym->object, '/') : NULL;
 	obj = obj ? obj + 1 : "";
 	if (strstr(obj, "libfaultline"))

@@ -28,7 +28,7 @@ struct fl_sym {
 	const char *object; /* path of the mapped object, or NULL */
 	uint64_t obj_off;   /* file offset of addr within object */
 	const char *file;   /* source file (libdw), or NULL */
-	int line;           /* 0 when unknown */
+	int line;	    /* 0 when unknown */
 };
 
 /* flags */

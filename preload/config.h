@@ -14,18 +14,18 @@
 #define FL_PATH_MAX 4096
 
 struct fl_config {
-	char out_dir[FL_PATH_MAX];  /* "" = tracing off */
-	uint64_t sample_bytes;      /* mean bytes between heap samples; 1 = every call */
-	uint64_t large_bytes;       /* allocations >= this always recorded */
+	char out_dir[FL_PATH_MAX]; /* "" = tracing off */
+	uint64_t sample_bytes;	   /* mean bytes between heap samples; 1 = every call */
+	uint64_t large_bytes;	   /* allocations >= this always recorded */
 	uint64_t interval_ms;
-	uint64_t faults_period;     /* 0 = off, 1 = all, N = every N-th */
-	uint64_t max_size;          /* bytes per trace file, 0 = no cap */
-	int all;                    /* sample_bytes == 1 */
+	uint64_t faults_period; /* 0 = off, 1 = all, N = every N-th */
+	uint64_t max_size;	/* bytes per trace file, 0 = no cap */
+	int all;		/* sample_bytes == 1 */
 	int wss;
 	int follow;
 	int no_argv;
 	int quiet;
-	char parent[256];           /* FAULTLINE_PARENT, the link to the creator */
+	char parent[256]; /* FAULTLINE_PARENT, the link to the creator */
 	/* What a followed child needs in its environment, kept from start-up
 	 * (the program may clear its own): our library's path, and every
 	 * FAULTLINE_* variable but the parent link as "NAME=value\0...". */

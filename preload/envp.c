@@ -35,7 +35,7 @@ struct area {
 /* Concatenates up to four strings (NULL = none) into one entry. */
 static char *put(struct area *a, const char *s1, const char *s2, const char *s3, const char *s4)
 {
-	const char *s[4] = { s1, s2, s3, s4 };
+	const char *s[4] = {s1, s2, s3, s4};
 	char *r = a->p, *w = r;
 	for (int i = 0; i < 4; i++) {
 		size_t l = s[i] ? strlen(s[i]) : 0;
@@ -137,7 +137,8 @@ int fl_envp_build(struct fl_envp *e, char *const *envp, const char *link, const 
 	bytes += 2 * strlen(lib) + strlen(out_dir) + (link ? strlen(link) : 0) + 256;
 	e->len = (count + nvars + 8) * sizeof(char *) + bytes;
 	e->len = (e->len + 4095) & ~(size_t)4095;
-	e->mem = fl_sys_mmap(NULL, e->len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	e->mem =
+	    fl_sys_mmap(NULL, e->len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (e->mem == MAP_FAILED) {
 		e->mem = NULL;
 		return -1;

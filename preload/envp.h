@@ -15,8 +15,8 @@
 #include <stddef.h>
 
 struct fl_envp {
-	char **envp;     /* the environment to pass */
-	void *mem;       /* its mapping, NULL when envp is the caller's own */
+	char **envp; /* the environment to pass */
+	void *mem;   /* its mapping, NULL when envp is the caller's own */
 	size_t len;
 };
 

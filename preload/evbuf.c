@@ -46,7 +46,8 @@ void fl_evbuf_drain(struct fl_evbuf *b, void (*fn)(const struct fl_event *, void
 	uint64_t tail = b->tail;
 
 	while (tail < head) {
-		const struct fl_event *ev = (const struct fl_event *)(b->data + (tail & (b->cap - 1)));
+		const struct fl_event *ev =
+		    (const struct fl_event *)(b->data + (tail & (b->cap - 1)));
 		if (ev->kind != FL_EVK_PAD)
 			fn(ev, arg);
 		tail += ev->size;

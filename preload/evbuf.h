@@ -24,23 +24,23 @@ enum fl_ev_kind {
 };
 
 struct fl_event {
-	uint32_t size;   /* whole record, multiple of 8 */
-	uint16_t kind;   /* enum fl_ev_kind */
-	uint16_t fn;     /* enum fl_call */
+	uint32_t size; /* whole record, multiple of 8 */
+	uint16_t kind; /* enum fl_ev_kind */
+	uint16_t fn;   /* enum fl_call */
 	uint32_t tid;
 	uint32_t stack;
 	uint64_t t;
 	uint64_t seq;
-	uint64_t a[8];   /* kind-specific arguments, see writer.c; a[6] result, a[7] errno */
+	uint64_t a[8];	  /* kind-specific arguments, see writer.c; a[6] result, a[7] errno */
 	uint32_t str_len; /* bytes of trailing string data (may hold NULs) */
 	uint32_t pad_;
 };
 
 struct fl_evbuf {
 	char *data;
-	uint64_t cap;              /* power of two */
-	uint64_t head;             /* written by the producer */
-	uint64_t tail;             /* written by the consumer */
+	uint64_t cap;  /* power of two */
+	uint64_t head; /* written by the producer */
+	uint64_t tail; /* written by the consumer */
 };
 
 /* Maps the ring's memory; 0 or -1. */

@@ -167,7 +167,8 @@ FL_EXPORT void *realloc(void *old, size_t size)
 		return p;
 	old_usable = old ? fl_usable(old) : 0;
 	if (!TRACING())
-		return realloc_nested(FL_CALL_REALLOC, size, fl_real.realloc(old, size), old_usable);
+		return realloc_nested(FL_CALL_REALLOC, size, fl_real.realloc(old, size),
+				      old_usable);
 	fl_tls_guard = FL_GUARD_HOOK;
 	p = fl_real.realloc(old, size);
 	fl_record_realloc(FL_CALL_REALLOC, old, old_usable, p, size);
@@ -215,20 +216,19 @@ FL_EXPORT int posix_memalign(void **out, size_t align, size_t size)
 	return r;
 }
 
-#define ALIGNED_HOOK(name, call, args, size_expr, align_expr)                  \
-	FL_EXPORT void *name args                                          \
-	{                                                                  \
-		void *p;                                                   \
-		if (FL_UNLIKELY(!fl_real.name) &&                          \
-		    (p = boot_alloc(size_expr, align_expr)))               \
-			return p;                                          \
-		if (FL_UNLIKELY(!fl_real.name))                            \
-			return NULL;                                       \
-		if (!TRACING())                                            \
-			return nested(FL_CALL_##name, fl_real.name call, size_expr); \
-		p = fl_real.name call;                                     \
-		record_alloc(FL_CALL_##name, p, size_expr);                \
-		return p;                                                  \
+#define ALIGNED_HOOK(name, call, args, size_expr, align_expr)                                      \
+	FL_EXPORT void *name args                                                                  \
+	{                                                                                          \
+		void *p;                                                                           \
+		if (FL_UNLIKELY(!fl_real.name) && (p = boot_alloc(size_expr, align_expr)))         \
+			return p;                                                                  \
+		if (FL_UNLIKELY(!fl_real.name))                                                    \
+			return NULL;                                                               \
+		if (!TRACING())                                                                    \
+			return nested(FL_CALL_##name, fl_real.name call, size_expr);               \
+		p = fl_real.name call;                                                             \
+		record_alloc(FL_CALL_##name, p, size_expr);                                        \
+		return p;                                                                          \
 	}
 
 #define FL_CALL_aligned_alloc FL_CALL_ALIGNED_ALLOC

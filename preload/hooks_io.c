@@ -17,10 +17,10 @@
 
 #define COUNTING() FL_LIKELY(fl_state == FL_READY && !fl_tls_guard)
 
-#define REAL(name)                                   \
-	do {                                         \
-		if (FL_UNLIKELY(!fl_real.name))      \
-			fl_init_resolve();           \
+#define REAL(name)                                                                                 \
+	do {                                                                                       \
+		if (FL_UNLIKELY(!fl_real.name))                                                    \
+			fl_init_resolve();                                                         \
 	} while (0)
 
 static ssize_t counted(int fd, ssize_t r)

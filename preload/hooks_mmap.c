@@ -51,8 +51,8 @@ static void *mmap_common(void *(*real)(void *, size_t, int, int, int, off_t), vo
 	int err;
 	char path[1024];
 	size_t plen = 0;
-	uint64_t a[6] = { (uintptr_t)addr, len, (uint64_t)prot, (uint64_t)flags, (uint64_t)fd,
-			  (uint64_t)off };
+	uint64_t a[6] = {(uintptr_t)addr, len,		(uint64_t)prot,
+			 (uint64_t)flags, (uint64_t)fd, (uint64_t)off};
 	if (!TRACING())
 		return real(addr, len, prot, flags, fd, off);
 	fl_tls_guard = 1;
@@ -83,7 +83,7 @@ FL_EXPORT void *mmap64(void *addr, size_t len, int prot, int flags, int fd, off_
 FL_EXPORT int munmap(void *addr, size_t len)
 {
 	int r, err;
-	uint64_t a[2] = { (uintptr_t)addr, len };
+	uint64_t a[2] = {(uintptr_t)addr, len};
 	if (FL_UNLIKELY(!fl_real.munmap))
 		return fl_sys_munmap(addr, len);
 	if (!TRACING())
@@ -115,29 +115,29 @@ FL_EXPORT void *mremap(void *old, size_t old_len, size_t new_len, int flags, ...
 	fl_tls_guard = 1;
 	r = fl_real.mremap(old, old_len, new_len, flags, new_addr);
 	err = r == MAP_FAILED ? errno : 0;
-	uint64_t a[5] = { (uintptr_t)old, old_len, new_len, (uint64_t)flags, (uintptr_t)new_addr };
+	uint64_t a[5] = {(uintptr_t)old, old_len, new_len, (uint64_t)flags, (uintptr_t)new_addr};
 	record_call(FL_CALL_MREMAP, FL_EVK_MREMAP, a, 5, (uintptr_t)r, err, NULL, 0);
 	errno = err ? err : errno;
 	fl_tls_guard = 0;
 	return r;
 }
 
-#define RANGE_HOOK(name, CALL, KIND)                                               \
-	FL_EXPORT int name(void *addr, size_t len, int arg)                        \
-	{                                                                          \
-		int r, err;                                                        \
-		uint64_t a[3] = { (uintptr_t)addr, len, (uint64_t)arg };           \
-		if (FL_UNLIKELY(!fl_real.name))                                    \
-			fl_init_resolve();                                         \
-		if (!TRACING())                                                    \
-			return fl_real.name(addr, len, arg);                       \
-		fl_tls_guard = 1;                                                  \
-		r = fl_real.name(addr, len, arg);                                  \
-		err = r ? errno : 0;                                               \
-		record_call(CALL, KIND, a, 3, (uint64_t)(int64_t)r, err, NULL, 0); \
-		errno = err ? err : errno;                                         \
-		fl_tls_guard = 0;                                                  \
-		return r;                                                          \
+#define RANGE_HOOK(name, CALL, KIND)                                                               \
+	FL_EXPORT int name(void *addr, size_t len, int arg)                                        \
+	{                                                                                          \
+		int r, err;                                                                        \
+		uint64_t a[3] = {(uintptr_t)addr, len, (uint64_t)arg};                             \
+		if (FL_UNLIKELY(!fl_real.name))                                                    \
+			fl_init_resolve();                                                         \
+		if (!TRACING())                                                                    \
+			return fl_real.name(addr, len, arg);                                       \
+		fl_tls_guard = 1;                                                                  \
+		r = fl_real.name(addr, len, arg);                                                  \
+		err = r ? errno : 0;                                                               \
+		record_call(CALL, KIND, a, 3, (uint64_t)(int64_t)r, err, NULL, 0);                 \
+		errno = err ? err : errno;                                                         \
+		fl_tls_guard = 0;                                                                  \
+		return r;                                                                          \
 	}
 
 RANGE_HOOK(mprotect, FL_CALL_MPROTECT, FL_EVK_MPROTECT)
@@ -146,7 +146,7 @@ RANGE_HOOK(madvise, FL_CALL_MADVISE, FL_EVK_MADVISE)
 FL_EXPORT int brk(void *addr)
 {
 	int r, err;
-	uint64_t a[1] = { (uintptr_t)addr };
+	uint64_t a[1] = {(uintptr_t)addr};
 	if (FL_UNLIKELY(!fl_real.brk))
 		fl_init_resolve();
 	if (!TRACING())
@@ -164,7 +164,7 @@ FL_EXPORT void *sbrk(intptr_t inc)
 {
 	void *r;
 	int err;
-	uint64_t a[1] = { (uint64_t)inc };
+	uint64_t a[1] = {(uint64_t)inc};
 	if (FL_UNLIKELY(!fl_real.sbrk))
 		fl_init_resolve();
 	if (!TRACING())

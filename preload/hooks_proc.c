@@ -100,11 +100,11 @@ void fl_proc_init(void)
 /* ---- vfork: the child borrows our memory, stack and TLS until exec ---- */
 
 struct vfork_state {
-	int depth;        /* vfork calls under way in this thread */
-	int active;       /* the outermost one is followed */
-	uint64_t t, seq;  /* the parent's reserved fork event */
+	int depth;	 /* vfork calls under way in this thread */
+	int active;	 /* the outermost one is followed */
+	uint64_t t, seq; /* the parent's reserved fork event */
 	const char *kind;
-	void *env_mem;    /* the child's exec environment, unmapped by the parent */
+	void *env_mem; /* the child's exec environment, unmapped by the parent */
 	size_t env_len;
 };
 static __thread struct vfork_state vf __attribute__((tls_model("initial-exec")));
@@ -247,7 +247,7 @@ FL_EXPORT int clone(int (*fn)(void *), void *stack, int flags, void *arg, ...)
 	pid_t *ptid;
 	void *tls;
 	pid_t *ctid;
-	struct clone_call c = { fn, arg };
+	struct clone_call c = {fn, arg};
 	int r;
 
 	va_start(ap, arg);
@@ -364,54 +364,54 @@ static int exec_common(const struct exec_call *c, char *const *envp)
 
 FL_EXPORT int execve(const char *path, char *const argv[], char *const envp[])
 {
-	struct exec_call c = { EXEC_VE, path, -1, 0, argv };
+	struct exec_call c = {EXEC_VE, path, -1, 0, argv};
 	return exec_common(&c, envp);
 }
 
 FL_EXPORT int execv(const char *path, char *const argv[])
 {
-	struct exec_call c = { EXEC_VE, path, -1, 0, argv };
+	struct exec_call c = {EXEC_VE, path, -1, 0, argv};
 	return exec_common(&c, environ);
 }
 
 FL_EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
 {
-	struct exec_call c = { EXEC_VPE, file, -1, 0, argv };
+	struct exec_call c = {EXEC_VPE, file, -1, 0, argv};
 	return exec_common(&c, envp);
 }
 
 FL_EXPORT int execvp(const char *file, char *const argv[])
 {
-	struct exec_call c = { EXEC_VPE, file, -1, 0, argv };
+	struct exec_call c = {EXEC_VPE, file, -1, 0, argv};
 	return exec_common(&c, environ);
 }
 
 FL_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 {
-	struct exec_call c = { EXEC_FD, NULL, fd, 0, argv };
+	struct exec_call c = {EXEC_FD, NULL, fd, 0, argv};
 	return exec_common(&c, envp);
 }
 
 FL_EXPORT int execveat(int dirfd, const char *path, char *const argv[], char *const envp[],
 		       int flags)
 {
-	struct exec_call c = { EXEC_AT, path, dirfd, flags, argv };
+	struct exec_call c = {EXEC_AT, path, dirfd, flags, argv};
 	return exec_common(&c, envp);
 }
 
 /* execl, execlp, execle: gather the list (and execle's envp after it),
  * then as execve/execvpe. */
-#define GATHER(argv, arg, ap)                                                   \
-	size_t n_ = 1;                                                          \
-	va_start(ap, arg);                                                      \
-	while (va_arg(ap, char *))                                              \
-		n_++;                                                           \
-	va_end(ap);                                                             \
-	char *argv[n_ + 1];                                                     \
-	argv[0] = (char *)arg;                                                  \
-	va_start(ap, arg);                                                      \
-	for (size_t i_ = 1; i_ <= n_; i_++)                                     \
-		argv[i_] = va_arg(ap, char *)
+#define GATHER(argv, arg, ap)                                                                      \
+	size_t n_ = 1;                                                                             \
+	va_start(ap, arg);                                                                         \
+	while (va_arg(ap, char *))                                                                 \
+		n_++;                                                                              \
+	va_end(ap);                                                                                \
+	char *argv[n_ + 1];                                                                        \
+	argv[0] = (char *)arg;                                                                     \
+	va_start(ap, arg);                                                                         \
+	for (size_t i_ = 1; i_ <= n_; i_++)                                                        \
+	argv[i_] = va_arg(ap, char *)
 
 FL_EXPORT int execl(const char *path, const char *arg, ...)
 {
@@ -497,7 +497,7 @@ static int do_system(const char *line)
 	posix_spawnattr_t attr;
 	pid_t pid;
 	int status, ret;
-	char *argv[] = { (char *)"sh", (char *)"-c", (char *)line, NULL };
+	char *argv[] = {(char *)"sh", (char *)"-c", (char *)line, NULL};
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_IGN;
@@ -761,9 +761,9 @@ FL_EXPORT int prctl(int op, ...)
 		fl_writer_lock();
 		fl_writer_note(op == PR_TASK_PERF_EVENTS_DISABLE ? "perf_disabled" : "perf_enabled",
 			       op == PR_TASK_PERF_EVENTS_DISABLE
-				       ? "the program disabled its perf events: fault counts and "
-					 "samples stop from here"
-				       : "the program re-enabled its perf events",
+				   ? "the program disabled its perf events: fault counts and "
+				     "samples stop from here"
+				   : "the program re-enabled its perf events",
 			       0);
 		fl_writer_unlock();
 		fl_tls_guard--;

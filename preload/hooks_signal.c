@@ -22,9 +22,9 @@
 static int (*real_sigaction)(int, const struct sigaction *, struct sigaction *);
 static __sighandler_t (*real_signal)(int, __sighandler_t);
 
-static const int fatal[] = { SIGHUP,  SIGINT,    SIGQUIT, SIGILL,  SIGABRT, SIGBUS, SIGFPE,
-			     SIGUSR1, SIGSEGV,   SIGUSR2, SIGPIPE, SIGALRM, SIGTERM, SIGSTKFLT,
-			     SIGXCPU, SIGXFSZ,   SIGVTALRM, SIGPROF, SIGPWR };
+static const int fatal[] = {SIGHUP,  SIGINT,  SIGQUIT,	 SIGILL,  SIGABRT, SIGBUS,  SIGFPE,
+			    SIGUSR1, SIGSEGV, SIGUSR2,	 SIGPIPE, SIGALRM, SIGTERM, SIGSTKFLT,
+			    SIGXCPU, SIGXFSZ, SIGVTALRM, SIGPROF, SIGPWR};
 static uint64_t managed;
 /* The program's last SIG_DFL action per signal, reported back as is. */
 static struct sigaction prog_dfl[65];
@@ -37,8 +37,14 @@ static int is_managed(int sig)
 static int dumps_core(int sig)
 {
 	switch (sig) {
-	case SIGQUIT: case SIGILL: case SIGABRT: case SIGBUS: case SIGFPE:
-	case SIGSEGV: case SIGXCPU: case SIGXFSZ:
+	case SIGQUIT:
+	case SIGILL:
+	case SIGABRT:
+	case SIGBUS:
+	case SIGFPE:
+	case SIGSEGV:
+	case SIGXCPU:
+	case SIGXFSZ:
 		return 1;
 	default:
 		return 0;

@@ -14,21 +14,36 @@ static int nseen;
 static const char *errno_name(int e)
 {
 	switch (e) {
-	case 1: return "EPERM";
-	case 2: return "ENOENT";
-	case 9: return "EBADF";
-	case 12: return "ENOMEM";
-	case 13: return "EACCES";
-	case 17: return "EEXIST";
-	case 20: return "ENOTDIR";
-	case 22: return "EINVAL";
-	case 24: return "EMFILE";
-	case 28: return "ENOSPC";
-	case 30: return "EROFS";
-	case 38: return "ENOSYS";
-	case 40: return "ELOOP";
-	case 95: return "EOPNOTSUPP";
-	default: return NULL;
+	case 1:
+		return "EPERM";
+	case 2:
+		return "ENOENT";
+	case 9:
+		return "EBADF";
+	case 12:
+		return "ENOMEM";
+	case 13:
+		return "EACCES";
+	case 17:
+		return "EEXIST";
+	case 20:
+		return "ENOTDIR";
+	case 22:
+		return "EINVAL";
+	case 24:
+		return "EMFILE";
+	case 28:
+		return "ENOSPC";
+	case 30:
+		return "EROFS";
+	case 38:
+		return "ENOSYS";
+	case 40:
+		return "ELOOP";
+	case 95:
+		return "EOPNOTSUPP";
+	default:
+		return NULL;
 	}
 }
 

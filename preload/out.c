@@ -139,7 +139,7 @@ static void raw_strn(struct fl_out *o, const char *s, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = p[i];
 		if (c == '"' || c == '\\') {
-			char e[2] = { '\\', (char)c };
+			char e[2] = {'\\', (char)c};
 			put(o, e, 2);
 		} else if (c >= 0x20 && c < 0x7f) {
 			putc1(o, (char)c);
@@ -149,11 +149,11 @@ static void raw_strn(struct fl_out *o, const char *s, size_t n)
 				put(o, (const char *)p + i, l);
 				i += l - 1;
 			} else {
-				char e[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+				char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
 				put(o, e, 6);
 			}
 		} else {
-			char e[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+			char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
 			put(o, e, 6);
 		}
 	}

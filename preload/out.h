@@ -22,8 +22,8 @@
 struct fl_out {
 	char *buf;
 	size_t cap;
-	size_t len;        /* complete lines */
-	size_t cur;        /* end of the line being built */
+	size_t len; /* complete lines */
+	size_t cur; /* end of the line being built */
 	int depth;
 	int overflow;
 	uint8_t need_comma[FL_OUT_MAX_DEPTH];

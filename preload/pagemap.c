@@ -52,7 +52,7 @@ static char *smaps;
 static struct ref {
 	uint64_t start;
 	int64_t pages;
-} *refs;
+} * refs;
 static int nrefs;
 static volatile char probe_page[2 * 4096] __attribute__((aligned(4096)));
 
@@ -67,7 +67,7 @@ static volatile char probe_page[2 * 4096] __attribute__((aligned(4096)));
 #define MAX_FORK_PAGES (4u << 20) /* 16 GiB of shared pages */
 static struct fork_page {
 	uint64_t va, pfn;
-} *fork_pages;
+} * fork_pages;
 static size_t nfork_pages, fork_cur;
 static enum { PFN_OFF, PFN_CAPTURE, PFN_COMPARE } pfn_mode;
 static int pfn_overflow;
@@ -79,7 +79,7 @@ static void pfn_page(uint64_t va, uint64_t x, struct row *r)
 		if (x & PM_EXCLUSIVE)
 			return;
 		if (nfork_pages < MAX_FORK_PAGES)
-			fork_pages[nfork_pages++] = (struct fork_page){ va, x & PM_PFN };
+			fork_pages[nfork_pages++] = (struct fork_page){va, x & PM_PFN};
 		else
 			pfn_overflow = 1;
 		return;
@@ -392,8 +392,8 @@ static void end_line(struct fl_out *o)
 	fl_out_end(o);
 }
 
-void fl_pagemap_residency(struct fl_out *o, const struct fl_vma *v, int n, const char *why,
-			  int all, fl_written_fn written)
+void fl_pagemap_residency(struct fl_out *o, const struct fl_vma *v, int n, const char *why, int all,
+			  fl_written_fn written)
 {
 	struct row *now = rows[cur ^ 1], *prev = rows[cur];
 	int np = nrows[cur], k = 0, in_line = 0;

@@ -56,8 +56,7 @@ struct pm_scan_arg {
 #define PAGEMAP_SCAN _IOWR('f', 16, struct pm_scan_arg)
 #endif
 
-extern struct fl_probe_st fl_pagemap_st, fl_pagemap_pfn_st, fl_pagemap_scan_st,
-	fl_accessed_st;
+extern struct fl_probe_st fl_pagemap_st, fl_pagemap_pfn_st, fl_pagemap_scan_st, fl_accessed_st;
 
 void fl_pagemap_open(void);
 /* fork child: the inherited pagemap fd reads the parent's memory. */
@@ -76,7 +75,7 @@ typedef int64_t (*fl_written_fn)(uint64_t start, uint64_t end);
 
 /* Writes a residency line (why: "tick" or "fork"; all: every VMA, not just
  * the changed ones). */
-void fl_pagemap_residency(struct fl_out *o, const struct fl_vma *v, int n, const char *why,
-			  int all, fl_written_fn written);
+void fl_pagemap_residency(struct fl_out *o, const struct fl_vma *v, int n, const char *why, int all,
+			  fl_written_fn written);
 
 #endif

@@ -38,11 +38,11 @@ struct fl_probe_st fl_perf_count_st, fl_perf_sample_st, fl_perf_dtlb_st;
 static pid_t tasks[MAX_TASKS]; /* [0] = the opener (pid 0) */
 static int ntasks;
 static int count_fd[MAX_TASKS][FL_PERF_NCOUNT];
-static int dtlb_fd[2] = { -1, -1 };
+static int dtlb_fd[2] = {-1, -1};
 
 struct ring {
-	int lead;              /* the CPU's minor-fault sampler, owns the buffer */
-	char *base;            /* header page + data pages */
+	int lead;   /* the CPU's minor-fault sampler, owns the buffer */
+	char *base; /* header page + data pages */
 	size_t data_size;
 };
 static struct ring rings[MAX_CPUS];
@@ -125,7 +125,8 @@ static const char *why_perf(int err)
 	switch (err) {
 	case EACCES:
 	case EPERM:
-		return "perf_event_open not permitted (perf_event_paranoid, seccomp or capabilities)";
+		return "perf_event_open not permitted (perf_event_paranoid, seccomp or "
+		       "capabilities)";
 	case ENOSYS:
 		return "perf_event_open not available (kernel or seccomp)";
 	case ENOENT:
@@ -146,8 +147,8 @@ static void open_counts(void)
 	/* Not PERF_COUNT_SW_PAGE_FAULTS as well: one more event on every fault
 	 * for a figure the minor and major counts give (but for faults that
 	 * end in a signal). */
-	static const uint64_t cfg[FL_PERF_NCOUNT] = { PERF_COUNT_SW_PAGE_FAULTS_MIN,
-						      PERF_COUNT_SW_PAGE_FAULTS_MAJ };
+	static const uint64_t cfg[FL_PERF_NCOUNT] = {PERF_COUNT_SW_PAGE_FAULTS_MIN,
+						     PERF_COUNT_SW_PAGE_FAULTS_MAJ};
 	struct perf_event_attr a;
 	int err = 0;
 	for (int t = 0; t < ntasks; t++)
@@ -168,21 +169,21 @@ static void open_counts(void)
 
 static void open_dtlb(void)
 {
-	static const uint64_t op[2] = { PERF_COUNT_HW_CACHE_OP_READ, PERF_COUNT_HW_CACHE_OP_WRITE };
+	static const uint64_t op[2] = {PERF_COUNT_HW_CACHE_OP_READ, PERF_COUNT_HW_CACHE_OP_WRITE};
 	struct perf_event_attr a;
 	for (int k = 0; k < 2; k++) {
 		attr_init(&a, PERF_TYPE_HW_CACHE,
 			  PERF_COUNT_HW_CACHE_DTLB | op[k] << 8 |
-				  (uint64_t)PERF_COUNT_HW_CACHE_RESULT_MISS << 16);
+			      (uint64_t)PERF_COUNT_HW_CACHE_RESULT_MISS << 16);
 		a.read_format = PERF_FORMAT_TOTAL_TIME_ENABLED | PERF_FORMAT_TOTAL_TIME_RUNNING;
 		dtlb_fd[k] = perf_open(&a, 0, -1);
 		if (dtlb_fd[k] < 0) {
 			int err = -dtlb_fd[k];
 			fl_probe_set(&fl_perf_dtlb_st, 0, err,
 				     err == EACCES || err == EPERM
-					     ? why_perf(err)
-					     : "no hardware PMU: dTLB events unsupported (ENOENT "
-					       "from perf_event_open)");
+					 ? why_perf(err)
+					 : "no hardware PMU: dTLB events unsupported (ENOENT "
+					   "from perf_event_open)");
 			if (err != ENOENT)
 				fl_perf_dtlb_st.why = why_perf(err);
 			if (k == 1 && dtlb_fd[0] >= 0) {
@@ -260,7 +261,8 @@ static int add_sampler(uint64_t config, uint64_t period, pid_t pid, int cpu, int
 	}
 	if (nsfd < (int)(sizeof(sfd) / sizeof(sfd[0])))
 		sfd[nsfd++] = fd;
-	if (config == PERF_COUNT_SW_PAGE_FAULTS_MIN && nmin < (int)(sizeof(min_fd) / sizeof(min_fd[0])))
+	if (config == PERF_COUNT_SW_PAGE_FAULTS_MIN &&
+	    nmin < (int)(sizeof(min_fd) / sizeof(min_fd[0])))
 		min_fd[nmin++] = fd;
 	if (config == PERF_COUNT_SW_PAGE_FAULTS_MAJ &&
 	    fl_sys_ioctl(fd, PERF_EVENT_IOC_ID, (unsigned long)&id) == 0 &&
@@ -379,11 +381,11 @@ static uint64_t drain_ring(struct ring *r, void (*fn)(void *, const struct fl_fa
 		if (h->type == PERF_RECORD_SAMPLE && size >= 8 + 5 * 8) {
 			/* id, ip, pid|tid, time, addr */
 			struct fl_fault_sample s = {
-				.ip = rec[2],
-				.tid = (uint32_t)(rec[3] >> 32),
-				.time_ns = rec[4],
-				.addr = rec[5],
-				.major = is_major(rec[1]),
+			    .ip = rec[2],
+			    .tid = (uint32_t)(rec[3] >> 32),
+			    .time_ns = rec[4],
+			    .addr = rec[5],
+			    .major = is_major(rec[1]),
 			};
 			fn(arg, &s);
 		} else if (h->type == PERF_RECORD_LOST && size >= 8 + 2 * 8) {
@@ -406,7 +408,7 @@ uint64_t fl_perf_drain(void (*fn)(void *arg, const struct fl_fault_sample *s), v
 int fl_perf_wait(uint64_t ns)
 {
 	struct pollfd p[MAX_CPUS];
-	struct timespec ts = { (time_t)(ns / 1000000000u), (long)(ns % 1000000000u) };
+	struct timespec ts = {(time_t)(ns / 1000000000u), (long)(ns % 1000000000u)};
 	int n = nrings, ready = 0;
 	long r;
 	if (n == 0)

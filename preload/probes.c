@@ -132,7 +132,7 @@ static void machine(struct fl_out *o)
 
 void fl_probes_header(struct fl_out *o)
 {
-	struct fl_probe_st unwind = { 1, 0, NULL };
+	struct fl_probe_st unwind = {1, 0, NULL};
 	int64_t d[2];
 	machine(o);
 	fl_perf_dtlb_read(d); /* a dTLB counter that never ran is reported off */
@@ -155,7 +155,7 @@ void fl_probes_header(struct fl_out *o)
 struct batch {
 	struct fl_out *o;
 	int open;
-	int n;             /* samples in the open line */
+	int n; /* samples in the open line */
 	uint64_t kept;
 	uintptr_t reg[FL_SYS_MAX_REGIONS][2];
 	int nreg;
@@ -210,7 +210,7 @@ static void drop_sample(void *arg, const struct fl_fault_sample *s)
 
 static void fault_lines(struct fl_out *o)
 {
-	struct batch b = { .o = o };
+	struct batch b = {.o = o};
 	uint64_t lost;
 	if (!fl_perf_sample_st.ok)
 		return;
@@ -290,7 +290,7 @@ void fl_probes_tick(struct fl_out *o, int final)
 {
 	int n = 0;
 	struct fl_vma *v = fl_procfs_vmas(&n);
-	(void)final;
+	(void) final;
 	if (fl_trace.stopped) {
 		/* Past the size cap only the totals go out; samples are
 		 * drained and dropped so the rings keep up. */

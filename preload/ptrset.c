@@ -14,7 +14,7 @@
 
 struct node {
 	uintptr_t key;
-	uint64_t size;    /* on the batch stack: index of the next batch */
+	uint64_t size; /* on the batch stack: index of the next batch */
 	uint32_t tag;
 	uint32_t next;
 };
@@ -24,8 +24,8 @@ uint32_t fl_ptrset_mask_;
 uint32_t fl_ptrset_filter_[1u << FL_PTRSET_FILTER_LOG2] __attribute__((aligned(64)));
 static int filter_counting = 1;
 static struct node *nodes;
-static uint32_t nodes_used = 1;   /* bump allocation; 0 is "none" */
-static uint64_t batches;          /* tag << 32 | first node of the top batch */
+static uint32_t nodes_used = 1; /* bump allocation; 0 is "none" */
+static uint64_t batches;	/* tag << 32 | first node of the top batch */
 
 int fl_ptrset_init(unsigned log2_buckets)
 {
@@ -43,7 +43,8 @@ int fl_ptrset_init(unsigned log2_buckets)
 void fl_ptrset_filter_pin(uintptr_t p, uintptr_t len)
 {
 	for (uintptr_t a = p & ~(uintptr_t)4095; a < p + len; a += 4096)
-		__atomic_fetch_add(&fl_ptrset_filter_[fl_ptrset_filter_slot(a)], 1, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&fl_ptrset_filter_[fl_ptrset_filter_slot(a)], 1,
+				   __ATOMIC_RELAXED);
 }
 
 void fl_ptrset_filter_all(void)
@@ -58,7 +59,8 @@ void fl_ptrset_filter_all(void)
 static void filter_add(uintptr_t p, uint32_t v)
 {
 	if (filter_counting)
-		__atomic_fetch_add(&fl_ptrset_filter_[fl_ptrset_filter_slot(p)], v, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&fl_ptrset_filter_[fl_ptrset_filter_slot(p)], v,
+				   __ATOMIC_RELAXED);
 }
 
 static uint32_t take_batch(void)
@@ -207,6 +209,7 @@ void fl_ptrset_after_fork(struct fl_ptrset_cache *c)
 	/* The thread is gone: its list links are consistent (each update is a
 	 * single store), only the lock bit is stale. */
 	if (c->held && fl_ptrset_buckets_)
-		__atomic_and_fetch(&fl_ptrset_buckets_[c->held - 1], ~(uint32_t)1, __ATOMIC_RELEASE);
+		__atomic_and_fetch(&fl_ptrset_buckets_[c->held - 1], ~(uint32_t)1,
+				   __ATOMIC_RELEASE);
 	c->held = 0;
 }

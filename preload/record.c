@@ -18,10 +18,11 @@ int fl_record_glibc_chunks_;
 
 static int glibc_chunks_agree(void)
 {
-	static const size_t sizes[] = { 0, 1, 24, 25, 100, 1000, 4000, 70000, 300000 };
+	static const size_t sizes[] = {0, 1, 24, 25, 100, 1000, 4000, 70000, 300000};
 	Dl_info a, b;
-	if (!dladdr((void *)fl_real.malloc, &a) || !dladdr((void *)fl_real.malloc_usable_size, &b) ||
-	    !a.dli_fname || !strstr(a.dli_fname, "libc.so") || a.dli_fbase != b.dli_fbase)
+	if (!dladdr((void *)fl_real.malloc, &a) ||
+	    !dladdr((void *)fl_real.malloc_usable_size, &b) || !a.dli_fname ||
+	    !strstr(a.dli_fname, "libc.so") || a.dli_fbase != b.dli_fbase)
 		return 0;
 	fl_record_glibc_chunks_ = 1;
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
@@ -119,7 +120,7 @@ static struct fl_stack_cache *cache_of(struct fl_thread *t)
 {
 	if (!t->stacks.mask)
 		fl_stacks_cache_size(&t->stacks, fl_config.all ? FL_STACK_CACHE_ENTRIES
-								: DEFAULT_CACHE_ENTRIES);
+							       : DEFAULT_CACHE_ENTRIES);
 	return &t->stacks;
 }
 
@@ -155,8 +156,8 @@ static void push_free(struct fl_thread *t, uintptr_t p, uint64_t size)
 	fl_record_push(t, &ev, NULL);
 }
 
-/* Keeps the block in the ptrset (and its site); 0 if it could not be kept. A block already there was freed where we could
- * not see it (a signal handler inside a hook): account that free now. */
+/* Keeps the block in the ptrset (and its site); 0 if it could not be kept. A block already there
+ * was freed where we could not see it (a signal handler inside a hook): account that free now. */
 static int keep_block(struct fl_thread *t, uintptr_t p, uint64_t size, uint32_t id, int line)
 {
 	uint32_t tag = id | (line ? TAG_LINE : 0), old_tag;
@@ -220,7 +221,8 @@ static void alloc_slow(enum fl_call c, void *p, size_t size)
 static uint32_t drop_block(struct fl_thread *t, void *p, uint64_t *size)
 {
 	uint32_t tag;
-	if (!fl_ptrset_maybe((uintptr_t)p) || !fl_ptrset_remove(&t->nodes, (uintptr_t)p, size, &tag))
+	if (!fl_ptrset_maybe((uintptr_t)p) ||
+	    !fl_ptrset_remove(&t->nodes, (uintptr_t)p, size, &tag))
 		return 0;
 	if (fl_config.all)
 		fl_sites_free(&t->site_pend, TAG_ID(tag), *size);

@@ -30,13 +30,13 @@ void *fl_bootstrap_alloc(size_t size, size_t align)
 	return arena + start; /* static storage: already zero, as calloc needs */
 }
 
-#define RESOLVE(name)                                                    \
-	do {                                                             \
-		*(void **)&fl_real.name = dlsym(RTLD_NEXT, #name);       \
-		if (!fl_real.name && required) {                          \
-			*missing = #name;                                \
-			goto fail;                                       \
-		}                                                        \
+#define RESOLVE(name)                                                                              \
+	do {                                                                                       \
+		*(void **)&fl_real.name = dlsym(RTLD_NEXT, #name);                                 \
+		if (!fl_real.name && required) {                                                   \
+			*missing = #name;                                                          \
+			goto fail;                                                                 \
+		}                                                                                  \
 	} while (0)
 
 int fl_resolve_all(const char **missing)

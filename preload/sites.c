@@ -84,8 +84,8 @@ void fl_sites_alloc(struct fl_sites_pending *pd, uint32_t id, uint64_t size)
 	s = enter(pd, id);
 	live = __atomic_add_fetch(&s->live, (int64_t)size, __ATOMIC_RELAXED);
 	peak = __atomic_load_n(&s->peak, __ATOMIC_RELAXED);
-	while (live > peak &&
-	       !__atomic_compare_exchange_n(&s->peak, &peak, live, 1, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+	while (live > peak && !__atomic_compare_exchange_n(&s->peak, &peak, live, 1,
+							   __ATOMIC_RELAXED, __ATOMIC_RELAXED))
 		;
 	fl_add(&pd->allocs, 1);
 	fl_add(&pd->bytes, size);
@@ -156,11 +156,12 @@ static void read_row(uint32_t id, struct row *r)
 	for (int tries = 0; tries < 64; tries++) {
 		int moving, moved;
 		uint64_t before = seq_sum(&moving);
-		*r = (struct row){ id, __atomic_load_n(&s->allocs, __ATOMIC_RELAXED),
-				   __atomic_load_n(&s->frees, __ATOMIC_RELAXED),
-				   __atomic_load_n(&s->bytes, __ATOMIC_RELAXED),
-				   __atomic_load_n(&s->live, __ATOMIC_RELAXED),
-				   __atomic_load_n(&s->peak, __ATOMIC_RELAXED) };
+		*r = (struct row){id,
+				  __atomic_load_n(&s->allocs, __ATOMIC_RELAXED),
+				  __atomic_load_n(&s->frees, __ATOMIC_RELAXED),
+				  __atomic_load_n(&s->bytes, __ATOMIC_RELAXED),
+				  __atomic_load_n(&s->live, __ATOMIC_RELAXED),
+				  __atomic_load_n(&s->peak, __ATOMIC_RELAXED)};
 		for (struct fl_thread *t = fl_thread_first(); t; t = t->next) {
 			const struct fl_sites_pending *pd = &t->site_pend;
 			if (__atomic_load_n(&pd->id, __ATOMIC_ACQUIRE) != id + 1)
@@ -205,7 +206,7 @@ void fl_sites_after_fork_child(void)
 	if (!sites)
 		return;
 	for (struct fl_thread *t = fl_thread_first(); t; t = t->next)
-		t->site_pend = (struct fl_sites_pending){ 0 };
+		t->site_pend = (struct fl_sites_pending){0};
 	for (uint32_t id = 0; id < max; id++) {
 		struct site *s = &sites[id];
 		s->allocs = s->frees = s->bytes = 0;

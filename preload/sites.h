@@ -26,7 +26,7 @@
  */
 struct fl_sites_pending {
 	uint32_t seq;
-	uint32_t id;                 /* site + 1; 0: none */
+	uint32_t id; /* site + 1; 0: none */
 	uint64_t allocs, frees, bytes;
 };
 

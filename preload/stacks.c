@@ -21,15 +21,15 @@
 #define ARENA_FRAMES (4u << 20)
 
 struct slot {
-	uint64_t hash;     /* 0 = empty */
-	uint32_t id;       /* 0 = claimed, not yet published */
+	uint64_t hash; /* 0 = empty */
+	uint32_t id;   /* 0 = claimed, not yet published */
 	uint32_t nframes;
-	uint64_t off;      /* into the frame arena */
+	uint64_t off; /* into the frame arena */
 };
 
 static struct slot *slots;
-static uint32_t *slot_of_id;     /* id -> slot index */
-static uint8_t *emitted;         /* id -> written into this process's trace */
+static uint32_t *slot_of_id; /* id -> slot index */
+static uint8_t *emitted;     /* id -> written into this process's trace */
 static uintptr_t *arena;
 static uint64_t arena_used;
 static uint32_t next_id = 1;
@@ -99,7 +99,8 @@ static uint32_t intern(void *const *f, int n)
 							 __ATOMIC_ACQUIRE)) {
 				cur = expect;
 			} else {
-				uint64_t off = __atomic_fetch_add(&arena_used, (uint64_t)n, __ATOMIC_RELAXED);
+				uint64_t off =
+				    __atomic_fetch_add(&arena_used, (uint64_t)n, __ATOMIC_RELAXED);
 				uint32_t id;
 				if (off + (uint64_t)n > ARENA_FRAMES)
 					return 0; /* slot stays claimed-but-empty: never matches */
@@ -201,7 +202,8 @@ static uint32_t unwind(struct fl_stack_cache_entry *e, uint64_t gen, uintptr_t r
 		return 0;
 	do {
 		unw_word_t rip, rsp;
-		if (unw_get_reg(&cur, UNW_REG_IP, &rip) != 0 || unw_get_reg(&cur, UNW_REG_SP, &rsp) != 0)
+		if (unw_get_reg(&cur, UNW_REG_IP, &rip) != 0 ||
+		    unw_get_reg(&cur, UNW_REG_SP, &rsp) != 0)
 			break;
 		if (n == 0 && in_self(rip))
 			continue;

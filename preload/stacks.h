@@ -32,9 +32,9 @@ struct fl_stack_cache_entry {
 };
 
 struct fl_stack_cache {
-	uint64_t gen;            /* bumped when the owning thread changes */
+	uint64_t gen; /* bumped when the owning thread changes */
 	uint64_t hits, misses;
-	uint32_t mask;           /* entries in use - 1 (0: the first use sets all) */
+	uint32_t mask; /* entries in use - 1 (0: the first use sets all) */
 	struct fl_stack_cache_entry e[FL_STACK_CACHE_ENTRIES];
 };
 

@@ -209,7 +209,7 @@ uint64_t fl_sys_realtime_ns(void)
 
 void fl_sys_sleep_ns(uint64_t ns)
 {
-	struct timespec ts = { (time_t)(ns / 1000000000u), (long)(ns % 1000000000u) };
+	struct timespec ts = {(time_t)(ns / 1000000000u), (long)(ns % 1000000000u)};
 	while (syscall(SYS_nanosleep, &ts, &ts) < 0 && errno == EINTR)
 		;
 }

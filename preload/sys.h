@@ -38,8 +38,8 @@ int fl_sys_mkdir(const char *path, int mode);
 pid_t fl_sys_getpid(void);
 pid_t fl_sys_gettid(void);
 pid_t fl_sys_getppid(void);
-uint64_t fl_sys_now_ns(void);          /* CLOCK_MONOTONIC */
-uint64_t fl_sys_realtime_ns(void);     /* CLOCK_REALTIME */
+uint64_t fl_sys_now_ns(void);	   /* CLOCK_MONOTONIC */
+uint64_t fl_sys_realtime_ns(void); /* CLOCK_REALTIME */
 void fl_sys_sleep_ns(uint64_t ns);
 
 /* For the kernel probes. These return the result, or -errno, and leave the

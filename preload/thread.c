@@ -9,9 +9,9 @@
 #define FL_RING_BYTES (1u << 20)
 
 const char *const fl_call_names[FL_CALL_COUNT] = {
-	"malloc", "calloc", "realloc", "reallocarray", "posix_memalign",
-	"aligned_alloc", "memalign", "valloc", "pvalloc", "free",
-	"mmap", "munmap", "mremap", "mprotect", "madvise", "brk", "sbrk",
+    "malloc",	"calloc",   "realloc", "reallocarray", "posix_memalign", "aligned_alloc",
+    "memalign", "valloc",   "pvalloc", "free",	       "mmap",		 "munmap",
+    "mremap",	"mprotect", "madvise", "brk",	       "sbrk",
 };
 
 __thread struct fl_tls fl_tls __attribute__((tls_model("initial-exec")));
@@ -54,8 +54,8 @@ static struct fl_thread *claim(void)
 	struct fl_thread *t;
 	for (t = fl_thread_first(); t; t = t->next) {
 		int expect = FL_TS_FREE;
-		if (__atomic_compare_exchange_n(&t->state, &expect, FL_TS_LIVE, 0,
-						__ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+		if (__atomic_compare_exchange_n(&t->state, &expect, FL_TS_LIVE, 0, __ATOMIC_ACQ_REL,
+						__ATOMIC_RELAXED))
 			return t;
 	}
 	t = fl_sys_alloc_pages(sizeof(*t));
@@ -86,7 +86,7 @@ struct fl_thread *fl_thread_get(void)
 	t->tid = fl_sys_gettid();
 	t->rng = seed(t->tid);
 	t->budget = t->sample_rest = 0; /* drawn on first use */
-	t->stacks.gen++;     /* the cached stacks were another thread's */
+	t->stacks.gen++;		/* the cached stacks were another thread's */
 	fl_tls_self = t;
 	if (exit_key_ok) {
 		/* May allocate (keys past the first 32): not the program's call. */

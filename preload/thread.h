@@ -49,9 +49,9 @@ enum fl_thread_state { FL_TS_FREE, FL_TS_LIVE, FL_TS_DEAD };
  * so a signal handler's hooked call that lands between the parts of an
  * update cannot lose it; the writer reads them with relaxed loads. */
 struct fl_thread {
-	int state;                   /* enum fl_thread_state, atomic */
+	int state; /* enum fl_thread_state, atomic */
 	pid_t tid;
-	uint64_t live;               /* usable bytes allocated - freed by this thread (two's complement) */
+	uint64_t live; /* usable bytes allocated - freed by this thread (two's complement) */
 	/* Bytes left before the next heap sample: budget + sample_rest. The
 	 * inline fast path spends only the budget, which is never more than
 	 * FAULTLINE_LARGE (so a large block always reaches the slow path) and
@@ -60,13 +60,13 @@ struct fl_thread {
 	uint64_t budget;
 	uint64_t sample_rest;
 	uint64_t calls[FL_CALL_COUNT];
-	uint64_t bytes[FL_CALL_COUNT];   /* bytes requested */
+	uint64_t bytes[FL_CALL_COUNT]; /* bytes requested */
 	uint64_t rng;
-	uint64_t dropped;            /* events lost because the ring stayed full */
-	struct fl_sites_pending site_pend;   /* --all: counts not yet in their site */
+	uint64_t dropped;		   /* events lost because the ring stayed full */
+	struct fl_sites_pending site_pend; /* --all: counts not yet in their site */
 	struct fl_ptrset_cache nodes;
 	struct fl_evbuf ring;
-	struct fl_thread *next;      /* registry link, never unlinked */
+	struct fl_thread *next; /* registry link, never unlinked */
 	struct fl_stack_cache stacks;
 };
 
@@ -87,8 +87,8 @@ static inline void fl_add(uint64_t *p, uint64_t v)
 /* The thread-local part, in one initial-exec block: a hook finds the guard
  * and its state through a single lookup of the block's offset. */
 struct fl_tls {
-	int guard;                   /* set while the shim works in this thread */
-	int exiting;                 /* the thread's state was released */
+	int guard;   /* set while the shim works in this thread */
+	int exiting; /* the thread's state was released */
 	struct fl_thread *self;
 };
 extern __thread struct fl_tls fl_tls;

@@ -103,15 +103,14 @@ int fl_tlb_intel_leaf18(struct fl_tlb *t, fl_cpuid_fn cpuid)
 /* Leaf 2 descriptor bytes for data TLBs (Intel SDM table 3-12). */
 static const struct {
 	uint8_t d;
-	uint8_t level;  /* 1 or 2 */
-	uint8_t sizes;  /* 1 = 4K, 2 = 2M/4M, 4 = 1G */
+	uint8_t level; /* 1 or 2 */
+	uint8_t sizes; /* 1 = 4K, 2 = 2M/4M, 4 = 1G */
 	uint16_t entries;
 } leaf2[] = {
-	{ 0x03, 1, 1, 64 },   { 0x04, 1, 2, 8 },    { 0x05, 1, 2, 32 },  { 0x0b, 0, 0, 0 },
-	{ 0x56, 1, 2, 16 },   { 0x57, 1, 1, 16 },   { 0x59, 1, 1, 16 },  { 0x5a, 1, 2, 32 },
-	{ 0x5b, 1, 3, 64 },   { 0x5c, 1, 3, 128 },  { 0x5d, 1, 3, 256 }, { 0xb3, 1, 1, 128 },
-	{ 0xb4, 1, 1, 256 },  { 0xba, 1, 1, 64 },   { 0xc0, 1, 3, 8 },   { 0xc1, 2, 3, 1024 },
-	{ 0xc2, 1, 3, 16 },   { 0xc3, 2, 3, 1536 }, { 0xc4, 1, 2, 32 },  { 0xca, 2, 1, 512 },
+    {0x03, 1, 1, 64},	{0x04, 1, 2, 8},   {0x05, 1, 2, 32},   {0x0b, 0, 0, 0},	 {0x56, 1, 2, 16},
+    {0x57, 1, 1, 16},	{0x59, 1, 1, 16},  {0x5a, 1, 2, 32},   {0x5b, 1, 3, 64}, {0x5c, 1, 3, 128},
+    {0x5d, 1, 3, 256},	{0xb3, 1, 1, 128}, {0xb4, 1, 1, 256},  {0xba, 1, 1, 64}, {0xc0, 1, 3, 8},
+    {0xc1, 2, 3, 1024}, {0xc2, 1, 3, 16},  {0xc3, 2, 3, 1536}, {0xc4, 1, 2, 32}, {0xca, 2, 1, 512},
 };
 
 static void leaf2_byte(struct fl_tlb *t, uint8_t d, int *found)
@@ -146,7 +145,7 @@ int fl_tlb_intel_leaf2(struct fl_tlb *t, fl_cpuid_fn cpuid)
 	cpuid(2, 0, r);
 	for (int i = 0; i < 4; i++) {
 		if (r[i] & 0x80000000u)
-			continue; /* register holds no descriptors */
+			continue;		    /* register holds no descriptors */
 		for (int b = i ? 0 : 1; b < 4; b++) /* al is the iteration count */
 			leaf2_byte(t, (uint8_t)(r[i] >> (8 * b)), &found);
 	}

@@ -14,8 +14,8 @@
 struct fl_tlb {
 	int l1d_4k, l1d_2m, l1d_1g; /* entries; -1 unknown */
 	int l2_4k, l2_2m, l2_1g;
-	int l2i_4k;                  /* second-level instruction TLB, 4K (AMD) */
-	const char *source;          /* which leaves, or NULL when none */
+	int l2i_4k;	    /* second-level instruction TLB, 4K (AMD) */
+	const char *source; /* which leaves, or NULL when none */
 };
 
 /* CPUID as a function, so the decoders can be fed recorded values. */

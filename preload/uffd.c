@@ -46,7 +46,7 @@ struct fl_probe_st fl_uffd_st;
 
 struct trk {
 	uint64_t start, end;
-	int64_t written;  /* this window */
+	int64_t written; /* this window */
 };
 
 static int ufd = -1;
@@ -96,12 +96,13 @@ void fl_uffd_open(void)
 	fd = open_ctx();
 	if (fd < 0) {
 		int err = -fd;
-		fl_probe_set(&fl_uffd_st, 0, err,
-			     err == EPERM || err == EACCES
-				     ? "userfaultfd not permitted (vm.unprivileged_userfaultfd, seccomp)"
-			     : err == EOPNOTSUPP ? "userfaultfd lacks WP_ASYNC (needs Linux 6.7+)"
-			     : err == ENOSYS     ? "no userfaultfd in this kernel"
-						 : "userfaultfd failed");
+		fl_probe_set(
+		    &fl_uffd_st, 0, err,
+		    err == EPERM || err == EACCES
+			? "userfaultfd not permitted (vm.unprivileged_userfaultfd, seccomp)"
+		    : err == EOPNOTSUPP ? "userfaultfd lacks WP_ASYNC (needs Linux 6.7+)"
+		    : err == ENOSYS	? "no userfaultfd in this kernel"
+					: "userfaultfd failed");
 		return;
 	}
 	ufd = fd;

@@ -32,7 +32,7 @@
  * get fd 3 from their first open(). */
 #define HIGH_FD 800
 
-struct fl_trace fl_trace = { .fd = -1 };
+struct fl_trace fl_trace = {.fd = -1};
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct fl_out out;
@@ -121,7 +121,7 @@ static void header_parent(struct fl_out *o, const char *kind)
 {
 	/* FAULTLINE_PARENT = "<pid>:<kind>:<t>:<seq>" set by the creator. */
 	const char *s = fl_config.parent;
-	uint64_t v[4] = { 0, 0, 0, 0 };
+	uint64_t v[4] = {0, 0, 0, 0};
 	char k[32] = "none";
 	int field = 0;
 	size_t kl = 0;
@@ -291,9 +291,10 @@ static int check_fd(void)
 	 * (lines are held back in the meantime while they fit). */
 	fl_out_begin(&out, FL_EV_NOTE, fl_now(), fl_seq_next());
 	fl_out_str(&out, "what", "reopened");
-	fl_out_str(&out, FL_K_WHY, lost_errno ? "the trace fd was closed or replaced by the program "
-						"and could not be reopened for a while"
-					      : "the program closed or replaced the trace fd");
+	fl_out_str(&out, FL_K_WHY,
+		   lost_errno ? "the trace fd was closed or replaced by the program "
+				"and could not be reopened for a while"
+			      : "the program closed or replaced the trace fd");
 	fl_out_u64(&out, "n", (uint64_t)fd);
 	if (lost_errno) {
 		fl_out_u64(&out, "from_t", lost_t);
@@ -325,7 +326,8 @@ static void compute_cap(void)
 	rl.rlim_cur = fsize_limit > 2 * FINAL_ROOM ? fsize_limit - FINAL_ROOM : fsize_limit / 2;
 	if (!cap_at || rl.rlim_cur < cap_at) {
 		cap_at = rl.rlim_cur;
-		cap_why = "file size limit (RLIMIT_FSIZE) near: recording stopped, counting continues";
+		cap_why =
+		    "file size limit (RLIMIT_FSIZE) near: recording stopped, counting continues";
 	}
 }
 
@@ -369,16 +371,16 @@ static void cap_reached(void)
  * residency and maps lines): filters the complete pending lines in place. */
 static void keep_totals(void)
 {
-	static const char *const keep[] = { "{\"e\":\"" FL_EV_HEAP "\"",
-					    "{\"e\":\"" FL_EV_COUNTERS "\"",
-					    "{\"e\":\"" FL_EV_EXIT "\"",
-					    "{\"e\":\"" FL_EV_NOTE "\"" };
+	static const char *const keep[] = {
+	    "{\"e\":\"" FL_EV_HEAP "\"", "{\"e\":\"" FL_EV_COUNTERS "\"",
+	    "{\"e\":\"" FL_EV_EXIT "\"", "{\"e\":\"" FL_EV_NOTE "\""};
 	size_t r = 0, w = 0, n = out.len, tail = out.cur - out.len;
 	while (r < n) {
 		const char *nl = memchr(out.buf + r, '\n', n - r);
 		size_t len = nl ? (size_t)(nl - (out.buf + r)) + 1 : n - r;
 		for (size_t k = 0; k < sizeof(keep) / sizeof(keep[0]); k++) {
-			if (len > strlen(keep[k]) && !memcmp(out.buf + r, keep[k], strlen(keep[k]))) {
+			if (len > strlen(keep[k]) &&
+			    !memcmp(out.buf + r, keep[k], strlen(keep[k]))) {
 				memmove(out.buf + w, out.buf + r, len);
 				w += len;
 				break;
@@ -418,7 +420,8 @@ void fl_writer_write(int force)
 		cap_reached();
 	n = fl_out_pending(&out);
 	if (fl_trace.written + n > fsize_limit)
-		n = lines_within(n, fsize_limit > fl_trace.written ? fsize_limit - fl_trace.written : 0);
+		n = lines_within(n, fsize_limit > fl_trace.written ? fsize_limit - fl_trace.written
+								   : 0);
 	if (n && !fl_trace.write_failed)
 		put(n);
 	fl_out_consume(&out, fl_out_pending(&out));
@@ -627,9 +630,11 @@ void fl_writer_exit_line(const char *how, int status, int sig, int core)
 		fl_out_u64(&out, FL_K_RU_MINFLT, (uint64_t)ru.ru_minflt);
 		fl_out_u64(&out, FL_K_RU_MAJFLT, (uint64_t)ru.ru_majflt);
 		fl_out_u64(&out, "ru_utime_ns",
-			   (uint64_t)ru.ru_utime.tv_sec * 1000000000u + (uint64_t)ru.ru_utime.tv_usec * 1000u);
+			   (uint64_t)ru.ru_utime.tv_sec * 1000000000u +
+			       (uint64_t)ru.ru_utime.tv_usec * 1000u);
 		fl_out_u64(&out, "ru_stime_ns",
-			   (uint64_t)ru.ru_stime.tv_sec * 1000000000u + (uint64_t)ru.ru_stime.tv_usec * 1000u);
+			   (uint64_t)ru.ru_stime.tv_sec * 1000000000u +
+			       (uint64_t)ru.ru_stime.tv_usec * 1000u);
 		fl_out_u64(&out, "ru_maxrss_kb", (uint64_t)ru.ru_maxrss);
 	}
 	fl_out_end(&out);

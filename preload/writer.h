@@ -14,15 +14,15 @@
 
 struct fl_trace {
 	pid_t pid;
-	uint64_t start_mono;     /* CLOCK_MONOTONIC ns at trace start */
+	uint64_t start_mono; /* CLOCK_MONOTONIC ns at trace start */
 	uint64_t start_real;
-	uint64_t seq;            /* atomic */
+	uint64_t seq; /* atomic */
 	int fd;
-	uint64_t dev, ino;       /* identity of our file, to notice fd theft */
+	uint64_t dev, ino; /* identity of our file, to notice fd theft */
 	char path[4200];
-	uint64_t written;        /* bytes written to the file */
-	int stopped;             /* the size cap was reached, or a write failed */
-	int write_failed;        /* a write failed (disk full…): warned once */
+	uint64_t written; /* bytes written to the file */
+	int stopped;	  /* the size cap was reached, or a write failed */
+	int write_failed; /* a write failed (disk full…): warned once */
 	uint64_t peak_live;
 };
 

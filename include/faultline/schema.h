@@ -25,17 +25,17 @@
 #define FL_TRACE_FILE_EXT ".ndjson"
 
 /* Environment variables read by the shim (and set by `faultline record`). */
-#define FL_ENV_OUT "FAULTLINE_OUT"             /* trace directory */
-#define FL_ENV_SAMPLE "FAULTLINE_SAMPLE"       /* mean bytes between heap samples; 1 = every call */
-#define FL_ENV_LARGE "FAULTLINE_LARGE"         /* allocations >= this are always recorded */
+#define FL_ENV_OUT "FAULTLINE_OUT"	 /* trace directory */
+#define FL_ENV_SAMPLE "FAULTLINE_SAMPLE" /* mean bytes between heap samples; 1 = every call */
+#define FL_ENV_LARGE "FAULTLINE_LARGE"	 /* allocations >= this are always recorded */
 #define FL_ENV_INTERVAL "FAULTLINE_INTERVAL_MS" /* sampler tick */
-#define FL_ENV_FAULTS "FAULTLINE_FAULTS"       /* all | off | N (every N-th fault); default 8 */
-#define FL_ENV_WSS "FAULTLINE_WSS"             /* 1: write-tracking working set */
-#define FL_ENV_FOLLOW "FAULTLINE_FOLLOW"       /* 0: do not follow children */
-#define FL_ENV_MAX_SIZE "FAULTLINE_MAX_SIZE"   /* bytes per trace file, 0 = unlimited */
-#define FL_ENV_NO_ARGV "FAULTLINE_NO_ARGV"     /* 1: argv is redacted */
-#define FL_ENV_PARENT "FAULTLINE_PARENT"       /* internal: "<pid>:<kind>:<t>:<seq>" link */
-#define FL_ENV_QUIET "FAULTLINE_QUIET"         /* 1: no diagnostics on stderr */
+#define FL_ENV_FAULTS "FAULTLINE_FAULTS"	/* all | off | N (every N-th fault); default 8 */
+#define FL_ENV_WSS "FAULTLINE_WSS"		/* 1: write-tracking working set */
+#define FL_ENV_FOLLOW "FAULTLINE_FOLLOW"	/* 0: do not follow children */
+#define FL_ENV_MAX_SIZE "FAULTLINE_MAX_SIZE"	/* bytes per trace file, 0 = unlimited */
+#define FL_ENV_NO_ARGV "FAULTLINE_NO_ARGV"	/* 1: argv is redacted */
+#define FL_ENV_PARENT "FAULTLINE_PARENT"	/* internal: "<pid>:<kind>:<t>:<seq>" link */
+#define FL_ENV_QUIET "FAULTLINE_QUIET"		/* 1: no diagnostics on stderr */
 
 #define FL_DEFAULT_SAMPLE 524288
 #define FL_DEFAULT_LARGE 65536
@@ -74,16 +74,16 @@
 #define FL_EV_RESIDENCY "residency"
 #define FL_EV_WSS "wss"
 #define FL_EV_IO "io"
-#define FL_EV_HEAP "heap"       /* per-tick exact call counts and live bytes */
-#define FL_EV_SITES "sites"     /* --all: exact per-site aggregates */
-#define FL_EV_WAIT "wait"       /* a child reaped by wait*(): its status or signal */
-#define FL_EV_NOTE "note"       /* the shim telling the reader something: stopped, dropped */
+#define FL_EV_HEAP "heap"   /* per-tick exact call counts and live bytes */
+#define FL_EV_SITES "sites" /* --all: exact per-site aggregates */
+#define FL_EV_WAIT "wait"   /* a child reaped by wait*(): its status or signal */
+#define FL_EV_NOTE "note"   /* the shim telling the reader something: stopped, dropped */
 
 /* ---- header keys ---- */
 #define FL_K_VERSION "v"
 #define FL_K_PID "pid"
 #define FL_K_PPID "ppid"
-#define FL_K_PARENT "parent"     /* object: pid, kind, t, seq (the parent's event) */
+#define FL_K_PARENT "parent" /* object: pid, kind, t, seq (the parent's event) */
 #define FL_K_EXE "exe"
 #define FL_K_ARGV "argv"
 #define FL_K_START_REALTIME "start_realtime_ns"
@@ -92,16 +92,17 @@
 #define FL_K_KERNEL "kernel"
 #define FL_K_CPU "cpu"
 #define FL_K_NCPU "ncpu"
-#define FL_K_TLB "tlb"           /* object: see doc/trace-schema.md */
+#define FL_K_TLB "tlb" /* object: see doc/trace-schema.md */
 #define FL_K_MEM_TOTAL "mem_total"
 #define FL_K_SWAP_TOTAL "swap_total"
 #define FL_K_OVERCOMMIT "overcommit_memory"
 #define FL_K_THP "thp"
 #define FL_K_RLIMIT_STACK "rlimit_stack"
-#define FL_K_PROBES "probes"     /* object: name -> {ok, errno, why} */
+#define FL_K_PROBES "probes" /* object: name -> {ok, errno, why} */
 #define FL_K_OPTIONS "options"
 #define FL_K_UID "uid"
-#define FL_K_PERF_PARANOID "perf_event_paranoid" /* kernel.perf_event_paranoid, null if unreadable */
+#define FL_K_PERF_PARANOID                                                                         \
+	"perf_event_paranoid" /* kernel.perf_event_paranoid, null if unreadable */
 
 /* probe names (keys of the header's "probes" object) */
 #define FL_PROBE_PERF_COUNT "perf_fault_counts"
@@ -120,8 +121,8 @@
 #define FL_K_OLD_ADDR "old_addr"
 #define FL_K_OLD_SIZE "old_size"
 #define FL_K_ALIGN "align"
-#define FL_K_FUNC "fn"          /* which libc entry: malloc, calloc, ... */
-#define FL_K_STACK "stack"      /* stack id */
+#define FL_K_FUNC "fn"	   /* which libc entry: malloc, calloc, ... */
+#define FL_K_STACK "stack" /* stack id */
 #define FL_K_ID "id"
 #define FL_K_FRAMES "frames"
 #define FL_K_RESULT "result"
@@ -132,32 +133,32 @@
 #define FL_K_OFFSET "offset"
 #define FL_K_PATH "path"
 #define FL_K_ADVICE "advice"
-#define FL_K_WEIGHT "weight"    /* bytes this sampled record stands for */
+#define FL_K_WEIGHT "weight" /* bytes this sampled record stands for */
 
 /* maps */
-#define FL_K_VMAS "vmas"        /* array of [start, end, perms, offset, inode, path(, build-id)] */
-#define FL_K_WHY "why"          /* start | exec | changed | fork */
-#define FL_K_SHIM "shim"        /* [[start, end], ...] memory the shim mapped for itself */
+#define FL_K_VMAS "vmas" /* array of [start, end, perms, offset, inode, path(, build-id)] */
+#define FL_K_WHY "why"	 /* start | exec | changed | fork */
+#define FL_K_SHIM "shim" /* [[start, end], ...] memory the shim mapped for itself */
 
 /* fork / exec / exit */
 #define FL_K_CHILD "child"
-#define FL_K_KIND "kind"        /* fork | vfork | clone | posix_spawn | exec */
+#define FL_K_KIND "kind" /* fork | vfork | clone | posix_spawn | exec */
 #define FL_K_STATUS "status"
 #define FL_K_SIGNAL "signal"
-#define FL_K_HOW "how"          /* exit | _exit | exit_group | signal | exec */
-#define FL_K_CORE "core"        /* exit by signal: the default action dumps core */
+#define FL_K_HOW "how"	 /* exit | _exit | exit_group | signal | exec */
+#define FL_K_CORE "core" /* exit by signal: the default action dumps core */
 
 /* faults: batched samples, each [addr, ip, tid, t, major(0/1)] */
 #define FL_K_SAMPLES "samples"
-#define FL_K_PERIOD "period"    /* every N-th fault was sampled */
+#define FL_K_PERIOD "period" /* every N-th fault was sampled */
 #define FL_K_LOST "lost"
 
 /* counters */
-#define FL_K_MINFLT "minflt"     /* perf, user mode */
+#define FL_K_MINFLT "minflt" /* perf, user mode */
 #define FL_K_MAJFLT "majflt"
 #define FL_K_RU_MINFLT "ru_minflt" /* getrusage, includes kernel-mode and GUP faults */
 #define FL_K_RU_MAJFLT "ru_majflt"
-#define FL_K_DTLB_LOAD "dtlb_load_misses"   /* null when unsupported */
+#define FL_K_DTLB_LOAD "dtlb_load_misses" /* null when unsupported */
 #define FL_K_DTLB_STORE "dtlb_store_misses"
 #define FL_K_RSS_ANON "rss_anon"
 #define FL_K_RSS_FILE "rss_file"
@@ -172,10 +173,10 @@
 #define FL_K_TRACKING_FAULTS "tracking_faults"
 
 /* heap (per tick, exact) */
-#define FL_K_CALLS "calls"       /* object: fn -> count */
-#define FL_K_BYTES "bytes"       /* object: fn -> bytes requested */
-#define FL_K_LIVE "live"         /* live bytes now */
-#define FL_K_PEAK "peak"         /* peak live bytes seen (tick resolution) */
+#define FL_K_CALLS "calls" /* object: fn -> count */
+#define FL_K_BYTES "bytes" /* object: fn -> bytes requested */
+#define FL_K_LIVE "live"   /* live bytes now */
+#define FL_K_PEAK "peak"   /* peak live bytes seen (tick resolution) */
 
 /* sites (--all): [[stack, allocs, frees, bytes, live, peak], ...] */
 #define FL_K_SITES "sites"
@@ -184,7 +185,7 @@
  * anon_shared, huge, written, referenced, moved] in pages; -1 where unknown */
 #define FL_K_REGIONS "regions"
 #define FL_K_METHOD "method"
-#define FL_K_NVMAS "vmas"       /* residency: VMAs measured (rows are only the changed ones) */
+#define FL_K_NVMAS "vmas" /* residency: VMAs measured (rows are only the changed ones) */
 
 /* wss: [start, end, written] per tracked range with writes in the window */
 #define FL_K_WINDOW_NS "window_ns"
