@@ -19,7 +19,6 @@
 
 static pthread_barrier_t held;
 static volatile int nleak = LEAK; /* a loop the compiler keeps: one call site */
-static void *volatile sink;
 static void *leaked[THREADS][LEAK];
 
 __attribute__((noinline)) static void *churn_site(void)
@@ -42,8 +41,10 @@ static void *worker(void *arg)
 	int id = (int)(intptr_t)arg;
 	void *hold[HOLD];
 	for (int i = 0; i < CHURN; i++) {
-		sink = churn_site();
-		free(sink);
+		/* A thread's own pointer: through the shared sink, another
+		 * thread's block could be freed twice. */
+		void *volatile p = churn_site();
+		free(p);
 	}
 	for (int i = 0; i < HOLD; i++)
 		hold[i] = hold_site();

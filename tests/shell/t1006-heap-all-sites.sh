@@ -13,12 +13,8 @@ test_expect_success 'record p_heap_leak with --all' '
 	cat "$TMP"/a/*.ndjson >"$TMP/trace"
 '
 
-site() { # function name -> summed final figures of its sites
-	addr=$(jq ".$1" "$TMP/own") &&
-	size=$(nm -S "$PROGS/p_heap_leak" | awk -v f="$1" "\$4 == f { print \$2 }") && size=$((0x$size)) &&
-	test -n "$size" &&
-	jq -s -c --argjson lo "$addr" --argjson hi "$((addr + size))" -f tests/shell/heap/sites-of.jq "$TMP/trace"
-}
+SITE_PROG=$PROGS/p_heap_leak
+. tests/shell/heap/site.sh
 
 test_expect_success 'the leaking site: 37 blocks and their exact bytes live at exit' '
 	site leak_a >"$TMP/a.json" && cat "$TMP/a.json" &&

@@ -16,12 +16,8 @@ test_expect_success 'record p_heap_threads with --all' '
 	echo "T=$T C=$C H=$H L=$L" >"$TMP/consts"
 '
 
-site() { # function name -> summed final figures of its sites
-	addr=$(jq ".$1" "$TMP/own") &&
-	size=$(nm -S "$PROGS/p_heap_threads" | awk -v f="$1" "\$4 == f { print \$2 }") && size=$((0x$size)) &&
-	test -n "$size" &&
-	jq -s -c --argjson lo "$addr" --argjson hi "$((addr + size))" -f tests/shell/heap/sites-of.jq "$TMP/trace"
-}
+SITE_PROG=$PROGS/p_heap_threads
+. tests/shell/heap/site.sh
 
 test_expect_success 'the churn site: every alloc of every thread, all freed' '
 	. "$TMP/consts" && site churn_site >"$TMP/c.json" && cat "$TMP/c.json" &&
