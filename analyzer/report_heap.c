@@ -306,28 +306,30 @@ json_t *fl_report_heap(const struct fl_model *m, const struct fl_report_opts *o)
 	return r;
 }
 
-/* Index of the frame with this text in a site's stack (0 if none). */
-static size_t site_index(json_t *site, const char *text)
+static json_t *frame_at(json_t *site, size_t k)
 {
-	size_t n = json_array_size(json_object_get(site, "frames"));
-	for (size_t k = 0; k < n; k++) {
-		const char *t = json_string_value(
-		    json_object_get(json_array_get(json_object_get(site, "frames"), k), "text"));
-		if (t && !strcmp(t, text))
-			return k;
-	}
-	return 0;
+	return json_array_get(json_object_get(site, "frames"), k);
 }
 
 static const char *frame_text(json_t *site, size_t k)
 {
-	return json_string_value(
-	    json_object_get(json_array_get(json_object_get(site, "frames"), k), "text"));
+	return json_string_value(json_object_get(frame_at(site, k), "text"));
 }
 
 static const char *site_text(json_t *site)
 {
 	return json_string_value(json_object_get(json_object_get(site, "site"), "text"));
+}
+
+/* Index of the site's own frame in its stack (plumbing frames come before
+ * it); the stack's length if none has its text. */
+static size_t site_index(json_t *site, const char *text)
+{
+	size_t k, n = json_array_size(json_object_get(site, "frames"));
+	for (k = 0; k < n; k++)
+		if (frame_text(site, k) && !strcmp(frame_text(site, k), text))
+			break;
+	return k;
 }
 
 /* Two sites of a table with the same code location (different stacks
@@ -342,18 +344,17 @@ static const char *parting_caller(json_t *arr, size_t i)
 		return NULL;
 	json_array_foreach(arr, j, o)
 	{
-		size_t k = 0, n = json_array_size(json_object_get(s, "frames"));
 		if (j == i || !site_text(o) || strcmp(site_text(o), text))
 			continue;
-		while (k < n && frame_text(s, k) && strcmp(frame_text(s, k), text))
-			k++; /* the site frame (plumbing frames come before it) */
-		for (size_t m = k + 1; m < n; m++) {
-			const char *a = frame_text(s, m),
-				   *b = frame_text(o, m - k + site_index(o, text));
-			const char *fn = json_string_value(json_object_get(
-			    json_array_get(json_object_get(s, "frames"), m), "func"));
-			if (a && (!b || strcmp(a, b)))
+		size_t ks = site_index(s, text), ko = site_index(o, text);
+		size_t n = json_array_size(json_object_get(s, "frames"));
+		for (size_t m = 1; ks + m < n; m++) {
+			const char *a = frame_text(s, ks + m), *b = frame_text(o, ko + m);
+			if (a && (!b || strcmp(a, b))) {
+				const char *fn =
+				    json_string_value(json_object_get(frame_at(s, ks + m), "func"));
 				return fn ? fn : a;
+			}
 		}
 	}
 	return NULL;
