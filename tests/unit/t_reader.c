@@ -113,28 +113,34 @@ static const char *const variants[] = {
 	"{\"e\":\"alloc\",\"t\":%d,\"seq\":%d,\"addr\":\"0x%x\",\"size\":%d,}",            /* comma */
 };
 
+/* A trace of the header and then lines lines, each one of the formats
+ * picked by a seeded generator and filled with (i, i, address, size, n): a
+ * format takes what it needs from the front. Written to name; its path. */
+static const char *variants_file(const char *name, const char *const *fmts, size_t nfmts,
+				 int lines, unsigned seed)
+{
+	static char text[1 << 20];
+	size_t len = (size_t)sprintf(text, "%s", HDR);
+	for (int i = 0; i < lines; i++) {
+		int v = (int)((seed = seed * 1103515245 + 12345) >> 16) % (int)nfmts;
+		len += (size_t)sprintf(text + len, fmts[v], i, i, 0x1000 + i * 16, i % 500, i * 3);
+		text[len++] = '\n';
+	}
+	return write_file(name, text, len);
+}
+
 static void fast_path_agrees(void)
 {
 	static struct recs a, b;
-	char *text = malloc(1 << 20);
-	size_t len = 0;
-	unsigned seed = 7;
-	const char *path;
 	struct fl_reader_ops ops = { on_json, on_flat,
 				     1u << FL_E_ALLOC | 1u << FL_E_FREE | 1u << FL_E_REALLOC, 0 };
-	len += (size_t)sprintf(text + len, "%s", HDR);
-	for (int i = 0; i < 3000; i++) {
-		int v = (int)((seed = seed * 1103515245 + 12345) >> 16) % (int)(sizeof(variants) / sizeof(*variants));
-		len += (size_t)sprintf(text + len, variants[v], i, i, 0x1000 + i * 16, i % 500, i * 3);
-		text[len++] = '\n';
-	}
-	path = write_file("fast.ndjson", text, len);
+	const char *path =
+	    variants_file("fast.ndjson", variants, sizeof(variants) / sizeof(*variants), 3000, 7);
 	a.n = b.n = 0;
 	CHECK(fl_reader_read_file_ops(path, &ops, &a) > 1000);
 	CHECK(fl_reader_read_file(path, on_json, &b) > 1000);
 	CHECK_EQ_U64(a.n, b.n);
 	CHECK(a.n == b.n && memcmp(a.r, b.r, sizeof(a.r[0]) * (size_t)a.n) == 0);
-	free(text);
 }
 
 /* ---- periodic events: the fast path's rows equal jansson's arrays ---- */
@@ -238,21 +244,11 @@ static const char *const pvariants[] = {
 static void periodic_agrees(void)
 {
 	static struct sers a, b;
-	char *text = malloc(1 << 20);
-	size_t len = 0;
-	unsigned seed = 11;
-	const char *path;
 	struct fl_reader_ops ops = { ser_json, ser_flat, 0,
 				     1u << FL_E_FAULTS | 1u << FL_E_COUNTERS | 1u << FL_E_RESIDENCY |
 					     1u << FL_E_IO };
-	len += (size_t)sprintf(text + len, "%s", HDR);
-	for (int i = 0; i < 500; i++) {
-		int v = (int)((seed = seed * 1103515245 + 12345) >> 16) %
-			(int)(sizeof(pvariants) / sizeof(*pvariants));
-		len += (size_t)sprintf(text + len, pvariants[v], i, i, i * 7);
-		text[len++] = '\n';
-	}
-	path = write_file("periodic.ndjson", text, len);
+	const char *path = variants_file("periodic.ndjson", pvariants,
+					 sizeof(pvariants) / sizeof(*pvariants), 500, 11);
 	a.n = b.n = 0;
 	CHECK(fl_reader_read_file_ops(path, &ops, &a) > 200);
 	CHECK(fl_reader_read_file(path, ser_json, &b) > 200);
@@ -262,7 +258,6 @@ static void periodic_agrees(void)
 			CHECK_STR(a.s[i], b.s[i]);
 			break;
 		}
-	free(text);
 }
 
 int main(void)
