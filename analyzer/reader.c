@@ -82,7 +82,7 @@ const char *fl_reader_event_name(enum fl_ev ev)
 /*
  * Key types: i integer, u non-negative integer, n integer or null,
  * a address string, A address string or integer, s string, S string or null,
- * o object, r array (of rows: see row), b boolean.
+ * o object, O object or null, r array (of rows: see row), b boolean.
  * row: "*X" = every element has type X; else every element is an array of
  * at least strlen(row) values typed column by column.
  */
@@ -131,7 +131,7 @@ static const struct key_spec header_keys[] = {R(FL_K_VERSION, 'i'),
 					      K(FL_K_OVERCOMMIT, 'i'),
 					      K(FL_K_THP, 's'),
 					      K(FL_K_RLIMIT_STACK, 'n'),
-					      K(FL_K_TLB, 'o'),
+					      K(FL_K_TLB, 'O'),
 					      K(FL_K_PROBES, 'o'),
 					      K(FL_K_OPTIONS, 'o'),
 					      END};
@@ -302,6 +302,8 @@ static const char *type_word(char t)
 		return "a string";
 	case 'o':
 		return "an object";
+	case 'O':
+		return "an object or null";
 	case 'r':
 		return "an array";
 	case 'b':
@@ -353,6 +355,8 @@ static int type_ok(const json_t *v, char t)
 		return json_is_string(v) || json_is_null(v);
 	case 'o':
 		return json_is_object(v);
+	case 'O':
+		return json_is_object(v) || json_is_null(v);
 	case 'r':
 		return json_is_array(v);
 	case 'b':

@@ -265,6 +265,28 @@ static json_t *site_rows(const struct fl_report_opts *o, const struct fl_proc *p
 	return arr;
 }
 
+/* Where the entry counts came from, in the words a reader needs to weigh
+ * them: a guest sees what its hypervisor chooses to report in CPUID. */
+static const char *geometry_note(const struct fl_proc *p, int64_t e4k, int64_t e2m)
+{
+	static char buf[320];
+	if (e4k <= 0 && e2m <= 0) {
+		snprintf(buf, sizeof(buf),
+			 "CPUID reported no data-TLB sizes on this machine%s%s%s (a hypervisor "
+			 "may hide them), so no reach is modelled",
+			 p->tlb.source ? " (" : "", p->tlb.source ? p->tlb.source : "",
+			 p->tlb.source ? ")" : "");
+		return buf;
+	}
+	snprintf(buf, sizeof(buf),
+		 "%s reported %lld L1 and %lld L2 dTLB entries for 4 KiB pages, %lld and %lld "
+		 "for 2 MiB (-1: not reported); a hypervisor may report fewer than the "
+		 "hardware has",
+		 p->tlb.source ? p->tlb.source : "CPUID", (long long)p->tlb.l1d_4k,
+		 (long long)p->tlb.l2_4k, (long long)p->tlb.l1d_2m, (long long)p->tlb.l2_2m);
+	return buf;
+}
+
 static json_t *tlb_obj(const struct fl_proc *p, uint64_t peak_pages, const char *method,
 		       json_t *sec)
 {
@@ -284,6 +306,7 @@ static json_t *tlb_obj(const struct fl_proc *p, uint64_t peak_pages, const char 
 	json_object_set_new(o, "dtlb_store_misses",
 			    measured && c->dtlb_store >= 0 ? json_integer(c->dtlb_store)
 							   : json_null());
+	json_object_set_new(o, "geometry_note", json_string(geometry_note(p, e4k, e2m)));
 	json_object_set_new(o, "ws_bytes", json_integer((json_int_t)bytes));
 	json_object_set_new(o, "ws_pages_4k", json_integer((json_int_t)peak_pages));
 	json_object_set_new(o, "ws_pages_2m", json_integer((json_int_t)huge));
@@ -449,12 +472,16 @@ void fl_report_ws_text(json_t *sec, FILE *f)
 		if (json_is_integer(json_object_get(t, "reach_4k")))
 			fprintf(f,
 				"  dTLB reach (%s): %s in 4 KiB pages, %s in 2 MiB pages; working "
-				"set %s\n",
+				"set %s\n    geometry: %s\n",
 				json_string_value(json_object_get(t, "source")),
 				fl_fmt_bytes(b1, sizeof(b1), (double)jint(t, "reach_4k")),
 				fl_fmt_bytes(b2, sizeof(b2), (double)jint(t, "reach_2m")),
 				json_is_true(json_object_get(t, "beyond_reach")) ? "BEYOND reach"
-										 : "within reach");
+										 : "within reach",
+				json_string_value(json_object_get(t, "geometry_note")));
+		else if (t)
+			fprintf(f, "  dTLB reach: unknown; %s\n",
+				json_string_value(json_object_get(t, "geometry_note")));
 		json_array_foreach(json_object_get(p, "by_region"), j, r)
 		{
 			const char *path = json_string_value(json_object_get(r, "path"));

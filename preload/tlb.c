@@ -27,24 +27,31 @@ int fl_tlb_amd(struct fl_tlb *t, fl_cpuid_fn cpuid)
 	if (max < 0x80000006u)
 		return -1;
 	cpuid(0x80000005u, 0, r);
-	t->l1d_2m = (int)(r[0] >> 16 & 0xff);
-	t->l1d_4k = (int)(r[1] >> 16 & 0xff);
+	/* A count of 0 means the leaf does not say (hypervisors often zero
+	 * these leaves): unknown, not a TLB without entries. */
+	if (r[0] >> 16 & 0xff)
+		t->l1d_2m = (int)(r[0] >> 16 & 0xff);
+	if (r[1] >> 16 & 0xff)
+		t->l1d_4k = (int)(r[1] >> 16 & 0xff);
 	cpuid(0x80000006u, 0, r);
 	/* An associativity of 0 means the level is absent. */
-	if (r[0] >> 28)
+	if (r[0] >> 28 && r[0] >> 16 & 0xfff)
 		t->l2_2m = (int)(r[0] >> 16 & 0xfff);
-	if (r[1] >> 28)
+	if (r[1] >> 28 && r[1] >> 16 & 0xfff)
 		t->l2_4k = (int)(r[1] >> 16 & 0xfff);
-	if (r[1] >> 12 & 0xf)
+	if (r[1] >> 12 & 0xf && r[1] & 0xfff)
 		t->l2i_4k = (int)(r[1] & 0xfff);
+	if (t->l1d_4k < 0 && t->l2_4k < 0 && t->l1d_2m < 0 && t->l2_2m < 0)
+		return -1;
 	t->source = "cpuid 0x80000005/6";
 	if (max >= 0x80000019u) {
 		cpuid(0x80000019u, 0, r);
-		if (r[0] >> 28)
+		if (r[0] >> 28 && r[0] >> 16 & 0xfff)
 			t->l1d_1g = (int)(r[0] >> 16 & 0xfff);
-		if (r[1] >> 28)
+		if (r[1] >> 28 && r[1] >> 16 & 0xfff)
 			t->l2_1g = (int)(r[1] >> 16 & 0xfff);
-		t->source = "cpuid 0x80000005/6/19";
+		if (t->l1d_1g > 0 || t->l2_1g > 0)
+			t->source = "cpuid 0x80000005/6/19";
 	}
 	return 0;
 }
@@ -77,6 +84,8 @@ int fl_tlb_intel_leaf18(struct fl_tlb *t, fl_cpuid_fn cpuid)
 		ways = r[1] >> 16;
 		sets = r[2];
 		n = (int)(ways * sets);
+		if (n <= 0)
+			continue;
 		if (level == 1) {
 			if (r[1] & 1)
 				set_max(&t->l1d_4k, n);
@@ -155,27 +164,34 @@ int fl_tlb_intel_leaf2(struct fl_tlb *t, fl_cpuid_fn cpuid)
 	return 0;
 }
 
-void fl_tlb_probe(struct fl_tlb *t)
+void fl_tlb_probe_with(struct fl_tlb *t, fl_cpuid_fn cpuid)
 {
 	uint32_t r[4];
 	char vendor[13];
 	fl_tlb_clear(t);
-	real_cpuid(0, 0, r);
+	cpuid(0, 0, r);
 	memcpy(vendor, &r[1], 4);
 	memcpy(vendor + 4, &r[3], 4);
 	memcpy(vendor + 8, &r[2], 4);
 	vendor[12] = '\0';
 	if (!strcmp(vendor, "AuthenticAMD") || !strcmp(vendor, "HygonGenuine")) {
-		fl_tlb_amd(t, real_cpuid);
+		if (fl_tlb_amd(t, cpuid) != 0)
+			fl_tlb_clear(t);
 		return;
 	}
-	if (fl_tlb_intel_leaf18(t, real_cpuid) == 0)
+	if (fl_tlb_intel_leaf18(t, cpuid) == 0)
 		return;
 	fl_tlb_clear(t);
-	if (fl_tlb_intel_leaf2(t, real_cpuid) == 0)
+	if (fl_tlb_intel_leaf2(t, cpuid) == 0)
 		return;
 	fl_tlb_clear(t);
-	fl_tlb_amd(t, real_cpuid); /* other vendors may implement the AMD leaves */
+	if (fl_tlb_amd(t, cpuid) != 0) /* other vendors may implement the AMD leaves */
+		fl_tlb_clear(t);
+}
+
+void fl_tlb_probe(struct fl_tlb *t)
+{
+	fl_tlb_probe_with(t, real_cpuid);
 }
 
 static void put_n(struct fl_out *o, const char *key, int v)

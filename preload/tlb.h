@@ -26,6 +26,9 @@ void fl_tlb_clear(struct fl_tlb *t);
 int fl_tlb_amd(struct fl_tlb *t, fl_cpuid_fn cpuid);
 int fl_tlb_intel_leaf18(struct fl_tlb *t, fl_cpuid_fn cpuid);
 int fl_tlb_intel_leaf2(struct fl_tlb *t, fl_cpuid_fn cpuid);
+/* Picks the decoders by vendor; leaves t->source NULL when no leaf gives a
+ * data-TLB size (a hypervisor may zero them all). */
+void fl_tlb_probe_with(struct fl_tlb *t, fl_cpuid_fn cpuid);
 /* This CPU, through the real CPUID instruction. */
 void fl_tlb_probe(struct fl_tlb *t);
 /* Writes the "tlb" object. */

@@ -66,19 +66,29 @@ static inline void synth_rm(struct synth *s)
 }
 
 /* A header line for pid with its parent link (kind "none" for a root). */
-static inline void synth_header(struct synth *s, int pid, int ppid, const char *kind,
-				long long parent_t, long long start_rt, const char *extra)
+/* A header whose "tlb" value is the given JSON text. */
+static inline void synth_header_tlb(struct synth *s, int pid, int ppid, const char *kind,
+				    long long parent_t, long long start_rt, const char *tlb,
+				    const char *extra)
 {
 	synth_line(s,
 		   "{\"e\":\"header\",\"t\":0,\"v\":1,\"pid\":%d,\"ppid\":%d,\"parent\":{\"pid\":%d,"
 		   "\"kind\":\"%s\",\"t\":%lld,\"seq\":1},\"exe\":\"/bin/synth\",\"argv\":[\"synth\"],"
 		   "\"start_realtime_ns\":%lld,\"start_monotonic_ns\":%lld,\"page_size\":4096,"
 		   "\"mem_total\":25769803776,\"swap_total\":0,\"overcommit_memory\":0,"
-		   "\"rlimit_stack\":8388608,\"tlb\":{\"l1d_4k\":64,\"l1d_2m\":64,\"l2_4k\":2048,"
-		   "\"l2_2m\":2048,\"l2_1g\":0,\"source\":\"test\"},\"probes\":{},"
+		   "\"rlimit_stack\":8388608,\"tlb\":%s,\"probes\":{},"
 		   "\"options\":{\"interval_ms\":100,\"large\":65536,\"wss\":false}%s%s}",
-		   pid, ppid, ppid, kind, parent_t, start_rt, start_rt, extra ? "," : "",
+		   pid, ppid, ppid, kind, parent_t, start_rt, start_rt, tlb, extra ? "," : "",
 		   extra ? extra : "");
+}
+
+static inline void synth_header(struct synth *s, int pid, int ppid, const char *kind,
+				long long parent_t, long long start_rt, const char *extra)
+{
+	synth_header_tlb(s, pid, ppid, kind, parent_t, start_rt,
+			 "{\"l1d_4k\":64,\"l1d_2m\":64,\"l2_4k\":2048,\"l2_2m\":2048,\"l2_1g\":0,"
+			 "\"source\":\"test\"}",
+			 extra);
 }
 
 #endif

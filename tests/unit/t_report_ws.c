@@ -8,11 +8,14 @@
 #include "../../analyzer/report.h"
 #include "../../analyzer/report_ws.h"
 
+static const char *tlb_json =
+    "{\"l1d_4k\":64,\"l1d_2m\":64,\"l2_4k\":2048,\"l2_2m\":2048,\"l2_1g\":0,\"source\":\"test\"}";
+
 static json_t *run(struct synth *s, struct fl_model *m, int k, int windows)
 {
 	struct fl_report_opts o;
 	synth_file(s, "300");
-	synth_header(s, 300, 1, "none", 0, 1000000000000LL, NULL);
+	synth_header_tlb(s, 300, 1, "none", 0, 1000000000000LL, tlb_json, NULL);
 	synth_line(s, "{\"e\":\"maps\",\"t\":1,\"seq\":2,\"why\":\"start\",\"vmas\":["
 		      "[\"0x10000000\",\"0x20000000\",\"rw-p\",\"0x0\",0,\"\"],"
 		      "[\"0x30000000\",\"0x30100000\",\"rw-p\",\"0x0\",0,\"\"]]}");
@@ -73,6 +76,33 @@ int main(void)
 	json_array_foreach(json_object_get(sec, "findings"), i, f)
 		flagged |= !strcmp(json_string_value(json_object_get(f, "id")), "ws.tlb_reach");
 	CHECK(flagged);
+	fl_report_ws_text(sec, dev);
+	json_decref(sec);
+	fl_model_release(&m);
+
+	/* The AMD EPYC family-26 guest: 96 L1 and 128 L2 entries, a 512 KiB
+	 * reach, so 1000 pages are beyond it and the note names the leaves. */
+	tlb_json = "{\"l1d_4k\":96,\"l1d_2m\":64,\"l2_4k\":128,\"l2_2m\":2048,\"l2_1g\":null,"
+		   "\"source\":\"cpuid 0x80000005/6\"}";
+	sec = run(&s, &m, 1000, 4);
+	tlb = json_object_get(json_array_get(json_object_get(sec, "processes"), 0), "tlb");
+	CHECK_EQ_U64(json_integer_value(json_object_get(tlb, "reach_4k")), 128 * 4096);
+	CHECK(json_is_true(json_object_get(tlb, "beyond_reach")));
+	CHECK(strstr(json_string_value(json_object_get(tlb, "geometry_note")),
+		     "cpuid 0x80000005/6 reported 96 L1 and 128 L2") != NULL);
+	json_decref(sec);
+	fl_model_release(&m);
+
+	/* No geometry (a guest with empty TLB leaves): no reach, no verdict, no
+	 * finding, and the note says why. */
+	tlb_json = "null";
+	sec = run(&s, &m, 16384, 4);
+	tlb = json_object_get(json_array_get(json_object_get(sec, "processes"), 0), "tlb");
+	CHECK(json_is_null(json_object_get(tlb, "reach_4k")));
+	CHECK(json_is_null(json_object_get(tlb, "beyond_reach")));
+	CHECK(strstr(json_string_value(json_object_get(tlb, "geometry_note")),
+		     "CPUID reported no data-TLB sizes") != NULL);
+	CHECK_EQ_U64(json_array_size(json_object_get(sec, "findings")), 0);
 	fl_report_ws_text(sec, dev);
 	fclose(dev);
 	json_decref(sec);

@@ -1,7 +1,8 @@
 /*
- * The CPUID TLB decoders against register values: an AMD EPYC (recorded on
- * the development VM) and Intel leaf 0x18 / leaf 2 values built from the
- * SDM's field layout.
+ * The CPUID TLB decoders against register values: two AMD EPYC guests (the
+ * family-26 one reports 96 L1 and 128 L2 4 KiB entries, far fewer than the
+ * bare-metal part has), an Intel guest whose TLB leaves are all empty, and
+ * Intel leaf 0x18 / leaf 2 values built from the SDM's field layout.
  */
 #include "check.h"
 
@@ -33,8 +34,27 @@ static const struct reg epyc[] = {
 	{ 0x80000019u, 0, { 0xf040f040u, 0, 0, 0 } }, /* 1G: not on the VM; made up */
 };
 
+/* AMD EPYC family 26 under a hypervisor: the EBX values (4 KiB entries) as
+ * reported there; the EAX ones (2 MiB) made up. */
+static const struct reg epyc26[] = {
+	{ 0, 0, { 0x10, 0x68747541u, 0x444d4163u, 0x69746e65u } },
+	{ 0x80000000u, 0, { 0x80000021u, 0x68747541u, 0x444d4163u, 0x69746e65u } },
+	{ 0x80000005u, 0, { 0xff40ff18u, 0xff60ff40u, 0x20080140u, 0x20080140u } },
+	{ 0x80000006u, 0, { 0x48002200u, 0x60804040u, 0x04006140u, 0x0a009140u } },
+};
+
+/* An Intel Xeon guest: leaf 2 says "see leaf 0x18" (0xff), leaf 0x18 has
+ * only a null subleaf, the AMD leaves are zero. Recorded on a VM. */
+static const struct reg xeon_vm[] = {
+	{ 0, 0, { 0x24, 0x756e6547u, 0x6c65746eu, 0x49656e69u } },
+	{ 2, 0, { 0x00feff01u, 0x000000f0u, 0, 0 } },
+	{ 0x18, 0, { 0, 0, 0, 0 } },
+	{ 0x80000000u, 0, { 0x80000008u, 0, 0, 0 } },
+	{ 0x80000006u, 0, { 0, 0, 0x08007040u, 0 } },
+};
+
 static const struct reg intel18[] = {
-	{ 0, 0, { 0x1b, 0, 0, 0 } },
+	{ 0, 0, { 0x1b, 0x756e6547u, 0x6c65746eu, 0x49656e69u } },
 	{ 0x18, 0, { 3, 0, 0, 0 } },                      /* 3 subleaves */
 	{ 0x18, 1, { 0, 1 | 4u << 16, 16, 0x21 } },       /* L1 data 4K: 4 ways x 16 = 64 */
 	{ 0x18, 2, { 0, 6 | 4u << 16, 8, 0x21 } },        /* L1 data 2M/4M: 32 */
@@ -42,7 +62,7 @@ static const struct reg intel18[] = {
 };
 
 static const struct reg intel2[] = {
-	{ 0, 0, { 2, 0, 0, 0 } },
+	{ 0, 0, { 2, 0x756e6547u, 0x6c65746eu, 0x49656e69u } },
 	/* al = 1 (count), then 0x5b (dTLB 4K/4M 64), 0xc3 (STLB 1536 + 1G 16) */
 	{ 2, 0, { 0x00c35b01u, 0x80000000u, 0, 0 } },
 };
@@ -65,6 +85,28 @@ int main(void)
 	CHECK(t.l2_1g == -1); /* associativity 0: no such level */
 	CHECK(t.source && strcmp(t.source, "cpuid 0x80000005/6/19") == 0);
 
+	/* Family 26 in a VM: 96 L1 and 128 L2 entries for 4 KiB pages, so the
+	 * model's reach is 128 x 4 KiB = 512 KiB. */
+	USE(epyc26);
+	fl_tlb_probe_with(&t, fake_cpuid);
+	CHECK_EQ_U64(t.l1d_4k, 96);
+	CHECK_EQ_U64(t.l2_4k, 128);
+	CHECK_EQ_U64(t.l1d_2m, 64);
+	CHECK_EQ_U64(t.l2_2m, 2048);
+	CHECK(t.source && strcmp(t.source, "cpuid 0x80000005/6") == 0);
+
+	/* Empty leaves are no geometry, not a TLB of 0 entries. */
+	USE(xeon_vm);
+	fl_tlb_clear(&t);
+	CHECK(fl_tlb_intel_leaf18(&t, fake_cpuid) != 0);
+	fl_tlb_clear(&t);
+	CHECK(fl_tlb_intel_leaf2(&t, fake_cpuid) != 0);
+	fl_tlb_clear(&t);
+	CHECK(fl_tlb_amd(&t, fake_cpuid) != 0);
+	fl_tlb_probe_with(&t, fake_cpuid);
+	CHECK(t.source == NULL);
+	CHECK(t.l1d_4k == -1 && t.l2_4k == -1 && t.l1d_2m == -1 && t.l2_2m == -1);
+
 	USE(intel18);
 	fl_tlb_clear(&t);
 	CHECK(fl_tlb_intel_leaf18(&t, fake_cpuid) == 0);
@@ -74,6 +116,9 @@ int main(void)
 	CHECK_EQ_U64(t.l2_2m, 1536);
 	CHECK_EQ_U64(t.l2_1g, 1536);
 	CHECK(t.l1d_1g == -1);
+	fl_tlb_probe_with(&t, fake_cpuid); /* an Intel vendor string takes leaf 0x18 */
+	CHECK(t.source && strcmp(t.source, "cpuid 0x18") == 0);
+	CHECK_EQ_U64(t.l2_4k, 1536);
 
 	USE(intel2);
 	fl_tlb_clear(&t);
@@ -83,5 +128,7 @@ int main(void)
 	CHECK_EQ_U64(t.l1d_2m, 64);
 	CHECK_EQ_U64(t.l2_4k, 1536);
 	CHECK_EQ_U64(t.l2_1g, 16);
+	fl_tlb_probe_with(&t, fake_cpuid); /* no leaf 0x18 here: falls back to leaf 2 */
+	CHECK(t.source && strcmp(t.source, "cpuid 2") == 0);
 	return check_result();
 }
