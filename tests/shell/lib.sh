@@ -12,11 +12,31 @@ PROGS=$top/$BUILD/tests/progs
 SAMPLES=$top/$BUILD/samples
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/fltest.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
+# Its physical path: with a symlinked TMPDIR (or /tmp) the paths the kernel
+# reports (/proc/PID/fd, maps) would not be the ones the tests wrote.
+TMP=$(cd "$TMP" && pwd -P) || exit 1
+# Messages and sort orders of the tools the tests call, whatever the locale
+# of the machine or of the user running them.
+LC_ALL=C
+export LC_ALL
 export FAULTLINE_QUIET=1
 _fails=0
 _count=0
 
 say() { printf '%s\n' "$*"; }
+
+# jq -e exits 0 when its input is empty (jq 1.6), so an assertion on a report
+# that was never written would pass: with -e, no result is a failure.
+jq() {
+	for _a in "$@"; do
+		[ "$_a" = -e ] || continue
+		_jq_out=$(command jq "$@") || return $?
+		[ -n "$_jq_out" ] || { echo "jq -e: no result (empty input?)" >&2; return 5; }
+		printf '%s\n' "$_jq_out"
+		return 0
+	done
+	command jq "$@"
+}
 
 test_expect_success() { # description, commands (a string, run with set -e semantics via &&)
 	_count=$((_count + 1))
@@ -74,4 +94,52 @@ zram_teardown() {
 	swapoff "/dev/zram$zram_dev" 2>/dev/null
 	echo "$zram_dev" >/sys/class/zram-control/hot_remove 2>/dev/null
 	rm -rf "$TMP"
+}
+
+# kernel_at_least MAJOR MINOR: the running kernel is MAJOR.MINOR or newer.
+kernel_at_least() {
+	_kv=$(uname -r | sed -n 's/^\([0-9]*\)\.\([0-9]*\).*/\1 \2/p')
+	set -- "$1" "$2" $_kv
+	[ "$3" -gt "$1" ] || { [ "$3" -eq "$1" ] && [ "$4" -ge "$2" ]; }
+}
+
+# perf_allowed [UID]: perf_event_open on one's own process (user-mode
+# software events, what the shim opens) is allowed for UID (default: ours)
+# by the kernel's perf_event_paranoid; where perf(1) works, it has the last
+# word (seccomp in containers blocks perf_event_open whatever the sysctl).
+perf_allowed() {
+	[ -r /proc/sys/kernel/perf_event_paranoid ] || return 1
+	_uid=${1:-$(id -u)}
+	[ "$_uid" -eq 0 ] || [ "$(cat /proc/sys/kernel/perf_event_paranoid)" -le 2 ] || return 1
+	if command -v perf >/dev/null 2>&1 && [ "$_uid" -eq "$(id -u)" ]; then
+		perf stat -e page-faults -x, -o /dev/null true >/dev/null 2>&1 || return 1
+	fi
+	return 0
+}
+
+# need_perf [UID]: skips the test where perf events are not allowed.
+need_perf() {
+	perf_allowed "$@" || skip_all "perf_event_open is not allowed here (perf_event_paranoid=$(cat /proc/sys/kernel/perf_event_paranoid 2>/dev/null || echo none), uid ${1:-$(id -u)}, or seccomp)"
+}
+
+# droppable FILE: FILE's pages can be dropped from the page cache (a test
+# that wants it cold can make it so): not on tmpfs or ramfs, and after a
+# sync and a drop (dd iflag=nocache) fincore, where installed, sees none.
+droppable() {
+	case $(stat -f -c %T "$1") in
+	tmpfs | ramfs) _why="$(dirname "$1") is on $(stat -f -c %T "$1"): its pages cannot be dropped (set TMPDIR to a disk-backed directory)"; return 1 ;;
+	esac
+	sync "$1" 2>/dev/null || sync
+	dd if="$1" iflag=nocache count=0 status=none 2>/dev/null
+	if command -v fincore >/dev/null 2>&1; then
+		_res=$(fincore -n -b -o RES "$1" 2>/dev/null) || _res=0
+		[ "${_res:-0}" -eq 0 ] || { _why="$1 keeps $_res bytes in the page cache after a drop"; return 1; }
+	fi
+	return 0
+}
+
+# need_space DIR MIB: skips the test when DIR's file system has less free.
+need_space() {
+	_free=$(df -Pk "$1" | awk 'NR == 2 { print int($4 / 1024) }')
+	[ "${_free:-0}" -ge "$2" ] || skip_all "needs $2 MiB free in $1, has ${_free:-0} MiB"
 }
