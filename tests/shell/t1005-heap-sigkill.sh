@@ -8,7 +8,15 @@ test_expect_success 'kill -9 a program in the middle of allocating' '
 	mkdir "$TMP/k" &&
 	{ LD_PRELOAD=$LIB FAULTLINE_OUT="$TMP/k" FAULTLINE_INTERVAL_MS=20 "$PROGS/p_heap_sample" spin & } &&
 	pid=$! && echo $pid >"$TMP/pid" &&
-	sleep 1 &&
+	# kill once the ticks have written what the last test looks for, one
+	# line more as the last may be cut (not after a fixed sleep: a loaded
+	# machine may not have got there); the bound is only against a hang
+	f="$TMP/k/$pid.ndjson" && i=0 &&
+	until [ -s "$f" ] && [ "$(grep -c "\"e\":\"heap\"" "$f")" -ge 4 ] &&
+		[ "$(grep -c "\"e\":\"alloc\"" "$f")" -gt 11 ]; do
+		i=$((i + 1)) && [ $i -le 1200 ] || { kill -KILL $pid; exit 1; }
+		sleep 0.05
+	done &&
 	kill -KILL $pid &&
 	{ wait $pid; test $? -eq 137; }
 '
