@@ -54,7 +54,8 @@ test_expect_success 'non-root: --wss works with UFFD_USER_MODE_ONLY' '
 		jq -s -c --arg b "$b" "[.[] | select(.e == \"wss\") | [.regions[] | select(.[0] == \$b) | .[2]] | add // 0 | select(. > 0)]" "$f" >"$TMP/w" &&
 		test "$(cat "$TMP/w")" = "[300,300,300,300]"
 	else
-		head -1 "$f" | jq -e ".probes.uffd_wp.why | length > 0" >/dev/null
+		head -1 "$f" | jq -e ".probes.uffd_wp.why | length > 0" >/dev/null &&
+		uffd_wp_missing "$f"
 	fi
 '
 
