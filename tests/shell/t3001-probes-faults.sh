@@ -4,6 +4,9 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/probes-lib.sh"
 
+# the fault counters and samples are perf events
+need_perf
+
 N=2000
 
 # touch NAME THREADS [record options]: N fresh pages, between quiet periods
