@@ -18,8 +18,12 @@ majors() {
 	grep major-faults "$TMP/$name.stat" | cut -d, -f1
 }
 
+# The program drops the file from the page cache (fdatasync, fadvise):
+# that needs a file system whose pages can be dropped.
+head -c $((4 << 20)) /dev/urandom >"$TMP/cold" || exit 1
+droppable "$TMP/cold" || skip_all "cannot make a file cold here: $_why"
+
 test_expect_success 'cold file, MADV_RANDOM: majflt equals perf stat, one sample each' '
-	head -c $((4 << 20)) /dev/urandom >"$TMP/cold" &&
 	stat=$(majors file "$PROGS/p_probe_major" file "$TMP/cold") &&
 	f=$(trace_of "$TMP/file") &&
 	got=$(jq -s "[.[] | select(.e == \"counters\")] | last | .majflt" "$f") &&

@@ -32,6 +32,9 @@ test_expect_success 'stack growth: the pages grown below [stack] land in stack_g
 '
 
 dd if=/dev/urandom of="$TMP/file" bs=1M count=32 2>/dev/null
+# the cold scan drops the file from the page cache: not possible everywhere
+cold_ok=true
+droppable "$TMP/file" || cold_ok=false
 
 test_expect_success 'page-cache hit: a warm mmap scan takes minor file faults only' '
 	cat "$TMP/file" >/dev/null &&
@@ -46,6 +49,11 @@ test_expect_success 'fault-around: each file fault mapped several pages (measure
 		"$TMP/warm.json" >/dev/null
 '
 
+if [ $cold_ok = false ]; then
+	say "skip: disk: cannot make a file cold here: $_why"
+	cold=
+else
+	cold=cold
 test_expect_success 'disk: a cold MADV_RANDOM mmap scan takes one major file fault per page' '
 	run_traced "$TMP/cold" "$SAMPLES/mmap_scan" "$TMP/file" cold random >"$TMP/cold.out" &&
 	report_json "$TMP/cold" faults >"$TMP/cold.json" &&
@@ -53,6 +61,7 @@ test_expect_success 'disk: a cold MADV_RANDOM mmap scan takes one major file fau
 	at_least "$1" "$2" 95 &&
 	within "$1" "$(truth "$TMP/cold.out" pages)" 5
 '
+fi
 
 test_expect_success 'copy-on-write: the forked child writing shared pages takes COW faults' '
 	run_traced "$TMP/cow" "$SAMPLES/fork_cow" 64 50 child >"$TMP/cow.out" &&
@@ -65,7 +74,7 @@ test_expect_success 'copy-on-write: the forked child writing shared pages takes 
 '
 
 test_expect_success 'every class found carries its mechanism in a finding' '
-	for f in zero stack warm cold cow; do
+	for f in zero stack warm $cold cow; do
 		jq -e "[.findings[] | select((.id | startswith(\"faults.\")) and (.explain | length > 40))] |
 			length >= 1" "$TMP/$f.json" >/dev/null || exit 1
 	done

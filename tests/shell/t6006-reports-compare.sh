@@ -7,7 +7,11 @@
 . tests/shell/reports-lib.sh
 
 F=$TMP/data
+# the 256 MiB file and the traces of five scans of it
+need_space "$TMP" 600
 dd if=/dev/urandom of="$F" bs=1M count=256 2>/dev/null && sync "$F" 2>/dev/null || sync
+# the cold runs drop it from the page cache: that needs a file system that can
+droppable "$F" || skip_all "cannot make a file cold here: $_why"
 SIZE=268435456
 
 rec() { # NAME PROGRAM ARGS...
