@@ -6,7 +6,7 @@
 #   make bench      run the benchmarks in bench/
 #   make install PREFIX=/usr/local
 #
-# Sources are found by wildcard: a new preload/*.c, analyzer/*.c, samples/*.c,
+# Sources are found by wildcard: a new preload/*/*.c, analyzer/*/*.c, samples/*.c,
 # tests/progs/p_*.c or tests/unit/t_*.c needs no edit here.
 
 BUILD    ?= build
@@ -20,21 +20,21 @@ SANFLAGS  = $(if $(SANITIZE),-fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno
 
 # The shim: position independent, hidden by default, initial-exec TLS so that
 # reading the reentrancy guard never calls __tls_get_addr (which may allocate).
-SHIM_CFLAGS  = $(BASEFLAGS) -fPIC -fvisibility=hidden -ftls-model=initial-exec \
+SHIM_CFLAGS  = $(BASEFLAGS) -Ipreload -fPIC -fvisibility=hidden -ftls-model=initial-exec \
                -fno-omit-frame-pointer $(CFLAGS)
 SHIM_LDLIBS  = -lunwind -ldl -lpthread -lm
-ANA_CFLAGS   = $(BASEFLAGS) $(SANFLAGS) $(CFLAGS)
+ANA_CFLAGS   = $(BASEFLAGS) -Ianalyzer $(SANFLAGS) $(CFLAGS)
 # libstdc++ (its runtime, present on every Debian system) for __cxa_demangle.
 ANA_LDLIBS   = -ljansson -ldw -lelf -lm -lpthread -l:libstdc++.so.6
 PROG_CFLAGS  = -std=gnu11 $(WARN) -g -O1 -D_GNU_SOURCE -Iinclude -MMD -MP -pthread $(CFLAGS)
 
-SHIM_SRC     = $(sort $(wildcard preload/*.c))
+SHIM_SRC     = $(sort $(wildcard preload/*/*.c))
 SHIM_OBJ     = $(SHIM_SRC:%.c=$(BUILD)/%.o)
 # Modules that define no libc symbol: linkable into unit tests.
-SHIM_CORE_OBJ = $(filter-out $(BUILD)/preload/hooks_%.o $(BUILD)/preload/init.o,$(SHIM_OBJ))
-ANA_SRC      = $(sort $(wildcard analyzer/*.c))
+SHIM_CORE_OBJ = $(filter-out $(BUILD)/preload/hooks/% $(BUILD)/preload/session/%,$(SHIM_OBJ))
+ANA_SRC      = $(sort $(wildcard analyzer/*/*.c))
 ANA_OBJ      = $(ANA_SRC:%.c=$(BUILD)/%.o)
-ANA_LIB_OBJ  = $(filter-out $(BUILD)/analyzer/main.o,$(ANA_OBJ))
+ANA_LIB_OBJ  = $(filter-out $(BUILD)/analyzer/cmd/main.o,$(ANA_OBJ))
 SAMPLE_SRC   = $(sort $(wildcard samples/*.c))
 SAMPLES      = $(SAMPLE_SRC:samples/%.c=$(BUILD)/samples/%)
 PROG_SRC     = $(sort $(wildcard tests/progs/*.c))
@@ -74,7 +74,7 @@ $(BUILD)/libanalyzer.a: $(ANA_LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(CLI): $(BUILD)/analyzer/main.o $(BUILD)/libanalyzer.a
+$(CLI): $(BUILD)/analyzer/cmd/main.o $(BUILD)/libanalyzer.a
 	$(CC) $(ANA_CFLAGS) -o $@ $^ $(ANA_LDLIBS)
 
 $(BUILD)/samples/%: samples/%.c
@@ -91,7 +91,7 @@ $(BUILD)/bench/%: bench/%.c
 
 $(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libanalyzer.a $(BUILD)/libshimcore.a
 	@mkdir -p $(@D)
-	$(CC) $(ANA_CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libanalyzer.a $(BUILD)/libshimcore.a \
+	$(CC) $(ANA_CFLAGS) -Ipreload -Itests/unit -o $@ $< $(BUILD)/libanalyzer.a $(BUILD)/libshimcore.a \
 		$(ANA_LDLIBS) -lunwind -ldl
 
 check: deps
@@ -112,7 +112,7 @@ check-shim-imports: $(LIB)
 	@sh build-aux/check-shim-imports $(LIB)
 
 check-headers:
-	@for h in include/faultline/*.h preload/*.h analyzer/*.h; do \
+	@for h in include/faultline/*.h preload/*/*.h analyzer/*/*.h; do \
 		echo "#include \"$$h\"" | $(CC) $(BASEFLAGS) -Ipreload -Ianalyzer -x c -fsyntax-only - || exit 1; \
 	done
 
@@ -138,18 +138,18 @@ install: $(LIB) $(CLI)
 
 # Style and static checks (not part of `make check`: advisory for reviews).
 format-check:
-	@clang-format --dry-run -Werror preload/*.[ch] analyzer/*.[ch] include/faultline/*.h
+	@clang-format --dry-run -Werror preload/*/*.[ch] analyzer/*/*.[ch] include/faultline/*.h
 
 lint:
 	@cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
-		--std=c11 -D_GNU_SOURCE -Iinclude --suppress=missingIncludeSystem \
+		--std=c11 -D_GNU_SOURCE -Iinclude -Ipreload -Ianalyzer --suppress=missingIncludeSystem \
 		--library=build-aux/cppcheck-jansson.cfg preload analyzer
 
 # libFuzzer target for the reader and model (clang): make fuzz FUZZ_TIME=SECONDS
 FUZZ_CC   ?= clang
 FUZZ_TIME ?= 60
 FUZZ      = $(BUILD)/fuzz/fuzz_reader
-$(FUZZ): tests/fuzz/fuzz_reader.c $(filter-out analyzer/main.c,$(ANA_SRC))
+$(FUZZ): tests/fuzz/fuzz_reader.c $(filter-out analyzer/cmd/main.c,$(ANA_SRC))
 	@mkdir -p $(@D)
 	$(FUZZ_CC) -std=c11 $(WARN) -g -O1 -D_GNU_SOURCE -Iinclude -Ianalyzer \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -o $@ $^ $(ANA_LDLIBS)

@@ -2,7 +2,7 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "../../preload/envp.h"
+#include "base/envp.h"
 
 #define LIB "/opt/fl/libfaultline.so"
 static const char vars[] = "FAULTLINE_OUT=rel\0FAULTLINE_SAMPLE=1\0FAULTLINE_FOLLOW=1";

@@ -8,8 +8,8 @@
  */
 #include "check.h"
 #include "synth.h"
-#include "../../analyzer/model.h"
-#include "../../analyzer/report_faults.h"
+#include "model/model.h"
+#include "reports/report_faults.h"
 
 #define REGION 0x10000000ULL
 #define PAGES 64

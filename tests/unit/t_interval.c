@@ -2,7 +2,7 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "../../analyzer/interval.h"
+#include "model/interval.h"
 
 static int count_hit(const struct fl_interval *iv, void *ctx)
 {

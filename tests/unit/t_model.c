@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../../analyzer/model.h"
+#include "model/model.h"
 #include "check.h"
 
 static char dir[] = "/tmp/fl_t_model.XXXXXX";

@@ -2,7 +2,7 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "../../analyzer/progress.h"
+#include "read/progress.h"
 
 static double fake;
 static double fake_now(void) { return fake; }

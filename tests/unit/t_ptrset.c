@@ -9,7 +9,7 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "../../preload/ptrset.h"
+#include "record/ptrset.h"
 
 #define N 20000
 

@@ -5,8 +5,8 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "../../analyzer/diag.h"
-#include "../../analyzer/reader.h"
+#include "util/diag.h"
+#include "read/reader.h"
 
 struct seen {
 	int n[FL_E_COUNT];

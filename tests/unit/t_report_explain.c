@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "../../analyzer/explain.h"
+#include "analysis/explain.h"
 
 int main(void)
 {

@@ -4,10 +4,10 @@
  */
 #include "check.h"
 #include "synth.h"
-#include "../../analyzer/model.h"
-#include "../../analyzer/report.h"
-#include "../../analyzer/report_cow.h"
-#include "../../analyzer/report_faults.h"
+#include "model/model.h"
+#include "reports/report.h"
+#include "reports/report_cow.h"
+#include "reports/report_faults.h"
 
 #define ANON 0x10000000ULL
 #define FILEV 0x30000000ULL

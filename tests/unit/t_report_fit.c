@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "../../analyzer/report.h"
+#include "reports/report.h"
 
 static const char *fit(const char *text, int width)
 {

@@ -4,9 +4,9 @@
  */
 #include "check.h"
 #include "synth.h"
-#include "../../analyzer/model.h"
-#include "../../analyzer/report.h"
-#include "../../analyzer/report_io.h"
+#include "model/model.h"
+#include "reports/report.h"
+#include "reports/report_io.h"
 
 static char big[1 << 18];
 

@@ -5,9 +5,9 @@
  */
 #include "check.h"
 #include "synth.h"
-#include "../../analyzer/model.h"
-#include "../../analyzer/report.h"
-#include "../../analyzer/report_overcommit.h"
+#include "model/model.h"
+#include "reports/report.h"
+#include "reports/report_overcommit.h"
 
 #define BLOCK 0x7f0000000000ULL
 #define PAGES 1000

@@ -5,8 +5,8 @@
  */
 #include "check.h"
 #include "synth.h"
-#include "../../analyzer/model.h"
-#include "../../analyzer/residency.h"
+#include "model/model.h"
+#include "model/residency.h"
 
 struct seen {
 	int n;

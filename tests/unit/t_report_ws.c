@@ -4,9 +4,9 @@
  */
 #include "check.h"
 #include "synth.h"
-#include "../../analyzer/model.h"
-#include "../../analyzer/report.h"
-#include "../../analyzer/report_ws.h"
+#include "model/model.h"
+#include "reports/report.h"
+#include "reports/report_ws.h"
 
 static const char *tlb_json =
     "{\"l1d_4k\":64,\"l1d_2m\":64,\"l2_4k\":2048,\"l2_2m\":2048,\"l2_1g\":0,\"source\":\"test\"}";

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "../../analyzer/svg.h"
+#include "render/svg.h"
 
 static char *render(int (*fn)(FILE *, const void *), const void *arg, int *rc)
 {

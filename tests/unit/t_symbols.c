@@ -9,8 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../../analyzer/model.h"
-#include "../../analyzer/symbols.h"
+#include "model/model.h"
+#include "model/symbols.h"
 #include "check.h"
 
 static volatile uint64_t ra;

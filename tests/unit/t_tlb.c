@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-#include "../../preload/tlb.h"
+#include "probes/tlb.h"
 
 struct reg {
 	uint32_t leaf, sub, r[4];

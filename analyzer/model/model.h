@@ -1,0 +1,378 @@
+/*
+ * The model: a whole trace replayed into memory. Processes form a tree
+ * (fork/vfork/clone/posix_spawn children and exec images); each process
+ * image (one trace file) keeps its header facts, its time series as plain
+ * arrays sorted by time, its address space over time (maps snapshots plus
+ * mapping calls) and its heap blocks (alloc/free/realloc records, each with
+ * the time it was allocated and freed), so that any address at any time
+ * resolves to a VMA and, for heap memory, to an allocation and its stack.
+ *
+ * Everything is loaded once by fl_model_load() and is read-only afterwards:
+ * reports take a const struct fl_model *. Times are nanoseconds since the
+ * process image's trace start (the "t" of the trace); start_realtime_ns turns
+ * them into wall-clock time. Strings are interned and live as long as the
+ * model. Unknown/absent integers are -1 where the field is signed.
+ */
+#ifndef FL_MODEL_H
+#define FL_MODEL_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model/interval.h"
+
+#define FL_T_NEVER UINT64_MAX /* t_free of a block still live at the end */
+
+/* How a process image came to be. */
+enum fl_link {
+	FL_LINK_NONE = 0, /* a root: started by `faultline record` or unknown parent */
+	FL_LINK_FORK,
+	FL_LINK_VFORK,
+	FL_LINK_CLONE,
+	FL_LINK_SPAWN, /* posix_spawn */
+	FL_LINK_EXEC,  /* a new image of the same pid */
+	FL_LINK_CHILD, /* parent pid known, how unknown */
+};
+const char *fl_link_name(enum fl_link l);
+
+/* Heap and mapping entry points, the keys of the trace's heap "calls". */
+enum fl_fn {
+	FL_FN_MALLOC = 0,
+	FL_FN_CALLOC,
+	FL_FN_REALLOC,
+	FL_FN_REALLOCARRAY,
+	FL_FN_POSIX_MEMALIGN,
+	FL_FN_ALIGNED_ALLOC,
+	FL_FN_MEMALIGN,
+	FL_FN_VALLOC,
+	FL_FN_PVALLOC,
+	FL_FN_FREE,
+	FL_FN_MMAP,
+	FL_FN_MUNMAP,
+	FL_FN_MREMAP,
+	FL_FN_MPROTECT,
+	FL_FN_MADVISE,
+	FL_FN_BRK,
+	FL_FN_SBRK,
+	FL_FN_COUNT
+};
+const char *fl_fn_name(enum fl_fn f);
+int fl_fn_from_name(const char *s); /* -1 when unknown */
+/* The functions that allocate heap memory: FL_FN_MALLOC..FL_FN_PVALLOC. */
+#define FL_FN_IS_ALLOC(f) ((f) <= FL_FN_PVALLOC)
+
+enum fl_vma_kind {
+	FL_VMA_ANON = 0, /* anonymous private mmap */
+	FL_VMA_HEAP,	 /* [heap] (brk) */
+	FL_VMA_STACK,	 /* [stack] of the main thread */
+	FL_VMA_FILE,	 /* private file mapping (code, data, mmap'd files) */
+	FL_VMA_SHARED,	 /* MAP_SHARED (file, shmem, or anonymous shared) */
+	FL_VMA_SPECIAL,	 /* [vdso], [vvar], [vsyscall], ... */
+	FL_VMA_SHIM,	 /* memory the shim mapped for itself: not the program's */
+	FL_VMA_KIND_COUNT
+};
+const char *fl_vma_kind_name(enum fl_vma_kind k);
+
+struct fl_vma {
+	uint64_t start, end; /* [start, end) */
+	uint64_t offset;     /* file offset of start */
+	uint64_t inode;
+	const char *path;     /* interned; "" for anonymous memory */
+	const char *build_id; /* interned hex, or NULL: the object's GNU build-id */
+	char perms[5];	      /* "rw-p" */
+	uint8_t kind;	      /* enum fl_vma_kind */
+};
+
+/* One "maps" event: the whole VMA list at time t, sorted by start. */
+struct fl_maps_snap {
+	uint64_t t;
+	const char *why; /* start | exec | changed | fork */
+	struct fl_vma *vmas;
+	size_t nvmas;
+	struct fl_interval *shim; /* [start, end) ranges the shim owns; val unused */
+	size_t nshim;
+	/* Virtual bytes that are the shim's, not the program's: its buffers (shim
+	 * ranges) and its own code (libfaultline.so). Subtract from vsz. */
+	uint64_t shim_bytes;
+};
+
+/* One mmap/munmap/mremap/mprotect/madvise/brk call. */
+struct fl_map_call {
+	uint64_t t, seq;
+	uint64_t addr, size;	     /* munmap/mprotect/madvise: the range; mmap: hint, size */
+	uint64_t old_addr, old_size; /* mremap */
+	uint64_t result;	     /* mmap/mremap/brk: the address returned; others 0 or -1 */
+	int64_t offset;		     /* mmap file offset */
+	uint32_t stack;
+	int32_t tid;
+	int32_t prot, flags, fd, advice, err;
+	uint8_t fn;	  /* enum fl_fn */
+	const char *path; /* interned; NULL unless a file mapping */
+};
+
+/* A heap block: one recorded allocation (alloc, or the new half of a realloc). */
+struct fl_block {
+	uint64_t addr, size;
+	uint64_t weight; /* bytes this record stands for (sampling) */
+	uint64_t t_alloc;
+	uint64_t t_free; /* FL_T_NEVER while live at the end */
+	uint32_t stack;
+	int32_t tid;
+	uint8_t fn;	  /* enum fl_fn: which call allocated it */
+	uint8_t freed_by; /* FL_FN_FREE, FL_FN_REALLOC, or FL_FN_COUNT (not freed) */
+};
+
+struct fl_stack {
+	uint32_t id;
+	uint32_t nframes;
+	const uint64_t *frames; /* innermost first; frame 0 is a return address */
+};
+
+/* "counters" event; -1 = null/absent. */
+struct fl_counters {
+	uint64_t t;
+	int64_t minflt, majflt, ru_minflt, ru_majflt;
+	int64_t dtlb_load, dtlb_store;
+	int64_t rss_anon, rss_file, rss_shmem, vsz, swap, pte_bytes, stack_vma;
+	int64_t committed_as, commit_limit, oom_score, tracking_faults;
+};
+
+/* "heap" event: exact totals since start, all threads. */
+struct fl_heap_tick {
+	uint64_t t;
+	uint64_t calls[FL_FN_COUNT];
+	uint64_t bytes[FL_FN_COUNT];
+	uint64_t live, peak;
+};
+
+/* "sites" (--all): the last cumulative figures of one allocation site. */
+struct fl_site {
+	uint32_t stack;
+	uint64_t allocs, frees, bytes, live, peak;
+};
+
+/* One page-fault sample. */
+struct fl_fault {
+	uint64_t addr, ip, t;
+	int32_t tid;
+	uint8_t major;
+};
+
+/* "residency": pages per VMA; -1 = not measured. */
+struct fl_res_region {
+	uint64_t start, end;
+	int64_t present, swapped, file, anon_exclusive, anon_shared, huge, written, referenced;
+	int64_t moved; /* copied by this process since its last fork (PFN changed); -1 unknown */
+};
+struct fl_residency {
+	uint64_t t;
+	const char *method;
+	struct fl_res_region *regions;
+	size_t nregions;
+};
+
+struct fl_wss_region {
+	uint64_t start, end;
+	int64_t written;
+};
+struct fl_wss {
+	uint64_t t, window_ns;
+	const char *method;
+	int64_t written;
+	struct fl_wss_region *regions;
+	size_t nregions;
+};
+
+struct fl_io_fd {
+	int32_t fd;
+	const char *path;
+	uint64_t calls, bytes; /* cumulative since the fd was opened */
+};
+struct fl_io {
+	uint64_t t;
+	struct fl_io_fd *fds;
+	size_t nfds;
+};
+
+struct fl_fork_ev {
+	uint64_t t, seq;
+	int32_t tid, child;
+	uint8_t kind; /* enum fl_link */
+};
+
+/* The program reaped a child (wait family): how that child ended. */
+struct fl_wait_ev {
+	uint64_t t;
+	int32_t child;
+	int64_t status, signal; /* -1 / 0 when absent */
+};
+
+struct fl_exec_ev {
+	uint64_t t, seq;
+	const char *path;
+	json_t *argv; /* owned by the model; may be NULL */
+	int64_t result;
+	int32_t err;
+};
+
+struct fl_note {
+	uint64_t t;
+	const char *what, *why;
+	int64_t n;
+};
+
+struct fl_probe {
+	const char *name;
+	int ok;
+	int err;	 /* errno, 0 if none */
+	const char *why; /* NULL if ok */
+};
+
+struct fl_tlb {
+	int64_t l1d_4k, l1d_2m, l2_4k, l2_2m, l2_1g; /* -1 unknown */
+	const char *source;
+};
+
+struct fl_exit {
+	int present; /* 0: the trace ends without an exit line (killed) */
+	uint64_t t;
+	const char *how; /* exit | signal | exec | unknown */
+	int64_t status, signal;
+	int64_t ru_minflt, ru_majflt, ru_utime_ns, ru_stime_ns, ru_maxrss_kb;
+	int from_wait; /* known only from the parent's wait line (SIGKILL) */
+};
+
+/* One process image: one trace file. */
+struct fl_proc {
+	const char *file; /* path of its trace file */
+	const char *key;  /* file name without ".ndjson": "1234" or "1234.2" */
+	int32_t pid, ppid, uid;
+	/* the parent link as written in the header */
+	int32_t parent_pid;
+	uint8_t link; /* enum fl_link, resolved by the model */
+	uint64_t parent_t, parent_seq;
+	struct fl_proc *parent;	   /* NULL for a root */
+	struct fl_proc **children; /* sorted by start time */
+	size_t nchildren;
+
+	const char *exe;
+	json_t *argv;	/* array of strings, owned by the model */
+	json_t *header; /* the whole header object, owned by the model */
+	uint64_t start_realtime_ns, start_monotonic_ns;
+	uint64_t end_t; /* last t seen (exit t, or last line of a killed process) */
+	int64_t page_size, mem_total, swap_total, overcommit, rlimit_stack, ncpu;
+	const char *kernel, *cpu, *thp;
+	struct fl_tlb tlb;
+	struct fl_probe *probes;
+	size_t nprobes;
+	json_t *options;	       /* borrowed from header; NULL if absent */
+	int64_t opt_sample, opt_large; /* from options; -1 unknown */
+	int opt_all;		       /* --all: every call recorded */
+
+	struct fl_exit exit;
+
+	struct fl_maps_snap *maps;
+	size_t nmaps;
+	struct fl_map_call *calls;
+	size_t ncalls; /* sorted by seq */
+	struct fl_block *blocks;
+	size_t nblocks; /* sorted by t_alloc (seq order) */
+	struct fl_counters *counters;
+	size_t ncounters;
+	struct fl_heap_tick *heap;
+	size_t nheap;
+	struct fl_site *sites;
+	size_t nsites; /* last value per site, sorted by stack */
+	struct fl_fault *faults;
+	size_t nfaults; /* sorted by t */
+	uint64_t faults_period, faults_lost;
+	struct fl_residency *residency;
+	size_t nresidency;
+	struct fl_wss *wss;
+	size_t nwss;
+	struct fl_io *io;
+	size_t nio;
+	struct fl_fork_ev *forks;
+	size_t nforks;
+	struct fl_exec_ev *execs;
+	size_t nexecs;
+	struct fl_wait_ev *waits;
+	size_t nwaits;
+	struct fl_note *notes;
+	size_t nnotes;
+
+	/* stacks by id: stacks[id] for id < nstacks; nframes 0 when unknown */
+	struct fl_stack *stacks;
+	size_t nstacks;
+
+	uint64_t nevents;      /* valid lines read */
+	unsigned long nerrors; /* bad lines in this file */
+
+	struct fl_imap block_index; /* built lazily: use fl_proc_block_at/_blocks_each */
+	struct fl_imap map_index;   /* mmap/mremap/brk results -> index into calls */
+	struct fl_imap unmap_index; /* munmap ranges (and mremap sources) -> index into calls */
+};
+
+struct fl_model {
+	const char *path;	/* the trace directory or file */
+	struct fl_proc **procs; /* every image, sorted by start_realtime_ns */
+	size_t nprocs;
+	struct fl_proc **roots;
+	size_t nroots;
+	uint64_t nevents;
+	unsigned long nerrors; /* bad lines and unusable files */
+	struct fl_model_priv *priv;
+};
+
+/*
+ * Loads a trace directory or a single trace file. Returns 0 when at least
+ * one process could be read (errors in other lines/files are reported and
+ * counted in m->nerrors), -1 when nothing usable was found (reported).
+ */
+int fl_model_load(struct fl_model *m, const char *path);
+void fl_model_release(struct fl_model *m);
+
+/* Interns a string in the model (for reports that build names). */
+const char *fl_model_intern(struct fl_model *m, const char *s);
+
+/* Processes with this pid (all exec images), in start order; returns count. */
+size_t fl_model_find_pid(const struct fl_model *m, int32_t pid, struct fl_proc **out, size_t max);
+
+/* ---- queries on one process image ---- */
+
+/* The maps snapshot in force at t (the last one at or before t, else the first). */
+const struct fl_maps_snap *fl_proc_maps_at(const struct fl_proc *p, uint64_t t);
+/*
+ * The VMA containing addr at time t: from the snapshot in force, else from a
+ * mapping call made before t and not unmapped, else from the next snapshot.
+ * *out is filled (a mapping call yields a synthesized VMA); kind is
+ * FL_VMA_SHIM for the shim's own buffers. Returns 0, or -1 when unknown.
+ */
+int fl_proc_vma_at(const struct fl_proc *p, uint64_t addr, uint64_t t, struct fl_vma *out);
+/* The heap block containing addr that was live at t, or NULL. */
+const struct fl_block *fl_proc_block_at(const struct fl_proc *p, uint64_t addr, uint64_t t);
+/*
+ * Calls fn for every block that ever contained addr (any time), until fn
+ * returns non-zero (returned). Use these two, not block_index directly.
+ */
+int fl_proc_blocks_each(const struct fl_proc *p, uint64_t addr,
+			int (*fn)(const struct fl_block *b, void *ctx), void *ctx);
+/* The stack with this id, or NULL (id 0 or never written). */
+const struct fl_stack *fl_proc_stack(const struct fl_proc *p, uint32_t id);
+/* The last counters / heap tick, or NULL. */
+const struct fl_counters *fl_proc_last_counters(const struct fl_proc *p);
+const struct fl_heap_tick *fl_proc_last_heap(const struct fl_proc *p);
+/* The probe by name (FL_PROBE_*), or NULL when the header does not list it. */
+const struct fl_probe *fl_proc_probe(const struct fl_proc *p, const char *name);
+/* Wall-clock ns of a trace time. */
+static inline uint64_t fl_proc_realtime(const struct fl_proc *p, uint64_t t)
+{
+	return p->start_realtime_ns + t;
+}
+/* Whether [start,end) overlaps a shim range of snapshot s. */
+int fl_maps_is_shim(const struct fl_maps_snap *s, uint64_t start, uint64_t end);
+/* Classifies a VMA by perms and path (not FL_VMA_SHIM; see fl_maps_is_shim). */
+enum fl_vma_kind fl_vma_classify(const char *perms, const char *path, uint64_t inode);
+
+#endif

@@ -1,0 +1,469 @@
+/*
+ * Symbols are resolved lazily and cached per object file. A stack frame is
+ * a return address: DWARF lines are looked up at addr - 1 so that the line
+ * named is the call, not the statement after it.
+ */
+#include "model/symbols.h"
+
+#include <dwarf.h>
+#include <elfutils/libdw.h>
+#include <elfutils/libdwelf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/diag.h"
+#include "util/xalloc.h"
+
+struct sym {
+	uint64_t addr, size;
+	const char *name;
+};
+
+struct load {
+	uint64_t offset, vaddr, filesz;
+};
+
+struct obj {
+	char *path;
+	int usable;
+	int fd, dbg_fd;
+	Elf *elf, *dbg_elf;
+	Dwarf *dwarf;
+	struct load *loads;
+	size_t nloads;
+	struct sym *syms;
+	size_t nsyms;
+	char *names; /* owned copies of the names (the Elf can be closed) */
+	size_t names_len, names_cap;
+	char **demangled; /* C++ names shown demangled, made on first use */
+	size_t ndemangled;
+};
+
+#define CACHE_SIZE 65536
+
+struct cache_ent {
+	const struct obj *o;
+	uint64_t vaddr;
+	int is_return;
+	int valid;
+	struct fl_sym sym;
+};
+
+struct fl_symbols {
+	int flags;
+	struct obj **objs;
+	size_t nobjs;
+	struct cache_ent *cache;
+};
+
+struct fl_symbols *fl_symbols_new(int flags)
+{
+	struct fl_symbols *s = fl_xcalloc(1, sizeof(*s));
+	s->flags = flags;
+	s->cache = fl_xcalloc(CACHE_SIZE, sizeof(*s->cache));
+	elf_version(EV_CURRENT);
+	return s;
+}
+
+static void obj_free(struct obj *o)
+{
+	if (o->dwarf)
+		dwarf_end(o->dwarf);
+	if (o->dbg_elf)
+		elf_end(o->dbg_elf);
+	if (o->elf)
+		elf_end(o->elf);
+	if (o->dbg_fd >= 0)
+		close(o->dbg_fd);
+	if (o->fd >= 0)
+		close(o->fd);
+	free(o->loads);
+	free(o->syms);
+	free(o->names);
+	for (size_t i = 0; i < o->ndemangled; i++)
+		free(o->demangled[i]);
+	free(o->demangled);
+	free(o->path);
+	free(o);
+}
+
+void fl_symbols_free(struct fl_symbols *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->nobjs; i++)
+		obj_free(s->objs[i]);
+	free(s->objs);
+	free(s->cache);
+	free(s);
+}
+
+static int cmp_sym(const void *a, const void *b)
+{
+	const struct sym *x = a, *y = b;
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	/* Prefer sized symbols (functions) over zero-sized labels at the same address. */
+	return (x->size < y->size) - (x->size > y->size);
+}
+
+/* Reads the function symbols of one symbol table section into o. */
+static void read_symtab(struct obj *o, Elf *elf, Elf_Scn *scn, GElf_Shdr *sh)
+{
+	Elf_Data *data = elf_getdata(scn, NULL);
+	size_t n = sh->sh_entsize ? sh->sh_size / sh->sh_entsize : 0;
+	if (!data)
+		return;
+	o->syms = fl_xrealloc(o->syms, (o->nsyms + n + 1) * sizeof(*o->syms));
+	for (size_t i = 0; i < n; i++) {
+		GElf_Sym st;
+		const char *name;
+		if (!gelf_getsym(data, (int)i, &st) || GELF_ST_TYPE(st.st_info) != STT_FUNC ||
+		    st.st_shndx == SHN_UNDEF || !st.st_value)
+			continue;
+		name = elf_strptr(elf, sh->sh_link, st.st_name);
+		if (!name || !*name)
+			continue;
+		o->syms[o->nsyms].addr = st.st_value;
+		o->syms[o->nsyms].size = st.st_size;
+		/* Store the offset now; pointers are fixed up after all names are copied. */
+		o->syms[o->nsyms].name = (const char *)(uintptr_t)o->names_len;
+		{
+			size_t len = strlen(name) + 1;
+			FL_GROW(o->names, o->names_cap, o->names_len + len);
+			memcpy(o->names + o->names_len, name, len);
+			o->names_len += len;
+		}
+		o->nsyms++;
+	}
+}
+
+static int load_symbols(struct obj *o, Elf *elf)
+{
+	Elf_Scn *scn = NULL;
+	int found = 0;
+	GElf_Shdr sh;
+	while ((scn = elf_nextscn(elf, scn)))
+		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_SYMTAB) {
+			read_symtab(o, elf, scn, &sh);
+			found = 1;
+		}
+	if (found)
+		return 1;
+	while ((scn = elf_nextscn(elf, scn)))
+		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_DYNSYM) {
+			read_symtab(o, elf, scn, &sh);
+			found = 1;
+		}
+	return found;
+}
+
+static int has_section(Elf *elf, const char *name)
+{
+	size_t shstrndx;
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+	if (elf_getshdrstrndx(elf, &shstrndx) != 0)
+		return 0;
+	while ((scn = elf_nextscn(elf, scn))) {
+		const char *n;
+		if (!gelf_getshdr(scn, &sh))
+			continue;
+		n = elf_strptr(elf, shstrndx, sh.sh_name);
+		if (n && !strcmp(n, name))
+			return sh.sh_type != SHT_NOBITS;
+	}
+	return 0;
+}
+
+/* Opens the separate debug file of o by build-id, when installed. */
+static void open_debug_file(struct obj *o)
+{
+	const void *id;
+	ssize_t n = dwelf_elf_gnu_build_id(o->elf, &id);
+	char path[512];
+	int len, fd;
+	if (n <= 1)
+		return;
+	len = snprintf(path, sizeof(path), "/usr/lib/debug/.build-id/%02x/",
+		       ((const unsigned char *)id)[0]);
+	for (ssize_t i = 1; i < n && len < (int)sizeof(path) - 8; i++)
+		len += snprintf(path + len, sizeof(path) - (size_t)len, "%02x",
+				((const unsigned char *)id)[i]);
+	snprintf(path + len, sizeof(path) - (size_t)len, ".debug");
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	o->dbg_fd = fd;
+	o->dbg_elf = elf_begin(fd, ELF_C_READ, NULL);
+}
+
+static void load_phdrs(struct obj *o)
+{
+	size_t n;
+	if (elf_getphdrnum(o->elf, &n) != 0)
+		return;
+	o->loads = fl_xcalloc(n + 1, sizeof(*o->loads));
+	for (size_t i = 0; i < n; i++) {
+		GElf_Phdr ph;
+		if (!gelf_getphdr(o->elf, (int)i, &ph) || ph.p_type != PT_LOAD)
+			continue;
+		o->loads[o->nloads].offset = ph.p_offset;
+		o->loads[o->nloads].vaddr = ph.p_vaddr;
+		o->loads[o->nloads].filesz = ph.p_filesz;
+		o->nloads++;
+	}
+}
+
+/* Whether the file on disk is the one the run mapped. The build-id the run
+ * saw decides when both sides have one: a file touched or copied unchanged
+ * is still the one, a rebuilt or upgraded one is not (whatever its times
+ * say). Otherwise: the same inode, not modified since the run started. */
+static int same_file(const struct obj *o, const struct fl_proc *p, const struct fl_vma *v,
+		     const struct stat *st)
+{
+	const unsigned char *id;
+	ssize_t n;
+	if (v->build_id && (n = dwelf_elf_gnu_build_id(o->elf, (const void **)&id)) > 0) {
+		char hex[2 * 64 + 1];
+		ssize_t i;
+		for (i = 0; i < n && i < 64; i++)
+			snprintf(hex + 2 * i, 3, "%02x", id[i]);
+		hex[2 * i] = '\0';
+		if (!strcmp(hex, v->build_id))
+			return 1;
+		fl_warn(
+		    "'%s' changed since the trace was recorded (build-id %s in the trace, %s on "
+		    "disk); its symbols are not used",
+		    o->path, v->build_id, hex);
+		return 0;
+	}
+	if ((v->inode && st->st_ino != v->inode) ||
+	    (p->start_realtime_ns &&
+	     (uint64_t)st->st_mtim.tv_sec * 1000000000ULL + (uint64_t)st->st_mtim.tv_nsec >
+		 p->start_realtime_ns)) {
+		fl_warn("'%s' changed since the trace was recorded; its symbols are not used",
+			o->path);
+		return 0;
+	}
+	return 1;
+}
+
+static void obj_open(struct fl_symbols *s, struct obj *o, const struct fl_proc *p,
+		     const struct fl_vma *v)
+{
+	struct stat st;
+	o->fd = open(o->path, O_RDONLY | O_CLOEXEC);
+	if (o->fd < 0 || fstat(o->fd, &st) < 0)
+		return; /* gone: no names, the object is still shown */
+	o->elf = elf_begin(o->fd, ELF_C_READ, NULL);
+	if (!o->elf || elf_kind(o->elf) != ELF_K_ELF)
+		return;
+	if (!same_file(o, p, v, &st)) {
+		elf_end(o->elf);
+		o->elf = NULL;
+		return;
+	}
+	load_phdrs(o);
+	open_debug_file(o);
+	if (!load_symbols(o, o->elf) && o->dbg_elf)
+		load_symbols(o, o->dbg_elf);
+	else if (o->dbg_elf && o->nsyms < 16)
+		load_symbols(o, o->dbg_elf);
+	for (size_t i = 0; i < o->nsyms; i++)
+		o->syms[i].name = o->names + (uintptr_t)o->syms[i].name;
+	if (o->nsyms > 1)
+		qsort(o->syms, o->nsyms, sizeof(*o->syms), cmp_sym);
+	if (!(s->flags & FL_SYM_NO_LINES)) {
+		if (has_section(o->elf, ".debug_info"))
+			o->dwarf = dwarf_begin_elf(o->elf, DWARF_C_READ, NULL);
+		else if (o->dbg_elf && has_section(o->dbg_elf, ".debug_info"))
+			o->dwarf = dwarf_begin_elf(o->dbg_elf, DWARF_C_READ, NULL);
+	}
+	o->usable = 1;
+}
+
+static struct obj *get_obj(struct fl_symbols *s, const struct fl_proc *p, const struct fl_vma *v)
+{
+	struct obj *o;
+	for (size_t i = 0; i < s->nobjs; i++)
+		if (!strcmp(s->objs[i]->path, v->path))
+			return s->objs[i];
+	o = fl_xcalloc(1, sizeof(*o));
+	o->path = fl_xstrdup(v->path);
+	o->fd = o->dbg_fd = -1;
+	obj_open(s, o, p, v);
+	s->objs = fl_xrealloc(s->objs, (s->nobjs + 1) * sizeof(*s->objs));
+	s->objs[s->nobjs++] = o;
+	return o;
+}
+
+static int off_to_vaddr(const struct obj *o, uint64_t off, uint64_t *vaddr)
+{
+	for (size_t i = 0; i < o->nloads; i++)
+		if (off >= o->loads[i].offset && off < o->loads[i].offset + o->loads[i].filesz) {
+			*vaddr = off - o->loads[i].offset + o->loads[i].vaddr;
+			return 0;
+		}
+	return -1;
+}
+
+static const struct sym *find_sym(const struct obj *o, uint64_t vaddr)
+{
+	size_t lo = 0, hi = o->nsyms;
+	const struct sym *best;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (o->syms[mid].addr <= vaddr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo)
+		return NULL;
+	best = &o->syms[lo - 1];
+	/* Walk back over zero-sized or too-short entries sharing nearby addresses. */
+	for (size_t i = lo; i-- > 0 && lo - i < 8;) {
+		const struct sym *c = &o->syms[i];
+		if (c->size && vaddr < c->addr + c->size)
+			return c;
+	}
+	return best->size == 0 ? best : NULL;
+}
+
+/* libstdc++'s demangler (the Itanium C++ ABI's own entry point; the
+ * runtime library is on every Debian system). */
+char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *status);
+
+/* The name to show: C++ symbols demangled ("ns::f(int)", not "_ZN2ns1fEi"),
+ * once per symbol, only when looked up: most of a library's symbols never
+ * are. A name the demangler refuses stays as it is. */
+static const char *shown_name(struct obj *o, struct sym *sy)
+{
+	int status = -1;
+	char *d;
+	if (sy->name[0] != '_' || sy->name[1] != 'Z')
+		return sy->name;
+	d = __cxa_demangle(sy->name, NULL, NULL, &status);
+	if (status != 0 || !d) {
+		free(d);
+		return sy->name;
+	}
+	o->demangled = fl_xrealloc(o->demangled, (o->ndemangled + 1) * sizeof(*o->demangled));
+	o->demangled[o->ndemangled++] = d;
+	sy->name = d;
+	return d;
+}
+
+static void find_line(struct obj *o, uint64_t vaddr, struct fl_sym *out)
+{
+	Dwarf_Die cu;
+	Dwarf_Line *line;
+	int lineno = 0;
+	if (!o->dwarf || !dwarf_addrdie(o->dwarf, vaddr, &cu))
+		return;
+	line = dwarf_getsrc_die(&cu, vaddr);
+	if (!line)
+		return;
+	out->file = dwarf_linesrc(line, NULL, NULL);
+	if (dwarf_lineno(line, &lineno) == 0)
+		out->line = lineno;
+}
+
+int fl_symbols_lookup(struct fl_symbols *s, const struct fl_proc *p, uint64_t addr, uint64_t t,
+		      int is_return, struct fl_sym *out)
+{
+	struct fl_vma v;
+	struct obj *o;
+	struct cache_ent *ce;
+	uint64_t vaddr, look;
+	const struct sym *sy;
+	memset(out, 0, sizeof(*out));
+	if (fl_proc_vma_at(p, addr, t, &v) < 0 || !v.path || v.path[0] != '/')
+		return -1;
+	out->object = v.path;
+	out->obj_off = v.offset + (addr - v.start);
+	if (!s)
+		return -1;
+	o = get_obj(s, p, &v);
+	if (!o->usable || off_to_vaddr(o, out->obj_off, &vaddr) < 0)
+		return -1;
+	ce = &s->cache[(vaddr * 0x9E3779B97F4A7C15ULL >> 48) % CACHE_SIZE];
+	if (ce->valid && ce->o == o && ce->vaddr == vaddr && ce->is_return == is_return) {
+		*out = ce->sym;
+		out->object = v.path;
+		return out->func ? 0 : -1;
+	}
+	look = is_return && vaddr ? vaddr - 1 : vaddr;
+	sy = find_sym(o, look);
+	if (sy) {
+		out->func = shown_name(o, (struct sym *)sy);
+		out->func_off = vaddr - sy->addr;
+	}
+	find_line(o, look, out);
+	ce->o = o;
+	ce->vaddr = vaddr;
+	ce->is_return = is_return;
+	ce->valid = 1;
+	ce->sym = *out;
+	return out->func ? 0 : -1;
+}
+
+const char *fl_symbols_format(const struct fl_sym *sym, uint64_t addr, char *buf, size_t len)
+{
+	const char *obj = sym->object ? strrchr(sym->object, '/') : NULL;
+	obj = obj ? obj + 1 : sym->object;
+	if (sym->func && sym->file) {
+		const char *f = strrchr(sym->file, '/');
+		snprintf(buf, len, "%s (%s:%d)", sym->func, f ? f + 1 : sym->file, sym->line);
+	} else if (sym->func) {
+		snprintf(buf, len, "%s+0x%llx (%s)", sym->func, (unsigned long long)sym->func_off,
+			 obj ? obj : "?");
+	} else if (obj) {
+		snprintf(buf, len, "0x%llx (%s+0x%llx)", (unsigned long long)addr, obj,
+			 (unsigned long long)sym->obj_off);
+	} else {
+		snprintf(buf, len, "0x%llx", (unsigned long long)addr);
+	}
+	return buf;
+}
+
+/* Allocator plumbing between the program and the hooked call. */
+static int is_plumbing(const struct fl_sym *sym)
+{
+	static const char *const prefixes[] = {
+	    "_Znw",	      "_Zna",	  "operator new", "__libc_malloc", "__libc_calloc",
+	    "__libc_realloc", "__strdup", "strdup",	  "strndup",	   "__strndup",
+	    "xmalloc",	      "xcalloc",  "xrealloc",	  "xstrdup"};
+	const char *obj = sym->object ? strrchr(sym->object, '/') : NULL;
+	obj = obj ? obj + 1 : "";
+	if (strstr(obj, "libfaultline"))
+		return 1;
+	if (!sym->func)
+		return 0;
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(*prefixes); i++)
+		if (!strncmp(sym->func, prefixes[i], strlen(prefixes[i])))
+			return 1;
+	/* The program's own allocator wrappers: PyMem_Malloc, Perl_safesysmalloc, g_malloc0. */
+	return strcasestr(sym->func, "malloc") || strcasestr(sym->func, "calloc") ||
+	       strcasestr(sym->func, "realloc");
+}
+
+int fl_symbols_site_frame(struct fl_symbols *s, const struct fl_proc *p, const struct fl_stack *st,
+			  uint64_t t)
+{
+	for (uint32_t i = 0; st && i < st->nframes; i++) {
+		struct fl_sym sym;
+		fl_symbols_lookup(s, p, st->frames[i], t, 1, &sym);
+		if (!is_plumbing(&sym))
+			return (int)i;
+	}
+	return 0;
+}

@@ -1,0 +1,487 @@
+/*
+ * Copy-on-write, per fork. Who copied a page cannot be read from the
+ * exclusive bit: when the child writes a shared page, the parent's old copy
+ * becomes exclusive as well, without a fault. Residency gives the sharing
+ * (at fork and as it decays). Who copied comes, where the shim could read
+ * page frames (root), from the frames themselves: the writer gets a new
+ * one, so each side's pages whose frame changed since the fork are its
+ * copies, exactly ("pfn"). Otherwise from the fault samples: the first
+ * write fault of each side on a page shared at fork ("fault_samples"), an
+ * estimate when faults are sampled or samples were lost.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/explain.h"
+#include "reports/report.h"
+#include "reports/report_cow.h"
+#include "reports/report_faults.h"
+#include "model/residency.h"
+#include "util/xalloc.h"
+
+#define PAGE 4096ULL
+
+static int cow_kind(uint8_t k)
+{
+	return k == FL_LINK_FORK || k == FL_LINK_CLONE;
+}
+
+/* One fork of p: from a traced child's header link, or a fork event alone. */
+struct cow_fork {
+	uint64_t t;
+	int32_t child;
+	uint8_t kind;
+	const struct fl_proc *c; /* NULL: child not traced */
+};
+
+static int cmp_fork(const void *a, const void *b)
+{
+	const struct cow_fork *x = a, *y = b;
+	return (x->t > y->t) - (x->t < y->t);
+}
+
+static struct cow_fork *collect_forks(const struct fl_proc *p, size_t *n)
+{
+	struct cow_fork *v = fl_xcalloc(p->nchildren + p->nforks + 1, sizeof(*v));
+	*n = 0;
+	for (size_t i = 0; i < p->nchildren; i++)
+		if (cow_kind(p->children[i]->link))
+			v[(*n)++] = (struct cow_fork){p->children[i]->parent_t, p->children[i]->pid,
+						      p->children[i]->link, p->children[i]};
+	for (size_t i = 0; i < p->nforks; i++) {
+		int known = 0;
+		if (!cow_kind(p->forks[i].kind))
+			continue;
+		for (size_t k = 0; k < *n; k++)
+			known |= v[k].child == p->forks[i].child;
+		if (!known)
+			v[(*n)++] = (struct cow_fork){p->forks[i].t, p->forks[i].child,
+						      p->forks[i].kind, NULL};
+	}
+	if (*n > 1)
+		qsort(v, *n, sizeof(*v), cmp_fork);
+	return v;
+}
+
+/* The residency of one process over time: shared pages per group, first and last state. */
+struct series {
+	uint64_t *t;
+	int64_t *shared, *moved;
+	size_t n, cap;
+	struct fl_res_region *first, *last; /* alive regions */
+	size_t nfirst, nlast;
+	const struct fl_proc *p;
+};
+
+static struct fl_res_region *copy_alive(const struct fl_res_state *s, size_t *n)
+{
+	struct fl_res_region *v = fl_xcalloc(s->n + 1, sizeof(*v));
+	*n = 0;
+	for (size_t k = 0; k < s->n; k++)
+		if (s->alive[k])
+			v[(*n)++] = s->v[k];
+	return v;
+}
+
+/* Pages copied since the fork by frame, over every alive region; -1 when
+ * any region with anonymous pages lacks the figure (no PFNs). */
+static int64_t moved_sum(const struct fl_res_state *s)
+{
+	int64_t sum = 0;
+	for (size_t k = 0; k < s->n; k++) {
+		const struct fl_res_region *g = &s->v[k];
+		if (!s->alive[k] || g->anon_exclusive + g->anon_shared <= 0)
+			continue;
+		if (g->moved < 0)
+			return -1;
+		sum += g->moved;
+	}
+	return sum;
+}
+
+static int series_state(const struct fl_res_state *s, void *ctx)
+{
+	struct series *z = ctx;
+	size_t cap = z->cap;
+	FL_GROW(z->t, z->cap, z->n + 1);
+	if (cap != z->cap) {
+		z->shared = fl_xrealloc(z->shared, z->cap * sizeof(*z->shared));
+		z->moved = fl_xrealloc(z->moved, z->cap * sizeof(*z->moved));
+	}
+	z->t[z->n] = s->t;
+	z->shared[z->n] = fl_res_sum(s, FL_RES_SHARED, 0, UINT64_MAX);
+	z->moved[z->n] = moved_sum(s);
+	z->n++;
+	if (!z->first)
+		z->first = copy_alive(s, &z->nfirst);
+	free(z->last);
+	z->last = copy_alive(s, &z->nlast);
+	return 0;
+}
+
+static void series_build(const struct fl_proc *p, struct series *z)
+{
+	memset(z, 0, sizeof(*z));
+	z->p = p;
+	fl_res_walk(p, series_state, z);
+}
+
+static void series_release(struct series *z)
+{
+	free(z->t);
+	free(z->shared);
+	free(z->moved);
+	free(z->first);
+	free(z->last);
+}
+
+/* Pages copied by frame at the last residency time in [t_from, t_limit)
+ * (-1 unknown). */
+static int64_t series_moved_before(const struct series *z, uint64_t t_from, uint64_t t_limit)
+{
+	int64_t v = -1;
+	for (size_t i = 0; i < z->n && z->t[i] < t_limit; i++)
+		if (z->t[i] >= t_from)
+			v = z->moved[i];
+	return v;
+}
+
+/* Shared pages at the first residency time at or after t (-1 unknown). */
+static int64_t series_at(const struct series *z, uint64_t t)
+{
+	for (size_t i = 0; i < z->n; i++)
+		if (z->t[i] >= t)
+			return z->shared[i];
+	return -1;
+}
+
+/* Sum of anon_shared (moved = 0) or moved (moved = 1) over the regions
+ * overlapping [start, end); -1 if none has the figure. */
+static int64_t regions_sum(const struct fl_res_region *v, size_t n, uint64_t start, uint64_t end,
+			   int moved)
+{
+	int64_t sum = -1;
+	for (size_t j = 0; j < n; j++) {
+		int64_t x = moved ? v[j].moved : v[j].anon_shared;
+		if (v[j].start < end && start < v[j].end && x >= 0)
+			sum = (sum < 0 ? 0 : sum) + x;
+	}
+	return sum;
+}
+
+/* The parent's regions at its last residency state in [t_from, t_limit):
+ * what it had copied by frame when the next fork started a new count. */
+struct parent_state {
+	uint64_t t_from, t_limit;
+	struct fl_res_region *v;
+	size_t n;
+	int64_t moved;
+};
+
+static int parent_state_at(const struct fl_res_state *s, void *ctx)
+{
+	struct parent_state *b = ctx;
+	if (s->t >= b->t_limit)
+		return 1;
+	if (s->t < b->t_from)
+		return 0;
+	free(b->v);
+	b->v = copy_alive(s, &b->n);
+	b->moved = moved_sum(s);
+	return 0;
+}
+
+/* Forks of one process whose parent side is counted by frame region by
+ * region (each needs a walk of the parent's residency); later ones give
+ * the parent's total by frame and its regions from the fault samples. */
+#define PFN_BY_VMA_FORKS 64
+
+/* COW faults of p in [t0, t1) and inside [start, end). */
+static uint64_t cow_faults(const struct fl_proc *p, const struct fl_fault_info *fi, uint64_t t0,
+			   uint64_t t1, uint64_t start, uint64_t end)
+{
+	uint64_t n = 0, period = p->faults_period ? p->faults_period : 1;
+	for (size_t i = 0; fi && i < p->nfaults; i++) {
+		const struct fl_fault *f = &p->faults[i];
+		if (fi[i].cls == FL_FC_COW && f->t >= t0 && f->t < t1 && f->addr >= start &&
+		    f->addr < end)
+			n += period;
+	}
+	return n;
+}
+
+/* The parent's time at which the child ended (or never). */
+static uint64_t child_end_in_parent(const struct fl_proc *p, const struct fl_proc *c)
+{
+	uint64_t end_rt = c->start_realtime_ns + c->end_t;
+	if (!c->start_realtime_ns || end_rt < p->start_realtime_ns)
+		return FL_T_NEVER;
+	return end_rt - p->start_realtime_ns;
+}
+
+static double pct(uint64_t a, int64_t b)
+{
+	return b > 0 ? 100.0 * (double)a / (double)b : 0.0;
+}
+
+static int cmp_shared_desc(const void *a, const void *b)
+{
+	const struct fl_res_region *x = a, *y = b;
+	return (x->anon_shared < y->anon_shared) - (x->anon_shared > y->anon_shared);
+}
+
+/* The regions shared at fork, most shared first, top ones only. */
+static json_t *by_vma(const struct fl_proc *p, const struct fl_fault_info *pfi, struct series *cz,
+		      const struct fl_fault_info *cfi, uint64_t t_fork, uint64_t t_next,
+		      const struct parent_state *ps, int top)
+{
+	const struct fl_proc *c = cz->p;
+	json_t *arr = json_array();
+	if (cz->nfirst > 1)
+		qsort(cz->first, cz->nfirst, sizeof(cz->first[0]), cmp_shared_desc);
+	for (size_t j = 0; j < cz->nfirst && (int)j < top; j++) {
+		const struct fl_res_region *g = &cz->first[j];
+		struct fl_vma v;
+		char b1[32], b2[32];
+		if (g->anon_shared <= 0)
+			continue;
+		int known = fl_proc_vma_at(c, g->start, cz->t[0], &v) == 0;
+		uint64_t cc = cow_faults(c, cfi, 0, FL_T_NEVER, g->start, g->end);
+		uint64_t pc = cow_faults(p, pfi, t_fork, t_next, g->start, g->end);
+		int64_t end = regions_sum(cz->last, cz->nlast, g->start, g->end, 0);
+		int64_t cm = regions_sum(cz->last, cz->nlast, g->start, g->end, 1);
+		int64_t pm = ps->v ? regions_sum(ps->v, ps->n, g->start, g->end, 1) : -1;
+		int pfn = cm >= 0 && pm >= 0;
+		json_array_append_new(
+		    arr,
+		    json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:f, s:f, s:o, s:s}", "start",
+			      fl_fmt_addr(b1, sizeof(b1), g->start), "end",
+			      fl_fmt_addr(b2, sizeof(b2), g->end), "path",
+			      known && v.path ? v.path : "", "shared_at_fork",
+			      (json_int_t)g->anon_shared, "copied_by_child",
+			      (json_int_t)(pfn ? (uint64_t)cm : cc), "copied_by_parent",
+			      (json_int_t)(pfn ? (uint64_t)pm : pc), "copied_by_child_pct",
+			      pct(pfn ? (uint64_t)cm : cc, g->anon_shared), "copied_by_parent_pct",
+			      pct(pfn ? (uint64_t)pm : pc, g->anon_shared), "shared_end",
+			      end >= 0 ? json_integer(end) : json_null(), "method",
+			      pfn ? "pfn" : "fault_samples"));
+	}
+	return arr;
+}
+
+static json_t *decay(const struct fl_proc *p, const struct series *pz, const struct series *cz,
+		     uint64_t t_fork)
+{
+	json_t *arr = json_array();
+	const struct fl_proc *c = cz->p;
+	uint64_t off = c->start_realtime_ns > p->start_realtime_ns
+			   ? c->start_realtime_ns - p->start_realtime_ns
+			   : t_fork;
+	for (size_t i = 0; i < cz->n; i++) {
+		int64_t ps = series_at(pz, off + cz->t[i]);
+		json_array_append_new(
+		    arr, json_pack("{s:I, s:o, s:o}", "t", (json_int_t)cz->t[i], "child_shared",
+				   cz->shared[i] >= 0 ? json_integer(cz->shared[i]) : json_null(),
+				   "parent_shared", ps >= 0 ? json_integer(ps) : json_null()));
+	}
+	return arr;
+}
+
+static int64_t pte_at(const struct fl_proc *p, uint64_t t)
+{
+	int64_t v = -1;
+	for (size_t i = 0; i < p->ncounters && p->counters[i].t <= t; i++)
+		v = p->counters[i].pte_bytes;
+	if (v < 0 && p->ncounters)
+		v = p->counters[0].pte_bytes;
+	return v;
+}
+
+/* When the child exec'd, in ns after its start (-1: never), and what it ran. */
+static int64_t exec_after(const struct fl_proc *c, const char **path)
+{
+	*path = "";
+	for (size_t i = 0; i < c->nchildren; i++) {
+		const struct fl_proc *e = c->children[i];
+		if (e->link == FL_LINK_EXEC && e->start_realtime_ns >= c->start_realtime_ns) {
+			*path = e->exe ? e->exe : "";
+			return (int64_t)(e->start_realtime_ns - c->start_realtime_ns);
+		}
+	}
+	if (c->nexecs) {
+		*path = c->execs[0].path ? c->execs[0].path : "";
+		return (int64_t)c->execs[0].t;
+	}
+	if (c->exit.present && c->exit.how && !strcmp(c->exit.how, "exec"))
+		return (int64_t)c->exit.t;
+	return -1;
+}
+
+static json_t *one_fork(const struct fl_model *m, const struct fl_proc *p,
+			const struct fl_fault_info *pfi, const struct series *pz,
+			const struct cow_fork *f, uint64_t t_next, int pfn_regions, int top,
+			json_t *sec)
+{
+	const struct fl_proc *c = f->c;
+	char b1[32], b2[32];
+	json_t *o = json_pack("{s:i, s:i, s:I, s:s}", "parent_pid", p->pid, "child_pid", f->child,
+			      "t", (json_int_t)f->t, "kind", fl_link_name(f->kind));
+	if (!c) {
+		json_object_set_new(o, "child_traced", json_false());
+		return o;
+	}
+	struct fl_fault_info *cfi = fl_faults_classify(m, c);
+	struct series cz;
+	struct parent_state ps = {f->t, t_next, NULL, 0, -1};
+	series_build(c, &cz);
+	/* The parent's frame count runs until its next fork; its COW faults
+	 * only while the child lives (after that, nothing is shared). */
+	if (pfn_regions)
+		fl_res_walk(p, parent_state_at, &ps);
+	else
+		ps.moved = series_moved_before(pz, f->t, t_next);
+	uint64_t cend = child_end_in_parent(p, c);
+	if (cend < t_next)
+		t_next = cend;
+	int64_t shared = cz.n ? cz.shared[0] : -1, pshared = series_at(pz, f->t);
+	int64_t shared_end = cz.n ? cz.shared[cz.n - 1] : -1;
+	uint64_t cc_samples = cow_faults(c, cfi, 0, FL_T_NEVER, 0, UINT64_MAX);
+	uint64_t pc_samples = cow_faults(p, pfi, f->t, t_next, 0, UINT64_MAX);
+	int64_t cm = cz.n ? cz.moved[cz.n - 1] : -1;
+	int pfn = cm >= 0 && ps.moved >= 0;
+	uint64_t cc = pfn ? (uint64_t)cm : cc_samples, pc = pfn ? (uint64_t)ps.moved : pc_samples;
+	const char *exec_path;
+	int64_t exec_ns = exec_after(c, &exec_path);
+	int fork_exec = exec_ns >= 0 && (uint64_t)exec_ns <= FL_COW_EXEC_NS;
+	json_object_set_new(o, "child_traced", json_true());
+	json_object_set_new(o, "child_exe", json_string(c->exe ? c->exe : ""));
+	json_object_set_new(o, "shared_at_fork", shared >= 0 ? json_integer(shared) : json_null());
+	json_object_set_new(o, "parent_shared_at_fork",
+			    pshared >= 0 ? json_integer(pshared) : json_null());
+	json_object_set_new(o, "copied_by_child", json_integer((json_int_t)cc));
+	json_object_set_new(o, "copied_by_parent", json_integer((json_int_t)pc));
+	json_object_set_new(o, "copied_method", json_string(pfn ? "pfn" : "fault_samples"));
+	json_object_set_new(o, "copied_by_child_samples", json_integer((json_int_t)cc_samples));
+	json_object_set_new(o, "copied_by_parent_samples", json_integer((json_int_t)pc_samples));
+	json_object_set_new(o, "copied_by_child_pct", json_real(pct(cc, shared)));
+	json_object_set_new(o, "copied_by_parent_pct", json_real(pct(pc, shared)));
+	json_object_set_new(o, "bytes_copied", json_integer((json_int_t)((cc + pc) * PAGE)));
+	json_object_set_new(o, "shared_end",
+			    shared_end >= 0 ? json_integer(shared_end) : json_null());
+	json_object_set_new(o, "shared_end_pct",
+			    shared_end >= 0 && shared > 0
+				? json_real(pct((uint64_t)shared_end, shared))
+				: json_null());
+	json_object_set_new(o, "exec_after_ns", exec_ns >= 0 ? json_integer(exec_ns) : json_null());
+	json_object_set_new(o, "fork_exec", json_boolean(fork_exec));
+	json_object_set_new(o, "pte_bytes_at_fork",
+			    pte_at(p, f->t) >= 0 ? json_integer(pte_at(p, f->t)) : json_null());
+	json_object_set_new(o, "by_vma", by_vma(p, pfi, &cz, cfi, f->t, t_next, &ps, top));
+	json_object_set_new(o, "over_time", decay(p, pz, &cz, f->t));
+	if (shared > 0 && cc + pc >= 16)
+		fl_explain_add(sec, "cow.copied", FL_SEV_INFO, FL_MECH_COW,
+			       "fork %d -> %d: %lld pages shared at fork; the child copied %.1f%%, "
+			       "the parent %.1f%% (%s copied)",
+			       p->pid, c->pid, (long long)shared, pct(cc, shared), pct(pc, shared),
+			       fl_fmt_bytes(b1, sizeof(b1), (double)((cc + pc) * PAGE)));
+	if (fork_exec) {
+		int64_t pte = pte_at(p, f->t);
+		fl_explain_add(
+		    sec, "cow.fork_exec", FL_SEV_WARN, FL_MECH_FORK_EXEC,
+		    "fork %d -> %d exec'd %s after %.1f ms: the fork copied %s of page "
+		    "tables and write-protected %lld shared pages; the parent took %llu "
+		    "copy-on-write faults meanwhile; posix_spawn or vfork would avoid it",
+		    p->pid, c->pid, exec_path, (double)exec_ns / 1e6,
+		    pte >= 0 ? fl_fmt_bytes(b2, sizeof(b2), (double)pte) : "an unknown size",
+		    (long long)(shared > 0 ? shared : 0), (unsigned long long)pc);
+	}
+	series_release(&cz);
+	free(ps.v);
+	free(cfi);
+	return o;
+}
+
+json_t *fl_report_cow(const struct fl_model *m, const struct fl_report_opts *o)
+{
+	json_t *sec = json_object(), *forks = json_array();
+	json_object_set_new(sec, "findings", json_array());
+	for (size_t i = 0; i < m->nprocs; i++) {
+		const struct fl_proc *p = m->procs[i];
+		size_t n;
+		struct cow_fork *fv;
+		if (!fl_report_selected(o, p))
+			continue;
+		fv = collect_forks(p, &n);
+		if (n) {
+			struct fl_fault_info *pfi = fl_faults_classify(m, p);
+			struct series pz;
+			series_build(p, &pz);
+			for (size_t k = 0; k < n; k++)
+				json_array_append_new(forks,
+						      one_fork(m, p, pfi, &pz, &fv[k],
+							       k + 1 < n ? fv[k + 1].t : FL_T_NEVER,
+							       k < PFN_BY_VMA_FORKS, o->top, sec));
+			series_release(&pz);
+			free(pfi);
+		}
+		free(fv);
+	}
+	json_object_set_new(sec, "forks", forks);
+	return sec;
+}
+
+static long long jint(json_t *o, const char *k)
+{
+	return (long long)json_integer_value(json_object_get(o, k));
+}
+
+void fl_report_cow_text(json_t *sec, FILE *f)
+{
+	size_t i, j;
+	json_t *k, *r;
+	char b1[32], end[96], fit[128];
+	if (!json_array_size(json_object_get(sec, "forks")))
+		fprintf(f, "no fork in this trace\n");
+	json_array_foreach(json_object_get(sec, "forks"), i, k)
+	{
+		fprintf(f, "fork %lld -> %lld at %.3f s", jint(k, "parent_pid"),
+			jint(k, "child_pid"), (double)jint(k, "t") / 1e9);
+		if (!json_is_true(json_object_get(k, "child_traced"))) {
+			fprintf(f, ": child not traced\n");
+			continue;
+		}
+		fputc('\n', f);
+		if (json_is_integer(json_object_get(k, "shared_end")))
+			snprintf(end, sizeof(end), "; still shared at the end %lld (%.1f%%)",
+				 jint(k, "shared_end"),
+				 json_real_value(json_object_get(k, "shared_end_pct")));
+		else
+			end[0] = '\0';
+		fl_text_printf(
+		    f, "  ",
+		    "  %lld pages shared at fork; copied by child %lld (%.1f%%), by parent "
+		    "%lld (%.1f%%); %s copied (%s)%s",
+		    jint(k, "shared_at_fork"), jint(k, "copied_by_child"),
+		    json_real_value(json_object_get(k, "copied_by_child_pct")),
+		    jint(k, "copied_by_parent"),
+		    json_real_value(json_object_get(k, "copied_by_parent_pct")),
+		    fl_fmt_bytes(b1, sizeof(b1), (double)jint(k, "bytes_copied")),
+		    !strcmp(json_string_value(json_object_get(k, "copied_method")), "pfn")
+			? "by page frame"
+			: "from fault samples",
+		    end);
+		json_array_foreach(json_object_get(k, "by_vma"), j, r)
+		{
+			if (j >= 5 || jint(r, "shared_at_fork") < 16)
+				break;
+			const char *path = json_string_value(json_object_get(r, "path"));
+			fprintf(
+			    f, "  %s %-22.22s shared %7lld  child %7lld  parent %7lld  end %7lld\n",
+			    json_string_value(json_object_get(r, "start")),
+			    path && *path ? fl_fit_path(fit, sizeof(fit), path, 22) : "[anon]",
+			    jint(r, "shared_at_fork"), jint(r, "copied_by_child"),
+			    jint(r, "copied_by_parent"), jint(r, "shared_end"));
+		}
+	}
+	fl_findings_render(sec, f);
+}

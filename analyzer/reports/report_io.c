@@ -1,0 +1,442 @@
+/*
+ * read() against mmap(). The verdict names the trade-off the two runs made
+ * (copies and system calls saved against faults and page-table work taken)
+ * and says whether it paid off by the measured wall time, never by a rule of
+ * thumb.
+ */
+#include <string.h>
+
+#include "analysis/explain.h"
+#include "reports/report.h"
+#include "reports/report_faults.h"
+#include "reports/report_io.h"
+#include "model/residency.h"
+#include "util/u64map.h"
+#include "util/xalloc.h"
+
+#define MIB (1024.0 * 1024.0)
+#define TIE 1.05 /* within 5 %: no clear winner */
+
+/* Read calls and bytes of p, summed over its fds (the io lines are cumulative per fd). */
+static void proc_reads(const struct fl_proc *p, uint64_t *calls, uint64_t *bytes, json_t *files)
+{
+	struct fl_u64map last; /* (fd, path) -> index of its last (calls, bytes) */
+	struct {
+		int32_t fd;
+		const char *path;
+		uint64_t calls, bytes;
+	} *v = NULL;
+	size_t n = 0, cap = 0;
+	fl_u64map_init(&last);
+	for (size_t i = 0; i < p->nio; i++)
+		for (size_t j = 0; j < p->io[i].nfds; j++) {
+			const struct fl_io_fd *d = &p->io[i].fds[j];
+			uint64_t key = (uint64_t)(uint32_t)d->fd ^
+				       ((uint64_t)(uintptr_t)d->path * 0x9e3779b97f4a7c15ULL);
+			uint64_t *slot = fl_u64map_slot(&last, key);
+			if (!*slot) {
+				FL_GROW(v, cap, n + 1);
+				v[n].fd = d->fd;
+				v[n].path = d->path;
+				v[n].calls = v[n].bytes = 0;
+				*slot = ++n;
+			}
+			/* a cumulative counter that drops means the fd was reopened */
+			if (d->calls < v[*slot - 1].calls) {
+				*calls += v[*slot - 1].calls;
+				*bytes += v[*slot - 1].bytes;
+			}
+			v[*slot - 1].calls = d->calls;
+			v[*slot - 1].bytes = d->bytes;
+		}
+	for (size_t i = 0; i < n; i++) {
+		*calls += v[i].calls;
+		*bytes += v[i].bytes;
+		if (files)
+			json_array_append_new(
+			    files,
+			    json_pack("{s:i, s:s, s:I, s:I, s:f}", "fd", v[i].fd, "path",
+				      v[i].path ? v[i].path : "", "calls", (json_int_t)v[i].calls,
+				      "bytes", (json_int_t)v[i].bytes, "bytes_per_call",
+				      v[i].calls ? (double)v[i].bytes / (double)v[i].calls : 0.0));
+	}
+	free(v);
+	fl_u64map_release(&last);
+}
+
+static int file_state(const struct fl_res_state *s, void *ctx)
+{
+	int64_t *peak = ctx, v = fl_res_sum(s, FL_RES_FILE, 0, UINT64_MAX);
+	if (v > *peak)
+		*peak = v;
+	return 0;
+}
+
+/* Peak file-backed pages mapped at once (-1 without residency). */
+static int64_t file_pages_peak(const struct fl_proc *p)
+{
+	int64_t peak = -1;
+	fl_res_walk(p, file_state, &peak);
+	return peak;
+}
+
+static void add_max(int64_t *acc, int64_t v)
+{
+	if (v > *acc)
+		*acc = v;
+}
+
+static void add_sum(int64_t *acc, int64_t v)
+{
+	if (v >= 0)
+		*acc = (*acc < 0 ? 0 : *acc) + v;
+}
+
+static void proc_profile(const struct fl_model *m, const struct fl_proc *p,
+			 struct fl_io_profile *out)
+{
+	const struct fl_fault_info *fi = fl_faults_classified(m, p);
+	uint64_t period = p->faults_period ? p->faults_period : 1;
+	const struct fl_counters *c = fl_proc_last_counters(p);
+	int64_t rss_anon = -1, rss_file = -1, fp = file_pages_peak(p);
+	for (size_t i = 0; fi && i < p->nfaults; i++)
+		out->faults[fi[i].cls] += period;
+	proc_reads(p, &out->read_calls, &out->read_bytes, NULL);
+	if (p->exit.present && p->exit.ru_utime_ns >= 0) {
+		add_sum(&out->utime_ns, p->exit.ru_utime_ns);
+		add_sum(&out->stime_ns, p->exit.ru_stime_ns);
+		add_sum(&out->cpu_ns,
+			p->exit.ru_utime_ns + (p->exit.ru_stime_ns > 0 ? p->exit.ru_stime_ns : 0));
+	}
+	add_sum(&out->ru_minflt, p->exit.present ? p->exit.ru_minflt : c ? c->ru_minflt : -1);
+	add_sum(&out->ru_majflt, p->exit.present ? p->exit.ru_majflt : c ? c->ru_majflt : -1);
+	for (size_t i = 0; i < p->ncounters; i++) {
+		add_max(&rss_anon, p->counters[i].rss_anon);
+		add_max(&rss_file, p->counters[i].rss_file);
+	}
+	add_sum(&out->rss_anon_peak, rss_anon);
+	add_sum(&out->rss_file_peak, rss_file);
+	add_sum(&out->file_pages_peak, fp);
+	if (c && c->dtlb_load >= 0)
+		add_sum(&out->dtlb_misses, c->dtlb_load + (c->dtlb_store > 0 ? c->dtlb_store : 0));
+	int64_t e = p->tlb.l2_4k > 0 ? p->tlb.l2_4k : p->tlb.l1d_4k;
+	add_max(&out->tlb_entries_4k, e);
+}
+
+void fl_io_profile(const struct fl_model *m, const struct fl_report_opts *o,
+		   struct fl_io_profile *out)
+{
+	uint64_t first = UINT64_MAX, last = 0;
+	memset(out, 0, sizeof(*out));
+	out->cpu_ns = out->utime_ns = out->stime_ns = -1;
+	out->ru_minflt = out->ru_majflt = out->file_pages_peak = -1;
+	out->rss_anon_peak = out->rss_file_peak = out->dtlb_misses = out->tlb_entries_4k = -1;
+	for (size_t i = 0; i < m->nprocs; i++) {
+		const struct fl_proc *p = m->procs[i];
+		if (o && !fl_report_selected(o, p))
+			continue;
+		out->nprocs++;
+		proc_profile(m, p, out);
+		if (p->start_realtime_ns < first)
+			first = p->start_realtime_ns;
+		if (p->start_realtime_ns + p->end_t > last)
+			last = p->start_realtime_ns + p->end_t;
+	}
+	out->wall_ns = last > first ? last - first : 0;
+	uint64_t mapped = out->file_pages_peak > 0 ? (uint64_t)out->file_pages_peak * 4096 : 0;
+	out->data_bytes = out->read_bytes > mapped ? out->read_bytes : mapped;
+}
+
+static json_t *opt_int(int64_t v)
+{
+	return v >= 0 ? json_integer(v) : json_null();
+}
+
+json_t *fl_io_profile_json(const struct fl_io_profile *p)
+{
+	json_t *fc = json_object(), *pm = json_object();
+	double mib = (double)p->data_bytes / MIB;
+	uint64_t total = 0;
+	for (int c = 0; c < FL_FC_COUNT; c++) {
+		if (c == FL_FC_SHIM)
+			continue;
+		total += p->faults[c];
+		json_object_set_new(fc, fl_fclass_name(c), json_integer((json_int_t)p->faults[c]));
+		json_object_set_new(pm, fl_fclass_name(c),
+				    mib > 0 ? json_real((double)p->faults[c] / mib) : json_null());
+	}
+	json_t *o = json_pack(
+	    "{s:I, s:o, s:o, s:o, s:I, s:I, s:I, s:o, s:o, s:I, s:o, s:o}", "wall_ns",
+	    (json_int_t)p->wall_ns, "cpu_ns", opt_int(p->cpu_ns), "utime_ns", opt_int(p->utime_ns),
+	    "stime_ns", opt_int(p->stime_ns), "read_calls", (json_int_t)p->read_calls, "read_bytes",
+	    (json_int_t)p->read_bytes, "data_bytes", (json_int_t)p->data_bytes, "faults", fc,
+	    "faults_per_mib", pm, "faults_total", (json_int_t)total, "ru_minflt",
+	    opt_int(p->ru_minflt), "ru_majflt", opt_int(p->ru_majflt));
+	json_object_set_new(o, "file_pages_mapped", opt_int(p->file_pages_peak));
+	json_object_set_new(o, "rss_anon_peak", opt_int(p->rss_anon_peak));
+	json_object_set_new(o, "rss_file_peak", opt_int(p->rss_file_peak));
+	json_object_set_new(o, "dtlb_misses", opt_int(p->dtlb_misses));
+	json_object_set_new(o, "tlb_entries_4k", opt_int(p->tlb_entries_4k));
+	json_object_set_new(o, "processes", json_integer(p->nprocs));
+	/* the TLB model: pages of file data mapped against the 4 KiB entries */
+	if (p->dtlb_misses < 0 && p->tlb_entries_4k > 0 && p->file_pages_peak >= 0)
+		json_object_set_new(o, "tlb_model",
+				    json_pack("{s:I, s:I, s:b}", "pages_mapped",
+					      (json_int_t)p->file_pages_peak, "entries",
+					      (json_int_t)p->tlb_entries_4k, "beyond_reach",
+					      p->file_pages_peak > p->tlb_entries_4k));
+	else
+		json_object_set_new(o, "tlb_model", json_null());
+	return o;
+}
+
+static uint64_t total_faults(const struct fl_io_profile *p)
+{
+	uint64_t n = 0;
+	for (int c = 0; c < FL_FC_COUNT; c++)
+		n += c == FL_FC_SHIM ? 0 : p->faults[c];
+	return n;
+}
+
+json_t *fl_compare(const struct fl_io_profile *a, const struct fl_io_profile *b, const char *na,
+		   const char *nb)
+{
+	json_t *cmp = json_object(), *v;
+	const struct fl_io_profile *fast, *slow;
+	const char *nfast, *nslow;
+	char text[1024], b1[32];
+	double ratio;
+	int tie;
+	json_object_set_new(cmp, "findings", json_array());
+	json_object_set_new(cmp, "a", fl_io_profile_json(a));
+	json_object_set_new(cmp, "b", fl_io_profile_json(b));
+	json_object_set_new(cmp, "name_a", json_string(na));
+	json_object_set_new(cmp, "name_b", json_string(nb));
+	if (a->wall_ns <= b->wall_ns) {
+		fast = a, slow = b, nfast = na, nslow = nb;
+	} else {
+		fast = b, slow = a, nfast = nb, nslow = na;
+	}
+	ratio = fast->wall_ns ? (double)slow->wall_ns / (double)fast->wall_ns : 1.0;
+	tie = ratio < TIE;
+	/* the copying run: the one that read more bytes through read() */
+	const struct fl_io_profile *copier = a->read_bytes >= b->read_bytes ? a : b;
+	const struct fl_io_profile *mapper = copier == a ? b : a;
+	const char *ncopier = copier == a ? na : nb, *nmapper = copier == a ? nb : na;
+	uint64_t copies_saved = copier->read_bytes - mapper->read_bytes;
+	uint64_t calls_saved =
+	    copier->read_calls > mapper->read_calls ? copier->read_calls - mapper->read_calls : 0;
+	int64_t extra_faults = (int64_t)total_faults(mapper) - (int64_t)total_faults(copier);
+	int64_t extra_pages =
+	    mapper->file_pages_peak - (copier->file_pages_peak > 0 ? copier->file_pages_peak : 0);
+	int paid = !tie && fast == mapper;
+	int len = 0;
+	if (tie)
+		len = snprintf(text, sizeof(text),
+			       "no clear winner: %s and %s took the same time "
+			       "within 5%% (%.1f ms and %.1f ms)",
+			       na, nb, (double)a->wall_ns / 1e6, (double)b->wall_ns / 1e6);
+	else
+		len = snprintf(text, sizeof(text),
+			       "%s was %.2fx faster than %s (%.1f ms against "
+			       "%.1f ms)",
+			       nfast, ratio, nslow, (double)fast->wall_ns / 1e6,
+			       (double)slow->wall_ns / 1e6);
+	if (copies_saved > 0 && len > 0 && (size_t)len < sizeof(text))
+		snprintf(
+		    text + len, sizeof(text) - (size_t)len,
+		    ". %s saved %s of copies to user space and %llu read() calls, and took "
+		    "%lld more page faults and %lld more file pages mapped (page-table and TLB "
+		    "work) than %s: %s",
+		    nmapper, fl_fmt_bytes(b1, sizeof(b1), (double)copies_saved),
+		    (unsigned long long)calls_saved, (long long)extra_faults,
+		    (long long)(extra_pages > 0 ? extra_pages : 0), ncopier,
+		    tie	   ? "the trade made no measurable difference here"
+		    : paid ? "here the trade paid off"
+			   : "here the copies were cheaper than the faults");
+	v = json_pack("{s:s, s:f, s:s, s:s, s:I, s:I, s:I, s:I, s:b, s:s}", "faster",
+		      tie ? "tie" : (fast == a ? "a" : "b"), "ratio", ratio, "copying_run",
+		      copier == a ? "a" : "b", "mapping_run", mapper == a ? "a" : "b",
+		      "copies_saved_bytes", (json_int_t)copies_saved, "read_calls_saved",
+		      (json_int_t)calls_saved, "extra_faults", (json_int_t)extra_faults,
+		      "extra_pages_mapped", (json_int_t)(extra_pages > 0 ? extra_pages : 0),
+		      "trade_paid_off", paid, "text", text);
+	json_object_set_new(cmp, "verdict", v);
+	fl_explain_add(cmp, "compare.verdict", FL_SEV_INFO,
+		       copies_saved ? FL_MECH_MMAP_IO : FL_MECH_READ_COPY, "%s", text);
+	if (copier->read_calls && copier->read_bytes / copier->read_calls < 16384)
+		fl_explain_add(cmp, "compare.small_reads", FL_SEV_INFO, FL_MECH_READ_COPY,
+			       "%s read %.1f KiB per call on average", ncopier,
+			       (double)copier->read_bytes / (double)copier->read_calls / 1024);
+	return cmp;
+}
+
+static void row(FILE *f, const char *what, const char *a, const char *b)
+{
+	fprintf(f, "  %-34s %20s %20s\n", what, a, b);
+}
+
+static const char *jfmt(char *buf, size_t n, json_t *v, int kind)
+{
+	if (!json_is_number(v))
+		return "n/a";
+	double d = json_number_value(v);
+	if (kind == 1)
+		return fl_fmt_bytes(buf, n, d);
+	if (kind == 2)
+		return fl_fmt_ns(buf, n, d);
+	if (kind == 3) {
+		snprintf(buf, n, "%.1f", d);
+		return buf;
+	}
+	return fl_fmt_count(buf, n, (uint64_t)d);
+}
+
+void fl_compare_text(json_t *cmp, FILE *f)
+{
+	json_t *a = json_object_get(cmp, "a"), *b = json_object_get(cmp, "b");
+	char x[64], y[64], label[48];
+	static const struct {
+		const char *label, *key;
+		int kind;
+	} rows[] = {
+	    {"wall time", "wall_ns", 2},
+	    {"CPU time", "cpu_ns", 2},
+	    {"system time", "stime_ns", 2},
+	    {"read() calls", "read_calls", 0},
+	    {"bytes copied to user space", "read_bytes", 1},
+	    {"page faults (sampled)", "faults_total", 0},
+	    {"minor faults (getrusage)", "ru_minflt", 0},
+	    {"major faults (getrusage)", "ru_majflt", 0},
+	    {"file pages mapped", "file_pages_mapped", 0},
+	    {"peak RSS anon", "rss_anon_peak", 1},
+	    {"peak RSS file", "rss_file_peak", 1},
+	    {"dTLB misses", "dtlb_misses", 0},
+	};
+	row(f, "", json_string_value(json_object_get(cmp, "name_a")),
+	    json_string_value(json_object_get(cmp, "name_b")));
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		row(f, rows[i].label,
+		    jfmt(x, sizeof(x), json_object_get(a, rows[i].key), rows[i].kind),
+		    jfmt(y, sizeof(y), json_object_get(b, rows[i].key), rows[i].kind));
+	for (int c = 0; c < FL_FC_COUNT; c++) {
+		const char *n = fl_fclass_name(c);
+		json_t *va = json_object_get(json_object_get(a, "faults_per_mib"), n);
+		json_t *vb = json_object_get(json_object_get(b, "faults_per_mib"), n);
+		if ((!json_is_number(va) || json_number_value(va) == 0) &&
+		    (!json_is_number(vb) || json_number_value(vb) == 0))
+			continue;
+		snprintf(label, sizeof(label), "%s /MiB", n);
+		row(f, label, jfmt(x, sizeof(x), va, 3), jfmt(y, sizeof(y), vb, 3));
+	}
+	json_t *ma = json_object_get(a, "tlb_model"), *mb = json_object_get(b, "tlb_model");
+	if (json_is_object(ma) || json_is_object(mb))
+		row(f, "TLB model: pages mapped/entries",
+		    json_is_object(ma)
+			? (snprintf(
+			       x, sizeof(x), "%lld/%lld",
+			       (long long)json_integer_value(json_object_get(ma, "pages_mapped")),
+			       (long long)json_integer_value(json_object_get(ma, "entries"))),
+			   x)
+			: "n/a",
+		    json_is_object(mb)
+			? (snprintf(
+			       y, sizeof(y), "%lld/%lld",
+			       (long long)json_integer_value(json_object_get(mb, "pages_mapped")),
+			       (long long)json_integer_value(json_object_get(mb, "entries"))),
+			   y)
+			: "n/a");
+	fputc('\n', f);
+	fl_text_wrap(f, "verdict: ", "         ",
+		     json_string_value(json_object_get(json_object_get(cmp, "verdict"), "text")),
+		     100);
+	fl_findings_render(cmp, f);
+}
+
+/* ---- the io section (one trace) ---- */
+
+json_t *fl_report_io(const struct fl_model *m, const struct fl_report_opts *o)
+{
+	json_t *sec = json_object(), *procs = json_array();
+	struct fl_io_profile all;
+	char b1[32];
+	json_object_set_new(sec, "findings", json_array());
+	for (size_t i = 0; i < m->nprocs; i++) {
+		const struct fl_proc *p = m->procs[i];
+		struct fl_io_profile one;
+		uint64_t calls = 0, bytes = 0;
+		json_t *files = json_array();
+		if (!fl_report_selected(o, p))
+			continue;
+		memset(&one, 0, sizeof(one));
+		one.cpu_ns = one.utime_ns = one.stime_ns = one.ru_minflt = one.ru_majflt = -1;
+		one.file_pages_peak = one.rss_anon_peak = one.rss_file_peak = -1;
+		one.dtlb_misses = one.tlb_entries_4k = -1;
+		proc_profile(m, p, &one);
+		one.wall_ns = p->end_t;
+		one.nprocs = 1;
+		uint64_t mapped =
+		    one.file_pages_peak > 0 ? (uint64_t)one.file_pages_peak * 4096 : 0;
+		one.data_bytes = one.read_bytes > mapped ? one.read_bytes : mapped;
+		proc_reads(p, &calls, &bytes, files);
+		json_t *pj = fl_io_profile_json(&one);
+		json_object_set_new(pj, "pid", json_integer(p->pid));
+		json_object_set_new(pj, "exe", json_string(p->exe ? p->exe : ""));
+		json_object_set_new(pj, "files", files);
+		json_array_append_new(procs, pj);
+		if (calls >= 1000 && bytes / calls < 16384)
+			fl_explain_add(sec, "io.small_reads", FL_SEV_INFO, FL_MECH_READ_COPY,
+				       "pid %d: %llu read() calls of %.1f KiB on average copied %s",
+				       p->pid, (unsigned long long)calls,
+				       (double)bytes / (double)calls / 1024,
+				       fl_fmt_bytes(b1, sizeof(b1), (double)bytes));
+		if (one.file_pages_peak > 0 && one.faults[FL_FC_CACHE_HIT] + one.faults[FL_FC_DISK])
+			fl_explain_add(
+			    sec, "io.mapped", FL_SEV_INFO, FL_MECH_MMAP_IO,
+			    "pid %d: %s of file pages mapped with %llu faults", p->pid,
+			    fl_fmt_bytes(b1, sizeof(b1), 4096.0 * (double)one.file_pages_peak),
+			    (unsigned long long)(one.faults[FL_FC_CACHE_HIT] +
+						 one.faults[FL_FC_DISK]));
+	}
+	fl_io_profile(m, o, &all);
+	json_object_set_new(sec, "total", fl_io_profile_json(&all));
+	json_object_set_new(sec, "processes", procs);
+	return sec;
+}
+
+void fl_report_io_text(json_t *sec, FILE *f)
+{
+	size_t j, idx[8], rn;
+	long long rs;
+	json_t *procs = json_object_get(sec, "processes"), *p, *r;
+	char b1[32], b2[32], b3[32], fit[256];
+	size_t np = fl_report_top_procs(procs, "read_bytes", idx, 8, &rn, &rs);
+	for (size_t i = 0; i < np; i++) {
+		p = json_array_get(procs, idx[i]);
+		fl_text_printf(
+		    f, "  ",
+		    "pid %lld %s: %s read() calls, %s copied to user space, %s file "
+		    "pages mapped",
+		    (long long)json_integer_value(json_object_get(p, "pid")),
+		    json_string_value(json_object_get(p, "exe")),
+		    fl_fmt_count(b1, sizeof(b1),
+				 (uint64_t)json_integer_value(json_object_get(p, "read_calls"))),
+		    fl_fmt_bytes(b2, sizeof(b2),
+				 (double)json_integer_value(json_object_get(p, "read_bytes"))),
+		    jfmt(b3, sizeof(b3), json_object_get(p, "file_pages_mapped"), 0));
+		json_array_foreach(json_object_get(p, "files"), j, r)
+		    fprintf(f, "  fd %-3lld %-44.44s %10lld calls %10s (%.1f KiB/call)\n",
+			    (long long)json_integer_value(json_object_get(r, "fd")),
+			    fl_fit_path(fit, sizeof(fit),
+					json_string_value(json_object_get(r, "path")), 44),
+			    (long long)json_integer_value(json_object_get(r, "calls")),
+			    fl_fmt_bytes(b1, sizeof(b1),
+					 (double)json_integer_value(json_object_get(r, "bytes"))),
+			    json_real_value(json_object_get(r, "bytes_per_call")) / 1024);
+	}
+	if (rn)
+		fprintf(f,
+			"... and %zu more processes with %lld bytes read (see --json or --pid)\n",
+			rn, rs);
+	fl_findings_render(sec, f);
+}

@@ -1,0 +1,498 @@
+/*
+ * Reserved against touched. A reservation's "touched" figure is measured two
+ * ways: from residency (pages present in the VMAs it overlaps, apportioned
+ * by overlap, peak over the run) and from the fault samples (distinct pages
+ * of the reservation that took a first-touch fault, scaled by the sampling
+ * period). Residency wins when the trace has it: it also sees pages mapped
+ * without a user-mode fault (MAP_POPULATE, read() into the buffer).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/explain.h"
+#include "reports/report.h"
+#include "reports/report_faults.h"
+#include "reports/report_overcommit.h"
+#include "model/residency.h"
+#include "util/u64map.h"
+#include "util/xalloc.h"
+
+#define PROT_WRITE_BIT 0x2
+#define MAP_PRIVATE_BIT 0x02
+#define MAP_ANON_BIT 0x20
+#define PAGE 4096ULL
+
+struct resv {
+	uint64_t start, end, t0, t1; /* [start, end) live during [t0, t1) */
+	uint32_t stack;
+	const char *fn;
+	int64_t resident;	 /* peak resident pages, -1 unknown */
+	uint64_t touched_faults; /* pages, from samples */
+	int refused_strict;
+	int64_t committed_before;
+};
+
+struct resvs {
+	struct resv *v;
+	size_t n, cap;
+};
+
+static void resv_add(struct resvs *r, uint64_t start, uint64_t size, uint64_t t0, uint64_t t1,
+		     uint32_t stack, const char *fn)
+{
+	FL_GROW(r->v, r->cap, r->n + 1);
+	r->v[r->n++] = (struct resv){.start = start,
+				     .end = start + size,
+				     .t0 = t0,
+				     .t1 = t1,
+				     .stack = stack,
+				     .fn = fn,
+				     .resident = -1};
+}
+
+static uint64_t unmapped_at(const struct fl_proc *p, const struct fl_map_call *c)
+{
+	for (size_t i = 0; i < p->ncalls; i++) {
+		const struct fl_map_call *u = &p->calls[i];
+		if (u->seq > c->seq && u->fn == FL_FN_MUNMAP && !u->err &&
+		    u->addr < c->result + c->size && c->result < u->addr + u->size)
+			return u->t;
+	}
+	return FL_T_NEVER;
+}
+
+static void collect(const struct fl_proc *p, struct resvs *r)
+{
+	uint64_t large = p->opt_large > 0 ? (uint64_t)p->opt_large : 65536;
+	for (size_t i = 0; i < p->nblocks; i++) {
+		const struct fl_block *b = &p->blocks[i];
+		if (b->size >= large)
+			resv_add(r, b->addr, b->size, b->t_alloc, b->t_free, b->stack,
+				 fl_fn_name(b->fn));
+	}
+	for (size_t i = 0; i < p->ncalls; i++) {
+		const struct fl_map_call *c = &p->calls[i];
+		if (c->fn != FL_FN_MMAP || c->err || c->result == UINT64_MAX || c->prot < 0 ||
+		    !(c->prot & PROT_WRITE_BIT) || !(c->flags & MAP_PRIVATE_BIT) ||
+		    !(c->flags & MAP_ANON_BIT))
+			continue;
+		resv_add(r, c->result, (c->size + PAGE - 1) & ~(PAGE - 1), c->t, unmapped_at(p, c),
+			 c->stack, "mmap");
+	}
+}
+
+/* Present pages apportioned to each live reservation by overlap; the peak over time. */
+static int measure_state(const struct fl_res_state *st, void *ctx)
+{
+	struct resvs *r = ctx;
+	for (size_t i = 0; i < r->n; i++) {
+		struct resv *v = &r->v[i];
+		double sum = 0;
+		int seen = 0;
+		if (st->t < v->t0 || st->t >= v->t1)
+			continue;
+		for (size_t j = 0; j < st->n; j++) {
+			const struct fl_res_region *g = &st->v[j];
+			uint64_t lo = g->start > v->start ? g->start : v->start;
+			uint64_t hi = g->end < v->end ? g->end : v->end;
+			if (!st->alive[j] || lo >= hi || g->present < 0 || g->end <= g->start)
+				continue;
+			seen = 1;
+			sum += (double)g->present * (double)(hi - lo) / (double)(g->end - g->start);
+		}
+		if (seen && (int64_t)(sum + 0.5) > v->resident)
+			v->resident = (int64_t)(sum + 0.5);
+	}
+	return 0;
+}
+
+static int cmp_resv_start(const void *a, const void *b)
+{
+	const struct resv *x = a, *y = b;
+	return (x->start > y->start) - (x->start < y->start);
+}
+
+/* Distinct sampled pages inside each reservation while it was live. */
+static void measure_faults(const struct fl_proc *p, struct resvs *r)
+{
+	struct fl_u64map seen;
+	uint64_t period = p->faults_period ? p->faults_period : 1;
+	fl_u64map_init(&seen);
+	if (r->n > 1)
+		qsort(r->v, r->n, sizeof(r->v[0]), cmp_resv_start);
+	for (size_t i = 0; i < p->nfaults; i++) {
+		const struct fl_fault *f = &p->faults[i];
+		size_t lo = 0, hi = r->n;
+		while (lo < hi) { /* first reservation starting after addr */
+			size_t mid = lo + (hi - lo) / 2;
+			if (r->v[mid].start <= f->addr)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (size_t k = lo; k-- > 0;) {
+			struct resv *v = &r->v[k];
+			if (f->addr < v->end && f->t >= v->t0 && f->t < v->t1) {
+				if (fl_u64map_add(&seen, (f->addr >> 12) ^ ((uint64_t)k << 44)))
+					v->touched_faults += period;
+				break;
+			}
+			if (k + 64 < lo)
+				break; /* overlapping reservations are rare and nearby */
+		}
+	}
+	fl_u64map_release(&seen);
+}
+
+static uint64_t touched_pages(const struct resv *v)
+{
+	uint64_t pages = (v->end - v->start + PAGE - 1) / PAGE;
+	uint64_t t = v->resident >= 0 ? (uint64_t)v->resident : v->touched_faults;
+	return t > pages ? pages : t;
+}
+
+/* Committed_AS at the last counters tick before t (-1 unknown), and CommitLimit. */
+static int64_t committed_before(const struct fl_proc *p, uint64_t t, int64_t *limit)
+{
+	int64_t c = -1;
+	*limit = -1;
+	for (size_t i = 0; i < p->ncounters; i++)
+		if (p->counters[i].commit_limit > 0)
+			*limit = p->counters[i].commit_limit;
+	for (size_t i = 0; i < p->ncounters; i++) {
+		if (p->counters[i].t >= t) /* a tick at or after t already includes it */
+			break;
+		c = p->counters[i].committed_as;
+	}
+	return c;
+}
+
+struct site {
+	uint32_t stack;
+	uint64_t t, count, reserved, touched;
+	int refused;
+};
+
+static json_t *site_rows(const struct fl_report_opts *o, const struct fl_proc *p, struct resvs *r,
+			 json_t *sec)
+{
+	struct fl_u64map idx;
+	struct site *s = NULL;
+	size_t n = 0, cap = 0;
+	json_t *arr = json_array();
+	char b1[32], b2[32];
+	fl_u64map_init(&idx);
+	for (size_t i = 0; i < r->n; i++) {
+		struct resv *v = &r->v[i];
+		uint64_t *slot = fl_u64map_slot(&idx, v->stack);
+		if (!*slot) {
+			FL_GROW(s, cap, n + 1);
+			s[n] = (struct site){.stack = v->stack, .t = v->t0};
+			*slot = ++n;
+		}
+		struct site *w = &s[*slot - 1];
+		w->count++;
+		w->reserved += v->end - v->start;
+		w->touched += touched_pages(v) * PAGE;
+		w->refused += v->refused_strict;
+	}
+	for (size_t i = 0; i < n; i++) /* biggest reservations first (selection sort, n small) */
+		for (size_t j = i + 1; j < n; j++)
+			if (s[j].reserved > s[i].reserved) {
+				struct site t = s[i];
+				s[i] = s[j];
+				s[j] = t;
+			}
+	for (size_t i = 0; i < n && (int)i < o->top; i++) {
+		double ratio = s[i].reserved ? (double)s[i].touched / (double)s[i].reserved : 0;
+		json_t *st = fl_report_stack_json(o, p, s[i].stack, s[i].t, 6);
+		json_array_append_new(
+		    arr, json_pack("{s:I, s:o, s:I, s:I, s:I, s:f, s:I}", "stack",
+				   (json_int_t)s[i].stack, "site", st, "count",
+				   (json_int_t)s[i].count, "reserved", (json_int_t)s[i].reserved,
+				   "touched", (json_int_t)s[i].touched, "touched_pct",
+				   100.0 * ratio, "strict_refused", (json_int_t)s[i].refused));
+		if (s[i].reserved >= (64ULL << 20) && ratio < 0.5) {
+			const char *txt =
+			    json_string_value(json_object_get(json_object_get(st, "site"), "text"));
+			fl_explain_add(sec, "overcommit.site",
+				       ratio < 0.25 && s[i].reserved >= (1ULL << 30) ? FL_SEV_WARN
+										     : FL_SEV_INFO,
+				       FL_MECH_OVERCOMMIT,
+				       "pid %d: %s reserved %s and touched only %.1f%% (%s)",
+				       p->pid, txt ? txt : "(unknown site)",
+				       fl_fmt_bytes(b1, sizeof(b1), (double)s[i].reserved),
+				       100.0 * ratio,
+				       fl_fmt_bytes(b2, sizeof(b2), (double)s[i].touched));
+		}
+	}
+	free(s);
+	fl_u64map_release(&idx);
+	return arr;
+}
+
+static json_t *region_rows(const struct fl_report_opts *o, const struct fl_proc *p)
+{
+	struct fl_u64map idx;
+	struct {
+		uint64_t start, end, t;
+		int64_t peak;
+	} *g = NULL;
+	size_t n = 0, cap = 0;
+	json_t *arr = json_array();
+	fl_u64map_init(&idx);
+	for (size_t i = 0; i < p->nresidency; i++) {
+		const struct fl_residency *r = &p->residency[i];
+		const struct fl_maps_snap *s = fl_proc_maps_at(p, r->t);
+		for (size_t j = 0; j < r->nregions; j++) {
+			const struct fl_res_region *x = &r->regions[j];
+			if (fl_maps_is_shim(s, x->start, x->end))
+				continue;
+			uint64_t *slot = fl_u64map_slot(&idx, x->start ^ (x->end << 20));
+			if (!*slot) {
+				FL_GROW(g, cap, n + 1);
+				g[n].start = x->start;
+				g[n].end = x->end;
+				g[n].t = r->t;
+				g[n].peak = 0;
+				*slot = ++n;
+			}
+			if (x->present > g[*slot - 1].peak)
+				g[*slot - 1].peak = x->present;
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i + 1; j < n; j++)
+			if (g[j].end - g[j].start > g[i].end - g[i].start) {
+				__typeof__(*g) t = g[i];
+				g[i] = g[j];
+				g[j] = t;
+			}
+	for (size_t i = 0; i < n && (int)i < o->top; i++) {
+		struct fl_vma v;
+		char b1[32], b2[32];
+		int known = fl_proc_vma_at(p, g[i].start, g[i].t, &v) == 0;
+		uint64_t size = g[i].end - g[i].start;
+		if (known && v.kind == FL_VMA_SHIM)
+			continue;
+		json_array_append_new(
+		    arr, json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:f}", "start",
+				   fl_fmt_addr(b1, sizeof(b1), g[i].start), "end",
+				   fl_fmt_addr(b2, sizeof(b2), g[i].end), "path",
+				   known && v.path ? v.path : "", "kind",
+				   known ? fl_vma_kind_name(v.kind) : "unknown", "size",
+				   (json_int_t)size, "touched", (json_int_t)(g[i].peak * 4096),
+				   "touched_pct", 100.0 * (double)g[i].peak * 4096 / (double)size));
+	}
+	free(g);
+	fl_u64map_release(&idx);
+	return arr;
+}
+
+static json_t *over_time(const struct fl_proc *p, int64_t *peak_commit, int64_t *limit,
+			 int64_t *oom_last, int64_t *oom_peak)
+{
+	json_t *arr = json_array();
+	size_t step = p->ncounters / 200 + 1;
+	for (size_t i = 0; i < p->ncounters; i++) {
+		const struct fl_counters *c = &p->counters[i];
+		if (c->committed_as > *peak_commit)
+			*peak_commit = c->committed_as;
+		if (c->commit_limit > 0)
+			*limit = c->commit_limit;
+		if (c->oom_score >= 0) {
+			*oom_last = c->oom_score;
+			if (c->oom_score > *oom_peak)
+				*oom_peak = c->oom_score;
+		}
+		if (i % step && i + 1 != p->ncounters)
+			continue;
+		int64_t rss = c->rss_anon >= 0 ? c->rss_anon + (c->rss_file > 0 ? c->rss_file : 0) +
+						     (c->rss_shmem > 0 ? c->rss_shmem : 0)
+					       : -1;
+		json_array_append_new(arr,
+				      json_pack("{s:I, s:I, s:I, s:I}", "t", (json_int_t)c->t,
+						"vsz", (json_int_t)c->vsz, "rss", (json_int_t)rss,
+						"committed_as", (json_int_t)c->committed_as));
+	}
+	return arr;
+}
+
+static const char *mode_name(int64_t mode)
+{
+	return mode == 0 ? "heuristic" : mode == 1 ? "always" : mode == 2 ? "strict" : "unknown";
+}
+
+static json_t *strict_and_large(const struct fl_proc *p, struct resvs *r, json_t *sec,
+				json_t **too_large)
+{
+	json_t *arr = json_array();
+	uint64_t ramswap = (p->mem_total > 0 ? (uint64_t)p->mem_total : 0) +
+			   (p->swap_total > 0 ? (uint64_t)p->swap_total : 0);
+	char b1[32], b2[32], b3[32];
+	*too_large = json_array();
+	for (size_t i = 0; i < r->n; i++) {
+		struct resv *v = &r->v[i];
+		int64_t limit, before = committed_before(p, v->t0, &limit);
+		uint64_t size = v->end - v->start;
+		v->committed_before = before;
+		if (before >= 0 && limit > 0 && (uint64_t)before + size > (uint64_t)limit) {
+			v->refused_strict = 1;
+			json_array_append_new(
+			    arr, json_pack("{s:I, s:I, s:I, s:I, s:I}", "t", (json_int_t)v->t0,
+					   "size", (json_int_t)size, "stack", (json_int_t)v->stack,
+					   "committed_before", (json_int_t)before, "commit_limit",
+					   (json_int_t)limit));
+			fl_explain_add(sec, "overcommit.strict_refusal", FL_SEV_WARN,
+				       FL_MECH_STRICT_COMMIT,
+				       "pid %d: a %s reservation with Committed_AS at %s would "
+				       "exceed CommitLimit %s: strict mode would have refused it",
+				       p->pid, fl_fmt_bytes(b1, sizeof(b1), (double)size),
+				       fl_fmt_bytes(b2, sizeof(b2), (double)before),
+				       fl_fmt_bytes(b3, sizeof(b3), (double)limit));
+		}
+		if (ramswap && size > ramswap)
+			json_array_append_new(*too_large, json_pack("{s:I, s:I, s:s, s:b}", "size",
+								    (json_int_t)size, "stack",
+								    (json_int_t)v->stack, "fn",
+								    v->fn, "ok", 1));
+	}
+	for (size_t i = 0; i < p->ncalls; i++) {
+		const struct fl_map_call *c = &p->calls[i];
+		if (c->fn == FL_FN_MMAP && c->err == ENOMEM && ramswap && c->size > ramswap)
+			json_array_append_new(*too_large,
+					      json_pack("{s:I, s:I, s:s, s:b}", "size",
+							(json_int_t)c->size, "stack",
+							(json_int_t)c->stack, "fn", "mmap", 0));
+	}
+	if (json_array_size(*too_large))
+		fl_explain_add(sec, "overcommit.too_large", FL_SEV_WARN, FL_MECH_OVERCOMMIT,
+			       "pid %d: %zu single request(s) larger than RAM plus swap (%s)",
+			       p->pid, json_array_size(*too_large),
+			       fl_fmt_bytes(b1, sizeof(b1), (double)ramswap));
+	return arr;
+}
+
+static json_t *proc_overcommit(const struct fl_report_opts *o, const struct fl_proc *p, json_t *sec)
+{
+	struct resvs r = {0};
+	uint64_t reserved = 0, touched = 0;
+	int64_t peak_commit = -1, limit = -1, oom_last = -1, oom_peak = -1;
+	json_t *too_large, *strict, *pr;
+	char b1[32], b2[32];
+	collect(p, &r);
+	fl_res_walk(p, measure_state, &r);
+	measure_faults(p, &r);
+	strict = strict_and_large(p, &r, sec, &too_large);
+	for (size_t i = 0; i < r.n; i++) {
+		reserved += r.v[i].end - r.v[i].start;
+		touched += touched_pages(&r.v[i]) * PAGE;
+	}
+	json_t *ot = over_time(p, &peak_commit, &limit, &oom_last, &oom_peak);
+	pr =
+	    json_pack("{s:i, s:s, s:I, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:s}", "pid",
+		      p->pid, "exe", p->exe ? p->exe : "", "mode", (json_int_t)p->overcommit,
+		      "mode_name", mode_name(p->overcommit), "mem_total", (json_int_t)p->mem_total,
+		      "swap_total", (json_int_t)p->swap_total, "commit_limit", (json_int_t)limit,
+		      "committed_as_peak", (json_int_t)peak_commit, "reservations", (json_int_t)r.n,
+		      "reserved", (json_int_t)reserved, "touched", (json_int_t)touched,
+		      "touched_pct", reserved ? 100.0 * (double)touched / (double)reserved : 0.0,
+		      "touched_from", p->nresidency ? "residency" : "fault_samples");
+	json_object_set_new(pr, "oom_score", oom_last >= 0 ? json_integer(oom_last) : json_null());
+	json_object_set_new(pr, "oom_score_peak",
+			    oom_peak >= 0 ? json_integer(oom_peak) : json_null());
+	json_object_set_new(pr, "by_site", site_rows(o, p, &r, sec));
+	json_object_set_new(pr, "by_region", region_rows(o, p));
+	json_object_set_new(pr, "over_time", ot);
+	json_object_set_new(pr, "strict_refused", strict);
+	json_object_set_new(pr, "too_large", too_large);
+	if (peak_commit > 0 && limit > 0 && peak_commit > limit)
+		fl_explain_add(sec, "overcommit.commit_limit", FL_SEV_WARN, FL_MECH_STRICT_COMMIT,
+			       "pid %d: Committed_AS reached %s, past CommitLimit %s (mode %s)",
+			       p->pid, fl_fmt_bytes(b1, sizeof(b1), (double)peak_commit),
+			       fl_fmt_bytes(b2, sizeof(b2), (double)limit),
+			       mode_name(p->overcommit));
+	if (oom_peak >= 0 && (!p->parent || oom_peak >= 800))
+		fl_explain_add(sec, "overcommit.oom_score",
+			       oom_peak >= 800 ? FL_SEV_WARN : FL_SEV_INFO, FL_MECH_OOM,
+			       "pid %d: oom_score peaked at %lld (of 1000)", p->pid,
+			       (long long)oom_peak);
+	free(r.v);
+	return pr;
+}
+
+json_t *fl_report_overcommit(const struct fl_model *m, const struct fl_report_opts *o)
+{
+	json_t *sec = json_object(), *procs = json_array();
+	json_object_set_new(sec, "findings", json_array());
+	for (size_t i = 0; i < m->nprocs; i++)
+		if (fl_report_selected(o, m->procs[i]))
+			json_array_append_new(procs, proc_overcommit(o, m->procs[i], sec));
+	json_object_set_new(sec, "processes", procs);
+	return sec;
+}
+
+static long long jint(json_t *o, const char *k)
+{
+	return (long long)json_integer_value(json_object_get(o, k));
+}
+
+void fl_report_overcommit_text(json_t *sec, FILE *f)
+{
+	size_t j, idx[8], rn;
+	long long rs;
+	json_t *procs = json_object_get(sec, "processes"), *p, *r;
+	char b1[32], b2[32], b3[32], fit[128];
+	size_t np = fl_report_top_procs(procs, "reserved", idx, 8, &rn, &rs);
+	for (size_t i = 0; i < np; i++) {
+		p = json_array_get(procs, idx[i]);
+		fl_text_printf(f, "  ", "pid %lld %s: reserved %s, touched %s (%.1f%%, from %s)",
+			       jint(p, "pid"), json_string_value(json_object_get(p, "exe")),
+			       fl_fmt_bytes(b1, sizeof(b1), (double)jint(p, "reserved")),
+			       fl_fmt_bytes(b2, sizeof(b2), (double)jint(p, "touched")),
+			       json_real_value(json_object_get(p, "touched_pct")),
+			       json_string_value(json_object_get(p, "touched_from")));
+		if (jint(p, "commit_limit") > 0)
+			fprintf(
+			    f,
+			    "  overcommit mode %lld (%s); Committed_AS peak %s of CommitLimit %s\n",
+			    jint(p, "mode"), json_string_value(json_object_get(p, "mode_name")),
+			    fl_fmt_bytes(b1, sizeof(b1), (double)jint(p, "committed_as_peak")),
+			    fl_fmt_bytes(b2, sizeof(b2), (double)jint(p, "commit_limit")));
+		if (json_is_integer(json_object_get(p, "oom_score")))
+			fprintf(f, "  oom_score %lld (peak %lld)\n", jint(p, "oom_score"),
+				jint(p, "oom_score_peak"));
+		fprintf(f, "  %-56s %10s %10s %7s\n", "allocation site", "reserved", "touched",
+			"%");
+		json_array_foreach(json_object_get(p, "by_site"), j, r)
+		{
+			const char *txt = json_string_value(json_object_get(
+			    json_object_get(json_object_get(r, "site"), "site"), "text"));
+			fprintf(f, "  %-56.56s %10s %10s %6.1f%%\n",
+				txt ? fl_fit_site(fit, sizeof(fit), txt, 56) : "(unknown)",
+				fl_fmt_bytes(b1, sizeof(b1), (double)jint(r, "reserved")),
+				fl_fmt_bytes(b2, sizeof(b2), (double)jint(r, "touched")),
+				json_real_value(json_object_get(r, "touched_pct")));
+		}
+		fprintf(f, "  %-56s %10s %10s %7s\n", "region", "size", "peak res", "%");
+		json_array_foreach(json_object_get(p, "by_region"), j, r)
+		{
+			const char *path = json_string_value(json_object_get(r, "path"));
+			snprintf(b3, sizeof(b3), "%s",
+				 json_string_value(json_object_get(r, "start")));
+			fprintf(f, "  %-18s %-37.37s %10s %10s %6.1f%%\n", b3,
+				path && *path ? path
+					      : json_string_value(json_object_get(r, "kind")),
+				fl_fmt_bytes(b1, sizeof(b1), (double)jint(r, "size")),
+				fl_fmt_bytes(b2, sizeof(b2), (double)jint(r, "touched")),
+				json_real_value(json_object_get(r, "touched_pct")));
+		}
+	}
+	if (rn)
+		fprintf(
+		    f,
+		    "... and %zu more processes with %lld bytes reserved (see --json or --pid)\n",
+		    rn, rs);
+	fl_findings_render(sec, f);
+}

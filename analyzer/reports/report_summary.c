@@ -1,0 +1,480 @@
+/*
+ * The summary: one screen about the whole run (every selected process),
+ * then one line per process.
+ */
+#include <string.h>
+
+#include "faultline/schema.h"
+#include "reports/report.h"
+
+struct pfacts {
+	uint64_t runtime;
+	int64_t peak_rss, peak_vsz, maxrss;
+	uint64_t calls[FL_FN_COUNT], bytes[FL_FN_COUNT], peak_live, live_end;
+	uint64_t mapped, unmapped, nmmap, nmunmap;
+	int64_t minflt, majflt, ru_minflt, ru_majflt, cpu_ns;
+};
+
+/* A value from an exec image's rusage minus what earlier images of the pid used. */
+static int64_t ru_own(const struct fl_proc *p, int64_t (*get)(const struct fl_proc *))
+{
+	int64_t v = get(p);
+	if (v >= 0 && p->link == FL_LINK_EXEC && p->parent) {
+		int64_t before = get(p->parent);
+		if (before >= 0 && before <= v)
+			v -= before;
+	}
+	return v;
+}
+
+static int64_t get_ru_min(const struct fl_proc *p)
+{
+	const struct fl_counters *c = fl_proc_last_counters(p);
+	return p->exit.present && p->exit.ru_minflt >= 0 ? p->exit.ru_minflt
+	       : c					 ? c->ru_minflt
+							 : -1;
+}
+static int64_t get_ru_maj(const struct fl_proc *p)
+{
+	const struct fl_counters *c = fl_proc_last_counters(p);
+	return p->exit.present && p->exit.ru_majflt >= 0 ? p->exit.ru_majflt
+	       : c					 ? c->ru_majflt
+							 : -1;
+}
+static int64_t get_cpu(const struct fl_proc *p)
+{
+	if (!p->exit.present || p->exit.ru_utime_ns < 0 || p->exit.ru_stime_ns < 0)
+		return -1;
+	return p->exit.ru_utime_ns + p->exit.ru_stime_ns;
+}
+
+static void facts(const struct fl_proc *p, struct pfacts *f)
+{
+	const struct fl_heap_tick *h = fl_proc_last_heap(p);
+	const struct fl_counters *last = fl_proc_last_counters(p);
+	memset(f, 0, sizeof(*f));
+	f->runtime = p->end_t;
+	f->peak_rss = f->peak_vsz = -1;
+	for (size_t i = 0; i < p->ncounters; i++) {
+		const struct fl_counters *c = &p->counters[i];
+		int64_t rss = (c->rss_anon > 0 ? c->rss_anon : 0) +
+			      (c->rss_file > 0 ? c->rss_file : 0) +
+			      (c->rss_shmem > 0 ? c->rss_shmem : 0);
+		if (c->rss_anon >= 0 && rss > f->peak_rss)
+			f->peak_rss = rss;
+		if (c->vsz >= 0) {
+			/* The shim's own buffers and code are not the program's. */
+			const struct fl_maps_snap *ms = fl_proc_maps_at(p, c->t);
+			int64_t vsz = c->vsz;
+			if (ms && (int64_t)ms->shim_bytes < vsz)
+				vsz -= (int64_t)ms->shim_bytes;
+			if (vsz > f->peak_vsz)
+				f->peak_vsz = vsz;
+		}
+	}
+	f->maxrss = p->exit.present && p->exit.ru_maxrss_kb >= 0 ? p->exit.ru_maxrss_kb * 1024 : -1;
+	if (h) {
+		memcpy(f->calls, h->calls, sizeof(f->calls));
+		memcpy(f->bytes, h->bytes, sizeof(f->bytes));
+		f->peak_live = h->peak;
+		f->live_end = h->live;
+	}
+	for (size_t i = 0; i < p->ncalls; i++) {
+		const struct fl_map_call *c = &p->calls[i];
+		if (c->err)
+			continue;
+		if (c->fn == FL_FN_MMAP) {
+			f->nmmap++;
+			f->mapped += c->size;
+		} else if (c->fn == FL_FN_MUNMAP) {
+			f->nmunmap++;
+			f->unmapped += c->size;
+		}
+	}
+	f->minflt = last ? last->minflt : -1;
+	f->majflt = last ? last->majflt : -1;
+	f->ru_minflt = ru_own(p, get_ru_min);
+	f->ru_majflt = ru_own(p, get_ru_maj);
+	f->cpu_ns = ru_own(p, get_cpu);
+}
+
+static json_t *int_or_null(int64_t v)
+{
+	return v >= 0 ? json_integer(v) : json_null();
+}
+
+static uint64_t heap_calls(const struct pfacts *f)
+{
+	uint64_t n = 0;
+	for (int i = 0; i <= FL_FN_PVALLOC; i++)
+		n += f->calls[i];
+	return n;
+}
+
+static uint64_t heap_bytes(const struct pfacts *f)
+{
+	uint64_t n = 0;
+	for (int i = 0; i <= FL_FN_PVALLOC; i++)
+		n += f->bytes[i];
+	return n;
+}
+
+static json_t *proc_json(const struct fl_proc *p, const struct pfacts *f)
+{
+	json_t *j = json_object();
+	json_object_set_new(j, "key", json_string(p->key));
+	json_object_set_new(j, "pid", json_integer(p->pid));
+	json_object_set_new(j, "exe", p->exe ? json_string(p->exe) : json_null());
+	json_object_set_new(j, "runtime_ns", json_integer((json_int_t)f->runtime));
+	json_object_set_new(j, "cpu_ns", int_or_null(f->cpu_ns));
+	json_object_set_new(j, "peak_rss", int_or_null(f->peak_rss));
+	json_object_set_new(j, "max_rss", int_or_null(f->maxrss));
+	json_object_set_new(j, "peak_vsz", int_or_null(f->peak_vsz));
+	json_object_set_new(j, "heap_calls", json_integer((json_int_t)heap_calls(f)));
+	json_object_set_new(j, "heap_bytes", json_integer((json_int_t)heap_bytes(f)));
+	json_object_set_new(j, "frees", json_integer((json_int_t)f->calls[FL_FN_FREE]));
+	json_object_set_new(j, "peak_live", json_integer((json_int_t)f->peak_live));
+	json_object_set_new(j, "live_at_end", json_integer((json_int_t)f->live_end));
+	json_object_set_new(j, "minflt", int_or_null(f->minflt));
+	json_object_set_new(j, "majflt", int_or_null(f->majflt));
+	json_object_set_new(j, "ru_minflt", int_or_null(f->ru_minflt));
+	json_object_set_new(j, "ru_majflt", int_or_null(f->ru_majflt));
+	json_object_set_new(j, "killed", json_boolean(!p->exit.present || p->exit.from_wait));
+	return j;
+}
+
+/* The shim stops recording at the size cap (or a failed write) and notes it;
+ * the totals written at exit stay exact, the event-based figures do not. */
+static void add_stopped(json_t *r, const struct fl_model *m, const struct fl_report_opts *o)
+{
+	const struct fl_proc *first = NULL;
+	const struct fl_note *note = NULL;
+	size_t nstopped = 0;
+	for (size_t i = 0; i < m->nprocs; i++) {
+		const struct fl_proc *p = m->procs[i];
+		if (!fl_report_selected(o, p))
+			continue;
+		for (size_t k = 0; k < p->nnotes; k++) {
+			if (!p->notes[k].what || strcmp(p->notes[k].what, "stopped") != 0)
+				continue;
+			if (!nstopped++) {
+				first = p;
+				note = &p->notes[k];
+			}
+			break;
+		}
+	}
+	if (!nstopped)
+		return;
+	fl_finding_add(r, "summary.trace_stopped", "warn",
+		       "The shim stops writing events when a trace file reaches its size cap "
+		       "(--max-size, or the file size limit) but keeps counting: call totals and "
+		       "counters at exit are exact, per-site, per-event and over-time figures "
+		       "cover only the part before the stop.",
+		       "recording stopped early in %zu process%s (first: %d after %.1f ms: %s); "
+		       "figures from events are cut short",
+		       nstopped, nstopped == 1 ? "" : "es", (int)first->pid, (double)note->t / 1e6,
+		       note->why ? note->why : "no reason given");
+}
+
+static void add_findings(json_t *r, const struct fl_model *m, const struct fl_report_opts *o,
+			 const struct pfacts *tot, int64_t peak_rss, int64_t peak_vsz,
+			 int64_t perf_min, int64_t ru_min)
+{
+	char b1[32], b2[32];
+	if (peak_rss > 0 && peak_vsz > 4 * peak_rss)
+		fl_finding_add(r, "summary.virtual", "info",
+			       "Virtual memory is only a reservation: the kernel backs a page with "
+			       "RAM on the first touch (demand paging), so untouched reservations "
+			       "cost address space and page tables, not memory.",
+			       "peak virtual size %s is %.0fx the peak resident set %s: most "
+			       "reserved memory was never touched",
+			       fl_fmt_bytes(b1, sizeof(b1), (double)peak_vsz),
+			       (double)peak_vsz / (double)peak_rss,
+			       fl_fmt_bytes(b2, sizeof(b2), (double)peak_rss));
+	if (perf_min >= 0 && ru_min > perf_min && (ru_min - perf_min) * 20 > ru_min)
+		fl_finding_add(
+		    r, "summary.fault_gap", "info",
+		    "perf counts faults taken in user mode; getrusage also counts faults "
+		    "the kernel takes on the program's behalf (copy_to_user in read(), "
+		    "MAP_POPULATE, get_user_pages).",
+		    "%lld of %lld minor faults (%.0f%%) happened in kernel mode or through "
+		    "get_user_pages, not in the program's own instructions",
+		    (long long)(ru_min - perf_min), (long long)ru_min,
+		    100.0 * (double)(ru_min - perf_min) / (double)ru_min);
+	if (tot->live_end > 0)
+		fl_finding_add(r, "summary.live_at_exit", "info",
+			       "Heap memory still allocated at exit is returned to the kernel when "
+			       "the address space is torn down; it matters when it grows with the "
+			       "run (a leak) rather than staying constant.",
+			       "%s of heap was still allocated when the processes ended (see the "
+			       "heap section for the sites)",
+			       fl_fmt_bytes(b1, sizeof(b1), (double)tot->live_end));
+	if (m->nerrors)
+		fl_finding_add(r, "summary.trace_errors", "warn",
+			       "A trace line that cannot be read is skipped; the figures above "
+			       "leave out what it said.",
+			       "%lu bad line%s or file%s in the trace were skipped", m->nerrors,
+			       m->nerrors == 1 ? "" : "s", m->nerrors == 1 ? "" : "s");
+	add_stopped(r, m, o);
+	for (size_t i = 0; i < m->nprocs; i++) {
+		const struct fl_probe *pr;
+		if (!fl_report_selected(o, m->procs[i]))
+			continue;
+		pr = fl_proc_probe(m->procs[i], FL_PROBE_PERF_SAMPLE);
+		if (pr && !pr->ok) {
+			fl_finding_add(r, "summary.no_fault_samples", "info",
+				       "Page-fault samples come from a perf software event; the "
+				       "kernel refuses it under a strict perf_event_paranoid, "
+				       "seccomp or in some containers.",
+				       "page-fault sampling was off (%s): fault classes and sites "
+				       "are missing",
+				       pr->why ? pr->why : "no reason given");
+		}
+		break;
+	}
+}
+
+/* What the first selected process could measure, and why not where it could not. */
+static json_t *probes_json(const struct fl_model *m, const struct fl_report_opts *o)
+{
+	json_t *r = json_object();
+	for (size_t i = 0; i < m->nprocs; i++) {
+		const struct fl_proc *p = m->procs[i];
+		if (!fl_report_selected(o, p))
+			continue;
+		for (size_t k = 0; k < p->nprobes; k++) {
+			json_t *j = json_object();
+			json_object_set_new(j, "ok", json_boolean(p->probes[k].ok));
+			json_object_set_new(j, "why",
+					    p->probes[k].why ? json_string(p->probes[k].why)
+							     : json_null());
+			json_object_set_new(r, p->probes[k].name, j);
+		}
+		break;
+	}
+	return r;
+}
+
+json_t *fl_report_summary(const struct fl_model *m, const struct fl_report_opts *o)
+{
+	json_t *r = json_object(), *procs = json_array(), *calls = json_object(),
+	       *bytes = json_object(), *heap = json_object(), *maps = json_object(),
+	       *faults = json_object();
+	struct pfacts tot, f;
+	uint64_t t0 = UINT64_MAX, t1 = 0, nfaults = 0;
+	int64_t peak_rss = -1, peak_vsz = -1, perf_min = -1, perf_maj = -1, ru_min = -1,
+		ru_maj = -1, cpu = -1;
+	const char *rss_key = NULL;
+	size_t n = 0;
+	memset(&tot, 0, sizeof(tot));
+	for (size_t i = 0; i < m->nprocs; i++) {
+		const struct fl_proc *p = m->procs[i];
+		if (!fl_report_selected(o, p))
+			continue;
+		n++;
+		facts(p, &f);
+		if (p->start_realtime_ns < t0)
+			t0 = p->start_realtime_ns;
+		if (p->start_realtime_ns + p->end_t > t1)
+			t1 = p->start_realtime_ns + p->end_t;
+		for (int k = 0; k < FL_FN_COUNT; k++) {
+			tot.calls[k] += f.calls[k];
+			tot.bytes[k] += f.bytes[k];
+		}
+		if (f.peak_live > tot.peak_live)
+			tot.peak_live = f.peak_live;
+		tot.live_end += f.live_end;
+		tot.nmmap += f.nmmap;
+		tot.nmunmap += f.nmunmap;
+		tot.mapped += f.mapped;
+		tot.unmapped += f.unmapped;
+		if (f.peak_rss > peak_rss) {
+			peak_rss = f.peak_rss;
+			rss_key = p->key;
+		}
+		if (f.peak_vsz > peak_vsz)
+			peak_vsz = f.peak_vsz;
+#define ADD(acc, v)                                                                                \
+	if ((v) >= 0)                                                                              \
+	acc = (acc < 0 ? 0 : acc) + (v)
+		ADD(perf_min, f.minflt);
+		ADD(perf_maj, f.majflt);
+		ADD(ru_min, f.ru_minflt);
+		ADD(ru_maj, f.ru_majflt);
+		ADD(cpu, f.cpu_ns);
+#undef ADD
+		nfaults += p->nfaults;
+		json_array_append_new(procs, proc_json(p, &f));
+	}
+	json_object_set_new(r, "processes", json_integer((json_int_t)n));
+	json_object_set_new(r, "runtime_ns", json_integer(n ? (json_int_t)(t1 - t0) : 0));
+	json_object_set_new(r, "cpu_ns", int_or_null(cpu));
+	json_object_set_new(r, "peak_rss", int_or_null(peak_rss));
+	json_object_set_new(r, "peak_rss_process", rss_key ? json_string(rss_key) : json_null());
+	json_object_set_new(r, "peak_vsz", int_or_null(peak_vsz));
+	for (int k = 0; k < FL_FN_COUNT; k++) {
+		if (k >= FL_FN_MMAP)
+			break;
+		json_object_set_new(calls, fl_fn_name(k), json_integer((json_int_t)tot.calls[k]));
+		if (FL_FN_IS_ALLOC(k))
+			json_object_set_new(bytes, fl_fn_name(k),
+					    json_integer((json_int_t)tot.bytes[k]));
+	}
+	json_object_set_new(heap, "calls", calls);
+	json_object_set_new(heap, "bytes", bytes);
+	json_object_set_new(heap, "peak_live", json_integer((json_int_t)tot.peak_live));
+	json_object_set_new(heap, "live_at_end", json_integer((json_int_t)tot.live_end));
+	json_object_set_new(r, "heap", heap);
+	json_object_set_new(maps, "mmap", json_integer((json_int_t)tot.nmmap));
+	json_object_set_new(maps, "munmap", json_integer((json_int_t)tot.nmunmap));
+	json_object_set_new(maps, "mapped_bytes", json_integer((json_int_t)tot.mapped));
+	json_object_set_new(maps, "unmapped_bytes", json_integer((json_int_t)tot.unmapped));
+	for (int k = FL_FN_MREMAP; k < FL_FN_COUNT; k++)
+		json_object_set_new(maps, fl_fn_name(k), json_integer((json_int_t)tot.calls[k]));
+	json_object_set_new(r, "mappings", maps);
+	json_object_set_new(faults, "perf_minor", int_or_null(perf_min));
+	json_object_set_new(faults, "perf_major", int_or_null(perf_maj));
+	json_object_set_new(faults, "rusage_minor", int_or_null(ru_min));
+	json_object_set_new(faults, "rusage_major", int_or_null(ru_maj));
+	json_object_set_new(faults, "samples", json_integer((json_int_t)nfaults));
+	json_object_set_new(r, "faults", faults);
+	json_object_set_new(r, "per_process", procs);
+	json_object_set_new(r, "probes", probes_json(m, o));
+	json_object_set_new(r, "findings", json_array());
+	add_findings(r, m, o, &tot, peak_rss, peak_vsz, perf_min, ru_min);
+	return r;
+}
+
+static const char *opt_bytes(char *b, size_t len, json_t *v)
+{
+	return json_is_integer(v) ? fl_fmt_bytes(b, len, (double)json_integer_value(v)) : "n/a";
+}
+
+static const char *opt_count(char *b, size_t len, json_t *v)
+{
+	return json_is_integer(v) ? fl_fmt_count(b, len, (uint64_t)json_integer_value(v)) : "n/a";
+}
+
+void fl_report_summary_text(json_t *sec, FILE *f)
+{
+	json_t *heap = json_object_get(sec, "heap"), *maps = json_object_get(sec, "mappings"),
+	       *faults = json_object_get(sec, "faults"),
+	       *procs = json_object_get(sec, "per_process"),
+	       *calls = json_object_get(heap, "calls"), *bytes = json_object_get(heap, "bytes"), *p;
+	char b1[32], b2[32], b3[32], b4[32];
+	size_t i;
+	int col = 0;
+	fprintf(f, "Processes: %lld   wall time: %s   CPU time: %s\n",
+		(long long)json_integer_value(json_object_get(sec, "processes")),
+		fl_fmt_ns(b1, sizeof(b1),
+			  (double)json_integer_value(json_object_get(sec, "runtime_ns"))),
+		json_is_integer(json_object_get(sec, "cpu_ns"))
+		    ? fl_fmt_ns(b2, sizeof(b2),
+				(double)json_integer_value(json_object_get(sec, "cpu_ns")))
+		    : "n/a");
+	fprintf(f, "Peak RSS: %s (process %s)   peak virtual: %s\n",
+		opt_bytes(b1, sizeof(b1), json_object_get(sec, "peak_rss")),
+		json_string_value(json_object_get(sec, "peak_rss_process")) ?: "?",
+		opt_bytes(b2, sizeof(b2), json_object_get(sec, "peak_vsz")));
+	fprintf(f, "Heap calls:");
+	for (int k = 0; k < FL_FN_MMAP; k++) {
+		json_int_t c = json_integer_value(json_object_get(calls, fl_fn_name(k)));
+		json_t *by = json_object_get(bytes, fl_fn_name(k));
+		if (!c)
+			continue;
+		if (col && col % 3 == 0)
+			fprintf(f, "\n           ");
+		col++;
+		fprintf(f, "  %s %s", fl_fn_name(k), fl_fmt_count(b1, sizeof(b1), (uint64_t)c));
+		if (by)
+			fprintf(f, " (%s)",
+				fl_fmt_bytes(b2, sizeof(b2), (double)json_integer_value(by)));
+	}
+	fprintf(f, "%s\n", col ? "" : "  none");
+	fprintf(f, "Peak live heap: %s   still live at end: %s\n",
+		opt_bytes(b1, sizeof(b1), json_object_get(heap, "peak_live")),
+		opt_bytes(b2, sizeof(b2), json_object_get(heap, "live_at_end")));
+	/* Calls through the PLT only: glibc's malloc maps and grows its arenas
+	 * with internal calls, which the heap lines above account for. */
+	fprintf(f, "Mapping calls (the program's, not malloc's): %s mmap (%s), ",
+		opt_count(b1, sizeof(b1), json_object_get(maps, "mmap")),
+		opt_bytes(b2, sizeof(b2), json_object_get(maps, "mapped_bytes")));
+	fprintf(f, "%s munmap (%s),\n", opt_count(b1, sizeof(b1), json_object_get(maps, "munmap")),
+		opt_bytes(b2, sizeof(b2), json_object_get(maps, "unmapped_bytes")));
+	fprintf(f, "             %s mremap, %s mprotect, ",
+		opt_count(b1, sizeof(b1), json_object_get(maps, "mremap")),
+		opt_count(b2, sizeof(b2), json_object_get(maps, "mprotect")));
+	fprintf(f, "%s madvise, %s brk\n",
+		opt_count(b1, sizeof(b1), json_object_get(maps, "madvise")),
+		opt_count(b2, sizeof(b2), json_object_get(maps, "brk")));
+	fprintf(f, "Page faults: minor %s / major %s (getrusage);",
+		opt_count(b1, sizeof(b1), json_object_get(faults, "rusage_minor")),
+		opt_count(b2, sizeof(b2), json_object_get(faults, "rusage_major")));
+	fprintf(f, "\n             minor %s / major %s (perf, user mode); %s samples\n",
+		opt_count(b3, sizeof(b3), json_object_get(faults, "perf_minor")),
+		opt_count(b4, sizeof(b4), json_object_get(faults, "perf_major")),
+		opt_count(b1, sizeof(b1), json_object_get(faults, "samples")));
+	{
+		json_t *probes = json_object_get(sec, "probes"), *pr;
+		const char *name;
+		int any = 0;
+		json_object_foreach(probes, name, pr)
+		{
+			char lead[64];
+			if (json_is_true(json_object_get(pr, "ok")))
+				continue;
+			if (!any)
+				fprintf(f, "Not measured here:\n");
+			any = 1;
+			snprintf(lead, sizeof(lead), "  %-19s ", name);
+			fl_text_wrap(f, lead, "                      ",
+				     json_string_value(json_object_get(pr, "why"))
+					 ?: "no reason given",
+				     100);
+		}
+	}
+	if (json_array_size(procs) > 1) {
+		fprintf(f, "\n  %-12s %9s %10s %10s %10s %12s  %s\n", "PROCESS", "TIME", "PEAK RSS",
+			"PEAK LIVE", "MINFLT", "HEAP CALLS", "EXE");
+		json_array_foreach(procs, i, p)
+		{
+			const char *exe = json_string_value(json_object_get(p, "exe"));
+			const char *base = exe ? strrchr(exe, '/') : NULL;
+			char c1[32];
+			if ((int)i >= 40) {
+				fprintf(f, "  ... %zu more (use --pid N or --json)\n",
+					json_array_size(procs) - i);
+				break;
+			}
+			fprintf(
+			    f, "  %-12s %9s %10s %10s %10s %12s  %s\n",
+			    json_string_value(json_object_get(p, "key")),
+			    fl_fmt_ns(b1, sizeof(b1),
+				      (double)json_integer_value(json_object_get(p, "runtime_ns"))),
+			    opt_bytes(b2, sizeof(b2), json_object_get(p, "peak_rss")),
+			    opt_bytes(b3, sizeof(b3), json_object_get(p, "peak_live")),
+			    opt_count(b4, sizeof(b4), json_object_get(p, "ru_minflt")),
+			    opt_count(c1, sizeof(c1), json_object_get(p, "heap_calls")),
+			    base  ? base + 1
+			    : exe ? exe
+				  : "?");
+		}
+	}
+	{
+		json_t *top = json_object_get(sec, "top_findings"), *fd;
+		if (json_array_size(top))
+			fprintf(f, "\nTop findings (details in each section):\n");
+		json_array_foreach(top, i, fd)
+		{
+			const char *sev = json_string_value(json_object_get(fd, "severity"));
+			char lead[48];
+			snprintf(lead, sizeof(lead), "  %s [%s] ",
+				 sev && !strcmp(sev, "warn") ? "!" : "-",
+				 json_string_value(json_object_get(fd, "section")));
+			fl_text_wrap(f, lead, "      ",
+				     json_string_value(json_object_get(fd, "text")), 100);
+		}
+	}
+	fl_findings_render(sec, f);
+}

@@ -1,0 +1,306 @@
+/*
+ * Raw syscalls. libc's syscall() is a thin wrapper that takes no locks and
+ * does not allocate, and, unlike mmap() or fork(), it is not hooked by us.
+ */
+#include "base/sys.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef PR_SET_VMA
+#define PR_SET_VMA 0x53564d41
+#define PR_SET_VMA_ANON_NAME 0
+#endif
+
+void *fl_sys_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+	long r = syscall(SYS_mmap, addr, len, prot, flags, fd, off);
+	return (r < 0 && r > -4096) ? MAP_FAILED : (void *)r;
+}
+
+int fl_sys_munmap(void *addr, size_t len)
+{
+	return (int)syscall(SYS_munmap, addr, len);
+}
+
+void fl_sys_name_region(void *addr, size_t len)
+{
+	/* Best effort: needs CONFIG_ANON_VMA_NAME (5.17+). */
+	int saved = errno;
+	syscall(SYS_prctl, PR_SET_VMA, PR_SET_VMA_ANON_NAME, addr, len, "faultline");
+	errno = saved;
+}
+
+static uintptr_t regions[FL_SYS_MAX_REGIONS][2];
+static int nregions;
+
+void *fl_sys_alloc_pages(size_t len)
+{
+	void *p = fl_sys_mmap(NULL, len, PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	int i;
+	if (p == MAP_FAILED)
+		return NULL;
+	fl_sys_name_region(p, len);
+	i = __atomic_fetch_add(&nregions, 1, __ATOMIC_RELAXED);
+	if (i < FL_SYS_MAX_REGIONS) {
+		regions[i][0] = (uintptr_t)p;
+		regions[i][1] = (uintptr_t)p + ((len + 4095) & ~(size_t)4095);
+	}
+	return p;
+}
+
+int fl_sys_regions(uintptr_t (*out)[2], int max)
+{
+	int n = __atomic_load_n(&nregions, __ATOMIC_RELAXED);
+	if (n > FL_SYS_MAX_REGIONS)
+		n = FL_SYS_MAX_REGIONS;
+	if (n > max)
+		n = max;
+	for (int i = 0; i < n; i++) {
+		out[i][0] = regions[i][0];
+		out[i][1] = regions[i][1];
+	}
+	return n;
+}
+
+int fl_sys_open(const char *path, int flags, int mode)
+{
+	return (int)syscall(SYS_openat, AT_FDCWD, path, flags, mode);
+}
+
+int fl_sys_openat(int dirfd, const char *path, int flags, int mode)
+{
+	return (int)syscall(SYS_openat, dirfd, path, flags, mode);
+}
+
+int fl_sys_close(int fd)
+{
+	return (int)syscall(SYS_close, fd);
+}
+
+ssize_t fl_sys_read(int fd, void *buf, size_t n)
+{
+	ssize_t r;
+	do
+		r = syscall(SYS_read, fd, buf, n);
+	while (r < 0 && errno == EINTR);
+	return r;
+}
+
+ssize_t fl_sys_pread(int fd, void *buf, size_t n, off_t off)
+{
+	ssize_t r;
+	do
+		r = syscall(SYS_pread64, fd, buf, n, off);
+	while (r < 0 && errno == EINTR);
+	return r;
+}
+
+int fl_sys_write_all(int fd, const void *buf, size_t n)
+{
+	const char *p = buf;
+	while (n > 0) {
+		ssize_t w = syscall(SYS_write, fd, p, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+ssize_t fl_sys_read_file(const char *path, char *buf, size_t cap)
+{
+	int saved = errno;
+	int fd = fl_sys_open(path, O_RDONLY | O_CLOEXEC, 0);
+	size_t len = 0;
+	if (fd < 0) {
+		int e = errno;
+		errno = saved;
+		return -e;
+	}
+	while (len + 1 < cap) {
+		ssize_t r = fl_sys_read(fd, buf + len, cap - 1 - len);
+		if (r <= 0)
+			break;
+		len += (size_t)r;
+	}
+	buf[len] = '\0';
+	fl_sys_close(fd);
+	errno = saved;
+	return (ssize_t)len;
+}
+
+ssize_t fl_sys_readlink(const char *path, char *buf, size_t cap)
+{
+	int saved = errno;
+	long r = syscall(SYS_readlinkat, AT_FDCWD, path, buf, cap - 1);
+	if (r < 0) {
+		int e = errno;
+		errno = saved;
+		buf[0] = '\0';
+		return -e;
+	}
+	buf[r] = '\0';
+	return r;
+}
+
+int fl_sys_fcntl(int fd, int cmd, long arg)
+{
+	return (int)syscall(SYS_fcntl, fd, cmd, arg);
+}
+
+int fl_sys_fstat_ino(int fd, uint64_t *dev, uint64_t *ino)
+{
+	struct stat st;
+	int saved = errno;
+	if (syscall(SYS_fstat, fd, &st) < 0) {
+		errno = saved;
+		return -1;
+	}
+	*dev = st.st_dev;
+	*ino = st.st_ino;
+	return 0;
+}
+
+int fl_sys_mkdir(const char *path, int mode)
+{
+	return (int)syscall(SYS_mkdirat, AT_FDCWD, path, mode);
+}
+
+pid_t fl_sys_getpid(void)
+{
+	return (pid_t)syscall(SYS_getpid);
+}
+
+pid_t fl_sys_gettid(void)
+{
+	return (pid_t)syscall(SYS_gettid);
+}
+
+pid_t fl_sys_getppid(void)
+{
+	return (pid_t)syscall(SYS_getppid);
+}
+
+uint64_t fl_sys_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t fl_sys_realtime_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+void fl_sys_sleep_ns(uint64_t ns)
+{
+	struct timespec ts = {(time_t)(ns / 1000000000u), (long)(ns % 1000000000u)};
+	while (syscall(SYS_nanosleep, &ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/* syscall() sets errno; the probes want -errno and an untouched errno. */
+static long ret_e(long r, int saved)
+{
+	if (r < 0) {
+		r = -errno;
+		errno = saved;
+	}
+	return r;
+}
+
+int fl_sys_perf_event_open(struct perf_event_attr *attr, pid_t pid, int cpu, int group,
+			   unsigned long flags)
+{
+	int saved = errno;
+	return (int)ret_e(syscall(SYS_perf_event_open, attr, pid, cpu, group, flags), saved);
+}
+
+long fl_sys_ioctl(int fd, unsigned long req, unsigned long arg)
+{
+	int saved = errno;
+	return ret_e(syscall(SYS_ioctl, fd, req, arg), saved);
+}
+
+int fl_sys_userfaultfd(int flags)
+{
+	int saved = errno;
+	return (int)ret_e(syscall(SYS_userfaultfd, flags), saved);
+}
+
+long fl_sys_getdents64(int fd, void *buf, size_t n)
+{
+	int saved = errno;
+	return ret_e(syscall(SYS_getdents64, fd, buf, n), saved);
+}
+
+ssize_t fl_sys_pread_e(int fd, void *buf, size_t n, off_t off)
+{
+	int saved = errno;
+	long r;
+	do
+		r = syscall(SYS_pread64, fd, buf, n, off);
+	while (r < 0 && errno == EINTR);
+	return ret_e(r, saved);
+}
+
+ssize_t fl_sys_read_e(int fd, void *buf, size_t n)
+{
+	int saved = errno;
+	long r;
+	do
+		r = syscall(SYS_read, fd, buf, n);
+	while (r < 0 && errno == EINTR);
+	return ret_e(r, saved);
+}
+
+int fl_sys_getrusage(struct rusage *ru)
+{
+	int saved = errno;
+	return (int)ret_e(syscall(SYS_getrusage, 0 /* RUSAGE_SELF */, ru), saved);
+}
+
+void *fl_sys_mmap_e(void *addr, size_t len, int prot, int flags, int fd, off_t off, int *err)
+{
+	int saved = errno;
+	long r = syscall(SYS_mmap, addr, len, prot, flags, fd, off);
+	if (r < 0 && r > -4096) {
+		*err = errno;
+		errno = saved;
+		return MAP_FAILED;
+	}
+	*err = 0;
+	return (void *)r;
+}
+
+int fl_sys_write_file(const char *path, const char *s)
+{
+	int saved = errno, fd = fl_sys_open(path, O_WRONLY | O_CLOEXEC, 0), r;
+	size_t n = 0;
+	if (fd < 0) {
+		r = -errno;
+		errno = saved;
+		return r;
+	}
+	while (s[n])
+		n++;
+	r = fl_sys_write_all(fd, s, n);
+	fl_sys_close(fd);
+	errno = saved;
+	return r;
+}

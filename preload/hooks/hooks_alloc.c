@@ -1,0 +1,252 @@
+/*
+ * The malloc family. Each hook: before the real functions are resolved
+ * (dlsym's own calloc), serve from the bootstrap arena; when the shim is
+ * not ready or is re-entered (guard), call through (a re-entered call, from
+ * a signal handler, is still counted); else call the real function and
+ * record. The guard is set only where the shim does more than count (the
+ * slow paths in record.c set it): the counting itself is signal-safe, so a
+ * handler that lands in the fast path is simply traced like any call.
+ */
+#include <errno.h>
+#include <malloc.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "faultline/compiler.h"
+#include "session/init.h"
+#include "record/record.h"
+#include "record/resolve.h"
+#include "record/thread.h"
+
+#define TRACING() FL_LIKELY(fl_state == FL_READY && !fl_tls_guard)
+/* The fast paths need the thread's state (the first call of a thread
+ * claims one on the slow path, which only a traced call takes). They do not
+ * test fl_state: a state exists only once tracing started, and a count
+ * made after the last tick (OFF) is harmless and unseen. */
+#define FAST(t) FL_LIKELY((t) && !fl_tls_guard)
+
+static void *boot_alloc(size_t size, size_t align)
+{
+	fl_init_resolve();
+	if (fl_resolving || !fl_real.malloc)
+		return fl_bootstrap_alloc(size, align);
+	return NULL;
+}
+
+#define NESTED() FL_UNLIKELY(fl_tls_guard == FL_GUARD_HOOK)
+
+static void *nested(enum fl_call c, void *p, size_t size)
+{
+	if (NESTED())
+		fl_record_nested(c, size, p ? fl_usable(p) : 0);
+	return p;
+}
+
+/* After the real call of an allocator without a fast path of its own
+ * (tracing, not re-entered). */
+static void record_alloc(enum fl_call c, void *p, size_t size)
+{
+	struct fl_thread *t = fl_tls_self;
+	if (FL_LIKELY(t != NULL))
+		fl_record_alloc(t, c, p, size);
+	else
+		fl_record_alloc_slow(NULL, c, p, size);
+}
+
+/* Everything but the fast path of malloc: before the real functions are
+ * known, re-entered, not tracing, or the thread's first call. */
+static __attribute__((noinline)) void *malloc_other(size_t size)
+{
+	void *p;
+	if (FL_UNLIKELY(!fl_real.malloc) && (p = boot_alloc(size, 16)))
+		return p;
+	if (!TRACING())
+		return nested(FL_CALL_MALLOC, fl_real.malloc(size), size);
+	p = fl_real.malloc(size);
+	fl_record_alloc_slow(NULL, FL_CALL_MALLOC, p, size);
+	return p;
+}
+
+FL_EXPORT void *malloc(size_t size)
+{
+	struct fl_thread *t = fl_tls_self;
+	void *p;
+	if (!FAST(t))
+		return malloc_other(size);
+	p = fl_real.malloc(size);
+	fl_record_alloc(t, FL_CALL_MALLOC, p, size);
+	return p;
+}
+
+FL_EXPORT void *calloc(size_t n, size_t size)
+{
+	void *p;
+	size_t total = 0;
+	int over = __builtin_mul_overflow(n, size, &total);
+	if (FL_UNLIKELY(!fl_real.calloc)) {
+		if (over)
+			return NULL;
+		if ((p = boot_alloc(total, 16)))
+			return p;
+	}
+	if (!TRACING())
+		return nested(FL_CALL_CALLOC, fl_real.calloc(n, size), over ? 0 : total);
+	p = fl_real.calloc(n, size);
+	record_alloc(FL_CALL_CALLOC, p, over ? 0 : total);
+	return p;
+}
+
+/* Everything but the fast path of free: NULL, the bootstrap arena, before
+ * the real functions are known, re-entered, not tracing, the thread's first
+ * call, or a block that may have been recorded. */
+static __attribute__((noinline)) void free_other(void *p)
+{
+	if (FL_UNLIKELY(!p)) {
+		if (TRACING())
+			fl_record_free_null();
+		else if (NESTED())
+			fl_record_nested(FL_CALL_FREE, 0, 0);
+		return;
+	}
+	if (FL_UNLIKELY(fl_bootstrap_owns(p)))
+		return;
+	if (FL_UNLIKELY(!fl_real.free))
+		fl_init_resolve();
+	if (!TRACING()) {
+		if (NESTED())
+			fl_record_nested(FL_CALL_FREE, 0, -fl_usable(p));
+		fl_real.free(p);
+		return;
+	}
+	fl_record_free(p);
+	fl_real.free(p);
+}
+
+/* The page filter (ptrset.h) also sends NULL, the bootstrap arena and,
+ * when block sizes cannot be read inline, every block to free_other(). */
+FL_EXPORT void free(void *p)
+{
+	struct fl_thread *t = fl_tls_self;
+	if (FAST(t) && FL_LIKELY(!fl_ptrset_filter_maybe(p))) {
+		fl_add(&t->calls[FL_CALL_FREE], 1);
+		fl_add(&t->live, -fl_usable_glibc(p));
+		fl_real.free(p);
+		return;
+	}
+	free_other(p);
+}
+
+static void *realloc_from_bootstrap(void *old, size_t size)
+{
+	/* The arena does not know block sizes: copy what can be there. */
+	void *p = malloc(size);
+	size_t avail = (size_t)((char *)fl_bootstrap_alloc(0, 1) - (char *)old);
+	if (p)
+		memcpy(p, old, size < avail ? size : avail);
+	return p;
+}
+
+static void *realloc_nested(enum fl_call c, size_t size, void *p, uint64_t old_usable)
+{
+	if (!NESTED())
+		return p;
+	if (p || !size)
+		fl_record_nested(c, size, (p ? fl_usable(p) : 0) - old_usable);
+	else
+		fl_record_nested(c, size, 0);
+	return p;
+}
+
+FL_EXPORT void *realloc(void *old, size_t size)
+{
+	void *p;
+	uint64_t old_usable;
+	if (FL_UNLIKELY(old && fl_bootstrap_owns(old)))
+		return realloc_from_bootstrap(old, size);
+	if (FL_UNLIKELY(!fl_real.realloc) && (p = boot_alloc(size, 16)))
+		return p;
+	old_usable = old ? fl_usable(old) : 0;
+	if (!TRACING())
+		return realloc_nested(FL_CALL_REALLOC, size, fl_real.realloc(old, size),
+				      old_usable);
+	fl_tls_guard = FL_GUARD_HOOK;
+	p = fl_real.realloc(old, size);
+	fl_record_realloc(FL_CALL_REALLOC, old, old_usable, p, size);
+	fl_tls_guard = 0;
+	return p;
+}
+
+/* glibc's reallocarray calls realloc through its PLT, which is this shim:
+ * with the guard set that inner call would count twice. Ours checks the
+ * product and calls the real realloc once. */
+FL_EXPORT void *reallocarray(void *old, size_t n, size_t size)
+{
+	void *p;
+	size_t total;
+	uint64_t old_usable;
+	if (__builtin_mul_overflow(n, size, &total)) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	if (FL_UNLIKELY(!fl_real.realloc) || FL_UNLIKELY(old && fl_bootstrap_owns(old)))
+		return realloc(old, total);
+	old_usable = old ? fl_usable(old) : 0;
+	if (!TRACING())
+		return realloc_nested(FL_CALL_REALLOCARRAY, total, fl_real.realloc(old, total),
+				      old_usable);
+	fl_tls_guard = FL_GUARD_HOOK;
+	p = fl_real.realloc(old, total);
+	fl_record_realloc(FL_CALL_REALLOCARRAY, old, old_usable, p, total);
+	fl_tls_guard = 0;
+	return p;
+}
+
+FL_EXPORT int posix_memalign(void **out, size_t align, size_t size)
+{
+	int r;
+	if (FL_UNLIKELY(!fl_real.posix_memalign) && (*out = boot_alloc(size, align)))
+		return 0;
+	if (!TRACING()) {
+		r = fl_real.posix_memalign(out, align, size);
+		nested(FL_CALL_POSIX_MEMALIGN, r == 0 ? *out : NULL, size);
+		return r;
+	}
+	r = fl_real.posix_memalign(out, align, size);
+	record_alloc(FL_CALL_POSIX_MEMALIGN, r == 0 ? *out : NULL, size);
+	return r;
+}
+
+#define ALIGNED_HOOK(name, call, args, size_expr, align_expr)                                      \
+	FL_EXPORT void *name args                                                                  \
+	{                                                                                          \
+		void *p;                                                                           \
+		if (FL_UNLIKELY(!fl_real.name) && (p = boot_alloc(size_expr, align_expr)))         \
+			return p;                                                                  \
+		if (FL_UNLIKELY(!fl_real.name))                                                    \
+			return NULL;                                                               \
+		if (!TRACING())                                                                    \
+			return nested(FL_CALL_##name, fl_real.name call, size_expr);               \
+		p = fl_real.name call;                                                             \
+		record_alloc(FL_CALL_##name, p, size_expr);                                        \
+		return p;                                                                          \
+	}
+
+#define FL_CALL_aligned_alloc FL_CALL_ALIGNED_ALLOC
+#define FL_CALL_memalign FL_CALL_MEMALIGN
+#define FL_CALL_valloc FL_CALL_VALLOC
+#define FL_CALL_pvalloc FL_CALL_PVALLOC
+
+ALIGNED_HOOK(aligned_alloc, (align, size), (size_t align, size_t size), size, align)
+ALIGNED_HOOK(memalign, (align, size), (size_t align, size_t size), size, align)
+ALIGNED_HOOK(valloc, (size), (size_t size), size, 4096)
+ALIGNED_HOOK(pvalloc, (size), (size_t size), size, 4096)
+
+FL_EXPORT size_t malloc_usable_size(void *p)
+{
+	if (FL_UNLIKELY(!p))
+		return 0;
+	if (FL_UNLIKELY(fl_bootstrap_owns(p)))
+		return 0;
+	fl_init_resolve();
+	return fl_real.malloc_usable_size(p);
+}

@@ -1,0 +1,149 @@
+/*
+ * The fatal-signal recorder. Where the program leaves a terminating signal
+ * at SIG_DFL, the shim installs a handler that writes the exit line, puts
+ * SIG_DFL back and lets the signal kill the process as it would have: a
+ * fault re-executes the faulting instruction, a sent signal is sent again
+ * with its siginfo. The program never sees the recorder: sigaction and
+ * signal report SIG_DFL (with the program's own flags and mask) while it
+ * is installed, and setting any other disposition replaces it.
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "faultline/compiler.h"
+#include "hooks/hooks_proc.h"
+#include "session/init.h"
+#include "base/sys.h"
+
+static int (*real_sigaction)(int, const struct sigaction *, struct sigaction *);
+static __sighandler_t (*real_signal)(int, __sighandler_t);
+
+static const int fatal[] = {SIGHUP,  SIGINT,  SIGQUIT,	 SIGILL,  SIGABRT, SIGBUS,  SIGFPE,
+			    SIGUSR1, SIGSEGV, SIGUSR2,	 SIGPIPE, SIGALRM, SIGTERM, SIGSTKFLT,
+			    SIGXCPU, SIGXFSZ, SIGVTALRM, SIGPROF, SIGPWR};
+static uint64_t managed;
+/* The program's last SIG_DFL action per signal, reported back as is. */
+static struct sigaction prog_dfl[65];
+
+static int is_managed(int sig)
+{
+	return sig > 0 && sig < 64 && (managed >> sig & 1);
+}
+
+static int dumps_core(int sig)
+{
+	switch (sig) {
+	case SIGQUIT:
+	case SIGILL:
+	case SIGABRT:
+	case SIGBUS:
+	case SIGFPE:
+	case SIGSEGV:
+	case SIGXCPU:
+	case SIGXFSZ:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static void recorder(int sig, siginfo_t *si, void *uc)
+{
+	struct sigaction dfl;
+	int saved = errno;
+	pid_t pid = fl_sys_getpid();
+	(void)uc;
+	fl_init_finish("signal", -1, sig, dumps_core(sig), 1);
+	memset(&dfl, 0, sizeof(dfl));
+	dfl.sa_handler = SIG_DFL;
+	real_sigaction(sig, &dfl, NULL);
+	/* A fault happens again when the instruction is retried; anything
+	 * else is sent again, pending until this handler returns. */
+	if (!(si && si->si_code > 0 &&
+	      (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE))) {
+		if (!si || syscall(SYS_rt_tgsigqueueinfo, pid, fl_sys_gettid(), sig, si) != 0)
+			syscall(SYS_tgkill, pid, fl_sys_gettid(), sig);
+	}
+	errno = saved;
+}
+
+static void recorder_action(struct sigaction *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->sa_sigaction = recorder;
+	a->sa_flags = SA_SIGINFO | SA_RESTART | SA_ONSTACK;
+	sigfillset(&a->sa_mask);
+}
+
+static void resolve(void)
+{
+	if (!real_sigaction)
+		*(void **)&real_sigaction = dlsym(RTLD_NEXT, "sigaction");
+	if (!real_signal)
+		*(void **)&real_signal = dlsym(RTLD_NEXT, "signal");
+}
+
+void fl_signal_init(void)
+{
+	struct sigaction cur, mine;
+	resolve();
+	recorder_action(&mine);
+	for (size_t i = 0; i < ARRAY_SIZE(fatal); i++) {
+		int sig = fatal[i];
+		if (real_sigaction(sig, NULL, &cur) != 0 || cur.sa_handler != SIG_DFL)
+			continue;
+		prog_dfl[sig] = cur;
+		if (real_sigaction(sig, &mine, NULL) == 0)
+			__atomic_or_fetch(&managed, 1ull << sig, __ATOMIC_RELAXED);
+	}
+}
+
+FL_EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
+{
+	struct sigaction mine, cur;
+	const struct sigaction *set = act;
+	int r;
+
+	if (FL_UNLIKELY(!real_sigaction))
+		resolve();
+	if (!is_managed(sig) || fl_proc_in_vfork_child())
+		return real_sigaction(sig, act, old);
+	if (act && act->sa_handler == SIG_DFL) {
+		recorder_action(&mine);
+		set = &mine;
+	}
+	r = real_sigaction(sig, set, &cur);
+	if (r != 0)
+		return r;
+	if (old) {
+		*old = cur;
+		if (cur.sa_sigaction == recorder)
+			*old = prog_dfl[sig];
+	}
+	if (act && act->sa_handler == SIG_DFL)
+		prog_dfl[sig] = *act;
+	return 0;
+}
+
+/* glibc's signal() calls its sigaction internally: the same BSD semantics
+ * (SA_RESTART, the signal masked in its handler) through ours. */
+FL_EXPORT __sighandler_t signal(int sig, __sighandler_t handler)
+{
+	struct sigaction act, old;
+	if (FL_UNLIKELY(!real_signal))
+		resolve();
+	if (!is_managed(sig) || fl_proc_in_vfork_child())
+		return real_signal(sig, handler);
+	memset(&act, 0, sizeof(act));
+	act.sa_handler = handler;
+	sigemptyset(&act.sa_mask);
+	sigaddset(&act.sa_mask, sig);
+	act.sa_flags = SA_RESTART;
+	if (sigaction(sig, &act, &old) != 0)
+		return SIG_ERR;
+	return old.sa_handler;
+}

@@ -1,0 +1,455 @@
+/*
+ * pagemap entry bits (Documentation/admin-guide/mm/pagemap.rst): 63 present,
+ * 62 swapped, 61 file page or shared anonymous, 56 exclusively mapped, 0-54
+ * PFN (zero without CAP_SYS_ADMIN). COW-shared after fork = anonymous +
+ * present + not exclusive; that works without privilege (KERNEL-NOTES 4).
+ */
+#include "probes/pagemap.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+
+#include "base/config.h"
+#include "faultline/schema.h"
+#include "base/sys.h"
+#include "trace/writer.h"
+
+#define VEC_LEN 4096
+#define ENT_LEN 8192
+#define MAX_ROWS 65536
+#define ROWS_PER_LINE 2000
+#define SMAPS_BYTES (32u << 20)
+#define HIGH_FD 900
+
+#define PM_PRESENT (1ull << 63)
+#define PM_SWAPPED (1ull << 62)
+#define PM_FILE (1ull << 61)
+#define PM_EXCLUSIVE (1ull << 56)
+#define PM_PFN ((1ull << 55) - 1)
+
+struct fl_probe_st fl_pagemap_st, fl_pagemap_pfn_st, fl_pagemap_scan_st, fl_accessed_st;
+
+enum { C_PRESENT, C_SWAPPED, C_FILE, C_EXCL, C_SHARED, C_HUGE, C_WRITTEN, C_REF, C_MOVED, NC };
+
+struct row {
+	uint64_t start, end;
+	int64_t c[NC];
+};
+
+static int pm_fd = -1;
+static int has_scan;
+/* Anonymous pages can be shared (not exclusive) only after a fork (or
+ * KSM, which the program must ask for); until then the pagemap entries
+ * need not be read, which keeps the tick cheap for big address spaces. */
+static int forked;
+static struct page_region *vec;
+static uint64_t *ents;
+static struct row *rows[2];
+static int nrows[2], cur;
+/* Referenced per VMA from smaps, where the accessed bit works. */
+static char *smaps;
+static struct ref {
+	uint64_t start;
+	int64_t pages;
+} * refs;
+static int nrefs;
+static volatile char probe_page[2 * 4096] __attribute__((aligned(4096)));
+
+/*
+ * Frames (PFNs, privileged only) of the pages shared at the last fork, so a
+ * later tick can count the pages this process copied since: a copy-on-write
+ * gives the writer a new frame, while the other side keeps the old one and
+ * only becomes exclusive, so the exclusive bit alone cannot say who copied.
+ * Filled by the fork snapshot, in address order (the walk's order), and
+ * merged against each later walk. Past MAX_FORK_PAGES the count is unknown.
+ */
+#define MAX_FORK_PAGES (4u << 20) /* 16 GiB of shared pages */
+static struct fork_page {
+	uint64_t va, pfn;
+} * fork_pages;
+static size_t nfork_pages, fork_cur;
+static enum { PFN_OFF, PFN_CAPTURE, PFN_COMPARE } pfn_mode;
+static int pfn_overflow;
+
+/* One present private anonymous page at va, entry x, during a walk. */
+static void pfn_page(uint64_t va, uint64_t x, struct row *r)
+{
+	if (pfn_mode == PFN_CAPTURE) {
+		if (x & PM_EXCLUSIVE)
+			return;
+		if (nfork_pages < MAX_FORK_PAGES)
+			fork_pages[nfork_pages++] = (struct fork_page){va, x & PM_PFN};
+		else
+			pfn_overflow = 1;
+		return;
+	}
+	while (fork_cur < nfork_pages && fork_pages[fork_cur].va < va)
+		fork_cur++;
+	if (fork_cur < nfork_pages && fork_pages[fork_cur].va == va &&
+	    fork_pages[fork_cur].pfn != (x & PM_PFN))
+		r->c[C_MOVED]++;
+}
+
+int fl_pagemap_fd(void)
+{
+	return pm_fd;
+}
+
+int fl_pagemap_has_scan(void)
+{
+	return has_scan;
+}
+
+static int open_high(const char *path, int flags)
+{
+	int fd = fl_sys_open(path, flags | O_CLOEXEC, 0), hi;
+	if (fd < 0)
+		return -1;
+	hi = fl_sys_fcntl(fd, F_DUPFD_CLOEXEC, HIGH_FD);
+	if (hi < 0)
+		return fd;
+	fl_sys_close(fd);
+	return hi;
+}
+
+static long scan(struct pm_scan_arg *a)
+{
+	return fl_sys_ioctl(pm_fd, PAGEMAP_SCAN, (unsigned long)a);
+}
+
+static void test_pfn_and_scan(void)
+{
+	uint64_t ent = 0, va = (uint64_t)(uintptr_t)probe_page;
+	struct pm_scan_arg a;
+	long r;
+	probe_page[0] = 1;
+	if (fl_sys_pread_e(pm_fd, &ent, 8, (off_t)(va / 4096 * 8)) == 8 && (ent & PM_PRESENT) &&
+	    (ent & PM_PFN))
+		fl_probe_set(&fl_pagemap_pfn_st, 1, 0, NULL);
+	else
+		fl_probe_set(&fl_pagemap_pfn_st, 0, EPERM,
+			     "PFNs hidden: reading them needs CAP_SYS_ADMIN");
+	memset(&a, 0, sizeof(a));
+	a.size = sizeof(a);
+	a.start = va;
+	a.end = va + 4096;
+	a.vec = (uintptr_t)vec;
+	a.vec_len = 1;
+	a.return_mask = PAGE_IS_PRESENT;
+	r = scan(&a);
+	if (r == 1 && (vec[0].categories & PAGE_IS_PRESENT)) {
+		has_scan = 1;
+		fl_probe_set(&fl_pagemap_scan_st, 1, 0, NULL);
+	} else {
+		fl_probe_set(&fl_pagemap_scan_st, 0, r < 0 ? (int)-r : 0,
+			     "no PAGEMAP_SCAN (needs Linux 6.7): reading pagemap entries instead");
+	}
+}
+
+/* clear_refs, touch N pages, expect smaps to say N pages Referenced. */
+static int64_t smaps_referenced(uint64_t start, int containing);
+
+static void test_accessed(void)
+{
+	enum { N = 64 };
+	volatile char *p = fl_sys_alloc_pages(N * 4096);
+	int64_t got;
+	if (!p || !(smaps = fl_sys_alloc_pages(SMAPS_BYTES)) ||
+	    !(refs = fl_sys_alloc_pages(MAX_ROWS * sizeof(*refs)))) {
+		fl_probe_set(&fl_accessed_st, 0, ENOMEM, "no memory for the self-test");
+		return;
+	}
+	for (int i = 0; i < N; i++)
+		p[i * 4096] = 1;
+	if (fl_sys_write_file("/proc/self/clear_refs", "1") != 0) {
+		fl_probe_set(&fl_accessed_st, 0, EACCES, "cannot write /proc/self/clear_refs");
+		return;
+	}
+	for (int i = 0; i < N; i++)
+		(void)p[i * 4096];
+	nrefs = 0;
+	got = smaps_referenced((uint64_t)(uintptr_t)p, 1);
+	if (got >= N)
+		fl_probe_set(&fl_accessed_st, 1, 0, NULL);
+	else
+		fl_probe_set(&fl_accessed_st, 0, 0,
+			     "accessed bits unavailable: self-test touched 64 pages after "
+			     "clear_refs, smaps saw fewer referenced (shadow-paged VM?)");
+}
+
+void fl_pagemap_open(void)
+{
+	vec = fl_sys_alloc_pages(VEC_LEN * sizeof(*vec));
+	ents = fl_sys_alloc_pages(ENT_LEN * sizeof(*ents));
+	rows[0] = fl_sys_alloc_pages(MAX_ROWS * sizeof(struct row));
+	rows[1] = fl_sys_alloc_pages(MAX_ROWS * sizeof(struct row));
+	if (!vec || !ents || !rows[0] || !rows[1]) {
+		fl_probe_set(&fl_pagemap_st, 0, ENOMEM, "no memory for the pagemap buffers");
+		return;
+	}
+	pm_fd = open_high("/proc/self/pagemap", O_RDONLY);
+	if (pm_fd < 0) {
+		fl_probe_set(&fl_pagemap_st, 0, EACCES, "cannot open /proc/self/pagemap");
+		fl_probe_set(&fl_pagemap_pfn_st, 0, EACCES, "no pagemap");
+		fl_probe_set(&fl_pagemap_scan_st, 0, EACCES, "no pagemap");
+		return;
+	}
+	fl_probe_set(&fl_pagemap_st, 1, 0, NULL);
+	test_pfn_and_scan();
+	test_accessed();
+}
+
+void fl_pagemap_forked(void)
+{
+	forked = 1;
+	if (!fl_pagemap_pfn_st.ok || pm_fd < 0)
+		return;
+	if (!fork_pages)
+		fork_pages = fl_sys_alloc_pages(MAX_FORK_PAGES * sizeof(*fork_pages));
+	pfn_mode = fork_pages ? PFN_CAPTURE : PFN_OFF;
+}
+
+void fl_pagemap_reopen(void)
+{
+	if (pm_fd >= 0)
+		fl_sys_close(pm_fd);
+	pm_fd = fl_pagemap_st.ok ? open_high("/proc/self/pagemap", O_RDONLY) : -1;
+	nrows[0] = nrows[1] = 0;
+}
+
+void fl_pagemap_close(void)
+{
+	if (pm_fd >= 0)
+		fl_sys_close(pm_fd);
+	pm_fd = -1;
+}
+
+/* Entries of [s, e): counts present pages by exclusivity (anon ranges) or,
+ * for the fallback, everything. */
+static void read_entries(uint64_t s, uint64_t e, struct row *r, int all)
+{
+	for (uint64_t va = s; va < e;) {
+		size_t n = (size_t)((e - va) / 4096);
+		ssize_t got;
+		if (n > ENT_LEN)
+			n = ENT_LEN;
+		got = fl_sys_pread_e(pm_fd, ents, n * 8, (off_t)(va / 4096 * 8));
+		if (got <= 0)
+			return;
+		n = (size_t)got / 8;
+		for (size_t i = 0; i < n; i++) {
+			uint64_t x = ents[i];
+			if (all && (x & PM_SWAPPED))
+				r->c[C_SWAPPED]++;
+			if (!(x & PM_PRESENT))
+				continue;
+			if (all) {
+				r->c[C_PRESENT]++;
+				if (x & PM_FILE) {
+					r->c[C_FILE]++;
+					continue;
+				}
+			}
+			r->c[(x & PM_EXCLUSIVE) ? C_EXCL : C_SHARED]++;
+			if (pfn_mode != PFN_OFF)
+				pfn_page(va + i * 4096, x, r);
+		}
+		va += n * 4096;
+	}
+}
+
+static void scan_piece(uint64_t s, uint64_t e, struct row *r)
+{
+	struct pm_scan_arg a;
+	memset(&a, 0, sizeof(a));
+	a.size = sizeof(a);
+	a.start = s;
+	a.end = e;
+	a.vec = (uintptr_t)vec;
+	a.vec_len = VEC_LEN;
+	a.category_anyof_mask = PAGE_IS_PRESENT | PAGE_IS_SWAPPED;
+	a.return_mask = PAGE_IS_PRESENT | PAGE_IS_SWAPPED | PAGE_IS_FILE | PAGE_IS_HUGE;
+	for (;;) {
+		long n = scan(&a);
+		if (n < 0)
+			return;
+		for (long i = 0; i < n; i++) {
+			int64_t pages = (int64_t)((vec[i].end - vec[i].start) / 4096);
+			uint64_t cat = vec[i].categories;
+			if (cat & PAGE_IS_SWAPPED)
+				r->c[C_SWAPPED] += pages;
+			if (!(cat & PAGE_IS_PRESENT))
+				continue;
+			r->c[C_PRESENT] += pages;
+			if (cat & PAGE_IS_HUGE)
+				r->c[C_HUGE] += pages;
+			if (cat & PAGE_IS_FILE)
+				r->c[C_FILE] += pages;
+			else if (forked)
+				read_entries(vec[i].start, vec[i].end, r, 0);
+			else
+				r->c[C_EXCL] += pages;
+		}
+		/* Only a full vector means more to come (walk_end may stop
+		 * short of the end after a complete walk: seen on 6.18). */
+		if (n < (long)a.vec_len)
+			return;
+		a.start = a.walk_end > vec[n - 1].end ? a.walk_end : vec[n - 1].end;
+		if (a.start >= e)
+			return;
+	}
+}
+
+static void count_vma(const struct fl_vma *v, struct row *r)
+{
+	uint64_t pc[FL_SYS_MAX_REGIONS + 1][2];
+	int n = fl_vma_pieces(v, pc, FL_SYS_MAX_REGIONS + 1);
+	for (int i = 0; i < n; i++) {
+		if (has_scan)
+			scan_piece(pc[i][0], pc[i][1], r);
+		else
+			read_entries(pc[i][0], pc[i][1], r, 1);
+	}
+}
+
+static int64_t smaps_referenced(uint64_t start, int containing)
+{
+	int lo = 0, hi = nrefs - 1;
+	if (start == (uint64_t)-1 || nrefs == 0) {
+		ssize_t n = fl_sys_read_file("/proc/self/smaps", smaps, SMAPS_BYTES);
+		const char *p = smaps;
+		nrefs = 0;
+		if (n <= 0)
+			return -1;
+		while (*p && nrefs < MAX_ROWS) {
+			const char *eol = strchr(p, '\n');
+			uint64_t v = 0;
+			if (!eol)
+				break;
+			if (strncmp(p, "Referenced:", 11) == 0 && nrefs > 0) {
+				for (const char *q = p + 11; q < eol; q++)
+					if (*q >= '0' && *q <= '9')
+						v = v * 10 + (uint64_t)(*q - '0');
+				refs[nrefs - 1].pages = (int64_t)(v / 4);
+			} else if ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')) {
+				const char *dash = memchr(p, '-', (size_t)(eol - p));
+				if (dash && !memchr(p, ' ', (size_t)(dash - p))) {
+					for (const char *q = p; q < dash; q++)
+						v = v * 16 + (uint64_t)(*q <= '9' ? *q - '0'
+										  : *q - 'a' + 10);
+					refs[nrefs].start = v;
+					refs[nrefs++].pages = -1;
+				}
+			}
+			p = eol + 1;
+		}
+		if (start == (uint64_t)-1)
+			return 0;
+		hi = nrefs - 1;
+	}
+	while (lo <= hi) {
+		int mid = (lo + hi) / 2;
+		if (refs[mid].start == start)
+			return refs[mid].pages;
+		if (refs[mid].start < start)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	/* refs[hi] is the last VMA starting below start. */
+	return containing && hi >= 0 ? refs[hi].pages : -1;
+}
+
+static const struct row *find_prev(const struct row *prev, int n, uint64_t start)
+{
+	int lo = 0, hi = n - 1;
+	while (lo <= hi) {
+		int mid = (lo + hi) / 2;
+		if (prev[mid].start == start)
+			return &prev[mid];
+		if (prev[mid].start < start)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return NULL;
+}
+
+static void begin_line(struct fl_out *o, const char *why, int nvmas, uint64_t t, uint64_t seq)
+{
+	fl_out_begin(o, FL_EV_RESIDENCY, t, seq);
+	fl_out_str(o, FL_K_WHY, why);
+	fl_out_str(o, FL_K_METHOD, has_scan ? "pagemap_scan" : "pagemap");
+	fl_out_u64(o, FL_K_NVMAS, (uint64_t)nvmas);
+	fl_out_key(o, FL_K_REGIONS);
+	fl_out_arr_open(o);
+}
+
+static void end_line(struct fl_out *o)
+{
+	fl_out_arr_close(o);
+	fl_out_end(o);
+}
+
+void fl_pagemap_residency(struct fl_out *o, const struct fl_vma *v, int n, const char *why, int all,
+			  fl_written_fn written)
+{
+	struct row *now = rows[cur ^ 1], *prev = rows[cur];
+	int np = nrows[cur], k = 0, in_line = 0;
+	uint64_t t = fl_now();
+	int use_ref = fl_accessed_st.ok && fl_config.wss;
+	if (pm_fd < 0 || !now)
+		return;
+	if (use_ref)
+		smaps_referenced((uint64_t)-1, 0);
+	if (pfn_mode == PFN_CAPTURE) {
+		nfork_pages = 0;
+		pfn_overflow = 0;
+	}
+	fork_cur = 0;
+	for (int i = 0; i < n && k < MAX_ROWS; i++) {
+		struct row *r = &now[k];
+		const struct row *p;
+		if (fl_vma_is_shim(&v[i]) || memcmp(v[i].perms, "---", 3) == 0)
+			continue;
+		memset(r, 0, sizeof(*r));
+		r->start = v[i].start;
+		r->end = v[i].end;
+		if (!has_scan)
+			r->c[C_HUGE] = -1;
+		if (pfn_mode == PFN_OFF)
+			r->c[C_MOVED] = -1;
+		count_vma(&v[i], r);
+		r->c[C_WRITTEN] = written ? written(r->start, r->end) : -1;
+		/* uffd-wp markers on unpopulated pages look like swap entries */
+		if (r->c[C_WRITTEN] >= 0)
+			r->c[C_SWAPPED] = -1;
+		r->c[C_REF] = use_ref ? smaps_referenced(r->start, 0) : -1;
+		k++;
+		p = find_prev(prev, np, r->start);
+		if (!all && p && p->end == r->end && memcmp(p->c, r->c, sizeof(r->c)) == 0)
+			continue;
+		if (!in_line)
+			begin_line(o, why, n, t, fl_seq_next());
+		in_line++;
+		fl_out_arr_open(o);
+		fl_out_v_hex(o, r->start);
+		fl_out_v_hex(o, r->end);
+		for (int c = 0; c < NC; c++)
+			fl_out_v_i64(o, r->c[c]);
+		fl_out_arr_close(o);
+		if (in_line == ROWS_PER_LINE) {
+			end_line(o);
+			in_line = 0;
+		}
+	}
+	if (in_line)
+		end_line(o);
+	if (use_ref)
+		fl_sys_write_file("/proc/self/clear_refs", "1");
+	if (pfn_mode == PFN_CAPTURE)
+		pfn_mode = pfn_overflow ? PFN_OFF : PFN_COMPARE;
+	nrows[cur ^ 1] = k;
+	cur ^= 1;
+}

@@ -1,0 +1,460 @@
+/*
+ * Why the events are set up this way (see KERNEL-NOTES.md, facts 1-3, 11):
+ * - exclude_kernel=1 always: non-root opens fail with EACCES otherwise, and
+ *   both root and non-root runs then count the same thing (user-mode
+ *   faults); getrusage next to it gives the kernel-mode and GUP faults.
+ * - inherit=1 + inherit_thread=1: later threads are counted and sampled, a
+ *   forked child is not (it opens its own events and has its own trace).
+ * - cpu=-1 + inherit cannot have a buffer (EINVAL), so samples go to one
+ *   buffer per CPU; events of pre-existing threads are redirected there.
+ * - fds are CLOEXEC (an event left open across exec counts the new image)
+ *   and moved high, out of the way of the program's own fds.
+ */
+#include "probes/perf.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/perf_event.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/sys.h"
+
+#define MAX_TASKS 64
+#define MAX_CPUS 256
+#define HIGH_FD 900
+#define RING_PAGES_MAX 512 /* data pages per CPU: 2 MiB, ~43000 samples */
+/* The ticker is woken (fl_perf_wait) when a buffer holds this much, a
+ * quarter of a full-size one: at one sample per fault a fault-dense loop
+ * fills 2 MiB in ~0.1 s here, the tick length, and lost samples. */
+#define WAKEUP_BYTES (128u * 4096)
+
+struct fl_probe_st fl_perf_count_st, fl_perf_sample_st, fl_perf_dtlb_st;
+
+static pid_t tasks[MAX_TASKS]; /* [0] = the opener (pid 0) */
+static int ntasks;
+static int count_fd[MAX_TASKS][FL_PERF_NCOUNT];
+static int dtlb_fd[2] = {-1, -1};
+
+struct ring {
+	int lead;   /* the CPU's minor-fault sampler, owns the buffer */
+	char *base; /* header page + data pages */
+	size_t data_size;
+};
+static struct ring rings[MAX_CPUS];
+static int nrings;
+/* Every sampler fd (to close) and the ids of the major-fault samplers. */
+static int sfd[MAX_CPUS * 2 * 4];
+static int nsfd;
+static uint64_t maj_ids[MAX_CPUS * 4];
+static int nmaj;
+/* The minor-fault samplers: their counts, summed, are the minor-fault count
+ * when sampling is on (a sampler counts every event it sees, whatever its
+ * period), so no separate minor counter fires on every fault as well: each
+ * every-fault software event costs ~5 % of a fault here. */
+static int min_fd[MAX_CPUS * 4];
+static int nmin;
+
+static int move_high(int fd)
+{
+	int hi;
+	if (fd < 0)
+		return fd;
+	hi = fl_sys_fcntl(fd, F_DUPFD_CLOEXEC, HIGH_FD);
+	if (hi < 0)
+		return fd;
+	fl_sys_close(fd);
+	return hi;
+}
+
+static void attr_init(struct perf_event_attr *a, uint32_t type, uint64_t config)
+{
+	memset(a, 0, sizeof(*a));
+	a->size = sizeof(*a);
+	a->type = type;
+	a->config = config;
+	a->inherit = 1;
+	a->inherit_thread = 1;
+	a->exclude_kernel = 1;
+	a->exclude_hv = 1;
+}
+
+static int perf_open(struct perf_event_attr *a, pid_t pid, int cpu)
+{
+	int fd = fl_sys_perf_event_open(a, pid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+	return fd < 0 ? fd : move_high(fd);
+}
+
+/* The threads alive now: the caller first, then the others. */
+static void list_tasks(void)
+{
+	char buf[4096];
+	pid_t self = fl_sys_gettid();
+	long n;
+	int fd = fl_sys_open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+	tasks[0] = self;
+	ntasks = 1;
+	if (fd < 0)
+		return;
+	while ((n = fl_sys_getdents64(fd, buf, sizeof(buf))) > 0) {
+		for (long off = 0; off < n;) {
+			struct {
+				uint64_t ino;
+				int64_t off;
+				unsigned short reclen;
+				unsigned char type;
+				char name[];
+			} *d = (void *)(buf + off);
+			uint64_t tid;
+			off += d->reclen;
+			if (fl_parse_u64(d->name, &tid) != 0 || (pid_t)tid == self)
+				continue;
+			if (ntasks < MAX_TASKS)
+				tasks[ntasks++] = (pid_t)tid;
+		}
+	}
+	fl_sys_close(fd);
+}
+
+static const char *why_perf(int err)
+{
+	switch (err) {
+	case EACCES:
+	case EPERM:
+		return "perf_event_open not permitted (perf_event_paranoid, seccomp or "
+		       "capabilities)";
+	case ENOSYS:
+		return "perf_event_open not available (kernel or seccomp)";
+	case ENOENT:
+	case ENODEV:
+	case EOPNOTSUPP:
+	case EINVAL:
+		return "event not supported here";
+	case EMFILE:
+	case ENFILE:
+		return "out of file descriptors";
+	default:
+		return "perf_event_open failed";
+	}
+}
+
+static void open_counts(void)
+{
+	/* Not PERF_COUNT_SW_PAGE_FAULTS as well: one more event on every fault
+	 * for a figure the minor and major counts give (but for faults that
+	 * end in a signal). */
+	static const uint64_t cfg[FL_PERF_NCOUNT] = {PERF_COUNT_SW_PAGE_FAULTS_MIN,
+						     PERF_COUNT_SW_PAGE_FAULTS_MAJ};
+	struct perf_event_attr a;
+	int err = 0;
+	for (int t = 0; t < ntasks; t++)
+		for (int k = 0; k < FL_PERF_NCOUNT; k++) {
+			count_fd[t][k] = -1;
+			if (k == FL_PERF_MIN && fl_perf_sample_st.ok)
+				continue; /* the samplers count them */
+			attr_init(&a, PERF_TYPE_SOFTWARE, cfg[k]);
+			count_fd[t][k] = perf_open(&a, t ? tasks[t] : 0, -1);
+			if (count_fd[t][k] < 0 && t == 0)
+				err = -count_fd[t][k];
+		}
+	if (err)
+		fl_probe_set(&fl_perf_count_st, 0, err, why_perf(err));
+	else
+		fl_probe_set(&fl_perf_count_st, 1, 0, NULL);
+}
+
+static void open_dtlb(void)
+{
+	static const uint64_t op[2] = {PERF_COUNT_HW_CACHE_OP_READ, PERF_COUNT_HW_CACHE_OP_WRITE};
+	struct perf_event_attr a;
+	for (int k = 0; k < 2; k++) {
+		attr_init(&a, PERF_TYPE_HW_CACHE,
+			  PERF_COUNT_HW_CACHE_DTLB | op[k] << 8 |
+			      (uint64_t)PERF_COUNT_HW_CACHE_RESULT_MISS << 16);
+		a.read_format = PERF_FORMAT_TOTAL_TIME_ENABLED | PERF_FORMAT_TOTAL_TIME_RUNNING;
+		dtlb_fd[k] = perf_open(&a, 0, -1);
+		if (dtlb_fd[k] < 0) {
+			int err = -dtlb_fd[k];
+			fl_probe_set(&fl_perf_dtlb_st, 0, err,
+				     err == EACCES || err == EPERM
+					 ? why_perf(err)
+					 : "no hardware PMU: dTLB events unsupported (ENOENT "
+					   "from perf_event_open)");
+			if (err != ENOENT)
+				fl_perf_dtlb_st.why = why_perf(err);
+			if (k == 1 && dtlb_fd[0] >= 0) {
+				fl_sys_close(dtlb_fd[0]);
+				dtlb_fd[0] = -1;
+			}
+			return;
+		}
+	}
+	/* Opened: whether it counts is checked on the first read. */
+	fl_probe_set(&fl_perf_dtlb_st, 1, 0, NULL);
+}
+
+void fl_perf_dtlb_read(int64_t v[2])
+{
+	v[0] = v[1] = -1;
+	if (!fl_perf_dtlb_st.ok)
+		return;
+	for (int k = 0; k < 2; k++) {
+		uint64_t r[3];
+		if (fl_sys_read_e(dtlb_fd[k], r, sizeof(r)) != (ssize_t)sizeof(r))
+			return;
+		/* A counter that never ran (multiplexed out, no PMU behind it)
+		 * is not a zero. */
+		if (r[2] == 0) {
+			fl_probe_set(&fl_perf_dtlb_st, 0, 0, "dTLB counter opened but never ran");
+			v[0] = v[1] = -1;
+			return;
+		}
+		v[k] = (int64_t)(r[1] == r[2] ? r[0] : (uint64_t)((double)r[0] * r[1] / r[2]));
+	}
+}
+
+void fl_perf_count_read(int64_t v[FL_PERF_NCOUNT])
+{
+	for (int k = 0; k < FL_PERF_NCOUNT; k++) {
+		v[k] = fl_perf_count_st.ok ? 0 : -1;
+		for (int t = 0; v[k] >= 0 && t < ntasks; t++) {
+			uint64_t x;
+			if (count_fd[t][k] < 0)
+				continue;
+			if (fl_sys_read_e(count_fd[t][k], &x, sizeof(x)) == (ssize_t)sizeof(x))
+				v[k] += (int64_t)x;
+		}
+	}
+	for (int i = 0; v[FL_PERF_MIN] >= 0 && i < nmin; i++) {
+		uint64_t x;
+		if (fl_sys_read_e(min_fd[i], &x, sizeof(x)) == (ssize_t)sizeof(x))
+			v[FL_PERF_MIN] += (int64_t)x;
+	}
+}
+
+static int add_sampler(uint64_t config, uint64_t period, pid_t pid, int cpu, int lead)
+{
+	struct perf_event_attr a;
+	uint64_t id;
+	int fd;
+	attr_init(&a, PERF_TYPE_SOFTWARE, config);
+	a.sample_period = period;
+	a.sample_type = PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_IP | PERF_SAMPLE_TID |
+			PERF_SAMPLE_TIME | PERF_SAMPLE_ADDR;
+	a.use_clockid = 1;
+	a.clockid = CLOCK_MONOTONIC;
+	a.watermark = 1;
+	a.wakeup_watermark = WAKEUP_BYTES;
+	fd = perf_open(&a, pid, cpu);
+	if (fd < 0)
+		return fd;
+	if (lead >= 0) {
+		long e = fl_sys_ioctl(fd, PERF_EVENT_IOC_SET_OUTPUT, (unsigned long)lead);
+		if (e < 0) {
+			fl_sys_close(fd);
+			return (int)e;
+		}
+	}
+	if (nsfd < (int)(sizeof(sfd) / sizeof(sfd[0])))
+		sfd[nsfd++] = fd;
+	if (config == PERF_COUNT_SW_PAGE_FAULTS_MIN &&
+	    nmin < (int)(sizeof(min_fd) / sizeof(min_fd[0])))
+		min_fd[nmin++] = fd;
+	if (config == PERF_COUNT_SW_PAGE_FAULTS_MAJ &&
+	    fl_sys_ioctl(fd, PERF_EVENT_IOC_ID, (unsigned long)&id) == 0 &&
+	    nmaj < (int)(sizeof(maj_ids) / sizeof(maj_ids[0])))
+		maj_ids[nmaj++] = id;
+	return fd;
+}
+
+static void *map_ring(int fd, size_t *data_size)
+{
+	for (size_t pages = RING_PAGES_MAX; pages >= 8; pages /= 2) {
+		int err;
+		void *p = fl_sys_mmap_e(NULL, (pages + 1) * 4096, PROT_READ | PROT_WRITE,
+					MAP_SHARED, fd, 0, &err);
+		if (p != MAP_FAILED) {
+			*data_size = pages * 4096;
+			return p;
+		}
+		if (err != EPERM && err != ENOMEM)
+			break;
+	}
+	return NULL;
+}
+
+static int open_cpu(int cpu, uint64_t period)
+{
+	struct ring *r = &rings[nrings];
+	int lead = add_sampler(PERF_COUNT_SW_PAGE_FAULTS_MIN, period, 0, cpu, -1), e;
+	if (lead < 0)
+		return lead;
+	r->base = map_ring(lead, &r->data_size);
+	if (!r->base)
+		return -ENOMEM;
+	r->lead = lead;
+	nrings++;
+	if ((e = add_sampler(PERF_COUNT_SW_PAGE_FAULTS_MAJ, period, 0, cpu, lead)) < 0)
+		return e;
+	for (int t = 1; t < ntasks; t++) {
+		add_sampler(PERF_COUNT_SW_PAGE_FAULTS_MIN, period, tasks[t], cpu, lead);
+		add_sampler(PERF_COUNT_SW_PAGE_FAULTS_MAJ, period, tasks[t], cpu, lead);
+	}
+	return 0;
+}
+
+static void open_samples(uint64_t period)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	int err = 0;
+	if (period == 0) {
+		fl_probe_set(&fl_perf_sample_st, 0, 0, "off (FAULTLINE_FAULTS=off)");
+		return;
+	}
+	if (ncpu < 1)
+		ncpu = 1;
+	if (ncpu > MAX_CPUS)
+		ncpu = MAX_CPUS;
+	for (int c = 0; c < ncpu; c++) {
+		int e = open_cpu(c, period);
+		if (e < 0 && !err)
+			err = -e;
+	}
+	if (err == 0) {
+		fl_probe_set(&fl_perf_sample_st, 1, 0, NULL);
+		return;
+	}
+	fl_probe_set(&fl_perf_sample_st, 0, err,
+		     err == ENOMEM ? "cannot map the sample buffers (perf_event_mlock_kb, "
+				     "RLIMIT_MEMLOCK)"
+				   : why_perf(err));
+	/* All CPUs or none: a partial set would sample some threads only. */
+	for (int i = 0; i < nrings; i++)
+		fl_sys_munmap(rings[i].base, rings[i].data_size + 4096);
+	for (int i = 0; i < nsfd; i++)
+		fl_sys_close(sfd[i]);
+	nrings = nsfd = nmaj = nmin = 0;
+}
+
+void fl_perf_open(uint64_t period)
+{
+	list_tasks();
+	open_samples(period); /* first: its samplers stand in for the minor counter */
+	open_counts();
+	open_dtlb();
+}
+
+static int is_major(uint64_t id)
+{
+	for (int i = 0; i < nmaj; i++)
+		if (maj_ids[i] == id)
+			return 1;
+	return 0;
+}
+
+static uint64_t drain_ring(struct ring *r, void (*fn)(void *, const struct fl_fault_sample *),
+			   void *arg)
+{
+	struct perf_event_mmap_page *mp = (void *)r->base;
+	const char *data = r->base + 4096;
+	uint64_t head = __atomic_load_n(&mp->data_head, __ATOMIC_ACQUIRE);
+	uint64_t tail = mp->data_tail, lost = 0, mask = r->data_size - 1;
+	uint64_t rec[32];
+
+	while (tail < head) {
+		const struct perf_event_header *h = (const void *)(data + (tail & mask));
+		size_t size = h->size, first;
+		if (size < sizeof(*h) || size > sizeof(rec))
+			break;
+		first = r->data_size - (tail & mask);
+		if (first >= size) {
+			memcpy(rec, h, size);
+		} else {
+			memcpy(rec, h, first);
+			memcpy((char *)rec + first, data, size - first);
+		}
+		h = (const void *)rec;
+		if (h->type == PERF_RECORD_SAMPLE && size >= 8 + 5 * 8) {
+			/* id, ip, pid|tid, time, addr */
+			struct fl_fault_sample s = {
+			    .ip = rec[2],
+			    .tid = (uint32_t)(rec[3] >> 32),
+			    .time_ns = rec[4],
+			    .addr = rec[5],
+			    .major = is_major(rec[1]),
+			};
+			fn(arg, &s);
+		} else if (h->type == PERF_RECORD_LOST && size >= 8 + 2 * 8) {
+			lost += rec[2];
+		}
+		tail += size;
+	}
+	__atomic_store_n(&mp->data_tail, tail, __ATOMIC_RELEASE);
+	return lost;
+}
+
+uint64_t fl_perf_drain(void (*fn)(void *arg, const struct fl_fault_sample *s), void *arg)
+{
+	uint64_t lost = 0;
+	for (int i = 0; i < nrings; i++)
+		lost += drain_ring(&rings[i], fn, arg);
+	return lost;
+}
+
+int fl_perf_wait(uint64_t ns)
+{
+	struct pollfd p[MAX_CPUS];
+	struct timespec ts = {(time_t)(ns / 1000000000u), (long)(ns % 1000000000u)};
+	int n = nrings, ready = 0;
+	long r;
+	if (n == 0)
+		return -1;
+	for (int i = 0; i < n; i++) {
+		p[i].fd = rings[i].lead;
+		p[i].events = POLLIN;
+		p[i].revents = 0;
+	}
+	r = syscall(SYS_ppoll, p, (unsigned long)n, &ts, NULL, 0);
+	if (r <= 0)
+		return r < 0 && errno != EINTR ? -1 : 0;
+	for (int i = 0; i < n; i++) {
+		if (p[i].revents & (POLLNVAL | POLLHUP | POLLERR))
+			return -1; /* closed under us (exec, exit): the caller sleeps */
+		ready |= (p[i].revents & POLLIN) != 0;
+	}
+	return ready;
+}
+
+static void close_fds(void)
+{
+	for (int t = 0; t < ntasks; t++)
+		for (int k = 0; k < FL_PERF_NCOUNT; k++)
+			if (count_fd[t][k] >= 0)
+				fl_sys_close(count_fd[t][k]);
+	for (int k = 0; k < 2; k++)
+		if (dtlb_fd[k] >= 0)
+			fl_sys_close(dtlb_fd[k]);
+	dtlb_fd[0] = dtlb_fd[1] = -1;
+	for (int i = 0; i < nsfd; i++)
+		fl_sys_close(sfd[i]);
+	ntasks = nsfd = nmaj = nmin = 0;
+}
+
+void fl_perf_forget(void)
+{
+	close_fds();
+	/* The ring mappings are not in the child: never touch or unmap them. */
+	nrings = 0;
+}
+
+void fl_perf_close(void)
+{
+	for (int i = 0; i < nrings; i++)
+		fl_sys_munmap(rings[i].base, rings[i].data_size + 4096);
+	nrings = 0;
+	close_fds();
+}

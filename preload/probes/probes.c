@@ -1,0 +1,361 @@
+/*
+ * The probes' schedule: what is opened at start, what each tick writes
+ * (faults, counters, residency, wss, io) and what fork and exec do to them.
+ * The modules (perf, tlb, pagemap, uffd, procfs, iostat) each degrade on
+ * their own and leave their status for the header.
+ */
+#include "probes/probes.h"
+
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "base/config.h"
+#include "faultline/schema.h"
+#include "session/init.h"
+#include "probes/iostat.h"
+#include "probes/pagemap.h"
+#include "probes/perf.h"
+#include "probes/procfs.h"
+#include "base/sys.h"
+#include "probes/tlb.h"
+#include "probes/uffd.h"
+#include "trace/writer.h"
+
+#define SAMPLES_PER_LINE 4096
+
+int fl_probes_ticker_tid;
+
+static char scratch[16384];
+static struct fl_tlb tlb;
+
+static void open_wss(void)
+{
+	struct fl_vma *v;
+	int n;
+	if (!fl_config.wss) {
+		fl_probe_set(&fl_uffd_st, 0, 0, "off: enable with --wss (FAULTLINE_WSS=1)");
+		return;
+	}
+	fl_uffd_open();
+	if (fl_uffd_st.ok && (v = fl_procfs_vmas(&n)))
+		fl_uffd_arm(v, n);
+}
+
+void fl_probes_init(void)
+{
+	fl_tlb_probe(&tlb);
+	fl_pagemap_open();
+	open_wss();
+	/* Last, so that the shim's own set-up is not sampled. */
+	fl_perf_open(fl_config.faults_period);
+}
+
+void fl_probes_put(struct fl_out *o, const char *name, const struct fl_probe_st *p)
+{
+	fl_out_key(o, name);
+	fl_out_obj_open(o);
+	fl_out_bool(o, "ok", p->ok);
+	if (!p->ok) {
+		fl_out_u64(o, FL_K_ERRNO, (uint64_t)p->err);
+		fl_out_str(o, FL_K_WHY, p->why ? p->why : "unknown");
+	}
+	fl_out_obj_close(o);
+}
+
+static void cpu_model(struct fl_out *o)
+{
+	char *p, *e;
+	if (fl_sys_read_file("/proc/cpuinfo", scratch, sizeof(scratch)) <= 0 ||
+	    !(p = strstr(scratch, "model name"))) {
+		fl_out_null(o, FL_K_CPU);
+		return;
+	}
+	p = strchr(p, ':');
+	p = p ? p + 2 : scratch;
+	e = strchr(p, '\n');
+	fl_out_strn(o, FL_K_CPU, p, e ? (size_t)(e - p) : strlen(p));
+}
+
+static void thp_mode(struct fl_out *o)
+{
+	char *a, *b;
+	if (fl_sys_read_file("/sys/kernel/mm/transparent_hugepage/enabled", scratch,
+			     sizeof(scratch)) <= 0 ||
+	    !(a = strchr(scratch, '[')) || !(b = strchr(a, ']'))) {
+		fl_out_null(o, FL_K_THP);
+		return;
+	}
+	fl_out_strn(o, FL_K_THP, a + 1, (size_t)(b - a - 1));
+}
+
+static void put_int_or_null(struct fl_out *o, const char *key, int64_t v)
+{
+	if (v < 0)
+		fl_out_null(o, key);
+	else
+		fl_out_i64(o, key, v);
+}
+
+static void machine(struct fl_out *o)
+{
+	struct utsname u;
+	struct rlimit rl;
+
+	fl_out_u64(o, FL_K_PAGE_SIZE, (uint64_t)sysconf(_SC_PAGESIZE));
+	if (syscall(SYS_uname, &u) == 0) {
+		char k[sizeof(u.release) + sizeof(u.version) + 2];
+		size_t a = strlen(u.release), b = strlen(u.version);
+		memcpy(k, u.release, a);
+		k[a] = ' ';
+		memcpy(k + a + 1, u.version, b);
+		fl_out_strn(o, FL_K_KERNEL, k, a + 1 + b);
+	}
+	cpu_model(o);
+	fl_out_u64(o, FL_K_NCPU, (uint64_t)sysconf(_SC_NPROCESSORS_ONLN));
+	if (fl_sys_read_file("/proc/meminfo", scratch, sizeof(scratch)) > 0) {
+		fl_out_i64(o, FL_K_MEM_TOTAL, fl_procfs_field_kb(scratch, "MemTotal:"));
+		fl_out_i64(o, FL_K_SWAP_TOTAL, fl_procfs_field_kb(scratch, "SwapTotal:"));
+	}
+	put_int_or_null(o, FL_K_OVERCOMMIT, fl_procfs_int("/proc/sys/vm/overcommit_memory"));
+	thp_mode(o);
+	if (syscall(SYS_prlimit64, 0, RLIMIT_STACK, NULL, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		fl_out_u64(o, FL_K_RLIMIT_STACK, rl.rlim_cur);
+	else
+		fl_out_null(o, FL_K_RLIMIT_STACK);
+	put_int_or_null(o, FL_K_PERF_PARANOID,
+			fl_procfs_int("/proc/sys/kernel/perf_event_paranoid"));
+	fl_tlb_put(o, FL_K_TLB, &tlb);
+}
+
+void fl_probes_header(struct fl_out *o)
+{
+	struct fl_probe_st unwind = {1, 0, NULL};
+	int64_t d[2];
+	machine(o);
+	fl_perf_dtlb_read(d); /* a dTLB counter that never ran is reported off */
+	fl_out_key(o, FL_K_PROBES);
+	fl_out_obj_open(o);
+	fl_probes_put(o, FL_PROBE_PERF_COUNT, &fl_perf_count_st);
+	fl_probes_put(o, FL_PROBE_PERF_SAMPLE, &fl_perf_sample_st);
+	fl_probes_put(o, FL_PROBE_DTLB, &fl_perf_dtlb_st);
+	fl_probes_put(o, FL_PROBE_PAGEMAP, &fl_pagemap_st);
+	fl_probes_put(o, FL_PROBE_PAGEMAP_PFN, &fl_pagemap_pfn_st);
+	fl_probes_put(o, FL_PROBE_PAGEMAP_SCAN, &fl_pagemap_scan_st);
+	fl_probes_put(o, FL_PROBE_UFFD_WP, &fl_uffd_st);
+	fl_probes_put(o, FL_PROBE_ACCESSED, &fl_accessed_st);
+	fl_probes_put(o, FL_PROBE_UNWIND, &unwind);
+	fl_out_obj_close(o);
+}
+
+/* ---- fault samples ---- */
+
+struct batch {
+	struct fl_out *o;
+	int open;
+	int n; /* samples in the open line */
+	uint64_t kept;
+	uintptr_t reg[FL_SYS_MAX_REGIONS][2];
+	int nreg;
+};
+
+static void batch_close(struct batch *b, uint64_t lost)
+{
+	fl_out_arr_close(b->o);
+	fl_out_u64(b->o, FL_K_LOST, lost);
+	fl_out_end(b->o);
+	b->n = b->open = 0;
+}
+
+static void batch_open(struct batch *b)
+{
+	fl_out_begin(b->o, FL_EV_FAULTS, fl_now(), fl_seq_next());
+	fl_out_u64(b->o, FL_K_PERIOD, fl_config.faults_period);
+	fl_out_key(b->o, FL_K_SAMPLES);
+	fl_out_arr_open(b->o);
+	b->n = 0;
+	b->open = 1;
+}
+
+static void one_sample(void *arg, const struct fl_fault_sample *s)
+{
+	struct batch *b = arg;
+	uint64_t t = s->time_ns > fl_trace.start_mono ? s->time_ns - fl_trace.start_mono : 0;
+	if ((int)s->tid == fl_probes_ticker_tid)
+		return;
+	for (int i = 0; i < b->nreg; i++)
+		if (s->addr >= b->reg[i][0] && s->addr < b->reg[i][1])
+			return;
+	if (!b->open)
+		batch_open(b);
+	fl_out_arr_open(b->o);
+	fl_out_v_hex(b->o, s->addr);
+	fl_out_v_hex(b->o, s->ip);
+	fl_out_v_u64(b->o, s->tid);
+	fl_out_v_u64(b->o, t);
+	fl_out_v_u64(b->o, (uint64_t)s->major);
+	fl_out_arr_close(b->o);
+	b->kept++;
+	if (++b->n == SAMPLES_PER_LINE)
+		batch_close(b, 0);
+}
+
+static void drop_sample(void *arg, const struct fl_fault_sample *s)
+{
+	(void)arg;
+	(void)s;
+}
+
+static void fault_lines(struct fl_out *o)
+{
+	struct batch b = {.o = o};
+	uint64_t lost;
+	if (!fl_perf_sample_st.ok)
+		return;
+	b.nreg = fl_sys_regions(b.reg, FL_SYS_MAX_REGIONS);
+	lost = fl_perf_drain(one_sample, &b);
+	if (!b.open && lost)
+		batch_open(&b);
+	if (b.open)
+		batch_close(&b, lost);
+}
+
+/* Between ticks: drain the fault samples whenever a buffer passes its
+ * wakeup mark, so that sampling every fault loses nothing to a full buffer
+ * in a fault-dense loop. Returns when ns have passed. */
+void fl_probes_wait(uint64_t ns)
+{
+	uint64_t end = fl_sys_now_ns() + ns, now;
+	while ((now = fl_sys_now_ns()) < end) {
+		int r = fl_perf_wait(end - now);
+		if (r < 0) {
+			fl_sys_sleep_ns(end - now);
+			return;
+		}
+		if (r == 0)
+			continue;
+		if (__atomic_load_n(&fl_state, __ATOMIC_ACQUIRE) != FL_READY) {
+			fl_sys_sleep_ns(end - now); /* not ours to drain yet */
+			return;
+		}
+		fl_writer_lock();
+		if (fl_trace.stopped)
+			fl_perf_drain(drop_sample, NULL);
+		else
+			fault_lines(fl_writer_out());
+		fl_writer_write(0);
+		fl_writer_unlock();
+	}
+}
+
+/* ---- counters ---- */
+
+static void put_count(struct fl_out *o, const char *key, int64_t v)
+{
+	if (v < 0)
+		fl_out_null(o, key);
+	else
+		fl_out_u64(o, key, (uint64_t)v);
+}
+
+static void counters_line(struct fl_out *o, const struct fl_vma *v, int n)
+{
+	struct rusage ru;
+	int64_t c[FL_PERF_NCOUNT], d[2], stack = -1;
+	for (int i = 0; v && i < n; i++)
+		if (fl_vma_is(&v[i], "[stack]"))
+			stack = (int64_t)(v[i].end - v[i].start);
+	fl_perf_count_read(c);
+	fl_perf_dtlb_read(d);
+	fl_out_begin(o, FL_EV_COUNTERS, fl_now(), fl_seq_next());
+	put_count(o, FL_K_MINFLT, c[FL_PERF_MIN]);
+	put_count(o, FL_K_MAJFLT, c[FL_PERF_MAJ]);
+	if (fl_sys_getrusage(&ru) == 0) {
+		fl_out_u64(o, FL_K_RU_MINFLT, (uint64_t)ru.ru_minflt);
+		fl_out_u64(o, FL_K_RU_MAJFLT, (uint64_t)ru.ru_majflt);
+	}
+	put_count(o, FL_K_DTLB_LOAD, d[0]);
+	put_count(o, FL_K_DTLB_STORE, d[1]);
+	fl_procfs_figures(o, stack);
+	if (fl_uffd_st.ok)
+		fl_out_u64(o, FL_K_TRACKING_FAULTS, fl_uffd_tracking_faults());
+	else
+		fl_out_null(o, FL_K_TRACKING_FAULTS);
+	fl_out_end(o);
+}
+
+void fl_probes_tick(struct fl_out *o, int final)
+{
+	int n = 0;
+	struct fl_vma *v = fl_procfs_vmas(&n);
+	(void) final;
+	if (fl_trace.stopped) {
+		/* Past the size cap only the totals go out; samples are
+		 * drained and dropped so the rings keep up. */
+		fl_perf_drain(drop_sample, NULL);
+		counters_line(o, v, n);
+		return;
+	}
+	fault_lines(o);
+	if (fl_trace.stopped) {
+		/* The fault lines reached the cap: totals only from here. */
+		counters_line(o, v, n);
+		return;
+	}
+	if (v && fl_uffd_st.ok) {
+		fl_uffd_window(v, n);
+		/* Scanning and re-arming gigabytes takes tens of ms, while a
+		 * fault-dense program can fill a sample buffer in ~90 ms. */
+		fault_lines(o);
+	}
+	counters_line(o, v, n);
+	if (v) {
+		fl_pagemap_residency(o, v, n, "tick", 0, fl_uffd_st.ok ? fl_uffd_written : NULL);
+		fault_lines(o);
+	}
+	if (fl_uffd_st.ok)
+		fl_uffd_emit(o);
+	fl_iostat_emit(o);
+}
+
+/* ---- fork, exec ---- */
+
+static void snapshot(struct fl_out *o)
+{
+	int n = 0;
+	struct fl_vma *v = fl_procfs_vmas(&n);
+	if (v)
+		fl_pagemap_residency(o, v, n, "fork", 1, NULL);
+}
+
+void fl_probes_fork_parent(struct fl_out *o)
+{
+	fl_pagemap_forked();
+	snapshot(o);
+}
+
+void fl_probes_fork_child(struct fl_out *o)
+{
+	fl_perf_forget();
+	fl_pagemap_reopen();
+	fl_pagemap_forked();
+	fl_iostat_reset();
+	if (fl_config.wss) {
+		int n = 0;
+		struct fl_vma *v;
+		fl_uffd_reopen();
+		if (fl_uffd_st.ok && (v = fl_procfs_vmas(&n)))
+			fl_uffd_arm(v, n);
+	}
+	fl_perf_open(fl_config.faults_period);
+	snapshot(o);
+}
+
+void fl_probes_fini(void)
+{
+	fl_perf_close();
+	fl_uffd_close();
+	fl_pagemap_close();
+}

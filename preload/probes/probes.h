@@ -1,0 +1,52 @@
+/*
+ * The kernel probes: what the shim asks the kernel about the process's
+ * pages (fault counts and samples, dTLB misses, residency, working set, I/O,
+ * process figures). Each probe degrades on its own and says why in the
+ * header. All output goes through the writer's fl_out, under its lock.
+ */
+#ifndef FL_PROBES_H
+#define FL_PROBES_H
+
+#include <stdint.h>
+
+#include "trace/out.h"
+
+/* Constructor, before the header: opens what can be opened. */
+void fl_probes_init(void);
+/* Adds the machine facts and the probe status keys to the header line. */
+void fl_probes_header(struct fl_out *o);
+/* Once per tick (and final at exit): faults, counters, residency, wss, io. */
+void fl_probes_tick(struct fl_out *o, int final);
+/* The ticker's wait between ticks (ns): drains the fault samples (taking
+ * the writer lock) whenever a sample buffer passes its wakeup mark. */
+void fl_probes_wait(uint64_t ns);
+/* fork: parent after the fork (snapshot for COW), child after its new
+ * trace is open (drop inherited fds without touching the parent's ring
+ * buffers, reopen, snapshot). */
+void fl_probes_fork_parent(struct fl_out *o);
+void fl_probes_fork_child(struct fl_out *o);
+/* Before exec: final figures. */
+void fl_probes_fini(void);
+
+/* The ticker thread's tid, excluded from samples. */
+extern int fl_probes_ticker_tid;
+
+/* What one probe can do here, for the header's "probes" object: ok, or the
+ * errno and a reason in words. Filled by each probe module. */
+struct fl_probe_st {
+	int ok;
+	int err;
+	const char *why;
+};
+
+static inline void fl_probe_set(struct fl_probe_st *p, int ok, int err, const char *why)
+{
+	p->ok = ok;
+	p->err = err;
+	p->why = why;
+}
+
+/* Writes "name":{"ok":..,"errno":..,"why":..} into the open probes object. */
+void fl_probes_put(struct fl_out *o, const char *name, const struct fl_probe_st *p);
+
+#endif

@@ -1,0 +1,203 @@
+/*
+ * The maps text is read into shim pages and parsed in place; the process
+ * figures come from /proc/self/status, /proc/meminfo and two small files.
+ * All figures are bytes (the kernel's kB times 1024); -1 where the kernel
+ * has no such line.
+ */
+#include "probes/procfs.h"
+
+#include <string.h>
+
+#include "faultline/schema.h"
+#include "base/sys.h"
+
+#define MAPS_BYTES (8u << 20)
+#define MAX_VMAS 65536
+
+static char *text;
+static struct fl_vma *vmas;
+static char scratch[16384];
+
+static uint64_t hex_field(const char **pp)
+{
+	const char *p = *pp;
+	uint64_t v = 0;
+	while (*p == ' ')
+		p++;
+	for (;; p++) {
+		char c = *p;
+		if (c >= '0' && c <= '9')
+			v = v * 16 + (uint64_t)(c - '0');
+		else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+			v = v * 16 + (uint64_t)((c | 0x20) - 'a' + 10);
+		else
+			break;
+	}
+	*pp = p;
+	return v;
+}
+
+static void skip_field(const char **pp)
+{
+	const char *p = *pp;
+	while (*p == ' ')
+		p++;
+	while (*p && *p != ' ' && *p != '\n')
+		p++;
+	*pp = p;
+}
+
+struct fl_vma *fl_procfs_vmas(int *n)
+{
+	ssize_t len;
+	int k = 0;
+	if (!text && !(text = fl_sys_alloc_pages(MAPS_BYTES)))
+		return NULL;
+	if (!vmas && !(vmas = fl_sys_alloc_pages(MAX_VMAS * sizeof(*vmas))))
+		return NULL;
+	len = fl_sys_read_file("/proc/self/maps", text, MAPS_BYTES);
+	if (len <= 0)
+		return NULL;
+	for (const char *p = text; *p && k < MAX_VMAS;) {
+		struct fl_vma *v = &vmas[k];
+		const char *eol = strchr(p, '\n');
+		if (!eol)
+			eol = p + strlen(p);
+		v->start = hex_field(&p);
+		p++; /* '-' */
+		v->end = hex_field(&p);
+		while (*p == ' ')
+			p++;
+		memcpy(v->perms, p, 4);
+		v->perms[4] = '\0';
+		p += 4;
+		v->offset = hex_field(&p);
+		skip_field(&p); /* dev */
+		while (*p == ' ')
+			p++;
+		v->inode = 0;
+		while (*p >= '0' && *p <= '9')
+			v->inode = v->inode * 10 + (uint64_t)(*p++ - '0');
+		while (*p == ' ')
+			p++;
+		v->path = p < eol ? p : eol;
+		v->path_len = (uint32_t)(eol - v->path);
+		if (v->end > v->start)
+			k++;
+		p = *eol ? eol + 1 : eol;
+	}
+	*n = k;
+	return vmas;
+}
+
+int fl_vma_is(const struct fl_vma *v, const char *s)
+{
+	size_t n = strlen(s);
+	return v->path_len == n && memcmp(v->path, s, n) == 0;
+}
+
+static int starts(const struct fl_vma *v, const char *s)
+{
+	size_t n = strlen(s);
+	return v->path_len >= n && memcmp(v->path, s, n) == 0;
+}
+
+int fl_vma_is_shim(const struct fl_vma *v)
+{
+	return fl_vma_is(v, "[anon:faultline]") || fl_vma_is(v, "[vvar]") ||
+	       fl_vma_is(v, "[vvar_vclock]") || fl_vma_is(v, "[vsyscall]") ||
+	       starts(v, "anon_inode:[perf_event]") || starts(v, "anon_inode:[userfaultfd]");
+}
+
+int fl_vma_is_private_anon_rw(const struct fl_vma *v)
+{
+	if (v->perms[0] != 'r' || v->perms[1] != 'w' || v->perms[3] != 'p' || v->inode)
+		return 0;
+	if (fl_vma_is_shim(v))
+		return 0;
+	return v->path_len == 0 || fl_vma_is(v, "[heap]") ||
+	       (starts(v, "[anon:") && !fl_vma_is(v, "[anon:faultline]"));
+}
+
+int fl_vma_pieces(const struct fl_vma *v, uint64_t (*out)[2], int max)
+{
+	uintptr_t reg[FL_SYS_MAX_REGIONS][2];
+	int nreg = fl_sys_regions(reg, FL_SYS_MAX_REGIONS), k = 0;
+	uint64_t at = v->start;
+	while (at < v->end && k < max) {
+		uint64_t ps = v->end, pe = ps;
+		for (int i = 0; i < nreg; i++)
+			if (reg[i][1] > at && reg[i][0] < v->end && reg[i][0] < ps) {
+				ps = reg[i][0] > at ? reg[i][0] : at;
+				pe = reg[i][1];
+			}
+		if (ps > at) {
+			out[k][0] = at;
+			out[k++][1] = ps;
+		}
+		at = pe;
+	}
+	return k;
+}
+
+int64_t fl_procfs_field_kb(const char *text_, const char *key)
+{
+	const char *p = strstr(text_, key);
+	uint64_t v = 0;
+	if (!p)
+		return -1;
+	p += strlen(key);
+	while (*p == ' ' || *p == '\t' || *p == ':')
+		p++;
+	if (*p < '0' || *p > '9')
+		return -1;
+	while (*p >= '0' && *p <= '9')
+		v = v * 10 + (uint64_t)(*p++ - '0');
+	return (int64_t)v * 1024;
+}
+
+int64_t fl_procfs_int(const char *path)
+{
+	char b[64];
+	const char *p = b;
+	int neg = 0;
+	int64_t v = 0;
+	if (fl_sys_read_file(path, b, sizeof(b)) <= 0)
+		return -1;
+	if (*p == '-') {
+		neg = 1;
+		p++;
+	}
+	if (*p < '0' || *p > '9')
+		return -1;
+	while (*p >= '0' && *p <= '9')
+		v = v * 10 + (*p++ - '0');
+	return neg ? -v : v;
+}
+
+static void put_i(struct fl_out *o, const char *key, int64_t v)
+{
+	if (v < 0)
+		fl_out_null(o, key);
+	else
+		fl_out_i64(o, key, v);
+}
+
+void fl_procfs_figures(struct fl_out *o, int64_t stack_vma)
+{
+	if (fl_sys_read_file("/proc/self/status", scratch, sizeof(scratch)) > 0) {
+		put_i(o, FL_K_RSS_ANON, fl_procfs_field_kb(scratch, "RssAnon:"));
+		put_i(o, FL_K_RSS_FILE, fl_procfs_field_kb(scratch, "RssFile:"));
+		put_i(o, FL_K_RSS_SHMEM, fl_procfs_field_kb(scratch, "RssShmem:"));
+		put_i(o, FL_K_VSZ, fl_procfs_field_kb(scratch, "VmSize:"));
+		put_i(o, FL_K_SWAP, fl_procfs_field_kb(scratch, "VmSwap:"));
+		put_i(o, FL_K_PTE, fl_procfs_field_kb(scratch, "VmPTE:"));
+	}
+	put_i(o, FL_K_STACK_VMA, stack_vma);
+	if (fl_sys_read_file("/proc/meminfo", scratch, sizeof(scratch)) > 0) {
+		put_i(o, FL_K_COMMITTED, fl_procfs_field_kb(scratch, "Committed_AS:"));
+		put_i(o, FL_K_COMMIT_LIMIT, fl_procfs_field_kb(scratch, "CommitLimit:"));
+	}
+	put_i(o, FL_K_OVERCOMMIT, fl_procfs_int("/proc/sys/vm/overcommit_memory"));
+	put_i(o, FL_K_OOM_SCORE, fl_procfs_int("/proc/self/oom_score"));
+}

@@ -1,0 +1,45 @@
+/*
+ * /proc readers for the probes: the VMA list (parsed in place, no
+ * allocation) and the per-tick process figures (RSS split, VSZ, swap, page
+ * tables, commit charge, overcommit mode, OOM score).
+ */
+#ifndef FL_PROCFS_H
+#define FL_PROCFS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "trace/out.h"
+
+struct fl_vma {
+	uint64_t start, end, offset, inode;
+	char perms[5];
+	const char *path; /* points into the maps text; not NUL-terminated */
+	uint32_t path_len;
+};
+
+/* Reads /proc/self/maps; returns the VMAs (valid until the next call) and
+ * their count in *n, or NULL. */
+struct fl_vma *fl_procfs_vmas(int *n);
+/* 1 if the path is exactly s. */
+int fl_vma_is(const struct fl_vma *v, const char *s);
+/* Memory the shim mapped for itself, or a kernel-provided region that is
+ * not the program's (vvar, vsyscall, our perf rings). */
+int fl_vma_is_shim(const struct fl_vma *v);
+/* Private, writable, anonymous (incl. [heap]): what write tracking covers. */
+int fl_vma_is_private_anon_rw(const struct fl_vma *v);
+
+/* The VMA minus the shim's own regions (which merge into anonymous VMAs
+ * where the kernel cannot name them): up to max [start, end) pieces. */
+int fl_vma_pieces(const struct fl_vma *v, uint64_t (*out)[2], int max);
+
+/* Adds the process figures to the open counters line. stack_vma: bytes of
+ * the [stack] VMA, -1 unknown. */
+void fl_procfs_figures(struct fl_out *o, int64_t stack_vma);
+/* Reads a small integer file; -1 on error. */
+/* The value of "Key" in a /proc text such as status or meminfo, kB as bytes;
+ * -1 when the key or its number is missing. */
+int64_t fl_procfs_field_kb(const char *text, const char *key);
+int64_t fl_procfs_int(const char *path);
+
+#endif

@@ -1,0 +1,61 @@
+#include "record/evbuf.h"
+
+#include <string.h>
+
+#include "base/sys.h"
+
+int fl_evbuf_init(struct fl_evbuf *b, uint64_t cap)
+{
+	b->data = fl_sys_alloc_pages(cap);
+	if (!b->data)
+		return -1;
+	b->cap = cap;
+	b->head = b->tail = 0;
+	return 0;
+}
+
+int fl_evbuf_push(struct fl_evbuf *b, struct fl_event *ev, const void *str)
+{
+	uint64_t need = (sizeof(*ev) + ev->str_len + 7) & ~(uint64_t)7;
+	uint64_t head = b->head;
+	uint64_t tail = __atomic_load_n(&b->tail, __ATOMIC_ACQUIRE);
+	uint64_t off = head & (b->cap - 1);
+	uint64_t to_end = b->cap - off;
+	uint64_t pad = to_end < need ? to_end : 0;
+
+	if (need + pad > b->cap - (head - tail))
+		return -1;
+	if (pad) {
+		struct fl_event *p = (struct fl_event *)(b->data + off);
+		p->size = (uint32_t)pad;
+		p->kind = FL_EVK_PAD;
+		head += pad;
+		off = 0;
+	}
+	ev->size = (uint32_t)need;
+	memcpy(b->data + off, ev, sizeof(*ev));
+	if (ev->str_len)
+		memcpy(b->data + off + sizeof(*ev), str, ev->str_len);
+	__atomic_store_n(&b->head, head + need, __ATOMIC_RELEASE);
+	return 0;
+}
+
+void fl_evbuf_drain(struct fl_evbuf *b, void (*fn)(const struct fl_event *, void *), void *arg)
+{
+	uint64_t head = __atomic_load_n(&b->head, __ATOMIC_ACQUIRE);
+	uint64_t tail = b->tail;
+
+	while (tail < head) {
+		const struct fl_event *ev =
+		    (const struct fl_event *)(b->data + (tail & (b->cap - 1)));
+		if (ev->kind != FL_EVK_PAD)
+			fn(ev, arg);
+		tail += ev->size;
+	}
+	__atomic_store_n(&b->tail, tail, __ATOMIC_RELEASE);
+}
+
+void fl_evbuf_reset(struct fl_evbuf *b)
+{
+	b->head = b->tail = 0;
+}

@@ -1,0 +1,215 @@
+/*
+ * Buckets are locked one at a time with a bit in the bucket word (the lock
+ * is held for a few instructions, never across a call). Node indices are 32
+ * bits; index 0 means "none". Free nodes move between threads in batches
+ * through a lock-free stack whose head carries an ABA tag, so a thread that
+ * only frees what another allocates does not hoard nodes.
+ */
+#include "record/ptrset.h"
+
+#include "base/sys.h"
+
+#define NODES_LOG2 25
+#define BATCH 64
+
+struct node {
+	uintptr_t key;
+	uint64_t size; /* on the batch stack: index of the next batch */
+	uint32_t tag;
+	uint32_t next;
+};
+
+uint32_t *fl_ptrset_buckets_;
+uint32_t fl_ptrset_mask_;
+uint32_t fl_ptrset_filter_[1u << FL_PTRSET_FILTER_LOG2] __attribute__((aligned(64)));
+static int filter_counting = 1;
+static struct node *nodes;
+static uint32_t nodes_used = 1; /* bump allocation; 0 is "none" */
+static uint64_t batches;	/* tag << 32 | first node of the top batch */
+
+int fl_ptrset_init(unsigned log2_buckets)
+{
+	uint64_t n = (uint64_t)1 << log2_buckets;
+	fl_ptrset_buckets_ = fl_sys_alloc_pages(n * sizeof(uint32_t));
+	nodes = fl_sys_alloc_pages(((size_t)1 << NODES_LOG2) * sizeof(struct node));
+	if (!fl_ptrset_buckets_ || !nodes) {
+		fl_ptrset_buckets_ = NULL;
+		return -1;
+	}
+	fl_ptrset_mask_ = (uint32_t)(n - 1);
+	return 0;
+}
+
+void fl_ptrset_filter_pin(uintptr_t p, uintptr_t len)
+{
+	for (uintptr_t a = p & ~(uintptr_t)4095; a < p + len; a += 4096)
+		__atomic_fetch_add(&fl_ptrset_filter_[fl_ptrset_filter_slot(a)], 1,
+				   __ATOMIC_RELAXED);
+}
+
+void fl_ptrset_filter_all(void)
+{
+	filter_counting = 0;
+	for (uint32_t i = 0; i < (1u << FL_PTRSET_FILTER_LOG2); i++)
+		fl_ptrset_filter_[i] = 1;
+}
+
+/* Relaxed: the program's own hand-over of a block orders its insert before
+ * its free, in whatever thread (see ptrset.h). */
+static void filter_add(uintptr_t p, uint32_t v)
+{
+	if (filter_counting)
+		__atomic_fetch_add(&fl_ptrset_filter_[fl_ptrset_filter_slot(p)], v,
+				   __ATOMIC_RELAXED);
+}
+
+static uint32_t take_batch(void)
+{
+	uint64_t top = __atomic_load_n(&batches, __ATOMIC_ACQUIRE), next;
+	do {
+		uint32_t first = (uint32_t)top;
+		if (!first)
+			return 0;
+		next = (top & ~(uint64_t)UINT32_MAX) + ((uint64_t)1 << 32) +
+		       (uint32_t)__atomic_load_n(&nodes[first].size, __ATOMIC_RELAXED);
+	} while (!__atomic_compare_exchange_n(&batches, &top, next, 1, __ATOMIC_ACQ_REL,
+					      __ATOMIC_ACQUIRE));
+	return (uint32_t)top;
+}
+
+static void give_batch(struct fl_ptrset_cache *c)
+{
+	/* The first BATCH nodes of the cache's list go; the rest stay. */
+	uint32_t first = c->head, last = first;
+	uint64_t top, next;
+	for (int i = 1; i < BATCH; i++)
+		last = nodes[last].next;
+	c->head = nodes[last].next;
+	c->n -= BATCH;
+	nodes[last].next = 0;
+	top = __atomic_load_n(&batches, __ATOMIC_ACQUIRE);
+	do {
+		__atomic_store_n(&nodes[first].size, (uint64_t)(uint32_t)top, __ATOMIC_RELAXED);
+		next = (top & ~(uint64_t)UINT32_MAX) + ((uint64_t)1 << 32) + first;
+	} while (!__atomic_compare_exchange_n(&batches, &top, next, 1, __ATOMIC_ACQ_REL,
+					      __ATOMIC_ACQUIRE));
+}
+
+static uint32_t node_get(struct fl_ptrset_cache *c)
+{
+	uint32_t i;
+	if (!c->head) {
+		uint32_t first = take_batch();
+		if (first) {
+			c->head = first;
+			c->n = BATCH;
+		} else {
+			first = __atomic_fetch_add(&nodes_used, BATCH, __ATOMIC_RELAXED);
+			if ((uint64_t)first + BATCH > ((uint64_t)1 << NODES_LOG2))
+				return 0;
+			for (uint32_t k = 0; k < BATCH; k++)
+				nodes[first + k].next = k + 1 < BATCH ? first + k + 1 : 0;
+			c->head = first;
+			c->n = BATCH;
+		}
+	}
+	i = c->head;
+	c->head = nodes[i].next;
+	c->n--;
+	return i;
+}
+
+static void node_put(struct fl_ptrset_cache *c, uint32_t i)
+{
+	nodes[i].next = c->head;
+	c->head = i;
+	if (++c->n >= 2 * BATCH)
+		give_batch(c);
+}
+
+static uint32_t lock(struct fl_ptrset_cache *c, uint32_t b)
+{
+	uint32_t *w = &fl_ptrset_buckets_[b];
+	uint32_t v = __atomic_load_n(w, __ATOMIC_RELAXED);
+	c->held = b + 1;
+	for (;;) {
+		if (!(v & 1) && __atomic_compare_exchange_n(w, &v, v | 1, 1, __ATOMIC_ACQUIRE,
+							    __ATOMIC_RELAXED))
+			return v >> 1;
+		__builtin_ia32_pause();
+		v = __atomic_load_n(w, __ATOMIC_RELAXED);
+	}
+}
+
+static void unlock(struct fl_ptrset_cache *c, uint32_t b, uint32_t first)
+{
+	__atomic_store_n(&fl_ptrset_buckets_[b], first << 1, __ATOMIC_RELEASE);
+	c->held = 0;
+}
+
+int fl_ptrset_insert(struct fl_ptrset_cache *c, uintptr_t p, uint64_t size, uint32_t tag,
+		     uint64_t *old_size, uint32_t *old_tag)
+{
+	uint32_t b, first, i, n;
+	if (!fl_ptrset_buckets_)
+		return -1;
+	b = fl_ptrset_bucket_of(p);
+	first = lock(c, b);
+	for (i = first; i; i = nodes[i].next) {
+		if (nodes[i].key != p)
+			continue;
+		*old_size = nodes[i].size;
+		*old_tag = nodes[i].tag;
+		nodes[i].size = size;
+		nodes[i].tag = tag;
+		unlock(c, b, first);
+		return 1;
+	}
+	n = node_get(c);
+	if (!n) {
+		unlock(c, b, first);
+		return -1;
+	}
+	filter_add(p, 1);
+	nodes[n].key = p;
+	nodes[n].size = size;
+	nodes[n].tag = tag;
+	nodes[n].next = first;
+	unlock(c, b, n);
+	return 0;
+}
+
+int fl_ptrset_remove(struct fl_ptrset_cache *c, uintptr_t p, uint64_t *size, uint32_t *tag)
+{
+	uint32_t b, first, i, prev = 0;
+	if (!fl_ptrset_buckets_)
+		return 0;
+	b = fl_ptrset_bucket_of(p);
+	first = lock(c, b);
+	for (i = first; i; prev = i, i = nodes[i].next) {
+		if (nodes[i].key != p)
+			continue;
+		*size = nodes[i].size;
+		*tag = nodes[i].tag;
+		if (prev)
+			nodes[prev].next = nodes[i].next;
+		else
+			first = nodes[i].next;
+		unlock(c, b, first);
+		filter_add(p, (uint32_t)-1);
+		node_put(c, i);
+		return 1;
+	}
+	unlock(c, b, first);
+	return 0;
+}
+
+void fl_ptrset_after_fork(struct fl_ptrset_cache *c)
+{
+	/* The thread is gone: its list links are consistent (each update is a
+	 * single store), only the lock bit is stale. */
+	if (c->held && fl_ptrset_buckets_)
+		__atomic_and_fetch(&fl_ptrset_buckets_[c->held - 1], ~(uint32_t)1,
+				   __ATOMIC_RELEASE);
+	c->held = 0;
+}

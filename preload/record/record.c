@@ -1,0 +1,336 @@
+#include "record/record.h"
+
+#include <dlfcn.h>
+#include <math.h>
+#include <string.h>
+
+#include "record/sites.h"
+#include "record/stacks.h"
+#include "base/sys.h"
+#include "trace/writer.h"
+
+/* ptrset tags: the stack id, and whether an alloc line was written (then
+ * the free gets a line too). */
+#define TAG_LINE 0x80000000u
+#define TAG_ID(tag) ((tag) & ~TAG_LINE)
+
+int fl_record_glibc_chunks_;
+
+static int glibc_chunks_agree(void)
+{
+	static const size_t sizes[] = {0, 1, 24, 25, 100, 1000, 4000, 70000, 300000};
+	Dl_info a, b;
+	if (!dladdr((void *)fl_real.malloc, &a) ||
+	    !dladdr((void *)fl_real.malloc_usable_size, &b) || !a.dli_fname ||
+	    !strstr(a.dli_fname, "libc.so") || a.dli_fbase != b.dli_fbase)
+		return 0;
+	fl_record_glibc_chunks_ = 1;
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		void *p = fl_real.malloc(sizes[i]);
+		int same = p && fl_usable(p) == fl_real.malloc_usable_size(p);
+		fl_real.free(p);
+		if (!same)
+			return fl_record_glibc_chunks_ = 0;
+	}
+	return 1;
+}
+
+int fl_record_init(void)
+{
+	glibc_chunks_agree();
+	if (fl_config.all && fl_sites_init() != 0)
+		return -1;
+	/* free()'s fast path skips the tests that the page filter answers:
+	 * NULL and the bootstrap arena take the slow path, and every block
+	 * does when each one is recorded or its size cannot be read inline. */
+	fl_ptrset_filter_pin(0, 1);
+	fl_ptrset_filter_pin((uintptr_t)fl_bootstrap_arena_, FL_BOOTSTRAP_BYTES);
+	if (fl_config.all || !fl_record_glibc_chunks_)
+		fl_ptrset_filter_all();
+	return 0;
+}
+
+static uint64_t next_random(struct fl_thread *t)
+{
+	/* xorshift64*: fast, per thread, no lock */
+	uint64_t x = t->rng;
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	t->rng = x;
+	return x * 0x2545f4914f6cdd1dull;
+}
+
+/* Bytes until the next sample: exponential with mean sample_bytes, so that
+ * sampling is a Poisson process over allocated bytes (as in tcmalloc). */
+static uint64_t draw_interval(struct fl_thread *t)
+{
+	double u = ((double)(next_random(t) >> 11) + 0.5) / 9007199254740992.0;
+	double v = -log(u) * (double)fl_config.sample_bytes;
+	return v < 1.0 ? 1 : (uint64_t)v;
+}
+
+/* Sets the bytes left before the next sample: the inline fast path may
+ * spend up to large_bytes of it (so that a large block reaches the slow
+ * path), and nothing if it cannot read block sizes itself. */
+static void arm(struct fl_thread *t, uint64_t left)
+{
+	uint64_t b = left < fl_config.large_bytes ? left : fl_config.large_bytes;
+	if (!fl_record_glibc_chunks_)
+		b = 0;
+	t->budget = b;
+	t->sample_rest = left - b;
+}
+
+/* Default mode: whether to record an allocation of size bytes, and what it
+ * stands for. */
+static int sample_due(struct fl_thread *t, size_t size, uint64_t *weight)
+{
+	uint64_t left = t->sample_rest + t->budget;
+	double p;
+	if (size >= fl_config.large_bytes) {
+		*weight = size;
+		arm(t, left);
+		return 1;
+	}
+	if (left == 0)
+		left = draw_interval(t);
+	if (left > size) {
+		arm(t, left - size);
+		return 0;
+	}
+	/* The points of the process that fall in this block are not needed,
+	 * only whether there was one: draw the next interval afresh. */
+	arm(t, draw_interval(t));
+	/* P(sampled) = 1 - exp(-size/T): weighting by its inverse keeps the
+	 * per-site byte estimates unbiased. */
+	p = -expm1(-(double)size / (double)fl_config.sample_bytes);
+	*weight = p > 0 ? (uint64_t)((double)size / p + 0.5) : size;
+	return 1;
+}
+
+/* Every call is unwound with --all, so the whole stack cache pays for
+ * itself; in the default mode a few entries catch the sites that are
+ * sampled again and again (a libunwind walk costs microseconds: it blocks
+ * signals around each step), and keep the pages it adds to the program's
+ * few. */
+#define DEFAULT_CACHE_ENTRIES 16
+
+static struct fl_stack_cache *cache_of(struct fl_thread *t)
+{
+	if (!t->stacks.mask)
+		fl_stacks_cache_size(&t->stacks, fl_config.all ? FL_STACK_CACHE_ENTRIES
+							       : DEFAULT_CACHE_ENTRIES);
+	return &t->stacks;
+}
+
+void fl_record_push(struct fl_thread *t, struct fl_event *ev, const void *str)
+{
+	if (fl_evbuf_push(&t->ring, ev, str) == 0)
+		return;
+	/* Ring full: write it out ourselves. The writer never waits for a
+	 * program thread, so taking its lock here cannot deadlock. */
+	fl_writer_lock();
+	fl_writer_drain_thread(t);
+	fl_writer_unlock();
+	if (fl_evbuf_push(&t->ring, ev, str) != 0)
+		t->dropped++;
+}
+
+static void fill(struct fl_thread *t, struct fl_event *ev, enum fl_ev_kind kind, enum fl_call c)
+{
+	ev->kind = (uint16_t)kind;
+	ev->fn = (uint16_t)c;
+	ev->tid = (uint32_t)t->tid;
+	ev->t = fl_now();
+	ev->seq = fl_seq_next();
+}
+
+static void push_free(struct fl_thread *t, uintptr_t p, uint64_t size)
+{
+	struct fl_event ev;
+	memset(&ev, 0, sizeof(ev));
+	fill(t, &ev, FL_EVK_FREE, FL_CALL_FREE);
+	ev.a[0] = p;
+	ev.a[1] = size;
+	fl_record_push(t, &ev, NULL);
+}
+
+/* Keeps the block in the ptrset (and its site); 0 if it could not be kept. A block already there
+ * was freed where we could not see it (a signal handler inside a hook): account that free now. */
+static int keep_block(struct fl_thread *t, uintptr_t p, uint64_t size, uint32_t id, int line)
+{
+	uint32_t tag = id | (line ? TAG_LINE : 0), old_tag;
+	uint64_t old_size;
+	int r = fl_ptrset_insert(&t->nodes, p, size, tag, &old_size, &old_tag);
+	if (r < 0)
+		return 0;
+	if (r == 1) {
+		if (fl_config.all)
+			fl_sites_free(&t->site_pend, TAG_ID(old_tag), old_size);
+		if (old_tag & TAG_LINE)
+			push_free(t, p, old_size);
+	}
+	if (fl_config.all)
+		fl_sites_alloc(&t->site_pend, id, size);
+	return 1;
+}
+
+/* Records a new block if due: returns 1 if an alloc/realloc line is wanted,
+ * with the stack id and weight. */
+static int take_block(struct fl_thread *t, void *p, size_t size, uint32_t *id, uint64_t *weight)
+{
+	int line;
+	if (fl_config.all) {
+		line = size >= fl_config.large_bytes;
+		*weight = size;
+	} else if (!(line = sample_due(t, size, weight))) {
+		return 0;
+	}
+	*id = fl_stacks_capture(cache_of(t));
+	return keep_block(t, (uintptr_t)p, size, *id, line) && line;
+}
+
+static void alloc_slow(enum fl_call c, void *p, size_t size)
+{
+	struct fl_thread *t = fl_thread_get();
+	uint64_t usable = p ? fl_usable(p) : 0, weight;
+	uint32_t id;
+	struct fl_event ev;
+
+	if (!t) {
+		fl_thread_count_orphan(c, size, (int64_t)usable);
+		return;
+	}
+	fl_add(&t->calls[c], 1);
+	fl_add(&t->bytes[c], size);
+	fl_add(&t->live, usable);
+	if (!p || !take_block(t, p, size, &id, &weight))
+		return;
+	memset(&ev, 0, sizeof(ev));
+	ev.stack = id;
+	fill(t, &ev, FL_EVK_ALLOC, c);
+	ev.a[0] = (uintptr_t)p;
+	ev.a[1] = size;
+	ev.a[2] = weight;
+	fl_record_push(t, &ev, NULL);
+}
+
+/* The block was kept: forget it, and attribute the free. Returns its tag
+ * (0 if it was not kept) and size. */
+static uint32_t drop_block(struct fl_thread *t, void *p, uint64_t *size)
+{
+	uint32_t tag;
+	if (!fl_ptrset_maybe((uintptr_t)p) ||
+	    !fl_ptrset_remove(&t->nodes, (uintptr_t)p, size, &tag))
+		return 0;
+	if (fl_config.all)
+		fl_sites_free(&t->site_pend, TAG_ID(tag), *size);
+	return tag | 1; /* non-zero even for stack id 0 */
+}
+
+static void free_found(struct fl_thread *t, void *p)
+{
+	uint64_t size;
+	uint32_t tag = drop_block(t, p, &size);
+	if (tag & TAG_LINE)
+		push_free(t, (uintptr_t)p, size);
+}
+
+static void free_slow(void *p)
+{
+	struct fl_thread *t = fl_thread_get();
+	if (!t) {
+		fl_thread_count_orphan(FL_CALL_FREE, 0, -(int64_t)fl_usable(p));
+		return;
+	}
+	fl_add(&t->calls[FL_CALL_FREE], 1);
+	fl_add(&t->live, -fl_usable(p));
+	free_found(t, p);
+}
+
+/* The entries from the inline fast paths: from here on the shim does more
+ * than count, so a signal handler's calls must pass through (and are
+ * counted as nested). */
+void fl_record_alloc_slow(struct fl_thread *charged, enum fl_call c, void *p, size_t size)
+{
+	int guard = fl_tls_guard;
+	fl_tls_guard = FL_GUARD_HOOK;
+	if (charged)
+		charged->budget += size;
+	alloc_slow(c, p, size);
+	fl_tls_guard = guard;
+}
+
+void fl_record_free_found(struct fl_thread *t, void *p)
+{
+	int guard = fl_tls_guard;
+	fl_tls_guard = FL_GUARD_HOOK;
+	free_found(t, p);
+	fl_tls_guard = guard;
+}
+
+void fl_record_free_slow(void *p)
+{
+	int guard = fl_tls_guard;
+	fl_tls_guard = FL_GUARD_HOOK;
+	free_slow(p);
+	fl_tls_guard = guard;
+}
+
+void fl_record_free_null(void)
+{
+	struct fl_thread *t = fl_thread_get();
+	if (t)
+		fl_add(&t->calls[FL_CALL_FREE], 1);
+	else
+		fl_thread_count_orphan(FL_CALL_FREE, 0, 0);
+}
+
+void fl_record_realloc(enum fl_call c, void *old, uint64_t old_usable, void *p, size_t size)
+{
+	struct fl_thread *t = fl_thread_get();
+	uint64_t usable = p ? fl_usable(p) : 0, old_size = 0, weight;
+	uint32_t old_tag = 0, id;
+	struct fl_event ev;
+
+	if (!t) {
+		fl_thread_count_orphan(c, size, (int64_t)(usable - old_usable));
+		return;
+	}
+	fl_add(&t->calls[c], 1);
+	fl_add(&t->bytes[c], size);
+	/* A failed realloc leaves the old block alone. */
+	if (!p && size)
+		return;
+	fl_add(&t->live, usable - old_usable);
+	if (old)
+		old_tag = drop_block(t, old, &old_size);
+	memset(&ev, 0, sizeof(ev));
+	if (p && take_block(t, p, size, &id, &weight)) {
+		ev.stack = id;
+		fill(t, &ev, FL_EVK_REALLOC, c);
+		ev.a[0] = old_tag & TAG_LINE ? (uintptr_t)old : 0;
+		ev.a[1] = (uintptr_t)p;
+		ev.a[2] = size;
+		ev.a[3] = weight;
+		ev.a[4] = old_tag & TAG_LINE ? old_size : 0;
+		fl_record_push(t, &ev, NULL);
+	} else if (old_tag & TAG_LINE) {
+		push_free(t, (uintptr_t)old, old_size);
+	}
+}
+
+void fl_record_event(enum fl_call c, struct fl_event *ev, const void *str, int want_stack)
+{
+	struct fl_thread *t = fl_thread_get();
+	if (!t) {
+		fl_thread_count_orphan(c, 0, 0);
+		return;
+	}
+	fl_add(&t->calls[c], 1);
+	if (want_stack)
+		ev->stack = fl_stacks_capture(cache_of(t));
+	fill(t, ev, (enum fl_ev_kind)ev->kind, c);
+	fl_record_push(t, ev, str);
+}

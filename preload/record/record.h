@@ -1,0 +1,120 @@
+/*
+ * What the hooks call after the real function returned: exact counting,
+ * the sampling decision, the backtrace and the push into this thread's
+ * ring. The common case (count, not sampled, block not recorded) is inline
+ * here and touches only the thread's own state: no atomics, no locks.
+ */
+#ifndef FL_RECORD_H
+#define FL_RECORD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/config.h"
+#include "record/evbuf.h"
+#include "faultline/compiler.h"
+#include "record/ptrset.h"
+#include "record/resolve.h"
+#include "record/thread.h"
+
+/* After the real functions are resolved, before tracing starts: checks
+ * whether block sizes can be read from glibc's chunk headers, and sets up
+ * the per-site table for --all. 0 or -1. */
+int fl_record_init(void);
+
+extern int fl_record_glibc_chunks_ FL_HIDDEN;
+
+/* Usable size of a live block of glibc's malloc, from its chunk header: the
+ * size word sits just before the block; bit 1 says mmapped (16 bytes of
+ * header), else the next chunk's prev_size field is usable too. Only when
+ * fl_record_glibc_chunks_ (checked at start-up against
+ * malloc_usable_size(), which also reads the next chunk: a second cache
+ * line, to check a bit we know is set). */
+static inline uint64_t fl_usable_glibc(const void *p)
+{
+	uint64_t h = ((const uint64_t *)p)[-1];
+	return (h & ~(uint64_t)7) - (8 + 4 * (h & 2));
+}
+
+/* Usable size of a live block from the real allocator. */
+static inline uint64_t fl_usable(void *p)
+{
+	if (FL_LIKELY(fl_record_glibc_chunks_))
+		return fl_usable_glibc(p);
+	return fl_real.malloc_usable_size(p);
+}
+
+/* Charges size to t's sampling budget; 1 if the budget was larger (the
+ * block is neither sampled nor large: the fast path may count it). One
+ * instruction, so a signal handler's call cannot split it; on 0 the budget
+ * is left charged (possibly wrapped) and the slow path refunds it. */
+static inline int fl_record_charge(struct fl_thread *t, uint64_t size)
+{
+#if defined(__x86_64__)
+	int above;
+	__asm__ volatile("subq %2, %0" : "+m"(t->budget), "=@cca"(above) : "er"(size));
+	return above;
+#else
+	uint64_t b = t->budget;
+	t->budget = b - size;
+	return b > size;
+#endif
+}
+
+/* charged: the thread whose budget fl_record_charge() charged, or NULL. */
+void fl_record_alloc_slow(struct fl_thread *charged, enum fl_call c, void *p, size_t size);
+void fl_record_free_slow(void *p);
+void fl_record_free_found(struct fl_thread *t, void *p);
+
+/* After the real allocation, in thread t (its own state, the hook checked
+ * that it may trace): the common case is counted right here, touching only
+ * the thread's state, no atomics, no locks. */
+static inline void fl_record_alloc(struct fl_thread *t, enum fl_call c, void *p, size_t size)
+{
+	if (FL_LIKELY(fl_record_charge(t, size) && p)) {
+		fl_add(&t->calls[c], 1);
+		fl_add(&t->bytes[c], size);
+		fl_add(&t->live, fl_usable_glibc(p));
+		return;
+	}
+	fl_record_alloc_slow(t, c, p, size);
+}
+
+/* Before the real free of p (not NULL): counts, and records if the block
+ * was recorded. */
+static inline void fl_record_free(void *p)
+{
+	struct fl_thread *t = fl_tls_self;
+	if (FL_LIKELY(t != NULL)) {
+		fl_add(&t->calls[FL_CALL_FREE], 1);
+		fl_add(&t->live, -fl_usable(p));
+		if (FL_UNLIKELY(fl_ptrset_maybe((uintptr_t)p)))
+			fl_record_free_found(t, p);
+		return;
+	}
+	fl_record_free_slow(p);
+}
+
+/* A hooked call made while this thread was already inside a hook: a signal
+ * handler's. Counted (exact totals), not recorded. */
+static inline void fl_record_nested(enum fl_call c, uint64_t size, uint64_t live_delta)
+{
+	struct fl_thread *t = fl_tls_self;
+	if (fl_tls_guard != FL_GUARD_HOOK || !t)
+		return;
+	fl_add(&t->calls[c], 1);
+	fl_add(&t->bytes[c], size);
+	fl_add(&t->live, live_delta);
+}
+
+/* free(NULL) is a call too. */
+void fl_record_free_null(void);
+/* Realloc: old_usable measured before the real call (0 if old was NULL). */
+void fl_record_realloc(enum fl_call c, void *old, uint64_t old_usable, void *p, size_t size);
+/* Any other event (mmap family, fork, exec): counts call c, fills tid, t,
+ * seq and stack (if want_stack) and pushes. */
+void fl_record_event(enum fl_call c, struct fl_event *ev, const void *str, int want_stack);
+/* Pushes into the calling thread's ring, flushing it if full. */
+void fl_record_push(struct fl_thread *t, struct fl_event *ev, const void *str);
+
+#endif

@@ -1,0 +1,80 @@
+#include "record/resolve.h"
+
+#include <dlfcn.h>
+#include <stdint.h>
+#include <string.h>
+
+struct fl_real fl_real;
+int fl_resolving;
+
+/* dlsym's allocations before the real calloc is known: a few KiB at most. */
+char fl_bootstrap_arena_[FL_BOOTSTRAP_BYTES] __attribute__((aligned(64)));
+#define arena fl_bootstrap_arena_
+static size_t arena_used;
+
+void *fl_bootstrap_alloc(size_t size, size_t align)
+{
+	size_t start, end;
+	if (align < 16)
+		align = 16;
+	for (;;) {
+		size_t cur = __atomic_load_n(&arena_used, __ATOMIC_RELAXED);
+		start = (cur + align - 1) & ~(align - 1);
+		end = start + size;
+		if (end > sizeof(arena) || end < start)
+			return NULL;
+		if (__atomic_compare_exchange_n(&arena_used, &cur, end, 0, __ATOMIC_RELAXED,
+						__ATOMIC_RELAXED))
+			break;
+	}
+	return arena + start; /* static storage: already zero, as calloc needs */
+}
+
+#define RESOLVE(name)                                                                              \
+	do {                                                                                       \
+		*(void **)&fl_real.name = dlsym(RTLD_NEXT, #name);                                 \
+		if (!fl_real.name && required) {                                                   \
+			*missing = #name;                                                          \
+			goto fail;                                                                 \
+		}                                                                                  \
+	} while (0)
+
+int fl_resolve_all(const char **missing)
+{
+	int required = 1;
+	fl_resolving = 1;
+	RESOLVE(malloc);
+	RESOLVE(calloc);
+	RESOLVE(realloc);
+	RESOLVE(free);
+	RESOLVE(posix_memalign);
+	RESOLVE(aligned_alloc);
+	RESOLVE(memalign);
+	RESOLVE(malloc_usable_size);
+	RESOLVE(mmap);
+	RESOLVE(munmap);
+	RESOLVE(mremap);
+	RESOLVE(mprotect);
+	RESOLVE(madvise);
+	RESOLVE(brk);
+	RESOLVE(sbrk);
+	required = 0; /* another allocator may not provide these */
+	RESOLVE(reallocarray);
+	RESOLVE(valloc);
+	RESOLVE(pvalloc);
+	RESOLVE(mmap64);
+	RESOLVE(read);
+	RESOLVE(pread);
+	RESOLVE(pread64);
+	RESOLVE(readv);
+	RESOLVE(preadv);
+	RESOLVE(preadv64);
+	RESOLVE(preadv2);
+	RESOLVE(preadv64v2);
+	RESOLVE(close);
+	fl_resolving = 0;
+	return 0;
+fail:
+	fl_resolving = 0;
+	return -1;
+}

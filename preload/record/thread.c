@@ -1,0 +1,146 @@
+#include "record/thread.h"
+
+#include <pthread.h>
+#include <string.h>
+
+#include "record/sites.h"
+#include "base/sys.h"
+
+#define FL_RING_BYTES (1u << 20)
+
+const char *const fl_call_names[FL_CALL_COUNT] = {
+    "malloc",	"calloc",   "realloc", "reallocarray", "posix_memalign", "aligned_alloc",
+    "memalign", "valloc",   "pvalloc", "free",	       "mmap",		 "munmap",
+    "mremap",	"mprotect", "madvise", "brk",	       "sbrk",
+};
+
+__thread struct fl_tls fl_tls __attribute__((tls_model("initial-exec")));
+
+uint64_t fl_retired_calls[FL_CALL_COUNT];
+uint64_t fl_retired_bytes[FL_CALL_COUNT];
+int64_t fl_retired_live;
+
+static struct fl_thread *registry;
+static pthread_key_t exit_key;
+static int exit_key_ok;
+
+struct fl_thread *fl_thread_first(void)
+{
+	return __atomic_load_n(&registry, __ATOMIC_ACQUIRE);
+}
+
+static void on_thread_exit(void *arg)
+{
+	struct fl_thread *t = arg;
+	fl_tls_exiting = 1;
+	fl_tls_self = NULL;
+	if (t)
+		__atomic_store_n(&t->state, FL_TS_DEAD, __ATOMIC_RELEASE);
+}
+
+void fl_thread_init(void)
+{
+	exit_key_ok = pthread_key_create(&exit_key, on_thread_exit) == 0;
+}
+
+static uint64_t seed(pid_t tid)
+{
+	uint64_t x = fl_sys_now_ns() ^ ((uint64_t)tid << 32) ^ (uint64_t)(uintptr_t)&x;
+	return x ? x : 0x9e3779b97f4a7c15ull;
+}
+
+static struct fl_thread *claim(void)
+{
+	struct fl_thread *t;
+	for (t = fl_thread_first(); t; t = t->next) {
+		int expect = FL_TS_FREE;
+		if (__atomic_compare_exchange_n(&t->state, &expect, FL_TS_LIVE, 0, __ATOMIC_ACQ_REL,
+						__ATOMIC_RELAXED))
+			return t;
+	}
+	t = fl_sys_alloc_pages(sizeof(*t));
+	if (!t)
+		return NULL;
+	if (fl_evbuf_init(&t->ring, FL_RING_BYTES) != 0) {
+		fl_sys_munmap(t, sizeof(*t));
+		return NULL;
+	}
+	t->state = FL_TS_LIVE;
+	t->next = fl_thread_first();
+	while (!__atomic_compare_exchange_n(&registry, &t->next, t, 0, __ATOMIC_ACQ_REL,
+					    __ATOMIC_ACQUIRE))
+		;
+	return t;
+}
+
+struct fl_thread *fl_thread_get(void)
+{
+	struct fl_thread *t = fl_tls_self;
+	if (t)
+		return t;
+	if (fl_tls_exiting)
+		return NULL;
+	t = claim();
+	if (!t)
+		return NULL;
+	t->tid = fl_sys_gettid();
+	t->rng = seed(t->tid);
+	t->budget = t->sample_rest = 0; /* drawn on first use */
+	t->stacks.gen++;		/* the cached stacks were another thread's */
+	fl_tls_self = t;
+	if (exit_key_ok) {
+		/* May allocate (keys past the first 32): not the program's call. */
+		int guard = fl_tls_guard;
+		fl_tls_guard = FL_GUARD_INTERNAL;
+		pthread_setspecific(exit_key, t);
+		fl_tls_guard = guard;
+	}
+	return t;
+}
+
+void fl_thread_retire(struct fl_thread *t)
+{
+	for (int i = 0; i < FL_CALL_COUNT; i++) {
+		__atomic_fetch_add(&fl_retired_calls[i], t->calls[i], __ATOMIC_RELAXED);
+		__atomic_fetch_add(&fl_retired_bytes[i], t->bytes[i], __ATOMIC_RELAXED);
+	}
+	__atomic_fetch_add(&fl_retired_live, (int64_t)t->live, __ATOMIC_RELAXED);
+	memset(t->calls, 0, sizeof(t->calls));
+	memset(t->bytes, 0, sizeof(t->bytes));
+	t->live = 0;
+	t->dropped = 0;
+	fl_sites_flush(&t->site_pend);
+	fl_evbuf_reset(&t->ring);
+	__atomic_store_n(&t->state, FL_TS_FREE, __ATOMIC_RELEASE);
+}
+
+void fl_thread_after_fork_child(void)
+{
+	struct fl_thread *self = fl_tls_self;
+	for (struct fl_thread *t = fl_thread_first(); t; t = t->next) {
+		fl_evbuf_reset(&t->ring);
+		if (t == self)
+			continue;
+		/* Locks that a vanished thread held at the fork. */
+		fl_ptrset_after_fork(&t->nodes);
+		if (t->state != FL_TS_FREE)
+			fl_thread_retire(t);
+	}
+	fl_sites_after_fork_child();
+	/* The child inherits the parent's heap (live bytes) but its call
+	 * counts start from zero: they describe what this process did. */
+	memset(fl_retired_calls, 0, sizeof(fl_retired_calls));
+	memset(fl_retired_bytes, 0, sizeof(fl_retired_bytes));
+	if (self) {
+		self->tid = fl_sys_gettid();
+		memset(self->calls, 0, sizeof(self->calls));
+		memset(self->bytes, 0, sizeof(self->bytes));
+	}
+}
+
+void fl_thread_count_orphan(enum fl_call c, uint64_t bytes, int64_t live_delta)
+{
+	__atomic_fetch_add(&fl_retired_calls[c], 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&fl_retired_bytes[c], bytes, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&fl_retired_live, live_delta, __ATOMIC_RELAXED);
+}

@@ -1,0 +1,122 @@
+/*
+ * Per-thread state: the reentrancy guard, exact call counters, the sampling
+ * countdown and the event ring. TLS holds only a pointer and two flags
+ * (initial-exec, so reading them never allocates); the state itself lives in
+ * shim-owned pages and is registered in a global lock-free list so that the
+ * writer can merge counters and drain rings of every thread.
+ *
+ * A thread's state is claimed on its first traced call and released by a
+ * pthread key destructor; the writer drains a released state, folds its
+ * counters into the retired totals and recycles it.
+ */
+#ifndef FL_THREAD_H
+#define FL_THREAD_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "record/evbuf.h"
+#include "record/ptrset.h"
+#include "record/sites.h"
+#include "record/stacks.h"
+
+enum fl_call {
+	FL_CALL_MALLOC,
+	FL_CALL_CALLOC,
+	FL_CALL_REALLOC,
+	FL_CALL_REALLOCARRAY,
+	FL_CALL_POSIX_MEMALIGN,
+	FL_CALL_ALIGNED_ALLOC,
+	FL_CALL_MEMALIGN,
+	FL_CALL_VALLOC,
+	FL_CALL_PVALLOC,
+	FL_CALL_FREE,
+	FL_CALL_MMAP,
+	FL_CALL_MUNMAP,
+	FL_CALL_MREMAP,
+	FL_CALL_MPROTECT,
+	FL_CALL_MADVISE,
+	FL_CALL_BRK,
+	FL_CALL_SBRK,
+	FL_CALL_COUNT
+};
+
+extern const char *const fl_call_names[FL_CALL_COUNT];
+
+enum fl_thread_state { FL_TS_FREE, FL_TS_LIVE, FL_TS_DEAD };
+
+/* Counters are updated only by their thread, with fl_add: one instruction,
+ * so a signal handler's hooked call that lands between the parts of an
+ * update cannot lose it; the writer reads them with relaxed loads. */
+struct fl_thread {
+	int state; /* enum fl_thread_state, atomic */
+	pid_t tid;
+	uint64_t live; /* usable bytes allocated - freed by this thread (two's complement) */
+	/* Bytes left before the next heap sample: budget + sample_rest. The
+	 * inline fast path spends only the budget, which is never more than
+	 * FAULTLINE_LARGE (so a large block always reaches the slow path) and
+	 * is 0 when every allocation must take the slow path (--all, or block
+	 * sizes not readable from glibc's headers); see record.c. */
+	uint64_t budget;
+	uint64_t sample_rest;
+	uint64_t calls[FL_CALL_COUNT];
+	uint64_t bytes[FL_CALL_COUNT]; /* bytes requested */
+	uint64_t rng;
+	uint64_t dropped;		   /* events lost because the ring stayed full */
+	struct fl_sites_pending site_pend; /* --all: counts not yet in their site */
+	struct fl_ptrset_cache nodes;
+	struct fl_evbuf ring;
+	struct fl_thread *next; /* registry link, never unlinked */
+	struct fl_stack_cache stacks;
+};
+
+static inline void fl_add(uint64_t *p, uint64_t v)
+{
+#if defined(__x86_64__)
+	__asm__ volatile("addq %1, %0" : "+m"(*p) : "er"(v));
+#else
+	__atomic_store_n(p, *p + v, __ATOMIC_RELAXED);
+#endif
+}
+
+/* fl_tls_guard values: a hook is at work, or the shim's own code that may
+ * call the hooked functions (those calls are not the program's). */
+#define FL_GUARD_HOOK 1
+#define FL_GUARD_INTERNAL 2
+
+/* The thread-local part, in one initial-exec block: a hook finds the guard
+ * and its state through a single lookup of the block's offset. */
+struct fl_tls {
+	int guard;   /* set while the shim works in this thread */
+	int exiting; /* the thread's state was released */
+	struct fl_thread *self;
+};
+extern __thread struct fl_tls fl_tls;
+#define fl_tls_guard (fl_tls.guard)
+#define fl_tls_exiting (fl_tls.exiting)
+#define fl_tls_self (fl_tls.self)
+
+/* The calling thread's state, claiming one if needed; NULL if none can be
+ * had (then the caller counts into the overflow totals). */
+struct fl_thread *fl_thread_get(void);
+/* Iterates over every registered state (any state). */
+struct fl_thread *fl_thread_first(void);
+
+/* Totals folded from threads that exited, and from calls made by threads
+ * without a state; updated atomically. */
+extern uint64_t fl_retired_calls[FL_CALL_COUNT];
+extern uint64_t fl_retired_bytes[FL_CALL_COUNT];
+extern int64_t fl_retired_live;
+
+/* Called once the key for thread-exit notification can be created. */
+void fl_thread_init(void);
+/* The writer recycles a DEAD state after draining it. */
+void fl_thread_retire(struct fl_thread *t);
+/* In a fork child: every other thread is gone. Keeps the caller's state,
+ * resets all rings and, for other threads, folds counters and frees them. */
+void fl_thread_after_fork_child(void);
+
+/* Counts a call made while no state is available. */
+void fl_thread_count_orphan(enum fl_call c, uint64_t bytes, int64_t live_delta);
+
+#endif

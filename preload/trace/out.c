@@ -1,0 +1,350 @@
+/* See out.h. Strings are escaped for JSON; bytes that are not valid UTF-8
+ * are written as \u00XX so that every line is valid JSON whatever a path or
+ * argv contains. */
+#include "trace/out.h"
+
+#include <string.h>
+
+void fl_out_init(struct fl_out *o, char *buf, size_t cap)
+{
+	memset(o, 0, sizeof(*o));
+	o->buf = buf;
+	o->cap = cap;
+}
+
+static void put(struct fl_out *o, const char *s, size_t n)
+{
+	if (o->overflow || o->cur + n + 2 > o->cap) { /* keep room for "}\n" */
+		o->overflow = 1;
+		return;
+	}
+	memcpy(o->buf + o->cur, s, n);
+	o->cur += n;
+}
+
+static void putc1(struct fl_out *o, char c)
+{
+	put(o, &c, 1);
+}
+
+size_t fl_fmt_u64(char *dst, uint64_t v)
+{
+	char tmp[24];
+	size_t n = 0;
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	for (size_t i = 0; i < n; i++)
+		dst[i] = tmp[n - 1 - i];
+	return n;
+}
+
+size_t fl_fmt_hex(char *dst, uint64_t v)
+{
+	static const char digits[] = "0123456789abcdef";
+	char tmp[16];
+	size_t n = 0;
+	do {
+		tmp[n++] = digits[v & 15];
+		v >>= 4;
+	} while (v);
+	dst[0] = '0';
+	dst[1] = 'x';
+	for (size_t i = 0; i < n; i++)
+		dst[2 + i] = tmp[n - 1 - i];
+	return n + 2;
+}
+
+int fl_parse_u64(const char *s, uint64_t *v)
+{
+	uint64_t r = 0;
+	int base = 10, any = 0;
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+	}
+	for (; *s; s++) {
+		int d;
+		if (*s >= '0' && *s <= '9')
+			d = *s - '0';
+		else if (base == 16 && *s >= 'a' && *s <= 'f')
+			d = *s - 'a' + 10;
+		else if (base == 16 && *s >= 'A' && *s <= 'F')
+			d = *s - 'A' + 10;
+		else
+			return -1;
+		r = r * (uint64_t)base + (uint64_t)d;
+		any = 1;
+	}
+	if (!any)
+		return -1;
+	*v = r;
+	return 0;
+}
+
+static void comma(struct fl_out *o)
+{
+	if (o->need_comma[o->depth])
+		putc1(o, ',');
+	o->need_comma[o->depth] = 1;
+}
+
+static void raw_u64(struct fl_out *o, uint64_t v)
+{
+	char b[24];
+	size_t n = fl_fmt_u64(b, v);
+	put(o, b, n);
+}
+
+static void raw_i64(struct fl_out *o, int64_t v)
+{
+	if (v < 0) {
+		putc1(o, '-');
+		raw_u64(o, (uint64_t)0 - (uint64_t)v);
+	} else {
+		raw_u64(o, (uint64_t)v);
+	}
+}
+
+static void raw_hex(struct fl_out *o, uint64_t v)
+{
+	char b[24];
+	putc1(o, '"');
+	size_t n = fl_fmt_hex(b, v);
+	put(o, b, n);
+	putc1(o, '"');
+}
+
+/* Length of a valid UTF-8 sequence starting at s (max n bytes), or 0. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	size_t len;
+	if (s[0] < 0xc2 || s[0] > 0xf4)
+		return 0;
+	len = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : 2;
+	if (len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	return len;
+}
+
+static void raw_strn(struct fl_out *o, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s;
+	putc1(o, '"');
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = p[i];
+		if (c == '"' || c == '\\') {
+			char e[2] = {'\\', (char)c};
+			put(o, e, 2);
+		} else if (c >= 0x20 && c < 0x7f) {
+			putc1(o, (char)c);
+		} else if (c >= 0x80) {
+			size_t l = utf8_len(p + i, n - i);
+			if (l) {
+				put(o, (const char *)p + i, l);
+				i += l - 1;
+			} else {
+				char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+				put(o, e, 6);
+			}
+		} else {
+			char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+			put(o, e, 6);
+		}
+	}
+	putc1(o, '"');
+}
+
+static void key(struct fl_out *o, const char *k)
+{
+	comma(o);
+	putc1(o, '"');
+	put(o, k, strlen(k));
+	put(o, "\":", 2);
+	/* the value that follows must not get a comma of its own */
+	o->need_comma[o->depth] = 0;
+}
+
+static void after_value(struct fl_out *o)
+{
+	o->need_comma[o->depth] = 1;
+}
+
+void fl_out_begin(struct fl_out *o, const char *ev, uint64_t t, uint64_t seq)
+{
+	o->cur = o->len;
+	o->depth = 0;
+	o->overflow = 0;
+	memset(o->need_comma, 0, sizeof(o->need_comma));
+	put(o, "{\"e\":\"", 6);
+	put(o, ev, strlen(ev));
+	put(o, "\",\"t\":", 6);
+	raw_u64(o, t);
+	if (seq != UINT64_MAX) {
+		put(o, ",\"seq\":", 7);
+		raw_u64(o, seq);
+	}
+	o->need_comma[0] = 1;
+}
+
+int fl_out_end(struct fl_out *o)
+{
+	if (o->overflow || o->depth != 0 || o->cur + 2 > o->cap) {
+		o->cur = o->len;
+		o->dropped_lines++;
+		return -1;
+	}
+	o->buf[o->cur++] = '}';
+	o->buf[o->cur++] = '\n';
+	o->len = o->cur;
+	return 0;
+}
+
+void fl_out_key(struct fl_out *o, const char *k)
+{
+	key(o, k);
+}
+
+void fl_out_u64(struct fl_out *o, const char *k, uint64_t v)
+{
+	key(o, k);
+	raw_u64(o, v);
+	after_value(o);
+}
+
+void fl_out_i64(struct fl_out *o, const char *k, int64_t v)
+{
+	key(o, k);
+	raw_i64(o, v);
+	after_value(o);
+}
+
+void fl_out_hex(struct fl_out *o, const char *k, uint64_t v)
+{
+	key(o, k);
+	raw_hex(o, v);
+	after_value(o);
+}
+
+void fl_out_str(struct fl_out *o, const char *k, const char *s)
+{
+	fl_out_strn(o, k, s, strlen(s));
+}
+
+void fl_out_strn(struct fl_out *o, const char *k, const char *s, size_t n)
+{
+	key(o, k);
+	raw_strn(o, s, n);
+	after_value(o);
+}
+
+void fl_out_bool(struct fl_out *o, const char *k, int v)
+{
+	key(o, k);
+	if (v)
+		put(o, "true", 4);
+	else
+		put(o, "false", 5);
+	after_value(o);
+}
+
+void fl_out_null(struct fl_out *o, const char *k)
+{
+	key(o, k);
+	put(o, "null", 4);
+	after_value(o);
+}
+
+static void open_nested(struct fl_out *o, char c)
+{
+	/* as an element of an array (need_comma set) or as a key's value */
+	if (o->need_comma[o->depth])
+		putc1(o, ',');
+	o->need_comma[o->depth] = 1;
+	putc1(o, c);
+	if (o->depth + 1 >= FL_OUT_MAX_DEPTH) {
+		o->overflow = 1;
+		return;
+	}
+	o->depth++;
+	o->need_comma[o->depth] = 0;
+}
+
+static void close_nested(struct fl_out *o, char c)
+{
+	putc1(o, c);
+	if (o->depth > 0)
+		o->depth--;
+	o->need_comma[o->depth] = 1;
+}
+
+void fl_out_arr_open(struct fl_out *o)
+{
+	open_nested(o, '[');
+}
+
+void fl_out_arr_close(struct fl_out *o)
+{
+	close_nested(o, ']');
+}
+
+void fl_out_obj_open(struct fl_out *o)
+{
+	open_nested(o, '{');
+}
+
+void fl_out_obj_close(struct fl_out *o)
+{
+	close_nested(o, '}');
+}
+
+void fl_out_v_u64(struct fl_out *o, uint64_t v)
+{
+	comma(o);
+	raw_u64(o, v);
+}
+
+void fl_out_v_i64(struct fl_out *o, int64_t v)
+{
+	comma(o);
+	raw_i64(o, v);
+}
+
+void fl_out_v_hex(struct fl_out *o, uint64_t v)
+{
+	comma(o);
+	raw_hex(o, v);
+}
+
+void fl_out_v_str(struct fl_out *o, const char *s)
+{
+	fl_out_v_strn(o, s, strlen(s));
+}
+
+void fl_out_v_strn(struct fl_out *o, const char *s, size_t n)
+{
+	comma(o);
+	raw_strn(o, s, n);
+}
+
+void fl_out_v_null(struct fl_out *o)
+{
+	comma(o);
+	put(o, "null", 4);
+}
+
+void fl_out_consume(struct fl_out *o, size_t n)
+{
+	if (n >= o->len) {
+		o->len = o->cur = 0;
+		return;
+	}
+	memmove(o->buf, o->buf + n, o->len - n);
+	o->len -= n;
+	o->cur = o->len;
+}
