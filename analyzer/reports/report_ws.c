@@ -469,19 +469,21 @@ void fl_report_ws_text(json_t *sec, FILE *f)
 				"sample counts %lld pages\n",
 				jint(p, "first_touch_period"), jint(p, "first_touch_period"));
 		json_t *t = json_object_get(p, "tlb");
-		if (json_is_integer(json_object_get(t, "reach_4k")))
-			fprintf(f,
-				"  dTLB reach (%s): %s in 4 KiB pages, %s in 2 MiB pages; working "
-				"set %s\n    geometry: %s\n",
-				json_string_value(json_object_get(t, "source")),
-				fl_fmt_bytes(b1, sizeof(b1), (double)jint(t, "reach_4k")),
-				fl_fmt_bytes(b2, sizeof(b2), (double)jint(t, "reach_2m")),
-				json_is_true(json_object_get(t, "beyond_reach")) ? "BEYOND reach"
-										 : "within reach",
-				json_string_value(json_object_get(t, "geometry_note")));
-		else if (t)
-			fprintf(f, "  dTLB reach: unknown; %s\n",
-				json_string_value(json_object_get(t, "geometry_note")));
+		if (json_is_integer(json_object_get(t, "reach_4k"))) {
+			fl_text_printf(
+			    f, "    ",
+			    "  dTLB reach (%s): %s in 4 KiB pages, %s in 2 MiB pages; working set %s",
+			    json_string_value(json_object_get(t, "source")),
+			    fl_fmt_bytes(b1, sizeof(b1), (double)jint(t, "reach_4k")),
+			    fl_fmt_bytes(b2, sizeof(b2), (double)jint(t, "reach_2m")),
+			    json_is_true(json_object_get(t, "beyond_reach")) ? "BEYOND reach"
+									     : "within reach");
+			fl_text_printf(f, "      ", "    geometry: %s",
+				       json_string_value(json_object_get(t, "geometry_note")));
+		} else if (t) {
+			fl_text_printf(f, "    ", "  dTLB reach: unknown; %s",
+				       json_string_value(json_object_get(t, "geometry_note")));
+		}
 		json_array_foreach(json_object_get(p, "by_region"), j, r)
 		{
 			const char *path = json_string_value(json_object_get(r, "path"));
