@@ -10,7 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "render/svg.h"
+#include "util/fmt.h"
 
 #define DELAY 1.0
 #define REDRAW 0.1
@@ -46,10 +46,10 @@ void fl_progress_init(struct fl_progress *p, const char *what, uint64_t total)
 static void draw(struct fl_progress *p)
 {
 	char a[32], b[32];
-	fl_svg_format(a, sizeof(a), (double)p->done, FL_UNIT_BYTES);
+	fl_fmt_bytes(a, sizeof(a), (double)p->done);
 	if (p->total) {
 		uint64_t done = p->done < p->total ? p->done : p->total;
-		fl_svg_format(b, sizeof(b), (double)p->total, FL_UNIT_BYTES);
+		fl_fmt_bytes(b, sizeof(b), (double)p->total);
 		fprintf(p->out, "\rfaultline: %s: %3d%% (%s of %s)\033[K", p->what,
 			(int)(100.0 * (double)done / (double)p->total), a, b);
 	} else {

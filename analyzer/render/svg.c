@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/fmt.h"
+
 #define W 960.0
 #define FONT "font-family=\"system-ui,-apple-system,'Segoe UI',Roboto,sans-serif\" font-size=\"13\""
 #define CHAR_W 7.2 /* average glyph advance at font-size 13, for layout only */
@@ -70,7 +72,6 @@ static const char *scale_down(double *v, double base, const char *const *names, 
 
 char *fl_svg_format(char *buf, size_t n, double v, enum fl_unit u)
 {
-	static const char *const bytes[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
 	static const char *const counts[] = {"", "k", "M", "G", "T"};
 	const char *suffix;
 	double a = fabs(v);
@@ -81,8 +82,7 @@ char *fl_svg_format(char *buf, size_t n, double v, enum fl_unit u)
 	}
 	switch (u) {
 	case FL_UNIT_BYTES:
-		suffix = scale_down(&v, 1024, bytes, 6);
-		snprintf(buf, n, fabs(v) >= 100 ? "%.0f %s" : "%.3g %s", v, suffix);
+		fl_fmt_bytes(buf, n, v);
 		break;
 	case FL_UNIT_SECONDS:
 		if (a == 0)

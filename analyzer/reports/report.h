@@ -23,6 +23,8 @@
 
 #include "model/model.h"
 #include "model/symbols.h"
+#include "util/fmt.h"
+#include "util/text.h"
 
 struct fl_report_opts {
 	int32_t pid;		 /* --pid N: only images of this pid; -1 = all */
@@ -63,39 +65,6 @@ void fl_finding_add(json_t *obj, const char *id, const char *severity, const cha
 		    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* Renders obj's "findings" as text lines. */
 void fl_findings_render(json_t *obj, FILE *f);
-/*
- * Prints text wrapped at word boundaries to fit width columns: the first
- * line starts with prefix, the next ones with indent (a string of spaces).
- */
-void fl_text_wrap(FILE *f, const char *prefix, const char *indent, const char *text, int width);
-
-/*
- * A code location ("func (file:line)", "func+0x1c (obj)") fitted into width
- * columns for a text table, keeping what tells sites apart: C++ template
- * arguments become "<...>", then parameter lists "(...)", then the front of the
- * name gives way to "..." so that the end of the name and the file:line stay.
- * Returns buf.
- */
-const char *fl_fit_site(char *buf, size_t len, const char *text, int width);
-
-/* printf, wrapped at 100 columns with indent on the continuation lines
- * (a trailing newline in fmt is not needed). */
-void fl_text_printf(FILE *f, const char *indent, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-/* A path fitted into width columns: its front gives way to "..." so that
- * the file name stays. Returns buf. */
-const char *fl_fit_path(char *buf, size_t len, const char *path, int width);
-
-/* "12.3 MiB", "512 B" (binary units). Returns buf. */
-const char *fl_fmt_bytes(char *buf, size_t len, double bytes);
-/* "1.23 s", "12.0 ms", "850 us". Returns buf. */
-const char *fl_fmt_ns(char *buf, size_t len, double ns);
-/* "1,234,567". Returns buf. */
-const char *fl_fmt_count(char *buf, size_t len, uint64_t n);
-/* "0x7f00..." (lowercase hex). Returns buf. */
-const char *fl_fmt_addr(char *buf, size_t len, uint64_t a);
-
 /*
  * A frame as JSON: {"addr": "0x...", "func": "name"|null, "object": ...,
  * "file": ...|null, "line": N|null, "text": "func+0x1 (file.c:3)"}.

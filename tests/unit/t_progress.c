@@ -36,9 +36,9 @@ int main(void)
 	fl_progress_update(&p, 4 << 20);
 	fl_progress_done(&p);
 	fclose(f);
-	CHECK(strstr(buf, "\rfaultline: reading trace:  50% (2 MiB of 4 MiB)") != NULL);
+	CHECK(strstr(buf, "\rfaultline: reading trace:  50% (2.00 MiB of 4.00 MiB)") != NULL);
 	CHECK(strstr(buf, " 75%") == NULL);
-	CHECK(strstr(buf, "100% (4 MiB of 4 MiB)") != NULL);
+	CHECK(strstr(buf, "100% (4.00 MiB of 4.00 MiB)") != NULL);
 	CHECK_EQ_U64(count(buf, "\rfaultline:"), 2);
 	CHECK(len >= 4 && strcmp(buf + len - 4, "\r\033[K") == 0);
 	free(buf);

@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "reports/report.h"
+#include "util/text.h"
 
 static const char *fit(const char *text, int width)
 {

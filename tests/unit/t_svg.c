@@ -43,10 +43,10 @@ static void test_escape(void)
 static void test_format(void)
 {
 	char b[64];
-	CHECK_STR(fl_svg_format(b, sizeof(b), 4096, FL_UNIT_BYTES), "4 KiB");
-	CHECK_STR(fl_svg_format(b, sizeof(b), 1536.0 * 1024, FL_UNIT_BYTES), "1.5 MiB");
-	CHECK_STR(fl_svg_format(b, sizeof(b), 1023.9, FL_UNIT_BYTES), "1 KiB");
-	CHECK_STR(fl_svg_format(b, sizeof(b), 24.0 * 1024 * 1024 * 1024, FL_UNIT_BYTES), "24 GiB");
+	CHECK_STR(fl_svg_format(b, sizeof(b), 4096, FL_UNIT_BYTES), "4.00 KiB");
+	CHECK_STR(fl_svg_format(b, sizeof(b), 1536.0 * 1024, FL_UNIT_BYTES), "1.50 MiB");
+	CHECK_STR(fl_svg_format(b, sizeof(b), 1023.9, FL_UNIT_BYTES), "1024 B");
+	CHECK_STR(fl_svg_format(b, sizeof(b), 24.0 * 1024 * 1024 * 1024, FL_UNIT_BYTES), "24.0 GiB");
 	CHECK_STR(fl_svg_format(b, sizeof(b), 100, FL_UNIT_BYTES), "100 B");
 	CHECK_STR(fl_svg_format(b, sizeof(b), 1000.0 * 1048576, FL_UNIT_BYTES), "1000 MiB");
 	CHECK_STR(fl_svg_format(b, sizeof(b), 123.4 * 1024, FL_UNIT_BYTES), "123 KiB");
@@ -148,8 +148,8 @@ static void test_line_chart(void)
 	CHECK(strstr(svg, "RSS &lt;b&gt;") != NULL && strstr(svg, "RSS <b>") == NULL);
 	CHECK_EQ_U64(count(svg, "class=\"series\""), 2);
 	CHECK_EQ_U64(count(svg, "class=\"ref\""), 1);
-	CHECK(strstr(svg, "TLB reach 2 MiB") != NULL);
-	CHECK(strstr(svg, ">4 MiB<") != NULL); /* a y tick */
+	CHECK(strstr(svg, "TLB reach 2.00 MiB") != NULL);
+	CHECK(strstr(svg, ">4.00 MiB<") != NULL); /* a y tick */
 	CHECK(strstr(svg, ">1 s<") != NULL);   /* an x tick */
 	path_points(svg, 0, xs, ys, &n);
 	CHECK_EQ_U64(n, 4);
@@ -165,7 +165,7 @@ static void test_line_chart(void)
 	/* RAM far above the data switches to a log axis: the line is drawn */
 	h[0] = (struct fl_svg_hline){ "RAM", 24.0 * 1073741824.0, "#cc0000" };
 	svg = render(line_fn, &c, &rc);
-	CHECK(rc == 0 && strstr(svg, "RAM 24 GiB") != NULL);
+	CHECK(rc == 0 && strstr(svg, "RAM 24.0 GiB") != NULL);
 	path_points(svg, 0, xs, ys, &n);
 	/* log: 1->2 MiB and 2->4 MiB are the same height */
 	CHECK(fabs((ys[1] - ys[2]) - (ys[2] - ys[3])) < 0.11);
