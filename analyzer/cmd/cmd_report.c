@@ -10,7 +10,7 @@
 #include "util/diag.h"
 #include "model/model.h"
 #include "render/render_html.h"
-#include "reports/report.h"
+#include "reports/registry.h"
 #include "model/symbols.h"
 
 const char cmd_report_usage[] =

@@ -10,7 +10,7 @@
 
 #include "faultline/schema.h"
 #include "model/model.h"
-#include "reports/report.h"
+#include "reports/registry.h"
 
 /* Bigger traces are left to `faultline report`: the summary must not keep the user waiting. */
 #define SUMMARY_MAX_BYTES (512ULL << 20)

@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "faultline/schema.h"
+#include "reports/registry.h"
 #include "reports/report_faults.h"
 #include "render/svg.h"
 #include "util/xalloc.h"

@@ -1,18 +1,18 @@
 /*
- * Reports: the module registry. Every report is a section with a name; its
- * compute() is pure computation over the model (no output) and returns a new
- * jansson object; renderers (text here, HTML elsewhere) work FROM that
- * object, so `faultline report --json` is exactly what the text and HTML
- * show. The JSON shape of each section is documented in doc/report-json.md.
+ * What every report section shares: the options, findings, and frames and
+ * stacks as JSON (with the text layout and unit helpers of util/). A
+ * section's compute() is pure computation over the model (no output) and
+ * returns a new jansson object; renderers (text in each section, HTML
+ * elsewhere) work FROM that object, so `faultline report --json` is exactly
+ * what the text and HTML show. The JSON shape of each section is documented
+ * in doc/report-json.md.
  *
  * Every section object carries "findings": an array of
  *   {"id": "heap.leak", "severity": "info"|"warn", "text": "...", "explain": "..."}
  * where text says what was seen in plain words and explain names the kernel
  * (or allocator) mechanism behind it in one or two sentences.
  *
- * To add a section: write report_<name>.c with the compute and render_text
- * functions, declare them below, and add a line to fl_report_sections[] in
- * report.c.
+ * The list of sections and running them is reports/registry.h.
  */
 #ifndef FL_REPORT_H
 #define FL_REPORT_H
@@ -33,32 +33,9 @@ struct fl_report_opts {
 	int color;		 /* text renderers may use ANSI colour */
 };
 
-struct fl_report_section {
-	const char *name;
-	const char *title;
-	json_t *(*compute)(const struct fl_model *m, const struct fl_report_opts *o);
-	void (*render_text)(json_t *section, FILE *f);
-};
-
-/* NULL-terminated, in display order. */
-extern const struct fl_report_section fl_report_sections[];
-const struct fl_report_section *fl_report_find(const char *name);
-
 void fl_report_opts_init(struct fl_report_opts *o);
 /* Whether process p is selected by o (--pid). */
 int fl_report_selected(const struct fl_report_opts *o, const struct fl_proc *p);
-
-/*
- * Runs the named sections (all when names is NULL) and returns
- *   {"trace": PATH, "processes": N, "events": N, "errors": N, "sections": {name: obj, ...}}
- * (a new reference).
- */
-json_t *fl_report_run(const struct fl_model *m, const struct fl_report_opts *o,
-		      const char *const *names, size_t nnames);
-/* Renders every section of a fl_report_run() result as text. */
-void fl_report_render_text(json_t *report, FILE *f);
-
-/* ---- helpers for sections ---- */
 
 /* Appends a finding to obj's "findings" array (created when absent). */
 void fl_finding_add(json_t *obj, const char *id, const char *severity, const char *explain,
@@ -78,13 +55,5 @@ json_t *fl_report_frame_json(const struct fl_report_opts *o, const struct fl_pro
  */
 json_t *fl_report_stack_json(const struct fl_report_opts *o, const struct fl_proc *p,
 			     uint32_t stack_id, uint64_t t, int depth);
-
-/* ---- the sections ---- */
-json_t *fl_report_summary(const struct fl_model *m, const struct fl_report_opts *o);
-void fl_report_summary_text(json_t *section, FILE *f);
-json_t *fl_report_tree(const struct fl_model *m, const struct fl_report_opts *o);
-void fl_report_tree_text(json_t *section, FILE *f);
-json_t *fl_report_heap(const struct fl_model *m, const struct fl_report_opts *o);
-void fl_report_heap_text(json_t *section, FILE *f);
 
 #endif

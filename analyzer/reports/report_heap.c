@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "reports/report.h"
+#include "reports/report_heap.h"
 #include "util/xalloc.h"
 
 #define TEMPORARY_NS 1000000 /* freed within 1 ms */

@@ -6,6 +6,7 @@
 
 #include "faultline/schema.h"
 #include "reports/report.h"
+#include "reports/report_summary.h"
 
 struct pfacts {
 	uint64_t runtime;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "reports/report.h"
+#include "reports/report_tree.h"
 
 static json_t *exit_json(const struct fl_proc *p)
 {

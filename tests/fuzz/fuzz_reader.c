@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "model/model.h"
-#include "reports/report.h"
+#include "reports/registry.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
