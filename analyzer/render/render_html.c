@@ -19,7 +19,7 @@
 
 #include "faultline/schema.h"
 #include "reports/registry.h"
-#include "reports/report_faults.h"
+#include "analysis/fault_class.h"
 #include "render/svg.h"
 #include "util/xalloc.h"
 

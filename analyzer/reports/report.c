@@ -58,6 +58,47 @@ void fl_findings_render(json_t *obj, FILE *f)
 	}
 }
 
+size_t fl_report_top_procs(json_t *procs, const char *key, size_t *idx, size_t max, size_t *rest_n,
+			   long long *rest_sum)
+{
+	size_t n = json_array_size(procs), k = 0;
+	char *used = fl_xcalloc(n + 1, 1);
+	*rest_n = 0;
+	*rest_sum = 0;
+	while (k < max) {
+		size_t best = n;
+		json_int_t bv = 0;
+		for (size_t i = 0; i < n; i++) {
+			json_int_t v =
+			    json_integer_value(json_object_get(json_array_get(procs, i), key));
+			if (!used[i] && v > bv) {
+				best = i;
+				bv = v;
+			}
+		}
+		if (best == n)
+			break;
+		used[best] = 1;
+		idx[k++] = best;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!used[i]) {
+			json_int_t v =
+			    json_integer_value(json_object_get(json_array_get(procs, i), key));
+			if (v > 0) {
+				(*rest_n)++;
+				*rest_sum += v;
+			}
+		}
+	free(used);
+	return k;
+}
+
+long long fl_jint(json_t *o, const char *k)
+{
+	return (long long)json_integer_value(json_object_get(o, k));
+}
+
 json_t *fl_report_frame_json(const struct fl_report_opts *o, const struct fl_proc *p, uint64_t addr,
 			     uint64_t t, int is_return)
 {

@@ -56,4 +56,17 @@ json_t *fl_report_frame_json(const struct fl_report_opts *o, const struct fl_pro
 json_t *fl_report_stack_json(const struct fl_report_opts *o, const struct fl_proc *p,
 			     uint32_t stack_id, uint64_t t, int depth);
 
+/*
+ * For the text renderers: the indexes of the `max` processes of the array
+ * procs with the largest integer `key`, largest first, into idx; returns how
+ * many (those with key 0 are left out). The rest is summed into *rest_n
+ * processes and *rest_sum of key.
+ */
+size_t fl_report_top_procs(json_t *procs, const char *key, size_t *idx, size_t max, size_t *rest_n,
+			   long long *rest_sum);
+
+/* The integer at key k of the JSON object o (0 when absent), for the text
+ * renderers. */
+long long fl_jint(json_t *o, const char *k);
+
 #endif

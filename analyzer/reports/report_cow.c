@@ -13,10 +13,10 @@
 #include <string.h>
 
 #include "analysis/explain.h"
+#include "analysis/fault_class.h"
+#include "model/residency.h"
 #include "reports/report.h"
 #include "reports/report_cow.h"
-#include "reports/report_faults.h"
-#include "model/residency.h"
 #include "util/xalloc.h"
 
 #define PAGE 4096ULL
@@ -430,11 +430,6 @@ json_t *fl_report_cow(const struct fl_model *m, const struct fl_report_opts *o)
 	return sec;
 }
 
-static long long jint(json_t *o, const char *k)
-{
-	return (long long)json_integer_value(json_object_get(o, k));
-}
-
 void fl_report_cow_text(json_t *sec, FILE *f)
 {
 	size_t i, j;
@@ -444,8 +439,8 @@ void fl_report_cow_text(json_t *sec, FILE *f)
 		fprintf(f, "no fork in this trace\n");
 	json_array_foreach(json_object_get(sec, "forks"), i, k)
 	{
-		fprintf(f, "fork %lld -> %lld at %.3f s", jint(k, "parent_pid"),
-			jint(k, "child_pid"), (double)jint(k, "t") / 1e9);
+		fprintf(f, "fork %lld -> %lld at %.3f s", fl_jint(k, "parent_pid"),
+			fl_jint(k, "child_pid"), (double)fl_jint(k, "t") / 1e9);
 		if (!json_is_true(json_object_get(k, "child_traced"))) {
 			fprintf(f, ": child not traced\n");
 			continue;
@@ -453,7 +448,7 @@ void fl_report_cow_text(json_t *sec, FILE *f)
 		fputc('\n', f);
 		if (json_is_integer(json_object_get(k, "shared_end")))
 			snprintf(end, sizeof(end), "; still shared at the end %lld (%.1f%%)",
-				 jint(k, "shared_end"),
+				 fl_jint(k, "shared_end"),
 				 json_real_value(json_object_get(k, "shared_end_pct")));
 		else
 			end[0] = '\0';
@@ -461,26 +456,26 @@ void fl_report_cow_text(json_t *sec, FILE *f)
 		    f, "  ",
 		    "  %lld pages shared at fork; copied by child %lld (%.1f%%), by parent "
 		    "%lld (%.1f%%); %s copied (%s)%s",
-		    jint(k, "shared_at_fork"), jint(k, "copied_by_child"),
+		    fl_jint(k, "shared_at_fork"), fl_jint(k, "copied_by_child"),
 		    json_real_value(json_object_get(k, "copied_by_child_pct")),
-		    jint(k, "copied_by_parent"),
+		    fl_jint(k, "copied_by_parent"),
 		    json_real_value(json_object_get(k, "copied_by_parent_pct")),
-		    fl_fmt_bytes(b1, sizeof(b1), (double)jint(k, "bytes_copied")),
+		    fl_fmt_bytes(b1, sizeof(b1), (double)fl_jint(k, "bytes_copied")),
 		    !strcmp(json_string_value(json_object_get(k, "copied_method")), "pfn")
 			? "by page frame"
 			: "from fault samples",
 		    end);
 		json_array_foreach(json_object_get(k, "by_vma"), j, r)
 		{
-			if (j >= 5 || jint(r, "shared_at_fork") < 16)
+			if (j >= 5 || fl_jint(r, "shared_at_fork") < 16)
 				break;
 			const char *path = json_string_value(json_object_get(r, "path"));
 			fprintf(
 			    f, "  %s %-22.22s shared %7lld  child %7lld  parent %7lld  end %7lld\n",
 			    json_string_value(json_object_get(r, "start")),
 			    path && *path ? fl_fit_path(fit, sizeof(fit), path, 22) : "[anon]",
-			    jint(r, "shared_at_fork"), jint(r, "copied_by_child"),
-			    jint(r, "copied_by_parent"), jint(r, "shared_end"));
+			    fl_jint(r, "shared_at_fork"), fl_jint(r, "copied_by_child"),
+			    fl_jint(r, "copied_by_parent"), fl_jint(r, "shared_end"));
 		}
 	}
 	fl_findings_render(sec, f);

@@ -2,7 +2,7 @@
  * The copy-on-write report, one entry per fork: the pages shared at fork
  * (residency snapshot of the child at fork: anonymous, present, not
  * exclusively mapped), the pages copied since by the child and by the
- * parent (copy-on-write faults, see report_faults.h), the bytes copied, per
+ * parent (copy-on-write faults, see analysis/fault_class.h), the bytes copied, per
  * VMA and over time (the decay of sharing), and a fork followed by an exec
  * within FL_COW_EXEC_NS flagged with what the fork cost.
  */

@@ -7,10 +7,10 @@
 #include <string.h>
 
 #include "analysis/explain.h"
-#include "reports/report.h"
-#include "reports/report_faults.h"
-#include "reports/report_io.h"
+#include "analysis/fault_class.h"
 #include "model/residency.h"
+#include "reports/report.h"
+#include "reports/report_io.h"
 #include "util/u64map.h"
 #include "util/xalloc.h"
 

@@ -14,8 +14,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "analysis/fault_class.h"
 #include "model/model.h"
-#include "reports/report_faults.h"
 
 struct fl_report_opts;
 

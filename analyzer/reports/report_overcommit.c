@@ -11,10 +11,10 @@
 #include <string.h>
 
 #include "analysis/explain.h"
-#include "reports/report.h"
-#include "reports/report_faults.h"
-#include "reports/report_overcommit.h"
+#include "analysis/fault_class.h"
 #include "model/residency.h"
+#include "reports/report.h"
+#include "reports/report_overcommit.h"
 #include "util/u64map.h"
 #include "util/xalloc.h"
 
@@ -433,11 +433,6 @@ json_t *fl_report_overcommit(const struct fl_model *m, const struct fl_report_op
 	return sec;
 }
 
-static long long jint(json_t *o, const char *k)
-{
-	return (long long)json_integer_value(json_object_get(o, k));
-}
-
 void fl_report_overcommit_text(json_t *sec, FILE *f)
 {
 	size_t j, idx[8], rn;
@@ -448,21 +443,21 @@ void fl_report_overcommit_text(json_t *sec, FILE *f)
 	for (size_t i = 0; i < np; i++) {
 		p = json_array_get(procs, idx[i]);
 		fl_text_printf(f, "  ", "pid %lld %s: reserved %s, touched %s (%.1f%%, from %s)",
-			       jint(p, "pid"), json_string_value(json_object_get(p, "exe")),
-			       fl_fmt_bytes(b1, sizeof(b1), (double)jint(p, "reserved")),
-			       fl_fmt_bytes(b2, sizeof(b2), (double)jint(p, "touched")),
+			       fl_jint(p, "pid"), json_string_value(json_object_get(p, "exe")),
+			       fl_fmt_bytes(b1, sizeof(b1), (double)fl_jint(p, "reserved")),
+			       fl_fmt_bytes(b2, sizeof(b2), (double)fl_jint(p, "touched")),
 			       json_real_value(json_object_get(p, "touched_pct")),
 			       json_string_value(json_object_get(p, "touched_from")));
-		if (jint(p, "commit_limit") > 0)
+		if (fl_jint(p, "commit_limit") > 0)
 			fprintf(
 			    f,
 			    "  overcommit mode %lld (%s); Committed_AS peak %s of CommitLimit %s\n",
-			    jint(p, "mode"), json_string_value(json_object_get(p, "mode_name")),
-			    fl_fmt_bytes(b1, sizeof(b1), (double)jint(p, "committed_as_peak")),
-			    fl_fmt_bytes(b2, sizeof(b2), (double)jint(p, "commit_limit")));
+			    fl_jint(p, "mode"), json_string_value(json_object_get(p, "mode_name")),
+			    fl_fmt_bytes(b1, sizeof(b1), (double)fl_jint(p, "committed_as_peak")),
+			    fl_fmt_bytes(b2, sizeof(b2), (double)fl_jint(p, "commit_limit")));
 		if (json_is_integer(json_object_get(p, "oom_score")))
-			fprintf(f, "  oom_score %lld (peak %lld)\n", jint(p, "oom_score"),
-				jint(p, "oom_score_peak"));
+			fprintf(f, "  oom_score %lld (peak %lld)\n", fl_jint(p, "oom_score"),
+				fl_jint(p, "oom_score_peak"));
 		fprintf(f, "  %-56s %10s %10s %7s\n", "allocation site", "reserved", "touched",
 			"%");
 		json_array_foreach(json_object_get(p, "by_site"), j, r)
@@ -471,8 +466,8 @@ void fl_report_overcommit_text(json_t *sec, FILE *f)
 			    json_object_get(json_object_get(r, "site"), "site"), "text"));
 			fprintf(f, "  %-56.56s %10s %10s %6.1f%%\n",
 				txt ? fl_fit_site(fit, sizeof(fit), txt, 56) : "(unknown)",
-				fl_fmt_bytes(b1, sizeof(b1), (double)jint(r, "reserved")),
-				fl_fmt_bytes(b2, sizeof(b2), (double)jint(r, "touched")),
+				fl_fmt_bytes(b1, sizeof(b1), (double)fl_jint(r, "reserved")),
+				fl_fmt_bytes(b2, sizeof(b2), (double)fl_jint(r, "touched")),
 				json_real_value(json_object_get(r, "touched_pct")));
 		}
 		fprintf(f, "  %-56s %10s %10s %7s\n", "region", "size", "peak res", "%");
@@ -484,8 +479,8 @@ void fl_report_overcommit_text(json_t *sec, FILE *f)
 			fprintf(f, "  %-18s %-37.37s %10s %10s %6.1f%%\n", b3,
 				path && *path ? path
 					      : json_string_value(json_object_get(r, "kind")),
-				fl_fmt_bytes(b1, sizeof(b1), (double)jint(r, "size")),
-				fl_fmt_bytes(b2, sizeof(b2), (double)jint(r, "touched")),
+				fl_fmt_bytes(b1, sizeof(b1), (double)fl_jint(r, "size")),
+				fl_fmt_bytes(b2, sizeof(b2), (double)fl_jint(r, "touched")),
 				json_real_value(json_object_get(r, "touched_pct")));
 		}
 	}

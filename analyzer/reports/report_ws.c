@@ -9,11 +9,11 @@
 #include <string.h>
 
 #include "analysis/explain.h"
+#include "analysis/fault_class.h"
 #include "faultline/schema.h"
-#include "reports/report.h"
-#include "reports/report_faults.h"
-#include "reports/report_ws.h"
 #include "model/residency.h"
+#include "reports/report.h"
+#include "reports/report_ws.h"
 #include "util/u64map.h"
 #include "util/xalloc.h"
 
@@ -432,11 +432,6 @@ json_t *fl_report_ws(const struct fl_model *m, const struct fl_report_opts *o)
 	return sec;
 }
 
-static long long jint(json_t *o, const char *k)
-{
-	return (long long)json_integer_value(json_object_get(o, k));
-}
-
 void fl_report_ws_text(json_t *sec, FILE *f)
 {
 	size_t j, idx[8], rn;
@@ -447,9 +442,9 @@ void fl_report_ws_text(json_t *sec, FILE *f)
 	for (size_t i = 0; i < np; i++) {
 		p = json_array_get(procs, idx[i]);
 		json_t *st = json_object_get(p, "stats");
-		fl_text_printf(f, "  ", "pid %lld %s: %lld windows", jint(p, "pid"),
+		fl_text_printf(f, "  ", "pid %lld %s: %lld windows", fl_jint(p, "pid"),
 			       json_string_value(json_object_get(p, "exe")),
-			       jint(p, "windows_count"));
+			       fl_jint(p, "windows_count"));
 		fprintf(f, "  %-12s %10s %10s %10s %10s %12s\n", "method", "p50", "p90", "p99",
 			"peak", "peak bytes");
 		const char *name;
@@ -459,23 +454,23 @@ void fl_report_ws_text(json_t *sec, FILE *f)
 			if (!json_is_object(s))
 				continue;
 			fprintf(f, "  %-12s %10lld %10lld %10lld %10lld %12s\n", name,
-				jint(s, "p50"), jint(s, "p90"), jint(s, "p99"), jint(s, "peak"),
-				fl_fmt_bytes(b1, sizeof(b1), 4096.0 * (double)jint(s, "peak")));
+				fl_jint(s, "p50"), fl_jint(s, "p90"), fl_jint(s, "p99"), fl_jint(s, "peak"),
+				fl_fmt_bytes(b1, sizeof(b1), 4096.0 * (double)fl_jint(s, "peak")));
 		}
 		if (json_is_object(json_object_get(st, "first_touch")) &&
 		    json_is_true(json_object_get(p, "first_touch_estimate")))
 			fprintf(f,
 				"  first_touch is an estimate: 1 fault in %lld was sampled, each "
 				"sample counts %lld pages\n",
-				jint(p, "first_touch_period"), jint(p, "first_touch_period"));
+				fl_jint(p, "first_touch_period"), fl_jint(p, "first_touch_period"));
 		json_t *t = json_object_get(p, "tlb");
 		if (json_is_integer(json_object_get(t, "reach_4k"))) {
 			fl_text_printf(
 			    f, "    ",
 			    "  dTLB reach (%s): %s in 4 KiB pages, %s in 2 MiB pages; working set %s",
 			    json_string_value(json_object_get(t, "source")),
-			    fl_fmt_bytes(b1, sizeof(b1), (double)jint(t, "reach_4k")),
-			    fl_fmt_bytes(b2, sizeof(b2), (double)jint(t, "reach_2m")),
+			    fl_fmt_bytes(b1, sizeof(b1), (double)fl_jint(t, "reach_4k")),
+			    fl_fmt_bytes(b2, sizeof(b2), (double)fl_jint(t, "reach_2m")),
 			    json_is_true(json_object_get(t, "beyond_reach")) ? "BEYOND reach"
 									     : "within reach");
 			fl_text_printf(f, "      ", "    geometry: %s",
@@ -492,7 +487,7 @@ void fl_report_ws_text(json_t *sec, FILE *f)
 				json_string_value(json_object_get(r, "start")),
 				path && *path ? path
 					      : json_string_value(json_object_get(r, "kind")),
-				jint(w, "p50"), jint(w, "peak"), jint(r, "total_written"));
+				fl_jint(w, "p50"), fl_jint(w, "peak"), fl_jint(r, "total_written"));
 		}
 	}
 	if (rn)

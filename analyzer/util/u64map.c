@@ -19,14 +19,6 @@ void fl_u64map_release(struct fl_u64map *m)
 	fl_u64map_init(m);
 }
 
-static size_t hash(uint64_t k, size_t cap)
-{
-	k ^= k >> 33;
-	k *= 0xff51afd7ed558ccdULL;
-	k ^= k >> 33;
-	return (size_t)k & (cap - 1);
-}
-
 static void grow(struct fl_u64map *m)
 {
 	size_t ocap = m->cap, cap = ocap ? ocap * 2 : 1024;
@@ -38,7 +30,7 @@ static void grow(struct fl_u64map *m)
 	for (size_t i = 0; i < ocap; i++) {
 		if (ok[i] == EMPTY)
 			continue;
-		size_t j = hash(ok[i], cap);
+		size_t j = fl_u64map_hash(ok[i], cap);
 		while (m->keys[j] != EMPTY)
 			j = (j + 1) & (cap - 1);
 		m->keys[j] = ok[i];
@@ -50,7 +42,7 @@ static void grow(struct fl_u64map *m)
 
 static size_t find(const struct fl_u64map *m, uint64_t key)
 {
-	size_t j = hash(key, m->cap);
+	size_t j = fl_u64map_hash(key, m->cap);
 	while (m->keys[j] != EMPTY && m->keys[j] != key)
 		j = (j + 1) & (m->cap - 1);
 	return j;

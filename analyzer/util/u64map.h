@@ -9,6 +9,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The slot of key in a table of cap (a power of two) slots: murmur3's
+ * finalizer, so that page numbers, which differ in their low bits, spread. */
+static inline size_t fl_u64map_hash(uint64_t key, size_t cap)
+{
+	key ^= key >> 33;
+	key *= 0xff51afd7ed558ccdULL;
+	key ^= key >> 33;
+	return (size_t)key & (cap - 1);
+}
+
 struct fl_u64map {
 	uint64_t *keys, *vals;
 	size_t n, cap; /* cap is 0 or a power of two */

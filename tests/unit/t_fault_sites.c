@@ -9,7 +9,7 @@
 #include "check.h"
 #include "synth.h"
 #include "model/model.h"
-#include "reports/report_faults.h"
+#include "analysis/fault_class.h"
 
 #define REGION 0x10000000ULL
 #define PAGES 64

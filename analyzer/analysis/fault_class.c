@@ -1,0 +1,592 @@
+/*
+ * The fault classifier: every page-fault sample put in one class (see
+ * analysis/fault_class.h), with the VMA it hit and the allocation site of
+ * its address. Several reports classify the same process, so the last few
+ * results are remembered.
+ */
+#include "analysis/fault_class.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/u64map.h"
+#include "util/xalloc.h"
+
+#define PAGE_SHIFT 12
+
+/*
+ * The classifier's page table: per page, the last fault (0 none yet, 1
+ * inherited from the parent, else t + 2) and the list of small live
+ * allocation blocks touching it. One open-addressing probe per sample
+ * serves both, which is why this is not a struct fl_u64map: that holds one
+ * value per key, and two maps (or a map into a side array) would take a
+ * second probe per sample on a table far bigger than the caches. It shares
+ * the map's hash.
+ */
+struct pent {
+	uint64_t key, last;
+	uint32_t head; /* node + 1 of the page's block list, 0 if empty */
+	uint32_t pad;
+};
+
+struct ptab {
+	struct pent *e;
+	size_t n, cap; /* cap 0 or a power of two */
+};
+
+#define PTAB_EMPTY UINT64_MAX
+#define PTAB_AHEAD 8 /* samples to prefetch ahead */
+
+static struct pent *ptab_find(struct pent *e, size_t cap, uint64_t key)
+{
+	size_t j = fl_u64map_hash(key, cap);
+	while (e[j].key != PTAB_EMPTY && e[j].key != key)
+		j = (j + 1) & (cap - 1);
+	return &e[j];
+}
+
+/* The entry of page key, inserted empty when absent; pointers die at the next insert. */
+static struct pent *ptab_slot(struct ptab *t, uint64_t key)
+{
+	struct pent *x;
+	if ((t->n + 1) * 2 > t->cap) {
+		size_t ocap = t->cap, cap = ocap ? ocap * 2 : 1024;
+		struct pent *o = t->e;
+		t->e = fl_xmalloc(cap * sizeof(*t->e));
+		for (size_t i = 0; i < cap; i++)
+			t->e[i].key = PTAB_EMPTY;
+		for (size_t i = 0; i < ocap; i++)
+			if (o[i].key != PTAB_EMPTY)
+				*ptab_find(t->e, cap, o[i].key) = o[i];
+		t->cap = cap;
+		free(o);
+	}
+	x = ptab_find(t->e, t->cap, key);
+	if (x->key == PTAB_EMPTY) {
+		x->key = key;
+		x->last = 0;
+		x->head = 0;
+		x->pad = 0;
+		t->n++;
+	}
+	return x;
+}
+
+static const char *const class_names[FL_FC_COUNT] = {
+    "zero_fill",    "cache_hit",      "disk",  "swap_in", "cow",
+    "stack_growth", "write_tracking", "other", "unknown", "shim",
+};
+static const char *const class_titles[FL_FC_COUNT] = {
+    "demand-zero first touch",
+    "page-cache hit",
+    "read from disk",
+    "swap-in",
+    "copy-on-write",
+    "stack growth",
+    "write tracking",
+    "other",
+    "unknown VMA",
+    "shim buffers",
+};
+
+const char *fl_fclass_name(int c)
+{
+	return c >= 0 && c < FL_FC_COUNT ? class_names[c] : "unknown";
+}
+
+const char *fl_fclass_title(int c)
+{
+	return c >= 0 && c < FL_FC_COUNT ? class_titles[c] : "unknown VMA";
+}
+
+enum fl_mech fl_fclass_mech(int c)
+{
+	static const enum fl_mech mech[FL_FC_COUNT] = {
+	    FL_MECH_DEMAND_PAGING,  FL_MECH_PAGE_CACHE,	   FL_MECH_DISK_READ,
+	    FL_MECH_SWAP,	    FL_MECH_COW,	   FL_MECH_STACK_GROWTH,
+	    FL_MECH_WRITE_TRACKING, FL_MECH_DEMAND_PAGING, FL_MECH_DEMAND_PAGING,
+	    FL_MECH_WRITE_TRACKING,
+	};
+	return c >= 0 && c < FL_FC_COUNT ? mech[c] : FL_MECH_DEMAND_PAGING;
+}
+
+/* ---- the classifier ---- */
+
+static int is_cow_link(uint8_t link)
+{
+	return link == FL_LINK_FORK || link == FL_LINK_CLONE;
+}
+
+/* Pages the ancestors of p had faulted in before p was forked (value 1). */
+static void add_inherited(const struct fl_proc *p, struct ptab *set, int depth)
+{
+	const struct fl_proc *q = p->parent;
+	if (depth > 32 || !q || !is_cow_link(p->link))
+		return;
+	for (size_t i = 0; i < q->nfaults && q->faults[i].t < p->parent_t; i++)
+		ptab_slot(set, q->faults[i].addr >> PAGE_SHIFT)->last = 1;
+	add_inherited(q, set, depth + 1);
+}
+
+/*
+ * Whether p forked at or after time after and at or before t: a fork event,
+ * or a traced child whose header links to that time in p.
+ */
+static int forked_between(const struct fl_proc *p, uint64_t after, uint64_t t)
+{
+	for (size_t i = 0; i < p->nforks; i++)
+		if (is_cow_link(p->forks[i].kind) && p->forks[i].t >= after && p->forks[i].t <= t)
+			return 1;
+	for (size_t i = 0; i < p->nchildren; i++)
+		if (is_cow_link(p->children[i]->link) && p->children[i]->parent_t >= after &&
+		    p->children[i]->parent_t <= t)
+			return 1;
+	return 0;
+}
+
+/*
+ * With one fault in N sampled (N > 1) a page's earlier faults are mostly
+ * unseen, so "the page faulted before the fork" cannot tell a COW fault
+ * from a first touch. For a fault on a page with no earlier sample: COW
+ * when, in the residency snapshot taken at the last fork before t (parent
+ * and child both take one), at least half the pages of its region were
+ * shared anonymous pages. Exact for a region written whole before the fork
+ * (or never), an estimate for one partly written; the report says the
+ * classes are estimates when N > 1.
+ */
+static int shared_at_fork(const struct fl_proc *p, int forked_child, uint64_t addr, uint64_t t)
+{
+	uint64_t tf = 0;
+	int have = forked_child;
+	size_t lo = 0, hi = p->nresidency;
+	for (size_t i = 0; i < p->nforks; i++)
+		if (is_cow_link(p->forks[i].kind) && p->forks[i].t <= t && p->forks[i].t >= tf)
+			tf = p->forks[i].t, have = 1;
+	for (size_t i = 0; i < p->nchildren; i++)
+		if (is_cow_link(p->children[i]->link) && p->children[i]->parent_t <= t &&
+		    p->children[i]->parent_t >= tf)
+			tf = p->children[i]->parent_t, have = 1;
+	if (!have)
+		return 0;
+	while (lo < hi) { /* the first snapshot at or after the fork */
+		size_t mid = lo + (hi - lo) / 2;
+		if (p->residency[mid].t < tf)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == p->nresidency)
+		return 0;
+	for (size_t j = 0; j < p->residency[lo].nregions; j++) {
+		const struct fl_res_region *g = &p->residency[lo].regions[j];
+		if (addr >= g->start && addr < g->end)
+			return g->anon_shared > 0 &&
+			       (uint64_t)g->anon_shared * 2 >= (g->end - g->start) >> PAGE_SHIFT;
+	}
+	return 0;
+}
+
+static int is_file_vma(const struct fl_vma *v)
+{
+	return v->path && v->path[0] && v->path[0] != '[';
+}
+
+static uint64_t vma_key(const struct fl_vma *v)
+{
+	if (!v->path || !v->path[0])
+		return v->start ? v->start : 1;
+	/* Hash the path's text, not its interned address: the address moves
+	 * with ASLR and would reorder equal rows from run to run. The last
+	 * path's hash is remembered (samples come in runs of one mapping). */
+	static const char *last_path;
+	static uint64_t last_hash;
+	if (v->path != last_path) {
+		uint64_t f = 0xcbf29ce484222325ULL;
+		for (const char *c = v->path; *c; c++)
+			f = (f ^ (unsigned char)*c) * 0x100000001b3ULL;
+		last_path = v->path;
+		last_hash = f;
+	}
+	uint64_t h = last_hash * 0x9e3779b97f4a7c15ULL;
+	h ^= v->offset + ((uint64_t)(unsigned char)v->perms[2] << 56);
+	return h ? h : 1;
+}
+
+struct stack_cache {
+	const struct fl_maps_snap *snap;
+	const struct fl_vma *vma; /* [stack] in snap, NULL if none */
+};
+
+static const struct fl_vma *stack_vma(struct stack_cache *sc, const struct fl_maps_snap *s)
+{
+	if (s == sc->snap)
+		return sc->vma;
+	sc->snap = s;
+	sc->vma = NULL;
+	for (size_t i = 0; s && i < s->nvmas; i++)
+		if (s->vmas[i].kind == FL_VMA_STACK)
+			sc->vma = &s->vmas[i];
+	return sc->vma;
+}
+
+static int in_snap(const struct fl_maps_snap *s, uint64_t addr)
+{
+	for (size_t i = 0; s && i < s->nvmas; i++)
+		if (s->vmas[i].start <= addr && addr < s->vmas[i].end)
+			return 1;
+	return 0;
+}
+
+/* The [stack] VMA when addr lies below its lowest page (within RLIMIT_STACK), else NULL. */
+static const struct fl_vma *below_stack(const struct fl_proc *p, struct stack_cache *sc,
+					uint64_t addr, uint64_t t)
+{
+	const struct fl_maps_snap *s = fl_proc_maps_at(p, t);
+	const struct fl_vma *st = stack_vma(sc, s);
+	uint64_t limit = p->rlimit_stack > 0 ? (uint64_t)p->rlimit_stack : 256ULL << 20;
+	if (st && addr < st->start && addr + limit >= st->start && !in_snap(s, addr))
+		return st;
+	return NULL;
+}
+
+static int tracking_on(const struct fl_proc *p)
+{
+	json_t *w = p->options ? json_object_get(p->options, "wss") : NULL;
+	return p->nwss > 0 || json_is_true(w);
+}
+
+static struct fl_fault_info *classify(const struct fl_model *m, const struct fl_proc *p);
+struct sweep;
+static uint32_t site_swept(struct sweep *w, struct pent *x, uint64_t addr, uint64_t t);
+
+/*
+ * The allocation block under each fault, found by a sweep over time instead
+ * of one interval-map query per sample: faults come sorted by t and blocks
+ * by t_alloc, so blocks enter the page table as time passes and leave it
+ * lazily once freed. Blocks spanning more than SWEEP_PAGES pages stay in a
+ * small interval map of their own. The answer is the one fl_proc_block_at
+ * gives: among the live blocks containing the address, the highest
+ * (start, end, index).
+ */
+#define SWEEP_PAGES 2
+
+struct snode {
+	uint64_t addr, end, t_free;
+	uint32_t blk, next; /* block index; next node + 1 (0: end) */
+};
+
+struct sweep {
+	const struct fl_proc *p;
+	struct snode *nodes;
+	size_t nn, ncap;
+	uint32_t free_node; /* + 1; 0: none */
+	size_t next_block;  /* blocks [0, next_block) entered */
+	struct fl_imap big;
+};
+
+static uint64_t block_end(const struct fl_block *b)
+{
+	return b->addr + (b->size ? b->size : 1);
+}
+
+static int sweep_init(struct sweep *w, const struct fl_proc *p)
+{
+	memset(w, 0, sizeof(*w));
+	w->p = p;
+	if (p->nblocks >= UINT32_MAX / 4)
+		return -1;
+	for (size_t i = 1; i < p->nblocks; i++)
+		if (p->blocks[i].t_alloc < p->blocks[i - 1].t_alloc)
+			return -1;
+	for (size_t i = 1; i < p->nfaults; i++)
+		if (p->faults[i].t < p->faults[i - 1].t)
+			return -1;
+	fl_imap_init(&w->big);
+	for (size_t i = 0; i < p->nblocks; i++) {
+		const struct fl_block *b = &p->blocks[i];
+		uint64_t e = block_end(b);
+		if (e > b->addr && ((e - 1) >> PAGE_SHIFT) - (b->addr >> PAGE_SHIFT) >= SWEEP_PAGES)
+			fl_imap_add(&w->big, b->addr, e, i);
+	}
+	fl_imap_build(&w->big);
+	return 0;
+}
+
+static void sweep_release(struct sweep *w)
+{
+	free(w->nodes);
+	fl_imap_release(&w->big);
+}
+
+static void sweep_push(struct sweep *w, struct ptab *pt, uint64_t pg, uint32_t blk)
+{
+	const struct fl_block *b = &w->p->blocks[blk];
+	struct pent *x = ptab_slot(pt, pg);
+	uint32_t n;
+	if (w->free_node) {
+		n = w->free_node - 1;
+		w->free_node = w->nodes[n].next;
+	} else {
+		FL_GROW(w->nodes, w->ncap, w->nn + 1);
+		n = (uint32_t)w->nn++;
+	}
+	w->nodes[n].addr = b->addr;
+	w->nodes[n].end = block_end(b);
+	w->nodes[n].t_free = b->t_free;
+	w->nodes[n].blk = blk;
+	w->nodes[n].next = x->head;
+	x->head = n + 1;
+}
+
+/* Enters the small blocks allocated at or before t. */
+static void sweep_advance(struct sweep *w, struct ptab *pt, uint64_t t)
+{
+	const struct fl_proc *p = w->p;
+	while (w->next_block < p->nblocks && p->blocks[w->next_block].t_alloc <= t) {
+		const struct fl_block *b = &p->blocks[w->next_block];
+		uint64_t e = block_end(b);
+		if (e > b->addr && b->t_free > b->t_alloc &&
+		    ((e - 1) >> PAGE_SHIFT) - (b->addr >> PAGE_SHIFT) < SWEEP_PAGES)
+			for (uint64_t pg = b->addr >> PAGE_SHIFT; pg <= (e - 1) >> PAGE_SHIFT; pg++)
+				sweep_push(w, pt, pg, (uint32_t)w->next_block);
+		w->next_block++;
+	}
+}
+
+struct big_q {
+	const struct fl_proc *p;
+	uint64_t t;
+	const struct fl_block *found;
+};
+
+static int big_live(const struct fl_interval *iv, void *ctx)
+{
+	struct big_q *q = ctx;
+	const struct fl_block *b = &q->p->blocks[iv->val];
+	if (b->t_alloc <= q->t && q->t < b->t_free) {
+		q->found = b;
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * The block at addr at time t (sweep_advance(t) done; x is addr's page
+ * entry). Nodes freed by t are unlinked on the way: t never goes back.
+ */
+static const struct fl_block *sweep_block_at(struct sweep *w, struct pent *x, uint64_t addr,
+					     uint64_t t)
+{
+	const struct fl_proc *p = w->p;
+	const struct fl_block *best = NULL;
+	uint64_t best_end = 0;
+	uint32_t best_i = 0;
+	if (w->big.n) {
+		struct big_q q = {p, t, NULL};
+		fl_imap_each(&w->big, addr, big_live, &q);
+		if ((best = q.found) != NULL) {
+			best_end = block_end(best);
+			best_i = (uint32_t)(best - p->blocks);
+		}
+	}
+	for (uint32_t n = x->head, prev = 0; n;) {
+		struct snode *c = &w->nodes[n - 1];
+		uint32_t nxt = c->next;
+		if (c->t_free <= t) {
+			if (prev)
+				w->nodes[prev - 1].next = nxt;
+			else
+				x->head = nxt;
+			c->next = w->free_node;
+			w->free_node = n;
+		} else {
+			if (c->addr <= addr && addr < c->end &&
+			    (!best || c->addr > best->addr ||
+			     (c->addr == best->addr &&
+			      (c->end > best_end || (c->end == best_end && c->blk > best_i))))) {
+				best = &p->blocks[c->blk];
+				best_end = c->end;
+				best_i = c->blk;
+			}
+			prev = n;
+		}
+		n = nxt;
+	}
+	return best;
+}
+
+/* A small memo of classifications: faults, ws, io and cow all need them. */
+static struct memo {
+	const struct fl_proc *p;
+	const struct fl_fault *faults;
+	size_t n;
+	uint64_t t_first, t_last, a_first, a_last;
+	struct fl_fault_info *fi;
+} memo[4];
+static unsigned memo_next;
+
+static int memo_match(const struct memo *e, const struct fl_proc *p)
+{
+	return e->fi && e->p == p && e->faults == p->faults && e->n == p->nfaults &&
+	       e->t_first == p->faults[0].t && e->t_last == p->faults[p->nfaults - 1].t &&
+	       e->a_first == p->faults[0].addr && e->a_last == p->faults[p->nfaults - 1].addr;
+}
+
+/* The memo entry of p, classifying it when absent. */
+static struct memo *memo_of(const struct fl_model *m, const struct fl_proc *p)
+{
+	struct memo *e;
+	for (unsigned i = 0; i < sizeof(memo) / sizeof(memo[0]); i++)
+		if (memo_match(&memo[i], p))
+			return &memo[i];
+	e = &memo[memo_next++ % (sizeof(memo) / sizeof(memo[0]))];
+	free(e->fi);
+	e->fi = classify(m, p);
+	e->p = p;
+	e->faults = p->faults;
+	e->n = p->nfaults;
+	e->t_first = p->faults[0].t;
+	e->t_last = p->faults[p->nfaults - 1].t;
+	e->a_first = p->faults[0].addr;
+	e->a_last = p->faults[p->nfaults - 1].addr;
+	return e;
+}
+
+struct fl_fault_info *fl_faults_classify(const struct fl_model *m, const struct fl_proc *p)
+{
+	struct fl_fault_info *out;
+	if (!p->nfaults)
+		return NULL;
+	out = fl_xmalloc(p->nfaults * sizeof(*out));
+	memcpy(out, memo_of(m, p)->fi, p->nfaults * sizeof(*out));
+	return out;
+}
+
+const struct fl_fault_info *fl_faults_classified(const struct fl_model *m, const struct fl_proc *p)
+{
+	return p->nfaults ? memo_of(m, p)->fi : NULL;
+}
+
+static struct fl_fault_info *classify(const struct fl_model *m, const struct fl_proc *p)
+{
+	struct ptab pages = {NULL, 0, 0};
+	struct stack_cache sc = {NULL, NULL};
+	struct fl_fault_info *out;
+	int forked_child = is_cow_link(p->link) && p->parent;
+	int tracking = tracking_on(p);
+	int sampled = p->faults_period > 1;
+	struct sweep sw;
+	int swept;
+	(void)m;
+	if (!p->nfaults)
+		return NULL;
+	out = fl_xcalloc(p->nfaults, sizeof(*out));
+	swept = sweep_init(&sw, p) == 0;
+	add_inherited(p, &pages, 0);
+	for (size_t i = 0; i < p->nfaults; i++) {
+		const struct fl_fault *f = &p->faults[i];
+		struct fl_fault_info *fi = &out[i];
+		struct fl_vma v;
+		const struct fl_vma *st;
+		uint64_t pg = f->addr >> PAGE_SHIFT;
+		struct pent *x;
+		uint64_t lv;
+		/* The table is far bigger than the caches: fetch a later sample's entry now. */
+		if (i + PTAB_AHEAD < p->nfaults && pages.cap)
+			__builtin_prefetch(&pages.e[fl_u64map_hash(
+			    p->faults[i + PTAB_AHEAD].addr >> PAGE_SHIFT, pages.cap)]);
+		if (swept && i + PTAB_AHEAD / 2 < p->nfaults && pages.cap) {
+			uint64_t ap = p->faults[i + PTAB_AHEAD / 2].addr >> PAGE_SHIFT;
+			const struct pent *y = &pages.e[fl_u64map_hash(ap, pages.cap)];
+			if (y->key == ap && y->head)
+				__builtin_prefetch(&sw.nodes[y->head - 1]);
+		}
+		if (swept)
+			sweep_advance(&sw, &pages, f->t);
+		x = ptab_slot(&pages, pg); /* one probe: the last fault and the blocks */
+		lv = x->last;
+		fi->first = lv == 0;
+		fi->vkind = FL_VMA_KIND_COUNT;
+		if (!f->major && (st = below_stack(p, &sc, f->addr, f->t)) != NULL) {
+			fi->cls = FL_FC_STACK_GROWTH;
+			fi->vkind = FL_VMA_STACK;
+			fi->vkey = vma_key(st);
+		} else if (fl_proc_vma_at(p, f->addr, f->t, &v) != 0) {
+			fi->cls = FL_FC_UNKNOWN;
+		} else {
+			fi->vkind = v.kind;
+			fi->vkey = vma_key(&v);
+			if (v.kind == FL_VMA_SHIM)
+				fi->cls = FL_FC_SHIM;
+			else if (v.kind == FL_VMA_SPECIAL)
+				fi->cls = FL_FC_OTHER;
+			else if (is_file_vma(&v))
+				fi->cls = f->major ? FL_FC_DISK : FL_FC_CACHE_HIT;
+			else if (f->major)
+				fi->cls = FL_FC_SWAP_IN;
+			else if (lv && ((lv == 1 && forked_child) ||
+					forked_between(p, lv > 1 ? lv - 1 : 1, f->t)))
+				fi->cls = FL_FC_COW;
+			else if (!lv && sampled && shared_at_fork(p, forked_child, f->addr, f->t)) {
+				fi->cls = FL_FC_COW;
+				fi->first = 0;
+			} else if (lv && tracking)
+				fi->cls = FL_FC_TRACKING;
+			else
+				fi->cls = FL_FC_ZERO_FILL;
+		}
+		x->last = f->t + 2;
+		if (fi->cls != FL_FC_SHIM && fi->cls != FL_FC_UNKNOWN)
+			fi->site = swept ? site_swept(&sw, x, f->addr, f->t)
+					 : fl_faults_site_at(p, f->addr, f->t);
+	}
+	if (swept)
+		sweep_release(&sw);
+	free(pages.e);
+	return out;
+}
+
+/* ---- lookups shared with the reports ---- */
+
+struct call_q {
+	const struct fl_proc *p;
+	uint64_t t;
+	const struct fl_map_call *best;
+};
+
+static int latest_map(const struct fl_interval *iv, void *ctx)
+{
+	struct call_q *q = ctx;
+	const struct fl_map_call *c = &q->p->calls[iv->val];
+	if (c->t <= q->t && (!q->best || c->seq > q->best->seq))
+		q->best = c;
+	return 0;
+}
+
+const struct fl_map_call *fl_faults_map_call_at(const struct fl_proc *p, uint64_t addr, uint64_t t)
+{
+	struct call_q q = {p, t, NULL};
+	fl_imap_each(&p->map_index, addr, latest_map, &q);
+	return q.best;
+}
+
+uint32_t fl_faults_site_at(const struct fl_proc *p, uint64_t addr, uint64_t t)
+{
+	const struct fl_block *b = fl_proc_block_at(p, addr, t);
+	const struct fl_map_call *c;
+	if (b && b->stack)
+		return b->stack;
+	c = fl_faults_map_call_at(p, addr, t);
+	return c ? c->stack : 0;
+}
+
+/* fl_faults_site_at, with the block found by the sweep. */
+static uint32_t site_swept(struct sweep *w, struct pent *x, uint64_t addr, uint64_t t)
+{
+	const struct fl_block *b = sweep_block_at(w, x, addr, t);
+	const struct fl_map_call *c;
+	if (b && b->stack)
+		return b->stack;
+	c = fl_faults_map_call_at(w->p, addr, t);
+	return c ? c->stack : 0;
+}
