@@ -357,15 +357,10 @@ static const char *opt_count(char *b, size_t len, json_t *v)
 	return json_is_integer(v) ? fl_fmt_count(b, len, (uint64_t)json_integer_value(v)) : "n/a";
 }
 
-void fl_report_summary_text(json_t *sec, FILE *f)
+/* Processes, times and peak memory. */
+static void render_run(json_t *sec, FILE *f)
 {
-	json_t *heap = json_object_get(sec, "heap"), *maps = json_object_get(sec, "mappings"),
-	       *faults = json_object_get(sec, "faults"),
-	       *procs = json_object_get(sec, "per_process"),
-	       *calls = json_object_get(heap, "calls"), *bytes = json_object_get(heap, "bytes"), *p;
-	char b1[32], b2[32], b3[32], b4[32];
-	size_t i;
-	int col = 0;
+	char b1[32], b2[32];
 	fprintf(f, "Processes: %lld   wall time: %s   CPU time: %s\n",
 		(long long)json_integer_value(json_object_get(sec, "processes")),
 		fl_fmt_ns(b1, sizeof(b1),
@@ -378,6 +373,14 @@ void fl_report_summary_text(json_t *sec, FILE *f)
 		opt_bytes(b1, sizeof(b1), json_object_get(sec, "peak_rss")),
 		json_string_value(json_object_get(sec, "peak_rss_process")) ?: "?",
 		opt_bytes(b2, sizeof(b2), json_object_get(sec, "peak_vsz")));
+}
+
+/* Heap calls by function, three to a line, and the live heap. */
+static void render_heap(json_t *heap, FILE *f)
+{
+	json_t *calls = json_object_get(heap, "calls"), *bytes = json_object_get(heap, "bytes");
+	char b1[32], b2[32];
+	int col = 0;
 	fprintf(f, "Heap calls:");
 	for (int k = 0; k < FL_FN_MMAP; k++) {
 		json_int_t c = json_integer_value(json_object_get(calls, fl_fn_name(k)));
@@ -396,6 +399,12 @@ void fl_report_summary_text(json_t *sec, FILE *f)
 	fprintf(f, "Peak live heap: %s   still live at end: %s\n",
 		opt_bytes(b1, sizeof(b1), json_object_get(heap, "peak_live")),
 		opt_bytes(b2, sizeof(b2), json_object_get(heap, "live_at_end")));
+}
+
+/* The program's own mapping calls, then the page-fault counts from both sources. */
+static void render_maps_and_faults(json_t *maps, json_t *faults, FILE *f)
+{
+	char b1[32], b2[32], b3[32], b4[32];
 	/* Calls through the PLT only: glibc's malloc maps and grows its arenas
 	 * with internal calls, which the heap lines above account for. */
 	fprintf(f, "Mapping calls (the program's, not malloc's): %s mmap (%s), ",
@@ -416,66 +425,87 @@ void fl_report_summary_text(json_t *sec, FILE *f)
 		opt_count(b3, sizeof(b3), json_object_get(faults, "perf_minor")),
 		opt_count(b4, sizeof(b4), json_object_get(faults, "perf_major")),
 		opt_count(b1, sizeof(b1), json_object_get(faults, "samples")));
+}
+
+/* The probes that did not work here, each with why. */
+static void render_unmeasured(json_t *probes, FILE *f)
+{
+	json_t *pr;
+	const char *name;
+	int any = 0;
+	json_object_foreach(probes, name, pr)
 	{
-		json_t *probes = json_object_get(sec, "probes"), *pr;
-		const char *name;
-		int any = 0;
-		json_object_foreach(probes, name, pr)
-		{
-			char lead[64];
-			if (json_is_true(json_object_get(pr, "ok")))
-				continue;
-			if (!any)
-				fprintf(f, "Not measured here:\n");
-			any = 1;
-			snprintf(lead, sizeof(lead), "  %-19s ", name);
-			fl_text_wrap(f, lead, "                      ",
-				     json_string_value(json_object_get(pr, "why"))
-					 ?: "no reason given",
-				     100);
-		}
+		char lead[64];
+		if (json_is_true(json_object_get(pr, "ok")))
+			continue;
+		if (!any)
+			fprintf(f, "Not measured here:\n");
+		any = 1;
+		snprintf(lead, sizeof(lead), "  %-19s ", name);
+		fl_text_wrap(f, lead, "                      ",
+			     json_string_value(json_object_get(pr, "why")) ?: "no reason given",
+			     100);
 	}
-	if (json_array_size(procs) > 1) {
-		fprintf(f, "\n  %-12s %9s %10s %10s %10s %12s  %s\n", "PROCESS", "TIME", "PEAK RSS",
-			"PEAK LIVE", "MINFLT", "HEAP CALLS", "EXE");
-		json_array_foreach(procs, i, p)
-		{
-			const char *exe = json_string_value(json_object_get(p, "exe"));
-			const char *base = exe ? strrchr(exe, '/') : NULL;
-			char c1[32];
-			if ((int)i >= 40) {
-				fprintf(f, "  ... %zu more (use --pid N or --json)\n",
-					json_array_size(procs) - i);
-				break;
-			}
-			fprintf(
-			    f, "  %-12s %9s %10s %10s %10s %12s  %s\n",
-			    json_string_value(json_object_get(p, "key")),
-			    fl_fmt_ns(b1, sizeof(b1),
-				      (double)json_integer_value(json_object_get(p, "runtime_ns"))),
-			    opt_bytes(b2, sizeof(b2), json_object_get(p, "peak_rss")),
-			    opt_bytes(b3, sizeof(b3), json_object_get(p, "peak_live")),
-			    opt_count(b4, sizeof(b4), json_object_get(p, "ru_minflt")),
-			    opt_count(c1, sizeof(c1), json_object_get(p, "heap_calls")),
-			    base  ? base + 1
-			    : exe ? exe
-				  : "?");
-		}
-	}
+}
+
+/* One line per process (the first 40), when there is more than one. */
+static void render_procs(json_t *procs, FILE *f)
+{
+	char b1[32], b2[32], b3[32], b4[32], c1[32];
+	json_t *p;
+	size_t i;
+	if (json_array_size(procs) <= 1)
+		return;
+	fprintf(f, "\n  %-12s %9s %10s %10s %10s %12s  %s\n", "PROCESS", "TIME", "PEAK RSS",
+		"PEAK LIVE", "MINFLT", "HEAP CALLS", "EXE");
+	json_array_foreach(procs, i, p)
 	{
-		json_t *top = json_object_get(sec, "top_findings"), *fd;
-		if (json_array_size(top))
-			fprintf(f, "\nTop findings (details in each section):\n");
-		json_array_foreach(top, i, fd)
-		{
-			const char *sev = json_string_value(json_object_get(fd, "severity"));
-			char lead[48];
-			snprintf(lead, sizeof(lead), "  %s [%s] ",
-				 sev && !strcmp(sev, "warn") ? "!" : "-",
-				 json_string_value(json_object_get(fd, "section")));
-			fl_text_wrap(f, lead, "      ",
-				     json_string_value(json_object_get(fd, "text")), 100);
+		const char *exe = json_string_value(json_object_get(p, "exe"));
+		const char *base = exe ? strrchr(exe, '/') : NULL;
+		if ((int)i >= 40) {
+			fprintf(f, "  ... %zu more (use --pid N or --json)\n",
+				json_array_size(procs) - i);
+			break;
 		}
+		fprintf(f, "  %-12s %9s %10s %10s %10s %12s  %s\n",
+			json_string_value(json_object_get(p, "key")),
+			fl_fmt_ns(b1, sizeof(b1),
+				  (double)json_integer_value(json_object_get(p, "runtime_ns"))),
+			opt_bytes(b2, sizeof(b2), json_object_get(p, "peak_rss")),
+			opt_bytes(b3, sizeof(b3), json_object_get(p, "peak_live")),
+			opt_count(b4, sizeof(b4), json_object_get(p, "ru_minflt")),
+			opt_count(c1, sizeof(c1), json_object_get(p, "heap_calls")),
+			base  ? base + 1
+			: exe ? exe
+			      : "?");
 	}
+}
+
+/* The other sections' most important findings, collected by the registry. */
+static void render_top_findings(json_t *top, FILE *f)
+{
+	json_t *fd;
+	size_t i;
+	if (json_array_size(top))
+		fprintf(f, "\nTop findings (details in each section):\n");
+	json_array_foreach(top, i, fd)
+	{
+		const char *sev = json_string_value(json_object_get(fd, "severity"));
+		char lead[48];
+		snprintf(lead, sizeof(lead), "  %s [%s] ", sev && !strcmp(sev, "warn") ? "!" : "-",
+			 json_string_value(json_object_get(fd, "section")));
+		fl_text_wrap(f, lead, "      ", json_string_value(json_object_get(fd, "text")),
+			     100);
+	}
+}
+
+void fl_report_summary_text(json_t *sec, FILE *f)
+{
+	render_run(sec, f);
+	render_heap(json_object_get(sec, "heap"), f);
+	render_maps_and_faults(json_object_get(sec, "mappings"), json_object_get(sec, "faults"), f);
+	render_unmeasured(json_object_get(sec, "probes"), f);
+	render_procs(json_object_get(sec, "per_process"), f);
+	render_top_findings(json_object_get(sec, "top_findings"), f);
 	fl_findings_render(sec, f);
 }
