@@ -402,9 +402,10 @@ json_t *fl_report_faults(const struct fl_model *m, const struct fl_report_opts *
 	uint64_t tot[FL_FC_COUNT] = {0};
 	json_object_set_new(sec, "findings", json_array());
 	for (int c = 0; c < FL_FC_COUNT; c++)
-		json_array_append_new(classes, json_pack("{s:s, s:s, s:s}", "name", fl_fclass_name(c),
-							 "title", fl_fclass_title(c), "mechanism",
-							 fl_explain_name(fl_fclass_mech(c))));
+		json_array_append_new(classes,
+				      json_pack("{s:s, s:s, s:s}", "name", fl_fclass_name(c),
+						"title", fl_fclass_title(c), "mechanism",
+						fl_explain_name(fl_fclass_mech(c))));
 	for (size_t i = 0; i < m->nprocs; i++) {
 		const struct fl_proc *p = m->procs[i];
 		if (!fl_report_selected(o, p))
@@ -470,76 +471,112 @@ static void render_row_classes(json_t *bc, FILE *f, int room)
 #define ROW_VMA_PATH 30 /* "    FAULTS  0xSTART PERM PATH  " = 68 */
 #define ROW_SITE 44	/* "    FAULTS  SITE  " = 62 */
 
+/* The process's line: faults, samples, the sampling period, samples lost. */
+static void render_proc_head(json_t *p, FILE *f)
+{
+	char b[32], b2[32], lost[48] = "";
+	if (fl_jint(p, "lost"))
+		snprintf(lost, sizeof(lost), ", %s LOST",
+			 fl_fmt_count(b, sizeof(b), (uint64_t)fl_jint(p, "lost")));
+	fl_text_printf(f, "  ", "pid %lld %s: %s faults (%s samples, 1 in %lld%s%s)",
+		       fl_jint(p, "pid"), json_string_value(json_object_get(p, "exe")),
+		       fl_fmt_count(b, sizeof(b), (uint64_t)fl_jint(p, "faults")),
+		       fl_fmt_count(b2, sizeof(b2), (uint64_t)fl_jint(p, "samples")),
+		       fl_jint(p, "period"), lost,
+		       fl_jint(p, "period") > 1 ? "; figures below are estimates" : "");
+}
+
+static void render_by_vma(json_t *rows, FILE *f)
+{
+	char fit[128];
+	json_t *r;
+	size_t j;
+	fprintf(f, "  by VMA:\n");
+	json_array_foreach(rows, j, r)
+	{
+		const char *path = json_string_value(json_object_get(r, "path"));
+		int w = fprintf(f, "    %10lld  %s %-4s %-*.*s  ", fl_jint(r, "faults"),
+				json_string_value(json_object_get(r, "start")),
+				json_string_value(json_object_get(r, "perms")), ROW_VMA_PATH,
+				ROW_VMA_PATH,
+				*path ? fl_fit_path(fit, sizeof(fit), path, ROW_VMA_PATH)
+				      : json_string_value(json_object_get(r, "kind")));
+		render_row_classes(json_object_get(r, "by_class"), f, 100 - w);
+		fputc('\n', f);
+	}
+}
+
+static void render_by_site(json_t *rows, FILE *f)
+{
+	char fit[128];
+	json_t *r;
+	size_t j;
+	fprintf(f, "  by allocation site:\n");
+	json_array_foreach(rows, j, r)
+	{
+		json_t *site = json_object_get(json_object_get(r, "site"), "site");
+		const char *txt = json_string_value(json_object_get(site, "text"));
+		fprintf(f, "    %10lld  %-*.*s  ", fl_jint(r, "faults"), ROW_SITE, ROW_SITE,
+			txt ? fl_fit_site(fit, sizeof(fit), txt, ROW_SITE)
+			    : (fl_jint(r, "stack") ? "(unknown)" : "(no allocation)"));
+		render_row_classes(json_object_get(r, "by_class"), f, 100 - 18 - ROW_SITE);
+		fputc('\n', f);
+	}
+}
+
+static void render_by_code(json_t *rows, FILE *f)
+{
+	char fit[128];
+	json_t *r;
+	size_t j;
+	fprintf(f, "  by code location:\n");
+	json_array_foreach(rows, j, r)
+	{
+		const char *txt =
+		    json_string_value(json_object_get(json_object_get(r, "frame"), "text"));
+		fprintf(f, "    %10lld  %-*.*s  ", fl_jint(r, "faults"), ROW_SITE, ROW_SITE,
+			txt ? fl_fit_site(fit, sizeof(fit), txt, ROW_SITE)
+			    : json_string_value(json_object_get(r, "ip")));
+		render_row_classes(json_object_get(r, "by_class"), f, 100 - 18 - ROW_SITE);
+		fputc('\n', f);
+	}
+}
+
+/* getrusage against perf: the faults the samples could not see. */
+static void render_counts(json_t *c, FILE *f)
+{
+	char b[32], b2[32];
+	if (!json_is_integer(json_object_get(c, "ru_minflt")))
+		return;
+	fprintf(f, "  getrusage: %lld minor, %lld major; perf: %s minor (gap %s)\n",
+		fl_jint(c, "ru_minflt"), fl_jint(c, "ru_majflt"),
+		json_is_integer(json_object_get(c, "perf_minflt"))
+		    ? fl_fmt_count(b, sizeof(b), (uint64_t)fl_jint(c, "perf_minflt"))
+		    : "n/a",
+		json_is_integer(json_object_get(c, "gap_minor"))
+		    ? fl_fmt_count(b2, sizeof(b2), (uint64_t)fl_jint(c, "gap_minor"))
+		    : "n/a");
+}
+
 void fl_report_faults_text(json_t *sec, FILE *f)
 {
-	size_t j, idx[TEXT_PROCS], rn;
+	size_t idx[TEXT_PROCS], rn;
 	long long rs;
-	json_t *procs = json_object_get(sec, "processes"), *p, *r;
-	char b[32], b2[32], fit[128];
+	json_t *procs = json_object_get(sec, "processes");
 	size_t np = fl_report_top_procs(procs, "faults", idx, TEXT_PROCS, &rn, &rs);
 	for (size_t i = 0; i < np; i++) {
-		p = json_array_get(procs, idx[i]);
-		char lost[48] = "";
-		if (fl_jint(p, "lost"))
-			snprintf(lost, sizeof(lost), ", %s LOST",
-				 fl_fmt_count(b, sizeof(b), (uint64_t)fl_jint(p, "lost")));
-		fl_text_printf(f, "  ", "pid %lld %s: %s faults (%s samples, 1 in %lld%s%s)",
-			       fl_jint(p, "pid"), json_string_value(json_object_get(p, "exe")),
-			       fl_fmt_count(b, sizeof(b), (uint64_t)fl_jint(p, "faults")),
-			       fl_fmt_count(b2, sizeof(b2), (uint64_t)fl_jint(p, "samples")),
-			       fl_jint(p, "period"), lost,
-			       fl_jint(p, "period") > 1 ? "; figures below are estimates" : "");
-		render_classes(json_object_get(p, "by_class"), f, "  ");
+		json_t *p = json_array_get(procs, idx[i]);
 		json_t *bpf = json_object_get(json_object_get(p, "bytes_per_fault"), "file");
+		render_proc_head(p, f);
+		render_classes(json_object_get(p, "by_class"), f, "  ");
 		if (json_is_object(bpf))
 			fprintf(f, "  file faults mapped %.1f pages (%.0f KiB) each on average\n",
 				json_real_value(json_object_get(bpf, "pages_per_fault")),
 				json_real_value(json_object_get(bpf, "bytes_per_fault")) / 1024);
-		fprintf(f, "  by VMA:\n");
-		json_array_foreach(json_object_get(p, "by_vma"), j, r)
-		{
-			const char *path = json_string_value(json_object_get(r, "path"));
-			int w = fprintf(f, "    %10lld  %s %-4s %-*.*s  ", fl_jint(r, "faults"),
-					json_string_value(json_object_get(r, "start")),
-					json_string_value(json_object_get(r, "perms")),
-					ROW_VMA_PATH, ROW_VMA_PATH,
-					*path ? fl_fit_path(fit, sizeof(fit), path, ROW_VMA_PATH)
-					      : json_string_value(json_object_get(r, "kind")));
-			render_row_classes(json_object_get(r, "by_class"), f, 100 - w);
-			fputc('\n', f);
-		}
-		fprintf(f, "  by allocation site:\n");
-		json_array_foreach(json_object_get(p, "by_site"), j, r)
-		{
-			json_t *site = json_object_get(json_object_get(r, "site"), "site");
-			const char *txt = json_string_value(json_object_get(site, "text"));
-			fprintf(f, "    %10lld  %-*.*s  ", fl_jint(r, "faults"), ROW_SITE, ROW_SITE,
-				txt ? fl_fit_site(fit, sizeof(fit), txt, ROW_SITE)
-				    : (fl_jint(r, "stack") ? "(unknown)" : "(no allocation)"));
-			render_row_classes(json_object_get(r, "by_class"), f, 100 - 18 - ROW_SITE);
-			fputc('\n', f);
-		}
-		fprintf(f, "  by code location:\n");
-		json_array_foreach(json_object_get(p, "by_code"), j, r)
-		{
-			const char *txt =
-			    json_string_value(json_object_get(json_object_get(r, "frame"), "text"));
-			fprintf(f, "    %10lld  %-*.*s  ", fl_jint(r, "faults"), ROW_SITE, ROW_SITE,
-				txt ? fl_fit_site(fit, sizeof(fit), txt, ROW_SITE)
-				    : json_string_value(json_object_get(r, "ip")));
-			render_row_classes(json_object_get(r, "by_class"), f, 100 - 18 - ROW_SITE);
-			fputc('\n', f);
-		}
-		json_t *c = json_object_get(p, "counts");
-		if (json_is_integer(json_object_get(c, "ru_minflt")))
-			fprintf(f, "  getrusage: %lld minor, %lld major; perf: %s minor (gap %s)\n",
-				fl_jint(c, "ru_minflt"), fl_jint(c, "ru_majflt"),
-				json_is_integer(json_object_get(c, "perf_minflt"))
-				    ? fl_fmt_count(b, sizeof(b), (uint64_t)fl_jint(c, "perf_minflt"))
-				    : "n/a",
-				json_is_integer(json_object_get(c, "gap_minor"))
-				    ? fl_fmt_count(b2, sizeof(b2), (uint64_t)fl_jint(c, "gap_minor"))
-				    : "n/a");
+		render_by_vma(json_object_get(p, "by_vma"), f);
+		render_by_site(json_object_get(p, "by_site"), f);
+		render_by_code(json_object_get(p, "by_code"), f);
+		render_counts(json_object_get(p, "counts"), f);
 	}
 	render_rest(f, rn, rs, "faults");
 	fl_findings_render(sec, f);
