@@ -1,4 +1,4 @@
-/* report.c's fl_fit_site: C++ and C code locations fitted into a column. */
+/* util/text's fl_fit_site: C++ and C code locations fitted into a column. */
 #include <string.h>
 
 #include "check.h"
