@@ -48,7 +48,7 @@ LIB = $(BUILD)/libfaultline.so
 CLI = $(BUILD)/faultline
 
 .PHONY: all deps check check-unit check-shell check-san check-shim-imports check-headers \
-        check-browser demo bench install clean golden-update fuzz format-check lint
+        check-browser check-real demo bench install clean golden-update fuzz format-check lint
 
 all: $(LIB) $(CLI) $(SAMPLES) $(PROGS) $(UNITS) $(BENCHES)
 
@@ -106,6 +106,11 @@ check-unit: all
 
 check-shell: all
 	@BUILD=$(BUILD) sh tests/run.sh shell
+
+# Real programs against oracles that are not faultline (tests/real/README.md);
+# slow (minutes), so not in .ci/run; `make check` runs the fast ones.
+check-real: all
+	@BUILD=$(BUILD) sh tests/run.sh real
 
 # The shim may not depend on anything that allocates or that it hooks.
 check-shim-imports: $(LIB)

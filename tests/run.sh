@@ -2,7 +2,10 @@
 # Runs faultline's tests: unit tests (also their sanitized builds), then the
 # shell tests in tests/shell (numbered by area). Exit 0 pass, 77 skip, else
 # fail. Ends with the plain "N passed, N failed, N skipped" line.
-#   sh tests/run.sh [unit|shell|PATTERN]
+#   sh tests/run.sh [unit|shell|real|PATTERN]
+# `real` runs every real-program case in tests/real (make check-real) and
+# prints their figures beside their oracles; the full run also runs the
+# fast ones named in tests/real/fast.list.
 set -u
 BUILD=${BUILD:-build}
 export BUILD
@@ -37,7 +40,22 @@ if [ "$what" = all ] || [ "$what" = unit ]; then
 		[ -x "$san" ] && run_one "unit-asan/$(basename "$t")" "$san"
 	done
 fi
-if [ "$what" != unit ]; then
+if [ "$what" = real ] || [ "$what" = all ]; then
+	rm -rf "$BUILD/real"
+	if [ "$what" = real ]; then
+		cases=$(ls tests/real/*.sh | grep -v '/lib\.sh$')
+	else
+		cases=$(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' -e 's|^|tests/real/|' tests/real/fast.list)
+	fi
+	for t in $cases; do
+		run_one "real/$(basename "$t" .sh)" sh "$t"
+	done
+	if [ "$what" = real ]; then
+		printf 'case\tfigure\tfaultline\toracle\ttolerance\tresult\n'
+		cat "$BUILD"/real/*.rows 2>/dev/null
+	fi
+fi
+if [ "$what" != unit ] && [ "$what" != real ]; then
 	for t in tests/shell/t[0-9]*.sh; do
 		[ -f "$t" ] || continue
 		case $what in all|shell) ;; *) case $t in *"$what"*) ;; *) continue ;; esac ;; esac
