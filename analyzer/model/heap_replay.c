@@ -6,85 +6,30 @@
 
 #include <stdlib.h>
 
+#include "util/u64map.h"
 #include "util/xalloc.h"
 
-/* addr -> live block index; linear probing with backward-shift deletion. */
-struct livemap {
-	uint64_t *key; /* 0 = empty (no block lives at address 0) */
-	size_t *val;
-	size_t n, cap;
-};
-
-static size_t lm_slot(uint64_t k, size_t mask)
+/*
+ * The live blocks by address: the value is the block's index + 1, and 0
+ * once it is freed (u64map has no removal; a freed address is usually
+ * allocated again soon, so the table stays the size of the addresses the
+ * heap used). UINT64_MAX is the map's reserved key and never a heap
+ * address: a block there is never tracked, so it stays live.
+ */
+static void free_block(struct fl_proc *p, struct fl_u64map *live, uint64_t addr, uint64_t t, int by)
 {
-	k ^= k >> 33;
-	k *= 0xff51afd7ed558ccdULL;
-	k ^= k >> 33;
-	return (size_t)k & mask;
-}
-
-static void lm_put(struct livemap *lm, uint64_t k, size_t v);
-
-static void lm_grow(struct livemap *lm)
-{
-	struct livemap n = {NULL, NULL, 0, lm->cap ? lm->cap * 2 : 1024};
-	n.key = fl_xcalloc(n.cap, sizeof(*n.key));
-	n.val = fl_xmalloc(n.cap * sizeof(*n.val));
-	for (size_t i = 0; i < lm->cap; i++)
-		if (lm->key[i])
-			lm_put(&n, lm->key[i], lm->val[i]);
-	free(lm->key);
-	free(lm->val);
-	*lm = n;
-}
-
-static void lm_put(struct livemap *lm, uint64_t k, size_t v)
-{
-	size_t i, mask;
-	if ((lm->n + 1) * 2 > lm->cap)
-		lm_grow(lm);
-	mask = lm->cap - 1;
-	for (i = lm_slot(k, mask); lm->key[i] && lm->key[i] != k; i = (i + 1) & mask)
-		;
-	if (!lm->key[i])
-		lm->n++;
-	lm->key[i] = k;
-	lm->val[i] = v;
-}
-
-/* Removes k; returns its value or SIZE_MAX when absent. */
-static size_t lm_take(struct livemap *lm, uint64_t k)
-{
-	size_t i, j, mask, v;
-	if (!lm->cap || !k)
-		return SIZE_MAX;
-	mask = lm->cap - 1;
-	for (i = lm_slot(k, mask); lm->key[i] != k; i = (i + 1) & mask)
-		if (!lm->key[i])
-			return SIZE_MAX;
-	v = lm->val[i];
-	lm->key[i] = 0;
-	lm->n--;
-	/* Shift later members of the cluster back so lookups still find them. */
-	for (j = (i + 1) & mask; lm->key[j]; j = (j + 1) & mask) {
-		size_t home = lm_slot(lm->key[j], mask);
-		if ((j > i && (home <= i || home > j)) || (j < i && home <= i && home > j)) {
-			lm->key[i] = lm->key[j];
-			lm->val[i] = lm->val[j];
-			lm->key[j] = 0;
-			i = j;
-		}
-	}
-	return v;
-}
-
-static void free_block(struct fl_proc *p, struct livemap *lm, uint64_t addr, uint64_t t, int by)
-{
-	size_t b = lm_take(lm, addr);
-	if (b == SIZE_MAX)
+	uint64_t *v = fl_u64map_get(live, addr);
+	if (!v || !*v)
 		return;
-	p->blocks[b].t_free = t;
-	p->blocks[b].freed_by = (uint8_t)by;
+	p->blocks[*v - 1].t_free = t;
+	p->blocks[*v - 1].freed_by = (uint8_t)by;
+	*v = 0;
+}
+
+static void add_live(struct fl_u64map *live, uint64_t addr, size_t b)
+{
+	if (addr != UINT64_MAX)
+		*fl_u64map_slot(live, addr) = b + 1;
 }
 
 static int cmp_free(const void *a, const void *b)
@@ -189,23 +134,23 @@ static void order_frees(struct fl_heap_free *frees, size_t nfrees)
 void fl_heap_replay(struct fl_proc *p, uint64_t *block_seq, struct fl_heap_free *frees,
 		    size_t nfrees)
 {
-	struct livemap lm = {NULL, NULL, 0, 0};
+	struct fl_u64map live;
 	size_t b = 0, f = 0;
+	fl_u64map_init(&live);
 	order_blocks(p, &block_seq);
 	order_frees(frees, nfrees);
 	while (b < p->nblocks || f < nfrees) {
 		if (f < nfrees && (b == p->nblocks || frees[f].seq <= block_seq[b])) {
-			free_block(p, &lm, frees[f].addr, frees[f].t, frees[f].by);
+			free_block(p, &live, frees[f].addr, frees[f].t, frees[f].by);
 			f++;
 			continue;
 		}
 		/* A block still live at the same address: its free was not recorded. */
-		free_block(p, &lm, p->blocks[b].addr, p->blocks[b].t_alloc, FL_FN_COUNT);
-		lm_put(&lm, p->blocks[b].addr, b);
+		free_block(p, &live, p->blocks[b].addr, p->blocks[b].t_alloc, FL_FN_COUNT);
+		add_live(&live, p->blocks[b].addr, b);
 		b++;
 	}
-	free(lm.key);
-	free(lm.val);
+	fl_u64map_release(&live);
 	free(frees);
 	free(block_seq);
 }
