@@ -11,6 +11,7 @@
 #include "model/load.h"
 #include "read/reader.h"
 #include "util/diag.h"
+#include "util/u64map.h"
 #include "util/xalloc.h"
 
 /* ---- small memory arena and string interning ---- */
@@ -21,10 +22,15 @@ struct chunk {
 	char data[];
 };
 
+/* An interned string, chained with the others of the same hash. */
+struct istr {
+	struct istr *next;
+	char s[];
+};
+
 struct fl_model_priv {
 	struct chunk *chunks;
-	const char **strs; /* open addressing set of interned strings */
-	size_t nstrs, capstrs;
+	struct fl_u64map strs; /* hash of the string -> its struct istr * chain */
 };
 
 static void *arena_alloc(struct fl_model_priv *pv, size_t n)
@@ -53,30 +59,22 @@ static uint64_t hash_str(const char *s)
 
 static const char *intern(struct fl_model_priv *pv, const char *s)
 {
-	size_t i, mask;
+	uint64_t h, *head;
+	struct istr *e;
+	size_t len;
 	if (!s)
 		return NULL;
-	if (pv->nstrs * 2 >= pv->capstrs) {
-		size_t cap = pv->capstrs ? pv->capstrs * 2 : 1024;
-		const char **n = fl_xcalloc(cap, sizeof(*n));
-		for (i = 0; i < pv->capstrs; i++) {
-			size_t j;
-			if (!pv->strs[i])
-				continue;
-			for (j = hash_str(pv->strs[i]) & (cap - 1); n[j]; j = (j + 1) & (cap - 1))
-				;
-			n[j] = pv->strs[i];
-		}
-		free(pv->strs);
-		pv->strs = n;
-		pv->capstrs = cap;
-	}
-	mask = pv->capstrs - 1;
-	for (i = hash_str(s) & mask; pv->strs[i]; i = (i + 1) & mask)
-		if (strcmp(pv->strs[i], s) == 0)
-			return pv->strs[i];
-	pv->nstrs++;
-	return pv->strs[i] = strcpy(arena_alloc(pv, strlen(s) + 1), s);
+	h = hash_str(s);
+	head = fl_u64map_slot(&pv->strs, h == UINT64_MAX ? h - 1 : h); /* the map's reserved key */
+	for (e = (struct istr *)(uintptr_t)*head; e; e = e->next)
+		if (strcmp(e->s, s) == 0)
+			return e->s;
+	len = strlen(s);
+	e = arena_alloc(pv, sizeof(*e) + len + 1);
+	e->next = (struct istr *)(uintptr_t)*head;
+	memcpy(e->s, s, len + 1);
+	*head = (uint64_t)(uintptr_t)e;
+	return e->s;
 }
 
 const char *fl_model_intern(struct fl_model *m, const char *s)
@@ -247,6 +245,7 @@ int fl_model_load(struct fl_model *m, const char *path)
 	size_t cap = 0;
 	memset(m, 0, sizeof(*m));
 	m->priv = fl_xcalloc(1, sizeof(*m->priv));
+	fl_u64map_init(&m->priv->strs);
 	m->path = intern(m->priv, path);
 	n = fl_reader_list(path, &files);
 	if (n < 0) {
@@ -321,7 +320,7 @@ void fl_model_release(struct fl_model *m)
 			next = c->next;
 			free(c);
 		}
-		free(m->priv->strs);
+		fl_u64map_release(&m->priv->strs);
 		free(m->priv);
 	}
 	memset(m, 0, sizeof(*m));
