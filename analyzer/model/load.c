@@ -315,6 +315,29 @@ static int flat_fn(struct loader *ld, const struct fl_flat *f)
 	return k;
 }
 
+/* The block an alloc or realloc line allocated (its address is not 0). */
+static void add_block(struct loader *ld, const struct fl_flat *f, uint64_t t, uint64_t seq)
+{
+	struct fl_proc *p = ld->p;
+	struct fl_block *b;
+	int k = flat_fn(ld, f);
+	if (k < 0)
+		k = f->ev == FL_E_REALLOC ? FL_FN_REALLOC : FL_FN_MALLOC;
+	FL_GROW(p->blocks, ld->capblocks, p->nblocks + 1);
+	FL_GROW(ld->block_seq, ld->capseq, p->nblocks + 1);
+	ld->block_seq[p->nblocks] = seq;
+	b = &p->blocks[p->nblocks++];
+	b->addr = fl_flat_addr(f, FL_K_ADDR);
+	b->size = (uint64_t)fl_flat_int(f, FL_K_SIZE, 0);
+	b->weight = (uint64_t)fl_flat_int(f, FL_K_WEIGHT, (int64_t)b->size);
+	b->t_alloc = t;
+	b->t_free = FL_T_NEVER;
+	b->stack = (uint32_t)fl_flat_int(f, FL_K_STACK, 0);
+	b->tid = (int32_t)fl_flat_int(f, FL_K_TID, 0);
+	b->fn = (uint8_t)k;
+	b->freed_by = FL_FN_COUNT;
+}
+
 /* alloc, free and realloc: the hot events, delivered flat (see reader.h). */
 static int on_flat(void *ctx, const struct fl_flat *f, const struct fl_reader_loc *loc)
 {
@@ -322,8 +345,6 @@ static int on_flat(void *ctx, const struct fl_flat *f, const struct fl_reader_lo
 	struct fl_proc *p = ld->p;
 	uint64_t t = (uint64_t)fl_flat_int(f, FL_K_TIME, 0);
 	uint64_t seq = (uint64_t)fl_flat_int(f, FL_K_SEQ, (int64_t)p->nevents);
-	struct fl_block *b;
-	int k;
 	(void)loc;
 	p->nevents++;
 	if (t > p->end_t)
@@ -353,24 +374,9 @@ static int on_flat(void *ctx, const struct fl_flat *f, const struct fl_reader_lo
 		if (old)
 			add_free(ld, seq, t, old, FL_FN_REALLOC);
 	}
-	if (!fl_flat_addr(f, FL_K_ADDR))
-		return 0; /* failed, or realloc(p, 0) that only freed */
-	k = flat_fn(ld, f);
-	if (k < 0)
-		k = f->ev == FL_E_REALLOC ? FL_FN_REALLOC : FL_FN_MALLOC;
-	FL_GROW(p->blocks, ld->capblocks, p->nblocks + 1);
-	FL_GROW(ld->block_seq, ld->capseq, p->nblocks + 1);
-	ld->block_seq[p->nblocks] = seq;
-	b = &p->blocks[p->nblocks++];
-	b->addr = fl_flat_addr(f, FL_K_ADDR);
-	b->size = (uint64_t)fl_flat_int(f, FL_K_SIZE, 0);
-	b->weight = (uint64_t)fl_flat_int(f, FL_K_WEIGHT, (int64_t)b->size);
-	b->t_alloc = t;
-	b->t_free = FL_T_NEVER;
-	b->stack = (uint32_t)fl_flat_int(f, FL_K_STACK, 0);
-	b->tid = (int32_t)fl_flat_int(f, FL_K_TID, 0);
-	b->fn = (uint8_t)k;
-	b->freed_by = FL_FN_COUNT;
+	if (fl_flat_addr(f, FL_K_ADDR))
+		add_block(ld, f, t, seq);
+	/* else it failed, or was a realloc(p, 0) that only freed */
 	return 0;
 }
 
@@ -571,6 +577,53 @@ static void load_exit(struct loader *ld, json_t *o, uint64_t t)
 	e->ru_maxrss_kb = fl_json_get_int(o, "ru_maxrss_kb", -1);
 }
 
+static void load_fork(struct loader *ld, json_t *o, uint64_t t, uint64_t seq)
+{
+	struct fl_fork_ev *f = PUSH(ld, forks, nforks, capforks);
+	f->t = t;
+	f->seq = seq;
+	f->tid = (int32_t)fl_json_get_int(o, FL_K_TID, 0);
+	f->child = (int32_t)fl_json_get_int(o, FL_K_CHILD, -1);
+	f->kind = (uint8_t)fl_link_from_name(fl_json_get_str(o, FL_K_KIND));
+	if (f->kind == FL_LINK_NONE)
+		f->kind = FL_LINK_FORK;
+}
+
+static void load_exec(struct loader *ld, json_t *o, uint64_t t, uint64_t seq)
+{
+	struct fl_exec_ev *x = PUSH(ld, execs, nexecs, capexecs);
+	json_t *argv = json_object_get(o, FL_K_ARGV);
+	x->t = t;
+	x->seq = seq;
+	x->path = jstr(ld, o, FL_K_PATH);
+	x->argv = argv ? json_incref(argv) : NULL;
+	x->result = fl_json_get_int(o, FL_K_RESULT, 0);
+	x->err = (int32_t)fl_json_get_int(o, FL_K_ERRNO, 0);
+}
+
+static void load_note(struct loader *ld, json_t *o, uint64_t t)
+{
+	struct fl_note *n = PUSH(ld, notes, nnotes, capnotes);
+	n->t = t;
+	n->what = jstr(ld, o, "what");
+	n->why = jstr(ld, o, FL_K_WHY);
+	n->n = fl_json_get_int(o, "n", -1);
+}
+
+/* Events the reader does not know; the model reads the parent's wait lines. */
+static void load_unknown(struct loader *ld, json_t *o, uint64_t t)
+{
+	const char *e = fl_json_get_str(o, FL_K_EVENT);
+	struct fl_wait_ev *w;
+	if (!e || strcmp(e, FL_EV_WAIT))
+		return;
+	w = PUSH(ld, waits, nwaits, capwaits);
+	w->t = t;
+	w->child = (int32_t)fl_json_get_int(o, FL_K_CHILD, -1);
+	w->status = fl_json_get_int(o, FL_K_STATUS, -1);
+	w->signal = fl_json_get_int(o, FL_K_SIGNAL, 0);
+}
+
 static int on_event(void *ctx, enum fl_ev ev, json_t *o, const struct fl_reader_loc *loc)
 {
 	struct loader *ld = ctx;
@@ -599,28 +652,12 @@ static int on_event(void *ctx, enum fl_ev ev, json_t *o, const struct fl_reader_
 	case FL_E_BRK:
 		load_call(ld, o, ev, t, seq);
 		break;
-	case FL_E_FORK: {
-		struct fl_fork_ev *f = PUSH(ld, forks, nforks, capforks);
-		f->t = t;
-		f->seq = seq;
-		f->tid = (int32_t)fl_json_get_int(o, FL_K_TID, 0);
-		f->child = (int32_t)fl_json_get_int(o, FL_K_CHILD, -1);
-		f->kind = (uint8_t)fl_link_from_name(fl_json_get_str(o, FL_K_KIND));
-		if (f->kind == FL_LINK_NONE)
-			f->kind = FL_LINK_FORK;
+	case FL_E_FORK:
+		load_fork(ld, o, t, seq);
 		break;
-	}
-	case FL_E_EXEC: {
-		struct fl_exec_ev *x = PUSH(ld, execs, nexecs, capexecs);
-		json_t *argv = json_object_get(o, FL_K_ARGV);
-		x->t = t;
-		x->seq = seq;
-		x->path = jstr(ld, o, FL_K_PATH);
-		x->argv = argv ? json_incref(argv) : NULL;
-		x->result = fl_json_get_int(o, FL_K_RESULT, 0);
-		x->err = (int32_t)fl_json_get_int(o, FL_K_ERRNO, 0);
+	case FL_E_EXEC:
+		load_exec(ld, o, t, seq);
 		break;
-	}
 	case FL_E_EXIT:
 		load_exit(ld, o, t);
 		break;
@@ -645,23 +682,11 @@ static int on_event(void *ctx, enum fl_ev ev, json_t *o, const struct fl_reader_
 	case FL_E_SITES:
 		load_sites(ld, o);
 		break;
-	case FL_E_NOTE: {
-		struct fl_note *n = PUSH(ld, notes, nnotes, capnotes);
-		n->t = t;
-		n->what = jstr(ld, o, "what");
-		n->why = jstr(ld, o, FL_K_WHY);
-		n->n = fl_json_get_int(o, "n", -1);
+	case FL_E_NOTE:
+		load_note(ld, o, t);
 		break;
-	}
 	case FL_E_UNKNOWN:
-		if (!strcmp(fl_json_get_str(o, FL_K_EVENT) ? fl_json_get_str(o, FL_K_EVENT) : "",
-			    FL_EV_WAIT)) {
-			struct fl_wait_ev *w = PUSH(ld, waits, nwaits, capwaits);
-			w->t = t;
-			w->child = (int32_t)fl_json_get_int(o, FL_K_CHILD, -1);
-			w->status = fl_json_get_int(o, FL_K_STATUS, -1);
-			w->signal = fl_json_get_int(o, FL_K_SIGNAL, 0);
-		}
+		load_unknown(ld, o, t);
 		break;
 	default:
 		break;
