@@ -35,6 +35,8 @@ enum fl_link {
 	FL_LINK_CHILD, /* parent pid known, how unknown */
 };
 const char *fl_link_name(enum fl_link l);
+/* The link a trace names ("fork", "posix_spawn" or "spawn", ...); FL_LINK_NONE when unknown. */
+enum fl_link fl_link_from_name(const char *s);
 
 /* Heap and mapping entry points, the keys of the trace's heap "calls". */
 enum fl_fn {
@@ -335,6 +337,8 @@ void fl_model_release(struct fl_model *m);
 
 /* Interns a string in the model (for reports that build names). */
 const char *fl_model_intern(struct fl_model *m, const char *s);
+/* n bytes (8-aligned, uninitialised) that live as long as the model. */
+void *fl_model_alloc(struct fl_model *m, size_t n);
 
 /* Processes with this pid (all exec images), in start order; returns count. */
 size_t fl_model_find_pid(const struct fl_model *m, int32_t pid, struct fl_proc **out, size_t max);

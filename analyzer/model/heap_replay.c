@@ -1,0 +1,156 @@
+/*
+ * The heap replay: allocations and frees in seq order give every block the
+ * time it was freed, and by what.
+ */
+#include "model/heap_replay.h"
+
+#include <stdlib.h>
+
+#include "util/u64map.h"
+#include "util/xalloc.h"
+
+/*
+ * The live blocks by address: the value is the block's index + 1, and 0
+ * once it is freed (u64map has no removal; a freed address is usually
+ * allocated again soon, so the table stays the size of the addresses the
+ * heap used). UINT64_MAX is the map's reserved key and never a heap
+ * address: a block there is never tracked, so it stays live.
+ */
+static void free_block(struct fl_proc *p, struct fl_u64map *live, uint64_t addr, uint64_t t, int by)
+{
+	uint64_t *v = fl_u64map_get(live, addr);
+	if (!v || !*v)
+		return;
+	p->blocks[*v - 1].t_free = t;
+	p->blocks[*v - 1].freed_by = (uint8_t)by;
+	*v = 0;
+}
+
+static void add_live(struct fl_u64map *live, uint64_t addr, size_t b)
+{
+	if (addr != UINT64_MAX)
+		*fl_u64map_slot(live, addr) = b + 1;
+}
+
+static int cmp_free(const void *a, const void *b)
+{
+	const struct fl_heap_free *x = a, *y = b;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static int cmp_seq_idx(const void *a, const void *b, void *ctx)
+{
+	const uint64_t *seq = ctx;
+	uint64_t x = seq[*(const size_t *)a], y = seq[*(const size_t *)b];
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The indices 0..n-1 ordered by seq[], stably, when seq[] is a few
+ * ascending runs (threads' buffers flushed one after the other): the runs
+ * are merged pairwise, O(n log runs). Returns NULL when there are too many
+ * runs for that to beat qsort_r.
+ */
+#define MAX_RUNS 64
+static size_t *merge_runs(const uint64_t *seq, size_t n)
+{
+	size_t starts[MAX_RUNS + 1], nruns = 0, *idx, *tmp;
+	for (size_t i = 0; i < n; i++)
+		if (i == 0 || seq[i - 1] > seq[i]) {
+			if (nruns == MAX_RUNS)
+				return NULL;
+			starts[nruns++] = i;
+		}
+	starts[nruns] = n;
+	idx = fl_xmalloc(n * sizeof(*idx));
+	tmp = fl_xmalloc(n * sizeof(*tmp));
+	for (size_t i = 0; i < n; i++)
+		idx[i] = i;
+	while (nruns > 1) {
+		size_t k = 0, *t;
+		for (size_t r = 0; r < nruns; r += 2) {
+			/* Runs r and r + 1 (empty when r is the last) into tmp. */
+			size_t a = starts[r], m = starts[r + 1];
+			size_t e = r + 2 <= nruns ? starts[r + 2] : m, i = a, j = m, o = a;
+			while (i < m && j < e)
+				tmp[o++] = seq[idx[j]] < seq[idx[i]] ? idx[j++] : idx[i++];
+			while (i < m)
+				tmp[o++] = idx[i++];
+			while (j < e)
+				tmp[o++] = idx[j++];
+			starts[k++] = a;
+		}
+		starts[k] = n;
+		nruns = k;
+		t = idx;
+		idx = tmp;
+		tmp = t;
+	}
+	free(tmp);
+	return idx;
+}
+
+/* Puts the blocks in allocation (seq) order, and *block_seq with them; usually they already are. */
+static void order_blocks(struct fl_proc *p, uint64_t **block_seq)
+{
+	uint64_t *seq = *block_seq, *ns;
+	size_t i, *idx;
+	struct fl_block *nb;
+	for (i = 1; i < p->nblocks; i++)
+		if (seq[i - 1] > seq[i])
+			break;
+	if (i >= p->nblocks)
+		return;
+	idx = merge_runs(seq, p->nblocks);
+	if (!idx) {
+		idx = fl_xmalloc(p->nblocks * sizeof(*idx));
+		for (i = 0; i < p->nblocks; i++)
+			idx[i] = i;
+		qsort_r(idx, p->nblocks, sizeof(*idx), cmp_seq_idx, seq);
+	}
+	nb = fl_xmalloc(p->nblocks * sizeof(*nb));
+	ns = fl_xmalloc(p->nblocks * sizeof(*ns));
+	for (i = 0; i < p->nblocks; i++) {
+		nb[i] = p->blocks[idx[i]];
+		ns[i] = seq[idx[i]];
+	}
+	free(p->blocks);
+	free(seq);
+	free(idx);
+	p->blocks = nb;
+	*block_seq = ns;
+}
+
+/* The frees in seq order; usually they already are. */
+static void order_frees(struct fl_heap_free *frees, size_t nfrees)
+{
+	size_t i;
+	for (i = 1; i < nfrees && frees[i - 1].seq <= frees[i].seq; i++)
+		;
+	if (i < nfrees)
+		qsort(frees, nfrees, sizeof(*frees), cmp_free);
+}
+
+void fl_heap_replay(struct fl_proc *p, uint64_t *block_seq, struct fl_heap_free *frees,
+		    size_t nfrees)
+{
+	struct fl_u64map live;
+	size_t b = 0, f = 0;
+	fl_u64map_init(&live);
+	order_blocks(p, &block_seq);
+	order_frees(frees, nfrees);
+	while (b < p->nblocks || f < nfrees) {
+		if (f < nfrees && (b == p->nblocks || frees[f].seq <= block_seq[b])) {
+			free_block(p, &live, frees[f].addr, frees[f].t, frees[f].by);
+			f++;
+			continue;
+		}
+		/* A block still live at the same address: its free was not recorded. */
+		free_block(p, &live, p->blocks[b].addr, p->blocks[b].t_alloc, FL_FN_COUNT);
+		add_live(&live, p->blocks[b].addr, b);
+		b++;
+	}
+	fl_u64map_release(&live);
+	free(frees);
+	free(block_seq);
+}

@@ -1,0 +1,793 @@
+/*
+ * Replays one trace file into a struct fl_proc. Lines from different
+ * threads arrive in drain order, so heap and mapping events are collected
+ * with their seq and sorted before they are replayed (a free may be written
+ * before the alloc it frees): see model/heap_replay.c.
+ */
+#include "model/load.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "faultline/schema.h"
+#include "model/aspace.h"
+#include "model/heap_replay.h"
+#include "read/reader.h"
+#include "util/diag.h"
+#include "util/xalloc.h"
+
+struct loader {
+	struct fl_model *m;
+	struct fl_proc *p;
+	struct fl_heap_free *frees;
+	size_t nfrees, capfrees;
+	uint64_t *block_seq; /* seq of each block's allocation, parallel to p->blocks */
+	size_t capblocks, capseq;
+	size_t capmaps, capcalls, capcounters, capheap, capfaults, capres, capwss, capio, capforks,
+	    capexecs, capwaits, capnotes, capstacks, capsites;
+	struct fl_site *site_tmp; /* by stack id (sparse) */
+	size_t ncalls_unsorted;
+	/* The last "fn" of a heap line and its enum fl_fn: nearly every line repeats it. */
+	char fn_text[24];
+	size_t fn_len; /* 0: nothing cached */
+	int fn_k;
+};
+
+#define PUSH(ld, arr, n, cap)                                                                      \
+	(FL_GROW((ld)->p->arr, (ld)->cap, (ld)->p->n + 1), &(ld)->p->arr[(ld)->p->n++])
+
+static const char *jstr(struct loader *ld, const json_t *o, const char *key)
+{
+	return fl_model_intern(ld->m, fl_json_get_str(o, key));
+}
+
+static void load_header(struct loader *ld, json_t *o)
+{
+	struct fl_proc *p = ld->p;
+	json_t *parent = json_object_get(o, FL_K_PARENT), *tlb, *probes, *opt, *v;
+	const char *k;
+	p->header = json_incref(o);
+	p->pid = (int32_t)fl_json_get_int(o, FL_K_PID, -1);
+	p->ppid = (int32_t)fl_json_get_int(o, FL_K_PPID, -1);
+	p->uid = (int32_t)fl_json_get_int(o, FL_K_UID, -1);
+	p->parent_pid = (int32_t)fl_json_get_int(parent, FL_K_PID, p->ppid);
+	p->link = fl_link_from_name(fl_json_get_str(parent, FL_K_KIND));
+	p->parent_t = (uint64_t)fl_json_get_int(parent, FL_K_TIME, 0);
+	p->parent_seq = (uint64_t)fl_json_get_int(parent, FL_K_SEQ, 0);
+	p->exe = jstr(ld, o, FL_K_EXE);
+	p->argv = json_object_get(o, FL_K_ARGV);
+	p->start_realtime_ns = (uint64_t)fl_json_get_int(o, FL_K_START_REALTIME, 0);
+	p->start_monotonic_ns = (uint64_t)fl_json_get_int(o, FL_K_START_MONOTONIC, 0);
+	p->page_size = fl_json_get_int(o, FL_K_PAGE_SIZE, 4096);
+	p->mem_total = fl_json_get_int(o, FL_K_MEM_TOTAL, -1);
+	p->swap_total = fl_json_get_int(o, FL_K_SWAP_TOTAL, -1);
+	p->overcommit = fl_json_get_int(o, FL_K_OVERCOMMIT, -1);
+	p->rlimit_stack = fl_json_get_int(o, FL_K_RLIMIT_STACK, -1);
+	p->ncpu = fl_json_get_int(o, FL_K_NCPU, -1);
+	p->kernel = jstr(ld, o, FL_K_KERNEL);
+	p->cpu = jstr(ld, o, FL_K_CPU);
+	p->thp = jstr(ld, o, FL_K_THP);
+	tlb = json_object_get(o, FL_K_TLB);
+	p->tlb.l1d_4k = fl_json_get_int(tlb, "l1d_4k", -1);
+	p->tlb.l1d_2m = fl_json_get_int(tlb, "l1d_2m", -1);
+	p->tlb.l2_4k = fl_json_get_int(tlb, "l2_4k", -1);
+	p->tlb.l2_2m = fl_json_get_int(tlb, "l2_2m", -1);
+	p->tlb.l2_1g = fl_json_get_int(tlb, "l2_1g", -1);
+	p->tlb.source = jstr(ld, tlb, "source");
+	probes = json_object_get(o, FL_K_PROBES);
+	if (json_is_object(probes)) {
+		p->probes = fl_xcalloc(json_object_size(probes) + 1, sizeof(*p->probes));
+		json_object_foreach(probes, k, v)
+		{
+			struct fl_probe *pr = &p->probes[p->nprobes++];
+			pr->name = fl_model_intern(ld->m, k);
+			pr->ok = json_is_true(json_object_get(v, "ok"));
+			pr->err = (int)fl_json_get_int(v, FL_K_ERRNO, 0);
+			pr->why = jstr(ld, v, FL_K_WHY);
+		}
+	}
+	opt = json_object_get(o, FL_K_OPTIONS);
+	p->options = opt;
+	p->opt_sample = fl_json_get_int(opt, "sample", -1);
+	p->opt_large = fl_json_get_int(opt, "large", -1);
+	p->opt_all = json_is_true(json_object_get(opt, "all")) || p->opt_sample == 1;
+}
+
+static int cmp_vma(const void *a, const void *b)
+{
+	const struct fl_vma *x = a, *y = b;
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* The shim writes an object's build-id on its first mapping only (sorted
+ * by address: the lowest). Its other mappings follow it, with at most
+ * anonymous ones (.bss) in between: they get the same id. */
+static void share_build_ids(struct fl_maps_snap *s)
+{
+	for (size_t i = 0; i < s->nvmas; i++) {
+		const struct fl_vma *o = &s->vmas[i];
+		if (!o->build_id)
+			continue;
+		for (size_t j = i + 1; j < s->nvmas; j++) {
+			struct fl_vma *v = &s->vmas[j];
+			if (v->path == o->path && v->inode == o->inode && !v->build_id)
+				v->build_id = o->build_id;
+			else if (v->path && v->path[0])
+				break;
+		}
+	}
+}
+
+static void load_maps(struct loader *ld, json_t *o, uint64_t t)
+{
+	struct fl_maps_snap *s = PUSH(ld, maps, nmaps, capmaps);
+	json_t *vmas = json_object_get(o, FL_K_VMAS), *shim = json_object_get(o, FL_K_SHIM), *r;
+	size_t i;
+	s->t = t;
+	s->why = jstr(ld, o, FL_K_WHY);
+	s->nvmas = json_array_size(vmas);
+	s->vmas = fl_xcalloc(s->nvmas + 1, sizeof(*s->vmas));
+	json_array_foreach(vmas, i, r)
+	{
+		struct fl_vma *v = &s->vmas[i];
+		v->start = fl_json_addr(json_array_get(r, 0));
+		v->end = fl_json_addr(json_array_get(r, 1));
+		snprintf(v->perms, sizeof(v->perms), "%s", json_string_value(json_array_get(r, 2)));
+		v->offset = fl_json_addr(json_array_get(r, 3));
+		v->inode = (uint64_t)json_integer_value(json_array_get(r, 4));
+		v->path = fl_model_intern(ld->m, json_string_value(json_array_get(r, 5)));
+		v->kind = (uint8_t)fl_vma_classify(v->perms, v->path, v->inode);
+		if (json_is_string(json_array_get(r, 6)))
+			v->build_id =
+			    fl_model_intern(ld->m, json_string_value(json_array_get(r, 6)));
+	}
+	qsort(s->vmas, s->nvmas, sizeof(*s->vmas), cmp_vma);
+	share_build_ids(s);
+	s->nshim = json_array_size(shim);
+	s->shim = fl_xcalloc(s->nshim + 1, sizeof(*s->shim));
+	json_array_foreach(shim, i, r)
+	{
+		s->shim[i].start = fl_json_addr(json_array_get(r, 0));
+		s->shim[i].end = fl_json_addr(json_array_get(r, 1));
+		if (s->shim[i].end > s->shim[i].start)
+			s->shim_bytes += s->shim[i].end - s->shim[i].start;
+	}
+	for (i = 0; i < s->nvmas; i++)
+		if (s->vmas[i].path && strstr(s->vmas[i].path, "/libfaultline.so")) {
+			s->vmas[i].kind = FL_VMA_SHIM;
+			s->shim_bytes += s->vmas[i].end - s->vmas[i].start;
+		}
+}
+
+static void load_stack(struct loader *ld, json_t *o)
+{
+	struct fl_proc *p = ld->p;
+	uint64_t id = (uint64_t)fl_json_get_int(o, FL_K_ID, 0);
+	json_t *frames = json_object_get(o, FL_K_FRAMES), *f;
+	uint64_t *v;
+	size_t i, n = json_array_size(frames);
+	if (id == 0 || id > UINT32_MAX)
+		return;
+	FL_GROW(p->stacks, ld->capstacks, id + 1);
+	if (p->nstacks < id + 1)
+		p->nstacks = id + 1;
+	v = fl_model_alloc(ld->m, (n ? n : 1) * sizeof(*v));
+	json_array_foreach(frames, i, f) v[i] = fl_json_addr(f);
+	p->stacks[id].id = (uint32_t)id;
+	p->stacks[id].nframes = (uint32_t)n;
+	p->stacks[id].frames = v;
+}
+
+static void add_free(struct loader *ld, uint64_t seq, uint64_t t, uint64_t addr, int by)
+{
+	struct fl_heap_free *h;
+	FL_GROW(ld->frees, ld->capfrees, ld->nfrees + 1);
+	h = &ld->frees[ld->nfrees++];
+	h->seq = seq;
+	h->t = t;
+	h->addr = addr;
+	h->by = (uint8_t)by;
+}
+
+/* The periodic events, when the fast path took them (else on_event does). */
+static void flat_faults(struct loader *ld, const struct fl_flat *f)
+{
+	const struct fl_flat_val *rows = fl_flat_get(f, FL_K_SAMPLES);
+	struct fl_flat_row r;
+	size_t pos = 0;
+	ld->p->faults_period = (uint64_t)fl_flat_int(f, FL_K_PERIOD, 1);
+	ld->p->faults_lost += (uint64_t)fl_flat_int(f, FL_K_LOST, 0);
+	while (rows && fl_flat_row_next(rows, &pos, &r)) {
+		struct fl_fault *x = PUSH(ld, faults, nfaults, capfaults);
+		x->addr = fl_flat_row_addr(&r, 0);
+		x->ip = fl_flat_row_addr(&r, 1);
+		x->tid = (int32_t)fl_flat_row_int(&r, 2, 0);
+		x->t = (uint64_t)fl_flat_row_int(&r, 3, 0);
+		x->major = fl_flat_row_int(&r, 4, 0) != 0;
+	}
+}
+
+static void flat_counters(struct loader *ld, const struct fl_flat *f, uint64_t t)
+{
+	struct fl_counters *c = PUSH(ld, counters, ncounters, capcounters);
+	c->t = t;
+	c->minflt = fl_flat_int(f, FL_K_MINFLT, -1);
+	c->majflt = fl_flat_int(f, FL_K_MAJFLT, -1);
+	c->ru_minflt = fl_flat_int(f, FL_K_RU_MINFLT, -1);
+	c->ru_majflt = fl_flat_int(f, FL_K_RU_MAJFLT, -1);
+	c->dtlb_load = fl_flat_int(f, FL_K_DTLB_LOAD, -1);
+	c->dtlb_store = fl_flat_int(f, FL_K_DTLB_STORE, -1);
+	c->rss_anon = fl_flat_int(f, FL_K_RSS_ANON, -1);
+	c->rss_file = fl_flat_int(f, FL_K_RSS_FILE, -1);
+	c->rss_shmem = fl_flat_int(f, FL_K_RSS_SHMEM, -1);
+	c->vsz = fl_flat_int(f, FL_K_VSZ, -1);
+	c->swap = fl_flat_int(f, FL_K_SWAP, -1);
+	c->pte_bytes = fl_flat_int(f, FL_K_PTE, -1);
+	c->stack_vma = fl_flat_int(f, FL_K_STACK_VMA, -1);
+	c->committed_as = fl_flat_int(f, FL_K_COMMITTED, -1);
+	c->commit_limit = fl_flat_int(f, FL_K_COMMIT_LIMIT, -1);
+	c->oom_score = fl_flat_int(f, FL_K_OOM_SCORE, -1);
+	c->tracking_faults = fl_flat_int(f, FL_K_TRACKING_FAULTS, -1);
+}
+
+static const char *flat_istr(struct loader *ld, const struct fl_flat_val *v)
+{
+	char buf[4096];
+	size_t n;
+	if (!v || v->type != 's')
+		return NULL;
+	n = v->slen < sizeof(buf) - 1 ? v->slen : sizeof(buf) - 1;
+	memcpy(buf, v->s, n);
+	buf[n] = 0;
+	return fl_model_intern(ld->m, buf);
+}
+
+static size_t count_rows(const struct fl_flat_val *v)
+{
+	struct fl_flat_row r;
+	size_t pos = 0, n = 0;
+	while (v && fl_flat_row_next(v, &pos, &r))
+		n++;
+	return n;
+}
+
+static void flat_residency(struct loader *ld, const struct fl_flat *f, uint64_t t)
+{
+	struct fl_residency *s = PUSH(ld, residency, nresidency, capres);
+	const struct fl_flat_val *rows = fl_flat_get(f, FL_K_REGIONS);
+	struct fl_flat_row r;
+	size_t pos = 0, i = 0;
+	s->t = t;
+	s->method = flat_istr(ld, fl_flat_get(f, FL_K_METHOD));
+	s->nregions = count_rows(rows);
+	s->regions = fl_xcalloc(s->nregions + 1, sizeof(*s->regions));
+	while (rows && fl_flat_row_next(rows, &pos, &r) && i < s->nregions) {
+		struct fl_res_region *g = &s->regions[i++];
+		g->start = fl_flat_row_addr(&r, 0);
+		g->end = fl_flat_row_addr(&r, 1);
+		g->present = fl_flat_row_int(&r, 2, -1);
+		g->swapped = fl_flat_row_int(&r, 3, -1);
+		g->file = fl_flat_row_int(&r, 4, -1);
+		g->anon_exclusive = fl_flat_row_int(&r, 5, -1);
+		g->anon_shared = fl_flat_row_int(&r, 6, -1);
+		g->huge = fl_flat_row_int(&r, 7, -1);
+		g->written = fl_flat_row_int(&r, 8, -1);
+		g->referenced = fl_flat_row_int(&r, 9, -1);
+		g->moved = fl_flat_row_int(&r, 10, -1);
+	}
+}
+
+static void flat_io(struct loader *ld, const struct fl_flat *f, uint64_t t)
+{
+	struct fl_io *s = PUSH(ld, io, nio, capio);
+	const struct fl_flat_val *rows = fl_flat_get(f, FL_K_FDS);
+	struct fl_flat_row r;
+	size_t pos = 0, i = 0;
+	s->t = t;
+	s->nfds = count_rows(rows);
+	s->fds = fl_xcalloc(s->nfds + 1, sizeof(*s->fds));
+	while (rows && fl_flat_row_next(rows, &pos, &r) && i < s->nfds) {
+		struct fl_io_fd *d = &s->fds[i++];
+		d->fd = (int32_t)fl_flat_row_int(&r, 0, -1);
+		d->path = r.n > 1 ? flat_istr(ld, &r.v[1]) : NULL;
+		d->calls = (uint64_t)fl_flat_row_int(&r, 2, 0);
+		d->bytes = (uint64_t)fl_flat_row_int(&r, 3, 0);
+	}
+}
+
+/* fl_fn_from_name of a flat line's "fn" (-1 when absent or unknown), cached. */
+static int flat_fn(struct loader *ld, const struct fl_flat *f)
+{
+	const struct fl_flat_val *v = fl_flat_get(f, FL_K_FUNC);
+	char fn[sizeof(ld->fn_text)];
+	int k;
+	if (!v || v->type != 's')
+		return -1;
+	if (v->slen == ld->fn_len && !memcmp(v->s, ld->fn_text, v->slen))
+		return ld->fn_k;
+	k = fl_fn_from_name(fl_flat_str(f, FL_K_FUNC, fn, sizeof(fn)));
+	if (v->slen && v->slen < sizeof(ld->fn_text)) {
+		memcpy(ld->fn_text, v->s, v->slen);
+		ld->fn_len = v->slen;
+		ld->fn_k = k;
+	}
+	return k;
+}
+
+/* The block an alloc or realloc line allocated (its address is not 0). */
+static void add_block(struct loader *ld, const struct fl_flat *f, uint64_t t, uint64_t seq)
+{
+	struct fl_proc *p = ld->p;
+	struct fl_block *b;
+	int k = flat_fn(ld, f);
+	if (k < 0)
+		k = f->ev == FL_E_REALLOC ? FL_FN_REALLOC : FL_FN_MALLOC;
+	FL_GROW(p->blocks, ld->capblocks, p->nblocks + 1);
+	FL_GROW(ld->block_seq, ld->capseq, p->nblocks + 1);
+	ld->block_seq[p->nblocks] = seq;
+	b = &p->blocks[p->nblocks++];
+	b->addr = fl_flat_addr(f, FL_K_ADDR);
+	b->size = (uint64_t)fl_flat_int(f, FL_K_SIZE, 0);
+	b->weight = (uint64_t)fl_flat_int(f, FL_K_WEIGHT, (int64_t)b->size);
+	b->t_alloc = t;
+	b->t_free = FL_T_NEVER;
+	b->stack = (uint32_t)fl_flat_int(f, FL_K_STACK, 0);
+	b->tid = (int32_t)fl_flat_int(f, FL_K_TID, 0);
+	b->fn = (uint8_t)k;
+	b->freed_by = FL_FN_COUNT;
+}
+
+/* alloc, free and realloc: the hot events, delivered flat (see reader.h). */
+static int on_flat(void *ctx, const struct fl_flat *f, const struct fl_reader_loc *loc)
+{
+	struct loader *ld = ctx;
+	struct fl_proc *p = ld->p;
+	uint64_t t = (uint64_t)fl_flat_int(f, FL_K_TIME, 0);
+	uint64_t seq = (uint64_t)fl_flat_int(f, FL_K_SEQ, (int64_t)p->nevents);
+	(void)loc;
+	p->nevents++;
+	if (t > p->end_t)
+		p->end_t = t;
+	switch (f->ev) {
+	case FL_E_FAULTS:
+		flat_faults(ld, f);
+		return 0;
+	case FL_E_COUNTERS:
+		flat_counters(ld, f, t);
+		return 0;
+	case FL_E_RESIDENCY:
+		flat_residency(ld, f, t);
+		return 0;
+	case FL_E_IO:
+		flat_io(ld, f, t);
+		return 0;
+	default:
+		break;
+	}
+	if (f->ev == FL_E_FREE) {
+		add_free(ld, seq, t, fl_flat_addr(f, FL_K_ADDR), FL_FN_FREE);
+		return 0;
+	}
+	if (f->ev == FL_E_REALLOC) {
+		uint64_t old = fl_flat_addr(f, FL_K_OLD_ADDR);
+		if (old)
+			add_free(ld, seq, t, old, FL_FN_REALLOC);
+	}
+	if (fl_flat_addr(f, FL_K_ADDR))
+		add_block(ld, f, t, seq);
+	/* else it failed, or was a realloc(p, 0) that only freed */
+	return 0;
+}
+
+static void load_call(struct loader *ld, json_t *o, enum fl_ev ev, uint64_t t, uint64_t seq)
+{
+	struct fl_map_call *c = PUSH(ld, calls, ncalls, capcalls);
+	static const uint8_t fn_of[FL_E_COUNT] = {
+	    [FL_E_MMAP] = FL_FN_MMAP,	    [FL_E_MUNMAP] = FL_FN_MUNMAP,
+	    [FL_E_MREMAP] = FL_FN_MREMAP,   [FL_E_MPROTECT] = FL_FN_MPROTECT,
+	    [FL_E_MADVISE] = FL_FN_MADVISE, [FL_E_BRK] = FL_FN_BRK};
+	json_t *res = json_object_get(o, FL_K_RESULT);
+	c->t = t;
+	c->seq = seq;
+	c->fn = fn_of[ev];
+	if (ev == FL_E_BRK && fl_fn_from_name(fl_json_get_str(o, FL_K_FUNC)) == FL_FN_SBRK)
+		c->fn = FL_FN_SBRK;
+	c->addr = fl_json_get_addr(o, FL_K_ADDR);
+	c->size = (uint64_t)fl_json_get_int(o, FL_K_SIZE, 0);
+	c->old_addr = fl_json_get_addr(o, FL_K_OLD_ADDR);
+	c->old_size = (uint64_t)fl_json_get_int(o, FL_K_OLD_SIZE, 0);
+	c->result = json_is_integer(res) ? (uint64_t)json_integer_value(res) : fl_json_addr(res);
+	c->offset = fl_json_get_int(o, FL_K_OFFSET, 0);
+	c->stack = (uint32_t)fl_json_get_int(o, FL_K_STACK, 0);
+	c->tid = (int32_t)fl_json_get_int(o, FL_K_TID, 0);
+	c->prot = (int32_t)fl_json_get_int(o, FL_K_PROT, -1);
+	c->flags = (int32_t)fl_json_get_int(o, FL_K_FLAGS, -1);
+	c->fd = (int32_t)fl_json_get_int(o, FL_K_FD, -1);
+	c->advice = (int32_t)fl_json_get_int(o, FL_K_ADVICE, -1);
+	c->err = (int32_t)fl_json_get_int(o, FL_K_ERRNO, 0);
+	c->path = jstr(ld, o, FL_K_PATH);
+}
+
+static void load_counters(struct loader *ld, json_t *o, uint64_t t)
+{
+	struct fl_counters *c = PUSH(ld, counters, ncounters, capcounters);
+	c->t = t;
+	c->minflt = fl_json_get_int(o, FL_K_MINFLT, -1);
+	c->majflt = fl_json_get_int(o, FL_K_MAJFLT, -1);
+	c->ru_minflt = fl_json_get_int(o, FL_K_RU_MINFLT, -1);
+	c->ru_majflt = fl_json_get_int(o, FL_K_RU_MAJFLT, -1);
+	c->dtlb_load = fl_json_get_int(o, FL_K_DTLB_LOAD, -1);
+	c->dtlb_store = fl_json_get_int(o, FL_K_DTLB_STORE, -1);
+	c->rss_anon = fl_json_get_int(o, FL_K_RSS_ANON, -1);
+	c->rss_file = fl_json_get_int(o, FL_K_RSS_FILE, -1);
+	c->rss_shmem = fl_json_get_int(o, FL_K_RSS_SHMEM, -1);
+	c->vsz = fl_json_get_int(o, FL_K_VSZ, -1);
+	c->swap = fl_json_get_int(o, FL_K_SWAP, -1);
+	c->pte_bytes = fl_json_get_int(o, FL_K_PTE, -1);
+	c->stack_vma = fl_json_get_int(o, FL_K_STACK_VMA, -1);
+	c->committed_as = fl_json_get_int(o, FL_K_COMMITTED, -1);
+	c->commit_limit = fl_json_get_int(o, FL_K_COMMIT_LIMIT, -1);
+	c->oom_score = fl_json_get_int(o, FL_K_OOM_SCORE, -1);
+	c->tracking_faults = fl_json_get_int(o, FL_K_TRACKING_FAULTS, -1);
+}
+
+static void load_heap_tick(struct loader *ld, json_t *o, uint64_t t)
+{
+	struct fl_heap_tick *h = PUSH(ld, heap, nheap, capheap);
+	json_t *calls = json_object_get(o, FL_K_CALLS), *bytes = json_object_get(o, FL_K_BYTES), *v;
+	const char *k;
+	memset(h, 0, sizeof(*h));
+	h->t = t;
+	json_object_foreach(calls, k, v)
+	{
+		int fn = fl_fn_from_name(k);
+		if (fn >= 0 && json_is_integer(v))
+			h->calls[fn] = (uint64_t)json_integer_value(v);
+	}
+	json_object_foreach(bytes, k, v)
+	{
+		int fn = fl_fn_from_name(k);
+		if (fn >= 0 && json_is_integer(v))
+			h->bytes[fn] = (uint64_t)json_integer_value(v);
+	}
+	h->live = (uint64_t)fl_json_get_int(o, FL_K_LIVE, 0);
+	h->peak = (uint64_t)fl_json_get_int(o, FL_K_PEAK, 0);
+}
+
+static void load_sites(struct loader *ld, json_t *o)
+{
+	json_t *rows = json_object_get(o, "sites"), *r;
+	size_t i;
+	json_array_foreach(rows, i, r)
+	{
+		uint64_t id = (uint64_t)json_integer_value(json_array_get(r, 0));
+		struct fl_site *s = NULL;
+		/* Sites are cumulative: the last line per site wins. Linear probe on a small index.
+		 */
+		for (size_t j = ld->p->nsites; j-- > 0;)
+			if (ld->p->sites[j].stack == id) {
+				s = &ld->p->sites[j];
+				break;
+			}
+		if (!s)
+			s = PUSH(ld, sites, nsites, capsites);
+		s->stack = (uint32_t)id;
+		s->allocs = (uint64_t)json_integer_value(json_array_get(r, 1));
+		s->frees = (uint64_t)json_integer_value(json_array_get(r, 2));
+		s->bytes = (uint64_t)json_integer_value(json_array_get(r, 3));
+		s->live = (uint64_t)json_integer_value(json_array_get(r, 4));
+		s->peak = (uint64_t)json_integer_value(json_array_get(r, 5));
+	}
+}
+
+static void load_faults(struct loader *ld, json_t *o)
+{
+	json_t *rows = json_object_get(o, FL_K_SAMPLES), *r;
+	size_t i;
+	ld->p->faults_period = (uint64_t)fl_json_get_int(o, FL_K_PERIOD, 1);
+	ld->p->faults_lost += (uint64_t)fl_json_get_int(o, FL_K_LOST, 0);
+	json_array_foreach(rows, i, r)
+	{
+		struct fl_fault *f = PUSH(ld, faults, nfaults, capfaults);
+		f->addr = fl_json_addr(json_array_get(r, 0));
+		f->ip = fl_json_addr(json_array_get(r, 1));
+		f->tid = (int32_t)json_integer_value(json_array_get(r, 2));
+		f->t = (uint64_t)json_integer_value(json_array_get(r, 3));
+		f->major = json_integer_value(json_array_get(r, 4)) != 0;
+	}
+}
+
+static void load_residency(struct loader *ld, json_t *o, uint64_t t)
+{
+	struct fl_residency *s = PUSH(ld, residency, nresidency, capres);
+	json_t *rows = json_object_get(o, FL_K_REGIONS), *r;
+	size_t i;
+	s->t = t;
+	s->method = jstr(ld, o, FL_K_METHOD);
+	s->nregions = json_array_size(rows);
+	s->regions = fl_xcalloc(s->nregions + 1, sizeof(*s->regions));
+	json_array_foreach(rows, i, r)
+	{
+		struct fl_res_region *g = &s->regions[i];
+		g->start = fl_json_addr(json_array_get(r, 0));
+		g->end = fl_json_addr(json_array_get(r, 1));
+		g->present = json_integer_value(json_array_get(r, 2));
+		g->swapped = json_integer_value(json_array_get(r, 3));
+		g->file = json_integer_value(json_array_get(r, 4));
+		g->anon_exclusive = json_integer_value(json_array_get(r, 5));
+		g->anon_shared = json_integer_value(json_array_get(r, 6));
+		g->huge = json_integer_value(json_array_get(r, 7));
+		g->written = json_integer_value(json_array_get(r, 8));
+		g->referenced = json_integer_value(json_array_get(r, 9));
+		g->moved = json_is_integer(json_array_get(r, 10))
+			       ? json_integer_value(json_array_get(r, 10))
+			       : -1;
+	}
+}
+
+static void load_wss(struct loader *ld, json_t *o, uint64_t t)
+{
+	struct fl_wss *s = PUSH(ld, wss, nwss, capwss);
+	json_t *rows = json_object_get(o, FL_K_REGIONS), *r;
+	size_t i;
+	s->t = t;
+	s->method = jstr(ld, o, FL_K_METHOD);
+	s->window_ns = (uint64_t)fl_json_get_int(o, "window_ns", 0);
+	s->written = fl_json_get_int(o, "written", -1);
+	s->nregions = json_array_size(rows);
+	s->regions = fl_xcalloc(s->nregions + 1, sizeof(*s->regions));
+	json_array_foreach(rows, i, r)
+	{
+		s->regions[i].start = fl_json_addr(json_array_get(r, 0));
+		s->regions[i].end = fl_json_addr(json_array_get(r, 1));
+		s->regions[i].written = json_integer_value(json_array_get(r, 2));
+	}
+}
+
+static void load_io(struct loader *ld, json_t *o, uint64_t t)
+{
+	struct fl_io *s = PUSH(ld, io, nio, capio);
+	json_t *rows = json_object_get(o, FL_K_FDS), *r;
+	size_t i;
+	s->t = t;
+	s->nfds = json_array_size(rows);
+	s->fds = fl_xcalloc(s->nfds + 1, sizeof(*s->fds));
+	json_array_foreach(rows, i, r)
+	{
+		s->fds[i].fd = (int32_t)json_integer_value(json_array_get(r, 0));
+		s->fds[i].path = fl_model_intern(ld->m, json_string_value(json_array_get(r, 1)));
+		s->fds[i].calls = (uint64_t)json_integer_value(json_array_get(r, 2));
+		s->fds[i].bytes = (uint64_t)json_integer_value(json_array_get(r, 3));
+	}
+}
+
+static void load_exit(struct loader *ld, json_t *o, uint64_t t)
+{
+	struct fl_exit *e = &ld->p->exit;
+	e->present = 1;
+	e->t = t;
+	e->how = jstr(ld, o, FL_K_HOW);
+	e->status = fl_json_get_int(o, FL_K_STATUS, -1);
+	e->signal = fl_json_get_int(o, FL_K_SIGNAL, 0);
+	e->ru_minflt = fl_json_get_int(o, FL_K_RU_MINFLT, -1);
+	e->ru_majflt = fl_json_get_int(o, FL_K_RU_MAJFLT, -1);
+	e->ru_utime_ns = fl_json_get_int(o, "ru_utime_ns", -1);
+	e->ru_stime_ns = fl_json_get_int(o, "ru_stime_ns", -1);
+	e->ru_maxrss_kb = fl_json_get_int(o, "ru_maxrss_kb", -1);
+}
+
+static void load_fork(struct loader *ld, json_t *o, uint64_t t, uint64_t seq)
+{
+	struct fl_fork_ev *f = PUSH(ld, forks, nforks, capforks);
+	f->t = t;
+	f->seq = seq;
+	f->tid = (int32_t)fl_json_get_int(o, FL_K_TID, 0);
+	f->child = (int32_t)fl_json_get_int(o, FL_K_CHILD, -1);
+	f->kind = (uint8_t)fl_link_from_name(fl_json_get_str(o, FL_K_KIND));
+	if (f->kind == FL_LINK_NONE)
+		f->kind = FL_LINK_FORK;
+}
+
+static void load_exec(struct loader *ld, json_t *o, uint64_t t, uint64_t seq)
+{
+	struct fl_exec_ev *x = PUSH(ld, execs, nexecs, capexecs);
+	json_t *argv = json_object_get(o, FL_K_ARGV);
+	x->t = t;
+	x->seq = seq;
+	x->path = jstr(ld, o, FL_K_PATH);
+	x->argv = argv ? json_incref(argv) : NULL;
+	x->result = fl_json_get_int(o, FL_K_RESULT, 0);
+	x->err = (int32_t)fl_json_get_int(o, FL_K_ERRNO, 0);
+}
+
+static void load_note(struct loader *ld, json_t *o, uint64_t t)
+{
+	struct fl_note *n = PUSH(ld, notes, nnotes, capnotes);
+	n->t = t;
+	n->what = jstr(ld, o, "what");
+	n->why = jstr(ld, o, FL_K_WHY);
+	n->n = fl_json_get_int(o, "n", -1);
+}
+
+/* Events the reader does not know; the model reads the parent's wait lines. */
+static void load_unknown(struct loader *ld, json_t *o, uint64_t t)
+{
+	const char *e = fl_json_get_str(o, FL_K_EVENT);
+	struct fl_wait_ev *w;
+	if (!e || strcmp(e, FL_EV_WAIT))
+		return;
+	w = PUSH(ld, waits, nwaits, capwaits);
+	w->t = t;
+	w->child = (int32_t)fl_json_get_int(o, FL_K_CHILD, -1);
+	w->status = fl_json_get_int(o, FL_K_STATUS, -1);
+	w->signal = fl_json_get_int(o, FL_K_SIGNAL, 0);
+}
+
+static int on_event(void *ctx, enum fl_ev ev, json_t *o, const struct fl_reader_loc *loc)
+{
+	struct loader *ld = ctx;
+	struct fl_proc *p = ld->p;
+	uint64_t t = (uint64_t)fl_json_get_int(o, FL_K_TIME, 0);
+	uint64_t seq = (uint64_t)fl_json_get_int(o, FL_K_SEQ, (int64_t)p->nevents);
+	(void)loc;
+	p->nevents++;
+	if (t > p->end_t)
+		p->end_t = t;
+	switch (ev) {
+	case FL_E_HEADER:
+		load_header(ld, o);
+		break;
+	case FL_E_MAPS:
+		load_maps(ld, o, t);
+		break;
+	case FL_E_STACK:
+		load_stack(ld, o);
+		break;
+	case FL_E_MMAP:
+	case FL_E_MUNMAP:
+	case FL_E_MREMAP:
+	case FL_E_MPROTECT:
+	case FL_E_MADVISE:
+	case FL_E_BRK:
+		load_call(ld, o, ev, t, seq);
+		break;
+	case FL_E_FORK:
+		load_fork(ld, o, t, seq);
+		break;
+	case FL_E_EXEC:
+		load_exec(ld, o, t, seq);
+		break;
+	case FL_E_EXIT:
+		load_exit(ld, o, t);
+		break;
+	case FL_E_FAULTS:
+		load_faults(ld, o);
+		break;
+	case FL_E_COUNTERS:
+		load_counters(ld, o, t);
+		break;
+	case FL_E_RESIDENCY:
+		load_residency(ld, o, t);
+		break;
+	case FL_E_WSS:
+		load_wss(ld, o, t);
+		break;
+	case FL_E_IO:
+		load_io(ld, o, t);
+		break;
+	case FL_E_HEAP:
+		load_heap_tick(ld, o, t);
+		break;
+	case FL_E_SITES:
+		load_sites(ld, o);
+		break;
+	case FL_E_NOTE:
+		load_note(ld, o, t);
+		break;
+	case FL_E_UNKNOWN:
+		load_unknown(ld, o, t);
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+/* ---- after a file: order, replay the heap, build the indexes ---- */
+
+#define SORT_BY(arr, n, field, cmp)                                                                \
+	do {                                                                                       \
+		size_t i_;                                                                         \
+		for (i_ = 1; i_ < (n); i_++)                                                       \
+			if ((arr)[i_ - 1].field > (arr)[i_].field)                                 \
+				break;                                                             \
+		if (i_ < (n))                                                                      \
+			qsort((arr), (n), sizeof(*(arr)), cmp);                                    \
+	} while (0)
+
+#define CMP_FIELD(name, type, field)                                                               \
+	static int name(const void *a, const void *b)                                              \
+	{                                                                                          \
+		const type *x = a, *y = b;                                                         \
+		return x->field < y->field ? -1 : x->field > y->field;                             \
+	}
+CMP_FIELD(cmp_call, struct fl_map_call, seq)
+CMP_FIELD(cmp_maps, struct fl_maps_snap, t)
+CMP_FIELD(cmp_counters, struct fl_counters, t)
+CMP_FIELD(cmp_heapt, struct fl_heap_tick, t)
+CMP_FIELD(cmp_fault, struct fl_fault, t)
+CMP_FIELD(cmp_res, struct fl_residency, t)
+CMP_FIELD(cmp_wss, struct fl_wss, t)
+CMP_FIELD(cmp_io, struct fl_io, t)
+CMP_FIELD(cmp_site, struct fl_site, stack)
+
+static void finish_proc(struct loader *ld)
+{
+	struct fl_proc *p = ld->p;
+	fl_heap_replay(p, ld->block_seq, ld->frees, ld->nfrees);
+	ld->block_seq = NULL;
+	ld->frees = NULL;
+	ld->nfrees = 0;
+	SORT_BY(p->calls, p->ncalls, seq, cmp_call);
+	SORT_BY(p->maps, p->nmaps, t, cmp_maps);
+	SORT_BY(p->counters, p->ncounters, t, cmp_counters);
+	SORT_BY(p->heap, p->nheap, t, cmp_heapt);
+	SORT_BY(p->faults, p->nfaults, t, cmp_fault);
+	SORT_BY(p->residency, p->nresidency, t, cmp_res);
+	SORT_BY(p->wss, p->nwss, t, cmp_wss);
+	SORT_BY(p->io, p->nio, t, cmp_io);
+	SORT_BY(p->sites, p->nsites, stack, cmp_site);
+	fl_aspace_index_calls(p);
+	/* The big arrays grew by doubling: give back the slack before the reports run. */
+	if (p->nblocks)
+		p->blocks = fl_xrealloc(p->blocks, p->nblocks * sizeof(*p->blocks));
+	if (p->nfaults)
+		p->faults = fl_xrealloc(p->faults, p->nfaults * sizeof(*p->faults));
+	if (p->exit.present && p->exit.t > p->end_t)
+		p->end_t = p->exit.t;
+}
+
+static const char *base_key(struct fl_model *m, const char *path)
+{
+	const char *b = strrchr(path, '/');
+	size_t extlen = strlen(FL_TRACE_FILE_EXT), n;
+	char buf[256];
+	b = b ? b + 1 : path;
+	n = strlen(b);
+	if (n > extlen && strcmp(b + n - extlen, FL_TRACE_FILE_EXT) == 0)
+		n -= extlen;
+	snprintf(buf, sizeof(buf), "%.*s", (int)n, b);
+	return fl_model_intern(m, buf);
+}
+
+struct fl_proc *fl_model_load_file(struct fl_model *m, const char *path)
+{
+	struct loader ld;
+	struct fl_reader_ops ops = {
+	    on_event, on_flat, 1u << FL_E_ALLOC | 1u << FL_E_FREE | 1u << FL_E_REALLOC,
+	    1u << FL_E_FAULTS | 1u << FL_E_COUNTERS | 1u << FL_E_RESIDENCY | 1u << FL_E_IO};
+	long r;
+	unsigned long before = fl_error_count;
+	memset(&ld, 0, sizeof(ld));
+	ld.m = m;
+	ld.p = fl_xcalloc(1, sizeof(*ld.p));
+	ld.p->file = fl_model_intern(m, path);
+	ld.p->key = base_key(m, path);
+	fl_imap_init(&ld.p->block_index);
+	fl_imap_init(&ld.p->map_index);
+	fl_imap_init(&ld.p->unmap_index);
+	r = fl_reader_read_file_ops(path, &ops, &ld);
+	ld.p->nerrors = fl_error_count - before;
+	if (r < 0) {
+		/* Only the first line can make a file unusable: nothing was loaded. */
+		m->nerrors += ld.p->nerrors ? ld.p->nerrors : 1;
+		free(ld.frees);
+		free(ld.block_seq);
+		free(ld.p->blocks);
+		free(ld.p);
+		return NULL;
+	}
+	finish_proc(&ld);
+	return ld.p;
+}

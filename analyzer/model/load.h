@@ -1,0 +1,16 @@
+/* Loading one trace file: the model's reader callbacks. */
+#ifndef FL_LOAD_H
+#define FL_LOAD_H
+
+#include "model/model.h"
+
+/*
+ * Reads the trace file at path into a new process image: its events in
+ * time order, the heap replayed, the mapping calls indexed. Its parent and
+ * children are not linked yet (that needs every file). Strings are interned
+ * in m. Returns NULL when the file is unusable (reported; counted in
+ * m->nerrors); bad lines are counted in the image's nerrors.
+ */
+struct fl_proc *fl_model_load_file(struct fl_model *m, const char *path);
+
+#endif

@@ -1,0 +1,86 @@
+/* Queries on one process image: heap blocks, stacks, the last ticks, probes. */
+#include <string.h>
+
+#include "model/model.h"
+
+struct block_query {
+	const struct fl_proc *p;
+	uint64_t t;
+	const struct fl_block *found;
+};
+
+static int live_block(const struct fl_interval *iv, void *ctx)
+{
+	struct block_query *q = ctx;
+	const struct fl_block *b = &q->p->blocks[iv->val];
+	if (b->t_alloc <= q->t && q->t < b->t_free) {
+		q->found = b;
+		return 1;
+	}
+	return 0;
+}
+
+/* The index is built on first use: many reports never need it. */
+static const struct fl_imap *block_index(const struct fl_proc *p)
+{
+	struct fl_imap *m = (struct fl_imap *)&p->block_index;
+	if (!m->built) {
+		for (size_t i = 0; i < p->nblocks; i++)
+			fl_imap_add(m, p->blocks[i].addr,
+				    p->blocks[i].addr + (p->blocks[i].size ? p->blocks[i].size : 1),
+				    i);
+		fl_imap_build(m);
+	}
+	return m;
+}
+
+const struct fl_block *fl_proc_block_at(const struct fl_proc *p, uint64_t addr, uint64_t t)
+{
+	struct block_query q = {p, t, NULL};
+	fl_imap_each(block_index(p), addr, live_block, &q);
+	return q.found;
+}
+
+struct each_ctx {
+	const struct fl_proc *p;
+	int (*fn)(const struct fl_block *b, void *ctx);
+	void *ctx;
+};
+
+static int each_block(const struct fl_interval *iv, void *ctx)
+{
+	struct each_ctx *e = ctx;
+	return e->fn(&e->p->blocks[iv->val], e->ctx);
+}
+
+int fl_proc_blocks_each(const struct fl_proc *p, uint64_t addr,
+			int (*fn)(const struct fl_block *b, void *ctx), void *ctx)
+{
+	struct each_ctx e = {p, fn, ctx};
+	return fl_imap_each(block_index(p), addr, each_block, &e);
+}
+
+const struct fl_stack *fl_proc_stack(const struct fl_proc *p, uint32_t id)
+{
+	if (!id || id >= p->nstacks || !p->stacks[id].id)
+		return NULL;
+	return &p->stacks[id];
+}
+
+const struct fl_counters *fl_proc_last_counters(const struct fl_proc *p)
+{
+	return p->ncounters ? &p->counters[p->ncounters - 1] : NULL;
+}
+
+const struct fl_heap_tick *fl_proc_last_heap(const struct fl_proc *p)
+{
+	return p->nheap ? &p->heap[p->nheap - 1] : NULL;
+}
+
+const struct fl_probe *fl_proc_probe(const struct fl_proc *p, const char *name)
+{
+	for (size_t i = 0; i < p->nprobes; i++)
+		if (!strcmp(p->probes[i].name, name))
+			return &p->probes[i];
+	return NULL;
+}
