@@ -454,7 +454,8 @@ void fl_report_ws_text(json_t *sec, FILE *f)
 			if (!json_is_object(s))
 				continue;
 			fprintf(f, "  %-12s %10lld %10lld %10lld %10lld %12s\n", name,
-				fl_jint(s, "p50"), fl_jint(s, "p90"), fl_jint(s, "p99"), fl_jint(s, "peak"),
+				fl_jint(s, "p50"), fl_jint(s, "p90"), fl_jint(s, "p99"),
+				fl_jint(s, "peak"),
 				fl_fmt_bytes(b1, sizeof(b1), 4096.0 * (double)fl_jint(s, "peak")));
 		}
 		if (json_is_object(json_object_get(st, "first_touch")) &&
@@ -465,14 +466,15 @@ void fl_report_ws_text(json_t *sec, FILE *f)
 				fl_jint(p, "first_touch_period"), fl_jint(p, "first_touch_period"));
 		json_t *t = json_object_get(p, "tlb");
 		if (json_is_integer(json_object_get(t, "reach_4k"))) {
-			fl_text_printf(
-			    f, "    ",
-			    "  dTLB reach (%s): %s in 4 KiB pages, %s in 2 MiB pages; working set %s",
-			    json_string_value(json_object_get(t, "source")),
-			    fl_fmt_bytes(b1, sizeof(b1), (double)fl_jint(t, "reach_4k")),
-			    fl_fmt_bytes(b2, sizeof(b2), (double)fl_jint(t, "reach_2m")),
-			    json_is_true(json_object_get(t, "beyond_reach")) ? "BEYOND reach"
-									     : "within reach");
+			fl_text_printf(f, "    ",
+				       "  dTLB reach (%s): %s in 4 KiB pages, %s in 2 MiB pages; "
+				       "working set %s",
+				       json_string_value(json_object_get(t, "source")),
+				       fl_fmt_bytes(b1, sizeof(b1), (double)fl_jint(t, "reach_4k")),
+				       fl_fmt_bytes(b2, sizeof(b2), (double)fl_jint(t, "reach_2m")),
+				       json_is_true(json_object_get(t, "beyond_reach"))
+					   ? "BEYOND reach"
+					   : "within reach");
 			fl_text_printf(f, "      ", "    geometry: %s",
 				       json_string_value(json_object_get(t, "geometry_note")));
 		} else if (t) {
