@@ -160,6 +160,19 @@ int fl_sys_fcntl(int fd, int cmd, long arg)
 	return (int)syscall(SYS_fcntl, fd, cmd, arg);
 }
 
+int fl_sys_move_high(int fd)
+{
+	int saved = errno, hi;
+	if (fd < 0)
+		return fd;
+	hi = fl_sys_fcntl(fd, F_DUPFD_CLOEXEC, FL_SYS_HIGH_FD);
+	errno = saved;
+	if (hi < 0)
+		return fd; /* no fd that high (a low RLIMIT_NOFILE): keep this one */
+	fl_sys_close(fd);
+	return hi;
+}
+
 int fl_sys_fstat_ino(int fd, uint64_t *dev, uint64_t *ino)
 {
 	struct stat st;

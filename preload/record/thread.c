@@ -3,7 +3,6 @@
 #include <pthread.h>
 #include <string.h>
 
-#include "record/sites.h"
 #include "base/sys.h"
 
 #define FL_RING_BYTES (1u << 20)
@@ -109,7 +108,6 @@ void fl_thread_retire(struct fl_thread *t)
 	memset(t->bytes, 0, sizeof(t->bytes));
 	t->live = 0;
 	t->dropped = 0;
-	fl_sites_flush(&t->site_pend);
 	fl_evbuf_reset(&t->ring);
 	__atomic_store_n(&t->state, FL_TS_FREE, __ATOMIC_RELEASE);
 }
@@ -126,7 +124,6 @@ void fl_thread_after_fork_child(void)
 		if (t->state != FL_TS_FREE)
 			fl_thread_retire(t);
 	}
-	fl_sites_after_fork_child();
 	/* The child inherits the parent's heap (live bytes) but its call
 	 * counts start from zero: they describe what this process did. */
 	memset(fl_retired_calls, 0, sizeof(fl_retired_calls));

@@ -17,7 +17,7 @@
 
 #include "record/evbuf.h"
 #include "record/ptrset.h"
-#include "record/sites.h"
+#include "record/site_pending.h"
 #include "record/stacks.h"
 
 enum fl_call {
@@ -110,10 +110,13 @@ extern int64_t fl_retired_live;
 
 /* Called once the key for thread-exit notification can be created. */
 void fl_thread_init(void);
-/* The writer recycles a DEAD state after draining it. */
+/* The drain recycles a DEAD state after draining it and moving its pending
+ * site counts (fl_sites_flush). */
 void fl_thread_retire(struct fl_thread *t);
 /* In a fork child: every other thread is gone. Keeps the caller's state,
- * resets all rings and, for other threads, folds counters and frees them. */
+ * resets all rings and, for other threads, folds counters and frees them.
+ * The sites' pending counts are the sites' to reset
+ * (fl_sites_after_fork_child). */
 void fl_thread_after_fork_child(void);
 
 /* Counts a call made while no state is available. */

@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+
 #define FL_OUT_MAX_DEPTH 8
 
 struct fl_out {
@@ -64,11 +65,5 @@ static inline size_t fl_out_pending(const struct fl_out *o)
 }
 /* Forgets the first n complete bytes (after they were written). */
 void fl_out_consume(struct fl_out *o, size_t n);
-
-/* Plain formatting helpers (async-signal-safe); return chars written. */
-size_t fl_fmt_u64(char *dst, uint64_t v);
-size_t fl_fmt_hex(char *dst, uint64_t v); /* "0x..." */
-/* Parses a decimal or 0x number; returns 0 on success. */
-int fl_parse_u64(const char *s, uint64_t *v);
 
 #endif
