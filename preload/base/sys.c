@@ -1,6 +1,8 @@
 /*
- * Raw syscalls. libc's syscall() is a thin wrapper that takes no locks and
- * does not allocate, and, unlike mmap() or fork(), it is not hooked by us.
+ * Raw syscalls through syscall(), which takes no locks and does not
+ * allocate. The shim exports its own syscall() (hooks/hooks_exit.c) to see
+ * a program's exit_group and execve made through it; every other number,
+ * and so every call made here, passes straight on to the kernel.
  */
 #include "base/sys.h"
 

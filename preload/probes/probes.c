@@ -58,7 +58,7 @@ void fl_probes_put(struct fl_out *o, const char *name, const struct fl_probe_st 
 {
 	fl_out_key(o, name);
 	fl_out_obj_open(o);
-	fl_out_bool(o, "ok", p->ok);
+	fl_out_bool(o, FL_K_OK, p->ok);
 	if (!p->ok) {
 		fl_out_u64(o, FL_K_ERRNO, (uint64_t)p->err);
 		fl_out_str(o, FL_K_WHY, p->why ? p->why : "unknown");

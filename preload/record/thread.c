@@ -7,11 +7,9 @@
 
 #define FL_RING_BYTES (1u << 20)
 
-const char *const fl_call_names[FL_CALL_COUNT] = {
-    "malloc",	"calloc",   "realloc", "reallocarray", "posix_memalign", "aligned_alloc",
-    "memalign", "valloc",   "pvalloc", "free",	       "mmap",		 "munmap",
-    "mremap",	"mprotect", "madvise", "brk",	       "sbrk",
-};
+#define FL_CALL_NAME(id, name) name,
+const char *const fl_call_names[FL_CALL_COUNT] = {FL_CALLS(FL_CALL_NAME)};
+#undef FL_CALL_NAME
 
 __thread struct fl_tls fl_tls __attribute__((tls_model("initial-exec")));
 

@@ -78,14 +78,14 @@ static void header_options(struct fl_out *o)
 {
 	fl_out_key(o, FL_K_OPTIONS);
 	fl_out_obj_open(o);
-	fl_out_u64(o, "sample", fl_config.sample_bytes);
-	fl_out_u64(o, "large", fl_config.large_bytes);
-	fl_out_u64(o, "interval_ms", fl_config.interval_ms);
-	fl_out_u64(o, "faults_period", fl_config.faults_period);
-	fl_out_bool(o, "all", fl_config.all);
-	fl_out_bool(o, "wss", fl_config.wss);
-	fl_out_bool(o, "follow", fl_config.follow);
-	fl_out_u64(o, "max_size", fl_config.max_size);
+	fl_out_u64(o, FL_K_OPT_SAMPLE, fl_config.sample_bytes);
+	fl_out_u64(o, FL_K_OPT_LARGE, fl_config.large_bytes);
+	fl_out_u64(o, FL_K_OPT_INTERVAL_MS, fl_config.interval_ms);
+	fl_out_u64(o, FL_K_OPT_FAULTS_PERIOD, fl_config.faults_period);
+	fl_out_bool(o, FL_K_OPT_ALL, fl_config.all);
+	fl_out_bool(o, FL_K_OPT_WSS, fl_config.wss);
+	fl_out_bool(o, FL_K_OPT_FOLLOW, fl_config.follow);
+	fl_out_u64(o, FL_K_OPT_MAX_SIZE, fl_config.max_size);
 	fl_out_obj_close(o);
 }
 

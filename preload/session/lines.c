@@ -29,13 +29,13 @@ void fl_lines_exit(const char *how, int status, int sig, int core)
 	if (syscall(SYS_getrusage, RUSAGE_SELF, &ru) == 0) {
 		fl_out_u64(o, FL_K_RU_MINFLT, (uint64_t)ru.ru_minflt);
 		fl_out_u64(o, FL_K_RU_MAJFLT, (uint64_t)ru.ru_majflt);
-		fl_out_u64(o, "ru_utime_ns",
+		fl_out_u64(o, FL_K_RU_UTIME,
 			   (uint64_t)ru.ru_utime.tv_sec * 1000000000u +
 			       (uint64_t)ru.ru_utime.tv_usec * 1000u);
-		fl_out_u64(o, "ru_stime_ns",
+		fl_out_u64(o, FL_K_RU_STIME,
 			   (uint64_t)ru.ru_stime.tv_sec * 1000000000u +
 			       (uint64_t)ru.ru_stime.tv_usec * 1000u);
-		fl_out_u64(o, "ru_maxrss_kb", (uint64_t)ru.ru_maxrss);
+		fl_out_u64(o, FL_K_RU_MAXRSS, (uint64_t)ru.ru_maxrss);
 	}
 	fl_out_end(o);
 	fl_writer_write(1);

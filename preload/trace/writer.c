@@ -118,9 +118,9 @@ int fl_writer_open(void)
 void fl_writer_note(const char *what, const char *why, uint64_t n)
 {
 	fl_out_begin(&out, FL_EV_NOTE, fl_now(), fl_seq_next());
-	fl_out_str(&out, "what", what);
+	fl_out_str(&out, FL_K_WHAT, what);
 	fl_out_str(&out, FL_K_WHY, why);
-	fl_out_u64(&out, "n", n);
+	fl_out_u64(&out, FL_K_N, n);
 	fl_out_end(&out);
 }
 
@@ -167,16 +167,16 @@ static int check_fd(void)
 	 * fd could be had for a while, say since when, why, and what was lost
 	 * (lines are held back in the meantime while they fit). */
 	fl_out_begin(&out, FL_EV_NOTE, fl_now(), fl_seq_next());
-	fl_out_str(&out, "what", "reopened");
+	fl_out_str(&out, FL_K_WHAT, "reopened");
 	fl_out_str(&out, FL_K_WHY,
 		   lost_errno ? "the trace fd was closed or replaced by the program "
 				"and could not be reopened for a while"
 			      : "the program closed or replaced the trace fd");
-	fl_out_u64(&out, "n", (uint64_t)fd);
+	fl_out_u64(&out, FL_K_N, (uint64_t)fd);
 	if (lost_errno) {
-		fl_out_u64(&out, "from_t", lost_t);
+		fl_out_u64(&out, FL_K_FROM_T, lost_t);
 		fl_out_u64(&out, FL_K_ERRNO, (uint64_t)lost_errno);
-		fl_out_u64(&out, "lost_bytes", lost_bytes);
+		fl_out_u64(&out, FL_K_LOST_BYTES, lost_bytes);
 	}
 	fl_out_end(&out);
 	lost_errno = 0;
