@@ -128,8 +128,8 @@
 #define FL_K_UID "uid"
 #define FL_K_PERF_PARANOID                                                                         \
 	"perf_event_paranoid" /* kernel.perf_event_paranoid, null if unreadable */
-#define FL_K_OK "ok"	     /* probes.<name>: the probe works (else errno, why) */
-#define FL_K_SOURCE "source" /* tlb: where the TLB geometry was read */
+#define FL_K_OK "ok"	      /* probes.<name>: the probe works (else errno, why) */
+#define FL_K_SOURCE "source"  /* tlb: where the TLB geometry was read */
 
 /* options: the recording options in effect (FL_ENV_* above) */
 #define FL_K_OPT_SAMPLE "sample"
@@ -182,8 +182,8 @@
 #define FL_K_KIND "kind" /* fork | vfork | clone | posix_spawn | exec */
 #define FL_K_STATUS "status"
 #define FL_K_SIGNAL "signal"
-#define FL_K_HOW "how"	 /* exit | _exit | exit_group | signal | exec */
-#define FL_K_CORE "core" /* exit by signal: the default action dumps core */
+#define FL_K_HOW "how"		    /* exit | _exit | exit_group | signal | exec */
+#define FL_K_CORE "core"	    /* exit by signal: the default action dumps core */
 #define FL_K_RU_UTIME "ru_utime_ns" /* exit: getrusage user and system time */
 #define FL_K_RU_STIME "ru_stime_ns"
 #define FL_K_RU_MAXRSS "ru_maxrss_kb"

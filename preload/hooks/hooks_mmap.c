@@ -16,7 +16,6 @@
 #include "base/sys.h"
 #include "record/thread.h"
 
-
 static void record_call(enum fl_call c, enum fl_ev_kind k, const uint64_t *a, int n,
 			uint64_t result, int err, const char *path, size_t path_len)
 {

@@ -55,7 +55,7 @@ void fl_lines_fork(int64_t child, const char *kind, uint64_t t, uint64_t seq)
 }
 
 void fl_lines_exec(const char *path, char *const *argv, int result, int err, uint64_t t,
-			 uint64_t seq)
+		   uint64_t seq)
 {
 	struct fl_out *o = fl_writer_out();
 	if (fl_trace.stopped)

@@ -17,7 +17,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-
 #define FL_OUT_MAX_DEPTH 8
 
 struct fl_out {

@@ -314,4 +314,3 @@ void fl_writer_after_fork_child(void)
 	lost_errno = 0;
 	lost_bytes = 0;
 }
-

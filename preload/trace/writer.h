@@ -19,9 +19,9 @@ struct fl_trace {
 	int fd;
 	uint64_t dev, ino; /* identity of our file, to notice fd theft */
 	char path[4200];
-	uint64_t written; /* bytes written to the file */
-	int stopped;	  /* the size cap was reached, or a write failed */
-	int write_failed; /* a write failed (disk full…): warned once */
+	uint64_t written;   /* bytes written to the file */
+	int stopped;	    /* the size cap was reached, or a write failed */
+	int write_failed;   /* a write failed (disk full…): warned once */
 	uint64_t peak_live; /* the heap line's peak live bytes, per file */
 };
 
