@@ -38,11 +38,9 @@ static void result_errno(struct fl_out *o, const struct fl_event *ev, int hex_re
 	fl_out_u64(o, FL_K_STACK, ev->stack);
 }
 
-static void format_event(const struct fl_event *ev, void *arg)
+/* The heap events: 1 if ev is one (its line begun, not ended). */
+static int heap_event(struct fl_out *o, const struct fl_event *ev)
 {
-	struct fl_out *o = arg;
-	if (fl_trace.stopped)
-		return;
 	switch (ev->kind) {
 	case FL_EVK_ALLOC:
 		begin_event(o, ev, FL_EV_ALLOC);
@@ -67,6 +65,16 @@ static void format_event(const struct fl_event *ev, void *arg)
 		fl_out_u64(o, FL_K_OLD_SIZE, ev->a[4]);
 		fl_out_u64(o, FL_K_STACK, ev->stack);
 		break;
+	default:
+		return 0;
+	}
+	return 1;
+}
+
+/* The mapping events (mmap family, brk): 1 if ev is one. */
+static int map_event(struct fl_out *o, const struct fl_event *ev)
+{
+	switch (ev->kind) {
 	case FL_EVK_MMAP:
 		begin_event(o, ev, FL_EV_MMAP);
 		fl_out_hex(o, FL_K_ADDR, ev->a[0]);
@@ -112,8 +120,18 @@ static void format_event(const struct fl_event *ev, void *arg)
 		result_errno(o, ev, 1);
 		break;
 	default:
-		return;
+		return 0;
 	}
+	return 1;
+}
+
+static void format_event(const struct fl_event *ev, void *arg)
+{
+	struct fl_out *o = arg;
+	if (fl_trace.stopped)
+		return;
+	if (!heap_event(o, ev) && !map_event(o, ev))
+		return;
 	fl_out_end(o);
 	fl_writer_write(0);
 }
