@@ -106,11 +106,11 @@ enum fl_link fl_link_from_name(const char *s)
 	return FL_LINK_NONE;
 }
 
-static const char *const fn_names[FL_FN_COUNT] = {
-    "malloc",	"calloc",   "realloc", "reallocarray", "posix_memalign", "aligned_alloc",
-    "memalign", "valloc",   "pvalloc", "free",	       "mmap",		 "munmap",
-    "mremap",	"mprotect", "madvise", "brk",	       "sbrk",
-};
+#define FN_NAME(id, name) name,
+static const char *const fn_names[] = {FL_CALLS(FN_NAME)};
+#undef FN_NAME
+_Static_assert(sizeof(fn_names) / sizeof(fn_names[0]) == FL_FN_COUNT,
+	       "enum fl_fn follows FL_CALLS in schema.h");
 const char *fl_fn_name(enum fl_fn f)
 {
 	return (unsigned)f < FL_FN_COUNT ? fn_names[f] : "?";

@@ -79,6 +79,31 @@
 #define FL_EV_WAIT "wait"   /* a child reaped by wait*(): its status or signal */
 #define FL_EV_NOTE "note"   /* the shim telling the reader something: stopped, dropped */
 
+/* ---- call names ----
+ * The libc entry points the shim counts: the values of FL_K_FUNC and the
+ * keys of the heap line's FL_K_CALLS and FL_K_BYTES objects. The order is
+ * the order of the shim's enum fl_call and the analyzer's enum fl_fn, both
+ * made from this list: X(NAME, "name"). The allocating calls come first,
+ * malloc to pvalloc. */
+#define FL_CALLS(X)                                                                                \
+	X(MALLOC, "malloc")                                                                        \
+	X(CALLOC, "calloc")                                                                        \
+	X(REALLOC, "realloc")                                                                      \
+	X(REALLOCARRAY, "reallocarray")                                                            \
+	X(POSIX_MEMALIGN, "posix_memalign")                                                        \
+	X(ALIGNED_ALLOC, "aligned_alloc")                                                          \
+	X(MEMALIGN, "memalign")                                                                    \
+	X(VALLOC, "valloc")                                                                        \
+	X(PVALLOC, "pvalloc")                                                                      \
+	X(FREE, "free")                                                                            \
+	X(MMAP, "mmap")                                                                            \
+	X(MUNMAP, "munmap")                                                                        \
+	X(MREMAP, "mremap")                                                                        \
+	X(MPROTECT, "mprotect")                                                                    \
+	X(MADVISE, "madvise")                                                                      \
+	X(BRK, "brk")                                                                              \
+	X(SBRK, "sbrk")
+
 /* ---- header keys ---- */
 #define FL_K_VERSION "v"
 #define FL_K_PID "pid"
@@ -103,6 +128,18 @@
 #define FL_K_UID "uid"
 #define FL_K_PERF_PARANOID                                                                         \
 	"perf_event_paranoid" /* kernel.perf_event_paranoid, null if unreadable */
+#define FL_K_OK "ok"	      /* probes.<name>: the probe works (else errno, why) */
+#define FL_K_SOURCE "source"  /* tlb: where the TLB geometry was read */
+
+/* options: the recording options in effect (FL_ENV_* above) */
+#define FL_K_OPT_SAMPLE "sample"
+#define FL_K_OPT_LARGE "large"
+#define FL_K_OPT_INTERVAL_MS "interval_ms"
+#define FL_K_OPT_FAULTS_PERIOD "faults_period"
+#define FL_K_OPT_ALL "all"
+#define FL_K_OPT_WSS "wss"
+#define FL_K_OPT_FOLLOW "follow"
+#define FL_K_OPT_MAX_SIZE "max_size"
 
 /* probe names (keys of the header's "probes" object) */
 #define FL_PROBE_PERF_COUNT "perf_fault_counts"
@@ -145,8 +182,19 @@
 #define FL_K_KIND "kind" /* fork | vfork | clone | posix_spawn | exec */
 #define FL_K_STATUS "status"
 #define FL_K_SIGNAL "signal"
-#define FL_K_HOW "how"	 /* exit | _exit | exit_group | signal | exec */
-#define FL_K_CORE "core" /* exit by signal: the default action dumps core */
+#define FL_K_HOW "how"		    /* exit | _exit | exit_group | signal | exec */
+#define FL_K_CORE "core"	    /* exit by signal: the default action dumps core */
+#define FL_K_RU_UTIME "ru_utime_ns" /* exit: getrusage user and system time */
+#define FL_K_RU_STIME "ru_stime_ns"
+#define FL_K_RU_MAXRSS "ru_maxrss_kb"
+
+/* note: what happened (stopped, dropped, reopened, perf_disabled, ...), why
+ * (FL_K_WHY) and a number; "reopened" also says since when nothing could be
+ * written and how much was lost */
+#define FL_K_WHAT "what"
+#define FL_K_N "n"
+#define FL_K_FROM_T "from_t"
+#define FL_K_LOST_BYTES "lost_bytes"
 
 /* faults: batched samples, each [addr, ip, tid, t, major(0/1)] */
 #define FL_K_SAMPLES "samples"

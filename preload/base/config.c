@@ -5,7 +5,7 @@
 #include <unistd.h>
 
 #include "faultline/schema.h"
-#include "trace/out.h"
+#include "base/fmt.h"
 
 struct fl_config fl_config;
 

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "base/config.h"
-#include "trace/out.h"
+#include "base/fmt.h"
 #include "base/sys.h"
 
 #define MAX_SEEN 32

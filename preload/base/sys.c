@@ -1,6 +1,8 @@
 /*
- * Raw syscalls. libc's syscall() is a thin wrapper that takes no locks and
- * does not allocate, and, unlike mmap() or fork(), it is not hooked by us.
+ * Raw syscalls through syscall(), which takes no locks and does not
+ * allocate. The shim exports its own syscall() (hooks/hooks_exit.c) to see
+ * a program's exit_group and execve made through it; every other number,
+ * and so every call made here, passes straight on to the kernel.
  */
 #include "base/sys.h"
 
@@ -158,6 +160,19 @@ ssize_t fl_sys_readlink(const char *path, char *buf, size_t cap)
 int fl_sys_fcntl(int fd, int cmd, long arg)
 {
 	return (int)syscall(SYS_fcntl, fd, cmd, arg);
+}
+
+int fl_sys_move_high(int fd)
+{
+	int saved = errno, hi;
+	if (fd < 0)
+		return fd;
+	hi = fl_sys_fcntl(fd, F_DUPFD_CLOEXEC, FL_SYS_HIGH_FD);
+	errno = saved;
+	if (hi < 0)
+		return fd; /* no fd that high (a low RLIMIT_NOFILE): keep this one */
+	fl_sys_close(fd);
+	return hi;
 }
 
 int fl_sys_fstat_ino(int fd, uint64_t *dev, uint64_t *ino)

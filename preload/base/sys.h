@@ -32,6 +32,13 @@ int fl_sys_write_all(int fd, const void *buf, size_t n);
 ssize_t fl_sys_read_file(const char *path, char *buf, size_t cap);
 ssize_t fl_sys_readlink(const char *path, char *buf, size_t cap);
 int fl_sys_fcntl(int fd, int cmd, long arg);
+/* The shim's own fds (trace file, perf, pagemap, userfaultfd) sit at or
+ * above FL_SYS_HIGH_FD, out of the way of programs that expect their first
+ * open() to return 3 or that dup2() onto low numbers. Moves fd there
+ * (close-on-exec) and returns the new fd, or fd itself if it cannot be
+ * moved; a negative fd is returned as is. errno is left untouched. */
+#define FL_SYS_HIGH_FD 800
+int fl_sys_move_high(int fd);
 int fl_sys_fstat_ino(int fd, uint64_t *dev, uint64_t *ino);
 int fl_sys_mkdir(const char *path, int mode);
 

@@ -12,13 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "faultline/compiler.h"
-#include "session/init.h"
+#include "hooks/hooks.h"
 #include "record/record.h"
 #include "record/resolve.h"
 #include "record/thread.h"
 
-#define TRACING() FL_LIKELY(fl_state == FL_READY && !fl_tls_guard)
 /* The fast paths need the thread's state (the first call of a thread
  * claims one on the slow path, which only a traced call takes). They do not
  * test fl_state: a state exists only once tracing started, and a count

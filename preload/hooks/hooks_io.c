@@ -8,16 +8,10 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include "faultline/compiler.h"
-#include "hooks/hooks_proc.h"
-#include "session/init.h"
+#include "hooks/hooks.h"
 #include "probes/iostat.h"
-#include "record/resolve.h"
-#include "record/thread.h"
 
-#define COUNTING() FL_LIKELY(fl_state == FL_READY && !fl_tls_guard)
-
-#define REAL(name)                                                                                 \
+#define ENSURE_REAL(name)                                                                          \
 	do {                                                                                       \
 		if (FL_UNLIKELY(!fl_real.name))                                                    \
 			fl_init_resolve();                                                         \
@@ -25,14 +19,14 @@
 
 static ssize_t counted(int fd, ssize_t r)
 {
-	if (COUNTING())
+	if (TRACING())
 		fl_iostat_count(fd, r);
 	return r;
 }
 
 FL_EXPORT ssize_t read(int fd, void *buf, size_t n)
 {
-	REAL(read);
+	ENSURE_REAL(read);
 	if (FL_UNLIKELY(!fl_real.read))
 		return syscall(SYS_read, fd, buf, n);
 	return counted(fd, fl_real.read(fd, buf, n));
@@ -40,7 +34,7 @@ FL_EXPORT ssize_t read(int fd, void *buf, size_t n)
 
 FL_EXPORT ssize_t pread(int fd, void *buf, size_t n, off_t off)
 {
-	REAL(pread);
+	ENSURE_REAL(pread);
 	if (FL_UNLIKELY(!fl_real.pread))
 		return syscall(SYS_pread64, fd, buf, n, off);
 	return counted(fd, fl_real.pread(fd, buf, n, off));
@@ -48,7 +42,7 @@ FL_EXPORT ssize_t pread(int fd, void *buf, size_t n, off_t off)
 
 FL_EXPORT ssize_t pread64(int fd, void *buf, size_t n, off_t off)
 {
-	REAL(pread64);
+	ENSURE_REAL(pread64);
 	if (FL_UNLIKELY(!fl_real.pread64))
 		return pread(fd, buf, n, off);
 	return counted(fd, fl_real.pread64(fd, buf, n, off));
@@ -56,7 +50,7 @@ FL_EXPORT ssize_t pread64(int fd, void *buf, size_t n, off_t off)
 
 FL_EXPORT ssize_t readv(int fd, const struct iovec *iov, int cnt)
 {
-	REAL(readv);
+	ENSURE_REAL(readv);
 	if (FL_UNLIKELY(!fl_real.readv))
 		return syscall(SYS_readv, fd, iov, cnt);
 	return counted(fd, fl_real.readv(fd, iov, cnt));
@@ -64,7 +58,7 @@ FL_EXPORT ssize_t readv(int fd, const struct iovec *iov, int cnt)
 
 FL_EXPORT ssize_t preadv(int fd, const struct iovec *iov, int cnt, off_t off)
 {
-	REAL(preadv);
+	ENSURE_REAL(preadv);
 	if (FL_UNLIKELY(!fl_real.preadv))
 		return syscall(SYS_preadv, fd, iov, cnt, off, 0);
 	return counted(fd, fl_real.preadv(fd, iov, cnt, off));
@@ -72,7 +66,7 @@ FL_EXPORT ssize_t preadv(int fd, const struct iovec *iov, int cnt, off_t off)
 
 FL_EXPORT ssize_t preadv64(int fd, const struct iovec *iov, int cnt, off_t off)
 {
-	REAL(preadv64);
+	ENSURE_REAL(preadv64);
 	if (FL_UNLIKELY(!fl_real.preadv64))
 		return preadv(fd, iov, cnt, off);
 	return counted(fd, fl_real.preadv64(fd, iov, cnt, off));
@@ -80,7 +74,7 @@ FL_EXPORT ssize_t preadv64(int fd, const struct iovec *iov, int cnt, off_t off)
 
 FL_EXPORT ssize_t preadv2(int fd, const struct iovec *iov, int cnt, off_t off, int flags)
 {
-	REAL(preadv2);
+	ENSURE_REAL(preadv2);
 	if (FL_UNLIKELY(!fl_real.preadv2))
 		return syscall(SYS_preadv2, fd, iov, cnt, off, 0, flags);
 	return counted(fd, fl_real.preadv2(fd, iov, cnt, off, flags));
@@ -88,7 +82,7 @@ FL_EXPORT ssize_t preadv2(int fd, const struct iovec *iov, int cnt, off_t off, i
 
 FL_EXPORT ssize_t preadv64v2(int fd, const struct iovec *iov, int cnt, off_t off, int flags)
 {
-	REAL(preadv64v2);
+	ENSURE_REAL(preadv64v2);
 	if (FL_UNLIKELY(!fl_real.preadv64v2))
 		return preadv2(fd, iov, cnt, off, flags);
 	return counted(fd, fl_real.preadv64v2(fd, iov, cnt, off, flags));
@@ -99,8 +93,8 @@ FL_EXPORT ssize_t preadv64v2(int fd, const struct iovec *iov, int cnt, off_t off
  * so the counts) the parent's. */
 FL_EXPORT int close(int fd)
 {
-	REAL(close);
-	if (COUNTING() && !fl_proc_in_vfork_child())
+	ENSURE_REAL(close);
+	if (TRACING() && !fl_proc_in_vfork_child())
 		fl_iostat_closing(fd);
 	if (FL_UNLIKELY(!fl_real.close))
 		return (int)syscall(SYS_close, fd);

@@ -9,15 +9,12 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "faultline/compiler.h"
-#include "session/init.h"
-#include "trace/out.h"
+#include "base/fmt.h"
+#include "hooks/hooks.h"
 #include "record/record.h"
 #include "record/resolve.h"
 #include "base/sys.h"
 #include "record/thread.h"
-
-#define TRACING() FL_LIKELY(fl_state == FL_READY && !fl_tls_guard)
 
 static void record_call(enum fl_call c, enum fl_ev_kind k, const uint64_t *a, int n,
 			uint64_t result, int err, const char *path, size_t path_len)

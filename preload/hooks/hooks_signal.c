@@ -7,20 +7,14 @@
  * signal report SIG_DFL (with the program's own flags and mask) while it
  * is installed, and setting any other disposition replaces it.
  */
-#include <dlfcn.h>
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "faultline/compiler.h"
-#include "hooks/hooks_proc.h"
-#include "session/init.h"
 #include "base/sys.h"
-
-static int (*real_sigaction)(int, const struct sigaction *, struct sigaction *);
-static __sighandler_t (*real_signal)(int, __sighandler_t);
+#include "hooks/hooks.h"
 
 static const int fatal[] = {SIGHUP,  SIGINT,  SIGQUIT,	 SIGILL,  SIGABRT, SIGBUS,  SIGFPE,
 			    SIGUSR1, SIGSEGV, SIGUSR2,	 SIGPIPE, SIGALRM, SIGTERM, SIGSTKFLT,
@@ -60,7 +54,7 @@ static void recorder(int sig, siginfo_t *si, void *uc)
 	fl_init_finish("signal", -1, sig, dumps_core(sig), 1);
 	memset(&dfl, 0, sizeof(dfl));
 	dfl.sa_handler = SIG_DFL;
-	real_sigaction(sig, &dfl, NULL);
+	fl_real.sigaction(sig, &dfl, NULL);
 	/* A fault happens again when the instruction is retried; anything
 	 * else is sent again, pending until this handler returns. */
 	if (!(si && si->si_code > 0 &&
@@ -79,25 +73,21 @@ static void recorder_action(struct sigaction *a)
 	sigfillset(&a->sa_mask);
 }
 
-static void resolve(void)
-{
-	if (!real_sigaction)
-		*(void **)&real_sigaction = dlsym(RTLD_NEXT, "sigaction");
-	if (!real_signal)
-		*(void **)&real_signal = dlsym(RTLD_NEXT, "signal");
-}
-
-void fl_signal_init(void)
+/* Installs the recorder where the program's disposition of a fatal signal
+ * is SIG_DFL. Runs right after the session's constructor (priority 101),
+ * once tracing is on. */
+__attribute__((constructor(102))) static void install(void)
 {
 	struct sigaction cur, mine;
-	resolve();
+	if (fl_state != FL_READY)
+		return;
 	recorder_action(&mine);
 	for (size_t i = 0; i < ARRAY_SIZE(fatal); i++) {
 		int sig = fatal[i];
-		if (real_sigaction(sig, NULL, &cur) != 0 || cur.sa_handler != SIG_DFL)
+		if (fl_real.sigaction(sig, NULL, &cur) != 0 || cur.sa_handler != SIG_DFL)
 			continue;
 		prog_dfl[sig] = cur;
-		if (real_sigaction(sig, &mine, NULL) == 0)
+		if (fl_real.sigaction(sig, &mine, NULL) == 0)
 			__atomic_or_fetch(&managed, 1ull << sig, __ATOMIC_RELAXED);
 	}
 }
@@ -108,15 +98,15 @@ FL_EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction *
 	const struct sigaction *set = act;
 	int r;
 
-	if (FL_UNLIKELY(!real_sigaction))
-		resolve();
+	if (FL_UNLIKELY(!fl_real.sigaction))
+		fl_init_resolve();
 	if (!is_managed(sig) || fl_proc_in_vfork_child())
-		return real_sigaction(sig, act, old);
+		return fl_real.sigaction(sig, act, old);
 	if (act && act->sa_handler == SIG_DFL) {
 		recorder_action(&mine);
 		set = &mine;
 	}
-	r = real_sigaction(sig, set, &cur);
+	r = fl_real.sigaction(sig, set, &cur);
 	if (r != 0)
 		return r;
 	if (old) {
@@ -134,10 +124,8 @@ FL_EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction *
 FL_EXPORT __sighandler_t signal(int sig, __sighandler_t handler)
 {
 	struct sigaction act, old;
-	if (FL_UNLIKELY(!real_signal))
-		resolve();
 	if (!is_managed(sig) || fl_proc_in_vfork_child())
-		return real_signal(sig, handler);
+		return REAL(signal)(sig, handler);
 	memset(&act, 0, sizeof(act));
 	act.sa_handler = handler;
 	sigemptyset(&act.sa_mask);

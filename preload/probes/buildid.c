@@ -4,7 +4,6 @@
 #include <link.h>
 #include <string.h>
 
-#include "probes/maps.h"
 #include "trace/writer.h"
 
 #define MAX_OBJECTS 1024
@@ -84,7 +83,7 @@ static int same_objects(const struct table *a, const struct table *b)
 	return 1;
 }
 
-int fl_buildid_refresh(void)
+int fl_buildid_refresh(void (*changed_locked)(void))
 {
 	int changed;
 	walked.n = 0;
@@ -94,7 +93,7 @@ int fl_buildid_refresh(void)
 	/* An object loaded since the last snapshot may have gone out without
 	 * its id: the next snapshot is written even if the VMAs look alike. */
 	if (changed) {
-		fl_maps_forget();
+		changed_locked();
 		memcpy(&published, &walked,
 		       offsetof(struct table, obj) + (size_t)walked.n * sizeof(walked.obj[0]));
 	}

@@ -19,9 +19,11 @@
 #include <stdint.h>
 
 /* Walks the loaded objects and publishes their build-ids (under the writer
- * lock, which the caller must not hold). 1 if the set of objects changed
- * since the last walk, else 0. */
-int fl_buildid_refresh(void);
+ * lock, which the caller must not hold). If the set of objects changed
+ * since the last walk, calls changed_locked under that same lock (an object
+ * loaded since the last maps snapshot may have gone out without its id:
+ * the caller forgets that snapshot) and returns 1; else 0. */
+int fl_buildid_refresh(void (*changed_locked)(void));
 /* The build-id, in lower-case hex, of the object whose first mapping
  * starts at start; 0 (hex untouched) if none is known. Call with the
  * writer lock held. cap >= 2 * 64 + 1. */

@@ -8,9 +8,10 @@
  */
 #include "probes/iostat.h"
 
+#include "base/fmt.h"
 #include "faultline/schema.h"
 #include "base/sys.h"
-#include "trace/writer.h"
+#include "trace/clock.h"
 
 static struct {
 	uint64_t calls, bytes;

@@ -5,7 +5,7 @@
 #include "probes/buildid.h"
 #include "faultline/schema.h"
 #include "base/sys.h"
-#include "trace/writer.h"
+#include "trace/clock.h"
 
 #define MAPS_BYTES (8u << 20)
 

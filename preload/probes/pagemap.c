@@ -13,14 +13,13 @@
 #include "base/config.h"
 #include "faultline/schema.h"
 #include "base/sys.h"
-#include "trace/writer.h"
+#include "trace/clock.h"
 
 #define VEC_LEN 4096
 #define ENT_LEN 8192
 #define MAX_ROWS 65536
 #define ROWS_PER_LINE 2000
 #define SMAPS_BYTES (32u << 20)
-#define HIGH_FD 900
 
 #define PM_PRESENT (1ull << 63)
 #define PM_SWAPPED (1ull << 62)
@@ -103,14 +102,8 @@ int fl_pagemap_has_scan(void)
 
 static int open_high(const char *path, int flags)
 {
-	int fd = fl_sys_open(path, flags | O_CLOEXEC, 0), hi;
-	if (fd < 0)
-		return -1;
-	hi = fl_sys_fcntl(fd, F_DUPFD_CLOEXEC, HIGH_FD);
-	if (hi < 0)
-		return fd;
-	fl_sys_close(fd);
-	return hi;
+	int fd = fl_sys_open(path, flags | O_CLOEXEC, 0);
+	return fd < 0 ? -1 : fl_sys_move_high(fd);
 }
 
 static long scan(struct pm_scan_arg *a)

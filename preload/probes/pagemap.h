@@ -19,7 +19,7 @@
 #include <stdint.h>
 
 #include "trace/out.h"
-#include "probes/probes.h"
+#include "probes/probe.h"
 #include "probes/procfs.h"
 
 /* PAGEMAP_SCAN, from the 6.7 uapi (the installed headers may be older). */

@@ -22,11 +22,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/fmt.h"
 #include "base/sys.h"
 
 #define MAX_TASKS 64
 #define MAX_CPUS 256
-#define HIGH_FD 900
 #define RING_PAGES_MAX 512 /* data pages per CPU: 2 MiB, ~43000 samples */
 /* The ticker is woken (fl_perf_wait) when a buffer holds this much, a
  * quarter of a full-size one: at one sample per fault a fault-dense loop
@@ -59,18 +59,6 @@ static int nmaj;
 static int min_fd[MAX_CPUS * 4];
 static int nmin;
 
-static int move_high(int fd)
-{
-	int hi;
-	if (fd < 0)
-		return fd;
-	hi = fl_sys_fcntl(fd, F_DUPFD_CLOEXEC, HIGH_FD);
-	if (hi < 0)
-		return fd;
-	fl_sys_close(fd);
-	return hi;
-}
-
 static void attr_init(struct perf_event_attr *a, uint32_t type, uint64_t config)
 {
 	memset(a, 0, sizeof(*a));
@@ -86,7 +74,7 @@ static void attr_init(struct perf_event_attr *a, uint32_t type, uint64_t config)
 static int perf_open(struct perf_event_attr *a, pid_t pid, int cpu)
 {
 	int fd = fl_sys_perf_event_open(a, pid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
-	return fd < 0 ? fd : move_high(fd);
+	return fl_sys_move_high(fd);
 }
 
 /* The threads alive now: the caller first, then the others. */

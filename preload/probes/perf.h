@@ -19,7 +19,7 @@
 
 #include <stdint.h>
 
-#include "probes/probes.h"
+#include "probes/probe.h"
 
 enum { FL_PERF_MIN, FL_PERF_MAJ, FL_PERF_NCOUNT };
 

@@ -14,7 +14,7 @@
 
 #include "base/config.h"
 #include "faultline/schema.h"
-#include "session/init.h"
+#include "base/state.h"
 #include "probes/iostat.h"
 #include "probes/pagemap.h"
 #include "probes/perf.h"
@@ -22,6 +22,7 @@
 #include "base/sys.h"
 #include "probes/tlb.h"
 #include "probes/uffd.h"
+#include "trace/clock.h"
 #include "trace/writer.h"
 
 #define SAMPLES_PER_LINE 4096
@@ -57,7 +58,7 @@ void fl_probes_put(struct fl_out *o, const char *name, const struct fl_probe_st 
 {
 	fl_out_key(o, name);
 	fl_out_obj_open(o);
-	fl_out_bool(o, "ok", p->ok);
+	fl_out_bool(o, FL_K_OK, p->ok);
 	if (!p->ok) {
 		fl_out_u64(o, FL_K_ERRNO, (uint64_t)p->err);
 		fl_out_str(o, FL_K_WHY, p->why ? p->why : "unknown");
@@ -182,7 +183,7 @@ static void batch_open(struct batch *b)
 static void one_sample(void *arg, const struct fl_fault_sample *s)
 {
 	struct batch *b = arg;
-	uint64_t t = s->time_ns > fl_trace.start_mono ? s->time_ns - fl_trace.start_mono : 0;
+	uint64_t t = s->time_ns > fl_clock.start_mono ? s->time_ns - fl_clock.start_mono : 0;
 	if ((int)s->tid == fl_probes_ticker_tid)
 		return;
 	for (int i = 0; i < b->nreg; i++)

@@ -9,6 +9,7 @@
 
 #include <stdint.h>
 
+#include "probes/probe.h"
 #include "trace/out.h"
 
 /* Constructor, before the header: opens what can be opened. */
@@ -30,21 +31,6 @@ void fl_probes_fini(void);
 
 /* The ticker thread's tid, excluded from samples. */
 extern int fl_probes_ticker_tid;
-
-/* What one probe can do here, for the header's "probes" object: ok, or the
- * errno and a reason in words. Filled by each probe module. */
-struct fl_probe_st {
-	int ok;
-	int err;
-	const char *why;
-};
-
-static inline void fl_probe_set(struct fl_probe_st *p, int ok, int err, const char *why)
-{
-	p->ok = ok;
-	p->err = err;
-	p->why = why;
-}
 
 /* Writes "name":{"ok":..,"errno":..,"why":..} into the open probes object. */
 void fl_probes_put(struct fl_out *o, const char *name, const struct fl_probe_st *p);

@@ -7,6 +7,8 @@
 #include <cpuid.h>
 #include <string.h>
 
+#include "faultline/schema.h"
+
 void fl_tlb_clear(struct fl_tlb *t)
 {
 	t->l1d_4k = t->l1d_2m = t->l1d_1g = -1;
@@ -217,6 +219,6 @@ void fl_tlb_put(struct fl_out *o, const char *key, const struct fl_tlb *t)
 	put_n(o, "l2_2m", t->l2_2m);
 	put_n(o, "l2_1g", t->l2_1g);
 	put_n(o, "l2i_4k", t->l2i_4k);
-	fl_out_str(o, "source", t->source);
+	fl_out_str(o, FL_K_SOURCE, t->source);
 	fl_out_obj_close(o);
 }

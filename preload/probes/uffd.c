@@ -26,7 +26,7 @@
 #include "faultline/schema.h"
 #include "probes/pagemap.h"
 #include "base/sys.h"
-#include "trace/writer.h"
+#include "trace/clock.h"
 
 #ifndef UFFD_USER_MODE_ONLY
 #define UFFD_USER_MODE_ONLY 1
@@ -40,7 +40,6 @@
 
 #define MAX_TRACK 16384
 #define VEC_LEN 1024
-#define HIGH_FD 900
 
 struct fl_probe_st fl_uffd_st;
 
@@ -61,16 +60,12 @@ static void sort_trk(void);
 static int open_ctx(void)
 {
 	struct uffdio_api api;
-	int fd = fl_sys_userfaultfd(O_CLOEXEC | O_NONBLOCK | UFFD_USER_MODE_ONLY), hi;
+	int fd = fl_sys_userfaultfd(O_CLOEXEC | O_NONBLOCK | UFFD_USER_MODE_ONLY);
 	if (fd == -EINVAL)
 		fd = fl_sys_userfaultfd(O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return fd;
-	hi = fl_sys_fcntl(fd, F_DUPFD_CLOEXEC, HIGH_FD);
-	if (hi >= 0) {
-		fl_sys_close(fd);
-		fd = hi;
-	}
+	fd = fl_sys_move_high(fd);
 	memset(&api, 0, sizeof(api));
 	api.api = UFFD_API;
 	api.features = UFFD_FEATURE_WP_ASYNC | UFFD_FEATURE_WP_UNPOPULATED;

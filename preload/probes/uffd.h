@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 #include "trace/out.h"
-#include "probes/probes.h"
+#include "probes/probe.h"
 #include "probes/procfs.h"
 
 extern struct fl_probe_st fl_uffd_st;

@@ -4,9 +4,11 @@
 #include <math.h>
 #include <string.h>
 
+#include "record/drain.h"
 #include "record/sites.h"
 #include "record/stacks.h"
 #include "base/sys.h"
+#include "trace/clock.h"
 #include "trace/writer.h"
 
 /* ptrset tags: the stack id, and whether an alloc line was written (then
@@ -131,7 +133,7 @@ void fl_record_push(struct fl_thread *t, struct fl_event *ev, const void *str)
 	/* Ring full: write it out ourselves. The writer never waits for a
 	 * program thread, so taking its lock here cannot deadlock. */
 	fl_writer_lock();
-	fl_writer_drain_thread(t);
+	fl_drain_thread(t);
 	fl_writer_unlock();
 	if (fl_evbuf_push(&t->ring, ev, str) != 0)
 		t->dropped++;

@@ -72,6 +72,24 @@ int fl_resolve_all(const char **missing)
 	RESOLVE(preadv2);
 	RESOLVE(preadv64v2);
 	RESOLVE(close);
+	RESOLVE(fork);
+	RESOLVE(_Fork);
+	RESOLVE(clone);
+	RESOLVE(execve);
+	RESOLVE(execvpe);
+	RESOLVE(fexecve);
+	RESOLVE(execveat);
+	RESOLVE(posix_spawn);
+	RESOLVE(posix_spawnp);
+	RESOLVE(popen);
+	RESOLVE(system);
+	RESOLVE(waitpid);
+	RESOLVE(wait4);
+	RESOLVE(waitid);
+	RESOLVE(_exit);
+	RESOLVE(_Exit);
+	RESOLVE(sigaction);
+	RESOLVE(signal);
 	fl_resolving = 0;
 	return 0;
 fail:

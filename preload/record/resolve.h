@@ -1,14 +1,19 @@
 /*
- * The real functions behind our hooks, found with dlsym(RTLD_NEXT) once.
+ * The real functions behind our hooks, found with dlsym(RTLD_NEXT) once,
+ * all of them here: the only place the shim looks a symbol up.
  * dlsym itself may call calloc/malloc before they are found: those calls are
  * served from a static bootstrap arena, and free() ignores its pointers.
  */
 #ifndef FL_RESOLVE_H
 #define FL_RESOLVE_H
 
+#include <signal.h>
+#include <spawn.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 
 #include "faultline/compiler.h"
 
@@ -42,6 +47,28 @@ struct fl_real {
 	ssize_t (*preadv2)(int, const void *, int, off_t, int);
 	ssize_t (*preadv64v2)(int, const void *, int, off_t, int);
 	int (*close)(int);
+	/* processes (hooks_fork.c, hooks_exec.c, hooks_exit.c); optional */
+	pid_t (*fork)(void);
+	pid_t (*_Fork)(void);
+	int (*clone)(int (*)(void *), void *, int, void *, ...);
+	int (*execve)(const char *, char *const[], char *const[]);
+	int (*execvpe)(const char *, char *const[], char *const[]);
+	int (*fexecve)(int, char *const[], char *const[]);
+	int (*execveat)(int, const char *, char *const[], char *const[], int);
+	int (*posix_spawn)(pid_t *, const char *, const posix_spawn_file_actions_t *,
+			   const posix_spawnattr_t *, char *const[], char *const[]);
+	int (*posix_spawnp)(pid_t *, const char *, const posix_spawn_file_actions_t *,
+			    const posix_spawnattr_t *, char *const[], char *const[]);
+	FILE *(*popen)(const char *, const char *);
+	int (*system)(const char *);
+	pid_t (*waitpid)(pid_t, int *, int);
+	pid_t (*wait4)(pid_t, int *, int, struct rusage *);
+	int (*waitid)(idtype_t, id_t, siginfo_t *, int);
+	void (*_exit)(int);
+	void (*_Exit)(int);
+	/* signals (hooks_signal.c) */
+	int (*sigaction)(int, const struct sigaction *, struct sigaction *);
+	__sighandler_t (*signal)(int, __sighandler_t);
 };
 
 extern struct fl_real fl_real FL_HIDDEN;

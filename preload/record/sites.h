@@ -14,28 +14,15 @@
 
 #include <stdint.h>
 
+#include "record/site_pending.h"
 #include "trace/out.h"
-
-/*
- * A thread's counts for the site it updated last, not yet added to the
- * site: allocs, frees and bytes are plain sums, so only live (and peak)
- * need the site's shared cache line at every call. Written by its thread
- * (moved into the site when the thread turns to another site, and when its
- * state is retired); the writer adds it to the site's row, under seq (odd
- * while the counts move).
- */
-struct fl_sites_pending {
-	uint32_t seq;
-	uint32_t id; /* site + 1; 0: none */
-	uint64_t allocs, frees, bytes;
-};
 
 /* 0 or -1. Only --all calls it; the other functions then do nothing. */
 int fl_sites_init(void);
 void fl_sites_alloc(struct fl_sites_pending *pd, uint32_t id, uint64_t size);
 void fl_sites_free(struct fl_sites_pending *pd, uint32_t id, uint64_t size);
 /* Adds a pending entry to its site and empties it (its thread is gone or
- * is the caller). */
+ * is the caller): before a thread's state is retired. */
 void fl_sites_flush(struct fl_sites_pending *pd);
 /* Writes "sites" lines for the sites that changed (writer lock held). */
 void fl_sites_emit(struct fl_out *o, uint64_t (*next_seq)(void), uint64_t t);

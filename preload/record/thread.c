@@ -3,16 +3,13 @@
 #include <pthread.h>
 #include <string.h>
 
-#include "record/sites.h"
 #include "base/sys.h"
 
 #define FL_RING_BYTES (1u << 20)
 
-const char *const fl_call_names[FL_CALL_COUNT] = {
-    "malloc",	"calloc",   "realloc", "reallocarray", "posix_memalign", "aligned_alloc",
-    "memalign", "valloc",   "pvalloc", "free",	       "mmap",		 "munmap",
-    "mremap",	"mprotect", "madvise", "brk",	       "sbrk",
-};
+#define FL_CALL_NAME(id, name) name,
+const char *const fl_call_names[FL_CALL_COUNT] = {FL_CALLS(FL_CALL_NAME)};
+#undef FL_CALL_NAME
 
 __thread struct fl_tls fl_tls __attribute__((tls_model("initial-exec")));
 
@@ -109,7 +106,6 @@ void fl_thread_retire(struct fl_thread *t)
 	memset(t->bytes, 0, sizeof(t->bytes));
 	t->live = 0;
 	t->dropped = 0;
-	fl_sites_flush(&t->site_pend);
 	fl_evbuf_reset(&t->ring);
 	__atomic_store_n(&t->state, FL_TS_FREE, __ATOMIC_RELEASE);
 }
@@ -126,7 +122,6 @@ void fl_thread_after_fork_child(void)
 		if (t->state != FL_TS_FREE)
 			fl_thread_retire(t);
 	}
-	fl_sites_after_fork_child();
 	/* The child inherits the parent's heap (live bytes) but its call
 	 * counts start from zero: they describe what this process did. */
 	memset(fl_retired_calls, 0, sizeof(fl_retired_calls));

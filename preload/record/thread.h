@@ -15,31 +15,15 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "faultline/schema.h"
 #include "record/evbuf.h"
 #include "record/ptrset.h"
-#include "record/sites.h"
+#include "record/site_pending.h"
 #include "record/stacks.h"
 
-enum fl_call {
-	FL_CALL_MALLOC,
-	FL_CALL_CALLOC,
-	FL_CALL_REALLOC,
-	FL_CALL_REALLOCARRAY,
-	FL_CALL_POSIX_MEMALIGN,
-	FL_CALL_ALIGNED_ALLOC,
-	FL_CALL_MEMALIGN,
-	FL_CALL_VALLOC,
-	FL_CALL_PVALLOC,
-	FL_CALL_FREE,
-	FL_CALL_MMAP,
-	FL_CALL_MUNMAP,
-	FL_CALL_MREMAP,
-	FL_CALL_MPROTECT,
-	FL_CALL_MADVISE,
-	FL_CALL_BRK,
-	FL_CALL_SBRK,
-	FL_CALL_COUNT
-};
+#define FL_CALL_ENUM(id, name) FL_CALL_##id,
+enum fl_call { FL_CALLS(FL_CALL_ENUM) FL_CALL_COUNT };
+#undef FL_CALL_ENUM
 
 extern const char *const fl_call_names[FL_CALL_COUNT];
 
@@ -110,10 +94,13 @@ extern int64_t fl_retired_live;
 
 /* Called once the key for thread-exit notification can be created. */
 void fl_thread_init(void);
-/* The writer recycles a DEAD state after draining it. */
+/* The drain recycles a DEAD state after draining it and moving its pending
+ * site counts (fl_sites_flush). */
 void fl_thread_retire(struct fl_thread *t);
 /* In a fork child: every other thread is gone. Keeps the caller's state,
- * resets all rings and, for other threads, folds counters and frees them. */
+ * resets all rings and, for other threads, folds counters and frees them.
+ * The sites' pending counts are the sites' to reset
+ * (fl_sites_after_fork_child). */
 void fl_thread_after_fork_child(void);
 
 /* Counts a call made while no state is available. */

@@ -1,6 +1,7 @@
 /*
  * Constructor, destructor, fork handlers, exec and exit transitions, and the
- * ticker thread.
+ * ticker thread. The session drives the producers: it opens each trace
+ * file, asks for each tick and writes the process's own lines.
  */
 #include "session/init.h"
 
@@ -10,22 +11,27 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "probes/buildid.h"
+#include "base/fmt.h"
 #include "base/config.h"
-#include "hooks/hooks_proc.h"
+#include "base/fmt.h"
 #include "base/log.h"
-#include "probes/maps.h"
-#include "trace/out.h"
-#include "probes/probes.h"
-#include "record/record.h"
-#include "record/ptrset.h"
-#include "record/resolve.h"
-#include "record/stacks.h"
 #include "base/sys.h"
+#include "probes/buildid.h"
+#include "probes/maps.h"
+#include "probes/probes.h"
+#include "record/drain.h"
+#include "record/ptrset.h"
+#include "record/record.h"
+#include "record/resolve.h"
+#include "record/sites.h"
+#include "record/stacks.h"
 #include "record/thread.h"
+#include "session/header.h"
+#include "session/lines.h"
+#include "session/tick.h"
+#include "trace/clock.h"
 #include "trace/writer.h"
 
-int fl_state = FL_UNINIT;
 __thread uint64_t fl_tls_fork_t __attribute__((tls_model("initial-exec")));
 __thread uint64_t fl_tls_fork_seq __attribute__((tls_model("initial-exec")));
 __thread int fl_tls_fork_armed __attribute__((tls_model("initial-exec")));
@@ -59,8 +65,9 @@ static void *ticker_main(void *arg)
 		fl_probes_wait(fl_config.interval_ms * 1000000u);
 		if (__atomic_load_n(&fl_state, __ATOMIC_ACQUIRE) != FL_READY)
 			continue;
-		fl_buildid_refresh(); /* before the tick: it takes the writer lock */
-		fl_writer_tick(0);
+		/* before the tick: it takes the writer lock */
+		fl_buildid_refresh(fl_maps_forget);
+		fl_tick(0);
 	}
 	return NULL;
 }
@@ -90,8 +97,8 @@ void fl_init_finish(const char *how, int status, int sig, int core, int in_signa
 	/* Interrupted inside the shim, this thread may hold the lock itself:
 	 * then only wait a little for another holder, and give up. */
 	if (in_signal && prev_guard ? fl_writer_trylock(200) == 0 : (fl_writer_lock(), 1)) {
-		fl_writer_tick_locked(1);
-		fl_writer_exit_line(how, status, sig, core);
+		fl_tick_locked(1);
+		fl_lines_exit(how, status, sig, core);
 		fl_writer_unlock();
 	}
 	__atomic_store_n(&fl_state, FL_OFF, __ATOMIC_RELEASE);
@@ -122,7 +129,7 @@ void fl_init_fork_prepare(void)
 	fl_tls_fork_t = fl_now();
 	fl_tls_fork_seq = fl_seq_next();
 	fl_tls_fork_armed = 1;
-	fl_writer_drain_all();
+	fl_drain_all();
 	fl_writer_write(1);
 }
 
@@ -144,7 +151,10 @@ void fl_init_fork_child(const char *kind)
 	fl_tls_fork_armed = 0;
 	/* The lock was taken in prepare by this thread: it is ours to reset. */
 	fl_writer_after_fork_child();
+	fl_stacks_forget_emitted();
+	fl_maps_forget();
 	fl_thread_after_fork_child();
+	fl_sites_after_fork_child();
 	finished = 0;
 	if (!fl_config.follow) {
 		fl_state = FL_OFF;
@@ -153,7 +163,7 @@ void fl_init_fork_child(const char *kind)
 		return;
 	}
 	fl_init_link(fl_config.parent, kind, fl_tls_fork_t, fl_tls_fork_seq);
-	if (fl_writer_open("link") != 0) {
+	if (fl_header_open("link") != 0) {
 		fl_state = FL_OFF;
 	} else {
 		fl_probes_fork_child(fl_writer_out());
@@ -173,14 +183,14 @@ static void atfork_child(void)
 void fl_init_exec_begin(const char *path, char *const *argv, uint64_t t, uint64_t seq)
 {
 	fl_writer_lock();
-	fl_writer_exec_line(path, argv, 0, 0, t, seq);
-	fl_writer_tick_locked(1);
-	fl_writer_exit_line("exec", -1, 0, 0);
+	fl_lines_exec(path, argv, 0, 0, t, seq);
+	fl_tick_locked(1);
+	fl_lines_exit("exec", -1, 0, 0);
 }
 
 void fl_init_exec_failed(const char *path, char *const *argv, int err)
 {
-	fl_writer_exec_line(path, argv, -1, err, fl_now(), fl_seq_next());
+	fl_lines_exec(path, argv, -1, err, fl_now(), fl_seq_next());
 	fl_writer_write(1);
 	fl_writer_unlock();
 }
@@ -215,12 +225,11 @@ __attribute__((constructor(101))) static void fl_init(void)
 		goto off;
 	}
 	fl_probes_init();
-	fl_buildid_refresh();
-	if (fl_writer_open(fl_config.parent[0] ? "link" : "none") != 0)
+	fl_buildid_refresh(fl_maps_forget);
+	if (fl_header_open(fl_config.parent[0] ? "link" : "none") != 0)
 		goto off;
 	pthread_atfork(fl_init_fork_prepare, fl_init_fork_parent, atfork_child);
 	on_exit_ok = on_exit(on_exit_handler, NULL) == 0;
-	fl_proc_init();
 	fl_init_start_ticker();
 	__atomic_store_n(&fl_state, FL_READY, __ATOMIC_RELEASE);
 	fl_tls_guard = 0;

@@ -1,7 +1,6 @@
 /*
- * The shim's life: UNINIT → BOOT (resolving, opening the trace) → READY →
- * OFF (tracing disabled or finished: every hook passes straight through).
- * Also the process-level transitions: fork child, exec, the way out.
+ * The shim's life (the state word, base/state.h) and the process-level
+ * transitions: start, fork child, exec, the way out.
  */
 #ifndef FL_INIT_H
 #define FL_INIT_H
@@ -9,11 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "faultline/compiler.h"
-
-enum fl_state { FL_UNINIT, FL_BOOT, FL_READY, FL_OFF };
-
-extern int fl_state FL_HIDDEN;
+#include "base/state.h"
 
 /* Where the calling thread's last fork happened in this process's trace
  * (set by the prepare handler; the child's header links to it). */

@@ -65,10 +65,4 @@ static inline size_t fl_out_pending(const struct fl_out *o)
 /* Forgets the first n complete bytes (after they were written). */
 void fl_out_consume(struct fl_out *o, size_t n);
 
-/* Plain formatting helpers (async-signal-safe); return chars written. */
-size_t fl_fmt_u64(char *dst, uint64_t v);
-size_t fl_fmt_hex(char *dst, uint64_t v); /* "0x..." */
-/* Parses a decimal or 0x number; returns 0 on success. */
-int fl_parse_u64(const char *s, uint64_t *v);
-
 #endif

@@ -1,0 +1,3 @@
+#include "base/state.h"
+
+int fl_state = FL_UNINIT;

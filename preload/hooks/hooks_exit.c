@@ -1,0 +1,170 @@
+/*
+ * Following processes, part four: the ends. wait reports how each child
+ * ended, as its parent saw it (SIGKILL too); _exit, _Exit and syscall()'s
+ * exit_group are ways out that skip exit handlers; prctl can turn off the
+ * program's perf events under us, which the trace must say.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "hooks/hooks.h"
+#include "session/lines.h"
+#include "trace/writer.h"
+
+/* ---- wait: how each child ended, as its parent saw it (SIGKILL too) ---- */
+
+static void reaped(pid_t pid, int status)
+{
+	if (pid <= 0 || !TRACING() || fl_proc_in_vfork_child() ||
+	    !(WIFEXITED(status) || WIFSIGNALED(status)))
+		return;
+	fl_tls_guard++;
+	fl_writer_lock();
+	fl_lines_wait(pid, status);
+	fl_writer_unlock();
+	fl_tls_guard--;
+}
+
+FL_EXPORT pid_t waitpid(pid_t pid, int *status, int options)
+{
+	int st = 0;
+	pid_t r = REAL(waitpid)(pid, &st, options);
+	int err = errno;
+	if (status && r > 0)
+		*status = st;
+	reaped(r, st);
+	errno = err;
+	return r;
+}
+
+FL_EXPORT pid_t wait(int *status)
+{
+	return waitpid(-1, status, 0);
+}
+
+FL_EXPORT pid_t wait4(pid_t pid, int *status, int options, struct rusage *ru)
+{
+	int st = 0;
+	pid_t r = REAL(wait4)(pid, &st, options, ru);
+	int err = errno;
+	if (status && r > 0)
+		*status = st;
+	reaped(r, st);
+	errno = err;
+	return r;
+}
+
+FL_EXPORT pid_t wait3(int *status, int options, struct rusage *ru)
+{
+	return wait4(-1, status, options, ru);
+}
+
+FL_EXPORT int waitid(idtype_t type, id_t id, siginfo_t *info, int options)
+{
+	int r = REAL(waitid)(type, id, info, options);
+	int err = errno, st;
+	if (r == 0 && info && info->si_pid > 0 && !(options & WNOWAIT)) {
+		if (info->si_code == CLD_EXITED)
+			st = (info->si_status & 0xff) << 8;
+		else if (info->si_code == CLD_KILLED || info->si_code == CLD_DUMPED)
+			st = (info->si_status & 0x7f) | (info->si_code == CLD_DUMPED ? 0x80 : 0);
+		else
+			st = 0x7f; /* stopped: not an end */
+		reaped(info->si_pid, st);
+	}
+	errno = err;
+	return r;
+}
+
+/* ---- the ways out that skip exit handlers ---- */
+
+FL_EXPORT void _exit(int status)
+{
+	if (!fl_proc_in_vfork_child())
+		fl_init_finish("_exit", status, 0, 0, 0);
+	REAL(_exit)(status);
+	__builtin_unreachable();
+}
+
+FL_EXPORT void _Exit(int status)
+{
+	if (!fl_proc_in_vfork_child())
+		fl_init_finish("_exit", status, 0, 0, 0);
+	REAL(_Exit)(status);
+	__builtin_unreachable();
+}
+
+static long raw_syscall(long n, long a, long b, long c, long d, long e, long f)
+{
+	long r;
+	register long r10 __asm__("r10") = d;
+	register long r8 __asm__("r8") = e;
+	register long r9 __asm__("r9") = f;
+	__asm__ volatile("syscall"
+			 : "=a"(r)
+			 : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8), "r"(r9)
+			 : "rcx", "r11", "memory");
+	return r;
+}
+
+/* syscall(): exit_group and execve through it are ways out too. The shim's
+ * own raw syscalls (sys.c) land here as well, and pass straight on. */
+FL_EXPORT long syscall(long n, ...)
+{
+	va_list ap;
+	long a, b, c, d, e, f, r;
+	va_start(ap, n);
+	a = va_arg(ap, long);
+	b = va_arg(ap, long);
+	c = va_arg(ap, long);
+	d = va_arg(ap, long);
+	e = va_arg(ap, long);
+	f = va_arg(ap, long);
+	va_end(ap);
+	if (FL_UNLIKELY(n == SYS_exit_group) && !fl_tls_guard && !fl_proc_in_vfork_child())
+		fl_init_finish("exit_group", (int)a, 0, 0, 0);
+	else if (FL_UNLIKELY(n == SYS_execve) && !fl_tls_guard)
+		return execve((const char *)a, (char *const *)b, (char *const *)c);
+	r = raw_syscall(n, a, b, c, d, e, f);
+	if (r < 0 && r > -4096) {
+		errno = (int)-r;
+		return -1;
+	}
+	return r;
+}
+
+/* ---- hostile programs ---- */
+
+FL_EXPORT int prctl(int op, ...)
+{
+	va_list ap;
+	unsigned long a, b, c, d;
+	int r, err;
+	va_start(ap, op);
+	a = va_arg(ap, unsigned long);
+	b = va_arg(ap, unsigned long);
+	c = va_arg(ap, unsigned long);
+	d = va_arg(ap, unsigned long);
+	va_end(ap);
+	r = (int)syscall(SYS_prctl, op, a, b, c, d);
+	err = errno;
+	if (r == 0 && (op == PR_TASK_PERF_EVENTS_DISABLE || op == PR_TASK_PERF_EVENTS_ENABLE) &&
+	    TRACING() && !fl_proc_in_vfork_child()) {
+		fl_tls_guard++;
+		fl_writer_lock();
+		fl_writer_note(op == PR_TASK_PERF_EVENTS_DISABLE ? "perf_disabled" : "perf_enabled",
+			       op == PR_TASK_PERF_EVENTS_DISABLE
+				   ? "the program disabled its perf events: fault counts and "
+				     "samples stop from here"
+				   : "the program re-enabled its perf events",
+			       0);
+		fl_writer_unlock();
+		fl_tls_guard--;
+	}
+	errno = err;
+	return r;
+}
