@@ -1,7 +1,7 @@
 /*
  * The faults report, and the fault classifier the other reports share.
  *
- * Every page-fault sample is put in one class (DESIGN.md "Classification"):
+ * Every page-fault sample is put in one class (doc/design.md, "Fault classes"):
  *   major in a file VMA            -> disk        (read from the device)
  *   minor in a file VMA            -> cache_hit   (page cache, fault-around)
  *   major in an anonymous VMA      -> swap_in
