@@ -47,7 +47,7 @@ BENCHES      = $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 LIB = $(BUILD)/libfaultline.so
 CLI = $(BUILD)/faultline
 
-.PHONY: all deps check check-unit check-shell check-san check-shim-imports check-headers \
+.PHONY: all deps check check-unit check-shell check-san check-shim-imports check-layers check-headers \
         check-browser check-real demo bench install clean golden-update fuzz format-check lint
 
 all: $(LIB) $(CLI) $(SAMPLES) $(PROGS) $(UNITS) $(BENCHES)
@@ -100,6 +100,7 @@ check: deps
 	@$(MAKE) --no-print-directory BUILD=$(BUILD)/san SANITIZE=address,undefined \
 		$(BUILD)/san/faultline $(BUILD)/san/libfaultline.so $(UNITS:$(BUILD)/%=$(BUILD)/san/%)
 	@BUILD=$(BUILD) sh tests/run.sh
+	@$(MAKE) --no-print-directory check-layers
 
 check-unit: all
 	@BUILD=$(BUILD) sh tests/run.sh unit
@@ -115,6 +116,11 @@ check-real: all
 # The shim may not depend on anything that allocates or that it hooks.
 check-shim-imports: $(LIB)
 	@sh build-aux/check-shim-imports $(LIB)
+
+# Includes point down the data flow (hooks -> ... -> base, cmd -> ... -> util)
+# and close no cycle of more than two modules: doc/hacking.md, "Layers".
+check-layers:
+	@sh build-aux/check-layers
 
 check-headers:
 	@for h in include/faultline/*.h preload/*/*.h analyzer/*/*.h; do \

@@ -2,7 +2,7 @@
  * One place for the words that explain the kernel's mechanisms, so that all
  * reports say the same thing the same way. The texts name the mechanism and
  * say why the figure looks the way it does; they are facts verified on Linux
- * 6.x (see KERNEL-NOTES), not advice.
+ * 6.x (doc/kernel.md), not advice.
  */
 #include <stdarg.h>
 #include <stdio.h>

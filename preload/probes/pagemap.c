@@ -2,7 +2,7 @@
  * pagemap entry bits (Documentation/admin-guide/mm/pagemap.rst): 63 present,
  * 62 swapped, 61 file page or shared anonymous, 56 exclusively mapped, 0-54
  * PFN (zero without CAP_SYS_ADMIN). COW-shared after fork = anonymous +
- * present + not exclusive; that works without privilege (KERNEL-NOTES 4).
+ * present + not exclusive; that works without privilege (doc/kernel.md, 4).
  */
 #include "probes/pagemap.h"
 

@@ -1,5 +1,5 @@
 /*
- * Why the events are set up this way (see KERNEL-NOTES.md, facts 1-3, 11):
+ * Why the events are set up this way (doc/kernel.md, sections 1-3, 11):
  * - exclude_kernel=1 always: non-root opens fail with EACCES otherwise, and
  *   both root and non-root runs then count the same thing (user-mode
  *   faults); getrusage next to it gives the kernel-mode and GUP faults.

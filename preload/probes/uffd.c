@@ -1,5 +1,5 @@
 /*
- * Why this shape (KERNEL-NOTES 5): WP_ASYNC resolves write faults in the
+ * Why this shape (doc/kernel.md, 5): WP_ASYNC resolves write faults in the
  * kernel (no handler thread) and only marks the page written;
  * WP_UNPOPULATED also protects pages that do not exist yet, so first
  * touches are seen. Non-root needs UFFD_USER_MODE_ONLY. A range is armed
