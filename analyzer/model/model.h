@@ -332,8 +332,11 @@ struct fl_model {
  * one process could be read (errors in other lines/files are reported and
  * counted in m->nerrors), -1 when nothing usable was found (reported).
  */
-int fl_model_load(struct fl_model *m, const char *path);
+int fl_model_load(struct fl_model *m, const char *path); /* model/tree.c */
 void fl_model_release(struct fl_model *m);
+/* An empty model for path, its arena and string table ready (the loader's
+ * first step). */
+void fl_model_init(struct fl_model *m, const char *path);
 
 /* Interns a string in the model (for reports that build names). */
 const char *fl_model_intern(struct fl_model *m, const char *s);

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "read/reader.h"
+#include "read/events.h"
 
 /*
  * Key types: i integer, u non-negative integer, n integer or null,
