@@ -262,8 +262,10 @@ static void json_cell(struct html_ctx *c, json_t *path, const char *key, json_t 
 	const char *k;
 	json_t *e;
 	switch (json_typeof(v)) {
-	case JSON_STRING:
+	case JSON_STRING: /* words from the JSON, marked so a test can tell them from figures */
+		fputs("<span class=\"jt\">", c->f);
 		html_esc(c, json_string_value(v));
+		fputs("</span>", c->f);
 		break;
 	case JSON_INTEGER:
 	case JSON_REAL: {
@@ -312,7 +314,9 @@ static void json_cell(struct html_ctx *c, json_t *path, const char *key, json_t 
 		break;
 	case JSON_OBJECT:
 		if (json_is_string(json_object_get(v, "text"))) {
+			fputs("<span class=\"jt\">", c->f);
 			html_esc(c, json_string_value(json_object_get(v, "text")));
+			fputs("</span>", c->f);
 			break;
 		}
 		if (depth > 2) {
