@@ -139,7 +139,6 @@ static size_t ws_ref_lines(json_t *ws, struct fl_svg_hline *h)
 	return n;
 }
 
-
 /* ---- memory over time: the overcommit section's samples, the ws section's windows ---- */
 
 /* The entry of this pid in section's "processes", or NULL. */
@@ -247,8 +246,8 @@ void html_faults_chart(struct html_ctx *c, const struct fl_proc *p, int idx)
 				  NULL,
 				  0,
 				  FL_SCALE_LINEAR};
-	json_array_foreach(bins, i, b)
-	x[i] = html_xsec(c, p, (uint64_t)json_integer_value(json_object_get(b, "t"))) + bin_s / 2;
+	json_array_foreach(bins, i, b) x[i] =
+	    html_xsec(c, p, (uint64_t)json_integer_value(json_object_get(b, "t"))) + bin_s / 2;
 	json_array_foreach(classes, k, cl)
 	{
 		const char *name = json_string_value(json_object_get(cl, "name"));
@@ -262,8 +261,9 @@ void html_faults_chart(struct html_ctx *c, const struct fl_proc *p, int idx)
 			tot += yk[i];
 		}
 		if (tot > 0)
-			s[ns++] = (struct fl_svg_series){json_string_value(json_object_get(cl, "title")),
-							 yk, k < FC_N ? fclass_color[k] : NULL, 0};
+			s[ns++] =
+			    (struct fl_svg_series){json_string_value(json_object_get(cl, "title")),
+						   yk, k < FC_N ? fclass_color[k] : NULL, 0};
 	}
 	ch.nseries = ns;
 	snprintf(id, sizeof(id), "faults-%d", idx);
@@ -308,8 +308,9 @@ void html_fault_counts_chart(struct html_ctx *c, const struct fl_proc *p, int id
 		pma = cma >= 0 ? cma : pma;
 	}
 	snprintf(id, sizeof(id), "faults-%d", idx);
-	html_figure_open(c, "Page faults per tick, minor and major (counters; no fault samples were "
-		       "recorded, so there are no classes)");
+	html_figure_open(c,
+			 "Page faults per tick, minor and major (counters; no fault samples were "
+			 "recorded, so there are no classes)");
 	fl_svg_stacked_area(c->f, &ch);
 	fputs("</figure>\n", c->f);
 	html_chart_table(c, &ch);
@@ -440,7 +441,8 @@ void html_heatmaps(struct html_ctx *c, const struct fl_proc *p, int idx)
 					cells[r * b.n + bin_of(&b, p->faults[i].t)] += w;
 		}
 		snprintf(id, sizeof(id), "heat-faults-%d", idx);
-		html_figure_open(c, "Page faults by region (rows: the VMAs, in address order) and time");
+		html_figure_open(
+		    c, "Page faults by region (rows: the VMAs, in address order) and time");
 		fl_svg_heatmap(c->f, &h);
 		fputs("</figure>\n", c->f);
 		html_heatmap_table(c, &h);
@@ -487,24 +489,6 @@ static int is_forked(const struct fl_proc *p)
 	return p->link == FL_LINK_FORK || p->link == FL_LINK_VFORK || p->link == FL_LINK_CLONE;
 }
 
-/* Bytes of p still shared with its fork partner at time `when`, NaN outside its life. */
-static double shared_at(const struct html_ctx *c, const struct fl_proc *p, double when)
-{
-	struct resstate st = {NULL, 0, 0};
-	double sum = 0;
-	for (size_t i = 0; i < p->nresidency && html_xsec(c, p, p->residency[i].t) <= when + 1e-9; i++)
-		res_apply(&st, &p->residency[i]);
-	if (!st.n || when > html_xsec(c, p, p->end_t) + 1e-9) {
-		free(st.r);
-		return NAN;
-	}
-	for (size_t j = 0; j < st.n; j++)
-		if (st.r[j].anon_shared > 0)
-			sum += (double)st.r[j].anon_shared;
-	free(st.r);
-	return sum * (double)page_size(p);
-}
-
 /* The cow section's sharing decay for this child (report_cow.c), or NULL. */
 static json_t *cow_over_time(const struct html_ctx *c, const struct fl_proc *kid)
 {
@@ -530,25 +514,11 @@ static double json_shared_at(const struct html_ctx *c, const struct fl_proc *kid
 	if (when > html_xsec(c, kid, kid->end_t) + 1e-9)
 		return NAN;
 	json_array_foreach(
-	    ot, i, e) if (html_xsec(c, kid, (uint64_t)json_integer_value(json_object_get(e, "t"))) <=
-			  when + 1e-9) best = e;
+	    ot, i,
+	    e) if (html_xsec(c, kid, (uint64_t)json_integer_value(json_object_get(e, "t"))) <=
+		   when + 1e-9) best = e;
 	e = best ? json_object_get(best, "child_shared") : NULL;
 	return json_is_integer(e) ? (double)json_integer_value(e) * (double)page_size(kid) : NAN;
-}
-
-static int has_cow_section(const struct html_ctx *c)
-{
-	return json_array_size(json_object_get(
-		   json_object_get(json_object_get(c->report, "sections"), "cow"), "forks")) > 0;
-}
-
-static int ever_shared(const struct fl_proc *p)
-{
-	for (size_t i = 0; i < p->nresidency; i++)
-		for (size_t j = 0; j < p->residency[i].nregions; j++)
-			if (p->residency[i].regions[j].anon_shared > 0)
-				return 1;
-	return 0;
 }
 
 void html_cow_chart(struct html_ctx *c)
@@ -572,20 +542,20 @@ void html_cow_chart(struct html_ctx *c)
 				  0,
 				  FL_SCALE_LINEAR};
 
-	/* The children the cow section found (real forks, with their decay);
-	 * without that section, every forked image that ever shared a page. */
+	/* The children the cow section found: real forks, with their decay. */
 	for (size_t i = 0; i < c->m->nprocs && nk < MAX_COW; i++) {
 		const struct fl_proc *p = c->m->procs[i];
 		if (!is_forked(p) || !p->nresidency || !fl_report_selected(c->o, p))
 			continue;
-		if (cow_over_time(c, p) || (!has_cow_section(c) && ever_shared(p)))
+		if (cow_over_time(c, p))
 			kids[nk++] = p;
 	}
 	fputs("<section id=\"cow\"><h2>Copy-on-write after fork</h2>\n", c->f);
 	if (nk == 0) {
 		fputs(
 		    "<p class=\"note\">No forked child shared pages with its parent in this trace "
-		    "(no fork, or fork followed at once by exec).</p></section>\n",
+		    "(no fork, fork followed at once by exec, or the cow section is not in this "
+		    "report).</p></section>\n",
 		    c->f);
 		return;
 	}
@@ -600,8 +570,7 @@ void html_cow_chart(struct html_ctx *c)
 	for (size_t k = 0; k < nk; k++) {
 		json_t *ot = cow_over_time(c, kids[k]);
 		for (size_t j = 0; j < n; j++)
-			y[k][j] =
-			    ot ? json_shared_at(c, kids[k], ot, x[j]) : shared_at(c, kids[k], x[j]);
+			y[k][j] = json_shared_at(c, kids[k], ot, x[j]);
 		snprintf(names[k], sizeof(names[k]), "child %d (parent %d)", kids[k]->pid,
 			 kids[k]->ppid);
 		s[k] = (struct fl_svg_series){names[k], y[k], NULL, 0};
@@ -610,8 +579,9 @@ void html_cow_chart(struct html_ctx *c)
 	fputs("<p>After fork() parent and child share every private page read-only; the first "
 	      "write to a page on either side copies it. The lines fall as pages are copied.</p>\n",
 	      c->f);
-	html_figure_open(c, "Private pages each child still shares with its parent (pagemap: present "
-		       "and not exclusively mapped)");
+	html_figure_open(c,
+			 "Private pages each child still shares with its parent (pagemap: present "
+			 "and not exclusively mapped)");
 	fl_svg_line_chart(c->f, &ch);
 	fputs("</figure>\n", c->f);
 	html_chart_table(c, &ch);
@@ -729,4 +699,3 @@ void html_overcommit_chart(struct html_ctx *c)
 	free(tou);
 	free(sites);
 }
-

@@ -62,7 +62,8 @@ static json_t *ws_of(struct html_ctx *c, json_int_t pid, size_t *index)
 {
 	json_t *procs = json_object_get(html_section(c, "ws"), "processes");
 	for (*index = 0; *index < json_array_size(procs); ++*index)
-		if (json_integer_value(json_object_get(json_array_get(procs, *index), "pid")) == pid)
+		if (json_integer_value(json_object_get(json_array_get(procs, *index), "pid")) ==
+		    pid)
 			return json_array_get(procs, *index);
 	return NULL;
 }
@@ -101,7 +102,8 @@ static void class_words(struct html_ctx *c)
 		if (!json_is_integer(n) || json_integer_value(n) <= 0)
 			continue;
 		fputs(first ? "" : ", ", c->f);
-		html_figf(c, n, HTML_FIG_COUNT, "[s,s,s,s]", "sections", "faults", "by_class", name);
+		html_figf(c, n, HTML_FIG_COUNT, "[s,s,s,s]", "sections", "faults", "by_class",
+			  name);
 		fputc(' ', c->f);
 		html_esc(c, json_string_value(json_object_get(cl, "title")));
 		first = 0;
@@ -223,7 +225,6 @@ static void standout(struct html_ctx *c)
 		      c->f);
 	fputs("</ul>\n", c->f);
 }
-
 
 void html_summary(struct html_ctx *c)
 {

@@ -132,7 +132,9 @@ void html_num_cell(struct html_ctx *c, double v, enum fl_unit u)
 void html_chart_table(struct html_ctx *c, const struct fl_svg_chart *ch)
 {
 	char buf[64];
-	size_t step = ch->n > HTML_MAX_TABLE_ROWS ? (ch->n + HTML_MAX_TABLE_ROWS - 1) / HTML_MAX_TABLE_ROWS : 1;
+	size_t step = ch->n > HTML_MAX_TABLE_ROWS
+			  ? (ch->n + HTML_MAX_TABLE_ROWS - 1) / HTML_MAX_TABLE_ROWS
+			  : 1;
 	html_table_open(c, "Table: the numbers behind this chart");
 	fputs("<tr><th>", c->f);
 	html_esc(c, ch->x_label);
@@ -275,8 +277,9 @@ static void json_cell(struct html_ctx *c, json_t *path, const char *key, json_t 
 		else if (key && is_bytes_key(key) && d >= 0)
 			html_fig(c, path, v, HTML_FIG_BYTES);
 		else if (key && is_ns_key(key) && d >= 1e17)
-			html_fig_text(c, path, v,
-				      wall_clock(buf, sizeof(buf), (uint64_t)json_integer_value(v)));
+			html_fig_text(
+			    c, path, v,
+			    wall_clock(buf, sizeof(buf), (uint64_t)json_integer_value(v)));
 		else if (key && is_ns_key(key))
 			html_fig_text(c, path, v,
 				      fl_svg_format(buf, sizeof(buf), d / 1e9, FL_UNIT_SECONDS));
@@ -380,7 +383,8 @@ static void json_table(struct html_ctx *c, json_t *path, const char *name, json_
 			fputs("<td>", c->f);
 			v = json_object_get(row, cols[j]);
 			if (v) {
-				json_t *rp = path_add(path, NULL, i), *cp = path_add(rp, cols[j], 0);
+				json_t *rp = path_add(path, NULL, i),
+				       *cp = path_add(rp, cols[j], 0);
 				json_cell(c, cp, cols[j], v, 1);
 				json_decref(cp);
 				json_decref(rp);
@@ -441,7 +445,7 @@ static void json_facts(struct html_ctx *c, json_t *path, json_t *obj, int depth)
 			json_table(c, sub, k, v);
 			json_decref(sub);
 		} else if (json_is_object(v) && !json_object_get(v, "text") && !is_small(v) &&
-			 depth < 3) {
+			   depth < 3) {
 			fputs("<h4>", c->f);
 			html_esc(c, k);
 			fputs("</h4>\n", c->f);
@@ -514,4 +518,3 @@ void html_sections(struct html_ctx *c)
 		fputs("</section>\n", c->f);
 	}
 }
-
