@@ -12,6 +12,7 @@
 
 #include "analysis/explain.h"
 #include "analysis/fault_class.h"
+#include "reports/rss.h"
 #include "model/residency.h"
 #include "reports/report.h"
 #include "reports/report_overcommit.h"
@@ -308,12 +309,10 @@ static json_t *over_time(const struct fl_proc *p, int64_t *peak_commit, int64_t 
 		}
 		if (i % step && i + 1 != p->ncounters)
 			continue;
-		int64_t rss = c->rss_anon >= 0 ? c->rss_anon + (c->rss_file > 0 ? c->rss_file : 0) +
-						     (c->rss_shmem > 0 ? c->rss_shmem : 0)
-					       : -1;
+		int64_t rss = fl_rss_of_sample(c), vsz = fl_vsz_of_sample(p, c);
 		json_array_append_new(arr,
 				      json_pack("{s:I, s:I, s:I, s:I}", "t", (json_int_t)c->t,
-						"vsz", (json_int_t)c->vsz, "rss", (json_int_t)rss,
+						"vsz", (json_int_t)vsz, "rss", (json_int_t)rss,
 						"committed_as", (json_int_t)c->committed_as));
 	}
 	return arr;

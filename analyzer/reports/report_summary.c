@@ -7,6 +7,7 @@
 #include "faultline/schema.h"
 #include "reports/report.h"
 #include "reports/report_summary.h"
+#include "reports/rss.h"
 
 struct pfacts {
 	uint64_t runtime;
@@ -58,20 +59,11 @@ static void facts(const struct fl_proc *p, struct pfacts *f)
 	f->peak_rss = f->peak_vsz = -1;
 	for (size_t i = 0; i < p->ncounters; i++) {
 		const struct fl_counters *c = &p->counters[i];
-		int64_t rss = (c->rss_anon > 0 ? c->rss_anon : 0) +
-			      (c->rss_file > 0 ? c->rss_file : 0) +
-			      (c->rss_shmem > 0 ? c->rss_shmem : 0);
-		if (c->rss_anon >= 0 && rss > f->peak_rss)
+		int64_t rss = fl_rss_of_sample(c), vsz = fl_vsz_of_sample(p, c);
+		if (rss > f->peak_rss)
 			f->peak_rss = rss;
-		if (c->vsz >= 0) {
-			/* The shim's own buffers and code are not the program's. */
-			const struct fl_maps_snap *ms = fl_proc_maps_at(p, c->t);
-			int64_t vsz = c->vsz;
-			if (ms && (int64_t)ms->shim_bytes < vsz)
-				vsz -= (int64_t)ms->shim_bytes;
-			if (vsz > f->peak_vsz)
-				f->peak_vsz = vsz;
-		}
+		if (vsz > f->peak_vsz)
+			f->peak_vsz = vsz;
 	}
 	f->maxrss = p->exit.present && p->exit.ru_maxrss_kb >= 0 ? p->exit.ru_maxrss_kb * 1024 : -1;
 	if (h) {

@@ -35,7 +35,7 @@ test_expect_success 'none of them is live markup: only the renderer'"'"'s own ta
 	attrs = set("""lang charset name content class id href xmlns viewbox role font-family
 	font-size aria-label x y x1 y1 x2 y2 width height fill stroke stroke-width
 	stroke-dasharray stroke-linejoin text-anchor transform d r cx cy fill-opacity
-	patternunits offset stop-color colspan title""".split())
+	patternunits offset stop-color colspan title data-json""".split())
 	bad = []
 	class P(HTMLParser):
 	    def handle_starttag(self, tag, a):
