@@ -43,7 +43,7 @@ void fl_report_opts_init(struct fl_report_opts *o)
 
 int fl_report_selected(const struct fl_report_opts *o, const struct fl_proc *p)
 {
-	return o->pid < 0 || p->pid == o->pid;
+	return (o->pid < 0 || p->pid == o->pid) && (!o->image || !strcmp(p->key, o->image));
 }
 
 #define TOP_FINDINGS 8
