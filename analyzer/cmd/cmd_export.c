@@ -39,12 +39,24 @@ enum { FORMAT_FOLDED, FORMAT_PERFETTO, FORMAT_JSON };
 static const char *const formats[] = {"folded", "perfetto", "json", NULL};
 
 static const struct fl_option export_options[] = {
-    {OPT_FORMAT, "format", 'f', FL_OPT_ENUM, formats},
+    {OPT_FORMAT, "format", 'f', FL_OPT_STRING, NULL},
     {OPT_OUTPUT, "output", 'o', FL_OPT_STRING, NULL},
     {OPT_PID, "pid", 0, FL_OPT_STRING, NULL},
     {OPT_NO_SYMBOLS, "no-symbols", 0, FL_OPT_FLAG, NULL},
     {0, NULL, 0, FL_OPT_FLAG, NULL},
 };
+
+static int parse_format(const char *s)
+{
+	const char *guess;
+	for (int i = 0; formats[i]; i++)
+		if (!strcmp(formats[i], s))
+			return i;
+	guess = fl_did_you_mean(s, formats);
+	if (guess)
+		fl_usage("unknown format '%s'; did you mean '%s'?", s, guess);
+	fl_usage("unknown format '%s'; use folded, perfetto or json", s);
+}
 
 struct export_args {
 	int format; /* FORMAT_*, -1 until given */
@@ -61,7 +73,7 @@ static void parse(int argc, char **argv, struct export_args *a, struct fl_report
 	while ((id = fl_opts_next(&p, &v)) != FL_OPT_END) {
 		switch (id) {
 		case OPT_FORMAT:
-			a->format = (int)v.num;
+			a->format = parse_format(v.str);
 			break;
 		case OPT_OUTPUT:
 			a->out = v.str;
