@@ -9,18 +9,30 @@
 #include <string.h>
 
 #include "cmd/commands.h"
+#include "cmd/options.h"
 #include "util/diag.h"
 #include "model/model.h"
 #include "reports/report.h"
 #include "model/symbols.h"
 
 const char cmd_addr_usage[] =
-    "usage: faultline addr ADDRESS [--trace TRACE [--pid N] [--time NS]] [--no-symbols]\n\n"
+    "usage: faultline addr ADDRESS [--trace TRACE [--pid ID] [--time NS]] [--no-symbols]\n\n"
     "Decodes an x86-64 virtual address: canonical or not (48-bit, and 57-bit with LA57),\n"
     "user or kernel half, the PGD/PUD/PMD/PTE indices and the page offset. With --trace,\n"
     "also what the address was in that run: its mapping and, for heap memory, the\n"
     "allocation and its stack. --time is in ns since the process's trace start\n"
-    "(default: the end of the run).\n";
+    "(default: the end of the run). --pid takes a pid or one image as the report\n"
+    "names it (1234.2).\n";
+
+enum { OPT_TRACE = 1, OPT_PID, OPT_TIME, OPT_NO_SYMBOLS };
+
+static const struct fl_option addr_options[] = {
+    {OPT_TRACE, "trace", 0, FL_OPT_STRING, NULL},
+    {OPT_PID, "pid", 0, FL_OPT_STRING, NULL},
+    {OPT_TIME, "time", 0, FL_OPT_INT, NULL},
+    {OPT_NO_SYMBOLS, "no-symbols", 0, FL_OPT_FLAG, NULL},
+    {0, NULL, 0, FL_OPT_FLAG, NULL},
+};
 
 static int canonical(uint64_t a, int bits)
 {
@@ -91,8 +103,8 @@ static void print_block(const struct fl_proc *p, const struct fl_block *b, uint6
 	}
 }
 
-static int in_trace(uint64_t a, const char *trace, int32_t pid, int64_t when,
-		    const struct fl_report_opts *o, FILE *f)
+static int in_trace(uint64_t a, const char *trace, int64_t when, const struct fl_report_opts *o,
+		    FILE *f)
 {
 	struct fl_model m;
 	int found = 0;
@@ -105,7 +117,7 @@ static int in_trace(uint64_t a, const char *trace, int32_t pid, int64_t when,
 		uint64_t t = when >= 0 ? (uint64_t)when : p->end_t;
 		struct fl_vma v;
 		struct latest l = {t, NULL};
-		if (pid >= 0 && p->pid != pid)
+		if (!fl_report_selected(o, p))
 			continue;
 		if (fl_proc_vma_at(p, a, t, &v) < 0)
 			continue;
@@ -128,7 +140,7 @@ static int in_trace(uint64_t a, const char *trace, int32_t pid, int64_t when,
 		}
 	}
 	if (!found)
-		fprintf(f, "\nnot mapped in %s%s\n", pid >= 0 ? "that process of " : "", trace);
+		fprintf(f, "\nnot mapped in %s%s\n", o->pid >= 0 ? "that process of " : "", trace);
 	fl_model_release(&m);
 	return m.nerrors ? 1 : 0;
 }
@@ -136,27 +148,29 @@ static int in_trace(uint64_t a, const char *trace, int32_t pid, int64_t when,
 int cmd_addr(int argc, char **argv)
 {
 	const char *addr = NULL, *trace = NULL;
-	int32_t pid = -1;
 	int64_t when = -1;
-	int nosym = 0, status = 0;
+	int nosym = 0, status = 0, id;
 	uint64_t a;
 	char *end;
 	struct fl_report_opts o;
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--trace") && i + 1 < argc)
-			trace = argv[++i];
-		else if (!strcmp(argv[i], "--pid") && i + 1 < argc)
-			pid = (int32_t)strtol(argv[++i], NULL, 10);
-		else if (!strcmp(argv[i], "--time") && i + 1 < argc)
-			when = strtoll(argv[++i], NULL, 10);
-		else if (!strcmp(argv[i], "--no-symbols"))
+	struct fl_opts p;
+	struct fl_opt_value v;
+
+	fl_report_opts_init(&o);
+	fl_opts_init(&p, "addr", cmd_addr_usage, addr_options, argc, argv);
+	while ((id = fl_opts_next(&p, &v)) != FL_OPT_END) {
+		if (id == OPT_TRACE)
+			trace = v.str;
+		else if (id == OPT_PID)
+			fl_opt_pid("--pid", v.str, &o.pid, &o.image);
+		else if (id == OPT_TIME)
+			when = v.num > INT64_MAX ? INT64_MAX : (int64_t)v.num;
+		else if (id == OPT_NO_SYMBOLS)
 			nosym = 1;
-		else if (argv[i][0] == '-' && argv[i][1])
-			fl_usage("unknown option '%s'; see 'faultline addr --help'", argv[i]);
 		else if (addr)
 			fl_usage("one address at a time");
 		else
-			addr = argv[i];
+			addr = v.str;
 	}
 	if (!addr)
 		fl_usage("which address? see 'faultline addr --help'");
@@ -165,9 +179,8 @@ int cmd_addr(int argc, char **argv)
 		fl_usage("'%s' is not an address (use 0x... or a decimal number)", addr);
 	decode(a, stdout);
 	if (trace) {
-		fl_report_opts_init(&o);
 		o.syms = nosym ? NULL : fl_symbols_new(0);
-		status = in_trace(a, trace, pid, when, &o, stdout);
+		status = in_trace(a, trace, when, &o, stdout);
 		fl_symbols_free(o.syms);
 	}
 	return status;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cmd/commands.h"
+#include "cmd/options.h"
 #include "util/diag.h"
 #include "export/export.h"
 #include "model/model.h"
@@ -16,7 +17,7 @@
 #include "model/symbols.h"
 
 const char cmd_export_usage[] =
-    "usage: faultline export --format folded|perfetto|json [-o FILE] [--pid N]\n"
+    "usage: faultline export --format folded|perfetto|json [-o FILE] [--pid ID]\n"
     "                        [--no-symbols] TRACE\n\n"
     "Writes the trace in another tool's format, to standard output or FILE.\n\n"
     "   --format folded     collapsed stacks for flamegraph.pl, speedscope, inferno:\n"
@@ -27,83 +28,106 @@ const char cmd_export_usage[] =
     "                       fork, exec and mmap instants\n"
     "   --format json       the whole analysed model as one JSON document\n"
     "   -o, --output FILE   write to FILE instead of standard output\n"
-    "   --pid N             only the process N (all its exec images)\n"
+    "   -f FORMAT           the same as --format FORMAT\n"
+    "   --pid ID            only the process ID (all its exec images), or one image\n"
+    "                       as the report names it (1234.2)\n"
     "   --no-symbols        frames as object+offset, without reading symbols\n";
 
-static const char *value(int argc, char **argv, int *i)
+enum { OPT_FORMAT = 1, OPT_OUTPUT, OPT_PID, OPT_NO_SYMBOLS };
+enum { FORMAT_FOLDED, FORMAT_PERFETTO, FORMAT_JSON };
+
+static const char *const formats[] = {"folded", "perfetto", "json", NULL};
+
+static const struct fl_option export_options[] = {
+    {OPT_FORMAT, "format", 'f', FL_OPT_STRING, NULL},
+    {OPT_OUTPUT, "output", 'o', FL_OPT_STRING, NULL},
+    {OPT_PID, "pid", 0, FL_OPT_STRING, NULL},
+    {OPT_NO_SYMBOLS, "no-symbols", 0, FL_OPT_FLAG, NULL},
+    {0, NULL, 0, FL_OPT_FLAG, NULL},
+};
+
+static int parse_format(const char *s)
 {
-	const char *eq = strchr(argv[*i], '=');
-	if (argv[*i][1] == '-' && eq)
-		return eq + 1;
-	if (*i + 1 >= argc)
-		fl_usage("option '%s' needs a value", argv[*i]);
-	return argv[++*i];
+	const char *guess;
+	for (int i = 0; formats[i]; i++)
+		if (!strcmp(formats[i], s))
+			return i;
+	guess = fl_did_you_mean(s, formats);
+	if (guess)
+		fl_usage("unknown format '%s'; did you mean '%s'?", s, guess);
+	fl_usage("unknown format '%s'; use folded, perfetto or json", s);
 }
 
-static int is_opt(const char *a, const char *name)
+struct export_args {
+	int format; /* FORMAT_*, -1 until given */
+	const char *out, *trace;
+	int nosym;
+};
+
+static void parse(int argc, char **argv, struct export_args *a, struct fl_report_opts *o)
 {
-	size_t n = strlen(name);
-	return !strncmp(a, name, n) && (a[n] == 0 || (a[n] == '=' && name[1] == '-'));
+	struct fl_opts p;
+	struct fl_opt_value v;
+	int id;
+	fl_opts_init(&p, "export", cmd_export_usage, export_options, argc, argv);
+	while ((id = fl_opts_next(&p, &v)) != FL_OPT_END) {
+		switch (id) {
+		case OPT_FORMAT:
+			a->format = parse_format(v.str);
+			break;
+		case OPT_OUTPUT:
+			a->out = v.str;
+			break;
+		case OPT_PID:
+			fl_opt_pid("--pid", v.str, &o->pid, &o->image);
+			break;
+		case OPT_NO_SYMBOLS:
+			a->nosym = 1;
+			break;
+		default:
+			if (a->trace)
+				fl_usage("one trace at a time (got '%s' and '%s')", a->trace,
+					 v.str);
+			a->trace = v.str;
+		}
+	}
+	if (a->format < 0)
+		fl_usage("which format? --format folded, perfetto or json");
+	if (!a->trace)
+		fl_usage("which trace? see 'faultline export --help'");
 }
 
 int cmd_export(int argc, char **argv)
 {
-	const char *format = NULL, *out = NULL, *trace = NULL;
-	int nosym = 0, rc;
+	struct export_args a = {-1, NULL, NULL, 0};
+	int rc;
 	struct fl_report_opts o;
 	struct fl_model m;
 	FILE *f = stdout;
 
 	fl_report_opts_init(&o);
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (is_opt(a, "--format") || is_opt(a, "-f"))
-			format = value(argc, argv, &i);
-		else if (is_opt(a, "--output") || is_opt(a, "-o"))
-			out = value(argc, argv, &i);
-		else if (is_opt(a, "--pid")) {
-			char *end;
-			const char *v = value(argc, argv, &i);
-			long pid = strtol(v, &end, 10);
-			if (!*v || *end || pid < 0)
-				fl_usage("--pid needs a process id, not '%s'", v);
-			o.pid = (int32_t)pid;
-		} else if (!strcmp(a, "--no-symbols"))
-			nosym = 1;
-		else if (a[0] == '-' && a[1])
-			fl_usage("unknown option '%s'; see 'faultline export --help'", a);
-		else if (trace)
-			fl_usage("one trace at a time (got '%s' and '%s')", trace, a);
-		else
-			trace = a;
-	}
-	if (!format)
-		fl_usage("which format? --format folded, perfetto or json");
-	if (strcmp(format, "folded") && strcmp(format, "perfetto") && strcmp(format, "json"))
-		fl_usage("unknown format '%s'; use folded, perfetto or json", format);
-	if (!trace)
-		fl_usage("which trace? see 'faultline export --help'");
-	if (fl_model_load(&m, trace) < 0) {
+	parse(argc, argv, &a, &o);
+	if (fl_model_load(&m, a.trace) < 0) {
 		fl_model_release(&m);
 		return 1;
 	}
-	if (o.pid >= 0 && !fl_model_find_pid(&m, o.pid, NULL, 0)) {
+	if (!cmd_pid_in_trace(&m, &o, a.trace)) {
 		fl_model_release(&m);
-		fl_die("no process %d in '%s'", (int)o.pid, trace);
+		return 1;
 	}
-	if (out && !(f = fopen(out, "w"))) {
+	if (a.out && !(f = fopen(a.out, "w"))) {
 		fl_model_release(&m);
-		fl_die("cannot open '%s': %m", out);
+		fl_die("cannot open '%s': %m", a.out);
 	}
-	o.syms = nosym || strcmp(format, "folded") ? NULL : fl_symbols_new(FL_SYM_NO_LINES);
-	if (!strcmp(format, "folded"))
+	o.syms = a.nosym || a.format != FORMAT_FOLDED ? NULL : fl_symbols_new(FL_SYM_NO_LINES);
+	if (a.format == FORMAT_FOLDED)
 		rc = fl_export_folded(f, &m, &o);
-	else if (!strcmp(format, "perfetto"))
+	else if (a.format == FORMAT_PERFETTO)
 		rc = fl_export_perfetto(f, &m, &o);
 	else
 		rc = fl_export_json(f, &m, &o);
-	if (out && fclose(f) != 0 && rc == 0)
-		rc = fl_error("error writing '%s'", out);
+	if (a.out && fclose(f) != 0 && rc == 0)
+		rc = fl_error("error writing '%s'", a.out);
 	fl_symbols_free(o.syms);
 	if (rc == 0 && m.nerrors)
 		rc = -1; /* the bad lines were reported; the export has the rest */

@@ -5,9 +5,11 @@
  * forwards the signals a terminal or supervisor sends, and returns the
  * program's own exit status (128+N when a signal killed it, as a shell does).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
+#include <inttypes.h>
 #include <libelf.h>
 #include <limits.h>
 #include <signal.h>
@@ -20,90 +22,145 @@
 #include <unistd.h>
 
 #include "cmd/commands.h"
+#include "cmd/options.h"
 #include "util/diag.h"
 #include "faultline/schema.h"
 #include "cmd/record_summary.h"
 #include "util/xalloc.h"
 
 const char cmd_record_usage[] =
-    "usage: faultline record [-o DIR] [options] -- PROGRAM [ARGS...]\n"
+    "usage: faultline record [-o DIR] [--force] [--all] [--sample SIZE] [--large SIZE]\n"
+    "                        [--interval MS] [--faults all|off|N] [--wss] [--no-follow]\n"
+    "                        [--max-size SIZE] [--no-argv] [-q] [--] PROGRAM [ARGS...]\n"
     "\n"
     "Runs PROGRAM with the faultline shim preloaded and writes a trace directory\n"
     "(one <pid>.ndjson per process). Children are followed. Returns PROGRAM's\n"
-    "exit status (128+N if signal N killed it).\n"
+    "exit status (128+N if signal N killed it; 127 if it is not found, 126 if it\n"
+    "cannot be run).\n"
     "\n"
-    "  -o, --output DIR     trace directory (default: ./faultline-<prog>-<time>)\n"
+    "  -o, --output DIR     trace directory (default: ./faultline-<prog>-<time>-<pid>);\n"
+    "                       it must be new or empty\n"
+    "      --force          replace the traces in an existing output directory\n"
     "      --all            record every heap call with its backtrace (exact per-site)\n"
-    "      --sample BYTES   mean bytes between heap samples (default 524288)\n"
-    "      --large BYTES    always record allocations this big (default 65536)\n"
+    "      --sample SIZE    mean bytes between heap samples (default 512K)\n"
+    "      --large SIZE     always record allocations this big (default 64K)\n"
     "      --interval MS    sampler tick (default 100)\n"
     "      --faults all|off|N  page-fault samples: every fault, none, every N-th\n"
     "                       (default 8, all with --wss; counts are exact either way)\n"
     "      --wss            page-exact written working set (uffd write-protect)\n"
     "      --no-follow      do not trace children\n"
-    "      --max-size BYTES cap each trace file; counting continues past it\n"
+    "      --max-size SIZE  cap each trace file; counting continues past it\n"
     "      --no-argv        do not record argv\n"
-    "  -q, --quiet          no summary at the end\n";
+    "  -q, --quiet          no summary at the end\n"
+    "\n"
+    "SIZE is in bytes, or with a suffix K, M, G (1M = 1048576). Options take their\n"
+    "value as --opt VALUE, --opt=VALUE or, for short ones, -oVALUE.\n";
 
-struct record_opts {
-	const char *out;
-	const char *sample, *large, *interval, *faults, *max_size;
-	int all, wss, no_follow, no_argv, quiet;
+enum {
+	OPT_OUTPUT = 1,
+	OPT_FORCE,
+	OPT_ALL,
+	OPT_SAMPLE,
+	OPT_LARGE,
+	OPT_INTERVAL,
+	OPT_FAULTS,
+	OPT_WSS,
+	OPT_NO_FOLLOW,
+	OPT_MAX_SIZE,
+	OPT_NO_ARGV,
+	OPT_QUIET,
 };
 
-static const char *need_arg(int argc, char **argv, int *i)
+static const struct fl_option record_options[] = {
+    {OPT_OUTPUT, "output", 'o', FL_OPT_STRING, NULL},
+    {OPT_FORCE, "force", 0, FL_OPT_FLAG, NULL},
+    {OPT_ALL, "all", 0, FL_OPT_FLAG, NULL},
+    {OPT_SAMPLE, "sample", 0, FL_OPT_SIZE, NULL},
+    {OPT_LARGE, "large", 0, FL_OPT_SIZE, NULL},
+    {OPT_INTERVAL, "interval", 0, FL_OPT_INT, NULL},
+    {OPT_FAULTS, "faults", 0, FL_OPT_STRING, NULL},
+    {OPT_WSS, "wss", 0, FL_OPT_FLAG, NULL},
+    {OPT_NO_FOLLOW, "no-follow", 0, FL_OPT_FLAG, NULL},
+    {OPT_MAX_SIZE, "max-size", 0, FL_OPT_SIZE, NULL},
+    {OPT_NO_ARGV, "no-argv", 0, FL_OPT_FLAG, NULL},
+    {OPT_QUIET, "quiet", 'q', FL_OPT_FLAG, NULL},
+    {0, NULL, 0, FL_OPT_FLAG, NULL},
+};
+
+/* The shim reads plain decimal numbers from its environment: sizes are
+ * converted here, so the suffixes are the CLI's business alone. */
+struct record_opts {
+	const char *out;
+	char sample[24], large[24], interval[24], max_size[24];
+	const char *faults;
+	int force, all, wss, no_follow, no_argv, quiet;
+};
+
+static void set_number(char *buf, uint64_t v)
 {
-	if (*i + 1 >= argc)
-		fl_usage("option '%s' needs a value", argv[*i]);
-	return argv[++*i];
+	snprintf(buf, 24, "%" PRIu64, v);
 }
 
+static void check_faults(const char *v)
+{
+	if (strcmp(v, "all") && strcmp(v, "off") && (!*v || strspn(v, "0123456789") != strlen(v)))
+		fl_usage("option '--faults' takes all, off or a number N (every N-th fault), "
+			 "not '%s'",
+			 v);
+}
+
+/* Returns the index of PROGRAM in argv. */
 static int parse(int argc, char **argv, struct record_opts *o)
 {
-	int i;
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (!strcmp(a, "--"))
-			return i + 1;
-		if (a[0] != '-')
-			return i;
-		if (!strcmp(a, "-o") || !strcmp(a, "--output"))
-			o->out = need_arg(argc, argv, &i);
-		else if (!strcmp(a, "--all"))
+	struct fl_opts p;
+	struct fl_opt_value v;
+	int id;
+	fl_opts_init(&p, "record", cmd_record_usage, record_options, argc, argv);
+	p.stop_at_operand = 1;
+	while ((id = fl_opts_next(&p, &v)) != FL_OPT_END) {
+		switch (id) {
+		case FL_OPT_OPERAND:
+			return fl_opts_index(&p) - 1;
+		case OPT_OUTPUT:
+			o->out = v.str;
+			break;
+		case OPT_FORCE:
+			o->force = 1;
+			break;
+		case OPT_ALL:
 			o->all = 1;
-		else if (!strcmp(a, "--sample"))
-			o->sample = need_arg(argc, argv, &i);
-		else if (!strcmp(a, "--large"))
-			o->large = need_arg(argc, argv, &i);
-		else if (!strcmp(a, "--interval"))
-			o->interval = need_arg(argc, argv, &i);
-		else if (!strcmp(a, "--faults"))
-			o->faults = need_arg(argc, argv, &i);
-		else if (!strcmp(a, "--max-size"))
-			o->max_size = need_arg(argc, argv, &i);
-		else if (!strcmp(a, "--wss"))
+			break;
+		case OPT_SAMPLE:
+			set_number(o->sample, v.num);
+			break;
+		case OPT_LARGE:
+			set_number(o->large, v.num);
+			break;
+		case OPT_INTERVAL:
+			set_number(o->interval, v.num);
+			break;
+		case OPT_FAULTS:
+			check_faults(v.str);
+			o->faults = v.str;
+			break;
+		case OPT_WSS:
 			o->wss = 1;
-		else if (!strcmp(a, "--no-follow"))
+			break;
+		case OPT_NO_FOLLOW:
 			o->no_follow = 1;
-		else if (!strcmp(a, "--no-argv"))
+			break;
+		case OPT_MAX_SIZE:
+			set_number(o->max_size, v.num);
+			break;
+		case OPT_NO_ARGV:
 			o->no_argv = 1;
-		else if (!strcmp(a, "-q") || !strcmp(a, "--quiet"))
+			break;
+		case OPT_QUIET:
 			o->quiet = 1;
-		else
-			fl_usage("unknown option '%s'; see 'faultline record --help'", a);
+			break;
+		}
 	}
-	return i;
-}
-
-static void check_number(const char *opt, const char *v)
-{
-	char *end;
-	if (!v)
-		return;
-	errno = 0;
-	strtoull(v, &end, 0);
-	if (errno || end == v || *end)
-		fl_usage("option '%s' needs a number, not '%s'", opt, v);
+	fl_usage("no program given; usage: faultline record [-o DIR] -- PROGRAM [ARGS...]");
 }
 
 /* The shim: next to the CLI in the build tree, or in ../lib/faultline once
@@ -134,24 +191,53 @@ static char *find_library(void)
 	return NULL;
 }
 
-/* PROGRAM as execvp would find it, or NULL. */
-static char *find_program(const char *prog)
+/* Exit statuses of a shell that cannot run a command (POSIX 2.8.2). */
+#define EXIT_NOT_FOUND 127
+#define EXIT_CANNOT_RUN 126
+
+static int runnable(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
+}
+
+/*
+ * PROGRAM as execvp would find it. When it cannot be found or run, says so as
+ * a shell does and sets *status to 127 (nothing of that name) or 126 (a file
+ * that is not an executable), and returns NULL.
+ */
+static char *find_program(const char *prog, int *status)
 {
 	const char *path = getenv("PATH");
-	char buf[PATH_MAX];
-	if (strchr(prog, '/'))
-		return access(prog, X_OK) == 0 ? fl_xstrdup(prog) : NULL;
-	if (!path)
-		path = "/usr/local/bin:/usr/bin:/bin";
-	while (*path) {
-		size_t len = strcspn(path, ":");
-		snprintf(buf, sizeof(buf), "%.*s/%s", (int)len, len ? path : ".", prog);
-		if (access(buf, X_OK) == 0) {
-			struct stat st;
-			if (stat(buf, &st) == 0 && S_ISREG(st.st_mode))
+	char buf[PATH_MAX], seen[PATH_MAX] = ""; /* a file of that name that cannot be run */
+	struct stat st;
+
+	if (strchr(prog, '/')) {
+		if (runnable(prog))
+			return fl_xstrdup(prog);
+		if (access(prog, F_OK) == 0)
+			snprintf(seen, sizeof(seen), "%s", prog);
+	} else {
+		if (!path)
+			path = "/usr/local/bin:/usr/bin:/bin";
+		while (*path) {
+			size_t len = strcspn(path, ":");
+			snprintf(buf, sizeof(buf), "%.*s/%s", (int)len, len ? path : ".", prog);
+			if (runnable(buf))
 				return fl_xstrdup(buf);
+			if (!seen[0] && access(buf, F_OK) == 0)
+				snprintf(seen, sizeof(seen), "%s", buf);
+			path += len + (path[len] == ':');
 		}
-		path += len + (path[len] == ':');
+	}
+	if (seen[0]) {
+		fl_error("'%s': %s", prog,
+			 stat(seen, &st) == 0 && S_ISDIR(st.st_mode) ? "is a directory"
+								     : strerror(EACCES));
+		*status = EXIT_CANNOT_RUN;
+	} else {
+		fl_error("'%s': command not found", prog);
+		*status = EXIT_NOT_FOUND;
 	}
 	return NULL;
 }
@@ -194,25 +280,81 @@ static int check_traceable(const char *path)
 	return 0;
 }
 
-static char *default_dir(const char *prog)
+/*
+ * ./faultline-<prog>-<date>-<time>-<pid>: the pid keeps two runs started in
+ * the same second apart, and mkdir() without EEXIST makes the name ours alone
+ * (a leftover of an earlier run with a recycled pid gets a suffix).
+ */
+static char *make_default_dir(const char *prog)
 {
 	char buf[PATH_MAX];
 	const char *base = strrchr(prog, '/');
 	time_t now = time(NULL);
 	struct tm tm;
 	localtime_r(&now, &tm);
-	snprintf(buf, sizeof(buf), "faultline-%s-%04d%02d%02d-%02d%02d%02d", base ? base + 1 : prog,
-		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-	return fl_xstrdup(buf);
+	for (unsigned n = 0; n < 1000; n++) {
+		int len = snprintf(buf, sizeof(buf), "faultline-%s-%04d%02d%02d-%02d%02d%02d-%ld",
+				   base ? base + 1 : prog, tm.tm_year + 1900, tm.tm_mon + 1,
+				   tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (long)getpid());
+		if (n)
+			snprintf(buf + len, sizeof(buf) - (size_t)len, ".%u", n);
+		if (mkdir(buf, 0700) == 0)
+			return fl_xstrdup(buf);
+		if (errno != EEXIST)
+			fl_die("cannot create trace directory '%s': %s", buf, strerror(errno));
+	}
+	fl_die("cannot find a free name for the trace directory of '%s'", prog);
+}
+
+static int is_trace_file(const char *name)
+{
+	size_t n = strlen(name), ext = strlen(FL_TRACE_FILE_EXT);
+	return n > ext && !strcmp(name + n - ext, FL_TRACE_FILE_EXT);
+}
+
+/*
+ * A trace directory holds one run: the report would read whatever else is in
+ * it as processes of this one. An existing directory must be empty; with
+ * --force its traces are removed first, but nothing else is (a mistyped
+ * -o $HOME must not cost the user their files).
+ */
+static void claim_dir(const char *dir, int force)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int traces = 0, others = 0;
+	if (!d)
+		fl_die("cannot read trace directory '%s': %s", dir, strerror(errno));
+	while ((e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (!is_trace_file(e->d_name)) {
+			others++;
+			continue;
+		}
+		traces++;
+		if (force && unlinkat(dirfd(d), e->d_name, 0) != 0)
+			fl_die("cannot remove '%s/%s': %s", dir, e->d_name, strerror(errno));
+	}
+	closedir(d);
+	if (others)
+		fl_die("trace directory '%s' is not empty and holds files other than traces; "
+		       "choose another with -o DIR",
+		       dir);
+	if (traces && !force)
+		fl_die("trace directory '%s' already holds a trace; use --force to replace it, "
+		       "or choose another with -o DIR",
+		       dir);
 }
 
 /* Creates DIR 0700, or accepts an existing one that we own and that others
  * cannot write into (a world-writable directory needs the sticky bit). */
-static char *prepare_dir(const char *dir)
+static char *prepare_dir(const char *dir, int force)
 {
 	struct stat st;
 	char *abs;
-	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+	int created = mkdir(dir, 0700) == 0;
+	if (!created && errno != EEXIST)
 		fl_die("cannot create trace directory '%s': %s", dir, strerror(errno));
 	if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
 		fl_die("'%s' is not a directory", dir);
@@ -222,15 +364,18 @@ static char *prepare_dir(const char *dir)
 		fl_die("trace directory '%s' is world-writable without the sticky bit; "
 		       "refusing to write traces there",
 		       dir);
+	if (!created)
+		claim_dir(dir, force);
 	abs = realpath(dir, NULL);
 	if (!abs)
 		fl_die("cannot resolve '%s': %s", dir, strerror(errno));
 	return abs;
 }
 
+/* value NULL or empty: leave the variable as the user's environment has it. */
 static void set_env(const char *name, const char *value)
 {
-	if (value && setenv(name, value, 1) != 0)
+	if (value && *value && setenv(name, value, 1) != 0)
 		fl_die("cannot set %s: %s", name, strerror(errno));
 }
 
@@ -304,26 +449,26 @@ int cmd_record(int argc, char **argv)
 {
 	struct record_opts o = {0};
 	int first = parse(argc, argv, &o), status;
-	char *lib, *prog, *dir;
+	char *lib, *prog, *dir, *name = NULL;
 
-	if (first >= argc)
-		fl_usage("no program given; usage: faultline record [-o DIR] -- PROGRAM [ARGS...]");
-	check_number("--sample", o.sample);
-	check_number("--large", o.large);
-	check_number("--interval", o.interval);
-	check_number("--max-size", o.max_size);
-	if (o.faults && strcmp(o.faults, "all") && strcmp(o.faults, "off"))
-		check_number("--faults", o.faults);
 	lib = find_library();
 	if (!lib)
 		fl_die("cannot find libfaultline.so next to the faultline binary or in "
 		       "../lib/faultline (set FAULTLINE_LIB)");
-	prog = find_program(argv[first]);
-	if (!prog)
-		fl_die("cannot run '%s': command not found", argv[first]);
-	if (check_traceable(prog) != 0)
+	prog = find_program(argv[first], &status);
+	if (!prog) {
+		free(lib);
+		return status;
+	}
+	if (check_traceable(prog) != 0) {
+		free(lib);
+		free(prog);
 		return 1;
-	dir = prepare_dir(o.out ? o.out : default_dir(argv[first]));
+	}
+	if (!o.out)
+		o.out = name = make_default_dir(argv[first]);
+	dir = prepare_dir(o.out, o.force);
+	free(name);
 	setup_env(&o, lib, dir);
 	status = run_child(argv + first);
 	if (!o.quiet)

@@ -1,6 +1,6 @@
 /*
- * The subcommands. Each cmd_<name>.c parses its own options and runs one
- * pipeline; main.c only dispatches. Return the process exit status.
+ * The subcommands. Each cmd_<name>.c declares its options for the one parser
+ * (options.h) and runs one pipeline; main.c only dispatches. Return the process exit status.
  */
 #ifndef FL_COMMANDS_H
 #define FL_COMMANDS_H
@@ -24,6 +24,12 @@ int cmd_compare(int argc, char **argv);
 extern const char cmd_compare_usage[];
 int cmd_export(int argc, char **argv);
 extern const char cmd_export_usage[];
+
+struct fl_model;
+struct fl_report_opts;
+/* Whether the process --pid selected (o->pid, o->image) is in m; says so with
+ * fl_error() if not. Every command that reads a trace checks it the same way. */
+int cmd_pid_in_trace(const struct fl_model *m, const struct fl_report_opts *o, const char *trace);
 
 /* Every command, NULL-terminated; defined in main.c. */
 extern const struct fl_command fl_commands[];

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cmd/commands.h"
+#include "cmd/options.h"
 #include "util/diag.h"
 
 #define FL_VERSION "0.1"
@@ -54,6 +55,28 @@ static int finish(int status)
 	return status;
 }
 
+/* An unknown command or global option: a usage error, with the nearest name. */
+static FL_NORETURN void unknown(const char *what, const char *typed)
+{
+	const char *names[16], *guess;
+	size_t n = 0;
+	if (typed[0] == '-') {
+		static const char *const globals[] = {"--help", "--version", NULL};
+		guess = fl_did_you_mean(typed, globals);
+		if (guess)
+			fl_usage("unknown option '%s'; did you mean '%s'?", typed, guess);
+		fl_usage("unknown option '%s'; see 'faultline --help'", typed);
+	}
+	for (const struct fl_command *c = fl_commands; c->name && n < 14; c++)
+		names[n++] = c->name;
+	names[n++] = "help";
+	names[n] = NULL;
+	guess = fl_did_you_mean(typed, names);
+	if (guess)
+		fl_usage("unknown %s '%s'; did you mean '%s'?", what, typed, guess);
+	fl_usage("'%s' is not a faultline command; see 'faultline --help'", typed);
+}
+
 int main(int argc, char **argv)
 {
 	const struct fl_command *c;
@@ -76,17 +99,13 @@ int main(int argc, char **argv)
 		}
 		c = fl_command_find(argv[2]);
 		if (!c)
-			fl_usage("'%s' is not a faultline command; see 'faultline --help'",
-				 argv[2]);
+			unknown("command", argv[2]);
 		fl_command_help(c, stdout);
 		return finish(0);
 	}
 	c = fl_command_find(argv[1]);
 	if (!c)
-		fl_usage("'%s' is not a faultline command; see 'faultline --help'", argv[1]);
-	if (argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) {
-		fl_command_help(c, stdout);
-		return finish(0);
-	}
+		unknown("command", argv[1]);
+	/* COMMAND --help is handled by the option parser, wherever it appears. */
 	return finish(c->run(argc - 1, argv + 1));
 }

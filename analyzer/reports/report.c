@@ -18,7 +18,7 @@ void fl_report_opts_init(struct fl_report_opts *o)
 
 int fl_report_selected(const struct fl_report_opts *o, const struct fl_proc *p)
 {
-	return o->pid < 0 || p->pid == o->pid;
+	return (o->pid < 0 || p->pid == o->pid) && (!o->image || !strcmp(p->key, o->image));
 }
 
 void fl_finding_add(json_t *obj, const char *id, const char *severity, const char *explain,

@@ -28,9 +28,9 @@
 
 struct fl_report_opts {
 	int32_t pid;		 /* --pid N: only images of this pid; -1 = all */
+	const char *image;	 /* --pid N.G: only the image whose key is this; NULL = all */
 	struct fl_symbols *syms; /* NULL with --no-symbols */
 	int top;		 /* rows per table (default 10) */
-	int color;		 /* text renderers may use ANSI colour */
 };
 
 void fl_report_opts_init(struct fl_report_opts *o);

@@ -6,7 +6,8 @@
 #   case_setup          prepare inputs in $SRC (untraced, once, in the test's
 #                       shell: variables it sets are seen by case_run); may skip_all
 #   case_run            the workload; prefix each program under test with $RUN
-#                       (empty natively, "faultline record ... --" when traced);
+#                       (empty natively, a function that runs `faultline record`
+#                       into a directory of its own when traced);
 #                       runs in an empty working directory, relative paths only
 #   case_filter         optional: stdout filter for output that varies by run
 #                       (throughput figures); the default is cat
@@ -45,18 +46,41 @@ corpus_free_port() {
 	return 1
 }
 
+# `record` writes each run into a directory of its own (it refuses to merge
+# runs), and a workload may run several programs, some at once: each gets a
+# fresh directory, and _corpus_gather puts their files together afterwards, so
+# that the checks read the workload as one trace.
+_corpus_record() {
+	_d=$(mktemp -d "$TMP/traced/runs/r.XXXXXX") || return 125
+	"$FL" record -q -o "$_d" -- "$@"
+}
+
+_corpus_gather() {
+	mkdir -p "$TMP/traced/trace" &&
+	for _f in "$TMP"/traced/runs/*/*.ndjson; do
+		[ -e "$_f" ] || continue
+		# Two runs whose processes had the same pid: say so, never overwrite.
+		mv -n "$_f" "$TMP/traced/trace/" && ! [ -e "$_f" ] ||
+			{ echo "corpus: two traces named $(basename "$_f")" >&2; return 1; }
+	done
+}
+
 # The native and the traced run execute in directories with the same name
 # below different parents, so relative paths in the output match.
 _corpus_run() { # native|traced
 	_base=$TMP/$1
 	mkdir -p "$_base/w" || return 1
 	if [ "$1" = traced ]; then
-		RUN="$FL record -q -o $_base/trace --"
+		mkdir -p "$_base/runs" || return 1
+		RUN=_corpus_record
 	else
 		RUN=
 	fi
 	(cd "$_base/w" && case_run) >"$_base/out.raw" 2>"$_base/err"
 	echo $? >"$_base/status"
+	if [ "$1" = traced ]; then
+		_corpus_gather || echo 1 >"$_base/status"
+	fi
 	case_filter <"$_base/out.raw" >"$_base/out"
 	case_errfilter <"$_base/err" >"$_base/err.f"
 }
