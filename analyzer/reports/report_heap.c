@@ -495,7 +495,7 @@ static int several_keys(json_t *arr)
 
 /*
  * Prints s right-aligned in width columns: "≈" and "—" are one column but
- * three bytes. Returns the bytes beyond the columns, which the row gives back
+ * three bytes. Returns the bytes beyond the columns, which a row gives back
  * so that it fits TEXT_WIDTH bytes too (for tools that count bytes).
  */
 static int cell(FILE *f, int width, const char *s)
@@ -507,34 +507,36 @@ static int cell(FILE *f, int width, const char *s)
 	return (int)strlen(s) - cols;
 }
 
-/* A figure of a site: as it is when exact; "≈" before it when estimated;
- * "—" when the sample cannot support it. */
+/* A figure of a site; "—" when it is an estimate the sample cannot support
+ * (the column header carries the "≈" of estimates). */
 static const char *figure(char *buf, size_t n, json_t *s, const char *key, int bytes)
 {
-	char v[28];
 	json_t *supported = json_object_get(json_object_get(s, "supported"), key);
-	int est = json_is_true(json_object_get(s, "estimate"));
 	json_int_t x = json_integer_value(json_object_get(s, key));
-	if (est && json_is_false(supported))
+	if (json_is_true(json_object_get(s, "estimate")) && json_is_false(supported))
 		return "—";
 	if (bytes)
-		fl_fmt_bytes(v, sizeof(v), (double)x);
-	else
-		fl_fmt_count(v, sizeof(v), (uint64_t)x);
-	snprintf(buf, n, "%s%s", est ? "≈" : "", v);
-	return buf;
+		return fl_fmt_bytes(buf, n, (double)x);
+	return fl_fmt_count(buf, n, (uint64_t)x);
 }
 
-/* The title of a table, with the sampling period when its figures are estimates. */
-static void table_title(json_t *arr, const char *title, FILE *f)
+/*
+ * The title and column header of a table. When its figures are estimates
+ * every column says so with "≈" (the cells stay narrow) and the title gives
+ * the sampling period.
+ */
+static void table_head(json_t *arr, const char *title, FILE *f)
 {
 	json_t *s;
 	size_t i;
 	long long period = 0;
+	int est = 0;
 	json_array_foreach(arr, i, s)
 	{
-		if (json_is_true(json_object_get(s, "estimate")))
+		if (json_is_true(json_object_get(s, "estimate"))) {
+			est = 1;
 			period = fl_jint(s, "sample_period_bytes");
+		}
 	}
 	if (period > 0) {
 		char b[32];
@@ -543,18 +545,23 @@ static void table_title(json_t *arr, const char *title, FILE *f)
 	} else {
 		fprintf(f, "\n%s\n", title);
 	}
+	fputc(' ', f);
+	cell(f, 10, est ? "≈BYTES" : "BYTES");
+	cell(f, 12, est ? "≈CALLS" : "CALLS");
+	cell(f, 10, est ? "≈PEAK LIVE" : "PEAK LIVE");
+	cell(f, 10, est ? "≈AT EXIT" : "AT EXIT");
+	fprintf(f, "  SITE\n");
 }
 
 static void sites_text(json_t *arr, const char *title, FILE *f)
 {
 	json_t *s;
 	size_t i;
-	char b1[40], b2[40], b3[40], c1[40], site[256], caller[256];
+	char b1[32], b2[32], b3[32], c1[32], site[256], caller[256];
 	int keyed = several_keys(arr);
 	if (!json_array_size(arr))
 		return;
-	table_title(arr, title, f);
-	fprintf(f, "  %10s %12s %10s %10s  %s\n", "BYTES", "CALLS", "PEAK LIVE", "AT EXIT", "SITE");
+	table_head(arr, title, f);
 	json_array_foreach(arr, i, s)
 	{
 		const char *key = json_string_value(json_object_get(s, "key")),
