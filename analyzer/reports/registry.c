@@ -47,16 +47,9 @@ static int has_text(json_t *arr, json_t *text)
 	return 0;
 }
 
-/*
- * The summary names the most important findings of the other sections that
- * were computed: warnings first, then the rest, in registry order.
- */
-static void collect_top_findings(json_t *secs)
+json_t *fl_report_top_findings(json_t *secs, size_t max)
 {
-	json_t *summary = json_object_get(secs, "summary"), *top;
-	if (!summary)
-		return;
-	top = json_array();
+	json_t *top = json_array();
 	for (int pass = 0; pass < 2; pass++)
 		for (const struct fl_report_section *s = fl_report_sections; s->name; s++) {
 			json_t *fd,
@@ -72,7 +65,7 @@ static void collect_top_findings(json_t *secs)
 				if ((pass == 0) != (sev && !strcmp(sev, "warn")))
 					continue;
 				/* No section may crowd out the others; no repeats. */
-				if (json_array_size(top) >= TOP_FINDINGS || ++taken > PER_SECTION)
+				if (json_array_size(top) >= max || ++taken > PER_SECTION)
 					break;
 				if (has_text(top, json_object_get(fd, "text")))
 					continue;
@@ -81,7 +74,33 @@ static void collect_top_findings(json_t *secs)
 				json_array_append_new(top, c);
 			}
 		}
-	json_object_set_new(summary, "top_findings", top);
+	return top;
+}
+
+/* The summary names the most important findings of the other sections that
+ * were computed. */
+static void collect_top_findings(json_t *secs)
+{
+	json_t *summary = json_object_get(secs, "summary");
+	if (summary)
+		json_object_set_new(summary, "top_findings",
+				    fl_report_top_findings(secs, TOP_FINDINGS));
+}
+
+void fl_report_top_findings_text(const struct fl_model *m, const struct fl_report_opts *o,
+				 size_t max, FILE *f)
+{
+	const char *names[sizeof(fl_report_sections) / sizeof(fl_report_sections[0])];
+	size_t n = 0;
+	json_t *r, *top;
+	for (const struct fl_report_section *s = fl_report_sections; s->name; s++)
+		if (strcmp(s->name, "summary"))
+			names[n++] = s->name;
+	r = fl_report_run(m, o, names, n);
+	top = fl_report_top_findings(json_object_get(r, "sections"), max);
+	fl_findings_render_top(top, "Top findings (details with 'faultline report'):", f);
+	json_decref(top);
+	json_decref(r);
 }
 
 json_t *fl_report_run(const struct fl_model *m, const struct fl_report_opts *o,
@@ -101,8 +120,11 @@ json_t *fl_report_run(const struct fl_model *m, const struct fl_report_opts *o,
 		int want = !names;
 		for (size_t i = 0; !want && i < nnames; i++)
 			want = !strcmp(names[i], s->name);
-		if (want)
-			json_object_set_new(secs, s->name, s->compute(m, o));
+		if (want) {
+			json_t *sec = s->compute(m, o);
+			fl_findings_fold(sec);
+			json_object_set_new(secs, s->name, sec);
+		}
 	}
 	json_object_set_new(r, "sections", secs);
 	collect_top_findings(secs);

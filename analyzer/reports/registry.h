@@ -29,12 +29,29 @@ extern const struct fl_report_section fl_report_sections[];
 const struct fl_report_section *fl_report_find(const char *name);
 
 /*
- * Runs the named sections (all when names is NULL) and returns
+ * Runs the named sections (all when names is NULL), folds each one's
+ * repeated findings (fl_findings_fold) and returns
  *   {"trace": PATH, "processes": N, "events": N, "errors": N, "sections": {name: obj, ...}}
  * (a new reference).
  */
 json_t *fl_report_run(const struct fl_model *m, const struct fl_report_opts *o,
 		      const char *const *names, size_t nnames);
+/*
+ * The most important findings of the sections of a fl_report_run() result
+ * ("sections"), the summary's own left out: warnings first, then the rest,
+ * each group in registry order, at most two per section per severity so
+ * that none crowds out the others, no text twice. A new array of copies,
+ * each with "section": NAME, at most max long.
+ */
+json_t *fl_report_top_findings(json_t *sections, size_t max);
+/*
+ * For `faultline record`'s closing summary: computes every section but the
+ * summary over m and prints the max most important findings (as above) under
+ * "Top findings"; prints nothing when there are none.
+ */
+void fl_report_top_findings_text(const struct fl_model *m, const struct fl_report_opts *o,
+				 size_t max, FILE *f);
+
 /* Renders every section of a fl_report_run() result as text. */
 void fl_report_render_text(json_t *report, FILE *f);
 

@@ -58,6 +58,74 @@ void fl_findings_render(json_t *obj, FILE *f)
 	}
 }
 
+void fl_findings_render_top(json_t *top, const char *heading, FILE *f)
+{
+	json_t *fd;
+	size_t i;
+	if (json_array_size(top))
+		fprintf(f, "\n%s\n", heading);
+	json_array_foreach(top, i, fd)
+	{
+		const char *sev = json_string_value(json_object_get(fd, "severity"));
+		char lead[48];
+		snprintf(lead, sizeof(lead), "  %s [%s] ", sev && !strcmp(sev, "warn") ? "!" : "-",
+			 json_string_value(json_object_get(fd, "section")));
+		fl_text_wrap(f, lead, "      ", json_string_value(json_object_get(fd, "text")),
+			     100);
+	}
+}
+
+/* Two findings say the same thing about different objects when they share
+ * the id, the severity and the mechanism. */
+static int alike(json_t *a, json_t *b)
+{
+	static const char *const keys[] = {"id", "severity", "mechanism"};
+	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+		if (!json_equal(json_object_get(a, keys[k]), json_object_get(b, keys[k])) &&
+		    (json_object_get(a, keys[k]) || json_object_get(b, keys[k])))
+			return 0;
+	return 1;
+}
+
+/* The first finding of a group of FL_FINDINGS_FOLD_MIN or more alike ones
+ * takes the others in: their count, and the first few texts as examples. */
+static void fold_into(json_t *first, json_t *arr, size_t from)
+{
+	json_t *examples = json_array(), *fd;
+	size_t count = 1, i;
+	char text[1024];
+	json_array_append(examples, json_object_get(first, "text"));
+	for (i = from; i < json_array_size(arr);) {
+		fd = json_array_get(arr, i);
+		if (!alike(first, fd)) {
+			i++;
+			continue;
+		}
+		if (json_array_size(examples) < FL_FINDINGS_EXAMPLES)
+			json_array_append(examples, json_object_get(fd, "text"));
+		count++;
+		json_array_remove(arr, i);
+	}
+	snprintf(text, sizeof(text), "×%zu: %s; and %zu more like it", count,
+		 json_string_value(json_object_get(first, "text")), count - 1);
+	json_object_set_new(first, "text", json_string(text));
+	json_object_set_new(first, "count", json_integer((json_int_t)count));
+	json_object_set_new(first, "examples", examples);
+}
+
+void fl_findings_fold(json_t *obj)
+{
+	json_t *arr = json_object_get(obj, "findings");
+	for (size_t i = 0; i < json_array_size(arr); i++) {
+		json_t *first = json_array_get(arr, i);
+		size_t alike_n = 1;
+		for (size_t j = i + 1; j < json_array_size(arr); j++)
+			alike_n += alike(first, json_array_get(arr, j));
+		if (alike_n >= FL_FINDINGS_FOLD_MIN)
+			fold_into(first, arr, i + 1);
+	}
+}
+
 size_t fl_report_top_procs(json_t *procs, const char *key, size_t *idx, size_t max, size_t *rest_n,
 			   long long *rest_sum)
 {

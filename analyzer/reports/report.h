@@ -42,6 +42,26 @@ void fl_finding_add(json_t *obj, const char *id, const char *severity, const cha
 		    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* Renders obj's "findings" as text lines. */
 void fl_findings_render(json_t *obj, FILE *f);
+
+/*
+ * Folds repeated findings: when FL_FINDINGS_FOLD_MIN or more of obj's
+ * findings share id, severity and mechanism (the same thing said of other
+ * processes, sites or mappings), the first stays, in its place, with
+ *   "count": N, "examples": [the first FL_FINDINGS_EXAMPLES texts]
+ * and its text prefixed "×N: " and ending "; and N-1 more like it"; the
+ * others are removed. Sections list the largest case first, so the one
+ * kept is the largest (or the first).
+ */
+#define FL_FINDINGS_FOLD_MIN 3
+#define FL_FINDINGS_EXAMPLES 3
+void fl_findings_fold(json_t *obj);
+
+/*
+ * Renders findings gathered from several sections (each carrying
+ * "section"), one line each: "  ! [section] text" ("!" for warn, "-" for
+ * info), under heading; nothing when top is empty.
+ */
+void fl_findings_render_top(json_t *top, const char *heading, FILE *f);
 /*
  * A frame as JSON: {"addr": "0x...", "func": "name"|null, "object": ...,
  * "file": ...|null, "line": N|null, "text": "func+0x1 (file.c:3)"}.

@@ -283,6 +283,17 @@ static json_t *bpf_obj(uint64_t v[2])
 			 "bytes_per_fault", 4096.0 * (double)v[1] / (double)v[0]);
 }
 
+/*
+ * Whether a class that dominates a process's faults is something to act on:
+ * disk reads (the data was not in memory), swap-ins (memory pressure) and
+ * copy-on-write copies (a fork that writes). First touches and page-cache
+ * hits are what any program that allocates or maps a file does: information.
+ */
+static int worth_acting(enum fl_fclass c)
+{
+	return c == FL_FC_DISK || c == FL_FC_SWAP_IN || c == FL_FC_COW;
+}
+
 static void proc_findings(json_t *sec, const struct fl_proc *p, const uint64_t *cnt,
 			  uint64_t period, json_t *gap, uint64_t bpf[2][2])
 {
@@ -304,7 +315,7 @@ static void proc_findings(json_t *sec, const struct fl_proc *p, const uint64_t *
 			continue;
 		snprintf(b, sizeof(b), "faults.%s", fl_fclass_name(c));
 		fl_explain_add(
-		    sec, b, pct >= 50 && c != FL_FC_ZERO_FILL ? FL_SEV_WARN : FL_SEV_INFO,
+		    sec, b, pct >= 50 && worth_acting(c) ? FL_SEV_WARN : FL_SEV_INFO,
 		    fl_fclass_mech(c), "pid %d: %s faults: %s, %.1f%% of its %s faults", p->pid,
 		    fl_fclass_title(c), fl_fmt_count(b1, sizeof(b1), cnt[c] * period), pct,
 		    fl_fmt_count(b2, sizeof(b2), total * period));

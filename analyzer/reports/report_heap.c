@@ -8,6 +8,7 @@
  * record (weight == size), or the trace carries exact per-site "sites"
  * aggregates, which are used as they are.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,17 +19,33 @@
 #define TEMPORARY_NS 1000000 /* freed within 1 ms */
 #define FRAMES_SHOWN 6
 
+/*
+ * A sampled figure's relative standard error above which text and HTML leave
+ * it out: past one half the figure could as well be half or double. For
+ * small blocks (weight ~ period) it is 1/sqrt(samples), so this asks for at
+ * least 4 sampled blocks behind a figure.
+ */
+#define MAX_SHOWN_RSE 0.5
+
+/*
+ * Each figure is a sum of weights; var_* is the variance of that sum
+ * (Horvitz-Thompson with Poisson sampling: a record of size s and weight
+ * w = s/p adds w * (w - s), which is 0 for the exact records of large blocks).
+ */
 struct site {
 	const struct fl_proc *p;
 	uint32_t stack;
 	int exact;
 	uint64_t t; /* a time at which the site's code was mapped */
 	double allocs, bytes, peak, leaked_bytes, leaked_blocks, temporary;
+	double var_allocs, var_bytes, var_peak, var_leaked;
+	double leaked_sampled_bytes; /* the recorded sizes never freed: a sure lower bound */
+	size_t samples, peak_samples, leaked_samples;
 };
 
 struct ev {
 	uint64_t t;
-	double d;
+	double d, var; /* bytes and their variance, negative for a free */
 };
 
 static int cmp_ev(const void *a, const void *b)
@@ -94,8 +111,8 @@ static double calls_of(const struct fl_block *b)
 static void site_from_blocks(const struct fl_proc *p, const size_t *idx, size_t n, struct site *s,
 			     struct ev **evs, size_t *evcap)
 {
-	size_t ne = 0;
-	double live = 0;
+	size_t ne = 0, live_n = 0;
+	double live = 0, live_var = 0;
 	memset(s, 0, sizeof(*s));
 	s->p = p;
 	s->stack = p->blocks[idx[0]].stack;
@@ -104,14 +121,21 @@ static void site_from_blocks(const struct fl_proc *p, const size_t *idx, size_t 
 	for (size_t k = 0; k < n; k++) {
 		const struct fl_block *b = &p->blocks[idx[k]];
 		double c = calls_of(b), w = (double)b->weight;
+		double var = w * (w - (double)b->size);
 		s->allocs += c;
 		s->bytes += w;
-		(*evs)[ne++] = (struct ev){b->t_alloc, w};
+		s->var_allocs += c * (c - 1);
+		s->var_bytes += var;
+		s->samples++;
+		(*evs)[ne++] = (struct ev){b->t_alloc, w, var};
 		if (b->t_free == FL_T_NEVER) {
 			s->leaked_bytes += w;
 			s->leaked_blocks += c;
+			s->var_leaked += var;
+			s->leaked_sampled_bytes += (double)b->size;
+			s->leaked_samples++;
 		} else {
-			(*evs)[ne++] = (struct ev){b->t_free, -w};
+			(*evs)[ne++] = (struct ev){b->t_free, -w, -var};
 			if (b->t_free - b->t_alloc < TEMPORARY_NS)
 				s->temporary += c;
 		}
@@ -119,8 +143,13 @@ static void site_from_blocks(const struct fl_proc *p, const size_t *idx, size_t 
 	qsort(*evs, ne, sizeof(**evs), cmp_ev);
 	for (size_t k = 0; k < ne; k++) {
 		live += (*evs)[k].d;
-		if (live > s->peak)
+		live_var += (*evs)[k].var;
+		live_n += (*evs)[k].d > 0 ? 1 : -1;
+		if (live > s->peak) {
 			s->peak = live;
+			s->var_peak = live_var;
+			s->peak_samples = live_n;
+		}
 	}
 }
 
@@ -165,6 +194,38 @@ static void collect_sites(const struct fl_proc *p, struct site **sites, size_t *
 	}
 }
 
+/* The relative standard error of a sampled figure (0 when exact or zero). */
+static double rse(double figure, double var)
+{
+	return figure > 0 && var > 0 ? sqrt(var) / figure : 0;
+}
+
+/*
+ * What a sampled site's figures rest on, for the renderers: the period, the
+ * records behind each figure and their relative standard errors, and which
+ * figures the sample supports (rse at most MAX_SHOWN_RSE); the figures
+ * themselves stay in the object as unbiased estimates.
+ */
+static void estimate_json(json_t *j, const struct site *s)
+{
+	double e_peak = rse(s->peak, s->var_peak), e_leak = rse(s->leaked_bytes, s->var_leaked);
+	json_object_set_new(j, "estimate", json_true());
+	json_object_set_new(j, "sample_period_bytes",
+			    s->p->opt_sample > 0 ? json_integer(s->p->opt_sample) : json_null());
+	json_object_set_new(j, "samples", json_integer((json_int_t)s->samples));
+	json_object_set_new(j, "peak_samples", json_integer((json_int_t)s->peak_samples));
+	json_object_set_new(j, "leaked_samples", json_integer((json_int_t)s->leaked_samples));
+	json_object_set_new(j, "leaked_sampled_bytes",
+			    json_integer((json_int_t)(s->leaked_sampled_bytes + 0.5)));
+	json_object_set_new(
+	    j, "rse",
+	    json_pack("{s:f, s:f, s:f, s:f}", "allocs", rse(s->allocs, s->var_allocs), "bytes",
+		      rse(s->bytes, s->var_bytes), "peak_live", e_peak, "leaked_bytes", e_leak));
+	json_object_set_new(j, "supported",
+			    json_pack("{s:b, s:b}", "peak_live", e_peak <= MAX_SHOWN_RSE,
+				      "leaked_bytes", e_leak <= MAX_SHOWN_RSE));
+}
+
 static json_t *site_json(const struct site *s, const struct fl_report_opts *o)
 {
 	json_t *j = fl_report_stack_json(o, s->p, s->stack, s->t, FRAMES_SHOWN);
@@ -179,6 +240,9 @@ static json_t *site_json(const struct site *s, const struct fl_report_opts *o)
 	json_object_set_new(j, "temporary",
 			    s->temporary < 0 ? json_null()
 					     : json_integer((json_int_t)(s->temporary + 0.5)));
+	json_object_set_new(j, "estimate", json_false());
+	if (!s->exact)
+		estimate_json(j, s);
 	return j;
 }
 
@@ -241,6 +305,58 @@ static json_t *totals_json(const struct fl_model *m, const struct fl_report_opts
 	return t;
 }
 
+/* What every leaked site adds up to. */
+struct leak_total {
+	double bytes, blocks, var, sampled_bytes;
+	size_t samples;
+};
+
+static const char *leak_explain =
+    "Memory that is never freed stays in the allocator's arenas (brk heap or mmap'd chunks) "
+    "until exit; its pages stay resident once touched because the kernel cannot reclaim "
+    "anonymous memory without swap.";
+
+/*
+ * The leak finding. Exact with --all; in the default mode an estimate marked
+ * "≈" with its period, or, when too few leaked blocks were sampled to
+ * estimate the whole, the sure lower bound: the sampled blocks never freed.
+ */
+static void leak_finding(json_t *r, const struct leak_total *lt, int exact, int64_t period,
+			 uint64_t live_end)
+{
+	json_t *top = json_array_get(json_object_get(r, "leaks"), 0);
+	const char *where =
+	    top ? json_string_value(json_object_get(json_object_get(top, "site"), "text"))
+		: "unknown";
+	double e = rse(lt->bytes, lt->var);
+	char b[32], per[32], live[32];
+	if (exact) {
+		fl_finding_add(r, "heap.leak", "warn", leak_explain,
+			       "%s in %.0f blocks was still allocated at exit; the largest site is "
+			       "%s",
+			       fl_fmt_bytes(b, sizeof(b), lt->bytes), lt->blocks, where);
+		return;
+	}
+	fl_fmt_bytes(per, sizeof(per), (double)period);
+	fl_fmt_bytes(live, sizeof(live), (double)live_end);
+	if (e > MAX_SHOWN_RSE) {
+		fl_finding_add(r, "heap.leak", "warn", leak_explain,
+			       "at least %s (%zu sampled block%s) was still allocated at exit "
+			       "(live at end, exact: %s); too few blocks were sampled (one sample "
+			       "per %s allocated on average) to estimate the leak; the largest "
+			       "site is %s; record with --all for exact figures",
+			       fl_fmt_bytes(b, sizeof(b), lt->sampled_bytes), lt->samples,
+			       lt->samples == 1 ? "" : "s", live, per, where);
+		return;
+	}
+	fl_finding_add(r, "heap.leak", "warn", leak_explain,
+		       "≈%s in ≈%.0f blocks (±%.0f%%) was still allocated at exit, estimated from "
+		       "%zu sampled blocks (one sample per %s allocated on average; live at end, "
+		       "exact: %s); the largest site is %s",
+		       fl_fmt_bytes(b, sizeof(b), lt->bytes), lt->blocks, 100 * e, lt->samples, per,
+		       live, where);
+}
+
 json_t *fl_report_heap(const struct fl_model *m, const struct fl_report_opts *o)
 {
 	json_t *r = json_object();
@@ -249,7 +365,7 @@ json_t *fl_report_heap(const struct fl_model *m, const struct fl_report_opts *o)
 	int exact = 1, any = 0, aggregates = 0;
 	int64_t interval = -1;
 	uint64_t live_end, peak;
-	double leaked = 0, leaked_blocks = 0;
+	struct leak_total lt = {0};
 	for (size_t i = 0; i < m->nprocs; i++) {
 		const struct fl_proc *p = m->procs[i];
 		if (!fl_report_selected(o, p))
@@ -263,18 +379,25 @@ json_t *fl_report_heap(const struct fl_model *m, const struct fl_report_opts *o)
 		collect_sites(p, &sites, &n, &cap);
 	}
 	for (size_t i = 0; i < n; i++) {
-		leaked += sites[i].leaked_bytes;
-		leaked_blocks += sites[i].leaked_blocks;
+		lt.bytes += sites[i].leaked_bytes;
+		lt.blocks += sites[i].leaked_blocks;
+		lt.var += sites[i].var_leaked;
+		lt.sampled_bytes += sites[i].leaked_sampled_bytes;
+		lt.samples += sites[i].leaked_samples;
 	}
 	json_object_set_new(r, "mode", json_string(any && exact ? "exact" : "sampled"));
 	json_object_set_new(r, "sample_interval",
+			    interval > 0 ? json_integer(interval) : json_null());
+	json_object_set_new(r, "estimate", json_boolean(!(any && exact)));
+	json_object_set_new(r, "sample_period_bytes",
 			    interval > 0 ? json_integer(interval) : json_null());
 	json_object_set_new(r, "records", json_integer((json_int_t)records));
 	json_object_set_new(r, "site_source", json_string(aggregates ? "aggregates" : "records"));
 	json_object_set_new(r, "sites_total", json_integer((json_int_t)n));
 	json_object_set_new(r, "totals", totals_json(m, o, &live_end, &peak));
-	json_object_set_new(r, "leaked_bytes", json_integer((json_int_t)(leaked + 0.5)));
-	json_object_set_new(r, "leaked_blocks", json_integer((json_int_t)(leaked_blocks + 0.5)));
+	json_object_set_new(r, "leaked_bytes", json_integer((json_int_t)(lt.bytes + 0.5)));
+	json_object_set_new(r, "leaked_blocks", json_integer((json_int_t)(lt.blocks + 0.5)));
+	json_object_set_new(r, "leaked_rse", json_real(rse(lt.bytes, lt.var)));
 	json_object_set_new(r, "by_bytes", top_list(sites, n, offsetof(struct site, bytes), o));
 	json_object_set_new(r, "by_count", top_list(sites, n, offsetof(struct site, allocs), o));
 	json_object_set_new(r, "by_peak", top_list(sites, n, offsetof(struct site, peak), o));
@@ -282,26 +405,16 @@ json_t *fl_report_heap(const struct fl_model *m, const struct fl_report_opts *o)
 	json_object_set_new(r, "temporary",
 			    top_list(sites, n, offsetof(struct site, temporary), o));
 	json_object_set_new(r, "findings", json_array());
-	if (leaked > 0) {
-		char b[32];
-		json_t *top = json_array_get(json_object_get(r, "leaks"), 0);
-		fl_finding_add(
-		    r, "heap.leak", "warn",
-		    "Memory that is never freed stays in the allocator's arenas (brk heap "
-		    "or mmap'd chunks) until exit; its pages stay resident once touched "
-		    "because the kernel cannot reclaim anonymous memory without swap.",
-		    "%s%s in %.0f blocks was still allocated at exit; the largest site is %s",
-		    any && exact ? "" : "about ", fl_fmt_bytes(b, sizeof(b), leaked), leaked_blocks,
-		    top ? json_string_value(json_object_get(json_object_get(top, "site"), "text"))
-			: "unknown");
-	}
+	if (lt.bytes > 0)
+		leak_finding(r, &lt, any && exact, interval, live_end);
 	if (any && !exact)
 		fl_finding_add(r, "heap.sampled", "info",
 			       "Small allocations are sampled by bytes (a Poisson process, as in "
-			       "tcmalloc), so per-site figures are unbiased estimates; call counts "
-			       "and totals above them are exact.",
-			       "per-site figures are estimates from sampled records (mean interval "
-			       "%lld bytes); record with --all for exact ones",
+			       "tcmalloc), so per-site figures are unbiased estimates, marked ≈, "
+			       "left out where fewer than about 4 sampled blocks stand behind them; "
+			       "the call counts and totals above them are exact.",
+			       "per-site figures are estimates from sampled records (one sample per "
+			       "%lld bytes allocated on average); record with --all for exact ones",
 			       (long long)interval);
 	free(sites);
 	return r;
@@ -380,6 +493,66 @@ static int several_keys(json_t *arr)
 #define FIGURES_WIDTH 49 /* "  BYTES CALLS PEAK-LIVE AT-EXIT  " */
 #define TEXT_WIDTH 100
 
+/*
+ * Prints s right-aligned in width columns: "≈" and "—" are one column but
+ * three bytes. Returns the bytes beyond the columns, which a row gives back
+ * so that it fits TEXT_WIDTH bytes too (for tools that count bytes).
+ */
+static int cell(FILE *f, int width, const char *s)
+{
+	int cols = 0;
+	for (const char *c = s; *c; c++)
+		cols += ((unsigned char)*c & 0xc0) != 0x80;
+	fprintf(f, " %*s%s", width > cols ? width - cols : 0, "", s);
+	return (int)strlen(s) - cols;
+}
+
+/* A figure of a site; "—" when it is an estimate the sample cannot support
+ * (the column header carries the "≈" of estimates). */
+static const char *figure(char *buf, size_t n, json_t *s, const char *key, int bytes)
+{
+	json_t *supported = json_object_get(json_object_get(s, "supported"), key);
+	json_int_t x = json_integer_value(json_object_get(s, key));
+	if (json_is_true(json_object_get(s, "estimate")) && json_is_false(supported))
+		return "—";
+	if (bytes)
+		return fl_fmt_bytes(buf, n, (double)x);
+	return fl_fmt_count(buf, n, (uint64_t)x);
+}
+
+/*
+ * The title and column header of a table. When its figures are estimates
+ * every column says so with "≈" (the cells stay narrow) and the title gives
+ * the sampling period.
+ */
+static void table_head(json_t *arr, const char *title, FILE *f)
+{
+	json_t *s;
+	size_t i;
+	long long period = 0;
+	int est = 0;
+	json_array_foreach(arr, i, s)
+	{
+		if (json_is_true(json_object_get(s, "estimate"))) {
+			est = 1;
+			period = fl_jint(s, "sample_period_bytes");
+		}
+	}
+	if (period > 0) {
+		char b[32];
+		fprintf(f, "\n%s (≈, one sample per %s)\n", title,
+			fl_fmt_bytes(b, sizeof(b), (double)period));
+	} else {
+		fprintf(f, "\n%s\n", title);
+	}
+	fputc(' ', f);
+	cell(f, 10, est ? "≈BYTES" : "BYTES");
+	cell(f, 12, est ? "≈CALLS" : "CALLS");
+	cell(f, 10, est ? "≈PEAK LIVE" : "PEAK LIVE");
+	cell(f, 10, est ? "≈AT EXIT" : "AT EXIT");
+	fprintf(f, "  SITE\n");
+}
+
 static void sites_text(json_t *arr, const char *title, FILE *f)
 {
 	json_t *s;
@@ -388,25 +561,19 @@ static void sites_text(json_t *arr, const char *title, FILE *f)
 	int keyed = several_keys(arr);
 	if (!json_array_size(arr))
 		return;
-	fprintf(f, "\n%s\n", title);
-	fprintf(f, "  %10s %12s %10s %10s  %s\n", "BYTES", "CALLS", "PEAK LIVE", "AT EXIT", "SITE");
+	table_head(arr, title, f);
 	json_array_foreach(arr, i, s)
 	{
 		const char *key = json_string_value(json_object_get(s, "key")),
 			   *text = site_text(s);
 		const char *via = parting_caller(arr, i);
 		int width = TEXT_WIDTH - FIGURES_WIDTH - (keyed && key ? (int)strlen(key) + 3 : 0);
-		fprintf(
-		    f, "  %10s %12s %10s %10s  %s",
-		    fl_fmt_bytes(b1, sizeof(b1),
-				 (double)json_integer_value(json_object_get(s, "bytes"))),
-		    fl_fmt_count(c1, sizeof(c1),
-				 (uint64_t)json_integer_value(json_object_get(s, "allocs"))),
-		    fl_fmt_bytes(b2, sizeof(b2),
-				 (double)json_integer_value(json_object_get(s, "peak_live"))),
-		    fl_fmt_bytes(b3, sizeof(b3),
-				 (double)json_integer_value(json_object_get(s, "leaked_bytes"))),
-		    fl_fit_site(site, sizeof(site), text ? text : "?", width));
+		fputc(' ', f);
+		width -= cell(f, 10, figure(b1, sizeof(b1), s, "bytes", 1));
+		width -= cell(f, 12, figure(c1, sizeof(c1), s, "allocs", 0));
+		width -= cell(f, 10, figure(b2, sizeof(b2), s, "peak_live", 1));
+		width -= cell(f, 10, figure(b3, sizeof(b3), s, "leaked_bytes", 1));
+		fprintf(f, "  %s", fl_fit_site(site, sizeof(site), text ? text : "?", width));
 		if (keyed && key)
 			fprintf(f, " [%s]", key);
 		fputc('\n', f);
@@ -448,12 +615,15 @@ void fl_report_heap_text(json_t *sec, FILE *f)
 			     (double)json_integer_value(json_object_get(t, "live_at_end"))));
 	if (!strcmp(json_string_value(json_object_get(sec, "site_source")), "aggregates"))
 		fprintf(f, "Per-site figures: exact (the shim's per-site totals)\n");
+	else if (!strcmp(json_string_value(json_object_get(sec, "mode")), "exact"))
+		fprintf(f, "Per-site figures: exact (%lld records)\n", fl_jint(sec, "records"));
 	else
-		fprintf(f, "Per-site figures: %s (%lld records)\n",
-			!strcmp(json_string_value(json_object_get(sec, "mode")), "exact")
-			    ? "exact"
-			    : "estimated from samples",
-			(long long)json_integer_value(json_object_get(sec, "records")));
+		fprintf(f,
+			"Per-site figures: ≈ estimated from %lld sampled records, one sample per %s "
+			"allocated\n  on average; — where too few samples to estimate. The calls "
+			"above are exact.\n",
+			fl_jint(sec, "records"),
+			fl_fmt_bytes(b1, sizeof(b1), (double)fl_jint(sec, "sample_period_bytes")));
 	sites_text(json_object_get(sec, "by_bytes"), "Top sites by bytes allocated:", f);
 	sites_text(json_object_get(sec, "by_peak"), "Top sites by peak live bytes:", f);
 	sites_text(json_object_get(sec, "leaks"),

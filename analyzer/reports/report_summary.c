@@ -473,24 +473,6 @@ static void render_procs(json_t *procs, FILE *f)
 	}
 }
 
-/* The other sections' most important findings, collected by the registry. */
-static void render_top_findings(json_t *top, FILE *f)
-{
-	json_t *fd;
-	size_t i;
-	if (json_array_size(top))
-		fprintf(f, "\nTop findings (details in each section):\n");
-	json_array_foreach(top, i, fd)
-	{
-		const char *sev = json_string_value(json_object_get(fd, "severity"));
-		char lead[48];
-		snprintf(lead, sizeof(lead), "  %s [%s] ", sev && !strcmp(sev, "warn") ? "!" : "-",
-			 json_string_value(json_object_get(fd, "section")));
-		fl_text_wrap(f, lead, "      ", json_string_value(json_object_get(fd, "text")),
-			     100);
-	}
-}
-
 void fl_report_summary_text(json_t *sec, FILE *f)
 {
 	render_run(sec, f);
@@ -498,6 +480,8 @@ void fl_report_summary_text(json_t *sec, FILE *f)
 	render_maps_and_faults(json_object_get(sec, "mappings"), json_object_get(sec, "faults"), f);
 	render_unmeasured(json_object_get(sec, "probes"), f);
 	render_procs(json_object_get(sec, "per_process"), f);
-	render_top_findings(json_object_get(sec, "top_findings"), f);
+	/* The other sections' most important findings, collected by the registry. */
+	fl_findings_render_top(json_object_get(sec, "top_findings"),
+			       "Top findings (details in each section):", f);
 	fl_findings_render(sec, f);
 }

@@ -287,6 +287,38 @@ static const char *geometry_note(const struct fl_proc *p, int64_t e4k, int64_t e
 	return buf;
 }
 
+/*
+ * A working set past the dTLB's reach costs page walks, but a walk that hits
+ * the caches costs tens of cycles: only past the second-level TLB, and over
+ * a run long enough for the walks to add up to something a user would notice,
+ * is it worth acting on (huge pages, a denser layout). Below that it is
+ * information. The reach is a model from the geometry CPUID reports.
+ */
+#define TLB_WARN_MIN_RUN_NS 1000000000ULL /* 1 s */
+
+static void tlb_finding(json_t *sec, const struct fl_proc *p, uint64_t peak_pages,
+			const char *method, int64_t e4k, const struct fl_counters *c)
+{
+	int second_level = p->tlb.l2_4k > 0, long_run = p->end_t >= TLB_WARN_MIN_RUN_NS;
+	int measured = c && c->dtlb_load >= 0;
+	char b1[32], b2[32], misses[64] = "";
+	if (measured)
+		snprintf(misses, sizeof(misses), "; %lld dTLB load misses were counted",
+			 (long long)c->dtlb_load);
+	fl_explain_add(
+	    sec, "ws.tlb_reach", second_level && long_run ? FL_SEV_WARN : FL_SEV_INFO,
+	    FL_MECH_TLB_REACH,
+	    "pid %d: the working set (%s %s per window, %llu pages) is %.1fx the reach of the "
+	    "%s dTLB, %s (%lld 4 KiB entries), over a %.0f ms run%s; a model from the TLB "
+	    "geometry, not a measured cost%s",
+	    p->pid, fl_fmt_bytes(b1, sizeof(b1), (double)(peak_pages * PAGE)), method,
+	    (unsigned long long)peak_pages, (double)peak_pages / (double)e4k,
+	    second_level ? "second-level" : "first-level (no second level reported)",
+	    fl_fmt_bytes(b2, sizeof(b2), (double)e4k * PAGE), (long long)e4k,
+	    (double)p->end_t / 1e6,
+	    long_run ? "" : ", too short for the page walks to add up", misses);
+}
+
 static json_t *tlb_obj(const struct fl_proc *p, uint64_t peak_pages, const char *method,
 		       json_t *sec)
 {
@@ -295,7 +327,6 @@ static json_t *tlb_obj(const struct fl_proc *p, uint64_t peak_pages, const char 
 	int64_t e2m = p->tlb.l2_2m > 0 ? p->tlb.l2_2m : p->tlb.l1d_2m;
 	uint64_t bytes = peak_pages * PAGE, huge = (bytes + HUGE - 1) / HUGE;
 	int measured = c && c->dtlb_load >= 0;
-	char b1[32], b2[32];
 	json_t *o = json_pack(
 	    "{s:s, s:I, s:I, s:I, s:I, s:I, s:s}", "source", measured ? "measured" : "model",
 	    "l1d_4k", (json_int_t)p->tlb.l1d_4k, "l1d_2m", (json_int_t)p->tlb.l1d_2m, "l2_4k",
@@ -320,13 +351,7 @@ static json_t *tlb_obj(const struct fl_proc *p, uint64_t peak_pages, const char 
 	json_object_set_new(o, "fits_with_huge_pages",
 			    e2m > 0 ? json_boolean(fits2m) : json_null());
 	if (beyond)
-		fl_explain_add(sec, "ws.tlb_reach", FL_SEV_WARN, FL_MECH_TLB_REACH,
-			       "pid %d: the working set (%s %s per window, %llu pages) is %.1fx "
-			       "the dTLB's reach of %s (%lld 4 KiB entries)%s",
-			       p->pid, fl_fmt_bytes(b1, sizeof(b1), (double)bytes), method,
-			       (unsigned long long)peak_pages, (double)peak_pages / (double)e4k,
-			       fl_fmt_bytes(b2, sizeof(b2), (double)e4k * PAGE), (long long)e4k,
-			       measured ? "" : " (model: this machine has no dTLB counters)");
+		tlb_finding(sec, p, peak_pages, method, e4k, c);
 	if (beyond && fits2m)
 		fl_explain_add(sec, "ws.huge_pages", FL_SEV_INFO, FL_MECH_HUGE_PAGES,
 			       "pid %d: in 2 MiB pages the same working set needs %llu entries, "

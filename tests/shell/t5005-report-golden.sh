@@ -32,7 +32,24 @@ test_expect_success 'the summary repeats the totals and finds no errors' '
 
 test_expect_success 'the text report shows the estimate wording' '
 	"$FL" report --no-symbols --section heap "$G" >"$TMP/h.txt" &&
-	grep -q "^Per-site figures: estimated from samples (4 records)" "$TMP/h.txt" &&
-	grep -q "about 2.93 KiB in 20 blocks was still allocated at exit" "$TMP/h.txt"
+	grep -q "^Per-site figures: ≈ estimated from 4 sampled records, one sample per 512 KiB" \
+		"$TMP/h.txt" &&
+	grep -q "^      ≈BYTES       ≈CALLS ≈PEAK LIVE   ≈AT EXIT  SITE$" "$TMP/h.txt" &&
+	grep -q "^    68.4 KiB            1   68.4 KiB        0 B  0x402000$" "$TMP/h.txt"
+'
+
+# Site 1: three records of weight 1000, 1000, 2000 for 100, 100, 200 bytes.
+# The variance of a weighted sum adds w * (w - size) per record: the peak,
+# which is also the leak (the records of weight 1000 and 2000 never freed),
+# has a relative error of sqrt(900000 + 3600000) / 3000 = 71 %, over one half.
+test_expect_success 'figures resting on too few samples are left out, with their errors' '
+	jq -e ".sections.heap | .estimate == true and .sample_period_bytes == 524288 and
+		(.leaked_rse * 100 | round) == 71 and
+		(.by_bytes[] | select(.stack == 1) | .estimate == true and .samples == 3 and
+		 .peak_samples == 2 and .leaked_samples == 2 and .leaked_sampled_bytes == 300 and
+		 (.rse.peak_live * 100 | round) == 71 and .supported.peak_live == false and
+		 .supported.leaked_bytes == false)" "$TMP/h.json" >/dev/null &&
+	grep -q "^    3.91 KiB           30          —          —  0x401000$" "$TMP/h.txt" &&
+	grep -q "at least 300 B (2 sampled blocks) was still allocated at exit" "$TMP/h.txt"
 '
 test_done
