@@ -10,6 +10,7 @@
 
 #include "faultline/schema.h"
 #include "model/model.h"
+#include "model/symbols.h"
 #include "reports/registry.h"
 
 /* Bigger traces are left to `faultline report`: the summary must not keep the user waiting. */
@@ -56,6 +57,11 @@ void fl_record_summary(const char *dir, FILE *f)
 			r = fl_report_run(&m, &o, names, 1);
 			fl_report_render_text(r, f);
 			json_decref(r);
+			/* What to look at first: the findings the other sections
+			 * raised (an 8 GiB reservation touched 0.8 %, say). */
+			o.syms = fl_symbols_new(0);
+			fl_report_top_findings_text(&m, &o, 5, f);
+			fl_symbols_free(o.syms);
 		}
 		fl_model_release(&m);
 	}
