@@ -193,8 +193,8 @@ static int is_file_vma(const struct fl_vma *v)
 
 static uint64_t vma_key(const struct fl_vma *v)
 {
-	if (!v->path || !v->path[0])
-		return v->start ? v->start : 1;
+	if (!v->path || !v->path[0]) /* one anonymous VMA over time, however it grew */
+		return v->life_start ? v->life_start : v->start ? v->start : 1;
 	/* Hash the path's text, not its interned address: the address moves
 	 * with ASLR and would reorder equal rows from run to run. The last
 	 * path's hash is remembered (samples come in runs of one mapping). */

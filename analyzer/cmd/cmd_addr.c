@@ -103,6 +103,29 @@ static void print_block(const struct fl_proc *p, const struct fl_block *b, uint6
 	}
 }
 
+/*
+ * Without --time, the end of the run; but memory freed or unmapped before the
+ * end was still that address's mapping earlier: then the last time it was
+ * (its latest block's allocation, else the last snapshot holding it).
+ */
+static int last_mapped(const struct fl_proc *p, uint64_t a, uint64_t *t, struct fl_vma *v)
+{
+	struct latest l = {UINT64_MAX, NULL};
+	if (fl_proc_vma_at(p, a, *t, v) == 0)
+		return 0;
+	fl_proc_blocks_each(p, a, pick_latest, &l);
+	if (l.b && fl_proc_vma_at(p, a, l.b->t_alloc, v) == 0) {
+		*t = l.b->t_alloc;
+		return 0;
+	}
+	for (size_t i = p->nmaps; i-- > 0;)
+		if (fl_proc_vma_at(p, a, p->maps[i].t, v) == 0) {
+			*t = p->maps[i].t;
+			return 0;
+		}
+	return -1;
+}
+
 static int in_trace(uint64_t a, const char *trace, int64_t when, const struct fl_report_opts *o,
 		    FILE *f)
 {
@@ -116,10 +139,10 @@ static int in_trace(uint64_t a, const char *trace, int64_t when, const struct fl
 		const struct fl_proc *p = m.procs[i];
 		uint64_t t = when >= 0 ? (uint64_t)when : p->end_t;
 		struct fl_vma v;
-		struct latest l = {t, NULL};
+		struct latest l;
 		if (!fl_report_selected(o, p))
 			continue;
-		if (fl_proc_vma_at(p, a, t, &v) < 0)
+		if (when >= 0 ? fl_proc_vma_at(p, a, t, &v) < 0 : last_mapped(p, a, &t, &v) < 0)
 			continue;
 		found = 1;
 		fprintf(f, "\nprocess %s (%s) at %" PRIu64 " ns:\n", p->key, p->exe ? p->exe : "?",
@@ -129,6 +152,7 @@ static int in_trace(uint64_t a, const char *trace, int64_t when, const struct fl
 			" in it%s%s\n",
 			v.start, v.end, v.perms, fl_vma_kind_name(v.kind), a - v.start,
 			v.path && *v.path ? ": " : "", v.path ? v.path : "");
+		l = (struct latest){t, NULL};
 		fl_proc_blocks_each(p, a, pick_latest, &l);
 		if (l.b)
 			print_block(p, l.b, a, o, f);

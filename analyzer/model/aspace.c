@@ -4,7 +4,10 @@
  */
 #include "model/aspace.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+#include "util/xalloc.h"
 
 static const char *const vma_kind_names[FL_VMA_KIND_COUNT] = {"anon",	"heap",	   "stack", "file",
 							      "shared", "special", "shim"};
@@ -60,6 +63,81 @@ void fl_aspace_index_calls(struct fl_proc *p)
 	}
 	fl_imap_build(&p->map_index);
 	fl_imap_build(&p->unmap_index);
+}
+
+static size_t uf_root(size_t *parent, size_t i)
+{
+	while (parent[i] != i)
+		i = parent[i] = parent[parent[i]];
+	return i;
+}
+
+static int same_vma(const struct fl_vma *a, const struct fl_vma *b)
+{
+	return a->start < b->end && b->start < a->end && a->path == b->path && a->kind == b->kind;
+}
+
+/* The snapshot holding flat VMA index r: the last base at or below it. */
+static size_t snap_of(const size_t *base, size_t nmaps, size_t r)
+{
+	size_t lo = 0, hi = nmaps;
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (base[mid] <= r)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+void fl_aspace_timeline(struct fl_proc *p)
+{
+	size_t total = 0, *parent, *base;
+	for (size_t i = 0; i < p->nmaps; i++)
+		total += p->maps[i].nvmas;
+	if (!total)
+		return;
+	parent = fl_xcalloc(total, sizeof(*parent));
+	base = fl_xcalloc(p->nmaps, sizeof(*base));
+	for (size_t i = 0, k = 0; i < p->nmaps; k += p->maps[i].nvmas, i++)
+		base[i] = k;
+	for (size_t i = 0; i < total; i++)
+		parent[i] = i;
+	/* Both lists are sorted by start and their VMAs disjoint: one merge pass per pair. */
+	for (size_t i = 1; i < p->nmaps; i++) {
+		const struct fl_maps_snap *a = &p->maps[i - 1], *b = &p->maps[i];
+		for (size_t x = 0, y = 0; x < a->nvmas && y < b->nvmas;) {
+			if (same_vma(&a->vmas[x], &b->vmas[y]))
+				parent[uf_root(parent, base[i - 1] + x)] =
+				    uf_root(parent, base[i] + y);
+			if (a->vmas[x].end <= b->vmas[y].end)
+				x++;
+			else
+				y++;
+		}
+	}
+	for (size_t i = 0; i < p->nmaps; i++)
+		for (size_t j = 0; j < p->maps[i].nvmas; j++) {
+			struct fl_vma *v = &p->maps[i].vmas[j];
+			v->life_start = v->start;
+			v->life_end = v->end;
+		}
+	for (size_t pass = 0; pass < 2; pass++) /* gather the extents at the roots, then spread */
+		for (size_t i = 0; i < p->nmaps; i++)
+			for (size_t j = 0; j < p->maps[i].nvmas; j++) {
+				struct fl_vma *v = &p->maps[i].vmas[j];
+				size_t r = uf_root(parent, base[i] + j),
+				       ri = snap_of(base, p->nmaps, r);
+				struct fl_vma *root = &p->maps[ri].vmas[r - base[ri]];
+				struct fl_vma *from = pass ? root : v, *to = pass ? v : root;
+				if (from->life_start < to->life_start)
+					to->life_start = from->life_start;
+				if (from->life_end > to->life_end)
+					to->life_end = from->life_end;
+			}
+	free(parent);
+	free(base);
 }
 
 /* ---- queries ---- */
@@ -146,6 +224,8 @@ static void vma_from_call(const struct fl_map_call *c, struct fl_vma *out)
 	out->kind = (uint8_t)fl_vma_classify(out->perms, out->path, 0);
 	if (c->path && *c->path && !shared)
 		out->kind = FL_VMA_FILE;
+	out->life_start = out->start;
+	out->life_end = out->end;
 }
 
 int fl_proc_vma_at(const struct fl_proc *p, uint64_t addr, uint64_t t, struct fl_vma *out)

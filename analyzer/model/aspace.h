@@ -14,4 +14,12 @@
  */
 void fl_aspace_index_calls(struct fl_proc *p);
 
+/*
+ * Links each VMA of each maps snapshot to its instances in the next one (same
+ * path and kind, overlapping range) and gives every instance the extent of
+ * the whole chain in life_start/life_end: a mapping that grew or merged is one
+ * VMA over time, not one per start address. p->maps must be sorted by t.
+ */
+void fl_aspace_timeline(struct fl_proc *p);
+
 #endif

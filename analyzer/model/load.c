@@ -739,6 +739,7 @@ static void finish_proc(struct loader *ld)
 	SORT_BY(p->io, p->nio, t, cmp_io);
 	SORT_BY(p->sites, p->nsites, stack, cmp_site);
 	fl_aspace_index_calls(p);
+	fl_aspace_timeline(p);
 	/* The big arrays grew by doubling: give back the slack before the reports run. */
 	if (p->nblocks)
 		p->blocks = fl_xrealloc(p->blocks, p->nblocks * sizeof(*p->blocks));

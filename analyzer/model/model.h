@@ -84,6 +84,10 @@ struct fl_vma {
 	const char *build_id; /* interned hex, or NULL: the object's GNU build-id */
 	char perms[5];	      /* "rw-p" */
 	uint8_t kind;	      /* enum fl_vma_kind */
+	/* The extent of this VMA over its whole life in the timeline: the union of
+	 * its instances in successive snapshots as it grew, shrank or merged
+	 * (fl_aspace_timeline). One VMA over time has one life_start. */
+	uint64_t life_start, life_end;
 };
 
 /* One "maps" event: the whole VMA list at time t, sorted by start. */

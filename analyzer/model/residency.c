@@ -5,9 +5,24 @@
 #include "model/residency.h"
 #include "util/xalloc.h"
 
+/*
+ * VMAs never overlap at one time: a row that overlaps the one just written is
+ * the same memory before it grew, shrank, split or merged, and counting both
+ * would count those pages twice.
+ */
+static void evict_overlapping(struct fl_res_state *s, uint64_t start, uint64_t end, uint64_t group)
+{
+	for (size_t k = 0; k < s->n; k++)
+		if (s->alive[k] && s->group[k] != group && s->v[k].start < end &&
+		    start < s->v[k].end)
+			s->alive[k] = 0;
+}
+
 static void apply(struct fl_res_state *s, const struct fl_res_region *g, uint64_t group)
 {
-	uint64_t *slot = fl_u64map_slot(&s->idx, g->start);
+	uint64_t *slot;
+	evict_overlapping(s, g->start, g->end, group);
+	slot = fl_u64map_slot(&s->idx, g->start);
 	if (!*slot) {
 		size_t cap = s->cap;
 		FL_GROW(s->v, s->cap, s->n + 1);
@@ -20,6 +35,40 @@ static void apply(struct fl_res_state *s, const struct fl_res_region *g, uint64_
 	s->v[*slot - 1] = *g;
 	s->alive[*slot - 1] = 1;
 	s->group[*slot - 1] = group;
+}
+
+/*
+ * The range a successful munmap or mremap took away, or 0: a VMA removed
+ * whole between two ticks gets no row of its own, and the maps snapshot in
+ * force may be older than the call.
+ */
+static int removed_range(const struct fl_map_call *c, uint64_t *start, uint64_t *end)
+{
+	uint64_t old_end = c->old_addr + ((c->old_size + 4095) & ~(uint64_t)4095);
+	if (c->err || c->result == UINT64_MAX)
+		return 0;
+	if (c->fn == FL_FN_MUNMAP) {
+		*start = c->addr;
+		*end = c->addr + ((c->size + 4095) & ~(uint64_t)4095);
+		return 1;
+	}
+	if (c->fn != FL_FN_MREMAP)
+		return 0;
+	*start = c->result == c->old_addr ? c->old_addr + ((c->size + 4095) & ~(uint64_t)4095)
+					  : c->old_addr;
+	*end = old_end;
+	return *start < *end;
+}
+
+/* Drops the rows whose memory calls made up to time t unmapped; returns the next call. */
+static size_t apply_unmaps(const struct fl_proc *p, size_t next, uint64_t t, struct fl_res_state *s,
+			   uint64_t group)
+{
+	uint64_t start, end;
+	for (; next < p->ncalls && p->calls[next].t <= t; next++)
+		if (removed_range(&p->calls[next], &start, &end))
+			evict_overlapping(s, start, end, group);
+	return next;
 }
 
 static int mapped(const struct fl_maps_snap *m, uint64_t start, uint64_t end)
@@ -43,11 +92,13 @@ int fl_res_walk(const struct fl_proc *p, int (*fn)(const struct fl_res_state *s,
 	struct fl_res_state s;
 	int r = 0;
 	uint64_t group = 0;
+	size_t next_call = 0;
 	memset(&s, 0, sizeof(s));
 	fl_u64map_init(&s.idx);
 	for (size_t i = 0; i < p->nresidency && !r;) {
 		uint64_t t = p->residency[i].t;
 		group++;
+		next_call = apply_unmaps(p, next_call, t, &s, group);
 		for (; i < p->nresidency && p->residency[i].t == t; i++)
 			for (size_t j = 0; j < p->residency[i].nregions; j++)
 				apply(&s, &p->residency[i].regions[j], group);

@@ -103,6 +103,9 @@ static void vma_of_row(const struct fl_proc *p, const struct row *w, struct fl_v
 		memset(v, 0, sizeof(*v));
 		v->path = "";
 		v->kind = FL_VMA_ANON;
+	} else if ((!v->path || !v->path[0]) && v->life_start && v->life_end > v->life_start) {
+		v->start = v->life_start; /* the row is the VMA over its life, as keyed */
+		v->end = v->life_end;
 	}
 }
 

@@ -1,7 +1,9 @@
 /*
  * The residency walker: deltas ("tick" lines list only changed VMAs) are
  * replayed into the full state, lines with the same time form one step, and
- * a VMA the maps no longer hold drops out.
+ * a VMA the maps no longer hold drops out. Each page counts once: a row that
+ * grew or merged replaces the rows it overlaps, and a VMA unmapped between
+ * two ticks drops out even while the maps in force still list it.
  */
 #include "check.h"
 #include "synth.h"
@@ -34,6 +36,34 @@ static int step(const struct fl_res_state *s, void *ctx)
 	"\"vmas\":2,\"regions\":[" regs "]}"
 #define REG(s, e, present, shared) "[\"" s "\",\"" e "\"," #present ",0,0,0," #shared ",0,-1,-1]"
 
+/* A VMA that grew downwards (an mmap merged below it) and one munmap'd between ticks. */
+static void test_merge_and_unmap(void)
+{
+	struct synth s;
+	struct fl_model m;
+	struct seen z = { 0 };
+	synth_init(&s);
+	synth_file(&s, "601");
+	synth_header(&s, 601, 1, "none", 0, 1000000000000LL, NULL);
+	synth_line(&s, "{\"e\":\"maps\",\"t\":1,\"seq\":2,\"why\":\"start\",\"vmas\":[" A "," B "]}");
+	synth_line(&s, RES(10, 3, REG("0x10000000", "0x10010000", 10, 0) "," REG("0x20000000", "0x20010000", 20, 0)));
+	synth_line(&s, "{\"e\":\"mmap\",\"t\":12,\"seq\":4,\"tid\":601,\"addr\":\"0x0\",\"size\":65536,"
+		   "\"prot\":3,\"flags\":34,\"fd\":-1,\"offset\":0,\"result\":\"0xfff0000\",\"errno\":0,\"stack\":0}");
+	synth_line(&s, RES(20, 5, REG("0xfff0000", "0x10010000", 12, 0)));
+	synth_line(&s, "{\"e\":\"munmap\",\"t\":25,\"seq\":6,\"tid\":601,\"addr\":\"0x20000000\","
+		   "\"size\":65536,\"result\":0,\"errno\":0,\"stack\":0}");
+	synth_line(&s, RES(30, 7, REG("0xfff0000", "0x10010000", 13, 0)));
+	synth_close(&s);
+	CHECK(fl_model_load(&m, s.dir) == 0);
+	CHECK(fl_res_walk(m.procs[0], step, &z) == 0);
+	CHECK_EQ_U64(z.n, 3);
+	CHECK_EQ_U64(z.present[0], 30);
+	CHECK_EQ_U64(z.present[1], 32); /* the merged VMA once, not beside its old row */
+	CHECK_EQ_U64(z.present[2], 13); /* B unmapped, though the maps still list it */
+	fl_model_release(&m);
+	synth_rm(&s);
+}
+
 int main(void)
 {
 	struct synth s;
@@ -64,5 +94,6 @@ int main(void)
 	CHECK_EQ_U64(z.shared[3], 1);
 	fl_model_release(&m);
 	synth_rm(&s);
+	test_merge_and_unmap();
 	return check_result();
 }
