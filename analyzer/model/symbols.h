@@ -1,8 +1,12 @@
 /*
  * Symbolization of stack frames and fault IPs, after the fact: an address of
  * a process image at a time -> the VMA holding it (model) -> the ELF object
- * on disk (libelf: .symtab, else .dynsym) -> function + offset, and file:line
- * from DWARF (libdw) when the object has debug info. The file offset of the
+ * on disk -> function + offset, and file:line from DWARF. libdwfl finds the
+ * symbols and DWARF the standard way: the object's own .symtab, else its
+ * separate debug file (by build-id under /usr/lib/debug/.build-id, by
+ * .gnu_debuglink, or from debuginfod when DEBUGINFOD_URLS is set), else
+ * .dynsym and MiniDebugInfo. A debug file is used only when its build-id is
+ * the object's. The file offset of the
  * address (VMA offset + addr - VMA start) is turned into an ELF virtual
  * address through the object's PT_LOAD headers, so PIE executables and
  * shared objects resolve wherever they were loaded.
@@ -27,7 +31,7 @@ struct fl_sym {
 	uint64_t func_off;  /* addr - symbol start */
 	const char *object; /* path of the mapped object, or NULL */
 	uint64_t obj_off;   /* file offset of addr within object */
-	const char *file;   /* source file (libdw), or NULL */
+	const char *file;   /* source file (DWARF), or NULL */
 	int line;	    /* 0 when unknown */
 };
 

@@ -1,0 +1,67 @@
+#!/bin/sh
+# Every frame named: libc's internal functions from its separate debug file
+# (found by build-id, as addr2line finds it), no frame of the shim or of its
+# libunwind in the program's stacks, JIT functions from the perf map.
+. "$(dirname "$0")/lib.sh"
+
+# debuginfod would make the result depend on the network.
+unset DEBUGINFOD_URLS
+
+"$FL" record -q --all -o "$TMP/libc" -- "$PROGS/p_report_libc" ||
+	skip_all "cannot record the test program"
+"$FL_SAN" report --json --section heap "$TMP/libc" >"$TMP/libc.json" &&
+"$FL" report --json --no-symbols --section heap "$TMP/libc" >"$TMP/libc-nosym.json" ||
+	skip_all "cannot report the test program"
+libc=$(jq -r "[.. | objects | select(.object? // \"\" | test(\"/libc[.]so\")) | .object][0] // empty" \
+	"$TMP/libc-nosym.json")
+
+# The debug file as the standard lookup finds it: by the library's build-id.
+debug_file() {
+	id=$(readelf -n "$1" | sed -n "s/^ *Build ID: *//p") &&
+	echo "/usr/lib/debug/.build-id/$(echo "$id" | cut -c1-2)/$(echo "$id" | cut -c3-).debug"
+}
+# The ELF virtual address of a file offset, from the PT_LOAD headers.
+off_to_vaddr() { # FILE OFFSET (hex)
+	readelf -lW "$1" 2>/dev/null | awk '$1 == "LOAD" { print $2, $3, $5 }' |
+		while read -r o v n; do
+			if [ $(($2)) -ge $((o)) ] && [ $(($2)) -lt $((o + n)) ]; then
+				printf "0x%x\n" $(($2 - o + v))
+				break
+			fi
+		done
+}
+
+# Whether two names are aliases of one function (addr2line may pick
+# __GI__IO_file_doallocate where the exported name is _IO_file_doallocate).
+sym_value() { readelf -Ws "$(debug_file "$1")" 2>/dev/null | awk -v n="$2" '{ sub(/@.*/, "", $8) } $8 == n { print $2 }' | sort -u; }
+same_function() { # LIB NAME1 NAME2
+	test "$2" = "$3" || { v=$(sym_value "$1" "$2") && test -n "$v" && test "$v" = "$(sym_value "$1" "$3")"; }
+}
+
+test_expect_success 'a libc-internal allocating frame is named from the debug file, as addr2line names it' '
+	test -n "$libc" && test -f "$(debug_file "$libc")" || { say "# no libc debug file"; exit 0; }
+	# Sites whose frame is in libc: the same stack ids in both reports.
+	jq -r ".sections.heap | .. | objects | select(has(\"stack\") and has(\"site\")) |
+		select(.site.object // \"\" | test(\"/libc[.]so\")) | \"\\(.stack) \\(.site.func) \\(.site.file // \"-\"):\\(.site.line // 0)\"" \
+		"$TMP/libc.json" | sort -u >"$TMP/named" &&
+	test -s "$TMP/named" &&
+	checked=0 && internal=0 &&
+	while read -r id func fileline; do
+		off=$(jq -r "[.sections.heap | .. | objects | select(.stack? == $id and has(\"site\")) | .site.text][0]" \
+			"$TMP/libc-nosym.json" | sed -n "s/.*libc[.]so[.0-9]*+\\(0x[0-9a-f]*\\))$/\\1/p") &&
+		test -n "$off" && va=$(off_to_vaddr "$libc" "$off") && test -n "$va" &&
+		# A return address: the call is the byte before it.
+		addr2line -f -e "$libc" $(printf "0x%x" $((va - 1))) >"$TMP/a2l" &&
+		want_func=$(sed -n 1p "$TMP/a2l" | sed "s/@.*//") &&
+		want_line=$(sed -n 2p "$TMP/a2l" | sed "s|.*/||; s/ .*//") &&
+		say "# $func $fileline / addr2line: $want_func $want_line" &&
+		same_function "$libc" "$func" "$want_func" && test "${fileline##*/}" = "$want_line" || exit 1
+		checked=$((checked + 1))
+		# Only the debug file knows it: not an exported name.
+		readelf -W --dyn-syms "$libc" | awk "{ sub(/@.*/, \"\", \$8); print \$8 }" |
+			grep -qx "$func" || internal=$((internal + 1))
+	done <"$TMP/named" &&
+	test $checked -gt 0 && test $internal -gt 0
+'
+
+test_done
