@@ -11,12 +11,14 @@
 #include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "model/perfmap.h"
 #include "util/diag.h"
 #include "util/xalloc.h"
 
@@ -59,10 +61,18 @@ struct cache_ent {
 	struct fl_sym sym;
 };
 
+/* The perf map of one process image, looked for once (map NULL: none). */
+struct jit {
+	const struct fl_proc *p;
+	struct fl_perfmap *map;
+};
+
 struct fl_symbols {
 	int flags;
 	struct obj **objs;
 	size_t nobjs;
+	struct jit *jits;
+	size_t njits;
 	struct cache_ent *cache;
 };
 
@@ -100,6 +110,9 @@ void fl_symbols_free(struct fl_symbols *s)
 	for (size_t i = 0; i < s->nobjs; i++)
 		obj_free(s->objs[i]);
 	free(s->objs);
+	for (size_t i = 0; i < s->njits; i++)
+		fl_perfmap_free(s->jits[i].map);
+	free(s->jits);
 	free(s->cache);
 	free(s);
 }
@@ -354,6 +367,69 @@ static void find_line(struct obj *o, uint64_t vaddr, struct fl_sym *out)
 	out->line = lineno;
 }
 
+/* Whether the perf map at path was written during p's run: a map left in
+ * /tmp by an earlier process with the same pid, or rewritten by a later
+ * one, would name the wrong code. */
+static int written_during_run(const char *path, const struct fl_proc *p)
+{
+	struct stat st;
+	uint64_t mtime, end = fl_proc_realtime(p, p->end_t) + 1000000000ULL;
+	if (stat(path, &st) < 0)
+		return 0;
+	mtime = (uint64_t)st.st_mtim.tv_sec * 1000000000ULL + (uint64_t)st.st_mtim.tv_nsec;
+	if (!p->start_realtime_ns || (mtime >= p->start_realtime_ns && mtime <= end))
+		return 1;
+	fl_warn("'%s' was not written during the run of process %d; its names are not used", path,
+		(int)p->pid);
+	return 0;
+}
+
+/*
+ * The perf map of p: the copy kept in the trace directory (DIR/perf-PID.map,
+ * which outlives /tmp), else the one the program wrote, /tmp/perf-PID.map.
+ */
+static const struct fl_perfmap *perfmap_of(struct fl_symbols *s, const struct fl_proc *p)
+{
+	char path[4096], *dir;
+	struct jit *j;
+	for (size_t i = 0; i < s->njits; i++)
+		if (s->jits[i].p == p)
+			return s->jits[i].map;
+	s->jits = fl_xrealloc(s->jits, (s->njits + 1) * sizeof(*s->jits));
+	j = &s->jits[s->njits++];
+	j->p = p;
+	j->map = NULL;
+	dir = fl_xstrdup(p->file ? p->file : ".");
+	snprintf(path, sizeof(path), "%s/perf-%d.map", dirname(dir), (int)p->pid);
+	free(dir);
+	j->map = fl_perfmap_load(path);
+	if (j->map)
+		return j->map;
+	snprintf(path, sizeof(path), "/tmp/perf-%d.map", (int)p->pid);
+	if (access(path, R_OK) == 0 && written_during_run(path, p))
+		j->map = fl_perfmap_load(path);
+	return j->map;
+}
+
+/* A frame in no mapped file: code generated at run time, named by the
+ * program's perf map when it wrote one. */
+static int jit_lookup(struct fl_symbols *s, const struct fl_proc *p, uint64_t addr, int is_return,
+		      struct fl_sym *out)
+{
+	const struct fl_perfmap *map;
+	uint64_t off;
+	const char *name;
+	if (!s || !(map = perfmap_of(s, p)))
+		return -1;
+	name = fl_perfmap_find(map, is_return && addr ? addr - 1 : addr, &off);
+	if (!name)
+		return -1;
+	out->func = name;
+	out->func_off = off + (is_return && addr ? 1 : 0);
+	out->object = fl_perfmap_path(map);
+	return 0;
+}
+
 int fl_symbols_lookup(struct fl_symbols *s, const struct fl_proc *p, uint64_t addr, uint64_t t,
 		      int is_return, struct fl_sym *out)
 {
@@ -364,7 +440,7 @@ int fl_symbols_lookup(struct fl_symbols *s, const struct fl_proc *p, uint64_t ad
 	const struct sym *sy;
 	memset(out, 0, sizeof(*out));
 	if (fl_proc_vma_at(p, addr, t, &v) < 0 || !v.path || v.path[0] != '/')
-		return -1;
+		return jit_lookup(s, p, addr, is_return, out);
 	out->object = v.path;
 	out->obj_off = v.offset + (addr - v.start);
 	if (!s)

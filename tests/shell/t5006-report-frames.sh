@@ -64,4 +64,48 @@ test_expect_success 'a libc-internal allocating frame is named from the debug fi
 	test $checked -gt 0 && test $internal -gt 0
 '
 
+# node writes its perf map as it compiles; Buffer.allocUnsafeSlow allocates
+# its memory with malloc, called from the compiled JS function.
+js='function makeBuffers(n) { let a = []; for (let i = 0; i < n; i++) { a.push(Buffer.allocUnsafeSlow(4096 + i % 7)); if (a.length > 100) a = []; } return a.length; }
+let t = 0; for (let k = 0; k < 20; k++) t += makeBuffers(2000); console.log(t);'
+js_funcs() { # REPORT.json: the JS function names in its heap stacks
+	jq -r "[.sections.heap | .. | objects | select(has(\"frames\")) | .frames[] | .func // empty |
+		select(test(\"makeBuffers\"))] | length" "$1"
+}
+if command -v node >/dev/null 2>&1 &&
+	"$FL" record -q --all -o "$TMP/node" -- node --perf-basic-prof -e "$js" >/dev/null; then
+	node_pid=$(ls "$TMP/node" | sed -n "s/^\([0-9]*\)[.]ndjson$/\1/p" | head -1)
+	trap 'rm -rf "$TMP" "/tmp/perf-$node_pid.map"' EXIT
+
+	test_expect_success 'node: the JS function is named from /tmp/perf-PID.map' '
+		test -s "/tmp/perf-$node_pid.map" &&
+		"$FL_SAN" report --json --section heap "$TMP/node" >"$TMP/node.json" 2>"$TMP/err" &&
+		! test -s "$TMP/err" &&
+		test "$(js_funcs "$TMP/node.json")" -gt 0 &&
+		jq -e "[.sections.heap | .. | objects | select(has(\"frames\")) | .frames[] |
+			select(.func // \"\" | test(\"makeBuffers\")) | .object] | unique == [\"/tmp/perf-$node_pid.map\"]" \
+			"$TMP/node.json" >/dev/null
+	'
+
+	test_expect_success 'node: a perf map older than the run is refused' '
+		touch -r "/tmp/perf-$node_pid.map" "$TMP/mtime" &&
+		touch -d 2000-01-01 "/tmp/perf-$node_pid.map" &&
+		"$FL_SAN" report --json --section heap "$TMP/node" >"$TMP/old.json" 2>"$TMP/err";
+		rc=$? && touch -r "$TMP/mtime" "/tmp/perf-$node_pid.map" && test $rc -eq 0 &&
+		grep -q "perf-$node_pid.map. was not written during the run of process $node_pid" "$TMP/err" &&
+		test "$(js_funcs "$TMP/old.json")" -eq 0
+	'
+
+	test_expect_success 'node: the copy in the trace directory is used first, and outlives /tmp' '
+		mv "/tmp/perf-$node_pid.map" "$TMP/node/" &&
+		"$FL_SAN" report --json --section heap "$TMP/node" >"$TMP/kept.json" &&
+		test "$(js_funcs "$TMP/kept.json")" -gt 0 &&
+		rm "$TMP/node/perf-$node_pid.map" &&
+		"$FL_SAN" report --json --section heap "$TMP/node" >"$TMP/none.json" &&
+		test "$(js_funcs "$TMP/none.json")" -eq 0
+	'
+else
+	say "# node is not installed, or cannot be traced: JIT frames not tested"
+fi
+
 test_done
