@@ -509,14 +509,38 @@ static int is_plumbing(const struct fl_sym *sym)
 	       strcasestr(sym->func, "realloc");
 }
 
+/* Whether the mapped object at addr has name in its file name. */
+static int in_object(const struct fl_proc *p, uint64_t addr, uint64_t t, const char *name)
+{
+	struct fl_vma v;
+	const char *base;
+	if (fl_proc_vma_at(p, addr, t, &v) < 0 || !v.path || v.path[0] != '/')
+		return 0;
+	base = strrchr(v.path, '/');
+	return strstr(base + 1, name) != NULL;
+}
+
+uint32_t fl_symbols_first_frame(const struct fl_proc *p, const struct fl_stack *st, uint64_t t)
+{
+	uint32_t first = 0;
+	for (uint32_t i = 0; st && i < st->nframes; i++) {
+		if (in_object(p, st->frames[i], t, "libfaultline"))
+			first = i + 1;
+		else if (!in_object(p, st->frames[i], t, "libunwind"))
+			break;
+	}
+	return first;
+}
+
 int fl_symbols_site_frame(struct fl_symbols *s, const struct fl_proc *p, const struct fl_stack *st,
 			  uint64_t t)
 {
-	for (uint32_t i = 0; st && i < st->nframes; i++) {
+	uint32_t first = fl_symbols_first_frame(p, st, t);
+	for (uint32_t i = first; st && i < st->nframes; i++) {
 		struct fl_sym sym;
 		fl_symbols_lookup(s, p, st->frames[i], t, 1, &sym);
 		if (!is_plumbing(&sym))
 			return (int)i;
 	}
-	return 0;
+	return st && first < st->nframes ? (int)first : 0;
 }

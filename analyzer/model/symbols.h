@@ -59,11 +59,22 @@ int fl_symbols_lookup(struct fl_symbols *s, const struct fl_proc *p, uint64_t ad
 const char *fl_symbols_format(const struct fl_sym *sym, uint64_t addr, char *buf, size_t len);
 
 /*
- * The first frame of a stack that is not inside the allocator plumbing
+ * The first frame of a stack that is the program's: past the leading frames
+ * inside the shim (libfaultline.so) and inside libunwind when the shim called
+ * it (libunwind frames before a shim frame). A shim that was interrupted, or
+ * an older one, may have recorded them; every stack shown starts here.
+ * Returns st->nframes when every frame is the shim's, 0 when none is.
+ */
+uint32_t fl_symbols_first_frame(const struct fl_proc *p, const struct fl_stack *st, uint64_t t);
+
+/*
+ * The first frame of a stack, from fl_symbols_first_frame() on, that is not
+ * inside the allocator plumbing
  * (libc's malloc internals, libstdc++'s operator new, the shim, and the
  * program's own wrappers whose name contains malloc, calloc or realloc:
  * PyMem_Malloc, Perl_safesysmalloc, g_malloc0): the "allocation site"
- * reports name. Returns the frame index, 0 if none found.
+ * reports name. Returns the frame index; when every frame is plumbing, the
+ * first frame that is the program's (0 if none is).
  */
 int fl_symbols_site_frame(struct fl_symbols *s, const struct fl_proc *p, const struct fl_stack *st,
 			  uint64_t t);

@@ -64,6 +64,46 @@ test_expect_success 'a libc-internal allocating frame is named from the debug fi
 	test $checked -gt 0 && test $internal -gt 0
 '
 
+# The shim leaves its own frames out of the stacks it records; a trace
+# from a shim that did not (or a frame it missed) has them at the top of
+# every stack: libunwind's, called by the shim, then the shim's hook.
+exec_start() { # TRACE-FILE NAME: start of the executable mapping of that object, plus 16
+	jq -r "select(.e == \"maps\") | .vmas[] | select((.[5] | test(\"$2\")) and .[2] == \"r-xp\") | .[0]" "$1" |
+		head -1 | { read -r a && printf "0x%x\n" $((a + 16)); }
+}
+no_shim_frames() { # REPORT.json EXPORT.folded
+	jq -e "[.. | objects | select(has(\"frames\")) | (.frames[], .site // empty) | .object // \"\" |
+		select(test(\"libfaultline|libunwind\"))] | length == 0" "$1" >/dev/null &&
+	# Fault lines name the code that faulted: the shim's own faults are its.
+	! grep -v "^fault;" "$2" | grep -q "libfaultline\|libunwind\|fl_[a-z_]* "
+}
+
+test_expect_success 'no stack names the shim or libunwind, even when the trace holds their frames' '
+	mkdir "$TMP/shim" &&
+	for f in "$TMP"/libc/*.ndjson; do
+		shim=$(exec_start "$f" libfaultline) && unw=$(exec_start "$f" libunwind) &&
+		test -n "$shim" && test -n "$unw" &&
+		jq -c --arg s "$shim" --arg u "$unw" \
+			"if .e == \"stack\" then .frames = [\$u, \$s, \$s] + .frames else . end" "$f" \
+			>"$TMP/shim/$(basename "$f")" || exit 1
+	done &&
+	"$FL_SAN" report --json "$TMP/shim" >"$TMP/shim.json" &&
+	"$FL" export --format folded "$TMP/shim" >"$TMP/shim.folded" &&
+	grep -q "libunwind" "$TMP/shim/"*.ndjson &&
+	no_shim_frames "$TMP/shim.json" "$TMP/shim.folded" &&
+	# The same sites as the trace without those frames.
+	jq -c "[.sections.heap | .. | objects | select(has(\"site\")) | .site.text] | sort" "$TMP/libc.json" >"$TMP/want" &&
+	jq -c "[.sections.heap | .. | objects | select(has(\"site\")) | .site.text] | sort" "$TMP/shim.json" >"$TMP/got" &&
+	diff -u "$TMP/want" "$TMP/got"
+'
+
+test_expect_success 'a traced real program: no stack of its report or export names the shim' '
+	"$FL" record -q --all -o "$TMP/sort" -- sort -o "$TMP/sorted" tests/progs/p_report_libc.c &&
+	"$FL_SAN" report --json "$TMP/sort" >"$TMP/sort.json" &&
+	"$FL" export --format folded "$TMP/sort" >"$TMP/sort.folded" &&
+	no_shim_frames "$TMP/sort.json" "$TMP/sort.folded"
+'
+
 # node writes its perf map as it compiles; Buffer.allocUnsafeSlow allocates
 # its memory with malloc, called from the compiled JS function.
 js='function makeBuffers(n) { let a = []; for (let i = 0; i < n; i++) { a.push(Buffer.allocUnsafeSlow(4096 + i % 7)); if (a.length > 100) a = []; } return a.length; }
