@@ -104,7 +104,7 @@ test_expect_success 'a traced real program: no stack of its report or export nam
 	no_shim_frames "$TMP/sort.json" "$TMP/sort.folded"
 '
 
-# node writes its perf map as it compiles; Buffer.allocUnsafeSlow allocates
+# node writes its perf map as it compiles (and a v8 log in its directory); Buffer.allocUnsafeSlow allocates
 # its memory with malloc, called from the compiled JS function.
 js='function makeBuffers(n) { let a = []; for (let i = 0; i < n; i++) { a.push(Buffer.allocUnsafeSlow(4096 + i % 7)); if (a.length > 100) a = []; } return a.length; }
 let t = 0; for (let k = 0; k < 20; k++) t += makeBuffers(2000); console.log(t);'
@@ -113,7 +113,7 @@ js_funcs() { # REPORT.json: the JS function names in its heap stacks
 		select(test(\"makeBuffers\"))] | length" "$1"
 }
 if command -v node >/dev/null 2>&1 &&
-	"$FL" record -q --all -o "$TMP/node" -- node --perf-basic-prof -e "$js" >/dev/null; then
+	(cd "$TMP" && "$FL" record -q --all -o "$TMP/node" -- node --perf-basic-prof -e "$js" >/dev/null); then
 	node_pid=$(ls "$TMP/node" | sed -n "s/^\([0-9]*\)[.]ndjson$/\1/p" | head -1)
 	trap 'rm -rf "$TMP" "/tmp/perf-$node_pid.map"' EXIT
 
