@@ -94,11 +94,12 @@ static void print_block(const struct fl_proc *p, const struct fl_block *b, uint6
 		fprintf(f, ", never freed\n");
 	else
 		fprintf(f, ", freed at %s\n", fl_fmt_ns(b2, sizeof(b2), (double)b->t_free));
-	for (uint32_t i = 0; st && i < st->nframes && i < 16; i++) {
+	for (uint32_t first = fl_symbols_first_frame(p, st, b->t_alloc), i = first;
+	     st && i < st->nframes && i - first < 16; i++) {
 		struct fl_sym sym;
 		char buf[512];
 		fl_symbols_lookup(o->syms, p, st->frames[i], b->t_alloc, 1, &sym);
-		fprintf(f, "    #%-2u %s\n", i,
+		fprintf(f, "    #%-2u %s\n", i - first,
 			fl_symbols_format(&sym, st->frames[i], buf, sizeof(buf)));
 	}
 }

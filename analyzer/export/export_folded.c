@@ -80,7 +80,7 @@ static void stack_frames(struct out *o, const struct fl_report_opts *ro, const s
 		put_frame(o, "[no backtrace]");
 		return;
 	}
-	for (uint32_t i = st->nframes; i-- > 0;) {
+	for (uint32_t i = st->nframes, first = fl_symbols_first_frame(p, st, t); i-- > first;) {
 		frame_name(ro, p, st->frames[i], t, 1, buf, sizeof(buf));
 		put_frame(o, buf);
 	}

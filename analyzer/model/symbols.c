@@ -5,25 +5,27 @@
  */
 #include "model/symbols.h"
 
-#include <dwarf.h>
-#include <elfutils/libdw.h>
 #include <elfutils/libdwelf.h>
+#include <elfutils/libdwfl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "model/perfmap.h"
 #include "util/diag.h"
 #include "util/xalloc.h"
 
 struct sym {
 	uint64_t addr, size;
 	const char *name;
+	int rank; /* among aliases at one address, the lowest is shown */
 };
 
 struct load {
@@ -33,13 +35,16 @@ struct load {
 struct obj {
 	char *path;
 	int usable;
-	int fd, dbg_fd;
-	Elf *elf, *dbg_elf;
-	Dwarf *dwarf;
+	int lines; /* look up file:line (libdwfl reads the DWARF on first use) */
+	int fd;
+	Elf *elf;   /* the file itself: its build-id and load segments */
+	Dwfl *dwfl; /* the same file as libdwfl sees it, with its debug file */
+	Dwfl_Module *mod;
+	Dwarf_Addr bias; /* module address - ELF virtual address */
 	struct load *loads;
 	size_t nloads;
 	struct sym *syms;
-	size_t nsyms;
+	size_t nsyms, syms_cap;
 	char *names; /* owned copies of the names (the Elf can be closed) */
 	size_t names_len, names_cap;
 	char **demangled; /* C++ names shown demangled, made on first use */
@@ -56,10 +61,18 @@ struct cache_ent {
 	struct fl_sym sym;
 };
 
+/* The perf map of one process image, looked for once (map NULL: none). */
+struct jit {
+	const struct fl_proc *p;
+	struct fl_perfmap *map;
+};
+
 struct fl_symbols {
 	int flags;
 	struct obj **objs;
 	size_t nobjs;
+	struct jit *jits;
+	size_t njits;
 	struct cache_ent *cache;
 };
 
@@ -74,14 +87,10 @@ struct fl_symbols *fl_symbols_new(int flags)
 
 static void obj_free(struct obj *o)
 {
-	if (o->dwarf)
-		dwarf_end(o->dwarf);
-	if (o->dbg_elf)
-		elf_end(o->dbg_elf);
+	if (o->dwfl)
+		dwfl_end(o->dwfl);
 	if (o->elf)
 		elf_end(o->elf);
-	if (o->dbg_fd >= 0)
-		close(o->dbg_fd);
 	if (o->fd >= 0)
 		close(o->fd);
 	free(o->loads);
@@ -101,6 +110,9 @@ void fl_symbols_free(struct fl_symbols *s)
 	for (size_t i = 0; i < s->nobjs; i++)
 		obj_free(s->objs[i]);
 	free(s->objs);
+	for (size_t i = 0; i < s->njits; i++)
+		fl_perfmap_free(s->jits[i].map);
+	free(s->jits);
 	free(s->cache);
 	free(s);
 }
@@ -111,98 +123,84 @@ static int cmp_sym(const void *a, const void *b)
 	if (x->addr != y->addr)
 		return x->addr < y->addr ? -1 : 1;
 	/* Prefer sized symbols (functions) over zero-sized labels at the same address. */
-	return (x->size < y->size) - (x->size > y->size);
+	if (x->size != y->size)
+		return (x->size < y->size) - (x->size > y->size);
+	return (x->rank > y->rank) - (x->rank < y->rank);
 }
 
-/* Reads the function symbols of one symbol table section into o. */
-static void read_symtab(struct obj *o, Elf *elf, Elf_Scn *scn, GElf_Shdr *sh)
+/* Copies name into o->names; its offset stands in for the pointer until
+ * every name is copied (the buffer moves as it grows). */
+static void add_sym(struct obj *o, const GElf_Sym *st, uint64_t vaddr, const char *name)
 {
-	Elf_Data *data = elf_getdata(scn, NULL);
-	size_t n = sh->sh_entsize ? sh->sh_size / sh->sh_entsize : 0;
-	if (!data)
-		return;
-	o->syms = fl_xrealloc(o->syms, (o->nsyms + n + 1) * sizeof(*o->syms));
-	for (size_t i = 0; i < n; i++) {
+	/* A debug file's .symtab names versions ("_IO_fgets@@GLIBC_2.2.5"):
+	 * the name is what .dynsym and the user's code call it. */
+	size_t len = strcspn(name, "@");
+	static const int by_binding[] = {[STB_GLOBAL] = 0, [STB_WEAK] = 1, [STB_LOCAL] = 2};
+	int bind = GELF_ST_BIND(st->st_info);
+	FL_GROW(o->syms, o->syms_cap, o->nsyms + 1);
+	o->syms[o->nsyms].addr = vaddr;
+	o->syms[o->nsyms].size = st->st_size;
+	o->syms[o->nsyms].name = (const char *)(uintptr_t)o->names_len;
+	/* Aliases: the name the program calls, with the fewest leading
+	 * underscores ("fgets", not "_IO_fgets"), global over weak over local. */
+	o->syms[o->nsyms].rank =
+	    (int)strspn(name, "_") * 4 + (bind <= STB_WEAK ? by_binding[bind] : 2);
+	FL_GROW(o->names, o->names_cap, o->names_len + len + 1);
+	memcpy(o->names + o->names_len, name, len);
+	o->names[o->names_len + len] = '\0';
+	o->names_len += len + 1;
+	o->nsyms++;
+}
+
+/*
+ * The function symbols of the best table libdwfl finds for the object: its
+ * own .symtab, else the one of its debug file (found by build-id under
+ * /usr/lib/debug/.build-id, by .gnu_debuglink, or from debuginfod when
+ * DEBUGINFOD_URLS is set), else .dynsym; plus the MiniDebugInfo symbols of
+ * .gnu_debugdata. Addresses are kept as the object's ELF virtual addresses.
+ */
+static void load_symbols(struct obj *o)
+{
+	int n = dwfl_module_getsymtab(o->mod);
+	for (int i = 1; i < n; i++) {
 		GElf_Sym st;
-		const char *name;
-		if (!gelf_getsym(data, (int)i, &st) || GELF_ST_TYPE(st.st_info) != STT_FUNC ||
-		    st.st_shndx == SHN_UNDEF || !st.st_value)
+		GElf_Addr addr;
+		GElf_Word shndx;
+		const char *name =
+		    dwfl_module_getsym_info(o->mod, i, &st, &addr, &shndx, NULL, NULL);
+		if (!name || !*name || GELF_ST_TYPE(st.st_info) != STT_FUNC || shndx == SHN_UNDEF ||
+		    !st.st_value)
 			continue;
-		name = elf_strptr(elf, sh->sh_link, st.st_name);
-		if (!name || !*name)
-			continue;
-		o->syms[o->nsyms].addr = st.st_value;
-		o->syms[o->nsyms].size = st.st_size;
-		/* Store the offset now; pointers are fixed up after all names are copied. */
-		o->syms[o->nsyms].name = (const char *)(uintptr_t)o->names_len;
-		{
-			size_t len = strlen(name) + 1;
-			FL_GROW(o->names, o->names_cap, o->names_len + len);
-			memcpy(o->names + o->names_len, name, len);
-			o->names_len += len;
-		}
-		o->nsyms++;
+		add_sym(o, &st, addr - o->bias, name);
 	}
 }
 
-static int load_symbols(struct obj *o, Elf *elf)
+/* The object as a libdwfl module at its own addresses, over a copy of o->fd
+ * (libdwfl takes the descriptor it is given). */
+static int report_module(struct obj *o)
 {
-	Elf_Scn *scn = NULL;
-	int found = 0;
-	GElf_Shdr sh;
-	while ((scn = elf_nextscn(elf, scn)))
-		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_SYMTAB) {
-			read_symtab(o, elf, scn, &sh);
-			found = 1;
-		}
-	if (found)
-		return 1;
-	while ((scn = elf_nextscn(elf, scn)))
-		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_DYNSYM) {
-			read_symtab(o, elf, scn, &sh);
-			found = 1;
-		}
-	return found;
-}
-
-static int has_section(Elf *elf, const char *name)
-{
-	size_t shstrndx;
-	Elf_Scn *scn = NULL;
-	GElf_Shdr sh;
-	if (elf_getshdrstrndx(elf, &shstrndx) != 0)
-		return 0;
-	while ((scn = elf_nextscn(elf, scn))) {
-		const char *n;
-		if (!gelf_getshdr(scn, &sh))
-			continue;
-		n = elf_strptr(elf, shstrndx, sh.sh_name);
-		if (n && !strcmp(n, name))
-			return sh.sh_type != SHT_NOBITS;
-	}
-	return 0;
-}
-
-/* Opens the separate debug file of o by build-id, when installed. */
-static void open_debug_file(struct obj *o)
-{
-	const void *id;
-	ssize_t n = dwelf_elf_gnu_build_id(o->elf, &id);
-	char path[512];
-	int len, fd;
-	if (n <= 1)
-		return;
-	len = snprintf(path, sizeof(path), "/usr/lib/debug/.build-id/%02x/",
-		       ((const unsigned char *)id)[0]);
-	for (ssize_t i = 1; i < n && len < (int)sizeof(path) - 8; i++)
-		len += snprintf(path + len, sizeof(path) - (size_t)len, "%02x",
-				((const unsigned char *)id)[i]);
-	snprintf(path + len, sizeof(path) - (size_t)len, ".debug");
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	static const Dwfl_Callbacks callbacks = {
+	    .find_elf = dwfl_build_id_find_elf,
+	    .find_debuginfo = dwfl_standard_find_debuginfo,
+	    .section_address = dwfl_offline_section_address,
+	};
+	int fd = dup(o->fd);
 	if (fd < 0)
-		return;
-	o->dbg_fd = fd;
-	o->dbg_elf = elf_begin(fd, ELF_C_READ, NULL);
+		return -1;
+	o->dwfl = dwfl_begin(&callbacks);
+	if (!o->dwfl) {
+		close(fd);
+		return -1;
+	}
+	o->mod = dwfl_report_elf(o->dwfl, o->path, o->path, fd, 0, false);
+	dwfl_report_end(o->dwfl, NULL, NULL);
+	if (!o->mod) {
+		close(fd);
+		return -1;
+	}
+	if (!dwfl_module_getelf(o->mod, &o->bias))
+		return -1;
+	return 0;
 }
 
 static void load_phdrs(struct obj *o)
@@ -272,21 +270,14 @@ static void obj_open(struct fl_symbols *s, struct obj *o, const struct fl_proc *
 		return;
 	}
 	load_phdrs(o);
-	open_debug_file(o);
-	if (!load_symbols(o, o->elf) && o->dbg_elf)
-		load_symbols(o, o->dbg_elf);
-	else if (o->dbg_elf && o->nsyms < 16)
-		load_symbols(o, o->dbg_elf);
+	if (report_module(o) < 0)
+		return;
+	load_symbols(o);
 	for (size_t i = 0; i < o->nsyms; i++)
 		o->syms[i].name = o->names + (uintptr_t)o->syms[i].name;
 	if (o->nsyms > 1)
 		qsort(o->syms, o->nsyms, sizeof(*o->syms), cmp_sym);
-	if (!(s->flags & FL_SYM_NO_LINES)) {
-		if (has_section(o->elf, ".debug_info"))
-			o->dwarf = dwarf_begin_elf(o->elf, DWARF_C_READ, NULL);
-		else if (o->dbg_elf && has_section(o->dbg_elf, ".debug_info"))
-			o->dwarf = dwarf_begin_elf(o->dbg_elf, DWARF_C_READ, NULL);
-	}
+	o->lines = !(s->flags & FL_SYM_NO_LINES);
 	o->usable = 1;
 }
 
@@ -298,7 +289,7 @@ static struct obj *get_obj(struct fl_symbols *s, const struct fl_proc *p, const 
 			return s->objs[i];
 	o = fl_xcalloc(1, sizeof(*o));
 	o->path = fl_xstrdup(v->path);
-	o->fd = o->dbg_fd = -1;
+	o->fd = -1;
 	obj_open(s, o, p, v);
 	s->objs = fl_xrealloc(s->objs, (s->nobjs + 1) * sizeof(*s->objs));
 	s->objs[s->nobjs++] = o;
@@ -332,8 +323,12 @@ static const struct sym *find_sym(const struct obj *o, uint64_t vaddr)
 	/* Walk back over zero-sized or too-short entries sharing nearby addresses. */
 	for (size_t i = lo; i-- > 0 && lo - i < 8;) {
 		const struct sym *c = &o->syms[i];
-		if (c->size && vaddr < c->addr + c->size)
+		if (c->size && vaddr < c->addr + c->size) {
+			/* The best-ranked of its aliases comes first. */
+			while (c > o->syms && c[-1].addr == c->addr && c[-1].size == c->size)
+				c--;
 			return c;
+		}
 	}
 	return best->size == 0 ? best : NULL;
 }
@@ -364,17 +359,75 @@ static const char *shown_name(struct obj *o, struct sym *sy)
 
 static void find_line(struct obj *o, uint64_t vaddr, struct fl_sym *out)
 {
-	Dwarf_Die cu;
-	Dwarf_Line *line;
+	Dwfl_Line *line;
 	int lineno = 0;
-	if (!o->dwarf || !dwarf_addrdie(o->dwarf, vaddr, &cu))
+	if (!o->lines || !(line = dwfl_module_getsrc(o->mod, vaddr + o->bias)))
 		return;
-	line = dwarf_getsrc_die(&cu, vaddr);
-	if (!line)
-		return;
-	out->file = dwarf_linesrc(line, NULL, NULL);
-	if (dwarf_lineno(line, &lineno) == 0)
-		out->line = lineno;
+	out->file = dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL);
+	out->line = lineno;
+}
+
+/* Whether the perf map at path was written during p's run: a map left in
+ * /tmp by an earlier process with the same pid, or rewritten by a later
+ * one, would name the wrong code. */
+static int written_during_run(const char *path, const struct fl_proc *p)
+{
+	struct stat st;
+	uint64_t mtime, end = fl_proc_realtime(p, p->end_t) + 1000000000ULL;
+	if (stat(path, &st) < 0)
+		return 0;
+	mtime = (uint64_t)st.st_mtim.tv_sec * 1000000000ULL + (uint64_t)st.st_mtim.tv_nsec;
+	if (!p->start_realtime_ns || (mtime >= p->start_realtime_ns && mtime <= end))
+		return 1;
+	fl_warn("'%s' was not written during the run of process %d; its names are not used", path,
+		(int)p->pid);
+	return 0;
+}
+
+/*
+ * The perf map of p: the copy kept in the trace directory (DIR/perf-PID.map,
+ * which outlives /tmp), else the one the program wrote, /tmp/perf-PID.map.
+ */
+static const struct fl_perfmap *perfmap_of(struct fl_symbols *s, const struct fl_proc *p)
+{
+	char path[4096], *dir;
+	struct jit *j;
+	for (size_t i = 0; i < s->njits; i++)
+		if (s->jits[i].p == p)
+			return s->jits[i].map;
+	s->jits = fl_xrealloc(s->jits, (s->njits + 1) * sizeof(*s->jits));
+	j = &s->jits[s->njits++];
+	j->p = p;
+	j->map = NULL;
+	dir = fl_xstrdup(p->file ? p->file : ".");
+	snprintf(path, sizeof(path), "%s/perf-%d.map", dirname(dir), (int)p->pid);
+	free(dir);
+	j->map = fl_perfmap_load(path);
+	if (j->map)
+		return j->map;
+	snprintf(path, sizeof(path), "/tmp/perf-%d.map", (int)p->pid);
+	if (access(path, R_OK) == 0 && written_during_run(path, p))
+		j->map = fl_perfmap_load(path);
+	return j->map;
+}
+
+/* A frame in no mapped file: code generated at run time, named by the
+ * program's perf map when it wrote one. */
+static int jit_lookup(struct fl_symbols *s, const struct fl_proc *p, uint64_t addr, int is_return,
+		      struct fl_sym *out)
+{
+	const struct fl_perfmap *map;
+	uint64_t off;
+	const char *name;
+	if (!s || !(map = perfmap_of(s, p)))
+		return -1;
+	name = fl_perfmap_find(map, is_return && addr ? addr - 1 : addr, &off);
+	if (!name)
+		return -1;
+	out->func = name;
+	out->func_off = off + (is_return && addr ? 1 : 0);
+	out->object = fl_perfmap_path(map);
+	return 0;
 }
 
 int fl_symbols_lookup(struct fl_symbols *s, const struct fl_proc *p, uint64_t addr, uint64_t t,
@@ -387,7 +440,7 @@ int fl_symbols_lookup(struct fl_symbols *s, const struct fl_proc *p, uint64_t ad
 	const struct sym *sy;
 	memset(out, 0, sizeof(*out));
 	if (fl_proc_vma_at(p, addr, t, &v) < 0 || !v.path || v.path[0] != '/')
-		return -1;
+		return jit_lookup(s, p, addr, is_return, out);
 	out->object = v.path;
 	out->obj_off = v.offset + (addr - v.start);
 	if (!s)
@@ -456,14 +509,38 @@ static int is_plumbing(const struct fl_sym *sym)
 	       strcasestr(sym->func, "realloc");
 }
 
+/* Whether the mapped object at addr has name in its file name. */
+static int in_object(const struct fl_proc *p, uint64_t addr, uint64_t t, const char *name)
+{
+	struct fl_vma v;
+	const char *base;
+	if (fl_proc_vma_at(p, addr, t, &v) < 0 || !v.path || v.path[0] != '/')
+		return 0;
+	base = strrchr(v.path, '/');
+	return strstr(base + 1, name) != NULL;
+}
+
+uint32_t fl_symbols_first_frame(const struct fl_proc *p, const struct fl_stack *st, uint64_t t)
+{
+	uint32_t first = 0;
+	for (uint32_t i = 0; st && i < st->nframes; i++) {
+		if (in_object(p, st->frames[i], t, "libfaultline"))
+			first = i + 1;
+		else if (!in_object(p, st->frames[i], t, "libunwind"))
+			break;
+	}
+	return first;
+}
+
 int fl_symbols_site_frame(struct fl_symbols *s, const struct fl_proc *p, const struct fl_stack *st,
 			  uint64_t t)
 {
-	for (uint32_t i = 0; st && i < st->nframes; i++) {
+	uint32_t first = fl_symbols_first_frame(p, st, t);
+	for (uint32_t i = first; st && i < st->nframes; i++) {
 		struct fl_sym sym;
 		fl_symbols_lookup(s, p, st->frames[i], t, 1, &sym);
 		if (!is_plumbing(&sym))
 			return (int)i;
 	}
-	return 0;
+	return st && first < st->nframes ? (int)first : 0;
 }

@@ -1,8 +1,12 @@
 /*
  * Symbolization of stack frames and fault IPs, after the fact: an address of
  * a process image at a time -> the VMA holding it (model) -> the ELF object
- * on disk (libelf: .symtab, else .dynsym) -> function + offset, and file:line
- * from DWARF (libdw) when the object has debug info. The file offset of the
+ * on disk -> function + offset, and file:line from DWARF. libdwfl finds the
+ * symbols and DWARF the standard way: the object's own .symtab, else its
+ * separate debug file (by build-id under /usr/lib/debug/.build-id, by
+ * .gnu_debuglink, or from debuginfod when DEBUGINFOD_URLS is set), else
+ * .dynsym and MiniDebugInfo. A debug file is used only when its build-id is
+ * the object's. The file offset of the
  * address (VMA offset + addr - VMA start) is turned into an ELF virtual
  * address through the object's PT_LOAD headers, so PIE executables and
  * shared objects resolve wherever they were loaded.
@@ -27,7 +31,7 @@ struct fl_sym {
 	uint64_t func_off;  /* addr - symbol start */
 	const char *object; /* path of the mapped object, or NULL */
 	uint64_t obj_off;   /* file offset of addr within object */
-	const char *file;   /* source file (libdw), or NULL */
+	const char *file;   /* source file (DWARF), or NULL */
 	int line;	    /* 0 when unknown */
 };
 
@@ -55,11 +59,22 @@ int fl_symbols_lookup(struct fl_symbols *s, const struct fl_proc *p, uint64_t ad
 const char *fl_symbols_format(const struct fl_sym *sym, uint64_t addr, char *buf, size_t len);
 
 /*
- * The first frame of a stack that is not inside the allocator plumbing
+ * The first frame of a stack that is the program's: past the leading frames
+ * inside the shim (libfaultline.so) and inside libunwind when the shim called
+ * it (libunwind frames before a shim frame). A shim that was interrupted, or
+ * an older one, may have recorded them; every stack shown starts here.
+ * Returns st->nframes when every frame is the shim's, 0 when none is.
+ */
+uint32_t fl_symbols_first_frame(const struct fl_proc *p, const struct fl_stack *st, uint64_t t);
+
+/*
+ * The first frame of a stack, from fl_symbols_first_frame() on, that is not
+ * inside the allocator plumbing
  * (libc's malloc internals, libstdc++'s operator new, the shim, and the
  * program's own wrappers whose name contains malloc, calloc or realloc:
  * PyMem_Malloc, Perl_safesysmalloc, g_malloc0): the "allocation site"
- * reports name. Returns the frame index, 0 if none found.
+ * reports name. Returns the frame index; when every frame is plumbing, the
+ * first frame that is the program's (0 if none is).
  */
 int fl_symbols_site_frame(struct fl_symbols *s, const struct fl_proc *p, const struct fl_stack *st,
 			  uint64_t t);

@@ -59,6 +59,63 @@ static void write_trace(void)
 	fclose(in);
 }
 
+static char shim_dir[] = "/tmp/fl_t_symbols_shim.XXXXXX";
+
+/* A trace whose maps hold a program, the shim and libunwind (paths that need
+ * not exist: the frames are told apart by their objects alone). */
+#define PROG 0x400000ULL
+#define SHIM 0x7f0000000000ULL
+#define UNW 0x7f0000100000ULL
+static void write_shim_trace(void)
+{
+	char path[256];
+	FILE *out;
+	snprintf(path, sizeof(path), "%s/1.ndjson", shim_dir);
+	out = fopen(path, "w");
+	fprintf(out, "{\"e\":\"header\",\"t\":0,\"v\":1,\"pid\":1}\n");
+	fprintf(out, "{\"e\":\"maps\",\"t\":1,\"seq\":1,\"vmas\":["
+		     "[\"0x400000\",\"0x401000\",\"r-xp\",\"0x0\",1,\"/nonexistent/prog\"],"
+		     "[\"0x7f0000000000\",\"0x7f0000001000\",\"r-xp\",\"0x0\",2,"
+		     "\"/nonexistent/build/libfaultline.so\"],"
+		     "[\"0x7f0000100000\",\"0x7f0000101000\",\"r-xp\",\"0x0\",3,"
+		     "\"/nonexistent/libunwind.so.8.0.1\"]]}\n");
+	fclose(out);
+}
+
+/* Leading frames of the shim, and of libunwind called by it, are not the
+ * program's; libunwind called by the program is. */
+static void check_shim_frames(void)
+{
+	struct fl_model m;
+	const struct fl_proc *p;
+	const uint64_t shim_then_prog[] = {UNW + 8, SHIM + 8, SHIM + 16, PROG + 8, PROG + 16};
+	const uint64_t prog_calls_unw[] = {SHIM + 8, UNW + 8, PROG + 8};
+	const uint64_t unw_only[] = {UNW + 8, PROG + 8};
+	const uint64_t shim_inside[] = {PROG + 8, SHIM + 8, PROG + 16};
+	const uint64_t all_shim[] = {UNW + 8, SHIM + 8};
+	struct fl_stack st;
+	if (!mkdtemp(shim_dir))
+		return;
+	write_shim_trace();
+	CHECK(fl_model_load(&m, shim_dir) == 0);
+	p = m.procs[0];
+#define FIRST(a) (st.frames = (a), st.nframes = sizeof(a) / sizeof(*(a)), fl_symbols_first_frame(p, &st, 5))
+	CHECK_EQ_U64(FIRST(shim_then_prog), 3);
+	CHECK_EQ_U64(fl_symbols_site_frame(NULL, p, &st, 5), 3);
+	CHECK_EQ_U64(FIRST(prog_calls_unw), 1);
+	CHECK_EQ_U64(FIRST(unw_only), 0);
+	CHECK_EQ_U64(FIRST(shim_inside), 0);
+	CHECK_EQ_U64(FIRST(all_shim), 2);
+	CHECK_EQ_U64(fl_symbols_site_frame(NULL, p, &st, 5), 0);
+#undef FIRST
+	fl_model_release(&m);
+	{
+		char cmd[300];
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", shim_dir);
+		CHECK(system(cmd) == 0);
+	}
+}
+
 int main(void)
 {
 	struct fl_model m;
@@ -109,6 +166,7 @@ int main(void)
 
 	fl_symbols_free(s);
 	fl_model_release(&m);
+	check_shim_frames();
 	{
 		char cmd[300];
 		snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
