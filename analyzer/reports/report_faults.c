@@ -226,6 +226,22 @@ static json_t *over_time(const struct fl_proc *p, const struct fl_fault_info *fi
 	return json_pack("{s:I, s:o}", "bin_ns", (json_int_t)w, "bins", arr);
 }
 
+/* The minor faults getrusage counted and perf did not: the program's
+ * kernel-mode and GUP faults. Where the trace says when perf started and
+ * what the shim took in kernel mode itself, both counts are taken from the
+ * same counters line, the faults before perf started (the loader's and the
+ * shim's set-up, in user mode mostly) are left out, and so are the shim's
+ * own copies into its buffers: what is left is the program's. */
+static int64_t program_gap(const struct fl_counters *c, int64_t ru_min, int64_t pmin)
+{
+	int64_t gap;
+	if (!c || c->ru_minflt_base < 0 || c->ru_minflt < 0 || pmin < 0)
+		return ru_min >= 0 && pmin >= 0 ? ru_min - pmin : -1;
+	gap = c->ru_minflt - c->ru_minflt_base - pmin -
+	      (c->shim_kernel_minflt > 0 ? c->shim_kernel_minflt : 0);
+	return gap > 0 ? gap : 0;
+}
+
 /* getrusage against perf: how many faults perf did not see, and why. */
 static json_t *gap_obj(const struct fl_proc *p)
 {
@@ -254,7 +270,7 @@ static json_t *gap_obj(const struct fl_proc *p)
 		for (size_t j = 0; j < io->nfds; j++)
 			reads += io->fds[j].calls;
 	}
-	int64_t gap = ru_min >= 0 && pmin >= 0 ? ru_min - pmin : -1;
+	int64_t gap = program_gap(c, ru_min, pmin);
 	if (gap > 0 && gup)
 		json_array_append_new(causes, json_pack("{s:s, s:I}", "cause", "gup_populate",
 							"pages_max", (json_int_t)gup));
@@ -264,7 +280,12 @@ static json_t *gap_obj(const struct fl_proc *p)
 						"read_calls", (json_int_t)reads));
 	if (gap > 0 && !gup && !reads)
 		json_array_append_new(causes, json_pack("{s:s}", "cause", "kernel_mode"));
-	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:I, s:o}", "perf_minflt",
+	json_t *shim_kernel = c && c->shim_kernel_minflt >= 0 ? json_integer(c->shim_kernel_minflt)
+							     : json_null();
+	json_t *before = c && c->ru_minflt_base >= 0 ? json_integer(c->ru_minflt_base) : json_null();
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:I, s:o}",
+			 "shim_kernel_minflt", shim_kernel, "ru_minflt_before_perf", before,
+			 "perf_minflt",
 			 pmin >= 0 ? json_integer(pmin) : json_null(), "perf_majflt",
 			 pmaj >= 0 ? json_integer(pmaj) : json_null(), "ru_minflt",
 			 ru_min >= 0 ? json_integer(ru_min) : json_null(), "ru_majflt",
