@@ -295,6 +295,27 @@ static json_t *gap_obj(const struct fl_proc *p)
 			 "read_calls", (json_int_t)reads, "causes", causes);
 }
 
+json_t *fl_report_shim(const struct fl_proc *p, uint64_t shim_samples)
+{
+	const struct fl_counters *c = fl_proc_last_counters(p);
+	const struct fl_maps_snap *ms = p->nmaps ? &p->maps[p->nmaps - 1] : NULL;
+	uint64_t period = p->faults_period ? p->faults_period : 1;
+	int64_t kernel = c && c->shim_kernel_minflt > 0 ? c->shim_kernel_minflt : 0;
+	json_t *libs = json_array();
+	for (size_t i = 0; ms && i < ms->nvmas; i++)
+		if (ms->vmas[i].kind == FL_VMA_SHIM && ms->vmas[i].path &&
+		    (!json_array_size(libs) ||
+		     strcmp(json_string_value(json_array_get(libs, json_array_size(libs) - 1)),
+			    ms->vmas[i].path)))
+			json_array_append_new(libs, json_string(ms->vmas[i].path));
+	return json_pack("{s:I, s:I, s:I, s:I, s:o, s:o}", "faults",
+			 (json_int_t)(shim_samples * period + (uint64_t)kernel), "sampled_faults",
+			 (json_int_t)(shim_samples * period), "kernel_mode_faults", (json_int_t)kernel,
+			 "mapped_bytes", (json_int_t)(ms ? ms->shim_bytes : 0), "threads",
+			 c && c->shim_threads >= 0 ? json_integer(c->shim_threads) : json_null(),
+			 "libraries", libs);
+}
+
 static json_t *bpf_obj(uint64_t v[2])
 {
 	if (!v[0])
@@ -410,6 +431,7 @@ static json_t *proc_faults(const struct fl_model *m, const struct fl_report_opts
 	    pr, "bytes_per_fault",
 	    json_pack("{s:o, s:o}", "file", bpf_obj(bpf[1]), "anon", bpf_obj(bpf[0])));
 	json_object_set_new(pr, "counts", gap);
+	json_object_set_new(pr, "faultline", fl_report_shim(p, cnt[FL_FC_SHIM]));
 	proc_findings(sec, p, cnt, period, gap, bpf);
 	rows_release(&vmas);
 	rows_release(&sites);
@@ -579,6 +601,28 @@ static void render_counts(json_t *c, FILE *f)
 		    : "n/a");
 }
 
+void fl_report_shim_text(json_t *s, FILE *f, const char *indent)
+{
+	char b[32], b2[32], thr[24] = "?", libs[512] = "";
+	size_t i, n = 0;
+	json_t *l;
+	if (!json_is_object(s))
+		return;
+	json_array_foreach(json_object_get(s, "libraries"), i, l)
+	{
+		const char *path = json_string_value(l), *base = strrchr(path, '/');
+		if (n < sizeof(libs))
+			n += (size_t)snprintf(libs + n, sizeof(libs) - n, "%s%s", i ? ", " : "",
+					      base ? base + 1 : path);
+	}
+	if (json_is_integer(json_object_get(s, "threads")))
+		snprintf(thr, sizeof(thr), "%lld", fl_jint(s, "threads"));
+	fl_text_printf(f, indent, "%sfaultline itself: %s faults, %s mapped, %s threads%s%s",
+		       indent, fl_fmt_count(b, sizeof(b), (uint64_t)fl_jint(s, "faults")),
+		       fl_fmt_bytes(b2, sizeof(b2), (double)fl_jint(s, "mapped_bytes")), thr,
+		       libs[0] ? ", libraries " : "", libs);
+}
+
 void fl_report_faults_text(json_t *sec, FILE *f)
 {
 	size_t idx[TEXT_PROCS], rn;
@@ -598,6 +642,7 @@ void fl_report_faults_text(json_t *sec, FILE *f)
 		render_by_site(json_object_get(p, "by_site"), f);
 		render_by_code(json_object_get(p, "by_code"), f);
 		render_counts(json_object_get(p, "counts"), f);
+		fl_report_shim_text(json_object_get(p, "faultline"), f, "  ");
 	}
 	render_rest(f, rn, rs, "faults");
 	fl_findings_render(sec, f);

@@ -225,6 +225,7 @@
 /* minor faults taken in kernel mode inside the shim's own reads (copies into
  * its buffers) since perf started counting: in ru_minflt, not the program's */
 #define FL_K_SHIM_KERNEL_MINFLT "shim_kernel_minflt"
+#define FL_K_SHIM_THREADS "shim_threads" /* threads the shim runs (its sampler) */
 
 /* heap (per tick, exact) */
 #define FL_K_CALLS "calls" /* object: fn -> count */

@@ -292,6 +292,7 @@ static void counters_line(struct fl_out *o, const struct fl_vma *v, int n)
 	}
 	put_count(o, FL_K_RU_MINFLT_BASE, ru_minflt_base);
 	fl_out_u64(o, FL_K_SHIM_KERNEL_MINFLT, fl_sys_kernel_faults() - shim_kernel_base);
+	fl_out_u64(o, FL_K_SHIM_THREADS, fl_probes_ticker_tid > 0);
 	put_count(o, FL_K_DTLB_LOAD, d[0]);
 	put_count(o, FL_K_DTLB_STORE, d[1]);
 	fl_procfs_figures(o, stack);
