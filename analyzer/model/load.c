@@ -229,6 +229,9 @@ static void flat_counters(struct loader *ld, const struct fl_flat *f, uint64_t t
 	c->commit_limit = fl_flat_int(f, FL_K_COMMIT_LIMIT, -1);
 	c->oom_score = fl_flat_int(f, FL_K_OOM_SCORE, -1);
 	c->tracking_faults = fl_flat_int(f, FL_K_TRACKING_FAULTS, -1);
+	c->ru_minflt_base = fl_flat_int(f, FL_K_RU_MINFLT_BASE, -1);
+	c->shim_kernel_minflt = fl_flat_int(f, FL_K_SHIM_KERNEL_MINFLT, -1);
+	c->shim_threads = fl_flat_int(f, FL_K_SHIM_THREADS, -1);
 }
 
 static const char *flat_istr(struct loader *ld, const struct fl_flat_val *v)
@@ -430,6 +433,9 @@ static void load_counters(struct loader *ld, json_t *o, uint64_t t)
 	c->commit_limit = fl_json_get_int(o, FL_K_COMMIT_LIMIT, -1);
 	c->oom_score = fl_json_get_int(o, FL_K_OOM_SCORE, -1);
 	c->tracking_faults = fl_json_get_int(o, FL_K_TRACKING_FAULTS, -1);
+	c->ru_minflt_base = fl_json_get_int(o, FL_K_RU_MINFLT_BASE, -1);
+	c->shim_kernel_minflt = fl_json_get_int(o, FL_K_SHIM_KERNEL_MINFLT, -1);
+	c->shim_threads = fl_json_get_int(o, FL_K_SHIM_THREADS, -1);
 }
 
 static void load_heap_tick(struct loader *ld, json_t *o, uint64_t t)

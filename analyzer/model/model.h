@@ -142,6 +142,7 @@ struct fl_counters {
 	int64_t dtlb_load, dtlb_store;
 	int64_t rss_anon, rss_file, rss_shmem, vsz, swap, pte_bytes, stack_vma;
 	int64_t committed_as, commit_limit, oom_score, tracking_faults;
+	int64_t ru_minflt_base, shim_kernel_minflt, shim_threads; /* see schema.h */
 };
 
 /* "heap" event: exact totals since start, all threads. */

@@ -168,6 +168,9 @@ static const struct fl_key_spec counters_keys[] = {K(FL_K_MINFLT, 'n'),
 						   K(FL_K_COMMIT_LIMIT, 'n'),
 						   K(FL_K_OOM_SCORE, 'n'),
 						   K(FL_K_TRACKING_FAULTS, 'n'),
+						   K(FL_K_RU_MINFLT_BASE, 'n'),
+						   K(FL_K_SHIM_KERNEL_MINFLT, 'n'),
+						   K(FL_K_SHIM_THREADS, 'n'),
 						   END};
 static const struct fl_key_spec residency_keys[] = {K(FL_K_METHOD, 's'),
 						    ROWS(FL_K_REGIONS, 1, "aaiiiiiiii"), END};

@@ -229,6 +229,22 @@ static json_t *over_time(const struct fl_proc *p, const struct fl_fault_info *fi
 	return json_pack("{s:I, s:o}", "bin_ns", (json_int_t)w, "bins", arr);
 }
 
+/* The minor faults getrusage counted and perf did not: the program's
+ * kernel-mode and GUP faults. Where the trace says when perf started and
+ * what the shim took in kernel mode itself, both counts are taken from the
+ * same counters line, the faults before perf started (the loader's and the
+ * shim's set-up, in user mode mostly) are left out, and so are the shim's
+ * own copies into its buffers: what is left is the program's. */
+static int64_t program_gap(const struct fl_counters *c, int64_t ru_min, int64_t pmin)
+{
+	int64_t gap;
+	if (!c || c->ru_minflt_base < 0 || c->ru_minflt < 0 || pmin < 0)
+		return ru_min >= 0 && pmin >= 0 ? ru_min - pmin : -1;
+	gap = c->ru_minflt - c->ru_minflt_base - pmin -
+	      (c->shim_kernel_minflt > 0 ? c->shim_kernel_minflt : 0);
+	return gap > 0 ? gap : 0;
+}
+
 /* getrusage against perf: how many faults perf did not see, and why. */
 static json_t *gap_obj(const struct fl_proc *p)
 {
@@ -257,7 +273,7 @@ static json_t *gap_obj(const struct fl_proc *p)
 		for (size_t j = 0; j < io->nfds; j++)
 			reads += io->fds[j].calls;
 	}
-	int64_t gap = ru_min >= 0 && pmin >= 0 ? ru_min - pmin : -1;
+	int64_t gap = program_gap(c, ru_min, pmin);
 	if (gap > 0 && gup)
 		json_array_append_new(causes, json_pack("{s:s, s:I}", "cause", "gup_populate",
 							"pages_max", (json_int_t)gup));
@@ -267,7 +283,12 @@ static json_t *gap_obj(const struct fl_proc *p)
 						"read_calls", (json_int_t)reads));
 	if (gap > 0 && !gup && !reads)
 		json_array_append_new(causes, json_pack("{s:s}", "cause", "kernel_mode"));
-	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:I, s:o}", "perf_minflt",
+	json_t *shim_kernel = c && c->shim_kernel_minflt >= 0 ? json_integer(c->shim_kernel_minflt)
+							     : json_null();
+	json_t *before = c && c->ru_minflt_base >= 0 ? json_integer(c->ru_minflt_base) : json_null();
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:I, s:o}",
+			 "shim_kernel_minflt", shim_kernel, "ru_minflt_before_perf", before,
+			 "perf_minflt",
 			 pmin >= 0 ? json_integer(pmin) : json_null(), "perf_majflt",
 			 pmaj >= 0 ? json_integer(pmaj) : json_null(), "ru_minflt",
 			 ru_min >= 0 ? json_integer(ru_min) : json_null(), "ru_majflt",
@@ -275,6 +296,27 @@ static json_t *gap_obj(const struct fl_proc *p)
 			 track >= 0 ? json_integer(track) : json_null(), "gap_minor",
 			 gap >= 0 ? json_integer(gap) : json_null(), "gup_pages", (json_int_t)gup,
 			 "read_calls", (json_int_t)reads, "causes", causes);
+}
+
+json_t *fl_report_shim(const struct fl_proc *p, uint64_t shim_samples)
+{
+	const struct fl_counters *c = fl_proc_last_counters(p);
+	const struct fl_maps_snap *ms = p->nmaps ? &p->maps[p->nmaps - 1] : NULL;
+	uint64_t period = p->faults_period ? p->faults_period : 1;
+	int64_t kernel = c && c->shim_kernel_minflt > 0 ? c->shim_kernel_minflt : 0;
+	json_t *libs = json_array();
+	for (size_t i = 0; ms && i < ms->nvmas; i++)
+		if (ms->vmas[i].kind == FL_VMA_SHIM && ms->vmas[i].path &&
+		    (!json_array_size(libs) ||
+		     strcmp(json_string_value(json_array_get(libs, json_array_size(libs) - 1)),
+			    ms->vmas[i].path)))
+			json_array_append_new(libs, json_string(ms->vmas[i].path));
+	return json_pack("{s:I, s:I, s:I, s:I, s:o, s:o}", "faults",
+			 (json_int_t)(shim_samples * period + (uint64_t)kernel), "sampled_faults",
+			 (json_int_t)(shim_samples * period), "kernel_mode_faults", (json_int_t)kernel,
+			 "mapped_bytes", (json_int_t)(ms ? ms->shim_bytes : 0), "threads",
+			 c && c->shim_threads >= 0 ? json_integer(c->shim_threads) : json_null(),
+			 "libraries", libs);
 }
 
 static json_t *bpf_obj(uint64_t v[2])
@@ -403,6 +445,7 @@ static json_t *proc_faults(const struct fl_model *m, const struct fl_report_opts
 	    pr, "bytes_per_fault",
 	    json_pack("{s:o, s:o}", "file", bpf_obj(bpf[1]), "anon", bpf_obj(bpf[0])));
 	json_object_set_new(pr, "counts", gap);
+	json_object_set_new(pr, "faultline", fl_report_shim(p, cnt[FL_FC_SHIM]));
 	proc_findings(sec, p, cnt, period, gap, bpf);
 	rows_release(&vmas);
 	rows_release(&sites);
@@ -572,6 +615,28 @@ static void render_counts(json_t *c, FILE *f)
 		    : "n/a");
 }
 
+void fl_report_shim_text(json_t *s, FILE *f, const char *indent)
+{
+	char b[32], b2[32], thr[24] = "?", libs[512] = "";
+	size_t i, n = 0;
+	json_t *l;
+	if (!json_is_object(s))
+		return;
+	json_array_foreach(json_object_get(s, "libraries"), i, l)
+	{
+		const char *path = json_string_value(l), *base = strrchr(path, '/');
+		if (n < sizeof(libs))
+			n += (size_t)snprintf(libs + n, sizeof(libs) - n, "%s%s", i ? ", " : "",
+					      base ? base + 1 : path);
+	}
+	if (json_is_integer(json_object_get(s, "threads")))
+		snprintf(thr, sizeof(thr), "%lld", fl_jint(s, "threads"));
+	fl_text_printf(f, indent, "%sfaultline itself: %s faults, %s mapped, %s threads%s%s",
+		       indent, fl_fmt_count(b, sizeof(b), (uint64_t)fl_jint(s, "faults")),
+		       fl_fmt_bytes(b2, sizeof(b2), (double)fl_jint(s, "mapped_bytes")), thr,
+		       libs[0] ? ", libraries " : "", libs);
+}
+
 void fl_report_faults_text(json_t *sec, FILE *f)
 {
 	size_t idx[TEXT_PROCS], rn;
@@ -591,6 +656,7 @@ void fl_report_faults_text(json_t *sec, FILE *f)
 		render_by_site(json_object_get(p, "by_site"), f);
 		render_by_code(json_object_get(p, "by_code"), f);
 		render_counts(json_object_get(p, "counts"), f);
+		fl_report_shim_text(json_object_get(p, "faultline"), f, "  ");
 	}
 	render_rest(f, rn, rs, "faults");
 	fl_findings_render(sec, f);

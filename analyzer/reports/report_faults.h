@@ -16,4 +16,12 @@ struct fl_report_opts;
 json_t *fl_report_faults(const struct fl_model *m, const struct fl_report_opts *o);
 void fl_report_faults_text(json_t *section, FILE *f);
 
+/* What faultline itself took in process p, kept out of the program's
+ * figures: {faults (shim_samples, the samples classed the shim's, times the
+ * period, plus its kernel-mode faults), sampled_faults, kernel_mode_faults,
+ * mapped_bytes, threads (null if unknown), libraries}. New reference. */
+json_t *fl_report_shim(const struct fl_proc *p, uint64_t shim_samples);
+/* The one line "faultline itself: N faults, X mapped, T threads, ...". */
+void fl_report_shim_text(json_t *shim, FILE *f, const char *indent);
+
 #endif

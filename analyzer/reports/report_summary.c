@@ -5,7 +5,9 @@
 #include <string.h>
 
 #include "faultline/schema.h"
+#include "analysis/fault_class.h"
 #include "reports/report.h"
+#include "reports/report_faults.h"
 #include "reports/report_summary.h"
 #include "reports/rss.h"
 
@@ -249,6 +251,46 @@ static json_t *probes_json(const struct fl_model *m, const struct fl_report_opts
 	return r;
 }
 
+/* faultline's own share over the selected processes: kept out of the
+ * program's figures above, shown apart in one line. */
+static json_t *shim_json(const struct fl_model *m, const struct fl_report_opts *o)
+{
+	json_int_t faults = 0, kernel = 0, mapped = 0, threads = -1;
+	json_t *libs = json_array();
+	for (size_t i = 0; i < m->nprocs; i++) {
+		const struct fl_proc *p = m->procs[i];
+		const struct fl_fault_info *fi;
+		uint64_t shim_samples = 0;
+		size_t k;
+		json_t *one, *l;
+		if (!fl_report_selected(o, p))
+			continue;
+		fi = fl_faults_classified(m, p);
+		for (size_t j = 0; fi && j < p->nfaults; j++)
+			shim_samples += fi[j].cls == FL_FC_SHIM;
+		one = fl_report_shim(p, shim_samples);
+		faults += json_integer_value(json_object_get(one, "faults"));
+		kernel += json_integer_value(json_object_get(one, "kernel_mode_faults"));
+		mapped += json_integer_value(json_object_get(one, "mapped_bytes"));
+		if (json_is_integer(json_object_get(one, "threads")))
+			threads = (threads < 0 ? 0 : threads) +
+				  json_integer_value(json_object_get(one, "threads"));
+		json_array_foreach(json_object_get(one, "libraries"), k, l)
+		{
+			size_t x;
+			json_t *have;
+			int seen = 0;
+			json_array_foreach(libs, x, have) seen |= json_equal(have, l);
+			if (!seen)
+				json_array_append(libs, l);
+		}
+		json_decref(one);
+	}
+	return json_pack("{s:I, s:I, s:I, s:o, s:o}", "faults", faults, "kernel_mode_faults", kernel,
+			 "mapped_bytes", mapped, "threads",
+			 threads >= 0 ? json_integer(threads) : json_null(), "libraries", libs);
+}
+
 json_t *fl_report_summary(const struct fl_model *m, const struct fl_report_opts *o)
 {
 	json_t *r = json_object(), *procs = json_array(), *calls = json_object(),
@@ -333,6 +375,7 @@ json_t *fl_report_summary(const struct fl_model *m, const struct fl_report_opts 
 	json_object_set_new(faults, "samples", json_integer((json_int_t)nfaults));
 	json_object_set_new(r, "faults", faults);
 	json_object_set_new(r, "per_process", procs);
+	json_object_set_new(r, "faultline", shim_json(m, o));
 	json_object_set_new(r, "probes", probes_json(m, o));
 	json_object_set_new(r, "findings", json_array());
 	add_findings(r, m, o, &tot, peak_rss, peak_vsz, perf_min, ru_min);
@@ -478,6 +521,7 @@ void fl_report_summary_text(json_t *sec, FILE *f)
 	render_run(sec, f);
 	render_heap(json_object_get(sec, "heap"), f);
 	render_maps_and_faults(json_object_get(sec, "mappings"), json_object_get(sec, "faults"), f);
+	fl_report_shim_text(json_object_get(sec, "faultline"), f, "");
 	render_unmeasured(json_object_get(sec, "probes"), f);
 	render_procs(json_object_get(sec, "per_process"), f);
 	/* The other sections' most important findings, collected by the registry. */

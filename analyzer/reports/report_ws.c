@@ -360,6 +360,20 @@ static json_t *tlb_obj(const struct fl_proc *p, uint64_t peak_pages, const char 
 	return o;
 }
 
+/* Pages written are seen by write-protection; pages only read are seen by
+ * the accessed bit alone, and only where the start-up self-test found it
+ * kept. Where it is not, "written" is not the working set, and its own line
+ * must say so: a buffer that is only read shows 0 there. */
+static void reads_seen(const struct fl_proc *p, json_t *pr)
+{
+	const struct fl_probe *ab = fl_proc_probe(p, FL_PROBE_ACCESSED);
+	json_object_set_new(pr, "reads_seen", ab ? json_boolean(ab->ok) : json_null());
+	json_object_set_new(pr, "written_note",
+			    ab && !ab->ok ? json_string("written pages only: reads are not seen on "
+							"this machine (accessed bit unreliable)")
+					  : json_null());
+}
+
 static json_t *proc_ws(const struct fl_model *m, const struct fl_report_opts *o,
 		       const struct fl_proc *p, json_t *sec)
 {
@@ -408,6 +422,7 @@ static json_t *proc_ws(const struct fl_model *m, const struct fl_report_opts *o,
 	json_object_set_new(pr, "first_touch_period",
 			    json_integer((json_int_t)(p->faults_period ? p->faults_period : 1)));
 	json_object_set_new(pr, "first_touch_estimate", json_boolean(p->faults_period > 1));
+	reads_seen(p, pr);
 	json_object_set_new(pr, "peak_method", best ? json_string(best) : json_null());
 	json_object_set_new(pr, "peak_pages", json_integer((json_int_t)peak));
 	json_object_set_new(pr, "by_region", region_rows(o, p, &d));
@@ -478,10 +493,17 @@ void fl_report_ws_text(json_t *sec, FILE *f)
 		{
 			if (!json_is_object(s))
 				continue;
-			fprintf(f, "  %-12s %10lld %10lld %10lld %10lld %12s\n", name,
+			const char *note = !strcmp(name, "written")
+					       ? json_string_value(json_object_get(p, "written_note"))
+					       : NULL;
+			/* the note is part of the row: 100 columns hold only its head */
+			fprintf(f, "  %-12s %10lld %10lld %10lld %10lld %12s%s\n", name,
 				fl_jint(s, "p50"), fl_jint(s, "p90"), fl_jint(s, "p99"),
 				fl_jint(s, "peak"),
-				fl_fmt_bytes(b1, sizeof(b1), 4096.0 * (double)fl_jint(s, "peak")));
+				fl_fmt_bytes(b1, sizeof(b1), 4096.0 * (double)fl_jint(s, "peak")),
+				note ? "  reads not seen:" : "");
+			if (note)
+				fl_text_printf(f, "                 ", "                 %s", note);
 		}
 		if (json_is_object(json_object_get(st, "first_touch")) &&
 		    json_is_true(json_object_get(p, "first_touch_estimate")))

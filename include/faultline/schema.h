@@ -219,6 +219,13 @@
 #define FL_K_COMMIT_LIMIT "commit_limit"
 #define FL_K_OOM_SCORE "oom_score"
 #define FL_K_TRACKING_FAULTS "tracking_faults"
+/* getrusage minor faults when perf started counting (the loader's and the
+ * shim's set-up before it, which perf never saw) */
+#define FL_K_RU_MINFLT_BASE "ru_minflt_base"
+/* minor faults taken in kernel mode inside the shim's own reads (copies into
+ * its buffers) since perf started counting: in ru_minflt, not the program's */
+#define FL_K_SHIM_KERNEL_MINFLT "shim_kernel_minflt"
+#define FL_K_SHIM_THREADS "shim_threads" /* threads the shim runs (its sampler) */
 
 /* heap (per tick, exact) */
 #define FL_K_CALLS "calls" /* object: fn -> count */

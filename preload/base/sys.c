@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -87,21 +88,56 @@ int fl_sys_close(int fd)
 	return (int)syscall(SYS_close, fd);
 }
 
+/*
+ * The kernel copies what the shim reads (/proc files, pagemap, scan results)
+ * into the shim's buffers: the first copy into a fresh page is a minor fault
+ * taken in kernel mode, which getrusage counts and perf (user mode only) does
+ * not. Those are the shim's, not the program's, so each reading syscall is
+ * bracketed by the calling thread's own fault count: every fault taken on
+ * this thread inside the syscall is one of these.
+ */
+static uint64_t kernel_faults;
+
+static long thread_minflt(void)
+{
+	struct rusage ru;
+	int saved = errno;
+	long r = syscall(SYS_getrusage, RUSAGE_THREAD, &ru);
+	errno = saved;
+	return r == 0 ? ru.ru_minflt : -1;
+}
+
+static void count_kernel_faults(long before)
+{
+	long after = thread_minflt();
+	if (before >= 0 && after > before)
+		__atomic_fetch_add(&kernel_faults, (uint64_t)(after - before), __ATOMIC_RELAXED);
+}
+
+uint64_t fl_sys_kernel_faults(void)
+{
+	return __atomic_load_n(&kernel_faults, __ATOMIC_RELAXED);
+}
+
 ssize_t fl_sys_read(int fd, void *buf, size_t n)
 {
+	long before = thread_minflt();
 	ssize_t r;
 	do
 		r = syscall(SYS_read, fd, buf, n);
 	while (r < 0 && errno == EINTR);
+	count_kernel_faults(before);
 	return r;
 }
 
 ssize_t fl_sys_pread(int fd, void *buf, size_t n, off_t off)
 {
+	long before = thread_minflt();
 	ssize_t r;
 	do
 		r = syscall(SYS_pread64, fd, buf, n, off);
 	while (r < 0 && errno == EINTR);
+	count_kernel_faults(before);
 	return r;
 }
 
@@ -249,7 +285,10 @@ int fl_sys_perf_event_open(struct perf_event_attr *attr, pid_t pid, int cpu, int
 long fl_sys_ioctl(int fd, unsigned long req, unsigned long arg)
 {
 	int saved = errno;
-	return ret_e(syscall(SYS_ioctl, fd, req, arg), saved);
+	long before = thread_minflt(); /* PAGEMAP_SCAN writes its result */
+	long r = syscall(SYS_ioctl, fd, req, arg);
+	count_kernel_faults(before);
+	return ret_e(r, saved);
 }
 
 int fl_sys_userfaultfd(int flags)
@@ -261,26 +300,33 @@ int fl_sys_userfaultfd(int flags)
 long fl_sys_getdents64(int fd, void *buf, size_t n)
 {
 	int saved = errno;
-	return ret_e(syscall(SYS_getdents64, fd, buf, n), saved);
+	long before = thread_minflt();
+	long r = syscall(SYS_getdents64, fd, buf, n);
+	count_kernel_faults(before);
+	return ret_e(r, saved);
 }
 
 ssize_t fl_sys_pread_e(int fd, void *buf, size_t n, off_t off)
 {
 	int saved = errno;
+	long before = thread_minflt();
 	long r;
 	do
 		r = syscall(SYS_pread64, fd, buf, n, off);
 	while (r < 0 && errno == EINTR);
+	count_kernel_faults(before);
 	return ret_e(r, saved);
 }
 
 ssize_t fl_sys_read_e(int fd, void *buf, size_t n)
 {
 	int saved = errno;
+	long before = thread_minflt();
 	long r;
 	do
 		r = syscall(SYS_read, fd, buf, n);
 	while (r < 0 && errno == EINTR);
+	count_kernel_faults(before);
 	return ret_e(r, saved);
 }
 

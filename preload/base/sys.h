@@ -63,6 +63,10 @@ ssize_t fl_sys_read_e(int fd, void *buf, size_t n);
 /* Writes a short string to a file (clear_refs). 0 or -errno. */
 int fl_sys_write_file(const char *path, const char *s);
 int fl_sys_getrusage(struct rusage *ru);
+/* Minor faults taken inside the shim's own reading syscalls (read, pread,
+ * getdents64, ioctl) since the shim was loaded: kernel-mode copies into its
+ * buffers, counted by getrusage and never by perf's user-mode events. */
+uint64_t fl_sys_kernel_faults(void);
 void *fl_sys_mmap_e(void *addr, size_t len, int prot, int flags, int fd, off_t off, int *err);
 
 #endif

@@ -31,6 +31,19 @@ int fl_probes_ticker_tid;
 
 static char scratch[16384];
 static struct fl_tlb tlb;
+/* Where the perf counters started: getrusage's count then (the loader's and
+ * the shim's set-up, which perf never saw) and the shim's own kernel-mode
+ * faults then, so that the gap between the two counts is the program's. */
+static int64_t ru_minflt_base = -1;
+static uint64_t shim_kernel_base;
+
+static void perf_open_counted(void)
+{
+	struct rusage ru;
+	fl_perf_open(fl_config.faults_period);
+	shim_kernel_base = fl_sys_kernel_faults();
+	ru_minflt_base = fl_sys_getrusage(&ru) == 0 ? ru.ru_minflt : -1;
+}
 
 static void open_wss(void)
 {
@@ -51,7 +64,7 @@ void fl_probes_init(void)
 	fl_pagemap_open();
 	open_wss();
 	/* Last, so that the shim's own set-up is not sampled. */
-	fl_perf_open(fl_config.faults_period);
+	perf_open_counted();
 }
 
 void fl_probes_put(struct fl_out *o, const char *name, const struct fl_probe_st *p)
@@ -277,6 +290,9 @@ static void counters_line(struct fl_out *o, const struct fl_vma *v, int n)
 		fl_out_u64(o, FL_K_RU_MINFLT, (uint64_t)ru.ru_minflt);
 		fl_out_u64(o, FL_K_RU_MAJFLT, (uint64_t)ru.ru_majflt);
 	}
+	put_count(o, FL_K_RU_MINFLT_BASE, ru_minflt_base);
+	fl_out_u64(o, FL_K_SHIM_KERNEL_MINFLT, fl_sys_kernel_faults() - shim_kernel_base);
+	fl_out_u64(o, FL_K_SHIM_THREADS, fl_probes_ticker_tid > 0);
 	put_count(o, FL_K_DTLB_LOAD, d[0]);
 	put_count(o, FL_K_DTLB_STORE, d[1]);
 	fl_procfs_figures(o, stack);
@@ -350,7 +366,7 @@ void fl_probes_fork_child(struct fl_out *o)
 		if (fl_uffd_st.ok && (v = fl_procfs_vmas(&n)))
 			fl_uffd_arm(v, n);
 	}
-	fl_perf_open(fl_config.faults_period);
+	perf_open_counted();
 	snapshot(o);
 }
 

@@ -78,4 +78,29 @@ test_expect_success 'the text report shows the methods, the geometry and the ver
 	if [ "$reach" -gt 0 ]; then grep -q "BEYOND reach" "$TMP/tlb.txt"
 	else grep -q "dTLB reach: unknown" "$TMP/tlb.txt"; fi
 '
+# A buffer that is only read: no page of it is written in any window, and
+# the written figure's own line says whether reads can be seen here, as the
+# header's accessed-bit self-test found.
+"$FL" record -q --wss -o "$TMP/rd" -- "$PROGS/p_ws_reader" $K 4 100 >"$TMP/rd.out" || exit 1
+report_json "$TMP/rd" ws >"$TMP/rd.json" || exit 1
+"$FL_SAN" report --no-symbols --section ws "$TMP/rd" >"$TMP/rd.txt" || exit 1
+accessed=$(head -1 "$(ls "$TMP"/rd/*.ndjson | head -1)" | jq ".probes.accessed_bit.ok")
+
+test_expect_success 'a buffer only read: 0 pages of it written in every window' '
+	buf=$(truth "$TMP/rd.out" buf) &&
+	jq -e "[.processes[0].by_region[] | select(.start == \"$buf\") | .total_written] |
+		add // 0 | . == 0" "$TMP/rd.json" >/dev/null &&
+	jq -e ".processes[0].stats.written.p50 < $K / 10" "$TMP/rd.json" >/dev/null
+'
+
+test_expect_success 'a buffer only read: the written line says reads are not seen exactly when the accessed bit failed its self-test' '
+	jq -e ".processes[0].reads_seen == $accessed" "$TMP/rd.json" >/dev/null &&
+	if [ "$accessed" = false ]; then
+		grep -A1 "^  written " "$TMP/rd.txt" >"$TMP/rd.line" &&
+		grep -q "reads are not seen on this machine (accessed bit unreliable)" "$TMP/rd.line"
+	else
+		! grep -q "reads are not seen" "$TMP/rd.txt" &&
+		within "$(jq ".processes[0].stats.referenced.p50" "$TMP/rd.json")" $K 5
+	fi
+'
 test_done

@@ -86,8 +86,14 @@ static void write_child(struct synth *s)
 		   big);
 	synth_line(s, "{\"e\":\"residency\",\"t\":600,\"seq\":5,\"method\":\"pagemap\",\"regions\":["
 		      "[\"0x10000000\",\"0x20000000\",105,0,0,25,80,0,-1,-1]]}");
-	synth_line(s, "{\"e\":\"exit\",\"t\":700,\"seq\":6,\"how\":\"exit\",\"status\":0,\"signal\":0,"
-		      "\"ru_minflt\":25,\"ru_majflt\":0,\"ru_utime_ns\":1,\"ru_stime_ns\":1,"
+	/* 60 faults before perf started, 15 in the shim's own reads: of the
+	 * 140 getrusage counted, 140 - 60 - 25 - 15 = 40 are the program's
+	 * kernel-mode faults */
+	synth_line(s, "{\"e\":\"counters\",\"t\":650,\"seq\":6,\"minflt\":25,\"majflt\":0,"
+		      "\"ru_minflt\":140,\"ru_majflt\":0,\"ru_minflt_base\":60,"
+		      "\"shim_kernel_minflt\":15,\"shim_threads\":1}");
+	synth_line(s, "{\"e\":\"exit\",\"t\":700,\"seq\":7,\"how\":\"exit\",\"status\":0,\"signal\":0,"
+		      "\"ru_minflt\":150,\"ru_majflt\":0,\"ru_utime_ns\":1,\"ru_stime_ns\":1,"
 		      "\"ru_maxrss_kb\":1}");
 }
 
@@ -149,8 +155,26 @@ int main(void)
 	json_t *cnt = json_object_get(p, "counts");
 	CHECK_EQ_U64(json_integer_value(json_object_get(cnt, "gap_minor")), 300);
 	CHECK(has_finding(sec, "faults.perf_gap"));
+	/* the child's gap is its own: not the faults before perf started,
+	 * not the shim's kernel-mode copies */
+	cnt = json_object_get(c, "counts");
+	CHECK_EQ_U64(json_integer_value(json_object_get(cnt, "gap_minor")), 40);
+	CHECK_EQ_U64(json_integer_value(json_object_get(cnt, "shim_kernel_minflt")), 15);
 	CHECK(has_finding(sec, "faults.disk"));
 	CHECK(has_finding(sec, "faults.stack_growth"));
+	/* faultline itself, apart: its sampled faults plus its kernel-mode ones,
+	 * its 1 MiB buffer, its sampler thread where the trace says so */
+	json_t *sp = json_object_get(p, "faultline"), *sc = json_object_get(c, "faultline");
+	CHECK_EQ_U64(json_integer_value(json_object_get(sp, "faults")), 2);
+	CHECK_EQ_U64(json_integer_value(json_object_get(sp, "mapped_bytes")), 1 << 20);
+	CHECK(json_is_null(json_object_get(sp, "threads")));
+	CHECK_EQ_U64(json_integer_value(json_object_get(sc, "faults")), 15);
+	CHECK_EQ_U64(json_integer_value(json_object_get(sc, "threads")), 1);
+	char line[256] = "";
+	FILE *mf = fmemopen(line, sizeof(line) - 1, "w");
+	fl_report_shim_text(sc, mf, "");
+	fclose(mf);
+	CHECK(!strcmp(line, "faultline itself: 15 faults, 1.00 MiB mapped, 1 threads\n"));
 	/* the stack-growth VMA row is the stack */
 	size_t i;
 	json_t *r;
