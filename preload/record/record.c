@@ -232,7 +232,10 @@ static void alloc_slow(enum fl_call c, void *p, size_t size)
 		return;
 	}
 	fl_add(&t->calls[c], 1);
-	fl_add(&t->bytes[c], size);
+	/* A failed call is counted, but asked for nothing it got: its size
+	 * (malloc(SIZE_MAX) too) stays out of the bytes. */
+	if (p)
+		fl_add(&t->bytes[c], size);
 	fl_add(&t->live, usable);
 	if (p)
 		peak_check();
@@ -330,10 +333,11 @@ void fl_record_realloc(enum fl_call c, void *old, uint64_t old_usable, void *p, 
 		return;
 	}
 	fl_add(&t->calls[c], 1);
-	fl_add(&t->bytes[c], size);
-	/* A failed realloc leaves the old block alone. */
+	/* A failed realloc leaves the old block alone, and its size out of
+	 * the bytes. */
 	if (!p && size)
 		return;
+	fl_add(&t->bytes[c], size);
 	fl_add(&t->live, usable - old_usable);
 	if (usable > old_usable)
 		peak_check();
