@@ -71,17 +71,18 @@ static void peaks_of(const struct fl_proc *p, const struct fl_counters *c, struc
 	int64_t shim = ms ? (int64_t)ms->shim_bytes : 0;
 	int64_t rss = (c->rss_anon > 0 ? c->rss_anon : 0) + (c->rss_file > 0 ? c->rss_file : 0) +
 		      (c->rss_shmem > 0 ? c->rss_shmem : 0);
+	/* the kernel's mark first: a tick that saw the same figure adds nothing */
+	raise_peak(&f->peak_rss, &f->peak_rss_from, c->vm_hwm, "VmHWM");
 	if (c->rss_anon >= 0)
 		raise_peak(&f->peak_rss, &f->peak_rss_from, rss, "ticks");
-	raise_peak(&f->peak_rss, &f->peak_rss_from, c->vm_hwm, "VmHWM");
-	if (c->vsz >= 0)
-		raise_peak(&f->peak_vsz, &f->peak_vsz_from, c->vsz > shim ? c->vsz - shim : c->vsz,
-			   "ticks");
 	if (c->vm_peak > f->vm_peak)
 		f->vm_peak = c->vm_peak;
 	if (c->vm_peak >= 0)
 		raise_peak(&f->peak_vsz, &f->peak_vsz_from,
 			   c->vm_peak > shim ? c->vm_peak - shim : c->vm_peak, "VmPeak");
+	if (c->vsz >= 0)
+		raise_peak(&f->peak_vsz, &f->peak_vsz_from, c->vsz > shim ? c->vsz - shim : c->vsz,
+			   "ticks");
 }
 
 static void facts(const struct fl_proc *p, struct pfacts *f)
@@ -408,13 +409,15 @@ static void render_run(json_t *sec, FILE *f)
 	const char *rss_from = json_string_value(json_object_get(sec, "peak_rss_source"));
 	const char *vsz_from = json_string_value(json_object_get(sec, "peak_vsz_source"));
 	int several = json_integer_value(json_object_get(sec, "processes")) > 1;
-	fprintf(f, "Peak RSS%s: %s (process %s%s%s)   peak virtual%s: %s%s%s%s\n",
-		several ? " (largest single process)" : "",
+	/* several processes: the largest single one's (their peaks are at
+	 * different moments, a sum would be none's) */
+	fprintf(f, "Peak RSS: %s (%s %s%s%s)   peak virtual: %s%s%s%s\n",
 		opt_bytes(b1, sizeof(b1), json_object_get(sec, "peak_rss")),
+		several ? "largest single process:" : "process",
 		json_string_value(json_object_get(sec, "peak_rss_process")) ?: "?",
-		rss_from ? ", from " : "", rss_from ? rss_from : "", several ? " (largest)" : "",
-		opt_bytes(b2, sizeof(b2), json_object_get(sec, "peak_vsz")),
-		vsz_from ? " (from " : "", vsz_from ? vsz_from : "", vsz_from ? ")" : "");
+		rss_from ? ", " : "", rss_from ? rss_from : "",
+		opt_bytes(b2, sizeof(b2), json_object_get(sec, "peak_vsz")), vsz_from ? " (" : "",
+		vsz_from ? vsz_from : "", vsz_from ? ")" : "");
 }
 
 /* Heap calls by function, three to a line, and the live heap. */
