@@ -222,6 +222,8 @@ static void flat_counters(struct loader *ld, const struct fl_flat *f, uint64_t t
 	c->rss_file = fl_flat_int(f, FL_K_RSS_FILE, -1);
 	c->rss_shmem = fl_flat_int(f, FL_K_RSS_SHMEM, -1);
 	c->vsz = fl_flat_int(f, FL_K_VSZ, -1);
+	c->vm_hwm = fl_flat_int(f, FL_K_VM_HWM, -1);
+	c->vm_peak = fl_flat_int(f, FL_K_VM_PEAK, -1);
 	c->swap = fl_flat_int(f, FL_K_SWAP, -1);
 	c->pte_bytes = fl_flat_int(f, FL_K_PTE, -1);
 	c->stack_vma = fl_flat_int(f, FL_K_STACK_VMA, -1);
@@ -426,6 +428,8 @@ static void load_counters(struct loader *ld, json_t *o, uint64_t t)
 	c->rss_file = fl_json_get_int(o, FL_K_RSS_FILE, -1);
 	c->rss_shmem = fl_json_get_int(o, FL_K_RSS_SHMEM, -1);
 	c->vsz = fl_json_get_int(o, FL_K_VSZ, -1);
+	c->vm_hwm = fl_json_get_int(o, FL_K_VM_HWM, -1);
+	c->vm_peak = fl_json_get_int(o, FL_K_VM_PEAK, -1);
 	c->swap = fl_json_get_int(o, FL_K_SWAP, -1);
 	c->pte_bytes = fl_json_get_int(o, FL_K_PTE, -1);
 	c->stack_vma = fl_json_get_int(o, FL_K_STACK_VMA, -1);

@@ -141,6 +141,7 @@ struct fl_counters {
 	int64_t minflt, majflt, ru_minflt, ru_majflt;
 	int64_t dtlb_load, dtlb_store;
 	int64_t rss_anon, rss_file, rss_shmem, vsz, swap, pte_bytes, stack_vma;
+	int64_t vm_hwm, vm_peak; /* the kernel's high-water marks so far, -1 unknown */
 	int64_t committed_as, commit_limit, oom_score, tracking_faults;
 	int64_t ru_minflt_base, shim_kernel_minflt, shim_threads; /* see schema.h */
 };

@@ -14,6 +14,10 @@
 struct pfacts {
 	uint64_t runtime;
 	int64_t peak_rss, peak_vsz, maxrss;
+	int64_t vm_peak; /* VmPeak as the kernel counts it, the shim's mappings included */
+	/* where each peak came from: the kernel's high-water mark (exact) or
+	 * the largest tick (older traces) */
+	const char *peak_rss_from, *peak_vsz_from;
 	uint64_t calls[FL_FN_COUNT], bytes[FL_FN_COUNT], peak_live, live_end;
 	uint64_t mapped, unmapped, nmmap, nmunmap;
 	int64_t minflt, majflt, ru_minflt, ru_majflt, cpu_ns;
@@ -52,21 +56,42 @@ static int64_t get_cpu(const struct fl_proc *p)
 	return p->exit.ru_utime_ns + p->exit.ru_stime_ns;
 }
 
+static void raise_peak(int64_t *peak, const char **from, int64_t v, const char *source)
+{
+	if (v > *peak) {
+		*peak = v;
+		*from = source;
+	}
+}
+
+/* The peaks a counters line shows: its RSS and virtual size at the tick,
+ * and the kernel's high-water marks VmHWM and VmPeak (which see every
+ * moment, however short the run). VmPeak counts the shim's own mappings:
+ * they are taken off, as from the virtual size. */
+static void peaks_of(const struct fl_proc *p, const struct fl_counters *c, struct pfacts *f)
+{
+	const struct fl_maps_snap *ms = fl_proc_maps_at(p, c->t);
+	int64_t shim = ms ? (int64_t)ms->shim_bytes : 0;
+	/* the kernel's mark first: a tick that saw the same figure adds nothing */
+	raise_peak(&f->peak_rss, &f->peak_rss_from, c->vm_hwm, "VmHWM");
+	raise_peak(&f->peak_rss, &f->peak_rss_from, fl_rss_of_sample(c), "ticks");
+	if (c->vm_peak > f->vm_peak)
+		f->vm_peak = c->vm_peak;
+	if (c->vm_peak >= 0)
+		raise_peak(&f->peak_vsz, &f->peak_vsz_from,
+			   c->vm_peak > shim ? c->vm_peak - shim : c->vm_peak, "VmPeak");
+	raise_peak(&f->peak_vsz, &f->peak_vsz_from, fl_vsz_of_sample(p, c), "ticks");
+}
+
 static void facts(const struct fl_proc *p, struct pfacts *f)
 {
 	const struct fl_heap_tick *h = fl_proc_last_heap(p);
 	const struct fl_counters *last = fl_proc_last_counters(p);
 	memset(f, 0, sizeof(*f));
 	f->runtime = p->end_t;
-	f->peak_rss = f->peak_vsz = -1;
-	for (size_t i = 0; i < p->ncounters; i++) {
-		const struct fl_counters *c = &p->counters[i];
-		int64_t rss = fl_rss_of_sample(c), vsz = fl_vsz_of_sample(p, c);
-		if (rss > f->peak_rss)
-			f->peak_rss = rss;
-		if (vsz > f->peak_vsz)
-			f->peak_vsz = vsz;
-	}
+	f->peak_rss = f->peak_vsz = f->vm_peak = -1;
+	for (size_t i = 0; i < p->ncounters; i++)
+		peaks_of(p, &p->counters[i], f);
 	f->maxrss = p->exit.present && p->exit.ru_maxrss_kb >= 0 ? p->exit.ru_maxrss_kb * 1024 : -1;
 	if (h) {
 		memcpy(f->calls, h->calls, sizeof(f->calls));
@@ -98,6 +123,11 @@ static json_t *int_or_null(int64_t v)
 	return v >= 0 ? json_integer(v) : json_null();
 }
 
+static json_t *str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
 static uint64_t heap_calls(const struct pfacts *f)
 {
 	uint64_t n = 0;
@@ -123,8 +153,11 @@ static json_t *proc_json(const struct fl_proc *p, const struct pfacts *f)
 	json_object_set_new(j, "runtime_ns", json_integer((json_int_t)f->runtime));
 	json_object_set_new(j, "cpu_ns", int_or_null(f->cpu_ns));
 	json_object_set_new(j, "peak_rss", int_or_null(f->peak_rss));
+	json_object_set_new(j, "peak_rss_source", str_or_null(f->peak_rss_from));
 	json_object_set_new(j, "max_rss", int_or_null(f->maxrss));
 	json_object_set_new(j, "peak_vsz", int_or_null(f->peak_vsz));
+	json_object_set_new(j, "peak_vsz_source", str_or_null(f->peak_vsz_from));
+	json_object_set_new(j, "peak_vsz_with_shim", int_or_null(f->vm_peak));
 	json_object_set_new(j, "heap_calls", json_integer((json_int_t)heap_calls(f)));
 	json_object_set_new(j, "heap_bytes", json_integer((json_int_t)heap_bytes(f)));
 	json_object_set_new(j, "frees", json_integer((json_int_t)f->calls[FL_FN_FREE]));
@@ -298,9 +331,9 @@ json_t *fl_report_summary(const struct fl_model *m, const struct fl_report_opts 
 	       *faults = json_object();
 	struct pfacts tot, f;
 	uint64_t t0 = UINT64_MAX, t1 = 0, nfaults = 0;
-	int64_t peak_rss = -1, peak_vsz = -1, perf_min = -1, perf_maj = -1, ru_min = -1,
-		ru_maj = -1, cpu = -1;
-	const char *rss_key = NULL;
+	int64_t peak_rss = -1, peak_vsz = -1, vm_peak = -1, perf_min = -1, perf_maj = -1,
+		ru_min = -1, ru_maj = -1, cpu = -1;
+	const char *rss_key = NULL, *rss_from = NULL, *vsz_from = NULL;
 	size_t n = 0;
 	memset(&tot, 0, sizeof(tot));
 	for (size_t i = 0; i < m->nprocs; i++) {
@@ -327,9 +360,11 @@ json_t *fl_report_summary(const struct fl_model *m, const struct fl_report_opts 
 		if (f.peak_rss > peak_rss) {
 			peak_rss = f.peak_rss;
 			rss_key = p->key;
+			rss_from = f.peak_rss_from;
 		}
-		if (f.peak_vsz > peak_vsz)
-			peak_vsz = f.peak_vsz;
+		raise_peak(&peak_vsz, &vsz_from, f.peak_vsz, f.peak_vsz_from);
+		if (f.vm_peak > vm_peak)
+			vm_peak = f.vm_peak;
 #define ADD(acc, v)                                                                                \
 	if ((v) >= 0)                                                                              \
 	acc = (acc < 0 ? 0 : acc) + (v)
@@ -347,7 +382,13 @@ json_t *fl_report_summary(const struct fl_model *m, const struct fl_report_opts 
 	json_object_set_new(r, "cpu_ns", int_or_null(cpu));
 	json_object_set_new(r, "peak_rss", int_or_null(peak_rss));
 	json_object_set_new(r, "peak_rss_process", rss_key ? json_string(rss_key) : json_null());
+	json_object_set_new(r, "peak_rss_source", str_or_null(rss_from));
 	json_object_set_new(r, "peak_vsz", int_or_null(peak_vsz));
+	json_object_set_new(r, "peak_vsz_source", str_or_null(vsz_from));
+	json_object_set_new(r, "peak_vsz_with_shim", int_or_null(vm_peak));
+	/* Processes peak at different times: a sum would be no moment's. */
+	json_object_set_new(r, "peak_scope",
+			    json_string(n > 1 ? "largest single process" : "process"));
 	for (int k = 0; k < FL_FN_COUNT; k++) {
 		if (k >= FL_FN_MMAP)
 			break;
@@ -404,10 +445,18 @@ static void render_run(json_t *sec, FILE *f)
 		    ? fl_fmt_ns(b2, sizeof(b2),
 				(double)json_integer_value(json_object_get(sec, "cpu_ns")))
 		    : "n/a");
-	fprintf(f, "Peak RSS: %s (process %s)   peak virtual: %s\n",
+	const char *rss_from = json_string_value(json_object_get(sec, "peak_rss_source"));
+	const char *vsz_from = json_string_value(json_object_get(sec, "peak_vsz_source"));
+	int several = json_integer_value(json_object_get(sec, "processes")) > 1;
+	/* several processes: the largest single one's (their peaks are at
+	 * different moments, a sum would be none's) */
+	fprintf(f, "Peak RSS: %s (%s %s%s%s)   peak virtual: %s%s%s%s\n",
 		opt_bytes(b1, sizeof(b1), json_object_get(sec, "peak_rss")),
+		several ? "largest single process:" : "process",
 		json_string_value(json_object_get(sec, "peak_rss_process")) ?: "?",
-		opt_bytes(b2, sizeof(b2), json_object_get(sec, "peak_vsz")));
+		rss_from ? ", " : "", rss_from ? rss_from : "",
+		opt_bytes(b2, sizeof(b2), json_object_get(sec, "peak_vsz")), vsz_from ? " (" : "",
+		vsz_from ? vsz_from : "", vsz_from ? ")" : "");
 }
 
 /* Heap calls by function, three to a line, and the live heap. */

@@ -212,6 +212,8 @@
 #define FL_K_RSS_FILE "rss_file"
 #define FL_K_RSS_SHMEM "rss_shmem"
 #define FL_K_VSZ "vsz"
+#define FL_K_VM_HWM "vm_hwm"   /* VmHWM: peak RSS of this address space so far */
+#define FL_K_VM_PEAK "vm_peak" /* VmPeak: peak virtual size so far */
 #define FL_K_SWAP "swap"
 #define FL_K_PTE "pte_bytes"
 #define FL_K_STACK_VMA "stack_vma"

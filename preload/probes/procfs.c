@@ -190,6 +190,10 @@ void fl_procfs_figures(struct fl_out *o, int64_t stack_vma)
 		put_i(o, FL_K_RSS_FILE, fl_procfs_field_kb(scratch, "RssFile:"));
 		put_i(o, FL_K_RSS_SHMEM, fl_procfs_field_kb(scratch, "RssShmem:"));
 		put_i(o, FL_K_VSZ, fl_procfs_field_kb(scratch, "VmSize:"));
+		/* The kernel's high-water marks: a peak between two ticks, or
+		 * in a run shorter than one, is in them. */
+		put_i(o, FL_K_VM_HWM, fl_procfs_field_kb(scratch, "VmHWM:"));
+		put_i(o, FL_K_VM_PEAK, fl_procfs_field_kb(scratch, "VmPeak:"));
 		put_i(o, FL_K_SWAP, fl_procfs_field_kb(scratch, "VmSwap:"));
 		put_i(o, FL_K_PTE, fl_procfs_field_kb(scratch, "VmPTE:"));
 	}

@@ -10,6 +10,7 @@
 
 #include "faultline/schema.h"
 #include "record/evbuf.h"
+#include "record/record.h"
 #include "record/sites.h"
 #include "record/stacks.h"
 #include "record/thread.h"
@@ -182,8 +183,7 @@ void fl_drain_heap_line(void)
 	}
 	if (live < 0)
 		live = 0;
-	if ((uint64_t)live > fl_trace.peak_live)
-		fl_trace.peak_live = (uint64_t)live;
+	fl_record_peak_update((uint64_t)live);
 
 	fl_out_begin(o, FL_EV_HEAP, fl_now(), fl_seq_next());
 	fl_out_key(o, FL_K_CALLS);
@@ -198,6 +198,6 @@ void fl_drain_heap_line(void)
 			fl_out_u64(o, fl_call_names[i], bytes[i]);
 	fl_out_obj_close(o);
 	fl_out_u64(o, FL_K_LIVE, (uint64_t)live);
-	fl_out_u64(o, FL_K_PEAK, fl_trace.peak_live);
+	fl_out_u64(o, FL_K_PEAK, __atomic_load_n(&fl_trace.peak_live, __ATOMIC_RELAXED));
 	fl_out_end(o);
 }

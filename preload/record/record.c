@@ -193,6 +193,33 @@ static int take_block(struct fl_thread *t, void *p, size_t size, uint32_t *id, u
 	return keep_block(t, (uintptr_t)p, size, *id, line) && line;
 }
 
+int64_t fl_record_live_now(void)
+{
+	int64_t live = __atomic_load_n(&fl_retired_live, __ATOMIC_RELAXED);
+	for (struct fl_thread *t = fl_thread_first(); t; t = t->next)
+		if (__atomic_load_n(&t->state, __ATOMIC_ACQUIRE) != FL_TS_FREE)
+			live += (int64_t)__atomic_load_n(&t->live, __ATOMIC_RELAXED);
+	return live < 0 ? 0 : live;
+}
+
+void fl_record_peak_update(uint64_t live)
+{
+	uint64_t seen = __atomic_load_n(&fl_trace.peak_live, __ATOMIC_RELAXED);
+	while (live > seen && !__atomic_compare_exchange_n(&fl_trace.peak_live, &seen, live, 1,
+							   __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
+}
+
+/* The peak of live bytes, kept where the live bytes grew: every thread
+ * reaches the slow path at least once per FAULTLINE_LARGE bytes it
+ * allocates (its fast-path budget), and every large block takes it, so the
+ * peak misses at most that much per thread, without a test on the fast
+ * path. A tick alone would miss all of a block that lives between two. */
+static void peak_check(void)
+{
+	fl_record_peak_update((uint64_t)fl_record_live_now());
+}
+
 static void alloc_slow(enum fl_call c, void *p, size_t size)
 {
 	struct fl_thread *t = fl_thread_get();
@@ -205,8 +232,13 @@ static void alloc_slow(enum fl_call c, void *p, size_t size)
 		return;
 	}
 	fl_add(&t->calls[c], 1);
-	fl_add(&t->bytes[c], size);
+	/* A failed call is counted, but asked for nothing it got: its size
+	 * (malloc(SIZE_MAX) too) stays out of the bytes. */
+	if (p)
+		fl_add(&t->bytes[c], size);
 	fl_add(&t->live, usable);
+	if (p)
+		peak_check();
 	if (!p || !take_block(t, p, size, &id, &weight))
 		return;
 	memset(&ev, 0, sizeof(ev));
@@ -301,11 +333,14 @@ void fl_record_realloc(enum fl_call c, void *old, uint64_t old_usable, void *p, 
 		return;
 	}
 	fl_add(&t->calls[c], 1);
-	fl_add(&t->bytes[c], size);
-	/* A failed realloc leaves the old block alone. */
+	/* A failed realloc leaves the old block alone, and its size out of
+	 * the bytes. */
 	if (!p && size)
 		return;
+	fl_add(&t->bytes[c], size);
 	fl_add(&t->live, usable - old_usable);
+	if (usable > old_usable)
+		peak_check();
 	if (old)
 		old_tag = drop_block(t, old, &old_size);
 	memset(&ev, 0, sizeof(ev));

@@ -107,6 +107,11 @@ static inline void fl_record_nested(enum fl_call c, uint64_t size, uint64_t live
 	fl_add(&t->live, live_delta);
 }
 
+/* Live heap bytes now: every thread's counts and the retired ones. */
+int64_t fl_record_live_now(void);
+/* Raises the trace's peak live bytes to live if it is larger (any thread). */
+void fl_record_peak_update(uint64_t live);
+
 /* free(NULL) is a call too. */
 void fl_record_free_null(void);
 /* Realloc: old_usable measured before the real call (0 if old was NULL). */

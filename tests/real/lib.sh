@@ -117,9 +117,7 @@ real_compare() {
 # hooks) mallocs 1 GiB, touches every page, frees it, and then prints its own
 # VmHWM and VmPeak from /proc/self/status (high-water marks: reading them last
 # covers the whole run). Traced once; DIR.out holds the program's figures.
-status_peaks_run() {
-	_py=$(real_python) &&
-	real_record "$1" -- "$_py" -c '
+STATUS_PEAKS_PY='
 import ctypes
 libc = ctypes.CDLL(None)
 libc.malloc.restype = ctypes.c_void_p
@@ -133,7 +131,17 @@ libc.free(p)
 status = dict(l.split(":", 1) for l in open("/proc/self/status"))
 for k in ("VmHWM", "VmPeak"):
     print(k, int(status[k].split()[0]) * 1024)
-' >"$1.out" && real_report "$1"
+'
+status_peaks_run() {
+	_py=$(real_python) &&
+	real_record "$1" -- "$_py" -c "$STATUS_PEAKS_PY" >"$1.out" && real_report "$1"
+}
+
+# status_peaks_native OUT: the same program run natively (no shim), its
+# figures in OUT: what the program's own peaks are without faultline's
+# mappings beside them.
+status_peaks_native() {
+	_py=$(real_python) && "$_py" -c "$STATUS_PEAKS_PY" >"$1"
 }
 
 # redis_bgsave_run DIR MODE: a traced redis-server on a free loopback port
