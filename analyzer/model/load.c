@@ -160,23 +160,26 @@ static void load_maps(struct loader *ld, json_t *o, uint64_t t)
 		}
 }
 
+/*
+ * Stacks are kept dense, in the order they come, and sorted by id once the
+ * file is read (finish_proc): an id is a value from the trace, and indexing
+ * an array by it would size the array by that value (id 2^32-1: 64 GiB).
+ */
 static void load_stack(struct loader *ld, json_t *o)
 {
-	struct fl_proc *p = ld->p;
 	uint64_t id = (uint64_t)fl_json_get_int(o, FL_K_ID, 0);
 	json_t *frames = json_object_get(o, FL_K_FRAMES), *f;
+	struct fl_stack *s;
 	uint64_t *v;
 	size_t i, n = json_array_size(frames);
 	if (id == 0 || id > UINT32_MAX)
 		return;
-	FL_GROW(p->stacks, ld->capstacks, id + 1);
-	if (p->nstacks < id + 1)
-		p->nstacks = id + 1;
+	s = PUSH(ld, stacks, nstacks, capstacks);
 	v = fl_model_alloc(ld->m, (n ? n : 1) * sizeof(*v));
 	json_array_foreach(frames, i, f) v[i] = fl_json_addr(f);
-	p->stacks[id].id = (uint32_t)id;
-	p->stacks[id].nframes = (uint32_t)n;
-	p->stacks[id].frames = v;
+	s->id = (uint32_t)id;
+	s->nframes = (uint32_t)n;
+	s->frames = v;
 }
 
 static void add_free(struct loader *ld, uint64_t seq, uint64_t t, uint64_t addr, int by)
@@ -722,6 +725,42 @@ CMP_FIELD(cmp_wss, struct fl_wss, t)
 CMP_FIELD(cmp_io, struct fl_io, t)
 CMP_FIELD(cmp_site, struct fl_site, stack)
 
+struct stack_at {
+	struct fl_stack s;
+	size_t at; /* its place in the file: a repeated id keeps the later line */
+};
+
+static int cmp_stack_at(const void *a, const void *b)
+{
+	const struct stack_at *x = a, *y = b;
+	if (x->s.id != y->s.id)
+		return x->s.id < y->s.id ? -1 : 1;
+	return x->at < y->at ? -1 : x->at > y->at;
+}
+
+/* Sorts the stacks by id for fl_proc_stack's search; the last line of a repeated id wins. */
+static void sort_stacks(struct fl_proc *p)
+{
+	struct stack_at *v;
+	size_t i, n = 0;
+	for (i = 1; i < p->nstacks; i++)
+		if (p->stacks[i - 1].id >= p->stacks[i].id)
+			break;
+	if (i >= p->nstacks)
+		return;
+	v = fl_xmalloc(p->nstacks * sizeof(*v));
+	for (i = 0; i < p->nstacks; i++)
+		v[i] = (struct stack_at){p->stacks[i], i};
+	qsort(v, p->nstacks, sizeof(*v), cmp_stack_at);
+	for (i = 0; i < p->nstacks; i++) {
+		if (n && p->stacks[n - 1].id == v[i].s.id)
+			n--;
+		p->stacks[n++] = v[i].s;
+	}
+	p->nstacks = n;
+	free(v);
+}
+
 static void finish_proc(struct loader *ld)
 {
 	struct fl_proc *p = ld->p;
@@ -738,6 +777,7 @@ static void finish_proc(struct loader *ld)
 	SORT_BY(p->wss, p->nwss, t, cmp_wss);
 	SORT_BY(p->io, p->nio, t, cmp_io);
 	SORT_BY(p->sites, p->nsites, stack, cmp_site);
+	sort_stacks(p);
 	fl_aspace_index_calls(p);
 	/* The big arrays grew by doubling: give back the slack before the reports run. */
 	if (p->nblocks)
