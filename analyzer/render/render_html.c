@@ -342,7 +342,8 @@ static double faulted_pages(const struct fl_proc *p, uint64_t t0, uint64_t t1, u
 		FL_GROW(*tmp, *cap, n + 1);
 		(*tmp)[n++] = p->faults[i].addr / ps;
 	}
-	qsort(*tmp, n, sizeof(**tmp), cmp_u64);
+	if (n > 1) /* *tmp is NULL while nothing was collected */
+		qsort(*tmp, n, sizeof(**tmp), cmp_u64);
 	for (size_t i = 0; i < n; i++)
 		if (i == 0 || (*tmp)[i] != (*tmp)[i - 1])
 			distinct++;
