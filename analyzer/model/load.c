@@ -819,9 +819,11 @@ struct fl_proc *fl_model_load_file(struct fl_model *m, const char *path)
 	fl_imap_init(&ld.p->unmap_index);
 	r = fl_reader_read_file_ops(path, &ops, &ld);
 	ld.p->nerrors = fl_error_count - before;
-	if (r < 0) {
-		/* Only the first line can make a file unusable: nothing was loaded. */
-		m->nerrors += ld.p->nerrors ? ld.p->nerrors : 1;
+	if (r <= 0) {
+		/* Only the first line can make a file unusable: nothing was loaded.
+		 * An empty file (0) was only a warning. */
+		if (r < 0)
+			m->nerrors += ld.p->nerrors ? ld.p->nerrors : 1;
 		free(ld.frees);
 		free(ld.block_seq);
 		free(ld.p->blocks);

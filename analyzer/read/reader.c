@@ -114,8 +114,11 @@ static int first_line(struct file_state *fs, const char *p, size_t n, json_t **o
 	const char *msg;
 	json_t *v, *obj = parse_line(p, n, &err);
 	if (!obj) {
-		fl_error_at(fs->path, 1, "not a faultline trace (the first line is not JSON: %s)",
-			    err.text);
+		/* Not jansson's "near '...'": the file may be anything, and its
+		 * first token is none of our business. */
+		const char *near = strstr(err.text, " near ");
+		fl_error_at(fs->path, 1, "not a faultline trace (the first line is not JSON: %.*s)",
+			    near ? (int)(near - err.text) : (int)strlen(err.text), err.text);
 		return -1;
 	}
 	if (!json_is_object(obj) || !json_is_string(json_object_get(obj, FL_K_EVENT))) {
@@ -275,7 +278,15 @@ long fl_reader_read_file_ops(const char *path, const struct fl_reader_ops *ops, 
 	struct file_state fs = {path, 0, 0, ops, ctx, 0, 0, {0}, {{0}}};
 	struct stat st;
 	long line;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/*
+	 * Not following a symlink and not waiting on a FIFO: a trace directory
+	 * may be shared, and whoever planted "x.ndjson" there must not make us
+	 * read another file (and quote it in an error) or hang on open.
+	 */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd < 0 && errno == ELOOP)
+		return fl_error("'%s' is a symbolic link: trace files are read only directly",
+				path);
 	if (fd < 0)
 		return fl_error("cannot open '%s': %s", path, strerror(errno));
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
@@ -283,10 +294,10 @@ long fl_reader_read_file_ops(const char *path, const struct fl_reader_ops *ops, 
 		return fl_error("'%s' is not a regular file", path);
 	}
 	if (st.st_size == 0) {
+		/* Not an error: under strace -f a child killed at start leaves one. */
 		close(fd);
-		return fl_error("'%s' is empty (no header: the process may have been killed at "
-				"start)",
-				path);
+		fl_warn("'%s' is empty: the process may have been killed at start; skipped", path);
+		return 0;
 	}
 	fs.fast = ops->flat && !(nofast && *nofast && strcmp(nofast, "0"));
 	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
