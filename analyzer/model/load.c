@@ -211,6 +211,35 @@ static void flat_faults(struct loader *ld, const struct fl_flat *f)
 	}
 }
 
+/*
+ * A counter from the trace, bounded: the reports add, scale and compare
+ * them as int64_t, and a hostile 2^63-1 would overflow that arithmetic. No
+ * real figure (bytes, pages, events of one process) comes near 2^52; one
+ * beyond is clamped there, and a negative one other than -1 (unknown)
+ * becomes -1.
+ */
+#define MAX_FIGURE ((int64_t)1 << 52)
+static void bound_counters(struct fl_counters *c)
+{
+	int64_t *v[] = {&c->minflt,	    &c->majflt,	      &c->ru_minflt,	&c->ru_majflt,
+			&c->dtlb_load,	    &c->dtlb_store,   &c->rss_anon,	&c->rss_file,
+			&c->rss_shmem,	    &c->vsz,	      &c->swap,		&c->pte_bytes,
+			&c->stack_vma,	    &c->committed_as, &c->commit_limit, &c->oom_score,
+			&c->tracking_faults};
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		*v[i] = *v[i] < -1 ? -1 : *v[i] > MAX_FIGURE ? MAX_FIGURE : *v[i];
+}
+
+/* A residency row's page counts, bounded like the counters (in pages). */
+static void bound_region(struct fl_res_region *g)
+{
+	int64_t *v[] = {&g->present,	    &g->swapped,     &g->file,
+			&g->anon_exclusive, &g->anon_shared, &g->huge,
+			&g->written,	    &g->referenced,  &g->moved};
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		*v[i] = *v[i] < -1 ? -1 : *v[i] > MAX_FIGURE / 4096 ? MAX_FIGURE / 4096 : *v[i];
+}
+
 static void flat_counters(struct loader *ld, const struct fl_flat *f, uint64_t t)
 {
 	struct fl_counters *c = PUSH(ld, counters, ncounters, capcounters);
@@ -232,6 +261,7 @@ static void flat_counters(struct loader *ld, const struct fl_flat *f, uint64_t t
 	c->commit_limit = fl_flat_int(f, FL_K_COMMIT_LIMIT, -1);
 	c->oom_score = fl_flat_int(f, FL_K_OOM_SCORE, -1);
 	c->tracking_faults = fl_flat_int(f, FL_K_TRACKING_FAULTS, -1);
+	bound_counters(c);
 }
 
 static const char *flat_istr(struct loader *ld, const struct fl_flat_val *v)
@@ -278,6 +308,7 @@ static void flat_residency(struct loader *ld, const struct fl_flat *f, uint64_t 
 		g->written = fl_flat_row_int(&r, 8, -1);
 		g->referenced = fl_flat_row_int(&r, 9, -1);
 		g->moved = fl_flat_row_int(&r, 10, -1);
+		bound_region(g);
 	}
 }
 
@@ -433,6 +464,7 @@ static void load_counters(struct loader *ld, json_t *o, uint64_t t)
 	c->commit_limit = fl_json_get_int(o, FL_K_COMMIT_LIMIT, -1);
 	c->oom_score = fl_json_get_int(o, FL_K_OOM_SCORE, -1);
 	c->tracking_faults = fl_json_get_int(o, FL_K_TRACKING_FAULTS, -1);
+	bound_counters(c);
 }
 
 static void load_heap_tick(struct loader *ld, json_t *o, uint64_t t)
@@ -526,6 +558,7 @@ static void load_residency(struct loader *ld, json_t *o, uint64_t t)
 		g->moved = json_is_integer(json_array_get(r, 10))
 			       ? json_integer_value(json_array_get(r, 10))
 			       : -1;
+		bound_region(g);
 	}
 }
 
@@ -578,6 +611,8 @@ static void load_exit(struct loader *ld, json_t *o, uint64_t t)
 	e->ru_utime_ns = fl_json_get_int(o, "ru_utime_ns", -1);
 	e->ru_stime_ns = fl_json_get_int(o, "ru_stime_ns", -1);
 	e->ru_maxrss_kb = fl_json_get_int(o, "ru_maxrss_kb", -1);
+	if (e->ru_maxrss_kb > INT64_MAX / 1024)
+		e->ru_maxrss_kb = -1; /* no machine has that: unknown, and bytes would overflow */
 }
 
 static void load_fork(struct loader *ld, json_t *o, uint64_t t, uint64_t seq)
