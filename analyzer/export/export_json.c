@@ -215,7 +215,7 @@ static json_t *misc_events(const struct fl_proc *p, json_t *o)
 		for (uint32_t j = 0; j < p->stacks[i].nframes; j++)
 			json_array_append_new(fr, hex(p->stacks[i].frames[j]));
 		json_array_append_new(
-		    st, json_pack("{s:i, s:o}", "id", (int)p->stacks[i].id, "frames", fr));
+		    st, json_pack("{s:I, s:o}", "id", (json_int_t)p->stacks[i].id, "frames", fr));
 	}
 	for (size_t i = 0; i < p->nsites; i++) {
 		const struct fl_site *s = &p->sites[i];

@@ -160,23 +160,26 @@ static void load_maps(struct loader *ld, json_t *o, uint64_t t)
 		}
 }
 
+/*
+ * Stacks are kept dense, in the order they come, and sorted by id once the
+ * file is read (finish_proc): an id is a value from the trace, and indexing
+ * an array by it would size the array by that value (id 2^32-1: 64 GiB).
+ */
 static void load_stack(struct loader *ld, json_t *o)
 {
-	struct fl_proc *p = ld->p;
 	uint64_t id = (uint64_t)fl_json_get_int(o, FL_K_ID, 0);
 	json_t *frames = json_object_get(o, FL_K_FRAMES), *f;
+	struct fl_stack *s;
 	uint64_t *v;
 	size_t i, n = json_array_size(frames);
 	if (id == 0 || id > UINT32_MAX)
 		return;
-	FL_GROW(p->stacks, ld->capstacks, id + 1);
-	if (p->nstacks < id + 1)
-		p->nstacks = id + 1;
+	s = PUSH(ld, stacks, nstacks, capstacks);
 	v = fl_model_alloc(ld->m, (n ? n : 1) * sizeof(*v));
 	json_array_foreach(frames, i, f) v[i] = fl_json_addr(f);
-	p->stacks[id].id = (uint32_t)id;
-	p->stacks[id].nframes = (uint32_t)n;
-	p->stacks[id].frames = v;
+	s->id = (uint32_t)id;
+	s->nframes = (uint32_t)n;
+	s->frames = v;
 }
 
 static void add_free(struct loader *ld, uint64_t seq, uint64_t t, uint64_t addr, int by)
@@ -208,6 +211,35 @@ static void flat_faults(struct loader *ld, const struct fl_flat *f)
 	}
 }
 
+/*
+ * A counter from the trace, bounded: the reports add, scale and compare
+ * them as int64_t, and a hostile 2^63-1 would overflow that arithmetic. No
+ * real figure (bytes, pages, events of one process) comes near 2^52; one
+ * beyond is clamped there, and a negative one other than -1 (unknown)
+ * becomes -1.
+ */
+#define MAX_FIGURE ((int64_t)1 << 52)
+static void bound_counters(struct fl_counters *c)
+{
+	int64_t *v[] = {&c->minflt,	    &c->majflt,	      &c->ru_minflt,	&c->ru_majflt,
+			&c->dtlb_load,	    &c->dtlb_store,   &c->rss_anon,	&c->rss_file,
+			&c->rss_shmem,	    &c->vsz,	      &c->swap,		&c->pte_bytes,
+			&c->stack_vma,	    &c->committed_as, &c->commit_limit, &c->oom_score,
+			&c->tracking_faults};
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		*v[i] = *v[i] < -1 ? -1 : *v[i] > MAX_FIGURE ? MAX_FIGURE : *v[i];
+}
+
+/* A residency row's page counts, bounded like the counters (in pages). */
+static void bound_region(struct fl_res_region *g)
+{
+	int64_t *v[] = {&g->present,	    &g->swapped,     &g->file,
+			&g->anon_exclusive, &g->anon_shared, &g->huge,
+			&g->written,	    &g->referenced,  &g->moved};
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		*v[i] = *v[i] < -1 ? -1 : *v[i] > MAX_FIGURE / 4096 ? MAX_FIGURE / 4096 : *v[i];
+}
+
 static void flat_counters(struct loader *ld, const struct fl_flat *f, uint64_t t)
 {
 	struct fl_counters *c = PUSH(ld, counters, ncounters, capcounters);
@@ -234,6 +266,7 @@ static void flat_counters(struct loader *ld, const struct fl_flat *f, uint64_t t
 	c->ru_minflt_base = fl_flat_int(f, FL_K_RU_MINFLT_BASE, -1);
 	c->shim_kernel_minflt = fl_flat_int(f, FL_K_SHIM_KERNEL_MINFLT, -1);
 	c->shim_threads = fl_flat_int(f, FL_K_SHIM_THREADS, -1);
+	bound_counters(c);
 }
 
 static const char *flat_istr(struct loader *ld, const struct fl_flat_val *v)
@@ -280,6 +313,7 @@ static void flat_residency(struct loader *ld, const struct fl_flat *f, uint64_t 
 		g->written = fl_flat_row_int(&r, 8, -1);
 		g->referenced = fl_flat_row_int(&r, 9, -1);
 		g->moved = fl_flat_row_int(&r, 10, -1);
+		bound_region(g);
 	}
 }
 
@@ -440,6 +474,7 @@ static void load_counters(struct loader *ld, json_t *o, uint64_t t)
 	c->ru_minflt_base = fl_json_get_int(o, FL_K_RU_MINFLT_BASE, -1);
 	c->shim_kernel_minflt = fl_json_get_int(o, FL_K_SHIM_KERNEL_MINFLT, -1);
 	c->shim_threads = fl_json_get_int(o, FL_K_SHIM_THREADS, -1);
+	bound_counters(c);
 }
 
 static void load_heap_tick(struct loader *ld, json_t *o, uint64_t t)
@@ -533,6 +568,7 @@ static void load_residency(struct loader *ld, json_t *o, uint64_t t)
 		g->moved = json_is_integer(json_array_get(r, 10))
 			       ? json_integer_value(json_array_get(r, 10))
 			       : -1;
+		bound_region(g);
 	}
 }
 
@@ -585,6 +621,8 @@ static void load_exit(struct loader *ld, json_t *o, uint64_t t)
 	e->ru_utime_ns = fl_json_get_int(o, "ru_utime_ns", -1);
 	e->ru_stime_ns = fl_json_get_int(o, "ru_stime_ns", -1);
 	e->ru_maxrss_kb = fl_json_get_int(o, "ru_maxrss_kb", -1);
+	if (e->ru_maxrss_kb > INT64_MAX / 1024)
+		e->ru_maxrss_kb = -1; /* no machine has that: unknown, and bytes would overflow */
 }
 
 static void load_fork(struct loader *ld, json_t *o, uint64_t t, uint64_t seq)
@@ -732,6 +770,42 @@ CMP_FIELD(cmp_wss, struct fl_wss, t)
 CMP_FIELD(cmp_io, struct fl_io, t)
 CMP_FIELD(cmp_site, struct fl_site, stack)
 
+struct stack_at {
+	struct fl_stack s;
+	size_t at; /* its place in the file: a repeated id keeps the later line */
+};
+
+static int cmp_stack_at(const void *a, const void *b)
+{
+	const struct stack_at *x = a, *y = b;
+	if (x->s.id != y->s.id)
+		return x->s.id < y->s.id ? -1 : 1;
+	return x->at < y->at ? -1 : x->at > y->at;
+}
+
+/* Sorts the stacks by id for fl_proc_stack's search; the last line of a repeated id wins. */
+static void sort_stacks(struct fl_proc *p)
+{
+	struct stack_at *v;
+	size_t i, n = 0;
+	for (i = 1; i < p->nstacks; i++)
+		if (p->stacks[i - 1].id >= p->stacks[i].id)
+			break;
+	if (i >= p->nstacks)
+		return;
+	v = fl_xmalloc(p->nstacks * sizeof(*v));
+	for (i = 0; i < p->nstacks; i++)
+		v[i] = (struct stack_at){p->stacks[i], i};
+	qsort(v, p->nstacks, sizeof(*v), cmp_stack_at);
+	for (i = 0; i < p->nstacks; i++) {
+		if (n && p->stacks[n - 1].id == v[i].s.id)
+			n--;
+		p->stacks[n++] = v[i].s;
+	}
+	p->nstacks = n;
+	free(v);
+}
+
 static void finish_proc(struct loader *ld)
 {
 	struct fl_proc *p = ld->p;
@@ -748,6 +822,7 @@ static void finish_proc(struct loader *ld)
 	SORT_BY(p->wss, p->nwss, t, cmp_wss);
 	SORT_BY(p->io, p->nio, t, cmp_io);
 	SORT_BY(p->sites, p->nsites, stack, cmp_site);
+	sort_stacks(p);
 	fl_aspace_index_calls(p);
 	fl_aspace_timeline(p);
 	/* The big arrays grew by doubling: give back the slack before the reports run. */
@@ -790,9 +865,11 @@ struct fl_proc *fl_model_load_file(struct fl_model *m, const char *path)
 	fl_imap_init(&ld.p->unmap_index);
 	r = fl_reader_read_file_ops(path, &ops, &ld);
 	ld.p->nerrors = fl_error_count - before;
-	if (r < 0) {
-		/* Only the first line can make a file unusable: nothing was loaded. */
-		m->nerrors += ld.p->nerrors ? ld.p->nerrors : 1;
+	if (r <= 0) {
+		/* Only the first line can make a file unusable: nothing was loaded.
+		 * An empty file (0) was only a warning. */
+		if (r < 0)
+			m->nerrors += ld.p->nerrors ? ld.p->nerrors : 1;
 		free(ld.frees);
 		free(ld.block_seq);
 		free(ld.p->blocks);

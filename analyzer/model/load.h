@@ -9,7 +9,8 @@
  * time order, the heap replayed, the mapping calls indexed. Its parent and
  * children are not linked yet (that needs every file). Strings are interned
  * in m. Returns NULL when the file is unusable (reported; counted in
- * m->nerrors); bad lines are counted in the image's nerrors.
+ * m->nerrors) or empty (only warned about); bad lines are counted in the
+ * image's nerrors.
  */
 struct fl_proc *fl_model_load_file(struct fl_model *m, const char *path);
 

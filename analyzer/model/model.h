@@ -310,7 +310,8 @@ struct fl_proc {
 	struct fl_note *notes;
 	size_t nnotes;
 
-	/* stacks by id: stacks[id] for id < nstacks; nframes 0 when unknown */
+	/* the stacks sorted by id, one per id (ids are the trace's: sparse);
+	 * look one up with fl_proc_stack */
 	struct fl_stack *stacks;
 	size_t nstacks;
 

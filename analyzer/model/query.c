@@ -62,9 +62,20 @@ int fl_proc_blocks_each(const struct fl_proc *p, uint64_t addr,
 
 const struct fl_stack *fl_proc_stack(const struct fl_proc *p, uint32_t id)
 {
-	if (!id || id >= p->nstacks || !p->stacks[id].id)
+	size_t lo = 0, hi = p->nstacks;
+	if (!id)
 		return NULL;
-	return &p->stacks[id];
+	/* The shim numbers stacks 1, 2, 3...: then id sits at id - 1. */
+	if (id <= p->nstacks && p->stacks[id - 1].id == id)
+		return &p->stacks[id - 1];
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (p->stacks[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < p->nstacks && p->stacks[lo].id == id ? &p->stacks[lo] : NULL;
 }
 
 const struct fl_counters *fl_proc_last_counters(const struct fl_proc *p)

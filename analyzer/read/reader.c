@@ -45,16 +45,80 @@ static void line_error(struct file_state *fs, long line, const char *fmt, const 
 		fl_error_count++;
 }
 
+/*
+ * jansson's integers are int64_t: a larger one ("too big integer") fails
+ * the whole line. The shim writes sizes as the program passed them, and
+ * malloc(SIZE_MAX) is a real call: such a number is clamped to INT64_MAX
+ * (INT64_MIN below), which reads "at least 2^63", instead of losing the
+ * line. Only integer tokens outside strings change; the copy is never
+ * longer (an integer out of range has at least 19 digits, as many as the
+ * bound), and the rest of the token becomes spaces.
+ */
+static char *saturate_big_ints(const char *p, size_t n)
+{
+	static const char max[] = "9223372036854775807", min[] = "-9223372036854775808";
+	char *q = fl_xmalloc(n + 1);
+	int in_str = 0;
+	memcpy(q, p, n);
+	q[n] = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t start = i, end, digits;
+		int neg;
+		if (in_str) {
+			if (q[i] == '\\')
+				i++;
+			else if (q[i] == '"')
+				in_str = 0;
+			continue;
+		}
+		if (q[i] == '"') {
+			in_str = 1;
+			continue;
+		}
+		neg = q[i] == '-';
+		if (!neg && (q[i] < '0' || q[i] > '9'))
+			continue;
+		end = i + neg;
+		while (end < n && q[end] >= '0' && q[end] <= '9')
+			end++;
+		i = end - 1;
+		digits = end - start - (size_t)neg;
+		if (end < n && (q[end] == '.' || q[end] == 'e' || q[end] == 'E'))
+			continue; /* a real: jansson takes any */
+		if (digits < 19 || (digits == 19 && strncmp(q + start + neg, max, 19) <= 0) ||
+		    (neg && digits == 19 && strncmp(q + start + 1, min + 1, 19) <= 0))
+			continue;
+		memset(q + start, ' ', end - start);
+		memcpy(q + start, neg ? min : max, neg ? 20 : 19);
+	}
+	return q;
+}
+
+/* json_loadb, with integers beyond int64 clamped (see saturate_big_ints). */
+static json_t *parse_line(const char *p, size_t n, json_error_t *err)
+{
+	json_t *obj = json_loadb(p, n, 0, err);
+	if (!obj && strstr(err->text, "too big")) {
+		char *q = saturate_big_ints(p, n);
+		obj = json_loadb(q, n, 0, err);
+		free(q);
+	}
+	return obj;
+}
+
 /* Handles the first line; returns 0 if the header is usable. */
 static int first_line(struct file_state *fs, const char *p, size_t n, json_t **out, enum fl_ev *ev)
 {
 	json_error_t err;
 	char buf[256];
 	const char *msg;
-	json_t *v, *obj = json_loadb(p, n, 0, &err);
+	json_t *v, *obj = parse_line(p, n, &err);
 	if (!obj) {
-		fl_error_at(fs->path, 1, "not a faultline trace (the first line is not JSON: %s)",
-			    err.text);
+		/* Not jansson's "near '...'": the file may be anything, and its
+		 * first token is none of our business. */
+		const char *near = strstr(err.text, " near ");
+		fl_error_at(fs->path, 1, "not a faultline trace (the first line is not JSON: %.*s)",
+			    near ? (int)(near - err.text) : (int)strlen(err.text), err.text);
 		return -1;
 	}
 	if (!json_is_object(obj) || !json_is_string(json_object_get(obj, FL_K_EVENT))) {
@@ -142,7 +206,7 @@ static void one_line(struct file_state *fs, const char *p, size_t n, long line, 
 			return;
 		}
 	}
-	obj = json_loadb(p, n, 0, &err);
+	obj = parse_line(p, n, &err);
 	if (!obj) {
 		if (last)
 			line_error(fs, line, "%s",
@@ -214,7 +278,15 @@ long fl_reader_read_file_ops(const char *path, const struct fl_reader_ops *ops, 
 	struct file_state fs = {path, 0, 0, ops, ctx, 0, 0, {0}, {{0}}};
 	struct stat st;
 	long line;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/*
+	 * Not following a symlink and not waiting on a FIFO: a trace directory
+	 * may be shared, and whoever planted "x.ndjson" there must not make us
+	 * read another file (and quote it in an error) or hang on open.
+	 */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd < 0 && errno == ELOOP)
+		return fl_error("'%s' is a symbolic link: trace files are read only directly",
+				path);
 	if (fd < 0)
 		return fl_error("cannot open '%s': %s", path, strerror(errno));
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
@@ -222,10 +294,10 @@ long fl_reader_read_file_ops(const char *path, const struct fl_reader_ops *ops, 
 		return fl_error("'%s' is not a regular file", path);
 	}
 	if (st.st_size == 0) {
+		/* Not an error: under strace -f a child killed at start leaves one. */
 		close(fd);
-		return fl_error("'%s' is empty (no header: the process may have been killed at "
-				"start)",
-				path);
+		fl_warn("'%s' is empty: the process may have been killed at start; skipped", path);
+		return 0;
 	}
 	fs.fast = ops->flat && !(nofast && *nofast && strcmp(nofast, "0"));
 	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);

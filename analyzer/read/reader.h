@@ -7,8 +7,10 @@
  * wrong type, a truncated last line is reported as "faultline: FILE:LINE:
  * what" (fl_error_at, so fl_error_count grows) and skipped; the rest of the
  * file is still read. A file is unusable only when it cannot be opened, is
- * empty, does not start with a valid header, or carries a newer schema
- * version than FL_TRACE_VERSION. Unknown events and unknown keys are passed
+ * not a regular file (a symlink or a FIFO is refused, not followed or
+ * waited on), does not start with a valid header, or carries a newer schema
+ * version than FL_TRACE_VERSION. An empty file is only warned about: it
+ * holds nothing (a process killed at start), which is no error. Unknown events and unknown keys are passed
  * through (as FL_E_UNKNOWN) or ignored, so that older readers read newer
  * traces that only add things.
  *
@@ -40,7 +42,8 @@ typedef int (*fl_reader_fn)(void *ctx, enum fl_ev ev, json_t *obj, const struct 
 
 /*
  * Reads one trace file. Returns the number of valid lines handed to fn
- * (>= 1: the header), or -1 when the file is unusable (already reported).
+ * (>= 1: the header; 0 for an empty file, with a warning), or -1 when the
+ * file is unusable (already reported).
  * Line errors are reported and counted in fl_error_count.
  */
 long fl_reader_read_file(const char *path, fl_reader_fn fn, void *ctx);

@@ -5,6 +5,8 @@
  */
 #include "reports/registry.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "reports/report_cow.h"
@@ -15,6 +17,7 @@
 #include "reports/report_summary.h"
 #include "reports/report_tree.h"
 #include "reports/report_ws.h"
+#include "util/text.h"
 
 const struct fl_report_section fl_report_sections[] = {
     {"summary", "Summary", fl_report_summary, fl_report_summary_text},
@@ -131,7 +134,7 @@ json_t *fl_report_run(const struct fl_model *m, const struct fl_report_opts *o,
 	return r;
 }
 
-void fl_report_render_text(json_t *report, FILE *f)
+static void render_sections(json_t *report, FILE *f)
 {
 	json_t *secs = json_object_get(report, "sections");
 	int first = 1;
@@ -146,4 +149,20 @@ void fl_report_render_text(json_t *report, FILE *f)
 		fprintf(f, "== %s ==\n", s->title);
 		s->render_text(sec, f);
 	}
+}
+
+void fl_report_render_text(json_t *report, FILE *f)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&text, &len);
+	if (!mem) {
+		render_sections(report, f);
+		return;
+	}
+	/* Through one filter: every section prints names from the trace. */
+	render_sections(report, mem);
+	fclose(mem);
+	fl_text_write_safe(f, text, len, 1);
+	free(text);
 }

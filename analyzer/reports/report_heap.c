@@ -226,20 +226,30 @@ static void estimate_json(json_t *j, const struct site *s)
 				      "leaked_bytes", e_leak <= MAX_SHOWN_RSE));
 }
 
+/*
+ * A weighted figure as a JSON integer. The weights and sizes are the
+ * trace's: a hostile one (2^64-1) would overflow the conversion, so the
+ * figure saturates.
+ */
+static json_t *rounded_count(double v)
+{
+	if (!(v + 0.5 < 0x1p63))
+		return json_integer(v != v ? 0 : INT64_MAX);
+	return json_integer(v + 0.5 > -0x1p63 ? (json_int_t)(v + 0.5) : INT64_MIN);
+}
 static json_t *site_json(const struct site *s, const struct fl_report_opts *o)
 {
 	json_t *j = fl_report_stack_json(o, s->p, s->stack, s->t, FRAMES_SHOWN);
 	json_object_set_new(j, "key", json_string(s->p->key));
 	json_object_set_new(j, "pid", json_integer(s->p->pid));
 	json_object_set_new(j, "exact", json_boolean(s->exact));
-	json_object_set_new(j, "allocs", json_integer((json_int_t)(s->allocs + 0.5)));
-	json_object_set_new(j, "bytes", json_integer((json_int_t)(s->bytes + 0.5)));
-	json_object_set_new(j, "peak_live", json_integer((json_int_t)(s->peak + 0.5)));
-	json_object_set_new(j, "leaked_bytes", json_integer((json_int_t)(s->leaked_bytes + 0.5)));
-	json_object_set_new(j, "leaked_blocks", json_integer((json_int_t)(s->leaked_blocks + 0.5)));
+	json_object_set_new(j, "allocs", rounded_count(s->allocs));
+	json_object_set_new(j, "bytes", rounded_count(s->bytes));
+	json_object_set_new(j, "peak_live", rounded_count(s->peak));
+	json_object_set_new(j, "leaked_bytes", rounded_count(s->leaked_bytes));
+	json_object_set_new(j, "leaked_blocks", rounded_count(s->leaked_blocks));
 	json_object_set_new(j, "temporary",
-			    s->temporary < 0 ? json_null()
-					     : json_integer((json_int_t)(s->temporary + 0.5)));
+			    s->temporary < 0 ? json_null() : rounded_count(s->temporary));
 	json_object_set_new(j, "estimate", json_false());
 	if (!s->exact)
 		estimate_json(j, s);
@@ -395,8 +405,8 @@ json_t *fl_report_heap(const struct fl_model *m, const struct fl_report_opts *o)
 	json_object_set_new(r, "site_source", json_string(aggregates ? "aggregates" : "records"));
 	json_object_set_new(r, "sites_total", json_integer((json_int_t)n));
 	json_object_set_new(r, "totals", totals_json(m, o, &live_end, &peak));
-	json_object_set_new(r, "leaked_bytes", json_integer((json_int_t)(lt.bytes + 0.5)));
-	json_object_set_new(r, "leaked_blocks", json_integer((json_int_t)(lt.blocks + 0.5)));
+	json_object_set_new(r, "leaked_bytes", rounded_count(lt.bytes));
+	json_object_set_new(r, "leaked_blocks", rounded_count(lt.blocks));
 	json_object_set_new(r, "leaked_rse", json_real(rse(lt.bytes, lt.var)));
 	json_object_set_new(r, "by_bytes", top_list(sites, n, offsetof(struct site, bytes), o));
 	json_object_set_new(r, "by_count", top_list(sites, n, offsetof(struct site, allocs), o));

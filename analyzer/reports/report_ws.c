@@ -64,6 +64,12 @@ static uint64_t *window_ends(const struct fl_proc *p, size_t *n)
 	uint64_t step = 100000000ULL, end = p->end_t;
 	if (p->nfaults && p->faults[p->nfaults - 1].t > end)
 		end = p->faults[p->nfaults - 1].t;
+	/* The times are the trace's: a hostile end (2^63 ns) must not size the
+	 * array. No more windows than the samples that fill them, and a few more:
+	 * the step widens instead. */
+	size_t most = 4096 + 2 * p->nfaults;
+	if (end / step >= most)
+		step = end / most + 1;
 	size_t cnt = (size_t)(end / step) + 1;
 	w = fl_xmalloc(cnt * sizeof(*w));
 	for (size_t i = 0; i < cnt; i++)

@@ -3,14 +3,30 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include "util/text.h"
 
 unsigned long fl_error_count;
+
+/* The message, its names (paths, events from a trace) unable to drive the terminal. */
+static void vsay(const char *fmt, va_list ap)
+{
+	char *msg;
+	int n = vasprintf(&msg, fmt, ap);
+	if (n < 0) {
+		fputs("(out of memory)", stderr);
+		return;
+	}
+	fl_text_write_safe(stderr, msg, (size_t)n, 0);
+	free(msg);
+}
 
 static void vreport(const char *prefix, const char *fmt, va_list ap)
 {
 	fflush(stdout);
 	fprintf(stderr, "faultline: %s", prefix);
-	vfprintf(stderr, fmt, ap);
+	vsay(fmt, ap);
 	fputc('\n', stderr);
 }
 
@@ -47,9 +63,11 @@ int fl_error_at(const char *file, long line, const char *fmt, ...)
 	va_list ap;
 	fl_error_count++;
 	fflush(stdout);
-	fprintf(stderr, "faultline: %s:%ld: ", file, line);
+	fputs("faultline: ", stderr);
+	fl_text_write_safe(stderr, file, strlen(file), 0);
+	fprintf(stderr, ":%ld: ", line);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsay(fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
 	return -1;

@@ -124,3 +124,46 @@ const char *fl_fit_path(char *buf, size_t len, const char *path, int width)
 		snprintf(buf, len, "...%s", path + n - (size_t)(width - 3));
 	return buf;
 }
+
+/* The length of the UTF-8 sequence at s (at most n bytes), or 0 when it is not one. */
+static size_t utf8_len(const unsigned char *s, size_t n, unsigned *cp)
+{
+	size_t len = s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 ? 2 : 0;
+	if (!len || len > n || s[0] > 0xf4)
+		return 0;
+	*cp = s[0] & (0x7f >> len);
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		*cp = *cp << 6 | (s[i] & 0x3f);
+	}
+	return len;
+}
+
+void fl_text_write_safe(FILE *f, const char *s, size_t n, int keep_newlines)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, plain = 0;
+	while (i < n) {
+		unsigned cp = p[i];
+		size_t len = 1;
+		int bad;
+		if (p[i] < 0x80)
+			bad = (p[i] < 0x20 && p[i] != '\t' && !(p[i] == '\n' && keep_newlines)) ||
+			      p[i] == 0x7f;
+		else
+			bad = !(len = utf8_len(p + i, n - i, &cp)) || cp <= 0x9f;
+		if (!bad) {
+			i += len;
+			continue;
+		}
+		fwrite(p + plain, 1, i - plain, f);
+		if (len && cp >= 0x80)
+			fprintf(f, "\\u%04x", cp);
+		else
+			fprintf(f, "\\x%02x", p[i]);
+		i += len ? len : 1;
+		plain = i;
+	}
+	fwrite(p + plain, 1, n - plain, f);
+}

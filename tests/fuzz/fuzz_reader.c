@@ -1,7 +1,7 @@
 /*
  * libFuzzer target for the analyzer's input side: the bytes are one trace
  * file, read by the reader into the model, then every report section is
- * computed and rendered as text and JSON. Anything the sanitizers catch, a
+ * computed and rendered as text, JSON and HTML. Anything the sanitizers catch, a
  * leak or a crash is a bug; reporting bad input as errors is not.
  *
  *   make fuzz FUZZ_TIME=60     (seed corpus: tests/fuzz/corpus/)
@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "model/model.h"
+#include "render/render_html.h"
 #include "reports/registry.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -46,6 +47,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	r = fl_report_run(&m, &o, NULL, 0);
 	fl_report_render_text(r, sink);
 	json_dumpf(r, sink, JSON_COMPACT);
+	fl_render_html(sink, r, &m, &o);
 	json_decref(r);
 	fl_model_release(&m);
 	return 0;
