@@ -221,11 +221,28 @@ static void flat_faults(struct loader *ld, const struct fl_flat *f)
 #define MAX_FIGURE ((int64_t)1 << 52)
 static void bound_counters(struct fl_counters *c)
 {
-	int64_t *v[] = {&c->minflt,	    &c->majflt,	      &c->ru_minflt,	&c->ru_majflt,
-			&c->dtlb_load,	    &c->dtlb_store,   &c->rss_anon,	&c->rss_file,
-			&c->rss_shmem,	    &c->vsz,	      &c->swap,		&c->pte_bytes,
-			&c->stack_vma,	    &c->committed_as, &c->commit_limit, &c->oom_score,
-			&c->tracking_faults};
+	int64_t *v[] = {&c->minflt,
+			&c->majflt,
+			&c->ru_minflt,
+			&c->ru_majflt,
+			&c->dtlb_load,
+			&c->dtlb_store,
+			&c->rss_anon,
+			&c->rss_file,
+			&c->rss_shmem,
+			&c->vsz,
+			&c->swap,
+			&c->pte_bytes,
+			&c->stack_vma,
+			&c->committed_as,
+			&c->commit_limit,
+			&c->oom_score,
+			&c->tracking_faults,
+			&c->vm_hwm,
+			&c->vm_peak,
+			&c->ru_minflt_base,
+			&c->shim_kernel_minflt,
+			&c->shim_threads};
 	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
 		*v[i] = *v[i] < -1 ? -1 : *v[i] > MAX_FIGURE ? MAX_FIGURE : *v[i];
 }

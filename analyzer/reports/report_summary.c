@@ -210,7 +210,7 @@ static void add_findings(json_t *r, const struct fl_model *m, const struct fl_re
 			 int64_t perf_min, int64_t ru_min)
 {
 	char b1[32], b2[32];
-	if (peak_rss > 0 && peak_vsz > 4 * peak_rss)
+	if (peak_rss > 0 && peak_vsz / 4 > peak_rss)
 		fl_finding_add(r, "summary.virtual", "info",
 			       "Virtual memory is only a reservation: the kernel backs a page with "
 			       "RAM on the first touch (demand paging), so untouched reservations "
