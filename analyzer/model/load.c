@@ -92,6 +92,7 @@ static void load_header(struct loader *ld, json_t *o)
 	p->opt_sample = fl_json_get_int(opt, "sample", -1);
 	p->opt_large = fl_json_get_int(opt, "large", -1);
 	p->opt_all = json_is_true(json_object_get(opt, "all")) || p->opt_sample == 1;
+	p->opt_run = (int32_t)fl_json_get_int(opt, FL_K_OPT_RUN, 0);
 }
 
 static int cmp_vma(const void *a, const void *b)
@@ -575,6 +576,7 @@ static void load_exit(struct loader *ld, json_t *o, uint64_t t)
 	e->ru_utime_ns = fl_json_get_int(o, "ru_utime_ns", -1);
 	e->ru_stime_ns = fl_json_get_int(o, "ru_stime_ns", -1);
 	e->ru_maxrss_kb = fl_json_get_int(o, "ru_maxrss_kb", -1);
+	e->ru_inblock = fl_json_get_int(o, FL_K_RU_INBLOCK, -1);
 }
 
 static void load_fork(struct loader *ld, json_t *o, uint64_t t, uint64_t seq)
