@@ -333,15 +333,17 @@ static json_t *spread_json(const struct side *s, int f)
 }
 
 /*
- * Whether the runs tell a change from noise: with more than one run on a
- * side, the ranges of the two sides must not overlap; with one run each
+ * Whether the runs tell a change from noise: the difference of the medians
+ * must exceed the spread (max - min) of either side's runs, or the runs of
+ * one side alone vary as much as the two sides differ. With one run each
  * there is nothing to tell noise by.
  */
 static const char *noise(const struct side *a, const struct side *b, int f)
 {
 	if (a->nruns < 2 && b->nruns < 2)
 		return "one_run";
-	return a->max[f] < b->min[f] || b->max[f] < a->min[f] ? "clear" : "within";
+	double spread = fmax(a->max[f] - a->min[f], b->max[f] - b->min[f]);
+	return fabs(b->median[f] - a->median[f]) > spread ? "clear" : "within";
 }
 
 /* How much a figure changed, for the order of the rows: relative to the larger side. */
@@ -469,7 +471,8 @@ static void proc_sites(struct site_table *t, const struct fl_report_opts *o,
 	size_t ne = 0, *of_stack;
 	if (p->nsites) { /* --all: the shim's exact per-site figures */
 		for (size_t i = 0; i < p->nsites; i++) {
-			double *v = t->sums[site_of(t, o, p, p->sites[i].stack, p->end_t)].v[side];
+			size_t k = site_of(t, o, p, p->sites[i].stack, p->end_t); /* may grow sums */
+			double *v = t->sums[k].v[side];
 			v[0] += (double)p->sites[i].bytes;
 			v[1] += (double)p->sites[i].allocs;
 			v[2] += (double)p->sites[i].peak;
@@ -644,8 +647,7 @@ static json_t *verdict(const struct side *s[2], const char *name[2], json_t *cmp
 		    text + len, sizeof(text) - len,
 		    "no clear winner: %s and %s took %s and %s of their own time%s", name[0],
 		    name[1], fl_fmt_ns(b1, sizeof(b1), ta), fl_fmt_ns(b2, sizeof(b2), tb),
-		    !strcmp(nz, "within") ? " (within noise: the runs' spreads "
-					    "overlap)"
+		    !strcmp(nz, "within") ? " (within noise: the runs vary as much)"
 					  : " (within 5 %)");
 	else
 		len += (size_t)snprintf(text + len, sizeof(text) - len,

@@ -25,7 +25,8 @@
  *    "findings":    [...]}
  * The verdict is given only when one side copies its file data with read()
  * and the other maps it; it names the faster side by the median own time,
- * says "within noise" when the runs' spreads overlap, and names the measured
+ * says "within noise" when a side's spread (max - min of its runs) covers the
+ * difference of the medians, and names the measured
  * part that differs most: bytes read from disk, bytes copied, or faults.
  */
 #ifndef FL_REPORTS_COMPARE_H
