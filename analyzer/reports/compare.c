@@ -758,10 +758,11 @@ json_t *fl_runs_json(const struct fl_model *m, const struct fl_report_opts *o)
 	side_load(&s, m, o);
 	json_object_set_new(j, "count", json_integer((json_int_t)s.nruns));
 	for (int f = 0; f < FIG_COUNT; f++) {
-		json_t *vals = json_array();
+		json_t *vals;
 		if (isnan(s.median[f]) || f == FIG_FAULT0 + FL_FC_SHIM ||
 		    (s.min[f] == 0 && s.max[f] == 0))
 			continue;
+		vals = json_array();
 		for (size_t r = 0; r < s.nruns; r++)
 			json_array_append_new(vals, num(s.runs[r].fig[f]));
 		json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o}", "key",
