@@ -107,6 +107,7 @@ struct run {
 	struct fl_model view;
 	struct fl_io_profile io;
 	double fig[FIG_COUNT];
+	double file_mapped; /* bytes of files the program mmap()ed (the residency may miss them) */
 };
 
 struct side {
@@ -203,6 +204,10 @@ static void run_figures(struct run *r, const struct fl_report_opts *o)
 			rss = p->exit.ru_maxrss_kb * 1024;
 		add(&fig[FIG_RSS], known(rss));
 		heap_totals(p, fig);
+		for (size_t k = 0; k < p->ncalls; k++)
+			if (p->calls[k].fn == FL_FN_MMAP && p->calls[k].path &&
+			    p->calls[k].err == 0)
+				r->file_mapped += (double)p->calls[k].size;
 	}
 	fig[FIG_OWN] = last > first && first != UINT64_MAX ? (double)(last - first) : NAN;
 	fig[FIG_WALL] = (double)io->wall_ns;
@@ -471,7 +476,8 @@ static void proc_sites(struct site_table *t, const struct fl_report_opts *o,
 	size_t ne = 0, *of_stack;
 	if (p->nsites) { /* --all: the shim's exact per-site figures */
 		for (size_t i = 0; i < p->nsites; i++) {
-			size_t k = site_of(t, o, p, p->sites[i].stack, p->end_t); /* may grow sums */
+			size_t k =
+			    site_of(t, o, p, p->sites[i].stack, p->end_t); /* may grow sums */
 			double *v = t->sums[k].v[side];
 			v[0] += (double)p->sites[i].bytes;
 			v[1] += (double)p->sites[i].allocs;
@@ -566,6 +572,11 @@ static json_t *heap_sites_json(const struct side *sides[2], const struct fl_repo
 
 /* ---- the read/mmap verdict ---- */
 
+static double med(const struct side *s, int f)
+{
+	return isnan(s->median[f]) ? 0 : s->median[f];
+}
+
 struct pair {
 	int copier, mapper; /* 0 = a, 1 = b */
 };
@@ -573,7 +584,9 @@ struct pair {
 /*
  * A read/mmap pair: one side copies its file data with read() (at least
  * COPIER_MIN, four times the other's), and the other maps at least half as
- * much file data as the first copied. Anything else (two heap-heavy runs,
+ * much file data as the first copied (pages seen mapped, or the size of its
+ * file mmap() calls when a short run ended before the residency sampler
+ * looked). Anything else (two heap-heavy runs,
  * two read runs) gets no read/mmap verdict: its copies and faults would be
  * differences of another kind.
  */
@@ -582,20 +595,15 @@ static int read_mmap_pair(const struct side *s[2], struct pair *p)
 	for (int c = 0; c < 2; c++) {
 		double copied = s[c]->median[FIG_READ_BYTES];
 		double other = s[!c]->median[FIG_READ_BYTES];
-		double mapped = 4096.0 * s[!c]->median[FIG_FILE_PAGES];
-		if (copied >= COPIER_MIN && copied >= 4 * other && !isnan(mapped) &&
-		    mapped >= copied / 2) {
+		double mapped = fmax(4096.0 * med(s[!c], FIG_FILE_PAGES),
+				     s[!c]->runs[s[!c]->median_run].file_mapped);
+		if (copied >= COPIER_MIN && copied >= 4 * other && mapped >= copied / 2) {
 			p->copier = c;
 			p->mapper = !c;
 			return 1;
 		}
 	}
 	return 0;
-}
-
-static double med(const struct side *s, int f)
-{
-	return isnan(s->median[f]) ? 0 : s->median[f];
 }
 
 /*
