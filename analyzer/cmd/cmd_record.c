@@ -31,7 +31,8 @@
 const char cmd_record_usage[] =
     "usage: faultline record [-o DIR] [--force] [--all] [--sample SIZE] [--large SIZE]\n"
     "                        [--interval MS] [--faults all|off|N] [--wss] [--no-follow]\n"
-    "                        [--max-size SIZE] [--no-argv] [-q] [--] PROGRAM [ARGS...]\n"
+    "                        [--max-size SIZE] [--no-argv] [--repeat N] [-q] [--] PROGRAM\n"
+    "                        [ARGS...]\n"
     "\n"
     "Runs PROGRAM with the faultline shim preloaded and writes a trace directory\n"
     "(one <pid>.ndjson per process). Children are followed. Returns PROGRAM's\n"
@@ -51,6 +52,10 @@ const char cmd_record_usage[] =
     "      --no-follow      do not trace children\n"
     "      --max-size SIZE  cap each trace file; counting continues past it\n"
     "      --no-argv        do not record argv\n"
+    "      --repeat N       run PROGRAM N times into the one trace, each run's\n"
+    "                       processes tagged with its number: report gives the\n"
+    "                       median and spread, compare tells noise from change;\n"
+    "                       stops at the first run that fails\n"
     "  -q, --quiet          no summary at the end\n"
     "\n"
     "SIZE is in bytes, or with a suffix K, M, G (1M = 1048576). Options take their\n"
@@ -69,6 +74,7 @@ enum {
 	OPT_MAX_SIZE,
 	OPT_NO_ARGV,
 	OPT_QUIET,
+	OPT_REPEAT,
 };
 
 static const struct fl_option record_options[] = {
@@ -84,6 +90,7 @@ static const struct fl_option record_options[] = {
     {OPT_MAX_SIZE, "max-size", 0, FL_OPT_SIZE, NULL},
     {OPT_NO_ARGV, "no-argv", 0, FL_OPT_FLAG, NULL},
     {OPT_QUIET, "quiet", 'q', FL_OPT_FLAG, NULL},
+    {OPT_REPEAT, "repeat", 0, FL_OPT_INT, NULL},
     {0, NULL, 0, FL_OPT_FLAG, NULL},
 };
 
@@ -94,6 +101,7 @@ struct record_opts {
 	char sample[24], large[24], interval[24], max_size[24];
 	const char *faults;
 	int force, all, wss, no_follow, no_argv, quiet;
+	unsigned repeat; /* runs of PROGRAM; 0 = once, untagged */
 };
 
 static void set_number(char *buf, uint64_t v)
@@ -108,6 +116,9 @@ static void check_faults(const char *v)
 			 "not '%s'",
 			 v);
 }
+
+/* More runs than a report can use to tell noise, and a bound on a typo. */
+#define FL_MAX_REPEAT 1000
 
 /* Returns the index of PROGRAM in argv. */
 static int parse(int argc, char **argv, struct record_opts *o)
@@ -157,6 +168,12 @@ static int parse(int argc, char **argv, struct record_opts *o)
 			break;
 		case OPT_QUIET:
 			o->quiet = 1;
+			break;
+		case OPT_REPEAT:
+			if (v.num < 1 || v.num > FL_MAX_REPEAT)
+				fl_usage("--repeat takes 1 to %d runs, not '%s'", FL_MAX_REPEAT,
+					 v.str);
+			o->repeat = (unsigned)v.num;
 			break;
 		}
 	}
@@ -445,6 +462,30 @@ static int run_child(char **argv)
 	return 1;
 }
 
+/*
+ * Runs the program once, or --repeat N times with each run's number in the
+ * shim's environment (the header's options.run), so that the runs share one
+ * trace and stay apart in it. A failed run ends the series: its figures
+ * would be another program's, and the user should see the failure.
+ */
+static int run_repeated(const struct record_opts *o, char **argv)
+{
+	char run[24];
+	int status = 0;
+	if (o->repeat <= 1)
+		return run_child(argv);
+	for (unsigned k = 1; k <= o->repeat && status == 0; k++) {
+		set_number(run, k);
+		set_env(FL_ENV_RUN, run);
+		status = run_child(argv);
+		if (status)
+			fl_warn("run %u of %u failed (status %d); no more runs", k, o->repeat,
+				   status);
+	}
+	unsetenv(FL_ENV_RUN);
+	return status;
+}
+
 int cmd_record(int argc, char **argv)
 {
 	struct record_opts o = {0};
@@ -470,7 +511,7 @@ int cmd_record(int argc, char **argv)
 	dir = prepare_dir(o.out, o.force);
 	free(name);
 	setup_env(&o, lib, dir);
-	status = run_child(argv + first);
+	status = run_repeated(&o, argv + first);
 	if (!o.quiet)
 		fl_record_summary(dir, stderr);
 	free(lib);

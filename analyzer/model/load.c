@@ -92,6 +92,7 @@ static void load_header(struct loader *ld, json_t *o)
 	p->opt_sample = fl_json_get_int(opt, "sample", -1);
 	p->opt_large = fl_json_get_int(opt, "large", -1);
 	p->opt_all = json_is_true(json_object_get(opt, "all")) || p->opt_sample == 1;
+	p->opt_run = (int32_t)fl_json_get_int(opt, FL_K_OPT_RUN, 0);
 }
 
 static int cmp_vma(const void *a, const void *b)
@@ -640,6 +641,9 @@ static void load_exit(struct loader *ld, json_t *o, uint64_t t)
 	e->ru_maxrss_kb = fl_json_get_int(o, "ru_maxrss_kb", -1);
 	if (e->ru_maxrss_kb > INT64_MAX / 1024)
 		e->ru_maxrss_kb = -1; /* no machine has that: unknown, and bytes would overflow */
+	e->ru_inblock = fl_json_get_int(o, FL_K_RU_INBLOCK, -1);
+	if (e->ru_inblock > INT64_MAX / 512)
+		e->ru_inblock = -1;
 }
 
 static void load_fork(struct loader *ld, json_t *o, uint64_t t, uint64_t seq)

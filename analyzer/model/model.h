@@ -248,6 +248,7 @@ struct fl_exit {
 	const char *how; /* exit | signal | exec | unknown */
 	int64_t status, signal;
 	int64_t ru_minflt, ru_majflt, ru_utime_ns, ru_stime_ns, ru_maxrss_kb;
+	int64_t ru_inblock; /* 512-byte blocks read from storage, -1 unknown */
 	int from_wait; /* known only from the parent's wait line (SIGKILL) */
 };
 
@@ -277,6 +278,7 @@ struct fl_proc {
 	json_t *options;	       /* borrowed from header; NULL if absent */
 	int64_t opt_sample, opt_large; /* from options; -1 unknown */
 	int opt_all;		       /* --all: every call recorded */
+	int32_t opt_run;	       /* record --repeat: run index 1..N; 0 = not repeated */
 
 	struct fl_exit exit;
 

@@ -79,6 +79,7 @@ static void link_tree(struct fl_model *m)
 			par->exit.status = par->exit.signal = -1;
 			par->exit.ru_minflt = par->exit.ru_majflt = -1;
 			par->exit.ru_utime_ns = par->exit.ru_stime_ns = par->exit.ru_maxrss_kb = -1;
+			par->exit.ru_inblock = -1;
 		}
 		if (par)
 			add_child(par, p);
@@ -123,6 +124,7 @@ static void exits_from_waits(struct fl_model *m)
 		p->exit.signal = best->signal;
 		p->exit.ru_minflt = p->exit.ru_majflt = -1;
 		p->exit.ru_utime_ns = p->exit.ru_stime_ns = p->exit.ru_maxrss_kb = -1;
+		p->exit.ru_inblock = -1;
 	}
 }
 

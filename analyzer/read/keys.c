@@ -148,7 +148,7 @@ static const struct fl_key_spec exec_keys[] = {K(FL_K_PATH, 'S'), ROWS(FL_K_ARGV
 static const struct fl_key_spec exit_keys[] = {
     K(FL_K_HOW, 's'),	    K(FL_K_STATUS, 'i'),    K(FL_K_SIGNAL, 'i'),
     K(FL_K_RU_MINFLT, 'n'), K(FL_K_RU_MAJFLT, 'n'), K("ru_utime_ns", 'n'),
-    K("ru_stime_ns", 'n'),  K("ru_maxrss_kb", 'n'), END};
+    K("ru_stime_ns", 'n'),  K("ru_maxrss_kb", 'n'), K(FL_K_RU_INBLOCK, 'n'), END};
 static const struct fl_key_spec faults_keys[] = {K(FL_K_PERIOD, 'u'), K(FL_K_LOST, 'u'),
 						 ROWS(FL_K_SAMPLES, 1, "aaiui"), END};
 static const struct fl_key_spec counters_keys[] = {K(FL_K_MINFLT, 'n'),

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "reports/compare.h"
 #include "reports/report_cow.h"
 #include "reports/report_faults.h"
 #include "reports/report_heap.h"
@@ -119,6 +120,9 @@ json_t *fl_report_run(const struct fl_model *m, const struct fl_report_opts *o,
 	json_object_set_new(r, "errors", json_integer((json_int_t)m->nerrors));
 	if (o->pid >= 0)
 		json_object_set_new(r, "pid", json_integer(o->pid));
+	/* record --repeat: every section sums all runs; this says how they spread */
+	if (fl_runs_count(m) > 1)
+		json_object_set_new(r, "runs", fl_runs_json(m, o));
 	for (const struct fl_report_section *s = fl_report_sections; s->name; s++) {
 		int want = !names;
 		for (size_t i = 0; !want && i < nnames; i++)
@@ -138,6 +142,11 @@ static void render_sections(json_t *report, FILE *f)
 {
 	json_t *secs = json_object_get(report, "sections");
 	int first = 1;
+	if (json_object_get(report, "runs")) {
+		fprintf(f, "== Runs ==\n");
+		fl_runs_text(json_object_get(report, "runs"), f);
+		first = 0;
+	}
 	/* Registry order, not the object's key order. */
 	for (const struct fl_report_section *s = fl_report_sections; s->name; s++) {
 		json_t *sec = json_object_get(secs, s->name);

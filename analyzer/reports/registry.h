@@ -32,7 +32,8 @@ const struct fl_report_section *fl_report_find(const char *name);
  * Runs the named sections (all when names is NULL), folds each one's
  * repeated findings (fl_findings_fold) and returns
  *   {"trace": PATH, "processes": N, "events": N, "errors": N, "sections": {name: obj, ...}}
- * (a new reference).
+ * (a new reference), and "runs" (reports/compare.h: fl_runs_json) when the
+ * trace holds the runs of `record --repeat N`.
  */
 json_t *fl_report_run(const struct fl_model *m, const struct fl_report_opts *o,
 		      const char *const *names, size_t nnames);

@@ -1,8 +1,6 @@
 /*
- * read() against mmap(). The verdict names the trade-off the two runs made
- * (copies and system calls saved against faults and page-table work taken)
- * and says whether it paid off by the measured wall time, never by a rule of
- * thumb.
+ * How a run got at its file data: read() copies, mmap() maps. The profile
+ * here is one of the parts `faultline compare` weighs (reports/compare.c).
  */
 #include <string.h>
 
@@ -15,7 +13,6 @@
 #include "util/xalloc.h"
 
 #define MIB (1024.0 * 1024.0)
-#define TIE 1.05 /* within 5 %: no clear winner */
 
 /* Read calls and bytes of p, summed over its fds (the io lines are cumulative per fd). */
 static void proc_reads(const struct fl_proc *p, uint64_t *calls, uint64_t *bytes, json_t *files)
@@ -190,170 +187,12 @@ json_t *fl_io_profile_json(const struct fl_io_profile *p)
 	return o;
 }
 
-static uint64_t total_faults(const struct fl_io_profile *p)
-{
-	uint64_t n = 0;
-	for (int c = 0; c < FL_FC_COUNT; c++)
-		n += c == FL_FC_SHIM ? 0 : p->faults[c];
-	return n;
-}
-
-json_t *fl_compare(const struct fl_io_profile *a, const struct fl_io_profile *b, const char *na,
-		   const char *nb)
-{
-	json_t *cmp = json_object(), *v;
-	const struct fl_io_profile *fast, *slow;
-	const char *nfast, *nslow;
-	char text[1024], b1[32];
-	double ratio;
-	int tie;
-	json_object_set_new(cmp, "findings", json_array());
-	json_object_set_new(cmp, "a", fl_io_profile_json(a));
-	json_object_set_new(cmp, "b", fl_io_profile_json(b));
-	json_object_set_new(cmp, "name_a", json_string(na));
-	json_object_set_new(cmp, "name_b", json_string(nb));
-	if (a->wall_ns <= b->wall_ns) {
-		fast = a, slow = b, nfast = na, nslow = nb;
-	} else {
-		fast = b, slow = a, nfast = nb, nslow = na;
-	}
-	ratio = fast->wall_ns ? (double)slow->wall_ns / (double)fast->wall_ns : 1.0;
-	tie = ratio < TIE;
-	/* the copying run: the one that read more bytes through read() */
-	const struct fl_io_profile *copier = a->read_bytes >= b->read_bytes ? a : b;
-	const struct fl_io_profile *mapper = copier == a ? b : a;
-	const char *ncopier = copier == a ? na : nb, *nmapper = copier == a ? nb : na;
-	uint64_t copies_saved = copier->read_bytes - mapper->read_bytes;
-	uint64_t calls_saved =
-	    copier->read_calls > mapper->read_calls ? copier->read_calls - mapper->read_calls : 0;
-	int64_t extra_faults = (int64_t)total_faults(mapper) - (int64_t)total_faults(copier);
-	int64_t extra_pages =
-	    mapper->file_pages_peak - (copier->file_pages_peak > 0 ? copier->file_pages_peak : 0);
-	int paid = !tie && fast == mapper;
-	int len = 0;
-	if (tie)
-		len = snprintf(text, sizeof(text),
-			       "no clear winner: %s and %s took the same time "
-			       "within 5%% (%.1f ms and %.1f ms)",
-			       na, nb, (double)a->wall_ns / 1e6, (double)b->wall_ns / 1e6);
-	else
-		len = snprintf(text, sizeof(text),
-			       "%s was %.2fx faster than %s (%.1f ms against "
-			       "%.1f ms)",
-			       nfast, ratio, nslow, (double)fast->wall_ns / 1e6,
-			       (double)slow->wall_ns / 1e6);
-	if (copies_saved > 0 && len > 0 && (size_t)len < sizeof(text))
-		snprintf(
-		    text + len, sizeof(text) - (size_t)len,
-		    ". %s saved %s of copies to user space and %llu read() calls, and took "
-		    "%lld more page faults and %lld more file pages mapped (page-table and TLB "
-		    "work) than %s: %s",
-		    nmapper, fl_fmt_bytes(b1, sizeof(b1), (double)copies_saved),
-		    (unsigned long long)calls_saved, (long long)extra_faults,
-		    (long long)(extra_pages > 0 ? extra_pages : 0), ncopier,
-		    tie	   ? "the trade made no measurable difference here"
-		    : paid ? "here the trade paid off"
-			   : "here the copies were cheaper than the faults");
-	v = json_pack("{s:s, s:f, s:s, s:s, s:I, s:I, s:I, s:I, s:b, s:s}", "faster",
-		      tie ? "tie" : (fast == a ? "a" : "b"), "ratio", ratio, "copying_run",
-		      copier == a ? "a" : "b", "mapping_run", mapper == a ? "a" : "b",
-		      "copies_saved_bytes", (json_int_t)copies_saved, "read_calls_saved",
-		      (json_int_t)calls_saved, "extra_faults", (json_int_t)extra_faults,
-		      "extra_pages_mapped", (json_int_t)(extra_pages > 0 ? extra_pages : 0),
-		      "trade_paid_off", paid, "text", text);
-	json_object_set_new(cmp, "verdict", v);
-	fl_explain_add(cmp, "compare.verdict", FL_SEV_INFO,
-		       copies_saved ? FL_MECH_MMAP_IO : FL_MECH_READ_COPY, "%s", text);
-	if (copier->read_calls && copier->read_bytes / copier->read_calls < 16384)
-		fl_explain_add(cmp, "compare.small_reads", FL_SEV_INFO, FL_MECH_READ_COPY,
-			       "%s read %.1f KiB per call on average", ncopier,
-			       (double)copier->read_bytes / (double)copier->read_calls / 1024);
-	return cmp;
-}
-
-static void row(FILE *f, const char *what, const char *a, const char *b)
-{
-	fprintf(f, "  %-34s %20s %20s\n", what, a, b);
-}
-
-static const char *jfmt(char *buf, size_t n, json_t *v, int kind)
-{
-	if (!json_is_number(v))
-		return "n/a";
-	double d = json_number_value(v);
-	if (kind == 1)
-		return fl_fmt_bytes(buf, n, d);
-	if (kind == 2)
-		return fl_fmt_ns(buf, n, d);
-	if (kind == 3) {
-		snprintf(buf, n, "%.1f", d);
-		return buf;
-	}
-	return fl_fmt_count(buf, n, (uint64_t)d);
-}
-
-void fl_compare_text(json_t *cmp, FILE *f)
-{
-	json_t *a = json_object_get(cmp, "a"), *b = json_object_get(cmp, "b");
-	char x[64], y[64], label[48];
-	static const struct {
-		const char *label, *key;
-		int kind;
-	} rows[] = {
-	    {"wall time", "wall_ns", 2},
-	    {"CPU time", "cpu_ns", 2},
-	    {"system time", "stime_ns", 2},
-	    {"read() calls", "read_calls", 0},
-	    {"bytes copied to user space", "read_bytes", 1},
-	    {"page faults (sampled)", "faults_total", 0},
-	    {"minor faults (getrusage)", "ru_minflt", 0},
-	    {"major faults (getrusage)", "ru_majflt", 0},
-	    {"file pages mapped", "file_pages_mapped", 0},
-	    {"peak RSS anon", "rss_anon_peak", 1},
-	    {"peak RSS file", "rss_file_peak", 1},
-	    {"dTLB misses", "dtlb_misses", 0},
-	};
-	row(f, "", json_string_value(json_object_get(cmp, "name_a")),
-	    json_string_value(json_object_get(cmp, "name_b")));
-	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
-		row(f, rows[i].label,
-		    jfmt(x, sizeof(x), json_object_get(a, rows[i].key), rows[i].kind),
-		    jfmt(y, sizeof(y), json_object_get(b, rows[i].key), rows[i].kind));
-	for (int c = 0; c < FL_FC_COUNT; c++) {
-		const char *n = fl_fclass_name(c);
-		json_t *va = json_object_get(json_object_get(a, "faults_per_mib"), n);
-		json_t *vb = json_object_get(json_object_get(b, "faults_per_mib"), n);
-		if ((!json_is_number(va) || json_number_value(va) == 0) &&
-		    (!json_is_number(vb) || json_number_value(vb) == 0))
-			continue;
-		snprintf(label, sizeof(label), "%s /MiB", n);
-		row(f, label, jfmt(x, sizeof(x), va, 3), jfmt(y, sizeof(y), vb, 3));
-	}
-	json_t *ma = json_object_get(a, "tlb_model"), *mb = json_object_get(b, "tlb_model");
-	if (json_is_object(ma) || json_is_object(mb))
-		row(f, "TLB model: pages mapped/entries",
-		    json_is_object(ma)
-			? (snprintf(
-			       x, sizeof(x), "%lld/%lld",
-			       (long long)json_integer_value(json_object_get(ma, "pages_mapped")),
-			       (long long)json_integer_value(json_object_get(ma, "entries"))),
-			   x)
-			: "n/a",
-		    json_is_object(mb)
-			? (snprintf(
-			       y, sizeof(y), "%lld/%lld",
-			       (long long)json_integer_value(json_object_get(mb, "pages_mapped")),
-			       (long long)json_integer_value(json_object_get(mb, "entries"))),
-			   y)
-			: "n/a");
-	fputc('\n', f);
-	fl_text_wrap(f, "verdict: ", "         ",
-		     json_string_value(json_object_get(json_object_get(cmp, "verdict"), "text")),
-		     100);
-	fl_findings_render(cmp, f);
-}
-
 /* ---- the io section (one trace) ---- */
+
+static const char *count_or_na(char *buf, size_t n, json_t *v)
+{
+	return json_is_number(v) ? fl_fmt_count(buf, n, (uint64_t)json_number_value(v)) : "n/a";
+}
 
 json_t *fl_report_io(const struct fl_model *m, const struct fl_report_opts *o)
 {
@@ -423,7 +262,7 @@ void fl_report_io_text(json_t *sec, FILE *f)
 				 (uint64_t)json_integer_value(json_object_get(p, "read_calls"))),
 		    fl_fmt_bytes(b2, sizeof(b2),
 				 (double)json_integer_value(json_object_get(p, "read_bytes"))),
-		    jfmt(b3, sizeof(b3), json_object_get(p, "file_pages_mapped"), 0));
+		    count_or_na(b3, sizeof(b3), json_object_get(p, "file_pages_mapped")));
 		json_array_foreach(json_object_get(p, "files"), j, r)
 		    fprintf(f, "  fd %-3lld %-44.44s %10lld calls %10s (%.1f KiB/call)\n",
 			    (long long)json_integer_value(json_object_get(r, "fd")),

@@ -1,5 +1,5 @@
 /*
- * The I/O report and `faultline compare`: how a run got at its file data.
+ * The I/O report: how a run got at its file data.
  * read() copies from the page cache into user buffers, one system call per
  * buffer; mmap() maps the page-cache pages and pays in faults, page-table
  * entries and TLB entries instead. A profile sums, over every process of a
@@ -36,11 +36,6 @@ struct fl_io_profile {
 void fl_io_profile(const struct fl_model *m, const struct fl_report_opts *o,
 		   struct fl_io_profile *out);
 json_t *fl_io_profile_json(const struct fl_io_profile *p);
-
-/* {"a": profile, "b": profile, "verdict": {...}, "findings": [...]}; a new reference. */
-json_t *fl_compare(const struct fl_io_profile *a, const struct fl_io_profile *b, const char *name_a,
-		   const char *name_b);
-void fl_compare_text(json_t *cmp, FILE *f);
 
 json_t *fl_report_io(const struct fl_model *m, const struct fl_report_opts *o);
 void fl_report_io_text(json_t *section, FILE *f);

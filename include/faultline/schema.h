@@ -36,6 +36,7 @@
 #define FL_ENV_NO_ARGV "FAULTLINE_NO_ARGV"	/* 1: argv is redacted */
 #define FL_ENV_PARENT "FAULTLINE_PARENT"	/* internal: "<pid>:<kind>:<t>:<seq>" link */
 #define FL_ENV_QUIET "FAULTLINE_QUIET"		/* 1: no diagnostics on stderr */
+#define FL_ENV_RUN "FAULTLINE_RUN" /* record --repeat: which run (1..N); 0 or unset = one run */
 
 #define FL_DEFAULT_SAMPLE 524288
 #define FL_DEFAULT_LARGE 65536
@@ -140,6 +141,7 @@
 #define FL_K_OPT_WSS "wss"
 #define FL_K_OPT_FOLLOW "follow"
 #define FL_K_OPT_MAX_SIZE "max_size"
+#define FL_K_OPT_RUN "run" /* record --repeat: the run this process belongs to (1..N) */
 
 /* probe names (keys of the header's "probes" object) */
 #define FL_PROBE_PERF_COUNT "perf_fault_counts"
@@ -187,6 +189,9 @@
 #define FL_K_RU_UTIME "ru_utime_ns" /* exit: getrusage user and system time */
 #define FL_K_RU_STIME "ru_stime_ns"
 #define FL_K_RU_MAXRSS "ru_maxrss_kb"
+/* exit: getrusage ru_inblock, 512-byte blocks read from storage: the
+ * read_bytes of /proc/self/io, readahead included */
+#define FL_K_RU_INBLOCK "ru_inblock"
 
 /* note: what happened (stopped, dropped, reopened, perf_disabled, ...), why
  * (FL_K_WHY) and a number; "reopened" also says since when nothing could be

@@ -86,6 +86,8 @@ static void header_options(struct fl_out *o)
 	fl_out_bool(o, FL_K_OPT_WSS, fl_config.wss);
 	fl_out_bool(o, FL_K_OPT_FOLLOW, fl_config.follow);
 	fl_out_u64(o, FL_K_OPT_MAX_SIZE, fl_config.max_size);
+	if (fl_config.run)
+		fl_out_u64(o, FL_K_OPT_RUN, fl_config.run);
 	fl_out_obj_close(o);
 }
 

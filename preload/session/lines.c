@@ -36,6 +36,7 @@ void fl_lines_exit(const char *how, int status, int sig, int core)
 			   (uint64_t)ru.ru_stime.tv_sec * 1000000000u +
 			       (uint64_t)ru.ru_stime.tv_usec * 1000u);
 		fl_out_u64(o, FL_K_RU_MAXRSS, (uint64_t)ru.ru_maxrss);
+		fl_out_u64(o, FL_K_RU_INBLOCK, (uint64_t)ru.ru_inblock);
 	}
 	fl_out_end(o);
 	fl_writer_write(1);
