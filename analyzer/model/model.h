@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "faultline/schema.h"
 #include "model/interval.h"
 
 #define FL_T_NEVER UINT64_MAX /* t_free of a block still live at the end */
@@ -39,26 +40,10 @@ const char *fl_link_name(enum fl_link l);
 enum fl_link fl_link_from_name(const char *s);
 
 /* Heap and mapping entry points, the keys of the trace's heap "calls". */
-enum fl_fn {
-	FL_FN_MALLOC = 0,
-	FL_FN_CALLOC,
-	FL_FN_REALLOC,
-	FL_FN_REALLOCARRAY,
-	FL_FN_POSIX_MEMALIGN,
-	FL_FN_ALIGNED_ALLOC,
-	FL_FN_MEMALIGN,
-	FL_FN_VALLOC,
-	FL_FN_PVALLOC,
-	FL_FN_FREE,
-	FL_FN_MMAP,
-	FL_FN_MUNMAP,
-	FL_FN_MREMAP,
-	FL_FN_MPROTECT,
-	FL_FN_MADVISE,
-	FL_FN_BRK,
-	FL_FN_SBRK,
-	FL_FN_COUNT
-};
+/* The calls the shim counts, numbered as schema.h's FL_CALLS list. */
+#define FL_FN_ENUM(id, name) FL_FN_##id,
+enum fl_fn { FL_CALLS(FL_FN_ENUM) FL_FN_COUNT };
+#undef FL_FN_ENUM
 const char *fl_fn_name(enum fl_fn f);
 int fl_fn_from_name(const char *s); /* -1 when unknown */
 /* The functions that allocate heap memory: FL_FN_MALLOC..FL_FN_PVALLOC. */
@@ -249,7 +234,7 @@ struct fl_exit {
 	int64_t status, signal;
 	int64_t ru_minflt, ru_majflt, ru_utime_ns, ru_stime_ns, ru_maxrss_kb;
 	int64_t ru_inblock; /* 512-byte blocks read from storage, -1 unknown */
-	int from_wait; /* known only from the parent's wait line (SIGKILL) */
+	int from_wait;	    /* known only from the parent's wait line (SIGKILL) */
 };
 
 /* One process image: one trace file. */
