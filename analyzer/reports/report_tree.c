@@ -59,6 +59,16 @@ static void add_proc(json_t *arr, const struct fl_proc *p, const struct fl_repor
 			 p->children[i]->link == FL_LINK_EXEC ? depth : depth + 1);
 }
 
+/* A vfork or posix_spawn child runs nothing of the shim's until it execs:
+ * its first image is the program it exec'd, so the child is a process and
+ * an exec at once. (A clone with CLONE_VM|CLONE_VFORK is linked as "clone",
+ * like a fork-like clone whose child writes its own image first: those
+ * cannot be told apart here.) */
+static int started_by_exec(const struct fl_proc *p)
+{
+	return p->parent && (p->link == FL_LINK_VFORK || p->link == FL_LINK_SPAWN);
+}
+
 json_t *fl_report_tree(const struct fl_model *m, const struct fl_report_opts *o)
 {
 	json_t *r = json_object(), *arr = json_array();
@@ -75,6 +85,8 @@ json_t *fl_report_tree(const struct fl_model *m, const struct fl_report_opts *o)
 			execs++;
 		else if (p->parent)
 			forks++;
+		if (started_by_exec(p))
+			execs++;
 		if (!p->exit.present || p->exit.from_wait)
 			killed++;
 		if (p->exit.present && p->exit.signal > 0)

@@ -15,6 +15,7 @@
 #include "record/resolve.h"
 #include "base/sys.h"
 #include "record/thread.h"
+#include "session/snapshot.h"
 
 static void record_call(enum fl_call c, enum fl_ev_kind k, const uint64_t *a, int n,
 			uint64_t result, int err, const char *path, size_t path_len)
@@ -86,7 +87,7 @@ FL_EXPORT int munmap(void *addr, size_t len)
 	if (!TRACING())
 		return fl_real.munmap(addr, len);
 	fl_tls_guard = 1;
-	/* Recorded first (result filled in below is what the kernel said). */
+	fl_snapshot_unmap((uintptr_t)addr, len);
 	r = fl_real.munmap(addr, len);
 	err = r ? errno : 0;
 	record_call(FL_CALL_MUNMAP, FL_EVK_MUNMAP, a, 2, (uint64_t)(int64_t)r, err, NULL, 0);
@@ -110,6 +111,7 @@ FL_EXPORT void *mremap(void *old, size_t old_len, size_t new_len, int flags, ...
 	if (!TRACING())
 		return fl_real.mremap(old, old_len, new_len, flags, new_addr);
 	fl_tls_guard = 1;
+	fl_snapshot_unmap((uintptr_t)old, old_len);
 	r = fl_real.mremap(old, old_len, new_len, flags, new_addr);
 	err = r == MAP_FAILED ? errno : 0;
 	uint64_t a[5] = {(uintptr_t)old, old_len, new_len, (uint64_t)flags, (uintptr_t)new_addr};

@@ -446,3 +446,72 @@ void fl_pagemap_residency(struct fl_out *o, const struct fl_vma *v, int n, const
 	nrows[cur ^ 1] = k;
 	cur ^= 1;
 }
+
+/* The first page shared at the last fork at or above va. */
+static size_t fork_page_at(uint64_t va)
+{
+	size_t lo = 0, hi = nfork_pages;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (fork_pages[mid].va < va)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static void put_rows(struct fl_out *o, const char *why, const struct row *r, int n, uint64_t t)
+{
+	begin_line(o, why, n, t, fl_seq_next());
+	for (int i = 0; i < n; i++) {
+		fl_out_arr_open(o);
+		fl_out_v_hex(o, r[i].start);
+		fl_out_v_hex(o, r[i].end);
+		for (int c = 0; c < NC; c++)
+			fl_out_v_i64(o, r[i].c[c]);
+		fl_out_arr_close(o);
+	}
+	end_line(o);
+}
+
+void fl_pagemap_range(struct fl_out *o, const char *why, uint64_t start, uint64_t end,
+		      int swap_unknown)
+{
+	enum { RANGE_ROWS = 64 };
+	static struct row r[RANGE_ROWS]; /* under the writer lock */
+	struct fl_vma v;
+	int k = 0, saved_mode = pfn_mode;
+	uint64_t t = fl_now();
+	if (pm_fd < 0 || !vec)
+		return;
+	/* Frames are compared only against a finished fork capture. */
+	if (pfn_mode == PFN_CAPTURE)
+		pfn_mode = PFN_OFF;
+	for (uint64_t at = start; at < end && fl_procfs_vma_at(at, &v) == 0 && v.start < end;
+	     at = v.end) {
+		if (memcmp(v.perms, "---", 3) == 0)
+			continue;
+		memset(&r[k], 0, sizeof(r[k]));
+		r[k].start = v.start;
+		r[k].end = v.end;
+		if (!has_scan)
+			r[k].c[C_HUGE] = -1;
+		if (pfn_mode == PFN_COMPARE)
+			fork_cur = fork_page_at(v.start);
+		else
+			r[k].c[C_MOVED] = -1;
+		count_vma(&v, &r[k]);
+		r[k].c[C_WRITTEN] = -1;
+		r[k].c[C_REF] = -1;
+		if (swap_unknown)
+			r[k].c[C_SWAPPED] = -1;
+		if (++k == RANGE_ROWS) {
+			put_rows(o, why, r, k, t);
+			k = 0;
+		}
+	}
+	if (k)
+		put_rows(o, why, r, k, t);
+	pfn_mode = saved_mode;
+}

@@ -78,4 +78,12 @@ typedef int64_t (*fl_written_fn)(uint64_t start, uint64_t end);
 void fl_pagemap_residency(struct fl_out *o, const struct fl_vma *v, int n, const char *why, int all,
 			  fl_written_fn written);
 
+/* Writes a residency line (why: "unmap") for the whole VMAs that overlap
+ * [start, end), from PAGEMAP_SCAN of those VMAs alone (no maps text read):
+ * what a munmap or mremap about to take them away leaves behind.
+ * swap_unknown: write tracking is on (its markers look like swap). Needs
+ * PROCMAP_QUERY (Linux 6.11); writes nothing without it. */
+void fl_pagemap_range(struct fl_out *o, const char *why, uint64_t start, uint64_t end,
+		      int swap_unknown);
+
 #endif

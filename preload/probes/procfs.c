@@ -6,6 +6,9 @@
  */
 #include "probes/procfs.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/types.h>
 #include <string.h>
 
 #include "faultline/schema.h"
@@ -88,6 +91,54 @@ struct fl_vma *fl_procfs_vmas(int *n)
 	}
 	*n = k;
 	return vmas;
+}
+
+/* The fd for PROCMAP_QUERY and the process it reads: an fd inherited over
+ * fork would still answer for the parent's address space. */
+static int query_fd = -1;
+static pid_t query_pid;
+static int query_broken;
+
+int fl_procfs_vma_at(uint64_t addr, struct fl_vma *v)
+{
+	struct procmap_query q;
+	pid_t pid = fl_sys_getpid();
+	long r;
+	if (query_broken)
+		return -1;
+	if (query_fd < 0 || query_pid != pid) {
+		if (query_fd >= 0)
+			fl_sys_close(query_fd);
+		query_fd = fl_sys_open("/proc/self/maps", O_RDONLY | O_CLOEXEC, 0);
+		if (query_fd >= 0)
+			query_fd = fl_sys_move_high(query_fd);
+		query_pid = pid;
+		if (query_fd < 0)
+			return -1;
+	}
+	memset(&q, 0, sizeof(q));
+	q.size = sizeof(q);
+	q.query_flags = PROCMAP_QUERY_COVERING_OR_NEXT_VMA;
+	q.query_addr = addr;
+	r = fl_sys_ioctl(query_fd, PROCMAP_QUERY, (unsigned long)&q);
+	if (r < 0) {
+		/* ENOENT: nothing at or above addr; anything else: no such
+		 * ioctl here (before 6.11), so stop asking. */
+		if (r != -ENOENT)
+			query_broken = 1;
+		return -1;
+	}
+	memset(v, 0, sizeof(*v));
+	v->start = q.vma_start;
+	v->end = q.vma_end;
+	v->offset = q.vma_offset;
+	v->inode = q.inode;
+	v->perms[0] = (q.vma_flags & 1) ? 'r' : '-';
+	v->perms[1] = (q.vma_flags & 2) ? 'w' : '-';
+	v->perms[2] = (q.vma_flags & 4) ? 'x' : '-';
+	v->perms[3] = (q.vma_flags & 8) ? 's' : 'p';
+	v->path = "";
+	return 0;
 }
 
 int fl_vma_is(const struct fl_vma *v, const char *s)

@@ -33,6 +33,38 @@ int fl_vma_is_private_anon_rw(const struct fl_vma *v);
  * where the kernel cannot name them): up to max [start, end) pieces. */
 int fl_vma_pieces(const struct fl_vma *v, uint64_t (*out)[2], int max);
 
+/* PROCMAP_QUERY, from the 6.11 uapi (the installed headers may be older). */
+#include <linux/fs.h>
+#include <linux/ioctl.h>
+#include <linux/types.h>
+#ifndef PROCMAP_QUERY
+#define PROCMAP_QUERY_COVERING_OR_NEXT_VMA 0x10
+struct procmap_query {
+	__u64 size;
+	__u64 query_flags;
+	__u64 query_addr;
+	__u64 vma_start;
+	__u64 vma_end;
+	__u64 vma_flags;
+	__u64 vma_page_size;
+	__u64 vma_offset;
+	__u64 inode;
+	__u32 dev_major;
+	__u32 dev_minor;
+	__u32 vma_name_size;
+	__u32 build_id_size;
+	__u64 vma_name_addr;
+	__u64 build_id_addr;
+};
+#define PROCMAP_QUERY _IOWR('f', 17, struct procmap_query)
+#endif
+
+/* The VMA that holds addr, or the first one above it, in *v (path empty,
+ * perms from the VMA's flags): one PROCMAP_QUERY (Linux 6.11) on
+ * /proc/self/maps, without reading the maps text. 0, or -1 when there is
+ * none or the kernel cannot say. */
+int fl_procfs_vma_at(uint64_t addr, struct fl_vma *v);
+
 /* Adds the process figures to the open counters line. stack_vma: bytes of
  * the [stack] VMA, -1 unknown. */
 void fl_procfs_figures(struct fl_out *o, int64_t stack_vma);

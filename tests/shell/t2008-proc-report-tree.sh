@@ -46,6 +46,11 @@ test_expect_success 'vfork, posix_spawn, system and popen children: their link k
 	test "$(cat "$TMP/links")" = "[\"posix_spawn\",\"posix_spawn\",\"posix_spawn\",\"posix_spawn\",\"vfork\"]"
 '
 
+test_expect_success 'vfork and posix_spawn children are execs too: five made, five exec'"'"'d' '
+	"$FL_SAN" report --json --section tree "$TMP/s" >"$TMP/s.json" &&
+	jq -e ".sections.tree.children == 5 and .sections.tree.execs == 5" "$TMP/s.json" >/dev/null
+'
+
 test_expect_success 'an exec chain: one process, eleven images, depth 0' '
 	run_traced "$TMP/c" "$PROGS/p_proc_exec_chain" 10 >/dev/null &&
 	tree "$TMP/c" >"$TMP/c.tree" &&
