@@ -31,7 +31,8 @@
 const char cmd_record_usage[] =
     "usage: faultline record [-o DIR] [--force] [--all] [--sample SIZE] [--large SIZE]\n"
     "                        [--interval MS] [--faults all|off|N] [--wss] [--no-follow]\n"
-    "                        [--max-size SIZE] [--no-argv] [-q] [--] PROGRAM [ARGS...]\n"
+    "                        [--max-size SIZE] [--compress] [--no-argv] [-q]\n"
+    "                        [--] PROGRAM [ARGS...]\n"
     "\n"
     "Runs PROGRAM with the faultline shim preloaded and writes a trace directory\n"
     "(one <pid>.ndjson per process). Children are followed. Returns PROGRAM's\n"
@@ -50,6 +51,7 @@ const char cmd_record_usage[] =
     "      --wss            page-exact written working set (uffd write-protect)\n"
     "      --no-follow      do not trace children\n"
     "      --max-size SIZE  cap each trace file; counting continues past it\n"
+    "      --compress       write <pid>.ndjson.zst (zstd; zstdcat reads it back)\n"
     "      --no-argv        do not record argv\n"
     "  -q, --quiet          no summary at the end\n"
     "\n"
@@ -69,6 +71,7 @@ enum {
 	OPT_MAX_SIZE,
 	OPT_NO_ARGV,
 	OPT_QUIET,
+	OPT_COMPRESS,
 };
 
 static const struct fl_option record_options[] = {
@@ -84,6 +87,7 @@ static const struct fl_option record_options[] = {
     {OPT_MAX_SIZE, "max-size", 0, FL_OPT_SIZE, NULL},
     {OPT_NO_ARGV, "no-argv", 0, FL_OPT_FLAG, NULL},
     {OPT_QUIET, "quiet", 'q', FL_OPT_FLAG, NULL},
+    {OPT_COMPRESS, "compress", 0, FL_OPT_FLAG, NULL},
     {0, NULL, 0, FL_OPT_FLAG, NULL},
 };
 
@@ -93,7 +97,7 @@ struct record_opts {
 	const char *out;
 	char sample[24], large[24], interval[24], max_size[24];
 	const char *faults;
-	int force, all, wss, no_follow, no_argv, quiet;
+	int force, all, wss, no_follow, no_argv, quiet, compress;
 };
 
 static void set_number(char *buf, uint64_t v)
@@ -157,6 +161,9 @@ static int parse(int argc, char **argv, struct record_opts *o)
 			break;
 		case OPT_QUIET:
 			o->quiet = 1;
+			break;
+		case OPT_COMPRESS:
+			o->compress = 1;
 			break;
 		}
 	}
@@ -308,8 +315,9 @@ static char *make_default_dir(const char *prog)
 
 static int is_trace_file(const char *name)
 {
-	size_t n = strlen(name), ext = strlen(FL_TRACE_FILE_EXT);
-	return n > ext && !strcmp(name + n - ext, FL_TRACE_FILE_EXT);
+	size_t n = strlen(name), ext = strlen(FL_TRACE_FILE_EXT), zst = strlen(FL_TRACE_ZST_EXT);
+	return (n > ext && !strcmp(name + n - ext, FL_TRACE_FILE_EXT)) ||
+	       (n > zst && !strcmp(name + n - zst, FL_TRACE_ZST_EXT));
 }
 
 /*
@@ -401,6 +409,7 @@ static void setup_env(const struct record_opts *o, const char *lib, const char *
 	set_env(FL_ENV_WSS, o->wss ? "1" : NULL);
 	set_env(FL_ENV_FOLLOW, o->no_follow ? "0" : NULL);
 	set_env(FL_ENV_NO_ARGV, o->no_argv ? "1" : NULL);
+	set_env(FL_ENV_COMPRESS, o->compress ? "1" : NULL);
 	unsetenv(FL_ENV_PARENT);
 }
 

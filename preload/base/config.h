@@ -25,6 +25,7 @@ struct fl_config {
 	int follow;
 	int no_argv;
 	int quiet;
+	int compress; /* write <pid>.ndjson.zst (trace/zstd_sink.h) */
 	char parent[256]; /* FAULTLINE_PARENT, the link to the creator */
 	/* What a followed child needs in its environment, kept from start-up
 	 * (the program may clear its own): our library's path, and every
