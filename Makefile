@@ -22,10 +22,13 @@ SANFLAGS  = $(if $(SANITIZE),-fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno
 # reading the reentrancy guard never calls __tls_get_addr (which may allocate).
 SHIM_CFLAGS  = $(BASEFLAGS) -Ipreload -fPIC -fvisibility=hidden -ftls-model=initial-exec \
                -fno-omit-frame-pointer $(CFLAGS)
-SHIM_LDLIBS  = -lunwind -ldl -lpthread -lm
+# libzstd is linked dynamically (Debian's libzstd.a is not PIC): only its
+# ZSTD_* symbols are imported, and it allocates through trace/zstd_sink.c's
+# raw mappings (ZSTD_customMem), never through malloc.
+SHIM_LDLIBS  = -lzstd -lunwind -ldl -lpthread -lm
 ANA_CFLAGS   = $(BASEFLAGS) -Ianalyzer $(SANFLAGS) $(CFLAGS)
 # libstdc++ (its runtime, present on every Debian system) for __cxa_demangle.
-ANA_LDLIBS   = -ljansson -ldw -lelf -lm -lpthread -l:libstdc++.so.6
+ANA_LDLIBS   = -ljansson -ldw -lelf -lzstd -lm -lpthread -l:libstdc++.so.6
 PROG_CFLAGS  = -std=gnu11 $(WARN) -g -O1 -D_GNU_SOURCE -Iinclude -MMD -MP -pthread $(CFLAGS)
 
 SHIM_SRC     = $(sort $(wildcard preload/*/*.c))

@@ -33,7 +33,7 @@ load() { cut -d' ' -f1-3 /proc/loadavg; }
 secs() { awk -v n="$1" 'BEGIN { printf "%.2f", n / 1e9 }'; }
 
 # timed OUT CMD...: runs CMD REPS times with stdout to OUT; prints the
-# median "wall_ns user+sys_s" (by wall time).
+# median "wall_ns user+sys_s peak_rss_kib" (by wall time).
 timed() {
 	_out=$1
 	shift
@@ -41,10 +41,10 @@ timed() {
 	_i=0
 	while [ $_i -lt "$REPS" ]; do
 		_s=$(now)
-		/usr/bin/env time -f "%U %S" -o "$tmp/time" "$@" >"$_out" 2>"$tmp/err" ||
+		/usr/bin/env time -f "%U %S %M" -o "$tmp/time" "$@" >"$_out" 2>"$tmp/err" ||
 			{ echo "b_analyzer: '$*' failed:" >&2; tail -3 "$tmp/err" >&2; }
 		_e=$(now)
-		echo "$((_e - _s)) $(awk '{ print $1 + $2 }' "$tmp/time")" >>"$tmp/runs"
+		echo "$((_e - _s)) $(awk '{ print $1 + $2, $3 }' "$tmp/time")" >>"$tmp/runs"
 		_i=$((_i + 1))
 	done
 	sort -n "$tmp/runs" | awk '{ r[NR] = $0 } END { print r[int((NR + 1) / 2)] }'
@@ -62,12 +62,13 @@ mkdir "$tmp/syn"
 "$GEN" "$EVENTS" "$tmp/syn" || exit 1
 bytes=$(cat "$tmp/syn"/*.ndjson | wc -c)
 set -- $(timed "$tmp/syn.json" "$FL" report --json --no-symbols "$tmp/syn")
-wall=$1 cpus=$2
+wall=$1 cpus=$2 rss=$3
 events=$(jq .events "$tmp/syn.json")
 errors=$(jq .errors "$tmp/syn.json")
 rate_w=$(awk -v e="$events" -v w="$wall" 'BEGIN { printf "%.0f", e / (w / 1e9) }')
 printf '%-36s %s\n' "events (lines)" "$events ($((bytes / 1048576)) MiB, $errors bad lines)"
-printf '%-36s %s s wall, %.2f s CPU\n' "faultline report (all sections)" "$(secs "$wall")" "$cpus"
+printf '%-36s %s s wall, %.2f s CPU, peak RSS %s MiB\n' "faultline report (all sections)" \
+	"$(secs "$wall")" "$cpus" "$((rss / 1024))"
 printf '%-36s %s — target 1 M/s (wall): %s\n' "throughput" "$(rate "$events" "$bytes" "$wall" "$cpus")" \
 	"$([ "$rate_w" -ge 1000000 ] && echo met || echo NOT met)"
 set -- $(timed /dev/null "$FL" report --json --no-symbols --section tree "$tmp/syn")
@@ -89,6 +90,7 @@ if [ ! -x "$MB" ]; then
 fi
 "$FL" record -q --all -o "$tmp/fl" -- "$MB" 1 "$PAIRS" >/dev/null || exit 1
 "$FL" record -q --all --large 1 -o "$tmp/fle" -- "$MB" 1 "$PAIRS" >/dev/null || exit 1
+"$FL" record -q --all --large 1 --compress -o "$tmp/flz" -- "$MB" 1 "$PAIRS" >/dev/null || exit 1
 set -- $(timed "$tmp/fl.txt" "$FL" report --no-symbols --section heap "$tmp/fl")
 flw=$1 flc=$2
 set -- $(timed "$tmp/fls.txt" "$FL" report --section heap "$tmp/fl")
@@ -96,11 +98,14 @@ printf '%-36s %s s wall, %.2f s CPU; with symbols %s s (trace %s MiB)\n' "faultl
 	"$(secs "$flw")" "$flc" "$(secs "$1")" "$(du -m "$tmp/fl" | cut -f1)"
 ev=$(cat "$tmp/fle"/*.ndjson | wc -l)
 set -- $(timed "$tmp/fle.txt" "$FL" report --no-symbols --section heap "$tmp/fle")
-flew=$1 flec=$2
+flew=$1 flec=$2 flerss=$3
 set -- $(timed "$tmp/fles.txt" "$FL" report --section heap "$tmp/fle")
-printf '%-36s %s s wall, %.2f s CPU; with symbols %s s (trace %s MiB, %s lines)\n' \
-	"faultline, --all --large 1: heap" "$(secs "$flew")" "$flec" "$(secs "$1")" \
+printf '%-36s %s s wall, %.2f s CPU, %s MiB RSS; with symbols %s s (trace %s MiB, %s lines)\n' \
+	"faultline, --all --large 1: heap" "$(secs "$flew")" "$flec" "$((flerss / 1024))" "$(secs "$1")" \
 	"$(du -m "$tmp/fle" | cut -f1)" "$ev"
+set -- $(timed "$tmp/flz.txt" "$FL" report --no-symbols --section heap "$tmp/flz")
+printf '%-36s %s s wall, %.2f s CPU, %s MiB RSS (trace %s KiB)\n' \
+	"  the same with --compress" "$(secs "$1")" "$2" "$(($3 / 1024))" "$(du -k "$tmp/flz" | cut -f1)"
 if ! command -v heaptrack >/dev/null 2>&1 || ! command -v heaptrack_print >/dev/null 2>&1; then
 	echo "heaptrack not installed: comparison skipped"
 	exit 0
@@ -109,8 +114,8 @@ fi
 ht=$(ls "$tmp"/ht* 2>/dev/null | head -1)
 [ -n "$ht" ] || { echo "heaptrack wrote no trace: comparison skipped"; exit 0; }
 set -- $(timed "$tmp/ht.txt" heaptrack_print "$ht")
-printf '%-36s %s s wall, %.2f s CPU (trace %s MiB compressed)\n' "heaptrack_print" \
-	"$(secs "$1")" "$2" "$(du -m "$ht" | cut -f1)"
+printf '%-36s %s s wall, %.2f s CPU, %s MiB RSS (trace %s KiB compressed)\n' "heaptrack_print" \
+	"$(secs "$1")" "$2" "$(($3 / 1024))" "$(du -k "$ht" | cut -f1)"
 printf '%-36s %.2f (--all), %.2f (--all --large 1, one line per call)\n' \
 	"faultline / heaptrack_print (wall)" \
 	"$(awk -v a="$flw" -v b="$1" 'BEGIN { print a / b }')" \

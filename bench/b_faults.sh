@@ -11,11 +11,12 @@
 #   wss          --wss (default probes + uffd write tracking)
 #   pN           --faults N
 #   perf_record  perf record -e page-faults -c 1 -d (reference)
-# Target: default probes <= 1.10x native.
+# Target: default probes <= 1.05x native on 256 MiB (the default size: a
+# larger loop hides the per-fault cost behind this kind of VM's slow faults).
 #   BUILD=build sh bench/b_faults.sh      (MIB=N, REPS=N, KINDS="..." to change)
 set -u
 BUILD=${BUILD:-build}
-MIB=${MIB:-2048}
+MIB=${MIB:-256}
 REPS=${REPS:-3}
 top=$(cd "$(dirname "$0")/.." && pwd)
 FL=$top/$BUILD/faultline
@@ -90,6 +91,6 @@ for k in $kinds; do
 done
 if echo " $kinds " | grep -q " default "; then
 	ratio=$(r "$(col default 2)" "$nt")
-	echo "default probes / native (touch loop): $ratio; whole run: $(r "$(col default 1)" "$nw") — target 1.10: $(awk -v r="$ratio" 'BEGIN { print (r <= 1.10 ? "met" : "NOT met") }')"
+	echo "default probes / native (touch loop): $ratio; whole run: $(r "$(col default 1)" "$nw") — target 1.05: $(awk -v r="$ratio" 'BEGIN { print (r <= 1.05 ? "met" : "NOT met") }')"
 fi
 echo "load average while measuring: $(cut -d" " -f1-3 /proc/loadavg) on $(nproc) CPUs (ratios are noise above ~1 per CPU)"

@@ -2,7 +2,8 @@
 # Heap hook overhead: 10 million malloc/free pairs of random sizes 16-512
 # bytes with 1000 live blocks per thread, one and two threads. Prints the
 # median wall-time ratio to a native run measured in the same run, for the
-# default mode, --all, and heaptrack (if installed) on the same workload;
+# default mode, --all, --all --compress, and heaptrack and glibc's memusage
+# (if installed) on the same workload;
 # also the CPU-time (user+sys, all processes of the run) ratio, which other
 # load on the machine disturbs less.
 #   BUILD=build sh bench/b_malloc.sh     (REPS=N, PAIRS=N to change the size)
@@ -23,6 +24,8 @@ run() { # MODE THREADS
 	native) "$B" "$2" "$PAIRS" >/dev/null ;;
 	default) "$FL" record -q -o "$tmp/t" -- "$B" "$2" "$PAIRS" >/dev/null ;;
 	all) "$FL" record -q --all -o "$tmp/t" -- "$B" "$2" "$PAIRS" >/dev/null ;;
+	all_zst) "$FL" record -q --all --compress -o "$tmp/t" -- "$B" "$2" "$PAIRS" >/dev/null ;;
+	memusage) memusage "$B" "$2" "$PAIRS" >/dev/null 2>&1 ;;
 	heaptrack) (cd "$tmp" && heaptrack "$B" "$2" "$PAIRS" >/dev/null 2>&1) ;;
 	esac
 }
@@ -52,8 +55,9 @@ trap 'rm -rf "$tmp"' EXIT
 
 median() { sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
 
-modes=${MODES:-native default all}
+modes=${MODES:-native default all all_zst}
 [ -z "${MODES:-}" ] && command -v heaptrack >/dev/null 2>&1 && modes="$modes heaptrack"
+[ -z "${MODES:-}" ] && command -v memusage >/dev/null 2>&1 && modes="$modes memusage"
 printf '%-10s %-8s %10s %8s %10s %8s\n' mode threads wall_ms ratio cpu_ms ratio
 for th in 1 2; do
 	for m in $modes; do

@@ -31,8 +31,8 @@
 const char cmd_record_usage[] =
     "usage: faultline record [-o DIR] [--force] [--all] [--sample SIZE] [--large SIZE]\n"
     "                        [--interval MS] [--faults all|off|N] [--wss] [--no-follow]\n"
-    "                        [--max-size SIZE] [--no-argv] [--repeat N] [-q] [--] PROGRAM\n"
-    "                        [ARGS...]\n"
+    "                        [--max-size SIZE] [--compress] [--no-argv] [--repeat N] [-q]\n"
+    "                        [--] PROGRAM [ARGS...]\n"
     "\n"
     "Runs PROGRAM with the faultline shim preloaded and writes a trace directory\n"
     "(one <pid>.ndjson per process). Children are followed. Returns PROGRAM's\n"
@@ -51,6 +51,7 @@ const char cmd_record_usage[] =
     "      --wss            page-exact written working set (uffd write-protect)\n"
     "      --no-follow      do not trace children\n"
     "      --max-size SIZE  cap each trace file; counting continues past it\n"
+    "      --compress       write <pid>.ndjson.zst (zstd; zstdcat reads it back)\n"
     "      --no-argv        do not record argv\n"
     "      --repeat N       run PROGRAM N times into the one trace, each run's\n"
     "                       processes tagged with its number: report gives the\n"
@@ -75,6 +76,7 @@ enum {
 	OPT_NO_ARGV,
 	OPT_QUIET,
 	OPT_REPEAT,
+	OPT_COMPRESS,
 };
 
 static const struct fl_option record_options[] = {
@@ -91,6 +93,7 @@ static const struct fl_option record_options[] = {
     {OPT_NO_ARGV, "no-argv", 0, FL_OPT_FLAG, NULL},
     {OPT_QUIET, "quiet", 'q', FL_OPT_FLAG, NULL},
     {OPT_REPEAT, "repeat", 0, FL_OPT_INT, NULL},
+    {OPT_COMPRESS, "compress", 0, FL_OPT_FLAG, NULL},
     {0, NULL, 0, FL_OPT_FLAG, NULL},
 };
 
@@ -100,7 +103,7 @@ struct record_opts {
 	const char *out;
 	char sample[24], large[24], interval[24], max_size[24];
 	const char *faults;
-	int force, all, wss, no_follow, no_argv, quiet;
+	int force, all, wss, no_follow, no_argv, quiet, compress;
 	unsigned repeat; /* runs of PROGRAM; 0 = once, untagged */
 };
 
@@ -174,6 +177,8 @@ static int parse(int argc, char **argv, struct record_opts *o)
 				fl_usage("--repeat takes 1 to %d runs, not '%s'", FL_MAX_REPEAT,
 					 v.str);
 			o->repeat = (unsigned)v.num;
+		case OPT_COMPRESS:
+			o->compress = 1;
 			break;
 		}
 	}
@@ -325,8 +330,9 @@ static char *make_default_dir(const char *prog)
 
 static int is_trace_file(const char *name)
 {
-	size_t n = strlen(name), ext = strlen(FL_TRACE_FILE_EXT);
-	return n > ext && !strcmp(name + n - ext, FL_TRACE_FILE_EXT);
+	size_t n = strlen(name), ext = strlen(FL_TRACE_FILE_EXT), zst = strlen(FL_TRACE_ZST_EXT);
+	return (n > ext && !strcmp(name + n - ext, FL_TRACE_FILE_EXT)) ||
+	       (n > zst && !strcmp(name + n - zst, FL_TRACE_ZST_EXT));
 }
 
 /*
@@ -418,6 +424,7 @@ static void setup_env(const struct record_opts *o, const char *lib, const char *
 	set_env(FL_ENV_WSS, o->wss ? "1" : NULL);
 	set_env(FL_ENV_FOLLOW, o->no_follow ? "0" : NULL);
 	set_env(FL_ENV_NO_ARGV, o->no_argv ? "1" : NULL);
+	set_env(FL_ENV_COMPRESS, o->compress ? "1" : NULL);
 	unsetenv(FL_ENV_PARENT);
 }
 
@@ -480,7 +487,7 @@ static int run_repeated(const struct record_opts *o, char **argv)
 		status = run_child(argv);
 		if (status)
 			fl_warn("run %u of %u failed (status %d); no more runs", k, o->repeat,
-				   status);
+				status);
 	}
 	unsetenv(FL_ENV_RUN);
 	return status;

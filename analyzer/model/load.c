@@ -858,12 +858,14 @@ static void finish_proc(struct loader *ld)
 static const char *base_key(struct fl_model *m, const char *path)
 {
 	const char *b = strrchr(path, '/');
-	size_t extlen = strlen(FL_TRACE_FILE_EXT), n;
+	size_t extlen = strlen(FL_TRACE_FILE_EXT), zstlen = strlen(FL_TRACE_ZST_EXT), n;
 	char buf[256];
 	b = b ? b + 1 : path;
 	n = strlen(b);
 	if (n > extlen && strcmp(b + n - extlen, FL_TRACE_FILE_EXT) == 0)
 		n -= extlen;
+	else if (n > zstlen && strcmp(b + n - zstlen, FL_TRACE_ZST_EXT) == 0)
+		n -= zstlen;
 	snprintf(buf, sizeof(buf), "%.*s", (int)n, b);
 	return fl_model_intern(m, buf);
 }

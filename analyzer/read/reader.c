@@ -20,6 +20,7 @@
 #include "read/flat.h"
 #include "read/keys.h"
 #include "read/progress.h"
+#include "read/source.h"
 #include "util/xalloc.h"
 
 #define MAX_REPORTED_PER_FILE 10
@@ -228,14 +229,13 @@ static void one_line(struct file_state *fs, const char *p, size_t n, long line, 
 
 #define CHUNK (1 << 20)
 
-/* Reads fd in chunks and hands out complete lines; returns the last line number. */
-static long read_lines(struct file_state *fs, int fd)
+/* Reads src in chunks and hands out complete lines; returns the last line number. */
+static long read_lines(struct file_state *fs, struct fl_source *src)
 {
 	size_t cap = CHUNK, len = 0;
 	char *buf = fl_xmalloc(cap);
 	long line = 0;
 	int eof = 0;
-	uint64_t consumed = 0;
 	while (!fs->stop && (!eof || len)) {
 		size_t off = 0;
 		if (!eof) {
@@ -244,13 +244,9 @@ static long read_lines(struct file_state *fs, int fd)
 				cap *= 2; /* a line longer than what is left: grow */
 				buf = fl_xrealloc(buf, cap);
 			}
-			r = read(fd, buf + len, cap - len);
-			if (r < 0 && errno == EINTR)
-				continue;
-			if (r < 0) {
-				fl_error("cannot read '%s': %s", fs->path, strerror(errno));
-				break;
-			}
+			r = fl_source_read(src, buf + len, cap - len);
+			if (r < 0)
+				break; /* reported */
 			eof = r == 0;
 			len += (size_t)r;
 		}
@@ -264,8 +260,7 @@ static long read_lines(struct file_state *fs, int fd)
 		}
 		memmove(buf, buf + off, len - off);
 		len -= off;
-		consumed += off;
-		fl_progress_update(&fs->progress, consumed);
+		fl_progress_update(&fs->progress, fl_source_file_pos(src));
 	}
 	fl_progress_done(&fs->progress);
 	free(buf);
@@ -277,6 +272,7 @@ long fl_reader_read_file_ops(const char *path, const struct fl_reader_ops *ops, 
 	const char *nofast = getenv(FL_READER_NO_FAST_ENV);
 	struct file_state fs = {path, 0, 0, ops, ctx, 0, 0, {0}, {{0}}};
 	struct stat st;
+	struct fl_source *src;
 	long line;
 	/*
 	 * Not following a symlink and not waiting on a FIFO: a trace directory
@@ -302,8 +298,9 @@ long fl_reader_read_file_ops(const char *path, const struct fl_reader_ops *ops, 
 	fs.fast = ops->flat && !(nofast && *nofast && strcmp(nofast, "0"));
 	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	fl_progress_init(&fs.progress, path, (uint64_t)st.st_size);
-	line = read_lines(&fs, fd);
-	close(fd);
+	src = fl_source_open(fd, path);
+	line = read_lines(&fs, src);
+	fl_source_free(src);
 	if (fs.stop < 0)
 		return -1;
 	if (fs.bad > MAX_REPORTED_PER_FILE) {
@@ -330,7 +327,8 @@ long fl_reader_list(const char *path, char ***files)
 {
 	struct stat st;
 	char **v = NULL;
-	size_t n = 0, cap = 0, extlen = strlen(FL_TRACE_FILE_EXT);
+	size_t n = 0, cap = 0, extlen = strlen(FL_TRACE_FILE_EXT),
+	       zstlen = strlen(FL_TRACE_ZST_EXT);
 	DIR *d;
 	struct dirent *e;
 	if (stat(path, &st) < 0)
@@ -347,7 +345,8 @@ long fl_reader_list(const char *path, char ***files)
 	while ((e = readdir(d))) {
 		size_t len = strlen(e->d_name);
 		char *full;
-		if (len <= extlen || strcmp(e->d_name + len - extlen, FL_TRACE_FILE_EXT) != 0)
+		if ((len <= extlen || strcmp(e->d_name + len - extlen, FL_TRACE_FILE_EXT) != 0) &&
+		    (len <= zstlen || strcmp(e->d_name + len - zstlen, FL_TRACE_ZST_EXT) != 0))
 			continue;
 		full = fl_xmalloc(strlen(path) + len + 2);
 		sprintf(full, "%s/%s", path, e->d_name);
@@ -357,7 +356,8 @@ long fl_reader_list(const char *path, char ***files)
 	closedir(d);
 	if (!n) {
 		free(v);
-		return fl_error("'%s' holds no trace files (*%s)", path, FL_TRACE_FILE_EXT);
+		return fl_error("'%s' holds no trace files (*%s or *%s)", path, FL_TRACE_FILE_EXT,
+				FL_TRACE_ZST_EXT);
 	}
 	v[n] = NULL;
 	qsort(v, n, sizeof(*v), cmp_str);

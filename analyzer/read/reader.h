@@ -1,6 +1,7 @@
 /*
- * The trace reader: one NDJSON trace file (or every <pid>.ndjson of a trace
- * directory), one line at a time with jansson, each line validated against
+ * The trace reader: one NDJSON trace file (or every <pid>.ndjson and
+ * <pid>.ndjson.zst of a trace directory; read/source.h decompresses), one
+ * line at a time with jansson, each line validated against
  * the schema before anyone sees it.
  *
  * Bad input never stops the reader: a broken line, a line whose keys have the
@@ -49,7 +50,8 @@ typedef int (*fl_reader_fn)(void *ctx, enum fl_ev ev, json_t *obj, const struct 
 long fl_reader_read_file(const char *path, fl_reader_fn fn, void *ctx);
 
 /*
- * The trace files of path: a directory's "*.ndjson" files sorted by name, or
+ * The trace files of path: a directory's "*.ndjson" and "*.ndjson.zst" files
+ * sorted by name, or
  * path itself when it is a file. *files is a NULL-terminated array owned by
  * the caller (free with fl_reader_list_free). Returns the count, or -1 with
  * an error reported (cannot open, a directory without trace files).

@@ -23,6 +23,9 @@
 /* "<pid>.ndjson"; when a pid is reused in one trace directory the later
  * process gets "<pid>.<n>.ndjson" (n = 1, 2, ...), never overwriting. */
 #define FL_TRACE_FILE_EXT ".ndjson"
+/* With FAULTLINE_COMPRESS=1 the file is "<pid>.ndjson.zst": the same lines
+ * as zstd frames, one per flush (the reader takes both). */
+#define FL_TRACE_ZST_EXT ".ndjson.zst"
 
 /* Environment variables read by the shim (and set by `faultline record`). */
 #define FL_ENV_OUT "FAULTLINE_OUT"	 /* trace directory */
@@ -37,6 +40,7 @@
 #define FL_ENV_PARENT "FAULTLINE_PARENT"	/* internal: "<pid>:<kind>:<t>:<seq>" link */
 #define FL_ENV_QUIET "FAULTLINE_QUIET"		/* 1: no diagnostics on stderr */
 #define FL_ENV_RUN "FAULTLINE_RUN" /* record --repeat: which run (1..N); 0 or unset = one run */
+#define FL_ENV_COMPRESS "FAULTLINE_COMPRESS"	/* 1: write <pid>.ndjson.zst */
 
 #define FL_DEFAULT_SAMPLE 524288
 #define FL_DEFAULT_LARGE 65536

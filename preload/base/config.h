@@ -25,7 +25,8 @@ struct fl_config {
 	int follow;
 	int no_argv;
 	int quiet;
-	uint64_t run; /* FAULTLINE_RUN: record --repeat's run index, 0 = not repeated */
+	uint64_t run;	  /* FAULTLINE_RUN: record --repeat's run index, 0 = not repeated */
+	int compress;	  /* write <pid>.ndjson.zst (trace/zstd_sink.h) */
 	char parent[256]; /* FAULTLINE_PARENT, the link to the creator */
 	/* What a followed child needs in its environment, kept from start-up
 	 * (the program may clear its own): our library's path, and every

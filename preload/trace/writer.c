@@ -21,6 +21,7 @@
 #include "base/sys.h"
 #include "faultline/schema.h"
 #include "trace/clock.h"
+#include "trace/zstd_sink.h"
 
 #define OUT_BYTES (16u << 20)
 #define FLUSH_AT (1u << 20)
@@ -75,7 +76,7 @@ static int create_file(void)
 			p[len++] = '.';
 			len += fl_fmt_u64(p + len, n);
 		}
-		memcpy(p + len, FL_TRACE_FILE_EXT, sizeof(FL_TRACE_FILE_EXT));
+		strcpy(p + len, fl_config.compress ? FL_TRACE_ZST_EXT : FL_TRACE_FILE_EXT);
 		fd = fl_sys_open(p, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 		if (fd >= 0) {
 			errno = saved;
@@ -221,9 +222,11 @@ static size_t lines_within(size_t n, uint64_t room)
  * says so once on stderr: a trace never just ends. */
 static void put(size_t n)
 {
-	int saved = errno, err = fl_sys_write_all(fl_trace.fd, out.buf, n);
+	uint64_t bytes = n;
+	int saved = errno, err = fl_config.compress ? fl_zstd_sink_write(fl_trace.fd, out.buf, n,
+			fsize_limit - fl_trace.written, &bytes) : fl_sys_write_all(fl_trace.fd, out.buf, n);
 	if (err == 0) {
-		fl_trace.written += n;
+		fl_trace.written += bytes;
 	} else if (!fl_trace.write_failed) {
 		fl_trace.write_failed = 1;
 		fl_trace.stopped = 1;
@@ -273,7 +276,9 @@ static void keep_totals(void)
 void fl_writer_write(int force)
 {
 	size_t n = fl_out_pending(&out);
-	if (n == 0 || (!force && n < FLUSH_AT))
+	/* Compressing is the ticker's work: a program thread does it only
+	 * when half the buffer waits, rather than lose lines. */
+	if (n == 0 || (!force && n < (fl_config.compress ? OUT_BYTES / 2 : FLUSH_AT)))
 		return;
 	/* A child made without our fork handlers (raw clone or fork syscall)
 	 * still holds the parent's fd: never write there. */

@@ -1,0 +1,86 @@
+/*
+ * One zstd frame per flush. The frame is compressed whole into a buffer
+ * and written with one write_all: a frame is never interleaved with
+ * anything, and a reopened or size-capped file still holds only whole
+ * frames (but for a write that failed halfway, which the reader reports
+ * as a truncated last frame).
+ */
+#include "trace/zstd_sink.h"
+
+#include <errno.h>
+#include <sys/mman.h>
+#define ZSTD_STATIC_LINKING_ONLY /* ZSTD_customMem, ZSTD_createCCtx_advanced */
+#include <zstd.h>
+
+#include "base/sys.h"
+
+/* Level 1: the ticker compresses up to half the writer's 16 MiB buffer per
+ * flush, and a higher level costs the traced program CPU for little gain
+ * on lines this repetitive. */
+#define LEVEL 1
+#define HEADER 64 /* keeps each block's length; keeps zstd's alignment */
+
+static void *sink_alloc(void *opaque, size_t size)
+{
+	char *p = fl_sys_alloc_pages(size + HEADER);
+	(void)opaque;
+	if (!p)
+		return NULL;
+	*(size_t *)p = size + HEADER;
+	return p + HEADER;
+}
+
+static void sink_free(void *opaque, void *address)
+{
+	char *p = (char *)address - HEADER;
+	(void)opaque;
+	if (address)
+		fl_sys_munmap(p, *(size_t *)p);
+}
+
+static ZSTD_CCtx *cctx;
+static char *dst;
+static size_t dst_cap;
+
+static int ensure(size_t n)
+{
+	static const ZSTD_customMem mem = {sink_alloc, sink_free, NULL};
+	size_t need = ZSTD_compressBound(n);
+	if (!cctx) {
+		cctx = ZSTD_createCCtx_advanced(mem);
+		if (!cctx)
+			return -ENOMEM;
+		ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, LEVEL);
+		ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1);
+	}
+	if (need > dst_cap) {
+		size_t cap = need > (4u << 20) ? need : (4u << 20);
+		if (dst)
+			sink_free(NULL, dst);
+		dst = sink_alloc(NULL, cap);
+		dst_cap = dst ? cap : 0;
+		if (!dst)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+int fl_zstd_sink_write(int fd, const char *src, size_t n, uint64_t room, uint64_t *written)
+{
+	size_t size;
+	int err = ensure(n);
+	*written = 0;
+	if (err)
+		return err;
+	/* A frame left unfinished by an earlier error must not prefix this one. */
+	ZSTD_CCtx_reset(cctx, ZSTD_reset_session_only);
+	size = ZSTD_compress2(cctx, dst, dst_cap, src, n);
+	if (ZSTD_isError(size))
+		return -ENOMEM;
+	if (size > room)
+		return -EFBIG;
+	err = fl_sys_write_all(fd, dst, size);
+	if (err == 0)
+		*written = size;
+	return err;
+}
