@@ -177,6 +177,7 @@ static int parse(int argc, char **argv, struct record_opts *o)
 				fl_usage("--repeat takes 1 to %d runs, not '%s'", FL_MAX_REPEAT,
 					 v.str);
 			o->repeat = (unsigned)v.num;
+			break;
 		case OPT_COMPRESS:
 			o->compress = 1;
 			break;
