@@ -409,6 +409,22 @@ static int64_t pte_at(const struct fl_proc *p, uint64_t t)
 	return v;
 }
 
+/*
+ * The child's private anonymous pages at its last residency step: its copies,
+ * its side of the parent's copies and of shared pages the parent let go,
+ * and memory new in the child. What a program that reads its own
+ * Private_Dirty in the child reports as its copy-on-write cost (redis's
+ * rdb_last_cow_size), less faultline's own pages (their VMAs have no row).
+ */
+static json_t *child_private_end(const struct series *cz)
+{
+	int64_t sum = -1;
+	for (size_t j = 0; j < cz->nlast; j++)
+		if (cz->last[j].anon_exclusive >= 0)
+			sum = (sum < 0 ? 0 : sum) + cz->last[j].anon_exclusive;
+	return sum >= 0 ? json_integer(sum) : json_null();
+}
+
 /* When the child exec'd, in ns after its start (-1: never), and what it ran. */
 static int64_t exec_after(const struct fl_proc *c, const char **path)
 {
@@ -480,6 +496,7 @@ static json_t *one_fork(const struct fl_model *m, const struct fl_proc *p,
 	json_object_set_new(o, "bytes_copied", json_integer((json_int_t)((cc + pc) * PAGE)));
 	json_object_set_new(o, "shared_end",
 			    shared_end >= 0 ? json_integer(shared_end) : json_null());
+	json_object_set_new(o, "child_private_end", child_private_end(&cz));
 	json_object_set_new(o, "shared_end_pct",
 			    shared_end >= 0 && shared > 0
 				? json_real(pct((uint64_t)shared_end, shared))

@@ -123,6 +123,8 @@ int main(void)
 	CHECK(json_is_true(json_object_get(f, "child_traced")));
 	CHECK_EQ_U64(json_integer_value(json_object_get(f, "shared_at_fork")), 1000);
 	CHECK_EQ_U64(json_integer_value(json_object_get(f, "copied_by_child")), 0);
+	/* the child's side of the parent's 350 copies read at its last step */
+	CHECK_EQ_U64(json_integer_value(json_object_get(f, "child_private_end")), 350);
 	/* 350 read by frame (the grown row counted once), 150 after the last read */
 	CHECK_EQ_U64(json_integer_value(json_object_get(f, "copied_by_parent")), 500);
 	CHECK_EQ_U64(json_integer_value(json_object_get(f, "copied_by_parent_unread")), 150);
