@@ -66,7 +66,7 @@ static struct cow_fork *collect_forks(const struct fl_proc *p, size_t *n)
 /* The residency of one process over time: shared pages per group, first and last state. */
 struct series {
 	uint64_t *t;
-	int64_t *shared, *moved;
+	int64_t *shared;
 	size_t n, cap;
 	struct fl_res_region *first, *last; /* alive regions */
 	size_t nfirst, nlast;
@@ -83,34 +83,15 @@ static struct fl_res_region *copy_alive(const struct fl_res_state *s, size_t *n)
 	return v;
 }
 
-/* Pages copied since the fork by frame, over every alive region; -1 when
- * any region with anonymous pages lacks the figure (no PFNs). */
-static int64_t moved_sum(const struct fl_res_state *s)
-{
-	int64_t sum = 0;
-	for (size_t k = 0; k < s->n; k++) {
-		const struct fl_res_region *g = &s->v[k];
-		if (!s->alive[k] || g->anon_exclusive + g->anon_shared <= 0)
-			continue;
-		if (g->moved < 0)
-			return -1;
-		sum += g->moved;
-	}
-	return sum;
-}
-
 static int series_state(const struct fl_res_state *s, void *ctx)
 {
 	struct series *z = ctx;
 	size_t cap = z->cap;
 	FL_GROW(z->t, z->cap, z->n + 1);
-	if (cap != z->cap) {
+	if (cap != z->cap)
 		z->shared = fl_xrealloc(z->shared, z->cap * sizeof(*z->shared));
-		z->moved = fl_xrealloc(z->moved, z->cap * sizeof(*z->moved));
-	}
 	z->t[z->n] = s->t;
 	z->shared[z->n] = fl_res_sum(s, FL_RES_SHARED, 0, UINT64_MAX);
-	z->moved[z->n] = moved_sum(s);
 	z->n++;
 	if (!z->first)
 		z->first = copy_alive(s, &z->nfirst);
@@ -130,20 +111,8 @@ static void series_release(struct series *z)
 {
 	free(z->t);
 	free(z->shared);
-	free(z->moved);
 	free(z->first);
 	free(z->last);
-}
-
-/* Pages copied by frame at the last residency time in [t_from, t_limit)
- * (-1 unknown). */
-static int64_t series_moved_before(const struct series *z, uint64_t t_from, uint64_t t_limit)
-{
-	int64_t v = -1;
-	for (size_t i = 0; i < z->n && z->t[i] < t_limit; i++)
-		if (z->t[i] >= t_from)
-			v = z->moved[i];
-	return v;
 }
 
 /* Shared pages at the first residency time at or after t (-1 unknown). */
@@ -155,46 +124,15 @@ static int64_t series_at(const struct series *z, uint64_t t)
 	return -1;
 }
 
-/* Sum of anon_shared (moved = 0) or moved (moved = 1) over the regions
- * overlapping [start, end); -1 if none has the figure. */
-static int64_t regions_sum(const struct fl_res_region *v, size_t n, uint64_t start, uint64_t end,
-			   int moved)
+/* Sum of anon_shared over the regions overlapping [start, end); -1 if none has the figure. */
+static int64_t shared_sum(const struct fl_res_region *v, size_t n, uint64_t start, uint64_t end)
 {
 	int64_t sum = -1;
-	for (size_t j = 0; j < n; j++) {
-		int64_t x = moved ? v[j].moved : v[j].anon_shared;
-		if (v[j].start < end && start < v[j].end && x >= 0)
-			sum = (sum < 0 ? 0 : sum) + x;
-	}
+	for (size_t j = 0; j < n; j++)
+		if (v[j].start < end && start < v[j].end && v[j].anon_shared >= 0)
+			sum = (sum < 0 ? 0 : sum) + v[j].anon_shared;
 	return sum;
 }
-
-/* The parent's regions at its last residency state in [t_from, t_limit):
- * what it had copied by frame when the next fork started a new count. */
-struct parent_state {
-	uint64_t t_from, t_limit;
-	struct fl_res_region *v;
-	size_t n;
-	int64_t moved;
-};
-
-static int parent_state_at(const struct fl_res_state *s, void *ctx)
-{
-	struct parent_state *b = ctx;
-	if (s->t >= b->t_limit)
-		return 1;
-	if (s->t < b->t_from)
-		return 0;
-	free(b->v);
-	b->v = copy_alive(s, &b->n);
-	b->moved = moved_sum(s);
-	return 0;
-}
-
-/* Forks of one process whose parent side is counted by frame region by
- * region (each needs a walk of the parent's residency); later ones give
- * the parent's total by frame and its regions from the fault samples. */
-#define PFN_BY_VMA_FORKS 64
 
 /* COW faults of p in [t0, t1) and inside [start, end). */
 static uint64_t cow_faults(const struct fl_proc *p, const struct fl_fault_info *fi, uint64_t t0,
@@ -208,6 +146,182 @@ static uint64_t cow_faults(const struct fl_proc *p, const struct fl_fault_info *
 			n += period;
 	}
 	return n;
+}
+
+/*
+ * Pages one side copied by frame, over the windows of its forks. A region's
+ * `moved` is how many of its pages have a frame other than at the fork: it
+ * only grows while the memory stays, and drops when memory goes. So each
+ * row a step writes adds what it holds beyond the rows it replaces (grown,
+ * merged or split memory is not counted twice), and memory that goes keeps
+ * what it had. Pages copied after the last step that read a region's
+ * frames and before the region was unmapped were never read by frame: they
+ * are counted from the COW fault samples in that interval ("tail"), an
+ * estimate, and said so.
+ */
+struct frame_piece {
+	uint64_t start, end;
+	uint64_t frames, tail;
+};
+
+struct frame_tally {
+	uint64_t t_from, t_limit; /* the window: a fork until the side's next one */
+	uint64_t t_cow_end;	  /* COW faults count until then (the other side's end) */
+	struct frame_piece *v;
+	size_t n, cap;
+	uint64_t frames, tail;
+	int unknown; /* an anonymous region without the figure (no PFNs) */
+	int seen;    /* a step in the window was read */
+};
+
+struct frame_walk {
+	const struct fl_proc *p;
+	const struct fl_fault_info *fi;
+	struct frame_tally *w; /* windows in time order, disjoint */
+	size_t nw, cur;
+	struct fl_res_region *prev; /* the alive regions of the last step in the window */
+	size_t nprev;
+	uint64_t prev_t, last_group;
+};
+
+static void tally_add(struct frame_tally *w, uint64_t start, uint64_t end, uint64_t frames,
+		      uint64_t tail)
+{
+	if (!frames && !tail)
+		return;
+	FL_GROW(w->v, w->cap, w->n + 1);
+	w->v[w->n++] = (struct frame_piece){start, end, frames, tail};
+	w->frames += frames;
+	w->tail += tail;
+}
+
+static int64_t prev_moved(const struct frame_walk *k, uint64_t start, uint64_t end)
+{
+	int64_t sum = 0;
+	for (size_t j = 0; j < k->nprev; j++)
+		if (k->prev[j].start < end && start < k->prev[j].end && k->prev[j].moved > 0)
+			sum += k->prev[j].moved;
+	return sum;
+}
+
+/* Bytes of [start, end) that alive regions of s still cover (they are disjoint). */
+static uint64_t covered(const struct fl_res_state *s, uint64_t start, uint64_t end)
+{
+	uint64_t sum = 0;
+	for (size_t j = 0; j < s->n; j++)
+		if (s->alive[j] && s->v[j].start < end && start < s->v[j].end)
+			sum += (s->v[j].end < end ? s->v[j].end : end) -
+			       (s->v[j].start > start ? s->v[j].start : start);
+	return sum;
+}
+
+/* Pages copied by frame in the alive regions of s overlapping [start, end). */
+static int64_t alive_moved(const struct fl_res_state *s, uint64_t start, uint64_t end)
+{
+	int64_t sum = 0;
+	for (size_t j = 0; j < s->n; j++)
+		if (s->alive[j] && s->v[j].start < end && start < s->v[j].end && s->v[j].moved > 0)
+			sum += s->v[j].moved;
+	return sum;
+}
+
+static int alive_at(const struct fl_res_state *s, uint64_t addr)
+{
+	for (size_t j = 0; j < s->n; j++)
+		if (s->alive[j] && s->v[j].start <= addr && addr < s->v[j].end)
+			return 1;
+	return 0;
+}
+
+/* COW faults of k's process in [t0, t1) inside g but in no region alive in s: in memory gone. */
+static uint64_t cow_faults_gone(const struct frame_walk *k, const struct fl_res_state *s,
+				const struct fl_res_region *g, uint64_t t0, uint64_t t1)
+{
+	const struct fl_proc *p = k->p;
+	uint64_t n = 0, period = p->faults_period ? p->faults_period : 1;
+	for (size_t i = 0; k->fi && i < p->nfaults; i++) {
+		const struct fl_fault *f = &p->faults[i];
+		if (k->fi[i].cls == FL_FC_COW && f->t >= t0 && f->t < t1 && f->addr >= g->start &&
+		    f->addr < g->end && !alive_at(s, f->addr))
+			n += period;
+	}
+	return n;
+}
+
+static int frame_step(const struct fl_res_state *s, void *ctx)
+{
+	struct frame_walk *k = ctx;
+	uint64_t group = k->last_group;
+	while (k->cur < k->nw && s->t >= k->w[k->cur].t_limit) {
+		k->cur++; /* a new fork: its count starts again from its own frames */
+		k->nprev = 0;
+	}
+	if (k->cur == k->nw)
+		return 1;
+	struct frame_tally *w = &k->w[k->cur];
+	for (size_t j = 0; j < s->n; j++)
+		if (s->group[j] > group)
+			group = s->group[j];
+	if (s->t < w->t_from) {
+		k->last_group = group;
+		return 0;
+	}
+	w->seen = 1;
+	for (size_t j = 0; j < s->n; j++) {
+		const struct fl_res_region *g = &s->v[j];
+		if (!s->alive[j] || s->group[j] <= k->last_group)
+			continue;
+		if (g->moved < 0) {
+			w->unknown |= g->anon_exclusive + g->anon_shared > 0;
+			continue;
+		}
+		int64_t was = prev_moved(k, g->start, g->end);
+		if (g->moved > was)
+			tally_add(w, g->start, g->end, (uint64_t)(g->moved - was), 0);
+	}
+	for (size_t j = 0; j < k->nprev; j++) {
+		const struct fl_res_region *g = &k->prev[j];
+		uint64_t t1 = s->t < w->t_cow_end ? s->t : w->t_cow_end;
+		if (g->moved < 0 || g->anon_exclusive + g->anon_shared <= 0 || t1 <= k->prev_t ||
+		    covered(s, g->start, g->end) == g->end - g->start)
+			continue;
+		uint64_t sampled = cow_faults_gone(k, s, g, w->t_from, t1);
+		int64_t read = g->moved - alive_moved(s, g->start, g->end);
+		if (read < 0)
+			read = 0;
+		if (sampled > (uint64_t)read)
+			tally_add(w, g->start, g->end, 0, sampled - (uint64_t)read);
+	}
+	free(k->prev);
+	k->prev = copy_alive(s, &k->nprev);
+	k->prev_t = s->t;
+	k->last_group = group;
+	return 0;
+}
+
+/* Fills the windows w[0..nw) (t_from, t_limit, t_cow_end set) from p's residency. */
+static void frames_count(const struct fl_proc *p, const struct fl_fault_info *fi,
+			 struct frame_tally *w, size_t nw)
+{
+	struct frame_walk k = {p, fi, w, nw, 0, NULL, 0, 0, 0};
+	if (nw)
+		fl_res_walk(p, frame_step, &k);
+	free(k.prev);
+}
+
+static int tally_known(const struct frame_tally *w)
+{
+	return w->seen && !w->unknown;
+}
+
+/* Pages copied inside [start, end): frames and tail. */
+static uint64_t tally_in(const struct frame_tally *w, uint64_t start, uint64_t end)
+{
+	uint64_t sum = 0;
+	for (size_t j = 0; j < w->n; j++)
+		if (w->v[j].start < end && start < w->v[j].end)
+			sum += w->v[j].frames + w->v[j].tail;
+	return sum;
 }
 
 /* The parent's time at which the child ended (or never). */
@@ -233,10 +347,11 @@ static int cmp_shared_desc(const void *a, const void *b)
 /* The regions shared at fork, most shared first, top ones only. */
 static json_t *by_vma(const struct fl_proc *p, const struct fl_fault_info *pfi, struct series *cz,
 		      const struct fl_fault_info *cfi, uint64_t t_fork, uint64_t t_next,
-		      const struct parent_state *ps, int top)
+		      const struct frame_tally *ct, const struct frame_tally *pt, int top)
 {
 	const struct fl_proc *c = cz->p;
 	json_t *arr = json_array();
+	int pfn = tally_known(ct) && tally_known(pt);
 	if (cz->nfirst > 1)
 		qsort(cz->first, cz->nfirst, sizeof(cz->first[0]), cmp_shared_desc);
 	for (size_t j = 0; j < cz->nfirst && (int)j < top; j++) {
@@ -246,25 +361,22 @@ static json_t *by_vma(const struct fl_proc *p, const struct fl_fault_info *pfi, 
 		if (g->anon_shared <= 0)
 			continue;
 		int known = fl_proc_vma_at(c, g->start, cz->t[0], &v) == 0;
-		uint64_t cc = cow_faults(c, cfi, 0, FL_T_NEVER, g->start, g->end);
-		uint64_t pc = cow_faults(p, pfi, t_fork, t_next, g->start, g->end);
-		int64_t end = regions_sum(cz->last, cz->nlast, g->start, g->end, 0);
-		int64_t cm = regions_sum(cz->last, cz->nlast, g->start, g->end, 1);
-		int64_t pm = ps->v ? regions_sum(ps->v, ps->n, g->start, g->end, 1) : -1;
-		int pfn = cm >= 0 && pm >= 0;
+		uint64_t cc = pfn ? tally_in(ct, g->start, g->end)
+				  : cow_faults(c, cfi, 0, FL_T_NEVER, g->start, g->end);
+		uint64_t pc = pfn ? tally_in(pt, g->start, g->end)
+				  : cow_faults(p, pfi, t_fork, t_next, g->start, g->end);
+		int64_t end = shared_sum(cz->last, cz->nlast, g->start, g->end);
 		json_array_append_new(
-		    arr,
-		    json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:f, s:f, s:o, s:s}", "start",
-			      fl_fmt_addr(b1, sizeof(b1), g->start), "end",
-			      fl_fmt_addr(b2, sizeof(b2), g->end), "path",
-			      known && v.path ? v.path : "", "shared_at_fork",
-			      (json_int_t)g->anon_shared, "copied_by_child",
-			      (json_int_t)(pfn ? (uint64_t)cm : cc), "copied_by_parent",
-			      (json_int_t)(pfn ? (uint64_t)pm : pc), "copied_by_child_pct",
-			      pct(pfn ? (uint64_t)cm : cc, g->anon_shared), "copied_by_parent_pct",
-			      pct(pfn ? (uint64_t)pm : pc, g->anon_shared), "shared_end",
-			      end >= 0 ? json_integer(end) : json_null(), "method",
-			      pfn ? "pfn" : "fault_samples"));
+		    arr, json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:f, s:f, s:o, s:s}", "start",
+				   fl_fmt_addr(b1, sizeof(b1), g->start), "end",
+				   fl_fmt_addr(b2, sizeof(b2), g->end), "path",
+				   known && v.path ? v.path : "", "shared_at_fork",
+				   (json_int_t)g->anon_shared, "copied_by_child", (json_int_t)cc,
+				   "copied_by_parent", (json_int_t)pc, "copied_by_child_pct",
+				   pct(cc, g->anon_shared), "copied_by_parent_pct",
+				   pct(pc, g->anon_shared), "shared_end",
+				   end >= 0 ? json_integer(end) : json_null(), "method",
+				   pfn ? "pfn" : "fault_samples"));
 	}
 	return arr;
 }
@@ -297,6 +409,22 @@ static int64_t pte_at(const struct fl_proc *p, uint64_t t)
 	return v;
 }
 
+/*
+ * The child's private anonymous pages at its last residency step: its copies,
+ * its side of the parent's copies and of shared pages the parent let go,
+ * and memory new in the child. What a program that reads its own
+ * Private_Dirty in the child reports as its copy-on-write cost (redis's
+ * rdb_last_cow_size), less faultline's own pages (their VMAs have no row).
+ */
+static json_t *child_private_end(const struct series *cz)
+{
+	int64_t sum = -1;
+	for (size_t j = 0; j < cz->nlast; j++)
+		if (cz->last[j].anon_exclusive >= 0)
+			sum = (sum < 0 ? 0 : sum) + cz->last[j].anon_exclusive;
+	return sum >= 0 ? json_integer(sum) : json_null();
+}
+
 /* When the child exec'd, in ns after its start (-1: never), and what it ran. */
 static int64_t exec_after(const struct fl_proc *c, const char **path)
 {
@@ -319,7 +447,7 @@ static int64_t exec_after(const struct fl_proc *c, const char **path)
 
 static json_t *one_fork(const struct fl_model *m, const struct fl_proc *p,
 			const struct fl_fault_info *pfi, const struct series *pz,
-			const struct cow_fork *f, uint64_t t_next, int pfn_regions, int top,
+			const struct cow_fork *f, const struct frame_tally *pt, int top,
 			json_t *sec)
 {
 	const struct fl_proc *c = f->c;
@@ -332,24 +460,17 @@ static json_t *one_fork(const struct fl_model *m, const struct fl_proc *p,
 	}
 	struct fl_fault_info *cfi = fl_faults_classify(m, c);
 	struct series cz;
-	struct parent_state ps = {f->t, t_next, NULL, 0, -1};
+	struct frame_tally ct = {0, FL_T_NEVER, FL_T_NEVER, NULL, 0, 0, 0, 0, 0, 0};
+	uint64_t t_next = pt->t_cow_end;
 	series_build(c, &cz);
-	/* The parent's frame count runs until its next fork; its COW faults
-	 * only while the child lives (after that, nothing is shared). */
-	if (pfn_regions)
-		fl_res_walk(p, parent_state_at, &ps);
-	else
-		ps.moved = series_moved_before(pz, f->t, t_next);
-	uint64_t cend = child_end_in_parent(p, c);
-	if (cend < t_next)
-		t_next = cend;
+	frames_count(c, cfi, &ct, 1);
 	int64_t shared = cz.n ? cz.shared[0] : -1, pshared = series_at(pz, f->t);
 	int64_t shared_end = cz.n ? cz.shared[cz.n - 1] : -1;
 	uint64_t cc_samples = cow_faults(c, cfi, 0, FL_T_NEVER, 0, UINT64_MAX);
 	uint64_t pc_samples = cow_faults(p, pfi, f->t, t_next, 0, UINT64_MAX);
-	int64_t cm = cz.n ? cz.moved[cz.n - 1] : -1;
-	int pfn = cm >= 0 && ps.moved >= 0;
-	uint64_t cc = pfn ? (uint64_t)cm : cc_samples, pc = pfn ? (uint64_t)ps.moved : pc_samples;
+	int pfn = tally_known(&ct) && tally_known(pt);
+	uint64_t cc = pfn ? ct.frames + ct.tail : cc_samples;
+	uint64_t pc = pfn ? pt->frames + pt->tail : pc_samples;
 	const char *exec_path;
 	int64_t exec_ns = exec_after(c, &exec_path);
 	int fork_exec = exec_ns >= 0 && (uint64_t)exec_ns <= FL_COW_EXEC_NS;
@@ -360,7 +481,14 @@ static json_t *one_fork(const struct fl_model *m, const struct fl_proc *p,
 			    pshared >= 0 ? json_integer(pshared) : json_null());
 	json_object_set_new(o, "copied_by_child", json_integer((json_int_t)cc));
 	json_object_set_new(o, "copied_by_parent", json_integer((json_int_t)pc));
-	json_object_set_new(o, "copied_method", json_string(pfn ? "pfn" : "fault_samples"));
+	json_object_set_new(o, "copied_method",
+			    json_string(!pfn		      ? "fault_samples"
+					: ct.tail || pt->tail ? "pfn+fault_samples"
+							      : "pfn"));
+	json_object_set_new(o, "copied_by_child_unread",
+			    json_integer((json_int_t)(pfn ? ct.tail : 0)));
+	json_object_set_new(o, "copied_by_parent_unread",
+			    json_integer((json_int_t)(pfn ? pt->tail : 0)));
 	json_object_set_new(o, "copied_by_child_samples", json_integer((json_int_t)cc_samples));
 	json_object_set_new(o, "copied_by_parent_samples", json_integer((json_int_t)pc_samples));
 	json_object_set_new(o, "copied_by_child_pct", json_real(pct(cc, shared)));
@@ -368,6 +496,7 @@ static json_t *one_fork(const struct fl_model *m, const struct fl_proc *p,
 	json_object_set_new(o, "bytes_copied", json_integer((json_int_t)((cc + pc) * PAGE)));
 	json_object_set_new(o, "shared_end",
 			    shared_end >= 0 ? json_integer(shared_end) : json_null());
+	json_object_set_new(o, "child_private_end", child_private_end(&cz));
 	json_object_set_new(o, "shared_end_pct",
 			    shared_end >= 0 && shared > 0
 				? json_real(pct((uint64_t)shared_end, shared))
@@ -376,7 +505,7 @@ static json_t *one_fork(const struct fl_model *m, const struct fl_proc *p,
 	json_object_set_new(o, "fork_exec", json_boolean(fork_exec));
 	json_object_set_new(o, "pte_bytes_at_fork",
 			    pte_at(p, f->t) >= 0 ? json_integer(pte_at(p, f->t)) : json_null());
-	json_object_set_new(o, "by_vma", by_vma(p, pfi, &cz, cfi, f->t, t_next, &ps, top));
+	json_object_set_new(o, "by_vma", by_vma(p, pfi, &cz, cfi, f->t, t_next, &ct, pt, top));
 	json_object_set_new(o, "over_time", decay(p, pz, &cz, f->t));
 	if (shared > 0 && cc + pc >= 16)
 		fl_explain_add(sec, "cow.copied", FL_SEV_INFO, FL_MECH_COW,
@@ -396,9 +525,27 @@ static json_t *one_fork(const struct fl_model *m, const struct fl_proc *p,
 		    (long long)(shared > 0 ? shared : 0), (unsigned long long)pc);
 	}
 	series_release(&cz);
-	free(ps.v);
+	free(ct.v);
 	free(cfi);
 	return o;
+}
+
+/*
+ * The parent's window of each fork: its frame count runs until its next fork
+ * (which takes the frames anew); its COW faults count only while the child
+ * lives (after that, nothing is shared).
+ */
+static struct frame_tally *parent_windows(const struct fl_proc *p, const struct cow_fork *fv,
+					  size_t n)
+{
+	struct frame_tally *w = fl_xcalloc(n, sizeof(*w));
+	for (size_t k = 0; k < n; k++) {
+		uint64_t cend = fv[k].c ? child_end_in_parent(p, fv[k].c) : FL_T_NEVER;
+		w[k].t_from = fv[k].t;
+		w[k].t_limit = k + 1 < n ? fv[k + 1].t : FL_T_NEVER;
+		w[k].t_cow_end = cend < w[k].t_limit ? cend : w[k].t_limit;
+	}
+	return w;
 }
 
 json_t *fl_report_cow(const struct fl_model *m, const struct fl_report_opts *o)
@@ -414,13 +561,16 @@ json_t *fl_report_cow(const struct fl_model *m, const struct fl_report_opts *o)
 		fv = collect_forks(p, &n);
 		if (n) {
 			struct fl_fault_info *pfi = fl_faults_classify(m, p);
+			struct frame_tally *pt = parent_windows(p, fv, n);
 			struct series pz;
 			series_build(p, &pz);
-			for (size_t k = 0; k < n; k++)
-				json_array_append_new(forks,
-						      one_fork(m, p, pfi, &pz, &fv[k],
-							       k + 1 < n ? fv[k + 1].t : FL_T_NEVER,
-							       k < PFN_BY_VMA_FORKS, o->top, sec));
+			frames_count(p, pfi, pt, n);
+			for (size_t k = 0; k < n; k++) {
+				json_array_append_new(
+				    forks, one_fork(m, p, pfi, &pz, &fv[k], &pt[k], o->top, sec));
+				free(pt[k].v);
+			}
+			free(pt);
 			series_release(&pz);
 			free(pfi);
 		}
@@ -430,11 +580,23 @@ json_t *fl_report_cow(const struct fl_model *m, const struct fl_report_opts *o)
 	return sec;
 }
 
+static const char *method_words(json_t *k, char *b, size_t len)
+{
+	const char *m = json_string_value(json_object_get(k, "copied_method"));
+	if (!m || !strcmp(m, "fault_samples"))
+		return "from fault samples";
+	if (!strcmp(m, "pfn"))
+		return "by page frame";
+	snprintf(b, len, "by page frame, %lld of them from fault samples: unmapped before read",
+		 fl_jint(k, "copied_by_child_unread") + fl_jint(k, "copied_by_parent_unread"));
+	return b;
+}
+
 void fl_report_cow_text(json_t *sec, FILE *f)
 {
 	size_t i, j;
 	json_t *k, *r;
-	char b1[32], end[96], fit[128];
+	char b1[32], end[96], fit[128], how[128];
 	if (!json_array_size(json_object_get(sec, "forks")))
 		fprintf(f, "no fork in this trace\n");
 	json_array_foreach(json_object_get(sec, "forks"), i, k)
@@ -461,10 +623,7 @@ void fl_report_cow_text(json_t *sec, FILE *f)
 		    fl_jint(k, "copied_by_parent"),
 		    json_real_value(json_object_get(k, "copied_by_parent_pct")),
 		    fl_fmt_bytes(b1, sizeof(b1), (double)fl_jint(k, "bytes_copied")),
-		    !strcmp(json_string_value(json_object_get(k, "copied_method")), "pfn")
-			? "by page frame"
-			: "from fault samples",
-		    end);
+		    method_words(k, how, sizeof(how)), end);
 		json_array_foreach(json_object_get(k, "by_vma"), j, r)
 		{
 			if (j >= 5 || fl_jint(r, "shared_at_fork") < 16)

@@ -1,10 +1,15 @@
 /*
  * Reserved against touched. A reservation's "touched" figure is measured two
- * ways: from residency (pages present in the VMAs it overlaps, apportioned
- * by overlap, peak over the run) and from the fault samples (distinct pages
- * of the reservation that took a first-touch fault, scaled by the sampling
- * period). Residency wins when the trace has it: it also sees pages mapped
- * without a user-mode fault (MAP_POPULATE, read() into the buffer).
+ * ways: from residency (pages present in the VMAs it covers, peak over the
+ * run) and from the fault samples (distinct pages of the reservation that
+ * took a first-touch fault, scaled by the sampling period). Residency wins
+ * where it sees the reservation's own pages: it also sees pages mapped
+ * without a user-mode fault (MAP_POPULATE, read() into the buffer). Residency
+ * rows are per VMA, though, and a VMA shared with other blocks (a malloc
+ * arena, merged mmaps) says nothing of which block its pages belong to:
+ * there the block's own sampled pages decide (an estimate: one fault in N
+ * is seen, and pages populated without a fault are not), and only without
+ * samples is the VMA's figure shared out by overlap ("residency_apportioned").
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -29,6 +34,7 @@ struct resv {
 	uint32_t stack;
 	const char *fn;
 	int64_t resident;	 /* peak resident pages, -1 unknown */
+	int vma_shared;		 /* a VMA it overlaps reaches past its pages */
 	uint64_t touched_faults; /* pages, from samples */
 	int refused_strict;
 	int64_t committed_before;
@@ -101,6 +107,9 @@ static int measure_state(const struct fl_res_state *st, void *ctx)
 				continue;
 			seen = 1;
 			sum += (double)g->present * (double)(hi - lo) / (double)(g->end - g->start);
+			if (g->start < (v->start & ~(PAGE - 1)) ||
+			    g->end > ((v->end + PAGE - 1) & ~(PAGE - 1)))
+				v->vma_shared = 1;
 		}
 		if (seen && (int64_t)(sum + 0.5) > v->resident)
 			v->resident = (int64_t)(sum + 0.5);
@@ -146,11 +155,33 @@ static void measure_faults(const struct fl_proc *p, struct resvs *r)
 	fl_u64map_release(&seen);
 }
 
-static uint64_t touched_pages(const struct resv *v)
+enum touched_from { FROM_RESIDENCY, FROM_SAMPLES, FROM_APPORTIONED };
+static const char *const touched_from_names[] = {"residency", "fault_samples",
+						 "residency_apportioned"};
+
+static enum touched_from touched_from(const struct fl_proc *p, const struct resv *v)
+{
+	if (v->resident < 0)
+		return FROM_SAMPLES;
+	if (!v->vma_shared)
+		return FROM_RESIDENCY;
+	return p->nfaults ? FROM_SAMPLES : FROM_APPORTIONED;
+}
+
+static uint64_t touched_pages(const struct fl_proc *p, const struct resv *v)
 {
 	uint64_t pages = (v->end - v->start + PAGE - 1) / PAGE;
-	uint64_t t = v->resident >= 0 ? (uint64_t)v->resident : v->touched_faults;
+	uint64_t t = touched_from(p, v) == FROM_SAMPLES ? v->touched_faults : (uint64_t)v->resident;
 	return t > pages ? pages : t;
+}
+
+/* The one source of a set of reservations, or "mixed". */
+static const char *from_name(unsigned mask)
+{
+	for (unsigned k = 0; k < 3; k++)
+		if (mask == 1u << k)
+			return touched_from_names[k];
+	return mask ? "mixed" : touched_from_names[FROM_RESIDENCY];
 }
 
 /* Committed_AS at the last counters tick before t (-1 unknown), and CommitLimit. */
@@ -173,6 +204,7 @@ struct site {
 	uint32_t stack;
 	uint64_t t, count, reserved, touched;
 	int refused;
+	unsigned from; /* 1 << enum touched_from, per reservation */
 };
 
 static json_t *site_rows(const struct fl_report_opts *o, const struct fl_proc *p, struct resvs *r,
@@ -195,7 +227,8 @@ static json_t *site_rows(const struct fl_report_opts *o, const struct fl_proc *p
 		struct site *w = &s[*slot - 1];
 		w->count++;
 		w->reserved += v->end - v->start;
-		w->touched += touched_pages(v) * PAGE;
+		w->touched += touched_pages(p, v) * PAGE;
+		w->from |= 1u << touched_from(p, v);
 		w->refused += v->refused_strict;
 	}
 	for (size_t i = 0; i < n; i++) /* biggest reservations first (selection sort, n small) */
@@ -209,11 +242,12 @@ static json_t *site_rows(const struct fl_report_opts *o, const struct fl_proc *p
 		double ratio = s[i].reserved ? (double)s[i].touched / (double)s[i].reserved : 0;
 		json_t *st = fl_report_stack_json(o, p, s[i].stack, s[i].t, 6);
 		json_array_append_new(
-		    arr, json_pack("{s:I, s:o, s:I, s:I, s:I, s:f, s:I}", "stack",
+		    arr, json_pack("{s:I, s:o, s:I, s:I, s:I, s:f, s:s, s:I}", "stack",
 				   (json_int_t)s[i].stack, "site", st, "count",
 				   (json_int_t)s[i].count, "reserved", (json_int_t)s[i].reserved,
 				   "touched", (json_int_t)s[i].touched, "touched_pct",
-				   100.0 * ratio, "strict_refused", (json_int_t)s[i].refused));
+				   100.0 * ratio, "touched_from", from_name(s[i].from),
+				   "strict_refused", (json_int_t)s[i].refused));
 		if (s[i].reserved >= (64ULL << 20) && ratio < 0.5) {
 			const char *txt =
 			    json_string_value(json_object_get(json_object_get(st, "site"), "text"));
@@ -310,10 +344,9 @@ static json_t *over_time(const struct fl_proc *p, int64_t *peak_commit, int64_t 
 		if (i % step && i + 1 != p->ncounters)
 			continue;
 		int64_t rss = fl_rss_of_sample(c), vsz = fl_vsz_of_sample(p, c);
-		json_array_append_new(arr,
-				      json_pack("{s:I, s:I, s:I, s:I}", "t", (json_int_t)c->t,
-						"vsz", (json_int_t)vsz, "rss", (json_int_t)rss,
-						"committed_as", (json_int_t)c->committed_as));
+		json_array_append_new(arr, json_pack("{s:I, s:I, s:I, s:I}", "t", (json_int_t)c->t,
+						     "vsz", (json_int_t)vsz, "rss", (json_int_t)rss,
+						     "committed_as", (json_int_t)c->committed_as));
 	}
 	return arr;
 }
@@ -377,6 +410,7 @@ static json_t *proc_overcommit(const struct fl_report_opts *o, const struct fl_p
 {
 	struct resvs r = {0};
 	uint64_t reserved = 0, touched = 0;
+	unsigned from = 0;
 	int64_t peak_commit = -1, limit = -1, oom_last = -1, oom_peak = -1;
 	json_t *too_large, *strict, *pr;
 	char b1[32], b2[32];
@@ -386,18 +420,21 @@ static json_t *proc_overcommit(const struct fl_report_opts *o, const struct fl_p
 	strict = strict_and_large(p, &r, sec, &too_large);
 	for (size_t i = 0; i < r.n; i++) {
 		reserved += r.v[i].end - r.v[i].start;
-		touched += touched_pages(&r.v[i]) * PAGE;
+		touched += touched_pages(p, &r.v[i]) * PAGE;
+		from |= 1u << touched_from(p, &r.v[i]);
 	}
 	json_t *ot = over_time(p, &peak_commit, &limit, &oom_last, &oom_peak);
-	pr =
-	    json_pack("{s:i, s:s, s:I, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:s}", "pid",
-		      p->pid, "exe", p->exe ? p->exe : "", "mode", (json_int_t)p->overcommit,
-		      "mode_name", mode_name(p->overcommit), "mem_total", (json_int_t)p->mem_total,
-		      "swap_total", (json_int_t)p->swap_total, "commit_limit", (json_int_t)limit,
-		      "committed_as_peak", (json_int_t)peak_commit, "reservations", (json_int_t)r.n,
-		      "reserved", (json_int_t)reserved, "touched", (json_int_t)touched,
-		      "touched_pct", reserved ? 100.0 * (double)touched / (double)reserved : 0.0,
-		      "touched_from", p->nresidency ? "residency" : "fault_samples");
+	pr = json_pack("{s:i, s:s, s:I, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:s}", "pid",
+		       p->pid, "exe", p->exe ? p->exe : "", "mode", (json_int_t)p->overcommit,
+		       "mode_name", mode_name(p->overcommit), "mem_total", (json_int_t)p->mem_total,
+		       "swap_total", (json_int_t)p->swap_total, "commit_limit", (json_int_t)limit,
+		       "committed_as_peak", (json_int_t)peak_commit, "reservations",
+		       (json_int_t)r.n, "reserved", (json_int_t)reserved, "touched",
+		       (json_int_t)touched, "touched_pct",
+		       reserved ? 100.0 * (double)touched / (double)reserved : 0.0, "touched_from",
+		       r.n	       ? from_name(from)
+		       : p->nresidency ? "residency"
+				       : "fault_samples");
 	json_object_set_new(pr, "oom_score", oom_last >= 0 ? json_integer(oom_last) : json_null());
 	json_object_set_new(pr, "oom_score_peak",
 			    oom_peak >= 0 ? json_integer(oom_peak) : json_null());

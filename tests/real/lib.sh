@@ -215,11 +215,16 @@ real_free_port() {
 	return 1
 }
 
-# redis_cow_figure DIR: bytes_copied of the fork that ran the BGSAVE (the one
-# traced child redis-server forked).
+# redis_cow_figure DIR: the child's private anonymous memory at its end
+# (cow child_private_end, in bytes) of the fork that ran the BGSAVE (the one
+# traced child redis-server forked). rdb_last_cow_size is the Private_Dirty
+# the child reads from its own smaps when the save is done: pages either side
+# copied (when the parent copies, the child's page becomes private too),
+# shared pages the parent let go, and memory new in the child; not only the
+# copies (bytes_copied).
 redis_cow_figure() {
 	real_get "$1" '[.sections.cow.forks[] | select(.child_traced)] |
-		if length == 1 then .[0].bytes_copied else "forks: \(length)" end'
+		if length == 1 then .[0].child_private_end * 4096 else "forks: \(length)" end'
 }
 
 # python_fork_run DIR: python fills a 128 MiB bytearray (32,768 pages), forks;
