@@ -24,6 +24,8 @@ int cmd_compare(int argc, char **argv);
 extern const char cmd_compare_usage[];
 int cmd_export(int argc, char **argv);
 extern const char cmd_export_usage[];
+int cmd_check(int argc, char **argv);
+extern const char cmd_check_usage[];
 
 struct fl_model;
 struct fl_report_opts;

@@ -20,6 +20,8 @@ const struct fl_command fl_commands[] = {
      cmd_addr_usage},
     {"export", cmd_export, "write a trace as folded stacks, Perfetto trace events or JSON",
      cmd_export_usage},
+    {"check", cmd_check, "set a trace's figures against budgets; exit 1 when one is exceeded",
+     cmd_check_usage},
     {NULL, NULL, NULL, NULL},
 };
 
