@@ -256,10 +256,17 @@ static void print_line(const struct budget *b, uint64_t limit, const struct meas
 	const char *verdict = verdict_of(m, limit);
 	figure(lim, sizeof(lim), b, limit);
 	if (m->known) {
-		char num[32];
+		char num[32], bytes[40];
+		figure(num, sizeof(num), b, m->value);
+		/* 3.00 MiB over 3.00 MiB would read as a contradiction: then the bytes */
+		if (!strcmp(num, lim) && m->value != limit) {
+			snprintf(lim, sizeof(lim), "%s B",
+				 fl_fmt_count(bytes, sizeof(bytes), limit));
+			snprintf(num, sizeof(num), "%s B",
+				 fl_fmt_count(bytes, sizeof(bytes), m->value));
+		}
 		/* "~": a width printf counts right, and plain in any CI log */
-		snprintf(val, sizeof(val), "%s%s", m->estimate ? "~" : "",
-			 figure(num, sizeof(num), b, m->value));
+		snprintf(val, sizeof(val), "%s%s", m->estimate ? "~" : "", num);
 	} else {
 		snprintf(val, sizeof(val), "-");
 	}
@@ -270,7 +277,7 @@ static void print_line(const struct budget *b, uint64_t limit, const struct meas
 		snprintf(note, sizeof(note), "  (estimate from %s)", m->sampled);
 	else if (!m->known)
 		snprintf(note, sizeof(note), "  (not measured in this trace)");
-	printf("%-14s %12s %14s  %s%s\n", b->name, lim, val,
+	printf("%-14s %14s %14s  %s%s\n", b->name, lim, val,
 	       !strcmp(verdict, "ok")	  ? "OK"
 	       : !strcmp(verdict, "over") ? "OVER"
 					  : "UNMEASURED",
@@ -314,7 +321,7 @@ static int judge(const struct check_args *a, json_t *report)
 	json_t *sections = json_object_get(report, "sections"), *out = json_array(), *doc;
 	int over = 0, unmeasured = 0, given = 0, status;
 	if (!a->json)
-		printf("%-14s %12s %14s  %s\n", "budget", "limit", "measured", "verdict");
+		printf("%-14s %14s %14s  %s\n", "budget", "limit", "measured", "verdict");
 	for (size_t i = 0; i < NBUDGETS; i++) {
 		struct measured m = {0, 0, 0, NULL, NULL, -1};
 		if (!a->given[i])

@@ -22,6 +22,8 @@ const struct fl_command fl_commands[] = {
      cmd_export_usage},
     {"check", cmd_check, "set a trace's figures against budgets; exit 1 when one is exceeded",
      cmd_check_usage},
+    {"top", cmd_top, "record a program and show its memory live, refreshed every tick",
+     cmd_top_usage},
     {NULL, NULL, NULL, NULL},
 };
 
