@@ -494,7 +494,8 @@ static void draw_sites(const struct top_view *v, FILE *f)
 			rows[n++] = (struct site_row){p->site_live.vals[k], frame ? *frame : 0, p};
 		}
 	}
-	qsort(rows, n, sizeof(*rows), by_live_desc);
+	if (n)
+		qsort(rows, n, sizeof(*rows), by_live_desc);
 	fprintf(f, "\nHeap sites holding the most (%s):\n",
 		v->nprocs && v->procs[0].all ? "exact" : "estimates from samples");
 	for (size_t i = 0; i < n && i < v->top; i++) {
