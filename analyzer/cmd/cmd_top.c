@@ -204,6 +204,29 @@ static void on_maps(struct top_proc *p, json_t *o)
 	}
 }
 
+/*
+ * A mapping made since the last maps line (those come once per tick at
+ * most): its faults would have no VMA until the next one, which replaces
+ * this guess with the kernel's own view.
+ */
+static void on_mmap(struct top_proc *p, json_t *o)
+{
+	uint64_t start = jaddr(json_object_get(o, "result")), size = (uint64_t)jint(o, "size", 0);
+	const char *path = json_string_value(json_object_get(o, "path"));
+	size_t at = 0;
+	if (jint(o, "errno", 0) || !start || !size || vma_at(p, start))
+		return;
+	while (at < p->nvmas && p->vmas[at].start < start)
+		at++;
+	if (at < p->nvmas && p->vmas[at].start < start + size)
+		return; /* overlaps what the kernel showed: leave it to the next maps line */
+	p->vmas = fl_xrealloc(p->vmas, (p->nvmas + 1) * sizeof(*p->vmas));
+	memmove(p->vmas + at + 1, p->vmas + at, (p->nvmas - at) * sizeof(*p->vmas));
+	p->vmas[at] = (struct vma){start, start + size, (uint64_t)jint(o, "offset", 0),
+				   fl_xstrdup(path ? path : "")};
+	p->nvmas++;
+}
+
 static enum fault_kind kind_of(const struct top_proc *p, uint64_t addr, int major)
 {
 	const struct vma *v = vma_at(p, addr);
@@ -286,6 +309,8 @@ static void on_line(struct top_proc *p, json_t *o)
 		p->heap_peak = jint(o, "peak", -1);
 	} else if (!strcmp(e, "maps")) {
 		on_maps(p, o);
+	} else if (!strcmp(e, "mmap")) {
+		on_mmap(p, o);
 	} else if (!strcmp(e, "faults")) {
 		on_faults(p, o);
 	} else if (!strcmp(e, "stack")) {
