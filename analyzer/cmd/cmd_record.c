@@ -308,7 +308,7 @@ static int check_traceable(const char *path)
  * the same second apart, and mkdir() without EEXIST makes the name ours alone
  * (a leftover of an earlier run with a recycled pid gets a suffix).
  */
-static char *make_default_dir(const char *prog)
+char *cmd_record_default_dir(const char *prog)
 {
 	char buf[PATH_MAX];
 	const char *base = strrchr(prog, '/');
@@ -515,7 +515,7 @@ int cmd_record(int argc, char **argv)
 		return 1;
 	}
 	if (!o.out)
-		o.out = name = make_default_dir(argv[first]);
+		o.out = name = cmd_record_default_dir(argv[first]);
 	dir = prepare_dir(o.out, o.force);
 	free(name);
 	setup_env(&o, lib, dir);

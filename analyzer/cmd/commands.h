@@ -24,6 +24,14 @@ int cmd_compare(int argc, char **argv);
 extern const char cmd_compare_usage[];
 int cmd_export(int argc, char **argv);
 extern const char cmd_export_usage[];
+int cmd_check(int argc, char **argv);
+extern const char cmd_check_usage[];
+int cmd_top(int argc, char **argv);
+extern const char cmd_top_usage[];
+
+/* Creates record's default trace directory for PROGRAM and returns its name
+ * (free() it); `top` names its trace the same way. */
+char *cmd_record_default_dir(const char *prog);
 
 struct fl_model;
 struct fl_report_opts;

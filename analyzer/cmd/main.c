@@ -20,6 +20,10 @@ const struct fl_command fl_commands[] = {
      cmd_addr_usage},
     {"export", cmd_export, "write a trace as folded stacks, Perfetto trace events or JSON",
      cmd_export_usage},
+    {"check", cmd_check, "set a trace's figures against budgets; exit 1 when one is exceeded",
+     cmd_check_usage},
+    {"top", cmd_top, "record a program and show its memory live, refreshed every tick",
+     cmd_top_usage},
     {NULL, NULL, NULL, NULL},
 };
 
