@@ -37,10 +37,14 @@ int fl_export_folded(FILE *f, const struct fl_model *m, const struct fl_report_o
 
 /*
  * Chrome trace event JSON ({"traceEvents": [...]}), which the Perfetto UI
- * and chrome://tracing open: per process a name, a lifetime slice and
- * threads; counter tracks "RSS" (anon, file, shmem), "virtual size",
- * "working set" and "page faults" (minor, major per tick); instant events
- * for fork, exec and mmap. ts in microseconds since the first process started.
+ * and chrome://tracing open: per process a name and a lifetime slice, and a
+ * track per thread the trace saw (named "thread TID", a slice from its
+ * first to its last traced call); counter tracks "RSS" (anon, file,
+ * shmem), "heap live" (bytes), "virtual size", "working set" and "page
+ * faults" (minor, major per tick); instant events for fork, exec and mmap
+ * on the thread that made the call; a flow (ph "s" to "f", cat "fork") from
+ * each fork to the child's start. ts in microseconds since the first
+ * process started.
  */
 int fl_export_perfetto(FILE *f, const struct fl_model *m, const struct fl_report_opts *o);
 
