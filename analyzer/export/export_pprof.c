@@ -236,6 +236,12 @@ static Sample *sample(struct pprof *pp, size_t pidx, const Label *kind)
 	return s;
 }
 
+/* v += w, saturating: a hostile trace's weights and periods can be huge. */
+static void add(int64_t *v, int64_t w)
+{
+	*v = w > 0 && *v > INT64_MAX - w ? INT64_MAX : *v + w;
+}
+
 static size_t proc_index(const struct fl_model *m, const struct fl_proc *p)
 {
 	size_t i;
@@ -254,9 +260,9 @@ static void heap_samples(struct pprof *pp)
 		pp->nids = 0;
 		push_stack(pp, pidx, sites[i].stack, sites[i].t);
 		s = sample(pp, pidx, NULL);
-		s->value[V_ALLOC_SPACE] += sites[i].bytes;
-		s->value[V_ALLOC_OBJECTS] += sites[i].allocs;
-		s->value[V_INUSE_SPACE] += sites[i].leaked_bytes;
+		add(&s->value[V_ALLOC_SPACE], sites[i].bytes);
+		add(&s->value[V_ALLOC_OBJECTS], sites[i].allocs);
+		add(&s->value[V_INUSE_SPACE], sites[i].leaked_bytes);
 	}
 	free(sites);
 }
@@ -265,7 +271,9 @@ static void heap_samples(struct pprof *pp)
 static void fault_samples(struct pprof *pp, size_t pidx)
 {
 	const struct fl_proc *p = pp->m->procs[pidx];
-	int64_t w = p->faults_period ? (int64_t)p->faults_period : 1;
+	int64_t w = !p->faults_period			     ? 1
+		    : p->faults_period > (uint64_t)INT64_MAX ? INT64_MAX
+							     : (int64_t)p->faults_period;
 	char region[512];
 	for (size_t i = 0; i < p->nfaults; i++) {
 		const struct fl_fault *ft = &p->faults[i];
@@ -279,7 +287,7 @@ static void fault_samples(struct pprof *pp, size_t pidx)
 		}
 		fl_stacks_region_name(p, ft->addr, ft->t, region, sizeof(region));
 		push_pseudo(pp, region);
-		sample(pp, pidx, &pp->kind[ft->major ? 1 : 0])->value[V_FAULTS] += w;
+		add(&sample(pp, pidx, &pp->kind[ft->major ? 1 : 0])->value[V_FAULTS], w);
 	}
 }
 

@@ -83,6 +83,20 @@ test_expect_success 'python3 --all: the same, with the shim per-site aggregates'
 	sites_agree "$TMP/py.json" "$TMP/py.inuse" leaks leaked_bytes
 '
 
+test_expect_success 'a hostile fault period saturates the faults value, never overflows' '
+	{ head -1 "$(ls "$TMP"/t/*.ndjson | head -1)" &&
+	  echo "{\"e\":\"faults\",\"t\":1000,\"seq\":5,\"period\":18446744073709551615,\"samples\":[[\"0x1000\",\"0x2000\",1,10,0],[\"0x1000\",\"0x2000\",1,20,0]],\"lost\":0}"
+	} >"$TMP/hostile.ndjson" &&
+	"$FL_SAN" export --format pprof -o "$TMP/h.pb.gz" "$TMP/hostile.ndjson" &&
+	node - "$decoder" "$TMP/h.pb.gz" >"$TMP/hv" <<-\JS &&
+	const fs = require("fs"), zlib = require("zlib");
+	const { Profile } = require(process.argv[2]);
+	const p = Profile.decode(zlib.gunzipSync(fs.readFileSync(process.argv[3])));
+	for (const s of p.sample) console.log(String(s.value[3]));
+	JS
+	echo 9223372036854775807 >"$TMP/want" && diff -u "$TMP/want" "$TMP/hv"
+'
+
 test_expect_success 'go tool pprof reads it, where installed' '
 	if command -v go >/dev/null && go tool pprof -h >/dev/null 2>&1; then
 		go tool pprof -raw "$TMP/p.pb.gz" >"$TMP/raw" && grep -q alloc_space "$TMP/raw"
