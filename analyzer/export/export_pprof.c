@@ -329,22 +329,21 @@ struct gz_sink {
 	z_stream z;
 	FILE *f;
 	int err;
+	unsigned char out[16384]; /* deflate's output, on its way to f */
 };
 
 static void deflate_into(struct gz_sink *g, const uint8_t *data, size_t len, int flush)
 {
-	unsigned char out[16384];
+	size_t n;
 	int rc;
 	g->z.next_in = (unsigned char *)data;
 	g->z.avail_in = (uInt)len;
 	do {
-		g->z.next_out = out;
-		g->z.avail_out = sizeof(out);
+		g->z.next_out = g->out;
+		g->z.avail_out = sizeof(g->out);
 		rc = deflate(&g->z, flush);
-		if (rc == Z_STREAM_ERROR)
-			g->err = 1;
-		if (fwrite(out, 1, sizeof(out) - g->z.avail_out, g->f) !=
-		    sizeof(out) - g->z.avail_out)
+		n = sizeof(g->out) - g->z.avail_out;
+		if (rc == Z_STREAM_ERROR || fwrite(g->out, 1, n, g->f) != n)
 			g->err = 1;
 	} while (!g->err && (g->z.avail_out == 0 || (flush == Z_FINISH && rc != Z_STREAM_END)));
 }
