@@ -26,9 +26,10 @@ SHIM_CFLAGS  = $(BASEFLAGS) -Ipreload -fPIC -fvisibility=hidden -ftls-model=init
 # ZSTD_* symbols are imported, and it allocates through trace/zstd_sink.c's
 # raw mappings (ZSTD_customMem), never through malloc.
 SHIM_LDLIBS  = -lzstd -lunwind -ldl -lpthread -lm
-ANA_CFLAGS   = $(BASEFLAGS) -Ianalyzer $(SANFLAGS) $(CFLAGS)
-# libstdc++ (its runtime, present on every Debian system) for __cxa_demangle.
-ANA_LDLIBS   = -ljansson -ldw -lelf -lzstd -lm -lpthread -l:libstdc++.so.6
+ANA_CFLAGS   = $(BASEFLAGS) -Ianalyzer -I$(GEN) $(SANFLAGS) $(CFLAGS)
+# libstdc++ (its runtime, present on every Debian system) for __cxa_demangle;
+# protobuf-c and zlib for the pprof export.
+ANA_LDLIBS   = -ljansson -ldw -lelf -lzstd -lm -lpthread -l:libstdc++.so.6 -lprotobuf-c -lz
 PROG_CFLAGS  = -std=gnu11 $(WARN) -g -O1 -D_GNU_SOURCE -Iinclude -MMD -MP -pthread $(CFLAGS)
 
 SHIM_SRC     = $(sort $(wildcard preload/*/*.c))
@@ -36,7 +37,12 @@ SHIM_OBJ     = $(SHIM_SRC:%.c=$(BUILD)/%.o)
 # Modules that define no libc symbol: linkable into unit tests.
 SHIM_CORE_OBJ = $(filter-out $(BUILD)/preload/hooks/% $(BUILD)/preload/session/%,$(SHIM_OBJ))
 ANA_SRC      = $(sort $(wildcard analyzer/*/*.c))
-ANA_OBJ      = $(ANA_SRC:%.c=$(BUILD)/%.o)
+# C generated at build time: pprof's published profile.proto, by protoc-c
+# (Debian: golang-github-google-pprof-dev, protobuf-c-compiler).
+GEN          = $(BUILD)/gen
+PPROF_PROTO ?= /usr/share/gocode/src/github.com/google/pprof/proto/profile.proto
+GEN_SRC      = $(GEN)/profile.pb-c.c
+ANA_OBJ      = $(ANA_SRC:%.c=$(BUILD)/%.o) $(GEN_SRC:%.c=%.o)
 ANA_LIB_OBJ  = $(filter-out $(BUILD)/analyzer/cmd/main.o,$(ANA_OBJ))
 SAMPLE_SRC   = $(sort $(wildcard samples/*.c))
 SAMPLES      = $(SAMPLE_SRC:samples/%.c=$(BUILD)/samples/%)
@@ -71,6 +77,15 @@ $(BUILD)/libshimcore.a: $(SHIM_CORE_OBJ)
 
 $(BUILD)/analyzer/%.o: analyzer/%.c
 	@mkdir -p $(@D)
+	$(CC) $(ANA_CFLAGS) -c $< -o $@
+
+$(GEN)/profile.pb-c.c: $(PPROF_PROTO)
+	@mkdir -p $(@D)
+	protoc-c --proto_path=$(dir $(PPROF_PROTO)) --c_out=$(@D) $(PPROF_PROTO)
+$(GEN)/profile.pb-c.h: $(GEN)/profile.pb-c.c ;
+$(BUILD)/analyzer/export/export_pprof.o: $(GEN)/profile.pb-c.h
+
+$(GEN)/%.o: $(GEN)/%.c
 	$(CC) $(ANA_CFLAGS) -c $< -o $@
 
 $(BUILD)/libanalyzer.a: $(ANA_LIB_OBJ)
@@ -163,9 +178,9 @@ lint:
 FUZZ_CC   ?= clang
 FUZZ_TIME ?= 60
 FUZZ      = $(BUILD)/fuzz/fuzz_reader
-$(FUZZ): tests/fuzz/fuzz_reader.c $(filter-out analyzer/cmd/main.c,$(ANA_SRC))
+$(FUZZ): tests/fuzz/fuzz_reader.c $(filter-out analyzer/cmd/main.c,$(ANA_SRC)) $(GEN_SRC)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) -std=c11 $(WARN) -g -O1 -D_GNU_SOURCE -Iinclude -Ianalyzer \
+	$(FUZZ_CC) -std=c11 $(WARN) -g -O1 -D_GNU_SOURCE -Iinclude -Ianalyzer -I$(GEN) \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -o $@ $^ $(ANA_LDLIBS)
 
 fuzz: $(FUZZ)

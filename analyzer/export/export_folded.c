@@ -1,12 +1,15 @@
 /*
  * Folded stacks. Identical stacks are merged (sorted, then summed), so the
  * output is small and stable: the same trace always gives the same file.
+ * One measure per file: a flame graph adds up its weights, so bytes and
+ * fault counts in one file would be summed into a meaningless figure.
  */
 #include "export/export.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "export/stacks.h"
 #include "util/diag.h"
 #include "util/xalloc.h"
 
@@ -43,25 +46,6 @@ static void emit(struct out *o, double weight)
 	o->lines[o->n++] = (struct line){fl_xstrdup(o->buf), weight};
 }
 
-/* A name for the frame at addr: the function, else object+offset, else the address. */
-static void frame_name(const struct fl_report_opts *ro, const struct fl_proc *p, uint64_t addr,
-		       uint64_t t, int is_return, char *buf, size_t len)
-{
-	struct fl_sym s;
-	const char *base;
-	if (fl_symbols_lookup(ro->syms, p, addr, t, is_return, &s) == 0 && s.func) {
-		snprintf(buf, len, "%s", s.func);
-		return;
-	}
-	if (s.object) {
-		base = strrchr(s.object, '/');
-		snprintf(buf, len, "%s+0x%llx", base ? base + 1 : s.object,
-			 (unsigned long long)s.obj_off);
-		return;
-	}
-	snprintf(buf, len, "0x%llx", (unsigned long long)addr);
-}
-
 static void proc_frame(struct out *o, const struct fl_proc *p)
 {
 	char buf[512];
@@ -81,7 +65,7 @@ static void stack_frames(struct out *o, const struct fl_report_opts *ro, const s
 		return;
 	}
 	for (uint32_t i = st->nframes, first = fl_symbols_first_frame(p, st, t); i-- > first;) {
-		frame_name(ro, p, st->frames[i], t, 1, buf, sizeof(buf));
+		fl_stacks_frame_name(ro, p, st->frames[i], t, 1, buf, sizeof(buf));
 		put_frame(o, buf);
 	}
 }
@@ -95,34 +79,43 @@ static void reset(struct out *o, const char *root, const struct fl_proc *p)
 	proc_frame(o, p);
 }
 
-static void allocs(struct out *o, const struct fl_report_opts *ro, const struct fl_proc *p)
+static const char *const roots[] = {"alloc", "peak", "leaked", "fault"};
+
+static int64_t site_weight(const struct fl_heap_site *s, enum fl_folded_what what)
 {
-	for (size_t i = 0; i < p->nblocks; i++) {
-		const struct fl_block *b = &p->blocks[i];
-		reset(o, "alloc", p);
-		stack_frames(o, ro, p, b->stack, b->t_alloc);
-		put_frame(o, fl_fn_name((enum fl_fn)b->fn));
-		emit(o, (double)b->weight);
+	return what == FL_FOLDED_ALLOC	? s->bytes
+	       : what == FL_FOLDED_PEAK ? s->peak_live
+					: s->leaked_bytes;
+}
+
+/* The heap report's sites, each under its whole allocation stack. */
+static void heap_sites(struct out *o, const struct fl_model *m, const struct fl_report_opts *ro,
+		       enum fl_folded_what what)
+{
+	size_t n;
+	struct fl_heap_site *sites = fl_stacks_heap_sites(m, ro, &n);
+	for (size_t i = 0; i < n; i++) {
+		reset(o, roots[what], sites[i].p);
+		stack_frames(o, ro, sites[i].p, sites[i].stack, sites[i].t);
+		emit(o, (double)site_weight(&sites[i], what));
 	}
+	free(sites);
+}
+
+/* Memory the program mapped itself, by length: bytes allocated outside the heap. */
+static void map_calls(struct out *o, const struct fl_report_opts *ro, const struct fl_proc *p)
+{
 	for (size_t i = 0; i < p->ncalls; i++) {
 		const struct fl_map_call *c = &p->calls[i];
 		if ((c->fn != FL_FN_MMAP && c->fn != FL_FN_MREMAP) || c->err ||
 		    c->result == UINT64_MAX)
 			continue;
-		reset(o, "alloc", p);
+		reset(o, roots[FL_FOLDED_ALLOC], p);
 		stack_frames(o, ro, p, c->stack, c->t);
 		put_frame(o, c->fn == FL_FN_MMAP ? (c->path ? "mmap (file)" : "mmap (anonymous)")
 						 : "mremap");
 		emit(o, (double)c->size);
 	}
-}
-
-static void region_name(const struct fl_vma *v, char *buf, size_t len)
-{
-	if (v->path && *v->path)
-		snprintf(buf, len, "%s", v->path);
-	else
-		snprintf(buf, len, "[anon %.4s]", v->perms);
 }
 
 static void faults(struct out *o, const struct fl_report_opts *ro, const struct fl_proc *p)
@@ -132,19 +125,15 @@ static void faults(struct out *o, const struct fl_report_opts *ro, const struct 
 	for (size_t i = 0; i < p->nfaults; i++) {
 		const struct fl_fault *ft = &p->faults[i];
 		const struct fl_block *b = fl_proc_block_at(p, ft->addr, ft->t);
-		struct fl_vma v;
-		reset(o, "fault", p);
-		if (fl_proc_vma_at(p, ft->addr, ft->t, &v) == 0)
-			region_name(&v, buf, sizeof(buf));
-		else
-			snprintf(buf, sizeof(buf), "[unknown region]");
+		reset(o, roots[FL_FOLDED_FAULTS], p);
+		fl_stacks_region_name(p, ft->addr, ft->t, buf, sizeof(buf));
 		put_frame(o, buf);
 		if (b) {
 			put_frame(o, "allocated at");
 			stack_frames(o, ro, p, b->stack, b->t_alloc);
 			put_frame(o, "touched by");
 		}
-		frame_name(ro, p, ft->ip, ft->t, 0, buf, sizeof(buf));
+		fl_stacks_frame_name(ro, p, ft->ip, ft->t, 0, buf, sizeof(buf));
 		if (ft->major)
 			strncat(buf, " (major)", sizeof(buf) - strlen(buf) - 1);
 		put_frame(o, buf);
@@ -157,14 +146,19 @@ static int cmp_line(const void *a, const void *b)
 	return strcmp(((const struct line *)a)->stack, ((const struct line *)b)->stack);
 }
 
-int fl_export_folded(FILE *f, const struct fl_model *m, const struct fl_report_opts *ro)
+int fl_export_folded(FILE *f, const struct fl_model *m, const struct fl_report_opts *ro,
+		     enum fl_folded_what what)
 {
 	struct out o = {0};
+	if (what != FL_FOLDED_FAULTS)
+		heap_sites(&o, m, ro, what);
 	for (size_t i = 0; i < m->nprocs; i++) {
 		if (!fl_report_selected(ro, m->procs[i]))
 			continue;
-		allocs(&o, ro, m->procs[i]);
-		faults(&o, ro, m->procs[i]);
+		if (what == FL_FOLDED_ALLOC)
+			map_calls(&o, ro, m->procs[i]);
+		if (what == FL_FOLDED_FAULTS)
+			faults(&o, ro, m->procs[i]);
 	}
 	if (o.n > 1)
 		qsort(o.lines, o.n, sizeof(*o.lines), cmp_line);

@@ -9,14 +9,18 @@
 
 #include <jansson.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util/diag.h"
+#include "util/u64map.h"
+#include "util/xalloc.h"
 
 struct pf {
 	FILE *f;
 	uint64_t t0;
 	size_t n;
+	uint64_t flows; /* flow ids given so far */
 };
 
 static double ts(const struct pf *pf, const struct fl_proc *p, uint64_t t)
@@ -72,24 +76,70 @@ static void names(struct pf *pf, const struct fl_proc *p, int first_image)
 {
 	char buf[512];
 	const char *exe = p->exe ? p->exe : "?";
-	int tids[64];
-	size_t ntids = 0;
 	if (first_image) {
 		snprintf(buf, sizeof(buf), "%s (pid %d)", exe, p->pid);
 		meta(pf, "process_name", p->pid, p->pid, buf);
 	}
 	meta(pf, "thread_name", p->pid, p->pid, "main");
-	for (size_t i = 0; i < p->nfaults && ntids < 64; i++) {
-		int tid = p->faults[i].tid;
-		size_t j;
-		for (j = 0; j < ntids && tids[j] != tid; j++)
-			;
-		if (j < ntids || tid <= 0 || tid == p->pid)
-			continue;
-		tids[ntids++] = tid;
-		snprintf(buf, sizeof(buf), "thread %d", tid);
-		meta(pf, "thread_name", p->pid, tid, buf);
+}
+
+/* A thread other than the main one, and when the trace saw it first and last. */
+struct thread {
+	int32_t tid;
+	uint64_t first, last;
+};
+
+static void seen(struct fl_u64map *index, struct thread **ts, size_t *n, size_t *cap,
+		 const struct fl_proc *p, int32_t tid, uint64_t t)
+{
+	uint64_t *slot;
+	struct thread *th;
+	if (tid <= 0 || tid == p->pid)
+		return;
+	slot = fl_u64map_slot(index, (uint64_t)tid);
+	if (!*slot) {
+		FL_GROW(*ts, *cap, *n + 1);
+		(*ts)[(*n)++] = (struct thread){tid, t, t};
+		*slot = *n;
 	}
+	th = &(*ts)[*slot - 1];
+	th->first = t < th->first ? t : th->first;
+	th->last = t > th->last ? t : th->last;
+}
+
+/*
+ * A track per thread: the trace lines carry the tid of the thread that made
+ * the call (heap records, mapping calls, forks, fault samples), so each
+ * thread gets a name and a slice from the first to the last line it made
+ * (its real start and end are not traced); its instants land on it.
+ */
+static void threads(struct pf *pf, const struct fl_proc *p)
+{
+	struct fl_u64map index; /* tid -> 1 + index into ts */
+	struct thread *list = NULL;
+	size_t n = 0, cap = 0;
+	char name[64];
+	fl_u64map_init(&index);
+	for (size_t i = 0; i < p->nblocks; i++)
+		seen(&index, &list, &n, &cap, p, p->blocks[i].tid, p->blocks[i].t_alloc);
+	for (size_t i = 0; i < p->ncalls; i++)
+		seen(&index, &list, &n, &cap, p, p->calls[i].tid, p->calls[i].t);
+	for (size_t i = 0; i < p->nforks; i++)
+		seen(&index, &list, &n, &cap, p, p->forks[i].tid, p->forks[i].t);
+	for (size_t i = 0; i < p->nfaults; i++)
+		seen(&index, &list, &n, &cap, p, p->faults[i].tid, p->faults[i].t);
+	for (size_t i = 0; i < n; i++) {
+		json_t *ev;
+		snprintf(name, sizeof(name), "thread %d", list[i].tid);
+		meta(pf, "thread_name", p->pid, list[i].tid, name);
+		ev = event("X", name, p->pid, list[i].tid);
+		json_object_set_new(ev, "ts", json_real(ts(pf, p, list[i].first)));
+		json_object_set_new(ev, "dur",
+				    json_real((double)(list[i].last - list[i].first) / 1e3));
+		put(pf, ev);
+	}
+	fl_u64map_release(&index);
+	free(list);
 }
 
 static void lifetime(struct pf *pf, const struct fl_proc *p)
@@ -126,6 +176,9 @@ static void counters(struct pf *pf, const struct fl_proc *p)
 		pmi = mi >= 0 ? mi : pmi;
 		pma = ma >= 0 ? ma : pma;
 	}
+	for (size_t i = 0; i < p->nheap; i++)
+		counter(pf, p, p->heap[i].t, "heap live",
+			json_pack("{s:I}", "live", (json_int_t)p->heap[i].live));
 	for (size_t i = 0; i < p->nwss; i++)
 		if (p->wss[i].written >= 0)
 			counter(pf, p, p->wss[i].t, "working set",
@@ -166,9 +219,40 @@ static void instants(struct pf *pf, const struct fl_proc *p)
 	}
 }
 
+/*
+ * The fork arrows: a flow from the fork in the parent (on the thread that
+ * forked) to the start of the child, for every child the trace followed.
+ */
+static void flows(struct pf *pf, const struct fl_proc *p, const struct fl_report_opts *o)
+{
+	for (size_t i = 0; i < p->nforks; i++) {
+		const struct fl_fork_ev *fk = &p->forks[i];
+		const struct fl_proc *child = NULL;
+		json_t *ev;
+		for (size_t j = 0; j < p->nchildren && !child; j++)
+			if (p->children[j]->pid == fk->child &&
+			    p->children[j]->link != FL_LINK_EXEC &&
+			    fl_report_selected(o, p->children[j]))
+				child = p->children[j];
+		if (!child)
+			continue;
+		ev = event("s", "fork", p->pid, fk->tid > 0 ? fk->tid : p->pid);
+		json_object_set_new(ev, "cat", json_string("fork"));
+		json_object_set_new(ev, "id", json_integer((json_int_t)++pf->flows));
+		json_object_set_new(ev, "ts", json_real(ts(pf, p, fk->t)));
+		put(pf, ev);
+		ev = event("f", "fork", child->pid, child->pid);
+		json_object_set_new(ev, "cat", json_string("fork"));
+		json_object_set_new(ev, "id", json_integer((json_int_t)pf->flows));
+		json_object_set_new(ev, "ts", json_real(ts(pf, child, 0)));
+		json_object_set_new(ev, "bp", json_string("e"));
+		put(pf, ev);
+	}
+}
+
 int fl_export_perfetto(FILE *f, const struct fl_model *m, const struct fl_report_opts *o)
 {
-	struct pf pf = {f, UINT64_MAX, 0};
+	struct pf pf = {f, UINT64_MAX, 0, 0};
 	for (size_t i = 0; i < m->nprocs; i++)
 		if (m->procs[i]->start_realtime_ns < pf.t0)
 			pf.t0 = m->procs[i]->start_realtime_ns;
@@ -183,8 +267,10 @@ int fl_export_perfetto(FILE *f, const struct fl_model *m, const struct fl_report
 				first = 0;
 		names(&pf, p, first);
 		lifetime(&pf, p);
+		threads(&pf, p);
 		counters(&pf, p);
 		instants(&pf, p);
+		flows(&pf, p, o);
 	}
 	fputs("\n]}\n", f);
 	if (fflush(f) != 0 || ferror(f))

@@ -56,10 +56,10 @@ test_expect_success '--pid: an id not in the trace, and one that is no id' '
 	test $? -eq 2 && grep -q "needs a process id" "$TMP/err"
 '
 
-test_expect_success 'export: --format=F --output=FILE is --format F -o FILE' '
-	"$FL" export --format folded -o "$TMP/f1" "$TMP/t" &&
-	"$FL" export --format=folded --output="$TMP/f2" "$TMP/t" &&
-	"$FL" export -ffolded -o"$TMP/f3" "$TMP/t" &&
+test_expect_success 'export: --format=F --what=W --output=FILE is --format F --what W -o FILE' '
+	"$FL" export --format folded --what faults -o "$TMP/f1" "$TMP/t" &&
+	"$FL" export --format=folded --what=faults --output="$TMP/f2" "$TMP/t" &&
+	"$FL" export -ffolded --what faults -o"$TMP/f3" "$TMP/t" &&
 	test -s "$TMP/f1" && diff -u "$TMP/f1" "$TMP/f2" && diff -u "$TMP/f1" "$TMP/f3"
 '
 

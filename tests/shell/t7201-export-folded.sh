@@ -1,6 +1,7 @@
 #!/bin/sh
 # export --format folded: flame-graph input whose weights add up to what
-# the trace recorded (bytes allocated, page faults sampled).
+# the trace recorded (bytes allocated, page faults sampled), one measure per
+# file.
 . "$(dirname "$0")/lib.sh"
 
 [ -x "$SAMPLES/overcommit" ] || skip_all "samples not built"
@@ -10,15 +11,19 @@ test_expect_success 'record the overcommit sample' '
 '
 
 test_expect_success 'export writes folded stacks and exits 0' '
-	"$FL_SAN" export --format folded "$TMP/t" >"$TMP/f" && test -s "$TMP/f"
+	"$FL_SAN" export --format folded "$TMP/t" >"$TMP/f" && test -s "$TMP/f" &&
+	"$FL_SAN" export --format folded --what faults -o "$TMP/faults" "$TMP/t" &&
+	test -s "$TMP/faults"
 '
 
-test_expect_success 'every line is "root;frame;...;frame weight" with a known root' '
-	! grep -vE "^(alloc|fault);[^;]+(;[^;]+)* [0-9]+\$" "$TMP/f"
+test_expect_success 'every line is "root;frame;...;frame weight", one root per file' '
+	! grep -vE "^alloc;[^;]+(;[^;]+)* [0-9]+\$" "$TMP/f" &&
+	! grep -vE "^fault;[^;]+(;[^;]+)* [0-9]+\$" "$TMP/faults"
 '
 
 test_expect_success 'stacks are merged: no stack appears twice' '
-	sed "s/ [0-9]*\$//" "$TMP/f" | sort | uniq -d >"$TMP/dups" && ! test -s "$TMP/dups"
+	cat "$TMP/f" "$TMP/faults" | sed "s/ [0-9]*\$//" | sort | uniq -d >"$TMP/dups" &&
+	! test -s "$TMP/dups"
 '
 
 test_expect_success 'alloc weights add up to the bytes the trace recorded' '
@@ -27,19 +32,20 @@ test_expect_success 'alloc weights add up to the bytes the trace recorded' '
 	test "$got" = "$want"
 '
 
-test_expect_success 'the big reservation is under main;reserve_big;malloc, root first' '
-	grep -E "^alloc;overcommit \[[0-9]+\];.*main;reserve_big;malloc 67108864\$" "$TMP/f"
+test_expect_success 'the big reservation is under main;reserve_big, root first' '
+	grep -E "^alloc;overcommit \[[0-9]+\];.*main;reserve_big 67108864\$" "$TMP/f"
 '
 
 test_expect_success 'fault weights add up to the fault samples times their period' '
 	want=$(cat "$TMP"/t/*.ndjson | jq -s "[.[] | select(.e==\"faults\") | (.samples|length) * (.period // 1)] | add // 0") &&
-	got=$(awk "/^fault;/ { s += \$NF } END { printf \"%.0f\", s }" "$TMP/f") &&
+	got=$(awk "{ s += \$NF } END { printf \"%.0f\", s }" "$TMP/faults") &&
 	test "$got" = "$want"
 '
 
 test_expect_success 'flamegraph.pl renders it, where installed' '
 	if command -v flamegraph.pl >/dev/null; then
-		flamegraph.pl "$TMP/f" >"$TMP/f.svg" && grep -q "reserve_big" "$TMP/f.svg"
+		flamegraph.pl "$TMP/f" >"$TMP/f.svg" && grep -q "reserve_big" "$TMP/f.svg" &&
+		flamegraph.pl "$TMP/faults" >"$TMP/faults.svg" && grep -q "touch_fraction" "$TMP/faults.svg"
 	fi
 '
 

@@ -26,7 +26,7 @@ test_expect_success 'the events follow the trace event format' '
 	for i, e in enumerate(d["traceEvents"]):
 	    def bad(why): errs.append("event %d %s: %s" % (i, why, e))
 	    ph = e.get("ph")
-	    if ph not in ("M", "X", "C", "i", "I", "B", "E"): bad("phase"); continue
+	    if ph not in ("M", "X", "C", "i", "I", "B", "E", "s", "t", "f"): bad("phase"); continue
 	    if not isinstance(e.get("name"), str) or not e["name"]: bad("name")
 	    if not isinstance(e.get("pid"), int) or not isinstance(e.get("tid"), int): bad("pid/tid")
 	    if ph == "M":
@@ -39,6 +39,8 @@ test_expect_success 'the events follow the trace event format' '
 	    if ph == "X" and (not isinstance(e.get("dur"), num) or e["dur"] < 0): bad("dur")
 	    if ph == "C" and (not e.get("args") or not all(isinstance(v, num) for v in e["args"].values())): bad("counter args")
 	    if ph in ("i", "I") and e.get("s", "t") not in ("g", "p", "t"): bad("instant scope")
+	    if ph in ("s", "t", "f") and (not isinstance(e.get("id"), int) or not isinstance(e.get("cat"), str)): bad("flow id/cat")
+	    if ph == "f" and e.get("bp", "e") != "e": bad("flow binding point")
 	if used - named: errs.append("processes without a name: %s" % (used - named))
 	if errs:
 	    print("\n".join(errs[:20])); sys.exit(1)
