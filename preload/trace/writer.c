@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -379,6 +380,59 @@ static size_t lines_within(size_t n, uint64_t room)
 	return i;
 }
 
+/*
+ * A trace never fills its disk, and never grows at a rate no real run
+ * needs (a process stuck writing, say the parent of a hung child whose
+ * other threads go on): before each write, if the filesystem would be left
+ * with less than max(1 GiB, 5 %) free, or the process has written faster
+ * than 200 MB/s for 3 s in a row, recording stops (counting goes on, the
+ * totals are still written) and a note says why. --max-size lifts the
+ * rate limit: the user bounded the size already.
+ */
+#define KEEP_FREE_MIN (1ull << 30)
+#define RATE_LIMIT (200ull << 20)
+#define RATE_SECONDS 3
+static uint64_t window_t, window_bytes;
+static unsigned hot_windows;
+
+static const char *disk_guard(size_t n)
+{
+	struct statfs fs;
+	uint64_t now = fl_sys_now_ns(), limit = fl_config.rate_limit ? fl_config.rate_limit
+								       : RATE_LIMIT;
+	if (syscall(SYS_fstatfs, fl_trace.fd, &fs) == 0) {
+		uint64_t avail = (uint64_t)fs.f_bavail * (uint64_t)fs.f_bsize;
+		uint64_t keep = (uint64_t)fs.f_blocks * (uint64_t)fs.f_bsize / 20;
+		if (keep < KEEP_FREE_MIN)
+			keep = KEEP_FREE_MIN;
+		if (fl_config.keep_free)
+			keep = fl_config.keep_free;
+		if (avail < keep + n)
+			return "the trace's filesystem is nearly full (free space kept: max(1 GiB, 5 %)): "
+			       "recording stopped, counting continues";
+	}
+	window_bytes += n;
+	if (!window_t)
+		window_t = now;
+	if (now - window_t >= 1000000000u) {
+		uint64_t rate = window_bytes * 1000000000u / (now - window_t);
+		hot_windows = rate > limit ? hot_windows + 1 : 0;
+		window_t = now;
+		window_bytes = 0;
+	}
+	if (hot_windows >= RATE_SECONDS && !fl_config.max_size)
+		return "the process wrote its trace faster than any real run (over 200 MB/s for "
+		       "seconds): recording stopped, counting continues";
+	return NULL;
+}
+
+static void guard_stop(const char *why)
+{
+	fl_trace.stopped = 1;
+	out.len = out.cur = 0;
+	fl_writer_note("stopped", why, fl_trace.written);
+}
+
 /* A failed write (disk full, quota, I/O error) stops the recording, and
  * says so once on stderr: a trace never just ends. */
 static void put(size_t n)
@@ -456,6 +510,12 @@ void fl_writer_write(int force)
 		lose(0, n);
 		fl_out_consume(&out, n);
 		return;
+	}
+	n = fl_out_pending(&out);
+	if (!fl_trace.stopped) {
+		const char *why = disk_guard(n);
+		if (why)
+			guard_stop(why);
 	}
 	n = fl_out_pending(&out);
 	if (fl_trace.stopped && !fl_trace.write_failed)
