@@ -59,7 +59,8 @@ static char side_mem[SIDE_BYTES];
 static uint64_t held_since;
 static uint64_t stall_ns = 10ull * 1000000000u;
 static int stalled;
-static struct fl_out sink; /* zero capacity: drops every line */
+/* Zero capacity: drops every line (one per thread: never shared). */
+static __thread struct fl_out sink __attribute__((tls_model("initial-exec")));
 
 static long futex(uint32_t *word, int op, uint32_t val, const struct timespec *timeout)
 {

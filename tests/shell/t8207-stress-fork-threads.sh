@@ -20,7 +20,7 @@ test_expect_success "$runs runs under record: none hangs, the output is the nati
 		test $st -eq 0 || { say "run $i: status $st"; cat "$TMP/traced.err"; exit 1; }
 		diff -u "$TMP/native.out" "$TMP/traced.out" || exit 1
 		for f in "$TMP"/t/*.ndjson; do
-			head -n 1 "$f" | jq -e ".parent.kind == \"fork\"" >/dev/null || continue
+			head -n 1 "$f" | grep -q "\"kind\":\"fork\"" || continue
 			grep -c "\"e\":\"alloc\".*\"size\":200000" "$f"
 		done | sort | uniq -c >>"$TMP/children"
 	done
