@@ -385,10 +385,11 @@ static size_t lines_within(size_t n, uint64_t room)
  * A trace never fills its disk, and never grows at a rate no real run
  * needs (a process stuck writing, say the parent of a hung child whose
  * other threads go on): before each write, if the filesystem would be left
- * with less than max(1 GiB, 5 %) free, or the process has written faster
- * than 200 MB/s for 3 s in a row, recording stops (counting goes on, the
- * totals are still written) and a note says why. --max-size lifts the
- * rate limit: the user bounded the size already.
+ * with less than max(1 GiB, 5 %) free (at most half of a small one), or
+ * the process has written faster than 200 MB/s for 3 s in a row,
+ * recording stops (counting goes on, the totals are still written) and a
+ * note says why. --max-size lifts the rate limit: the user bounded the
+ * size already.
  */
 #define KEEP_FREE_MIN (1ull << 30)
 #define RATE_LIMIT (200ull << 20)
@@ -399,17 +400,22 @@ static unsigned hot_windows;
 static const char *disk_guard(size_t n)
 {
 	struct statfs fs;
-	uint64_t now = fl_sys_now_ns(), limit = fl_config.rate_limit ? fl_config.rate_limit
-								       : RATE_LIMIT;
+	uint64_t now = fl_sys_now_ns();
+	uint64_t limit = fl_config.rate_limit ? fl_config.rate_limit : RATE_LIMIT;
 	if (syscall(SYS_fstatfs, fl_trace.fd, &fs) == 0) {
 		uint64_t avail = (uint64_t)fs.f_bavail * (uint64_t)fs.f_bsize;
 		uint64_t keep = (uint64_t)fs.f_blocks * (uint64_t)fs.f_bsize / 20;
 		if (keep < KEEP_FREE_MIN)
 			keep = KEEP_FREE_MIN;
+		/* A small filesystem (a 512 MiB tmpfs) still gets half of it. */
+		if (keep > (uint64_t)fs.f_blocks * (uint64_t)fs.f_bsize / 2)
+			keep = (uint64_t)fs.f_blocks * (uint64_t)fs.f_bsize / 2;
 		if (fl_config.keep_free)
 			keep = fl_config.keep_free;
 		if (avail < keep + n)
-			return "the trace's filesystem is nearly full (free space kept: max(1 GiB, 5 %)): "
+			return "the trace's filesystem is nearly full (free space kept: max(1 GiB, "
+			       "5 %), "
+			       "at most half of it): "
 			       "recording stopped, counting continues";
 	}
 	window_bytes += n;
