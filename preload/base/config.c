@@ -57,6 +57,9 @@ void fl_config_load(char **envp)
 	if (c->interval_ms == 0)
 		c->interval_ms = 1;
 	c->max_size = env_u64(envp, FL_ENV_MAX_SIZE, 0);
+	/* For tests: the disk guard's thresholds (doc/limits.md). */
+	c->keep_free = env_u64(envp, "FAULTLINE_KEEP_FREE", 0);
+	c->rate_limit = env_u64(envp, "FAULTLINE_RATE_LIMIT", 0);
 	c->wss = env_u64(envp, FL_ENV_WSS, 0) != 0;
 	c->follow = env_u64(envp, FL_ENV_FOLLOW, 1) != 0;
 	c->no_argv = env_u64(envp, FL_ENV_NO_ARGV, 0) != 0;

@@ -20,6 +20,8 @@ struct fl_config {
 	uint64_t interval_ms;
 	uint64_t faults_period; /* 0 = off, 1 = all, N = every N-th */
 	uint64_t max_size;	/* bytes per trace file, 0 = no cap */
+	uint64_t keep_free;	/* free bytes left on the trace's filesystem; 0 = default */
+	uint64_t rate_limit;	/* bytes/s a process may write, sustained; 0 = default */
 	int all;		/* sample_bytes == 1 */
 	int wss;
 	int follow;

@@ -17,9 +17,19 @@
 
 /* ---- wait: how each child ended, as its parent saw it (SIGKILL too) ---- */
 
+/* The program's own reaping, traced even in a signal handler that
+ * interrupted the shim (a SIGCHLD handler during the fork hook): the
+ * writer lock never waits for its own thread (nested lines), and waiting
+ * for another holder is safe, as a holder waits for nothing this thread
+ * can hold. Not the shim's own waits (system()). */
+static int program_reaps(void)
+{
+	return fl_state == FL_READY && fl_tls_guard != FL_GUARD_INTERNAL;
+}
+
 static void reaped(pid_t pid, int status)
 {
-	if (pid <= 0 || !TRACING() || fl_proc_in_vfork_child() ||
+	if (pid <= 0 || !program_reaps() || fl_proc_in_vfork_child() ||
 	    !(WIFEXITED(status) || WIFSIGNALED(status)))
 		return;
 	fl_tls_guard++;

@@ -52,11 +52,15 @@ void fl_proc_vfork_prepare(void)
 	vf.seq = fl_seq_next();
 }
 
+/* Under the guard: a SIGCHLD handler that lands here (the child may be
+ * gone already) calls through untraced, but for its wait line. */
 void fl_proc_fork_line(pid_t child, const char *kind, uint64_t t, uint64_t seq)
 {
+	fl_tls_guard++;
 	fl_writer_lock();
 	fl_lines_fork(child, kind, t, seq);
 	fl_writer_unlock();
+	fl_tls_guard--;
 }
 
 int fl_proc_vfork_link(char *link)

@@ -233,6 +233,18 @@ static uint32_t unwind(struct fl_stack_cache_entry *e, uint64_t gen, uintptr_t r
 	return id;
 }
 
+/* In a fork child of a process where another thread could hold libunwind's
+ * or the loader's lock (dl_iterate_phdr) at the fork, those locks stay held
+ * forever: libunwind would hang in the first backtrace. Until exec (a new
+ * image starts afresh), stacks are the caller's frame only. */
+static int no_unwind;
+
+void fl_stacks_after_fork_child(int others_may_unwind)
+{
+	if (others_may_unwind)
+		no_unwind = 1;
+}
+
 uint32_t fl_stacks_capture(struct fl_stack_cache *c)
 {
 	uintptr_t ra = 0, sp = 0;
@@ -242,6 +254,13 @@ uint32_t fl_stacks_capture(struct fl_stack_cache *c)
 
 	if (!slots)
 		return 0;
+	if (no_unwind) {
+		void *frame[1];
+		if (!caller_frame(&ra, &sp))
+			return 0;
+		frame[0] = (void *)ra;
+		return intern(frame, 1);
+	}
 	if (c && caller_frame(&ra, &sp)) {
 		e = entry_of(c, ra, sp);
 		if (e->gen == c->gen && e->ra == ra && e->sp == sp && e->id && still_valid(e)) {

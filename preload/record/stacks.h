@@ -57,4 +57,9 @@ void fl_stacks_forget_emitted(void);
 /* The shim's own text, [start, end). */
 void fl_stacks_self_range(uintptr_t *start, uintptr_t *end);
 
+/* fork child: others_may_unwind when another thread could have held the
+ * unwinder's or the loader's lock at the fork; then stacks are one frame
+ * deep until exec. */
+void fl_stacks_after_fork_child(int others_may_unwind);
+
 #endif

@@ -52,6 +52,22 @@ void fl_init_resolve(void)
 	}
 }
 
+/* Whether the ticker may be inside dl_iterate_phdr (the loader's lock)
+ * while a thread forks: a Dekker pair, so that either the ticker sees the
+ * fork coming and skips its walk, or the fork sees the ticker in it. */
+static int forking, ticker_in_loader;
+
+/* Another thread than the forking one could hold the unwinder's or the
+ * loader's lock: a program thread that made a traced call, or the ticker
+ * in its walk of the loaded objects. */
+static int others_may_unwind(void)
+{
+	for (struct fl_thread *t = fl_thread_first(); t; t = t->next)
+		if (t != fl_tls_self && __atomic_load_n(&t->state, __ATOMIC_ACQUIRE) == FL_TS_LIVE)
+			return 1;
+	return __atomic_load_n(&ticker_in_loader, __ATOMIC_SEQ_CST);
+}
+
 static void *ticker_main(void *arg)
 {
 	sigset_t all;
@@ -66,7 +82,10 @@ static void *ticker_main(void *arg)
 		if (__atomic_load_n(&fl_state, __ATOMIC_ACQUIRE) != FL_READY)
 			continue;
 		/* before the tick: it takes the writer lock */
-		fl_buildid_refresh(fl_maps_forget);
+		__atomic_store_n(&ticker_in_loader, 1, __ATOMIC_SEQ_CST);
+		if (!__atomic_load_n(&forking, __ATOMIC_SEQ_CST))
+			fl_buildid_refresh(fl_maps_forget);
+		__atomic_store_n(&ticker_in_loader, 0, __ATOMIC_SEQ_CST);
 		fl_tick(0);
 	}
 	return NULL;
@@ -125,6 +144,7 @@ void fl_init_fork_prepare(void)
 	if (fl_state != FL_READY || fl_tls_guard)
 		return;
 	fl_tls_guard++;
+	__atomic_store_n(&forking, 1, __ATOMIC_SEQ_CST);
 	fl_writer_lock();
 	fl_tls_fork_t = fl_now();
 	fl_tls_fork_seq = fl_seq_next();
@@ -137,6 +157,7 @@ void fl_init_fork_parent(void)
 {
 	if (!fl_tls_fork_armed)
 		return;
+	__atomic_store_n(&forking, 0, __ATOMIC_SEQ_CST);
 	if (!fl_trace.stopped)
 		fl_probes_fork_parent(fl_writer_out());
 	fl_writer_write(0);
@@ -149,6 +170,8 @@ void fl_init_fork_child(const char *kind)
 	if (!fl_tls_fork_armed)
 		return;
 	fl_tls_fork_armed = 0;
+	forking = 0;
+	fl_stacks_after_fork_child(others_may_unwind());
 	/* The lock was taken in prepare by this thread: it is ours to reset. */
 	fl_writer_after_fork_child();
 	fl_stacks_forget_emitted();

@@ -9,15 +9,19 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
+#include <linux/futex.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/config.h"
 #include "base/fmt.h"
 #include "base/log.h"
+#include "base/state.h"
 #include "base/sys.h"
 #include "faultline/schema.h"
 #include "trace/clock.h"
@@ -28,33 +32,175 @@
 
 struct fl_trace fl_trace = {.fd = -1};
 
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct fl_out out;
 static char *out_mem;
 
+/*
+ * The lock word holds its owner's tid (WAITERS set when another thread may
+ * sleep on it), 0 when free: taking it and naming the owner are one atomic
+ * step. A hook that runs in a signal handler (waitpid in a SIGCHLD handler,
+ * malloc, mmap) may interrupt its own thread while that thread holds the
+ * lock (the fork hook writing its line): waiting would wait for itself
+ * forever. Such a re-entry takes the lock "nested" instead: its lines go
+ * to a side buffer, with signals blocked, and join the pending lines when
+ * the interrupted holder lets go.
+ */
+#define WAITERS 0x80000000u
+#define NEST_MAX 8
+#define SIDE_BYTES (64u << 10)
+static uint32_t lock_word;
+static unsigned nested;
+static uint64_t nest_mask[NEST_MAX]; /* the signal mask each re-entry found */
+static struct fl_out side;
+static char side_mem[SIDE_BYTES];
+
+/* The watchdog: a holder that keeps the lock this long has stalled (stuck
+ * in a handler of the program's, or in a lock it inherited); waiters then
+ * stop waiting and the process's tracing goes off (see writer.h). */
+static uint64_t held_since;
+static uint64_t stall_ns = 10ull * 1000000000u;
+static int stalled;
+/* Zero capacity: drops every line (one per thread: never shared). */
+static __thread struct fl_out sink __attribute__((tls_model("initial-exec")));
+
+static long futex(uint32_t *word, int op, uint32_t val, const struct timespec *timeout)
+{
+	return syscall(SYS_futex, word, op | FUTEX_PRIVATE_FLAG, val, timeout, NULL, 0);
+}
+
+static void sigmask_all(uint64_t *old)
+{
+	uint64_t all = ~0ull;
+	syscall(SYS_rt_sigprocmask, SIG_BLOCK, &all, old, sizeof(all));
+}
+
+static void sigmask_restore(const uint64_t *old)
+{
+	syscall(SYS_rt_sigprocmask, SIG_SETMASK, old, NULL, sizeof(*old));
+}
+
+static int take(uint32_t tid)
+{
+	uint32_t cur = 0;
+	if (__atomic_compare_exchange_n(&lock_word, &cur, tid, 0, __ATOMIC_ACQUIRE,
+					__ATOMIC_RELAXED)) {
+		held_since = fl_sys_now_ns();
+		return 1;
+	}
+	return 0;
+}
+
+/* Waits for another holder; 0 once taken, -1 if the holder stalled. */
+static int wait_for_holder(uint32_t tid)
+{
+	const struct timespec slice = {0, 200 * 1000000};
+	for (;;) {
+		uint32_t cur = __atomic_load_n(&lock_word, __ATOMIC_RELAXED);
+		if (cur == 0) {
+			if (__atomic_compare_exchange_n(&lock_word, &cur, tid | WAITERS, 0,
+							__ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+				held_since = fl_sys_now_ns();
+				return 0;
+			}
+			continue;
+		}
+		if (__atomic_load_n(&stalled, __ATOMIC_ACQUIRE) ||
+		    fl_sys_now_ns() - __atomic_load_n(&held_since, __ATOMIC_RELAXED) > stall_ns) {
+			__atomic_store_n(&stalled, 1, __ATOMIC_RELEASE);
+			__atomic_store_n(&fl_trace.stopped, 1, __ATOMIC_RELAXED);
+			__atomic_store_n(&fl_state, FL_OFF, __ATOMIC_RELEASE);
+			return -1;
+		}
+		if (!(cur & WAITERS) &&
+		    !__atomic_compare_exchange_n(&lock_word, &cur, cur | WAITERS, 0,
+						 __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+			continue;
+		futex(&lock_word, FUTEX_WAIT, cur | WAITERS, &slice);
+	}
+}
+
+/* Per thread: this thread went past a stalled lock (its writes are dropped
+ * until it unlocks). */
+static __thread int bypassing __attribute__((tls_model("initial-exec")));
+
 void fl_writer_lock(void)
 {
-	pthread_mutex_lock(&lock);
+	uint32_t tid = (uint32_t)fl_sys_gettid();
+	if (take(tid))
+		return;
+	if ((__atomic_load_n(&lock_word, __ATOMIC_RELAXED) & ~WAITERS) == tid) {
+		unsigned depth = nested++;
+		sigmask_all(&nest_mask[depth < NEST_MAX ? depth : NEST_MAX - 1]);
+		if (!side.buf)
+			fl_out_init(&side, side_mem, sizeof(side_mem));
+		return;
+	}
+	if (wait_for_holder(tid) != 0)
+		bypassing++;
 }
 
 int fl_writer_trylock(unsigned ms)
 {
+	uint32_t tid = (uint32_t)fl_sys_gettid();
 	for (unsigned i = 0; i <= ms; i++) {
-		if (pthread_mutex_trylock(&lock) == 0)
+		if (take(tid))
 			return 0;
+		if ((__atomic_load_n(&lock_word, __ATOMIC_RELAXED) & ~WAITERS) == tid)
+			return -1; /* ours: the interrupted code holds it */
 		fl_sys_sleep_ns(1000000);
 	}
 	return -1;
 }
 
+int fl_writer_held_here(void)
+{
+	return (__atomic_load_n(&lock_word, __ATOMIC_RELAXED) & ~WAITERS) ==
+	       (uint32_t)fl_sys_gettid();
+}
+
+/* The lines written in signal handlers while this thread held the lock
+ * join the pending ones, as if written now (or are counted as dropped). */
+static void take_side_lines(void)
+{
+	size_t n = side.len, tail = out.cur - out.len;
+	if (n == 0)
+		return;
+	if (out.cap - out.cur >= n) {
+		memmove(out.buf + out.len + n, out.buf + out.len, tail);
+		memcpy(out.buf + out.len, side.buf, n);
+		out.len += n;
+		out.cur += n;
+	} else {
+		out.dropped_lines++;
+	}
+	side.len = side.cur = 0;
+}
+
+static void note_stall(void);
+
 void fl_writer_unlock(void)
 {
-	pthread_mutex_unlock(&lock);
+	if (bypassing) {
+		bypassing--;
+		return;
+	}
+	if (nested) {
+		unsigned depth = --nested;
+		sigmask_restore(&nest_mask[depth < NEST_MAX ? depth : NEST_MAX - 1]);
+		return;
+	}
+	take_side_lines();
+	if (__atomic_load_n(&stalled, __ATOMIC_ACQUIRE))
+		note_stall();
+	if (__atomic_exchange_n(&lock_word, 0, __ATOMIC_RELEASE) & WAITERS)
+		futex(&lock_word, FUTEX_WAKE, 1, NULL);
 }
 
 struct fl_out *fl_writer_out(void)
 {
-	return &out;
+	if (bypassing)
+		return &sink;
+	return nested ? &side : &out;
 }
 
 /* "<dir>/<pid>.ndjson", or "<dir>/<pid>.<n>.ndjson" if taken (pid reuse). */
@@ -116,13 +262,31 @@ int fl_writer_open(void)
 	return 0;
 }
 
+static void note_to(struct fl_out *o, const char *what, const char *why, uint64_t n)
+{
+	fl_out_begin(o, FL_EV_NOTE, fl_now(), fl_seq_next());
+	fl_out_str(o, FL_K_WHAT, what);
+	fl_out_str(o, FL_K_WHY, why);
+	fl_out_u64(o, FL_K_N, n);
+	fl_out_end(o);
+}
+
 void fl_writer_note(const char *what, const char *why, uint64_t n)
 {
-	fl_out_begin(&out, FL_EV_NOTE, fl_now(), fl_seq_next());
-	fl_out_str(&out, FL_K_WHAT, what);
-	fl_out_str(&out, FL_K_WHY, why);
-	fl_out_u64(&out, FL_K_N, n);
-	fl_out_end(&out);
+	note_to(fl_writer_out(), what, why, n);
+}
+
+/* The stalled holder let go at last: say why the trace ends here. */
+static void note_stall(void)
+{
+	static int said;
+	if (said++)
+		return;
+	note_to(&out, "stopped",
+		"the trace writer stalled (its lock held too long): tracing turned off for this "
+		"process",
+		(fl_sys_now_ns() - held_since) / 1000000);
+	fl_writer_write(1);
 }
 
 /* The program may have closed our fd, or dup2'd its own file over it: never
@@ -218,6 +382,65 @@ static size_t lines_within(size_t n, uint64_t room)
 	return i;
 }
 
+/*
+ * A trace never fills its disk, and never grows at a rate no real run
+ * needs (a process stuck writing, say the parent of a hung child whose
+ * other threads go on): before each write, if the filesystem would be left
+ * with less than max(1 GiB, 5 %) free (at most half of a small one), or
+ * the process has written faster than 200 MB/s for 3 s in a row,
+ * recording stops (counting goes on, the totals are still written) and a
+ * note says why. --max-size lifts the rate limit: the user bounded the
+ * size already.
+ */
+#define KEEP_FREE_MIN (1ull << 30)
+#define RATE_LIMIT (200ull << 20)
+#define RATE_SECONDS 3
+static uint64_t window_t, window_bytes;
+static unsigned hot_windows;
+
+static const char *disk_guard(size_t n)
+{
+	struct statfs fs;
+	uint64_t now = fl_sys_now_ns();
+	uint64_t limit = fl_config.rate_limit ? fl_config.rate_limit : RATE_LIMIT;
+	if (syscall(SYS_fstatfs, fl_trace.fd, &fs) == 0) {
+		uint64_t avail = (uint64_t)fs.f_bavail * (uint64_t)fs.f_bsize;
+		uint64_t keep = (uint64_t)fs.f_blocks * (uint64_t)fs.f_bsize / 20;
+		if (keep < KEEP_FREE_MIN)
+			keep = KEEP_FREE_MIN;
+		/* A small filesystem (a 512 MiB tmpfs) still gets half of it. */
+		if (keep > (uint64_t)fs.f_blocks * (uint64_t)fs.f_bsize / 2)
+			keep = (uint64_t)fs.f_blocks * (uint64_t)fs.f_bsize / 2;
+		if (fl_config.keep_free)
+			keep = fl_config.keep_free;
+		if (avail < keep + n)
+			return "the trace's filesystem is nearly full (free space kept: max(1 GiB, "
+			       "5 %), "
+			       "at most half of it): "
+			       "recording stopped, counting continues";
+	}
+	window_bytes += n;
+	if (!window_t)
+		window_t = now;
+	if (now - window_t >= 1000000000u) {
+		uint64_t rate = window_bytes * 1000000000u / (now - window_t);
+		hot_windows = rate > limit ? hot_windows + 1 : 0;
+		window_t = now;
+		window_bytes = 0;
+	}
+	if (hot_windows >= RATE_SECONDS && !fl_config.max_size)
+		return "the process wrote its trace faster than any real run (over 200 MB/s for "
+		       "seconds): recording stopped, counting continues";
+	return NULL;
+}
+
+static void guard_stop(const char *why)
+{
+	fl_trace.stopped = 1;
+	out.len = out.cur = 0;
+	fl_writer_note("stopped", why, fl_trace.written);
+}
+
 /* A failed write (disk full, quota, I/O error) stops the recording, and
  * says so once on stderr: a trace never just ends. */
 static void put(size_t n)
@@ -276,6 +499,11 @@ static void keep_totals(void)
 void fl_writer_write(int force)
 {
 	size_t n = fl_out_pending(&out);
+	/* A re-entry (signal handler) writes when its thread lets go. */
+	if (nested || bypassing)
+		return;
+	take_side_lines(); /* a handler's, left by a holder that let go meanwhile */
+	n = fl_out_pending(&out);
 	/* Compressing is the ticker's work: a program thread does it only
 	 * when half the buffer waits, rather than lose lines. */
 	if (n == 0 || (!force && n < (fl_config.compress ? OUT_BYTES / 2 : FLUSH_AT)))
@@ -294,6 +522,12 @@ void fl_writer_write(int force)
 		lose(0, n);
 		fl_out_consume(&out, n);
 		return;
+	}
+	n = fl_out_pending(&out);
+	if (!fl_trace.stopped) {
+		const char *why = disk_guard(n);
+		if (why)
+			guard_stop(why);
 	}
 	n = fl_out_pending(&out);
 	if (fl_trace.stopped && !fl_trace.write_failed)
@@ -318,4 +552,8 @@ void fl_writer_after_fork_child(void)
 	out.len = out.cur = 0;
 	lost_errno = 0;
 	lost_bytes = 0;
+	/* The forking thread's lock, under its new tid. */
+	__atomic_store_n(&lock_word, (uint32_t)fl_sys_gettid(), __ATOMIC_RELAXED);
+	nested = 0;
+	side.len = side.cur = 0;
 }

@@ -32,11 +32,21 @@ extern struct fl_trace fl_trace;
  * the header next. 0 or -1. */
 int fl_writer_open(void);
 
+/* Never blocks on its own thread: a signal handler that interrupted this
+ * thread while it held the lock gets it "nested", its lines kept aside
+ * until the interrupted holder unlocks (writes wait till then). A holder
+ * that keeps the lock more than a few seconds has stalled: waiters stop
+ * waiting, tracing goes off for the process (FL_OFF, pass-through), their
+ * lines go nowhere, and the trace says so if the holder ever lets go. */
 void fl_writer_lock(void);
 /* Tries for up to ms milliseconds (signal handlers, where the lock may be
- * held by the interrupted code); 0 when taken. */
+ * held by the interrupted code); 0 when taken, -1 at once if this thread
+ * holds it already. */
 int fl_writer_trylock(unsigned ms);
 void fl_writer_unlock(void);
+/* Whether this thread holds the lock (then a signal handler's line can
+ * still be written, nested). */
+int fl_writer_held_here(void);
 /* With the lock held: the output buffer to format lines into. */
 struct fl_out *fl_writer_out(void);
 /* With the lock held: writes lines out if more than a threshold is pending
