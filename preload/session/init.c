@@ -13,6 +13,7 @@
 
 #include "base/fmt.h"
 #include "base/config.h"
+#include "base/envp.h"
 #include "base/fmt.h"
 #include "base/log.h"
 #include "base/sys.h"
@@ -35,6 +36,8 @@
 __thread uint64_t fl_tls_fork_t __attribute__((tls_model("initial-exec")));
 __thread uint64_t fl_tls_fork_seq __attribute__((tls_model("initial-exec")));
 __thread int fl_tls_fork_armed __attribute__((tls_model("initial-exec")));
+
+extern char **environ;
 
 static int finished;
 static int on_exit_ok;
@@ -228,6 +231,7 @@ __attribute__((constructor(101))) static void fl_init(void)
 	fl_buildid_refresh(fl_maps_forget);
 	if (fl_header_open(fl_config.parent[0] ? "link" : "none") != 0)
 		goto off;
+	fl_envp_hide(environ, fl_config.lib); /* each exec and spawn puts them back */
 	pthread_atfork(fl_init_fork_prepare, fl_init_fork_parent, atfork_child);
 	on_exit_ok = on_exit(on_exit_handler, NULL) == 0;
 	fl_init_start_ticker();
