@@ -270,9 +270,21 @@ static void keep_totals(void)
 	out.cur = w + tail;
 }
 
+/* The shim's warnings go into the trace, never onto the program's stderr. */
+static void warnings(void)
+{
+	const char *what;
+	int err;
+	while (fl_log_take(&what, &err))
+		fl_writer_note("warning", what, (uint64_t)err);
+}
+
 void fl_writer_write(int force)
 {
-	size_t n = fl_out_pending(&out);
+	size_t n;
+	if (fl_sys_getpid() == fl_trace.pid)
+		warnings();
+	n = fl_out_pending(&out);
 	if (n == 0 || (!force && n < FLUSH_AT))
 		return;
 	/* A child made without our fork handlers (raw clone or fork syscall)
