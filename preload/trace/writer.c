@@ -320,7 +320,7 @@ void fl_writer_after_fork_child(void)
 {
 	/* The inherited fd is the parent's file: leave it to the parent. */
 	if (fl_trace.fd >= 0)
-		fl_sys_close(fl_trace.fd);
+		fl_sys_close_ours(fl_trace.fd);
 	fl_trace.fd = -1;
 	out.len = out.cur = 0;
 	lost_errno = 0;
