@@ -43,11 +43,36 @@ void fl_sys_name_region(void *addr, size_t len)
 static uintptr_t regions[FL_SYS_MAX_REGIONS][2];
 static int nregions;
 
+/* Under a finite RLIMIT_AS the shim's reservations (untouched, but counted
+ * by the limit) come out of the program's budget: they may take at most
+ * 1/AS_SHARE of it, and a table that does not fit is not made (its owner
+ * turns its probe, or tracing, off) rather than leaving the program short. */
+#define AS_SHARE 16
+static size_t reserved;
+
+static int within_budget(size_t len)
+{
+	struct {
+		uint64_t cur, max;
+	} rl;
+	size_t after;
+	if (syscall(SYS_prlimit64, 0, RLIMIT_AS, NULL, &rl) != 0 || rl.cur == RLIM_INFINITY)
+		return 1;
+	after = __atomic_add_fetch(&reserved, len, __ATOMIC_RELAXED);
+	if (after <= rl.cur / AS_SHARE)
+		return 1;
+	__atomic_sub_fetch(&reserved, len, __ATOMIC_RELAXED);
+	return 0;
+}
+
 void *fl_sys_alloc_pages(size_t len)
 {
-	void *p = fl_sys_mmap(NULL, len, PROT_READ | PROT_WRITE,
-			      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	void *p;
 	int i;
+	if (!within_budget(len))
+		return NULL;
+	p = fl_sys_mmap(NULL, len, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED)
 		return NULL;
 	fl_sys_name_region(p, len);
