@@ -10,6 +10,8 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "base/fmt.h"
 #include "base/config.h"
@@ -42,6 +44,7 @@ extern char **environ;
 static int finished;
 static int on_exit_ok;
 static pthread_t ticker;
+static int ticker_up, ticker_stop;
 
 void fl_init_resolve(void)
 {
@@ -66,13 +69,31 @@ static void *ticker_main(void *arg)
 	fl_probes_ticker_tid = fl_sys_gettid();
 	for (;;) {
 		fl_probes_wait(fl_config.interval_ms * 1000000u);
+		if (__atomic_load_n(&ticker_stop, __ATOMIC_ACQUIRE))
+			break;
 		if (__atomic_load_n(&fl_state, __ATOMIC_ACQUIRE) != FL_READY)
 			continue;
 		/* before the tick: it takes the writer lock */
 		fl_buildid_refresh(fl_maps_forget);
 		fl_tick(0);
 	}
+	fl_probes_ticker_tid = 0;
+	__atomic_store_n(&ticker_up, 0, __ATOMIC_RELEASE);
 	return NULL;
+}
+
+int fl_init_stop_ticker(void)
+{
+	pid_t tid = fl_probes_ticker_tid, pid = fl_sys_getpid();
+	if (!__atomic_load_n(&ticker_up, __ATOMIC_ACQUIRE) || tid <= 0)
+		return 0;
+	__atomic_store_n(&ticker_stop, 1, __ATOMIC_RELEASE);
+	/* Gone when the kernel no longer knows its tid (a thread is reaped
+	 * as it exits); a tick takes far less than the wait allowed here. */
+	for (int i = 0; i < 5000 && syscall(SYS_tgkill, pid, tid, 0) == 0; i++)
+		fl_sys_sleep_ns(1000000);
+	__atomic_store_n(&ticker_stop, 0, __ATOMIC_RELEASE);
+	return 1;
 }
 
 void fl_init_start_ticker(void)
@@ -83,8 +104,11 @@ void fl_init_start_ticker(void)
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	pthread_attr_setstacksize(&attr, 256 * 1024);
-	if (pthread_create(&ticker, &attr, ticker_main, NULL) != 0)
+	__atomic_store_n(&ticker_up, 1, __ATOMIC_RELEASE);
+	if (pthread_create(&ticker, &attr, ticker_main, NULL) != 0) {
+		__atomic_store_n(&ticker_up, 0, __ATOMIC_RELEASE);
 		fl_log_warn("cannot start the sampler thread; flushing only at exit", 0);
+	}
 	pthread_attr_destroy(&attr);
 	fl_tls_guard = saved_guard;
 }
