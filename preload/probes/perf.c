@@ -220,7 +220,8 @@ void fl_perf_count_read(int64_t v[FL_PERF_NCOUNT])
 	}
 	for (int i = 0; v[FL_PERF_MIN] >= 0 && i < nmin; i++) {
 		uint64_t x;
-		if (fl_sys_fd_ours(min_fd[i]) && fl_sys_read_e(min_fd[i], &x, sizeof(x)) == (ssize_t)sizeof(x))
+		if (fl_sys_fd_ours(min_fd[i]) &&
+		    fl_sys_read_e(min_fd[i], &x, sizeof(x)) == (ssize_t)sizeof(x))
 			v[FL_PERF_MIN] += (int64_t)x;
 	}
 }
