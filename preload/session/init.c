@@ -84,8 +84,14 @@ static void *ticker_main(void *arg)
 
 int fl_init_stop_ticker(void)
 {
-	pid_t tid = fl_probes_ticker_tid, pid = fl_sys_getpid();
-	if (!__atomic_load_n(&ticker_up, __ATOMIC_ACQUIRE) || tid <= 0)
+	pid_t tid, pid = fl_sys_getpid();
+	if (!__atomic_load_n(&ticker_up, __ATOMIC_ACQUIRE))
+		return 0;
+	/* Just created, it may not have said who it is yet. */
+	for (int i = 0;
+	     i < 1000 && !(tid = __atomic_load_n(&fl_probes_ticker_tid, __ATOMIC_ACQUIRE)); i++)
+		fl_sys_sleep_ns(1000000);
+	if (tid <= 0)
 		return 0;
 	__atomic_store_n(&ticker_stop, 1, __ATOMIC_RELEASE);
 	/* Gone when the kernel no longer knows its tid (a thread is reaped
@@ -104,6 +110,8 @@ void fl_init_start_ticker(void)
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	pthread_attr_setstacksize(&attr, 256 * 1024);
+	/* a fork child's copy names the parent's ticker */
+	__atomic_store_n(&fl_probes_ticker_tid, 0, __ATOMIC_RELEASE);
 	__atomic_store_n(&ticker_up, 1, __ATOMIC_RELEASE);
 	if (pthread_create(&ticker, &attr, ticker_main, NULL) != 0) {
 		__atomic_store_n(&ticker_up, 0, __ATOMIC_RELEASE);
