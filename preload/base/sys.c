@@ -259,7 +259,9 @@ void fl_sys_close_ours(int fd)
  * number), where programs rarely go: they count up from 3, and shells keep
  * their own at 10 and 255. A number there that is taken makes a shell move
  * it aside (bash does, for `exec 802<file` when 802 is open), so the floor
- * is as high as the shim's fds allow; if the top is full, lower ones. */
+ * is as high as the shim's fds allow; if the top is full, lower ones, but
+ * never in the bottom half of a small limit: there the shim goes without
+ * (a probe off) rather than take the program's own numbers. */
 #define FL_SYS_TOP_FD 4096
 static int dup_high(int fd)
 {
@@ -268,12 +270,18 @@ static int dup_high(int fd)
 	} rl;
 	uint64_t top = FL_SYS_TOP_FD;
 	long floors[3];
+	int n = 3;
 	if (syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, NULL, &rl) == 0 && rl.cur < top)
 		top = rl.cur;
-	floors[0] = top > 256 ? (long)top - 64 : (long)(top - top / 4);
-	floors[1] = top > 1024 ? (long)top - 512 : (long)(top - top / 2);
-	floors[2] = FL_SYS_HIGH_FD;
-	for (int i = 0; i < 3; i++) {
+	if (top <= 256) {
+		floors[0] = (long)(top - top / 4);
+		n = 1;
+	} else {
+		floors[0] = (long)top - 64;
+		floors[1] = top > 1024 ? (long)top - 512 : (long)(top - top / 2);
+		floors[2] = (long)(top / 2);
+	}
+	for (int i = 0; i < n; i++) {
 		int hi = fl_sys_fcntl(fd, F_DUPFD_CLOEXEC, floors[i]);
 		if (hi >= 0)
 			return hi;
@@ -287,12 +295,10 @@ int fl_sys_move_high(int fd)
 	if (fd < 0)
 		return fd;
 	hi = dup_high(fd);
-	errno = saved;
-	if (hi < 0) {
-		remember(fd); /* no fd that high: keep this one */
-		return fd;
-	}
 	fl_sys_close(fd);
+	errno = saved;
+	if (hi < 0)
+		return -EMFILE; /* nothing free up there: the program's numbers stay its own */
 	remember(hi);
 	return hi;
 }

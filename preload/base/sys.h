@@ -36,17 +36,17 @@ int fl_sys_fcntl(int fd, int cmd, long arg);
  * top of what the soft RLIMIT_NOFILE allows (at most 4096), out of the way
  * of programs that expect their first open() to return 3, that dup2() onto
  * low numbers or pick their own (a shell's `exec 902<file`); if the top is
- * full, at FL_SYS_HIGH_FD or above. Moves fd there (close-on-exec),
- * remembers what it is (device and inode) and returns the new fd, or fd
- * itself if it cannot be moved; a negative fd is returned as is. errno is
- * left untouched.
+ * full, lower, but never in the bottom half of the range. Moves fd there
+ * (close-on-exec), remembers what it is (device and inode) and returns the
+ * new fd; if there is no room up there, closes fd and returns -EMFILE (the
+ * caller goes without). A negative fd is returned as is. errno is left
+ * untouched.
  *
  * The number is visible and anyone's: the program may close it, dup2() its
- * own file over it or get it back from open(). Before every read, poll,
- * ioctl or close, fl_sys_fd_ours() tells whether the fd still is the file
+ * own file over it or get it back from open(). Before every read, poll
+ * or close, fl_sys_fd_ours() tells whether the fd still is the file
  * the shim opened (perf events all share one inode: it tells a perf event
  * from the program's files, which is what matters). */
-#define FL_SYS_HIGH_FD 800
 int fl_sys_move_high(int fd);
 int fl_sys_fd_ours(int fd);
 /* Closes fd if it is still ours; forgets it either way. */
