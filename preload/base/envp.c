@@ -72,6 +72,42 @@ static char *strip(struct area *a, const char *val, const char *lib)
 	return r;
 }
 
+/* LD_PRELOAD's value without lib, written over val (never longer). */
+static void strip_in_place(char *val, const char *lib)
+{
+	size_t n = strlen(lib), out = 0;
+	const char *r = val;
+	while (*r) {
+		size_t l = strcspn(r, ": ");
+		if (l && !(l == n && memcmp(r, lib, n) == 0)) {
+			if (out)
+				val[out++] = ':';
+			memmove(val + out, r, l);
+			out += l;
+		}
+		r += l;
+		r += strspn(r, ": ");
+	}
+	val[out] = '\0';
+}
+
+void fl_envp_hide(char **envp, const char *lib)
+{
+	char **w = envp;
+	for (char **e = envp; e && *e; e++) {
+		if (strncmp(*e, "FAULTLINE_", 10) == 0)
+			continue;
+		if (is_var(*e, "LD_PRELOAD") && *lib) {
+			strip_in_place(*e + sizeof(PRELOAD) - 1, lib);
+			if (!(*e)[sizeof(PRELOAD) - 1])
+				continue;
+		}
+		*w++ = *e;
+	}
+	if (w)
+		*w = NULL;
+}
+
 static int build(struct area *a, char **v, char *const *envp, const char *link, const char *lib,
 		 const char *vars, size_t vars_len, const char *out_dir)
 {

@@ -29,6 +29,13 @@ int fl_envp_build(struct fl_envp *e, char *const *envp, const char *link, const 
 		  const char *vars, size_t vars_len, const char *out_dir);
 void fl_envp_release(struct fl_envp *e);
 
+/* Takes the shim's own variables out of envp, in place, so that the program
+ * never sees them (env, getenv, a child spawned with a copy of environ):
+ * every FAULTLINE_* entry, and lib from LD_PRELOAD (the entry goes if
+ * nothing else is left in it). Children still get them back: every exec
+ * and spawn goes through fl_envp_build. Call once the options are read. */
+void fl_envp_hide(char **envp, const char *lib);
+
 /* Whether the colon/space-separated list s names lib (same path). */
 int fl_envp_list_has(const char *s, const char *lib);
 

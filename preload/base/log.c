@@ -9,7 +9,8 @@
 #define MAX_SEEN 32
 
 static const char *seen[MAX_SEEN];
-static int nseen;
+static int seen_err[MAX_SEEN];
+static int nseen, ntaken;
 
 static const char *errno_name(int e)
 {
@@ -47,19 +48,12 @@ static const char *errno_name(int e)
 	}
 }
 
-void fl_log_warn(const char *what, int err)
+static void print(const char *what, int err)
 {
 	char buf[512];
 	size_t n = 0, l;
 	const char *en;
 
-	if (fl_config.quiet)
-		return;
-	for (int i = 0; i < nseen; i++)
-		if (seen[i] == what)
-			return;
-	if (nseen < MAX_SEEN)
-		seen[nseen++] = what;
 	memcpy(buf, "faultline[", 10);
 	n = 10;
 	n += fl_fmt_u64(buf + n, (uint64_t)fl_sys_getpid());
@@ -84,4 +78,41 @@ void fl_log_warn(const char *what, int err)
 	}
 	buf[n++] = '\n';
 	fl_sys_write_all(2, buf, n);
+}
+
+void fl_log_warn(const char *what, int err)
+{
+	int i, n;
+
+	if (fl_config.quiet)
+		return;
+	if (!fl_config.out_dir[0]) {
+		print(what, err);
+		return;
+	}
+	n = __atomic_load_n(&nseen, __ATOMIC_ACQUIRE);
+	for (i = 0; i < n; i++)
+		if (seen[i] == what)
+			return;
+	i = __atomic_fetch_add(&nseen, 1, __ATOMIC_ACQ_REL);
+	if (i >= MAX_SEEN) {
+		__atomic_store_n(&nseen, MAX_SEEN, __ATOMIC_RELEASE);
+		return;
+	}
+	seen_err[i] = err;
+	__atomic_store_n(&seen[i], what, __ATOMIC_RELEASE);
+}
+
+int fl_log_take(const char **what, int *err)
+{
+	int n = __atomic_load_n(&nseen, __ATOMIC_ACQUIRE);
+	const char *w;
+	if (ntaken >= n || ntaken >= MAX_SEEN)
+		return 0;
+	w = __atomic_load_n(&seen[ntaken], __ATOMIC_ACQUIRE);
+	if (!w)
+		return 0; /* being filled in: next time */
+	*what = w;
+	*err = seen_err[ntaken++];
+	return 1;
 }

@@ -43,11 +43,36 @@ void fl_sys_name_region(void *addr, size_t len)
 static uintptr_t regions[FL_SYS_MAX_REGIONS][2];
 static int nregions;
 
+/* Under a finite RLIMIT_AS the shim's reservations (untouched, but counted
+ * by the limit) come out of the program's budget: they may take at most
+ * 1/AS_SHARE of it, and a table that does not fit is not made (its owner
+ * turns its probe, or tracing, off) rather than leaving the program short. */
+#define AS_SHARE 16
+static size_t reserved;
+
+static int within_budget(size_t len)
+{
+	struct {
+		uint64_t cur, max;
+	} rl;
+	size_t after;
+	if (syscall(SYS_prlimit64, 0, RLIMIT_AS, NULL, &rl) != 0 || rl.cur == RLIM_INFINITY)
+		return 1;
+	after = __atomic_add_fetch(&reserved, len, __ATOMIC_RELAXED);
+	if (after <= rl.cur / AS_SHARE)
+		return 1;
+	__atomic_sub_fetch(&reserved, len, __ATOMIC_RELAXED);
+	return 0;
+}
+
 void *fl_sys_alloc_pages(size_t len)
 {
-	void *p = fl_sys_mmap(NULL, len, PROT_READ | PROT_WRITE,
-			      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	void *p;
 	int i;
+	if (!within_budget(len))
+		return NULL;
+	p = fl_sys_mmap(NULL, len, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED)
 		return NULL;
 	fl_sys_name_region(p, len);
@@ -198,16 +223,118 @@ int fl_sys_fcntl(int fd, int cmd, long arg)
 	return (int)syscall(SYS_fcntl, fd, cmd, arg);
 }
 
+/* What each of the shim's fds is: an index into a few distinct (device,
+ * inode) pairs (every perf event is the same anonymous inode), by fd
+ * number. 0: not ours. */
+#define OWN_FDS 65536
+#define OWN_KINDS 64
+static uint8_t own_kind[OWN_FDS];
+static struct {
+	uint64_t dev, ino;
+} kinds[OWN_KINDS];
+static int nkinds;
+
+static int stat_id(int fd, uint64_t *dev, uint64_t *ino)
+{
+	struct stat st;
+	int saved = errno, r = (int)syscall(SYS_fstat, fd, &st);
+	errno = saved;
+	if (r < 0)
+		return -1;
+	*dev = st.st_dev;
+	*ino = st.st_ino;
+	return 0;
+}
+
+static void remember(int fd)
+{
+	uint64_t dev, ino;
+	int k, n;
+	if (fd < 0 || fd >= OWN_FDS || stat_id(fd, &dev, &ino) != 0)
+		return;
+	n = __atomic_load_n(&nkinds, __ATOMIC_ACQUIRE);
+	for (k = 0; k < n; k++)
+		if (kinds[k].dev == dev && kinds[k].ino == ino)
+			break;
+	if (k == n) {
+		k = __atomic_fetch_add(&nkinds, 1, __ATOMIC_ACQ_REL);
+		if (k >= OWN_KINDS)
+			return; /* unknown: never used, as if not ours */
+		kinds[k].dev = dev;
+		kinds[k].ino = ino;
+	}
+	__atomic_store_n(&own_kind[fd], (uint8_t)(k + 1), __ATOMIC_RELEASE);
+}
+
+int fl_sys_fd_ours(int fd)
+{
+	uint64_t dev, ino;
+	int k;
+	if (fd < 0 || fd >= OWN_FDS)
+		return 0;
+	k = __atomic_load_n(&own_kind[fd], __ATOMIC_ACQUIRE);
+	if (!k || stat_id(fd, &dev, &ino) != 0)
+		return 0;
+	return kinds[k - 1].dev == dev && kinds[k - 1].ino == ino;
+}
+
+void fl_sys_close_ours(int fd)
+{
+	if (fl_sys_fd_ours(fd)) {
+		int saved = errno;
+		fl_sys_close(fd);
+		errno = saved;
+	}
+	if (fd >= 0 && fd < OWN_FDS)
+		__atomic_store_n(&own_kind[fd], 0, __ATOMIC_RELEASE);
+}
+
+/* Where the shim's fds go: at the top of what the soft RLIMIT_NOFILE allows
+ * (capped at FL_SYS_TOP_FD: the kernel sizes the fd table to the highest
+ * number), where programs rarely go: they count up from 3, and shells keep
+ * their own at 10 and 255. A number there that is taken makes a shell move
+ * it aside (bash does, for `exec 802<file` when 802 is open), so the floor
+ * is as high as the shim's fds allow; if the top is full, lower ones, but
+ * never in the bottom half of a small limit: there the shim goes without
+ * (a probe off) rather than take the program's own numbers. */
+#define FL_SYS_TOP_FD 4096
+static int dup_high(int fd)
+{
+	struct {
+		uint64_t cur, max;
+	} rl;
+	uint64_t top = FL_SYS_TOP_FD;
+	long floors[3];
+	int n = 3;
+	if (syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, NULL, &rl) == 0 && rl.cur < top)
+		top = rl.cur;
+	if (top <= 256) {
+		floors[0] = (long)(top - top / 4);
+		n = 1;
+	} else {
+		floors[0] = (long)top - 64;
+		floors[1] = top > 1024 ? (long)top - 512 : (long)(top - top / 2);
+		floors[2] = (long)(top / 2);
+	}
+	for (int i = 0; i < n; i++) {
+		int hi = fl_sys_fcntl(fd, F_DUPFD_CLOEXEC, floors[i]);
+		if (hi >= 0)
+			return hi;
+	}
+	return -1;
+}
+
 int fl_sys_move_high(int fd)
 {
 	int saved = errno, hi;
 	if (fd < 0)
 		return fd;
-	hi = fl_sys_fcntl(fd, F_DUPFD_CLOEXEC, FL_SYS_HIGH_FD);
+	hi = dup_high(fd);
+	fl_sys_close(fd);
 	errno = saved;
 	if (hi < 0)
-		return fd; /* no fd that high (a low RLIMIT_NOFILE): keep this one */
-	fl_sys_close(fd);
+		return -EMFILE; /* nothing free up there: the program's numbers stay its own */
+	remember(hi);
 	return hi;
 }
 

@@ -32,13 +32,25 @@ int fl_sys_write_all(int fd, const void *buf, size_t n);
 ssize_t fl_sys_read_file(const char *path, char *buf, size_t cap);
 ssize_t fl_sys_readlink(const char *path, char *buf, size_t cap);
 int fl_sys_fcntl(int fd, int cmd, long arg);
-/* The shim's own fds (trace file, perf, pagemap, userfaultfd) sit at or
- * above FL_SYS_HIGH_FD, out of the way of programs that expect their first
- * open() to return 3 or that dup2() onto low numbers. Moves fd there
- * (close-on-exec) and returns the new fd, or fd itself if it cannot be
- * moved; a negative fd is returned as is. errno is left untouched. */
-#define FL_SYS_HIGH_FD 800
+/* The shim's own fds (trace file, perf, pagemap, userfaultfd) sit at the
+ * top of what the soft RLIMIT_NOFILE allows (at most 4096), out of the way
+ * of programs that expect their first open() to return 3, that dup2() onto
+ * low numbers or pick their own (a shell's `exec 902<file`); if the top is
+ * full, lower, but never in the bottom half of the range. Moves fd there
+ * (close-on-exec), remembers what it is (device and inode) and returns the
+ * new fd; if there is no room up there, closes fd and returns -EMFILE (the
+ * caller goes without). A negative fd is returned as is. errno is left
+ * untouched.
+ *
+ * The number is visible and anyone's: the program may close it, dup2() its
+ * own file over it or get it back from open(). Before every read, poll
+ * or close, fl_sys_fd_ours() tells whether the fd still is the file
+ * the shim opened (perf events all share one inode: it tells a perf event
+ * from the program's files, which is what matters). */
 int fl_sys_move_high(int fd);
+int fl_sys_fd_ours(int fd);
+/* Closes fd if it is still ours; forgets it either way. */
+void fl_sys_close_ours(int fd);
 int fl_sys_fstat_ino(int fd, uint64_t *dev, uint64_t *ino);
 int fl_sys_mkdir(const char *path, int mode);
 

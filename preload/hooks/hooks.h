@@ -18,7 +18,18 @@
 /* The program's call, to be traced: the shim is READY and not at work in
  * this thread (a hook, a signal handler inside the shim, the shim's own
  * calls). */
-#define TRACING() FL_LIKELY(fl_state == FL_READY && !fl_tls_guard)
+#define TRACING() FL_LIKELY(fl_state == FL_READY && !fl_tls_guard && !fl_on_altstack())
+
+/* hooks_signal.c: the alternate signal stack the program gave this thread
+ * (sigaltstack), 0 size for none. A handler running there may have as
+ * little as MINSIGSTKSZ: the shim records nothing on it (an unwind alone
+ * takes several KiB), its calls pass straight through. */
+extern __thread uintptr_t fl_tls_alt_lo, fl_tls_alt_size;
+static inline int fl_on_altstack(void)
+{
+	uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
+	return FL_UNLIKELY(sp - fl_tls_alt_lo < fl_tls_alt_size);
+}
 
 /* The real function (resolved on first use: hooks may run before our
  * constructor, from the loader or another library's constructor). */

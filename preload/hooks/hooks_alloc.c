@@ -21,7 +21,7 @@
  * claims one on the slow path, which only a traced call takes). They do not
  * test fl_state: a state exists only once tracing started, and a count
  * made after the last tick (OFF) is harmless and unseen. */
-#define FAST(t) FL_LIKELY((t) && !fl_tls_guard)
+#define FAST(t) FL_LIKELY((t) && !fl_tls_guard && !fl_on_altstack())
 
 static void *boot_alloc(size_t size, size_t align)
 {

@@ -6,6 +6,9 @@
  * with its siginfo. The program never sees the recorder: sigaction and
  * signal report SIG_DFL (with the program's own flags and mask) while it
  * is installed, and setting any other disposition replaces it.
+ *
+ * sigaltstack is watched, not changed: a program's handler on a small
+ * alternate stack must not run the shim's recording there (hooks.h).
  */
 #include <errno.h>
 #include <signal.h>
@@ -15,6 +18,21 @@
 
 #include "base/sys.h"
 #include "hooks/hooks.h"
+
+__thread uintptr_t fl_tls_alt_lo __attribute__((tls_model("initial-exec")));
+__thread uintptr_t fl_tls_alt_size __attribute__((tls_model("initial-exec")));
+
+/* glibc's sigaltstack is the bare syscall: no real symbol is needed. */
+FL_EXPORT int sigaltstack(const stack_t *ss, stack_t *old)
+{
+	int r = (int)syscall(SYS_sigaltstack, ss, old);
+	if (r == 0 && ss) {
+		int off = ss->ss_flags & SS_DISABLE;
+		fl_tls_alt_lo = off ? 0 : (uintptr_t)ss->ss_sp;
+		fl_tls_alt_size = off ? 0 : ss->ss_size;
+	}
+	return r;
+}
 
 static const int fatal[] = {SIGHUP,  SIGINT,  SIGQUIT,	 SIGILL,  SIGABRT, SIGBUS,  SIGFPE,
 			    SIGUSR1, SIGSEGV, SIGUSR2,	 SIGPIPE, SIGALRM, SIGTERM, SIGSTKFLT,

@@ -206,7 +206,7 @@ void fl_pagemap_forked(void)
 void fl_pagemap_reopen(void)
 {
 	if (pm_fd >= 0)
-		fl_sys_close(pm_fd);
+		fl_sys_close_ours(pm_fd);
 	pm_fd = fl_pagemap_st.ok ? open_high("/proc/self/pagemap", O_RDONLY) : -1;
 	nrows[0] = nrows[1] = 0;
 }
@@ -214,7 +214,7 @@ void fl_pagemap_reopen(void)
 void fl_pagemap_close(void)
 {
 	if (pm_fd >= 0)
-		fl_sys_close(pm_fd);
+		fl_sys_close_ours(pm_fd);
 	pm_fd = -1;
 }
 
@@ -227,7 +227,9 @@ static void read_entries(uint64_t s, uint64_t e, struct row *r, int all)
 		ssize_t got;
 		if (n > ENT_LEN)
 			n = ENT_LEN;
-		got = fl_sys_pread_e(pm_fd, ents, n * 8, (off_t)(va / 4096 * 8));
+		got = fl_sys_fd_ours(pm_fd)
+			  ? fl_sys_pread_e(pm_fd, ents, n * 8, (off_t)(va / 4096 * 8))
+			  : -EBADF;
 		if (got <= 0)
 			return;
 		n = (size_t)got / 8;

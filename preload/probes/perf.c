@@ -192,7 +192,8 @@ void fl_perf_dtlb_read(int64_t v[2])
 		return;
 	for (int k = 0; k < 2; k++) {
 		uint64_t r[3];
-		if (fl_sys_read_e(dtlb_fd[k], r, sizeof(r)) != (ssize_t)sizeof(r))
+		if (!fl_sys_fd_ours(dtlb_fd[k]) ||
+		    fl_sys_read_e(dtlb_fd[k], r, sizeof(r)) != (ssize_t)sizeof(r))
 			return;
 		/* A counter that never ran (multiplexed out, no PMU behind it)
 		 * is not a zero. */
@@ -211,7 +212,7 @@ void fl_perf_count_read(int64_t v[FL_PERF_NCOUNT])
 		v[k] = fl_perf_count_st.ok ? 0 : -1;
 		for (int t = 0; v[k] >= 0 && t < ntasks; t++) {
 			uint64_t x;
-			if (count_fd[t][k] < 0)
+			if (count_fd[t][k] < 0 || !fl_sys_fd_ours(count_fd[t][k]))
 				continue;
 			if (fl_sys_read_e(count_fd[t][k], &x, sizeof(x)) == (ssize_t)sizeof(x))
 				v[k] += (int64_t)x;
@@ -219,7 +220,8 @@ void fl_perf_count_read(int64_t v[FL_PERF_NCOUNT])
 	}
 	for (int i = 0; v[FL_PERF_MIN] >= 0 && i < nmin; i++) {
 		uint64_t x;
-		if (fl_sys_read_e(min_fd[i], &x, sizeof(x)) == (ssize_t)sizeof(x))
+		if (fl_sys_fd_ours(min_fd[i]) &&
+		    fl_sys_read_e(min_fd[i], &x, sizeof(x)) == (ssize_t)sizeof(x))
 			v[FL_PERF_MIN] += (int64_t)x;
 	}
 }
@@ -402,7 +404,8 @@ int fl_perf_wait(uint64_t ns)
 	if (n == 0)
 		return -1;
 	for (int i = 0; i < n; i++) {
-		p[i].fd = rings[i].lead;
+		/* a number the program took over is not polled (-1: skipped) */
+		p[i].fd = fl_sys_fd_ours(rings[i].lead) ? rings[i].lead : -1;
 		p[i].events = POLLIN;
 		p[i].revents = 0;
 	}
@@ -422,13 +425,13 @@ static void close_fds(void)
 	for (int t = 0; t < ntasks; t++)
 		for (int k = 0; k < FL_PERF_NCOUNT; k++)
 			if (count_fd[t][k] >= 0)
-				fl_sys_close(count_fd[t][k]);
+				fl_sys_close_ours(count_fd[t][k]);
 	for (int k = 0; k < 2; k++)
 		if (dtlb_fd[k] >= 0)
-			fl_sys_close(dtlb_fd[k]);
+			fl_sys_close_ours(dtlb_fd[k]);
 	dtlb_fd[0] = dtlb_fd[1] = -1;
 	for (int i = 0; i < nsfd; i++)
-		fl_sys_close(sfd[i]);
+		fl_sys_close_ours(sfd[i]);
 	ntasks = nsfd = nmaj = nmin = 0;
 }
 

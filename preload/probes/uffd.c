@@ -301,7 +301,7 @@ void fl_uffd_emit(struct fl_out *o)
 void fl_uffd_reopen(void)
 {
 	if (ufd >= 0)
-		fl_sys_close(ufd);
+		fl_sys_close_ours(ufd);
 	ufd = -1;
 	ntrk = 0;
 	if (fl_uffd_st.ok)
@@ -311,6 +311,6 @@ void fl_uffd_reopen(void)
 void fl_uffd_close(void)
 {
 	if (ufd >= 0)
-		fl_sys_close(ufd);
+		fl_sys_close_ours(ufd);
 	ufd = -1;
 }

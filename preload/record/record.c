@@ -26,6 +26,17 @@ static int glibc_chunks_agree(void)
 	    !dladdr((void *)fl_real.malloc_usable_size, &b) || !a.dli_fname ||
 	    !strstr(a.dli_fname, "libc.so") || a.dli_fbase != b.dli_fbase)
 		return 0;
+	/* glibc rounds every block up to its chunk size (1 byte: 24 usable).
+	 * An allocator that does not (valgrind's, which takes glibc's symbols
+	 * over at run time) has no header to read: reading it would be a read
+	 * before the block. */
+	{
+		void *p = fl_real.malloc(1);
+		size_t usable = p ? fl_real.malloc_usable_size(p) : 0;
+		fl_real.free(p);
+		if (usable != 24)
+			return 0;
+	}
 	fl_record_glibc_chunks_ = 1;
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		void *p = fl_real.malloc(sizes[i]);

@@ -10,9 +10,12 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "base/fmt.h"
 #include "base/config.h"
+#include "base/envp.h"
 #include "base/fmt.h"
 #include "base/log.h"
 #include "base/sys.h"
@@ -36,9 +39,12 @@ __thread uint64_t fl_tls_fork_t __attribute__((tls_model("initial-exec")));
 __thread uint64_t fl_tls_fork_seq __attribute__((tls_model("initial-exec")));
 __thread int fl_tls_fork_armed __attribute__((tls_model("initial-exec")));
 
+extern char **environ;
+
 static int finished;
 static int on_exit_ok;
 static pthread_t ticker;
+static int ticker_up, ticker_stop;
 
 void fl_init_resolve(void)
 {
@@ -79,6 +85,8 @@ static void *ticker_main(void *arg)
 	fl_probes_ticker_tid = fl_sys_gettid();
 	for (;;) {
 		fl_probes_wait(fl_config.interval_ms * 1000000u);
+		if (__atomic_load_n(&ticker_stop, __ATOMIC_ACQUIRE))
+			break;
 		if (__atomic_load_n(&fl_state, __ATOMIC_ACQUIRE) != FL_READY)
 			continue;
 		/* before the tick: it takes the writer lock */
@@ -88,7 +96,29 @@ static void *ticker_main(void *arg)
 		__atomic_store_n(&ticker_in_loader, 0, __ATOMIC_SEQ_CST);
 		fl_tick(0);
 	}
+	fl_probes_ticker_tid = 0;
+	__atomic_store_n(&ticker_up, 0, __ATOMIC_RELEASE);
 	return NULL;
+}
+
+int fl_init_stop_ticker(void)
+{
+	pid_t tid, pid = fl_sys_getpid();
+	if (!__atomic_load_n(&ticker_up, __ATOMIC_ACQUIRE))
+		return 0;
+	/* Just created, it may not have said who it is yet. */
+	for (int i = 0;
+	     i < 1000 && !(tid = __atomic_load_n(&fl_probes_ticker_tid, __ATOMIC_ACQUIRE)); i++)
+		fl_sys_sleep_ns(1000000);
+	if (tid <= 0)
+		return 0;
+	__atomic_store_n(&ticker_stop, 1, __ATOMIC_RELEASE);
+	/* Gone when the kernel no longer knows its tid (a thread is reaped
+	 * as it exits); a tick takes far less than the wait allowed here. */
+	for (int i = 0; i < 5000 && syscall(SYS_tgkill, pid, tid, 0) == 0; i++)
+		fl_sys_sleep_ns(1000000);
+	__atomic_store_n(&ticker_stop, 0, __ATOMIC_RELEASE);
+	return 1;
 }
 
 void fl_init_start_ticker(void)
@@ -99,8 +129,13 @@ void fl_init_start_ticker(void)
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	pthread_attr_setstacksize(&attr, 256 * 1024);
-	if (pthread_create(&ticker, &attr, ticker_main, NULL) != 0)
+	/* a fork child's copy names the parent's ticker */
+	__atomic_store_n(&fl_probes_ticker_tid, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&ticker_up, 1, __ATOMIC_RELEASE);
+	if (pthread_create(&ticker, &attr, ticker_main, NULL) != 0) {
+		__atomic_store_n(&ticker_up, 0, __ATOMIC_RELEASE);
 		fl_log_warn("cannot start the sampler thread; flushing only at exit", 0);
+	}
 	pthread_attr_destroy(&attr);
 	fl_tls_guard = saved_guard;
 }
@@ -251,6 +286,7 @@ __attribute__((constructor(101))) static void fl_init(void)
 	fl_buildid_refresh(fl_maps_forget);
 	if (fl_header_open(fl_config.parent[0] ? "link" : "none") != 0)
 		goto off;
+	fl_envp_hide(environ, fl_config.lib); /* each exec and spawn puts them back */
 	pthread_atfork(fl_init_fork_prepare, fl_init_fork_parent, atfork_child);
 	on_exit_ok = on_exit(on_exit_handler, NULL) == 0;
 	fl_init_start_ticker();

@@ -25,6 +25,10 @@ void fl_init_resolve(void);
 void fl_init_finish(const char *how, int status, int sig, int core, int in_signal);
 /* Starts the ticker thread (also in a fork child). */
 void fl_init_start_ticker(void);
+/* Stops it and waits until it is gone, for a call that needs a
+ * single-threaded caller (unshare(CLONE_NEWUSER), setns): 1 if it was
+ * running (start it again after the call), else 0. */
+int fl_init_stop_ticker(void);
 /* Formats a FAULTLINE_PARENT value "<pid>:<kind>:<t>:<seq>" (cap >= 96). */
 void fl_init_link(char *buf, const char *kind, uint64_t t, uint64_t seq);
 

@@ -35,10 +35,14 @@ static void comma(struct fl_out *o)
 	o->need_comma[o->depth] = 1;
 }
 
+/* The reader (jansson) takes integers up to INT64_MAX and rejects the whole
+ * line above it ("too big integer"): a size from a failed malloc(SIZE_MAX)
+ * would lose every heap total. Every unsigned number is written clamped to
+ * INT64_MAX (doc/trace-schema.md, "Integers"); addresses are hex strings. */
 static void raw_u64(struct fl_out *o, uint64_t v)
 {
 	char b[24];
-	size_t n = fl_fmt_u64(b, v);
+	size_t n = fl_fmt_u64(b, v > INT64_MAX ? INT64_MAX : v);
 	put(o, b, n);
 }
 
@@ -61,16 +65,31 @@ static void raw_hex(struct fl_out *o, uint64_t v)
 	putc1(o, '"');
 }
 
-/* Length of a valid UTF-8 sequence starting at s (max n bytes), or 0. */
+/* Length of a valid UTF-8 sequence starting at s (max n bytes), or 0.
+ * Strict (RFC 3629, as jansson checks it): no overlong forms, no UTF-16
+ * surrogates (U+D800-DFFF), nothing above U+10FFFF. One sequence the reader
+ * rejects would make the whole line, and for the header the whole trace,
+ * unreadable; rejected bytes are escaped one by one instead. */
 static size_t utf8_len(const unsigned char *s, size_t n)
 {
+	unsigned char lo = 0x80, hi = 0xbf;
 	size_t len;
 	if (s[0] < 0xc2 || s[0] > 0xf4)
 		return 0;
 	len = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : 2;
 	if (len > n)
 		return 0;
-	for (size_t i = 1; i < len; i++)
+	if (s[0] == 0xe0)
+		lo = 0xa0; /* overlong below U+0800 */
+	else if (s[0] == 0xed)
+		hi = 0x9f; /* surrogates */
+	else if (s[0] == 0xf0)
+		lo = 0x90; /* overlong below U+10000 */
+	else if (s[0] == 0xf4)
+		hi = 0x8f; /* above U+10FFFF */
+	if (s[1] < lo || s[1] > hi)
+		return 0;
+	for (size_t i = 2; i < len; i++)
 		if ((s[i] & 0xc0) != 0x80)
 			return 0;
 	return len;

@@ -496,13 +496,24 @@ static void keep_totals(void)
 	out.cur = w + tail;
 }
 
+/* The shim's warnings go into the trace, never onto the program's stderr. */
+static void warnings(void)
+{
+	const char *what;
+	int err;
+	while (fl_log_take(&what, &err))
+		fl_writer_note("warning", what, (uint64_t)err);
+}
+
 void fl_writer_write(int force)
 {
-	size_t n = fl_out_pending(&out);
+	size_t n;
 	/* A re-entry (signal handler) writes when its thread lets go. */
 	if (nested || bypassing)
 		return;
 	take_side_lines(); /* a handler's, left by a holder that let go meanwhile */
+	if (fl_sys_getpid() == fl_trace.pid)
+		warnings();
 	n = fl_out_pending(&out);
 	/* Compressing is the ticker's work: a program thread does it only
 	 * when half the buffer waits, rather than lose lines. */
@@ -547,7 +558,7 @@ void fl_writer_after_fork_child(void)
 {
 	/* The inherited fd is the parent's file: leave it to the parent. */
 	if (fl_trace.fd >= 0)
-		fl_sys_close(fl_trace.fd);
+		fl_sys_close_ours(fl_trace.fd);
 	fl_trace.fd = -1;
 	out.len = out.cur = 0;
 	lost_errno = 0;
