@@ -192,7 +192,9 @@ int fl_render_html(FILE *f, json_t *report, const struct fl_model *m,
 	fputs("<footer>Written by faultline from <code>", f);
 	html_esc(&c, m->path);
 	fputs("</code>. Times are seconds since the first process started; sizes use binary "
-	      "units (1 MiB = 1,048,576 bytes).</footer>\n</main>\n</body>\n</html>\n",
+	      "units (1 MiB = 1,048,576 bytes).</footer>\n</main>\n",
 	      f);
+	html_script(&c);
+	fputs("</body>\n</html>\n", f);
 	return fflush(f) == 0 && !ferror(f) ? 0 : -1;
 }
