@@ -140,8 +140,8 @@ static json_t *node_json(struct fl_flame *fl, size_t at)
 		set_values(o, fl, folded);
 		json_array_append_new(kids, o);
 	} else if (nfolded) {
-		json_t *o = json_pack("{s:s, s:s}", "name", "(smaller stacks)", "text",
-				      "(smaller stacks)");
+		json_t *o =
+		    json_pack("{s:s, s:s}", "name", "(smaller stacks)", "text", "(smaller stacks)");
 		set_values(o, fl, folded);
 		json_array_append_new(kids, o);
 	}

@@ -290,9 +290,10 @@ static json_t *top_list(struct site *s, size_t n, size_t off, const struct fl_re
 }
 
 /*
- * Every site's stack, process first, then its callers' functions outermost
- * first down to the site's own frame (with its line) (the allocator plumbing left out, as in the lists),
- * with its bytes, peak live and leaked bytes: the heap flame graphs.
+ * Every site's stack for the heap flame graphs: the process, its callers'
+ * functions outermost first, then the site's own frame with its line (the
+ * allocator plumbing left out, as in the lists); with its bytes, peak live
+ * and leaked bytes.
  */
 static json_t *flame_json(const struct site *sites, size_t n, const struct fl_report_opts *o)
 {
