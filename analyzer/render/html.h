@@ -70,7 +70,11 @@ void html_fault_counts_chart(struct html_ctx *c, const struct fl_proc *p, int id
 void html_heatmaps(struct html_ctx *c, const struct fl_proc *p, int idx);
 void html_cow_chart(struct html_ctx *c);
 void html_overcommit_chart(struct html_ctx *c);
+/* The heap and faults sections' stack trees as flame graphs (html_flame.c). */
+void html_flame_graphs(struct html_ctx *c);
 void html_process_tree(struct html_ctx *c);
 void html_sections(struct html_ctx *c);
+/* The page's one inline script: flame graph zoom and search, sortable tables. */
+void html_script(struct html_ctx *c);
 
 #endif

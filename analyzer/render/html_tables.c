@@ -364,7 +364,9 @@ static void json_table(struct html_ctx *c, json_t *path, const char *name, json_
 	}
 	fputs("<h4>", c->f);
 	html_esc(c, name);
-	fprintf(c->f, " <span class=\"dim\">(%zu)</span></h4>\n<div class=\"scroll\"><table>\n<tr>",
+	fprintf(c->f,
+		" <span class=\"dim\">(%zu)</span></h4>\n<div class=\"scroll\"><table "
+		"class=\"sort\">\n<tr>",
 		json_array_size(arr));
 	for (size_t j = 0; j < ncols; j++) {
 		fputs("<th>", c->f);
@@ -422,7 +424,7 @@ static void json_facts(struct html_ctx *c, json_t *path, json_t *obj, int depth)
 	int open = 0;
 	json_object_foreach(obj, k, v)
 	{
-		if (!strcmp(k, "findings") || is_table(v) ||
+		if (!strcmp(k, "findings") || !strcmp(k, "flame") || is_table(v) ||
 		    (json_is_object(v) && !json_object_get(v, "text") && !is_small(v)))
 			continue;
 		if (!open++)
@@ -439,7 +441,7 @@ static void json_facts(struct html_ctx *c, json_t *path, json_t *obj, int depth)
 		fputs("</table></div>\n", c->f);
 	json_object_foreach(obj, k, v)
 	{
-		if (!strcmp(k, "findings"))
+		if (!strcmp(k, "findings") || !strcmp(k, "flame")) /* html_flame.c draws it */
 			continue;
 		if (is_table(v)) {
 			sub = path_add(path, k, 0);

@@ -6,9 +6,12 @@
  *
  * Layout is plain HTML5 with one inline style sheet. Charts are SVG with a
  * viewBox, so they shrink with the page; tables sit in scrolling wrappers so
- * a phone never gets a page wider than its screen. No script: the page must
- * open offline, in a mail client, or from a CI artifact store that blocks
- * scripts.
+ * a phone never gets a page wider than its screen. The page must open
+ * offline, in a mail client, or from a CI artifact store that blocks
+ * scripts: everything reads without script, and the one inline script
+ * (html_flame.c) only adds zoom, search and sorting. Its
+ * Content-Security-Policy allows inline style and script and nothing else,
+ * so the page can fetch nothing.
  */
 #include "render/render_html.h"
 
@@ -100,7 +103,18 @@ static const char css[] =
     "@media (max-width:640px){body{font-size:15px}main{padding:0 8px 32px}"
     "figure{padding:2px;margin:8px -4px}header.top h1{font-size:1.15rem}.tile "
     "b{font-size:1.1rem}}\n"
-    "@media print{details.data{display:none}}\n";
+    "svg.flame{display:block;width:100%;height:auto;font:11px ui-monospace,Menlo,monospace}\n"
+    "svg.flame g.fr{cursor:pointer}\n"
+    "svg.flame rect{stroke:#fff;stroke-width:.5}\n"
+    "svg.flame rect.hit{fill:#d61e8c}\n"
+    "svg.flame text{pointer-events:none;fill:#1b1b1b}\n"
+    ".fl-ctl{display:flex;flex-wrap:wrap;gap:6px;align-items:center;margin:4px 0;font-size:.9rem}\n"
+    ".fl-ctl[hidden]{display:none}\n"
+    ".fl-ctl output{color:var(--dim);overflow-wrap:anywhere}\n"
+    "th.sortable{cursor:pointer}\n"
+    "th[aria-sort=descending]::after{content:' \\25BC'}\n"
+    "th[aria-sort=ascending]::after{content:' \\25B2'}\n"
+    "@media print{details.data{display:none}.fl-ctl{display:none}}\n";
 
 static void per_process(struct html_ctx *c, const char *id, const char *title, int what)
 {
@@ -127,7 +141,9 @@ static void page_head(struct html_ctx *c)
 	const char *trace = json_string_value(json_object_get(c->report, "trace"));
 	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
 	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-	      "<meta name=\"generator\" content=\"faultline\">\n<title>faultline: ",
+	      "<meta name=\"generator\" content=\"faultline\">\n"
+	      "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+	      "style-src 'unsafe-inline'; script-src 'unsafe-inline'\">\n<title>faultline: ",
 	      c->f);
 	if (c->m->nroots)
 		html_esc(c, c->m->roots[0]->exe);
@@ -146,7 +162,8 @@ static void page_head(struct html_ctx *c)
 	    "<nav><ul><li><a href=\"#summary\">summary</a></li><li><a href=\"#memory\">memory</a>"
 	    "</li><li><a href=\"#faults\">faults</a></li><li><a href=\"#regions\">regions</a></li>"
 	    "<li><a href=\"#cow\">copy-on-write</a></li><li><a href=\"#overcommit\">overcommit</a>"
-	    "</li><li><a href=\"#tree\">processes</a></li><li><a href=\"#sections\">all sections"
+	    "</li><li><a href=\"#flame\">flame graphs</a></li><li><a "
+	    "href=\"#tree\">processes</a></li><li><a href=\"#sections\">all sections"
 	    "</a></li></ul></nav>\n",
 	    c->f);
 }
@@ -168,13 +185,16 @@ int fl_render_html(FILE *f, json_t *report, const struct fl_model *m,
 	per_process(&c, "regions", "The address space over time", 2);
 	html_cow_chart(&c);
 	html_overcommit_chart(&c);
+	html_flame_graphs(&c);
 	html_process_tree(&c);
 	fputs("<div id=\"sections\"></div>\n", f);
 	html_sections(&c);
 	fputs("<footer>Written by faultline from <code>", f);
 	html_esc(&c, m->path);
 	fputs("</code>. Times are seconds since the first process started; sizes use binary "
-	      "units (1 MiB = 1,048,576 bytes).</footer>\n</main>\n</body>\n</html>\n",
+	      "units (1 MiB = 1,048,576 bytes).</footer>\n</main>\n",
 	      f);
+	html_script(&c);
+	fputs("</body>\n</html>\n", f);
 	return fflush(f) == 0 && !ferror(f) ? 0 : -1;
 }

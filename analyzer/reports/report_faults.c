@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "analysis/fault_class.h"
+#include "model/symbols.h"
+#include "reports/flame.h"
 #include "reports/report.h"
 #include "reports/report_faults.h"
 #include "util/u64map.h"
@@ -397,8 +399,37 @@ static void proc_findings(json_t *sec, const struct fl_proc *p, const uint64_t *
 			       (unsigned long long)(p->faults_lost * period));
 }
 
+/*
+ * The program's faults for the flame graph: process, then the faulting
+ * code's frame, then the class. NEEDSWORK: a fault sample carries its
+ * instruction pointer only (no callchain), so the code "stack" is one frame.
+ */
+static void flame_add(struct fl_flame *fl, const struct fl_report_opts *o, const struct fl_proc *p,
+		      const struct rows *code, uint64_t period)
+{
+	char proc[256], frame[512];
+	const char *exe = p->exe ? p->exe : "?", *base = strrchr(exe, '/');
+	snprintf(proc, sizeof(proc), "%s [%d]", base ? base + 1 : exe, p->pid);
+	for (size_t i = 0; i < code->n; i++) {
+		const struct row *w = &code->v[i];
+		struct fl_sym sym;
+		fl_symbols_lookup(o->syms, p, w->key, w->first_t, 0, &sym);
+		if (sym.func) /* by function, as flame graphs merge frames */
+			snprintf(frame, sizeof(frame), "%s", sym.func);
+		else
+			fl_symbols_format(&sym, w->key, frame, sizeof(frame));
+		for (int c = 0; c < FL_FC_COUNT; c++) {
+			const char *text[] = {proc, frame, fl_fclass_title(c)};
+			const char *name[] = {NULL, sym.func, fl_fclass_name(c)};
+			double v = (double)(w->cnt[c] * period);
+			if (c != FL_FC_SHIM && c != FL_FC_TRACKING && w->cnt[c])
+				fl_flame_add(fl, text, name, 3, &v, 0);
+		}
+	}
+}
+
 static json_t *proc_faults(const struct fl_model *m, const struct fl_report_opts *o,
-			   const struct fl_proc *p, json_t *sec, uint64_t *tot)
+			   const struct fl_proc *p, json_t *sec, uint64_t *tot, struct fl_flame *fl)
 {
 	const struct fl_fault_info *fi = fl_faults_classified(m, p);
 	struct rows vmas = {0}, sites = {0}, code = {0};
@@ -447,6 +478,7 @@ static json_t *proc_faults(const struct fl_model *m, const struct fl_report_opts
 	json_object_set_new(pr, "counts", gap);
 	json_object_set_new(pr, "faultline", fl_report_shim(p, cnt[FL_FC_SHIM]));
 	proc_findings(sec, p, cnt, period, gap, bpf);
+	flame_add(fl, o, p, &code, period);
 	rows_release(&vmas);
 	rows_release(&sites);
 	rows_release(&code);
@@ -457,6 +489,8 @@ json_t *fl_report_faults(const struct fl_model *m, const struct fl_report_opts *
 {
 	json_t *sec = json_object(), *procs = json_array(), *classes = json_array();
 	uint64_t tot[FL_FC_COUNT] = {0};
+	static const char *const flame_keys[] = {"faults"};
+	struct fl_flame *fl = fl_flame_new(flame_keys, 1);
 	json_object_set_new(sec, "findings", json_array());
 	for (int c = 0; c < FL_FC_COUNT; c++)
 		json_array_append_new(classes,
@@ -467,8 +501,9 @@ json_t *fl_report_faults(const struct fl_model *m, const struct fl_report_opts *
 		const struct fl_proc *p = m->procs[i];
 		if (!fl_report_selected(o, p))
 			continue;
-		json_array_append_new(procs, proc_faults(m, o, p, sec, tot));
+		json_array_append_new(procs, proc_faults(m, o, p, sec, tot, fl));
 	}
+	json_object_set_new(sec, "flame", fl_flame_json(fl));
 	json_object_set_new(sec, "classes", classes);
 	json_object_set_new(sec, "by_class", class_obj(tot, 1));
 	json_object_set_new(sec, "processes", procs);

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/symbols.h"
+#include "reports/flame.h"
 #include "reports/report.h"
 #include "reports/report_heap.h"
 #include "util/xalloc.h"
@@ -36,6 +38,7 @@ struct site {
 	const struct fl_proc *p;
 	uint32_t stack;
 	int exact;
+	int listed; /* one of the top lists shows it: the flame graph keeps its frame */
 	uint64_t t; /* a time at which the site's code was mapped */
 	double allocs, bytes, peak, leaked_bytes, leaked_blocks, temporary;
 	double var_allocs, var_bytes, var_peak, var_leaked;
@@ -279,9 +282,63 @@ static json_t *top_list(struct site *s, size_t n, size_t off, const struct fl_re
 	if (n > 1)
 		qsort_r(s, n, sizeof(*s), by_field, &off);
 	for (size_t i = 0; i < n && (int)i < o->top; i++)
-		if (field_at(&s[i], off) > 0)
+		if (field_at(&s[i], off) > 0) {
 			json_array_append_new(arr, site_json(&s[i], o));
+			s[i].listed = 1;
+		}
 	return arr;
+}
+
+/*
+ * Every site's stack for the heap flame graphs: the process, its callers'
+ * functions outermost first, then the site's own frame with its line (the
+ * allocator plumbing left out, as in the lists); with its bytes, peak live
+ * and leaked bytes.
+ */
+static json_t *flame_json(const struct site *sites, size_t n, const struct fl_report_opts *o)
+{
+	static const char *const keys[] = {"bytes", "peak_live", "leaked_bytes"};
+	struct fl_flame *fl = fl_flame_new(keys, 3);
+	size_t cap = 0;
+	char **text = NULL, **name = NULL;
+	for (size_t i = 0; i < n; i++) {
+		const struct site *s = &sites[i];
+		const struct fl_stack *st = fl_proc_stack(s->p, s->stack);
+		uint32_t first = st ? (uint32_t)fl_symbols_site_frame(o->syms, s->p, st, s->t) : 0;
+		size_t depth = 1 + (st && st->nframes > first ? st->nframes - first : 1), k = 0;
+		double v[3] = {s->bytes, s->peak, s->leaked_bytes};
+		char buf[512];
+		const char *exe = s->p->exe ? s->p->exe : "?", *base = strrchr(exe, '/');
+		if (depth > cap) {
+			text = fl_xrealloc(text, depth * sizeof(*text));
+			name = fl_xrealloc(name, depth * sizeof(*name));
+			cap = depth;
+		}
+		snprintf(buf, sizeof(buf), "%s [%d]", base ? base + 1 : exe, s->p->pid);
+		text[k] = fl_xstrdup(buf);
+		name[k++] = NULL;
+		if (!st || st->nframes <= first) {
+			text[k] = fl_xstrdup("(no backtrace)");
+			name[k++] = NULL;
+		}
+		for (uint32_t f = st ? st->nframes : 0; st && f-- > first;) {
+			struct fl_sym sym;
+			/* callers merge by function, as flame graphs do; the site keeps its line */
+			fl_symbols_lookup(o->syms, s->p, st->frames[f], s->t, 1, &sym);
+			fl_symbols_format(&sym, st->frames[f], buf, sizeof(buf));
+			text[k] = fl_xstrdup(f > first && sym.func ? sym.func : buf);
+			name[k++] = sym.func ? fl_xstrdup(sym.func) : NULL;
+		}
+		fl_flame_add(fl, (const char *const *)text, (const char *const *)name, k, v,
+			     s->listed);
+		for (size_t j = 0; j < k; j++) {
+			free(text[j]);
+			free(name[j]);
+		}
+	}
+	free(text);
+	free(name);
+	return fl_flame_json(fl);
 }
 
 /* Exact totals from the last heap tick of every selected process. */
@@ -414,6 +471,7 @@ json_t *fl_report_heap(const struct fl_model *m, const struct fl_report_opts *o)
 	json_object_set_new(r, "leaks", top_list(sites, n, offsetof(struct site, leaked_bytes), o));
 	json_object_set_new(r, "temporary",
 			    top_list(sites, n, offsetof(struct site, temporary), o));
+	json_object_set_new(r, "flame", flame_json(sites, n, o));
 	json_object_set_new(r, "findings", json_array());
 	if (lt.bytes > 0)
 		leak_finding(r, &lt, any && exact, interval, live_end);

@@ -1,8 +1,11 @@
 #!/bin/sh
 # make check-browser: loads the demo report in headless Chromium (no
 # network), checks that every chart rendered (SVG present, laid out, every
-# series non-empty), that nothing logged a console error or tried the
-# network, and that a phone-sized window needs no horizontal scrolling;
+# series non-empty), that each flame graph rendered, zooms on a click (the
+# clicked frame fills the width), highlights a search and reports its share,
+# that a click on a table header sorts it, that nothing logged a console
+# error or tried the network, and that a phone-sized window needs no
+# horizontal scrolling;
 # saves screenshots as BUILD/report-1280.png and BUILD/report-phone.png.
 # Exit 0 pass, 77 skip (no Chromium and no way to install it), else fail.
 #   sh tests/browser/check.sh [REPORT.html]
@@ -38,8 +41,10 @@ rm -rf "$work"
 mkdir -p "$work/profile"
 charts=$(grep -o '<svg class="chart"' "$report" | wc -l)
 [ "$charts" -ge 5 ] || fail "only $charts charts in $report"
+flames=$(grep -o '<svg class="flame"' "$report" | wc -l)
+[ "$flames" -ge 2 ] || fail "only $flames flame graphs in $report"
 
-# The report has no script of its own; the probe is added to a copy.
+# The probe is added to a copy, after the report's own script.
 sed 's|</body>|<script>\
 (function () {\
 	var bad = [], n = 0;\
@@ -52,8 +57,42 @@ sed 's|</body>|<script>\
 			if (!(b.width > 0 \|\| b.height > 0)) bad.push((s.id \|\| "svg") + ": an empty " + e.getAttribute("class"));\
 		});\
 	});\
+	var nf = 0;\
+	document.querySelectorAll("figure.flame").forEach(function (fig) {\
+		var s = fig.querySelector("svg.flame"), id = s.id, W = +s.getAttribute("data-w");\
+		var frames = s.querySelectorAll("g.fr"), q = fig.querySelector("input"), out = fig.querySelector("output");\
+		var r = s.getBoundingClientRect(), pick = null, pw = W;\
+		nf++;\
+		if (fig.querySelector(".fl-ctl").hidden) bad.push(id + ": the script did not show the controls");\
+		if (r.width < 200 \|\| r.height < 10 \|\| frames.length < 3) bad.push(id + " not laid out " + Math.round(r.width) + "x" + Math.round(r.height) + " frames=" + frames.length);\
+		frames.forEach(function (g) {\
+			var w = +g.querySelector("rect").getAttribute("width");\
+			if (w > 0 ? w < pw : false) { pw = w; pick = g; }\
+		});\
+		if (!pick) { bad.push(id + ": no frame narrower than the graph"); return; }\
+		pick.querySelector("rect").dispatchEvent(new MouseEvent("click", {bubbles: true}));\
+		var zw = +pick.querySelector("rect").getAttribute("width");\
+		if (Math.abs(zw - W) > 0.01) bad.push(id + ": a click on a frame of width " + pw + " left it " + zw + " wide, not " + W);\
+		if (pick.getBoundingClientRect().width < r.width * 0.9) bad.push(id + ": the zoomed frame is not drawn full width");\
+		fig.querySelector("button").click();\
+		if (Math.abs(+pick.querySelector("rect").getAttribute("width") - pw) > 0.01) bad.push(id + ": reset zoom did not restore the width");\
+		q.value = pick.getAttribute("data-n");\
+		q.dispatchEvent(new Event("input"));\
+		var hits = s.querySelectorAll("rect.hit").length;\
+		if (!hits \|\| !pick.querySelector("rect.hit")) bad.push(id + ": searching \x27" + q.value + "\x27 highlighted " + hits + " frames");\
+		if (!/matched: .*%/.test(out.textContent)) bad.push(id + ": the search says \x27" + out.textContent + "\x27");\
+		if (getComputedStyle(s.querySelector("rect.hit") \|\| s).fill === getComputedStyle(s.querySelector("rect:not(.hit)")).fill) bad.push(id + ": a hit looks like any frame");\
+		pick.querySelector("rect").dispatchEvent(new MouseEvent("mouseover", {bubbles: true}));\
+		if (!/%/.test(out.textContent)) bad.push(id + ": hover shows \x27" + out.textContent + "\x27");\
+	});\
+	var st = document.querySelector("table.sort"), sorted = "none";\
+	if (st ? st.rows.length > 2 : false) {\
+		st.rows[0].cells[0].click();\
+		sorted = st.rows[0].cells[0].getAttribute("aria-sort");\
+		if (!sorted) bad.push("a click on a table header did not sort it");\
+	}\
 	var over = document.documentElement.scrollWidth - window.innerWidth;\
-	document.body.setAttribute("data-check", (bad.length ? "FAIL " + bad.slice(0, 10).join("; ") : "OK") + " charts=" + n + " overflow=" + over);\
+	document.body.setAttribute("data-check", (bad.length ? "FAIL " + bad.slice(0, 10).join("; ") : "OK") + " charts=" + n + " flames=" + nf + " sorted=" + sorted + " overflow=" + over);\
 	if (bad.length) console.error("faultline-check: " + bad.join("; "));\
 })();\
 </script></body>|' "$report" >"$work/page.html"
@@ -75,8 +114,8 @@ for size in 1280 390; do
 	check=$(sed -n 's/.*data-check="\([^"]*\)".*/\1/p' "$work/dom-$size.html" | head -1)
 	echo "width $size: $check"
 	case $check in
-	"OK charts=$charts overflow="*) ;;
-	*) echo "  expected: OK charts=$charts"; status=1 ;;
+	"OK charts=$charts flames=$flames sorted="*" overflow="*) ;;
+	*) echo "  expected: OK charts=$charts flames=$flames"; status=1 ;;
 	esac
 	over=${check##*overflow=}
 	[ "${over:-1}" -le 0 ] 2>/dev/null || { echo "  the page is wider than a $size px window by $over px"; status=1; }
@@ -96,5 +135,5 @@ run 390 "$height" --screenshot="$BUILD/report-phone.png" >/dev/null 2>&1 || stat
 for png in "$BUILD/report-1280.png" "$BUILD/report-phone.png"; do
 	[ -s "$png" ] && echo "screenshot: $png" || { echo "no screenshot $png"; status=1; }
 done
-[ $status -eq 0 ] && echo "check-browser: ok, $charts charts rendered" || echo "check-browser: FAILED"
+[ $status -eq 0 ] && echo "check-browser: ok, $charts charts and $flames flame graphs rendered" || echo "check-browser: FAILED"
 exit $status

@@ -31,14 +31,21 @@ test_expect_success 'none of them is live markup: only the renderer'"'"'s own ta
 	from html.parser import HTMLParser
 	tags = set("""html head meta title style body header h1 h2 h3 h4 p code nav ul li a main
 	section div b span figure figcaption svg g line text rect path circle defs pattern
-	lineargradient stop details summary table tr th td footer br""".split())
+	lineargradient stop details summary table tr th td footer br
+	script select option input button output""".split())
 	attrs = set("""lang charset name content class id href xmlns viewbox role font-family
 	font-size aria-label x y x1 y1 x2 y2 width height fill stroke stroke-width
 	stroke-dasharray stroke-linejoin text-anchor transform d r cx cy fill-opacity
-	patternunits offset stop-color colspan title data-json""".split())
+	patternunits offset stop-color colspan title data-json http-equiv data-v data-n data-w
+	data-row data-unit hidden value type placeholder""".split())
 	bad = []
 	class P(HTMLParser):
+	    scripts = 0
 	    def handle_starttag(self, tag, a):
+	        if tag == "script":
+	            self.scripts += 1
+	            if self.scripts > 1 or a:
+	                bad.append("a second script, or one with attributes")
 	        if tag not in tags:
 	            bad.append("tag " + tag)
 	        for k, v in a:
