@@ -342,10 +342,12 @@ static void json_cell(struct html_ctx *c, json_t *path, const char *key, json_t 
 	}
 }
 
-/* An array of objects as a table: columns in order of first appearance. */
+/* An array of objects as a table: columns in order of first appearance (the
+ * table scrolls sideways, so a wide section loses no column). */
+#define JSON_TABLE_MAX_COLS 48
 static void json_table(struct html_ctx *c, json_t *path, const char *name, json_t *arr)
 {
-	const char *cols[16];
+	const char *cols[JSON_TABLE_MAX_COLS];
 	size_t ncols = 0, i;
 	json_t *row, *v;
 	const char *k;
@@ -358,7 +360,7 @@ static void json_table(struct html_ctx *c, json_t *path, const char *name, json_
 			size_t j;
 			for (j = 0; j < ncols && strcmp(cols[j], k); j++)
 				;
-			if (j == ncols && ncols < 16)
+			if (j == ncols && ncols < JSON_TABLE_MAX_COLS)
 				cols[ncols++] = k;
 		}
 	}
