@@ -356,6 +356,12 @@ static size_t refused_by_strict(const struct fl_proc *p, json_t *arr)
 static size_t refused_if_strict(const struct fl_proc *p, struct resvs *r, json_t *arr)
 {
 	size_t n = 0;
+	int charged = 0;
+	/* A trace that records charges records one for every reservation of
+	 * its own: a large block without one was carved from an arena and
+	 * added nothing to Committed_AS. */
+	for (size_t i = 0; i < r->n && !charged; i++)
+		charged = r->v[i].charge.committed != 0;
 	for (size_t i = 0; i < r->n; i++) {
 		struct resv *v = &r->v[i];
 		uint64_t size = v->end - v->start;
@@ -364,6 +370,8 @@ static size_t refused_if_strict(const struct fl_proc *p, struct resvs *r, json_t
 		if (v->charge.committed && v->charge.limit) {
 			committed = fl_charge_bytes(v->charge.committed);
 			limit = fl_charge_bytes(v->charge.limit);
+		} else if (charged) {
+			continue;
 		} else {
 			committed = committed_before(p, v->t0, &limit);
 			if (committed < 0)

@@ -184,9 +184,9 @@
  * calloc whose product overflowed); size then says INT64_MAX */
 #define FL_K_SIZE_OVERFLOW "size_overflow"
 /* FL_K_COMMITTED and FL_K_COMMIT_LIMIT also on alloc, realloc and mmap lines
- * of large reservations (size >= options.large; mmap: private writable
- * anonymous) and on alloc_failed lines: the commit charge read just after
- * the call */
+ * of large reservations (size >= options.large; a block mapped for itself;
+ * mmap: private writable anonymous) and on alloc_failed lines: the commit
+ * charge read just after the call */
 
 /* maps */
 #define FL_K_VMAS "vmas" /* array of [start, end, perms, offset, inode, path(, build-id)] */
