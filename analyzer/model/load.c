@@ -13,6 +13,7 @@
 #include "faultline/schema.h"
 #include "model/aspace.h"
 #include "model/heap_replay.h"
+#include "model/load_alloc.h"
 #include "read/reader.h"
 #include "util/diag.h"
 #include "util/xalloc.h"
@@ -393,6 +394,7 @@ static void add_block(struct loader *ld, const struct fl_flat *f, uint64_t t, ui
 	b->tid = (int32_t)fl_flat_int(f, FL_K_TID, 0);
 	b->fn = (uint8_t)k;
 	b->freed_by = FL_FN_COUNT;
+	b->charge = fl_load_charge_flat(f);
 }
 
 /* alloc, free and realloc: the hot events, delivered flat (see reader.h). */
@@ -464,6 +466,8 @@ static void load_call(struct loader *ld, json_t *o, enum fl_ev ev, uint64_t t, u
 	c->advice = (int32_t)fl_json_get_int(o, FL_K_ADVICE, -1);
 	c->err = (int32_t)fl_json_get_int(o, FL_K_ERRNO, 0);
 	c->path = jstr(ld, o, FL_K_PATH);
+	c->charge = fl_load_charge_json(o);
+	fl_load_failed_mmap(ld->p, c);
 }
 
 static void load_counters(struct loader *ld, json_t *o, uint64_t t)
@@ -754,6 +758,9 @@ static int on_event(void *ctx, enum fl_ev ev, json_t *o, const struct fl_reader_
 	case FL_E_NOTE:
 		load_note(ld, o, t);
 		break;
+	case FL_E_ALLOC_FAILED:
+		fl_load_alloc_failed(p, o, t, seq);
+		break;
 	case FL_E_UNKNOWN:
 		load_unknown(ld, o, t);
 		break;
@@ -843,6 +850,7 @@ static void finish_proc(struct loader *ld)
 	SORT_BY(p->wss, p->nwss, t, cmp_wss);
 	SORT_BY(p->io, p->nio, t, cmp_io);
 	SORT_BY(p->sites, p->nsites, stack, cmp_site);
+	fl_load_failed_finish(p);
 	sort_stacks(p);
 	fl_aspace_index_calls(p);
 	fl_aspace_timeline(p);
