@@ -15,6 +15,7 @@
 #include "model/heap_replay.h"
 #include "model/load_alloc.h"
 #include "model/load_counters.h"
+#include "model/push.h"
 #include "read/reader.h"
 #include "util/diag.h"
 #include "util/xalloc.h"
@@ -36,8 +37,7 @@ struct loader {
 	int fn_k;
 };
 
-#define PUSH(ld, arr, n, cap)                                                                      \
-	(FL_GROW((ld)->p->arr, (ld)->cap, (ld)->p->n + 1), &(ld)->p->arr[(ld)->p->n++])
+#define PUSH(ld, arr, n, cap) FL_PUSH((ld)->p->arr, (ld)->p->n, (ld)->cap)
 
 static const char *jstr(struct loader *ld, const json_t *o, const char *key)
 {
@@ -187,9 +187,7 @@ static void load_stack(struct loader *ld, json_t *o)
 
 static void add_free(struct loader *ld, uint64_t seq, uint64_t t, uint64_t addr, int by)
 {
-	struct fl_heap_free *h;
-	FL_GROW(ld->frees, ld->capfrees, ld->nfrees + 1);
-	h = &ld->frees[ld->nfrees++];
+	struct fl_heap_free *h = FL_PUSH(ld->frees, ld->nfrees, ld->capfrees);
 	h->seq = seq;
 	h->t = t;
 	h->addr = addr;
@@ -326,10 +324,8 @@ static void add_block(struct loader *ld, const struct fl_flat *f, uint64_t t, ui
 	int k = flat_fn(ld, f);
 	if (k < 0)
 		k = f->ev == FL_E_REALLOC ? FL_FN_REALLOC : FL_FN_MALLOC;
-	FL_GROW(p->blocks, ld->capblocks, p->nblocks + 1);
-	FL_GROW(ld->block_seq, ld->capseq, p->nblocks + 1);
-	ld->block_seq[p->nblocks] = seq;
-	b = &p->blocks[p->nblocks++];
+	*(uint64_t *)fl_push_slot((void **)&ld->block_seq, &ld->capseq, p->nblocks, 8) = seq;
+	b = FL_PUSH(p->blocks, p->nblocks, ld->capblocks);
 	b->addr = fl_flat_addr(f, FL_K_ADDR);
 	b->size = (uint64_t)fl_flat_int(f, FL_K_SIZE, 0);
 	b->weight = (uint64_t)fl_flat_int(f, FL_K_WEIGHT, (int64_t)b->size);
