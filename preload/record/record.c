@@ -274,6 +274,24 @@ static void peak_check(void)
 	fl_record_peak_update((uint64_t)fl_record_live_now());
 }
 
+/* With --all every call takes the slow path, and summing the live bytes of
+ * every thread at each one (their lines bounce between CPUs) cost more than
+ * the rest of the peak's upkeep: there the peak is checked once per
+ * FAULTLINE_LARGE bytes a thread allocates, and at every large block, the
+ * same bound as the default mode's. */
+static __thread uint64_t peak_due_bytes __attribute__((tls_model("initial-exec")));
+
+static void peak_check_after(uint64_t size)
+{
+	if (fl_config.all && size < fl_config.large_bytes) {
+		peak_due_bytes += size;
+		if (peak_due_bytes < fl_config.large_bytes)
+			return;
+	}
+	peak_due_bytes = 0;
+	peak_check();
+}
+
 static void alloc_slow(enum fl_call c, void *p, size_t size)
 {
 	struct fl_thread *t = fl_thread_get();
@@ -296,7 +314,7 @@ static void alloc_slow(enum fl_call c, void *p, size_t size)
 		push_failed(t, c, size);
 		return;
 	}
-	peak_check();
+	peak_check_after(size);
 	if (!take_block(t, p, size, &id, &weight))
 		return;
 	memset(&ev, 0, sizeof(ev));
