@@ -351,8 +351,8 @@ static void json_cell(struct html_ctx *c, json_t *path, const char *key, json_t 
  */
 static int is_estimate_meta(const char *k)
 {
-	return !strcmp(k, "estimate") || !strcmp(k, "sample_period_bytes") ||
-	       !strcmp(k, "rse") || !strcmp(k, "supported");
+	return !strcmp(k, "estimate") || !strcmp(k, "sample_period_bytes") || !strcmp(k, "rse") ||
+	       !strcmp(k, "supported");
 }
 
 /* The first row of arr whose figures are estimates, or -1. */
@@ -360,8 +360,11 @@ static long first_estimate_row(json_t *arr)
 {
 	json_t *row;
 	size_t i;
-	json_array_foreach(arr, i, row) if (json_is_true(json_object_get(row, "estimate"))) return
-	    (long)i;
+	json_array_foreach(arr, i, row)
+	{
+		if (json_is_true(json_object_get(row, "estimate")))
+			return (long)i;
+	}
 	return -1;
 }
 
@@ -419,8 +422,12 @@ static int is_estimated_column(json_t *arr, const char *key)
 {
 	json_t *row;
 	size_t i;
-	json_array_foreach(arr, i, row) if (json_is_true(json_object_get(row, "estimate")) &&
-					    json_object_get(json_object_get(row, "rse"), key)) return 1;
+	json_array_foreach(arr, i, row)
+	{
+		if (json_is_true(json_object_get(row, "estimate")) &&
+		    json_object_get(json_object_get(row, "rse"), key))
+			return 1;
+	}
 	return 0;
 }
 
