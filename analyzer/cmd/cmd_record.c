@@ -336,6 +336,33 @@ static int is_trace_file(const char *name)
 	       (n > zst && !strcmp(name + n - zst, FL_TRACE_ZST_EXT));
 }
 
+/* The pid a trace file is named after (<pid>.ndjson[.zst]), or 0. */
+static int trace_file_pid(const char *name)
+{
+	char *end;
+	long pid;
+	if (!is_trace_file(name) || name[0] < '1' || name[0] > '9')
+		return 0;
+	pid = strtol(name, &end, 10);
+	return (!strcmp(end, FL_TRACE_FILE_EXT) || !strcmp(end, FL_TRACE_ZST_EXT)) && pid <= INT_MAX
+		   ? (int)pid
+		   : 0;
+}
+
+/* A perf map that record copied beside the traces (perf-<pid>.map). */
+static int is_perf_map_copy(const char *name)
+{
+	int len = 0;
+	sscanf(name, "perf-%*[0-9].map%n", &len);
+	return len > 0 && name[len] == 0;
+}
+
+/* A file record writes into a trace directory, which --force may replace. */
+static int is_run_file(const char *name)
+{
+	return is_trace_file(name) || is_perf_map_copy(name);
+}
+
 /*
  * A trace directory holds one run: the report would read whatever else is in
  * it as processes of this one. An existing directory must be empty; with
@@ -352,7 +379,7 @@ static void claim_dir(const char *dir, int force)
 	while ((e = readdir(d))) {
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;
-		if (!is_trace_file(e->d_name)) {
+		if (!is_run_file(e->d_name)) {
 			others++;
 			continue;
 		}
@@ -394,6 +421,76 @@ static char *prepare_dir(const char *dir, int force)
 	if (!abs)
 		fl_die("cannot resolve '%s': %s", dir, strerror(errno));
 	return abs;
+}
+
+/* Copies the open file in to a new file path (0600) with in's times, so the
+ * copy says when the program wrote it; 0, or -1 with errno. */
+static int copy_file(int in, const struct stat *st, const char *path)
+{
+	const struct timespec times[2] = {st->st_atim, st->st_mtim};
+	char buf[65536];
+	ssize_t n = 0;
+	int out = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600), err;
+	if (out < 0)
+		return -1;
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, (size_t)n) != n) {
+			n = -1;
+			break;
+		}
+	if (n == 0 && futimens(out, times) != 0)
+		n = -1;
+	err = errno;
+	if (close(out) != 0 && n == 0)
+		n = -1, err = errno;
+	if (n < 0)
+		unlink(path);
+	errno = err;
+	return n < 0 ? -1 : 0;
+}
+
+static int timespec_before(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
+/*
+ * Keeps the perf map of a traced process (/tmp/perf-PID.map, the names of
+ * its JIT code) in the trace directory, where the report looks first: /tmp
+ * is cleaned, and a trace should stay readable. Only a regular file of ours
+ * written during the run: an older one belongs to an earlier process with
+ * the same pid. Exec images share a pid, hence a map is copied once.
+ */
+static void keep_perf_map(const char *dir, int pid, const struct timespec *start,
+			  const struct timespec *end)
+{
+	char from[64], to[PATH_MAX];
+	struct stat st;
+	int in;
+	snprintf(from, sizeof(from), "/tmp/perf-%d.map", pid);
+	snprintf(to, sizeof(to), "%s/perf-%d.map", dir, pid);
+	in = open(from, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (in < 0)
+		return;
+	if (fstat(in, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == getuid() &&
+	    !timespec_before(&st.st_mtim, start) && !timespec_before(end, &st.st_mtim) &&
+	    access(to, F_OK) != 0 && copy_file(in, &st, to) != 0)
+		fl_warn("cannot keep '%s' in '%s': %s", from, dir, strerror(errno));
+	close(in);
+}
+
+static void keep_perf_maps(const char *dir, const struct timespec *start)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	struct timespec end;
+	clock_gettime(CLOCK_REALTIME, &end);
+	if (!d)
+		return;
+	while ((e = readdir(d)))
+		if (trace_file_pid(e->d_name))
+			keep_perf_map(dir, trace_file_pid(e->d_name), start, &end);
+	closedir(d);
 }
 
 /* value NULL or empty: leave the variable as the user's environment has it. */
@@ -499,6 +596,7 @@ int cmd_record(int argc, char **argv)
 	struct record_opts o = {0};
 	int first = parse(argc, argv, &o), status;
 	char *lib, *prog, *dir, *name = NULL;
+	struct timespec start;
 
 	lib = find_library();
 	if (!lib)
@@ -519,7 +617,10 @@ int cmd_record(int argc, char **argv)
 	dir = prepare_dir(o.out, o.force);
 	free(name);
 	setup_env(&o, lib, dir);
+	/* The clock file times are stamped with: a map written at once is not older. */
+	clock_gettime(CLOCK_REALTIME_COARSE, &start);
 	status = run_repeated(&o, argv + first);
+	keep_perf_maps(dir, &start);
 	if (!o.quiet)
 		fl_record_summary(dir, stderr);
 	free(lib);
