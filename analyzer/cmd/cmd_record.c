@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "cmd/commands.h"
+#include "cmd/launch.h"
 #include "cmd/options.h"
 #include "util/diag.h"
 #include "faultline/schema.h"
@@ -404,45 +405,18 @@ static void setup_env(const struct record_opts *o, const char *lib, const char *
 	unsetenv(FL_ENV_PARENT);
 }
 
-static pid_t child_pid;
-
-static void forward(int sig)
-{
-	if (child_pid > 0)
-		kill(child_pid, sig);
-}
-
+/* The program runs as record's job: see launch.h for its signals. */
 static int run_child(char **argv)
 {
-	static const int fwd[] = {SIGINT,  SIGTERM,  SIGHUP,  SIGQUIT, SIGUSR1,
-				  SIGUSR2, SIGWINCH, SIGCONT, SIGTSTP};
-	struct sigaction sa;
+	pid_t pid = fl_launch_start(argv);
 	int status;
 
-	child_pid = fork();
-	if (child_pid < 0)
-		fl_die("cannot fork: %s", strerror(errno));
-	if (child_pid == 0) {
-		execvp(argv[0], argv);
-		fprintf(stderr, "faultline: cannot run '%s': %s\n", argv[0], strerror(errno));
-		_exit(errno == ENOENT ? 127 : 126);
-	}
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = forward;
-	sa.sa_flags = SA_RESTART;
-	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < sizeof(fwd) / sizeof(fwd[0]); i++)
-		sigaction(fwd[i], &sa, NULL);
-	while (waitpid(child_pid, &status, 0) < 0)
-		if (errno != EINTR)
-			fl_die("waitpid: %s", strerror(errno));
-	for (size_t i = 0; i < sizeof(fwd) / sizeof(fwd[0]); i++)
-		signal(fwd[i], SIG_DFL);
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return 1;
+	if (pid < 0)
+		exit(1);
+	status = fl_launch_wait(pid);
+	if (status < 0)
+		exit(1);
+	return status;
 }
 
 int cmd_record(int argc, char **argv)
