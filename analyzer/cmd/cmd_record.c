@@ -349,7 +349,9 @@ static void claim_dir(const char *dir, int force)
 }
 
 /* Creates DIR 0700, or accepts an existing one that we own and that others
- * cannot write into (a world-writable directory needs the sticky bit). */
+ * cannot write into: in a shared directory such as /tmp, even with the
+ * sticky bit, another user could plant files that the report would read as
+ * this run's traces, or a FIFO that blocks it. */
 static char *prepare_dir(const char *dir, int force)
 {
 	struct stat st;
@@ -361,10 +363,11 @@ static char *prepare_dir(const char *dir, int force)
 		fl_die("'%s' is not a directory", dir);
 	if (st.st_uid != getuid())
 		fl_die("trace directory '%s' belongs to another user", dir);
-	if ((st.st_mode & S_IWOTH) && !(st.st_mode & S_ISVTX))
-		fl_die("trace directory '%s' is world-writable without the sticky bit; "
-		       "refusing to write traces there",
-		       dir);
+	if (st.st_mode & S_IWOTH)
+		fl_die("trace directory '%s' is world-writable (mode %04o): other users could "
+		       "add files to the trace; use a new subdirectory (-o '%s/trace'), which "
+		       "record creates private",
+		       dir, (unsigned)(st.st_mode & 07777), dir);
 	if (!created)
 		claim_dir(dir, force);
 	abs = realpath(dir, NULL);
