@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -243,20 +244,55 @@ static char *find_program(const char *prog, int *status)
 	return NULL;
 }
 
-/* The loader ignores LD_PRELOAD for setuid/setgid programs and static
- * programs have no loader at all: say so instead of writing an empty trace. */
+/* The soname of the AddressSanitizer runtime among the executable's
+ * DT_NEEDED entries (libasan.so.N), or "" when it has none. */
+static void find_asan_runtime(Elf *elf, char *soname, size_t size)
+{
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+
+	soname[0] = '\0';
+	while ((scn = elf_nextscn(elf, scn))) {
+		Elf_Data *data;
+		GElf_Dyn dyn;
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_DYNAMIC || !sh.sh_entsize)
+			continue;
+		data = elf_getdata(scn, NULL);
+		for (size_t i = 0; data && i < sh.sh_size / sh.sh_entsize; i++) {
+			const char *name;
+			if (!gelf_getdyn(data, (int)i, &dyn) || dyn.d_tag != DT_NEEDED)
+				continue;
+			name = elf_strptr(elf, sh.sh_link, dyn.d_un.d_val);
+			if (name && !strncmp(name, "libasan.so", 10))
+				snprintf(soname, size, "%s", name);
+		}
+	}
+}
+
+/* The loader runs setuid/setgid programs and programs with file
+ * capabilities in secure-execution mode, which ignores LD_PRELOAD (unless
+ * root runs them); static programs have no loader at all; an ASan program
+ * needs its runtime loaded before any other library (doc/limits.md says
+ * what tracing one after it did). Say so by name instead of writing an
+ * empty trace. */
 static int check_traceable(const char *path)
 {
 	struct stat st;
 	int fd, dynamic = 0, is_elf = 0;
 	Elf *elf;
 	size_t nph;
+	char asan[64] = "";
 
 	if (stat(path, &st) != 0)
 		return fl_error("cannot run '%s': %s", path, strerror(errno));
 	if ((st.st_mode & (S_ISUID | S_ISGID)) && getuid() != 0)
 		return fl_error("'%s' is setuid/setgid: the loader ignores LD_PRELOAD for it, "
 				"so it cannot be traced (run it as its owner)",
+				path);
+	if (getuid() != 0 && getxattr(path, "security.capability", NULL, 0) > 0)
+		return fl_error("'%s' has file capabilities (see getcap): the loader ignores "
+				"LD_PRELOAD for it, so it cannot be traced (run it as root, or "
+				"trace a copy without them)",
 				path);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -270,6 +306,7 @@ static int check_traceable(const char *path)
 			if (gelf_getphdr(elf, (int)i, &ph) && ph.p_type == PT_INTERP)
 				dynamic = 1;
 		}
+		find_asan_runtime(elf, asan, sizeof(asan));
 	}
 	if (elf)
 		elf_end(elf);
@@ -278,6 +315,12 @@ static int check_traceable(const char *path)
 		return fl_error("'%s' is statically linked: there is no dynamic loader to "
 				"preload faultline into, so it cannot be traced",
 				path);
+	if (asan[0])
+		return fl_error("'%s' is built with AddressSanitizer (it needs %s): its "
+				"runtime must be loaded first, and after it faultline sees no heap "
+				"calls and every child inherits it; trace a build without "
+				"-fsanitize=address",
+				path, asan);
 	return 0;
 }
 
