@@ -243,7 +243,9 @@ static void bound_counters(struct fl_counters *c)
 			&c->vm_peak,
 			&c->ru_minflt_base,
 			&c->shim_kernel_minflt,
-			&c->shim_threads};
+			&c->shim_threads,
+			&c->shim_resident,
+			&c->shim_private};
 	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
 		*v[i] = *v[i] < -1 ? -1 : *v[i] > MAX_FIGURE ? MAX_FIGURE : *v[i];
 }
@@ -284,6 +286,8 @@ static void flat_counters(struct loader *ld, const struct fl_flat *f, uint64_t t
 	c->ru_minflt_base = fl_flat_int(f, FL_K_RU_MINFLT_BASE, -1);
 	c->shim_kernel_minflt = fl_flat_int(f, FL_K_SHIM_KERNEL_MINFLT, -1);
 	c->shim_threads = fl_flat_int(f, FL_K_SHIM_THREADS, -1);
+	c->shim_resident = fl_flat_int(f, FL_K_SHIM_RESIDENT, -1);
+	c->shim_private = fl_flat_int(f, FL_K_SHIM_PRIVATE, -1);
 	bound_counters(c);
 }
 
@@ -492,6 +496,8 @@ static void load_counters(struct loader *ld, json_t *o, uint64_t t)
 	c->ru_minflt_base = fl_json_get_int(o, FL_K_RU_MINFLT_BASE, -1);
 	c->shim_kernel_minflt = fl_json_get_int(o, FL_K_SHIM_KERNEL_MINFLT, -1);
 	c->shim_threads = fl_json_get_int(o, FL_K_SHIM_THREADS, -1);
+	c->shim_resident = fl_json_get_int(o, FL_K_SHIM_RESIDENT, -1);
+	c->shim_private = fl_json_get_int(o, FL_K_SHIM_PRIVATE, -1);
 	bound_counters(c);
 }
 
