@@ -70,12 +70,16 @@ static struct fork_page {
 static size_t nfork_pages, fork_cur;
 static enum { PFN_OFF, PFN_CAPTURE, PFN_COMPARE } pfn_mode;
 static int pfn_overflow;
+/* The capture was taken in the fork's prepare handler: every present
+ * private anonymous page (all exclusive then), so that pages either side
+ * copies between the fork and its first snapshot are counted. */
+static int pfn_prepared;
 
 /* One present private anonymous page at va, entry x, during a walk. */
 static void pfn_page(uint64_t va, uint64_t x, struct row *r)
 {
 	if (pfn_mode == PFN_CAPTURE) {
-		if (x & PM_EXCLUSIVE)
+		if ((x & PM_EXCLUSIVE) && !pfn_prepared)
 			return;
 		if (nfork_pages < MAX_FORK_PAGES)
 			fork_pages[nfork_pages++] = (struct fork_page){va, x & PM_PFN};
@@ -196,6 +200,10 @@ void fl_pagemap_open(void)
 void fl_pagemap_forked(void)
 {
 	forked = 1;
+	if (pfn_prepared) {
+		pfn_prepared = 0; /* the prepare handler's capture is this fork's */
+		return;
+	}
 	if (!fl_pagemap_pfn_st.ok || pm_fd < 0)
 		return;
 	if (!fork_pages)
@@ -500,6 +508,32 @@ void fl_pagemap_own(int64_t *resident, int64_t *private)
 	pfn_mode = saved_mode;
 	*resident = r.c[C_PRESENT];
 	*private = r.c[C_EXCL];
+}
+
+void fl_pagemap_fork_capture(const struct fl_vma *v, int n)
+{
+	struct row r;
+	pfn_prepared = 0;
+	if (!fl_pagemap_pfn_st.ok || pm_fd < 0)
+		return;
+	if (!fork_pages)
+		fork_pages = fl_sys_alloc_pages(MAX_FORK_PAGES * sizeof(*fork_pages));
+	if (!fork_pages)
+		return;
+	forked = 1; /* read every anonymous entry: the frames are wanted */
+	pfn_prepared = 1;
+	pfn_mode = PFN_CAPTURE;
+	nfork_pages = 0;
+	pfn_overflow = 0;
+	for (int i = 0; i < n; i++) {
+		if (fl_vma_is_shim(&v[i]) || in_own_image(&v[i]) ||
+		    memcmp(v[i].perms, "---", 3) == 0)
+			continue;
+		memset(&r, 0, sizeof(r));
+		count_vma(&v[i], &r);
+	}
+	pfn_mode = pfn_overflow ? PFN_OFF : PFN_COMPARE;
+	pfn_prepared = !pfn_overflow;
 }
 
 /* The first page shared at the last fork at or above va. */

@@ -65,6 +65,11 @@ void fl_pagemap_close(void);
 /* This process forked or is a fork child: anonymous pages may be shared
  * from now on (until then they are all exclusive, unless KSM merged them). */
 void fl_pagemap_forked(void);
+/* fork's prepare handler (privileged only): the frame of every present
+ * private anonymous page now, which parent and child then compare their
+ * frames against (pages copied since the fork). Without it, each side
+ * captures its shared pages at its first snapshot after the fork. */
+void fl_pagemap_fork_capture(const struct fl_vma *v, int n);
 /* The pagemap fd (for the write tracker's scans), -1 if none. */
 int fl_pagemap_fd(void);
 /* PAGEMAP_SCAN works here. */

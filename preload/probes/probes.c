@@ -350,6 +350,17 @@ static void snapshot(struct fl_out *o)
 		fl_pagemap_residency(o, v, n, "fork", 1, NULL);
 }
 
+void fl_probes_fork_prepare(void)
+{
+	int n = 0;
+	struct fl_vma *v;
+	if (fl_trace.stopped)
+		return;
+	v = fl_procfs_vmas(&n);
+	if (v)
+		fl_pagemap_fork_capture(v, n);
+}
+
 void fl_probes_fork_parent(struct fl_out *o)
 {
 	fl_pagemap_forked();
