@@ -247,6 +247,10 @@
  * its buffers) since perf started counting: in ru_minflt, not the program's */
 #define FL_K_SHIM_KERNEL_MINFLT "shim_kernel_minflt"
 #define FL_K_SHIM_THREADS "shim_threads" /* threads the shim runs (its sampler) */
+/* the shim's own memory (its buffers, its image's data and .bss), bytes:
+ * resident, and private anonymous mapped only here (in Private_Dirty) */
+#define FL_K_SHIM_RESIDENT "shim_resident"
+#define FL_K_SHIM_PRIVATE "shim_private"
 
 /* heap (per tick, exact) */
 #define FL_K_CALLS "calls" /* object: fn -> count */
