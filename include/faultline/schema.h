@@ -41,8 +41,8 @@
 #define FL_ENV_PARENT "FAULTLINE_PARENT"	/* internal: "<pid>:<kind>:<t>:<seq>" link */
 #define FL_ENV_QUIET "FAULTLINE_QUIET"		/* 1: no diagnostics on stderr */
 #define FL_ENV_RUN "FAULTLINE_RUN" /* record --repeat: which run (1..N); 0 or unset = one run */
-#define FL_ENV_COMPRESS "FAULTLINE_COMPRESS"	/* 1: write <pid>.ndjson.zst */
-#define FL_ENV_COMPACT "FAULTLINE_COMPACT" /* 0: one alloc/free/realloc line per call */
+#define FL_ENV_COMPRESS "FAULTLINE_COMPRESS" /* 1: write <pid>.ndjson.zst */
+#define FL_ENV_COMPACT "FAULTLINE_COMPACT"   /* 0: one alloc/free/realloc line per call */
 
 #define FL_DEFAULT_SAMPLE 524288
 #define FL_DEFAULT_LARGE 65536
@@ -81,10 +81,10 @@
 #define FL_EV_RESIDENCY "residency"
 #define FL_EV_WSS "wss"
 #define FL_EV_IO "io"
-#define FL_EV_HEAP "heap"   /* per-tick exact call counts and live bytes */
-#define FL_EV_SITES "sites" /* --all: exact per-site aggregates */
-#define FL_EV_WAIT "wait"   /* a child reaped by wait*(): its status or signal */
-#define FL_EV_NOTE "note"   /* the shim telling the reader something: stopped, dropped */
+#define FL_EV_HEAP "heap"    /* per-tick exact call counts and live bytes */
+#define FL_EV_SITES "sites"  /* --all: exact per-site aggregates */
+#define FL_EV_WAIT "wait"    /* a child reaped by wait*(): its status or signal */
+#define FL_EV_NOTE "note"    /* the shim telling the reader something: stopped, dropped */
 #define FL_EV_HEAPCALLS "hc" /* alloc, free and realloc calls of one thread, compact */
 
 /* ---- call names ----
@@ -270,10 +270,10 @@
 #define FL_HC_FREE 1
 #define FL_HC_REALLOC 2
 #define FL_HC_KIND_MASK 3
-#define FL_HC_F_SEQ 4	   /* dseq follows (else 1) */
-#define FL_HC_F_FN 8	   /* the call's index in FL_CALLS follows (else malloc, realloc) */
-#define FL_HC_F_WEIGHT 16  /* weight follows (else the size) */
-#define FL_HC_F_NOSLOT 32  /* the allocated block takes no slot */
+#define FL_HC_F_SEQ 4	      /* dseq follows (else 1) */
+#define FL_HC_F_FN 8	      /* the call's index in FL_CALLS follows (else malloc, realloc) */
+#define FL_HC_F_WEIGHT 16     /* weight follows (else the size) */
+#define FL_HC_F_NOSLOT 32     /* the allocated block takes no slot */
 #define FL_HC_MAX_SLOTS 32768 /* a block gets the last slot freed, else the next new one */
 #define FL_HC_BUCKETS 64
 #define FL_HC_DEPTH 8 /* freed addresses remembered per bucket, newest first */

@@ -82,7 +82,8 @@ static void erase(struct slot_entry *e)
 	for (size_t i = (hole + 1) & (TABLE - 1); hc.s->table[i].addr; i = (i + 1) & (TABLE - 1)) {
 		size_t home = hash(hc.s->table[i].addr);
 		/* Movable when its home is not within (hole, i], cyclically. */
-		if ((i > hole && (home <= hole || home > i)) || (i < hole && home <= hole && home > i)) {
+		if ((i > hole && (home <= hole || home > i)) ||
+		    (i < hole && home <= hole && home > i)) {
 			hc.s->table[hole] = hc.s->table[i];
 			hole = i;
 		}
