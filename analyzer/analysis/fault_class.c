@@ -529,7 +529,8 @@ static struct fl_fault_info *classify(const struct fl_model *m, const struct fl_
 		if (swept)
 			sweep_advance(&sw, &pages, f->t);
 		x = ptab_slot(&pages, pg); /* one probe: the last fault and the blocks */
-		lv = x->last; /* 1: not faulted here yet, but inherited */
+		/* lv 1: not faulted here yet, but inherited */
+		lv = x->last;
 		if (!lv && inherited(&lin, pg))
 			lv = 1;
 		fi->first = lv == 0;

@@ -338,7 +338,8 @@ struct fl_proc {
 	struct fl_imap block_index; /* built lazily: use fl_proc_block_at/_blocks_each */
 	struct fl_imap map_index;   /* mmap/mremap/brk results -> index into calls */
 	struct fl_imap unmap_index; /* munmap ranges (and mremap sources) -> index into calls */
-	struct fl_u64map first_fault; /* built lazily: use fl_proc_faulted_before */
+	/* built lazily: use fl_proc_faulted_before */
+	struct fl_u64map first_fault;
 };
 
 struct fl_model {

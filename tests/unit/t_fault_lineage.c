@@ -12,10 +12,10 @@
 #include "reports/report_faults.h"
 
 #define ANON 0x10000000ULL
-#define PAGE_A(i) (ANON + (i) * 4096ULL)	    /* root, before its first fork */
-#define PAGE_B(i) (ANON + 0x100000 + (i) * 4096ULL) /* root, between its forks */
-#define PAGE_F(i) (ANON + 0x200000 + (i) * 4096ULL) /* child 101, after forking 103 */
-#define PAGE_D(i) (ANON + 0x300000 + (i) * 4096ULL) /* nobody else's */
+#define PAGE_A(i) (ANON + (i)*4096ULL)		  /* root, before its first fork */
+#define PAGE_B(i) (ANON + 0x100000 + (i)*4096ULL) /* root, between its forks */
+#define PAGE_F(i) (ANON + 0x200000 + (i)*4096ULL) /* child 101, after forking 103 */
+#define PAGE_D(i) (ANON + 0x300000 + (i)*4096ULL) /* nobody else's */
 
 static char buf[1 << 14];
 
@@ -39,19 +39,22 @@ static void begin(struct synth *s, int pid, int ppid, long long parent_t, long l
 
 static void end(struct synth *s, long long t)
 {
-	synth_line(s, "{\"e\":\"faults\",\"t\":%lld,\"seq\":10,\"period\":1,\"lost\":0,"
-		      "\"samples\":[%s]}",
+	synth_line(s,
+		   "{\"e\":\"faults\",\"t\":%lld,\"seq\":10,\"period\":1,\"lost\":0,"
+		   "\"samples\":[%s]}",
 		   t, buf);
-	synth_line(s, "{\"e\":\"exit\",\"t\":%lld,\"seq\":11,\"how\":\"exit\",\"status\":0,"
-		      "\"signal\":0,\"ru_minflt\":1,\"ru_majflt\":0,\"ru_utime_ns\":1,"
-		      "\"ru_stime_ns\":1,\"ru_maxrss_kb\":1}",
+	synth_line(s,
+		   "{\"e\":\"exit\",\"t\":%lld,\"seq\":11,\"how\":\"exit\",\"status\":0,"
+		   "\"signal\":0,\"ru_minflt\":1,\"ru_majflt\":0,\"ru_utime_ns\":1,"
+		   "\"ru_stime_ns\":1,\"ru_maxrss_kb\":1}",
 		   t + 1);
 }
 
 static void fork_line(struct synth *s, long long t, int seq, int child)
 {
-	synth_line(s, "{\"e\":\"fork\",\"t\":%lld,\"seq\":%d,\"tid\":1,\"child\":%d,\"kind\":\"fork\"}",
-		   t, seq, child);
+	synth_line(
+	    s, "{\"e\":\"fork\",\"t\":%lld,\"seq\":%d,\"tid\":1,\"child\":%d,\"kind\":\"fork\"}", t,
+	    seq, child);
 }
 
 static void write_trace(struct synth *s)
@@ -101,10 +104,13 @@ static long long count(json_t *sec, int pid, const char *cls)
 {
 	size_t i;
 	json_t *p;
-	json_array_foreach(json_object_get(sec, "processes"), i, p)
-		if (json_integer_value(json_object_get(p, "pid")) == pid)
-			return json_integer_value(json_object_get(
-			    json_object_get(json_object_get(p, "by_class"), cls), "faults"));
+	json_array_foreach(json_object_get(sec, "processes"), i, p) if (
+	    json_integer_value(json_object_get(p, "pid")) ==
+	    pid) return json_integer_value(json_object_get(json_object_get(json_object_get(p,
+											   "by_"
+											   "class"),
+									   cls),
+							   "faults"));
 	return -1;
 }
 
