@@ -397,6 +397,18 @@ static double json_shared_at(const struct html_ctx *c, const struct fl_proc *kid
 	return json_is_integer(e) ? (double)json_integer_value(e) * (double)page_size(kid) : NAN;
 }
 
+/* The children the cow section found: real forks, with their decay. */
+static size_t cow_children(struct html_ctx *c, const struct fl_proc *kids[MAX_COW])
+{
+	size_t nk = 0;
+	for (size_t i = 0; i < c->m->nprocs && nk < MAX_COW; i++) {
+		const struct fl_proc *p = c->m->procs[i];
+		if (is_forked(p) && fl_report_selected(c->o, p) && cow_over_time(c, p))
+			kids[nk++] = p;
+	}
+	return nk;
+}
+
 void html_cow_chart(struct html_ctx *c)
 {
 	const struct fl_proc *kids[MAX_COW];
@@ -418,14 +430,7 @@ void html_cow_chart(struct html_ctx *c)
 				  0,
 				  FL_SCALE_LINEAR};
 
-	/* The children the cow section found: real forks, with their decay. */
-	for (size_t i = 0; i < c->m->nprocs && nk < MAX_COW; i++) {
-		const struct fl_proc *p = c->m->procs[i];
-		if (!is_forked(p) || !p->nresidency || !fl_report_selected(c->o, p))
-			continue;
-		if (cow_over_time(c, p))
-			kids[nk++] = p;
-	}
+	nk = cow_children(c, kids);
 	fputs("<section id=\"cow\"><h2>Copy-on-write after fork</h2>\n", c->f);
 	if (nk == 0) {
 		fputs(
@@ -468,7 +473,7 @@ void html_cow_chart(struct html_ctx *c)
 
 struct site {
 	char *label;
-	double reserved, touched;
+	double reserved, touched, touched_pct;
 };
 
 static int cmp_site(const void *a, const void *b)
@@ -505,11 +510,32 @@ static size_t overcommit_sites(struct html_ctx *c, struct site **out, const char
 				st->label = fl_xstrdup("?");
 			st->reserved = json_number_value(json_object_get(row, "reserved"));
 			st->touched = json_is_number(t) ? json_number_value(t) : NAN;
+			t = json_object_get(row, "touched_pct");
+			st->touched_pct = json_is_number(t) ? json_number_value(t) : NAN;
 		}
 	}
 	if (n > 1)
 		qsort(*out, n, sizeof(**out), cmp_site);
 	return n;
+}
+
+/* The table behind the bars: the section's figures per site. */
+static void sites_table(struct html_ctx *c, const struct site *sites, size_t shown)
+{
+	html_table_open(c, "Table: the numbers behind this chart");
+	fputs("<tr><th>site</th><th>reserved</th><th>touched</th><th>touched %</th></tr>\n", c->f);
+	for (size_t i = 0; i < shown; i++) {
+		fputs("<tr><td>", c->f);
+		html_esc(c, sites[i].label);
+		fputs("</td>", c->f);
+		html_num_cell(c, sites[i].reserved, FL_UNIT_BYTES);
+		html_num_cell(c, sites[i].touched, FL_UNIT_BYTES);
+		if (!isnan(sites[i].touched_pct))
+			fprintf(c->f, "<td>%.1f%%</td></tr>\n", sites[i].touched_pct);
+		else
+			fputs("<td>?</td></tr>\n", c->f);
+	}
+	html_table_close(c);
 }
 
 void html_overcommit_chart(struct html_ctx *c)
@@ -553,20 +579,7 @@ void html_overcommit_chart(struct html_ctx *c)
 	html_figure_open(c, "Bytes reserved and bytes touched per allocation site (largest first)");
 	fl_svg_bars(c->f, &b);
 	fputs("</figure>\n", c->f);
-	html_table_open(c, "Table: the numbers behind this chart");
-	fputs("<tr><th>site</th><th>reserved</th><th>touched</th><th>touched %</th></tr>\n", c->f);
-	for (size_t i = 0; i < shown; i++) {
-		fputs("<tr><td>", c->f);
-		html_esc(c, labels[i]);
-		fputs("</td>", c->f);
-		html_num_cell(c, res[i], FL_UNIT_BYTES);
-		html_num_cell(c, tou[i], FL_UNIT_BYTES);
-		if (res[i] > 0 && !isnan(tou[i]))
-			fprintf(c->f, "<td>%.1f%%</td></tr>\n", 100 * tou[i] / res[i]);
-		else
-			fputs("<td>?</td></tr>\n", c->f);
-	}
-	html_table_close(c);
+	sites_table(c, sites, shown);
 	fputs("</section>\n", c->f);
 	for (size_t i = 0; i < n; i++)
 		free(sites[i].label);
