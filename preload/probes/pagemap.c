@@ -20,13 +20,13 @@
 #define ROWS_PER_LINE 2000
 /* VMAs per residency walk (MAX_ROWS, or fewer under an address-space limit:
  * base/sys.h), with SMAPS_PER_ROW bytes of smaps text for each, in this
- * probe's part of the shim's budget (an eighth). A process has at most
+ * probe's part of the shim's budget (a sixteenth). A process has at most
  * vm.max_map_count VMAs (65530 by default); past max_rows the rest of a
  * walk is left out. */
 #define MAX_ROWS 65536
 #define SMAPS_PER_ROW 512
 #define MIN_ROWS 1024
-#define BUDGET_DIVISOR 8
+#define BUDGET_DIVISOR 16
 
 #define PM_PRESENT (1ull << 63)
 #define PM_SWAPPED (1ull << 62)

@@ -30,6 +30,7 @@ struct node {
  * growing never copies and the set keeps at most twice what it uses.
  */
 #define CHUNK0_LOG2 12
+#define MIN_BUCKETS_LOG2 12
 #define NCHUNKS (NODES_LOG2 - CHUNK0_LOG2 + 1)
 
 uint32_t *fl_ptrset_buckets_;
@@ -96,6 +97,11 @@ int fl_ptrset_init(unsigned log2_buckets)
 {
 	uint64_t n = (uint64_t)1 << log2_buckets;
 	struct fl_ptrset_cache c = {0};
+	/* Under an address-space limit the buckets take at most a sixteenth
+	 * of the shim's budget (base/sys.h): longer chains, same answers. */
+	while (n > (1u << MIN_BUCKETS_LOG2) &&
+	       n * sizeof(uint32_t) > fl_sys_budget_part(n * sizeof(uint32_t), 16))
+		n /= 2;
 	fl_ptrset_buckets_ = fl_sys_alloc_pages(n * sizeof(uint32_t));
 	if (!fl_ptrset_buckets_ || grow(&c, 1) != 0) {
 		fl_ptrset_buckets_ = NULL;

@@ -22,8 +22,8 @@
 #define BYTES_PER_ID                                                                               \
 	(sizeof(struct slot) + sizeof(uint32_t) + 1 + FRAMES_PER_ID * sizeof(uintptr_t))
 /* The table's part of the shim's budget under a finite address-space limit
- * (base/sys.h): an eighth. At 1 GB, 2^17 ids; no limit, FL_STACK_MAX_IDS. */
-#define BUDGET_DIVISOR 8
+ * (base/sys.h): a sixteenth. At 1 GB, 2^16 ids; no limit, FL_STACK_MAX_IDS. */
+#define BUDGET_DIVISOR 16
 #define MIN_IDS (1u << 12)
 
 struct slot {
