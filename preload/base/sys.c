@@ -73,7 +73,7 @@ size_t fl_sys_budget(void)
 	share = (size_t)(limit / AS_SHARE);
 	if (share < BUDGET_FLOOR)
 		share = limit / AS_SHARE_SMALL < BUDGET_FLOOR ? (size_t)(limit / AS_SHARE_SMALL)
-							     : BUDGET_FLOOR;
+							      : BUDGET_FLOOR;
 	return share;
 }
 

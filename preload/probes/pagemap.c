@@ -89,8 +89,8 @@ static int pfn_prepared;
  * sixteenth of the limit) holds them all. */
 static void map_fork_pages(void)
 {
-	max_fork_pages = fl_sys_budget_part(MAX_FORK_PAGES * sizeof(*fork_pages), 16) /
-			 sizeof(*fork_pages);
+	max_fork_pages =
+	    fl_sys_budget_part(MAX_FORK_PAGES * sizeof(*fork_pages), 16) / sizeof(*fork_pages);
 	fork_pages = fl_sys_alloc_pages(max_fork_pages * sizeof(*fork_pages));
 }
 

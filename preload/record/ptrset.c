@@ -78,12 +78,14 @@ static int grow(struct fl_ptrset_cache *c, uint32_t end)
 		if (have < end) {
 			unsigned k = have ? chunk_of(have) : 1;
 			uint32_t first = k == 1 ? 0 : chunk_end(k - 1);
-			void *p = fl_sys_alloc_pages((size_t)(chunk_end(k) - first) *
-						     sizeof(struct node));
-			if (!p || k > NCHUNKS) {
+			void *p = k <= NCHUNKS ? fl_sys_alloc_pages((size_t)(chunk_end(k) - first) *
+								    sizeof(struct node))
+					       : NULL;
+			if (!p) {
 				__atomic_store_n(&grow_failed, 1, __ATOMIC_RELAXED);
 			} else {
-				chunk_base[k] = (uintptr_t)p - (uintptr_t)first * sizeof(struct node);
+				chunk_base[k] =
+				    (uintptr_t)p - (uintptr_t)first * sizeof(struct node);
 				__atomic_store_n(&nodes_mapped, chunk_end(k), __ATOMIC_RELEASE);
 			}
 		}

@@ -33,7 +33,7 @@
 struct fl_ptrset_cache {
 	uint32_t head;
 	uint32_t n;
-	uint32_t held; /* bucket index + 1 while this thread holds its lock */
+	uint32_t held;	  /* bucket index + 1 while this thread holds its lock */
 	uint32_t growing; /* 1 while this thread maps more nodes */
 };
 

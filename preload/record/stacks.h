@@ -42,8 +42,8 @@ struct fl_stack_cache {
  * cache uses: its pages are touched only as entries are. */
 void fl_stacks_cache_size(struct fl_stack_cache *c, uint32_t entries);
 
-/* Maps the table, sized to the shim's budget (base/sys.h); records the shim's own text range so that its frames are
- * cut from every backtrace. 0 or -1. */
+/* Maps the table, sized to the shim's budget (base/sys.h); records the shim's own text range so
+ * that its frames are cut from every backtrace. 0 or -1. */
 int fl_stacks_init(void);
 /* Backtrace of the caller of the hooked function; 0 if unavailable. c may
  * be NULL (no cache). */
