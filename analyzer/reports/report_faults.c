@@ -323,6 +323,21 @@ static json_t *per_tick(const struct fl_proc *p)
 	return ticks;
 }
 
+/* The largest shim_resident of the run, -1 when no line carries it. */
+static int64_t shim_resident_peak(const struct fl_proc *p)
+{
+	int64_t peak = -1;
+	for (size_t i = 0; i < p->ncounters; i++)
+		if (p->counters[i].shim_resident > peak)
+			peak = p->counters[i].shim_resident;
+	return peak;
+}
+
+static json_t *int_or_null(int64_t v)
+{
+	return v >= 0 ? json_integer(v) : json_null();
+}
+
 json_t *fl_report_shim(const struct fl_proc *p, uint64_t shim_samples)
 {
 	const struct fl_counters *c = fl_proc_last_counters(p);
@@ -336,13 +351,18 @@ json_t *fl_report_shim(const struct fl_proc *p, uint64_t shim_samples)
 		     strcmp(json_string_value(json_array_get(libs, json_array_size(libs) - 1)),
 			    ms->vmas[i].path)))
 			json_array_append_new(libs, json_string(ms->vmas[i].path));
-	return json_pack("{s:I, s:I, s:I, s:I, s:o, s:o}", "faults",
-			 (json_int_t)(shim_samples * period + (uint64_t)kernel), "sampled_faults",
-			 (json_int_t)(shim_samples * period), "kernel_mode_faults",
-			 (json_int_t)kernel, "mapped_bytes", (json_int_t)(ms ? ms->shim_bytes : 0),
-			 "threads",
-			 c && c->shim_threads >= 0 ? json_integer(c->shim_threads) : json_null(),
-			 "libraries", libs);
+	json_t *o = json_pack(
+	    "{s:I, s:I, s:I, s:I, s:o, s:o}", "faults",
+	    (json_int_t)(shim_samples * period + (uint64_t)kernel), "sampled_faults",
+	    (json_int_t)(shim_samples * period), "kernel_mode_faults", (json_int_t)kernel,
+	    "mapped_bytes", (json_int_t)(ms ? ms->shim_bytes : 0), "threads",
+	    c && c->shim_threads >= 0 ? json_integer(c->shim_threads) : json_null(), "libraries",
+	    libs);
+	/* of what it mapped, what was in memory: at the last line, and at most */
+	json_object_set_new(o, "resident_bytes", int_or_null(c ? c->shim_resident : -1));
+	json_object_set_new(o, "private_bytes", int_or_null(c ? c->shim_private : -1));
+	json_object_set_new(o, "resident_peak_bytes", int_or_null(shim_resident_peak(p)));
+	return o;
 }
 
 static json_t *bpf_obj(uint64_t v[2])
@@ -677,7 +697,7 @@ static void render_counts(json_t *c, FILE *f)
 
 void fl_report_shim_text(json_t *s, FILE *f, const char *indent)
 {
-	char b[32], b2[32], thr[24] = "?", libs[512] = "";
+	char b[32], b2[32], b3[32], b4[32], thr[24] = "?", libs[512] = "", res[96] = "";
 	size_t i, n = 0;
 	json_t *l;
 	if (!json_is_object(s))
@@ -691,9 +711,13 @@ void fl_report_shim_text(json_t *s, FILE *f, const char *indent)
 	}
 	if (json_is_integer(json_object_get(s, "threads")))
 		snprintf(thr, sizeof(thr), "%lld", fl_jint(s, "threads"));
-	fl_text_printf(f, indent, "%sfaultline itself: %s faults, %s mapped, %s threads%s%s",
+	if (json_is_integer(json_object_get(s, "resident_bytes")))
+		snprintf(res, sizeof(res), " (%s resident, peak %s)",
+			 fl_fmt_bytes(b3, sizeof(b3), (double)fl_jint(s, "resident_bytes")),
+			 fl_fmt_bytes(b4, sizeof(b4), (double)fl_jint(s, "resident_peak_bytes")));
+	fl_text_printf(f, indent, "%sfaultline itself: %s faults, %s mapped%s, %s threads%s%s",
 		       indent, fl_fmt_count(b, sizeof(b), (uint64_t)fl_jint(s, "faults")),
-		       fl_fmt_bytes(b2, sizeof(b2), (double)fl_jint(s, "mapped_bytes")), thr,
+		       fl_fmt_bytes(b2, sizeof(b2), (double)fl_jint(s, "mapped_bytes")), res, thr,
 		       libs[0] ? ", libraries " : "", libs);
 }
 
