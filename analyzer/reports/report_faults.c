@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "analysis/fault_class.h"
+#include "model/shimlibs.h"
 #include "model/symbols.h"
 #include "reports/flame.h"
 #include "reports/report.h"
@@ -132,6 +133,11 @@ static json_t *vma_rows(const struct fl_proc *p, struct rows *r, uint64_t period
 			uint64_t bpf[2][2])
 {
 	json_t *arr = json_array();
+	/* libraries only the shim loaded are faultline's, not the program's rows */
+	struct fl_shimlibs shim_libs = {0};
+	int shown = 0;
+	if (p->nmaps)
+		fl_shimlibs_of(p, &p->maps[p->nmaps - 1], &shim_libs);
 	if (r->n > 1)
 		qsort(r->v, r->n, sizeof(r->v[0]), cmp_row_total);
 	for (size_t i = 0; i < r->n; i++) {
@@ -142,11 +148,13 @@ static json_t *vma_rows(const struct fl_proc *p, struct rows *r, uint64_t period
 		int64_t peak = preexisting_file(p, &v) ? -1 : peak_present(p, v.start);
 		uint64_t faults = w->total * period;
 		int file = v.path && v.path[0] && v.path[0] != '[';
+		if (fl_shimlibs_has(&shim_libs, v.path))
+			continue;
 		if (peak >= 0 && faults && v.kind != FL_VMA_SHIM) {
 			bpf[file][0] += faults;
 			bpf[file][1] += (uint64_t)peak;
 		}
-		if ((int)i >= top)
+		if (shown++ >= top)
 			continue;
 		json_t *o =
 		    json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:o}", "start",
@@ -164,6 +172,7 @@ static json_t *vma_rows(const struct fl_proc *p, struct rows *r, uint64_t period
 		}
 		json_array_append_new(arr, o);
 	}
+	fl_shimlibs_free(&shim_libs);
 	return arr;
 }
 
@@ -351,6 +360,13 @@ json_t *fl_report_shim(const struct fl_proc *p, uint64_t shim_samples)
 		     strcmp(json_string_value(json_array_get(libs, json_array_size(libs) - 1)),
 			    ms->vmas[i].path)))
 			json_array_append_new(libs, json_string(ms->vmas[i].path));
+	if (ms) {
+		struct fl_shimlibs only_shim;
+		fl_shimlibs_of(p, ms, &only_shim);
+		for (size_t i = 0; i < only_shim.n; i++)
+			json_array_append_new(libs, json_string(only_shim.paths[i]));
+		fl_shimlibs_free(&only_shim);
+	}
 	json_t *o = json_pack(
 	    "{s:I, s:I, s:I, s:I, s:o, s:o}", "faults",
 	    (json_int_t)(shim_samples * period + (uint64_t)kernel), "sampled_faults",
