@@ -481,13 +481,20 @@ static void render_run(json_t *sec, FILE *f)
 	if (json_is_integer(shim))
 		snprintf(of_shim, sizeof(of_shim), ", of which faultline ≈%s",
 			 fl_fmt_bytes(b3, sizeof(b3), (double)json_integer_value(shim)));
-	fprintf(f, "Peak RSS: %s (%s %s%s%s%s)   peak virtual: %s%s%s%s\n",
-		opt_bytes(b1, sizeof(b1), json_object_get(sec, "peak_rss")),
-		several ? "largest single process:" : "process",
-		json_string_value(json_object_get(sec, "peak_rss_process")) ?: "?",
-		rss_from ? ", " : "", rss_from ? rss_from : "", of_shim,
-		opt_bytes(b2, sizeof(b2), json_object_get(sec, "peak_vsz")), vsz_from ? " (" : "",
-		vsz_from ? vsz_from : "", vsz_from ? ")" : "");
+	char rss[160], vsz[96];
+	snprintf(rss, sizeof(rss), "Peak RSS: %s (%s %s%s%s%s)",
+		 opt_bytes(b1, sizeof(b1), json_object_get(sec, "peak_rss")),
+		 several ? "largest single process:" : "process",
+		 json_string_value(json_object_get(sec, "peak_rss_process")) ?: "?",
+		 rss_from ? ", " : "", rss_from ? rss_from : "", of_shim);
+	snprintf(vsz, sizeof(vsz), "peak virtual: %s%s%s%s",
+		 opt_bytes(b2, sizeof(b2), json_object_get(sec, "peak_vsz")), vsz_from ? " (" : "",
+		 vsz_from ? vsz_from : "", vsz_from ? ")" : "");
+	/* one line when both fit the 100 columns (bytes: "≈" counts 3) */
+	if (strlen(rss) + 3 + strlen(vsz) <= 100)
+		fprintf(f, "%s   %s\n", rss, vsz);
+	else
+		fprintf(f, "%s\n          %s\n", rss, vsz);
 }
 
 /* Heap calls by function, three to a line, and the live heap. */
