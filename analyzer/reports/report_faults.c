@@ -367,13 +367,13 @@ json_t *fl_report_shim(const struct fl_proc *p, uint64_t shim_samples)
 			json_array_append_new(libs, json_string(only_shim.paths[i]));
 		fl_shimlibs_free(&only_shim);
 	}
-	json_t *o = json_pack(
-	    "{s:I, s:I, s:I, s:I, s:o, s:o}", "faults",
-	    (json_int_t)(shim_samples * period + (uint64_t)kernel), "sampled_faults",
-	    (json_int_t)(shim_samples * period), "kernel_mode_faults", (json_int_t)kernel,
-	    "mapped_bytes", (json_int_t)(ms ? ms->shim_bytes : 0), "threads",
-	    c && c->shim_threads >= 0 ? json_integer(c->shim_threads) : json_null(), "libraries",
-	    libs);
+	json_t *o =
+	    json_pack("{s:I, s:I, s:I, s:I, s:o, s:o}", "faults",
+		      (json_int_t)(shim_samples * period + (uint64_t)kernel), "sampled_faults",
+		      (json_int_t)(shim_samples * period), "kernel_mode_faults", (json_int_t)kernel,
+		      "mapped_bytes", (json_int_t)(ms ? ms->shim_bytes : 0), "threads",
+		      c && c->shim_threads >= 0 ? json_integer(c->shim_threads) : json_null(),
+		      "libraries", libs);
 	/* of what it mapped, what was in memory: at the last line, and at most */
 	json_object_set_new(o, "resident_bytes", int_or_null(c ? c->shim_resident : -1));
 	json_object_set_new(o, "private_bytes", int_or_null(c ? c->shim_private : -1));

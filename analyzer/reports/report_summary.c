@@ -323,7 +323,8 @@ static json_t *shim_json(const struct fl_model *m, const struct fl_report_opts *
 		SUM(private, "private_bytes");
 #undef SUM
 		if (json_integer_value(json_object_get(one, "resident_peak_bytes")) > resident_peak)
-			resident_peak = json_integer_value(json_object_get(one, "resident_peak_bytes"));
+			resident_peak =
+			    json_integer_value(json_object_get(one, "resident_peak_bytes"));
 		if (json_is_integer(json_object_get(one, "threads")))
 			threads = (threads < 0 ? 0 : threads) +
 				  json_integer_value(json_object_get(one, "threads"));
