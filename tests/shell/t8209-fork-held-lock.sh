@@ -1,0 +1,51 @@
+#!/bin/sh
+# A fork while another thread is inside a lock the unwinder needs, made to
+# happen every time (p_proc_fork_held_lock): the child inherits the lock
+# held by a thread it does not have, and its first backtrace would wait
+# forever. The program kills a child still alive after 5 s and says "child
+# hung"; each run is under a timeout too.
+. "$(dirname "$0")/lib.sh"
+
+"$PROGS/p_proc_fork_held_lock" loader >"$TMP/native.out" || exit 1
+
+# mode, then record's options
+run() {
+	mode=$1
+	shift
+	rm -rf "$TMP/t" &&
+	timeout 60 "$FL" record -q "$@" -o "$TMP/t" -- "$PROGS/p_proc_fork_held_lock" $mode \
+		>"$TMP/traced.out" 2>"$TMP/traced.err"
+	st=$?
+	test $st -ne 124 || { say "$mode $*: hung (timeout)"; return 1; }
+	test $st -eq 0 || { say "$mode $*: status $st"; cat "$TMP/traced.out" "$TMP/traced.err"; return 1; }
+	diff -u "$TMP/native.out" "$TMP/traced.out"
+}
+
+# The child's trace: linked to its parent's fork, its 20 large blocks there.
+child_recorded() {
+	for f in "$TMP"/t/*.ndjson; do
+		head -n 1 "$f" | grep -q "\"kind\":\"fork\"" || continue
+		FAULTLINE_COMPACT=0 grep -c "\"e\":\"alloc\".*\"size\":200000" "$f"
+	done >"$TMP/children" &&
+	echo 20 >"$TMP/expect" &&
+	diff -u "$TMP/expect" "$TMP/children"
+}
+
+export FAULTLINE_COMPACT=0
+
+test_expect_success "the loader's lock held by a thread at the fork" '
+	run loader && child_recorded
+'
+
+test_expect_success "the loader's lock held at the fork, under --all" '
+	run loader --all && child_recorded
+'
+
+test_expect_success "libunwind's lock held by a thread at the fork" '
+	run unwinder && child_recorded
+'
+
+test_expect_success "libunwind's lock held at the fork, under --all" '
+	run unwinder --all && child_recorded
+'
+test_done
