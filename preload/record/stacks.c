@@ -259,11 +259,43 @@ static uint32_t unwind(struct fl_stack_cache_entry *e, uint64_t gen, uintptr_t r
  * forever: libunwind would hang in the first backtrace. Until exec (a new
  * image starts afresh), stacks are the caller's frame only. */
 static int no_unwind;
+/* The kernel's count at the last fork's prepare said other program threads
+ * were there: a thread that never made a traced call is in no registry of
+ * ours, yet it may sit in dl_iterate_phdr (t8209, "quiet"). */
+static int others_at_fork;
+
+/* The process's threads (field 20 of /proc/self/stat, after the command
+ * name in parentheses, which may hold spaces), or -1 if unknown. */
+static long threads_now(void)
+{
+	char buf[1024];
+	const char *p;
+	long n = 0;
+	if (fl_sys_read_file("/proc/self/stat", buf, sizeof(buf)) <= 0 || !(p = strrchr(buf, ')')))
+		return -1;
+	/* ") S ppid ..." : the state is field 3, num_threads field 20 */
+	for (int field = 2; field < 20; p++) {
+		if (!*p)
+			return -1;
+		if (*p == ' ')
+			field++;
+	}
+	while (*p >= '0' && *p <= '9')
+		n = n * 10 + (*p++ - '0');
+	return n > 0 ? n : -1;
+}
+
+void fl_stacks_before_fork(unsigned shim_threads)
+{
+	long n = threads_now();
+	others_at_fork = n < 0 || n > 1 + (long)shim_threads;
+}
 
 void fl_stacks_after_fork_child(int others_may_unwind)
 {
-	if (others_may_unwind)
+	if (others_may_unwind || others_at_fork)
 		no_unwind = 1;
+	others_at_fork = 0;
 }
 
 uint32_t fl_stacks_capture(struct fl_stack_cache *c)

@@ -60,9 +60,13 @@ void fl_stacks_forget_emitted(void);
 /* The shim's own text, [start, end). */
 void fl_stacks_self_range(uintptr_t *start, uintptr_t *end);
 
+/* fork prepare: counts the process's threads (the kernel's count: threads
+ * that never made a traced call too); more than the caller and the shim's
+ * own shim_threads, and the child's stacks are one frame deep. */
+void fl_stacks_before_fork(unsigned shim_threads);
 /* fork child: others_may_unwind when another thread could have held the
- * unwinder's or the loader's lock at the fork; then stacks are one frame
- * deep until exec. */
+ * unwinder's or the loader's lock at the fork; then (or if the count in
+ * prepare saw other threads) stacks are one frame deep until exec. */
 void fl_stacks_after_fork_child(int others_may_unwind);
 
 #endif

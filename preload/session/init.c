@@ -180,6 +180,7 @@ void fl_init_fork_prepare(void)
 		return;
 	fl_tls_guard++;
 	__atomic_store_n(&forking, 1, __ATOMIC_SEQ_CST);
+	fl_stacks_before_fork(__atomic_load_n(&ticker_up, __ATOMIC_ACQUIRE) ? 1 : 0);
 	fl_writer_lock();
 	fl_tls_fork_t = fl_now();
 	fl_tls_fork_seq = fl_seq_next();

@@ -6,6 +6,8 @@
  *	a thread is inside dl_iterate_phdr (in its callback: the loader's
  *	lock is held) when main forks. With "quiet" that thread made no
  *	traced call (no allocation) before.
+ *   p_proc_fork_held_lock alone
+ *	no other thread: the child's stacks may be walked in full.
  *   p_proc_fork_held_lock unwinder
  *	as above, and a second thread is inside libunwind (its global cache
  *	lock, taken with all signals blocked, is held while libunwind waits
@@ -159,14 +161,16 @@ int main(int argc, char **argv)
 	int quiet = argc > 2 && strcmp(argv[2], "quiet") == 0;
 	pthread_t holder, unw;
 	int with_unwinder = strcmp(mode, "unwinder") == 0, r;
+	int alone = strcmp(mode, "alone") == 0;
 	pid_t pid;
 
 	/* Both threads exist before any lock is held: creating one maps
 	 * its stack, which the shim records with a backtrace. */
 	if (with_unwinder)
 		pthread_create(&unw, NULL, unwinder, NULL);
-	pthread_create(&holder, NULL, loader_holder, quiet ? (void *)1 : NULL);
-	if (wait_until(holder_in_callback, "the loader's lock held") != 0)
+	if (!alone)
+		pthread_create(&holder, NULL, loader_holder, quiet ? (void *)1 : NULL);
+	if (!alone && wait_until(holder_in_callback, "the loader's lock held") != 0)
 		return 2;
 	if (with_unwinder) {
 		__atomic_store_n(&unwinder_go, 1, __ATOMIC_RELEASE);
@@ -182,7 +186,8 @@ int main(int argc, char **argv)
 		child();
 	r = reap(pid);
 	__atomic_store_n(&release, 1, __ATOMIC_RELEASE);
-	pthread_join(holder, NULL);
+	if (!alone)
+		pthread_join(holder, NULL);
 	if (with_unwinder)
 		pthread_join(unw, NULL);
 	/* stdio only now: its buffer is an allocation */

@@ -41,11 +41,32 @@ test_expect_success "the loader's lock held at the fork, under --all" '
 	run loader --all && child_recorded
 '
 
+test_expect_success "the loader's lock held by a thread that made no traced call" '
+	run "loader quiet" && child_recorded
+'
+
+test_expect_success "the loader's lock held by a quiet thread, under --all" '
+	run "loader quiet" --all && child_recorded
+'
+
 test_expect_success "libunwind's lock held by a thread at the fork" '
 	run unwinder && child_recorded
 '
 
 test_expect_success "libunwind's lock held at the fork, under --all" '
 	run unwinder --all && child_recorded
+'
+# The child's stacks: the most frames of any (1 when walking was off).
+child_depth() {
+	for f in "$TMP"/t/*.ndjson; do
+		head -n 1 "$f" | grep -q "\"kind\":\"fork\"" || continue
+		grep "\"e\":\"stack\"" "$f" | sed "s/.*\"frames\":\[//; s/\].*//" |
+			awk -F, "{ if (NF > n) n = NF } END { print n + 0 }"
+	done
+}
+
+test_expect_success 'with no other thread at the fork, the child walks its stacks in full' '
+	run alone && child_recorded &&
+	test "$(child_depth)" -gt 1
 '
 test_done
