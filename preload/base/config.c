@@ -60,6 +60,8 @@ void fl_config_load(char **envp)
 	/* For tests: the disk guard's thresholds (doc/limits.md). */
 	c->keep_free = env_u64(envp, "FAULTLINE_KEEP_FREE", 0);
 	c->rate_limit = env_u64(envp, "FAULTLINE_RATE_LIMIT", 0);
+	/* For tests only: how long a writer holder may stall (trace/writer.c). */
+	c->stall_ms = env_u64(envp, "FAULTLINE_TEST_STALL_MS", 0);
 	c->wss = env_u64(envp, FL_ENV_WSS, 0) != 0;
 	c->follow = env_u64(envp, FL_ENV_FOLLOW, 1) != 0;
 	c->no_argv = env_u64(envp, FL_ENV_NO_ARGV, 0) != 0;

@@ -56,9 +56,10 @@ static char side_mem[SIDE_BYTES];
 
 /* The watchdog: a holder that keeps the lock this long has stalled (stuck
  * in a handler of the program's, or in a lock it inherited); waiters then
- * stop waiting and the process's tracing goes off (see writer.h). */
+ * stop waiting and the process's tracing goes off (see writer.h). Tests
+ * shorten it (FAULTLINE_TEST_STALL_MS). */
 static uint64_t held_since;
-static uint64_t stall_ns = 10ull * 1000000000u;
+#define STALL_NS (10ull * 1000000000u)
 static int stalled;
 /* Zero capacity: drops every line (one per thread: never shared). */
 static __thread struct fl_out sink __attribute__((tls_model("initial-exec")));
@@ -94,6 +95,7 @@ static int take(uint32_t tid)
 static int wait_for_holder(uint32_t tid)
 {
 	const struct timespec slice = {0, 200 * 1000000};
+	uint64_t stall_ns = fl_config.stall_ms ? fl_config.stall_ms * 1000000u : STALL_NS;
 	for (;;) {
 		uint32_t cur = __atomic_load_n(&lock_word, __ATOMIC_RELAXED);
 		if (cur == 0) {
@@ -285,10 +287,11 @@ void fl_writer_note(const char *what, const char *why, uint64_t n)
 }
 
 /* The stalled holder let go at last: say why the trace ends here. */
+static int stall_noted;
+
 static void note_stall(void)
 {
-	static int said;
-	if (said++)
+	if (stall_noted++)
 		return;
 	note_to(&out, "stopped",
 		"the trace writer stalled (its lock held too long): tracing turned off for this "
@@ -577,4 +580,9 @@ void fl_writer_after_fork_child(void)
 	__atomic_store_n(&lock_word, (uint32_t)fl_sys_gettid(), __ATOMIC_RELAXED);
 	nested = 0;
 	side.len = side.cur = 0;
+	/* A thread that forked past a stalled holder took no lock: the child's
+	 * trace is its own, with the lock really held (an empty trace else). */
+	bypassing = 0;
+	stalled = 0;
+	stall_noted = 0;
 }
