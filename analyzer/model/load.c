@@ -297,17 +297,25 @@ static void flat_io(struct loader *ld, const struct fl_flat *f, uint64_t t)
 	}
 }
 
-/* fl_fn_from_name of a flat line's "fn" (-1 when absent or unknown), cached. */
-static int flat_fn(struct loader *ld, const struct fl_flat *f)
+static int64_t val_int(const struct fl_flat_val *v, int64_t dflt)
 {
-	const struct fl_flat_val *v = fl_flat_get(f, FL_K_FUNC);
+	return v && v->type == 'i' ? v->i : dflt;
+}
+
+/* fl_fn_from_name of a heap line's "fn" (-1 when absent or unknown), cached. */
+static int flat_fn(struct loader *ld, const struct fl_flat_val *v)
+{
 	char fn[sizeof(ld->fn_text)];
+	size_t n;
 	int k;
 	if (!v || v->type != 's')
 		return -1;
 	if (v->slen == ld->fn_len && !memcmp(v->s, ld->fn_text, v->slen))
 		return ld->fn_k;
-	k = fl_fn_from_name(fl_flat_str(f, FL_K_FUNC, fn, sizeof(fn)));
+	n = v->slen < sizeof(fn) - 1 ? v->slen : sizeof(fn) - 1;
+	memcpy(fn, v->s, n);
+	fn[n] = 0;
+	k = fl_fn_from_name(fn);
 	if (v->slen && v->slen < sizeof(ld->fn_text)) {
 		memcpy(ld->fn_text, v->s, v->slen);
 		ld->fn_len = v->slen;
@@ -317,35 +325,67 @@ static int flat_fn(struct loader *ld, const struct fl_flat *f)
 }
 
 /* The block an alloc or realloc line allocated (its address is not 0). */
-static void add_block(struct loader *ld, const struct fl_flat *f, uint64_t t, uint64_t seq)
+static void add_block(struct loader *ld, enum fl_ev ev, const struct fl_heap_line *h, uint64_t addr,
+		      uint64_t t, uint64_t seq)
 {
 	struct fl_proc *p = ld->p;
 	struct fl_block *b;
-	int k = flat_fn(ld, f);
+	int k = flat_fn(ld, h->fn);
 	if (k < 0)
-		k = f->ev == FL_E_REALLOC ? FL_FN_REALLOC : FL_FN_MALLOC;
+		k = ev == FL_E_REALLOC ? FL_FN_REALLOC : FL_FN_MALLOC;
 	*(uint64_t *)fl_push_slot((void **)&ld->block_seq, &ld->capseq, p->nblocks, 8) = seq;
 	b = FL_PUSH(p->blocks, p->nblocks, ld->capblocks);
-	b->addr = fl_flat_addr(f, FL_K_ADDR);
-	b->size = (uint64_t)fl_flat_int(f, FL_K_SIZE, 0);
-	b->weight = (uint64_t)fl_flat_int(f, FL_K_WEIGHT, (int64_t)b->size);
+	b->addr = addr;
+	b->size = (uint64_t)val_int(h->size, 0);
+	b->weight = (uint64_t)val_int(h->weight, (int64_t)b->size);
 	b->t_alloc = t;
 	b->t_free = FL_T_NEVER;
-	b->stack = (uint32_t)fl_flat_int(f, FL_K_STACK, 0);
-	b->tid = (int32_t)fl_flat_int(f, FL_K_TID, 0);
+	b->stack = (uint32_t)val_int(h->stack, 0);
+	b->tid = (int32_t)val_int(h->tid, 0);
 	b->fn = (uint8_t)k;
 	b->freed_by = FL_FN_COUNT;
-	b->charge = fl_load_charge_flat(f);
+	b->charge = fl_load_charge_flat(h->committed, h->limit);
 }
 
-/* alloc, free and realloc: the hot events, delivered flat (see reader.h). */
+/* alloc, free and realloc: the hot events. */
+static void flat_heap(struct loader *ld, const struct fl_flat *f)
+{
+	struct fl_proc *p = ld->p;
+	struct fl_heap_line h;
+	uint64_t t, seq, addr;
+	fl_load_heap_fields(f, &h);
+	t = (uint64_t)val_int(h.t, 0);
+	seq = (uint64_t)val_int(h.seq, (int64_t)p->nevents);
+	p->nevents++;
+	if (t > p->end_t)
+		p->end_t = t;
+	addr = fl_flat_val_addr(h.addr);
+	if (f->ev == FL_E_FREE) {
+		add_free(ld, seq, t, addr, FL_FN_FREE);
+		return;
+	}
+	if (f->ev == FL_E_REALLOC) {
+		uint64_t old = fl_flat_val_addr(h.old_addr);
+		if (old)
+			add_free(ld, seq, t, old, FL_FN_REALLOC);
+	}
+	if (addr)
+		add_block(ld, f->ev, &h, addr, t, seq);
+	/* else it failed, or was a realloc(p, 0) that only freed */
+}
+
+/* The events delivered flat (see reader.h): the heap calls and the periodic events. */
 static int on_flat(void *ctx, const struct fl_flat *f, const struct fl_reader_loc *loc)
 {
 	struct loader *ld = ctx;
 	struct fl_proc *p = ld->p;
-	uint64_t t = (uint64_t)fl_flat_int(f, FL_K_TIME, 0);
-	uint64_t seq = (uint64_t)fl_flat_int(f, FL_K_SEQ, (int64_t)p->nevents);
+	uint64_t t;
 	(void)loc;
+	if (f->ev == FL_E_ALLOC || f->ev == FL_E_FREE || f->ev == FL_E_REALLOC) {
+		flat_heap(ld, f);
+		return 0;
+	}
+	t = (uint64_t)fl_flat_int(f, FL_K_TIME, 0);
 	p->nevents++;
 	if (t > p->end_t)
 		p->end_t = t;
@@ -363,21 +403,8 @@ static int on_flat(void *ctx, const struct fl_flat *f, const struct fl_reader_lo
 		flat_io(ld, f, t);
 		return 0;
 	default:
-		break;
-	}
-	if (f->ev == FL_E_FREE) {
-		add_free(ld, seq, t, fl_flat_addr(f, FL_K_ADDR), FL_FN_FREE);
 		return 0;
 	}
-	if (f->ev == FL_E_REALLOC) {
-		uint64_t old = fl_flat_addr(f, FL_K_OLD_ADDR);
-		if (old)
-			add_free(ld, seq, t, old, FL_FN_REALLOC);
-	}
-	if (fl_flat_addr(f, FL_K_ADDR))
-		add_block(ld, f, t, seq);
-	/* else it failed, or was a realloc(p, 0) that only freed */
-	return 0;
 }
 
 static void load_call(struct loader *ld, json_t *o, enum fl_ev ev, uint64_t t, uint64_t seq)
