@@ -803,8 +803,11 @@ static void finish_proc(struct loader *ld)
 	/* The big arrays grew by doubling: give back the slack before the reports run. */
 	if (p->nblocks)
 		p->blocks = fl_xrealloc(p->blocks, p->nblocks * sizeof(*p->blocks));
-	if (p->nfaults)
+	if (p->nfaults) {
 		p->faults = fl_xrealloc(p->faults, p->nfaults * sizeof(*p->faults));
+		p->faults_t_first = p->faults[0].t;
+		p->faults_t_last = p->faults[p->nfaults - 1].t;
+	}
 	if (p->exit.present && p->exit.t > p->end_t)
 		p->end_t = p->exit.t;
 }

@@ -156,6 +156,8 @@ static void proc_free(struct fl_proc *p)
 	free(p->heap);
 	free(p->sites);
 	free(p->faults);
+	if (p->derived_free)
+		p->derived_free(p->derived);
 	free(p->residency);
 	free(p->wss);
 	free(p->io);

@@ -311,8 +311,12 @@ struct fl_proc {
 	size_t nheap;
 	struct fl_site *sites;
 	size_t nsites; /* last value per site, sorted by stack */
+	/* The fault samples: read them with fl_proc_faults_each. The array is
+	 * held only when the load asked for it (fl_model_keep_samples);
+	 * otherwise faults is NULL and each pass reads them from the file. */
 	struct fl_fault *faults;
-	size_t nfaults; /* sorted by t */
+	size_t nfaults;				/* samples, sorted by t */
+	uint64_t faults_t_first, faults_t_last; /* their first and last t (0 when none) */
 	uint64_t faults_period, faults_lost;
 	struct fl_residency *residency;
 	size_t nresidency;
@@ -342,6 +346,10 @@ struct fl_proc {
 	struct fl_imap unmap_index; /* munmap ranges (and mremap sources) -> index into calls */
 	/* built lazily: use fl_proc_faulted_before */
 	struct fl_u64map first_fault;
+	/* What an analysis derived from this image (analysis/fault_summary.h),
+	 * kept while the model lives; freed by the function beside it. */
+	void *derived;
+	void (*derived_free)(void *derived);
 };
 
 struct fl_model {
@@ -393,6 +401,12 @@ const struct fl_block *fl_proc_block_at(const struct fl_proc *p, uint64_t addr, 
  */
 int fl_proc_blocks_each(const struct fl_proc *p, uint64_t addr,
 			int (*fn)(const struct fl_block *b, void *ctx), void *ctx);
+/*
+ * Hands p's fault samples to fn in time order, in batches (v[0..n)), until fn
+ * returns non-zero (returned); 0 at the end.
+ */
+int fl_proc_faults_each(const struct fl_proc *p,
+			int (*fn)(void *ctx, const struct fl_fault *v, size_t n), void *ctx);
 /* Whether a fault sample of p hit the page (address >> 12) at a time before t. */
 int fl_proc_faulted_before(const struct fl_proc *p, uint64_t page, uint64_t t);
 /* The stack with this id, or NULL (id 0 or never written). */

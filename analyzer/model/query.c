@@ -84,6 +84,12 @@ int fl_proc_faulted_before(const struct fl_proc *p, uint64_t page, uint64_t t)
 	return first && *first && *first - 1 < t;
 }
 
+int fl_proc_faults_each(const struct fl_proc *p,
+			int (*fn)(void *ctx, const struct fl_fault *v, size_t n), void *ctx)
+{
+	return p->nfaults ? fn(ctx, p->faults, p->nfaults) : 0;
+}
+
 const struct fl_stack *fl_proc_stack(const struct fl_proc *p, uint32_t id)
 {
 	size_t lo = 0, hi = p->nstacks;
