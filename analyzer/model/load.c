@@ -14,6 +14,7 @@
 #include "model/aspace.h"
 #include "model/heap_replay.h"
 #include "model/load_alloc.h"
+#include "model/load_faults.h"
 #include "model/load_counters.h"
 #include "model/push.h"
 #include "read/reader.h"
@@ -35,6 +36,9 @@ struct loader {
 	char fn_text[24];
 	size_t fn_len; /* 0: nothing cached */
 	int fn_k;
+	struct fl_fault_batch batch; /* the fault samples of the line being read */
+	uint64_t faults_last_t;
+	int faults_unsorted;
 };
 
 #define PUSH(ld, arr, n, cap) FL_PUSH((ld)->p->arr, (ld)->p->n, (ld)->cap)
@@ -194,22 +198,38 @@ static void add_free(struct loader *ld, uint64_t seq, uint64_t t, uint64_t addr,
 	h->by = (uint8_t)by;
 }
 
+/*
+ * A line's fault samples: kept when the load asks for them
+ * (fl_model_keep_samples), else only counted, with their first and last t
+ * and whether they came in time order, for fl_proc_faults_each to read
+ * them again.
+ */
+static void take_samples(struct loader *ld)
+{
+	struct fl_proc *p = ld->p;
+	for (size_t i = 0; i < ld->batch.n; i++) {
+		const struct fl_fault *x = &ld->batch.v[i];
+		if (p->nfaults && x->t < ld->faults_last_t)
+			ld->faults_unsorted = 1;
+		if (!p->nfaults || x->t < p->faults_t_first)
+			p->faults_t_first = x->t;
+		if (!p->nfaults || x->t > p->faults_t_last)
+			p->faults_t_last = x->t;
+		ld->faults_last_t = x->t;
+		if (fl_model_keep_samples)
+			*PUSH(ld, faults, nfaults, capfaults) = *x;
+		else
+			p->nfaults++;
+	}
+}
+
 /* The periodic events, when the fast path took them (else on_event does). */
 static void flat_faults(struct loader *ld, const struct fl_flat *f)
 {
-	const struct fl_flat_val *rows = fl_flat_get(f, FL_K_SAMPLES);
-	struct fl_flat_row r;
-	size_t pos = 0;
 	ld->p->faults_period = (uint64_t)fl_flat_int(f, FL_K_PERIOD, 1);
 	ld->p->faults_lost += (uint64_t)fl_flat_int(f, FL_K_LOST, 0);
-	while (rows && fl_flat_row_next(rows, &pos, &r)) {
-		struct fl_fault *x = PUSH(ld, faults, nfaults, capfaults);
-		x->addr = fl_flat_row_addr(&r, 0);
-		x->ip = fl_flat_row_addr(&r, 1);
-		x->tid = (int32_t)fl_flat_row_int(&r, 2, 0);
-		x->t = (uint64_t)fl_flat_row_int(&r, 3, 0);
-		x->major = fl_flat_row_int(&r, 4, 0) != 0;
-	}
+	fl_load_faults_flat(&ld->batch, f);
+	take_samples(ld);
 }
 
 /* A residency row's page counts, bounded like the counters (in pages). */
@@ -496,19 +516,10 @@ static void load_sites(struct loader *ld, json_t *o)
 
 static void load_faults(struct loader *ld, json_t *o)
 {
-	json_t *rows = json_object_get(o, FL_K_SAMPLES), *r;
-	size_t i;
 	ld->p->faults_period = (uint64_t)fl_json_get_int(o, FL_K_PERIOD, 1);
 	ld->p->faults_lost += (uint64_t)fl_json_get_int(o, FL_K_LOST, 0);
-	json_array_foreach(rows, i, r)
-	{
-		struct fl_fault *f = PUSH(ld, faults, nfaults, capfaults);
-		f->addr = fl_json_addr(json_array_get(r, 0));
-		f->ip = fl_json_addr(json_array_get(r, 1));
-		f->tid = (int32_t)json_integer_value(json_array_get(r, 2));
-		f->t = (uint64_t)json_integer_value(json_array_get(r, 3));
-		f->major = json_integer_value(json_array_get(r, 4)) != 0;
-	}
+	fl_load_faults_json(&ld->batch, o);
+	take_samples(ld);
 }
 
 static void load_residency(struct loader *ld, json_t *o, uint64_t t)
@@ -791,7 +802,8 @@ static void finish_proc(struct loader *ld)
 	SORT_BY(p->maps, p->nmaps, t, cmp_maps);
 	SORT_BY(p->counters, p->ncounters, t, cmp_counters);
 	SORT_BY(p->heap, p->nheap, t, cmp_heapt);
-	SORT_BY(p->faults, p->nfaults, t, cmp_fault);
+	if (p->faults) /* else fl_proc_faults_each sorts them when it reads them */
+		SORT_BY(p->faults, p->nfaults, t, cmp_fault);
 	SORT_BY(p->residency, p->nresidency, t, cmp_res);
 	SORT_BY(p->wss, p->nwss, t, cmp_wss);
 	SORT_BY(p->io, p->nio, t, cmp_io);
@@ -803,11 +815,11 @@ static void finish_proc(struct loader *ld)
 	/* The big arrays grew by doubling: give back the slack before the reports run. */
 	if (p->nblocks)
 		p->blocks = fl_xrealloc(p->blocks, p->nblocks * sizeof(*p->blocks));
-	if (p->nfaults) {
+	if (p->nfaults && p->faults)
 		p->faults = fl_xrealloc(p->faults, p->nfaults * sizeof(*p->faults));
-		p->faults_t_first = p->faults[0].t;
-		p->faults_t_last = p->faults[p->nfaults - 1].t;
-	}
+	p->faults_sorted = !ld->faults_unsorted;
+	free(ld->batch.v);
+	ld->batch.v = NULL;
 	if (p->exit.present && p->exit.t > p->end_t)
 		p->end_t = p->exit.t;
 }
@@ -853,6 +865,8 @@ struct fl_proc *fl_model_load_file(struct fl_model *m, const char *path)
 		free(ld.frees);
 		free(ld.block_seq);
 		free(ld.p->blocks);
+		free(ld.p->faults);
+		free(ld.batch.v);
 		free(ld.p);
 		return NULL;
 	}

@@ -317,6 +317,7 @@ struct fl_proc {
 	struct fl_fault *faults;
 	size_t nfaults;				/* samples, sorted by t */
 	uint64_t faults_t_first, faults_t_last; /* their first and last t (0 when none) */
+	int faults_sorted;			/* the file had them in time order */
 	uint64_t faults_period, faults_lost;
 	struct fl_residency *residency;
 	size_t nresidency;
@@ -369,6 +370,12 @@ struct fl_model {
  * counted in m->nerrors), -1 when nothing usable was found (reported).
  */
 int fl_model_load(struct fl_model *m, const char *path); /* model/tree.c */
+/*
+ * Whether the loads that follow keep every fault sample in p->faults (the
+ * exports of per-sample data ask for it). 0 by default: the reports read
+ * the samples in one pass (fl_proc_faults_each), which reads the file again.
+ */
+extern int fl_model_keep_samples;
 void fl_model_release(struct fl_model *m);
 /* An empty model for path, its arena and string table ready (the loader's
  * first step). */
