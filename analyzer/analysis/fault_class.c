@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/fault_summary.h"
 #include "util/u64map.h"
 #include "util/xalloc.h"
 
@@ -144,10 +145,10 @@ static void lineage_of(const struct fl_proc *p, struct lineage *l)
  * child's page table up front: a parent with many children cost their
  * number times its own samples.
  */
-static int inherited(const struct lineage *l, uint64_t page)
+static int inherited(const struct fl_model *m, const struct lineage *l, uint64_t page)
 {
 	for (int i = 0; i < l->n; i++)
-		if (fl_proc_faulted_before(l->from[i], page, l->forked_at[i]))
+		if (fl_faults_faulted_before(m, l->from[i], page, l->forked_at[i]))
 			return 1;
 	return 0;
 }
@@ -318,7 +319,6 @@ static int tracking_on(const struct fl_proc *p)
 	return p->nwss > 0 || json_is_true(w);
 }
 
-static struct fl_fault_info *classify(const struct fl_model *m, const struct fl_proc *p);
 struct sweep;
 static uint32_t site_swept(struct sweep *w, struct pent *x, uint64_t addr, uint64_t t);
 
@@ -360,9 +360,6 @@ static int sweep_init(struct sweep *w, const struct fl_proc *p)
 		return -1;
 	for (size_t i = 1; i < p->nblocks; i++)
 		if (p->blocks[i].t_alloc < p->blocks[i - 1].t_alloc)
-			return -1;
-	for (size_t i = 1; i < p->nfaults; i++)
-		if (p->faults[i].t < p->faults[i - 1].t)
 			return -1;
 	fl_imap_init(&w->big);
 	for (size_t i = 0; i < p->nblocks; i++) {
@@ -478,145 +475,122 @@ static const struct fl_block *sweep_block_at(struct sweep *w, struct pent *x, ui
 	return best;
 }
 
-/* A small memo of classifications: faults, ws, io and cow all need them. */
-static struct memo {
+/* The classifier's state across the batches of samples fl_proc_faults_each hands out. */
+struct classifier {
+	const struct fl_model *m;
 	const struct fl_proc *p;
-	const struct fl_fault *faults;
-	size_t n;
-	uint64_t t_first, t_last, a_first, a_last;
-	struct fl_fault_info *fi;
-} memo[4];
-static unsigned memo_next;
-
-static int memo_match(const struct memo *e, const struct fl_proc *p)
-{
-	return e->fi && e->p == p && e->faults == p->faults && e->n == p->nfaults &&
-	       e->t_first == p->faults[0].t && e->t_last == p->faults[p->nfaults - 1].t &&
-	       e->a_first == p->faults[0].addr && e->a_last == p->faults[p->nfaults - 1].addr;
-}
-
-/* The memo entry of p, classifying it when absent. */
-static struct memo *memo_of(const struct fl_model *m, const struct fl_proc *p)
-{
-	struct memo *e;
-	for (unsigned i = 0; i < sizeof(memo) / sizeof(memo[0]); i++)
-		if (memo_match(&memo[i], p))
-			return &memo[i];
-	e = &memo[memo_next++ % (sizeof(memo) / sizeof(memo[0]))];
-	free(e->fi);
-	e->fi = classify(m, p);
-	e->p = p;
-	e->faults = p->faults;
-	e->n = p->nfaults;
-	e->t_first = p->faults[0].t;
-	e->t_last = p->faults[p->nfaults - 1].t;
-	e->a_first = p->faults[0].addr;
-	e->a_last = p->faults[p->nfaults - 1].addr;
-	return e;
-}
-
-struct fl_fault_info *fl_faults_classify(const struct fl_model *m, const struct fl_proc *p)
-{
-	struct fl_fault_info *out;
-	if (!p->nfaults)
-		return NULL;
-	out = fl_xmalloc(p->nfaults * sizeof(*out));
-	memcpy(out, memo_of(m, p)->fi, p->nfaults * sizeof(*out));
-	return out;
-}
-
-const struct fl_fault_info *fl_faults_classified(const struct fl_model *m, const struct fl_proc *p)
-{
-	return p->nfaults ? memo_of(m, p)->fi : NULL;
-}
-
-static struct fl_fault_info *classify(const struct fl_model *m, const struct fl_proc *p)
-{
-	struct ptab pages = {NULL, 0, 0};
-	struct stack_cache sc = {NULL, NULL};
-	struct fl_fault_info *out;
-	int forked_child = is_cow_link(p->link) && p->parent;
-	int tracking = tracking_on(p);
-	int sampled = p->faults_period > 1;
+	void (*fn)(void *ctx, const struct fl_fault *f, const struct fl_fault_info *fi);
+	void *ctx;
+	struct ptab pages;
+	struct stack_cache sc;
+	int forked_child, tracking, sampled, swept;
 	struct sweep sw;
 	struct lineage lin;
 	struct fl_u64map spent; /* pages a region's estimated COW samples stand for */
-	int swept;
-	(void)m;
-	if (!p->nfaults)
-		return NULL;
-	out = fl_xcalloc(p->nfaults, sizeof(*out));
-	swept = sweep_init(&sw, p) == 0;
-	lineage_of(p, &lin);
-	fl_u64map_init(&spent);
-	for (size_t i = 0; i < p->nfaults; i++) {
-		const struct fl_fault *f = &p->faults[i];
-		struct fl_fault_info *fi = &out[i];
-		struct fl_vma v;
-		const struct fl_vma *st;
-		uint64_t pg = f->addr >> PAGE_SHIFT;
-		struct pent *x;
-		uint64_t lv;
-		/* The table is far bigger than the caches: fetch a later sample's entry now. */
-		if (i + PTAB_AHEAD < p->nfaults && pages.cap)
-			__builtin_prefetch(&pages.e[fl_u64map_hash(
-			    p->faults[i + PTAB_AHEAD].addr >> PAGE_SHIFT, pages.cap)]);
-		if (swept && i + PTAB_AHEAD / 2 < p->nfaults && pages.cap) {
-			uint64_t ap = p->faults[i + PTAB_AHEAD / 2].addr >> PAGE_SHIFT;
-			const struct pent *y = &pages.e[fl_u64map_hash(ap, pages.cap)];
-			if (y->key == ap && y->head)
-				__builtin_prefetch(&sw.nodes[y->head - 1]);
-		}
-		if (swept)
-			sweep_advance(&sw, &pages, f->t);
-		x = ptab_slot(&pages, pg); /* one probe: the last fault and the blocks */
-		/* lv 1: not faulted here yet, but inherited */
-		lv = x->last;
-		if (!lv && inherited(&lin, pg) && existed_at_fork(p, forked_child, f->addr, f->t))
-			lv = 1;
-		fi->first = lv == 0;
-		fi->vkind = FL_VMA_KIND_COUNT;
-		if (!f->major && (st = below_stack(p, &sc, f->addr, f->t)) != NULL) {
-			fi->cls = FL_FC_STACK_GROWTH;
-			fi->vkind = FL_VMA_STACK;
-			fi->vkey = vma_key(st);
-		} else if (fl_proc_vma_at(p, f->addr, f->t, &v) != 0) {
-			fi->cls = FL_FC_UNKNOWN;
-		} else {
-			fi->vkind = v.kind;
-			fi->vkey = vma_key(&v);
-			if (v.kind == FL_VMA_SHIM)
-				fi->cls = FL_FC_SHIM;
-			else if (v.kind == FL_VMA_SPECIAL)
-				fi->cls = FL_FC_OTHER;
-			else if (is_file_vma(&v))
-				fi->cls = f->major ? FL_FC_DISK : FL_FC_CACHE_HIT;
-			else if (f->major)
-				fi->cls = FL_FC_SWAP_IN;
-			else if (lv && ((lv == 1 && forked_child) ||
-					(forked_between(p, lv - 1, f->t) &&
-					 existed_at_fork(p, forked_child, f->addr, f->t))))
-				fi->cls = FL_FC_COW;
-			else if (!lv && sampled &&
-				 shared_at_fork(p, forked_child, f->addr, f->t, &spent)) {
-				fi->cls = FL_FC_COW;
-				fi->first = 0;
-				fi->cow_estimated = 1;
-			} else if (lv && tracking)
-				fi->cls = FL_FC_TRACKING;
-			else
-				fi->cls = FL_FC_ZERO_FILL;
-		}
-		x->last = f->t + 2;
-		if (fi->cls != FL_FC_SHIM && fi->cls != FL_FC_UNKNOWN)
-			fi->site = swept ? site_swept(&sw, x, f->addr, f->t)
-					 : fl_faults_site_at(p, f->addr, f->t);
+};
+
+static void classify_one(struct classifier *k, const struct fl_fault *f)
+{
+	const struct fl_proc *p = k->p;
+	struct fl_fault_info info, *fi = &info;
+	struct fl_vma v;
+	const struct fl_vma *st;
+	uint64_t pg = f->addr >> PAGE_SHIFT;
+	struct pent *x;
+	uint64_t lv;
+	memset(fi, 0, sizeof(*fi));
+	if (k->swept)
+		sweep_advance(&k->sw, &k->pages, f->t);
+	x = ptab_slot(&k->pages, pg); /* one probe: the last fault and the blocks */
+	/* lv 1: not faulted here yet, but inherited */
+	lv = x->last;
+	if (!lv && inherited(k->m, &k->lin, pg) &&
+	    existed_at_fork(p, k->forked_child, f->addr, f->t))
+		lv = 1;
+	fi->first = lv == 0;
+	fi->vkind = FL_VMA_KIND_COUNT;
+	if (!f->major && (st = below_stack(p, &k->sc, f->addr, f->t)) != NULL) {
+		fi->cls = FL_FC_STACK_GROWTH;
+		fi->vkind = FL_VMA_STACK;
+		fi->vkey = vma_key(st);
+	} else if (fl_proc_vma_at(p, f->addr, f->t, &v) != 0) {
+		fi->cls = FL_FC_UNKNOWN;
+	} else {
+		fi->vma = &v;
+		fi->vkind = v.kind;
+		fi->vkey = vma_key(&v);
+		if (v.kind == FL_VMA_SHIM)
+			fi->cls = FL_FC_SHIM;
+		else if (v.kind == FL_VMA_SPECIAL)
+			fi->cls = FL_FC_OTHER;
+		else if (is_file_vma(&v))
+			fi->cls = f->major ? FL_FC_DISK : FL_FC_CACHE_HIT;
+		else if (f->major)
+			fi->cls = FL_FC_SWAP_IN;
+		else if (lv && ((lv == 1 && k->forked_child) ||
+				(forked_between(p, lv - 1, f->t) &&
+				 existed_at_fork(p, k->forked_child, f->addr, f->t))))
+			fi->cls = FL_FC_COW;
+		else if (!lv && k->sampled &&
+			 shared_at_fork(p, k->forked_child, f->addr, f->t, &k->spent)) {
+			fi->cls = FL_FC_COW;
+			fi->first = 0;
+			fi->cow_estimated = 1;
+		} else if (lv && k->tracking)
+			fi->cls = FL_FC_TRACKING;
+		else
+			fi->cls = FL_FC_ZERO_FILL;
 	}
-	if (swept)
-		sweep_release(&sw);
-	fl_u64map_release(&spent);
-	free(pages.e);
-	return out;
+	x->last = f->t + 2;
+	if (fi->cls != FL_FC_SHIM && fi->cls != FL_FC_UNKNOWN)
+		fi->site = k->swept ? site_swept(&k->sw, x, f->addr, f->t)
+				    : fl_faults_site_at(p, f->addr, f->t);
+	k->fn(k->ctx, f, fi);
+}
+
+static int classify_batch(void *ctx, const struct fl_fault *v, size_t n)
+{
+	struct classifier *k = ctx;
+	for (size_t i = 0; i < n; i++) {
+		/* The table is far bigger than the caches: fetch a later sample's entry now. */
+		if (i + PTAB_AHEAD < n && k->pages.cap)
+			__builtin_prefetch(&k->pages.e[fl_u64map_hash(
+			    v[i + PTAB_AHEAD].addr >> PAGE_SHIFT, k->pages.cap)]);
+		if (k->swept && i + PTAB_AHEAD / 2 < n && k->pages.cap) {
+			uint64_t ap = v[i + PTAB_AHEAD / 2].addr >> PAGE_SHIFT;
+			const struct pent *y = &k->pages.e[fl_u64map_hash(ap, k->pages.cap)];
+			if (y->key == ap && y->head)
+				__builtin_prefetch(&k->sw.nodes[y->head - 1]);
+		}
+		classify_one(k, &v[i]);
+	}
+	return 0;
+}
+
+void fl_faults_classify_each(const struct fl_model *m, const struct fl_proc *p,
+			     void (*fn)(void *ctx, const struct fl_fault *f,
+					const struct fl_fault_info *fi),
+			     void *ctx)
+{
+	struct classifier k;
+	if (!p->nfaults)
+		return;
+	memset(&k, 0, sizeof(k));
+	k.m = m;
+	k.p = p;
+	k.fn = fn;
+	k.ctx = ctx;
+	k.forked_child = is_cow_link(p->link) && p->parent;
+	k.tracking = tracking_on(p);
+	k.sampled = p->faults_period > 1;
+	k.swept = sweep_init(&k.sw, p) == 0;
+	lineage_of(p, &k.lin);
+	fl_u64map_init(&k.spent);
+	fl_proc_faults_each(p, classify_batch, &k);
+	if (k.swept)
+		sweep_release(&k.sw);
+	fl_u64map_release(&k.spent);
+	free(k.pages.e);
 }
 
 /* ---- lookups shared with the reports ---- */

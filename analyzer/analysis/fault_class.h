@@ -51,7 +51,7 @@ const char *fl_fclass_title(int c);
 /* The mechanism that explains a class. */
 enum fl_mech fl_fclass_mech(int c);
 
-/* Per sample of p->faults[i]. */
+/* What the classifier tells of one sample. */
 struct fl_fault_info {
 	uint8_t cls;   /* enum fl_fclass */
 	uint8_t first; /* 1: first fault on this page in this process (first touch) */
@@ -60,20 +60,21 @@ struct fl_fault_info {
 	uint8_t cow_estimated;
 	uint32_t site; /* allocation stack id of the address (fl_faults_site_at), 0 if none */
 	uint64_t vkey; /* the VMA's identity for grouping (0 if unknown) */
+	/* The VMA fl_proc_vma_at gave for the sample, NULL when it was not asked
+	 * (stack growth) or found none; valid during the call only. */
+	const struct fl_vma *vma;
 };
 
 /*
- * Classifies every fault sample of p (m is needed for the parent's pages of a
- * forked child). Returns a new array of p->nfaults entries (free() it), NULL
- * when p has no samples. The last few results are remembered (keyed by the
- * process and its samples), since several reports classify the same process.
+ * Classifies every fault sample of p in time order (m is needed for the
+ * parent's pages of a forked child) and hands each, with what the
+ * classifier found, to fn. No per-sample memory is kept: the reports read
+ * the aggregates of analysis/fault_summary.h, filled by one such pass.
  */
-struct fl_fault_info *fl_faults_classify(const struct fl_model *m, const struct fl_proc *p);
-/*
- * The same, without the copy: the remembered array itself (do not free it),
- * valid until the next fl_faults_classify/_classified call.
- */
-const struct fl_fault_info *fl_faults_classified(const struct fl_model *m, const struct fl_proc *p);
+void fl_faults_classify_each(const struct fl_model *m, const struct fl_proc *p,
+			     void (*fn)(void *ctx, const struct fl_fault *f,
+					const struct fl_fault_info *fi),
+			     void *ctx);
 
 /* The latest mmap/mremap call that mapped addr at or before t, or NULL. */
 const struct fl_map_call *fl_faults_map_call_at(const struct fl_proc *p, uint64_t addr, uint64_t t);

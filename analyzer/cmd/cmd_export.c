@@ -127,6 +127,7 @@ int cmd_export(int argc, char **argv)
 
 	fl_report_opts_init(&o);
 	parse(argc, argv, &a, &o);
+	fl_model_keep_samples = 1; /* the exports write every sample */
 	if (fl_model_load(&m, a.trace) < 0) {
 		fl_model_release(&m);
 		return 1;

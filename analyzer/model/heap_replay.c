@@ -90,12 +90,38 @@ static size_t *merge_runs(const uint64_t *seq, size_t n)
 	return idx;
 }
 
-/* Puts the blocks in allocation (seq) order, and *block_seq with them; usually they already are. */
-static void order_blocks(struct fl_proc *p, uint64_t **block_seq)
+/*
+ * Moves blocks and seq into the order idx gives (element i takes what was
+ * at idx[i]) in place, cycle by cycle: a copy of the blocks would double
+ * the model's largest array at its peak. idx is consumed.
+ */
+static void permute(struct fl_block *blocks, uint64_t *seq, size_t *idx, size_t n)
 {
-	uint64_t *seq = *block_seq, *ns;
+	for (size_t i = 0; i < n; i++) {
+		struct fl_block b;
+		uint64_t s;
+		size_t j = i;
+		if (idx[i] == i)
+			continue;
+		b = blocks[i];
+		s = seq[i];
+		while (idx[j] != i) {
+			size_t k = idx[j];
+			blocks[j] = blocks[k];
+			seq[j] = seq[k];
+			idx[j] = j;
+			j = k;
+		}
+		blocks[j] = b;
+		seq[j] = s;
+		idx[j] = j;
+	}
+}
+
+/* Puts the blocks in allocation (seq) order, and block_seq with them; usually they already are. */
+static void order_blocks(struct fl_proc *p, uint64_t *seq)
+{
 	size_t i, *idx;
-	struct fl_block *nb;
 	for (i = 1; i < p->nblocks; i++)
 		if (seq[i - 1] > seq[i])
 			break;
@@ -108,17 +134,8 @@ static void order_blocks(struct fl_proc *p, uint64_t **block_seq)
 			idx[i] = i;
 		qsort_r(idx, p->nblocks, sizeof(*idx), cmp_seq_idx, seq);
 	}
-	nb = fl_xmalloc(p->nblocks * sizeof(*nb));
-	ns = fl_xmalloc(p->nblocks * sizeof(*ns));
-	for (i = 0; i < p->nblocks; i++) {
-		nb[i] = p->blocks[idx[i]];
-		ns[i] = seq[idx[i]];
-	}
-	free(p->blocks);
-	free(seq);
+	permute(p->blocks, seq, idx, p->nblocks);
 	free(idx);
-	p->blocks = nb;
-	*block_seq = ns;
 }
 
 /* The frees in seq order; usually they already are. */
@@ -137,7 +154,7 @@ void fl_heap_replay(struct fl_proc *p, uint64_t *block_seq, struct fl_heap_free 
 	struct fl_u64map live;
 	size_t b = 0, f = 0;
 	fl_u64map_init(&live);
-	order_blocks(p, &block_seq);
+	order_blocks(p, block_seq);
 	order_frees(frees, nfrees);
 	while (b < p->nblocks || f < nfrees) {
 		if (f < nfrees && (b == p->nblocks || frees[f].seq <= block_seq[b])) {

@@ -14,6 +14,7 @@
 #include "model/aspace.h"
 #include "model/heap_replay.h"
 #include "model/load_alloc.h"
+#include "model/load_faults.h"
 #include "model/load_counters.h"
 #include "model/push.h"
 #include "read/reader.h"
@@ -35,6 +36,9 @@ struct loader {
 	char fn_text[24];
 	size_t fn_len; /* 0: nothing cached */
 	int fn_k;
+	struct fl_fault_batch batch; /* the fault samples of the line being read */
+	uint64_t faults_last_t;
+	int faults_unsorted;
 };
 
 #define PUSH(ld, arr, n, cap) FL_PUSH((ld)->p->arr, (ld)->p->n, (ld)->cap)
@@ -194,22 +198,38 @@ static void add_free(struct loader *ld, uint64_t seq, uint64_t t, uint64_t addr,
 	h->by = (uint8_t)by;
 }
 
+/*
+ * A line's fault samples: kept when the load asks for them
+ * (fl_model_keep_samples), else only counted, with their first and last t
+ * and whether they came in time order, for fl_proc_faults_each to read
+ * them again.
+ */
+static void take_samples(struct loader *ld)
+{
+	struct fl_proc *p = ld->p;
+	for (size_t i = 0; i < ld->batch.n; i++) {
+		const struct fl_fault *x = &ld->batch.v[i];
+		if (p->nfaults && x->t < ld->faults_last_t)
+			ld->faults_unsorted = 1;
+		if (!p->nfaults || x->t < p->faults_t_first)
+			p->faults_t_first = x->t;
+		if (!p->nfaults || x->t > p->faults_t_last)
+			p->faults_t_last = x->t;
+		ld->faults_last_t = x->t;
+		if (fl_model_keep_samples)
+			*PUSH(ld, faults, nfaults, capfaults) = *x;
+		else
+			p->nfaults++;
+	}
+}
+
 /* The periodic events, when the fast path took them (else on_event does). */
 static void flat_faults(struct loader *ld, const struct fl_flat *f)
 {
-	const struct fl_flat_val *rows = fl_flat_get(f, FL_K_SAMPLES);
-	struct fl_flat_row r;
-	size_t pos = 0;
 	ld->p->faults_period = (uint64_t)fl_flat_int(f, FL_K_PERIOD, 1);
 	ld->p->faults_lost += (uint64_t)fl_flat_int(f, FL_K_LOST, 0);
-	while (rows && fl_flat_row_next(rows, &pos, &r)) {
-		struct fl_fault *x = PUSH(ld, faults, nfaults, capfaults);
-		x->addr = fl_flat_row_addr(&r, 0);
-		x->ip = fl_flat_row_addr(&r, 1);
-		x->tid = (int32_t)fl_flat_row_int(&r, 2, 0);
-		x->t = (uint64_t)fl_flat_row_int(&r, 3, 0);
-		x->major = fl_flat_row_int(&r, 4, 0) != 0;
-	}
+	fl_load_faults_flat(&ld->batch, f);
+	take_samples(ld);
 }
 
 /* A residency row's page counts, bounded like the counters (in pages). */
@@ -297,17 +317,25 @@ static void flat_io(struct loader *ld, const struct fl_flat *f, uint64_t t)
 	}
 }
 
-/* fl_fn_from_name of a flat line's "fn" (-1 when absent or unknown), cached. */
-static int flat_fn(struct loader *ld, const struct fl_flat *f)
+static int64_t val_int(const struct fl_flat_val *v, int64_t dflt)
 {
-	const struct fl_flat_val *v = fl_flat_get(f, FL_K_FUNC);
+	return v && v->type == 'i' ? v->i : dflt;
+}
+
+/* fl_fn_from_name of a heap line's "fn" (-1 when absent or unknown), cached. */
+static int flat_fn(struct loader *ld, const struct fl_flat_val *v)
+{
 	char fn[sizeof(ld->fn_text)];
+	size_t n;
 	int k;
 	if (!v || v->type != 's')
 		return -1;
 	if (v->slen == ld->fn_len && !memcmp(v->s, ld->fn_text, v->slen))
 		return ld->fn_k;
-	k = fl_fn_from_name(fl_flat_str(f, FL_K_FUNC, fn, sizeof(fn)));
+	n = v->slen < sizeof(fn) - 1 ? v->slen : sizeof(fn) - 1;
+	memcpy(fn, v->s, n);
+	fn[n] = 0;
+	k = fl_fn_from_name(fn);
 	if (v->slen && v->slen < sizeof(ld->fn_text)) {
 		memcpy(ld->fn_text, v->s, v->slen);
 		ld->fn_len = v->slen;
@@ -317,35 +345,67 @@ static int flat_fn(struct loader *ld, const struct fl_flat *f)
 }
 
 /* The block an alloc or realloc line allocated (its address is not 0). */
-static void add_block(struct loader *ld, const struct fl_flat *f, uint64_t t, uint64_t seq)
+static void add_block(struct loader *ld, enum fl_ev ev, const struct fl_heap_line *h, uint64_t addr,
+		      uint64_t t, uint64_t seq)
 {
 	struct fl_proc *p = ld->p;
 	struct fl_block *b;
-	int k = flat_fn(ld, f);
+	int k = flat_fn(ld, h->fn);
 	if (k < 0)
-		k = f->ev == FL_E_REALLOC ? FL_FN_REALLOC : FL_FN_MALLOC;
+		k = ev == FL_E_REALLOC ? FL_FN_REALLOC : FL_FN_MALLOC;
 	*(uint64_t *)fl_push_slot((void **)&ld->block_seq, &ld->capseq, p->nblocks, 8) = seq;
 	b = FL_PUSH(p->blocks, p->nblocks, ld->capblocks);
-	b->addr = fl_flat_addr(f, FL_K_ADDR);
-	b->size = (uint64_t)fl_flat_int(f, FL_K_SIZE, 0);
-	b->weight = (uint64_t)fl_flat_int(f, FL_K_WEIGHT, (int64_t)b->size);
+	b->addr = addr;
+	b->size = (uint64_t)val_int(h->size, 0);
+	b->weight = (uint64_t)val_int(h->weight, (int64_t)b->size);
 	b->t_alloc = t;
 	b->t_free = FL_T_NEVER;
-	b->stack = (uint32_t)fl_flat_int(f, FL_K_STACK, 0);
-	b->tid = (int32_t)fl_flat_int(f, FL_K_TID, 0);
+	b->stack = (uint32_t)val_int(h->stack, 0);
+	b->tid = (int32_t)val_int(h->tid, 0);
 	b->fn = (uint8_t)k;
 	b->freed_by = FL_FN_COUNT;
-	b->charge = fl_load_charge_flat(f);
+	b->charge = fl_load_charge_flat(h->committed, h->limit);
 }
 
-/* alloc, free and realloc: the hot events, delivered flat (see reader.h). */
+/* alloc, free and realloc: the hot events. */
+static void flat_heap(struct loader *ld, const struct fl_flat *f)
+{
+	struct fl_proc *p = ld->p;
+	struct fl_heap_line h;
+	uint64_t t, seq, addr;
+	fl_load_heap_fields(f, &h);
+	t = (uint64_t)val_int(h.t, 0);
+	seq = (uint64_t)val_int(h.seq, (int64_t)p->nevents);
+	p->nevents++;
+	if (t > p->end_t)
+		p->end_t = t;
+	addr = fl_flat_val_addr(h.addr);
+	if (f->ev == FL_E_FREE) {
+		add_free(ld, seq, t, addr, FL_FN_FREE);
+		return;
+	}
+	if (f->ev == FL_E_REALLOC) {
+		uint64_t old = fl_flat_val_addr(h.old_addr);
+		if (old)
+			add_free(ld, seq, t, old, FL_FN_REALLOC);
+	}
+	if (addr)
+		add_block(ld, f->ev, &h, addr, t, seq);
+	/* else it failed, or was a realloc(p, 0) that only freed */
+}
+
+/* The events delivered flat (see reader.h): the heap calls and the periodic events. */
 static int on_flat(void *ctx, const struct fl_flat *f, const struct fl_reader_loc *loc)
 {
 	struct loader *ld = ctx;
 	struct fl_proc *p = ld->p;
-	uint64_t t = (uint64_t)fl_flat_int(f, FL_K_TIME, 0);
-	uint64_t seq = (uint64_t)fl_flat_int(f, FL_K_SEQ, (int64_t)p->nevents);
+	uint64_t t;
 	(void)loc;
+	if (f->ev == FL_E_ALLOC || f->ev == FL_E_FREE || f->ev == FL_E_REALLOC) {
+		flat_heap(ld, f);
+		return 0;
+	}
+	t = (uint64_t)fl_flat_int(f, FL_K_TIME, 0);
 	p->nevents++;
 	if (t > p->end_t)
 		p->end_t = t;
@@ -363,21 +423,8 @@ static int on_flat(void *ctx, const struct fl_flat *f, const struct fl_reader_lo
 		flat_io(ld, f, t);
 		return 0;
 	default:
-		break;
-	}
-	if (f->ev == FL_E_FREE) {
-		add_free(ld, seq, t, fl_flat_addr(f, FL_K_ADDR), FL_FN_FREE);
 		return 0;
 	}
-	if (f->ev == FL_E_REALLOC) {
-		uint64_t old = fl_flat_addr(f, FL_K_OLD_ADDR);
-		if (old)
-			add_free(ld, seq, t, old, FL_FN_REALLOC);
-	}
-	if (fl_flat_addr(f, FL_K_ADDR))
-		add_block(ld, f, t, seq);
-	/* else it failed, or was a realloc(p, 0) that only freed */
-	return 0;
 }
 
 static void load_call(struct loader *ld, json_t *o, enum fl_ev ev, uint64_t t, uint64_t seq)
@@ -469,19 +516,10 @@ static void load_sites(struct loader *ld, json_t *o)
 
 static void load_faults(struct loader *ld, json_t *o)
 {
-	json_t *rows = json_object_get(o, FL_K_SAMPLES), *r;
-	size_t i;
 	ld->p->faults_period = (uint64_t)fl_json_get_int(o, FL_K_PERIOD, 1);
 	ld->p->faults_lost += (uint64_t)fl_json_get_int(o, FL_K_LOST, 0);
-	json_array_foreach(rows, i, r)
-	{
-		struct fl_fault *f = PUSH(ld, faults, nfaults, capfaults);
-		f->addr = fl_json_addr(json_array_get(r, 0));
-		f->ip = fl_json_addr(json_array_get(r, 1));
-		f->tid = (int32_t)json_integer_value(json_array_get(r, 2));
-		f->t = (uint64_t)json_integer_value(json_array_get(r, 3));
-		f->major = json_integer_value(json_array_get(r, 4)) != 0;
-	}
+	fl_load_faults_json(&ld->batch, o);
+	take_samples(ld);
 }
 
 static void load_residency(struct loader *ld, json_t *o, uint64_t t)
@@ -764,7 +802,8 @@ static void finish_proc(struct loader *ld)
 	SORT_BY(p->maps, p->nmaps, t, cmp_maps);
 	SORT_BY(p->counters, p->ncounters, t, cmp_counters);
 	SORT_BY(p->heap, p->nheap, t, cmp_heapt);
-	SORT_BY(p->faults, p->nfaults, t, cmp_fault);
+	if (p->faults) /* else fl_proc_faults_each sorts them when it reads them */
+		SORT_BY(p->faults, p->nfaults, t, cmp_fault);
 	SORT_BY(p->residency, p->nresidency, t, cmp_res);
 	SORT_BY(p->wss, p->nwss, t, cmp_wss);
 	SORT_BY(p->io, p->nio, t, cmp_io);
@@ -776,8 +815,11 @@ static void finish_proc(struct loader *ld)
 	/* The big arrays grew by doubling: give back the slack before the reports run. */
 	if (p->nblocks)
 		p->blocks = fl_xrealloc(p->blocks, p->nblocks * sizeof(*p->blocks));
-	if (p->nfaults)
+	if (p->nfaults && p->faults)
 		p->faults = fl_xrealloc(p->faults, p->nfaults * sizeof(*p->faults));
+	p->faults_sorted = !ld->faults_unsorted;
+	free(ld->batch.v);
+	ld->batch.v = NULL;
 	if (p->exit.present && p->exit.t > p->end_t)
 		p->end_t = p->exit.t;
 }
@@ -823,6 +865,8 @@ struct fl_proc *fl_model_load_file(struct fl_model *m, const char *path)
 		free(ld.frees);
 		free(ld.block_seq);
 		free(ld.p->blocks);
+		free(ld.p->faults);
+		free(ld.batch.v);
 		free(ld.p);
 		return NULL;
 	}

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "faultline/schema.h"
 #include "util/xalloc.h"
@@ -23,10 +24,12 @@ struct fl_charge fl_load_charge_json(const json_t *o)
 				  .limit = units(fl_json_get_int(o, FL_K_COMMIT_LIMIT, -1))};
 }
 
-struct fl_charge fl_load_charge_flat(const struct fl_flat *f)
+struct fl_charge fl_load_charge_flat(const struct fl_flat_val *committed,
+				     const struct fl_flat_val *limit)
 {
-	return (struct fl_charge){.committed = units(fl_flat_int(f, FL_K_COMMITTED, -1)),
-				  .limit = units(fl_flat_int(f, FL_K_COMMIT_LIMIT, -1))};
+	return (struct fl_charge){
+	    .committed = units(committed && committed->type == 'i' ? committed->i : -1),
+	    .limit = units(limit && limit->type == 'i' ? limit->i : -1)};
 }
 
 static struct fl_failed *push(struct fl_proc *p)
@@ -75,4 +78,49 @@ void fl_load_failed_finish(struct fl_proc *p)
 {
 	if (p->nfailed > 1)
 		qsort(p->failed, p->nfailed, sizeof(*p->failed), cmp_seq);
+}
+
+#define KEY_IS(v, k) ((v)->klen == sizeof(k) - 1 && memcmp((v)->key, k, sizeof(k) - 1) == 0)
+
+void fl_load_heap_fields(const struct fl_flat *f, struct fl_heap_line *h)
+{
+	memset(h, 0, sizeof(*h));
+	for (size_t i = 0; i < f->n; i++) {
+		const struct fl_flat_val *v = &f->v[i];
+		const struct fl_flat_val **slot = NULL;
+		switch (v->klen) {
+		case 1:
+			slot = KEY_IS(v, FL_K_TIME) ? &h->t : NULL;
+			break;
+		case 2:
+			slot = KEY_IS(v, FL_K_FUNC) ? &h->fn : NULL;
+			break;
+		case 3:
+			slot = KEY_IS(v, FL_K_SEQ) ? &h->seq : KEY_IS(v, FL_K_TID) ? &h->tid : NULL;
+			break;
+		case 4:
+			slot = KEY_IS(v, FL_K_ADDR)   ? &h->addr
+			       : KEY_IS(v, FL_K_SIZE) ? &h->size
+						      : NULL;
+			break;
+		case 5:
+			slot = KEY_IS(v, FL_K_STACK) ? &h->stack : NULL;
+			break;
+		case 6:
+			slot = KEY_IS(v, FL_K_WEIGHT) ? &h->weight : NULL;
+			break;
+		case 8:
+			slot = KEY_IS(v, FL_K_OLD_ADDR) ? &h->old_addr : NULL;
+			break;
+		case 12:
+			slot = KEY_IS(v, FL_K_COMMITTED)      ? &h->committed
+			       : KEY_IS(v, FL_K_COMMIT_LIMIT) ? &h->limit
+							      : NULL;
+			break;
+		default:
+			break;
+		}
+		if (slot)
+			*slot = v;
+	}
 }

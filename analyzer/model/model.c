@@ -107,6 +107,8 @@ enum fl_link fl_link_from_name(const char *s)
 }
 
 #define FN_NAME(id, name) name,
+int fl_model_keep_samples;
+
 static const char *const fn_names[] = {FL_CALLS(FN_NAME)};
 #undef FN_NAME
 _Static_assert(sizeof(fn_names) / sizeof(fn_names[0]) == FL_FN_COUNT,
@@ -156,6 +158,8 @@ static void proc_free(struct fl_proc *p)
 	free(p->heap);
 	free(p->sites);
 	free(p->faults);
+	if (p->derived_free)
+		p->derived_free(p->derived);
 	free(p->residency);
 	free(p->wss);
 	free(p->io);

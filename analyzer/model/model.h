@@ -311,8 +311,13 @@ struct fl_proc {
 	size_t nheap;
 	struct fl_site *sites;
 	size_t nsites; /* last value per site, sorted by stack */
+	/* The fault samples: read them with fl_proc_faults_each. The array is
+	 * held only when the load asked for it (fl_model_keep_samples);
+	 * otherwise faults is NULL and each pass reads them from the file. */
 	struct fl_fault *faults;
-	size_t nfaults; /* sorted by t */
+	size_t nfaults;				/* samples, sorted by t */
+	uint64_t faults_t_first, faults_t_last; /* their first and last t (0 when none) */
+	int faults_sorted;			/* the file had them in time order */
 	uint64_t faults_period, faults_lost;
 	struct fl_residency *residency;
 	size_t nresidency;
@@ -342,6 +347,10 @@ struct fl_proc {
 	struct fl_imap unmap_index; /* munmap ranges (and mremap sources) -> index into calls */
 	/* built lazily: use fl_proc_faulted_before */
 	struct fl_u64map first_fault;
+	/* What an analysis derived from this image (analysis/fault_summary.h),
+	 * kept while the model lives; freed by the function beside it. */
+	void *derived;
+	void (*derived_free)(void *derived);
 };
 
 struct fl_model {
@@ -361,6 +370,12 @@ struct fl_model {
  * counted in m->nerrors), -1 when nothing usable was found (reported).
  */
 int fl_model_load(struct fl_model *m, const char *path); /* model/tree.c */
+/*
+ * Whether the loads that follow keep every fault sample in p->faults (the
+ * exports of per-sample data ask for it). 0 by default: the reports read
+ * the samples in one pass (fl_proc_faults_each), which reads the file again.
+ */
+extern int fl_model_keep_samples;
 void fl_model_release(struct fl_model *m);
 /* An empty model for path, its arena and string table ready (the loader's
  * first step). */
@@ -393,6 +408,12 @@ const struct fl_block *fl_proc_block_at(const struct fl_proc *p, uint64_t addr, 
  */
 int fl_proc_blocks_each(const struct fl_proc *p, uint64_t addr,
 			int (*fn)(const struct fl_block *b, void *ctx), void *ctx);
+/*
+ * Hands p's fault samples to fn in time order, in batches (v[0..n)), until fn
+ * returns non-zero (returned); 0 at the end.
+ */
+int fl_proc_faults_each(const struct fl_proc *p,
+			int (*fn)(void *ctx, const struct fl_fault *v, size_t n), void *ctx);
 /* Whether a fault sample of p hit the page (address >> 12) at a time before t. */
 int fl_proc_faulted_before(const struct fl_proc *p, uint64_t page, uint64_t t);
 /* The stack with this id, or NULL (id 0 or never written). */

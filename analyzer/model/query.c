@@ -1,6 +1,7 @@
 /* Queries on one process image: heap blocks, stacks, the last ticks, probes. */
 #include <string.h>
 
+#include "model/load_faults.h"
 #include "model/model.h"
 
 struct block_query {
@@ -82,6 +83,16 @@ int fl_proc_faulted_before(const struct fl_proc *p, uint64_t page, uint64_t t)
 {
 	const uint64_t *first = p->nfaults ? fl_u64map_get(first_fault_index(p), page) : NULL;
 	return first && *first && *first - 1 < t;
+}
+
+int fl_proc_faults_each(const struct fl_proc *p,
+			int (*fn)(void *ctx, const struct fl_fault *v, size_t n), void *ctx)
+{
+	if (!p->nfaults)
+		return 0;
+	if (p->faults)
+		return fn(ctx, p->faults, p->nfaults);
+	return fl_load_faults_reread(p, fn, ctx);
 }
 
 const struct fl_stack *fl_proc_stack(const struct fl_proc *p, uint32_t id)

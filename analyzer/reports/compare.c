@@ -134,8 +134,8 @@ static uint64_t first_own_t(const struct fl_proc *p)
 		t = p->blocks[0].t_alloc;
 	if (p->ncalls && p->calls[0].t < t)
 		t = p->calls[0].t;
-	if (p->nfaults && p->faults[0].t < t)
-		t = p->faults[0].t;
+	if (p->nfaults && p->faults_t_first < t)
+		t = p->faults_t_first;
 	return t == UINT64_MAX || t > p->end_t ? 0 : t;
 }
 

@@ -14,6 +14,7 @@
 
 #include "analysis/explain.h"
 #include "analysis/fault_class.h"
+#include "analysis/fault_summary.h"
 #include "model/residency.h"
 #include "reports/report.h"
 #include "reports/report_cow.h"
@@ -135,14 +136,13 @@ static int64_t shared_sum(const struct fl_res_region *v, size_t n, uint64_t star
 }
 
 /* COW faults of p in [t0, t1) and inside [start, end). */
-static uint64_t cow_faults(const struct fl_proc *p, const struct fl_fault_info *fi, uint64_t t0,
+static uint64_t cow_faults(const struct fl_proc *p, const struct fl_fault_summary *fi, uint64_t t0,
 			   uint64_t t1, uint64_t start, uint64_t end)
 {
 	uint64_t n = 0, period = p->faults_period ? p->faults_period : 1;
-	for (size_t i = 0; fi && i < p->nfaults; i++) {
-		const struct fl_fault *f = &p->faults[i];
-		if (fi[i].cls == FL_FC_COW && f->t >= t0 && f->t < t1 && f->addr >= start &&
-		    f->addr < end)
+	for (size_t i = 0; fi && i < fi->ncow; i++) {
+		const struct fl_fault_cow *f = &fi->cow[i];
+		if (f->t >= t0 && f->t < t1 && f->addr >= start && f->addr < end)
 			n += period;
 	}
 	return n;
@@ -152,13 +152,12 @@ static uint64_t cow_faults(const struct fl_proc *p, const struct fl_fault_info *
  * Of cow_faults, those decided by the estimator (sampled faults, no sample
  * of the page before the fork: the region's sharing at the fork decided).
  */
-static uint64_t cow_estimated(const struct fl_proc *p, const struct fl_fault_info *fi, uint64_t t0,
-			      uint64_t t1)
+static uint64_t cow_estimated(const struct fl_proc *p, const struct fl_fault_summary *fi,
+			      uint64_t t0, uint64_t t1)
 {
 	uint64_t n = 0, period = p->faults_period ? p->faults_period : 1;
-	for (size_t i = 0; fi && i < p->nfaults; i++)
-		if (fi[i].cls == FL_FC_COW && fi[i].cow_estimated && p->faults[i].t >= t0 &&
-		    p->faults[i].t < t1)
+	for (size_t i = 0; fi && i < fi->ncow; i++)
+		if (fi->cow[i].estimated && fi->cow[i].t >= t0 && fi->cow[i].t < t1)
 			n += period;
 	return n;
 }
@@ -191,7 +190,7 @@ struct frame_tally {
 
 struct frame_walk {
 	const struct fl_proc *p;
-	const struct fl_fault_info *fi;
+	const struct fl_fault_summary *fi;
 	struct frame_tally *w; /* windows in time order, disjoint */
 	size_t nw, cur;
 	struct fl_res_region *prev; /* the alive regions of the last step in the window */
@@ -254,10 +253,10 @@ static uint64_t cow_faults_gone(const struct frame_walk *k, const struct fl_res_
 {
 	const struct fl_proc *p = k->p;
 	uint64_t n = 0, period = p->faults_period ? p->faults_period : 1;
-	for (size_t i = 0; k->fi && i < p->nfaults; i++) {
-		const struct fl_fault *f = &p->faults[i];
-		if (k->fi[i].cls == FL_FC_COW && f->t >= t0 && f->t < t1 && f->addr >= g->start &&
-		    f->addr < g->end && !alive_at(s, f->addr))
+	for (size_t i = 0; k->fi && i < k->fi->ncow; i++) {
+		const struct fl_fault_cow *f = &k->fi->cow[i];
+		if (f->t >= t0 && f->t < t1 && f->addr >= g->start && f->addr < g->end &&
+		    !alive_at(s, f->addr))
 			n += period;
 	}
 	return n;
@@ -315,7 +314,7 @@ static int frame_step(const struct fl_res_state *s, void *ctx)
 }
 
 /* Fills the windows w[0..nw) (t_from, t_limit, t_cow_end set) from p's residency. */
-static void frames_count(const struct fl_proc *p, const struct fl_fault_info *fi,
+static void frames_count(const struct fl_proc *p, const struct fl_fault_summary *fi,
 			 struct frame_tally *w, size_t nw)
 {
 	struct frame_walk k = {p, fi, w, nw, 0, NULL, 0, 0, 0};
@@ -360,9 +359,10 @@ static int cmp_shared_desc(const void *a, const void *b)
 }
 
 /* The regions shared at fork, most shared first, top ones only. */
-static json_t *by_vma(const struct fl_proc *p, const struct fl_fault_info *pfi, struct series *cz,
-		      const struct fl_fault_info *cfi, uint64_t t_fork, uint64_t t_next,
-		      const struct frame_tally *ct, const struct frame_tally *pt, int top)
+static json_t *by_vma(const struct fl_proc *p, const struct fl_fault_summary *pfi,
+		      struct series *cz, const struct fl_fault_summary *cfi, uint64_t t_fork,
+		      uint64_t t_next, const struct frame_tally *ct, const struct frame_tally *pt,
+		      int top)
 {
 	const struct fl_proc *c = cz->p;
 	json_t *arr = json_array();
@@ -473,7 +473,7 @@ static int64_t exec_after(const struct fl_proc *c, const char **path)
 }
 
 static json_t *one_fork(const struct fl_model *m, const struct fl_proc *p,
-			const struct fl_fault_info *pfi, const struct series *pz,
+			const struct fl_fault_summary *pfi, const struct series *pz,
 			const struct cow_fork *f, const struct frame_tally *pt, int top,
 			json_t *sec)
 {
@@ -485,7 +485,7 @@ static json_t *one_fork(const struct fl_model *m, const struct fl_proc *p,
 		json_object_set_new(o, "child_traced", json_false());
 		return o;
 	}
-	struct fl_fault_info *cfi = fl_faults_classify(m, c);
+	const struct fl_fault_summary *cfi = fl_faults_summary(m, c);
 	struct series cz;
 	struct frame_tally ct = {0, FL_T_NEVER, FL_T_NEVER, NULL, 0, 0, 0, 0, 0, 0};
 	uint64_t t_next = pt->t_cow_end;
@@ -558,7 +558,6 @@ static json_t *one_fork(const struct fl_model *m, const struct fl_proc *p,
 	}
 	series_release(&cz);
 	free(ct.v);
-	free(cfi);
 	return o;
 }
 
@@ -592,7 +591,7 @@ json_t *fl_report_cow(const struct fl_model *m, const struct fl_report_opts *o)
 			continue;
 		fv = collect_forks(p, &n);
 		if (n) {
-			struct fl_fault_info *pfi = fl_faults_classify(m, p);
+			const struct fl_fault_summary *pfi = fl_faults_summary(m, p);
 			struct frame_tally *pt = parent_windows(p, fv, n);
 			struct series pz;
 			series_build(p, &pz);
@@ -604,7 +603,6 @@ json_t *fl_report_cow(const struct fl_model *m, const struct fl_report_opts *o)
 			}
 			free(pt);
 			series_release(&pz);
-			free(pfi);
 		}
 		free(fv);
 	}

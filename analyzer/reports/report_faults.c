@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "analysis/fault_class.h"
+#include "analysis/fault_summary.h"
 #include "model/shimlibs.h"
 #include "model/symbols.h"
 #include "reports/flame.h"
@@ -22,40 +23,27 @@
 
 /* ---- aggregation ---- */
 
-struct row {
-	uint64_t key, first_t, first_addr;
-	uint64_t cnt[FL_FC_COUNT];
-	uint64_t total;
-};
+#define row fl_fault_row
 
+/* A copy of a summary's rows, which the report sorts. */
 struct rows {
 	struct row *v;
-	size_t n, cap;
-	struct fl_u64map idx;
+	size_t n;
 };
 
-static struct row *row_add(struct rows *r, uint64_t key, uint64_t t, uint64_t addr, int cls)
+static struct rows rows_copy(const struct fl_fault_rows *r)
 {
-	uint64_t *slot = fl_u64map_slot(&r->idx, key);
-	struct row *w;
-	if (!*slot) {
-		FL_GROW(r->v, r->cap, r->n + 1);
-		memset(&r->v[r->n], 0, sizeof(r->v[0]));
-		r->v[r->n].key = key;
-		r->v[r->n].first_t = t;
-		r->v[r->n].first_addr = addr;
-		*slot = ++r->n;
+	struct rows c = {NULL, r ? r->n : 0};
+	if (c.n) {
+		c.v = fl_xmalloc(c.n * sizeof(*c.v));
+		memcpy(c.v, r->v, c.n * sizeof(*c.v));
 	}
-	w = &r->v[*slot - 1];
-	w->cnt[cls]++;
-	w->total++;
-	return w;
+	return c;
 }
 
 static void rows_release(struct rows *r)
 {
 	free(r->v);
-	fl_u64map_release(&r->idx);
 }
 
 static int cmp_row_total(const void *a, const void *b)
@@ -212,32 +200,23 @@ static json_t *code_rows(const struct fl_report_opts *o, const struct fl_proc *p
 	return arr;
 }
 
-static uint64_t bin_width(const struct fl_proc *p)
+static json_t *over_time(const struct fl_fault_summary *s, uint64_t period, uint64_t base_ns)
 {
-	json_t *iv = p->options ? json_object_get(p->options, "interval_ms") : NULL;
-	uint64_t w =
-	    (json_is_integer(iv) && json_integer_value(iv) > 0 ? (uint64_t)json_integer_value(iv)
-							       : 100) *
-	    1000000ULL;
-	uint64_t end = p->nfaults ? p->faults[p->nfaults - 1].t : 0;
-	while (end / w > 60)
-		w *= 2;
-	return w;
+	json_t *arr = json_array();
+	uint64_t w = s ? s->bin_ns : base_ns;
+	for (size_t b = 0; s && b < s->nbins; b++)
+		json_array_append_new(arr, json_pack("{s:I, s:o}", "t", (json_int_t)(b * w),
+						     "by_class", class_obj(s->bins[b], period)));
+	return json_pack("{s:I, s:o}", "bin_ns", (json_int_t)w, "bins", arr);
 }
 
-static json_t *over_time(const struct fl_proc *p, const struct fl_fault_info *fi, uint64_t period)
+/* The bins' width before any sample widened it: the recording's tick. */
+static uint64_t base_bin_ns(const struct fl_proc *p)
 {
-	uint64_t w = bin_width(p);
-	size_t nb = p->nfaults ? (size_t)(p->faults[p->nfaults - 1].t / w) + 1 : 0;
-	uint64_t(*bins)[FL_FC_COUNT] = fl_xcalloc(nb ? nb : 1, sizeof(*bins));
-	json_t *arr = json_array();
-	for (size_t i = 0; i < p->nfaults; i++)
-		bins[p->faults[i].t / w][fi[i].cls]++;
-	for (size_t b = 0; b < nb; b++)
-		json_array_append_new(arr, json_pack("{s:I, s:o}", "t", (json_int_t)(b * w),
-						     "by_class", class_obj(bins[b], period)));
-	free(bins);
-	return json_pack("{s:I, s:o}", "bin_ns", (json_int_t)w, "bins", arr);
+	json_t *iv = p->options ? json_object_get(p->options, "interval_ms") : NULL;
+	return (json_is_integer(iv) && json_integer_value(iv) > 0 ? (uint64_t)json_integer_value(iv)
+								  : 100) *
+	       1000000ULL;
 }
 
 /* The minor faults getrusage counted and perf did not: the program's
@@ -491,22 +470,15 @@ static void flame_add(struct fl_flame *fl, const struct fl_report_opts *o, const
 static json_t *proc_faults(const struct fl_model *m, const struct fl_report_opts *o,
 			   const struct fl_proc *p, json_t *sec, uint64_t *tot, struct fl_flame *fl)
 {
-	const struct fl_fault_info *fi = fl_faults_classified(m, p);
-	struct rows vmas = {0}, sites = {0}, code = {0};
-	uint64_t cnt[FL_FC_COUNT] = {0}, first = 0, bpf[2][2] = {{0}};
+	const struct fl_fault_summary *fs = fl_faults_summary(m, p);
+	struct rows vmas = rows_copy(fs ? &fs->by_vma : NULL);
+	struct rows sites = rows_copy(fs ? &fs->by_site : NULL);
+	struct rows code = rows_copy(fs ? &fs->by_code : NULL);
+	uint64_t cnt[FL_FC_COUNT] = {0}, first = fs ? fs->first : 0, bpf[2][2] = {{0}};
 	uint64_t period = p->faults_period ? p->faults_period : 1;
 	json_t *by_class = json_object();
-	for (size_t i = 0; i < p->nfaults; i++) {
-		const struct fl_fault *f = &p->faults[i];
-		int c = fi[i].cls;
-		cnt[c]++;
-		first += fi[i].first;
-		if (c == FL_FC_SHIM)
-			continue;
-		row_add(&vmas, fi[i].vkey, f->t, f->addr, c);
-		row_add(&sites, fi[i].site, f->t, f->addr, c);
-		row_add(&code, f->ip, f->t, f->addr, c);
-	}
+	if (fs)
+		memcpy(cnt, fs->cnt, sizeof(cnt));
 	uint64_t prog = 0; /* the program's own faults: not the shim's, not the tracker's */
 	for (int c = 0; c < FL_FC_COUNT; c++)
 		prog += c == FL_FC_SHIM || c == FL_FC_TRACKING ? 0 : cnt[c];
@@ -530,8 +502,7 @@ static json_t *proc_faults(const struct fl_model *m, const struct fl_report_opts
 	json_object_set_new(pr, "by_vma", vrows);
 	json_object_set_new(pr, "by_site", site_rows(o, p, &sites, period));
 	json_object_set_new(pr, "by_code", code_rows(o, p, &code, period));
-	json_object_set_new(pr, "over_time",
-			    over_time(p, fi ? fi : &(struct fl_fault_info){0}, period));
+	json_object_set_new(pr, "over_time", over_time(fs, period, base_bin_ns(p)));
 	json_object_set_new(
 	    pr, "bytes_per_fault",
 	    json_pack("{s:o, s:o}", "file", bpf_obj(bpf[1]), "anon", bpf_obj(bpf[0])));

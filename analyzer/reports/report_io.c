@@ -6,6 +6,7 @@
 
 #include "analysis/explain.h"
 #include "analysis/fault_class.h"
+#include "analysis/fault_summary.h"
 #include "model/residency.h"
 #include "reports/report.h"
 #include "reports/report_io.h"
@@ -108,15 +109,15 @@ static void set_data_bytes(struct fl_io_profile *out)
 static void proc_profile(const struct fl_model *m, const struct fl_proc *p,
 			 struct fl_io_profile *out, json_t *files)
 {
-	const struct fl_fault_info *fi = fl_faults_classified(m, p);
+	const struct fl_fault_summary *fs = fl_faults_summary(m, p);
 	uint64_t period = p->faults_period ? p->faults_period : 1;
 	const struct fl_counters *c = fl_proc_last_counters(p);
 	int64_t rss_anon = -1, rss_file = -1, fp = file_pages_peak(p);
 	profile_init(out);
 	out->nprocs = 1;
 	out->wall_ns = p->end_t;
-	for (size_t i = 0; fi && i < p->nfaults; i++)
-		out->faults[fi[i].cls] += period;
+	for (int c = 0; fs && c < FL_FC_COUNT; c++)
+		out->faults[c] += fs->cnt[c] * period;
 	proc_reads(p, &out->read_calls, &out->read_bytes, files);
 	if (p->exit.present && p->exit.ru_utime_ns >= 0) {
 		add_sum(&out->utime_ns, p->exit.ru_utime_ns);

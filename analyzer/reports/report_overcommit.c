@@ -17,6 +17,7 @@
 
 #include "analysis/explain.h"
 #include "analysis/fault_class.h"
+#include "analysis/fault_summary.h"
 #include "reports/rss.h"
 #include "model/residency.h"
 #include "reports/report.h"
@@ -24,9 +25,6 @@
 #include "util/u64map.h"
 #include "util/xalloc.h"
 
-#define PROT_WRITE_BIT 0x2
-#define MAP_PRIVATE_BIT 0x02
-#define MAP_ANON_BIT 0x20
 #define PAGE 4096ULL
 
 struct resv {
@@ -45,49 +43,23 @@ struct resvs {
 	size_t n, cap;
 };
 
-static void resv_add(struct resvs *r, uint64_t start, uint64_t size, uint64_t t0, uint64_t t1,
-		     uint32_t stack, const char *fn, struct fl_charge charge)
-{
-	FL_GROW(r->v, r->cap, r->n + 1);
-	r->v[r->n++] = (struct resv){.start = start,
-				     .end = start + size,
-				     .t0 = t0,
-				     .t1 = t1,
-				     .stack = stack,
-				     .fn = fn,
-				     .resident = -1,
-				     .charge = charge};
-}
-
-static uint64_t unmapped_at(const struct fl_proc *p, const struct fl_map_call *c)
-{
-	for (size_t i = 0; i < p->ncalls; i++) {
-		const struct fl_map_call *u = &p->calls[i];
-		if (u->seq > c->seq && u->fn == FL_FN_MUNMAP && !u->err &&
-		    u->addr < c->result + c->size && c->result < u->addr + u->size)
-			return u->t;
-	}
-	return FL_T_NEVER;
-}
-
+/* The reservations of p (fl_faults_reservations: sorted by start, the summary's order). */
 static void collect(const struct fl_proc *p, struct resvs *r)
 {
-	uint64_t large = p->opt_large > 0 ? (uint64_t)p->opt_large : 65536;
-	for (size_t i = 0; i < p->nblocks; i++) {
-		const struct fl_block *b = &p->blocks[i];
-		if (b->size >= large)
-			resv_add(r, b->addr, b->size, b->t_alloc, b->t_free, b->stack,
-				 fl_fn_name(b->fn), b->charge);
-	}
-	for (size_t i = 0; i < p->ncalls; i++) {
-		const struct fl_map_call *c = &p->calls[i];
-		if (c->fn != FL_FN_MMAP || c->err || c->result == UINT64_MAX || c->prot < 0 ||
-		    !(c->prot & PROT_WRITE_BIT) || !(c->flags & MAP_PRIVATE_BIT) ||
-		    !(c->flags & MAP_ANON_BIT))
-			continue;
-		resv_add(r, c->result, (c->size + PAGE - 1) & ~(PAGE - 1), c->t, unmapped_at(p, c),
-			 c->stack, "mmap", c->charge);
-	}
+	size_t n;
+	struct fl_reservation *v = fl_faults_reservations(p, &n);
+	r->v = fl_xcalloc(n ? n : 1, sizeof(*r->v));
+	r->n = r->cap = n;
+	for (size_t i = 0; i < n; i++)
+		r->v[i] = (struct resv){.start = v[i].start,
+					.end = v[i].end,
+					.t0 = v[i].t0,
+					.t1 = v[i].t1,
+					.stack = v[i].stack,
+					.fn = v[i].fn,
+					.resident = -1,
+					.charge = v[i].charge};
+	free(v);
 }
 
 /* Present pages apportioned to each live reservation by overlap; the peak over time. */
@@ -118,42 +90,13 @@ static int measure_state(const struct fl_res_state *st, void *ctx)
 	return 0;
 }
 
-static int cmp_resv_start(const void *a, const void *b)
+/* Distinct sampled pages inside each reservation while it was live (the summary's count). */
+static void measure_faults(const struct fl_model *m, const struct fl_proc *p, struct resvs *r)
 {
-	const struct resv *x = a, *y = b;
-	return (x->start > y->start) - (x->start < y->start);
-}
-
-/* Distinct sampled pages inside each reservation while it was live. */
-static void measure_faults(const struct fl_proc *p, struct resvs *r)
-{
-	struct fl_u64map seen;
+	const struct fl_fault_summary *fs = fl_faults_summary(m, p);
 	uint64_t period = p->faults_period ? p->faults_period : 1;
-	fl_u64map_init(&seen);
-	if (r->n > 1)
-		qsort(r->v, r->n, sizeof(r->v[0]), cmp_resv_start);
-	for (size_t i = 0; i < p->nfaults; i++) {
-		const struct fl_fault *f = &p->faults[i];
-		size_t lo = 0, hi = r->n;
-		while (lo < hi) { /* first reservation starting after addr */
-			size_t mid = lo + (hi - lo) / 2;
-			if (r->v[mid].start <= f->addr)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		for (size_t k = lo; k-- > 0;) {
-			struct resv *v = &r->v[k];
-			if (f->addr < v->end && f->t >= v->t0 && f->t < v->t1) {
-				if (fl_u64map_add(&seen, (f->addr >> 12) ^ ((uint64_t)k << 44)))
-					v->touched_faults += period;
-				break;
-			}
-			if (k + 64 < lo)
-				break; /* overlapping reservations are rare and nearby */
-		}
-	}
-	fl_u64map_release(&seen);
+	for (size_t i = 0; fs && i < r->n && i < fs->nresv; i++)
+		r->v[i].touched_faults = fs->resv_touched[i] * period;
 }
 
 enum touched_from { FROM_RESIDENCY, FROM_SAMPLES, FROM_APPORTIONED };
@@ -574,7 +517,8 @@ static json_t *failed_json(const struct fl_report_opts *o, const struct fl_proc 
 	return out;
 }
 
-static json_t *proc_overcommit(const struct fl_report_opts *o, const struct fl_proc *p, json_t *sec)
+static json_t *proc_overcommit(const struct fl_model *m, const struct fl_report_opts *o,
+			       const struct fl_proc *p, json_t *sec)
 {
 	struct resvs r = {0};
 	uint64_t reserved = 0, touched = 0;
@@ -584,7 +528,7 @@ static json_t *proc_overcommit(const struct fl_report_opts *o, const struct fl_p
 	char b1[32], b2[32];
 	collect(p, &r);
 	fl_res_walk(p, measure_state, &r);
-	measure_faults(p, &r);
+	measure_faults(m, p, &r);
 	strict = strict_refusals(p, &r, sec);
 	big = too_large(p, &r, sec);
 	for (size_t i = 0; i < r.n; i++) {
@@ -634,7 +578,7 @@ json_t *fl_report_overcommit(const struct fl_model *m, const struct fl_report_op
 	json_object_set_new(sec, "findings", json_array());
 	for (size_t i = 0; i < m->nprocs; i++)
 		if (fl_report_selected(o, m->procs[i]))
-			json_array_append_new(procs, proc_overcommit(o, m->procs[i], sec));
+			json_array_append_new(procs, proc_overcommit(m, o, m->procs[i], sec));
 	json_object_set_new(sec, "processes", procs);
 	return sec;
 }

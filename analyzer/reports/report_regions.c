@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/fault_summary.h"
 #include "model/residency.h"
 #include "reports/report.h"
 #include "util/u64map.h"
@@ -44,19 +45,7 @@ struct regions {
 
 static void bins_init(struct bins *b, const struct fl_proc *p)
 {
-	uint64_t end = p->end_t > 0 ? p->end_t : 1;
-	b->n = p->ncounters > 1 ? p->ncounters : 1;
-	if (b->n > MAX_BINS)
-		b->n = MAX_BINS;
-	b->step = (end + b->n - 1) / b->n;
-	if (b->step == 0)
-		b->step = 1;
-}
-
-static size_t bin_of(const struct bins *b, uint64_t t)
-{
-	size_t i = (size_t)(t / b->step);
-	return i < b->n ? i : b->n - 1;
+	fl_faults_region_bins(p, &b->n, &b->step);
 }
 
 /* The first bin whose end is at or after t (b->n when none is). */
@@ -96,7 +85,8 @@ static struct region *region_of(struct regions *rs, const struct fl_vma *v)
 }
 
 /* Candidates: every program VMA of every snapshot, then where faults landed. */
-static void collect_regions(struct regions *rs, const struct fl_proc *p)
+static void collect_regions(struct regions *rs, const struct fl_proc *p,
+			    const struct fl_fault_summary *fs)
 {
 	for (size_t i = 0; i < p->nmaps; i++)
 		for (size_t j = 0; j < p->maps[i].nvmas; j++) {
@@ -105,27 +95,24 @@ static void collect_regions(struct regions *rs, const struct fl_proc *p)
 			    v->kind != FL_VMA_SHIM)
 				region_of(rs, v);
 		}
-	for (size_t i = 0; i < p->nfaults; i++) {
-		struct fl_vma v;
-		if (fl_proc_vma_at(p, p->faults[i].addr, p->faults[i].t, &v) == 0 &&
-		    v.kind != FL_VMA_SHIM)
-			region_of(rs, &v);
-	}
+	for (size_t i = 0; fs && i < fs->nregions; i++)
+		region_of(rs, &fs->regions[i].vma);
 }
 
 /* Each sample stands for period faults, in its region's row and its time's bin. */
-static void count_faults(struct regions *rs, const struct fl_proc *p)
+static void count_faults(struct regions *rs, const struct fl_proc *p,
+			 const struct fl_fault_summary *fs)
 {
 	uint64_t period = p->faults_period ? p->faults_period : 1;
 	rs->faults = fl_xcalloc(rs->n * rs->b.n + 1, sizeof(*rs->faults));
-	for (size_t i = 0; i < p->nfaults; i++) {
-		struct fl_vma v;
-		uint64_t *slot;
-		if (fl_proc_vma_at(p, p->faults[i].addr, p->faults[i].t, &v) != 0 ||
-		    !(slot = fl_u64map_get(&rs->by_start, v.start)))
+	for (size_t i = 0; fs && i < fs->nregions; i++) {
+		const struct fl_fault_region *g = &fs->regions[i];
+		uint64_t *slot = fl_u64map_get(&rs->by_start, g->vma.start);
+		if (!slot)
 			continue;
-		rs->v[*slot - 1].faults += period;
-		rs->faults[(*slot - 1) * rs->b.n + bin_of(&rs->b, p->faults[i].t)] += period;
+		rs->v[*slot - 1].faults += g->samples * period;
+		for (size_t j = 0; j < rs->b.n; j++)
+			rs->faults[(*slot - 1) * rs->b.n + j] += g->bins[j] * period;
 	}
 }
 
@@ -245,15 +232,15 @@ static json_t *regions_json(const struct regions *rs, const struct fl_proc *p)
 			 "resident", p->nresidency ? cells_json(rs, 0) : json_null());
 }
 
-static json_t *proc_regions(const struct fl_proc *p)
+static json_t *proc_regions(const struct fl_model *m, const struct fl_proc *p)
 {
 	struct regions rs;
 	json_t *pr;
 	memset(&rs, 0, sizeof(rs));
 	fl_u64map_init(&rs.by_start);
 	bins_init(&rs.b, p);
-	collect_regions(&rs, p);
-	count_faults(&rs, p);
+	collect_regions(&rs, p, fl_faults_summary(m, p));
+	count_faults(&rs, p, fl_faults_summary(m, p));
 	replay_residency(&rs, p);
 	keep_busiest(&rs);
 	pr = regions_json(&rs, p);
@@ -272,7 +259,7 @@ json_t *fl_report_regions(const struct fl_model *m, const struct fl_report_opts 
 	json_object_set_new(sec, "findings", json_array());
 	for (size_t i = 0; i < m->nprocs; i++)
 		if (m->procs[i]->ncounters && fl_report_selected(o, m->procs[i]))
-			json_array_append_new(procs, proc_regions(m->procs[i]));
+			json_array_append_new(procs, proc_regions(m, m->procs[i]));
 	json_object_set_new(sec, "processes", procs);
 	return sec;
 }

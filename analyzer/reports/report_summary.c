@@ -6,6 +6,7 @@
 
 #include "faultline/schema.h"
 #include "analysis/fault_class.h"
+#include "analysis/fault_summary.h"
 #include "reports/report.h"
 #include "reports/report_faults.h"
 #include "reports/report_summary.h"
@@ -303,15 +304,14 @@ static json_t *shim_json(const struct fl_model *m, const struct fl_report_opts *
 	json_t *libs = json_array();
 	for (size_t i = 0; i < m->nprocs; i++) {
 		const struct fl_proc *p = m->procs[i];
-		const struct fl_fault_info *fi;
+		const struct fl_fault_summary *fs;
 		uint64_t shim_samples = 0;
 		size_t k;
 		json_t *one, *l;
 		if (!fl_report_selected(o, p))
 			continue;
-		fi = fl_faults_classified(m, p);
-		for (size_t j = 0; fi && j < p->nfaults; j++)
-			shim_samples += fi[j].cls == FL_FC_SHIM;
+		fs = fl_faults_summary(m, p);
+		shim_samples = fs ? fs->cnt[FL_FC_SHIM] : 0;
 		one = fl_report_shim(p, shim_samples);
 		faults += json_integer_value(json_object_get(one, "faults"));
 		kernel += json_integer_value(json_object_get(one, "kernel_mode_faults"));

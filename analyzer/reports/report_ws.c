@@ -10,6 +10,7 @@
 
 #include "analysis/explain.h"
 #include "analysis/fault_class.h"
+#include "analysis/fault_summary.h"
 #include "faultline/schema.h"
 #include "model/residency.h"
 #include "reports/report.h"
@@ -55,15 +56,15 @@ static uint64_t *window_ends(const struct fl_proc *p, size_t *n)
 		for (size_t i = 0; i < p->ncounters; i++)
 			if (!*n || p->counters[i].t > w[*n - 1])
 				w[(*n)++] = p->counters[i].t;
-		if (p->nfaults && p->faults[p->nfaults - 1].t > w[*n - 1]) {
+		if (p->nfaults && p->faults_t_last > w[*n - 1]) {
 			w = fl_xrealloc(w, (*n + 1) * sizeof(*w));
-			w[(*n)++] = p->faults[p->nfaults - 1].t;
+			w[(*n)++] = p->faults_t_last;
 		}
 		return w;
 	}
 	uint64_t step = 100000000ULL, end = p->end_t;
-	if (p->nfaults && p->faults[p->nfaults - 1].t > end)
-		end = p->faults[p->nfaults - 1].t;
+	if (p->nfaults && p->faults_t_last > end)
+		end = p->faults_t_last;
 	/* The times are the trace's: a hostile end (2^63 ns) must not size the
 	 * array. No more windows than the samples that fill them, and a few more:
 	 * the step widens instead. */
@@ -177,19 +178,17 @@ static void fill_referenced(const struct fl_proc *p, struct wsdata *d)
 static void fill_first(const struct fl_model *m, const struct fl_proc *p, struct wsdata *d,
 		       struct fl_u64map *sites)
 {
-	const struct fl_fault_info *fi;
+	const struct fl_fault_summary *fs;
 	uint64_t period = p->faults_period ? p->faults_period : 1;
 	const struct fl_probe *pr = fl_proc_probe(p, FL_PROBE_PERF_SAMPLE);
 	if (!p->nfaults && pr && !pr->ok)
 		return;
 	d->val[M_FIRST] = fl_xcalloc(d->nwin, sizeof(int64_t));
-	fi = fl_faults_classified(m, p);
-	for (size_t i = 0; fi && i < p->nfaults; i++) {
-		const struct fl_fault *f = &p->faults[i];
-		if (!fi[i].first || fi[i].cls == FL_FC_SHIM || fi[i].cls == FL_FC_UNKNOWN)
-			continue;
+	fs = fl_faults_summary(m, p);
+	for (size_t i = 0; fs && i < fs->nfirsts; i++) {
+		const struct fl_fault_first *f = &fs->firsts[i];
 		d->val[M_FIRST][window_of(d->ends, d->nwin, f->t)] += (int64_t)period;
-		*fl_u64map_slot(sites, fi[i].site) += period;
+		*fl_u64map_slot(sites, f->site) += period;
 	}
 }
 

@@ -28,6 +28,24 @@ static unsigned long long next(void)
 
 static char buf[1 << 16];
 
+/* Each sample's site from the classifier's sweep against the per-address lookup. */
+struct site_check {
+	const struct fl_proc *p;
+	size_t n, nsite, bad;
+};
+
+static void check_site(void *ctx, const struct fl_fault *f, const struct fl_fault_info *fi)
+{
+	struct site_check *k = ctx;
+	uint32_t want = fl_faults_site_at(k->p, f->addr, f->t);
+	k->n++;
+	CHECK(fi->cls != FL_FC_UNKNOWN && fi->cls != FL_FC_SHIM);
+	if (fi->site != want && !k->bad++)
+		fprintf(stderr, "sample %zu (0x%llx at %llu): site %u, want %u\n", k->n - 1,
+			(unsigned long long)f->addr, (unsigned long long)f->t, fi->site, want);
+	k->nsite += want != 0;
+}
+
 int main(void)
 {
 	struct synth s;
@@ -49,18 +67,23 @@ int main(void)
 				a = live[next() % nlive];
 			else
 				a = REGION + (next() % (PAGES * 4096ULL)) / 16 * 16;
-			sz = k == 1 ? 0 : k == 2 ? 4096 * (3 + next() % 6) : k == 3 ? 4096 + next() % 4096
-									 : 8 + next() % 400;
-			synth_line(&s,
-				   "{\"e\":\"alloc\",\"t\":%lld,\"seq\":%lld,\"tid\":100,\"fn\":\"malloc\","
-				   "\"addr\":\"0x%llx\",\"size\":%llu,\"stack\":%llu,\"weight\":%llu}",
-				   t, seq++, a, sz, 1 + next() % 50, sz);
+			sz = k == 1   ? 0
+			     : k == 2 ? 4096 * (3 + next() % 6)
+			     : k == 3 ? 4096 + next() % 4096
+				      : 8 + next() % 400;
+			synth_line(
+			    &s,
+			    "{\"e\":\"alloc\",\"t\":%lld,\"seq\":%lld,\"tid\":100,\"fn\":"
+			    "\"malloc\","
+			    "\"addr\":\"0x%llx\",\"size\":%llu,\"stack\":%llu,\"weight\":%llu}",
+			    t, seq++, a, sz, 1 + next() % 50, sz);
 			live[nlive] = a;
 			lsize[nlive++] = sz;
 		} else if (r < 80 && nlive) {
 			size_t i = next() % nlive;
 			synth_line(&s,
-				   "{\"e\":\"free\",\"t\":%lld,\"seq\":%lld,\"tid\":100,\"addr\":\"0x%llx\","
+				   "{\"e\":\"free\",\"t\":%lld,\"seq\":%lld,\"tid\":100,\"addr\":"
+				   "\"0x%llx\","
 				   "\"size\":%llu}",
 				   t, seq++, live[i], lsize[i]);
 			live[i] = live[--nlive];
@@ -73,20 +96,23 @@ int main(void)
 				unsigned long long a = REGION + next() % (PAGES * 4096ULL);
 				if (nlive && next() % 2) /* inside or at the edge of a live block */
 					a = live[next() % nlive] + next() % 512;
-				snprintf(buf + len, sizeof(buf) - len, "%s[\"0x%llx\",\"0x401000\",100,%lld,0]",
-					 len ? "," : "", a, t + (long long)(next() % 3));
+				snprintf(buf + len, sizeof(buf) - len,
+					 "%s[\"0x%llx\",\"0x401000\",100,%lld,0]", len ? "," : "",
+					 a, t + (long long)(next() % 3));
 			}
-			synth_line(&s,
-				   "{\"e\":\"faults\",\"t\":%lld,\"seq\":%lld,\"period\":1,\"lost\":0,"
-				   "\"samples\":[%s]}",
-				   t + 2, seq++, buf);
+			synth_line(
+			    &s,
+			    "{\"e\":\"faults\",\"t\":%lld,\"seq\":%lld,\"period\":1,\"lost\":0,"
+			    "\"samples\":[%s]}",
+			    t + 2, seq++, buf);
 			nsamples += (size_t)n;
 		}
 		t += (long long)(next() % 3); /* often the same t as the line before */
 	}
-	synth_line(&s, "{\"e\":\"exit\",\"t\":%lld,\"seq\":%lld,\"how\":\"exit\",\"status\":0,"
-		       "\"signal\":0,\"ru_minflt\":1,\"ru_majflt\":0,\"ru_utime_ns\":1,"
-		       "\"ru_stime_ns\":1,\"ru_maxrss_kb\":1}",
+	synth_line(&s,
+		   "{\"e\":\"exit\",\"t\":%lld,\"seq\":%lld,\"how\":\"exit\",\"status\":0,"
+		   "\"signal\":0,\"ru_minflt\":1,\"ru_majflt\":0,\"ru_utime_ns\":1,"
+		   "\"ru_stime_ns\":1,\"ru_maxrss_kb\":1}",
 		   t + 10, seq);
 	synth_close(&s);
 	CHECK(fl_model_load(&m, s.dir) == 0);
@@ -95,21 +121,11 @@ int main(void)
 	CHECK_EQ_U64(p->nfaults, nsamples);
 	CHECK(p->nblocks > 1000);
 
-	struct fl_fault_info *fi = fl_faults_classify(&m, p);
-	CHECK(fi != NULL);
-	for (size_t i = 0; fi && i < p->nfaults; i++) {
-		const struct fl_fault *f = &p->faults[i];
-		uint32_t want = fl_faults_site_at(p, f->addr, f->t);
-		CHECK(fi[i].cls != FL_FC_UNKNOWN && fi[i].cls != FL_FC_SHIM);
-		if (fi[i].site != want) {
-			fprintf(stderr, "sample %zu (0x%llx at %llu): site %u, want %u\n", i,
-				(unsigned long long)f->addr, (unsigned long long)f->t, fi[i].site,
-				want);
-			CHECK(fi[i].site == want);
-			break;
-		}
-		nsite += want != 0;
-	}
+	struct site_check k = {p, 0, 0, 0};
+	fl_faults_classify_each(&m, p, check_site, &k);
+	CHECK_EQ_U64(k.n, nsamples);
+	CHECK(k.bad == 0);
+	nsite = k.nsite;
 	/* Live blocks overlapping one another at some sample time: the hard case occurred. */
 	for (size_t i = 0; i < p->nblocks && !nover; i++)
 		for (size_t j = i + 1; j < p->nblocks && p->blocks[j].t_alloc < p->blocks[i].t_free;
@@ -120,10 +136,6 @@ int main(void)
 	CHECK(nover > 0);
 	/* Most samples were aimed at live blocks: a good share must have a site. */
 	CHECK(nsite > nsamples / 4);
-	/* The copy and the borrowed array agree. */
-	const struct fl_fault_info *b = fl_faults_classified(&m, p);
-	CHECK(b && !memcmp(b, fi, p->nfaults * sizeof(*fi)));
-	free(fi);
 	fl_model_release(&m);
 	synth_rm(&s);
 	return check_result();

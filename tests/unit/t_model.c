@@ -24,28 +24,45 @@ static void put(const char *name, const char *text)
 	fclose(f);
 }
 
-#define H(pid, kind, start) \
-	"{\"e\":\"header\",\"t\":0,\"v\":1,\"pid\":" #pid ",\"ppid\":1,\"parent\":{\"pid\":100,\"kind\":\"" kind "\"},\"exe\":\"/bin/x\",\"argv\":[\"x\"],\"start_realtime_ns\":" #start ",\"page_size\":4096,\"options\":{\"sample\":524288}}\n"
+#define H(pid, kind, start)                                                                        \
+	"{\"e\":\"header\",\"t\":0,\"v\":1,\"pid\":" #pid                                          \
+	",\"ppid\":1,\"parent\":{\"pid\":100,\"kind\":\"" kind                                     \
+	"\"},\"exe\":\"/bin/x\",\"argv\":[\"x\"],\"start_realtime_ns\":" #start                    \
+	",\"page_size\":4096,\"options\":{\"sample\":524288}}\n"
 
-static const char p100[] =
-	H(100, "none", 1000000000)
-	"{\"e\":\"maps\",\"t\":10,\"seq\":1,\"why\":\"start\",\"vmas\":["
-	"[\"0x400000\",\"0x401000\",\"r-xp\",\"0x0\",5,\"/bin/x\"],"
-	"[\"0x1000000\",\"0x1100000\",\"rw-p\",\"0x0\",0,\"[heap]\"],"
-	"[\"0x7f0000000000\",\"0x7f0000100000\",\"rw-p\",\"0x0\",0,\"\"],"
-	"[\"0x7ffffffde000\",\"0x7ffffffff000\",\"rw-p\",\"0x0\",0,\"[stack]\"]],"
-	"\"shim\":[[\"0x7f0000080000\",\"0x7f00000a0000\"]]}\n"
-	"{\"e\":\"stack\",\"t\":20,\"seq\":2,\"id\":1,\"frames\":[\"0x400100\",\"0x400200\"]}\n"
-	"{\"e\":\"free\",\"t\":50,\"seq\":5,\"tid\":100,\"addr\":\"0x1000010\",\"size\":32}\n"
-	"{\"e\":\"alloc\",\"t\":30,\"seq\":3,\"tid\":100,\"fn\":\"calloc\",\"addr\":\"0x1000010\",\"size\":32,\"stack\":1,\"weight\":32}\n"
-	"{\"e\":\"alloc\",\"t\":40,\"seq\":4,\"tid\":101,\"fn\":\"malloc\",\"addr\":\"0x1000100\",\"size\":64,\"stack\":1,\"weight\":524288}\n"
-	"{\"e\":\"realloc\",\"t\":60,\"seq\":6,\"tid\":100,\"fn\":\"realloc\",\"old_addr\":\"0x1000100\",\"addr\":\"0x1000100\",\"size\":128,\"stack\":1,\"weight\":128}\n"
-	"{\"e\":\"mmap\",\"t\":70,\"seq\":7,\"tid\":100,\"addr\":\"0x0\",\"size\":8192,\"prot\":3,\"flags\":34,\"fd\":-1,\"offset\":0,\"result\":\"0x7e0000000000\",\"errno\":0,\"stack\":1}\n"
-	"{\"e\":\"mmap\",\"t\":75,\"seq\":8,\"tid\":100,\"addr\":\"0x0\",\"size\":4096,\"prot\":1,\"flags\":2,\"fd\":3,\"offset\":4096,\"result\":\"0x7d0000000000\",\"errno\":0,\"stack\":1,\"path\":\"/data/f\"}\n"
-	"{\"e\":\"munmap\",\"t\":80,\"seq\":9,\"tid\":100,\"addr\":\"0x7e0000000000\",\"size\":8192,\"result\":0,\"errno\":0,\"stack\":1}\n"
-	"{\"e\":\"counters\",\"t\":100,\"seq\":10,\"minflt\":7,\"majflt\":null,\"ru_minflt\":9,\"ru_majflt\":0,\"rss_anon\":4096,\"rss_file\":0,\"rss_shmem\":0,\"vsz\":1048576}\n"
-	"{\"e\":\"fork\",\"t\":110,\"seq\":11,\"tid\":100,\"child\":101,\"kind\":\"fork\"}\n"
-	"{\"e\":\"exit\",\"t\":200,\"seq\":12,\"how\":\"exec\",\"status\":-1,\"signal\":0}\n";
+static const char p100[] = H(
+    100, "none",
+    1000000000) "{\"e\":\"maps\",\"t\":10,\"seq\":1,\"why\":\"start\",\"vmas\":["
+		"[\"0x400000\",\"0x401000\",\"r-xp\",\"0x0\",5,\"/bin/x\"],"
+		"[\"0x1000000\",\"0x1100000\",\"rw-p\",\"0x0\",0,\"[heap]\"],"
+		"[\"0x7f0000000000\",\"0x7f0000100000\",\"rw-p\",\"0x0\",0,\"\"],"
+		"[\"0x7ffffffde000\",\"0x7ffffffff000\",\"rw-p\",\"0x0\",0,\"[stack]\"]],"
+		"\"shim\":[[\"0x7f0000080000\",\"0x7f00000a0000\"]]}\n"
+		"{\"e\":\"stack\",\"t\":20,\"seq\":2,\"id\":1,\"frames\":[\"0x400100\","
+		"\"0x400200\"]}\n"
+		"{\"e\":\"free\",\"t\":50,\"seq\":5,\"tid\":100,\"addr\":\"0x1000010\",\"size\":32}"
+		"\n"
+		"{\"e\":\"alloc\",\"t\":30,\"seq\":3,\"tid\":100,\"fn\":\"calloc\",\"addr\":"
+		"\"0x1000010\",\"size\":32,\"stack\":1,\"weight\":32}\n"
+		"{\"e\":\"alloc\",\"t\":40,\"seq\":4,\"tid\":101,\"fn\":\"malloc\",\"addr\":"
+		"\"0x1000100\",\"size\":64,\"stack\":1,\"weight\":524288}\n"
+		"{\"e\":\"realloc\",\"t\":60,\"seq\":6,\"tid\":100,\"fn\":\"realloc\",\"old_addr\":"
+		"\"0x1000100\",\"addr\":\"0x1000100\",\"size\":128,\"stack\":1,\"weight\":128}\n"
+		"{\"e\":\"mmap\",\"t\":70,\"seq\":7,\"tid\":100,\"addr\":\"0x0\",\"size\":8192,"
+		"\"prot\":3,\"flags\":34,\"fd\":-1,\"offset\":0,\"result\":\"0x7e0000000000\","
+		"\"errno\":0,\"stack\":1}\n"
+		"{\"e\":\"mmap\",\"t\":75,\"seq\":8,\"tid\":100,\"addr\":\"0x0\",\"size\":4096,"
+		"\"prot\":1,\"flags\":2,\"fd\":3,\"offset\":4096,\"result\":\"0x7d0000000000\","
+		"\"errno\":0,\"stack\":1,\"path\":\"/data/f\"}\n"
+		"{\"e\":\"munmap\",\"t\":80,\"seq\":9,\"tid\":100,\"addr\":\"0x7e0000000000\","
+		"\"size\":8192,\"result\":0,\"errno\":0,\"stack\":1}\n"
+		"{\"e\":\"counters\",\"t\":100,\"seq\":10,\"minflt\":7,\"majflt\":null,\"ru_"
+		"minflt\":9,\"ru_majflt\":0,\"rss_anon\":4096,\"rss_file\":0,\"rss_shmem\":0,"
+		"\"vsz\":1048576}\n"
+		"{\"e\":\"fork\",\"t\":110,\"seq\":11,\"tid\":100,\"child\":101,\"kind\":\"fork\"}"
+		"\n"
+		"{\"e\":\"exit\",\"t\":200,\"seq\":12,\"how\":\"exec\",\"status\":-1,\"signal\":0}"
+		"\n";
 
 static void check_blocks(const struct fl_proc *p)
 {
@@ -56,8 +73,9 @@ static void check_blocks(const struct fl_proc *p)
 	CHECK(p->blocks[0].addr == 0x1000010 && p->blocks[0].t_alloc == 30 &&
 	      p->blocks[0].t_free == 50 && p->blocks[0].freed_by == FL_FN_FREE &&
 	      p->blocks[0].fn == FL_FN_CALLOC);
-	CHECK(p->blocks[1].size == 64 && p->blocks[1].weight == 524288 && p->blocks[1].t_free == 60 &&
-	      p->blocks[1].freed_by == FL_FN_REALLOC && p->blocks[1].tid == 101);
+	CHECK(p->blocks[1].size == 64 && p->blocks[1].weight == 524288 &&
+	      p->blocks[1].t_free == 60 && p->blocks[1].freed_by == FL_FN_REALLOC &&
+	      p->blocks[1].tid == 101);
 	CHECK(p->blocks[2].size == 128 && p->blocks[2].t_free == FL_T_NEVER &&
 	      p->blocks[2].fn == FL_FN_REALLOC);
 	b = fl_proc_block_at(p, 0x1000110, 45);
@@ -107,8 +125,9 @@ static void compare_procs(const struct fl_proc *a, const struct fl_proc *b)
 	}
 	CHECK_EQ_U64(a->nfaults, b->nfaults);
 	for (size_t i = 0; i < a->nfaults && a->nfaults == b->nfaults; i++)
-		CHECK(a->faults[i].addr == b->faults[i].addr && a->faults[i].ip == b->faults[i].ip &&
-		      a->faults[i].t == b->faults[i].t && a->faults[i].tid == b->faults[i].tid &&
+		CHECK(a->faults[i].addr == b->faults[i].addr &&
+		      a->faults[i].ip == b->faults[i].ip && a->faults[i].t == b->faults[i].t &&
+		      a->faults[i].tid == b->faults[i].tid &&
 		      a->faults[i].major == b->faults[i].major);
 	CHECK(a->faults_period == b->faults_period && a->faults_lost == b->faults_lost);
 	CHECK_EQ_U64(a->ncounters, b->ncounters);
@@ -126,29 +145,36 @@ static void compare_procs(const struct fl_proc *a, const struct fl_proc *b)
 		const struct fl_io *x = &a->io[i], *y = &b->io[i];
 		CHECK(x->t == y->t && x->nfds == y->nfds);
 		for (size_t j = 0; j < x->nfds && x->nfds == y->nfds; j++)
-			CHECK(x->fds[j].fd == y->fds[j].fd && same_str(x->fds[j].path, y->fds[j].path) &&
-			      x->fds[j].calls == y->fds[j].calls && x->fds[j].bytes == y->fds[j].bytes);
+			CHECK(x->fds[j].fd == y->fds[j].fd &&
+			      same_str(x->fds[j].path, y->fds[j].path) &&
+			      x->fds[j].calls == y->fds[j].calls &&
+			      x->fds[j].bytes == y->fds[j].bytes);
 	}
 }
 
 /* Well-formed lines of every fast kind, and near misses the fast path must hand to jansson. */
 static const char *const fast_lines[] = {
-	"{\"e\":\"alloc\",\"t\":%d,\"seq\":%d,\"tid\":7,\"fn\":\"malloc\",\"addr\":\"0x%x\",\"size\":24,\"stack\":1,\"weight\":%d}",
-	"{\"e\":\"free\",\"t\":%d,\"seq\":%d,\"tid\":7,\"addr\":\"0x%x\",\"size\":%d}",
-	"{\"e\":\"realloc\",\"t\":%d,\"seq\":%d,\"tid\":7,\"fn\":\"realloc\",\"old_addr\":\"0x%x\",\"addr\":\"0x1100000\",\"size\":%d,\"old_size\":8,\"stack\":1,\"weight\":8}",
-	"{\"e\":\"faults\",\"t\":%d,\"seq\":%d,\"period\":1,\"lost\":0,\"samples\":[[\"0x%x\",\"0x400100\",7,%d,0],[\"0x1001000\",\"0x400100\",7,5,1]]}",
-	"{\"e\":\"counters\",\"t\":%d,\"seq\":%d,\"minflt\":%d,\"majflt\":null,\"rss_anon\":%d,\"dtlb_load_misses\":null}",
-	"{\"e\":\"residency\",\"t\":%d,\"seq\":%d,\"method\":\"pagemap\",\"regions\":[[\"0x1000000\",\"0x%x\",%d,0,0,1,0,0,-1,-1,3]]}",
-	"{\"e\":\"io\",\"t\":%d,\"seq\":%d,\"fds\":[[3,\"/data/%x\",%d,4096],[4,null,1,2]]}",
-	"{\"e\": \"alloc\",\"t\":%d,\"seq\":%d,\"addr\":\"0x%x\",\"size\":%d}",
-	"{\"e\":\"alloc\",\"t\":%d.5,\"seq\":%d,\"addr\":\"0x%x\",\"size\":%d}",
-	"{\"e\":\"alloc\",\"t\":%d,\"seq\":%d,\"fn\":\"m\\u0061lloc\",\"addr\":\"0x%x\",\"size\":%d}",
-	"{\"e\":\"alloc\",\"t\":%d,\"seq\":%d,\"addr\":\"0x%x\",\"size\":%d,\"size\":3}",
-	"{\"e\":\"free\",\"t\":%d,\"seq\":%d,\"addr\":\"0x%xg\",\"size\":%d}",
-	"{\"e\":\"faults\",\"t\":%d,\"seq\":%d,\"samples\":[[\"0x%x\",\"0x400100\",7,%d]]}",
-	"{\"e\":\"faults\",\"t\":%d,\"seq\":%d,\"samples\":[[\"0x%x\",null,7,%d,0]]}",
-	"{\"e\":\"counters\",\"t\":%d,\"seq\":%d,\"minflt\":%d,\"vsz\":-%d}",
-	"{\"e\":\"io\",\"t\":%d,\"seq\":%d,\"fds\":[[3,\"/d\\u00e9j/%x\",%d,4096]]}",
+    "{\"e\":\"alloc\",\"t\":%d,\"seq\":%d,\"tid\":7,\"fn\":\"malloc\",\"addr\":\"0x%x\",\"size\":"
+    "24,\"stack\":1,\"weight\":%d}",
+    "{\"e\":\"free\",\"t\":%d,\"seq\":%d,\"tid\":7,\"addr\":\"0x%x\",\"size\":%d}",
+    "{\"e\":\"realloc\",\"t\":%d,\"seq\":%d,\"tid\":7,\"fn\":\"realloc\",\"old_addr\":\"0x%x\","
+    "\"addr\":\"0x1100000\",\"size\":%d,\"old_size\":8,\"stack\":1,\"weight\":8}",
+    "{\"e\":\"faults\",\"t\":%d,\"seq\":%d,\"period\":1,\"lost\":0,\"samples\":[[\"0x%x\","
+    "\"0x400100\",7,%d,0],[\"0x1001000\",\"0x400100\",7,5,1]]}",
+    "{\"e\":\"counters\",\"t\":%d,\"seq\":%d,\"minflt\":%d,\"majflt\":null,\"rss_anon\":%d,\"dtlb_"
+    "load_misses\":null}",
+    "{\"e\":\"residency\",\"t\":%d,\"seq\":%d,\"method\":\"pagemap\",\"regions\":[[\"0x1000000\","
+    "\"0x%x\",%d,0,0,1,0,0,-1,-1,3]]}",
+    "{\"e\":\"io\",\"t\":%d,\"seq\":%d,\"fds\":[[3,\"/data/%x\",%d,4096],[4,null,1,2]]}",
+    "{\"e\": \"alloc\",\"t\":%d,\"seq\":%d,\"addr\":\"0x%x\",\"size\":%d}",
+    "{\"e\":\"alloc\",\"t\":%d.5,\"seq\":%d,\"addr\":\"0x%x\",\"size\":%d}",
+    "{\"e\":\"alloc\",\"t\":%d,\"seq\":%d,\"fn\":\"m\\u0061lloc\",\"addr\":\"0x%x\",\"size\":%d}",
+    "{\"e\":\"alloc\",\"t\":%d,\"seq\":%d,\"addr\":\"0x%x\",\"size\":%d,\"size\":3}",
+    "{\"e\":\"free\",\"t\":%d,\"seq\":%d,\"addr\":\"0x%xg\",\"size\":%d}",
+    "{\"e\":\"faults\",\"t\":%d,\"seq\":%d,\"samples\":[[\"0x%x\",\"0x400100\",7,%d]]}",
+    "{\"e\":\"faults\",\"t\":%d,\"seq\":%d,\"samples\":[[\"0x%x\",null,7,%d,0]]}",
+    "{\"e\":\"counters\",\"t\":%d,\"seq\":%d,\"minflt\":%d,\"vsz\":-%d}",
+    "{\"e\":\"io\",\"t\":%d,\"seq\":%d,\"fds\":[[3,\"/d\\u00e9j/%x\",%d,4096]]}",
 };
 
 static void fast_path_same_model(void)
@@ -224,10 +250,15 @@ static void blocks_from_runs(int nruns)
 		for (int q = cut[order[r]]; q < cut[order[r] + 1]; q++) {
 			unsigned addr = 0x1000000 + (unsigned)(q % 50) * 64;
 			if (q % 3 == 0)
-				fprintf(f, "{\"e\":\"free\",\"t\":%d,\"seq\":%d,\"tid\":1,\"addr\":\"0x%x\",\"size\":8}\n",
+				fprintf(f,
+					"{\"e\":\"free\",\"t\":%d,\"seq\":%d,\"tid\":1,\"addr\":"
+					"\"0x%x\",\"size\":8}\n",
 					q * 10, q, addr);
 			else
-				fprintf(f, "{\"e\":\"alloc\",\"t\":%d,\"seq\":%d,\"tid\":1,\"fn\":\"malloc\",\"addr\":\"0x%x\",\"size\":8,\"stack\":1,\"weight\":8}\n",
+				fprintf(f,
+					"{\"e\":\"alloc\",\"t\":%d,\"seq\":%d,\"tid\":1,\"fn\":"
+					"\"malloc\",\"addr\":\"0x%x\",\"size\":8,\"stack\":1,"
+					"\"weight\":8}\n",
 					q * 10, q, addr);
 		}
 	fclose(f);
@@ -241,7 +272,8 @@ static void blocks_from_runs(int nruns)
 		for (size_t i = 0; i < p->nblocks; i++) {
 			const struct fl_block *b = &p->blocks[i];
 			int q = (int)(b->t_alloc / 10), next = q + 1;
-			/* The next free of this address: seq q' > q, q' % 50 == q % 50, q' % 3 == 0. */
+			/* The next free of this address: seq q' > q, q' % 50 == q % 50, q' % 3 ==
+			 * 0. */
 			while (next <= N && (next % 50 != q % 50 || next % 3 != 0)) {
 				if (next % 50 == q % 50)
 					break; /* re-allocated first: freed then, unrecorded */
@@ -261,11 +293,12 @@ int main(void)
 	const struct fl_proc *p, *c, *x;
 	const struct fl_stack *st;
 	struct fl_proc *found[4];
+	fl_model_keep_samples = 1; /* the fast and slow paths' samples are compared one by one */
 	if (!mkdtemp(dir))
 		return 1;
 	put("100.ndjson", p100);
-	put("101.ndjson", H(101, "fork", 1000000200)
-		"{\"e\":\"exit\",\"t\":5,\"seq\":1,\"how\":\"signal\",\"status\":-1,\"signal\":9}\n");
+	put("101.ndjson", H(101, "fork", 1000000200) "{\"e\":\"exit\",\"t\":5,\"seq\":1,\"how\":"
+						     "\"signal\",\"status\":-1,\"signal\":9}\n");
 	/* An exec image whose header does not say so: linked by the pid and the exec exit. */
 	put("100.1.ndjson", H(100, "none", 1000000300));
 	CHECK(fl_model_load(&m, dir) == 0);

@@ -1,0 +1,313 @@
+/*
+ * The fault summary (analysis/fault_summary.h): one classified pass over a
+ * process's samples fills every aggregate a report needs, so that no report
+ * walks the samples itself and no per-sample array outlives the pass.
+ */
+#include "analysis/fault_summary.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/xalloc.h"
+
+#define PAGE_SHIFT 12
+#define PAGE 4096ULL
+#define OVER_TIME_BINS 60 /* the faults report's bins: the width doubles past this many */
+#define REGION_BINS 48	  /* the regions report's bins at most */
+#define PROT_WRITE_BIT 0x2
+#define MAP_PRIVATE_BIT 0x02
+#define MAP_ANON_BIT 0x20
+
+void fl_faults_region_bins(const struct fl_proc *p, size_t *n, uint64_t *step)
+{
+	uint64_t end = p->end_t > 0 ? p->end_t : 1;
+	*n = p->ncounters > 1 ? p->ncounters : 1;
+	if (*n > REGION_BINS)
+		*n = REGION_BINS;
+	*step = (end + *n - 1) / *n;
+	if (*step == 0)
+		*step = 1;
+}
+
+/* ---- reservations ---- */
+
+static uint64_t unmapped_at(const struct fl_proc *p, const struct fl_map_call *c)
+{
+	for (size_t i = 0; i < p->ncalls; i++) {
+		const struct fl_map_call *u = &p->calls[i];
+		if (u->seq > c->seq && u->fn == FL_FN_MUNMAP && !u->err &&
+		    u->addr < c->result + c->size && c->result < u->addr + u->size)
+			return u->t;
+	}
+	return FL_T_NEVER;
+}
+
+static int cmp_resv_start(const void *a, const void *b)
+{
+	const struct fl_reservation *x = a, *y = b;
+	return (x->start > y->start) - (x->start < y->start);
+}
+
+struct fl_reservation *fl_faults_reservations(const struct fl_proc *p, size_t *n)
+{
+	uint64_t large = p->opt_large > 0 ? (uint64_t)p->opt_large : 65536;
+	struct fl_reservation *v = NULL;
+	size_t cap = 0;
+	*n = 0;
+	for (size_t i = 0; i < p->nblocks; i++) {
+		const struct fl_block *b = &p->blocks[i];
+		if (b->size < large)
+			continue;
+		FL_GROW(v, cap, *n + 1);
+		v[(*n)++] =
+		    (struct fl_reservation){b->addr,  b->addr + b->size, b->t_alloc, b->t_free,
+					    b->stack, fl_fn_name(b->fn), b->charge};
+	}
+	for (size_t i = 0; i < p->ncalls; i++) {
+		const struct fl_map_call *c = &p->calls[i];
+		if (c->fn != FL_FN_MMAP || c->err || c->result == UINT64_MAX || c->prot < 0 ||
+		    !(c->prot & PROT_WRITE_BIT) || !(c->flags & MAP_PRIVATE_BIT) ||
+		    !(c->flags & MAP_ANON_BIT))
+			continue;
+		FL_GROW(v, cap, *n + 1);
+		v[(*n)++] = (struct fl_reservation){
+		    c->result, c->result + ((c->size + PAGE - 1) & ~(PAGE - 1)),
+		    c->t,      unmapped_at(p, c),
+		    c->stack,  "mmap",
+		    c->charge};
+	}
+	if (*n > 1)
+		qsort(v, *n, sizeof(*v), cmp_resv_start);
+	return v;
+}
+
+/* ---- the pass ---- */
+
+struct filler {
+	const struct fl_proc *p;
+	struct fl_fault_summary *s;
+	size_t capcow, capfirsts, capregions;
+	struct fl_u64map region_idx; /* VMA start -> index + 1 */
+	struct fl_reservation *resv;
+	struct fl_u64map resv_seen; /* page ^ reservation << 44 */
+	int track_first;
+};
+
+static void row_add(struct fl_fault_rows *r, uint64_t key, uint64_t t, uint64_t addr, int cls)
+{
+	uint64_t *slot = fl_u64map_slot(&r->idx, key);
+	struct fl_fault_row *w;
+	if (!*slot) {
+		FL_GROW(r->v, r->cap, r->n + 1);
+		memset(&r->v[r->n], 0, sizeof(r->v[0]));
+		r->v[r->n].key = key;
+		r->v[r->n].first_t = t;
+		r->v[r->n].first_addr = addr;
+		*slot = ++r->n;
+	}
+	w = &r->v[*slot - 1];
+	w->cnt[cls]++;
+	w->total++;
+}
+
+/* Bins of bin_ns from 0 while the last t / bin_ns stays within OVER_TIME_BINS: a
+ * later sample doubles the width, merging the bins pairwise (as the report's
+ * width is the smallest doubling that holds the last sample). */
+static void over_time_add(struct fl_fault_summary *s, uint64_t t, int cls)
+{
+	size_t b;
+	while (t / s->bin_ns > OVER_TIME_BINS) {
+		size_t half = (s->nbins + 1) / 2;
+		for (size_t i = 0; i < half; i++)
+			for (int c = 0; c < FL_FC_COUNT; c++)
+				s->bins[i][c] = s->bins[2 * i][c] +
+						(2 * i + 1 < s->nbins ? s->bins[2 * i + 1][c] : 0);
+		s->nbins = half;
+		s->bin_ns *= 2;
+	}
+	b = (size_t)(t / s->bin_ns);
+	if (b >= s->nbins) {
+		s->bins = fl_xrealloc(s->bins, (b + 1) * sizeof(*s->bins));
+		memset(&s->bins[s->nbins], 0, (b + 1 - s->nbins) * sizeof(*s->bins));
+		s->nbins = b + 1;
+	}
+	s->bins[b][cls]++;
+}
+
+static void region_add(struct filler *k, const struct fl_fault *f, const struct fl_fault_info *fi)
+{
+	struct fl_fault_summary *s = k->s;
+	struct fl_vma v;
+	uint64_t *slot;
+	struct fl_fault_region *r;
+	size_t b;
+	if (fi->vma)
+		v = *fi->vma;
+	else if (fi->cls == FL_FC_UNKNOWN || fl_proc_vma_at(k->p, f->addr, f->t, &v) != 0)
+		return;
+	if (v.kind == FL_VMA_SHIM)
+		return;
+	slot = fl_u64map_slot(&k->region_idx, v.start);
+	if (!*slot) {
+		FL_GROW(s->regions, k->capregions, s->nregions + 1);
+		r = &s->regions[s->nregions];
+		r->vma = v;
+		r->samples = 0;
+		r->bins = fl_xcalloc(s->region_nbins, sizeof(*r->bins));
+		*slot = ++s->nregions;
+	}
+	r = &s->regions[*slot - 1];
+	b = (size_t)(f->t / s->region_step);
+	r->samples++;
+	r->bins[b < s->region_nbins ? b : s->region_nbins - 1]++;
+}
+
+/* The reservation holding the sample, if any (the nearest start at or below it). */
+static void resv_add(struct filler *k, const struct fl_fault *f)
+{
+	struct fl_fault_summary *s = k->s;
+	size_t lo = 0, hi = s->nresv;
+	while (lo < hi) { /* first reservation starting after addr */
+		size_t mid = lo + (hi - lo) / 2;
+		if (k->resv[mid].start <= f->addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = lo; i-- > 0;) {
+		const struct fl_reservation *v = &k->resv[i];
+		if (f->addr < v->end && f->t >= v->t0 && f->t < v->t1) {
+			if (fl_u64map_add(&k->resv_seen,
+					  (f->addr >> PAGE_SHIFT) ^ ((uint64_t)i << 44)))
+				s->resv_touched[i]++;
+			break;
+		}
+		if (i + 64 < lo)
+			break; /* overlapping reservations are rare and nearby */
+	}
+}
+
+static void fill_one(void *ctx, const struct fl_fault *f, const struct fl_fault_info *fi)
+{
+	struct filler *k = ctx;
+	struct fl_fault_summary *s = k->s;
+	int c = fi->cls;
+	s->samples++;
+	s->cnt[c]++;
+	s->first += fi->first;
+	over_time_add(s, f->t, c);
+	if (k->track_first) {
+		uint64_t *slot = fl_u64map_slot(&s->first_fault, f->addr >> PAGE_SHIFT);
+		uint64_t t1 = f->t + 1; /* 0 (t = UINT64_MAX) precedes nothing */
+		if (t1 && (!*slot || t1 < *slot))
+			*slot = t1;
+	}
+	if (c == FL_FC_COW) {
+		FL_GROW(s->cow, k->capcow, s->ncow + 1);
+		s->cow[s->ncow++] = (struct fl_fault_cow){f->addr, f->t, fi->cow_estimated};
+	}
+	if (fi->first && c != FL_FC_SHIM && c != FL_FC_UNKNOWN) {
+		FL_GROW(s->firsts, k->capfirsts, s->nfirsts + 1);
+		s->firsts[s->nfirsts++] = (struct fl_fault_first){f->t, fi->site};
+	}
+	region_add(k, f, fi);
+	if (s->nresv)
+		resv_add(k, f);
+	if (c == FL_FC_SHIM)
+		return;
+	row_add(&s->by_vma, fi->vkey, f->t, f->addr, c);
+	row_add(&s->by_site, fi->site, f->t, f->addr, c);
+	row_add(&s->by_code, f->ip, f->t, f->addr, c);
+}
+
+static void rows_release(struct fl_fault_rows *r)
+{
+	free(r->v);
+	fl_u64map_release(&r->idx);
+}
+
+static void summary_free(void *x)
+{
+	struct fl_fault_summary *s = x;
+	if (!s)
+		return;
+	rows_release(&s->by_vma);
+	rows_release(&s->by_site);
+	rows_release(&s->by_code);
+	free(s->bins);
+	free(s->cow);
+	free(s->firsts);
+	for (size_t i = 0; i < s->nregions; i++)
+		free(s->regions[i].bins);
+	free(s->regions);
+	free(s->resv_touched);
+	fl_u64map_release(&s->first_fault);
+	free(s);
+}
+
+/* Whether a child of p reads p's pages at its fork (fault_class.c's lineage). */
+static int forked_a_child(const struct fl_proc *p)
+{
+	for (size_t i = 0; i < p->nchildren; i++)
+		if (p->children[i]->link == FL_LINK_FORK || p->children[i]->link == FL_LINK_CLONE)
+			return 1;
+	return 0;
+}
+
+static uint64_t base_bin_ns(const struct fl_proc *p)
+{
+	json_t *iv = p->options ? json_object_get(p->options, "interval_ms") : NULL;
+	return (json_is_integer(iv) && json_integer_value(iv) > 0 ? (uint64_t)json_integer_value(iv)
+								  : 100) *
+	       1000000ULL;
+}
+
+static struct fl_fault_summary *summarize(const struct fl_model *m, const struct fl_proc *p)
+{
+	struct fl_fault_summary *s = fl_xcalloc(1, sizeof(*s));
+	struct filler k;
+	memset(&k, 0, sizeof(k));
+	k.p = p;
+	k.s = s;
+	k.track_first = forked_a_child(p);
+	s->has_first_fault = k.track_first;
+	s->bin_ns = base_bin_ns(p);
+	fl_faults_region_bins(p, &s->region_nbins, &s->region_step);
+	fl_u64map_init(&s->first_fault);
+	fl_u64map_init(&s->by_vma.idx);
+	fl_u64map_init(&s->by_site.idx);
+	fl_u64map_init(&s->by_code.idx);
+	fl_u64map_init(&k.region_idx);
+	fl_u64map_init(&k.resv_seen);
+	k.resv = fl_faults_reservations(p, &s->nresv);
+	s->resv_touched = fl_xcalloc(s->nresv ? s->nresv : 1, sizeof(*s->resv_touched));
+	fl_faults_classify_each(m, p, fill_one, &k);
+	free(k.resv);
+	fl_u64map_release(&k.region_idx);
+	fl_u64map_release(&k.resv_seen);
+	return s;
+}
+
+const struct fl_fault_summary *fl_faults_summary(const struct fl_model *m, const struct fl_proc *p)
+{
+	struct fl_proc *w = (struct fl_proc *)p; /* the cache, not the model's facts */
+	if (!p->nfaults)
+		return NULL;
+	if (!p->derived) {
+		struct fl_fault_summary *s = summarize(m, p);
+		w->derived = s;
+		w->derived_free = summary_free;
+	}
+	return p->derived;
+}
+
+int fl_faults_faulted_before(const struct fl_model *m, const struct fl_proc *p, uint64_t page,
+			     uint64_t t)
+{
+	const struct fl_fault_summary *s = fl_faults_summary(m, p);
+	const uint64_t *first;
+	if (!s || !s->has_first_fault)
+		return 0;
+	first = fl_u64map_get(&s->first_fault, page);
+	return first && *first && *first - 1 < t;
+}
