@@ -1,19 +1,22 @@
 /*
  * Constructor, destructor, fork handlers, exec and exit transitions, and the
- * ticker thread. The session drives the producers: it opens each trace
+ * tick timer. The session drives the producers: it opens each trace
  * file, asks for each tick and writes the process's own lines.
  */
 #include "session/init.h"
 
 #include <dlfcn.h>
+#include <errno.h>
+#include <link.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <time.h>
+#include <ucontext.h>
 #include <unistd.h>
 
-#include "base/fmt.h"
 #include "base/config.h"
 #include "base/envp.h"
 #include "base/fmt.h"
@@ -21,6 +24,7 @@
 #include "base/sys.h"
 #include "probes/buildid.h"
 #include "probes/maps.h"
+#include "probes/perf.h"
 #include "probes/probes.h"
 #include "record/drain.h"
 #include "record/ptrset.h"
@@ -43,8 +47,6 @@ extern char **environ;
 
 static int finished;
 static int on_exit_ok;
-static pthread_t ticker;
-static int ticker_up, ticker_stop;
 
 void fl_init_resolve(void)
 {
@@ -58,14 +60,14 @@ void fl_init_resolve(void)
 	}
 }
 
-/* Whether the ticker may be inside dl_iterate_phdr (the loader's lock)
- * while a thread forks: a Dekker pair, so that either the ticker sees the
- * fork coming and skips its walk, or the fork sees the ticker in it. */
+/* Whether a tick may be inside dl_iterate_phdr (the loader's lock) while
+ * another thread forks: a Dekker pair, so that either the tick sees the
+ * fork coming and skips its walk, or the fork sees the tick in it. */
 static int forking, ticker_in_loader;
 
 /* Another thread than the forking one could hold the unwinder's or the
- * loader's lock: a program thread that made a traced call, or the ticker
- * in its walk of the loaded objects. */
+ * loader's lock: a program thread that made a traced call, or a tick in
+ * its walk of the loaded objects. */
 static int others_may_unwind(void)
 {
 	for (struct fl_thread *t = fl_thread_first(); t; t = t->next)
@@ -74,70 +76,164 @@ static int others_may_unwind(void)
 	return __atomic_load_n(&ticker_in_loader, __ATOMIC_SEQ_CST);
 }
 
-static void *ticker_main(void *arg)
+/*
+ * The ticker without a thread of its own. A thread would show in
+ * /proc/self/status, count against RLIMIT_NPROC and make unshare(CLONE_NEWUSER)
+ * fail. Instead a POSIX timer on the process's CPU clock sends TICK_SIGNAL
+ * every CHECK_NS of CPU time; the kernel delivers it to the thread that is
+ * running, so a thread asleep in poll or nanosleep is not interrupted
+ * (EINTR) by it. The handler ticks on that thread when the interval has
+ * passed, or earlier when a perf buffer fills; a thread that sleeps through
+ * the libc sleep calls ticks from them (hooks_sleep.c).
+ *
+ * SIGURG because its default action is to ignore it: a program that resets
+ * every signal to SIG_DFL (or replaces the handler) loses ticks, never its
+ * life, as it would with a real-time signal. NEEDSWORK: a program with its
+ * own SIGURG handler, or a sigwait() loop that takes SIGURG, sees ours.
+ */
+#define TICK_SIGNAL SIGURG
+#define CHECK_NS 10000000u /* a perf buffer takes ~0.1 s of faults to fill */
+
+static int timer_id = -1;
+static uint64_t next_tick_ns;
+static uintptr_t loader_text[2][2]; /* ld.so's and libc's code */
+
+static int text_of(struct dl_phdr_info *info, size_t size, void *arg)
 {
-	sigset_t all;
+	const char *n = info->dlpi_name;
+	int k = !n ? -1 : strstr(n, "/ld-linux") ? 0 : strstr(n, "/libc.so") ? 1 : -1;
+	(void)size;
 	(void)arg;
-	/* Signals are the program's business: never take one here. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, NULL);
-	fl_tls_guard = 1; /* everything this thread does passes through */
-	fl_probes_ticker_tid = fl_sys_gettid();
-	for (;;) {
-		fl_probes_wait(fl_config.interval_ms * 1000000u);
-		if (__atomic_load_n(&ticker_stop, __ATOMIC_ACQUIRE))
-			break;
-		if (__atomic_load_n(&fl_state, __ATOMIC_ACQUIRE) != FL_READY)
-			continue;
-		/* before the tick: it takes the writer lock */
+	if (k < 0)
+		return 0;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		if (ph->p_type == PT_LOAD && (ph->p_flags & PF_X)) {
+			loader_text[k][0] = info->dlpi_addr + ph->p_vaddr;
+			loader_text[k][1] = loader_text[k][0] + ph->p_memsz;
+		}
+	}
+	return 0;
+}
+
+/* The walk of the loaded objects (dl_iterate_phdr) is safe from a handler
+ * only if the interrupted code was not in the loader or libc, which may be
+ * in the middle of changing the list (dlopen) with its lock held. */
+static int may_walk_objects(const ucontext_t *uc)
+{
+	uintptr_t pc = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
+	for (int k = 0; k < 2; k++)
+		if (pc >= loader_text[k][0] && pc < loader_text[k][1])
+			return 0;
+	return 1;
+}
+
+/* One tick on the calling thread, if it is due (or a perf buffer needs
+ * draining) and the writer lock is free; walk: whether the loaded objects
+ * may be walked for new build-ids. */
+static void tick_here(int walk)
+{
+	uint64_t now = fl_sys_now_ns();
+	int due = now >= __atomic_load_n(&next_tick_ns, __ATOMIC_RELAXED);
+	if (!due && fl_perf_wait(0) <= 0)
+		return;
+	if (due && walk) {
 		__atomic_store_n(&ticker_in_loader, 1, __ATOMIC_SEQ_CST);
 		if (!__atomic_load_n(&forking, __ATOMIC_SEQ_CST))
 			fl_buildid_refresh(fl_maps_forget);
 		__atomic_store_n(&ticker_in_loader, 0, __ATOMIC_SEQ_CST);
-		fl_tick(0);
 	}
-	fl_probes_ticker_tid = 0;
-	__atomic_store_n(&ticker_up, 0, __ATOMIC_RELEASE);
-	return NULL;
+	/* Never wait here: another thread writing is ticking already. */
+	if (fl_writer_trylock(0) != 0)
+		return;
+	if (due)
+		__atomic_store_n(&next_tick_ns, now + fl_config.interval_ms * 1000000ull,
+				 __ATOMIC_RELAXED);
+	fl_tick_locked(0);
+	fl_writer_unlock();
+}
+
+static void on_tick_signal(int sig, siginfo_t *si, void *uc)
+{
+	int saved_errno = errno;
+	(void)sig;
+	/* A SIGURG of the program's own (out-of-band data) is not ours. */
+	if (si->si_code != SI_TIMER || timer_id < 0)
+		return;
+	if (fl_state == FL_READY && !fl_tls_guard && fl_sys_getpid() == fl_trace.pid) {
+		fl_tls_guard = FL_GUARD_INTERNAL;
+		tick_here(may_walk_objects(uc));
+		fl_tls_guard = 0;
+	}
+	errno = saved_errno;
+}
+
+void fl_init_tick_if_due(void)
+{
+	if (fl_state != FL_READY || fl_tls_guard || fl_sys_getpid() != fl_trace.pid)
+		return;
+	fl_tls_guard = FL_GUARD_INTERNAL;
+	tick_here(1);
+	fl_tls_guard = 0;
+}
+
+uint64_t fl_init_next_tick_ns(void)
+{
+	return __atomic_load_n(&next_tick_ns, __ATOMIC_RELAXED);
 }
 
 int fl_init_stop_ticker(void)
 {
-	pid_t tid, pid = fl_sys_getpid();
-	if (!__atomic_load_n(&ticker_up, __ATOMIC_ACQUIRE))
+	struct timespec zero = {0, 0};
+	sigset_t set;
+	int id = timer_id;
+	if (id < 0)
 		return 0;
-	/* Just created, it may not have said who it is yet. */
-	for (int i = 0;
-	     i < 1000 && !(tid = __atomic_load_n(&fl_probes_ticker_tid, __ATOMIC_ACQUIRE)); i++)
-		fl_sys_sleep_ns(1000000);
-	if (tid <= 0)
-		return 0;
-	__atomic_store_n(&ticker_stop, 1, __ATOMIC_RELEASE);
-	/* Gone when the kernel no longer knows its tid (a thread is reaped
-	 * as it exits); a tick takes far less than the wait allowed here. */
-	for (int i = 0; i < 5000 && syscall(SYS_tgkill, pid, tid, 0) == 0; i++)
-		fl_sys_sleep_ns(1000000);
-	__atomic_store_n(&ticker_stop, 0, __ATOMIC_RELEASE);
+	timer_id = -1;
+	syscall(SYS_timer_delete, id);
+	/* One may still be pending: after an exec, with SIG_DFL, it would be
+	 * ignored, but a program's own SIGURG handler would see it. */
+	sigemptyset(&set);
+	sigaddset(&set, TICK_SIGNAL);
+	while (syscall(SYS_rt_sigtimedwait, &set, NULL, &zero, _NSIG / 8) == TICK_SIGNAL)
+		;
 	return 1;
 }
 
 void fl_init_start_ticker(void)
 {
-	pthread_attr_t attr;
-	int saved_guard = fl_tls_guard;
-	fl_tls_guard = FL_GUARD_INTERNAL; /* pthread_create allocates for the shim */
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	pthread_attr_setstacksize(&attr, 256 * 1024);
-	/* a fork child's copy names the parent's ticker */
-	__atomic_store_n(&fl_probes_ticker_tid, 0, __ATOMIC_RELEASE);
-	__atomic_store_n(&ticker_up, 1, __ATOMIC_RELEASE);
-	if (pthread_create(&ticker, &attr, ticker_main, NULL) != 0) {
-		__atomic_store_n(&ticker_up, 0, __ATOMIC_RELEASE);
-		fl_log_warn("cannot start the sampler thread; flushing only at exit", 0);
+	struct sigevent ev;
+	struct itimerspec its = {{0, CHECK_NS}, {0, CHECK_NS}};
+	struct sigaction sa, old;
+	int id;
+	if (timer_id >= 0)
+		return;
+	next_tick_ns = fl_sys_now_ns() + fl_config.interval_ms * 1000000ull;
+	/* Only where the program left SIGURG alone (a fork child inherits ours). */
+	if (fl_real.sigaction(TICK_SIGNAL, NULL, &old) != 0)
+		goto fail;
+	if (!(old.sa_flags & SA_SIGINFO) || old.sa_sigaction != on_tick_signal) {
+		if (old.sa_handler != SIG_DFL)
+			goto fail;
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_sigaction = on_tick_signal;
+		sa.sa_flags = SA_SIGINFO | SA_RESTART;
+		if (fl_real.sigaction(TICK_SIGNAL, &sa, NULL) != 0)
+			goto fail;
 	}
-	pthread_attr_destroy(&attr);
-	fl_tls_guard = saved_guard;
+	memset(&ev, 0, sizeof(ev));
+	ev.sigev_notify = SIGEV_SIGNAL;
+	ev.sigev_signo = TICK_SIGNAL;
+	if (syscall(SYS_timer_create, CLOCK_PROCESS_CPUTIME_ID, &ev, &id) != 0)
+		goto fail;
+	if (syscall(SYS_timer_settime, id, 0, &its, NULL) != 0) {
+		syscall(SYS_timer_delete, id);
+		goto fail;
+	}
+	timer_id = id;
+	return;
+fail:
+	fl_log_warn("cannot start the tick timer; ticking only from sleeps and at exit", 0);
 }
 
 void fl_init_finish(const char *how, int status, int sig, int core, int in_signal)
@@ -206,6 +302,7 @@ void fl_init_fork_child(const char *kind)
 		return;
 	fl_tls_fork_armed = 0;
 	forking = 0;
+	timer_id = -1; /* timers are not inherited */
 	fl_stacks_after_fork_child(others_may_unwind());
 	/* The lock was taken in prepare by this thread: it is ours to reset. */
 	fl_writer_after_fork_child();
@@ -240,6 +337,7 @@ static void atfork_child(void)
 
 void fl_init_exec_begin(const char *path, char *const *argv, uint64_t t, uint64_t seq)
 {
+	fl_init_stop_ticker();
 	fl_writer_lock();
 	fl_lines_exec(path, argv, 0, 0, t, seq);
 	fl_tick_locked(1);
@@ -251,6 +349,7 @@ void fl_init_exec_failed(const char *path, char *const *argv, int err)
 	fl_lines_exec(path, argv, -1, err, fl_now(), fl_seq_next());
 	fl_writer_write(1);
 	fl_writer_unlock();
+	fl_init_start_ticker();
 }
 
 /* exit() and return from main: on_exit handlers see the status. Ours was
@@ -289,6 +388,7 @@ __attribute__((constructor(101))) static void fl_init(void)
 	fl_envp_hide(environ, fl_config.lib); /* each exec and spawn puts them back */
 	pthread_atfork(fl_init_fork_prepare, fl_init_fork_parent, atfork_child);
 	on_exit_ok = on_exit(on_exit_handler, NULL) == 0;
+	dl_iterate_phdr(text_of, NULL);
 	fl_init_start_ticker();
 	__atomic_store_n(&fl_state, FL_READY, __ATOMIC_RELEASE);
 	fl_tls_guard = 0;

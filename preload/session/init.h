@@ -23,12 +23,16 @@ void fl_init_resolve(void);
  * then OFF. Idempotent per process. From a signal handler: in_signal = 1
  * (never blocks on a lock the interrupted code may hold). */
 void fl_init_finish(const char *how, int status, int sig, int core, int in_signal);
-/* Starts the ticker thread (also in a fork child). */
+/* Starts the tick timer (also in a fork child and after a failed exec). */
 void fl_init_start_ticker(void);
-/* Stops it and waits until it is gone, for a call that needs a
- * single-threaded caller (unshare(CLONE_NEWUSER), setns): 1 if it was
- * running (start it again after the call), else 0. */
+/* Stops it and takes a pending tick signal (before an exec): 1 if it was
+ * running, else 0. */
 int fl_init_stop_ticker(void);
+/* From a hook where the program waits (a sleep): ticks on this thread if
+ * the interval has passed. */
+void fl_init_tick_if_due(void);
+/* When the next tick is due (CLOCK_MONOTONIC ns). */
+uint64_t fl_init_next_tick_ns(void);
 /* Formats a FAULTLINE_PARENT value "<pid>:<kind>:<t>:<seq>" (cap >= 96). */
 void fl_init_link(char *buf, const char *kind, uint64_t t, uint64_t seq);
 
