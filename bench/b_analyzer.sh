@@ -72,8 +72,8 @@ printf '%-36s %s s wall, %.2f s CPU, peak RSS %s MiB\n' "faultline report (all s
 printf '%-36s %s — target 1 M/s (wall): %s\n' "throughput" "$(rate "$events" "$bytes" "$wall" "$cpus")" \
 	"$([ "$rate_w" -ge 1000000 ] && echo met || echo NOT met)"
 set -- $(timed /dev/null "$FL" report --json --no-symbols --section tree "$tmp/syn")
-printf '%-36s %s s wall, %.2f s CPU: %s\n' "--section tree (reader + model)" "$(secs "$1")" "$2" \
-	"$(rate "$events" "$bytes" "$1" "$2")"
+printf '%-36s %s s wall, %.2f s CPU, peak RSS %s MiB: %s\n' "--section tree (reader + model)" \
+	"$(secs "$1")" "$2" "$(($3 / 1024))" "$(rate "$events" "$bytes" "$1" "$2")"
 if [ "$BY_SECTION" = 1 ]; then
 	for s in summary heap faults ws overcommit cow io; do
 		set -- $(timed /dev/null "$FL" report --json --no-symbols --section "$s" "$tmp/syn")

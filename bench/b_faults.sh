@@ -89,8 +89,15 @@ for k in $kinds; do
 	[ -f "$tmp/$k.est" ] || continue
 	tail -1 "$tmp/$k.est" | awk -v k="$k" '$1 > 0 && $2 > 0 { printf "%-12s samples x period = %d faults, counted %d: %+.2f%%\n", k, $1, $2, 100 * ($1 - $2) / $2 }'
 done
+# The target is judged on the touch loop twice: its wall time, and the CPU
+# time of the touching thread, which holds the kernel's work per sample (the
+# sampling's cost to the program) and which other load on a shared machine
+# disturbs far less than wall time (a busy 2-CPU VM moves wall ratios by
+# +-20 % between runs of the same binary).
+verdict() { awk -v r="$1" 'BEGIN { print (r <= 1.05 ? "met" : "NOT met") }'; }
 if echo " $kinds " | grep -q " default "; then
 	ratio=$(r "$(col default 2)" "$nt")
-	echo "default probes / native (touch loop): $ratio; whole run: $(r "$(col default 1)" "$nw") — target 1.05: $(awk -v r="$ratio" 'BEGIN { print (r <= 1.05 ? "met" : "NOT met") }')"
+	cratio=$(r "$(col default 4)" "$np")
+	echo "default probes / native, touch loop: wall $ratio ($(verdict "$ratio")), CPU $cratio ($(verdict "$cratio")); whole run: wall $(r "$(col default 1)" "$nw") — target 1.05"
 fi
 echo "load average while measuring: $(cut -d" " -f1-3 /proc/loadavg) on $(nproc) CPUs (ratios are noise above ~1 per CPU)"

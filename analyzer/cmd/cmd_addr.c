@@ -3,6 +3,7 @@
  * canonical, which half, the page-table indices), and, given a trace, what
  * the address was in that run.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include "model/model.h"
 #include "reports/report.h"
 #include "model/symbols.h"
+#include "util/text.h"
 
 const char cmd_addr_usage[] =
     "usage: faultline addr ADDRESS [--trace TRACE [--pid ID] [--time NS]] [--no-symbols]\n\n"
@@ -170,6 +172,28 @@ static int in_trace(uint64_t a, const char *trace, int64_t when, const struct fl
 	return m.nerrors ? 1 : 0;
 }
 
+/*
+ * The trace's part of the answer names the run's executable, mapped files and
+ * functions, all taken from the trace: written through the text escaper, as
+ * the report is, so that a name cannot drive the terminal.
+ */
+static int in_trace_safe(uint64_t a, const char *trace, int64_t when,
+			 const struct fl_report_opts *o, FILE *f)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&text, &len);
+	int status;
+	if (!mem)
+		fl_die("cannot buffer the output: %s", strerror(errno));
+	status = in_trace(a, trace, when, o, mem);
+	if (fclose(mem) != 0)
+		fl_die("cannot buffer the output: %s", strerror(errno));
+	fl_text_write_safe(f, text, len, 1);
+	free(text);
+	return status;
+}
+
 int cmd_addr(int argc, char **argv)
 {
 	const char *addr = NULL, *trace = NULL;
@@ -205,7 +229,7 @@ int cmd_addr(int argc, char **argv)
 	decode(a, stdout);
 	if (trace) {
 		o.syms = nosym ? NULL : fl_symbols_new(0);
-		status = in_trace(a, trace, when, &o, stdout);
+		status = in_trace_safe(a, trace, when, &o, stdout);
 		fl_symbols_free(o.syms);
 	}
 	return status;

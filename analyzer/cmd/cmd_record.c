@@ -17,11 +17,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cmd/commands.h"
+#include "cmd/launch.h"
 #include "cmd/options.h"
 #include "util/diag.h"
 #include "faultline/schema.h"
@@ -265,20 +267,55 @@ static char *find_program(const char *prog, int *status)
 	return NULL;
 }
 
-/* The loader ignores LD_PRELOAD for setuid/setgid programs and static
- * programs have no loader at all: say so instead of writing an empty trace. */
+/* The soname of the AddressSanitizer runtime among the executable's
+ * DT_NEEDED entries (libasan.so.N), or "" when it has none. */
+static void find_asan_runtime(Elf *elf, char *soname, size_t size)
+{
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+
+	soname[0] = '\0';
+	while ((scn = elf_nextscn(elf, scn))) {
+		Elf_Data *data;
+		GElf_Dyn dyn;
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_DYNAMIC || !sh.sh_entsize)
+			continue;
+		data = elf_getdata(scn, NULL);
+		for (size_t i = 0; data && i < sh.sh_size / sh.sh_entsize; i++) {
+			const char *name;
+			if (!gelf_getdyn(data, (int)i, &dyn) || dyn.d_tag != DT_NEEDED)
+				continue;
+			name = elf_strptr(elf, sh.sh_link, dyn.d_un.d_val);
+			if (name && !strncmp(name, "libasan.so", 10))
+				snprintf(soname, size, "%s", name);
+		}
+	}
+}
+
+/* The loader runs setuid/setgid programs and programs with file
+ * capabilities in secure-execution mode, which ignores LD_PRELOAD (unless
+ * root runs them); static programs have no loader at all; an ASan program
+ * needs its runtime loaded before any other library (doc/limits.md says
+ * what tracing one after it did). Say so by name instead of writing an
+ * empty trace. */
 static int check_traceable(const char *path)
 {
 	struct stat st;
 	int fd, dynamic = 0, is_elf = 0;
 	Elf *elf;
 	size_t nph;
+	char asan[64] = "";
 
 	if (stat(path, &st) != 0)
 		return fl_error("cannot run '%s': %s", path, strerror(errno));
 	if ((st.st_mode & (S_ISUID | S_ISGID)) && getuid() != 0)
 		return fl_error("'%s' is setuid/setgid: the loader ignores LD_PRELOAD for it, "
 				"so it cannot be traced (run it as its owner)",
+				path);
+	if (getuid() != 0 && getxattr(path, "security.capability", NULL, 0) > 0)
+		return fl_error("'%s' has file capabilities (see getcap): the loader ignores "
+				"LD_PRELOAD for it, so it cannot be traced (run it as root, or "
+				"trace a copy without them)",
 				path);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -292,6 +329,7 @@ static int check_traceable(const char *path)
 			if (gelf_getphdr(elf, (int)i, &ph) && ph.p_type == PT_INTERP)
 				dynamic = 1;
 		}
+		find_asan_runtime(elf, asan, sizeof(asan));
 	}
 	if (elf)
 		elf_end(elf);
@@ -300,6 +338,12 @@ static int check_traceable(const char *path)
 		return fl_error("'%s' is statically linked: there is no dynamic loader to "
 				"preload faultline into, so it cannot be traced",
 				path);
+	if (asan[0])
+		return fl_error("'%s' is built with AddressSanitizer (it needs %s): its "
+				"runtime must be loaded first, and after it faultline sees no heap "
+				"calls and every child inherits it; trace a build without "
+				"-fsanitize=address",
+				path, asan);
 	return 0;
 }
 
@@ -336,6 +380,33 @@ static int is_trace_file(const char *name)
 	       (n > zst && !strcmp(name + n - zst, FL_TRACE_ZST_EXT));
 }
 
+/* The pid a trace file is named after (<pid>.ndjson[.zst]), or 0. */
+static int trace_file_pid(const char *name)
+{
+	char *end;
+	long pid;
+	if (!is_trace_file(name) || name[0] < '1' || name[0] > '9')
+		return 0;
+	pid = strtol(name, &end, 10);
+	return (!strcmp(end, FL_TRACE_FILE_EXT) || !strcmp(end, FL_TRACE_ZST_EXT)) && pid <= INT_MAX
+		   ? (int)pid
+		   : 0;
+}
+
+/* A perf map that record copied beside the traces (perf-<pid>.map). */
+static int is_perf_map_copy(const char *name)
+{
+	int len = 0;
+	sscanf(name, "perf-%*[0-9].map%n", &len);
+	return len > 0 && name[len] == 0;
+}
+
+/* A file record writes into a trace directory, which --force may replace. */
+static int is_run_file(const char *name)
+{
+	return is_trace_file(name) || is_perf_map_copy(name);
+}
+
 /*
  * A trace directory holds one run: the report would read whatever else is in
  * it as processes of this one. An existing directory must be empty; with
@@ -352,7 +423,7 @@ static void claim_dir(const char *dir, int force)
 	while ((e = readdir(d))) {
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;
-		if (!is_trace_file(e->d_name)) {
+		if (!is_run_file(e->d_name)) {
 			others++;
 			continue;
 		}
@@ -372,7 +443,9 @@ static void claim_dir(const char *dir, int force)
 }
 
 /* Creates DIR 0700, or accepts an existing one that we own and that others
- * cannot write into (a world-writable directory needs the sticky bit). */
+ * cannot write into: in a shared directory such as /tmp, even with the
+ * sticky bit, another user could plant files that the report would read as
+ * this run's traces, or a FIFO that blocks it. */
 static char *prepare_dir(const char *dir, int force)
 {
 	struct stat st;
@@ -384,16 +457,87 @@ static char *prepare_dir(const char *dir, int force)
 		fl_die("'%s' is not a directory", dir);
 	if (st.st_uid != getuid())
 		fl_die("trace directory '%s' belongs to another user", dir);
-	if ((st.st_mode & S_IWOTH) && !(st.st_mode & S_ISVTX))
-		fl_die("trace directory '%s' is world-writable without the sticky bit; "
-		       "refusing to write traces there",
-		       dir);
+	if (st.st_mode & S_IWOTH)
+		fl_die("trace directory '%s' is world-writable (mode %04o): other users could "
+		       "add files to the trace; use a new subdirectory (-o '%s/trace'), which "
+		       "record creates private",
+		       dir, (unsigned)(st.st_mode & 07777), dir);
 	if (!created)
 		claim_dir(dir, force);
 	abs = realpath(dir, NULL);
 	if (!abs)
 		fl_die("cannot resolve '%s': %s", dir, strerror(errno));
 	return abs;
+}
+
+/* Copies the open file in to a new file path (0600) with in's times, so the
+ * copy says when the program wrote it; 0, or -1 with errno. */
+static int copy_file(int in, const struct stat *st, const char *path)
+{
+	const struct timespec times[2] = {st->st_atim, st->st_mtim};
+	char buf[65536];
+	ssize_t n = 0;
+	int out = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600), err;
+	if (out < 0)
+		return -1;
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, (size_t)n) != n) {
+			n = -1;
+			break;
+		}
+	if (n == 0 && futimens(out, times) != 0)
+		n = -1;
+	err = errno;
+	if (close(out) != 0 && n == 0)
+		n = -1, err = errno;
+	if (n < 0)
+		unlink(path);
+	errno = err;
+	return n < 0 ? -1 : 0;
+}
+
+static int timespec_before(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
+/*
+ * Keeps the perf map of a traced process (/tmp/perf-PID.map, the names of
+ * its JIT code) in the trace directory, where the report looks first: /tmp
+ * is cleaned, and a trace should stay readable. Only a regular file of ours
+ * written during the run: an older one belongs to an earlier process with
+ * the same pid. Exec images share a pid, hence a map is copied once.
+ */
+static void keep_perf_map(const char *dir, int pid, const struct timespec *start,
+			  const struct timespec *end)
+{
+	char from[64], to[PATH_MAX];
+	struct stat st;
+	int in;
+	snprintf(from, sizeof(from), "/tmp/perf-%d.map", pid);
+	snprintf(to, sizeof(to), "%s/perf-%d.map", dir, pid);
+	in = open(from, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (in < 0)
+		return;
+	if (fstat(in, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == getuid() &&
+	    !timespec_before(&st.st_mtim, start) && !timespec_before(end, &st.st_mtim) &&
+	    access(to, F_OK) != 0 && copy_file(in, &st, to) != 0)
+		fl_warn("cannot keep '%s' in '%s': %s", from, dir, strerror(errno));
+	close(in);
+}
+
+static void keep_perf_maps(const char *dir, const struct timespec *start)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	struct timespec end;
+	clock_gettime(CLOCK_REALTIME, &end);
+	if (!d)
+		return;
+	while ((e = readdir(d)))
+		if (trace_file_pid(e->d_name))
+			keep_perf_map(dir, trace_file_pid(e->d_name), start, &end);
+	closedir(d);
 }
 
 /* value NULL or empty: leave the variable as the user's environment has it. */
@@ -429,45 +573,18 @@ static void setup_env(const struct record_opts *o, const char *lib, const char *
 	unsetenv(FL_ENV_PARENT);
 }
 
-static pid_t child_pid;
-
-static void forward(int sig)
-{
-	if (child_pid > 0)
-		kill(child_pid, sig);
-}
-
+/* The program runs as record's job: see launch.h for its signals. */
 static int run_child(char **argv)
 {
-	static const int fwd[] = {SIGINT,  SIGTERM,  SIGHUP,  SIGQUIT, SIGUSR1,
-				  SIGUSR2, SIGWINCH, SIGCONT, SIGTSTP};
-	struct sigaction sa;
+	pid_t pid = fl_launch_start(argv);
 	int status;
 
-	child_pid = fork();
-	if (child_pid < 0)
-		fl_die("cannot fork: %s", strerror(errno));
-	if (child_pid == 0) {
-		execvp(argv[0], argv);
-		fprintf(stderr, "faultline: cannot run '%s': %s\n", argv[0], strerror(errno));
-		_exit(errno == ENOENT ? 127 : 126);
-	}
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = forward;
-	sa.sa_flags = SA_RESTART;
-	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < sizeof(fwd) / sizeof(fwd[0]); i++)
-		sigaction(fwd[i], &sa, NULL);
-	while (waitpid(child_pid, &status, 0) < 0)
-		if (errno != EINTR)
-			fl_die("waitpid: %s", strerror(errno));
-	for (size_t i = 0; i < sizeof(fwd) / sizeof(fwd[0]); i++)
-		signal(fwd[i], SIG_DFL);
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return 1;
+	if (pid < 0)
+		exit(1);
+	status = fl_launch_wait(pid);
+	if (status < 0)
+		exit(1);
+	return status;
 }
 
 /*
@@ -499,6 +616,7 @@ int cmd_record(int argc, char **argv)
 	struct record_opts o = {0};
 	int first = parse(argc, argv, &o), status;
 	char *lib, *prog, *dir, *name = NULL;
+	struct timespec start;
 
 	lib = find_library();
 	if (!lib)
@@ -519,7 +637,10 @@ int cmd_record(int argc, char **argv)
 	dir = prepare_dir(o.out, o.force);
 	free(name);
 	setup_env(&o, lib, dir);
+	/* The clock file times are stamped with: a map written at once is not older. */
+	clock_gettime(CLOCK_REALTIME_COARSE, &start);
 	status = run_repeated(&o, argv + first);
+	keep_perf_maps(dir, &start);
 	if (!o.quiet)
 		fl_record_summary(dir, stderr);
 	free(lib);

@@ -13,6 +13,9 @@
 #include "faultline/schema.h"
 #include "model/aspace.h"
 #include "model/heap_replay.h"
+#include "model/load_alloc.h"
+#include "model/load_counters.h"
+#include "model/push.h"
 #include "read/reader.h"
 #include "util/diag.h"
 #include "util/xalloc.h"
@@ -34,8 +37,7 @@ struct loader {
 	int fn_k;
 };
 
-#define PUSH(ld, arr, n, cap)                                                                      \
-	(FL_GROW((ld)->p->arr, (ld)->cap, (ld)->p->n + 1), &(ld)->p->arr[(ld)->p->n++])
+#define PUSH(ld, arr, n, cap) FL_PUSH((ld)->p->arr, (ld)->p->n, (ld)->cap)
 
 static const char *jstr(struct loader *ld, const json_t *o, const char *key)
 {
@@ -185,9 +187,7 @@ static void load_stack(struct loader *ld, json_t *o)
 
 static void add_free(struct loader *ld, uint64_t seq, uint64_t t, uint64_t addr, int by)
 {
-	struct fl_heap_free *h;
-	FL_GROW(ld->frees, ld->capfrees, ld->nfrees + 1);
-	h = &ld->frees[ld->nfrees++];
+	struct fl_heap_free *h = FL_PUSH(ld->frees, ld->nfrees, ld->capfrees);
 	h->seq = seq;
 	h->t = t;
 	h->addr = addr;
@@ -212,42 +212,6 @@ static void flat_faults(struct loader *ld, const struct fl_flat *f)
 	}
 }
 
-/*
- * A counter from the trace, bounded: the reports add, scale and compare
- * them as int64_t, and a hostile 2^63-1 would overflow that arithmetic. No
- * real figure (bytes, pages, events of one process) comes near 2^52; one
- * beyond is clamped there, and a negative one other than -1 (unknown)
- * becomes -1.
- */
-#define MAX_FIGURE ((int64_t)1 << 52)
-static void bound_counters(struct fl_counters *c)
-{
-	int64_t *v[] = {&c->minflt,
-			&c->majflt,
-			&c->ru_minflt,
-			&c->ru_majflt,
-			&c->dtlb_load,
-			&c->dtlb_store,
-			&c->rss_anon,
-			&c->rss_file,
-			&c->rss_shmem,
-			&c->vsz,
-			&c->swap,
-			&c->pte_bytes,
-			&c->stack_vma,
-			&c->committed_as,
-			&c->commit_limit,
-			&c->oom_score,
-			&c->tracking_faults,
-			&c->vm_hwm,
-			&c->vm_peak,
-			&c->ru_minflt_base,
-			&c->shim_kernel_minflt,
-			&c->shim_threads};
-	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
-		*v[i] = *v[i] < -1 ? -1 : *v[i] > MAX_FIGURE ? MAX_FIGURE : *v[i];
-}
-
 /* A residency row's page counts, bounded like the counters (in pages). */
 static void bound_region(struct fl_res_region *g)
 {
@@ -255,36 +219,16 @@ static void bound_region(struct fl_res_region *g)
 			&g->anon_exclusive, &g->anon_shared, &g->huge,
 			&g->written,	    &g->referenced,  &g->moved};
 	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
-		*v[i] = *v[i] < -1 ? -1 : *v[i] > MAX_FIGURE / 4096 ? MAX_FIGURE / 4096 : *v[i];
+		*v[i] = *v[i] < -1		       ? -1
+			: *v[i] > FL_MAX_FIGURE / 4096 ? FL_MAX_FIGURE / 4096
+						       : *v[i];
 }
 
 static void flat_counters(struct loader *ld, const struct fl_flat *f, uint64_t t)
 {
 	struct fl_counters *c = PUSH(ld, counters, ncounters, capcounters);
+	fl_load_counters_flat(c, f);
 	c->t = t;
-	c->minflt = fl_flat_int(f, FL_K_MINFLT, -1);
-	c->majflt = fl_flat_int(f, FL_K_MAJFLT, -1);
-	c->ru_minflt = fl_flat_int(f, FL_K_RU_MINFLT, -1);
-	c->ru_majflt = fl_flat_int(f, FL_K_RU_MAJFLT, -1);
-	c->dtlb_load = fl_flat_int(f, FL_K_DTLB_LOAD, -1);
-	c->dtlb_store = fl_flat_int(f, FL_K_DTLB_STORE, -1);
-	c->rss_anon = fl_flat_int(f, FL_K_RSS_ANON, -1);
-	c->rss_file = fl_flat_int(f, FL_K_RSS_FILE, -1);
-	c->rss_shmem = fl_flat_int(f, FL_K_RSS_SHMEM, -1);
-	c->vsz = fl_flat_int(f, FL_K_VSZ, -1);
-	c->vm_hwm = fl_flat_int(f, FL_K_VM_HWM, -1);
-	c->vm_peak = fl_flat_int(f, FL_K_VM_PEAK, -1);
-	c->swap = fl_flat_int(f, FL_K_SWAP, -1);
-	c->pte_bytes = fl_flat_int(f, FL_K_PTE, -1);
-	c->stack_vma = fl_flat_int(f, FL_K_STACK_VMA, -1);
-	c->committed_as = fl_flat_int(f, FL_K_COMMITTED, -1);
-	c->commit_limit = fl_flat_int(f, FL_K_COMMIT_LIMIT, -1);
-	c->oom_score = fl_flat_int(f, FL_K_OOM_SCORE, -1);
-	c->tracking_faults = fl_flat_int(f, FL_K_TRACKING_FAULTS, -1);
-	c->ru_minflt_base = fl_flat_int(f, FL_K_RU_MINFLT_BASE, -1);
-	c->shim_kernel_minflt = fl_flat_int(f, FL_K_SHIM_KERNEL_MINFLT, -1);
-	c->shim_threads = fl_flat_int(f, FL_K_SHIM_THREADS, -1);
-	bound_counters(c);
 }
 
 static const char *flat_istr(struct loader *ld, const struct fl_flat_val *v)
@@ -380,10 +324,8 @@ static void add_block(struct loader *ld, const struct fl_flat *f, uint64_t t, ui
 	int k = flat_fn(ld, f);
 	if (k < 0)
 		k = f->ev == FL_E_REALLOC ? FL_FN_REALLOC : FL_FN_MALLOC;
-	FL_GROW(p->blocks, ld->capblocks, p->nblocks + 1);
-	FL_GROW(ld->block_seq, ld->capseq, p->nblocks + 1);
-	ld->block_seq[p->nblocks] = seq;
-	b = &p->blocks[p->nblocks++];
+	*(uint64_t *)fl_push_slot((void **)&ld->block_seq, &ld->capseq, p->nblocks, 8) = seq;
+	b = FL_PUSH(p->blocks, p->nblocks, ld->capblocks);
 	b->addr = fl_flat_addr(f, FL_K_ADDR);
 	b->size = (uint64_t)fl_flat_int(f, FL_K_SIZE, 0);
 	b->weight = (uint64_t)fl_flat_int(f, FL_K_WEIGHT, (int64_t)b->size);
@@ -393,6 +335,7 @@ static void add_block(struct loader *ld, const struct fl_flat *f, uint64_t t, ui
 	b->tid = (int32_t)fl_flat_int(f, FL_K_TID, 0);
 	b->fn = (uint8_t)k;
 	b->freed_by = FL_FN_COUNT;
+	b->charge = fl_load_charge_flat(f);
 }
 
 /* alloc, free and realloc: the hot events, delivered flat (see reader.h). */
@@ -464,35 +407,15 @@ static void load_call(struct loader *ld, json_t *o, enum fl_ev ev, uint64_t t, u
 	c->advice = (int32_t)fl_json_get_int(o, FL_K_ADVICE, -1);
 	c->err = (int32_t)fl_json_get_int(o, FL_K_ERRNO, 0);
 	c->path = jstr(ld, o, FL_K_PATH);
+	c->charge = fl_load_charge_json(o);
+	fl_load_failed_mmap(ld->p, c);
 }
 
 static void load_counters(struct loader *ld, json_t *o, uint64_t t)
 {
 	struct fl_counters *c = PUSH(ld, counters, ncounters, capcounters);
+	fl_load_counters_json(c, o);
 	c->t = t;
-	c->minflt = fl_json_get_int(o, FL_K_MINFLT, -1);
-	c->majflt = fl_json_get_int(o, FL_K_MAJFLT, -1);
-	c->ru_minflt = fl_json_get_int(o, FL_K_RU_MINFLT, -1);
-	c->ru_majflt = fl_json_get_int(o, FL_K_RU_MAJFLT, -1);
-	c->dtlb_load = fl_json_get_int(o, FL_K_DTLB_LOAD, -1);
-	c->dtlb_store = fl_json_get_int(o, FL_K_DTLB_STORE, -1);
-	c->rss_anon = fl_json_get_int(o, FL_K_RSS_ANON, -1);
-	c->rss_file = fl_json_get_int(o, FL_K_RSS_FILE, -1);
-	c->rss_shmem = fl_json_get_int(o, FL_K_RSS_SHMEM, -1);
-	c->vsz = fl_json_get_int(o, FL_K_VSZ, -1);
-	c->vm_hwm = fl_json_get_int(o, FL_K_VM_HWM, -1);
-	c->vm_peak = fl_json_get_int(o, FL_K_VM_PEAK, -1);
-	c->swap = fl_json_get_int(o, FL_K_SWAP, -1);
-	c->pte_bytes = fl_json_get_int(o, FL_K_PTE, -1);
-	c->stack_vma = fl_json_get_int(o, FL_K_STACK_VMA, -1);
-	c->committed_as = fl_json_get_int(o, FL_K_COMMITTED, -1);
-	c->commit_limit = fl_json_get_int(o, FL_K_COMMIT_LIMIT, -1);
-	c->oom_score = fl_json_get_int(o, FL_K_OOM_SCORE, -1);
-	c->tracking_faults = fl_json_get_int(o, FL_K_TRACKING_FAULTS, -1);
-	c->ru_minflt_base = fl_json_get_int(o, FL_K_RU_MINFLT_BASE, -1);
-	c->shim_kernel_minflt = fl_json_get_int(o, FL_K_SHIM_KERNEL_MINFLT, -1);
-	c->shim_threads = fl_json_get_int(o, FL_K_SHIM_THREADS, -1);
-	bound_counters(c);
 }
 
 static void load_heap_tick(struct loader *ld, json_t *o, uint64_t t)
@@ -754,6 +677,9 @@ static int on_event(void *ctx, enum fl_ev ev, json_t *o, const struct fl_reader_
 	case FL_E_NOTE:
 		load_note(ld, o, t);
 		break;
+	case FL_E_ALLOC_FAILED:
+		fl_load_alloc_failed(p, o, t, seq);
+		break;
 	case FL_E_UNKNOWN:
 		load_unknown(ld, o, t);
 		break;
@@ -843,6 +769,7 @@ static void finish_proc(struct loader *ld)
 	SORT_BY(p->wss, p->nwss, t, cmp_wss);
 	SORT_BY(p->io, p->nio, t, cmp_io);
 	SORT_BY(p->sites, p->nsites, stack, cmp_site);
+	fl_load_failed_finish(p);
 	sort_stacks(p);
 	fl_aspace_index_calls(p);
 	fl_aspace_timeline(p);

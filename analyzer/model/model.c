@@ -151,6 +151,7 @@ static void proc_free(struct fl_proc *p)
 	free(p->maps);
 	free(p->calls);
 	free(p->blocks);
+	free(p->failed);
 	free(p->counters);
 	free(p->heap);
 	free(p->sites);

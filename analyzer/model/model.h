@@ -89,6 +89,19 @@ struct fl_maps_snap {
 };
 
 /* One mmap/munmap/mremap/mprotect/madvise/brk call. */
+/* The commit charge recorded with a large reservation or a failed
+ * allocation, read just after the call: Committed_AS and CommitLimit in
+ * 4 KiB units (kept small: every large block carries one); 0 = not
+ * recorded. fl_charge_bytes() gives bytes or -1. */
+struct fl_charge {
+	uint32_t committed, limit;
+};
+
+static inline int64_t fl_charge_bytes(uint32_t units)
+{
+	return units ? (int64_t)units << 12 : -1;
+}
+
 struct fl_map_call {
 	uint64_t t, seq;
 	uint64_t addr, size;	     /* munmap/mprotect/madvise: the range; mmap: hint, size */
@@ -100,6 +113,19 @@ struct fl_map_call {
 	int32_t prot, flags, fd, advice, err;
 	uint8_t fn;	  /* enum fl_fn */
 	const char *path; /* interned; NULL unless a file mapping */
+	struct fl_charge charge;
+};
+
+/* An allocation that returned no memory: an alloc_failed line, or an mmap
+ * that failed with ENOMEM. */
+struct fl_failed {
+	uint64_t t, seq;
+	uint64_t size; /* asked for; INT64_MAX when size_overflow */
+	uint32_t stack;
+	int32_t tid, err;
+	uint8_t fn;	       /* enum fl_fn */
+	uint8_t size_overflow; /* asked for more than INT64_MAX (malloc(SIZE_MAX), calloc overflow) */
+	struct fl_charge charge;
 };
 
 /* A heap block: one recorded allocation (alloc, or the new half of a realloc). */
@@ -112,6 +138,7 @@ struct fl_block {
 	int32_t tid;
 	uint8_t fn;	  /* enum fl_fn: which call allocated it */
 	uint8_t freed_by; /* FL_FN_FREE, FL_FN_REALLOC, or FL_FN_COUNT (not freed) */
+	struct fl_charge charge;
 };
 
 struct fl_stack {
@@ -129,6 +156,7 @@ struct fl_counters {
 	int64_t vm_hwm, vm_peak; /* the kernel's high-water marks so far, -1 unknown */
 	int64_t committed_as, commit_limit, oom_score, tracking_faults;
 	int64_t ru_minflt_base, shim_kernel_minflt, shim_threads; /* see schema.h */
+	int64_t shim_resident, shim_private; /* bytes, see schema.h */
 };
 
 /* "heap" event: exact totals since start, all threads. */
@@ -273,6 +301,8 @@ struct fl_proc {
 	size_t ncalls; /* sorted by seq */
 	struct fl_block *blocks;
 	size_t nblocks; /* sorted by t_alloc (seq order) */
+	struct fl_failed *failed;
+	size_t nfailed, capfailed; /* sorted by seq */
 	struct fl_counters *counters;
 	size_t ncounters;
 	struct fl_heap_tick *heap;

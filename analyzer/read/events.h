@@ -32,6 +32,7 @@ enum fl_ev {
 	FL_E_HEAP,
 	FL_E_SITES,
 	FL_E_NOTE,
+	FL_E_ALLOC_FAILED,
 	FL_E_COUNT
 };
 

@@ -36,6 +36,7 @@ static const char *const event_names[FL_E_COUNT] = {
     [FL_E_HEAP] = FL_EV_HEAP,
     [FL_E_SITES] = FL_EV_SITES,
     [FL_E_NOTE] = FL_EV_NOTE,
+    [FL_E_ALLOC_FAILED] = FL_EV_ALLOC_FAILED,
 };
 
 enum fl_ev fl_reader_event(const char *name)
@@ -111,13 +112,18 @@ static const struct fl_key_spec header_keys[] = {R(FL_K_VERSION, 'i'),
 static const struct fl_key_spec maps_keys[] = {ROWS(FL_K_VMAS, 1, "aasaus"),
 					       ROWS(FL_K_SHIM, 0, "aa"), K(FL_K_WHY, 's'), END};
 static const struct fl_key_spec stack_keys[] = {R(FL_K_ID, 'u'), ROWS(FL_K_FRAMES, 1, "*a"), END};
-static const struct fl_key_spec alloc_keys[] = {K(FL_K_FUNC, 's'),   R(FL_K_ADDR, 'a'),
-						R(FL_K_SIZE, 'u'),   K(FL_K_STACK, 'u'),
-						K(FL_K_WEIGHT, 'u'), END};
+static const struct fl_key_spec alloc_keys[] = {
+    K(FL_K_FUNC, 's'),	 R(FL_K_ADDR, 'a'),	 R(FL_K_SIZE, 'u'),	    K(FL_K_STACK, 'u'),
+    K(FL_K_WEIGHT, 'u'), K(FL_K_COMMITTED, 'u'), K(FL_K_COMMIT_LIMIT, 'u'), END};
+static const struct fl_key_spec alloc_failed_keys[] = {
+    K(FL_K_FUNC, 's'),	R(FL_K_SIZE, 'u'),	K(FL_K_SIZE_OVERFLOW, 'b'), K(FL_K_ERRNO, 'i'),
+    K(FL_K_STACK, 'u'), K(FL_K_COMMITTED, 'u'), K(FL_K_COMMIT_LIMIT, 'u'),  END};
 static const struct fl_key_spec free_keys[] = {R(FL_K_ADDR, 'a'), K(FL_K_SIZE, 'u'), END};
-static const struct fl_key_spec realloc_keys[] = {
-    K(FL_K_FUNC, 's'),	   R(FL_K_OLD_ADDR, 'a'), R(FL_K_ADDR, 'a'),   R(FL_K_SIZE, 'u'),
-    K(FL_K_OLD_SIZE, 'u'), K(FL_K_STACK, 'u'),	  K(FL_K_WEIGHT, 'u'), END};
+static const struct fl_key_spec realloc_keys[] = {K(FL_K_FUNC, 's'),	     R(FL_K_OLD_ADDR, 'a'),
+						  R(FL_K_ADDR, 'a'),	     R(FL_K_SIZE, 'u'),
+						  K(FL_K_OLD_SIZE, 'u'),     K(FL_K_STACK, 'u'),
+						  K(FL_K_WEIGHT, 'u'),	     K(FL_K_COMMITTED, 'u'),
+						  K(FL_K_COMMIT_LIMIT, 'u'), END};
 static const struct fl_key_spec mmap_keys[] = {K(FL_K_ADDR, 'A'),
 					       R(FL_K_SIZE, 'u'),
 					       K(FL_K_PROT, 'i'),
@@ -128,6 +134,8 @@ static const struct fl_key_spec mmap_keys[] = {K(FL_K_ADDR, 'A'),
 					       K(FL_K_ERRNO, 'i'),
 					       K(FL_K_STACK, 'u'),
 					       K(FL_K_PATH, 'S'),
+					       K(FL_K_COMMITTED, 'u'),
+					       K(FL_K_COMMIT_LIMIT, 'u'),
 					       END};
 static const struct fl_key_spec range_keys[] = {
     R(FL_K_ADDR, 'A'),	 R(FL_K_SIZE, 'u'),  K(FL_K_PROT, 'i'),	 K(FL_K_ADVICE, 'i'),
@@ -145,10 +153,11 @@ static const struct fl_key_spec brk_keys[] = {K(FL_K_FUNC, 's'),
 static const struct fl_key_spec fork_keys[] = {R(FL_K_CHILD, 'i'), K(FL_K_KIND, 's'), END};
 static const struct fl_key_spec exec_keys[] = {K(FL_K_PATH, 'S'), ROWS(FL_K_ARGV, 0, "*S"),
 					       K(FL_K_RESULT, 'i'), K(FL_K_ERRNO, 'i'), END};
-static const struct fl_key_spec exit_keys[] = {
-    K(FL_K_HOW, 's'),	    K(FL_K_STATUS, 'i'),    K(FL_K_SIGNAL, 'i'),
-    K(FL_K_RU_MINFLT, 'n'), K(FL_K_RU_MAJFLT, 'n'), K("ru_utime_ns", 'n'),
-    K("ru_stime_ns", 'n'),  K("ru_maxrss_kb", 'n'), K(FL_K_RU_INBLOCK, 'n'), END};
+static const struct fl_key_spec exit_keys[] = {K(FL_K_HOW, 's'),	K(FL_K_STATUS, 'i'),
+					       K(FL_K_SIGNAL, 'i'),	K(FL_K_RU_MINFLT, 'n'),
+					       K(FL_K_RU_MAJFLT, 'n'),	K("ru_utime_ns", 'n'),
+					       K("ru_stime_ns", 'n'),	K("ru_maxrss_kb", 'n'),
+					       K(FL_K_RU_INBLOCK, 'n'), END};
 static const struct fl_key_spec faults_keys[] = {K(FL_K_PERIOD, 'u'), K(FL_K_LOST, 'u'),
 						 ROWS(FL_K_SAMPLES, 1, "aaiui"), END};
 static const struct fl_key_spec counters_keys[] = {K(FL_K_MINFLT, 'n'),
@@ -196,7 +205,7 @@ static const struct fl_key_spec *const event_keys[FL_E_COUNT] = {
     [FL_E_COUNTERS] = counters_keys, [FL_E_RESIDENCY] = residency_keys,
     [FL_E_WSS] = wss_keys,	     [FL_E_IO] = io_keys,
     [FL_E_HEAP] = heap_keys,	     [FL_E_SITES] = sites_keys,
-    [FL_E_NOTE] = note_keys,
+    [FL_E_NOTE] = note_keys,	     [FL_E_ALLOC_FAILED] = alloc_failed_keys,
 };
 
 /* Hex digit values plus one; 0 for anything else. */

@@ -59,7 +59,8 @@ void html_chart_table(struct html_ctx *c, const struct fl_svg_chart *ch);
 void html_heatmap_table(struct html_ctx *c, const struct fl_svg_heatmap *h);
 void html_figure_open(struct html_ctx *c, const char *caption);
 void html_proc_heading(struct html_ctx *c, const struct fl_proc *p);
-void html_finding_item(struct html_ctx *c, json_t *fi);
+/* A finding; path is its place in the report JSON (borrowed), for its figures. */
+void html_finding_item(struct html_ctx *c, json_t *fi, json_t *path);
 
 /* The parts of the page, in page order. */
 void html_summary(struct html_ctx *c);

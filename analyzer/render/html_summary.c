@@ -215,7 +215,10 @@ static void standout(struct html_ctx *c)
 		{
 			const char *sev = json_string_value(json_object_get(fi, "severity"));
 			if (sev && strcmp(sev, "info") != 0) {
-				html_finding_item(c, fi);
+				json_t *path = json_pack("[s,s,s,I]", "sections", name, "findings",
+							 (json_int_t)i);
+				html_finding_item(c, fi, path);
+				json_decref(path);
 				n++;
 			}
 		}

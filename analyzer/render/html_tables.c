@@ -342,11 +342,103 @@ static void json_cell(struct html_ctx *c, json_t *path, const char *key, json_t 
 	}
 }
 
-/* An array of objects as a table: columns in order of first appearance. */
+/*
+ * What a sampled row carries about its own estimates (the heap's sites):
+ * "estimate", "sample_period_bytes", the relative standard errors "rse" and
+ * the figures the sample "supported". The table shows them as "≈" on the
+ * columns, the period in the heading and "—" for an unsupported figure, so
+ * they are not columns of their own.
+ */
+static int is_estimate_meta(const char *k)
+{
+	return !strcmp(k, "estimate") || !strcmp(k, "sample_period_bytes") || !strcmp(k, "rse") ||
+	       !strcmp(k, "supported");
+}
+
+/* The first row of arr whose figures are estimates, or -1. */
+static long first_estimate_row(json_t *arr)
+{
+	json_t *row;
+	size_t i;
+	json_array_foreach(arr, i, row)
+	{
+		if (json_is_true(json_object_get(row, "estimate")))
+			return (long)i;
+	}
+	return -1;
+}
+
+/* "(≈, one sample per 2.00 KiB)" after a table's name, the period tagged. */
+static void estimate_caption(struct html_ctx *c, json_t *path, json_t *arr, long row)
+{
+	json_t *period = json_object_get(json_array_get(arr, (size_t)row), "sample_period_bytes");
+	fputs(" <span class=\"dim\">(\xe2\x89\x88, ", c->f);
+	if (json_is_integer(period)) {
+		json_t *rp = path_add(path, NULL, (size_t)row),
+		       *pp = path_add(rp, "sample_period_bytes", 0);
+		fputs("one sample per ", c->f);
+		html_fig(c, pp, period, HTML_FIG_BYTES);
+		json_decref(pp);
+		json_decref(rp);
+	} else {
+		fputs("sampled", c->f);
+	}
+	fputs(")</span>", c->f);
+}
+
+/* The records behind a sampled figure: a leak or a peak has its own count. */
+static json_t *samples_of(json_t *row, const char *key)
+{
+	if (!strcmp(key, "peak_live"))
+		return json_object_get(row, "peak_samples");
+	if (!strcmp(key, "leaked_bytes") || !strcmp(key, "leaked_blocks"))
+		return json_object_get(row, "leaked_samples");
+	return json_object_get(row, "samples");
+}
+
+/*
+ * An estimate the sample cannot support: "—", with its relative standard
+ * error and sample count in the tooltip, as the text report leaves it out.
+ */
+static int unsupported_cell(struct html_ctx *c, json_t *row, const char *key)
+{
+	json_t *supported = json_object_get(json_object_get(row, "supported"), key);
+	json_t *rse = json_object_get(json_object_get(row, "rse"), key);
+	json_t *samples = samples_of(row, key);
+	if (!json_is_true(json_object_get(row, "estimate")) || !json_is_false(supported))
+		return 0;
+	fputs("<span class=\"unsupported\" title=\"too few samples to estimate", c->f);
+	if (json_is_number(rse))
+		fprintf(c->f, ": relative standard error \xc2\xb1%.0f%%",
+			json_number_value(rse) * 100);
+	if (json_is_integer(samples))
+		fprintf(c->f, ", from %lld sampled blocks", (long long)json_integer_value(samples));
+	fputs("\">\xe2\x80\x94</span>", c->f);
+	return 1;
+}
+
+/* Does any estimate row of arr give column key a relative standard error? */
+static int is_estimated_column(json_t *arr, const char *key)
+{
+	json_t *row;
+	size_t i;
+	json_array_foreach(arr, i, row)
+	{
+		if (json_is_true(json_object_get(row, "estimate")) &&
+		    json_object_get(json_object_get(row, "rse"), key))
+			return 1;
+	}
+	return 0;
+}
+
+/* An array of objects as a table: columns in order of first appearance (the
+ * table scrolls sideways, so a wide section loses no column). */
+#define JSON_TABLE_MAX_COLS 48
 static void json_table(struct html_ctx *c, json_t *path, const char *name, json_t *arr)
 {
-	const char *cols[16];
+	const char *cols[JSON_TABLE_MAX_COLS];
 	size_t ncols = 0, i;
+	long est_row = first_estimate_row(arr);
 	json_t *row, *v;
 	const char *k;
 	json_array_foreach(arr, i, row)
@@ -356,20 +448,24 @@ static void json_table(struct html_ctx *c, json_t *path, const char *name, json_
 		json_object_foreach(row, k, v)
 		{
 			size_t j;
+			if (is_estimate_meta(k))
+				continue;
 			for (j = 0; j < ncols && strcmp(cols[j], k); j++)
 				;
-			if (j == ncols && ncols < 16)
+			if (j == ncols && ncols < JSON_TABLE_MAX_COLS)
 				cols[ncols++] = k;
 		}
 	}
 	fputs("<h4>", c->f);
 	html_esc(c, name);
-	fprintf(c->f,
-		" <span class=\"dim\">(%zu)</span></h4>\n<div class=\"scroll\"><table "
-		"class=\"sort\">\n<tr>",
-		json_array_size(arr));
+	fprintf(c->f, " <span class=\"dim\">(%zu)</span>", json_array_size(arr));
+	if (est_row >= 0)
+		estimate_caption(c, path, arr, est_row);
+	fputs("</h4>\n<div class=\"scroll\"><table class=\"sort\">\n<tr>", c->f);
 	for (size_t j = 0; j < ncols; j++) {
 		fputs("<th>", c->f);
+		if (est_row >= 0 && is_estimated_column(arr, cols[j]))
+			fputs("\xe2\x89\x88", c->f);
 		html_esc(c, cols[j]);
 		fputs("</th>", c->f);
 	}
@@ -385,7 +481,7 @@ static void json_table(struct html_ctx *c, json_t *path, const char *name, json_
 		for (size_t j = 0; j < ncols; j++) {
 			fputs("<td>", c->f);
 			v = json_object_get(row, cols[j]);
-			if (v) {
+			if (v && !unsupported_cell(c, row, cols[j])) {
 				json_t *rp = path_add(path, NULL, i),
 				       *cp = path_add(rp, cols[j], 0);
 				json_cell(c, cp, cols[j], v, 1);
@@ -416,6 +512,22 @@ static int is_table(json_t *v)
 	       !json_object_get(json_array_get(v, 0), "text");
 }
 
+/*
+ * A section-level figure that is an estimate: the object says "estimate"
+ * and carries the figure's relative standard error as "<stem>_rse" (the
+ * heap's "leaked_rse" for "leaked_bytes" and "leaked_blocks").
+ */
+static int is_estimated_fact(json_t *obj, const char *k)
+{
+	char rse_key[64];
+	size_t stem = strcspn(k, "_");
+	if (!json_is_true(json_object_get(obj, "estimate")) || ends_with(k, "_rse") ||
+	    stem >= sizeof(rse_key) - 5)
+		return 0;
+	snprintf(rse_key, sizeof(rse_key), "%.*s_rse", (int)stem, k);
+	return json_object_get(obj, rse_key) != NULL;
+}
+
 /* Scalars first as a two-column table, then nested tables and objects. */
 static void json_facts(struct html_ctx *c, json_t *path, json_t *obj, int depth)
 {
@@ -432,6 +544,8 @@ static void json_facts(struct html_ctx *c, json_t *path, json_t *obj, int depth)
 		fputs("<tr><th>", c->f);
 		html_esc(c, k);
 		fputs("</th><td>", c->f);
+		if (is_estimated_fact(obj, k))
+			fputs("\xe2\x89\x88", c->f);
 		sub = path_add(path, k, 0);
 		json_cell(c, sub, k, v, 1);
 		json_decref(sub);
@@ -459,7 +573,31 @@ static void json_facts(struct html_ctx *c, json_t *path, json_t *obj, int depth)
 	}
 }
 
-void html_finding_item(struct html_ctx *c, json_t *fi)
+/*
+ * A folded finding (report.c's fl_findings_fold) shows its count as "×N",
+ * the first finding's own words, and the examples it kept.
+ */
+static void folded_text(struct html_ctx *c, json_t *fi, json_t *path)
+{
+	json_t *examples = json_object_get(fi, "examples"), *e;
+	json_t *cp = path_add(path, "count", 0);
+	size_t i;
+	fputs("<b class=\"fold\">\xc3\x97", c->f);
+	html_fig(c, cp, json_object_get(fi, "count"), HTML_FIG_COUNT);
+	fputs("</b> ", c->f);
+	json_decref(cp);
+	html_esc(c, json_string_value(json_array_get(examples, 0)));
+	fputs("<details class=\"examples\"><summary>examples</summary><ul>", c->f);
+	json_array_foreach(examples, i, e)
+	{
+		fputs("<li>", c->f);
+		html_esc(c, json_is_string(e) ? json_string_value(e) : "?");
+		fputs("</li>", c->f);
+	}
+	fputs("</ul></details>", c->f);
+}
+
+void html_finding_item(struct html_ctx *c, json_t *fi, json_t *path)
 {
 	const char *sev = json_string_value(json_object_get(fi, "severity"));
 	const char *text = json_string_value(json_object_get(fi, "text"));
@@ -468,7 +606,11 @@ void html_finding_item(struct html_ctx *c, json_t *fi)
 	int warn = sev && strcmp(sev, "info") != 0;
 	fprintf(c->f, "<li class=\"finding %s\"><span class=\"sev\">%s</span> ",
 		warn ? "warn" : "info", warn ? "warn" : "info");
-	html_esc(c, text ? text : "");
+	if (json_is_integer(json_object_get(fi, "count")) &&
+	    json_is_string(json_array_get(json_object_get(fi, "examples"), 0)))
+		folded_text(c, fi, path);
+	else
+		html_esc(c, text ? text : "");
 	if (id) {
 		fputs(" <span class=\"dim\">[", c->f);
 		html_esc(c, id);
@@ -482,14 +624,20 @@ void html_finding_item(struct html_ctx *c, json_t *fi)
 	fputs("</li>\n", c->f);
 }
 
-static void findings(struct html_ctx *c, json_t *sec)
+static void findings(struct html_ctx *c, json_t *path, json_t *sec)
 {
 	json_t *arr = json_object_get(sec, "findings"), *fi;
 	size_t i;
 	if (!json_is_array(arr) || !json_array_size(arr))
 		return;
 	fputs("<ul class=\"findings\">\n", c->f);
-	json_array_foreach(arr, i, fi) html_finding_item(c, fi);
+	json_array_foreach(arr, i, fi)
+	{
+		json_t *ap = path_add(path, "findings", 0), *fp = path_add(ap, NULL, i);
+		html_finding_item(c, fi, fp);
+		json_decref(fp);
+		json_decref(ap);
+	}
 	fputs("</ul>\n", c->f);
 }
 
@@ -514,8 +662,8 @@ void html_sections(struct html_ctx *c)
 		fputs("\"><h2>", c->f);
 		html_esc(c, section_title(name));
 		fputs("</h2>\n", c->f);
-		findings(c, sec);
 		json_t *path = json_pack("[s,s]", "sections", name);
+		findings(c, path, sec);
 		json_facts(c, path, sec, 0);
 		json_decref(path);
 		fputs("</section>\n", c->f);

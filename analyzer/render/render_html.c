@@ -96,6 +96,8 @@ static const char css[] =
     "fff;background:#6b8fb8;border-radius:3px;padding:0 5px;margin-right:4px}\n"
     ".warn .sev{background:var(--warn)}\n"
     "p.explain{margin:4px 0 0;font-size:.92rem;color:#333}\n"
+    "details.examples summary{cursor:pointer;color:var(--dim);font-size:.9rem}\n"
+    ".unsupported{cursor:help;border-bottom:1px dotted var(--dim)}\n"
     "ul.tree,ul.tree ul{list-style:none;padding-left:18px;border-left:1px dotted #aaa}\n"
     "ul.tree{padding-left:4px;border:0}\n"
     "ul.tree li{margin:4px 0;overflow-wrap:anywhere}\n"

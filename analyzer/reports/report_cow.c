@@ -414,7 +414,8 @@ static int64_t pte_at(const struct fl_proc *p, uint64_t t)
  * its side of the parent's copies and of shared pages the parent let go,
  * and memory new in the child. What a program that reads its own
  * Private_Dirty in the child reports as its copy-on-write cost (redis's
- * rdb_last_cow_size), less faultline's own pages (their VMAs have no row).
+ * rdb_last_cow_size), less faultline's own pages (their VMAs have no row;
+ * child_shim_private_end counts them).
  */
 static json_t *child_private_end(const struct series *cz)
 {
@@ -423,6 +424,17 @@ static json_t *child_private_end(const struct series *cz)
 		if (cz->last[j].anon_exclusive >= 0)
 			sum = (sum < 0 ? 0 : sum) + cz->last[j].anon_exclusive;
 	return sum >= 0 ? json_integer(sum) : json_null();
+}
+
+/*
+ * faultline's own private pages in the child at its end (its buffers, its
+ * data and .bss, in pages): the kernel's Private_Dirty counts them beside
+ * child_private_end, which is the program's alone. null when not measured.
+ */
+static json_t *child_shim_private_end(const struct fl_proc *c)
+{
+	const struct fl_counters *k = fl_proc_last_counters(c);
+	return k && k->shim_private >= 0 ? json_integer(k->shim_private / PAGE) : json_null();
 }
 
 /* When the child exec'd, in ns after its start (-1: never), and what it ran. */
@@ -497,6 +509,7 @@ static json_t *one_fork(const struct fl_model *m, const struct fl_proc *p,
 	json_object_set_new(o, "shared_end",
 			    shared_end >= 0 ? json_integer(shared_end) : json_null());
 	json_object_set_new(o, "child_private_end", child_private_end(&cz));
+	json_object_set_new(o, "child_shim_private_end", child_shim_private_end(c));
 	json_object_set_new(o, "shared_end_pct",
 			    shared_end >= 0 && shared > 0
 				? json_real(pct((uint64_t)shared_end, shared))

@@ -248,7 +248,7 @@ void fl_report_io_text(json_t *sec, FILE *f)
 	size_t j, idx[8], rn;
 	long long rs;
 	json_t *procs = json_object_get(sec, "processes"), *p, *r;
-	char b1[32], b2[32], b3[32], fit[256];
+	char b1[32], b2[32], b3[32], b4[32], fit[256];
 	size_t np = fl_report_top_procs(procs, "read_bytes", idx, 8, &rn, &rs);
 	for (size_t i = 0; i < np; i++) {
 		p = json_array_get(procs, idx[i]);
@@ -264,14 +264,15 @@ void fl_report_io_text(json_t *sec, FILE *f)
 				 (double)json_integer_value(json_object_get(p, "read_bytes"))),
 		    count_or_na(b3, sizeof(b3), json_object_get(p, "file_pages_mapped")));
 		json_array_foreach(json_object_get(p, "files"), j, r)
-		    fprintf(f, "  fd %-3lld %-44.44s %10lld calls %10s (%.1f KiB/call)\n",
+		    fprintf(f, "  fd %-3lld %-44.44s %10lld calls %10s (%s/call)\n",
 			    (long long)json_integer_value(json_object_get(r, "fd")),
 			    fl_fit_path(fit, sizeof(fit),
 					json_string_value(json_object_get(r, "path")), 44),
 			    (long long)json_integer_value(json_object_get(r, "calls")),
 			    fl_fmt_bytes(b1, sizeof(b1),
 					 (double)json_integer_value(json_object_get(r, "bytes"))),
-			    json_real_value(json_object_get(r, "bytes_per_call")) / 1024);
+			    fl_fmt_bytes(b4, sizeof(b4),
+					 json_number_value(json_object_get(r, "bytes_per_call"))));
 	}
 	if (rn)
 		fprintf(f,

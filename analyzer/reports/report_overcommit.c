@@ -37,7 +37,7 @@ struct resv {
 	int vma_shared;		 /* a VMA it overlaps reaches past its pages */
 	uint64_t touched_faults; /* pages, from samples */
 	int refused_strict;
-	int64_t committed_before;
+	struct fl_charge charge; /* recorded with the call; 0 = not recorded (older traces) */
 };
 
 struct resvs {
@@ -46,7 +46,7 @@ struct resvs {
 };
 
 static void resv_add(struct resvs *r, uint64_t start, uint64_t size, uint64_t t0, uint64_t t1,
-		     uint32_t stack, const char *fn)
+		     uint32_t stack, const char *fn, struct fl_charge charge)
 {
 	FL_GROW(r->v, r->cap, r->n + 1);
 	r->v[r->n++] = (struct resv){.start = start,
@@ -55,7 +55,8 @@ static void resv_add(struct resvs *r, uint64_t start, uint64_t size, uint64_t t0
 				     .t1 = t1,
 				     .stack = stack,
 				     .fn = fn,
-				     .resident = -1};
+				     .resident = -1,
+				     .charge = charge};
 }
 
 static uint64_t unmapped_at(const struct fl_proc *p, const struct fl_map_call *c)
@@ -76,7 +77,7 @@ static void collect(const struct fl_proc *p, struct resvs *r)
 		const struct fl_block *b = &p->blocks[i];
 		if (b->size >= large)
 			resv_add(r, b->addr, b->size, b->t_alloc, b->t_free, b->stack,
-				 fl_fn_name(b->fn));
+				 fl_fn_name(b->fn), b->charge);
 	}
 	for (size_t i = 0; i < p->ncalls; i++) {
 		const struct fl_map_call *c = &p->calls[i];
@@ -85,7 +86,7 @@ static void collect(const struct fl_proc *p, struct resvs *r)
 		    !(c->flags & MAP_ANON_BIT))
 			continue;
 		resv_add(r, c->result, (c->size + PAGE - 1) & ~(PAGE - 1), c->t, unmapped_at(p, c),
-			 c->stack, "mmap");
+			 c->stack, "mmap", c->charge);
 	}
 }
 
@@ -356,54 +357,221 @@ static const char *mode_name(int64_t mode)
 	return mode == 0 ? "heuristic" : mode == 1 ? "always" : mode == 2 ? "strict" : "unknown";
 }
 
-static json_t *strict_and_large(const struct fl_proc *p, struct resvs *r, json_t *sec,
-				json_t **too_large)
+static json_t *refusal_json(uint64_t t, uint64_t size, uint32_t stack, const char *fn,
+			    int64_t committed, int64_t limit, const char *from)
+{
+	return json_pack("{s:I, s:I, s:I, s:s, s:I, s:I, s:s}", "t", (json_int_t)t, "size",
+			 (json_int_t)size, "stack", (json_int_t)stack, "fn", fn, "committed_as",
+			 (json_int_t)committed, "commit_limit", (json_int_t)limit, "from", from);
+}
+
+/* Strict mode on: its refusals are the calls that failed with ENOMEM, each
+ * one counted (the kernel refused it, whatever the ticks said). */
+static size_t refused_by_strict(const struct fl_proc *p, json_t *arr)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < p->nfailed; i++) {
+		const struct fl_failed *f = &p->failed[i];
+		if (f->err != ENOMEM)
+			continue;
+		json_array_append_new(arr,
+				      refusal_json(f->t, f->size, f->stack, fl_fn_name(f->fn),
+						   fl_charge_bytes(f->charge.committed),
+						   fl_charge_bytes(f->charge.limit), "failure"));
+		n++;
+	}
+	return n;
+}
+
+/* Another mode: the reservations strict mode would have refused. The charge
+ * read just after the call counts the reservation itself, so it is over the
+ * limit when strict mode would have said no; a trace without it falls back
+ * to the tick before the call (up to one interval old) plus the size. */
+static size_t refused_if_strict(const struct fl_proc *p, struct resvs *r, json_t *arr)
+{
+	size_t n = 0;
+	int charged = 0;
+	/* A trace that records charges records one for every reservation of
+	 * its own: a large block without one was carved from an arena and
+	 * added nothing to Committed_AS. */
+	for (size_t i = 0; i < r->n && !charged; i++)
+		charged = r->v[i].charge.committed != 0;
+	for (size_t i = 0; i < r->n; i++) {
+		struct resv *v = &r->v[i];
+		uint64_t size = v->end - v->start;
+		int64_t limit, committed;
+		const char *from = "call";
+		if (v->charge.committed && v->charge.limit) {
+			committed = fl_charge_bytes(v->charge.committed);
+			limit = fl_charge_bytes(v->charge.limit);
+		} else if (charged) {
+			continue;
+		} else {
+			committed = committed_before(p, v->t0, &limit);
+			if (committed < 0)
+				continue;
+			committed += (int64_t)size;
+			from = "tick";
+		}
+		if (limit <= 0 || committed <= limit)
+			continue;
+		v->refused_strict = 1;
+		json_array_append_new(
+		    arr, refusal_json(v->t0, size, v->stack, v->fn, committed, limit, from));
+		n++;
+	}
+	return n;
+}
+
+static json_t *strict_refusals(const struct fl_proc *p, struct resvs *r, json_t *sec)
+{
+	json_t *arr = json_array();
+	int strict = p->overcommit == 2;
+	size_t n = strict ? refused_by_strict(p, arr) : refused_if_strict(p, r, arr);
+	uint64_t largest = 0;
+	size_t i;
+	json_t *e;
+	char b1[32];
+	if (!n)
+		return arr;
+	json_array_foreach(arr, i, e)
+	{
+		if ((uint64_t)fl_jint(e, "size") > largest)
+			largest = (uint64_t)fl_jint(e, "size");
+	}
+	/* One finding with the count: sixty refusals are one story. */
+	fl_explain_add(sec, "overcommit.strict_refusal", FL_SEV_WARN, FL_MECH_STRICT_COMMIT,
+		       strict
+			   ? "pid %d: strict overcommit refused %zu reservation(s), the largest %s"
+			   : "pid %d: strict overcommit (mode 2) would have refused %zu "
+			     "reservation(s), the largest %s: Committed_AS past CommitLimit",
+		       p->pid, n, fl_fmt_bytes(b1, sizeof(b1), (double)largest));
+	return arr;
+}
+
+static json_t *too_large_json(uint64_t size, uint32_t stack, const char *fn, int ok)
+{
+	return json_pack("{s:I, s:I, s:s, s:b}", "size", (json_int_t)size, "stack",
+			 (json_int_t)stack, "fn", fn, "ok", ok);
+}
+
+/* Single requests larger than RAM plus swap: the reservations that got it,
+ * and the calls that failed (the heuristic mode refuses exactly these). */
+static json_t *too_large(const struct fl_proc *p, const struct resvs *r, json_t *sec)
 {
 	json_t *arr = json_array();
 	uint64_t ramswap = (p->mem_total > 0 ? (uint64_t)p->mem_total : 0) +
 			   (p->swap_total > 0 ? (uint64_t)p->swap_total : 0);
-	char b1[32], b2[32], b3[32];
-	*too_large = json_array();
-	for (size_t i = 0; i < r->n; i++) {
-		struct resv *v = &r->v[i];
-		int64_t limit, before = committed_before(p, v->t0, &limit);
-		uint64_t size = v->end - v->start;
-		v->committed_before = before;
-		if (before >= 0 && limit > 0 && (uint64_t)before + size > (uint64_t)limit) {
-			v->refused_strict = 1;
-			json_array_append_new(
-			    arr, json_pack("{s:I, s:I, s:I, s:I, s:I}", "t", (json_int_t)v->t0,
-					   "size", (json_int_t)size, "stack", (json_int_t)v->stack,
-					   "committed_before", (json_int_t)before, "commit_limit",
-					   (json_int_t)limit));
-			fl_explain_add(sec, "overcommit.strict_refusal", FL_SEV_WARN,
-				       FL_MECH_STRICT_COMMIT,
-				       "pid %d: a %s reservation with Committed_AS at %s would "
-				       "exceed CommitLimit %s: strict mode would have refused it",
-				       p->pid, fl_fmt_bytes(b1, sizeof(b1), (double)size),
-				       fl_fmt_bytes(b2, sizeof(b2), (double)before),
-				       fl_fmt_bytes(b3, sizeof(b3), (double)limit));
-		}
-		if (ramswap && size > ramswap)
-			json_array_append_new(*too_large, json_pack("{s:I, s:I, s:s, s:b}", "size",
-								    (json_int_t)size, "stack",
-								    (json_int_t)v->stack, "fn",
-								    v->fn, "ok", 1));
+	char b1[32];
+	if (!ramswap)
+		return arr;
+	for (size_t i = 0; i < r->n; i++)
+		if (r->v[i].end - r->v[i].start > ramswap)
+			json_array_append_new(arr, too_large_json(r->v[i].end - r->v[i].start,
+								  r->v[i].stack, r->v[i].fn, 1));
+	for (size_t i = 0; i < p->nfailed; i++) {
+		const struct fl_failed *f = &p->failed[i];
+		if (f->size <= ramswap && !f->size_overflow)
+			continue;
+		json_t *e = too_large_json(f->size, f->stack, fl_fn_name(f->fn), 0);
+		json_object_set_new(e, "errno", json_integer(f->err));
+		json_object_set_new(e, "size_overflow", json_boolean(f->size_overflow));
+		json_array_append_new(arr, e);
 	}
-	for (size_t i = 0; i < p->ncalls; i++) {
-		const struct fl_map_call *c = &p->calls[i];
-		if (c->fn == FL_FN_MMAP && c->err == ENOMEM && ramswap && c->size > ramswap)
-			json_array_append_new(*too_large,
-					      json_pack("{s:I, s:I, s:s, s:b}", "size",
-							(json_int_t)c->size, "stack",
-							(json_int_t)c->stack, "fn", "mmap", 0));
-	}
-	if (json_array_size(*too_large))
+	if (json_array_size(arr))
 		fl_explain_add(sec, "overcommit.too_large", FL_SEV_WARN, FL_MECH_OVERCOMMIT,
 			       "pid %d: %zu single request(s) larger than RAM plus swap (%s)",
-			       p->pid, json_array_size(*too_large),
+			       p->pid, json_array_size(arr),
 			       fl_fmt_bytes(b1, sizeof(b1), (double)ramswap));
 	return arr;
+}
+
+struct failed_site {
+	uint32_t stack;
+	uint8_t fn, overflow;
+	int32_t err;
+	uint64_t t, count, largest;
+};
+
+/* The failed allocations by site, most failures first. */
+static json_t *failed_sites(const struct fl_report_opts *o, const struct fl_proc *p)
+{
+	struct fl_u64map idx;
+	struct failed_site *s = NULL;
+	size_t n = 0, cap = 0;
+	json_t *arr = json_array();
+	fl_u64map_init(&idx);
+	for (size_t i = 0; i < p->nfailed; i++) {
+		const struct fl_failed *f = &p->failed[i];
+		uint64_t *slot = fl_u64map_slot(&idx, f->stack);
+		if (!*slot) {
+			FL_GROW(s, cap, n + 1);
+			s[n] = (struct failed_site){.stack = f->stack, .fn = f->fn, .t = f->t};
+			*slot = ++n;
+		}
+		struct failed_site *w = &s[*slot - 1];
+		w->count++;
+		w->err = f->err;
+		if (f->size >= w->largest) {
+			w->largest = f->size;
+			w->overflow |= f->size_overflow;
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i + 1; j < n; j++)
+			if (s[j].count > s[i].count ||
+			    (s[j].count == s[i].count && s[j].largest > s[i].largest)) {
+				struct failed_site t = s[i];
+				s[i] = s[j];
+				s[j] = t;
+			}
+	for (size_t i = 0; i < n && (int)i < o->top; i++)
+		json_array_append_new(
+		    arr, json_pack("{s:I, s:o, s:s, s:I, s:I, s:b, s:i}", "stack",
+				   (json_int_t)s[i].stack, "site",
+				   fl_report_stack_json(o, p, s[i].stack, s[i].t, 6), "fn",
+				   fl_fn_name(s[i].fn), "count", (json_int_t)s[i].count, "largest",
+				   (json_int_t)s[i].largest, "size_overflow", s[i].overflow,
+				   "errno", s[i].err));
+	free(s);
+	fl_u64map_release(&idx);
+	return arr;
+}
+
+/* Allocations that returned no memory: kept out of every total above, and
+ * listed here, each with the charge when it failed. */
+static json_t *failed_json(const struct fl_report_opts *o, const struct fl_proc *p, json_t *sec)
+{
+	json_t *list = json_array(), *out;
+	uint64_t largest = 0;
+	int overflow = 0;
+	char b1[32];
+	for (size_t i = 0; i < p->nfailed; i++) {
+		const struct fl_failed *f = &p->failed[i];
+		if (f->size > largest || (f->size == largest && f->size_overflow)) {
+			largest = f->size;
+			overflow = f->size_overflow;
+		}
+		if ((int)i >= o->top)
+			continue;
+		json_array_append_new(
+		    list,
+		    json_pack("{s:I, s:s, s:I, s:b, s:i, s:I, s:I, s:I}", "t", (json_int_t)f->t,
+			      "fn", fl_fn_name(f->fn), "size", (json_int_t)f->size, "size_overflow",
+			      f->size_overflow, "errno", f->err, "stack", (json_int_t)f->stack,
+			      "committed_as", (json_int_t)fl_charge_bytes(f->charge.committed),
+			      "commit_limit", (json_int_t)fl_charge_bytes(f->charge.limit)));
+	}
+	out = json_pack("{s:I, s:I, s:b}", "count", (json_int_t)p->nfailed, "largest",
+			(json_int_t)largest, "largest_overflow", overflow);
+	json_object_set_new(out, "by_site", failed_sites(o, p));
+	json_object_set_new(out, "list", list);
+	if (p->nfailed && p->overcommit != 2)
+		fl_explain_add(sec, "overcommit.failed", FL_SEV_WARN, FL_MECH_OVERCOMMIT,
+			       "pid %d: %zu allocation(s) returned no memory, the largest %s%s",
+			       p->pid, p->nfailed, overflow ? "more than " : "",
+			       fl_fmt_bytes(b1, sizeof(b1), (double)largest));
+	return out;
 }
 
 static json_t *proc_overcommit(const struct fl_report_opts *o, const struct fl_proc *p, json_t *sec)
@@ -412,12 +580,13 @@ static json_t *proc_overcommit(const struct fl_report_opts *o, const struct fl_p
 	uint64_t reserved = 0, touched = 0;
 	unsigned from = 0;
 	int64_t peak_commit = -1, limit = -1, oom_last = -1, oom_peak = -1;
-	json_t *too_large, *strict, *pr;
+	json_t *big, *strict, *pr;
 	char b1[32], b2[32];
 	collect(p, &r);
 	fl_res_walk(p, measure_state, &r);
 	measure_faults(p, &r);
-	strict = strict_and_large(p, &r, sec, &too_large);
+	strict = strict_refusals(p, &r, sec);
+	big = too_large(p, &r, sec);
 	for (size_t i = 0; i < r.n; i++) {
 		reserved += r.v[i].end - r.v[i].start;
 		touched += touched_pages(p, &r.v[i]) * PAGE;
@@ -442,7 +611,8 @@ static json_t *proc_overcommit(const struct fl_report_opts *o, const struct fl_p
 	json_object_set_new(pr, "by_region", region_rows(o, p));
 	json_object_set_new(pr, "over_time", ot);
 	json_object_set_new(pr, "strict_refused", strict);
-	json_object_set_new(pr, "too_large", too_large);
+	json_object_set_new(pr, "too_large", big);
+	json_object_set_new(pr, "failed", failed_json(o, p, sec));
 	if (peak_commit > 0 && limit > 0 && peak_commit > limit)
 		fl_explain_add(sec, "overcommit.commit_limit", FL_SEV_WARN, FL_MECH_STRICT_COMMIT,
 			       "pid %d: Committed_AS reached %s, past CommitLimit %s (mode %s)",
@@ -467,6 +637,56 @@ json_t *fl_report_overcommit(const struct fl_model *m, const struct fl_report_op
 			json_array_append_new(procs, proc_overcommit(o, m->procs[i], sec));
 	json_object_set_new(sec, "processes", procs);
 	return sec;
+}
+
+/* A size as asked: "more than 8.00 EiB" when it did not fit the trace. */
+static const char *asked(char *b, size_t len, json_t *o, const char *size_key, const char *flag)
+{
+	char n[32];
+	fl_fmt_bytes(n, sizeof(n), (double)fl_jint(o, size_key));
+	snprintf(b, len, "%s%s", json_is_true(json_object_get(o, flag)) ? "more than " : "", n);
+	return b;
+}
+
+static void failed_text(json_t *p, FILE *f)
+{
+	json_t *fa = json_object_get(p, "failed"), *r;
+	char b1[48], fit[128];
+	size_t j;
+	if (!fl_jint(fa, "count"))
+		return;
+	fprintf(f, "  failed allocations: %lld (largest %s), not in the figures above\n",
+		fl_jint(fa, "count"), asked(b1, sizeof(b1), fa, "largest", "largest_overflow"));
+	fprintf(f, "  %-56s %10s %17s %s\n", "failed at", "count", "largest", "errno");
+	json_array_foreach(json_object_get(fa, "by_site"), j, r)
+	{
+		const char *txt = json_string_value(
+		    json_object_get(json_object_get(json_object_get(r, "site"), "site"), "text"));
+		fprintf(f, "  %-56.56s %10lld %17s %s\n",
+			txt ? fl_fit_site(fit, sizeof(fit), txt, 56) : "(unknown)",
+			fl_jint(r, "count"), asked(b1, sizeof(b1), r, "largest", "size_overflow"),
+			strerrorname_np((int)fl_jint(r, "errno"))
+			    ? strerrorname_np((int)fl_jint(r, "errno"))
+			    : "?");
+	}
+}
+
+static void refused_text(json_t *p, FILE *f)
+{
+	json_t *rs = json_object_get(p, "strict_refused"), *big = json_object_get(p, "too_large");
+	char b1[48];
+	if (json_array_size(rs))
+		fprintf(f, "  strict mode %s: %zu reservation(s)\n",
+			fl_jint(p, "mode") == 2 ? "refused" : "would have refused",
+			json_array_size(rs));
+	if (json_array_size(big)) {
+		size_t j, failed = 0;
+		json_t *r;
+		json_array_foreach(big, j, r) failed += !json_is_true(json_object_get(r, "ok"));
+		fprintf(f, "  requests larger than RAM+swap: %zu (%zu failed), the first %s\n",
+			json_array_size(big), failed,
+			asked(b1, sizeof(b1), json_array_get(big, 0), "size", "size_overflow"));
+	}
 }
 
 void fl_report_overcommit_text(json_t *sec, FILE *f)
@@ -519,6 +739,8 @@ void fl_report_overcommit_text(json_t *sec, FILE *f)
 				fl_fmt_bytes(b2, sizeof(b2), (double)fl_jint(r, "touched")),
 				json_real_value(json_object_get(r, "touched_pct")));
 		}
+		failed_text(p, f);
+		refused_text(p, f);
 	}
 	if (rn)
 		fprintf(

@@ -83,6 +83,9 @@
 #define FL_EV_SITES "sites" /* --all: exact per-site aggregates */
 #define FL_EV_WAIT "wait"   /* a child reaped by wait*(): its status or signal */
 #define FL_EV_NOTE "note"   /* the shim telling the reader something: stopped, dropped */
+/* an allocation that returned no memory (NULL from the malloc family; a
+ * failed mmap is its own mmap line with its errno) */
+#define FL_EV_ALLOC_FAILED "alloc_failed"
 
 /* ---- call names ----
  * The libc entry points the shim counts: the values of FL_K_FUNC and the
@@ -177,6 +180,13 @@
 #define FL_K_PATH "path"
 #define FL_K_ADVICE "advice"
 #define FL_K_WEIGHT "weight" /* bytes this sampled record stands for */
+/* alloc_failed: the request was larger than INT64_MAX (malloc(SIZE_MAX), a
+ * calloc whose product overflowed); size then says INT64_MAX */
+#define FL_K_SIZE_OVERFLOW "size_overflow"
+/* FL_K_COMMITTED and FL_K_COMMIT_LIMIT also on alloc, realloc and mmap lines
+ * of large reservations (size >= options.large; a block mapped for itself;
+ * mmap: private writable anonymous) and on alloc_failed lines: the commit
+ * charge read just after the call */
 
 /* maps */
 #define FL_K_VMAS "vmas" /* array of [start, end, perms, offset, inode, path(, build-id)] */
@@ -237,6 +247,10 @@
  * its buffers) since perf started counting: in ru_minflt, not the program's */
 #define FL_K_SHIM_KERNEL_MINFLT "shim_kernel_minflt"
 #define FL_K_SHIM_THREADS "shim_threads" /* threads the shim runs (its sampler) */
+/* the shim's own memory (its buffers, its image's data and .bss), bytes:
+ * resident, and private anonymous mapped only here (in Private_Dirty) */
+#define FL_K_SHIM_RESIDENT "shim_resident"
+#define FL_K_SHIM_PRIVATE "shim_private"
 
 /* heap (per tick, exact) */
 #define FL_K_CALLS "calls" /* object: fn -> count */

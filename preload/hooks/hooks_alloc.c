@@ -90,7 +90,8 @@ FL_EXPORT void *calloc(size_t n, size_t size)
 	if (!TRACING())
 		return nested(FL_CALL_CALLOC, fl_real.calloc(n, size), over ? 0 : total);
 	p = fl_real.calloc(n, size);
-	record_alloc(FL_CALL_CALLOC, p, over ? 0 : total);
+	/* An overflowing product fails: recorded as asking for all there is. */
+	record_alloc(FL_CALL_CALLOC, p, over ? SIZE_MAX : total);
 	return p;
 }
 
@@ -174,6 +175,15 @@ FL_EXPORT void *realloc(void *old, size_t size)
 	return p;
 }
 
+/* A failed call like realloc's, asking for all there is; the old block
+ * stays. */
+static __attribute__((noinline)) void reallocarray_overflow(void *old)
+{
+	fl_tls_guard = FL_GUARD_HOOK;
+	fl_record_realloc(FL_CALL_REALLOCARRAY, old, 0, NULL, SIZE_MAX);
+	fl_tls_guard = 0;
+}
+
 /* glibc's reallocarray calls realloc through its PLT, which is this shim:
  * with the guard set that inner call would count twice. Ours checks the
  * product and calls the real realloc once. */
@@ -184,6 +194,8 @@ FL_EXPORT void *reallocarray(void *old, size_t n, size_t size)
 	uint64_t old_usable;
 	if (__builtin_mul_overflow(n, size, &total)) {
 		errno = ENOMEM;
+		if (TRACING())
+			reallocarray_overflow(old);
 		return NULL;
 	}
 	if (FL_UNLIKELY(!fl_real.realloc) || FL_UNLIKELY(old && fl_bootstrap_owns(old)))
@@ -199,6 +211,17 @@ FL_EXPORT void *reallocarray(void *old, size_t n, size_t size)
 	return p;
 }
 
+/* posix_memalign returns its error instead of setting errno: the failure
+ * is recorded with it, and the program's errno left alone. */
+static __attribute__((noinline)) int memalign_failed(int r, size_t size)
+{
+	int saved = errno;
+	errno = r;
+	record_alloc(FL_CALL_POSIX_MEMALIGN, NULL, size);
+	errno = saved;
+	return r;
+}
+
 FL_EXPORT int posix_memalign(void **out, size_t align, size_t size)
 {
 	int r;
@@ -210,7 +233,9 @@ FL_EXPORT int posix_memalign(void **out, size_t align, size_t size)
 		return r;
 	}
 	r = fl_real.posix_memalign(out, align, size);
-	record_alloc(FL_CALL_POSIX_MEMALIGN, r == 0 ? *out : NULL, size);
+	if (FL_UNLIKELY(r))
+		return memalign_failed(r, size);
+	record_alloc(FL_CALL_POSIX_MEMALIGN, *out, size);
 	return r;
 }
 

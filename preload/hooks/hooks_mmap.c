@@ -11,6 +11,7 @@
 
 #include "base/fmt.h"
 #include "hooks/hooks.h"
+#include "record/commit.h"
 #include "record/record.h"
 #include "record/resolve.h"
 #include "base/sys.h"
@@ -18,11 +19,13 @@
 #include "session/snapshot.h"
 
 static void record_call(enum fl_call c, enum fl_ev_kind k, const uint64_t *a, int n,
-			uint64_t result, int err, const char *path, size_t path_len)
+			uint64_t result, int err, const void *path, size_t path_len,
+			uint32_t ev_flags)
 {
 	struct fl_event ev;
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = (uint16_t)k;
+	ev.flags = ev_flags;
 	for (int i = 0; i < n; i++)
 		ev.a[i] = a[i];
 	ev.a[6] = result;
@@ -42,6 +45,15 @@ static size_t fd_path(int fd, char *buf, size_t cap)
 	return r > 0 ? (size_t)r + 1 : 0;
 }
 
+/* A reservation the commit charge counts (private, writable, anonymous),
+ * large enough that its charge is recorded with it: strict mode decides on
+ * the charge of the moment, and a failed one is the refusal itself. */
+static int charged_reservation(size_t len, int prot, int flags)
+{
+	return (flags & MAP_PRIVATE) && (flags & MAP_ANONYMOUS) && (prot & PROT_WRITE) &&
+	       len >= fl_config.large_bytes;
+}
+
 static void *mmap_common(void *(*real)(void *, size_t, int, int, int, off_t), void *addr,
 			 size_t len, int prot, int flags, int fd, off_t off)
 {
@@ -49,6 +61,8 @@ static void *mmap_common(void *(*real)(void *, size_t, int, int, int, off_t), vo
 	int err;
 	char path[1024];
 	size_t plen = 0;
+	uint32_t ev_flags = 0;
+	struct fl_commit charge;
 	uint64_t a[6] = {(uintptr_t)addr, len,		(uint64_t)prot,
 			 (uint64_t)flags, (uint64_t)fd, (uint64_t)off};
 	if (!TRACING())
@@ -56,9 +70,15 @@ static void *mmap_common(void *(*real)(void *, size_t, int, int, int, off_t), vo
 	fl_tls_guard = 1;
 	r = real(addr, len, prot, flags, fd, off);
 	err = r == MAP_FAILED ? errno : 0;
-	if (!(flags & MAP_ANONYMOUS) && fd >= 0)
+	if (!(flags & MAP_ANONYMOUS) && fd >= 0) {
 		plen = fd_path(fd, path, sizeof(path));
-	record_call(FL_CALL_MMAP, FL_EVK_MMAP, a, 6, (uintptr_t)r, err, path, plen);
+	} else if (charged_reservation(len, prot, flags)) {
+		fl_commit_read(&charge);
+		ev_flags = FL_EVF_CHARGE;
+	}
+	record_call(FL_CALL_MMAP, FL_EVK_MMAP, a, 6, (uintptr_t)r, err,
+		    ev_flags ? (const void *)&charge : path, ev_flags ? sizeof(charge) : plen,
+		    ev_flags);
 	errno = err ? err : errno;
 	fl_tls_guard = 0;
 	return r;
@@ -90,7 +110,7 @@ FL_EXPORT int munmap(void *addr, size_t len)
 	fl_snapshot_unmap((uintptr_t)addr, len);
 	r = fl_real.munmap(addr, len);
 	err = r ? errno : 0;
-	record_call(FL_CALL_MUNMAP, FL_EVK_MUNMAP, a, 2, (uint64_t)(int64_t)r, err, NULL, 0);
+	record_call(FL_CALL_MUNMAP, FL_EVK_MUNMAP, a, 2, (uint64_t)(int64_t)r, err, NULL, 0, 0);
 	errno = err ? err : errno;
 	fl_tls_guard = 0;
 	return r;
@@ -115,7 +135,7 @@ FL_EXPORT void *mremap(void *old, size_t old_len, size_t new_len, int flags, ...
 	r = fl_real.mremap(old, old_len, new_len, flags, new_addr);
 	err = r == MAP_FAILED ? errno : 0;
 	uint64_t a[5] = {(uintptr_t)old, old_len, new_len, (uint64_t)flags, (uintptr_t)new_addr};
-	record_call(FL_CALL_MREMAP, FL_EVK_MREMAP, a, 5, (uintptr_t)r, err, NULL, 0);
+	record_call(FL_CALL_MREMAP, FL_EVK_MREMAP, a, 5, (uintptr_t)r, err, NULL, 0, 0);
 	errno = err ? err : errno;
 	fl_tls_guard = 0;
 	return r;
@@ -133,7 +153,7 @@ FL_EXPORT void *mremap(void *old, size_t old_len, size_t new_len, int flags, ...
 		fl_tls_guard = 1;                                                                  \
 		r = fl_real.name(addr, len, arg);                                                  \
 		err = r ? errno : 0;                                                               \
-		record_call(CALL, KIND, a, 3, (uint64_t)(int64_t)r, err, NULL, 0);                 \
+		record_call(CALL, KIND, a, 3, (uint64_t)(int64_t)r, err, NULL, 0, 0);              \
 		errno = err ? err : errno;                                                         \
 		fl_tls_guard = 0;                                                                  \
 		return r;                                                                          \
@@ -153,7 +173,7 @@ FL_EXPORT int brk(void *addr)
 	fl_tls_guard = 1;
 	r = fl_real.brk(addr);
 	err = r ? errno : 0;
-	record_call(FL_CALL_BRK, FL_EVK_BRK, a, 1, (uint64_t)(int64_t)r, err, NULL, 0);
+	record_call(FL_CALL_BRK, FL_EVK_BRK, a, 1, (uint64_t)(int64_t)r, err, NULL, 0, 0);
 	errno = err ? err : errno;
 	fl_tls_guard = 0;
 	return r;
@@ -171,7 +191,7 @@ FL_EXPORT void *sbrk(intptr_t inc)
 	fl_tls_guard = 1;
 	r = fl_real.sbrk(inc);
 	err = r == (void *)-1 ? errno : 0;
-	record_call(FL_CALL_SBRK, FL_EVK_BRK, a, 1, (uintptr_t)r, err, NULL, 0);
+	record_call(FL_CALL_SBRK, FL_EVK_BRK, a, 1, (uintptr_t)r, err, NULL, 0, 0);
 	errno = err ? err : errno;
 	fl_tls_guard = 0;
 	return r;

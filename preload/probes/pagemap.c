@@ -70,12 +70,16 @@ static struct fork_page {
 static size_t nfork_pages, fork_cur;
 static enum { PFN_OFF, PFN_CAPTURE, PFN_COMPARE } pfn_mode;
 static int pfn_overflow;
+/* The capture was taken in the fork's prepare handler: every present
+ * private anonymous page (all exclusive then), so that pages either side
+ * copies between the fork and its first snapshot are counted. */
+static int pfn_prepared;
 
 /* One present private anonymous page at va, entry x, during a walk. */
 static void pfn_page(uint64_t va, uint64_t x, struct row *r)
 {
 	if (pfn_mode == PFN_CAPTURE) {
-		if (x & PM_EXCLUSIVE)
+		if ((x & PM_EXCLUSIVE) && !pfn_prepared)
 			return;
 		if (nfork_pages < MAX_FORK_PAGES)
 			fork_pages[nfork_pages++] = (struct fork_page){va, x & PM_PFN};
@@ -196,6 +200,10 @@ void fl_pagemap_open(void)
 void fl_pagemap_forked(void)
 {
 	forked = 1;
+	if (pfn_prepared) {
+		pfn_prepared = 0; /* the prepare handler's capture is this fork's */
+		return;
+	}
 	if (!fl_pagemap_pfn_st.ok || pm_fd < 0)
 		return;
 	if (!fork_pages)
@@ -296,15 +304,49 @@ static void scan_piece(uint64_t s, uint64_t e, struct row *r)
 	}
 }
 
+/* Present pages of [s, e) into r: PAGEMAP_SCAN's ranges, or every entry. */
+static void count_range(uint64_t s, uint64_t e, struct row *r)
+{
+	if (has_scan)
+		scan_piece(s, e, r);
+	else
+		read_entries(s, e, r, 1);
+}
+
+/*
+ * The shim's own image, from its ELF header to the end of its .bss (both
+ * linker-defined, bound here, not to the program's): its writable data and
+ * .bss are private pages of faultline's, never the program's. The .bss VMA
+ * may run on into an anonymous mapping after it (merged): only the part
+ * past the image is the program's.
+ */
+extern const char __ehdr_start[] __attribute__((visibility("hidden")));
+extern const char _end[] __attribute__((visibility("hidden")));
+
+static uint64_t image_lo(void)
+{
+	return (uint64_t)(uintptr_t)__ehdr_start & ~4095ull;
+}
+
+static uint64_t image_hi(void)
+{
+	return ((uint64_t)(uintptr_t)_end + 4095) & ~4095ull;
+}
+
+static int in_own_image(const struct fl_vma *v)
+{
+	return v->start >= image_lo() && v->end <= image_hi();
+}
+
 static void count_vma(const struct fl_vma *v, struct row *r)
 {
-	uint64_t pc[FL_SYS_MAX_REGIONS + 1][2];
+	uint64_t pc[FL_SYS_MAX_REGIONS + 1][2], lo = image_lo(), hi = image_hi();
 	int n = fl_vma_pieces(v, pc, FL_SYS_MAX_REGIONS + 1);
 	for (int i = 0; i < n; i++) {
-		if (has_scan)
-			scan_piece(pc[i][0], pc[i][1], r);
-		else
-			read_entries(pc[i][0], pc[i][1], r, 1);
+		if (pc[i][0] < lo)
+			count_range(pc[i][0], pc[i][1] < lo ? pc[i][1] : lo, r);
+		if (pc[i][1] > hi)
+			count_range(pc[i][0] > hi ? pc[i][0] : hi, pc[i][1], r);
 	}
 }
 
@@ -406,7 +448,8 @@ void fl_pagemap_residency(struct fl_out *o, const struct fl_vma *v, int n, const
 	for (int i = 0; i < n && k < MAX_ROWS; i++) {
 		struct row *r = &now[k];
 		const struct row *p;
-		if (fl_vma_is_shim(&v[i]) || memcmp(v[i].perms, "---", 3) == 0)
+		if (fl_vma_is_shim(&v[i]) || in_own_image(&v[i]) ||
+		    memcmp(v[i].perms, "---", 3) == 0)
 			continue;
 		memset(r, 0, sizeof(*r));
 		r->start = v[i].start;
@@ -447,6 +490,50 @@ void fl_pagemap_residency(struct fl_out *o, const struct fl_vma *v, int n, const
 		pfn_mode = pfn_overflow ? PFN_OFF : PFN_COMPARE;
 	nrows[cur ^ 1] = k;
 	cur ^= 1;
+}
+
+void fl_pagemap_own(int64_t *resident, int64_t *private)
+{
+	uintptr_t reg[FL_SYS_MAX_REGIONS][2];
+	int nreg = fl_sys_regions(reg, FL_SYS_MAX_REGIONS), saved_mode = pfn_mode;
+	struct row r;
+	*resident = *private = -1;
+	if (pm_fd < 0 || !vec)
+		return;
+	memset(&r, 0, sizeof(r));
+	pfn_mode = PFN_OFF; /* the shim's pages are not the fork's */
+	for (int i = 0; i < nreg; i++)
+		count_range(reg[i][0], reg[i][1], &r);
+	count_range(image_lo(), image_hi(), &r);
+	pfn_mode = saved_mode;
+	*resident = r.c[C_PRESENT];
+	*private = r.c[C_EXCL];
+}
+
+void fl_pagemap_fork_capture(const struct fl_vma *v, int n)
+{
+	struct row r;
+	pfn_prepared = 0;
+	if (!fl_pagemap_pfn_st.ok || pm_fd < 0)
+		return;
+	if (!fork_pages)
+		fork_pages = fl_sys_alloc_pages(MAX_FORK_PAGES * sizeof(*fork_pages));
+	if (!fork_pages)
+		return;
+	forked = 1; /* read every anonymous entry: the frames are wanted */
+	pfn_prepared = 1;
+	pfn_mode = PFN_CAPTURE;
+	nfork_pages = 0;
+	pfn_overflow = 0;
+	for (int i = 0; i < n; i++) {
+		if (fl_vma_is_shim(&v[i]) || in_own_image(&v[i]) ||
+		    memcmp(v[i].perms, "---", 3) == 0)
+			continue;
+		memset(&r, 0, sizeof(r));
+		count_vma(&v[i], &r);
+	}
+	pfn_mode = pfn_overflow ? PFN_OFF : PFN_COMPARE;
+	pfn_prepared = !pfn_overflow;
 }
 
 /* The first page shared at the last fork at or above va. */

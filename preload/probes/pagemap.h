@@ -65,6 +65,11 @@ void fl_pagemap_close(void);
 /* This process forked or is a fork child: anonymous pages may be shared
  * from now on (until then they are all exclusive, unless KSM merged them). */
 void fl_pagemap_forked(void);
+/* fork's prepare handler (privileged only): the frame of every present
+ * private anonymous page now, which parent and child then compare their
+ * frames against (pages copied since the fork). Without it, each side
+ * captures its shared pages at its first snapshot after the fork. */
+void fl_pagemap_fork_capture(const struct fl_vma *v, int n);
 /* The pagemap fd (for the write tracker's scans), -1 if none. */
 int fl_pagemap_fd(void);
 /* PAGEMAP_SCAN works here. */
@@ -73,10 +78,22 @@ int fl_pagemap_has_scan(void);
 /* Pages written in [start, end) this window, or -1 if not tracked. */
 typedef int64_t (*fl_written_fn)(uint64_t start, uint64_t end);
 
+/* The shim's own memory (its buffers, and its image's data and .bss, which
+ * residency leaves out): pages present, and of those the private anonymous
+ * ones mapped only here (its part of the kernel's Private_Dirty); -1 when
+ * pagemap is off. */
+void fl_pagemap_own(int64_t *resident, int64_t *private);
+
 /* Writes a residency line (why: "tick" or "fork"; all: every VMA, not just
  * the changed ones). */
 void fl_pagemap_residency(struct fl_out *o, const struct fl_vma *v, int n, const char *why, int all,
 			  fl_written_fn written);
+
+/* The shim's own memory (its buffers, and its image's data and .bss, which
+ * residency leaves out): pages present, and of those the private anonymous
+ * ones mapped only here (its part of the kernel's Private_Dirty); -1 when
+ * pagemap is off. */
+void fl_pagemap_own(int64_t *resident, int64_t *private);
 
 /* Writes a residency line (why: "unmap") for the whole VMAs that overlap
  * [start, end), from PAGEMAP_SCAN of those VMAs alone (no maps text read):

@@ -277,7 +277,7 @@ static void put_count(struct fl_out *o, const char *key, int64_t v)
 static void counters_line(struct fl_out *o, const struct fl_vma *v, int n)
 {
 	struct rusage ru;
-	int64_t c[FL_PERF_NCOUNT], d[2], stack = -1;
+	int64_t c[FL_PERF_NCOUNT], d[2], own[2], stack = -1;
 	for (int i = 0; v && i < n; i++)
 		if (fl_vma_is(&v[i], "[stack]"))
 			stack = (int64_t)(v[i].end - v[i].start);
@@ -293,6 +293,9 @@ static void counters_line(struct fl_out *o, const struct fl_vma *v, int n)
 	put_count(o, FL_K_RU_MINFLT_BASE, ru_minflt_base);
 	fl_out_u64(o, FL_K_SHIM_KERNEL_MINFLT, fl_sys_kernel_faults() - shim_kernel_base);
 	fl_out_u64(o, FL_K_SHIM_THREADS, fl_probes_ticker_tid > 0);
+	fl_pagemap_own(&own[0], &own[1]);
+	put_count(o, FL_K_SHIM_RESIDENT, own[0] < 0 ? -1 : own[0] * 4096);
+	put_count(o, FL_K_SHIM_PRIVATE, own[1] < 0 ? -1 : own[1] * 4096);
 	put_count(o, FL_K_DTLB_LOAD, d[0]);
 	put_count(o, FL_K_DTLB_STORE, d[1]);
 	fl_procfs_figures(o, stack);
@@ -345,6 +348,17 @@ static void snapshot(struct fl_out *o)
 	struct fl_vma *v = fl_procfs_vmas(&n);
 	if (v)
 		fl_pagemap_residency(o, v, n, "fork", 1, NULL);
+}
+
+void fl_probes_fork_prepare(void)
+{
+	int n = 0;
+	struct fl_vma *v;
+	if (fl_trace.stopped)
+		return;
+	v = fl_procfs_vmas(&n);
+	if (v)
+		fl_pagemap_fork_capture(v, n);
 }
 
 void fl_probes_fork_parent(struct fl_out *o)

@@ -24,6 +24,8 @@ void fl_probes_wait(uint64_t ns);
 /* fork: parent after the fork (snapshot for COW), child after its new
  * trace is open (drop inherited fds without touching the parent's ring
  * buffers, reopen, snapshot). */
+/* fork's prepare handler: the page-frame snapshot both sides compare against. */
+void fl_probes_fork_prepare(void);
 void fl_probes_fork_parent(struct fl_out *o);
 void fl_probes_fork_child(struct fl_out *o);
 /* Before exec: final figures. */

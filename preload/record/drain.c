@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "faultline/schema.h"
+#include "record/commit.h"
 #include "record/evbuf.h"
 #include "record/record.h"
 #include "record/sites.h"
@@ -39,6 +40,34 @@ static void result_errno(struct fl_out *o, const struct fl_event *ev, int hex_re
 	fl_out_u64(o, FL_K_STACK, ev->stack);
 }
 
+/* The commit charge an event carries (FL_EVF_CHARGE), as its two keys;
+ * a figure meminfo lacked is left out. */
+static void charge_keys(struct fl_out *o, const struct fl_event *ev)
+{
+	struct fl_commit c;
+	if (!(ev->flags & FL_EVF_CHARGE) || ev->str_len < sizeof(c))
+		return;
+	memcpy(&c, ev + 1, sizeof(c));
+	if (c.committed_as >= 0)
+		fl_out_i64(o, FL_K_COMMITTED, c.committed_as);
+	if (c.commit_limit >= 0)
+		fl_out_i64(o, FL_K_COMMIT_LIMIT, c.commit_limit);
+}
+
+/* A failed allocation: JSON readers take integers up to INT64_MAX, so a
+ * larger request (malloc(SIZE_MAX), an overflowing calloc) is written as
+ * that and flagged. */
+static void failed_event(struct fl_out *o, const struct fl_event *ev)
+{
+	begin_event(o, ev, FL_EV_ALLOC_FAILED);
+	fl_out_str(o, FL_K_FUNC, call_name(ev->fn));
+	fl_out_u64(o, FL_K_SIZE, ev->a[0] > INT64_MAX ? INT64_MAX : ev->a[0]);
+	if (ev->a[0] > INT64_MAX)
+		fl_out_bool(o, FL_K_SIZE_OVERFLOW, 1);
+	fl_out_u64(o, FL_K_ERRNO, ev->a[1]);
+	fl_out_u64(o, FL_K_STACK, ev->stack);
+}
+
 /* The heap events: 1 if ev is one (its line begun, not ended). */
 static int heap_event(struct fl_out *o, const struct fl_event *ev)
 {
@@ -50,6 +79,11 @@ static int heap_event(struct fl_out *o, const struct fl_event *ev)
 		fl_out_u64(o, FL_K_SIZE, ev->a[1]);
 		fl_out_u64(o, FL_K_WEIGHT, ev->a[2]);
 		fl_out_u64(o, FL_K_STACK, ev->stack);
+		charge_keys(o, ev);
+		break;
+	case FL_EVK_ALLOC_FAILED:
+		failed_event(o, ev);
+		charge_keys(o, ev);
 		break;
 	case FL_EVK_FREE:
 		begin_event(o, ev, FL_EV_FREE);
@@ -65,6 +99,7 @@ static int heap_event(struct fl_out *o, const struct fl_event *ev)
 		fl_out_u64(o, FL_K_WEIGHT, ev->a[3]);
 		fl_out_u64(o, FL_K_OLD_SIZE, ev->a[4]);
 		fl_out_u64(o, FL_K_STACK, ev->stack);
+		charge_keys(o, ev);
 		break;
 	default:
 		return 0;
@@ -85,7 +120,8 @@ static int map_event(struct fl_out *o, const struct fl_event *ev)
 		fl_out_i64(o, FL_K_FD, (int64_t)(int)ev->a[4]);
 		fl_out_u64(o, FL_K_OFFSET, ev->a[5]);
 		result_errno(o, ev, 1);
-		if (ev->str_len)
+		charge_keys(o, ev);
+		if (ev->str_len && !(ev->flags & FL_EVF_CHARGE))
 			fl_out_strn(o, FL_K_PATH, (const char *)(ev + 1),
 				    strnlen((const char *)(ev + 1), ev->str_len));
 		break;

@@ -21,6 +21,15 @@ enum fl_ev_kind {
 	FL_EVK_MPROTECT,
 	FL_EVK_MADVISE,
 	FL_EVK_BRK,
+	FL_EVK_ALLOC_FAILED, /* a[0] size asked, a[1] errno */
+};
+
+/* struct fl_event flags */
+enum fl_ev_flags {
+	/* The trailing data is a struct fl_commit (record/commit.h), not a
+	 * path: the commit charge when a large reservation was made or an
+	 * allocation failed. */
+	FL_EVF_CHARGE = 1 << 0,
 };
 
 struct fl_event {
@@ -33,7 +42,7 @@ struct fl_event {
 	uint64_t seq;
 	uint64_t a[8];	  /* kind-specific arguments, see writer.c; a[6] result, a[7] errno */
 	uint32_t str_len; /* bytes of trailing string data (may hold NULs) */
-	uint32_t pad_;
+	uint32_t flags;	  /* enum fl_ev_flags */
 };
 
 struct fl_evbuf {

@@ -1,9 +1,11 @@
 #include "record/record.h"
 
 #include <dlfcn.h>
+#include <errno.h>
 #include <math.h>
 #include <string.h>
 
+#include "record/commit.h"
 #include "record/drain.h"
 #include "record/sites.h"
 #include "record/stacks.h"
@@ -169,6 +171,47 @@ static void push_free(struct fl_thread *t, uintptr_t p, uint64_t size)
 	fl_record_push(t, &ev, NULL);
 }
 
+/* The commit charge of this moment, pushed with ev as its trailing data:
+ * a large block may be a new reservation, and strict mode decides on the
+ * charge when the call is made, not at the last tick. */
+static void attach_charge(struct fl_event *ev, struct fl_commit *charge)
+{
+	fl_commit_read(charge);
+	ev->flags |= FL_EVF_CHARGE;
+	ev->str_len = sizeof(*charge);
+}
+
+/* Whether a large block is a reservation of its own, with a charge of its
+ * own to record: with glibc, a chunk it mmapped (bit 1 of the size word);
+ * a block carved from an arena charged nothing new, and reading meminfo
+ * for it would cost ten times the call (some 12 us here). With another
+ * allocator, every large block. */
+static int own_reservation(const void *p, size_t size)
+{
+	if (size < fl_config.large_bytes)
+		return 0;
+	return !fl_record_glibc_chunks_ || (((const uint64_t *)p)[-1] & 2);
+}
+
+/* An allocation that returned no memory: what was asked (the whole
+ * SIZE_MAX of a calloc whose product overflowed), errno, the commit charge
+ * and the stack, on a line of its own. A failed call is a slow path by
+ * nature; errno is left as the real call set it. */
+static void push_failed(struct fl_thread *t, enum fl_call c, uint64_t size)
+{
+	int err = errno;
+	struct fl_commit charge;
+	struct fl_event ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.stack = fl_stacks_capture(cache_of(t));
+	fill(t, &ev, FL_EVK_ALLOC_FAILED, c);
+	ev.a[0] = size;
+	ev.a[1] = (uint64_t)err;
+	attach_charge(&ev, &charge);
+	fl_record_push(t, &ev, &charge);
+	errno = err;
+}
+
 /* Keeps the block in the ptrset (and its site); 0 if it could not be kept. A block already there
  * was freed where we could not see it (a signal handler inside a hook): account that free now. */
 static int keep_block(struct fl_thread *t, uintptr_t p, uint64_t size, uint32_t id, int line)
@@ -231,12 +274,31 @@ static void peak_check(void)
 	fl_record_peak_update((uint64_t)fl_record_live_now());
 }
 
+/* With --all every call takes the slow path, and summing the live bytes of
+ * every thread at each one (their lines bounce between CPUs) cost more than
+ * the rest of the peak's upkeep: there the peak is checked once per
+ * FAULTLINE_LARGE bytes a thread allocates, and at every large block, the
+ * same bound as the default mode's. */
+static __thread uint64_t peak_due_bytes __attribute__((tls_model("initial-exec")));
+
+static void peak_check_after(uint64_t size)
+{
+	if (fl_config.all && size < fl_config.large_bytes) {
+		peak_due_bytes += size;
+		if (peak_due_bytes < fl_config.large_bytes)
+			return;
+	}
+	peak_due_bytes = 0;
+	peak_check();
+}
+
 static void alloc_slow(enum fl_call c, void *p, size_t size)
 {
 	struct fl_thread *t = fl_thread_get();
 	uint64_t usable = p ? fl_usable(p) : 0, weight;
 	uint32_t id;
 	struct fl_event ev;
+	struct fl_commit charge;
 
 	if (!t) {
 		fl_thread_count_orphan(c, size, (int64_t)usable);
@@ -248,9 +310,12 @@ static void alloc_slow(enum fl_call c, void *p, size_t size)
 	if (p)
 		fl_add(&t->bytes[c], size);
 	fl_add(&t->live, usable);
-	if (p)
-		peak_check();
-	if (!p || !take_block(t, p, size, &id, &weight))
+	if (!p) {
+		push_failed(t, c, size);
+		return;
+	}
+	peak_check_after(size);
+	if (!take_block(t, p, size, &id, &weight))
 		return;
 	memset(&ev, 0, sizeof(ev));
 	ev.stack = id;
@@ -258,7 +323,9 @@ static void alloc_slow(enum fl_call c, void *p, size_t size)
 	ev.a[0] = (uintptr_t)p;
 	ev.a[1] = size;
 	ev.a[2] = weight;
-	fl_record_push(t, &ev, NULL);
+	if (own_reservation(p, size))
+		attach_charge(&ev, &charge);
+	fl_record_push(t, &ev, &charge);
 }
 
 /* The block was kept: forget it, and attribute the free. Returns its tag
@@ -338,6 +405,7 @@ void fl_record_realloc(enum fl_call c, void *old, uint64_t old_usable, void *p, 
 	uint64_t usable = p ? fl_usable(p) : 0, old_size = 0, weight;
 	uint32_t old_tag = 0, id;
 	struct fl_event ev;
+	struct fl_commit charge;
 
 	if (!t) {
 		fl_thread_count_orphan(c, size, (int64_t)(usable - old_usable));
@@ -346,8 +414,10 @@ void fl_record_realloc(enum fl_call c, void *old, uint64_t old_usable, void *p, 
 	fl_add(&t->calls[c], 1);
 	/* A failed realloc leaves the old block alone, and its size out of
 	 * the bytes. */
-	if (!p && size)
+	if (!p && size) {
+		push_failed(t, c, size);
 		return;
+	}
 	fl_add(&t->bytes[c], size);
 	fl_add(&t->live, usable - old_usable);
 	if (usable > old_usable)
@@ -363,7 +433,9 @@ void fl_record_realloc(enum fl_call c, void *old, uint64_t old_usable, void *p, 
 		ev.a[2] = size;
 		ev.a[3] = weight;
 		ev.a[4] = old_tag & TAG_LINE ? old_size : 0;
-		fl_record_push(t, &ev, NULL);
+		if (own_reservation(p, size))
+			attach_charge(&ev, &charge);
+		fl_record_push(t, &ev, &charge);
 	} else if (old_tag & TAG_LINE) {
 		push_free(t, (uintptr_t)old, old_size);
 	}

@@ -282,6 +282,7 @@ void fl_init_fork_prepare(void)
 	fl_tls_fork_armed = 1;
 	fl_drain_all();
 	fl_writer_write(1);
+	fl_probes_fork_prepare();
 }
 
 void fl_init_fork_parent(void)

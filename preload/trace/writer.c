@@ -162,9 +162,16 @@ int fl_writer_held_here(void)
  * join the pending ones, as if written now (or are counted as dropped). */
 static void take_side_lines(void)
 {
-	size_t n = side.len, tail = out.cur - out.len;
-	if (n == 0)
+	size_t n, tail;
+	uint64_t mask;
+	if (__atomic_load_n(&side.len, __ATOMIC_RELAXED) == 0)
 		return;
+	/* A handler may land here too and append to side: with signals
+	 * blocked, what it wrote is either taken now or left for the next
+	 * holder, never reset unseen. */
+	sigmask_all(&mask);
+	n = side.len;
+	tail = out.cur - out.len;
 	if (out.cap - out.cur >= n) {
 		memmove(out.buf + out.len + n, out.buf + out.len, tail);
 		memcpy(out.buf + out.len, side.buf, n);
@@ -174,6 +181,7 @@ static void take_side_lines(void)
 		out.dropped_lines++;
 	}
 	side.len = side.cur = 0;
+	sigmask_restore(&mask);
 }
 
 static void note_stall(void);

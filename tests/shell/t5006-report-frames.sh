@@ -117,14 +117,31 @@ if command -v node >/dev/null 2>&1 &&
 	node_pid=$(ls "$TMP/node" | sed -n "s/^\([0-9]*\)[.]ndjson$/\1/p" | head -1)
 	trap 'rm -rf "$TMP" "/tmp/perf-$node_pid.map"' EXIT
 
-	test_expect_success 'node: the JS function is named from /tmp/perf-PID.map' '
+	test_expect_success 'node: record keeps the perf map in the trace directory' '
 		test -s "/tmp/perf-$node_pid.map" &&
+		cmp "/tmp/perf-$node_pid.map" "$TMP/node/perf-$node_pid.map" &&
+		test "$(stat -c %Y "$TMP/node/perf-$node_pid.map")" = \
+			"$(stat -c %Y "/tmp/perf-$node_pid.map")"
+	'
+
+	test_expect_success 'node: the JS function is named from the kept map, after /tmp is cleaned' '
+		mv "/tmp/perf-$node_pid.map" "$TMP/perf.map" &&
 		"$FL_SAN" report --json --section heap "$TMP/node" >"$TMP/node.json" 2>"$TMP/err" &&
 		! test -s "$TMP/err" &&
 		test "$(js_funcs "$TMP/node.json")" -gt 0 &&
 		jq -e "[.sections.heap | .. | objects | select(has(\"frames\")) | .frames[] |
-			select(.func // \"\" | test(\"makeBuffers\")) | .object] | unique == [\"/tmp/perf-$node_pid.map\"]" \
+			select(.func // \"\" | test(\"makeBuffers\")) | .object] | unique == [\"$TMP/node/perf-$node_pid.map\"]" \
 			"$TMP/node.json" >/dev/null
+	'
+
+	test_expect_success 'node: without the kept map, the one in /tmp names it' '
+		mv "$TMP/perf.map" "/tmp/perf-$node_pid.map" &&
+		rm "$TMP/node/perf-$node_pid.map" &&
+		"$FL_SAN" report --json --section heap "$TMP/node" >"$TMP/tmp.json" 2>"$TMP/err" &&
+		! test -s "$TMP/err" &&
+		jq -e "[.sections.heap | .. | objects | select(has(\"frames\")) | .frames[] |
+			select(.func // \"\" | test(\"makeBuffers\")) | .object] | unique == [\"/tmp/perf-$node_pid.map\"]" \
+			"$TMP/tmp.json" >/dev/null
 	'
 
 	test_expect_success 'node: a perf map older than the run is refused' '
@@ -136,13 +153,9 @@ if command -v node >/dev/null 2>&1 &&
 		test "$(js_funcs "$TMP/old.json")" -eq 0
 	'
 
-	test_expect_success 'node: the copy in the trace directory is used first, and outlives /tmp' '
-		mv "/tmp/perf-$node_pid.map" "$TMP/node/" &&
-		"$FL_SAN" report --json --section heap "$TMP/node" >"$TMP/kept.json" &&
-		test "$(js_funcs "$TMP/kept.json")" -gt 0 &&
-		rm "$TMP/node/perf-$node_pid.map" &&
-		"$FL_SAN" report --json --section heap "$TMP/node" >"$TMP/none.json" &&
-		test "$(js_funcs "$TMP/none.json")" -eq 0
+	test_expect_success 'node: record --force replaces the kept map with the traces' '
+		"$FL" record -q --force -o "$TMP/node" -- true &&
+		! test -e "$TMP/node/perf-$node_pid.map"
 	'
 else
 	say "# node is not installed, or cannot be traced: JIT frames not tested"

@@ -31,11 +31,11 @@ test_expect_success '--repeat takes a positive count' '
 	grep -q "repeat" "$TMP/err"
 '
 
-test_expect_success 'two repeat-3 traces of the same command: within noise, no verdict on one run' '
-	"$FL" record -q --repeat 3 -o "$TMP/x" -- python3 -c "sum(range(300000))" &&
-	"$FL" record -q --repeat 3 -o "$TMP/y" -- python3 -c "sum(range(300000))" &&
+test_expect_success 'two repeat-5 traces of the same command: within noise, no verdict on one run' '
+	"$FL" record -q --repeat 5 -o "$TMP/x" -- python3 -c "sum(range(300000))" &&
+	"$FL" record -q --repeat 5 -o "$TMP/y" -- python3 -c "sum(range(300000))" &&
 	"$FL_SAN" compare --json "$TMP/x" "$TMP/y" >"$TMP/xy.json" &&
-	jq -e ".runs_a == 3 and .runs_b == 3" "$TMP/xy.json" >/dev/null &&
+	jq -e ".runs_a == 5 and .runs_b == 5" "$TMP/xy.json" >/dev/null &&
 	jq -e "[.figures[] | select(.key == \"own_ns\")][0] | .noise == \"within\"" "$TMP/xy.json" >/dev/null &&
 	jq -e ".verdict.pair == false" "$TMP/xy.json" >/dev/null &&
 	"$FL" compare "$TMP/x" "$TMP/y" | grep "time (program.s own)" | grep -q "within noise"

@@ -79,12 +79,13 @@ for s in read_scan mmap_scan fork_cow overcommit; do
 		jq -r "[.. | strings] | .[]" "$TMP/'$s'.json" |
 			grep -oE "[0-9]+(\.[0-9]+)? (B|KiB|MiB|GiB|TiB)\b" >>"$TMP/'$s'.jsizes" || :
 		sort -u -o "$TMP/'$s'.jsizes" "$TMP/'$s'.jsizes" &&
-		# Left out: prose about the page size ("the 4 KiB page"), and the io
-		# section per-call sizes, which its text renderer still divides
-		# itself (NEEDSWORK: move bytes per call into the io JSON).
+		# Left out: prose about the page size ("the 4 KiB page"). The io
+		# section per-call sizes ("4.00 KiB/call") are its bytes_per_call.
 		grep -oE "[0-9]+(\.[0-9]+)? (B|KiB|MiB|GiB|TiB)( page|/call)?\b" "$TMP/'$s'.txt" |
-			grep -vE " page$|/call$" | sort -u \
+			grep -v " page$" | sed "s|/call$||" | sort -u \
 			>"$TMP/'$s'.tsizes" &&
+		test "$(grep -c "^  fd .*/call)$" "$TMP/'$s'.txt")" -eq \
+			"$(jq "[.sections.io.processes[].files[]] | length" "$TMP/'$s'.json")" &&
 		test -s "$TMP/'$s'.tsizes" &&
 		comm -23 "$TMP/'$s'.tsizes" "$TMP/'$s'.jsizes" >"$TMP/'$s'.missing" &&
 		test_must_be_empty "$TMP/'$s'.missing"

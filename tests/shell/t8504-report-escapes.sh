@@ -21,6 +21,15 @@ test_expect_success 'a mapped file named with escapes is printed escaped' '
 	grep -q "m$shown" "$TMP/map.out"
 '
 
+test_expect_success 'addr prints the mapped file and the executable escaped' '
+	start=$(jq -r "select(.e == \"maps\") | .vmas[] | select(.[5] | test(\"PWNED\")) | .[0]" \
+		"$TMP"/map/*.ndjson | head -1) &&
+	test -n "$start" &&
+	"$FL_SAN" addr "$start" --trace "$TMP/map" >"$TMP/addr.out" 2>"$TMP/addr.err" &&
+	no_controls "$TMP/addr.out" && no_controls "$TMP/addr.err" &&
+	grep -q "^  mapping .*: .*m$shown$" "$TMP/addr.out"
+'
+
 test_expect_success 'argv and the path of a read fd are printed escaped' '
 	printf "hello\n" >"$TMP/$esc" &&
 	run_traced "$TMP/io" sh -c "cat \"\$1\" >/dev/null; /bin/echo \"\$1\" >/dev/null" \

@@ -1,0 +1,183 @@
+/*
+ * The traced program runs in record's own process group, as the one job a
+ * shell started. Three consequences shape this file:
+ *
+ * - The terminal sends ^C, ^\, ^Z and window-size changes to the whole
+ *   foreground group, program included: sending them again would deliver
+ *   them twice. Only the signals sent to record alone (kill PID, a
+ *   supervisor) are forwarded. The kernel marks the terminal's with
+ *   SI_KERNEL, a kill() with SI_USER.
+ * - The shell sees record, not the program: when the program stops
+ *   (SIGTSTP, SIGTTIN, SIGTTOU), record stops itself with the same signal so
+ *   that `jobs` says Stopped and the terminal goes back to the shell; `fg`
+ *   and `bg` continue the whole group.
+ * - Nothing would stop the program when record is killed with SIGKILL: the
+ *   kernel sends it SIGKILL then (PR_SET_PDEATHSIG; it survives exec, except
+ *   of a setuid or file-capability program, which record refuses anyway).
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd/launch.h"
+#include "util/diag.h"
+
+/* Exit statuses of a shell that cannot run a command (POSIX 2.8.2). */
+#define EXIT_NOT_FOUND 127
+#define EXIT_CANNOT_RUN 126
+
+static const int forwarded[] = {SIGINT,	 SIGQUIT,  SIGTERM, SIGHUP,  SIGUSR1,
+				SIGUSR2, SIGWINCH, SIGTSTP, SIGTTIN, SIGTTOU};
+#define N_FORWARDED (sizeof(forwarded) / sizeof(forwarded[0]))
+
+static struct sigaction saved[N_FORWARDED];
+static volatile sig_atomic_t launched_pid;
+
+static void forward(int sig, siginfo_t *si, void *context)
+{
+	int saved_errno = errno;
+	pid_t pid = (pid_t)launched_pid;
+
+	(void)context;
+	/* From the terminal, the program got it too, unless it left our group. */
+	if (pid > 0 && !(si->si_code == SI_KERNEL && getpgid(pid) == getpgrp()))
+		kill(pid, sig);
+	errno = saved_errno;
+}
+
+static void block_forwarded(sigset_t *old)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	for (size_t i = 0; i < N_FORWARDED; i++)
+		sigaddset(&set, forwarded[i]);
+	sigprocmask(SIG_BLOCK, &set, old);
+}
+
+static void restore_handlers(void)
+{
+	for (size_t i = 0; i < N_FORWARDED; i++)
+		sigaction(forwarded[i], &saved[i], NULL);
+}
+
+/* In the child, between fork and exec: only async-signal-safe calls. */
+static FL_NORETURN void exec_program(char *const argv[], pid_t record_pid, const sigset_t *mask)
+{
+	restore_handlers();
+	sigprocmask(SIG_SETMASK, mask, NULL);
+	/* If record is already gone, the signal would never come. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != record_pid)
+		_exit(EXIT_CANNOT_RUN);
+	execvp(argv[0], argv);
+	fprintf(stderr, "faultline: cannot run '%s': %s\n", argv[0], strerror(errno));
+	_exit(errno == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN);
+}
+
+pid_t fl_launch_start(char *const argv[])
+{
+	struct sigaction sa;
+	sigset_t mask;
+	pid_t record_pid = getpid(), pid;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = forward;
+	sa.sa_flags = SA_SIGINFO | SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	/* Blocked until launched_pid names the new child: none is lost or sent
+	 * to the previous one. */
+	block_forwarded(&mask);
+	launched_pid = 0;
+	for (size_t i = 0; i < N_FORWARDED; i++)
+		sigaction(forwarded[i], &sa, &saved[i]);
+	pid = fork();
+	if (pid == 0)
+		exec_program(argv, record_pid, &mask);
+	if (pid < 0) {
+		int fork_errno = errno;
+		restore_handlers();
+		sigprocmask(SIG_SETMASK, &mask, NULL);
+		return fl_error("cannot fork: %s", strerror(fork_errno));
+	}
+	launched_pid = pid;
+	sigprocmask(SIG_SETMASK, &mask, NULL);
+	return pid;
+}
+
+/* The state letter of /proc/PID/stat ('T' stopped), or 0. */
+static char process_state(pid_t pid)
+{
+	char path[64], buf[512], *paren;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	paren = strrchr(buf, ')');
+	return paren && paren[1] == ' ' ? paren[2] : 0;
+}
+
+/*
+ * The program stopped on SIG: stop record with it, as the shell expects of
+ * its job. Once continued (`fg` continues the whole group, so the program
+ * normally is too), continues the program if it is still stopped: record
+ * alone may have been sent SIGCONT. The short wait lets the shell's SIGCONT
+ * reach the program first, so that it does not get a second one.
+ */
+static void stop_with(int sig, pid_t pid)
+{
+	struct sigaction dfl, old;
+	struct timespec ms = {0, 1000 * 1000};
+
+	memset(&dfl, 0, sizeof(dfl));
+	dfl.sa_handler = SIG_DFL;
+	sigemptyset(&dfl.sa_mask);
+	sigaction(sig, &dfl, &old);
+	raise(sig);
+	sigaction(sig, &old, NULL);
+	for (int i = 0; i < 20 && process_state(pid) == 'T'; i++)
+		nanosleep(&ms, NULL);
+	if (process_state(pid) == 'T')
+		kill(pid, SIGCONT);
+}
+
+static int is_job_control_stop(int sig)
+{
+	return sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+}
+
+int fl_launch_wait(pid_t pid)
+{
+	int status, ret = -1;
+
+	for (;;) {
+		if (waitpid(pid, &status, WUNTRACED) < 0) {
+			if (errno == EINTR)
+				continue;
+			fl_error("waitpid: %s", strerror(errno));
+			break;
+		}
+		if (WIFSTOPPED(status)) {
+			if (is_job_control_stop(WSTOPSIG(status)))
+				stop_with(WSTOPSIG(status), pid);
+			continue;
+		}
+		ret = WIFEXITED(status)	    ? WEXITSTATUS(status)
+		      : WIFSIGNALED(status) ? 128 + WTERMSIG(status)
+					    : 1;
+		break;
+	}
+	launched_pid = 0;
+	restore_handlers();
+	return ret;
+}
