@@ -33,6 +33,7 @@ enum fl_ev {
 	FL_E_SITES,
 	FL_E_NOTE,
 	FL_E_ALLOC_FAILED,
+	FL_E_HEAPCALLS, /* expanded by the reader into ALLOC, FREE, REALLOC */
 	FL_E_COUNT
 };
 

@@ -37,6 +37,7 @@ static const char *const event_names[FL_E_COUNT] = {
     [FL_E_SITES] = FL_EV_SITES,
     [FL_E_NOTE] = FL_EV_NOTE,
     [FL_E_ALLOC_FAILED] = FL_EV_ALLOC_FAILED,
+    [FL_E_HEAPCALLS] = FL_EV_HEAPCALLS,
 };
 
 enum fl_ev fl_reader_event(const char *name)
@@ -191,6 +192,8 @@ static const struct fl_key_spec io_keys[] = {ROWS(FL_K_FDS, 1, "iSuu"), END};
 static const struct fl_key_spec heap_keys[] = {K(FL_K_CALLS, 'o'), K(FL_K_BYTES, 'o'),
 					       K(FL_K_LIVE, 'i'), K(FL_K_PEAK, 'i'), END};
 static const struct fl_key_spec sites_keys[] = {ROWS("sites", 1, "uuuuii"), END};
+static const struct fl_key_spec heapcalls_keys[] = {R(FL_K_SEQ, 'u'), R(FL_K_TID, 'i'),
+						    R(FL_K_N, 'u'), ROWS(FL_K_DATA, 1, "*i"), END};
 static const struct fl_key_spec note_keys[] = {K("what", 's'), K(FL_K_WHY, 'S'), K("n", 'n'), END};
 
 static const struct fl_key_spec *const event_keys[FL_E_COUNT] = {
@@ -206,6 +209,7 @@ static const struct fl_key_spec *const event_keys[FL_E_COUNT] = {
     [FL_E_WSS] = wss_keys,	     [FL_E_IO] = io_keys,
     [FL_E_HEAP] = heap_keys,	     [FL_E_SITES] = sites_keys,
     [FL_E_NOTE] = note_keys,	     [FL_E_ALLOC_FAILED] = alloc_failed_keys,
+    [FL_E_HEAPCALLS] = heapcalls_keys,
 };
 
 /* Hex digit values plus one; 0 for anything else. */

@@ -18,6 +18,7 @@
 #include "util/diag.h"
 #include "faultline/schema.h"
 #include "read/flat.h"
+#include "read/heapcalls.h"
 #include "read/keys.h"
 #include "read/progress.h"
 #include "read/source.h"
@@ -35,6 +36,7 @@ struct file_state {
 	int fast;		     /* the fast path is on (see FL_READER_NO_FAST_ENV) */
 	struct fl_progress progress; /* long reads show how far they got */
 	struct fl_flat_shape shapes[FL_E_COUNT];
+	struct fl_hc_decoder *hc; /* the compact heap lines' state, once one came */
 };
 
 static void line_error(struct file_state *fs, long line, const char *fmt, const char *msg)
@@ -165,6 +167,17 @@ static void deliver(struct file_state *fs, enum fl_ev ev, json_t *obj, long line
 	struct fl_reader_loc loc = {fs->path, line};
 	int r;
 	fs->good++;
+	if (ev == FL_E_HEAPCALLS && fs->ops->flat && (fs->ops->flat_mask & (1u << FL_E_ALLOC))) {
+		char buf[256];
+		const char *msg;
+		if (!fs->hc)
+			fs->hc = fl_hc_new();
+		msg = fl_hc_expand(fs->hc, obj, fs->ops->flat, fs->ctx, &loc, &fs->stop, buf,
+				   sizeof(buf));
+		if (msg)
+			line_error(fs, line, "%s", msg);
+		return;
+	}
 	if (fs->ops->flat && (fs->ops->flat_mask & (1u << ev))) {
 		struct fl_flat f;
 		fl_flat_from_json(obj, ev, &f);
@@ -270,7 +283,7 @@ static long read_lines(struct file_state *fs, struct fl_source *src)
 long fl_reader_read_file_ops(const char *path, const struct fl_reader_ops *ops, void *ctx)
 {
 	const char *nofast = getenv(FL_READER_NO_FAST_ENV);
-	struct file_state fs = {path, 0, 0, ops, ctx, 0, 0, {0}, {{0}}};
+	struct file_state fs = {path, 0, 0, ops, ctx, 0, 0, {0}, {{0}}, NULL};
 	struct stat st;
 	struct fl_source *src;
 	long line;
@@ -301,6 +314,7 @@ long fl_reader_read_file_ops(const char *path, const struct fl_reader_ops *ops, 
 	src = fl_source_open(fd, path);
 	line = read_lines(&fs, src);
 	fl_source_free(src);
+	fl_hc_free(fs.hc);
 	if (fs.stop < 0)
 		return -1;
 	if (fs.bad > MAX_REPORTED_PER_FILE) {

@@ -18,7 +18,8 @@
 #ifndef FAULTLINE_SCHEMA_H
 #define FAULTLINE_SCHEMA_H
 
-#define FL_TRACE_VERSION 1
+/* 2: per-call heap events as compact "hc" lines (FL_EV_HEAPCALLS). */
+#define FL_TRACE_VERSION 2
 
 /* "<pid>.ndjson"; when a pid is reused in one trace directory the later
  * process gets "<pid>.<n>.ndjson" (n = 1, 2, ...), never overwriting. */
@@ -40,7 +41,8 @@
 #define FL_ENV_PARENT "FAULTLINE_PARENT"	/* internal: "<pid>:<kind>:<t>:<seq>" link */
 #define FL_ENV_QUIET "FAULTLINE_QUIET"		/* 1: no diagnostics on stderr */
 #define FL_ENV_RUN "FAULTLINE_RUN" /* record --repeat: which run (1..N); 0 or unset = one run */
-#define FL_ENV_COMPRESS "FAULTLINE_COMPRESS"	/* 1: write <pid>.ndjson.zst */
+#define FL_ENV_COMPRESS "FAULTLINE_COMPRESS" /* 1: write <pid>.ndjson.zst */
+#define FL_ENV_COMPACT "FAULTLINE_COMPACT"   /* 0: one alloc/free/realloc line per call */
 
 #define FL_DEFAULT_SAMPLE 524288
 #define FL_DEFAULT_LARGE 65536
@@ -86,6 +88,7 @@
 /* an allocation that returned no memory (NULL from the malloc family; a
  * failed mmap is its own mmap line with its errno) */
 #define FL_EV_ALLOC_FAILED "alloc_failed"
+#define FL_EV_HEAPCALLS "hc" /* alloc, free and realloc calls of one thread, compact */
 
 /* ---- call names ----
  * The libc entry points the shim counts: the values of FL_K_FUNC and the
@@ -260,6 +263,36 @@
 
 /* sites (--all): [[stack, allocs, frees, bytes, live, peak], ...] */
 #define FL_K_SITES "sites"
+
+/* hc: consecutive heap calls of one thread (t, seq, tid: the first call's).
+ * "n" numbers the lines of an epoch from 0: the codec state (slots, free
+ * lists, previous address) starts empty at n = 0, and a reader that sees a
+ * number out of turn has lost a line and skips to the next epoch. "d" is
+ * the calls, each a run of integers (doc/trace-schema.md):
+ *   op dt [dseq] [fn] then by kind
+ *   alloc:   size aref [delta] stack [weight]
+ *   free:    fref [delta size]
+ *   realloc: fref [delta old_size] size aref [delta] stack [weight]
+ * op = kind | flags. dt, dseq: from the previous call of the line (the
+ * first one's: from the line's t, and seq - 1). fref s > 0: the block in
+ * slot s - 1 (its size as allocated); 0: delta = address - the previous
+ * allocated address, then the size. aref k > 0: the k-th address of the
+ * free list of the size's bucket; 0: delta = address - (previous allocated
+ * address + FL_HC_CHUNK(its size)). */
+#define FL_K_DATA "d"
+#define FL_HC_ALLOC 0
+#define FL_HC_FREE 1
+#define FL_HC_REALLOC 2
+#define FL_HC_KIND_MASK 3
+#define FL_HC_F_SEQ 4	      /* dseq follows (else 1) */
+#define FL_HC_F_FN 8	      /* the call's index in FL_CALLS follows (else malloc, realloc) */
+#define FL_HC_F_WEIGHT 16     /* weight follows (else the size) */
+#define FL_HC_F_NOSLOT 32     /* the allocated block takes no slot */
+#define FL_HC_MAX_SLOTS 32768 /* a block gets the last slot freed, else the next new one */
+#define FL_HC_BUCKETS 64
+#define FL_HC_DEPTH 8 /* freed addresses remembered per bucket, newest first */
+#define FL_HC_CHUNK(size) (((uint64_t)(size) + 23) & ~(uint64_t)15)
+#define FL_HC_BUCKET(size) ((FL_HC_CHUNK(size) >> 4) % FL_HC_BUCKETS)
 
 /* residency: per VMA [start, end, present, swapped, file, anon_exclusive,
  * anon_shared, huge, written, referenced, moved] in pages; -1 where unknown */

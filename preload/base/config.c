@@ -66,6 +66,7 @@ void fl_config_load(char **envp)
 	c->quiet = env_u64(envp, FL_ENV_QUIET, 0) != 0;
 	c->run = env_u64(envp, FL_ENV_RUN, 0);
 	c->compress = env_u64(envp, FL_ENV_COMPRESS, 0) != 0;
+	c->compact = env_u64(envp, FL_ENV_COMPACT, 1) != 0;
 
 	c->env_len = 0;
 	for (char **e = envp ? envp : environ; e && *e; e++) {

@@ -29,6 +29,7 @@ struct fl_config {
 	int quiet;
 	uint64_t run;	  /* FAULTLINE_RUN: record --repeat's run index, 0 = not repeated */
 	int compress;	  /* write <pid>.ndjson.zst (trace/zstd_sink.h) */
+	int compact;	  /* heap calls as "hc" lines (record/heapcodec.h); 0: a line each */
 	char parent[256]; /* FAULTLINE_PARENT, the link to the creator */
 	/* What a followed child needs in its environment, kept from start-up
 	 * (the program may clear its own): our library's path, and every

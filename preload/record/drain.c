@@ -10,7 +10,9 @@
 
 #include "faultline/schema.h"
 #include "record/commit.h"
+#include "base/config.h"
 #include "record/evbuf.h"
+#include "record/heapcodec.h"
 #include "record/record.h"
 #include "record/sites.h"
 #include "record/stacks.h"
@@ -167,6 +169,12 @@ static void format_event(const struct fl_event *ev, void *arg)
 	struct fl_out *o = arg;
 	if (fl_trace.stopped)
 		return;
+	/* A line with a commit charge keeps its own keys: the compact form
+	 * has no place for them. */
+	if (fl_config.compact && !(ev->flags & FL_EVF_CHARGE) && fl_heapcodec_add(o, ev))
+		return;
+	/* The calls before it first: the lines keep the order of the ring. */
+	fl_heapcodec_flush(o);
 	if (!heap_event(o, ev) && !map_event(o, ev))
 		return;
 	fl_out_end(o);
@@ -175,18 +183,23 @@ static void format_event(const struct fl_event *ev, void *arg)
 
 void fl_drain_thread(struct fl_thread *t)
 {
-	fl_evbuf_drain(&t->ring, format_event, fl_writer_out());
+	struct fl_out *o = fl_writer_out();
+	fl_evbuf_drain(&t->ring, format_event, o);
+	fl_heapcodec_flush(o);
 	fl_writer_write(0);
 }
 
 void fl_drain_all(void)
 {
 	struct fl_out *o = fl_writer_out();
+	/* An epoch a tick: a line lost on the way costs the reader one tick's calls at most. */
+	fl_heapcodec_reset();
 	for (struct fl_thread *t = fl_thread_first(); t; t = t->next) {
 		int st = __atomic_load_n(&t->state, __ATOMIC_ACQUIRE);
 		if (st == FL_TS_FREE)
 			continue;
 		fl_evbuf_drain(&t->ring, format_event, o);
+		fl_heapcodec_flush(o);
 		if (t->dropped) {
 			fl_writer_note("dropped", "event ring full", t->dropped);
 			t->dropped = 0;

@@ -6,6 +6,9 @@
 # free is recorded only for a block whose allocation was.
 . "$(dirname "$0")/lib.sh"
 
+# The checks below read the one-line-per-call form (t1010 covers the compact one).
+export FAULTLINE_COMPACT=0
+
 test_expect_success 'record the sampling program' '
 	"$FL" record -q -o "$TMP/a" -- "$PROGS/p_heap_sample" >"$TMP/own" &&
 	cat "$TMP"/a/*.ndjson >"$TMP/trace"

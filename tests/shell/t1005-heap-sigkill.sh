@@ -4,6 +4,9 @@
 # wrote before the kill.
 . "$(dirname "$0")/lib.sh"
 
+# The checks below read the one-line-per-call form (t1010 covers the compact one).
+export FAULTLINE_COMPACT=0
+
 test_expect_success 'kill -9 a program in the middle of allocating' '
 	mkdir "$TMP/k" &&
 	{ LD_PRELOAD=$LIB FAULTLINE_OUT="$TMP/k" FAULTLINE_INTERVAL_MS=20 "$PROGS/p_heap_sample" spin & } &&

@@ -6,6 +6,9 @@
 # the functions' addresses (printed by the program) and sizes (nm).
 . "$(dirname "$0")/lib.sh"
 
+# The checks below read the one-line-per-call form (t1010 covers the compact one).
+export FAULTLINE_COMPACT=0
+
 command -v nm >/dev/null 2>&1 || skip_all "nm not installed"
 
 test_expect_success 'record p_heap_leak with --all' '

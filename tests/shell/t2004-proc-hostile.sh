@@ -2,6 +2,9 @@
 # Programs that are hard on the shim's fd: it notices, reopens or holds its
 # lines back, says so in a note, and never writes into the program's files.
 . "$(dirname "$0")/lib.sh"
+
+# The checks below read the one-line-per-call form (t1010 covers the compact one).
+export FAULTLINE_COMPACT=0
 . "$(dirname "$0")/proc-lib.sh"
 
 # hostile WHAT: runs p_proc_hostile WHAT native and traced (from $TMP/cwd,

@@ -3,6 +3,9 @@
 # a raw CLONE_VM|CLONE_THREAD thread runs, clone() without CLONE_VM is a
 # followed child.
 . "$(dirname "$0")/lib.sh"
+
+# The checks below read the one-line-per-call form (t1010 covers the compact one).
+export FAULTLINE_COMPACT=0
 . "$(dirname "$0")/proc-lib.sh"
 
 test_expect_success 'same output and status as native' '

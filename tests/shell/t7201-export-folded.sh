@@ -4,6 +4,9 @@
 # file.
 . "$(dirname "$0")/lib.sh"
 
+# The checks below read the one-line-per-call form (t1010 covers the compact one).
+export FAULTLINE_COMPACT=0
+
 [ -x "$SAMPLES/overcommit" ] || skip_all "samples not built"
 
 test_expect_success 'record the overcommit sample' '

@@ -5,6 +5,9 @@
 # runs, each under a timeout: none hangs, every child is traced.
 . "$(dirname "$0")/lib.sh"
 
+# The checks below read the one-line-per-call form (t1010 covers the compact one).
+export FAULTLINE_COMPACT=0
+
 runs=${FORK_THREADS_RUNS:-50}
 "$PROGS/p_proc_fork_threads" 4 20 >"$TMP/native.out" || exit 1
 

@@ -5,6 +5,9 @@
 # the (compressed) file.
 . "$(dirname "$0")/lib.sh"
 
+# The checks below read the one-line-per-call form (t1010 covers the compact one).
+export FAULTLINE_COMPACT=0
+
 command -v zstdcat >/dev/null 2>&1 || { say "no zstdcat: skipped"; exit 77; }
 
 test_expect_success 'record --compress writes only <pid>.ndjson.zst' '

@@ -305,7 +305,7 @@ int main(void)
 	CHECK(read_text("", &s, &errs) == 0 && errs == 0); /* empty: a warning */
 	CHECK(read_text("\x7f" "ELF\x01\x02\x03\n\x00\xff", &s, &errs) < 0 && errs == 1);
 	CHECK(read_text("{\"e\":\"alloc\",\"t\":5,\"addr\":\"0x10\",\"size\":3}\n", &s, &errs) < 0);
-	CHECK(read_text("{\"e\":\"header\",\"t\":0,\"v\":2,\"pid\":10}\n", &s, &errs) < 0 && errs == 1);
+	CHECK(read_text("{\"e\":\"header\",\"t\":0,\"v\":3,\"pid\":10}\n", &s, &errs) < 0 && errs == 1);
 	CHECK(read_text("{\"e\":\"header\",\"t\":0,\"v\":\"1\",\"pid\":10}\n", &s, &errs) < 0);
 	CHECK(read_text("{\"e\":\"header\",\"t\":0,\"v\":1}\n", &s, &errs) < 0);
 
