@@ -15,8 +15,8 @@
 #define PAGE_SHIFT 12
 
 /*
- * The classifier's page table: per page, the last fault (0 none yet, 1
- * inherited from the parent, else t + 2) and the list of small live
+ * The classifier's page table: per page, the last fault (0 none yet, else
+ * t + 2; 1 stands for "inherited" while classifying) and the list of small live
  * allocation blocks touching it. One open-addressing probe per sample
  * serves both, which is why this is not a struct fl_u64map: that holds one
  * value per key, and two maps (or a map into a side array) would take a
@@ -117,15 +117,39 @@ static int is_cow_link(uint8_t link)
 	return link == FL_LINK_FORK || link == FL_LINK_CLONE;
 }
 
-/* Pages the ancestors of p had faulted in before p was forked (value 1). */
-static void add_inherited(const struct fl_proc *p, struct ptab *set, int depth)
+/*
+ * The processes p's pages came from by fork (its parent, the parent's
+ * parent while that one was forked too, at most INHERIT_DEPTH), each with
+ * the time it forked the line leading to p: a page one of them had
+ * faulted in by then was inherited.
+ */
+#define INHERIT_DEPTH 33
+
+struct lineage {
+	const struct fl_proc *from[INHERIT_DEPTH];
+	uint64_t forked_at[INHERIT_DEPTH];
+	int n;
+};
+
+static void lineage_of(const struct fl_proc *p, struct lineage *l)
 {
-	const struct fl_proc *q = p->parent;
-	if (depth > 32 || !q || !is_cow_link(p->link))
-		return;
-	for (size_t i = 0; i < q->nfaults && q->faults[i].t < p->parent_t; i++)
-		ptab_slot(set, q->faults[i].addr >> PAGE_SHIFT)->last = 1;
-	add_inherited(q, set, depth + 1);
+	for (l->n = 0; l->n < INHERIT_DEPTH && p->parent && is_cow_link(p->link); p = p->parent) {
+		l->from[l->n] = p->parent;
+		l->forked_at[l->n++] = p->parent_t;
+	}
+}
+
+/*
+ * Asked per page when the child first faults it, not copied into every
+ * child's page table up front: a parent with many children cost their
+ * number times its own samples.
+ */
+static int inherited(const struct lineage *l, uint64_t page)
+{
+	for (int i = 0; i < l->n; i++)
+		if (fl_proc_faulted_before(l->from[i], page, l->forked_at[i]))
+			return 1;
+	return 0;
 }
 
 /*
@@ -476,13 +500,14 @@ static struct fl_fault_info *classify(const struct fl_model *m, const struct fl_
 	int tracking = tracking_on(p);
 	int sampled = p->faults_period > 1;
 	struct sweep sw;
+	struct lineage lin;
 	int swept;
 	(void)m;
 	if (!p->nfaults)
 		return NULL;
 	out = fl_xcalloc(p->nfaults, sizeof(*out));
 	swept = sweep_init(&sw, p) == 0;
-	add_inherited(p, &pages, 0);
+	lineage_of(p, &lin);
 	for (size_t i = 0; i < p->nfaults; i++) {
 		const struct fl_fault *f = &p->faults[i];
 		struct fl_fault_info *fi = &out[i];
@@ -504,7 +529,10 @@ static struct fl_fault_info *classify(const struct fl_model *m, const struct fl_
 		if (swept)
 			sweep_advance(&sw, &pages, f->t);
 		x = ptab_slot(&pages, pg); /* one probe: the last fault and the blocks */
+		/* lv 1: not faulted here yet, but inherited */
 		lv = x->last;
+		if (!lv && inherited(&lin, pg))
+			lv = 1;
 		fi->first = lv == 0;
 		fi->vkind = FL_VMA_KIND_COUNT;
 		if (!f->major && (st = below_stack(p, &sc, f->addr, f->t)) != NULL) {

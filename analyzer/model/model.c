@@ -169,6 +169,7 @@ static void proc_free(struct fl_proc *p)
 	fl_imap_release(&p->block_index);
 	fl_imap_release(&p->map_index);
 	fl_imap_release(&p->unmap_index);
+	fl_u64map_release(&p->first_fault);
 	json_decref(p->header);
 	free(p);
 }

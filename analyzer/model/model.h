@@ -22,6 +22,7 @@
 
 #include "faultline/schema.h"
 #include "model/interval.h"
+#include "util/u64map.h"
 
 #define FL_T_NEVER UINT64_MAX /* t_free of a block still live at the end */
 
@@ -338,6 +339,8 @@ struct fl_proc {
 	struct fl_imap block_index; /* built lazily: use fl_proc_block_at/_blocks_each */
 	struct fl_imap map_index;   /* mmap/mremap/brk results -> index into calls */
 	struct fl_imap unmap_index; /* munmap ranges (and mremap sources) -> index into calls */
+	/* built lazily: use fl_proc_faulted_before */
+	struct fl_u64map first_fault;
 };
 
 struct fl_model {
@@ -389,6 +392,8 @@ const struct fl_block *fl_proc_block_at(const struct fl_proc *p, uint64_t addr, 
  */
 int fl_proc_blocks_each(const struct fl_proc *p, uint64_t addr,
 			int (*fn)(const struct fl_block *b, void *ctx), void *ctx);
+/* Whether a fault sample of p hit the page (address >> 12) at a time before t. */
+int fl_proc_faulted_before(const struct fl_proc *p, uint64_t page, uint64_t t);
 /* The stack with this id, or NULL (id 0 or never written). */
 const struct fl_stack *fl_proc_stack(const struct fl_proc *p, uint32_t id);
 /* The last counters / heap tick, or NULL. */

@@ -60,6 +60,30 @@ int fl_proc_blocks_each(const struct fl_proc *p, uint64_t addr,
 	return fl_imap_each(block_index(p), addr, each_block, &e);
 }
 
+/*
+ * Page -> time of its first sample + 1, built on first use: a forked
+ * child asks its parent about each page it faults, and a parent with many
+ * children must not be walked once per child.
+ */
+static const struct fl_u64map *first_fault_index(const struct fl_proc *p)
+{
+	struct fl_u64map *m = (struct fl_u64map *)&p->first_fault;
+	if (!m->cap)
+		for (size_t i = 0; i < p->nfaults; i++) {
+			uint64_t *slot = fl_u64map_slot(m, p->faults[i].addr >> 12);
+			uint64_t t1 = p->faults[i].t + 1; /* 0 (t = UINT64_MAX) precedes nothing */
+			if (t1 && (!*slot || t1 < *slot))
+				*slot = t1;
+		}
+	return m;
+}
+
+int fl_proc_faulted_before(const struct fl_proc *p, uint64_t page, uint64_t t)
+{
+	const uint64_t *first = p->nfaults ? fl_u64map_get(first_fault_index(p), page) : NULL;
+	return first && *first && *first - 1 < t;
+}
+
 const struct fl_stack *fl_proc_stack(const struct fl_proc *p, uint32_t id)
 {
 	size_t lo = 0, hi = p->nstacks;

@@ -56,7 +56,10 @@ void html_table_open(struct html_ctx *c, const char *caption);
 void html_table_close(struct html_ctx *c);
 void html_num_cell(struct html_ctx *c, double v, enum fl_unit u);
 void html_chart_table(struct html_ctx *c, const struct fl_svg_chart *ch);
-void html_heatmap_table(struct html_ctx *c, const struct fl_svg_heatmap *h);
+/* The table behind a heatmap: its cells are the JSON matrix cells (borrowed),
+ * each tagged with its place under path (borrowed). */
+void html_heatmap_table(struct html_ctx *c, const struct fl_svg_heatmap *h, json_t *cells,
+			json_t *path);
 void html_figure_open(struct html_ctx *c, const char *caption);
 void html_proc_heading(struct html_ctx *c, const struct fl_proc *p);
 /* A finding; path is its place in the report JSON (borrowed), for its figures. */
@@ -65,9 +68,8 @@ void html_finding_item(struct html_ctx *c, json_t *fi, json_t *path);
 /* The parts of the page, in page order. */
 void html_summary(struct html_ctx *c);
 void html_memory_chart(struct html_ctx *c, const struct fl_proc *p, int idx);
+/* By class from the fault samples; without samples, minor and major per tick. */
 void html_faults_chart(struct html_ctx *c, const struct fl_proc *p, int idx);
-/* Without fault samples: minor and major faults per tick from the counters. */
-void html_fault_counts_chart(struct html_ctx *c, const struct fl_proc *p, int idx);
 void html_heatmaps(struct html_ctx *c, const struct fl_proc *p, int idx);
 void html_cow_chart(struct html_ctx *c);
 void html_overcommit_chart(struct html_ctx *c);

@@ -14,7 +14,6 @@
 #include "util/xalloc.h"
 
 #define MAX_BINS 48
-#define MAX_ROWS 24  /* heatmap rows */
 #define MAX_SITES 12 /* overcommit bars */
 #define MAX_COW 8    /* children in the COW chart */
 
@@ -34,68 +33,6 @@ static const char *const fclass_color[FC_N] = {
     [FL_FC_TRACKING] = "#999999",  [FL_FC_OTHER] = "#222222",	  [FL_FC_UNKNOWN] = "#bbbbbb",
     [FL_FC_SHIM] = "#dddddd",
 };
-
-/* ---- residency replay: events list only the regions that changed ---- */
-
-struct resstate {
-	struct fl_res_region *r;
-	size_t n, cap;
-};
-
-static void res_apply(struct resstate *st, const struct fl_residency *ev)
-{
-	for (size_t j = 0; j < ev->nregions; j++) {
-		size_t k;
-		for (k = 0; k < st->n && st->r[k].start != ev->regions[j].start; k++)
-			;
-		if (k == st->n) {
-			FL_GROW(st->r, st->cap, st->n + 1);
-			st->n++;
-		}
-		st->r[k] = ev->regions[j];
-	}
-}
-
-static const struct fl_res_region *res_find(const struct resstate *st, uint64_t start)
-{
-	for (size_t k = 0; k < st->n; k++)
-		if (st->r[k].start == start)
-			return &st->r[k];
-	return NULL;
-}
-
-/* ---- time bins ---- */
-
-struct bins {
-	size_t n;
-	uint64_t t0, t1; /* trace time of p */
-	double edges[MAX_BINS + 1];
-};
-
-static void bins_init(struct html_ctx *c, const struct fl_proc *p, struct bins *b)
-{
-	uint64_t step;
-	b->t0 = 0;
-	b->t1 = p->end_t > 0 ? p->end_t : 1;
-	b->n = p->ncounters > 1 ? p->ncounters : 1;
-	if (b->n > MAX_BINS)
-		b->n = MAX_BINS;
-	step = (b->t1 - b->t0 + b->n - 1) / b->n;
-	if (step == 0)
-		step = 1;
-	for (size_t i = 0; i <= b->n; i++)
-		b->edges[i] = html_xsec(c, p, b->t0 + step * i);
-	b->t1 = b->t0 + step * b->n;
-}
-
-static size_t bin_of(const struct bins *b, uint64_t t)
-{
-	size_t i;
-	if (t <= b->t0)
-		return 0;
-	i = (size_t)((t - b->t0) * b->n / (b->t1 - b->t0));
-	return i < b->n ? i : b->n - 1;
-}
 
 /* Working-set bytes of the ws window ending in (t0, t1], by the section's method. */
 static double ws_window(json_t *ws, const char *method, uint64_t t0, uint64_t t1, double ps)
@@ -141,8 +78,8 @@ static size_t ws_ref_lines(json_t *ws, struct fl_svg_hline *h)
 
 /* ---- memory over time: the overcommit section's samples, the ws section's windows ---- */
 
-/* The entry of this pid in section's "processes", or NULL. */
-static json_t *proc_entry(struct html_ctx *c, const char *section, const struct fl_proc *p)
+/* The index of this pid's entry in section's "processes", or -1. */
+static long proc_index(struct html_ctx *c, const char *section, const struct fl_proc *p)
 {
 	json_t *e;
 	size_t i;
@@ -151,9 +88,18 @@ static json_t *proc_entry(struct html_ctx *c, const char *section, const struct 
 		const char *exe = json_string_value(json_object_get(e, "exe"));
 		if (json_integer_value(json_object_get(e, "pid")) == p->pid &&
 		    (!exe || !*exe || !p->exe || !strcmp(exe, p->exe)))
-			return e;
+			return (long)i;
 	}
-	return NULL;
+	return -1;
+}
+
+/* The entry of this pid in section's "processes", or NULL. */
+static json_t *proc_entry(struct html_ctx *c, const char *section, const struct fl_proc *p)
+{
+	long i = proc_index(c, section, p);
+	return i < 0 ? NULL
+		     : json_array_get(json_object_get(html_section(c, section), "processes"),
+				      (size_t)i);
 }
 
 static double num_or_nan(json_t *v)
@@ -219,11 +165,10 @@ out:
 	free(wss);
 }
 
-/* ---- faults over time: the faults section's bins ---- */
+/* ---- faults over time: the faults section's bins, else its per-tick counts ---- */
 
-void html_faults_chart(struct html_ctx *c, const struct fl_proc *p, int idx)
+static void classes_chart(struct html_ctx *c, const struct fl_proc *p, json_t *fp, int idx)
 {
-	json_t *fp = proc_entry(c, "faults", p);
 	json_t *bins = json_object_get(json_object_get(fp, "over_time"), "bins");
 	json_t *classes = json_object_get(html_section(c, "faults"), "classes"), *cl, *b;
 	size_t n = json_array_size(bins), ncls = json_array_size(classes), ns = 0, i, k;
@@ -276,11 +221,13 @@ void html_faults_chart(struct html_ctx *c, const struct fl_proc *p, int idx)
 	free(s);
 }
 
-void html_fault_counts_chart(struct html_ctx *c, const struct fl_proc *p, int idx)
+/* Without fault samples: the counters' minor and major faults per tick. */
+static void ticks_chart(struct html_ctx *c, const struct fl_proc *p, json_t *fp, int idx)
 {
-	size_t n = p->ncounters;
-	double *x = fl_xcalloc(n, sizeof(double)), *mi = fl_xcalloc(n, sizeof(double));
-	double *ma = fl_xcalloc(n, sizeof(double));
+	json_t *ticks = json_object_get(fp, "per_tick"), *e;
+	size_t n = json_array_size(ticks), i;
+	double *x = fl_xcalloc(n + 1, sizeof(double)), *mi = fl_xcalloc(n + 1, sizeof(double));
+	double *ma = fl_xcalloc(n + 1, sizeof(double));
 	struct fl_svg_series s[2] = {{"minor faults", mi, NULL, 0}, {"major faults", ma, NULL, 0}};
 	char id[32];
 	struct fl_svg_chart ch = {id,
@@ -296,16 +243,12 @@ void html_fault_counts_chart(struct html_ctx *c, const struct fl_proc *p, int id
 				  NULL,
 				  0,
 				  FL_SCALE_LINEAR};
-	int64_t pmi = 0, pma = 0;
-	for (size_t i = 0; i < n; i++) {
-		const struct fl_counters *k = &p->counters[i];
-		int64_t cmi = k->minflt >= 0 ? k->minflt : k->ru_minflt;
-		int64_t cma = k->majflt >= 0 ? k->majflt : k->ru_majflt;
-		x[i] = html_xsec(c, p, k->t);
-		mi[i] = cmi >= 0 ? (double)(cmi - pmi) : NAN;
-		ma[i] = cma >= 0 ? (double)(cma - pma) : NAN;
-		pmi = cmi >= 0 ? cmi : pmi;
-		pma = cma >= 0 ? cma : pma;
+	json_array_foreach(ticks, i, e)
+	{
+		json_t *vmin = json_object_get(e, "minor"), *vmaj = json_object_get(e, "major");
+		x[i] = html_xsec(c, p, (uint64_t)json_integer_value(json_object_get(e, "t")));
+		mi[i] = json_is_integer(vmin) ? (double)json_integer_value(vmin) : NAN;
+		ma[i] = json_is_integer(vmaj) ? (double)json_integer_value(vmaj) : NAN;
 	}
 	snprintf(id, sizeof(id), "faults-%d", idx);
 	html_figure_open(c,
@@ -319,169 +262,102 @@ void html_fault_counts_chart(struct html_ctx *c, const struct fl_proc *p, int id
 	free(ma);
 }
 
-/* ---- region x time heatmaps ---- */
-
-struct row {
-	uint64_t start, end;
-	char *label;
-	double faults, maxres;
-};
-
-static struct row *row_find(struct row **rows, size_t *n, size_t *cap, const struct fl_vma *v)
+void html_faults_chart(struct html_ctx *c, const struct fl_proc *p, int idx)
 {
-	char sz[32];
-	for (size_t i = 0; i < *n; i++)
-		if ((*rows)[i].start == v->start)
-			return &(*rows)[i];
-	FL_GROW(*rows, *cap, *n + 1);
-	struct row *r = &(*rows)[(*n)++];
-	memset(r, 0, sizeof(*r));
-	r->start = v->start;
-	r->end = v->end;
-	fl_fmt_bytes(sz, sizeof(sz), (double)(v->end - v->start));
-	if (v->path && *v->path) {
-		const char *base = strrchr(v->path, '/');
-		if (asprintf(&r->label, "%s %.4s", base && base[1] ? base + 1 : v->path, v->perms) <
-		    0)
-			r->label = NULL;
-	} else if (asprintf(&r->label, "anon %s %.4s %llx", sz, v->perms,
-			    (unsigned long long)v->start) < 0) {
-		r->label = NULL;
+	json_t *fp = proc_entry(c, "faults", p);
+	if (!fp)
+		fputs("<p class=\"note\">No fault figures for this process (the faults section "
+		      "is not in this report).</p>\n",
+		      c->f);
+	else if (json_integer_value(json_object_get(fp, "samples")) > 0)
+		classes_chart(c, p, fp, idx);
+	else
+		ticks_chart(c, p, fp, idx);
+}
+
+/* ---- region x time heatmaps: the regions section ---- */
+
+/* The heatmap of one cell matrix of the regions entry at index pos, with its table. */
+static void heatmap(struct html_ctx *c, struct fl_svg_heatmap *h, long pos, const char *key,
+		    const char *caption)
+{
+	json_t *cells = json_object_get(
+		   json_array_get(json_object_get(html_section(c, "regions"), "processes"),
+				  (size_t)pos),
+		   key),
+	       *row, *v;
+	json_t *path =
+	    json_pack("[s,s,s,I,s]", "sections", "regions", "processes", (json_int_t)pos, key);
+	double *d = fl_xcalloc(h->nrows * h->ncols + 1, sizeof(double));
+	size_t r, j;
+	json_array_foreach(cells, r, row)
+	{
+		json_array_foreach(row, j, v)
+		{
+			if (r < h->nrows && j < h->ncols)
+				d[r * h->ncols + j] =
+				    json_is_number(v) ? json_number_value(v) : NAN;
+		}
 	}
-	if (!r->label)
-		r->label = fl_xstrdup("?");
-	return r;
-}
-
-static int cmp_row_score(const void *a, const void *b)
-{
-	const struct row *x = a, *y = b;
-	double sx = x->faults + x->maxres, sy = y->faults + y->maxres;
-	return sx < sy ? 1 : sx > sy ? -1 : 0;
-}
-
-static int cmp_row_start(const void *a, const void *b)
-{
-	const struct row *x = a, *y = b;
-	return x->start < y->start ? -1 : x->start > y->start;
+	h->cells = d;
+	html_figure_open(c, caption);
+	fl_svg_heatmap(c->f, h);
+	fputs("</figure>\n", c->f);
+	html_heatmap_table(c, h, cells, path);
+	json_decref(path);
+	free(d);
 }
 
 void html_heatmaps(struct html_ctx *c, const struct fl_proc *p, int idx)
 {
-	struct row *rows = NULL;
-	size_t nrows = 0, cap = 0;
-	struct bins b;
-	double w = (double)(p->faults_period ? p->faults_period : 1);
+	long pos = proc_index(c, "regions", p);
+	json_t *e = proc_entry(c, "regions", p), *v;
+	json_t *rows = json_object_get(e, "rows"), *edges = json_object_get(e, "bin_edges");
+	size_t nrows = json_array_size(rows), ncols = json_array_size(edges), i;
+	const char **labels = fl_xcalloc(nrows + 1, sizeof(*labels));
+	double *x = fl_xcalloc(ncols + 1, sizeof(double));
 	char id[32];
-
-	bins_init(c, p, &b);
-	/* rows: every program VMA of every snapshot, plus where faults landed */
-	for (size_t i = 0; i < p->nmaps; i++)
-		for (size_t j = 0; j < p->maps[i].nvmas; j++) {
-			const struct fl_vma *v = &p->maps[i].vmas[j];
-			if (!fl_maps_is_shim(&p->maps[i], v->start, v->end) &&
-			    v->kind != FL_VMA_SHIM)
-				row_find(&rows, &nrows, &cap, v);
-		}
-	for (size_t i = 0; i < p->nfaults; i++) {
-		struct fl_vma v;
-		if (fl_proc_vma_at(p, p->faults[i].addr, p->faults[i].t, &v) == 0 &&
-		    v.kind != FL_VMA_SHIM)
-			row_find(&rows, &nrows, &cap, &v)->faults += w;
-	}
-	for (size_t i = 0; i < p->nresidency; i++)
-		for (size_t j = 0; j < p->residency[i].nregions; j++)
-			for (size_t r = 0; r < nrows; r++)
-				if (rows[r].start == p->residency[i].regions[j].start &&
-				    (double)p->residency[i].regions[j].present > rows[r].maxres)
-					rows[r].maxres = (double)p->residency[i].regions[j].present;
-	if (nrows > 1)
-		qsort(rows, nrows, sizeof(*rows), cmp_row_score);
-	{
-		size_t keep = 0;
-		while (keep < nrows && keep < MAX_ROWS && rows[keep].faults + rows[keep].maxres > 0)
-			keep++;
-		for (size_t r = keep; r < nrows; r++)
-			free(rows[r].label);
-		nrows = keep;
-	}
-	if (nrows == 0) {
-		fputs("<p class=\"note\">No faults or resident pages were recorded for this "
-		      "process.</p>\n",
-		      c->f);
-		free(rows);
-		return;
-	}
-	qsort(rows, nrows, sizeof(*rows), cmp_row_start);
-
-	const char **labels = fl_xcalloc(nrows, sizeof(*labels));
-	double *cells = fl_xcalloc(nrows * b.n, sizeof(double));
-	for (size_t r = 0; r < nrows; r++)
-		labels[r] = rows[r].label;
 	struct fl_svg_heatmap h = {id,
 				   "Faults by region over time",
 				   labels,
 				   nrows,
-				   b.edges,
-				   b.n,
-				   cells,
+				   x,
+				   ncols ? ncols - 1 : 0,
+				   NULL,
 				   FL_UNIT_SECONDS,
 				   FL_UNIT_COUNT,
 				   "time since the trace started",
 				   "faults",
 				   "#d55e00"};
-
-	if (p->nfaults) {
-		for (size_t i = 0; i < p->nfaults; i++) {
-			struct fl_vma v;
-			if (fl_proc_vma_at(p, p->faults[i].addr, p->faults[i].t, &v) != 0)
-				continue;
-			for (size_t r = 0; r < nrows; r++)
-				if (rows[r].start == v.start)
-					cells[r * b.n + bin_of(&b, p->faults[i].t)] += w;
-		}
-		snprintf(id, sizeof(id), "heat-faults-%d", idx);
-		html_figure_open(
-		    c, "Page faults by region (rows: the VMAs, in address order) and time");
-		fl_svg_heatmap(c->f, &h);
-		fputs("</figure>\n", c->f);
-		html_heatmap_table(c, &h);
+	json_array_foreach(rows, i, v) labels[i] = json_string_value(json_object_get(v, "label"));
+	json_array_foreach(edges, i, v) x[i] = html_xsec(c, p, (uint64_t)json_integer_value(v));
+	if (nrows == 0 || ncols < 2) {
+		fputs("<p class=\"note\">No faults or resident pages were recorded for this "
+		      "process.</p>\n",
+		      c->f);
+		goto out;
 	}
-	if (p->nresidency) {
-		struct resstate st = {NULL, 0, 0};
-		size_t k = 0;
-		for (size_t j = 0; j < b.n; j++) {
-			uint64_t tend = b.t0 + (b.t1 - b.t0) * (j + 1) / b.n;
-			while (k < p->nresidency && p->residency[k].t <= tend)
-				res_apply(&st, &p->residency[k++]);
-			for (size_t r = 0; r < nrows; r++) {
-				const struct fl_res_region *g = res_find(&st, rows[r].start);
-				cells[r * b.n + j] =
-				    g && g->present >= 0 ? (double)g->present : NAN;
-			}
-		}
-		free(st.r);
+	if (json_is_array(json_object_get(e, "faults"))) {
+		snprintf(id, sizeof(id), "heat-faults-%d", idx);
+		heatmap(c, &h, pos, "faults",
+			"Page faults by region (rows: the VMAs, in address order) and time");
+	}
+	if (json_is_array(json_object_get(e, "resident"))) {
 		snprintf(id, sizeof(id), "heat-res-%d", idx);
 		h.title = "Resident pages by region over time";
 		h.v_unit = FL_UNIT_PAGES;
 		h.v_label = "resident pages";
 		h.color = "#0072b2";
-		html_figure_open(c, "Resident pages by region and time (pagemap)");
-		fl_svg_heatmap(c->f, &h);
-		fputs("</figure>\n", c->f);
-		html_heatmap_table(c, &h);
+		heatmap(c, &h, pos, "resident", "Resident pages by region and time (pagemap)");
 	} else {
 		fputs("<p class=\"note\">No residency snapshots in this trace (pagemap probe "
 		      "off).</p>\n",
 		      c->f);
 	}
-	for (size_t r = 0; r < nrows; r++)
-		free(rows[r].label);
-	free(rows);
+out:
 	free(labels);
-	free(cells);
+	free(x);
 }
-
 /* ---- copy-on-write sharing over time ---- */
 
 static int is_forked(const struct fl_proc *p)
@@ -521,6 +397,18 @@ static double json_shared_at(const struct html_ctx *c, const struct fl_proc *kid
 	return json_is_integer(e) ? (double)json_integer_value(e) * (double)page_size(kid) : NAN;
 }
 
+/* The children the cow section found: real forks, with their decay. */
+static size_t cow_children(struct html_ctx *c, const struct fl_proc *kids[MAX_COW])
+{
+	size_t nk = 0;
+	for (size_t i = 0; i < c->m->nprocs && nk < MAX_COW; i++) {
+		const struct fl_proc *p = c->m->procs[i];
+		if (is_forked(p) && fl_report_selected(c->o, p) && cow_over_time(c, p))
+			kids[nk++] = p;
+	}
+	return nk;
+}
+
 void html_cow_chart(struct html_ctx *c)
 {
 	const struct fl_proc *kids[MAX_COW];
@@ -542,14 +430,7 @@ void html_cow_chart(struct html_ctx *c)
 				  0,
 				  FL_SCALE_LINEAR};
 
-	/* The children the cow section found: real forks, with their decay. */
-	for (size_t i = 0; i < c->m->nprocs && nk < MAX_COW; i++) {
-		const struct fl_proc *p = c->m->procs[i];
-		if (!is_forked(p) || !p->nresidency || !fl_report_selected(c->o, p))
-			continue;
-		if (cow_over_time(c, p))
-			kids[nk++] = p;
-	}
+	nk = cow_children(c, kids);
 	fputs("<section id=\"cow\"><h2>Copy-on-write after fork</h2>\n", c->f);
 	if (nk == 0) {
 		fputs(
@@ -592,7 +473,7 @@ void html_cow_chart(struct html_ctx *c)
 
 struct site {
 	char *label;
-	double reserved, touched;
+	double reserved, touched, touched_pct;
 };
 
 static int cmp_site(const void *a, const void *b)
@@ -629,11 +510,32 @@ static size_t overcommit_sites(struct html_ctx *c, struct site **out, const char
 				st->label = fl_xstrdup("?");
 			st->reserved = json_number_value(json_object_get(row, "reserved"));
 			st->touched = json_is_number(t) ? json_number_value(t) : NAN;
+			t = json_object_get(row, "touched_pct");
+			st->touched_pct = json_is_number(t) ? json_number_value(t) : NAN;
 		}
 	}
 	if (n > 1)
 		qsort(*out, n, sizeof(**out), cmp_site);
 	return n;
+}
+
+/* The table behind the bars: the section's figures per site. */
+static void sites_table(struct html_ctx *c, const struct site *sites, size_t shown)
+{
+	html_table_open(c, "Table: the numbers behind this chart");
+	fputs("<tr><th>site</th><th>reserved</th><th>touched</th><th>touched %</th></tr>\n", c->f);
+	for (size_t i = 0; i < shown; i++) {
+		fputs("<tr><td>", c->f);
+		html_esc(c, sites[i].label);
+		fputs("</td>", c->f);
+		html_num_cell(c, sites[i].reserved, FL_UNIT_BYTES);
+		html_num_cell(c, sites[i].touched, FL_UNIT_BYTES);
+		if (!isnan(sites[i].touched_pct))
+			fprintf(c->f, "<td>%.1f%%</td></tr>\n", sites[i].touched_pct);
+		else
+			fputs("<td>?</td></tr>\n", c->f);
+	}
+	html_table_close(c);
 }
 
 void html_overcommit_chart(struct html_ctx *c)
@@ -677,20 +579,7 @@ void html_overcommit_chart(struct html_ctx *c)
 	html_figure_open(c, "Bytes reserved and bytes touched per allocation site (largest first)");
 	fl_svg_bars(c->f, &b);
 	fputs("</figure>\n", c->f);
-	html_table_open(c, "Table: the numbers behind this chart");
-	fputs("<tr><th>site</th><th>reserved</th><th>touched</th><th>touched %</th></tr>\n", c->f);
-	for (size_t i = 0; i < shown; i++) {
-		fputs("<tr><td>", c->f);
-		html_esc(c, labels[i]);
-		fputs("</td>", c->f);
-		html_num_cell(c, res[i], FL_UNIT_BYTES);
-		html_num_cell(c, tou[i], FL_UNIT_BYTES);
-		if (res[i] > 0 && !isnan(tou[i]))
-			fprintf(c->f, "<td>%.1f%%</td></tr>\n", 100 * tou[i] / res[i]);
-		else
-			fputs("<td>?</td></tr>\n", c->f);
-	}
-	html_table_close(c);
+	sites_table(c, sites, shown);
 	fputs("</section>\n", c->f);
 	for (size_t i = 0; i < n; i++)
 		free(sites[i].label);

@@ -163,7 +163,8 @@ void html_chart_table(struct html_ctx *c, const struct fl_svg_chart *ch)
 	html_table_close(c);
 }
 
-void html_heatmap_table(struct html_ctx *c, const struct fl_svg_heatmap *h)
+void html_heatmap_table(struct html_ctx *c, const struct fl_svg_heatmap *h, json_t *cells,
+			json_t *path)
 {
 	char buf[64];
 	html_table_open(c, "Table: the numbers behind this heatmap");
@@ -176,8 +177,16 @@ void html_heatmap_table(struct html_ctx *c, const struct fl_svg_heatmap *h)
 		fputs("<tr><th class=\"row\">", c->f);
 		html_esc(c, h->rows[r]);
 		fputs("</th>", c->f);
-		for (size_t j = 0; j < h->ncols; j++)
-			html_num_cell(c, h->cells[r * h->ncols + j], h->v_unit);
+		for (size_t j = 0; j < h->ncols; j++) {
+			json_t *at = json_deep_copy(path);
+			json_array_append_new(at, json_integer((json_int_t)r));
+			json_array_append_new(at, json_integer((json_int_t)j));
+			fputs("<td>", c->f);
+			html_fig(c, at, json_array_get(json_array_get(cells, r), j),
+				 HTML_FIG_COUNT);
+			fputs("</td>", c->f);
+			json_decref(at);
+		}
 		fputs("</tr>\n", c->f);
 	}
 	html_table_close(c);

@@ -128,10 +128,8 @@ static void per_process(struct html_ctx *c, const char *id, const char *title, i
 		html_proc_heading(c, p);
 		if (what == 0)
 			html_memory_chart(c, p, (int)i);
-		else if (what == 1 && p->nfaults)
-			html_faults_chart(c, p, (int)i);
 		else if (what == 1)
-			html_fault_counts_chart(c, p, (int)i);
+			html_faults_chart(c, p, (int)i);
 		else
 			html_heatmaps(c, p, (int)i);
 	}

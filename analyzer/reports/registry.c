@@ -15,6 +15,7 @@
 #include "reports/report_heap.h"
 #include "reports/report_io.h"
 #include "reports/report_overcommit.h"
+#include "reports/report_regions.h"
 #include "reports/report_summary.h"
 #include "reports/report_tree.h"
 #include "reports/report_ws.h"
@@ -25,6 +26,7 @@ const struct fl_report_section fl_report_sections[] = {
     {"tree", "Processes", fl_report_tree, fl_report_tree_text},
     {"heap", "Heap", fl_report_heap, fl_report_heap_text},
     {"faults", "Page faults", fl_report_faults, fl_report_faults_text},
+    {"regions", "Regions over time", fl_report_regions, fl_report_regions_text},
     {"ws", "Working set", fl_report_ws, fl_report_ws_text},
     {"overcommit", "Overcommit", fl_report_overcommit, fl_report_overcommit_text},
     {"cow", "Copy-on-write", fl_report_cow, fl_report_cow_text},

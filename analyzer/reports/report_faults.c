@@ -300,6 +300,29 @@ static json_t *gap_obj(const struct fl_proc *p)
 			 "read_calls", (json_int_t)reads, "causes", causes);
 }
 
+/*
+ * Minor and major faults per counters tick (the differences of the running
+ * totals: perf's, else getrusage's), null where neither was read. Without
+ * fault samples this is all the trace says of faults over time.
+ */
+static json_t *per_tick(const struct fl_proc *p)
+{
+	json_t *ticks = json_array();
+	int64_t prev_min = 0, prev_maj = 0;
+	for (size_t i = 0; i < p->ncounters; i++) {
+		const struct fl_counters *k = &p->counters[i];
+		int64_t min = k->minflt >= 0 ? k->minflt : k->ru_minflt;
+		int64_t maj = k->majflt >= 0 ? k->majflt : k->ru_majflt;
+		json_array_append_new(
+		    ticks, json_pack("{s:I, s:o, s:o}", "t", (json_int_t)k->t, "minor",
+				     min >= 0 ? json_integer(min - prev_min) : json_null(), "major",
+				     maj >= 0 ? json_integer(maj - prev_maj) : json_null()));
+		prev_min = min >= 0 ? min : prev_min;
+		prev_maj = maj >= 0 ? maj : prev_maj;
+	}
+	return ticks;
+}
+
 json_t *fl_report_shim(const struct fl_proc *p, uint64_t shim_samples)
 {
 	const struct fl_counters *c = fl_proc_last_counters(p);
@@ -476,6 +499,7 @@ static json_t *proc_faults(const struct fl_model *m, const struct fl_report_opts
 	    pr, "bytes_per_fault",
 	    json_pack("{s:o, s:o}", "file", bpf_obj(bpf[1]), "anon", bpf_obj(bpf[0])));
 	json_object_set_new(pr, "counts", gap);
+	json_object_set_new(pr, "per_tick", per_tick(p));
 	json_object_set_new(pr, "faultline", fl_report_shim(p, cnt[FL_FC_SHIM]));
 	proc_findings(sec, p, cnt, period, gap, bpf);
 	flame_add(fl, o, p, &code, period);

@@ -89,16 +89,35 @@ static void add_sum(int64_t *acc, int64_t v)
 		*acc = (*acc < 0 ? 0 : *acc) + v;
 }
 
+/* An empty profile: nothing counted, every optional figure unknown. */
+static void profile_init(struct fl_io_profile *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->cpu_ns = out->utime_ns = out->stime_ns = -1;
+	out->ru_minflt = out->ru_majflt = out->file_pages_peak = -1;
+	out->rss_anon_peak = out->rss_file_peak = out->dtlb_misses = out->tlb_entries_4k = -1;
+}
+
+static void set_data_bytes(struct fl_io_profile *out)
+{
+	uint64_t mapped = out->file_pages_peak > 0 ? (uint64_t)out->file_pages_peak * 4096 : 0;
+	out->data_bytes = out->read_bytes > mapped ? out->read_bytes : mapped;
+}
+
+/* The profile of p alone; its files into files when not NULL. */
 static void proc_profile(const struct fl_model *m, const struct fl_proc *p,
-			 struct fl_io_profile *out)
+			 struct fl_io_profile *out, json_t *files)
 {
 	const struct fl_fault_info *fi = fl_faults_classified(m, p);
 	uint64_t period = p->faults_period ? p->faults_period : 1;
 	const struct fl_counters *c = fl_proc_last_counters(p);
 	int64_t rss_anon = -1, rss_file = -1, fp = file_pages_peak(p);
+	profile_init(out);
+	out->nprocs = 1;
+	out->wall_ns = p->end_t;
 	for (size_t i = 0; fi && i < p->nfaults; i++)
 		out->faults[fi[i].cls] += period;
-	proc_reads(p, &out->read_calls, &out->read_bytes, NULL);
+	proc_reads(p, &out->read_calls, &out->read_bytes, files);
 	if (p->exit.present && p->exit.ru_utime_ns >= 0) {
 		add_sum(&out->utime_ns, p->exit.ru_utime_ns);
 		add_sum(&out->stime_ns, p->exit.ru_stime_ns);
@@ -118,30 +137,72 @@ static void proc_profile(const struct fl_model *m, const struct fl_proc *p,
 		add_sum(&out->dtlb_misses, c->dtlb_load + (c->dtlb_store > 0 ? c->dtlb_store : 0));
 	int64_t e = p->tlb.l2_4k > 0 ? p->tlb.l2_4k : p->tlb.l1d_4k;
 	add_max(&out->tlb_entries_4k, e);
+	set_data_bytes(out);
+}
+
+/*
+ * A trace's profile, summed from its processes' profiles as they are made:
+ * the io section lists each process too, and profiling one (classifying its
+ * faults, replaying its residency) twice doubled the section's time.
+ */
+struct profile_sum {
+	struct fl_io_profile all;
+	uint64_t first, last; /* realtime span of the processes added */
+};
+
+static void sum_init(struct profile_sum *s)
+{
+	profile_init(&s->all);
+	s->first = UINT64_MAX;
+	s->last = 0;
+}
+
+/* Adds the profile one of p: the same sums and maxima as profiling p into the total. */
+static void sum_add(struct profile_sum *s, const struct fl_proc *p, const struct fl_io_profile *one)
+{
+	struct fl_io_profile *out = &s->all;
+	out->nprocs++;
+	for (int c = 0; c < FL_FC_COUNT; c++)
+		out->faults[c] += one->faults[c];
+	out->read_calls += one->read_calls;
+	out->read_bytes += one->read_bytes;
+	add_sum(&out->utime_ns, one->utime_ns);
+	add_sum(&out->stime_ns, one->stime_ns);
+	add_sum(&out->cpu_ns, one->cpu_ns);
+	add_sum(&out->ru_minflt, one->ru_minflt);
+	add_sum(&out->ru_majflt, one->ru_majflt);
+	add_sum(&out->rss_anon_peak, one->rss_anon_peak);
+	add_sum(&out->rss_file_peak, one->rss_file_peak);
+	add_sum(&out->file_pages_peak, one->file_pages_peak);
+	add_sum(&out->dtlb_misses, one->dtlb_misses);
+	add_max(&out->tlb_entries_4k, one->tlb_entries_4k);
+	if (p->start_realtime_ns < s->first)
+		s->first = p->start_realtime_ns;
+	if (p->start_realtime_ns + p->end_t > s->last)
+		s->last = p->start_realtime_ns + p->end_t;
+}
+
+static void sum_finish(struct profile_sum *s, struct fl_io_profile *out)
+{
+	*out = s->all;
+	out->wall_ns = s->last > s->first ? s->last - s->first : 0;
+	set_data_bytes(out);
 }
 
 void fl_io_profile(const struct fl_model *m, const struct fl_report_opts *o,
 		   struct fl_io_profile *out)
 {
-	uint64_t first = UINT64_MAX, last = 0;
-	memset(out, 0, sizeof(*out));
-	out->cpu_ns = out->utime_ns = out->stime_ns = -1;
-	out->ru_minflt = out->ru_majflt = out->file_pages_peak = -1;
-	out->rss_anon_peak = out->rss_file_peak = out->dtlb_misses = out->tlb_entries_4k = -1;
+	struct profile_sum sum;
+	sum_init(&sum);
 	for (size_t i = 0; i < m->nprocs; i++) {
 		const struct fl_proc *p = m->procs[i];
+		struct fl_io_profile one;
 		if (o && !fl_report_selected(o, p))
 			continue;
-		out->nprocs++;
-		proc_profile(m, p, out);
-		if (p->start_realtime_ns < first)
-			first = p->start_realtime_ns;
-		if (p->start_realtime_ns + p->end_t > last)
-			last = p->start_realtime_ns + p->end_t;
+		proc_profile(m, p, &one, NULL);
+		sum_add(&sum, p, &one);
 	}
-	out->wall_ns = last > first ? last - first : 0;
-	uint64_t mapped = out->file_pages_peak > 0 ? (uint64_t)out->file_pages_peak * 4096 : 0;
-	out->data_bytes = out->read_bytes > mapped ? out->read_bytes : mapped;
+	sum_finish(&sum, out);
 }
 
 static json_t *opt_int(int64_t v)
@@ -198,26 +259,22 @@ json_t *fl_report_io(const struct fl_model *m, const struct fl_report_opts *o)
 {
 	json_t *sec = json_object(), *procs = json_array();
 	struct fl_io_profile all;
+	struct profile_sum sum;
 	char b1[32];
+	sum_init(&sum);
 	json_object_set_new(sec, "findings", json_array());
 	for (size_t i = 0; i < m->nprocs; i++) {
 		const struct fl_proc *p = m->procs[i];
 		struct fl_io_profile one;
-		uint64_t calls = 0, bytes = 0;
-		json_t *files = json_array();
+		uint64_t calls, bytes;
+		json_t *files;
 		if (!fl_report_selected(o, p))
 			continue;
-		memset(&one, 0, sizeof(one));
-		one.cpu_ns = one.utime_ns = one.stime_ns = one.ru_minflt = one.ru_majflt = -1;
-		one.file_pages_peak = one.rss_anon_peak = one.rss_file_peak = -1;
-		one.dtlb_misses = one.tlb_entries_4k = -1;
-		proc_profile(m, p, &one);
-		one.wall_ns = p->end_t;
-		one.nprocs = 1;
-		uint64_t mapped =
-		    one.file_pages_peak > 0 ? (uint64_t)one.file_pages_peak * 4096 : 0;
-		one.data_bytes = one.read_bytes > mapped ? one.read_bytes : mapped;
-		proc_reads(p, &calls, &bytes, files);
+		files = json_array();
+		proc_profile(m, p, &one, files);
+		sum_add(&sum, p, &one);
+		calls = one.read_calls;
+		bytes = one.read_bytes;
 		json_t *pj = fl_io_profile_json(&one);
 		json_object_set_new(pj, "pid", json_integer(p->pid));
 		json_object_set_new(pj, "exe", json_string(p->exe ? p->exe : ""));
@@ -237,7 +294,7 @@ json_t *fl_report_io(const struct fl_model *m, const struct fl_report_opts *o)
 			    (unsigned long long)(one.faults[FL_FC_CACHE_HIT] +
 						 one.faults[FL_FC_DISK]));
 	}
-	fl_io_profile(m, o, &all);
+	sum_finish(&sum, &all);
 	json_object_set_new(sec, "total", fl_io_profile_json(&all));
 	json_object_set_new(sec, "processes", procs);
 	return sec;

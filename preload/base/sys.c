@@ -43,23 +43,55 @@ void fl_sys_name_region(void *addr, size_t len)
 static uintptr_t regions[FL_SYS_MAX_REGIONS][2];
 static int nregions;
 
-/* Under a finite RLIMIT_AS the shim's reservations (untouched, but counted
- * by the limit) come out of the program's budget: they may take at most
- * 1/AS_SHARE of it, and a table that does not fit is not made (its owner
- * turns its probe, or tracing, off) rather than leaving the program short. */
+/* Under a finite RLIMIT_AS or RLIMIT_DATA (both count a reservation, even
+ * untouched) the shim's reservations come out of the program's budget. They
+ * may take 1/AS_SHARE of the lower limit; under a small limit, where that
+ * share is less than the fixed buffers the shim needs to write a trace at
+ * all (the line buffer, the maps text: ~40 MB), up to BUDGET_FLOOR but never
+ * more than 1/AS_SHARE_SMALL of it. The tables are sized to a part of this
+ * (fl_sys_budget_part) and grown as they fill; a reservation that does not
+ * fit is not made (its owner does without: a probe goes off, a table is
+ * full) rather than leaving the program short. */
 #define AS_SHARE 16
+#define AS_SHARE_SMALL 8
+#define BUDGET_FLOOR ((size_t)64 << 20)
 static size_t reserved;
 
-static int within_budget(size_t len)
+size_t fl_sys_budget(void)
 {
 	struct {
 		uint64_t cur, max;
-	} rl;
-	size_t after;
-	if (syscall(SYS_prlimit64, 0, RLIMIT_AS, NULL, &rl) != 0 || rl.cur == RLIM_INFINITY)
+	} as, data;
+	uint64_t limit = RLIM_INFINITY;
+	size_t share;
+	if (syscall(SYS_prlimit64, 0, RLIMIT_AS, NULL, &as) == 0)
+		limit = as.cur;
+	if (syscall(SYS_prlimit64, 0, RLIMIT_DATA, NULL, &data) == 0 && data.cur < limit)
+		limit = data.cur;
+	if (limit == RLIM_INFINITY || limit >= (uint64_t)SIZE_MAX / 2)
+		return SIZE_MAX;
+	share = (size_t)(limit / AS_SHARE);
+	if (share < BUDGET_FLOOR)
+		share = limit / AS_SHARE_SMALL < BUDGET_FLOOR ? (size_t)(limit / AS_SHARE_SMALL)
+							      : BUDGET_FLOOR;
+	return share;
+}
+
+size_t fl_sys_budget_part(size_t full, unsigned divisor)
+{
+	size_t budget = fl_sys_budget();
+	if (budget == SIZE_MAX || budget / divisor >= full)
+		return full;
+	return budget / divisor;
+}
+
+static int within_budget(size_t len)
+{
+	size_t budget = fl_sys_budget(), after;
+	if (budget == SIZE_MAX)
 		return 1;
 	after = __atomic_add_fetch(&reserved, len, __ATOMIC_RELAXED);
-	if (after <= rl.cur / AS_SHARE)
+	if (after <= budget)
 		return 1;
 	__atomic_sub_fetch(&reserved, len, __ATOMIC_RELAXED);
 	return 0;

@@ -15,6 +15,12 @@ int fl_sys_munmap(void *addr, size_t len);
 /* Anonymous private memory named "[anon:faultline]" in /proc/PID/maps so that
  * the analyzer can tell the shim's memory from the program's. NULL on error. */
 void *fl_sys_alloc_pages(size_t len);
+/* The bytes of address space the shim may reserve in all under the program's
+ * RLIMIT_AS and RLIMIT_DATA (SIZE_MAX when neither is finite); beyond it
+ * fl_sys_alloc_pages() fails. fl_sys_budget_part() is full, or a table's
+ * part of the budget (1/divisor of it) when that is smaller. */
+size_t fl_sys_budget(void);
+size_t fl_sys_budget_part(size_t full, unsigned divisor);
 void fl_sys_name_region(void *addr, size_t len);
 /* The regions the shim mapped for itself (for the "shim" key of maps lines:
  * the analyzer leaves them out of the program's figures). */

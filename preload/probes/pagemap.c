@@ -17,9 +17,16 @@
 
 #define VEC_LEN 4096
 #define ENT_LEN 8192
-#define MAX_ROWS 65536
 #define ROWS_PER_LINE 2000
-#define SMAPS_BYTES (32u << 20)
+/* VMAs per residency walk (MAX_ROWS, or fewer under an address-space limit:
+ * base/sys.h), with SMAPS_PER_ROW bytes of smaps text for each, in this
+ * probe's part of the shim's budget (a sixteenth). A process has at most
+ * vm.max_map_count VMAs (65530 by default); past max_rows the rest of a
+ * walk is left out. */
+#define MAX_ROWS 65536
+#define SMAPS_PER_ROW 512
+#define MIN_ROWS 1024
+#define BUDGET_DIVISOR 16
 
 #define PM_PRESENT (1ull << 63)
 #define PM_SWAPPED (1ull << 62)
@@ -44,6 +51,8 @@ static int has_scan;
 static int forked;
 static struct page_region *vec;
 static uint64_t *ents;
+static int max_rows;
+static size_t smaps_bytes;
 static struct row *rows[2];
 static int nrows[2], cur;
 /* Referenced per VMA from smaps, where the accessed bit works. */
@@ -67,7 +76,7 @@ static volatile char probe_page[2 * 4096] __attribute__((aligned(4096)));
 static struct fork_page {
 	uint64_t va, pfn;
 } * fork_pages;
-static size_t nfork_pages, fork_cur;
+static size_t max_fork_pages, nfork_pages, fork_cur;
 static enum { PFN_OFF, PFN_CAPTURE, PFN_COMPARE } pfn_mode;
 static int pfn_overflow;
 /* The capture was taken in the fork's prepare handler: every present
@@ -75,13 +84,23 @@ static int pfn_overflow;
  * copies between the fork and its first snapshot are counted. */
 static int pfn_prepared;
 
+/* The frames' table. A process cannot have more pages than its RLIMIT_AS
+ * allows: under a limit a sixteenth of the shim's budget (itself at least a
+ * sixteenth of the limit) holds them all. */
+static void map_fork_pages(void)
+{
+	max_fork_pages =
+	    fl_sys_budget_part(MAX_FORK_PAGES * sizeof(*fork_pages), 16) / sizeof(*fork_pages);
+	fork_pages = fl_sys_alloc_pages(max_fork_pages * sizeof(*fork_pages));
+}
+
 /* One present private anonymous page at va, entry x, during a walk. */
 static void pfn_page(uint64_t va, uint64_t x, struct row *r)
 {
 	if (pfn_mode == PFN_CAPTURE) {
 		if ((x & PM_EXCLUSIVE) && !pfn_prepared)
 			return;
-		if (nfork_pages < MAX_FORK_PAGES)
+		if (nfork_pages < max_fork_pages)
 			fork_pages[nfork_pages++] = (struct fork_page){va, x & PM_PFN};
 		else
 			pfn_overflow = 1;
@@ -152,8 +171,8 @@ static void test_accessed(void)
 	enum { N = 64 };
 	volatile char *p = fl_sys_alloc_pages(N * 4096);
 	int64_t got;
-	if (!p || !(smaps = fl_sys_alloc_pages(SMAPS_BYTES)) ||
-	    !(refs = fl_sys_alloc_pages(MAX_ROWS * sizeof(*refs)))) {
+	if (!p || !(smaps = fl_sys_alloc_pages(smaps_bytes)) ||
+	    !(refs = fl_sys_alloc_pages((size_t)max_rows * sizeof(*refs)))) {
 		fl_probe_set(&fl_accessed_st, 0, ENOMEM, "no memory for the self-test");
 		return;
 	}
@@ -177,10 +196,15 @@ static void test_accessed(void)
 
 void fl_pagemap_open(void)
 {
+	const size_t per_row = 2 * sizeof(struct row) + sizeof(*refs) + SMAPS_PER_ROW;
+	size_t part = fl_sys_budget_part(MAX_ROWS * per_row, BUDGET_DIVISOR);
+	for (max_rows = MAX_ROWS; max_rows > MIN_ROWS && max_rows * per_row > part;)
+		max_rows /= 2;
+	smaps_bytes = (size_t)max_rows * SMAPS_PER_ROW;
 	vec = fl_sys_alloc_pages(VEC_LEN * sizeof(*vec));
 	ents = fl_sys_alloc_pages(ENT_LEN * sizeof(*ents));
-	rows[0] = fl_sys_alloc_pages(MAX_ROWS * sizeof(struct row));
-	rows[1] = fl_sys_alloc_pages(MAX_ROWS * sizeof(struct row));
+	rows[0] = fl_sys_alloc_pages((size_t)max_rows * sizeof(struct row));
+	rows[1] = fl_sys_alloc_pages((size_t)max_rows * sizeof(struct row));
 	if (!vec || !ents || !rows[0] || !rows[1]) {
 		fl_probe_set(&fl_pagemap_st, 0, ENOMEM, "no memory for the pagemap buffers");
 		return;
@@ -207,7 +231,7 @@ void fl_pagemap_forked(void)
 	if (!fl_pagemap_pfn_st.ok || pm_fd < 0)
 		return;
 	if (!fork_pages)
-		fork_pages = fl_sys_alloc_pages(MAX_FORK_PAGES * sizeof(*fork_pages));
+		map_fork_pages();
 	pfn_mode = fork_pages ? PFN_CAPTURE : PFN_OFF;
 }
 
@@ -354,12 +378,12 @@ static int64_t smaps_referenced(uint64_t start, int containing)
 {
 	int lo = 0, hi = nrefs - 1;
 	if (start == (uint64_t)-1 || nrefs == 0) {
-		ssize_t n = fl_sys_read_file("/proc/self/smaps", smaps, SMAPS_BYTES);
+		ssize_t n = fl_sys_read_file("/proc/self/smaps", smaps, smaps_bytes);
 		const char *p = smaps;
 		nrefs = 0;
 		if (n <= 0)
 			return -1;
-		while (*p && nrefs < MAX_ROWS) {
+		while (*p && nrefs < max_rows) {
 			const char *eol = strchr(p, '\n');
 			uint64_t v = 0;
 			if (!eol)
@@ -445,7 +469,7 @@ void fl_pagemap_residency(struct fl_out *o, const struct fl_vma *v, int n, const
 		pfn_overflow = 0;
 	}
 	fork_cur = 0;
-	for (int i = 0; i < n && k < MAX_ROWS; i++) {
+	for (int i = 0; i < n && k < max_rows; i++) {
 		struct row *r = &now[k];
 		const struct row *p;
 		if (fl_vma_is_shim(&v[i]) || in_own_image(&v[i]) ||
@@ -517,7 +541,7 @@ void fl_pagemap_fork_capture(const struct fl_vma *v, int n)
 	if (!fl_pagemap_pfn_st.ok || pm_fd < 0)
 		return;
 	if (!fork_pages)
-		fork_pages = fl_sys_alloc_pages(MAX_FORK_PAGES * sizeof(*fork_pages));
+		map_fork_pages();
 	if (!fork_pages)
 		return;
 	forked = 1; /* read every anonymous entry: the frames are wanted */

@@ -19,20 +19,93 @@ struct node {
 	uint32_t next;
 };
 
+/*
+ * The nodes are reserved as the set fills, in chunks that double: a
+ * reservation counts against RLIMIT_AS even untouched, and 2^25 nodes would
+ * be 805 MB of it. Chunk 1 holds nodes [0, 2^(CHUNK0_LOG2 + 1)), chunk k > 1
+ * holds [2^(CHUNK0_LOG2 + k - 1), 2^(CHUNK0_LOG2 + k)): an index finds its
+ * chunk from its highest bit, and chunk_base[k] is biased by the chunk's
+ * first index so that a node's address is chunk_base[k] + index. A chunk
+ * never moves once published (other threads walk it without a lock), so
+ * growing never copies and the set keeps at most twice what it uses.
+ */
+#define CHUNK0_LOG2 12
+#define MIN_BUCKETS_LOG2 12
+#define NCHUNKS (NODES_LOG2 - CHUNK0_LOG2 + 1)
+
 uint32_t *fl_ptrset_buckets_;
 uint32_t fl_ptrset_mask_;
 uint32_t fl_ptrset_filter_[1u << FL_PTRSET_FILTER_LOG2] __attribute__((aligned(64)));
 static int filter_counting = 1;
-static struct node *nodes;
+static uintptr_t chunk_base[NCHUNKS + 1];
+static uint32_t nodes_mapped;	/* nodes below this index are in published chunks */
+static uint32_t growing;	/* one thread maps the next chunk at a time */
+static int grow_failed;		/* out of budget or memory: the set is full for good */
 static uint32_t nodes_used = 1; /* bump allocation; 0 is "none" */
 static uint64_t batches;	/* tag << 32 | first node of the top batch */
+
+static inline unsigned chunk_of(uint32_t i)
+{
+	return 32u - (unsigned)__builtin_clz((i >> CHUNK0_LOG2) | 1);
+}
+
+static inline struct node *node(uint32_t i)
+{
+	return (struct node *)(chunk_base[chunk_of(i)] + (uintptr_t)i * sizeof(struct node));
+}
+
+static uint32_t chunk_end(unsigned k)
+{
+	return (uint32_t)1 << (CHUNK0_LOG2 + k);
+}
+
+/* Maps chunks until index end - 1 has one; 0 or -1. Another thread that
+ * is mapping one is waited for: it holds no lock, only makes one mmap, and
+ * a signal handler never enters the set on a thread that is inside it. */
+static int grow(struct fl_ptrset_cache *c, uint32_t end)
+{
+	while (__atomic_load_n(&nodes_mapped, __ATOMIC_ACQUIRE) < end) {
+		uint32_t have, expect = 0;
+		if (__atomic_load_n(&grow_failed, __ATOMIC_RELAXED))
+			return -1;
+		if (!__atomic_compare_exchange_n(&growing, &expect, 1, 0, __ATOMIC_ACQUIRE,
+						 __ATOMIC_RELAXED)) {
+			__builtin_ia32_pause();
+			continue;
+		}
+		c->growing = 1;
+		have = __atomic_load_n(&nodes_mapped, __ATOMIC_ACQUIRE);
+		if (have < end) {
+			unsigned k = have ? chunk_of(have) : 1;
+			uint32_t first = k == 1 ? 0 : chunk_end(k - 1);
+			void *p = k <= NCHUNKS ? fl_sys_alloc_pages((size_t)(chunk_end(k) - first) *
+								    sizeof(struct node))
+					       : NULL;
+			if (!p) {
+				__atomic_store_n(&grow_failed, 1, __ATOMIC_RELAXED);
+			} else {
+				chunk_base[k] =
+				    (uintptr_t)p - (uintptr_t)first * sizeof(struct node);
+				__atomic_store_n(&nodes_mapped, chunk_end(k), __ATOMIC_RELEASE);
+			}
+		}
+		c->growing = 0;
+		__atomic_store_n(&growing, 0, __ATOMIC_RELEASE);
+	}
+	return 0;
+}
 
 int fl_ptrset_init(unsigned log2_buckets)
 {
 	uint64_t n = (uint64_t)1 << log2_buckets;
+	struct fl_ptrset_cache c = {0};
+	/* Under an address-space limit the buckets take at most a sixteenth
+	 * of the shim's budget (base/sys.h): longer chains, same answers. */
+	while (n > (1u << MIN_BUCKETS_LOG2) &&
+	       n * sizeof(uint32_t) > fl_sys_budget_part(n * sizeof(uint32_t), 16))
+		n /= 2;
 	fl_ptrset_buckets_ = fl_sys_alloc_pages(n * sizeof(uint32_t));
-	nodes = fl_sys_alloc_pages(((size_t)1 << NODES_LOG2) * sizeof(struct node));
-	if (!fl_ptrset_buckets_ || !nodes) {
+	if (!fl_ptrset_buckets_ || grow(&c, 1) != 0) {
 		fl_ptrset_buckets_ = NULL;
 		return -1;
 	}
@@ -71,7 +144,7 @@ static uint32_t take_batch(void)
 		if (!first)
 			return 0;
 		next = (top & ~(uint64_t)UINT32_MAX) + ((uint64_t)1 << 32) +
-		       (uint32_t)__atomic_load_n(&nodes[first].size, __ATOMIC_RELAXED);
+		       (uint32_t)__atomic_load_n(&node(first)->size, __ATOMIC_RELAXED);
 	} while (!__atomic_compare_exchange_n(&batches, &top, next, 1, __ATOMIC_ACQ_REL,
 					      __ATOMIC_ACQUIRE));
 	return (uint32_t)top;
@@ -83,13 +156,13 @@ static void give_batch(struct fl_ptrset_cache *c)
 	uint32_t first = c->head, last = first;
 	uint64_t top, next;
 	for (int i = 1; i < BATCH; i++)
-		last = nodes[last].next;
-	c->head = nodes[last].next;
+		last = node(last)->next;
+	c->head = node(last)->next;
 	c->n -= BATCH;
-	nodes[last].next = 0;
+	node(last)->next = 0;
 	top = __atomic_load_n(&batches, __ATOMIC_ACQUIRE);
 	do {
-		__atomic_store_n(&nodes[first].size, (uint64_t)(uint32_t)top, __ATOMIC_RELAXED);
+		__atomic_store_n(&node(first)->size, (uint64_t)(uint32_t)top, __ATOMIC_RELAXED);
 		next = (top & ~(uint64_t)UINT32_MAX) + ((uint64_t)1 << 32) + first;
 	} while (!__atomic_compare_exchange_n(&batches, &top, next, 1, __ATOMIC_ACQ_REL,
 					      __ATOMIC_ACQUIRE));
@@ -104,24 +177,32 @@ static uint32_t node_get(struct fl_ptrset_cache *c)
 			c->head = first;
 			c->n = BATCH;
 		} else {
-			first = __atomic_fetch_add(&nodes_used, BATCH, __ATOMIC_RELAXED);
-			if ((uint64_t)first + BATCH > ((uint64_t)1 << NODES_LOG2))
+			/* Once full, the counter stays put (it would wrap). */
+			if (__atomic_load_n(&nodes_used, __ATOMIC_RELAXED) >=
+			    (__atomic_load_n(&grow_failed, __ATOMIC_RELAXED)
+				 ? __atomic_load_n(&nodes_mapped, __ATOMIC_RELAXED)
+				 : (uint32_t)1 << NODES_LOG2))
 				return 0;
+			first = __atomic_fetch_add(&nodes_used, BATCH, __ATOMIC_RELAXED);
+			if ((uint64_t)first + BATCH > ((uint64_t)1 << NODES_LOG2) ||
+			    grow(c, first + BATCH) != 0) {
+				return 0;
+			}
 			for (uint32_t k = 0; k < BATCH; k++)
-				nodes[first + k].next = k + 1 < BATCH ? first + k + 1 : 0;
+				node(first + k)->next = k + 1 < BATCH ? first + k + 1 : 0;
 			c->head = first;
 			c->n = BATCH;
 		}
 	}
 	i = c->head;
-	c->head = nodes[i].next;
+	c->head = node(i)->next;
 	c->n--;
 	return i;
 }
 
 static void node_put(struct fl_ptrset_cache *c, uint32_t i)
 {
-	nodes[i].next = c->head;
+	node(i)->next = c->head;
 	c->head = i;
 	if (++c->n >= 2 * BATCH)
 		give_batch(c);
@@ -155,13 +236,13 @@ int fl_ptrset_insert(struct fl_ptrset_cache *c, uintptr_t p, uint64_t size, uint
 		return -1;
 	b = fl_ptrset_bucket_of(p);
 	first = lock(c, b);
-	for (i = first; i; i = nodes[i].next) {
-		if (nodes[i].key != p)
+	for (i = first; i; i = node(i)->next) {
+		if (node(i)->key != p)
 			continue;
-		*old_size = nodes[i].size;
-		*old_tag = nodes[i].tag;
-		nodes[i].size = size;
-		nodes[i].tag = tag;
+		*old_size = node(i)->size;
+		*old_tag = node(i)->tag;
+		node(i)->size = size;
+		node(i)->tag = tag;
 		unlock(c, b, first);
 		return 1;
 	}
@@ -171,10 +252,10 @@ int fl_ptrset_insert(struct fl_ptrset_cache *c, uintptr_t p, uint64_t size, uint
 		return -1;
 	}
 	filter_add(p, 1);
-	nodes[n].key = p;
-	nodes[n].size = size;
-	nodes[n].tag = tag;
-	nodes[n].next = first;
+	node(n)->key = p;
+	node(n)->size = size;
+	node(n)->tag = tag;
+	node(n)->next = first;
 	unlock(c, b, n);
 	return 0;
 }
@@ -186,15 +267,15 @@ int fl_ptrset_remove(struct fl_ptrset_cache *c, uintptr_t p, uint64_t *size, uin
 		return 0;
 	b = fl_ptrset_bucket_of(p);
 	first = lock(c, b);
-	for (i = first; i; prev = i, i = nodes[i].next) {
-		if (nodes[i].key != p)
+	for (i = first; i; prev = i, i = node(i)->next) {
+		if (node(i)->key != p)
 			continue;
-		*size = nodes[i].size;
-		*tag = nodes[i].tag;
+		*size = node(i)->size;
+		*tag = node(i)->tag;
 		if (prev)
-			nodes[prev].next = nodes[i].next;
+			node(prev)->next = node(i)->next;
 		else
-			first = nodes[i].next;
+			first = node(i)->next;
 		unlock(c, b, first);
 		filter_add(p, (uint32_t)-1);
 		node_put(c, i);
@@ -212,4 +293,8 @@ void fl_ptrset_after_fork(struct fl_ptrset_cache *c)
 		__atomic_and_fetch(&fl_ptrset_buckets_[c->held - 1], ~(uint32_t)1,
 				   __ATOMIC_RELEASE);
 	c->held = 0;
+	/* It was mapping a chunk: the mapping may be lost, never the set. */
+	if (c->growing)
+		__atomic_store_n(&growing, 0, __ATOMIC_RELEASE);
+	c->growing = 0;
 }

@@ -3,8 +3,9 @@
  * in default mode; every traced block with --all), with the requested size
  * and a 32-bit tag (stack id and flags), so that free() can attribute
  * itself. A chained hash table: each bucket is a 32-bit word holding the
- * first node's index and a lock bit; nodes come from one reserved arena
- * through per-thread free lists, so nothing here allocates.
+ * first node's index and a lock bit; nodes come from chunks of pages
+ * reserved as the set fills (within the shim's address-space budget, see
+ * base/sys.h) through per-thread free lists, so nothing here calls malloc.
  *
  * fl_ptrset_maybe() is the lock-free test that lets a free() of a block
  * that was never recorded skip the table (one load of its bucket word): a
@@ -32,15 +33,16 @@
 struct fl_ptrset_cache {
 	uint32_t head;
 	uint32_t n;
-	uint32_t held; /* bucket index + 1 while this thread holds its lock */
-	uint32_t pad_;
+	uint32_t held;	  /* bucket index + 1 while this thread holds its lock */
+	uint32_t growing; /* 1 while this thread maps more nodes */
 };
 
 /* 2^log2_buckets buckets; 0 or -1. */
 int fl_ptrset_init(unsigned log2_buckets);
 /* Records p. If p was already there (its free was not seen: a free from a
  * signal handler that interrupted the shim), its old size and tag are
- * replaced and returned, and the result is 1. 0 when new, -1 when full. */
+ * replaced and returned, and the result is 1. 0 when new, -1 when full
+ * (2^25 blocks, or no budget left to grow the set). */
 int fl_ptrset_insert(struct fl_ptrset_cache *c, uintptr_t p, uint64_t size, uint32_t tag,
 		     uint64_t *old_size, uint32_t *old_tag);
 /* Removes p; returns 1 and its size and tag if it was there. */

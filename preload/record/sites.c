@@ -26,16 +26,19 @@ struct site {
 _Static_assert(sizeof(struct site) == 64, "a site is one cache line");
 
 static struct site *sites;
+static uint32_t nsites;
 
+/* One site per stack id: the stack table is already sized to the budget. */
 int fl_sites_init(void)
 {
-	sites = fl_sys_alloc_pages((size_t)FL_STACK_MAX_IDS * sizeof(*sites));
+	nsites = fl_stacks_capacity();
+	sites = nsites ? fl_sys_alloc_pages((size_t)nsites * sizeof(*sites)) : NULL;
 	return sites ? 0 : -1;
 }
 
 static struct site *site_of(uint32_t id)
 {
-	return &sites[id < FL_STACK_MAX_IDS ? id : 0];
+	return &sites[id < nsites ? id : 0];
 }
 
 static void mark_dirty(struct site *s)

@@ -17,8 +17,14 @@
 #include "faultline/schema.h"
 #include "base/sys.h"
 
-#define SLOTS FL_STACK_MAX_IDS
-#define ARENA_FRAMES (4u << 20)
+/* Frames kept per id on average: the arena holds this many per slot. */
+#define FRAMES_PER_ID 4
+#define BYTES_PER_ID                                                                               \
+	(sizeof(struct slot) + sizeof(uint32_t) + 1 + FRAMES_PER_ID * sizeof(uintptr_t))
+/* The table's part of the shim's budget under a finite address-space limit
+ * (base/sys.h): a sixteenth. At 1 GB, 2^16 ids; no limit, FL_STACK_MAX_IDS. */
+#define BUDGET_DIVISOR 16
+#define MIN_IDS (1u << 12)
 
 struct slot {
 	uint64_t hash; /* 0 = empty */
@@ -27,6 +33,8 @@ struct slot {
 	uint64_t off; /* into the frame arena */
 };
 
+static uint32_t nslots; /* a power of two; ids are below it */
+static uint64_t arena_frames;
 static struct slot *slots;
 static uint32_t *slot_of_id; /* id -> slot index */
 static uint8_t *emitted;     /* id -> written into this process's trace */
@@ -66,12 +74,20 @@ void fl_stacks_self_range(uintptr_t *start, uintptr_t *end)
 
 int fl_stacks_init(void)
 {
+	size_t part = fl_sys_budget_part((size_t)FL_STACK_MAX_IDS * BYTES_PER_ID, BUDGET_DIVISOR);
 	find_self_range();
-	slots = fl_sys_alloc_pages(SLOTS * sizeof(*slots));
-	slot_of_id = fl_sys_alloc_pages(SLOTS * sizeof(*slot_of_id));
-	emitted = fl_sys_alloc_pages(SLOTS);
-	arena = fl_sys_alloc_pages(ARENA_FRAMES * sizeof(*arena));
-	return slots && slot_of_id && emitted && arena ? 0 : -1;
+	for (nslots = FL_STACK_MAX_IDS; nslots > MIN_IDS && (size_t)nslots * BYTES_PER_ID > part;)
+		nslots /= 2;
+	arena_frames = (uint64_t)nslots * FRAMES_PER_ID;
+	slots = fl_sys_alloc_pages(nslots * sizeof(*slots));
+	slot_of_id = fl_sys_alloc_pages(nslots * sizeof(*slot_of_id));
+	emitted = fl_sys_alloc_pages(nslots);
+	arena = fl_sys_alloc_pages(arena_frames * sizeof(*arena));
+	if (!slots || !slot_of_id || !emitted || !arena) {
+		slots = NULL;
+		return -1;
+	}
+	return 0;
 }
 
 static uint64_t hash_frames(void *const *f, int n)
@@ -88,9 +104,9 @@ static uint64_t hash_frames(void *const *f, int n)
 static uint32_t intern(void *const *f, int n)
 {
 	uint64_t h = hash_frames(f, n);
-	uint32_t i = (uint32_t)h & (SLOTS - 1);
+	uint32_t mask = nslots - 1, i = (uint32_t)h & mask;
 
-	for (uint32_t probes = 0; probes < SLOTS / 2; probes++, i = (i + 1) & (SLOTS - 1)) {
+	for (uint32_t probes = 0; probes < nslots / 2; probes++, i = (i + 1) & mask) {
 		struct slot *s = &slots[i];
 		uint64_t cur = __atomic_load_n(&s->hash, __ATOMIC_ACQUIRE);
 		if (cur == 0) {
@@ -102,13 +118,13 @@ static uint32_t intern(void *const *f, int n)
 				uint64_t off =
 				    __atomic_fetch_add(&arena_used, (uint64_t)n, __ATOMIC_RELAXED);
 				uint32_t id;
-				if (off + (uint64_t)n > ARENA_FRAMES)
+				if (off + (uint64_t)n > arena_frames)
 					return 0; /* slot stays claimed-but-empty: never matches */
 				memcpy(&arena[off], f, (size_t)n * sizeof(*f));
 				s->off = off;
 				s->nframes = (uint32_t)n;
 				id = __atomic_fetch_add(&next_id, 1, __ATOMIC_RELAXED);
-				if (id >= SLOTS)
+				if (id >= nslots)
 					return 0;
 				slot_of_id[id] = i;
 				__atomic_store_n(&s->id, id, __ATOMIC_RELEASE);
@@ -129,10 +145,15 @@ static uint32_t intern(void *const *f, int n)
 	return 0;
 }
 
+uint32_t fl_stacks_capacity(void)
+{
+	return nslots;
+}
+
 uint32_t fl_stacks_max_id(void)
 {
 	uint32_t n = __atomic_load_n(&next_id, __ATOMIC_RELAXED);
-	return n < SLOTS ? n : SLOTS;
+	return n < nslots ? n : nslots;
 }
 
 static int in_self(uintptr_t a)
@@ -282,7 +303,7 @@ uint32_t fl_stacks_capture(struct fl_stack_cache *c)
 void fl_stacks_ensure(struct fl_out *o, uint32_t id, uint64_t t, uint64_t (*next_seq)(void))
 {
 	const struct slot *s;
-	if (id == 0 || id >= SLOTS || emitted[id])
+	if (id == 0 || id >= nslots || emitted[id])
 		return;
 	s = &slots[slot_of_id[id]];
 	fl_out_begin(o, FL_EV_STACK, t, next_seq());
@@ -300,5 +321,5 @@ void fl_stacks_forget_emitted(void)
 {
 	uint32_t n = __atomic_load_n(&next_id, __ATOMIC_RELAXED);
 	if (emitted && n)
-		memset(emitted, 0, n < SLOTS ? n : SLOTS);
+		memset(emitted, 0, n < nslots ? n : nslots);
 }

@@ -42,12 +42,15 @@ struct fl_stack_cache {
  * cache uses: its pages are touched only as entries are. */
 void fl_stacks_cache_size(struct fl_stack_cache *c, uint32_t entries);
 
-/* Maps the table; records the shim's own text range so that its frames are
- * cut from every backtrace. 0 or -1. */
+/* Maps the table, sized to the shim's budget (base/sys.h); records the shim's own text range so
+ * that its frames are cut from every backtrace. 0 or -1. */
 int fl_stacks_init(void);
 /* Backtrace of the caller of the hooked function; 0 if unavailable. c may
  * be NULL (no cache). */
 uint32_t fl_stacks_capture(struct fl_stack_cache *c);
+/* Ids are below this (FL_STACK_MAX_IDS, or fewer under an address-space
+ * limit); 0 before fl_stacks_init(). */
+uint32_t fl_stacks_capacity(void);
 /* One past the highest stack id handed out. */
 uint32_t fl_stacks_max_id(void);
 /* Writes the "stack" line for id unless this trace has it already. */

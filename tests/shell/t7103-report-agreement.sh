@@ -61,6 +61,16 @@ for s in read_scan mmap_scan fork_cow overcommit; do
 		done <"$TMP/'$s'.figs"
 	'
 
+	test_expect_success "$s: every heatmap cell is a tagged figure of the regions section" '
+		jq "[.sections.regions.processes[] | (.faults // [], .resident // []) |
+			.[][] | numbers] | length" "$TMP/'$s'.json" >"$TMP/'$s'.ncells" &&
+		test "$(cat "$TMP/'$s'.ncells")" -gt 0 &&
+		sed -n "/<section id=\"regions\">/,/<section id=\"cow\">/p" "$TMP/'$s'.html" |
+			grep -o "data-json=\"\[&quot;sections&quot;,&quot;regions&quot;,[^\"]*\"" |
+			sort -u | wc -l >"$TMP/'$s'.tagged" &&
+		test "$(cat "$TMP/'$s'.tagged")" -eq "$(cat "$TMP/'$s'.ncells")"
+	'
+
 	test_expect_success "$s: no untagged figure in the summary, tree or sections" '
 		sed -n "/<section id=\"summary\">/,/<section id=\"memory\">/p;
 			/<section id=\"tree\">/,\$p" "$TMP/'$s'.html" |
@@ -91,5 +101,15 @@ for s in read_scan mmap_scan fork_cow overcommit; do
 		test_must_be_empty "$TMP/'$s'.missing"
 	'
 done
+
+# mmap_scan unmaps its data file before it exits: the residency replay must not
+# keep the mapping resident after that (the heatmap once showed it to the end).
+test_expect_success 'mmap_scan: the unmapped data file holds no resident pages at the end' '
+	jq -e ".sections.regions.processes[0] as \$p |
+		([\$p.rows[].label | startswith(\"data \")] | index(true)) as \$i |
+		\$i != null and \$p.rows[\$i].peak_resident > 0 and
+		\$p.resident[\$i][-1] == null" \
+		"$TMP/mmap_scan.json"
+'
 
 test_done

@@ -64,7 +64,7 @@ test_expect_success 'fault-heavy runs stay under the cap, only totals after the 
 
 # A write past RLIMIT_FSIZE would raise SIGXFSZ and kill the program.
 test_expect_success 'under ulimit -f the program is not killed and the trace stops below it' '
-	(ulimit -f 400 && exec "$FL" record -q --all -o "$TMP/fsz" -- \
+	(ulimit -f 400 && FAULTLINE_COMPACT=0 exec "$FL" record -q --all -o "$TMP/fsz" -- \
 		"$PROGS/p_stress_threads" 4 20000 0) >"$TMP/fsz.out" &&
 	grep -q "^malloc " "$TMP/fsz.out" &&
 	f=$(ls "$TMP"/fsz/*.ndjson) &&

@@ -1,7 +1,8 @@
 #!/bin/sh
 # The shim's reservations stay out of the program's own limits: under
-# RLIMIT_AS its tables take at most a sixteenth of the limit (it used to
-# reserve 930 MB, leaving a program 46 MiB of a 1 GB limit), and its fds sit
+# RLIMIT_AS its tables take a sixteenth of the limit (at most an eighth
+# below 1 GiB; it used to reserve 930 MB, leaving a program 46 MiB of a
+# 1 GB limit; t8605 checks it is traced there too), and its fds sit
 # at the top of RLIMIT_NOFILE, never in the bottom three quarters of a
 # small one (with 16 the program's first open() returned 10 instead of 3;
 # with 8 it could open no file at all, 5 natively).
