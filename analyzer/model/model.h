@@ -124,8 +124,9 @@ struct fl_failed {
 	uint64_t size; /* asked for; INT64_MAX when size_overflow */
 	uint32_t stack;
 	int32_t tid, err;
-	uint8_t fn;	       /* enum fl_fn */
-	uint8_t size_overflow; /* asked for more than INT64_MAX (malloc(SIZE_MAX), calloc overflow) */
+	uint8_t fn; /* enum fl_fn */
+	uint8_t
+	    size_overflow; /* asked for more than INT64_MAX (malloc(SIZE_MAX), calloc overflow) */
 	struct fl_charge charge;
 };
 
@@ -157,7 +158,7 @@ struct fl_counters {
 	int64_t vm_hwm, vm_peak; /* the kernel's high-water marks so far, -1 unknown */
 	int64_t committed_as, commit_limit, oom_score, tracking_faults;
 	int64_t ru_minflt_base, shim_kernel_minflt, shim_threads; /* see schema.h */
-	int64_t shim_resident, shim_private; /* bytes, see schema.h */
+	int64_t shim_resident, shim_private;			  /* bytes, see schema.h */
 };
 
 /* "heap" event: exact totals since start, all threads. */

@@ -11,9 +11,9 @@
  * not a regular file (a symlink or a FIFO is refused, not followed or
  * waited on), does not start with a valid header, or carries a newer schema
  * version than FL_TRACE_VERSION. An empty file is only warned about: it
- * holds nothing (a process killed at start), which is no error. Unknown events and unknown keys are passed
- * through (as FL_E_UNKNOWN) or ignored, so that older readers read newer
- * traces that only add things.
+ * holds nothing (a process killed at start), which is no error. Unknown events and unknown keys are
+ * passed through (as FL_E_UNKNOWN) or ignored, so that older readers read newer traces that only
+ * add things.
  *
  * Ownership: the json_t handed to the callback is BORROWED; it is freed when
  * the callback returns. Keep a reference with json_incref() if needed.

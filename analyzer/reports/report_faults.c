@@ -285,13 +285,13 @@ static json_t *gap_obj(const struct fl_proc *p)
 						"read_calls", (json_int_t)reads));
 	if (gap > 0 && !gup && !reads)
 		json_array_append_new(causes, json_pack("{s:s}", "cause", "kernel_mode"));
-	json_t *shim_kernel = c && c->shim_kernel_minflt >= 0 ? json_integer(c->shim_kernel_minflt)
-							     : json_null();
-	json_t *before = c && c->ru_minflt_base >= 0 ? json_integer(c->ru_minflt_base) : json_null();
+	json_t *shim_kernel =
+	    c && c->shim_kernel_minflt >= 0 ? json_integer(c->shim_kernel_minflt) : json_null();
+	json_t *before =
+	    c && c->ru_minflt_base >= 0 ? json_integer(c->ru_minflt_base) : json_null();
 	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:I, s:o}",
 			 "shim_kernel_minflt", shim_kernel, "ru_minflt_before_perf", before,
-			 "perf_minflt",
-			 pmin >= 0 ? json_integer(pmin) : json_null(), "perf_majflt",
+			 "perf_minflt", pmin >= 0 ? json_integer(pmin) : json_null(), "perf_majflt",
 			 pmaj >= 0 ? json_integer(pmaj) : json_null(), "ru_minflt",
 			 ru_min >= 0 ? json_integer(ru_min) : json_null(), "ru_majflt",
 			 ru_maj >= 0 ? json_integer(ru_maj) : json_null(), "tracking_faults",
@@ -338,8 +338,9 @@ json_t *fl_report_shim(const struct fl_proc *p, uint64_t shim_samples)
 			json_array_append_new(libs, json_string(ms->vmas[i].path));
 	return json_pack("{s:I, s:I, s:I, s:I, s:o, s:o}", "faults",
 			 (json_int_t)(shim_samples * period + (uint64_t)kernel), "sampled_faults",
-			 (json_int_t)(shim_samples * period), "kernel_mode_faults", (json_int_t)kernel,
-			 "mapped_bytes", (json_int_t)(ms ? ms->shim_bytes : 0), "threads",
+			 (json_int_t)(shim_samples * period), "kernel_mode_faults",
+			 (json_int_t)kernel, "mapped_bytes", (json_int_t)(ms ? ms->shim_bytes : 0),
+			 "threads",
 			 c && c->shim_threads >= 0 ? json_integer(c->shim_threads) : json_null(),
 			 "libraries", libs);
 }
@@ -384,11 +385,11 @@ static void proc_findings(json_t *sec, const struct fl_proc *p, const uint64_t *
 		if ((pct < 5 && !rare) || cnt[c] * period < (rare ? 16 : 256))
 			continue;
 		snprintf(b, sizeof(b), "faults.%s", fl_fclass_name(c));
-		fl_explain_add(
-		    sec, b, pct >= 50 && worth_acting(c) ? FL_SEV_WARN : FL_SEV_INFO,
-		    fl_fclass_mech(c), "pid %d: %s faults: %s, %.1f%% of its %s faults", p->pid,
-		    fl_fclass_title(c), fl_fmt_count(b1, sizeof(b1), cnt[c] * period), pct,
-		    fl_fmt_count(b2, sizeof(b2), total * period));
+		fl_explain_add(sec, b, pct >= 50 && worth_acting(c) ? FL_SEV_WARN : FL_SEV_INFO,
+			       fl_fclass_mech(c), "pid %d: %s faults: %s, %.1f%% of its %s faults",
+			       p->pid, fl_fclass_title(c),
+			       fl_fmt_count(b1, sizeof(b1), cnt[c] * period), pct,
+			       fl_fmt_count(b2, sizeof(b2), total * period));
 	}
 	if (bpf[1][0] && bpf[1][1] > bpf[1][0] * 3 / 2)
 		fl_explain_add(sec, "faults.fault_around", FL_SEV_INFO, FL_MECH_FAULT_AROUND,

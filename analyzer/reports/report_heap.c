@@ -476,14 +476,15 @@ json_t *fl_report_heap(const struct fl_model *m, const struct fl_report_opts *o)
 	if (lt.bytes > 0)
 		leak_finding(r, &lt, any && exact, interval, live_end);
 	if (any && !exact)
-		fl_finding_add(r, "heap.sampled", "info",
-			       "Small allocations are sampled by bytes (a Poisson process, as in "
-			       "tcmalloc), so per-site figures are unbiased estimates, marked ≈, "
-			       "left out where fewer than about 4 sampled blocks stand behind them; "
-			       "the call counts and totals above them are exact.",
-			       "per-site figures are estimates from sampled records (one sample per "
-			       "%lld bytes allocated on average); record with --all for exact ones",
-			       (long long)interval);
+		fl_finding_add(
+		    r, "heap.sampled", "info",
+		    "Small allocations are sampled by bytes (a Poisson process, as in "
+		    "tcmalloc), so per-site figures are unbiased estimates, marked ≈, "
+		    "left out where fewer than about 4 sampled blocks stand behind them; "
+		    "the call counts and totals above them are exact.",
+		    "per-site figures are estimates from sampled records (one sample per "
+		    "%lld bytes allocated on average); record with --all for exact ones",
+		    (long long)interval);
 	free(sites);
 	return r;
 }
@@ -686,12 +687,13 @@ void fl_report_heap_text(json_t *sec, FILE *f)
 	else if (!strcmp(json_string_value(json_object_get(sec, "mode")), "exact"))
 		fprintf(f, "Per-site figures: exact (%lld records)\n", fl_jint(sec, "records"));
 	else
-		fprintf(f,
-			"Per-site figures: ≈ estimated from %lld sampled records, one sample per %s "
-			"allocated\n  on average; — where too few samples to estimate. The calls "
-			"above are exact.\n",
-			fl_jint(sec, "records"),
-			fl_fmt_bytes(b1, sizeof(b1), (double)fl_jint(sec, "sample_period_bytes")));
+		fprintf(
+		    f,
+		    "Per-site figures: ≈ estimated from %lld sampled records, one sample per %s "
+		    "allocated\n  on average; — where too few samples to estimate. The calls "
+		    "above are exact.\n",
+		    fl_jint(sec, "records"),
+		    fl_fmt_bytes(b1, sizeof(b1), (double)fl_jint(sec, "sample_period_bytes")));
 	sites_text(json_object_get(sec, "by_bytes"), "Top sites by bytes allocated:", f);
 	sites_text(json_object_get(sec, "by_peak"), "Top sites by peak live bytes:", f);
 	sites_text(json_object_get(sec, "leaks"),

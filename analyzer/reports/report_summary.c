@@ -319,8 +319,8 @@ static json_t *shim_json(const struct fl_model *m, const struct fl_report_opts *
 		}
 		json_decref(one);
 	}
-	return json_pack("{s:I, s:I, s:I, s:o, s:o}", "faults", faults, "kernel_mode_faults", kernel,
-			 "mapped_bytes", mapped, "threads",
+	return json_pack("{s:I, s:I, s:I, s:o, s:o}", "faults", faults, "kernel_mode_faults",
+			 kernel, "mapped_bytes", mapped, "threads",
 			 threads >= 0 ? json_integer(threads) : json_null(), "libraries", libs);
 }
 

@@ -321,8 +321,8 @@ static void tlb_finding(json_t *sec, const struct fl_proc *p, uint64_t peak_page
 	    (unsigned long long)peak_pages, (double)peak_pages / (double)e4k,
 	    second_level ? "second-level" : "first-level (no second level reported)",
 	    fl_fmt_bytes(b2, sizeof(b2), (double)e4k * PAGE), (long long)e4k,
-	    (double)p->end_t / 1e6,
-	    long_run ? "" : ", too short for the page walks to add up", misses);
+	    (double)p->end_t / 1e6, long_run ? "" : ", too short for the page walks to add up",
+	    misses);
 }
 
 static json_t *tlb_obj(const struct fl_proc *p, uint64_t peak_pages, const char *method,
@@ -499,9 +499,10 @@ void fl_report_ws_text(json_t *sec, FILE *f)
 		{
 			if (!json_is_object(s))
 				continue;
-			const char *note = !strcmp(name, "written")
-					       ? json_string_value(json_object_get(p, "written_note"))
-					       : NULL;
+			const char *note =
+			    !strcmp(name, "written")
+				? json_string_value(json_object_get(p, "written_note"))
+				: NULL;
 			/* the note is part of the row: 100 columns hold only its head */
 			fprintf(f, "  %-12s %10lld %10lld %10lld %10lld %12s%s\n", name,
 				fl_jint(s, "p50"), fl_jint(s, "p90"), fl_jint(s, "p99"),

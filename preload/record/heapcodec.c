@@ -20,10 +20,14 @@
 #define MAX_INTS 13 /* op dt dseq fn fref delta old_size size aref delta stack weight */
 #define TABLE (2 * FL_HC_MAX_SLOTS) /* open addressing: at most half full */
 
-/* A block holding a slot: what the reader knows it by. addr 0 = empty. */
+/* A block holding a slot: what the reader knows it by. Empty: addr 0, or
+ * written before the last reset (gen is not the codec's): a reset bumps the
+ * generation instead of clearing the table, so only the pages the hash
+ * lands on are ever touched (each one a page fault of the shim's own, counted
+ * with the program's faults by the kernel). */
 struct slot_entry {
 	uint64_t addr, size;
-	uint32_t slot;
+	uint32_t slot, gen;
 };
 
 struct slots {
@@ -37,6 +41,7 @@ static struct {
 	pid_t pid;
 	uint64_t line_n;
 	uint32_t nslots, nfree, used; /* used: table entries, for the reset */
+	uint32_t gen;		      /* the table's generation: entries of others are empty */
 	uint64_t prev_addr, prev_size;
 	uint64_t freed[FL_HC_BUCKETS][FL_HC_DEPTH];
 	uint8_t nfreed[FL_HC_BUCKETS];
@@ -49,12 +54,19 @@ static struct {
 
 void fl_heapcodec_reset(void)
 {
-	if (hc.s && hc.used)
+	if (hc.s && hc.used && ++hc.gen == 0) { /* wrapped: clear once, start over */
 		memset(hc.s->table, 0, sizeof(hc.s->table));
+		hc.gen = 1;
+	}
 	hc.used = hc.nslots = hc.nfree = 0;
 	hc.line_n = 0;
 	hc.prev_addr = hc.prev_size = 0;
 	memset(hc.nfreed, 0, sizeof(hc.nfreed));
+}
+
+static int empty(const struct slot_entry *e)
+{
+	return !e->addr || e->gen != hc.gen;
 }
 
 static size_t hash(uint64_t addr)
@@ -68,10 +80,10 @@ static struct slot_entry *find(uint64_t addr)
 		return NULL;
 	for (size_t i = hash(addr);; i = (i + 1) & (TABLE - 1)) {
 		struct slot_entry *e = &hc.s->table[i];
+		if (empty(e))
+			return NULL;
 		if (e->addr == addr)
 			return e;
-		if (!e->addr)
-			return NULL;
 	}
 }
 
@@ -79,7 +91,8 @@ static struct slot_entry *find(uint64_t addr)
 static void erase(struct slot_entry *e)
 {
 	size_t hole = (size_t)(e - hc.s->table);
-	for (size_t i = (hole + 1) & (TABLE - 1); hc.s->table[i].addr; i = (i + 1) & (TABLE - 1)) {
+	for (size_t i = (hole + 1) & (TABLE - 1); !empty(&hc.s->table[i]);
+	     i = (i + 1) & (TABLE - 1)) {
 		size_t home = hash(hc.s->table[i].addr);
 		/* Movable when its home is not within (hole, i], cyclically. */
 		if ((i > hole && (home <= hole || home > i)) ||
@@ -109,13 +122,14 @@ static int64_t take_slot(uint64_t addr, uint64_t size)
 	else
 		return -1;
 	for (size_t i = hash(addr);; i = (i + 1) & (TABLE - 1))
-		if (!hc.s->table[i].addr) {
+		if (empty(&hc.s->table[i])) {
 			e = &hc.s->table[i];
 			break;
 		}
 	e->addr = addr;
 	e->size = size;
 	e->slot = slot;
+	e->gen = hc.gen;
 	hc.used++;
 	return slot;
 }
