@@ -70,7 +70,13 @@ static int sliced_sleep(clockid_t clk, int flags, const struct timespec *req, st
 		}
 		if (end >= deadline)
 			return 0;
-		fl_init_tick_if_due();
+		if (fl_init_tick_if_due()) {
+			if (rem && !(flags & TIMER_ABSTIME)) {
+				now = now_on(clk);
+				*rem = ts_of(deadline > now ? deadline - now : 0);
+			}
+			return EINTR;
+		}
 	}
 }
 

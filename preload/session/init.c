@@ -153,6 +153,23 @@ static void tick_here(int walk)
 	fl_writer_unlock();
 }
 
+/*
+ * A tick runs on a program thread with the guard set: a handler of the
+ * program's that ran inside it would have its malloc and free taken for the
+ * shim's own and go uncounted (the heap totals of t1003 came out short by
+ * hundreds of calls under a SIGALRM storm). So no signal of the program's
+ * is delivered during a tick: the handler's mask blocks them all, the sleep
+ * path blocks them around its tick. The faults stay open: a fault inside a
+ * tick is the shim's and must reach the fatal-signal recorder.
+ */
+static void tick_mask(sigset_t *set)
+{
+	static const int faults[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGSYS};
+	sigfillset(set);
+	for (size_t i = 0; i < sizeof(faults) / sizeof(faults[0]); i++)
+		sigdelset(set, faults[i]);
+}
+
 static void on_tick_signal(int sig, siginfo_t *si, void *uc)
 {
 	int saved_errno = errno;
@@ -168,13 +185,41 @@ static void on_tick_signal(int sig, siginfo_t *si, void *uc)
 	errno = saved_errno;
 }
 
-void fl_init_tick_if_due(void)
+/* Whether a signal that became pending while blocked has a handler of the
+ * program's (or the fatal recorder) waiting to run: natively it would have
+ * cut the sleep short. */
+static int handler_waits(const sigset_t *was_blocked)
 {
+	sigset_t pending;
+	if (sigpending(&pending) != 0)
+		return 0;
+	for (int sig = 1; sig < NSIG; sig++) {
+		struct sigaction act;
+		if (!sigismember(&pending, sig) || sigismember(was_blocked, sig) ||
+		    fl_real.sigaction(sig, NULL, &act) != 0)
+			continue;
+		if (act.sa_flags & SA_SIGINFO
+			? act.sa_sigaction != on_tick_signal
+			: act.sa_handler != SIG_DFL && act.sa_handler != SIG_IGN)
+			return 1;
+	}
+	return 0;
+}
+
+int fl_init_tick_if_due(void)
+{
+	sigset_t block, old;
+	int interrupted;
 	if (fl_state != FL_READY || fl_tls_guard || fl_sys_getpid() != fl_trace.pid)
-		return;
+		return 0;
+	tick_mask(&block);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
 	fl_tls_guard = FL_GUARD_INTERNAL;
 	tick_here(1);
 	fl_tls_guard = 0;
+	interrupted = handler_waits(&old);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return interrupted;
 }
 
 uint64_t fl_init_next_tick_ns(void)
@@ -218,6 +263,7 @@ void fl_init_start_ticker(void)
 		memset(&sa, 0, sizeof(sa));
 		sa.sa_sigaction = on_tick_signal;
 		sa.sa_flags = SA_SIGINFO | SA_RESTART;
+		tick_mask(&sa.sa_mask);
 		if (fl_real.sigaction(TICK_SIGNAL, &sa, NULL) != 0)
 			goto fail;
 	}

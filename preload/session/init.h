@@ -29,8 +29,10 @@ void fl_init_start_ticker(void);
  * running, else 0. */
 int fl_init_stop_ticker(void);
 /* From a hook where the program waits (a sleep): ticks on this thread if
- * the interval has passed. */
-void fl_init_tick_if_due(void);
+ * the interval has passed, with the program's signals held off; 1 if one
+ * of them arrived meanwhile and its handler ran as they were let through
+ * (the sleep is then interrupted, as natively). */
+int fl_init_tick_if_due(void);
 /* When the next tick is due (CLOCK_MONOTONIC ns). */
 uint64_t fl_init_next_tick_ns(void);
 /* Formats a FAULTLINE_PARENT value "<pid>:<kind>:<t>:<seq>" (cap >= 96). */
