@@ -146,10 +146,17 @@ static void tick_here(int walk)
 	/* Never wait here: another thread writing is ticking already. */
 	if (fl_writer_trylock(0) != 0)
 		return;
-	if (due)
+	if (due) {
 		__atomic_store_n(&next_tick_ns, now + fl_config.interval_ms * 1000000ull,
 				 __ATOMIC_RELAXED);
-	fl_tick_locked(0);
+		fl_tick_locked(0);
+	} else {
+		/* A buffer filling between ticks wants its samples out, not a
+		 * whole tick: the residency walk of every mapping costs the
+		 * program's thread far more than the samples (b_faults). */
+		fl_probes_drain_faults(fl_writer_out());
+		fl_writer_write(0);
+	}
 	fl_writer_unlock();
 }
 
