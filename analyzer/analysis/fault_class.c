@@ -169,16 +169,13 @@ static int forked_between(const struct fl_proc *p, uint64_t after, uint64_t t)
 }
 
 /*
- * With one fault in N sampled (N > 1) a page's earlier faults are mostly
- * unseen, so "the page faulted before the fork" cannot tell a COW fault
- * from a first touch. For a fault on a page with no earlier sample: COW
- * when, in the residency snapshot taken at the last fork before t (parent
- * and child both take one), at least half the pages of its region were
- * shared anonymous pages. Exact for a region written whole before the fork
- * (or never), an estimate for one partly written; the report says the
- * classes are estimates when N > 1.
+ * The residency snapshot of the pages p held at its last fork at or before
+ * t (parent and child both take one at the fork; a forked child's first
+ * snapshot is its fork's): the first one at or after that fork. NULL when
+ * p did not fork by t (and is no forked child) or has no snapshot.
  */
-static int shared_at_fork(const struct fl_proc *p, int forked_child, uint64_t addr, uint64_t t)
+static const struct fl_residency *fork_snapshot(const struct fl_proc *p, int forked_child,
+						uint64_t t)
 {
 	uint64_t tf = 0;
 	int have = forked_child;
@@ -191,23 +188,65 @@ static int shared_at_fork(const struct fl_proc *p, int forked_child, uint64_t ad
 		    p->children[i]->parent_t >= tf)
 			tf = p->children[i]->parent_t, have = 1;
 	if (!have)
-		return 0;
-	while (lo < hi) { /* the first snapshot at or after the fork */
+		return NULL;
+	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		if (p->residency[mid].t < tf)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	if (lo == p->nresidency)
+	return lo < p->nresidency ? &p->residency[lo] : NULL;
+}
+
+static const struct fl_res_region *region_at(const struct fl_residency *s, uint64_t addr)
+{
+	for (size_t j = 0; s && j < s->nregions; j++)
+		if (addr >= s->regions[j].start && addr < s->regions[j].end)
+			return &s->regions[j];
+	return NULL;
+}
+
+/*
+ * Whether a page the lineage had faulted before the fork still existed at
+ * the fork: memory unmapped before the fork (and a new mapping later at its
+ * address) was never shared, however often its old pages faulted. Without
+ * a fork snapshot, the samples alone decide.
+ */
+static int existed_at_fork(const struct fl_proc *p, int forked_child, uint64_t addr, uint64_t t)
+{
+	const struct fl_residency *s = fork_snapshot(p, forked_child, t);
+	const struct fl_res_region *g;
+	if (!s)
+		return 1;
+	g = region_at(s, addr);
+	return g && g->anon_shared != 0;
+}
+
+/*
+ * With one fault in N sampled (N > 1) a page's earlier faults are mostly
+ * unseen, so "the page faulted before the fork" cannot tell a COW fault
+ * from a first touch. For a fault on a page with no earlier sample, the
+ * region the page lay in at the fork decides (an estimate, counted apart
+ * in cow_estimated): COW when at least half of its pages were shared
+ * anonymous pages, and only while the region's COW samples stand for no
+ * more pages than it shared (N each): memory mapped but not yet touched at
+ * the fork, written afterwards, is a first touch. Memory mapped after the
+ * fork lies in no region of the snapshot and is never a copy.
+ */
+static int shared_at_fork(const struct fl_proc *p, int forked_child, uint64_t addr, uint64_t t,
+			  struct fl_u64map *spent)
+{
+	const struct fl_res_region *g = region_at(fork_snapshot(p, forked_child, t), addr);
+	uint64_t *used, period = p->faults_period;
+	if (!g || g->anon_shared <= 0 ||
+	    (uint64_t)g->anon_shared * 2 < (g->end - g->start) >> PAGE_SHIFT)
 		return 0;
-	for (size_t j = 0; j < p->residency[lo].nregions; j++) {
-		const struct fl_res_region *g = &p->residency[lo].regions[j];
-		if (addr >= g->start && addr < g->end)
-			return g->anon_shared > 0 &&
-			       (uint64_t)g->anon_shared * 2 >= (g->end - g->start) >> PAGE_SHIFT;
-	}
-	return 0;
+	used = fl_u64map_slot(spent, (uint64_t)(uintptr_t)g);
+	if (*used + period > (uint64_t)g->anon_shared + period / 2)
+		return 0;
+	*used += period;
+	return 1;
 }
 
 static int is_file_vma(const struct fl_vma *v)
@@ -501,6 +540,7 @@ static struct fl_fault_info *classify(const struct fl_model *m, const struct fl_
 	int sampled = p->faults_period > 1;
 	struct sweep sw;
 	struct lineage lin;
+	struct fl_u64map spent; /* pages a region's estimated COW samples stand for */
 	int swept;
 	(void)m;
 	if (!p->nfaults)
@@ -508,6 +548,7 @@ static struct fl_fault_info *classify(const struct fl_model *m, const struct fl_
 	out = fl_xcalloc(p->nfaults, sizeof(*out));
 	swept = sweep_init(&sw, p) == 0;
 	lineage_of(p, &lin);
+	fl_u64map_init(&spent);
 	for (size_t i = 0; i < p->nfaults; i++) {
 		const struct fl_fault *f = &p->faults[i];
 		struct fl_fault_info *fi = &out[i];
@@ -531,7 +572,7 @@ static struct fl_fault_info *classify(const struct fl_model *m, const struct fl_
 		x = ptab_slot(&pages, pg); /* one probe: the last fault and the blocks */
 		/* lv 1: not faulted here yet, but inherited */
 		lv = x->last;
-		if (!lv && inherited(&lin, pg))
+		if (!lv && inherited(&lin, pg) && existed_at_fork(p, forked_child, f->addr, f->t))
 			lv = 1;
 		fi->first = lv == 0;
 		fi->vkind = FL_VMA_KIND_COUNT;
@@ -553,11 +594,14 @@ static struct fl_fault_info *classify(const struct fl_model *m, const struct fl_
 			else if (f->major)
 				fi->cls = FL_FC_SWAP_IN;
 			else if (lv && ((lv == 1 && forked_child) ||
-					forked_between(p, lv > 1 ? lv - 1 : 1, f->t)))
+					(forked_between(p, lv - 1, f->t) &&
+					 existed_at_fork(p, forked_child, f->addr, f->t))))
 				fi->cls = FL_FC_COW;
-			else if (!lv && sampled && shared_at_fork(p, forked_child, f->addr, f->t)) {
+			else if (!lv && sampled &&
+				 shared_at_fork(p, forked_child, f->addr, f->t, &spent)) {
 				fi->cls = FL_FC_COW;
 				fi->first = 0;
+				fi->cow_estimated = 1;
 			} else if (lv && tracking)
 				fi->cls = FL_FC_TRACKING;
 			else
@@ -570,6 +614,7 @@ static struct fl_fault_info *classify(const struct fl_model *m, const struct fl_
 	}
 	if (swept)
 		sweep_release(&sw);
+	fl_u64map_release(&spent);
 	free(pages.e);
 	return out;
 }

@@ -15,7 +15,12 @@
  * "Shared at fork" is decided per page: a forked child inherits the pages
  * its parent (and the parent's ancestors) had faulted in before the fork; a
  * parent's own pages become shared at each of its forks. A page counts as
- * copied once, at its first fault after the fork.
+ * copied once, at its first fault after the fork, and only if it existed at
+ * the fork: in a region of the fork's residency snapshot that held shared
+ * pages (memory unmapped before the fork is not inherited, whatever its old
+ * samples say). With sampled faults a first sample on a page is a copy by
+ * estimate: its region was mostly shared at the fork, and the region's
+ * estimated copies stay within its shared pages (cow_estimated).
  */
 #ifndef FL_FAULT_CLASS_H
 #define FL_FAULT_CLASS_H
@@ -51,6 +56,8 @@ struct fl_fault_info {
 	uint8_t cls;   /* enum fl_fclass */
 	uint8_t first; /* 1: first fault on this page in this process (first touch) */
 	uint8_t vkind; /* enum fl_vma_kind of the VMA, FL_VMA_KIND_COUNT if unknown */
+	/* 1: cow from the region's sharing at the fork, no sample on the page before it */
+	uint8_t cow_estimated;
 	uint32_t site; /* allocation stack id of the address (fl_faults_site_at), 0 if none */
 	uint64_t vkey; /* the VMA's identity for grouping (0 if unknown) */
 };

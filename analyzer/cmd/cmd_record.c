@@ -114,7 +114,7 @@ static void set_number(char *buf, uint64_t v)
 	snprintf(buf, 24, "%" PRIu64, v);
 }
 
-static void check_faults(const char *v)
+void cmd_record_check_faults(const char *v)
 {
 	if (strcmp(v, "all") && strcmp(v, "off") && (!*v || strspn(v, "0123456789") != strlen(v)))
 		fl_usage("option '--faults' takes all, off or a number N (every N-th fault), "
@@ -156,7 +156,7 @@ static int parse(int argc, char **argv, struct record_opts *o)
 			set_number(o->interval, v.num);
 			break;
 		case OPT_FAULTS:
-			check_faults(v.str);
+			cmd_record_check_faults(v.str);
 			o->faults = v.str;
 			break;
 		case OPT_WSS:

@@ -104,12 +104,6 @@ struct top_view {
 	unsigned top;
 };
 
-static void parse_faults_option(const char *v)
-{
-	if (strcmp(v, "all") && strcmp(v, "off") && (!*v || strspn(v, "0123456789") != strlen(v)))
-		fl_usage("option '--faults' takes all, off or a number N, not '%s'", v);
-}
-
 /* Returns the index of PROGRAM in argv. */
 static int parse(int argc, char **argv, struct top_opts *o)
 {
@@ -142,7 +136,7 @@ static int parse(int argc, char **argv, struct top_opts *o)
 			o->all = 1;
 			break;
 		case OPT_FAULTS:
-			parse_faults_option(v.str);
+			cmd_record_check_faults(v.str);
 			o->faults = v.str;
 			break;
 		}

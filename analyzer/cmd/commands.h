@@ -32,6 +32,8 @@ extern const char cmd_top_usage[];
 /* Creates record's default trace directory for PROGRAM and returns its name
  * (free() it); `top` names its trace the same way. */
 char *cmd_record_default_dir(const char *prog);
+/* Exits with a usage error unless v is a --faults value: all, off or N. */
+void cmd_record_check_faults(const char *v);
 
 struct fl_model;
 struct fl_report_opts;

@@ -340,15 +340,22 @@ static json_t *spread_json(const struct side *s, int f)
 /*
  * Whether the runs tell a change from noise: the difference of the medians
  * must exceed the spread (max - min) of either side's runs, or the runs of
- * one side alone vary as much as the two sides differ. With one run each
- * there is nothing to tell noise by.
+ * one side alone vary as much as the two sides differ. A time also has to
+ * differ by more than TIE: two batches of runs of the same command, one after
+ * the other, drift apart by a few percent (frequency, caches, neighbours) while
+ * each batch's own spread can be narrower. With one run each there is
+ * nothing to tell noise by.
  */
 static const char *noise(const struct side *a, const struct side *b, int f)
 {
+	double diff = fabs(b->median[f] - a->median[f]);
 	if (a->nruns < 2 && b->nruns < 2)
 		return "one_run";
+	if (f < FIG_FAULT0 && figs[f].unit == U_NS &&
+	    diff <= (TIE - 1) * fmax(fabs(a->median[f]), fabs(b->median[f])))
+		return "within";
 	double spread = fmax(a->max[f] - a->min[f], b->max[f] - b->min[f]);
-	return fabs(b->median[f] - a->median[f]) > spread ? "clear" : "within";
+	return diff > spread ? "clear" : "within";
 }
 
 /* How much a figure changed, for the order of the rows: relative to the larger side. */

@@ -149,6 +149,21 @@ static uint64_t cow_faults(const struct fl_proc *p, const struct fl_fault_info *
 }
 
 /*
+ * Of cow_faults, those decided by the estimator (sampled faults, no sample
+ * of the page before the fork: the region's sharing at the fork decided).
+ */
+static uint64_t cow_estimated(const struct fl_proc *p, const struct fl_fault_info *fi, uint64_t t0,
+			      uint64_t t1)
+{
+	uint64_t n = 0, period = p->faults_period ? p->faults_period : 1;
+	for (size_t i = 0; fi && i < p->nfaults; i++)
+		if (fi[i].cls == FL_FC_COW && fi[i].cow_estimated && p->faults[i].t >= t0 &&
+		    p->faults[i].t < t1)
+			n += period;
+	return n;
+}
+
+/*
  * Pages one side copied by frame, over the windows of its forks. A region's
  * `moved` is how many of its pages have a frame other than at the fork: it
  * only grows while the memory stays, and drops when memory goes. So each
@@ -503,6 +518,10 @@ static json_t *one_fork(const struct fl_model *m, const struct fl_proc *p,
 			    json_integer((json_int_t)(pfn ? pt->tail : 0)));
 	json_object_set_new(o, "copied_by_child_samples", json_integer((json_int_t)cc_samples));
 	json_object_set_new(o, "copied_by_parent_samples", json_integer((json_int_t)pc_samples));
+	json_object_set_new(o, "copied_by_child_estimated",
+			    json_integer((json_int_t)cow_estimated(c, cfi, 0, FL_T_NEVER)));
+	json_object_set_new(o, "copied_by_parent_estimated",
+			    json_integer((json_int_t)cow_estimated(p, pfi, f->t, t_next)));
 	json_object_set_new(o, "copied_by_child_pct", json_real(pct(cc, shared)));
 	json_object_set_new(o, "copied_by_parent_pct", json_real(pct(pc, shared)));
 	json_object_set_new(o, "bytes_copied", json_integer((json_int_t)((cc + pc) * PAGE)));

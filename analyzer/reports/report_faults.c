@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "analysis/fault_class.h"
+#include "model/shimlibs.h"
 #include "model/symbols.h"
 #include "reports/flame.h"
 #include "reports/report.h"
@@ -132,6 +133,11 @@ static json_t *vma_rows(const struct fl_proc *p, struct rows *r, uint64_t period
 			uint64_t bpf[2][2])
 {
 	json_t *arr = json_array();
+	/* libraries only the shim loaded are faultline's, not the program's rows */
+	struct fl_shimlibs shim_libs = {0};
+	int shown = 0;
+	if (p->nmaps)
+		fl_shimlibs_of(p, &p->maps[p->nmaps - 1], &shim_libs);
 	if (r->n > 1)
 		qsort(r->v, r->n, sizeof(r->v[0]), cmp_row_total);
 	for (size_t i = 0; i < r->n; i++) {
@@ -142,11 +148,13 @@ static json_t *vma_rows(const struct fl_proc *p, struct rows *r, uint64_t period
 		int64_t peak = preexisting_file(p, &v) ? -1 : peak_present(p, v.start);
 		uint64_t faults = w->total * period;
 		int file = v.path && v.path[0] && v.path[0] != '[';
+		if (fl_shimlibs_has(&shim_libs, v.path))
+			continue;
 		if (peak >= 0 && faults && v.kind != FL_VMA_SHIM) {
 			bpf[file][0] += faults;
 			bpf[file][1] += (uint64_t)peak;
 		}
-		if ((int)i >= top)
+		if (shown++ >= top)
 			continue;
 		json_t *o =
 		    json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:o}", "start",
@@ -164,6 +172,7 @@ static json_t *vma_rows(const struct fl_proc *p, struct rows *r, uint64_t period
 		}
 		json_array_append_new(arr, o);
 	}
+	fl_shimlibs_free(&shim_libs);
 	return arr;
 }
 
@@ -323,6 +332,21 @@ static json_t *per_tick(const struct fl_proc *p)
 	return ticks;
 }
 
+/* The largest shim_resident of the run, -1 when no line carries it. */
+static int64_t shim_resident_peak(const struct fl_proc *p)
+{
+	int64_t peak = -1;
+	for (size_t i = 0; i < p->ncounters; i++)
+		if (p->counters[i].shim_resident > peak)
+			peak = p->counters[i].shim_resident;
+	return peak;
+}
+
+static json_t *int_or_null(int64_t v)
+{
+	return v >= 0 ? json_integer(v) : json_null();
+}
+
 json_t *fl_report_shim(const struct fl_proc *p, uint64_t shim_samples)
 {
 	const struct fl_counters *c = fl_proc_last_counters(p);
@@ -336,13 +360,25 @@ json_t *fl_report_shim(const struct fl_proc *p, uint64_t shim_samples)
 		     strcmp(json_string_value(json_array_get(libs, json_array_size(libs) - 1)),
 			    ms->vmas[i].path)))
 			json_array_append_new(libs, json_string(ms->vmas[i].path));
-	return json_pack("{s:I, s:I, s:I, s:I, s:o, s:o}", "faults",
-			 (json_int_t)(shim_samples * period + (uint64_t)kernel), "sampled_faults",
-			 (json_int_t)(shim_samples * period), "kernel_mode_faults",
-			 (json_int_t)kernel, "mapped_bytes", (json_int_t)(ms ? ms->shim_bytes : 0),
-			 "threads",
-			 c && c->shim_threads >= 0 ? json_integer(c->shim_threads) : json_null(),
-			 "libraries", libs);
+	if (ms) {
+		struct fl_shimlibs only_shim;
+		fl_shimlibs_of(p, ms, &only_shim);
+		for (size_t i = 0; i < only_shim.n; i++)
+			json_array_append_new(libs, json_string(only_shim.paths[i]));
+		fl_shimlibs_free(&only_shim);
+	}
+	json_t *o =
+	    json_pack("{s:I, s:I, s:I, s:I, s:o, s:o}", "faults",
+		      (json_int_t)(shim_samples * period + (uint64_t)kernel), "sampled_faults",
+		      (json_int_t)(shim_samples * period), "kernel_mode_faults", (json_int_t)kernel,
+		      "mapped_bytes", (json_int_t)(ms ? ms->shim_bytes : 0), "threads",
+		      c && c->shim_threads >= 0 ? json_integer(c->shim_threads) : json_null(),
+		      "libraries", libs);
+	/* of what it mapped, what was in memory: at the last line, and at most */
+	json_object_set_new(o, "resident_bytes", int_or_null(c ? c->shim_resident : -1));
+	json_object_set_new(o, "private_bytes", int_or_null(c ? c->shim_private : -1));
+	json_object_set_new(o, "resident_peak_bytes", int_or_null(shim_resident_peak(p)));
+	return o;
 }
 
 static json_t *bpf_obj(uint64_t v[2])
@@ -677,7 +713,7 @@ static void render_counts(json_t *c, FILE *f)
 
 void fl_report_shim_text(json_t *s, FILE *f, const char *indent)
 {
-	char b[32], b2[32], thr[24] = "?", libs[512] = "";
+	char b[32], b2[32], b3[32], b4[32], thr[24] = "?", libs[512] = "", res[96] = "";
 	size_t i, n = 0;
 	json_t *l;
 	if (!json_is_object(s))
@@ -691,9 +727,13 @@ void fl_report_shim_text(json_t *s, FILE *f, const char *indent)
 	}
 	if (json_is_integer(json_object_get(s, "threads")))
 		snprintf(thr, sizeof(thr), "%lld", fl_jint(s, "threads"));
-	fl_text_printf(f, indent, "%sfaultline itself: %s faults, %s mapped, %s threads%s%s",
+	if (json_is_integer(json_object_get(s, "resident_bytes")))
+		snprintf(res, sizeof(res), " (%s resident, peak %s)",
+			 fl_fmt_bytes(b3, sizeof(b3), (double)fl_jint(s, "resident_bytes")),
+			 fl_fmt_bytes(b4, sizeof(b4), (double)fl_jint(s, "resident_peak_bytes")));
+	fl_text_printf(f, indent, "%sfaultline itself: %s faults, %s mapped%s, %s threads%s%s",
 		       indent, fl_fmt_count(b, sizeof(b), (uint64_t)fl_jint(s, "faults")),
-		       fl_fmt_bytes(b2, sizeof(b2), (double)fl_jint(s, "mapped_bytes")), thr,
+		       fl_fmt_bytes(b2, sizeof(b2), (double)fl_jint(s, "mapped_bytes")), res, thr,
 		       libs[0] ? ", libraries " : "", libs);
 }
 

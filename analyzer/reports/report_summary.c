@@ -18,6 +18,9 @@ struct pfacts {
 	/* where each peak came from: the kernel's high-water mark (exact) or
 	 * the largest tick (older traces) */
 	const char *peak_rss_from, *peak_vsz_from;
+	/* the shim's resident bytes at the counters line with the largest RSS:
+	 * VmHWM counts them, so the peak says how much of it was faultline's */
+	int64_t shim_at_peak, rss_at_shim_sample;
 	uint64_t calls[FL_FN_COUNT], bytes[FL_FN_COUNT], peak_live, live_end;
 	uint64_t mapped, unmapped, nmmap, nmunmap;
 	int64_t minflt, majflt, ru_minflt, ru_majflt, cpu_ns;
@@ -75,6 +78,10 @@ static void peaks_of(const struct fl_proc *p, const struct fl_counters *c, struc
 	/* the kernel's mark first: a tick that saw the same figure adds nothing */
 	raise_peak(&f->peak_rss, &f->peak_rss_from, c->vm_hwm, "VmHWM");
 	raise_peak(&f->peak_rss, &f->peak_rss_from, fl_rss_of_sample(c), "ticks");
+	if (c->shim_resident >= 0 && fl_rss_of_sample(c) > f->rss_at_shim_sample) {
+		f->rss_at_shim_sample = fl_rss_of_sample(c);
+		f->shim_at_peak = c->shim_resident;
+	}
 	if (c->vm_peak > f->vm_peak)
 		f->vm_peak = c->vm_peak;
 	if (c->vm_peak >= 0)
@@ -90,6 +97,7 @@ static void facts(const struct fl_proc *p, struct pfacts *f)
 	memset(f, 0, sizeof(*f));
 	f->runtime = p->end_t;
 	f->peak_rss = f->peak_vsz = f->vm_peak = -1;
+	f->shim_at_peak = f->rss_at_shim_sample = -1;
 	for (size_t i = 0; i < p->ncounters; i++)
 		peaks_of(p, &p->counters[i], f);
 	f->maxrss = p->exit.present && p->exit.ru_maxrss_kb >= 0 ? p->exit.ru_maxrss_kb * 1024 : -1;
@@ -154,6 +162,7 @@ static json_t *proc_json(const struct fl_proc *p, const struct pfacts *f)
 	json_object_set_new(j, "cpu_ns", int_or_null(f->cpu_ns));
 	json_object_set_new(j, "peak_rss", int_or_null(f->peak_rss));
 	json_object_set_new(j, "peak_rss_source", str_or_null(f->peak_rss_from));
+	json_object_set_new(j, "peak_rss_faultline", int_or_null(f->shim_at_peak));
 	json_object_set_new(j, "max_rss", int_or_null(f->maxrss));
 	json_object_set_new(j, "peak_vsz", int_or_null(f->peak_vsz));
 	json_object_set_new(j, "peak_vsz_source", str_or_null(f->peak_vsz_from));
@@ -289,6 +298,8 @@ static json_t *probes_json(const struct fl_model *m, const struct fl_report_opts
 static json_t *shim_json(const struct fl_model *m, const struct fl_report_opts *o)
 {
 	json_int_t faults = 0, kernel = 0, mapped = 0, threads = -1;
+	/* summed over processes like mapped; the peak is the largest single one */
+	json_int_t resident = -1, private = -1, resident_peak = -1;
 	json_t *libs = json_array();
 	for (size_t i = 0; i < m->nprocs; i++) {
 		const struct fl_proc *p = m->procs[i];
@@ -305,6 +316,15 @@ static json_t *shim_json(const struct fl_model *m, const struct fl_report_opts *
 		faults += json_integer_value(json_object_get(one, "faults"));
 		kernel += json_integer_value(json_object_get(one, "kernel_mode_faults"));
 		mapped += json_integer_value(json_object_get(one, "mapped_bytes"));
+#define SUM(acc, key)                                                                              \
+	if (json_is_integer(json_object_get(one, key)))                                            \
+	acc = (acc < 0 ? 0 : acc) + json_integer_value(json_object_get(one, key))
+		SUM(resident, "resident_bytes");
+		SUM(private, "private_bytes");
+#undef SUM
+		if (json_integer_value(json_object_get(one, "resident_peak_bytes")) > resident_peak)
+			resident_peak =
+			    json_integer_value(json_object_get(one, "resident_peak_bytes"));
 		if (json_is_integer(json_object_get(one, "threads")))
 			threads = (threads < 0 ? 0 : threads) +
 				  json_integer_value(json_object_get(one, "threads"));
@@ -319,9 +339,11 @@ static json_t *shim_json(const struct fl_model *m, const struct fl_report_opts *
 		}
 		json_decref(one);
 	}
-	return json_pack("{s:I, s:I, s:I, s:o, s:o}", "faults", faults, "kernel_mode_faults",
-			 kernel, "mapped_bytes", mapped, "threads",
-			 threads >= 0 ? json_integer(threads) : json_null(), "libraries", libs);
+	return json_pack("{s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:o}", "faults", faults,
+			 "kernel_mode_faults", kernel, "mapped_bytes", mapped, "threads",
+			 threads >= 0 ? json_integer(threads) : json_null(), "libraries", libs,
+			 "resident_bytes", int_or_null(resident), "private_bytes",
+			 int_or_null(private), "resident_peak_bytes", int_or_null(resident_peak));
 }
 
 json_t *fl_report_summary(const struct fl_model *m, const struct fl_report_opts *o)
@@ -333,6 +355,7 @@ json_t *fl_report_summary(const struct fl_model *m, const struct fl_report_opts 
 	uint64_t t0 = UINT64_MAX, t1 = 0, nfaults = 0;
 	int64_t peak_rss = -1, peak_vsz = -1, vm_peak = -1, perf_min = -1, perf_maj = -1,
 		ru_min = -1, ru_maj = -1, cpu = -1;
+	int64_t rss_shim = -1; /* faultline's resident bytes in the peak RSS process */
 	const char *rss_key = NULL, *rss_from = NULL, *vsz_from = NULL;
 	size_t n = 0;
 	memset(&tot, 0, sizeof(tot));
@@ -361,6 +384,7 @@ json_t *fl_report_summary(const struct fl_model *m, const struct fl_report_opts 
 			peak_rss = f.peak_rss;
 			rss_key = p->key;
 			rss_from = f.peak_rss_from;
+			rss_shim = f.shim_at_peak;
 		}
 		raise_peak(&peak_vsz, &vsz_from, f.peak_vsz, f.peak_vsz_from);
 		if (f.vm_peak > vm_peak)
@@ -383,6 +407,7 @@ json_t *fl_report_summary(const struct fl_model *m, const struct fl_report_opts 
 	json_object_set_new(r, "peak_rss", int_or_null(peak_rss));
 	json_object_set_new(r, "peak_rss_process", rss_key ? json_string(rss_key) : json_null());
 	json_object_set_new(r, "peak_rss_source", str_or_null(rss_from));
+	json_object_set_new(r, "peak_rss_faultline", int_or_null(rss_shim));
 	json_object_set_new(r, "peak_vsz", int_or_null(peak_vsz));
 	json_object_set_new(r, "peak_vsz_source", str_or_null(vsz_from));
 	json_object_set_new(r, "peak_vsz_with_shim", int_or_null(vm_peak));
@@ -436,7 +461,7 @@ static const char *opt_count(char *b, size_t len, json_t *v)
 /* Processes, times and peak memory. */
 static void render_run(json_t *sec, FILE *f)
 {
-	char b1[32], b2[32];
+	char b1[32], b2[32], b3[32];
 	fprintf(f, "Processes: %lld   wall time: %s   CPU time: %s\n",
 		(long long)json_integer_value(json_object_get(sec, "processes")),
 		fl_fmt_ns(b1, sizeof(b1),
@@ -450,13 +475,27 @@ static void render_run(json_t *sec, FILE *f)
 	int several = json_integer_value(json_object_get(sec, "processes")) > 1;
 	/* several processes: the largest single one's (their peaks are at
 	 * different moments, a sum would be none's) */
-	fprintf(f, "Peak RSS: %s (%s %s%s%s)   peak virtual: %s%s%s%s\n",
-		opt_bytes(b1, sizeof(b1), json_object_get(sec, "peak_rss")),
-		several ? "largest single process:" : "process",
-		json_string_value(json_object_get(sec, "peak_rss_process")) ?: "?",
-		rss_from ? ", " : "", rss_from ? rss_from : "",
-		opt_bytes(b2, sizeof(b2), json_object_get(sec, "peak_vsz")), vsz_from ? " (" : "",
-		vsz_from ? vsz_from : "", vsz_from ? ")" : "");
+	/* VmHWM counts the shim's own pages: said, not subtracted (the
+	 * kernel's mark is one figure, the shim's share a tick's) */
+	json_t *shim = json_object_get(sec, "peak_rss_faultline");
+	char of_shim[64] = "";
+	if (json_is_integer(shim))
+		snprintf(of_shim, sizeof(of_shim), ", of which faultline ≈%s",
+			 fl_fmt_bytes(b3, sizeof(b3), (double)json_integer_value(shim)));
+	char rss[160], vsz[96];
+	snprintf(rss, sizeof(rss), "Peak RSS: %s (%s %s%s%s%s)",
+		 opt_bytes(b1, sizeof(b1), json_object_get(sec, "peak_rss")),
+		 several ? "largest single process:" : "process",
+		 json_string_value(json_object_get(sec, "peak_rss_process")) ?: "?",
+		 rss_from ? ", " : "", rss_from ? rss_from : "", of_shim);
+	snprintf(vsz, sizeof(vsz), "peak virtual: %s%s%s%s",
+		 opt_bytes(b2, sizeof(b2), json_object_get(sec, "peak_vsz")), vsz_from ? " (" : "",
+		 vsz_from ? vsz_from : "", vsz_from ? ")" : "");
+	/* one line when both fit the 100 columns (bytes: "≈" counts 3) */
+	if (strlen(rss) + 3 + strlen(vsz) <= 100)
+		fprintf(f, "%s   %s\n", rss, vsz);
+	else
+		fprintf(f, "%s\n          %s\n", rss, vsz);
 }
 
 /* Heap calls by function, three to a line, and the live heap. */

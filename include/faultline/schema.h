@@ -284,10 +284,10 @@
 #define FL_HC_FREE 1
 #define FL_HC_REALLOC 2
 #define FL_HC_KIND_MASK 3
-#define FL_HC_F_SEQ 4	      /* dseq follows (else 1) */
-#define FL_HC_F_FN 8	      /* the call's index in FL_CALLS follows (else malloc, realloc) */
-#define FL_HC_F_WEIGHT 16     /* weight follows (else the size) */
-#define FL_HC_F_NOSLOT 32     /* the allocated block takes no slot */
+#define FL_HC_F_SEQ 4	     /* dseq follows (else 1) */
+#define FL_HC_F_FN 8	     /* the call's index in FL_CALLS follows (else malloc, realloc) */
+#define FL_HC_F_WEIGHT 16    /* weight follows (else the size) */
+#define FL_HC_F_NOSLOT 32    /* the allocated block takes no slot */
 #define FL_HC_MAX_SLOTS 4096 /* a block gets the last slot freed, else the next new one */
 #define FL_HC_BUCKETS 64
 #define FL_HC_DEPTH 8 /* freed addresses remembered per bucket, newest first */

@@ -454,8 +454,10 @@ static void guard_stop(const char *why)
 static void put(size_t n)
 {
 	uint64_t bytes = n;
-	int saved = errno, err = fl_config.compress ? fl_zstd_sink_write(fl_trace.fd, out.buf, n,
-			fsize_limit - fl_trace.written, &bytes) : fl_sys_write_all(fl_trace.fd, out.buf, n);
+	int saved = errno, err = fl_config.compress
+				     ? fl_zstd_sink_write(fl_trace.fd, out.buf, n,
+							  fsize_limit - fl_trace.written, &bytes)
+				     : fl_sys_write_all(fl_trace.fd, out.buf, n);
 	if (err == 0) {
 		fl_trace.written += bytes;
 	} else if (!fl_trace.write_failed) {

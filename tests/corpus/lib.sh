@@ -35,17 +35,6 @@ corpus_apt() {
 	[ -e "$2" ] || skip_all "$1 installed but $2 is missing"
 }
 
-# A loopback TCP port nobody listens on.
-corpus_free_port() {
-	for _p in $(seq $((20000 + $$ % 20000)) $((20050 + $$ % 20000))); do
-		if ! command -v ss >/dev/null || [ -z "$(ss -Hltn "sport = :$_p")" ]; then
-			echo "$_p"
-			return 0
-		fi
-	done
-	return 1
-}
-
 # `record` writes each run into a directory of its own (it refuses to merge
 # runs), and a workload may run several programs, some at once: each gets a
 # fresh directory, and _corpus_gather puts their files together afterwards, so

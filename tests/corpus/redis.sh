@@ -4,7 +4,7 @@ case_setup() {
 	corpus_apt redis-server /usr/bin/redis-server
 	command -v redis-benchmark >/dev/null && command -v redis-cli >/dev/null ||
 		skip_all "redis-benchmark or redis-cli missing"
-	PORT=$(corpus_free_port) || skip_all "no free loopback port"
+	PORT=$(free_port) || skip_all "no free loopback port"
 }
 case_run() {
 	$RUN redis-server --bind 127.0.0.1 --port "$PORT" --save "" --appendonly no \

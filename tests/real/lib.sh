@@ -153,7 +153,7 @@ redis_bgsave_run() {
 	_dir=$1 _mode=$2
 	real_tool redis-server redis-server
 	real_tool redis-tools redis-cli
-	_port=$(real_free_port) || skip_all "no free loopback port"
+	_port=$(free_port) || skip_all "no free loopback port"
 	mkdir -p "$TMP/redis" || return 1
 	real_record "$_dir" -- redis-server --bind 127.0.0.1 --port "$_port" --save "" \
 		--appendonly no --protected-mode yes --daemonize no --dir "$TMP/redis" \
@@ -202,17 +202,6 @@ redis_keys() {
 			printf "*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$512\r\n%s\r\n", length(k), k, v
 		}
 	}'
-}
-
-# A loopback TCP port nobody listens on.
-real_free_port() {
-	for _p in $(seq $((20000 + $$ % 20000)) $((20050 + $$ % 20000))); do
-		if ! command -v ss >/dev/null || [ -z "$(ss -Hltn "sport = :$_p")" ]; then
-			echo "$_p"
-			return 0
-		fi
-	done
-	return 1
 }
 
 # redis_cow_figure DIR: the child's private anonymous memory at its end

@@ -143,3 +143,14 @@ need_space() {
 	_free=$(df -Pk "$1" | awk 'NR == 2 { print int($4 / 1024) }')
 	[ "${_free:-0}" -ge "$2" ] || skip_all "needs $2 MiB free in $1, has ${_free:-0} MiB"
 }
+
+# A loopback TCP port nobody listens on.
+free_port() {
+	for _p in $(seq $((20000 + $$ % 20000)) $((20050 + $$ % 20000))); do
+		if ! command -v ss >/dev/null || [ -z "$(ss -Hltn "sport = :$_p")" ]; then
+			echo "$_p"
+			return 0
+		fi
+	done
+	return 1
+}

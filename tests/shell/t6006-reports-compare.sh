@@ -67,8 +67,12 @@ test_expect_success 'the verdict agrees with the programs own timing where it is
 		r=${p%%-*} m=${p#*-} &&
 		tr=$(truth "$TMP/$r.out" elapsed_ns) && tm=$(truth "$TMP/$m.out" elapsed_ns) &&
 		want=$(awk -v a="$tr" -v b="$tm" "BEGIN { if (a > 2 * b) print \"b\"; else if (b > 2 * a) print \"a\"; else print \"any\" }") &&
-		echo "$p: read $tr ns, mmap $tm ns, expect $want" &&
-		{ test "$want" = any || jq -e ".verdict.faster == \"$want\"" "$TMP/$p.json" >/dev/null; } || exit 1
+		echo "$p: read $tr ns, mmap $tm ns, expect $want (or a tie)" &&
+		# The verdict weighs each program'"'"'s own time, which also holds the
+		# samples'"'"' fixed 120 ms stay after the scan, so a 10x faster scan is
+		# a 1.3x faster program: one run each may call it a tie under load,
+		# never the slower one the winner.
+		{ test "$want" = any || jq -e ".verdict.faster == \"$want\" or .verdict.faster == \"tie\"" "$TMP/$p.json" >/dev/null; } || exit 1
 	done
 '
 
