@@ -42,6 +42,8 @@
 __thread uint64_t fl_tls_fork_t __attribute__((tls_model("initial-exec")));
 __thread uint64_t fl_tls_fork_seq __attribute__((tls_model("initial-exec")));
 __thread int fl_tls_fork_armed __attribute__((tls_model("initial-exec")));
+/* The program's signal mask before a fork, given back after it. */
+static __thread sigset_t fork_saved_mask __attribute__((tls_model("initial-exec")));
 
 extern char **environ;
 
@@ -324,10 +326,20 @@ void fl_init_link(char *p, const char *kind, uint64_t t, uint64_t seq)
 
 void fl_init_fork_prepare(void)
 {
+	sigset_t block;
 	fl_tls_fork_armed = 0;
 	if (fl_state != FL_READY || fl_tls_guard)
 		return;
 	fl_tls_guard++;
+	/*
+	 * The program's signals wait until the child has its trace file: a
+	 * parent that kills a child it has just forked (a multiprocessing
+	 * pool's terminate) would otherwise kill it before its header, and
+	 * the child would leave no trace at all. They wait in the parent too,
+	 * which gives the mask back with the lock.
+	 */
+	tick_mask(&block);
+	pthread_sigmask(SIG_BLOCK, &block, &fork_saved_mask);
 	__atomic_store_n(&forking, 1, __ATOMIC_SEQ_CST);
 	fl_writer_lock();
 	fl_tls_fork_t = fl_now();
@@ -348,6 +360,7 @@ void fl_init_fork_parent(void)
 	fl_writer_write(0);
 	fl_writer_unlock();
 	fl_tls_guard--;
+	pthread_sigmask(SIG_SETMASK, &fork_saved_mask, NULL);
 }
 
 void fl_init_fork_child(const char *kind)
@@ -369,6 +382,7 @@ void fl_init_fork_child(const char *kind)
 		fl_state = FL_OFF;
 		fl_writer_unlock();
 		fl_tls_guard--;
+		pthread_sigmask(SIG_SETMASK, &fork_saved_mask, NULL);
 		return;
 	}
 	fl_init_link(fl_config.parent, kind, fl_tls_fork_t, fl_tls_fork_seq);
@@ -382,6 +396,10 @@ void fl_init_fork_child(const char *kind)
 	if (fl_state == FL_READY)
 		fl_init_start_ticker();
 	fl_tls_guard--;
+	/* A signal that came meanwhile (the parent's kill) is taken here, with
+	 * the header written: the exit line says how the child ended. A handler
+	 * of the program's runs with the guard down, its calls counted. */
+	pthread_sigmask(SIG_SETMASK, &fork_saved_mask, NULL);
 }
 
 static void atfork_child(void)
