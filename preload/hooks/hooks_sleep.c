@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -108,4 +109,55 @@ FL_EXPORT int usleep(useconds_t usec)
 {
 	struct timespec req = ts_of((uint64_t)usec * 1000u);
 	return nanosleep(&req, NULL);
+}
+
+/*
+ * Waits for signals. A thread that blocks SIGURG while it runs keeps its
+ * tick pending; sigwait for a set with SIGURG in it would take the tick as
+ * the program's. Ours are taken here and the wait goes on. The raw syscall
+ * as glibc makes it: without glibc's own two signals (cancellation, setxid).
+ */
+static int wait_signal(const sigset_t *set, siginfo_t *info, const struct timespec *timeout)
+{
+	sigset_t mine = *set;
+	siginfo_t si;
+	int r;
+	((unsigned long *)&mine)[0] &= ~(3ul << 31); /* signals 32 and 33 */
+	for (;;) {
+		pthread_testcancel();
+		r = (int)syscall(SYS_rt_sigtimedwait, &mine, &si, timeout, _NSIG / 8);
+		if (r != FL_TICK_SIGNAL || !fl_init_is_tick(&si))
+			break;
+		fl_init_tick_if_due();
+	}
+	pthread_testcancel();
+	if (r > 0 && info)
+		*info = si;
+	return r;
+}
+
+FL_EXPORT int sigtimedwait(const sigset_t *set, siginfo_t *info, const struct timespec *timeout)
+{
+	return wait_signal(set, info, timeout);
+}
+
+FL_EXPORT int sigwaitinfo(const sigset_t *set, siginfo_t *info)
+{
+	return wait_signal(set, info, NULL);
+}
+
+/* sigwait's contract: the signal in *sig, or an error number; errno kept. */
+FL_EXPORT int sigwait(const sigset_t *set, int *sig)
+{
+	int saved = errno, r;
+	do
+		r = wait_signal(set, NULL, NULL);
+	while (r < 0 && errno == EINTR);
+	if (r < 0) {
+		r = errno;
+		errno = saved;
+		return r;
+	}
+	*sig = r;
+	return 0;
 }

@@ -81,22 +81,29 @@ static int others_may_unwind(void)
 /*
  * The ticker without a thread of its own. A thread would show in
  * /proc/self/status, count against RLIMIT_NPROC and make unshare(CLONE_NEWUSER)
- * fail. Instead a POSIX timer on the process's CPU clock sends TICK_SIGNAL
- * every CHECK_NS of CPU time; the kernel delivers it to the thread that is
- * running, so a thread asleep in poll or nanosleep is not interrupted
- * (EINTR) by it. The handler ticks on that thread when the interval has
- * passed, or earlier when a perf buffer fills; a thread that sleeps through
- * the libc sleep calls ticks from them (hooks_sleep.c).
+ * fail. Instead each traced thread has a POSIX timer on its own CPU clock
+ * that sends TICK_SIGNAL to that thread every CHECK_NS of its CPU time: the
+ * signal comes only while the thread runs, so no thread asleep in read,
+ * select or epoll_wait is interrupted (EINTR) by it. A process-wide CPU
+ * timer would not do: when the running thread blocks the signal (workers
+ * that block all signals) the kernel gives it to another thread, one asleep
+ * in select (t8608). The handler ticks when the interval has passed, or
+ * earlier when a perf buffer fills; a thread that sleeps through the libc
+ * sleep calls ticks from them (hooks_sleep.c).
  *
  * SIGURG because its default action is to ignore it: a program that resets
- * every signal to SIG_DFL (or replaces the handler) loses ticks, never its
- * life, as it would with a real-time signal. NEEDSWORK: a program with its
- * own SIGURG handler, or a sigwait() loop that takes SIGURG, sees ours.
+ * every signal to SIG_DFL loses ticks, never its life, as it would with a
+ * real-time signal. A program that sets its own SIGURG disposition has it
+ * (sigaction, hooks_signal.c): the timers stop and that process ticks from
+ * sleeps and at exit only. NEEDSWORK: a thread that blocks SIGURG and then
+ * sigwait()s for it can take a pending tick of its own.
  */
-#define TICK_SIGNAL SIGURG
+#define TICK_SIGNAL FL_TICK_SIGNAL
+_Static_assert(FL_TICK_SIGNAL == SIGURG, "the tick signal is SIGURG");
 #define CHECK_NS 10000000u /* a perf buffer takes ~0.1 s of faults to fill */
 
-static int timer_id = -1;
+static int ticking;		  /* the handler is ours and threads get timers */
+static struct sigaction prog_urg; /* the program's SIG_DFL action, reported back */
 static uint64_t next_tick_ns;
 static uintptr_t loader_text[2][2]; /* ld.so's and libc's code */
 
@@ -182,9 +189,11 @@ static void tick_mask(sigset_t *set)
 static void on_tick_signal(int sig, siginfo_t *si, void *uc)
 {
 	int saved_errno = errno;
+	struct fl_thread *t = fl_tls_self;
 	(void)sig;
 	/* A SIGURG of the program's own (out-of-band data) is not ours. */
-	if (si->si_code != SI_TIMER || timer_id < 0)
+	if (si->si_code != SI_TIMER || !t || si->si_timerid != t->tick_timer - 1 ||
+	    !__atomic_load_n(&ticking, __ATOMIC_ACQUIRE))
 		return;
 	if (fl_state == FL_READY && !fl_tls_guard && fl_sys_getpid() == fl_trace.pid) {
 		fl_tls_guard = FL_GUARD_INTERNAL;
@@ -236,31 +245,78 @@ uint64_t fl_init_next_tick_ns(void)
 	return __atomic_load_n(&next_tick_ns, __ATOMIC_RELAXED);
 }
 
-int fl_init_stop_ticker(void)
+/* The CPU clock of thread tid of this process (the kernel's encoding, as
+ * pthread_getcpuclockid makes it): a timer on it may be made from any
+ * thread. */
+static clockid_t thread_cpu_clock(pid_t tid)
+{
+	return (clockid_t)((~(unsigned)tid << 3) | 6);
+}
+
+static int thread_timer_make(struct fl_thread *t)
+{
+	struct sigevent ev;
+	struct itimerspec its = {{0, CHECK_NS}, {0, CHECK_NS}};
+	int id;
+	if (t->tick_timer || !__atomic_load_n(&ticking, __ATOMIC_ACQUIRE))
+		return 0;
+	memset(&ev, 0, sizeof(ev));
+	ev.sigev_notify = SIGEV_THREAD_ID;
+	ev.sigev_signo = TICK_SIGNAL;
+	ev._sigev_un._tid = t->tid;
+	if (syscall(SYS_timer_create, thread_cpu_clock(t->tid), &ev, &id) != 0)
+		return -1;
+	t->tick_timer = id + 1;
+	if (syscall(SYS_timer_settime, id, 0, &its, NULL) != 0) {
+		t->tick_timer = 0;
+		syscall(SYS_timer_delete, id);
+		return -1;
+	}
+	return 0;
+}
+
+/* A thread's first traced call. */
+static void thread_timer_start(struct fl_thread *t)
+{
+	if (thread_timer_make(t) != 0)
+		fl_log_warn("cannot start a thread's tick timer; it ticks only from sleeps", errno);
+}
+
+static void thread_timer_stop(struct fl_thread *t)
+{
+	int id = __atomic_exchange_n(&t->tick_timer, 0, __ATOMIC_ACQ_REL);
+	if (id)
+		syscall(SYS_timer_delete, id - 1);
+}
+
+/* Takes a tick signal pending on this thread, so that it reaches neither a
+ * program's own SIGURG handler nor, after an exec, the new image. */
+static void drop_pending_tick(void)
 {
 	struct timespec zero = {0, 0};
 	sigset_t set;
-	int id = timer_id;
-	if (id < 0)
-		return 0;
-	timer_id = -1;
-	syscall(SYS_timer_delete, id);
-	/* One may still be pending: after an exec, with SIG_DFL, it would be
-	 * ignored, but a program's own SIGURG handler would see it. */
 	sigemptyset(&set);
 	sigaddset(&set, TICK_SIGNAL);
 	while (syscall(SYS_rt_sigtimedwait, &set, NULL, &zero, _NSIG / 8) == TICK_SIGNAL)
 		;
+}
+
+int fl_init_stop_ticker(void)
+{
+	if (!__atomic_exchange_n(&ticking, 0, __ATOMIC_ACQ_REL))
+		return 0;
+	/* NEEDSWORK: a thread registering right now may still make one. */
+	for (struct fl_thread *t = fl_thread_first(); t; t = t->next)
+		thread_timer_stop(t);
+	drop_pending_tick();
 	return 1;
 }
 
 void fl_init_start_ticker(void)
 {
-	struct sigevent ev;
-	struct itimerspec its = {{0, CHECK_NS}, {0, CHECK_NS}};
 	struct sigaction sa, old;
-	int id;
-	if (timer_id >= 0)
+	struct fl_thread *self;
+	if (__atomic_load_n(&ticking, __ATOMIC_ACQUIRE))
 		return;
 	next_tick_ns = fl_sys_now_ns() + fl_config.interval_ms * 1000000ull;
 	/* Only where the program left SIGURG alone (a fork child inherits ours). */
@@ -269,6 +325,7 @@ void fl_init_start_ticker(void)
 	if (!(old.sa_flags & SA_SIGINFO) || old.sa_sigaction != on_tick_signal) {
 		if (old.sa_handler != SIG_DFL)
 			goto fail;
+		prog_urg = old;
 		memset(&sa, 0, sizeof(sa));
 		sa.sa_sigaction = on_tick_signal;
 		sa.sa_flags = SA_SIGINFO | SA_RESTART;
@@ -276,19 +333,58 @@ void fl_init_start_ticker(void)
 		if (fl_real.sigaction(TICK_SIGNAL, &sa, NULL) != 0)
 			goto fail;
 	}
-	memset(&ev, 0, sizeof(ev));
-	ev.sigev_notify = SIGEV_SIGNAL;
-	ev.sigev_signo = TICK_SIGNAL;
-	if (syscall(SYS_timer_create, CLOCK_PROCESS_CPUTIME_ID, &ev, &id) != 0)
-		goto fail;
-	if (syscall(SYS_timer_settime, id, 0, &its, NULL) != 0) {
-		syscall(SYS_timer_delete, id);
+	__atomic_store_n(&ticking, 1, __ATOMIC_RELEASE);
+	fl_thread_started = thread_timer_start;
+	fl_thread_ended = thread_timer_stop;
+	self = fl_thread_get();
+	if (!self || thread_timer_make(self) != 0) {
+		__atomic_store_n(&ticking, 0, __ATOMIC_RELEASE);
 		goto fail;
 	}
-	timer_id = id;
+	/* After a failed exec or a SIGURG given back: the other live threads. */
+	for (struct fl_thread *t = fl_thread_first(); t; t = t->next)
+		if (t != self && __atomic_load_n(&t->state, __ATOMIC_ACQUIRE) == FL_TS_LIVE)
+			thread_timer_make(t);
 	return;
 fail:
 	fl_log_warn("cannot start the tick timer; ticking only from sleeps and at exit", 0);
+}
+
+int fl_init_is_tick(const void *siginfo)
+{
+	const siginfo_t *si = siginfo;
+	struct fl_thread *t = fl_tls_self;
+	return si->si_code == SI_TIMER && t && t->tick_timer && si->si_timerid == t->tick_timer - 1;
+}
+
+int fl_init_tick_sigaction(const struct sigaction *act, struct sigaction *old)
+{
+	struct sigaction cur;
+	int ours, r;
+	if (fl_real.sigaction(TICK_SIGNAL, NULL, &cur) != 0)
+		return -1;
+	ours = (cur.sa_flags & SA_SIGINFO) && cur.sa_sigaction == on_tick_signal;
+	if (!ours) {
+		r = fl_real.sigaction(TICK_SIGNAL, act, old);
+		/* Back to SIG_DFL: the ticks can come back. */
+		if (r == 0 && act && act->sa_handler == SIG_DFL && fl_state == FL_READY)
+			fl_init_start_ticker();
+		return r;
+	}
+	if (act && act->sa_handler != SIG_DFL) {
+		/* The program takes SIGURG: ours stop before its handler is in. */
+		fl_init_stop_ticker();
+		r = fl_real.sigaction(TICK_SIGNAL, act, NULL);
+		if (r != 0) {
+			fl_init_start_ticker();
+			return r;
+		}
+	}
+	if (old)
+		*old = prog_urg;
+	if (act && act->sa_handler == SIG_DFL)
+		prog_urg = *act;
+	return 0;
 }
 
 void fl_init_finish(const char *how, int status, int sig, int core, int in_signal)
@@ -369,7 +465,7 @@ void fl_init_fork_child(const char *kind)
 		return;
 	fl_tls_fork_armed = 0;
 	forking = 0;
-	timer_id = -1; /* timers are not inherited */
+	ticking = 0; /* timers are not inherited: the child starts its own */
 	fl_stacks_after_fork_child(others_may_unwind());
 	/* The lock was taken in prepare by this thread: it is ours to reset. */
 	fl_writer_after_fork_child();

@@ -35,6 +35,16 @@ int fl_init_stop_ticker(void);
 int fl_init_tick_if_due(void);
 /* When the next tick is due (CLOCK_MONOTONIC ns). */
 uint64_t fl_init_next_tick_ns(void);
+/* The signal the tick timers send (SIGURG: ignored by default). */
+#define FL_TICK_SIGNAL 23
+struct sigaction;
+/* sigaction(FL_TICK_SIGNAL, act, old) for the program: a disposition of its
+ * own stops the tick timers first; SIG_DFL keeps (or brings back) ours, and
+ * old says what the program last set. */
+int fl_init_tick_sigaction(const struct sigaction *act, struct sigaction *old);
+/* Whether a FL_TICK_SIGNAL taken by a wait (its siginfo_t) came from this
+ * thread's tick timer. */
+int fl_init_is_tick(const void *siginfo);
 /* Formats a FAULTLINE_PARENT value "<pid>:<kind>:<t>:<seq>" (cap >= 96). */
 void fl_init_link(char *buf, const char *kind, uint64_t t, uint64_t seq);
 
