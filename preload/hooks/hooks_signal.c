@@ -7,6 +7,9 @@
  * signal report SIG_DFL (with the program's own flags and mask) while it
  * is installed, and setting any other disposition replaces it.
  *
+ * SIGURG carries the shim's ticks (session/init.c): a disposition the
+ * program sets for it stops them first, and it reads back its own.
+ *
  * sigaltstack is watched, not changed: a program's handler on a small
  * alternate stack must not run the shim's recording there (hooks.h).
  */
@@ -118,6 +121,8 @@ FL_EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction *
 
 	if (FL_UNLIKELY(!fl_real.sigaction))
 		fl_init_resolve();
+	if (sig == FL_TICK_SIGNAL && !fl_proc_in_vfork_child())
+		return fl_init_tick_sigaction(act, old);
 	if (!is_managed(sig) || fl_proc_in_vfork_child())
 		return fl_real.sigaction(sig, act, old);
 	if (act && act->sa_handler == SIG_DFL) {
@@ -142,7 +147,7 @@ FL_EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction *
 FL_EXPORT __sighandler_t signal(int sig, __sighandler_t handler)
 {
 	struct sigaction act, old;
-	if (!is_managed(sig) || fl_proc_in_vfork_child())
+	if (!(is_managed(sig) || sig == FL_TICK_SIGNAL) || fl_proc_in_vfork_child())
 		return REAL(signal)(sig, handler);
 	memset(&act, 0, sizeof(act));
 	act.sa_handler = handler;

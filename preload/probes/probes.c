@@ -255,13 +255,18 @@ void fl_probes_wait(uint64_t ns)
 			return;
 		}
 		fl_writer_lock();
-		if (fl_trace.stopped)
-			fl_perf_drain(drop_sample, NULL);
-		else
-			fault_lines(fl_writer_out());
+		fl_probes_drain_faults(fl_writer_out());
 		fl_writer_write(0);
 		fl_writer_unlock();
 	}
+}
+
+void fl_probes_drain_faults(struct fl_out *o)
+{
+	if (fl_trace.stopped)
+		fl_perf_drain(drop_sample, NULL);
+	else
+		fault_lines(o);
 }
 
 /* ---- counters ---- */

@@ -90,6 +90,7 @@ int fl_resolve_all(const char **missing)
 	RESOLVE(_Exit);
 	RESOLVE(sigaction);
 	RESOLVE(signal);
+	RESOLVE(pthread_create);
 	fl_resolving = 0;
 	return 0;
 fail:

@@ -7,6 +7,7 @@
 #ifndef FL_RESOLVE_H
 #define FL_RESOLVE_H
 
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stddef.h>
@@ -69,6 +70,8 @@ struct fl_real {
 	/* signals (hooks_signal.c) */
 	int (*sigaction)(int, const struct sigaction *, struct sigaction *);
 	__sighandler_t (*signal)(int, __sighandler_t);
+	/* threads (hooks_thread.c) */
+	int (*pthread_create)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);
 };
 
 extern struct fl_real fl_real FL_HIDDEN;

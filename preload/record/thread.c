@@ -18,6 +18,8 @@ uint64_t fl_retired_bytes[FL_CALL_COUNT];
 int64_t fl_retired_live;
 
 static struct fl_thread *registry;
+void (*fl_thread_started)(struct fl_thread *t);
+void (*fl_thread_ended)(struct fl_thread *t);
 static pthread_key_t exit_key;
 static int exit_key_ok;
 
@@ -31,6 +33,8 @@ static void on_thread_exit(void *arg)
 	struct fl_thread *t = arg;
 	fl_tls_exiting = 1;
 	fl_tls_self = NULL;
+	if (t && fl_thread_ended)
+		fl_thread_ended(t);
 	if (t)
 		__atomic_store_n(&t->state, FL_TS_DEAD, __ATOMIC_RELEASE);
 }
@@ -92,6 +96,8 @@ struct fl_thread *fl_thread_get(void)
 		pthread_setspecific(exit_key, t);
 		fl_tls_guard = guard;
 	}
+	if (fl_thread_started)
+		fl_thread_started(t);
 	return t;
 }
 
@@ -115,6 +121,7 @@ void fl_thread_after_fork_child(void)
 	struct fl_thread *self = fl_tls_self;
 	for (struct fl_thread *t = fl_thread_first(); t; t = t->next) {
 		fl_evbuf_reset(&t->ring);
+		t->tick_timer = 0; /* timers are not inherited */
 		if (t == self)
 			continue;
 		/* Locks that a vanished thread held at the fork. */

@@ -52,7 +52,13 @@ struct fl_thread {
 	struct fl_evbuf ring;
 	struct fl_thread *next; /* registry link, never unlinked */
 	struct fl_stack_cache stacks;
+	int tick_timer; /* the session's timer on this thread's CPU clock: id + 1, or 0 */
 };
+
+/* Called on the thread itself as it registers (its first traced call) and
+ * as it exits, when set: the session starts and stops its tick timer. */
+extern void (*fl_thread_started)(struct fl_thread *t);
+extern void (*fl_thread_ended)(struct fl_thread *t);
 
 static inline void fl_add(uint64_t *p, uint64_t v)
 {

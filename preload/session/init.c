@@ -1,19 +1,22 @@
 /*
  * Constructor, destructor, fork handlers, exec and exit transitions, and the
- * ticker thread. The session drives the producers: it opens each trace
+ * tick timer. The session drives the producers: it opens each trace
  * file, asks for each tick and writes the process's own lines.
  */
 #include "session/init.h"
 
 #include <dlfcn.h>
+#include <errno.h>
+#include <link.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <time.h>
+#include <ucontext.h>
 #include <unistd.h>
 
-#include "base/fmt.h"
 #include "base/config.h"
 #include "base/envp.h"
 #include "base/fmt.h"
@@ -21,6 +24,7 @@
 #include "base/sys.h"
 #include "probes/buildid.h"
 #include "probes/maps.h"
+#include "probes/perf.h"
 #include "probes/probes.h"
 #include "record/drain.h"
 #include "record/ptrset.h"
@@ -38,13 +42,13 @@
 __thread uint64_t fl_tls_fork_t __attribute__((tls_model("initial-exec")));
 __thread uint64_t fl_tls_fork_seq __attribute__((tls_model("initial-exec")));
 __thread int fl_tls_fork_armed __attribute__((tls_model("initial-exec")));
+/* The program's signal mask before a fork, given back after it. */
+static __thread sigset_t fork_saved_mask __attribute__((tls_model("initial-exec")));
 
 extern char **environ;
 
 static int finished;
 static int on_exit_ok;
-static pthread_t ticker;
-static int ticker_up, ticker_stop;
 
 void fl_init_resolve(void)
 {
@@ -58,14 +62,14 @@ void fl_init_resolve(void)
 	}
 }
 
-/* Whether the ticker may be inside dl_iterate_phdr (the loader's lock)
- * while a thread forks: a Dekker pair, so that either the ticker sees the
- * fork coming and skips its walk, or the fork sees the ticker in it. */
+/* Whether a tick may be inside dl_iterate_phdr (the loader's lock) while
+ * another thread forks: a Dekker pair, so that either the tick sees the
+ * fork coming and skips its walk, or the fork sees the tick in it. */
 static int forking, ticker_in_loader;
 
 /* Another thread than the forking one could hold the unwinder's or the
- * loader's lock: a program thread that made a traced call, or the ticker
- * in its walk of the loaded objects. */
+ * loader's lock: a program thread that made a traced call, or a tick in
+ * its walk of the loaded objects. */
 static int others_may_unwind(void)
 {
 	for (struct fl_thread *t = fl_thread_first(); t; t = t->next)
@@ -74,70 +78,313 @@ static int others_may_unwind(void)
 	return __atomic_load_n(&ticker_in_loader, __ATOMIC_SEQ_CST);
 }
 
-static void *ticker_main(void *arg)
+/*
+ * The ticker without a thread of its own. A thread would show in
+ * /proc/self/status, count against RLIMIT_NPROC and make unshare(CLONE_NEWUSER)
+ * fail. Instead each traced thread has a POSIX timer on its own CPU clock
+ * that sends TICK_SIGNAL to that thread every CHECK_NS of its CPU time: the
+ * signal comes only while the thread runs, so no thread asleep in read,
+ * select or epoll_wait is interrupted (EINTR) by it. A process-wide CPU
+ * timer would not do: when the running thread blocks the signal (workers
+ * that block all signals) the kernel gives it to another thread, one asleep
+ * in select (t8608). The handler ticks when the interval has passed, or
+ * earlier when a perf buffer fills; a thread that sleeps through the libc
+ * sleep calls ticks from them (hooks_sleep.c).
+ *
+ * SIGURG because its default action is to ignore it: a program that resets
+ * every signal to SIG_DFL loses ticks, never its life, as it would with a
+ * real-time signal. A program that sets its own SIGURG disposition has it
+ * (sigaction, hooks_signal.c): the timers stop and that process ticks from
+ * sleeps and at exit only. NEEDSWORK: a thread that blocks SIGURG and then
+ * sigwait()s for it can take a pending tick of its own.
+ */
+#define TICK_SIGNAL FL_TICK_SIGNAL
+_Static_assert(FL_TICK_SIGNAL == SIGURG, "the tick signal is SIGURG");
+#define CHECK_NS 10000000u /* a perf buffer takes ~0.1 s of faults to fill */
+
+static int ticking;		  /* the handler is ours and threads get timers */
+static struct sigaction prog_urg; /* the program's SIG_DFL action, reported back */
+static uint64_t next_tick_ns;
+static uintptr_t loader_text[2][2]; /* ld.so's and libc's code */
+
+static int text_of(struct dl_phdr_info *info, size_t size, void *arg)
 {
-	sigset_t all;
+	const char *n = info->dlpi_name;
+	int k = !n ? -1 : strstr(n, "/ld-linux") ? 0 : strstr(n, "/libc.so") ? 1 : -1;
+	(void)size;
 	(void)arg;
-	/* Signals are the program's business: never take one here. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, NULL);
-	fl_tls_guard = 1; /* everything this thread does passes through */
-	fl_probes_ticker_tid = fl_sys_gettid();
-	for (;;) {
-		fl_probes_wait(fl_config.interval_ms * 1000000u);
-		if (__atomic_load_n(&ticker_stop, __ATOMIC_ACQUIRE))
-			break;
-		if (__atomic_load_n(&fl_state, __ATOMIC_ACQUIRE) != FL_READY)
-			continue;
-		/* before the tick: it takes the writer lock */
+	if (k < 0)
+		return 0;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		if (ph->p_type == PT_LOAD && (ph->p_flags & PF_X)) {
+			loader_text[k][0] = info->dlpi_addr + ph->p_vaddr;
+			loader_text[k][1] = loader_text[k][0] + ph->p_memsz;
+		}
+	}
+	return 0;
+}
+
+/* The walk of the loaded objects (dl_iterate_phdr) is safe from a handler
+ * only if the interrupted code was not in the loader or libc, which may be
+ * in the middle of changing the list (dlopen) with its lock held. */
+static int may_walk_objects(const ucontext_t *uc)
+{
+	uintptr_t pc = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
+	for (int k = 0; k < 2; k++)
+		if (pc >= loader_text[k][0] && pc < loader_text[k][1])
+			return 0;
+	return 1;
+}
+
+/* One tick on the calling thread, if it is due (or a perf buffer needs
+ * draining) and the writer lock is free; walk: whether the loaded objects
+ * may be walked for new build-ids. */
+static void tick_here(int walk)
+{
+	uint64_t now = fl_sys_now_ns();
+	int due = now >= __atomic_load_n(&next_tick_ns, __ATOMIC_RELAXED);
+	if (!due && fl_perf_wait(0) <= 0)
+		return;
+	if (due && walk) {
 		__atomic_store_n(&ticker_in_loader, 1, __ATOMIC_SEQ_CST);
 		if (!__atomic_load_n(&forking, __ATOMIC_SEQ_CST))
 			fl_buildid_refresh(fl_maps_forget);
 		__atomic_store_n(&ticker_in_loader, 0, __ATOMIC_SEQ_CST);
-		fl_tick(0);
 	}
-	fl_probes_ticker_tid = 0;
-	__atomic_store_n(&ticker_up, 0, __ATOMIC_RELEASE);
-	return NULL;
+	/* Never wait here: another thread writing is ticking already. */
+	if (fl_writer_trylock(0) != 0)
+		return;
+	if (due) {
+		__atomic_store_n(&next_tick_ns, now + fl_config.interval_ms * 1000000ull,
+				 __ATOMIC_RELAXED);
+		fl_tick_locked(0);
+	} else {
+		/* A buffer filling between ticks wants its samples out, not a
+		 * whole tick: the residency walk of every mapping costs the
+		 * program's thread far more than the samples (b_faults). */
+		fl_probes_drain_faults(fl_writer_out());
+		fl_writer_write(0);
+	}
+	fl_writer_unlock();
+}
+
+/*
+ * A tick runs on a program thread with the guard set: a handler of the
+ * program's that ran inside it would have its malloc and free taken for the
+ * shim's own and go uncounted (the heap totals of t1003 came out short by
+ * hundreds of calls under a SIGALRM storm). So no signal of the program's
+ * is delivered during a tick: the handler's mask blocks them all, the sleep
+ * path blocks them around its tick. The faults stay open: a fault inside a
+ * tick is the shim's and must reach the fatal-signal recorder.
+ */
+static void tick_mask(sigset_t *set)
+{
+	static const int faults[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGSYS};
+	sigfillset(set);
+	for (size_t i = 0; i < sizeof(faults) / sizeof(faults[0]); i++)
+		sigdelset(set, faults[i]);
+}
+
+static void on_tick_signal(int sig, siginfo_t *si, void *uc)
+{
+	int saved_errno = errno;
+	struct fl_thread *t = fl_tls_self;
+	(void)sig;
+	/* A SIGURG of the program's own (out-of-band data) is not ours. */
+	if (si->si_code != SI_TIMER || !t || si->si_timerid != t->tick_timer - 1 ||
+	    !__atomic_load_n(&ticking, __ATOMIC_ACQUIRE))
+		return;
+	if (fl_state == FL_READY && !fl_tls_guard && fl_sys_getpid() == fl_trace.pid) {
+		fl_tls_guard = FL_GUARD_INTERNAL;
+		tick_here(may_walk_objects(uc));
+		fl_tls_guard = 0;
+	}
+	errno = saved_errno;
+}
+
+/* Whether a signal that became pending while blocked has a handler of the
+ * program's (or the fatal recorder) waiting to run: natively it would have
+ * cut the sleep short. */
+static int handler_waits(const sigset_t *was_blocked)
+{
+	sigset_t pending;
+	if (sigpending(&pending) != 0)
+		return 0;
+	for (int sig = 1; sig < NSIG; sig++) {
+		struct sigaction act;
+		if (!sigismember(&pending, sig) || sigismember(was_blocked, sig) ||
+		    fl_real.sigaction(sig, NULL, &act) != 0)
+			continue;
+		if (act.sa_flags & SA_SIGINFO
+			? act.sa_sigaction != on_tick_signal
+			: act.sa_handler != SIG_DFL && act.sa_handler != SIG_IGN)
+			return 1;
+	}
+	return 0;
+}
+
+int fl_init_tick_if_due(void)
+{
+	sigset_t block, old;
+	int interrupted;
+	if (fl_state != FL_READY || fl_tls_guard || fl_sys_getpid() != fl_trace.pid)
+		return 0;
+	tick_mask(&block);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
+	fl_tls_guard = FL_GUARD_INTERNAL;
+	tick_here(1);
+	fl_tls_guard = 0;
+	interrupted = handler_waits(&old);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return interrupted;
+}
+
+uint64_t fl_init_next_tick_ns(void)
+{
+	return __atomic_load_n(&next_tick_ns, __ATOMIC_RELAXED);
+}
+
+/* The CPU clock of thread tid of this process (the kernel's encoding, as
+ * pthread_getcpuclockid makes it): a timer on it may be made from any
+ * thread. */
+static clockid_t thread_cpu_clock(pid_t tid)
+{
+	return (clockid_t)((~(unsigned)tid << 3) | 6);
+}
+
+static int thread_timer_make(struct fl_thread *t)
+{
+	struct sigevent ev;
+	struct itimerspec its = {{0, CHECK_NS}, {0, CHECK_NS}};
+	int id;
+	if (t->tick_timer || !__atomic_load_n(&ticking, __ATOMIC_ACQUIRE))
+		return 0;
+	memset(&ev, 0, sizeof(ev));
+	ev.sigev_notify = SIGEV_THREAD_ID;
+	ev.sigev_signo = TICK_SIGNAL;
+	ev._sigev_un._tid = t->tid;
+	if (syscall(SYS_timer_create, thread_cpu_clock(t->tid), &ev, &id) != 0)
+		return -1;
+	t->tick_timer = id + 1;
+	if (syscall(SYS_timer_settime, id, 0, &its, NULL) != 0) {
+		t->tick_timer = 0;
+		syscall(SYS_timer_delete, id);
+		return -1;
+	}
+	return 0;
+}
+
+/* A thread's first traced call. */
+static void thread_timer_start(struct fl_thread *t)
+{
+	if (thread_timer_make(t) != 0)
+		fl_log_warn("cannot start a thread's tick timer; it ticks only from sleeps", errno);
+}
+
+static void thread_timer_stop(struct fl_thread *t)
+{
+	int id = __atomic_exchange_n(&t->tick_timer, 0, __ATOMIC_ACQ_REL);
+	if (id)
+		syscall(SYS_timer_delete, id - 1);
+}
+
+/* Takes a tick signal pending on this thread, so that it reaches neither a
+ * program's own SIGURG handler nor, after an exec, the new image. */
+static void drop_pending_tick(void)
+{
+	struct timespec zero = {0, 0};
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, TICK_SIGNAL);
+	while (syscall(SYS_rt_sigtimedwait, &set, NULL, &zero, _NSIG / 8) == TICK_SIGNAL)
+		;
 }
 
 int fl_init_stop_ticker(void)
 {
-	pid_t tid, pid = fl_sys_getpid();
-	if (!__atomic_load_n(&ticker_up, __ATOMIC_ACQUIRE))
+	if (!__atomic_exchange_n(&ticking, 0, __ATOMIC_ACQ_REL))
 		return 0;
-	/* Just created, it may not have said who it is yet. */
-	for (int i = 0;
-	     i < 1000 && !(tid = __atomic_load_n(&fl_probes_ticker_tid, __ATOMIC_ACQUIRE)); i++)
-		fl_sys_sleep_ns(1000000);
-	if (tid <= 0)
-		return 0;
-	__atomic_store_n(&ticker_stop, 1, __ATOMIC_RELEASE);
-	/* Gone when the kernel no longer knows its tid (a thread is reaped
-	 * as it exits); a tick takes far less than the wait allowed here. */
-	for (int i = 0; i < 5000 && syscall(SYS_tgkill, pid, tid, 0) == 0; i++)
-		fl_sys_sleep_ns(1000000);
-	__atomic_store_n(&ticker_stop, 0, __ATOMIC_RELEASE);
+	/* NEEDSWORK: a thread registering right now may still make one. */
+	for (struct fl_thread *t = fl_thread_first(); t; t = t->next)
+		thread_timer_stop(t);
+	drop_pending_tick();
 	return 1;
 }
 
 void fl_init_start_ticker(void)
 {
-	pthread_attr_t attr;
-	int saved_guard = fl_tls_guard;
-	fl_tls_guard = FL_GUARD_INTERNAL; /* pthread_create allocates for the shim */
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	pthread_attr_setstacksize(&attr, 256 * 1024);
-	/* a fork child's copy names the parent's ticker */
-	__atomic_store_n(&fl_probes_ticker_tid, 0, __ATOMIC_RELEASE);
-	__atomic_store_n(&ticker_up, 1, __ATOMIC_RELEASE);
-	if (pthread_create(&ticker, &attr, ticker_main, NULL) != 0) {
-		__atomic_store_n(&ticker_up, 0, __ATOMIC_RELEASE);
-		fl_log_warn("cannot start the sampler thread; flushing only at exit", 0);
+	struct sigaction sa, old;
+	struct fl_thread *self;
+	if (__atomic_load_n(&ticking, __ATOMIC_ACQUIRE))
+		return;
+	next_tick_ns = fl_sys_now_ns() + fl_config.interval_ms * 1000000ull;
+	/* Only where the program left SIGURG alone (a fork child inherits ours). */
+	if (fl_real.sigaction(TICK_SIGNAL, NULL, &old) != 0)
+		goto fail;
+	if (!(old.sa_flags & SA_SIGINFO) || old.sa_sigaction != on_tick_signal) {
+		if (old.sa_handler != SIG_DFL)
+			goto fail;
+		prog_urg = old;
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_sigaction = on_tick_signal;
+		sa.sa_flags = SA_SIGINFO | SA_RESTART;
+		tick_mask(&sa.sa_mask);
+		if (fl_real.sigaction(TICK_SIGNAL, &sa, NULL) != 0)
+			goto fail;
 	}
-	pthread_attr_destroy(&attr);
-	fl_tls_guard = saved_guard;
+	__atomic_store_n(&ticking, 1, __ATOMIC_RELEASE);
+	fl_thread_started = thread_timer_start;
+	fl_thread_ended = thread_timer_stop;
+	self = fl_thread_get();
+	if (!self || thread_timer_make(self) != 0) {
+		__atomic_store_n(&ticking, 0, __ATOMIC_RELEASE);
+		goto fail;
+	}
+	/* After a failed exec or a SIGURG given back: the other live threads. */
+	for (struct fl_thread *t = fl_thread_first(); t; t = t->next)
+		if (t != self && __atomic_load_n(&t->state, __ATOMIC_ACQUIRE) == FL_TS_LIVE)
+			thread_timer_make(t);
+	return;
+fail:
+	fl_log_warn("cannot start the tick timer; ticking only from sleeps and at exit", 0);
+}
+
+int fl_init_is_tick(const void *siginfo)
+{
+	const siginfo_t *si = siginfo;
+	struct fl_thread *t = fl_tls_self;
+	return si->si_code == SI_TIMER && t && t->tick_timer && si->si_timerid == t->tick_timer - 1;
+}
+
+int fl_init_tick_sigaction(const struct sigaction *act, struct sigaction *old)
+{
+	struct sigaction cur;
+	int ours, r;
+	if (fl_real.sigaction(TICK_SIGNAL, NULL, &cur) != 0)
+		return -1;
+	ours = (cur.sa_flags & SA_SIGINFO) && cur.sa_sigaction == on_tick_signal;
+	if (!ours) {
+		r = fl_real.sigaction(TICK_SIGNAL, act, old);
+		/* Back to SIG_DFL: the ticks can come back. */
+		if (r == 0 && act && act->sa_handler == SIG_DFL && fl_state == FL_READY)
+			fl_init_start_ticker();
+		return r;
+	}
+	if (act && act->sa_handler != SIG_DFL) {
+		/* The program takes SIGURG: ours stop before its handler is in. */
+		fl_init_stop_ticker();
+		r = fl_real.sigaction(TICK_SIGNAL, act, NULL);
+		if (r != 0) {
+			fl_init_start_ticker();
+			return r;
+		}
+	}
+	if (old)
+		*old = prog_urg;
+	if (act && act->sa_handler == SIG_DFL)
+		prog_urg = *act;
+	return 0;
 }
 
 void fl_init_finish(const char *how, int status, int sig, int core, int in_signal)
@@ -175,10 +422,20 @@ void fl_init_link(char *p, const char *kind, uint64_t t, uint64_t seq)
 
 void fl_init_fork_prepare(void)
 {
+	sigset_t block;
 	fl_tls_fork_armed = 0;
 	if (fl_state != FL_READY || fl_tls_guard)
 		return;
 	fl_tls_guard++;
+	/*
+	 * The program's signals wait until the child has its trace file: a
+	 * parent that kills a child it has just forked (a multiprocessing
+	 * pool's terminate) would otherwise kill it before its header, and
+	 * the child would leave no trace at all. They wait in the parent too,
+	 * which gives the mask back with the lock.
+	 */
+	tick_mask(&block);
+	pthread_sigmask(SIG_BLOCK, &block, &fork_saved_mask);
 	__atomic_store_n(&forking, 1, __ATOMIC_SEQ_CST);
 	fl_stacks_before_fork(__atomic_load_n(&ticker_up, __ATOMIC_ACQUIRE) ? 1 : 0);
 	fl_writer_lock();
@@ -200,6 +457,7 @@ void fl_init_fork_parent(void)
 	fl_writer_write(0);
 	fl_writer_unlock();
 	fl_tls_guard--;
+	pthread_sigmask(SIG_SETMASK, &fork_saved_mask, NULL);
 }
 
 void fl_init_fork_child(const char *kind)
@@ -208,6 +466,7 @@ void fl_init_fork_child(const char *kind)
 		return;
 	fl_tls_fork_armed = 0;
 	forking = 0;
+	ticking = 0; /* timers are not inherited: the child starts its own */
 	fl_stacks_after_fork_child(others_may_unwind());
 	/* The lock was taken in prepare by this thread: it is ours to reset. */
 	fl_writer_after_fork_child();
@@ -220,6 +479,7 @@ void fl_init_fork_child(const char *kind)
 		fl_state = FL_OFF;
 		fl_writer_unlock();
 		fl_tls_guard--;
+		pthread_sigmask(SIG_SETMASK, &fork_saved_mask, NULL);
 		return;
 	}
 	fl_init_link(fl_config.parent, kind, fl_tls_fork_t, fl_tls_fork_seq);
@@ -233,6 +493,10 @@ void fl_init_fork_child(const char *kind)
 	if (fl_state == FL_READY)
 		fl_init_start_ticker();
 	fl_tls_guard--;
+	/* A signal that came meanwhile (the parent's kill) is taken here, with
+	 * the header written: the exit line says how the child ended. A handler
+	 * of the program's runs with the guard down, its calls counted. */
+	pthread_sigmask(SIG_SETMASK, &fork_saved_mask, NULL);
 }
 
 static void atfork_child(void)
@@ -242,6 +506,7 @@ static void atfork_child(void)
 
 void fl_init_exec_begin(const char *path, char *const *argv, uint64_t t, uint64_t seq)
 {
+	fl_init_stop_ticker();
 	fl_writer_lock();
 	fl_lines_exec(path, argv, 0, 0, t, seq);
 	fl_tick_locked(1);
@@ -253,6 +518,7 @@ void fl_init_exec_failed(const char *path, char *const *argv, int err)
 	fl_lines_exec(path, argv, -1, err, fl_now(), fl_seq_next());
 	fl_writer_write(1);
 	fl_writer_unlock();
+	fl_init_start_ticker();
 }
 
 /* exit() and return from main: on_exit handlers see the status. Ours was
@@ -291,6 +557,7 @@ __attribute__((constructor(101))) static void fl_init(void)
 	fl_envp_hide(environ, fl_config.lib); /* each exec and spawn puts them back */
 	pthread_atfork(fl_init_fork_prepare, fl_init_fork_parent, atfork_child);
 	on_exit_ok = on_exit(on_exit_handler, NULL) == 0;
+	dl_iterate_phdr(text_of, NULL);
 	fl_init_start_ticker();
 	__atomic_store_n(&fl_state, FL_READY, __ATOMIC_RELEASE);
 	fl_tls_guard = 0;

@@ -23,12 +23,28 @@ void fl_init_resolve(void);
  * then OFF. Idempotent per process. From a signal handler: in_signal = 1
  * (never blocks on a lock the interrupted code may hold). */
 void fl_init_finish(const char *how, int status, int sig, int core, int in_signal);
-/* Starts the ticker thread (also in a fork child). */
+/* Starts the tick timer (also in a fork child and after a failed exec). */
 void fl_init_start_ticker(void);
-/* Stops it and waits until it is gone, for a call that needs a
- * single-threaded caller (unshare(CLONE_NEWUSER), setns): 1 if it was
- * running (start it again after the call), else 0. */
+/* Stops it and takes a pending tick signal (before an exec): 1 if it was
+ * running, else 0. */
 int fl_init_stop_ticker(void);
+/* From a hook where the program waits (a sleep): ticks on this thread if
+ * the interval has passed, with the program's signals held off; 1 if one
+ * of them arrived meanwhile and its handler ran as they were let through
+ * (the sleep is then interrupted, as natively). */
+int fl_init_tick_if_due(void);
+/* When the next tick is due (CLOCK_MONOTONIC ns). */
+uint64_t fl_init_next_tick_ns(void);
+/* The signal the tick timers send (SIGURG: ignored by default). */
+#define FL_TICK_SIGNAL 23
+struct sigaction;
+/* sigaction(FL_TICK_SIGNAL, act, old) for the program: a disposition of its
+ * own stops the tick timers first; SIG_DFL keeps (or brings back) ours, and
+ * old says what the program last set. */
+int fl_init_tick_sigaction(const struct sigaction *act, struct sigaction *old);
+/* Whether a FL_TICK_SIGNAL taken by a wait (its siginfo_t) came from this
+ * thread's tick timer. */
+int fl_init_is_tick(const void *siginfo);
 /* Formats a FAULTLINE_PARENT value "<pid>:<kind>:<t>:<seq>" (cap >= 96). */
 void fl_init_link(char *buf, const char *kind, uint64_t t, uint64_t seq);
 

@@ -1,7 +1,9 @@
 #!/bin/sh
 # The shim prints nothing on the program's stderr: its warnings go into the
 # trace as notes. Here a seccomp filter (as man-db's sandbox has) refuses
-# thread creation and perf_event_open to a program that then execs another.
+# thread creation, perf_event_open and timer_create to a program that then
+# execs another: the shim in that program cannot start its tick timer and
+# says so.
 . "$(dirname "$0")/lib.sh"
 
 cat >"$TMP/sandbox.c" <<'PROG'
@@ -25,6 +27,7 @@ int main(int argc, char **argv)
 	struct sock_filter f[] = {
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
 		DENY(__NR_perf_event_open, EACCES),
+		DENY(__NR_timer_create, EPERM),
 		DENY(__NR_clone3, ENOSYS), /* glibc falls back to clone */
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_clone, 0, 3),
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0])),
@@ -48,7 +51,7 @@ PROG
 # The warnings are not silenced here: that is what this test looks at.
 unset FAULTLINE_QUIET
 
-test_expect_success 'a sandboxed child (no threads, no perf) prints nothing extra on stderr' '
+test_expect_success 'a sandboxed child (no threads, perf or timers) prints nothing extra on stderr' '
 	cc -o "$TMP/sandbox" "$TMP/sandbox.c" &&
 	"$TMP/sandbox" /bin/echo hello >"$TMP/n.out" 2>"$TMP/n.err" &&
 	run_traced "$TMP/t" "$TMP/sandbox" /bin/echo hello >"$TMP/t.out" 2>"$TMP/t.err" &&
@@ -57,6 +60,7 @@ test_expect_success 'a sandboxed child (no threads, no perf) prints nothing extr
 '
 
 test_expect_success 'the warning is in the trace instead' '
-	grep -h "\"e\":\"note\"" "$TMP"/t/*.ndjson | grep -q "\"what\":\"warning\""
+	grep -h "\"e\":\"note\"" "$TMP"/t/*.ndjson | grep "\"what\":\"warning\"" >"$TMP/notes" &&
+	grep -q "tick timer" "$TMP/notes"
 '
 test_done

@@ -1,6 +1,6 @@
 #!/bin/sh
-# unshare(CLONE_NEWUSER) needs a single-threaded caller: the shim stops its
-# ticker thread around it (hooks/hooks_ns.c). `unshare -U -r id` failed
+# unshare(CLONE_NEWUSER) needs a single-threaded caller: the shim has no
+# thread of its own (it ticks from a timer signal). `unshare -U -r id` failed
 # under record with "Invalid argument".
 . "$(dirname "$0")/lib.sh"
 
