@@ -298,6 +298,11 @@ void fl_stacks_after_fork_child(int others_may_unwind)
 	others_at_fork = 0;
 }
 
+int fl_stacks_one_frame(void)
+{
+	return no_unwind;
+}
+
 uint32_t fl_stacks_capture(struct fl_stack_cache *c)
 {
 	uintptr_t ra = 0, sp = 0;

@@ -146,7 +146,10 @@ static void tick_here(int walk)
 	int due = now >= __atomic_load_n(&next_tick_ns, __ATOMIC_RELAXED);
 	if (!due && fl_perf_wait(0) <= 0)
 		return;
-	if (due && walk) {
+	/* A fork child that may have inherited the loader's lock held
+	 * (fl_stacks_one_frame) never walks the objects: dl_iterate_phdr
+	 * would wait forever on the program's thread. */
+	if (due && walk && !fl_stacks_one_frame()) {
 		__atomic_store_n(&ticker_in_loader, 1, __ATOMIC_SEQ_CST);
 		if (!__atomic_load_n(&forking, __ATOMIC_SEQ_CST))
 			fl_buildid_refresh(fl_maps_forget);
@@ -437,7 +440,7 @@ void fl_init_fork_prepare(void)
 	tick_mask(&block);
 	pthread_sigmask(SIG_BLOCK, &block, &fork_saved_mask);
 	__atomic_store_n(&forking, 1, __ATOMIC_SEQ_CST);
-	fl_stacks_before_fork(__atomic_load_n(&ticker_up, __ATOMIC_ACQUIRE) ? 1 : 0);
+	fl_stacks_before_fork(0); /* no thread of the shim's own: ticks come from timers */
 	fl_writer_lock();
 	fl_tls_fork_t = fl_now();
 	fl_tls_fork_seq = fl_seq_next();

@@ -137,6 +137,17 @@ static void child(void)
 		sink = malloc(32);
 		free(sink);
 	}
+	/* Busy for three ticks of CPU time, then asleep for one: the shim
+	 * ticks on this thread, and a tick that walked the loaded objects
+	 * would wait for the loader's lock forever too. */
+	struct timespec t0, t;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
+	do {
+		sink = malloc(64);
+		free(sink);
+		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+	} while ((t.tv_sec - t0.tv_sec) * 1000000000L + (t.tv_nsec - t0.tv_nsec) < 300000000L);
+	pause_ms(150);
 	_exit(0);
 }
 
