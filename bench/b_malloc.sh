@@ -6,11 +6,15 @@
 # (if installed) on the same workload;
 # also the CPU-time (user+sys, all processes of the run) ratio, which other
 # load on the machine disturbs less.
-#   BUILD=build sh bench/b_malloc.sh     (REPS=N, PAIRS=N to change the size)
+#   BUILD=build sh bench/b_malloc.sh     (REPS=N, PAIRS=N to change the size,
+#                                        THREADS="1 2", MODES="native ...",
+#                                        FORMAT=tsv: "name<TAB>value" lines)
 set -u
 BUILD=${BUILD:-build}
 REPS=${REPS:-3}
 PAIRS=${PAIRS:-10000000}
+THREADS=${THREADS:-1 2}
+FORMAT=${FORMAT:-text}
 top=$(cd "$(dirname "$0")/.." && pwd)
 B=$top/$BUILD/bench/malloc_bench
 FL=$top/$BUILD/faultline
@@ -58,8 +62,8 @@ median() { sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
 modes=${MODES:-native default all all_zst}
 [ -z "${MODES:-}" ] && command -v heaptrack >/dev/null 2>&1 && modes="$modes heaptrack"
 [ -z "${MODES:-}" ] && command -v memusage >/dev/null 2>&1 && modes="$modes memusage"
-printf '%-10s %-8s %10s %8s %10s %8s\n' mode threads wall_ms ratio cpu_ms ratio
-for th in 1 2; do
+[ "$FORMAT" = tsv ] || printf '%-10s %-8s %10s %8s %10s %8s\n' mode threads wall_ms ratio cpu_ms ratio
+for th in $THREADS; do
 	for m in $modes; do
 		: >"$tmp/$m"
 	done
@@ -76,8 +80,19 @@ for th in 1 2; do
 	for m in $modes; do
 		med=$(cut -d' ' -f1 "$tmp/$m" | median)
 		cpu=$(cut -d' ' -f2 "$tmp/$m" | median)
-		printf '%-10s %-8s %10d %8.2f %10d %8.2f\n' "$m" "$th" $((med / 1000000)) \
-			"$(echo "$med $nat" | awk '{printf "%.2f", $1 / $2}')" "$cpu" \
-			"$(echo "$cpu $natc" | awk '{printf "%.2f", $1 / ($2 > 0 ? $2 : 1)}')"
+		wr=$(echo "$med $nat" | awk '{printf "%.2f", $1 / $2}')
+		cr=$(echo "$cpu $natc" | awk '{printf "%.2f", $1 / ($2 > 0 ? $2 : 1)}')
+		if [ "$FORMAT" = tsv ]; then
+			printf 'malloc.%s.%s.%s\t%s\n' "$th" "$m" wall_ms $((med / 1000000)) \
+				"$th" "$m" wall_ratio "$wr" "$th" "$m" cpu_ms "$cpu" "$th" "$m" cpu_ratio "$cr"
+		else
+			printf '%-10s %-8s %10d %8.2f %10d %8.2f\n' "$m" "$th" $((med / 1000000)) "$wr" "$cpu" "$cr"
+		fi
 	done
 done
+[ "$FORMAT" = tsv ] && printf 'malloc.load\t%s\nmalloc.runs\t%s\nmalloc.pairs\t%s\n' \
+	"$(cut -d' ' -f1-3 /proc/loadavg)" "$REPS" "$PAIRS"
+[ "$FORMAT" = tsv ] && [ -z "${MODES:-}" ] && for m in heaptrack memusage; do
+	command -v $m >/dev/null 2>&1 || printf 'malloc.%s.skipped\tnot installed\n' $m
+done
+exit 0
