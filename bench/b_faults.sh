@@ -10,6 +10,7 @@
 #   all          --faults all (every fault sampled, like perf record -c 1)
 #   wss          --wss (default probes + uffd write tracking)
 #   pN           --faults N
+#   iN           --interval N (the default probes, a tick every N ms)
 #   perf_record  perf record -e page-faults -c 1 -d (reference)
 #   heaptrack, memusage   the peers (KINDS="heaptrack memusage" to add them)
 # Target: default probes <= 1.05x native on 256 MiB (the default size: a
@@ -34,8 +35,11 @@ export FAULTLINE_QUIET=1
 
 now() { date +%s%N; }
 
-# one KIND: runs once, appends "wall_ns touch_ns cpu_ns tcpu_ns" to $tmp/KIND (cpu:
-# user + system time of the program and everything it ran, tracer included)
+# one KIND: runs once, appends "wall_ns touch_ns cpu_ns tcpu_ns own_ns" to
+# $tmp/KIND (cpu: user + system time of the program and everything it ran,
+# tracer included; own: the touch loop's wall time less the touching
+# thread's run-queue wait, i.e. on a CPU or blocked: the wall time that other
+# load on the machine does not add to)
 one() {
 	rm -rf "$tmp/trace"
 	s=$(now)
@@ -45,6 +49,7 @@ one() {
 	wss) set -- "$1" "$FL" record -q --wss -o "$tmp/trace" -- "$PROG" "$MIB" ;;
 	nosamples) set -- "$1" "$FL" record -q --faults off -o "$tmp/trace" -- "$PROG" "$MIB" ;;
 	all) set -- "$1" "$FL" record -q --faults all -o "$tmp/trace" -- "$PROG" "$MIB" ;;
+	i[0-9]*) set -- "$1" "$FL" record -q --interval "${1#i}" -o "$tmp/trace" -- "$PROG" "$MIB" ;;
 	p[0-9]*) set -- "$1" "$FL" record -q --faults "${1#p}" -o "$tmp/trace" -- "$PROG" "$MIB" ;;
 	perf_record) set -- "$1" perf record -q -e page-faults -c 1 -d -o "$tmp/perf.data" -- "$PROG" "$MIB" ;;
 	memusage) set -- "$1" memusage "$PROG" "$MIB" ;;
@@ -55,7 +60,7 @@ one() {
 	/usr/bin/time -f "%U %S" -o "$tmp/time" "$@" >"$tmp/out" 2>/dev/null ||
 		{ echo "b_faults: $k run failed" >&2; exit 1; }
 	e=$(now)
-	echo "$((e - s)) $(sed -n 's/.*touch_ns=\([0-9]*\).*/\1/p' "$tmp/out") $(awk '{ printf "%.0f", ($1 + $2) * 1e9 }' "$tmp/time") $(sed -n 's/.*touch_cpu_ns=\([0-9]*\).*/\1/p' "$tmp/out")" >>"$tmp/$k"
+	echo "$((e - s)) $(sed -n 's/.*touch_ns=\([0-9]*\).*/\1/p' "$tmp/out") $(awk '{ printf "%.0f", ($1 + $2) * 1e9 }' "$tmp/time") $(sed -n 's/.*touch_cpu_ns=\([0-9]*\).*/\1/p' "$tmp/out") $(sed -n 's/.*touch_ns=\([0-9]*\).*touch_wait_ns=\([0-9]*\).*/\1 \2/p' "$tmp/out" | awk '{ print $1 - $2 }')" >>"$tmp/$k"
 	set -- "$k"
 	rm -f "$tmp/perf.data" "$tmp"/ht*
 	if [ -d "$tmp/trace" ]; then
@@ -102,21 +107,23 @@ for r in $(seq "$REPS"); do
 done
 
 nw=$(col native 1) nt=$(col native 2)
-nc=$(col native 3) np=$(col native 4)
+nc=$(col native 3) np=$(col native 4) no=$(col native 5)
 r() { awk -v x="$1" -v y="$2" 'BEGIN { printf "%.3f", (y > 0 ? x / y : 0) }'; }
 s() { awk -v x="$1" 'BEGIN { printf "%.2f", x / 1e9 }'; }
 [ "$FORMAT" = tsv ] ||
-	printf '%-12s %6s %6s %7s %6s %6s %6s %6s %6s  %s\n' "" "wall s" "ratio" "touch s" "ratio" "tcpu s" "ratio" "CPU s" "ratio" "samples lost, trace MiB"
+	printf '%-12s %6s %6s %7s %6s %6s %6s %6s %6s %6s %6s  %s\n' "" "wall s" "ratio" "touch s" "ratio" "own s" "ratio" "tcpu s" "ratio" "CPU s" "ratio" "samples lost, trace MiB"
 for k in $kinds; do
-	w=$(col $k 1) t=$(col $k 2) c=$(col $k 3) p=$(col $k 4)
+	w=$(col $k 1) t=$(col $k 2) c=$(col $k 3) p=$(col $k 4) o=$(col $k 5)
 	extra=""
 	[ -f "$tmp/$k.size" ] && extra="$(tail -1 "$tmp/$k.samples"), $(tail -1 "$tmp/$k.size" | awk '{ printf "%.0f", $1 / 1048576 }')"
 	[ "$FORMAT" = tsv ] ||
-		printf '%-12s %6s %6s %7s %6s %6s %6s %6s %6s  %s\n' "$k" "$(s "$w")" "$(r "$w" "$nw")" \
-			"$(s "$t")" "$(r "$t" "$nt")" "$(s "$p")" "$(r "$p" "$np")" "$(s "$c")" "$(r "$c" "$nc")" "$extra"
+		printf '%-12s %6s %6s %7s %6s %6s %6s %6s %6s %6s %6s  %s\n' "$k" "$(s "$w")" "$(r "$w" "$nw")" \
+			"$(s "$t")" "$(r "$t" "$nt")" "$(s "$o")" "$(r "$o" "$no")" "$(s "$p")" "$(r "$p" "$np")" \
+			"$(s "$c")" "$(r "$c" "$nc")" "$extra"
 	tsv "$k.run_wall_ns" "$w"
 	tsv "$k.touch_wall_ns" "$t"
 	tsv "$k.touch_cpu_ns" "$p"
+	tsv "$k.touch_own_ns" "$o"
 	tsv "$k.cpu_ns" "$c"
 	[ "$k" = native ] && continue
 	set -- $(quart $k 2)
@@ -125,6 +132,9 @@ for k in $kinds; do
 	set -- $(quart $k 4)
 	tsv "$k.touch_cpu_ratio" "$2"
 	tsv "$k.touch_cpu_ratio_iqr" "$1-$3"
+	set -- $(quart $k 5)
+	tsv "$k.touch_own_ratio" "$2"
+	tsv "$k.touch_own_ratio_iqr" "$1-$3"
 	tsv "$k.run_wall_ratio" "$(r "$w" "$nw")"
 	tsv "$k.cpu_ratio" "$(r "$c" "$nc")"
 done
@@ -144,8 +154,11 @@ if [ "$FORMAT" != tsv ]; then
 		[ "$k" = native ] && continue
 		set -- $(quart $k 4)
 		cq="$2 (IQR $1-$3)"
+		set -- $(quart $k 5)
+		oq="$2 (IQR $1-$3)"
 		set -- $(quart $k 2)
-		printf '%-12s / native, touch loop, per-round ratios: CPU %s, wall %s (IQR %s-%s)\n' "$k" "$cq" "$2" "$1" "$3"
+		printf '%-12s / native, touch loop, per-round ratios: CPU %s, wall %s (IQR %s-%s), wall less run-queue wait %s\n' \
+			"$k" "$cq" "$2" "$1" "$3" "$oq"
 	done
 	if echo " $kinds " | grep -q " default "; then
 		set -- $(quart default 4)

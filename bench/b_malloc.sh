@@ -58,6 +58,15 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/flbench.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
 median() { sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
+# quart MODE COL: "q1-q3" of each round's ratio to the native run of the
+# same round (nearest rank)
+quart() {
+	awk -v c="$2" '{ print $c }' "$tmp/native" >"$tmp/q.n"
+	awk -v c="$2" '{ print $c }' "$tmp/$1" | paste - "$tmp/q.n" |
+		awk '$2 > 0 { print $1 / $2 }' | sort -g |
+		awk '{ v[NR] = $1 } END { q1 = int((NR + 3) / 4); q3 = NR + 1 - q1
+			if (NR) printf "%.2f-%.2f\n", v[q1], v[q3] }'
+}
 
 modes=${MODES:-native default all all_zst}
 [ -z "${MODES:-}" ] && command -v heaptrack >/dev/null 2>&1 && modes="$modes heaptrack"
@@ -84,7 +93,8 @@ for th in $THREADS; do
 		cr=$(echo "$cpu $natc" | awk '{printf "%.2f", $1 / ($2 > 0 ? $2 : 1)}')
 		if [ "$FORMAT" = tsv ]; then
 			printf 'malloc.%s.%s.%s\t%s\n' "$th" "$m" wall_ms $((med / 1000000)) \
-				"$th" "$m" wall_ratio "$wr" "$th" "$m" cpu_ms "$cpu" "$th" "$m" cpu_ratio "$cr"
+				"$th" "$m" wall_ratio "$wr" "$th" "$m" cpu_ms "$cpu" "$th" "$m" cpu_ratio "$cr" \
+				"$th" "$m" wall_ratio_iqr "$(quart "$m" 1)" "$th" "$m" cpu_ratio_iqr "$(quart "$m" 2)"
 		else
 			printf '%-10s %-8s %10d %8.2f %10d %8.2f\n' "$m" "$th" $((med / 1000000)) "$wr" "$cpu" "$cr"
 		fi
