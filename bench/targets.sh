@@ -150,7 +150,7 @@ else
 fi
 for p in $peers; do have $p || echo "$p not installed: its columns are n/a"; done
 echo "ratio: median of the per-round ratios (each run over the native run of its round, runs alternated); IQR: their"
-echo "interquartile range (nearest rank: min-max with 3 rounds). CPU: user+sys of the whole run (malloc, 10 ms ticks)."
+echo "interquartile range (nearest rank: min-max with 3 rounds). CPU: user+sys of the whole run (malloc: bench/runtime)."
 echo "The fault loop is judged on the touching thread's CPU time; its wall ratios, in parentheses, swing with the load"
 echo "(wall less run-queue wait takes out the time the thread waited for a CPU: /proc/thread-self/schedstat)."
 echo "Targets are issue 16's; a RSS target is in MiB."
