@@ -38,7 +38,7 @@ inclusive() {
 }
 
 : >"$tmp/runs"
-for r in $(seq "$REPS"); do
+for _ in $(seq "$REPS"); do
 	rm -rf "$tmp/trace" "$tmp/perf.data"
 	perf record -q -e cpu-clock -c 100000 --call-graph fp -o "$tmp/perf.data" -- \
 		"$FL" record -q --faults all -o "$tmp/trace" -- "$PROG" "$MIB" >/dev/null 2>&1 ||

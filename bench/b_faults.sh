@@ -102,7 +102,7 @@ for k in $kinds; do
 		command -v $k >/dev/null 2>&1 || { say "$k not installed: skipped"; tsv "$k.skipped" "not installed"; kinds=$(echo " $kinds " | sed "s/ $k / /"); } ;;
 	esac
 done
-for r in $(seq "$REPS"); do
+for _ in $(seq "$REPS"); do
 	for k in $kinds; do one $k; done
 done
 
