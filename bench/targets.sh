@@ -67,7 +67,8 @@ else
 fi
 
 # row WORKLOAD FAULTLINE NATIVE HEAPTRACK MEMUSAGE RATIO SPREAD TARGET
-# [VALUE]: VALUE (default: the ratio) is judged <= TARGET; a TARGET of "-"
+# [VALUE [WHY]]: VALUE (default: the ratio) is judged <= TARGET, or WHY
+# is said when there is none; a TARGET of "-"
 # shows the figure without one, "(T)" judges it in parentheses (a figure
 # shown beside the one that decides)
 fmt='%-50s %13s %9s %11s %9s %7s %11s %6s  %s\n'
@@ -77,7 +78,7 @@ row() {
 	if [ "$8" = - ]; then
 		_verdict="-"
 	elif [ "$_val" = - ] || [ -z "$_val" ]; then
-		_verdict="no figure"
+		_verdict=${10:-no figure}
 	else
 		_verdict=$(awk -v r="${_val%x}" -v t="$_t" 'BEGIN { print (r + 0 <= t + 0 ? "met" : "NOT met") }')
 		[ "$_t" = "$8" ] || _verdict="($_verdict)"
@@ -123,6 +124,10 @@ done
 row "fault loop, --faults off, touching CPU" "$(us "$(fk nosamples.touch_cpu_ns)")" \
 	"$(us "$(fk native.touch_cpu_ns)")" - - \
 	"$(x "$(fk nosamples.touch_cpu_ratio)")" "$(fk nosamples.touch_cpu_ratio_iqr)" -
+why_ht() { # KEY: why a heaptrack figure is missing
+	_w=$(v "$1.skipped")
+	echo "${_w:-no figure}"
+}
 calls=$(v size.calls)
 ht_b=$(v size.heaptrack.bytes)
 bpc() { [ -n "$1" ] && [ -n "$calls" ] && awk -v b="$1" -v c="$calls" 'BEGIN { printf "%.2f B/call", b / c }' || echo "-"; }
@@ -131,13 +136,14 @@ for z in "" _zst; do
 	r=""
 	[ -n "$b" ] && [ -n "$ht_b" ] && r=$(awk -v a="$b" -v h="$ht_b" 'BEGIN { printf "%.2f", a / h }')
 	row "trace, --all --large 1$( [ -n "$z" ] && echo ' --compress')" "$(bpc "$b")" - \
-		"$(bpc "$ht_b")" "no trace" "$(x "$r")" "(of heaptr.)" 1
+		"$(bpc "$ht_b")" "no trace" "$(x "$r")" "(of heaptr.)" 1 "$r" "skipped: $(why_ht size.heaptrack)"
 done
 hw=$(v analyzer.heap_large1.wall_ns) hp=$(v analyzer.heaptrack_print.wall_ns)
 sec() { [ -n "$1" ] && awk -v n="$1" 'BEGIN { printf "%.2f s", n / 1e9 }' || echo "-"; }
 r=""
 [ -n "$hw" ] && [ -n "$hp" ] && r=$(awk -v a="$hw" -v h="$hp" 'BEGIN { printf "%.2f", a / h }')
-row "report --section heap (vs heaptrack_print)" "$(sec "$hw")" - "$(sec "$hp")" - "$(x "$r")" "(of heaptr.)" 1
+row "report --section heap (vs heaptrack_print)" "$(sec "$hw")" - "$(sec "$hp")" - "$(x "$r")" "(of heaptr.)" 1 \
+	"$r" "skipped: $(why_ht analyzer.heaptrack_print)"
 hr=$(v analyzer.heap_large1.rss_kib) hpr=$(v analyzer.heaptrack_print.rss_kib)
 kib() { [ -n "$1" ] && echo "$(($1 / 1024)) MiB" || echo "-"; }
 row "  its peak RSS" "$(kib "$hr")" - "$(kib "$hpr")" - - - -
