@@ -13,6 +13,9 @@
 #   iN           --interval N (the default probes, a tick every N ms)
 #   perf_record  perf record -e page-faults -c 1 -d (reference)
 #   heaptrack, memusage   the peers (KINDS="heaptrack memusage" to add them)
+#   base         another build: BASE=path/to/faultline, with BASE_ARGS (none:
+#                the default probes) given to its record (before/after a
+#                change, alternated with this build's runs)
 # Target: default probes <= 1.05x native on 256 MiB (the default size: a
 # larger loop hides the per-fault cost behind this kind of VM's slow faults).
 # The verdict is on the touching thread's CPU time (wall shown beside it):
@@ -46,6 +49,8 @@ one() {
 	case $1 in
 	native) set -- "$1" "$PROG" "$MIB" ;;
 	default) set -- "$1" "$FL" record -q -o "$tmp/trace" -- "$PROG" "$MIB" ;;
+	# shellcheck disable=SC2086
+	base) set -- "$1" "$BASE" record -q $BASE_ARGS -o "$tmp/trace" -- "$PROG" "$MIB" ;;
 	wss) set -- "$1" "$FL" record -q --wss -o "$tmp/trace" -- "$PROG" "$MIB" ;;
 	nosamples) set -- "$1" "$FL" record -q --faults off -o "$tmp/trace" -- "$PROG" "$MIB" ;;
 	all) set -- "$1" "$FL" record -q --faults all -o "$tmp/trace" -- "$PROG" "$MIB" ;;
@@ -97,6 +102,12 @@ kinds="native default nosamples all wss"
 command -v perf >/dev/null 2>&1 && perf record -q -e page-faults -c 1 -o /dev/null true 2>/dev/null &&
 	kinds="$kinds perf_record"
 [ -n "${KINDS:-}" ] && kinds="native $KINDS"
+BASE=${BASE:-}
+BASE_ARGS=${BASE_ARGS:-}
+if [ -n "$BASE" ]; then
+	[ -x "$BASE" ] || { echo "b_faults: BASE '$BASE' is not executable" >&2; exit 1; }
+	echo " $kinds " | grep -q " base " || kinds="$kinds base"
+fi
 for k in $kinds; do
 	case $k in memusage | heaptrack)
 		command -v $k >/dev/null 2>&1 || { say "$k not installed: skipped"; tsv "$k.skipped" "not installed"; kinds=$(echo " $kinds " | sed "s/ $k / /"); } ;;
