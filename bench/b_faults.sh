@@ -31,6 +31,9 @@ FORMAT=${FORMAT:-text}
 top=$(cd "$(dirname "$0")/.." && pwd)
 FL=$top/$BUILD/faultline
 PROG=$top/$BUILD/bench/fault_touch
+# bench/runtime: the run's CPU in ns (time(1) rounds to 10 ms)
+RT=$top/$BUILD/bench/runtime
+[ -x "$RT" ] || RT=""
 [ -x "$FL" ] && [ -x "$PROG" ] || { echo "b_faults: build first (make)" >&2; exit 1; }
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/flbench.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
@@ -43,13 +46,13 @@ now() { date +%s%N; }
 # tracer included; own: the touch loop's wall time less the touching
 # thread's run-queue wait, i.e. on a CPU or blocked: the wall time that other
 # load on the machine does not add to)
+# shellcheck disable=SC2086 # $BASE_ARGS: words
 one() {
 	rm -rf "$tmp/trace"
 	s=$(now)
 	case $1 in
 	native) set -- "$1" "$PROG" "$MIB" ;;
 	default) set -- "$1" "$FL" record -q -o "$tmp/trace" -- "$PROG" "$MIB" ;;
-	# shellcheck disable=SC2086
 	base) set -- "$1" "$BASE" record -q $BASE_ARGS -o "$tmp/trace" -- "$PROG" "$MIB" ;;
 	wss) set -- "$1" "$FL" record -q --wss -o "$tmp/trace" -- "$PROG" "$MIB" ;;
 	nosamples) set -- "$1" "$FL" record -q --faults off -o "$tmp/trace" -- "$PROG" "$MIB" ;;
@@ -62,10 +65,19 @@ one() {
 	esac
 	k=$1
 	shift
-	/usr/bin/time -f "%U %S" -o "$tmp/time" "$@" >"$tmp/out" 2>/dev/null ||
-		{ echo "b_faults: $k run failed" >&2; exit 1; }
+	if [ -n "$RT" ]; then
+		"$RT" "$tmp/rt" "$@" >"$tmp/out" 2>/dev/null
+	else
+		/usr/bin/time -f "%U %S" -o "$tmp/time" "$@" >"$tmp/out" 2>/dev/null
+	fi || { echo "b_faults: $k run failed" >&2; exit 1; }
 	e=$(now)
-	echo "$((e - s)) $(sed -n 's/.*touch_ns=\([0-9]*\).*/\1/p' "$tmp/out") $(awk '{ printf "%.0f", ($1 + $2) * 1e9 }' "$tmp/time") $(sed -n 's/.*touch_cpu_ns=\([0-9]*\).*/\1/p' "$tmp/out") $(sed -n 's/.*touch_ns=\([0-9]*\).*touch_wait_ns=\([0-9]*\).*/\1 \2/p' "$tmp/out" | awk '{ print $1 - $2 }')" >>"$tmp/$k"
+	if [ -n "$RT" ]; then
+		cpu=$(cut -d' ' -f2 "$tmp/rt")
+	else
+		cpu=$(awk '{ printf "%.0f", ($1 + $2) * 1e9 }' "$tmp/time")
+	fi
+	# without schedstat (touch_wait_ns=-1) "own" is the whole loop's wall
+	echo "$((e - s)) $(sed -n 's/.*touch_ns=\([0-9]*\).*/\1/p' "$tmp/out") $cpu $(sed -n 's/.*touch_cpu_ns=\([0-9]*\).*/\1/p' "$tmp/out") $(sed -n 's/.*touch_ns=\([0-9]*\).*touch_wait_ns=\(-*[0-9]*\).*/\1 \2/p' "$tmp/out" | awk '{ print $1 - ($2 > 0 ? $2 : 0) }')" >>"$tmp/$k"
 	set -- "$k"
 	rm -f "$tmp/perf.data" "$tmp"/ht*
 	if [ -d "$tmp/trace" ]; then
