@@ -10,7 +10,9 @@
 # (per-site totals, a small trace) and `record --all --large 1` (also one
 # line per call: as many events as heaptrack records, the fair match).
 #   BUILD=build sh bench/b_analyzer.sh     (EVENTS=N, PAIRS=N, REPS=N,
-#                                           BY_SECTION=1 to change)
+#                                           BY_SECTION=1 to change; EVENTS=0
+#                                           or PAIRS=0 skips that part;
+#                                           FORMAT=tsv: "name<TAB>value" lines)
 # Each timing is the median of REPS runs (default 3); the load average is
 # printed before and after: other work on the machine skews wall times.
 set -u
@@ -19,6 +21,7 @@ EVENTS=${EVENTS:-10000000}
 PAIRS=${PAIRS:-1000000}
 REPS=${REPS:-3}
 BY_SECTION=${BY_SECTION:-0}
+FORMAT=${FORMAT:-text}
 top=$(cd "$(dirname "$0")/.." && pwd)
 FL=$top/$BUILD/faultline
 GEN=$top/$BUILD/bench/gen_trace
@@ -30,6 +33,10 @@ export FAULTLINE_QUIET=1
 
 now() { date +%s%N; }
 load() { cut -d' ' -f1-3 /proc/loadavg; }
+say() { [ "$FORMAT" = tsv ] || echo "$@"; }
+tsv() { [ "$FORMAT" != tsv ] || printf 'analyzer.%s\t%s\n' "$1" "$2"; }
+# tsv3 NAME WALL_NS CPU_S RSS_KIB
+tsv3() { tsv "$1.wall_ns" "$2"; tsv "$1.cpu_s" "$3"; tsv "$1.rss_kib" "$4"; }
 secs() { awk -v n="$1" 'BEGIN { printf "%.2f", n / 1e9 }'; }
 
 # timed OUT CMD...: runs CMD REPS times with stdout to OUT; prints the
@@ -57,7 +64,8 @@ rate() {
 			e / (w / 1e9) / 1e6, b / 1e6 / (w / 1e9), (c > 0 ? e / c / 1e6 : 0) }'
 }
 
-echo "-- analyzer throughput, synthetic trace (median of $REPS runs; load $(load))"
+syn() {
+say "-- analyzer throughput, synthetic trace (median of $REPS runs; load $(load))"
 mkdir "$tmp/syn"
 "$GEN" "$EVENTS" "$tmp/syn" || exit 1
 bytes=$(cat "$tmp/syn"/*.ndjson | wc -c)
@@ -66,6 +74,11 @@ wall=$1 cpus=$2 rss=$3
 events=$(jq .events "$tmp/syn.json")
 errors=$(jq .errors "$tmp/syn.json")
 rate_w=$(awk -v e="$events" -v w="$wall" 'BEGIN { printf "%.0f", e / (w / 1e9) }')
+tsv syn.events "$events"
+tsv syn.bytes "$bytes"
+tsv syn.errors "$errors"
+tsv3 syn.report "$wall" "$cpus" "$rss"
+[ "$FORMAT" = tsv ] && { rm -rf "$tmp/syn"; return 0; }
 printf '%-36s %s\n' "events (lines)" "$events ($((bytes / 1048576)) MiB, $errors bad lines)"
 printf '%-36s %s s wall, %.2f s CPU, peak RSS %s MiB\n' "faultline report (all sections)" \
 	"$(secs "$wall")" "$cpus" "$((rss / 1024))"
@@ -82,10 +95,13 @@ if [ "$BY_SECTION" = 1 ]; then
 fi
 rm -rf "$tmp/syn"
 echo "   (load after: $(load))"
+}
+[ "$EVENTS" -gt 0 ] && syn
+[ "$PAIRS" -gt 0 ] || exit 0
 
-echo "-- malloc-heavy workload ($PAIRS malloc/free pairs): faultline against heaptrack_print"
+say "-- malloc-heavy workload ($PAIRS malloc/free pairs): faultline against heaptrack_print"
 if [ ! -x "$MB" ]; then
-	echo "b_analyzer: no $MB; skipping the heaptrack comparison"
+	say "b_analyzer: no $MB; skipping the heaptrack comparison"
 	exit 0
 fi
 "$FL" record -q --all -o "$tmp/fl" -- "$MB" 1 "$PAIRS" >/dev/null || exit 1
@@ -93,27 +109,38 @@ fi
 "$FL" record -q --all --large 1 --compress -o "$tmp/flz" -- "$MB" 1 "$PAIRS" >/dev/null || exit 1
 set -- $(timed "$tmp/fl.txt" "$FL" report --no-symbols --section heap "$tmp/fl")
 flw=$1 flc=$2
+tsv3 heap_all "$@"
 set -- $(timed "$tmp/fls.txt" "$FL" report --section heap "$tmp/fl")
-printf '%-36s %s s wall, %.2f s CPU; with symbols %s s (trace %s MiB)\n' "faultline, --all: report heap" \
+[ "$FORMAT" = tsv ] || printf '%-36s %s s wall, %.2f s CPU; with symbols %s s (trace %s MiB)\n' "faultline, --all: report heap" \
 	"$(secs "$flw")" "$flc" "$(secs "$1")" "$(du -m "$tmp/fl" | cut -f1)"
 ev=$(cat "$tmp/fle"/*.ndjson | wc -l)
 set -- $(timed "$tmp/fle.txt" "$FL" report --no-symbols --section heap "$tmp/fle")
 flew=$1 flec=$2 flerss=$3
+tsv3 heap_large1 "$@"
+tsv heap_large1.lines "$ev"
+tsv heap_large1.trace_bytes "$(cat "$tmp/fle"/* | wc -c)"
 set -- $(timed "$tmp/fles.txt" "$FL" report --section heap "$tmp/fle")
-printf '%-36s %s s wall, %.2f s CPU, %s MiB RSS; with symbols %s s (trace %s MiB, %s lines)\n' \
+tsv3 heap_large1_symbols "$@"
+[ "$FORMAT" = tsv ] || printf '%-36s %s s wall, %.2f s CPU, %s MiB RSS; with symbols %s s (trace %s MiB, %s lines)\n' \
 	"faultline, --all --large 1: heap" "$(secs "$flew")" "$flec" "$((flerss / 1024))" "$(secs "$1")" \
 	"$(du -m "$tmp/fle" | cut -f1)" "$ev"
 set -- $(timed "$tmp/flz.txt" "$FL" report --no-symbols --section heap "$tmp/flz")
-printf '%-36s %s s wall, %.2f s CPU, %s MiB RSS (trace %s KiB)\n' \
+tsv3 heap_large1_zst "$@"
+[ "$FORMAT" = tsv ] || printf '%-36s %s s wall, %.2f s CPU, %s MiB RSS (trace %s KiB)\n' \
 	"  the same with --compress" "$(secs "$1")" "$2" "$(($3 / 1024))" "$(du -k "$tmp/flz" | cut -f1)"
 if ! command -v heaptrack >/dev/null 2>&1 || ! command -v heaptrack_print >/dev/null 2>&1; then
-	echo "heaptrack not installed: comparison skipped"
+	say "heaptrack not installed: comparison skipped"
+	tsv heaptrack_print.skipped "heaptrack not installed"
 	exit 0
 fi
 (cd "$tmp" && heaptrack -o "$tmp/ht" "$MB" 1 "$PAIRS" >/dev/null 2>&1)
 ht=$(ls "$tmp"/ht* 2>/dev/null | head -1)
-[ -n "$ht" ] || { echo "heaptrack wrote no trace: comparison skipped"; exit 0; }
+[ -n "$ht" ] || { say "heaptrack wrote no trace: comparison skipped"; tsv heaptrack_print.skipped "heaptrack wrote no trace"; exit 0; }
 set -- $(timed "$tmp/ht.txt" heaptrack_print "$ht")
+tsv3 heaptrack_print "$@"
+tsv heaptrack.trace_bytes "$(wc -c <"$ht")"
+tsv load "$(load)"
+[ "$FORMAT" = tsv ] && exit 0
 printf '%-36s %s s wall, %.2f s CPU, %s MiB RSS (trace %s KiB compressed)\n' "heaptrack_print" \
 	"$(secs "$1")" "$2" "$(($3 / 1024))" "$(du -k "$ht" | cut -f1)"
 printf '%-36s %.2f (--all), %.2f (--all --large 1, one line per call)\n' \

@@ -6,11 +6,15 @@
 # (if installed) on the same workload;
 # also the CPU-time (user+sys, all processes of the run) ratio, which other
 # load on the machine disturbs less.
-#   BUILD=build sh bench/b_malloc.sh     (REPS=N, PAIRS=N to change the size)
+#   BUILD=build sh bench/b_malloc.sh     (REPS=N, PAIRS=N to change the size,
+#                                        THREADS="1 2", MODES="native ...",
+#                                        FORMAT=tsv: "name<TAB>value" lines)
 set -u
 BUILD=${BUILD:-build}
 REPS=${REPS:-3}
 PAIRS=${PAIRS:-10000000}
+THREADS=${THREADS:-1 2}
+FORMAT=${FORMAT:-text}
 top=$(cd "$(dirname "$0")/.." && pwd)
 B=$top/$BUILD/bench/malloc_bench
 FL=$top/$BUILD/faultline
@@ -19,28 +23,37 @@ export FAULTLINE_QUIET=1
 
 now() { date +%s%N; }
 
+# bench/runtime times each run (wall, and CPU in ns from wait4's rusage;
+# the shell's `times` counts 10 ms ticks, 5 % of a native run); without it
+# the shell times them.
+RT=$top/$BUILD/bench/runtime
+[ -x "$RT" ] || RT=""
 run() { # MODE THREADS
 	case $1 in
-	native) "$B" "$2" "$PAIRS" >/dev/null ;;
-	default) "$FL" record -q -o "$tmp/t" -- "$B" "$2" "$PAIRS" >/dev/null ;;
-	all) "$FL" record -q --all -o "$tmp/t" -- "$B" "$2" "$PAIRS" >/dev/null ;;
-	all_zst) "$FL" record -q --all --compress -o "$tmp/t" -- "$B" "$2" "$PAIRS" >/dev/null ;;
-	memusage) memusage "$B" "$2" "$PAIRS" >/dev/null 2>&1 ;;
-	heaptrack) (cd "$tmp" && heaptrack "$B" "$2" "$PAIRS" >/dev/null 2>&1) ;;
+	native) $RT ${RT:+"$tmp/rt"} "$B" "$2" "$PAIRS" >/dev/null ;;
+	default) $RT ${RT:+"$tmp/rt"} "$FL" record -q -o "$tmp/t" -- "$B" "$2" "$PAIRS" >/dev/null ;;
+	all) $RT ${RT:+"$tmp/rt"} "$FL" record -q --all -o "$tmp/t" -- "$B" "$2" "$PAIRS" >/dev/null ;;
+	all_zst) $RT ${RT:+"$tmp/rt"} "$FL" record -q --all --compress -o "$tmp/t" -- "$B" "$2" "$PAIRS" >/dev/null ;;
+	memusage) $RT ${RT:+"$tmp/rt"} memusage "$B" "$2" "$PAIRS" >/dev/null 2>&1 ;;
+	heaptrack) (cd "$tmp" && $RT ${RT:+"$tmp/rt"} heaptrack "$B" "$2" "$PAIRS" >/dev/null 2>&1) ;;
 	esac
 }
 
 # measure MODE THREADS: "wall_ns cpu_ms" for one whole run (process start
 # to exit; CPU of the run and all its children)
 measure() {
-	rm -rf "$tmp/t" "$tmp"/heaptrack.*
+	rm -rf "$tmp/t" "$tmp"/heaptrack.* "$tmp/rt"
 	times >"$tmp/times"
 	c=$(children_cpu_ms)
 	s=$(now)
 	run "$1" "$2" || echo "b_malloc: $1 run failed" >&2
 	w=$(( $(now) - s ))
 	times >"$tmp/times"
-	echo "$w $(( $(children_cpu_ms) - c ))"
+	if [ -n "$RT" ]; then
+		awk '{ printf "%d %.1f\n", $1, $2 / 1e6 }' "$tmp/rt"
+	else
+		echo "$w $(( $(children_cpu_ms) - c ))"
+	fi
 }
 
 # User+system CPU of all waited-for children so far, in ms (the second
@@ -53,13 +66,22 @@ children_cpu_ms() {
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/flbench.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
-median() { sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
+median() { sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
+# quart MODE COL: "q1 median q3" of each round's ratio to the native run of
+# the same round (nearest rank)
+quart() {
+	awk -v c="$2" '{ print $c }' "$tmp/native" >"$tmp/q.n"
+	awk -v c="$2" '{ print $c }' "$tmp/$1" | paste - "$tmp/q.n" |
+		awk '$2 > 0 { print $1 / $2 }' | sort -g |
+		awk '{ v[NR] = $1 } END { q1 = int((NR + 3) / 4); q3 = NR + 1 - q1
+			if (NR) printf "%.2f %.2f %.2f\n", v[q1], v[int((NR + 1) / 2)], v[q3] }'
+}
 
 modes=${MODES:-native default all all_zst}
 [ -z "${MODES:-}" ] && command -v heaptrack >/dev/null 2>&1 && modes="$modes heaptrack"
 [ -z "${MODES:-}" ] && command -v memusage >/dev/null 2>&1 && modes="$modes memusage"
-printf '%-10s %-8s %10s %8s %10s %8s\n' mode threads wall_ms ratio cpu_ms ratio
-for th in 1 2; do
+[ "$FORMAT" = tsv ] || printf '%-10s %-8s %10s %8s %10s %8s\n' mode threads wall_ms ratio cpu_ms ratio
+for th in $THREADS; do
 	for m in $modes; do
 		: >"$tmp/$m"
 	done
@@ -76,8 +98,22 @@ for th in 1 2; do
 	for m in $modes; do
 		med=$(cut -d' ' -f1 "$tmp/$m" | median)
 		cpu=$(cut -d' ' -f2 "$tmp/$m" | median)
-		printf '%-10s %-8s %10d %8.2f %10d %8.2f\n' "$m" "$th" $((med / 1000000)) \
-			"$(echo "$med $nat" | awk '{printf "%.2f", $1 / $2}')" "$cpu" \
-			"$(echo "$cpu $natc" | awk '{printf "%.2f", $1 / ($2 > 0 ? $2 : 1)}')"
+		wr=$(echo "$med $nat" | awk '{printf "%.2f", $1 / $2}')
+		cr=$(echo "$cpu $natc" | awk '{printf "%.2f", $1 / ($2 > 0 ? $2 : 1)}')
+		if [ "$FORMAT" = tsv ]; then
+			# ratios: the median of the per-round ratios, with their IQR
+			set -- $(quart "$m" 1) $(quart "$m" 2)
+			printf 'malloc.%s.%s.%s\t%s\n' "$th" "$m" wall_ms $((med / 1000000)) \
+				"$th" "$m" wall_ratio "$2" "$th" "$m" cpu_ms "$cpu" "$th" "$m" cpu_ratio "$5" \
+				"$th" "$m" wall_ratio_iqr "$1-$3" "$th" "$m" cpu_ratio_iqr "$4-$6"
+		else
+			printf '%-10s %-8s %10d %8.2f %10.0f %8.2f\n' "$m" "$th" $((med / 1000000)) "$wr" "$cpu" "$cr"
+		fi
 	done
 done
+[ "$FORMAT" = tsv ] && printf 'malloc.load\t%s\nmalloc.runs\t%s\nmalloc.pairs\t%s\n' \
+	"$(cut -d' ' -f1-3 /proc/loadavg)" "$REPS" "$PAIRS"
+[ "$FORMAT" = tsv ] && [ -z "${MODES:-}" ] && for m in heaptrack memusage; do
+	command -v $m >/dev/null 2>&1 || printf 'malloc.%s.skipped\tnot installed\n' $m
+done
+exit 0
