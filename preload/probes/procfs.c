@@ -234,9 +234,20 @@ static void put_i(struct fl_out *o, const char *key, int64_t v)
 		fl_out_i64(o, key, v);
 }
 
+static int64_t last_rss_kb = -1;
+
+int64_t fl_procfs_last_rss_kb(void)
+{
+	return last_rss_kb;
+}
+
 void fl_procfs_figures(struct fl_out *o, int64_t stack_vma)
 {
 	if (fl_sys_read_file("/proc/self/status", scratch, sizeof(scratch)) > 0) {
+		int64_t anon = fl_procfs_field_kb(scratch, "RssAnon:");
+		int64_t file = fl_procfs_field_kb(scratch, "RssFile:");
+		int64_t shmem = fl_procfs_field_kb(scratch, "RssShmem:");
+		last_rss_kb = anon < 0 || file < 0 || shmem < 0 ? -1 : anon + file + shmem;
 		put_i(o, FL_K_RSS_ANON, fl_procfs_field_kb(scratch, "RssAnon:"));
 		put_i(o, FL_K_RSS_FILE, fl_procfs_field_kb(scratch, "RssFile:"));
 		put_i(o, FL_K_RSS_SHMEM, fl_procfs_field_kb(scratch, "RssShmem:"));

@@ -68,6 +68,8 @@ int fl_procfs_vma_at(uint64_t addr, struct fl_vma *v);
 /* Adds the process figures to the open counters line. stack_vma: bytes of
  * the [stack] VMA, -1 unknown. */
 void fl_procfs_figures(struct fl_out *o, int64_t stack_vma);
+/* The resident set (anon + file + shmem, KiB) the last fl_procfs_figures read; -1 if none. */
+int64_t fl_procfs_last_rss_kb(void);
 /* Reads a small integer file; -1 on error. */
 /* The value of "Key" in a /proc text such as status or meminfo, kB as bytes;
  * -1 when the key or its number is missing. */
