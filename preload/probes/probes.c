@@ -318,13 +318,15 @@ static void counters_line(struct fl_out *o, const struct fl_vma *v, int n)
  * (4 ms for 256 MiB), 4 % of a fault-dense loop of that size. Scans
  * estimated at over 1 ms are spaced so that all the scans of the process
  * together stay within 1 % of its CPU time; cheaper ones (under ~64 MiB
- * resident) run at every tick, and the fork, exec and exit snapshots
- * always do. The estimate is the last scan's cost per resident page times
- * the resident set now (60 ns a page before the first scan).
+ * resident) and those of a tick taken in a sleep run at every tick, and
+ * the fork, exec and exit snapshots always do. The estimate is the last
+ * scan's cost per resident page times the resident set now (60 ns a page
+ * before the first scan).
  */
 #define SCAN_ALWAYS_NS 1000000ull
 #define SCAN_SHARE 100 /* the scans' CPU time stays within 1/SCAN_SHARE of the process's */
 static uint64_t scan_ns_total, scan_ns_per_page = 60;
+__thread int fl_probes_tick_idle;
 
 static uint64_t clock_ns(clockid_t id)
 {
@@ -338,8 +340,10 @@ static int scan_due(int final)
 {
 	int64_t rss_kb = fl_procfs_last_rss_kb();
 	uint64_t est;
-	if (final || rss_kb < 0 || fl_uffd_st.ok)
-		return 1; /* --wss needs its window's scan at every tick */
+	/* --wss needs its window's scan at every tick; a tick taken in a
+	 * sleep costs the program nothing it was using. */
+	if (final || fl_probes_tick_idle || rss_kb < 0 || fl_uffd_st.ok)
+		return 1;
 	est = (uint64_t)rss_kb / 4 * scan_ns_per_page;
 	if (est < SCAN_ALWAYS_NS)
 		return 1;

@@ -17,6 +17,9 @@ void fl_probes_init(void);
 /* Adds the machine facts and the probe status keys to the header line. */
 void fl_probes_header(struct fl_out *o);
 /* Once per tick (and final at exit): faults, counters, residency, wss, io. */
+/* Set while a tick runs in a sleep of the program's (hooks_sleep.c): its
+ * residency scan is not held to the CPU budget of the scans. */
+extern __thread int fl_probes_tick_idle;
 void fl_probes_tick(struct fl_out *o, int final);
 /* The ticker's wait between ticks (ns): drains the fault samples (taking
  * the writer lock) whenever a sample buffer passes its wakeup mark. */

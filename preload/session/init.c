@@ -236,7 +236,9 @@ int fl_init_tick_if_due(void)
 	tick_mask(&block);
 	pthread_sigmask(SIG_BLOCK, &block, &old);
 	fl_tls_guard = FL_GUARD_INTERNAL;
+	fl_probes_tick_idle = 1;
 	tick_here(1);
+	fl_probes_tick_idle = 0;
 	fl_tls_guard = 0;
 	interrupted = handler_waits(&old);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
