@@ -83,12 +83,22 @@ static int same_objects(const struct table *a, const struct table *b)
 	return 1;
 }
 
-int fl_buildid_refresh(void (*changed_locked)(void))
+/* One walker at a time: ticks run on any program thread now, and the walk
+ * fills one shared table. */
+static int walking;
+
+int fl_buildid_refresh(void (*changed_locked)(void), int wait)
 {
-	int changed;
+	int changed = 0;
+	if (__atomic_exchange_n(&walking, 1, __ATOMIC_ACQUIRE))
+		return 0; /* another thread is walking: the next tick looks again */
 	walked.n = 0;
 	dl_iterate_phdr(visit, &walked);
-	fl_writer_lock();
+	/* A tick never waits for the writer: it runs on a program thread. */
+	if (wait)
+		fl_writer_lock();
+	else if (fl_writer_trylock(0) != 0)
+		goto out;
 	changed = !same_objects(&walked, &published);
 	/* An object loaded since the last snapshot may have gone out without
 	 * its id: the next snapshot is written even if the VMAs look alike. */
@@ -98,6 +108,8 @@ int fl_buildid_refresh(void (*changed_locked)(void))
 		       offsetof(struct table, obj) + (size_t)walked.n * sizeof(walked.obj[0]));
 	}
 	fl_writer_unlock();
+out:
+	__atomic_store_n(&walking, 0, __ATOMIC_RELEASE);
 	return changed;
 }
 

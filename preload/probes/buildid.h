@@ -22,8 +22,10 @@
  * lock, which the caller must not hold). If the set of objects changed
  * since the last walk, calls changed_locked under that same lock (an object
  * loaded since the last maps snapshot may have gone out without its id:
- * the caller forgets that snapshot) and returns 1; else 0. */
-int fl_buildid_refresh(void (*changed_locked)(void));
+ * the caller forgets that snapshot) and returns 1; else 0. With wait 0 (a
+ * tick) it gives up, returning 0, when another thread is walking or holds
+ * the lock. */
+int fl_buildid_refresh(void (*changed_locked)(void), int wait);
 /* The build-id, in lower-case hex, of the object whose first mapping
  * starts at start; 0 (hex untouched) if none is known. Call with the
  * writer lock held. cap >= 2 * 64 + 1. */

@@ -152,7 +152,7 @@ static void tick_here(int walk)
 	if (due && walk && !fl_stacks_one_frame()) {
 		__atomic_store_n(&ticker_in_loader, 1, __ATOMIC_SEQ_CST);
 		if (!__atomic_load_n(&forking, __ATOMIC_SEQ_CST))
-			fl_buildid_refresh(fl_maps_forget);
+			fl_buildid_refresh(fl_maps_forget, 0);
 		__atomic_store_n(&ticker_in_loader, 0, __ATOMIC_SEQ_CST);
 	}
 	/* Never wait here: another thread writing is ticking already. */
@@ -556,7 +556,7 @@ __attribute__((constructor(101))) static void fl_init(void)
 		goto off;
 	}
 	fl_probes_init();
-	fl_buildid_refresh(fl_maps_forget);
+	fl_buildid_refresh(fl_maps_forget, 1);
 	if (fl_header_open(fl_config.parent[0] ? "link" : "none") != 0)
 		goto off;
 	fl_envp_hide(environ, fl_config.lib); /* each exec and spawn puts them back */
