@@ -18,8 +18,9 @@
 #ifndef FAULTLINE_SCHEMA_H
 #define FAULTLINE_SCHEMA_H
 
-/* 2: per-call heap events as compact "hc" lines (FL_EV_HEAPCALLS). */
-#define FL_TRACE_VERSION 2
+/* 2: per-call heap events as compact "hc" lines (FL_EV_HEAPCALLS).
+ * 3: their calls as one string of tokens ("c"), times in whole microseconds. */
+#define FL_TRACE_VERSION 3
 
 /* "<pid>.ndjson"; when a pid is reused in one trace directory the later
  * process gets "<pid>.<n>.ndjson" (n = 1, 2, ...), never overwriting. */
@@ -266,19 +267,30 @@
 
 /* hc: consecutive heap calls of one thread (t, seq, tid: the first call's).
  * "n" numbers the lines of an epoch from 0: the codec state (slots, free
- * lists, previous address) starts empty at n = 0, and a reader that sees a
- * number out of turn has lost a line and skips to the next epoch. "d" is
- * the calls, each a run of integers (doc/trace-schema.md):
+ * lists, previous address and stack) starts empty at n = 0, and a reader
+ * that sees a number out of turn has lost a line and skips to the next
+ * epoch. "c" (version 3) is the calls as one string of tokens, each a
+ * letter and, but for r and x, a decimal integer (doc/trace-schema.md):
+ *   [t us] [q dseq] [c fn] [r] then by kind
+ *   free:    f slot | g delta z size
+ *   alloc:   a size [k place | d delta] [s stack] [w weight] [x]
+ *   realloc: r, the free part, the alloc part
+ * t: whole microseconds since the previous call's time as written (the
+ * first call's time is the line's t); q: seq - the previous call's (else
+ * 1); c: the call's index in FL_CALLS (else malloc, realloc). f: the block
+ * in slot s; g: address - the previous allocated address, z its size.
+ * a: the size, at the first address of the free list of its bucket, or its
+ * k-th, or (d) at the previous allocated address + FL_HC_CHUNK(its size) +
+ * delta. s: the stack, when not the previous allocation's; w: the weight,
+ * when not the size; x: the block takes no slot.
+ * "d" (version 2) held the same calls as integers:
  *   op dt [dseq] [fn] then by kind
  *   alloc:   size aref [delta] stack [weight]
  *   free:    fref [delta size]
  *   realloc: fref [delta old_size] size aref [delta] stack [weight]
- * op = kind | flags. dt, dseq: from the previous call of the line (the
- * first one's: from the line's t, and seq - 1). fref s > 0: the block in
- * slot s - 1 (its size as allocated); 0: delta = address - the previous
- * allocated address, then the size. aref k > 0: the k-th address of the
- * free list of the size's bucket; 0: delta = address - (previous allocated
- * address + FL_HC_CHUNK(its size)). */
+ * op = kind | flags; dt in ns; fref s > 0: slot s - 1, 0: g's delta and z's
+ * size follow; aref k > 0: the k-th address of the list, 0: d's delta follows. */
+#define FL_K_HC_CALLS "c"
 #define FL_K_DATA "d"
 #define FL_HC_ALLOC 0
 #define FL_HC_FREE 1

@@ -10,6 +10,7 @@
 
 #include <string.h>
 
+#include "base/fmt.h"
 #include "base/sys.h"
 #include "faultline/schema.h"
 #include "record/stacks.h"
@@ -17,7 +18,9 @@
 #include "trace/clock.h"
 
 #define MAX_CALLS 1024
-#define MAX_INTS 13 /* op dt dseq fn fref delta old_size size aref delta stack weight */
+#define LINE_CHARS 16384 /* the calls of one line, written when the next could overflow */
+/* t q c r g z a d s w x: a letter and at most 20 characters of number each */
+#define MAX_CALL_CHARS (11 * 21)
 #define TABLE (2 * FL_HC_MAX_SLOTS) /* open addressing: at most half full */
 
 /* A block holding a slot: what the reader knows it by. Empty: addr 0, or
@@ -43,13 +46,16 @@ static struct {
 	uint32_t nslots, nfree, used; /* used: table entries, for the reset */
 	uint32_t gen;		      /* the table's generation: entries of others are empty */
 	uint64_t prev_addr, prev_size;
+	uint32_t prev_stack;
+	int have_stack; /* prev_stack holds: an allocation of the same stack omits it */
 	uint64_t freed[FL_HC_BUCKETS][FL_HC_DEPTH];
 	uint8_t nfreed[FL_HC_BUCKETS];
 	/* The pending line. */
 	uint32_t ncalls, tid;
-	uint64_t t0, seq0, prev_t, prev_seq;
-	size_t nd;
-	int64_t d[MAX_CALLS * MAX_INTS];
+	uint64_t t0, seq0, prev_seq;
+	uint64_t told; /* the time the reader has for the previous call: t0 + whole us */
+	size_t nc;
+	char c[LINE_CHARS];
 } hc;
 
 void fl_heapcodec_reset(void)
@@ -61,6 +67,7 @@ void fl_heapcodec_reset(void)
 	hc.used = hc.nslots = hc.nfree = 0;
 	hc.line_n = 0;
 	hc.prev_addr = hc.prev_size = 0;
+	hc.have_stack = 0;
 	memset(hc.nfreed, 0, sizeof(hc.nfreed));
 }
 
@@ -134,9 +141,21 @@ static int64_t take_slot(uint64_t addr, uint64_t size)
 	return slot;
 }
 
-static void put(int64_t v)
+/* A letter, then v in decimal. */
+static void put(char letter, int64_t v)
 {
-	hc.d[hc.nd++] = v;
+	hc.c[hc.nc++] = letter;
+	if (v < 0) {
+		hc.c[hc.nc++] = '-';
+		hc.nc += fl_fmt_u64(hc.c + hc.nc, -(uint64_t)v);
+	} else {
+		hc.nc += fl_fmt_u64(hc.c + hc.nc, (uint64_t)v);
+	}
+}
+
+static void put_letter(char letter)
+{
+	hc.c[hc.nc++] = letter;
 }
 
 static void remember_freed(uint64_t addr, uint64_t size)
@@ -151,45 +170,44 @@ static void remember_freed(uint64_t addr, uint64_t size)
 		(*n)++;
 }
 
-/* fref [delta size] */
+/* f slot | g delta z size */
 static void put_free(uint64_t addr, uint64_t size)
 {
 	struct slot_entry *e = addr ? find(addr) : NULL;
 	if (e && e->size == size) {
-		put((int64_t)e->slot + 1);
+		put('f', e->slot);
 		hc.s->free_slots[hc.nfree++] = e->slot;
 		erase(e);
 	} else {
-		put(0);
-		put((int64_t)(addr - hc.prev_addr));
-		put((int64_t)size);
+		put('g', (int64_t)(addr - hc.prev_addr));
+		put('z', (int64_t)size);
 	}
 	remember_freed(addr, size);
 }
 
-/* size aref [delta]; returns FL_HC_F_NOSLOT when the block took no slot */
+/* a size [k place | d delta]; returns 0 when the block took no slot */
 static int put_alloc(uint64_t addr, uint64_t size)
 {
 	unsigned b = FL_HC_BUCKET(size);
 	uint64_t *f = hc.freed[b];
 	int k = -1;
-	put((int64_t)size);
+	put('a', (int64_t)size);
 	for (int i = 0; addr && i < hc.nfreed[b]; i++)
 		if (f[i] == addr) {
 			k = i;
 			break;
 		}
 	if (k >= 0) {
-		put(k + 1);
+		if (k > 0)
+			put('k', k + 1);
 		memmove(f + k, f + k + 1, (size_t)(hc.nfreed[b] - k - 1) * sizeof(*f));
 		hc.nfreed[b]--;
 	} else {
-		put(0);
-		put((int64_t)(addr - (hc.prev_addr + FL_HC_CHUNK(hc.prev_size))));
+		put('d', (int64_t)(addr - (hc.prev_addr + FL_HC_CHUNK(hc.prev_size))));
 	}
 	hc.prev_addr = addr;
 	hc.prev_size = size;
-	return take_slot(addr, size) < 0 ? FL_HC_F_NOSLOT : 0;
+	return take_slot(addr, size) >= 0;
 }
 
 void fl_heapcodec_flush(struct fl_out *o)
@@ -199,13 +217,9 @@ void fl_heapcodec_flush(struct fl_out *o)
 	fl_out_begin(o, FL_EV_HEAPCALLS, hc.t0, hc.seq0);
 	fl_out_u64(o, FL_K_TID, hc.tid);
 	fl_out_u64(o, FL_K_N, hc.line_n);
-	fl_out_key(o, FL_K_DATA);
-	fl_out_arr_open(o);
-	for (size_t i = 0; i < hc.nd; i++)
-		fl_out_v_i64(o, hc.d[i]);
-	fl_out_arr_close(o);
+	fl_out_strn(o, FL_K_HC_CALLS, hc.c, hc.nc);
 	hc.ncalls = 0;
-	hc.nd = 0;
+	hc.nc = 0;
 	if (fl_out_end(o) < 0)
 		fl_heapcodec_reset(); /* the reader never sees it: start again */
 	else
@@ -214,7 +228,8 @@ void fl_heapcodec_flush(struct fl_out *o)
 
 static void start_call(struct fl_out *o, const struct fl_event *ev)
 {
-	if (hc.ncalls && (ev->tid != hc.tid || hc.ncalls == MAX_CALLS))
+	if (hc.ncalls &&
+	    (ev->tid != hc.tid || hc.ncalls == MAX_CALLS || hc.nc > LINE_CHARS - MAX_CALL_CHARS))
 		fl_heapcodec_flush(o);
 	if (!hc.ncalls) {
 		pid_t pid = fl_sys_getpid();
@@ -223,7 +238,7 @@ static void start_call(struct fl_out *o, const struct fl_event *ev)
 			hc.pid = pid;
 		}
 		hc.tid = ev->tid;
-		hc.t0 = hc.prev_t = ev->t;
+		hc.t0 = hc.told = ev->t;
 		hc.seq0 = ev->seq;
 		hc.prev_seq = ev->seq - 1;
 	}
@@ -231,46 +246,51 @@ static void start_call(struct fl_out *o, const struct fl_event *ev)
 	hc.ncalls++;
 }
 
-/* op dt [dseq] [fn]: returns where op is, to be completed */
-static size_t put_head(const struct fl_event *ev, int kind, int default_fn)
+/* Floor division: the reader's time never passes the call's. */
+static int64_t whole_us(int64_t ns)
 {
-	size_t at = hc.nd;
-	int op = kind;
-	put(0);
-	put((int64_t)(ev->t - hc.prev_t));
-	if (ev->seq - hc.prev_seq != 1) {
-		op |= FL_HC_F_SEQ;
-		put((int64_t)(ev->seq - hc.prev_seq));
-	}
-	if (kind != FL_HC_FREE && ev->fn != default_fn) {
-		op |= FL_HC_F_FN;
-		put(ev->fn);
-	}
-	hc.prev_t = ev->t;
-	hc.prev_seq = ev->seq;
-	hc.d[at] = op;
-	return at;
+	return ns >= 0 ? ns / 1000 : -((-ns + 999) / 1000);
 }
 
-/* stack [weight] */
-static void put_tail(size_t at, uint32_t stack, uint64_t weight, uint64_t size)
+/* [t us] [q dseq] [c fn] [r] */
+static void put_head(const struct fl_event *ev, int kind, int default_fn)
 {
-	put(stack);
-	if (weight != size) {
-		hc.d[at] |= FL_HC_F_WEIGHT;
-		put((int64_t)weight);
+	int64_t us = whole_us((int64_t)(ev->t - hc.told));
+	if (us) {
+		put('t', us);
+		hc.told += (uint64_t)(us * 1000);
 	}
+	if (ev->seq - hc.prev_seq != 1)
+		put('q', (int64_t)(ev->seq - hc.prev_seq));
+	if (kind != FL_HC_FREE && ev->fn != default_fn)
+		put('c', ev->fn);
+	if (kind == FL_HC_REALLOC)
+		put_letter('r');
+	hc.prev_seq = ev->seq;
+}
+
+/* [s stack] [w weight] [x] */
+static void put_tail(int slotted, uint32_t stack, uint64_t weight, uint64_t size)
+{
+	if (!hc.have_stack || stack != hc.prev_stack)
+		put('s', stack);
+	hc.prev_stack = stack;
+	hc.have_stack = 1;
+	if (weight != size)
+		put('w', (int64_t)weight);
+	if (!slotted)
+		put_letter('x');
 }
 
 int fl_heapcodec_add(struct fl_out *o, const struct fl_event *ev)
 {
-	size_t at;
+	int slotted;
 	switch (ev->kind) {
 	case FL_EVK_ALLOC:
 		start_call(o, ev);
-		at = put_head(ev, FL_HC_ALLOC, FL_CALL_MALLOC);
-		hc.d[at] |= put_alloc(ev->a[0], ev->a[1]);
-		put_tail(at, ev->stack, ev->a[2], ev->a[1]);
+		put_head(ev, FL_HC_ALLOC, FL_CALL_MALLOC);
+		slotted = put_alloc(ev->a[0], ev->a[1]);
+		put_tail(slotted, ev->stack, ev->a[2], ev->a[1]);
 		return 1;
 	case FL_EVK_FREE:
 		start_call(o, ev);
@@ -279,10 +299,10 @@ int fl_heapcodec_add(struct fl_out *o, const struct fl_event *ev)
 		return 1;
 	case FL_EVK_REALLOC:
 		start_call(o, ev);
-		at = put_head(ev, FL_HC_REALLOC, FL_CALL_REALLOC);
+		put_head(ev, FL_HC_REALLOC, FL_CALL_REALLOC);
 		put_free(ev->a[0], ev->a[4]);
-		hc.d[at] |= put_alloc(ev->a[1], ev->a[2]);
-		put_tail(at, ev->stack, ev->a[3], ev->a[2]);
+		slotted = put_alloc(ev->a[1], ev->a[2]);
+		put_tail(slotted, ev->stack, ev->a[3], ev->a[2]);
 		return 1;
 	}
 	return 0;
