@@ -32,6 +32,7 @@ struct fl_hc_decoder {
 	int have_stack; /* an allocation without its stack has the previous one's */
 	uint64_t freed[FL_HC_BUCKETS][FL_HC_DEPTH];
 	uint8_t nfreed[FL_HC_BUCKETS];
+	unsigned depth; /* of the free lists: the trace version's */
 	uint64_t next_n;
 	int skipping; /* a line of this epoch was lost or bad: wait for n = 0 */
 	struct fl_flat f;
@@ -130,96 +131,231 @@ static const char *parse_v2(struct cursor *c, struct call *k)
 	return c->short_ ? "the last call is cut short" : NULL;
 }
 
-/* Version 3: "c", a string of tokens: a letter, then (but for r and x) a
- * decimal integer. Strict: anything else is an error, never skipped. */
-struct scan {
+/* Version 3: columns of one string each (schema.h). Strict: a column that
+ * runs short or long, or a number that is not one, is an error. */
+struct column {
 	const char *s;
-	size_t i, n;
+	size_t i, n, width; /* width: fixed columns' digits per number */
 };
 
-/* Takes the token `letter` if it comes next; 1 with its number in *v. */
-static int token(struct scan *sc, char letter, int64_t *v)
+struct columns {
+	struct column k, f, z, p, a, u, q, c, s, w;
+	int bad;
+	int has_pending; /* a pair's free was given: its allocation comes next */
+	struct call pending;
+};
+
+static uint64_t digits(struct column *col, size_t end, int *bad)
 {
-	uint64_t u = 0;
-	size_t i = sc->i + 1, start;
-	int neg;
-	if (sc->i >= sc->n || sc->s[sc->i] != letter)
+	uint64_t v = 0;
+	size_t start = col->i;
+	for (; col->i < end && col->s[col->i] >= '0' && col->s[col->i] <= '9'; col->i++) {
+		unsigned digit = (unsigned)(col->s[col->i] - '0');
+		if (v > (UINT64_MAX - digit) / 10)
+			*bad = 1;
+		v = v * 10 + digit;
+	}
+	if (col->i == start || col->i != end)
+		*bad = 1;
+	return v;
+}
+
+static uint64_t fixed(struct columns *cs, struct column *col)
+{
+	if (col->i + col->width > col->n) {
+		cs->bad = 1;
 		return 0;
-	if (!v) {
-		sc->i = i;
-		return 1;
 	}
-	neg = i < sc->n && sc->s[i] == '-';
-	i += (size_t)neg;
-	start = i;
-	while (i < sc->n && sc->s[i] >= '0' && sc->s[i] <= '9') {
-		unsigned digit = (unsigned)(sc->s[i] - '0');
-		if (u > (UINT64_MAX - digit) / 10)
-			return -1;
-		u = u * 10 + digit;
-		i++;
+	return digits(col, col->i + col->width, &cs->bad);
+}
+
+static int64_t signed_(struct columns *cs, struct column *col)
+{
+	const char *sp;
+	size_t end;
+	int neg;
+	uint64_t v;
+	if (col->i && col->i < col->n && col->s[col->i] == ' ')
+		col->i++;
+	else if (col->i) {
+		cs->bad = 1;
+		return 0;
 	}
-	if (i == start || i - start > 20)
-		return -1;
-	sc->i = i;
-	*v = neg ? (int64_t)(0 - u) : (int64_t)u; /* deltas wrap as the shim's do */
+	if (col->i >= col->n) {
+		cs->bad = 1;
+		return 0;
+	}
+	sp = memchr(col->s + col->i, ' ', col->n - col->i);
+	end = sp ? (size_t)(sp - col->s) : col->n;
+	neg = col->s[col->i] == '-';
+	col->i += (size_t)neg;
+	v = digits(col, end, &cs->bad);
+	return neg ? (int64_t)(0 - v) : (int64_t)v; /* deltas wrap as the shim's do */
+}
+
+static void column_of(struct column *col, const json_t *obj, const char *key)
+{
+	const json_t *v = json_object_get(obj, key);
+	col->s = v ? json_string_value(v) : "";
+	col->n = v ? json_string_length(v) : 0;
+	col->i = 0;
+}
+
+/* Splits a fixed column by the count of its numbers; -1 if it cannot. */
+static int set_width(struct column *col, size_t count)
+{
+	col->width = count ? col->n / count : 0;
+	return (count ? col->width == 0 || col->width > 20 || col->width * count != col->n
+		      : col->n != 0)
+		   ? -1
+		   : 0;
+}
+
+/* NULL, or what is wrong with the columns as a whole. */
+static const char *columns_open(struct columns *cs, const json_t *obj)
+{
+	size_t nf = 0, nz = 0, np = 0;
+	memset(cs, 0, sizeof(*cs));
+	column_of(&cs->k, obj, FL_K_HC_KINDS);
+	column_of(&cs->f, obj, FL_K_HC_SLOTS);
+	column_of(&cs->z, obj, FL_K_HC_SIZES);
+	column_of(&cs->p, obj, FL_K_HC_PLACES);
+	column_of(&cs->a, obj, FL_K_HC_DELTAS);
+	column_of(&cs->u, obj, FL_K_HC_US);
+	column_of(&cs->q, obj, FL_K_HC_DSEQ);
+	column_of(&cs->c, obj, FL_K_HC_FN);
+	column_of(&cs->s, obj, FL_K_HC_STACKS);
+	column_of(&cs->w, obj, FL_K_HC_WEIGHTS);
+	for (size_t i = 0; i < cs->k.n; i++) {
+		char l = cs->k.s[i];
+		int pair = l >= FL_HC_K_PAIR && l <= FL_HC_K_PAIR + 2;
+		nf += l == FL_HC_K_FREE || pair;
+		nz += l == 'g' || l == FL_HC_K_ALLOC || l == FL_HC_K_ALLOC_PLACE ||
+		      l == FL_HC_K_ALLOC_DELTA || pair;
+		np += l == FL_HC_K_ALLOC_PLACE || l == FL_HC_K_PAIR + 1;
+	}
+	if (set_width(&cs->f, nf) < 0 || set_width(&cs->z, nz) < 0 || set_width(&cs->p, np) < 0)
+		return "a column of fixed width that its letters do not divide";
+	return NULL;
+}
+
+/* Every number taken: none left over. */
+static int columns_done(const struct columns *cs)
+{
+	const struct column *all[] = {&cs->f, &cs->z, &cs->p, &cs->a, &cs->u,
+				      &cs->q, &cs->c, &cs->s, &cs->w};
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		if (all[i]->i != all[i]->n)
+			return 0;
 	return 1;
 }
 
-/* Each optional token: 0 absent, 1 present, -1 malformed (set *bad). */
-static int opt(struct scan *sc, char letter, int64_t *v, int *bad)
+static int next_letter(struct columns *cs, const char *set)
 {
-	int r = token(sc, letter, v);
-	if (r < 0)
-		*bad = 1;
-	return r > 0;
+	char l = cs->k.i < cs->k.n ? cs->k.s[cs->k.i] : 0;
+	if (!l || !strchr(set, l))
+		return 0;
+	cs->k.i++;
+	return l;
 }
 
-static const char *parse_v3(struct scan *sc, struct call *k)
+/* The allocation part: its letter l is place-1 (0), a later place (1) or a
+ * delta (2); then x if it took no slot. */
+static void alloc_part(struct columns *cs, struct call *k, int how)
 {
-	int bad = 0, realloc_, has_free = 0;
+	k->size = (int64_t)fixed(cs, &cs->z);
+	k->place = how == 0 ? 1 : how == 1 ? (int64_t)fixed(cs, &cs->p) : 0;
+	if (how == 2)
+		k->adelta = signed_(cs, &cs->a);
+	k->noslot = next_letter(cs, "x") != 0;
+}
+
+static const char modifiers[] = {FL_HC_K_TIME, 'q', 'c', 's', 'w', 'r', FL_HC_K_PAIR_TIME, 0};
+enum { M_TIME = 1, M_SEQ = 2, M_ALLOC_ONLY = 4 | 8 | 16, M_REALLOC = 32, M_PAIR_TIME = 64 };
+
+static const char *parse_v3(struct columns *cs, struct call *k)
+{
+	static const char allocs[] = {FL_HC_K_ALLOC, FL_HC_K_ALLOC_PLACE, FL_HC_K_ALLOC_DELTA, 0};
+	static const char pairs[] = {FL_HC_K_PAIR, FL_HC_K_PAIR + 1, FL_HC_K_PAIR + 2, 0};
+	int l, seen = 0, has_free = 0, has_alloc = 0;
+	int64_t pair_dt = 0;
+	if (cs->has_pending) { /* the allocation of a pair */
+		*k = cs->pending;
+		cs->has_pending = 0;
+		return NULL;
+	}
 	memset(k, 0, sizeof(*k));
 	k->dseq = 1;
 	k->fn = -1;
 	k->slot = -1;
-	opt(sc, 't', &k->dt, &bad);
-	opt(sc, 'q', &k->dseq, &bad);
-	if (opt(sc, 'c', &k->fn, &bad) && k->fn < 0)
-		return "bad call code";
-	realloc_ = opt(sc, 'r', NULL, &bad);
-	if (opt(sc, 'f', &k->slot, &bad)) {
-		has_free = 1;
-		if (k->slot < 0)
-			return "a freed block that no slot holds";
-	} else if (opt(sc, 'g', &k->fdelta, &bad)) {
-		has_free = 1;
-		if (!opt(sc, 'z', &k->fsize, &bad) && !bad)
-			return "a freed address without its size";
+	while ((l = next_letter(cs, modifiers))) {
+		int bit = 1 << (strchr(modifiers, l) - modifiers);
+		if (seen & bit)
+			return "bad call code";
+		seen |= bit;
+		switch (l) {
+		case FL_HC_K_TIME:
+			k->dt = signed_(cs, &cs->u);
+			break;
+		case 'q':
+			k->dseq = signed_(cs, &cs->q);
+			break;
+		case 'c':
+			k->fn = signed_(cs, &cs->c);
+			break;
+		case 's':
+			k->stack = signed_(cs, &cs->s), k->has_stack = 1;
+			break;
+		case 'w':
+			k->weight = signed_(cs, &cs->w), k->has_weight = 1;
+			break;
+		case FL_HC_K_PAIR_TIME:
+			pair_dt = signed_(cs, &cs->u);
+			break;
+		}
 	}
-	if (bad)
-		return "a malformed number";
-	if (realloc_ && !has_free)
-		return "a realloc without the block it frees";
-	if (has_free && !realloc_) {
+	if ((l = next_letter(cs, pairs))) {
+		if (seen & (M_ALLOC_ONLY | M_REALLOC))
+			return "bad call code";
 		k->kind = FL_HC_FREE;
-		return NULL;
+		k->slot = (int64_t)fixed(cs, &cs->f);
+		memset(&cs->pending, 0, sizeof(cs->pending));
+		cs->pending.kind = FL_HC_ALLOC;
+		cs->pending.dt = pair_dt;
+		cs->pending.dseq = 1;
+		cs->pending.fn = -1;
+		cs->pending.slot = -1;
+		alloc_part(cs, &cs->pending, l - FL_HC_K_PAIR);
+		cs->has_pending = 1;
+		return cs->bad ? "a malformed or missing number" : NULL;
 	}
-	k->kind = realloc_ ? FL_HC_REALLOC : FL_HC_ALLOC;
-	if (!opt(sc, 'a', &k->size, &bad))
-		return bad	       ? "a malformed number"
-		       : sc->i < sc->n ? "bad call code"
-				       : "the last call is cut short";
-	k->place = 1;
-	if (opt(sc, 'k', &k->place, &bad)) {
-		if (k->place < 1)
-			return "an address from an empty free list";
-	} else if (opt(sc, 'd', &k->adelta, &bad)) {
-		k->place = 0;
+	if (seen & M_PAIR_TIME)
+		return "bad call code";
+	if ((l = next_letter(cs, (const char[]){FL_HC_K_FREE, 'g', 0}))) {
+		has_free = 1;
+		if (l == FL_HC_K_FREE) {
+			k->slot = (int64_t)fixed(cs, &cs->f);
+		} else {
+			k->fdelta = signed_(cs, &cs->a);
+			k->fsize = (int64_t)fixed(cs, &cs->z);
+		}
 	}
-	k->has_stack = opt(sc, 's', &k->stack, &bad);
-	k->has_weight = opt(sc, 'w', &k->weight, &bad);
-	k->noslot = opt(sc, 'x', NULL, &bad);
-	return bad ? "a malformed number" : NULL;
+	if ((seen & M_REALLOC || !has_free) && (l = next_letter(cs, allocs))) {
+		has_alloc = 1;
+		alloc_part(cs, k, (int)(strchr(allocs, l) - allocs));
+	}
+	if (cs->bad)
+		return "a malformed or missing number";
+	if (!has_free && !has_alloc)
+		return cs->k.i < cs->k.n ? "bad call code" : "the last call is cut short";
+	if (seen & M_REALLOC && !(has_free && has_alloc))
+		return "a realloc without both its parts";
+	if (!has_alloc && (seen & M_ALLOC_ONLY))
+		return "bad call code";
+	k->kind = seen & M_REALLOC ? FL_HC_REALLOC : has_free ? FL_HC_FREE : FL_HC_ALLOC;
+	if ((k->fn < 0 && seen & 4) || (has_alloc && k->place < 0))
+		return "bad call code";
+	return NULL;
 }
 
 static void remember_freed(struct fl_hc_decoder *d, uint64_t addr, uint64_t size)
@@ -228,9 +364,9 @@ static void remember_freed(struct fl_hc_decoder *d, uint64_t addr, uint64_t size
 	uint8_t *n = &d->nfreed[FL_HC_BUCKET(size)];
 	if (!addr)
 		return;
-	memmove(f + 1, f, (FL_HC_DEPTH - 1) * sizeof(*f));
+	memmove(f + 1, f, (d->depth - 1) * sizeof(*f));
 	f[0] = addr;
-	if (*n < FL_HC_DEPTH)
+	if (*n < d->depth)
 		(*n)++;
 }
 
@@ -366,22 +502,24 @@ const char *fl_hc_expand(struct fl_hc_decoder *d, const json_t *obj,
 			 void *ctx, const struct fl_reader_loc *loc, int *stop, char *buf,
 			 size_t len)
 {
-	const json_t *str = json_object_get(obj, FL_K_HC_CALLS);
+	const json_t *str = json_object_get(obj, FL_K_HC_KINDS);
 	const json_t *arr = json_object_get(obj, FL_K_DATA);
 	struct cursor c = {arr, 0, json_array_size(arr), 0};
-	struct scan sc = {json_string_value(str), 0, json_string_length(str)};
+	struct columns cs;
 	uint64_t n = (uint64_t)json_integer_value(json_object_get(obj, FL_K_N));
 	uint64_t t = (uint64_t)json_integer_value(json_object_get(obj, FL_K_TIME));
 	uint64_t seq = (uint64_t)json_integer_value(json_object_get(obj, FL_K_SEQ)) - 1;
 	int64_t tid = json_integer_value(json_object_get(obj, FL_K_TID));
 	uint64_t unit = str ? 1000 : 1; /* version 3 counts whole us, 2 ns */
 	size_t calls = 0;
+	const char *msg;
 	if (!str == !arr)
-		return str ? "heap calls line with both 'c' and 'd'; line skipped"
-			   : "heap calls line without 'c' (or 'd'); line skipped";
-	if (n == 0)
+		return str ? "heap calls line with both 'k' and 'd'; line skipped"
+			   : "heap calls line without 'k' (or 'd'); line skipped";
+	if (n == 0) {
 		reset(d);
-	else if (d->skipping)
+		d->depth = str ? FL_HC_DEPTH : FL_HC_DEPTH_V2;
+	} else if (d->skipping)
 		return NULL; /* said so at the first line of the epoch */
 	if (n != d->next_n) {
 		d->skipping = 1;
@@ -392,9 +530,14 @@ const char *fl_hc_expand(struct fl_hc_decoder *d, const json_t *obj,
 		return buf;
 	}
 	d->next_n++;
-	while ((str ? sc.i < sc.n : c.i < c.n) && !*stop) {
+	if (str && (msg = columns_open(&cs, obj))) {
+		d->skipping = 1;
+		snprintf(buf, len, "%s; the tick's other heap calls skipped", msg);
+		return buf;
+	}
+	while ((str ? cs.k.i < cs.k.n || cs.has_pending : c.i < c.n) && !*stop) {
 		struct call k;
-		const char *msg = str ? parse_v3(&sc, &k) : parse_v2(&c, &k);
+		msg = str ? parse_v3(&cs, &k) : parse_v2(&c, &k);
 		calls++;
 		if (!msg) {
 			k.dt *= (int64_t)unit;
@@ -408,6 +551,11 @@ const char *fl_hc_expand(struct fl_hc_decoder *d, const json_t *obj,
 		}
 		if (flat(ctx, &d->f, loc) < 0)
 			*stop = 1;
+	}
+	if (str && !*stop && !columns_done(&cs)) {
+		d->skipping = 1;
+		return "heap calls line with numbers no letter takes; the tick's other heap calls "
+		       "skipped";
 	}
 	return NULL;
 }

@@ -18,9 +18,7 @@
 #include "trace/clock.h"
 
 #define MAX_CALLS 1024
-#define LINE_CHARS 16384 /* the calls of one line, written when the next could overflow */
-/* t q c r g z a d s w x: a letter and at most 20 characters of number each */
-#define MAX_CALL_CHARS (11 * 21)
+#define MAX_LETTERS 9		    /* t q c s w x r, a free and an alloc letter */
 #define TABLE (2 * FL_HC_MAX_SLOTS) /* open addressing: at most half full */
 
 /* A block holding a slot: what the reader knows it by. Empty: addr 0, or
@@ -54,8 +52,14 @@ static struct {
 	uint32_t ncalls, tid;
 	uint64_t t0, seq0, prev_seq;
 	uint64_t told; /* the time the reader has for the previous call: t0 + whole us */
-	size_t nc;
-	char c[LINE_CHARS];
+	int last_free; /* the last letter is a plain free's: the next allocation may share it */
+	/* The columns (schema.h): the letters, then the numbers each letter takes. */
+	size_t nk, nf, nz, np, na, nu, nq, nc, nst, nw;
+	char k[MAX_CALLS * MAX_LETTERS];
+	uint64_t f[MAX_CALLS], z[2 * MAX_CALLS], p[MAX_CALLS];
+	int64_t a[2 * MAX_CALLS], u[MAX_CALLS], q[MAX_CALLS], c[MAX_CALLS], st[MAX_CALLS],
+	    w[MAX_CALLS];
+	char text[2 * MAX_CALLS * 21]; /* one column as written */
 } hc;
 
 void fl_heapcodec_reset(void)
@@ -141,21 +145,11 @@ static int64_t take_slot(uint64_t addr, uint64_t size)
 	return slot;
 }
 
-/* A letter, then v in decimal. */
-static void put(char letter, int64_t v)
-{
-	hc.c[hc.nc++] = letter;
-	if (v < 0) {
-		hc.c[hc.nc++] = '-';
-		hc.nc += fl_fmt_u64(hc.c + hc.nc, -(uint64_t)v);
-	} else {
-		hc.nc += fl_fmt_u64(hc.c + hc.nc, (uint64_t)v);
-	}
-}
+#define PUSH(col, v) (hc.col[hc.n##col++] = (v))
 
-static void put_letter(char letter)
+static void letter(char l)
 {
-	hc.c[hc.nc++] = letter;
+	hc.k[hc.nk++] = l;
 }
 
 static void remember_freed(uint64_t addr, uint64_t size)
@@ -170,44 +164,84 @@ static void remember_freed(uint64_t addr, uint64_t size)
 		(*n)++;
 }
 
-/* f slot | g delta z size */
-static void put_free(uint64_t addr, uint64_t size)
+/* f (slot) | g (delta, size); returns 1 for the first */
+static int put_free(uint64_t addr, uint64_t size)
 {
 	struct slot_entry *e = addr ? find(addr) : NULL;
 	if (e && e->size == size) {
-		put('f', e->slot);
+		letter(FL_HC_K_FREE);
+		PUSH(f, e->slot);
 		hc.s->free_slots[hc.nfree++] = e->slot;
 		erase(e);
-	} else {
-		put('g', (int64_t)(addr - hc.prev_addr));
-		put('z', (int64_t)size);
+		remember_freed(addr, size);
+		return 1;
 	}
+	letter('g');
+	PUSH(a, (int64_t)(addr - hc.prev_addr));
+	PUSH(z, size);
 	remember_freed(addr, size);
+	return 0;
 }
 
-/* a size [k place | d delta]; returns 0 when the block took no slot */
+/* The numbers of an allocation: the size, then its place in the free list
+ * or its delta. Returns how the reader finds the address, for the letter:
+ * 0 the first of the list, 1 a later place, 2 the delta. */
 static int put_alloc(uint64_t addr, uint64_t size)
 {
 	unsigned b = FL_HC_BUCKET(size);
 	uint64_t *f = hc.freed[b];
 	int k = -1;
-	put('a', (int64_t)size);
+	PUSH(z, size);
 	for (int i = 0; addr && i < hc.nfreed[b]; i++)
 		if (f[i] == addr) {
 			k = i;
 			break;
 		}
 	if (k >= 0) {
-		if (k > 0)
-			put('k', k + 1);
+		if (k)
+			PUSH(p, (uint64_t)k + 1);
 		memmove(f + k, f + k + 1, (size_t)(hc.nfreed[b] - k - 1) * sizeof(*f));
 		hc.nfreed[b]--;
 	} else {
-		put('d', (int64_t)(addr - (hc.prev_addr + FL_HC_CHUNK(hc.prev_size))));
+		PUSH(a, (int64_t)(addr - (hc.prev_addr + FL_HC_CHUNK(hc.prev_size))));
 	}
 	hc.prev_addr = addr;
 	hc.prev_size = size;
-	return take_slot(addr, size) >= 0;
+	return k < 0 ? 2 : k > 0;
+}
+
+/* Zero-padded to the widest: the reader splits by the count of its letters. */
+static void put_fixed(struct fl_out *o, const char *key, const uint64_t *v, size_t n)
+{
+	size_t width = 1, len = 0;
+	char digits[24];
+	for (size_t i = 0; i < n; i++) {
+		size_t w = fl_fmt_u64(digits, v[i]);
+		width = w > width ? w : width;
+	}
+	for (size_t i = 0; i < n; i++) {
+		size_t w = fl_fmt_u64(digits, v[i]);
+		memset(hc.text + len, '0', width - w);
+		memcpy(hc.text + len + width - w, digits, w);
+		len += width;
+	}
+	if (n)
+		fl_out_strn(o, key, hc.text, len);
+}
+
+/* Space-separated signed decimals. */
+static void put_signed(struct fl_out *o, const char *key, const int64_t *v, size_t n)
+{
+	size_t len = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			hc.text[len++] = ' ';
+		if (v[i] < 0)
+			hc.text[len++] = '-';
+		len += fl_fmt_u64(hc.text + len, v[i] < 0 ? -(uint64_t)v[i] : (uint64_t)v[i]);
+	}
+	if (n)
+		fl_out_strn(o, key, hc.text, len);
 }
 
 void fl_heapcodec_flush(struct fl_out *o)
@@ -217,9 +251,18 @@ void fl_heapcodec_flush(struct fl_out *o)
 	fl_out_begin(o, FL_EV_HEAPCALLS, hc.t0, hc.seq0);
 	fl_out_u64(o, FL_K_TID, hc.tid);
 	fl_out_u64(o, FL_K_N, hc.line_n);
-	fl_out_strn(o, FL_K_HC_CALLS, hc.c, hc.nc);
+	fl_out_strn(o, FL_K_HC_KINDS, hc.k, hc.nk);
+	put_fixed(o, FL_K_HC_SLOTS, hc.f, hc.nf);
+	put_fixed(o, FL_K_HC_SIZES, hc.z, hc.nz);
+	put_fixed(o, FL_K_HC_PLACES, hc.p, hc.np);
+	put_signed(o, FL_K_HC_DELTAS, hc.a, hc.na);
+	put_signed(o, FL_K_HC_US, hc.u, hc.nu);
+	put_signed(o, FL_K_HC_DSEQ, hc.q, hc.nq);
+	put_signed(o, FL_K_HC_FN, hc.c, hc.nc);
+	put_signed(o, FL_K_HC_STACKS, hc.st, hc.nst);
+	put_signed(o, FL_K_HC_WEIGHTS, hc.w, hc.nw);
 	hc.ncalls = 0;
-	hc.nc = 0;
+	hc.nk = hc.nf = hc.nz = hc.np = hc.na = hc.nu = hc.nq = hc.nc = hc.nst = hc.nw = 0;
 	if (fl_out_end(o) < 0)
 		fl_heapcodec_reset(); /* the reader never sees it: start again */
 	else
@@ -228,8 +271,7 @@ void fl_heapcodec_flush(struct fl_out *o)
 
 static void start_call(struct fl_out *o, const struct fl_event *ev)
 {
-	if (hc.ncalls &&
-	    (ev->tid != hc.tid || hc.ncalls == MAX_CALLS || hc.nc > LINE_CHARS - MAX_CALL_CHARS))
+	if (hc.ncalls && (ev->tid != hc.tid || hc.ncalls == MAX_CALLS))
 		fl_heapcodec_flush(o);
 	if (!hc.ncalls) {
 		pid_t pid = fl_sys_getpid();
@@ -252,57 +294,92 @@ static int64_t whole_us(int64_t ns)
 	return ns >= 0 ? ns / 1000 : -((-ns + 999) / 1000);
 }
 
-/* [t us] [q dseq] [c fn] [r] */
-static void put_head(const struct fl_event *ev, int kind, int default_fn)
+/* The letters before the call's own: t q c s w r, each with its number. */
+static void put_head(const struct fl_event *ev, int kind, int default_fn, uint64_t size,
+		     uint64_t weight)
 {
 	int64_t us = whole_us((int64_t)(ev->t - hc.told));
 	if (us) {
-		put('t', us);
+		letter(FL_HC_K_TIME);
+		PUSH(u, us);
 		hc.told += (uint64_t)(us * 1000);
 	}
-	if (ev->seq - hc.prev_seq != 1)
-		put('q', (int64_t)(ev->seq - hc.prev_seq));
-	if (kind != FL_HC_FREE && ev->fn != default_fn)
-		put('c', ev->fn);
-	if (kind == FL_HC_REALLOC)
-		put_letter('r');
+	if (ev->seq - hc.prev_seq != 1) {
+		letter('q');
+		PUSH(q, (int64_t)(ev->seq - hc.prev_seq));
+	}
 	hc.prev_seq = ev->seq;
+	if (kind == FL_HC_FREE)
+		return;
+	if (ev->fn != default_fn) {
+		letter('c');
+		PUSH(c, ev->fn);
+	}
+	if (!hc.have_stack || ev->stack != hc.prev_stack) {
+		letter('s');
+		PUSH(st, ev->stack);
+	}
+	hc.prev_stack = ev->stack;
+	hc.have_stack = 1;
+	if (weight != size) {
+		letter('w');
+		PUSH(w, (int64_t)weight);
+	}
+	if (kind == FL_HC_REALLOC)
+		letter('r');
 }
 
-/* [s stack] [w weight] [x] */
-static void put_tail(int slotted, uint32_t stack, uint64_t weight, uint64_t size)
+/* An allocation that can share the letter of the free just before it: it
+ * has nothing of its own to say but its time, numbers and slot. */
+static int pairs_with_free(const struct fl_event *ev)
 {
-	if (!hc.have_stack || stack != hc.prev_stack)
-		put('s', stack);
-	hc.prev_stack = stack;
-	hc.have_stack = 1;
-	if (weight != size)
-		put('w', (int64_t)weight);
-	if (!slotted)
-		put_letter('x');
+	return hc.nk && hc.last_free && ev->seq - hc.prev_seq == 1 && ev->fn == FL_CALL_MALLOC &&
+	       hc.have_stack && ev->stack == hc.prev_stack && ev->a[2] == ev->a[1];
 }
+
+static void put_pair(const struct fl_event *ev)
+{
+	int64_t us = whole_us((int64_t)(ev->t - hc.told));
+	hc.nk--; /* the free's letter: the pair's says it */
+	if (us) {
+		letter(FL_HC_K_PAIR_TIME);
+		PUSH(u, us);
+		hc.told += (uint64_t)(us * 1000);
+	}
+	hc.prev_seq = ev->seq;
+	letter(FL_HC_K_PAIR + put_alloc(ev->a[0], ev->a[1]));
+}
+
+static const char alloc_letter[] = {FL_HC_K_ALLOC, FL_HC_K_ALLOC_PLACE, FL_HC_K_ALLOC_DELTA};
 
 int fl_heapcodec_add(struct fl_out *o, const struct fl_event *ev)
 {
-	int slotted;
 	switch (ev->kind) {
 	case FL_EVK_ALLOC:
 		start_call(o, ev);
-		put_head(ev, FL_HC_ALLOC, FL_CALL_MALLOC);
-		slotted = put_alloc(ev->a[0], ev->a[1]);
-		put_tail(slotted, ev->stack, ev->a[2], ev->a[1]);
+		if (pairs_with_free(ev)) {
+			put_pair(ev);
+		} else {
+			put_head(ev, FL_HC_ALLOC, FL_CALL_MALLOC, ev->a[1], ev->a[2]);
+			letter(alloc_letter[put_alloc(ev->a[0], ev->a[1])]);
+		}
+		if (take_slot(ev->a[0], ev->a[1]) < 0)
+			letter('x');
+		hc.last_free = 0;
 		return 1;
 	case FL_EVK_FREE:
 		start_call(o, ev);
-		put_head(ev, FL_HC_FREE, FL_CALL_FREE);
-		put_free(ev->a[0], ev->a[1]);
+		put_head(ev, FL_HC_FREE, FL_CALL_FREE, 0, 0);
+		hc.last_free = put_free(ev->a[0], ev->a[1]);
 		return 1;
 	case FL_EVK_REALLOC:
 		start_call(o, ev);
-		put_head(ev, FL_HC_REALLOC, FL_CALL_REALLOC);
+		put_head(ev, FL_HC_REALLOC, FL_CALL_REALLOC, ev->a[2], ev->a[3]);
 		put_free(ev->a[0], ev->a[4]);
-		slotted = put_alloc(ev->a[1], ev->a[2]);
-		put_tail(slotted, ev->stack, ev->a[3], ev->a[2]);
+		letter(alloc_letter[put_alloc(ev->a[1], ev->a[2])]);
+		if (take_slot(ev->a[1], ev->a[2]) < 0)
+			letter('x');
+		hc.last_free = 0;
 		return 1;
 	}
 	return 0;

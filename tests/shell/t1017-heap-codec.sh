@@ -2,7 +2,7 @@
 # The compact heap lines (hc) of each trace version read back into the
 # calls the program made: a committed version 2 trace (calls as integers,
 # ns times) reads as its per-call twin recorded by the same build; a
-# version 3 recording (calls as a token string, us times) of a program
+# version 3 recording (calls as columns of digits, us times) of a program
 # calling every heap function reads as its per-call form; zstdcat of a
 # compressed trace gives back NDJSON.
 . "$(dirname "$0")/lib.sh"
@@ -38,10 +38,10 @@ test_expect_success 'record every heap function in both forms (version 3)' '
 			-o "$TMP/c$c" -- "$PROGS/p_heap_counts" 1 300 >"$TMP/own$c" || return 1
 	done &&
 	grep -q "\"v\":3," "$TMP"/c1/*.ndjson &&
-	grep -q "\"e\":\"hc\".*\"c\":\"" "$TMP"/c1/*.ndjson
+	grep -q "\"e\":\"hc\".*\"k\":\"" "$TMP"/c1/*.ndjson
 '
 
-test_expect_success 'the token strings read as the per-call lines' '
+test_expect_success 'the columns read as the per-call lines' '
 	figures "$TMP/c1" >"$TMP/f1" && figures "$TMP/c0" >"$TMP/f0" &&
 	jq -e ".errors == 0" "$TMP/f1" >/dev/null &&
 	jq -e -s ".[0].records >= ([.[1].calls | to_entries[] | select(.key != \"free\") |
@@ -56,7 +56,7 @@ test_expect_success 'zstdcat of a compressed trace is NDJSON with the same calls
 		b=$(basename "$f" .zst) && zstdcat "$f" >"$TMP/u/$b" || return 1
 	done &&
 	jq -c . "$TMP"/u/*.ndjson >/dev/null &&
-	grep -q "\"e\":\"hc\".*\"c\":\"" "$TMP"/u/*.ndjson &&
+	grep -q "\"e\":\"hc\".*\"k\":\"" "$TMP"/u/*.ndjson &&
 	figures "$TMP/z" >"$TMP/fz" && figures "$TMP/u" >"$TMP/fu" &&
 	diff -u "$TMP/fu" "$TMP/fz"
 '

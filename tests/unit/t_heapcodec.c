@@ -50,7 +50,11 @@ static uint64_t next_addr = 0x555555550000ull, t_now = 1000000, seq_now = 100;
 
 static uint64_t new_size(void)
 {
-	return rnd() % 8 == 0 ? pick(odd_sizes, sizeof(odd_sizes) / 8) : 16 + rnd() % 600;
+	uint64_t r = rnd() % 8;
+	/* a few sizes often: free lists longer than one */
+	return r == 0  ? pick(odd_sizes, sizeof(odd_sizes) / 8)
+	       : r < 4 ? 16 + rnd() % 3 * 16
+		       : 16 + rnd() % 600;
 }
 
 /* Mostly a bump allocator reusing freed addresses, as a real one would. */
@@ -93,7 +97,7 @@ static void take_live(size_t i, uint64_t *addr, uint64_t *size)
 
 static void gen_one(void)
 {
-	uint64_t r = rnd() % 100, addr, size;
+	uint64_t r = rnd() % 100, addr, size, k;
 	struct fl_event *ev;
 	if (nlive && (r < 40 || nlive == MAXLIVE)) {
 		ev = next_event(FL_EVK_FREE);
@@ -116,9 +120,14 @@ static void gen_one(void)
 		ev = next_event(FL_EVK_ALLOC);
 		ev->fn = rnd() % 3 ? FL_CALL_MALLOC : (uint16_t)(rnd() % FL_CALL_COUNT);
 		size = new_size();
-		/* now and then at an address just freed: from the free lists */
-		addr = nev > 2 && evs[nev - 2].kind == FL_EVK_FREE && rnd() % 2 ? evs[nev - 2].a[0]
-										: new_addr(size);
+		/* now and then at an address freed of late, with its size: from the free lists */
+		k = 2 + rnd() % 6;
+		if (nev > k && evs[nev - k].kind == FL_EVK_FREE && rnd() % 2) {
+			addr = evs[nev - k].a[0];
+			size = evs[nev - k].a[1];
+		} else {
+			addr = new_addr(size);
+		}
 		ev->a[0] = addr;
 		ev->a[1] = size;
 		ev->a[2] = rnd() % 10 == 0 ? rnd() : size;
@@ -187,6 +196,16 @@ static int decode_text(struct fl_hc_decoder *d, const char *text, size_t len)
 	return errors;
 }
 
+/* How many times l occurs in the "k" strings of text. */
+static size_t count_letter(const char *text, size_t len, char l)
+{
+	size_t n = 0;
+	for (const char *p = text; (p = strstr(p, "\"k\":\"")) && p < text + len;)
+		for (p += 5; *p != '"'; p++)
+			n += *p == l;
+	return n;
+}
+
 static void test_round_trip(void)
 {
 	static char mem[16 << 20];
@@ -204,9 +223,12 @@ static void test_round_trip(void)
 	fl_heapcodec_flush(&o);
 	CHECK_EQ_U64(o.dropped_lines, 0);
 	CHECK(strstr(o.buf, "\"c\":\"") != NULL);
-	for (const char *l = "tqcrfgzakdswx"; *l; l++) /* every token was written */
-		CHECK(memchr(o.buf, *l, o.len) != NULL);
-	CHECK(strstr(o.buf, "t-") != NULL); /* and time going back */
+	for (const char *l = "012345678qcswrgx"; *l; l++) { /* every letter was written */
+		if (!count_letter(o.buf, o.len, *l))
+			fprintf(stderr, "letter '%c' never written\n", *l);
+		CHECK(count_letter(o.buf, o.len, *l) > 0);
+	}
+	CHECK(strstr(o.buf, "\"u\":\"-") || strstr(o.buf, " -")); /* and time going back */
 	CHECK_EQ_U64(decode_text(d, o.buf, o.len), 0);
 	CHECK_EQ_U64(ndecoded, nev);
 	CHECK_EQ_U64(mismatches, 0);
@@ -236,37 +258,51 @@ static const char *decode_line(const char *line, size_t *calls)
 
 static void test_errors(void)
 {
-	static const char *const bad[] = {
-	    "a16d0",		/* the first allocation of an epoch names its stack */
-	    "a16s1",		/* the free list is empty */
-	    "a16d0s1f1",	/* slot 1 holds nothing */
-	    "a16d0s1f0a16s1k2", /* the list holds one address */
-	    "a16d0s1a",		/* a number is missing */
-	    "a16d0s1t",		/* the next call is cut short */
-	    "a16d0s1e5",	/* no such letter */
-	    "a16d0s1g0",	/* a freed address without its size */
-	    "a16d0s1ra16d0",	/* a realloc frees a block first */
-	    "c99a16d0s1",	/* no such call */
-	    "a16d0s1f0a16d99999999999999999999999", /* beyond 64 bits */
+	/* {letters, slots, sizes, places, deltas, us} */
+	static const char *const bad[][6] = {
+	    {"7", "", "16", "", "0", ""},    /* the first allocation of an epoch names its stack */
+	    {"s5", "", "16", "", "", ""},    /* the free list is empty */
+	    {"s76", "1", "16", "", "0", ""}, /* slot 1 holds nothing */
+	    {"s768", "0", "1616", "2", "0", ""}, /* the list holds one address */
+	    {"s7", "", "16", "", "", ""},	 /* a delta is missing */
+	    {"s7", "", "16", "", "0 1", ""},	 /* one delta too many */
+	    {"s77", "", "161", "", "0 0", ""},	 /* sizes that two letters do not split */
+	    {"s73", "", "16", "", "0", "1"},	 /* the next call is cut short */
+	    {"s7e", "", "16", "", "0", ""},	 /* no such letter */
+	    {"s7g", "", "1616", "", "0 0", ""},	 /* fine: a free by address */
+	    {"s7r7", "", "1616", "", "0 0", ""}, /* a realloc frees a block first */
+	    {"c7", "", "16", "", "0", ""},	 /* c needs its number */
+	    {"s40", "0", "16", "", "0", "1"},	 /* a pair frees a block in a slot */
+	    {"s7", "", "16", "", "99999999999999999999", ""}, /* beyond 64 bits */
+	    {"s7", "", "16", "", "1-", ""},		      /* not a number */
 	};
+	static const char *const keys[] = {"k", "f", "z", "p", "a", "u"};
 	size_t calls;
-	char line[256];
+	char line[512];
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		snprintf(line, sizeof(line),
-			 "{\"e\":\"hc\",\"t\":5,\"seq\":1,\"tid\":1,\"n\":0,\"c\":\"%s\"}", bad[i]);
-		CHECK(decode_line(line, &calls) != NULL);
+		size_t len = (size_t)snprintf(line, sizeof(line),
+					      "{\"e\":\"hc\",\"t\":5,\"seq\":1,\"tid\":1,\"n\":0,"
+					      "\"s\":\"1\"");
+		for (size_t c = 0; c < 6; c++)
+			if (*bad[i][c])
+				len += (size_t)snprintf(line + len, sizeof(line) - len,
+							",\"%s\":\"%s\"", keys[c], bad[i][c]);
+		snprintf(line + len, sizeof(line) - len, "}");
+		if (!decode_line(line, &calls) != (i == 9))
+			fprintf(stderr, "bad[%zu] decoded %s\n", i,
+				i == 9 ? "wrong" : "without error");
+		CHECK(!decode_line(line, &calls) == (i == 9));
 	}
 	CHECK(decode_line("{\"e\":\"hc\",\"t\":5,\"seq\":1,\"tid\":1,\"n\":0}", &calls) != NULL);
-	CHECK(decode_line("{\"e\":\"hc\",\"t\":5,\"seq\":1,\"tid\":1,\"n\":0,\"c\":\"\",\"d\":[]}",
+	CHECK(decode_line("{\"e\":\"hc\",\"t\":5,\"seq\":1,\"tid\":1,\"n\":0,\"k\":\"\",\"d\":[]}",
 			  &calls) != NULL);
-	/* well formed: both calls come out */
-	CHECK(decode_line(
-		  "{\"e\":\"hc\",\"t\":5,\"seq\":1,\"tid\":1,\"n\":0,\"c\":\"a16d0s1f0a16s1\"}",
-		  &calls) == NULL);
+	/* well formed: an allocation, a pair (free and allocation at the freed address) */
+	CHECK(decode_line("{\"e\":\"hc\",\"t\":5,\"seq\":1,\"tid\":1,\"n\":0,\"k\":\"s70\","
+			  "\"s\":\"1\",\"f\":\"0\",\"z\":\"1616\",\"a\":\"0\"}",
+			  &calls) == NULL);
 	CHECK_EQ_U64(calls, 3);
 }
-
-/* Version 2: "d" as integers, dt in ns; the same calls as "a16d4096s7t1f0". */
+/* Version 2: "d" as integers, dt in ns; an allocation and a free. */
 static void test_version2(void)
 {
 	size_t calls;
