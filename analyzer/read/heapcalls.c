@@ -193,13 +193,18 @@ static int64_t signed_(struct columns *cs, struct column *col)
 	return neg ? (int64_t)(0 - v) : (int64_t)v; /* deltas wrap as the shim's do */
 }
 
-static void column_of(struct column *col, const json_t *obj, const char *key)
-{
-	const json_t *v = json_object_get(obj, key);
-	col->s = v ? json_string_value(v) : "";
-	col->n = v ? json_string_length(v) : 0;
-	col->i = 0;
-}
+/* One line as either parser gave it: the columns, or version 2's array. */
+struct line {
+	uint64_t n, t, seq;
+	int64_t tid;
+	int has_k; /* version 3: the columns below, else "d" */
+	const json_t *d;
+	struct column col[10]; /* in the order of col_keys */
+};
+
+static const char *const col_keys[] = {
+    FL_K_HC_KINDS, FL_K_HC_SLOTS, FL_K_HC_SIZES, FL_K_HC_PLACES, FL_K_HC_DELTAS,
+    FL_K_HC_US,	   FL_K_HC_DSEQ,  FL_K_HC_FN,	 FL_K_HC_STACKS, FL_K_HC_WEIGHTS};
 
 /* Splits a fixed column by the count of its numbers; -1 if it cannot. */
 static int set_width(struct column *col, size_t count)
@@ -212,20 +217,14 @@ static int set_width(struct column *col, size_t count)
 }
 
 /* NULL, or what is wrong with the columns as a whole. */
-static const char *columns_open(struct columns *cs, const json_t *obj)
+static const char *columns_open(struct columns *cs, const struct line *ln)
 {
 	size_t nf = 0, nz = 0, np = 0;
+	struct column *dst[] = {&cs->k, &cs->f, &cs->z, &cs->p, &cs->a,
+				&cs->u, &cs->q, &cs->c, &cs->s, &cs->w};
 	memset(cs, 0, sizeof(*cs));
-	column_of(&cs->k, obj, FL_K_HC_KINDS);
-	column_of(&cs->f, obj, FL_K_HC_SLOTS);
-	column_of(&cs->z, obj, FL_K_HC_SIZES);
-	column_of(&cs->p, obj, FL_K_HC_PLACES);
-	column_of(&cs->a, obj, FL_K_HC_DELTAS);
-	column_of(&cs->u, obj, FL_K_HC_US);
-	column_of(&cs->q, obj, FL_K_HC_DSEQ);
-	column_of(&cs->c, obj, FL_K_HC_FN);
-	column_of(&cs->s, obj, FL_K_HC_STACKS);
-	column_of(&cs->w, obj, FL_K_HC_WEIGHTS);
+	for (size_t i = 0; i < 10; i++)
+		*dst[i] = ln->col[i];
 	for (size_t i = 0; i < cs->k.n; i++) {
 		char l = cs->k.s[i];
 		int pair = l >= FL_HC_K_PAIR && l <= FL_HC_K_PAIR + 2;
@@ -250,13 +249,16 @@ static int columns_done(const struct columns *cs)
 	return 1;
 }
 
-static int next_letter(struct columns *cs, const char *set)
+/* Takes the next letter if it is one of set (a few letters: a loop beats strchr's call). */
+static inline int next_letter(struct columns *cs, const char *set)
 {
 	char l = cs->k.i < cs->k.n ? cs->k.s[cs->k.i] : 0;
-	if (!l || !strchr(set, l))
-		return 0;
-	cs->k.i++;
-	return l;
+	for (; l && *set; set++)
+		if (*set == l) {
+			cs->k.i++;
+			return l;
+		}
+	return 0;
 }
 
 /* The allocation part: its letter l is place-1 (0), a later place (1) or a
@@ -284,10 +286,8 @@ static const char *parse_v3(struct columns *cs, struct call *k)
 		cs->has_pending = 0;
 		return NULL;
 	}
-	memset(k, 0, sizeof(*k));
-	k->dseq = 1;
-	k->fn = -1;
-	k->slot = -1;
+	/* a compound literal, not memset: rep stos is slow for 120 bytes */
+	*k = (struct call){.dseq = 1, .fn = -1, .slot = -1};
 	while ((l = next_letter(cs, modifiers))) {
 		int bit = 1 << (strchr(modifiers, l) - modifiers);
 		if (seen & bit)
@@ -319,12 +319,8 @@ static const char *parse_v3(struct columns *cs, struct call *k)
 			return "bad call code";
 		k->kind = FL_HC_FREE;
 		k->slot = (int64_t)fixed(cs, &cs->f);
-		memset(&cs->pending, 0, sizeof(cs->pending));
-		cs->pending.kind = FL_HC_ALLOC;
-		cs->pending.dt = pair_dt;
-		cs->pending.dseq = 1;
-		cs->pending.fn = -1;
-		cs->pending.slot = -1;
+		cs->pending = (struct call){
+		    .kind = FL_HC_ALLOC, .dt = pair_dt, .dseq = 1, .fn = -1, .slot = -1};
 		alloc_part(cs, &cs->pending, l - FL_HC_K_PAIR);
 		cs->has_pending = 1;
 		return cs->bad ? "a malformed or missing number" : NULL;
@@ -497,19 +493,17 @@ static const char *apply(struct fl_hc_decoder *d, const struct call *k, uint64_t
 	return NULL;
 }
 
-const char *fl_hc_expand(struct fl_hc_decoder *d, const json_t *obj,
-			 int (*flat)(void *, const struct fl_flat *, const struct fl_reader_loc *),
-			 void *ctx, const struct fl_reader_loc *loc, int *stop, char *buf,
-			 size_t len)
+static const char *expand(struct fl_hc_decoder *d, const struct line *ln,
+			  int (*flat)(void *, const struct fl_flat *, const struct fl_reader_loc *),
+			  void *ctx, const struct fl_reader_loc *loc, int *stop, char *buf,
+			  size_t len)
 {
-	const json_t *str = json_object_get(obj, FL_K_HC_KINDS);
-	const json_t *arr = json_object_get(obj, FL_K_DATA);
+	int str = ln->has_k;
+	const json_t *arr = ln->d;
 	struct cursor c = {arr, 0, json_array_size(arr), 0};
 	struct columns cs;
-	uint64_t n = (uint64_t)json_integer_value(json_object_get(obj, FL_K_N));
-	uint64_t t = (uint64_t)json_integer_value(json_object_get(obj, FL_K_TIME));
-	uint64_t seq = (uint64_t)json_integer_value(json_object_get(obj, FL_K_SEQ)) - 1;
-	int64_t tid = json_integer_value(json_object_get(obj, FL_K_TID));
+	uint64_t n = ln->n, t = ln->t, seq = ln->seq - 1;
+	int64_t tid = ln->tid;
 	uint64_t unit = str ? 1000 : 1; /* version 3 counts whole us, 2 ns */
 	size_t calls = 0;
 	const char *msg;
@@ -530,7 +524,7 @@ const char *fl_hc_expand(struct fl_hc_decoder *d, const json_t *obj,
 		return buf;
 	}
 	d->next_n++;
-	if (str && (msg = columns_open(&cs, obj))) {
+	if (str && (msg = columns_open(&cs, ln))) {
 		d->skipping = 1;
 		snprintf(buf, len, "%s; the tick's other heap calls skipped", msg);
 		return buf;
@@ -558,4 +552,43 @@ const char *fl_hc_expand(struct fl_hc_decoder *d, const json_t *obj,
 		       "skipped";
 	}
 	return NULL;
+}
+
+const char *fl_hc_expand(struct fl_hc_decoder *d, const json_t *obj,
+			 int (*flat)(void *, const struct fl_flat *, const struct fl_reader_loc *),
+			 void *ctx, const struct fl_reader_loc *loc, int *stop, char *buf,
+			 size_t len)
+{
+	struct line ln = {0};
+	ln.n = (uint64_t)json_integer_value(json_object_get(obj, FL_K_N));
+	ln.t = (uint64_t)json_integer_value(json_object_get(obj, FL_K_TIME));
+	ln.seq = (uint64_t)json_integer_value(json_object_get(obj, FL_K_SEQ));
+	ln.tid = json_integer_value(json_object_get(obj, FL_K_TID));
+	ln.d = json_object_get(obj, FL_K_DATA);
+	for (size_t i = 0; i < 10; i++) {
+		const json_t *v = json_object_get(obj, col_keys[i]);
+		ln.col[i].s = v ? json_string_value(v) : "";
+		ln.col[i].n = v ? json_string_length(v) : 0;
+	}
+	ln.has_k = json_object_get(obj, FL_K_HC_KINDS) != NULL;
+	return expand(d, &ln, flat, ctx, loc, stop, buf, len);
+}
+
+const char *
+fl_hc_expand_flat(struct fl_hc_decoder *d, const struct fl_flat *f,
+		  int (*flat)(void *, const struct fl_flat *, const struct fl_reader_loc *),
+		  void *ctx, const struct fl_reader_loc *loc, int *stop, char *buf, size_t len)
+{
+	struct line ln = {0};
+	ln.n = (uint64_t)fl_flat_int(f, FL_K_N, 0);
+	ln.t = (uint64_t)fl_flat_int(f, FL_K_TIME, 0);
+	ln.seq = (uint64_t)fl_flat_int(f, FL_K_SEQ, 0);
+	ln.tid = fl_flat_int(f, FL_K_TID, 0);
+	for (size_t i = 0; i < 10; i++) {
+		const struct fl_flat_val *v = fl_flat_get(f, col_keys[i]);
+		ln.col[i].s = v ? v->s : "";
+		ln.col[i].n = v ? v->slen : 0;
+	}
+	ln.has_k = fl_flat_get(f, FL_K_HC_KINDS) != NULL;
+	return expand(d, &ln, flat, ctx, loc, stop, buf, len);
 }
