@@ -49,6 +49,11 @@ test_expect_success 'the columns read as the per-call lines' '
 	diff -u "$TMP/f0" "$TMP/f1"
 '
 
+test_expect_success 'the fast path and jansson read the columns alike' '
+	FAULTLINE_NO_FAST_PATH=1 figures "$TMP/c1" >"$TMP/f1slow" &&
+	diff -u "$TMP/f1slow" "$TMP/f1"
+'
+
 test_expect_success 'zstdcat of a compressed trace is NDJSON with the same calls' '
 	"$FL" record -q --all --large 1 --compress -o "$TMP/z" -- \
 		"$PROGS/p_heap_counts" 1 300 >/dev/null &&
