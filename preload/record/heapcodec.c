@@ -3,8 +3,8 @@
  * reader keeps the same state and makes the same moves (analyzer/read/
  * heapcalls.c): what one side does to its slots and free lists, the other
  * must do in the same order, or every later line of the epoch is misread.
- * An epoch ends at every tick, in a fork child, when a line did not fit,
- * and when the slots run out: a lost line then costs one epoch at most.
+ * An epoch ends at the first tick a second after it began, in a fork child
+ * and when a line did not fit: a lost line then costs one epoch at most.
  */
 #include "record/heapcodec.h"
 
@@ -18,6 +18,12 @@
 #include "trace/clock.h"
 
 #define MAX_CALLS 1024
+/* An epoch's first lines name every block that lived through the last one
+ * by address (a delta and a size: several bytes each, even compressed), so
+ * a new epoch each tick (10 a second) cost a program with thousands of live
+ * blocks tens of kB a tick. Once a second, a line the writer lost still
+ * costs the reader one second of calls at most. */
+#define EPOCH_NS 1000000000ull
 #define MAX_LETTERS 9		    /* t q c s w x r, a free and an alloc letter */
 #define TABLE (2 * FL_HC_MAX_SLOTS) /* open addressing: at most half full */
 
@@ -41,6 +47,7 @@ static struct {
 	int s_failed;
 	pid_t pid;
 	uint64_t line_n;
+	uint64_t epoch_t;	      /* when the epoch began */
 	uint32_t nslots, nfree, used; /* used: table entries, for the reset */
 	uint32_t gen;		      /* the table's generation: entries of others are empty */
 	uint64_t prev_addr, prev_size;
@@ -62,8 +69,9 @@ static struct {
 	char text[2 * MAX_CALLS * 21]; /* one column as written */
 } hc;
 
-void fl_heapcodec_reset(void)
+void fl_heapcodec_new_epoch(void)
 {
+	hc.epoch_t = fl_now();
 	if (hc.s && hc.used && ++hc.gen == 0) { /* wrapped: clear once, start over */
 		memset(hc.s->table, 0, sizeof(hc.s->table));
 		hc.gen = 1;
@@ -73,6 +81,12 @@ void fl_heapcodec_reset(void)
 	hc.prev_addr = hc.prev_size = 0;
 	hc.have_stack = 0;
 	memset(hc.nfreed, 0, sizeof(hc.nfreed));
+}
+
+void fl_heapcodec_reset(void)
+{
+	if (fl_now() - hc.epoch_t >= EPOCH_NS)
+		fl_heapcodec_new_epoch();
 }
 
 static int empty(const struct slot_entry *e)
@@ -264,7 +278,7 @@ void fl_heapcodec_flush(struct fl_out *o)
 	hc.ncalls = 0;
 	hc.nk = hc.nf = hc.nz = hc.np = hc.na = hc.nu = hc.nq = hc.nc = hc.nst = hc.nw = 0;
 	if (fl_out_end(o) < 0)
-		fl_heapcodec_reset(); /* the reader never sees it: start again */
+		fl_heapcodec_new_epoch(); /* the reader never sees it: start again */
 	else
 		hc.line_n++;
 }
@@ -276,7 +290,7 @@ static void start_call(struct fl_out *o, const struct fl_event *ev)
 	if (!hc.ncalls) {
 		pid_t pid = fl_sys_getpid();
 		if (pid != hc.pid) { /* a fork child: its trace starts afresh */
-			fl_heapcodec_reset();
+			fl_heapcodec_new_epoch();
 			hc.pid = pid;
 		}
 		hc.tid = ev->tid;

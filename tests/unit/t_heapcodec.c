@@ -217,7 +217,7 @@ static void test_round_trip(void)
 		CHECK(fl_heapcodec_add(&o, &evs[nev - 1]) == 1);
 		if (rnd() % 5000 == 0) { /* a tick: a new epoch */
 			fl_heapcodec_flush(&o);
-			fl_heapcodec_reset();
+			fl_heapcodec_new_epoch();
 		}
 	}
 	fl_heapcodec_flush(&o);
