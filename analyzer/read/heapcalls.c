@@ -160,13 +160,18 @@ static uint64_t digits(struct column *col, size_t end, int *bad)
 	return v;
 }
 
-static uint64_t fixed(struct columns *cs, struct column *col)
+/* Slots, sizes and places: never above INT64_MAX, as every integer of a trace. */
+static int64_t fixed(struct columns *cs, struct column *col)
 {
+	uint64_t v;
 	if (col->i + col->width > col->n) {
 		cs->bad = 1;
 		return 0;
 	}
-	return digits(col, col->i + col->width, &cs->bad);
+	v = digits(col, col->i + col->width, &cs->bad);
+	if (v > INT64_MAX)
+		cs->bad = 1;
+	return (int64_t)(v & INT64_MAX);
 }
 
 static int64_t signed_(struct columns *cs, struct column *col)
@@ -265,15 +270,16 @@ static inline int next_letter(struct columns *cs, const char *set)
  * delta (2); then x if it took no slot. */
 static void alloc_part(struct columns *cs, struct call *k, int how)
 {
-	k->size = (int64_t)fixed(cs, &cs->z);
-	k->place = how == 0 ? 1 : how == 1 ? (int64_t)fixed(cs, &cs->p) : 0;
+	k->size = fixed(cs, &cs->z);
+	k->place = how == 0 ? 1 : how == 1 ? fixed(cs, &cs->p) : 0;
 	if (how == 2)
 		k->adelta = signed_(cs, &cs->a);
 	k->noslot = next_letter(cs, "x") != 0;
 }
 
 static const char modifiers[] = {FL_HC_K_TIME, 'q', 'c', 's', 'w', 'r', FL_HC_K_PAIR_TIME, 0};
-enum { M_TIME = 1, M_SEQ = 2, M_ALLOC_ONLY = 4 | 8 | 16, M_REALLOC = 32, M_PAIR_TIME = 64 };
+/* Bits of the modifiers seen, by their place in modifiers[]. */
+enum { M_FN = 4, M_ALLOC_ONLY = 4 | 8 | 16, M_REALLOC = 32, M_PAIR_TIME = 64 };
 
 static void set_defaults(struct call *k)
 {
@@ -329,7 +335,7 @@ static const char *parse_v3(struct columns *cs, struct call *k)
 		if (seen & (M_ALLOC_ONLY | M_REALLOC))
 			return "bad call code";
 		k->kind = FL_HC_FREE;
-		k->slot = (int64_t)fixed(cs, &cs->f);
+		k->slot = fixed(cs, &cs->f);
 		set_defaults(&cs->pending);
 		cs->pending.kind = FL_HC_ALLOC;
 		cs->pending.dt = pair_dt;
@@ -342,10 +348,10 @@ static const char *parse_v3(struct columns *cs, struct call *k)
 	if ((l = next_letter(cs, (const char[]){FL_HC_K_FREE, 'g', 0}))) {
 		has_free = 1;
 		if (l == FL_HC_K_FREE) {
-			k->slot = (int64_t)fixed(cs, &cs->f);
+			k->slot = fixed(cs, &cs->f);
 		} else {
 			k->fdelta = signed_(cs, &cs->a);
-			k->fsize = (int64_t)fixed(cs, &cs->z);
+			k->fsize = fixed(cs, &cs->z);
 		}
 	}
 	if ((seen & M_REALLOC || !has_free) && (l = next_letter(cs, allocs))) {
@@ -361,7 +367,7 @@ static const char *parse_v3(struct columns *cs, struct call *k)
 	if (!has_alloc && (seen & M_ALLOC_ONLY))
 		return "bad call code";
 	k->kind = seen & M_REALLOC ? FL_HC_REALLOC : has_free ? FL_HC_FREE : FL_HC_ALLOC;
-	if ((k->fn < 0 && seen & 4) || (has_alloc && k->place < 0))
+	if ((k->fn < 0 && seen & M_FN) || (has_alloc && k->place < 0))
 		return "bad call code";
 	return NULL;
 }

@@ -274,6 +274,7 @@ static void test_errors(void)
 	    {"c7", "", "16", "", "0", ""},	 /* c needs its number */
 	    {"s40", "0", "16", "", "0", "1"},	 /* a pair frees a block in a slot */
 	    {"s7", "", "16", "", "99999999999999999999", ""}, /* beyond 64 bits */
+	    {"s7", "", "9300000000000000000", "", "0", ""},   /* a size above INT64_MAX */
 	    {"s7", "", "16", "", "1-", ""},		      /* not a number */
 	};
 	static const char *const keys[] = {"k", "f", "z", "p", "a", "u"};
