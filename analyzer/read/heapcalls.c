@@ -149,11 +149,20 @@ static uint64_t digits(struct column *col, size_t end, int *bad)
 {
 	uint64_t v = 0;
 	size_t start = col->i;
-	for (; col->i < end && col->s[col->i] >= '0' && col->s[col->i] <= '9'; col->i++) {
-		unsigned digit = (unsigned)(col->s[col->i] - '0');
-		if (v > (UINT64_MAX - digit) / 10)
-			*bad = 1;
-		v = v * 10 + digit;
+	if (end - start <= 19) { /* cannot overflow: no check per digit */
+		for (; col->i < end; col->i++) {
+			unsigned digit = (unsigned)(col->s[col->i] - '0');
+			if (digit > 9)
+				break;
+			v = v * 10 + digit;
+		}
+	} else {
+		for (; col->i < end && col->s[col->i] >= '0' && col->s[col->i] <= '9'; col->i++) {
+			unsigned digit = (unsigned)(col->s[col->i] - '0');
+			if (v > (UINT64_MAX - digit) / 10)
+				*bad = 1;
+			v = v * 10 + digit;
+		}
 	}
 	if (col->i == start || col->i != end)
 		*bad = 1;
@@ -378,7 +387,7 @@ static void remember_freed(struct fl_hc_decoder *d, uint64_t addr, uint64_t size
 	uint8_t *n = &d->nfreed[FL_HC_BUCKET(size)];
 	if (!addr)
 		return;
-	memmove(f + 1, f, (d->depth - 1) * sizeof(*f));
+	memmove(f + 1, f, (*n < d->depth ? *n : d->depth - 1) * sizeof(*f));
 	f[0] = addr;
 	if (*n < d->depth)
 		(*n)++;

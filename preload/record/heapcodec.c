@@ -172,7 +172,8 @@ static void remember_freed(uint64_t addr, uint64_t size)
 	uint8_t *n = &hc.nfreed[FL_HC_BUCKET(size)];
 	if (!addr)
 		return;
-	memmove(f + 1, f, (FL_HC_DEPTH - 1) * sizeof(*f));
+	/* the list's own entries only, the oldest falling off a full one */
+	memmove(f + 1, f, (*n < FL_HC_DEPTH ? *n : FL_HC_DEPTH - 1) * sizeof(*f));
 	f[0] = addr;
 	if (*n < FL_HC_DEPTH)
 		(*n)++;
