@@ -263,16 +263,35 @@ static int columns_done(const struct columns *cs)
 	return 1;
 }
 
-/* Takes the next letter if it is one of set (a few letters: a loop beats strchr's call). */
-static inline int next_letter(struct columns *cs, const char *set)
+/* What each letter of "k" may be: one table lookup per letter. */
+enum { L_MODIFIER = 1, L_PAIR = 2, L_FREE = 4, L_ALLOC = 8, L_NOSLOT = 16 };
+static const unsigned char letter_class[256] = {
+    [FL_HC_K_TIME] = L_MODIFIER,
+    ['q'] = L_MODIFIER,
+    ['c'] = L_MODIFIER,
+    ['s'] = L_MODIFIER,
+    ['w'] = L_MODIFIER,
+    ['r'] = L_MODIFIER,
+    [FL_HC_K_PAIR_TIME] = L_MODIFIER,
+    [FL_HC_K_PAIR] = L_PAIR,
+    [FL_HC_K_PAIR + 1] = L_PAIR,
+    [FL_HC_K_PAIR + 2] = L_PAIR,
+    [FL_HC_K_FREE] = L_FREE,
+    ['g'] = L_FREE,
+    [FL_HC_K_ALLOC] = L_ALLOC,
+    [FL_HC_K_ALLOC_PLACE] = L_ALLOC,
+    [FL_HC_K_ALLOC_DELTA] = L_ALLOC,
+    ['x'] = L_NOSLOT,
+};
+
+/* Takes the next letter if it is of the class; 0 when it is not. */
+static inline int next_letter(struct columns *cs, unsigned class)
 {
-	char l = cs->k.i < cs->k.n ? cs->k.s[cs->k.i] : 0;
-	for (; l && *set; set++)
-		if (*set == l) {
-			cs->k.i++;
-			return l;
-		}
-	return 0;
+	unsigned char l = cs->k.i < cs->k.n ? (unsigned char)cs->k.s[cs->k.i] : 0;
+	if (!(letter_class[l] & class))
+		return 0;
+	cs->k.i++;
+	return l;
 }
 
 /* The allocation part: its letter l is place-1 (0), a later place (1) or a
@@ -283,7 +302,7 @@ static void alloc_part(struct columns *cs, struct call *k, int how)
 	k->place = how == 0 ? 1 : how == 1 ? fixed(cs, &cs->p) : 0;
 	if (how == 2)
 		k->adelta = signed_(cs, &cs->a);
-	k->noslot = next_letter(cs, "x") != 0;
+	k->noslot = next_letter(cs, L_NOSLOT) != 0;
 }
 
 static const char modifiers[] = {FL_HC_K_TIME, 'q', 'c', 's', 'w', 'r', FL_HC_K_PAIR_TIME, 0};
@@ -303,7 +322,6 @@ static void set_defaults(struct call *k)
 static const char *parse_v3(struct columns *cs, struct call *k)
 {
 	static const char allocs[] = {FL_HC_K_ALLOC, FL_HC_K_ALLOC_PLACE, FL_HC_K_ALLOC_DELTA, 0};
-	static const char pairs[] = {FL_HC_K_PAIR, FL_HC_K_PAIR + 1, FL_HC_K_PAIR + 2, 0};
 	int l, seen = 0, has_free = 0, has_alloc = 0;
 	int64_t pair_dt = 0;
 	if (cs->has_pending) { /* the allocation of a pair */
@@ -314,7 +332,7 @@ static const char *parse_v3(struct columns *cs, struct call *k)
 	/* Only what every call reads: zeroing the whole struct (rep stos) was a
 	 * sixth of the decoder's time. The rest is set by the letter that reads it. */
 	set_defaults(k);
-	while ((l = next_letter(cs, modifiers))) {
+	while ((l = next_letter(cs, L_MODIFIER))) {
 		int bit = 1 << (strchr(modifiers, l) - modifiers);
 		if (seen & bit)
 			return "bad call code";
@@ -340,7 +358,7 @@ static const char *parse_v3(struct columns *cs, struct call *k)
 			break;
 		}
 	}
-	if ((l = next_letter(cs, pairs))) {
+	if ((l = next_letter(cs, L_PAIR))) {
 		if (seen & (M_ALLOC_ONLY | M_REALLOC))
 			return "bad call code";
 		k->kind = FL_HC_FREE;
@@ -354,7 +372,7 @@ static const char *parse_v3(struct columns *cs, struct call *k)
 	}
 	if (seen & M_PAIR_TIME)
 		return "bad call code";
-	if ((l = next_letter(cs, (const char[]){FL_HC_K_FREE, 'g', 0}))) {
+	if ((l = next_letter(cs, L_FREE))) {
 		has_free = 1;
 		if (l == FL_HC_K_FREE) {
 			k->slot = fixed(cs, &cs->f);
@@ -363,7 +381,7 @@ static const char *parse_v3(struct columns *cs, struct call *k)
 			k->fsize = fixed(cs, &cs->z);
 		}
 	}
-	if ((seen & M_REALLOC || !has_free) && (l = next_letter(cs, allocs))) {
+	if ((seen & M_REALLOC || !has_free) && (l = next_letter(cs, L_ALLOC))) {
 		has_alloc = 1;
 		alloc_part(cs, k, (int)(strchr(allocs, l) - allocs));
 	}
