@@ -4,8 +4,11 @@
 # --compress, against heaptrack's file (zstd-compressed, stacks and sizes
 # interned) for the same run. Bytes per event = the trace's bytes over the
 # workload's heap calls (2 x PAIRS), whatever each mode writes for them.
-# Target: --all --large 1 (one line per call) no bigger than heaptrack's.
-#   BUILD=build sh bench/b_size.sh      (PAIRS=N to change; MODES="large"
+# Target: --all --large 1 (one line per call) no bigger than heaptrack's;
+# the verdict lines say whether it is. Then the CPU time (user + sys, the
+# median of RUNS) of `report --section heap` on that trace against
+# heaptrack_print on heaptrack's file: the same calls read back.
+#   BUILD=build sh bench/b_size.sh      (PAIRS=N, RUNS=N to change; MODES="large"
 #                                       for --all --large 1 alone; FORMAT=tsv:
 #                                       "name<TAB>value" lines)
 set -u
@@ -13,6 +16,7 @@ BUILD=${BUILD:-build}
 PAIRS=${PAIRS:-1000000}
 FORMAT=${FORMAT:-text}
 MODES=${MODES:-default all large}
+RUNS=${RUNS:-5}
 top=$(cd "$(dirname "$0")/.." && pwd)
 FL=$top/$BUILD/faultline
 MB=$top/$BUILD/bench/malloc_bench
@@ -52,7 +56,12 @@ for mode in $(echo " $MODES " | sed 's/ large / all_--large_1 /g'); do
 		# shellcheck disable=SC2086
 		"$FL" record -q $opts $z -o "$tmp/t" -- "$MB" 1 "$PAIRS" >/dev/null ||
 			{ echo "b_size: record $opts$z failed" >&2; continue; }
-		row "$mode$z" "$(bytes "$tmp"/t/*)"
+		b=$(bytes "$tmp"/t/*)
+		row "$mode$z" "$b"
+		case "$mode$z" in
+		"all --large 1") plain=$b ;;
+		"all --large 1 --compress") zst=$b && rm -rf "$tmp/zt" && mv "$tmp/t" "$tmp/zt" ;;
+		esac
 	done
 done
 [ "$ht_bytes" -gt 0 ] && row "heaptrack (.zst)" "$ht_bytes"
@@ -62,5 +71,31 @@ if [ "$ht_bytes" -eq 0 ]; then
 	else
 		echo "heaptrack not installed: no comparison"
 	fi
+	exit 0
 fi
-exit 0
+[ "$FORMAT" = tsv ] && exit 0
+verdict() { # NAME BYTES
+	if [ "$2" -le "$ht_bytes" ]; then
+		echo "verdict: $1 is $2 bytes, at most heaptrack's $ht_bytes: met"
+	else
+		echo "verdict: $1 is $2 bytes, more than heaptrack's $ht_bytes: not met"
+	fi
+}
+verdict "--all --large 1 --compress" "${zst:-999999999999}"
+verdict "--all --large 1 (plain)" "${plain:-999999999999}"
+
+# CPU seconds (user + sys) of a command, the median of RUNS runs.
+cpu() {
+	i=0
+	while [ $i -lt "$RUNS" ]; do
+		/usr/bin/time -f "%U %S" -o "$tmp/time" "$@" >/dev/null 2>&1
+		awk '{ printf "%.3f\n", $1 + $2 }' "$tmp/time"
+		i=$((i + 1))
+	done | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}
+[ -x /usr/bin/time ] && command -v heaptrack_print >/dev/null 2>&1 && [ -d "$tmp/zt" ] || exit 0
+echo "-- reading it back: CPU seconds, median of $RUNS"
+fl_cpu=$(cpu "$FL" report --no-symbols --section heap "$tmp/zt")
+ht_cpu=$(cpu heaptrack_print "$ht")
+printf '%-44s %8s s\n' "faultline report --section heap (.zst)" "$fl_cpu" \
+	"heaptrack_print (.zst)" "$ht_cpu"

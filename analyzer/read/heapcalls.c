@@ -28,11 +28,14 @@ struct fl_hc_decoder {
 	uint32_t *free_slots;
 	uint32_t nslots, nfree;
 	uint64_t prev_addr, prev_size;
+	int64_t prev_stack;
+	int have_stack; /* an allocation without its stack has the previous one's */
 	uint64_t freed[FL_HC_BUCKETS][FL_HC_DEPTH];
 	uint8_t nfreed[FL_HC_BUCKETS];
+	unsigned depth; /* of the free lists: the trace version's */
 	uint64_t next_n;
-	int skipping; /* a line of this epoch was lost or bad: wait for n = 0 */
-	struct fl_flat f;
+	int skipping;		  /* a line of this epoch was lost or bad: wait for n = 0 */
+	struct fl_flat shapes[3]; /* by FL_HC_ALLOC, _FREE, _REALLOC: see shape() */
 };
 
 struct fl_hc_decoder *fl_hc_new(void)
@@ -57,12 +60,26 @@ static void reset(struct fl_hc_decoder *d)
 	memset(d->slots, 0, d->nslots * sizeof(*d->slots));
 	d->nslots = d->nfree = 0;
 	d->prev_addr = d->prev_size = 0;
+	d->have_stack = 0;
 	memset(d->nfreed, 0, sizeof(d->nfreed));
 	d->next_n = 0;
 	d->skipping = 0;
 }
 
-/* The line's integers, one at a time. */
+/* One call as either form gives it, before the codec's moves. */
+struct call {
+	int kind;
+	int64_t dt;   /* in the line's unit: ns (version 2) or us (3) */
+	int64_t dseq; /* 1 unless given */
+	int64_t fn;   /* -1: the kind's default */
+	/* free part: slot >= 0, or the address as a delta from the previous one */
+	int64_t slot, fdelta, fsize;
+	/* alloc part: place k >= 1 in the free list, or 0 and adelta */
+	int64_t size, place, adelta, stack, weight;
+	int has_stack, has_weight, noslot;
+};
+
+/* Version 2: "d", the line's integers, one at a time. */
 struct cursor {
 	const json_t *arr;
 	size_t i, n;
@@ -78,65 +95,361 @@ static int64_t next(struct cursor *c)
 	return json_integer_value(json_array_get(c->arr, c->i++));
 }
 
+static const char *parse_v2(struct cursor *c, struct call *k)
+{
+	int64_t op = next(c), ref;
+	memset(k, 0, sizeof(*k));
+	k->kind = (int)(op & FL_HC_KIND_MASK);
+	k->dt = next(c);
+	k->dseq = op & FL_HC_F_SEQ ? next(c) : 1;
+	k->fn = op & FL_HC_F_FN ? next(c) : -1;
+	k->noslot = !!(op & FL_HC_F_NOSLOT);
+	if (op < 0 || op > 63 || k->kind > FL_HC_REALLOC || (op & FL_HC_F_FN && k->fn < 0))
+		return "bad call code";
+	if (k->kind != FL_HC_ALLOC) {
+		ref = next(c);
+		if (ref < 0)
+			return "a freed block that no slot holds";
+		k->slot = ref - 1;
+		if (!ref) {
+			k->fdelta = next(c);
+			k->fsize = next(c);
+		}
+	}
+	if (k->kind != FL_HC_FREE) {
+		k->size = next(c);
+		k->place = next(c);
+		if (k->place < 0)
+			return "an address from an empty free list";
+		if (!k->place)
+			k->adelta = next(c);
+		k->stack = next(c);
+		k->has_stack = 1;
+		k->has_weight = !!(op & FL_HC_F_WEIGHT);
+		k->weight = k->has_weight ? next(c) : 0;
+	}
+	return c->short_ ? "the last call is cut short" : NULL;
+}
+
+/* Version 3: columns of one string each (schema.h). Strict: a column that
+ * runs short or long, or a number that is not one, is an error. */
+struct column {
+	const char *s;
+	size_t i, n, width; /* width: fixed columns' digits per number */
+};
+
+struct columns {
+	struct column k, f, z, p, a, u, q, c, s, w;
+	int bad;
+	int has_pending; /* a pair's free was given: its allocation comes next */
+	struct call pending;
+};
+
+static uint64_t digits(struct column *col, size_t end, int *bad)
+{
+	uint64_t v = 0;
+	size_t start = col->i;
+	if (end - start <= 19) { /* cannot overflow: no check per digit */
+		for (; col->i < end; col->i++) {
+			unsigned digit = (unsigned)(col->s[col->i] - '0');
+			if (digit > 9)
+				break;
+			v = v * 10 + digit;
+		}
+	} else {
+		for (; col->i < end && col->s[col->i] >= '0' && col->s[col->i] <= '9'; col->i++) {
+			unsigned digit = (unsigned)(col->s[col->i] - '0');
+			if (v > (UINT64_MAX - digit) / 10)
+				*bad = 1;
+			v = v * 10 + digit;
+		}
+	}
+	if (col->i == start || col->i != end)
+		*bad = 1;
+	return v;
+}
+
+/* Slots, sizes and places: never above INT64_MAX, as every integer of a trace. */
+static int64_t fixed(struct columns *cs, struct column *col)
+{
+	uint64_t v;
+	if (col->i + col->width > col->n) {
+		cs->bad = 1;
+		return 0;
+	}
+	v = digits(col, col->i + col->width, &cs->bad);
+	if (v > INT64_MAX)
+		cs->bad = 1;
+	return (int64_t)(v & INT64_MAX);
+}
+
+static int64_t signed_(struct columns *cs, struct column *col)
+{
+	const char *sp;
+	size_t end;
+	int neg;
+	uint64_t v;
+	if (col->i && col->i < col->n && col->s[col->i] == ' ')
+		col->i++;
+	else if (col->i) {
+		cs->bad = 1;
+		return 0;
+	}
+	if (col->i >= col->n) {
+		cs->bad = 1;
+		return 0;
+	}
+	sp = memchr(col->s + col->i, ' ', col->n - col->i);
+	end = sp ? (size_t)(sp - col->s) : col->n;
+	neg = col->s[col->i] == '-';
+	col->i += (size_t)neg;
+	v = digits(col, end, &cs->bad);
+	return neg ? (int64_t)(0 - v) : (int64_t)v; /* deltas wrap as the shim's do */
+}
+
+/* One line as either parser gave it: the columns, or version 2's array. */
+struct line {
+	uint64_t n, t, seq;
+	int64_t tid;
+	int has_k; /* version 3: the columns below, else "d" */
+	const json_t *d;
+	struct column col[10]; /* in the order of col_keys */
+};
+
+static const char *const col_keys[] = {
+    FL_K_HC_KINDS, FL_K_HC_SLOTS, FL_K_HC_SIZES, FL_K_HC_PLACES, FL_K_HC_DELTAS,
+    FL_K_HC_US,	   FL_K_HC_DSEQ,  FL_K_HC_FN,	 FL_K_HC_STACKS, FL_K_HC_WEIGHTS};
+
+/* Splits a fixed column by the count of its numbers; -1 if it cannot. */
+static int set_width(struct column *col, size_t count)
+{
+	col->width = count ? col->n / count : 0;
+	return (count ? col->width == 0 || col->width > 20 || col->width * count != col->n
+		      : col->n != 0)
+		   ? -1
+		   : 0;
+}
+
+/* NULL, or what is wrong with the columns as a whole. */
+static const char *columns_open(struct columns *cs, const struct line *ln)
+{
+	size_t nf = 0, nz = 0, np = 0;
+	struct column *dst[] = {&cs->k, &cs->f, &cs->z, &cs->p, &cs->a,
+				&cs->u, &cs->q, &cs->c, &cs->s, &cs->w};
+	memset(cs, 0, sizeof(*cs));
+	for (size_t i = 0; i < 10; i++)
+		*dst[i] = ln->col[i];
+	for (size_t i = 0; i < cs->k.n; i++) {
+		char l = cs->k.s[i];
+		int pair = l >= FL_HC_K_PAIR && l <= FL_HC_K_PAIR + 2;
+		nf += l == FL_HC_K_FREE || pair;
+		nz += l == 'g' || l == FL_HC_K_ALLOC || l == FL_HC_K_ALLOC_PLACE ||
+		      l == FL_HC_K_ALLOC_DELTA || pair;
+		np += l == FL_HC_K_ALLOC_PLACE || l == FL_HC_K_PAIR + 1;
+	}
+	if (set_width(&cs->f, nf) < 0 || set_width(&cs->z, nz) < 0 || set_width(&cs->p, np) < 0)
+		return "a column of fixed width that its letters do not divide";
+	return NULL;
+}
+
+/* Every number taken: none left over. */
+static int columns_done(const struct columns *cs)
+{
+	const struct column *all[] = {&cs->f, &cs->z, &cs->p, &cs->a, &cs->u,
+				      &cs->q, &cs->c, &cs->s, &cs->w};
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		if (all[i]->i != all[i]->n)
+			return 0;
+	return 1;
+}
+
+/* What each letter of "k" may be: one table lookup per letter. */
+enum { L_MODIFIER = 1, L_PAIR = 2, L_FREE = 4, L_ALLOC = 8, L_NOSLOT = 16 };
+static const unsigned char letter_class[256] = {
+    [FL_HC_K_TIME] = L_MODIFIER,
+    ['q'] = L_MODIFIER,
+    ['c'] = L_MODIFIER,
+    ['s'] = L_MODIFIER,
+    ['w'] = L_MODIFIER,
+    ['r'] = L_MODIFIER,
+    [FL_HC_K_PAIR_TIME] = L_MODIFIER,
+    [FL_HC_K_PAIR] = L_PAIR,
+    [FL_HC_K_PAIR + 1] = L_PAIR,
+    [FL_HC_K_PAIR + 2] = L_PAIR,
+    [FL_HC_K_FREE] = L_FREE,
+    ['g'] = L_FREE,
+    [FL_HC_K_ALLOC] = L_ALLOC,
+    [FL_HC_K_ALLOC_PLACE] = L_ALLOC,
+    [FL_HC_K_ALLOC_DELTA] = L_ALLOC,
+    ['x'] = L_NOSLOT,
+};
+
+/* Takes the next letter if it is of the class; 0 when it is not. */
+static inline int next_letter(struct columns *cs, unsigned class)
+{
+	unsigned char l = cs->k.i < cs->k.n ? (unsigned char)cs->k.s[cs->k.i] : 0;
+	if (!(letter_class[l] & class))
+		return 0;
+	cs->k.i++;
+	return l;
+}
+
+/* The allocation part: its letter l is place-1 (0), a later place (1) or a
+ * delta (2); then x if it took no slot. */
+static void alloc_part(struct columns *cs, struct call *k, int how)
+{
+	k->size = fixed(cs, &cs->z);
+	k->place = how == 0 ? 1 : how == 1 ? fixed(cs, &cs->p) : 0;
+	if (how == 2)
+		k->adelta = signed_(cs, &cs->a);
+	k->noslot = next_letter(cs, L_NOSLOT) != 0;
+}
+
+static const char modifiers[] = {FL_HC_K_TIME, 'q', 'c', 's', 'w', 'r', FL_HC_K_PAIR_TIME, 0};
+/* Bits of the modifiers seen, by their place in modifiers[]. */
+enum { M_FN = 4, M_ALLOC_ONLY = 4 | 8 | 16, M_REALLOC = 32, M_PAIR_TIME = 64 };
+
+static void set_defaults(struct call *k)
+{
+	k->kind = FL_HC_ALLOC;
+	k->dt = 0;
+	k->dseq = 1;
+	k->fn = -1;
+	k->slot = -1;
+	k->has_stack = k->has_weight = k->noslot = 0;
+}
+
+static const char *parse_v3(struct columns *cs, struct call *k)
+{
+	static const char allocs[] = {FL_HC_K_ALLOC, FL_HC_K_ALLOC_PLACE, FL_HC_K_ALLOC_DELTA, 0};
+	int l, seen = 0, has_free = 0, has_alloc = 0;
+	int64_t pair_dt = 0;
+	if (cs->has_pending) { /* the allocation of a pair */
+		*k = cs->pending;
+		cs->has_pending = 0;
+		return NULL;
+	}
+	/* Only what every call reads: zeroing the whole struct (rep stos) was a
+	 * sixth of the decoder's time. The rest is set by the letter that reads it. */
+	set_defaults(k);
+	while ((l = next_letter(cs, L_MODIFIER))) {
+		int bit = 1 << (strchr(modifiers, l) - modifiers);
+		if (seen & bit)
+			return "bad call code";
+		seen |= bit;
+		switch (l) {
+		case FL_HC_K_TIME:
+			k->dt = signed_(cs, &cs->u);
+			break;
+		case 'q':
+			k->dseq = signed_(cs, &cs->q);
+			break;
+		case 'c':
+			k->fn = signed_(cs, &cs->c);
+			break;
+		case 's':
+			k->stack = signed_(cs, &cs->s), k->has_stack = 1;
+			break;
+		case 'w':
+			k->weight = signed_(cs, &cs->w), k->has_weight = 1;
+			break;
+		case FL_HC_K_PAIR_TIME:
+			pair_dt = signed_(cs, &cs->u);
+			break;
+		}
+	}
+	if ((l = next_letter(cs, L_PAIR))) {
+		if (seen & (M_ALLOC_ONLY | M_REALLOC))
+			return "bad call code";
+		k->kind = FL_HC_FREE;
+		k->slot = fixed(cs, &cs->f);
+		set_defaults(&cs->pending);
+		cs->pending.kind = FL_HC_ALLOC;
+		cs->pending.dt = pair_dt;
+		alloc_part(cs, &cs->pending, l - FL_HC_K_PAIR);
+		cs->has_pending = 1;
+		return cs->bad ? "a malformed or missing number" : NULL;
+	}
+	if (seen & M_PAIR_TIME)
+		return "bad call code";
+	if ((l = next_letter(cs, L_FREE))) {
+		has_free = 1;
+		if (l == FL_HC_K_FREE) {
+			k->slot = fixed(cs, &cs->f);
+		} else {
+			k->fdelta = signed_(cs, &cs->a);
+			k->fsize = fixed(cs, &cs->z);
+		}
+	}
+	if ((seen & M_REALLOC || !has_free) && (l = next_letter(cs, L_ALLOC))) {
+		has_alloc = 1;
+		alloc_part(cs, k, (int)(strchr(allocs, l) - allocs));
+	}
+	if (cs->bad)
+		return "a malformed or missing number";
+	if (!has_free && !has_alloc)
+		return cs->k.i < cs->k.n ? "bad call code" : "the last call is cut short";
+	if (seen & M_REALLOC && !(has_free && has_alloc))
+		return "a realloc without both its parts";
+	if (!has_alloc && (seen & M_ALLOC_ONLY))
+		return "bad call code";
+	k->kind = seen & M_REALLOC ? FL_HC_REALLOC : has_free ? FL_HC_FREE : FL_HC_ALLOC;
+	if ((k->fn < 0 && seen & M_FN) || (has_alloc && k->place < 0))
+		return "bad call code";
+	return NULL;
+}
+
 static void remember_freed(struct fl_hc_decoder *d, uint64_t addr, uint64_t size)
 {
 	uint64_t *f = d->freed[FL_HC_BUCKET(size)];
 	uint8_t *n = &d->nfreed[FL_HC_BUCKET(size)];
 	if (!addr)
 		return;
-	memmove(f + 1, f, (FL_HC_DEPTH - 1) * sizeof(*f));
+	memmove(f + 1, f, (*n < d->depth ? *n : d->depth - 1) * sizeof(*f));
 	f[0] = addr;
-	if (*n < FL_HC_DEPTH)
+	if (*n < d->depth)
 		(*n)++;
 }
 
-/* fref [delta size]; -1 on a slot that holds nothing */
-static int get_free(struct fl_hc_decoder *d, struct cursor *c, uint64_t *addr, uint64_t *size)
+/* The free part's moves; -1 on a slot that holds nothing. */
+static int do_free(struct fl_hc_decoder *d, const struct call *k, uint64_t *addr, uint64_t *size)
 {
-	int64_t ref = next(c);
-	if (ref > 0) {
+	if (k->slot >= 0) {
 		struct slot *s;
-		if ((uint64_t)ref > d->nslots || !d->slots[ref - 1].live)
+		if ((uint64_t)k->slot >= d->nslots || !d->slots[k->slot].live)
 			return -1;
-		s = &d->slots[ref - 1];
+		s = &d->slots[k->slot];
 		*addr = s->addr;
 		*size = s->size;
 		s->live = 0;
-		d->free_slots[d->nfree++] = (uint32_t)(ref - 1);
+		d->free_slots[d->nfree++] = (uint32_t)k->slot;
 	} else {
-		*addr = d->prev_addr + (uint64_t)next(c);
-		*size = (uint64_t)next(c);
+		*addr = d->prev_addr + (uint64_t)k->fdelta;
+		*size = (uint64_t)k->fsize;
 	}
-	if (ref < 0)
-		return -1;
 	remember_freed(d, *addr, *size);
 	return 0;
 }
 
-/* size aref [delta]; -1 on a free-list place that holds nothing */
-static int get_alloc(struct fl_hc_decoder *d, struct cursor *c, int op, uint64_t *addr,
-		     uint64_t *size)
+/* The alloc part's moves; -1 on a free-list place that holds nothing. */
+static int do_alloc(struct fl_hc_decoder *d, const struct call *k, uint64_t *addr)
 {
-	int64_t k;
-	unsigned b;
-	*size = (uint64_t)next(c);
-	b = FL_HC_BUCKET(*size);
-	k = next(c);
-	if (k > 0) {
+	uint64_t size = (uint64_t)k->size;
+	unsigned b = FL_HC_BUCKET(size);
+	if (k->place > 0) {
 		uint64_t *f = d->freed[b];
-		if (k > d->nfreed[b])
+		if (k->place > d->nfreed[b])
 			return -1;
-		*addr = f[k - 1];
-		memmove(f + k - 1, f + k, (size_t)(d->nfreed[b] - k) * sizeof(*f));
+		*addr = f[k->place - 1];
+		memmove(f + k->place - 1, f + k->place,
+			(size_t)(d->nfreed[b] - k->place) * sizeof(*f));
 		d->nfreed[b]--;
-	} else if (k == 0) {
-		*addr = d->prev_addr + FL_HC_CHUNK(d->prev_size) + (uint64_t)next(c);
 	} else {
-		return -1;
+		*addr = d->prev_addr + FL_HC_CHUNK(d->prev_size) + (uint64_t)k->adelta;
 	}
 	d->prev_addr = *addr;
-	d->prev_size = *size;
-	if (!(op & FL_HC_F_NOSLOT)) {
+	d->prev_size = size;
+	if (!k->noslot) {
 		uint32_t s;
 		if (d->nfree)
 			s = d->free_slots[--d->nfree];
@@ -144,7 +457,7 @@ static int get_alloc(struct fl_hc_decoder *d, struct cursor *c, int op, uint64_t
 			s = d->nslots++;
 		else
 			return -1;
-		d->slots[s] = (struct slot){*addr, *size, 1};
+		d->slots[s] = (struct slot){*addr, size, 1};
 	}
 	return 0;
 }
@@ -179,64 +492,103 @@ static void put_str(struct fl_flat *f, const char *key, const char *s)
 	v->slen = strlen(s);
 }
 
-/* One call into d->f; NULL or what is wrong. */
-static const char *one_call(struct fl_hc_decoder *d, struct cursor *c, uint64_t *t, uint64_t *seq,
-			    int64_t tid)
+/* The record of a kind, its keys and types set once: a call then only
+ * writes its values (filling 8 to 10 values afresh for each of millions of
+ * calls was most of the decoder's time). */
+static struct fl_flat *shape(struct fl_hc_decoder *d, int kind)
 {
-	struct fl_flat *f = &d->f;
-	int op = (int)next(c), kind = op & FL_HC_KIND_MASK;
-	int64_t fn = kind == FL_HC_REALLOC ? CALL_REALLOC : CALL_MALLOC;
-	uint64_t addr, size, old_addr = 0, old_size = 0;
-	*t += (uint64_t)next(c);
-	*seq += op & FL_HC_F_SEQ ? (uint64_t)next(c) : 1;
-	if (op & FL_HC_F_FN)
-		fn = next(c);
-	if (op < 0 || kind > FL_HC_REALLOC || fn < 0 || (size_t)fn >= NCALLS)
-		return "bad call code";
-	f->n = 0;
-	put_int(f, FL_K_TIME, (int64_t)*t);
-	put_int(f, FL_K_SEQ, (int64_t)*seq);
-	put_int(f, FL_K_TID, tid);
-	if (kind == FL_HC_FREE) {
-		f->ev = FL_E_FREE;
-		if (get_free(d, c, &addr, &size) < 0)
-			return "a freed block that no slot holds";
-		put_addr(f, FL_K_ADDR, addr);
-		put_int(f, FL_K_SIZE, (int64_t)size);
-		return c->short_ ? "the last call is cut short" : NULL;
-	}
-	f->ev = kind == FL_HC_ALLOC ? FL_E_ALLOC : FL_E_REALLOC;
-	put_str(f, FL_K_FUNC, call_names[fn]);
+	struct fl_flat *f = &d->shapes[kind];
+	if (f->n)
+		return f;
+	f->ev = kind == FL_HC_FREE ? FL_E_FREE : kind == FL_HC_ALLOC ? FL_E_ALLOC : FL_E_REALLOC;
+	put_int(f, FL_K_TIME, 0);
+	put_int(f, FL_K_SEQ, 0);
+	put_int(f, FL_K_TID, 0);
+	if (kind != FL_HC_FREE)
+		put_str(f, FL_K_FUNC, "");
 	if (kind == FL_HC_REALLOC) {
-		if (get_free(d, c, &old_addr, &old_size) < 0)
-			return "a freed block that no slot holds";
-		put_addr(f, FL_K_OLD_ADDR, old_addr);
-		put_int(f, FL_K_OLD_SIZE, (int64_t)old_size);
+		put_addr(f, FL_K_OLD_ADDR, 0);
+		put_int(f, FL_K_OLD_SIZE, 0);
 	}
-	if (get_alloc(d, c, op, &addr, &size) < 0)
-		return "an address from an empty free list";
-	put_addr(f, FL_K_ADDR, addr);
-	put_int(f, FL_K_SIZE, (int64_t)size);
-	put_int(f, FL_K_STACK, next(c));
-	put_int(f, FL_K_WEIGHT, op & FL_HC_F_WEIGHT ? next(c) : (int64_t)size);
-	return c->short_ ? "the last call is cut short" : NULL;
+	put_addr(f, FL_K_ADDR, 0);
+	put_int(f, FL_K_SIZE, 0);
+	if (kind != FL_HC_FREE) {
+		put_int(f, FL_K_STACK, 0);
+		put_int(f, FL_K_WEIGHT, 0);
+	}
+	return f;
 }
 
-const char *fl_hc_expand(struct fl_hc_decoder *d, const json_t *obj,
-			 int (*flat)(void *, const struct fl_flat *, const struct fl_reader_loc *),
-			 void *ctx, const struct fl_reader_loc *loc, int *stop, char *buf,
-			 size_t len)
+/* One parsed call into *out (in the order of shape()), moving the codec's
+ * state; NULL or what is wrong. */
+static const char *apply(struct fl_hc_decoder *d, const struct call *k, uint64_t *t, uint64_t *seq,
+			 int64_t tid, const struct fl_flat **out)
 {
-	const json_t *arr = json_object_get(obj, FL_K_DATA);
+	struct fl_flat *f = shape(d, k->kind);
+	struct fl_flat_val *v = f->v;
+	int64_t fn = k->fn >= 0 ? k->fn : k->kind == FL_HC_REALLOC ? CALL_REALLOC : CALL_MALLOC;
+	uint64_t addr, size;
+	*t += (uint64_t)k->dt;
+	*seq += (uint64_t)k->dseq;
+	if ((size_t)fn >= NCALLS)
+		return "bad call code";
+	*out = f;
+	v[0].i = (int64_t)*t;
+	v[1].i = (int64_t)*seq;
+	v[2].i = tid;
+	if (k->kind == FL_HC_FREE) {
+		if (do_free(d, k, &addr, &size) < 0)
+			return "a freed block that no slot holds";
+		v[3].a = addr;
+		v[4].i = (int64_t)size;
+		return NULL;
+	}
+	v[3].s = call_names[fn];
+	v[3].slen = strlen(call_names[fn]);
+	v += 4;
+	if (k->kind == FL_HC_REALLOC) {
+		if (do_free(d, k, &addr, &size) < 0)
+			return "a freed block that no slot holds";
+		v[0].a = addr;
+		v[1].i = (int64_t)size;
+		v += 2;
+	}
+	if (!k->has_stack && !d->have_stack)
+		return "an allocation without its stack";
+	if (k->has_stack) {
+		d->prev_stack = k->stack;
+		d->have_stack = 1;
+	}
+	if (do_alloc(d, k, &addr) < 0)
+		return "an address from an empty free list";
+	v[0].a = addr;
+	v[1].i = k->size;
+	v[2].i = d->prev_stack;
+	v[3].i = k->has_weight ? k->weight : k->size;
+	return NULL;
+}
+
+static const char *expand(struct fl_hc_decoder *d, const struct line *ln,
+			  int (*flat)(void *, const struct fl_flat *, const struct fl_reader_loc *),
+			  void *ctx, const struct fl_reader_loc *loc, int *stop, char *buf,
+			  size_t len)
+{
+	int str = ln->has_k;
+	const json_t *arr = ln->d;
 	struct cursor c = {arr, 0, json_array_size(arr), 0};
-	uint64_t n = (uint64_t)json_integer_value(json_object_get(obj, FL_K_N));
-	uint64_t t = (uint64_t)json_integer_value(json_object_get(obj, FL_K_TIME));
-	uint64_t seq = (uint64_t)json_integer_value(json_object_get(obj, FL_K_SEQ)) - 1;
-	int64_t tid = json_integer_value(json_object_get(obj, FL_K_TID));
+	struct columns cs;
+	uint64_t n = ln->n, t = ln->t, seq = ln->seq - 1;
+	int64_t tid = ln->tid;
+	uint64_t unit = str ? 1000 : 1; /* version 3 counts whole us, 2 ns */
 	size_t calls = 0;
-	if (n == 0)
+	const char *msg;
+	if (!str == !arr)
+		return str ? "heap calls line with both 'k' and 'd'; line skipped"
+			   : "heap calls line without 'k' (or 'd'); line skipped";
+	if (n == 0) {
 		reset(d);
-	else if (d->skipping)
+		d->depth = str ? FL_HC_DEPTH : FL_HC_DEPTH_V2;
+	} else if (d->skipping)
 		return NULL; /* said so at the first line of the epoch */
 	if (n != d->next_n) {
 		d->skipping = 1;
@@ -247,17 +599,72 @@ const char *fl_hc_expand(struct fl_hc_decoder *d, const json_t *obj,
 		return buf;
 	}
 	d->next_n++;
-	while (c.i < c.n && !*stop) {
-		const char *msg = one_call(d, &c, &t, &seq, tid);
+	if (str && (msg = columns_open(&cs, ln))) {
+		d->skipping = 1;
+		snprintf(buf, len, "%s; the tick's other heap calls skipped", msg);
+		return buf;
+	}
+	while ((str ? cs.k.i < cs.k.n || cs.has_pending : c.i < c.n) && !*stop) {
+		struct call k;
+		const struct fl_flat *rec = NULL;
+		msg = str ? parse_v3(&cs, &k) : parse_v2(&c, &k);
 		calls++;
+		if (!msg) {
+			k.dt *= (int64_t)unit;
+			msg = apply(d, &k, &t, &seq, tid, &rec);
+		}
 		if (msg) {
 			d->skipping = 1;
 			snprintf(buf, len, "heap call %zu: %s; the tick's other heap calls skipped",
 				 calls, msg);
 			return buf;
 		}
-		if (flat(ctx, &d->f, loc) < 0)
+		if (flat(ctx, rec, loc) < 0)
 			*stop = 1;
 	}
+	if (str && !*stop && !columns_done(&cs)) {
+		d->skipping = 1;
+		return "heap calls line with numbers no letter takes; the tick's other heap calls "
+		       "skipped";
+	}
 	return NULL;
+}
+
+const char *fl_hc_expand(struct fl_hc_decoder *d, const json_t *obj,
+			 int (*flat)(void *, const struct fl_flat *, const struct fl_reader_loc *),
+			 void *ctx, const struct fl_reader_loc *loc, int *stop, char *buf,
+			 size_t len)
+{
+	struct line ln = {0};
+	ln.n = (uint64_t)json_integer_value(json_object_get(obj, FL_K_N));
+	ln.t = (uint64_t)json_integer_value(json_object_get(obj, FL_K_TIME));
+	ln.seq = (uint64_t)json_integer_value(json_object_get(obj, FL_K_SEQ));
+	ln.tid = json_integer_value(json_object_get(obj, FL_K_TID));
+	ln.d = json_object_get(obj, FL_K_DATA);
+	for (size_t i = 0; i < 10; i++) {
+		const json_t *v = json_object_get(obj, col_keys[i]);
+		ln.col[i].s = v ? json_string_value(v) : "";
+		ln.col[i].n = v ? json_string_length(v) : 0;
+	}
+	ln.has_k = json_object_get(obj, FL_K_HC_KINDS) != NULL;
+	return expand(d, &ln, flat, ctx, loc, stop, buf, len);
+}
+
+const char *
+fl_hc_expand_flat(struct fl_hc_decoder *d, const struct fl_flat *f,
+		  int (*flat)(void *, const struct fl_flat *, const struct fl_reader_loc *),
+		  void *ctx, const struct fl_reader_loc *loc, int *stop, char *buf, size_t len)
+{
+	struct line ln = {0};
+	ln.n = (uint64_t)fl_flat_int(f, FL_K_N, 0);
+	ln.t = (uint64_t)fl_flat_int(f, FL_K_TIME, 0);
+	ln.seq = (uint64_t)fl_flat_int(f, FL_K_SEQ, 0);
+	ln.tid = fl_flat_int(f, FL_K_TID, 0);
+	for (size_t i = 0; i < 10; i++) {
+		const struct fl_flat_val *v = fl_flat_get(f, col_keys[i]);
+		ln.col[i].s = v ? v->s : "";
+		ln.col[i].n = v ? v->slen : 0;
+	}
+	ln.has_k = fl_flat_get(f, FL_K_HC_KINDS) != NULL;
+	return expand(d, &ln, flat, ctx, loc, stop, buf, len);
 }

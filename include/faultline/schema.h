@@ -18,8 +18,9 @@
 #ifndef FAULTLINE_SCHEMA_H
 #define FAULTLINE_SCHEMA_H
 
-/* 2: per-call heap events as compact "hc" lines (FL_EV_HEAPCALLS). */
-#define FL_TRACE_VERSION 2
+/* 2: per-call heap events as compact "hc" lines (FL_EV_HEAPCALLS).
+ * 3: their calls as columns of digits ("k", ...), times in whole microseconds. */
+#define FL_TRACE_VERSION 3
 
 /* "<pid>.ndjson"; when a pid is reused in one trace directory the later
  * process gets "<pid>.<n>.ndjson" (n = 1, 2, ...), never overwriting. */
@@ -266,20 +267,53 @@
 
 /* hc: consecutive heap calls of one thread (t, seq, tid: the first call's).
  * "n" numbers the lines of an epoch from 0: the codec state (slots, free
- * lists, previous address) starts empty at n = 0, and a reader that sees a
- * number out of turn has lost a line and skips to the next epoch. "d" is
- * the calls, each a run of integers (doc/trace-schema.md):
+ * lists, previous address and stack) starts empty at n = 0, and a reader
+ * that sees a number out of turn has lost a line and skips to the next
+ * epoch. Version 3 writes the calls as columns of one string each: "k" the
+ * letters, a call being [t][q][c][s][w][r] then its own letters, f or g for
+ * a free, a, b or d for an allocation (a realloc: r, both, its free part
+ * first), then x if the block took no slot; each letter takes the next
+ * number of its column (doc/trace-schema.md):
+ *   t: "u", whole us since the previous call's time as written (the first
+ *      call's time is the line's t)      q: "q", seq - the previous call's
+ *   c: "c", the index in FL_CALLS        s: "s", the stack (else the
+ *      previous allocation's)            w: "w", the weight (else the size)
+ *   f: "f", the block in that slot       g: "a" address - previous
+ *      allocated address, "z" its size
+ *   a: "z" size, at the first address of the free list of its bucket
+ *   b: "z" size, "p" its place (2, 3, ...) in that list
+ *   d: "z" size, "a" address - (previous allocated address + FL_HC_CHUNK(
+ *      its size))
+ * "f", "z" and "p" are decimals zero-padded to one width, without
+ * separators; the others are decimals separated by one space.
+ * "d" (version 2) held the same calls as integers:
  *   op dt [dseq] [fn] then by kind
  *   alloc:   size aref [delta] stack [weight]
  *   free:    fref [delta size]
  *   realloc: fref [delta old_size] size aref [delta] stack [weight]
- * op = kind | flags. dt, dseq: from the previous call of the line (the
- * first one's: from the line's t, and seq - 1). fref s > 0: the block in
- * slot s - 1 (its size as allocated); 0: delta = address - the previous
- * allocated address, then the size. aref k > 0: the k-th address of the
- * free list of the size's bucket; 0: delta = address - (previous allocated
- * address + FL_HC_CHUNK(its size)). */
+ * op = kind | flags; dt in ns; fref s > 0: slot s - 1, 0: g's delta and z's
+ * size follow; aref k > 0: the k-th address of the list, 0: d's delta follows. */
+#define FL_K_HC_KINDS "k"
+#define FL_K_HC_SLOTS "f"
+#define FL_K_HC_SIZES "z"
+#define FL_K_HC_PLACES "p"
+#define FL_K_HC_DELTAS "a"
+#define FL_K_HC_US "u"
+#define FL_K_HC_DSEQ "q"
+#define FL_K_HC_FN "c"
+#define FL_K_HC_STACKS "s"
+#define FL_K_HC_WEIGHTS "w"
 #define FL_K_DATA "d"
+/* Version 3's letters in "k" (doc/trace-schema.md): the frequent ones are
+ * digits, the most frequent on the digits the number columns use most (zstd
+ * codes all literals with one table: the k column then costs fewer bits). */
+#define FL_HC_K_PAIR '0'	/* 0, 1, 2: a free (6) then an allocation (5, 8, 7) */
+#define FL_HC_K_TIME '3'	/* "u", before a call */
+#define FL_HC_K_PAIR_TIME '4'	/* "u": the pair's allocation's, before the pair */
+#define FL_HC_K_ALLOC '5'	/* "z"; at the first address of the list */
+#define FL_HC_K_FREE '6'	/* "f" */
+#define FL_HC_K_ALLOC_DELTA '7' /* "z", "a" */
+#define FL_HC_K_ALLOC_PLACE '8' /* "z", "p" */
 #define FL_HC_ALLOC 0
 #define FL_HC_FREE 1
 #define FL_HC_REALLOC 2
@@ -290,7 +324,8 @@
 #define FL_HC_F_NOSLOT 32    /* the allocated block takes no slot */
 #define FL_HC_MAX_SLOTS 4096 /* a block gets the last slot freed, else the next new one */
 #define FL_HC_BUCKETS 64
-#define FL_HC_DEPTH 8 /* freed addresses remembered per bucket, newest first */
+#define FL_HC_DEPTH 32	 /* freed addresses remembered per bucket, newest first */
+#define FL_HC_DEPTH_V2 8 /* version 2's */
 #define FL_HC_CHUNK(size) (((uint64_t)(size) + 23) & ~(uint64_t)15)
 #define FL_HC_BUCKET(size) ((FL_HC_CHUNK(size) >> 4) % FL_HC_BUCKETS)
 

@@ -192,7 +192,8 @@ void fl_drain_thread(struct fl_thread *t)
 void fl_drain_all(void)
 {
 	struct fl_out *o = fl_writer_out();
-	/* An epoch a tick: a line lost on the way costs the reader one tick's calls at most. */
+	/* A new epoch once a second at most (heapcodec.c): a line lost on the way costs
+	 * the reader one epoch's calls at most. */
 	fl_heapcodec_reset();
 	for (struct fl_thread *t = fl_thread_first(); t; t = t->next) {
 		int st = __atomic_load_n(&t->state, __ATOMIC_ACQUIRE);

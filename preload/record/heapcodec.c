@@ -3,13 +3,14 @@
  * reader keeps the same state and makes the same moves (analyzer/read/
  * heapcalls.c): what one side does to its slots and free lists, the other
  * must do in the same order, or every later line of the epoch is misread.
- * An epoch ends at every tick, in a fork child, when a line did not fit,
- * and when the slots run out: a lost line then costs one epoch at most.
+ * An epoch ends at the first tick a second after it began, in a fork child
+ * and when a line did not fit: a lost line then costs one epoch at most.
  */
 #include "record/heapcodec.h"
 
 #include <string.h>
 
+#include "base/fmt.h"
 #include "base/sys.h"
 #include "faultline/schema.h"
 #include "record/stacks.h"
@@ -17,7 +18,13 @@
 #include "trace/clock.h"
 
 #define MAX_CALLS 1024
-#define MAX_INTS 13 /* op dt dseq fn fref delta old_size size aref delta stack weight */
+/* An epoch's first lines name every block that lived through the last one
+ * by address (a delta and a size: several bytes each, even compressed), so
+ * a new epoch each tick (10 a second) cost a program with thousands of live
+ * blocks tens of kB a tick. Once a second, a line the writer lost still
+ * costs the reader one second of calls at most. */
+#define EPOCH_NS 1000000000ull
+#define MAX_LETTERS 9		    /* t q c s w x r, a free and an alloc letter */
 #define TABLE (2 * FL_HC_MAX_SLOTS) /* open addressing: at most half full */
 
 /* A block holding a slot: what the reader knows it by. Empty: addr 0, or
@@ -40,20 +47,31 @@ static struct {
 	int s_failed;
 	pid_t pid;
 	uint64_t line_n;
+	uint64_t epoch_t;	      /* when the epoch began */
 	uint32_t nslots, nfree, used; /* used: table entries, for the reset */
 	uint32_t gen;		      /* the table's generation: entries of others are empty */
 	uint64_t prev_addr, prev_size;
+	uint32_t prev_stack;
+	int have_stack; /* prev_stack holds: an allocation of the same stack omits it */
 	uint64_t freed[FL_HC_BUCKETS][FL_HC_DEPTH];
 	uint8_t nfreed[FL_HC_BUCKETS];
 	/* The pending line. */
 	uint32_t ncalls, tid;
-	uint64_t t0, seq0, prev_t, prev_seq;
-	size_t nd;
-	int64_t d[MAX_CALLS * MAX_INTS];
+	uint64_t t0, seq0, prev_seq;
+	uint64_t told; /* the time the reader has for the previous call: t0 + whole us */
+	int last_free; /* the last letter is a plain free's: the next allocation may share it */
+	/* The columns (schema.h): the letters, then the numbers each letter takes. */
+	size_t nk, nf, nz, np, na, nu, nq, nc, nst, nw;
+	char k[MAX_CALLS * MAX_LETTERS];
+	uint64_t f[MAX_CALLS], z[2 * MAX_CALLS], p[MAX_CALLS];
+	int64_t a[2 * MAX_CALLS], u[MAX_CALLS], q[MAX_CALLS], c[MAX_CALLS], st[MAX_CALLS],
+	    w[MAX_CALLS];
+	char text[2 * MAX_CALLS * 21]; /* one column as written */
 } hc;
 
-void fl_heapcodec_reset(void)
+void fl_heapcodec_new_epoch(void)
 {
+	hc.epoch_t = fl_now();
 	if (hc.s && hc.used && ++hc.gen == 0) { /* wrapped: clear once, start over */
 		memset(hc.s->table, 0, sizeof(hc.s->table));
 		hc.gen = 1;
@@ -61,7 +79,14 @@ void fl_heapcodec_reset(void)
 	hc.used = hc.nslots = hc.nfree = 0;
 	hc.line_n = 0;
 	hc.prev_addr = hc.prev_size = 0;
+	hc.have_stack = 0;
 	memset(hc.nfreed, 0, sizeof(hc.nfreed));
+}
+
+void fl_heapcodec_reset(void)
+{
+	if (fl_now() - hc.epoch_t >= EPOCH_NS)
+		fl_heapcodec_new_epoch();
 }
 
 static int empty(const struct slot_entry *e)
@@ -134,9 +159,11 @@ static int64_t take_slot(uint64_t addr, uint64_t size)
 	return slot;
 }
 
-static void put(int64_t v)
+#define PUSH(col, v) (hc.col[hc.n##col++] = (v))
+
+static void letter(char l)
 {
-	hc.d[hc.nd++] = v;
+	hc.k[hc.nk++] = l;
 }
 
 static void remember_freed(uint64_t addr, uint64_t size)
@@ -145,51 +172,91 @@ static void remember_freed(uint64_t addr, uint64_t size)
 	uint8_t *n = &hc.nfreed[FL_HC_BUCKET(size)];
 	if (!addr)
 		return;
-	memmove(f + 1, f, (FL_HC_DEPTH - 1) * sizeof(*f));
+	/* the list's own entries only, the oldest falling off a full one */
+	memmove(f + 1, f, (*n < FL_HC_DEPTH ? *n : FL_HC_DEPTH - 1) * sizeof(*f));
 	f[0] = addr;
 	if (*n < FL_HC_DEPTH)
 		(*n)++;
 }
 
-/* fref [delta size] */
-static void put_free(uint64_t addr, uint64_t size)
+/* f (slot) | g (delta, size); returns 1 for the first */
+static int put_free(uint64_t addr, uint64_t size)
 {
 	struct slot_entry *e = addr ? find(addr) : NULL;
 	if (e && e->size == size) {
-		put((int64_t)e->slot + 1);
+		letter(FL_HC_K_FREE);
+		PUSH(f, e->slot);
 		hc.s->free_slots[hc.nfree++] = e->slot;
 		erase(e);
-	} else {
-		put(0);
-		put((int64_t)(addr - hc.prev_addr));
-		put((int64_t)size);
+		remember_freed(addr, size);
+		return 1;
 	}
+	letter('g');
+	PUSH(a, (int64_t)(addr - hc.prev_addr));
+	PUSH(z, size);
 	remember_freed(addr, size);
+	return 0;
 }
 
-/* size aref [delta]; returns FL_HC_F_NOSLOT when the block took no slot */
+/* The numbers of an allocation: the size, then its place in the free list
+ * or its delta. Returns how the reader finds the address, for the letter:
+ * 0 the first of the list, 1 a later place, 2 the delta. */
 static int put_alloc(uint64_t addr, uint64_t size)
 {
 	unsigned b = FL_HC_BUCKET(size);
 	uint64_t *f = hc.freed[b];
 	int k = -1;
-	put((int64_t)size);
+	PUSH(z, size);
 	for (int i = 0; addr && i < hc.nfreed[b]; i++)
 		if (f[i] == addr) {
 			k = i;
 			break;
 		}
 	if (k >= 0) {
-		put(k + 1);
+		if (k)
+			PUSH(p, (uint64_t)k + 1);
 		memmove(f + k, f + k + 1, (size_t)(hc.nfreed[b] - k - 1) * sizeof(*f));
 		hc.nfreed[b]--;
 	} else {
-		put(0);
-		put((int64_t)(addr - (hc.prev_addr + FL_HC_CHUNK(hc.prev_size))));
+		PUSH(a, (int64_t)(addr - (hc.prev_addr + FL_HC_CHUNK(hc.prev_size))));
 	}
 	hc.prev_addr = addr;
 	hc.prev_size = size;
-	return take_slot(addr, size) < 0 ? FL_HC_F_NOSLOT : 0;
+	return k < 0 ? 2 : k > 0;
+}
+
+/* Zero-padded to the widest: the reader splits by the count of its letters. */
+static void put_fixed(struct fl_out *o, const char *key, const uint64_t *v, size_t n)
+{
+	size_t width = 1, len = 0;
+	char digits[24];
+	for (size_t i = 0; i < n; i++) {
+		size_t w = fl_fmt_u64(digits, v[i]);
+		width = w > width ? w : width;
+	}
+	for (size_t i = 0; i < n; i++) {
+		size_t w = fl_fmt_u64(digits, v[i]);
+		memset(hc.text + len, '0', width - w);
+		memcpy(hc.text + len + width - w, digits, w);
+		len += width;
+	}
+	if (n)
+		fl_out_strn(o, key, hc.text, len);
+}
+
+/* Space-separated signed decimals. */
+static void put_signed(struct fl_out *o, const char *key, const int64_t *v, size_t n)
+{
+	size_t len = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			hc.text[len++] = ' ';
+		if (v[i] < 0)
+			hc.text[len++] = '-';
+		len += fl_fmt_u64(hc.text + len, v[i] < 0 ? -(uint64_t)v[i] : (uint64_t)v[i]);
+	}
+	if (n)
+		fl_out_strn(o, key, hc.text, len);
 }
 
 void fl_heapcodec_flush(struct fl_out *o)
@@ -199,15 +266,20 @@ void fl_heapcodec_flush(struct fl_out *o)
 	fl_out_begin(o, FL_EV_HEAPCALLS, hc.t0, hc.seq0);
 	fl_out_u64(o, FL_K_TID, hc.tid);
 	fl_out_u64(o, FL_K_N, hc.line_n);
-	fl_out_key(o, FL_K_DATA);
-	fl_out_arr_open(o);
-	for (size_t i = 0; i < hc.nd; i++)
-		fl_out_v_i64(o, hc.d[i]);
-	fl_out_arr_close(o);
+	fl_out_strn(o, FL_K_HC_KINDS, hc.k, hc.nk);
+	put_fixed(o, FL_K_HC_SLOTS, hc.f, hc.nf);
+	put_fixed(o, FL_K_HC_SIZES, hc.z, hc.nz);
+	put_fixed(o, FL_K_HC_PLACES, hc.p, hc.np);
+	put_signed(o, FL_K_HC_DELTAS, hc.a, hc.na);
+	put_signed(o, FL_K_HC_US, hc.u, hc.nu);
+	put_signed(o, FL_K_HC_DSEQ, hc.q, hc.nq);
+	put_signed(o, FL_K_HC_FN, hc.c, hc.nc);
+	put_signed(o, FL_K_HC_STACKS, hc.st, hc.nst);
+	put_signed(o, FL_K_HC_WEIGHTS, hc.w, hc.nw);
 	hc.ncalls = 0;
-	hc.nd = 0;
+	hc.nk = hc.nf = hc.nz = hc.np = hc.na = hc.nu = hc.nq = hc.nc = hc.nst = hc.nw = 0;
 	if (fl_out_end(o) < 0)
-		fl_heapcodec_reset(); /* the reader never sees it: start again */
+		fl_heapcodec_new_epoch(); /* the reader never sees it: start again */
 	else
 		hc.line_n++;
 }
@@ -219,11 +291,11 @@ static void start_call(struct fl_out *o, const struct fl_event *ev)
 	if (!hc.ncalls) {
 		pid_t pid = fl_sys_getpid();
 		if (pid != hc.pid) { /* a fork child: its trace starts afresh */
-			fl_heapcodec_reset();
+			fl_heapcodec_new_epoch();
 			hc.pid = pid;
 		}
 		hc.tid = ev->tid;
-		hc.t0 = hc.prev_t = ev->t;
+		hc.t0 = hc.told = ev->t;
 		hc.seq0 = ev->seq;
 		hc.prev_seq = ev->seq - 1;
 	}
@@ -231,58 +303,98 @@ static void start_call(struct fl_out *o, const struct fl_event *ev)
 	hc.ncalls++;
 }
 
-/* op dt [dseq] [fn]: returns where op is, to be completed */
-static size_t put_head(const struct fl_event *ev, int kind, int default_fn)
+/* Floor division: the reader's time never passes the call's. */
+static int64_t whole_us(int64_t ns)
 {
-	size_t at = hc.nd;
-	int op = kind;
-	put(0);
-	put((int64_t)(ev->t - hc.prev_t));
-	if (ev->seq - hc.prev_seq != 1) {
-		op |= FL_HC_F_SEQ;
-		put((int64_t)(ev->seq - hc.prev_seq));
-	}
-	if (kind != FL_HC_FREE && ev->fn != default_fn) {
-		op |= FL_HC_F_FN;
-		put(ev->fn);
-	}
-	hc.prev_t = ev->t;
-	hc.prev_seq = ev->seq;
-	hc.d[at] = op;
-	return at;
+	return ns >= 0 ? ns / 1000 : -((-ns + 999) / 1000);
 }
 
-/* stack [weight] */
-static void put_tail(size_t at, uint32_t stack, uint64_t weight, uint64_t size)
+/* The letters before the call's own: t q c s w r, each with its number. */
+static void put_head(const struct fl_event *ev, int kind, int default_fn, uint64_t size,
+		     uint64_t weight)
 {
-	put(stack);
-	if (weight != size) {
-		hc.d[at] |= FL_HC_F_WEIGHT;
-		put((int64_t)weight);
+	int64_t us = whole_us((int64_t)(ev->t - hc.told));
+	if (us) {
+		letter(FL_HC_K_TIME);
+		PUSH(u, us);
+		hc.told += (uint64_t)(us * 1000);
 	}
+	if (ev->seq - hc.prev_seq != 1) {
+		letter('q');
+		PUSH(q, (int64_t)(ev->seq - hc.prev_seq));
+	}
+	hc.prev_seq = ev->seq;
+	if (kind == FL_HC_FREE)
+		return;
+	if (ev->fn != default_fn) {
+		letter('c');
+		PUSH(c, ev->fn);
+	}
+	if (!hc.have_stack || ev->stack != hc.prev_stack) {
+		letter('s');
+		PUSH(st, ev->stack);
+	}
+	hc.prev_stack = ev->stack;
+	hc.have_stack = 1;
+	if (weight != size) {
+		letter('w');
+		PUSH(w, (int64_t)weight);
+	}
+	if (kind == FL_HC_REALLOC)
+		letter('r');
 }
+
+/* An allocation that can share the letter of the free just before it: it
+ * has nothing of its own to say but its time, numbers and slot. */
+static int pairs_with_free(const struct fl_event *ev)
+{
+	return hc.nk && hc.last_free && ev->seq - hc.prev_seq == 1 && ev->fn == FL_CALL_MALLOC &&
+	       hc.have_stack && ev->stack == hc.prev_stack && ev->a[2] == ev->a[1];
+}
+
+static void put_pair(const struct fl_event *ev)
+{
+	int64_t us = whole_us((int64_t)(ev->t - hc.told));
+	hc.nk--; /* the free's letter: the pair's says it */
+	if (us) {
+		letter(FL_HC_K_PAIR_TIME);
+		PUSH(u, us);
+		hc.told += (uint64_t)(us * 1000);
+	}
+	hc.prev_seq = ev->seq;
+	letter(FL_HC_K_PAIR + put_alloc(ev->a[0], ev->a[1]));
+}
+
+static const char alloc_letter[] = {FL_HC_K_ALLOC, FL_HC_K_ALLOC_PLACE, FL_HC_K_ALLOC_DELTA};
 
 int fl_heapcodec_add(struct fl_out *o, const struct fl_event *ev)
 {
-	size_t at;
 	switch (ev->kind) {
 	case FL_EVK_ALLOC:
 		start_call(o, ev);
-		at = put_head(ev, FL_HC_ALLOC, FL_CALL_MALLOC);
-		hc.d[at] |= put_alloc(ev->a[0], ev->a[1]);
-		put_tail(at, ev->stack, ev->a[2], ev->a[1]);
+		if (pairs_with_free(ev)) {
+			put_pair(ev);
+		} else {
+			put_head(ev, FL_HC_ALLOC, FL_CALL_MALLOC, ev->a[1], ev->a[2]);
+			letter(alloc_letter[put_alloc(ev->a[0], ev->a[1])]);
+		}
+		if (take_slot(ev->a[0], ev->a[1]) < 0)
+			letter('x');
+		hc.last_free = 0;
 		return 1;
 	case FL_EVK_FREE:
 		start_call(o, ev);
-		put_head(ev, FL_HC_FREE, FL_CALL_FREE);
-		put_free(ev->a[0], ev->a[1]);
+		put_head(ev, FL_HC_FREE, FL_CALL_FREE, 0, 0);
+		hc.last_free = put_free(ev->a[0], ev->a[1]);
 		return 1;
 	case FL_EVK_REALLOC:
 		start_call(o, ev);
-		at = put_head(ev, FL_HC_REALLOC, FL_CALL_REALLOC);
+		put_head(ev, FL_HC_REALLOC, FL_CALL_REALLOC, ev->a[2], ev->a[3]);
 		put_free(ev->a[0], ev->a[4]);
-		hc.d[at] |= put_alloc(ev->a[1], ev->a[2]);
-		put_tail(at, ev->stack, ev->a[3], ev->a[2]);
+		letter(alloc_letter[put_alloc(ev->a[1], ev->a[2])]);
+		if (take_slot(ev->a[1], ev->a[2]) < 0)
+			letter('x');
+		hc.last_free = 0;
 		return 1;
 	}
 	return 0;

@@ -22,7 +22,10 @@
 int fl_heapcodec_add(struct fl_out *o, const struct fl_event *ev);
 /* Writes the pending calls, if any, as one line. */
 void fl_heapcodec_flush(struct fl_out *o);
-/* Starts a new epoch: the next line is numbered 0 and refers to nothing before it. */
+/* At a tick: starts a new epoch (the next line is numbered 0 and refers to
+ * nothing before it) if the current one began a second ago or more. */
 void fl_heapcodec_reset(void);
+/* Starts a new epoch now. */
+void fl_heapcodec_new_epoch(void);
 
 #endif

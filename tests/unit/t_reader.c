@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "faultline/schema.h"
 #include "util/diag.h"
 #include "read/reader.h"
 
@@ -266,6 +267,7 @@ int main(void)
 	unsigned long errs;
 	uint64_t a;
 	char **files;
+	char newer[128];
 	if (!mkdtemp(dir))
 		return 1;
 
@@ -305,7 +307,10 @@ int main(void)
 	CHECK(read_text("", &s, &errs) == 0 && errs == 0); /* empty: a warning */
 	CHECK(read_text("\x7f" "ELF\x01\x02\x03\n\x00\xff", &s, &errs) < 0 && errs == 1);
 	CHECK(read_text("{\"e\":\"alloc\",\"t\":5,\"addr\":\"0x10\",\"size\":3}\n", &s, &errs) < 0);
-	CHECK(read_text("{\"e\":\"header\",\"t\":0,\"v\":3,\"pid\":10}\n", &s, &errs) < 0 && errs == 1);
+	/* a version newer than this reader knows */
+	snprintf(newer, sizeof(newer), "{\"e\":\"header\",\"t\":0,\"v\":%d,\"pid\":10}\n",
+		 FL_TRACE_VERSION + 1);
+	CHECK(read_text(newer, &s, &errs) < 0 && errs == 1);
 	CHECK(read_text("{\"e\":\"header\",\"t\":0,\"v\":\"1\",\"pid\":10}\n", &s, &errs) < 0);
 	CHECK(read_text("{\"e\":\"header\",\"t\":0,\"v\":1}\n", &s, &errs) < 0);
 
