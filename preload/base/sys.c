@@ -450,6 +450,12 @@ long fl_sys_ioctl(int fd, unsigned long req, unsigned long arg)
 	return ret_e(r, saved);
 }
 
+int fl_sys_membarrier(int cmd)
+{
+	int saved = errno;
+	return (int)ret_e(syscall(SYS_membarrier, cmd, 0, 0), saved);
+}
+
 int fl_sys_userfaultfd(int flags)
 {
 	int saved = errno;

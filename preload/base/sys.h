@@ -75,6 +75,8 @@ int fl_sys_perf_event_open(struct perf_event_attr *attr, pid_t pid, int cpu, int
 			   unsigned long flags);
 long fl_sys_ioctl(int fd, unsigned long req, unsigned long arg);
 int fl_sys_userfaultfd(int flags);
+/* membarrier(2) with cmd (MEMBARRIER_CMD_*), flags 0. */
+int fl_sys_membarrier(int cmd);
 long fl_sys_getdents64(int fd, void *buf, size_t n);
 ssize_t fl_sys_pread_e(int fd, void *buf, size_t n, off_t off);
 ssize_t fl_sys_read_e(int fd, void *buf, size_t n);

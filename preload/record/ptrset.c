@@ -1,6 +1,7 @@
 /*
  * Buckets are locked one at a time with a bit in the bucket word (the lock
- * is held for a few instructions, never across a call). Node indices are 32
+ * is held for a few instructions, never across a call); while one thread
+ * owns the plain updates (record/thread.h) it takes no lock (cache->plain). Node indices are 32
  * bits; index 0 means "none". Free nodes move between threads in batches
  * through a lock-free stack whose head carries an ABA tag, so a thread that
  * only frees what another allocates does not hoard nodes.
@@ -129,11 +130,15 @@ void fl_ptrset_filter_all(void)
 
 /* Relaxed: the program's own hand-over of a block orders its insert before
  * its free, in whatever thread (see ptrset.h). */
-static void filter_add(uintptr_t p, uint32_t v)
+static void filter_add(const struct fl_ptrset_cache *c, uintptr_t p, uint32_t v)
 {
-	if (filter_counting)
-		__atomic_fetch_add(&fl_ptrset_filter_[fl_ptrset_filter_slot(p)], v,
-				   __ATOMIC_RELAXED);
+	uint32_t *slot = &fl_ptrset_filter_[fl_ptrset_filter_slot(p)];
+	if (!filter_counting)
+		return;
+	if (c->plain)
+		__atomic_store_n(slot, *slot + v, __ATOMIC_RELAXED);
+	else
+		__atomic_fetch_add(slot, v, __ATOMIC_RELAXED);
 }
 
 static uint32_t take_batch(void)
@@ -213,6 +218,10 @@ static uint32_t lock(struct fl_ptrset_cache *c, uint32_t b)
 	uint32_t *w = &fl_ptrset_buckets_[b];
 	uint32_t v = __atomic_load_n(w, __ATOMIC_RELAXED);
 	c->held = b + 1;
+	/* No other thread takes bucket locks; a signal handler never enters
+	 * the set while this thread is inside it. */
+	if (c->plain)
+		return v >> 1;
 	for (;;) {
 		if (!(v & 1) && __atomic_compare_exchange_n(w, &v, v | 1, 1, __ATOMIC_ACQUIRE,
 							    __ATOMIC_RELAXED))
@@ -251,7 +260,7 @@ int fl_ptrset_insert(struct fl_ptrset_cache *c, uintptr_t p, uint64_t size, uint
 		unlock(c, b, first);
 		return -1;
 	}
-	filter_add(p, 1);
+	filter_add(c, p, 1);
 	node(n)->key = p;
 	node(n)->size = size;
 	node(n)->tag = tag;
@@ -277,7 +286,7 @@ int fl_ptrset_remove(struct fl_ptrset_cache *c, uintptr_t p, uint64_t *size, uin
 		else
 			first = node(i)->next;
 		unlock(c, b, first);
-		filter_add(p, (uint32_t)-1);
+		filter_add(c, p, (uint32_t)-1);
 		node_put(c, i);
 		return 1;
 	}

@@ -35,6 +35,11 @@ struct fl_ptrset_cache {
 	uint32_t n;
 	uint32_t held;	  /* bucket index + 1 while this thread holds its lock */
 	uint32_t growing; /* 1 while this thread maps more nodes */
+	/* 1 while this thread owns the plain updates and makes one (see
+	 * fl_thread_solo_enter): bucket locks and the page filter then take
+	 * plain instructions, no locked ones. A thread that takes the
+	 * ownership over waits for it to drop. */
+	uint32_t plain;
 };
 
 /* 2^log2_buckets buckets; 0 or -1. */

@@ -218,17 +218,19 @@ static int keep_block(struct fl_thread *t, uintptr_t p, uint64_t size, uint32_t 
 {
 	uint32_t tag = id | (line ? TAG_LINE : 0), old_tag;
 	uint64_t old_size;
-	int r = fl_ptrset_insert(&t->nodes, p, size, tag, &old_size, &old_tag);
+	int r, solo = fl_thread_solo_enter(t);
+	r = fl_ptrset_insert(&t->nodes, p, size, tag, &old_size, &old_tag);
+	if (r >= 0 && fl_config.all) {
+		if (r == 1)
+			fl_sites_free(&t->site_pend, TAG_ID(old_tag), old_size);
+		fl_sites_alloc(&t->site_pend, id, size);
+	}
+	if (solo)
+		fl_thread_solo_leave(t);
 	if (r < 0)
 		return 0;
-	if (r == 1) {
-		if (fl_config.all)
-			fl_sites_free(&t->site_pend, TAG_ID(old_tag), old_size);
-		if (old_tag & TAG_LINE)
-			push_free(t, p, old_size);
-	}
-	if (fl_config.all)
-		fl_sites_alloc(&t->site_pend, id, size);
+	if (r == 1 && (old_tag & TAG_LINE))
+		push_free(t, p, old_size);
 	return 1;
 }
 
@@ -333,11 +335,17 @@ static void alloc_slow(enum fl_call c, void *p, size_t size)
 static uint32_t drop_block(struct fl_thread *t, void *p, uint64_t *size)
 {
 	uint32_t tag;
-	if (!fl_ptrset_maybe((uintptr_t)p) ||
-	    !fl_ptrset_remove(&t->nodes, (uintptr_t)p, size, &tag))
+	int found, solo;
+	if (!fl_ptrset_maybe((uintptr_t)p))
 		return 0;
-	if (fl_config.all)
+	solo = fl_thread_solo_enter(t);
+	found = fl_ptrset_remove(&t->nodes, (uintptr_t)p, size, &tag);
+	if (found && fl_config.all)
 		fl_sites_free(&t->site_pend, TAG_ID(tag), *size);
+	if (solo)
+		fl_thread_solo_leave(t);
+	if (!found)
+		return 0;
 	return tag | 1; /* non-zero even for stack id 0 */
 }
 

@@ -1,5 +1,6 @@
 #include "record/thread.h"
 
+#include <linux/membarrier.h>
 #include <pthread.h>
 #include <string.h>
 
@@ -35,9 +36,68 @@ static void on_thread_exit(void *arg)
 		__atomic_store_n(&t->state, FL_TS_DEAD, __ATOMIC_RELEASE);
 }
 
+#define FL_SOLO_REVOCATIONS 64
+
+struct fl_thread *fl_thread_owner_;
+int fl_thread_solo_;	     /* 0 until membarrier is known to work */
+static int revoking;	     /* one revoker at a time */
+static unsigned revocations; /* since start (or the fork) */
+
+/* Whether plain updates may be used: membarrier's private expedited
+ * barrier must be registered. */
+static int solo_possible(void)
+{
+	return fl_sys_membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED) == 0;
+}
+
 void fl_thread_init(void)
 {
 	exit_key_ok = pthread_key_create(&exit_key, on_thread_exit) == 0;
+	if (solo_possible())
+		__atomic_store_n(&fl_thread_solo_, 1, __ATOMIC_RELEASE);
+}
+
+static void wait_out(struct fl_thread *old)
+{
+	if (fl_sys_membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) != 0)
+		fl_sys_membarrier(MEMBARRIER_CMD_GLOBAL); /* registered at start: not expected */
+	if (!old)
+		return;
+	while (__atomic_load_n(&old->nodes.plain, __ATOMIC_ACQUIRE) ||
+	       __atomic_load_n(&old->site_pend.plain, __ATOMIC_ACQUIRE))
+		__builtin_ia32_pause();
+}
+
+int fl_thread_solo_take(struct fl_thread *t)
+{
+	for (;;) {
+		struct fl_thread *old;
+		int expect = 0;
+		if (!__atomic_load_n(&fl_thread_solo_, __ATOMIC_ACQUIRE))
+			return 0;
+		if (!__atomic_compare_exchange_n(&revoking, &expect, 1, 0, __ATOMIC_ACQUIRE,
+						 __ATOMIC_RELAXED)) {
+			__builtin_ia32_pause();
+			continue;
+		}
+		old = __atomic_load_n(&fl_thread_owner_, __ATOMIC_RELAXED);
+		if (__atomic_load_n(&fl_thread_solo_, __ATOMIC_RELAXED) && old != t) {
+			int last = ++revocations > FL_SOLO_REVOCATIONS;
+			__atomic_store_n(&fl_thread_owner_, last ? NULL : t, __ATOMIC_SEQ_CST);
+			wait_out(old);
+			if (last)
+				__atomic_store_n(&fl_thread_solo_, 0, __ATOMIC_RELEASE);
+		}
+		__atomic_store_n(&revoking, 0, __ATOMIC_RELEASE);
+		/* Another thread may have taken it back meanwhile: enter anew. */
+		__atomic_store_n(&t->nodes.plain, 1, __ATOMIC_RELAXED);
+		__atomic_store_n(&t->site_pend.plain, 1, __ATOMIC_RELAXED);
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);
+		if (__atomic_load_n(&fl_thread_owner_, __ATOMIC_RELAXED) == t)
+			return 1;
+		__atomic_store_n(&t->nodes.plain, 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&t->site_pend.plain, 0, __ATOMIC_RELAXED);
+	}
 }
 
 static uint64_t seed(pid_t tid)
@@ -117,6 +177,8 @@ void fl_thread_after_fork_child(void)
 		fl_evbuf_reset(&t->ring);
 		if (t == self)
 			continue;
+		/* A vanished thread was maybe inside a plain update. */
+		t->nodes.plain = t->site_pend.plain = 0;
 		/* Locks that a vanished thread held at the fork. */
 		fl_ptrset_after_fork(&t->nodes);
 		if (t->state != FL_TS_FREE)
@@ -126,6 +188,11 @@ void fl_thread_after_fork_child(void)
 	 * counts start from zero: they describe what this process did. */
 	memset(fl_retired_calls, 0, sizeof(fl_retired_calls));
 	memset(fl_retired_bytes, 0, sizeof(fl_retired_bytes));
+	/* One thread again: plain updates, if membarrier works here too. */
+	fl_thread_solo_ = solo_possible();
+	fl_thread_owner_ = fl_thread_solo_ ? self : NULL;
+	revoking = 0;
+	revocations = 0;
 	if (self) {
 		self->tid = fl_sys_gettid();
 		memset(self->calls, 0, sizeof(self->calls));

@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "faultline/compiler.h"
 #include "faultline/schema.h"
 #include "record/evbuf.h"
 #include "record/ptrset.h"
@@ -94,6 +95,53 @@ extern int64_t fl_retired_live;
 
 /* Called once the key for thread-exit notification can be created. */
 void fl_thread_init(void);
+
+/*
+ * Plain updates. The ptrset's bucket locks and the sites' live bytes take a
+ * locked instruction per update when threads may update at once, and each
+ * costs more than the rest of the update. So one thread at a time, the
+ * owner, may update them with plain instructions; while there is an owner
+ * no other thread updates them at all. A thread that needs an update and
+ * is not the owner takes ownership (revokes it): it publishes itself as
+ * the owner, has membarrier(2) run a full barrier on every CPU running
+ * this process, and waits until the old owner is out of its update. The
+ * owner marks an update by setting its plain flags, then reading the owner
+ * (a compiler barrier between, no fence): either it sees it lost
+ * ownership, or the revoker sees its flags. A program whose threads take
+ * turns (a worker allocating while the main thread waits) keeps plain
+ * updates; after FL_SOLO_REVOCATIONS revocations (threads allocating at
+ * the same time) every update is atomic for good, and so without
+ * membarrier (before Linux 4.14, or filtered).
+ */
+extern struct fl_thread *fl_thread_owner_ FL_HIDDEN;
+/* 1: there may be an owner; 0: every update is atomic (and any owner's
+ * last plain update is over). */
+extern int fl_thread_solo_ FL_HIDDEN;
+
+/* t becomes the owner, or every update atomic; 1 if t owns. */
+int fl_thread_solo_take(struct fl_thread *t);
+
+/* Before t's ptrset or site update: 1 if it may use plain instructions
+ * (then call fl_thread_solo_leave() after it), 0 for atomic ones. */
+static inline int fl_thread_solo_enter(struct fl_thread *t)
+{
+	__atomic_store_n(&t->nodes.plain, 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&t->site_pend.plain, 1, __ATOMIC_RELAXED);
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	if (FL_LIKELY(__atomic_load_n(&fl_thread_owner_, __ATOMIC_RELAXED) == t))
+		return 1;
+	__atomic_store_n(&t->nodes.plain, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&t->site_pend.plain, 0, __ATOMIC_RELAXED);
+	if (!__atomic_load_n(&fl_thread_solo_, __ATOMIC_ACQUIRE))
+		return 0;
+	return fl_thread_solo_take(t);
+}
+
+static inline void fl_thread_solo_leave(struct fl_thread *t)
+{
+	__atomic_store_n(&t->nodes.plain, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&t->site_pend.plain, 0, __ATOMIC_RELEASE);
+}
 /* The drain recycles a DEAD state after draining it and moving its pending
  * site counts (fl_sites_flush). */
 void fl_thread_retire(struct fl_thread *t);
