@@ -372,7 +372,7 @@ static void free_slow(void *p)
 /* The entries from the inline fast paths: from here on the shim does more
  * than count, so a signal handler's calls must pass through (and are
  * counted as nested). */
-void fl_record_alloc_slow(struct fl_thread *charged, enum fl_call c, void *p, size_t size)
+void *fl_record_alloc_slow(struct fl_thread *charged, enum fl_call c, void *p, size_t size)
 {
 	int guard = fl_tls_guard;
 	fl_tls_guard = FL_GUARD_HOOK;
@@ -380,6 +380,7 @@ void fl_record_alloc_slow(struct fl_thread *charged, enum fl_call c, void *p, si
 		charged->budget += size;
 	alloc_slow(c, p, size);
 	fl_tls_guard = guard;
+	return p;
 }
 
 void fl_record_free_found(struct fl_thread *t, void *p)

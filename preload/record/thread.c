@@ -32,6 +32,7 @@ static void on_thread_exit(void *arg)
 	struct fl_thread *t = arg;
 	fl_tls_exiting = 1;
 	fl_tls_self = NULL;
+	fl_thread_fast_update();
 	if (t)
 		__atomic_store_n(&t->state, FL_TS_DEAD, __ATOMIC_RELEASE);
 }
@@ -145,6 +146,7 @@ struct fl_thread *fl_thread_get(void)
 	t->budget = t->sample_rest = 0; /* drawn on first use */
 	t->stacks.gen++;		/* the cached stacks were another thread's */
 	fl_tls_self = t;
+	fl_thread_fast_update();
 	if (exit_key_ok) {
 		/* May allocate (keys past the first 32): not the program's call. */
 		int guard = fl_tls_guard;

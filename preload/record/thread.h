@@ -75,8 +75,20 @@ struct fl_tls {
 	int guard;   /* set while the shim works in this thread */
 	int exiting; /* the thread's state was released */
 	struct fl_thread *self;
+	/* self while the thread has no alternate signal stack, else NULL: the
+	 * heap hooks' inline paths need no stack test then (hooks.h). */
+	struct fl_thread *fast;
+	/* The alternate signal stack the program gave this thread
+	 * (sigaltstack), 0 size for none. */
+	uintptr_t alt_lo, alt_size;
 };
 extern __thread struct fl_tls fl_tls;
+
+/* After self or the alternate stack changed. */
+static inline void fl_thread_fast_update(void)
+{
+	fl_tls.fast = fl_tls.alt_size ? NULL : fl_tls.self;
+}
 #define fl_tls_guard (fl_tls.guard)
 #define fl_tls_exiting (fl_tls.exiting)
 #define fl_tls_self (fl_tls.self)
