@@ -424,6 +424,13 @@ void fl_sys_sleep_ns(uint64_t ns)
 		;
 }
 
+void fl_sys_yield(void)
+{
+	int saved = errno;
+	syscall(SYS_sched_yield);
+	errno = saved;
+}
+
 /* syscall() sets errno; the probes want -errno and an untouched errno. */
 static long ret_e(long r, int saved)
 {

@@ -66,6 +66,7 @@ pid_t fl_sys_getppid(void);
 uint64_t fl_sys_now_ns(void);	   /* CLOCK_MONOTONIC */
 uint64_t fl_sys_realtime_ns(void); /* CLOCK_REALTIME */
 void fl_sys_sleep_ns(uint64_t ns);
+void fl_sys_yield(void); /* sched_yield; errno untouched */
 
 /* For the kernel probes. These return the result, or -errno, and leave the
  * caller's errno alone (they may run in the program's own thread). */

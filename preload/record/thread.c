@@ -37,7 +37,7 @@ static void on_thread_exit(void *arg)
 		__atomic_store_n(&t->state, FL_TS_DEAD, __ATOMIC_RELEASE);
 }
 
-#define FL_SOLO_REVOCATIONS 64
+#define FL_SOLO_REVOCATIONS 16
 
 struct fl_thread *fl_thread_owner_;
 int fl_thread_solo_;	     /* 0 until membarrier is known to work */
@@ -58,19 +58,31 @@ void fl_thread_init(void)
 		__atomic_store_n(&fl_thread_solo_, 1, __ATOMIC_RELEASE);
 }
 
+/* A thread waited for may have lost its CPU (two CPUs, many threads):
+ * spin a little, then give the CPU up. */
+static void backoff(unsigned *spins)
+{
+	if (++*spins < 100)
+		__builtin_ia32_pause();
+	else
+		fl_sys_yield();
+}
+
 static void wait_out(struct fl_thread *old)
 {
+	unsigned spins = 0;
 	if (fl_sys_membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) != 0)
 		fl_sys_membarrier(MEMBARRIER_CMD_GLOBAL); /* registered at start: not expected */
 	if (!old)
 		return;
 	while (__atomic_load_n(&old->nodes.plain, __ATOMIC_ACQUIRE) ||
 	       __atomic_load_n(&old->site_pend.plain, __ATOMIC_ACQUIRE))
-		__builtin_ia32_pause();
+		backoff(&spins);
 }
 
 int fl_thread_solo_take(struct fl_thread *t)
 {
+	unsigned spins = 0;
 	for (;;) {
 		struct fl_thread *old;
 		int expect = 0;
@@ -78,7 +90,7 @@ int fl_thread_solo_take(struct fl_thread *t)
 			return 0;
 		if (!__atomic_compare_exchange_n(&revoking, &expect, 1, 0, __ATOMIC_ACQUIRE,
 						 __ATOMIC_RELAXED)) {
-			__builtin_ia32_pause();
+			backoff(&spins);
 			continue;
 		}
 		old = __atomic_load_n(&fl_thread_owner_, __ATOMIC_RELAXED);

@@ -121,8 +121,8 @@ void fl_thread_init(void);
  * (a compiler barrier between, no fence): either it sees it lost
  * ownership, or the revoker sees its flags. A program whose threads take
  * turns (a worker allocating while the main thread waits) keeps plain
- * updates; after FL_SOLO_REVOCATIONS revocations (threads allocating at
- * the same time) every update is atomic for good, and so without
+ * updates; after 16 revocations (threads allocating at the same time)
+ * every update is atomic for good, and so without
  * membarrier (before Linux 4.14, or filtered).
  */
 extern struct fl_thread *fl_thread_owner_ FL_HIDDEN;
