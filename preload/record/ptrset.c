@@ -130,7 +130,7 @@ void fl_ptrset_filter_all(void)
 
 /* Relaxed: the program's own hand-over of a block orders its insert before
  * its free, in whatever thread (see ptrset.h). */
-static void filter_add(const struct fl_ptrset_cache *c, uintptr_t p, uint32_t v)
+static inline void filter_add(const struct fl_ptrset_cache *c, uintptr_t p, uint32_t v)
 {
 	uint32_t *slot = &fl_ptrset_filter_[fl_ptrset_filter_slot(p)];
 	if (!filter_counting)
@@ -176,7 +176,7 @@ static void give_batch(struct fl_ptrset_cache *c)
 static uint32_t node_get(struct fl_ptrset_cache *c)
 {
 	uint32_t i;
-	if (!c->head) {
+	if (FL_UNLIKELY(!c->head)) {
 		uint32_t first = take_batch();
 		if (first) {
 			c->head = first;
@@ -237,21 +237,25 @@ static void unlock(struct fl_ptrset_cache *c, uint32_t b, uint32_t first)
 	c->held = 0;
 }
 
+/* Node pointers are taken once per index: a store through one may alias
+ * chunk_base (both unsigned long), so node() would be recomputed after it. */
 int fl_ptrset_insert(struct fl_ptrset_cache *c, uintptr_t p, uint64_t size, uint32_t tag,
 		     uint64_t *old_size, uint32_t *old_tag)
 {
 	uint32_t b, first, i, n;
+	struct node *e;
 	if (!fl_ptrset_buckets_)
 		return -1;
 	b = fl_ptrset_bucket_of(p);
 	first = lock(c, b);
-	for (i = first; i; i = node(i)->next) {
-		if (node(i)->key != p)
+	for (i = first; i; i = e->next) {
+		e = node(i);
+		if (e->key != p)
 			continue;
-		*old_size = node(i)->size;
-		*old_tag = node(i)->tag;
-		node(i)->size = size;
-		node(i)->tag = tag;
+		*old_size = e->size;
+		*old_tag = e->tag;
+		e->size = size;
+		e->tag = tag;
 		unlock(c, b, first);
 		return 1;
 	}
@@ -261,30 +265,33 @@ int fl_ptrset_insert(struct fl_ptrset_cache *c, uintptr_t p, uint64_t size, uint
 		return -1;
 	}
 	filter_add(c, p, 1);
-	node(n)->key = p;
-	node(n)->size = size;
-	node(n)->tag = tag;
-	node(n)->next = first;
+	e = node(n);
+	e->key = p;
+	e->size = size;
+	e->tag = tag;
+	e->next = first;
 	unlock(c, b, n);
 	return 0;
 }
 
 int fl_ptrset_remove(struct fl_ptrset_cache *c, uintptr_t p, uint64_t *size, uint32_t *tag)
 {
-	uint32_t b, first, i, prev = 0;
+	uint32_t b, first, i;
+	struct node *e, *prev = NULL;
 	if (!fl_ptrset_buckets_)
 		return 0;
 	b = fl_ptrset_bucket_of(p);
 	first = lock(c, b);
-	for (i = first; i; prev = i, i = node(i)->next) {
-		if (node(i)->key != p)
+	for (i = first; i; prev = e, i = e->next) {
+		e = node(i);
+		if (e->key != p)
 			continue;
-		*size = node(i)->size;
-		*tag = node(i)->tag;
+		*size = e->size;
+		*tag = e->tag;
 		if (prev)
-			node(prev)->next = node(i)->next;
+			prev->next = e->next;
 		else
-			first = node(i)->next;
+			first = e->next;
 		unlock(c, b, first);
 		filter_add(c, p, (uint32_t)-1);
 		node_put(c, i);
