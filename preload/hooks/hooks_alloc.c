@@ -116,7 +116,8 @@ static inline void free_fast(struct fl_thread *t, void *p)
 static __attribute__((noinline)) void free_other(void *p)
 {
 	struct fl_thread *t = fl_tls_self;
-	if (FAST_ALT(t) && !fl_ptrset_filter_maybe(p)) {
+	/* A thread with an alternate stack: the inline path's tests. */
+	if (FL_UNLIKELY(!fl_tls.fast) && FAST_ALT(t) && !fl_ptrset_filter_maybe(p)) {
 		free_fast(t, p);
 		return;
 	}

@@ -71,6 +71,7 @@ spent:
  * Returns p (so that a hook can return through it). */
 void *fl_record_alloc_slow(struct fl_thread *charged, enum fl_call c, void *p, size_t size);
 void fl_record_free_slow(void *p);
+/* After fl_ptrset_maybe(p) said p may be in the set. */
 void fl_record_free_found(struct fl_thread *t, void *p);
 
 /* After the real allocation, in thread t (its own state, the hook checked
