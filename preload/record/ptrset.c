@@ -1,7 +1,7 @@
 /*
  * Buckets are locked one at a time with a bit in the bucket word (the lock
- * is held for a few instructions, never across a call); while one thread
- * owns the plain updates (record/thread.h) it takes no lock (cache->plain). Node indices are 32
+ * is held for a few instructions, never across a call); a thread that owns
+ * the bucket's zone (record/thread.h) takes no lock (cache->plain). Node indices are 32
  * bits; index 0 means "none". Free nodes move between threads in batches
  * through a lock-free stack whose head carries an ABA tag, so a thread that
  * only frees what another allocates does not hoard nodes.
@@ -36,6 +36,7 @@ struct node {
 
 uint32_t *fl_ptrset_buckets_;
 uint32_t fl_ptrset_mask_;
+unsigned fl_ptrset_zone_shift_ = 26; /* until init: every bucket is 0 */
 uint32_t fl_ptrset_filter_[1u << FL_PTRSET_FILTER_LOG2] __attribute__((aligned(64)));
 static int filter_counting = 1;
 static uintptr_t chunk_base[NCHUNKS + 1];
@@ -111,6 +112,7 @@ int fl_ptrset_init(unsigned log2_buckets)
 		return -1;
 	}
 	fl_ptrset_mask_ = (uint32_t)(n - 1);
+	fl_ptrset_zone_shift_ = (unsigned)__builtin_ctzll(n) - 6; /* FL_PTRSET_ZONES */
 	return 0;
 }
 
@@ -130,15 +132,12 @@ void fl_ptrset_filter_all(void)
 
 /* Relaxed: the program's own hand-over of a block orders its insert before
  * its free, in whatever thread (see ptrset.h). */
-static inline void filter_add(const struct fl_ptrset_cache *c, uintptr_t p, uint32_t v)
+/* Atomic even in an owned zone: slots are shared between zones. */
+static inline void filter_add(uintptr_t p, uint32_t v)
 {
-	uint32_t *slot = &fl_ptrset_filter_[fl_ptrset_filter_slot(p)];
-	if (!filter_counting)
-		return;
-	if (c->plain)
-		__atomic_store_n(slot, *slot + v, __ATOMIC_RELAXED);
-	else
-		__atomic_fetch_add(slot, v, __ATOMIC_RELAXED);
+	if (filter_counting)
+		__atomic_fetch_add(&fl_ptrset_filter_[fl_ptrset_filter_slot(p)], v,
+				   __ATOMIC_RELAXED);
 }
 
 static uint32_t take_batch(void)
@@ -239,14 +238,13 @@ static void unlock(struct fl_ptrset_cache *c, uint32_t b, uint32_t first)
 
 /* Node pointers are taken once per index: a store through one may alias
  * chunk_base (both unsigned long), so node() would be recomputed after it. */
-int fl_ptrset_insert(struct fl_ptrset_cache *c, uintptr_t p, uint64_t size, uint32_t tag,
-		     uint64_t *old_size, uint32_t *old_tag)
+int fl_ptrset_insert_at(struct fl_ptrset_cache *c, uint32_t b, uintptr_t p, uint64_t size,
+			uint32_t tag, uint64_t *old_size, uint32_t *old_tag)
 {
-	uint32_t b, first, i, n;
+	uint32_t first, i, n;
 	struct node *e;
 	if (!fl_ptrset_buckets_)
 		return -1;
-	b = fl_ptrset_bucket_of(p);
 	first = lock(c, b);
 	for (i = first; i; i = e->next) {
 		e = node(i);
@@ -264,7 +262,7 @@ int fl_ptrset_insert(struct fl_ptrset_cache *c, uintptr_t p, uint64_t size, uint
 		unlock(c, b, first);
 		return -1;
 	}
-	filter_add(c, p, 1);
+	filter_add(p, 1);
 	e = node(n);
 	e->key = p;
 	e->size = size;
@@ -274,13 +272,13 @@ int fl_ptrset_insert(struct fl_ptrset_cache *c, uintptr_t p, uint64_t size, uint
 	return 0;
 }
 
-int fl_ptrset_remove(struct fl_ptrset_cache *c, uintptr_t p, uint64_t *size, uint32_t *tag)
+int fl_ptrset_remove_at(struct fl_ptrset_cache *c, uint32_t b, uintptr_t p, uint64_t *size,
+			uint32_t *tag)
 {
-	uint32_t b, first, i;
+	uint32_t first, i;
 	struct node *e, *prev = NULL;
 	if (!fl_ptrset_buckets_)
 		return 0;
-	b = fl_ptrset_bucket_of(p);
 	first = lock(c, b);
 	for (i = first; i; prev = e, i = e->next) {
 		e = node(i);
@@ -293,7 +291,7 @@ int fl_ptrset_remove(struct fl_ptrset_cache *c, uintptr_t p, uint64_t *size, uin
 		else
 			first = e->next;
 		unlock(c, b, first);
-		filter_add(c, p, (uint32_t)-1);
+		filter_add(p, (uint32_t)-1);
 		node_put(c, i);
 		return 1;
 	}

@@ -218,15 +218,19 @@ static int keep_block(struct fl_thread *t, uintptr_t p, uint64_t size, uint32_t 
 {
 	uint32_t tag = id | (line ? TAG_LINE : 0), old_tag;
 	uint64_t old_size;
-	int r, solo = fl_thread_solo_enter(t);
-	r = fl_ptrset_insert(&t->nodes, p, size, tag, &old_size, &old_tag);
+	uint32_t b = fl_ptrset_bucket_of(p);
+	int r, solo = fl_thread_zone_enter(t, b);
+	r = fl_ptrset_insert_at(&t->nodes, b, p, size, tag, &old_size, &old_tag);
+	if (solo)
+		fl_thread_zone_leave(t);
 	if (r >= 0 && fl_config.all) {
+		solo = fl_thread_solo_enter(t);
 		if (r == 1)
 			fl_sites_free(&t->site_pend, TAG_ID(old_tag), old_size);
 		fl_sites_alloc(&t->site_pend, id, size);
+		if (solo)
+			fl_thread_solo_leave(t);
 	}
-	if (solo)
-		fl_thread_solo_leave(t);
 	if (r < 0)
 		return 0;
 	if (r == 1 && (old_tag & TAG_LINE))
@@ -338,16 +342,21 @@ static void alloc_slow(enum fl_call c, void *p, size_t size, uintptr_t *entry_fp
  * (0 if it was not kept) and size. */
 static uint32_t drop_block(struct fl_thread *t, void *p, uint64_t *size, int maybe_tested)
 {
-	uint32_t tag;
+	uint32_t tag, b;
 	int found, solo;
 	if (!maybe_tested && !fl_ptrset_maybe((uintptr_t)p))
 		return 0;
-	solo = fl_thread_solo_enter(t);
-	found = fl_ptrset_remove(&t->nodes, (uintptr_t)p, size, &tag);
-	if (found && fl_config.all)
-		fl_sites_free(&t->site_pend, TAG_ID(tag), *size);
+	b = fl_ptrset_bucket_of((uintptr_t)p);
+	solo = fl_thread_zone_enter(t, b);
+	found = fl_ptrset_remove_at(&t->nodes, b, (uintptr_t)p, size, &tag);
 	if (solo)
-		fl_thread_solo_leave(t);
+		fl_thread_zone_leave(t);
+	if (found && fl_config.all) {
+		solo = fl_thread_solo_enter(t);
+		fl_sites_free(&t->site_pend, TAG_ID(tag), *size);
+		if (solo)
+			fl_thread_solo_leave(t);
+	}
 	if (!found)
 		return 0;
 	return tag | 1; /* non-zero even for stack id 0 */

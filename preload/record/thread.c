@@ -40,6 +40,9 @@ static void on_thread_exit(void *arg)
 #define FL_SOLO_REVOCATIONS 16
 
 struct fl_thread *fl_thread_owner_;
+struct fl_thread *fl_thread_zone_owner_[FL_PTRSET_ZONES];
+uint8_t fl_thread_zone_solo_[FL_PTRSET_ZONES]; /* 0 until membarrier is known to work */
+static uint8_t zone_takeovers[FL_PTRSET_ZONES];
 int fl_thread_solo_;	     /* 0 until membarrier is known to work */
 static int revoking;	     /* one revoker at a time */
 static unsigned revocations; /* since start (or the fork) */
@@ -51,11 +54,21 @@ static int solo_possible(void)
 	return fl_sys_membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED) == 0;
 }
 
+static void solo_all(int on)
+{
+	memset(zone_takeovers, 0, sizeof(zone_takeovers));
+	for (int z = 0; z < FL_PTRSET_ZONES; z++) {
+		fl_thread_zone_owner_[z] = NULL;
+		__atomic_store_n(&fl_thread_zone_solo_[z], on, __ATOMIC_RELEASE);
+	}
+	__atomic_store_n(&fl_thread_solo_, on, __ATOMIC_RELEASE);
+}
+
 void fl_thread_init(void)
 {
 	exit_key_ok = pthread_key_create(&exit_key, on_thread_exit) == 0;
 	if (solo_possible())
-		__atomic_store_n(&fl_thread_solo_, 1, __ATOMIC_RELEASE);
+		solo_all(1);
 }
 
 /* A thread waited for may have lost its CPU (two CPUs, many threads):
@@ -75,9 +88,47 @@ static void wait_out(struct fl_thread *old)
 		fl_sys_membarrier(MEMBARRIER_CMD_GLOBAL); /* registered at start: not expected */
 	if (!old)
 		return;
-	while (__atomic_load_n(&old->nodes.plain, __ATOMIC_ACQUIRE) ||
-	       __atomic_load_n(&old->site_pend.plain, __ATOMIC_ACQUIRE))
+	while (__atomic_load_n(&old->site_pend.plain, __ATOMIC_ACQUIRE))
 		backoff(&spins);
+}
+
+static void lock_takeovers(unsigned *spins)
+{
+	int expect = 0;
+	while (!__atomic_compare_exchange_n(&revoking, &expect, 1, 0, __ATOMIC_ACQUIRE,
+					    __ATOMIC_RELAXED)) {
+		expect = 0;
+		backoff(spins);
+	}
+}
+
+int fl_thread_zone_take(struct fl_thread *t, uint32_t z)
+{
+	unsigned spins = 0;
+	for (;;) {
+		struct fl_thread *old;
+		if (!__atomic_load_n(&fl_thread_zone_solo_[z], __ATOMIC_ACQUIRE))
+			return 0;
+		lock_takeovers(&spins);
+		old = __atomic_load_n(&fl_thread_zone_owner_[z], __ATOMIC_RELAXED);
+		if (__atomic_load_n(&fl_thread_zone_solo_[z], __ATOMIC_RELAXED) && old != t) {
+			int last = ++zone_takeovers[z] > FL_SOLO_REVOCATIONS;
+			__atomic_store_n(&fl_thread_zone_owner_[z], last ? NULL : t,
+					 __ATOMIC_SEQ_CST);
+			if (fl_sys_membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) != 0)
+				fl_sys_membarrier(MEMBARRIER_CMD_GLOBAL);
+			while (old && __atomic_load_n(&old->nodes.plain, __ATOMIC_ACQUIRE) == z + 1)
+				backoff(&spins);
+			if (last)
+				__atomic_store_n(&fl_thread_zone_solo_[z], 0, __ATOMIC_RELEASE);
+		}
+		__atomic_store_n(&revoking, 0, __ATOMIC_RELEASE);
+		__atomic_store_n(&t->nodes.plain, z + 1, __ATOMIC_RELAXED);
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);
+		if (__atomic_load_n(&fl_thread_zone_owner_[z], __ATOMIC_RELAXED) == t)
+			return 1;
+		__atomic_store_n(&t->nodes.plain, 0, __ATOMIC_RELAXED);
+	}
 }
 
 int fl_thread_solo_take(struct fl_thread *t)
@@ -85,14 +136,9 @@ int fl_thread_solo_take(struct fl_thread *t)
 	unsigned spins = 0;
 	for (;;) {
 		struct fl_thread *old;
-		int expect = 0;
 		if (!__atomic_load_n(&fl_thread_solo_, __ATOMIC_ACQUIRE))
 			return 0;
-		if (!__atomic_compare_exchange_n(&revoking, &expect, 1, 0, __ATOMIC_ACQUIRE,
-						 __ATOMIC_RELAXED)) {
-			backoff(&spins);
-			continue;
-		}
+		lock_takeovers(&spins);
 		old = __atomic_load_n(&fl_thread_owner_, __ATOMIC_RELAXED);
 		if (__atomic_load_n(&fl_thread_solo_, __ATOMIC_RELAXED) && old != t) {
 			int last = ++revocations > FL_SOLO_REVOCATIONS;
@@ -103,12 +149,10 @@ int fl_thread_solo_take(struct fl_thread *t)
 		}
 		__atomic_store_n(&revoking, 0, __ATOMIC_RELEASE);
 		/* Another thread may have taken it back meanwhile: enter anew. */
-		__atomic_store_n(&t->nodes.plain, 1, __ATOMIC_RELAXED);
 		__atomic_store_n(&t->site_pend.plain, 1, __ATOMIC_RELAXED);
 		__atomic_signal_fence(__ATOMIC_SEQ_CST);
 		if (__atomic_load_n(&fl_thread_owner_, __ATOMIC_RELAXED) == t)
 			return 1;
-		__atomic_store_n(&t->nodes.plain, 0, __ATOMIC_RELAXED);
 		__atomic_store_n(&t->site_pend.plain, 0, __ATOMIC_RELAXED);
 	}
 }
@@ -203,7 +247,7 @@ void fl_thread_after_fork_child(void)
 	memset(fl_retired_calls, 0, sizeof(fl_retired_calls));
 	memset(fl_retired_bytes, 0, sizeof(fl_retired_bytes));
 	/* One thread again: plain updates, if membarrier works here too. */
-	fl_thread_solo_ = solo_possible();
+	solo_all(solo_possible());
 	fl_thread_owner_ = fl_thread_solo_ ? self : NULL;
 	revoking = 0;
 	revocations = 0;
