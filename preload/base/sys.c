@@ -424,6 +424,13 @@ void fl_sys_sleep_ns(uint64_t ns)
 		;
 }
 
+void fl_sys_yield(void)
+{
+	int saved = errno;
+	syscall(SYS_sched_yield);
+	errno = saved;
+}
+
 /* syscall() sets errno; the probes want -errno and an untouched errno. */
 static long ret_e(long r, int saved)
 {
@@ -448,6 +455,12 @@ long fl_sys_ioctl(int fd, unsigned long req, unsigned long arg)
 	long r = syscall(SYS_ioctl, fd, req, arg);
 	count_kernel_faults(before);
 	return ret_e(r, saved);
+}
+
+int fl_sys_membarrier(int cmd)
+{
+	int saved = errno;
+	return (int)ret_e(syscall(SYS_membarrier, cmd, 0, 0), saved);
 }
 
 int fl_sys_userfaultfd(int flags)

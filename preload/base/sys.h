@@ -66,6 +66,7 @@ pid_t fl_sys_getppid(void);
 uint64_t fl_sys_now_ns(void);	   /* CLOCK_MONOTONIC */
 uint64_t fl_sys_realtime_ns(void); /* CLOCK_REALTIME */
 void fl_sys_sleep_ns(uint64_t ns);
+void fl_sys_yield(void); /* sched_yield; errno untouched */
 
 /* For the kernel probes. These return the result, or -errno, and leave the
  * caller's errno alone (they may run in the program's own thread). */
@@ -75,6 +76,8 @@ int fl_sys_perf_event_open(struct perf_event_attr *attr, pid_t pid, int cpu, int
 			   unsigned long flags);
 long fl_sys_ioctl(int fd, unsigned long req, unsigned long arg);
 int fl_sys_userfaultfd(int flags);
+/* membarrier(2) with cmd (MEMBARRIER_CMD_*), flags 0. */
+int fl_sys_membarrier(int cmd);
 long fl_sys_getdents64(int fd, void *buf, size_t n);
 ssize_t fl_sys_pread_e(int fd, void *buf, size_t n, off_t off);
 ssize_t fl_sys_read_e(int fd, void *buf, size_t n);

@@ -20,15 +20,14 @@
  * calls). */
 #define TRACING() FL_LIKELY(fl_state == FL_READY && !fl_tls_guard && !fl_on_altstack())
 
-/* hooks_signal.c: the alternate signal stack the program gave this thread
- * (sigaltstack), 0 size for none. A handler running there may have as
- * little as MINSIGSTKSZ: the shim records nothing on it (an unwind alone
- * takes several KiB), its calls pass straight through. */
-extern __thread uintptr_t fl_tls_alt_lo, fl_tls_alt_size;
+/* Whether the caller runs on the alternate signal stack the program gave
+ * this thread (fl_tls.alt_*, kept by hooks_signal.c). A handler running
+ * there may have as little as MINSIGSTKSZ: the shim records nothing on it
+ * (an unwind alone takes several KiB), its calls pass straight through. */
 static inline int fl_on_altstack(void)
 {
 	uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
-	return FL_UNLIKELY(sp - fl_tls_alt_lo < fl_tls_alt_size);
+	return FL_UNLIKELY(sp - fl_tls.alt_lo < fl_tls.alt_size);
 }
 
 /* The real function (resolved on first use: hooks may run before our

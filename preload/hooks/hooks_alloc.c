@@ -20,8 +20,12 @@
 /* The fast paths need the thread's state (the first call of a thread
  * claims one on the slow path, which only a traced call takes). They do not
  * test fl_state: a state exists only once tracing started, and a count
- * made after the last tick (OFF) is harmless and unseen. */
-#define FAST(t) FL_LIKELY((t) && !fl_tls_guard && !fl_on_altstack())
+ * made after the last tick (OFF) is harmless and unseen. The inline test
+ * reads fl_tls.fast, which is NULL for a thread with an alternate signal
+ * stack: its calls take the same fast path from malloc_other() and
+ * free_other(), after the stack test. */
+#define FAST(t) FL_LIKELY((t) && !fl_tls_guard)
+#define FAST_ALT(t) ((t) && !fl_tls_guard && !fl_on_altstack())
 
 static void *boot_alloc(size_t size, size_t align)
 {
@@ -56,24 +60,28 @@ static void record_alloc(enum fl_call c, void *p, size_t size)
 static __attribute__((noinline)) void *malloc_other(size_t size)
 {
 	void *p;
+	struct fl_thread *t;
 	if (FL_UNLIKELY(!fl_real.malloc) && (p = boot_alloc(size, 16)))
 		return p;
 	if (!TRACING())
 		return nested(FL_CALL_MALLOC, fl_real.malloc(size), size);
 	p = fl_real.malloc(size);
-	fl_record_alloc_slow(NULL, FL_CALL_MALLOC, p, size);
+	t = fl_tls_self;
+	if (FAST_ALT(t))
+		fl_record_alloc(t, FL_CALL_MALLOC, p, size);
+	else
+		fl_record_alloc_slow(NULL, FL_CALL_MALLOC, p, size);
 	return p;
 }
 
 FL_EXPORT void *malloc(size_t size)
 {
-	struct fl_thread *t = fl_tls_self;
+	struct fl_thread *t = fl_tls.fast;
 	void *p;
 	if (!FAST(t))
 		return malloc_other(size);
 	p = fl_real.malloc(size);
-	fl_record_alloc(t, FL_CALL_MALLOC, p, size);
-	return p;
+	return fl_record_alloc(t, FL_CALL_MALLOC, p, size);
 }
 
 FL_EXPORT void *calloc(size_t n, size_t size)
@@ -98,8 +106,21 @@ FL_EXPORT void *calloc(size_t n, size_t size)
 /* Everything but the fast path of free: NULL, the bootstrap arena, before
  * the real functions are known, re-entered, not tracing, the thread's first
  * call, or a block that may have been recorded. */
+static inline void free_fast(struct fl_thread *t, void *p)
+{
+	fl_add(&t->calls[FL_CALL_FREE], 1);
+	fl_add(&t->live, -fl_usable_glibc(p));
+	fl_real.free(p);
+}
+
 static __attribute__((noinline)) void free_other(void *p)
 {
+	struct fl_thread *t = fl_tls_self;
+	/* A thread with an alternate stack: the inline path's tests. */
+	if (FL_UNLIKELY(!fl_tls.fast) && FAST_ALT(t) && !fl_ptrset_filter_maybe(p)) {
+		free_fast(t, p);
+		return;
+	}
 	if (FL_UNLIKELY(!p)) {
 		if (TRACING())
 			fl_record_free_null();
@@ -125,11 +146,9 @@ static __attribute__((noinline)) void free_other(void *p)
  * when block sizes cannot be read inline, every block to free_other(). */
 FL_EXPORT void free(void *p)
 {
-	struct fl_thread *t = fl_tls_self;
+	struct fl_thread *t = fl_tls.fast;
 	if (FAST(t) && FL_LIKELY(!fl_ptrset_filter_maybe(p))) {
-		fl_add(&t->calls[FL_CALL_FREE], 1);
-		fl_add(&t->live, -fl_usable_glibc(p));
-		fl_real.free(p);
+		free_fast(t, p);
 		return;
 	}
 	free_other(p);

@@ -22,17 +22,15 @@
 #include "base/sys.h"
 #include "hooks/hooks.h"
 
-__thread uintptr_t fl_tls_alt_lo __attribute__((tls_model("initial-exec")));
-__thread uintptr_t fl_tls_alt_size __attribute__((tls_model("initial-exec")));
-
 /* glibc's sigaltstack is the bare syscall: no real symbol is needed. */
 FL_EXPORT int sigaltstack(const stack_t *ss, stack_t *old)
 {
 	int r = (int)syscall(SYS_sigaltstack, ss, old);
 	if (r == 0 && ss) {
 		int off = ss->ss_flags & SS_DISABLE;
-		fl_tls_alt_lo = off ? 0 : (uintptr_t)ss->ss_sp;
-		fl_tls_alt_size = off ? 0 : ss->ss_size;
+		fl_tls.alt_lo = off ? 0 : (uintptr_t)ss->ss_sp;
+		fl_tls.alt_size = off ? 0 : ss->ss_size;
+		fl_thread_fast_update();
 	}
 	return r;
 }

@@ -1,6 +1,7 @@
 /*
  * Buckets are locked one at a time with a bit in the bucket word (the lock
- * is held for a few instructions, never across a call). Node indices are 32
+ * is held for a few instructions, never across a call); a thread that owns
+ * the bucket's zone (record/thread.h) takes no lock (cache->plain). Node indices are 32
  * bits; index 0 means "none". Free nodes move between threads in batches
  * through a lock-free stack whose head carries an ABA tag, so a thread that
  * only frees what another allocates does not hoard nodes.
@@ -35,6 +36,7 @@ struct node {
 
 uint32_t *fl_ptrset_buckets_;
 uint32_t fl_ptrset_mask_;
+unsigned fl_ptrset_zone_shift_ = 26; /* until init: every bucket is 0 */
 uint32_t fl_ptrset_filter_[1u << FL_PTRSET_FILTER_LOG2] __attribute__((aligned(64)));
 static int filter_counting = 1;
 static uintptr_t chunk_base[NCHUNKS + 1];
@@ -110,6 +112,7 @@ int fl_ptrset_init(unsigned log2_buckets)
 		return -1;
 	}
 	fl_ptrset_mask_ = (uint32_t)(n - 1);
+	fl_ptrset_zone_shift_ = (unsigned)__builtin_ctzll(n) - 6; /* FL_PTRSET_ZONES */
 	return 0;
 }
 
@@ -129,7 +132,8 @@ void fl_ptrset_filter_all(void)
 
 /* Relaxed: the program's own hand-over of a block orders its insert before
  * its free, in whatever thread (see ptrset.h). */
-static void filter_add(uintptr_t p, uint32_t v)
+/* Atomic even in an owned zone: slots are shared between zones. */
+static inline void filter_add(uintptr_t p, uint32_t v)
 {
 	if (filter_counting)
 		__atomic_fetch_add(&fl_ptrset_filter_[fl_ptrset_filter_slot(p)], v,
@@ -171,7 +175,7 @@ static void give_batch(struct fl_ptrset_cache *c)
 static uint32_t node_get(struct fl_ptrset_cache *c)
 {
 	uint32_t i;
-	if (!c->head) {
+	if (FL_UNLIKELY(!c->head)) {
 		uint32_t first = take_batch();
 		if (first) {
 			c->head = first;
@@ -213,6 +217,10 @@ static uint32_t lock(struct fl_ptrset_cache *c, uint32_t b)
 	uint32_t *w = &fl_ptrset_buckets_[b];
 	uint32_t v = __atomic_load_n(w, __ATOMIC_RELAXED);
 	c->held = b + 1;
+	/* No other thread takes bucket locks; a signal handler never enters
+	 * the set while this thread is inside it. */
+	if (c->plain)
+		return v >> 1;
 	for (;;) {
 		if (!(v & 1) && __atomic_compare_exchange_n(w, &v, v | 1, 1, __ATOMIC_ACQUIRE,
 							    __ATOMIC_RELAXED))
@@ -228,21 +236,24 @@ static void unlock(struct fl_ptrset_cache *c, uint32_t b, uint32_t first)
 	c->held = 0;
 }
 
-int fl_ptrset_insert(struct fl_ptrset_cache *c, uintptr_t p, uint64_t size, uint32_t tag,
-		     uint64_t *old_size, uint32_t *old_tag)
+/* Node pointers are taken once per index: a store through one may alias
+ * chunk_base (both unsigned long), so node() would be recomputed after it. */
+int fl_ptrset_insert_at(struct fl_ptrset_cache *c, uint32_t b, uintptr_t p, uint64_t size,
+			uint32_t tag, uint64_t *old_size, uint32_t *old_tag)
 {
-	uint32_t b, first, i, n;
+	uint32_t first, i, n;
+	struct node *e;
 	if (!fl_ptrset_buckets_)
 		return -1;
-	b = fl_ptrset_bucket_of(p);
 	first = lock(c, b);
-	for (i = first; i; i = node(i)->next) {
-		if (node(i)->key != p)
+	for (i = first; i; i = e->next) {
+		e = node(i);
+		if (e->key != p)
 			continue;
-		*old_size = node(i)->size;
-		*old_tag = node(i)->tag;
-		node(i)->size = size;
-		node(i)->tag = tag;
+		*old_size = e->size;
+		*old_tag = e->tag;
+		e->size = size;
+		e->tag = tag;
 		unlock(c, b, first);
 		return 1;
 	}
@@ -252,30 +263,33 @@ int fl_ptrset_insert(struct fl_ptrset_cache *c, uintptr_t p, uint64_t size, uint
 		return -1;
 	}
 	filter_add(p, 1);
-	node(n)->key = p;
-	node(n)->size = size;
-	node(n)->tag = tag;
-	node(n)->next = first;
+	e = node(n);
+	e->key = p;
+	e->size = size;
+	e->tag = tag;
+	e->next = first;
 	unlock(c, b, n);
 	return 0;
 }
 
-int fl_ptrset_remove(struct fl_ptrset_cache *c, uintptr_t p, uint64_t *size, uint32_t *tag)
+int fl_ptrset_remove_at(struct fl_ptrset_cache *c, uint32_t b, uintptr_t p, uint64_t *size,
+			uint32_t *tag)
 {
-	uint32_t b, first, i, prev = 0;
+	uint32_t first, i;
+	struct node *e, *prev = NULL;
 	if (!fl_ptrset_buckets_)
 		return 0;
-	b = fl_ptrset_bucket_of(p);
 	first = lock(c, b);
-	for (i = first; i; prev = i, i = node(i)->next) {
-		if (node(i)->key != p)
+	for (i = first; i; prev = e, i = e->next) {
+		e = node(i);
+		if (e->key != p)
 			continue;
-		*size = node(i)->size;
-		*tag = node(i)->tag;
+		*size = e->size;
+		*tag = e->tag;
 		if (prev)
-			node(prev)->next = node(i)->next;
+			prev->next = e->next;
 		else
-			first = node(i)->next;
+			first = e->next;
 		unlock(c, b, first);
 		filter_add(p, (uint32_t)-1);
 		node_put(c, i);

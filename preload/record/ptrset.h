@@ -35,6 +35,10 @@ struct fl_ptrset_cache {
 	uint32_t n;
 	uint32_t held;	  /* bucket index + 1 while this thread holds its lock */
 	uint32_t growing; /* 1 while this thread maps more nodes */
+	/* Zone + 1 while this thread owns the zone of the block it updates
+	 * (see fl_thread_zone_enter): the bucket lock is then not taken. A
+	 * thread that takes the zone over waits for it to drop. */
+	uint32_t plain;
 };
 
 /* 2^log2_buckets buckets; 0 or -1. */
@@ -43,10 +47,16 @@ int fl_ptrset_init(unsigned log2_buckets);
  * signal handler that interrupted the shim), its old size and tag are
  * replaced and returned, and the result is 1. 0 when new, -1 when full
  * (2^25 blocks, or no budget left to grow the set). */
-int fl_ptrset_insert(struct fl_ptrset_cache *c, uintptr_t p, uint64_t size, uint32_t tag,
-		     uint64_t *old_size, uint32_t *old_tag);
+#define fl_ptrset_insert(c, p, size, tag, old_size, old_tag)                                       \
+	fl_ptrset_insert_at(c, fl_ptrset_bucket_of(p), p, size, tag, old_size, old_tag)
 /* Removes p; returns 1 and its size and tag if it was there. */
-int fl_ptrset_remove(struct fl_ptrset_cache *c, uintptr_t p, uint64_t *size, uint32_t *tag);
+#define fl_ptrset_remove(c, p, size, tag)                                                          \
+	fl_ptrset_remove_at(c, fl_ptrset_bucket_of(p), p, size, tag)
+/* The same, with p's bucket (fl_ptrset_bucket_of) already known. */
+int fl_ptrset_insert_at(struct fl_ptrset_cache *c, uint32_t bucket, uintptr_t p, uint64_t size,
+			uint32_t tag, uint64_t *old_size, uint32_t *old_tag);
+int fl_ptrset_remove_at(struct fl_ptrset_cache *c, uint32_t bucket, uintptr_t p, uint64_t *size,
+			uint32_t *tag);
 /* Fork child: the lock a vanished thread held is released. */
 void fl_ptrset_after_fork(struct fl_ptrset_cache *c);
 
@@ -89,6 +99,17 @@ static inline uint32_t fl_ptrset_bucket_of(uintptr_t p)
 {
 	uint64_t region = (uint64_t)(p >> 26) * 0x9e3779b97f4a7c15ull;
 	return (uint32_t)((p >> 4) + (region >> 40)) & fl_ptrset_mask_;
+}
+
+/* The buckets are cut into FL_PTRSET_ZONES runs, each owned by at most
+ * one thread at a time (record/thread.h): blocks of one glibc arena (one
+ * thread, often) fall in one run or two. */
+#define FL_PTRSET_ZONES 64
+extern unsigned fl_ptrset_zone_shift_ FL_HIDDEN;
+
+static inline uint32_t fl_ptrset_zone_of(uint32_t bucket)
+{
+	return bucket >> fl_ptrset_zone_shift_;
 }
 
 /* 0: p is certainly not in the set. */

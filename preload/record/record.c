@@ -218,17 +218,23 @@ static int keep_block(struct fl_thread *t, uintptr_t p, uint64_t size, uint32_t 
 {
 	uint32_t tag = id | (line ? TAG_LINE : 0), old_tag;
 	uint64_t old_size;
-	int r = fl_ptrset_insert(&t->nodes, p, size, tag, &old_size, &old_tag);
+	uint32_t b = fl_ptrset_bucket_of(p);
+	int r, solo = fl_thread_zone_enter(t, b);
+	r = fl_ptrset_insert_at(&t->nodes, b, p, size, tag, &old_size, &old_tag);
+	if (solo)
+		fl_thread_zone_leave(t);
+	if (r >= 0 && fl_config.all) {
+		solo = fl_thread_solo_enter(t);
+		if (r == 1)
+			fl_sites_free(&t->site_pend, TAG_ID(old_tag), old_size);
+		fl_sites_alloc(&t->site_pend, id, size);
+		if (solo)
+			fl_thread_solo_leave(t);
+	}
 	if (r < 0)
 		return 0;
-	if (r == 1) {
-		if (fl_config.all)
-			fl_sites_free(&t->site_pend, TAG_ID(old_tag), old_size);
-		if (old_tag & TAG_LINE)
-			push_free(t, p, old_size);
-	}
-	if (fl_config.all)
-		fl_sites_alloc(&t->site_pend, id, size);
+	if (r == 1 && (old_tag & TAG_LINE))
+		push_free(t, p, old_size);
 	return 1;
 }
 
@@ -292,11 +298,12 @@ static void peak_check_after(uint64_t size)
 	peak_check();
 }
 
-static void alloc_slow(enum fl_call c, void *p, size_t size)
+static void alloc_slow(enum fl_call c, void *p, size_t size, uintptr_t *entry_fp)
 {
 	struct fl_thread *t = fl_thread_get();
 	uint64_t usable = p ? fl_usable(p) : 0, weight;
 	uint32_t id;
+	int line;
 	struct fl_event ev;
 	struct fl_commit charge;
 
@@ -315,7 +322,10 @@ static void alloc_slow(enum fl_call c, void *p, size_t size)
 		return;
 	}
 	peak_check_after(size);
-	if (!take_block(t, p, size, &id, &weight))
+	t->stacks.entry_fp = entry_fp;
+	line = take_block(t, p, size, &id, &weight);
+	t->stacks.entry_fp = NULL;
+	if (!line)
 		return;
 	memset(&ev, 0, sizeof(ev));
 	ev.stack = id;
@@ -330,21 +340,32 @@ static void alloc_slow(enum fl_call c, void *p, size_t size)
 
 /* The block was kept: forget it, and attribute the free. Returns its tag
  * (0 if it was not kept) and size. */
-static uint32_t drop_block(struct fl_thread *t, void *p, uint64_t *size)
+static uint32_t drop_block(struct fl_thread *t, void *p, uint64_t *size, int maybe_tested)
 {
-	uint32_t tag;
-	if (!fl_ptrset_maybe((uintptr_t)p) ||
-	    !fl_ptrset_remove(&t->nodes, (uintptr_t)p, size, &tag))
+	uint32_t tag, b;
+	int found, solo;
+	if (!maybe_tested && !fl_ptrset_maybe((uintptr_t)p))
 		return 0;
-	if (fl_config.all)
+	b = fl_ptrset_bucket_of((uintptr_t)p);
+	solo = fl_thread_zone_enter(t, b);
+	found = fl_ptrset_remove_at(&t->nodes, b, (uintptr_t)p, size, &tag);
+	if (solo)
+		fl_thread_zone_leave(t);
+	if (found && fl_config.all) {
+		solo = fl_thread_solo_enter(t);
 		fl_sites_free(&t->site_pend, TAG_ID(tag), *size);
+		if (solo)
+			fl_thread_solo_leave(t);
+	}
+	if (!found)
+		return 0;
 	return tag | 1; /* non-zero even for stack id 0 */
 }
 
-static void free_found(struct fl_thread *t, void *p)
+static void free_found(struct fl_thread *t, void *p, int maybe_tested)
 {
 	uint64_t size;
-	uint32_t tag = drop_block(t, p, &size);
+	uint32_t tag = drop_block(t, p, &size, maybe_tested);
 	if (tag & TAG_LINE)
 		push_free(t, (uintptr_t)p, size);
 }
@@ -358,27 +379,28 @@ static void free_slow(void *p)
 	}
 	fl_add(&t->calls[FL_CALL_FREE], 1);
 	fl_add(&t->live, -fl_usable(p));
-	free_found(t, p);
+	free_found(t, p, 0);
 }
 
 /* The entries from the inline fast paths: from here on the shim does more
  * than count, so a signal handler's calls must pass through (and are
  * counted as nested). */
-void fl_record_alloc_slow(struct fl_thread *charged, enum fl_call c, void *p, size_t size)
+void *fl_record_alloc_slow(struct fl_thread *charged, enum fl_call c, void *p, size_t size)
 {
 	int guard = fl_tls_guard;
 	fl_tls_guard = FL_GUARD_HOOK;
 	if (charged)
 		charged->budget += size;
-	alloc_slow(c, p, size);
+	alloc_slow(c, p, size, __builtin_frame_address(0));
 	fl_tls_guard = guard;
+	return p;
 }
 
 void fl_record_free_found(struct fl_thread *t, void *p)
 {
 	int guard = fl_tls_guard;
 	fl_tls_guard = FL_GUARD_HOOK;
-	free_found(t, p);
+	free_found(t, p, 1); /* fl_record_free() tested fl_ptrset_maybe() */
 	fl_tls_guard = guard;
 }
 
@@ -423,7 +445,7 @@ void fl_record_realloc(enum fl_call c, void *old, uint64_t old_usable, void *p, 
 	if (usable > old_usable)
 		peak_check();
 	if (old)
-		old_tag = drop_block(t, old, &old_size);
+		old_tag = drop_block(t, old, &old_size, 0);
 	memset(&ev, 0, sizeof(ev));
 	if (p && take_block(t, p, size, &id, &weight)) {
 		ev.stack = id;

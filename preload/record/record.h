@@ -51,9 +51,15 @@ static inline uint64_t fl_usable(void *p)
 static inline int fl_record_charge(struct fl_thread *t, uint64_t size)
 {
 #if defined(__x86_64__)
-	int above;
-	__asm__ volatile("subq %2, %0" : "+m"(t->budget), "=@cca"(above) : "er"(size));
-	return above;
+	/* A jump on the subtraction's flags: no flag byte to test again. */
+	__asm__ goto("subq %1, %0\n\tjbe %l[spent]"
+		     :
+		     : "m"(t->budget), "er"(size)
+		     : "cc", "memory"
+		     : spent);
+	return 1;
+spent:
+	return 0;
 #else
 	uint64_t b = t->budget;
 	t->budget = b - size;
@@ -61,23 +67,25 @@ static inline int fl_record_charge(struct fl_thread *t, uint64_t size)
 #endif
 }
 
-/* charged: the thread whose budget fl_record_charge() charged, or NULL. */
-void fl_record_alloc_slow(struct fl_thread *charged, enum fl_call c, void *p, size_t size);
+/* charged: the thread whose budget fl_record_charge() charged, or NULL.
+ * Returns p (so that a hook can return through it). */
+void *fl_record_alloc_slow(struct fl_thread *charged, enum fl_call c, void *p, size_t size);
 void fl_record_free_slow(void *p);
+/* After fl_ptrset_maybe(p) said p may be in the set. */
 void fl_record_free_found(struct fl_thread *t, void *p);
 
 /* After the real allocation, in thread t (its own state, the hook checked
  * that it may trace): the common case is counted right here, touching only
- * the thread's state, no atomics, no locks. */
-static inline void fl_record_alloc(struct fl_thread *t, enum fl_call c, void *p, size_t size)
+ * the thread's state, no atomics, no locks. Returns p. */
+static inline void *fl_record_alloc(struct fl_thread *t, enum fl_call c, void *p, size_t size)
 {
-	if (FL_LIKELY(fl_record_charge(t, size) && p)) {
+	if (FL_LIKELY(fl_record_charge(t, size)) && FL_LIKELY(p != NULL)) {
 		fl_add(&t->calls[c], 1);
 		fl_add(&t->bytes[c], size);
 		fl_add(&t->live, fl_usable_glibc(p));
-		return;
+		return p;
 	}
-	fl_record_alloc_slow(t, c, p, size);
+	return fl_record_alloc_slow(t, c, p, size);
 }
 
 /* Before the real free of p (not NULL): counts, and records if the block

@@ -19,6 +19,9 @@ struct fl_sites_pending {
 	uint32_t seq;
 	uint32_t id; /* site + 1; 0: none */
 	uint64_t allocs, frees, bytes;
+	/* 1 while this thread owns the plain updates and makes one
+	 * (fl_thread_solo_enter). */
+	uint32_t plain;
 };
 
 #endif

@@ -8,14 +8,15 @@
 #define PER_LINE 512
 
 /* One cache line per site. Lock-free: live is the one figure whose order
- * of updates matters (peak is the largest value it takes), so each update
- * of it is a single atomic add whose result is the exact live bytes after
- * this call in that order; peak is raised to it with a CAS. The counts
- * gather in the thread's pending entry first (sites.h): threads allocating
- * at one site at once then pass its line back and forth once per call, not
- * three times. A row read while threads run may be a few calls apart
- * between its fields; dirty is set after the fields, so the next tick
- * writes the row again. */
+ * of updates matters (peak is the largest value it takes). While one
+ * thread owns the plain updates (thread.h), it updates live and peak with
+ * plain instructions; else each update of live is a single atomic add
+ * whose result is the exact live bytes after this call in that order, and
+ * peak is raised to it with a CAS. The counts gather in the thread's
+ * pending entry first (sites.h): threads allocating at one site at once
+ * then pass its line back and forth once per call, not three times. A row
+ * read while threads run may be a few calls apart between its fields;
+ * dirty is set after the fields, so the next tick writes the row again. */
 struct site {
 	int64_t live, peak;
 	uint64_t allocs, frees, bytes;
@@ -45,6 +46,14 @@ static void mark_dirty(struct site *s)
 {
 	if (!__atomic_load_n(&s->dirty, __ATOMIC_RELAXED))
 		__atomic_store_n(&s->dirty, 1, __ATOMIC_RELEASE);
+}
+
+static void raise_peak(struct site *s, int64_t live)
+{
+	int64_t peak = __atomic_load_n(&s->peak, __ATOMIC_RELAXED);
+	while (live > peak && !__atomic_compare_exchange_n(&s->peak, &peak, live, 1,
+							   __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
 }
 
 void fl_sites_flush(struct fl_sites_pending *pd)
@@ -78,18 +87,30 @@ static struct site *enter(struct fl_sites_pending *pd, uint32_t id)
 	return s;
 }
 
+/* The live bytes of a call: plain instructions while the thread owns the
+ * plain updates, else one atomic add (and a CAS when the peak rises). */
+static void add_live(struct fl_sites_pending *pd, struct site *s, int64_t delta)
+{
+	int64_t live;
+	if (pd->plain) {
+		live = __atomic_load_n(&s->live, __ATOMIC_RELAXED) + delta;
+		__atomic_store_n(&s->live, live, __ATOMIC_RELAXED);
+		if (live > __atomic_load_n(&s->peak, __ATOMIC_RELAXED))
+			__atomic_store_n(&s->peak, live, __ATOMIC_RELAXED);
+		return;
+	}
+	live = __atomic_add_fetch(&s->live, delta, __ATOMIC_RELAXED);
+	if (delta > 0)
+		raise_peak(s, live);
+}
+
 void fl_sites_alloc(struct fl_sites_pending *pd, uint32_t id, uint64_t size)
 {
 	struct site *s;
-	int64_t live, peak;
 	if (!sites)
 		return;
 	s = enter(pd, id);
-	live = __atomic_add_fetch(&s->live, (int64_t)size, __ATOMIC_RELAXED);
-	peak = __atomic_load_n(&s->peak, __ATOMIC_RELAXED);
-	while (live > peak && !__atomic_compare_exchange_n(&s->peak, &peak, live, 1,
-							   __ATOMIC_RELAXED, __ATOMIC_RELAXED))
-		;
+	add_live(pd, s, (int64_t)size);
 	fl_add(&pd->allocs, 1);
 	fl_add(&pd->bytes, size);
 	mark_dirty(s);
@@ -101,7 +122,7 @@ void fl_sites_free(struct fl_sites_pending *pd, uint32_t id, uint64_t size)
 	if (!sites)
 		return;
 	s = enter(pd, id);
-	__atomic_fetch_sub(&s->live, (int64_t)size, __ATOMIC_RELAXED);
+	add_live(pd, s, -(int64_t)size);
 	fl_add(&pd->frees, 1);
 	mark_dirty(s);
 }

@@ -164,9 +164,13 @@ static int in_self(uintptr_t a)
 /* The hooked function's return address into the program and the caller's
  * stack pointer at the call, from the shim's own frame-pointer chain (the
  * shim is built with -fno-omit-frame-pointer). */
-static int caller_frame(uintptr_t *ra, uintptr_t *sp)
+static int caller_frame(const struct fl_stack_cache *c, uintptr_t *ra, uintptr_t *sp)
 {
 	uintptr_t *fp = __builtin_frame_address(0);
+	/* Skips the frames between here and the hook's entry (an ancestor:
+	 * above this frame on the stack). */
+	if (c && c->entry_fp > fp && c->entry_fp < fp + 65536)
+		fp = c->entry_fp;
 	for (int i = 0; i < 8; i++) {
 		uintptr_t *up;
 		if (!in_self(fp[1])) {
@@ -314,12 +318,12 @@ uint32_t fl_stacks_capture(struct fl_stack_cache *c)
 		return 0;
 	if (no_unwind) {
 		void *frame[1];
-		if (!caller_frame(&ra, &sp))
+		if (!caller_frame(c, &ra, &sp))
 			return 0;
 		frame[0] = (void *)ra;
 		return intern(frame, 1);
 	}
-	if (c && caller_frame(&ra, &sp)) {
+	if (c && caller_frame(c, &ra, &sp)) {
 		e = entry_of(c, ra, sp);
 		if (e->gen == c->gen && e->ra == ra && e->sp == sp && e->id && still_valid(e)) {
 			c->hits++;

@@ -35,6 +35,10 @@ struct fl_stack_cache {
 	uint64_t gen; /* bumped when the owning thread changes */
 	uint64_t hits, misses;
 	uint32_t mask; /* entries in use - 1 (0: the first use sets all) */
+	/* While a hook records: a frame of the shim's, the hook's caller's
+	 * frame or one below it, where the walk to the caller may start
+	 * (NULL: from the capture's own frame). */
+	uintptr_t *entry_fp;
 	struct fl_stack_cache_entry e[FL_STACK_CACHE_ENTRIES];
 };
 

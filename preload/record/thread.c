@@ -1,5 +1,6 @@
 #include "record/thread.h"
 
+#include <linux/membarrier.h>
 #include <pthread.h>
 #include <string.h>
 
@@ -35,13 +36,129 @@ static void on_thread_exit(void *arg)
 	fl_tls_self = NULL;
 	if (t && fl_thread_ended)
 		fl_thread_ended(t);
+	fl_thread_fast_update();
 	if (t)
 		__atomic_store_n(&t->state, FL_TS_DEAD, __ATOMIC_RELEASE);
+}
+
+#define FL_SOLO_REVOCATIONS 16
+
+struct fl_thread *fl_thread_owner_;
+struct fl_thread *fl_thread_zone_owner_[FL_PTRSET_ZONES];
+uint8_t fl_thread_zone_solo_[FL_PTRSET_ZONES]; /* 0 until membarrier is known to work */
+static uint8_t zone_takeovers[FL_PTRSET_ZONES];
+int fl_thread_solo_;	     /* 0 until membarrier is known to work */
+static int revoking;	     /* one revoker at a time */
+static unsigned revocations; /* since start (or the fork) */
+
+/* Whether plain updates may be used: membarrier's private expedited
+ * barrier must be registered. */
+static int solo_possible(void)
+{
+	return fl_sys_membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED) == 0;
+}
+
+static void solo_all(int on)
+{
+	memset(zone_takeovers, 0, sizeof(zone_takeovers));
+	for (int z = 0; z < FL_PTRSET_ZONES; z++) {
+		fl_thread_zone_owner_[z] = NULL;
+		__atomic_store_n(&fl_thread_zone_solo_[z], on, __ATOMIC_RELEASE);
+	}
+	__atomic_store_n(&fl_thread_solo_, on, __ATOMIC_RELEASE);
 }
 
 void fl_thread_init(void)
 {
 	exit_key_ok = pthread_key_create(&exit_key, on_thread_exit) == 0;
+	if (solo_possible())
+		solo_all(1);
+}
+
+/* A thread waited for may have lost its CPU (two CPUs, many threads):
+ * spin a little, then give the CPU up. */
+static void backoff(unsigned *spins)
+{
+	if (++*spins < 100)
+		__builtin_ia32_pause();
+	else
+		fl_sys_yield();
+}
+
+static void wait_out(struct fl_thread *old)
+{
+	unsigned spins = 0;
+	if (fl_sys_membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) != 0)
+		fl_sys_membarrier(MEMBARRIER_CMD_GLOBAL); /* registered at start: not expected */
+	if (!old)
+		return;
+	while (__atomic_load_n(&old->site_pend.plain, __ATOMIC_ACQUIRE))
+		backoff(&spins);
+}
+
+static void lock_takeovers(unsigned *spins)
+{
+	int expect = 0;
+	while (!__atomic_compare_exchange_n(&revoking, &expect, 1, 0, __ATOMIC_ACQUIRE,
+					    __ATOMIC_RELAXED)) {
+		expect = 0;
+		backoff(spins);
+	}
+}
+
+int fl_thread_zone_take(struct fl_thread *t, uint32_t z)
+{
+	unsigned spins = 0;
+	for (;;) {
+		struct fl_thread *old;
+		if (!__atomic_load_n(&fl_thread_zone_solo_[z], __ATOMIC_ACQUIRE))
+			return 0;
+		lock_takeovers(&spins);
+		old = __atomic_load_n(&fl_thread_zone_owner_[z], __ATOMIC_RELAXED);
+		if (__atomic_load_n(&fl_thread_zone_solo_[z], __ATOMIC_RELAXED) && old != t) {
+			int last = ++zone_takeovers[z] > FL_SOLO_REVOCATIONS;
+			__atomic_store_n(&fl_thread_zone_owner_[z], last ? NULL : t,
+					 __ATOMIC_SEQ_CST);
+			if (fl_sys_membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) != 0)
+				fl_sys_membarrier(MEMBARRIER_CMD_GLOBAL);
+			while (old && __atomic_load_n(&old->nodes.plain, __ATOMIC_ACQUIRE) == z + 1)
+				backoff(&spins);
+			if (last)
+				__atomic_store_n(&fl_thread_zone_solo_[z], 0, __ATOMIC_RELEASE);
+		}
+		__atomic_store_n(&revoking, 0, __ATOMIC_RELEASE);
+		__atomic_store_n(&t->nodes.plain, z + 1, __ATOMIC_RELAXED);
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);
+		if (__atomic_load_n(&fl_thread_zone_owner_[z], __ATOMIC_RELAXED) == t)
+			return 1;
+		__atomic_store_n(&t->nodes.plain, 0, __ATOMIC_RELAXED);
+	}
+}
+
+int fl_thread_solo_take(struct fl_thread *t)
+{
+	unsigned spins = 0;
+	for (;;) {
+		struct fl_thread *old;
+		if (!__atomic_load_n(&fl_thread_solo_, __ATOMIC_ACQUIRE))
+			return 0;
+		lock_takeovers(&spins);
+		old = __atomic_load_n(&fl_thread_owner_, __ATOMIC_RELAXED);
+		if (__atomic_load_n(&fl_thread_solo_, __ATOMIC_RELAXED) && old != t) {
+			int last = ++revocations > FL_SOLO_REVOCATIONS;
+			__atomic_store_n(&fl_thread_owner_, last ? NULL : t, __ATOMIC_SEQ_CST);
+			wait_out(old);
+			if (last)
+				__atomic_store_n(&fl_thread_solo_, 0, __ATOMIC_RELEASE);
+		}
+		__atomic_store_n(&revoking, 0, __ATOMIC_RELEASE);
+		/* Another thread may have taken it back meanwhile: enter anew. */
+		__atomic_store_n(&t->site_pend.plain, 1, __ATOMIC_RELAXED);
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);
+		if (__atomic_load_n(&fl_thread_owner_, __ATOMIC_RELAXED) == t)
+			return 1;
+		__atomic_store_n(&t->site_pend.plain, 0, __ATOMIC_RELAXED);
+	}
 }
 
 static uint64_t seed(pid_t tid)
@@ -89,6 +206,7 @@ struct fl_thread *fl_thread_get(void)
 	t->budget = t->sample_rest = 0; /* drawn on first use */
 	t->stacks.gen++;		/* the cached stacks were another thread's */
 	fl_tls_self = t;
+	fl_thread_fast_update();
 	if (exit_key_ok) {
 		/* May allocate (keys past the first 32): not the program's call. */
 		int guard = fl_tls_guard;
@@ -124,6 +242,8 @@ void fl_thread_after_fork_child(void)
 		t->tick_timer = 0; /* timers are not inherited */
 		if (t == self)
 			continue;
+		/* A vanished thread was maybe inside a plain update. */
+		t->nodes.plain = t->site_pend.plain = 0;
 		/* Locks that a vanished thread held at the fork. */
 		fl_ptrset_after_fork(&t->nodes);
 		if (t->state != FL_TS_FREE)
@@ -133,6 +253,11 @@ void fl_thread_after_fork_child(void)
 	 * counts start from zero: they describe what this process did. */
 	memset(fl_retired_calls, 0, sizeof(fl_retired_calls));
 	memset(fl_retired_bytes, 0, sizeof(fl_retired_bytes));
+	/* One thread again: plain updates, if membarrier works here too. */
+	solo_all(solo_possible());
+	fl_thread_owner_ = fl_thread_solo_ ? self : NULL;
+	revoking = 0;
+	revocations = 0;
 	if (self) {
 		self->tid = fl_sys_gettid();
 		memset(self->calls, 0, sizeof(self->calls));

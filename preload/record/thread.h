@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "faultline/compiler.h"
 #include "faultline/schema.h"
 #include "record/evbuf.h"
 #include "record/ptrset.h"
@@ -80,8 +81,20 @@ struct fl_tls {
 	int guard;   /* set while the shim works in this thread */
 	int exiting; /* the thread's state was released */
 	struct fl_thread *self;
+	/* self while the thread has no alternate signal stack, else NULL: the
+	 * heap hooks' inline paths need no stack test then (hooks.h). */
+	struct fl_thread *fast;
+	/* The alternate signal stack the program gave this thread
+	 * (sigaltstack), 0 size for none. */
+	uintptr_t alt_lo, alt_size;
 };
 extern __thread struct fl_tls fl_tls;
+
+/* After self or the alternate stack changed. */
+static inline void fl_thread_fast_update(void)
+{
+	fl_tls.fast = fl_tls.alt_size ? NULL : fl_tls.self;
+}
 #define fl_tls_guard (fl_tls.guard)
 #define fl_tls_exiting (fl_tls.exiting)
 #define fl_tls_self (fl_tls.self)
@@ -100,6 +113,81 @@ extern int64_t fl_retired_live;
 
 /* Called once the key for thread-exit notification can be created. */
 void fl_thread_init(void);
+
+/*
+ * Plain updates. The sites' live bytes (--all) and the ptrset's bucket
+ * locks take a locked instruction per update when threads may update at
+ * once, and each costs more than the rest of the update. So one thread at
+ * a time, the owner, may update the sites with plain instructions; while
+ * there is an owner no other thread updates them at all. A thread that
+ * needs an update and is not the owner takes ownership over: it publishes
+ * itself as the owner, has membarrier(2) run a full barrier on every CPU
+ * running this process, and waits until the old owner is out of its
+ * update. The owner marks an update by setting its plain flag, then
+ * reading the owner (a compiler barrier between, no fence): either it
+ * sees it lost ownership, or the new owner sees its flag. A program whose
+ * threads take turns (a worker allocating while the main thread waits)
+ * keeps plain updates; after 16 takeovers (threads allocating at the same
+ * time) every update is atomic for good, and so without membarrier
+ * (before Linux 4.14, or filtered). Takeovers are made one at a time.
+ */
+extern struct fl_thread *fl_thread_owner_ FL_HIDDEN;
+/* 1: there may be an owner; 0: every update is atomic (and any owner's
+ * last plain update is over). */
+extern int fl_thread_solo_ FL_HIDDEN;
+
+/* t becomes the owner, or every update atomic; 1 if t owns. */
+int fl_thread_solo_take(struct fl_thread *t);
+
+/* Before t's site update: 1 if it may use plain instructions (then call
+ * fl_thread_solo_leave() after it), 0 for atomic ones. */
+static inline int fl_thread_solo_enter(struct fl_thread *t)
+{
+	__atomic_store_n(&t->site_pend.plain, 1, __ATOMIC_RELAXED);
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	if (FL_LIKELY(__atomic_load_n(&fl_thread_owner_, __ATOMIC_RELAXED) == t))
+		return 1;
+	__atomic_store_n(&t->site_pend.plain, 0, __ATOMIC_RELAXED);
+	if (!__atomic_load_n(&fl_thread_solo_, __ATOMIC_ACQUIRE))
+		return 0;
+	return fl_thread_solo_take(t);
+}
+
+static inline void fl_thread_solo_leave(struct fl_thread *t)
+{
+	__atomic_store_n(&t->site_pend.plain, 0, __ATOMIC_RELEASE);
+}
+
+/*
+ * The ptrset's buckets have owners the same way, one per zone of buckets
+ * (ptrset.h), so that threads allocating at once from their own arenas
+ * each keep the plain path for their blocks' buckets. The flag is the
+ * zone + 1 in t->nodes.plain; each zone turns atomic for good after 16
+ * takeovers of its own.
+ */
+extern struct fl_thread *fl_thread_zone_owner_[FL_PTRSET_ZONES] FL_HIDDEN;
+extern uint8_t fl_thread_zone_solo_[FL_PTRSET_ZONES] FL_HIDDEN;
+int fl_thread_zone_take(struct fl_thread *t, uint32_t zone);
+
+/* Before t's ptrset update in bucket b: 1 if the bucket lock may be left
+ * out (then call fl_thread_zone_leave() after it). */
+static inline int fl_thread_zone_enter(struct fl_thread *t, uint32_t b)
+{
+	uint32_t z = fl_ptrset_zone_of(b);
+	__atomic_store_n(&t->nodes.plain, z + 1, __ATOMIC_RELAXED);
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	if (FL_LIKELY(__atomic_load_n(&fl_thread_zone_owner_[z], __ATOMIC_RELAXED) == t))
+		return 1;
+	__atomic_store_n(&t->nodes.plain, 0, __ATOMIC_RELAXED);
+	if (!__atomic_load_n(&fl_thread_zone_solo_[z], __ATOMIC_ACQUIRE))
+		return 0;
+	return fl_thread_zone_take(t, z);
+}
+
+static inline void fl_thread_zone_leave(struct fl_thread *t)
+{
+	__atomic_store_n(&t->nodes.plain, 0, __ATOMIC_RELEASE);
+}
 /* The drain recycles a DEAD state after draining it and moving its pending
  * site counts (fl_sites_flush). */
 void fl_thread_retire(struct fl_thread *t);
