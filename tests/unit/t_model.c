@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "model/heap_fold.h"
 #include "model/model.h"
 #include "check.h"
 
@@ -85,6 +86,26 @@ static void check_blocks(const struct fl_proc *p)
 	CHECK(fl_proc_block_at(p, 0x1000170, 45) == NULL); /* beyond the 64-byte block */
 	CHECK(fl_proc_block_at(p, 0x1000010, 55) == NULL);
 	CHECK(fl_proc_block_at(p, 0x1000010, 35) == &p->blocks[0]);
+}
+
+/* The fold keeps the site figures and the live block, and drops the freed ones. */
+static void check_fold(struct fl_proc *p)
+{
+	size_t n;
+	struct fl_heap_site *before = fl_heap_sites_of_blocks(p, &n);
+	CHECK_EQ_U64(n, 1);
+	CHECK(before && before[0].stack == 1 && before[0].samples == 3 && before[0].t == 30);
+	fl_proc_heap_fold(p);
+	fl_proc_heap_fold(p); /* idempotent */
+	CHECK(p->heap_folded && p->nblocks_recorded == 3 && p->heap_t_first == 30);
+	CHECK_EQ_U64(p->nblocks, 1);
+	CHECK(p->nblocks == 1 && p->blocks[0].size == 128 && p->blocks[0].t_free == FL_T_NEVER);
+	CHECK_EQ_U64(p->nheap_sites, n);
+	CHECK(p->nheap_sites == n && !memcmp(p->heap_sites, before, n * sizeof(*before)));
+	CHECK_EQ_U64(p->nlarge_blocks, 0); /* all under the default 64 KiB */
+	CHECK(fl_proc_block_at(p, 0x1000170, 65) == &p->blocks[0]);
+	CHECK(fl_proc_block_at(p, 0x1000110, 45) == NULL); /* freed: folded away */
+	free(before);
 }
 
 static void check_vmas(const struct fl_proc *p)
@@ -329,6 +350,7 @@ int main(void)
 	}
 	CHECK_EQ_U64(fl_model_find_pid(&m, 100, found, 4), 2);
 	CHECK(found[0] == p);
+	check_fold((struct fl_proc *)p);
 	fl_model_release(&m);
 	fast_path_same_model();
 	blocks_from_runs(5);
