@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/heap_fold.h"
 #include "util/xalloc.h"
 
 #define PAGE_SHIFT 12
@@ -50,12 +51,15 @@ static int cmp_resv_start(const void *a, const void *b)
 
 struct fl_reservation *fl_faults_reservations(const struct fl_proc *p, size_t *n)
 {
-	uint64_t large = p->opt_large > 0 ? (uint64_t)p->opt_large : 65536;
+	uint64_t large = fl_heap_large_size(p);
+	/* after the heap fold, the large blocks are kept apart, every one */
+	const struct fl_block *blocks = p->heap_folded ? p->large_blocks : p->blocks;
+	size_t nblocks = p->heap_folded ? p->nlarge_blocks : p->nblocks;
 	struct fl_reservation *v = NULL;
 	size_t cap = 0;
 	*n = 0;
-	for (size_t i = 0; i < p->nblocks; i++) {
-		const struct fl_block *b = &p->blocks[i];
+	for (size_t i = 0; i < nblocks; i++) {
+		const struct fl_block *b = &blocks[i];
 		if (b->size < large)
 			continue;
 		FL_GROW(v, cap, *n + 1);

@@ -10,20 +10,42 @@
 #include "util/xalloc.h"
 
 /*
- * The live blocks by address: the value is the block's index + 1, and 0
- * once it is freed (u64map has no removal; a freed address is usually
- * allocated again soon, so the table stays the size of the addresses the
- * heap used). UINT64_MAX is the map's reserved key and never a heap
- * address: a block there is never tracked, so it stays live.
+ * The live blocks by address: the value is the block's index + 1. A freed
+ * address leaves the table (backward-shift deletion, the table being
+ * util/u64map's open addressing with linear probing), so the table stays
+ * the size of the live heap, not of every address the heap ever used.
+ * UINT64_MAX is the map's reserved key and never a heap address: a block
+ * there is never tracked, so it stays live.
  */
+static void live_remove(struct fl_u64map *m, uint64_t *v)
+{
+	size_t mask = m->cap - 1, i = (size_t)(v - m->vals), j = i;
+	for (;;) {
+		size_t h;
+		j = (j + 1) & mask;
+		if (m->keys[j] == UINT64_MAX)
+			break;
+		h = fl_u64map_hash(m->keys[j], m->cap);
+		/* j's entry may fill the hole at i unless its home lies in (i, j] */
+		if (i <= j ? (h <= i || h > j) : (h <= i && h > j)) {
+			m->keys[i] = m->keys[j];
+			m->vals[i] = m->vals[j];
+			i = j;
+		}
+	}
+	m->keys[i] = UINT64_MAX;
+	m->vals[i] = 0;
+	m->n--;
+}
+
 static void free_block(struct fl_proc *p, struct fl_u64map *live, uint64_t addr, uint64_t t, int by)
 {
 	uint64_t *v = fl_u64map_get(live, addr);
-	if (!v || !*v)
+	if (!v)
 		return;
 	p->blocks[*v - 1].t_free = t;
 	p->blocks[*v - 1].freed_by = (uint8_t)by;
-	*v = 0;
+	live_remove(live, v);
 }
 
 static void add_live(struct fl_u64map *live, uint64_t addr, size_t b)

@@ -153,6 +153,8 @@ static void proc_free(struct fl_proc *p)
 	free(p->maps);
 	free(p->calls);
 	free(p->blocks);
+	free(p->heap_sites);
+	free(p->large_blocks);
 	free(p->failed);
 	free(p->counters);
 	free(p->heap);

@@ -175,6 +175,8 @@ struct fl_site {
 	uint64_t allocs, frees, bytes, live, peak;
 };
 
+struct fl_heap_site; /* model/heap_fold.h */
+
 /* One page-fault sample. */
 struct fl_fault {
 	uint64_t addr, ip, t;
@@ -198,6 +200,7 @@ struct fl_residency {
 struct fl_wss_region {
 	uint64_t start, end;
 	int64_t written;
+	uint32_t block_stack; /* set by the heap fold: the block's stack at start then, 0 if none */
 };
 struct fl_wss {
 	uint64_t t, window_ns;
@@ -301,8 +304,19 @@ struct fl_proc {
 	size_t nmaps;
 	struct fl_map_call *calls;
 	size_t ncalls; /* sorted by seq */
+	/* Every recorded block until the heap fold (model/heap_fold.h), which
+	 * keeps what the reports need and leaves here the blocks live at the
+	 * end; the commands that ask about any block (addr, compare, export)
+	 * never fold. */
 	struct fl_block *blocks;
 	size_t nblocks; /* sorted by t_alloc (seq order) */
+	int heap_folded;
+	size_t nblocks_recorded;	 /* blocks before the fold */
+	uint64_t heap_t_first;		 /* the first block's t_alloc, FL_T_NEVER if none */
+	struct fl_heap_site *heap_sites; /* per-stack figures, sorted by stack */
+	size_t nheap_sites;
+	struct fl_block *large_blocks; /* every block of at least the --large size */
+	size_t nlarge_blocks;
 	struct fl_failed *failed;
 	size_t nfailed, capfailed; /* sorted by seq */
 	struct fl_counters *counters;

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/fault_summary.h"
+#include "model/heap_fold.h"
 #include "reports/compare.h"
 #include "reports/report_cow.h"
 #include "reports/report_faults.h"
@@ -22,16 +24,16 @@
 #include "util/text.h"
 
 const struct fl_report_section fl_report_sections[] = {
-    {"summary", "Summary", fl_report_summary, fl_report_summary_text},
-    {"tree", "Processes", fl_report_tree, fl_report_tree_text},
-    {"heap", "Heap", fl_report_heap, fl_report_heap_text},
-    {"faults", "Page faults", fl_report_faults, fl_report_faults_text},
-    {"regions", "Regions over time", fl_report_regions, fl_report_regions_text},
-    {"ws", "Working set", fl_report_ws, fl_report_ws_text},
-    {"overcommit", "Overcommit", fl_report_overcommit, fl_report_overcommit_text},
-    {"cow", "Copy-on-write", fl_report_cow, fl_report_cow_text},
-    {"io", "File I/O", fl_report_io, fl_report_io_text},
-    {NULL, NULL, NULL, NULL},
+    {"summary", "Summary", fl_report_summary, fl_report_summary_text, 1},
+    {"tree", "Processes", fl_report_tree, fl_report_tree_text, 0},
+    {"heap", "Heap", fl_report_heap, fl_report_heap_text, 0},
+    {"faults", "Page faults", fl_report_faults, fl_report_faults_text, 1},
+    {"regions", "Regions over time", fl_report_regions, fl_report_regions_text, 1},
+    {"ws", "Working set", fl_report_ws, fl_report_ws_text, 1},
+    {"overcommit", "Overcommit", fl_report_overcommit, fl_report_overcommit_text, 1},
+    {"cow", "Copy-on-write", fl_report_cow, fl_report_cow_text, 1},
+    {"io", "File I/O", fl_report_io, fl_report_io_text, 1},
+    {NULL, NULL, NULL, NULL, 0},
 };
 
 const struct fl_report_section *fl_report_find(const char *name)
@@ -109,6 +111,36 @@ void fl_report_top_findings_text(const struct fl_model *m, const struct fl_repor
 	json_decref(r);
 }
 
+static int wanted(const struct fl_report_section *s, const char *const *names, size_t nnames)
+{
+	int want = !names;
+	for (size_t i = 0; !want && i < nnames; i++)
+		want = !strcmp(names[i], s->name);
+	return want;
+}
+
+/*
+ * The classified pass reads each block's history (the site under a fault
+ * at its time), so the samples are classified first, every selected
+ * process's now rather than section by section; then the freed blocks can
+ * go. A process with samples left unclassified (not selected, or no
+ * section wants them) keeps its blocks: a later summary may need them
+ * (a forked child's reads its parent's).
+ */
+static void fold_heaps(const struct fl_model *m, const struct fl_report_opts *o,
+		       const char *const *names, size_t nnames)
+{
+	int classify = 0;
+	for (const struct fl_report_section *s = fl_report_sections; s->name; s++)
+		classify |= s->classifies && wanted(s, names, nnames);
+	for (size_t i = 0; classify && i < m->nprocs; i++)
+		if (fl_report_selected(o, m->procs[i]))
+			fl_faults_summary(m, m->procs[i]);
+	for (size_t i = 0; i < m->nprocs; i++)
+		if (!m->procs[i]->nfaults || m->procs[i]->derived)
+			fl_proc_heap_fold((struct fl_proc *)m->procs[i]);
+}
+
 json_t *fl_report_run(const struct fl_model *m, const struct fl_report_opts *o,
 		      const char *const *names, size_t nnames)
 {
@@ -116,6 +148,7 @@ json_t *fl_report_run(const struct fl_model *m, const struct fl_report_opts *o,
 	size_t nsel = 0;
 	for (size_t i = 0; i < m->nprocs; i++)
 		nsel += fl_report_selected(o, m->procs[i]);
+	fold_heaps(m, o, names, nnames);
 	json_object_set_new(r, "trace", json_string(m->path));
 	json_object_set_new(r, "processes", json_integer((json_int_t)nsel));
 	json_object_set_new(r, "events", json_integer((json_int_t)m->nevents));
@@ -126,10 +159,7 @@ json_t *fl_report_run(const struct fl_model *m, const struct fl_report_opts *o,
 	if (fl_runs_count(m) > 1)
 		json_object_set_new(r, "runs", fl_runs_json(m, o));
 	for (const struct fl_report_section *s = fl_report_sections; s->name; s++) {
-		int want = !names;
-		for (size_t i = 0; !want && i < nnames; i++)
-			want = !strcmp(names[i], s->name);
-		if (want) {
+		if (wanted(s, names, nnames)) {
 			json_t *sec = s->compute(m, o);
 			fl_findings_fold(sec);
 			json_object_set_new(secs, s->name, sec);

@@ -22,6 +22,7 @@ struct fl_report_section {
 	const char *title;
 	json_t *(*compute)(const struct fl_model *m, const struct fl_report_opts *o);
 	void (*render_text)(json_t *section, FILE *f);
+	int classifies; /* reads the fault summaries (analysis/fault_summary.h) */
 };
 
 /* NULL-terminated, in display order. */
@@ -34,6 +35,13 @@ const struct fl_report_section *fl_report_find(const char *name);
  *   {"trace": PATH, "processes": N, "events": N, "errors": N, "sections": {name: obj, ...}}
  * (a new reference), and "runs" (reports/compare.h: fl_runs_json) when the
  * trace holds the runs of `record --repeat N`.
+ *
+ * Before the sections run, it classifies the fault samples of the selected
+ * processes (when a section wants them) and folds the heap of every process
+ * whose samples are classified or that has none (fl_proc_heap_fold): the
+ * freed blocks go, and the model's block queries answer for live blocks
+ * only afterwards. The commands that ask about any block (addr, compare,
+ * export) do not run reports.
  */
 json_t *fl_report_run(const struct fl_model *m, const struct fl_report_opts *o,
 		      const char *const *names, size_t nnames);

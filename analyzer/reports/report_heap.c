@@ -12,13 +12,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/heap_fold.h"
 #include "model/symbols.h"
 #include "reports/flame.h"
 #include "reports/report.h"
 #include "reports/report_heap.h"
 #include "util/xalloc.h"
 
-#define TEMPORARY_NS 1000000 /* freed within 1 ms */
 #define FRAMES_SHOWN 6
 
 /*
@@ -46,113 +46,33 @@ struct site {
 	size_t samples, peak_samples, leaked_samples;
 };
 
-struct ev {
-	uint64_t t;
-	double d, var; /* bytes and their variance, negative for a free */
-};
-
-static int cmp_ev(const void *a, const void *b)
+/* The sites of p's blocks (model/heap_fold.h), as the rows of this report. */
+static void add_sites(const struct fl_proc *p, const struct fl_heap_site *h, size_t nh,
+		      struct site **sites, size_t *n, size_t *cap)
 {
-	const struct ev *x = a, *y = b;
-	if (x->t != y->t)
-		return x->t < y->t ? -1 : 1;
-	return (x->d > y->d) - (x->d < y->d); /* frees before allocs at the same time */
-}
-
-static int cmp_block_stack(const void *a, const void *b, void *ctx)
-{
-	const struct fl_block *bl = ctx;
-	size_t i = *(const size_t *)a, j = *(const size_t *)b;
-	const struct fl_block *x = &bl[i], *y = &bl[j];
-	if (x->stack != y->stack)
-		return x->stack < y->stack ? -1 : 1;
-	if (x->t_alloc != y->t_alloc)
-		return x->t_alloc < y->t_alloc ? -1 : 1;
-	return i < j ? -1 : i > j;
-}
-
-/*
- * The block indices ordered by stack, then allocation time, then index.
- * The blocks are in allocation order, so their times nearly always
- * ascend: then a counting sort by stack (stable) gives that order in
- * linear time. Otherwise, or when the stack ids are too sparse, qsort.
- */
-static size_t *blocks_by_stack(const struct fl_proc *p)
-{
-	size_t n = p->nblocks, *idx = fl_xmalloc(n * sizeof(*idx)), *start, i;
-	uint32_t max = 0;
-	int sorted = 1;
-	for (i = 0; i < n; i++) {
-		if (p->blocks[i].stack > max)
-			max = p->blocks[i].stack;
-		if (i && p->blocks[i].t_alloc < p->blocks[i - 1].t_alloc)
-			sorted = 0;
-	}
-	if (!sorted || max > 4 * n + 4096) {
-		for (i = 0; i < n; i++)
-			idx[i] = i;
-		qsort_r(idx, n, sizeof(*idx), cmp_block_stack, p->blocks);
-		return idx;
-	}
-	start = fl_xcalloc((size_t)max + 2, sizeof(*start));
-	for (i = 0; i < n; i++)
-		start[p->blocks[i].stack + 1]++;
-	for (i = 1; i <= (size_t)max + 1; i++)
-		start[i] += start[i - 1];
-	for (i = 0; i < n; i++)
-		idx[start[p->blocks[i].stack]++] = i;
-	free(start);
-	return idx;
-}
-
-static double calls_of(const struct fl_block *b)
-{
-	return b->size && b->weight > b->size ? (double)b->weight / (double)b->size : 1.0;
-}
-
-/* One site from a run [i, j) of block indices sharing a stack. */
-static void site_from_blocks(const struct fl_proc *p, const size_t *idx, size_t n, struct site *s,
-			     struct ev **evs, size_t *evcap)
-{
-	size_t ne = 0, live_n = 0;
-	double live = 0, live_var = 0;
-	memset(s, 0, sizeof(*s));
-	s->p = p;
-	s->stack = p->blocks[idx[0]].stack;
-	s->t = p->blocks[idx[0]].t_alloc;
-	FL_GROW(*evs, *evcap, 2 * n);
-	for (size_t k = 0; k < n; k++) {
-		const struct fl_block *b = &p->blocks[idx[k]];
-		double c = calls_of(b), w = (double)b->weight;
-		double var = w * (w - (double)b->size);
-		s->allocs += c;
-		s->bytes += w;
-		s->var_allocs += c * (c - 1);
-		s->var_bytes += var;
-		s->samples++;
-		(*evs)[ne++] = (struct ev){b->t_alloc, w, var};
-		if (b->t_free == FL_T_NEVER) {
-			s->leaked_bytes += w;
-			s->leaked_blocks += c;
-			s->var_leaked += var;
-			s->leaked_sampled_bytes += (double)b->size;
-			s->leaked_samples++;
-		} else {
-			(*evs)[ne++] = (struct ev){b->t_free, -w, -var};
-			if (b->t_free - b->t_alloc < TEMPORARY_NS)
-				s->temporary += c;
-		}
-	}
-	qsort(*evs, ne, sizeof(**evs), cmp_ev);
-	for (size_t k = 0; k < ne; k++) {
-		live += (*evs)[k].d;
-		live_var += (*evs)[k].var;
-		live_n += (*evs)[k].d > 0 ? 1 : -1;
-		if (live > s->peak) {
-			s->peak = live;
-			s->var_peak = live_var;
-			s->peak_samples = live_n;
-		}
+	for (size_t i = 0; i < nh; i++) {
+		struct site *s;
+		FL_GROW(*sites, *cap, *n + 1);
+		s = &(*sites)[(*n)++];
+		memset(s, 0, sizeof(*s));
+		s->p = p;
+		s->stack = h[i].stack;
+		s->exact = p->opt_all;
+		s->t = h[i].t;
+		s->allocs = h[i].allocs;
+		s->bytes = h[i].bytes;
+		s->peak = h[i].peak;
+		s->leaked_bytes = h[i].leaked_bytes;
+		s->leaked_blocks = h[i].leaked_blocks;
+		s->temporary = h[i].temporary;
+		s->var_allocs = h[i].var_allocs;
+		s->var_bytes = h[i].var_bytes;
+		s->var_peak = h[i].var_peak;
+		s->var_leaked = h[i].var_leaked;
+		s->leaked_sampled_bytes = h[i].leaked_sampled_bytes;
+		s->samples = h[i].samples;
+		s->peak_samples = h[i].peak_samples;
+		s->leaked_samples = h[i].leaked_samples;
 	}
 }
 
@@ -177,23 +97,13 @@ static void collect_sites(const struct fl_proc *p, struct site **sites, size_t *
 		}
 		return;
 	}
-	if (!p->nblocks)
-		return;
-	{
-		size_t *idx = blocks_by_stack(p), i, j;
-		struct ev *evs = NULL;
-		size_t evcap = 0;
-		for (i = 0; i < p->nblocks; i = j) {
-			for (j = i + 1;
-			     j < p->nblocks && p->blocks[idx[j]].stack == p->blocks[idx[i]].stack;
-			     j++)
-				;
-			FL_GROW(*sites, *cap, *n + 1);
-			site_from_blocks(p, idx + i, j - i, &(*sites)[(*n)++], &evs, &evcap);
-			(*sites)[*n - 1].exact = p->opt_all;
-		}
-		free(evs);
-		free(idx);
+	if (p->heap_folded) {
+		add_sites(p, p->heap_sites, p->nheap_sites, sites, n, cap);
+	} else {
+		size_t nh;
+		struct fl_heap_site *h = fl_heap_sites_of_blocks(p, &nh);
+		add_sites(p, h, nh, sites, n, cap);
+		free(h);
 	}
 }
 
@@ -441,7 +351,7 @@ json_t *fl_report_heap(const struct fl_model *m, const struct fl_report_opts *o)
 		exact &= p->opt_all;
 		if (!p->opt_all && p->opt_sample > 0)
 			interval = p->opt_sample;
-		records += p->nblocks;
+		records += p->heap_folded ? p->nblocks_recorded : p->nblocks;
 		aggregates |= p->nsites > 0;
 		collect_sites(p, &sites, &n, &cap);
 	}

@@ -95,8 +95,9 @@ static size_t window_of(const uint64_t *w, size_t n, uint64_t t)
 
 struct region {
 	uint64_t start, end, t, total, peak, site_key;
-	uint64_t *per_win; /* written per window */
-	uint64_t first;	   /* first touches */
+	uint64_t *per_win;    /* written per window */
+	uint64_t first;	      /* first touches */
+	uint32_t block_stack; /* the heap block's stack at start at t, once folded */
 };
 
 struct wsdata {
@@ -108,8 +109,9 @@ struct wsdata {
 	struct fl_u64map regidx;
 };
 
-static struct region *region_get(struct wsdata *d, uint64_t start, uint64_t end, uint64_t t)
+static struct region *region_get(struct wsdata *d, const struct fl_wss_region *g, uint64_t t)
 {
+	uint64_t start = g->start, end = g->end;
 	uint64_t *slot = fl_u64map_slot(&d->regidx, start);
 	if (!*slot) {
 		FL_GROW(d->reg, d->capreg, d->nreg + 1);
@@ -117,6 +119,7 @@ static struct region *region_get(struct wsdata *d, uint64_t start, uint64_t end,
 		d->reg[d->nreg].start = start;
 		d->reg[d->nreg].end = end;
 		d->reg[d->nreg].t = t;
+		d->reg[d->nreg].block_stack = g->block_stack;
 		d->reg[d->nreg].per_win = fl_xcalloc(d->nwin, sizeof(uint64_t));
 		*slot = ++d->nreg;
 	}
@@ -140,7 +143,7 @@ static void fill_written(const struct fl_proc *p, struct wsdata *d)
 			const struct fl_wss_region *g = &w->regions[j];
 			if (g->written <= 0 || fl_maps_is_shim(s, g->start, g->end))
 				continue;
-			struct region *r = region_get(d, g->start, g->end, w->t);
+			struct region *r = region_get(d, g, w->t);
 			r->per_win[k] += (uint64_t)g->written;
 			r->total += (uint64_t)g->written;
 			sum += g->written;
@@ -215,6 +218,18 @@ static json_t *stats(const int64_t *v, size_t n)
 	return o;
 }
 
+/* fl_faults_site_at(start, t), from what the heap fold kept once it ran. */
+static uint32_t region_site(const struct fl_proc *p, const struct region *r)
+{
+	const struct fl_map_call *c;
+	if (!p->heap_folded)
+		return fl_faults_site_at(p, r->start, r->t);
+	if (r->block_stack)
+		return r->block_stack;
+	c = fl_faults_map_call_at(p, r->start, r->t);
+	return c ? c->stack : 0;
+}
+
 static json_t *region_rows(const struct fl_report_opts *o, const struct fl_proc *p,
 			   struct wsdata *d)
 {
@@ -234,7 +249,7 @@ static json_t *region_rows(const struct fl_report_opts *o, const struct fl_proc 
 		int64_t *pw = fl_xmalloc(d->nwin * sizeof(int64_t));
 		for (size_t k = 0; k < d->nwin; k++)
 			pw[k] = (int64_t)r->per_win[k];
-		uint32_t site = fl_faults_site_at(p, r->start, r->t);
+		uint32_t site = region_site(p, r);
 		json_array_append_new(
 		    arr, json_pack("{s:s, s:s, s:s, s:s, s:I, s:o, s:o}", "start",
 				   fl_fmt_addr(b1, sizeof(b1), r->start), "end",

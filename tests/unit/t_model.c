@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "model/heap_fold.h"
 #include "model/model.h"
 #include "check.h"
 
@@ -85,6 +86,26 @@ static void check_blocks(const struct fl_proc *p)
 	CHECK(fl_proc_block_at(p, 0x1000170, 45) == NULL); /* beyond the 64-byte block */
 	CHECK(fl_proc_block_at(p, 0x1000010, 55) == NULL);
 	CHECK(fl_proc_block_at(p, 0x1000010, 35) == &p->blocks[0]);
+}
+
+/* The fold keeps the site figures and the live block, and drops the freed ones. */
+static void check_fold(struct fl_proc *p)
+{
+	size_t n;
+	struct fl_heap_site *before = fl_heap_sites_of_blocks(p, &n);
+	CHECK_EQ_U64(n, 1);
+	CHECK(before && before[0].stack == 1 && before[0].samples == 3 && before[0].t == 30);
+	fl_proc_heap_fold(p);
+	fl_proc_heap_fold(p); /* idempotent */
+	CHECK(p->heap_folded && p->nblocks_recorded == 3 && p->heap_t_first == 30);
+	CHECK_EQ_U64(p->nblocks, 1);
+	CHECK(p->nblocks == 1 && p->blocks[0].size == 128 && p->blocks[0].t_free == FL_T_NEVER);
+	CHECK_EQ_U64(p->nheap_sites, n);
+	CHECK(p->nheap_sites == n && !memcmp(p->heap_sites, before, n * sizeof(*before)));
+	CHECK_EQ_U64(p->nlarge_blocks, 0); /* all under the default 64 KiB */
+	CHECK(fl_proc_block_at(p, 0x1000170, 65) == &p->blocks[0]);
+	CHECK(fl_proc_block_at(p, 0x1000110, 45) == NULL); /* freed: folded away */
+	free(before);
 }
 
 static void check_vmas(const struct fl_proc *p)
@@ -287,6 +308,58 @@ static void blocks_from_runs(int nruns)
 	fl_model_release(&m);
 }
 
+/*
+ * Many addresses allocated and freed at random, in seq order: each block's
+ * free time against a brute-force replay. The replay's table of live
+ * addresses drops each freed one (backward-shift deletion): a hole left
+ * wrong would lose a later lookup in the same probe run.
+ */
+static void blocks_churn(void)
+{
+	enum { N = 20000, A = 3000 };
+	static int live_at[A];		  /* seq of the live alloc at each address, 0 none */
+	static uint64_t want_free[N + 1]; /* by alloc seq */
+	char path[256];
+	struct fl_model m;
+	unsigned seed = 7;
+	FILE *f;
+	snprintf(path, sizeof(path), "%s/churn", dir);
+	CHECK(mkdir(path, 0700) == 0);
+	strcat(path, "/400.ndjson");
+	f = fopen(path, "w");
+	fputs(H(400, "none", 1000000000), f);
+	for (int q = 1; q <= N; q++) {
+		int a = (int)((seed = seed * 1103515245 + 12345) >> 8) % A;
+		unsigned addr = 0x2000000 + (unsigned)a * 4096;
+		want_free[q] = FL_T_NEVER;
+		if (live_at[a]) {
+			fprintf(
+			    f, "{\"e\":\"free\",\"t\":%d,\"seq\":%d,\"tid\":1,\"addr\":\"0x%x\"}\n",
+			    q * 10, q, addr);
+			want_free[live_at[a]] = (uint64_t)q * 10;
+			live_at[a] = 0;
+		} else {
+			fprintf(f,
+				"{\"e\":\"alloc\",\"t\":%d,\"seq\":%d,\"tid\":1,\"fn\":\"malloc\","
+				"\"addr\":\"0x%x\",\"size\":8,\"stack\":1,\"weight\":8}\n",
+				q * 10, q, addr);
+			live_at[a] = q;
+		}
+	}
+	fclose(f);
+	*strrchr(path, '/') = 0;
+	CHECK(fl_model_load(&m, path) == 0);
+	if (m.nprocs == 1) {
+		const struct fl_proc *p = m.procs[0];
+		size_t bad = 0;
+		for (size_t i = 0; i < p->nblocks; i++)
+			bad += p->blocks[i].t_free != want_free[p->blocks[i].t_alloc / 10];
+		CHECK(p->nblocks > N / 3);
+		CHECK_EQ_U64(bad, 0);
+	}
+	fl_model_release(&m);
+}
+
 int main(void)
 {
 	struct fl_model m;
@@ -329,10 +402,12 @@ int main(void)
 	}
 	CHECK_EQ_U64(fl_model_find_pid(&m, 100, found, 4), 2);
 	CHECK(found[0] == p);
+	check_fold((struct fl_proc *)p);
 	fl_model_release(&m);
 	fast_path_same_model();
 	blocks_from_runs(5);
 	blocks_from_runs(200);
+	blocks_churn();
 	{
 		char cmd[300];
 		snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);

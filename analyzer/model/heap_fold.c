@@ -1,0 +1,191 @@
+/*
+ * Per-site heap figures from the blocks, and the fold that keeps them while
+ * the freed blocks go (see heap_fold.h).
+ */
+#include "model/heap_fold.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/xalloc.h"
+
+struct ev {
+	uint64_t t;
+	double d, var; /* bytes and their variance, negative for a free */
+};
+
+static int cmp_ev(const void *a, const void *b)
+{
+	const struct ev *x = a, *y = b;
+	if (x->t != y->t)
+		return x->t < y->t ? -1 : 1;
+	return (x->d > y->d) - (x->d < y->d); /* frees before allocs at the same time */
+}
+
+static int cmp_block_stack(const void *a, const void *b, void *ctx)
+{
+	const struct fl_block *bl = ctx;
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	const struct fl_block *x = &bl[i], *y = &bl[j];
+	if (x->stack != y->stack)
+		return x->stack < y->stack ? -1 : 1;
+	if (x->t_alloc != y->t_alloc)
+		return x->t_alloc < y->t_alloc ? -1 : 1;
+	return i < j ? -1 : i > j;
+}
+
+/*
+ * The block indices ordered by stack, then allocation time, then index.
+ * The blocks are in allocation order, so their times nearly always
+ * ascend: then a counting sort by stack (stable) gives that order in
+ * linear time. Otherwise, or when the stack ids are too sparse, qsort.
+ */
+static size_t *blocks_by_stack(const struct fl_proc *p)
+{
+	size_t n = p->nblocks, *idx = fl_xmalloc(n * sizeof(*idx)), *start, i;
+	uint32_t max = 0;
+	int sorted = 1;
+	for (i = 0; i < n; i++) {
+		if (p->blocks[i].stack > max)
+			max = p->blocks[i].stack;
+		if (i && p->blocks[i].t_alloc < p->blocks[i - 1].t_alloc)
+			sorted = 0;
+	}
+	if (!sorted || max > 4 * n + 4096) {
+		for (i = 0; i < n; i++)
+			idx[i] = i;
+		qsort_r(idx, n, sizeof(*idx), cmp_block_stack, p->blocks);
+		return idx;
+	}
+	start = fl_xcalloc((size_t)max + 2, sizeof(*start));
+	for (i = 0; i < n; i++)
+		start[p->blocks[i].stack + 1]++;
+	for (i = 1; i <= (size_t)max + 1; i++)
+		start[i] += start[i - 1];
+	for (i = 0; i < n; i++)
+		idx[start[p->blocks[i].stack]++] = i;
+	free(start);
+	return idx;
+}
+
+static double calls_of(const struct fl_block *b)
+{
+	return b->size && b->weight > b->size ? (double)b->weight / (double)b->size : 1.0;
+}
+
+/* One site from a run [i, j) of block indices sharing a stack. */
+static void site_from_blocks(const struct fl_proc *p, const size_t *idx, size_t n,
+			     struct fl_heap_site *s, struct ev **evs, size_t *evcap)
+{
+	size_t ne = 0, live_n = 0;
+	double live = 0, live_var = 0;
+	memset(s, 0, sizeof(*s));
+	s->stack = p->blocks[idx[0]].stack;
+	s->t = p->blocks[idx[0]].t_alloc;
+	FL_GROW(*evs, *evcap, 2 * n);
+	for (size_t k = 0; k < n; k++) {
+		const struct fl_block *b = &p->blocks[idx[k]];
+		double c = calls_of(b), w = (double)b->weight;
+		double var = w * (w - (double)b->size);
+		s->allocs += c;
+		s->bytes += w;
+		s->var_allocs += c * (c - 1);
+		s->var_bytes += var;
+		s->samples++;
+		(*evs)[ne++] = (struct ev){b->t_alloc, w, var};
+		if (b->t_free == FL_T_NEVER) {
+			s->leaked_bytes += w;
+			s->leaked_blocks += c;
+			s->var_leaked += var;
+			s->leaked_sampled_bytes += (double)b->size;
+			s->leaked_samples++;
+		} else {
+			(*evs)[ne++] = (struct ev){b->t_free, -w, -var};
+			if (b->t_free - b->t_alloc < FL_HEAP_TEMPORARY_NS)
+				s->temporary += c;
+		}
+	}
+	qsort(*evs, ne, sizeof(**evs), cmp_ev);
+	for (size_t k = 0; k < ne; k++) {
+		live += (*evs)[k].d;
+		live_var += (*evs)[k].var;
+		live_n += (*evs)[k].d > 0 ? 1 : -1;
+		if (live > s->peak) {
+			s->peak = live;
+			s->var_peak = live_var;
+			s->peak_samples = live_n;
+		}
+	}
+}
+
+struct fl_heap_site *fl_heap_sites_of_blocks(const struct fl_proc *p, size_t *n)
+{
+	struct fl_heap_site *sites = NULL;
+	size_t cap = 0, *idx, i, j;
+	struct ev *evs = NULL;
+	size_t evcap = 0;
+	*n = 0;
+	if (!p->nblocks)
+		return NULL;
+	idx = blocks_by_stack(p);
+	for (i = 0; i < p->nblocks; i = j) {
+		for (j = i + 1;
+		     j < p->nblocks && p->blocks[idx[j]].stack == p->blocks[idx[i]].stack; j++)
+			;
+		FL_GROW(sites, cap, *n + 1);
+		site_from_blocks(p, idx + i, j - i, &sites[(*n)++], &evs, &evcap);
+	}
+	free(evs);
+	free(idx);
+	return sites;
+}
+
+uint64_t fl_heap_large_size(const struct fl_proc *p)
+{
+	return p->opt_large > 0 ? (uint64_t)p->opt_large : 65536;
+}
+
+/* The site under each wss region when its line was written, as fl_proc_block_at says. */
+static void wss_block_stacks(struct fl_proc *p)
+{
+	for (size_t i = 0; i < p->nwss; i++)
+		for (size_t j = 0; j < p->wss[i].nregions; j++) {
+			struct fl_wss_region *g = &p->wss[i].regions[j];
+			const struct fl_block *b = fl_proc_block_at(p, g->start, p->wss[i].t);
+			g->block_stack = b ? b->stack : 0;
+		}
+}
+
+void fl_proc_heap_fold(struct fl_proc *p)
+{
+	uint64_t large = fl_heap_large_size(p);
+	size_t nlarge = 0, nlive = 0;
+	if (p->heap_folded)
+		return;
+	p->heap_folded = 1;
+	p->nblocks_recorded = p->nblocks;
+	p->heap_t_first = p->nblocks ? p->blocks[0].t_alloc : FL_T_NEVER;
+	p->heap_sites = fl_heap_sites_of_blocks(p, &p->nheap_sites);
+	wss_block_stacks(p);
+	for (size_t i = 0; i < p->nblocks; i++)
+		nlarge += p->blocks[i].size >= large;
+	if (nlarge) {
+		p->large_blocks = fl_xmalloc(nlarge * sizeof(*p->large_blocks));
+		for (size_t i = 0; i < p->nblocks; i++)
+			if (p->blocks[i].size >= large)
+				p->large_blocks[p->nlarge_blocks++] = p->blocks[i];
+	}
+	/* the live blocks, in place and in order; the index held every block */
+	for (size_t i = 0; i < p->nblocks; i++)
+		if (p->blocks[i].t_free == FL_T_NEVER)
+			p->blocks[nlive++] = p->blocks[i];
+	p->nblocks = nlive;
+	if (!nlive) {
+		free(p->blocks);
+		p->blocks = NULL;
+	} else {
+		p->blocks = fl_xrealloc(p->blocks, nlive * sizeof(*p->blocks));
+	}
+	fl_imap_release(&p->block_index);
+	fl_imap_init(&p->block_index);
+}

@@ -1,0 +1,58 @@
+/*
+ * The heap's per-site figures and the folding away of freed blocks.
+ *
+ * A freed block counts in its site's figures (allocations, bytes, peak live
+ * bytes, temporaries) and, when large, in the reservations the overcommit
+ * report weighs; past that only `addr`, `compare` and the exports ask about
+ * it. fl_proc_heap_fold() keeps those figures and drops the freed blocks, so
+ * that a report holds the live blocks only; the commands that need every
+ * block simply never fold.
+ */
+#ifndef FL_HEAP_FOLD_H
+#define FL_HEAP_FOLD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model/model.h"
+
+/*
+ * The figures of one allocation site (stack) from its blocks. Sampled
+ * records weigh in as the bytes they stand for: a record of `size` bytes
+ * with weight w counts w bytes and w/size calls. var_* is each figure's
+ * variance (Horvitz-Thompson with Poisson sampling: w * (w - size) per
+ * record, 0 for exact records).
+ */
+struct fl_heap_site {
+	uint32_t stack;
+	uint64_t t; /* its first block's allocation: when the site's code was mapped */
+	double allocs, bytes, peak, leaked_bytes, leaked_blocks, temporary;
+	double var_allocs, var_bytes, var_peak, var_leaked;
+	double leaked_sampled_bytes; /* the recorded sizes never freed: a sure lower bound */
+	size_t samples, peak_samples, leaked_samples;
+};
+
+/* A block freed within this many ns of its allocation is a temporary. */
+#define FL_HEAP_TEMPORARY_NS 1000000
+
+/*
+ * p's sites, sorted by stack, from p->blocks (every block: call before the
+ * fold, or use p->heap_sites after it). A new array (*n entries).
+ */
+struct fl_heap_site *fl_heap_sites_of_blocks(const struct fl_proc *p, size_t *n);
+
+/* The size from which a block is a large reservation (the trace's --large). */
+uint64_t fl_heap_large_size(const struct fl_proc *p);
+
+/*
+ * Keeps what the reports need of p's blocks and drops the freed ones: the
+ * site figures (p->heap_sites), the large blocks (p->large_blocks, every
+ * one, in allocation order), the allocation site under each wss region at
+ * its line's time (fl_wss_region.block_stack), the count and first
+ * allocation time of the blocks; p->blocks keeps the blocks live at the
+ * end, in allocation order. Afterwards fl_proc_block_at and
+ * fl_proc_blocks_each see only those. Idempotent.
+ */
+void fl_proc_heap_fold(struct fl_proc *p);
+
+#endif
