@@ -8,7 +8,8 @@
  * is installed, and setting any other disposition replaces it.
  *
  * SIGURG carries the shim's ticks (session/init.c): a disposition the
- * program sets for it stops them first, and it reads back its own.
+ * program sets for it stops them first, and it reads back its own; so does
+ * a signalfd that takes SIGURG, which would otherwise read the ticks.
  *
  * sigaltstack is watched, not changed: a program's handler on a small
  * alternate stack must not run the shim's recording there (hooks.h).
@@ -33,6 +34,16 @@ FL_EXPORT int sigaltstack(const stack_t *ss, stack_t *old)
 		fl_thread_fast_update();
 	}
 	return r;
+}
+
+/* glibc's signalfd is the bare syscall too. A program that reads SIGURG
+ * from a signalfd (blocked, so its ticks stay pending) would read ours:
+ * the ticks stop first, as for a SIGURG handler of its own. */
+FL_EXPORT int signalfd(int fd, const sigset_t *mask, int flags)
+{
+	if (mask && sigismember(mask, FL_TICK_SIGNAL) == 1 && !fl_proc_in_vfork_child())
+		fl_init_stop_ticker();
+	return (int)syscall(SYS_signalfd4, fd, mask, (size_t)(_NSIG / 8), flags);
 }
 
 static const int fatal[] = {SIGHUP,  SIGINT,  SIGQUIT,	 SIGILL,  SIGABRT, SIGBUS,  SIGFPE,
