@@ -107,6 +107,11 @@ static const struct {
 	{"sampling",
 	 "Sampled figure: only every N-th event was recorded, and counts are scaled by N, so "
 	 "small figures carry a sampling error."},
+    [FL_MECH_RUN_NOISE] =
+	{"run-noise",
+	 "Two runs of the same program differ by the machine's noise (other load, caches, CPU "
+	 "frequency, page placement): a difference smaller than the spread of repeated runs is "
+	 "not a change."},
 };
 
 const char *fl_explain_name(enum fl_mech m)

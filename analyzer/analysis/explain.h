@@ -31,6 +31,7 @@ enum fl_mech {
 	FL_MECH_READ_COPY,	/* read() copies page cache to the user buffer */
 	FL_MECH_MMAP_IO,	/* mmap maps page-cache pages: faults instead of copies */
 	FL_MECH_SAMPLING,	/* a figure estimated from samples */
+	FL_MECH_RUN_NOISE,	/* one run's time against another's: machine noise */
 	FL_MECH_COUNT
 };
 

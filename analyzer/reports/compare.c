@@ -710,7 +710,7 @@ static json_t *verdict(const struct side *s[2], const char *name[2], json_t *cmp
 			       "the bytes read from disk are not in these traces (recorded by an "
 			       "older faultline): the verdict cannot weigh disk reads");
 	if (!runs)
-		fl_explain_add(cmp, "compare.one_run", FL_SEV_INFO, FL_MECH_SAMPLING,
+		fl_explain_add(cmp, "compare.one_run", FL_SEV_INFO, FL_MECH_RUN_NOISE,
 			       "each side is one run: record with --repeat N to tell a change "
 			       "from noise");
 	return v;

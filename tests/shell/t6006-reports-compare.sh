@@ -82,6 +82,11 @@ test_expect_success 'the verdict names the trade-off: copies saved against fault
 		"$TMP/read4_warm-mmap_warm.json" >/dev/null
 '
 
+test_expect_success 'one run a side: the finding says so, explained as run-to-run noise' '
+	jq -e "[.findings[] | select(.id == \"compare.one_run\")] | length == 1 and
+		.[0].mechanism == \"run-noise\"" "$TMP/read4_warm-mmap_warm.json" >/dev/null
+'
+
 test_expect_success 'the text table has the rows and the verdict' '
 	"$FL" compare "$TMP/read4_warm" "$TMP/mmap_warm" >"$TMP/cmp.txt" &&
 	for row in "wall time" "CPU time" "read() calls" "bytes copied to user space" \
