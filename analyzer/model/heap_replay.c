@@ -5,7 +5,9 @@
 #include "model/heap_replay.h"
 
 #include <stdlib.h>
+#include <string.h>
 
+#include "model/push.h"
 #include "util/u64map.h"
 #include "util/xalloc.h"
 
@@ -192,4 +194,102 @@ void fl_heap_replay(struct fl_proc *p, uint64_t *block_seq, struct fl_heap_free 
 	fl_u64map_release(&live);
 	free(frees);
 	free(block_seq);
+}
+
+void fl_heap_stream_init(struct fl_heap_stream *s)
+{
+	memset(s, 0, sizeof(*s));
+	fl_u64map_init(&s->live);
+}
+
+void fl_heap_stream_release(struct fl_heap_stream *s)
+{
+	fl_u64map_release(&s->live);
+	free(s->end_seq);
+	free(s->frees);
+	memset(s, 0, sizeof(*s));
+}
+
+static void hold_free(struct fl_heap_stream *s, uint64_t seq, uint64_t t, uint64_t addr, int by)
+{
+	struct fl_heap_free *h = FL_PUSH(s->frees, s->nfrees, s->capfrees);
+	h->seq = seq;
+	h->t = t;
+	h->addr = addr;
+	h->by = (uint8_t)by;
+}
+
+/*
+ * The first line out of order: every free applied so far goes back into the
+ * list, and every block is live again for fl_heap_replay to end. The frees
+ * read so far came in strictly rising seq (else the order broke earlier), so
+ * sorted by seq they are the list, in the order read, that fl_heap_replay
+ * would have been given.
+ */
+static void start_collecting(struct fl_heap_stream *s, struct fl_proc *p)
+{
+	for (size_t b = 0; b < p->nblocks; b++) {
+		struct fl_block *x = &p->blocks[b];
+		if (x->t_free != FL_T_NEVER && x->freed_by != FL_FN_COUNT)
+			hold_free(s, s->end_seq[b], x->t_free, x->addr, x->freed_by);
+		x->t_free = FL_T_NEVER; /* live, or ended by an alloc at its address */
+		x->freed_by = FL_FN_COUNT;
+	}
+	qsort(s->frees, s->nfrees, sizeof(*s->frees), cmp_free);
+	free(s->end_seq);
+	s->end_seq = NULL;
+	s->capend = 0;
+	fl_u64map_release(&s->live);
+	fl_u64map_init(&s->live);
+	s->collecting = 1;
+}
+
+/* Whether a line of this seq comes in replay order: after every line so
+ * far, or a realloc's new block after the free of its old one. */
+static int in_order(struct fl_heap_stream *s, uint64_t seq, int is_free)
+{
+	int ok =
+	    !s->nlines || seq > s->last_seq || (seq == s->last_seq && !is_free && s->last_was_free);
+	s->nlines++;
+	s->last_seq = seq;
+	s->last_was_free = is_free;
+	return ok;
+}
+
+void fl_heap_stream_free(struct fl_heap_stream *s, struct fl_proc *p, uint64_t seq, uint64_t t,
+			 uint64_t addr, int by)
+{
+	uint64_t *v;
+	if (!s->collecting && !in_order(s, seq, 1))
+		start_collecting(s, p);
+	if (s->collecting || !(v = fl_u64map_get(&s->live, addr))) {
+		hold_free(s, seq, t, addr, by); /* a block read later may be its */
+		return;
+	}
+	s->end_seq[*v - 1] = seq;
+	free_block(p, &s->live, addr, t, by);
+}
+
+void fl_heap_stream_alloc(struct fl_heap_stream *s, struct fl_proc *p, const uint64_t *block_seq)
+{
+	size_t b = p->nblocks - 1;
+	if (!s->collecting && !in_order(s, block_seq[b], 0))
+		start_collecting(s, p);
+	if (s->collecting)
+		return;
+	*(uint64_t *)fl_push_slot((void **)&s->end_seq, &s->capend, b, 8) = 0;
+	/* A block still live at the same address: its free was not recorded. */
+	free_block(p, &s->live, p->blocks[b].addr, p->blocks[b].t_alloc, FL_FN_COUNT);
+	add_live(&s->live, p->blocks[b].addr, b);
+}
+
+void fl_heap_stream_finish(struct fl_heap_stream *s, struct fl_proc *p, uint64_t *block_seq)
+{
+	if (s->collecting) {
+		fl_heap_replay(p, block_seq, s->frees, s->nfrees);
+		s->frees = NULL;
+	} else {
+		free(block_seq);
+	}
+	fl_heap_stream_release(s);
 }
