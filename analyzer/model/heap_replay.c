@@ -200,11 +200,13 @@ void fl_heap_stream_init(struct fl_heap_stream *s)
 {
 	memset(s, 0, sizeof(*s));
 	fl_u64map_init(&s->live);
+	fl_u64map_init(&s->late_addrs);
 }
 
 void fl_heap_stream_release(struct fl_heap_stream *s)
 {
 	fl_u64map_release(&s->live);
+	fl_u64map_release(&s->late_addrs);
 	free(s->end_seq);
 	free(s->frees);
 	memset(s, 0, sizeof(*s));
@@ -220,39 +222,22 @@ static void hold_free(struct fl_heap_stream *s, uint64_t seq, uint64_t t, uint64
 }
 
 /*
- * The first line out of order: every free applied so far goes back into the
- * list, and every block is live again for fl_heap_replay to end. The frees
- * read so far came in strictly rising seq (else the order broke earlier), so
- * sorted by seq they are the list, in the order read, that fl_heap_replay
- * would have been given.
+ * Whether a line of this seq comes in replay order: after every line
+ * replayed so far, or a realloc's new block right after the free of its
+ * old one (same seq). A line that does not is late, and its address is
+ * replayed again once the file is read.
  */
-static void start_collecting(struct fl_heap_stream *s, struct fl_proc *p)
+static int on_time(struct fl_heap_stream *s, uint64_t seq, int is_free, uint64_t addr)
 {
-	for (size_t b = 0; b < p->nblocks; b++) {
-		struct fl_block *x = &p->blocks[b];
-		if (x->t_free != FL_T_NEVER && x->freed_by != FL_FN_COUNT)
-			hold_free(s, s->end_seq[b], x->t_free, x->addr, x->freed_by);
-		x->t_free = FL_T_NEVER; /* live, or ended by an alloc at its address */
-		x->freed_by = FL_FN_COUNT;
-	}
-	qsort(s->frees, s->nfrees, sizeof(*s->frees), cmp_free);
-	free(s->end_seq);
-	s->end_seq = NULL;
-	s->capend = 0;
-	fl_u64map_release(&s->live);
-	fl_u64map_init(&s->live);
-	s->collecting = 1;
-}
-
-/* Whether a line of this seq comes in replay order: after every line so
- * far, or a realloc's new block after the free of its old one. */
-static int in_order(struct fl_heap_stream *s, uint64_t seq, int is_free)
-{
-	int ok =
-	    !s->nlines || seq > s->last_seq || (seq == s->last_seq && !is_free && s->last_was_free);
+	int ok = !s->nlines || seq > s->max_seq || (seq == s->max_seq && !is_free && s->max_free);
 	s->nlines++;
-	s->last_seq = seq;
-	s->last_was_free = is_free;
+	if (ok) {
+		s->max_seq = seq;
+		s->max_free = is_free;
+	} else {
+		*fl_u64map_slot(&s->late_addrs, addr) = 1;
+		s->nlate++;
+	}
 	return ok;
 }
 
@@ -260,9 +245,7 @@ void fl_heap_stream_free(struct fl_heap_stream *s, struct fl_proc *p, uint64_t s
 			 uint64_t addr, int by)
 {
 	uint64_t *v;
-	if (!s->collecting && !in_order(s, seq, 1))
-		start_collecting(s, p);
-	if (s->collecting || !(v = fl_u64map_get(&s->live, addr))) {
+	if (!on_time(s, seq, 1, addr) || !(v = fl_u64map_get(&s->live, addr))) {
 		hold_free(s, seq, t, addr, by); /* a block read later may be its */
 		return;
 	}
@@ -273,23 +256,84 @@ void fl_heap_stream_free(struct fl_heap_stream *s, struct fl_proc *p, uint64_t s
 void fl_heap_stream_alloc(struct fl_heap_stream *s, struct fl_proc *p, const uint64_t *block_seq)
 {
 	size_t b = p->nblocks - 1;
-	if (!s->collecting && !in_order(s, block_seq[b], 0))
-		start_collecting(s, p);
-	if (s->collecting)
-		return;
 	*(uint64_t *)fl_push_slot((void **)&s->end_seq, &s->capend, b, 8) = 0;
+	if (!on_time(s, block_seq[b], 0, p->blocks[b].addr))
+		return; /* replayed with its address's calls once the file is read */
 	/* A block still live at the same address: its free was not recorded. */
 	free_block(p, &s->live, p->blocks[b].addr, p->blocks[b].t_alloc, FL_FN_COUNT);
 	add_live(&s->live, p->blocks[b].addr, b);
 }
 
+/* One call of an address replayed again: a free (block == SIZE_MAX) or an allocation. */
+struct redo {
+	uint64_t seq;
+	size_t block;
+	struct fl_heap_free f;
+};
+
+static int cmp_redo(const void *a, const void *b)
+{
+	const struct redo *x = a, *y = b;
+	int xa = x->block != SIZE_MAX, ya = y->block != SIZE_MAX;
+	if (x->seq != y->seq)
+		return x->seq < y->seq ? -1 : 1;
+	if (xa != ya) /* at the same seq (a realloc) the free comes first */
+		return xa - ya;
+	return x->block < y->block ? -1 : x->block > y->block;
+}
+
+/*
+ * The addresses a late line touched, replayed again from scratch: the
+ * replay is a separate story per address (a free ends the block live at its
+ * own address, an allocation the block live at its own), so replaying these
+ * addresses' calls in seq order, the others' having come in order, ends
+ * every block as the replay of the whole file would.
+ */
+static void redo_late(struct fl_heap_stream *s, struct fl_proc *p, const uint64_t *block_seq)
+{
+	struct redo *r = NULL;
+	size_t n = 0, cap = 0;
+	struct fl_u64map live;
+	for (size_t b = 0; b < p->nblocks; b++) {
+		struct fl_block *x = &p->blocks[b];
+		if (!fl_u64map_get(&s->late_addrs, x->addr))
+			continue;
+		*(struct redo *)fl_push_slot((void **)&r, &cap, n++, sizeof(*r)) =
+		    (struct redo){block_seq[b], b, {0, 0, 0, 0}};
+		if (x->t_free != FL_T_NEVER && x->freed_by != FL_FN_COUNT)
+			*(struct redo *)fl_push_slot((void **)&r, &cap, n++, sizeof(*r)) =
+			    (struct redo){s->end_seq[b],
+					  SIZE_MAX,
+					  {s->end_seq[b], x->t_free, x->addr, x->freed_by}};
+		x->t_free = FL_T_NEVER;
+		x->freed_by = FL_FN_COUNT;
+	}
+	for (size_t i = 0; i < s->nfrees; i++)
+		if (fl_u64map_get(&s->late_addrs, s->frees[i].addr))
+			*(struct redo *)fl_push_slot((void **)&r, &cap, n++, sizeof(*r)) =
+			    (struct redo){s->frees[i].seq, SIZE_MAX, s->frees[i]};
+	if (n)
+		qsort(r, n, sizeof(*r), cmp_redo);
+	fl_u64map_init(&live);
+	for (size_t i = 0; i < n; i++) {
+		if (r[i].block == SIZE_MAX) {
+			free_block(p, &live, r[i].f.addr, r[i].f.t, r[i].f.by);
+			continue;
+		}
+		const struct fl_block *x = &p->blocks[r[i].block];
+		free_block(p, &live, x->addr, x->t_alloc, FL_FN_COUNT);
+		add_live(&live, x->addr, r[i].block);
+	}
+	fl_u64map_release(&live);
+	free(r);
+}
+
 void fl_heap_stream_finish(struct fl_heap_stream *s, struct fl_proc *p, uint64_t *block_seq)
 {
-	if (s->collecting) {
-		fl_heap_replay(p, block_seq, s->frees, s->nfrees);
-		s->frees = NULL;
-	} else {
-		free(block_seq);
+	if (s->nlate) {
+		redo_late(s, p, block_seq);
+		order_blocks(p, block_seq); /* a late allocation came after later ones */
 	}
+	free(block_seq);
 	fl_heap_stream_release(s);
 }

@@ -30,23 +30,24 @@ void fl_heap_replay(struct fl_proc *p, uint64_t *block_seq, struct fl_heap_free 
 		    size_t nfrees);
 
 /*
- * The replay as the lines come, while they come in seq order (one thread's
- * lines always do): each free is applied when read and not held, so a file
- * holds its blocks (with their seq) but not its frees. At the first line out
- * of order (another thread's buffer, written late) the frees applied so far
- * are taken back from the blocks they ended, and the rest of the file is
- * collected for fl_heap_replay as before: either way the blocks end exactly
- * as fl_heap_replay would end them.
+ * The replay as the lines come, so that a file holds its blocks (with their
+ * seq) but not its frees. A line in seq order is replayed when read. A
+ * late line (another thread's buffer, written late; a free read before the
+ * allocation it frees) is held, and so are the frees that found no live
+ * block; once the file is read, the addresses late lines touched are
+ * replayed again, alone, in seq order. The replay being a story per address
+ * (a free ends the block live at its address, an allocation the one live
+ * at its own), the blocks end exactly as fl_heap_replay would end them.
  */
 struct fl_heap_stream {
-	int collecting;	   /* a line came out of order: frees are held for fl_heap_replay */
-	int last_was_free; /* the kind and seq of the last heap line */
-	uint64_t last_seq;
-	size_t nlines;
-	struct fl_u64map live; /* while in order: address -> index + 1 of the block live there */
-	uint64_t *end_seq;     /* while in order: per block, the seq of the free that ended it */
+	uint64_t max_seq; /* the seq and kind of the last line replayed in order */
+	int max_free;
+	size_t nlines, nlate;
+	struct fl_u64map live;	     /* address -> index + 1 of the block live there */
+	struct fl_u64map late_addrs; /* the addresses late lines touched */
+	uint64_t *end_seq;	     /* per block: the seq of the free that ended it */
 	size_t capend;
-	struct fl_heap_free *frees; /* collecting: every free; before: those that ended no block */
+	struct fl_heap_free *frees; /* late frees, and those that found no live block */
 	size_t nfrees, capfrees;
 };
 

@@ -278,7 +278,7 @@ static void flat_residency(struct loader *ld, const struct fl_flat *f, uint64_t 
 	s->t = t;
 	s->method = flat_istr(ld, fl_flat_get(f, FL_K_METHOD));
 	s->nregions = count_rows(rows);
-	s->regions = fl_xcalloc(s->nregions + 1, sizeof(*s->regions));
+	s->regions = fl_xcalloc(s->nregions ? s->nregions : 1, sizeof(*s->regions));
 	while (rows && fl_flat_row_next(rows, &pos, &r) && i < s->nregions) {
 		struct fl_res_region *g = &s->regions[i++];
 		g->start = fl_flat_row_addr(&r, 0);
@@ -304,7 +304,7 @@ static void flat_io(struct loader *ld, const struct fl_flat *f, uint64_t t)
 	size_t pos = 0, i = 0;
 	s->t = t;
 	s->nfds = count_rows(rows);
-	s->fds = fl_xcalloc(s->nfds + 1, sizeof(*s->fds));
+	s->fds = fl_xcalloc(s->nfds ? s->nfds : 1, sizeof(*s->fds));
 	while (rows && fl_flat_row_next(rows, &pos, &r) && i < s->nfds) {
 		struct fl_io_fd *d = &s->fds[i++];
 		d->fd = (int32_t)fl_flat_row_int(&r, 0, -1);
@@ -528,7 +528,7 @@ static void load_residency(struct loader *ld, json_t *o, uint64_t t)
 	s->t = t;
 	s->method = jstr(ld, o, FL_K_METHOD);
 	s->nregions = json_array_size(rows);
-	s->regions = fl_xcalloc(s->nregions + 1, sizeof(*s->regions));
+	s->regions = fl_xcalloc(s->nregions ? s->nregions : 1, sizeof(*s->regions));
 	json_array_foreach(rows, i, r)
 	{
 		struct fl_res_region *g = &s->regions[i];
@@ -559,7 +559,7 @@ static void load_wss(struct loader *ld, json_t *o, uint64_t t)
 	s->window_ns = (uint64_t)fl_json_get_int(o, "window_ns", 0);
 	s->written = fl_json_get_int(o, "written", -1);
 	s->nregions = json_array_size(rows);
-	s->regions = fl_xcalloc(s->nregions + 1, sizeof(*s->regions));
+	s->regions = fl_xcalloc(s->nregions ? s->nregions : 1, sizeof(*s->regions));
 	json_array_foreach(rows, i, r)
 	{
 		s->regions[i].start = fl_json_addr(json_array_get(r, 0));
@@ -575,7 +575,7 @@ static void load_io(struct loader *ld, json_t *o, uint64_t t)
 	size_t i;
 	s->t = t;
 	s->nfds = json_array_size(rows);
-	s->fds = fl_xcalloc(s->nfds + 1, sizeof(*s->fds));
+	s->fds = fl_xcalloc(s->nfds ? s->nfds : 1, sizeof(*s->fds));
 	json_array_foreach(rows, i, r)
 	{
 		s->fds[i].fd = (int32_t)json_integer_value(json_array_get(r, 0));

@@ -1,9 +1,8 @@
 /*
  * The heap replay as the lines come (fl_heap_stream) against the replay of
  * the whole file (fl_heap_replay): on heap calls read in seq order, and on
- * the same calls read as two threads' buffers written one after the other
- * (out of order from some line on), every block ends at the same time, by
- * the same call.
+ * the same calls read as threads' buffers written late (out of order from
+ * some line on), every block ends at the same time, by the same call.
  */
 #include <stdlib.h>
 
@@ -34,22 +33,36 @@ static size_t make_calls(struct call *c, unsigned seed)
 	return NCALLS;
 }
 
-/* The order read: in seq order, or thread A's calls (odd seqs) after B's up
- * to a point, the way a thread's buffer is written late. */
-static void arrival(struct call *dst, const struct call *src, size_t n, int late)
+/*
+ * The order read: 0 in seq order; 1 thread A's calls (odd seqs) after B's
+ * up to a point; 2 three threads whose buffers are written when they hold
+ * a random number of calls, and the rest at exit, so that frees come before
+ * the allocations they free and a thread's first calls come last.
+ */
+static void arrival(struct call *dst, const struct call *src, size_t n, int how)
 {
-	size_t k = 0;
-	if (!late) {
-		for (size_t i = 0; i < n; i++)
-			dst[i] = src[i];
-		return;
-	}
-	for (size_t i = 0; i < n; i++)
-		if (src[i].seq % 2 == 0 || src[i].seq > n / 2)
+	static struct call buf[3][NCALLS];
+	size_t k = 0, nbuf[3] = {0, 0, 0}, limit[3] = {1, 1, 1};
+	for (size_t i = 0; i < n; i++) {
+		if (how == 0 || (how == 1 && (src[i].seq % 2 == 0 || src[i].seq > n / 2)))
 			dst[k++] = src[i];
-	for (size_t i = 0; i < n; i++)
+		if (how != 2)
+			continue;
+		int th = rand() % 3;
+		buf[th][nbuf[th]++] = src[i];
+		if (nbuf[th] >= limit[th]) {
+			for (size_t j = 0; j < nbuf[th]; j++)
+				dst[k++] = buf[th][j];
+			nbuf[th] = 0;
+			limit[th] = 1 + (size_t)(rand() % (th == 0 ? 2000 : 60));
+		}
+	}
+	for (size_t i = 0; how == 1 && i < n; i++)
 		if (!(src[i].seq % 2 == 0 || src[i].seq > n / 2))
 			dst[k++] = src[i];
+	for (int th = 2; how == 2 && th >= 0; th--)
+		for (size_t j = 0; j < nbuf[th]; j++)
+			dst[k++] = buf[th][j];
 }
 
 static void push_block(struct fl_proc *p, uint64_t *seqs, const struct call *c)
@@ -101,8 +114,8 @@ int main(void)
 	static struct call calls[NCALLS], order[NCALLS];
 	for (unsigned seed = 1; seed <= 20; seed++) {
 		size_t n = make_calls(calls, seed);
-		for (int late = 0; late <= 1; late++) {
-			arrival(order, calls, n, late);
+		for (int how = 0; how <= 2; how++) {
+			arrival(order, calls, n, how);
 			compare(order, n);
 		}
 	}
