@@ -241,11 +241,52 @@ static int on_time(struct fl_heap_stream *s, uint64_t seq, int is_free, uint64_t
 	return ok;
 }
 
+/*
+ * Late lines by the thousand (threads whose buffers interleave) would have
+ * most addresses replayed twice: past one line in 16, the rest of the file
+ * is collected for fl_heap_replay instead, and the frees applied so far go
+ * back into the list (with their seq, which the blocks they ended kept).
+ */
+#define LATE_SHARE 16
+#define LATE_MIN 4096
+
+static void start_collecting(struct fl_heap_stream *s, struct fl_proc *p)
+{
+	for (size_t b = 0; b < p->nblocks; b++) {
+		struct fl_block *x = &p->blocks[b];
+		if (x->t_free != FL_T_NEVER && x->freed_by != FL_FN_COUNT)
+			hold_free(s, s->end_seq[b], x->t_free, x->addr, x->freed_by);
+		x->t_free = FL_T_NEVER; /* live, or ended by an alloc at its address */
+		x->freed_by = FL_FN_COUNT;
+	}
+	free(s->end_seq);
+	s->end_seq = NULL;
+	s->capend = 0;
+	fl_u64map_release(&s->live);
+	fl_u64map_init(&s->live);
+	fl_u64map_release(&s->late_addrs);
+	fl_u64map_init(&s->late_addrs);
+	s->collecting = 1;
+}
+
+/* Whether the line is replayed now; else it is held (late, or collecting). */
+static int replay_now(struct fl_heap_stream *s, struct fl_proc *p, uint64_t seq, int is_free,
+		      uint64_t addr)
+{
+	if (s->collecting)
+		return 0;
+	if (on_time(s, seq, is_free, addr))
+		return 1;
+	if (s->nlate >= LATE_MIN && s->nlate * LATE_SHARE > s->nlines)
+		start_collecting(s, p);
+	return 0;
+}
+
 void fl_heap_stream_free(struct fl_heap_stream *s, struct fl_proc *p, uint64_t seq, uint64_t t,
 			 uint64_t addr, int by)
 {
 	uint64_t *v;
-	if (!on_time(s, seq, 1, addr) || !(v = fl_u64map_get(&s->live, addr))) {
+	if (!replay_now(s, p, seq, 1, addr) || !(v = fl_u64map_get(&s->live, addr))) {
 		hold_free(s, seq, t, addr, by); /* a block read later may be its */
 		return;
 	}
@@ -256,30 +297,13 @@ void fl_heap_stream_free(struct fl_heap_stream *s, struct fl_proc *p, uint64_t s
 void fl_heap_stream_alloc(struct fl_heap_stream *s, struct fl_proc *p, const uint64_t *block_seq)
 {
 	size_t b = p->nblocks - 1;
-	*(uint64_t *)fl_push_slot((void **)&s->end_seq, &s->capend, b, 8) = 0;
-	if (!on_time(s, block_seq[b], 0, p->blocks[b].addr))
+	if (!s->collecting)
+		*(uint64_t *)fl_push_slot((void **)&s->end_seq, &s->capend, b, 8) = 0;
+	if (!replay_now(s, p, block_seq[b], 0, p->blocks[b].addr))
 		return; /* replayed with its address's calls once the file is read */
 	/* A block still live at the same address: its free was not recorded. */
 	free_block(p, &s->live, p->blocks[b].addr, p->blocks[b].t_alloc, FL_FN_COUNT);
 	add_live(&s->live, p->blocks[b].addr, b);
-}
-
-/* One call of an address replayed again: a free (block == SIZE_MAX) or an allocation. */
-struct redo {
-	uint64_t seq;
-	size_t block;
-	struct fl_heap_free f;
-};
-
-static int cmp_redo(const void *a, const void *b)
-{
-	const struct redo *x = a, *y = b;
-	int xa = x->block != SIZE_MAX, ya = y->block != SIZE_MAX;
-	if (x->seq != y->seq)
-		return x->seq < y->seq ? -1 : 1;
-	if (xa != ya) /* at the same seq (a realloc) the free comes first */
-		return xa - ya;
-	return x->block < y->block ? -1 : x->block > y->block;
 }
 
 /*
@@ -287,49 +311,56 @@ static int cmp_redo(const void *a, const void *b)
  * replay is a separate story per address (a free ends the block live at its
  * own address, an allocation the block live at its own), so replaying these
  * addresses' calls in seq order, the others' having come in order, ends
- * every block as the replay of the whole file would.
+ * every block as the replay of the whole file would. It holds what that
+ * replay would, for these addresses only: their blocks' indices and frees.
  */
 static void redo_late(struct fl_heap_stream *s, struct fl_proc *p, const uint64_t *block_seq)
 {
-	struct redo *r = NULL;
-	size_t n = 0, cap = 0;
+	struct fl_heap_free *frees = NULL;
+	size_t *idx = NULL, n = 0, cap = 0, nfrees = 0, capfrees = 0, b = 0, f = 0;
 	struct fl_u64map live;
-	for (size_t b = 0; b < p->nblocks; b++) {
-		struct fl_block *x = &p->blocks[b];
+	for (size_t i = 0; i < p->nblocks; i++) {
+		struct fl_block *x = &p->blocks[i];
 		if (!fl_u64map_get(&s->late_addrs, x->addr))
 			continue;
-		*(struct redo *)fl_push_slot((void **)&r, &cap, n++, sizeof(*r)) =
-		    (struct redo){block_seq[b], b, {0, 0, 0, 0}};
+		*(size_t *)fl_push_slot((void **)&idx, &cap, n++, sizeof(*idx)) = i;
 		if (x->t_free != FL_T_NEVER && x->freed_by != FL_FN_COUNT)
-			*(struct redo *)fl_push_slot((void **)&r, &cap, n++, sizeof(*r)) =
-			    (struct redo){s->end_seq[b],
-					  SIZE_MAX,
-					  {s->end_seq[b], x->t_free, x->addr, x->freed_by}};
+			*FL_PUSH(frees, nfrees, capfrees) =
+			    (struct fl_heap_free){s->end_seq[i], x->t_free, x->addr, x->freed_by};
 		x->t_free = FL_T_NEVER;
 		x->freed_by = FL_FN_COUNT;
 	}
 	for (size_t i = 0; i < s->nfrees; i++)
 		if (fl_u64map_get(&s->late_addrs, s->frees[i].addr))
-			*(struct redo *)fl_push_slot((void **)&r, &cap, n++, sizeof(*r)) =
-			    (struct redo){s->frees[i].seq, SIZE_MAX, s->frees[i]};
+			*FL_PUSH(frees, nfrees, capfrees) = s->frees[i];
 	if (n)
-		qsort(r, n, sizeof(*r), cmp_redo);
+		qsort_r(idx, n, sizeof(*idx), cmp_seq_idx, (void *)block_seq);
+	order_frees(frees, nfrees);
 	fl_u64map_init(&live);
-	for (size_t i = 0; i < n; i++) {
-		if (r[i].block == SIZE_MAX) {
-			free_block(p, &live, r[i].f.addr, r[i].f.t, r[i].f.by);
+	while (b < n || f < nfrees) { /* fl_heap_replay's loop, on these addresses */
+		if (f < nfrees && (b == n || frees[f].seq <= block_seq[idx[b]])) {
+			free_block(p, &live, frees[f].addr, frees[f].t, frees[f].by);
+			f++;
 			continue;
 		}
-		const struct fl_block *x = &p->blocks[r[i].block];
-		free_block(p, &live, x->addr, x->t_alloc, FL_FN_COUNT);
-		add_live(&live, x->addr, r[i].block);
+		free_block(p, &live, p->blocks[idx[b]].addr, p->blocks[idx[b]].t_alloc,
+			   FL_FN_COUNT);
+		add_live(&live, p->blocks[idx[b]].addr, idx[b]);
+		b++;
 	}
 	fl_u64map_release(&live);
-	free(r);
+	free(idx);
+	free(frees);
 }
 
 void fl_heap_stream_finish(struct fl_heap_stream *s, struct fl_proc *p, uint64_t *block_seq)
 {
+	if (s->collecting) {
+		fl_heap_replay(p, block_seq, s->frees, s->nfrees);
+		s->frees = NULL;
+		fl_heap_stream_release(s);
+		return;
+	}
 	if (s->nlate) {
 		redo_late(s, p, block_seq);
 		order_blocks(p, block_seq); /* a late allocation came after later ones */

@@ -40,12 +40,13 @@ void fl_heap_replay(struct fl_proc *p, uint64_t *block_seq, struct fl_heap_free 
  * at its own), the blocks end exactly as fl_heap_replay would end them.
  */
 struct fl_heap_stream {
+	int collecting;	  /* too many late lines: every free is held for fl_heap_replay */
 	uint64_t max_seq; /* the seq and kind of the last line replayed in order */
 	int max_free;
 	size_t nlines, nlate;
 	struct fl_u64map live;	     /* address -> index + 1 of the block live there */
 	struct fl_u64map late_addrs; /* the addresses late lines touched */
-	uint64_t *end_seq;	     /* per block: the seq of the free that ended it */
+	uint64_t *end_seq; /* per block replayed as read: the seq of the free that ended it */
 	size_t capend;
 	struct fl_heap_free *frees; /* late frees, and those that found no live block */
 	size_t nfrees, capfrees;

@@ -15,7 +15,7 @@ struct call {
 	int is_free, is_realloc;
 };
 
-#define NCALLS 4000
+#define NCALLS 20000 /* past the late lines that make the stream collect */
 #define NADDR 37
 
 /* Calls on a few addresses, with frees of addresses never allocated, double
@@ -35,7 +35,9 @@ static size_t make_calls(struct call *c, unsigned seed)
 
 /*
  * The order read: 0 in seq order; 1 thread A's calls (odd seqs) after B's
- * up to a point; 2 three threads whose buffers are written when they hold
+ * up to a point (so many late lines that the stream collects); 3 the same
+ * for A's first 100 calls only (the stream replays their addresses again); 2
+ * three threads whose buffers are written when they hold
  * a random number of calls, and the rest at exit, so that frees come before
  * the allocations they free and a thread's first calls come last.
  */
@@ -44,7 +46,8 @@ static void arrival(struct call *dst, const struct call *src, size_t n, int how)
 	static struct call buf[3][NCALLS];
 	size_t k = 0, nbuf[3] = {0, 0, 0}, limit[3] = {1, 1, 1};
 	for (size_t i = 0; i < n; i++) {
-		if (how == 0 || (how == 1 && (src[i].seq % 2 == 0 || src[i].seq > n / 2)))
+		size_t cut = how == 3 ? 200 : n / 2;
+		if (how == 0 || (how != 2 && (src[i].seq % 2 == 0 || src[i].seq > cut)))
 			dst[k++] = src[i];
 		if (how != 2)
 			continue;
@@ -57,8 +60,8 @@ static void arrival(struct call *dst, const struct call *src, size_t n, int how)
 			limit[th] = 1 + (size_t)(rand() % (th == 0 ? 2000 : 60));
 		}
 	}
-	for (size_t i = 0; how == 1 && i < n; i++)
-		if (!(src[i].seq % 2 == 0 || src[i].seq > n / 2))
+	for (size_t i = 0; (how == 1 || how == 3) && i < n; i++)
+		if (!(src[i].seq % 2 == 0 || src[i].seq > (how == 3 ? 200 : n / 2)))
 			dst[k++] = src[i];
 	for (int th = 2; how == 2 && th >= 0; th--)
 		for (size_t j = 0; j < nbuf[th]; j++)
@@ -114,7 +117,7 @@ int main(void)
 	static struct call calls[NCALLS], order[NCALLS];
 	for (unsigned seed = 1; seed <= 20; seed++) {
 		size_t n = make_calls(calls, seed);
-		for (int how = 0; how <= 2; how++) {
+		for (int how = 0; how <= 3; how++) {
 			arrival(order, calls, n, how);
 			compare(order, n);
 		}
