@@ -5,7 +5,9 @@
 #include "model/heap_replay.h"
 
 #include <stdlib.h>
+#include <string.h>
 
+#include "model/push.h"
 #include "util/u64map.h"
 #include "util/xalloc.h"
 
@@ -192,4 +194,177 @@ void fl_heap_replay(struct fl_proc *p, uint64_t *block_seq, struct fl_heap_free 
 	fl_u64map_release(&live);
 	free(frees);
 	free(block_seq);
+}
+
+void fl_heap_stream_init(struct fl_heap_stream *s)
+{
+	memset(s, 0, sizeof(*s));
+	fl_u64map_init(&s->live);
+	fl_u64map_init(&s->late_addrs);
+}
+
+void fl_heap_stream_release(struct fl_heap_stream *s)
+{
+	fl_u64map_release(&s->live);
+	fl_u64map_release(&s->late_addrs);
+	free(s->end_seq);
+	free(s->frees);
+	memset(s, 0, sizeof(*s));
+}
+
+static void hold_free(struct fl_heap_stream *s, uint64_t seq, uint64_t t, uint64_t addr, int by)
+{
+	struct fl_heap_free *h = FL_PUSH(s->frees, s->nfrees, s->capfrees);
+	h->seq = seq;
+	h->t = t;
+	h->addr = addr;
+	h->by = (uint8_t)by;
+}
+
+/*
+ * Whether a line of this seq comes in replay order: after every line
+ * replayed so far, or a realloc's new block right after the free of its
+ * old one (same seq). A line that does not is late, and its address is
+ * replayed again once the file is read.
+ */
+static int on_time(struct fl_heap_stream *s, uint64_t seq, int is_free, uint64_t addr)
+{
+	int ok = !s->nlines || seq > s->max_seq || (seq == s->max_seq && !is_free && s->max_free);
+	s->nlines++;
+	if (ok) {
+		s->max_seq = seq;
+		s->max_free = is_free;
+	} else {
+		*fl_u64map_slot(&s->late_addrs, addr) = 1;
+		s->nlate++;
+	}
+	return ok;
+}
+
+/*
+ * Late lines by the thousand (threads whose buffers interleave) would have
+ * most addresses replayed twice: past one line in 16, the rest of the file
+ * is collected for fl_heap_replay instead, and the frees applied so far go
+ * back into the list (with their seq, which the blocks they ended kept).
+ */
+#define LATE_SHARE 16
+#define LATE_MIN 4096
+
+static void start_collecting(struct fl_heap_stream *s, struct fl_proc *p)
+{
+	for (size_t b = 0; b < p->nblocks; b++) {
+		struct fl_block *x = &p->blocks[b];
+		if (x->t_free != FL_T_NEVER && x->freed_by != FL_FN_COUNT)
+			hold_free(s, s->end_seq[b], x->t_free, x->addr, x->freed_by);
+		x->t_free = FL_T_NEVER; /* live, or ended by an alloc at its address */
+		x->freed_by = FL_FN_COUNT;
+	}
+	free(s->end_seq);
+	s->end_seq = NULL;
+	s->capend = 0;
+	fl_u64map_release(&s->live);
+	fl_u64map_init(&s->live);
+	fl_u64map_release(&s->late_addrs);
+	fl_u64map_init(&s->late_addrs);
+	s->collecting = 1;
+}
+
+/* Whether the line is replayed now; else it is held (late, or collecting). */
+static int replay_now(struct fl_heap_stream *s, struct fl_proc *p, uint64_t seq, int is_free,
+		      uint64_t addr)
+{
+	if (s->collecting)
+		return 0;
+	if (on_time(s, seq, is_free, addr))
+		return 1;
+	if (s->nlate >= LATE_MIN && s->nlate * LATE_SHARE > s->nlines)
+		start_collecting(s, p);
+	return 0;
+}
+
+void fl_heap_stream_free(struct fl_heap_stream *s, struct fl_proc *p, uint64_t seq, uint64_t t,
+			 uint64_t addr, int by)
+{
+	uint64_t *v;
+	if (!replay_now(s, p, seq, 1, addr) || !(v = fl_u64map_get(&s->live, addr))) {
+		hold_free(s, seq, t, addr, by); /* a block read later may be its */
+		return;
+	}
+	s->end_seq[*v - 1] = seq;
+	free_block(p, &s->live, addr, t, by);
+}
+
+void fl_heap_stream_alloc(struct fl_heap_stream *s, struct fl_proc *p, const uint64_t *block_seq)
+{
+	size_t b = p->nblocks - 1;
+	if (!s->collecting)
+		*(uint64_t *)fl_push_slot((void **)&s->end_seq, &s->capend, b, 8) = 0;
+	if (!replay_now(s, p, block_seq[b], 0, p->blocks[b].addr))
+		return; /* replayed with its address's calls once the file is read */
+	/* A block still live at the same address: its free was not recorded. */
+	free_block(p, &s->live, p->blocks[b].addr, p->blocks[b].t_alloc, FL_FN_COUNT);
+	add_live(&s->live, p->blocks[b].addr, b);
+}
+
+/*
+ * The addresses a late line touched, replayed again from scratch: the
+ * replay is a separate story per address (a free ends the block live at its
+ * own address, an allocation the block live at its own), so replaying these
+ * addresses' calls in seq order, the others' having come in order, ends
+ * every block as the replay of the whole file would. It holds what that
+ * replay would, for these addresses only: their blocks' indices and frees.
+ */
+static void redo_late(struct fl_heap_stream *s, struct fl_proc *p, const uint64_t *block_seq)
+{
+	struct fl_heap_free *frees = NULL;
+	size_t *idx = NULL, n = 0, cap = 0, nfrees = 0, capfrees = 0, b = 0, f = 0;
+	struct fl_u64map live;
+	for (size_t i = 0; i < p->nblocks; i++) {
+		struct fl_block *x = &p->blocks[i];
+		if (!fl_u64map_get(&s->late_addrs, x->addr))
+			continue;
+		*(size_t *)fl_push_slot((void **)&idx, &cap, n++, sizeof(*idx)) = i;
+		if (x->t_free != FL_T_NEVER && x->freed_by != FL_FN_COUNT)
+			*FL_PUSH(frees, nfrees, capfrees) =
+			    (struct fl_heap_free){s->end_seq[i], x->t_free, x->addr, x->freed_by};
+		x->t_free = FL_T_NEVER;
+		x->freed_by = FL_FN_COUNT;
+	}
+	for (size_t i = 0; i < s->nfrees; i++)
+		if (fl_u64map_get(&s->late_addrs, s->frees[i].addr))
+			*FL_PUSH(frees, nfrees, capfrees) = s->frees[i];
+	if (n)
+		qsort_r(idx, n, sizeof(*idx), cmp_seq_idx, (void *)block_seq);
+	order_frees(frees, nfrees);
+	fl_u64map_init(&live);
+	while (b < n || f < nfrees) { /* fl_heap_replay's loop, on these addresses */
+		if (f < nfrees && (b == n || frees[f].seq <= block_seq[idx[b]])) {
+			free_block(p, &live, frees[f].addr, frees[f].t, frees[f].by);
+			f++;
+			continue;
+		}
+		free_block(p, &live, p->blocks[idx[b]].addr, p->blocks[idx[b]].t_alloc,
+			   FL_FN_COUNT);
+		add_live(&live, p->blocks[idx[b]].addr, idx[b]);
+		b++;
+	}
+	fl_u64map_release(&live);
+	free(idx);
+	free(frees);
+}
+
+void fl_heap_stream_finish(struct fl_heap_stream *s, struct fl_proc *p, uint64_t *block_seq)
+{
+	if (s->collecting) {
+		fl_heap_replay(p, block_seq, s->frees, s->nfrees);
+		s->frees = NULL;
+		fl_heap_stream_release(s);
+		return;
+	}
+	if (s->nlate) {
+		redo_late(s, p, block_seq);
+		order_blocks(p, block_seq); /* a late allocation came after later ones */
+	}
+	free(block_seq);
+	fl_heap_stream_release(s);
 }

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "model/model.h"
+#include "util/u64map.h"
 
 /* A free (or the freeing half of a realloc) waiting to be replayed in seq order. */
 struct fl_heap_free {
@@ -27,5 +28,39 @@ struct fl_heap_free {
  */
 void fl_heap_replay(struct fl_proc *p, uint64_t *block_seq, struct fl_heap_free *frees,
 		    size_t nfrees);
+
+/*
+ * The replay as the lines come, so that a file holds its blocks (with their
+ * seq) but not its frees. A line in seq order is replayed when read. A
+ * late line (another thread's buffer, written late; a free read before the
+ * allocation it frees) is held, and so are the frees that found no live
+ * block; once the file is read, the addresses late lines touched are
+ * replayed again, alone, in seq order. The replay being a story per address
+ * (a free ends the block live at its address, an allocation the one live
+ * at its own), the blocks end exactly as fl_heap_replay would end them.
+ */
+struct fl_heap_stream {
+	int collecting;	  /* too many late lines: every free is held for fl_heap_replay */
+	uint64_t max_seq; /* the seq and kind of the last line replayed in order */
+	int max_free;
+	size_t nlines, nlate;
+	struct fl_u64map live;	     /* address -> index + 1 of the block live there */
+	struct fl_u64map late_addrs; /* the addresses late lines touched */
+	uint64_t *end_seq; /* per block replayed as read: the seq of the free that ended it */
+	size_t capend;
+	struct fl_heap_free *frees; /* late frees, and those that found no live block */
+	size_t nfrees, capfrees;
+};
+
+void fl_heap_stream_init(struct fl_heap_stream *s);
+/* A free (or a realloc's freeing half) of addr. */
+void fl_heap_stream_free(struct fl_heap_stream *s, struct fl_proc *p, uint64_t seq, uint64_t t,
+			 uint64_t addr, int by);
+/* The block just added at p->blocks[p->nblocks - 1], its seq block_seq[p->nblocks - 1]. */
+void fl_heap_stream_alloc(struct fl_heap_stream *s, struct fl_proc *p, const uint64_t *block_seq);
+/* The file is read: every block gets its end. Takes block_seq (freed here). */
+void fl_heap_stream_finish(struct fl_heap_stream *s, struct fl_proc *p, uint64_t *block_seq);
+/* Frees what s holds, for a file given up on. */
+void fl_heap_stream_release(struct fl_heap_stream *s);
 
 #endif

@@ -1,8 +1,10 @@
 /*
  * Replays one trace file into a struct fl_proc. Lines from different
- * threads arrive in drain order, so heap and mapping events are collected
- * with their seq and sorted before they are replayed (a free may be written
- * before the alloc it frees): see model/heap_replay.c.
+ * threads arrive in drain order, so mapping events are collected with their
+ * seq and sorted before they are replayed; the heap lines are replayed as
+ * they come while they come in seq order, and collected and sorted once
+ * they do not (a free may be written before the alloc it frees): see
+ * model/heap_replay.h.
  */
 #include "model/load.h"
 
@@ -24,9 +26,8 @@
 struct loader {
 	struct fl_model *m;
 	struct fl_proc *p;
-	struct fl_heap_free *frees;
-	size_t nfrees, capfrees;
-	uint64_t *block_seq; /* seq of each block's allocation, parallel to p->blocks */
+	struct fl_heap_stream heap; /* the frees, replayed as they come (model/heap_replay.h) */
+	uint64_t *block_seq;	    /* seq of each block's allocation, parallel to p->blocks */
 	size_t capblocks, capseq;
 	size_t capmaps, capcalls, capcounters, capheap, capfaults, capres, capwss, capio, capforks,
 	    capexecs, capwaits, capnotes, capstacks, capsites;
@@ -191,11 +192,7 @@ static void load_stack(struct loader *ld, json_t *o)
 
 static void add_free(struct loader *ld, uint64_t seq, uint64_t t, uint64_t addr, int by)
 {
-	struct fl_heap_free *h = FL_PUSH(ld->frees, ld->nfrees, ld->capfrees);
-	h->seq = seq;
-	h->t = t;
-	h->addr = addr;
-	h->by = (uint8_t)by;
+	fl_heap_stream_free(&ld->heap, ld->p, seq, t, addr, by);
 }
 
 /*
@@ -281,7 +278,7 @@ static void flat_residency(struct loader *ld, const struct fl_flat *f, uint64_t 
 	s->t = t;
 	s->method = flat_istr(ld, fl_flat_get(f, FL_K_METHOD));
 	s->nregions = count_rows(rows);
-	s->regions = fl_xcalloc(s->nregions + 1, sizeof(*s->regions));
+	s->regions = fl_xcalloc(s->nregions ? s->nregions : 1, sizeof(*s->regions));
 	while (rows && fl_flat_row_next(rows, &pos, &r) && i < s->nregions) {
 		struct fl_res_region *g = &s->regions[i++];
 		g->start = fl_flat_row_addr(&r, 0);
@@ -307,7 +304,7 @@ static void flat_io(struct loader *ld, const struct fl_flat *f, uint64_t t)
 	size_t pos = 0, i = 0;
 	s->t = t;
 	s->nfds = count_rows(rows);
-	s->fds = fl_xcalloc(s->nfds + 1, sizeof(*s->fds));
+	s->fds = fl_xcalloc(s->nfds ? s->nfds : 1, sizeof(*s->fds));
 	while (rows && fl_flat_row_next(rows, &pos, &r) && i < s->nfds) {
 		struct fl_io_fd *d = &s->fds[i++];
 		d->fd = (int32_t)fl_flat_row_int(&r, 0, -1);
@@ -365,6 +362,7 @@ static void add_block(struct loader *ld, enum fl_ev ev, const struct fl_heap_lin
 	b->fn = (uint8_t)k;
 	b->freed_by = FL_FN_COUNT;
 	b->charge = fl_load_charge_flat(h->committed, h->limit);
+	fl_heap_stream_alloc(&ld->heap, p, ld->block_seq);
 }
 
 /* alloc, free and realloc: the hot events. */
@@ -530,7 +528,7 @@ static void load_residency(struct loader *ld, json_t *o, uint64_t t)
 	s->t = t;
 	s->method = jstr(ld, o, FL_K_METHOD);
 	s->nregions = json_array_size(rows);
-	s->regions = fl_xcalloc(s->nregions + 1, sizeof(*s->regions));
+	s->regions = fl_xcalloc(s->nregions ? s->nregions : 1, sizeof(*s->regions));
 	json_array_foreach(rows, i, r)
 	{
 		struct fl_res_region *g = &s->regions[i];
@@ -561,7 +559,7 @@ static void load_wss(struct loader *ld, json_t *o, uint64_t t)
 	s->window_ns = (uint64_t)fl_json_get_int(o, "window_ns", 0);
 	s->written = fl_json_get_int(o, "written", -1);
 	s->nregions = json_array_size(rows);
-	s->regions = fl_xcalloc(s->nregions + 1, sizeof(*s->regions));
+	s->regions = fl_xcalloc(s->nregions ? s->nregions : 1, sizeof(*s->regions));
 	json_array_foreach(rows, i, r)
 	{
 		s->regions[i].start = fl_json_addr(json_array_get(r, 0));
@@ -577,7 +575,7 @@ static void load_io(struct loader *ld, json_t *o, uint64_t t)
 	size_t i;
 	s->t = t;
 	s->nfds = json_array_size(rows);
-	s->fds = fl_xcalloc(s->nfds + 1, sizeof(*s->fds));
+	s->fds = fl_xcalloc(s->nfds ? s->nfds : 1, sizeof(*s->fds));
 	json_array_foreach(rows, i, r)
 	{
 		s->fds[i].fd = (int32_t)json_integer_value(json_array_get(r, 0));
@@ -794,10 +792,8 @@ static void sort_stacks(struct fl_proc *p)
 static void finish_proc(struct loader *ld)
 {
 	struct fl_proc *p = ld->p;
-	fl_heap_replay(p, ld->block_seq, ld->frees, ld->nfrees);
+	fl_heap_stream_finish(&ld->heap, p, ld->block_seq);
 	ld->block_seq = NULL;
-	ld->frees = NULL;
-	ld->nfrees = 0;
 	SORT_BY(p->calls, p->ncalls, seq, cmp_call);
 	SORT_BY(p->maps, p->nmaps, t, cmp_maps);
 	SORT_BY(p->counters, p->ncounters, t, cmp_counters);
@@ -850,6 +846,7 @@ struct fl_proc *fl_model_load_file(struct fl_model *m, const char *path)
 	memset(&ld, 0, sizeof(ld));
 	ld.m = m;
 	ld.p = fl_xcalloc(1, sizeof(*ld.p));
+	fl_heap_stream_init(&ld.heap);
 	ld.p->file = fl_model_intern(m, path);
 	ld.p->key = base_key(m, path);
 	fl_imap_init(&ld.p->block_index);
@@ -862,7 +859,7 @@ struct fl_proc *fl_model_load_file(struct fl_model *m, const char *path)
 		 * An empty file (0) was only a warning. */
 		if (r < 0)
 			m->nerrors += ld.p->nerrors ? ld.p->nerrors : 1;
-		free(ld.frees);
+		fl_heap_stream_release(&ld.heap);
 		free(ld.block_seq);
 		free(ld.p->blocks);
 		free(ld.p->faults);

@@ -221,19 +221,30 @@ static void classes_chart(struct html_ctx *c, const struct fl_proc *p, json_t *f
 	free(s);
 }
 
-/* Without fault samples: the counters' minor and major faults per tick. */
+/* Whether a row of the series holds several ticks (a long run's, merged). */
+static int rows_merged(json_t *rows)
+{
+	json_t *e;
+	size_t i;
+	json_array_foreach(rows, i, e) if (json_object_get(e, "ticks")) return 1;
+	return 0;
+}
+
+/* Without fault samples: the counters' minor and major faults per tick (per
+ * row of merged ticks in a long run). */
 static void ticks_chart(struct html_ctx *c, const struct fl_proc *p, json_t *fp, int idx)
 {
 	json_t *ticks = json_object_get(fp, "per_tick"), *e;
 	size_t n = json_array_size(ticks), i;
+	int merged = rows_merged(ticks);
 	double *x = fl_xcalloc(n + 1, sizeof(double)), *mi = fl_xcalloc(n + 1, sizeof(double));
 	double *ma = fl_xcalloc(n + 1, sizeof(double));
 	struct fl_svg_series s[2] = {{"minor faults", mi, NULL, 0}, {"major faults", ma, NULL, 0}};
 	char id[32];
 	struct fl_svg_chart ch = {id,
-				  "Page faults per tick",
+				  merged ? "Page faults over time" : "Page faults per tick",
 				  "time since the trace started",
-				  "faults per tick",
+				  merged ? "faults per interval (ticks merged)" : "faults per tick",
 				  FL_UNIT_SECONDS,
 				  FL_UNIT_COUNT,
 				  x,
@@ -251,9 +262,11 @@ static void ticks_chart(struct html_ctx *c, const struct fl_proc *p, json_t *fp,
 		ma[i] = json_is_integer(vmaj) ? (double)json_integer_value(vmaj) : NAN;
 	}
 	snprintf(id, sizeof(id), "faults-%d", idx);
-	html_figure_open(c,
-			 "Page faults per tick, minor and major (counters; no fault samples were "
-			 "recorded, so there are no classes)");
+	html_figure_open(c, merged ? "Page faults over time, minor and major, adjacent ticks "
+				     "merged (counters; no fault samples were recorded, so there "
+				     "are no classes)"
+				   : "Page faults per tick, minor and major (counters; no fault "
+				     "samples were recorded, so there are no classes)");
 	fl_svg_stacked_area(c->f, &ch);
 	fputs("</figure>\n", c->f);
 	html_chart_table(c, &ch);

@@ -9,6 +9,7 @@
 
 #include "analysis/fault_class.h"
 #include "analysis/fault_summary.h"
+#include "model/series.h"
 #include "model/shimlibs.h"
 #include "model/symbols.h"
 #include "reports/flame.h"
@@ -291,23 +292,41 @@ static json_t *gap_obj(const struct fl_proc *p)
 /*
  * Minor and major faults per counters tick (the differences of the running
  * totals: perf's, else getrusage's), null where neither was read. Without
- * fault samples this is all the trace says of faults over time.
+ * fault samples this is all the trace says of faults over time. A long run
+ * has FL_SERIES_ROWS rows at most: adjacent ticks merge, their faults add
+ * up and "ticks" says how many a row holds.
  */
+static json_t *int_or_unknown(int64_t v)
+{
+	return v != FL_SERIES_UNKNOWN ? json_integer(v) : json_null();
+}
+
 static json_t *per_tick(const struct fl_proc *p)
 {
+	static const enum fl_merge merge[2] = {FL_MERGE_SUM, FL_MERGE_SUM};
+	struct fl_series s;
 	json_t *ticks = json_array();
 	int64_t prev_min = 0, prev_maj = 0;
+	fl_series_init(&s, merge, 2, FL_SERIES_ROWS);
 	for (size_t i = 0; i < p->ncounters; i++) {
 		const struct fl_counters *k = &p->counters[i];
 		int64_t min = k->minflt >= 0 ? k->minflt : k->ru_minflt;
 		int64_t maj = k->majflt >= 0 ? k->majflt : k->ru_majflt;
-		json_array_append_new(
-		    ticks, json_pack("{s:I, s:o, s:o}", "t", (json_int_t)k->t, "minor",
-				     min >= 0 ? json_integer(min - prev_min) : json_null(), "major",
-				     maj >= 0 ? json_integer(maj - prev_maj) : json_null()));
+		int64_t v[2] = {min >= 0 ? min - prev_min : FL_SERIES_UNKNOWN,
+				maj >= 0 ? maj - prev_maj : FL_SERIES_UNKNOWN};
+		fl_series_add(&s, k->t, 0, v);
 		prev_min = min >= 0 ? min : prev_min;
 		prev_maj = maj >= 0 ? maj : prev_maj;
 	}
+	for (size_t i = 0; i < s.nrows; i++) {
+		const struct fl_series_row *r = &s.rows[i];
+		json_t *row = json_pack("{s:I, s:o, s:o}", "t", (json_int_t)r->t, "minor",
+					int_or_unknown(r->v[0]), "major", int_or_unknown(r->v[1]));
+		if (r->ticks > 1)
+			json_object_set_new(row, "ticks", json_integer((json_int_t)r->ticks));
+		json_array_append_new(ticks, row);
+	}
+	fl_series_release(&s);
 	return ticks;
 }
 

@@ -13,6 +13,7 @@
 #include "analysis/fault_summary.h"
 #include "faultline/schema.h"
 #include "model/residency.h"
+#include "model/series.h"
 #include "reports/report.h"
 #include "reports/report_ws.h"
 #include "util/u64map.h"
@@ -394,6 +395,42 @@ static void reads_seen(const struct fl_proc *p, json_t *pr)
 					  : json_null());
 }
 
+/*
+ * The windows' rows, FL_SERIES_ROWS at most: a long run's adjacent windows
+ * merge. A merged row's figures are its largest window's (a working set
+ * per window, on the scale of the unmerged rows and of the TLB reach the
+ * charts draw), its window_ns is its span and "ticks" says how many
+ * windows it holds. The stats (percentiles, peak, total) are the unmerged
+ * windows'.
+ */
+static void window_rows(const struct wsdata *d, json_t *wins)
+{
+	static const enum fl_merge merge[M_COUNT] = {FL_MERGE_MAX, FL_MERGE_MAX, FL_MERGE_MAX};
+	struct fl_series s;
+	fl_series_init(&s, merge, M_COUNT, FL_SERIES_ROWS);
+	for (size_t k = 0; k < d->nwin; k++) {
+		int64_t v[M_COUNT];
+		for (int mm = 0; mm < M_COUNT; mm++)
+			v[mm] =
+			    d->val[mm] && d->val[mm][k] >= 0 ? d->val[mm][k] : FL_SERIES_UNKNOWN;
+		fl_series_add(&s, d->ends[k], d->ends[k] - (k ? d->ends[k - 1] : 0), v);
+	}
+	for (size_t k = 0; k < s.nrows; k++) {
+		const struct fl_series_row *r = &s.rows[k];
+		json_t *w = json_object();
+		json_object_set_new_nocheck(w, "t", json_integer((json_int_t)r->t));
+		json_object_set_new_nocheck(w, "window_ns", json_integer((json_int_t)r->span));
+		for (int mm = 0; mm < M_COUNT; mm++)
+			json_object_set_new_nocheck(
+			    w, method_names[mm],
+			    r->v[mm] != FL_SERIES_UNKNOWN ? json_integer(r->v[mm]) : json_null());
+		if (r->ticks > 1)
+			json_object_set_new_nocheck(w, "ticks", json_integer((json_int_t)r->ticks));
+		json_array_append_new(wins, w);
+	}
+	fl_series_release(&s);
+}
+
 static json_t *proc_ws(const struct fl_model *m, const struct fl_report_opts *o,
 		       const struct fl_proc *p, json_t *sec)
 {
@@ -412,21 +449,7 @@ static json_t *proc_ws(const struct fl_model *m, const struct fl_report_opts *o,
 		fill_referenced(p, &d);
 		fill_first(m, p, &d, &sites);
 	}
-	/* One object per window, and a big trace has 10^5 of them: built
-	 * without json_pack's format parsing or key checks. */
-	for (size_t k = 0; k < d.nwin; k++) {
-		json_t *w = json_object();
-		json_object_set_new_nocheck(w, "t", json_integer((json_int_t)d.ends[k]));
-		json_object_set_new_nocheck(
-		    w, "window_ns",
-		    json_integer((json_int_t)(d.ends[k] - (k ? d.ends[k - 1] : 0))));
-		for (int mm = 0; mm < M_COUNT; mm++)
-			json_object_set_new_nocheck(w, method_names[mm],
-						    d.val[mm] && d.val[mm][k] >= 0
-							? json_integer(d.val[mm][k])
-							: json_null());
-		json_array_append_new(wins, w);
-	}
+	window_rows(&d, wins);
 	for (int mm = 0; mm < M_COUNT; mm++) {
 		json_t *s = stats(d.val[mm], d.nwin);
 		json_object_set_new(st, method_names[mm], s);

@@ -1,0 +1,126 @@
+/*
+ * The heap replay as the lines come (fl_heap_stream) against the replay of
+ * the whole file (fl_heap_replay): on heap calls read in seq order, and on
+ * the same calls read as threads' buffers written late (out of order from
+ * some line on), every block ends at the same time, by the same call.
+ */
+#include <stdlib.h>
+
+#include "check.h"
+#include "model/heap_replay.h"
+#include "model/model.h"
+
+struct call {
+	uint64_t seq, t, addr, old; /* old: a realloc's freed address */
+	int is_free, is_realloc;
+};
+
+#define NCALLS 20000 /* past the late lines that make the stream collect */
+#define NADDR 37
+
+/* Calls on a few addresses, with frees of addresses never allocated, double
+ * frees and allocs over live blocks (their frees unrecorded) among them. */
+static size_t make_calls(struct call *c, unsigned seed)
+{
+	srand(seed);
+	for (size_t i = 0; i < NCALLS; i++) {
+		int r = rand() % 10;
+		c[i] = (struct call){i + 1, 10 * (i + 1), 0x1000 * (uint64_t)(1 + rand() % NADDR),
+				     0,	    r < 4,	  r == 9};
+		if (c[i].is_realloc)
+			c[i].old = 0x1000 * (uint64_t)(1 + rand() % NADDR);
+	}
+	return NCALLS;
+}
+
+/*
+ * The order read: 0 in seq order; 1 thread A's calls (odd seqs) after B's
+ * up to a point (so many late lines that the stream collects); 3 the same
+ * for A's first 100 calls only (the stream replays their addresses again); 2
+ * three threads whose buffers are written when they hold
+ * a random number of calls, and the rest at exit, so that frees come before
+ * the allocations they free and a thread's first calls come last.
+ */
+static void arrival(struct call *dst, const struct call *src, size_t n, int how)
+{
+	static struct call buf[3][NCALLS];
+	size_t k = 0, nbuf[3] = {0, 0, 0}, limit[3] = {1, 1, 1};
+	for (size_t i = 0; i < n; i++) {
+		size_t cut = how == 3 ? 200 : n / 2;
+		if (how == 0 || (how != 2 && (src[i].seq % 2 == 0 || src[i].seq > cut)))
+			dst[k++] = src[i];
+		if (how != 2)
+			continue;
+		int th = rand() % 3;
+		buf[th][nbuf[th]++] = src[i];
+		if (nbuf[th] >= limit[th]) {
+			for (size_t j = 0; j < nbuf[th]; j++)
+				dst[k++] = buf[th][j];
+			nbuf[th] = 0;
+			limit[th] = 1 + (size_t)(rand() % (th == 0 ? 2000 : 60));
+		}
+	}
+	for (size_t i = 0; (how == 1 || how == 3) && i < n; i++)
+		if (!(src[i].seq % 2 == 0 || src[i].seq > (how == 3 ? 200 : n / 2)))
+			dst[k++] = src[i];
+	for (int th = 2; how == 2 && th >= 0; th--)
+		for (size_t j = 0; j < nbuf[th]; j++)
+			dst[k++] = buf[th][j];
+}
+
+static void push_block(struct fl_proc *p, uint64_t *seqs, const struct call *c)
+{
+	struct fl_block *b = &p->blocks[p->nblocks];
+	*b = (struct fl_block){.addr = c->addr, .size = 16, .t_alloc = c->t, .t_free = FL_T_NEVER};
+	b->freed_by = FL_FN_COUNT;
+	seqs[p->nblocks++] = c->seq;
+}
+
+/* Both replays of calls in the order given; checks they agree. */
+static void compare(const struct call *c, size_t n)
+{
+	struct fl_proc batch = {0}, stream = {0};
+	struct fl_heap_free *frees = calloc(2 * n, sizeof(*frees));
+	uint64_t *bseq = calloc(n, sizeof(*bseq)), *sseq = calloc(n, sizeof(*sseq));
+	struct fl_heap_stream hs;
+	size_t nfrees = 0;
+	batch.blocks = calloc(n, sizeof(struct fl_block));
+	stream.blocks = calloc(n, sizeof(struct fl_block));
+	fl_heap_stream_init(&hs);
+	for (size_t i = 0; i < n; i++) {
+		if (c[i].is_free || c[i].is_realloc) {
+			uint64_t a = c[i].is_free ? c[i].addr : c[i].old;
+			int by = c[i].is_free ? FL_FN_FREE : FL_FN_REALLOC;
+			frees[nfrees++] = (struct fl_heap_free){c[i].seq, c[i].t, a, (uint8_t)by};
+			fl_heap_stream_free(&hs, &stream, c[i].seq, c[i].t, a, by);
+		}
+		if (!c[i].is_free) {
+			push_block(&batch, bseq, &c[i]);
+			push_block(&stream, sseq, &c[i]);
+			fl_heap_stream_alloc(&hs, &stream, sseq);
+		}
+	}
+	fl_heap_replay(&batch, bseq, frees, nfrees);
+	fl_heap_stream_finish(&hs, &stream, sseq);
+	CHECK_EQ_U64(stream.nblocks, batch.nblocks);
+	for (size_t i = 0; i < batch.nblocks; i++) {
+		CHECK_EQ_U64(stream.blocks[i].t_alloc, batch.blocks[i].t_alloc);
+		CHECK_EQ_U64(stream.blocks[i].t_free, batch.blocks[i].t_free);
+		CHECK_EQ_U64(stream.blocks[i].freed_by, batch.blocks[i].freed_by);
+	}
+	free(batch.blocks);
+	free(stream.blocks);
+}
+
+int main(void)
+{
+	static struct call calls[NCALLS], order[NCALLS];
+	for (unsigned seed = 1; seed <= 20; seed++) {
+		size_t n = make_calls(calls, seed);
+		for (int how = 0; how <= 3; how++) {
+			arrival(order, calls, n, how);
+			compare(order, n);
+		}
+	}
+	return check_result();
+}
