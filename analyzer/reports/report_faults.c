@@ -703,7 +703,7 @@ static void render_counts(json_t *c, FILE *f)
 
 void fl_report_shim_text(json_t *s, FILE *f, const char *indent)
 {
-	char b[32], b2[32], b3[32], b4[32], thr[24] = "?", libs[512] = "", res[96] = "";
+	char b[32], b2[32], b3[32], b4[32], thr[24] = "?", libs[512] = "", res[128] = "";
 	size_t i, n = 0;
 	json_t *l;
 	if (!json_is_object(s))
@@ -717,8 +717,13 @@ void fl_report_shim_text(json_t *s, FILE *f, const char *indent)
 	}
 	if (json_is_integer(json_object_get(s, "threads")))
 		snprintf(thr, sizeof(thr), "%lld", fl_jint(s, "threads"));
+	/* The summary sums the processes' last figures and takes the largest
+	 * single peak: say so, or a sum above the peak reads as a contradiction. */
 	if (json_is_integer(json_object_get(s, "resident_bytes")))
-		snprintf(res, sizeof(res), " (%s resident, peak %s)",
+		snprintf(res, sizeof(res),
+			 fl_jint(s, "processes") > 1 ? " (%s resident at the processes' ends, "
+						       "largest peak %s)"
+						     : " (%s resident, peak %s)",
 			 fl_fmt_bytes(b3, sizeof(b3), (double)fl_jint(s, "resident_bytes")),
 			 fl_fmt_bytes(b4, sizeof(b4), (double)fl_jint(s, "resident_peak_bytes")));
 	fl_text_printf(f, indent, "%sfaultline itself: %s faults, %s mapped%s, %s threads%s%s",

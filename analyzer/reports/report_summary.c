@@ -300,7 +300,7 @@ static json_t *shim_json(const struct fl_model *m, const struct fl_report_opts *
 {
 	json_int_t faults = 0, kernel = 0, mapped = 0, threads = -1;
 	/* summed over processes like mapped; the peak is the largest single one */
-	json_int_t resident = -1, private = -1, resident_peak = -1;
+	json_int_t resident = -1, private = -1, resident_peak = -1, nprocs = 0;
 	json_t *libs = json_array();
 	for (size_t i = 0; i < m->nprocs; i++) {
 		const struct fl_proc *p = m->procs[i];
@@ -313,6 +313,7 @@ static json_t *shim_json(const struct fl_model *m, const struct fl_report_opts *
 		fs = fl_faults_summary(m, p);
 		shim_samples = fs ? fs->cnt[FL_FC_SHIM] : 0;
 		one = fl_report_shim(p, shim_samples);
+		nprocs++;
 		faults += json_integer_value(json_object_get(one, "faults"));
 		kernel += json_integer_value(json_object_get(one, "kernel_mode_faults"));
 		mapped += json_integer_value(json_object_get(one, "mapped_bytes"));
@@ -339,10 +340,10 @@ static json_t *shim_json(const struct fl_model *m, const struct fl_report_opts *
 		}
 		json_decref(one);
 	}
-	return json_pack("{s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:o}", "faults", faults,
-			 "kernel_mode_faults", kernel, "mapped_bytes", mapped, "threads",
-			 threads >= 0 ? json_integer(threads) : json_null(), "libraries", libs,
-			 "resident_bytes", int_or_null(resident), "private_bytes",
+	return json_pack("{s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:o}", "processes", nprocs,
+			 "faults", faults, "kernel_mode_faults", kernel, "mapped_bytes", mapped,
+			 "threads", threads >= 0 ? json_integer(threads) : json_null(), "libraries",
+			 libs, "resident_bytes", int_or_null(resident), "private_bytes",
 			 int_or_null(private), "resident_peak_bytes", int_or_null(resident_peak));
 }
 

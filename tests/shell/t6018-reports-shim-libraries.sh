@@ -55,4 +55,13 @@ else
 	echo "# no python3 binary linking libm here: libm case not run"
 fi
 
+test_expect_success 'two processes: the resident figures say they are summed, the peak is one process' '
+	"$FL" record -q -o "$TMP/two" -- sh -c "/bin/true; /bin/true" &&
+	"$FL_SAN" report --json --no-symbols --section summary "$TMP/two" >"$TMP/two.json" &&
+	n=$(jq ".sections.summary.faultline.processes" "$TMP/two.json") &&
+	test "$n" -ge 2 &&
+	"$FL" report --no-symbols --section summary "$TMP/two" | tr "\n" " " |
+		grep -q "resident at the processes. ends, *largest peak"
+'
+
 test_done
