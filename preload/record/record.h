@@ -80,8 +80,9 @@ void fl_record_free_found(struct fl_thread *t, void *p);
 static inline void *fl_record_alloc(struct fl_thread *t, enum fl_call c, void *p, size_t size)
 {
 	if (FL_LIKELY(fl_record_charge(t, size)) && FL_LIKELY(p != NULL)) {
-		fl_add(&t->calls[c], 1);
-		fl_add(&t->bytes[c], size);
+		int m = c == FL_CALL_MALLOC; /* a constant in the malloc hook */
+		fl_add(m ? &t->inline_malloc_calls : &t->calls[c], 1);
+		fl_add(m ? &t->inline_malloc_bytes : &t->bytes[c], size);
 		fl_add(&t->live, fl_usable_glibc(p));
 		return p;
 	}

@@ -12,7 +12,8 @@
 const char *const fl_call_names[FL_CALL_COUNT] = {FL_CALLS(FL_CALL_NAME)};
 #undef FL_CALL_NAME
 
-__thread struct fl_tls fl_tls __attribute__((tls_model("initial-exec")));
+/* nofast: a new thread has no state until its first traced call. */
+__thread struct fl_tls fl_tls __attribute__((tls_model("initial-exec"))) = {.nofast = 1};
 
 uint64_t fl_retired_calls[FL_CALL_COUNT];
 uint64_t fl_retired_bytes[FL_CALL_COUNT];
@@ -33,6 +34,8 @@ static void on_thread_exit(void *arg)
 {
 	struct fl_thread *t = arg;
 	fl_tls_exiting = 1;
+	fl_tls.nofast = 1; /* before self goes: the inline paths trust it */
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	fl_tls_self = NULL;
 	if (t && fl_thread_ended)
 		fl_thread_ended(t);
@@ -219,15 +222,21 @@ struct fl_thread *fl_thread_get(void)
 	return t;
 }
 
+static void zero_counts(struct fl_thread *t)
+{
+	memset(t->calls, 0, sizeof(t->calls));
+	memset(t->bytes, 0, sizeof(t->bytes));
+	t->inline_malloc_calls = t->inline_malloc_bytes = t->inline_free_calls = 0;
+}
+
 void fl_thread_retire(struct fl_thread *t)
 {
 	for (int i = 0; i < FL_CALL_COUNT; i++) {
-		__atomic_fetch_add(&fl_retired_calls[i], t->calls[i], __ATOMIC_RELAXED);
-		__atomic_fetch_add(&fl_retired_bytes[i], t->bytes[i], __ATOMIC_RELAXED);
+		__atomic_fetch_add(&fl_retired_calls[i], fl_thread_calls(t, i), __ATOMIC_RELAXED);
+		__atomic_fetch_add(&fl_retired_bytes[i], fl_thread_bytes(t, i), __ATOMIC_RELAXED);
 	}
 	__atomic_fetch_add(&fl_retired_live, (int64_t)t->live, __ATOMIC_RELAXED);
-	memset(t->calls, 0, sizeof(t->calls));
-	memset(t->bytes, 0, sizeof(t->bytes));
+	zero_counts(t);
 	t->live = 0;
 	t->dropped = 0;
 	fl_evbuf_reset(&t->ring);
@@ -260,8 +269,7 @@ void fl_thread_after_fork_child(void)
 	revocations = 0;
 	if (self) {
 		self->tid = fl_sys_gettid();
-		memset(self->calls, 0, sizeof(self->calls));
-		memset(self->bytes, 0, sizeof(self->bytes));
+		zero_counts(self);
 	}
 }
 
