@@ -2,6 +2,7 @@
 
 #include <linux/membarrier.h>
 #include <pthread.h>
+#include <signal.h>
 #include <string.h>
 
 #include "base/sys.h"
@@ -194,14 +195,17 @@ static struct fl_thread *claim(void)
 	return t;
 }
 
-struct fl_thread *fl_thread_get(void)
+/*
+ * A thread registers with the program's signals blocked (the faults stay
+ * open: a fault here is the shim's). A handler of the program's that ran
+ * in the middle would register a second state (its calls found no state
+ * yet), or, inside the guarded pthread_setspecific, have its calls taken
+ * for the shim's own and go uncounted: t8201's handlers' calloc count came
+ * out one short once in about twenty runs.
+ */
+static struct fl_thread *thread_register(void)
 {
-	struct fl_thread *t = fl_tls_self;
-	if (t)
-		return t;
-	if (fl_tls_exiting)
-		return NULL;
-	t = claim();
+	struct fl_thread *t = claim();
 	if (!t)
 		return NULL;
 	t->tid = fl_sys_gettid();
@@ -217,7 +221,25 @@ struct fl_thread *fl_thread_get(void)
 		pthread_setspecific(exit_key, t);
 		fl_tls_guard = guard;
 	}
-	if (fl_thread_started)
+	return t;
+}
+
+struct fl_thread *fl_thread_get(void)
+{
+	static const int faults[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGSYS};
+	struct fl_thread *t = fl_tls_self;
+	sigset_t block, old;
+	if (t)
+		return t;
+	if (fl_tls_exiting)
+		return NULL;
+	sigfillset(&block);
+	for (size_t i = 0; i < sizeof(faults) / sizeof(faults[0]); i++)
+		sigdelset(&block, faults[i]);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
+	t = thread_register();
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (t && fl_thread_started)
 		fl_thread_started(t);
 	return t;
 }
