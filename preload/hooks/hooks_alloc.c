@@ -105,21 +105,26 @@ FL_EXPORT void *calloc(size_t n, size_t size)
 /* Everything but the fast path of free: NULL, the bootstrap arena, before
  * the real functions are known, re-entered, not tracing, the thread's first
  * call, or a block that may have been recorded. */
-static inline void free_fast(struct fl_thread *t, void *p)
+/* The inline count of a free: 0 (nothing counted) for a block mapped for
+ * itself. */
+static inline int free_fast(struct fl_thread *t, void *p)
 {
+	uint64_t chunk;
+	if (!fl_record_chunk_inline(p, &chunk))
+		return 0;
 	fl_add(&t->inline_free_calls, 1);
-	fl_add(&t->live, -fl_usable_glibc(p));
+	fl_add(&t->live, -chunk); /* 8 more than usable: fl_thread_live() */
 	fl_real.free(p);
+	return 1;
 }
 
 static __attribute__((noinline)) void free_other(void *p)
 {
 	struct fl_thread *t = fl_tls_self;
 	/* A thread with an alternate stack: the inline path's tests. */
-	if (FL_UNLIKELY(fl_tls.alt_size) && FAST_ALT(t) && !fl_ptrset_filter_maybe(p)) {
-		free_fast(t, p);
+	if (FL_UNLIKELY(fl_tls.alt_size) && FAST_ALT(t) && !fl_ptrset_filter_maybe(p) &&
+	    free_fast(t, p))
 		return;
-	}
 	if (FL_UNLIKELY(!p)) {
 		if (TRACING())
 			fl_record_free_null();
@@ -146,10 +151,8 @@ static __attribute__((noinline)) void free_other(void *p)
 FL_EXPORT void free(void *p)
 {
 	struct fl_thread *t = fl_thread_fast();
-	if (t && FL_LIKELY(!fl_ptrset_filter_maybe(p))) {
-		free_fast(t, p);
+	if (t && FL_LIKELY(!fl_ptrset_filter_maybe(p)) && FL_LIKELY(free_fast(t, p)))
 		return;
-	}
 	free_other(p);
 }
 

@@ -229,7 +229,7 @@ void fl_drain_heap_line(void)
 			calls[i] += fl_thread_calls(t, i);
 			bytes[i] += fl_thread_bytes(t, i);
 		}
-		live += (int64_t)__atomic_load_n(&t->live, __ATOMIC_RELAXED);
+		live += fl_thread_live(t);
 	}
 	if (live < 0)
 		live = 0;

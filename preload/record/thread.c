@@ -257,7 +257,7 @@ void fl_thread_retire(struct fl_thread *t)
 		__atomic_fetch_add(&fl_retired_calls[i], fl_thread_calls(t, i), __ATOMIC_RELAXED);
 		__atomic_fetch_add(&fl_retired_bytes[i], fl_thread_bytes(t, i), __ATOMIC_RELAXED);
 	}
-	__atomic_fetch_add(&fl_retired_live, (int64_t)t->live, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&fl_retired_live, fl_thread_live(t), __ATOMIC_RELAXED);
 	zero_counts(t);
 	t->live = 0;
 	t->dropped = 0;
@@ -291,6 +291,7 @@ void fl_thread_after_fork_child(void)
 	revocations = 0;
 	if (self) {
 		self->tid = fl_sys_gettid();
+		self->live = (uint64_t)fl_thread_live(self); /* before the counts go */
 		zero_counts(self);
 	}
 }

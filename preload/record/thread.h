@@ -36,7 +36,11 @@ enum fl_thread_state { FL_TS_FREE, FL_TS_LIVE, FL_TS_DEAD };
 struct fl_thread {
 	int state; /* enum fl_thread_state, atomic */
 	pid_t tid;
-	uint64_t live; /* usable bytes allocated - freed by this thread (two's complement) */
+	/* Usable bytes allocated - freed by this thread (two's complement),
+	 * plus 8 for each block the inline paths counted in (their chunk
+	 * size, one subtraction less) and minus 8 for each they counted out:
+	 * read it with fl_thread_live(). */
+	uint64_t live;
 	/* Bytes left before the next heap sample: budget + sample_rest. The
 	 * inline fast path spends only the budget, which is never more than
 	 * FAULTLINE_LARGE (so a large block always reaches the slow path) and
@@ -70,6 +74,15 @@ static inline uint64_t fl_thread_calls(const struct fl_thread *t, enum fl_call c
 	else if (c == FL_CALL_FREE)
 		n += __atomic_load_n(&t->inline_free_calls, __ATOMIC_RELAXED);
 	return n;
+}
+
+/* t's usable bytes allocated - freed (relaxed loads: a reader on another
+ * thread may see a call's count and not yet its bytes, 8 bytes off). */
+static inline int64_t fl_thread_live(const struct fl_thread *t)
+{
+	uint64_t in = __atomic_load_n(&t->inline_malloc_calls, __ATOMIC_RELAXED);
+	uint64_t out = __atomic_load_n(&t->inline_free_calls, __ATOMIC_RELAXED);
+	return (int64_t)(__atomic_load_n(&t->live, __ATOMIC_RELAXED) - 8 * (in - out));
 }
 
 /* t's bytes requested by call c. */
