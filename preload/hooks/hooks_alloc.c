@@ -21,10 +21,9 @@
  * claims one on the slow path, which only a traced call takes). They do not
  * test fl_state: a state exists only once tracing started, and a count
  * made after the last tick (OFF) is harmless and unseen. The inline test
- * reads fl_tls.fast, which is NULL for a thread with an alternate signal
- * stack: its calls take the same fast path from malloc_other() and
- * free_other(), after the stack test. */
-#define FAST(t) FL_LIKELY((t) && !fl_tls_guard)
+ * (fl_thread_fast) fails for a thread with an alternate signal stack: its
+ * calls take the same fast path from malloc_other() and free_other(),
+ * after the stack test. */
 #define FAST_ALT(t) ((t) && !fl_tls_guard && !fl_on_altstack())
 
 static void *boot_alloc(size_t size, size_t align)
@@ -76,9 +75,9 @@ static __attribute__((noinline)) void *malloc_other(size_t size)
 
 FL_EXPORT void *malloc(size_t size)
 {
-	struct fl_thread *t = fl_tls.fast;
+	struct fl_thread *t = fl_thread_fast();
 	void *p;
-	if (!FAST(t))
+	if (!t)
 		return malloc_other(size);
 	p = fl_real.malloc(size);
 	return fl_record_alloc(t, FL_CALL_MALLOC, p, size);
@@ -106,21 +105,26 @@ FL_EXPORT void *calloc(size_t n, size_t size)
 /* Everything but the fast path of free: NULL, the bootstrap arena, before
  * the real functions are known, re-entered, not tracing, the thread's first
  * call, or a block that may have been recorded. */
-static inline void free_fast(struct fl_thread *t, void *p)
+/* The inline count of a free: 0 (nothing counted) for a block mapped for
+ * itself. */
+static inline int free_fast(struct fl_thread *t, void *p)
 {
-	fl_add(&t->calls[FL_CALL_FREE], 1);
-	fl_add(&t->live, -fl_usable_glibc(p));
+	uint64_t chunk;
+	if (!fl_record_chunk_inline(p, &chunk))
+		return 0;
+	fl_add(&t->inline_free_calls, 1);
+	fl_add(&t->live, -chunk); /* 8 more than usable: fl_thread_live() */
 	fl_real.free(p);
+	return 1;
 }
 
 static __attribute__((noinline)) void free_other(void *p)
 {
 	struct fl_thread *t = fl_tls_self;
 	/* A thread with an alternate stack: the inline path's tests. */
-	if (FL_UNLIKELY(!fl_tls.fast) && FAST_ALT(t) && !fl_ptrset_filter_maybe(p)) {
-		free_fast(t, p);
+	if (FL_UNLIKELY(fl_tls.alt_size) && FAST_ALT(t) && !fl_ptrset_filter_maybe(p) &&
+	    free_fast(t, p))
 		return;
-	}
 	if (FL_UNLIKELY(!p)) {
 		if (TRACING())
 			fl_record_free_null();
@@ -146,11 +150,9 @@ static __attribute__((noinline)) void free_other(void *p)
  * when block sizes cannot be read inline, every block to free_other(). */
 FL_EXPORT void free(void *p)
 {
-	struct fl_thread *t = fl_tls.fast;
-	if (FAST(t) && FL_LIKELY(!fl_ptrset_filter_maybe(p))) {
-		free_fast(t, p);
+	struct fl_thread *t = fl_thread_fast();
+	if (t && FL_LIKELY(!fl_ptrset_filter_maybe(p)) && FL_LIKELY(free_fast(t, p)))
 		return;
-	}
 	free_other(p);
 }
 

@@ -226,10 +226,10 @@ void fl_drain_heap_line(void)
 		if (__atomic_load_n(&t->state, __ATOMIC_ACQUIRE) == FL_TS_FREE)
 			continue;
 		for (int i = 0; i < FL_CALL_COUNT; i++) {
-			calls[i] += __atomic_load_n(&t->calls[i], __ATOMIC_RELAXED);
-			bytes[i] += __atomic_load_n(&t->bytes[i], __ATOMIC_RELAXED);
+			calls[i] += fl_thread_calls(t, i);
+			bytes[i] += fl_thread_bytes(t, i);
 		}
-		live += (int64_t)__atomic_load_n(&t->live, __ATOMIC_RELAXED);
+		live += fl_thread_live(t);
 	}
 	if (live < 0)
 		live = 0;

@@ -68,22 +68,33 @@ void fl_ptrset_filter_all(void);
 extern uint32_t *fl_ptrset_buckets_ FL_HIDDEN;
 extern uint32_t fl_ptrset_mask_ FL_HIDDEN;
 
-#define FL_PTRSET_FILTER_LOG2 12
+/* 128 MiB of address space before slots repeat: the pages of two thread
+ * heaps next to each other (glibc maps them 64 MiB apart) have slots of
+ * their own. The slot is the page number itself, so that the inline test
+ * of free() is a shift, a mask and a load. */
+#define FL_PTRSET_FILTER_LOG2 15
 extern uint32_t fl_ptrset_filter_[1u << FL_PTRSET_FILTER_LOG2] FL_HIDDEN;
 
 static inline uint32_t fl_ptrset_filter_slot(uintptr_t p)
 {
-	/* Pages of one 64 MiB region (the size of a glibc thread heap) get
-	 * consecutive slots; the region number shifts them, so that regions at
-	 * 64 MiB-aligned addresses do not all start at slot 0. */
-	return (uint32_t)((p >> 12) + (p >> 26)) & ((1u << FL_PTRSET_FILTER_LOG2) - 1);
+	return (uint32_t)(p >> 12) & ((1u << FL_PTRSET_FILTER_LOG2) - 1);
 }
 
 /* 0: p is certainly not in the set (nor pinned). */
 static inline int fl_ptrset_filter_maybe(const void *p)
 {
-	return __atomic_load_n(&fl_ptrset_filter_[fl_ptrset_filter_slot((uintptr_t)p)],
-			       __ATOMIC_RELAXED) != 0;
+	const uint32_t *slot = &fl_ptrset_filter_[fl_ptrset_filter_slot((uintptr_t)p)];
+#if defined(__x86_64__)
+	/* The slot compared in memory and the jump taken on it: an atomic
+	 * load would take a register and a test more (an aligned word's read
+	 * is atomic here). */
+	__asm__ goto("cmpl $0, %0\n\tjne %l[maybe]" : : "m"(*slot) : "cc" : maybe);
+	return 0;
+maybe:
+	return 1;
+#else
+	return __atomic_load_n(slot, __ATOMIC_RELAXED) != 0;
+#endif
 }
 
 /* Blocks next to each other in the heap land in neighbouring buckets, so

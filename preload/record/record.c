@@ -258,7 +258,7 @@ int64_t fl_record_live_now(void)
 	int64_t live = __atomic_load_n(&fl_retired_live, __ATOMIC_RELAXED);
 	for (struct fl_thread *t = fl_thread_first(); t; t = t->next)
 		if (__atomic_load_n(&t->state, __ATOMIC_ACQUIRE) != FL_TS_FREE)
-			live += (int64_t)__atomic_load_n(&t->live, __ATOMIC_RELAXED);
+			live += fl_thread_live(t);
 	return live < 0 ? 0 : live;
 }
 

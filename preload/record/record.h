@@ -36,6 +36,16 @@ static inline uint64_t fl_usable_glibc(const void *p)
 	return (h & ~(uint64_t)7) - (8 + 4 * (h & 2));
 }
 
+/* The chunk size of a live block of glibc's malloc that is not mapped for
+ * itself (its usable size + 8), from its header: 0 for a mapped one (16
+ * bytes of header), which the inline paths leave to the slow ones. */
+static inline int fl_record_chunk_inline(const void *p, uint64_t *chunk)
+{
+	uint64_t h = ((const uint64_t *)p)[-1];
+	*chunk = h & ~(uint64_t)7;
+	return FL_LIKELY(!(h & 2));
+}
+
 /* Usable size of a live block from the real allocator. */
 static inline uint64_t fl_usable(void *p)
 {
@@ -79,10 +89,18 @@ void fl_record_free_found(struct fl_thread *t, void *p);
  * the thread's state, no atomics, no locks. Returns p. */
 static inline void *fl_record_alloc(struct fl_thread *t, enum fl_call c, void *p, size_t size)
 {
-	if (FL_LIKELY(fl_record_charge(t, size)) && FL_LIKELY(p != NULL)) {
-		fl_add(&t->calls[c], 1);
-		fl_add(&t->bytes[c], size);
-		fl_add(&t->live, fl_usable_glibc(p));
+	uint64_t chunk;
+	if (FL_LIKELY(fl_record_charge(t, size)) && FL_LIKELY(p != NULL) &&
+	    fl_record_chunk_inline(p, &chunk)) {
+		if (c == FL_CALL_MALLOC) { /* a constant in the malloc hook */
+			fl_add(&t->inline_malloc_calls, 1);
+			fl_add(&t->inline_malloc_bytes, size);
+			fl_add(&t->live, chunk); /* 8 more than usable: fl_thread_live() */
+		} else {
+			fl_add(&t->calls[c], 1);
+			fl_add(&t->bytes[c], size);
+			fl_add(&t->live, chunk - 8);
+		}
 		return p;
 	}
 	return fl_record_alloc_slow(t, c, p, size);

@@ -36,13 +36,22 @@ enum fl_thread_state { FL_TS_FREE, FL_TS_LIVE, FL_TS_DEAD };
 struct fl_thread {
 	int state; /* enum fl_thread_state, atomic */
 	pid_t tid;
-	uint64_t live; /* usable bytes allocated - freed by this thread (two's complement) */
+	/* Usable bytes allocated - freed by this thread (two's complement),
+	 * plus 8 for each block the inline paths counted in (their chunk
+	 * size, one subtraction less) and minus 8 for each they counted out:
+	 * read it with fl_thread_live(). */
+	uint64_t live;
 	/* Bytes left before the next heap sample: budget + sample_rest. The
 	 * inline fast path spends only the budget, which is never more than
 	 * FAULTLINE_LARGE (so a large block always reaches the slow path) and
 	 * is 0 when every allocation must take the slow path (--all, or block
 	 * sizes not readable from glibc's headers); see record.c. */
 	uint64_t budget;
+	/* What the heap hooks' inline paths count, in the cache line of live
+	 * and budget (calls[] and bytes[] span three more): part of
+	 * calls[FL_CALL_MALLOC], bytes[FL_CALL_MALLOC] and calls[FL_CALL_FREE]
+	 * as fl_thread_calls() and fl_thread_bytes() read them. */
+	uint64_t inline_malloc_calls, inline_malloc_bytes, inline_free_calls;
 	uint64_t sample_rest;
 	uint64_t calls[FL_CALL_COUNT];
 	uint64_t bytes[FL_CALL_COUNT]; /* bytes requested */
@@ -55,6 +64,35 @@ struct fl_thread {
 	struct fl_stack_cache stacks;
 	int tick_timer; /* the session's timer on this thread's CPU clock: id + 1, or 0 */
 };
+
+/* t's count of call c (relaxed loads: another thread may be counting). */
+static inline uint64_t fl_thread_calls(const struct fl_thread *t, enum fl_call c)
+{
+	uint64_t n = __atomic_load_n(&t->calls[c], __ATOMIC_RELAXED);
+	if (c == FL_CALL_MALLOC)
+		n += __atomic_load_n(&t->inline_malloc_calls, __ATOMIC_RELAXED);
+	else if (c == FL_CALL_FREE)
+		n += __atomic_load_n(&t->inline_free_calls, __ATOMIC_RELAXED);
+	return n;
+}
+
+/* t's usable bytes allocated - freed (relaxed loads: a reader on another
+ * thread may see a call's count and not yet its bytes, 8 bytes off). */
+static inline int64_t fl_thread_live(const struct fl_thread *t)
+{
+	uint64_t in = __atomic_load_n(&t->inline_malloc_calls, __ATOMIC_RELAXED);
+	uint64_t out = __atomic_load_n(&t->inline_free_calls, __ATOMIC_RELAXED);
+	return (int64_t)(__atomic_load_n(&t->live, __ATOMIC_RELAXED) - 8 * (in - out));
+}
+
+/* t's bytes requested by call c. */
+static inline uint64_t fl_thread_bytes(const struct fl_thread *t, enum fl_call c)
+{
+	uint64_t n = __atomic_load_n(&t->bytes[c], __ATOMIC_RELAXED);
+	if (c == FL_CALL_MALLOC)
+		n += __atomic_load_n(&t->inline_malloc_bytes, __ATOMIC_RELAXED);
+	return n;
+}
 
 /* Called on the thread itself as it registers (its first traced call) and
  * as it exits, when set: the session starts and stops its tick timer. */
@@ -78,22 +116,46 @@ static inline void fl_add(uint64_t *p, uint64_t v)
 /* The thread-local part, in one initial-exec block: a hook finds the guard
  * and its state through a single lookup of the block's offset. */
 struct fl_tls {
-	int guard;   /* set while the shim works in this thread */
-	int exiting; /* the thread's state was released */
+	/* The heap hooks' inline paths test guard and nofast in one load of
+	 * both (fast_word == 0): one branch, then self needs no test. */
+	union {
+		struct {
+			int guard; /* set while the shim works in this thread */
+			/* 1 while the thread has no state yet or has an
+			 * alternate signal stack (the inline paths do not
+			 * test the stack: hooks.h). */
+			int nofast;
+		};
+		uint64_t fast_word;
+	};
 	struct fl_thread *self;
-	/* self while the thread has no alternate signal stack, else NULL: the
-	 * heap hooks' inline paths need no stack test then (hooks.h). */
-	struct fl_thread *fast;
+	int exiting; /* the thread's state was released */
 	/* The alternate signal stack the program gave this thread
 	 * (sigaltstack), 0 size for none. */
 	uintptr_t alt_lo, alt_size;
 };
 extern __thread struct fl_tls fl_tls;
 
-/* After self or the alternate stack changed. */
+/* After self or the alternate stack changed. nofast must be 0 only while
+ * self is set: a thread clears self after setting nofast (a signal
+ * handler's malloc may run in between). */
 static inline void fl_thread_fast_update(void)
 {
-	fl_tls.fast = fl_tls.alt_size ? NULL : fl_tls.self;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST); /* self is stored first */
+	fl_tls.nofast = fl_tls.alt_size || !fl_tls.self;
+}
+
+/* The calling thread's state if the heap hooks' inline paths may count
+ * its call: not inside the shim, no alternate stack; else NULL. */
+static inline struct fl_thread *fl_thread_fast(void)
+{
+	struct fl_thread *t;
+	if (FL_UNLIKELY(__atomic_load_n(&fl_tls.fast_word, __ATOMIC_RELAXED) != 0))
+		return NULL;
+	t = fl_tls.self;
+	if (!t)
+		__builtin_unreachable(); /* nofast is set whenever self is not */
+	return t;
 }
 #define fl_tls_guard (fl_tls.guard)
 #define fl_tls_exiting (fl_tls.exiting)
