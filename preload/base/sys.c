@@ -403,18 +403,22 @@ pid_t fl_sys_getppid(void)
 	return (pid_t)syscall(SYS_getppid);
 }
 
-uint64_t fl_sys_now_ns(void)
+uint64_t fl_sys_clock_ns(clockid_t clock)
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	if (clock_gettime(clock, &ts) != 0)
+		return 0;
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t fl_sys_now_ns(void)
+{
+	return fl_sys_clock_ns(CLOCK_MONOTONIC);
 }
 
 uint64_t fl_sys_realtime_ns(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	return fl_sys_clock_ns(CLOCK_REALTIME);
 }
 
 void fl_sys_sleep_ns(uint64_t ns)

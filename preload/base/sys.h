@@ -63,8 +63,9 @@ int fl_sys_mkdir(const char *path, int mode);
 pid_t fl_sys_getpid(void);
 pid_t fl_sys_gettid(void);
 pid_t fl_sys_getppid(void);
-uint64_t fl_sys_now_ns(void);	   /* CLOCK_MONOTONIC */
-uint64_t fl_sys_realtime_ns(void); /* CLOCK_REALTIME */
+uint64_t fl_sys_clock_ns(clockid_t clock); /* any clock; 0 if it cannot be read */
+uint64_t fl_sys_now_ns(void);		   /* CLOCK_MONOTONIC */
+uint64_t fl_sys_realtime_ns(void);	   /* CLOCK_REALTIME */
 void fl_sys_sleep_ns(uint64_t ns);
 void fl_sys_yield(void); /* sched_yield; errno untouched */
 

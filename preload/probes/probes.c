@@ -328,14 +328,6 @@ static void counters_line(struct fl_out *o, const struct fl_vma *v, int n)
 static uint64_t scan_ns_total, scan_ns_per_page = 60;
 __thread int fl_probes_tick_idle;
 
-static uint64_t clock_ns(clockid_t id)
-{
-	struct timespec ts;
-	if (clock_gettime(id, &ts) != 0)
-		return 0;
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 static int scan_due(int final)
 {
 	int64_t rss_kb = fl_procfs_last_rss_kb();
@@ -347,15 +339,15 @@ static int scan_due(int final)
 	est = (uint64_t)rss_kb / 4 * scan_ns_per_page;
 	if (est < SCAN_ALWAYS_NS)
 		return 1;
-	return (scan_ns_total + est) * SCAN_SHARE <= clock_ns(CLOCK_PROCESS_CPUTIME_ID);
+	return (scan_ns_total + est) * SCAN_SHARE <= fl_sys_clock_ns(CLOCK_PROCESS_CPUTIME_ID);
 }
 
 static void residency_scan(struct fl_out *o, const struct fl_vma *v, int n)
 {
-	uint64_t t0 = clock_ns(CLOCK_THREAD_CPUTIME_ID), ns;
+	uint64_t t0 = fl_sys_clock_ns(CLOCK_THREAD_CPUTIME_ID), ns;
 	int64_t rss_kb = fl_procfs_last_rss_kb();
 	fl_pagemap_residency(o, v, n, "tick", 0, fl_uffd_st.ok ? fl_uffd_written : NULL);
-	ns = clock_ns(CLOCK_THREAD_CPUTIME_ID) - t0;
+	ns = fl_sys_clock_ns(CLOCK_THREAD_CPUTIME_ID) - t0;
 	scan_ns_total += ns;
 	if (rss_kb >= 4096)
 		scan_ns_per_page = ns / ((uint64_t)rss_kb / 4) + 1;
