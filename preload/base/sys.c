@@ -32,6 +32,11 @@ int fl_sys_munmap(void *addr, size_t len)
 	return (int)syscall(SYS_munmap, addr, len);
 }
 
+int fl_sys_mprotect(void *addr, size_t len, int prot)
+{
+	return (int)syscall(SYS_mprotect, addr, len, prot);
+}
+
 void fl_sys_name_region(void *addr, size_t len)
 {
 	/* Best effort: needs CONFIG_ANON_VMA_NAME (5.17+). */

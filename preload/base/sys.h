@@ -12,6 +12,7 @@
 
 void *fl_sys_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off);
 int fl_sys_munmap(void *addr, size_t len);
+int fl_sys_mprotect(void *addr, size_t len, int prot);
 /* Anonymous private memory named "[anon:faultline]" in /proc/PID/maps so that
  * the analyzer can tell the shim's memory from the program's. NULL on error. */
 void *fl_sys_alloc_pages(size_t len);
