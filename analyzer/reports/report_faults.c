@@ -703,7 +703,7 @@ static void render_counts(json_t *c, FILE *f)
 
 void fl_report_shim_text(json_t *s, FILE *f, const char *indent)
 {
-	char b[32], b2[32], b3[32], b4[32], thr[24] = "?", libs[512] = "", res[128] = "";
+	char b[32], b2[32], b3[32], b4[32], thr[40] = "", libs[512] = "", res[128] = "";
 	size_t i, n = 0;
 	json_t *l;
 	if (!json_is_object(s))
@@ -715,8 +715,11 @@ void fl_report_shim_text(json_t *s, FILE *f, const char *indent)
 			n += (size_t)snprintf(libs + n, sizeof(libs) - n, "%s%s", i ? ", " : "",
 					      base ? base + 1 : path);
 	}
-	if (json_is_integer(json_object_get(s, "threads")))
-		snprintf(thr, sizeof(thr), "%lld", fl_jint(s, "threads"));
+	/* Traces from before the shim ticked on the program's own threads name
+	 * its sampler thread; a shim without threads says nothing of them. */
+	if (json_is_integer(json_object_get(s, "threads")) && fl_jint(s, "threads") > 0)
+		snprintf(thr, sizeof(thr), ", %lld thread%s", fl_jint(s, "threads"),
+			 fl_jint(s, "threads") == 1 ? "" : "s");
 	/* The summary sums the processes' last figures and takes the largest
 	 * single peak: say so, or a sum above the peak reads as a contradiction. */
 	if (json_is_integer(json_object_get(s, "resident_bytes")))
@@ -726,8 +729,8 @@ void fl_report_shim_text(json_t *s, FILE *f, const char *indent)
 						     : " (%s resident, peak %s)",
 			 fl_fmt_bytes(b3, sizeof(b3), (double)fl_jint(s, "resident_bytes")),
 			 fl_fmt_bytes(b4, sizeof(b4), (double)fl_jint(s, "resident_peak_bytes")));
-	fl_text_printf(f, indent, "%sfaultline itself: %s faults, %s mapped%s, %s threads%s%s",
-		       indent, fl_fmt_count(b, sizeof(b), (uint64_t)fl_jint(s, "faults")),
+	fl_text_printf(f, indent, "%sfaultline itself: %s faults, %s mapped%s%s%s%s", indent,
+		       fl_fmt_count(b, sizeof(b), (uint64_t)fl_jint(s, "faults")),
 		       fl_fmt_bytes(b2, sizeof(b2), (double)fl_jint(s, "mapped_bytes")), res, thr,
 		       libs[0] ? ", libraries " : "", libs);
 }

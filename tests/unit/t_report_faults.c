@@ -14,20 +14,20 @@
 #define STACK 0x7ff000000000ULL
 #define SHIM 0x40000000ULL
 
-#define MAPS                                                                                  \
-	"{\"e\":\"maps\",\"t\":1,\"seq\":2,\"why\":\"start\",\"vmas\":["                        \
-	"[\"0x10000000\",\"0x20000000\",\"rw-p\",\"0x0\",0,\"\"],"                              \
-	"[\"0x30000000\",\"0x31000000\",\"r--s\",\"0x0\",5,\"/data/f\"],"                       \
-	"[\"0x40000000\",\"0x40100000\",\"rw-p\",\"0x0\",0,\"\"],"                              \
-	"[\"0x7ff000000000\",\"0x7ff000021000\",\"rw-p\",\"0x0\",0,\"[stack]\"]],"              \
+#define MAPS                                                                                       \
+	"{\"e\":\"maps\",\"t\":1,\"seq\":2,\"why\":\"start\",\"vmas\":["                           \
+	"[\"0x10000000\",\"0x20000000\",\"rw-p\",\"0x0\",0,\"\"],"                                 \
+	"[\"0x30000000\",\"0x31000000\",\"r--s\",\"0x0\",5,\"/data/f\"],"                          \
+	"[\"0x40000000\",\"0x40100000\",\"rw-p\",\"0x0\",0,\"\"],"                                 \
+	"[\"0x7ff000000000\",\"0x7ff000021000\",\"rw-p\",\"0x0\",0,\"[stack]\"]],"                 \
 	"\"shim\":[[\"0x40000000\",\"0x40100000\"]]}"
 
 /* Appends one sample "[addr, ip, tid, t, major]" to buf. */
 static void sample(char *buf, size_t len, unsigned long long addr, long long t, int major)
 {
 	size_t n = strlen(buf);
-	snprintf(buf + n, len - n, "%s[\"0x%llx\",\"0x401000\",100,%lld,%d]", n ? "," : "", addr,
-		 t, major);
+	snprintf(buf + n, len - n, "%s[\"0x%llx\",\"0x401000\",100,%lld,%d]", n ? "," : "", addr, t,
+		 major);
 }
 
 static char big[1 << 16];
@@ -51,22 +51,26 @@ static void write_parent(struct synth *s)
 		sample(big, sizeof(big), STACK - i * 4096ULL, 600 + i, 0);
 	for (i = 0; i < 2; i++) /* the shim's buffers */
 		sample(big, sizeof(big), SHIM + i * 4096ULL, 700 + i, 0);
-	synth_line(s, "{\"e\":\"faults\",\"t\":900,\"seq\":3,\"period\":1,\"lost\":0,\"samples\":[%s]}",
-		   big);
-	synth_line(s, "{\"e\":\"fork\",\"t\":1000,\"seq\":4,\"tid\":100,\"child\":101,\"kind\":\"fork\"}");
+	synth_line(
+	    s, "{\"e\":\"faults\",\"t\":900,\"seq\":3,\"period\":1,\"lost\":0,\"samples\":[%s]}",
+	    big);
+	synth_line(
+	    s, "{\"e\":\"fork\",\"t\":1000,\"seq\":4,\"tid\":100,\"child\":101,\"kind\":\"fork\"}");
 	big[0] = 0;
 	for (i = 0; i < 4; i++) /* the parent writes pages shared at fork */
 		sample(big, sizeof(big), ANON + i * 4096ULL, 1500 + i, 0);
-	synth_line(s, "{\"e\":\"faults\",\"t\":1900,\"seq\":5,\"period\":1,\"lost\":0,\"samples\":[%s]}",
-		   big);
+	synth_line(
+	    s, "{\"e\":\"faults\",\"t\":1900,\"seq\":5,\"period\":1,\"lost\":0,\"samples\":[%s]}",
+	    big);
 	synth_line(s, "{\"e\":\"counters\",\"t\":2000,\"seq\":6,\"minflt\":100,\"majflt\":8,"
 		      "\"ru_minflt\":400,\"ru_majflt\":8,\"dtlb_load_misses\":null,"
 		      "\"dtlb_store_misses\":null,\"rss_anon\":1,\"rss_file\":1,\"rss_shmem\":0,"
 		      "\"vsz\":1,\"swap\":0,\"pte_bytes\":8192,\"stack_vma\":1,\"committed_as\":1,"
 		      "\"commit_limit\":2,\"oom_score\":666,\"tracking_faults\":0}");
-	synth_line(s, "{\"e\":\"exit\",\"t\":3000,\"seq\":7,\"how\":\"exit\",\"status\":0,\"signal\":0,"
-		      "\"ru_minflt\":400,\"ru_majflt\":8,\"ru_utime_ns\":1,\"ru_stime_ns\":1,"
-		      "\"ru_maxrss_kb\":1}");
+	synth_line(
+	    s, "{\"e\":\"exit\",\"t\":3000,\"seq\":7,\"how\":\"exit\",\"status\":0,\"signal\":0,"
+	       "\"ru_minflt\":400,\"ru_majflt\":8,\"ru_utime_ns\":1,\"ru_stime_ns\":1,"
+	       "\"ru_maxrss_kb\":1}");
 }
 
 static void write_child(struct synth *s)
@@ -82,45 +86,46 @@ static void write_child(struct synth *s)
 		sample(big, sizeof(big), ANON + i * 4096ULL, 100 + i, 0);
 	for (i = 0; i < 5; i++) /* fresh pages */
 		sample(big, sizeof(big), ANON + 0x1000000 + i * 4096ULL, 200 + i, 0);
-	synth_line(s, "{\"e\":\"faults\",\"t\":500,\"seq\":4,\"period\":1,\"lost\":0,\"samples\":[%s]}",
-		   big);
-	synth_line(s, "{\"e\":\"residency\",\"t\":600,\"seq\":5,\"method\":\"pagemap\",\"regions\":["
-		      "[\"0x10000000\",\"0x20000000\",105,0,0,25,80,0,-1,-1]]}");
+	synth_line(
+	    s, "{\"e\":\"faults\",\"t\":500,\"seq\":4,\"period\":1,\"lost\":0,\"samples\":[%s]}",
+	    big);
+	synth_line(s,
+		   "{\"e\":\"residency\",\"t\":600,\"seq\":5,\"method\":\"pagemap\",\"regions\":["
+		   "[\"0x10000000\",\"0x20000000\",105,0,0,25,80,0,-1,-1]]}");
 	/* 60 faults before perf started, 15 in the shim's own reads: of the
 	 * 140 getrusage counted, 140 - 60 - 25 - 15 = 40 are the program's
 	 * kernel-mode faults */
 	synth_line(s, "{\"e\":\"counters\",\"t\":650,\"seq\":6,\"minflt\":25,\"majflt\":0,"
 		      "\"ru_minflt\":140,\"ru_majflt\":0,\"ru_minflt_base\":60,"
 		      "\"shim_kernel_minflt\":15,\"shim_threads\":1}");
-	synth_line(s, "{\"e\":\"exit\",\"t\":700,\"seq\":7,\"how\":\"exit\",\"status\":0,\"signal\":0,"
-		      "\"ru_minflt\":150,\"ru_majflt\":0,\"ru_utime_ns\":1,\"ru_stime_ns\":1,"
-		      "\"ru_maxrss_kb\":1}");
+	synth_line(s,
+		   "{\"e\":\"exit\",\"t\":700,\"seq\":7,\"how\":\"exit\",\"status\":0,\"signal\":0,"
+		   "\"ru_minflt\":150,\"ru_majflt\":0,\"ru_utime_ns\":1,\"ru_stime_ns\":1,"
+		   "\"ru_maxrss_kb\":1}");
 }
 
 static json_t *proc_of(json_t *sec, int pid)
 {
 	size_t i;
 	json_t *p;
-	json_array_foreach(json_object_get(sec, "processes"), i, p)
-		if (json_integer_value(json_object_get(p, "pid")) == pid)
-			return p;
+	json_array_foreach(json_object_get(sec, "processes"), i,
+			   p) if (json_integer_value(json_object_get(p, "pid")) == pid) return p;
 	return NULL;
 }
 
 static long long cls(json_t *p, const char *name)
 {
 	return json_integer_value(
-		json_object_get(json_object_get(json_object_get(p, "by_class"), name), "faults"));
+	    json_object_get(json_object_get(json_object_get(p, "by_class"), name), "faults"));
 }
 
 static int has_finding(json_t *sec, const char *id)
 {
 	size_t i;
 	json_t *f;
-	json_array_foreach(json_object_get(sec, "findings"), i, f)
-		if (!strcmp(json_string_value(json_object_get(f, "id")), id) &&
-		    json_string_value(json_object_get(f, "explain"))[0])
-			return 1;
+	json_array_foreach(json_object_get(sec, "findings"), i,
+			   f) if (!strcmp(json_string_value(json_object_get(f, "id")), id) &&
+				  json_string_value(json_object_get(f, "explain"))[0]) return 1;
 	return 0;
 }
 
@@ -174,15 +179,21 @@ int main(void)
 	FILE *mf = fmemopen(line, sizeof(line) - 1, "w");
 	fl_report_shim_text(sc, mf, "");
 	fclose(mf);
-	CHECK(!strcmp(line, "faultline itself: 15 faults, 1.00 MiB mapped, 1 threads\n"));
+	CHECK(!strcmp(line, "faultline itself: 15 faults, 1.00 MiB mapped, 1 thread\n"));
+	/* a shim with no thread of its own (trace version 3) says nothing of threads */
+	json_object_set_new(sc, "threads", json_integer(0));
+	mf = fmemopen(line, sizeof(line) - 1, "w");
+	fl_report_shim_text(sc, mf, "");
+	fclose(mf);
+	CHECK(!strcmp(line, "faultline itself: 15 faults, 1.00 MiB mapped\n"));
 	/* the stack-growth VMA row is the stack */
 	size_t i;
 	json_t *r;
 	int stack_row = 0;
-	json_array_foreach(json_object_get(p, "by_vma"), i, r)
-		if (!strcmp(json_string_value(json_object_get(r, "path")), "[stack]"))
-			stack_row = json_integer_value(json_object_get(
-				json_object_get(r, "by_class"), "stack_growth")) == 300;
+	json_array_foreach(json_object_get(p, "by_vma"), i,
+			   r) if (!strcmp(json_string_value(json_object_get(r, "path")), "[stack]"))
+	    stack_row = json_integer_value(
+			    json_object_get(json_object_get(r, "by_class"), "stack_growth")) == 300;
 	CHECK(stack_row);
 	/* the text renderer runs on it */
 	FILE *dev = fopen("/dev/null", "w");
