@@ -109,9 +109,18 @@ static void pfn_page(uint64_t va, uint64_t x, struct row *r)
 	}
 	while (fork_cur < nfork_pages && fork_pages[fork_cur].va < va)
 		fork_cur++;
-	if (fork_cur < nfork_pages && fork_pages[fork_cur].va == va &&
-	    fork_pages[fork_cur].pfn != (x & PM_PFN))
+	if (fork_cur >= nfork_pages || fork_pages[fork_cur].va != va ||
+	    fork_pages[fork_cur].pfn == (x & PM_PFN))
+		return;
+	/* A copy is this process's alone. A new frame still mapped by both
+	 * sides was moved by the kernel (compaction migrates shared pages
+	 * too: t3013 once counted 880 pages more than the thread's copy
+	 * faults): follow the frame, so that the other side's later copy of
+	 * the page is not taken for this side's. */
+	if (x & PM_EXCLUSIVE)
 		r->c[C_MOVED]++;
+	else
+		fork_pages[fork_cur].pfn = x & PM_PFN;
 }
 
 int fl_pagemap_fd(void)
