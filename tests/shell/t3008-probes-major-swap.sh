@@ -8,7 +8,11 @@ command -v perf >/dev/null 2>&1 && perf stat -e major-faults -x, -o /dev/null tr
 	skip_all "perf stat cannot count major-faults here"
 zram_swap 256M
 
-test_expect_success 'swap-in: majflt equals perf stat and the pages swapped' '
+# perf stat counts to the process's end, the trace to its last counters
+# line at the shim's exit: a page of the exit path read back after it (a
+# loaded machine reclaims one now and then: 8193 against 8192 once) is in
+# perf's count alone. At most 2 such faults.
+test_expect_success 'swap-in: majflt equals perf stat (but for the exit path) and the pages swapped' '
 	mkdir -p "$TMP/s" &&
 	perf stat -e major-faults -x, -o "$TMP/s.stat" -- env LD_PRELOAD="$LIB" \
 		FAULTLINE_OUT="$TMP/s" FAULTLINE_INTERVAL_MS=50 FAULTLINE_FAULTS=all "$PROGS/p_probe_major" swap 32 200 >"$TMP/s.out" &&
@@ -17,7 +21,8 @@ test_expect_success 'swap-in: majflt equals perf stat and the pages swapped' '
 	f=$(trace_of "$TMP/s") &&
 	got=$(jq -s "[.[] | select(.e == \"counters\")] | last | .majflt" "$f") &&
 	echo "perf stat: $stat, trace: $got, swapped: $swapped" &&
-	test "$swapped" -ge 4096 && test "$got" = "$stat" && test "$got" -ge "$swapped"
+	test "$swapped" -ge 4096 && test "$got" -le "$stat" && test $((stat - got)) -le 2 &&
+	test "$got" -ge "$swapped"
 '
 
 test_expect_success 'swap-in: every swapped page has a major sample in the buffer' '
