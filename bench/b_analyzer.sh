@@ -105,8 +105,8 @@ if [ ! -x "$MB" ]; then
 	exit 0
 fi
 "$FL" record -q --all -o "$tmp/fl" -- "$MB" 1 "$PAIRS" >/dev/null || exit 1
-"$FL" record -q --all --large 1 -o "$tmp/fle" -- "$MB" 1 "$PAIRS" >/dev/null || exit 1
-"$FL" record -q --all --large 1 --compress -o "$tmp/flz" -- "$MB" 1 "$PAIRS" >/dev/null || exit 1
+"$FL" record -q --all --large 1 --no-compress -o "$tmp/fle" -- "$MB" 1 "$PAIRS" >/dev/null || exit 1
+"$FL" record -q --all --large 1 -o "$tmp/flz" -- "$MB" 1 "$PAIRS" >/dev/null || exit 1
 set -- $(timed "$tmp/fl.txt" "$FL" report --no-symbols --section heap "$tmp/fl")
 flw=$1 flc=$2
 tsv3 heap_all "$@"
@@ -127,7 +127,7 @@ tsv3 heap_large1_symbols "$@"
 set -- $(timed "$tmp/flz.txt" "$FL" report --no-symbols --section heap "$tmp/flz")
 tsv3 heap_large1_zst "$@"
 [ "$FORMAT" = tsv ] || printf '%-36s %s s wall, %.2f s CPU, %s MiB RSS (trace %s KiB)\n' \
-	"  the same with --compress" "$(secs "$1")" "$2" "$(($3 / 1024))" "$(du -k "$tmp/flz" | cut -f1)"
+	"  the same compressed (the default)" "$(secs "$1")" "$2" "$(($3 / 1024))" "$(du -k "$tmp/flz" | cut -f1)"
 if ! command -v heaptrack >/dev/null 2>&1 || ! command -v heaptrack_print >/dev/null 2>&1; then
 	say "heaptrack not installed: comparison skipped"
 	tsv heaptrack_print.skipped "heaptrack not installed"

@@ -81,12 +81,13 @@ one() {
 	set -- "$k"
 	rm -f "$tmp/perf.data" "$tmp"/ht*
 	if [ -d "$tmp/trace" ]; then
-		f=$(ls "$tmp"/trace/*.ndjson | head -1)
-		jq -s -r '"\([.[] | select(.e == "faults") | .samples | length] | add) \([.[] | select(.e == "faults") | .lost] | add)"' \
-			"$f" >>"$tmp/$1.samples"
+		# plain or zstd (record's default): zstdcat -f reads both
+		f=$(ls "$tmp"/trace/*.ndjson* | head -1)
+		zstdcat -qf "$f" | jq -s -r '"\([.[] | select(.e == "faults") | .samples | length] | add) \([.[] | select(.e == "faults") | .lost] | add)"' \
+			>>"$tmp/$1.samples"
 		# the samples' weighted estimate against the counted total (perf counting mode)
-		jq -s -r '"\([.[] | select(.e == "faults") | (.samples | length) * .period] | add // 0) \([.[] | select(.e == "counters")] | last | .minflt + .majflt)"' \
-			"$f" >>"$tmp/$1.est"
+		zstdcat -qf "$f" | jq -s -r '"\([.[] | select(.e == "faults") | (.samples | length) * .period] | add // 0) \([.[] | select(.e == "counters")] | last | .minflt + .majflt)"' \
+			>>"$tmp/$1.est"
 		du -sb "$tmp/trace" | cut -f1 >>"$tmp/$1.size"
 	fi
 }

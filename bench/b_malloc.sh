@@ -2,7 +2,7 @@
 # Heap hook overhead: 10 million malloc/free pairs of random sizes 16-512
 # bytes with 1000 live blocks per thread, one and two threads. Prints the
 # median wall-time ratio to a native run measured in the same run, for the
-# default mode, --all, --all --compress, and heaptrack and glibc's memusage
+# default mode, --all, --all --no-compress, and heaptrack and glibc's memusage
 # (if installed) on the same workload;
 # also the CPU-time (user+sys, all processes of the run) ratio, which other
 # load on the machine disturbs less.
@@ -33,7 +33,7 @@ run() { # MODE THREADS
 	native) $RT ${RT:+"$tmp/rt"} "$B" "$2" "$PAIRS" >/dev/null ;;
 	default) $RT ${RT:+"$tmp/rt"} "$FL" record -q -o "$tmp/t" -- "$B" "$2" "$PAIRS" >/dev/null ;;
 	all) $RT ${RT:+"$tmp/rt"} "$FL" record -q --all -o "$tmp/t" -- "$B" "$2" "$PAIRS" >/dev/null ;;
-	all_zst) $RT ${RT:+"$tmp/rt"} "$FL" record -q --all --compress -o "$tmp/t" -- "$B" "$2" "$PAIRS" >/dev/null ;;
+	all_plain) $RT ${RT:+"$tmp/rt"} "$FL" record -q --all --no-compress -o "$tmp/t" -- "$B" "$2" "$PAIRS" >/dev/null ;;
 	memusage) $RT ${RT:+"$tmp/rt"} memusage "$B" "$2" "$PAIRS" >/dev/null 2>&1 ;;
 	heaptrack) (cd "$tmp" && $RT ${RT:+"$tmp/rt"} heaptrack "$B" "$2" "$PAIRS" >/dev/null 2>&1) ;;
 	esac
@@ -77,7 +77,7 @@ quart() {
 			if (NR) printf "%.2f %.2f %.2f\n", v[q1], v[int((NR + 1) / 2)], v[q3] }'
 }
 
-modes=${MODES:-native default all all_zst}
+modes=${MODES:-native default all all_plain}
 [ -z "${MODES:-}" ] && command -v heaptrack >/dev/null 2>&1 && modes="$modes heaptrack"
 [ -z "${MODES:-}" ] && command -v memusage >/dev/null 2>&1 && modes="$modes memusage"
 [ "$FORMAT" = tsv ] || printf '%-10s %-8s %10s %8s %10s %8s\n' mode threads wall_ms ratio cpu_ms ratio

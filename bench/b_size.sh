@@ -1,8 +1,8 @@
 #!/bin/sh
 # Trace size: the same malloc-heavy workload (bench/malloc_bench, PAIRS
-# malloc/free pairs, one thread) recorded in each mode, plain and with
-# --compress, against heaptrack's file (zstd-compressed, stacks and sizes
-# interned) for the same run. Bytes per event = the trace's bytes over the
+# malloc/free pairs, one thread) recorded in each mode, as record writes it
+# by default (zstd) and with --no-compress, against heaptrack's file
+# (zstd-compressed, stacks and sizes interned) for the same run. Bytes per event = the trace's bytes over the
 # workload's heap calls (2 x PAIRS), whatever each mode writes for them.
 # Target: --all --large 1 (one line per call) no bigger than heaptrack's;
 # the verdict lines say whether it is. Then the CPU time (user + sys, the
@@ -29,7 +29,7 @@ calls=$((2 * PAIRS))
 bytes() { cat "$@" | wc -c; }
 row() { # NAME BYTES
 	if [ "$FORMAT" = tsv ]; then
-		printf 'size.%s.bytes\t%s\n' "$(echo "$1" | sed 's/all --large 1/all_large1/; s/ --compress/_zst/; s/heaptrack.*/heaptrack/')" "$2"
+		printf 'size.%s.bytes\t%s\n' "$(echo "$1" | sed 's/all --large 1/all_large1/; s/ --no-compress/_plain/; s/heaptrack.*/heaptrack/')" "$2"
 		return
 	fi
 	awk -v n="$1" -v b="$2" -v c="$calls" -v h="${ht_bytes:-0}" 'BEGIN {
@@ -50,7 +50,7 @@ else
 fi
 for mode in $(echo " $MODES " | sed 's/ large / all_--large_1 /g'); do
 	mode=$(echo "$mode" | tr _ ' ')
-	for z in "" " --compress"; do
+	for z in "" " --no-compress"; do
 		rm -rf "$tmp/t"
 		opts=$(echo "$mode" | sed 's/^default$//; s/^all/--all/')
 		# shellcheck disable=SC2086
@@ -59,8 +59,8 @@ for mode in $(echo " $MODES " | sed 's/ large / all_--large_1 /g'); do
 		b=$(bytes "$tmp"/t/*)
 		row "$mode$z" "$b"
 		case "$mode$z" in
-		"all --large 1") plain=$b ;;
-		"all --large 1 --compress") zst=$b && rm -rf "$tmp/zt" && mv "$tmp/t" "$tmp/zt" ;;
+		"all --large 1 --no-compress") plain=$b ;;
+		"all --large 1") zst=$b && rm -rf "$tmp/zt" && mv "$tmp/t" "$tmp/zt" ;;
 		esac
 	done
 done
@@ -81,8 +81,8 @@ verdict() { # NAME BYTES
 		echo "verdict: $1 is $2 bytes, more than heaptrack's $ht_bytes: not met"
 	fi
 }
-verdict "--all --large 1 --compress" "${zst:-999999999999}"
-verdict "--all --large 1 (plain)" "${plain:-999999999999}"
+verdict "--all --large 1 (zstd, the default)" "${zst:-999999999999}"
+verdict "--all --large 1 --no-compress" "${plain:-999999999999}"
 
 # CPU seconds (user + sys) of a command, the median of RUNS runs.
 cpu() {

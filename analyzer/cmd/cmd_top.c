@@ -603,6 +603,8 @@ static pid_t start_recorder(const struct top_opts *o, const char *dir, char **pr
 	args[argc++] = (char *)dir;
 	args[argc++] = "--interval";
 	args[argc++] = interval;
+	/* The view reads the new lines of plain files as they are written. */
+	args[argc++] = "--no-compress";
 	if (o->force)
 		args[argc++] = "--force";
 	if (o->all)

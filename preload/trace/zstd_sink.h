@@ -1,5 +1,6 @@
 /*
- * The compressed trace (record --compress, FAULTLINE_COMPRESS=1): the
+ * The compressed trace (FAULTLINE_COMPRESS=1, which record sets unless
+ * --no-compress or FAULTLINE_COMPRESS=0 says otherwise): the
  * writer hands each flush of complete NDJSON lines to this sink, which
  * writes them as one whole zstd frame. A process killed with SIGKILL loses
  * at most the frame being written, and the reader skips a truncated last

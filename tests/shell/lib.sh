@@ -20,6 +20,12 @@ TMP=$(cd "$TMP" && pwd -P) || exit 1
 LC_ALL=C
 export LC_ALL
 export FAULTLINE_QUIET=1
+# record compresses its traces by default (<pid>.ndjson.zst); most tests read
+# the lines of a trace with jq, grep, head and tail, so they record plain
+# ones. The tests of the trace's form (t8402, t1017) unset this to record as
+# a user does; trace_cat reads either.
+FAULTLINE_COMPRESS=0
+export FAULTLINE_COMPRESS
 _fails=0
 _count=0
 
@@ -72,6 +78,9 @@ preload() {
 	shift
 	mkdir -p "$_dir" && LD_PRELOAD=$LIB FAULTLINE_OUT=$_dir "$@"
 }
+
+# trace_cat FILE...: the NDJSON lines of trace files, plain or .zst.
+trace_cat() { zstdcat -qf -- "$@"; }
 
 is_root() { [ "$(id -u)" -eq 0 ]; }
 

@@ -54,8 +54,8 @@ test_expect_success 'the fast path and jansson read the columns alike' '
 	diff -u "$TMP/f1slow" "$TMP/f1"
 '
 
-test_expect_success 'zstdcat of a compressed trace is NDJSON with the same calls' '
-	"$FL" record -q --all --large 1 --compress -o "$TMP/z" -- \
+test_expect_success 'zstdcat of a trace compressed by default is NDJSON with the same calls' '
+	env -u FAULTLINE_COMPRESS "$FL" record -q --all --large 1 -o "$TMP/z" -- \
 		"$PROGS/p_heap_counts" 1 300 >/dev/null &&
 	mkdir "$TMP/u" && for f in "$TMP"/z/*.ndjson.zst; do
 		b=$(basename "$f" .zst) && zstdcat "$f" >"$TMP/u/$b" || return 1

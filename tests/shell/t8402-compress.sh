@@ -1,21 +1,37 @@
 #!/bin/sh
-# record --compress: the trace is <pid>.ndjson.zst, one zstd frame per
-# flush; zstdcat gives back the NDJSON, the report reads both alike, a
+# record compresses by default: the trace is <pid>.ndjson.zst, one zstd
+# frame per flush (--no-compress or FAULTLINE_COMPRESS=0: plain .ndjson); zstdcat gives back the NDJSON, the report reads both alike, a
 # truncated last frame is skipped with a warning, and --max-size still caps
 # the (compressed) file.
 . "$(dirname "$0")/lib.sh"
 
 # The checks below read the one-line-per-call form (t1010 covers the compact one).
 export FAULTLINE_COMPACT=0
+# What a user gets: lib.sh makes the other tests record plain traces.
+unset FAULTLINE_COMPRESS
 
 command -v zstdcat >/dev/null 2>&1 || { say "no zstdcat: skipped"; exit 77; }
 
-test_expect_success 'record --compress writes only <pid>.ndjson.zst' '
+test_expect_success 'record writes only <pid>.ndjson.zst by default' '
 	mkdir "$TMP/z" &&
-	"$FL" record -q --compress --large 1 -o "$TMP/z/run" -- "$PROGS/p_heap_counts" >/dev/null &&
+	"$FL" record -q --large 1 -o "$TMP/z/run" -- "$PROGS/p_heap_counts" >/dev/null &&
 	ls "$TMP/z/run" >"$TMP/names" &&
 	test -s "$TMP/names" &&
 	! grep -v "^[0-9][0-9.]*\.ndjson\.zst\$" "$TMP/names"
+'
+
+# names DIR: "zst" or "plain" for each trace file of DIR
+kinds() {
+	ls "$1" | sed -n "s/^[0-9][0-9.]*\.ndjson\.zst\$/zst/p; s/^[0-9][0-9.]*\.ndjson\$/plain/p" | sort -u
+}
+
+test_expect_success '--no-compress and FAULTLINE_COMPRESS=0 write plain traces, --compress wins' '
+	"$FL" record -q --no-compress -o "$TMP/n1" -- true &&
+	FAULTLINE_COMPRESS=0 "$FL" record -q -o "$TMP/n2" -- true &&
+	FAULTLINE_COMPRESS=0 "$FL" record -q --compress -o "$TMP/n3" -- true &&
+	test "$(kinds "$TMP/n1")" = plain && test "$(kinds "$TMP/n2")" = plain &&
+	test "$(kinds "$TMP/n3")" = zst &&
+	head -n 1 "$TMP"/n1/*.ndjson | jq -e ".e == \"header\"" >/dev/null
 '
 
 test_expect_success 'zstdcat gives back NDJSON that starts with the header' '
@@ -70,7 +86,7 @@ test_expect_success 'a compressed trace killed with SIGKILL reads up to its last
 '
 
 test_expect_success '--max-size caps the compressed file and says why it stopped' '
-	"$FL" record -q --compress --large 1 --max-size 20000 -o "$TMP/cap" -- \
+	"$FL" record -q --large 1 --max-size 20000 -o "$TMP/cap" -- \
 		"$PROGS/p_stress_threads" 2 20000 4 >/dev/null &&
 	for f in "$TMP"/cap/*.zst; do
 		test "$(stat -c %s "$f")" -le $((20000 + 16384)) || exit 1
