@@ -17,8 +17,8 @@ test_expect_success 'copied_by_parent, by frame, matches the copy faults in ever
 		want=$(truth "$TMP/t$i.out" copied_by_parent) &&
 		report_json "$TMP/t$i" cow >"$TMP/t$i.json" &&
 		got=$(jq ".forks[0].copied_by_parent" "$TMP/t$i.json") &&
+		echo "run $i: faultline $got ($(jq -c ".forks[0].copied_method" "$TMP/t$i.json")), thread faults $want" &&
 		jq -e ".forks[0].copied_method == \"pfn\"" "$TMP/t$i.json" >/dev/null &&
-		echo "run $i: faultline $got, thread faults $want" &&
 		{ within "$got" "$want" 2 || test $((got - want)) -le 16 -a $((want - got)) -le 16; } || exit 1
 	done
 '
