@@ -20,12 +20,15 @@ TMP=$(cd "$TMP" && pwd -P) || exit 1
 LC_ALL=C
 export LC_ALL
 export FAULTLINE_QUIET=1
-# record compresses its traces by default (<pid>.ndjson.zst); most tests read
-# the lines of a trace with jq, grep, head and tail, so they record plain
-# ones. The tests of the trace's form (t8402, t1017) unset this to record as
-# a user does; trace_cat reads either.
-FAULTLINE_COMPRESS=0
-export FAULTLINE_COMPRESS
+# record compresses its traces by default (<pid>.ndjson.zst). Tests that read
+# the lines of a trace with jq, grep, head and tail (they name the files, or
+# call a helper that does) record plain ones; every other test records as a
+# user does, so the reports are checked on compressed traces too. The tests
+# of the trace's form (t8402, t1017) unset this; trace_cat reads either.
+if grep -qE 'ndjson|need_probe|trace_of|proc-lib|corpus/|FAULTLINE_OUT|preload ' "$0"; then
+	FAULTLINE_COMPRESS=0
+	export FAULTLINE_COMPRESS
+fi
 _fails=0
 _count=0
 
