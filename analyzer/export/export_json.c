@@ -91,8 +91,10 @@ static json_t *blocks(const struct fl_proc *p)
 static json_t *counters(const struct fl_proc *p)
 {
 	json_t *a = json_array();
-	for (size_t i = 0; i < p->ncounters; i++) {
-		const struct fl_counters *k = &p->counters[i];
+	struct fl_counters_cursor cur;
+	const struct fl_counters *k;
+	fl_counters_begin(&cur, &p->counters);
+	while ((k = fl_counters_next(&cur)) != NULL) {
 		json_t *o = json_object();
 		json_object_set_new(o, "t", u64(k->t));
 #define K(name, field) json_object_set_new(o, name, i64(k->field))

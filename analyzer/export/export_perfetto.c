@@ -158,8 +158,10 @@ static void counters(struct pf *pf, const struct fl_proc *p)
 {
 	int64_t pmi = 0, pma = 0;
 	double ps = (double)(p->page_size > 0 ? p->page_size : 4096);
-	for (size_t i = 0; i < p->ncounters; i++) {
-		const struct fl_counters *k = &p->counters[i];
+	struct fl_counters_cursor cur;
+	const struct fl_counters *k;
+	fl_counters_begin(&cur, &p->counters);
+	while ((k = fl_counters_next(&cur)) != NULL) {
 		int64_t mi = k->minflt >= 0 ? k->minflt : k->ru_minflt;
 		int64_t ma = k->majflt >= 0 ? k->majflt : k->ru_majflt;
 		counter(pf, p, k->t, "RSS",

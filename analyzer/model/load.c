@@ -29,8 +29,8 @@ struct loader {
 	struct fl_heap_stream heap; /* the frees, replayed as they come (model/heap_replay.h) */
 	uint64_t *block_seq;	    /* seq of each block's allocation, parallel to p->blocks */
 	size_t capblocks, capseq;
-	size_t capmaps, capcalls, capcounters, capheap, capfaults, capres, capwss, capio, capforks,
-	    capexecs, capwaits, capnotes, capstacks, capsites;
+	size_t capmaps, capcalls, capheap, capfaults, capres, capwss, capio, capforks, capexecs,
+	    capwaits, capnotes, capstacks, capsites;
 	struct fl_site *site_tmp; /* by stack id (sparse) */
 	size_t ncalls_unsorted;
 	/* The last "fn" of a heap line and its enum fl_fn: nearly every line repeats it. */
@@ -243,9 +243,11 @@ static void bound_region(struct fl_res_region *g)
 
 static void flat_counters(struct loader *ld, const struct fl_flat *f, uint64_t t)
 {
-	struct fl_counters *c = PUSH(ld, counters, ncounters, capcounters);
-	fl_load_counters_flat(c, f);
-	c->t = t;
+	struct fl_counters c;
+	fl_load_counters_flat(&c, f);
+	c.t = t;
+	fl_counters_store_add(&ld->p->counters, &c);
+	ld->p->ncounters++;
 }
 
 static const char *flat_istr(struct loader *ld, const struct fl_flat_val *v)
@@ -458,9 +460,11 @@ static void load_call(struct loader *ld, json_t *o, enum fl_ev ev, uint64_t t, u
 
 static void load_counters(struct loader *ld, json_t *o, uint64_t t)
 {
-	struct fl_counters *c = PUSH(ld, counters, ncounters, capcounters);
-	fl_load_counters_json(c, o);
-	c->t = t;
+	struct fl_counters c;
+	fl_load_counters_json(&c, o);
+	c.t = t;
+	fl_counters_store_add(&ld->p->counters, &c);
+	ld->p->ncounters++;
 }
 
 static void load_heap_tick(struct loader *ld, json_t *o, uint64_t t)
@@ -745,7 +749,6 @@ static int on_event(void *ctx, enum fl_ev ev, json_t *o, const struct fl_reader_
 	}
 CMP_FIELD(cmp_call, struct fl_map_call, seq)
 CMP_FIELD(cmp_maps, struct fl_maps_snap, t)
-CMP_FIELD(cmp_counters, struct fl_counters, t)
 CMP_FIELD(cmp_heapt, struct fl_heap_tick, t)
 CMP_FIELD(cmp_fault, struct fl_fault, t)
 CMP_FIELD(cmp_res, struct fl_residency, t)
@@ -796,7 +799,7 @@ static void finish_proc(struct loader *ld)
 	ld->block_seq = NULL;
 	SORT_BY(p->calls, p->ncalls, seq, cmp_call);
 	SORT_BY(p->maps, p->nmaps, t, cmp_maps);
-	SORT_BY(p->counters, p->ncounters, t, cmp_counters);
+	fl_counters_store_sort(&p->counters);
 	SORT_BY(p->heap, p->nheap, t, cmp_heapt);
 	if (p->faults) /* else fl_proc_faults_each sorts them when it reads them */
 		SORT_BY(p->faults, p->nfaults, t, cmp_fault);

@@ -156,7 +156,7 @@ static void proc_free(struct fl_proc *p)
 	free(p->heap_sites);
 	free(p->large_blocks);
 	free(p->failed);
-	free(p->counters);
+	fl_counters_store_release(&p->counters);
 	free(p->heap);
 	free(p->sites);
 	free(p->faults);

@@ -161,6 +161,37 @@ struct fl_counters {
 	int64_t shim_resident, shim_private;			  /* bytes, see schema.h */
 };
 
+/*
+ * A process's counters lines, kept encoded: each line as the fields that
+ * changed since the line before (a mask, then each change as a zigzag
+ * varint). A line took sizeof(struct fl_counters) (200 B) in an array; most
+ * of its figures repeat from tick to tick, and encoded it takes a few bytes,
+ * losslessly. The reports read the lines in time order with a cursor
+ * (fl_counters_begin / fl_counters_next); the last one stays decoded.
+ */
+struct fl_counters_store {
+	unsigned char *buf;
+	size_t len, cap;
+	size_t n;		 /* lines held */
+	struct fl_counters last; /* the last line added: the next line's base */
+	int unsorted;		 /* a line came before the one added before it */
+};
+
+struct fl_counters_cursor {
+	const struct fl_counters_store *s;
+	size_t pos, i;
+	struct fl_counters c;
+};
+
+/* Appends one line (in the order read; fl_counters_store_sort puts them in time order). */
+void fl_counters_store_add(struct fl_counters_store *s, const struct fl_counters *c);
+/* Puts the lines in time order (as qsort by t put the array before) and gives back the slack. */
+void fl_counters_store_sort(struct fl_counters_store *s);
+void fl_counters_store_release(struct fl_counters_store *s);
+/* Reads the lines from the first; fl_counters_next gives each in turn, NULL after the last. */
+void fl_counters_begin(struct fl_counters_cursor *k, const struct fl_counters_store *s);
+const struct fl_counters *fl_counters_next(struct fl_counters_cursor *k);
+
 /* "heap" event: exact totals since start, all threads. */
 struct fl_heap_tick {
 	uint64_t t;
@@ -318,8 +349,8 @@ struct fl_proc {
 	struct fl_block *large_blocks; /* every block of at least the --large size */
 	size_t nlarge_blocks;
 	struct fl_failed *failed;
-	size_t nfailed, capfailed; /* sorted by seq */
-	struct fl_counters *counters;
+	size_t nfailed, capfailed;	   /* sorted by seq */
+	struct fl_counters_store counters; /* read with fl_counters_begin / _next */
 	size_t ncounters;
 	struct fl_heap_tick *heap;
 	size_t nheap;

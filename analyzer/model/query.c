@@ -115,7 +115,7 @@ const struct fl_stack *fl_proc_stack(const struct fl_proc *p, uint32_t id)
 
 const struct fl_counters *fl_proc_last_counters(const struct fl_proc *p)
 {
-	return p->ncounters ? &p->counters[p->ncounters - 1] : NULL;
+	return p->ncounters ? &p->counters.last : NULL;
 }
 
 const struct fl_heap_tick *fl_proc_last_heap(const struct fl_proc *p)

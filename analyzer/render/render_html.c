@@ -27,8 +27,11 @@
 static int64_t peak_rss(const struct fl_proc *p)
 {
 	int64_t best = -1;
-	for (size_t i = 0; i < p->ncounters; i++) {
-		int64_t r = fl_rss_of_sample(&p->counters[i]);
+	struct fl_counters_cursor k;
+	const struct fl_counters *c;
+	fl_counters_begin(&k, &p->counters);
+	while ((c = fl_counters_next(&k)) != NULL) {
+		int64_t r = fl_rss_of_sample(c);
 		if (r > best)
 			best = r;
 	}

@@ -192,8 +192,10 @@ static void run_figures(struct run *r, const struct fl_report_opts *o)
 			add(&fig[FIG_MINFLT], known(p->exit.ru_minflt));
 			add(&fig[FIG_MAJFLT], known(p->exit.ru_majflt));
 		}
-		for (size_t k = 0; k < p->ncounters; k++) {
-			const struct fl_counters *c = &p->counters[k];
+		struct fl_counters_cursor cur;
+		const struct fl_counters *c;
+		fl_counters_begin(&cur, &p->counters);
+		while ((c = fl_counters_next(&cur)) != NULL) {
 			int64_t v = (c->rss_anon > 0 ? c->rss_anon : 0) +
 				    (c->rss_file > 0 ? c->rss_file : 0) +
 				    (c->rss_shmem > 0 ? c->rss_shmem : 0);

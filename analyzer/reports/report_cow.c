@@ -417,10 +417,15 @@ static json_t *decay(const struct fl_proc *p, const struct series *pz, const str
 static int64_t pte_at(const struct fl_proc *p, uint64_t t)
 {
 	int64_t v = -1;
-	for (size_t i = 0; i < p->ncounters && p->counters[i].t <= t; i++)
-		v = p->counters[i].pte_bytes;
-	if (v < 0 && p->ncounters)
-		v = p->counters[0].pte_bytes;
+	struct fl_counters_cursor k;
+	const struct fl_counters *c;
+	fl_counters_begin(&k, &p->counters);
+	while ((c = fl_counters_next(&k)) != NULL && c->t <= t)
+		v = c->pte_bytes;
+	if (v < 0 && p->ncounters) { /* before the first tick: the first tick's */
+		fl_counters_begin(&k, &p->counters);
+		v = fl_counters_next(&k)->pte_bytes;
+	}
 	return v;
 }
 

@@ -307,9 +307,11 @@ static json_t *per_tick(const struct fl_proc *p)
 	struct fl_series s;
 	json_t *ticks = json_array();
 	int64_t prev_min = 0, prev_maj = 0;
+	struct fl_counters_cursor cur;
+	const struct fl_counters *k;
 	fl_series_init(&s, merge, 2, FL_SERIES_ROWS);
-	for (size_t i = 0; i < p->ncounters; i++) {
-		const struct fl_counters *k = &p->counters[i];
+	fl_counters_begin(&cur, &p->counters);
+	while ((k = fl_counters_next(&cur)) != NULL) {
 		int64_t min = k->minflt >= 0 ? k->minflt : k->ru_minflt;
 		int64_t maj = k->majflt >= 0 ? k->majflt : k->ru_majflt;
 		int64_t v[2] = {min >= 0 ? min - prev_min : FL_SERIES_UNKNOWN,
@@ -334,9 +336,12 @@ static json_t *per_tick(const struct fl_proc *p)
 static int64_t shim_resident_peak(const struct fl_proc *p)
 {
 	int64_t peak = -1;
-	for (size_t i = 0; i < p->ncounters; i++)
-		if (p->counters[i].shim_resident > peak)
-			peak = p->counters[i].shim_resident;
+	struct fl_counters_cursor k;
+	const struct fl_counters *c;
+	fl_counters_begin(&k, &p->counters);
+	while ((c = fl_counters_next(&k)) != NULL)
+		if (c->shim_resident > peak)
+			peak = c->shim_resident;
 	return peak;
 }
 

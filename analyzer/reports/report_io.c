@@ -127,9 +127,12 @@ static void proc_profile(const struct fl_model *m, const struct fl_proc *p,
 	}
 	add_sum(&out->ru_minflt, p->exit.present ? p->exit.ru_minflt : c ? c->ru_minflt : -1);
 	add_sum(&out->ru_majflt, p->exit.present ? p->exit.ru_majflt : c ? c->ru_majflt : -1);
-	for (size_t i = 0; i < p->ncounters; i++) {
-		add_max(&rss_anon, p->counters[i].rss_anon);
-		add_max(&rss_file, p->counters[i].rss_file);
+	struct fl_counters_cursor k;
+	const struct fl_counters *ck;
+	fl_counters_begin(&k, &p->counters);
+	while ((ck = fl_counters_next(&k)) != NULL) {
+		add_max(&rss_anon, ck->rss_anon);
+		add_max(&rss_file, ck->rss_file);
 	}
 	add_sum(&out->rss_anon_peak, rss_anon);
 	add_sum(&out->rss_file_peak, rss_file);

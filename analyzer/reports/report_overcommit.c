@@ -132,14 +132,18 @@ static const char *from_name(unsigned mask)
 static int64_t committed_before(const struct fl_proc *p, uint64_t t, int64_t *limit)
 {
 	int64_t c = -1;
+	int before = 1;
+	struct fl_counters_cursor k;
+	const struct fl_counters *x;
 	*limit = -1;
-	for (size_t i = 0; i < p->ncounters; i++)
-		if (p->counters[i].commit_limit > 0)
-			*limit = p->counters[i].commit_limit;
-	for (size_t i = 0; i < p->ncounters; i++) {
-		if (p->counters[i].t >= t) /* a tick at or after t already includes it */
-			break;
-		c = p->counters[i].committed_as;
+	fl_counters_begin(&k, &p->counters);
+	while ((x = fl_counters_next(&k)) != NULL) {
+		if (x->commit_limit > 0)
+			*limit = x->commit_limit;
+		if (x->t >= t) /* a tick at or after t already includes it */
+			before = 0;
+		if (before)
+			c = x->committed_as;
 	}
 	return c;
 }
@@ -274,8 +278,10 @@ static json_t *over_time(const struct fl_proc *p, int64_t *peak_commit, int64_t 
 {
 	json_t *arr = json_array();
 	size_t step = p->ncounters / 200 + 1;
-	for (size_t i = 0; i < p->ncounters; i++) {
-		const struct fl_counters *c = &p->counters[i];
+	struct fl_counters_cursor k;
+	const struct fl_counters *c;
+	fl_counters_begin(&k, &p->counters);
+	for (size_t i = 0; (c = fl_counters_next(&k)) != NULL; i++) {
 		if (c->committed_as > *peak_commit)
 			*peak_commit = c->committed_as;
 		if (c->commit_limit > 0)

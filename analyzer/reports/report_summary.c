@@ -94,13 +94,15 @@ static void peaks_of(const struct fl_proc *p, const struct fl_counters *c, struc
 static void facts(const struct fl_proc *p, struct pfacts *f)
 {
 	const struct fl_heap_tick *h = fl_proc_last_heap(p);
-	const struct fl_counters *last = fl_proc_last_counters(p);
+	const struct fl_counters *last = fl_proc_last_counters(p), *c;
+	struct fl_counters_cursor k;
 	memset(f, 0, sizeof(*f));
 	f->runtime = p->end_t;
 	f->peak_rss = f->peak_vsz = f->vm_peak = -1;
 	f->shim_at_peak = f->rss_at_shim_sample = -1;
-	for (size_t i = 0; i < p->ncounters; i++)
-		peaks_of(p, &p->counters[i], f);
+	fl_counters_begin(&k, &p->counters);
+	while ((c = fl_counters_next(&k)) != NULL)
+		peaks_of(p, c, f);
 	f->maxrss = p->exit.present && p->exit.ru_maxrss_kb >= 0 ? p->exit.ru_maxrss_kb * 1024 : -1;
 	if (h) {
 		memcpy(f->calls, h->calls, sizeof(f->calls));

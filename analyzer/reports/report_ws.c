@@ -53,10 +53,13 @@ static uint64_t *window_ends(const struct fl_proc *p, size_t *n)
 		return w;
 	}
 	if (p->ncounters) {
+		struct fl_counters_cursor k;
+		const struct fl_counters *c;
 		w = fl_xmalloc(p->ncounters * sizeof(*w));
-		for (size_t i = 0; i < p->ncounters; i++)
-			if (!*n || p->counters[i].t > w[*n - 1])
-				w[(*n)++] = p->counters[i].t;
+		fl_counters_begin(&k, &p->counters);
+		while ((c = fl_counters_next(&k)) != NULL)
+			if (!*n || c->t > w[*n - 1])
+				w[(*n)++] = c->t;
 		if (p->nfaults && p->faults_t_last > w[*n - 1]) {
 			w = fl_xrealloc(w, (*n + 1) * sizeof(*w));
 			w[(*n)++] = p->faults_t_last;

@@ -152,8 +152,14 @@ static void compare_procs(const struct fl_proc *a, const struct fl_proc *b)
 		      a->faults[i].major == b->faults[i].major);
 	CHECK(a->faults_period == b->faults_period && a->faults_lost == b->faults_lost);
 	CHECK_EQ_U64(a->ncounters, b->ncounters);
-	for (size_t i = 0; i < a->ncounters && a->ncounters == b->ncounters; i++)
-		CHECK(!memcmp(&a->counters[i], &b->counters[i], sizeof(a->counters[i])));
+	if (a->ncounters == b->ncounters) {
+		struct fl_counters_cursor ka, kb;
+		const struct fl_counters *ca, *cb;
+		fl_counters_begin(&ka, &a->counters);
+		fl_counters_begin(&kb, &b->counters);
+		while ((ca = fl_counters_next(&ka)) != NULL && (cb = fl_counters_next(&kb)) != NULL)
+			CHECK(!memcmp(ca, cb, sizeof(*ca)));
+	}
 	CHECK_EQ_U64(a->nresidency, b->nresidency);
 	for (size_t i = 0; i < a->nresidency && a->nresidency == b->nresidency; i++) {
 		const struct fl_residency *x = &a->residency[i], *y = &b->residency[i];
@@ -387,7 +393,8 @@ int main(void)
 	CHECK(st && st->nframes == 2 && st->frames[1] == 0x400200);
 	CHECK(fl_proc_stack(p, 2) == NULL && fl_proc_stack(p, 0) == NULL);
 	CHECK(p->ncalls == 3 && p->calls[0].fn == FL_FN_MMAP && p->calls[2].fn == FL_FN_MUNMAP);
-	CHECK(p->ncounters == 1 && p->counters[0].minflt == 7 && p->counters[0].majflt == -1);
+	CHECK(p->ncounters == 1 && fl_proc_last_counters(p)->minflt == 7 &&
+	      fl_proc_last_counters(p)->majflt == -1);
 	CHECK(p->nforks == 1 && p->forks[0].child == 101 && p->forks[0].kind == FL_LINK_FORK);
 	CHECK(p->opt_sample == 524288 && !p->opt_all);
 	CHECK(p->exit.present && !strcmp(p->exit.how, "exec"));

@@ -1,0 +1,158 @@
+/*
+ * The counters lines, encoded as they load (see struct fl_counters_store):
+ * a line is the mask of its fields that differ from the line before, then
+ * the difference of each, zigzag-encoded in 7-bit groups. The differences
+ * wrap in uint64_t arithmetic, so any value, -1 (unknown) included, comes
+ * back exactly.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/model.h"
+#include "util/xalloc.h"
+
+#define NFIELDS (sizeof(struct fl_counters) / sizeof(uint64_t))
+
+/* The struct is its fields, each 8 bytes, t first: read and written as an array. */
+_Static_assert(sizeof(struct fl_counters) == 25 * sizeof(uint64_t),
+	       "struct fl_counters is 25 eight-byte fields");
+_Static_assert(NFIELDS <= 32, "the change mask is 32 bits");
+
+/* The largest encoded line: the mask, then every field (10 bytes each at most). */
+#define LINE_MAX_BYTES (5 + NFIELDS * 10)
+
+static void fields_of(uint64_t *v, const struct fl_counters *c)
+{
+	memcpy(v, c, sizeof(*c));
+}
+
+static size_t put_varint(unsigned char *o, uint64_t x)
+{
+	size_t n = 0;
+	while (x >= 0x80) {
+		o[n++] = (unsigned char)(x | 0x80);
+		x >>= 7;
+	}
+	o[n++] = (unsigned char)x;
+	return n;
+}
+
+static uint64_t get_varint(const unsigned char *b, size_t *pos)
+{
+	uint64_t x = 0;
+	unsigned shift = 0;
+	unsigned char c;
+	do {
+		c = b[(*pos)++];
+		if (shift < 64)
+			x |= (uint64_t)(c & 0x7f) << shift;
+		shift += 7;
+	} while (c & 0x80);
+	return x;
+}
+
+static uint64_t zigzag(uint64_t d)
+{
+	return (d << 1) ^ (uint64_t)((int64_t)d >> 63);
+}
+
+static uint64_t unzigzag(uint64_t z)
+{
+	return (z >> 1) ^ (uint64_t) - (int64_t)(z & 1);
+}
+
+/* Appends c encoded against the line before it (base; all zeros for the first). */
+static void encode(struct fl_counters_store *s, const struct fl_counters *base,
+		   const struct fl_counters *c)
+{
+	uint64_t a[NFIELDS], b[NFIELDS];
+	uint32_t mask = 0;
+	unsigned char *o;
+	fields_of(a, base);
+	fields_of(b, c);
+	for (size_t i = 0; i < NFIELDS; i++)
+		if (a[i] != b[i])
+			mask |= 1u << i;
+	if (s->len + LINE_MAX_BYTES > s->cap) {
+		/* Doubling, untouched past the end (fl_xgrow would zero the slack). */
+		size_t cap = s->cap ? s->cap : 4096;
+		while (s->len + LINE_MAX_BYTES > cap)
+			cap *= 2;
+		s->buf = fl_xrealloc(s->buf, cap);
+		s->cap = cap;
+	}
+	o = s->buf + s->len;
+	s->len += put_varint(o, mask);
+	for (size_t i = 0; i < NFIELDS; i++)
+		if (mask & 1u << i)
+			s->len += put_varint(s->buf + s->len, zigzag(b[i] - a[i]));
+}
+
+void fl_counters_store_add(struct fl_counters_store *s, const struct fl_counters *c)
+{
+	static const struct fl_counters zero;
+	if (s->n && c->t < s->last.t)
+		s->unsorted = 1;
+	encode(s, s->n ? &s->last : &zero, c);
+	s->last = *c;
+	s->n++;
+}
+
+static int cmp_counters(const void *a, const void *b)
+{
+	const struct fl_counters *x = a, *y = b;
+	return x->t < y->t ? -1 : x->t > y->t;
+}
+
+void fl_counters_store_sort(struct fl_counters_store *s)
+{
+	if (s->unsorted) {
+		/* Rare (lines written out of order): the whole array once, sorted
+		 * as the loader sorted it before, then encoded again. */
+		struct fl_counters *v = fl_xmalloc(s->n * sizeof(*v));
+		struct fl_counters_cursor k;
+		const struct fl_counters *c;
+		size_t n = 0;
+		fl_counters_begin(&k, s);
+		while ((c = fl_counters_next(&k)) != NULL)
+			v[n++] = *c;
+		qsort(v, n, sizeof(*v), cmp_counters);
+		free(s->buf);
+		memset(s, 0, sizeof(*s));
+		for (size_t i = 0; i < n; i++)
+			fl_counters_store_add(s, &v[i]);
+		free(v);
+	}
+	if (s->len && s->len < s->cap) {
+		s->buf = fl_xrealloc(s->buf, s->len);
+		s->cap = s->len;
+	}
+}
+
+void fl_counters_store_release(struct fl_counters_store *s)
+{
+	free(s->buf);
+	memset(s, 0, sizeof(*s));
+}
+
+void fl_counters_begin(struct fl_counters_cursor *k, const struct fl_counters_store *s)
+{
+	memset(k, 0, sizeof(*k));
+	k->s = s;
+}
+
+const struct fl_counters *fl_counters_next(struct fl_counters_cursor *k)
+{
+	uint64_t v[NFIELDS];
+	uint32_t mask;
+	if (k->i >= k->s->n)
+		return NULL;
+	fields_of(v, &k->c);
+	mask = (uint32_t)get_varint(k->s->buf, &k->pos);
+	for (size_t i = 0; i < NFIELDS; i++)
+		if (mask & 1u << i)
+			v[i] += unzigzag(get_varint(k->s->buf, &k->pos));
+	memcpy(&k->c, v, sizeof(k->c));
+	k->i++;
+	return &k->c;
+}
