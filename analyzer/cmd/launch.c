@@ -16,16 +16,22 @@
  *   of a setuid or file-capability program, which record refuses anyway).
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/perf_event.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cmd/launch.h"
+#include "faultline/schema.h"
 #include "util/diag.h"
 
 /* Exit statuses of a shell that cannot run a command (POSIX 2.8.2). */
@@ -66,9 +72,63 @@ static void restore_handlers(void)
 		sigaction(forwarded[i], &saved[i], NULL);
 }
 
+/*
+ * The faults the kernel takes in kernel mode while it loads the program
+ * (its stack, the ELF's bss) and in the loader's first syscalls come
+ * before the shim's perf counters start, and perf stat counts them from the
+ * exec: a counter of the program's kernel-mode minor faults, opened in the
+ * child and enabled at its exec, goes to the shim by number (it reads it
+ * once as its own counters start, then closes it: doc/kernel.md). The
+ * variable is in the environment before the fork; the child writes the
+ * number in place (nothing allocates between fork and exec).
+ */
+#define FD_DIGITS 12
+static char exec_faults_var[sizeof(FL_ENV_EXEC_FAULTS_FD "=") + FD_DIGITS];
+
+static void exec_counter_open(void)
+{
+	struct perf_event_attr a;
+	char *v = exec_faults_var + sizeof(FL_ENV_EXEC_FAULTS_FD "=") - 1, d[FD_DIGITS];
+	struct rlimit rl;
+	long fd;
+	int n = 0;
+	if (!exec_faults_var[0])
+		return; /* not in the environment: the shim would not know the fd */
+	memset(&a, 0, sizeof(a));
+	a.type = PERF_TYPE_SOFTWARE;
+	a.size = sizeof(a);
+	a.config = PERF_COUNT_SW_PAGE_FAULTS_MIN;
+	a.disabled = 1;
+	a.enable_on_exec = 1;
+	a.exclude_user = 1;
+	a.exclude_hv = 1;
+	/* No close-on-exec: the program's shim reads it. */
+	fd = syscall(SYS_perf_event_open, &a, 0, -1, -1, 0);
+	if (fd < 0)
+		return; /* "-1": none (perf_event_paranoid, seccomp) */
+	/* Out of the way of the program's first open() (3), should no shim
+	 * ever close it (a static program): the lowest free fd in the upper
+	 * half of what RLIMIT_NOFILE allows. */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur > 8) {
+		long high =
+		    fcntl((int)fd, F_DUPFD, (int)((rl.rlim_cur > 4096 ? 4096 : rl.rlim_cur) / 2));
+		close((int)fd);
+		if (high < 0)
+			return;
+		fd = high;
+	}
+	do
+		d[n++] = (char)('0' + fd % 10);
+	while ((fd /= 10) && n < FD_DIGITS - 1);
+	while (n)
+		*v++ = d[--n];
+	*v = '\0';
+}
+
 /* In the child, between fork and exec: only async-signal-safe calls. */
 static FL_NORETURN void exec_program(char *const argv[], pid_t record_pid, const sigset_t *mask)
 {
+	exec_counter_open();
 	restore_handlers();
 	sigprocmask(SIG_SETMASK, mask, NULL);
 	/* If record is already gone, the signal would never come. */
@@ -93,11 +153,15 @@ pid_t fl_launch_start(char *const argv[])
 	 * to the previous one. */
 	block_forwarded(&mask);
 	launched_pid = 0;
+	snprintf(exec_faults_var, sizeof(exec_faults_var), "%s=-1", FL_ENV_EXEC_FAULTS_FD);
+	if (putenv(exec_faults_var) != 0)
+		exec_faults_var[0] = '\0';
 	for (size_t i = 0; i < N_FORWARDED; i++)
 		sigaction(forwarded[i], &sa, &saved[i]);
 	pid = fork();
 	if (pid == 0)
 		exec_program(argv, record_pid, &mask);
+	unsetenv(FL_ENV_EXEC_FAULTS_FD);
 	if (pid < 0) {
 		int fork_errno = errno;
 		restore_handlers();

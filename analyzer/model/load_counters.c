@@ -28,6 +28,7 @@
 	X(tracking_faults, FL_K_TRACKING_FAULTS)                                                   \
 	X(ru_minflt_base, FL_K_RU_MINFLT_BASE)                                                     \
 	X(shim_kernel_minflt, FL_K_SHIM_KERNEL_MINFLT)                                             \
+	X(exec_kernel_minflt, FL_K_EXEC_KERNEL_MINFLT)                                             \
 	X(shim_threads, FL_K_SHIM_THREADS)                                                         \
 	X(shim_resident, FL_K_SHIM_RESIDENT)                                                       \
 	X(shim_private, FL_K_SHIM_PRIVATE)

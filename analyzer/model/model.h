@@ -158,6 +158,7 @@ struct fl_counters {
 	int64_t vm_hwm, vm_peak; /* the kernel's high-water marks so far, -1 unknown */
 	int64_t committed_as, commit_limit, oom_score, tracking_faults;
 	int64_t ru_minflt_base, shim_kernel_minflt, shim_threads; /* see schema.h */
+	int64_t exec_kernel_minflt;				  /* -1: not in the trace */
 	int64_t shim_resident, shim_private;			  /* bytes, see schema.h */
 };
 

@@ -182,6 +182,7 @@ static const struct fl_key_spec counters_keys[] = {K(FL_K_MINFLT, 'n'),
 						   K(FL_K_TRACKING_FAULTS, 'n'),
 						   K(FL_K_RU_MINFLT_BASE, 'n'),
 						   K(FL_K_SHIM_KERNEL_MINFLT, 'n'),
+						   K(FL_K_EXEC_KERNEL_MINFLT, 'n'),
 						   K(FL_K_SHIM_THREADS, 'n'),
 						   END};
 static const struct fl_key_spec residency_keys[] = {K(FL_K_METHOD, 's'),

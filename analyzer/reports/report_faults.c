@@ -225,14 +225,17 @@ static uint64_t base_bin_ns(const struct fl_proc *p)
  * what the shim took in kernel mode itself, both counts are taken from the
  * same counters line, the faults before perf started (the loader's and the
  * shim's set-up, in user mode mostly) are left out, and so are the shim's
- * own copies into its buffers: what is left is the program's. */
+ * own copies into its buffers: what is left is the program's. The
+ * program's kernel-mode faults before perf started (the kernel loading it:
+ * exec_kernel_minflt, counted from the exec by record) are added back. */
 static int64_t program_gap(const struct fl_counters *c, int64_t ru_min, int64_t pmin)
 {
 	int64_t gap;
 	if (!c || c->ru_minflt_base < 0 || c->ru_minflt < 0 || pmin < 0)
 		return ru_min >= 0 && pmin >= 0 ? ru_min - pmin : -1;
 	gap = c->ru_minflt - c->ru_minflt_base - pmin -
-	      (c->shim_kernel_minflt > 0 ? c->shim_kernel_minflt : 0);
+	      (c->shim_kernel_minflt > 0 ? c->shim_kernel_minflt : 0) +
+	      (c->exec_kernel_minflt > 0 ? c->exec_kernel_minflt : 0);
 	return gap > 0 ? gap : 0;
 }
 
@@ -278,9 +281,12 @@ static json_t *gap_obj(const struct fl_proc *p)
 	    c && c->shim_kernel_minflt >= 0 ? json_integer(c->shim_kernel_minflt) : json_null();
 	json_t *before =
 	    c && c->ru_minflt_base >= 0 ? json_integer(c->ru_minflt_base) : json_null();
-	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:I, s:o}",
+	json_t *exec_kernel =
+	    c && c->exec_kernel_minflt >= 0 ? json_integer(c->exec_kernel_minflt) : json_null();
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:I, s:o}",
 			 "shim_kernel_minflt", shim_kernel, "ru_minflt_before_perf", before,
-			 "perf_minflt", pmin >= 0 ? json_integer(pmin) : json_null(), "perf_majflt",
+			 "kernel_minflt_before_perf", exec_kernel, "perf_minflt",
+			 pmin >= 0 ? json_integer(pmin) : json_null(), "perf_majflt",
 			 pmaj >= 0 ? json_integer(pmaj) : json_null(), "ru_minflt",
 			 ru_min >= 0 ? json_integer(ru_min) : json_null(), "ru_majflt",
 			 ru_maj >= 0 ? json_integer(ru_maj) : json_null(), "tracking_faults",

@@ -217,6 +217,39 @@ static void add_stopped(json_t *r, const struct fl_model *m, const struct fl_rep
 		       note->why ? note->why : "no reason given");
 }
 
+/* A thread whose tick timer the kernel refused (timer_create: EAGAIN at
+ * RLIMIT_SIGPENDING) ticks only from its heap calls and sleeps: a thread
+ * that does neither has no figures over time until it exits. */
+static void add_tick_fallback(json_t *r, const struct fl_model *m, const struct fl_report_opts *o)
+{
+	const struct fl_note *note = NULL;
+	const struct fl_proc *first = NULL;
+	size_t n = 0;
+	for (size_t i = 0; i < m->nprocs; i++) {
+		const struct fl_proc *p = m->procs[i];
+		if (!fl_report_selected(o, p))
+			continue;
+		for (size_t k = 0; k < p->nnotes; k++) {
+			if (!p->notes[k].what || strcmp(p->notes[k].what, "ticks") != 0)
+				continue;
+			if (!n++) {
+				first = p;
+				note = &p->notes[k];
+			}
+			break;
+		}
+	}
+	if (!n)
+		return;
+	fl_finding_add(r, "summary.tick_fallback", "warn",
+		       "Each thread ticks from a timer on its own CPU clock; when the kernel "
+		       "refuses the timer, a thread ticks only from its heap calls and sleeps, so "
+		       "one that does neither has no counters, heap or residency lines until it "
+		       "exits.",
+		       "no tick timer in %zu process%s (first: %d: %s)", n, n == 1 ? "" : "es",
+		       (int)first->pid, note->why ? note->why : "no reason given");
+}
+
 static void add_findings(json_t *r, const struct fl_model *m, const struct fl_report_opts *o,
 			 const struct pfacts *tot, int64_t peak_rss, int64_t peak_vsz,
 			 int64_t perf_min, int64_t ru_min)
@@ -257,6 +290,7 @@ static void add_findings(json_t *r, const struct fl_model *m, const struct fl_re
 			       "%lu bad line%s or file%s in the trace were skipped", m->nerrors,
 			       m->nerrors == 1 ? "" : "s", m->nerrors == 1 ? "" : "s");
 	add_stopped(r, m, o);
+	add_tick_fallback(r, m, o);
 	for (size_t i = 0; i < m->nprocs; i++) {
 		const struct fl_probe *pr;
 		if (!fl_report_selected(o, m->procs[i]))

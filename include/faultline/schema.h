@@ -44,6 +44,9 @@
 #define FL_ENV_RUN "FAULTLINE_RUN" /* record --repeat: which run (1..N); 0 or unset = one run */
 #define FL_ENV_COMPRESS "FAULTLINE_COMPRESS" /* 1: write <pid>.ndjson.zst */
 #define FL_ENV_COMPACT "FAULTLINE_COMPACT"   /* 0: one alloc/free/realloc line per call */
+/* internal: an fd (record's, inherited through exec) of a perf counter of
+ * the program's kernel-mode minor faults, enabled at its exec */
+#define FL_ENV_EXEC_FAULTS_FD "FAULTLINE_EXEC_FAULTS_FD"
 
 #define FL_DEFAULT_SAMPLE 524288
 #define FL_DEFAULT_LARGE 65536
@@ -250,6 +253,11 @@
 /* minor faults taken in kernel mode inside the shim's own reads (copies into
  * its buffers) since perf started counting: in ru_minflt, not the program's */
 #define FL_K_SHIM_KERNEL_MINFLT "shim_kernel_minflt"
+/* minor faults taken in kernel mode between the program's exec and the
+ * start of perf's count (the kernel loading the ELF, the loader's syscalls),
+ * less the shim's own: in ru_minflt_base, yet the program's (absent: not
+ * known, when record could not count from the exec) */
+#define FL_K_EXEC_KERNEL_MINFLT "exec_kernel_minflt"
 #define FL_K_SHIM_THREADS "shim_threads" /* threads the shim runs (its sampler) */
 /* the shim's own memory (its buffers, its image's data and .bss), bytes:
  * resident, and private anonymous mapped only here (in Private_Dirty) */

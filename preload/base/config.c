@@ -44,6 +44,7 @@ static void copy_str(char *dst, size_t cap, const char *src)
 void fl_config_load(char **envp)
 {
 	const char *faults;
+	uint64_t n;
 	struct fl_config *c = &fl_config;
 
 	copy_str(c->out_dir, sizeof(c->out_dir), fl_config_env(envp, FL_ENV_OUT));
@@ -69,12 +70,17 @@ void fl_config_load(char **envp)
 	c->run = env_u64(envp, FL_ENV_RUN, 0);
 	c->compress = env_u64(envp, FL_ENV_COMPRESS, 0) != 0;
 	c->compact = env_u64(envp, FL_ENV_COMPACT, 1) != 0;
+	c->exec_faults_fd = -1;
+	if ((n = env_u64(envp, FL_ENV_EXEC_FAULTS_FD, 0)) >= 3 && n < (1u << 20))
+		c->exec_faults_fd = (int)n;
 
 	c->env_len = 0;
 	for (char **e = envp ? envp : environ; e && *e; e++) {
 		size_t l = strlen(*e) + 1;
 		if (strncmp(*e, "FAULTLINE_", 10) != 0 ||
 		    strncmp(*e, FL_ENV_PARENT "=", sizeof(FL_ENV_PARENT)) == 0 ||
+		    /* the fd is this process's only */
+		    strncmp(*e, FL_ENV_EXEC_FAULTS_FD "=", sizeof(FL_ENV_EXEC_FAULTS_FD)) == 0 ||
 		    c->env_len + l > sizeof(c->env))
 			continue;
 		memcpy(c->env + c->env_len, *e, l);

@@ -23,6 +23,7 @@ struct fl_config {
 	uint64_t keep_free;	/* free bytes left on the trace's filesystem; 0 = default */
 	uint64_t rate_limit;	/* bytes/s a process may write, sustained; 0 = default */
 	uint64_t stall_ms;	/* for tests: the writer's watchdog, 0 = default (10 s) */
+	int exec_faults_fd;	/* FL_ENV_EXEC_FAULTS_FD, or -1 */
 	int all;		/* sample_bytes == 1 */
 	int wss;
 	int follow;

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "base/config.h"
+#include "base/fmt.h"
 #include "faultline/schema.h"
 #include "base/state.h"
 #include "probes/iostat.h"
@@ -37,13 +38,55 @@ static struct fl_tlb tlb;
  * faults then, so that the gap between the two counts is the program's. */
 static int64_t ru_minflt_base = -1;
 static uint64_t shim_kernel_base;
+/* The program's kernel-mode faults from its exec to the start of the perf
+ * counters, -1 if not known: the kernel's own in loading the program (its
+ * stack, the ELF's bss) and those in the loader's syscalls, which perf stat
+ * counts from the exec and getrusage lumps into ru_minflt_base. */
+static int64_t exec_kernel_faults = -1;
+
+/* Reads once the counter that record opened on the program before its exec
+ * (enable_on_exec, kernel mode only) and closes it: the number is the
+ * program's again before its main. Only a perf event is read. */
+static int64_t read_exec_counter(void)
+{
+	char path[48] = "/proc/self/fd/", link[32];
+	int fd = fl_config.exec_faults_fd;
+	uint64_t v;
+	ssize_t n;
+	if (fd < 0)
+		return -1;
+	fl_config.exec_faults_fd = -1;
+	path[14 + fl_fmt_u64(path + 14, (uint64_t)fd)] = '\0';
+	n = fl_sys_readlink(path, link, sizeof(link) - 1);
+	if (n <= 0)
+		return -1;
+	link[n] = '\0';
+	if (strcmp(link, "anon_inode:[perf_event]") != 0)
+		return -1;
+	n = fl_sys_read(fd, &v, sizeof(v));
+	fl_sys_close(fd);
+	return n == (ssize_t)sizeof(v) ? (int64_t)v : -1;
+}
 
 static void perf_open_counted(void)
 {
 	struct rusage ru;
+	int64_t k, c[FL_PERF_NCOUNT];
 	fl_perf_open(fl_config.faults_period);
+	/* The counters count from their open: the faults the shim took since
+	 * (first touches of its tables, in user mode) are in perf's count and
+	 * in getrusage's now, and were left out of the gap twice. The base is
+	 * getrusage's count when perf's was zero. */
+	fl_perf_count_read(c);
 	shim_kernel_base = fl_sys_kernel_faults();
-	ru_minflt_base = fl_sys_getrusage(&ru) == 0 ? ru.ru_minflt : -1;
+	ru_minflt_base = fl_sys_getrusage(&ru) == 0
+			     ? ru.ru_minflt - (c[FL_PERF_MIN] > 0 ? c[FL_PERF_MIN] : 0)
+			     : -1;
+	/* Less the shim's own kernel-mode faults before this point. */
+	k = read_exec_counter();
+	exec_kernel_faults = k < 0			     ? -1
+			     : k > (int64_t)shim_kernel_base ? k - (int64_t)shim_kernel_base
+							     : 0;
 }
 
 static void open_wss(void)
@@ -297,6 +340,8 @@ static void counters_line(struct fl_out *o, const struct fl_vma *v, int n)
 		fl_out_u64(o, FL_K_RU_MAJFLT, (uint64_t)ru.ru_majflt);
 	}
 	put_count(o, FL_K_RU_MINFLT_BASE, ru_minflt_base);
+	if (exec_kernel_faults >= 0)
+		fl_out_u64(o, FL_K_EXEC_KERNEL_MINFLT, (uint64_t)exec_kernel_faults);
 	fl_out_u64(o, FL_K_SHIM_KERNEL_MINFLT, fl_sys_kernel_faults() - shim_kernel_base);
 	fl_out_u64(o, FL_K_SHIM_THREADS, fl_probes_ticker_tid > 0);
 	fl_pagemap_own(&own[0], &own[1]);

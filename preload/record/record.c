@@ -19,6 +19,7 @@
 #define TAG_ID(tag) ((tag) & ~TAG_LINE)
 
 int fl_record_glibc_chunks_;
+void (*fl_record_untimed_tick)(void);
 
 static int glibc_chunks_agree(void)
 {
@@ -393,6 +394,9 @@ void *fl_record_alloc_slow(struct fl_thread *charged, enum fl_call c, void *p, s
 		charged->budget += size;
 	alloc_slow(c, p, size, __builtin_frame_address(0));
 	fl_tls_guard = guard;
+	if (FL_UNLIKELY(fl_tls_self && !fl_tls_self->tick_timer) && !guard &&
+	    fl_record_untimed_tick)
+		fl_record_untimed_tick();
 	return p;
 }
 

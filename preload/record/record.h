@@ -77,6 +77,10 @@ spent:
 #endif
 }
 
+/* Set by the session: called at the end of the slow path of an allocation
+ * on a thread without a tick timer, where it may tick (session/init.c). */
+extern void (*fl_record_untimed_tick)(void);
+
 /* charged: the thread whose budget fl_record_charge() charged, or NULL.
  * Returns p (so that a hook can return through it). */
 void *fl_record_alloc_slow(struct fl_thread *charged, enum fl_call c, void *p, size_t size);

@@ -137,6 +137,49 @@ static int may_walk_objects(const ucontext_t *uc)
 	return 1;
 }
 
+/*
+ * A thread without a timer of its own: timer_create failed (EAGAIN once the
+ * user's queued signals, which every POSIX timer holds one of in advance,
+ * reach RLIMIT_SIGPENDING: another program's signal storm, or a limit of
+ * 0), or the program took SIGURG. Such a thread ticks from its sleeps and
+ * from the heap hooks' slow path (fl_init_tick_untimed), which a thread
+ * allocating reaches at least once per FAULTLINE_LARGE bytes. Where the
+ * timer failed, the thread tries again from there, at most once per tick
+ * interval and then, while it keeps failing, at doubling gaps up to
+ * RETRY_GAP_MAX. The trace says once why the ticks fell back ("ticks"
+ * note); the size and rate caps need no tick (writer.c checks them at each
+ * write).
+ */
+#define RETRY_GAP_MAX 2000000000ull
+static int timer_errno;	     /* the last timer_create failure, 0 if none */
+static int fallback_to_note; /* set at a failure, taken by the next writer */
+static int fallback_noted;   /* once per trace file */
+static uint64_t retry_at_ns, retry_gap_ns;
+static void timer_retry(struct fl_thread *t, uint64_t now);
+
+static void timer_failed(int err)
+{
+	__atomic_store_n(&timer_errno, err ? err : EAGAIN, __ATOMIC_RELAXED);
+	if (!__atomic_load_n(&fallback_noted, __ATOMIC_ACQUIRE))
+		__atomic_store_n(&fallback_to_note, 1, __ATOMIC_RELEASE);
+}
+
+/* Writer lock held. */
+static void note_fallback_locked(void)
+{
+	int err = __atomic_load_n(&timer_errno, __ATOMIC_RELAXED);
+	if (!__atomic_exchange_n(&fallback_to_note, 0, __ATOMIC_ACQ_REL) ||
+	    __atomic_exchange_n(&fallback_noted, 1, __ATOMIC_ACQ_REL))
+		return;
+	fl_writer_note("ticks",
+		       err == EAGAIN
+			   ? "no tick timer: timer_create failed with EAGAIN (the user's queued "
+			     "signals at RLIMIT_SIGPENDING); ticking from the heap hooks and sleeps"
+			   : "no tick timer: timer_create failed; ticking from the heap hooks and "
+			     "sleeps",
+		       (uint64_t)err);
+}
+
 /* One tick on the calling thread, if it is due (or a perf buffer needs
  * draining) and the writer lock is free; walk: whether the loaded objects
  * may be walked for new build-ids. */
@@ -158,6 +201,7 @@ static void tick_here(int walk)
 	/* Never wait here: another thread writing is ticking already. */
 	if (fl_writer_trylock(0) != 0)
 		return;
+	note_fallback_locked();
 	if (due) {
 		__atomic_store_n(&next_tick_ns, now + fl_config.interval_ms * 1000000ull,
 				 __ATOMIC_RELAXED);
@@ -236,6 +280,8 @@ int fl_init_tick_if_due(void)
 	tick_mask(&block);
 	pthread_sigmask(SIG_BLOCK, &block, &old);
 	fl_tls_guard = FL_GUARD_INTERNAL;
+	if (fl_tls_self && !fl_tls_self->tick_timer)
+		timer_retry(fl_tls_self, fl_sys_now_ns());
 	fl_probes_tick_idle = 1;
 	tick_here(1);
 	fl_probes_tick_idle = 0;
@@ -269,8 +315,12 @@ static int thread_timer_make(struct fl_thread *t)
 	ev.sigev_notify = SIGEV_THREAD_ID;
 	ev.sigev_signo = TICK_SIGNAL;
 	ev._sigev_un._tid = t->tid;
-	if (syscall(SYS_timer_create, thread_cpu_clock(t->tid), &ev, &id) != 0)
+	if (syscall(SYS_timer_create, thread_cpu_clock(t->tid), &ev, &id) != 0) {
+		int err = errno;
+		timer_failed(err);
+		errno = err;
 		return -1;
+	}
 	t->tick_timer = id + 1;
 	if (syscall(SYS_timer_settime, id, 0, &its, NULL) != 0) {
 		t->tick_timer = 0;
@@ -284,7 +334,49 @@ static int thread_timer_make(struct fl_thread *t)
 static void thread_timer_start(struct fl_thread *t)
 {
 	if (thread_timer_make(t) != 0)
-		fl_log_warn("cannot start a thread's tick timer; it ticks only from sleeps", errno);
+		fl_log_warn("cannot start a thread's tick timer; it ticks from its heap calls and "
+			    "sleeps",
+			    errno);
+}
+
+/* Another try for a thread whose timer failed, when the backoff allows. */
+static void timer_retry(struct fl_thread *t, uint64_t now)
+{
+	if (!__atomic_load_n(&timer_errno, __ATOMIC_RELAXED) ||
+	    now < __atomic_load_n(&retry_at_ns, __ATOMIC_RELAXED))
+		return;
+	if (thread_timer_make(t) == 0 && t->tick_timer) {
+		__atomic_store_n(&retry_gap_ns, 0, __ATOMIC_RELAXED);
+		return;
+	}
+	retry_gap_ns = retry_gap_ns ? retry_gap_ns * 2 : fl_config.interval_ms * 1000000ull;
+	if (retry_gap_ns > RETRY_GAP_MAX)
+		retry_gap_ns = RETRY_GAP_MAX;
+	__atomic_store_n(&retry_at_ns, now + retry_gap_ns, __ATOMIC_RELAXED);
+}
+
+void fl_init_tick_untimed(void)
+{
+	struct fl_thread *t = fl_tls_self;
+	sigset_t block, old;
+	uint64_t now;
+	if (!t || __atomic_load_n(&t->tick_timer, __ATOMIC_RELAXED) || fl_tls_guard ||
+	    __atomic_load_n(&fl_state, __ATOMIC_ACQUIRE) != FL_READY)
+		return;
+	now = fl_sys_now_ns();
+	if (now < __atomic_load_n(&next_tick_ns, __ATOMIC_RELAXED) ||
+	    fl_sys_getpid() != fl_trace.pid)
+		return;
+	/* As in a sleep: the program's signals wait (tick_mask). Inside a
+	 * heap call the thread may be in the loader (its own malloc calls,
+	 * dlopen's): no walk of the loaded objects here. */
+	tick_mask(&block);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
+	fl_tls_guard = FL_GUARD_INTERNAL;
+	timer_retry(t, now);
+	tick_here(0);
+	fl_tls_guard = 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
 static void thread_timer_stop(struct fl_thread *t)
@@ -342,10 +434,14 @@ void fl_init_start_ticker(void)
 	fl_thread_started = thread_timer_start;
 	fl_thread_ended = thread_timer_stop;
 	self = fl_thread_get();
-	if (!self || thread_timer_make(self) != 0) {
+	if (!self) {
 		__atomic_store_n(&ticking, 0, __ATOMIC_RELEASE);
 		goto fail;
 	}
+	/* Without its timer the thread ticks from its hooks (timer_retry). */
+	if (thread_timer_make(self) != 0)
+		fl_log_warn("cannot start the tick timer; ticking from the heap hooks and sleeps",
+			    errno);
 	/* After a failed exec or a SIGURG given back: the other live threads. */
 	for (struct fl_thread *t = fl_thread_first(); t; t = t->next)
 		if (t != self && __atomic_load_n(&t->state, __ATOMIC_ACQUIRE) == FL_TS_LIVE)
@@ -403,6 +499,7 @@ void fl_init_finish(const char *how, int status, int sig, int core, int in_signa
 	/* Interrupted inside the shim, this thread may hold the lock itself:
 	 * then only wait a little for another holder, and give up. */
 	if (in_signal && prev_guard ? fl_writer_trylock(200) == 0 : (fl_writer_lock(), 1)) {
+		note_fallback_locked();
 		fl_tick_locked(1);
 		fl_lines_exit(how, status, sig, core);
 		fl_writer_unlock();
@@ -472,6 +569,9 @@ void fl_init_fork_child(const char *kind)
 	fl_tls_fork_armed = 0;
 	forking = 0;
 	ticking = 0; /* timers are not inherited: the child starts its own */
+	fallback_noted = fallback_to_note = 0; /* a new trace file says it again */
+	timer_errno = 0;
+	retry_at_ns = retry_gap_ns = 0;
 	fl_stacks_after_fork_child(others_may_unwind());
 	/* The lock was taken in prepare by this thread: it is ours to reset. */
 	fl_writer_after_fork_child();
@@ -563,6 +663,7 @@ __attribute__((constructor(101))) static void fl_init(void)
 	pthread_atfork(fl_init_fork_prepare, fl_init_fork_parent, atfork_child);
 	on_exit_ok = on_exit(on_exit_handler, NULL) == 0;
 	dl_iterate_phdr(text_of, NULL);
+	fl_record_untimed_tick = fl_init_tick_untimed;
 	fl_init_start_ticker();
 	__atomic_store_n(&fl_state, FL_READY, __ATOMIC_RELEASE);
 	fl_tls_guard = 0;

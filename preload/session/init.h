@@ -33,6 +33,10 @@ int fl_init_stop_ticker(void);
  * of them arrived meanwhile and its handler ran as they were let through
  * (the sleep is then interrupted, as natively). */
 int fl_init_tick_if_due(void);
+/* From the heap hooks' slow path, on a thread without a tick timer (it
+ * could not be made, or the program took SIGURG): tries for the timer again
+ * (with backoff) and ticks if the interval has passed, as a sleep does. */
+void fl_init_tick_untimed(void);
 /* When the next tick is due (CLOCK_MONOTONIC ns). */
 uint64_t fl_init_next_tick_ns(void);
 /* The signal the tick timers send (SIGURG: ignored by default). */
