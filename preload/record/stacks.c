@@ -215,6 +215,15 @@ static int still_valid(const struct fl_stack_cache_entry *e)
  * while keeping pc and sp; a stale copy left at the old position could then
  * validate a wrong chain.
  */
+/* Set while this thread is in libunwind: the pipe its first unwind opens is
+ * the shim's (hooks_pipe.c). */
+static __thread int in_libunwind;
+
+int fl_stacks_in_libunwind(void)
+{
+	return in_libunwind;
+}
+
 static uint32_t unwind(struct fl_stack_cache_entry *e, uint64_t gen, uintptr_t ra0, uintptr_t sp0)
 {
 	unw_context_t uc;
@@ -223,8 +232,11 @@ static uint32_t unwind(struct fl_stack_cache_entry *e, uint64_t gen, uintptr_t r
 	uint32_t n = 0, id;
 	int cacheable = e != NULL, steps = 0;
 
-	if (unw_getcontext(&uc) != 0 || unw_init_local(&cur, &uc) != 0)
+	in_libunwind = 1;
+	if (unw_getcontext(&uc) != 0 || unw_init_local(&cur, &uc) != 0) {
+		in_libunwind = 0;
 		return 0;
+	}
 	do {
 		unw_word_t rip, rsp;
 		if (unw_get_reg(&cur, UNW_REG_IP, &rip) != 0 ||
@@ -238,6 +250,7 @@ static uint32_t unwind(struct fl_stack_cache_entry *e, uint64_t gen, uintptr_t r
 		sp[n] = rsp;
 		n++;
 	} while (n < FL_STACK_MAX_FRAMES && ++steps < 256 && unw_step(&cur) > 0);
+	in_libunwind = 0;
 	if (n == 0)
 		return 0;
 	id = intern((void *const *)ip, (int)n);

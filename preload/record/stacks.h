@@ -49,6 +49,8 @@ void fl_stacks_cache_size(struct fl_stack_cache *c, uint32_t entries);
 /* Maps the table, sized to the shim's budget (base/sys.h); records the shim's own text range so
  * that its frames are cut from every backtrace. 0 or -1. */
 int fl_stacks_init(void);
+/* 1 while this thread is inside libunwind (for the pipe2 hook). */
+int fl_stacks_in_libunwind(void);
 /* Backtrace of the caller of the hooked function; 0 if unavailable. c may
  * be NULL (no cache). */
 uint32_t fl_stacks_capture(struct fl_stack_cache *c);

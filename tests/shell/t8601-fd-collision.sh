@@ -84,4 +84,26 @@ test_expect_success 'the same on every fd from 800 to the top, over the shim'\''
 	"$FL" record -q -o "$TMP/t3" --interval 5 -- "$TMP/fds" /etc/services $size $hi &&
 	"$FL" report "$TMP/t3" >/dev/null
 '
+# libunwind's first unwind opens a pipe: it took the program's lowest free
+# fds (a traced python's first open() was 5, natively 3). With --all every
+# allocation unwinds, so the pipe is open before the program's first open().
+cat >"$TMP/first.c" <<'PROG'
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+int main(void)
+{
+	free(malloc(100));
+	printf("first open %d\n", open("/dev/null", O_RDONLY));
+	return 0;
+}
+PROG
+test_expect_success 'the program'"'"'s first open() gets the fd it gets natively, after an unwind' '
+	cc -o "$TMP/first" "$TMP/first.c" &&
+	"$TMP/first" >"$TMP/first.n" &&
+	"$FL" record -q --all -o "$TMP/t4" -- "$TMP/first" >"$TMP/first.t" &&
+	cat "$TMP/first.n" "$TMP/first.t" &&
+	diff -u "$TMP/first.n" "$TMP/first.t" &&
+	"$FL" report --section heap "$TMP/t4" | grep -q "first"
+'
 test_done
