@@ -36,6 +36,7 @@ struct fl_hc_decoder {
 	uint64_t next_n;
 	int skipping;		  /* a line of this epoch was lost or bad: wait for n = 0 */
 	struct fl_flat shapes[3]; /* by FL_HC_ALLOC, _FREE, _REALLOC: see shape() */
+	int (*typed)(void *, const struct fl_heap_call *); /* else the records go to flat() */
 };
 
 struct fl_hc_decoder *fl_hc_new(void)
@@ -44,6 +45,11 @@ struct fl_hc_decoder *fl_hc_new(void)
 	d->slots = fl_xcalloc(FL_HC_MAX_SLOTS, sizeof(*d->slots));
 	d->free_slots = fl_xcalloc(FL_HC_MAX_SLOTS, sizeof(*d->free_slots));
 	return d;
+}
+
+void fl_hc_deliver_typed(struct fl_hc_decoder *d, int (*heap)(void *, const struct fl_heap_call *))
+{
+	d->typed = heap;
 }
 
 void fl_hc_free(struct fl_hc_decoder *d)
@@ -519,53 +525,71 @@ static struct fl_flat *shape(struct fl_hc_decoder *d, int kind)
 	return f;
 }
 
-/* One parsed call into *out (in the order of shape()), moving the codec's
- * state; NULL or what is wrong. */
+/* One parsed call into *c, moving the codec's state; NULL or what is wrong. */
 static const char *apply(struct fl_hc_decoder *d, const struct call *k, uint64_t *t, uint64_t *seq,
-			 int64_t tid, const struct fl_flat **out)
+			 int64_t tid, struct fl_heap_call *c)
 {
-	struct fl_flat *f = shape(d, k->kind);
-	struct fl_flat_val *v = f->v;
 	int64_t fn = k->fn >= 0 ? k->fn : k->kind == FL_HC_REALLOC ? CALL_REALLOC : CALL_MALLOC;
-	uint64_t addr, size;
 	*t += (uint64_t)k->dt;
 	*seq += (uint64_t)k->dseq;
 	if ((size_t)fn >= NCALLS)
 		return "bad call code";
-	*out = f;
-	v[0].i = (int64_t)*t;
-	v[1].i = (int64_t)*seq;
-	v[2].i = tid;
+	c->t = *t;
+	c->seq = *seq;
+	c->tid = tid;
 	if (k->kind == FL_HC_FREE) {
-		if (do_free(d, k, &addr, &size) < 0)
+		c->ev = FL_E_FREE;
+		if (do_free(d, k, &c->addr, &c->size) < 0)
 			return "a freed block that no slot holds";
-		v[3].a = addr;
-		v[4].i = (int64_t)size;
 		return NULL;
 	}
-	v[3].s = call_names[fn];
-	v[3].slen = strlen(call_names[fn]);
-	v += 4;
-	if (k->kind == FL_HC_REALLOC) {
-		if (do_free(d, k, &addr, &size) < 0)
-			return "a freed block that no slot holds";
-		v[0].a = addr;
-		v[1].i = (int64_t)size;
-		v += 2;
-	}
+	c->ev = k->kind == FL_HC_REALLOC ? FL_E_REALLOC : FL_E_ALLOC;
+	c->fn = (int)fn;
+	if (k->kind == FL_HC_REALLOC && do_free(d, k, &c->old_addr, &c->old_size) < 0)
+		return "a freed block that no slot holds";
 	if (!k->has_stack && !d->have_stack)
 		return "an allocation without its stack";
 	if (k->has_stack) {
 		d->prev_stack = k->stack;
 		d->have_stack = 1;
 	}
-	if (do_alloc(d, k, &addr) < 0)
+	if (do_alloc(d, k, &c->addr) < 0)
 		return "an address from an empty free list";
-	v[0].a = addr;
-	v[1].i = k->size;
-	v[2].i = d->prev_stack;
-	v[3].i = k->has_weight ? k->weight : k->size;
+	c->size = (uint64_t)k->size;
+	c->stack = d->prev_stack;
+	c->weight = k->has_weight ? k->weight : k->size;
 	return NULL;
+}
+
+/* A decoded call as the record of its kind (in the order of shape()). */
+static const struct fl_flat *as_flat(struct fl_hc_decoder *d, const struct fl_heap_call *c)
+{
+	int kind = c->ev == FL_E_FREE	 ? FL_HC_FREE
+		   : c->ev == FL_E_ALLOC ? FL_HC_ALLOC
+					 : FL_HC_REALLOC;
+	struct fl_flat *f = shape(d, kind);
+	struct fl_flat_val *v = f->v;
+	v[0].i = (int64_t)c->t;
+	v[1].i = (int64_t)c->seq;
+	v[2].i = c->tid;
+	if (kind == FL_HC_FREE) {
+		v[3].a = c->addr;
+		v[4].i = (int64_t)c->size;
+		return f;
+	}
+	v[3].s = call_names[c->fn];
+	v[3].slen = strlen(call_names[c->fn]);
+	v += 4;
+	if (kind == FL_HC_REALLOC) {
+		v[0].a = c->old_addr;
+		v[1].i = (int64_t)c->old_size;
+		v += 2;
+	}
+	v[0].a = c->addr;
+	v[1].i = (int64_t)c->size;
+	v[2].i = c->stack;
+	v[3].i = c->weight;
+	return f;
 }
 
 static const char *expand(struct fl_hc_decoder *d, const struct line *ln,
@@ -606,7 +630,7 @@ static const char *expand(struct fl_hc_decoder *d, const struct line *ln,
 	}
 	while ((str ? cs.k.i < cs.k.n || cs.has_pending : c.i < c.n) && !*stop) {
 		struct call k;
-		const struct fl_flat *rec = NULL;
+		struct fl_heap_call rec;
 		msg = str ? parse_v3(&cs, &k) : parse_v2(&c, &k);
 		calls++;
 		if (!msg) {
@@ -619,7 +643,7 @@ static const char *expand(struct fl_hc_decoder *d, const struct line *ln,
 				 calls, msg);
 			return buf;
 		}
-		if (flat(ctx, rec, loc) < 0)
+		if ((d->typed ? d->typed(ctx, &rec) : flat(ctx, as_flat(d, &rec), loc)) < 0)
 			*stop = 1;
 	}
 	if (str && !*stop && !columns_done(&cs)) {
