@@ -225,28 +225,46 @@ static size_t upper_bound(const uint64_t *seq, size_t n, uint64_t s)
 	return lo;
 }
 
+/* The first index in [0, n) whose seq is at least s (seq[] ascending there). */
+static size_t lower_bound(const uint64_t *seq, size_t n, uint64_t s)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (seq[mid] < s)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 /*
- * Two ascending runs, [0, m) and a shorter [m, n): the common case of a
- * thread whose few calls were written at exit, after the others'. Merged
- * from the back as merge_runs would (stably: at equal seqs the first run's
- * block first), each block moved once, in stretches, with a copy of the
- * short run only: the index arrays and the cycle walk of permute() cost
- * more than the rest of the replay. Returns 0 when it does not apply.
+ * Two ascending runs, [0, m) and [m, n), of which only the few blocks
+ * before the first run's last seq are out of place: the common case of a
+ * thread whose few calls were written late, after the others'. Those are
+ * merged in from the back as merge_runs would (stably: at equal seqs the
+ * first run's block first), each block moved once, in stretches, with a
+ * copy of those few only: merge_runs' two index arrays and permute()'s
+ * cycle walk cost more than the rest of the replay. Returns 0 when it does
+ * not apply (more runs, or more than an eighth of the blocks to move in).
  */
 static int merge_short_tail(struct fl_proc *p, uint64_t *seq, size_t m)
 {
-	size_t n = p->nblocks, k = n - m, end = n, a = m;
+	size_t n = p->nblocks, k, end, a = m;
 	struct fl_block *tail;
 	uint64_t *tail_seq;
-	if (k > m)
-		return 0;
 	for (size_t i = m + 1; i < n; i++)
 		if (seq[i - 1] > seq[i])
 			return 0;
+	k = lower_bound(seq + m, n - m, seq[m - 1]); /* the rest is in place */
+	if (k > n / 8)
+		return 0;
 	tail = fl_xmalloc(k * sizeof(*tail));
 	tail_seq = fl_xmalloc(k * sizeof(*tail_seq));
 	memcpy(tail, p->blocks + m, k * sizeof(*tail));
 	memcpy(tail_seq, seq + m, k * sizeof(*tail_seq));
+	end = m + k;
 	for (size_t j = k; j-- > 0;) {
 		/* the first run's blocks after tail[j] move up behind it */
 		size_t lo = upper_bound(seq, a, tail_seq[j]), cnt = a - lo;

@@ -169,9 +169,42 @@ static void reserved_address(void)
 	}
 }
 
+/* Blocks read as two runs whose second only partly falls before the first's
+ * end (a thread's buffer written in the middle of another's calls): seqs
+ * 1-190 but 50, 51 and 185, then those three and 191-200. In seq order
+ * after the replay, each with its own fields. */
+static void late_run_in_the_middle(void)
+{
+	enum { N = 200 };
+	static const uint64_t late[] = {50, 51, 185};
+	struct fl_proc p = {0};
+	uint64_t *seqs = calloc(N, sizeof(*seqs)), order[N];
+	size_t k = 0;
+	for (uint64_t s = 1; s <= 190; s++)
+		if (s != 50 && s != 51 && s != 185)
+			order[k++] = s;
+	for (size_t i = 0; i < 3; i++)
+		order[k++] = late[i];
+	for (uint64_t s = 191; s <= N; s++)
+		order[k++] = s;
+	p.blocks = calloc(N, sizeof(struct fl_block));
+	for (size_t i = 0; i < N; i++) {
+		struct call c = {order[i], 10 * order[i], 0x1000 * order[i], 0, 0, 0};
+		push_block(&p, seqs, &c);
+	}
+	fl_heap_replay(&p, seqs, NULL, 0);
+	for (size_t i = 0; i < N; i++) {
+		CHECK_EQ_U64(p.blocks[i].t_alloc, 10 * (i + 1));
+		CHECK_EQ_U64(p.blocks[i].addr, 0x1000 * (i + 1));
+		CHECK_EQ_U64(p.blocks[i].t_free, FL_T_NEVER);
+	}
+	free(p.blocks);
+}
+
 int main(void)
 {
 	reserved_address();
+	late_run_in_the_middle();
 	static struct call calls[NCALLS], order[NCALLS];
 	for (unsigned seed = 1; seed <= 20; seed++) {
 		size_t n = make_calls(calls, seed);
