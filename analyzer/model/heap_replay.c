@@ -17,11 +17,33 @@
  * util/u64map's open addressing with linear probing), so the table stays
  * the size of the live heap, not of every address the heap ever used.
  * UINT64_MAX is the map's reserved key and never a heap address: a block
- * there is never tracked, so it stays live.
+ * there is never tracked, so it stays live, and a free there finds nothing.
+ * The probes are here, inline, rather than util/u64map's calls: every heap
+ * call of a trace makes one, and a free looked its address up twice.
  */
-static void live_remove(struct fl_u64map *m, uint64_t *v)
+#define NO_SLOT SIZE_MAX
+
+/* The slot of addr, or NO_SLOT; *hole: where the probe met an empty slot. */
+static inline size_t live_find(const struct fl_u64map *m, uint64_t addr, size_t *hole)
 {
-	size_t mask = m->cap - 1, i = (size_t)(v - m->vals), j = i;
+	size_t j;
+	*hole = NO_SLOT;
+	if (!m->cap || addr == UINT64_MAX)
+		return NO_SLOT;
+	j = fl_u64map_hash(addr, m->cap);
+	while (m->keys[j] != addr) {
+		if (m->keys[j] == UINT64_MAX) {
+			*hole = j;
+			return NO_SLOT;
+		}
+		j = (j + 1) & (m->cap - 1);
+	}
+	return j;
+}
+
+static void live_remove(struct fl_u64map *m, size_t i)
+{
+	size_t mask = m->cap - 1, j = i;
 	for (;;) {
 		size_t h;
 		j = (j + 1) & mask;
@@ -40,20 +62,67 @@ static void live_remove(struct fl_u64map *m, uint64_t *v)
 	m->n--;
 }
 
-static void free_block(struct fl_proc *p, struct fl_u64map *live, uint64_t addr, uint64_t t, int by)
+static inline void end_block(struct fl_proc *p, uint64_t val, uint64_t t, int by)
 {
-	uint64_t *v = fl_u64map_get(live, addr);
-	if (!v)
-		return;
-	p->blocks[*v - 1].t_free = t;
-	p->blocks[*v - 1].freed_by = (uint8_t)by;
-	live_remove(live, v);
+	p->blocks[val - 1].t_free = t;
+	p->blocks[val - 1].freed_by = (uint8_t)by;
 }
 
-static void add_live(struct fl_u64map *live, uint64_t addr, size_t b)
+static void free_block(struct fl_proc *p, struct fl_u64map *live, uint64_t addr, uint64_t t, int by)
 {
-	if (addr != UINT64_MAX)
-		*fl_u64map_slot(live, addr) = b + 1;
+	size_t hole, j = live_find(live, addr, &hole);
+	if (j == NO_SLOT)
+		return;
+	end_block(p, live->vals[j], t, by);
+	live_remove(live, j);
+}
+
+/*
+ * The table doubles at a quarter full, not util/u64map's half: a heap's
+ * live blocks are few (thousands), and at half full the clusters of linear
+ * probing made each free's lookup and backward shift several times longer.
+ */
+static void live_grow(struct fl_u64map *m)
+{
+	size_t cap = m->cap ? m->cap * 2 : 1024;
+	uint64_t *keys = fl_xmalloc(cap * sizeof(*keys)), *vals = fl_xmalloc(cap * sizeof(*vals));
+	memset(keys, 0xff, cap * sizeof(*keys));
+	for (size_t i = 0; i < m->cap; i++) {
+		size_t j;
+		if (m->keys[i] == UINT64_MAX)
+			continue;
+		j = fl_u64map_hash(m->keys[i], cap);
+		while (keys[j] != UINT64_MAX)
+			j = (j + 1) & (cap - 1);
+		keys[j] = m->keys[i];
+		vals[j] = m->vals[i];
+	}
+	free(m->keys);
+	free(m->vals);
+	m->keys = keys;
+	m->vals = vals;
+	m->cap = cap;
+}
+
+/* Block b is now live at its address; a block still live there was freed
+ * without a record: it ends when b is allocated, freed_by FL_FN_COUNT. */
+static void add_live(struct fl_proc *p, struct fl_u64map *live, size_t b)
+{
+	uint64_t addr = p->blocks[b].addr;
+	size_t hole, j;
+	if (addr == UINT64_MAX)
+		return;
+	if ((live->n + 1) * 4 > live->cap)
+		live_grow(live);
+	j = live_find(live, addr, &hole);
+	if (j != NO_SLOT) {
+		end_block(p, live->vals[j], p->blocks[b].t_alloc, FL_FN_COUNT);
+		live->vals[j] = b + 1;
+		return;
+	}
+	live->keys[hole] = addr;
+	live->vals[hole] = b + 1;
+	live->n++;
 }
 
 static int cmp_free(const void *a, const void *b)
@@ -142,6 +211,75 @@ static void permute(struct fl_block *blocks, uint64_t *seq, size_t *idx, size_t 
 	}
 }
 
+/* The first index in [0, n) whose seq is above s (seq[] ascending there). */
+static size_t upper_bound(const uint64_t *seq, size_t n, uint64_t s)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (seq[mid] <= s)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The first index in [0, n) whose seq is at least s (seq[] ascending there). */
+static size_t lower_bound(const uint64_t *seq, size_t n, uint64_t s)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (seq[mid] < s)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * Two ascending runs, [0, m) and [m, n), of which only the few blocks
+ * before the first run's last seq are out of place: the common case of a
+ * thread whose few calls were written late, after the others'. Those are
+ * merged in from the back as merge_runs would (stably: at equal seqs the
+ * first run's block first), each block moved once, in stretches, with a
+ * copy of those few only: merge_runs' two index arrays and permute()'s
+ * cycle walk cost more than the rest of the replay. Returns 0 when it does
+ * not apply (more runs, or more than an eighth of the blocks to move in).
+ */
+static int merge_short_tail(struct fl_proc *p, uint64_t *seq, size_t m)
+{
+	size_t n = p->nblocks, k, end, a = m;
+	struct fl_block *tail;
+	uint64_t *tail_seq;
+	for (size_t i = m + 1; i < n; i++)
+		if (seq[i - 1] > seq[i])
+			return 0;
+	k = lower_bound(seq + m, n - m, seq[m - 1]); /* the rest is in place */
+	if (k > n / 8)
+		return 0;
+	tail = fl_xmalloc(k * sizeof(*tail));
+	tail_seq = fl_xmalloc(k * sizeof(*tail_seq));
+	memcpy(tail, p->blocks + m, k * sizeof(*tail));
+	memcpy(tail_seq, seq + m, k * sizeof(*tail_seq));
+	end = m + k;
+	for (size_t j = k; j-- > 0;) {
+		/* the first run's blocks after tail[j] move up behind it */
+		size_t lo = upper_bound(seq, a, tail_seq[j]), cnt = a - lo;
+		memmove(p->blocks + end - cnt, p->blocks + lo, cnt * sizeof(*p->blocks));
+		memmove(seq + end - cnt, seq + lo, cnt * sizeof(*seq));
+		end -= cnt + 1;
+		a = lo;
+		p->blocks[end] = tail[j];
+		seq[end] = tail_seq[j];
+	}
+	free(tail);
+	free(tail_seq);
+	return 1;
+}
+
 /* Puts the blocks in allocation (seq) order, and block_seq with them; usually they already are. */
 static void order_blocks(struct fl_proc *p, uint64_t *seq)
 {
@@ -149,7 +287,7 @@ static void order_blocks(struct fl_proc *p, uint64_t *seq)
 	for (i = 1; i < p->nblocks; i++)
 		if (seq[i - 1] > seq[i])
 			break;
-	if (i >= p->nblocks)
+	if (i >= p->nblocks || merge_short_tail(p, seq, i))
 		return;
 	idx = merge_runs(seq, p->nblocks);
 	if (!idx) {
@@ -186,9 +324,7 @@ void fl_heap_replay(struct fl_proc *p, uint64_t *block_seq, struct fl_heap_free 
 			f++;
 			continue;
 		}
-		/* A block still live at the same address: its free was not recorded. */
-		free_block(p, &live, p->blocks[b].addr, p->blocks[b].t_alloc, FL_FN_COUNT);
-		add_live(&live, p->blocks[b].addr, b);
+		add_live(p, &live, b);
 		b++;
 	}
 	fl_u64map_release(&live);
@@ -227,7 +363,7 @@ static void hold_free(struct fl_heap_stream *s, uint64_t seq, uint64_t t, uint64
  * old one (same seq). A line that does not is late, and its address is
  * replayed again once the file is read.
  */
-static int on_time(struct fl_heap_stream *s, uint64_t seq, int is_free, uint64_t addr)
+static inline int on_time(struct fl_heap_stream *s, uint64_t seq, int is_free, uint64_t addr)
 {
 	int ok = !s->nlines || seq > s->max_seq || (seq == s->max_seq && !is_free && s->max_free);
 	s->nlines++;
@@ -270,8 +406,8 @@ static void start_collecting(struct fl_heap_stream *s, struct fl_proc *p)
 }
 
 /* Whether the line is replayed now; else it is held (late, or collecting). */
-static int replay_now(struct fl_heap_stream *s, struct fl_proc *p, uint64_t seq, int is_free,
-		      uint64_t addr)
+static inline int replay_now(struct fl_heap_stream *s, struct fl_proc *p, uint64_t seq, int is_free,
+			     uint64_t addr)
 {
 	if (s->collecting)
 		return 0;
@@ -285,13 +421,14 @@ static int replay_now(struct fl_heap_stream *s, struct fl_proc *p, uint64_t seq,
 void fl_heap_stream_free(struct fl_heap_stream *s, struct fl_proc *p, uint64_t seq, uint64_t t,
 			 uint64_t addr, int by)
 {
-	uint64_t *v;
-	if (!replay_now(s, p, seq, 1, addr) || !(v = fl_u64map_get(&s->live, addr))) {
+	size_t hole, j;
+	if (!replay_now(s, p, seq, 1, addr) || (j = live_find(&s->live, addr, &hole)) == NO_SLOT) {
 		hold_free(s, seq, t, addr, by); /* a block read later may be its */
 		return;
 	}
-	s->end_seq[*v - 1] = seq;
-	free_block(p, &s->live, addr, t, by);
+	s->end_seq[s->live.vals[j] - 1] = seq;
+	end_block(p, s->live.vals[j], t, by);
+	live_remove(&s->live, j);
 }
 
 void fl_heap_stream_alloc(struct fl_heap_stream *s, struct fl_proc *p, const uint64_t *block_seq)
@@ -301,9 +438,7 @@ void fl_heap_stream_alloc(struct fl_heap_stream *s, struct fl_proc *p, const uin
 		*(uint64_t *)fl_push_slot((void **)&s->end_seq, &s->capend, b, 8) = 0;
 	if (!replay_now(s, p, block_seq[b], 0, p->blocks[b].addr))
 		return; /* replayed with its address's calls once the file is read */
-	/* A block still live at the same address: its free was not recorded. */
-	free_block(p, &s->live, p->blocks[b].addr, p->blocks[b].t_alloc, FL_FN_COUNT);
-	add_live(&s->live, p->blocks[b].addr, b);
+	add_live(p, &s->live, b);
 }
 
 /*
@@ -314,6 +449,13 @@ void fl_heap_stream_alloc(struct fl_heap_stream *s, struct fl_proc *p, const uin
  * every block as the replay of the whole file would. It holds what that
  * replay would, for these addresses only: their blocks' indices and frees.
  */
+/* Whether a late line touched addr: asked of every block, so inline. */
+static inline int is_late(const struct fl_u64map *late_addrs, uint64_t addr)
+{
+	size_t hole;
+	return live_find(late_addrs, addr, &hole) != NO_SLOT;
+}
+
 static void redo_late(struct fl_heap_stream *s, struct fl_proc *p, const uint64_t *block_seq)
 {
 	struct fl_heap_free *frees = NULL;
@@ -321,7 +463,7 @@ static void redo_late(struct fl_heap_stream *s, struct fl_proc *p, const uint64_
 	struct fl_u64map live;
 	for (size_t i = 0; i < p->nblocks; i++) {
 		struct fl_block *x = &p->blocks[i];
-		if (!fl_u64map_get(&s->late_addrs, x->addr))
+		if (!is_late(&s->late_addrs, x->addr))
 			continue;
 		*(size_t *)fl_push_slot((void **)&idx, &cap, n++, sizeof(*idx)) = i;
 		if (x->t_free != FL_T_NEVER && x->freed_by != FL_FN_COUNT)
@@ -331,7 +473,7 @@ static void redo_late(struct fl_heap_stream *s, struct fl_proc *p, const uint64_
 		x->freed_by = FL_FN_COUNT;
 	}
 	for (size_t i = 0; i < s->nfrees; i++)
-		if (fl_u64map_get(&s->late_addrs, s->frees[i].addr))
+		if (is_late(&s->late_addrs, s->frees[i].addr))
 			*FL_PUSH(frees, nfrees, capfrees) = s->frees[i];
 	if (n)
 		qsort_r(idx, n, sizeof(*idx), cmp_seq_idx, (void *)block_seq);
@@ -343,9 +485,7 @@ static void redo_late(struct fl_heap_stream *s, struct fl_proc *p, const uint64_
 			f++;
 			continue;
 		}
-		free_block(p, &live, p->blocks[idx[b]].addr, p->blocks[idx[b]].t_alloc,
-			   FL_FN_COUNT);
-		add_live(&live, p->blocks[idx[b]].addr, idx[b]);
+		add_live(p, &live, idx[b]);
 		b++;
 	}
 	fl_u64map_release(&live);

@@ -343,55 +343,101 @@ static int flat_fn(struct loader *ld, const struct fl_flat_val *v)
 	return k;
 }
 
-/* The block an alloc or realloc line allocated (its address is not 0). */
-static void add_block(struct loader *ld, enum fl_ev ev, const struct fl_heap_line *h, uint64_t addr,
-		      uint64_t t, uint64_t seq)
+/* One heap call, whichever way it was read (a line of its own or a compact heap line). */
+struct heap_call {
+	enum fl_ev ev;
+	int fn; /* enum fl_fn, -1 when absent or unknown */
+	int32_t tid;
+	uint32_t stack;
+	uint64_t t, seq, addr, old_addr, size, weight;
+	struct fl_charge charge;
+};
+
+/* The block an alloc or realloc allocated (its address is not 0). */
+static void add_block(struct loader *ld, const struct heap_call *c)
 {
 	struct fl_proc *p = ld->p;
 	struct fl_block *b;
-	int k = flat_fn(ld, h->fn);
+	int k = c->fn;
 	if (k < 0)
-		k = ev == FL_E_REALLOC ? FL_FN_REALLOC : FL_FN_MALLOC;
-	*(uint64_t *)fl_push_slot((void **)&ld->block_seq, &ld->capseq, p->nblocks, 8) = seq;
+		k = c->ev == FL_E_REALLOC ? FL_FN_REALLOC : FL_FN_MALLOC;
+	*(uint64_t *)fl_push_slot((void **)&ld->block_seq, &ld->capseq, p->nblocks, 8) = c->seq;
 	b = FL_PUSH(p->blocks, p->nblocks, ld->capblocks);
-	b->addr = addr;
-	b->size = (uint64_t)val_int(h->size, 0);
-	b->weight = (uint64_t)val_int(h->weight, (int64_t)b->size);
-	b->t_alloc = t;
+	b->addr = c->addr;
+	b->size = c->size;
+	b->weight = c->weight;
+	b->t_alloc = c->t;
 	b->t_free = FL_T_NEVER;
-	b->stack = (uint32_t)val_int(h->stack, 0);
-	b->tid = (int32_t)val_int(h->tid, 0);
+	b->stack = c->stack;
+	b->tid = c->tid;
 	b->fn = (uint8_t)k;
 	b->freed_by = FL_FN_COUNT;
-	b->charge = fl_load_charge_flat(h->committed, h->limit);
+	b->charge = c->charge;
 	fl_heap_stream_alloc(&ld->heap, p, ld->block_seq);
 }
 
 /* alloc, free and realloc: the hot events. */
-static void flat_heap(struct loader *ld, const struct fl_flat *f)
+static void heap_call(struct loader *ld, const struct heap_call *c)
 {
 	struct fl_proc *p = ld->p;
-	struct fl_heap_line h;
-	uint64_t t, seq, addr;
-	fl_load_heap_fields(f, &h);
-	t = (uint64_t)val_int(h.t, 0);
-	seq = (uint64_t)val_int(h.seq, (int64_t)p->nevents);
 	p->nevents++;
-	if (t > p->end_t)
-		p->end_t = t;
-	addr = fl_flat_val_addr(h.addr);
-	if (f->ev == FL_E_FREE) {
-		add_free(ld, seq, t, addr, FL_FN_FREE);
+	if (c->t > p->end_t)
+		p->end_t = c->t;
+	if (c->ev == FL_E_FREE) {
+		add_free(ld, c->seq, c->t, c->addr, FL_FN_FREE);
 		return;
 	}
-	if (f->ev == FL_E_REALLOC) {
-		uint64_t old = fl_flat_val_addr(h.old_addr);
-		if (old)
-			add_free(ld, seq, t, old, FL_FN_REALLOC);
-	}
-	if (addr)
-		add_block(ld, f->ev, &h, addr, t, seq);
+	if (c->ev == FL_E_REALLOC && c->old_addr)
+		add_free(ld, c->seq, c->t, c->old_addr, FL_FN_REALLOC);
+	if (c->addr)
+		add_block(ld, c);
 	/* else it failed, or was a realloc(p, 0) that only freed */
+}
+
+/* An alloc, free or realloc line. */
+static void flat_heap(struct loader *ld, const struct fl_flat *f)
+{
+	struct fl_heap_line h;
+	struct heap_call c;
+	fl_load_heap_fields(f, &h);
+	c.ev = f->ev;
+	c.t = (uint64_t)val_int(h.t, 0);
+	c.seq = (uint64_t)val_int(h.seq, (int64_t)ld->p->nevents);
+	c.addr = fl_flat_val_addr(h.addr);
+	c.old_addr = f->ev == FL_E_REALLOC ? fl_flat_val_addr(h.old_addr) : 0;
+	if (f->ev != FL_E_FREE && c.addr) {
+		c.fn = flat_fn(ld, h.fn);
+		c.size = (uint64_t)val_int(h.size, 0);
+		c.weight = (uint64_t)val_int(h.weight, (int64_t)c.size);
+		c.stack = (uint32_t)val_int(h.stack, 0);
+		c.tid = (int32_t)val_int(h.tid, 0);
+		c.charge = fl_load_charge_flat(h.committed, h.limit);
+	}
+	heap_call(ld, &c);
+}
+
+/* A call of a compact heap line, decoded by the reader: typed, no keys to find. */
+static int on_heap(void *ctx, const struct fl_heap_call *r)
+{
+	struct loader *ld = ctx;
+	struct heap_call c;
+	c.ev = r->ev;
+	c.t = r->t;
+	c.seq = r->seq;
+	c.addr = r->addr;
+	if (r->ev == FL_E_FREE) {
+		heap_call(ld, &c);
+		return 0;
+	}
+	c.old_addr = r->ev == FL_E_REALLOC ? r->old_addr : 0;
+	c.fn = r->fn; /* enum fl_fn follows FL_CALLS */
+	c.size = r->size;
+	c.weight = (uint64_t)r->weight;
+	c.stack = (uint32_t)r->stack;
+	c.tid = (int32_t)r->tid;
+	c.charge = (struct fl_charge){0, 0}; /* none on these lines */
+	heap_call(ld, &c);
+	return 0;
 }
 
 /* The events delivered flat (see reader.h): the heap calls and the periodic events. */
@@ -843,7 +889,8 @@ struct fl_proc *fl_model_load_file(struct fl_model *m, const char *path)
 	struct loader ld;
 	struct fl_reader_ops ops = {
 	    on_event, on_flat, 1u << FL_E_ALLOC | 1u << FL_E_FREE | 1u << FL_E_REALLOC,
-	    1u << FL_E_FAULTS | 1u << FL_E_COUNTERS | 1u << FL_E_RESIDENCY | 1u << FL_E_IO};
+	    1u << FL_E_FAULTS | 1u << FL_E_COUNTERS | 1u << FL_E_RESIDENCY | 1u << FL_E_IO,
+	    on_heap};
 	long r;
 	unsigned long before = fl_error_count;
 	memset(&ld, 0, sizeof(ld));

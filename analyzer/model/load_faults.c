@@ -83,6 +83,14 @@ static int on_flat(void *ctx, const struct fl_flat *f, const struct fl_reader_lo
 	return 0;
 }
 
+/* The compact heap lines' calls: decoded (their errors are the first read's), then dropped. */
+static int skip_heap_call(void *ctx, const struct fl_heap_call *c)
+{
+	(void)ctx;
+	(void)c;
+	return 0;
+}
+
 static int on_event(void *ctx, enum fl_ev ev, json_t *o, const struct fl_reader_loc *loc)
 {
 	(void)loc;
@@ -105,7 +113,8 @@ int fl_load_faults_reread(const struct fl_proc *p,
 	/* the same events on the fast path as the first read, so the same values */
 	struct fl_reader_ops ops = {
 	    on_event, on_flat, 1u << FL_E_ALLOC | 1u << FL_E_FREE | 1u << FL_E_REALLOC,
-	    1u << FL_E_FAULTS | 1u << FL_E_COUNTERS | 1u << FL_E_RESIDENCY | 1u << FL_E_IO};
+	    1u << FL_E_FAULTS | 1u << FL_E_COUNTERS | 1u << FL_E_RESIDENCY | 1u << FL_E_IO,
+	    skip_heap_call};
 	struct reread r;
 	unsigned long errors = fl_error_count;
 	int quiet = -1, saved = -1;

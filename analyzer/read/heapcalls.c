@@ -30,12 +30,17 @@ struct fl_hc_decoder {
 	uint64_t prev_addr, prev_size;
 	int64_t prev_stack;
 	int have_stack; /* an allocation without its stack has the previous one's */
+	/* The free lists, newest first: rings, entry i of bucket b being
+	 * freed[b][(head[b] + i) & (depth - 1)], so that pushing a freed address
+	 * and taking the newest move no other (the shifts were a tenth of the
+	 * decoder's time). */
 	uint64_t freed[FL_HC_BUCKETS][FL_HC_DEPTH];
-	uint8_t nfreed[FL_HC_BUCKETS];
-	unsigned depth; /* of the free lists: the trace version's */
+	uint8_t nfreed[FL_HC_BUCKETS], head[FL_HC_BUCKETS];
+	unsigned depth; /* of the free lists: the trace version's, a power of two */
 	uint64_t next_n;
 	int skipping;		  /* a line of this epoch was lost or bad: wait for n = 0 */
 	struct fl_flat shapes[3]; /* by FL_HC_ALLOC, _FREE, _REALLOC: see shape() */
+	int (*typed)(void *, const struct fl_heap_call *); /* else the records go to flat() */
 };
 
 struct fl_hc_decoder *fl_hc_new(void)
@@ -44,6 +49,11 @@ struct fl_hc_decoder *fl_hc_new(void)
 	d->slots = fl_xcalloc(FL_HC_MAX_SLOTS, sizeof(*d->slots));
 	d->free_slots = fl_xcalloc(FL_HC_MAX_SLOTS, sizeof(*d->free_slots));
 	return d;
+}
+
+void fl_hc_deliver_typed(struct fl_hc_decoder *d, int (*heap)(void *, const struct fl_heap_call *))
+{
+	d->typed = heap;
 }
 
 void fl_hc_free(struct fl_hc_decoder *d)
@@ -62,6 +72,7 @@ static void reset(struct fl_hc_decoder *d)
 	d->prev_addr = d->prev_size = 0;
 	d->have_stack = 0;
 	memset(d->nfreed, 0, sizeof(d->nfreed));
+	memset(d->head, 0, sizeof(d->head));
 	d->next_n = 0;
 	d->skipping = 0;
 }
@@ -172,12 +183,24 @@ static uint64_t digits(struct column *col, size_t end, int *bad)
 /* Slots, sizes and places: never above INT64_MAX, as every integer of a trace. */
 static int64_t fixed(struct columns *cs, struct column *col)
 {
-	uint64_t v;
+	uint64_t v = 0;
 	if (col->i + col->width > col->n) {
 		cs->bad = 1;
 		return 0;
 	}
-	v = digits(col, col->i + col->width, &cs->bad);
+	if (col->width <= 19) { /* nearly always: no overflow, one test per digit */
+		const char *p = col->s + col->i;
+		unsigned bad = 0;
+		for (size_t j = 0; j < col->width; j++) {
+			unsigned digit = (unsigned)(p[j] - '0');
+			bad |= digit > 9;
+			v = v * 10 + digit;
+		}
+		col->i += col->width;
+		cs->bad |= (int)bad; /* a bad number fails the line: v does not matter */
+	} else {
+		v = digits(col, col->i + col->width, &cs->bad);
+	}
 	if (v > INT64_MAX)
 		cs->bad = 1;
 	return (int64_t)(v & INT64_MAX);
@@ -399,16 +422,20 @@ static const char *parse_v3(struct columns *cs, struct call *k)
 	return NULL;
 }
 
-static void remember_freed(struct fl_hc_decoder *d, uint64_t addr, uint64_t size)
+_Static_assert((FL_HC_DEPTH & (FL_HC_DEPTH - 1)) == 0 &&
+		   (FL_HC_DEPTH_V2 & (FL_HC_DEPTH_V2 - 1)) == 0 && FL_HC_DEPTH_V2 <= FL_HC_DEPTH,
+	       "the free lists are rings indexed with a mask");
+
+/* addr becomes the newest of its list; a full list forgets its oldest. */
+static inline void remember_freed(struct fl_hc_decoder *d, uint64_t addr, uint64_t size)
 {
-	uint64_t *f = d->freed[FL_HC_BUCKET(size)];
-	uint8_t *n = &d->nfreed[FL_HC_BUCKET(size)];
+	unsigned b = FL_HC_BUCKET(size);
 	if (!addr)
 		return;
-	memmove(f + 1, f, (*n < d->depth ? *n : d->depth - 1) * sizeof(*f));
-	f[0] = addr;
-	if (*n < d->depth)
-		(*n)++;
+	d->head[b] = (uint8_t)((d->head[b] - 1u) & (d->depth - 1));
+	d->freed[b][d->head[b]] = addr;
+	if (d->nfreed[b] < d->depth)
+		d->nfreed[b]++;
 }
 
 /* The free part's moves; -1 on a slot that holds nothing. */
@@ -438,11 +465,14 @@ static int do_alloc(struct fl_hc_decoder *d, const struct call *k, uint64_t *add
 	unsigned b = FL_HC_BUCKET(size);
 	if (k->place > 0) {
 		uint64_t *f = d->freed[b];
+		unsigned mask = d->depth - 1, h = d->head[b];
 		if (k->place > d->nfreed[b])
 			return -1;
-		*addr = f[k->place - 1];
-		memmove(f + k->place - 1, f + k->place,
-			(size_t)(d->nfreed[b] - k->place) * sizeof(*f));
+		*addr = f[(h + (unsigned)k->place - 1) & mask];
+		/* the newer ones each move one place older, into the hole */
+		for (unsigned i = (unsigned)k->place - 1; i > 0; i--)
+			f[(h + i) & mask] = f[(h + i - 1) & mask];
+		d->head[b] = (uint8_t)((h + 1) & mask);
 		d->nfreed[b]--;
 	} else {
 		*addr = d->prev_addr + FL_HC_CHUNK(d->prev_size) + (uint64_t)k->adelta;
@@ -519,53 +549,71 @@ static struct fl_flat *shape(struct fl_hc_decoder *d, int kind)
 	return f;
 }
 
-/* One parsed call into *out (in the order of shape()), moving the codec's
- * state; NULL or what is wrong. */
+/* One parsed call into *c, moving the codec's state; NULL or what is wrong. */
 static const char *apply(struct fl_hc_decoder *d, const struct call *k, uint64_t *t, uint64_t *seq,
-			 int64_t tid, const struct fl_flat **out)
+			 int64_t tid, struct fl_heap_call *c)
 {
-	struct fl_flat *f = shape(d, k->kind);
-	struct fl_flat_val *v = f->v;
 	int64_t fn = k->fn >= 0 ? k->fn : k->kind == FL_HC_REALLOC ? CALL_REALLOC : CALL_MALLOC;
-	uint64_t addr, size;
 	*t += (uint64_t)k->dt;
 	*seq += (uint64_t)k->dseq;
 	if ((size_t)fn >= NCALLS)
 		return "bad call code";
-	*out = f;
-	v[0].i = (int64_t)*t;
-	v[1].i = (int64_t)*seq;
-	v[2].i = tid;
+	c->t = *t;
+	c->seq = *seq;
+	c->tid = tid;
 	if (k->kind == FL_HC_FREE) {
-		if (do_free(d, k, &addr, &size) < 0)
+		c->ev = FL_E_FREE;
+		if (do_free(d, k, &c->addr, &c->size) < 0)
 			return "a freed block that no slot holds";
-		v[3].a = addr;
-		v[4].i = (int64_t)size;
 		return NULL;
 	}
-	v[3].s = call_names[fn];
-	v[3].slen = strlen(call_names[fn]);
-	v += 4;
-	if (k->kind == FL_HC_REALLOC) {
-		if (do_free(d, k, &addr, &size) < 0)
-			return "a freed block that no slot holds";
-		v[0].a = addr;
-		v[1].i = (int64_t)size;
-		v += 2;
-	}
+	c->ev = k->kind == FL_HC_REALLOC ? FL_E_REALLOC : FL_E_ALLOC;
+	c->fn = (int)fn;
+	if (k->kind == FL_HC_REALLOC && do_free(d, k, &c->old_addr, &c->old_size) < 0)
+		return "a freed block that no slot holds";
 	if (!k->has_stack && !d->have_stack)
 		return "an allocation without its stack";
 	if (k->has_stack) {
 		d->prev_stack = k->stack;
 		d->have_stack = 1;
 	}
-	if (do_alloc(d, k, &addr) < 0)
+	if (do_alloc(d, k, &c->addr) < 0)
 		return "an address from an empty free list";
-	v[0].a = addr;
-	v[1].i = k->size;
-	v[2].i = d->prev_stack;
-	v[3].i = k->has_weight ? k->weight : k->size;
+	c->size = (uint64_t)k->size;
+	c->stack = d->prev_stack;
+	c->weight = k->has_weight ? k->weight : k->size;
 	return NULL;
+}
+
+/* A decoded call as the record of its kind (in the order of shape()). */
+static const struct fl_flat *as_flat(struct fl_hc_decoder *d, const struct fl_heap_call *c)
+{
+	int kind = c->ev == FL_E_FREE	 ? FL_HC_FREE
+		   : c->ev == FL_E_ALLOC ? FL_HC_ALLOC
+					 : FL_HC_REALLOC;
+	struct fl_flat *f = shape(d, kind);
+	struct fl_flat_val *v = f->v;
+	v[0].i = (int64_t)c->t;
+	v[1].i = (int64_t)c->seq;
+	v[2].i = c->tid;
+	if (kind == FL_HC_FREE) {
+		v[3].a = c->addr;
+		v[4].i = (int64_t)c->size;
+		return f;
+	}
+	v[3].s = call_names[c->fn];
+	v[3].slen = strlen(call_names[c->fn]);
+	v += 4;
+	if (kind == FL_HC_REALLOC) {
+		v[0].a = c->old_addr;
+		v[1].i = (int64_t)c->old_size;
+		v += 2;
+	}
+	v[0].a = c->addr;
+	v[1].i = (int64_t)c->size;
+	v[2].i = c->stack;
+	v[3].i = c->weight;
+	return f;
 }
 
 static const char *expand(struct fl_hc_decoder *d, const struct line *ln,
@@ -606,7 +654,7 @@ static const char *expand(struct fl_hc_decoder *d, const struct line *ln,
 	}
 	while ((str ? cs.k.i < cs.k.n || cs.has_pending : c.i < c.n) && !*stop) {
 		struct call k;
-		const struct fl_flat *rec = NULL;
+		struct fl_heap_call rec;
 		msg = str ? parse_v3(&cs, &k) : parse_v2(&c, &k);
 		calls++;
 		if (!msg) {
@@ -619,7 +667,7 @@ static const char *expand(struct fl_hc_decoder *d, const struct line *ln,
 				 calls, msg);
 			return buf;
 		}
-		if (flat(ctx, rec, loc) < 0)
+		if ((d->typed ? d->typed(ctx, &rec) : flat(ctx, as_flat(d, &rec), loc)) < 0)
 			*stop = 1;
 	}
 	if (str && !*stop && !columns_done(&cs)) {

@@ -16,6 +16,8 @@ struct fl_hc_decoder;
 
 struct fl_hc_decoder *fl_hc_new(void);
 void fl_hc_free(struct fl_hc_decoder *d);
+/* The calls go to heap() as typed records (NULL: to flat() as records, the default). */
+void fl_hc_deliver_typed(struct fl_hc_decoder *d, int (*heap)(void *, const struct fl_heap_call *));
 
 /*
  * Expands one validated "hc" line, handing each call to flat() as an

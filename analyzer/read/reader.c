@@ -162,6 +162,14 @@ fail:
 	return -1;
 }
 
+static struct fl_hc_decoder *new_decoder(const struct file_state *fs)
+{
+	struct fl_hc_decoder *d = fl_hc_new();
+	if (fs->ops->heap)
+		fl_hc_deliver_typed(d, fs->ops->heap);
+	return d;
+}
+
 static void deliver(struct file_state *fs, enum fl_ev ev, json_t *obj, long line)
 {
 	struct fl_reader_loc loc = {fs->path, line};
@@ -171,7 +179,7 @@ static void deliver(struct file_state *fs, enum fl_ev ev, json_t *obj, long line
 		char buf[256];
 		const char *msg;
 		if (!fs->hc)
-			fs->hc = fl_hc_new();
+			fs->hc = new_decoder(fs);
 		msg = fl_hc_expand(fs->hc, obj, fs->ops->flat, fs->ctx, &loc, &fs->stop, buf,
 				   sizeof(buf));
 		if (msg)
@@ -197,7 +205,7 @@ static void deliver_hc_flat(struct file_state *fs, const struct fl_flat *f, long
 	const char *msg;
 	fs->good++;
 	if (!fs->hc)
-		fs->hc = fl_hc_new();
+		fs->hc = new_decoder(fs);
 	msg =
 	    fl_hc_expand_flat(fs->hc, f, fs->ops->flat, fs->ctx, &loc, &fs->stop, buf, sizeof(buf));
 	if (msg)
@@ -349,7 +357,7 @@ long fl_reader_read_file_ops(const char *path, const struct fl_reader_ops *ops, 
 
 long fl_reader_read_file(const char *path, fl_reader_fn fn, void *ctx)
 {
-	struct fl_reader_ops ops = {fn, NULL, 0, 0};
+	struct fl_reader_ops ops = {fn, NULL, 0, 0, NULL};
 	return fl_reader_read_file_ops(path, &ops, ctx);
 }
 

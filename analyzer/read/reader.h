@@ -176,6 +176,7 @@ void fl_flat_from_json(const json_t *o, enum fl_ev ev, struct fl_flat *f);
  * from the fast path or converted from jansson. f is only valid during the
  * call (it points into the read buffer).
  */
+struct fl_heap_call;
 struct fl_reader_ops {
 	fl_reader_fn event;
 	int (*flat)(void *ctx, const struct fl_flat *f, const struct fl_reader_loc *loc);
@@ -183,6 +184,26 @@ struct fl_reader_ops {
 	/* Events delivered to flat() when the fast path takes the line, and to
 	 * event() (as jansson objects) when it does not. */
 	unsigned fast_mask;
+	/* Optional, with FL_E_ALLOC in flat_mask: the calls of the compact heap
+	 * lines as typed records instead of fl_flat ones (the same values). */
+	int (*heap)(void *ctx, const struct fl_heap_call *c);
+};
+
+/*
+ * One call of a compact heap line ("hc"), decoded: what its alloc, free or
+ * realloc record would hold. Typed, so that the millions of calls of a
+ * one-line-per-call trace need no key lookups on either side: building
+ * the record's keys and finding them again was a third of reading such a
+ * trace.
+ */
+struct fl_heap_call {
+	enum fl_ev ev; /* FL_E_ALLOC, FL_E_FREE or FL_E_REALLOC */
+	int fn;	       /* alloc, realloc: the index in FL_CALLS (schema.h) */
+	int64_t tid;
+	uint64_t t, seq;
+	uint64_t addr, size;	     /* the block allocated, or freed (free) */
+	uint64_t old_addr, old_size; /* realloc: the block freed */
+	int64_t stack, weight;	     /* alloc, realloc */
 };
 long fl_reader_read_file_ops(const char *path, const struct fl_reader_ops *ops, void *ctx);
 

@@ -104,6 +104,8 @@ static void compare(const struct call *c, size_t n)
 	fl_heap_stream_finish(&hs, &stream, sseq);
 	CHECK_EQ_U64(stream.nblocks, batch.nblocks);
 	for (size_t i = 0; i < batch.nblocks; i++) {
+		/* in allocation order (t is 10 * seq), whatever order they came in */
+		CHECK(i == 0 || batch.blocks[i - 1].t_alloc < batch.blocks[i].t_alloc);
 		CHECK_EQ_U64(stream.blocks[i].t_alloc, batch.blocks[i].t_alloc);
 		CHECK_EQ_U64(stream.blocks[i].t_free, batch.blocks[i].t_free);
 		CHECK_EQ_U64(stream.blocks[i].freed_by, batch.blocks[i].freed_by);
@@ -112,8 +114,97 @@ static void compare(const struct call *c, size_t n)
 	free(stream.blocks);
 }
 
+/*
+ * UINT64_MAX, the live table's reserved key, as an address (a hostile or
+ * corrupt trace): a free there finds no block, a block there stays live,
+ * and neither replay writes outside the blocks (a lookup of the reserved
+ * key once returned an empty slot, whose index - 1 was blocks[-1]).
+ */
+static void reserved_address(void)
+{
+	static const struct call c[] = {
+	    {1, 10, 0x1000, 0, 0, 0},	    {2, 20, UINT64_MAX, 0, 1, 0}, {3, 30, UINT64_MAX, 0, 0, 0},
+	    {4, 40, UINT64_MAX, 0, 0, 0}, {5, 50, UINT64_MAX, 0, 1, 0}, {6, 60, 0x1000, 0, 1, 0}};
+	const size_t n = sizeof(c) / sizeof(c[0]);
+	for (int late = 0; late <= 1; late++) {
+		struct fl_proc batch = {0}, stream = {0};
+		struct fl_block *bmem = calloc(n + 1, sizeof(struct fl_block));
+		struct fl_block *smem = calloc(n + 1, sizeof(struct fl_block));
+		struct fl_heap_free *frees = calloc(n, sizeof(*frees));
+		uint64_t *bseq = calloc(n, sizeof(*bseq)), *sseq = calloc(n, sizeof(*sseq));
+		struct fl_heap_stream hs;
+		size_t nfrees = 0;
+		batch.blocks = bmem + 1; /* bmem[0]: must stay zero */
+		stream.blocks = smem + 1;
+		fl_heap_stream_init(&hs);
+		for (size_t k = 0; k < n; k++) {
+			/* late: the first call (the block at 0x1000) read last */
+			const struct call *x = &c[late ? (k + 1) % n : k];
+			if (x->is_free) {
+				frees[nfrees++] = (struct fl_heap_free){x->seq, x->t, x->addr, FL_FN_FREE};
+				fl_heap_stream_free(&hs, &stream, x->seq, x->t, x->addr, FL_FN_FREE);
+				continue;
+			}
+			push_block(&batch, bseq, x);
+			push_block(&stream, sseq, x);
+			fl_heap_stream_alloc(&hs, &stream, sseq);
+		}
+		fl_heap_replay(&batch, bseq, frees, nfrees);
+		fl_heap_stream_finish(&hs, &stream, sseq);
+		CHECK_EQ_U64(batch.nblocks, 3);
+		CHECK_EQ_U64(stream.nblocks, 3);
+		for (size_t i = 0; i < 3; i++) {
+			struct fl_block *b = &batch.blocks[i], *s = &stream.blocks[i];
+			int at_max = b->addr == UINT64_MAX;
+			CHECK_EQ_U64(b->t_free, at_max ? FL_T_NEVER : 60);
+			CHECK_EQ_U64(s->t_free, b->t_free);
+			CHECK_EQ_U64(s->freed_by, b->freed_by);
+		}
+		CHECK_EQ_U64(bmem[0].t_free, 0);
+		CHECK_EQ_U64(bmem[0].freed_by, 0);
+		CHECK_EQ_U64(smem[0].t_free, 0);
+		CHECK_EQ_U64(smem[0].freed_by, 0);
+		free(bmem);
+		free(smem);
+	}
+}
+
+/* Blocks read as two runs whose second only partly falls before the first's
+ * end (a thread's buffer written in the middle of another's calls): seqs
+ * 1-190 but 50, 51 and 185, then those three and 191-200. In seq order
+ * after the replay, each with its own fields. */
+static void late_run_in_the_middle(void)
+{
+	enum { N = 200 };
+	static const uint64_t late[] = {50, 51, 185};
+	struct fl_proc p = {0};
+	uint64_t *seqs = calloc(N, sizeof(*seqs)), order[N];
+	size_t k = 0;
+	for (uint64_t s = 1; s <= 190; s++)
+		if (s != 50 && s != 51 && s != 185)
+			order[k++] = s;
+	for (size_t i = 0; i < 3; i++)
+		order[k++] = late[i];
+	for (uint64_t s = 191; s <= N; s++)
+		order[k++] = s;
+	p.blocks = calloc(N, sizeof(struct fl_block));
+	for (size_t i = 0; i < N; i++) {
+		struct call c = {order[i], 10 * order[i], 0x1000 * order[i], 0, 0, 0};
+		push_block(&p, seqs, &c);
+	}
+	fl_heap_replay(&p, seqs, NULL, 0);
+	for (size_t i = 0; i < N; i++) {
+		CHECK_EQ_U64(p.blocks[i].t_alloc, 10 * (i + 1));
+		CHECK_EQ_U64(p.blocks[i].addr, 0x1000 * (i + 1));
+		CHECK_EQ_U64(p.blocks[i].t_free, FL_T_NEVER);
+	}
+	free(p.blocks);
+}
+
 int main(void)
 {
+	reserved_address();
+	late_run_in_the_middle();
 	static struct call calls[NCALLS], order[NCALLS];
 	for (unsigned seed = 1; seed <= 20; seed++) {
 		size_t n = make_calls(calls, seed);
