@@ -27,20 +27,22 @@
  * bytes and room back and asks for more room; if avail cannot cover the
  * call, the live bytes may be about to pass the peak: the site turns
  * exact, taking every thread's pending bytes in (each thread marks its
- * pending update with active before reading exact, the lock holder sets
- * exact before reading active, with a full barrier on both sides: either
- * the thread sees exact or the lock holder sees it active and waits; with
- * membarrier(2) the threads' side is a compiler barrier, the lock holder
- * running membarrier for them, as thread.h's takeovers), and
- * every update takes the lock, raising the peak in the order of the lock.
- * The site leaves exact mode when its live bytes fall POOL_MIN below the
- * peak. Under the lock, avail and exact are plain fields. */
+ * pending update with active before reading the mode, the lock holder
+ * sets the mode before reading active, with a full barrier on both sides:
+ * either the thread sees the site exact or the lock holder sees it active
+ * and waits; with membarrier(2) the threads' side is a compiler barrier,
+ * the lock holder running membarrier for them, as thread.h's takeovers),
+ * and every update takes the lock, raising the peak in the order of the
+ * lock. The site leaves exact mode when its live bytes fall POOL_MIN below
+ * the peak. A site starts exact: its pages are mapped zeroed, and the
+ * sites that no two threads share never touch rooms.
+ * Under the lock, avail and pooled are plain fields. */
 struct site {
 	int64_t live, peak;
 	uint64_t allocs, frees, bytes;
 	int64_t avail;
 	uint32_t dirty;
-	uint32_t exact; /* 1: every update under the lock (no rooms granted) */
+	uint32_t pooled; /* 1: rooms may be granted; 0 (as mapped): exact */
 	uint32_t lock;
 	uint32_t pad_;
 };
@@ -62,11 +64,7 @@ int fl_sites_init(void)
 {
 	nsites = fl_stacks_capacity();
 	sites = nsites ? fl_sys_alloc_pages((size_t)nsites * sizeof(*sites)) : NULL;
-	if (!sites)
-		return -1;
-	for (uint32_t i = 0; i < nsites; i++)
-		sites[i].exact = 1;
-	return 0;
+	return sites ? 0 : -1;
 }
 
 static struct site *site_of(uint32_t id)
@@ -108,7 +106,7 @@ static void take_pending(struct site *s, struct fl_sites_pending *pd)
 		return;
 	seq_step(pd);
 	__atomic_store_n(&s->live, s->live + live, __ATOMIC_RELAXED);
-	if (!s->exact)
+	if (s->pooled)
 		s->avail += pd->room - live;
 	__atomic_store_n(&pd->live, 0, __ATOMIC_RELAXED);
 	pd->room = 0;
@@ -159,7 +157,7 @@ static struct site *enter(struct fl_sites_pending *pd, uint32_t id)
 static void turn_exact(struct site *s)
 {
 	uint32_t key = (uint32_t)(s - sites) + 1;
-	__atomic_store_n(&s->exact, 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->pooled, 0, __ATOMIC_RELAXED);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (fl_thread_membarrier_)
 		fl_thread_barrier(); /* the updating threads' side of the fence */
@@ -179,7 +177,7 @@ static void add_live_locked(struct fl_sites_pending *pd, struct site *s, int64_t
 {
 	int64_t live;
 	site_lock(s);
-	if (!s->exact) {
+	if (s->pooled) {
 		take_pending(s, pd);
 		if (delta <= 0) {
 			__atomic_store_n(&s->live, s->live + delta, __ATOMIC_RELAXED);
@@ -203,30 +201,23 @@ static void add_live_locked(struct fl_sites_pending *pd, struct site *s, int64_t
 		__atomic_store_n(&s->peak, live, __ATOMIC_RELAXED);
 	if (s->peak - live >= POOL_MIN) {
 		s->avail = s->peak - live;
-		__atomic_store_n(&s->exact, 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&s->pooled, 1, __ATOMIC_RELAXED);
 	}
 	site_unlock(s);
 }
 
-/* The live bytes of a call: plain instructions while the thread owns the
- * plain updates; else its own pending live while its room covers it. */
-static void add_live(struct fl_sites_pending *pd, struct site *s, int64_t delta)
+/* A call's live bytes against the thread's room (no owner). */
+static __attribute__((noinline)) void add_live_shared(struct fl_sites_pending *pd, struct site *s,
+						      int64_t delta)
 {
 	int64_t live;
-	if (pd->plain) {
-		live = __atomic_load_n(&s->live, __ATOMIC_RELAXED) + delta;
-		__atomic_store_n(&s->live, live, __ATOMIC_RELAXED);
-		if (live > __atomic_load_n(&s->peak, __ATOMIC_RELAXED))
-			__atomic_store_n(&s->peak, live, __ATOMIC_RELAXED);
-		return;
-	}
 	if (FL_LIKELY(fl_thread_membarrier_)) {
 		__atomic_store_n(&pd->active, 1, __ATOMIC_RELAXED);
 		__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	} else {
 		__atomic_exchange_n(&pd->active, 1, __ATOMIC_SEQ_CST);
 	}
-	if (!__atomic_load_n(&s->exact, __ATOMIC_RELAXED)) {
+	if (__atomic_load_n(&s->pooled, __ATOMIC_RELAXED)) {
 		live = pd->live + delta;
 		if (live <= pd->room) {
 			__atomic_store_n(&pd->live, live, __ATOMIC_RELAXED);
@@ -236,6 +227,21 @@ static void add_live(struct fl_sites_pending *pd, struct site *s, int64_t delta)
 	}
 	__atomic_store_n(&pd->active, 0, __ATOMIC_RELEASE);
 	add_live_locked(pd, s, delta);
+}
+
+/* The live bytes of a call: plain instructions while the thread owns the
+ * plain updates; else its own pending live while its room covers it. */
+static inline void add_live(struct fl_sites_pending *pd, struct site *s, int64_t delta)
+{
+	int64_t live;
+	if (FL_UNLIKELY(!pd->plain)) {
+		add_live_shared(pd, s, delta);
+		return;
+	}
+	live = __atomic_load_n(&s->live, __ATOMIC_RELAXED) + delta;
+	__atomic_store_n(&s->live, live, __ATOMIC_RELAXED);
+	if (live > __atomic_load_n(&s->peak, __ATOMIC_RELAXED))
+		__atomic_store_n(&s->peak, live, __ATOMIC_RELAXED);
 }
 
 void fl_sites_alloc(struct fl_sites_pending *pd, uint32_t id, uint64_t size)
@@ -376,7 +382,7 @@ void fl_sites_after_fork_child(void)
 		s->allocs = s->frees = s->bytes = 0;
 		s->peak = s->live;
 		s->dirty = s->live != 0;
-		s->exact = 1; /* no rooms granted */
+		s->pooled = 0; /* no rooms granted */
 		s->avail = 0;
 		s->lock = 0; /* a vanished thread's */
 	}
