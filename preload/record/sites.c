@@ -78,13 +78,24 @@ static void mark_dirty(struct site *s)
 		__atomic_store_n(&s->dirty, 1, __ATOMIC_RELEASE);
 }
 
+/* A thread waited for may have lost its CPU (more threads than CPUs):
+ * spin a little, then give the CPU up. */
+static void backoff(unsigned *spins)
+{
+	if (++*spins < 100)
+		__builtin_ia32_pause();
+	else
+		fl_sys_yield();
+}
+
 /* The sites are updated under the guard (no signal handler's call gets
  * here) and the lock is held for a few dozen instructions. */
 static void site_lock(struct site *s)
 {
+	unsigned spins = 0;
 	while (__atomic_exchange_n(&s->lock, 1, __ATOMIC_ACQUIRE))
 		while (__atomic_load_n(&s->lock, __ATOMIC_RELAXED))
-			__builtin_ia32_pause();
+			backoff(&spins);
 }
 
 static void site_unlock(struct site *s)
@@ -139,15 +150,21 @@ void fl_sites_flush(struct fl_sites_pending *pd)
 	mark_dirty(s);
 }
 
+/* The thread's pending entry turned to the site key (out of line: a
+ * thread that keeps to one site never comes here). */
+static __attribute__((noinline)) void turn_to(struct fl_sites_pending *pd, uint32_t key)
+{
+	fl_sites_flush(pd);
+	__atomic_store_n(&pd->id, key, __ATOMIC_RELEASE);
+}
+
 /* The site of id, with the thread's pending entry turned to it. */
 static struct site *enter(struct fl_sites_pending *pd, uint32_t id)
 {
 	struct site *s = site_of(id);
 	uint32_t key = (uint32_t)(s - sites) + 1;
-	if (FL_UNLIKELY(pd->id != key)) {
-		fl_sites_flush(pd);
-		__atomic_store_n(&pd->id, key, __ATOMIC_RELEASE);
-	}
+	if (FL_UNLIKELY(pd->id != key))
+		turn_to(pd, key);
 	return s;
 }
 
@@ -163,10 +180,11 @@ static void turn_exact(struct site *s)
 		fl_thread_barrier(); /* the updating threads' side of the fence */
 	for (struct fl_thread *t = fl_thread_first(); t; t = t->next) {
 		struct fl_sites_pending *pd = &t->site_pend;
+		unsigned spins = 0;
 		if (__atomic_load_n(&pd->id, __ATOMIC_ACQUIRE) != key)
 			continue;
 		while (__atomic_load_n(&pd->active, __ATOMIC_ACQUIRE))
-			__builtin_ia32_pause();
+			backoff(&spins);
 		take_pending(s, pd);
 	}
 	s->avail = 0;
