@@ -113,14 +113,15 @@ static void seq_step(struct fl_sites_pending *pd)
 static void take_pending(struct site *s, struct fl_sites_pending *pd)
 {
 	int64_t live = __atomic_load_n(&pd->live, __ATOMIC_RELAXED);
-	if (!live && !pd->room)
+	int64_t room = __atomic_load_n(&pd->room, __ATOMIC_RELAXED);
+	if (!live && !room)
 		return;
 	seq_step(pd);
 	__atomic_store_n(&s->live, s->live + live, __ATOMIC_RELAXED);
 	if (s->pooled)
-		s->avail += pd->room - live;
+		s->avail += room - live;
 	__atomic_store_n(&pd->live, 0, __ATOMIC_RELAXED);
-	pd->room = 0;
+	__atomic_store_n(&pd->room, 0, __ATOMIC_RELAXED);
 	seq_step(pd);
 }
 
@@ -133,7 +134,8 @@ void fl_sites_flush(struct fl_sites_pending *pd)
 	/* Live bytes and room are only ever taken away by another thread
 	 * (turn_exact), under the lock: at 0 they stay 0, and a thread that
 	 * counted nothing against room (one at a time) takes no lock. */
-	if (__atomic_load_n(&pd->live, __ATOMIC_RELAXED) || pd->room) {
+	if (__atomic_load_n(&pd->live, __ATOMIC_RELAXED) ||
+	    __atomic_load_n(&pd->room, __ATOMIC_RELAXED)) {
 		site_lock(s);
 		take_pending(s, pd);
 		site_unlock(s);
@@ -206,7 +208,7 @@ static void add_live_locked(struct fl_sites_pending *pd, struct site *s, int64_t
 		if (s->avail >= delta) {
 			int64_t room = s->avail < delta + ROOM ? s->avail : delta + ROOM;
 			s->avail -= room;
-			pd->room = room;
+			__atomic_store_n(&pd->room, room, __ATOMIC_RELAXED);
 			__atomic_store_n(&pd->live, delta, __ATOMIC_RELAXED);
 			site_unlock(s);
 			return;
@@ -237,7 +239,7 @@ static __attribute__((noinline)) void add_live_shared(struct fl_sites_pending *p
 	}
 	if (__atomic_load_n(&s->pooled, __ATOMIC_RELAXED)) {
 		live = pd->live + delta;
-		if (live <= pd->room) {
+		if (live <= __atomic_load_n(&pd->room, __ATOMIC_RELAXED)) {
 			__atomic_store_n(&pd->live, live, __ATOMIC_RELAXED);
 			__atomic_store_n(&pd->active, 0, __ATOMIC_RELEASE);
 			return;
