@@ -9,8 +9,8 @@
 
 /*
  * A thread's counts for the site it updated last, not yet added to the
- * site: allocs, frees and bytes are plain sums, so only live (and peak)
- * need the site's shared cache line at every call. Written by its thread
+ * site: allocs, frees and bytes are plain sums; live too while the site's
+ * peak cannot be reached (sites.c). Written by its thread
  * (moved into the site when the thread turns to another site, and when its
  * state is retired); the writer adds it to the site's row, under seq (odd
  * while the counts move).
@@ -22,6 +22,12 @@ struct fl_sites_pending {
 	/* 1 while this thread owns the plain updates and makes one
 	 * (fl_thread_solo_enter). */
 	uint32_t plain;
+	/* 1 while this thread updates live against its room (sites.c). */
+	uint32_t active;
+	/* Threads updating at once: live bytes of this thread's calls at the
+	 * site not yet added to the site's, never above room, the headroom
+	 * under the site's peak the site granted this thread (sites.c). */
+	int64_t live, room;
 };
 
 #endif

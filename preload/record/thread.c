@@ -59,7 +59,16 @@ static unsigned revocations; /* since start (or the fork) */
  * barrier must be registered. */
 static int solo_possible(void)
 {
-	return fl_sys_membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED) == 0;
+	fl_thread_membarrier_ = fl_sys_membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED) == 0;
+	return fl_thread_membarrier_;
+}
+
+int fl_thread_membarrier_;
+
+void fl_thread_barrier(void)
+{
+	if (fl_sys_membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) != 0)
+		fl_sys_membarrier(MEMBARRIER_CMD_GLOBAL); /* registered at start: not expected */
 }
 
 static void solo_all(int on)
@@ -92,8 +101,7 @@ static void backoff(unsigned *spins)
 static void wait_out(struct fl_thread *old)
 {
 	unsigned spins = 0;
-	if (fl_sys_membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) != 0)
-		fl_sys_membarrier(MEMBARRIER_CMD_GLOBAL); /* registered at start: not expected */
+	fl_thread_barrier();
 	if (!old)
 		return;
 	while (__atomic_load_n(&old->site_pend.plain, __ATOMIC_ACQUIRE))
@@ -274,7 +282,7 @@ void fl_thread_after_fork_child(void)
 		if (t == self)
 			continue;
 		/* A vanished thread was maybe inside a plain update. */
-		t->nodes.plain = t->site_pend.plain = 0;
+		t->nodes.plain = t->site_pend.plain = t->site_pend.active = 0;
 		/* Locks that a vanished thread held at the fork. */
 		fl_ptrset_after_fork(&t->nodes);
 		if (t->state != FL_TS_FREE)

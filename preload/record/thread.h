@@ -198,6 +198,12 @@ extern struct fl_thread *fl_thread_owner_ FL_HIDDEN;
  * last plain update is over). */
 extern int fl_thread_solo_ FL_HIDDEN;
 
+/* 1 when membarrier(2)'s private expedited barrier is registered: then
+ * fl_thread_barrier() runs a full barrier on every CPU running one of the
+ * process's threads (else a full barrier on the caller's only). */
+extern int fl_thread_membarrier_ FL_HIDDEN;
+void fl_thread_barrier(void);
+
 /* t becomes the owner, or every update atomic; 1 if t owns. */
 int fl_thread_solo_take(struct fl_thread *t);
 
