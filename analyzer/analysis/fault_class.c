@@ -328,8 +328,10 @@ static uint32_t site_swept(struct sweep *w, struct pent *x, uint64_t addr, uint6
  * by t_alloc, so blocks enter the page table as time passes and leave it
  * lazily once freed. Blocks spanning more than SWEEP_PAGES pages stay in a
  * small interval map of their own. The answer is the one fl_proc_block_at
- * gives: among the live blocks containing the address, the highest
- * (start, end, index).
+ * gives over every recorded block: among the live blocks containing the
+ * address, the highest (start, end, index). The blocks are read as the
+ * heap fold's spans (struct fl_block_span), every block's, in allocation
+ * order: the fold runs first, so that the blocks themselves are gone.
  */
 #define SWEEP_PAGES 2
 
@@ -340,6 +342,8 @@ struct snode {
 
 struct sweep {
 	const struct fl_proc *p;
+	const struct fl_block_span *b; /* every block, in allocation order */
+	size_t nb;
 	struct snode *nodes;
 	size_t nn, ncap;
 	uint32_t free_node; /* + 1; 0: none */
@@ -347,26 +351,24 @@ struct sweep {
 	struct fl_imap big;
 };
 
-static uint64_t block_end(const struct fl_block *b)
-{
-	return b->addr + (b->size ? b->size : 1);
-}
-
-static int sweep_init(struct sweep *w, const struct fl_proc *p)
+static int sweep_init(struct sweep *w, const struct fl_proc *p, const struct fl_block_span *b,
+		      size_t nb)
 {
 	memset(w, 0, sizeof(*w));
 	w->p = p;
-	if (p->nblocks >= UINT32_MAX / 4)
+	w->b = b;
+	w->nb = nb;
+	if (nb >= UINT32_MAX / 4)
 		return -1;
-	for (size_t i = 1; i < p->nblocks; i++)
-		if (p->blocks[i].t_alloc < p->blocks[i - 1].t_alloc)
+	for (size_t i = 1; i < nb; i++)
+		if (b[i].t_alloc < b[i - 1].t_alloc)
 			return -1;
 	fl_imap_init(&w->big);
-	for (size_t i = 0; i < p->nblocks; i++) {
-		const struct fl_block *b = &p->blocks[i];
-		uint64_t e = block_end(b);
-		if (e > b->addr && ((e - 1) >> PAGE_SHIFT) - (b->addr >> PAGE_SHIFT) >= SWEEP_PAGES)
-			fl_imap_add(&w->big, b->addr, e, i);
+	for (size_t i = 0; i < nb; i++) {
+		uint64_t e = b[i].end;
+		if (e > b[i].addr &&
+		    ((e - 1) >> PAGE_SHIFT) - (b[i].addr >> PAGE_SHIFT) >= SWEEP_PAGES)
+			fl_imap_add(&w->big, b[i].addr, e, i);
 	}
 	fl_imap_build(&w->big);
 	return 0;
@@ -380,7 +382,7 @@ static void sweep_release(struct sweep *w)
 
 static void sweep_push(struct sweep *w, struct ptab *pt, uint64_t pg, uint32_t blk)
 {
-	const struct fl_block *b = &w->p->blocks[blk];
+	const struct fl_block_span *b = &w->b[blk];
 	struct pent *x = ptab_slot(pt, pg);
 	uint32_t n;
 	if (w->free_node) {
@@ -391,7 +393,7 @@ static void sweep_push(struct sweep *w, struct ptab *pt, uint64_t pg, uint32_t b
 		n = (uint32_t)w->nn++;
 	}
 	w->nodes[n].addr = b->addr;
-	w->nodes[n].end = block_end(b);
+	w->nodes[n].end = b->end;
 	w->nodes[n].t_free = b->t_free;
 	w->nodes[n].blk = blk;
 	w->nodes[n].next = x->head;
@@ -401,10 +403,9 @@ static void sweep_push(struct sweep *w, struct ptab *pt, uint64_t pg, uint32_t b
 /* Enters the small blocks allocated at or before t. */
 static void sweep_advance(struct sweep *w, struct ptab *pt, uint64_t t)
 {
-	const struct fl_proc *p = w->p;
-	while (w->next_block < p->nblocks && p->blocks[w->next_block].t_alloc <= t) {
-		const struct fl_block *b = &p->blocks[w->next_block];
-		uint64_t e = block_end(b);
+	while (w->next_block < w->nb && w->b[w->next_block].t_alloc <= t) {
+		const struct fl_block_span *b = &w->b[w->next_block];
+		uint64_t e = b->end;
 		if (e > b->addr && b->t_free > b->t_alloc &&
 		    ((e - 1) >> PAGE_SHIFT) - (b->addr >> PAGE_SHIFT) < SWEEP_PAGES)
 			for (uint64_t pg = b->addr >> PAGE_SHIFT; pg <= (e - 1) >> PAGE_SHIFT; pg++)
@@ -414,15 +415,16 @@ static void sweep_advance(struct sweep *w, struct ptab *pt, uint64_t t)
 }
 
 struct big_q {
-	const struct fl_proc *p;
+	const struct fl_block_span *b;
 	uint64_t t;
-	const struct fl_block *found;
+	const struct fl_block_span *found;
 };
 
+/* As model/query.c's fl_proc_block_at: the first live block the map visits. */
 static int big_live(const struct fl_interval *iv, void *ctx)
 {
 	struct big_q *q = ctx;
-	const struct fl_block *b = &q->p->blocks[iv->val];
+	const struct fl_block_span *b = &q->b[iv->val];
 	if (b->t_alloc <= q->t && q->t < b->t_free) {
 		q->found = b;
 		return 1;
@@ -434,19 +436,18 @@ static int big_live(const struct fl_interval *iv, void *ctx)
  * The block at addr at time t (sweep_advance(t) done; x is addr's page
  * entry). Nodes freed by t are unlinked on the way: t never goes back.
  */
-static const struct fl_block *sweep_block_at(struct sweep *w, struct pent *x, uint64_t addr,
-					     uint64_t t)
+static const struct fl_block_span *sweep_block_at(struct sweep *w, struct pent *x, uint64_t addr,
+						  uint64_t t)
 {
-	const struct fl_proc *p = w->p;
-	const struct fl_block *best = NULL;
+	const struct fl_block_span *best = NULL;
 	uint64_t best_end = 0;
 	uint32_t best_i = 0;
 	if (w->big.n) {
-		struct big_q q = {p, t, NULL};
+		struct big_q q = {w->b, t, NULL};
 		fl_imap_each(&w->big, addr, big_live, &q);
 		if ((best = q.found) != NULL) {
-			best_end = block_end(best);
-			best_i = (uint32_t)(best - p->blocks);
+			best_end = best->end;
+			best_i = (uint32_t)(best - w->b);
 		}
 	}
 	for (uint32_t n = x->head, prev = 0; n;) {
@@ -464,7 +465,7 @@ static const struct fl_block *sweep_block_at(struct sweep *w, struct pent *x, ui
 			    (!best || c->addr > best->addr ||
 			     (c->addr == best->addr &&
 			      (c->end > best_end || (c->end == best_end && c->blk > best_i))))) {
-				best = &p->blocks[c->blk];
+				best = &w->b[c->blk];
 				best_end = c->end;
 				best_i = c->blk;
 			}
@@ -485,9 +486,52 @@ struct classifier {
 	struct stack_cache sc;
 	int forked_child, tracking, sampled, swept;
 	struct sweep sw;
+	const struct fl_block_span *spans; /* p->spans, or own when p was not folded */
+	size_t nspans;
+	struct fl_block_span *own;
+	struct fl_imap span_index; /* when the blocks cannot be swept */
 	struct lineage lin;
 	struct fl_u64map spent; /* pages a region's estimated COW samples stand for */
 };
+
+static uint32_t site_of(const struct fl_proc *p, const struct fl_block_span *b, uint64_t addr,
+			uint64_t t);
+
+/* The spans the fold kept; made here from p->blocks when p was not folded (every block there). */
+static void take_spans(struct classifier *k)
+{
+	const struct fl_proc *p = k->p;
+	fl_imap_init(&k->span_index);
+	if (p->heap_folded) {
+		k->spans = p->spans;
+		k->nspans = p->nspans;
+		return;
+	}
+	k->own = fl_xmalloc((p->nblocks ? p->nblocks : 1) * sizeof(*k->own));
+	for (size_t i = 0; i < p->nblocks; i++) {
+		const struct fl_block *b = &p->blocks[i];
+		k->own[i] = (struct fl_block_span){b->addr, b->addr + (b->size ? b->size : 1),
+						   b->t_alloc, b->t_free, b->stack};
+	}
+	k->spans = k->own;
+	k->nspans = p->nblocks;
+}
+
+/* The spans in an interval map, as model/query.c indexes the blocks, for site_indexed. */
+static void index_spans(struct classifier *k)
+{
+	for (size_t i = 0; i < k->nspans; i++)
+		fl_imap_add(&k->span_index, k->spans[i].addr, k->spans[i].end, i);
+	fl_imap_build(&k->span_index);
+}
+
+/* fl_faults_site_at over the spans, when they cannot be swept (allocation times out of order). */
+static uint32_t site_indexed(struct classifier *k, uint64_t addr, uint64_t t)
+{
+	struct big_q q = {k->spans, t, NULL};
+	fl_imap_each(&k->span_index, addr, big_live, &q);
+	return site_of(k->p, q.found, addr, t);
+}
 
 static void classify_one(struct classifier *k, const struct fl_fault *f)
 {
@@ -544,7 +588,7 @@ static void classify_one(struct classifier *k, const struct fl_fault *f)
 	x->last = f->t + 2;
 	if (fi->cls != FL_FC_SHIM && fi->cls != FL_FC_UNKNOWN)
 		fi->site = k->swept ? site_swept(&k->sw, x, f->addr, f->t)
-				    : fl_faults_site_at(p, f->addr, f->t);
+				    : site_indexed(k, f->addr, f->t);
 	k->fn(k->ctx, f, fi);
 }
 
@@ -583,12 +627,17 @@ void fl_faults_classify_each(const struct fl_model *m, const struct fl_proc *p,
 	k.forked_child = is_cow_link(p->link) && p->parent;
 	k.tracking = tracking_on(p);
 	k.sampled = p->faults_period > 1;
-	k.swept = sweep_init(&k.sw, p) == 0;
+	take_spans(&k);
+	k.swept = sweep_init(&k.sw, p, k.spans, k.nspans) == 0;
+	if (!k.swept)
+		index_spans(&k);
 	lineage_of(p, &k.lin);
 	fl_u64map_init(&k.spent);
 	fl_proc_faults_each(p, classify_batch, &k);
 	if (k.swept)
 		sweep_release(&k.sw);
+	fl_imap_release(&k.span_index);
+	free(k.own);
 	fl_u64map_release(&k.spent);
 	free(k.pages.e);
 }
@@ -627,13 +676,18 @@ uint32_t fl_faults_site_at(const struct fl_proc *p, uint64_t addr, uint64_t t)
 	return c ? c->stack : 0;
 }
 
-/* fl_faults_site_at, with the block found by the sweep. */
-static uint32_t site_swept(struct sweep *w, struct pent *x, uint64_t addr, uint64_t t)
+/* fl_faults_site_at, with the block b found among the spans. */
+static uint32_t site_of(const struct fl_proc *p, const struct fl_block_span *b, uint64_t addr,
+			uint64_t t)
 {
-	const struct fl_block *b = sweep_block_at(w, x, addr, t);
 	const struct fl_map_call *c;
 	if (b && b->stack)
 		return b->stack;
-	c = fl_faults_map_call_at(w->p, addr, t);
+	c = fl_faults_map_call_at(p, addr, t);
 	return c ? c->stack : 0;
+}
+
+static uint32_t site_swept(struct sweep *w, struct pent *x, uint64_t addr, uint64_t t)
+{
+	return site_of(w->p, sweep_block_at(w, x, addr, t), addr, t);
 }

@@ -301,6 +301,10 @@ const struct fl_fault_summary *fl_faults_summary(const struct fl_model *m, const
 		struct fl_fault_summary *s = summarize(m, p);
 		w->derived = s;
 		w->derived_free = summary_free;
+		/* the only pass that asks which block was live at a sample */
+		free(w->spans);
+		w->spans = NULL;
+		w->nspans = 0;
 	}
 	return p->derived;
 }

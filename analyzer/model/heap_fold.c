@@ -156,10 +156,33 @@ static void wss_block_stacks(struct fl_proc *p)
 		}
 }
 
+_Static_assert(sizeof(struct fl_block_span) <= sizeof(struct fl_block),
+	       "the spans are written over the blocks they come from");
+
+/*
+ * Every block's span, written over the blocks' own memory front to back:
+ * span i ends before block i + 1 starts, and block i is read before its
+ * span is written. A second array would raise the very peak the fold is
+ * there to lower. p->blocks is gone afterwards.
+ */
+static void spans_in_place(struct fl_proc *p)
+{
+	unsigned char *mem = (unsigned char *)p->blocks;
+	for (size_t i = 0; i < p->nblocks; i++) {
+		const struct fl_block *b = &p->blocks[i];
+		struct fl_block_span sp = {b->addr, b->addr + (b->size ? b->size : 1), b->t_alloc,
+					   b->t_free, b->stack};
+		memcpy(mem + i * sizeof(sp), &sp, sizeof(sp));
+	}
+	p->spans = fl_xrealloc(mem, p->nblocks * sizeof(*p->spans));
+	p->nspans = p->nblocks;
+}
+
 void fl_proc_heap_fold(struct fl_proc *p)
 {
 	uint64_t large = fl_heap_large_size(p);
 	size_t nlarge = 0, nlive = 0;
+	struct fl_block *live = NULL;
 	if (p->heap_folded)
 		return;
 	p->heap_folded = 1;
@@ -175,17 +198,21 @@ void fl_proc_heap_fold(struct fl_proc *p)
 			if (p->blocks[i].size >= large)
 				p->large_blocks[p->nlarge_blocks++] = p->blocks[i];
 	}
-	/* the live blocks, in place and in order; the index held every block */
+	/* the live blocks, in order, apart; the index held every block */
 	for (size_t i = 0; i < p->nblocks; i++)
-		if (p->blocks[i].t_free == FL_T_NEVER)
-			p->blocks[nlive++] = p->blocks[i];
-	p->nblocks = nlive;
-	if (!nlive) {
-		free(p->blocks);
-		p->blocks = NULL;
-	} else {
-		p->blocks = fl_xrealloc(p->blocks, nlive * sizeof(*p->blocks));
+		nlive += p->blocks[i].t_free == FL_T_NEVER;
+	if (nlive) {
+		live = fl_xmalloc(nlive * sizeof(*live));
+		for (size_t i = 0, k = 0; i < p->nblocks; i++)
+			if (p->blocks[i].t_free == FL_T_NEVER)
+				live[k++] = p->blocks[i];
 	}
+	if (p->nfaults && p->nblocks)
+		spans_in_place(p); /* for the classifier, which runs next */
+	else
+		free(p->blocks);
+	p->blocks = live;
+	p->nblocks = nlive;
 	fl_imap_release(&p->block_index);
 	fl_imap_init(&p->block_index);
 }

@@ -50,8 +50,10 @@ uint64_t fl_heap_large_size(const struct fl_proc *p);
  * one, in allocation order), the allocation site under each wss region at
  * its line's time (fl_wss_region.block_stack), the count and first
  * allocation time of the blocks; p->blocks keeps the blocks live at the
- * end, in allocation order. Afterwards fl_proc_block_at and
- * fl_proc_blocks_each see only those. Idempotent.
+ * end, in allocation order; when p has fault samples, p->spans keeps what
+ * their classifier asks of every block (struct fl_block_span), until it
+ * ran. Afterwards fl_proc_block_at and fl_proc_blocks_each see only the
+ * live blocks. Idempotent.
  */
 void fl_proc_heap_fold(struct fl_proc *p);
 

@@ -155,6 +155,7 @@ static void proc_free(struct fl_proc *p)
 	free(p->blocks);
 	free(p->heap_sites);
 	free(p->large_blocks);
+	free(p->spans);
 	free(p->failed);
 	fl_counters_store_release(&p->counters);
 	free(p->heap);

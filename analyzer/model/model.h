@@ -143,6 +143,18 @@ struct fl_block {
 	struct fl_charge charge;
 };
 
+/*
+ * What the fault classifier asks of a block (which one was live at an
+ * address at a sample's time, and its stack): 40 B where the block takes
+ * 64. The heap fold keeps one per recorded block, in allocation order,
+ * until the process's samples are classified (analysis/fault_class.h).
+ */
+struct fl_block_span {
+	uint64_t addr, end; /* [addr, end): end is addr + size, or addr + 1 for size 0 */
+	uint64_t t_alloc, t_free;
+	uint32_t stack;
+};
+
 struct fl_stack {
 	uint32_t id;
 	uint32_t nframes;
@@ -349,6 +361,10 @@ struct fl_proc {
 	size_t nheap_sites;
 	struct fl_block *large_blocks; /* every block of at least the --large size */
 	size_t nlarge_blocks;
+	/* Every recorded block as the classifier needs it, from the fold until
+	 * the samples are classified; NULL when p has no samples. */
+	struct fl_block_span *spans;
+	size_t nspans;
 	struct fl_failed *failed;
 	size_t nfailed, capfailed;	   /* sorted by seq */
 	struct fl_counters_store counters; /* read with fl_counters_begin / _next */

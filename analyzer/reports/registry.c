@@ -120,12 +120,14 @@ static int wanted(const struct fl_report_section *s, const char *const *names, s
 }
 
 /*
- * The classified pass reads each block's history (the site under a fault
- * at its time), so the samples are classified first, every selected
- * process's now rather than section by section; then the freed blocks can
- * go. A process with samples left unclassified (not selected, or no
- * section wants them) keeps its blocks: a later summary may need them
- * (a forked child's reads its parent's).
+ * Every process's heap is folded first: the freed blocks go, and the
+ * classified pass reads each block's history (the site under a fault at
+ * its time) from the spans the fold keeps, 40 B a block where the blocks
+ * took 64 (and the blocks and their spans are never held side by side).
+ * Then the samples are classified, every selected process's now rather
+ * than section by section, and the spans go. A process with samples left
+ * unclassified (not selected, or no section wants them) keeps its spans:
+ * a later summary may need them (a forked child's reads its parent's).
  */
 static void fold_heaps(const struct fl_model *m, const struct fl_report_opts *o,
 		       const char *const *names, size_t nnames)
@@ -133,12 +135,11 @@ static void fold_heaps(const struct fl_model *m, const struct fl_report_opts *o,
 	int classify = 0;
 	for (const struct fl_report_section *s = fl_report_sections; s->name; s++)
 		classify |= s->classifies && wanted(s, names, nnames);
+	for (size_t i = 0; i < m->nprocs; i++)
+		fl_proc_heap_fold((struct fl_proc *)m->procs[i]);
 	for (size_t i = 0; classify && i < m->nprocs; i++)
 		if (fl_report_selected(o, m->procs[i]))
 			fl_faults_summary(m, m->procs[i]);
-	for (size_t i = 0; i < m->nprocs; i++)
-		if (!m->procs[i]->nfaults || m->procs[i]->derived)
-			fl_proc_heap_fold((struct fl_proc *)m->procs[i]);
 }
 
 json_t *fl_report_run(const struct fl_model *m, const struct fl_report_opts *o,

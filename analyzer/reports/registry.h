@@ -36,12 +36,11 @@ const struct fl_report_section *fl_report_find(const char *name);
  * (a new reference), and "runs" (reports/compare.h: fl_runs_json) when the
  * trace holds the runs of `record --repeat N`.
  *
- * Before the sections run, it classifies the fault samples of the selected
- * processes (when a section wants them) and folds the heap of every process
- * whose samples are classified or that has none (fl_proc_heap_fold): the
- * freed blocks go, and the model's block queries answer for live blocks
- * only afterwards. The commands that ask about any block (addr, compare,
- * export) do not run reports.
+ * Before the sections run, it folds the heap of every process
+ * (fl_proc_heap_fold): the freed blocks go, and the model's block queries
+ * answer for live blocks only afterwards; then it classifies the fault
+ * samples of the selected processes (when a section wants them). The commands that ask about any
+ * block (addr, compare, export) do not run reports.
  */
 json_t *fl_report_run(const struct fl_model *m, const struct fl_report_opts *o,
 		      const char *const *names, size_t nnames);

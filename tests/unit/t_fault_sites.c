@@ -10,6 +10,8 @@
 #include "synth.h"
 #include "model/model.h"
 #include "analysis/fault_class.h"
+#include "analysis/fault_summary.h"
+#include "model/heap_fold.h"
 
 #define REGION 0x10000000ULL
 #define PAGES 64
@@ -32,12 +34,17 @@ static char buf[1 << 16];
 struct site_check {
 	const struct fl_proc *p;
 	size_t n, nsite, bad;
+	uint32_t *want; /* each sample's site by the lookup, before the fold; NULL after it */
 };
 
 static void check_site(void *ctx, const struct fl_fault *f, const struct fl_fault_info *fi)
 {
 	struct site_check *k = ctx;
 	uint32_t want = fl_faults_site_at(k->p, f->addr, f->t);
+	if (!k->p->heap_folded)
+		k->want[k->n] = want;
+	else /* the blocks are gone: the answer taken before the fold */
+		want = k->want[k->n];
 	k->n++;
 	CHECK(fi->cls != FL_FC_UNKNOWN && fi->cls != FL_FC_SHIM);
 	if (fi->site != want && !k->bad++)
@@ -121,7 +128,7 @@ int main(void)
 	CHECK_EQ_U64(p->nfaults, nsamples);
 	CHECK(p->nblocks > 1000);
 
-	struct site_check k = {p, 0, 0, 0};
+	struct site_check k = {p, 0, 0, 0, calloc(nsamples + 1, sizeof(uint32_t))};
 	fl_faults_classify_each(&m, p, check_site, &k);
 	CHECK_EQ_U64(k.n, nsamples);
 	CHECK(k.bad == 0);
@@ -136,6 +143,25 @@ int main(void)
 	CHECK(nover > 0);
 	/* Most samples were aimed at live blocks: a good share must have a site. */
 	CHECK(nsite > nsamples / 4);
+
+	/* Folded, the model holds the live blocks only, and every block's span
+	 * for the classifier, which answers as before; once the samples are
+	 * classified the spans go too. */
+	size_t recorded = p->nblocks, still_live = 0;
+	for (size_t i = 0; i < p->nblocks; i++)
+		still_live += p->blocks[i].t_free == FL_T_NEVER;
+	fl_proc_heap_fold((struct fl_proc *)p);
+	CHECK_EQ_U64(p->nblocks, still_live);
+	CHECK(still_live < recorded / 2);
+	CHECK_EQ_U64(p->nspans, recorded);
+	k.n = k.nsite = k.bad = 0;
+	fl_faults_classify_each(&m, p, check_site, &k);
+	CHECK_EQ_U64(k.n, nsamples);
+	CHECK(k.bad == 0);
+	CHECK_EQ_U64(k.nsite, nsite);
+	CHECK(fl_faults_summary(&m, p) != NULL);
+	CHECK(p->spans == NULL && p->nspans == 0);
+	free(k.want);
 	fl_model_release(&m);
 	synth_rm(&s);
 	return check_result();
