@@ -510,8 +510,9 @@ static void take_spans(struct classifier *k)
 	k->own = fl_xmalloc((p->nblocks ? p->nblocks : 1) * sizeof(*k->own));
 	for (size_t i = 0; i < p->nblocks; i++) {
 		const struct fl_block *b = &p->blocks[i];
-		k->own[i] = (struct fl_block_span){b->addr, b->addr + (b->size ? b->size : 1),
-						   b->t_alloc, b->t_free, b->stack};
+		k->own[i] = (struct fl_block_span){
+		    b->addr, b->addr + (fl_block_size(p, b) ? fl_block_size(p, b) : 1), b->t_alloc,
+		    b->t_free, b->stack};
 	}
 	k->spans = k->own;
 	k->nspans = p->nblocks;

@@ -60,12 +60,17 @@ struct fl_reservation *fl_faults_reservations(const struct fl_proc *p, size_t *n
 	*n = 0;
 	for (size_t i = 0; i < nblocks; i++) {
 		const struct fl_block *b = &blocks[i];
-		if (b->size < large)
+		uint64_t size = fl_block_size(p, b);
+		if (size < large)
 			continue;
 		FL_GROW(v, cap, *n + 1);
-		v[(*n)++] =
-		    (struct fl_reservation){b->addr,  b->addr + b->size, b->t_alloc, b->t_free,
-					    b->stack, fl_fn_name(b->fn), b->charge};
+		v[(*n)++] = (struct fl_reservation){b->addr,
+						    b->addr + size,
+						    b->t_alloc,
+						    b->t_free,
+						    b->stack,
+						    fl_fn_name(fl_block_fn(b)),
+						    fl_block_charge(p, b)};
 	}
 	for (size_t i = 0; i < p->ncalls; i++) {
 		const struct fl_map_call *c = &p->calls[i];

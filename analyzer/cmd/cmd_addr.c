@@ -90,7 +90,7 @@ static void print_block(const struct fl_proc *p, const struct fl_block *b, uint6
 	const struct fl_stack *st = fl_proc_stack(p, b->stack);
 	char b1[32], b2[32];
 	fprintf(f, "  allocation 0x%" PRIx64 " + %" PRIu64 " (offset %" PRIu64 ") by %s at %s",
-		b->addr, b->size, a - b->addr, fl_fn_name(b->fn),
+		b->addr, fl_block_size(p, b), a - b->addr, fl_fn_name(fl_block_fn(b)),
 		fl_fmt_ns(b1, sizeof(b1), (double)b->t_alloc));
 	if (b->t_free == FL_T_NEVER)
 		fprintf(f, ", never freed\n");

@@ -78,12 +78,14 @@ static json_t *blocks(const struct fl_proc *p)
 	for (size_t i = 0; i < p->nblocks; i++) {
 		const struct fl_block *b = &p->blocks[i];
 		json_array_append_new(
-		    a, json_pack(
-			   "{s:o, s:o, s:o, s:o, s:o, s:o, s:i, s:s, s:s?}", "addr", hex(b->addr),
-			   "size", u64(b->size), "weight", u64(b->weight), "t_alloc",
-			   u64(b->t_alloc), "t_free", u64(b->t_free), "stack", u64(b->stack), "tid",
-			   b->tid, "fn", fl_fn_name((enum fl_fn)b->fn), "freed_by",
-			   b->freed_by < FL_FN_COUNT ? fl_fn_name((enum fl_fn)b->freed_by) : NULL));
+		    a, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:i, s:s, s:s?}", "addr",
+				 hex(b->addr), "size", u64(fl_block_size(p, b)), "weight",
+				 u64(fl_block_weight(p, b)), "t_alloc", u64(b->t_alloc), "t_free",
+				 u64(b->t_free), "stack", u64(b->stack), "tid", fl_block_tid(p, b),
+				 "fn", fl_fn_name((enum fl_fn)fl_block_fn(b)), "freed_by",
+				 fl_block_freed_by(b) < FL_FN_COUNT
+				     ? fl_fn_name((enum fl_fn)fl_block_freed_by(b))
+				     : NULL));
 	}
 	return a;
 }

@@ -121,7 +121,8 @@ static void threads(struct pf *pf, const struct fl_proc *p)
 	char name[64];
 	fl_u64map_init(&index);
 	for (size_t i = 0; i < p->nblocks; i++)
-		seen(&index, &list, &n, &cap, p, p->blocks[i].tid, p->blocks[i].t_alloc);
+		seen(&index, &list, &n, &cap, p, fl_block_tid(p, &p->blocks[i]),
+		     p->blocks[i].t_alloc);
 	for (size_t i = 0; i < p->ncalls; i++)
 		seen(&index, &list, &n, &cap, p, p->calls[i].tid, p->calls[i].t);
 	for (size_t i = 0; i < p->nforks; i++)

@@ -68,9 +68,9 @@ static size_t *blocks_by_stack(const struct fl_proc *p)
 	return idx;
 }
 
-static double calls_of(const struct fl_block *b)
+static double calls_of(uint64_t size, uint64_t weight)
 {
-	return b->size && b->weight > b->size ? (double)b->weight / (double)b->size : 1.0;
+	return size && weight > size ? (double)weight / (double)size : 1.0;
 }
 
 /* One site from a run [i, j) of block indices sharing a stack. */
@@ -85,8 +85,9 @@ static void site_from_blocks(const struct fl_proc *p, const size_t *idx, size_t 
 	FL_GROW(*evs, *evcap, 2 * n);
 	for (size_t k = 0; k < n; k++) {
 		const struct fl_block *b = &p->blocks[idx[k]];
-		double c = calls_of(b), w = (double)b->weight;
-		double var = w * (w - (double)b->size);
+		uint64_t size = fl_block_size(p, b), weight = fl_block_weight(p, b);
+		double c = calls_of(size, weight), w = (double)weight;
+		double var = w * (w - (double)size);
 		s->allocs += c;
 		s->bytes += w;
 		s->var_allocs += c * (c - 1);
@@ -97,7 +98,7 @@ static void site_from_blocks(const struct fl_proc *p, const size_t *idx, size_t 
 			s->leaked_bytes += w;
 			s->leaked_blocks += c;
 			s->var_leaked += var;
-			s->leaked_sampled_bytes += (double)b->size;
+			s->leaked_sampled_bytes += (double)size;
 			s->leaked_samples++;
 		} else {
 			(*evs)[ne++] = (struct ev){b->t_free, -w, -var};
@@ -170,7 +171,8 @@ static void spans_in_place(struct fl_proc *p)
 	unsigned char *mem = (unsigned char *)p->blocks;
 	for (size_t i = 0; i < p->nblocks; i++) {
 		const struct fl_block *b = &p->blocks[i];
-		struct fl_block_span sp = {b->addr, b->addr + (b->size ? b->size : 1), b->t_alloc,
+		uint64_t size = fl_block_size(p, b);
+		struct fl_block_span sp = {b->addr, b->addr + (size ? size : 1), b->t_alloc,
 					   b->t_free, b->stack};
 		memcpy(mem + i * sizeof(sp), &sp, sizeof(sp));
 	}
@@ -191,11 +193,11 @@ void fl_proc_heap_fold(struct fl_proc *p)
 	p->heap_sites = fl_heap_sites_of_blocks(p, &p->nheap_sites);
 	wss_block_stacks(p);
 	for (size_t i = 0; i < p->nblocks; i++)
-		nlarge += p->blocks[i].size >= large;
+		nlarge += fl_block_size(p, &p->blocks[i]) >= large;
 	if (nlarge) {
 		p->large_blocks = fl_xmalloc(nlarge * sizeof(*p->large_blocks));
 		for (size_t i = 0; i < p->nblocks; i++)
-			if (p->blocks[i].size >= large)
+			if (fl_block_size(p, &p->blocks[i]) >= large)
 				p->large_blocks[p->nlarge_blocks++] = p->blocks[i];
 	}
 	/* the live blocks, in order, apart; the index held every block */

@@ -65,7 +65,7 @@ static void live_remove(struct fl_u64map *m, size_t i)
 static inline void end_block(struct fl_proc *p, uint64_t val, uint64_t t, int by)
 {
 	p->blocks[val - 1].t_free = t;
-	p->blocks[val - 1].freed_by = (uint8_t)by;
+	fl_block_set_freed_by(&p->blocks[val - 1], by);
 }
 
 static void free_block(struct fl_proc *p, struct fl_u64map *live, uint64_t addr, uint64_t t, int by)
@@ -390,10 +390,10 @@ static void start_collecting(struct fl_heap_stream *s, struct fl_proc *p)
 {
 	for (size_t b = 0; b < p->nblocks; b++) {
 		struct fl_block *x = &p->blocks[b];
-		if (x->t_free != FL_T_NEVER && x->freed_by != FL_FN_COUNT)
-			hold_free(s, s->end_seq[b], x->t_free, x->addr, x->freed_by);
+		if (x->t_free != FL_T_NEVER && fl_block_freed_by(x) != FL_FN_COUNT)
+			hold_free(s, s->end_seq[b], x->t_free, x->addr, fl_block_freed_by(x));
 		x->t_free = FL_T_NEVER; /* live, or ended by an alloc at its address */
-		x->freed_by = FL_FN_COUNT;
+		fl_block_set_freed_by(x, FL_FN_COUNT);
 	}
 	free(s->end_seq);
 	s->end_seq = NULL;
@@ -466,11 +466,11 @@ static void redo_late(struct fl_heap_stream *s, struct fl_proc *p, const uint64_
 		if (!is_late(&s->late_addrs, x->addr))
 			continue;
 		*(size_t *)fl_push_slot((void **)&idx, &cap, n++, sizeof(*idx)) = i;
-		if (x->t_free != FL_T_NEVER && x->freed_by != FL_FN_COUNT)
-			*FL_PUSH(frees, nfrees, capfrees) =
-			    (struct fl_heap_free){s->end_seq[i], x->t_free, x->addr, x->freed_by};
+		if (x->t_free != FL_T_NEVER && fl_block_freed_by(x) != FL_FN_COUNT)
+			*FL_PUSH(frees, nfrees, capfrees) = (struct fl_heap_free){
+			    s->end_seq[i], x->t_free, x->addr, (uint8_t)fl_block_freed_by(x)};
 		x->t_free = FL_T_NEVER;
-		x->freed_by = FL_FN_COUNT;
+		fl_block_set_freed_by(x, FL_FN_COUNT);
 	}
 	for (size_t i = 0; i < s->nfrees; i++)
 		if (is_late(&s->late_addrs, s->frees[i].addr))

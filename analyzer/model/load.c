@@ -363,16 +363,15 @@ static void add_block(struct loader *ld, const struct heap_call *c)
 		k = c->ev == FL_E_REALLOC ? FL_FN_REALLOC : FL_FN_MALLOC;
 	*(uint64_t *)fl_push_slot((void **)&ld->block_seq, &ld->capseq, p->nblocks, 8) = c->seq;
 	b = FL_PUSH(p->blocks, p->nblocks, ld->capblocks);
-	b->addr = c->addr;
-	b->size = c->size;
-	b->weight = c->weight;
-	b->t_alloc = c->t;
-	b->t_free = FL_T_NEVER;
-	b->stack = c->stack;
-	b->tid = c->tid;
-	b->fn = (uint8_t)k;
-	b->freed_by = FL_FN_COUNT;
-	b->charge = c->charge;
+	fl_block_set(p, b,
+		     &(struct fl_block_fields){.addr = c->addr,
+					       .size = c->size,
+					       .weight = c->weight,
+					       .t_alloc = c->t,
+					       .stack = c->stack,
+					       .tid = c->tid,
+					       .fn = k,
+					       .charge = c->charge});
 	fl_heap_stream_alloc(&ld->heap, p, ld->block_seq);
 }
 
@@ -860,6 +859,8 @@ static void finish_proc(struct loader *ld)
 	/* The big arrays grew by doubling: give back the slack before the reports run. */
 	if (p->nblocks)
 		p->blocks = fl_xrealloc(p->blocks, p->nblocks * sizeof(*p->blocks));
+	if (p->nblock_cold)
+		p->block_cold = fl_xrealloc(p->block_cold, p->nblock_cold * sizeof(*p->block_cold));
 	if (p->nfaults && p->faults)
 		p->faults = fl_xrealloc(p->faults, p->nfaults * sizeof(*p->faults));
 	p->faults_sorted = !ld->faults_unsorted;
@@ -912,6 +913,7 @@ struct fl_proc *fl_model_load_file(struct fl_model *m, const char *path)
 		fl_heap_stream_release(&ld.heap);
 		free(ld.block_seq);
 		free(ld.p->blocks);
+		free(ld.p->block_cold);
 		free(ld.p->faults);
 		free(ld.batch.v);
 		free(ld.p);

@@ -153,6 +153,7 @@ static void proc_free(struct fl_proc *p)
 	free(p->maps);
 	free(p->calls);
 	free(p->blocks);
+	free(p->block_cold);
 	free(p->heap_sites);
 	free(p->large_blocks);
 	free(p->spans);
@@ -209,4 +210,32 @@ size_t fl_model_find_pid(const struct fl_model *m, int32_t pid, struct fl_proc *
 			n++;
 		}
 	return n;
+}
+
+/* The tids a block packs: -1 (unknown) up to 2^30 - 2, stored + 1 in tid_by's 30 bits. */
+#define PACKED_TID_MAX ((int32_t)((1u << 30) - 2))
+
+void fl_block_set(struct fl_proc *p, struct fl_block *b, const struct fl_block_fields *f)
+{
+	int plain = f->size < UINT32_MAX && f->weight == f->size && !f->charge.committed &&
+		    !f->charge.limit && f->tid >= -1 && f->tid <= PACKED_TID_MAX;
+	b->addr = f->addr;
+	b->t_alloc = f->t_alloc;
+	b->t_free = FL_T_NEVER;
+	b->stack = f->stack;
+	b->cold_fn = (uint32_t)f->fn;
+	if (plain) {
+		b->size32 = (uint32_t)f->size;
+		b->tid_by = (uint32_t)(f->tid + 1) << 2;
+		return;
+	}
+	/* the index must fit the 27 bits above fn: 134 M cold blocks, 4 GiB of them */
+	if (p->nblock_cold >= (UINT32_MAX >> FL_BLOCK_FN_BITS) - 1)
+		fl_die("too many heap blocks with a sampled weight or a charge");
+	FL_GROW(p->block_cold, p->capblock_cold, p->nblock_cold + 1);
+	p->block_cold[p->nblock_cold] =
+	    (struct fl_block_cold){f->size, f->weight, f->charge, f->tid};
+	b->cold_fn |= (uint32_t)++p->nblock_cold << FL_BLOCK_FN_BITS;
+	b->size32 = 0;
+	b->tid_by = 0;
 }

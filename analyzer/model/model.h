@@ -131,16 +131,35 @@ struct fl_failed {
 };
 
 /* A heap block: one recorded allocation (alloc, or the new half of a realloc). */
+/*
+ * A recorded heap block, 40 B: every block of a trace is held while its
+ * file loads and until the heap fold, so its width sets the analyzer's peak
+ * (it took 64 B). The hot fields are plain; the size, weight, tid and
+ * charge are read with fl_block_size, _weight, _tid and _charge (and fn,
+ * freed_by with fl_block_fn, _freed_by): when the size fits 32 bits, the
+ * weight equals it, no charge is recorded and the tid fits 30 bits (the
+ * calls of a `--all` trace), they are packed here; otherwise they sit in
+ * the process's p->block_cold, where cold_fn points (see fl_block_set).
+ */
 struct fl_block {
-	uint64_t addr, size;
-	uint64_t weight; /* bytes this record stands for (sampling) */
+	uint64_t addr;
 	uint64_t t_alloc;
 	uint64_t t_free; /* FL_T_NEVER while live at the end */
 	uint32_t stack;
-	int32_t tid;
-	uint8_t fn;	  /* enum fl_fn: which call allocated it */
-	uint8_t freed_by; /* FL_FN_FREE, FL_FN_REALLOC, or FL_FN_COUNT (not freed) */
+	uint32_t size32;  /* the size, when the block has no cold part */
+	uint32_t tid_by;  /* tid + 1 (no cold part) << 2 | freed_by's code */
+	uint32_t cold_fn; /* 1 + the index of its cold part (0: none) << 5 | fn */
+};
+
+#define FL_BLOCK_FN_BITS 5
+_Static_assert(FL_FN_COUNT < 1 << FL_BLOCK_FN_BITS, "a block's fn fits its bits");
+
+/* What a block's 40 B do not hold, for the few blocks that need it. */
+struct fl_block_cold {
+	uint64_t size;
+	uint64_t weight; /* bytes this record stands for (sampling) */
 	struct fl_charge charge;
+	int32_t tid;
 };
 
 /*
@@ -354,6 +373,9 @@ struct fl_proc {
 	 * never fold. */
 	struct fl_block *blocks;
 	size_t nblocks; /* sorted by t_alloc (seq order) */
+	/* the cold parts of blocks (see struct fl_block), for the proc's life */
+	struct fl_block_cold *block_cold;
+	size_t nblock_cold, capblock_cold;
 	int heap_folded;
 	size_t nblocks_recorded;	 /* blocks before the fold */
 	uint64_t heap_t_first;		 /* the first block's t_alloc, FL_T_NEVER if none */
@@ -462,6 +484,56 @@ const struct fl_maps_snap *fl_proc_maps_at(const struct fl_proc *p, uint64_t t);
  * FL_VMA_SHIM for the shim's own buffers. Returns 0, or -1 when unknown.
  */
 int fl_proc_vma_at(const struct fl_proc *p, uint64_t addr, uint64_t t, struct fl_vma *out);
+/* A block's fields, as given to fl_block_set. */
+struct fl_block_fields {
+	uint64_t addr, size, weight, t_alloc;
+	uint32_t stack;
+	int32_t tid;
+	int fn; /* enum fl_fn */
+	struct fl_charge charge;
+};
+/* Fills *b (t_free FL_T_NEVER, freed_by FL_FN_COUNT), adding a cold part to p when needed. */
+void fl_block_set(struct fl_proc *p, struct fl_block *b, const struct fl_block_fields *f);
+
+static inline const struct fl_block_cold *fl_block_cold_of(const struct fl_proc *p,
+							   const struct fl_block *b)
+{
+	return b->cold_fn >> FL_BLOCK_FN_BITS ? &p->block_cold[(b->cold_fn >> FL_BLOCK_FN_BITS) - 1]
+					      : NULL;
+}
+static inline uint64_t fl_block_size(const struct fl_proc *p, const struct fl_block *b)
+{
+	return b->cold_fn >> FL_BLOCK_FN_BITS ? fl_block_cold_of(p, b)->size : b->size32;
+}
+static inline uint64_t fl_block_weight(const struct fl_proc *p, const struct fl_block *b)
+{
+	return b->cold_fn >> FL_BLOCK_FN_BITS ? fl_block_cold_of(p, b)->weight : b->size32;
+}
+static inline int32_t fl_block_tid(const struct fl_proc *p, const struct fl_block *b)
+{
+	return b->cold_fn >> FL_BLOCK_FN_BITS ? fl_block_cold_of(p, b)->tid
+					      : (int32_t)(b->tid_by >> 2) - 1;
+}
+static inline struct fl_charge fl_block_charge(const struct fl_proc *p, const struct fl_block *b)
+{
+	return b->cold_fn >> FL_BLOCK_FN_BITS ? fl_block_cold_of(p, b)->charge
+					      : (struct fl_charge){0, 0};
+}
+static inline int fl_block_fn(const struct fl_block *b)
+{
+	return (int)(b->cold_fn & ((1u << FL_BLOCK_FN_BITS) - 1));
+}
+/* FL_FN_FREE, FL_FN_REALLOC, or FL_FN_COUNT (not freed, or ended by an alloc at its address) */
+static inline int fl_block_freed_by(const struct fl_block *b)
+{
+	static const int by[4] = {FL_FN_COUNT, FL_FN_FREE, FL_FN_REALLOC, FL_FN_COUNT};
+	return by[b->tid_by & 3];
+}
+static inline void fl_block_set_freed_by(struct fl_block *b, int by)
+{
+	b->tid_by = (b->tid_by & ~3u) | (by == FL_FN_FREE ? 1u : by == FL_FN_REALLOC ? 2u : 0u);
+}
+
 /* The heap block containing addr that was live at t, or NULL. */
 const struct fl_block *fl_proc_block_at(const struct fl_proc *p, uint64_t addr, uint64_t t);
 /*

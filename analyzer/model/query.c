@@ -26,10 +26,10 @@ static const struct fl_imap *block_index(const struct fl_proc *p)
 {
 	struct fl_imap *m = (struct fl_imap *)&p->block_index;
 	if (!m->built) {
-		for (size_t i = 0; i < p->nblocks; i++)
-			fl_imap_add(m, p->blocks[i].addr,
-				    p->blocks[i].addr + (p->blocks[i].size ? p->blocks[i].size : 1),
-				    i);
+		for (size_t i = 0; i < p->nblocks; i++) {
+			uint64_t size = fl_block_size(p, &p->blocks[i]);
+			fl_imap_add(m, p->blocks[i].addr, p->blocks[i].addr + (size ? size : 1), i);
+		}
 		fl_imap_build(m);
 	}
 	return m;

@@ -500,7 +500,8 @@ static void proc_sites(struct site_table *t, const struct fl_report_opts *o,
 	for (size_t i = 0; i < p->nblocks; i++) {
 		const struct fl_block *b = &p->blocks[i];
 		size_t s;
-		double w = (double)b->weight;
+		uint64_t size = fl_block_size(p, b), weight = fl_block_weight(p, b);
+		double w = (double)weight;
 		if (b->stack < p->nstacks && of_stack[b->stack])
 			s = of_stack[b->stack] - 1;
 		else
@@ -508,7 +509,7 @@ static void proc_sites(struct site_table *t, const struct fl_report_opts *o,
 		if (b->stack < p->nstacks)
 			of_stack[b->stack] = s + 1;
 		t->sums[s].v[side][0] += w;
-		t->sums[s].v[side][1] += b->size && b->weight > b->size ? w / (double)b->size : 1;
+		t->sums[s].v[side][1] += size && weight > size ? w / (double)size : 1;
 		if (b->t_free == FL_T_NEVER)
 			t->sums[s].v[side][3] += w;
 		ev[ne++] = (struct hev){s, b->t_alloc, w};

@@ -137,8 +137,9 @@ int main(void)
 	for (size_t i = 0; i < p->nblocks && !nover; i++)
 		for (size_t j = i + 1; j < p->nblocks && p->blocks[j].t_alloc < p->blocks[i].t_free;
 		     j++)
-			if (p->blocks[j].addr < p->blocks[i].addr + p->blocks[i].size &&
-			    p->blocks[i].addr < p->blocks[j].addr + p->blocks[j].size)
+			if (p->blocks[j].addr <
+				p->blocks[i].addr + fl_block_size(p, &p->blocks[i]) &&
+			    p->blocks[i].addr < p->blocks[j].addr + fl_block_size(p, &p->blocks[j]))
 				nover++;
 	CHECK(nover > 0);
 	/* Most samples were aimed at live blocks: a good share must have a site. */

@@ -71,8 +71,9 @@ static void arrival(struct call *dst, const struct call *src, size_t n, int how)
 static void push_block(struct fl_proc *p, uint64_t *seqs, const struct call *c)
 {
 	struct fl_block *b = &p->blocks[p->nblocks];
-	*b = (struct fl_block){.addr = c->addr, .size = 16, .t_alloc = c->t, .t_free = FL_T_NEVER};
-	b->freed_by = FL_FN_COUNT;
+	fl_block_set(
+	    p, b,
+	    &(struct fl_block_fields){.addr = c->addr, .size = 16, .weight = 16, .t_alloc = c->t});
 	seqs[p->nblocks++] = c->seq;
 }
 
@@ -108,7 +109,8 @@ static void compare(const struct call *c, size_t n)
 		CHECK(i == 0 || batch.blocks[i - 1].t_alloc < batch.blocks[i].t_alloc);
 		CHECK_EQ_U64(stream.blocks[i].t_alloc, batch.blocks[i].t_alloc);
 		CHECK_EQ_U64(stream.blocks[i].t_free, batch.blocks[i].t_free);
-		CHECK_EQ_U64(stream.blocks[i].freed_by, batch.blocks[i].freed_by);
+		CHECK_EQ_U64(fl_block_freed_by(&stream.blocks[i]),
+			     fl_block_freed_by(&batch.blocks[i]));
 	}
 	free(batch.blocks);
 	free(stream.blocks);
@@ -122,9 +124,9 @@ static void compare(const struct call *c, size_t n)
  */
 static void reserved_address(void)
 {
-	static const struct call c[] = {
-	    {1, 10, 0x1000, 0, 0, 0},	    {2, 20, UINT64_MAX, 0, 1, 0}, {3, 30, UINT64_MAX, 0, 0, 0},
-	    {4, 40, UINT64_MAX, 0, 0, 0}, {5, 50, UINT64_MAX, 0, 1, 0}, {6, 60, 0x1000, 0, 1, 0}};
+	static const struct call c[] = {{1, 10, 0x1000, 0, 0, 0},     {2, 20, UINT64_MAX, 0, 1, 0},
+					{3, 30, UINT64_MAX, 0, 0, 0}, {4, 40, UINT64_MAX, 0, 0, 0},
+					{5, 50, UINT64_MAX, 0, 1, 0}, {6, 60, 0x1000, 0, 1, 0}};
 	const size_t n = sizeof(c) / sizeof(c[0]);
 	for (int late = 0; late <= 1; late++) {
 		struct fl_proc batch = {0}, stream = {0};
@@ -141,8 +143,10 @@ static void reserved_address(void)
 			/* late: the first call (the block at 0x1000) read last */
 			const struct call *x = &c[late ? (k + 1) % n : k];
 			if (x->is_free) {
-				frees[nfrees++] = (struct fl_heap_free){x->seq, x->t, x->addr, FL_FN_FREE};
-				fl_heap_stream_free(&hs, &stream, x->seq, x->t, x->addr, FL_FN_FREE);
+				frees[nfrees++] =
+				    (struct fl_heap_free){x->seq, x->t, x->addr, FL_FN_FREE};
+				fl_heap_stream_free(&hs, &stream, x->seq, x->t, x->addr,
+						    FL_FN_FREE);
 				continue;
 			}
 			push_block(&batch, bseq, x);
@@ -158,12 +162,12 @@ static void reserved_address(void)
 			int at_max = b->addr == UINT64_MAX;
 			CHECK_EQ_U64(b->t_free, at_max ? FL_T_NEVER : 60);
 			CHECK_EQ_U64(s->t_free, b->t_free);
-			CHECK_EQ_U64(s->freed_by, b->freed_by);
+			CHECK_EQ_U64(fl_block_freed_by(s), fl_block_freed_by(b));
 		}
 		CHECK_EQ_U64(bmem[0].t_free, 0);
-		CHECK_EQ_U64(bmem[0].freed_by, 0);
+		CHECK_EQ_U64(bmem[0].tid_by, 0);
 		CHECK_EQ_U64(smem[0].t_free, 0);
-		CHECK_EQ_U64(smem[0].freed_by, 0);
+		CHECK_EQ_U64(smem[0].tid_by, 0);
 		free(bmem);
 		free(smem);
 	}

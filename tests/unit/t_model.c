@@ -72,13 +72,14 @@ static void check_blocks(const struct fl_proc *p)
 	if (p->nblocks != 3)
 		return;
 	CHECK(p->blocks[0].addr == 0x1000010 && p->blocks[0].t_alloc == 30 &&
-	      p->blocks[0].t_free == 50 && p->blocks[0].freed_by == FL_FN_FREE &&
-	      p->blocks[0].fn == FL_FN_CALLOC);
-	CHECK(p->blocks[1].size == 64 && p->blocks[1].weight == 524288 &&
-	      p->blocks[1].t_free == 60 && p->blocks[1].freed_by == FL_FN_REALLOC &&
-	      p->blocks[1].tid == 101);
-	CHECK(p->blocks[2].size == 128 && p->blocks[2].t_free == FL_T_NEVER &&
-	      p->blocks[2].fn == FL_FN_REALLOC);
+	      p->blocks[0].t_free == 50 && fl_block_freed_by(&p->blocks[0]) == FL_FN_FREE &&
+	      fl_block_fn(&p->blocks[0]) == FL_FN_CALLOC);
+	CHECK(fl_block_size(p, &p->blocks[1]) == 64 &&
+	      fl_block_weight(p, &p->blocks[1]) == 524288 && p->blocks[1].t_free == 60 &&
+	      fl_block_freed_by(&p->blocks[1]) == FL_FN_REALLOC &&
+	      fl_block_tid(p, &p->blocks[1]) == 101);
+	CHECK(fl_block_size(p, &p->blocks[2]) == 128 && p->blocks[2].t_free == FL_T_NEVER &&
+	      fl_block_fn(&p->blocks[2]) == FL_FN_REALLOC);
 	b = fl_proc_block_at(p, 0x1000110, 45);
 	CHECK(b == &p->blocks[1]);
 	b = fl_proc_block_at(p, 0x1000170, 65);
@@ -99,7 +100,8 @@ static void check_fold(struct fl_proc *p)
 	fl_proc_heap_fold(p); /* idempotent */
 	CHECK(p->heap_folded && p->nblocks_recorded == 3 && p->heap_t_first == 30);
 	CHECK_EQ_U64(p->nblocks, 1);
-	CHECK(p->nblocks == 1 && p->blocks[0].size == 128 && p->blocks[0].t_free == FL_T_NEVER);
+	CHECK(p->nblocks == 1 && fl_block_size(p, &p->blocks[0]) == 128 &&
+	      p->blocks[0].t_free == FL_T_NEVER);
 	CHECK_EQ_U64(p->nheap_sites, n);
 	CHECK(p->nheap_sites == n && !memcmp(p->heap_sites, before, n * sizeof(*before)));
 	CHECK_EQ_U64(p->nlarge_blocks, 0); /* all under the default 64 KiB */
@@ -140,9 +142,12 @@ static void compare_procs(const struct fl_proc *a, const struct fl_proc *b)
 	CHECK_EQ_U64(a->nblocks, b->nblocks);
 	for (size_t i = 0; i < a->nblocks && a->nblocks == b->nblocks; i++) {
 		const struct fl_block *x = &a->blocks[i], *y = &b->blocks[i];
-		CHECK(x->addr == y->addr && x->size == y->size && x->weight == y->weight &&
-		      x->t_alloc == y->t_alloc && x->t_free == y->t_free && x->stack == y->stack &&
-		      x->tid == y->tid && x->fn == y->fn && x->freed_by == y->freed_by);
+		CHECK(x->addr == y->addr && fl_block_size(a, x) == fl_block_size(b, y) &&
+		      fl_block_weight(a, x) == fl_block_weight(b, y) && x->t_alloc == y->t_alloc &&
+		      x->t_free == y->t_free && x->stack == y->stack &&
+		      fl_block_tid(a, x) == fl_block_tid(b, y) &&
+		      fl_block_fn(x) == fl_block_fn(y) &&
+		      fl_block_freed_by(x) == fl_block_freed_by(y));
 	}
 	CHECK_EQ_U64(a->nfaults, b->nfaults);
 	for (size_t i = 0; i < a->nfaults && a->nfaults == b->nfaults; i++)
