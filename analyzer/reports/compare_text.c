@@ -31,8 +31,9 @@ static const char *fmt_fig(char *buf, size_t n, json_t *v, const char *unit)
 
 static const char *fmt_spread(char *buf, size_t n, json_t *s, const char *unit)
 {
-	char m[32], lo[32], hi[32];
-	fmt_fig(m, sizeof(m), json_object_get(s, "median"), unit);
+	char mb[32], lo[32], hi[32];
+	/* fmt_fig may return a constant ("n/a") without filling mb */
+	const char *m = fmt_fig(mb, sizeof(mb), json_object_get(s, "median"), unit);
 	if (json_equal(json_object_get(s, "min"), json_object_get(s, "max")))
 		snprintf(buf, n, "%s", m);
 	else
