@@ -82,7 +82,7 @@ test_expect_success 'the text report shows the methods, the geometry and the ver
 # the written figure's own line says whether reads can be seen here, as the
 # header's accessed-bit self-test found. Where they can, K pages are seen a
 # window: faulted in during windows 0 and 1, re-read (by hardware) after.
-"$FL" record -q --wss -o "$TMP/rd" -- "$PROGS/p_ws_reader" $K 4 100 >"$TMP/rd.out" || exit 1
+"$FL" record -q --wss -o "$TMP/rd" -- "$PROGS/p_ws_reader" $K $W 100 >"$TMP/rd.out" || exit 1
 report_json "$TMP/rd" ws >"$TMP/rd.json" || exit 1
 "$FL_SAN" report --no-symbols --section ws "$TMP/rd" >"$TMP/rd.txt" || exit 1
 accessed=$(head -1 "$(ls "$TMP"/rd/*.ndjson | head -1)" | jq ".probes.accessed_bit.ok")
