@@ -200,8 +200,11 @@ static void turn_exact(struct site *s)
 	s->avail = 0;
 }
 
-/* A call that its room does not cover, or made while the site is exact. */
-static void add_live_locked(struct fl_sites_pending *pd, struct site *s, int64_t delta)
+/* A call that its room does not cover, or made while the site is exact
+ * (out of line, so that the room's test inlined in its callers saves no
+ * registers). */
+static __attribute__((noinline)) void add_live_locked(struct fl_sites_pending *pd, struct site *s,
+						      int64_t delta)
 {
 	int64_t live;
 	site_lock(s);
@@ -235,11 +238,12 @@ static void add_live_locked(struct fl_sites_pending *pd, struct site *s, int64_t
 	site_unlock(s);
 }
 
-/* A call's live bytes against the thread's room (no owner). */
-static __attribute__((noinline)) void add_live_shared(struct fl_sites_pending *pd, struct site *s,
-						      int64_t delta)
+/* A call's live bytes against the thread's room (no owner): 0 when the
+ * room does not cover it, or the site is exact. */
+static inline int add_live_room(struct fl_sites_pending *pd, const struct site *s, int64_t delta)
 {
 	int64_t live;
+	int done = 0;
 	if (FL_LIKELY(fl_thread_membarrier_)) {
 		__atomic_store_n(&pd->active, 1, __ATOMIC_RELAXED);
 		__atomic_signal_fence(__ATOMIC_SEQ_CST);
@@ -250,12 +254,11 @@ static __attribute__((noinline)) void add_live_shared(struct fl_sites_pending *p
 		live = pd->live + delta;
 		if (live <= __atomic_load_n(&pd->room, __ATOMIC_RELAXED)) {
 			__atomic_store_n(&pd->live, live, __ATOMIC_RELAXED);
-			__atomic_store_n(&pd->active, 0, __ATOMIC_RELEASE);
-			return;
+			done = 1;
 		}
 	}
 	__atomic_store_n(&pd->active, 0, __ATOMIC_RELEASE);
-	add_live_locked(pd, s, delta);
+	return done;
 }
 
 /* The live bytes of a call: plain instructions while the thread owns the
@@ -264,7 +267,8 @@ static inline void add_live(struct fl_sites_pending *pd, struct site *s, int64_t
 {
 	int64_t live;
 	if (FL_UNLIKELY(!pd->plain)) {
-		add_live_shared(pd, s, delta);
+		if (FL_UNLIKELY(!add_live_room(pd, s, delta)))
+			add_live_locked(pd, s, delta);
 		return;
 	}
 	live = __atomic_load_n(&s->live, __ATOMIC_RELAXED) + delta;
