@@ -20,6 +20,9 @@ struct node {
 	uint32_t next;
 };
 
+/* 8 nodes are 3 cache lines. */
+_Static_assert(BATCH % 8 == 0 && sizeof(struct node) == 24, "a batch is whole cache lines");
+
 /*
  * The nodes are reserved as the set fills, in chunks that double: a
  * reservation counts against RLIMIT_AS even untouched, and 2^25 nodes would
@@ -40,11 +43,15 @@ unsigned fl_ptrset_zone_shift_ = 26; /* until init: every bucket is 0 */
 uint32_t fl_ptrset_filter_[1u << FL_PTRSET_FILTER_LOG2] __attribute__((aligned(64)));
 static int filter_counting = 1;
 static uintptr_t chunk_base[NCHUNKS + 1];
-static uint32_t nodes_mapped;	/* nodes below this index are in published chunks */
-static uint32_t growing;	/* one thread maps the next chunk at a time */
-static int grow_failed;		/* out of budget or memory: the set is full for good */
-static uint32_t nodes_used = 1; /* bump allocation; 0 is "none" */
-static uint64_t batches;	/* tag << 32 | first node of the top batch */
+static uint32_t nodes_mapped; /* nodes below this index are in published chunks */
+static uint32_t growing;      /* one thread maps the next chunk at a time */
+static int grow_failed;	      /* out of budget or memory: the set is full for good */
+/* Bump allocation; 0 is "none". Batches start at a multiple of 8 nodes
+ * (3 cache lines, chunks start on a page), so that no cache line holds
+ * nodes of two batches: threads that each keep their own nodes never
+ * write one line. */
+static uint32_t nodes_used = 8;
+static uint64_t batches; /* tag << 32 | first node of the top batch */
 
 static inline unsigned chunk_of(uint32_t i)
 {

@@ -49,12 +49,20 @@ struct site {
 
 _Static_assert(sizeof(struct site) == 64, "a site is one cache line");
 
-/* The room a thread asks for beyond its call's bytes, and how far below
- * the peak the live bytes must fall before rooms are granted again: a
- * thread goes to the site's line about once per ROOM bytes its live
- * bytes there rise. */
+/* The room a thread asks for beyond its call's bytes: a thread goes to
+ * the site's line about once per ROOM bytes its live bytes there rise.
+ * Near the peak a room takes at most a ROOM_SHARE-th of what is left
+ * (avail), so the last of it goes in smaller and smaller rooms and the site
+ * turns exact only when the live bytes are about one call from the peak,
+ * not when another thread merely holds the rest as room. It leaves exact
+ * mode as soon as the live bytes are POOL_MIN below the peak: each locked
+ * update in exact mode moves the site's line between the CPUs (in
+ * bench/malloc_bench 2 under --all, 4 * ROOM there and whole rooms made
+ * ~200,000 of them a run, 1 % of the calls; these values ~15,000, for
+ * ~1.5x the turns to exact mode, each a membarrier(2)). */
 #define ROOM 4096
-#define POOL_MIN (4 * ROOM)
+#define ROOM_SHARE 4
+#define POOL_MIN 2048
 
 static struct site *sites;
 static uint32_t nsites;
@@ -192,8 +200,11 @@ static void turn_exact(struct site *s)
 	s->avail = 0;
 }
 
-/* A call that its room does not cover, or made while the site is exact. */
-static void add_live_locked(struct fl_sites_pending *pd, struct site *s, int64_t delta)
+/* A call that its room does not cover, or made while the site is exact
+ * (out of line, so that the room's test inlined in its callers saves no
+ * registers). */
+static __attribute__((noinline)) void add_live_locked(struct fl_sites_pending *pd, struct site *s,
+						      int64_t delta)
 {
 	int64_t live;
 	site_lock(s);
@@ -206,7 +217,8 @@ static void add_live_locked(struct fl_sites_pending *pd, struct site *s, int64_t
 			return;
 		}
 		if (s->avail >= delta) {
-			int64_t room = s->avail < delta + ROOM ? s->avail : delta + ROOM;
+			int64_t extra = (s->avail - delta) / ROOM_SHARE;
+			int64_t room = delta + (extra < ROOM ? extra : ROOM);
 			s->avail -= room;
 			__atomic_store_n(&pd->room, room, __ATOMIC_RELAXED);
 			__atomic_store_n(&pd->live, delta, __ATOMIC_RELAXED);
@@ -226,11 +238,12 @@ static void add_live_locked(struct fl_sites_pending *pd, struct site *s, int64_t
 	site_unlock(s);
 }
 
-/* A call's live bytes against the thread's room (no owner). */
-static __attribute__((noinline)) void add_live_shared(struct fl_sites_pending *pd, struct site *s,
-						      int64_t delta)
+/* A call's live bytes against the thread's room (no owner): 0 when the
+ * room does not cover it, or the site is exact. */
+static inline int add_live_room(struct fl_sites_pending *pd, const struct site *s, int64_t delta)
 {
 	int64_t live;
+	int done = 0;
 	if (FL_LIKELY(fl_thread_membarrier_)) {
 		__atomic_store_n(&pd->active, 1, __ATOMIC_RELAXED);
 		__atomic_signal_fence(__ATOMIC_SEQ_CST);
@@ -241,12 +254,11 @@ static __attribute__((noinline)) void add_live_shared(struct fl_sites_pending *p
 		live = pd->live + delta;
 		if (live <= __atomic_load_n(&pd->room, __ATOMIC_RELAXED)) {
 			__atomic_store_n(&pd->live, live, __ATOMIC_RELAXED);
-			__atomic_store_n(&pd->active, 0, __ATOMIC_RELEASE);
-			return;
+			done = 1;
 		}
 	}
 	__atomic_store_n(&pd->active, 0, __ATOMIC_RELEASE);
-	add_live_locked(pd, s, delta);
+	return done;
 }
 
 /* The live bytes of a call: plain instructions while the thread owns the
@@ -255,7 +267,8 @@ static inline void add_live(struct fl_sites_pending *pd, struct site *s, int64_t
 {
 	int64_t live;
 	if (FL_UNLIKELY(!pd->plain)) {
-		add_live_shared(pd, s, delta);
+		if (FL_UNLIKELY(!add_live_room(pd, s, delta)))
+			add_live_locked(pd, s, delta);
 		return;
 	}
 	live = __atomic_load_n(&s->live, __ATOMIC_RELAXED) + delta;
