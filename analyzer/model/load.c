@@ -27,8 +27,8 @@ struct loader {
 	struct fl_model *m;
 	struct fl_proc *p;
 	struct fl_heap_stream heap; /* the frees, replayed as they come (model/heap_replay.h) */
-	uint64_t *block_seq;	    /* seq of each block's allocation, parallel to p->blocks */
-	size_t capblocks, capseq;
+	struct fl_seqs block_seq;   /* seq of each block's allocation, parallel to p->blocks */
+	size_t capblocks;
 	size_t capmaps, capcalls, capheap, capfaults, capres, capwss, capio, capforks, capexecs,
 	    capwaits, capnotes, capstacks, capsites;
 	struct fl_site *site_tmp; /* by stack id (sparse) */
@@ -361,7 +361,7 @@ static void add_block(struct loader *ld, const struct heap_call *c)
 	int k = c->fn;
 	if (k < 0)
 		k = c->ev == FL_E_REALLOC ? FL_FN_REALLOC : FL_FN_MALLOC;
-	*(uint64_t *)fl_push_slot((void **)&ld->block_seq, &ld->capseq, p->nblocks, 8) = c->seq;
+	fl_seqs_push(&ld->block_seq, c->seq);
 	b = FL_PUSH(p->blocks, p->nblocks, ld->capblocks);
 	fl_block_set(p, b,
 		     &(struct fl_block_fields){.addr = c->addr,
@@ -372,7 +372,7 @@ static void add_block(struct loader *ld, const struct heap_call *c)
 					       .tid = c->tid,
 					       .fn = k,
 					       .charge = c->charge});
-	fl_heap_stream_alloc(&ld->heap, p, ld->block_seq);
+	fl_heap_stream_alloc(&ld->heap, p, &ld->block_seq);
 }
 
 /* alloc, free and realloc: the hot events. */
@@ -840,8 +840,7 @@ static void sort_stacks(struct fl_proc *p)
 static void finish_proc(struct loader *ld)
 {
 	struct fl_proc *p = ld->p;
-	fl_heap_stream_finish(&ld->heap, p, ld->block_seq);
-	ld->block_seq = NULL;
+	fl_heap_stream_finish(&ld->heap, p, &ld->block_seq);
 	SORT_BY(p->calls, p->ncalls, seq, cmp_call);
 	SORT_BY(p->maps, p->nmaps, t, cmp_maps);
 	fl_counters_store_sort(&p->counters);
@@ -911,7 +910,7 @@ struct fl_proc *fl_model_load_file(struct fl_model *m, const char *path)
 		if (r < 0)
 			m->nerrors += ld.p->nerrors ? ld.p->nerrors : 1;
 		fl_heap_stream_release(&ld.heap);
-		free(ld.block_seq);
+		fl_seqs_release(&ld.block_seq);
 		free(ld.p->blocks);
 		free(ld.p->block_cold);
 		free(ld.p->faults);
