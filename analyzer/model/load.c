@@ -17,6 +17,7 @@
 #include "model/heap_replay.h"
 #include "model/load_alloc.h"
 #include "model/load_faults.h"
+#include "model/load_io.h"
 #include "model/load_counters.h"
 #include "model/push.h"
 #include "read/reader.h"
@@ -29,8 +30,8 @@ struct loader {
 	struct fl_heap_stream heap; /* the frees, replayed as they come (model/heap_replay.h) */
 	struct fl_seqs block_seq;   /* seq of each block's allocation, parallel to p->blocks */
 	size_t capblocks;
-	size_t capmaps, capcalls, capheap, capfaults, capres, capwss, capio, capforks, capexecs,
-	    capwaits, capnotes, capstacks, capsites;
+	size_t capmaps, capcalls, capheap, capfaults, capres, capwss, capforks, capexecs, capwaits,
+	    capnotes, capstacks, capsites;
 	struct fl_site *site_tmp; /* by stack id (sparse) */
 	size_t ncalls_unsorted;
 	/* The last "fn" of a heap line and its enum fl_fn: nearly every line repeats it. */
@@ -38,6 +39,7 @@ struct loader {
 	size_t fn_len; /* 0: nothing cached */
 	int fn_k;
 	struct fl_fault_batch batch; /* the fault samples of the line being read */
+	struct fl_load_io io_line;   /* the io line being read, before it is encoded */
 	uint64_t faults_last_t;
 	int faults_unsorted;
 };
@@ -250,27 +252,6 @@ static void flat_counters(struct loader *ld, const struct fl_flat *f, uint64_t t
 	ld->p->ncounters++;
 }
 
-static const char *flat_istr(struct loader *ld, const struct fl_flat_val *v)
-{
-	char buf[4096];
-	size_t n;
-	if (!v || v->type != 's')
-		return NULL;
-	n = v->slen < sizeof(buf) - 1 ? v->slen : sizeof(buf) - 1;
-	memcpy(buf, v->s, n);
-	buf[n] = 0;
-	return fl_model_intern(ld->m, buf);
-}
-
-static size_t count_rows(const struct fl_flat_val *v)
-{
-	struct fl_flat_row r;
-	size_t pos = 0, n = 0;
-	while (v && fl_flat_row_next(v, &pos, &r))
-		n++;
-	return n;
-}
-
 static void flat_residency(struct loader *ld, const struct fl_flat *f, uint64_t t)
 {
 	struct fl_residency *s = PUSH(ld, residency, nresidency, capres);
@@ -278,8 +259,8 @@ static void flat_residency(struct loader *ld, const struct fl_flat *f, uint64_t 
 	struct fl_flat_row r;
 	size_t pos = 0, i = 0;
 	s->t = t;
-	s->method = flat_istr(ld, fl_flat_get(f, FL_K_METHOD));
-	s->nregions = count_rows(rows);
+	s->method = fl_load_flat_str(ld->m, fl_flat_get(f, FL_K_METHOD));
+	s->nregions = fl_load_flat_rows(rows);
 	s->regions = fl_xcalloc(s->nregions ? s->nregions : 1, sizeof(*s->regions));
 	while (rows && fl_flat_row_next(rows, &pos, &r) && i < s->nregions) {
 		struct fl_res_region *g = &s->regions[i++];
@@ -295,24 +276,6 @@ static void flat_residency(struct loader *ld, const struct fl_flat *f, uint64_t 
 		g->referenced = fl_flat_row_int(&r, 9, -1);
 		g->moved = fl_flat_row_int(&r, 10, -1);
 		bound_region(g);
-	}
-}
-
-static void flat_io(struct loader *ld, const struct fl_flat *f, uint64_t t)
-{
-	struct fl_io *s = PUSH(ld, io, nio, capio);
-	const struct fl_flat_val *rows = fl_flat_get(f, FL_K_FDS);
-	struct fl_flat_row r;
-	size_t pos = 0, i = 0;
-	s->t = t;
-	s->nfds = count_rows(rows);
-	s->fds = fl_xcalloc(s->nfds ? s->nfds : 1, sizeof(*s->fds));
-	while (rows && fl_flat_row_next(rows, &pos, &r) && i < s->nfds) {
-		struct fl_io_fd *d = &s->fds[i++];
-		d->fd = (int32_t)fl_flat_row_int(&r, 0, -1);
-		d->path = r.n > 1 ? flat_istr(ld, &r.v[1]) : NULL;
-		d->calls = (uint64_t)fl_flat_row_int(&r, 2, 0);
-		d->bytes = (uint64_t)fl_flat_row_int(&r, 3, 0);
 	}
 }
 
@@ -465,7 +428,7 @@ static int on_flat(void *ctx, const struct fl_flat *f, const struct fl_reader_lo
 		flat_residency(ld, f, t);
 		return 0;
 	case FL_E_IO:
-		flat_io(ld, f, t);
+		fl_load_io_flat(&ld->io_line, ld->m, ld->p, f, t);
 		return 0;
 	default:
 		return 0;
@@ -617,23 +580,6 @@ static void load_wss(struct loader *ld, json_t *o, uint64_t t)
 	}
 }
 
-static void load_io(struct loader *ld, json_t *o, uint64_t t)
-{
-	struct fl_io *s = PUSH(ld, io, nio, capio);
-	json_t *rows = json_object_get(o, FL_K_FDS), *r;
-	size_t i;
-	s->t = t;
-	s->nfds = json_array_size(rows);
-	s->fds = fl_xcalloc(s->nfds ? s->nfds : 1, sizeof(*s->fds));
-	json_array_foreach(rows, i, r)
-	{
-		s->fds[i].fd = (int32_t)json_integer_value(json_array_get(r, 0));
-		s->fds[i].path = fl_model_intern(ld->m, json_string_value(json_array_get(r, 1)));
-		s->fds[i].calls = (uint64_t)json_integer_value(json_array_get(r, 2));
-		s->fds[i].bytes = (uint64_t)json_integer_value(json_array_get(r, 3));
-	}
-}
-
 static void load_exit(struct loader *ld, json_t *o, uint64_t t)
 {
 	struct fl_exit *e = &ld->p->exit;
@@ -751,7 +697,7 @@ static int on_event(void *ctx, enum fl_ev ev, json_t *o, const struct fl_reader_
 		load_wss(ld, o, t);
 		break;
 	case FL_E_IO:
-		load_io(ld, o, t);
+		fl_load_io_json(&ld->io_line, ld->m, ld->p, o, t);
 		break;
 	case FL_E_HEAP:
 		load_heap_tick(ld, o, t);
@@ -798,7 +744,6 @@ CMP_FIELD(cmp_heapt, struct fl_heap_tick, t)
 CMP_FIELD(cmp_fault, struct fl_fault, t)
 CMP_FIELD(cmp_res, struct fl_residency, t)
 CMP_FIELD(cmp_wss, struct fl_wss, t)
-CMP_FIELD(cmp_io, struct fl_io, t)
 CMP_FIELD(cmp_site, struct fl_site, stack)
 
 struct stack_at {
@@ -849,7 +794,7 @@ static void finish_proc(struct loader *ld)
 		SORT_BY(p->faults, p->nfaults, t, cmp_fault);
 	SORT_BY(p->residency, p->nresidency, t, cmp_res);
 	SORT_BY(p->wss, p->nwss, t, cmp_wss);
-	SORT_BY(p->io, p->nio, t, cmp_io);
+	fl_io_store_sort(&p->io);
 	SORT_BY(p->sites, p->nsites, stack, cmp_site);
 	fl_load_failed_finish(p);
 	sort_stacks(p);
@@ -865,6 +810,7 @@ static void finish_proc(struct loader *ld)
 	p->faults_sorted = !ld->faults_unsorted;
 	free(ld->batch.v);
 	ld->batch.v = NULL;
+	fl_load_io_release(&ld->io_line);
 	if (p->exit.present && p->exit.t > p->end_t)
 		p->end_t = p->exit.t;
 }
@@ -915,6 +861,8 @@ struct fl_proc *fl_model_load_file(struct fl_model *m, const char *path)
 		free(ld.p->block_cold);
 		free(ld.p->faults);
 		free(ld.batch.v);
+		fl_load_io_release(&ld.io_line);
+		fl_io_store_release(&ld.p->io);
 		free(ld.p);
 		return NULL;
 	}

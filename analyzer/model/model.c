@@ -146,8 +146,6 @@ static void proc_free(struct fl_proc *p)
 		free(p->residency[i].regions);
 	for (i = 0; i < p->nwss; i++)
 		free(p->wss[i].regions);
-	for (i = 0; i < p->nio; i++)
-		free(p->io[i].fds);
 	for (i = 0; i < p->nexecs; i++)
 		json_decref(p->execs[i].argv);
 	free(p->maps);
@@ -166,7 +164,7 @@ static void proc_free(struct fl_proc *p)
 		p->derived_free(p->derived);
 	free(p->residency);
 	free(p->wss);
-	free(p->io);
+	fl_io_store_release(&p->io);
 	free(p->forks);
 	free(p->execs);
 	free(p->notes);

@@ -284,6 +284,42 @@ struct fl_io {
 	size_t nfds;
 };
 
+/*
+ * A process's io lines, kept encoded as the counters lines are: each line
+ * as its t and its fds' fields (fd, path, calls, bytes), each the
+ * difference from the same fd slot of the line before, a zigzag varint. A
+ * line took a struct and an allocation of its rows (72 B for one fd) and
+ * its cumulative figures move a little from tick to tick. The reports read
+ * the lines in time order with a cursor (fl_io_begin / fl_io_next /
+ * fl_io_end); the last one stays decoded (fl_io_last).
+ */
+struct fl_io_store {
+	unsigned char *buf;
+	size_t len, cap;
+	size_t n;	   /* lines held */
+	struct fl_io last; /* the last line added (its fds the store's): the next line's base */
+	size_t caplast;	   /* room in last.fds */
+	int unsorted;	   /* a line came before the one added before it */
+};
+
+struct fl_io_cursor {
+	const struct fl_io_store *s;
+	size_t pos, i, cap;
+	struct fl_io c; /* the line read; c.fds is the cursor's, freed by fl_io_end */
+};
+
+/* Appends one line (in the order read; fl_io_store_sort puts them in time order). */
+void fl_io_store_add(struct fl_io_store *s, const struct fl_io *line);
+/* Puts the lines in time order (as qsort by t put the array before) and gives back the slack. */
+void fl_io_store_sort(struct fl_io_store *s);
+void fl_io_store_release(struct fl_io_store *s);
+/* Reads the lines from the first; fl_io_next gives each in turn, NULL after the last. */
+void fl_io_begin(struct fl_io_cursor *k, const struct fl_io_store *s);
+const struct fl_io *fl_io_next(struct fl_io_cursor *k);
+void fl_io_end(struct fl_io_cursor *k);
+/* The last line in time order, or NULL when none. */
+const struct fl_io *fl_io_last(const struct fl_io_store *s);
+
 struct fl_fork_ev {
 	uint64_t t, seq;
 	int32_t tid, child;
@@ -407,7 +443,7 @@ struct fl_proc {
 	size_t nresidency;
 	struct fl_wss *wss;
 	size_t nwss;
-	struct fl_io *io;
+	struct fl_io_store io; /* read with fl_io_begin / _next / _end */
 	size_t nio;
 	struct fl_fork_ev *forks;
 	size_t nforks;

@@ -263,7 +263,7 @@ static json_t *gap_obj(const struct fl_proc *p)
 			gup += (k->size + 4095) / 4096;
 	}
 	if (p->nio) {
-		const struct fl_io *io = &p->io[p->nio - 1];
+		const struct fl_io *io = fl_io_last(&p->io);
 		for (size_t j = 0; j < io->nfds; j++)
 			reads += io->fds[j].calls;
 	}

@@ -173,8 +173,11 @@ static void compare_procs(const struct fl_proc *a, const struct fl_proc *b)
 			CHECK(!memcmp(&x->regions[j], &y->regions[j], sizeof(x->regions[j])));
 	}
 	CHECK_EQ_U64(a->nio, b->nio);
-	for (size_t i = 0; i < a->nio && a->nio == b->nio; i++) {
-		const struct fl_io *x = &a->io[i], *y = &b->io[i];
+	struct fl_io_cursor ka, kb;
+	const struct fl_io *x, *y;
+	fl_io_begin(&ka, &a->io);
+	fl_io_begin(&kb, &b->io);
+	while (a->nio == b->nio && (x = fl_io_next(&ka)) != NULL && (y = fl_io_next(&kb)) != NULL) {
 		CHECK(x->t == y->t && x->nfds == y->nfds);
 		for (size_t j = 0; j < x->nfds && x->nfds == y->nfds; j++)
 			CHECK(x->fds[j].fd == y->fds[j].fd &&
@@ -182,6 +185,8 @@ static void compare_procs(const struct fl_proc *a, const struct fl_proc *b)
 			      x->fds[j].calls == y->fds[j].calls &&
 			      x->fds[j].bytes == y->fds[j].bytes);
 	}
+	fl_io_end(&ka);
+	fl_io_end(&kb);
 }
 
 /* Well-formed lines of every fast kind, and near misses the fast path must hand to jansson. */
