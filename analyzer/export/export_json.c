@@ -158,8 +158,10 @@ static json_t *faults(const struct fl_proc *p)
 static json_t *residency(const struct fl_proc *p)
 {
 	json_t *a = json_array();
-	for (size_t i = 0; i < p->nresidency; i++) {
-		const struct fl_residency *r = &p->residency[i];
+	struct fl_residency_cursor k;
+	const struct fl_residency *r;
+	fl_residency_begin(&k, &p->residency);
+	while ((r = fl_residency_next(&k)) != NULL) {
 		json_t *regs = json_array();
 		for (size_t j = 0; j < r->nregions; j++) {
 			const struct fl_res_region *g = &r->regions[j];
@@ -174,6 +176,7 @@ static json_t *residency(const struct fl_proc *p)
 		json_array_append_new(a, json_pack("{s:o, s:s?, s:o}", "t", u64(r->t), "method",
 						   r->method, "regions", regs));
 	}
+	fl_residency_end(&k);
 	return a;
 }
 

@@ -30,7 +30,7 @@ struct loader {
 	struct fl_heap_stream heap; /* the frees, replayed as they come (model/heap_replay.h) */
 	struct fl_seqs block_seq;   /* seq of each block's allocation, parallel to p->blocks */
 	size_t capblocks;
-	size_t capmaps, capcalls, capheap, capfaults, capres, capwss, capforks, capexecs, capwaits,
+	size_t capmaps, capcalls, capheap, capfaults, capwss, capforks, capexecs, capwaits,
 	    capnotes, capstacks, capsites;
 	struct fl_site *site_tmp; /* by stack id (sparse) */
 	size_t ncalls_unsorted;
@@ -38,8 +38,10 @@ struct loader {
 	char fn_text[24];
 	size_t fn_len; /* 0: nothing cached */
 	int fn_k;
-	struct fl_fault_batch batch; /* the fault samples of the line being read */
-	struct fl_load_io io_line;   /* the io line being read, before it is encoded */
+	struct fl_fault_batch batch;  /* the fault samples of the line being read */
+	struct fl_load_io io_line;    /* the io line being read, before it is encoded */
+	struct fl_residency res_line; /* the residency line being read, likewise */
+	size_t capres_line;
 	uint64_t faults_last_t;
 	int faults_unsorted;
 };
@@ -252,16 +254,36 @@ static void flat_counters(struct loader *ld, const struct fl_flat *f, uint64_t t
 	ld->p->ncounters++;
 }
 
+/* A residency line of n regions, zeroed in the loader's scratch, to fill then add_residency. */
+static struct fl_residency *res_line(struct loader *ld, uint64_t t, const char *method, size_t n)
+{
+	struct fl_residency *s = &ld->res_line;
+	if (n > ld->capres_line) {
+		free(s->regions);
+		s->regions = fl_xmalloc(n * sizeof(*s->regions));
+		ld->capres_line = n;
+	}
+	if (n)
+		memset(s->regions, 0, n * sizeof(*s->regions));
+	s->t = t;
+	s->method = method;
+	s->nregions = n;
+	return s;
+}
+
+static void add_residency(struct loader *ld)
+{
+	fl_residency_store_add(&ld->p->residency, &ld->res_line);
+	ld->p->nresidency++;
+}
+
 static void flat_residency(struct loader *ld, const struct fl_flat *f, uint64_t t)
 {
-	struct fl_residency *s = PUSH(ld, residency, nresidency, capres);
 	const struct fl_flat_val *rows = fl_flat_get(f, FL_K_REGIONS);
+	struct fl_residency *s = res_line(
+	    ld, t, fl_load_flat_str(ld->m, fl_flat_get(f, FL_K_METHOD)), fl_load_flat_rows(rows));
 	struct fl_flat_row r;
 	size_t pos = 0, i = 0;
-	s->t = t;
-	s->method = fl_load_flat_str(ld->m, fl_flat_get(f, FL_K_METHOD));
-	s->nregions = fl_load_flat_rows(rows);
-	s->regions = fl_xcalloc(s->nregions ? s->nregions : 1, sizeof(*s->regions));
 	while (rows && fl_flat_row_next(rows, &pos, &r) && i < s->nregions) {
 		struct fl_res_region *g = &s->regions[i++];
 		g->start = fl_flat_row_addr(&r, 0);
@@ -277,6 +299,7 @@ static void flat_residency(struct loader *ld, const struct fl_flat *f, uint64_t 
 		g->moved = fl_flat_row_int(&r, 10, -1);
 		bound_region(g);
 	}
+	add_residency(ld);
 }
 
 static int64_t val_int(const struct fl_flat_val *v, int64_t dflt)
@@ -534,13 +557,9 @@ static void load_faults(struct loader *ld, json_t *o)
 
 static void load_residency(struct loader *ld, json_t *o, uint64_t t)
 {
-	struct fl_residency *s = PUSH(ld, residency, nresidency, capres);
 	json_t *rows = json_object_get(o, FL_K_REGIONS), *r;
+	struct fl_residency *s = res_line(ld, t, jstr(ld, o, FL_K_METHOD), json_array_size(rows));
 	size_t i;
-	s->t = t;
-	s->method = jstr(ld, o, FL_K_METHOD);
-	s->nregions = json_array_size(rows);
-	s->regions = fl_xcalloc(s->nregions ? s->nregions : 1, sizeof(*s->regions));
 	json_array_foreach(rows, i, r)
 	{
 		struct fl_res_region *g = &s->regions[i];
@@ -559,6 +578,7 @@ static void load_residency(struct loader *ld, json_t *o, uint64_t t)
 			       : -1;
 		bound_region(g);
 	}
+	add_residency(ld);
 }
 
 static void load_wss(struct loader *ld, json_t *o, uint64_t t)
@@ -742,7 +762,6 @@ CMP_FIELD(cmp_call, struct fl_map_call, seq)
 CMP_FIELD(cmp_maps, struct fl_maps_snap, t)
 CMP_FIELD(cmp_heapt, struct fl_heap_tick, t)
 CMP_FIELD(cmp_fault, struct fl_fault, t)
-CMP_FIELD(cmp_res, struct fl_residency, t)
 CMP_FIELD(cmp_wss, struct fl_wss, t)
 CMP_FIELD(cmp_site, struct fl_site, stack)
 
@@ -792,7 +811,7 @@ static void finish_proc(struct loader *ld)
 	SORT_BY(p->heap, p->nheap, t, cmp_heapt);
 	if (p->faults) /* else fl_proc_faults_each sorts them when it reads them */
 		SORT_BY(p->faults, p->nfaults, t, cmp_fault);
-	SORT_BY(p->residency, p->nresidency, t, cmp_res);
+	fl_residency_store_sort(&p->residency);
 	SORT_BY(p->wss, p->nwss, t, cmp_wss);
 	fl_io_store_sort(&p->io);
 	SORT_BY(p->sites, p->nsites, stack, cmp_site);
@@ -811,6 +830,8 @@ static void finish_proc(struct loader *ld)
 	free(ld->batch.v);
 	ld->batch.v = NULL;
 	fl_load_io_release(&ld->io_line);
+	free(ld->res_line.regions);
+	ld->res_line.regions = NULL;
 	if (p->exit.present && p->exit.t > p->end_t)
 		p->end_t = p->exit.t;
 }
@@ -862,7 +883,9 @@ struct fl_proc *fl_model_load_file(struct fl_model *m, const char *path)
 		free(ld.p->faults);
 		free(ld.batch.v);
 		fl_load_io_release(&ld.io_line);
+		free(ld.res_line.regions);
 		fl_io_store_release(&ld.p->io);
+		fl_residency_store_release(&ld.p->residency);
 		free(ld.p);
 		return NULL;
 	}

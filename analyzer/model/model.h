@@ -260,6 +260,44 @@ struct fl_residency {
 	size_t nregions;
 };
 
+/*
+ * A process's residency lines, kept encoded as the io lines are (struct
+ * fl_io_store): each line's t, method and regions' fields as zigzag varint
+ * differences from the line before (the same region slot). A line took a
+ * struct and an allocation of its rows (128 B for one region), and a
+ * region's figures change little from tick to tick. Read in time order
+ * with a cursor (fl_residency_begin / _next / _end).
+ */
+struct fl_residency_store {
+	unsigned char *buf;
+	size_t len, cap;
+	size_t n;		  /* lines held */
+	struct fl_residency last; /* the last line added (its regions the store's) */
+	size_t caplast;		  /* room in last.regions */
+	int unsorted;		  /* a line came before the one added before it */
+};
+
+struct fl_residency_cursor {
+	const struct fl_residency_store *s;
+	size_t pos, i, cap;
+	struct fl_residency c; /* the line read; c.regions is the cursor's, freed by _end */
+};
+
+/* Appends one line (in the order read; fl_residency_store_sort puts them in time order). */
+void fl_residency_store_add(struct fl_residency_store *s, const struct fl_residency *line);
+/* Puts the lines in time order (as qsort by t put the array before) and gives back the slack. */
+void fl_residency_store_sort(struct fl_residency_store *s);
+void fl_residency_store_release(struct fl_residency_store *s);
+/* Reads the lines from the first; fl_residency_next gives each in turn, NULL after the last. */
+void fl_residency_begin(struct fl_residency_cursor *k, const struct fl_residency_store *s);
+const struct fl_residency *fl_residency_next(struct fl_residency_cursor *k);
+/* The index of the line fl_residency_next gave last (0 for the first). */
+static inline size_t fl_residency_index(const struct fl_residency_cursor *k)
+{
+	return k->i - 1;
+}
+void fl_residency_end(struct fl_residency_cursor *k);
+
 struct fl_wss_region {
 	uint64_t start, end;
 	int64_t written;
@@ -439,7 +477,7 @@ struct fl_proc {
 	uint64_t faults_t_first, faults_t_last; /* their first and last t (0 when none) */
 	int faults_sorted;			/* the file had them in time order */
 	uint64_t faults_period, faults_lost;
-	struct fl_residency *residency;
+	struct fl_residency_store residency; /* read with fl_residency_begin / _next / _end */
 	size_t nresidency;
 	struct fl_wss *wss;
 	size_t nwss;
