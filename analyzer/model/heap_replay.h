@@ -21,7 +21,7 @@ struct fl_heap_free {
 
 /*
  * Puts p->blocks in allocation (seq) order and replays frees and
- * allocations in seq order. block_seq[i] is the seq of p->blocks[i]. At the
+ * allocations in seq order. Seq i of block_seq is p->blocks[i]'s. At the
  * same seq (a realloc) the old block is freed before the new one is
  * allocated. A block still live when another is allocated at its address
  * was freed without a record: it ends then, freed_by FL_FN_COUNT. Takes
