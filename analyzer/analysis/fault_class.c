@@ -46,30 +46,43 @@ static struct pent *ptab_find(struct pent *e, size_t cap, uint64_t key)
 	return &e[j];
 }
 
+/*
+ * The table doubles at three quarters full, not at half as util/u64map
+ * does: it holds a slot for every page a sample or a small block touched,
+ * and was the classifier's largest allocation (at half full and 24 B an
+ * entry, 48 to 96 B a page, and the old table beside the new one while it
+ * doubles: the report's peak RSS on a trace of many pages). A sample's
+ * lookup nearly always finds its page, and probes a few neighbours more.
+ */
+static void ptab_grow(struct ptab *t)
+{
+	size_t ocap = t->cap, cap = ocap ? ocap * 2 : 1024;
+	struct pent *o = t->e;
+	t->e = fl_xmalloc(cap * sizeof(*t->e));
+	for (size_t i = 0; i < cap; i++)
+		t->e[i].key = PTAB_EMPTY;
+	for (size_t i = 0; i < ocap; i++)
+		if (o[i].key != PTAB_EMPTY)
+			*ptab_find(t->e, cap, o[i].key) = o[i];
+	t->cap = cap;
+	free(o);
+}
+
 /* The entry of page key, inserted empty when absent; pointers die at the next insert. */
 static struct pent *ptab_slot(struct ptab *t, uint64_t key)
 {
-	struct pent *x;
-	if ((t->n + 1) * 2 > t->cap) {
-		size_t ocap = t->cap, cap = ocap ? ocap * 2 : 1024;
-		struct pent *o = t->e;
-		t->e = fl_xmalloc(cap * sizeof(*t->e));
-		for (size_t i = 0; i < cap; i++)
-			t->e[i].key = PTAB_EMPTY;
-		for (size_t i = 0; i < ocap; i++)
-			if (o[i].key != PTAB_EMPTY)
-				*ptab_find(t->e, cap, o[i].key) = o[i];
-		t->cap = cap;
-		free(o);
+	struct pent *x = t->cap ? ptab_find(t->e, t->cap, key) : NULL;
+	if (x && x->key == key)
+		return x;
+	if ((t->n + 1) * 4 > t->cap * 3) {
+		ptab_grow(t);
+		x = ptab_find(t->e, t->cap, key);
 	}
-	x = ptab_find(t->e, t->cap, key);
-	if (x->key == PTAB_EMPTY) {
-		x->key = key;
-		x->last = 0;
-		x->head = 0;
-		x->pad = 0;
-		t->n++;
-	}
+	x->key = key;
+	x->last = 0;
+	x->head = 0;
+	x->pad = 0;
+	t->n++;
 	return x;
 }
 
@@ -170,17 +183,91 @@ static int forked_between(const struct fl_proc *p, uint64_t after, uint64_t t)
 }
 
 /*
+ * The residency lines that are fork snapshots, decoded once each (the
+ * model keeps the lines encoded) and held until the pass ends, in line
+ * order: shared_at_fork keys its counts by a region's address. The samples
+ * come in time order, so the snapshot asked for moves forward, and a
+ * cursor finds it reading on; asked for an earlier one, it reads again
+ * from the first line.
+ */
+struct fork_snaps {
+	struct fl_residency_cursor k;
+	const struct fl_residency *cur; /* the cursor's line; NULL past the last */
+	int started;
+	uint64_t last_tf; /* the fork time asked for last */
+	struct fl_residency *v;
+	size_t *line; /* v[i]'s index among the lines, ascending */
+	size_t n, cap;
+};
+
+static void fork_snaps_release(struct fork_snaps *fs)
+{
+	if (fs->started)
+		fl_residency_end(&fs->k);
+	for (size_t i = 0; i < fs->n; i++)
+		free(fs->v[i].regions);
+	free(fs->v);
+	free(fs->line);
+	memset(fs, 0, sizeof(*fs));
+}
+
+/* The first residency line at or after tf (as the binary search over the array found it). */
+static const struct fl_residency *first_line_from(struct fork_snaps *fs, const struct fl_proc *p,
+						  uint64_t tf)
+{
+	size_t idx, lo = 0, hi = fs->n;
+	if (!fs->started || tf < fs->last_tf) {
+		if (fs->started)
+			fl_residency_end(&fs->k);
+		fl_residency_begin(&fs->k, &p->residency);
+		fs->cur = fl_residency_next(&fs->k);
+		fs->started = 1;
+	}
+	fs->last_tf = tf;
+	while (fs->cur && fs->cur->t < tf)
+		fs->cur = fl_residency_next(&fs->k);
+	if (!fs->cur)
+		return NULL;
+	idx = fl_residency_index(&fs->k);
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (fs->line[mid] < idx)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < fs->n && fs->line[lo] == idx)
+		return &fs->v[lo];
+	if (fs->n == fs->cap) {
+		fs->cap = fs->cap ? 2 * fs->cap : 8;
+		fs->v = fl_xrealloc(fs->v, fs->cap * sizeof(*fs->v));
+		fs->line = fl_xrealloc(fs->line, fs->cap * sizeof(*fs->line));
+	}
+	memmove(fs->v + lo + 1, fs->v + lo, (fs->n - lo) * sizeof(*fs->v));
+	memmove(fs->line + lo + 1, fs->line + lo, (fs->n - lo) * sizeof(*fs->line));
+	fs->n++;
+	fs->line[lo] = idx;
+	fs->v[lo] = *fs->cur;
+	fs->v[lo].regions =
+	    fl_xmalloc((fs->cur->nregions ? fs->cur->nregions : 1) * sizeof(*fs->cur->regions));
+	if (fs->cur->nregions)
+		memcpy(fs->v[lo].regions, fs->cur->regions,
+		       fs->cur->nregions * sizeof(*fs->cur->regions));
+	return &fs->v[lo];
+}
+
+/*
  * The residency snapshot of the pages p held at its last fork at or before
  * t (parent and child both take one at the fork; a forked child's first
  * snapshot is its fork's): the first one at or after that fork. NULL when
- * p did not fork by t (and is no forked child) or has no snapshot.
+ * p did not fork by t (and is no forked child) or has no snapshot. The
+ * pointer lasts until the next call; its regions, until the pass ends.
  */
-static const struct fl_residency *fork_snapshot(const struct fl_proc *p, int forked_child,
-						uint64_t t)
+static const struct fl_residency *fork_snapshot(struct fork_snaps *fs, const struct fl_proc *p,
+						int forked_child, uint64_t t)
 {
 	uint64_t tf = 0;
 	int have = forked_child;
-	size_t lo = 0, hi = p->nresidency;
 	for (size_t i = 0; i < p->nforks; i++)
 		if (is_cow_link(p->forks[i].kind) && p->forks[i].t <= t && p->forks[i].t >= tf)
 			tf = p->forks[i].t, have = 1;
@@ -190,14 +277,7 @@ static const struct fl_residency *fork_snapshot(const struct fl_proc *p, int for
 			tf = p->children[i]->parent_t, have = 1;
 	if (!have)
 		return NULL;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (p->residency[mid].t < tf)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < p->nresidency ? &p->residency[lo] : NULL;
+	return first_line_from(fs, p, tf);
 }
 
 static const struct fl_res_region *region_at(const struct fl_residency *s, uint64_t addr)
@@ -214,9 +294,10 @@ static const struct fl_res_region *region_at(const struct fl_residency *s, uint6
  * address) was never shared, however often its old pages faulted. Without
  * a fork snapshot, the samples alone decide.
  */
-static int existed_at_fork(const struct fl_proc *p, int forked_child, uint64_t addr, uint64_t t)
+static int existed_at_fork(struct fork_snaps *fs, const struct fl_proc *p, int forked_child,
+			   uint64_t addr, uint64_t t)
 {
-	const struct fl_residency *s = fork_snapshot(p, forked_child, t);
+	const struct fl_residency *s = fork_snapshot(fs, p, forked_child, t);
 	const struct fl_res_region *g;
 	if (!s)
 		return 1;
@@ -235,10 +316,10 @@ static int existed_at_fork(const struct fl_proc *p, int forked_child, uint64_t a
  * the fork, written afterwards, is a first touch. Memory mapped after the
  * fork lies in no region of the snapshot and is never a copy.
  */
-static int shared_at_fork(const struct fl_proc *p, int forked_child, uint64_t addr, uint64_t t,
-			  struct fl_u64map *spent)
+static int shared_at_fork(struct fork_snaps *fs, const struct fl_proc *p, int forked_child,
+			  uint64_t addr, uint64_t t, struct fl_u64map *spent)
 {
-	const struct fl_res_region *g = region_at(fork_snapshot(p, forked_child, t), addr);
+	const struct fl_res_region *g = region_at(fork_snapshot(fs, p, forked_child, t), addr);
 	uint64_t *used, period = p->faults_period;
 	if (!g || g->anon_shared <= 0 ||
 	    (uint64_t)g->anon_shared * 2 < (g->end - g->start) >> PAGE_SHIFT)
@@ -492,6 +573,7 @@ struct classifier {
 	struct fl_imap span_index; /* when the blocks cannot be swept */
 	struct lineage lin;
 	struct fl_u64map spent; /* pages a region's estimated COW samples stand for */
+	struct fork_snaps snaps;
 };
 
 static uint32_t site_of(const struct fl_proc *p, const struct fl_block_span *b, uint64_t addr,
@@ -550,7 +632,7 @@ static void classify_one(struct classifier *k, const struct fl_fault *f)
 	/* lv 1: not faulted here yet, but inherited */
 	lv = x->last;
 	if (!lv && inherited(k->m, &k->lin, pg) &&
-	    existed_at_fork(p, k->forked_child, f->addr, f->t))
+	    existed_at_fork(&k->snaps, p, k->forked_child, f->addr, f->t))
 		lv = 1;
 	fi->first = lv == 0;
 	fi->vkind = FL_VMA_KIND_COUNT;
@@ -574,10 +656,10 @@ static void classify_one(struct classifier *k, const struct fl_fault *f)
 			fi->cls = FL_FC_SWAP_IN;
 		else if (lv && ((lv == 1 && k->forked_child) ||
 				(forked_between(p, lv - 1, f->t) &&
-				 existed_at_fork(p, k->forked_child, f->addr, f->t))))
+				 existed_at_fork(&k->snaps, p, k->forked_child, f->addr, f->t))))
 			fi->cls = FL_FC_COW;
 		else if (!lv && k->sampled &&
-			 shared_at_fork(p, k->forked_child, f->addr, f->t, &k->spent)) {
+			 shared_at_fork(&k->snaps, p, k->forked_child, f->addr, f->t, &k->spent)) {
 			fi->cls = FL_FC_COW;
 			fi->first = 0;
 			fi->cow_estimated = 1;
@@ -640,6 +722,7 @@ void fl_faults_classify_each(const struct fl_model *m, const struct fl_proc *p,
 	fl_imap_release(&k.span_index);
 	free(k.own);
 	fl_u64map_release(&k.spent);
+	fork_snaps_release(&k.snaps);
 	free(k.pages.e);
 }
 

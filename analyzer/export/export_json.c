@@ -158,8 +158,10 @@ static json_t *faults(const struct fl_proc *p)
 static json_t *residency(const struct fl_proc *p)
 {
 	json_t *a = json_array();
-	for (size_t i = 0; i < p->nresidency; i++) {
-		const struct fl_residency *r = &p->residency[i];
+	struct fl_residency_cursor k;
+	const struct fl_residency *r;
+	fl_residency_begin(&k, &p->residency);
+	while ((r = fl_residency_next(&k)) != NULL) {
 		json_t *regs = json_array();
 		for (size_t j = 0; j < r->nregions; j++) {
 			const struct fl_res_region *g = &r->regions[j];
@@ -174,6 +176,7 @@ static json_t *residency(const struct fl_proc *p)
 		json_array_append_new(a, json_pack("{s:o, s:s?, s:o}", "t", u64(r->t), "method",
 						   r->method, "regions", regs));
 	}
+	fl_residency_end(&k);
 	return a;
 }
 
@@ -181,21 +184,24 @@ static json_t *misc_events(const struct fl_proc *p, json_t *o)
 {
 	json_t *w = json_array(), *io = json_array(), *fk = json_array(), *ex = json_array();
 	json_t *nt = json_array(), *st = json_array(), *si = json_array();
+	struct fl_io_cursor ik;
+	const struct fl_io *x;
 	for (size_t i = 0; i < p->nwss; i++)
 		json_array_append_new(w, json_pack("{s:o, s:o, s:s?, s:I}", "t", u64(p->wss[i].t),
 						   "window_ns", u64(p->wss[i].window_ns), "method",
 						   p->wss[i].method, "written",
 						   (json_int_t)p->wss[i].written));
-	for (size_t i = 0; i < p->nio; i++) {
+	fl_io_begin(&ik, &p->io);
+	while ((x = fl_io_next(&ik)) != NULL) {
 		json_t *fds = json_array();
-		for (size_t j = 0; j < p->io[i].nfds; j++) {
-			const struct fl_io_fd *d = &p->io[i].fds[j];
+		for (size_t j = 0; j < x->nfds; j++) {
+			const struct fl_io_fd *d = &x->fds[j];
 			json_array_append_new(fds, json_pack("[i,s?,o,o]", d->fd, d->path,
 							     u64(d->calls), u64(d->bytes)));
 		}
-		json_array_append_new(io,
-				      json_pack("{s:o, s:o}", "t", u64(p->io[i].t), "fds", fds));
+		json_array_append_new(io, json_pack("{s:o, s:o}", "t", u64(x->t), "fds", fds));
 	}
+	fl_io_end(&ik);
 	for (size_t i = 0; i < p->nforks; i++)
 		json_array_append_new(fk, json_pack("{s:o, s:i, s:i, s:s}", "t", u64(p->forks[i].t),
 						    "tid", p->forks[i].tid, "child",

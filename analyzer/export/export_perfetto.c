@@ -157,6 +157,8 @@ static void lifetime(struct pf *pf, const struct fl_proc *p)
 
 static void counters(struct pf *pf, const struct fl_proc *p)
 {
+	struct fl_residency_cursor rc;
+	const struct fl_residency *r;
 	int64_t pmi = 0, pma = 0;
 	double ps = (double)(p->page_size > 0 ? p->page_size : 4096);
 	struct fl_counters_cursor cur;
@@ -186,8 +188,8 @@ static void counters(struct pf *pf, const struct fl_proc *p)
 		if (p->wss[i].written >= 0)
 			counter(pf, p, p->wss[i].t, "working set",
 				json_pack("{s:f}", "written", (double)p->wss[i].written * ps));
-	for (size_t i = 0; i < p->nresidency; i++) {
-		const struct fl_residency *r = &p->residency[i];
+	fl_residency_begin(&rc, &p->residency);
+	while ((r = fl_residency_next(&rc)) != NULL) {
 		double present = 0, shared = 0;
 		for (size_t j = 0; j < r->nregions; j++) {
 			present += (double)nn(r->regions[j].present);
@@ -197,6 +199,7 @@ static void counters(struct pf *pf, const struct fl_proc *p)
 		    pf, p, r->t, "resident pages (pagemap)",
 		    json_pack("{s:f, s:f}", "present", present * ps, "cow shared", shared * ps));
 	}
+	fl_residency_end(&rc);
 }
 
 static void instants(struct pf *pf, const struct fl_proc *p)

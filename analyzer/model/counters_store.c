@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "model/model.h"
+#include "model/varint.h"
 #include "util/xalloc.h"
 
 #define NFIELDS (sizeof(struct fl_counters) / sizeof(uint64_t))
@@ -24,41 +25,6 @@ _Static_assert(NFIELDS <= 32, "the change mask is 32 bits");
 static void fields_of(uint64_t *v, const struct fl_counters *c)
 {
 	memcpy(v, c, sizeof(*c));
-}
-
-static size_t put_varint(unsigned char *o, uint64_t x)
-{
-	size_t n = 0;
-	while (x >= 0x80) {
-		o[n++] = (unsigned char)(x | 0x80);
-		x >>= 7;
-	}
-	o[n++] = (unsigned char)x;
-	return n;
-}
-
-static uint64_t get_varint(const unsigned char *b, size_t *pos)
-{
-	uint64_t x = 0;
-	unsigned shift = 0;
-	unsigned char c;
-	do {
-		c = b[(*pos)++];
-		if (shift < 64)
-			x |= (uint64_t)(c & 0x7f) << shift;
-		shift += 7;
-	} while (c & 0x80);
-	return x;
-}
-
-static uint64_t zigzag(uint64_t d)
-{
-	return (d << 1) ^ (uint64_t)((int64_t)d >> 63);
-}
-
-static uint64_t unzigzag(uint64_t z)
-{
-	return (z >> 1) ^ (uint64_t) - (int64_t)(z & 1);
 }
 
 /* Appends c encoded against the line before it (base; all zeros for the first). */
@@ -82,10 +48,10 @@ static void encode(struct fl_counters_store *s, const struct fl_counters *base,
 		s->cap = cap;
 	}
 	o = s->buf + s->len;
-	s->len += put_varint(o, mask);
+	s->len += fl_varint_put(o, mask);
 	for (size_t i = 0; i < NFIELDS; i++)
 		if (mask & 1u << i)
-			s->len += put_varint(s->buf + s->len, zigzag(b[i] - a[i]));
+			s->len += fl_varint_put(s->buf + s->len, fl_zigzag(b[i] - a[i]));
 }
 
 void fl_counters_store_add(struct fl_counters_store *s, const struct fl_counters *c)
@@ -148,10 +114,10 @@ const struct fl_counters *fl_counters_next(struct fl_counters_cursor *k)
 	if (k->i >= k->s->n)
 		return NULL;
 	fields_of(v, &k->c);
-	mask = (uint32_t)get_varint(k->s->buf, &k->pos);
+	mask = (uint32_t)fl_varint_get(k->s->buf, &k->pos);
 	for (size_t i = 0; i < NFIELDS; i++)
 		if (mask & 1u << i)
-			v[i] += unzigzag(get_varint(k->s->buf, &k->pos));
+			v[i] += fl_unzigzag(fl_varint_get(k->s->buf, &k->pos));
 	memcpy(&k->c, v, sizeof(k->c));
 	k->i++;
 	return &k->c;

@@ -133,8 +133,8 @@ static int cmp_free(const void *a, const void *b)
 
 static int cmp_seq_idx(const void *a, const void *b, void *ctx)
 {
-	const uint64_t *seq = ctx;
-	uint64_t x = seq[*(const size_t *)a], y = seq[*(const size_t *)b];
+	const struct fl_seqs *seq = ctx;
+	uint64_t x = fl_seqs_get(seq, *(const size_t *)a), y = fl_seqs_get(seq, *(const size_t *)b);
 	return x < y ? -1 : x > y;
 }
 
@@ -145,11 +145,11 @@ static int cmp_seq_idx(const void *a, const void *b, void *ctx)
  * runs for that to beat qsort_r.
  */
 #define MAX_RUNS 64
-static size_t *merge_runs(const uint64_t *seq, size_t n)
+static size_t *merge_runs(const struct fl_seqs *seq, size_t n)
 {
 	size_t starts[MAX_RUNS + 1], nruns = 0, *idx, *tmp;
 	for (size_t i = 0; i < n; i++)
-		if (i == 0 || seq[i - 1] > seq[i]) {
+		if (i == 0 || fl_seqs_get(seq, i - 1) > fl_seqs_get(seq, i)) {
 			if (nruns == MAX_RUNS)
 				return NULL;
 			starts[nruns++] = i;
@@ -166,7 +166,9 @@ static size_t *merge_runs(const uint64_t *seq, size_t n)
 			size_t a = starts[r], m = starts[r + 1];
 			size_t e = r + 2 <= nruns ? starts[r + 2] : m, i = a, j = m, o = a;
 			while (i < m && j < e)
-				tmp[o++] = seq[idx[j]] < seq[idx[i]] ? idx[j++] : idx[i++];
+				tmp[o++] = fl_seqs_get(seq, idx[j]) < fl_seqs_get(seq, idx[i])
+					       ? idx[j++]
+					       : idx[i++];
 			while (i < m)
 				tmp[o++] = idx[i++];
 			while (j < e)
@@ -188,7 +190,7 @@ static size_t *merge_runs(const uint64_t *seq, size_t n)
  * at idx[i]) in place, cycle by cycle: a copy of the blocks would double
  * the model's largest array at its peak. idx is consumed.
  */
-static void permute(struct fl_block *blocks, uint64_t *seq, size_t *idx, size_t n)
+static void permute(struct fl_block *blocks, struct fl_seqs *seq, size_t *idx, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		struct fl_block b;
@@ -197,27 +199,27 @@ static void permute(struct fl_block *blocks, uint64_t *seq, size_t *idx, size_t 
 		if (idx[i] == i)
 			continue;
 		b = blocks[i];
-		s = seq[i];
+		s = fl_seqs_get(seq, i);
 		while (idx[j] != i) {
 			size_t k = idx[j];
 			blocks[j] = blocks[k];
-			seq[j] = seq[k];
+			fl_seqs_set(seq, j, fl_seqs_get(seq, k));
 			idx[j] = j;
 			j = k;
 		}
 		blocks[j] = b;
-		seq[j] = s;
+		fl_seqs_set(seq, j, s);
 		idx[j] = j;
 	}
 }
 
-/* The first index in [0, n) whose seq is above s (seq[] ascending there). */
-static size_t upper_bound(const uint64_t *seq, size_t n, uint64_t s)
+/* The first index in [from, n) whose seq is above s (ascending there). */
+static size_t upper_bound(const struct fl_seqs *seq, size_t from, size_t n, uint64_t s)
 {
-	size_t lo = 0, hi = n;
+	size_t lo = from, hi = n;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (seq[mid] <= s)
+		if (fl_seqs_get(seq, mid) <= s)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -225,13 +227,13 @@ static size_t upper_bound(const uint64_t *seq, size_t n, uint64_t s)
 	return lo;
 }
 
-/* The first index in [0, n) whose seq is at least s (seq[] ascending there). */
-static size_t lower_bound(const uint64_t *seq, size_t n, uint64_t s)
+/* The first index in [from, n) whose seq is at least s (ascending there). */
+static size_t lower_bound(const struct fl_seqs *seq, size_t from, size_t n, uint64_t s)
 {
-	size_t lo = 0, hi = n;
+	size_t lo = from, hi = n;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (seq[mid] < s)
+		if (fl_seqs_get(seq, mid) < s)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -249,31 +251,32 @@ static size_t lower_bound(const uint64_t *seq, size_t n, uint64_t s)
  * cycle walk cost more than the rest of the replay. Returns 0 when it does
  * not apply (more runs, or more than an eighth of the blocks to move in).
  */
-static int merge_short_tail(struct fl_proc *p, uint64_t *seq, size_t m)
+static int merge_short_tail(struct fl_proc *p, struct fl_seqs *seq, size_t m)
 {
 	size_t n = p->nblocks, k, end, a = m;
 	struct fl_block *tail;
 	uint64_t *tail_seq;
 	for (size_t i = m + 1; i < n; i++)
-		if (seq[i - 1] > seq[i])
+		if (fl_seqs_get(seq, i - 1) > fl_seqs_get(seq, i))
 			return 0;
-	k = lower_bound(seq + m, n - m, seq[m - 1]); /* the rest is in place */
+	k = lower_bound(seq, m, n, fl_seqs_get(seq, m - 1)) - m; /* the rest is in place */
 	if (k > n / 8)
 		return 0;
 	tail = fl_xmalloc(k * sizeof(*tail));
 	tail_seq = fl_xmalloc(k * sizeof(*tail_seq));
 	memcpy(tail, p->blocks + m, k * sizeof(*tail));
-	memcpy(tail_seq, seq + m, k * sizeof(*tail_seq));
+	for (size_t j = 0; j < k; j++)
+		tail_seq[j] = fl_seqs_get(seq, m + j);
 	end = m + k;
 	for (size_t j = k; j-- > 0;) {
 		/* the first run's blocks after tail[j] move up behind it */
-		size_t lo = upper_bound(seq, a, tail_seq[j]), cnt = a - lo;
+		size_t lo = upper_bound(seq, 0, a, tail_seq[j]), cnt = a - lo;
 		memmove(p->blocks + end - cnt, p->blocks + lo, cnt * sizeof(*p->blocks));
-		memmove(seq + end - cnt, seq + lo, cnt * sizeof(*seq));
+		fl_seqs_move(seq, end - cnt, lo, cnt);
 		end -= cnt + 1;
 		a = lo;
 		p->blocks[end] = tail[j];
-		seq[end] = tail_seq[j];
+		fl_seqs_set(seq, end, tail_seq[j]);
 	}
 	free(tail);
 	free(tail_seq);
@@ -281,11 +284,11 @@ static int merge_short_tail(struct fl_proc *p, uint64_t *seq, size_t m)
 }
 
 /* Puts the blocks in allocation (seq) order, and block_seq with them; usually they already are. */
-static void order_blocks(struct fl_proc *p, uint64_t *seq)
+static void order_blocks(struct fl_proc *p, struct fl_seqs *seq)
 {
 	size_t i, *idx;
 	for (i = 1; i < p->nblocks; i++)
-		if (seq[i - 1] > seq[i])
+		if (fl_seqs_get(seq, i - 1) > fl_seqs_get(seq, i))
 			break;
 	if (i >= p->nblocks || merge_short_tail(p, seq, i))
 		return;
@@ -310,7 +313,7 @@ static void order_frees(struct fl_heap_free *frees, size_t nfrees)
 		qsort(frees, nfrees, sizeof(*frees), cmp_free);
 }
 
-void fl_heap_replay(struct fl_proc *p, uint64_t *block_seq, struct fl_heap_free *frees,
+void fl_heap_replay(struct fl_proc *p, struct fl_seqs *block_seq, struct fl_heap_free *frees,
 		    size_t nfrees)
 {
 	struct fl_u64map live;
@@ -319,7 +322,7 @@ void fl_heap_replay(struct fl_proc *p, uint64_t *block_seq, struct fl_heap_free 
 	order_blocks(p, block_seq);
 	order_frees(frees, nfrees);
 	while (b < p->nblocks || f < nfrees) {
-		if (f < nfrees && (b == p->nblocks || frees[f].seq <= block_seq[b])) {
+		if (f < nfrees && (b == p->nblocks || frees[f].seq <= fl_seqs_get(block_seq, b))) {
 			free_block(p, &live, frees[f].addr, frees[f].t, frees[f].by);
 			f++;
 			continue;
@@ -329,7 +332,7 @@ void fl_heap_replay(struct fl_proc *p, uint64_t *block_seq, struct fl_heap_free 
 	}
 	fl_u64map_release(&live);
 	free(frees);
-	free(block_seq);
+	fl_seqs_release(block_seq);
 }
 
 void fl_heap_stream_init(struct fl_heap_stream *s)
@@ -343,7 +346,7 @@ void fl_heap_stream_release(struct fl_heap_stream *s)
 {
 	fl_u64map_release(&s->live);
 	fl_u64map_release(&s->late_addrs);
-	free(s->end_seq);
+	fl_seqs_release(&s->end_seq);
 	free(s->frees);
 	memset(s, 0, sizeof(*s));
 }
@@ -391,13 +394,12 @@ static void start_collecting(struct fl_heap_stream *s, struct fl_proc *p)
 	for (size_t b = 0; b < p->nblocks; b++) {
 		struct fl_block *x = &p->blocks[b];
 		if (x->t_free != FL_T_NEVER && fl_block_freed_by(x) != FL_FN_COUNT)
-			hold_free(s, s->end_seq[b], x->t_free, x->addr, fl_block_freed_by(x));
+			hold_free(s, fl_seqs_get(&s->end_seq, b), x->t_free, x->addr,
+				  fl_block_freed_by(x));
 		x->t_free = FL_T_NEVER; /* live, or ended by an alloc at its address */
 		fl_block_set_freed_by(x, FL_FN_COUNT);
 	}
-	free(s->end_seq);
-	s->end_seq = NULL;
-	s->capend = 0;
+	fl_seqs_release(&s->end_seq);
 	fl_u64map_release(&s->live);
 	fl_u64map_init(&s->live);
 	fl_u64map_release(&s->late_addrs);
@@ -426,17 +428,18 @@ void fl_heap_stream_free(struct fl_heap_stream *s, struct fl_proc *p, uint64_t s
 		hold_free(s, seq, t, addr, by); /* a block read later may be its */
 		return;
 	}
-	s->end_seq[s->live.vals[j] - 1] = seq;
+	fl_seqs_set(&s->end_seq, s->live.vals[j] - 1, seq);
 	end_block(p, s->live.vals[j], t, by);
 	live_remove(&s->live, j);
 }
 
-void fl_heap_stream_alloc(struct fl_heap_stream *s, struct fl_proc *p, const uint64_t *block_seq)
+void fl_heap_stream_alloc(struct fl_heap_stream *s, struct fl_proc *p,
+			  const struct fl_seqs *block_seq)
 {
 	size_t b = p->nblocks - 1;
 	if (!s->collecting)
-		*(uint64_t *)fl_push_slot((void **)&s->end_seq, &s->capend, b, 8) = 0;
-	if (!replay_now(s, p, block_seq[b], 0, p->blocks[b].addr))
+		fl_seqs_reserve(&s->end_seq, b); /* set when a free ends the block */
+	if (!replay_now(s, p, fl_seqs_get(block_seq, b), 0, p->blocks[b].addr))
 		return; /* replayed with its address's calls once the file is read */
 	add_live(p, &s->live, b);
 }
@@ -456,7 +459,7 @@ static inline int is_late(const struct fl_u64map *late_addrs, uint64_t addr)
 	return live_find(late_addrs, addr, &hole) != NO_SLOT;
 }
 
-static void redo_late(struct fl_heap_stream *s, struct fl_proc *p, const uint64_t *block_seq)
+static void redo_late(struct fl_heap_stream *s, struct fl_proc *p, const struct fl_seqs *block_seq)
 {
 	struct fl_heap_free *frees = NULL;
 	size_t *idx = NULL, n = 0, cap = 0, nfrees = 0, capfrees = 0, b = 0, f = 0;
@@ -467,8 +470,9 @@ static void redo_late(struct fl_heap_stream *s, struct fl_proc *p, const uint64_
 			continue;
 		*(size_t *)fl_push_slot((void **)&idx, &cap, n++, sizeof(*idx)) = i;
 		if (x->t_free != FL_T_NEVER && fl_block_freed_by(x) != FL_FN_COUNT)
-			*FL_PUSH(frees, nfrees, capfrees) = (struct fl_heap_free){
-			    s->end_seq[i], x->t_free, x->addr, (uint8_t)fl_block_freed_by(x)};
+			*FL_PUSH(frees, nfrees, capfrees) =
+			    (struct fl_heap_free){fl_seqs_get(&s->end_seq, i), x->t_free, x->addr,
+						  (uint8_t)fl_block_freed_by(x)};
 		x->t_free = FL_T_NEVER;
 		fl_block_set_freed_by(x, FL_FN_COUNT);
 	}
@@ -480,7 +484,7 @@ static void redo_late(struct fl_heap_stream *s, struct fl_proc *p, const uint64_
 	order_frees(frees, nfrees);
 	fl_u64map_init(&live);
 	while (b < n || f < nfrees) { /* fl_heap_replay's loop, on these addresses */
-		if (f < nfrees && (b == n || frees[f].seq <= block_seq[idx[b]])) {
+		if (f < nfrees && (b == n || frees[f].seq <= fl_seqs_get(block_seq, idx[b]))) {
 			free_block(p, &live, frees[f].addr, frees[f].t, frees[f].by);
 			f++;
 			continue;
@@ -493,7 +497,7 @@ static void redo_late(struct fl_heap_stream *s, struct fl_proc *p, const uint64_
 	free(frees);
 }
 
-void fl_heap_stream_finish(struct fl_heap_stream *s, struct fl_proc *p, uint64_t *block_seq)
+void fl_heap_stream_finish(struct fl_heap_stream *s, struct fl_proc *p, struct fl_seqs *block_seq)
 {
 	if (s->collecting) {
 		fl_heap_replay(p, block_seq, s->frees, s->nfrees);
@@ -505,6 +509,6 @@ void fl_heap_stream_finish(struct fl_heap_stream *s, struct fl_proc *p, uint64_t
 		redo_late(s, p, block_seq);
 		order_blocks(p, block_seq); /* a late allocation came after later ones */
 	}
-	free(block_seq);
+	fl_seqs_release(block_seq);
 	fl_heap_stream_release(s);
 }

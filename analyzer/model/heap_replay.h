@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "model/model.h"
+#include "model/seqs.h"
 #include "util/u64map.h"
 
 /* A free (or the freeing half of a realloc) waiting to be replayed in seq order. */
@@ -20,13 +21,13 @@ struct fl_heap_free {
 
 /*
  * Puts p->blocks in allocation (seq) order and replays frees and
- * allocations in seq order. block_seq[i] is the seq of p->blocks[i]. At the
+ * allocations in seq order. Seq i of block_seq is p->blocks[i]'s. At the
  * same seq (a realloc) the old block is freed before the new one is
  * allocated. A block still live when another is allocated at its address
  * was freed without a record: it ends then, freed_by FL_FN_COUNT. Takes
- * ownership of block_seq and frees (both freed here).
+ * ownership of block_seq's seqs and of frees (both freed here).
  */
-void fl_heap_replay(struct fl_proc *p, uint64_t *block_seq, struct fl_heap_free *frees,
+void fl_heap_replay(struct fl_proc *p, struct fl_seqs *block_seq, struct fl_heap_free *frees,
 		    size_t nfrees);
 
 /*
@@ -46,8 +47,7 @@ struct fl_heap_stream {
 	size_t nlines, nlate;
 	struct fl_u64map live;	     /* address -> index + 1 of the block live there */
 	struct fl_u64map late_addrs; /* the addresses late lines touched */
-	uint64_t *end_seq; /* per block replayed as read: the seq of the free that ended it */
-	size_t capend;
+	struct fl_seqs end_seq; /* per block replayed as read: the seq of the free that ended it */
 	struct fl_heap_free *frees; /* late frees, and those that found no live block */
 	size_t nfrees, capfrees;
 };
@@ -56,10 +56,11 @@ void fl_heap_stream_init(struct fl_heap_stream *s);
 /* A free (or a realloc's freeing half) of addr. */
 void fl_heap_stream_free(struct fl_heap_stream *s, struct fl_proc *p, uint64_t seq, uint64_t t,
 			 uint64_t addr, int by);
-/* The block just added at p->blocks[p->nblocks - 1], its seq block_seq[p->nblocks - 1]. */
-void fl_heap_stream_alloc(struct fl_heap_stream *s, struct fl_proc *p, const uint64_t *block_seq);
-/* The file is read: every block gets its end. Takes block_seq (freed here). */
-void fl_heap_stream_finish(struct fl_heap_stream *s, struct fl_proc *p, uint64_t *block_seq);
+/* The block just added at p->blocks[p->nblocks - 1], its seq the last of block_seq. */
+void fl_heap_stream_alloc(struct fl_heap_stream *s, struct fl_proc *p,
+			  const struct fl_seqs *block_seq);
+/* The file is read: every block gets its end. Takes block_seq's seqs (freed here). */
+void fl_heap_stream_finish(struct fl_heap_stream *s, struct fl_proc *p, struct fl_seqs *block_seq);
 /* Frees what s holds, for a file given up on. */
 void fl_heap_stream_release(struct fl_heap_stream *s);
 

@@ -17,6 +17,7 @@
 #include "model/heap_replay.h"
 #include "model/load_alloc.h"
 #include "model/load_faults.h"
+#include "model/load_io.h"
 #include "model/load_counters.h"
 #include "model/push.h"
 #include "read/reader.h"
@@ -27,17 +28,20 @@ struct loader {
 	struct fl_model *m;
 	struct fl_proc *p;
 	struct fl_heap_stream heap; /* the frees, replayed as they come (model/heap_replay.h) */
-	uint64_t *block_seq;	    /* seq of each block's allocation, parallel to p->blocks */
-	size_t capblocks, capseq;
-	size_t capmaps, capcalls, capheap, capfaults, capres, capwss, capio, capforks, capexecs,
-	    capwaits, capnotes, capstacks, capsites;
+	struct fl_seqs block_seq;   /* seq of each block's allocation, parallel to p->blocks */
+	size_t capblocks;
+	size_t capmaps, capcalls, capheap, capfaults, capwss, capforks, capexecs, capwaits,
+	    capnotes, capstacks, capsites;
 	struct fl_site *site_tmp; /* by stack id (sparse) */
 	size_t ncalls_unsorted;
 	/* The last "fn" of a heap line and its enum fl_fn: nearly every line repeats it. */
 	char fn_text[24];
 	size_t fn_len; /* 0: nothing cached */
 	int fn_k;
-	struct fl_fault_batch batch; /* the fault samples of the line being read */
+	struct fl_fault_batch batch;  /* the fault samples of the line being read */
+	struct fl_load_io io_line;    /* the io line being read, before it is encoded */
+	struct fl_residency res_line; /* the residency line being read, likewise */
+	size_t capres_line;
 	uint64_t faults_last_t;
 	int faults_unsorted;
 };
@@ -250,37 +254,36 @@ static void flat_counters(struct loader *ld, const struct fl_flat *f, uint64_t t
 	ld->p->ncounters++;
 }
 
-static const char *flat_istr(struct loader *ld, const struct fl_flat_val *v)
+/* A residency line of n regions, zeroed in the loader's scratch, to fill then add_residency. */
+static struct fl_residency *res_line(struct loader *ld, uint64_t t, const char *method, size_t n)
 {
-	char buf[4096];
-	size_t n;
-	if (!v || v->type != 's')
-		return NULL;
-	n = v->slen < sizeof(buf) - 1 ? v->slen : sizeof(buf) - 1;
-	memcpy(buf, v->s, n);
-	buf[n] = 0;
-	return fl_model_intern(ld->m, buf);
+	struct fl_residency *s = &ld->res_line;
+	if (n > ld->capres_line) {
+		free(s->regions);
+		s->regions = fl_xmalloc(n * sizeof(*s->regions));
+		ld->capres_line = n;
+	}
+	if (n)
+		memset(s->regions, 0, n * sizeof(*s->regions));
+	s->t = t;
+	s->method = method;
+	s->nregions = n;
+	return s;
 }
 
-static size_t count_rows(const struct fl_flat_val *v)
+static void add_residency(struct loader *ld)
 {
-	struct fl_flat_row r;
-	size_t pos = 0, n = 0;
-	while (v && fl_flat_row_next(v, &pos, &r))
-		n++;
-	return n;
+	fl_residency_store_add(&ld->p->residency, &ld->res_line);
+	ld->p->nresidency++;
 }
 
 static void flat_residency(struct loader *ld, const struct fl_flat *f, uint64_t t)
 {
-	struct fl_residency *s = PUSH(ld, residency, nresidency, capres);
 	const struct fl_flat_val *rows = fl_flat_get(f, FL_K_REGIONS);
+	struct fl_residency *s = res_line(
+	    ld, t, fl_load_flat_str(ld->m, fl_flat_get(f, FL_K_METHOD)), fl_load_flat_rows(rows));
 	struct fl_flat_row r;
 	size_t pos = 0, i = 0;
-	s->t = t;
-	s->method = flat_istr(ld, fl_flat_get(f, FL_K_METHOD));
-	s->nregions = count_rows(rows);
-	s->regions = fl_xcalloc(s->nregions ? s->nregions : 1, sizeof(*s->regions));
 	while (rows && fl_flat_row_next(rows, &pos, &r) && i < s->nregions) {
 		struct fl_res_region *g = &s->regions[i++];
 		g->start = fl_flat_row_addr(&r, 0);
@@ -296,24 +299,7 @@ static void flat_residency(struct loader *ld, const struct fl_flat *f, uint64_t 
 		g->moved = fl_flat_row_int(&r, 10, -1);
 		bound_region(g);
 	}
-}
-
-static void flat_io(struct loader *ld, const struct fl_flat *f, uint64_t t)
-{
-	struct fl_io *s = PUSH(ld, io, nio, capio);
-	const struct fl_flat_val *rows = fl_flat_get(f, FL_K_FDS);
-	struct fl_flat_row r;
-	size_t pos = 0, i = 0;
-	s->t = t;
-	s->nfds = count_rows(rows);
-	s->fds = fl_xcalloc(s->nfds ? s->nfds : 1, sizeof(*s->fds));
-	while (rows && fl_flat_row_next(rows, &pos, &r) && i < s->nfds) {
-		struct fl_io_fd *d = &s->fds[i++];
-		d->fd = (int32_t)fl_flat_row_int(&r, 0, -1);
-		d->path = r.n > 1 ? flat_istr(ld, &r.v[1]) : NULL;
-		d->calls = (uint64_t)fl_flat_row_int(&r, 2, 0);
-		d->bytes = (uint64_t)fl_flat_row_int(&r, 3, 0);
-	}
+	add_residency(ld);
 }
 
 static int64_t val_int(const struct fl_flat_val *v, int64_t dflt)
@@ -361,7 +347,7 @@ static void add_block(struct loader *ld, const struct heap_call *c)
 	int k = c->fn;
 	if (k < 0)
 		k = c->ev == FL_E_REALLOC ? FL_FN_REALLOC : FL_FN_MALLOC;
-	*(uint64_t *)fl_push_slot((void **)&ld->block_seq, &ld->capseq, p->nblocks, 8) = c->seq;
+	fl_seqs_push(&ld->block_seq, c->seq);
 	b = FL_PUSH(p->blocks, p->nblocks, ld->capblocks);
 	fl_block_set(p, b,
 		     &(struct fl_block_fields){.addr = c->addr,
@@ -372,7 +358,7 @@ static void add_block(struct loader *ld, const struct heap_call *c)
 					       .tid = c->tid,
 					       .fn = k,
 					       .charge = c->charge});
-	fl_heap_stream_alloc(&ld->heap, p, ld->block_seq);
+	fl_heap_stream_alloc(&ld->heap, p, &ld->block_seq);
 }
 
 /* alloc, free and realloc: the hot events. */
@@ -465,7 +451,7 @@ static int on_flat(void *ctx, const struct fl_flat *f, const struct fl_reader_lo
 		flat_residency(ld, f, t);
 		return 0;
 	case FL_E_IO:
-		flat_io(ld, f, t);
+		fl_load_io_flat(&ld->io_line, ld->m, ld->p, f, t);
 		return 0;
 	default:
 		return 0;
@@ -571,13 +557,9 @@ static void load_faults(struct loader *ld, json_t *o)
 
 static void load_residency(struct loader *ld, json_t *o, uint64_t t)
 {
-	struct fl_residency *s = PUSH(ld, residency, nresidency, capres);
 	json_t *rows = json_object_get(o, FL_K_REGIONS), *r;
+	struct fl_residency *s = res_line(ld, t, jstr(ld, o, FL_K_METHOD), json_array_size(rows));
 	size_t i;
-	s->t = t;
-	s->method = jstr(ld, o, FL_K_METHOD);
-	s->nregions = json_array_size(rows);
-	s->regions = fl_xcalloc(s->nregions ? s->nregions : 1, sizeof(*s->regions));
 	json_array_foreach(rows, i, r)
 	{
 		struct fl_res_region *g = &s->regions[i];
@@ -596,6 +578,7 @@ static void load_residency(struct loader *ld, json_t *o, uint64_t t)
 			       : -1;
 		bound_region(g);
 	}
+	add_residency(ld);
 }
 
 static void load_wss(struct loader *ld, json_t *o, uint64_t t)
@@ -614,23 +597,6 @@ static void load_wss(struct loader *ld, json_t *o, uint64_t t)
 		s->regions[i].start = fl_json_addr(json_array_get(r, 0));
 		s->regions[i].end = fl_json_addr(json_array_get(r, 1));
 		s->regions[i].written = json_integer_value(json_array_get(r, 2));
-	}
-}
-
-static void load_io(struct loader *ld, json_t *o, uint64_t t)
-{
-	struct fl_io *s = PUSH(ld, io, nio, capio);
-	json_t *rows = json_object_get(o, FL_K_FDS), *r;
-	size_t i;
-	s->t = t;
-	s->nfds = json_array_size(rows);
-	s->fds = fl_xcalloc(s->nfds ? s->nfds : 1, sizeof(*s->fds));
-	json_array_foreach(rows, i, r)
-	{
-		s->fds[i].fd = (int32_t)json_integer_value(json_array_get(r, 0));
-		s->fds[i].path = fl_model_intern(ld->m, json_string_value(json_array_get(r, 1)));
-		s->fds[i].calls = (uint64_t)json_integer_value(json_array_get(r, 2));
-		s->fds[i].bytes = (uint64_t)json_integer_value(json_array_get(r, 3));
 	}
 }
 
@@ -751,7 +717,7 @@ static int on_event(void *ctx, enum fl_ev ev, json_t *o, const struct fl_reader_
 		load_wss(ld, o, t);
 		break;
 	case FL_E_IO:
-		load_io(ld, o, t);
+		fl_load_io_json(&ld->io_line, ld->m, ld->p, o, t);
 		break;
 	case FL_E_HEAP:
 		load_heap_tick(ld, o, t);
@@ -796,9 +762,7 @@ CMP_FIELD(cmp_call, struct fl_map_call, seq)
 CMP_FIELD(cmp_maps, struct fl_maps_snap, t)
 CMP_FIELD(cmp_heapt, struct fl_heap_tick, t)
 CMP_FIELD(cmp_fault, struct fl_fault, t)
-CMP_FIELD(cmp_res, struct fl_residency, t)
 CMP_FIELD(cmp_wss, struct fl_wss, t)
-CMP_FIELD(cmp_io, struct fl_io, t)
 CMP_FIELD(cmp_site, struct fl_site, stack)
 
 struct stack_at {
@@ -840,17 +804,16 @@ static void sort_stacks(struct fl_proc *p)
 static void finish_proc(struct loader *ld)
 {
 	struct fl_proc *p = ld->p;
-	fl_heap_stream_finish(&ld->heap, p, ld->block_seq);
-	ld->block_seq = NULL;
+	fl_heap_stream_finish(&ld->heap, p, &ld->block_seq);
 	SORT_BY(p->calls, p->ncalls, seq, cmp_call);
 	SORT_BY(p->maps, p->nmaps, t, cmp_maps);
 	fl_counters_store_sort(&p->counters);
 	SORT_BY(p->heap, p->nheap, t, cmp_heapt);
 	if (p->faults) /* else fl_proc_faults_each sorts them when it reads them */
 		SORT_BY(p->faults, p->nfaults, t, cmp_fault);
-	SORT_BY(p->residency, p->nresidency, t, cmp_res);
+	fl_residency_store_sort(&p->residency);
 	SORT_BY(p->wss, p->nwss, t, cmp_wss);
-	SORT_BY(p->io, p->nio, t, cmp_io);
+	fl_io_store_sort(&p->io);
 	SORT_BY(p->sites, p->nsites, stack, cmp_site);
 	fl_load_failed_finish(p);
 	sort_stacks(p);
@@ -866,6 +829,9 @@ static void finish_proc(struct loader *ld)
 	p->faults_sorted = !ld->faults_unsorted;
 	free(ld->batch.v);
 	ld->batch.v = NULL;
+	fl_load_io_release(&ld->io_line);
+	free(ld->res_line.regions);
+	ld->res_line.regions = NULL;
 	if (p->exit.present && p->exit.t > p->end_t)
 		p->end_t = p->exit.t;
 }
@@ -911,11 +877,15 @@ struct fl_proc *fl_model_load_file(struct fl_model *m, const char *path)
 		if (r < 0)
 			m->nerrors += ld.p->nerrors ? ld.p->nerrors : 1;
 		fl_heap_stream_release(&ld.heap);
-		free(ld.block_seq);
+		fl_seqs_release(&ld.block_seq);
 		free(ld.p->blocks);
 		free(ld.p->block_cold);
 		free(ld.p->faults);
 		free(ld.batch.v);
+		fl_load_io_release(&ld.io_line);
+		free(ld.res_line.regions);
+		fl_io_store_release(&ld.p->io);
+		fl_residency_store_release(&ld.p->residency);
 		free(ld.p);
 		return NULL;
 	}

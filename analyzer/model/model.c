@@ -142,12 +142,8 @@ static void proc_free(struct fl_proc *p)
 		free(p->maps[i].vmas);
 		free(p->maps[i].shim);
 	}
-	for (i = 0; i < p->nresidency; i++)
-		free(p->residency[i].regions);
 	for (i = 0; i < p->nwss; i++)
 		free(p->wss[i].regions);
-	for (i = 0; i < p->nio; i++)
-		free(p->io[i].fds);
 	for (i = 0; i < p->nexecs; i++)
 		json_decref(p->execs[i].argv);
 	free(p->maps);
@@ -164,9 +160,9 @@ static void proc_free(struct fl_proc *p)
 	free(p->faults);
 	if (p->derived_free)
 		p->derived_free(p->derived);
-	free(p->residency);
+	fl_residency_store_release(&p->residency);
 	free(p->wss);
-	free(p->io);
+	fl_io_store_release(&p->io);
 	free(p->forks);
 	free(p->execs);
 	free(p->notes);

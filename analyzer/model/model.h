@@ -260,6 +260,44 @@ struct fl_residency {
 	size_t nregions;
 };
 
+/*
+ * A process's residency lines, kept encoded as the io lines are (struct
+ * fl_io_store): each line's t, method and regions' fields as zigzag varint
+ * differences from the line before (the same region slot). A line took a
+ * struct and an allocation of its rows (128 B for one region), and a
+ * region's figures change little from tick to tick. Read in time order
+ * with a cursor (fl_residency_begin / _next / _end).
+ */
+struct fl_residency_store {
+	unsigned char *buf;
+	size_t len, cap;
+	size_t n;		  /* lines held */
+	struct fl_residency last; /* the last line added (its regions the store's) */
+	size_t caplast;		  /* room in last.regions */
+	int unsorted;		  /* a line came before the one added before it */
+};
+
+struct fl_residency_cursor {
+	const struct fl_residency_store *s;
+	size_t pos, i, cap;
+	struct fl_residency c; /* the line read; c.regions is the cursor's, freed by _end */
+};
+
+/* Appends one line (in the order read; fl_residency_store_sort puts them in time order). */
+void fl_residency_store_add(struct fl_residency_store *s, const struct fl_residency *line);
+/* Puts the lines in time order (as qsort by t put the array before) and gives back the slack. */
+void fl_residency_store_sort(struct fl_residency_store *s);
+void fl_residency_store_release(struct fl_residency_store *s);
+/* Reads the lines from the first; fl_residency_next gives each in turn, NULL after the last. */
+void fl_residency_begin(struct fl_residency_cursor *k, const struct fl_residency_store *s);
+const struct fl_residency *fl_residency_next(struct fl_residency_cursor *k);
+/* The index of the line fl_residency_next gave last (0 for the first). */
+static inline size_t fl_residency_index(const struct fl_residency_cursor *k)
+{
+	return k->i - 1;
+}
+void fl_residency_end(struct fl_residency_cursor *k);
+
 struct fl_wss_region {
 	uint64_t start, end;
 	int64_t written;
@@ -283,6 +321,42 @@ struct fl_io {
 	struct fl_io_fd *fds;
 	size_t nfds;
 };
+
+/*
+ * A process's io lines, kept encoded as the counters lines are: each line
+ * as its t and its fds' fields (fd, path, calls, bytes), each the
+ * difference from the same fd slot of the line before, a zigzag varint. A
+ * line took a struct and an allocation of its rows (72 B for one fd) and
+ * its cumulative figures move a little from tick to tick. The reports read
+ * the lines in time order with a cursor (fl_io_begin / fl_io_next /
+ * fl_io_end); the last one stays decoded (fl_io_last).
+ */
+struct fl_io_store {
+	unsigned char *buf;
+	size_t len, cap;
+	size_t n;	   /* lines held */
+	struct fl_io last; /* the last line added (its fds the store's): the next line's base */
+	size_t caplast;	   /* room in last.fds */
+	int unsorted;	   /* a line came before the one added before it */
+};
+
+struct fl_io_cursor {
+	const struct fl_io_store *s;
+	size_t pos, i, cap;
+	struct fl_io c; /* the line read; c.fds is the cursor's, freed by fl_io_end */
+};
+
+/* Appends one line (in the order read; fl_io_store_sort puts them in time order). */
+void fl_io_store_add(struct fl_io_store *s, const struct fl_io *line);
+/* Puts the lines in time order (as qsort by t put the array before) and gives back the slack. */
+void fl_io_store_sort(struct fl_io_store *s);
+void fl_io_store_release(struct fl_io_store *s);
+/* Reads the lines from the first; fl_io_next gives each in turn, NULL after the last. */
+void fl_io_begin(struct fl_io_cursor *k, const struct fl_io_store *s);
+const struct fl_io *fl_io_next(struct fl_io_cursor *k);
+void fl_io_end(struct fl_io_cursor *k);
+/* The last line in time order, or NULL when none. */
+const struct fl_io *fl_io_last(const struct fl_io_store *s);
 
 struct fl_fork_ev {
 	uint64_t t, seq;
@@ -403,11 +477,11 @@ struct fl_proc {
 	uint64_t faults_t_first, faults_t_last; /* their first and last t (0 when none) */
 	int faults_sorted;			/* the file had them in time order */
 	uint64_t faults_period, faults_lost;
-	struct fl_residency *residency;
+	struct fl_residency_store residency; /* read with fl_residency_begin / _next / _end */
 	size_t nresidency;
 	struct fl_wss *wss;
 	size_t nwss;
-	struct fl_io *io;
+	struct fl_io_store io; /* read with fl_io_begin / _next / _end */
 	size_t nio;
 	struct fl_fork_ev *forks;
 	size_t nforks;

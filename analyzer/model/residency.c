@@ -93,15 +93,19 @@ int fl_res_walk(const struct fl_proc *p, int (*fn)(const struct fl_res_state *s,
 	int r = 0;
 	uint64_t group = 0;
 	size_t next_call = 0;
+	struct fl_residency_cursor rc;
+	const struct fl_residency *x;
 	memset(&s, 0, sizeof(s));
 	fl_u64map_init(&s.idx);
-	for (size_t i = 0; i < p->nresidency && !r;) {
-		uint64_t t = p->residency[i].t;
+	fl_residency_begin(&rc, &p->residency);
+	x = fl_residency_next(&rc);
+	while (x && !r) {
+		uint64_t t = x->t;
 		group++;
 		next_call = apply_unmaps(p, next_call, t, &s, group);
-		for (; i < p->nresidency && p->residency[i].t == t; i++)
-			for (size_t j = 0; j < p->residency[i].nregions; j++)
-				apply(&s, &p->residency[i].regions[j], group);
+		for (; x && x->t == t; x = fl_residency_next(&rc))
+			for (size_t j = 0; j < x->nregions; j++)
+				apply(&s, &x->regions[j], group);
 		const struct fl_maps_snap *m = fl_proc_maps_at(p, t);
 		if (m && m->t > t)
 			m = NULL; /* no snapshot yet: trust the lines */
@@ -112,6 +116,7 @@ int fl_res_walk(const struct fl_proc *p, int (*fn)(const struct fl_res_state *s,
 		s.t = t;
 		r = fn(&s, ctx);
 	}
+	fl_residency_end(&rc);
 	free(s.v);
 	free(s.alive);
 	free(s.group);

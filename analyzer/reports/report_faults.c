@@ -72,12 +72,14 @@ static json_t *class_obj(const uint64_t *cnt, uint64_t period)
 static int64_t peak_present(const struct fl_proc *p, uint64_t start)
 {
 	int64_t peak = -1;
-	for (size_t i = 0; i < p->nresidency; i++) {
-		const struct fl_residency *r = &p->residency[i];
+	struct fl_residency_cursor k;
+	const struct fl_residency *r;
+	fl_residency_begin(&k, &p->residency);
+	while ((r = fl_residency_next(&k)) != NULL)
 		for (size_t j = 0; j < r->nregions; j++)
 			if (r->regions[j].start == start && r->regions[j].present > peak)
 				peak = r->regions[j].present;
-	}
+	fl_residency_end(&k);
 	return peak;
 }
 
@@ -263,7 +265,7 @@ static json_t *gap_obj(const struct fl_proc *p)
 			gup += (k->size + 4095) / 4096;
 	}
 	if (p->nio) {
-		const struct fl_io *io = &p->io[p->nio - 1];
+		const struct fl_io *io = fl_io_last(&p->io);
 		for (size_t j = 0; j < io->nfds; j++)
 			reads += io->fds[j].calls;
 	}

@@ -25,10 +25,13 @@ static void proc_reads(const struct fl_proc *p, uint64_t *calls, uint64_t *bytes
 		uint64_t calls, bytes;
 	} *v = NULL;
 	size_t n = 0, cap = 0;
+	struct fl_io_cursor k;
+	const struct fl_io *io;
 	fl_u64map_init(&last);
-	for (size_t i = 0; i < p->nio; i++)
-		for (size_t j = 0; j < p->io[i].nfds; j++) {
-			const struct fl_io_fd *d = &p->io[i].fds[j];
+	fl_io_begin(&k, &p->io);
+	while ((io = fl_io_next(&k)) != NULL)
+		for (size_t j = 0; j < io->nfds; j++) {
+			const struct fl_io_fd *d = &io->fds[j];
 			uint64_t key = (uint64_t)(uint32_t)d->fd ^
 				       ((uint64_t)(uintptr_t)d->path * 0x9e3779b97f4a7c15ULL);
 			uint64_t *slot = fl_u64map_slot(&last, key);
@@ -47,6 +50,7 @@ static void proc_reads(const struct fl_proc *p, uint64_t *calls, uint64_t *bytes
 			v[*slot - 1].calls = d->calls;
 			v[*slot - 1].bytes = d->bytes;
 		}
+	fl_io_end(&k);
 	for (size_t i = 0; i < n; i++) {
 		*calls += v[i].calls;
 		*bytes += v[i].bytes;

@@ -224,9 +224,11 @@ static json_t *region_rows(const struct fl_report_opts *o, const struct fl_proc 
 	} *g = NULL;
 	size_t n = 0, cap = 0;
 	json_t *arr = json_array();
+	struct fl_residency_cursor k;
+	const struct fl_residency *r;
 	fl_u64map_init(&idx);
-	for (size_t i = 0; i < p->nresidency; i++) {
-		const struct fl_residency *r = &p->residency[i];
+	fl_residency_begin(&k, &p->residency);
+	while ((r = fl_residency_next(&k)) != NULL) {
 		const struct fl_maps_snap *s = fl_proc_maps_at(p, r->t);
 		for (size_t j = 0; j < r->nregions; j++) {
 			const struct fl_res_region *x = &r->regions[j];
@@ -245,6 +247,7 @@ static json_t *region_rows(const struct fl_report_opts *o, const struct fl_proc 
 				g[*slot - 1].peak = x->present;
 		}
 	}
+	fl_residency_end(&k);
 	for (size_t i = 0; i < n; i++)
 		for (size_t j = i + 1; j < n; j++)
 			if (g[j].end - g[j].start > g[i].end - g[i].start) {

@@ -19,14 +19,20 @@ struct call {
 #define NADDR 37
 
 /* Calls on a few addresses, with frees of addresses never allocated, double
- * frees and allocs over live blocks (their frees unrecorded) among them. */
-static size_t make_calls(struct call *c, unsigned seed)
+ * frees and allocs over live blocks (their frees unrecorded) among them.
+ * Their seqs are seq0 + (i + 1) * step: near 0, near UINT64_MAX, and spread
+ * past 2^32 (the loader's seqs then turn from 4 bytes to 8: model/seqs.h). */
+static size_t make_calls(struct call *c, unsigned seed, uint64_t seq0, uint64_t step)
 {
 	srand(seed);
 	for (size_t i = 0; i < NCALLS; i++) {
 		int r = rand() % 10;
-		c[i] = (struct call){i + 1, 10 * (i + 1), 0x1000 * (uint64_t)(1 + rand() % NADDR),
-				     0,	    r < 4,	  r == 9};
+		c[i] = (struct call){seq0 + (i + 1) * step,
+				     10 * (i + 1),
+				     0x1000 * (uint64_t)(1 + rand() % NADDR),
+				     0,
+				     r < 4,
+				     r == 9};
 		if (c[i].is_realloc)
 			c[i].old = 0x1000 * (uint64_t)(1 + rand() % NADDR);
 	}
@@ -47,7 +53,7 @@ static void arrival(struct call *dst, const struct call *src, size_t n, int how)
 	size_t k = 0, nbuf[3] = {0, 0, 0}, limit[3] = {1, 1, 1};
 	for (size_t i = 0; i < n; i++) {
 		size_t cut = how == 3 ? 200 : n / 2;
-		if (how == 0 || (how != 2 && (src[i].seq % 2 == 0 || src[i].seq > cut)))
+		if (how == 0 || (how != 2 && (src[i].t % 20 == 0 || src[i].t > 10 * cut)))
 			dst[k++] = src[i];
 		if (how != 2)
 			continue;
@@ -61,20 +67,21 @@ static void arrival(struct call *dst, const struct call *src, size_t n, int how)
 		}
 	}
 	for (size_t i = 0; (how == 1 || how == 3) && i < n; i++)
-		if (!(src[i].seq % 2 == 0 || src[i].seq > (how == 3 ? 200 : n / 2)))
+		if (!(src[i].t % 20 == 0 || src[i].t > 10 * (how == 3 ? 200 : n / 2)))
 			dst[k++] = src[i];
 	for (int th = 2; how == 2 && th >= 0; th--)
 		for (size_t j = 0; j < nbuf[th]; j++)
 			dst[k++] = buf[th][j];
 }
 
-static void push_block(struct fl_proc *p, uint64_t *seqs, const struct call *c)
+static void push_block(struct fl_proc *p, struct fl_seqs *seqs, const struct call *c)
 {
 	struct fl_block *b = &p->blocks[p->nblocks];
 	fl_block_set(
 	    p, b,
 	    &(struct fl_block_fields){.addr = c->addr, .size = 16, .weight = 16, .t_alloc = c->t});
-	seqs[p->nblocks++] = c->seq;
+	fl_seqs_push(seqs, c->seq);
+	p->nblocks++;
 }
 
 /* Both replays of calls in the order given; checks they agree. */
@@ -82,7 +89,7 @@ static void compare(const struct call *c, size_t n)
 {
 	struct fl_proc batch = {0}, stream = {0};
 	struct fl_heap_free *frees = calloc(2 * n, sizeof(*frees));
-	uint64_t *bseq = calloc(n, sizeof(*bseq)), *sseq = calloc(n, sizeof(*sseq));
+	struct fl_seqs bseq = {0}, sseq = {0};
 	struct fl_heap_stream hs;
 	size_t nfrees = 0;
 	batch.blocks = calloc(n, sizeof(struct fl_block));
@@ -96,13 +103,13 @@ static void compare(const struct call *c, size_t n)
 			fl_heap_stream_free(&hs, &stream, c[i].seq, c[i].t, a, by);
 		}
 		if (!c[i].is_free) {
-			push_block(&batch, bseq, &c[i]);
-			push_block(&stream, sseq, &c[i]);
-			fl_heap_stream_alloc(&hs, &stream, sseq);
+			push_block(&batch, &bseq, &c[i]);
+			push_block(&stream, &sseq, &c[i]);
+			fl_heap_stream_alloc(&hs, &stream, &sseq);
 		}
 	}
-	fl_heap_replay(&batch, bseq, frees, nfrees);
-	fl_heap_stream_finish(&hs, &stream, sseq);
+	fl_heap_replay(&batch, &bseq, frees, nfrees);
+	fl_heap_stream_finish(&hs, &stream, &sseq);
 	CHECK_EQ_U64(stream.nblocks, batch.nblocks);
 	for (size_t i = 0; i < batch.nblocks; i++) {
 		/* in allocation order (t is 10 * seq), whatever order they came in */
@@ -133,7 +140,7 @@ static void reserved_address(void)
 		struct fl_block *bmem = calloc(n + 1, sizeof(struct fl_block));
 		struct fl_block *smem = calloc(n + 1, sizeof(struct fl_block));
 		struct fl_heap_free *frees = calloc(n, sizeof(*frees));
-		uint64_t *bseq = calloc(n, sizeof(*bseq)), *sseq = calloc(n, sizeof(*sseq));
+		struct fl_seqs bseq = {0}, sseq = {0};
 		struct fl_heap_stream hs;
 		size_t nfrees = 0;
 		batch.blocks = bmem + 1; /* bmem[0]: must stay zero */
@@ -149,12 +156,12 @@ static void reserved_address(void)
 						    FL_FN_FREE);
 				continue;
 			}
-			push_block(&batch, bseq, x);
-			push_block(&stream, sseq, x);
-			fl_heap_stream_alloc(&hs, &stream, sseq);
+			push_block(&batch, &bseq, x);
+			push_block(&stream, &sseq, x);
+			fl_heap_stream_alloc(&hs, &stream, &sseq);
 		}
-		fl_heap_replay(&batch, bseq, frees, nfrees);
-		fl_heap_stream_finish(&hs, &stream, sseq);
+		fl_heap_replay(&batch, &bseq, frees, nfrees);
+		fl_heap_stream_finish(&hs, &stream, &sseq);
 		CHECK_EQ_U64(batch.nblocks, 3);
 		CHECK_EQ_U64(stream.nblocks, 3);
 		for (size_t i = 0; i < 3; i++) {
@@ -182,7 +189,8 @@ static void late_run_in_the_middle(void)
 	enum { N = 200 };
 	static const uint64_t late[] = {50, 51, 185};
 	struct fl_proc p = {0};
-	uint64_t *seqs = calloc(N, sizeof(*seqs)), order[N];
+	struct fl_seqs seqs = {0};
+	uint64_t order[N];
 	size_t k = 0;
 	for (uint64_t s = 1; s <= 190; s++)
 		if (s != 50 && s != 51 && s != 185)
@@ -194,9 +202,9 @@ static void late_run_in_the_middle(void)
 	p.blocks = calloc(N, sizeof(struct fl_block));
 	for (size_t i = 0; i < N; i++) {
 		struct call c = {order[i], 10 * order[i], 0x1000 * order[i], 0, 0, 0};
-		push_block(&p, seqs, &c);
+		push_block(&p, &seqs, &c);
 	}
-	fl_heap_replay(&p, seqs, NULL, 0);
+	fl_heap_replay(&p, &seqs, NULL, 0);
 	for (size_t i = 0; i < N; i++) {
 		CHECK_EQ_U64(p.blocks[i].t_alloc, 10 * (i + 1));
 		CHECK_EQ_U64(p.blocks[i].addr, 0x1000 * (i + 1));
@@ -210,8 +218,10 @@ int main(void)
 	reserved_address();
 	late_run_in_the_middle();
 	static struct call calls[NCALLS], order[NCALLS];
+	static const uint64_t seq0[] = {0, 0, UINT64_MAX - 2 * NCALLS, 1ull << 40};
+	static const uint64_t step[] = {1, 1ull << 20, 1, 1ull << 30};
 	for (unsigned seed = 1; seed <= 20; seed++) {
-		size_t n = make_calls(calls, seed);
+		size_t n = make_calls(calls, seed, seq0[seed % 4], step[seed % 4]);
 		for (int how = 0; how <= 3; how++) {
 			arrival(order, calls, n, how);
 			compare(order, n);

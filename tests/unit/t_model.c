@@ -166,15 +166,25 @@ static void compare_procs(const struct fl_proc *a, const struct fl_proc *b)
 			CHECK(!memcmp(ca, cb, sizeof(*ca)));
 	}
 	CHECK_EQ_U64(a->nresidency, b->nresidency);
-	for (size_t i = 0; i < a->nresidency && a->nresidency == b->nresidency; i++) {
-		const struct fl_residency *x = &a->residency[i], *y = &b->residency[i];
-		CHECK(x->t == y->t && same_str(x->method, y->method) && x->nregions == y->nregions);
-		for (size_t j = 0; j < x->nregions && x->nregions == y->nregions; j++)
-			CHECK(!memcmp(&x->regions[j], &y->regions[j], sizeof(x->regions[j])));
+	struct fl_residency_cursor ra, rb;
+	const struct fl_residency *rx, *ry;
+	fl_residency_begin(&ra, &a->residency);
+	fl_residency_begin(&rb, &b->residency);
+	while (a->nresidency == b->nresidency && (rx = fl_residency_next(&ra)) != NULL &&
+	       (ry = fl_residency_next(&rb)) != NULL) {
+		CHECK(rx->t == ry->t && same_str(rx->method, ry->method) &&
+		      rx->nregions == ry->nregions);
+		for (size_t j = 0; j < rx->nregions && rx->nregions == ry->nregions; j++)
+			CHECK(!memcmp(&rx->regions[j], &ry->regions[j], sizeof(rx->regions[j])));
 	}
+	fl_residency_end(&ra);
+	fl_residency_end(&rb);
 	CHECK_EQ_U64(a->nio, b->nio);
-	for (size_t i = 0; i < a->nio && a->nio == b->nio; i++) {
-		const struct fl_io *x = &a->io[i], *y = &b->io[i];
+	struct fl_io_cursor ka, kb;
+	const struct fl_io *x, *y;
+	fl_io_begin(&ka, &a->io);
+	fl_io_begin(&kb, &b->io);
+	while (a->nio == b->nio && (x = fl_io_next(&ka)) != NULL && (y = fl_io_next(&kb)) != NULL) {
 		CHECK(x->t == y->t && x->nfds == y->nfds);
 		for (size_t j = 0; j < x->nfds && x->nfds == y->nfds; j++)
 			CHECK(x->fds[j].fd == y->fds[j].fd &&
@@ -182,6 +192,8 @@ static void compare_procs(const struct fl_proc *a, const struct fl_proc *b)
 			      x->fds[j].calls == y->fds[j].calls &&
 			      x->fds[j].bytes == y->fds[j].bytes);
 	}
+	fl_io_end(&ka);
+	fl_io_end(&kb);
 }
 
 /* Well-formed lines of every fast kind, and near misses the fast path must hand to jansson. */
