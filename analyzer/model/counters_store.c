@@ -39,14 +39,7 @@ static void encode(struct fl_counters_store *s, const struct fl_counters *base,
 	for (size_t i = 0; i < NFIELDS; i++)
 		if (a[i] != b[i])
 			mask |= 1u << i;
-	if (s->len + LINE_MAX_BYTES > s->cap) {
-		/* Doubling, untouched past the end (fl_xgrow would zero the slack). */
-		size_t cap = s->cap ? s->cap : 4096;
-		while (s->len + LINE_MAX_BYTES > cap)
-			cap *= 2;
-		s->buf = fl_xrealloc(s->buf, cap);
-		s->cap = cap;
-	}
+	fl_varbuf_room(&s->buf, s->len, &s->cap, LINE_MAX_BYTES);
 	o = s->buf + s->len;
 	s->len += fl_varint_put(o, mask);
 	for (size_t i = 0; i < NFIELDS; i++)
@@ -89,10 +82,7 @@ void fl_counters_store_sort(struct fl_counters_store *s)
 			fl_counters_store_add(s, &v[i]);
 		free(v);
 	}
-	if (s->len && s->len < s->cap) {
-		s->buf = fl_xrealloc(s->buf, s->len);
-		s->cap = s->len;
-	}
+	fl_varbuf_trim(&s->buf, s->len, &s->cap);
 }
 
 void fl_counters_store_release(struct fl_counters_store *s)

@@ -25,18 +25,6 @@ static void fd_fields(uint64_t v[4], const struct fl_io_fd *d)
 	v[3] = d->bytes;
 }
 
-static void room(struct fl_io_store *s, size_t n)
-{
-	if (s->len + n > s->cap) {
-		/* Doubling, untouched past the end (fl_xgrow would zero the slack). */
-		size_t cap = s->cap ? s->cap : 4096;
-		while (s->len + n > cap)
-			cap *= 2;
-		s->buf = fl_xrealloc(s->buf, cap);
-		s->cap = cap;
-	}
-}
-
 static void put(struct fl_io_store *s, uint64_t x)
 {
 	s->len += fl_varint_put(s->buf + s->len, x);
@@ -56,7 +44,8 @@ void fl_io_store_add(struct fl_io_store *s, const struct fl_io *line)
 	const struct fl_io *base = &s->last;
 	if (s->n && line->t < s->last.t)
 		s->unsorted = 1;
-	room(s, 2 * FL_VARINT_MAX + line->nfds * 4 * FL_VARINT_MAX);
+	fl_varbuf_room(&s->buf, s->len, &s->cap,
+		       2 * FL_VARINT_MAX + line->nfds * 4 * FL_VARINT_MAX);
 	put(s, fl_zigzag(line->t - (s->n ? base->t : 0)));
 	put(s, line->nfds);
 	for (size_t j = 0; j < line->nfds; j++) {
@@ -106,10 +95,7 @@ void fl_io_store_sort(struct fl_io_store *s)
 		}
 		free(v);
 	}
-	if (s->len && s->len < s->cap) {
-		s->buf = fl_xrealloc(s->buf, s->len);
-		s->cap = s->len;
-	}
+	fl_varbuf_trim(&s->buf, s->len, &s->cap);
 }
 
 void fl_io_store_release(struct fl_io_store *s)

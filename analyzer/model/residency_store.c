@@ -32,18 +32,6 @@ static void put(struct fl_residency_store *s, uint64_t x)
 	s->len += fl_varint_put(s->buf + s->len, x);
 }
 
-static void room(struct fl_residency_store *s, size_t n)
-{
-	if (s->len + n > s->cap) {
-		/* Doubling, untouched past the end (fl_xgrow would zero the slack). */
-		size_t cap = s->cap ? s->cap : 4096;
-		while (s->len + n > cap)
-			cap *= 2;
-		s->buf = fl_xrealloc(s->buf, cap);
-		s->cap = cap;
-	}
-}
-
 /* Makes room for n regions in *v (capacity *cap), keeping those there. */
 static void regions_room(struct fl_res_region **v, size_t *cap, size_t n)
 {
@@ -58,7 +46,8 @@ void fl_residency_store_add(struct fl_residency_store *s, const struct fl_reside
 	const struct fl_residency *base = &s->last;
 	if (s->n && line->t < s->last.t)
 		s->unsorted = 1;
-	room(s, 3 * FL_VARINT_MAX + line->nregions * NFIELDS * FL_VARINT_MAX);
+	fl_varbuf_room(&s->buf, s->len, &s->cap,
+		       3 * FL_VARINT_MAX + line->nregions * NFIELDS * FL_VARINT_MAX);
 	put(s, fl_zigzag(line->t - base->t));
 	put(s, fl_zigzag((uint64_t)(uintptr_t)line->method - (uint64_t)(uintptr_t)base->method));
 	put(s, line->nregions);
@@ -111,10 +100,7 @@ void fl_residency_store_sort(struct fl_residency_store *s)
 		}
 		free(v);
 	}
-	if (s->len && s->len < s->cap) {
-		s->buf = fl_xrealloc(s->buf, s->len);
-		s->cap = s->len;
-	}
+	fl_varbuf_trim(&s->buf, s->len, &s->cap);
 }
 
 void fl_residency_store_release(struct fl_residency_store *s)
