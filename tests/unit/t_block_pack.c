@@ -9,17 +9,10 @@
 #include <stdlib.h>
 
 #include "check.h"
+#include "rng.h"
 #include "model/model.h"
 
 static uint64_t rng = 0x9e3779b97f4a7c15ULL;
-
-static uint64_t next(void)
-{
-	rng ^= rng >> 12;
-	rng ^= rng << 25;
-	rng ^= rng >> 27;
-	return rng * 0x2545f4914f6cdd1dULL;
-}
 
 #define NBLOCKS 20000
 
@@ -29,17 +22,18 @@ static struct fl_block_fields fields_of(size_t i)
 	static const uint64_t sizes[] = {0, 1, 64, UINT32_MAX - 1, UINT32_MAX, UINT64_MAX};
 	static const int32_t tids[] = {-1,	  0,  4242,	(1 << 30) - 2, (1 << 30) - 1,
 				       INT32_MAX, -2, INT32_MIN};
-	uint64_t r = next();
-	struct fl_block_fields f = {.addr = next(),
+	uint64_t r = test_rng_next(&rng);
+	struct fl_block_fields f = {.addr = test_rng_next(&rng),
 				    .size = r % 3 ? (r >> 8) % 100000 : sizes[(r >> 8) % 6],
-				    .t_alloc = next(),
+				    .t_alloc = test_rng_next(&rng),
 				    .stack = (uint32_t)(r >> 32),
 				    .tid =
 					r % 5 ? (int32_t)((r >> 16) % 100000) : tids[(r >> 20) % 8],
 				    .fn = (int)((r >> 40) % FL_FN_COUNT)};
-	f.weight = r % 7 ? f.size : next();
+	f.weight = r % 7 ? f.size : test_rng_next(&rng);
 	if (r % 11 == 0)
-		f.charge = (struct fl_charge){(uint32_t)next(), (uint32_t)next()};
+		f.charge = (struct fl_charge){(uint32_t)test_rng_next(&rng),
+					      (uint32_t)test_rng_next(&rng)};
 	(void)i;
 	return f;
 }

@@ -9,20 +9,13 @@
 #include <stdlib.h>
 
 #include "check.h"
+#include "rng.h"
 #include "model/model.h"
 #include "synth.h"
 
 #define NLINES 5000
 
 static uint64_t rng = 0x2545f4914f6cdd1dULL;
-
-static uint64_t next(void)
-{
-	rng ^= rng >> 12;
-	rng ^= rng << 25;
-	rng ^= rng >> 27;
-	return rng * 0x2545f4914f6cdd1dULL;
-}
 
 /* Line i: every field random, some unknown, some at the extremes. */
 static void random_line(struct fl_counters *c, uint64_t t)
@@ -31,7 +24,7 @@ static void random_line(struct fl_counters *c, uint64_t t)
 	size_t nf = (sizeof(*c) - sizeof(c->t)) / sizeof(*f);
 	c->t = t;
 	for (size_t j = 0; j < nf; j++) {
-		uint64_t r = next();
+		uint64_t r = test_rng_next(&rng);
 		f[j] = r % 5 == 0    ? -1
 		       : r % 7 == 0  ? INT64_MAX
 		       : r % 11 == 0 ? INT64_MIN
@@ -55,7 +48,7 @@ static void round_trip(int shuffled)
 	memset(&s, 0, sizeof(s));
 	for (size_t i = 0; i < NLINES; i++) {
 		/* shuffled: times out of order, some equal */
-		random_line(&want[i], shuffled ? next() % (NLINES / 2) : i * 100);
+		random_line(&want[i], shuffled ? test_rng_next(&rng) % (NLINES / 2) : i * 100);
 		fl_counters_store_add(&s, &want[i]);
 	}
 	if (shuffled)

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "check.h"
+#include "rng.h"
 #include "model/model.h"
 #include "synth.h"
 
@@ -16,14 +17,6 @@
 #define MAXFDS 6
 
 static uint64_t rng = 0x9e3779b97f4a7c15ULL;
-
-static uint64_t next(void)
-{
-	rng ^= rng >> 12;
-	rng ^= rng << 25;
-	rng ^= rng >> 27;
-	return rng * 0x2545f4914f6cdd1dULL;
-}
 
 static const char *const paths[] = {NULL, "/data/a", "/data/b", "", "/dev/null"};
 
@@ -39,17 +32,17 @@ static uint64_t figure(uint64_t r)
 static void random_line(struct fl_io *x, uint64_t t)
 {
 	x->t = t;
-	x->nfds = (size_t)(next() % (MAXFDS + 1));
+	x->nfds = (size_t)(test_rng_next(&rng) % (MAXFDS + 1));
 	x->fds = calloc(MAXFDS, sizeof(*x->fds));
 	for (size_t j = 0; j < x->nfds; j++) {
-		uint64_t r = next();
+		uint64_t r = test_rng_next(&rng);
 		x->fds[j].fd = r % 3 == 0    ? -1
 			       : r % 13 == 0 ? INT32_MIN
 			       : r % 17 == 0 ? INT32_MAX
 					     : (int32_t)(r % 64);
-		x->fds[j].path = paths[next() % 5];
-		x->fds[j].calls = figure(next());
-		x->fds[j].bytes = figure(next());
+		x->fds[j].path = paths[test_rng_next(&rng) % 5];
+		x->fds[j].calls = figure(test_rng_next(&rng));
+		x->fds[j].bytes = figure(test_rng_next(&rng));
 	}
 }
 
@@ -79,7 +72,7 @@ static void round_trip(int shuffled)
 	size_t n = 0;
 	for (size_t i = 0; i < NLINES; i++) {
 		/* shuffled: times out of order, some equal; else t from 0 up to the top */
-		random_line(&want[i], shuffled		? next() % (NLINES / 2)
+		random_line(&want[i], shuffled		? test_rng_next(&rng) % (NLINES / 2)
 				      : i == NLINES - 1 ? UINT64_MAX
 							: i * 1000003);
 		fl_io_store_add(&s, &want[i]);

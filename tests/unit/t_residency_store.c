@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include "check.h"
+#include "rng.h"
 #include "model/model.h"
 #include "synth.h"
 
@@ -17,14 +18,6 @@
 #define MAXREG 5
 
 static uint64_t rng = 0x2545f4914f6cdd1dULL;
-
-static uint64_t next(void)
-{
-	rng ^= rng >> 12;
-	rng ^= rng << 25;
-	rng ^= rng >> 27;
-	return rng * 0x2545f4914f6cdd1dULL;
-}
 
 static const char *const methods[] = {NULL, "pagemap_scan", "pagemap", ""};
 
@@ -40,23 +33,23 @@ static int64_t figure(uint64_t r)
 static void random_line(struct fl_residency *x, uint64_t t)
 {
 	x->t = t;
-	x->method = methods[next() % 4];
-	x->nregions = (size_t)(next() % (MAXREG + 1));
+	x->method = methods[test_rng_next(&rng) % 4];
+	x->nregions = (size_t)(test_rng_next(&rng) % (MAXREG + 1));
 	x->regions = calloc(MAXREG, sizeof(*x->regions));
 	for (size_t j = 0; j < x->nregions; j++) {
 		struct fl_res_region *g = &x->regions[j];
-		uint64_t r = next();
+		uint64_t r = test_rng_next(&rng);
 		g->start = r % 9 == 0 ? UINT64_MAX : r;
-		g->end = next();
-		g->present = figure(next());
-		g->swapped = figure(next());
-		g->file = figure(next());
-		g->anon_exclusive = figure(next());
-		g->anon_shared = figure(next());
-		g->huge = figure(next());
-		g->written = figure(next());
-		g->referenced = figure(next());
-		g->moved = figure(next());
+		g->end = test_rng_next(&rng);
+		g->present = figure(test_rng_next(&rng));
+		g->swapped = figure(test_rng_next(&rng));
+		g->file = figure(test_rng_next(&rng));
+		g->anon_exclusive = figure(test_rng_next(&rng));
+		g->anon_shared = figure(test_rng_next(&rng));
+		g->huge = figure(test_rng_next(&rng));
+		g->written = figure(test_rng_next(&rng));
+		g->referenced = figure(test_rng_next(&rng));
+		g->moved = figure(test_rng_next(&rng));
 	}
 }
 
@@ -81,7 +74,7 @@ static void round_trip(int shuffled)
 	size_t n = 0;
 	for (size_t i = 0; i < NLINES; i++) {
 		/* shuffled: times out of order, some equal; else t from 0 up to the top */
-		random_line(&want[i], shuffled		? next() % (NLINES / 2)
+		random_line(&want[i], shuffled		? test_rng_next(&rng) % (NLINES / 2)
 				      : i == NLINES - 1 ? UINT64_MAX
 							: i * 1000003);
 		fl_residency_store_add(&s, &want[i]);
