@@ -52,6 +52,7 @@ UNIT_SRC     = $(sort $(wildcard tests/unit/t_*.c))
 UNITS        = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%)
 BENCH_SRC    = $(sort $(wildcard bench/*.c))
 BENCHES      = $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+BENCH_SHIMS  = $(patsubst bench/shim/%.c,$(BUILD)/bench/%.so,$(sort $(wildcard bench/shim/*.c)))
 
 LIB = $(BUILD)/libfaultline.so
 CLI = $(BUILD)/faultline
@@ -59,7 +60,7 @@ CLI = $(BUILD)/faultline
 .PHONY: all deps check check-unit check-shell check-san check-shim-imports check-layers check-headers \
         check-browser check-real demo bench install clean golden-update fuzz format-check lint
 
-all: $(LIB) $(CLI) $(SAMPLES) $(PROGS) $(UNITS) $(BENCHES)
+all: $(LIB) $(CLI) $(SAMPLES) $(PROGS) $(UNITS) $(BENCHES) $(BENCH_SHIMS)
 
 deps:
 	@sh build-aux/ensure-deps
@@ -106,6 +107,11 @@ $(BUILD)/tests/progs/%: tests/progs/%.c
 $(BUILD)/bench/%: bench/%.c
 	@mkdir -p $(@D)
 	$(CC) $(PROG_CFLAGS) -O2 -o $@ $< -lm
+
+# Preloaded libraries the benchmarks compare against (bench/shim/).
+$(BUILD)/bench/%.so: bench/shim/%.c
+	@mkdir -p $(@D)
+	$(CC) $(PROG_CFLAGS) -O2 -fPIC -shared -fvisibility=hidden -o $@ $<
 
 $(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libanalyzer.a $(BUILD)/libshimcore.a
 	@mkdir -p $(@D)

@@ -3,7 +3,9 @@
 # bytes with 1000 live blocks per thread, one and two threads. Prints the
 # median wall-time ratio to a native run measured in the same run, for the
 # default mode, --all, --all --no-compress, and heaptrack and glibc's memusage
-# (if installed) on the same workload;
+# (if installed) on the same workload, and "floor": an exact counter that
+# does nothing else (bench/shim/count_floor.c), the least any exact per-call
+# heap counting by interposition costs;
 # also the CPU-time (user+sys, all processes of the run) ratio, which other
 # load on the machine disturbs less.
 #   BUILD=build sh bench/b_malloc.sh     (REPS=N, PAIRS=N to change the size,
@@ -18,6 +20,7 @@ FORMAT=${FORMAT:-text}
 top=$(cd "$(dirname "$0")/.." && pwd)
 B=$top/$BUILD/bench/malloc_bench
 FL=$top/$BUILD/faultline
+FLOOR=$top/$BUILD/bench/count_floor.so
 [ -x "$B" ] && [ -x "$FL" ] || { echo "b_malloc: build first (make)" >&2; exit 1; }
 export FAULTLINE_QUIET=1
 
@@ -31,6 +34,7 @@ RT=$top/$BUILD/bench/runtime
 run() { # MODE THREADS
 	case $1 in
 	native) $RT ${RT:+"$tmp/rt"} "$B" "$2" "$PAIRS" >/dev/null ;;
+	floor) $RT ${RT:+"$tmp/rt"} env LD_PRELOAD="$FLOOR" "$B" "$2" "$PAIRS" >/dev/null ;;
 	default) $RT ${RT:+"$tmp/rt"} "$FL" record -q -o "$tmp/t" -- "$B" "$2" "$PAIRS" >/dev/null ;;
 	all) $RT ${RT:+"$tmp/rt"} "$FL" record -q --all -o "$tmp/t" -- "$B" "$2" "$PAIRS" >/dev/null ;;
 	all_plain) $RT ${RT:+"$tmp/rt"} "$FL" record -q --all --no-compress -o "$tmp/t" -- "$B" "$2" "$PAIRS" >/dev/null ;;
@@ -77,7 +81,7 @@ quart() {
 			if (NR) printf "%.2f %.2f %.2f\n", v[q1], v[int((NR + 1) / 2)], v[q3] }'
 }
 
-modes=${MODES:-native default all all_plain}
+modes=${MODES:-native floor default all all_plain}
 [ -z "${MODES:-}" ] && command -v heaptrack >/dev/null 2>&1 && modes="$modes heaptrack"
 [ -z "${MODES:-}" ] && command -v memusage >/dev/null 2>&1 && modes="$modes memusage"
 [ "$FORMAT" = tsv ] || printf '%-10s %-8s %10s %8s %10s %8s\n' mode threads wall_ms ratio cpu_ms ratio

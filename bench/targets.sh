@@ -48,7 +48,7 @@ v() { awk -F'\t' -v k="$1" '$1 == k { print $2; exit }' "$R"; }
 peers="heaptrack memusage"
 mpeers=""
 for p in $peers; do have $p && mpeers="$mpeers $p"; done
-step malloc MODES="native default all$mpeers" REPS="$MALLOC_REPS" PAIRS="$PAIRS" sh bench/b_malloc.sh
+step malloc MODES="native floor default all$mpeers" REPS="$MALLOC_REPS" PAIRS="$PAIRS" sh bench/b_malloc.sh
 step faults KINDS="default nosamples$mpeers" REPS="$FAULT_REPS" MIB="$MIB" sh bench/b_faults.sh
 step size MODES=large PAIRS="$SIZE_PAIRS" sh bench/b_size.sh
 step heap EVENTS=0 PAIRS="$SIZE_PAIRS" REPS="$REPS" sh bench/b_analyzer.sh
@@ -94,6 +94,11 @@ echo "faultline cost targets (issue 16), $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) C
 # shellcheck disable=SC2059
 printf "$fmt" workload faultline native heaptrack memusage ratio "IQR" target verdict
 for th in 1 2; do
+	for k in cpu wall; do
+		row "malloc $(mega "$PAIRS") pairs, $th thread$([ $th = 1 ] || echo s), counting floor, $k" \
+			"$(ms "$(v "malloc.$th.floor.${k}_ms")")" "$(ms "$(v "malloc.$th.native.${k}_ms")")" - - \
+			"$(x "$(v "malloc.$th.floor.${k}_ratio")")" "$(v "malloc.$th.floor.${k}_ratio_iqr")" -
+	done
 	for m in default all; do
 		t=1.15
 		[ $m = all ] && t=3
@@ -163,7 +168,8 @@ echo "ratio: median of the per-round ratios (each run over the native run of its
 echo "interquartile range (nearest rank: min-max with 3 rounds). CPU: user+sys of the whole run (malloc: bench/runtime)."
 echo "The fault loop is judged on the touching thread's CPU time; its wall ratios, in parentheses, swing with the load"
 echo "(wall less run-queue wait takes out the time the thread waited for a CPU: /proc/thread-self/schedstat)."
-echo "Targets are issue 16's; a RSS target is in MiB."
+echo "Targets are issue 16's; a RSS target is in MiB. Counting floor: an interposer that only counts calls, bytes"
+echo "and live bytes exactly (bench/shim/count_floor.c), the least any exact per-call heap counting costs here."
 echo "commands (without FORMAT=tsv each prints its own table):"
 sed 's/^/  /' "$tmp/cmds"
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
