@@ -43,11 +43,26 @@ static uint64_t unmapped_at(const struct fl_proc *p, const struct fl_map_call *c
 	return FL_T_NEVER;
 }
 
+/* By start, then time: blocks reusing one address are told apart by time,
+ * and the order is the same for every caller. */
 static int cmp_resv_start(const void *a, const void *b)
 {
 	const struct fl_reservation *x = a, *y = b;
-	return (x->start > y->start) - (x->start < y->start);
+	if (x->start != y->start)
+		return (x->start > y->start) - (x->start < y->start);
+	if (x->t0 != y->t0)
+		return (x->t0 > y->t0) - (x->t0 < y->t0);
+	if (x->end != y->end)
+		return (x->end > y->end) - (x->end < y->end);
+	return (x->stack > y->stack) - (x->stack < y->stack);
 }
+
+/* glibc maps a block for itself (at or above its mmap threshold) with the
+ * chunk header at the start of the mapping: the block starts 16 bytes into
+ * its first page. An arena's blocks start there only by chance (1 in 256),
+ * and are then taken for mapped ones: their earlier-touched pages are not
+ * counted, as before this distinction. */
+#define GLIBC_MMAPPED_OFFSET 16
 
 struct fl_reservation *fl_faults_reservations(const struct fl_proc *p, size_t *n)
 {
@@ -70,7 +85,8 @@ struct fl_reservation *fl_faults_reservations(const struct fl_proc *p, size_t *n
 						    b->t_free,
 						    b->stack,
 						    fl_fn_name(fl_block_fn(b)),
-						    fl_block_charge(p, b)};
+						    fl_block_charge(p, b),
+						    (b->addr & (PAGE - 1)) != GLIBC_MMAPPED_OFFSET};
 	}
 	for (size_t i = 0; i < p->ncalls; i++) {
 		const struct fl_map_call *c = &p->calls[i];
@@ -83,7 +99,7 @@ struct fl_reservation *fl_faults_reservations(const struct fl_proc *p, size_t *n
 		    c->result, c->result + ((c->size + PAGE - 1) & ~(PAGE - 1)),
 		    c->t,      unmapped_at(p, c),
 		    c->stack,  "mmap",
-		    c->charge};
+		    c->charge, 0};
 	}
 	if (*n > 1)
 		qsort(v, *n, sizeof(*v), cmp_resv_start);
@@ -92,13 +108,19 @@ struct fl_reservation *fl_faults_reservations(const struct fl_proc *p, size_t *n
 
 /* ---- the pass ---- */
 
+/* A sample's page and time, for the reservations' figures. */
+struct page_touch {
+	uint64_t page, t;
+};
+
 struct filler {
 	const struct fl_proc *p;
 	struct fl_fault_summary *s;
 	size_t capcow, capfirsts, capregions;
 	struct fl_u64map region_idx; /* VMA start -> index + 1 */
 	struct fl_reservation *resv;
-	struct fl_u64map resv_seen; /* page ^ reservation << 44 */
+	struct page_touch *touches; /* the program's samples, when there are reservations */
+	size_t ntouches, captouches;
 	int track_first;
 };
 
@@ -171,29 +193,69 @@ static void region_add(struct filler *k, const struct fl_fault *f, const struct 
 	r->bins[b < s->region_nbins ? b : s->region_nbins - 1]++;
 }
 
-/* The reservation holding the sample, if any (the nearest start at or below it). */
-static void resv_add(struct filler *k, const struct fl_fault *f)
+static int cmp_touch(const void *a, const void *b)
 {
-	struct fl_fault_summary *s = k->s;
-	size_t lo = 0, hi = s->nresv;
-	while (lo < hi) { /* first reservation starting after addr */
+	const struct page_touch *x = a, *y = b;
+	if (x->page != y->page)
+		return (x->page > y->page) - (x->page < y->page);
+	return (x->t > y->t) - (x->t < y->t);
+}
+
+/* The first touch in v[lo, hi) (one page's, sorted by t) at or after t. */
+static size_t touch_at_or_after(const struct page_touch *v, size_t lo, size_t hi, uint64_t t)
+{
+	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (k->resv[mid].start <= f->addr)
+		if (v[mid].t < t)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	for (size_t i = lo; i-- > 0;) {
-		const struct fl_reservation *v = &k->resv[i];
-		if (f->addr < v->end && f->t >= v->t0 && f->t < v->t1) {
-			if (fl_u64map_add(&k->resv_seen,
-					  (f->addr >> PAGE_SHIFT) ^ ((uint64_t)i << 44)))
-				s->resv_touched[i]++;
-			break;
-		}
-		if (i + 64 < lo)
-			break; /* overlapping reservations are rare and nearby */
+	return lo;
+}
+
+/*
+ * Reservation i's sampled pages, from the program's samples sorted by page
+ * and time: a page counts as touched if a sample hit it while the
+ * reservation was live; else, for a block carved from an arena, as reused
+ * if one hit it before (an earlier block touched it, and the arena kept it:
+ * a block that reuses freed memory takes no fault on it, yet its pages are
+ * there). Each page is looked up by time, so a million blocks reusing one
+ * address cost a million short lookups.
+ */
+static void resv_measure(struct fl_fault_summary *s, const struct fl_reservation *r, size_t i,
+			 const struct page_touch *v, size_t n)
+{
+	uint64_t first = r->start >> PAGE_SHIFT, last = (r->end - 1) >> PAGE_SHIFT;
+	size_t lo = 0, hi = n;
+	while (lo < hi) { /* the first touch of a page at or after first */
+		size_t mid = lo + (hi - lo) / 2;
+		if (v[mid].page < first)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
+	while (lo < n && v[lo].page <= last) {
+		size_t end = lo, at;
+		while (end < n && v[end].page == v[lo].page)
+			end++;
+		at = touch_at_or_after(v, lo, end, r->t0);
+		if (at < end && v[at].t < r->t1)
+			s->resv_touched[i]++;
+		else if (at > lo && r->arena)
+			s->resv_reused[i]++;
+		lo = end;
+	}
+}
+
+static void resv_measure_all(struct filler *k)
+{
+	struct fl_fault_summary *s = k->s;
+	if (k->ntouches > 1)
+		qsort(k->touches, k->ntouches, sizeof(*k->touches), cmp_touch);
+	for (size_t i = 0; i < s->nresv; i++)
+		if (k->resv[i].end > k->resv[i].start)
+			resv_measure(s, &k->resv[i], i, k->touches, k->ntouches);
 }
 
 static void fill_one(void *ctx, const struct fl_fault *f, const struct fl_fault_info *fi)
@@ -220,10 +282,12 @@ static void fill_one(void *ctx, const struct fl_fault *f, const struct fl_fault_
 		s->firsts[s->nfirsts++] = (struct fl_fault_first){f->t, fi->site};
 	}
 	region_add(k, f, fi);
-	if (s->nresv)
-		resv_add(k, f);
 	if (c == FL_FC_SHIM)
 		return;
+	if (s->nresv) {
+		FL_GROW(k->touches, k->captouches, k->ntouches + 1);
+		k->touches[k->ntouches++] = (struct page_touch){f->addr >> PAGE_SHIFT, f->t};
+	}
 	row_add(&s->by_vma, fi->vkey, f->t, f->addr, c);
 	row_add(&s->by_site, fi->site, f->t, f->addr, c);
 	row_add(&s->by_code, f->ip, f->t, f->addr, c);
@@ -250,6 +314,7 @@ static void summary_free(void *x)
 		free(s->regions[i].bins);
 	free(s->regions);
 	free(s->resv_touched);
+	free(s->resv_reused);
 	fl_u64map_release(&s->first_fault);
 	free(s);
 }
@@ -287,13 +352,14 @@ static struct fl_fault_summary *summarize(const struct fl_model *m, const struct
 	fl_u64map_init(&s->by_site.idx);
 	fl_u64map_init(&s->by_code.idx);
 	fl_u64map_init(&k.region_idx);
-	fl_u64map_init(&k.resv_seen);
 	k.resv = fl_faults_reservations(p, &s->nresv);
 	s->resv_touched = fl_xcalloc(s->nresv ? s->nresv : 1, sizeof(*s->resv_touched));
+	s->resv_reused = fl_xcalloc(s->nresv ? s->nresv : 1, sizeof(*s->resv_reused));
 	fl_faults_classify_each(m, p, fill_one, &k);
+	resv_measure_all(&k);
+	free(k.touches);
 	free(k.resv);
 	fl_u64map_release(&k.region_idx);
-	fl_u64map_release(&k.resv_seen);
 	return s;
 }
 

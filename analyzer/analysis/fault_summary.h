@@ -65,6 +65,9 @@ struct fl_reservation {
 	uint32_t stack;
 	const char *fn;
 	struct fl_charge charge;
+	/* 1: a heap block carved from an arena, whose pages may have been
+	 * touched (and stay resident) before it: see fl_faults_reservations */
+	int arena;
 };
 
 struct fl_fault_summary {
@@ -86,8 +89,11 @@ struct fl_fault_summary {
 	size_t nregions;
 	size_t region_nbins;
 	uint64_t region_step;
-	/* fl_faults_reservations(p)'s, in its order: distinct sampled pages of each while live */
-	uint64_t *resv_touched;
+	/* fl_faults_reservations(p)'s, in its order: distinct sampled pages of
+	 * each that took a sample while it was live, and (heap blocks carved
+	 * from an arena) those sampled only before it: pages an earlier block
+	 * touched, resident when this one got them */
+	uint64_t *resv_touched, *resv_reused;
 	size_t nresv;
 	/* page -> its first sample's t + 1; held only when p forked a child that reads it */
 	struct fl_u64map first_fault;
@@ -107,7 +113,10 @@ void fl_faults_region_bins(const struct fl_proc *p, size_t *n, uint64_t *step);
 /*
  * The large reservations of p: heap blocks of at least the --large size and
  * writable private anonymous mmaps, each with the time it lived, sorted by
- * start. Returns a new array (free() it) of *n.
+ * start (then time). Returns a new array (free() it) of *n. A heap block is
+ * taken as carved from an arena (arena = 1) unless it starts 16 bytes into
+ * a page, where glibc puts the blocks it maps for themselves; an mmap's
+ * pages are new.
  */
 struct fl_reservation *fl_faults_reservations(const struct fl_proc *p, size_t *n);
 

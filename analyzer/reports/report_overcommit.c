@@ -31,9 +31,9 @@ struct resv {
 	uint64_t start, end, t0, t1; /* [start, end) live during [t0, t1) */
 	uint32_t stack;
 	const char *fn;
-	int64_t resident;	 /* peak resident pages, -1 unknown */
-	int vma_shared;		 /* a VMA it overlaps reaches past its pages */
-	uint64_t touched_faults; /* pages, from samples */
+	int64_t resident;	  /* peak resident pages, -1 unknown */
+	int vma_shared;		  /* a VMA it overlaps reaches past its pages */
+	uint64_t sampled, reused; /* its pages the samples saw (fl_fault_summary's resv_*) */
 	int refused_strict;
 	struct fl_charge charge; /* recorded with the call; 0 = not recorded (older traces) */
 };
@@ -90,13 +90,14 @@ static int measure_state(const struct fl_res_state *st, void *ctx)
 	return 0;
 }
 
-/* Distinct sampled pages inside each reservation while it was live (the summary's count). */
+/* Each reservation's sampled pages (the summary's counts, in the same order). */
 static void measure_faults(const struct fl_model *m, const struct fl_proc *p, struct resvs *r)
 {
 	const struct fl_fault_summary *fs = fl_faults_summary(m, p);
-	uint64_t period = p->faults_period ? p->faults_period : 1;
-	for (size_t i = 0; fs && i < r->n && i < fs->nresv; i++)
-		r->v[i].touched_faults = fs->resv_touched[i] * period;
+	for (size_t i = 0; fs && i < r->n && i < fs->nresv; i++) {
+		r->v[i].sampled = fs->resv_touched[i];
+		r->v[i].reused = fs->resv_reused[i];
+	}
 }
 
 enum touched_from { FROM_RESIDENCY, FROM_SAMPLES, FROM_APPORTIONED };
@@ -112,11 +113,51 @@ static enum touched_from touched_from(const struct fl_proc *p, const struct resv
 	return p->nfaults ? FROM_SAMPLES : FROM_APPORTIONED;
 }
 
-static uint64_t touched_pages(const struct fl_proc *p, const struct resv *v)
+/*
+ * Touched bytes of a set of reservations. Where residency measured a
+ * reservation, its pages, up to its size. Where the samples did, each
+ * reservation's sampled pages (up to its size) are one in faults_period of
+ * its touched ones: they are scaled up for the whole set, not one
+ * reservation at a time, because a reservation of a page or two is either
+ * seen or not, and scaling (and capping) each alone would count a site of
+ * small blocks at about 1/period of its pages. The estimate is capped at
+ * the set's size. reused: the part of the sampled estimate that earlier
+ * blocks touched (fl_fault_summary's resv_reused).
+ */
+struct tally {
+	uint64_t exact, sampled, sampled_size, reused;
+};
+
+static void tally_add(struct tally *t, const struct fl_proc *p, const struct resv *v)
 {
-	uint64_t pages = (v->end - v->start + PAGE - 1) / PAGE;
-	uint64_t t = touched_from(p, v) == FROM_SAMPLES ? v->touched_faults : (uint64_t)v->resident;
-	return t > pages ? pages : t;
+	uint64_t size = v->end - v->start, b;
+	if (touched_from(p, v) != FROM_SAMPLES) {
+		b = (uint64_t)v->resident * PAGE;
+		t->exact += b < size ? b : size;
+		return;
+	}
+	b = (v->sampled + v->reused) * PAGE;
+	t->sampled += b < size ? b : size;
+	b = v->reused * PAGE;
+	t->reused += b < size ? b : size;
+	t->sampled_size += size;
+}
+
+static uint64_t scaled(const struct fl_proc *p, const struct tally *t, uint64_t b)
+{
+	uint64_t period = p->faults_period ? p->faults_period : 1;
+	b *= period;
+	return b < t->sampled_size ? b : t->sampled_size;
+}
+
+static uint64_t tally_touched(const struct fl_proc *p, const struct tally *t)
+{
+	return t->exact + scaled(p, t, t->sampled);
+}
+
+static uint64_t tally_reused(const struct fl_proc *p, const struct tally *t)
+{
+	return scaled(p, t, t->reused);
 }
 
 /* The one source of a set of reservations, or "mixed". */
@@ -150,7 +191,8 @@ static int64_t committed_before(const struct fl_proc *p, uint64_t t, int64_t *li
 
 struct site {
 	uint32_t stack;
-	uint64_t t, count, reserved, touched;
+	uint64_t t, count, reserved;
+	struct tally touched;
 	int refused;
 	unsigned from; /* 1 << enum touched_from, per reservation */
 };
@@ -175,7 +217,7 @@ static json_t *site_rows(const struct fl_report_opts *o, const struct fl_proc *p
 		struct site *w = &s[*slot - 1];
 		w->count++;
 		w->reserved += v->end - v->start;
-		w->touched += touched_pages(p, v) * PAGE;
+		tally_add(&w->touched, p, v);
 		w->from |= 1u << touched_from(p, v);
 		w->refused += v->refused_strict;
 	}
@@ -187,15 +229,17 @@ static json_t *site_rows(const struct fl_report_opts *o, const struct fl_proc *p
 				s[j] = t;
 			}
 	for (size_t i = 0; i < n && (int)i < o->top; i++) {
-		double ratio = s[i].reserved ? (double)s[i].touched / (double)s[i].reserved : 0;
+		uint64_t touched = tally_touched(p, &s[i].touched);
+		double ratio = s[i].reserved ? (double)touched / (double)s[i].reserved : 0;
 		json_t *st = fl_report_stack_json(o, p, s[i].stack, s[i].t, 6);
 		json_array_append_new(
-		    arr, json_pack("{s:I, s:o, s:I, s:I, s:I, s:f, s:s, s:I}", "stack",
-				   (json_int_t)s[i].stack, "site", st, "count",
-				   (json_int_t)s[i].count, "reserved", (json_int_t)s[i].reserved,
-				   "touched", (json_int_t)s[i].touched, "touched_pct",
-				   100.0 * ratio, "touched_from", from_name(s[i].from),
-				   "strict_refused", (json_int_t)s[i].refused));
+		    arr,
+		    json_pack("{s:I, s:o, s:I, s:I, s:I, s:I, s:f, s:s, s:I}", "stack",
+			      (json_int_t)s[i].stack, "site", st, "count", (json_int_t)s[i].count,
+			      "reserved", (json_int_t)s[i].reserved, "touched", (json_int_t)touched,
+			      "touched_reused", (json_int_t)tally_reused(p, &s[i].touched),
+			      "touched_pct", 100.0 * ratio, "touched_from", from_name(s[i].from),
+			      "strict_refused", (json_int_t)s[i].refused));
 		if (s[i].reserved >= (64ULL << 20) && ratio < 0.5) {
 			const char *txt =
 			    json_string_value(json_object_get(json_object_get(st, "site"), "text"));
@@ -207,7 +251,7 @@ static json_t *site_rows(const struct fl_report_opts *o, const struct fl_proc *p
 				       p->pid, txt ? txt : "(unknown site)",
 				       fl_fmt_bytes(b1, sizeof(b1), (double)s[i].reserved),
 				       100.0 * ratio,
-				       fl_fmt_bytes(b2, sizeof(b2), (double)s[i].touched));
+				       fl_fmt_bytes(b2, sizeof(b2), (double)touched));
 		}
 	}
 	free(s);
@@ -530,7 +574,8 @@ static json_t *proc_overcommit(const struct fl_model *m, const struct fl_report_
 			       const struct fl_proc *p, json_t *sec)
 {
 	struct resvs r = {0};
-	uint64_t reserved = 0, touched = 0;
+	struct tally all = {0};
+	uint64_t reserved = 0, touched;
 	unsigned from = 0;
 	int64_t peak_commit = -1, limit = -1, oom_last = -1, oom_peak = -1;
 	json_t *big, *strict, *pr;
@@ -542,9 +587,10 @@ static json_t *proc_overcommit(const struct fl_model *m, const struct fl_report_
 	big = too_large(p, &r, sec);
 	for (size_t i = 0; i < r.n; i++) {
 		reserved += r.v[i].end - r.v[i].start;
-		touched += touched_pages(p, &r.v[i]) * PAGE;
+		tally_add(&all, p, &r.v[i]);
 		from |= 1u << touched_from(p, &r.v[i]);
 	}
+	touched = tally_touched(p, &all);
 	json_t *ot = over_time(p, &peak_commit, &limit, &oom_last, &oom_peak);
 	pr = json_pack("{s:i, s:s, s:I, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:s}", "pid",
 		       p->pid, "exe", p->exe ? p->exe : "", "mode", (json_int_t)p->overcommit,
@@ -557,6 +603,7 @@ static json_t *proc_overcommit(const struct fl_model *m, const struct fl_report_
 		       r.n	       ? from_name(from)
 		       : p->nresidency ? "residency"
 				       : "fault_samples");
+	json_object_set_new(pr, "touched_reused", json_integer((json_int_t)tally_reused(p, &all)));
 	json_object_set_new(pr, "oom_score", oom_last >= 0 ? json_integer(oom_last) : json_null());
 	json_object_set_new(pr, "oom_score_peak",
 			    oom_peak >= 0 ? json_integer(oom_peak) : json_null());

@@ -2,8 +2,10 @@
 # Per-site touched where three allocation sites share one VMA (the [heap]):
 # one site writes every page of its blocks, the others write none. Each
 # site's figure comes from its own blocks' pages, not the VMA's share:
-# the writer 100 % (-10 %: one fault in N is sampled), the others 0 % (+5 %:
-# malloc's chunk headers), each labelled with where it came from.
+# the writer 100 % (-10 %: one fault in N is sampled), the others only the
+# pages they share with their neighbours (each block's first and last page,
+# which glibc's chunk headers and the writer's blocks touch: 2 of 25, 4
+# allowed for the estimate's spread), each labelled with where it came from.
 . "$(dirname "$0")/lib.sh"
 . tests/shell/reports-lib.sh
 
@@ -22,9 +24,9 @@ test_expect_success 'the site that wrote its blocks touched 90% to 100%' '
 	jq -e "$(site site_touches) | .touched_pct >= 90 and .touched_pct <= 100" "$TMP/r.json" >/dev/null
 '
 
-test_expect_success 'the sites that wrote nothing touched at most 5%' '
+test_expect_success 'the sites that wrote nothing touched at most 4 pages a block' '
 	for s in site_idle_a site_idle_b; do
-		jq -e "$(site $s) | .touched_pct <= 5" "$TMP/r.json" >/dev/null || exit 1
+		jq -e "$(site $s) | .touched <= .count * 4 * 4096" "$TMP/r.json" >/dev/null || exit 1
 	done
 '
 
