@@ -32,15 +32,94 @@ void fl_faults_region_bins(const struct fl_proc *p, size_t *n, uint64_t *step)
 
 /* ---- reservations ---- */
 
-static uint64_t unmapped_at(const struct fl_proc *p, const struct fl_map_call *c)
+/* A reservation-sized mmap: writable, private, anonymous, mapped. */
+static int is_reserving_mmap(const struct fl_map_call *c)
 {
+	return c->fn == FL_FN_MMAP && !c->err && c->result != UINT64_MAX && c->prot >= 0 &&
+	       (c->prot & PROT_WRITE_BIT) && (c->flags & MAP_PRIVATE_BIT) &&
+	       (c->flags & MAP_ANON_BIT);
+}
+
+static uint64_t map_end(const struct fl_map_call *c)
+{
+	return c->result + ((c->size + PAGE - 1) & ~(PAGE - 1));
+}
+
+struct by_seq {
+	uint64_t seq;
+	size_t i;
+};
+
+static int cmp_by_seq(const void *a, const void *b)
+{
+	const struct by_seq *x = a, *y = b;
+	if (x->seq != y->seq)
+		return (x->seq > y->seq) - (x->seq < y->seq);
+	return (x->i > y->i) - (x->i < y->i);
+}
+
+/*
+ * For each reserving mmap of p, the time of the first munmap after it (in
+ * call order) that overlaps it, FL_T_NEVER if none: one sweep over the
+ * calls with the mappings still open kept sorted by start, so that a munmap
+ * looks only at the open mappings near its range (those starting below it
+ * by less than the longest open one, and those starting inside it), not at
+ * every call. Returns t[ncalls] (only the mmaps' entries are set).
+ */
+static uint64_t *unmap_times(const struct fl_proc *p)
+{
+	uint64_t *t = fl_xmalloc((p->ncalls ? p->ncalls : 1) * sizeof(*t));
+	struct by_seq *order = fl_xmalloc((p->ncalls ? p->ncalls : 1) * sizeof(*order));
+	size_t *open = NULL, nopen = 0, capopen = 0;
+	uint64_t longest = 0;
 	for (size_t i = 0; i < p->ncalls; i++) {
-		const struct fl_map_call *u = &p->calls[i];
-		if (u->seq > c->seq && u->fn == FL_FN_MUNMAP && !u->err &&
-		    u->addr < c->result + c->size && c->result < u->addr + u->size)
-			return u->t;
+		t[i] = FL_T_NEVER;
+		order[i] = (struct by_seq){p->calls[i].seq, i};
 	}
-	return FL_T_NEVER;
+	if (p->ncalls > 1)
+		qsort(order, p->ncalls, sizeof(*order), cmp_by_seq);
+	for (size_t k = 0; k < p->ncalls; k++) {
+		const struct fl_map_call *c = &p->calls[order[k].i];
+		size_t lo = 0, hi = nopen;
+		if (is_reserving_mmap(c)) {
+			while (lo < hi) { /* insert after the open ones starting at or below it */
+				size_t mid = lo + (hi - lo) / 2;
+				if (p->calls[open[mid]].result <= c->result)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			FL_GROW(open, capopen, nopen + 1);
+			memmove(&open[lo + 1], &open[lo], (nopen - lo) * sizeof(*open));
+			open[lo] = order[k].i;
+			nopen++;
+			if (map_end(c) - c->result > longest)
+				longest = map_end(c) - c->result;
+			continue;
+		}
+		if (c->fn != FL_FN_MUNMAP || c->err || !nopen)
+			continue;
+		while (lo < hi) { /* the first open one starting at or past the range's end */
+			size_t mid = lo + (hi - lo) / 2;
+			if (p->calls[open[mid]].result < c->addr + c->size)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (size_t j = lo; j-- > 0;) {
+			const struct fl_map_call *m = &p->calls[open[j]];
+			if (m->result + longest <= c->addr)
+				break; /* this one and all below end before the range */
+			if (c->addr < map_end(m) && m->result < c->addr + c->size) {
+				t[open[j]] = c->t;
+				memmove(&open[j], &open[j + 1], (nopen - j - 1) * sizeof(*open));
+				nopen--;
+			}
+		}
+	}
+	free(open);
+	free(order);
+	return t;
 }
 
 /* By start, then time: blocks reusing one address are told apart by time,
@@ -88,19 +167,16 @@ struct fl_reservation *fl_faults_reservations(const struct fl_proc *p, size_t *n
 						    fl_block_charge(p, b),
 						    (b->addr & (PAGE - 1)) != GLIBC_MMAPPED_OFFSET};
 	}
+	uint64_t *unmapped = p->ncalls ? unmap_times(p) : NULL;
 	for (size_t i = 0; i < p->ncalls; i++) {
 		const struct fl_map_call *c = &p->calls[i];
-		if (c->fn != FL_FN_MMAP || c->err || c->result == UINT64_MAX || c->prot < 0 ||
-		    !(c->prot & PROT_WRITE_BIT) || !(c->flags & MAP_PRIVATE_BIT) ||
-		    !(c->flags & MAP_ANON_BIT))
+		if (!is_reserving_mmap(c))
 			continue;
 		FL_GROW(v, cap, *n + 1);
-		v[(*n)++] = (struct fl_reservation){
-		    c->result, c->result + ((c->size + PAGE - 1) & ~(PAGE - 1)),
-		    c->t,      unmapped_at(p, c),
-		    c->stack,  "mmap",
-		    c->charge, 0};
+		v[(*n)++] = (struct fl_reservation){c->result, map_end(c), c->t,      unmapped[i],
+						    c->stack,  "mmap",	   c->charge, 0};
 	}
+	free(unmapped);
 	if (*n > 1)
 		qsort(v, *n, sizeof(*v), cmp_resv_start);
 	return v;

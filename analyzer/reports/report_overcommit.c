@@ -41,7 +41,26 @@ struct resv {
 struct resvs {
 	struct resv *v;
 	size_t n, cap;
+	/* the residency walk's sweep (measure_state): reservations by start
+	 * time, the next to enter, the ones live at the last state */
+	struct by_t0 *by_t0;
+	size_t next, *live, nlive, caplive;
+	uint64_t last_t;
+	int unordered; /* states came out of time order: every reservation is looked at */
 };
+
+struct by_t0 {
+	uint64_t t0;
+	size_t i;
+};
+
+static int cmp_by_t0(const void *a, const void *b)
+{
+	const struct by_t0 *x = a, *y = b;
+	if (x->t0 != y->t0)
+		return (x->t0 > y->t0) - (x->t0 < y->t0);
+	return (x->i > y->i) - (x->i < y->i);
+}
 
 /* The reservations of p (fl_faults_reservations: sorted by start, the summary's order). */
 static void collect(const struct fl_proc *p, struct resvs *r)
@@ -62,32 +81,72 @@ static void collect(const struct fl_proc *p, struct resvs *r)
 	free(v);
 }
 
-/* Present pages apportioned to each live reservation by overlap; the peak over time. */
+/* Present pages apportioned to a reservation live at st->t by overlap; the peak over time. */
+static void measure_one(const struct fl_res_state *st, struct resv *v)
+{
+	double sum = 0;
+	int seen = 0;
+	for (size_t j = 0; j < st->n; j++) {
+		const struct fl_res_region *g = &st->v[j];
+		uint64_t lo = g->start > v->start ? g->start : v->start;
+		uint64_t hi = g->end < v->end ? g->end : v->end;
+		if (!st->alive[j] || lo >= hi || g->present < 0 || g->end <= g->start)
+			continue;
+		seen = 1;
+		sum += (double)g->present * (double)(hi - lo) / (double)(g->end - g->start);
+		if (g->start < (v->start & ~(PAGE - 1)) ||
+		    g->end > ((v->end + PAGE - 1) & ~(PAGE - 1)))
+			v->vma_shared = 1;
+	}
+	if (seen && (int64_t)(sum + 0.5) > v->resident)
+		v->resident = (int64_t)(sum + 0.5);
+}
+
+/* Each residency state, for the reservations live at its time: the states
+ * come in time order, so a sweep keeps the live ones (entered by start
+ * time, dropped once freed) instead of looking at every reservation of
+ * the run at every state. */
 static int measure_state(const struct fl_res_state *st, void *ctx)
 {
 	struct resvs *r = ctx;
-	for (size_t i = 0; i < r->n; i++) {
-		struct resv *v = &r->v[i];
-		double sum = 0;
-		int seen = 0;
-		if (st->t < v->t0 || st->t >= v->t1)
-			continue;
-		for (size_t j = 0; j < st->n; j++) {
-			const struct fl_res_region *g = &st->v[j];
-			uint64_t lo = g->start > v->start ? g->start : v->start;
-			uint64_t hi = g->end < v->end ? g->end : v->end;
-			if (!st->alive[j] || lo >= hi || g->present < 0 || g->end <= g->start)
-				continue;
-			seen = 1;
-			sum += (double)g->present * (double)(hi - lo) / (double)(g->end - g->start);
-			if (g->start < (v->start & ~(PAGE - 1)) ||
-			    g->end > ((v->end + PAGE - 1) & ~(PAGE - 1)))
-				v->vma_shared = 1;
-		}
-		if (seen && (int64_t)(sum + 0.5) > v->resident)
-			v->resident = (int64_t)(sum + 0.5);
+	size_t keep = 0;
+	if (st->t < r->last_t)
+		r->unordered = 1;
+	r->last_t = st->t;
+	if (r->unordered) {
+		for (size_t i = 0; i < r->n; i++)
+			if (st->t >= r->v[i].t0 && st->t < r->v[i].t1)
+				measure_one(st, &r->v[i]);
+		return 0;
 	}
+	for (; r->next < r->n && r->by_t0[r->next].t0 <= st->t; r->next++) {
+		FL_GROW(r->live, r->caplive, r->nlive + 1);
+		r->live[r->nlive++] = r->by_t0[r->next].i;
+	}
+	for (size_t k = 0; k < r->nlive; k++) {
+		struct resv *v = &r->v[r->live[k]];
+		if (st->t >= v->t1)
+			continue;
+		r->live[keep++] = r->live[k];
+		measure_one(st, v);
+	}
+	r->nlive = keep;
 	return 0;
+}
+
+/* The residency of every reservation: see measure_state. */
+static void measure_residency(const struct fl_proc *p, struct resvs *r)
+{
+	r->by_t0 = fl_xmalloc((r->n ? r->n : 1) * sizeof(*r->by_t0));
+	for (size_t i = 0; i < r->n; i++)
+		r->by_t0[i] = (struct by_t0){r->v[i].t0, i};
+	if (r->n > 1)
+		qsort(r->by_t0, r->n, sizeof(*r->by_t0), cmp_by_t0);
+	fl_res_walk(p, measure_state, r);
+	free(r->by_t0);
+	free(r->live);
+	r->by_t0 = NULL;
+	r->live = NULL;
 }
 
 /* Each reservation's sampled pages (the summary's counts, in the same order). */
@@ -581,7 +640,7 @@ static json_t *proc_overcommit(const struct fl_model *m, const struct fl_report_
 	json_t *big, *strict, *pr;
 	char b1[32], b2[32];
 	collect(p, &r);
-	fl_res_walk(p, measure_state, &r);
+	measure_residency(p, &r);
 	measure_faults(m, p, &r);
 	strict = strict_refusals(p, &r, sec);
 	big = too_large(p, &r, sec);
