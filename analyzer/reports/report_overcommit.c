@@ -27,20 +27,21 @@
 
 #define PAGE 4096ULL
 
+/* What this report learns of a reservation, beside fl_faults_reservations'
+ * entry (held apart, so that a trace of millions of large blocks holds
+ * each once: its entry, these 16 bytes and the summary's two counts). */
 struct resv {
-	uint64_t start, end, t0, t1; /* [start, end) live during [t0, t1) */
-	uint32_t stack;
-	const char *fn;
-	int64_t resident;	  /* peak resident pages, -1 unknown */
-	int vma_shared;		  /* a VMA it overlaps reaches past its pages */
-	uint64_t sampled, reused; /* its pages the samples saw (fl_fault_summary's resv_*) */
-	int refused_strict;
-	struct fl_charge charge; /* recorded with the call; 0 = not recorded (older traces) */
+	int64_t resident;   /* peak resident pages, -1 unknown */
+	uint8_t vma_shared; /* a VMA it overlaps reaches past its pages */
+	uint8_t refused_strict;
 };
 
 struct resvs {
-	struct resv *v;
-	size_t n, cap;
+	struct fl_reservation *v; /* sorted by start, the summary's order */
+	struct resv *x;		  /* x[i]: v[i]'s */
+	/* the pages the samples saw of v[i] (fl_fault_summary's resv_*), NULL without samples */
+	const uint64_t *sampled, *reused;
+	size_t n;
 	/* the residency walk's sweep (measure_state): reservations by start
 	 * time, the next to enter, the ones live at the last state */
 	struct by_t0 *by_t0;
@@ -65,24 +66,15 @@ static int cmp_by_t0(const void *a, const void *b)
 /* The reservations of p (fl_faults_reservations: sorted by start, the summary's order). */
 static void collect(const struct fl_proc *p, struct resvs *r)
 {
-	size_t n;
-	struct fl_reservation *v = fl_faults_reservations(p, &n);
-	r->v = fl_xcalloc(n ? n : 1, sizeof(*r->v));
-	r->n = r->cap = n;
-	for (size_t i = 0; i < n; i++)
-		r->v[i] = (struct resv){.start = v[i].start,
-					.end = v[i].end,
-					.t0 = v[i].t0,
-					.t1 = v[i].t1,
-					.stack = v[i].stack,
-					.fn = v[i].fn,
-					.resident = -1,
-					.charge = v[i].charge};
-	free(v);
+	r->v = fl_faults_reservations(p, &r->n);
+	r->x = fl_xmalloc((r->n ? r->n : 1) * sizeof(*r->x));
+	for (size_t i = 0; i < r->n; i++)
+		r->x[i] = (struct resv){.resident = -1};
 }
 
 /* Present pages apportioned to a reservation live at st->t by overlap; the peak over time. */
-static void measure_one(const struct fl_res_state *st, struct resv *v)
+static void measure_one(const struct fl_res_state *st, const struct fl_reservation *v,
+			struct resv *x)
 {
 	double sum = 0;
 	int seen = 0;
@@ -96,10 +88,10 @@ static void measure_one(const struct fl_res_state *st, struct resv *v)
 		sum += (double)g->present * (double)(hi - lo) / (double)(g->end - g->start);
 		if (g->start < (v->start & ~(PAGE - 1)) ||
 		    g->end > ((v->end + PAGE - 1) & ~(PAGE - 1)))
-			v->vma_shared = 1;
+			x->vma_shared = 1;
 	}
-	if (seen && (int64_t)(sum + 0.5) > v->resident)
-		v->resident = (int64_t)(sum + 0.5);
+	if (seen && (int64_t)(sum + 0.5) > x->resident)
+		x->resident = (int64_t)(sum + 0.5);
 }
 
 /* Each residency state, for the reservations live at its time: the states
@@ -116,7 +108,7 @@ static int measure_state(const struct fl_res_state *st, void *ctx)
 	if (r->unordered) {
 		for (size_t i = 0; i < r->n; i++)
 			if (st->t >= r->v[i].t0 && st->t < r->v[i].t1)
-				measure_one(st, &r->v[i]);
+				measure_one(st, &r->v[i], &r->x[i]);
 		return 0;
 	}
 	for (; r->next < r->n && r->by_t0[r->next].t0 <= st->t; r->next++) {
@@ -124,11 +116,11 @@ static int measure_state(const struct fl_res_state *st, void *ctx)
 		r->live[r->nlive++] = r->by_t0[r->next].i;
 	}
 	for (size_t k = 0; k < r->nlive; k++) {
-		struct resv *v = &r->v[r->live[k]];
-		if (st->t >= v->t1)
+		size_t i = r->live[k];
+		if (st->t >= r->v[i].t1)
 			continue;
-		r->live[keep++] = r->live[k];
-		measure_one(st, v);
+		r->live[keep++] = i;
+		measure_one(st, &r->v[i], &r->x[i]);
 	}
 	r->nlive = keep;
 	return 0;
@@ -149,13 +141,13 @@ static void measure_residency(const struct fl_proc *p, struct resvs *r)
 	r->live = NULL;
 }
 
-/* Each reservation's sampled pages (the summary's counts, in the same order). */
+/* Each reservation's sampled pages: the summary's counts, in the same order. */
 static void measure_faults(const struct fl_model *m, const struct fl_proc *p, struct resvs *r)
 {
 	const struct fl_fault_summary *fs = fl_faults_summary(m, p);
-	for (size_t i = 0; fs && i < r->n && i < fs->nresv; i++) {
-		r->v[i].sampled = fs->resv_touched[i];
-		r->v[i].reused = fs->resv_reused[i];
+	if (fs && fs->nresv == r->n) {
+		r->sampled = fs->resv_touched;
+		r->reused = fs->resv_reused;
 	}
 }
 
@@ -163,11 +155,11 @@ enum touched_from { FROM_RESIDENCY, FROM_SAMPLES, FROM_APPORTIONED };
 static const char *const touched_from_names[] = {"residency", "fault_samples",
 						 "residency_apportioned"};
 
-static enum touched_from touched_from(const struct fl_proc *p, const struct resv *v)
+static enum touched_from touched_from(const struct fl_proc *p, const struct resv *x)
 {
-	if (v->resident < 0)
+	if (x->resident < 0)
 		return FROM_SAMPLES;
-	if (!v->vma_shared)
+	if (!x->vma_shared)
 		return FROM_RESIDENCY;
 	return p->nfaults ? FROM_SAMPLES : FROM_APPORTIONED;
 }
@@ -187,17 +179,18 @@ struct tally {
 	uint64_t exact, sampled, sampled_size, reused;
 };
 
-static void tally_add(struct tally *t, const struct fl_proc *p, const struct resv *v)
+static void tally_add(struct tally *t, const struct fl_proc *p, const struct resvs *r, size_t i)
 {
-	uint64_t size = v->end - v->start, b;
-	if (touched_from(p, v) != FROM_SAMPLES) {
-		b = (uint64_t)v->resident * PAGE;
+	uint64_t size = r->v[i].end - r->v[i].start, b;
+	uint64_t sampled = r->sampled ? r->sampled[i] : 0, reused = r->reused ? r->reused[i] : 0;
+	if (touched_from(p, &r->x[i]) != FROM_SAMPLES) {
+		b = (uint64_t)r->x[i].resident * PAGE;
 		t->exact += b < size ? b : size;
 		return;
 	}
-	b = (v->sampled + v->reused) * PAGE;
+	b = (sampled + reused) * PAGE;
 	t->sampled += b < size ? b : size;
-	b = v->reused * PAGE;
+	b = reused * PAGE;
 	t->reused += b < size ? b : size;
 	t->sampled_size += size;
 }
@@ -266,7 +259,7 @@ static json_t *site_rows(const struct fl_report_opts *o, const struct fl_proc *p
 	char b1[32], b2[32];
 	fl_u64map_init(&idx);
 	for (size_t i = 0; i < r->n; i++) {
-		struct resv *v = &r->v[i];
+		const struct fl_reservation *v = &r->v[i];
 		uint64_t *slot = fl_u64map_slot(&idx, v->stack);
 		if (!*slot) {
 			FL_GROW(s, cap, n + 1);
@@ -276,9 +269,9 @@ static json_t *site_rows(const struct fl_report_opts *o, const struct fl_proc *p
 		struct site *w = &s[*slot - 1];
 		w->count++;
 		w->reserved += v->end - v->start;
-		tally_add(&w->touched, p, v);
-		w->from |= 1u << touched_from(p, v);
-		w->refused += v->refused_strict;
+		tally_add(&w->touched, p, r, i);
+		w->from |= 1u << touched_from(p, &r->x[i]);
+		w->refused += r->x[i].refused_strict;
 	}
 	for (size_t i = 0; i < n; i++) /* biggest reservations first (selection sort, n small) */
 		for (size_t j = i + 1; j < n; j++)
@@ -452,7 +445,7 @@ static size_t refused_if_strict(const struct fl_proc *p, struct resvs *r, json_t
 	for (size_t i = 0; i < r->n && !charged; i++)
 		charged = r->v[i].charge.committed != 0;
 	for (size_t i = 0; i < r->n; i++) {
-		struct resv *v = &r->v[i];
+		const struct fl_reservation *v = &r->v[i];
 		uint64_t size = v->end - v->start;
 		int64_t limit, committed;
 		const char *from = "call";
@@ -470,7 +463,7 @@ static size_t refused_if_strict(const struct fl_proc *p, struct resvs *r, json_t
 		}
 		if (limit <= 0 || committed <= limit)
 			continue;
-		v->refused_strict = 1;
+		r->x[i].refused_strict = 1;
 		json_array_append_new(
 		    arr, refusal_json(v->t0, size, v->stack, v->fn, committed, limit, from));
 		n++;
@@ -646,8 +639,8 @@ static json_t *proc_overcommit(const struct fl_model *m, const struct fl_report_
 	big = too_large(p, &r, sec);
 	for (size_t i = 0; i < r.n; i++) {
 		reserved += r.v[i].end - r.v[i].start;
-		tally_add(&all, p, &r.v[i]);
-		from |= 1u << touched_from(p, &r.v[i]);
+		tally_add(&all, p, &r, i);
+		from |= 1u << touched_from(p, &r.x[i]);
 	}
 	touched = tally_touched(p, &all);
 	json_t *ot = over_time(p, &peak_commit, &limit, &oom_last, &oom_peak);
@@ -684,6 +677,7 @@ static json_t *proc_overcommit(const struct fl_model *m, const struct fl_report_
 			       "pid %d: oom_score peaked at %lld (of 1000)", p->pid,
 			       (long long)oom_peak);
 	free(r.v);
+	free(r.x);
 	return pr;
 }
 
