@@ -184,19 +184,12 @@ struct fl_reservation *fl_faults_reservations(const struct fl_proc *p, size_t *n
 
 /* ---- the pass ---- */
 
-/* A sample's page and time, for the reservations' figures. */
-struct page_touch {
-	uint64_t page, t;
-};
-
 struct filler {
 	const struct fl_proc *p;
 	struct fl_fault_summary *s;
 	size_t capcow, capfirsts, capregions;
 	struct fl_u64map region_idx; /* VMA start -> index + 1 */
-	struct fl_reservation *resv;
-	struct page_touch *touches; /* the program's samples, when there are reservations */
-	size_t ntouches, captouches;
+	size_t captouches;
 	int track_first;
 };
 
@@ -271,14 +264,14 @@ static void region_add(struct filler *k, const struct fl_fault *f, const struct 
 
 static int cmp_touch(const void *a, const void *b)
 {
-	const struct page_touch *x = a, *y = b;
+	const struct fl_page_touch *x = a, *y = b;
 	if (x->page != y->page)
 		return (x->page > y->page) - (x->page < y->page);
 	return (x->t > y->t) - (x->t < y->t);
 }
 
 /* The first touch in v[lo, hi) (one page's, sorted by t) at or after t. */
-static size_t touch_at_or_after(const struct page_touch *v, size_t lo, size_t hi, uint64_t t)
+static size_t touch_at_or_after(const struct fl_page_touch *v, size_t lo, size_t hi, uint64_t t)
 {
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -290,20 +283,15 @@ static size_t touch_at_or_after(const struct page_touch *v, size_t lo, size_t hi
 	return lo;
 }
 
-/*
- * Reservation i's sampled pages, from the program's samples sorted by page
- * and time: a page counts as touched if a sample hit it while the
- * reservation was live; else, for a block carved from an arena, as reused
- * if one hit it before (an earlier block touched it, and the arena kept it:
- * a block that reuses freed memory takes no fault on it, yet its pages are
- * there). Each page is looked up by time, so a million blocks reusing one
- * address cost a million short lookups.
- */
-static void resv_measure(struct fl_fault_summary *s, const struct fl_reservation *r, size_t i,
-			 const struct page_touch *v, size_t n)
+void fl_faults_reservation_pages(const struct fl_fault_summary *s, const struct fl_reservation *r,
+				 uint64_t *touched, uint64_t *reused)
 {
+	const struct fl_page_touch *v = s->touches;
+	size_t n = s->ntouches, lo = 0, hi = n;
 	uint64_t first = r->start >> PAGE_SHIFT, last = (r->end - 1) >> PAGE_SHIFT;
-	size_t lo = 0, hi = n;
+	*touched = *reused = 0;
+	if (r->end <= r->start)
+		return;
 	while (lo < hi) { /* the first touch of a page at or after first */
 		size_t mid = lo + (hi - lo) / 2;
 		if (v[mid].page < first)
@@ -311,27 +299,19 @@ static void resv_measure(struct fl_fault_summary *s, const struct fl_reservation
 		else
 			hi = mid;
 	}
+	/* Each page is looked up by time, so a million blocks reusing one
+	 * address cost a million short lookups. */
 	while (lo < n && v[lo].page <= last) {
 		size_t end = lo, at;
 		while (end < n && v[end].page == v[lo].page)
 			end++;
 		at = touch_at_or_after(v, lo, end, r->t0);
 		if (at < end && v[at].t < r->t1)
-			s->resv_touched[i]++;
+			(*touched)++;
 		else if (at > lo && r->arena)
-			s->resv_reused[i]++;
+			(*reused)++;
 		lo = end;
 	}
-}
-
-static void resv_measure_all(struct filler *k)
-{
-	struct fl_fault_summary *s = k->s;
-	if (k->ntouches > 1)
-		qsort(k->touches, k->ntouches, sizeof(*k->touches), cmp_touch);
-	for (size_t i = 0; i < s->nresv; i++)
-		if (k->resv[i].end > k->resv[i].start)
-			resv_measure(s, &k->resv[i], i, k->touches, k->ntouches);
 }
 
 static void fill_one(void *ctx, const struct fl_fault *f, const struct fl_fault_info *fi)
@@ -360,10 +340,8 @@ static void fill_one(void *ctx, const struct fl_fault *f, const struct fl_fault_
 	region_add(k, f, fi);
 	if (c == FL_FC_SHIM)
 		return;
-	if (s->nresv) {
-		FL_GROW(k->touches, k->captouches, k->ntouches + 1);
-		k->touches[k->ntouches++] = (struct page_touch){f->addr >> PAGE_SHIFT, f->t};
-	}
+	FL_GROW(s->touches, k->captouches, s->ntouches + 1);
+	s->touches[s->ntouches++] = (struct fl_page_touch){f->addr >> PAGE_SHIFT, f->t};
 	row_add(&s->by_vma, fi->vkey, f->t, f->addr, c);
 	row_add(&s->by_site, fi->site, f->t, f->addr, c);
 	row_add(&s->by_code, f->ip, f->t, f->addr, c);
@@ -389,8 +367,7 @@ static void summary_free(void *x)
 	for (size_t i = 0; i < s->nregions; i++)
 		free(s->regions[i].bins);
 	free(s->regions);
-	free(s->resv_touched);
-	free(s->resv_reused);
+	free(s->touches);
 	fl_u64map_release(&s->first_fault);
 	free(s);
 }
@@ -428,13 +405,9 @@ static struct fl_fault_summary *summarize(const struct fl_model *m, const struct
 	fl_u64map_init(&s->by_site.idx);
 	fl_u64map_init(&s->by_code.idx);
 	fl_u64map_init(&k.region_idx);
-	k.resv = fl_faults_reservations(p, &s->nresv);
-	s->resv_touched = fl_xcalloc(s->nresv ? s->nresv : 1, sizeof(*s->resv_touched));
-	s->resv_reused = fl_xcalloc(s->nresv ? s->nresv : 1, sizeof(*s->resv_reused));
 	fl_faults_classify_each(m, p, fill_one, &k);
-	resv_measure_all(&k);
-	free(k.touches);
-	free(k.resv);
+	if (s->ntouches > 1)
+		qsort(s->touches, s->ntouches, sizeof(*s->touches), cmp_touch);
 	fl_u64map_release(&k.region_idx);
 	return s;
 }

@@ -70,6 +70,11 @@ struct fl_reservation {
 	int arena;
 };
 
+/* A sample's page (address >> 12) and time. */
+struct fl_page_touch {
+	uint64_t page, t;
+};
+
 struct fl_fault_summary {
 	size_t samples;
 	uint64_t cnt[FL_FC_COUNT]; /* samples per class */
@@ -89,12 +94,9 @@ struct fl_fault_summary {
 	size_t nregions;
 	size_t region_nbins;
 	uint64_t region_step;
-	/* fl_faults_reservations(p)'s, in its order: distinct sampled pages of
-	 * each that took a sample while it was live, and (heap blocks carved
-	 * from an arena) those sampled only before it: pages an earlier block
-	 * touched, resident when this one got them */
-	uint64_t *resv_touched, *resv_reused;
-	size_t nresv;
+	/* the program's samples by page, then time (fl_faults_reservation_pages) */
+	struct fl_page_touch *touches;
+	size_t ntouches;
 	/* page -> its first sample's t + 1; held only when p forked a child that reads it */
 	struct fl_u64map first_fault;
 	int has_first_fault;
@@ -119,5 +121,15 @@ void fl_faults_region_bins(const struct fl_proc *p, size_t *n, uint64_t *step);
  * pages are new.
  */
 struct fl_reservation *fl_faults_reservations(const struct fl_proc *p, size_t *n);
+
+/*
+ * The pages of r the samples saw: *touched, those a sample hit while r was
+ * live; *reused, for a heap block carved from an arena (r->arena), those a
+ * sample hit only before it (an earlier block touched them and the arena
+ * kept them: a block that gets freed memory back takes no fault on it, yet
+ * its pages are resident). Distinct pages; one in faults_period is seen.
+ */
+void fl_faults_reservation_pages(const struct fl_fault_summary *s, const struct fl_reservation *r,
+				 uint64_t *touched, uint64_t *reused);
 
 #endif

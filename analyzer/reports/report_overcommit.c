@@ -29,18 +29,17 @@
 
 /* What this report learns of a reservation, beside fl_faults_reservations'
  * entry (held apart, so that a trace of millions of large blocks holds
- * each once: its entry, these 16 bytes and the summary's two counts). */
+ * each once). */
 struct resv {
-	int64_t resident;   /* peak resident pages, -1 unknown */
-	uint8_t vma_shared; /* a VMA it overlaps reaches past its pages */
+	int64_t resident;	  /* peak resident pages, -1 unknown */
+	uint64_t sampled, reused; /* its pages the samples saw (fl_faults_reservation_pages) */
+	uint8_t vma_shared;	  /* a VMA it overlaps reaches past its pages */
 	uint8_t refused_strict;
 };
 
 struct resvs {
 	struct fl_reservation *v; /* sorted by start, the summary's order */
 	struct resv *x;		  /* x[i]: v[i]'s */
-	/* the pages the samples saw of v[i] (fl_fault_summary's resv_*), NULL without samples */
-	const uint64_t *sampled, *reused;
 	size_t n;
 	/* the residency walk's sweep (measure_state): reservations by start
 	 * time, the next to enter, the ones live at the last state */
@@ -141,14 +140,12 @@ static void measure_residency(const struct fl_proc *p, struct resvs *r)
 	r->live = NULL;
 }
 
-/* Each reservation's sampled pages: the summary's counts, in the same order. */
+/* Each reservation's pages the samples saw. */
 static void measure_faults(const struct fl_model *m, const struct fl_proc *p, struct resvs *r)
 {
 	const struct fl_fault_summary *fs = fl_faults_summary(m, p);
-	if (fs && fs->nresv == r->n) {
-		r->sampled = fs->resv_touched;
-		r->reused = fs->resv_reused;
-	}
+	for (size_t i = 0; fs && i < r->n; i++)
+		fl_faults_reservation_pages(fs, &r->v[i], &r->x[i].sampled, &r->x[i].reused);
 }
 
 enum touched_from { FROM_RESIDENCY, FROM_SAMPLES, FROM_APPORTIONED };
@@ -182,7 +179,7 @@ struct tally {
 static void tally_add(struct tally *t, const struct fl_proc *p, const struct resvs *r, size_t i)
 {
 	uint64_t size = r->v[i].end - r->v[i].start, b;
-	uint64_t sampled = r->sampled ? r->sampled[i] : 0, reused = r->reused ? r->reused[i] : 0;
+	uint64_t sampled = r->x[i].sampled, reused = r->x[i].reused;
 	if (touched_from(p, &r->x[i]) != FROM_SAMPLES) {
 		b = (uint64_t)r->x[i].resident * PAGE;
 		t->exact += b < size ? b : size;
