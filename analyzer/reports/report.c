@@ -210,3 +210,61 @@ json_t *fl_report_stack_json(const struct fl_report_opts *o, const struct fl_pro
 	json_object_set_new(j, "frames", frames);
 	return j;
 }
+
+/* ---- telling apart sites printed alike ---- */
+
+static json_t *frame_at(json_t *stack, size_t k)
+{
+	return json_array_get(json_object_get(stack, "frames"), k);
+}
+
+static const char *frame_text(json_t *stack, size_t k)
+{
+	return json_string_value(json_object_get(frame_at(stack, k), "text"));
+}
+
+static const char *stack_site_text(json_t *stack)
+{
+	return json_string_value(json_object_get(json_object_get(stack, "site"), "text"));
+}
+
+/* Index of the site's own frame in its stack (plumbing frames come before
+ * it); the stack's length if none has its text. */
+static size_t site_index(json_t *stack, const char *text)
+{
+	size_t k, n = json_array_size(json_object_get(stack, "frames"));
+	for (k = 0; k < n; k++)
+		if (frame_text(stack, k) && !strcmp(frame_text(stack, k), text))
+			break;
+	return k;
+}
+
+static json_t *row_stack(json_t *rows, size_t i, const char *key)
+{
+	json_t *r = json_array_get(rows, i);
+	return key ? json_object_get(r, key) : r;
+}
+
+const char *fl_report_parting_caller(json_t *rows, size_t i, const char *key)
+{
+	json_t *s = row_stack(rows, i, key);
+	const char *text = stack_site_text(s);
+	if (!text)
+		return NULL;
+	for (size_t j = 0; j < json_array_size(rows); j++) {
+		json_t *o = row_stack(rows, j, key);
+		if (j == i || !stack_site_text(o) || strcmp(stack_site_text(o), text))
+			continue;
+		size_t ks = site_index(s, text), ko = site_index(o, text);
+		size_t n = json_array_size(json_object_get(s, "frames"));
+		for (size_t m = 1; ks + m < n; m++) {
+			const char *a = frame_text(s, ks + m), *b = frame_text(o, ko + m);
+			if (a && (!b || strcmp(a, b))) {
+				const char *fn =
+				    json_string_value(json_object_get(frame_at(s, ks + m), "func"));
+				return fn ? fn : a;
+			}
+		}
+	}
+	return NULL;
+}

@@ -73,6 +73,13 @@ json_t *fl_report_frame_json(const struct fl_report_opts *o, const struct fl_pro
  * object as above, the first frame outside the allocator) and "frames": the
  * first `depth` frames.
  */
+/* Two rows of a table with the same site text (different stacks through
+ * one code location) would read as one printed twice: the first caller
+ * where row i's stack parts from another's tells them apart; NULL when no
+ * other row has its text. The rows are fl_report_stack_json objects, or
+ * (key) hold one under key. */
+const char *fl_report_parting_caller(json_t *rows, size_t i, const char *key);
+
 json_t *fl_report_stack_json(const struct fl_report_opts *o, const struct fl_proc *p,
 			     uint32_t stack_id, uint64_t t, int depth);
 

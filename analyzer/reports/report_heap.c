@@ -399,58 +399,9 @@ json_t *fl_report_heap(const struct fl_model *m, const struct fl_report_opts *o)
 	return r;
 }
 
-static json_t *frame_at(json_t *site, size_t k)
-{
-	return json_array_get(json_object_get(site, "frames"), k);
-}
-
-static const char *frame_text(json_t *site, size_t k)
-{
-	return json_string_value(json_object_get(frame_at(site, k), "text"));
-}
-
 static const char *site_text(json_t *site)
 {
 	return json_string_value(json_object_get(json_object_get(site, "site"), "text"));
-}
-
-/* Index of the site's own frame in its stack (plumbing frames come before
- * it); the stack's length if none has its text. */
-static size_t site_index(json_t *site, const char *text)
-{
-	size_t k, n = json_array_size(json_object_get(site, "frames"));
-	for (k = 0; k < n; k++)
-		if (frame_text(site, k) && !strcmp(frame_text(site, k), text))
-			break;
-	return k;
-}
-
-/* Two sites of a table with the same code location (different stacks
- * through it) would read as one printed twice: the first caller where
- * their stacks part tells them apart. NULL when site is unique. */
-static const char *parting_caller(json_t *arr, size_t i)
-{
-	json_t *s = json_array_get(arr, i), *o;
-	const char *text = site_text(s);
-	size_t j;
-	if (!text)
-		return NULL;
-	json_array_foreach(arr, j, o)
-	{
-		if (j == i || !site_text(o) || strcmp(site_text(o), text))
-			continue;
-		size_t ks = site_index(s, text), ko = site_index(o, text);
-		size_t n = json_array_size(json_object_get(s, "frames"));
-		for (size_t m = 1; ks + m < n; m++) {
-			const char *a = frame_text(s, ks + m), *b = frame_text(o, ko + m);
-			if (a && (!b || strcmp(a, b))) {
-				const char *fn =
-				    json_string_value(json_object_get(frame_at(s, ks + m), "func"));
-				return fn ? fn : a;
-			}
-		}
-	}
-	return NULL;
 }
 
 /* Whether the rows come from more than one process (then each row says
@@ -545,7 +496,7 @@ static void sites_text(json_t *arr, const char *title, FILE *f)
 	{
 		const char *key = json_string_value(json_object_get(s, "key")),
 			   *text = site_text(s);
-		const char *via = parting_caller(arr, i);
+		const char *via = fl_report_parting_caller(arr, i, NULL);
 		int width = TEXT_WIDTH - FIGURES_WIDTH - (keyed && key ? (int)strlen(key) + 3 : 0);
 		fputc(' ', f);
 		width -= cell(f, 10, figure(b1, sizeof(b1), s, "bytes", 1));

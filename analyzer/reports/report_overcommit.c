@@ -770,11 +770,15 @@ void fl_report_overcommit_text(json_t *sec, FILE *f)
 		{
 			const char *txt = json_string_value(json_object_get(
 			    json_object_get(json_object_get(r, "site"), "site"), "text"));
+			const char *via =
+			    fl_report_parting_caller(json_object_get(p, "by_site"), j, "site");
 			fprintf(f, "  %-56.56s %10s %10s %6.1f%%\n",
 				txt ? fl_fit_site(fit, sizeof(fit), txt, 56) : "(unknown)",
 				fl_fmt_bytes(b1, sizeof(b1), (double)fl_jint(r, "reserved")),
 				fl_fmt_bytes(b2, sizeof(b2), (double)fl_jint(r, "touched")),
 				json_real_value(json_object_get(r, "touched_pct")));
+			if (via)
+				fprintf(f, "    via %s\n", fl_fit_site(fit, sizeof(fit), via, 52));
 		}
 		fprintf(f, "  %-56s %10s %10s %7s\n", "region", "size", "peak res", "%");
 		json_array_foreach(json_object_get(p, "by_region"), j, r)
