@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "faultline/schema.h"
+#include "reports/report.h"
 #include "render/html.h"
 #include "analysis/fault_class.h"
 #include "util/xalloc.h"
@@ -513,13 +514,16 @@ static size_t overcommit_sites(struct html_ctx *c, struct site **out, const char
 		{
 			const char *text = json_string_value(json_object_get(
 			    json_object_get(json_object_get(row, "site"), "site"), "text"));
+			/* the text's "via": two rows of one code location */
+			const char *via = fl_report_parting_caller(rows, j, "site");
 			json_t *t = json_object_get(row, "touched");
 			struct site *st;
 			FL_GROW(*out, cap, n + 1);
 			st = &(*out)[n++];
-			if (asprintf(&st->label, "%lld: %s",
+			if (asprintf(&st->label, "%lld: %s%s%s",
 				     (long long)json_integer_value(json_object_get(pr, "pid")),
-				     text ? text : "unknown site") < 0)
+				     text ? text : "unknown site", via ? " via " : "",
+				     via ? via : "") < 0)
 				st->label = fl_xstrdup("?");
 			st->reserved = json_number_value(json_object_get(row, "reserved"));
 			st->touched = json_is_number(t) ? json_number_value(t) : NAN;
