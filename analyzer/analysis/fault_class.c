@@ -616,6 +616,39 @@ static uint32_t site_indexed(struct classifier *k, uint64_t addr, uint64_t t)
 	return site_of(k->p, q.found, addr, t);
 }
 
+/* The heap block live at addr at t, or NULL (x: addr's page entry). */
+static const struct fl_block_span *block_at(struct classifier *k, struct pent *x, uint64_t addr,
+					    uint64_t t)
+{
+	struct big_q q = {k->spans, t, NULL};
+	if (k->swept)
+		return sweep_block_at(&k->sw, x, addr, t);
+	fl_imap_each(&k->span_index, addr, big_live, &q);
+	return q.found;
+}
+
+/* The class of a fault in anonymous private memory; lv as in classify_one. */
+static int anon_class(struct classifier *k, const struct fl_fault *f, uint64_t lv,
+		      struct fl_fault_info *fi)
+{
+	const struct fl_proc *p = k->p;
+	if (f->major)
+		return FL_FC_SWAP_IN;
+	if (lv && ((lv == 1 && k->forked_child) ||
+		   (forked_between(p, lv - 1, f->t) &&
+		    existed_at_fork(&k->snaps, p, k->forked_child, f->addr, f->t))))
+		return FL_FC_COW;
+	if (!lv && k->sampled &&
+	    shared_at_fork(&k->snaps, p, k->forked_child, f->addr, f->t, &k->spent)) {
+		fi->first = 0;
+		fi->cow_estimated = 1;
+		return FL_FC_COW;
+	}
+	if (lv && k->tracking)
+		return FL_FC_TRACKING;
+	return FL_FC_ZERO_FILL;
+}
+
 static void classify_one(struct classifier *k, const struct fl_fault *f)
 {
 	const struct fl_proc *p = k->p;
@@ -641,7 +674,17 @@ static void classify_one(struct classifier *k, const struct fl_fault *f)
 		fi->vkind = FL_VMA_STACK;
 		fi->vkey = vma_key(st);
 	} else if (fl_proc_vma_at(p, f->addr, f->t, &v) != 0) {
-		fi->cls = FL_FC_UNKNOWN;
+		/* No VMA known here: mapped and unmapped between two maps
+		 * snapshots by code the shim does not hook (glibc's own mmap
+		 * of a large block). Inside a live heap block the memory is
+		 * the allocator's, anonymous and private: classified so, in
+		 * a VMA of unknown extent (vkey 0). */
+		if (block_at(k, x, f->addr, f->t)) {
+			fi->vkind = FL_VMA_ANON;
+			fi->cls = anon_class(k, f, lv, fi);
+		} else {
+			fi->cls = FL_FC_UNKNOWN;
+		}
 	} else {
 		fi->vma = &v;
 		fi->vkind = v.kind;
@@ -652,21 +695,8 @@ static void classify_one(struct classifier *k, const struct fl_fault *f)
 			fi->cls = FL_FC_OTHER;
 		else if (is_file_vma(&v))
 			fi->cls = f->major ? FL_FC_DISK : FL_FC_CACHE_HIT;
-		else if (f->major)
-			fi->cls = FL_FC_SWAP_IN;
-		else if (lv && ((lv == 1 && k->forked_child) ||
-				(forked_between(p, lv - 1, f->t) &&
-				 existed_at_fork(&k->snaps, p, k->forked_child, f->addr, f->t))))
-			fi->cls = FL_FC_COW;
-		else if (!lv && k->sampled &&
-			 shared_at_fork(&k->snaps, p, k->forked_child, f->addr, f->t, &k->spent)) {
-			fi->cls = FL_FC_COW;
-			fi->first = 0;
-			fi->cow_estimated = 1;
-		} else if (lv && k->tracking)
-			fi->cls = FL_FC_TRACKING;
 		else
-			fi->cls = FL_FC_ZERO_FILL;
+			fi->cls = anon_class(k, f, lv, fi);
 	}
 	x->last = f->t + 2;
 	if (fi->cls != FL_FC_SHIM && fi->cls != FL_FC_UNKNOWN)

@@ -165,6 +165,14 @@ int fl_maps_is_shim(const struct fl_maps_snap *s, uint64_t start, uint64_t end)
 	return 0;
 }
 
+int fl_maps_is_shim_at(const struct fl_maps_snap *s, uint64_t addr, uint64_t t)
+{
+	for (size_t i = 0; s && i < s->nshim; i++)
+		if (addr < s->shim[i].end && s->shim[i].start <= addr && s->shim[i].val <= t)
+			return 1;
+	return 0;
+}
+
 static const struct fl_vma *snap_find(const struct fl_maps_snap *s, uint64_t addr)
 {
 	size_t lo = 0, hi = s ? s->nvmas : 0;
@@ -180,15 +188,21 @@ static const struct fl_vma *snap_find(const struct fl_maps_snap *s, uint64_t add
 	return NULL;
 }
 
-static int from_snap(const struct fl_maps_snap *s, uint64_t addr, struct fl_vma *out)
+/* The VMA at addr in snapshot s, for a question about time t: a range the
+ * shim mapped only after t was not its own then (-1: the snapshot says
+ * nothing of t there). */
+static int from_snap(const struct fl_maps_snap *s, uint64_t addr, uint64_t t, struct fl_vma *out)
 {
 	const struct fl_vma *v = snap_find(s, addr);
 	if (!v)
 		return -1;
 	*out = *v;
 	/* The shim's ranges sit inside anonymous VMAs: the address decides. */
-	if (fl_maps_is_shim(s, addr, addr + 1))
+	if (fl_maps_is_shim(s, addr, addr + 1)) {
+		if (!fl_maps_is_shim_at(s, addr, t))
+			return -1;
 		out->kind = FL_VMA_SHIM;
+	}
 	return 0;
 }
 
@@ -232,7 +246,7 @@ int fl_proc_vma_at(const struct fl_proc *p, uint64_t addr, uint64_t t, struct fl
 {
 	const struct fl_maps_snap *s = fl_proc_maps_at(p, t);
 	struct call_query q = {p, t, 0, NULL}, u = {p, t, 0, NULL};
-	if (s && s->t <= t && from_snap(s, addr, out) == 0)
+	if (s && s->t <= t && from_snap(s, addr, t, out) == 0)
 		return 0;
 	/* Mapped since the last snapshot: the latest mapping call, unless unmapped after. */
 	fl_imap_each(&p->map_index, addr, latest_call, &q);
@@ -240,15 +254,17 @@ int fl_proc_vma_at(const struct fl_proc *p, uint64_t addr, uint64_t t, struct fl
 		fl_imap_each(&p->unmap_index, addr, latest_call, &u);
 		if (!u.best || u.best->seq < q.best->seq) {
 			vma_from_call(q.best, out);
-			if (fl_maps_is_shim(s, addr, addr + 1))
+			if (fl_maps_is_shim_at(s, addr, t))
 				out->kind = FL_VMA_SHIM;
 			return 0;
 		}
 	}
-	/* Before the first snapshot, or mapped and gone within one tick: the next one. */
+	/* Before the first snapshot, or mapped since the last one by code the
+	 * shim does not see: the next snapshot, if it still shows it. Only
+	 * the next: a VMA first seen in a later one was mapped after that
+	 * snapshot, so not at t (the address was reused). */
 	for (size_t i = s ? (size_t)(s - p->maps) : 0; i < p->nmaps; i++)
-		if (p->maps[i].t > t || &p->maps[i] == s)
-			if (from_snap(&p->maps[i], addr, out) == 0)
-				return 0;
+		if (p->maps[i].t > t)
+			return from_snap(&p->maps[i], addr, t, out);
 	return -1;
 }

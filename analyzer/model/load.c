@@ -162,6 +162,10 @@ static void load_maps(struct loader *ld, json_t *o, uint64_t t)
 	{
 		s->shim[i].start = fl_json_addr(json_array_get(r, 0));
 		s->shim[i].end = fl_json_addr(json_array_get(r, 1));
+		/* when the shim mapped it (older traces: from the start) */
+		if (json_is_integer(json_array_get(r, 2)) &&
+		    json_integer_value(json_array_get(r, 2)) > 0)
+			s->shim[i].val = (uint64_t)json_integer_value(json_array_get(r, 2));
 		if (s->shim[i].end > s->shim[i].start)
 			s->shim_bytes += s->shim[i].end - s->shim[i].start;
 	}

@@ -82,7 +82,7 @@ struct fl_maps_snap {
 	const char *why; /* start | exec | changed | fork */
 	struct fl_vma *vmas;
 	size_t nvmas;
-	struct fl_interval *shim; /* [start, end) ranges the shim owns; val unused */
+	struct fl_interval *shim; /* [start, end) ranges the shim owns; val: since when (t) */
 	size_t nshim;
 	/* Virtual bytes that are the shim's, not the program's: its buffers (shim
 	 * ranges) and its own code (libfaultline.so). Subtract from vsz. */
@@ -638,6 +638,8 @@ static inline uint64_t fl_proc_realtime(const struct fl_proc *p, uint64_t t)
 }
 /* Whether [start,end) overlaps a shim range of snapshot s. */
 int fl_maps_is_shim(const struct fl_maps_snap *s, uint64_t start, uint64_t end);
+/* Whether addr was the shim's at t by s's ranges: in one, mapped by t. */
+int fl_maps_is_shim_at(const struct fl_maps_snap *s, uint64_t addr, uint64_t t);
 /* Classifies a VMA by perms and path (not FL_VMA_SHIM; see fl_maps_is_shim). */
 enum fl_vma_kind fl_vma_classify(const char *perms, const char *path, uint64_t inode);
 

@@ -83,24 +83,29 @@ static int64_t peak_present(const struct fl_proc *p, uint64_t start)
 	return peak;
 }
 
-static void vma_of_row(const struct fl_proc *p, const struct row *w, struct fl_vma *v)
+/* The VMA of a row; 0 when none is known at the row's first sample (the
+ * "unknown" class: v is then zeroed, anonymous, without a path). */
+static int vma_of_row(const struct fl_proc *p, const struct row *w, struct fl_vma *v)
 {
 	if (w->cnt[FL_FC_STACK_GROWTH]) { /* the stack as it ended, not as it was */
 		const struct fl_maps_snap *s = fl_proc_maps_at(p, p->end_t);
 		for (size_t k = 0; s && k < s->nvmas; k++)
 			if (s->vmas[k].kind == FL_VMA_STACK) {
 				*v = s->vmas[k];
-				return;
+				return 1;
 			}
 	}
 	if (fl_proc_vma_at(p, w->first_addr, w->first_t, v) != 0) {
 		memset(v, 0, sizeof(*v));
 		v->path = "";
 		v->kind = FL_VMA_ANON;
-	} else if ((!v->path || !v->path[0]) && v->life_start && v->life_end > v->life_start) {
+		return 0;
+	}
+	if ((!v->path || !v->path[0]) && v->life_start && v->life_end > v->life_start) {
 		v->start = v->life_start; /* the row is the VMA over its life, as keyed */
 		v->end = v->life_end;
 	}
+	return 1;
 }
 
 /*
@@ -135,7 +140,7 @@ static json_t *vma_rows(const struct fl_proc *p, struct rows *r, uint64_t period
 		struct row *w = &r->v[i];
 		struct fl_vma v;
 		char b1[32], b2[32];
-		vma_of_row(p, w, &v);
+		int known = vma_of_row(p, w, &v);
 		int64_t peak = preexisting_file(p, &v) ? -1 : peak_present(p, v.start);
 		uint64_t faults = w->total * period;
 		int file = v.path && v.path[0] && v.path[0] != '[';
@@ -147,12 +152,12 @@ static json_t *vma_rows(const struct fl_proc *p, struct rows *r, uint64_t period
 		}
 		if (shown++ >= top)
 			continue;
-		json_t *o =
-		    json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:o}", "start",
-			      fl_fmt_addr(b1, sizeof(b1), v.start), "end",
-			      fl_fmt_addr(b2, sizeof(b2), v.end), "perms", v.perms, "path",
-			      v.path ? v.path : "", "kind", fl_vma_kind_name(v.kind), "faults",
-			      (json_int_t)faults, "by_class", class_obj(w->cnt, period));
+		json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:o}", "start",
+				      fl_fmt_addr(b1, sizeof(b1), v.start), "end",
+				      fl_fmt_addr(b2, sizeof(b2), v.end), "perms", v.perms, "path",
+				      v.path ? v.path : "", "kind",
+				      known ? fl_vma_kind_name(v.kind) : "unknown", "faults",
+				      (json_int_t)faults, "by_class", class_obj(w->cnt, period));
 		if (peak >= 0 && faults) {
 			json_object_set_new(o, "pages_peak", json_integer(peak));
 			json_object_set_new(o, "pages_per_fault",
@@ -597,10 +602,14 @@ static void render_classes(json_t *by_class, FILE *f, const char *indent)
 		int c = 0;
 		while (c < FL_FC_COUNT && strcmp(fl_fclass_name(c), name))
 			c++;
-		fprintf(f, "%s%-26s %12s  %5.1f%%\n", indent,
-			c < FL_FC_COUNT ? fl_fclass_title(c) : name,
-			fl_fmt_count(b, sizeof(b), (uint64_t)fl_jint(v, "faults")),
-			json_real_value(json_object_get(v, "pct")));
+		fprintf(f, "%s%-26s %12s  ", indent, c < FL_FC_COUNT ? fl_fclass_title(c) : name,
+			fl_fmt_count(b, sizeof(b), (uint64_t)fl_jint(v, "faults")));
+		/* faultline's own faults are left out of the total and its
+		 * percentages (their pct is 0): say so, not "0.0%" */
+		if (c == FL_FC_SHIM || c == FL_FC_TRACKING)
+			fputs("faultline's, not in the total\n", f);
+		else
+			fprintf(f, "%5.1f%%\n", json_real_value(json_object_get(v, "pct")));
 	}
 }
 
@@ -651,12 +660,18 @@ static void render_by_vma(json_t *rows, FILE *f)
 	json_array_foreach(rows, j, r)
 	{
 		const char *path = json_string_value(json_object_get(r, "path"));
-		int w = fprintf(f, "    %10lld  %s %-4s %-*.*s  ", fl_jint(r, "faults"),
-				json_string_value(json_object_get(r, "start")),
-				json_string_value(json_object_get(r, "perms")), ROW_VMA_PATH,
-				ROW_VMA_PATH,
-				*path ? fl_fit_path(fit, sizeof(fit), path, ROW_VMA_PATH)
-				      : json_string_value(json_object_get(r, "kind")));
+		const char *kind = json_string_value(json_object_get(r, "kind"));
+		int w;
+		if (kind && !strcmp(kind, "unknown")) /* no VMA known: no address to show */
+			w = fprintf(f, "    %10lld  %-*s  ", fl_jint(r, "faults"),
+				    20 + ROW_VMA_PATH, "(no VMA known)");
+		else
+			w = fprintf(f, "    %10lld  %-14s %-4s %-*.*s  ", fl_jint(r, "faults"),
+				    json_string_value(json_object_get(r, "start")),
+				    json_string_value(json_object_get(r, "perms")), ROW_VMA_PATH,
+				    ROW_VMA_PATH,
+				    *path ? fl_fit_path(fit, sizeof(fit), path, ROW_VMA_PATH)
+					  : kind);
 		render_row_classes(json_object_get(r, "by_class"), f, 100 - w);
 		fputc('\n', f);
 	}
@@ -672,11 +687,15 @@ static void render_by_site(json_t *rows, FILE *f)
 	{
 		json_t *site = json_object_get(json_object_get(r, "site"), "site");
 		const char *txt = json_string_value(json_object_get(site, "text"));
+		const char *via = fl_report_parting_caller(rows, j, "site");
 		fprintf(f, "    %10lld  %-*.*s  ", fl_jint(r, "faults"), ROW_SITE, ROW_SITE,
 			txt ? fl_fit_site(fit, sizeof(fit), txt, ROW_SITE)
 			    : (fl_jint(r, "stack") ? "(unknown)" : "(no allocation)"));
 		render_row_classes(json_object_get(r, "by_class"), f, 100 - 18 - ROW_SITE);
 		fputc('\n', f);
+		if (via) /* two rows of one code location */
+			fprintf(f, "%16svia %s\n", "",
+				fl_fit_site(fit, sizeof(fit), via, ROW_SITE - 4));
 	}
 }
 
@@ -701,11 +720,16 @@ static void render_by_code(json_t *rows, FILE *f)
 /* getrusage against perf: the faults the samples could not see. */
 static void render_counts(json_t *c, FILE *f)
 {
-	char b[32], b2[32];
+	char b[32], b2[32], b3[32];
 	if (!json_is_integer(json_object_get(c, "ru_minflt")))
 		return;
-	fprintf(f, "  getrusage: %lld minor, %lld major; perf: %s minor (gap %s)\n",
-		fl_jint(c, "ru_minflt"), fl_jint(c, "ru_majflt"),
+	/* gap_minor is not the difference of the two: the faults before perf
+	 * started and the shim's own are taken out of it (program_gap) */
+	fprintf(f,
+		"  getrusage: %s minor, %lld major; perf (user mode): %s minor; the program's "
+		"kernel-mode minor faults: %s\n",
+		fl_fmt_count(b3, sizeof(b3), (uint64_t)fl_jint(c, "ru_minflt")),
+		fl_jint(c, "ru_majflt"),
 		json_is_integer(json_object_get(c, "perf_minflt"))
 		    ? fl_fmt_count(b, sizeof(b), (uint64_t)fl_jint(c, "perf_minflt"))
 		    : "n/a",
@@ -752,6 +776,7 @@ void fl_report_faults_text(json_t *sec, FILE *f)
 {
 	size_t idx[TEXT_PROCS], rn;
 	long long rs;
+	char b1[32];
 	json_t *procs = json_object_get(sec, "processes");
 	size_t np = fl_report_top_procs(procs, "faults", idx, TEXT_PROCS, &rn, &rs);
 	for (size_t i = 0; i < np; i++) {
@@ -760,9 +785,11 @@ void fl_report_faults_text(json_t *sec, FILE *f)
 		render_proc_head(p, f);
 		render_classes(json_object_get(p, "by_class"), f, "  ");
 		if (json_is_object(bpf))
-			fprintf(f, "  file faults mapped %.1f pages (%.0f KiB) each on average\n",
-				json_real_value(json_object_get(bpf, "pages_per_fault")),
-				json_real_value(json_object_get(bpf, "bytes_per_fault")) / 1024);
+			fprintf(
+			    f, "  file faults mapped %.1f pages (%s) each on average\n",
+			    json_real_value(json_object_get(bpf, "pages_per_fault")),
+			    fl_fmt_bytes(b1, sizeof(b1),
+					 json_real_value(json_object_get(bpf, "bytes_per_fault"))));
 		render_by_vma(json_object_get(p, "by_vma"), f);
 		render_by_site(json_object_get(p, "by_site"), f);
 		render_by_code(json_object_get(p, "by_code"), f);

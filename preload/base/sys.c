@@ -27,9 +27,14 @@ void *fl_sys_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off
 	return (r < 0 && r > -4096) ? MAP_FAILED : (void *)r;
 }
 
+static void region_unmapped(uintptr_t lo);
+
 int fl_sys_munmap(void *addr, size_t len)
 {
-	return (int)syscall(SYS_munmap, addr, len);
+	int r = (int)syscall(SYS_munmap, addr, len);
+	if (r == 0)
+		region_unmapped((uintptr_t)addr);
+	return r;
 }
 
 int fl_sys_mprotect(void *addr, size_t len, int prot)
@@ -45,7 +50,13 @@ void fl_sys_name_region(void *addr, size_t len)
 	errno = saved;
 }
 
-static uintptr_t regions[FL_SYS_MAX_REGIONS][2];
+/* The shim's regions and when each was mapped and unmapped (0: still
+ * mapped), by CLOCK_MONOTONIC: an address the shim unmapped goes back to
+ * the kernel, and the program's next mapping may get it. */
+static struct {
+	uintptr_t lo, hi;
+	uint64_t t_map, t_unmap;
+} regions[FL_SYS_MAX_REGIONS];
 static int nregions;
 
 /* Under a finite RLIMIT_AS or RLIMIT_DATA (both count a reservation, even
@@ -115,24 +126,65 @@ void *fl_sys_alloc_pages(size_t len)
 	fl_sys_name_region(p, len);
 	i = __atomic_fetch_add(&nregions, 1, __ATOMIC_RELAXED);
 	if (i < FL_SYS_MAX_REGIONS) {
-		regions[i][0] = (uintptr_t)p;
-		regions[i][1] = (uintptr_t)p + ((len + 4095) & ~(size_t)4095);
+		regions[i].lo = (uintptr_t)p;
+		regions[i].hi = (uintptr_t)p + ((len + 4095) & ~(size_t)4095);
+		regions[i].t_map = fl_sys_now_ns();
+		__atomic_store_n(&regions[i].t_unmap, 0, __ATOMIC_RELEASE);
 	}
 	return p;
 }
 
-int fl_sys_regions(uintptr_t (*out)[2], int max)
+static int nregions_now(void)
 {
 	int n = __atomic_load_n(&nregions, __ATOMIC_RELAXED);
-	if (n > FL_SYS_MAX_REGIONS)
-		n = FL_SYS_MAX_REGIONS;
-	if (n > max)
-		n = max;
-	for (int i = 0; i < n; i++) {
-		out[i][0] = regions[i][0];
-		out[i][1] = regions[i][1];
+	return n > FL_SYS_MAX_REGIONS ? FL_SYS_MAX_REGIONS : n;
+}
+
+static void region_unmapped(uintptr_t lo)
+{
+	int n = nregions_now();
+	for (int i = 0; i < n; i++)
+		if (regions[i].lo == lo && !__atomic_load_n(&regions[i].t_unmap, __ATOMIC_ACQUIRE))
+			__atomic_store_n(&regions[i].t_unmap, fl_sys_now_ns(), __ATOMIC_RELEASE);
+}
+
+int fl_sys_regions(uintptr_t (*out)[2], int max)
+{
+	int n = nregions_now(), k = 0;
+	for (int i = 0; i < n && k < max; i++) {
+		if (__atomic_load_n(&regions[i].t_unmap, __ATOMIC_ACQUIRE))
+			continue;
+		out[k][0] = regions[i].lo;
+		out[k][1] = regions[i].hi;
+		k++;
 	}
-	return n;
+	return k;
+}
+
+int fl_sys_regions_since(uintptr_t (*out)[2], uint64_t *since, int max)
+{
+	int n = nregions_now(), k = 0;
+	for (int i = 0; i < n && k < max; i++) {
+		if (__atomic_load_n(&regions[i].t_unmap, __ATOMIC_ACQUIRE))
+			continue;
+		out[k][0] = regions[i].lo;
+		out[k][1] = regions[i].hi;
+		since[k] = regions[i].t_map;
+		k++;
+	}
+	return k;
+}
+
+int fl_sys_region_owned_at(uintptr_t addr, uint64_t t)
+{
+	int n = nregions_now();
+	for (int i = 0; i < n; i++) {
+		uint64_t gone = __atomic_load_n(&regions[i].t_unmap, __ATOMIC_ACQUIRE);
+		if (addr >= regions[i].lo && addr < regions[i].hi && t >= regions[i].t_map &&
+		    (!gone || t < gone))
+			return 1;
+	}
+	return 0;
 }
 
 int fl_sys_open(const char *path, int flags, int mode)

@@ -23,10 +23,16 @@ void *fl_sys_alloc_pages(size_t len);
 size_t fl_sys_budget(void);
 size_t fl_sys_budget_part(size_t full, unsigned divisor);
 void fl_sys_name_region(void *addr, size_t len);
-/* The regions the shim mapped for itself (for the "shim" key of maps lines:
- * the analyzer leaves them out of the program's figures). */
+/* The regions the shim has mapped for itself now (for the "shim" key of
+ * maps lines: the analyzer leaves them out of the program's figures). */
 #define FL_SYS_MAX_REGIONS 64
 int fl_sys_regions(uintptr_t (*out)[2], int max);
+/* The same, with the time each was mapped (CLOCK_MONOTONIC ns) in since[]. */
+int fl_sys_regions_since(uintptr_t (*out)[2], uint64_t *since, int max);
+/* 1 if addr was in one of the shim's regions at t (CLOCK_MONOTONIC ns):
+ * mapped by then and not yet unmapped. A fault sample is the shim's only
+ * then: once the shim unmaps a region, the program may map the address. */
+int fl_sys_region_owned_at(uintptr_t addr, uint64_t t);
 
 int fl_sys_open(const char *path, int flags, int mode);
 int fl_sys_openat(int dirfd, const char *path, int flags, int mode);

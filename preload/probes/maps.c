@@ -77,16 +77,22 @@ static void emit_vma(struct fl_out *o, const char *line, const char *eol)
 	fl_out_arr_close(o);
 }
 
+/* Each range with the trace time the shim mapped it: before then the
+ * address was not the shim's (the program may have had it, and a sample
+ * there is the program's). */
 static void shim_regions(struct fl_out *o)
 {
 	uintptr_t r[FL_SYS_MAX_REGIONS][2];
-	int n = fl_sys_regions(r, FL_SYS_MAX_REGIONS);
+	uint64_t since[FL_SYS_MAX_REGIONS];
+	int n = fl_sys_regions_since(r, since, FL_SYS_MAX_REGIONS);
 	fl_out_key(o, FL_K_SHIM);
 	fl_out_arr_open(o);
 	for (int i = 0; i < n; i++) {
 		fl_out_arr_open(o);
 		fl_out_v_hex(o, r[i][0]);
 		fl_out_v_hex(o, r[i][1]);
+		fl_out_v_u64(o,
+			     since[i] > fl_clock.start_mono ? since[i] - fl_clock.start_mono : 0);
 		fl_out_arr_close(o);
 	}
 	fl_out_arr_close(o);

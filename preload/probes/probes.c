@@ -215,8 +215,6 @@ struct batch {
 	int open;
 	int n; /* samples in the open line */
 	uint64_t kept;
-	uintptr_t reg[FL_SYS_MAX_REGIONS][2];
-	int nreg;
 };
 
 static void batch_close(struct batch *b, uint64_t lost)
@@ -243,9 +241,9 @@ static void one_sample(void *arg, const struct fl_fault_sample *s)
 	uint64_t t = s->time_ns > fl_clock.start_mono ? s->time_ns - fl_clock.start_mono : 0;
 	if ((int)s->tid == fl_probes_ticker_tid)
 		return;
-	for (int i = 0; i < b->nreg; i++)
-		if (s->addr >= b->reg[i][0] && s->addr < b->reg[i][1])
-			return;
+	/* the shim's own buffers, as they were when the fault happened */
+	if (fl_sys_region_owned_at((uintptr_t)s->addr, s->time_ns))
+		return;
 	if (!b->open)
 		batch_open(b);
 	fl_out_arr_open(b->o);
@@ -272,7 +270,6 @@ static void fault_lines(struct fl_out *o)
 	uint64_t lost;
 	if (!fl_perf_sample_st.ok)
 		return;
-	b.nreg = fl_sys_regions(b.reg, FL_SYS_MAX_REGIONS);
 	lost = fl_perf_drain(one_sample, &b);
 	if (!b.open && lost)
 		batch_open(&b);
