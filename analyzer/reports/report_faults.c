@@ -246,13 +246,24 @@ static int64_t program_gap(const struct fl_counters *c, int64_t ru_min, int64_t 
 	return gap > 0 ? gap : 0;
 }
 
+static int64_t ru_minflt_of(const struct fl_proc *p, const struct fl_counters *c)
+{
+	return p->exit.present && p->exit.ru_minflt >= 0 ? p->exit.ru_minflt
+	       : c					 ? c->ru_minflt
+							 : -1;
+}
+
+int64_t fl_report_kernel_minflt(const struct fl_proc *p)
+{
+	const struct fl_counters *c = fl_proc_last_counters(p);
+	return program_gap(c, ru_minflt_of(p, c), c ? c->minflt : -1);
+}
+
 /* getrusage against perf: how many faults perf did not see, and why. */
 static json_t *gap_obj(const struct fl_proc *p)
 {
 	const struct fl_counters *c = fl_proc_last_counters(p);
-	int64_t ru_min = p->exit.present && p->exit.ru_minflt >= 0 ? p->exit.ru_minflt
-			 : c					   ? c->ru_minflt
-								   : -1;
+	int64_t ru_min = ru_minflt_of(p, c);
 	int64_t ru_maj = p->exit.present && p->exit.ru_majflt >= 0 ? p->exit.ru_majflt
 			 : c					   ? c->ru_majflt
 								   : -1;

@@ -16,6 +16,11 @@ struct fl_report_opts;
 json_t *fl_report_faults(const struct fl_model *m, const struct fl_report_opts *o);
 void fl_report_faults_text(json_t *section, FILE *f);
 
+/* The program's own minor faults in kernel mode (the counts' gap_minor):
+ * getrusage's less perf's user-mode ones, less those before perf started
+ * and faultline's own; -1 unknown. */
+int64_t fl_report_kernel_minflt(const struct fl_proc *p);
+
 /* What faultline itself took in process p, kept out of the program's
  * figures: {faults (shim_samples, the samples classed the shim's, times the
  * period, plus its kernel-mode faults), sampled_faults, kernel_mode_faults,

@@ -252,7 +252,7 @@ static void add_tick_fallback(json_t *r, const struct fl_model *m, const struct 
 
 static void add_findings(json_t *r, const struct fl_model *m, const struct fl_report_opts *o,
 			 const struct pfacts *tot, int64_t peak_rss, int64_t peak_vsz,
-			 int64_t perf_min, int64_t ru_min)
+			 int64_t kernel_min, int64_t ru_min)
 {
 	char b1[32], b2[32];
 	if (peak_rss > 0 && peak_vsz / 4 > peak_rss)
@@ -265,7 +265,10 @@ static void add_findings(json_t *r, const struct fl_model *m, const struct fl_re
 			       fl_fmt_bytes(b1, sizeof(b1), (double)peak_vsz),
 			       (double)peak_vsz / (double)peak_rss,
 			       fl_fmt_bytes(b2, sizeof(b2), (double)peak_rss));
-	if (perf_min >= 0 && ru_min > perf_min && (ru_min - perf_min) * 20 > ru_min)
+	/* The programs' own kernel-mode faults (the faults section's
+	 * gap_minor), not getrusage less perf: that difference also holds the
+	 * loader's and faultline's faults before perf started. */
+	if (kernel_min > 0 && ru_min > 0 && kernel_min * 20 > ru_min)
 		fl_finding_add(
 		    r, "summary.fault_gap", "info",
 		    "perf counts faults taken in user mode; getrusage also counts faults "
@@ -273,8 +276,8 @@ static void add_findings(json_t *r, const struct fl_model *m, const struct fl_re
 		    "MAP_POPULATE, get_user_pages).",
 		    "%lld of %lld minor faults (%.0f%%) happened in kernel mode or through "
 		    "get_user_pages, not in the program's own instructions",
-		    (long long)(ru_min - perf_min), (long long)ru_min,
-		    100.0 * (double)(ru_min - perf_min) / (double)ru_min);
+		    (long long)kernel_min, (long long)ru_min,
+		    100.0 * (double)kernel_min / (double)ru_min);
 	if (tot->live_end > 0)
 		fl_finding_add(r, "summary.live_at_exit", "info",
 			       "Heap memory still allocated at exit is returned to the kernel when "
@@ -391,7 +394,7 @@ json_t *fl_report_summary(const struct fl_model *m, const struct fl_report_opts 
 	struct pfacts tot, f;
 	uint64_t t0 = UINT64_MAX, t1 = 0, nfaults = 0;
 	int64_t peak_rss = -1, peak_vsz = -1, vm_peak = -1, perf_min = -1, perf_maj = -1,
-		ru_min = -1, ru_maj = -1, cpu = -1;
+		ru_min = -1, ru_maj = -1, cpu = -1, kernel_min = -1;
 	int64_t rss_shim = -1; /* faultline's resident bytes in the peak RSS process */
 	const char *rss_key = NULL, *rss_from = NULL, *vsz_from = NULL;
 	size_t n = 0;
@@ -434,6 +437,7 @@ json_t *fl_report_summary(const struct fl_model *m, const struct fl_report_opts 
 		ADD(ru_min, f.ru_minflt);
 		ADD(ru_maj, f.ru_majflt);
 		ADD(cpu, f.cpu_ns);
+		ADD(kernel_min, fl_report_kernel_minflt(p));
 #undef ADD
 		nfaults += p->nfaults;
 		json_array_append_new(procs, proc_json(p, &f));
@@ -481,7 +485,7 @@ json_t *fl_report_summary(const struct fl_model *m, const struct fl_report_opts 
 	json_object_set_new(r, "faultline", shim_json(m, o));
 	json_object_set_new(r, "probes", probes_json(m, o));
 	json_object_set_new(r, "findings", json_array());
-	add_findings(r, m, o, &tot, peak_rss, peak_vsz, perf_min, ru_min);
+	add_findings(r, m, o, &tot, peak_rss, peak_vsz, kernel_min, ru_min);
 	return r;
 }
 
