@@ -7,6 +7,7 @@
 #include "faultline/schema.h"
 #include "analysis/fault_class.h"
 #include "analysis/fault_summary.h"
+#include "model/shimlibs.h"
 #include "reports/report.h"
 #include "reports/report_faults.h"
 #include "reports/report_summary.h"
@@ -22,6 +23,7 @@ struct pfacts {
 	/* the shim's resident bytes at the counters line with the largest RSS:
 	 * VmHWM counts them, so the peak says how much of it was faultline's */
 	int64_t shim_at_peak, rss_at_shim_sample;
+	uint64_t t_shim_sample; /* the counters line of rss_at_shim_sample */
 	uint64_t calls[FL_FN_COUNT], bytes[FL_FN_COUNT], peak_live, live_end;
 	uint64_t mapped, unmapped, nmmap, nmunmap;
 	int64_t minflt, majflt, ru_minflt, ru_majflt, cpu_ns;
@@ -82,6 +84,7 @@ static void peaks_of(const struct fl_proc *p, const struct fl_counters *c, struc
 	if (c->shim_resident >= 0 && fl_rss_of_sample(c) > f->rss_at_shim_sample) {
 		f->rss_at_shim_sample = fl_rss_of_sample(c);
 		f->shim_at_peak = c->shim_resident;
+		f->t_shim_sample = c->t;
 	}
 	if (c->vm_peak > f->vm_peak)
 		f->vm_peak = c->vm_peak;
@@ -89,6 +92,52 @@ static void peaks_of(const struct fl_proc *p, const struct fl_counters *c, struc
 		raise_peak(&f->peak_vsz, &f->peak_vsz_from,
 			   c->vm_peak > shim ? c->vm_peak - shim : c->vm_peak, "VmPeak");
 	raise_peak(&f->peak_vsz, &f->peak_vsz_from, fl_vsz_of_sample(p, c), "ticks");
+}
+
+/*
+ * The resident bytes at time t (the residency line nearest it: a tick
+ * writes its counters and residency lines a moment apart) of the libraries
+ * only the shim loaded (libunwind, libzstd, ...): the shim's own count
+ * (shim_resident) covers its buffers and its own image, and VmHWM counts
+ * these pages too. 0 when unknown.
+ */
+static int64_t libs_resident(const struct fl_proc *p, const struct fl_shimlibs *libs,
+			     const struct fl_residency *r)
+{
+	int64_t sum = 0;
+	struct fl_vma v;
+	for (size_t i = 0; i < r->nregions; i++) {
+		const struct fl_res_region *g = &r->regions[i];
+		if (g->present > 0 && fl_proc_vma_at(p, g->start, r->t, &v) == 0 && v.path &&
+		    fl_shimlibs_has(libs, v.path))
+			sum += g->present * 4096;
+	}
+	return sum;
+}
+
+static int64_t shim_libs_resident(const struct fl_proc *p, uint64_t t)
+{
+	struct fl_residency_cursor k;
+	const struct fl_residency *r;
+	struct fl_shimlibs libs = {0};
+	uint64_t best = UINT64_MAX;
+	int64_t sum = 0;
+	if (!p->nmaps)
+		return 0;
+	fl_shimlibs_of(p, &p->maps[p->nmaps - 1], &libs);
+	if (!libs.n)
+		return 0;
+	fl_residency_begin(&k, &p->residency);
+	while ((r = fl_residency_next(&k)) != NULL) {
+		uint64_t d = r->t > t ? r->t - t : t - r->t;
+		if (d < best) {
+			best = d;
+			sum = libs_resident(p, &libs, r);
+		}
+	}
+	fl_residency_end(&k);
+	fl_shimlibs_free(&libs);
+	return sum;
 }
 
 static void facts(const struct fl_proc *p, struct pfacts *f)
@@ -103,6 +152,8 @@ static void facts(const struct fl_proc *p, struct pfacts *f)
 	fl_counters_begin(&k, &p->counters);
 	while ((c = fl_counters_next(&k)) != NULL)
 		peaks_of(p, c, f);
+	if (f->shim_at_peak >= 0)
+		f->shim_at_peak += shim_libs_resident(p, f->t_shim_sample);
 	f->maxrss = p->exit.present && p->exit.ru_maxrss_kb >= 0 ? p->exit.ru_maxrss_kb * 1024 : -1;
 	if (h) {
 		memcpy(f->calls, h->calls, sizeof(f->calls));
