@@ -13,6 +13,12 @@
 #include "trace/clock.h"
 #include "trace/writer.h"
 
+/* The steps of a traced call, folded into their entry points: with --all
+ * every malloc and free runs them, and the frames of the calls between them
+ * (five callee-saved registers each) were ~70 of the ~920 instructions a
+ * malloc/free pair took (callgrind). */
+#define HOT static inline __attribute__((always_inline))
+
 /* ptrset tags: the stack id, and whether an alloc line was written (then
  * the free gets a line too). */
 #define TAG_LINE 0x80000000u
@@ -215,7 +221,7 @@ static void push_failed(struct fl_thread *t, enum fl_call c, uint64_t size)
 
 /* Keeps the block in the ptrset (and its site); 0 if it could not be kept. A block already there
  * was freed where we could not see it (a signal handler inside a hook): account that free now. */
-static int keep_block(struct fl_thread *t, uintptr_t p, uint64_t size, uint32_t id, int line)
+HOT int keep_block(struct fl_thread *t, uintptr_t p, uint64_t size, uint32_t id, int line)
 {
 	uint32_t tag = id | (line ? TAG_LINE : 0), old_tag;
 	uint64_t old_size;
@@ -241,7 +247,7 @@ static int keep_block(struct fl_thread *t, uintptr_t p, uint64_t size, uint32_t 
 
 /* Records a new block if due: returns 1 if an alloc/realloc line is wanted,
  * with the stack id and weight. */
-static int take_block(struct fl_thread *t, void *p, size_t size, uint32_t *id, uint64_t *weight)
+HOT int take_block(struct fl_thread *t, void *p, size_t size, uint32_t *id, uint64_t *weight)
 {
 	int line;
 	if (fl_config.all) {
@@ -341,7 +347,7 @@ static void alloc_slow(enum fl_call c, void *p, size_t size, uintptr_t *entry_fp
 
 /* The block was kept: forget it, and attribute the free. Returns its tag
  * (0 if it was not kept) and size. */
-static uint32_t drop_block(struct fl_thread *t, void *p, uint64_t *size, int maybe_tested)
+HOT uint32_t drop_block(struct fl_thread *t, void *p, uint64_t *size, int maybe_tested)
 {
 	uint32_t tag, b;
 	int found, solo;
@@ -363,7 +369,7 @@ static uint32_t drop_block(struct fl_thread *t, void *p, uint64_t *size, int may
 	return tag | 1; /* non-zero even for stack id 0 */
 }
 
-static void free_found(struct fl_thread *t, void *p, int maybe_tested)
+HOT void free_found(struct fl_thread *t, void *p, int maybe_tested)
 {
 	uint64_t size;
 	uint32_t tag = drop_block(t, p, &size, maybe_tested);
