@@ -126,11 +126,16 @@ static inline uint32_t fl_ptrset_zone_of(uint32_t bucket)
 	return bucket >> fl_ptrset_zone_shift_;
 }
 
+/* 0: no block of bucket b (fl_ptrset_bucket_of) is in the set. */
+static inline int fl_ptrset_maybe_at(uint32_t b)
+{
+	return fl_ptrset_buckets_ && __atomic_load_n(&fl_ptrset_buckets_[b], __ATOMIC_ACQUIRE) != 0;
+}
+
 /* 0: p is certainly not in the set. */
 static inline int fl_ptrset_maybe(uintptr_t p)
 {
-	return fl_ptrset_buckets_ &&
-	       __atomic_load_n(&fl_ptrset_buckets_[fl_ptrset_bucket_of(p)], __ATOMIC_ACQUIRE) != 0;
+	return fl_ptrset_maybe_at(fl_ptrset_bucket_of(p));
 }
 
 #endif

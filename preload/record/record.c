@@ -346,14 +346,12 @@ static void alloc_slow(enum fl_call c, void *p, size_t size, uintptr_t *entry_fp
 }
 
 /* The block was kept: forget it, and attribute the free. Returns its tag
- * (0 if it was not kept) and size. */
-HOT uint32_t drop_block(struct fl_thread *t, void *p, uint64_t *size, int maybe_tested)
+ * (0 if it was not kept) and size. b: p's bucket, whose fl_ptrset_maybe_at()
+ * said it may be there. */
+HOT uint32_t drop_block_at(struct fl_thread *t, void *p, uint32_t b, uint64_t *size)
 {
-	uint32_t tag, b;
+	uint32_t tag;
 	int found, solo;
-	if (!maybe_tested && !fl_ptrset_maybe((uintptr_t)p))
-		return 0;
-	b = fl_ptrset_bucket_of((uintptr_t)p);
 	solo = fl_thread_zone_enter(t, b);
 	found = fl_ptrset_remove_at(&t->nodes, b, (uintptr_t)p, size, &tag);
 	if (solo)
@@ -369,10 +367,18 @@ HOT uint32_t drop_block(struct fl_thread *t, void *p, uint64_t *size, int maybe_
 	return tag | 1; /* non-zero even for stack id 0 */
 }
 
-HOT void free_found(struct fl_thread *t, void *p, int maybe_tested)
+HOT uint32_t drop_block(struct fl_thread *t, void *p, uint64_t *size)
+{
+	uint32_t b = fl_ptrset_bucket_of((uintptr_t)p);
+	if (!fl_ptrset_maybe_at(b))
+		return 0;
+	return drop_block_at(t, p, b, size);
+}
+
+HOT void free_found(struct fl_thread *t, void *p, uint32_t b)
 {
 	uint64_t size;
-	uint32_t tag = drop_block(t, p, &size, maybe_tested);
+	uint32_t tag = drop_block_at(t, p, b, &size);
 	if (tag & TAG_LINE)
 		push_free(t, (uintptr_t)p, size);
 }
@@ -380,13 +386,16 @@ HOT void free_found(struct fl_thread *t, void *p, int maybe_tested)
 static void free_slow(void *p)
 {
 	struct fl_thread *t = fl_thread_get();
+	uint32_t b;
 	if (!t) {
 		fl_thread_count_orphan(FL_CALL_FREE, 0, -(int64_t)fl_usable(p));
 		return;
 	}
 	fl_add(&t->calls[FL_CALL_FREE], 1);
 	fl_add(&t->live, -fl_usable(p));
-	free_found(t, p, 0);
+	b = fl_ptrset_bucket_of((uintptr_t)p);
+	if (fl_ptrset_maybe_at(b))
+		free_found(t, p, b);
 }
 
 /* The entries from the inline fast paths: from here on the shim does more
@@ -406,11 +415,11 @@ void *fl_record_alloc_slow(struct fl_thread *charged, enum fl_call c, void *p, s
 	return p;
 }
 
-void fl_record_free_found(struct fl_thread *t, void *p)
+void fl_record_free_found(struct fl_thread *t, void *p, uint32_t b)
 {
 	int guard = fl_tls_guard;
 	fl_tls_guard = FL_GUARD_HOOK;
-	free_found(t, p, 1); /* fl_record_free() tested fl_ptrset_maybe() */
+	free_found(t, p, b);
 	fl_tls_guard = guard;
 }
 
@@ -455,7 +464,7 @@ void fl_record_realloc(enum fl_call c, void *old, uint64_t old_usable, void *p, 
 	if (usable > old_usable)
 		peak_check();
 	if (old)
-		old_tag = drop_block(t, old, &old_size, 0);
+		old_tag = drop_block(t, old, &old_size);
 	memset(&ev, 0, sizeof(ev));
 	if (p && take_block(t, p, size, &id, &weight)) {
 		ev.stack = id;
