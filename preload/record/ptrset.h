@@ -100,7 +100,10 @@ maybe:
 /* Blocks next to each other in the heap land in neighbouring buckets, so
  * the program's locality carries over to the table (a multiplicative hash
  * of the whole address would send every free to a random cache line of a
- * 16 MiB array). The 64 MiB region of the address (a glibc thread heap's
+ * 16 MiB array). A bucket per 32 bytes of address: glibc's smallest chunk
+ * on x86-64, so that its blocks never share one, while a bucket per 16
+ * bytes (its alignment) left every other bucket unused and each live block
+ * on a cache line of buckets of its own. The 64 MiB region of the address (a glibc thread heap's
  * size and alignment) picks where its run of buckets starts, scattered by a
  * multiplicative hash: thread heaps sit at neighbouring 64 MiB-aligned
  * addresses, and folding in their region numbers as they are (an XOR)
@@ -109,7 +112,7 @@ maybe:
 static inline uint32_t fl_ptrset_bucket_of(uintptr_t p)
 {
 	uint64_t region = (uint64_t)(p >> 26) * 0x9e3779b97f4a7c15ull;
-	return (uint32_t)((p >> 4) + (region >> 40)) & fl_ptrset_mask_;
+	return (uint32_t)((p >> 5) + (region >> 40)) & fl_ptrset_mask_;
 }
 
 /* The buckets are cut into FL_PTRSET_ZONES runs, each owned by at most
@@ -123,11 +126,16 @@ static inline uint32_t fl_ptrset_zone_of(uint32_t bucket)
 	return bucket >> fl_ptrset_zone_shift_;
 }
 
+/* 0: no block of bucket b (fl_ptrset_bucket_of) is in the set. */
+static inline int fl_ptrset_maybe_at(uint32_t b)
+{
+	return fl_ptrset_buckets_ && __atomic_load_n(&fl_ptrset_buckets_[b], __ATOMIC_ACQUIRE) != 0;
+}
+
 /* 0: p is certainly not in the set. */
 static inline int fl_ptrset_maybe(uintptr_t p)
 {
-	return fl_ptrset_buckets_ &&
-	       __atomic_load_n(&fl_ptrset_buckets_[fl_ptrset_bucket_of(p)], __ATOMIC_ACQUIRE) != 0;
+	return fl_ptrset_maybe_at(fl_ptrset_bucket_of(p));
 }
 
 #endif

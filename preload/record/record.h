@@ -85,8 +85,8 @@ extern void (*fl_record_untimed_tick)(void);
  * Returns p (so that a hook can return through it). */
 void *fl_record_alloc_slow(struct fl_thread *charged, enum fl_call c, void *p, size_t size);
 void fl_record_free_slow(void *p);
-/* After fl_ptrset_maybe(p) said p may be in the set. */
-void fl_record_free_found(struct fl_thread *t, void *p);
+/* After fl_ptrset_maybe_at(b) said p, in bucket b, may be in the set. */
+void fl_record_free_found(struct fl_thread *t, void *p, uint32_t b);
 
 /* After the real allocation, in thread t (its own state, the hook checked
  * that it may trace): the common case is counted right here, touching only
@@ -116,10 +116,11 @@ static inline void fl_record_free(void *p)
 {
 	struct fl_thread *t = fl_tls_self;
 	if (FL_LIKELY(t != NULL)) {
+		uint32_t b = fl_ptrset_bucket_of((uintptr_t)p);
 		fl_add(&t->calls[FL_CALL_FREE], 1);
 		fl_add(&t->live, -fl_usable(p));
-		if (FL_UNLIKELY(fl_ptrset_maybe((uintptr_t)p)))
-			fl_record_free_found(t, p);
+		if (FL_UNLIKELY(fl_ptrset_maybe_at(b)))
+			fl_record_free_found(t, p, b);
 		return;
 	}
 	fl_record_free_slow(p);

@@ -163,8 +163,10 @@ static int in_self(uintptr_t a)
 
 /* The hooked function's return address into the program and the caller's
  * stack pointer at the call, from the shim's own frame-pointer chain (the
- * shim is built with -fno-omit-frame-pointer). */
-static int caller_frame(const struct fl_stack_cache *c, uintptr_t *ra, uintptr_t *sp)
+ * shim is built with -fno-omit-frame-pointer). Inline: every capture
+ * starts here, and under --all every call captures. */
+static inline __attribute__((always_inline)) int caller_frame(const struct fl_stack_cache *c,
+							      uintptr_t *ra, uintptr_t *sp)
 {
 	uintptr_t *fp = __builtin_frame_address(0);
 	/* Skips the frames between here and the hook's entry (an ancestor:
@@ -320,29 +322,21 @@ int fl_stacks_one_frame(void)
 	return no_unwind;
 }
 
-uint32_t fl_stacks_capture(struct fl_stack_cache *c)
+/* A backtrace the cache did not have (e: the entry to fill, or NULL). Out
+ * of line: the walk's frame (five saved registers, the cancel state) is
+ * not paid by the hits, which are nearly every call under --all. */
+static __attribute__((noinline)) uint32_t
+capture_slow(struct fl_stack_cache *c, struct fl_stack_cache_entry *e, uintptr_t ra, uintptr_t sp)
 {
-	uintptr_t ra = 0, sp = 0;
-	struct fl_stack_cache_entry *e = NULL;
 	uint32_t id;
 	int cancel_state;
 
-	if (!slots)
-		return 0;
 	if (no_unwind) {
 		void *frame[1];
 		if (!caller_frame(c, &ra, &sp))
 			return 0;
 		frame[0] = (void *)ra;
 		return intern(frame, 1);
-	}
-	if (c && caller_frame(c, &ra, &sp)) {
-		e = entry_of(c, ra, sp);
-		if (e->gen == c->gen && e->ra == ra && e->sp == sp && e->id && still_valid(e)) {
-			c->hits++;
-			return e->id;
-		}
-		c->misses++;
 	}
 	/* libunwind checks addresses with write() to a pipe, a cancellation
 	 * point: a thread cancelled there would die inside malloc with the block
@@ -352,6 +346,24 @@ uint32_t fl_stacks_capture(struct fl_stack_cache *c)
 	id = unwind(e, c ? c->gen : 0, e ? ra : 0, e ? sp : 0);
 	pthread_setcancelstate(cancel_state, &cancel_state);
 	return id;
+}
+
+uint32_t fl_stacks_capture(struct fl_stack_cache *c)
+{
+	uintptr_t ra = 0, sp = 0;
+	struct fl_stack_cache_entry *e = NULL;
+
+	if (!slots)
+		return 0;
+	if (c && !no_unwind && caller_frame(c, &ra, &sp)) {
+		e = entry_of(c, ra, sp);
+		if (e->gen == c->gen && e->ra == ra && e->sp == sp && e->id && still_valid(e)) {
+			c->hits++;
+			return e->id;
+		}
+		c->misses++;
+	}
+	return capture_slow(c, e, ra, sp);
 }
 
 void fl_stacks_ensure(struct fl_out *o, uint32_t id, uint64_t t, uint64_t (*next_seq)(void))

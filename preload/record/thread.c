@@ -242,7 +242,7 @@ static struct fl_thread *thread_register(void)
 	return t;
 }
 
-struct fl_thread *fl_thread_get(void)
+struct fl_thread *fl_thread_claim(void)
 {
 	static const int faults[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGSYS};
 	struct fl_thread *t = fl_tls_self;
