@@ -736,17 +736,17 @@ static void render_counts(json_t *c, FILE *f)
 		return;
 	/* gap_minor is not the difference of the two: the faults before perf
 	 * started and the shim's own are taken out of it (program_gap) */
-	fprintf(f,
-		"  getrusage: %s minor, %lld major; perf (user mode): %s minor; the program's "
-		"kernel-mode minor faults: %s\n",
-		fl_fmt_count(b3, sizeof(b3), (uint64_t)fl_jint(c, "ru_minflt")),
-		fl_jint(c, "ru_majflt"),
-		json_is_integer(json_object_get(c, "perf_minflt"))
-		    ? fl_fmt_count(b, sizeof(b), (uint64_t)fl_jint(c, "perf_minflt"))
-		    : "n/a",
-		json_is_integer(json_object_get(c, "gap_minor"))
-		    ? fl_fmt_count(b2, sizeof(b2), (uint64_t)fl_jint(c, "gap_minor"))
-		    : "n/a");
+	fl_text_printf(f, "    ",
+		       "  getrusage: %s minor, %lld major; perf (user mode): %s minor; the "
+		       "program's own in kernel mode: %s",
+		       fl_fmt_count(b3, sizeof(b3), (uint64_t)fl_jint(c, "ru_minflt")),
+		       fl_jint(c, "ru_majflt"),
+		       json_is_integer(json_object_get(c, "perf_minflt"))
+			   ? fl_fmt_count(b, sizeof(b), (uint64_t)fl_jint(c, "perf_minflt"))
+			   : "n/a",
+		       json_is_integer(json_object_get(c, "gap_minor"))
+			   ? fl_fmt_count(b2, sizeof(b2), (uint64_t)fl_jint(c, "gap_minor"))
+			   : "n/a");
 }
 
 void fl_report_shim_text(json_t *s, FILE *f, const char *indent)
