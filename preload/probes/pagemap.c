@@ -177,46 +177,146 @@ static void test_pfn_and_scan(void)
  * clear_refs, read N mapped pages, expect smaps to say N pages Referenced.
  * The pages are written first, so that they are mapped before clear_refs
  * and only the hardware can mark the reads; and they sit between two
- * PROT_NONE guard pages, so that their VMA cannot merge with the smaps
- * buffer (pages the read of smaps itself faults in are young whatever the
- * hardware does, and once counted them as reads on a process with many
+ * PROT_NONE guard pages, so that their VMA cannot merge with another
+ * mapping (pages faulted in after the clear are young whatever the hardware
+ * does: the smaps buffer's once counted as reads on a process with many
  * mappings). Exactly N, no fewer, no more.
+ *
+ * smaps is read only up to the test's own VMA, through a small buffer on
+ * the stack: the mappings above it (every library) are not walked, and no
+ * buffer page faults in. The scratch mapping is not the shim's table
+ * memory (fl_sys_alloc_pages): it is gone again after the test.
  */
-static int64_t smaps_referenced(uint64_t start, int containing);
+#define TEST_PAGES 64
+
+/* The next line of smaps, or NULL at the end. A line longer than the
+ * buffer (a long path) is skipped whole: neither a VMA's first line nor a
+ * Referenced line is that long. */
+struct line_reader {
+	int fd, skipping;
+	size_t at, len;
+	char buf[4096];
+};
+
+static const char *next_line(struct line_reader *lr)
+{
+	for (;;) {
+		char *nl = memchr(lr->buf + lr->at, '\n', lr->len - lr->at);
+		ssize_t n;
+		if (nl) {
+			const char *line = lr->buf + lr->at;
+			int skipped = lr->skipping;
+			*nl = '\0';
+			lr->at = (size_t)(nl - lr->buf) + 1;
+			lr->skipping = 0;
+			if (!skipped)
+				return line;
+			continue;
+		}
+		if (lr->at == 0 && lr->len == sizeof(lr->buf)) {
+			lr->len = 0; /* no end of line in a full buffer */
+			lr->skipping = 1;
+		}
+		memmove(lr->buf, lr->buf + lr->at, lr->len - lr->at);
+		lr->len -= lr->at;
+		lr->at = 0;
+		n = fl_sys_read(lr->fd, lr->buf + lr->len, sizeof(lr->buf) - lr->len);
+		if (n <= 0)
+			return NULL;
+		lr->len += (size_t)n;
+	}
+}
+
+static int parse_hex(const char *p, const char *end, uint64_t *v)
+{
+	*v = 0;
+	if (p == end)
+		return -1;
+	for (; p < end; p++) {
+		if (*p >= '0' && *p <= '9')
+			*v = *v * 16 + (uint64_t)(*p - '0');
+		else if (*p >= 'a' && *p <= 'f')
+			*v = *v * 16 + (uint64_t)(*p - 'a' + 10);
+		else
+			return -1;
+	}
+	return 0;
+}
+
+/* Pages smaps counts Referenced in the VMA that starts at start, -1 if
+ * not found. */
+static int64_t referenced_at(uint64_t start)
+{
+	struct line_reader lr = {.fd = -1};
+	const char *line;
+	int64_t got = -1;
+	int in_vma = 0;
+	lr.fd = fl_sys_open("/proc/self/smaps", O_RDONLY | O_CLOEXEC, 0);
+	if (lr.fd < 0)
+		return -1;
+	while ((line = next_line(&lr))) {
+		const char *dash = strchr(line, '-'), *space = strchr(line, ' ');
+		uint64_t v;
+		if (dash && (!space || dash < space) && parse_hex(line, dash, &v) == 0) {
+			if (in_vma || v > start)
+				break; /* past it */
+			in_vma = v == start;
+		} else if (in_vma && strncmp(line, "Referenced:", 11) == 0) {
+			uint64_t kb = 0;
+			for (const char *q = line + 11; *q; q++)
+				if (*q >= '0' && *q <= '9')
+					kb = kb * 10 + (uint64_t)(*q - '0');
+			got = (int64_t)(kb / 4);
+			break;
+		}
+	}
+	fl_sys_close(lr.fd);
+	return got;
+}
 
 static void test_accessed(void)
 {
-	enum { N = 64 };
 	volatile char *area, *p;
+	const size_t len = (TEST_PAGES + 2) * 4096;
 	int64_t got;
-	if (!(smaps = fl_sys_alloc_pages(smaps_bytes)) ||
-	    !(refs = fl_sys_alloc_pages((size_t)max_rows * sizeof(*refs))) ||
-	    !(area = fl_sys_alloc_pages((N + 2) * 4096))) {
+	area =
+	    fl_sys_mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (area == MAP_FAILED) {
 		fl_probe_set(&fl_accessed_st, 0, ENOMEM, "no memory for the self-test");
 		return;
 	}
 	p = area + 4096;
-	if (fl_sys_mprotect((void *)area, 4096, PROT_NONE) != 0 ||
-	    fl_sys_mprotect((void *)(p + N * 4096), 4096, PROT_NONE) != 0) {
+	if (fl_sys_mprotect((void *)p, TEST_PAGES * 4096, PROT_READ | PROT_WRITE) != 0) {
 		fl_probe_set(&fl_accessed_st, 0, ENOMEM, "cannot guard the self-test's pages");
-		return;
+		goto out;
 	}
-	for (int i = 0; i < N; i++)
+	for (int i = 0; i < TEST_PAGES; i++)
 		p[i * 4096] = 1;
 	if (fl_sys_write_file("/proc/self/clear_refs", "1") != 0) {
 		fl_probe_set(&fl_accessed_st, 0, EACCES, "cannot write /proc/self/clear_refs");
-		return;
+		goto out;
 	}
-	for (int i = 0; i < N; i++)
+	for (int i = 0; i < TEST_PAGES; i++)
 		(void)p[i * 4096];
-	nrefs = 0;
-	got = smaps_referenced((uint64_t)(uintptr_t)p, 1);
-	if (got == N)
+	got = referenced_at((uint64_t)(uintptr_t)p);
+	if (got == TEST_PAGES)
 		fl_probe_set(&fl_accessed_st, 1, 0, NULL);
 	else
 		fl_probe_set(&fl_accessed_st, 0, 0,
 			     "accessed bits unavailable: self-test read 64 mapped pages after "
 			     "clear_refs, smaps saw another count referenced (shadow-paged VM?)");
+out:
+	fl_sys_munmap((void *)area, len);
+}
+
+/* The buffers of the per-tick Referenced figures, which only --wss reads. */
+static void map_smaps_buffers(void)
+{
+	if (!fl_config.wss || !fl_accessed_st.ok)
+		return;
+	if (!(smaps = fl_sys_alloc_pages(smaps_bytes)) ||
+	    !(refs = fl_sys_alloc_pages((size_t)max_rows * sizeof(*refs))))
+		fl_probe_set(&fl_accessed_st, 0, ENOMEM, "no memory for the smaps buffer");
 }
 
 void fl_pagemap_open(void)
@@ -244,6 +344,7 @@ void fl_pagemap_open(void)
 	fl_probe_set(&fl_pagemap_st, 1, 0, NULL);
 	test_pfn_and_scan();
 	test_accessed();
+	map_smaps_buffers();
 }
 
 void fl_pagemap_forked(void)
@@ -399,7 +500,7 @@ static void count_vma(const struct fl_vma *v, struct row *r)
 	}
 }
 
-static int64_t smaps_referenced(uint64_t start, int containing)
+static int64_t smaps_referenced(uint64_t start)
 {
 	int lo = 0, hi = nrefs - 1;
 	if (start == (uint64_t)-1 || nrefs == 0) {
@@ -443,8 +544,7 @@ static int64_t smaps_referenced(uint64_t start, int containing)
 		else
 			hi = mid - 1;
 	}
-	/* refs[hi] is the last VMA starting below start. */
-	return containing && hi >= 0 ? refs[hi].pages : -1;
+	return -1;
 }
 
 static const struct row *find_prev(const struct row *prev, int n, uint64_t start)
@@ -488,7 +588,7 @@ void fl_pagemap_residency(struct fl_out *o, const struct fl_vma *v, int n, const
 	if (pm_fd < 0 || !now)
 		return;
 	if (use_ref)
-		smaps_referenced((uint64_t)-1, 0);
+		smaps_referenced((uint64_t)-1);
 	if (pfn_mode == PFN_CAPTURE) {
 		nfork_pages = 0;
 		pfn_overflow = 0;
@@ -512,7 +612,7 @@ void fl_pagemap_residency(struct fl_out *o, const struct fl_vma *v, int n, const
 		/* uffd-wp markers on unpopulated pages look like swap entries */
 		if (r->c[C_WRITTEN] >= 0)
 			r->c[C_SWAPPED] = -1;
-		r->c[C_REF] = use_ref ? smaps_referenced(r->start, 0) : -1;
+		r->c[C_REF] = use_ref ? smaps_referenced(r->start) : -1;
 		k++;
 		p = find_prev(prev, np, r->start);
 		if (!all && p && p->end == r->end && memcmp(p->c, r->c, sizeof(r->c)) == 0)
