@@ -641,10 +641,35 @@ void fl_pagemap_residency(struct fl_out *o, const struct fl_vma *v, int n, const
 	cur ^= 1;
 }
 
+/* The shim's regions in address order, each run of adjacent ones as one
+ * range (they are mapped one below the other): one scan a run, not one a
+ * region. Returns the number of ranges. */
+static int own_ranges(uintptr_t (*reg)[2])
+{
+	int n = fl_sys_regions(reg, FL_SYS_MAX_REGIONS), k = 0;
+	for (int i = 1; i < n; i++)
+		for (int j = i; j > 0 && reg[j][0] < reg[j - 1][0]; j--) {
+			uintptr_t t0 = reg[j][0], t1 = reg[j][1];
+			reg[j][0] = reg[j - 1][0];
+			reg[j][1] = reg[j - 1][1];
+			reg[j - 1][0] = t0;
+			reg[j - 1][1] = t1;
+		}
+	for (int i = 0; i < n; i++) {
+		if (k > 0 && reg[i][0] == reg[k - 1][1]) {
+			reg[k - 1][1] = reg[i][1];
+			continue;
+		}
+		reg[k][0] = reg[i][0];
+		reg[k++][1] = reg[i][1];
+	}
+	return k;
+}
+
 void fl_pagemap_own(int64_t *resident, int64_t *private)
 {
 	uintptr_t reg[FL_SYS_MAX_REGIONS][2];
-	int nreg = fl_sys_regions(reg, FL_SYS_MAX_REGIONS), saved_mode = pfn_mode;
+	int nreg = own_ranges(reg), saved_mode = pfn_mode;
 	struct row r;
 	*resident = *private = -1;
 	if (pm_fd < 0 || !vec)
