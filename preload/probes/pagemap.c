@@ -498,6 +498,7 @@ static void walk_begin(uint64_t end)
 
 static void walk_piece(uint64_t s, uint64_t e, struct row *r)
 {
+	uint64_t from;
 	if (!walk.started) {
 		walk.started = 1;
 		walk.next = s;
@@ -516,11 +517,13 @@ static void walk_piece(uint64_t s, uint64_t e, struct row *r)
 		}
 		if (walk.next >= e || walk.next >= walk.end)
 			return;
-		walk.n = scan_from(walk.next, walk.end, &walk.next);
+		from = walk.next;
+		walk.n = scan_from(from, walk.end, &walk.next);
 		walk.i = 0;
 		if (walk.n < 0) {
 			walk.n = 0;
-			walk.next = walk.end; /* as scan_piece: the rest counts nothing */
+			walk.on = 0; /* a piece at a time from here, as before */
+			scan_piece(from > s ? from : s, e, r);
 			return;
 		}
 	}

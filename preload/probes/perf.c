@@ -32,8 +32,9 @@
  * RING_PAGES_MAX pages, 2 MiB, ~43000 samples; at one in N it holds as many
  * faults' samples in N times fewer pages (one in 8, the default: 64 pages).
  * The kernel allocates and zeroes every page of a buffer when it is mapped:
- * the 2 MiB per CPU once cost every traced process ~0.4 ms of its start-up
- * here (doc/limits.md), most of it for a buffer the default never filled.
+ * 2 MiB a CPU were a quarter of a short traced process's CPU time here
+ * (perf_mmap in perf record -g; doc/limits.md), for buffers the default
+ * period never filled.
  */
 #define RING_PAGES_MAX 512
 #define RING_PAGES_MIN 16
