@@ -360,16 +360,14 @@ static demangle_fn demangler(void)
  * are. A name the demangler refuses stays as it is. */
 static const char *shown_name(struct obj *o, struct sym *sy)
 {
-	int status = -1;
 	demangle_fn demangle;
 	char *d;
 	if (sy->name[0] != '_' || sy->name[1] != 'Z' || !(demangle = demangler()))
 		return sy->name;
-	d = demangle(sy->name, NULL, NULL, &status);
-	if (status != 0 || !d) {
-		free(d);
+	/* NULL when it fails (the status says why, which nothing here needs) */
+	d = demangle(sy->name, NULL, NULL, NULL);
+	if (!d)
 		return sy->name;
-	}
 	o->demangled = fl_xrealloc(o->demangled, (o->ndemangled + 1) * sizeof(*o->demangled));
 	o->demangled[o->ndemangled++] = d;
 	sy->name = d;
