@@ -27,9 +27,9 @@ SHIM_CFLAGS  = $(BASEFLAGS) -Ipreload -fPIC -fvisibility=hidden -ftls-model=init
 # raw mappings (ZSTD_customMem), never through malloc.
 SHIM_LDLIBS  = -lzstd -lunwind -ldl -lpthread -lm
 ANA_CFLAGS   = $(BASEFLAGS) -Ianalyzer -I$(GEN) $(SANFLAGS) $(CFLAGS)
-# libstdc++ (its runtime, present on every Debian system) for __cxa_demangle;
-# protobuf-c and zlib for the pprof export.
-ANA_LDLIBS   = -ljansson -ldw -lelf -lzstd -lm -lpthread -l:libstdc++.so.6 -lprotobuf-c -lz
+# protobuf-c and zlib for the pprof export. libstdc++'s __cxa_demangle is
+# loaded (dlopen) at the first C++ name, not linked (model/symbols.c).
+ANA_LDLIBS   = -ljansson -ldw -lelf -lzstd -lm -lpthread -lprotobuf-c -lz -ldl
 PROG_CFLAGS  = -std=gnu11 $(WARN) -g -O1 -D_GNU_SOURCE -Iinclude -MMD -MP -pthread $(CFLAGS)
 
 SHIM_SRC     = $(sort $(wildcard preload/*/*.c))

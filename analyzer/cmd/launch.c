@@ -125,6 +125,39 @@ static void exec_counter_open(void)
 	*v = '\0';
 }
 
+/*
+ * Every traced process opens page-fault software events (its shim's counters
+ * and samplers) and closes them at exit. The first such event on the
+ * machine switches the kernel's software-event and context-switch hooks on
+ * (static keys: kernel text patched on every CPU with IPIs, ~5 % of a short
+ * process's CPU time here, then synchronize_rcu, 5-20 ms of wall time on an
+ * idle VM) and the last one switches them off again: a script or build
+ * whose processes run one after another paid that in each of them. Record
+ * holds one disabled event of each kind open on itself for as long as it
+ * runs, so the switches stay on (doc/limits.md). Best effort: without
+ * perf, nothing to hold. Close-on-exec keeps them from the program.
+ */
+static void hold_fault_events(void)
+{
+	static const unsigned long long kinds[] = {PERF_COUNT_SW_PAGE_FAULTS_MIN,
+						   PERF_COUNT_SW_PAGE_FAULTS_MAJ};
+	static int held;
+	struct perf_event_attr a;
+	if (held)
+		return;
+	held = 1;
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		memset(&a, 0, sizeof(a));
+		a.type = PERF_TYPE_SOFTWARE;
+		a.size = sizeof(a);
+		a.config = kinds[i];
+		a.disabled = 1;
+		a.exclude_kernel = 1; /* what an unprivileged user may open */
+		a.exclude_hv = 1;
+		syscall(SYS_perf_event_open, &a, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
+	}
+}
+
 /* In the child, between fork and exec: only async-signal-safe calls. */
 static FL_NORETURN void exec_program(char *const argv[], pid_t record_pid, const sigset_t *mask)
 {
@@ -151,6 +184,7 @@ pid_t fl_launch_start(char *const argv[])
 	sigemptyset(&sa.sa_mask);
 	/* Blocked until launched_pid names the new child: none is lost or sent
 	 * to the previous one. */
+	hold_fault_events();
 	block_forwarded(&mask);
 	launched_pid = 0;
 	snprintf(exec_faults_var, sizeof(exec_faults_var), "%s=-1", FL_ENV_EXEC_FAULTS_FD);

@@ -101,13 +101,16 @@ static void shim_regions(struct fl_out *o)
 void fl_maps_emit(struct fl_out *o, const char *why, int force)
 {
 	ssize_t n;
-	uint64_t h;
 	if (!text && !(text = fl_sys_alloc_pages(MAPS_BYTES)))
 		return;
 	n = fl_sys_read_file("/proc/self/maps", text, MAPS_BYTES);
-	if (n <= 0)
-		return;
-	h = hash_text(text, (size_t)n);
+	if (n > 0)
+		fl_maps_emit_text(o, why, force, text, (size_t)n);
+}
+
+void fl_maps_emit_text(struct fl_out *o, const char *why, int force, const char *maps, size_t n)
+{
+	uint64_t h = hash_text(maps, n);
 	if (!force && h == last_hash)
 		return;
 	last_hash = h;
@@ -115,7 +118,7 @@ void fl_maps_emit(struct fl_out *o, const char *why, int force)
 	fl_out_str(o, FL_K_WHY, why);
 	fl_out_key(o, FL_K_VMAS);
 	fl_out_arr_open(o);
-	for (const char *line = text; *line;) {
+	for (const char *line = maps; *line;) {
 		const char *eol = strchr(line, '\n');
 		if (!eol)
 			eol = line + strlen(line);

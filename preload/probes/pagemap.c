@@ -177,46 +177,146 @@ static void test_pfn_and_scan(void)
  * clear_refs, read N mapped pages, expect smaps to say N pages Referenced.
  * The pages are written first, so that they are mapped before clear_refs
  * and only the hardware can mark the reads; and they sit between two
- * PROT_NONE guard pages, so that their VMA cannot merge with the smaps
- * buffer (pages the read of smaps itself faults in are young whatever the
- * hardware does, and once counted them as reads on a process with many
+ * PROT_NONE guard pages, so that their VMA cannot merge with another
+ * mapping (pages faulted in after the clear are young whatever the hardware
+ * does: the smaps buffer's once counted as reads on a process with many
  * mappings). Exactly N, no fewer, no more.
+ *
+ * smaps is read only up to the test's own VMA, through a small buffer on
+ * the stack: the mappings above it (every library) are not walked, and no
+ * buffer page faults in. The scratch mapping is not the shim's table
+ * memory (fl_sys_alloc_pages): it is gone again after the test.
  */
-static int64_t smaps_referenced(uint64_t start, int containing);
+#define TEST_PAGES 64
+
+/* The next line of smaps, or NULL at the end. A line longer than the
+ * buffer (a long path) is skipped whole: neither a VMA's first line nor a
+ * Referenced line is that long. */
+struct line_reader {
+	int fd, skipping;
+	size_t at, len;
+	char buf[4096];
+};
+
+static const char *next_line(struct line_reader *lr)
+{
+	for (;;) {
+		char *nl = memchr(lr->buf + lr->at, '\n', lr->len - lr->at);
+		ssize_t n;
+		if (nl) {
+			const char *line = lr->buf + lr->at;
+			int skipped = lr->skipping;
+			*nl = '\0';
+			lr->at = (size_t)(nl - lr->buf) + 1;
+			lr->skipping = 0;
+			if (!skipped)
+				return line;
+			continue;
+		}
+		if (lr->at == 0 && lr->len == sizeof(lr->buf)) {
+			lr->len = 0; /* no end of line in a full buffer */
+			lr->skipping = 1;
+		}
+		memmove(lr->buf, lr->buf + lr->at, lr->len - lr->at);
+		lr->len -= lr->at;
+		lr->at = 0;
+		n = fl_sys_read(lr->fd, lr->buf + lr->len, sizeof(lr->buf) - lr->len);
+		if (n <= 0)
+			return NULL;
+		lr->len += (size_t)n;
+	}
+}
+
+static int parse_hex(const char *p, const char *end, uint64_t *v)
+{
+	*v = 0;
+	if (p == end)
+		return -1;
+	for (; p < end; p++) {
+		if (*p >= '0' && *p <= '9')
+			*v = *v * 16 + (uint64_t)(*p - '0');
+		else if (*p >= 'a' && *p <= 'f')
+			*v = *v * 16 + (uint64_t)(*p - 'a' + 10);
+		else
+			return -1;
+	}
+	return 0;
+}
+
+/* Pages smaps counts Referenced in the VMA that starts at start, -1 if
+ * not found. */
+static int64_t referenced_at(uint64_t start)
+{
+	struct line_reader lr = {.fd = -1};
+	const char *line;
+	int64_t got = -1;
+	int in_vma = 0;
+	lr.fd = fl_sys_open("/proc/self/smaps", O_RDONLY | O_CLOEXEC, 0);
+	if (lr.fd < 0)
+		return -1;
+	while ((line = next_line(&lr))) {
+		const char *dash = strchr(line, '-'), *space = strchr(line, ' ');
+		uint64_t v;
+		if (dash && (!space || dash < space) && parse_hex(line, dash, &v) == 0) {
+			if (in_vma || v > start)
+				break; /* past it */
+			in_vma = v == start;
+		} else if (in_vma && strncmp(line, "Referenced:", 11) == 0) {
+			uint64_t kb = 0;
+			for (const char *q = line + 11; *q; q++)
+				if (*q >= '0' && *q <= '9')
+					kb = kb * 10 + (uint64_t)(*q - '0');
+			got = (int64_t)(kb / 4);
+			break;
+		}
+	}
+	fl_sys_close(lr.fd);
+	return got;
+}
 
 static void test_accessed(void)
 {
-	enum { N = 64 };
 	volatile char *area, *p;
+	const size_t len = (TEST_PAGES + 2) * 4096;
 	int64_t got;
-	if (!(smaps = fl_sys_alloc_pages(smaps_bytes)) ||
-	    !(refs = fl_sys_alloc_pages((size_t)max_rows * sizeof(*refs))) ||
-	    !(area = fl_sys_alloc_pages((N + 2) * 4096))) {
+	area =
+	    fl_sys_mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (area == MAP_FAILED) {
 		fl_probe_set(&fl_accessed_st, 0, ENOMEM, "no memory for the self-test");
 		return;
 	}
 	p = area + 4096;
-	if (fl_sys_mprotect((void *)area, 4096, PROT_NONE) != 0 ||
-	    fl_sys_mprotect((void *)(p + N * 4096), 4096, PROT_NONE) != 0) {
+	if (fl_sys_mprotect((void *)p, TEST_PAGES * 4096, PROT_READ | PROT_WRITE) != 0) {
 		fl_probe_set(&fl_accessed_st, 0, ENOMEM, "cannot guard the self-test's pages");
-		return;
+		goto out;
 	}
-	for (int i = 0; i < N; i++)
+	for (int i = 0; i < TEST_PAGES; i++)
 		p[i * 4096] = 1;
 	if (fl_sys_write_file("/proc/self/clear_refs", "1") != 0) {
 		fl_probe_set(&fl_accessed_st, 0, EACCES, "cannot write /proc/self/clear_refs");
-		return;
+		goto out;
 	}
-	for (int i = 0; i < N; i++)
+	for (int i = 0; i < TEST_PAGES; i++)
 		(void)p[i * 4096];
-	nrefs = 0;
-	got = smaps_referenced((uint64_t)(uintptr_t)p, 1);
-	if (got == N)
+	got = referenced_at((uint64_t)(uintptr_t)p);
+	if (got == TEST_PAGES)
 		fl_probe_set(&fl_accessed_st, 1, 0, NULL);
 	else
 		fl_probe_set(&fl_accessed_st, 0, 0,
 			     "accessed bits unavailable: self-test read 64 mapped pages after "
 			     "clear_refs, smaps saw another count referenced (shadow-paged VM?)");
+out:
+	fl_sys_munmap((void *)area, len);
+}
+
+/* The buffers of the per-tick Referenced figures. */
+static void map_smaps_buffers(void)
+{
+	if (!fl_accessed_st.ok)
+		return;
+	if (!(smaps = fl_sys_alloc_pages(smaps_bytes)) ||
+	    !(refs = fl_sys_alloc_pages((size_t)max_rows * sizeof(*refs))))
+		fl_probe_set(&fl_accessed_st, 0, ENOMEM, "no memory for the smaps buffer");
 }
 
 void fl_pagemap_open(void)
@@ -243,7 +343,17 @@ void fl_pagemap_open(void)
 	}
 	fl_probe_set(&fl_pagemap_st, 1, 0, NULL);
 	test_pfn_and_scan();
+	/* Only --wss reads the accessed bit: without it the self-test's 64
+	 * page faults, its clear_refs of the whole address space and its
+	 * smaps read were a third of the faults the shim added to a short
+	 * process, for a result nothing used. */
+	if (!fl_config.wss) {
+		fl_probe_set(&fl_accessed_st, 0, 0,
+			     "not tested: only --wss reads the accessed bit (FAULTLINE_WSS=1)");
+		return;
+	}
 	test_accessed();
+	map_smaps_buffers();
 }
 
 void fl_pagemap_forked(void)
@@ -311,52 +421,120 @@ static void read_entries(uint64_t s, uint64_t e, struct row *r, int all)
 	}
 }
 
-static void scan_piece(uint64_t s, uint64_t e, struct row *r)
+/* The pages of one scan range [s, e) with these categories, into r. */
+static void add_range(uint64_t s, uint64_t e, uint64_t cat, struct row *r)
+{
+	int64_t pages = (int64_t)((e - s) / 4096);
+	if (cat & PAGE_IS_SWAPPED)
+		r->c[C_SWAPPED] += pages;
+	if (!(cat & PAGE_IS_PRESENT))
+		return;
+	r->c[C_PRESENT] += pages;
+	if (cat & PAGE_IS_HUGE)
+		r->c[C_HUGE] += pages;
+	if (cat & PAGE_IS_FILE)
+		r->c[C_FILE] += pages;
+	else if (forked)
+		read_entries(s, e, r, 0);
+	else
+		r->c[C_EXCL] += pages;
+}
+
+/* One PAGEMAP_SCAN from start to end into vec; returns the ranges, and in
+ * *next where the next call goes on, or end once the walk is complete. */
+static long scan_from(uint64_t start, uint64_t end, uint64_t *next)
 {
 	struct pm_scan_arg a;
+	long n;
 	memset(&a, 0, sizeof(a));
 	a.size = sizeof(a);
-	a.start = s;
-	a.end = e;
+	a.start = start;
+	a.end = end;
 	a.vec = (uintptr_t)vec;
 	a.vec_len = VEC_LEN;
 	a.category_anyof_mask = PAGE_IS_PRESENT | PAGE_IS_SWAPPED;
 	a.return_mask = PAGE_IS_PRESENT | PAGE_IS_SWAPPED | PAGE_IS_FILE | PAGE_IS_HUGE;
-	for (;;) {
-		long n = scan(&a);
+	n = scan(&a);
+	/* Only a full vector means more to come (walk_end may stop short of
+	 * the end after a complete walk: seen on 6.18). */
+	if (n < (long)VEC_LEN)
+		*next = end;
+	else
+		*next = a.walk_end > vec[n - 1].end ? a.walk_end : vec[n - 1].end;
+	return n;
+}
+
+static void scan_piece(uint64_t s, uint64_t e, struct row *r)
+{
+	uint64_t at = s;
+	while (at < e) {
+		long n = scan_from(at, e, &at);
 		if (n < 0)
 			return;
-		for (long i = 0; i < n; i++) {
-			int64_t pages = (int64_t)((vec[i].end - vec[i].start) / 4096);
-			uint64_t cat = vec[i].categories;
-			if (cat & PAGE_IS_SWAPPED)
-				r->c[C_SWAPPED] += pages;
-			if (!(cat & PAGE_IS_PRESENT))
+		for (long i = 0; i < n; i++)
+			add_range(vec[i].start, vec[i].end, vec[i].categories, r);
+	}
+}
+
+/*
+ * A residency walk asks for the VMAs' pieces in address order. One scan of
+ * the whole walk, cut at the pieces' bounds, answers them all: one ioctl
+ * (and its pair of getrusage calls) for a small process instead of one a
+ * VMA (~45 for malloc_bench). The ranges of pages no piece asks for (the
+ * shim's own) are passed over.
+ */
+static struct {
+	int on, started;
+	uint64_t next, end; /* the kernel's walk goes on at next, up to end */
+	long n, i;	    /* ranges in vec, the first one not used up */
+} walk;
+
+static void walk_begin(uint64_t end)
+{
+	memset(&walk, 0, sizeof(walk));
+	walk.on = has_scan;
+	walk.end = end;
+}
+
+static void walk_piece(uint64_t s, uint64_t e, struct row *r)
+{
+	uint64_t from;
+	if (!walk.started) {
+		walk.started = 1;
+		walk.next = s;
+	}
+	for (;;) {
+		for (; walk.i < walk.n; walk.i++) {
+			const struct page_region *g = &vec[walk.i];
+			if (g->end <= s)
 				continue;
-			r->c[C_PRESENT] += pages;
-			if (cat & PAGE_IS_HUGE)
-				r->c[C_HUGE] += pages;
-			if (cat & PAGE_IS_FILE)
-				r->c[C_FILE] += pages;
-			else if (forked)
-				read_entries(vec[i].start, vec[i].end, r, 0);
-			else
-				r->c[C_EXCL] += pages;
+			if (g->start >= e)
+				return;
+			add_range(g->start > s ? g->start : s, g->end < e ? g->end : e,
+				  g->categories, r);
+			if (g->end > e)
+				return; /* the rest is the next piece's */
 		}
-		/* Only a full vector means more to come (walk_end may stop
-		 * short of the end after a complete walk: seen on 6.18). */
-		if (n < (long)a.vec_len)
+		if (walk.next >= e || walk.next >= walk.end)
 			return;
-		a.start = a.walk_end > vec[n - 1].end ? a.walk_end : vec[n - 1].end;
-		if (a.start >= e)
+		from = walk.next;
+		walk.n = scan_from(from, walk.end, &walk.next);
+		walk.i = 0;
+		if (walk.n < 0) {
+			walk.n = 0;
+			walk.on = 0; /* a piece at a time from here, as before */
+			scan_piece(from > s ? from : s, e, r);
 			return;
+		}
 	}
 }
 
 /* Present pages of [s, e) into r: PAGEMAP_SCAN's ranges, or every entry. */
 static void count_range(uint64_t s, uint64_t e, struct row *r)
 {
-	if (has_scan)
+	if (walk.on)
+		walk_piece(s, e, r);
+	else if (has_scan)
 		scan_piece(s, e, r);
 	else
 		read_entries(s, e, r, 1);
@@ -399,7 +577,7 @@ static void count_vma(const struct fl_vma *v, struct row *r)
 	}
 }
 
-static int64_t smaps_referenced(uint64_t start, int containing)
+static int64_t smaps_referenced(uint64_t start)
 {
 	int lo = 0, hi = nrefs - 1;
 	if (start == (uint64_t)-1 || nrefs == 0) {
@@ -443,8 +621,7 @@ static int64_t smaps_referenced(uint64_t start, int containing)
 		else
 			hi = mid - 1;
 	}
-	/* refs[hi] is the last VMA starting below start. */
-	return containing && hi >= 0 ? refs[hi].pages : -1;
+	return -1;
 }
 
 static const struct row *find_prev(const struct row *prev, int n, uint64_t start)
@@ -478,6 +655,15 @@ static void end_line(struct fl_out *o)
 	fl_out_end(o);
 }
 
+/* The end of the last VMA in user space ([vsyscall] sits in the kernel's
+ * half, where PAGEMAP_SCAN refuses to go). */
+static uint64_t user_end(const struct fl_vma *v, int n)
+{
+	while (n > 0 && v[n - 1].start >= 1ull << 63)
+		n--;
+	return n > 0 ? v[n - 1].end : 0;
+}
+
 void fl_pagemap_residency(struct fl_out *o, const struct fl_vma *v, int n, const char *why, int all,
 			  fl_written_fn written)
 {
@@ -488,12 +674,13 @@ void fl_pagemap_residency(struct fl_out *o, const struct fl_vma *v, int n, const
 	if (pm_fd < 0 || !now)
 		return;
 	if (use_ref)
-		smaps_referenced((uint64_t)-1, 0);
+		smaps_referenced((uint64_t)-1);
 	if (pfn_mode == PFN_CAPTURE) {
 		nfork_pages = 0;
 		pfn_overflow = 0;
 	}
 	fork_cur = 0;
+	walk_begin(user_end(v, n));
 	for (int i = 0; i < n && k < max_rows; i++) {
 		struct row *r = &now[k];
 		const struct row *p;
@@ -512,7 +699,7 @@ void fl_pagemap_residency(struct fl_out *o, const struct fl_vma *v, int n, const
 		/* uffd-wp markers on unpopulated pages look like swap entries */
 		if (r->c[C_WRITTEN] >= 0)
 			r->c[C_SWAPPED] = -1;
-		r->c[C_REF] = use_ref ? smaps_referenced(r->start, 0) : -1;
+		r->c[C_REF] = use_ref ? smaps_referenced(r->start) : -1;
 		k++;
 		p = find_prev(prev, np, r->start);
 		if (!all && p && p->end == r->end && memcmp(p->c, r->c, sizeof(r->c)) == 0)
@@ -531,6 +718,7 @@ void fl_pagemap_residency(struct fl_out *o, const struct fl_vma *v, int n, const
 			in_line = 0;
 		}
 	}
+	walk.on = 0;
 	if (in_line)
 		end_line(o);
 	if (use_ref)
@@ -541,10 +729,35 @@ void fl_pagemap_residency(struct fl_out *o, const struct fl_vma *v, int n, const
 	cur ^= 1;
 }
 
+/* The shim's regions in address order, each run of adjacent ones as one
+ * range (they are mapped one below the other): one scan a run, not one a
+ * region. Returns the number of ranges. */
+static int own_ranges(uintptr_t (*reg)[2])
+{
+	int n = fl_sys_regions(reg, FL_SYS_MAX_REGIONS), k = 0;
+	for (int i = 1; i < n; i++)
+		for (int j = i; j > 0 && reg[j][0] < reg[j - 1][0]; j--) {
+			uintptr_t t0 = reg[j][0], t1 = reg[j][1];
+			reg[j][0] = reg[j - 1][0];
+			reg[j][1] = reg[j - 1][1];
+			reg[j - 1][0] = t0;
+			reg[j - 1][1] = t1;
+		}
+	for (int i = 0; i < n; i++) {
+		if (k > 0 && reg[i][0] == reg[k - 1][1]) {
+			reg[k - 1][1] = reg[i][1];
+			continue;
+		}
+		reg[k][0] = reg[i][0];
+		reg[k++][1] = reg[i][1];
+	}
+	return k;
+}
+
 void fl_pagemap_own(int64_t *resident, int64_t *private)
 {
 	uintptr_t reg[FL_SYS_MAX_REGIONS][2];
-	int nreg = fl_sys_regions(reg, FL_SYS_MAX_REGIONS), saved_mode = pfn_mode;
+	int nreg = own_ranges(reg), saved_mode = pfn_mode;
 	struct row r;
 	*resident = *private = -1;
 	if (pm_fd < 0 || !vec)

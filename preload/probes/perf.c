@@ -27,11 +27,17 @@
 
 #define MAX_TASKS 64
 #define MAX_CPUS 256
-#define RING_PAGES_MAX 512 /* data pages per CPU: 2 MiB, ~43000 samples */
-/* The ticker is woken (fl_perf_wait) when a buffer holds this much, a
- * quarter of a full-size one: at one sample per fault a fault-dense loop
- * fills 2 MiB in ~0.1 s here, the tick length, and lost samples. */
-#define WAKEUP_BYTES (128u * 4096)
+/*
+ * Data pages per CPU. At one sample per fault (--faults all) a buffer holds
+ * RING_PAGES_MAX pages, 2 MiB, ~43000 samples; at one in N it holds as many
+ * faults' samples in N times fewer pages (one in 8, the default: 64 pages).
+ * The kernel allocates and zeroes every page of a buffer when it is mapped:
+ * 2 MiB a CPU were a quarter of a short traced process's CPU time here
+ * (perf_mmap in perf record -g; doc/limits.md), for buffers the default
+ * period never filled.
+ */
+#define RING_PAGES_MAX 512
+#define RING_PAGES_MIN 16
 
 struct fl_probe_st fl_perf_count_st, fl_perf_sample_st, fl_perf_dtlb_st;
 
@@ -47,6 +53,11 @@ struct ring {
 };
 static struct ring rings[MAX_CPUS];
 static int nrings;
+/* The data pages each buffer is asked for (ring_pages_for). The ticker is
+ * woken (fl_perf_wait) when a buffer holds a quarter of that: at one sample
+ * per fault a fault-dense loop fills 2 MiB in ~0.1 s here, the tick length,
+ * and lost samples. */
+static size_t ring_pages = RING_PAGES_MAX;
 /* Every sampler fd (to close) and the ids of the major-fault samplers. */
 static int sfd[MAX_CPUS * 2 * 4];
 static int nsfd;
@@ -238,7 +249,7 @@ static int add_sampler(uint64_t config, uint64_t period, pid_t pid, int cpu, int
 	a.use_clockid = 1;
 	a.clockid = CLOCK_MONOTONIC;
 	a.watermark = 1;
-	a.wakeup_watermark = WAKEUP_BYTES;
+	a.wakeup_watermark = (uint32_t)(ring_pages * 4096 / 4);
 	fd = perf_open(&a, pid, cpu);
 	if (fd < 0)
 		return fd;
@@ -263,7 +274,7 @@ static int add_sampler(uint64_t config, uint64_t period, pid_t pid, int cpu, int
 
 static void *map_ring(int fd, size_t *data_size)
 {
-	for (size_t pages = RING_PAGES_MAX; pages >= 8; pages /= 2) {
+	for (size_t pages = ring_pages; pages >= 8; pages /= 2) {
 		int err;
 		void *p = fl_sys_mmap_e(NULL, (pages + 1) * 4096, PROT_READ | PROT_WRITE,
 					MAP_SHARED, fd, 0, &err);
@@ -275,6 +286,16 @@ static void *map_ring(int fd, size_t *data_size)
 			break;
 	}
 	return NULL;
+}
+
+/* The fewest pages, a power of two (the kernel wants one), that hold the
+ * samples of as many faults at this period as RING_PAGES_MAX at period 1. */
+static size_t ring_pages_for(uint64_t period)
+{
+	size_t pages = RING_PAGES_MAX;
+	while (pages > RING_PAGES_MIN && pages / 2 * period >= RING_PAGES_MAX)
+		pages /= 2;
+	return pages;
 }
 
 static int open_cpu(int cpu, uint64_t period)
@@ -305,6 +326,7 @@ static void open_samples(uint64_t period)
 		fl_probe_set(&fl_perf_sample_st, 0, 0, "off (FAULTLINE_FAULTS=off)");
 		return;
 	}
+	ring_pages = ring_pages_for(period);
 	if (ncpu < 1)
 		ncpu = 1;
 	if (ncpu > MAX_CPUS)

@@ -18,6 +18,7 @@
 #define MAX_VMAS 65536
 
 static char *text;
+static size_t text_len; /* of the last read, 0 once taken or failed */
 static struct fl_vma *vmas;
 static char scratch[16384];
 
@@ -59,6 +60,7 @@ struct fl_vma *fl_procfs_vmas(int *n)
 	if (!vmas && !(vmas = fl_sys_alloc_pages(MAX_VMAS * sizeof(*vmas))))
 		return NULL;
 	len = fl_sys_read_file("/proc/self/maps", text, MAPS_BYTES);
+	text_len = len > 0 ? (size_t)len : 0;
 	if (len <= 0)
 		return NULL;
 	for (const char *p = text; *p && k < MAX_VMAS;) {
@@ -91,6 +93,13 @@ struct fl_vma *fl_procfs_vmas(int *n)
 	}
 	*n = k;
 	return vmas;
+}
+
+const char *fl_procfs_maps_text(size_t *n)
+{
+	*n = text_len;
+	text_len = 0;
+	return *n ? text : NULL;
 }
 
 /* The fd for PROCMAP_QUERY and the process it reads: an fd inherited over

@@ -21,6 +21,9 @@ struct fl_vma {
 /* Reads /proc/self/maps; returns the VMAs (valid until the next call) and
  * their count in *n, or NULL. */
 struct fl_vma *fl_procfs_vmas(int *n);
+/* The text the last fl_procfs_vmas read (NUL-terminated, *n bytes), once:
+ * NULL if that read failed or the text was taken already. */
+const char *fl_procfs_maps_text(size_t *n);
 /* 1 if the path is exactly s. */
 int fl_vma_is(const struct fl_vma *v, const char *s);
 /* Memory the shim mapped for itself, or a kernel-provided region that is

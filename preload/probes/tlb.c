@@ -16,9 +16,30 @@ void fl_tlb_clear(struct fl_tlb *t)
 	t->source = NULL;
 }
 
+/*
+ * Each CPUID traps to the hypervisor in a VM (a few µs here); the decoders
+ * ask some leaves more than once (leaf 0 three times on Intel), so the
+ * answers of one probe are kept. Only the probe at start calls this.
+ */
+#define CPUID_MEMO 16
+static struct {
+	uint32_t leaf, sub, r[4];
+} memo[CPUID_MEMO];
+static int nmemo;
+
 static void real_cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
 {
+	for (int i = 0; i < nmemo; i++)
+		if (memo[i].leaf == leaf && memo[i].sub == sub) {
+			memcpy(r, memo[i].r, sizeof(memo[i].r));
+			return;
+		}
 	__cpuid_count(leaf, sub, r[0], r[1], r[2], r[3]);
+	if (nmemo < CPUID_MEMO) {
+		memo[nmemo].leaf = leaf;
+		memo[nmemo].sub = sub;
+		memcpy(memo[nmemo++].r, r, sizeof(memo[0].r));
+	}
 }
 
 int fl_tlb_amd(struct fl_tlb *t, fl_cpuid_fn cpuid)

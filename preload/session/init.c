@@ -125,6 +125,36 @@ static int text_of(struct dl_phdr_info *info, size_t size, void *arg)
 	return 0;
 }
 
+/* The path the loader loaded the shim from, as dladdr would give it,
+ * without dladdr's search of the shim's symbol table for the nearest name
+ * (~1.5 % of a short traced process's CPU time). */
+struct own_object {
+	uintptr_t addr;
+	const char *path;
+};
+
+static int own_object_of(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct own_object *o = arg;
+	(void)size;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		uintptr_t lo = info->dlpi_addr + ph->p_vaddr;
+		if (ph->p_type == PT_LOAD && o->addr >= lo && o->addr < lo + ph->p_memsz) {
+			o->path = info->dlpi_name;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static const char *own_path(void)
+{
+	struct own_object o = {(uintptr_t)fl_init_resolve, NULL};
+	dl_iterate_phdr(own_object_of, &o);
+	return o.path ? o.path : "";
+}
+
 /* The walk of the loaded objects (dl_iterate_phdr) is safe from a handler
  * only if the interrupted code was not in the loader or libc, which may be
  * in the middle of changing the list (dlopen) with its lock held. */
@@ -637,7 +667,6 @@ static void on_exit_handler(int status, void *arg)
 
 __attribute__((constructor(101))) static void fl_init(void)
 {
-	Dl_info dl;
 	if (fl_state != FL_UNINIT)
 		return;
 	fl_state = FL_BOOT;
@@ -648,7 +677,7 @@ __attribute__((constructor(101))) static void fl_init(void)
 		fl_log_warn("FAULTLINE_OUT is not set; tracing off", 0);
 		goto off;
 	}
-	fl_config_finish(dladdr((void *)fl_init_resolve, &dl) && dl.dli_fname ? dl.dli_fname : "");
+	fl_config_finish(own_path());
 	fl_thread_init();
 	if (fl_stacks_init() != 0 || fl_ptrset_init(fl_config.all ? 22 : 12) != 0 ||
 	    fl_record_init() != 0) {

@@ -2,6 +2,7 @@
 
 #include "probes/maps.h"
 #include "probes/probes.h"
+#include "probes/procfs.h"
 #include "record/drain.h"
 #include "record/sites.h"
 #include "trace/clock.h"
@@ -27,9 +28,17 @@ void fl_tick_locked(int final)
 		if (!stopped)
 			fl_sites_emit(o, fl_seq_next, fl_now());
 		fl_probes_tick(o, final);
-		/* The probes may have flushed and reached the cap just now. */
-		if (!fl_trace.stopped)
-			fl_maps_emit(o, "changed", 0);
+		/* The probes may have flushed and reached the cap just now. The
+		 * maps text they read at the tick's start serves (the shim maps
+		 * nothing during a tick): one read of /proc/self/maps a tick. */
+		if (!fl_trace.stopped) {
+			size_t n;
+			const char *maps = fl_procfs_maps_text(&n);
+			if (maps)
+				fl_maps_emit_text(o, "changed", 0, maps, n);
+			else
+				fl_maps_emit(o, "changed", 0);
+		}
 	}
 	fl_writer_write(1);
 }

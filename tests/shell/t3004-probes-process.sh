@@ -92,4 +92,14 @@ test_expect_success 'the accessed-bit self-test result is in the header' '
 	head -1 "$(trace_of "$TMP/p")" | jq -e ".probes.accessed_bit.ok | type == \"boolean\"" >/dev/null
 '
 
+# Only --wss reads the accessed bit: the self-test (64 page faults) runs
+# there and nowhere else.
+test_expect_success 'the accessed-bit self-test runs with --wss only' '
+	head -1 "$(trace_of "$TMP/p")" | jq -e ".probes.accessed_bit |
+		.ok == false and (.why | startswith(\"not tested: only --wss\"))" >/dev/null &&
+	"$FL" record -q --wss -o "$TMP/w" -- "$PROGS/p_probe_touch" 64 1 0 >/dev/null &&
+	head -1 "$(trace_of "$TMP/w")" | jq -e ".probes.accessed_bit |
+		.ok == true or (.why | startswith(\"accessed bits unavailable: self-test\"))" >/dev/null
+'
+
 test_done
