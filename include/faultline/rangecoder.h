@@ -1,0 +1,273 @@
+/*
+ * An adaptive binary range coder (the carry-less form LZMA uses: 32-bit
+ * range, 11-bit probabilities, a cache byte for the carry) and the models of
+ * the version 4 "hc" lines built on it (schema.h, FL_K_HC_CODED). Shared by
+ * the shim, which encodes, and the analyzer, which decodes: both must make
+ * the same model updates in the same order, so both sides use this one
+ * header. Everything is inline and calls nothing: the shim may use it under
+ * its writer lock.
+ *
+ * Exactness: the decoder gives back every bit the encoder coded, whatever
+ * the probabilities; the models only decide how many bytes that takes. A
+ * corrupt input cannot make the decoder read outside its buffer: it reads
+ * zeros past the end and says so (fl_rc_dec_finished).
+ */
+#ifndef FAULTLINE_RANGECODER_H
+#define FAULTLINE_RANGECODER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define FL_RC_PROB_BITS 11
+#define FL_RC_PROB_ONE (1u << FL_RC_PROB_BITS)
+/* Adaptation: each coded bit moves its probability 1/32 of the way. */
+#define FL_RC_MOVE 5
+#define FL_RC_TOP (1u << 24)
+
+/* Bytes a flush adds: the cache byte and low's four. */
+#define FL_RC_FLUSH_BYTES 5
+
+struct fl_rc_enc {
+	uint64_t low;
+	uint32_t range;
+	uint8_t cache;
+	uint64_t cache_size;
+	uint8_t *out;
+	size_t n;
+};
+
+static inline void fl_rc_enc_init(struct fl_rc_enc *e, uint8_t *out)
+{
+	e->low = 0;
+	e->range = 0xFFFFFFFFu;
+	e->cache = 0;
+	e->cache_size = 1;
+	e->out = out;
+	e->n = 0;
+}
+
+/* The top byte of low leaves, once no carry can change it. */
+static inline void fl_rc_shift_low(struct fl_rc_enc *e)
+{
+	if ((uint32_t)e->low < 0xFF000000u || (e->low >> 32) != 0) {
+		uint8_t carry = (uint8_t)(e->low >> 32), byte = e->cache;
+		do {
+			e->out[e->n++] = (uint8_t)(byte + carry);
+			byte = 0xFF;
+		} while (--e->cache_size != 0);
+		e->cache = (uint8_t)(e->low >> 24);
+	}
+	e->cache_size++;
+	e->low = (e->low & 0x00FFFFFFu) << 8;
+}
+
+static inline void fl_rc_enc_bit(struct fl_rc_enc *e, uint16_t *p, unsigned bit)
+{
+	uint32_t bound = (e->range >> FL_RC_PROB_BITS) * *p;
+	if (!bit) {
+		e->range = bound;
+		*p = (uint16_t)(*p + ((FL_RC_PROB_ONE - *p) >> FL_RC_MOVE));
+	} else {
+		e->low += bound;
+		e->range -= bound;
+		*p = (uint16_t)(*p - (*p >> FL_RC_MOVE));
+	}
+	while (e->range < FL_RC_TOP) {
+		e->range <<= 8;
+		fl_rc_shift_low(e);
+	}
+}
+
+/* The low n bits of v (n <= 32), top first, each at one half. */
+static inline void fl_rc_enc_direct(struct fl_rc_enc *e, uint32_t v, unsigned n)
+{
+	while (n--) {
+		e->range >>= 1;
+		e->low += e->range & (0u - ((v >> n) & 1));
+		while (e->range < FL_RC_TOP) {
+			e->range <<= 8;
+			fl_rc_shift_low(e);
+		}
+	}
+}
+
+/* Returns the byte count of the coded stream in e->out. */
+static inline size_t fl_rc_enc_finish(struct fl_rc_enc *e)
+{
+	for (int i = 0; i < FL_RC_FLUSH_BYTES; i++)
+		fl_rc_shift_low(e);
+	return e->n;
+}
+
+struct fl_rc_dec {
+	uint32_t range, code;
+	const uint8_t *in;
+	size_t n, i;
+	int overrun; /* read past the end: the input is not what an encoder wrote */
+};
+
+static inline uint8_t fl_rc_dec_byte(struct fl_rc_dec *d)
+{
+	if (d->i < d->n)
+		return d->in[d->i++];
+	d->overrun = 1;
+	return 0;
+}
+
+/* -1 when the stream cannot be one the encoder wrote (its first byte is 0). */
+static inline int fl_rc_dec_init(struct fl_rc_dec *d, const uint8_t *in, size_t n)
+{
+	d->in = in;
+	d->n = n;
+	d->i = 0;
+	d->overrun = 0;
+	d->range = 0xFFFFFFFFu;
+	d->code = 0;
+	if (fl_rc_dec_byte(d) != 0)
+		return -1;
+	for (int i = 0; i < 4; i++)
+		d->code = (d->code << 8) | fl_rc_dec_byte(d);
+	return d->overrun ? -1 : 0;
+}
+
+static inline unsigned fl_rc_dec_bit(struct fl_rc_dec *d, uint16_t *p)
+{
+	uint32_t bound = (d->range >> FL_RC_PROB_BITS) * *p;
+	unsigned bit;
+	if (d->code < bound) {
+		d->range = bound;
+		*p = (uint16_t)(*p + ((FL_RC_PROB_ONE - *p) >> FL_RC_MOVE));
+		bit = 0;
+	} else {
+		d->code -= bound;
+		d->range -= bound;
+		*p = (uint16_t)(*p - (*p >> FL_RC_MOVE));
+		bit = 1;
+	}
+	while (d->range < FL_RC_TOP) {
+		d->range <<= 8;
+		d->code = (d->code << 8) | fl_rc_dec_byte(d);
+	}
+	return bit;
+}
+
+static inline uint32_t fl_rc_dec_direct(struct fl_rc_dec *d, unsigned n)
+{
+	uint32_t v = 0;
+	while (n--) {
+		uint32_t bit;
+		d->range >>= 1;
+		bit = d->code >= d->range;
+		d->code -= d->range & (0u - bit);
+		v = (v << 1) | bit;
+		while (d->range < FL_RC_TOP) {
+			d->range <<= 8;
+			d->code = (d->code << 8) | fl_rc_dec_byte(d);
+		}
+	}
+	return v;
+}
+
+/* A stream the encoder finished ends exactly here, with nothing left in code. */
+static inline int fl_rc_dec_finished(const struct fl_rc_dec *d)
+{
+	return !d->overrun && d->i == d->n && d->code == 0;
+}
+
+/* A symbol of 2^bits values as a binary tree of decisions, top bit first:
+ * probs holds 2^bits entries, [0] unused. */
+static inline void fl_rc_enc_tree(struct fl_rc_enc *e, uint16_t *probs, unsigned bits, unsigned sym)
+{
+	unsigned node = 1;
+	while (bits--) {
+		unsigned bit = (sym >> bits) & 1;
+		fl_rc_enc_bit(e, &probs[node], bit);
+		node = (node << 1) | bit;
+	}
+}
+
+static inline unsigned fl_rc_dec_tree(struct fl_rc_dec *d, uint16_t *probs, unsigned bits)
+{
+	unsigned node = 1;
+	for (unsigned i = 0; i < bits; i++)
+		node = (node << 1) | fl_rc_dec_bit(d, &probs[node]);
+	return node - (1u << bits);
+}
+
+static inline void fl_rc_probs_init(uint16_t *probs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		probs[i] = FL_RC_PROB_ONE / 2;
+}
+
+/*
+ * A number of up to 64 bits: its bit length (0 for 0) as a 7-bit tree, then
+ * the FL_RC_NUM_TOP bits below its leading one as a tree in the context of
+ * the length (sizes and slots that recur cost little), then the rest as
+ * direct bits (for random low bits nothing does better).
+ */
+#define FL_RC_NUM_TOP 4
+struct fl_rc_num {
+	uint16_t len[128];
+	uint16_t top[65][1u << FL_RC_NUM_TOP];
+};
+
+static inline void fl_rc_num_init(struct fl_rc_num *m)
+{
+	fl_rc_probs_init(m->len, sizeof(m->len) / sizeof(m->len[0]));
+	fl_rc_probs_init(&m->top[0][0], sizeof(m->top) / sizeof(m->top[0][0]));
+}
+
+static inline void fl_rc_enc_num(struct fl_rc_enc *e, struct fl_rc_num *m, uint64_t v)
+{
+	unsigned len = v ? 64 - (unsigned)__builtin_clzll(v) : 0, below, top;
+	fl_rc_enc_tree(e, m->len, 7, len);
+	if (len < 2)
+		return;
+	below = len - 1;
+	top = below < FL_RC_NUM_TOP ? below : FL_RC_NUM_TOP;
+	fl_rc_enc_tree(e, m->top[len], top, (unsigned)(v >> (below - top)) & ((1u << top) - 1));
+	below -= top;
+	if (below > 32) {
+		fl_rc_enc_direct(e, (uint32_t)(v >> 32), below - 32);
+		below = 32;
+	}
+	fl_rc_enc_direct(e, (uint32_t)v, below);
+}
+
+/* -1 on a length no encoder writes (above 64). */
+static inline int fl_rc_dec_num(struct fl_rc_dec *d, struct fl_rc_num *m, uint64_t *out)
+{
+	unsigned len = fl_rc_dec_tree(d, m->len, 7), below, top;
+	uint64_t v;
+	if (len > 64)
+		return -1;
+	if (len < 2) {
+		*out = len;
+		return 0;
+	}
+	below = len - 1;
+	top = below < FL_RC_NUM_TOP ? below : FL_RC_NUM_TOP;
+	v = (1u << top) | fl_rc_dec_tree(d, m->top[len], top);
+	below -= top;
+	if (below > 32) {
+		v = (v << (below - 32)) | fl_rc_dec_direct(d, below - 32);
+		below = 32;
+	}
+	v = (v << below) | fl_rc_dec_direct(d, below);
+	*out = v;
+	return 0;
+}
+
+/* Signed numbers as unsigned, the small ones of either sign small. */
+static inline uint64_t fl_rc_zigzag(int64_t v)
+{
+	return ((uint64_t)v << 1) ^ (0 - ((uint64_t)v >> 63));
+}
+
+static inline int64_t fl_rc_unzigzag(uint64_t u)
+{
+	return (int64_t)((u >> 1) ^ (0 - (u & 1)));
+}
+
+#endif
