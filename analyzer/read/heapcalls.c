@@ -376,7 +376,7 @@ static const char *columns_decode(struct fl_hc_decoder *d, struct columns *cs,
 		ctx = l;
 		for (const uint8_t *col = fl_hc_letter_columns[l]; *col != FL_HC_NCOLS; col++) {
 			uint64_t v;
-			if (fl_rc_dec_num(&rd, &d->models.cols[*col], &v) < 0)
+			if (fl_rc_dec_num(&rd, &d->models.cols[*col], &v, FL_HC_COL_TOP(*col)) < 0)
 				return "a coded heap calls string that no encoder wrote";
 			d->nums[*col * d->cap + count[*col]++] =
 			    FL_HC_COL_SIGNED(*col) ? (uint64_t)fl_rc_unzigzag(v) : v;

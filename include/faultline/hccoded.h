@@ -38,6 +38,10 @@ enum fl_hc_col {
 	FL_HC_NCOLS
 };
 #define FL_HC_COL_SIGNED(col) ((col) >= FL_HC_COL_A)
+/* The top bits each column models below a number's leading one: none for
+ * slots (which slot comes free follows the program's order of frees,
+ * nothing a number's top bits say), FL_RC_NUM_TOP for the rest. */
+#define FL_HC_COL_TOP(col) ((col) == FL_HC_COL_F ? 0u : FL_RC_NUM_TOP)
 
 /* The columns each letter takes a number of, in coding order (at most 3;
  * FL_HC_NCOLS ends a list). As version 3's: 6 f; g a, z; 5 z; 8 z, p; 7 z,

@@ -61,29 +61,38 @@ static inline void fl_rc_shift_low(struct fl_rc_enc *e)
 	e->low = (e->low & 0x00FFFFFFu) << 8;
 }
 
+/* The probability of a 0 after coding bit, without a branch: the bits of
+ * slots and sizes are coin tosses the CPU cannot predict. It stays within
+ * [31, 2017], so a decision never costs more than 6.05 bits. */
+static inline uint16_t fl_rc_adapt(uint16_t p, unsigned bit)
+{
+	uint32_t mask = 0u - bit;
+	uint32_t up = (FL_RC_PROB_ONE - p) >> FL_RC_MOVE, down = (uint32_t)p >> FL_RC_MOVE;
+	return (uint16_t)(p + (up & ~mask) - (down & mask));
+}
+
 static inline void fl_rc_enc_bit(struct fl_rc_enc *e, uint16_t *p, unsigned bit)
 {
-	uint32_t bound = (e->range >> FL_RC_PROB_BITS) * *p;
-	if (!bit) {
-		e->range = bound;
-		*p = (uint16_t)(*p + ((FL_RC_PROB_ONE - *p) >> FL_RC_MOVE));
-	} else {
-		e->low += bound;
-		e->range -= bound;
-		*p = (uint16_t)(*p - (*p >> FL_RC_MOVE));
-	}
-	while (e->range < FL_RC_TOP) {
+	uint32_t bound = (e->range >> FL_RC_PROB_BITS) * *p, mask = 0u - bit;
+	e->low += bound & mask;
+	e->range = (bound & ~mask) | ((e->range - bound) & mask);
+	*p = fl_rc_adapt(*p, bit);
+	/* one shift at most: range was >= 2^24 and keeps >= 31/2048 of it */
+	if (e->range < FL_RC_TOP) {
 		e->range <<= 8;
 		fl_rc_shift_low(e);
 	}
 }
 
-/* The low n bits of v (n <= 32), top first, each at one half. */
+/* The low n bits of v (n <= 32), each at one half: up to 16 at a time
+ * (range keeps at least 2^8 of its 2^24). */
 static inline void fl_rc_enc_direct(struct fl_rc_enc *e, uint32_t v, unsigned n)
 {
-	while (n--) {
-		e->range >>= 1;
-		e->low += e->range & (0u - ((v >> n) & 1));
+	while (n) {
+		unsigned k = n > 16 ? 16 : n;
+		n -= k;
+		e->range >>= k;
+		e->low += (uint64_t)e->range * ((v >> n) & ((1u << k) - 1));
 		while (e->range < FL_RC_TOP) {
 			e->range <<= 8;
 			fl_rc_shift_low(e);
@@ -133,33 +142,35 @@ static inline int fl_rc_dec_init(struct fl_rc_dec *d, const uint8_t *in, size_t 
 static inline unsigned fl_rc_dec_bit(struct fl_rc_dec *d, uint16_t *p)
 {
 	uint32_t bound = (d->range >> FL_RC_PROB_BITS) * *p;
-	unsigned bit;
-	if (d->code < bound) {
-		d->range = bound;
-		*p = (uint16_t)(*p + ((FL_RC_PROB_ONE - *p) >> FL_RC_MOVE));
-		bit = 0;
-	} else {
-		d->code -= bound;
-		d->range -= bound;
-		*p = (uint16_t)(*p - (*p >> FL_RC_MOVE));
-		bit = 1;
-	}
-	while (d->range < FL_RC_TOP) {
+	unsigned bit = d->code >= bound;
+	uint32_t mask = 0u - bit;
+	d->code -= bound & mask;
+	d->range = (bound & ~mask) | ((d->range - bound) & mask);
+	*p = fl_rc_adapt(*p, bit);
+	if (d->range < FL_RC_TOP) {
 		d->range <<= 8;
 		d->code = (d->code << 8) | fl_rc_dec_byte(d);
 	}
 	return bit;
 }
 
+/* A corrupt stream can make a value of more than n bits: it is cut to n,
+ * and the stream will not finish (fl_rc_dec_finished). */
 static inline uint32_t fl_rc_dec_direct(struct fl_rc_dec *d, unsigned n)
 {
 	uint32_t v = 0;
-	while (n--) {
-		uint32_t bit;
-		d->range >>= 1;
-		bit = d->code >= d->range;
-		d->code -= d->range & (0u - bit);
-		v = (v << 1) | bit;
+	while (n) {
+		unsigned k = n > 16 ? 16 : n;
+		uint32_t part;
+		n -= k;
+		d->range >>= k;
+		part = d->code / d->range;
+		if (part >> k) {
+			part = (1u << k) - 1;
+			d->overrun = 1;
+		}
+		d->code -= part * d->range;
+		v = (v << k) | part;
 		while (d->range < FL_RC_TOP) {
 			d->range <<= 8;
 			d->code = (d->code << 8) | fl_rc_dec_byte(d);
@@ -201,31 +212,43 @@ static inline void fl_rc_probs_init(uint16_t *probs, size_t n)
 }
 
 /*
- * A number of up to 64 bits: its bit length (0 for 0) as a 7-bit tree, then
- * the FL_RC_NUM_TOP bits below its leading one as a tree in the context of
- * the length (sizes and slots that recur cost little), then the rest as
- * direct bits (for random low bits nothing does better).
+ * A number of up to 64 bits: its bit length (0 for 0) as a 4-bit tree, 15
+ * meaning 15 or more, with the length - 15 following as a 6-bit tree (a
+ * column's numbers mostly have a few short lengths: 4 decisions, not 7),
+ * then the top bits below its leading one (at most FL_RC_NUM_TOP, the
+ * caller's choice; fewer if it has fewer) as a tree in the context of the
+ * length (sizes that recur cost little), then the rest as direct bits (for
+ * random low bits nothing does better, and they cost no decision).
  */
-#define FL_RC_NUM_TOP 4
+#define FL_RC_NUM_TOP 3
+#define FL_RC_NUM_LONG 15
 struct fl_rc_num {
-	uint16_t len[128];
+	uint16_t len[16];
+	uint16_t long_len[64];
 	uint16_t top[65][1u << FL_RC_NUM_TOP];
 };
 
 static inline void fl_rc_num_init(struct fl_rc_num *m)
 {
 	fl_rc_probs_init(m->len, sizeof(m->len) / sizeof(m->len[0]));
+	fl_rc_probs_init(m->long_len, sizeof(m->long_len) / sizeof(m->long_len[0]));
 	fl_rc_probs_init(&m->top[0][0], sizeof(m->top) / sizeof(m->top[0][0]));
 }
 
-static inline void fl_rc_enc_num(struct fl_rc_enc *e, struct fl_rc_num *m, uint64_t v)
+static inline void fl_rc_enc_num(struct fl_rc_enc *e, struct fl_rc_num *m, uint64_t v,
+				 unsigned ntop)
 {
 	unsigned len = v ? 64 - (unsigned)__builtin_clzll(v) : 0, below, top;
-	fl_rc_enc_tree(e, m->len, 7, len);
+	if (len < FL_RC_NUM_LONG) {
+		fl_rc_enc_tree(e, m->len, 4, len);
+	} else {
+		fl_rc_enc_tree(e, m->len, 4, FL_RC_NUM_LONG);
+		fl_rc_enc_tree(e, m->long_len, 6, len - FL_RC_NUM_LONG);
+	}
 	if (len < 2)
 		return;
 	below = len - 1;
-	top = below < FL_RC_NUM_TOP ? below : FL_RC_NUM_TOP;
+	top = below < ntop ? below : ntop;
 	fl_rc_enc_tree(e, m->top[len], top, (unsigned)(v >> (below - top)) & ((1u << top) - 1));
 	below -= top;
 	if (below > 32) {
@@ -236,10 +259,13 @@ static inline void fl_rc_enc_num(struct fl_rc_enc *e, struct fl_rc_num *m, uint6
 }
 
 /* -1 on a length no encoder writes (above 64). */
-static inline int fl_rc_dec_num(struct fl_rc_dec *d, struct fl_rc_num *m, uint64_t *out)
+static inline int fl_rc_dec_num(struct fl_rc_dec *d, struct fl_rc_num *m, uint64_t *out,
+				unsigned ntop)
 {
-	unsigned len = fl_rc_dec_tree(d, m->len, 7), below, top;
+	unsigned len = fl_rc_dec_tree(d, m->len, 4), below, top;
 	uint64_t v;
+	if (len == FL_RC_NUM_LONG)
+		len += fl_rc_dec_tree(d, m->long_len, 6);
 	if (len > 64)
 		return -1;
 	if (len < 2) {
@@ -247,7 +273,7 @@ static inline int fl_rc_dec_num(struct fl_rc_dec *d, struct fl_rc_num *m, uint64
 		return 0;
 	}
 	below = len - 1;
-	top = below < FL_RC_NUM_TOP ? below : FL_RC_NUM_TOP;
+	top = below < ntop ? below : ntop;
 	v = (1u << top) | fl_rc_dec_tree(d, m->top[len], top);
 	below -= top;
 	if (below > 32) {

@@ -28,10 +28,10 @@
 #define EPOCH_NS 1000000000ull
 #define MAX_LETTERS 9		    /* t q c s w x r, a free and an alloc letter */
 #define TABLE (2 * FL_HC_MAX_SLOTS) /* open addressing: at most half full */
-/* A coded line's bytes at most: a letter is 4 decisions, a number 11 and up
- * to 59 direct bits, a decision at most 6.05 bits (no probability falls
- * below 31/2048); 9 letters and 9 numbers a call (a realloc) round up to
- * 256 bytes a call. */
+/* A coded line's bytes at most: a letter is 4 decisions, a number 13 and up
+ * to 60 direct bits, a decision at most 6.05 bits (no probability falls
+ * below 31/2048): 9 letters and 9 numbers a call (a realloc), 184 bytes,
+ * round up to 256. */
 #define CODED_BYTES (MAX_CALLS * 256 + FL_RC_FLUSH_BYTES)
 
 /* A block holding a slot: what the reader knows it by. Empty: addr 0, or
@@ -317,7 +317,7 @@ static void put_coded(struct fl_out *o)
 					 ? fl_rc_zigzag(sgn[*col - FL_HC_COL_A][next[*col]])
 					 : fixed[*col][next[*col]];
 			next[*col]++;
-			fl_rc_enc_num(&e, &hc.models.cols[*col], v);
+			fl_rc_enc_num(&e, &hc.models.cols[*col], v, FL_HC_COL_TOP(*col));
 		}
 	}
 	fl_out_u64(o, FL_K_HC_NLETTERS, hc.nk);

@@ -29,7 +29,7 @@ enum op { BIT, TREE, DIRECT, NUM };
 
 struct sym {
 	enum op op;
-	unsigned ctx, n; /* model index; tree or direct bit count */
+	unsigned ctx, n; /* model index; tree or direct bit count, a number's top bits */
 	uint64_t v;
 };
 
@@ -69,7 +69,7 @@ static size_t encode(size_t n)
 			fl_rc_enc_direct(&e, (uint32_t)s->v, s->n);
 			break;
 		case NUM:
-			fl_rc_enc_num(&e, &m.nums[s->ctx], s->v);
+			fl_rc_enc_num(&e, &m.nums[s->ctx], s->v, s->n);
 			break;
 		}
 	}
@@ -101,7 +101,7 @@ static size_t decode(const uint8_t *in, size_t len, size_t n, int *finished)
 			v = fl_rc_dec_direct(&d, s->n);
 			break;
 		case NUM:
-			if (fl_rc_dec_num(&d, &m.nums[s->ctx], &v) < 0)
+			if (fl_rc_dec_num(&d, &m.nums[s->ctx], &v, s->n) < 0)
 				v = ~s->v;
 			break;
 		}
@@ -153,6 +153,7 @@ static void test_random(void)
 			s->v = s->n == 32 ? (uint32_t)v : v & ((1u << s->n) - 1);
 			break;
 		case NUM:
+			s->n = (unsigned)(r >> 16) % (FL_RC_NUM_TOP + 1);
 			s->v = r % 3 ? v % 1000 : any_length(v);
 			break;
 		}
@@ -180,12 +181,13 @@ static void test_adversarial(void)
 	for (unsigned len = 0; len <= 64; len++) {
 		uint64_t lo = len ? 1ull << (len - 1) : 0;
 		uint64_t hi = len == 64 ? UINT64_MAX : len ? (1ull << len) - 1 : 0;
-		syms[n++] = (struct sym){NUM, 0, 0, lo};
-		syms[n++] = (struct sym){NUM, 0, 0, hi};
+		syms[n++] = (struct sym){NUM, 0, FL_RC_NUM_TOP, lo};
+		syms[n++] = (struct sym){NUM, 0, FL_RC_NUM_TOP, hi};
 		syms[n++] = (struct sym){NUM, 1, 0, any_length(rnd())};
+		syms[n++] = (struct sym){NUM, 3, 1, hi};
 	}
 	for (int i = 0; i < 5000; i++)
-		syms[n++] = (struct sym){NUM, 2, 0, i % 2 ? UINT64_MAX : 0};
+		syms[n++] = (struct sym){NUM, 2, FL_RC_NUM_TOP, i % 2 ? UINT64_MAX : 0};
 	/* direct bits, all ones and all zeros at every width */
 	for (unsigned w = 0; w <= 32; w++) {
 		syms[n++] = (struct sym){DIRECT, 0, w, w == 32 ? UINT32_MAX : (1u << w) - 1};
@@ -214,7 +216,7 @@ static void test_garbage(void)
 		decode(in, l, n, &finished);
 	}
 	for (size_t i = 0; i < n; i++)
-		syms[i] = (struct sym){NUM, (unsigned)i % 4, 0, rnd() % 5000};
+		syms[i] = (struct sym){NUM, (unsigned)i % 4, FL_RC_NUM_TOP, rnd() % 5000};
 	len = encode(n);
 	decode(out, len - 1, n, &finished);
 	CHECK(!finished);
