@@ -197,11 +197,32 @@ static inline void fl_rc_enc_tree(struct fl_rc_enc *e, uint16_t *probs, unsigned
 	}
 }
 
+/* As fl_rc_dec_bit down the tree, but both children's probabilities load
+ * while a decision is made: the next one then waits for a select, not for
+ * a load that depends on the bit (decoding is one long chain of them). */
 static inline unsigned fl_rc_dec_tree(struct fl_rc_dec *d, uint16_t *probs, unsigned bits)
 {
 	unsigned node = 1;
-	for (unsigned i = 0; i < bits; i++)
-		node = (node << 1) | fl_rc_dec_bit(d, &probs[node]);
+	uint32_t p = probs[1];
+	for (unsigned i = 0; i < bits; i++) {
+		uint32_t bound = (d->range >> FL_RC_PROB_BITS) * p, p0 = 0, p1 = 0, mask;
+		unsigned bit;
+		if (i + 1 < bits) {
+			p0 = probs[2 * node];
+			p1 = probs[2 * node + 1];
+		}
+		bit = d->code >= bound;
+		mask = 0u - bit;
+		d->code -= bound & mask;
+		d->range = (bound & ~mask) | ((d->range - bound) & mask);
+		probs[node] = fl_rc_adapt((uint16_t)p, bit);
+		if (d->range < FL_RC_TOP) {
+			d->range <<= 8;
+			d->code = (d->code << 8) | fl_rc_dec_byte(d);
+		}
+		node = 2 * node + bit;
+		p = (p0 & ~mask) | (p1 & mask);
+	}
 	return node - (1u << bits);
 }
 
