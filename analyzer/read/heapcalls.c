@@ -371,15 +371,15 @@ static const char *columns_decode(struct fl_hc_decoder *d, struct columns *cs,
 	if (fl_rc_dec_init(&rd, d->bytes, (size_t)nbytes) < 0)
 		return "a coded heap calls string that no encoder wrote";
 	for (size_t i = 0; i < m; i++) {
-		unsigned l = fl_rc_dec_tree(&rd, d->models.letters[ctx], 4);
+		uint64_t nums[3];
+		unsigned l;
+		if (fl_hc_dec_token(&rd, &d->models, &ctx, &l, nums) < 0)
+			return "a coded heap calls string that no encoder wrote";
 		d->letters[i] = FL_HC_LETTERS[l];
-		ctx = l;
-		for (const uint8_t *col = fl_hc_letter_columns[l]; *col != FL_HC_NCOLS; col++) {
-			uint64_t v;
-			if (fl_rc_dec_num(&rd, &d->models.cols[*col], &v, FL_HC_COL_TOP(*col)) < 0)
-				return "a coded heap calls string that no encoder wrote";
-			d->nums[*col * d->cap + count[*col]++] =
-			    FL_HC_COL_SIGNED(*col) ? (uint64_t)fl_rc_unzigzag(v) : v;
+		for (unsigned n = 0; fl_hc_letter_columns[l][n] != FL_HC_NCOLS; n++) {
+			unsigned col = fl_hc_letter_columns[l][n];
+			d->nums[col * d->cap + count[col]++] =
+			    FL_HC_COL_SIGNED(col) ? (uint64_t)fl_rc_unzigzag(nums[n]) : nums[n];
 		}
 	}
 	if (!fl_rc_dec_finished(&rd))

@@ -47,6 +47,7 @@ struct slot_entry {
 /* The version 4 line being coded (mapped on first use: a line touches only
  * the pages its bytes reach). */
 struct coded {
+	struct fl_hc_models models; /* set afresh by the first coded line of an epoch */
 	uint8_t bytes[CODED_BYTES];
 	char text[FL_HC_B64_LEN(CODED_BYTES)];
 };
@@ -69,9 +70,9 @@ static struct {
 	int have_stack; /* prev_stack holds: an allocation of the same stack omits it */
 	uint64_t freed[FL_HC_BUCKETS][FL_HC_DEPTH];
 	uint8_t nfreed[FL_HC_BUCKETS];
-	struct fl_hc_models models; /* version 4's, reset with the rest */
-	struct coded *coded;	    /* NULL: not mapped yet, or no memory for it */
+	struct coded *coded; /* NULL: not mapped yet, or no memory for it */
 	int coded_failed;
+	int models_stale; /* the epoch's models are still to be set (lazily: 80 kB) */
 	/* The pending line. */
 	uint32_t ncalls, tid;
 	uint64_t t0, seq0, prev_seq;
@@ -98,7 +99,7 @@ void fl_heapcodec_new_epoch(void)
 	hc.prev_addr = hc.prev_size = 0;
 	hc.have_stack = 0;
 	memset(hc.nfreed, 0, sizeof(hc.nfreed));
-	fl_hc_models_init(&hc.models);
+	hc.models_stale = 1;
 }
 
 void fl_heapcodec_reset(void)
@@ -307,18 +308,21 @@ static void put_coded(struct fl_out *o)
 	size_t next[FL_HC_NCOLS] = {0};
 	struct fl_rc_enc e;
 	unsigned ctx = FL_HC_NLETTERS;
+	if (hc.models_stale) {
+		fl_hc_models_init(&hc.coded->models);
+		hc.models_stale = 0;
+	}
 	fl_rc_enc_init(&e, hc.coded->bytes);
 	for (size_t i = 0; i < hc.nk; i++) {
-		unsigned l = letter_code[(unsigned char)hc.k[i] & 127];
-		fl_rc_enc_tree(&e, hc.models.letters[ctx], 4, l);
-		ctx = l;
+		unsigned l = letter_code[(unsigned char)hc.k[i] & 127], n = 0;
+		uint64_t nums[3];
 		for (const uint8_t *col = fl_hc_letter_columns[l]; *col != FL_HC_NCOLS; col++) {
-			uint64_t v = FL_HC_COL_SIGNED(*col)
-					 ? fl_rc_zigzag(sgn[*col - FL_HC_COL_A][next[*col]])
-					 : fixed[*col][next[*col]];
+			nums[n++] = FL_HC_COL_SIGNED(*col)
+					? fl_rc_zigzag(sgn[*col - FL_HC_COL_A][next[*col]])
+					: fixed[*col][next[*col]];
 			next[*col]++;
-			fl_rc_enc_num(&e, &hc.models.cols[*col], v, FL_HC_COL_TOP(*col));
 		}
+		fl_hc_enc_token(&e, &hc.coded->models, &ctx, l, nums);
 	}
 	fl_out_u64(o, FL_K_HC_NLETTERS, hc.nk);
 	fl_out_strn(o, FL_K_HC_CODED, hc.coded->text,
@@ -335,6 +339,7 @@ static int use_coded(void)
 	if (!hc.coded && !hc.coded_failed) {
 		hc.coded = fl_sys_alloc_pages(sizeof(*hc.coded));
 		hc.coded_failed = !hc.coded;
+		hc.models_stale = 1; /* no coded line yet: the reader's are fresh */
 	}
 	return hc.coded != NULL;
 }

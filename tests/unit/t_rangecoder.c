@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "faultline/hccoded.h"
 #include "faultline/rangecoder.h"
 #include "rng.h"
 
@@ -225,10 +226,78 @@ static void test_garbage(void)
 	CHECK(!finished);
 }
 
+/* The tokens of the heap lines (faultline/hccoded.h): random ones, and runs
+ * that repeat earlier ones with now and then a change, so that the match
+ * model predicts, hits and misses, and the recent values are taken from. */
+#define NTOK 50000 /* at most 55 bytes each: within out[] */
+static unsigned tok_letter[NTOK];
+static uint64_t tok_nums[NTOK][3];
+
+static void random_token(size_t i)
+{
+	unsigned l = (unsigned)(rnd() % FL_HC_NLETTERS);
+	tok_letter[i] = l;
+	for (unsigned n = 0; fl_hc_letter_columns[l][n] != FL_HC_NCOLS; n++) {
+		uint64_t r = rnd();
+		tok_nums[i][n] = r % 4 == 0 ? any_length(r) : r % 4 == 1 ? r % 8 : r % 3000;
+	}
+}
+
+static void test_tokens(void)
+{
+	static struct fl_hc_models enc_models, dec_models;
+	struct fl_rc_enc e;
+	struct fl_rc_dec d;
+	size_t len, wrong = 0, matched = 0, recent = 0;
+	unsigned ctx = FL_HC_NLETTERS;
+	for (size_t i = 0; i < NTOK; i++) {
+		if (i > 100 && rnd() % 3 == 0) { /* a run copied from before */
+			size_t from = rnd() % (i - 50), n = 1 + rnd() % 200;
+			for (size_t k = 0; k < n && i < NTOK; k++, i++) {
+				tok_letter[i] = tok_letter[from + k];
+				memcpy(tok_nums[i], tok_nums[from + k], sizeof(tok_nums[i]));
+				if (rnd() % 50 == 0)
+					tok_nums[i][0] ^= 1;
+			}
+			i--;
+		} else {
+			random_token(i);
+		}
+	}
+	fl_hc_models_init(&enc_models);
+	fl_rc_enc_init(&e, out);
+	for (size_t i = 0; i < NTOK; i++) {
+		unsigned col = fl_hc_letter_columns[tok_letter[i]][0];
+		matched += enc_models.match.len > 0;
+		for (unsigned k = 0; col != FL_HC_NCOLS && k < enc_models.recent[col].n; k++)
+			recent += enc_models.recent[col].v[k] == tok_nums[i][0];
+		fl_hc_enc_token(&e, &enc_models, &ctx, tok_letter[i], tok_nums[i]);
+	}
+	len = fl_rc_enc_finish(&e);
+	CHECK(len <= sizeof(out));
+	CHECK(matched > NTOK / 4);
+	CHECK(recent > NTOK / 20);
+	fl_hc_models_init(&dec_models);
+	ctx = FL_HC_NLETTERS;
+	CHECK(fl_rc_dec_init(&d, out, len) == 0);
+	for (size_t i = 0; i < NTOK; i++) {
+		unsigned l = 99;
+		uint64_t nums[3] = {0};
+		CHECK(fl_hc_dec_token(&d, &dec_models, &ctx, &l, nums) == 0);
+		wrong += l != tok_letter[i];
+		for (unsigned n = 0;
+		     l < FL_HC_NLETTERS && fl_hc_letter_columns[l][n] != FL_HC_NCOLS; n++)
+			wrong += nums[n] != tok_nums[i][n];
+	}
+	CHECK_EQ_U64(wrong, 0);
+	CHECK(fl_rc_dec_finished(&d));
+}
+
 int main(void)
 {
 	test_random();
 	test_adversarial();
 	test_garbage();
+	test_tokens();
 	return check_result();
 }
