@@ -85,7 +85,8 @@ static const uint8_t fl_hc_letter_columns[FL_HC_NLETTERS][4] = {
 #define FL_HC_HIST_BITS 11
 #define FL_HC_HIST (1u << FL_HC_HIST_BITS)
 #define FL_HC_MATCH_ORDER 4
-#define FL_HC_MATCH_LENS 16 /* hit probabilities by the match's length so far */
+#define FL_HC_MATCH_LENS 16  /* hit probabilities by the match's length so far */
+#define FL_HC_MATCH_MISSES 8 /* a match goes on past this many failed tokens in a row */
 
 struct fl_hc_match {
 	uint32_t table[FL_HC_HIST]; /* context hash -> the index of the token after it */
@@ -95,6 +96,7 @@ struct fl_hc_match {
 	uint64_t recent[FL_HC_MATCH_ORDER]; /* the last tokens' hashes */
 	uint32_t pos;			    /* tokens so far */
 	uint32_t ptr, len;		    /* the predicted token's index; len 0: none */
+	uint32_t misses;		    /* in a row, while a match goes on */
 	uint16_t hit_letter[FL_HC_MATCH_LENS];
 	uint16_t hit_num[FL_HC_NCOLS][FL_HC_MATCH_LENS];
 };
@@ -139,7 +141,7 @@ static inline void fl_hc_models_init(struct fl_hc_models *m)
 		mm->table[i] = mm->check[i] = 0;
 	for (int i = 0; i < FL_HC_MATCH_ORDER; i++)
 		mm->recent[i] = 0;
-	mm->pos = mm->ptr = mm->len = 0;
+	mm->pos = mm->ptr = mm->len = mm->misses = 0;
 	fl_rc_probs_init(mm->hit_letter, FL_HC_MATCH_LENS);
 	fl_rc_probs_init(&mm->hit_num[0][0], FL_HC_NCOLS * FL_HC_MATCH_LENS);
 }
@@ -171,12 +173,21 @@ static inline void fl_hc_match_update(struct fl_hc_match *m, unsigned letter, co
 	if (full_hit) {
 		m->ptr++;
 		m->len++;
+		m->misses = 0;
+	} else if (m->len && ++m->misses < FL_HC_MATCH_MISSES) {
+		/* one call of a loop's round differs (a size that grows): the
+		 * rest of the round may still follow, unless the context is found
+		 * elsewhere */
+		m->ptr++;
+		m->len = 1;
 	} else {
 		m->len = 0;
 	}
 	cand = m->table[h];
 	/* cand < pos always (it was stored earlier); within the window or gone */
-	if (!m->len && cand && m->check[h] == check && m->pos - cand <= FL_HC_HIST - 1) {
+	if ((m->len <= 1) && cand && m->check[h] == check && m->pos - cand <= FL_HC_HIST - 1) {
+		if (cand != m->ptr)
+			m->misses = 0;
 		m->ptr = cand;
 		m->len = 1;
 	}
