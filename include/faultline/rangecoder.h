@@ -256,8 +256,8 @@ static inline void fl_rc_num_init(struct fl_rc_num *m)
 	fl_rc_probs_init(&m->top[0][0], sizeof(m->top) / sizeof(m->top[0][0]));
 }
 
-static inline void fl_rc_enc_num(struct fl_rc_enc *e, struct fl_rc_num *m, uint64_t v,
-				 unsigned ntop)
+__attribute__((always_inline)) static inline void
+fl_rc_enc_num(struct fl_rc_enc *e, struct fl_rc_num *m, uint64_t v, unsigned ntop)
 {
 	unsigned len = v ? 64 - (unsigned)__builtin_clzll(v) : 0, below, top;
 	if (len < FL_RC_NUM_LONG) {
@@ -280,8 +280,8 @@ static inline void fl_rc_enc_num(struct fl_rc_enc *e, struct fl_rc_num *m, uint6
 }
 
 /* -1 on a length no encoder writes (above 64). */
-static inline int fl_rc_dec_num(struct fl_rc_dec *d, struct fl_rc_num *m, uint64_t *out,
-				unsigned ntop)
+__attribute__((always_inline)) static inline int
+fl_rc_dec_num(struct fl_rc_dec *d, struct fl_rc_num *m, uint64_t *out, unsigned ntop)
 {
 	unsigned len = fl_rc_dec_tree(d, m->len, 4), below, top;
 	uint64_t v;
