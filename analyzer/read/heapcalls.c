@@ -359,9 +359,9 @@ static const char *columns_decode(struct fl_hc_decoder *d, struct columns *cs,
 	ptrdiff_t nbytes = unbase64(d, ln->coded, ln->coded_n);
 	if (nbytes < 0)
 		return "a coded heap calls string that is not base64";
-	/* a letter costs at least 4 x 0.022 bits: a short string cannot claim
-	 * millions of them, so memory stays bounded by the line's size */
-	if (ln->nletters < 1 || m > (size_t)nbytes * 100 + 100)
+	/* a predicted letter costs 0.022 bits: only the schema's bound keeps a
+	 * short string from claiming millions of them */
+	if (ln->nletters < 1 || ln->nletters > FL_HC_LINE_LETTERS)
 		return "a coded heap calls line with a bad letter count";
 	if (m > d->cap) {
 		d->cap = m;

@@ -19,6 +19,9 @@
 
 #include "faultline/rangecoder.h"
 
+/* A line's letters at most: 1024 calls (schema.h), 9 letters each. */
+#define FL_HC_LINE_LETTERS (1024 * 9)
+
 /* Version 3's letters by their code (0 .. 15): index = place in this string. */
 #define FL_HC_LETTERS "012345678gqcswrx"
 #define FL_HC_NLETTERS 16

@@ -28,6 +28,7 @@
 #define EPOCH_NS 1000000000ull
 #define MAX_LETTERS 9		    /* t q c s w x r, a free and an alloc letter */
 #define TABLE (2 * FL_HC_MAX_SLOTS) /* open addressing: at most half full */
+_Static_assert(MAX_CALLS *MAX_LETTERS <= FL_HC_LINE_LETTERS, "the reader takes every line");
 /* A coded line's bytes at most: a letter is 4 decisions, a number 13 and up
  * to 60 direct bits, a decision at most 6.05 bits (no probability falls
  * below 31/2048): 9 letters and 9 numbers a call (a realloc), 184 bytes,
