@@ -16,6 +16,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "faultline/rangecoder.h"
 
@@ -158,7 +159,11 @@ static inline void fl_hc_match_update(struct fl_hc_match *m, unsigned letter, co
 	uint64_t ctx;
 	uint64_t th = (uint64_t)letter * 0x9e3779b97f4a7c15ull;
 	m->letters[at] = (uint8_t)letter;
-	for (unsigned j = 0; j < n; j++) {
+	/* n <= 3: a fixed loop, unrolled (a loop to n was a call of memcpy) */
+#pragma GCC unroll 3
+	for (unsigned j = 0; j < 3; j++) {
+		if (j >= n)
+			break;
 		m->nums[at][j] = nums[j];
 		if (FL_HC_COL_MATCHED(cols[j]))
 			th = (th ^ nums[j]) * 0xff51afd7ed558ccdull;
@@ -205,8 +210,13 @@ static inline void fl_hc_recent_front(struct fl_hc_recent *r, unsigned i, uint64
 		i = r->n++;
 	else if (i >= r->n)
 		i = r->n - 1;
-	for (; i > 0; i--)
-		r->v[i] = r->v[i - 1];
+	/* the oldest leaving (the common case: no value recurs) is one move
+	 * of a known size, which compiles to a few vector moves, not a call */
+	if (i == FL_HC_RECENT - 1)
+		memmove(&r->v[1], &r->v[0], (FL_HC_RECENT - 1) * sizeof(r->v[0]));
+	else
+		for (; i > 0; i--)
+			r->v[i] = r->v[i - 1];
 	r->v[0] = v;
 }
 

@@ -293,8 +293,20 @@ static void test_tokens(void)
 	CHECK(fl_rc_dec_finished(&d));
 }
 
+/* The decoder's form of the probability move is the encoder's, for every
+ * probability either bit can meet (and the whole 11-bit range besides). */
+static void test_adapt(void)
+{
+	uint64_t wrong = 0;
+	for (uint32_t p = 0; p <= FL_RC_PROB_ONE; p++)
+		for (unsigned bit = 0; bit < 2; bit++)
+			wrong += fl_rc_dec_adapt(p, bit) != fl_rc_adapt((uint16_t)p, bit);
+	CHECK_EQ_U64(wrong, 0);
+}
+
 int main(void)
 {
+	test_adapt();
 	test_random();
 	test_adversarial();
 	test_garbage();
