@@ -158,9 +158,9 @@ static inline int fl_rc_dec_init(struct fl_rc_dec *d, const uint8_t *in, size_t 
  * range the one before left, and the bit is a coin toss no predictor
  * guesses. On x86-64 range, code and *next are conditional moves on the
  * compare's flags: a decision then waits for the shift, the multiply, the
- * compare and one move (about 6 cycles), against 9 for the masks (setae,
- * neg, and, or after the compare), which GCC keeps as written, and a
- * ternary is a branch GCC may take (it did, for *next).
+ * compare and one move, where the masks (the encoder's form, which GCC
+ * keeps as written) put setae, neg, and, or after the compare; and a
+ * ternary is a branch GCC may choose (it did, for *next).
  */
 __attribute__((always_inline)) static inline unsigned
 fl_rc_dec_decide(struct fl_rc_dec *d, uint32_t p, uint32_t p0, uint32_t p1, uint32_t *next)
