@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "faultline/hccoded.h"
 #include "faultline/schema.h"
 #include "util/xalloc.h"
 
@@ -40,6 +41,13 @@ struct fl_hc_decoder {
 	uint64_t next_n;
 	int skipping;		  /* a line of this epoch was lost or bad: wait for n = 0 */
 	struct fl_flat shapes[3]; /* by FL_HC_ALLOC, _FREE, _REALLOC: see shape() */
+	/* Version 4: the models of the epoch, and one line decoded back into
+	 * version 3's letters and numbers (column c's at nums + c * cap). */
+	struct fl_hc_models models;
+	uint8_t *bytes;
+	char *letters;
+	uint64_t *nums;
+	size_t bytes_cap, cap;
 	int (*typed)(void *, const struct fl_heap_call *); /* else the records go to flat() */
 };
 
@@ -62,6 +70,9 @@ void fl_hc_free(struct fl_hc_decoder *d)
 		return;
 	free(d->slots);
 	free(d->free_slots);
+	free(d->bytes);
+	free(d->letters);
+	free(d->nums);
 	free(d);
 }
 
@@ -75,6 +86,7 @@ static void reset(struct fl_hc_decoder *d)
 	memset(d->head, 0, sizeof(d->head));
 	d->next_n = 0;
 	d->skipping = 0;
+	fl_hc_models_init(&d->models);
 }
 
 /* One call as either form gives it, before the codec's moves. */
@@ -147,6 +159,7 @@ static const char *parse_v2(struct cursor *c, struct call *k)
 struct column {
 	const char *s;
 	size_t i, n, width; /* width: fixed columns' digits per number */
+	const uint64_t *v;  /* version 4: the n numbers, decoded (s is unused) */
 };
 
 struct columns {
@@ -184,11 +197,16 @@ static uint64_t digits(struct column *col, size_t end, int *bad)
 static int64_t fixed(struct columns *cs, struct column *col)
 {
 	uint64_t v = 0;
-	if (col->i + col->width > col->n) {
+	if (col->v) {
+		if (col->i >= col->n) {
+			cs->bad = 1;
+			return 0;
+		}
+		v = col->v[col->i++];
+	} else if (col->i + col->width > col->n) {
 		cs->bad = 1;
 		return 0;
-	}
-	if (col->width <= 19) { /* nearly always: no overflow, one test per digit */
+	} else if (col->width <= 19) { /* nearly always: no overflow, one test per digit */
 		const char *p = col->s + col->i;
 		unsigned bad = 0;
 		for (size_t j = 0; j < col->width; j++) {
@@ -212,6 +230,13 @@ static int64_t signed_(struct columns *cs, struct column *col)
 	size_t end;
 	int neg;
 	uint64_t v;
+	if (col->v) {
+		if (col->i >= col->n) {
+			cs->bad = 1;
+			return 0;
+		}
+		return (int64_t)col->v[col->i++];
+	}
 	if (col->i && col->i < col->n && col->s[col->i] == ' ')
 		col->i++;
 	else if (col->i) {
@@ -237,6 +262,9 @@ struct line {
 	int has_k; /* version 3: the columns below, else "d" */
 	const json_t *d;
 	struct column col[10]; /* in the order of col_keys */
+	const char *coded;     /* version 4: "r", else NULL */
+	size_t coded_n;
+	int64_t nletters; /* "m" */
 };
 
 static const char *const col_keys[] = {
@@ -272,6 +300,97 @@ static const char *columns_open(struct columns *cs, const struct line *ln)
 	}
 	if (set_width(&cs->f, nf) < 0 || set_width(&cs->z, nz) < 0 || set_width(&cs->p, np) < 0)
 		return "a column of fixed width that its letters do not divide";
+	return NULL;
+}
+
+/* base64 digit values plus one; 0 for anything else. */
+static const unsigned char b64val1[256] = {
+    ['A'] = 1,	['B'] = 2,  ['C'] = 3,	['D'] = 4,  ['E'] = 5,	['F'] = 6,  ['G'] = 7,	['H'] = 8,
+    ['I'] = 9,	['J'] = 10, ['K'] = 11, ['L'] = 12, ['M'] = 13, ['N'] = 14, ['O'] = 15, ['P'] = 16,
+    ['Q'] = 17, ['R'] = 18, ['S'] = 19, ['T'] = 20, ['U'] = 21, ['V'] = 22, ['W'] = 23, ['X'] = 24,
+    ['Y'] = 25, ['Z'] = 26, ['a'] = 27, ['b'] = 28, ['c'] = 29, ['d'] = 30, ['e'] = 31, ['f'] = 32,
+    ['g'] = 33, ['h'] = 34, ['i'] = 35, ['j'] = 36, ['k'] = 37, ['l'] = 38, ['m'] = 39, ['n'] = 40,
+    ['o'] = 41, ['p'] = 42, ['q'] = 43, ['r'] = 44, ['s'] = 45, ['t'] = 46, ['u'] = 47, ['v'] = 48,
+    ['w'] = 49, ['x'] = 50, ['y'] = 51, ['z'] = 52, ['0'] = 53, ['1'] = 54, ['2'] = 55, ['3'] = 56,
+    ['4'] = 57, ['5'] = 58, ['6'] = 59, ['7'] = 60, ['8'] = 61, ['9'] = 62, ['+'] = 63, ['/'] = 64,
+};
+
+/* "r" into d->bytes; the byte count, or -1 if it is not unpadded base64. */
+static ptrdiff_t unbase64(struct fl_hc_decoder *d, const char *s, size_t n)
+{
+	size_t nbytes = n / 4 * 3 + (n % 4 ? n % 4 - 1 : 0), o = 0;
+	uint32_t acc = 0;
+	if (n % 4 == 1)
+		return -1;
+	if (nbytes > d->bytes_cap) {
+		d->bytes_cap = nbytes;
+		d->bytes = fl_xrealloc(d->bytes, nbytes);
+	}
+	for (size_t i = 0; i < n; i++) {
+		unsigned v = b64val1[(unsigned char)s[i]];
+		if (!v)
+			return -1;
+		acc = acc << 6 | (v - 1);
+		if (i % 4 == 3) {
+			d->bytes[o++] = (uint8_t)(acc >> 16);
+			d->bytes[o++] = (uint8_t)(acc >> 8);
+			d->bytes[o++] = (uint8_t)acc;
+		}
+	}
+	if (n % 4 == 2) {
+		d->bytes[o++] = (uint8_t)(acc >> 4);
+	} else if (n % 4 == 3) {
+		d->bytes[o++] = (uint8_t)(acc >> 10);
+		d->bytes[o++] = (uint8_t)(acc >> 2);
+	}
+	return (ptrdiff_t)o;
+}
+
+/* Version 4: "r" decoded into version 3's letters and numbers, which the
+ * columns then hand out as version 3's text would; NULL or what is wrong. */
+static const char *columns_decode(struct fl_hc_decoder *d, struct columns *cs,
+				  const struct line *ln)
+{
+	struct column *dst[FL_HC_NCOLS] = {&cs->f, &cs->z, &cs->p, &cs->a, &cs->u,
+					   &cs->q, &cs->c, &cs->s, &cs->w};
+	size_t count[FL_HC_NCOLS] = {0}, m = (size_t)ln->nletters;
+	unsigned ctx = FL_HC_NLETTERS;
+	struct fl_rc_dec rd;
+	ptrdiff_t nbytes = unbase64(d, ln->coded, ln->coded_n);
+	if (nbytes < 0)
+		return "a coded heap calls string that is not base64";
+	/* a predicted letter costs 0.022 bits: only the schema's bound keeps a
+	 * short string from claiming millions of them */
+	if (ln->nletters < 1 || ln->nletters > FL_HC_LINE_LETTERS)
+		return "a coded heap calls line with a bad letter count";
+	if (m > d->cap) {
+		d->cap = m;
+		d->letters = fl_xrealloc(d->letters, m);
+		d->nums = fl_xrealloc(d->nums, m * FL_HC_NCOLS * sizeof(*d->nums));
+	}
+	if (fl_rc_dec_init(&rd, d->bytes, (size_t)nbytes) < 0)
+		return "a coded heap calls string that no encoder wrote";
+	for (size_t i = 0; i < m; i++) {
+		uint64_t nums[3];
+		unsigned l;
+		if (fl_hc_dec_token(&rd, &d->models, &ctx, &l, nums) < 0)
+			return "a coded heap calls string that no encoder wrote";
+		d->letters[i] = FL_HC_LETTERS[l];
+		for (unsigned n = 0; fl_hc_letter_columns[l][n] != FL_HC_NCOLS; n++) {
+			unsigned col = fl_hc_letter_columns[l][n];
+			d->nums[col * d->cap + count[col]++] =
+			    FL_HC_COL_SIGNED(col) ? (uint64_t)fl_rc_unzigzag(nums[n]) : nums[n];
+		}
+	}
+	if (!fl_rc_dec_finished(&rd))
+		return "a coded heap calls string that does not end where its letters do";
+	memset(cs, 0, sizeof(*cs));
+	cs->k.s = d->letters;
+	cs->k.n = m;
+	for (int c = 0; c < FL_HC_NCOLS; c++) {
+		dst[c]->v = d->nums + (size_t)c * d->cap;
+		dst[c]->n = count[c];
+	}
 	return NULL;
 }
 
@@ -621,7 +740,7 @@ static const char *expand(struct fl_hc_decoder *d, const struct line *ln,
 			  void *ctx, const struct fl_reader_loc *loc, int *stop, char *buf,
 			  size_t len)
 {
-	int str = ln->has_k;
+	int str = ln->has_k || ln->coded;
 	const json_t *arr = ln->d;
 	struct cursor c = {arr, 0, json_array_size(arr), 0};
 	struct columns cs;
@@ -630,9 +749,9 @@ static const char *expand(struct fl_hc_decoder *d, const struct line *ln,
 	uint64_t unit = str ? 1000 : 1; /* version 3 counts whole us, 2 ns */
 	size_t calls = 0;
 	const char *msg;
-	if (!str == !arr)
-		return str ? "heap calls line with both 'k' and 'd'; line skipped"
-			   : "heap calls line without 'k' (or 'd'); line skipped";
+	if (!str == !arr || (ln->has_k && ln->coded))
+		return str ? "heap calls line with more than one of 'r', 'k' and 'd'; line skipped"
+			   : "heap calls line without 'r', 'k' or 'd'; line skipped";
 	if (n == 0) {
 		reset(d);
 		d->depth = str ? FL_HC_DEPTH : FL_HC_DEPTH_V2;
@@ -647,7 +766,7 @@ static const char *expand(struct fl_hc_decoder *d, const struct line *ln,
 		return buf;
 	}
 	d->next_n++;
-	if (str && (msg = columns_open(&cs, ln))) {
+	if (str && (msg = ln->coded ? columns_decode(d, &cs, ln) : columns_open(&cs, ln))) {
 		d->skipping = 1;
 		snprintf(buf, len, "%s; the tick's other heap calls skipped", msg);
 		return buf;
@@ -684,17 +803,23 @@ const char *fl_hc_expand(struct fl_hc_decoder *d, const json_t *obj,
 			 size_t len)
 {
 	struct line ln = {0};
+	const json_t *v;
 	ln.n = (uint64_t)json_integer_value(json_object_get(obj, FL_K_N));
 	ln.t = (uint64_t)json_integer_value(json_object_get(obj, FL_K_TIME));
 	ln.seq = (uint64_t)json_integer_value(json_object_get(obj, FL_K_SEQ));
 	ln.tid = json_integer_value(json_object_get(obj, FL_K_TID));
 	ln.d = json_object_get(obj, FL_K_DATA);
 	for (size_t i = 0; i < 10; i++) {
-		const json_t *v = json_object_get(obj, col_keys[i]);
-		ln.col[i].s = v ? json_string_value(v) : "";
-		ln.col[i].n = v ? json_string_length(v) : 0;
+		const json_t *col = json_object_get(obj, col_keys[i]);
+		ln.col[i].s = col ? json_string_value(col) : "";
+		ln.col[i].n = col ? json_string_length(col) : 0;
 	}
 	ln.has_k = json_object_get(obj, FL_K_HC_KINDS) != NULL;
+	if ((v = json_object_get(obj, FL_K_HC_CODED))) {
+		ln.coded = json_string_value(v);
+		ln.coded_n = json_string_length(v);
+		ln.nletters = json_integer_value(json_object_get(obj, FL_K_HC_NLETTERS));
+	}
 	return expand(d, &ln, flat, ctx, loc, stop, buf, len);
 }
 
@@ -704,15 +829,21 @@ fl_hc_expand_flat(struct fl_hc_decoder *d, const struct fl_flat *f,
 		  void *ctx, const struct fl_reader_loc *loc, int *stop, char *buf, size_t len)
 {
 	struct line ln = {0};
+	const struct fl_flat_val *v;
 	ln.n = (uint64_t)fl_flat_int(f, FL_K_N, 0);
 	ln.t = (uint64_t)fl_flat_int(f, FL_K_TIME, 0);
 	ln.seq = (uint64_t)fl_flat_int(f, FL_K_SEQ, 0);
 	ln.tid = fl_flat_int(f, FL_K_TID, 0);
 	for (size_t i = 0; i < 10; i++) {
-		const struct fl_flat_val *v = fl_flat_get(f, col_keys[i]);
-		ln.col[i].s = v ? v->s : "";
-		ln.col[i].n = v ? v->slen : 0;
+		const struct fl_flat_val *col = fl_flat_get(f, col_keys[i]);
+		ln.col[i].s = col ? col->s : "";
+		ln.col[i].n = col ? col->slen : 0;
 	}
 	ln.has_k = fl_flat_get(f, FL_K_HC_KINDS) != NULL;
+	if ((v = fl_flat_get(f, FL_K_HC_CODED))) {
+		ln.coded = v->s;
+		ln.coded_n = v->slen;
+		ln.nletters = fl_flat_int(f, FL_K_HC_NLETTERS, 0);
+	}
 	return expand(d, &ln, flat, ctx, loc, stop, buf, len);
 }

@@ -193,12 +193,23 @@ static const struct fl_key_spec io_keys[] = {ROWS(FL_K_FDS, 1, "iSuu"), END};
 static const struct fl_key_spec heap_keys[] = {K(FL_K_CALLS, 'o'), K(FL_K_BYTES, 'o'),
 					       K(FL_K_LIVE, 'i'), K(FL_K_PEAK, 'i'), END};
 static const struct fl_key_spec sites_keys[] = {ROWS("sites", 1, "uuuuii"), END};
-static const struct fl_key_spec heapcalls_keys[] = {
-    R(FL_K_SEQ, 'u'),	      R(FL_K_TID, 'i'),	       R(FL_K_N, 'u'),
-    ROWS(FL_K_DATA, 0, "*i"), K(FL_K_HC_KINDS, 's'),   K(FL_K_HC_SLOTS, 's'),
-    K(FL_K_HC_SIZES, 's'),    K(FL_K_HC_PLACES, 's'),  K(FL_K_HC_DELTAS, 's'),
-    K(FL_K_HC_US, 's'),	      K(FL_K_HC_DSEQ, 's'),    K(FL_K_HC_FN, 's'),
-    K(FL_K_HC_STACKS, 's'),   K(FL_K_HC_WEIGHTS, 's'), END};
+static const struct fl_key_spec heapcalls_keys[] = {R(FL_K_SEQ, 'u'),
+						    R(FL_K_TID, 'i'),
+						    R(FL_K_N, 'u'),
+						    ROWS(FL_K_DATA, 0, "*i"),
+						    K(FL_K_HC_KINDS, 's'),
+						    K(FL_K_HC_SLOTS, 's'),
+						    K(FL_K_HC_SIZES, 's'),
+						    K(FL_K_HC_PLACES, 's'),
+						    K(FL_K_HC_DELTAS, 's'),
+						    K(FL_K_HC_US, 's'),
+						    K(FL_K_HC_DSEQ, 's'),
+						    K(FL_K_HC_FN, 's'),
+						    K(FL_K_HC_STACKS, 's'),
+						    K(FL_K_HC_WEIGHTS, 's'),
+						    K(FL_K_HC_CODED, 's'),
+						    K(FL_K_HC_NLETTERS, 'u'),
+						    END};
 static const struct fl_key_spec note_keys[] = {K("what", 's'), K(FL_K_WHY, 'S'), K("n", 'n'), END};
 
 static const struct fl_key_spec *const event_keys[FL_E_COUNT] = {

@@ -19,8 +19,9 @@
 #define FAULTLINE_SCHEMA_H
 
 /* 2: per-call heap events as compact "hc" lines (FL_EV_HEAPCALLS).
- * 3: their calls as columns of digits ("k", ...), times in whole microseconds. */
-#define FL_TRACE_VERSION 3
+ * 3: their calls as columns of digits ("k", ...), times in whole microseconds.
+ * 4: the same letters and numbers range-coded into one string ("r"). */
+#define FL_TRACE_VERSION 4
 
 /* "<pid>.ndjson"; when a pid is reused in one trace directory the later
  * process gets "<pid>.<n>.ndjson" (n = 1, 2, ...), never overwriting. */
@@ -43,7 +44,7 @@
 #define FL_ENV_QUIET "FAULTLINE_QUIET"		/* 1: no diagnostics on stderr */
 #define FL_ENV_RUN "FAULTLINE_RUN" /* record --repeat: which run (1..N); 0 or unset = one run */
 #define FL_ENV_COMPRESS "FAULTLINE_COMPRESS" /* 1: write <pid>.ndjson.zst */
-#define FL_ENV_COMPACT "FAULTLINE_COMPACT"   /* 0: one alloc/free/realloc line per call */
+#define FL_ENV_COMPACT "FAULTLINE_COMPACT"   /* 0: a line per call; 3 (tests): version 3 hc */
 /* internal: an fd (record's, inherited through exec) of a perf counter of
  * the program's kernel-mode minor faults, enabled at its exec */
 #define FL_ENV_EXEC_FAULTS_FD "FAULTLINE_EXEC_FAULTS_FD"
@@ -312,6 +313,11 @@
 #define FL_K_HC_STACKS "s"
 #define FL_K_HC_WEIGHTS "w"
 #define FL_K_DATA "d"
+/* Version 4 (faultline/hccoded.h): "r" version 3's letters and numbers,
+ * range-coded with models that last the epoch, as base64; "m" the number of
+ * letters. A line has "r", "k" (version 3) or "d" (version 2). */
+#define FL_K_HC_CODED "r"
+#define FL_K_HC_NLETTERS "m"
 /* Version 3's letters in "k" (doc/trace-schema.md): the frequent ones are
  * digits, the most frequent on the digits the number columns use most (zstd
  * codes all literals with one table: the k column then costs fewer bits). */

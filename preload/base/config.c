@@ -69,7 +69,9 @@ void fl_config_load(char **envp)
 	c->quiet = env_u64(envp, FL_ENV_QUIET, 0) != 0;
 	c->run = env_u64(envp, FL_ENV_RUN, 0);
 	c->compress = env_u64(envp, FL_ENV_COMPRESS, 0) != 0;
-	c->compact = env_u64(envp, FL_ENV_COMPACT, 1) != 0;
+	/* 3, for tests only: version 3's columns instead of the coded line */
+	n = env_u64(envp, FL_ENV_COMPACT, 1);
+	c->compact = n == FL_COMPACT_COLUMNS ? FL_COMPACT_COLUMNS : n != 0;
 	c->exec_faults_fd = -1;
 	if ((n = env_u64(envp, FL_ENV_EXEC_FAULTS_FD, 0)) >= 3 && n < (1u << 20))
 		c->exec_faults_fd = (int)n;

@@ -13,6 +13,8 @@
 
 #define FL_PATH_MAX 4096
 
+#define FL_COMPACT_COLUMNS 3
+
 struct fl_config {
 	char out_dir[FL_PATH_MAX]; /* "" = tracing off */
 	uint64_t sample_bytes;	   /* mean bytes between heap samples; 1 = every call */
@@ -31,7 +33,8 @@ struct fl_config {
 	int quiet;
 	uint64_t run;	  /* FAULTLINE_RUN: record --repeat's run index, 0 = not repeated */
 	int compress;	  /* write <pid>.ndjson.zst (trace/zstd_sink.h) */
-	int compact;	  /* heap calls as "hc" lines (record/heapcodec.h); 0: a line each */
+	int compact;	  /* heap calls as "hc" lines (record/heapcodec.h); 0: a line each,
+			   * FL_COMPACT_COLUMNS (tests only): version 3's columns */
 	char parent[256]; /* FAULTLINE_PARENT, the link to the creator */
 	/* What a followed child needs in its environment, kept from start-up
 	 * (the program may clear its own): our library's path, and every

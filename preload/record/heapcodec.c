@@ -10,8 +10,10 @@
 
 #include <string.h>
 
+#include "base/config.h"
 #include "base/fmt.h"
 #include "base/sys.h"
+#include "faultline/hccoded.h"
 #include "faultline/schema.h"
 #include "record/stacks.h"
 #include "record/thread.h"
@@ -26,6 +28,12 @@
 #define EPOCH_NS 1000000000ull
 #define MAX_LETTERS 9		    /* t q c s w x r, a free and an alloc letter */
 #define TABLE (2 * FL_HC_MAX_SLOTS) /* open addressing: at most half full */
+_Static_assert(MAX_CALLS *MAX_LETTERS <= FL_HC_LINE_LETTERS, "the reader takes every line");
+/* A coded line's bytes at most: a letter is 4 decisions, a number 13 and up
+ * to 60 direct bits, a decision at most 6.05 bits (no probability falls
+ * below 31/2048): 9 letters and 9 numbers a call (a realloc), 184 bytes,
+ * round up to 256. */
+#define CODED_BYTES (MAX_CALLS * 256 + FL_RC_FLUSH_BYTES)
 
 /* A block holding a slot: what the reader knows it by. Empty: addr 0, or
  * written before the last reset (gen is not the codec's): a reset bumps the
@@ -35,6 +43,14 @@
 struct slot_entry {
 	uint64_t addr, size;
 	uint32_t slot, gen;
+};
+
+/* The version 4 line being coded (mapped on first use: a line touches only
+ * the pages its bytes reach). */
+struct coded {
+	struct fl_hc_models models; /* set afresh by the first coded line of an epoch */
+	uint8_t bytes[CODED_BYTES];
+	char text[FL_HC_B64_LEN(CODED_BYTES)];
 };
 
 struct slots {
@@ -55,6 +71,9 @@ static struct {
 	int have_stack; /* prev_stack holds: an allocation of the same stack omits it */
 	uint64_t freed[FL_HC_BUCKETS][FL_HC_DEPTH];
 	uint8_t nfreed[FL_HC_BUCKETS];
+	struct coded *coded; /* NULL: not mapped yet, or no memory for it */
+	int coded_failed;
+	int models_stale; /* the epoch's models are still to be set (lazily: 80 kB) */
 	/* The pending line. */
 	uint32_t ncalls, tid;
 	uint64_t t0, seq0, prev_seq;
@@ -81,6 +100,7 @@ void fl_heapcodec_new_epoch(void)
 	hc.prev_addr = hc.prev_size = 0;
 	hc.have_stack = 0;
 	memset(hc.nfreed, 0, sizeof(hc.nfreed));
+	hc.models_stale = 1;
 }
 
 void fl_heapcodec_reset(void)
@@ -259,13 +279,8 @@ static void put_signed(struct fl_out *o, const char *key, const int64_t *v, size
 		fl_out_strn(o, key, hc.text, len);
 }
 
-void fl_heapcodec_flush(struct fl_out *o)
+static void put_columns(struct fl_out *o)
 {
-	if (!hc.ncalls)
-		return;
-	fl_out_begin(o, FL_EV_HEAPCALLS, hc.t0, hc.seq0);
-	fl_out_u64(o, FL_K_TID, hc.tid);
-	fl_out_u64(o, FL_K_N, hc.line_n);
 	fl_out_strn(o, FL_K_HC_KINDS, hc.k, hc.nk);
 	put_fixed(o, FL_K_HC_SLOTS, hc.f, hc.nf);
 	put_fixed(o, FL_K_HC_SIZES, hc.z, hc.nz);
@@ -276,6 +291,71 @@ void fl_heapcodec_flush(struct fl_out *o)
 	put_signed(o, FL_K_HC_FN, hc.c, hc.nc);
 	put_signed(o, FL_K_HC_STACKS, hc.st, hc.nst);
 	put_signed(o, FL_K_HC_WEIGHTS, hc.w, hc.nw);
+}
+
+/* The index of each letter in FL_HC_LETTERS. */
+static const uint8_t letter_code[128] = {
+    ['0'] = 0, ['1'] = 1, ['2'] = 2,  ['3'] = 3,  ['4'] = 4,  ['5'] = 5,  ['6'] = 6,  ['7'] = 7,
+    ['8'] = 8, ['g'] = 9, ['q'] = 10, ['c'] = 11, ['s'] = 12, ['w'] = 13, ['r'] = 14, ['x'] = 15,
+};
+
+/* The same letters and numbers as put_columns(), range-coded: each letter,
+ * then the numbers it takes (faultline/hccoded.h), so the reader knows what
+ * comes next from what it has decoded. */
+static void put_coded(struct fl_out *o)
+{
+	const uint64_t *fixed[] = {hc.f, hc.z, hc.p};
+	const int64_t *sgn[] = {hc.a, hc.u, hc.q, hc.c, hc.st, hc.w};
+	size_t next[FL_HC_NCOLS] = {0};
+	struct fl_rc_enc e;
+	unsigned ctx = FL_HC_NLETTERS;
+	if (hc.models_stale) {
+		fl_hc_models_init(&hc.coded->models);
+		hc.models_stale = 0;
+	}
+	fl_rc_enc_init(&e, hc.coded->bytes);
+	for (size_t i = 0; i < hc.nk; i++) {
+		unsigned l = letter_code[(unsigned char)hc.k[i] & 127], n = 0;
+		uint64_t nums[3];
+		for (const uint8_t *col = fl_hc_letter_columns[l]; *col != FL_HC_NCOLS; col++) {
+			nums[n++] = FL_HC_COL_SIGNED(*col)
+					? fl_rc_zigzag(sgn[*col - FL_HC_COL_A][next[*col]])
+					: fixed[*col][next[*col]];
+			next[*col]++;
+		}
+		fl_hc_enc_token(&e, &hc.coded->models, &ctx, l, nums);
+	}
+	fl_out_u64(o, FL_K_HC_NLETTERS, hc.nk);
+	fl_out_strn(o, FL_K_HC_CODED, hc.coded->text,
+		    fl_hc_b64_encode(hc.coded->text, hc.coded->bytes, fl_rc_enc_finish(&e)));
+}
+
+/* Version 4's coded line, unless a test asks for version 3's columns or
+ * there is no memory for it. Either form may follow the other within an
+ * epoch: only coded lines move the models, on both sides. */
+static int use_coded(void)
+{
+	if (fl_config.compact == FL_COMPACT_COLUMNS)
+		return 0;
+	if (!hc.coded && !hc.coded_failed) {
+		hc.coded = fl_sys_alloc_pages(sizeof(*hc.coded));
+		hc.coded_failed = !hc.coded;
+		hc.models_stale = 1; /* no coded line yet: the reader's are fresh */
+	}
+	return hc.coded != NULL;
+}
+
+void fl_heapcodec_flush(struct fl_out *o)
+{
+	if (!hc.ncalls)
+		return;
+	fl_out_begin(o, FL_EV_HEAPCALLS, hc.t0, hc.seq0);
+	fl_out_u64(o, FL_K_TID, hc.tid);
+	fl_out_u64(o, FL_K_N, hc.line_n);
+	if (use_coded())
+		put_coded(o);
+	else
+		put_columns(o);
 	hc.ncalls = 0;
 	hc.nk = hc.nf = hc.nz = hc.np = hc.na = hc.nu = hc.nq = hc.nc = hc.nst = hc.nw = 0;
 	if (fl_out_end(o) < 0)
@@ -294,6 +374,7 @@ static void start_call(struct fl_out *o, const struct fl_event *ev)
 			fl_heapcodec_new_epoch();
 			hc.pid = pid;
 		}
+
 		hc.tid = ev->tid;
 		hc.t0 = hc.told = ev->t;
 		hc.seq0 = ev->seq;

@@ -13,7 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/config.h"
 #include "check.h"
+#include "faultline/hccoded.h"
 #include "faultline/schema.h"
 #include "read/heapcalls.h"
 #include "record/heapcodec.h"
@@ -95,10 +97,45 @@ static void take_live(size_t i, uint64_t *addr, uint64_t *size)
 	live_size[i] = live_size[nlive];
 }
 
+/* A loop, as real programs run them: the same few allocations (sizes,
+ * stacks) freed in reverse each time round, at the same addresses; what
+ * version 4's match model and recent values are for. */
+static void gen_loop(void)
+{
+	uint64_t size[6], addr[6], rounds = 5 + rnd() % 40, body = 2 + rnd() % 5;
+	uint32_t stack[6];
+	if (nev + rounds * body * 2 > NEV)
+		return;
+	for (uint64_t i = 0; i < body; i++) {
+		size[i] = new_size();
+		addr[i] = new_addr(size[i]);
+		stack[i] = stacks[rnd() % 5];
+	}
+	for (uint64_t r = 0; r < rounds; r++) {
+		for (uint64_t i = 0; i < body; i++) {
+			struct fl_event *ev = next_event(FL_EVK_ALLOC);
+			ev->fn = FL_CALL_MALLOC;
+			ev->stack = stack[i];
+			ev->a[0] = addr[i];
+			ev->a[1] = ev->a[2] = size[i];
+		}
+		for (uint64_t i = body; i-- > 0;) {
+			struct fl_event *ev = next_event(FL_EVK_FREE);
+			ev->fn = FL_CALL_FREE;
+			ev->a[0] = addr[i];
+			ev->a[1] = size[i];
+		}
+	}
+}
+
 static void gen_one(void)
 {
 	uint64_t r = rnd() % 100, addr, size, k;
 	struct fl_event *ev;
+	if (rnd() % 200 == 0) {
+		gen_loop();
+		return;
+	}
 	if (nlive && (r < 40 || nlive == MAXLIVE)) {
 		ev = next_event(FL_EVK_FREE);
 		ev->fn = FL_CALL_FREE;
@@ -206,22 +243,51 @@ static size_t count_letter(const char *text, size_t len, char l)
 	return n;
 }
 
-static void test_round_trip(void)
+enum form { COLUMNS, CODED, MIXED };
+
+/* The same calls each time (the generator starts over), in version 3's
+ * columns, version 4's coded lines, or either form line by line. */
+static void round_trip(enum form form, struct fl_out *o)
 {
 	static char mem[16 << 20];
-	struct fl_out o;
 	struct fl_hc_decoder *d = fl_hc_new();
-	fl_out_init(&o, mem, sizeof(mem));
+	rng = 0x9e3779b97f4a7c15ull;
+	nev = nlive = ndecoded = mismatches = 0;
+	next_addr = 0x555555550000ull, t_now = 1000000, seq_now = 100;
+	fl_config.compact = form == COLUMNS ? FL_COMPACT_COLUMNS : 1;
+	fl_heapcodec_new_epoch();
+	fl_out_init(o, mem, sizeof(mem));
 	while (nev < NEV) {
+		size_t first = nev;
 		gen_one();
-		CHECK(fl_heapcodec_add(&o, &evs[nev - 1]) == 1);
+		for (size_t i = first; i < nev; i++)
+			CHECK(fl_heapcodec_add(o, &evs[i]) == 1);
+		if (form == MIXED && rnd() % 700 == 0) { /* a line of the other form */
+			fl_heapcodec_flush(o);
+			fl_config.compact = fl_config.compact == 1 ? FL_COMPACT_COLUMNS : 1;
+		}
 		if (rnd() % 5000 == 0) { /* a tick: a new epoch */
-			fl_heapcodec_flush(&o);
+			fl_heapcodec_flush(o);
 			fl_heapcodec_new_epoch();
 		}
 	}
-	fl_heapcodec_flush(&o);
-	CHECK_EQ_U64(o.dropped_lines, 0);
+	fl_heapcodec_flush(o);
+	CHECK_EQ_U64(o->dropped_lines, 0);
+	/* the buffer holds the last run's bytes past o->len: memmem, not strstr */
+	CHECK((memmem(o->buf, o->len, "\"k\":\"", 5) != NULL) == (form != CODED));
+	CHECK((memmem(o->buf, o->len, "\"r\":\"", 5) != NULL) == (form != COLUMNS));
+	CHECK_EQ_U64(decode_text(d, o->buf, o->len), 0);
+	CHECK_EQ_U64(ndecoded, nev);
+	CHECK_EQ_U64(mismatches, 0);
+	fl_hc_free(d);
+}
+
+static void test_round_trip(void)
+{
+	struct fl_out o;
+	size_t columns_len;
+	round_trip(COLUMNS, &o);
+	columns_len = o.len;
 	CHECK(strstr(o.buf, "\"c\":\"") != NULL);
 	for (const char *l = "012345678qcswrgx"; *l; l++) { /* every letter was written */
 		if (!count_letter(o.buf, o.len, *l))
@@ -229,10 +295,9 @@ static void test_round_trip(void)
 		CHECK(count_letter(o.buf, o.len, *l) > 0);
 	}
 	CHECK(strstr(o.buf, "\"u\":\"-") || strstr(o.buf, " -")); /* and time going back */
-	CHECK_EQ_U64(decode_text(d, o.buf, o.len), 0);
-	CHECK_EQ_U64(ndecoded, nev);
-	CHECK_EQ_U64(mismatches, 0);
-	fl_hc_free(d);
+	round_trip(CODED, &o);
+	CHECK(o.len < columns_len);
+	round_trip(MIXED, &o);
 }
 
 /* One line through the decoder, from a fresh state: its error or NULL. */
@@ -303,6 +368,88 @@ static void test_errors(void)
 			  &calls) == NULL);
 	CHECK_EQ_U64(calls, 3);
 }
+/* Replaces the first occurrence of from (in line) by to. */
+static void edit(char *line, size_t size, const char *from, const char *to)
+{
+	char *p = strstr(line, from), rest[1 << 16];
+	CHECK(p != NULL && strlen(line) < sizeof(rest));
+	if (!p)
+		return;
+	snprintf(rest, sizeof(rest), "%s", p + strlen(from));
+	snprintf(p, size - (size_t)(p - line), "%s%s", to, rest);
+}
+
+/* Version 4: a coded line the encoder wrote, then broken in every way a
+ * torn or edited file could break it: each an error, never a crash (the
+ * sanitized build runs this too). */
+static void test_coded_errors(void)
+{
+	static char mem[1 << 20], line[1 << 16], bad[1 << 16];
+	struct fl_out o;
+	size_t calls, len, m;
+	char *r, num[32];
+	rng = 7;
+	nev = nlive = 0;
+	fl_config.compact = 1;
+	fl_heapcodec_new_epoch();
+	fl_out_init(&o, mem, sizeof(mem));
+	while (nev < 300) {
+		size_t first = nev;
+		gen_one();
+		for (size_t i = first; i < nev; i++) {
+			evs[i].tid = 1000;
+			fl_heapcodec_add(&o, &evs[i]);
+		}
+	}
+	fl_heapcodec_flush(&o);
+	len = (size_t)((char *)memchr(o.buf, '\n', o.len) - o.buf);
+	CHECK(len < sizeof(line));
+	memcpy(line, o.buf, len);
+	line[len] = 0;
+	CHECK(decode_line(line, &calls) == NULL);
+	CHECK_EQ_U64(calls, nev);
+	r = strstr(line, "\"r\":\"") + 5;
+	m = (size_t)strtoull(strstr(line, "\"m\":") + 4, NULL, 10);
+	/* a character out of base64, a string cut short, one running long */
+	snprintf(bad, sizeof(bad), "%s", line);
+	bad[r - line + 10] = '!';
+	CHECK(decode_line(bad, &calls) != NULL);
+	snprintf(bad, sizeof(bad), "%.*s\"}", (int)(strchr(r, '"') - line - 4), line);
+	CHECK(decode_line(bad, &calls) != NULL);
+	snprintf(bad, sizeof(bad), "%s", line);
+	edit(bad, sizeof(bad), "\"r\":\"", "\"r\":\"AAAA");
+	CHECK(decode_line(bad, &calls) != NULL);
+	/* letter counts that are not the string's */
+	for (size_t i = 0; i < 4; i++) {
+		static const char *const counts[] = {"0", "-1", "1000000000", NULL};
+		char from[40];
+		snprintf(bad, sizeof(bad), "%s", line);
+		snprintf(from, sizeof(from), "\"m\":%zu", m);
+		if (counts[i])
+			snprintf(num, sizeof(num), "\"m\":%s", counts[i]);
+		else
+			snprintf(num, sizeof(num), "\"m\":%zu", m - 1);
+		edit(bad, sizeof(bad), from, num);
+		CHECK(decode_line(bad, &calls) != NULL);
+	}
+	/* no count; both "r" and "k" */
+	snprintf(bad, sizeof(bad), "%s", line);
+	edit(bad, sizeof(bad), "\"m\":", "\"mm\":");
+	CHECK(decode_line(bad, &calls) != NULL);
+	snprintf(bad, sizeof(bad), "%s", line);
+	edit(bad, sizeof(bad), "\"r\":", "\"k\":\"5\",\"r\":");
+	CHECK(decode_line(bad, &calls) != NULL);
+	/* any character changed to any other of the alphabet: an error or other
+	 * calls, but never a read outside the buffers */
+	for (int i = 0; i < 2000; i++) {
+		size_t at = (size_t)(r - line) + rnd() % (strlen(r) - 2);
+		snprintf(bad, sizeof(bad), "%s", line);
+		bad[at] = fl_hc_b64[rnd() % 64];
+		decode_line(bad, &calls);
+		CHECK(calls <= 2 * m);
+	}
+}
+
 /* Version 2: "d" as integers, dt in ns; an allocation and a free. */
 static void test_version2(void)
 {
@@ -320,6 +467,7 @@ int main(void)
 {
 	test_round_trip();
 	test_errors();
+	test_coded_errors();
 	test_version2();
 	return check_result();
 }
