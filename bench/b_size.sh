@@ -29,7 +29,7 @@ calls=$((2 * PAIRS))
 bytes() { cat "$@" | wc -c; }
 row() { # NAME BYTES
 	if [ "$FORMAT" = tsv ]; then
-		printf 'size.%s.bytes\t%s\n' "$(echo "$1" | sed 's/all --large 1/all_large1/; s/ --no-compress/_plain/; s/heaptrack.*/heaptrack/')" "$2"
+		printf 'size.%s.bytes\t%s\n' "$(echo "$1" | sed 's/all --large 1 --coded-heap/all_large1_coded/; s/all --large 1/all_large1/; s/ --no-compress/_plain/; s/heaptrack.*/heaptrack/')" "$2"
 		return
 	fi
 	awk -v n="$1" -v b="$2" -v c="$calls" -v h="${ht_bytes:-0}" 'BEGIN {
@@ -48,7 +48,7 @@ else
 	echo "-- trace bytes, $PAIRS malloc/free pairs ($calls heap calls), one thread"
 	printf '%-28s %12s %10s %10s\n' "recording" "bytes" "B/call" "/heaptrack"
 fi
-for mode in $(echo " $MODES " | sed 's/ large / all_--large_1 /g'); do
+for mode in $(echo " $MODES " | sed 's/ large / all_--large_1 /g; s/ coded / all_--large_1_--coded-heap /g'); do
 	mode=$(echo "$mode" | tr _ ' ')
 	for z in "" " --no-compress"; do
 		rm -rf "$tmp/t"

@@ -50,7 +50,7 @@ mpeers=""
 for p in $peers; do have $p && mpeers="$mpeers $p"; done
 step malloc MODES="native floor default all$mpeers" REPS="$MALLOC_REPS" PAIRS="$PAIRS" sh bench/b_malloc.sh
 step faults KINDS="default nosamples$mpeers" REPS="$FAULT_REPS" MIB="$MIB" sh bench/b_faults.sh
-step size MODES=large PAIRS="$SIZE_PAIRS" sh bench/b_size.sh
+step size MODES="large coded" PAIRS="$SIZE_PAIRS" sh bench/b_size.sh
 step heap EVENTS=0 PAIRS="$SIZE_PAIRS" REPS="$REPS" sh bench/b_analyzer.sh
 big_skip=""
 if [ "$BIG_TRACE" = 1 ]; then
@@ -136,14 +136,19 @@ why_ht() { # KEY: why a heaptrack figure is missing
 calls=$(v size.calls)
 ht_b=$(v size.heaptrack.bytes)
 bpc() { [ -n "$1" ] && [ -n "$calls" ] && awk -v b="$1" -v c="$calls" 'BEGIN { printf "%.2f B/call", b / c }' || echo "-"; }
-for z in "" _plain; do
+for z in "" _plain _coded; do
 	b=$(v "size.all_large1$z.bytes")
 	r=""
 	[ -n "$b" ] && [ -n "$ht_b" ] && r=$(awk -v a="$b" -v h="$ht_b" 'BEGIN { printf "%.2f", a / h }')
 	# The target is on what record writes by default (zstd); plain is shown beside it.
 	t=1
 	[ -n "$z" ] && t=-
-	row "trace, --all --large 1$([ -n "$z" ] && echo ' --no-compress' || echo ' (zstd, default)')" \
+	case $z in
+	_plain) lab=" --no-compress" ;;
+	_coded) lab=" --coded-heap (zstd)" ;;
+	*) lab=" (zstd, default)" ;;
+	esac
+	row "trace, --all --large 1$lab" \
 		"$(bpc "$b")" - "$(bpc "$ht_b")" "no trace" "$(x "$r")" "(of heaptr.)" $t "$r" \
 		"skipped: $(why_ht size.heaptrack)"
 done

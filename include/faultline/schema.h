@@ -44,7 +44,7 @@
 #define FL_ENV_QUIET "FAULTLINE_QUIET"		/* 1: no diagnostics on stderr */
 #define FL_ENV_RUN "FAULTLINE_RUN" /* record --repeat: which run (1..N); 0 or unset = one run */
 #define FL_ENV_COMPRESS "FAULTLINE_COMPRESS" /* 1: write <pid>.ndjson.zst */
-#define FL_ENV_COMPACT "FAULTLINE_COMPACT"   /* 0: a line per call; 3 (tests): version 3 hc */
+#define FL_ENV_COMPACT "FAULTLINE_COMPACT"   /* 0: a line per call; 4: range-coded hc */
 /* internal: an fd (record's, inherited through exec) of a perf counter of
  * the program's kernel-mode minor faults, enabled at its exec */
 #define FL_ENV_EXEC_FAULTS_FD "FAULTLINE_EXEC_FAULTS_FD"

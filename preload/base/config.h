@@ -13,7 +13,8 @@
 
 #define FL_PATH_MAX 4096
 
-#define FL_COMPACT_COLUMNS 3
+#define FL_COMPACT_COLUMNS 3 /* version 3's digit columns, the default */
+#define FL_COMPACT_CODED 4   /* version 4's range-coded string (record --coded-heap) */
 
 struct fl_config {
 	char out_dir[FL_PATH_MAX]; /* "" = tracing off */
@@ -34,7 +35,7 @@ struct fl_config {
 	uint64_t run;	  /* FAULTLINE_RUN: record --repeat's run index, 0 = not repeated */
 	int compress;	  /* write <pid>.ndjson.zst (trace/zstd_sink.h) */
 	int compact;	  /* heap calls as "hc" lines (record/heapcodec.h); 0: a line each,
-			   * FL_COMPACT_COLUMNS (tests only): version 3's columns */
+			   * FL_COMPACT_COLUMNS (the default) or FL_COMPACT_CODED */
 	char parent[256]; /* FAULTLINE_PARENT, the link to the creator */
 	/* What a followed child needs in its environment, kept from start-up
 	 * (the program may clear its own): our library's path, and every

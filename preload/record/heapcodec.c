@@ -335,7 +335,7 @@ static void put_coded(struct fl_out *o)
  * epoch: only coded lines move the models, on both sides. */
 static int use_coded(void)
 {
-	if (fl_config.compact == FL_COMPACT_COLUMNS)
+	if (fl_config.compact != FL_COMPACT_CODED)
 		return 0;
 	if (!hc.coded && !hc.coded_failed) {
 		hc.coded = fl_sys_alloc_pages(sizeof(*hc.coded));

@@ -3,7 +3,7 @@
 # calls the program made: a committed version 2 trace (calls as integers,
 # ns times) reads as its per-call twin recorded by the same build; a
 # recording in version 3's columns (calls as columns of digits, us times;
-# FAULTLINE_COMPACT=3) of a program calling every heap function reads as
+# the default) of a program calling every heap function reads as
 # its per-call form; zstdcat of a compressed trace gives back NDJSON.
 # Version 4's coded lines: t1013.
 . "$(dirname "$0")/lib.sh"
@@ -62,7 +62,7 @@ test_expect_success 'zstdcat of a trace compressed by default is NDJSON with the
 		b=$(basename "$f" .zst) && zstdcat "$f" >"$TMP/u/$b" || return 1
 	done &&
 	jq -c . "$TMP"/u/*.ndjson >/dev/null &&
-	grep -q "\"e\":\"hc\".*\"r\":\"" "$TMP"/u/*.ndjson &&
+	grep -q "\"e\":\"hc\".*\"k\":\"" "$TMP"/u/*.ndjson &&
 	figures "$TMP/z" >"$TMP/fz" && figures "$TMP/u" >"$TMP/fu" &&
 	diff -u "$TMP/fu" "$TMP/fz"
 '

@@ -254,7 +254,7 @@ static void round_trip(enum form form, struct fl_out *o)
 	rng = 0x9e3779b97f4a7c15ull;
 	nev = nlive = ndecoded = mismatches = 0;
 	next_addr = 0x555555550000ull, t_now = 1000000, seq_now = 100;
-	fl_config.compact = form == COLUMNS ? FL_COMPACT_COLUMNS : 1;
+	fl_config.compact = form == COLUMNS ? FL_COMPACT_COLUMNS : FL_COMPACT_CODED;
 	fl_heapcodec_new_epoch();
 	fl_out_init(o, mem, sizeof(mem));
 	while (nev < NEV) {
@@ -264,7 +264,9 @@ static void round_trip(enum form form, struct fl_out *o)
 			CHECK(fl_heapcodec_add(o, &evs[i]) == 1);
 		if (form == MIXED && rnd() % 700 == 0) { /* a line of the other form */
 			fl_heapcodec_flush(o);
-			fl_config.compact = fl_config.compact == 1 ? FL_COMPACT_COLUMNS : 1;
+			fl_config.compact = fl_config.compact == FL_COMPACT_CODED
+						? FL_COMPACT_COLUMNS
+						: FL_COMPACT_CODED;
 		}
 		if (rnd() % 5000 == 0) { /* a tick: a new epoch */
 			fl_heapcodec_flush(o);
@@ -390,7 +392,7 @@ static void test_coded_errors(void)
 	char *r, num[32];
 	rng = 7;
 	nev = nlive = 0;
-	fl_config.compact = 1;
+	fl_config.compact = FL_COMPACT_CODED;
 	fl_heapcodec_new_epoch();
 	fl_out_init(&o, mem, sizeof(mem));
 	while (nev < 300) {
