@@ -122,6 +122,68 @@ static uint64_t *unmap_times(const struct fl_proc *p)
 	return t;
 }
 
+/* An address range some reservation covered at some time. */
+struct resv_range {
+	uint64_t start, end;
+};
+
+static int cmp_range(const void *a, const void *b)
+{
+	const struct resv_range *x = a, *y = b;
+	return (x->start > y->start) - (x->start < y->start);
+}
+
+/* The union of the pages of p's reservations (as fl_faults_reservations
+ * finds them; fl_faults_reservation_pages counts whole pages), sorted and
+ * merged: blocks reusing one address are one range. 16 bytes a reservation
+ * while it is built. */
+static struct resv_range *reservation_ranges(const struct fl_proc *p, size_t *n)
+{
+	uint64_t large = fl_heap_large_size(p);
+	const struct fl_block *blocks = p->heap_folded ? p->large_blocks : p->blocks;
+	size_t nblocks = p->heap_folded ? p->nlarge_blocks : p->nblocks, cap = 0, k = 0;
+	struct resv_range *v = NULL;
+	*n = 0;
+	for (size_t i = 0; i < nblocks; i++) {
+		uint64_t size = fl_block_size(p, &blocks[i]);
+		if (size < large || !size)
+			continue;
+		FL_GROW(v, cap, *n + 1);
+		v[(*n)++] = (struct resv_range){blocks[i].addr & ~(PAGE - 1),
+						(blocks[i].addr + size + PAGE - 1) & ~(PAGE - 1)};
+	}
+	for (size_t i = 0; i < p->ncalls; i++)
+		if (is_reserving_mmap(&p->calls[i])) {
+			FL_GROW(v, cap, *n + 1);
+			v[(*n)++] = (struct resv_range){p->calls[i].result, map_end(&p->calls[i])};
+		}
+	if (*n > 1)
+		qsort(v, *n, sizeof(*v), cmp_range);
+	for (size_t i = 0; i < *n; i++) {
+		if (k && v[i].start <= v[k - 1].end) {
+			if (v[i].end > v[k - 1].end)
+				v[k - 1].end = v[i].end;
+		} else {
+			v[k++] = v[i];
+		}
+	}
+	*n = k;
+	return v;
+}
+
+static int in_ranges(const struct resv_range *v, size_t n, uint64_t addr)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) { /* the first range starting after addr */
+		size_t mid = lo + (hi - lo) / 2;
+		if (v[mid].start <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo > 0 && addr < v[lo - 1].end;
+}
+
 /* By start, then time: blocks reusing one address are told apart by time,
  * and the order is the same for every caller. */
 static int cmp_resv_start(const void *a, const void *b)
@@ -190,6 +252,10 @@ struct filler {
 	size_t capcow, capfirsts, capregions;
 	struct fl_u64map region_idx; /* VMA start -> index + 1 */
 	size_t captouches;
+	/* the union of every reservation's range, sorted: only samples in it
+	 * are kept for fl_faults_reservation_pages */
+	struct resv_range *ranges;
+	size_t nranges;
 	int track_first;
 };
 
@@ -340,8 +406,10 @@ static void fill_one(void *ctx, const struct fl_fault *f, const struct fl_fault_
 	region_add(k, f, fi);
 	if (c == FL_FC_SHIM)
 		return;
-	FL_GROW(s->touches, k->captouches, s->ntouches + 1);
-	s->touches[s->ntouches++] = (struct fl_page_touch){f->addr >> PAGE_SHIFT, f->t};
+	if (in_ranges(k->ranges, k->nranges, f->addr)) {
+		FL_GROW(s->touches, k->captouches, s->ntouches + 1);
+		s->touches[s->ntouches++] = (struct fl_page_touch){f->addr >> PAGE_SHIFT, f->t};
+	}
 	row_add(&s->by_vma, fi->vkey, f->t, f->addr, c);
 	row_add(&s->by_site, fi->site, f->t, f->addr, c);
 	row_add(&s->by_code, f->ip, f->t, f->addr, c);
@@ -405,7 +473,9 @@ static struct fl_fault_summary *summarize(const struct fl_model *m, const struct
 	fl_u64map_init(&s->by_site.idx);
 	fl_u64map_init(&s->by_code.idx);
 	fl_u64map_init(&k.region_idx);
+	k.ranges = reservation_ranges(p, &k.nranges);
 	fl_faults_classify_each(m, p, fill_one, &k);
+	free(k.ranges);
 	if (s->ntouches > 1)
 		qsort(s->touches, s->ntouches, sizeof(*s->touches), cmp_touch);
 	fl_u64map_release(&k.region_idx);

@@ -28,16 +28,18 @@
 #define MAX_TASKS 64
 #define MAX_CPUS 256
 /*
- * Data pages per CPU. At one sample per fault (--faults all) a buffer holds
- * RING_PAGES_MAX pages, 2 MiB, ~43000 samples; at one in N it holds as many
- * faults' samples in N times fewer pages (one in 8, the default: 64 pages).
- * The kernel allocates and zeroes every page of a buffer when it is mapped:
- * 2 MiB a CPU were a quarter of a short traced process's CPU time here
- * (perf_mmap in perf record -g; doc/limits.md), for buffers the default
- * period never filled.
+ * Data pages per CPU: RING_PAGES_MAX, 2 MiB, ~43000 samples. The kernel
+ * allocates and zeroes every page of a buffer when it is mapped, a quarter
+ * of a short traced process's CPU time here (perf_mmap in perf record -g;
+ * doc/limits.md), so a sparse period gets fewer pages: enough for the
+ * samples of RING_FAULTS_HELD faults. Not fewer at the default one in 8:
+ * a buffer that passes its wakeup mark is drained by the faulting thread
+ * at its next timer check, inside its loop (256 KiB buffers put a 256 MiB
+ * fault loop at 1.065x native against 1.039x with 2 MiB, bench/b_faults.sh).
  */
 #define RING_PAGES_MAX 512
 #define RING_PAGES_MIN 16
+#define RING_FAULTS_HELD (RING_PAGES_MAX * 8) /* in pages' worth of samples at period 1 */
 
 struct fl_probe_st fl_perf_count_st, fl_perf_sample_st, fl_perf_dtlb_st;
 
@@ -288,12 +290,13 @@ static void *map_ring(int fd, size_t *data_size)
 	return NULL;
 }
 
-/* The fewest pages, a power of two (the kernel wants one), that hold the
- * samples of as many faults at this period as RING_PAGES_MAX at period 1. */
+/* The fewest pages, a power of two (the kernel wants one), at most
+ * RING_PAGES_MAX, that hold the samples of RING_FAULTS_HELD pages' worth of
+ * faults at this period. */
 static size_t ring_pages_for(uint64_t period)
 {
 	size_t pages = RING_PAGES_MAX;
-	while (pages > RING_PAGES_MIN && pages / 2 * period >= RING_PAGES_MAX)
+	while (pages > RING_PAGES_MIN && pages / 2 * period >= RING_FAULTS_HELD)
 		pages /= 2;
 	return pages;
 }
