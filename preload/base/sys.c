@@ -150,15 +150,7 @@ static void region_unmapped(uintptr_t lo)
 
 int fl_sys_regions(uintptr_t (*out)[2], int max)
 {
-	int n = nregions_now(), k = 0;
-	for (int i = 0; i < n && k < max; i++) {
-		if (__atomic_load_n(&regions[i].t_unmap, __ATOMIC_ACQUIRE))
-			continue;
-		out[k][0] = regions[i].lo;
-		out[k][1] = regions[i].hi;
-		k++;
-	}
-	return k;
+	return fl_sys_regions_since(out, NULL, max);
 }
 
 int fl_sys_regions_since(uintptr_t (*out)[2], uint64_t *since, int max)
@@ -169,7 +161,8 @@ int fl_sys_regions_since(uintptr_t (*out)[2], uint64_t *since, int max)
 			continue;
 		out[k][0] = regions[i].lo;
 		out[k][1] = regions[i].hi;
-		since[k] = regions[i].t_map;
+		if (since)
+			since[k] = regions[i].t_map;
 		k++;
 	}
 	return k;

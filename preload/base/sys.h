@@ -27,7 +27,7 @@ void fl_sys_name_region(void *addr, size_t len);
  * maps lines: the analyzer leaves them out of the program's figures). */
 #define FL_SYS_MAX_REGIONS 64
 int fl_sys_regions(uintptr_t (*out)[2], int max);
-/* The same, with the time each was mapped (CLOCK_MONOTONIC ns) in since[]. */
+/* The same, with the time each was mapped (CLOCK_MONOTONIC ns) in since[] (if not NULL). */
 int fl_sys_regions_since(uintptr_t (*out)[2], uint64_t *since, int max);
 /* 1 if addr was in one of the shim's regions at t (CLOCK_MONOTONIC ns):
  * mapped by then and not yet unmapped. A fault sample is the shim's only
