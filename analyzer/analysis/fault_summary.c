@@ -45,6 +45,20 @@ static uint64_t map_end(const struct fl_map_call *c)
 	return c->result + ((c->size + PAGE - 1) & ~(PAGE - 1));
 }
 
+/* The heap blocks that may be reservations: after the heap fold the large
+ * blocks are kept apart, every one. */
+static const struct fl_block *candidate_blocks(const struct fl_proc *p, size_t *n)
+{
+	*n = p->heap_folded ? p->nlarge_blocks : p->nblocks;
+	return p->heap_folded ? p->large_blocks : p->blocks;
+}
+
+/* A heap block of at least the trace's --large size. */
+static int is_reserving_block(const struct fl_proc *p, const struct fl_block *b, uint64_t large)
+{
+	return fl_block_size(p, b) >= large;
+}
+
 struct by_seq {
 	uint64_t seq;
 	size_t i;
@@ -140,17 +154,18 @@ static int cmp_range(const void *a, const void *b)
 static struct resv_range *reservation_ranges(const struct fl_proc *p, size_t *n)
 {
 	uint64_t large = fl_heap_large_size(p);
-	const struct fl_block *blocks = p->heap_folded ? p->large_blocks : p->blocks;
-	size_t nblocks = p->heap_folded ? p->nlarge_blocks : p->nblocks, cap = 0, k = 0;
+	size_t nblocks, cap = 0, k = 0;
+	const struct fl_block *blocks = candidate_blocks(p, &nblocks);
 	struct resv_range *v = NULL;
 	*n = 0;
 	for (size_t i = 0; i < nblocks; i++) {
-		uint64_t size = fl_block_size(p, &blocks[i]);
-		if (size < large || !size)
+		const struct fl_block *b = &blocks[i];
+		if (!is_reserving_block(p, b, large))
 			continue;
 		FL_GROW(v, cap, *n + 1);
-		v[(*n)++] = (struct resv_range){blocks[i].addr & ~(PAGE - 1),
-						(blocks[i].addr + size + PAGE - 1) & ~(PAGE - 1)};
+		v[(*n)++] =
+		    (struct resv_range){b->addr & ~(PAGE - 1),
+					(b->addr + fl_block_size(p, b) + PAGE - 1) & ~(PAGE - 1)};
 	}
 	for (size_t i = 0; i < p->ncalls; i++)
 		if (is_reserving_mmap(&p->calls[i])) {
@@ -208,20 +223,17 @@ static int cmp_resv_start(const void *a, const void *b)
 struct fl_reservation *fl_faults_reservations(const struct fl_proc *p, size_t *n)
 {
 	uint64_t large = fl_heap_large_size(p);
-	/* after the heap fold, the large blocks are kept apart, every one */
-	const struct fl_block *blocks = p->heap_folded ? p->large_blocks : p->blocks;
-	size_t nblocks = p->heap_folded ? p->nlarge_blocks : p->nblocks;
+	size_t nblocks, cap = 0;
+	const struct fl_block *blocks = candidate_blocks(p, &nblocks);
 	struct fl_reservation *v = NULL;
-	size_t cap = 0;
 	*n = 0;
 	for (size_t i = 0; i < nblocks; i++) {
 		const struct fl_block *b = &blocks[i];
-		uint64_t size = fl_block_size(p, b);
-		if (size < large)
+		if (!is_reserving_block(p, b, large))
 			continue;
 		FL_GROW(v, cap, *n + 1);
 		v[(*n)++] = (struct fl_reservation){b->addr,
-						    b->addr + size,
+						    b->addr + fl_block_size(p, b),
 						    b->t_alloc,
 						    b->t_free,
 						    b->stack,
