@@ -143,7 +143,9 @@ struct fl_heap_site *fl_heap_sites_of_blocks(const struct fl_proc *p, size_t *n)
 
 uint64_t fl_heap_large_size(const struct fl_proc *p)
 {
-	return p->opt_large > 0 ? (uint64_t)p->opt_large : 65536;
+	uint64_t large = p->opt_large > 0 ? (uint64_t)p->opt_large : 65536;
+	uint64_t page = p->page_size > 0 ? (uint64_t)p->page_size : 4096;
+	return large > page ? large : page;
 }
 
 /* The site under each wss region when its line was written, as fl_proc_block_at says. */

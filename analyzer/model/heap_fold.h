@@ -41,7 +41,14 @@ struct fl_heap_site {
  */
 struct fl_heap_site *fl_heap_sites_of_blocks(const struct fl_proc *p, size_t *n);
 
-/* The size from which a block is a large reservation (the trace's --large). */
+/*
+ * The size from which a heap block is a large reservation: the trace's
+ * --large, but never less than a page. A smaller block shares every page
+ * it touches with its neighbours, so it has no page of its own to leave
+ * untouched; `record --large 1` asks for every call on a line, not for
+ * every block to be weighed as a reservation (a million of them made the
+ * overcommit table the report's peak: 88 B each).
+ */
 uint64_t fl_heap_large_size(const struct fl_proc *p);
 
 /*
