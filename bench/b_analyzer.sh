@@ -128,6 +128,11 @@ set -- $(timed "$tmp/flz.txt" "$FL" report --no-symbols --section heap "$tmp/flz
 tsv3 heap_large1_zst "$@"
 [ "$FORMAT" = tsv ] || printf '%-36s %s s wall, %.2f s CPU, %s MiB RSS (trace %s KiB)\n' \
 	"  the same compressed (the default)" "$(secs "$1")" "$2" "$(($3 / 1024))" "$(du -k "$tmp/flz" | cut -f1)"
+# every section: the analyzer's memory on a trace with a line per call
+set -- $(timed /dev/null "$FL" report --json --no-symbols "$tmp/flz")
+tsv3 report_large1_zst "$@"
+[ "$FORMAT" = tsv ] || printf '%-36s %s s wall, %.2f s CPU, %s MiB RSS\n' \
+	"  the whole report (every section)" "$(secs "$1")" "$2" "$(($3 / 1024))"
 if ! command -v heaptrack >/dev/null 2>&1 || ! command -v heaptrack_print >/dev/null 2>&1; then
 	say "heaptrack not installed: comparison skipped"
 	tsv heaptrack_print.skipped "heaptrack not installed"

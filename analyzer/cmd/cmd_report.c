@@ -194,6 +194,7 @@ int cmd_report(int argc, char **argv)
 		free(a.names);
 		return 0;
 	}
+	fl_model_fold_early = 1; /* every process is folded before a section reads it */
 	if (fl_model_load(&m, a.trace) < 0) {
 		fl_model_release(&m);
 		free(a.names);

@@ -52,6 +52,7 @@ void fl_record_summary(const char *dir, FILE *f)
 		fprintf(f, "faultline: the trace is large (%llu MiB); no summary here\n",
 			bytes >> 20);
 	else if (files) {
+		fl_model_fold_early = 1; /* as report's: the run folds every process first */
 		if (fl_model_load(&m, dir) == 0) {
 			fl_report_opts_init(&o);
 			r = fl_report_run(&m, &o, names, 1);

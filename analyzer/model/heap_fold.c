@@ -190,7 +190,7 @@ void fl_proc_heap_fold(struct fl_proc *p)
 	if (p->heap_folded)
 		return;
 	p->heap_folded = 1;
-	p->nblocks_recorded = p->nblocks;
+	p->nblocks_recorded = p->nblocks + p->nblocks_dropped;
 	p->heap_t_first = p->nblocks ? p->blocks[0].t_alloc : FL_T_NEVER;
 	/* The heap section takes a process's own "sites" lines (--all: exact)
 	 * over figures from the blocks; the blocks' sort by site and time is

@@ -344,6 +344,9 @@ void fl_heap_stream_init(struct fl_heap_stream *s)
 
 void fl_heap_stream_release(struct fl_heap_stream *s)
 {
+	fl_heap_early_release(s);
+	free(s->wfrees);
+	free(s->wallocs);
 	fl_u64map_release(&s->live);
 	fl_u64map_release(&s->late_addrs);
 	fl_seqs_release(&s->end_seq);
@@ -391,6 +394,7 @@ static inline int on_time(struct fl_heap_stream *s, uint64_t seq, int is_free, u
 
 static void start_collecting(struct fl_heap_stream *s, struct fl_proc *p)
 {
+	fl_heap_early_compact(s, p); /* the fold stops here: whole replays need every block */
 	for (size_t b = 0; b < p->nblocks; b++) {
 		struct fl_block *x = &p->blocks[b];
 		if (x->t_free != FL_T_NEVER && fl_block_freed_by(x) != FL_FN_COUNT)
@@ -399,6 +403,11 @@ static void start_collecting(struct fl_heap_stream *s, struct fl_proc *p)
 		x->t_free = FL_T_NEVER; /* live, or ended by an alloc at its address */
 		fl_block_set_freed_by(x, FL_FN_COUNT);
 	}
+	/* the window's blocks are live as read; its frees wait with the others */
+	for (size_t i = 0; i < s->nwfrees; i++)
+		*FL_PUSH(s->frees, s->nfrees, s->capfrees) = s->wfrees[i];
+	s->nwfrees = s->nwallocs = 0;
+	s->windowed = 0;
 	fl_seqs_release(&s->end_seq);
 	fl_u64map_release(&s->live);
 	fl_u64map_init(&s->live);
@@ -415,31 +424,133 @@ static inline int replay_now(struct fl_heap_stream *s, struct fl_proc *p, uint64
 		return 0;
 	if (on_time(s, seq, is_free, addr))
 		return 1;
-	if (s->nlate >= LATE_MIN && s->nlate * LATE_SHARE > s->nlines)
+	if (s->nlate >= LATE_MIN && s->nlate * LATE_SHARE > s->nlines) {
+		/* the window, even before the first barrier: without one, it is
+		 * replayed when the file is read, as the collected file would be */
+		s->windowed = 1;
+	}
+	(void)p;
+	return 0;
+}
+
+/* Whether a line of this seq comes after the window's last replay; else it
+ * is late, held as before the window (its address is replayed again once
+ * the file is read), and too many of those collect the rest of the file. */
+static int window_takes(struct fl_heap_stream *s, struct fl_proc *p, uint64_t seq, int is_free,
+			uint64_t addr)
+{
+	size_t late;
+	s->nlines++;
+	if (seq > s->max_seq || (seq == s->max_seq && !is_free && s->max_free))
+		return 1;
+	*fl_u64map_slot(&s->late_addrs, addr) = 1;
+	/* Until the window's first replay, a thread's buffer is late up to
+	 * the seq the lines in order had reached when it opened: one buffer
+	 * a thread at most, not counted. */
+	late = ++s->nlate - s->nlate_windowed;
+	if (s->wreplays && late >= LATE_MIN && late * LATE_SHARE > s->nlines)
 		start_collecting(s, p);
 	return 0;
+}
+
+/* The window's frees and allocations at or below seq w, merged in seq order
+ * (at one seq, a realloc's free first) as the stream replays lines in
+ * order; the rest stay. Sorted in place: the window is the load's largest
+ * part while lines come interleaved. */
+static void window_replay(struct fl_heap_stream *s, struct fl_proc *p, uint64_t w)
+{
+	size_t f = 0, a = 0, nf = 0, na = 0;
+	if (!s->wreplays++)
+		s->nlate_windowed = s->nlate;
+	order_frees(s->wfrees, s->nwfrees);
+	if (s->nwallocs > 1)
+		qsort_r(s->wallocs, s->nwallocs, sizeof(*s->wallocs), cmp_seq_idx, s->block_seq);
+	while (nf < s->nwfrees && s->wfrees[nf].seq <= w)
+		nf++;
+	while (na < s->nwallocs && fl_seqs_get(s->block_seq, s->wallocs[na]) <= w)
+		na++;
+	s->in_window = 1;
+	while (f < nf || a < na) {
+		uint64_t aseq = a < na ? fl_seqs_get(s->block_seq, s->wallocs[a]) : UINT64_MAX;
+		const struct fl_heap_free *e;
+		size_t hole, j;
+		if (a < na && (f == nf || aseq < s->wfrees[f].seq)) {
+			add_live(p, &s->live, s->wallocs[a++]);
+			s->max_seq = aseq;
+			s->max_free = 0;
+			continue;
+		}
+		e = &s->wfrees[f++];
+		s->max_seq = e->seq;
+		s->max_free = 1;
+		if ((j = live_find(&s->live, e->addr, &hole)) == NO_SLOT) {
+			hold_free(s, e->seq, e->t, e->addr, e->by);
+		} else {
+			size_t b = s->live.vals[j] - 1;
+			fl_seqs_set(&s->end_seq, b, e->seq);
+			end_block(p, b + 1, e->t, e->by);
+			live_remove(&s->live, j);
+			fl_heap_early_ended(s, p, b);
+		}
+	}
+	s->in_window = 0;
+	memmove(s->wfrees, s->wfrees + nf, (s->nwfrees - nf) * sizeof(*s->wfrees));
+	s->nwfrees -= nf;
+	memmove(s->wallocs, s->wallocs + na, (s->nwallocs - na) * sizeof(*s->wallocs));
+	s->nwallocs -= na;
+	if (s->ndead * 2 >= p->nblocks)
+		fl_heap_early_compact(s, p);
+}
+
+void fl_heap_stream_barrier(struct fl_heap_stream *s, struct fl_proc *p, uint64_t seq)
+{
+	uint64_t w = s->barrier_seq;
+	int had = s->barriers > 0;
+	s->barrier_seq = seq;
+	s->barriers++;
+	if (s->windowed && !s->collecting && had)
+		window_replay(s, p, w);
 }
 
 void fl_heap_stream_free(struct fl_heap_stream *s, struct fl_proc *p, uint64_t seq, uint64_t t,
 			 uint64_t addr, int by)
 {
 	size_t hole, j;
+	if (s->windowed && !s->collecting) {
+		if (window_takes(s, p, seq, 1, addr))
+			*FL_PUSH(s->wfrees, s->nwfrees, s->capwfrees) =
+			    (struct fl_heap_free){seq, t, addr, (uint8_t)by};
+		else
+			hold_free(s, seq, t, addr, by);
+		return;
+	}
 	if (!replay_now(s, p, seq, 1, addr) || (j = live_find(&s->live, addr, &hole)) == NO_SLOT) {
 		hold_free(s, seq, t, addr, by); /* a block read later may be its */
 		return;
 	}
-	fl_seqs_set(&s->end_seq, s->live.vals[j] - 1, seq);
-	end_block(p, s->live.vals[j], t, by);
+	size_t b = s->live.vals[j] - 1;
+	fl_seqs_set(&s->end_seq, b, seq);
+	end_block(p, b + 1, t, by);
 	live_remove(&s->live, j);
+	fl_heap_early_ended(s, p, b);
 }
 
-void fl_heap_stream_alloc(struct fl_heap_stream *s, struct fl_proc *p,
-			  const struct fl_seqs *block_seq)
+void fl_heap_stream_alloc(struct fl_heap_stream *s, struct fl_proc *p, struct fl_seqs *block_seq)
 {
 	size_t b = p->nblocks - 1;
+	uint64_t seq = fl_seqs_get(block_seq, b);
+	s->block_seq = block_seq;
+	if (!s->nallocs++ || seq < s->min_seq)
+		s->min_seq = seq;
 	if (!s->collecting)
 		fl_seqs_reserve(&s->end_seq, b); /* set when a free ends the block */
-	if (!replay_now(s, p, fl_seqs_get(block_seq, b), 0, p->blocks[b].addr))
+	if (s->windowed && !s->collecting) {
+		/* a late one is replayed with its address once the file is read */
+		if (window_takes(s, p, seq, 0, p->blocks[b].addr))
+			*FL_PUSH(s->wallocs, s->nwallocs, s->capwallocs) = b;
+		return;
+	}
+	if (!replay_now(s, p, seq, 0, p->blocks[b].addr))
 		return; /* replayed with its address's calls once the file is read */
 	add_live(p, &s->live, b);
 }
@@ -499,6 +610,9 @@ static void redo_late(struct fl_heap_stream *s, struct fl_proc *p, const struct 
 
 void fl_heap_stream_finish(struct fl_heap_stream *s, struct fl_proc *p, struct fl_seqs *block_seq)
 {
+	if (s->windowed && !s->collecting)
+		window_replay(s, p, UINT64_MAX);
+	fl_heap_early_compact(s, p);
 	if (s->collecting) {
 		fl_heap_replay(p, block_seq, s->frees, s->nfrees);
 		s->frees = NULL;

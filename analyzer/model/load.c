@@ -502,8 +502,9 @@ static void load_counters(struct loader *ld, json_t *o, uint64_t t)
 	ld->p->ncounters++;
 }
 
-static void load_heap_tick(struct loader *ld, json_t *o, uint64_t t)
+static void load_heap_tick(struct loader *ld, json_t *o, uint64_t t, uint64_t seq)
 {
+	fl_heap_stream_barrier(&ld->heap, ld->p, seq); /* a tick's, after every buffer */
 	struct fl_heap_tick *h = PUSH(ld, heap, nheap, capheap);
 	json_t *calls = json_object_get(o, FL_K_CALLS), *bytes = json_object_get(o, FL_K_BYTES), *v;
 	const char *k;
@@ -724,7 +725,7 @@ static int on_event(void *ctx, enum fl_ev ev, json_t *o, const struct fl_reader_
 		fl_load_io_json(&ld->io_line, ld->m, ld->p, o, t);
 		break;
 	case FL_E_HEAP:
-		load_heap_tick(ld, o, t);
+		load_heap_tick(ld, o, t, seq);
 		break;
 	case FL_E_SITES:
 		load_sites(ld, o);

@@ -107,26 +107,22 @@ static int cmp_fault_t(const void *a, const void *b)
 	return x->t < y->t ? -1 : x->t > y->t;
 }
 
-int fl_load_faults_reread(const struct fl_proc *p,
-			  int (*fn)(void *ctx, const struct fl_fault *v, size_t n), void *ctx)
+/* Reads path's fault lines into r, quietly: the loader reported the file's
+ * bad lines already, and the error count is left as it was. */
+static void read_quietly(const char *path, struct reread *r)
 {
 	/* the same events on the fast path as the first read, so the same values */
 	struct fl_reader_ops ops = {
 	    on_event, on_flat, 1u << FL_E_ALLOC | 1u << FL_E_FREE | 1u << FL_E_REALLOC,
 	    1u << FL_E_FAULTS | 1u << FL_E_COUNTERS | 1u << FL_E_RESIDENCY | 1u << FL_E_IO,
 	    skip_heap_call};
-	struct reread r;
 	unsigned long errors = fl_error_count;
 	int quiet = -1, saved = -1;
-	memset(&r, 0, sizeof(r));
-	r.fn = fn;
-	r.ctx = ctx;
-	r.sorted = p->faults_sorted;
 	fflush(stderr);
 	quiet = open("/dev/null", O_WRONLY | O_CLOEXEC);
 	if (quiet >= 0 && (saved = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3)) >= 0)
 		dup2(quiet, STDERR_FILENO);
-	fl_reader_read_file_ops(p->file, &ops, &r);
+	fl_reader_read_file_ops(path, &ops, r);
 	fflush(stderr);
 	if (saved >= 0) {
 		dup2(saved, STDERR_FILENO);
@@ -135,6 +131,17 @@ int fl_load_faults_reread(const struct fl_proc *p,
 	if (quiet >= 0)
 		close(quiet);
 	fl_error_count = errors;
+}
+
+int fl_load_faults_reread(const struct fl_proc *p,
+			  int (*fn)(void *ctx, const struct fl_fault *v, size_t n), void *ctx)
+{
+	struct reread r;
+	memset(&r, 0, sizeof(r));
+	r.fn = fn;
+	r.ctx = ctx;
+	r.sorted = p->faults_sorted;
+	read_quietly(p->file, &r);
 	if (!r.sorted && !r.stop && r.all.n) {
 		/* as the loader sorts a file's samples when they came out of order */
 		qsort(r.all.v, r.all.n, sizeof(*r.all.v), cmp_fault_t);
@@ -147,4 +154,16 @@ int fl_load_faults_reread(const struct fl_proc *p,
 			"changed while it was read",
 			p->file, r.seen, p->nfaults);
 	return r.stop;
+}
+
+void fl_load_faults_scan(const char *path, int (*fn)(void *ctx, const struct fl_fault *v, size_t n),
+			 void *ctx)
+{
+	struct reread r;
+	memset(&r, 0, sizeof(r));
+	r.fn = fn;
+	r.ctx = ctx;
+	r.sorted = 1; /* each line's as it comes */
+	read_quietly(path, &r);
+	free(r.line.v);
 }

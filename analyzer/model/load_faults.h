@@ -25,4 +25,10 @@ void fl_load_faults_json(struct fl_fault_batch *b, json_t *o);
 int fl_load_faults_reread(const struct fl_proc *p,
 			  int (*fn)(void *ctx, const struct fl_fault *v, size_t n), void *ctx);
 
+/* Hands the samples of the trace file at path to fn a line at a time, in
+ * the file's order, without reporting its errors (its first read does):
+ * for a read of the samples while the file is still being loaded. */
+void fl_load_faults_scan(const char *path, int (*fn)(void *ctx, const struct fl_fault *v, size_t n),
+			 void *ctx);
+
 #endif

@@ -452,6 +452,7 @@ struct fl_proc {
 	size_t nblock_cold, capblock_cold;
 	int heap_folded;
 	size_t nblocks_recorded;	 /* blocks before the fold */
+	size_t nblocks_dropped;		 /* blocks the load folded early (heap_replay.h) */
 	uint64_t heap_t_first;		 /* the first block's t_alloc, FL_T_NEVER if none */
 	struct fl_heap_site *heap_sites; /* per-stack figures, sorted by stack */
 	size_t nheap_sites;
@@ -534,6 +535,13 @@ int fl_model_load(struct fl_model *m, const char *path); /* model/tree.c */
  * the samples in one pass (fl_proc_faults_each), which reads the file again.
  */
 extern int fl_model_keep_samples;
+/*
+ * Whether the loads that follow fold freed blocks as they read them, when
+ * nothing after the load can ask about them (model/heap_early.c): set by
+ * the commands whose every process is folded before anything else reads it
+ * (report, record's summary). 0 by default: every block is kept.
+ */
+extern int fl_model_fold_early;
 void fl_model_release(struct fl_model *m);
 /* An empty model for path, its arena and string table ready (the loader's
  * first step). */
