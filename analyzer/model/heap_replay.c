@@ -494,10 +494,15 @@ static void window_replay(struct fl_heap_stream *s, struct fl_proc *p, uint64_t 
 		}
 	}
 	s->in_window = 0;
-	memmove(s->wfrees, s->wfrees + nf, (s->nwfrees - nf) * sizeof(*s->wfrees));
-	s->nwfrees -= nf;
-	memmove(s->wallocs, s->wallocs + na, (s->nwallocs - na) * sizeof(*s->wallocs));
-	s->nwallocs -= na;
+	/* (an empty side may be a NULL array: no memmove of it) */
+	if (nf) {
+		memmove(s->wfrees, s->wfrees + nf, (s->nwfrees - nf) * sizeof(*s->wfrees));
+		s->nwfrees -= nf;
+	}
+	if (na) {
+		memmove(s->wallocs, s->wallocs + na, (s->nwallocs - na) * sizeof(*s->wallocs));
+		s->nwallocs -= na;
+	}
 	if (s->ndead * 2 >= p->nblocks)
 		fl_heap_early_compact(s, p);
 }
