@@ -425,6 +425,7 @@ static inline int replay_now(struct fl_heap_stream *s, struct fl_proc *p, uint64
 	if (on_time(s, seq, is_free, addr))
 		return 1;
 	if (s->nlate >= LATE_MIN && s->nlate * LATE_SHARE > s->nlines) {
+		s->wmin = UINT64_MAX;
 		/* the window, even before the first barrier: without one, it is
 		 * replayed when the file is read, as the collected file would be */
 		s->windowed = 1;
@@ -457,11 +458,22 @@ static int window_takes(struct fl_heap_stream *s, struct fl_proc *p, uint64_t se
  * (at one seq, a realloc's free first) as the stream replays lines in
  * order; the rest stay. Sorted in place: the window is the load's largest
  * part while lines come interleaved. */
+#define WINDOW_WORK 16
+
 static void window_replay(struct fl_heap_stream *s, struct fl_proc *p, uint64_t w)
 {
 	size_t f = 0, a = 0, nf = 0, na = 0;
 	if (!s->wreplays++)
 		s->nlate_windowed = s->nlate;
+	/* Each line is sorted about twice (a window spans two ticks); barriers
+	 * that each let a few lines out of a window held open by lines far
+	 * ahead (a hostile trace's seqs) would sort it again and again: past
+	 * WINDOW_WORK sorts a line, the rest of the file is collected. */
+	s->wsorted += s->nwfrees + s->nwallocs;
+	if (s->wsorted > WINDOW_WORK * s->nlines + (1u << 20)) {
+		start_collecting(s, p);
+		return;
+	}
 	order_frees(s->wfrees, s->nwfrees);
 	if (s->nwallocs > 1)
 		qsort_r(s->wallocs, s->nwallocs, sizeof(*s->wallocs), cmp_seq_idx, s->block_seq);
@@ -503,6 +515,9 @@ static void window_replay(struct fl_heap_stream *s, struct fl_proc *p, uint64_t 
 		memmove(s->wallocs, s->wallocs + na, (s->nwallocs - na) * sizeof(*s->wallocs));
 		s->nwallocs -= na;
 	}
+	s->wmin = s->nwfrees ? s->wfrees[0].seq : UINT64_MAX; /* both sorted */
+	if (s->nwallocs && fl_seqs_get(s->block_seq, s->wallocs[0]) < s->wmin)
+		s->wmin = fl_seqs_get(s->block_seq, s->wallocs[0]);
 	if (s->ndead * 2 >= p->nblocks)
 		fl_heap_early_compact(s, p);
 }
@@ -513,7 +528,7 @@ void fl_heap_stream_barrier(struct fl_heap_stream *s, struct fl_proc *p, uint64_
 	int had = s->barriers > 0;
 	s->barrier_seq = seq;
 	s->barriers++;
-	if (s->windowed && !s->collecting && had)
+	if (s->windowed && !s->collecting && had && s->wmin <= w)
 		window_replay(s, p, w);
 }
 
@@ -522,10 +537,12 @@ void fl_heap_stream_free(struct fl_heap_stream *s, struct fl_proc *p, uint64_t s
 {
 	size_t hole, j;
 	if (s->windowed && !s->collecting) {
-		if (window_takes(s, p, seq, 1, addr))
+		if (window_takes(s, p, seq, 1, addr)) {
 			*FL_PUSH(s->wfrees, s->nwfrees, s->capwfrees) =
 			    (struct fl_heap_free){seq, t, addr, (uint8_t)by};
-		else
+			if (seq < s->wmin)
+				s->wmin = seq;
+		} else
 			hold_free(s, seq, t, addr, by);
 		return;
 	}
@@ -551,8 +568,11 @@ void fl_heap_stream_alloc(struct fl_heap_stream *s, struct fl_proc *p, struct fl
 		fl_seqs_reserve(&s->end_seq, b); /* set when a free ends the block */
 	if (s->windowed && !s->collecting) {
 		/* a late one is replayed with its address once the file is read */
-		if (window_takes(s, p, seq, 0, p->blocks[b].addr))
+		if (window_takes(s, p, seq, 0, p->blocks[b].addr)) {
 			*FL_PUSH(s->wallocs, s->nwallocs, s->capwallocs) = b;
+			if (seq < s->wmin)
+				s->wmin = seq;
+		}
 		return;
 	}
 	if (!replay_now(s, p, seq, 0, p->blocks[b].addr))

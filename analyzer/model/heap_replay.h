@@ -70,6 +70,8 @@ struct fl_heap_stream {
 	size_t nwfrees, capwfrees;
 	size_t *wallocs; /* the window's allocations: their blocks' indices */
 	size_t nwallocs, capwallocs;
+	uint64_t wmin;	/* the lowest seq in the window (UINT64_MAX: none) */
+	size_t wsorted; /* lines the window's replays sorted, in all */
 	/* The early fold (model/heap_early.c): */
 	struct fl_seqs *block_seq; /* the loader's, parallel to p->blocks */
 	uint64_t min_seq;	   /* the lowest allocation seq read so far */

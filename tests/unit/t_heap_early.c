@@ -29,8 +29,8 @@ static struct line lines[NSTEPS + NSTEPS / 8];
 static size_t nlines;
 static struct line ring[2][4096], held[2][8];
 static size_t nring[2], cap[2], nheld[2];
-static uint64_t barriers[NSTEPS / TICK + 2];
-static size_t nbarriers, barrier_at[NSTEPS / TICK + 2];
+static uint64_t barriers[NSTEPS / 8];
+static size_t nbarriers, barrier_at[NSTEPS / 8];
 
 static void drain(int th, int tick)
 {
@@ -85,7 +85,7 @@ static void make_lines(unsigned seed)
 	drain(1, 0);
 }
 
-static void replay(int fold, json_t *options)
+static void replay(int fold, int expect_folded, json_t *options)
 {
 	struct fl_proc batch = {0}, stream = {0};
 	struct fl_heap_free *frees = calloc(nlines, sizeof(*frees));
@@ -122,9 +122,9 @@ static void replay(int fold, json_t *options)
 	fl_heap_stream_finish(&hs, &stream, &sseq);
 	fl_model_fold_early = 0;
 	CHECK_EQ_U64(stream.nblocks + stream.nblocks_dropped, batch.nblocks);
-	if (fold) {
+	if (fold && expect_folded)
 		CHECK(stream.nblocks < batch.nblocks / 4); /* most went as they ended */
-	} else
+	else if (!fold)
 		CHECK_EQ_U64(stream.nblocks, batch.nblocks);
 	/* both in allocation order; the kept ones a subsequence of the batch's */
 	for (size_t i = 0, k = 0; i < batch.nblocks; i++) {
@@ -148,14 +148,55 @@ static void replay(int fold, json_t *options)
 	free(stream.blocks);
 }
 
+/*
+ * A hostile order: the window opened by interleaved runs, then a barrier
+ * every 16 lines while 10,000 lines far ahead in seq keep the window from
+ * emptying: the replays stop sorting the window again and again and
+ * collect the file instead (this test would take minutes otherwise); every
+ * block still ends as the whole replay ends it.
+ */
+static int by_seq(const void *a, const void *b)
+{
+	const struct line *x = a, *y = b;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static void barrier_every_line(void)
+{
+	size_t n = 0, k;
+	make_lines(7);
+	qsort(lines, nlines, sizeof(lines[0]), by_seq); /* in seq order but for what follows */
+	/* the first 20000 lines as two runs (odd, then even positions) */
+	static struct line tmp[20000];
+	for (k = 0; k < 20000; k += 2)
+		tmp[n++] = lines[k + 1];
+	for (k = 0; k < 20000; k += 2)
+		tmp[n++] = lines[k];
+	for (k = 0; k < 20000; k++)
+		lines[k] = tmp[k];
+	for (k = 20001; k < 30001; k++)
+		lines[k].seq += 1ull << 40; /* far ahead: never below a barrier */
+	nbarriers = 0;
+	for (k = 20002; k < nlines && nbarriers < sizeof(barriers) / sizeof(barriers[0]); k += 16) {
+		/* the seq of the line before (as made): no line comes late */
+		barriers[nbarriers] = lines[k - 1].seq & ((1ull << 40) - 1);
+		barrier_at[nbarriers++] = k;
+	}
+	json_t *options = json_pack("{s:b, s:i}", "wss", 0, "faults_period", 0);
+	replay(0, 0, options);
+	replay(1, 0, options); /* collected: nothing folds past that */
+	json_decref(options);
+}
+
 int main(void)
 {
 	json_t *options = json_pack("{s:b, s:i}", "wss", 0, "faults_period", 0);
 	for (unsigned seed = 1; seed <= 4; seed++) {
 		make_lines(seed);
-		replay(0, options);
-		replay(1, options);
+		replay(0, 0, options);
+		replay(1, 1, options);
 	}
 	json_decref(options);
+	barrier_every_line();
 	return check_result();
 }
