@@ -862,7 +862,7 @@ struct fl_proc *fl_model_load_file(struct fl_model *m, const char *path)
 	struct fl_reader_ops ops = {
 	    on_event, on_flat, 1u << FL_E_ALLOC | 1u << FL_E_FREE | 1u << FL_E_REALLOC,
 	    1u << FL_E_FAULTS | 1u << FL_E_COUNTERS | 1u << FL_E_RESIDENCY | 1u << FL_E_IO,
-	    on_heap};
+	    on_heap, 0};
 	long r;
 	unsigned long before = fl_error_count;
 	memset(&ld, 0, sizeof(ld));

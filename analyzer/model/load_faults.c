@@ -83,14 +83,6 @@ static int on_flat(void *ctx, const struct fl_flat *f, const struct fl_reader_lo
 	return 0;
 }
 
-/* The compact heap lines' calls: decoded (their errors are the first read's), then dropped. */
-static int skip_heap_call(void *ctx, const struct fl_heap_call *c)
-{
-	(void)ctx;
-	(void)c;
-	return 0;
-}
-
 static int on_event(void *ctx, enum fl_ev ev, json_t *o, const struct fl_reader_loc *loc)
 {
 	(void)loc;
@@ -111,11 +103,15 @@ static int cmp_fault_t(const void *a, const void *b)
  * bad lines already, and the error count is left as it was. */
 static void read_quietly(const char *path, struct reread *r)
 {
-	/* the same events on the fast path as the first read, so the same values */
+	/* the same events on the fast path as the first read, so the same
+	 * values; the heap calls, most of a big trace, passed over unread */
 	struct fl_reader_ops ops = {
-	    on_event, on_flat, 1u << FL_E_ALLOC | 1u << FL_E_FREE | 1u << FL_E_REALLOC,
+	    on_event,
+	    on_flat,
+	    0,
 	    1u << FL_E_FAULTS | 1u << FL_E_COUNTERS | 1u << FL_E_RESIDENCY | 1u << FL_E_IO,
-	    skip_heap_call};
+	    NULL,
+	    1};
 	unsigned long errors = fl_error_count;
 	int quiet = -1, saved = -1;
 	fflush(stderr);

@@ -170,11 +170,18 @@ static struct fl_hc_decoder *new_decoder(const struct file_state *fs)
 	return d;
 }
 
+static int is_heap_event(enum fl_ev ev)
+{
+	return ev == FL_E_HEAPCALLS || ev == FL_E_ALLOC || ev == FL_E_FREE || ev == FL_E_REALLOC;
+}
+
 static void deliver(struct file_state *fs, enum fl_ev ev, json_t *obj, long line)
 {
 	struct fl_reader_loc loc = {fs->path, line};
 	int r;
 	fs->good++;
+	if (fs->ops->skip_heap && is_heap_event(ev))
+		return;
 	if (ev == FL_E_HEAPCALLS && fs->ops->flat && (fs->ops->flat_mask & (1u << FL_E_ALLOC))) {
 		char buf[256];
 		const char *msg;
@@ -212,6 +219,19 @@ static void deliver_hc_flat(struct file_state *fs, const struct fl_flat *f, long
 		line_error(fs, line, "%s", msg);
 }
 
+/* Whether a line starts as the writer starts a heap call's ("e" first). */
+static int heap_line_start(const char *p, size_t n)
+{
+	static const char *const starts[] = {"{\"e\":\"hc\",", "{\"e\":\"alloc\",",
+					     "{\"e\":\"free\",", "{\"e\":\"realloc\","};
+	for (size_t i = 0; i < sizeof(starts) / sizeof(starts[0]); i++) {
+		size_t k = strlen(starts[i]);
+		if (n > k && memcmp(p, starts[i], k) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 /* One line (without its newline); last = it had no newline at the end of the file. */
 static void one_line(struct file_state *fs, const char *p, size_t n, long line, int last)
 {
@@ -232,6 +252,8 @@ static void one_line(struct file_state *fs, const char *p, size_t n, long line, 
 	}
 	if (n == 0 || (n == 1 && p[0] == '\r'))
 		return; /* blank lines are harmless */
+	if (fs->ops->skip_heap && heap_line_start(p, n))
+		return;
 	if (fs->fast && !last && fl_flat_scan(p, n, &f) == 0) {
 		if (f.ev == FL_E_HEAPCALLS) {
 			/* version 3's columns are plain strings: no jansson */
@@ -357,7 +379,7 @@ long fl_reader_read_file_ops(const char *path, const struct fl_reader_ops *ops, 
 
 long fl_reader_read_file(const char *path, fl_reader_fn fn, void *ctx)
 {
-	struct fl_reader_ops ops = {fn, NULL, 0, 0, NULL};
+	struct fl_reader_ops ops = {fn, NULL, 0, 0, NULL, 0};
 	return fl_reader_read_file_ops(path, &ops, ctx);
 }
 

@@ -187,6 +187,10 @@ struct fl_reader_ops {
 	/* Optional, with FL_E_ALLOC in flat_mask: the calls of the compact heap
 	 * lines as typed records instead of fl_flat ones (the same values). */
 	int (*heap)(void *ctx, const struct fl_heap_call *c);
+	/* 1: a pass for other events: the heap call lines (alloc, free,
+	 * realloc, hc: most of a big trace) are passed over unread, on a look
+	 * at how they start where the writer's key order allows. */
+	int skip_heap;
 };
 
 /*

@@ -134,7 +134,7 @@ static void fast_path_agrees(void)
 {
 	static struct recs a, b;
 	struct fl_reader_ops ops = { on_json, on_flat,
-				     1u << FL_E_ALLOC | 1u << FL_E_FREE | 1u << FL_E_REALLOC, 0, NULL };
+				     1u << FL_E_ALLOC | 1u << FL_E_FREE | 1u << FL_E_REALLOC, 0, NULL, 0 };
 	const char *path =
 	    variants_file("fast.ndjson", variants, sizeof(variants) / sizeof(*variants), 3000, 7);
 	a.n = b.n = 0;
@@ -247,7 +247,7 @@ static void periodic_agrees(void)
 	static struct sers a, b;
 	struct fl_reader_ops ops = { ser_json, ser_flat, 0,
 				     1u << FL_E_FAULTS | 1u << FL_E_COUNTERS | 1u << FL_E_RESIDENCY |
-					     1u << FL_E_IO, NULL };
+					     1u << FL_E_IO, NULL, 0 };
 	const char *path = variants_file("periodic.ndjson", pvariants,
 					 sizeof(pvariants) / sizeof(*pvariants), 500, 11);
 	a.n = b.n = 0;
