@@ -62,9 +62,10 @@ int fl_record_init(void)
 	glibc_chunks_agree();
 	if (fl_config.all && fl_sites_init() != 0)
 		return -1;
-	/* free()'s fast path skips the tests that the page filter answers:
-	 * NULL and the bootstrap arena take the slow path, and every block
-	 * does when each one is recorded or its size cannot be read inline. */
+	/* free()'s fast path skips the tests that the filter answers: NULL
+	 * and the bootstrap arena take the slow path, and every block does
+	 * when each one is recorded or its size cannot be read inline (the
+	 * inline paths are then off: fl_ptrset_filter_all). */
 	fl_ptrset_filter_pin(0, 1);
 	fl_ptrset_filter_pin((uintptr_t)fl_bootstrap_arena_, FL_BOOTSTRAP_BYTES);
 	if (fl_config.all || !fl_record_glibc_chunks_)
