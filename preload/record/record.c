@@ -434,8 +434,10 @@ static void free_slow(void *p)
 static inline int refill(struct fl_thread *t, enum fl_call c, void *p, size_t size)
 {
 	uint64_t chunk, left = t->sample_rest + t->budget + size; /* the charge refunded */
-	if (fl_config.all || size >= fl_config.large_bytes || left <= size || !p ||
-	    !fl_record_chunk_inline(p, &chunk))
+	/* Another allocator's blocks have no glibc header to read (the
+	 * budget is then 0: every block comes here). */
+	if (fl_config.all || !fl_record_glibc_chunks_ || size >= fl_config.large_bytes ||
+	    left <= size || !p || !fl_record_chunk_inline(p, &chunk))
 		return 0;
 	if (c == FL_CALL_MALLOC) {
 		fl_add(&t->inline_malloc_calls, 1);
