@@ -121,10 +121,9 @@ static inline int free_fast(struct fl_thread *t, void *p)
 static __attribute__((noinline)) void free_other(void *p)
 {
 	struct fl_thread *t = fl_tls_self;
-	/* A thread with an alternate stack: the inline path's tests (the
-	 * filter's table is not kept when every block is recorded). */
-	if (FL_UNLIKELY(fl_tls.alt_size) && FAST_ALT(t) && !fl_ptrset_filter_all_ &&
-	    !fl_ptrset_filter_maybe(p) && free_fast(t, p))
+	/* A thread with an alternate stack: the inline path's tests. */
+	if (FL_UNLIKELY(fl_tls.alt_size) && FAST_ALT(t) && !fl_ptrset_filter_maybe(p) &&
+	    free_fast(t, p))
 		return;
 	if (FL_UNLIKELY(!p)) {
 		if (TRACING())
@@ -147,9 +146,8 @@ static __attribute__((noinline)) void free_other(void *p)
 	fl_real.free(p);
 }
 
-/* The filter (ptrset.h) also sends NULL and the bootstrap arena to
- * free_other(); when every block is recorded or block sizes cannot be read
- * inline, no call takes the inline path (fl_ptrset_filter_all). */
+/* The filter (ptrset.h) also sends NULL, the bootstrap arena and, when
+ * block sizes cannot be read inline, every block to free_other(). */
 FL_EXPORT void free(void *p)
 {
 	struct fl_thread *t = fl_thread_fast();

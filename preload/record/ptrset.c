@@ -8,6 +8,8 @@
  */
 #include "record/ptrset.h"
 
+#include <string.h>
+
 #include "base/sys.h"
 
 #define NODES_LOG2 25
@@ -131,11 +133,14 @@ void fl_ptrset_filter_pin(uintptr_t p, uintptr_t len)
 				 FL_PTRSET_FILTER_STUCK, __ATOMIC_RELAXED);
 }
 
-/* Setting every slot would fault in the whole table (512 pages) at the
- * start of every --all run; the flag keeps the inline paths off instead. */
+/* Every slot set: the whole table is faulted in (512 pages), but a flag
+ * that kept the inline paths off instead (nofast) cost --all ~7 % of its
+ * CPU time in bench/malloc_bench (malloc_other's and free_other's tests on
+ * every call). */
 void fl_ptrset_filter_all(void)
 {
 	__atomic_store_n(&fl_ptrset_filter_all_, 1, __ATOMIC_RELAXED);
+	memset(fl_ptrset_filter_, FL_PTRSET_FILTER_STUCK, sizeof(fl_ptrset_filter_));
 }
 
 /* Relaxed: the program's own hand-over of a block orders its insert before

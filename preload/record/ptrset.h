@@ -19,9 +19,8 @@
  * unit of that slot. Neighbouring units have neighbouring counters, so a
  * heap of a few hundred KiB reads a few KiB of the table. A slot can also
  * be pinned (NULL, the bootstrap arena: a counter at its ceiling stays
- * there) so that such frees take the slow path. With every block recorded
- * (--all, or no readable chunk sizes) the table is not used:
- * fl_ptrset_filter_all() turns the inline paths off (record/thread.h).
+ * there) so that such frees take the slow path, and every slot is when
+ * every block is recorded (--all, or no readable chunk sizes).
  */
 #ifndef FL_PTRSET_H
 #define FL_PTRSET_H
@@ -61,9 +60,9 @@ int fl_ptrset_remove_at(struct fl_ptrset_cache *c, uint32_t bucket, uintptr_t p,
 /* Fork child: the lock a vanished thread held is released. */
 void fl_ptrset_after_fork(struct fl_ptrset_cache *c);
 
-/* The filter: pins the units of [p, p + len) for good, or (all) says that
- * every block is recorded: the table is then left alone and
- * fl_ptrset_filter_all_ set. Before tracing starts. */
+/* The filter: pins the units of [p, p + len) for good, or (all) every
+ * slot, and stops counting (fl_ptrset_filter_all_ set). Before tracing
+ * starts. */
 void fl_ptrset_filter_pin(uintptr_t p, uintptr_t len);
 void fl_ptrset_filter_all(void);
 extern int fl_ptrset_filter_all_ FL_HIDDEN;

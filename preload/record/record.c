@@ -64,8 +64,7 @@ int fl_record_init(void)
 		return -1;
 	/* free()'s fast path skips the tests that the filter answers: NULL
 	 * and the bootstrap arena take the slow path, and every block does
-	 * when each one is recorded or its size cannot be read inline (the
-	 * inline paths are then off: fl_ptrset_filter_all). */
+	 * when each one is recorded or its size cannot be read inline. */
 	fl_ptrset_filter_pin(0, 1);
 	fl_ptrset_filter_pin((uintptr_t)fl_bootstrap_arena_, FL_BOOTSTRAP_BYTES);
 	if (fl_config.all || !fl_record_glibc_chunks_)

@@ -130,9 +130,7 @@ struct fl_tls {
 			int guard; /* set while the shim works in this thread */
 			/* 1 while the thread has no state yet or has an
 			 * alternate signal stack (the inline paths do not
-			 * test the stack: hooks.h), and for good when every
-			 * block is recorded (fl_ptrset_filter_all_: the
-			 * inline paths would only pass the call on). */
+			 * test the stack: hooks.h). */
 			int nofast;
 		};
 		uint64_t fast_word;
@@ -151,7 +149,7 @@ extern __thread struct fl_tls fl_tls;
 static inline void fl_thread_fast_update(void)
 {
 	__atomic_signal_fence(__ATOMIC_SEQ_CST); /* self is stored first */
-	fl_tls.nofast = fl_tls.alt_size || !fl_tls.self || fl_ptrset_filter_all_;
+	fl_tls.nofast = fl_tls.alt_size || !fl_tls.self;
 }
 
 /* The calling thread's state if the heap hooks' inline paths may count
