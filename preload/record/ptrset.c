@@ -42,7 +42,7 @@ _Static_assert(BATCH % 8 == 0 && sizeof(struct node) == 24, "a batch is whole ca
 uint32_t *fl_ptrset_buckets_;
 uint32_t fl_ptrset_mask_;
 unsigned fl_ptrset_zone_shift_ = 26; /* until init: every bucket is 0 */
-uint8_t fl_ptrset_filter_[1u << FL_PTRSET_FILTER_LOG2] __attribute__((aligned(64)));
+uint8_t *fl_ptrset_filter_;
 int fl_ptrset_filter_all_;
 static uintptr_t chunk_base[NCHUNKS + 1];
 static uint32_t nodes_mapped; /* nodes below this index are in published chunks */
@@ -110,6 +110,9 @@ int fl_ptrset_init(unsigned log2_buckets)
 {
 	uint64_t n = (uint64_t)1 << log2_buckets;
 	struct fl_ptrset_cache c = {0};
+	fl_ptrset_filter_ = fl_sys_alloc_pages((size_t)1 << FL_PTRSET_FILTER_LOG2);
+	if (!fl_ptrset_filter_)
+		return -1;
 	/* Under an address-space limit the buckets take at most a sixteenth
 	 * of the shim's budget (base/sys.h): longer chains, same answers. */
 	while (n > (1u << MIN_BUCKETS_LOG2) &&
@@ -140,7 +143,7 @@ void fl_ptrset_filter_pin(uintptr_t p, uintptr_t len)
 void fl_ptrset_filter_all(void)
 {
 	__atomic_store_n(&fl_ptrset_filter_all_, 1, __ATOMIC_RELAXED);
-	memset(fl_ptrset_filter_, FL_PTRSET_FILTER_STUCK, sizeof(fl_ptrset_filter_));
+	memset(fl_ptrset_filter_, FL_PTRSET_FILTER_STUCK, (size_t)1 << FL_PTRSET_FILTER_LOG2);
 }
 
 /* Relaxed: the program's own hand-over of a block orders its insert before

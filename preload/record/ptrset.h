@@ -84,7 +84,11 @@ extern uint32_t fl_ptrset_mask_ FL_HIDDEN;
 #define FL_PTRSET_FILTER_UNIT_LOG2 7
 #define FL_PTRSET_FILTER_LOG2 21
 #define FL_PTRSET_FILTER_STUCK 255
-extern uint8_t fl_ptrset_filter_[1u << FL_PTRSET_FILTER_LOG2] FL_HIDDEN;
+/* Mapped by fl_ptrset_init() as a buffer of the shim's (base/sys.h), not
+ * in its image: the faults that a free's first read of a page of the table
+ * takes (one per 512 KiB of heap) are then the shim's own, left out of the
+ * program's fault samples. */
+extern uint8_t *fl_ptrset_filter_ FL_HIDDEN;
 
 static inline uint32_t fl_ptrset_filter_slot(uintptr_t p)
 {
