@@ -146,8 +146,8 @@ static __attribute__((noinline)) void free_other(void *p)
 	fl_real.free(p);
 }
 
-/* The page filter (ptrset.h) also sends NULL, the bootstrap arena and,
- * when block sizes cannot be read inline, every block to free_other(). */
+/* The filter (ptrset.h) also sends NULL, the bootstrap arena and, when
+ * block sizes cannot be read inline, every block to free_other(). */
 FL_EXPORT void free(void *p)
 {
 	struct fl_thread *t = fl_thread_fast();

@@ -8,6 +8,8 @@
  */
 #include "record/ptrset.h"
 
+#include <string.h>
+
 #include "base/sys.h"
 
 #define NODES_LOG2 25
@@ -40,8 +42,8 @@ _Static_assert(BATCH % 8 == 0 && sizeof(struct node) == 24, "a batch is whole ca
 uint32_t *fl_ptrset_buckets_;
 uint32_t fl_ptrset_mask_;
 unsigned fl_ptrset_zone_shift_ = 26; /* until init: every bucket is 0 */
-uint32_t fl_ptrset_filter_[1u << FL_PTRSET_FILTER_LOG2] __attribute__((aligned(64)));
-static int filter_counting = 1;
+uint8_t *fl_ptrset_filter_;
+int fl_ptrset_filter_all_;
 static uintptr_t chunk_base[NCHUNKS + 1];
 static uint32_t nodes_mapped; /* nodes below this index are in published chunks */
 static uint32_t growing;      /* one thread maps the next chunk at a time */
@@ -108,6 +110,9 @@ int fl_ptrset_init(unsigned log2_buckets)
 {
 	uint64_t n = (uint64_t)1 << log2_buckets;
 	struct fl_ptrset_cache c = {0};
+	fl_ptrset_filter_ = fl_sys_alloc_pages((size_t)1 << FL_PTRSET_FILTER_LOG2);
+	if (!fl_ptrset_filter_)
+		return -1;
 	/* Under an address-space limit the buckets take at most a sixteenth
 	 * of the shim's budget (base/sys.h): longer chains, same answers. */
 	while (n > (1u << MIN_BUCKETS_LOG2) &&
@@ -125,26 +130,37 @@ int fl_ptrset_init(unsigned log2_buckets)
 
 void fl_ptrset_filter_pin(uintptr_t p, uintptr_t len)
 {
-	for (uintptr_t a = p & ~(uintptr_t)4095; a < p + len; a += 4096)
-		__atomic_fetch_add(&fl_ptrset_filter_[fl_ptrset_filter_slot(a)], 1,
-				   __ATOMIC_RELAXED);
+	uintptr_t unit = (uintptr_t)1 << FL_PTRSET_FILTER_UNIT_LOG2;
+	for (uintptr_t a = p & ~(unit - 1); a < p + len; a += unit)
+		__atomic_store_n(&fl_ptrset_filter_[fl_ptrset_filter_slot(a)],
+				 FL_PTRSET_FILTER_STUCK, __ATOMIC_RELAXED);
 }
 
+/* Every slot set: the whole table is faulted in (512 pages), but a flag
+ * that kept the inline paths off instead (nofast) cost --all ~7 % of its
+ * CPU time in bench/malloc_bench (malloc_other's and free_other's tests on
+ * every call). */
 void fl_ptrset_filter_all(void)
 {
-	filter_counting = 0;
-	for (uint32_t i = 0; i < (1u << FL_PTRSET_FILTER_LOG2); i++)
-		fl_ptrset_filter_[i] = 1;
+	__atomic_store_n(&fl_ptrset_filter_all_, 1, __ATOMIC_RELAXED);
+	memset(fl_ptrset_filter_, FL_PTRSET_FILTER_STUCK, (size_t)1 << FL_PTRSET_FILTER_LOG2);
 }
 
 /* Relaxed: the program's own hand-over of a block orders its insert before
- * its free, in whatever thread (see ptrset.h). */
-/* Atomic even in an owned zone: slots are shared between zones. */
-static inline void filter_add(uintptr_t p, uint32_t v)
+ * its free, in whatever thread (see ptrset.h). Atomic even in an owned
+ * zone: slots are shared between zones. A counter at its ceiling (pinned,
+ * or as many blocks in its units as it holds) is left there. */
+static inline void filter_add(uintptr_t p, int up)
 {
-	if (filter_counting)
-		__atomic_fetch_add(&fl_ptrset_filter_[fl_ptrset_filter_slot(p)], v,
-				   __ATOMIC_RELAXED);
+	uint8_t *slot = &fl_ptrset_filter_[fl_ptrset_filter_slot(p)], v;
+	if (fl_ptrset_filter_all_)
+		return;
+	v = __atomic_load_n(slot, __ATOMIC_RELAXED);
+	do {
+		if (v == FL_PTRSET_FILTER_STUCK)
+			return;
+	} while (!__atomic_compare_exchange_n(slot, &v, (uint8_t)(up ? v + 1 : v - 1), 1,
+					      __ATOMIC_RELAXED, __ATOMIC_RELAXED));
 }
 
 static uint32_t take_batch(void)
@@ -300,7 +316,7 @@ int fl_ptrset_remove_at(struct fl_ptrset_cache *c, uint32_t b, uintptr_t p, uint
 		else
 			first = e->next;
 		unlock(c, b, first);
-		filter_add(p, (uint32_t)-1);
+		filter_add(p, 0);
 		node_put(c, i);
 		return 1;
 	}

@@ -62,9 +62,9 @@ int fl_record_init(void)
 	glibc_chunks_agree();
 	if (fl_config.all && fl_sites_init() != 0)
 		return -1;
-	/* free()'s fast path skips the tests that the page filter answers:
-	 * NULL and the bootstrap arena take the slow path, and every block
-	 * does when each one is recorded or its size cannot be read inline. */
+	/* free()'s fast path skips the tests that the filter answers: NULL
+	 * and the bootstrap arena take the slow path, and every block does
+	 * when each one is recorded or its size cannot be read inline. */
 	fl_ptrset_filter_pin(0, 1);
 	fl_ptrset_filter_pin((uintptr_t)fl_bootstrap_arena_, FL_BOOTSTRAP_BYTES);
 	if (fl_config.all || !fl_record_glibc_chunks_)
@@ -146,10 +146,31 @@ static struct fl_stack_cache *cache_of(struct fl_thread *t)
 	return &t->stacks;
 }
 
+/* In the default mode a thread drains its own ring once it holds this
+ * much (if the writer is free), rather than leave it to the tick: the
+ * events of a tick's interval (~450 KiB of them in bench/malloc_bench)
+ * would run through that many fresh pages of the ring, a page fault each.
+ * The formatting is the same work wherever it is done. With --all the
+ * ring fills all the time and its pages stay in use. */
+#define EARLY_DRAIN_BYTES (64 * 1024)
+
+static void drain_early(struct fl_thread *t)
+{
+	if (fl_writer_trylock(0) != 0)
+		return;
+	fl_drain_thread(t);
+	fl_writer_unlock();
+}
+
 void fl_record_push(struct fl_thread *t, struct fl_event *ev, const void *str)
 {
-	if (fl_evbuf_push(&t->ring, ev, str) == 0)
+	if (fl_evbuf_push(&t->ring, ev, str) == 0) {
+		if (FL_UNLIKELY(t->ring.head - __atomic_load_n(&t->ring.tail, __ATOMIC_RELAXED) >
+				EARLY_DRAIN_BYTES) &&
+		    !fl_config.all)
+			drain_early(t);
 		return;
+	}
 	/* Ring full: write it out ourselves. The writer never waits for a
 	 * program thread, so taking its lock here cannot deadlock. */
 	fl_writer_lock();
@@ -277,14 +298,39 @@ void fl_record_peak_update(uint64_t live)
 		;
 }
 
-/* The peak of live bytes, kept where the live bytes grew: every thread
+/*
+ * The peak of live bytes, kept where the live bytes grew: every thread
  * reaches the slow path at least once per FAULTLINE_LARGE bytes it
  * allocates (its fast-path budget), and every large block takes it, so the
  * peak misses at most that much per thread, without a test on the fast
- * path. A tick alone would miss all of a block that lives between two. */
-static void peak_check(void)
+ * path. A tick alone would miss all of a block that lives between two.
+ *
+ * Summing every thread's live bytes reads the line of live and budget
+ * that each thread's inline paths write at every call: the owner's next
+ * call then waits for its line to come back (with two threads the slow
+ * path took ~660 cycles against ~285 alone, rdtsc). So a check first adds
+ * what each thread saw at its own last check (live_checked, a line of its
+ * own written once a check) to its own live bytes; only if that bound
+ * passes the peak does it sum the live bytes themselves. The bound on the
+ * peak holds: let r be the last check at or before a moment T. If r
+ * summed, the peak is at least the live bytes at r, and each thread has
+ * allocated at most FAULTLINE_LARGE since (it has not checked since). If
+ * it did not, the peak is at least the sum of the live bytes each thread
+ * had at its own last check, and each has allocated at most
+ * FAULTLINE_LARGE since that check. Either way the live bytes at T exceed
+ * the peak by at most FAULTLINE_LARGE a thread; the peak itself is only
+ * ever raised to a sum of live bytes.
+ */
+static void peak_check(struct fl_thread *self)
 {
-	fl_record_peak_update((uint64_t)fl_record_live_now());
+	int64_t own = fl_thread_live(self);
+	int64_t bound = own + __atomic_load_n(&fl_retired_live, __ATOMIC_RELAXED);
+	__atomic_store_n(&self->live_checked, own, __ATOMIC_RELAXED);
+	for (struct fl_thread *t = fl_thread_first(); t; t = t->next)
+		if (t != self)
+			bound += __atomic_load_n(&t->live_checked, __ATOMIC_RELAXED);
+	if (bound > 0 && (uint64_t)bound > __atomic_load_n(&fl_trace.peak_live, __ATOMIC_RELAXED))
+		fl_record_peak_update((uint64_t)fl_record_live_now());
 }
 
 /* With --all every call takes the slow path, and summing the live bytes of
@@ -294,7 +340,7 @@ static void peak_check(void)
  * same bound as the default mode's. */
 static __thread uint64_t peak_due_bytes __attribute__((tls_model("initial-exec")));
 
-static void peak_check_after(uint64_t size)
+static void peak_check_after(struct fl_thread *t, uint64_t size)
 {
 	if (fl_config.all && size < fl_config.large_bytes) {
 		peak_due_bytes += size;
@@ -302,7 +348,7 @@ static void peak_check_after(uint64_t size)
 			return;
 	}
 	peak_due_bytes = 0;
-	peak_check();
+	peak_check(t);
 }
 
 static void alloc_slow(enum fl_call c, void *p, size_t size, uintptr_t *entry_fp)
@@ -328,7 +374,7 @@ static void alloc_slow(enum fl_call c, void *p, size_t size, uintptr_t *entry_fp
 		push_failed(t, c, size);
 		return;
 	}
-	peak_check_after(size);
+	peak_check_after(t, size);
 	t->stacks.entry_fp = entry_fp;
 	line = take_block(t, p, size, &id, &weight);
 	t->stacks.entry_fp = NULL;
@@ -398,6 +444,35 @@ static void free_slow(void *p)
 		free_found(t, p, b);
 }
 
+/* The common slow path, once per FAULTLINE_LARGE bytes a thread allocates:
+ * the inline path's budget ran out on a block that is neither sampled nor
+ * large. It is counted as the inline path counts, the budget armed again
+ * and the peak checked, without alloc_slow's frame, stack pointer and
+ * sampling steps (42,700 refills in bench/malloc_bench's 10M pairs took
+ * ~237 cycles each through alloc_slow, rdtsc). 0: not such a block (the
+ * budget left charged). */
+static inline int refill(struct fl_thread *t, enum fl_call c, void *p, size_t size)
+{
+	uint64_t chunk, left = t->sample_rest + t->budget + size; /* the charge refunded */
+	/* Another allocator's blocks have no glibc header to read (the
+	 * budget is then 0: every block comes here). */
+	if (fl_config.all || !fl_record_glibc_chunks_ || size >= fl_config.large_bytes ||
+	    left <= size || !p || !fl_record_chunk_inline(p, &chunk))
+		return 0;
+	if (c == FL_CALL_MALLOC) {
+		fl_add(&t->inline_malloc_calls, 1);
+		fl_add(&t->inline_malloc_bytes, size);
+		fl_add(&t->live, chunk); /* as fl_record_alloc() counts */
+	} else {
+		fl_add(&t->calls[c], 1);
+		fl_add(&t->bytes[c], size);
+		fl_add(&t->live, chunk - 8);
+	}
+	arm(t, left - size);
+	peak_check(t);
+	return 1;
+}
+
 /* The entries from the inline fast paths: from here on the shim does more
  * than count, so a signal handler's calls must pass through (and are
  * counted as nested). */
@@ -405,9 +480,11 @@ void *fl_record_alloc_slow(struct fl_thread *charged, enum fl_call c, void *p, s
 {
 	int guard = fl_tls_guard;
 	fl_tls_guard = FL_GUARD_HOOK;
-	if (charged)
-		charged->budget += size;
-	alloc_slow(c, p, size, __builtin_frame_address(0));
+	if (!charged || !refill(charged, c, p, size)) {
+		if (charged)
+			charged->budget += size;
+		alloc_slow(c, p, size, __builtin_frame_address(0));
+	}
 	fl_tls_guard = guard;
 	if (FL_UNLIKELY(fl_tls_self && !fl_tls_self->tick_timer) && !guard &&
 	    fl_record_untimed_tick)
@@ -462,7 +539,7 @@ void fl_record_realloc(enum fl_call c, void *old, uint64_t old_usable, void *p, 
 	fl_add(&t->bytes[c], size);
 	fl_add(&t->live, usable - old_usable);
 	if (usable > old_usable)
-		peak_check();
+		peak_check(t);
 	if (old)
 		old_tag = drop_block(t, old, &old_size);
 	memset(&ev, 0, sizeof(ev));

@@ -276,6 +276,9 @@ void fl_thread_retire(struct fl_thread *t)
 		__atomic_fetch_add(&fl_retired_bytes[i], fl_thread_bytes(t, i), __ATOMIC_RELAXED);
 	}
 	__atomic_fetch_add(&fl_retired_live, fl_thread_live(t), __ATOMIC_RELAXED);
+	/* After the fold: a check in between counts the bytes twice, which
+	 * only sends it to the exact sum (record.c). */
+	__atomic_store_n(&t->live_checked, 0, __ATOMIC_RELAXED);
 	zero_counts(t);
 	t->live = 0;
 	t->dropped = 0;

@@ -60,9 +60,16 @@ struct fl_thread {
 	struct fl_sites_pending site_pend; /* --all: counts not yet in their site */
 	struct fl_ptrset_cache nodes;
 	struct fl_evbuf ring;
-	struct fl_thread *next; /* registry link, never unlinked */
 	struct fl_stack_cache stacks;
 	int tick_timer; /* the session's timer on this thread's CPU clock: id + 1, or 0 */
+	/* What other threads' peak checks read (record.c), in a cache line of
+	 * their own: not the line of live and budget that the inline paths
+	 * write at every call, nor the slow path's (stacks.entry_fp, the
+	 * ring's head), whose next write would wait for the line to come back.
+	 * live_checked: fl_thread_live() at this thread's last peak check, 0
+	 * for a free state. */
+	struct fl_thread *next __attribute__((aligned(64))); /* registry link, never unlinked */
+	int64_t live_checked;
 };
 
 /* t's count of call c (relaxed loads: another thread may be counting). */

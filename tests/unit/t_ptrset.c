@@ -1,6 +1,6 @@
 /*
  * The ptrset against a plain model: inserts, removes, duplicates (a free
- * the shim missed), the lock-free "maybe" test and the page filter in front
+ * the shim missed), the lock-free "maybe" test and the filter in front
  * of it, node recycling across threads, and two threads hammering
  * neighbouring buckets.
  */
@@ -16,13 +16,14 @@
 static void test_model(void)
 {
 	static uintptr_t keys[N];
-	struct fl_ptrset_cache c = { 0 };
+	struct fl_ptrset_cache c = {0};
 	uint64_t size, old_size;
 	uint32_t tag, old_tag;
 
 	for (int i = 0; i < N; i++) {
 		keys[i] = 0x100000 + (uintptr_t)i * 48;
-		CHECK(fl_ptrset_insert(&c, keys[i], (uint64_t)i + 1, (uint32_t)i, &old_size, &old_tag) == 0);
+		CHECK(fl_ptrset_insert(&c, keys[i], (uint64_t)i + 1, (uint32_t)i, &old_size,
+				       &old_tag) == 0);
 	}
 	for (int i = 0; i < N; i++) {
 		CHECK(fl_ptrset_maybe(keys[i]));
@@ -66,7 +67,7 @@ static uintptr_t shared[2][4096];
 static void *hammer(void *arg)
 {
 	struct worker *w = arg;
-	struct fl_ptrset_cache c = { 0 };
+	struct fl_ptrset_cache c = {0};
 	uint64_t size, os;
 	uint32_t tag, ot;
 	for (int round = 0; round < 200; round++) {
@@ -78,8 +79,8 @@ static void *hammer(void *arg)
 				w->errors++;
 		}
 		for (int i = 0; i < 4096; i++) {
-			if (fl_ptrset_remove(&c, shared[w->id][i], &size, &tag) != 1 || size != (uint64_t)i ||
-			    tag != (uint32_t)w->id)
+			if (fl_ptrset_remove(&c, shared[w->id][i], &size, &tag) != 1 ||
+			    size != (uint64_t)i || tag != (uint32_t)w->id)
 				w->errors++;
 		}
 	}
@@ -89,7 +90,7 @@ static void *hammer(void *arg)
 static void test_threads(void)
 {
 	pthread_t th[2];
-	struct worker w[2] = { { 0, 0 }, { 1, 0 } };
+	struct worker w[2] = {{0, 0}, {1, 0}};
 	for (int i = 0; i < 2; i++)
 		pthread_create(&th[i], NULL, hammer, &w[i]);
 	for (int i = 0; i < 2; i++)
@@ -103,13 +104,14 @@ static void test_node_recycling(void)
 	/* One cache frees what another allocated: the freeing cache hands
 	 * batches back, and inserting 50 million entries over time does not
 	 * exhaust the 2^25-node arena. */
-	struct fl_ptrset_cache a = { 0 }, b = { 0 };
+	struct fl_ptrset_cache a = {0}, b = {0};
 	uint64_t size, os;
 	uint32_t tag, ot;
 	int bad = 0;
 	for (long i = 0; i < 3000000; i++) {
 		uintptr_t k = 0x200000 + (uintptr_t)(i % 50000) * 32;
-		if (fl_ptrset_insert(&a, k, 1, 1, &os, &ot) != 0 || fl_ptrset_remove(&b, k, &size, &tag) != 1)
+		if (fl_ptrset_insert(&a, k, 1, 1, &os, &ot) != 0 ||
+		    fl_ptrset_remove(&b, k, &size, &tag) != 1)
 			bad++;
 	}
 	CHECK_EQ_U64(bad, 0);
@@ -120,40 +122,67 @@ static void test_filter(void)
 {
 	uint64_t size, os;
 	uint32_t tag, ot;
-	struct fl_ptrset_cache c = { 0 };
+	struct fl_ptrset_cache c = {0};
 	uintptr_t heap = 0x7f1234000000; /* 64 MiB aligned, like a thread heap */
-	int seen[1u << FL_PTRSET_FILTER_LOG2] = { 0 };
+	uintptr_t unit = (uintptr_t)1 << FL_PTRSET_FILTER_UNIT_LOG2;
+	static int seen[1u << FL_PTRSET_FILTER_LOG2];
 
-	/* Neighbouring pages have neighbouring counters; 64 MiB-aligned
-	 * regions do not share their first slot. */
-	for (uintptr_t pg = 0; pg < 256; pg++)
-		CHECK(seen[fl_ptrset_filter_slot(heap + pg * 4096)]++ == 0);
-	CHECK(fl_ptrset_filter_slot(heap + 4096) == fl_ptrset_filter_slot(heap) + 1);
+	/* Neighbouring units have neighbouring counters; the heaps of
+	 * neighbouring threads (64 MiB apart, and 128 MiB) do not share
+	 * slots, nor NULL's. */
+	for (uintptr_t u = 0; u < 4096; u++)
+		CHECK(seen[fl_ptrset_filter_slot(heap + u * unit)]++ == 0);
+	CHECK(fl_ptrset_filter_slot(heap + unit) == fl_ptrset_filter_slot(heap) + 1);
 	CHECK(fl_ptrset_filter_slot(heap) != fl_ptrset_filter_slot(heap + ((uintptr_t)1 << 26)));
+	CHECK(fl_ptrset_filter_slot(heap) != fl_ptrset_filter_slot(heap + ((uintptr_t)1 << 27)));
 	CHECK(fl_ptrset_filter_slot(heap) != fl_ptrset_filter_slot(0));
 
-	/* A block's page says maybe while it is in the set, its neighbours not. */
+	/* A block's unit says maybe while it is in the set; its neighbours,
+	 * on the same page, do not. */
 	CHECK(fl_ptrset_insert(&c, heap + 5 * 4096 + 32, 100, 1, &os, &ot) == 0);
-	CHECK(fl_ptrset_filter_maybe((void *)(heap + 5 * 4096 + 4000)));
-	CHECK(!fl_ptrset_filter_maybe((void *)(heap + 4 * 4096 + 4000)));
-	CHECK(!fl_ptrset_filter_maybe((void *)(heap + 6 * 4096)));
+	CHECK(fl_ptrset_filter_maybe((void *)(heap + 5 * 4096 + 96)));
+	CHECK(!fl_ptrset_filter_maybe((void *)(heap + 5 * 4096 + unit)));
+	CHECK(!fl_ptrset_filter_maybe((void *)(heap + 5 * 4096 - 16)));
+	CHECK(!fl_ptrset_filter_maybe((void *)(heap + 5 * 4096 + 4000)));
+	CHECK(!fl_ptrset_filter_maybe((void *)(heap + 5 * 4096 + 32 + ((uintptr_t)1 << 27))));
 	CHECK(fl_ptrset_remove(&c, heap + 5 * 4096 + 32, &size, &tag) == 1);
 	CHECK(!fl_ptrset_filter_maybe((void *)(heap + 5 * 4096 + 32)));
 
-	/* Pinned pages stay maybe: NULL, a 3-page range not page aligned. */
+	/* Four blocks of 32 bytes in one unit: maybe until the last goes. */
+	for (uintptr_t k = 0; k < 4; k++)
+		CHECK(fl_ptrset_insert(&c, heap + 9 * unit + 32 * k, 24, 1, &os, &ot) == 0);
+	for (uintptr_t k = 0; k < 4; k++) {
+		CHECK(fl_ptrset_filter_maybe((void *)(heap + 9 * unit)));
+		CHECK(fl_ptrset_remove(&c, heap + 9 * unit + 32 * k, &size, &tag) == 1);
+	}
+	CHECK(!fl_ptrset_filter_maybe((void *)(heap + 9 * unit)));
+
+	/* A counter that reaches its ceiling stays maybe (blocks of units
+	 * 256 MiB apart share it). */
+	for (uintptr_t k = 0; k < 300; k++)
+		CHECK(fl_ptrset_insert(&c, heap + 11 * unit + (k << 28), 24, 1, &os, &ot) == 0);
+	for (uintptr_t k = 0; k < 300; k++)
+		CHECK(fl_ptrset_remove(&c, heap + 11 * unit + (k << 28), &size, &tag) == 1);
+	CHECK(fl_ptrset_filter_maybe((void *)(heap + 11 * unit)));
+	CHECK(!fl_ptrset_filter_maybe((void *)(heap + 12 * unit)));
+
+	/* Pinned units stay maybe: NULL, a range not aligned to a unit. */
 	CHECK(!fl_ptrset_filter_maybe(NULL));
 	fl_ptrset_filter_pin(0, 1);
 	CHECK(fl_ptrset_filter_maybe(NULL));
 	fl_ptrset_filter_pin(heap + 100 * 4096 + 8, 2 * 4096);
-	for (uintptr_t pg = 100; pg < 103; pg++)
-		CHECK(fl_ptrset_filter_maybe((void *)(heap + pg * 4096 + 2048)));
-	CHECK(!fl_ptrset_filter_maybe((void *)(heap + 99 * 4096)));
-	CHECK(!fl_ptrset_filter_maybe((void *)(heap + 103 * 4096)));
+	for (uintptr_t a = heap + 100 * 4096; a < heap + 102 * 4096 + 8; a += unit / 2)
+		CHECK(fl_ptrset_filter_maybe((void *)a));
+	CHECK(!fl_ptrset_filter_maybe((void *)(heap + 100 * 4096 - 8)));
+	CHECK(!fl_ptrset_filter_maybe((void *)(heap + 102 * 4096 + unit)));
+	CHECK(fl_ptrset_insert(&c, heap + 100 * 4096 + 32, 24, 1, &os, &ot) == 0);
+	CHECK(fl_ptrset_remove(&c, heap + 100 * 4096 + 32, &size, &tag) == 1);
+	CHECK(fl_ptrset_filter_maybe((void *)(heap + 100 * 4096 + 32)));
 
 	/* all: every slot says maybe, and removes no longer count down. */
 	fl_ptrset_filter_all();
-	CHECK(fl_ptrset_insert(&c, heap + 32, 100, 1, &os, &ot) == 0);
-	CHECK(fl_ptrset_remove(&c, heap + 32, &size, &tag) == 1);
+	CHECK(fl_ptrset_insert(&c, heap + 20 * unit, 100, 1, &os, &ot) == 0);
+	CHECK(fl_ptrset_remove(&c, heap + 20 * unit, &size, &tag) == 1);
 	for (uint32_t i = 0; i < (1u << FL_PTRSET_FILTER_LOG2); i++)
 		CHECK(fl_ptrset_filter_[i] != 0);
 }

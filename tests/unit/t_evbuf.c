@@ -1,0 +1,122 @@
+/*
+ * The event ring: events come out in the order they went in, with their
+ * trailing strings; a full ring refuses a push; a drained ring starts
+ * again at its first bytes (whose pages are faulted in already) with all
+ * of its room, instead of running on into fresh pages; a ring that still
+ * holds events runs on; and a consumer that finds nothing leaves the tail
+ * alone. Then a producer and a consumer thread at once.
+ */
+#include <pthread.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "check.h"
+#include "record/evbuf.h"
+
+#define CAP 4096
+
+struct seen {
+	uint64_t next; /* the a[0] expected next */
+	uint64_t count;
+	int errors;
+};
+
+static void take(const struct fl_event *ev, void *arg)
+{
+	struct seen *s = arg;
+	if (ev->a[0] != s->next || ev->kind != FL_EVK_ALLOC)
+		s->errors++;
+	if (ev->a[0] % 3 == 0 &&
+	    (ev->str_len != 5 || memcmp((const char *)(ev + 1), "path", 5) != 0))
+		s->errors++;
+	s->next = ev->a[0] + 1;
+	s->count++;
+}
+
+/* Pushes event i (every third with a string); its offset in the ring in
+ * *at. */
+static int push(struct fl_evbuf *b, uint64_t i, uint64_t *at)
+{
+	struct fl_event ev;
+	int r;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = FL_EVK_ALLOC;
+	ev.a[0] = i;
+	ev.str_len = i % 3 == 0 ? 5 : 0;
+	r = fl_evbuf_push(b, &ev, "path");
+	*at = (b->head - ev.size) & (b->cap - 1);
+	return r;
+}
+
+static struct fl_evbuf shared;
+static volatile int done;
+
+static void *consumer(void *arg)
+{
+	struct seen *s = arg;
+	while (!done)
+		fl_evbuf_drain(&shared, take, s);
+	fl_evbuf_drain(&shared, take, s);
+	return NULL;
+}
+
+int main(void)
+{
+	struct fl_evbuf b;
+	struct seen s = {0}, cs = {0};
+	uint64_t i = 0, at, prev_end, n, tail;
+	pthread_t th;
+
+	CHECK(fl_evbuf_init(&b, CAP) == 0);
+	/* Fill up: a full ring refuses. */
+	while (push(&b, i, &at) == 0)
+		i++;
+	n = i;
+	CHECK(n > 10);
+	fl_evbuf_drain(&b, take, &s);
+	CHECK_EQ_U64(s.count, i);
+
+	for (int round = 0; round < 50; round++) {
+		uint64_t k, m = (uint64_t)(round % 7) + 2;
+		/* Drained: the next event lands at the ring's first byte... */
+		CHECK_EQ_U64(b.head, b.tail);
+		CHECK(push(&b, i++, &at) == 0);
+		CHECK_EQ_U64(at, 0);
+		/* ...and the ones after it follow it. */
+		for (k = 1; k < m; k++) {
+			prev_end = b.head & (CAP - 1);
+			CHECK(push(&b, i++, &at) == 0);
+			CHECK_EQ_U64(at, prev_end);
+		}
+		/* A drain that finds nothing leaves the tail where it is. */
+		if (round == 7) {
+			fl_evbuf_drain(&b, take, &s);
+			tail = b.tail;
+			fl_evbuf_drain(&b, take, &s);
+			CHECK_EQ_U64(b.tail, tail);
+			continue;
+		}
+		/* The whole ring is room again: it takes as many as at first,
+		 * less the ones already in. */
+		if (round == 20) {
+			while (push(&b, i, &at) == 0)
+				i++, k++;
+			CHECK(k + 1 >= n);
+		}
+		fl_evbuf_drain(&b, take, &s);
+	}
+	CHECK_EQ_U64(s.count, i);
+	CHECK_EQ_U64(s.errors, 0);
+
+	/* A producer and a consumer at once: every event, in order. */
+	CHECK(fl_evbuf_init(&shared, CAP) == 0);
+	pthread_create(&th, NULL, consumer, &cs);
+	for (i = 0; i < 200000;)
+		if (push(&shared, i, &at) == 0)
+			i++;
+	done = 1;
+	pthread_join(th, NULL);
+	CHECK_EQ_U64(cs.count, i);
+	CHECK_EQ_U64(cs.errors, 0);
+	return check_result();
+}
