@@ -841,28 +841,16 @@ static void finish_proc(struct loader *ld)
 		p->end_t = p->exit.t;
 }
 
-static const char *base_key(struct fl_model *m, const char *path)
-{
-	const char *b = strrchr(path, '/');
-	size_t extlen = strlen(FL_TRACE_FILE_EXT), zstlen = strlen(FL_TRACE_ZST_EXT), n;
-	char buf[256];
-	b = b ? b + 1 : path;
-	n = strlen(b);
-	if (n > extlen && strcmp(b + n - extlen, FL_TRACE_FILE_EXT) == 0)
-		n -= extlen;
-	else if (n > zstlen && strcmp(b + n - zstlen, FL_TRACE_ZST_EXT) == 0)
-		n -= zstlen;
-	snprintf(buf, sizeof(buf), "%.*s", (int)n, b);
-	return fl_model_intern(m, buf);
-}
-
 struct fl_proc *fl_model_load_file(struct fl_model *m, const char *path)
 {
 	struct loader ld;
-	struct fl_reader_ops ops = {
-	    on_event, on_flat, 1u << FL_E_ALLOC | 1u << FL_E_FREE | 1u << FL_E_REALLOC,
-	    1u << FL_E_FAULTS | 1u << FL_E_COUNTERS | 1u << FL_E_RESIDENCY | 1u << FL_E_IO,
-	    on_heap, 0};
+	struct fl_reader_ops ops = {.event = on_event,
+				    .flat = on_flat,
+				    .heap = on_heap,
+				    .flat_mask =
+					1u << FL_E_ALLOC | 1u << FL_E_FREE | 1u << FL_E_REALLOC,
+				    .fast_mask = 1u << FL_E_FAULTS | 1u << FL_E_COUNTERS |
+						 1u << FL_E_RESIDENCY | 1u << FL_E_IO};
 	long r;
 	unsigned long before = fl_error_count;
 	memset(&ld, 0, sizeof(ld));
@@ -870,7 +858,7 @@ struct fl_proc *fl_model_load_file(struct fl_model *m, const char *path)
 	ld.p = fl_xcalloc(1, sizeof(*ld.p));
 	fl_heap_stream_init(&ld.heap);
 	ld.p->file = fl_model_intern(m, path);
-	ld.p->key = base_key(m, path);
+	ld.p->key = fl_model_key_of(m, path);
 	fl_imap_init(&ld.p->block_index);
 	fl_imap_init(&ld.p->map_index);
 	fl_imap_init(&ld.p->unmap_index);

@@ -5,6 +5,7 @@
  */
 #include "model/model.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -234,4 +235,19 @@ void fl_block_set(struct fl_proc *p, struct fl_block *b, const struct fl_block_f
 	b->cold_fn |= (uint32_t)++p->nblock_cold << FL_BLOCK_FN_BITS;
 	b->size32 = 0;
 	b->tid_by = 0;
+}
+
+const char *fl_model_key_of(struct fl_model *m, const char *path)
+{
+	const char *b = strrchr(path, '/');
+	size_t extlen = strlen(FL_TRACE_FILE_EXT), zstlen = strlen(FL_TRACE_ZST_EXT), n;
+	char buf[256];
+	b = b ? b + 1 : path;
+	n = strlen(b);
+	if (n > extlen && strcmp(b + n - extlen, FL_TRACE_FILE_EXT) == 0)
+		n -= extlen;
+	else if (n > zstlen && strcmp(b + n - zstlen, FL_TRACE_ZST_EXT) == 0)
+		n -= zstlen;
+	snprintf(buf, sizeof(buf), "%.*s", (int)n, b);
+	return fl_model_intern(m, buf);
 }

@@ -547,6 +547,9 @@ void fl_model_release(struct fl_model *m);
  * first step). */
 void fl_model_init(struct fl_model *m, const char *path);
 
+/* A process image's key from its trace file's path: the name without the
+ * trace extension, interned in m. */
+const char *fl_model_key_of(struct fl_model *m, const char *path);
 /* Interns a string in the model (for reports that build names). */
 const char *fl_model_intern(struct fl_model *m, const char *s);
 /* n bytes (8-aligned, uninitialised) that live as long as the model. */
