@@ -61,7 +61,8 @@ int fl_evbuf_push(struct fl_evbuf *b, struct fl_event *ev, const void *str)
 void fl_evbuf_drain(struct fl_evbuf *b, void (*fn)(const struct fl_event *, void *), void *arg)
 {
 	uint64_t head = __atomic_load_n(&b->head, __ATOMIC_ACQUIRE);
-	uint64_t tail = b->tail;
+	/* atomic: the producer moves it too (a compare-exchange, on an empty ring) */
+	uint64_t tail = __atomic_load_n(&b->tail, __ATOMIC_RELAXED);
 
 	while (tail < head) {
 		const struct fl_event *ev =
@@ -72,7 +73,7 @@ void fl_evbuf_drain(struct fl_evbuf *b, void (*fn)(const struct fl_event *, void
 	}
 	/* Nothing drained, nothing stored: the producer may have moved the
 	 * tail itself (fl_evbuf_push, on an empty ring). */
-	if (tail != b->tail)
+	if (tail != __atomic_load_n(&b->tail, __ATOMIC_RELAXED))
 		__atomic_store_n(&b->tail, tail, __ATOMIC_RELEASE);
 }
 
