@@ -486,8 +486,8 @@ void *fl_record_alloc_slow(struct fl_thread *charged, enum fl_call c, void *p, s
 		alloc_slow(c, p, size, __builtin_frame_address(0));
 	}
 	fl_tls_guard = guard;
-	if (FL_UNLIKELY(fl_tls_self && !fl_tls_self->tick_timer) && !guard &&
-	    fl_record_untimed_tick)
+	if (FL_UNLIKELY(fl_tls_self && (!fl_tls_self->tick_timer || fl_tls_self->tick_missed)) &&
+	    !guard && fl_record_untimed_tick)
 		fl_record_untimed_tick();
 	return p;
 }

@@ -78,7 +78,8 @@ spent:
 }
 
 /* Set by the session: called at the end of the slow path of an allocation
- * on a thread without a tick timer, where it may tick (session/init.c). */
+ * on a thread without a tick timer, or whose timer's signal came while it
+ * was inside the shim, where it may tick (session/init.c). */
 extern void (*fl_record_untimed_tick)(void);
 
 /* charged: the thread whose budget fl_record_charge() charged, or NULL.

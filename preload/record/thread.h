@@ -62,6 +62,10 @@ struct fl_thread {
 	struct fl_evbuf ring;
 	struct fl_stack_cache stacks;
 	int tick_timer; /* the session's timer on this thread's CPU clock: id + 1, or 0 */
+	/* 1 when its signal came while the thread was inside the shim (the
+	 * guard set: --all spends most of a heap call there): the slow path
+	 * ticks on its way out instead (fl_record_untimed_tick). */
+	int tick_missed;
 	/* What other threads' peak checks read (record.c), in a cache line of
 	 * their own: not the line of live and budget that the inline paths
 	 * write at every call, nor the slow path's (stacks.entry_fp, the

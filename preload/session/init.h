@@ -35,7 +35,8 @@ int fl_init_stop_ticker(void);
 int fl_init_tick_if_due(void);
 /* From the heap hooks' slow path, on a thread without a tick timer (it
  * could not be made, or the program took SIGURG): tries for the timer again
- * (with backoff) and ticks if the interval has passed, as a sleep does. */
+ * (with backoff) and ticks if the interval has passed, as a sleep does; on
+ * a thread whose timer's signal found it inside the shim, ticks if due. */
 void fl_init_tick_untimed(void);
 /* When the next tick is due (CLOCK_MONOTONIC ns). */
 uint64_t fl_init_next_tick_ns(void);
