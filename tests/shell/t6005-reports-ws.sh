@@ -100,8 +100,14 @@ test_expect_success 'a buffer only read: the written line says reads are not see
 		grep -A1 "^  written " "$TMP/rd.txt" >"$TMP/rd.line" &&
 		grep -q "reads are not seen on this machine (accessed bit unreliable)" "$TMP/rd.line"
 	else
+		# K buffer pages read a window, at least; at most what is resident
+		# (the program's code, stack and libraries are referenced too: a
+		# VM whose accessed bit works only at times showed 1070-1103)
 		! grep -q "reads are not seen" "$TMP/rd.txt" &&
-		within "$(jq ".processes[0].stats.referenced.p50" "$TMP/rd.json")" $K 5
+		p50=$(jq ".processes[0].stats.referenced.p50" "$TMP/rd.json") &&
+		rss=$(grep -h "\"e\":\"counters\"" "$TMP"/rd/*.ndjson |
+			jq -s "map(.rss_anon + .rss_file + .rss_shmem) | max / 4096 | floor") &&
+		at_least "$p50" $K 95 && test "$p50" -le "$rss"
 	fi
 '
 test_done
