@@ -101,8 +101,8 @@ test_expect_success 'a buffer only read: the written line says reads are not see
 		grep -q "reads are not seen on this machine (accessed bit unreliable)" "$TMP/rd.line"
 	else
 		# K buffer pages read a window, at least; at most what is resident
-		# (the program's code, stack and libraries are referenced too: a
-		# VM whose accessed bit works only at times showed 1070-1103)
+		# (the code, stack and libraries of the program are referenced too:
+		# a VM whose accessed bit works only at times showed 1070-1463)
 		! grep -q "reads are not seen" "$TMP/rd.txt" &&
 		p50=$(jq ".processes[0].stats.referenced.p50" "$TMP/rd.json") &&
 		rss=$(grep -h "\"e\":\"counters\"" "$TMP"/rd/*.ndjson |
