@@ -174,11 +174,29 @@ static int ref_state(const struct fl_res_state *s, void *ctx)
 	return 0;
 }
 
+/*
+ * With --wss every tick walks the residency (the shim's scan_due), and a
+ * walk writes only the rows that changed since the walk before: a tick
+ * whose rows all stayed the same writes no residency line, and its window
+ * referenced what the window before did. Without the write tracking a walk
+ * may be skipped to save the program's time: such a window stays unknown.
+ */
 static void fill_referenced(const struct fl_proc *p, struct wsdata *d)
 {
 	const struct fl_probe *pr = fl_proc_probe(p, FL_PROBE_ACCESSED);
-	if (pr && pr->ok)
-		fl_res_walk(p, ref_state, d);
+	const struct fl_probe *wp = fl_proc_probe(p, FL_PROBE_UFFD_WP);
+	int64_t last = -1;
+	if (!pr || !pr->ok)
+		return;
+	fl_res_walk(p, ref_state, d);
+	if (!d->val[M_REFERENCED] || !wp || !wp->ok)
+		return;
+	for (size_t w = 0; w < d->nwin; w++) {
+		if (d->val[M_REFERENCED][w] >= 0)
+			last = d->val[M_REFERENCED][w];
+		else if (last >= 0)
+			d->val[M_REFERENCED][w] = last;
+	}
 }
 
 /* First touches per window, and per site (key stack id -> pages) into sites. */

@@ -20,9 +20,10 @@ static json_t *run(struct synth *s, struct fl_model *m, int k, int windows)
 		      "[\"0x10000000\",\"0x20000000\",\"rw-p\",\"0x0\",0,\"\"],"
 		      "[\"0x30000000\",\"0x30100000\",\"rw-p\",\"0x0\",0,\"\"]]}");
 	for (int w = 1; w <= windows; w++)
-		synth_line(s, "{\"e\":\"wss\",\"t\":%d00000000,\"seq\":%d,\"method\":\"uffd_wp\","
-			      "\"window_ns\":100000000,\"written\":%d,\"regions\":["
-			      "[\"0x10000000\",\"0x20000000\",%d],[\"0x30000000\",\"0x30100000\",2]]}",
+		synth_line(s,
+			   "{\"e\":\"wss\",\"t\":%d00000000,\"seq\":%d,\"method\":\"uffd_wp\","
+			   "\"window_ns\":100000000,\"written\":%d,\"regions\":["
+			   "[\"0x10000000\",\"0x20000000\",%d],[\"0x30000000\",\"0x30100000\",2]]}",
 			   w, w + 2, k + 2, k);
 	synth_close(s);
 	if (fl_model_load(m, s->dir) != 0)
@@ -32,11 +33,74 @@ static json_t *run(struct synth *s, struct fl_model *m, int k, int windows)
 	return fl_report_ws(m, &o);
 }
 
+/*
+ * Referenced pages a window, where the accessed bit works: each tick's
+ * residency walk writes only the rows that changed, so the ticks of
+ * windows 3, 4 and 6 (the same counts as the window before) wrote no line.
+ * With --wss's write tracking every tick walks, and those windows
+ * referenced what the one before did; without it a walk may have been
+ * skipped, and they stay unknown.
+ */
+static void referenced_carried(int wp_ok)
+{
+	struct synth s;
+	struct fl_model m;
+	struct fl_report_opts o;
+	static const int has_line[] = {0, 1, 1, 0, 0, 1, 0}, refs[] = {0, 700, 500, 0, 0, 900, 0};
+	static const long long want[] = {0, 700, 500, 500, 500, 900, 900};
+	synth_init(&s);
+	synth_file(&s, "301");
+	synth_line(
+	    &s,
+	    "{\"e\":\"header\",\"t\":0,\"v\":1,\"pid\":301,\"ppid\":1,\"parent\":{\"pid\":1,"
+	    "\"kind\":\"none\",\"t\":0,\"seq\":1},\"exe\":\"/bin/synth\",\"argv\":[\"synth\"],"
+	    "\"start_realtime_ns\":1000000000000,\"start_monotonic_ns\":1000000000000,"
+	    "\"page_size\":4096,\"mem_total\":25769803776,\"swap_total\":0,"
+	    "\"overcommit_memory\":0,\"rlimit_stack\":8388608,\"tlb\":null,\"probes\":{"
+	    "\"accessed_bit\":{\"ok\":true},\"uffd_wp\":{\"ok\":%s}},"
+	    "\"options\":{\"interval_ms\":100,\"large\":65536,\"wss\":true}}",
+	    wp_ok ? "true" : "false");
+	synth_line(&s, "{\"e\":\"maps\",\"t\":1,\"seq\":2,\"why\":\"start\",\"vmas\":["
+		       "[\"0x10000000\",\"0x20000000\",\"rw-p\",\"0x0\",0,\"\"]]}");
+	for (int w = 1; w <= 6; w++) {
+		if (has_line[w])
+			synth_line(
+			    &s,
+			    "{\"e\":\"residency\",\"t\":%d00000000,\"seq\":%d,\"why\":\"tick\","
+			    "\"method\":\"pagemap_scan\",\"vmas\":1,\"regions\":[[\"0x10000000\","
+			    "\"0x20000000\",1000,0,0,1000,0,0,0,%d,-1]]}",
+			    w, 10 * w, refs[w]);
+		synth_line(&s,
+			   "{\"e\":\"wss\",\"t\":%d00000000,\"seq\":%d,\"method\":\"uffd_wp\","
+			   "\"window_ns\":100000000,\"written\":1,\"regions\":["
+			   "[\"0x10000000\",\"0x20000000\",1]]}",
+			   w, 10 * w + 1);
+	}
+	synth_close(&s);
+	CHECK(fl_model_load(&m, s.dir) == 0);
+	fl_report_opts_init(&o);
+	o.syms = NULL;
+	json_t *sec = fl_report_ws(&m, &o);
+	json_t *wins =
+	    json_object_get(json_array_get(json_object_get(sec, "processes"), 0), "windows");
+	CHECK_EQ_U64(json_array_size(wins), 6);
+	for (int w = 1; w <= 6; w++) {
+		json_t *r = json_object_get(json_array_get(wins, (size_t)w - 1), "referenced");
+		if (wp_ok || has_line[w])
+			CHECK_EQ_U64(json_integer_value(r), (uint64_t)want[w]);
+		else
+			CHECK(json_is_null(r));
+	}
+	json_decref(sec);
+	fl_model_release(&m);
+	synth_rm(&s);
+}
+
 int main(void)
 {
 	struct synth s;
 	struct fl_model m;
-	uint64_t v[] = { 5, 1, 4, 2, 3 };
+	uint64_t v[] = {5, 1, 4, 2, 3};
 	CHECK_EQ_U64(fl_ws_percentile(v, 5, 50), 3);
 	CHECK_EQ_U64(fl_ws_percentile(v, 5, 100), 5);
 	CHECK_EQ_U64(fl_ws_percentile(v, 5, 0), 1);
@@ -53,7 +117,8 @@ int main(void)
 	CHECK_STR(json_string_value(json_object_get(p, "peak_method")), "written");
 	json_t *r0 = json_array_get(json_object_get(p, "by_region"), 0);
 	CHECK_STR(json_string_value(json_object_get(r0, "start")), "0x10000000");
-	CHECK_EQ_U64(json_integer_value(json_object_get(json_object_get(r0, "written"), "p50")), 1000);
+	CHECK_EQ_U64(json_integer_value(json_object_get(json_object_get(r0, "written"), "p50")),
+		     1000);
 	CHECK_EQ_U64(json_integer_value(json_object_get(r0, "total_written")), 8000);
 	json_t *tlb = json_object_get(p, "tlb");
 	CHECK_STR(json_string_value(json_object_get(tlb, "source")), "model");
@@ -73,8 +138,8 @@ int main(void)
 	size_t i;
 	json_t *f;
 	int flagged = 0;
-	json_array_foreach(json_object_get(sec, "findings"), i, f)
-		flagged |= !strcmp(json_string_value(json_object_get(f, "id")), "ws.tlb_reach");
+	json_array_foreach(json_object_get(sec, "findings"), i, f) flagged |=
+	    !strcmp(json_string_value(json_object_get(f, "id")), "ws.tlb_reach");
 	CHECK(flagged);
 	fl_report_ws_text(sec, dev);
 	json_decref(sec);
@@ -108,5 +173,7 @@ int main(void)
 	json_decref(sec);
 	fl_model_release(&m);
 	synth_rm(&s);
+	referenced_carried(1);
+	referenced_carried(0);
 	return check_result();
 }
