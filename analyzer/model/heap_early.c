@@ -96,8 +96,7 @@ static int foldable(struct fl_heap_stream *s, struct fl_proc *p, size_t b)
 		return 0;
 	if (!s->sampled_read) {
 		s->sampled_read = 1;
-		memset(&s->sampled, 0, sizeof(s->sampled));
-		fl_u64map_init(&s->sampled.index);
+		fl_sampled_pages_init(&s->sampled);
 		period = fl_json_get_int(p->options, "faults_period", -1);
 		if (p->file && period != 0)
 			fl_sampled_pages_read(&s->sampled, p->file);

@@ -363,6 +363,18 @@ static void hold_free(struct fl_heap_stream *s, uint64_t seq, uint64_t t, uint64
 	h->by = (uint8_t)by;
 }
 
+/* A free replayed in order ended the block in slot j of the live table:
+ * it keeps the free's seq, leaves the table and may fold early. */
+static void end_live(struct fl_heap_stream *s, struct fl_proc *p, size_t j, uint64_t seq,
+		     uint64_t t, int by)
+{
+	size_t b = s->live.vals[j] - 1;
+	fl_seqs_set(&s->end_seq, b, seq);
+	end_block(p, b + 1, t, by);
+	live_remove(&s->live, j);
+	fl_heap_early_ended(s, p, b);
+}
+
 /*
  * Whether a line of this seq comes in replay order: after every line
  * replayed so far, or a realloc's new block right after the free of its
@@ -417,8 +429,7 @@ static void start_collecting(struct fl_heap_stream *s, struct fl_proc *p)
 }
 
 /* Whether the line is replayed now; else it is held (late, or collecting). */
-static inline int replay_now(struct fl_heap_stream *s, struct fl_proc *p, uint64_t seq, int is_free,
-			     uint64_t addr)
+static inline int replay_now(struct fl_heap_stream *s, uint64_t seq, int is_free, uint64_t addr)
 {
 	if (s->collecting)
 		return 0;
@@ -430,7 +441,6 @@ static inline int replay_now(struct fl_heap_stream *s, struct fl_proc *p, uint64
 		 * replayed when the file is read, as the collected file would be */
 		s->windowed = 1;
 	}
-	(void)p;
 	return 0;
 }
 
@@ -498,11 +508,7 @@ static void window_replay(struct fl_heap_stream *s, struct fl_proc *p, uint64_t 
 		if ((j = live_find(&s->live, e->addr, &hole)) == NO_SLOT) {
 			hold_free(s, e->seq, e->t, e->addr, e->by);
 		} else {
-			size_t b = s->live.vals[j] - 1;
-			fl_seqs_set(&s->end_seq, b, e->seq);
-			end_block(p, b + 1, e->t, e->by);
-			live_remove(&s->live, j);
-			fl_heap_early_ended(s, p, b);
+			end_live(s, p, j, e->seq, e->t, e->by);
 		}
 	}
 	s->in_window = 0;
@@ -546,15 +552,11 @@ void fl_heap_stream_free(struct fl_heap_stream *s, struct fl_proc *p, uint64_t s
 			hold_free(s, seq, t, addr, by);
 		return;
 	}
-	if (!replay_now(s, p, seq, 1, addr) || (j = live_find(&s->live, addr, &hole)) == NO_SLOT) {
+	if (!replay_now(s, seq, 1, addr) || (j = live_find(&s->live, addr, &hole)) == NO_SLOT) {
 		hold_free(s, seq, t, addr, by); /* a block read later may be its */
 		return;
 	}
-	size_t b = s->live.vals[j] - 1;
-	fl_seqs_set(&s->end_seq, b, seq);
-	end_block(p, b + 1, t, by);
-	live_remove(&s->live, j);
-	fl_heap_early_ended(s, p, b);
+	end_live(s, p, j, seq, t, by);
 }
 
 void fl_heap_stream_alloc(struct fl_heap_stream *s, struct fl_proc *p, struct fl_seqs *block_seq)
@@ -575,7 +577,7 @@ void fl_heap_stream_alloc(struct fl_heap_stream *s, struct fl_proc *p, struct fl
 		}
 		return;
 	}
-	if (!replay_now(s, p, seq, 0, p->blocks[b].addr))
+	if (!replay_now(s, seq, 0, p->blocks[b].addr))
 		return; /* replayed with its address's calls once the file is read */
 	add_live(p, &s->live, b);
 }

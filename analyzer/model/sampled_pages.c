@@ -28,14 +28,17 @@ static int take(void *ctx, const struct fl_fault *v, size_t n)
 		if (v[i].t > pg->last)
 			pg->last = v[i].t;
 	}
-	sp->samples += n;
 	return 0;
+}
+
+void fl_sampled_pages_init(struct fl_sampled_pages *sp)
+{
+	memset(sp, 0, sizeof(*sp));
+	fl_u64map_init(&sp->index);
 }
 
 void fl_sampled_pages_read(struct fl_sampled_pages *sp, const char *path)
 {
-	memset(sp, 0, sizeof(*sp));
-	fl_u64map_init(&sp->index);
 	fl_load_faults_scan(path, take, sp);
 }
 

@@ -21,10 +21,11 @@ struct fl_sampled_pages {
 	struct fl_u64map index; /* page number -> index + 1 in v */
 	struct fl_sampled_page *v;
 	size_t n, cap;
-	uint64_t samples;
 };
 
-/* Reads the samples of the trace file at path (a read of its own, quiet). */
+/* An empty table. */
+void fl_sampled_pages_init(struct fl_sampled_pages *sp);
+/* Adds the samples of the trace file at path (a read of its own, quiet). */
 void fl_sampled_pages_read(struct fl_sampled_pages *sp, const char *path);
 /* Whether a sample hit a page of [addr, end) at a time within [t0, t1]
  * (per page: between its first and last sample; so a yes may be a no). */
