@@ -459,15 +459,7 @@ static inline int refill(struct fl_thread *t, enum fl_call c, void *p, size_t si
 	if (fl_config.all || !fl_record_glibc_chunks_ || size >= fl_config.large_bytes ||
 	    left <= size || !p || !fl_record_chunk_inline(p, &chunk))
 		return 0;
-	if (c == FL_CALL_MALLOC) {
-		fl_add(&t->inline_malloc_calls, 1);
-		fl_add(&t->inline_malloc_bytes, size);
-		fl_add(&t->live, chunk); /* as fl_record_alloc() counts */
-	} else {
-		fl_add(&t->calls[c], 1);
-		fl_add(&t->bytes[c], size);
-		fl_add(&t->live, chunk - 8);
-	}
+	fl_record_count_inline(t, c, size, chunk);
 	arm(t, left - size);
 	peak_check(t);
 	return 1;

@@ -89,6 +89,22 @@ void fl_record_free_slow(void *p);
 /* After fl_ptrset_maybe_at(b) said p, in bucket b, may be in the set. */
 void fl_record_free_found(struct fl_thread *t, void *p, uint32_t b);
 
+/* The inline count of an allocation of size bytes in a chunk of chunk
+ * bytes (fl_record_chunk_inline), in thread t's own state: no atomics. */
+static inline void fl_record_count_inline(struct fl_thread *t, enum fl_call c, size_t size,
+					  uint64_t chunk)
+{
+	if (c == FL_CALL_MALLOC) { /* a constant in the malloc hook */
+		fl_add(&t->inline_malloc_calls, 1);
+		fl_add(&t->inline_malloc_bytes, size);
+		fl_add(&t->live, chunk); /* 8 more than usable: fl_thread_live() */
+	} else {
+		fl_add(&t->calls[c], 1);
+		fl_add(&t->bytes[c], size);
+		fl_add(&t->live, chunk - 8);
+	}
+}
+
 /* After the real allocation, in thread t (its own state, the hook checked
  * that it may trace): the common case is counted right here, touching only
  * the thread's state, no atomics, no locks. Returns p. */
@@ -97,15 +113,7 @@ static inline void *fl_record_alloc(struct fl_thread *t, enum fl_call c, void *p
 	uint64_t chunk;
 	if (FL_LIKELY(fl_record_charge(t, size)) && FL_LIKELY(p != NULL) &&
 	    fl_record_chunk_inline(p, &chunk)) {
-		if (c == FL_CALL_MALLOC) { /* a constant in the malloc hook */
-			fl_add(&t->inline_malloc_calls, 1);
-			fl_add(&t->inline_malloc_bytes, size);
-			fl_add(&t->live, chunk); /* 8 more than usable: fl_thread_live() */
-		} else {
-			fl_add(&t->calls[c], 1);
-			fl_add(&t->bytes[c], size);
-			fl_add(&t->live, chunk - 8);
-		}
+		fl_record_count_inline(t, c, size, chunk);
 		return p;
 	}
 	return fl_record_alloc_slow(t, c, p, size);
