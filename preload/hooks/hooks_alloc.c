@@ -54,32 +54,58 @@ static void record_alloc(enum fl_call c, void *p, size_t size)
 		fl_record_alloc_slow(NULL, c, p, size);
 }
 
-/* Everything but the fast path of malloc: before the real functions are
- * known, re-entered, not tracing, or the thread's first call. */
-static __attribute__((noinline)) void *malloc_other(size_t size)
+static void *malloc_unresolved(size_t size);
+/* The function malloc() calls first: malloc_unresolved() until the real
+ * functions are known, then the real malloc. Calling it before any test
+ * (the pointer is never NULL) leaves the hook only the size to keep across
+ * the call: the thread's state is read after it. */
+static void *(*malloc_first)(size_t) = malloc_unresolved;
+
+/* dlsym's allocations come from the bootstrap arena while the real
+ * functions are resolved (a block of the real malloc could reach free()
+ * before the real free is known); then malloc_first becomes the real
+ * malloc. */
+static void *malloc_unresolved(size_t size)
 {
-	void *p;
-	struct fl_thread *t;
-	if (FL_UNLIKELY(!fl_real.malloc) && (p = boot_alloc(size, 16)))
+	void *p = boot_alloc(size, 16);
+	if (p || !fl_real.malloc)
 		return p;
-	if (!TRACING())
-		return nested(FL_CALL_MALLOC, fl_real.malloc(size), size);
-	p = fl_real.malloc(size);
-	t = fl_tls_self;
-	if (FAST_ALT(t))
-		fl_record_alloc(t, FL_CALL_MALLOC, p, size);
-	else
-		fl_record_alloc_slow(NULL, FL_CALL_MALLOC, p, size);
-	return p;
+	if (!fl_resolving)
+		__atomic_store_n(&malloc_first, fl_real.malloc, __ATOMIC_RELAXED);
+	return fl_real.malloc(size);
 }
 
-FL_EXPORT void *malloc(size_t size)
+/* After malloc_first(), everything but the fast path: a block of the
+ * bootstrap arena (not counted), re-entered, not tracing, or the thread's
+ * first call. */
+static __attribute__((noinline)) void *malloc_other(void *p, size_t size)
 {
+	struct fl_thread *t;
+	if (FL_UNLIKELY(fl_bootstrap_owns(p)))
+		return p;
+	if (!TRACING())
+		return nested(FL_CALL_MALLOC, p, size);
+	t = fl_tls_self;
+	if (FAST_ALT(t))
+		return fl_record_alloc(t, FL_CALL_MALLOC, p, size);
+	return fl_record_alloc_slow(NULL, FL_CALL_MALLOC, p, size);
+}
+
+/* Without a frame of its own (the shim is built with frame pointers): a
+ * frame cost four instructions on the fast path, as many as its counting.
+ * Every way out of here that may record is a tail call, which leaves the
+ * return address into the program where the callee's frame finds it: the
+ * stack cache (record/stacks.c) finds that address along the shim's
+ * frame-pointer chain, and a fork child that may not unwind records it as
+ * the stack's one frame. A call instead would cost no stack its truth
+ * (the cache takes only what libunwind confirms) but every sample a full
+ * unwind, and the fork child's frame would be the wrong one. */
+FL_EXPORT __attribute__((optimize("omit-frame-pointer"))) void *malloc(size_t size)
+{
+	void *p = __atomic_load_n(&malloc_first, __ATOMIC_RELAXED)(size);
 	struct fl_thread *t = fl_thread_fast();
-	void *p;
 	if (!t)
-		return malloc_other(size);
-	p = fl_real.malloc(size);
+		return malloc_other(p, size);
 	return fl_record_alloc(t, FL_CALL_MALLOC, p, size);
 }
 
@@ -113,7 +139,7 @@ static inline int free_fast(struct fl_thread *t, void *p)
 	if (!fl_record_chunk_inline(p, &chunk))
 		return 0;
 	fl_add(&t->inline_free_calls, 1);
-	fl_add(&t->live, -chunk); /* 8 more than usable: fl_thread_live() */
+	fl_sub(&t->live, chunk); /* 8 more than usable: fl_thread_live() */
 	fl_real.free(p);
 	return 1;
 }

@@ -451,7 +451,7 @@ static void free_slow(void *p)
 		return;
 	}
 	fl_add(&t->calls[FL_CALL_FREE], 1);
-	fl_add(&t->live, -fl_usable(p));
+	fl_sub(&t->live, fl_usable(p));
 	b = fl_ptrset_bucket_of((uintptr_t)p);
 	if (fl_ptrset_maybe_at(b))
 		free_found(t, p, b);

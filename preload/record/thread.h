@@ -119,6 +119,16 @@ static inline void fl_add(uint64_t *p, uint64_t v)
 #endif
 }
 
+/* fl_add(p, -v) in one instruction less (no negation first). */
+static inline void fl_sub(uint64_t *p, uint64_t v)
+{
+#if defined(__x86_64__)
+	__asm__ volatile("subq %1, %0" : "+m"(*p) : "er"(v));
+#else
+	__atomic_store_n(p, *p - v, __ATOMIC_RELAXED);
+#endif
+}
+
 /* fl_tls_guard values: a hook is at work, or the shim's own code that may
  * call the hooked functions (those calls are not the program's). */
 #define FL_GUARD_HOOK 1

@@ -72,4 +72,19 @@ test_expect_success 'one site reached from two callers: two rows, each naming it
 	grep -A1 " 100 .* make_node (p_report_callers.c:[0-9]*)\$" "$TMP/table" | tail -1 | grep -q "^ *via from_loader\$" &&
 	test "$(grep -c "via" "$TMP/table")" = 2
 '
+# The default mode's hooks have no frame of their own (hooks_alloc.c): a
+# sampled block's stack must still start at the program's caller.
+test_expect_success 'sampled blocks name the same caller and site as --all' '
+	"$FL" record -q --sample 16 -o "$TMP/callers_s" -- "$PROGS/p_report_callers" >/dev/null &&
+	"$FL" report --section heap "$TMP/callers_s" >"$TMP/callers_s.txt" &&
+	sed -n "/^Top sites by bytes/,/^\$/p" "$TMP/callers_s.txt" >"$TMP/table_s" &&
+	grep -A1 " make_node (p_report_callers.c:[0-9]*)\$" "$TMP/table_s" | grep -q "^ *via from_parser\$" &&
+	grep -A1 " make_node (p_report_callers.c:[0-9]*)\$" "$TMP/table_s" | grep -q "^ *via from_loader\$"
+'
+test_expect_success 'sampled blocks of two sites in one frame keep their own lines' '
+	"$FL" record -q --sample 16 -o "$TMP/two" -- "$PROGS/p_report_two_sites" >/dev/null &&
+	"$FL" report --json --section heap "$TMP/two" >"$TMP/two.json" &&
+	jq -e "[.sections.heap.by_bytes[] | select(.site.func == \"make_pair\") | .site.line] |
+		unique | length == 2" "$TMP/two.json" >/dev/null
+'
 test_done
