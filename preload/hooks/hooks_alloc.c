@@ -102,7 +102,7 @@ static __attribute__((noinline)) void *malloc_other(void *p, size_t size)
  * unwind, and the fork child's frame would be the wrong one. */
 FL_EXPORT __attribute__((optimize("omit-frame-pointer"))) void *malloc(size_t size)
 {
-	void *p = __atomic_load_n(&malloc_first, __ATOMIC_RELAXED)(size);
+	void *p = malloc_first(size);
 	struct fl_thread *t = fl_thread_fast();
 	if (!t)
 		return malloc_other(p, size);
@@ -176,9 +176,15 @@ static __attribute__((noinline)) void free_other(void *p)
  * block sizes cannot be read inline, every block to free_other(). */
 FL_EXPORT void free(void *p)
 {
-	struct fl_thread *t = fl_thread_fast();
-	if (t && FL_LIKELY(!fl_ptrset_filter_maybe(p)) && FL_LIKELY(free_fast(t, p)))
-		return;
+	/* The thread's mask is 0 when its inline paths are off: the filter
+	 * then answers "maybe" (thread.h), so no other test comes first. */
+	if (FL_LIKELY(!fl_ptrset_filter_maybe_in(p, fl_tls.free_mask))) {
+		struct fl_thread *t = fl_thread_fast();
+		if (!t)
+			__builtin_unreachable(); /* free_mask is 0 whenever fast is NULL */
+		if (FL_LIKELY(free_fast(t, p)))
+			return;
+	}
 	free_other(p);
 }
 
@@ -215,10 +221,10 @@ FL_EXPORT void *realloc(void *old, size_t size)
 	if (!TRACING())
 		return realloc_nested(FL_CALL_REALLOC, size, fl_real.realloc(old, size),
 				      old_usable);
-	fl_tls_guard = FL_GUARD_HOOK;
+	fl_guard_set(FL_GUARD_HOOK);
 	p = fl_real.realloc(old, size);
 	fl_record_realloc(FL_CALL_REALLOC, old, old_usable, p, size);
-	fl_tls_guard = 0;
+	fl_guard_set(0);
 	return p;
 }
 
@@ -226,9 +232,9 @@ FL_EXPORT void *realloc(void *old, size_t size)
  * stays. */
 static __attribute__((noinline)) void reallocarray_overflow(void *old)
 {
-	fl_tls_guard = FL_GUARD_HOOK;
+	fl_guard_set(FL_GUARD_HOOK);
 	fl_record_realloc(FL_CALL_REALLOCARRAY, old, 0, NULL, SIZE_MAX);
-	fl_tls_guard = 0;
+	fl_guard_set(0);
 }
 
 /* glibc's reallocarray calls realloc through its PLT, which is this shim:
@@ -251,10 +257,10 @@ FL_EXPORT void *reallocarray(void *old, size_t n, size_t size)
 	if (!TRACING())
 		return realloc_nested(FL_CALL_REALLOCARRAY, total, fl_real.realloc(old, total),
 				      old_usable);
-	fl_tls_guard = FL_GUARD_HOOK;
+	fl_guard_set(FL_GUARD_HOOK);
 	p = fl_real.realloc(old, total);
 	fl_record_realloc(FL_CALL_REALLOCARRAY, old, old_usable, p, total);
-	fl_tls_guard = 0;
+	fl_guard_set(0);
 	return p;
 }
 

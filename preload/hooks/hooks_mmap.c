@@ -67,7 +67,7 @@ static void *mmap_common(void *(*real)(void *, size_t, int, int, int, off_t), vo
 			 (uint64_t)flags, (uint64_t)fd, (uint64_t)off};
 	if (!TRACING())
 		return real(addr, len, prot, flags, fd, off);
-	fl_tls_guard = 1;
+	fl_guard_set(1);
 	r = real(addr, len, prot, flags, fd, off);
 	err = r == MAP_FAILED ? errno : 0;
 	if (!(flags & MAP_ANONYMOUS) && fd >= 0) {
@@ -80,7 +80,7 @@ static void *mmap_common(void *(*real)(void *, size_t, int, int, int, off_t), vo
 		    ev_flags ? (const void *)&charge : path, ev_flags ? sizeof(charge) : plen,
 		    ev_flags);
 	errno = err ? err : errno;
-	fl_tls_guard = 0;
+	fl_guard_set(0);
 	return r;
 }
 
@@ -106,13 +106,13 @@ FL_EXPORT int munmap(void *addr, size_t len)
 		return fl_sys_munmap(addr, len);
 	if (!TRACING())
 		return fl_real.munmap(addr, len);
-	fl_tls_guard = 1;
+	fl_guard_set(1);
 	fl_snapshot_unmap((uintptr_t)addr, len);
 	r = fl_real.munmap(addr, len);
 	err = r ? errno : 0;
 	record_call(FL_CALL_MUNMAP, FL_EVK_MUNMAP, a, 2, (uint64_t)(int64_t)r, err, NULL, 0, 0);
 	errno = err ? err : errno;
-	fl_tls_guard = 0;
+	fl_guard_set(0);
 	return r;
 }
 
@@ -130,14 +130,14 @@ FL_EXPORT void *mremap(void *old, size_t old_len, size_t new_len, int flags, ...
 		fl_init_resolve();
 	if (!TRACING())
 		return fl_real.mremap(old, old_len, new_len, flags, new_addr);
-	fl_tls_guard = 1;
+	fl_guard_set(1);
 	fl_snapshot_unmap((uintptr_t)old, old_len);
 	r = fl_real.mremap(old, old_len, new_len, flags, new_addr);
 	err = r == MAP_FAILED ? errno : 0;
 	uint64_t a[5] = {(uintptr_t)old, old_len, new_len, (uint64_t)flags, (uintptr_t)new_addr};
 	record_call(FL_CALL_MREMAP, FL_EVK_MREMAP, a, 5, (uintptr_t)r, err, NULL, 0, 0);
 	errno = err ? err : errno;
-	fl_tls_guard = 0;
+	fl_guard_set(0);
 	return r;
 }
 
@@ -150,12 +150,12 @@ FL_EXPORT void *mremap(void *old, size_t old_len, size_t new_len, int flags, ...
 			fl_init_resolve();                                                         \
 		if (!TRACING())                                                                    \
 			return fl_real.name(addr, len, arg);                                       \
-		fl_tls_guard = 1;                                                                  \
+		fl_guard_set(1);                                                                   \
 		r = fl_real.name(addr, len, arg);                                                  \
 		err = r ? errno : 0;                                                               \
 		record_call(CALL, KIND, a, 3, (uint64_t)(int64_t)r, err, NULL, 0, 0);              \
 		errno = err ? err : errno;                                                         \
-		fl_tls_guard = 0;                                                                  \
+		fl_guard_set(0);                                                                   \
 		return r;                                                                          \
 	}
 
@@ -170,12 +170,12 @@ FL_EXPORT int brk(void *addr)
 		fl_init_resolve();
 	if (!TRACING())
 		return fl_real.brk(addr);
-	fl_tls_guard = 1;
+	fl_guard_set(1);
 	r = fl_real.brk(addr);
 	err = r ? errno : 0;
 	record_call(FL_CALL_BRK, FL_EVK_BRK, a, 1, (uint64_t)(int64_t)r, err, NULL, 0, 0);
 	errno = err ? err : errno;
-	fl_tls_guard = 0;
+	fl_guard_set(0);
 	return r;
 }
 
@@ -188,11 +188,11 @@ FL_EXPORT void *sbrk(intptr_t inc)
 		fl_init_resolve();
 	if (!TRACING())
 		return fl_real.sbrk(inc);
-	fl_tls_guard = 1;
+	fl_guard_set(1);
 	r = fl_real.sbrk(inc);
 	err = r == (void *)-1 ? errno : 0;
 	record_call(FL_CALL_SBRK, FL_EVK_BRK, a, 1, (uintptr_t)r, err, NULL, 0, 0);
 	errno = err ? err : errno;
-	fl_tls_guard = 0;
+	fl_guard_set(0);
 	return r;
 }

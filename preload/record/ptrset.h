@@ -95,10 +95,18 @@ static inline uint32_t fl_ptrset_filter_slot(uintptr_t p)
 	return (uint32_t)(p >> FL_PTRSET_FILTER_UNIT_LOG2) & ((1u << FL_PTRSET_FILTER_LOG2) - 1);
 }
 
-/* 0: p is certainly not in the set (nor pinned). */
-static inline int fl_ptrset_filter_maybe(const void *p)
+/* The filter's mask: (1 << FL_PTRSET_FILTER_LOG2) - 1 once fl_ptrset_init()
+ * made the table, 0 before, and 0 when every slot counts as pinned
+ * (fl_ptrset_filter_all): a mask of 0 reads slot 0, pinned from the start
+ * (the slot of NULL). Until then the filter is a static pinned byte. */
+extern uint32_t fl_ptrset_filter_mask_ FL_HIDDEN;
+
+/* 0: p is certainly not in the set (nor pinned), read through mask
+ * (fl_ptrset_filter_mask_, or 0: the answer is 1). */
+static inline int fl_ptrset_filter_maybe_in(const void *p, uint32_t mask)
 {
-	const uint8_t *slot = &fl_ptrset_filter_[fl_ptrset_filter_slot((uintptr_t)p)];
+	const uint8_t *slot =
+	    &fl_ptrset_filter_[(uint32_t)((uintptr_t)p >> FL_PTRSET_FILTER_UNIT_LOG2) & mask];
 #if defined(__x86_64__)
 	/* The slot compared in memory and the jump taken on it: an atomic
 	 * load would take a register and a test more (an aligned word's read
@@ -110,6 +118,13 @@ maybe:
 #else
 	return __atomic_load_n(slot, __ATOMIC_RELAXED) != 0;
 #endif
+}
+
+/* 0: p is certainly not in the set (nor pinned). */
+static inline int fl_ptrset_filter_maybe(const void *p)
+{
+	return fl_ptrset_filter_maybe_in(
+	    p, __atomic_load_n(&fl_ptrset_filter_mask_, __ATOMIC_RELAXED));
 }
 
 /* Blocks next to each other in the heap land in neighbouring buckets, so

@@ -484,13 +484,13 @@ static inline int refill(struct fl_thread *t, enum fl_call c, void *p, size_t si
 void *fl_record_alloc_slow(struct fl_thread *charged, enum fl_call c, void *p, size_t size)
 {
 	int guard = fl_tls_guard;
-	fl_tls_guard = FL_GUARD_HOOK;
+	fl_guard_set(FL_GUARD_HOOK);
 	if (!charged || !refill(charged, c, p, size)) {
 		if (charged)
 			charged->budget += size;
 		alloc_slow(c, p, size, __builtin_frame_address(0));
 	}
-	fl_tls_guard = guard;
+	fl_guard_set(guard);
 	if (FL_UNLIKELY(fl_tls_self && (!fl_tls_self->tick_timer || fl_tls_self->tick_missed)) &&
 	    !guard && fl_record_untimed_tick)
 		fl_record_untimed_tick();
@@ -500,17 +500,17 @@ void *fl_record_alloc_slow(struct fl_thread *charged, enum fl_call c, void *p, s
 void fl_record_free_found(struct fl_thread *t, void *p, uint32_t b)
 {
 	int guard = fl_tls_guard;
-	fl_tls_guard = FL_GUARD_HOOK;
+	fl_guard_set(FL_GUARD_HOOK);
 	free_found(t, p, b);
-	fl_tls_guard = guard;
+	fl_guard_set(guard);
 }
 
 void fl_record_free_slow(void *p)
 {
 	int guard = fl_tls_guard;
-	fl_tls_guard = FL_GUARD_HOOK;
+	fl_guard_set(FL_GUARD_HOOK);
 	free_slow(p);
-	fl_tls_guard = guard;
+	fl_guard_set(guard);
 }
 
 void fl_record_free_null(void)

@@ -36,7 +36,11 @@ static void on_thread_exit(void *arg)
 {
 	struct fl_thread *t = arg;
 	fl_tls_exiting = 1;
-	fl_tls.nofast = 1; /* before self goes: the inline paths trust it */
+	/* Before self goes: the inline paths count into fast. */
+	fl_tls.nofast = 1;
+	fl_tls_close();
+	fl_tls.open_fast = NULL;
+	fl_tls.open_mask = 0;
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	fl_tls_self = NULL;
 	if (t && fl_thread_ended)
@@ -235,9 +239,9 @@ static struct fl_thread *thread_register(void)
 	if (exit_key_ok) {
 		/* May allocate (keys past the first 32): not the program's call. */
 		int guard = fl_tls_guard;
-		fl_tls_guard = FL_GUARD_INTERNAL;
+		fl_guard_set(FL_GUARD_INTERNAL);
 		pthread_setspecific(exit_key, t);
-		fl_tls_guard = guard;
+		fl_guard_set(guard);
 	}
 	return t;
 }

@@ -137,18 +137,24 @@ static inline void fl_sub(uint64_t *p, uint64_t v)
 /* The thread-local part, in one initial-exec block: a hook finds the guard
  * and its state through a single lookup of the block's offset. */
 struct fl_tls {
-	/* The heap hooks' inline paths test guard and nofast in one load of
-	 * both (fast_word == 0): one branch, then self needs no test. */
-	union {
-		struct {
-			int guard; /* set while the shim works in this thread */
-			/* 1 while the thread has no state yet or has an
-			 * alternate signal stack (the inline paths do not
-			 * test the stack: hooks.h). */
-			int nofast;
-		};
-		uint64_t fast_word;
-	};
+	/* What the heap hooks' inline paths read: when they may count this
+	 * thread's calls (guard and nofast 0), fast is self and free_mask the
+	 * filter's mask (ptrset.h); else NULL and 0. A mask of 0 sends every
+	 * free() to the filter's slot 0, which is pinned: free()'s filter
+	 * test is its guard test too, and malloc() tests one word. free_mask
+	 * is non-zero only while fast is set (see the order of the stores
+	 * below). */
+	struct fl_thread *fast;
+	uint32_t free_mask;
+	int guard; /* set while the shim works in this thread */
+	/* fast and free_mask whenever the guard is 0 (NULL and 0 while
+	 * nofast): restoring the guard copies them back, two loads and two
+	 * stores (with --all every call sets and restores the guard). */
+	struct fl_thread *open_fast;
+	uint32_t open_mask;
+	/* 1 while the thread has no state yet or has an alternate signal
+	 * stack (the inline paths do not test the stack: hooks.h). */
+	int nofast;
 	struct fl_thread *self;
 	int exiting; /* the thread's state was released */
 	/* The alternate signal stack the program gave this thread
@@ -157,6 +163,42 @@ struct fl_tls {
 };
 extern __thread struct fl_tls fl_tls;
 
+/* A signal handler may run between any two of these stores. Taking the
+ * inline paths away, the mask goes first; giving them back, fast is set
+ * first. A handler's call that lands between the guard's store and the
+ * others sees the old pair, consistent in itself: counted inline, it is
+ * the program's call all the same (the inline paths only add to the
+ * thread's own counters). */
+static inline void fl_tls_close(void)
+{
+	fl_tls.free_mask = 0;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	fl_tls.fast = NULL;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+}
+
+static inline void fl_tls_open(void)
+{
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	fl_tls.fast = fl_tls.open_fast;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	fl_tls.free_mask = fl_tls.open_mask;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+}
+
+/* Every change of the guard goes through here (fl_tls_guard reads it). */
+static inline void fl_guard_set(int guard)
+{
+	if (guard) {
+		fl_tls_close();
+		fl_tls.guard = guard;
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);
+		return;
+	}
+	fl_tls.guard = 0;
+	fl_tls_open();
+}
+
 /* After self or the alternate stack changed. nofast must be 0 only while
  * self is set: a thread clears self after setting nofast (a signal
  * handler's malloc may run in between). */
@@ -164,19 +206,23 @@ static inline void fl_thread_fast_update(void)
 {
 	__atomic_signal_fence(__ATOMIC_SEQ_CST); /* self is stored first */
 	fl_tls.nofast = fl_tls.alt_size || !fl_tls.self;
+	fl_tls_close();
+	if (fl_tls.nofast) {
+		fl_tls.open_mask = 0;
+		fl_tls.open_fast = NULL;
+	} else {
+		fl_tls.open_fast = fl_tls.self;
+		fl_tls.open_mask = __atomic_load_n(&fl_ptrset_filter_mask_, __ATOMIC_RELAXED);
+	}
+	if (!fl_tls.guard)
+		fl_tls_open();
 }
 
 /* The calling thread's state if the heap hooks' inline paths may count
  * its call: not inside the shim, no alternate stack; else NULL. */
 static inline struct fl_thread *fl_thread_fast(void)
 {
-	struct fl_thread *t;
-	if (FL_UNLIKELY(__atomic_load_n(&fl_tls.fast_word, __ATOMIC_RELAXED) != 0))
-		return NULL;
-	t = fl_tls.self;
-	if (!t)
-		__builtin_unreachable(); /* nofast is set whenever self is not */
-	return t;
+	return fl_tls.fast;
 }
 #define fl_tls_guard (fl_tls.guard)
 #define fl_tls_exiting (fl_tls.exiting)

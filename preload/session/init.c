@@ -275,9 +275,9 @@ static void on_tick_signal(int sig, siginfo_t *si, void *uc)
 	    !__atomic_load_n(&ticking, __ATOMIC_ACQUIRE))
 		return;
 	if (fl_state == FL_READY && !fl_tls_guard && fl_sys_getpid() == fl_trace.pid) {
-		fl_tls_guard = FL_GUARD_INTERNAL;
+		fl_guard_set(FL_GUARD_INTERNAL);
 		tick_here(may_walk_objects(uc));
-		fl_tls_guard = 0;
+		fl_guard_set(0);
 	} else if (fl_tls_guard) {
 		/* Inside the shim: with --all nine signals in ten came there, and
 		 * a run of two threads ticked once in 0.5 s. The slow path of
@@ -316,13 +316,13 @@ int fl_init_tick_if_due(void)
 		return 0;
 	tick_mask(&block);
 	pthread_sigmask(SIG_BLOCK, &block, &old);
-	fl_tls_guard = FL_GUARD_INTERNAL;
+	fl_guard_set(FL_GUARD_INTERNAL);
 	if (fl_tls_self && !fl_tls_self->tick_timer)
 		timer_retry(fl_tls_self, fl_sys_now_ns());
 	fl_probes_tick_idle = 1;
 	tick_here(1);
 	fl_probes_tick_idle = 0;
-	fl_tls_guard = 0;
+	fl_guard_set(0);
 	interrupted = handler_waits(&old);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return interrupted;
@@ -410,11 +410,11 @@ void fl_init_tick_untimed(void)
 	 * dlopen's): no walk of the loaded objects here. */
 	tick_mask(&block);
 	pthread_sigmask(SIG_BLOCK, &block, &old);
-	fl_tls_guard = FL_GUARD_INTERNAL;
+	fl_guard_set(FL_GUARD_INTERNAL);
 	if (!t->tick_timer)
 		timer_retry(t, now);
 	tick_here(0);
-	fl_tls_guard = 0;
+	fl_guard_set(0);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
@@ -534,7 +534,7 @@ void fl_init_finish(const char *how, int status, int sig, int core, int in_signa
 		return;
 	if (__atomic_exchange_n(&finished, 1, __ATOMIC_ACQ_REL))
 		return;
-	fl_tls_guard = FL_GUARD_INTERNAL;
+	fl_guard_set(FL_GUARD_INTERNAL);
 	/* Interrupted inside the shim, this thread may hold the lock itself:
 	 * then only wait a little for another holder, and give up. */
 	if (in_signal && prev_guard ? fl_writer_trylock(200) == 0 : (fl_writer_lock(), 1)) {
@@ -544,7 +544,7 @@ void fl_init_finish(const char *how, int status, int sig, int core, int in_signa
 		fl_writer_unlock();
 	}
 	__atomic_store_n(&fl_state, FL_OFF, __ATOMIC_RELEASE);
-	fl_tls_guard = prev_guard;
+	fl_guard_set(prev_guard);
 }
 
 void fl_init_link(char *p, const char *kind, uint64_t t, uint64_t seq)
@@ -679,7 +679,7 @@ __attribute__((constructor(101))) static void fl_init(void)
 	if (fl_state != FL_UNINIT)
 		return;
 	fl_state = FL_BOOT;
-	fl_tls_guard = 1;
+	fl_guard_set(1);
 	fl_init_resolve();
 	fl_config_load(NULL);
 	if (!fl_config.out_dir[0]) {
@@ -704,11 +704,11 @@ __attribute__((constructor(101))) static void fl_init(void)
 	fl_record_untimed_tick = fl_init_tick_untimed;
 	fl_init_start_ticker();
 	__atomic_store_n(&fl_state, FL_READY, __ATOMIC_RELEASE);
-	fl_tls_guard = 0;
+	fl_guard_set(0);
 	return;
 off:
 	fl_state = FL_OFF;
-	fl_tls_guard = 0;
+	fl_guard_set(0);
 }
 
 __attribute__((destructor(101))) static void fl_fini(void)

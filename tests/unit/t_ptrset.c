@@ -49,7 +49,7 @@ static void test_model(void)
 		CHECK(!fl_ptrset_maybe(keys[i]));
 		CHECK(!fl_ptrset_filter_maybe((void *)keys[i]));
 	}
-	for (uint32_t i = 0; i < (1u << FL_PTRSET_FILTER_LOG2); i++)
+	for (uint32_t i = 1; i < (1u << FL_PTRSET_FILTER_LOG2); i++) /* 0: pinned */
 		CHECK_EQ_U64(fl_ptrset_filter_[i], 0);
 	CHECK(fl_ptrset_remove(&c, 0x42, &size, &tag) == 0);
 }
@@ -166,10 +166,13 @@ static void test_filter(void)
 	CHECK(fl_ptrset_filter_maybe((void *)(heap + 11 * unit)));
 	CHECK(!fl_ptrset_filter_maybe((void *)(heap + 12 * unit)));
 
-	/* Pinned units stay maybe: NULL, a range not aligned to a unit. */
-	CHECK(!fl_ptrset_filter_maybe(NULL));
+	/* Pinned units stay maybe: NULL (slot 0, pinned by the init: a
+	 * thread's mask of 0 reads it), a range not aligned to a unit. */
+	CHECK(fl_ptrset_filter_maybe(NULL));
 	fl_ptrset_filter_pin(0, 1);
 	CHECK(fl_ptrset_filter_maybe(NULL));
+	for (uintptr_t a = heap; a < heap + 64 * unit; a += unit)
+		CHECK(fl_ptrset_filter_maybe_in((void *)a, 0));
 	fl_ptrset_filter_pin(heap + 100 * 4096 + 8, 2 * 4096);
 	for (uintptr_t a = heap + 100 * 4096; a < heap + 102 * 4096 + 8; a += unit / 2)
 		CHECK(fl_ptrset_filter_maybe((void *)a));
@@ -179,22 +182,32 @@ static void test_filter(void)
 	CHECK(fl_ptrset_remove(&c, heap + 100 * 4096 + 32, &size, &tag) == 1);
 	CHECK(fl_ptrset_filter_maybe((void *)(heap + 100 * 4096 + 32)));
 
-	/* all: every slot says maybe, and removes no longer count down. */
+	/* all: every address says maybe (the mask is 0), and inserts and
+	 * removes no longer count. */
+	CHECK(!fl_ptrset_filter_maybe((void *)(heap + 20 * unit)));
 	fl_ptrset_filter_all();
+	CHECK_EQ_U64(fl_ptrset_filter_mask_, 0);
 	CHECK(fl_ptrset_insert(&c, heap + 20 * unit, 100, 1, &os, &ot) == 0);
 	CHECK(fl_ptrset_remove(&c, heap + 20 * unit, &size, &tag) == 1);
-	for (uint32_t i = 0; i < (1u << FL_PTRSET_FILTER_LOG2); i++)
-		CHECK(fl_ptrset_filter_[i] != 0);
+	CHECK_EQ_U64(fl_ptrset_filter_[fl_ptrset_filter_slot(heap + 20 * unit)], 0);
+	for (uintptr_t a = heap; a < heap + ((uintptr_t)1 << 29); a += 4093 * unit)
+		CHECK(fl_ptrset_filter_maybe((void *)a));
 }
 
 int main(void)
 {
+	/* Before the table: a static pinned slot, read with a mask of 0. */
+	CHECK_EQ_U64(fl_ptrset_filter_mask_, 0);
+	CHECK(fl_ptrset_filter_maybe((void *)0x12345680));
 	CHECK(fl_ptrset_init(12) == 0);
 	test_model();
 	test_threads();
 	test_node_recycling();
-	for (uint32_t i = 0; i < (1u << FL_PTRSET_FILTER_LOG2); i++)
+	/* Slot 0 pinned before the table is seen, the rest empty. */
+	CHECK_EQ_U64(fl_ptrset_filter_[0], FL_PTRSET_FILTER_STUCK);
+	for (uint32_t i = 1; i < (1u << FL_PTRSET_FILTER_LOG2); i++)
 		CHECK_EQ_U64(fl_ptrset_filter_[i], 0);
+	CHECK_EQ_U64(fl_ptrset_filter_mask_, (1u << FL_PTRSET_FILTER_LOG2) - 1);
 	test_filter();
 	return check_result();
 }
