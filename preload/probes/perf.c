@@ -28,18 +28,23 @@
 #define MAX_TASKS 64
 #define MAX_CPUS 256
 /*
- * Data pages per CPU: RING_PAGES_MAX, 2 MiB, ~43000 samples. The kernel
- * allocates and zeroes every page of a buffer when it is mapped, a quarter
- * of a short traced process's CPU time here (perf_mmap in perf record -g;
- * doc/limits.md), so a sparse period gets fewer pages: enough for the
- * samples of RING_FAULTS_HELD faults. Not fewer at the default one in 8:
- * a buffer that passes its wakeup mark is drained by the faulting thread
- * at its next timer check, inside its loop (256 KiB buffers put a 256 MiB
- * fault loop at 1.065x native against 1.039x with 2 MiB, bench/b_faults.sh).
+ * Data pages per CPU: at most RING_PAGES_MAX, 2 MiB, ~43000 samples. The
+ * kernel allocates and zeroes every page of a buffer when it is mapped, a
+ * quarter of a short traced process's CPU time here (perf_mmap in perf
+ * record -g; doc/limits.md), so a sparse period gets fewer pages: enough
+ * for the samples of RING_FAULTS_HELD faults, 1 MiB at the default one in
+ * 8, 2 MiB when every fault is sampled. A buffer that passes its wakeup
+ * mark is drained by the faulting thread at its next timer check, inside
+ * its loop: on the 256 MiB fault loop (bench/b_faults.sh, the touching
+ * thread's CPU) 1 MiB measured as 2 MiB did (1.041x both; 1.039x against
+ * 1.023x in another round), 512 KiB 1.021-1.044x, 256 KiB 1.048-1.065x.
+ * 1 MiB less of buffers took 0.4 ms off every traced process's start
+ * (bench/malloc_bench 1 1 under record, CPU, 41 alternated runs: 4.6 ->
+ * 4.2 ms).
  */
 #define RING_PAGES_MAX 512
 #define RING_PAGES_MIN 16
-#define RING_FAULTS_HELD (RING_PAGES_MAX * 8) /* in pages' worth of samples at period 1 */
+#define RING_FAULTS_HELD (RING_PAGES_MAX * 4) /* in pages' worth of samples at period 1 */
 
 struct fl_probe_st fl_perf_count_st, fl_perf_sample_st, fl_perf_dtlb_st;
 
