@@ -1,6 +1,5 @@
 #include "record/record.h"
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <math.h>
 #include <string.h>
@@ -30,10 +29,11 @@ void (*fl_record_untimed_tick)(void);
 static int glibc_chunks_agree(void)
 {
 	static const size_t sizes[] = {0, 1, 24, 25, 100, 1000, 4000, 70000, 300000};
-	Dl_info a, b;
-	if (!dladdr((void *)fl_real.malloc, &a) ||
-	    !dladdr((void *)fl_real.malloc_usable_size, &b) || !a.dli_fname ||
-	    !strstr(a.dli_fname, "libc.so") || a.dli_fbase != b.dli_fbase)
+	const char *path_a, *path_b;
+	uintptr_t base_a, base_b;
+	if (!fl_resolve_object_of((void *)fl_real.malloc, &path_a, &base_a) ||
+	    !fl_resolve_object_of((void *)fl_real.malloc_usable_size, &path_b, &base_b) ||
+	    !strstr(path_a, "libc.so") || base_a != base_b)
 		return 0;
 	/* glibc rounds every block up to its chunk size (1 byte: 24 usable).
 	 * An allocator that does not (valgrind's, which takes glibc's symbols

@@ -76,6 +76,11 @@ struct fl_real {
 
 extern struct fl_real fl_real FL_HIDDEN;
 
+/* The loaded object that holds addr: its path as the loader has it ("" for
+ * the main program) and its load base, as dladdr's dli_fname and (but for
+ * the main program of a non-PIE) dli_fbase. 0 if no object holds it. */
+int fl_resolve_object_of(const void *addr, const char **path, uintptr_t *base);
+
 /* Resolves every symbol; returns 0, or -1 naming the first missing one. */
 int fl_resolve_all(const char **missing);
 /* 1 while resolution is under way (hooks must use the bootstrap arena). */

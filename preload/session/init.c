@@ -5,7 +5,6 @@
  */
 #include "session/init.h"
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <link.h>
 #include <pthread.h>
@@ -125,34 +124,12 @@ static int text_of(struct dl_phdr_info *info, size_t size, void *arg)
 	return 0;
 }
 
-/* The path the loader loaded the shim from, as dladdr would give it,
- * without dladdr's search of the shim's symbol table for the nearest name
- * (~1.5 % of a short traced process's CPU time). */
-struct own_object {
-	uintptr_t addr;
-	const char *path;
-};
-
-static int own_object_of(struct dl_phdr_info *info, size_t size, void *arg)
-{
-	struct own_object *o = arg;
-	(void)size;
-	for (int i = 0; i < info->dlpi_phnum; i++) {
-		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-		uintptr_t lo = info->dlpi_addr + ph->p_vaddr;
-		if (ph->p_type == PT_LOAD && o->addr >= lo && o->addr < lo + ph->p_memsz) {
-			o->path = info->dlpi_name;
-			return 1;
-		}
-	}
-	return 0;
-}
-
+/* The path the loader loaded the shim from, as dladdr would give it. */
 static const char *own_path(void)
 {
-	struct own_object o = {(uintptr_t)fl_init_resolve, NULL};
-	dl_iterate_phdr(own_object_of, &o);
-	return o.path ? o.path : "";
+	const char *path;
+	uintptr_t base;
+	return fl_resolve_object_of((void *)fl_init_resolve, &path, &base) ? path : "";
 }
 
 /* The walk of the loaded objects (dl_iterate_phdr) is safe from a handler
