@@ -1,16 +1,33 @@
 /* See fmt.h. */
 #include "base/fmt.h"
 
+#include <string.h>
+
+/* Two digits a step, from a table of the pairs 00-99: half the divisions
+ * of a digit a step (every number of every trace line comes through here). */
+static const char digit_pairs[201] = "00010203040506070809101112131415161718192021222324"
+				     "25262728293031323334353637383940414243444546474849"
+				     "50515253545556575859606162636465666768697071727374"
+				     "75767778798081828384858687888990919293949596979899";
+
 size_t fl_fmt_u64(char *dst, uint64_t v)
 {
-	char tmp[24];
-	size_t n = 0;
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	for (size_t i = 0; i < n; i++)
-		dst[i] = tmp[n - 1 - i];
+	char tmp[20];
+	size_t i = sizeof(tmp), n;
+	while (v >= 100) {
+		unsigned k = (unsigned)(v % 100) * 2;
+		v /= 100;
+		tmp[--i] = digit_pairs[k + 1];
+		tmp[--i] = digit_pairs[k];
+	}
+	if (v >= 10) {
+		tmp[--i] = digit_pairs[v * 2 + 1];
+		tmp[--i] = digit_pairs[v * 2];
+	} else {
+		tmp[--i] = (char)('0' + v);
+	}
+	n = sizeof(tmp) - i;
+	memcpy(dst, tmp + i, n);
 	return n;
 }
 
