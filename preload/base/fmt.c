@@ -31,6 +31,16 @@ size_t fl_fmt_u64(char *dst, uint64_t v)
 	return n;
 }
 
+size_t fl_fmt_u64_len(uint64_t v)
+{
+	size_t n = 1;
+	while (v >= 10000) {
+		v /= 10000;
+		n += 4;
+	}
+	return n + (v >= 10) + (v >= 100) + (v >= 1000);
+}
+
 size_t fl_fmt_hex(char *dst, uint64_t v)
 {
 	static const char digits[] = "0123456789abcdef";

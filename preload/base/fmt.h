@@ -12,6 +12,8 @@
  * number of chars written (at most 20, or 18 for hex). */
 size_t fl_fmt_u64(char *dst, uint64_t v);
 size_t fl_fmt_hex(char *dst, uint64_t v);
+/* The number of decimal digits of v (1 for 0): what fl_fmt_u64 writes. */
+size_t fl_fmt_u64_len(uint64_t v);
 /* Parses a decimal or 0x number; returns 0 on success. */
 int fl_parse_u64(const char *s, uint64_t *v);
 

@@ -267,19 +267,19 @@ static int put_alloc(uint64_t addr, uint64_t size)
 static void put_fixed(struct fl_out *o, const char *key, const uint64_t *v, size_t n)
 {
 	size_t width = 1, len = 0;
-	char digits[24];
+	uint64_t max = 0;
+	for (size_t i = 0; i < n; i++)
+		max = v[i] > max ? v[i] : max;
+	width = fl_fmt_u64_len(max);
 	for (size_t i = 0; i < n; i++) {
-		size_t w = fl_fmt_u64(digits, v[i]);
-		width = w > width ? w : width;
-	}
-	for (size_t i = 0; i < n; i++) {
-		size_t w = fl_fmt_u64(digits, v[i]);
+		size_t w = fl_fmt_u64_len(v[i]);
 		memset(hc.text + len, '0', width - w);
-		memcpy(hc.text + len + width - w, digits, w);
+		fl_fmt_u64(hc.text + len + width - w, v[i]);
 		len += width;
 	}
+	/* Digits only: no escaping scan (the columns are most of a line). */
 	if (n)
-		fl_out_strn(o, key, hc.text, len);
+		fl_out_plain(o, key, hc.text, len);
 }
 
 /* Space-separated signed decimals. */
@@ -294,12 +294,12 @@ static void put_signed(struct fl_out *o, const char *key, const int64_t *v, size
 		len += fl_fmt_u64(hc.text + len, v[i] < 0 ? -(uint64_t)v[i] : (uint64_t)v[i]);
 	}
 	if (n)
-		fl_out_strn(o, key, hc.text, len);
+		fl_out_plain(o, key, hc.text, len);
 }
 
 static void put_columns(struct fl_out *o)
 {
-	fl_out_strn(o, FL_K_HC_KINDS, hc.k, hc.nk);
+	fl_out_plain(o, FL_K_HC_KINDS, hc.k, hc.nk); /* letters of letter() */
 	put_fixed(o, FL_K_HC_SLOTS, hc.f, hc.nf);
 	put_fixed(o, FL_K_HC_SIZES, hc.z, hc.nz);
 	put_fixed(o, FL_K_HC_PLACES, hc.p, hc.np);
@@ -344,8 +344,8 @@ static void put_coded(struct fl_out *o)
 		fl_hc_enc_token(&e, &hc.coded->models, &ctx, l, nums);
 	}
 	fl_out_u64(o, FL_K_HC_NLETTERS, hc.nk);
-	fl_out_strn(o, FL_K_HC_CODED, hc.coded->text,
-		    fl_hc_b64_encode(hc.coded->text, hc.coded->bytes, fl_rc_enc_finish(&e)));
+	fl_out_plain(o, FL_K_HC_CODED, hc.coded->text, /* base64 */
+		     fl_hc_b64_encode(hc.coded->text, hc.coded->bytes, fl_rc_enc_finish(&e)));
 }
 
 /* Version 4's coded line, unless a test asks for version 3's columns or

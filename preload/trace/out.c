@@ -224,6 +224,15 @@ void fl_out_strn(struct fl_out *o, const char *k, const char *s, size_t n)
 	after_value(o);
 }
 
+void fl_out_plain(struct fl_out *o, const char *k, const char *s, size_t n)
+{
+	key(o, k);
+	putc1(o, '"');
+	put(o, s, n);
+	putc1(o, '"');
+	after_value(o);
+}
+
 void fl_out_bool(struct fl_out *o, const char *k, int v)
 {
 	key(o, k);

@@ -43,6 +43,9 @@ void fl_out_i64(struct fl_out *o, const char *key, int64_t v);
 void fl_out_hex(struct fl_out *o, const char *key, uint64_t v);
 void fl_out_str(struct fl_out *o, const char *key, const char *s);
 void fl_out_strn(struct fl_out *o, const char *key, const char *s, size_t n);
+/* A string the caller made of plain ASCII only (0x20-0x7e, no '"' nor
+ * '\\': digits, letters, base64), copied without the escaping scan. */
+void fl_out_plain(struct fl_out *o, const char *key, const char *s, size_t n);
 void fl_out_bool(struct fl_out *o, const char *key, int v);
 void fl_out_null(struct fl_out *o, const char *key);
 

@@ -28,6 +28,7 @@ static void check_u64(uint64_t v)
 	snprintf(want, sizeof(want), "%" PRIu64, v);
 	CHECK_STR(got, want);
 	CHECK_EQ_U64(n, strlen(want));
+	CHECK_EQ_U64(fl_fmt_u64_len(v), strlen(want));
 }
 
 static void test_numbers(void)
@@ -115,6 +116,21 @@ static void check_string(const unsigned char *s, size_t n)
 	CHECK(o.len == sizeof(prefix) - 1 + wn + 2);
 	CHECK(memcmp(buf, prefix, sizeof(prefix) - 1) == 0);
 	CHECK(memcmp(buf + sizeof(prefix) - 1, want, wn) == 0);
+	/* A plain string goes out alike without the escaping scan. */
+	if (n < sizeof(want) && !memchr(s, '"', n) && !memchr(s, '\\', n)) {
+		int all_plain = 1;
+		for (size_t i = 0; i < n; i++)
+			all_plain &= s[i] >= 0x20 && s[i] < 0x7f;
+		if (all_plain) {
+			static char plain[1 << 20];
+			struct fl_out q;
+			fl_out_init(&q, plain, sizeof(plain));
+			fl_out_begin(&q, "x", 1, UINT64_MAX);
+			fl_out_plain(&q, "s", (const char *)s, n);
+			CHECK(fl_out_end(&q) == 0);
+			CHECK(q.len == o.len && memcmp(plain, buf, o.len) == 0);
+		}
+	}
 	line = json_loadb(buf, o.len, JSON_ALLOW_NUL, &err);
 	if (!line)
 		fprintf(stderr, "json: %s at %d: %.*s\n", err.text, err.position, (int)(o.len < 200 ? o.len : 200), buf);
