@@ -11,6 +11,14 @@
  * access is one PC-relative instruction instead of a load from the GOT. */
 #define FL_HIDDEN __attribute__((visibility("hidden")))
 #define FL_NORETURN __attribute__((noreturn))
+/* A function without a frame of its own in a file built with frame
+ * pointers (GCC's per-function optimize attribute; clang has none, and
+ * keeps the frame: a few instructions more, nothing else). */
+#if defined(__clang__)
+#define FL_NO_FRAME
+#else
+#define FL_NO_FRAME __attribute__((optimize("omit-frame-pointer")))
+#endif
 
 #ifndef ARRAY_SIZE
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))

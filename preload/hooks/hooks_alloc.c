@@ -100,7 +100,7 @@ static __attribute__((noinline)) void *malloc_other(void *p, size_t size)
  * the stack's one frame. A call instead would cost no stack its truth
  * (the cache takes only what libunwind confirms) but every sample a full
  * unwind, and the fork child's frame would be the wrong one. */
-FL_EXPORT __attribute__((optimize("omit-frame-pointer"))) void *malloc(size_t size)
+FL_EXPORT FL_NO_FRAME void *malloc(size_t size)
 {
 	void *p = malloc_first(size);
 	struct fl_thread *t = fl_thread_fast();
