@@ -36,16 +36,11 @@ static void on_thread_exit(void *arg)
 {
 	struct fl_thread *t = arg;
 	fl_tls_exiting = 1;
-	/* Before self goes: the inline paths count into fast. */
-	fl_tls.nofast = 1;
-	fl_tls_close();
-	fl_tls.open_fast = NULL;
-	fl_tls.open_mask = 0;
+	fl_thread_fast_update(); /* the inline paths off, before self goes */
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	fl_tls_self = NULL;
 	if (t && fl_thread_ended)
 		fl_thread_ended(t);
-	fl_thread_fast_update();
 	if (t)
 		__atomic_store_n(&t->state, FL_TS_DEAD, __ATOMIC_RELEASE);
 }

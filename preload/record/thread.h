@@ -199,13 +199,13 @@ static inline void fl_guard_set(int guard)
 	fl_tls_open();
 }
 
-/* After self or the alternate stack changed. nofast must be 0 only while
- * self is set: a thread clears self after setting nofast (a signal
- * handler's malloc may run in between). */
+/* After self, the alternate stack or exiting changed. The inline paths
+ * count into fast, not self: an exiting thread calls this before it
+ * clears self, so that none counts into a state it is letting go. */
 static inline void fl_thread_fast_update(void)
 {
 	__atomic_signal_fence(__ATOMIC_SEQ_CST); /* self is stored first */
-	fl_tls.nofast = fl_tls.alt_size || !fl_tls.self;
+	fl_tls.nofast = fl_tls.alt_size || !fl_tls.self || fl_tls.exiting;
 	fl_tls_close();
 	if (fl_tls.nofast) {
 		fl_tls.open_mask = 0;

@@ -48,29 +48,16 @@ static void test_numbers(void)
 		check_u64(fl_test_rng() >> (fl_test_rng() % 64));
 }
 
-/* The reference: one byte at a time, as out.c escaped before its runs. */
+/* The reference: one byte at a time, as out.c escaped before its runs.
+ * Which bytes start a valid UTF-8 sequence, and how long it is, jansson
+ * judges: the reader's own check, not a copy of out.c's. */
 static size_t utf8_ok(const unsigned char *s, size_t n)
 {
-	unsigned char lo = 0x80, hi = 0xbf;
-	size_t len;
-	if (s[0] < 0xc2 || s[0] > 0xf4)
+	size_t len = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : 2;
+	json_t *j;
+	if (len > n || !(j = json_stringn((const char *)s, len)))
 		return 0;
-	len = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : 2;
-	if (len > n)
-		return 0;
-	if (s[0] == 0xe0)
-		lo = 0xa0;
-	else if (s[0] == 0xed)
-		hi = 0x9f;
-	else if (s[0] == 0xf0)
-		lo = 0x90;
-	else if (s[0] == 0xf4)
-		hi = 0x8f;
-	if (s[1] < lo || s[1] > hi)
-		return 0;
-	for (size_t i = 2; i < len; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
+	json_decref(j);
 	return len;
 }
 
