@@ -301,6 +301,44 @@ static void add_tick_fallback(json_t *r, const struct fl_model *m, const struct 
 		       (int)first->pid, note->why ? note->why : "no reason given");
 }
 
+/* Heap events the shim could not keep: one that did not fit a thread's
+ * event ring even after the thread wrote the ring out ("dropped"), and the
+ * rest of a ring in which a stray write left a record the shim cannot have
+ * written ("ring_damaged", in bytes). Totals at exit stay exact; per-site
+ * and over-time figures miss those events. */
+static void add_events_lost(json_t *r, const struct fl_model *m, const struct fl_report_opts *o)
+{
+	int64_t dropped = 0, damaged = 0;
+	size_t nprocs = 0;
+	int first = 0;
+	for (size_t i = 0; i < m->nprocs; i++) {
+		const struct fl_proc *p = m->procs[i];
+		int any = 0;
+		if (!fl_report_selected(o, p))
+			continue;
+		for (size_t k = 0; k < p->nnotes; k++) {
+			const char *what = p->notes[k].what;
+			if (what && strcmp(what, "dropped") == 0)
+				dropped += p->notes[k].n, any = 1;
+			else if (what && strcmp(what, "ring_damaged") == 0)
+				damaged += p->notes[k].n, any = 1;
+		}
+		if (any && !nprocs++)
+			first = (int)p->pid;
+	}
+	if (!nprocs)
+		return;
+	fl_finding_add(r, "summary.events_lost", "warn",
+		       "Each thread queues its heap events in a ring that the shim writes out; an "
+		       "event that does not fit even after that is dropped, and a ring that a stray "
+		       "write damaged is given up from the damaged record on. Call totals and "
+		       "counters at exit stay exact; per-site and over-time heap figures miss "
+		       "those events.",
+		       "heap events lost in %zu process%s (first: %d): %lld dropped, %lld bytes of "
+		       "damaged ring given up",
+		       nprocs, nprocs == 1 ? "" : "es", first, (long long)dropped, (long long)damaged);
+}
+
 static void add_findings(json_t *r, const struct fl_model *m, const struct fl_report_opts *o,
 			 const struct pfacts *tot, int64_t peak_rss, int64_t peak_vsz,
 			 int64_t kernel_min, int64_t ru_min)
@@ -345,6 +383,7 @@ static void add_findings(json_t *r, const struct fl_model *m, const struct fl_re
 			       m->nerrors == 1 ? "" : "s", m->nerrors == 1 ? "" : "s");
 	add_stopped(r, m, o);
 	add_tick_fallback(r, m, o);
+	add_events_lost(r, m, o);
 	for (size_t i = 0; i < m->nprocs; i++) {
 		const struct fl_probe *pr;
 		if (!fl_report_selected(o, m->procs[i]))

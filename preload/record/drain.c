@@ -181,11 +181,22 @@ static void format_event(const struct fl_event *ev, void *arg)
 	fl_writer_write(0);
 }
 
+/* Lock held: t's events out, and a note if some of them were unreadable. */
+static void drain_ring(struct fl_thread *t, struct fl_out *o)
+{
+	uint64_t lost = fl_evbuf_drain(&t->ring, format_event, o);
+	fl_heapcodec_flush(o);
+	if (FL_UNLIKELY(lost))
+		fl_writer_note(
+		    "ring_damaged",
+		    "a thread's event ring held a record the shim cannot have written (a "
+		    "stray write into its memory); its bytes to the end were given up",
+		    lost);
+}
+
 void fl_drain_thread(struct fl_thread *t)
 {
-	struct fl_out *o = fl_writer_out();
-	fl_evbuf_drain(&t->ring, format_event, o);
-	fl_heapcodec_flush(o);
+	drain_ring(t, fl_writer_out());
 	fl_writer_write(0);
 }
 
@@ -199,8 +210,7 @@ void fl_drain_all(void)
 		int st = __atomic_load_n(&t->state, __ATOMIC_ACQUIRE);
 		if (st == FL_TS_FREE)
 			continue;
-		fl_evbuf_drain(&t->ring, format_event, o);
-		fl_heapcodec_flush(o);
+		drain_ring(t, o);
 		if (t->dropped) {
 			fl_writer_note("dropped", "event ring full", t->dropped);
 			t->dropped = 0;

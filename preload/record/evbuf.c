@@ -58,15 +58,40 @@ int fl_evbuf_push(struct fl_evbuf *b, struct fl_event *ev, const void *str)
 	return 0;
 }
 
-void fl_evbuf_drain(struct fl_evbuf *b, void (*fn)(const struct fl_event *, void *), void *arg)
+/* Whether the record at ring offset off, with avail bytes written from
+ * there, is one fl_evbuf_push() could have written: a multiple of 8 that
+ * ends inside what was written and before the ring's end, and an event
+ * long enough for its string. */
+static int record_sound(const struct fl_evbuf *b, uint64_t off, uint64_t avail)
+{
+	const struct fl_event *ev = (const struct fl_event *)(b->data + off);
+	uint64_t size = ev->size;
+	if (size < 8 || size % 8 != 0 || size > avail || size > b->cap - off)
+		return 0;
+	if (ev->kind == FL_EVK_PAD)
+		return 1;
+	return size >= sizeof(*ev) && size - sizeof(*ev) >= ev->str_len;
+}
+
+uint64_t fl_evbuf_drain(struct fl_evbuf *b, void (*fn)(const struct fl_event *, void *), void *arg)
 {
 	uint64_t head = __atomic_load_n(&b->head, __ATOMIC_ACQUIRE);
 	/* atomic: the producer moves it too (a compare-exchange, on an empty ring) */
-	uint64_t tail0 = __atomic_load_n(&b->tail, __ATOMIC_RELAXED), tail = tail0;
+	uint64_t tail0 = __atomic_load_n(&b->tail, __ATOMIC_RELAXED), tail = tail0, lost = 0;
 
 	while (tail < head) {
-		const struct fl_event *ev =
-		    (const struct fl_event *)(b->data + (tail & (b->cap - 1)));
+		uint64_t off = tail & (b->cap - 1);
+		const struct fl_event *ev = (const struct fl_event *)(b->data + off);
+		/* The ring is the program's memory: a stray write into it (a
+		 * bug of the program's, or of the shim's) can leave a size that
+		 * would send this loop round forever, with the writer's lock
+		 * held, or out of the ring. The rest of what was written is
+		 * given up instead, and its bytes returned. */
+		if (!record_sound(b, off, head - tail)) {
+			lost = head - tail;
+			tail = head;
+			break;
+		}
 		if (ev->kind != FL_EVK_PAD)
 			fn(ev, arg);
 		tail += ev->size;
@@ -79,6 +104,7 @@ void fl_evbuf_drain(struct fl_evbuf *b, void (*fn)(const struct fl_event *, void
 	 * empty, so the producer cannot have moved the tail. */
 	if (tail != tail0)
 		__atomic_store_n(&b->tail, tail, __ATOMIC_RELEASE);
+	return lost;
 }
 
 void fl_evbuf_reset(struct fl_evbuf *b)

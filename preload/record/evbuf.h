@@ -57,8 +57,10 @@ int fl_evbuf_init(struct fl_evbuf *b, uint64_t cap);
 /* Copies ev (and str_len bytes of str) into the ring, setting ev->size.
  * Returns -1 if the ring has no room (nothing written). */
 int fl_evbuf_push(struct fl_evbuf *b, struct fl_event *ev, const void *str);
-/* Calls fn for each complete record, then frees their space. */
-void fl_evbuf_drain(struct fl_evbuf *b, void (*fn)(const struct fl_event *, void *), void *arg);
+/* Calls fn for each complete record, then frees their space. Returns 0,
+ * or the bytes given up from a record that fl_evbuf_push() cannot have
+ * written (a stray write into the ring) to the head. */
+uint64_t fl_evbuf_drain(struct fl_evbuf *b, void (*fn)(const struct fl_event *, void *), void *arg);
 /* Forgets every record (fork child: they belong to the parent's trace). */
 void fl_evbuf_reset(struct fl_evbuf *b);
 

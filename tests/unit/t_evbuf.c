@@ -4,7 +4,9 @@
  * again at its first bytes (whose pages are faulted in already) with all
  * of its room, instead of running on into fresh pages; a ring that still
  * holds events runs on; and a consumer that finds nothing leaves the tail
- * alone. Then a producer and a consumer thread at once.
+ * alone; a record it cannot have written (a stray write) ends a drain,
+ * which gives up the rest and says how many bytes. Then a producer and a
+ * consumer thread at once.
  */
 #include <pthread.h>
 #include <stdint.h>
@@ -68,6 +70,10 @@ int main(void)
 	uint64_t i = 0, at, prev_end, n, tail;
 	pthread_t th;
 
+	/* A drain that loops (a damaged record below, or a ring whose tail
+	 * went back, sending the consumer round a cycle of stale records)
+	 * fails the test (SIGALRM) rather than hang it. */
+	alarm(120);
 	CHECK(fl_evbuf_init(&b, CAP) == 0);
 	/* Fill up: a full ring refuses. */
 	while (push(&b, i, &at) == 0)
@@ -109,14 +115,57 @@ int main(void)
 	CHECK_EQ_U64(s.count, i);
 	CHECK_EQ_U64(s.errors, 0);
 
+	/* A record the producer cannot have written (a stray write into the
+	 * ring): the drain takes the records before it, gives up the rest
+	 * and says how many bytes, instead of looping (a size of 0) or
+	 * reading past what was written or past the ring's end; the ring
+	 * works on afterwards. */
+	for (int damage = 0; damage < 6; damage++) {
+		uint64_t first, second, head, taken;
+		struct fl_event *ev;
+		fl_evbuf_drain(&b, take, &s);
+		CHECK(push(&b, i++, &first) == 0);
+		CHECK(push(&b, i++, &second) == 0);
+		CHECK(push(&b, i++, &at) == 0);
+		head = b.head;
+		ev = (struct fl_event *)(b.data + second);
+		switch (damage) {
+		case 0:
+			ev->size = 0;
+			break; /* would loop forever */
+		case 1:
+			ev->size = 12;
+			break; /* not a multiple of 8 */
+		case 2:
+			ev->size = (uint32_t)(head - b.tail) + 8;
+			break; /* past the head */
+		case 3:
+			ev->size = CAP * 2;
+			break; /* past the ring */
+		case 4:
+			ev->str_len = ev->size;
+			break; /* its string past its end */
+		default:
+			ev->size = 8;
+			ev->kind = FL_EVK_ALLOC;
+			break; /* too short for an event */
+		}
+		taken = s.count;
+		tail = b.tail + ((struct fl_event *)(b.data + first))->size; /* where it stops */
+		CHECK_EQ_U64(fl_evbuf_drain(&b, take, &s), head - tail);
+		CHECK_EQ_U64(s.count, taken + 1);
+		CHECK_EQ_U64(b.tail, head);
+		s.next = i; /* the two after it are gone */
+		CHECK(push(&b, i++, &at) == 0);
+		CHECK_EQ_U64(fl_evbuf_drain(&b, take, &s), 0);
+		CHECK_EQ_U64(s.count, taken + 2);
+	}
+	CHECK_EQ_U64(s.errors, 0);
 	/* A producer and a consumer at once: every event, in order. The
 	 * consumer spins on a ring it often finds empty, where the producer
 	 * moves the tail itself: a consumer that stored the tail it had read
 	 * moved it back over newer events (1 run in 30 under ASan with one
 	 * round; several rounds on a smaller ring make it show more often). */
-	/* A ring whose tail went back can send the consumer round a cycle of
-	 * stale records forever: fail (SIGALRM) rather than hang. */
-	alarm(120);
 	for (int round = 0; round < 8; round++) {
 		memset(&cs, 0, sizeof(cs));
 		done = 0;
