@@ -328,15 +328,16 @@ static void add_events_lost(json_t *r, const struct fl_model *m, const struct fl
 	}
 	if (!nprocs)
 		return;
-	fl_finding_add(r, "summary.events_lost", "warn",
-		       "Each thread queues its heap events in a ring that the shim writes out; an "
-		       "event that does not fit even after that is dropped, and a ring that a stray "
-		       "write damaged is given up from the damaged record on. Call totals and "
-		       "counters at exit stay exact; per-site and over-time heap figures miss "
-		       "those events.",
-		       "heap events lost in %zu process%s (first: %d): %lld dropped, %lld bytes of "
-		       "damaged ring given up",
-		       nprocs, nprocs == 1 ? "" : "es", first, (long long)dropped, (long long)damaged);
+	fl_finding_add(
+	    r, "summary.events_lost", "warn",
+	    "Each thread queues its heap events in a ring that the shim writes out; an "
+	    "event that does not fit even after that is dropped, and a ring that a stray "
+	    "write damaged is given up from the damaged record on. Call totals and "
+	    "counters at exit stay exact; per-site and over-time heap figures miss "
+	    "those events.",
+	    "heap events lost in %zu process%s (first: %d): %lld dropped, %lld bytes of "
+	    "damaged ring given up",
+	    nprocs, nprocs == 1 ? "" : "es", first, (long long)dropped, (long long)damaged);
 }
 
 static void add_findings(json_t *r, const struct fl_model *m, const struct fl_report_opts *o,
