@@ -1,10 +1,11 @@
 /*
  * runtime OUT CMD [ARGS...]: runs CMD (stdin, stdout and stderr as given),
- * waits for it and writes "wall_ns cpu_ns status" to the file OUT: the wall
- * time from just before the fork to the wait's return, and the user+system
- * CPU time of CMD and every descendant it waited for (wait4's rusage, which
- * the kernel keeps in ns: the shell's `times` and time(1) round to 10 ms,
- * 5 % of a short benchmark run). The benchmark scripts' timer.
+ * waits for it and writes "wall_ns cpu_ns status maxrss_kib" to the file
+ * OUT: the wall time from just before the fork to the wait's return, the
+ * user+system CPU time of CMD and every descendant it waited for (wait4's
+ * rusage, which the kernel keeps in ns: the shell's `times` and time(1)
+ * round to 10 ms, 5 % of a short benchmark run), and the largest peak
+ * resident set among them. The benchmark scripts' timer.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,10 +51,10 @@ int main(int argc, char **argv)
 		perror("runtime: open");
 		return 1;
 	}
-	fprintf(out, "%lld %lld %d\n", ns(b) - ns(a),
+	fprintf(out, "%lld %lld %d %ld\n", ns(b) - ns(a),
 		(long long)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000LL +
 		    (long long)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000LL,
-		status);
+		status, ru.ru_maxrss);
 	fclose(out);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }

@@ -363,6 +363,10 @@ int cmd_check(int argc, char **argv)
 	int status;
 	fl_report_opts_init(&o);
 	parse(argc, argv, &a, &o);
+	/* The figures are the report's, from processes folded as report's
+	 * are: the load may fold their freed blocks early (memory bounded by
+	 * the blocks live at a time, not by the trace's size). */
+	fl_model_fold_early = 1;
 	if (fl_model_load(&m, a.trace) < 0) {
 		fl_model_release(&m);
 		return CHECK_BAD_TRACE;

@@ -128,6 +128,10 @@ int cmd_export(int argc, char **argv)
 	fl_report_opts_init(&o);
 	parse(argc, argv, &a, &o);
 	fl_model_keep_samples = 1; /* the exports write every sample */
+	/* Heap sites come from the report's heap section (export/stacks.c), and
+	 * the thread tracks from the spans the fold keeps: only the JSON model,
+	 * which lists every block, needs them all kept. */
+	fl_model_fold_early = a.format != FORMAT_JSON;
 	if (fl_model_load(&m, a.trace) < 0) {
 		fl_model_release(&m);
 		return 1;

@@ -107,11 +107,22 @@ static void seen(struct fl_u64map *index, struct thread **ts, size_t *n, size_t 
 	th->last = t > th->last ? t : th->last;
 }
 
+static int by_first(const void *a, const void *b)
+{
+	const struct thread *x = a, *y = b;
+	if (x->first != y->first)
+		return x->first < y->first ? -1 : 1;
+	return (x->tid > y->tid) - (x->tid < y->tid);
+}
+
 /*
  * A track per thread: the trace lines carry the tid of the thread that made
  * the call (heap records, mapping calls, forks, fault samples), so each
  * thread gets a name and a slice from the first to the last line it made
- * (its real start and end are not traced); its instants land on it.
+ * (its real start and end are not traced); its instants land on it. The
+ * tracks come in the order the threads were first seen (the order of the
+ * kinds of line read above, or which blocks the load folded early, does
+ * not change it).
  */
 static void threads(struct pf *pf, const struct fl_proc *p)
 {
@@ -123,12 +134,19 @@ static void threads(struct pf *pf, const struct fl_proc *p)
 	for (size_t i = 0; i < p->nblocks; i++)
 		seen(&index, &list, &n, &cap, p, fl_block_tid(p, &p->blocks[i]),
 		     p->blocks[i].t_alloc);
+	/* the blocks the load folded early, by their threads' spans */
+	for (size_t i = 0; i < p->nearly_tids; i++) {
+		seen(&index, &list, &n, &cap, p, p->early_tids[i].tid, p->early_tids[i].first);
+		seen(&index, &list, &n, &cap, p, p->early_tids[i].tid, p->early_tids[i].last);
+	}
 	for (size_t i = 0; i < p->ncalls; i++)
 		seen(&index, &list, &n, &cap, p, p->calls[i].tid, p->calls[i].t);
 	for (size_t i = 0; i < p->nforks; i++)
 		seen(&index, &list, &n, &cap, p, p->forks[i].tid, p->forks[i].t);
 	for (size_t i = 0; i < p->nfaults; i++)
 		seen(&index, &list, &n, &cap, p, p->faults[i].tid, p->faults[i].t);
+	if (n > 1)
+		qsort(list, n, sizeof(*list), by_first);
 	for (size_t i = 0; i < n; i++) {
 		json_t *ev;
 		snprintf(name, sizeof(name), "thread %d", list[i].tid);

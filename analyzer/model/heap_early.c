@@ -30,8 +30,10 @@
  * - the replay is not collecting the whole file (too many late lines).
  *
  * The count of blocks folded early joins the fold's count of recorded
- * blocks. The commands that read every block (addr, compare, export,
- * check) do not set fl_model_fold_early.
+ * blocks, and each thread's span of their allocation times is kept (the
+ * perfetto export's thread tracks). The commands that ask about any
+ * block (addr, compare, export --format json) do not set
+ * fl_model_fold_early.
  */
 #include "model/heap_replay.h"
 
@@ -55,6 +57,9 @@ int fl_model_fold_early;
 static int decide(const struct fl_proc *p)
 {
 	json_t *wss = json_object_get(p->options, "wss");
+	/* for tests: the same command's output without the fold */
+	if (getenv(FL_MODEL_NO_EARLY_FOLD_ENV))
+		return -1;
 	/* an older trace without the key may hold wss lines */
 	return fl_model_fold_early && json_is_false(wss) ? 1 : -1;
 }
@@ -105,10 +110,31 @@ static int foldable(struct fl_heap_stream *s, struct fl_proc *p, size_t b)
 				     x->t_free);
 }
 
+/* Block x's thread and allocation time join the thread's span of folded
+ * blocks (a thread or two a process, often; a few hundred at most). */
+static void keep_tid_span(struct fl_proc *p, const struct fl_block *x)
+{
+	int32_t tid = fl_block_tid(p, x);
+	size_t i;
+	for (i = 0; i < p->nearly_tids && p->early_tids[i].tid != tid; i++)
+		;
+	if (i == p->nearly_tids) {
+		p->early_tids =
+		    fl_xrealloc(p->early_tids, (p->nearly_tids + 1) * sizeof(*p->early_tids));
+		p->early_tids[p->nearly_tids++] = (struct fl_tid_span){tid, x->t_alloc, x->t_alloc};
+		return;
+	}
+	if (x->t_alloc < p->early_tids[i].first)
+		p->early_tids[i].first = x->t_alloc;
+	if (x->t_alloc > p->early_tids[i].last)
+		p->early_tids[i].last = x->t_alloc;
+}
+
 void fl_heap_early_ended(struct fl_heap_stream *s, struct fl_proc *p, size_t b)
 {
 	if (!foldable(s, p, b))
 		return;
+	keep_tid_span(p, &p->blocks[b]);
 	mark_dead(s, b);
 	p->nblocks_dropped++;
 	if (!s->in_window && s->ndead >= COMPACT_MIN && s->ndead * 2 >= p->nblocks)

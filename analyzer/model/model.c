@@ -152,6 +152,7 @@ static void proc_free(struct fl_proc *p)
 	free(p->blocks);
 	free(p->block_cold);
 	free(p->heap_sites);
+	free(p->early_tids);
 	free(p->large_blocks);
 	free(p->spans);
 	free(p->failed);

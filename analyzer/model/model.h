@@ -379,6 +379,11 @@ struct fl_exec_ev {
 	int32_t err;
 };
 
+struct fl_tid_span {
+	int32_t tid;
+	uint64_t first, last;
+};
+
 struct fl_note {
 	uint64_t t;
 	const char *what, *why;
@@ -443,16 +448,22 @@ struct fl_proc {
 	size_t ncalls; /* sorted by seq */
 	/* Every recorded block until the heap fold (model/heap_fold.h), which
 	 * keeps what the reports need and leaves here the blocks live at the
-	 * end; the commands that ask about any block (addr, compare, export)
-	 * never fold. */
+	 * end; the commands that ask about any block (addr, compare, export
+	 * --format json) never fold, and the early fold takes freed blocks out
+	 * as the load reads them (model/heap_early.c). */
 	struct fl_block *blocks;
 	size_t nblocks; /* sorted by t_alloc (seq order) */
 	/* the cold parts of blocks (see struct fl_block), for the proc's life */
 	struct fl_block_cold *block_cold;
 	size_t nblock_cold, capblock_cold;
 	int heap_folded;
-	size_t nblocks_recorded;	 /* blocks before the fold */
-	size_t nblocks_dropped;		 /* blocks the load folded early (heap_replay.h) */
+	size_t nblocks_recorded; /* blocks before the fold */
+	size_t nblocks_dropped;	 /* blocks the load folded early (heap_replay.h) */
+	/* Per thread, the first and last allocation time among the blocks the
+	 * load folded early: what the perfetto export's thread tracks took
+	 * from those blocks when they were kept (model/heap_early.c). */
+	struct fl_tid_span *early_tids;
+	size_t nearly_tids;
 	uint64_t heap_t_first;		 /* the first block's t_alloc, FL_T_NEVER if none */
 	struct fl_heap_site *heap_sites; /* per-stack figures, sorted by stack */
 	size_t nheap_sites;
@@ -542,6 +553,10 @@ extern int fl_model_keep_samples;
  * (report, record's summary). 0 by default: every block is kept.
  */
 extern int fl_model_fold_early;
+/* Set in the environment (to anything): no load folds early, whatever the
+ * command asked; for the tests that set a command's output against the
+ * same output without the fold. */
+#define FL_MODEL_NO_EARLY_FOLD_ENV "FAULTLINE_NO_EARLY_FOLD"
 void fl_model_release(struct fl_model *m);
 /* An empty model for path, its arena and string table ready (the loader's
  * first step). */

@@ -92,6 +92,7 @@ static void replay(int fold, int expect_folded, json_t *options)
 	struct fl_seqs bseq = {0}, sseq = {0};
 	struct fl_heap_stream hs;
 	size_t nfrees = 0, b = 0, nlive_end = 0, nkept_checked = 0;
+	uint64_t gone_first = UINT64_MAX, gone_last = 0; /* the folded blocks' allocations */
 	batch.blocks = calloc(nlines, sizeof(struct fl_block));
 	stream.blocks = calloc(nlines, sizeof(struct fl_block));
 	stream.options = options;
@@ -140,9 +141,21 @@ static void replay(int fold, int expect_folded, json_t *options)
 			/* only a block a free ended can have gone */
 			CHECK(fold && x->t_free != FL_T_NEVER &&
 			      fl_block_freed_by(x) != FL_FN_COUNT);
+			gone_first = x->t_alloc < gone_first ? x->t_alloc : gone_first;
+			gone_last = x->t_alloc > gone_last ? x->t_alloc : gone_last;
 		}
 	}
 	CHECK_EQ_U64(nkept_checked, stream.nblocks);
+	/* the folded blocks' thread (one here) and the span of their
+	 * allocations (the perfetto export's thread track) */
+	if (stream.nblocks_dropped) {
+		CHECK_EQ_U64(stream.nearly_tids, 1);
+		CHECK_EQ_U64(stream.early_tids[0].first, gone_first);
+		CHECK_EQ_U64(stream.early_tids[0].last, gone_last);
+	} else {
+		CHECK_EQ_U64(stream.nearly_tids, 0);
+	}
+	free(stream.early_tids);
 	CHECK(nlive_end > 0);
 	free(batch.blocks);
 	free(stream.blocks);
