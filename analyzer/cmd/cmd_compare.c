@@ -80,6 +80,10 @@ int cmd_compare(int argc, char **argv)
 	fl_report_opts_init(&o[0]);
 	fl_report_opts_init(&o[1]);
 	parse(argc, argv, &a, o);
+	/* The figures come from the heap lines, the shim's per-site lines
+	 * (with --all, which the fold needs) and the first block, none of
+	 * which the early fold takes away. */
+	fl_model_fold_early = 1;
 	for (int k = 0; k < 2; k++) {
 		if (fl_model_load(&m[k], a.path[k]) < 0 ||
 		    !cmd_pid_in_trace(&m[k], &o[k], a.path[k])) {

@@ -32,8 +32,7 @@
  * The count of blocks folded early joins the fold's count of recorded
  * blocks, and each thread's span of their allocation times is kept (the
  * perfetto export's thread tracks). The commands that ask about any
- * block (addr, compare, export --format json) do not set
- * fl_model_fold_early.
+ * block (addr, export --format json) do not set fl_model_fold_early.
  */
 #include "model/heap_replay.h"
 

@@ -448,8 +448,8 @@ struct fl_proc {
 	size_t ncalls; /* sorted by seq */
 	/* Every recorded block until the heap fold (model/heap_fold.h), which
 	 * keeps what the reports need and leaves here the blocks live at the
-	 * end; the commands that ask about any block (addr, compare, export
-	 * --format json) never fold, and the early fold takes freed blocks out
+	 * end; the commands that ask about any block (addr, export --format
+	 * json) never fold, and the early fold takes freed blocks out
 	 * as the load reads them (model/heap_early.c). */
 	struct fl_block *blocks;
 	size_t nblocks; /* sorted by t_alloc (seq order) */
