@@ -134,6 +134,9 @@ static int in_trace(uint64_t a, const char *trace, int64_t when, const struct fl
 {
 	struct fl_model m;
 	int found = 0;
+	/* only the blocks at a are asked about: the others go as the load
+	 * reads their frees (a trace's length of blocks took 1 GB for 10M) */
+	fl_model_fold_but_addr = a;
 	if (fl_model_load(&m, trace) < 0) {
 		fl_model_release(&m);
 		return 1;

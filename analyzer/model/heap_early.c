@@ -31,8 +31,10 @@
  *
  * The count of blocks folded early joins the fold's count of recorded
  * blocks, and each thread's span of their allocation times is kept (the
- * perfetto export's thread tracks). The commands that ask about any
- * block (addr, export --format json) do not set fl_model_fold_early.
+ * perfetto export's thread tracks). export --format json, which lists
+ * every block, does not fold; addr, which asks about the blocks at one
+ * address, folds every other block ended in order
+ * (fl_model_fold_but_addr), whatever the conditions above.
  */
 #include "model/heap_replay.h"
 
@@ -45,6 +47,7 @@
 #include "util/xalloc.h"
 
 int fl_model_fold_early;
+uint64_t fl_model_fold_but_addr = FL_FOLD_ADDR_NONE;
 
 /* Blocks the fold could take before it starts (the samples' pass runs
  * then): a trace with fewer is loaded as it always was. */
@@ -59,6 +62,8 @@ static int decide(const struct fl_proc *p)
 	/* for tests: the same command's output without the fold */
 	if (getenv(FL_MODEL_NO_EARLY_FOLD_ENV))
 		return -1;
+	if (fl_model_fold_but_addr != FL_FOLD_ADDR_NONE)
+		return 1;
 	/* an older trace without the key may hold wss lines */
 	return fl_model_fold_early && json_is_false(wss) ? 1 : -1;
 }
@@ -91,7 +96,17 @@ static int foldable(struct fl_heap_stream *s, struct fl_proc *p, size_t b)
 	int64_t period;
 	if (!s->fold)
 		s->fold = decide(p);
-	if (s->fold < 0 || s->collecting || !p->nsites || !s->block_seq)
+	if (s->fold < 0 || s->collecting || !s->block_seq)
+		return 0;
+	if (fl_model_fold_but_addr != FL_FOLD_ADDR_NONE) {
+		/* addr: any block ended in order that does not hold the address */
+		uint64_t a = fl_model_fold_but_addr;
+		if (fl_seqs_get(s->block_seq, b) <= s->min_seq ||
+		    fl_block_freed_by(x) == FL_FN_COUNT || fl_u64map_get(&s->late_addrs, x->addr))
+			return 0;
+		return a < x->addr || a - x->addr >= (size ? size : 1);
+	}
+	if (!p->nsites)
 		return 0;
 	if (fl_seqs_get(s->block_seq, b) <= s->min_seq || size >= fl_heap_large_size(p) ||
 	    fl_block_freed_by(x) == FL_FN_COUNT || fl_u64map_get(&s->late_addrs, x->addr))

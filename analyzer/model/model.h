@@ -448,9 +448,9 @@ struct fl_proc {
 	size_t ncalls; /* sorted by seq */
 	/* Every recorded block until the heap fold (model/heap_fold.h), which
 	 * keeps what the reports need and leaves here the blocks live at the
-	 * end; the commands that ask about any block (addr, export --format
-	 * json) never fold, and the early fold takes freed blocks out
-	 * as the load reads them (model/heap_early.c). */
+	 * end; the early fold takes freed blocks out as the load reads them
+	 * (model/heap_early.c); export --format json, which lists every
+	 * block, never folds. */
 	struct fl_block *blocks;
 	size_t nblocks; /* sorted by t_alloc (seq order) */
 	/* the cold parts of blocks (see struct fl_block), for the proc's life */
@@ -553,6 +553,14 @@ extern int fl_model_keep_samples;
  * (report, record's summary). 0 by default: every block is kept.
  */
 extern int fl_model_fold_early;
+/*
+ * addr: the loads that follow fold every freed block that does not hold
+ * this address, as they read its free in order (FL_FOLD_ADDR_NONE: they do
+ * not; fl_model_fold_early is then what decides). addr asks only about the
+ * blocks at its address, the maps and the stacks.
+ */
+#define FL_FOLD_ADDR_NONE UINT64_MAX
+extern uint64_t fl_model_fold_but_addr;
 /* Set in the environment (to anything): no load folds early, whatever the
  * command asked; for the tests that set a command's output against the
  * same output without the fold. */

@@ -1,6 +1,6 @@
 #!/bin/sh
-# check, compare and the exports (folded, pprof, perfetto) load a trace as
-# report does, folding freed heap blocks as the file is read (model/heap_early.c),
+# check, compare, addr and the exports (folded, pprof, perfetto) load a
+# trace as report does, folding freed heap blocks as the file is read (model/heap_early.c),
 # so that their memory follows the blocks live at a time, not the trace's
 # length: on a one-line-per-call trace of 10M malloc/free pairs they took
 # 0.5-1 GB where report took 55 MB (compare of two: 1.7 GB). Their output is the same as without the
@@ -76,5 +76,23 @@ test_expect_success 'export json: every block, within twice the unfolded model' 
 	n=$(grep -o "\"t_alloc\":" "$TMP/json.out" | wc -l) &&
 	test "$n" -ge $PAIRS && test "$n" -lt $((PAIRS + 100)) &&
 	test "$(cat "$TMP/json.rss")" -lt "$(($(cat "$TMP/check.nofold.rss") * 2))"
+'
+# addr asks only about the blocks at its address: it folds every other as
+# the load reads its free. A block from the middle of the run (from the JSON
+# export, which lists them all), at its allocation's time, a while after,
+# and at the end (the default): the same answer as without the fold.
+block=$(grep -o '"addr":"0x[0-9a-f]*","size":[0-9]*,"weight":[0-9]*,"t_alloc":[0-9]*' \
+	"$TMP/json.out" | sed -n "$((PAIRS / 2))p")
+baddr=$(echo "$block" | sed 's/.*"addr":"\(0x[0-9a-f]*\)".*/\1/')
+talloc=$(echo "$block" | sed 's/.*"t_alloc":\([0-9]*\).*/\1/')
+a=$(printf "0x%x" $((baddr + 8)))
+test_expect_success 'addr: the same block, in less memory' '
+	test -n "$talloc" &&
+	both addr "$FL" addr "$a" --trace "$TMP/t" --time $((talloc + 1)) --no-symbols &&
+	grep -q "allocation $baddr " "$TMP/addr.out" && same_and_smaller addr &&
+	both addr_later "$FL" addr "$a" --trace "$TMP/t" --time $((talloc + 5000000)) --no-symbols &&
+	cmp "$TMP/addr_later.out" "$TMP/addr_later.nofold.out" &&
+	both addr_end "$FL" addr "$a" --trace "$TMP/t" --no-symbols &&
+	cmp "$TMP/addr_end.out" "$TMP/addr_end.nofold.out"
 '
 test_done
