@@ -133,6 +133,25 @@ set -- $(timed /dev/null "$FL" report --json --no-symbols "$tmp/flz")
 tsv3 report_large1_zst "$@"
 [ "$FORMAT" = tsv ] || printf '%-36s %s s wall, %.2f s CPU, %s MiB RSS\n' \
 	"  the whole report (every section)" "$(secs "$1")" "$2" "$(($3 / 1024))"
+# the other commands that read a whole trace, on the same one: their memory
+# too should follow the blocks live at a time, not the trace's length
+a=$("$FL" export -f json "$tmp/flz" | grep -o '"addr":"0x[0-9a-f]*","size":[0-9]*,"weight"' |
+	sed -n "$((PAIRS / 2))p" | sed 's/.*"addr":"\(0x[0-9a-f]*\)".*/\1/')
+for c in check export_folded export_pprof export_perfetto export_json compare addr; do
+	case $c in
+	check) set -- check --max-heap-peak 1G --max-leaked 1G "$tmp/flz" ;;
+	export_folded) set -- export --no-symbols -f folded "$tmp/flz" ;;
+	export_pprof) set -- export --no-symbols -f pprof -o "$tmp/p.pb.gz" "$tmp/flz" ;;
+	export_perfetto) set -- export -f perfetto "$tmp/flz" ;;
+	export_json) set -- export -f json "$tmp/flz" ;;
+	compare) set -- compare "$tmp/flz" "$tmp/flz" ;;
+	addr) set -- addr "${a:-0x1000}" --trace "$tmp/flz" --no-symbols ;;
+	esac
+	set -- $(timed /dev/null "$FL" "$@")
+	tsv3 "${c}_large1_zst" "$@"
+	[ "$FORMAT" = tsv ] || printf '%-36s %s s wall, %.2f s CPU, %s MiB RSS\n' \
+		"  $(echo "$c" | tr _ ' ')" "$(secs "$1")" "$2" "$(($3 / 1024))"
+done
 if ! command -v heaptrack >/dev/null 2>&1 || ! command -v heaptrack_print >/dev/null 2>&1; then
 	say "heaptrack not installed: comparison skipped"
 	tsv heaptrack_print.skipped "heaptrack not installed"
