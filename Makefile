@@ -125,6 +125,7 @@ check: deps
 		$(BUILD)/san/faultline $(BUILD)/san/libfaultline.so $(UNITS:$(BUILD)/%=$(BUILD)/san/%)
 	@BUILD=$(BUILD) sh tests/run.sh
 	@$(MAKE) --no-print-directory check-layers
+	@$(MAKE) --no-print-directory lint
 
 check-unit: all
 	@BUILD=$(BUILD) sh tests/run.sh unit
@@ -176,7 +177,7 @@ format-check:
 	@clang-format --dry-run -Werror preload/*/*.[ch] analyzer/*/*.[ch] include/faultline/*.h
 
 lint:
-	@cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+	@cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability --inline-suppr \
 		--std=c11 -D_GNU_SOURCE -Iinclude -Ipreload -Ianalyzer --suppress=missingIncludeSystem \
 		--library=build-aux/cppcheck-jansson.cfg preload analyzer
 

@@ -416,8 +416,10 @@ static void start_collecting(struct fl_heap_stream *s, struct fl_proc *p)
 		fl_block_set_freed_by(x, FL_FN_COUNT);
 	}
 	/* the window's blocks are live as read; its frees wait with the others */
-	for (size_t i = 0; i < s->nwfrees; i++)
-		*FL_PUSH(s->frees, s->nfrees, s->capfrees) = s->wfrees[i];
+	for (size_t i = 0; i < s->nwfrees; i++) {
+		struct fl_heap_free *f = FL_PUSH(s->frees, s->nfrees, s->capfrees);
+		*f = s->wfrees[i];
+	}
 	s->nwfrees = s->nwallocs = 0;
 	s->windowed = 0;
 	fl_seqs_release(&s->end_seq);
@@ -544,8 +546,8 @@ void fl_heap_stream_free(struct fl_heap_stream *s, struct fl_proc *p, uint64_t s
 	size_t hole, j;
 	if (s->windowed && !s->collecting) {
 		if (window_takes(s, p, seq, 1, addr)) {
-			*FL_PUSH(s->wfrees, s->nwfrees, s->capwfrees) =
-			    (struct fl_heap_free){seq, t, addr, (uint8_t)by};
+			struct fl_heap_free *f = FL_PUSH(s->wfrees, s->nwfrees, s->capwfrees);
+			*f = (struct fl_heap_free){seq, t, addr, (uint8_t)by};
 			if (seq < s->wmin)
 				s->wmin = seq;
 		} else
@@ -571,7 +573,8 @@ void fl_heap_stream_alloc(struct fl_heap_stream *s, struct fl_proc *p, struct fl
 	if (s->windowed && !s->collecting) {
 		/* a late one is replayed with its address once the file is read */
 		if (window_takes(s, p, seq, 0, p->blocks[b].addr)) {
-			*FL_PUSH(s->wallocs, s->nwallocs, s->capwallocs) = b;
+			size_t *w = FL_PUSH(s->wallocs, s->nwallocs, s->capwallocs);
+			*w = b;
 			if (seq < s->wmin)
 				s->wmin = seq;
 		}
@@ -607,16 +610,21 @@ static void redo_late(struct fl_heap_stream *s, struct fl_proc *p, const struct 
 		if (!is_late(&s->late_addrs, x->addr))
 			continue;
 		*(size_t *)fl_push_slot((void **)&idx, &cap, n++, sizeof(*idx)) = i;
-		if (x->t_free != FL_T_NEVER && fl_block_freed_by(x) != FL_FN_COUNT)
-			*FL_PUSH(frees, nfrees, capfrees) =
-			    (struct fl_heap_free){fl_seqs_get(&s->end_seq, i), x->t_free, x->addr,
-						  (uint8_t)fl_block_freed_by(x)};
+		if (x->t_free != FL_T_NEVER && fl_block_freed_by(x) != FL_FN_COUNT) {
+			struct fl_heap_free *f = FL_PUSH(frees, nfrees, capfrees);
+			*f = (struct fl_heap_free){fl_seqs_get(&s->end_seq, i), x->t_free, x->addr,
+						   (uint8_t)fl_block_freed_by(x)};
+		}
 		x->t_free = FL_T_NEVER;
 		fl_block_set_freed_by(x, FL_FN_COUNT);
 	}
-	for (size_t i = 0; i < s->nfrees; i++)
-		if (is_late(&s->late_addrs, s->frees[i].addr))
-			*FL_PUSH(frees, nfrees, capfrees) = s->frees[i];
+	for (size_t i = 0; i < s->nfrees; i++) {
+		struct fl_heap_free *f;
+		if (!is_late(&s->late_addrs, s->frees[i].addr))
+			continue;
+		f = FL_PUSH(frees, nfrees, capfrees);
+		*f = s->frees[i];
+	}
 	if (n)
 		qsort_r(idx, n, sizeof(*idx), cmp_seq_idx, (void *)block_seq);
 	order_frees(frees, nfrees);

@@ -41,7 +41,7 @@ static inline uint64_t fl_varint_get(const unsigned char *b, size_t *pos)
 
 static inline uint64_t fl_zigzag(uint64_t d)
 {
-	return (d << 1) ^ (uint64_t)((int64_t)d >> 63);
+	return (d << 1) ^ (0 - (d >> 63)); /* all ones when d is negative */
 }
 
 static inline uint64_t fl_unzigzag(uint64_t z)

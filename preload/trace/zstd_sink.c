@@ -41,10 +41,12 @@ static void *sink_alloc(void *opaque, size_t size)
 
 static void sink_free(void *opaque, void *address)
 {
-	char *p = (char *)address - HEADER;
+	char *p;
 	(void)opaque;
-	if (address)
-		fl_sys_munmap(p, *(size_t *)p);
+	if (!address)
+		return;
+	p = (char *)address - HEADER;
+	fl_sys_munmap(p, *(size_t *)p);
 }
 
 static ZSTD_CCtx *cctx;
