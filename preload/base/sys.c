@@ -44,9 +44,16 @@ int fl_sys_mprotect(void *addr, size_t len, int prot)
 
 void fl_sys_name_region(void *addr, size_t len)
 {
-	/* Best effort: needs CONFIG_ANON_VMA_NAME (5.17+). */
+	/* Best effort: needs CONFIG_ANON_VMA_NAME (5.17+). Without it every
+	 * call fails with EINVAL (the shim's own anonymous mappings are never
+	 * a bad range): asked once, not for each of a process's ~15 regions. */
+	static int unsupported;
 	int saved = errno;
-	syscall(SYS_prctl, PR_SET_VMA, PR_SET_VMA_ANON_NAME, addr, len, "faultline");
+	if (__atomic_load_n(&unsupported, __ATOMIC_RELAXED))
+		return;
+	if (syscall(SYS_prctl, PR_SET_VMA, PR_SET_VMA_ANON_NAME, addr, len, "faultline") < 0 &&
+	    errno == EINVAL)
+		__atomic_store_n(&unsupported, 1, __ATOMIC_RELAXED);
 	errno = saved;
 }
 
