@@ -3,10 +3,11 @@
  *
  * A freed block counts in its site's figures (allocations, bytes, peak live
  * bytes, temporaries) and, when large, in the reservations the overcommit
- * report weighs; past that only `addr`, `compare` and the exports ask about
- * it. fl_proc_heap_fold() keeps those figures and drops the freed blocks, so
- * that a report holds the live blocks only; the commands that need every
- * block simply never fold.
+ * report weighs; past that only `addr` (about the blocks at its address)
+ * and `export --format json` (every block) ask about it. fl_proc_heap_fold()
+ * keeps those figures and drops the freed blocks, so that a report holds
+ * the live blocks only; the JSON export never folds, and the loader may
+ * fold early as it reads (model/heap_early.c).
  */
 #ifndef FL_HEAP_FOLD_H
 #define FL_HEAP_FOLD_H
