@@ -34,21 +34,16 @@ static json_t *u64(uint64_t v)
 
 #define DUMP_FLAGS (JSON_COMPACT | JSON_ENSURE_ASCII)
 
-/* Where an array's elements go: written to f one at a time, or appended to
- * a (an array inside an element, built with it). */
+/* A top-level array of a process, its elements written to f one at a time
+ * (the arrays inside an element are built with it). */
 struct list {
 	FILE *f;
-	json_t *a;
 	size_t n;
 };
 
-/* Adds x (a new reference) to l. */
+/* Writes x (a new reference, released) as l's next element. */
 static void add(struct list *l, json_t *x)
 {
-	if (!l->f) {
-		json_array_append_new(l->a, x);
-		return;
-	}
 	if (l->n++)
 		fputc(',', l->f);
 	json_dumpf(x, l->f, DUMP_FLAGS | JSON_ENCODE_ANY);
@@ -296,7 +291,7 @@ static void put_value(FILE *f, const char *key, json_t *v)
 static void put_list(FILE *f, const char *key, const struct fl_proc *p,
 		     void (*fn)(const struct fl_proc *, struct list *))
 {
-	struct list l = {f, NULL, 0};
+	struct list l = {f, 0};
 	fprintf(f, ",\"%s\":[", key);
 	fn(p, &l);
 	fputc(']', f);
@@ -337,7 +332,7 @@ int fl_export_json(FILE *f, const struct fl_model *m, const struct fl_report_opt
 {
 	json_t *head = json_pack("{s:s?, s:I, s:I}", "trace", m->path, "events",
 				 (json_int_t)m->nevents, "errors", (json_int_t)m->nerrors);
-	char *s = json_dumps(head, JSON_COMPACT | JSON_ENSURE_ASCII);
+	char *s = json_dumps(head, DUMP_FLAGS);
 	size_t n = 0;
 	json_decref(head);
 	/* {"trace":..,"events":..,"errors":..,"processes":[...]} without holding it all */

@@ -98,18 +98,14 @@ static int foldable(struct fl_heap_stream *s, struct fl_proc *p, size_t b)
 		s->fold = decide(p);
 	if (s->fold < 0 || s->collecting || !s->block_seq)
 		return 0;
-	if (fl_model_fold_but_addr != FL_FOLD_ADDR_NONE) {
-		/* addr: any block ended in order that does not hold the address */
-		uint64_t a = fl_model_fold_but_addr;
-		if (fl_seqs_get(s->block_seq, b) <= s->min_seq ||
-		    fl_block_freed_by(x) == FL_FN_COUNT || fl_u64map_get(&s->late_addrs, x->addr))
-			return 0;
-		return a < x->addr || a - x->addr >= (size ? size : 1);
-	}
-	if (!p->nsites)
+	/* ended by a free read in order, and not the first block */
+	if (fl_seqs_get(s->block_seq, b) <= s->min_seq || fl_block_freed_by(x) == FL_FN_COUNT ||
+	    fl_u64map_get(&s->late_addrs, x->addr))
 		return 0;
-	if (fl_seqs_get(s->block_seq, b) <= s->min_seq || size >= fl_heap_large_size(p) ||
-	    fl_block_freed_by(x) == FL_FN_COUNT || fl_u64map_get(&s->late_addrs, x->addr))
+	if (fl_model_fold_but_addr != FL_FOLD_ADDR_NONE) /* addr: any but the address's */
+		return fl_model_fold_but_addr < x->addr ||
+		       fl_model_fold_but_addr - x->addr >= (size ? size : 1);
+	if (!p->nsites || size >= fl_heap_large_size(p))
 		return 0;
 	if (++s->candidates < FOLD_AFTER)
 		return 0;
