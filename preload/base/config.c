@@ -52,8 +52,15 @@ void fl_config_load(char **envp)
 	c->sample_bytes = env_u64(envp, FL_ENV_SAMPLE, FL_DEFAULT_SAMPLE);
 	if (c->sample_bytes == 0)
 		c->sample_bytes = 1;
-	c->all = c->sample_bytes == 1;
 	c->large_bytes = env_u64(envp, FL_ENV_LARGE, FL_DEFAULT_LARGE);
+	/* Every block of a byte or more on a line (--large 1) is every call
+	 * but malloc(0) recorded: that is --all, whose per-site lines keep the
+	 * site figures exact and let the analyzer drop freed blocks as it
+	 * reads. Sampling the rest instead made the analyzer hold every block
+	 * to compute the figures from them (243 MB against 76 for 2M pairs). */
+	if (c->large_bytes <= 1)
+		c->sample_bytes = 1;
+	c->all = c->sample_bytes == 1;
 	c->interval_ms = env_u64(envp, FL_ENV_INTERVAL, FL_DEFAULT_INTERVAL_MS);
 	if (c->interval_ms == 0)
 		c->interval_ms = 1;
