@@ -274,7 +274,13 @@ static void one_line(struct file_state *fs, const char *p, size_t n, long line, 
 	obj = parse_line(p, n, &err);
 	if (!obj) {
 		if (last)
-			line_error(fs, line, "%s",
+			/* What a process killed inside a write leaves (the kernel
+			 * stops a file write between pages for a fatal signal):
+			 * the end of the trace, not a wrong line, as for the
+			 * compressed form's cut last frame (read/source.c). A
+			 * report or check of an OOM-killed run keeps its exit
+			 * status for what it found. */
+			fl_warn_at(fs->path, line, "%s",
 				   "truncated last line (the process was killed while writing?); "
 				   "skipped");
 		else

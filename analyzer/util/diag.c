@@ -80,3 +80,16 @@ void fl_warn(const char *fmt, ...)
 	vreport("warning: ", fmt, ap);
 	va_end(ap);
 }
+
+void fl_warn_at(const char *file, long line, const char *fmt, ...)
+{
+	va_list ap;
+	fflush(stdout);
+	fputs("faultline: warning: ", stderr);
+	fl_text_write_safe(stderr, file, strlen(file), 0);
+	fprintf(stderr, ":%ld: ", line);
+	va_start(ap, fmt);
+	vsay(fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}

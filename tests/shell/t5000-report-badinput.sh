@@ -36,10 +36,12 @@ for cli in "$FL" "$FL_SAN"; do
 		test $(wc -l <"$TMP/err") -le 2
 	'
 
-	test_expect_success 'a truncated last line is reported with its line number and skipped' '
+	# What a process killed inside a write leaves: the end of the
+	# trace, a warning (as a cut zstd frame is), not an error.
+	test_expect_success 'a truncated last line is a warning with its line number, skipped' '
 		printf "%s\n%s\n{\"e\":\"free\",\"t\":60,\"se" "$hdr" "$heap" >"$TMP/trunc.ndjson" &&
-		expect_code 1 "$cli" report "$TMP/trunc.ndjson" >"$TMP/out" 2>"$TMP/err" &&
-		grep -q "trunc.ndjson:3: truncated last line" "$TMP/err" &&
+		expect_code 0 "$cli" report "$TMP/trunc.ndjson" >"$TMP/out" 2>"$TMP/err" &&
+		grep -q "warning: .*trunc.ndjson:3: truncated last line" "$TMP/err" &&
 		grep -q "malloc 3 (300 B)" "$TMP/out"
 	'
 

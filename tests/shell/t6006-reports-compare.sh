@@ -105,9 +105,9 @@ test_expect_success 'compare refuses a missing trace and a third argument' '
 # unwritten (stack bytes, different from run to run).
 test_expect_success 'a figure missing on one side reads n/a, the same in every run' '
 	for k in 1 2; do
-		"$FL" compare "$top/tests/golden/heap" "$top/tests/golden/tree" >"$TMP/na$k.txt" 2>/dev/null
-		# 1: the tree trace ends in a truncated line, which is reported
-		test $? -eq 1 || exit 1
+		# the tree trace ends in a truncated line: a warning
+		"$FL" compare "$top/tests/golden/heap" "$top/tests/golden/tree" >"$TMP/na$k.txt" \
+			2>/dev/null || exit 1
 	done &&
 	cmp "$TMP/na1.txt" "$TMP/na2.txt" &&
 	grep "heap allocation calls" "$TMP/na1.txt" | grep -q "  n/a  " &&
