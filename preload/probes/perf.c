@@ -32,19 +32,22 @@
  * kernel allocates and zeroes every page of a buffer when it is mapped, a
  * quarter of a short traced process's CPU time here (perf_mmap in perf
  * record -g; doc/limits.md), so a sparse period gets fewer pages: enough
- * for the samples of RING_FAULTS_HELD faults, 1 MiB at the default one in
- * 8, 2 MiB when every fault is sampled. A buffer that passes its wakeup
- * mark is drained by the faulting thread at its next timer check, inside
- * its loop: on the 256 MiB fault loop (bench/b_faults.sh, the touching
- * thread's CPU) 1 MiB measured as 2 MiB did (1.041x both; 1.039x against
- * 1.023x in another round), 512 KiB 1.021-1.044x, 256 KiB 1.048-1.065x.
- * 1 MiB less of buffers took 0.4 ms off every traced process's start
- * (bench/malloc_bench 1 1 under record, CPU, 41 alternated runs: 4.6 ->
- * 4.2 ms).
+ * for the samples of RING_FAULTS_HELD faults, 512 KiB at the default one
+ * in 8, 2 MiB when every fault is sampled. A buffer that passes its wakeup
+ * mark is drained by the faulting thread at its next timer check (10 ms of
+ * its CPU), inside its loop. The mark is a quarter of the largest buffer
+ * and half of a smaller one: what matters is the room left above it for
+ * those 10 ms, 256 KiB at the default period (~43,000 faults, 0.23 us
+ * each), while a quarter of a 256 KiB buffer had the fault loop drain
+ * four times as often (bench/b_faults.sh, the touching thread's CPU:
+ * 1.048-1.065x against 1.04x). Each page less is ~1.2 us off every traced
+ * process's start: 1 MiB -> 512 KiB a CPU took 200 /bin/true from a shell
+ * from 464 to 427 ms of CPU (native ~145), the fault loop 1.051 -> 1.047x
+ * in the same 31 alternated rounds.
  */
 #define RING_PAGES_MAX 512
 #define RING_PAGES_MIN 16
-#define RING_FAULTS_HELD (RING_PAGES_MAX * 4) /* in pages' worth of samples at period 1 */
+#define RING_FAULTS_HELD (RING_PAGES_MAX * 2) /* in pages' worth of samples at period 1 */
 
 struct fl_probe_st fl_perf_count_st, fl_perf_sample_st, fl_perf_dtlb_st;
 
@@ -61,9 +64,9 @@ struct ring {
 static struct ring rings[MAX_CPUS];
 static int nrings;
 /* The data pages each buffer is asked for (ring_pages_for). The ticker is
- * woken (fl_perf_wait) when a buffer holds a quarter of that: at one sample
- * per fault a fault-dense loop fills 2 MiB in ~0.1 s here, the tick length,
- * and lost samples. */
+ * woken (fl_perf_wait) when a buffer holds a quarter of the largest, half
+ * of a smaller one (above): at one sample per fault a fault-dense loop
+ * fills 2 MiB in ~0.1 s here, the tick length, and lost samples. */
 static size_t ring_pages = RING_PAGES_MAX;
 /* Every sampler fd (to close) and the ids of the major-fault samplers. */
 static int sfd[MAX_CPUS * 2 * 4];
@@ -256,7 +259,7 @@ static int add_sampler(uint64_t config, uint64_t period, pid_t pid, int cpu, int
 	a.use_clockid = 1;
 	a.clockid = CLOCK_MONOTONIC;
 	a.watermark = 1;
-	a.wakeup_watermark = (uint32_t)(ring_pages * 4096 / 4);
+	a.wakeup_watermark = (uint32_t)(ring_pages * 4096 / (ring_pages < RING_PAGES_MAX ? 2 : 4));
 	fd = perf_open(&a, pid, cpu);
 	if (fd < 0)
 		return fd;

@@ -44,8 +44,9 @@ test_expect_success 'lost samples are reported with the faults they stood for' '
 	grep -q "LOST" "$TMP/lost.txt" && grep -q "dropped" "$TMP/lost.txt"
 '
 
-# The default samples one fault in 8 into buffers an eighth the size
-# (perf.c, ring_pages_for): the same dense loop fills one ~1.5 times over.
+# The default samples one fault in 8 into buffers a quarter the size
+# (perf.c, ring_pages_for), drained from half full: the same dense loop
+# writes 3/4 of one.
 "$FL" record -q --interval 1000 -o "$TMP/dense8" -- \
 	"$PROGS/p_probe_touch" $N 1 0 >"$TMP/dense8.out" || exit 1
 
