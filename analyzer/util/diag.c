@@ -58,18 +58,24 @@ int fl_error(const char *fmt, ...)
 	return -1;
 }
 
+/* "faultline: [PREFIX]FILE:LINE: <what>" */
+static void vreport_at(const char *prefix, const char *file, long line, const char *fmt, va_list ap)
+{
+	fflush(stdout);
+	fprintf(stderr, "faultline: %s", prefix);
+	fl_text_write_safe(stderr, file, strlen(file), 0);
+	fprintf(stderr, ":%ld: ", line);
+	vsay(fmt, ap);
+	fputc('\n', stderr);
+}
+
 int fl_error_at(const char *file, long line, const char *fmt, ...)
 {
 	va_list ap;
 	fl_error_count++;
-	fflush(stdout);
-	fputs("faultline: ", stderr);
-	fl_text_write_safe(stderr, file, strlen(file), 0);
-	fprintf(stderr, ":%ld: ", line);
 	va_start(ap, fmt);
-	vsay(fmt, ap);
+	vreport_at("", file, line, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	return -1;
 }
 
@@ -84,12 +90,7 @@ void fl_warn(const char *fmt, ...)
 void fl_warn_at(const char *file, long line, const char *fmt, ...)
 {
 	va_list ap;
-	fflush(stdout);
-	fputs("faultline: warning: ", stderr);
-	fl_text_write_safe(stderr, file, strlen(file), 0);
-	fprintf(stderr, ":%ld: ", line);
 	va_start(ap, fmt);
-	vsay(fmt, ap);
+	vreport_at("warning: ", file, line, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
