@@ -48,6 +48,9 @@
 /* internal: an fd (record's, inherited through exec) of a perf counter of
  * the program's kernel-mode minor faults, enabled at its exec */
 #define FL_ENV_EXEC_FAULTS_FD "FAULTLINE_EXEC_FAULTS_FD"
+/* internal: the data-TLB geometry the first traced process read with CPUID,
+ * handed to the processes it execs (probes/tlb.h, fl_tlb_encode) */
+#define FL_ENV_TLB "FAULTLINE_TLB"
 
 #define FL_DEFAULT_SAMPLE 524288
 #define FL_DEFAULT_LARGE 65536

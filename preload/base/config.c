@@ -49,6 +49,7 @@ void fl_config_load(char **envp)
 
 	copy_str(c->out_dir, sizeof(c->out_dir), fl_config_env(envp, FL_ENV_OUT));
 	copy_str(c->parent, sizeof(c->parent), fl_config_env(envp, FL_ENV_PARENT));
+	copy_str(c->tlb, sizeof(c->tlb), fl_config_env(envp, FL_ENV_TLB));
 	c->sample_bytes = env_u64(envp, FL_ENV_SAMPLE, FL_DEFAULT_SAMPLE);
 	if (c->sample_bytes == 0)
 		c->sample_bytes = 1;
@@ -111,6 +112,28 @@ void fl_config_load(char **envp)
 		c->faults_period = 0;
 	else if (fl_parse_u64(faults, &c->faults_period) != 0)
 		c->faults_period = FL_DEFAULT_FAULTS_PERIOD;
+}
+
+int fl_config_env_set(const char *name, const char *value)
+{
+	struct fl_config *c = &fl_config;
+	size_t n = strlen(name), v = strlen(value);
+	for (size_t i = 0; i < c->env_len;) {
+		size_t l = strlen(c->env + i) + 1;
+		if (strncmp(c->env + i, name, n) != 0 || c->env[i + n] != '=') {
+			i += l;
+			continue;
+		}
+		memmove(c->env + i, c->env + i + l, c->env_len - i - l);
+		c->env_len -= l;
+	}
+	if (c->env_len + n + 1 + v + 1 > sizeof(c->env))
+		return -1;
+	memcpy(c->env + c->env_len, name, n);
+	c->env[c->env_len + n] = '=';
+	memcpy(c->env + c->env_len + n + 1, value, v + 1);
+	c->env_len += n + 1 + v + 1;
+	return 0;
 }
 
 void fl_config_finish(const char *lib_path)

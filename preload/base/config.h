@@ -37,6 +37,7 @@ struct fl_config {
 	int compact;	  /* heap calls as "hc" lines (record/heapcodec.h); 0: a line each,
 			   * FL_COMPACT_COLUMNS (the default) or FL_COMPACT_CODED */
 	char parent[256]; /* FAULTLINE_PARENT, the link to the creator */
+	char tlb[96];	  /* FAULTLINE_TLB, "" if none */
 	/* What a followed child needs in its environment, kept from start-up
 	 * (the program may clear its own): our library's path, and every
 	 * FAULTLINE_* variable but the parent link as "NAME=value\0...". */
@@ -52,6 +53,9 @@ void fl_config_load(char **envp);
 /* Makes a relative out_dir absolute (a later chdir must not move the
  * trace) and notes the shim's own path. Once, in the constructor. */
 void fl_config_finish(const char *lib_path);
+/* Sets "NAME=value" in what followed children get (env), in place of any
+ * NAME there; 0, or -1 when there is no room (NAME is then left out). */
+int fl_config_env_set(const char *name, const char *value);
 /* The value of NAME in envp, or NULL. No allocation. */
 const char *fl_config_env(char **envp, const char *name);
 

@@ -105,7 +105,16 @@ static void open_wss(void)
 
 void fl_probes_init(void)
 {
-	fl_tlb_probe(&tlb);
+	/* The geometry the traced process that exec'd this one read, else
+	 * CPUID's (handed on to the processes this one execs). Only a process
+	 * with a link to a traced parent takes it: the first one always asks
+	 * the CPU, whatever its environment says. */
+	if (!fl_config.parent[0] || fl_tlb_decode(&tlb, fl_config.tlb) != 0) {
+		char s[sizeof(fl_config.tlb)];
+		fl_tlb_probe(&tlb);
+		/* (an empty value, which children do not take, if it cannot) */
+		fl_config_env_set(FL_ENV_TLB, fl_tlb_encode(&tlb, s, sizeof(s)) ? s : "");
+	}
 	fl_pagemap_open();
 	open_wss();
 	/* Last, so that the shim's own set-up is not sampled. */

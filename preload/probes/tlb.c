@@ -5,9 +5,11 @@
 #include "probes/tlb.h"
 
 #include <cpuid.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "faultline/schema.h"
+#include "base/fmt.h"
 
 void fl_tlb_clear(struct fl_tlb *t)
 {
@@ -215,6 +217,87 @@ void fl_tlb_probe_with(struct fl_tlb *t, fl_cpuid_fn cpuid)
 void fl_tlb_probe(struct fl_tlb *t)
 {
 	fl_tlb_probe_with(t, real_cpuid);
+}
+
+/* The decoders' t->source strings, by number: 0 is none. */
+static const char *const sources[] = {NULL, "cpuid 0x80000005/6", "cpuid 0x80000005/6/19",
+				      "cpuid 0x18", "cpuid 2"};
+#define NSOURCES (sizeof(sources) / sizeof(sources[0]))
+
+static int source_number(const char *s)
+{
+	for (size_t i = 1; i < NSOURCES; i++)
+		if (s && strcmp(s, sources[i]) == 0)
+			return (int)i;
+	return 0;
+}
+
+size_t fl_tlb_encode(const struct fl_tlb *t, char *buf, size_t size)
+{
+	const int v[7] = {t->l1d_4k, t->l1d_2m, t->l1d_1g, t->l2_4k, t->l2_2m, t->l2_1g, t->l2i_4k};
+	char tmp[7 * 12 + 4];
+	size_t n = 0;
+	tmp[n++] = (char)('0' + source_number(t->source));
+	for (int i = 0; i < 7; i++) {
+		tmp[n++] = i ? ',' : ':';
+		if (v[i] < 0) {
+			memcpy(tmp + n, "-1", 2);
+			n += 2;
+		} else {
+			n += fl_fmt_u64(tmp + n, (uint64_t)v[i]);
+		}
+	}
+	if (n + 1 > size)
+		return 0;
+	memcpy(buf, tmp, n);
+	buf[n] = '\0';
+	return n;
+}
+
+/* One value: -1, or 0 to INT32_MAX in decimal; the end in *end. */
+static int parse_entries(const char *s, const char **end, int *v)
+{
+	uint64_t x = 0;
+	const char *p = s;
+	if (p[0] == '-' && p[1] == '1') {
+		*v = -1;
+		*end = p + 2;
+		return 0;
+	}
+	if (*p < '0' || *p > '9')
+		return -1;
+	for (; *p >= '0' && *p <= '9'; p++)
+		if ((x = x * 10 + (uint64_t)(*p - '0')) > INT32_MAX)
+			return -1;
+	*v = (int)x;
+	*end = p;
+	return 0;
+}
+
+int fl_tlb_decode(struct fl_tlb *t, const char *s)
+{
+	int v[7];
+	unsigned src;
+	fl_tlb_clear(t);
+	if (!s || s[0] < '0' || s[0] > '9' || (src = (unsigned)(s[0] - '0')) >= NSOURCES ||
+	    s[1] != ':')
+		return -1;
+	s += 2;
+	for (int i = 0; i < 7; i++) {
+		if ((i && *s++ != ',') || parse_entries(s, &s, &v[i]) != 0)
+			return -1;
+	}
+	if (*s)
+		return -1;
+	t->l1d_4k = v[0];
+	t->l1d_2m = v[1];
+	t->l1d_1g = v[2];
+	t->l2_4k = v[3];
+	t->l2_2m = v[4];
+	t->l2_1g = v[5];
+	t->l2i_4k = v[6];
+	t->source = sources[src];
+	return 0;
 }
 
 static void put_n(struct fl_out *o, const char *key, int v)

@@ -71,6 +71,33 @@ test_expect_success 'the header carries the TLB geometry this CPU reports in CPU
 	fi
 '
 
+# Each CPUID traps to the hypervisor in a VM: the first traced process asks
+# the CPU and hands the geometry to the processes it execs
+# (FAULTLINE_TLB); only a process linked to a traced parent takes it, so a
+# value in the user's environment never stands for the CPU's.
+test_expect_success 'exec children carry the first process geometry; the first one asks the CPU' '
+	h=$(head -1 "$(trace_of "$TMP/p")" | jq -c .tlb) &&
+	FAULTLINE_TLB="3:11,22,33,44,55,66,77" "$FL" record -q -o "$TMP/x" -- \
+		sh -c "env | grep -c FAULTLINE_ >\"$TMP/x.env\"; /bin/true; /bin/true" &&
+	test "$(cat "$TMP/x.env")" = 0 &&
+	n=0 && for f in "$TMP"/x/*.ndjson*; do
+		got=$(trace_cat "$f" | head -1 | jq -c .tlb) &&
+		echo "$f: $got" && test "$got" = "$h" && n=$((n + 1)) || return 1
+	done &&
+	test $n -ge 3
+'
+
+test_expect_success 'a process linked to a traced parent takes the geometry handed to it, if well formed' '
+	mkdir -p "$TMP/lk" "$TMP/bad" &&
+	FAULTLINE_OUT="$TMP/lk" FAULTLINE_PARENT="1:exec:5:6" FAULTLINE_TLB="3:11,22,-1,44,55,66,-1" \
+		LD_PRELOAD="$LIB" /bin/true &&
+	head -1 "$TMP"/lk/*.ndjson | jq -e ".tlb == {l1d_4k: 11, l1d_2m: 22, l1d_1g: null,
+		l2_4k: 44, l2_2m: 55, l2_1g: 66, l2i_4k: null, source: \"cpuid 0x18\"}" >/dev/null &&
+	FAULTLINE_OUT="$TMP/bad" FAULTLINE_PARENT="1:exec:5:6" FAULTLINE_TLB="3:11,22" \
+		LD_PRELOAD="$LIB" /bin/true &&
+	test "$(head -1 "$TMP"/bad/*.ndjson | jq -c .tlb)" = "$(head -1 "$(trace_of "$TMP/p")" | jq -c .tlb)"
+'
+
 test_expect_success 'no PMU: dTLB is unsupported with its errno, and counters are null' '
 	f=$(trace_of "$TMP/p") &&
 	if ls /sys/bus/event_source/devices/cpu* >/dev/null 2>&1; then
