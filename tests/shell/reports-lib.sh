@@ -20,3 +20,14 @@ within() { awk -v a="$1" -v b="$2" -v p="$3" 'BEGIN { d = a - b; if (d < 0) d = 
 
 # at_least A B PCT: A >= PCT% of B
 at_least() { awk -v a="$1" -v b="$2" -v p="$3" 'BEGIN { exit !(a >= b * p / 100) }'; }
+
+# every_call_recorded JSON PAIRS: the report's heap section (report --json)
+# holds a recorded block for every allocation call the shim counted, and
+# the malloc calls are the program's PAIRS (and fewer than 100 of start-up).
+every_call_recorded() {
+	jq -e ".sections.heap | .records == (.totals.calls | .malloc + .calloc + .realloc +
+		.reallocarray + .posix_memalign + .aligned_alloc + .memalign + .valloc + .pvalloc)" \
+		"$1" >/dev/null &&
+	jq -e ".sections.heap.totals.calls.malloc >= $2 and
+		.sections.heap.totals.calls.malloc < $2 + 100" "$1" >/dev/null
+}
