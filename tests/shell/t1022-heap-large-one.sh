@@ -12,7 +12,8 @@
 
 PAIRS=2000000
 MB=$top/$BUILD/bench/malloc_bench
-[ -x "$MB" ] || skip_all "no $MB (make all builds it)"
+RT=$top/$BUILD/bench/runtime
+[ -x "$MB" ] && [ -x "$RT" ] || skip_all "no $MB or $RT (make all builds them)"
 "$FL" record -q --large 1 -o "$TMP/one" -- "$MB" 1 $PAIRS >/dev/null || exit 1
 "$FL" record -q --all --large 1 -o "$TMP/all" -- "$MB" 1 $PAIRS >/dev/null || exit 1
 
@@ -37,7 +38,6 @@ test_expect_success 'the heap figures are those of --all --large 1' '
 # The report holds the live blocks, not every block: the same report
 # without the early fold (FAULTLINE_NO_EARLY_FOLD) is the oracle for both
 # the output and the memory (at least 8 bytes a block more).
-RT=$top/$BUILD/bench/runtime
 test_expect_success 'the report folds freed blocks as it reads, and says the same' '
 	"$RT" "$TMP/f.rt" "$FL" report --no-symbols "$TMP/one" >"$TMP/f.out" &&
 	"$RT" "$TMP/n.rt" env FAULTLINE_NO_EARLY_FOLD=1 "$FL" report --no-symbols "$TMP/one" \
