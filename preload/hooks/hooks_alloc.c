@@ -44,14 +44,43 @@ static void *nested(enum fl_call c, void *p, size_t size)
 }
 
 /* After the real call of an allocator without a fast path of its own
- * (tracing, not re-entered). */
-static void record_alloc(enum fl_call c, void *p, size_t size)
+ * (tracing, not re-entered): the block for the program (p, or p moved if
+ * the record keeps it: record.h). align: the alignment asked for. */
+static void *record_alloc(enum fl_call c, void *p, size_t size, size_t align)
 {
 	struct fl_thread *t = fl_tls_self;
+	if (align > 16)
+		return fl_record_alloc_aligned(c, p, size, align);
 	if (FL_LIKELY(t != NULL))
-		fl_record_alloc(t, c, p, size);
-	else
-		fl_record_alloc_slow(NULL, c, p, size);
+		return fl_record_alloc(t, c, p, size);
+	return fl_record_alloc_slow(NULL, c, p, size);
+}
+
+/* The real free and realloc of a block of the program: a moved block
+ * (record.h) is its base's, and stays moved, at the same offset, through
+ * a realloc. */
+static void real_free(void *p)
+{
+	fl_real.free(fl_block_real(p));
+}
+
+static void *real_realloc(void *old, size_t size)
+{
+	uint64_t off;
+	char *base;
+	if (FL_LIKELY(!old || !fl_block_moved(old)))
+		return fl_real.realloc(old, size);
+	off = fl_block_offset(old);
+	if (size == 0) { /* glibc's realloc(p, 0): a free */
+		fl_real.free((char *)old - off);
+		return NULL;
+	}
+	if (size > SIZE_MAX - off) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	base = fl_real.realloc((char *)old - off, size + off);
+	return base ? fl_block_mark(base, off) : NULL;
 }
 
 static void *malloc_unresolved(size_t size);
@@ -124,8 +153,7 @@ FL_EXPORT void *calloc(size_t n, size_t size)
 		return nested(FL_CALL_CALLOC, fl_real.calloc(n, size), over ? 0 : total);
 	p = fl_real.calloc(n, size);
 	/* An overflowing product fails: recorded as asking for all there is. */
-	record_alloc(FL_CALL_CALLOC, p, over ? SIZE_MAX : total);
-	return p;
+	return record_alloc(FL_CALL_CALLOC, p, over ? SIZE_MAX : total, 16);
 }
 
 /* Everything but the fast path of free: NULL, the bootstrap arena, before
@@ -148,7 +176,7 @@ static __attribute__((noinline)) void free_other(void *p)
 {
 	struct fl_thread *t = fl_tls_self;
 	/* A thread with an alternate stack: the inline path's tests. */
-	if (FL_UNLIKELY(fl_tls.alt_size) && FAST_ALT(t) && !fl_ptrset_filter_maybe(p) &&
+	if (FL_UNLIKELY(fl_tls.alt_size) && ((uintptr_t)p & fl_inline_free_gate_) && FAST_ALT(t) &&
 	    free_fast(t, p))
 		return;
 	if (FL_UNLIKELY(!p)) {
@@ -165,23 +193,23 @@ static __attribute__((noinline)) void free_other(void *p)
 	if (!TRACING()) {
 		if (NESTED())
 			fl_record_nested(FL_CALL_FREE, 0, -fl_usable(p));
-		fl_real.free(p);
+		real_free(p);
 		return;
 	}
 	fl_record_free(p);
-	fl_real.free(p);
+	real_free(p);
 }
 
-/* The filter (ptrset.h) also sends NULL, the bootstrap arena and, when
- * block sizes cannot be read inline, every block to free_other(). */
+/* The gate (thread.h) sends NULL and, when the thread's inline paths are
+ * off, every block to free_other(); the block's header sends the bootstrap
+ * arena's blocks, glibc's mapped chunks and the blocks the record keeps
+ * (moved: record.h). */
 FL_EXPORT void free(void *p)
 {
-	/* The thread's mask is 0 when its inline paths are off: the filter
-	 * then answers "maybe" (thread.h), so no other test comes first. */
-	if (FL_LIKELY(!fl_ptrset_filter_maybe_in(p, fl_tls.free_mask))) {
+	if (FL_LIKELY((uintptr_t)p & fl_tls.free_gate)) {
 		struct fl_thread *t = fl_thread_fast();
 		if (!t)
-			__builtin_unreachable(); /* free_mask is 0 whenever fast is NULL */
+			__builtin_unreachable(); /* free_gate is 0 whenever fast is NULL */
 		if (FL_LIKELY(free_fast(t, p)))
 			return;
 	}
@@ -192,7 +220,7 @@ static void *realloc_from_bootstrap(void *old, size_t size)
 {
 	/* The arena does not know block sizes: copy what can be there. */
 	void *p = malloc(size);
-	size_t avail = (size_t)((char *)fl_bootstrap_alloc(0, 1) - (char *)old);
+	size_t avail = (size_t)(fl_bootstrap_end() - (char *)old);
 	if (p)
 		memcpy(p, old, size < avail ? size : avail);
 	return p;
@@ -219,11 +247,10 @@ FL_EXPORT void *realloc(void *old, size_t size)
 		return p;
 	old_usable = old ? fl_usable(old) : 0;
 	if (!TRACING())
-		return realloc_nested(FL_CALL_REALLOC, size, fl_real.realloc(old, size),
-				      old_usable);
+		return realloc_nested(FL_CALL_REALLOC, size, real_realloc(old, size), old_usable);
 	fl_guard_set(FL_GUARD_HOOK);
-	p = fl_real.realloc(old, size);
-	fl_record_realloc(FL_CALL_REALLOC, old, old_usable, p, size);
+	p = real_realloc(old, size);
+	p = fl_record_realloc(FL_CALL_REALLOC, old, old_usable, p, size);
 	fl_guard_set(0);
 	return p;
 }
@@ -255,11 +282,11 @@ FL_EXPORT void *reallocarray(void *old, size_t n, size_t size)
 		return realloc(old, total);
 	old_usable = old ? fl_usable(old) : 0;
 	if (!TRACING())
-		return realloc_nested(FL_CALL_REALLOCARRAY, total, fl_real.realloc(old, total),
+		return realloc_nested(FL_CALL_REALLOCARRAY, total, real_realloc(old, total),
 				      old_usable);
 	fl_guard_set(FL_GUARD_HOOK);
-	p = fl_real.realloc(old, total);
-	fl_record_realloc(FL_CALL_REALLOCARRAY, old, old_usable, p, total);
+	p = real_realloc(old, total);
+	p = fl_record_realloc(FL_CALL_REALLOCARRAY, old, old_usable, p, total);
 	fl_guard_set(0);
 	return p;
 }
@@ -270,7 +297,7 @@ static __attribute__((noinline)) int memalign_failed(int r, size_t size)
 {
 	int saved = errno;
 	errno = r;
-	record_alloc(FL_CALL_POSIX_MEMALIGN, NULL, size);
+	record_alloc(FL_CALL_POSIX_MEMALIGN, NULL, size, 16);
 	errno = saved;
 	return r;
 }
@@ -288,7 +315,7 @@ FL_EXPORT int posix_memalign(void **out, size_t align, size_t size)
 	r = fl_real.posix_memalign(out, align, size);
 	if (FL_UNLIKELY(r))
 		return memalign_failed(r, size);
-	record_alloc(FL_CALL_POSIX_MEMALIGN, *out, size);
+	*out = record_alloc(FL_CALL_POSIX_MEMALIGN, *out, size, align);
 	return r;
 }
 
@@ -303,8 +330,7 @@ FL_EXPORT int posix_memalign(void **out, size_t align, size_t size)
 		if (!TRACING())                                                                    \
 			return nested(FL_CALL_##name, fl_real.name call, size_expr);               \
 		p = fl_real.name call;                                                             \
-		record_alloc(FL_CALL_##name, p, size_expr);                                        \
-		return p;                                                                          \
+		return record_alloc(FL_CALL_##name, p, size_expr, align_expr);                     \
 	}
 
 #define FL_CALL_aligned_alloc FL_CALL_ALIGNED_ALLOC

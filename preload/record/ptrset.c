@@ -42,12 +42,6 @@ _Static_assert(BATCH % 8 == 0 && sizeof(struct node) == 24, "a batch is whole ca
 uint32_t *fl_ptrset_buckets_;
 uint32_t fl_ptrset_mask_;
 unsigned fl_ptrset_zone_shift_ = 26; /* until init: every bucket is 0 */
-/* Until fl_ptrset_init() made the table (or if it could not): slot 0
- * alone, pinned, which a mask of 0 reads. */
-static uint8_t filter_pinned[64] __attribute__((aligned(64))) = {FL_PTRSET_FILTER_STUCK};
-uint8_t *fl_ptrset_filter_ = filter_pinned;
-uint32_t fl_ptrset_filter_mask_;
-int fl_ptrset_filter_all_;
 static uintptr_t chunk_base[NCHUNKS + 1];
 static uint32_t nodes_mapped; /* nodes below this index are in published chunks */
 static uint32_t growing;      /* one thread maps the next chunk at a time */
@@ -114,15 +108,6 @@ int fl_ptrset_init(unsigned log2_buckets)
 {
 	uint64_t n = (uint64_t)1 << log2_buckets;
 	struct fl_ptrset_cache c = {0};
-	uint8_t *filter = fl_sys_alloc_pages((size_t)1 << FL_PTRSET_FILTER_LOG2);
-	if (!filter)
-		return -1;
-	/* Pinned before it is seen: a thread whose inline paths are off reads
-	 * slot 0 (ptrset.h). */
-	filter[0] = FL_PTRSET_FILTER_STUCK;
-	__atomic_store_n(&fl_ptrset_filter_, filter, __ATOMIC_RELEASE);
-	__atomic_store_n(&fl_ptrset_filter_mask_, (1u << FL_PTRSET_FILTER_LOG2) - 1,
-			 __ATOMIC_RELEASE);
 	/* Under an address-space limit the buckets take at most a sixteenth
 	 * of the shim's budget (base/sys.h): longer chains, same answers. */
 	while (n > (1u << MIN_BUCKETS_LOG2) &&
@@ -136,42 +121,6 @@ int fl_ptrset_init(unsigned log2_buckets)
 	fl_ptrset_mask_ = (uint32_t)(n - 1);
 	fl_ptrset_zone_shift_ = (unsigned)__builtin_ctzll(n) - 6; /* FL_PTRSET_ZONES */
 	return 0;
-}
-
-void fl_ptrset_filter_pin(uintptr_t p, uintptr_t len)
-{
-	uintptr_t unit = (uintptr_t)1 << FL_PTRSET_FILTER_UNIT_LOG2;
-	if (fl_ptrset_filter_ == filter_pinned)
-		return; /* no table: every slot reads as pinned */
-	for (uintptr_t a = p & ~(unit - 1); a < p + len; a += unit)
-		__atomic_store_n(&fl_ptrset_filter_[fl_ptrset_filter_slot(a)],
-				 FL_PTRSET_FILTER_STUCK, __ATOMIC_RELAXED);
-}
-
-/* Every slot reads as pinned: the mask that the threads' inline paths
- * take (fl_thread_fast_update) becomes 0, which reads slot 0. Filling the table
- * instead faulted in its 512 pages. */
-void fl_ptrset_filter_all(void)
-{
-	__atomic_store_n(&fl_ptrset_filter_all_, 1, __ATOMIC_RELAXED);
-	__atomic_store_n(&fl_ptrset_filter_mask_, 0, __ATOMIC_RELEASE);
-}
-
-/* Relaxed: the program's own hand-over of a block orders its insert before
- * its free, in whatever thread (see ptrset.h). Atomic even in an owned
- * zone: slots are shared between zones. A counter at its ceiling (pinned,
- * or as many blocks in its units as it holds) is left there. */
-static inline void filter_add(uintptr_t p, int up)
-{
-	uint8_t *slot = &fl_ptrset_filter_[fl_ptrset_filter_slot(p)], v;
-	if (fl_ptrset_filter_all_)
-		return;
-	v = __atomic_load_n(slot, __ATOMIC_RELAXED);
-	do {
-		if (v == FL_PTRSET_FILTER_STUCK)
-			return;
-	} while (!__atomic_compare_exchange_n(slot, &v, (uint8_t)(up ? v + 1 : v - 1), 1,
-					      __ATOMIC_RELAXED, __ATOMIC_RELAXED));
 }
 
 static uint32_t take_batch(void)
@@ -298,7 +247,6 @@ int fl_ptrset_insert_at(struct fl_ptrset_cache *c, uint32_t b, uintptr_t p, uint
 		unlock(c, b, first);
 		return -1;
 	}
-	filter_add(p, 1);
 	e = node(n);
 	e->key = p;
 	e->size = size;
@@ -327,7 +275,6 @@ int fl_ptrset_remove_at(struct fl_ptrset_cache *c, uint32_t b, uintptr_t p, uint
 		else
 			first = e->next;
 		unlock(c, b, first);
-		filter_add(p, 0);
 		node_put(c, i);
 		return 1;
 	}

@@ -10,17 +10,9 @@
  * fl_ptrset_maybe() is the lock-free test that lets a free() of a block
  * that was never recorded skip the table (one load of its bucket word): a
  * block's insert happens before the malloc that returned it returns, hence
- * before any free of it.
- *
- * In front of it, for free()'s inline fast path, a filter: a fixed table
- * of byte counters indexed by the 128-byte unit of address a block starts
- * in, incremented by each insert and decremented by each remove (same
- * ordering argument). A zero counter means no recorded block starts in any
- * unit of that slot. Neighbouring units have neighbouring counters, so a
- * heap of a few hundred KiB reads a few KiB of the table. A slot can also
- * be pinned (NULL, the bootstrap arena: a counter at its ceiling stays
- * there) so that such frees take the slow path, and every slot is when
- * every block is recorded (--all, or no readable chunk sizes).
+ * before any free of it. In the default mode free()'s inline path never
+ * looks here: every block recorded there was moved behind a header that
+ * sends its free to the slow path (record.h, fl_block_moved).
  */
 #ifndef FL_PTRSET_H
 #define FL_PTRSET_H
@@ -60,72 +52,8 @@ int fl_ptrset_remove_at(struct fl_ptrset_cache *c, uint32_t bucket, uintptr_t p,
 /* Fork child: the lock a vanished thread held is released. */
 void fl_ptrset_after_fork(struct fl_ptrset_cache *c);
 
-/* The filter: pins the units of [p, p + len) for good, or (all) every
- * slot, and stops counting (fl_ptrset_filter_all_ set). Before tracing
- * starts. */
-void fl_ptrset_filter_pin(uintptr_t p, uintptr_t len);
-void fl_ptrset_filter_all(void);
-extern int fl_ptrset_filter_all_ FL_HIDDEN;
-
 extern uint32_t *fl_ptrset_buckets_ FL_HIDDEN;
 extern uint32_t fl_ptrset_mask_ FL_HIDDEN;
-
-/* A slot per 128 bytes of address (glibc's chunks are 32 bytes or more:
- * at most four blocks start in one), 256 MiB of address space before slots
- * repeat: the heaps of threads next to each other (glibc maps them 64 MiB
- * apart) have slots of their own. A slot per 4 KiB page sent every free on
- * the page of a sampled block (and on the page 128 MiB away) to the slow
- * path: ~83,000 of the ~88,000 slow frees of bench/malloc_bench's 10M
- * pairs, ~7,000 now. Byte counters keep the table a quarter of the size a
- * word each would (2 MiB, of which a heap reads 1/128 of its own size);
- * a counter that reaches FL_PTRSET_FILTER_STUCK stays there (maybe, for
- * good). The slot is the unit number itself, so that the inline test of
- * free() is a shift, a mask and a load. */
-#define FL_PTRSET_FILTER_UNIT_LOG2 7
-#define FL_PTRSET_FILTER_LOG2 21
-#define FL_PTRSET_FILTER_STUCK 255
-/* Mapped by fl_ptrset_init() as a buffer of the shim's (base/sys.h), not
- * in its image: the faults that a free's first read of a page of the table
- * takes (one per 512 KiB of heap) are then the shim's own, left out of the
- * program's fault samples. */
-extern uint8_t *fl_ptrset_filter_ FL_HIDDEN;
-
-static inline uint32_t fl_ptrset_filter_slot(uintptr_t p)
-{
-	return (uint32_t)(p >> FL_PTRSET_FILTER_UNIT_LOG2) & ((1u << FL_PTRSET_FILTER_LOG2) - 1);
-}
-
-/* The filter's mask: (1 << FL_PTRSET_FILTER_LOG2) - 1 once fl_ptrset_init()
- * made the table, 0 before, and 0 when every slot counts as pinned
- * (fl_ptrset_filter_all): a mask of 0 reads slot 0, pinned from the start
- * (the slot of NULL). Until then the filter is a static pinned byte. */
-extern uint32_t fl_ptrset_filter_mask_ FL_HIDDEN;
-
-/* 0: p is certainly not in the set (nor pinned), read through mask
- * (fl_ptrset_filter_mask_, or 0: the answer is 1). */
-static inline int fl_ptrset_filter_maybe_in(const void *p, uint32_t mask)
-{
-	const uint8_t *slot =
-	    &fl_ptrset_filter_[(uint32_t)((uintptr_t)p >> FL_PTRSET_FILTER_UNIT_LOG2) & mask];
-#if defined(__x86_64__)
-	/* The slot compared in memory and the jump taken on it: an atomic
-	 * load would take a register and a test more (an aligned word's read
-	 * is atomic here). */
-	__asm__ goto("cmpb $0, %0\n\tjne %l[maybe]" : : "m"(*slot) : "cc" : maybe);
-	return 0;
-maybe:
-	return 1;
-#else
-	return __atomic_load_n(slot, __ATOMIC_RELAXED) != 0;
-#endif
-}
-
-/* 0: p is certainly not in the set (nor pinned). */
-static inline int fl_ptrset_filter_maybe(const void *p)
-{
-	return fl_ptrset_filter_maybe_in(
-	    p, __atomic_load_n(&fl_ptrset_filter_mask_, __ATOMIC_RELAXED));
-}
 
 /* Blocks next to each other in the heap land in neighbouring buckets, so
  * the program's locality carries over to the table (a multiplicative hash

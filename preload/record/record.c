@@ -62,13 +62,12 @@ int fl_record_init(void)
 	glibc_chunks_agree();
 	if (fl_config.all && fl_sites_init() != 0)
 		return -1;
-	/* free()'s fast path skips the tests that the filter answers: NULL
-	 * and the bootstrap arena take the slow path, and every block does
-	 * when each one is recorded or its size cannot be read inline. */
-	fl_ptrset_filter_pin(0, 1);
-	fl_ptrset_filter_pin((uintptr_t)fl_bootstrap_arena_, FL_BOOTSTRAP_BYTES);
-	if (fl_config.all || !fl_record_glibc_chunks_)
-		fl_ptrset_filter_all();
+	/* free() counts inline a block whose chunk header says it is the
+	 * heap's: not NULL (its gate), not the bootstrap arena's (each block
+	 * there has a header that says mapped: resolve.c), not one the record
+	 * keeps (moved: record.h). Every block takes the slow path when each
+	 * one is recorded or block sizes cannot be read inline. */
+	fl_inline_free_gate_ = fl_config.all || !fl_record_glibc_chunks_ ? 0 : ~(uintptr_t)0;
 	return 0;
 }
 
@@ -214,11 +213,11 @@ static void attach_charge(struct fl_event *ev, struct fl_commit *charge)
  * a block carved from an arena charged nothing new, and reading meminfo
  * for it would cost ten times the call (some 12 us here). With another
  * allocator, every large block. */
-static int own_reservation(const void *p, size_t size)
+static int own_reservation(void *p, size_t size)
 {
 	if (size < fl_config.large_bytes)
 		return 0;
-	return !fl_record_glibc_chunks_ || (((const uint64_t *)p)[-1] & 2);
+	return !fl_record_glibc_chunks_ || (((const uint64_t *)fl_block_real(p))[-1] & 2);
 }
 
 /* An allocation that returned no memory: what was asked (the whole
@@ -266,19 +265,60 @@ HOT int keep_block(struct fl_thread *t, uintptr_t p, uint64_t size, uint32_t id,
 	return 1;
 }
 
+/* A block of the real allocator, p, that the record keeps in the default
+ * mode: the block the program gets instead, moved (record.h), or p itself
+ * if its free takes the slow path anyway (already moved, or a chunk glibc
+ * mapped for itself). c: the call (a calloc's block comes zeroed), align:
+ * the alignment it asked for (the offset is that, at least 16: the moved
+ * block keeps it), copy: the bytes of p to keep (a realloc's).
+ * The new block has at least p's usable bytes (pvalloc's whole page).
+ * NULL if it could not be had: p stays, unrecorded. */
+static void *move_block(enum fl_call c, void *p, size_t align, size_t copy)
+{
+	uint64_t off = 16, usable;
+	void *base;
+	if (fl_config.all || !fl_record_glibc_chunks_ || (((const uint64_t *)p)[-1] & 2))
+		return p;
+	while (off < align) /* glibc rounds an alignment up to a power of two */
+		if ((off *= 2) > ((uint64_t)1 << 40))
+			return NULL;
+	usable = fl_usable_glibc(p);
+	if (usable > SIZE_MAX - off)
+		return NULL;
+	if (c == FL_CALL_CALLOC)
+		base = fl_real.calloc(1, usable + off);
+	else if (off == 16)
+		base = fl_real.malloc(usable + off);
+	else
+		base = fl_real.memalign(off, usable + off);
+	if (!base)
+		return NULL;
+	if (copy)
+		memcpy((char *)base + off, p, copy);
+	fl_real.free(p);
+	return fl_block_mark(base, off);
+}
+
 /* Records a new block if due: returns 1 if an alloc/realloc line is wanted,
- * with the stack id and weight. */
-HOT int take_block(struct fl_thread *t, void *p, size_t size, uint32_t *id, uint64_t *weight)
+ * with the stack id and weight. *p: the block, moved if it is kept in the
+ * default mode (move_block; align and copy are its). */
+HOT int take_block(struct fl_thread *t, enum fl_call c, void **p, size_t size, size_t align,
+		   size_t copy, uint32_t *id, uint64_t *weight)
 {
 	int line;
+	void *moved;
 	if (fl_config.all) {
 		line = size >= fl_config.large_bytes;
 		*weight = size;
 	} else if (!(line = sample_due(t, size, weight))) {
 		return 0;
+	} else if (!(moved = move_block(c, *p, align, copy))) {
+		return 0;
+	} else {
+		*p = moved;
 	}
 	*id = fl_stacks_capture(cache_of(t));
-	return keep_block(t, (uintptr_t)p, size, *id, line) && line;
+	return keep_block(t, (uintptr_t)*p, size, *id, line) && line;
 }
 
 int64_t fl_record_live_now(void)
@@ -364,35 +404,35 @@ static void peak_check_after(struct fl_thread *t, uint64_t size)
 	peak_check(t);
 }
 
-static void alloc_slow(enum fl_call c, void *p, size_t size, uintptr_t *entry_fp)
+static void *alloc_slow(enum fl_call c, void *p, size_t size, size_t align, uintptr_t *entry_fp)
 {
 	struct fl_thread *t = fl_thread_get();
-	uint64_t usable = p ? fl_usable(p) : 0, weight;
+	uint64_t weight;
 	uint32_t id;
 	int line;
 	struct fl_event ev;
 	struct fl_commit charge;
 
 	if (!t) {
-		fl_thread_count_orphan(c, size, (int64_t)usable);
-		return;
+		fl_thread_count_orphan(c, size, p ? (int64_t)fl_usable(p) : 0);
+		return p;
 	}
 	fl_add(&t->calls[c], 1);
 	/* A failed call is counted, but asked for nothing it got: its size
 	 * (malloc(SIZE_MAX) too) stays out of the bytes. */
-	if (p)
-		fl_add(&t->bytes[c], size);
-	fl_add(&t->live, usable);
 	if (!p) {
 		push_failed(t, c, size);
-		return;
+		return p;
 	}
-	peak_check_after(t, size);
+	fl_add(&t->bytes[c], size);
 	t->stacks.entry_fp = entry_fp;
-	line = take_block(t, p, size, &id, &weight);
+	line = take_block(t, c, &p, size, align, 0, &id, &weight);
 	t->stacks.entry_fp = NULL;
+	/* The usable bytes of the block the program gets (moved or not). */
+	fl_add(&t->live, fl_usable(p));
+	peak_check_after(t, size);
 	if (!line)
-		return;
+		return p;
 	memset(&ev, 0, sizeof(ev));
 	ev.stack = id;
 	fill(t, &ev, FL_EVK_ALLOC, c);
@@ -402,6 +442,7 @@ static void alloc_slow(enum fl_call c, void *p, size_t size, uintptr_t *entry_fp
 	if (own_reservation(p, size))
 		attach_charge(&ev, &charge);
 	fl_record_push(t, &ev, &charge);
+	return p;
 }
 
 /* The block was kept: forget it, and attribute the free. Returns its tag
@@ -492,13 +533,13 @@ static inline void tick_if_untimed(int guard)
  * must pass through (and are counted as nested). Out of line: its frame
  * (alloc_slow's, the stack's) is not the refills'. */
 static __attribute__((noinline)) void *alloc_slow_guarded(struct fl_thread *charged, enum fl_call c,
-							  void *p, size_t size)
+							  void *p, size_t size, size_t align)
 {
 	int guard = fl_tls_guard;
 	fl_guard_set(FL_GUARD_HOOK);
 	if (charged)
 		charged->budget += size;
-	alloc_slow(c, p, size, __builtin_frame_address(0));
+	p = alloc_slow(c, p, size, align, __builtin_frame_address(0));
 	fl_guard_set(guard);
 	tick_if_untimed(guard);
 	return p;
@@ -517,7 +558,28 @@ void *fl_record_alloc_slow(struct fl_thread *charged, enum fl_call c, void *p, s
 		tick_if_untimed(0);
 		return p;
 	}
-	return alloc_slow_guarded(charged, c, p, size);
+	return alloc_slow_guarded(charged, c, p, size, 16);
+}
+
+/* fl_record_alloc() and fl_record_alloc_slow() for a block of the aligned
+ * family (none of them has an inline path of its own). */
+void *fl_record_alloc_aligned(enum fl_call c, void *p, size_t size, size_t align)
+{
+	struct fl_thread *t = fl_tls_self;
+	uint64_t chunk;
+	if (!t)
+		return alloc_slow_guarded(NULL, c, p, size, align);
+	if (fl_record_charge(t, size) && p && fl_record_chunk_inline(p, &chunk)) {
+		fl_record_count_inline(t, c, size, chunk);
+		return p;
+	}
+	/* Charged either way: a spent budget is left charged, and refunded
+	 * by whichever path takes the call. */
+	if (refill(t, c, p, size)) {
+		tick_if_untimed(0);
+		return p;
+	}
+	return alloc_slow_guarded(t, c, p, size, align);
 }
 
 void fl_record_free_found(struct fl_thread *t, void *p, uint32_t b)
@@ -545,33 +607,37 @@ void fl_record_free_null(void)
 		fl_thread_count_orphan(FL_CALL_FREE, 0, 0);
 }
 
-void fl_record_realloc(enum fl_call c, void *old, uint64_t old_usable, void *p, size_t size)
+void *fl_record_realloc(enum fl_call c, void *old, uint64_t old_usable, void *p, size_t size)
 {
 	struct fl_thread *t = fl_thread_get();
-	uint64_t usable = p ? fl_usable(p) : 0, old_size = 0, weight;
+	uint64_t usable, old_size = 0, weight;
 	uint32_t old_tag = 0, id;
+	int line;
 	struct fl_event ev;
 	struct fl_commit charge;
 
 	if (!t) {
-		fl_thread_count_orphan(c, size, (int64_t)(usable - old_usable));
-		return;
+		fl_thread_count_orphan(c, size, (int64_t)((p ? fl_usable(p) : 0) - old_usable));
+		return p;
 	}
 	fl_add(&t->calls[c], 1);
 	/* A failed realloc leaves the old block alone, and its size out of
 	 * the bytes. */
 	if (!p && size) {
 		push_failed(t, c, size);
-		return;
+		return p;
 	}
 	fl_add(&t->bytes[c], size);
+	if (old)
+		old_tag = drop_block(t, old, &old_size);
+	line = p && take_block(t, c, &p, size, 16, size, &id, &weight);
+	/* The usable bytes of the block the program gets (moved or not). */
+	usable = p ? fl_usable(p) : 0;
 	fl_add(&t->live, usable - old_usable);
 	if (usable > old_usable)
 		peak_check(t);
-	if (old)
-		old_tag = drop_block(t, old, &old_size);
 	memset(&ev, 0, sizeof(ev));
-	if (p && take_block(t, p, size, &id, &weight)) {
+	if (line) {
 		ev.stack = id;
 		fill(t, &ev, FL_EVK_REALLOC, c);
 		ev.a[0] = old_tag & TAG_LINE ? (uintptr_t)old : 0;
@@ -585,6 +651,7 @@ void fl_record_realloc(enum fl_call c, void *old, uint64_t old_usable, void *p, 
 	} else if (old_tag & TAG_LINE) {
 		push_free(t, (uintptr_t)old, old_size);
 	}
+	return p;
 }
 
 void fl_record_event(enum fl_call c, struct fl_event *ev, const void *str, int want_stack)

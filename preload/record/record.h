@@ -59,6 +59,51 @@ static inline uint64_t fl_usable(void *p)
 	return fl_real.malloc_usable_size(p);
 }
 
+/*
+ * Moved blocks. In the default mode free()'s inline path counts a block
+ * from its chunk header alone, so a block that the record keeps must send
+ * its free to the slow path some other way (to drop its record and write
+ * its free line). Each such block is moved when it is kept: the program
+ * gets a block off bytes (16, or its alignment) into a block of the real
+ * allocator, behind a header word like the one glibc writes for a chunk it
+ * mapped for itself (bit 1, which fails the inline test) with bit 2 set as
+ * well, which glibc never sets on a mapped chunk (so the shim tells the two
+ * apart), and off in the word before it. The header's size makes glibc's
+ * usable-size arithmetic (malloc_usable_size) and fl_usable() give the
+ * moved block's own usable bytes. A moved block stays moved through its
+ * reallocs; every free and realloc the hooks pass on goes to its base
+ * (hooks_alloc.c). Only with glibc's chunks (fl_record_glibc_chunks_).
+ */
+#define FL_MOVED_BITS 6
+
+static inline int fl_block_moved(const void *p)
+{
+	return fl_record_glibc_chunks_ &&
+	       (((const uint64_t *)p)[-1] & FL_MOVED_BITS) == FL_MOVED_BITS;
+}
+
+/* The offset of a moved block in the real allocator's block. */
+static inline uint64_t fl_block_offset(const void *p)
+{
+	return ((const uint64_t *)p)[-2];
+}
+
+/* Makes the block at base + off a moved block of base (a block of the
+ * real allocator with more than off usable bytes) and returns it. */
+static inline void *fl_block_mark(void *base, uint64_t off)
+{
+	uint64_t *q = (uint64_t *)((char *)base + off);
+	q[-2] = off;
+	q[-1] = (fl_usable_glibc(base) - off + 16) | FL_MOVED_BITS;
+	return q;
+}
+
+/* What the real allocator is to be given for a block of the program. */
+static inline void *fl_block_real(void *p)
+{
+	return FL_UNLIKELY(fl_block_moved(p)) ? (char *)p - fl_block_offset(p) : p;
+}
+
 /* Charges size to t's sampling budget; 1 if the budget was larger (the
  * block is neither sampled nor large: the fast path may count it). One
  * instruction, so a signal handler's call cannot split it; on 0 the budget
@@ -88,8 +133,11 @@ spent:
 extern void (*fl_record_untimed_tick)(void);
 
 /* charged: the thread whose budget fl_record_charge() charged, or NULL.
- * Returns p (so that a hook can return through it). */
+ * Returns the block for the program: p, or p moved if the record kept it
+ * (so that a hook can return through it). */
 void *fl_record_alloc_slow(struct fl_thread *charged, enum fl_call c, void *p, size_t size);
+/* The same for a block of the aligned family: a moved block keeps align. */
+void *fl_record_alloc_aligned(enum fl_call c, void *p, size_t size, size_t align);
 void fl_record_free_slow(void *p);
 /* After fl_ptrset_maybe_at(b) said p, in bucket b, may be in the set. */
 void fl_record_free_found(struct fl_thread *t, void *p, uint32_t b);
@@ -159,8 +207,9 @@ void fl_record_peak_update(uint64_t live);
 
 /* free(NULL) is a call too. */
 void fl_record_free_null(void);
-/* Realloc: old_usable measured before the real call (0 if old was NULL). */
-void fl_record_realloc(enum fl_call c, void *old, uint64_t old_usable, void *p, size_t size);
+/* Realloc: old_usable measured before the real call (0 if old was NULL).
+ * Returns the block for the program (p, or p moved). */
+void *fl_record_realloc(enum fl_call c, void *old, uint64_t old_usable, void *p, size_t size);
 /* Any other event (mmap family, fork, exec): counts call c, fills tid, t,
  * seq and stack (if want_stack) and pushes. */
 void fl_record_event(enum fl_call c, struct fl_event *ev, const void *str, int want_stack);

@@ -13,6 +13,9 @@ char fl_bootstrap_arena_[FL_BOOTSTRAP_BYTES] __attribute__((aligned(64)));
 #define arena fl_bootstrap_arena_
 static size_t arena_used;
 
+/* Each block has a word before it that reads as glibc's header of a chunk
+ * it mapped for itself (bit 1): free()'s inline path, which reads that
+ * header, sends the block to the path that knows the arena. */
 void *fl_bootstrap_alloc(size_t size, size_t align)
 {
 	size_t start, end;
@@ -20,7 +23,7 @@ void *fl_bootstrap_alloc(size_t size, size_t align)
 		align = 16;
 	for (;;) {
 		size_t cur = __atomic_load_n(&arena_used, __ATOMIC_RELAXED);
-		start = (cur + align - 1) & ~(align - 1);
+		start = (cur + sizeof(uint64_t) + align - 1) & ~(align - 1);
 		end = start + size;
 		if (end > sizeof(arena) || end < start)
 			return NULL;
@@ -28,7 +31,13 @@ void *fl_bootstrap_alloc(size_t size, size_t align)
 						__ATOMIC_RELAXED))
 			break;
 	}
+	((uint64_t *)(void *)(arena + start))[-1] = 2;
 	return arena + start; /* static storage: already zero, as calloc needs */
+}
+
+char *fl_bootstrap_end(void)
+{
+	return arena + __atomic_load_n(&arena_used, __ATOMIC_RELAXED);
 }
 
 #define RESOLVE(name)                                                                              \

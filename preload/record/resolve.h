@@ -87,6 +87,8 @@ int fl_resolve_all(const char **missing);
 extern int fl_resolving FL_HIDDEN;
 
 void *fl_bootstrap_alloc(size_t size, size_t align);
+/* The end of what the arena handed out so far. */
+char *fl_bootstrap_end(void);
 #define FL_BOOTSTRAP_BYTES (64 * 1024)
 extern char fl_bootstrap_arena_[FL_BOOTSTRAP_BYTES] FL_HIDDEN;
 /* Inline: free() asks on every call. */

@@ -16,6 +16,7 @@ const char *const fl_call_names[FL_CALL_COUNT] = {FL_CALLS(FL_CALL_NAME)};
 
 /* nofast: a new thread has no state until its first traced call. */
 __thread struct fl_tls fl_tls __attribute__((tls_model("initial-exec"))) = {.nofast = 1};
+uintptr_t fl_inline_free_gate_;
 
 uint64_t fl_retired_calls[FL_CALL_COUNT];
 uint64_t fl_retired_bytes[FL_CALL_COUNT];

@@ -138,20 +138,20 @@ static inline void fl_sub(uint64_t *p, uint64_t v)
  * and its state through a single lookup of the block's offset. */
 struct fl_tls {
 	/* What the heap hooks' inline paths read: when they may count this
-	 * thread's calls (guard and nofast 0), fast is self and free_mask the
-	 * filter's mask (ptrset.h); else NULL and 0. A mask of 0 sends every
-	 * free() to the filter's slot 0, which is pinned: free()'s filter
-	 * test is its guard test too, and malloc() tests one word. free_mask
-	 * is non-zero only while fast is set (see the order of the stores
+	 * thread's calls (guard and nofast 0), fast is self and free_gate
+	 * fl_inline_free_gate_ (all ones when free() may count inline); else
+	 * NULL and 0. free() ANDs its pointer with free_gate: one test for
+	 * NULL, the guard, and inline paths that are off. free_gate is
+	 * non-zero only while fast is set (see the order of the stores
 	 * below). */
 	struct fl_thread *fast;
-	uint32_t free_mask;
+	uintptr_t free_gate;
 	int guard; /* set while the shim works in this thread */
-	/* fast and free_mask whenever the guard is 0 (NULL and 0 while
+	/* fast and free_gate whenever the guard is 0 (NULL and 0 while
 	 * nofast): restoring the guard copies them back, two loads and two
 	 * stores (with --all every call sets and restores the guard). */
 	struct fl_thread *open_fast;
-	uint32_t open_mask;
+	uintptr_t open_gate;
 	/* 1 while the thread has no state yet or has an alternate signal
 	 * stack (the inline paths do not test the stack: hooks.h). */
 	int nofast;
@@ -163,15 +163,20 @@ struct fl_tls {
 };
 extern __thread struct fl_tls fl_tls;
 
+/* All ones when free() may count a block inline (glibc's chunk headers
+ * are readable, and not every block is recorded: record.c), else 0. Set
+ * before tracing starts. */
+extern uintptr_t fl_inline_free_gate_ FL_HIDDEN;
+
 /* A signal handler may run between any two of these stores. Taking the
- * inline paths away, the mask goes first; giving them back, fast is set
+ * inline paths away, the gate goes first; giving them back, fast is set
  * first. A handler's call that lands between the guard's store and the
  * others sees the old pair, consistent in itself: counted inline, it is
  * the program's call all the same (the inline paths only add to the
  * thread's own counters). */
 static inline void fl_tls_close(void)
 {
-	fl_tls.free_mask = 0;
+	fl_tls.free_gate = 0;
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	fl_tls.fast = NULL;
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
@@ -182,7 +187,7 @@ static inline void fl_tls_open(void)
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	fl_tls.fast = fl_tls.open_fast;
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
-	fl_tls.free_mask = fl_tls.open_mask;
+	fl_tls.free_gate = fl_tls.open_gate;
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 }
 
@@ -208,11 +213,11 @@ static inline void fl_thread_fast_update(void)
 	fl_tls.nofast = fl_tls.alt_size || !fl_tls.self || fl_tls.exiting;
 	fl_tls_close();
 	if (fl_tls.nofast) {
-		fl_tls.open_mask = 0;
+		fl_tls.open_gate = 0;
 		fl_tls.open_fast = NULL;
 	} else {
 		fl_tls.open_fast = fl_tls.self;
-		fl_tls.open_mask = __atomic_load_n(&fl_ptrset_filter_mask_, __ATOMIC_RELAXED);
+		fl_tls.open_gate = __atomic_load_n(&fl_inline_free_gate_, __ATOMIC_RELAXED);
 	}
 	if (!fl_tls.guard)
 		fl_tls_open();
