@@ -151,7 +151,16 @@ FL_EXPORT void *calloc(size_t n, size_t size)
 	}
 	if (!TRACING())
 		return nested(FL_CALL_CALLOC, fl_real.calloc(n, size), over ? 0 : total);
-	p = fl_real.calloc(n, size);
+	if (!over && total >= fl_config.large_bytes && fl_inline_free_gate_ &&
+	    total <= SIZE_MAX - 16) {
+		/* Always kept, so moved (record.h): made moved here, rather than
+		 * zeroed twice by a move after the call. */
+		p = fl_real.calloc(1, total + 16);
+		if (p)
+			p = fl_block_mark(p, 16);
+	} else {
+		p = fl_real.calloc(n, size);
+	}
 	/* An overflowing product fails: recorded as asking for all there is. */
 	return record_alloc(FL_CALL_CALLOC, p, over ? SIZE_MAX : total, 16);
 }
