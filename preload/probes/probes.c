@@ -260,6 +260,8 @@ static void batch_open(struct batch *b)
 static void one_sample(void *arg, const struct fl_fault_sample *s)
 {
 	struct batch *b = arg;
+	char v[2 * 20 + 2 * 20 + 8]; /* two hex strings, three numbers up to 20 digits */
+	size_t n = 0;
 	uint64_t t = s->time_ns > fl_clock.start_mono ? s->time_ns - fl_clock.start_mono : 0;
 	if ((int)s->tid == fl_probes_ticker_tid)
 		return;
@@ -268,13 +270,24 @@ static void one_sample(void *arg, const struct fl_fault_sample *s)
 		return;
 	if (!b->open)
 		batch_open(b);
-	fl_out_arr_open(b->o);
-	fl_out_v_hex(b->o, s->addr);
-	fl_out_v_hex(b->o, s->ip);
-	fl_out_v_u64(b->o, s->tid);
-	fl_out_v_u64(b->o, t);
-	fl_out_v_u64(b->o, (uint64_t)s->major);
-	fl_out_arr_close(b->o);
+	/* [addr, ip, tid, t, major], formatted here in one piece: one call
+	 * of the writer a value took ~700 of the ~950 instructions a sample
+	 * (callgrind, the 256 MiB fault loop). */
+	v[n++] = '[';
+	v[n++] = '"';
+	n += fl_fmt_hex(v + n, s->addr);
+	memcpy(v + n, "\",\"", 3);
+	n += 3;
+	n += fl_fmt_hex(v + n, s->ip);
+	v[n++] = '"';
+	v[n++] = ',';
+	n += fl_fmt_u64(v + n, s->tid);
+	v[n++] = ',';
+	n += fl_fmt_u64(v + n, t > INT64_MAX ? INT64_MAX : t); /* as the writer clamps */
+	v[n++] = ',';
+	v[n++] = s->major ? '1' : '0';
+	v[n++] = ']';
+	fl_out_v_raw(b->o, v, n);
 	b->kept++;
 	if (++b->n == SAMPLES_PER_LINE)
 		batch_close(b, 0);

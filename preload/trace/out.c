@@ -311,6 +311,12 @@ void fl_out_v_hex(struct fl_out *o, uint64_t v)
 	raw_hex(o, v);
 }
 
+void fl_out_v_raw(struct fl_out *o, const char *s, size_t n)
+{
+	comma(o);
+	put(o, s, n);
+}
+
 void fl_out_v_str(struct fl_out *o, const char *s)
 {
 	fl_out_v_strn(o, s, strlen(s));
