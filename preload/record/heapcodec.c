@@ -73,7 +73,7 @@ static struct {
 	uint64_t epoch_t;	      /* when the epoch began */
 	uint32_t nslots, nfree, used; /* used: table entries, for the reset */
 	uint32_t gen;		      /* the table's generation: entries of others are empty */
-	uint32_t cap;		      /* entries of the table in use (a power of 2), 0: MIN_CAP */
+	uint32_t cap;		      /* entries of the table in use (a power of 2) */
 	uint64_t prev_addr, prev_size;
 	uint32_t prev_stack;
 	int have_stack; /* prev_stack holds: an allocation of the same stack omits it */
@@ -94,7 +94,7 @@ static struct {
 	int64_t a[2 * MAX_CALLS], u[MAX_CALLS], q[MAX_CALLS], c[MAX_CALLS], st[MAX_CALLS],
 	    w[MAX_CALLS];
 	char text[2 * MAX_CALLS * 21]; /* one column as written */
-} hc;
+} hc = {.cap = MIN_CAP};
 
 /* Every entry empty at once. */
 static void next_gen(void)
@@ -150,7 +150,7 @@ static int empty(const struct slot_entry *e)
 
 static size_t mask(void)
 {
-	return (hc.cap ? hc.cap : MIN_CAP) - 1;
+	return hc.cap - 1;
 }
 
 static size_t hash(uint64_t addr)

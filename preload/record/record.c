@@ -277,7 +277,8 @@ static void *move_block(enum fl_call c, void *p, size_t align, size_t copy)
 {
 	uint64_t off = 16, usable;
 	void *base;
-	if (fl_config.all || !fl_record_glibc_chunks_ || (((const uint64_t *)p)[-1] & 2))
+	/* Moved only where free() counts inline (thread.h's gate). */
+	if (!fl_inline_free_gate_ || (((const uint64_t *)p)[-1] & 2))
 		return p;
 	while (off < align) /* glibc rounds an alignment up to a power of two */
 		if ((off *= 2) > ((uint64_t)1 << 40))
@@ -552,34 +553,33 @@ static __attribute__((noinline)) void *alloc_slow_guarded(struct fl_thread *char
  * many bytes) and checks the peak with atomics. Setting and restoring the
  * guard, and alloc_slow's frame, took half of a refill's ~130 instructions
  * (callgrind), ~40,000 refills in bench/malloc_bench's 10M pairs. */
-void *fl_record_alloc_slow(struct fl_thread *charged, enum fl_call c, void *p, size_t size)
+static inline void *alloc_slow_entry(struct fl_thread *charged, enum fl_call c, void *p,
+				     size_t size, size_t align)
 {
 	if (FL_LIKELY(charged != NULL) && refill(charged, c, p, size)) {
 		tick_if_untimed(0);
 		return p;
 	}
-	return alloc_slow_guarded(charged, c, p, size, 16);
+	return alloc_slow_guarded(charged, c, p, size, align);
 }
 
-/* fl_record_alloc() and fl_record_alloc_slow() for a block of the aligned
- * family (none of them has an inline path of its own). */
+void *fl_record_alloc_slow(struct fl_thread *charged, enum fl_call c, void *p, size_t size)
+{
+	return alloc_slow_entry(charged, c, p, size, 16);
+}
+
+/* fl_record_alloc() for a block of the aligned family (none of them has
+ * an inline path of its own): the slow path keeps its alignment. */
 void *fl_record_alloc_aligned(enum fl_call c, void *p, size_t size, size_t align)
 {
 	struct fl_thread *t = fl_tls_self;
 	uint64_t chunk;
-	if (!t)
-		return alloc_slow_guarded(NULL, c, p, size, align);
-	if (fl_record_charge(t, size) && p && fl_record_chunk_inline(p, &chunk)) {
+	if (FL_LIKELY(t != NULL) && fl_record_charge(t, size) && p &&
+	    fl_record_chunk_inline(p, &chunk)) {
 		fl_record_count_inline(t, c, size, chunk);
 		return p;
 	}
-	/* Charged either way: a spent budget is left charged, and refunded
-	 * by whichever path takes the call. */
-	if (refill(t, c, p, size)) {
-		tick_if_untimed(0);
-		return p;
-	}
-	return alloc_slow_guarded(t, c, p, size, align);
+	return alloc_slow_entry(t, c, p, size, align);
 }
 
 void fl_record_free_found(struct fl_thread *t, void *p, uint32_t b)
