@@ -30,6 +30,14 @@ ANA_CFLAGS   = $(BASEFLAGS) -Ianalyzer -I$(GEN) $(SANFLAGS) $(CFLAGS)
 # protobuf-c and zlib for the pprof export. libstdc++'s __cxa_demangle is
 # loaded (dlopen) at the first C++ name, not linked (model/symbols.c).
 ANA_LDLIBS   = -ljansson -ldw -lelf -lzstd -lm -lpthread -lprotobuf-c -lz -ldl
+# The CLI takes the same libraries from their static archives (Debian's -dev
+# packages ship them; libdw.a needs liblzma and libbz2 as well): `record`
+# starts before every traced program, and loading and relocating nine
+# shared objects was a third of its own start (~0.4 ms a run here,
+# doc/limits.md). libc, libm and libdl stay shared. The unit tests keep the
+# shared ones (they link libunwind, whose liblzma is shared).
+CLI_LDLIBS   = -Wl,-Bstatic -ljansson -ldw -lelf -lzstd -lprotobuf-c -lz -llzma -lbz2 \
+               -Wl,-Bdynamic -lm -lpthread -ldl
 PROG_CFLAGS  = -std=gnu11 $(WARN) -g -O1 -D_GNU_SOURCE -Iinclude -MMD -MP -pthread $(CFLAGS)
 
 SHIM_SRC     = $(sort $(wildcard preload/*/*.c))
@@ -94,7 +102,7 @@ $(BUILD)/libanalyzer.a: $(ANA_LIB_OBJ)
 	ar rcs $@ $^
 
 $(CLI): $(BUILD)/analyzer/cmd/main.o $(BUILD)/libanalyzer.a
-	$(CC) $(ANA_CFLAGS) -o $@ $^ $(ANA_LDLIBS)
+	$(CC) $(ANA_CFLAGS) -o $@ $^ $(CLI_LDLIBS)
 
 $(BUILD)/samples/%: samples/%.c
 	@mkdir -p $(@D)
