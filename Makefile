@@ -36,8 +36,9 @@ ANA_LDLIBS   = -ljansson -ldw -lelf -lzstd -lm -lpthread -lprotobuf-c -lz -ldl
 # shared objects was a third of its own start (~0.4 ms a run here,
 # doc/limits.md). libc, libm and libdl stay shared. The unit tests keep the
 # shared ones (they link libunwind, whose liblzma is shared).
-CLI_LDLIBS   = -Wl,-Bstatic -ljansson -ldw -lelf -lzstd -lprotobuf-c -lz -llzma -lbz2 \
-               -Wl,-Bdynamic -lm -lpthread -ldl
+ANA_SHARED   = -lm -lpthread -ldl
+CLI_LDLIBS   = -Wl,-Bstatic $(filter-out $(ANA_SHARED),$(ANA_LDLIBS)) -llzma -lbz2 \
+               -Wl,-Bdynamic $(ANA_SHARED)
 PROG_CFLAGS  = -std=gnu11 $(WARN) -g -O1 -D_GNU_SOURCE -Iinclude -MMD -MP -pthread $(CFLAGS)
 
 SHIM_SRC     = $(sort $(wildcard preload/*/*.c))
