@@ -217,7 +217,7 @@ static int own_reservation(void *p, size_t size)
 {
 	if (size < fl_config.large_bytes)
 		return 0;
-	return !fl_record_glibc_chunks_ || (((const uint64_t *)fl_block_real(p))[-1] & 2);
+	return !fl_record_glibc_chunks_ || fl_chunk_mapped(fl_block_real(p));
 }
 
 /* An allocation that returned no memory: what was asked (the whole
@@ -278,7 +278,7 @@ static void *move_block(enum fl_call c, void *p, size_t align, size_t copy)
 	uint64_t off = 16, usable;
 	void *base;
 	/* Moved only where free() counts inline (thread.h's gate). */
-	if (!fl_inline_free_gate_ || (((const uint64_t *)p)[-1] & 2))
+	if (!fl_inline_free_gate_ || fl_chunk_mapped(p))
 		return p;
 	while (off < align) /* glibc rounds an alignment up to a power of two */
 		if ((off *= 2) > ((uint64_t)1 << 40))
@@ -573,12 +573,8 @@ void *fl_record_alloc_slow(struct fl_thread *charged, enum fl_call c, void *p, s
 void *fl_record_alloc_aligned(enum fl_call c, void *p, size_t size, size_t align)
 {
 	struct fl_thread *t = fl_tls_self;
-	uint64_t chunk;
-	if (FL_LIKELY(t != NULL) && fl_record_charge(t, size) && p &&
-	    fl_record_chunk_inline(p, &chunk)) {
-		fl_record_count_inline(t, c, size, chunk);
+	if (FL_LIKELY(t != NULL) && fl_record_alloc_inline(t, c, p, size))
 		return p;
-	}
 	return alloc_slow_entry(t, c, p, size, align);
 }
 

@@ -51,6 +51,13 @@ static inline int fl_record_chunk_inline(const void *p, uint64_t *chunk)
 	return 1;
 }
 
+/* Whether glibc mapped the chunk of live block p for itself (bit 1 of
+ * its header; a moved block's header has it too: below). */
+static inline int fl_chunk_mapped(const void *p)
+{
+	return (((const uint64_t *)p)[-1] & 2) != 0;
+}
+
 /* Usable size of a live block from the real allocator. */
 static inline uint64_t fl_usable(void *p)
 {
@@ -158,17 +165,27 @@ static inline void fl_record_count_inline(struct fl_thread *t, enum fl_call c, s
 	}
 }
 
-/* After the real allocation, in thread t (its own state, the hook checked
- * that it may trace): the common case is counted right here, touching only
- * the thread's state, no atomics, no locks. Returns p. */
-static inline void *fl_record_alloc(struct fl_thread *t, enum fl_call c, void *p, size_t size)
+/* The common case of an allocation, counted in t's own state when its
+ * budget covers it and glibc's header gives its chunk: 1 if it was. On 0
+ * the budget is left charged, for the slow path to refund. */
+static inline int fl_record_alloc_inline(struct fl_thread *t, enum fl_call c, void *p, size_t size)
 {
 	uint64_t chunk;
 	if (FL_LIKELY(fl_record_charge(t, size)) && FL_LIKELY(p != NULL) &&
 	    fl_record_chunk_inline(p, &chunk)) {
 		fl_record_count_inline(t, c, size, chunk);
-		return p;
+		return 1;
 	}
+	return 0;
+}
+
+/* After the real allocation, in thread t (its own state, the hook checked
+ * that it may trace): the common case is counted right here, touching only
+ * the thread's state, no atomics, no locks. Returns p. */
+static inline void *fl_record_alloc(struct fl_thread *t, enum fl_call c, void *p, size_t size)
+{
+	if (FL_LIKELY(fl_record_alloc_inline(t, c, p, size)))
+		return p;
 	return fl_record_alloc_slow(t, c, p, size);
 }
 
