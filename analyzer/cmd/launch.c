@@ -291,12 +291,12 @@ static int is_job_control_stop(int sig)
 	return sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
 }
 
-int fl_launch_wait(pid_t pid)
+int fl_launch_wait(pid_t pid, int *wstatus, struct rusage *ru)
 {
 	int status, ret = -1;
 
 	for (;;) {
-		if (waitpid(pid, &status, WUNTRACED) < 0) {
+		if (wait4(pid, &status, WUNTRACED, ru) < 0) {
 			if (errno == EINTR)
 				continue;
 			fl_error("waitpid: %s", strerror(errno));
@@ -307,6 +307,7 @@ int fl_launch_wait(pid_t pid)
 				stop_with(WSTOPSIG(status), pid);
 			continue;
 		}
+		*wstatus = status;
 		ret = WIFEXITED(status)	    ? WEXITSTATUS(status)
 		      : WIFSIGNALED(status) ? 128 + WTERMSIG(status)
 					    : 1;

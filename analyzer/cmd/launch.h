@@ -8,6 +8,7 @@
 #ifndef FL_LAUNCH_H
 #define FL_LAUNCH_H
 
+#include <sys/resource.h>
 #include <sys/types.h>
 
 /*
@@ -23,7 +24,9 @@ pid_t fl_launch_start(char *const argv[]);
  * program stops for job control and continuing it when record continues.
  * Returns its exit status as a shell reports it (128+N when signal N killed
  * it), or -1 with an fl_error(). Signal handling is back to what it was.
+ * On success *wstatus is the wait status and *ru what wait4 said the
+ * program used (with its reaped children's).
  */
-int fl_launch_wait(pid_t pid);
+int fl_launch_wait(pid_t pid, int *wstatus, struct rusage *ru);
 
 #endif

@@ -631,6 +631,11 @@ static void load_exit(struct loader *ld, json_t *o, uint64_t t)
 	e->ru_inblock = fl_json_get_int(o, FL_K_RU_INBLOCK, -1);
 	if (e->ru_inblock > INT64_MAX / 512)
 		e->ru_inblock = -1;
+	e->children.minflt = fl_json_get_int(o, FL_K_RU_C_MINFLT, -1);
+	e->children.majflt = fl_json_get_int(o, FL_K_RU_C_MAJFLT, -1);
+	e->children.utime_ns = fl_json_get_int(o, FL_K_RU_C_UTIME, -1);
+	e->children.stime_ns = fl_json_get_int(o, FL_K_RU_C_STIME, -1);
+	e->children.inblock = fl_json_get_int(o, FL_K_RU_C_INBLOCK, -1);
 }
 
 static void load_fork(struct loader *ld, json_t *o, uint64_t t, uint64_t seq)
@@ -674,10 +679,22 @@ static void load_unknown(struct loader *ld, json_t *o, uint64_t t)
 	if (!e || strcmp(e, FL_EV_WAIT))
 		return;
 	w = PUSH(ld, waits, nwaits, capwaits);
+	fl_model_wait_of(o, t, w);
+}
+
+void fl_model_wait_of(json_t *o, uint64_t t, struct fl_wait_ev *w)
+{
 	w->t = t;
 	w->child = (int32_t)fl_json_get_int(o, FL_K_CHILD, -1);
 	w->status = fl_json_get_int(o, FL_K_STATUS, -1);
 	w->signal = fl_json_get_int(o, FL_K_SIGNAL, 0);
+	w->ru.minflt = fl_json_get_int(o, FL_K_RU_MINFLT, -1);
+	w->ru.majflt = fl_json_get_int(o, FL_K_RU_MAJFLT, -1);
+	w->ru.utime_ns = fl_json_get_int(o, FL_K_RU_UTIME, -1);
+	w->ru.stime_ns = fl_json_get_int(o, FL_K_RU_STIME, -1);
+	w->ru.inblock = fl_json_get_int(o, FL_K_RU_INBLOCK, -1);
+	if (w->ru.inblock > INT64_MAX / 512)
+		w->ru.inblock = -1;
 }
 
 static int on_event(void *ctx, enum fl_ev ev, json_t *o, const struct fl_reader_loc *loc)

@@ -13,5 +13,7 @@
  * image's nerrors.
  */
 struct fl_proc *fl_model_load_file(struct fl_model *m, const char *path);
+/* A wait line's fields (also record's reaped lines), t as given. */
+void fl_model_wait_of(json_t *o, uint64_t t, struct fl_wait_ev *w);
 
 #endif

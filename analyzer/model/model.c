@@ -187,6 +187,7 @@ void fl_model_release(struct fl_model *m)
 		proc_free(m->procs[i]);
 	free(m->procs);
 	free(m->roots);
+	free(m->reaped);
 	if (m->priv) {
 		for (c = m->priv->chunks; c; c = next) {
 			next = c->next;

@@ -364,11 +364,20 @@ struct fl_fork_ev {
 	uint8_t kind; /* enum fl_link */
 };
 
-/* The program reaped a child (wait family): how that child ended. */
+/* Resource figures of a process, -1 each when unknown. */
+struct fl_rusage {
+	int64_t minflt, majflt, utime_ns, stime_ns, inblock;
+};
+
+/* The program (or record) reaped a child (wait family): how that child
+ * ended, and what wait4 said it used (its own figures and its reaped
+ * children's, to its very end). */
 struct fl_wait_ev {
-	uint64_t t;
+	uint64_t t; /* in the reaper's trace: its clock; in record's file: realtime */
 	int32_t child;
 	int64_t status, signal; /* -1 / 0 when absent */
+	struct fl_rusage ru;	/* all -1 when the call gave none (waitid) */
+	int32_t reaper;		/* record's file only: record's pid */
 };
 
 struct fl_exec_ev {
@@ -409,7 +418,12 @@ struct fl_exit {
 	int64_t status, signal;
 	int64_t ru_minflt, ru_majflt, ru_utime_ns, ru_stime_ns, ru_maxrss_kb;
 	int64_t ru_inblock; /* 512-byte blocks read from storage, -1 unknown */
-	int from_wait;	    /* known only from the parent's wait line (SIGKILL) */
+	/* getrusage(RUSAGE_CHILDREN) at the exit line, -1 each when absent */
+	struct fl_rusage children;
+	int from_wait; /* known only from the parent's wait line (SIGKILL) */
+	/* the ru_ figures (but maxrss) are the reaper's wait4 figures less the
+	 * children's: they count the process to its end, after its exit line */
+	int ru_reaped;
 };
 
 /* One process image: one trace file. */
@@ -529,6 +543,10 @@ struct fl_model {
 	size_t nprocs;
 	struct fl_proc **roots;
 	size_t nroots;
+	/* record's own reaping of the programs it ran (FL_TRACE_REAPED_FILE):
+	 * t is realtime */
+	struct fl_wait_ev *reaped;
+	size_t nreaped, capreaped;
 	uint64_t nevents;
 	unsigned long nerrors; /* bad lines and unusable files */
 	struct fl_model_priv *priv;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "model/load.h"
+#include "model/reaped.h"
 #include "read/reader.h"
 #include "util/diag.h"
 #include "util/xalloc.h"
@@ -80,6 +81,7 @@ static void link_tree(struct fl_model *m)
 			par->exit.ru_minflt = par->exit.ru_majflt = -1;
 			par->exit.ru_utime_ns = par->exit.ru_stime_ns = par->exit.ru_maxrss_kb = -1;
 			par->exit.ru_inblock = -1;
+			fl_rusage_unknown(&par->exit.children);
 		}
 		if (par)
 			add_child(par, p);
@@ -87,44 +89,6 @@ static void link_tree(struct fl_model *m)
 			m->roots = fl_xrealloc(m->roots, (m->nroots + 1) * sizeof(*m->roots));
 			m->roots[m->nroots++] = p;
 		}
-	}
-}
-
-/* A process killed by SIGKILL writes no exit line; the parent that reaped
- * it wrote a wait line with the signal. Take the first wait for this pid
- * by its parent at or after the image started. */
-static void exits_from_waits(struct fl_model *m)
-{
-	for (size_t i = 0; i < m->nprocs; i++) {
-		struct fl_proc *p = m->procs[i];
-		const struct fl_wait_ev *best = NULL;
-		uint64_t best_at = UINT64_MAX;
-		if (p->exit.present)
-			continue;
-		for (size_t j = 0; j < m->nprocs; j++) {
-			const struct fl_proc *r = m->procs[j];
-			if (r->pid != p->ppid)
-				continue;
-			for (size_t k = 0; k < r->nwaits; k++) {
-				uint64_t at = r->start_realtime_ns + r->waits[k].t;
-				if (r->waits[k].child == p->pid && at >= p->start_realtime_ns &&
-				    at < best_at) {
-					best = &r->waits[k];
-					best_at = at;
-				}
-			}
-		}
-		if (!best)
-			continue;
-		p->exit.present = 1;
-		p->exit.from_wait = 1;
-		p->exit.how = best->signal > 0 ? "signal" : "exit";
-		p->exit.t = p->end_t;
-		p->exit.status = best->signal > 0 ? -1 : best->status;
-		p->exit.signal = best->signal;
-		p->exit.ru_minflt = p->exit.ru_majflt = -1;
-		p->exit.ru_utime_ns = p->exit.ru_stime_ns = p->exit.ru_maxrss_kb = -1;
-		p->exit.ru_inblock = -1;
 	}
 }
 
@@ -152,6 +116,8 @@ int fl_model_load(struct fl_model *m, const char *path)
 	if (!m->nprocs)
 		return fl_error("no usable trace in '%s'", path);
 	link_tree(m);
-	exits_from_waits(m);
+	fl_model_load_reaped(m, path);
+	fl_model_exits_from_waits(m);
+	fl_model_apply_reaped(m);
 	return 0;
 }

@@ -230,6 +230,12 @@ static json_t *proc_json(const struct fl_proc *p, const struct pfacts *f)
 	json_object_set_new(j, "majflt", int_or_null(f->majflt));
 	json_object_set_new(j, "ru_minflt", int_or_null(f->ru_minflt));
 	json_object_set_new(j, "ru_majflt", int_or_null(f->ru_majflt));
+	/* where the ru_ figures and cpu_ns end: at the reaper's wait4 (the
+	 * process's very end) or at its own exit line */
+	json_object_set_new(j, "ru_source",
+			    f->ru_minflt < 0	? json_null()
+			    : p->exit.ru_reaped ? json_string("wait4")
+						: json_string("exit line"));
 	json_object_set_new(j, "killed", json_boolean(!p->exit.present || p->exit.from_wait));
 	return j;
 }

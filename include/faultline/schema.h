@@ -29,6 +29,11 @@
 /* With FAULTLINE_COMPRESS=1 the file is "<pid>.ndjson.zst": the same lines
  * as zstd frames, one per flush (the reader takes both). */
 #define FL_TRACE_ZST_EXT ".ndjson.zst"
+/* record's own file in a trace directory: a line per program it ran and
+ * reaped, {"pid": record's, "child", "realtime_ns", "status", "signal",
+ * "ru_minflt", "ru_majflt", "ru_utime_ns", "ru_stime_ns", "ru_inblock"} */
+#define FL_TRACE_REAPED_FILE "reaped.jsonl"
+#define FL_K_REALTIME "realtime_ns"
 
 /* Environment variables read by the shim (and set by `faultline record`). */
 #define FL_ENV_OUT "FAULTLINE_OUT"	 /* trace directory */
@@ -217,6 +222,14 @@
 /* exit: getrusage ru_inblock, 512-byte blocks read from storage: the
  * read_bytes of /proc/self/io, readahead included */
 #define FL_K_RU_INBLOCK "ru_inblock"
+/* exit: getrusage(RUSAGE_CHILDREN), the children reaped before the exit
+ * line. wait4 gives a reaped child's figures with its own reaped children's
+ * added: these take them off again. */
+#define FL_K_RU_C_MINFLT "ru_c_minflt"
+#define FL_K_RU_C_MAJFLT "ru_c_majflt"
+#define FL_K_RU_C_UTIME "ru_c_utime_ns"
+#define FL_K_RU_C_STIME "ru_c_stime_ns"
+#define FL_K_RU_C_INBLOCK "ru_c_inblock"
 
 /* note: what happened (stopped, dropped, reopened, perf_disabled, ...), why
  * (FL_K_WHY) and a number; "reopened" also says since when nothing could be

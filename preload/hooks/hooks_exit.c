@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -27,28 +28,24 @@ static int program_reaps(void)
 	return fl_state == FL_READY && fl_tls_guard != FL_GUARD_INTERNAL;
 }
 
-static void reaped(pid_t pid, int status)
+static void reaped(pid_t pid, int status, const struct rusage *ru)
 {
 	if (pid <= 0 || !program_reaps() || fl_proc_in_vfork_child() ||
 	    !(WIFEXITED(status) || WIFSIGNALED(status)))
 		return;
 	fl_tls_guard++;
 	fl_writer_lock();
-	fl_lines_wait(pid, status);
+	fl_lines_wait(pid, status, ru);
 	fl_writer_unlock();
 	fl_tls_guard--;
 }
 
+/* waitpid is wait4 without the rusage (glibc makes the same system call):
+ * the shim asks for it, so that the wait line has the child's whole-life
+ * figures, the faults and CPU after its own exit line included. */
 FL_EXPORT pid_t waitpid(pid_t pid, int *status, int options)
 {
-	int st = 0;
-	pid_t r = REAL(waitpid)(pid, &st, options);
-	int err = errno;
-	if (status && r > 0)
-		*status = st;
-	reaped(r, st);
-	errno = err;
-	return r;
+	return wait4(pid, status, options, NULL);
 }
 
 FL_EXPORT pid_t wait(int *status)
@@ -59,11 +56,14 @@ FL_EXPORT pid_t wait(int *status)
 FL_EXPORT pid_t wait4(pid_t pid, int *status, int options, struct rusage *ru)
 {
 	int st = 0;
-	pid_t r = REAL(wait4)(pid, &st, options, ru);
+	struct rusage own = {0}; /* read only when the kernel filled it (r > 0) */
+	pid_t r = REAL(wait4)(pid, &st, options, &own);
 	int err = errno;
 	if (status && r > 0)
 		*status = st;
-	reaped(r, st);
+	if (ru && r > 0)
+		*ru = own;
+	reaped(r, st, &own);
 	errno = err;
 	return r;
 }
@@ -83,8 +83,8 @@ FL_EXPORT int waitid(idtype_t type, id_t id, siginfo_t *info, int options)
 		else if (info->si_code == CLD_KILLED || info->si_code == CLD_DUMPED)
 			st = (info->si_status & 0x7f) | (info->si_code == CLD_DUMPED ? 0x80 : 0);
 		else
-			st = 0x7f; /* stopped: not an end */
-		reaped(info->si_pid, st);
+			st = 0x7f;		/* stopped: not an end */
+		reaped(info->si_pid, st, NULL); /* glibc's waitid asks for no rusage */
 	}
 	errno = err;
 	return r;

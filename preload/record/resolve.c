@@ -93,7 +93,6 @@ int fl_resolve_all(const char **missing)
 	RESOLVE(posix_spawnp);
 	RESOLVE(popen);
 	RESOLVE(system);
-	RESOLVE(waitpid);
 	RESOLVE(wait4);
 	RESOLVE(waitid);
 	RESOLVE(_exit);

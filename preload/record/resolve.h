@@ -62,7 +62,6 @@ struct fl_real {
 			    const posix_spawnattr_t *, char *const[], char *const[]);
 	FILE *(*popen)(const char *, const char *);
 	int (*system)(const char *);
-	pid_t (*waitpid)(pid_t, int *, int);
 	pid_t (*wait4)(pid_t, int *, int, struct rusage *);
 	int (*waitid)(idtype_t, id_t, siginfo_t *, int);
 	void (*_exit)(int);

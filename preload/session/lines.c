@@ -16,6 +16,21 @@
 #include "trace/clock.h"
 #include "trace/writer.h"
 
+static uint64_t ns_of(const struct timeval *tv)
+{
+	return (uint64_t)tv->tv_sec * 1000000000u + (uint64_t)tv->tv_usec * 1000u;
+}
+
+/* The figures exit and wait lines share. */
+static void put_rusage(struct fl_out *o, const struct rusage *ru)
+{
+	fl_out_u64(o, FL_K_RU_MINFLT, (uint64_t)ru->ru_minflt);
+	fl_out_u64(o, FL_K_RU_MAJFLT, (uint64_t)ru->ru_majflt);
+	fl_out_u64(o, FL_K_RU_UTIME, ns_of(&ru->ru_utime));
+	fl_out_u64(o, FL_K_RU_STIME, ns_of(&ru->ru_stime));
+	fl_out_u64(o, FL_K_RU_INBLOCK, (uint64_t)ru->ru_inblock);
+}
+
 void fl_lines_exit(const char *how, int status, int sig, int core)
 {
 	struct fl_out *o = fl_writer_out();
@@ -27,16 +42,17 @@ void fl_lines_exit(const char *how, int status, int sig, int core)
 	if (sig)
 		fl_out_bool(o, FL_K_CORE, core);
 	if (syscall(SYS_getrusage, RUSAGE_SELF, &ru) == 0) {
-		fl_out_u64(o, FL_K_RU_MINFLT, (uint64_t)ru.ru_minflt);
-		fl_out_u64(o, FL_K_RU_MAJFLT, (uint64_t)ru.ru_majflt);
-		fl_out_u64(o, FL_K_RU_UTIME,
-			   (uint64_t)ru.ru_utime.tv_sec * 1000000000u +
-			       (uint64_t)ru.ru_utime.tv_usec * 1000u);
-		fl_out_u64(o, FL_K_RU_STIME,
-			   (uint64_t)ru.ru_stime.tv_sec * 1000000000u +
-			       (uint64_t)ru.ru_stime.tv_usec * 1000u);
+		put_rusage(o, &ru);
 		fl_out_u64(o, FL_K_RU_MAXRSS, (uint64_t)ru.ru_maxrss);
-		fl_out_u64(o, FL_K_RU_INBLOCK, (uint64_t)ru.ru_inblock);
+	}
+	/* The children reaped so far: the parent's wait4 will give this
+	 * process's figures with theirs added, and the analyzer takes them off. */
+	if (syscall(SYS_getrusage, RUSAGE_CHILDREN, &ru) == 0) {
+		fl_out_u64(o, FL_K_RU_C_MINFLT, (uint64_t)ru.ru_minflt);
+		fl_out_u64(o, FL_K_RU_C_MAJFLT, (uint64_t)ru.ru_majflt);
+		fl_out_u64(o, FL_K_RU_C_UTIME, ns_of(&ru.ru_utime));
+		fl_out_u64(o, FL_K_RU_C_STIME, ns_of(&ru.ru_stime));
+		fl_out_u64(o, FL_K_RU_C_INBLOCK, (uint64_t)ru.ru_inblock);
 	}
 	fl_out_end(o);
 	fl_writer_write(1);
@@ -77,7 +93,7 @@ void fl_lines_exec(const char *path, char *const *argv, int result, int err, uin
 	fl_out_end(o);
 }
 
-void fl_lines_wait(int64_t child, int status)
+void fl_lines_wait(int64_t child, int status, const struct rusage *ru)
 {
 	struct fl_out *o = fl_writer_out();
 	if (fl_trace.stopped)
@@ -93,6 +109,8 @@ void fl_lines_wait(int64_t child, int status)
 		fl_out_i64(o, FL_K_SIGNAL, WTERMSIG(status));
 		fl_out_bool(o, FL_K_CORE, WCOREDUMP(status) != 0);
 	}
+	if (ru)
+		put_rusage(o, ru);
 	fl_out_end(o);
 	fl_writer_write(0);
 }

@@ -15,7 +15,10 @@ void fl_lines_fork(int64_t child, const char *kind, uint64_t t, uint64_t seq);
 /* An "exec" line (result 0 before the call, -1 after a failure). */
 void fl_lines_exec(const char *path, char *const *argv, int result, int err, uint64_t t,
 		   uint64_t seq);
-/* A "wait" line: a child reaped, with its wait status. */
-void fl_lines_wait(int64_t child, int status);
+struct rusage;
+/* A "wait" line: a child reaped, with its wait status and, when the call
+ * gave it, the rusage wait4 returned (the child's and its reaped
+ * children's). */
+void fl_lines_wait(int64_t child, int status, const struct rusage *ru);
 
 #endif

@@ -63,13 +63,15 @@ test_expect_success 'a second record into the same directory is refused' '
 
 test_expect_success 'an existing empty directory is accepted' '
 	mkdir "$TMP/empty" && "$FL" record -q -o "$TMP/empty" -- true &&
-	test "$(ls "$TMP/empty" | wc -l)" -eq 1
+	test "$(ls "$TMP/empty" | grep -c "\.ndjson")" -eq 1 &&
+	test "$(wc -l <"$TMP/empty/reaped.jsonl")" -eq 1
 '
 
 test_expect_success '--force replaces the trace: one run, not two' '
 	"$FL" record -q --force -o "$TMP/twice" -- true &&
-	test "$(ls "$TMP/twice" | wc -l)" -eq 1 &&
-	! ls "$TMP/twice" | grep -qxF "$(cat "$TMP/before")"
+	test "$(ls "$TMP/twice" | grep -c "\.ndjson")" -eq 1 &&
+	test "$(wc -l <"$TMP/twice/reaped.jsonl")" -eq 1 &&
+	! ls "$TMP/twice" | grep -qxF "$(grep "\.ndjson" "$TMP/before")"
 '
 
 test_expect_success '--force leaves files that are not traces alone' '
@@ -92,7 +94,7 @@ test_expect_success 'two runs in the same second get different default directori
 	test "$(wc -l <"$TMP/stamps")" -eq 1 &&
 	test "$(ls "$TMP/cwd" | wc -l)" -eq 2 &&
 	for d in "$TMP"/cwd/*; do
-		test "$(ls "$d" | wc -l)" -eq 1 || exit 1
+		test "$(ls "$d" | grep -c "\.ndjson")" -eq 1 || exit 1
 	done
 '
 

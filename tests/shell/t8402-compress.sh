@@ -12,12 +12,12 @@ unset FAULTLINE_COMPRESS
 
 command -v zstdcat >/dev/null 2>&1 || { say "no zstdcat: skipped"; exit 77; }
 
-test_expect_success 'record writes only <pid>.ndjson.zst by default' '
+test_expect_success 'record writes only <pid>.ndjson.zst by default (and its reaped.jsonl)' '
 	mkdir "$TMP/z" &&
 	"$FL" record -q --large 1 -o "$TMP/z/run" -- "$PROGS/p_heap_counts" >/dev/null &&
 	ls "$TMP/z/run" >"$TMP/names" &&
-	test -s "$TMP/names" &&
-	! grep -v "^[0-9][0-9.]*\.ndjson\.zst\$" "$TMP/names"
+	grep -q "^[0-9][0-9.]*\.ndjson\.zst\$" "$TMP/names" &&
+	! grep -v -e "^[0-9][0-9.]*\.ndjson\.zst\$" -e "^reaped\.jsonl\$" "$TMP/names"
 '
 
 # names DIR: "zst" or "plain" for each trace file of DIR
@@ -35,7 +35,7 @@ test_expect_success '--no-compress and FAULTLINE_COMPRESS=0 write plain traces, 
 '
 
 test_expect_success 'zstdcat gives back NDJSON that starts with the header' '
-	mkdir -p "$TMP/u/run" &&
+	mkdir -p "$TMP/u/run" && cp "$TMP/z/run/reaped.jsonl" "$TMP/u/run/" &&
 	for f in "$TMP"/z/run/*.zst; do
 		b=$(basename "$f" .zst) &&
 		zstdcat -q "$f" >"$TMP/u/run/$b" || exit 1
