@@ -87,6 +87,21 @@ trace_cat() { zstdcat -qf -- "$@"; }
 
 is_root() { [ "$(id -u)" -eq 0 ]; }
 
+# as_uid_copies UID PROG...: copies faultline, the shim and the named test
+# programs into $TMP/bin, readable by UID, and points FL and PROGS there: a
+# clone in a private directory (mktemp's 0700, as CI's is) is not another
+# user's to read. Needs $TMP traversable by UID (chmod 711).
+as_uid_copies() {
+	_uid=$1
+	shift
+	mkdir -p "$TMP/bin" && cp "$FL" "$LIB" "$TMP/bin/" || return 1
+	for _p in "$@"; do
+		cp "$PROGS/$_p" "$TMP/bin/" || return 1
+	done
+	chmod 755 "$TMP/bin" && chmod a+rX "$TMP/bin"/* &&
+	FL=$TMP/bin/faultline && LIB=$TMP/bin/libfaultline.so && PROGS=$TMP/bin
+}
+
 # zram_swap SIZE: a private zram swap device for this test (root only),
 # torn down (and $TMP removed) at exit; skips the test where it cannot be set up.
 zram_swap() {

@@ -8,6 +8,7 @@ is_root || skip_all "needs root to switch to uid 65534"
 command -v setpriv >/dev/null || skip_all "no setpriv"
 NOBODY="setpriv --reuid=65534 --regid=65534 --clear-groups"
 chmod 711 "$TMP" && mkdir "$TMP/nr" && chown 65534:65534 "$TMP/nr" || skip_all "cannot prepare a directory for uid 65534"
+as_uid_copies 65534 p_probe_touch p_probe_fork p_probe_wss || skip_all "cannot copy the binaries for uid 65534"
 $NOBODY test -r "$LIB" -a -x "$FL" -a -x "$PROGS/p_probe_touch" ||
 	skip_all "the build directory is not readable by uid 65534"
 
