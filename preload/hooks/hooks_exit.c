@@ -40,20 +40,12 @@ static void reaped(pid_t pid, int status, const struct rusage *ru)
 	fl_tls_guard--;
 }
 
-/* waitpid is wait4 without the rusage (glibc makes the same system call):
- * the shim asks for it, so that the wait line has the child's whole-life
- * figures, the faults and CPU after its own exit line included. */
-FL_EXPORT pid_t waitpid(pid_t pid, int *status, int options)
-{
-	return wait4(pid, status, options, NULL);
-}
-
-FL_EXPORT pid_t wait(int *status)
-{
-	return waitpid(-1, status, 0);
-}
-
-FL_EXPORT pid_t wait4(pid_t pid, int *status, int options, struct rusage *ru)
+/* The wait family but waitid: one wait4, with the rusage asked for whether
+ * the caller wants it or not (waitpid and wait make the same system call
+ * without it), so that the wait line has the child's whole-life figures,
+ * the faults and CPU after its own exit line included. Called directly,
+ * not through the exported names, which a program may define itself. */
+static pid_t traced_wait4(pid_t pid, int *status, int options, struct rusage *ru)
 {
 	int st = 0;
 	struct rusage own = {0}; /* read only when the kernel filled it (r > 0) */
@@ -68,9 +60,24 @@ FL_EXPORT pid_t wait4(pid_t pid, int *status, int options, struct rusage *ru)
 	return r;
 }
 
+FL_EXPORT pid_t waitpid(pid_t pid, int *status, int options)
+{
+	return traced_wait4(pid, status, options, NULL);
+}
+
+FL_EXPORT pid_t wait(int *status)
+{
+	return traced_wait4(-1, status, 0, NULL);
+}
+
+FL_EXPORT pid_t wait4(pid_t pid, int *status, int options, struct rusage *ru)
+{
+	return traced_wait4(pid, status, options, ru);
+}
+
 FL_EXPORT pid_t wait3(int *status, int options, struct rusage *ru)
 {
-	return wait4(-1, status, options, ru);
+	return traced_wait4(-1, status, options, ru);
 }
 
 FL_EXPORT int waitid(idtype_t type, id_t id, siginfo_t *info, int options)
