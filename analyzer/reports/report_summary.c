@@ -180,6 +180,12 @@ static void facts(const struct fl_proc *p, struct pfacts *f)
 	f->cpu_ns = ru_own(p, get_cpu);
 }
 
+/* An image that exec'd: its figures end at the exec, exactly. */
+static int ended_by_exec(const struct fl_proc *p)
+{
+	return p->exit.present && p->exit.how && !strcmp(p->exit.how, "exec");
+}
+
 static json_t *int_or_null(int64_t v)
 {
 	return v >= 0 ? json_integer(v) : json_null();
@@ -235,6 +241,7 @@ static json_t *proc_json(const struct fl_proc *p, const struct pfacts *f)
 	json_object_set_new(j, "ru_source",
 			    f->ru_minflt < 0	? json_null()
 			    : p->exit.ru_reaped ? json_string("wait4")
+			    : ended_by_exec(p)	? json_string("exec")
 						: json_string("exit line"));
 	json_object_set_new(j, "killed", json_boolean(!p->exit.present || p->exit.from_wait));
 	return j;
@@ -492,7 +499,8 @@ json_t *fl_report_summary(const struct fl_model *m, const struct fl_report_opts 
 	uint64_t t0 = UINT64_MAX, t1 = 0, nfaults = 0;
 	int64_t peak_rss = -1, peak_vsz = -1, vm_peak = -1, perf_min = -1, perf_maj = -1,
 		ru_min = -1, ru_maj = -1, cpu = -1, kernel_min = -1;
-	int64_t rss_shim = -1; /* faultline's resident bytes in the peak RSS process */
+	int64_t rss_shim = -1;		  /* faultline's resident bytes in the peak RSS process */
+	size_t n_ru = 0, n_ru_reaped = 0; /* processes with ru_ figures; from wait4 */
 	const char *rss_key = NULL, *rss_from = NULL, *vsz_from = NULL;
 	size_t n = 0;
 	memset(&tot, 0, sizeof(tot));
@@ -536,6 +544,8 @@ json_t *fl_report_summary(const struct fl_model *m, const struct fl_report_opts 
 		ADD(cpu, f.cpu_ns);
 		ADD(kernel_min, fl_report_kernel_minflt(p));
 #undef ADD
+		if (f.ru_minflt >= 0 && !ended_by_exec(p))
+			n_ru_reaped += p->exit.ru_reaped, n_ru++;
 		nfaults += p->nfaults;
 		json_array_append_new(procs, proc_json(p, &f));
 	}
@@ -576,6 +586,12 @@ json_t *fl_report_summary(const struct fl_model *m, const struct fl_report_opts 
 	json_object_set_new(faults, "perf_major", int_or_null(perf_maj));
 	json_object_set_new(faults, "rusage_minor", int_or_null(ru_min));
 	json_object_set_new(faults, "rusage_major", int_or_null(ru_maj));
+	/* where the processes' getrusage figures end (per_process ru_source) */
+	json_object_set_new(faults, "rusage_source",
+			    !n_ru		  ? json_null()
+			    : n_ru_reaped == n_ru ? json_string("wait4")
+			    : n_ru_reaped	  ? json_string("mixed")
+						  : json_string("exit line"));
 	json_object_set_new(faults, "samples", json_integer((json_int_t)nfaults));
 	json_object_set_new(r, "faults", faults);
 	json_object_set_new(r, "per_process", procs);
@@ -679,9 +695,14 @@ static void render_maps_and_faults(json_t *maps, json_t *faults, FILE *f)
 	fprintf(f, "%s madvise, %s brk\n",
 		opt_count(b1, sizeof(b1), json_object_get(maps, "madvise")),
 		opt_count(b2, sizeof(b2), json_object_get(maps, "brk")));
-	fprintf(f, "Page faults: minor %s / major %s (getrusage);",
+	const char *src = json_string_value(json_object_get(faults, "rusage_source"));
+	fprintf(f, "Page faults: minor %s / major %s (getrusage%s);",
 		opt_count(b1, sizeof(b1), json_object_get(faults, "rusage_minor")),
-		opt_count(b2, sizeof(b2), json_object_get(faults, "rusage_major")));
+		opt_count(b2, sizeof(b2), json_object_get(faults, "rusage_major")),
+		!src			? ""
+		: !strcmp(src, "wait4") ? ", exec to exit"
+		: !strcmp(src, "mixed") ? ", some processes to their exit lines only"
+					: ", to the exit lines");
 	fprintf(f, "\n             minor %s / major %s (perf, user mode); %s samples\n",
 		opt_count(b3, sizeof(b3), json_object_get(faults, "perf_minor")),
 		opt_count(b4, sizeof(b4), json_object_get(faults, "perf_major")),

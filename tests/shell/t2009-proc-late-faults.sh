@@ -48,7 +48,9 @@ test_expect_success 'reaped by record itself: the program run directly' '
 	want=$(jq -r .ru_minflt "$TMP/d/reaped.jsonl") &&
 	got=$(ru "$TMP/d.json" p_proc_late_faults ru_minflt) &&
 	echo "record wait4 $want, faultline $got" &&
-	test "$got" = "$want"
+	test "$got" = "$want" &&
+	jq -e ".sections.summary.faults.rusage_source == \"wait4\"" "$TMP/d.json" >/dev/null &&
+	"$FL_SAN" report --section summary "$TMP/d" | grep "^Page faults: minor .*(getrusage, exec to exit)"
 '
 
 test_expect_success 'a bad line in reaped.jsonl: an error with file and line, the rest read' '
