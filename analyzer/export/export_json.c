@@ -270,12 +270,14 @@ static json_t *proc_head(const struct fl_proc *p)
 	    "start_realtime_ns", u64(p->start_realtime_ns), "end_t", u64(p->end_t), "children",
 	    kids, "exit",
 	    e->present
-		? json_pack("{s:o, s:s?, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "t", u64(e->t), "how",
-			    e->how, "status", (json_int_t)e->status, "signal",
+		? json_pack("{s:o, s:s?, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:b}", "t", u64(e->t),
+			    "how", e->how, "status", (json_int_t)e->status, "signal",
 			    (json_int_t)e->signal, "ru_minflt", (json_int_t)e->ru_minflt,
 			    "ru_majflt", (json_int_t)e->ru_majflt, "ru_utime_ns",
 			    (json_int_t)e->ru_utime_ns, "ru_stime_ns", (json_int_t)e->ru_stime_ns,
-			    "ru_maxrss_kb", (json_int_t)e->ru_maxrss_kb)
+			    "ru_maxrss_kb", (json_int_t)e->ru_maxrss_kb,
+			    /* the ru_ figures (but maxrss) from the reaper's wait4 */
+			    "ru_reaped", e->ru_reaped)
 		: json_null());
 }
 
