@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "render/html.h"
+#include "reports/report_summary.h"
 
 static void tile(struct html_ctx *c, const char *label, json_t *v, enum html_fig_kind kind,
 		 const char *fmt, ...)
@@ -172,7 +173,7 @@ static void summary_words(struct html_ctx *c, json_t *sum)
 		fputs(" minor and ", c->f);
 		html_figf(c, json_object_get(faults, "rusage_major"), HTML_FIG_COUNT, "[s,s,s,s]",
 			  "sections", "summary", "faults", "rusage_major");
-		fputs(" major page faults (getrusage).", c->f);
+		fprintf(c->f, " major page faults (%s).", fl_report_rusage_span(faults));
 	}
 	fputs("</p>\n", c->f);
 	class_words(c);

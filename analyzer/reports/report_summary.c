@@ -612,6 +612,18 @@ static const char *opt_count(char *b, size_t len, json_t *v)
 	return json_is_integer(v) ? fl_fmt_count(b, len, (uint64_t)json_integer_value(v)) : "n/a";
 }
 
+const char *fl_report_rusage_span(const json_t *faults)
+{
+	const char *src = json_string_value(json_object_get(faults, "rusage_source"));
+	if (!src)
+		return "getrusage";
+	if (!strcmp(src, "wait4"))
+		return "getrusage, exec to exit";
+	if (!strcmp(src, "mixed"))
+		return "getrusage, some processes to their exit lines only";
+	return "getrusage, to the exit lines";
+}
+
 /* Processes, times and peak memory. */
 static void render_run(json_t *sec, FILE *f)
 {
@@ -695,14 +707,10 @@ static void render_maps_and_faults(json_t *maps, json_t *faults, FILE *f)
 	fprintf(f, "%s madvise, %s brk\n",
 		opt_count(b1, sizeof(b1), json_object_get(maps, "madvise")),
 		opt_count(b2, sizeof(b2), json_object_get(maps, "brk")));
-	const char *src = json_string_value(json_object_get(faults, "rusage_source"));
-	fprintf(f, "Page faults: minor %s / major %s (getrusage%s);",
+	fprintf(f, "Page faults: minor %s / major %s (%s);",
 		opt_count(b1, sizeof(b1), json_object_get(faults, "rusage_minor")),
 		opt_count(b2, sizeof(b2), json_object_get(faults, "rusage_major")),
-		!src			? ""
-		: !strcmp(src, "wait4") ? ", exec to exit"
-		: !strcmp(src, "mixed") ? ", some processes to their exit lines only"
-					: ", to the exit lines");
+		fl_report_rusage_span(faults));
 	fprintf(f, "\n             minor %s / major %s (perf, user mode); %s samples\n",
 		opt_count(b3, sizeof(b3), json_object_get(faults, "perf_minor")),
 		opt_count(b4, sizeof(b4), json_object_get(faults, "perf_major")),

@@ -50,7 +50,9 @@ test_expect_success 'reaped by record itself: the program run directly' '
 	echo "record wait4 $want, faultline $got" &&
 	test "$got" = "$want" &&
 	jq -e ".sections.summary.faults.rusage_source == \"wait4\"" "$TMP/d.json" >/dev/null &&
-	"$FL_SAN" report --section summary "$TMP/d" | grep "^Page faults: minor .*(getrusage, exec to exit)"
+	"$FL_SAN" report --section summary "$TMP/d" | grep "^Page faults: minor .*(getrusage, exec to exit)" &&
+	"$FL_SAN" report --html "$TMP/d.html" "$TMP/d" &&
+	grep -q "major page faults (getrusage, exec to exit)" "$TMP/d.html"
 '
 
 test_expect_success 'a bad line in reaped.jsonl: an error with file and line, the rest read' '
