@@ -681,6 +681,9 @@ const struct fl_stack *fl_proc_stack(const struct fl_proc *p, uint32_t id);
 /* The last counters / heap tick, or NULL. */
 const struct fl_counters *fl_proc_last_counters(const struct fl_proc *p);
 const struct fl_heap_tick *fl_proc_last_heap(const struct fl_proc *p);
+/* Whether the image ended by exec: its getrusage figures end there, and
+ * the pid's next image goes on counting. */
+int fl_proc_ended_by_exec(const struct fl_proc *p);
 /* The probe by name (FL_PROBE_*), or NULL when the header does not list it. */
 const struct fl_probe *fl_proc_probe(const struct fl_proc *p, const char *name);
 /* Wall-clock ns of a trace time. */

@@ -123,6 +123,11 @@ const struct fl_heap_tick *fl_proc_last_heap(const struct fl_proc *p)
 	return p->nheap ? &p->heap[p->nheap - 1] : NULL;
 }
 
+int fl_proc_ended_by_exec(const struct fl_proc *p)
+{
+	return p->exit.present && p->exit.how && !strcmp(p->exit.how, "exec");
+}
+
 const struct fl_probe *fl_proc_probe(const struct fl_proc *p, const char *name)
 {
 	for (size_t i = 0; i < p->nprobes; i++)

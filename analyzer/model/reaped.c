@@ -83,16 +83,40 @@ void fl_model_load_reaped(struct fl_model *m, const char *dir)
 
 /* ---- the figures ---- */
 
-/* The last image of p's pid: an image that ended by exec has a successor. */
-static int is_last_image(const struct fl_proc *p)
-{
-	return !(p->exit.present && p->exit.how && !strcmp(p->exit.how, "exec"));
-}
-
 static int has_figures(const struct fl_rusage *r)
 {
 	return r->minflt >= 0 && r->majflt >= 0 && r->utime_ns >= 0 && r->stime_ns >= 0 &&
 	       r->inblock >= 0;
+}
+
+void fl_exit_forget_rusage(struct fl_exit *e)
+{
+	e->ru_minflt = e->ru_majflt = e->ru_utime_ns = e->ru_stime_ns = e->ru_maxrss_kb = -1;
+	e->ru_inblock = -1;
+	e->children.minflt = e->children.majflt = e->children.utime_ns = -1;
+	e->children.stime_ns = e->children.inblock = -1;
+}
+
+/* The images sorted by pid, for finding a process's reapers without a
+ * pass over every image per process (a build makes thousands). */
+static int cmp_pid(const void *a, const void *b)
+{
+	const struct fl_proc *x = *(struct fl_proc *const *)a, *y = *(struct fl_proc *const *)b;
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+/* The first image of pid in the index (n long), or n. */
+static size_t first_of_pid(struct fl_proc *const *idx, size_t n, int32_t pid)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (idx[mid]->pid < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
 }
 
 /* The wait, among n, that reaped p: the first for its pid at or after it
@@ -111,14 +135,15 @@ static const struct fl_wait_ev *first_wait(const struct fl_proc *p, const struct
 	return best;
 }
 
-static const struct fl_wait_ev *reaping(const struct fl_model *m, const struct fl_proc *p)
+/* The wait that reaped p: by an image of its parent's pid, or by record. */
+static const struct fl_wait_ev *reaping(const struct fl_model *m, struct fl_proc *const *idx,
+					const struct fl_proc *p)
 {
 	const struct fl_wait_ev *best = NULL, *w;
 	uint64_t best_at = UINT64_MAX;
-	for (size_t j = 0; j < m->nprocs; j++) {
-		const struct fl_proc *r = m->procs[j];
-		if (r->pid != p->ppid)
-			continue;
+	for (size_t j = first_of_pid(idx, m->nprocs, p->ppid);
+	     j < m->nprocs && idx[j]->pid == p->ppid; j++) {
+		const struct fl_proc *r = idx[j];
 		w = first_wait(p, r->waits, r->nwaits, r->start_realtime_ns, &best_at);
 		if (w)
 			best = w;
@@ -142,66 +167,68 @@ static int pid_made_children(const struct fl_proc *p)
 	return 0;
 }
 
-void fl_rusage_unknown(struct fl_rusage *r)
+/* A process killed by SIGKILL writes no exit line; its reaper saw how it
+ * ended. */
+static void exit_from_wait(struct fl_proc *p, const struct fl_wait_ev *w)
 {
-	r->minflt = r->majflt = r->utime_ns = r->stime_ns = r->inblock = -1;
+	p->exit.present = 1;
+	p->exit.from_wait = 1;
+	p->exit.how = w->signal > 0 ? "signal" : "exit";
+	p->exit.t = p->end_t;
+	p->exit.status = w->signal > 0 ? -1 : w->status;
+	p->exit.signal = w->signal;
+	fl_exit_forget_rusage(&p->exit);
 }
 
-/* A process killed by SIGKILL writes no exit line; the parent (or record)
- * that reaped it saw how it ended. */
-void fl_model_exits_from_waits(struct fl_model *m)
+/* The reaper's figures, less the children's, as p's own where both are
+ * known. */
+static void figures_from_wait(struct fl_proc *p, const struct fl_wait_ev *w)
 {
-	for (size_t i = 0; i < m->nprocs; i++) {
-		struct fl_proc *p = m->procs[i];
-		const struct fl_wait_ev *best;
-		if (p->exit.present || !(best = reaping(m, p)))
-			continue;
-		p->exit.present = 1;
-		p->exit.from_wait = 1;
-		p->exit.how = best->signal > 0 ? "signal" : "exit";
-		p->exit.t = p->end_t;
-		p->exit.status = best->signal > 0 ? -1 : best->status;
-		p->exit.signal = best->signal;
-		p->exit.ru_minflt = p->exit.ru_majflt = -1;
-		p->exit.ru_utime_ns = p->exit.ru_stime_ns = p->exit.ru_maxrss_kb = -1;
-		p->exit.ru_inblock = -1;
-		fl_rusage_unknown(&p->exit.children);
-	}
+	struct fl_exit *e = &p->exit;
+	struct fl_rusage own, kids = {0, 0, 0, 0, 0};
+	if (fl_proc_ended_by_exec(p) || !has_figures(&w->ru))
+		return;
+	if (!e->from_wait && has_figures(&e->children))
+		kids = e->children;
+	else if (pid_made_children(p))
+		return; /* its children's share is unknown */
+	own.minflt = w->ru.minflt - kids.minflt;
+	own.majflt = w->ru.majflt - kids.majflt;
+	own.utime_ns = w->ru.utime_ns - kids.utime_ns;
+	own.stime_ns = w->ru.stime_ns - kids.stime_ns;
+	own.inblock = w->ru.inblock - kids.inblock;
+	/* Never less than the exit line saw: a wait that is not this
+	 * process's (a reused pid) is not taken. */
+	if (!e->from_wait && (own.minflt < e->ru_minflt || own.majflt < e->ru_majflt ||
+			      own.utime_ns < e->ru_utime_ns || own.stime_ns < e->ru_stime_ns ||
+			      own.inblock < e->ru_inblock))
+		return;
+	if (!has_figures(&own))
+		return;
+	e->ru_minflt = own.minflt;
+	e->ru_majflt = own.majflt;
+	e->ru_utime_ns = own.utime_ns;
+	e->ru_stime_ns = own.stime_ns;
+	e->ru_inblock = own.inblock;
+	e->ru_reaped = 1;
 }
 
-void fl_model_apply_reaped(struct fl_model *m)
+void fl_model_ends_from_reapers(struct fl_model *m)
 {
+	struct fl_proc **idx;
+	if (!m->nprocs)
+		return;
+	idx = fl_xmalloc(m->nprocs * sizeof(*idx));
+	memcpy(idx, m->procs, m->nprocs * sizeof(*idx));
+	qsort(idx, m->nprocs, sizeof(*idx), cmp_pid);
 	for (size_t i = 0; i < m->nprocs; i++) {
 		struct fl_proc *p = m->procs[i];
-		struct fl_exit *e = &p->exit;
-		struct fl_rusage own, kids = {0, 0, 0, 0, 0};
-		const struct fl_wait_ev *w;
-		if (!is_last_image(p) || !(w = reaping(m, p)) || !has_figures(&w->ru))
+		const struct fl_wait_ev *w = reaping(m, idx, p);
+		if (!w)
 			continue;
-		if (e->present && !e->from_wait && has_figures(&e->children))
-			kids = e->children;
-		else if (pid_made_children(p))
-			continue; /* its children's share is unknown */
-		own.minflt = w->ru.minflt - kids.minflt;
-		own.majflt = w->ru.majflt - kids.majflt;
-		own.utime_ns = w->ru.utime_ns - kids.utime_ns;
-		own.stime_ns = w->ru.stime_ns - kids.stime_ns;
-		own.inblock = w->ru.inblock - kids.inblock;
-		/* Never less than the exit line saw: a wait that is not this
-		 * process's (a reused pid) is not taken. */
-		if (e->present && !e->from_wait &&
-		    (own.minflt < e->ru_minflt || own.majflt < e->ru_majflt ||
-		     own.utime_ns < e->ru_utime_ns || own.stime_ns < e->ru_stime_ns ||
-		     own.inblock < e->ru_inblock))
-			continue;
-		if (own.minflt < 0 || own.majflt < 0 || own.utime_ns < 0 || own.stime_ns < 0 ||
-		    own.inblock < 0)
-			continue;
-		e->ru_minflt = own.minflt;
-		e->ru_majflt = own.majflt;
-		e->ru_utime_ns = own.utime_ns;
-		e->ru_stime_ns = own.stime_ns;
-		e->ru_inblock = own.inblock;
-		e->ru_reaped = 1;
+		if (!p->exit.present)
+			exit_from_wait(p, w);
+		figures_from_wait(p, w);
 	}
+	free(idx);
 }

@@ -78,10 +78,7 @@ static void link_tree(struct fl_model *m)
 			par->exit.how = "exec";
 			par->exit.t = par->end_t;
 			par->exit.status = par->exit.signal = -1;
-			par->exit.ru_minflt = par->exit.ru_majflt = -1;
-			par->exit.ru_utime_ns = par->exit.ru_stime_ns = par->exit.ru_maxrss_kb = -1;
-			par->exit.ru_inblock = -1;
-			fl_rusage_unknown(&par->exit.children);
+			fl_exit_forget_rusage(&par->exit);
 		}
 		if (par)
 			add_child(par, p);
@@ -117,7 +114,6 @@ int fl_model_load(struct fl_model *m, const char *path)
 		return fl_error("no usable trace in '%s'", path);
 	link_tree(m);
 	fl_model_load_reaped(m, path);
-	fl_model_exits_from_waits(m);
-	fl_model_apply_reaped(m);
+	fl_model_ends_from_reapers(m);
 	return 0;
 }

@@ -139,13 +139,6 @@ static uint64_t first_own_t(const struct fl_proc *p)
 	return t == UINT64_MAX || t > p->end_t ? 0 : t;
 }
 
-/* Sums a figure that getrusage gives per process, over the images that end
- * the process: an image that exec'd hands its counts on to the next one. */
-static int last_image(const struct fl_proc *p)
-{
-	return !(p->exit.present && p->exit.how && !strcmp(p->exit.how, "exec"));
-}
-
 static void add(double *acc, double v)
 {
 	if (!isnan(v))
@@ -186,7 +179,9 @@ static void run_figures(struct run *r, const struct fl_report_opts *o)
 			first = p->start_realtime_ns + first_own_t(p);
 		if (p->start_realtime_ns + p->end_t > last)
 			last = p->start_realtime_ns + p->end_t;
-		if (last_image(p) && p->exit.present) {
+		/* getrusage's figures, summed over the images that end a
+		 * process: one that exec'd hands its counts on to the next */
+		if (!fl_proc_ended_by_exec(p) && p->exit.present) {
 			add(&fig[FIG_DISK],
 			    p->exit.ru_inblock >= 0 ? 512.0 * (double)p->exit.ru_inblock : NAN);
 			add(&fig[FIG_MINFLT], known(p->exit.ru_minflt));

@@ -472,7 +472,7 @@ static int64_t exec_after(const struct fl_proc *c, const char **path)
 		*path = c->execs[0].path ? c->execs[0].path : "";
 		return (int64_t)c->execs[0].t;
 	}
-	if (c->exit.present && c->exit.how && !strcmp(c->exit.how, "exec"))
+	if (fl_proc_ended_by_exec(c))
 		return (int64_t)c->exit.t;
 	return -1;
 }

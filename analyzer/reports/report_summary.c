@@ -180,12 +180,6 @@ static void facts(const struct fl_proc *p, struct pfacts *f)
 	f->cpu_ns = ru_own(p, get_cpu);
 }
 
-/* An image that exec'd: its figures end at the exec, exactly. */
-static int ended_by_exec(const struct fl_proc *p)
-{
-	return p->exit.present && p->exit.how && !strcmp(p->exit.how, "exec");
-}
-
 static json_t *int_or_null(int64_t v)
 {
 	return v >= 0 ? json_integer(v) : json_null();
@@ -239,10 +233,10 @@ static json_t *proc_json(const struct fl_proc *p, const struct pfacts *f)
 	/* where the ru_ figures and cpu_ns end: at the reaper's wait4 (the
 	 * process's very end) or at its own exit line */
 	json_object_set_new(j, "ru_source",
-			    f->ru_minflt < 0	? json_null()
-			    : p->exit.ru_reaped ? json_string("wait4")
-			    : ended_by_exec(p)	? json_string("exec")
-						: json_string("exit line"));
+			    f->ru_minflt < 0	       ? json_null()
+			    : p->exit.ru_reaped	       ? json_string("wait4")
+			    : fl_proc_ended_by_exec(p) ? json_string("exec")
+						       : json_string("exit line"));
 	json_object_set_new(j, "killed", json_boolean(!p->exit.present || p->exit.from_wait));
 	return j;
 }
@@ -544,7 +538,7 @@ json_t *fl_report_summary(const struct fl_model *m, const struct fl_report_opts 
 		ADD(cpu, f.cpu_ns);
 		ADD(kernel_min, fl_report_kernel_minflt(p));
 #undef ADD
-		if (f.ru_minflt >= 0 && !ended_by_exec(p))
+		if (f.ru_minflt >= 0 && !fl_proc_ended_by_exec(p))
 			n_ru_reaped += p->exit.ru_reaped, n_ru++;
 		nfaults += p->nfaults;
 		json_array_append_new(procs, proc_json(p, &f));
