@@ -298,13 +298,7 @@ real_of() {
 		if length == 1 then .[0].$4 else \"entries: \\(length)\" end"
 }
 
-# real_pid_sum DIR EXE_SUFFIX FIELD: FIELD of summary.per_process summed
-# over every image of the one pid whose image's exe ends in EXE_SUFFIX: a
-# program under a wrapper such as time runs in the wrapper's forked copy,
-# which getrusage and time -v count from the fork.
+# real_pid_sum DIR EXE_SUFFIX FIELD: pid_sum (shell/lib.sh) of DIR's report.
 real_pid_sum() {
-	real_get "$1" ".sections.summary.per_process as \$p
-		| [\$p[] | select(.exe // \"\" | endswith(\"$2\")) | .pid] as \$pid
-		| if (\$pid | length) == 1 then [\$p[] | select(.pid == \$pid[0]) | .$3] | add
-		  else \"entries: \\(\$pid | length)\" end"
+	pid_sum "$1.json" "$2" "$3"
 }

@@ -87,6 +87,17 @@ trace_cat() { zstdcat -qf -- "$@"; }
 
 is_root() { [ "$(id -u)" -eq 0 ]; }
 
+# pid_sum REPORT-JSON EXE_SUFFIX FIELD: FIELD of summary.per_process summed
+# over every image of the one pid whose image's exe ends in EXE_SUFFIX: a
+# program under a wrapper such as time runs in the wrapper's forked copy,
+# which getrusage and time count from the fork.
+pid_sum() {
+	jq -r --arg x "$2" ".sections.summary.per_process as \$p
+		| [\$p[] | select(.exe // \"\" | endswith(\$x)) | .pid] as \$pid
+		| if (\$pid | length) == 1 then [\$p[] | select(.pid == \$pid[0]) | .$3] | add
+		  else \"entries: \\(\$pid | length)\" end" "$1"
+}
+
 # as_uid_copies UID PROG...: copies faultline, the shim and the named test
 # programs into $TMP/bin, readable by UID, and points FL and PROGS there: a
 # clone in a private directory (mktemp's 0700, as CI's is) is not another

@@ -9,23 +9,13 @@
 [ -x /usr/bin/time ] || skip_all "no /usr/bin/time"
 PAGES=2000
 
-# ru REPORT-JSON EXE FIELD: FIELD summed over the images of the one pid
-# whose last image's exe ends in EXE (under time, the pid was time's copy
-# before it exec'd the program: getrusage and time count both images)
-ru() {
-	jq -r --arg x "$2" ".sections.summary.per_process as \$p
-		| [\$p[] | select(.exe | endswith(\$x)) | .pid] as \$pid
-		| if (\$pid | length) == 1 then [\$p[] | select(.pid == \$pid[0]) | .$3] | add
-		  else \"entries: \\(\$pid | length)\" end" "$1"
-}
-
 test_expect_success 'reaped by record: ru_minflt counts the faults after the exit line' '
 	"$FL" record -q -o "$TMP/r" -- /usr/bin/time -f "%R %F" -o "$TMP/r.time" \
 		"$PROGS/p_proc_late_faults" $PAGES >"$TMP/r.out" &&
 	"$FL_SAN" report --json "$TMP/r" >"$TMP/r.json" &&
 	read min maj <"$TMP/r.time" &&
-	got=$(ru "$TMP/r.json" p_proc_late_faults ru_minflt) &&
-	gotmaj=$(ru "$TMP/r.json" p_proc_late_faults ru_majflt) &&
+	got=$(pid_sum "$TMP/r.json" p_proc_late_faults ru_minflt) &&
+	gotmaj=$(pid_sum "$TMP/r.json" p_proc_late_faults ru_majflt) &&
 	echo "time: minflt $min majflt $maj; faultline: ru_minflt $got ru_majflt $gotmaj" &&
 	test "$got" = "$min" && test "$gotmaj" = "$maj"
 '
@@ -36,7 +26,7 @@ test_expect_success 'the exit line alone is short by the late pages (the test ca
 			| {e, exe, ru_minflt}" | jq -s -c "{exe: .[0].exe, ru: .[-1].ru_minflt}"
 	done >"$TMP/lines" &&
 	exit_min=$(jq -r "select(.exe | endswith(\"p_proc_late_faults\")) | .ru" "$TMP/lines") &&
-	got=$(ru "$TMP/r.json" p_proc_late_faults ru_minflt) &&
+	got=$(pid_sum "$TMP/r.json" p_proc_late_faults ru_minflt) &&
 	echo "exit line $exit_min, whole life $got" &&
 	test $((got - exit_min)) -ge $PAGES
 '
@@ -46,7 +36,7 @@ test_expect_success 'reaped by record itself: the program run directly' '
 	test -s "$TMP/d/reaped.jsonl" &&
 	"$FL_SAN" report --json "$TMP/d" >"$TMP/d.json" &&
 	want=$(jq -r .ru_minflt "$TMP/d/reaped.jsonl") &&
-	got=$(ru "$TMP/d.json" p_proc_late_faults ru_minflt) &&
+	got=$(pid_sum "$TMP/d.json" p_proc_late_faults ru_minflt) &&
 	echo "record wait4 $want, faultline $got" &&
 	test "$got" = "$want" &&
 	jq -e ".sections.summary.faults.rusage_source == \"wait4\"" "$TMP/d.json" >/dev/null &&
@@ -60,8 +50,8 @@ test_expect_success 'a bad line in reaped.jsonl: an error with file and line, th
 	printf "{\"pid\": 1\n" >>"$TMP/bad/reaped.jsonl" &&
 	{ "$FL_SAN" report --json "$TMP/bad" >"$TMP/bad.json" 2>"$TMP/bad.err"; test $? -eq 1; } &&
 	grep "reaped.jsonl:2:" "$TMP/bad.err" &&
-	got=$(ru "$TMP/bad.json" p_proc_late_faults ru_minflt) &&
-	test "$got" = "$(ru "$TMP/d.json" p_proc_late_faults ru_minflt)"
+	got=$(pid_sum "$TMP/bad.json" p_proc_late_faults ru_minflt) &&
+	test "$got" = "$(pid_sum "$TMP/d.json" p_proc_late_faults ru_minflt)"
 '
 
 test_done
