@@ -24,9 +24,9 @@
 
 #include "base/fmt.h"
 #include "base/sys.h"
+#include "probes/cpus.h"
 
 #define MAX_TASKS 64
-#define MAX_CPUS 256
 /*
  * Data pages per CPU: at most RING_PAGES_MAX, 2 MiB, ~43000 samples. The
  * kernel allocates and zeroes every page of a buffer when it is mapped, a
@@ -60,25 +60,70 @@ struct ring {
 	int lead;   /* the CPU's minor-fault sampler, owns the buffer */
 	char *base; /* header page + data pages */
 	size_t data_size;
+	size_t mark; /* the kernel's wakeup mark in this buffer, in bytes */
 };
-static struct ring rings[MAX_CPUS];
-static int nrings;
 /* The data pages each buffer is asked for (ring_pages_for). The ticker is
  * woken (fl_perf_wait) when a buffer holds a quarter of the largest, half
  * of a smaller one (above): at one sample per fault a fault-dense loop
  * fills 2 MiB in ~0.1 s here, the tick length, and lost samples. */
 static size_t ring_pages = RING_PAGES_MAX;
-/* Every sampler fd (to close) and the ids of the major-fault samplers. */
-static int sfd[MAX_CPUS * 2 * 4];
-static int nsfd;
-static uint64_t maj_ids[MAX_CPUS * 4];
-static int nmaj;
+/*
+ * The per-CPU tables, sized at each open for the CPUs online then and the
+ * threads alive (a machine may have thousands of CPUs, numbered with gaps:
+ * probes/cpus.h), in one block of the shim's pages that a fork child
+ * inherits and reuses. Every online CPU gets its buffer, or sampling is
+ * off: a thread that ran on a CPU without one would go uncounted.
+ */
+static struct {
+	int cpus, tasks;     /* what the block was sized for */
+	int *cpu_ids;	     /* [cpus] */
+	struct ring *rings;  /* [cpus] */
+	int *sfd;	     /* [cpus * 2 * tasks]: every sampler fd, to close */
+	uint64_t *maj_ids;   /* [cpus * tasks]: the major-fault samplers' ids */
+	int *min_fd;	     /* [cpus * tasks]: the minor-fault samplers */
+	struct pollfd *poll; /* [cpus]: fl_perf_wait's, beyond POLL_ON_STACK */
+} tab;
+static struct ring *rings;
+static int nrings, nsfd, nmaj;
+/* fl_perf_wait's use of tab.poll (more buffers than its stack holds). */
+static int poll_busy;
+#define POLL_ON_STACK 256
 /* The minor-fault samplers: their counts, summed, are the minor-fault count
  * when sampling is on (a sampler counts every event it sees, whatever its
  * period), so no separate minor counter fires on every fault as well: each
  * every-fault software event costs ~5 % of a fault here. */
-static int min_fd[MAX_CPUS * 4];
+static int *min_fd;
 static int nmin;
+
+/* Room in tab for cpus CPUs and tasks threads; 0 or -ENOMEM. */
+static int tables_for(int cpus, int tasks)
+{
+	size_t per_cpu = sizeof(int) + sizeof(struct ring) + sizeof(struct pollfd) +
+			 (size_t)tasks * (2 * sizeof(int) + sizeof(uint64_t) + sizeof(int));
+	char *p;
+	if (tab.cpu_ids && cpus <= tab.cpus && tasks <= tab.tasks)
+		return 0;
+	/* A block too small stays mapped (the shim's pages are never given
+	 * back); a fork child needs no more than its parent's. */
+	p = fl_sys_alloc_pages((size_t)cpus * per_cpu + 64);
+	if (!p)
+		return -ENOMEM;
+	/* Largest alignment first. */
+	tab.rings = (struct ring *)p;
+	p += (size_t)cpus * sizeof(struct ring);
+	tab.maj_ids = (uint64_t *)p;
+	p += (size_t)cpus * (size_t)tasks * sizeof(uint64_t);
+	tab.poll = (struct pollfd *)p;
+	p += (size_t)cpus * sizeof(struct pollfd);
+	tab.sfd = (int *)p;
+	p += (size_t)cpus * 2 * (size_t)tasks * sizeof(int);
+	tab.min_fd = (int *)p;
+	p += (size_t)cpus * (size_t)tasks * sizeof(int);
+	tab.cpu_ids = (int *)p;
+	tab.cpus = cpus;
+	tab.tasks = tasks;
+	return 0;
+}
 
 static void attr_init(struct perf_event_attr *a, uint32_t type, uint64_t config)
 {
@@ -247,6 +292,13 @@ void fl_perf_count_read(int64_t v[FL_PERF_NCOUNT])
 	}
 }
 
+/* The samplers' wakeup mark in bytes: a quarter of the largest buffer,
+ * half of a smaller one (ring_pages). */
+static uint32_t wakeup_mark(void)
+{
+	return (uint32_t)(ring_pages * 4096 / (ring_pages < RING_PAGES_MAX ? 2 : 4));
+}
+
 static int add_sampler(uint64_t config, uint64_t period, pid_t pid, int cpu, int lead)
 {
 	struct perf_event_attr a;
@@ -259,7 +311,7 @@ static int add_sampler(uint64_t config, uint64_t period, pid_t pid, int cpu, int
 	a.use_clockid = 1;
 	a.clockid = CLOCK_MONOTONIC;
 	a.watermark = 1;
-	a.wakeup_watermark = (uint32_t)(ring_pages * 4096 / (ring_pages < RING_PAGES_MAX ? 2 : 4));
+	a.wakeup_watermark = wakeup_mark();
 	fd = perf_open(&a, pid, cpu);
 	if (fd < 0)
 		return fd;
@@ -270,15 +322,13 @@ static int add_sampler(uint64_t config, uint64_t period, pid_t pid, int cpu, int
 			return (int)e;
 		}
 	}
-	if (nsfd < (int)(sizeof(sfd) / sizeof(sfd[0])))
-		sfd[nsfd++] = fd;
-	if (config == PERF_COUNT_SW_PAGE_FAULTS_MIN &&
-	    nmin < (int)(sizeof(min_fd) / sizeof(min_fd[0])))
+	/* tab has room for every sampler of every CPU and thread. */
+	tab.sfd[nsfd++] = fd;
+	if (config == PERF_COUNT_SW_PAGE_FAULTS_MIN)
 		min_fd[nmin++] = fd;
 	if (config == PERF_COUNT_SW_PAGE_FAULTS_MAJ &&
-	    fl_sys_ioctl(fd, PERF_EVENT_IOC_ID, (unsigned long)&id) == 0 &&
-	    nmaj < (int)(sizeof(maj_ids) / sizeof(maj_ids[0])))
-		maj_ids[nmaj++] = id;
+	    fl_sys_ioctl(fd, PERF_EVENT_IOC_ID, (unsigned long)&id) == 0)
+		tab.maj_ids[nmaj++] = id;
 	return fd;
 }
 
@@ -319,6 +369,8 @@ static int open_cpu(int cpu, uint64_t period)
 	if (!r->base)
 		return -ENOMEM;
 	r->lead = lead;
+	/* The kernel holds a smaller buffer's mark to its size. */
+	r->mark = wakeup_mark() < r->data_size ? wakeup_mark() : r->data_size;
 	nrings++;
 	if ((e = add_sampler(PERF_COUNT_SW_PAGE_FAULTS_MAJ, period, 0, cpu, lead)) < 0)
 		return e;
@@ -331,19 +383,27 @@ static int open_cpu(int cpu, uint64_t period)
 
 static void open_samples(uint64_t period)
 {
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	int err = 0;
+	int ncpu, n, err = 0;
 	if (period == 0) {
 		fl_probe_set(&fl_perf_sample_st, 0, 0, "off (FAULTLINE_FAULTS=off)");
 		return;
 	}
 	ring_pages = ring_pages_for(period);
-	if (ncpu < 1)
-		ncpu = 1;
-	if (ncpu > MAX_CPUS)
-		ncpu = MAX_CPUS;
-	for (int c = 0; c < ncpu; c++) {
-		int e = open_cpu(c, period);
+	/* Counted first (max 0 stores none), then stored in a table of that
+	 * size; a CPU coming online in between is not sampled. */
+	ncpu = fl_cpus_online(NULL, 0);
+	if (tables_for(ncpu, ntasks) != 0) {
+		fl_probe_set(&fl_perf_sample_st, 0, ENOMEM,
+			     "no memory for the per-CPU tables (RLIMIT_AS or RLIMIT_DATA)");
+		return;
+	}
+	rings = tab.rings;
+	min_fd = tab.min_fd;
+	n = fl_cpus_online(tab.cpu_ids, ncpu);
+	if (n < ncpu)
+		ncpu = n; /* went offline meanwhile */
+	for (int i = 0; i < ncpu; i++) {
+		int e = open_cpu(tab.cpu_ids[i], period);
 		if (e < 0 && !err)
 			err = -e;
 	}
@@ -359,7 +419,7 @@ static void open_samples(uint64_t period)
 	for (int i = 0; i < nrings; i++)
 		fl_sys_munmap(rings[i].base, rings[i].data_size + 4096);
 	for (int i = 0; i < nsfd; i++)
-		fl_sys_close(sfd[i]);
+		fl_sys_close(tab.sfd[i]);
 	nrings = nsfd = nmaj = nmin = 0;
 }
 
@@ -374,7 +434,7 @@ void fl_perf_open(uint64_t period)
 static int is_major(uint64_t id)
 {
 	for (int i = 0; i < nmaj; i++)
-		if (maj_ids[i] == id)
+		if (tab.maj_ids[i] == id)
 			return 1;
 	return 0;
 }
@@ -428,14 +488,39 @@ uint64_t fl_perf_drain(void (*fn)(void *arg, const struct fl_fault_sample *s), v
 	return lost;
 }
 
+/* Whether a buffer holds its wakeup mark's worth of samples not yet
+ * drained: the test of a poll without a system call (or an fstat and a
+ * poll entry a CPU, every 10 ms of a thread's CPU time). */
+static int rings_due(void)
+{
+	for (int i = 0; i < nrings; i++) {
+		const struct perf_event_mmap_page *mp = (const void *)rings[i].base;
+		uint64_t head = __atomic_load_n(&mp->data_head, __ATOMIC_ACQUIRE);
+		if (head - __atomic_load_n(&mp->data_tail, __ATOMIC_RELAXED) >= rings[i].mark)
+			return 1;
+	}
+	return 0;
+}
+
 int fl_perf_wait(uint64_t ns)
 {
-	struct pollfd p[MAX_CPUS];
+	struct pollfd stack[POLL_ON_STACK], *p = stack;
 	struct timespec ts = {(time_t)(ns / 1000000000u), (long)(ns % 1000000000u)};
 	int n = nrings, ready = 0;
 	long r;
 	if (n == 0)
 		return -1;
+	if (ns == 0)
+		return rings_due();
+	if (n > POLL_ON_STACK) {
+		/* One thread at a time polls the shared table; another one
+		 * sleeps instead, as without buffers. */
+		int expect = 0;
+		if (!__atomic_compare_exchange_n(&poll_busy, &expect, 1, 0, __ATOMIC_ACQUIRE,
+						 __ATOMIC_RELAXED))
+			return -1;
+		p = tab.poll;
+	}
 	for (int i = 0; i < n; i++) {
 		/* a number the program took over is not polled (-1: skipped) */
 		p[i].fd = fl_sys_fd_ours(rings[i].lead) ? rings[i].lead : -1;
@@ -443,13 +528,18 @@ int fl_perf_wait(uint64_t ns)
 		p[i].revents = 0;
 	}
 	r = syscall(SYS_ppoll, p, (unsigned long)n, &ts, NULL, 0);
-	if (r <= 0)
-		return r < 0 && errno != EINTR ? -1 : 0;
-	for (int i = 0; i < n; i++) {
-		if (p[i].revents & (POLLNVAL | POLLHUP | POLLERR))
-			return -1; /* closed under us (exec, exit): the caller sleeps */
-		ready |= (p[i].revents & POLLIN) != 0;
+	if (r <= 0) {
+		ready = r < 0 && errno != EINTR ? -1 : 0;
+	} else {
+		for (int i = 0; i < n && ready >= 0; i++) {
+			if (p[i].revents & (POLLNVAL | POLLHUP | POLLERR))
+				ready = -1; /* closed under us (exec, exit): the caller sleeps */
+			else
+				ready |= (p[i].revents & POLLIN) != 0;
+		}
 	}
+	if (p != stack)
+		__atomic_store_n(&poll_busy, 0, __ATOMIC_RELEASE);
 	return ready;
 }
 
@@ -464,7 +554,7 @@ static void close_fds(void)
 			fl_sys_close_ours(dtlb_fd[k]);
 	dtlb_fd[0] = dtlb_fd[1] = -1;
 	for (int i = 0; i < nsfd; i++)
-		fl_sys_close_ours(sfd[i]);
+		fl_sys_close_ours(tab.sfd[i]);
 	ntasks = nsfd = nmaj = nmin = 0;
 }
 
