@@ -6,12 +6,18 @@
 
 int fl_evbuf_init(struct fl_evbuf *b, uint64_t cap)
 {
-	b->data = fl_sys_alloc_pages(cap);
-	if (!b->data)
+	char *data = fl_sys_alloc_pages(cap);
+	if (!data)
 		return -1;
+	fl_evbuf_init_at(b, data, cap);
+	return 0;
+}
+
+void fl_evbuf_init_at(struct fl_evbuf *b, char *data, uint64_t cap)
+{
+	b->data = data;
 	b->cap = cap;
 	b->head = b->tail = 0;
-	return 0;
 }
 
 int fl_evbuf_push(struct fl_evbuf *b, struct fl_event *ev, const void *str)

@@ -54,6 +54,8 @@ struct fl_evbuf {
 
 /* Maps the ring's memory; 0 or -1. */
 int fl_evbuf_init(struct fl_evbuf *b, uint64_t cap);
+/* The same in cap zeroed bytes the caller mapped (cap a power of two). */
+void fl_evbuf_init_at(struct fl_evbuf *b, char *data, uint64_t cap);
 /* Copies ev (and str_len bytes of str) into the ring, setting ev->size.
  * Returns -1 if the ring has no room (nothing written). */
 int fl_evbuf_push(struct fl_evbuf *b, struct fl_event *ev, const void *str);

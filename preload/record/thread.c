@@ -189,22 +189,70 @@ static uint64_t seed(pid_t tid)
 	return x ? x : 0x9e3779b97f4a7c15ull;
 }
 
+/*
+ * New states, each with its ring, come from chunks of the shim's pages that
+ * hold several, twice as many in each new chunk (up to POOL_MAX_SLOTS). A
+ * region apiece (two: the state and its ring) ran the shim's list of its
+ * regions (FL_SYS_MAX_REGIONS, base/sys.h) out at about 25 threads, and the
+ * regions past it counted as the program's memory and their page faults
+ * as its faults. States are recycled (claim), never unmapped: the chunks
+ * grow with the most threads alive at once. The lock is held for a bump
+ * or one mmap, with the program's signals blocked (thread_register); a
+ * fork child whose other thread held it starts a new chunk
+ * (fl_thread_after_fork_child).
+ */
+#define SLOT_STATE ((sizeof(struct fl_thread) + 4095) & ~(size_t)4095)
+#define SLOT_BYTES (SLOT_STATE + FL_RING_BYTES)
+#define POOL_FIRST_SLOTS 1
+#define POOL_MAX_SLOTS 64
+static struct {
+	int lock;
+	char *next, *end; /* the free slots of the last chunk */
+	unsigned slots;	  /* the last chunk's */
+} pool;
+
+static char *slot_take(void)
+{
+	char *s = NULL;
+	while (__atomic_exchange_n(&pool.lock, 1, __ATOMIC_ACQUIRE))
+		__builtin_ia32_pause();
+	if (pool.next == pool.end) {
+		unsigned n = pool.slots ? pool.slots * 2 : POOL_FIRST_SLOTS;
+		char *c = NULL;
+		if (n > POOL_MAX_SLOTS)
+			n = POOL_MAX_SLOTS;
+		/* Under an address-space budget (base/sys.h): fewer, down to one. */
+		while (n && !(c = fl_sys_alloc_pages(n * SLOT_BYTES)))
+			n /= 2;
+		if (c) {
+			pool.next = c;
+			pool.end = c + n * SLOT_BYTES;
+			pool.slots = n;
+		}
+	}
+	if (pool.next != pool.end) {
+		s = pool.next;
+		pool.next += SLOT_BYTES;
+	}
+	__atomic_store_n(&pool.lock, 0, __ATOMIC_RELEASE);
+	return s;
+}
+
 static struct fl_thread *claim(void)
 {
 	struct fl_thread *t;
+	char *slot;
 	for (t = fl_thread_first(); t; t = t->next) {
 		int expect = FL_TS_FREE;
 		if (__atomic_compare_exchange_n(&t->state, &expect, FL_TS_LIVE, 0, __ATOMIC_ACQ_REL,
 						__ATOMIC_RELAXED))
 			return t;
 	}
-	t = fl_sys_alloc_pages(sizeof(*t));
-	if (!t)
+	slot = slot_take();
+	if (!slot)
 		return NULL;
-	if (fl_evbuf_init(&t->ring, FL_RING_BYTES) != 0) {
-		fl_sys_munmap(t, sizeof(*t));
-		return NULL;
-	}
+	t = (struct fl_thread *)slot;
+	fl_evbuf_init_at(&t->ring, slot + SLOT_STATE, FL_RING_BYTES);
 	t->state = FL_TS_LIVE;
 	t->next = fl_thread_first();
 	while (!__atomic_compare_exchange_n(&registry, &t->next, t, 0, __ATOMIC_ACQ_REL,
@@ -289,6 +337,11 @@ void fl_thread_retire(struct fl_thread *t)
 void fl_thread_after_fork_child(void)
 {
 	struct fl_thread *self = fl_tls_self;
+	/* Held by a thread that is gone, maybe halfway through a new chunk. */
+	if (pool.lock) {
+		pool.next = pool.end = NULL;
+		pool.lock = 0;
+	}
 	for (struct fl_thread *t = fl_thread_first(); t; t = t->next) {
 		fl_evbuf_reset(&t->ring);
 		t->tick_timer = 0; /* timers are not inherited */
