@@ -7,7 +7,10 @@
 # does nothing else (bench/shim/count_floor.c), the least any exact per-call
 # heap counting by interposition costs;
 # also the CPU-time (user+sys, all processes of the run) ratio, which other
-# load on the machine disturbs less.
+# load on the machine disturbs less. Mode "default_held" is the default
+# mode timed after the kernel's one-time wait for the first per-task perf
+# event of an idle machine (bench/runtime.c, RUNTIME_HOLD_PERF): the wall
+# the tool itself adds (needs bench/runtime).
 #   BUILD=build sh bench/b_malloc.sh     (REPS=N, PAIRS=N to change the size,
 #                                        THREADS="1 2", MODES="native ...",
 #                                        FORMAT=tsv: "name<TAB>value" lines)
@@ -45,6 +48,8 @@ run() { # MODE THREADS
 	native) $RT ${RT:+"$tmp/rt"} "$B" "$2" "$PAIRS" >/dev/null ;;
 	floor) $RT ${RT:+"$tmp/rt"} env LD_PRELOAD="$FLOOR" "$B" "$2" "$PAIRS" >/dev/null ;;
 	default) $RT ${RT:+"$tmp/rt"} "$FL" record -q -o "$tmp/t" -- "$B" "$2" "$PAIRS" >/dev/null ;;
+	# the same, timed after perf's scheduler hooks are on (bench/runtime.c)
+	default_held) RUNTIME_HOLD_PERF=1 $RT ${RT:+"$tmp/rt"} "$FL" record -q -o "$tmp/t" -- "$B" "$2" "$PAIRS" >/dev/null ;;
 	before) $RT ${RT:+"$tmp/rt"} "$BEFORE" record -q -o "$tmp/t" -- "$B" "$2" "$PAIRS" >/dev/null ;;
 	all) $RT ${RT:+"$tmp/rt"} "$FL" record -q --all -o "$tmp/t" -- "$B" "$2" "$PAIRS" >/dev/null ;;
 	all_plain) $RT ${RT:+"$tmp/rt"} "$FL" record -q --all --no-compress -o "$tmp/t" -- "$B" "$2" "$PAIRS" >/dev/null ;;
