@@ -332,22 +332,6 @@ static int add_sampler(uint64_t config, uint64_t period, pid_t pid, int cpu, int
 	return fd;
 }
 
-static void *map_ring(int fd, size_t *data_size)
-{
-	for (size_t pages = ring_pages; pages >= 8; pages /= 2) {
-		int err;
-		void *p = fl_sys_mmap_e(NULL, (pages + 1) * 4096, PROT_READ | PROT_WRITE,
-					MAP_SHARED, fd, 0, &err);
-		if (p != MAP_FAILED) {
-			*data_size = pages * 4096;
-			return p;
-		}
-		if (err != EPERM && err != ENOMEM)
-			break;
-	}
-	return NULL;
-}
-
 /* The fewest pages, a power of two (the kernel wants one), at most
  * RING_PAGES_MAX, that hold the samples of RING_FAULTS_HELD pages' worth of
  * faults at this period. */
@@ -359,31 +343,96 @@ static size_t ring_pages_for(uint64_t period)
 	return pages;
 }
 
-static int open_cpu(int cpu, uint64_t period)
+/* Unmaps the buffers and closes every sampler: none open. */
+static void close_samplers(void)
 {
-	struct ring *r = &rings[nrings];
-	int lead = add_sampler(PERF_COUNT_SW_PAGE_FAULTS_MIN, period, 0, cpu, -1), e;
-	if (lead < 0)
-		return lead;
-	r->base = map_ring(lead, &r->data_size);
-	if (!r->base)
-		return -ENOMEM;
-	r->lead = lead;
-	/* The kernel holds a smaller buffer's mark to its size. */
-	r->mark = wakeup_mark() < r->data_size ? wakeup_mark() : r->data_size;
-	nrings++;
-	if ((e = add_sampler(PERF_COUNT_SW_PAGE_FAULTS_MAJ, period, 0, cpu, lead)) < 0)
-		return e;
-	for (int t = 1; t < ntasks; t++) {
-		add_sampler(PERF_COUNT_SW_PAGE_FAULTS_MIN, period, tasks[t], cpu, lead);
-		add_sampler(PERF_COUNT_SW_PAGE_FAULTS_MAJ, period, tasks[t], cpu, lead);
+	for (int i = 0; i < nrings; i++)
+		if (rings[i].base)
+			fl_sys_munmap(rings[i].base, rings[i].data_size + 4096);
+	for (int i = 0; i < nsfd; i++)
+		fl_sys_close(tab.sfd[i]);
+	nrings = nsfd = nmaj = nmin = 0;
+}
+
+/*
+ * Maps every CPU's buffer at one size, the largest (from pages, halving
+ * down to 8) at which all of them fit the locked-memory budget, which
+ * the kernel charges each buffer against as it is mapped (without root:
+ * perf_event_mlock_kb times the CPUs for all the user's processes, then
+ * the process's RLIMIT_MEMLOCK): buffers halved one at a time gave the
+ * first CPUs full ones and could leave the last none, and sampling off.
+ * Returns the data pages a buffer got, 0 when not even the smallest fit
+ * (none mapped), or -errno.
+ */
+static long map_rings(size_t pages)
+{
+	for (; pages >= 8; pages /= 2) {
+		int i, err = 0;
+		for (i = 0; i < nrings; i++) {
+			void *p = fl_sys_mmap_e(NULL, (pages + 1) * 4096, PROT_READ | PROT_WRITE,
+						MAP_SHARED, rings[i].lead, 0, &err);
+			if (p == MAP_FAILED)
+				break;
+			rings[i].base = p;
+			rings[i].data_size = pages * 4096;
+			/* The kernel holds a mark to its buffer's size. */
+			rings[i].mark =
+			    wakeup_mark() < rings[i].data_size ? wakeup_mark() : rings[i].data_size;
+		}
+		if (i == nrings)
+			return (long)pages;
+		while (i-- > 0) {
+			fl_sys_munmap(rings[i].base, rings[i].data_size + 4096);
+			rings[i].base = NULL;
+		}
+		if (err != EPERM && err != ENOMEM)
+			return -err;
+	}
+	return 0;
+}
+
+/* Every CPU's minor-fault sampler, each owning its CPU's buffer, mapped
+ * at one size; then the major-fault sampler and those of the threads that
+ * were there before, into the same buffers. 0 or -errno. */
+static int open_cpus(const int *cpus, int ncpu, uint64_t period)
+{
+	long got;
+	for (;;) {
+		for (int i = 0; i < ncpu; i++) {
+			int lead =
+			    add_sampler(PERF_COUNT_SW_PAGE_FAULTS_MIN, period, 0, cpus[i], -1);
+			if (lead < 0)
+				return lead;
+			rings[i].lead = lead;
+			rings[i].base = NULL;
+			nrings = i + 1;
+		}
+		got = map_rings(ring_pages);
+		if (got <= 0)
+			return got < 0 ? (int)got : -ENOMEM;
+		if ((size_t)got == ring_pages)
+			break;
+		/* Smaller buffers want the samplers opened again with a mark
+		 * to fit them: one held to a buffer's full size would wake a
+		 * sleeping thread only once it is full. */
+		close_samplers();
+		ring_pages = (size_t)got;
+	}
+	for (int i = 0; i < ncpu; i++) {
+		int lead = rings[i].lead, e;
+		if ((e = add_sampler(PERF_COUNT_SW_PAGE_FAULTS_MAJ, period, 0, cpus[i], lead)) < 0)
+			return e;
+		for (int t = 1; t < ntasks; t++) {
+			add_sampler(PERF_COUNT_SW_PAGE_FAULTS_MIN, period, tasks[t], cpus[i], lead);
+			add_sampler(PERF_COUNT_SW_PAGE_FAULTS_MAJ, period, tasks[t], cpus[i], lead);
+		}
 	}
 	return 0;
 }
 
 static void open_samples(uint64_t period)
 {
-	int ncpu, n, err = 0;
+	int ncpu, n, err;
 	if (period == 0) {
 		fl_probe_set(&fl_perf_sample_st, 0, 0, "off (FAULTLINE_FAULTS=off)");
 		return;
@@ -402,11 +451,7 @@ static void open_samples(uint64_t period)
 	n = fl_cpus_online(tab.cpu_ids, ncpu);
 	if (n < ncpu)
 		ncpu = n; /* went offline meanwhile */
-	for (int i = 0; i < ncpu; i++) {
-		int e = open_cpu(tab.cpu_ids[i], period);
-		if (e < 0 && !err)
-			err = -e;
-	}
+	err = -open_cpus(tab.cpu_ids, ncpu, period);
 	if (err == 0) {
 		fl_probe_set(&fl_perf_sample_st, 1, 0, NULL);
 		return;
@@ -416,11 +461,7 @@ static void open_samples(uint64_t period)
 				     "RLIMIT_MEMLOCK)"
 				   : why_perf(err));
 	/* All CPUs or none: a partial set would sample some threads only. */
-	for (int i = 0; i < nrings; i++)
-		fl_sys_munmap(rings[i].base, rings[i].data_size + 4096);
-	for (int i = 0; i < nsfd; i++)
-		fl_sys_close(tab.sfd[i]);
-	nrings = nsfd = nmaj = nmin = 0;
+	close_samplers();
 }
 
 void fl_perf_open(uint64_t period)
