@@ -15,7 +15,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/perf_event.h>
-#include <poll.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -60,11 +59,11 @@ struct ring {
 	int lead;   /* the CPU's minor-fault sampler, owns the buffer */
 	char *base; /* header page + data pages */
 	size_t data_size;
-	size_t mark; /* the kernel's wakeup mark in this buffer, in bytes */
+	size_t mark; /* undrained bytes at which the timer drains (fl_perf_due) */
 };
-/* The data pages each buffer is asked for (ring_pages_for). The ticker is
- * woken (fl_perf_wait) when a buffer holds a quarter of the largest, half
- * of a smaller one (above): at one sample per fault a fault-dense loop
+/* The data pages each buffer is asked for (ring_pages_for). The timer
+ * drains when a buffer holds a quarter of the largest, half of a smaller
+ * one (above, fl_perf_due): at one sample per fault a fault-dense loop
  * fills 2 MiB in ~0.1 s here, the tick length, and lost samples. */
 static size_t ring_pages = RING_PAGES_MAX;
 /*
@@ -75,19 +74,15 @@ static size_t ring_pages = RING_PAGES_MAX;
  * off: a thread that ran on a CPU without one would go uncounted.
  */
 static struct {
-	int cpus, tasks;     /* what the block was sized for */
-	int *cpu_ids;	     /* [cpus] */
-	struct ring *rings;  /* [cpus] */
-	int *sfd;	     /* [cpus * 2 * tasks]: every sampler fd, to close */
-	uint64_t *maj_ids;   /* [cpus * tasks]: the major-fault samplers' ids */
-	int *min_fd;	     /* [cpus * tasks]: the minor-fault samplers */
-	struct pollfd *poll; /* [cpus]: fl_perf_wait's, beyond POLL_ON_STACK */
+	int cpus, tasks;    /* what the block was sized for */
+	int *cpu_ids;	    /* [cpus] */
+	struct ring *rings; /* [cpus] */
+	int *sfd;	    /* [cpus * 2 * tasks]: every sampler fd, to close */
+	uint64_t *maj_ids;  /* [cpus * tasks]: the major-fault samplers' ids */
+	int *min_fd;	    /* [cpus * tasks]: the minor-fault samplers */
 } tab;
 static struct ring *rings;
 static int nrings, nsfd, nmaj;
-/* fl_perf_wait's use of tab.poll (more buffers than its stack holds). */
-static int poll_busy;
-#define POLL_ON_STACK 256
 /* The minor-fault samplers: their counts, summed, are the minor-fault count
  * when sampling is on (a sampler counts every event it sees, whatever its
  * period), so no separate minor counter fires on every fault as well: each
@@ -98,7 +93,7 @@ static int nmin;
 /* Room in tab for cpus CPUs and tasks threads; 0 or -ENOMEM. */
 static int tables_for(int cpus, int tasks)
 {
-	size_t per_cpu = sizeof(int) + sizeof(struct ring) + sizeof(struct pollfd) +
+	size_t per_cpu = sizeof(int) + sizeof(struct ring) +
 			 (size_t)tasks * (2 * sizeof(int) + sizeof(uint64_t) + sizeof(int));
 	char *p;
 	if (tab.cpu_ids && cpus <= tab.cpus && tasks <= tab.tasks)
@@ -113,8 +108,6 @@ static int tables_for(int cpus, int tasks)
 	p += (size_t)cpus * sizeof(struct ring);
 	tab.maj_ids = (uint64_t *)p;
 	p += (size_t)cpus * (size_t)tasks * sizeof(uint64_t);
-	tab.poll = (struct pollfd *)p;
-	p += (size_t)cpus * sizeof(struct pollfd);
 	tab.sfd = (int *)p;
 	p += (size_t)cpus * 2 * (size_t)tasks * sizeof(int);
 	tab.min_fd = (int *)p;
@@ -292,11 +285,11 @@ void fl_perf_count_read(int64_t v[FL_PERF_NCOUNT])
 	}
 }
 
-/* The samplers' wakeup mark in bytes: a quarter of the largest buffer,
- * half of a smaller one (ring_pages). */
-static uint32_t wakeup_mark(void)
+/* The mark of a buffer of pages data pages, in bytes: a quarter of the
+ * largest buffer, half of a smaller one. */
+static size_t mark_of(size_t pages)
 {
-	return (uint32_t)(ring_pages * 4096 / (ring_pages < RING_PAGES_MAX ? 2 : 4));
+	return pages * 4096 / (pages < RING_PAGES_MAX ? 2 : 4);
 }
 
 static int add_sampler(uint64_t config, uint64_t period, pid_t pid, int cpu, int lead)
@@ -311,7 +304,7 @@ static int add_sampler(uint64_t config, uint64_t period, pid_t pid, int cpu, int
 	a.use_clockid = 1;
 	a.clockid = CLOCK_MONOTONIC;
 	a.watermark = 1;
-	a.wakeup_watermark = wakeup_mark();
+	a.wakeup_watermark = (uint32_t)mark_of(ring_pages);
 	fd = perf_open(&a, pid, cpu);
 	if (fd < 0)
 		return fd;
@@ -375,9 +368,7 @@ static long map_rings(size_t pages)
 				break;
 			rings[i].base = p;
 			rings[i].data_size = pages * 4096;
-			/* The kernel holds a mark to its buffer's size. */
-			rings[i].mark =
-			    wakeup_mark() < rings[i].data_size ? wakeup_mark() : rings[i].data_size;
+			rings[i].mark = mark_of(pages);
 		}
 		if (i == nrings)
 			return (long)pages;
@@ -397,27 +388,17 @@ static long map_rings(size_t pages)
 static int open_cpus(const int *cpus, int ncpu, uint64_t period)
 {
 	long got;
-	for (;;) {
-		for (int i = 0; i < ncpu; i++) {
-			int lead =
-			    add_sampler(PERF_COUNT_SW_PAGE_FAULTS_MIN, period, 0, cpus[i], -1);
-			if (lead < 0)
-				return lead;
-			rings[i].lead = lead;
-			rings[i].base = NULL;
-			nrings = i + 1;
-		}
-		got = map_rings(ring_pages);
-		if (got <= 0)
-			return got < 0 ? (int)got : -ENOMEM;
-		if ((size_t)got == ring_pages)
-			break;
-		/* Smaller buffers want the samplers opened again with a mark
-		 * to fit them: one held to a buffer's full size would wake a
-		 * sleeping thread only once it is full. */
-		close_samplers();
-		ring_pages = (size_t)got;
+	for (int i = 0; i < ncpu; i++) {
+		int lead = add_sampler(PERF_COUNT_SW_PAGE_FAULTS_MIN, period, 0, cpus[i], -1);
+		if (lead < 0)
+			return lead;
+		rings[i].lead = lead;
+		rings[i].base = NULL;
+		nrings = i + 1;
 	}
+	got = map_rings(ring_pages);
+	if (got <= 0)
+		return got < 0 ? (int)got : -ENOMEM;
 	for (int i = 0; i < ncpu; i++) {
 		int lead = rings[i].lead, e;
 		if ((e = add_sampler(PERF_COUNT_SW_PAGE_FAULTS_MAJ, period, 0, cpus[i], lead)) < 0)
@@ -529,10 +510,9 @@ uint64_t fl_perf_drain(void (*fn)(void *arg, const struct fl_fault_sample *s), v
 	return lost;
 }
 
-/* Whether a buffer holds its wakeup mark's worth of samples not yet
- * drained: the test of a poll without a system call (or an fstat and a
- * poll entry a CPU, every 10 ms of a thread's CPU time). */
-static int rings_due(void)
+/* The test of a poll without a system call: a ppoll and an fstat a CPU
+ * every 10 ms of each thread's CPU time grew with the machine. */
+int fl_perf_due(void)
 {
 	for (int i = 0; i < nrings; i++) {
 		const struct perf_event_mmap_page *mp = (const void *)rings[i].base;
@@ -541,47 +521,6 @@ static int rings_due(void)
 			return 1;
 	}
 	return 0;
-}
-
-int fl_perf_wait(uint64_t ns)
-{
-	struct pollfd stack[POLL_ON_STACK], *p = stack;
-	struct timespec ts = {(time_t)(ns / 1000000000u), (long)(ns % 1000000000u)};
-	int n = nrings, ready = 0;
-	long r;
-	if (n == 0)
-		return -1;
-	if (ns == 0)
-		return rings_due();
-	if (n > POLL_ON_STACK) {
-		/* One thread at a time polls the shared table; another one
-		 * sleeps instead, as without buffers. */
-		int expect = 0;
-		if (!__atomic_compare_exchange_n(&poll_busy, &expect, 1, 0, __ATOMIC_ACQUIRE,
-						 __ATOMIC_RELAXED))
-			return -1;
-		p = tab.poll;
-	}
-	for (int i = 0; i < n; i++) {
-		/* a number the program took over is not polled (-1: skipped) */
-		p[i].fd = fl_sys_fd_ours(rings[i].lead) ? rings[i].lead : -1;
-		p[i].events = POLLIN;
-		p[i].revents = 0;
-	}
-	r = syscall(SYS_ppoll, p, (unsigned long)n, &ts, NULL, 0);
-	if (r <= 0) {
-		ready = r < 0 && errno != EINTR ? -1 : 0;
-	} else {
-		for (int i = 0; i < n && ready >= 0; i++) {
-			if (p[i].revents & (POLLNVAL | POLLHUP | POLLERR))
-				ready = -1; /* closed under us (exec, exit): the caller sleeps */
-			else
-				ready |= (p[i].revents & POLLIN) != 0;
-		}
-	}
-	if (p != stack)
-		__atomic_store_n(&poll_busy, 0, __ATOMIC_RELEASE);
-	return ready;
 }
 
 static void close_fds(void)

@@ -41,10 +41,10 @@ struct fl_fault_sample {
  * samples the kernel reported lost since the last drain. */
 uint64_t fl_perf_drain(void (*fn)(void *arg, const struct fl_fault_sample *s), void *arg);
 
-/* Waits up to ns nanoseconds for a sample buffer to fill past its wakeup
- * mark (a quarter of it): 1 = drain now, 0 = the time passed, -1 = no
- * buffers to wait on (the caller sleeps instead). */
-int fl_perf_wait(uint64_t ns);
+/* 1 when a sample buffer holds its mark's worth of samples not yet drained
+ * (a quarter of the largest buffer, half of a smaller one), else 0. Reads
+ * the buffers' header pages: no system call. */
+int fl_perf_due(void);
 
 /* fork child: forget the parent's events without touching their buffers. */
 void fl_perf_forget(void);

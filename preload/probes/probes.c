@@ -312,31 +312,6 @@ static void fault_lines(struct fl_out *o)
 		batch_close(&b, lost);
 }
 
-/* Between ticks: drain the fault samples whenever a buffer passes its
- * wakeup mark, so that sampling every fault loses nothing to a full buffer
- * in a fault-dense loop. Returns when ns have passed. */
-void fl_probes_wait(uint64_t ns)
-{
-	uint64_t end = fl_sys_now_ns() + ns, now;
-	while ((now = fl_sys_now_ns()) < end) {
-		int r = fl_perf_wait(end - now);
-		if (r < 0) {
-			fl_sys_sleep_ns(end - now);
-			return;
-		}
-		if (r == 0)
-			continue;
-		if (__atomic_load_n(&fl_state, __ATOMIC_ACQUIRE) != FL_READY) {
-			fl_sys_sleep_ns(end - now); /* not ours to drain yet */
-			return;
-		}
-		fl_writer_lock();
-		fl_probes_drain_faults(fl_writer_out());
-		fl_writer_write(0);
-		fl_writer_unlock();
-	}
-}
-
 void fl_probes_drain_faults(struct fl_out *o)
 {
 	if (fl_trace.stopped)

@@ -21,9 +21,6 @@ void fl_probes_header(struct fl_out *o);
  * residency scan is not held to the CPU budget of the scans. */
 extern __thread int fl_probes_tick_idle;
 void fl_probes_tick(struct fl_out *o, int final);
-/* The ticker's wait between ticks (ns): drains the fault samples (taking
- * the writer lock) whenever a sample buffer passes its wakeup mark. */
-void fl_probes_wait(uint64_t ns);
 /* Writes out the fault samples the perf buffers hold (dropped past the size
  * cap), and nothing else; the writer lock is held. */
 void fl_probes_drain_faults(struct fl_out *o);

@@ -196,7 +196,7 @@ static void tick_here(int walk)
 {
 	uint64_t now = fl_sys_now_ns();
 	int due = now >= __atomic_load_n(&next_tick_ns, __ATOMIC_RELAXED);
-	if (!due && fl_perf_wait(0) <= 0)
+	if (!due && !fl_perf_due())
 		return;
 	/* A fork child that may have inherited the loader's lock held
 	 * (fl_stacks_one_frame) never walks the objects: dl_iterate_phdr
