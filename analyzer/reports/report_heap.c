@@ -543,6 +543,9 @@ void fl_report_heap_text(json_t *sec, FILE *f)
 			     (double)json_integer_value(json_object_get(t, "peak_live"))),
 		fl_fmt_bytes(b2, sizeof(b2),
 			     (double)json_integer_value(json_object_get(t, "live_at_end"))));
+	/* heaptrack and memray count the sizes asked for: say which this is. */
+	fprintf(f, "Live bytes are usable sizes (malloc_usable_size: what the allocator set "
+		   "aside,\n  at least the size asked for).\n");
 	if (!strcmp(json_string_value(json_object_get(sec, "site_source")), "aggregates"))
 		fprintf(f, "Per-site figures: exact (the shim's per-site totals)\n");
 	else if (!strcmp(json_string_value(json_object_get(sec, "mode")), "exact"))
