@@ -671,6 +671,12 @@ void html_sections(struct html_ctx *c)
 		fputs("\"><h2>", c->f);
 		html_esc(c, section_title(name));
 		fputs("</h2>\n", c->f);
+		/* As the text says it (report_heap.c): heaptrack and memray count
+		 * the sizes asked for. */
+		if (!strcmp(name, "heap"))
+			fputs("<p class=\"note\">Live bytes are usable sizes (malloc_usable_size: "
+			      "what the allocator set aside, at least the size asked for).</p>\n",
+			      c->f);
 		json_t *path = json_pack("[s,s]", "sections", name);
 		findings(c, path, sec);
 		json_facts(c, path, sec, 0);
