@@ -221,7 +221,12 @@ static char *slot_take(void)
 		char *c = NULL;
 		if (n > POOL_MAX_SLOTS)
 			n = POOL_MAX_SLOTS;
-		/* Under an address-space budget (base/sys.h): fewer, down to one. */
+		/* Under an address-space budget (base/sys.h) a chunk takes at
+		 * most a sixteenth of it, as the shim's tables do, so that states
+		 * reserved ahead leave the other tables theirs; and fewer when
+		 * even that is not there, down to one. */
+		while (n > 1 && n * SLOT_BYTES > fl_sys_budget_part(n * SLOT_BYTES, 16))
+			n /= 2;
 		while (n && !(c = fl_sys_alloc_pages(n * SLOT_BYTES)))
 			n /= 2;
 		if (c) {
