@@ -81,14 +81,12 @@ static struct {
 	uint64_t *maj_ids;  /* [cpus * tasks]: the major-fault samplers' ids */
 	int *min_fd;	    /* [cpus * tasks]: the minor-fault samplers */
 } tab;
-static struct ring *rings;
-static int nrings, nsfd, nmaj;
-/* The minor-fault samplers: their counts, summed, are the minor-fault count
- * when sampling is on (a sampler counts every event it sees, whatever its
- * period), so no separate minor counter fires on every fault as well: each
- * every-fault software event costs ~5 % of a fault here. */
-static int *min_fd;
-static int nmin;
+/* The minor-fault samplers (tab.min_fd): their counts, summed, are the
+ * minor-fault count when sampling is on (a sampler counts every event it
+ * sees, whatever its period), so no separate minor counter fires on every
+ * fault as well: each every-fault software event costs ~5 % of a fault
+ * here. */
+static int nrings, nsfd, nmaj, nmin;
 
 /* Room in tab for cpus CPUs and tasks threads; 0 or -ENOMEM. */
 static int tables_for(int cpus, int tasks)
@@ -100,7 +98,7 @@ static int tables_for(int cpus, int tasks)
 		return 0;
 	/* A block too small stays mapped (the shim's pages are never given
 	 * back); a fork child needs no more than its parent's. */
-	p = fl_sys_alloc_pages((size_t)cpus * per_cpu + 64);
+	p = fl_sys_alloc_pages((size_t)cpus * per_cpu);
 	if (!p)
 		return -ENOMEM;
 	/* Largest alignment first. */
@@ -279,8 +277,8 @@ void fl_perf_count_read(int64_t v[FL_PERF_NCOUNT])
 	}
 	for (int i = 0; v[FL_PERF_MIN] >= 0 && i < nmin; i++) {
 		uint64_t x;
-		if (fl_sys_fd_ours(min_fd[i]) &&
-		    fl_sys_read_e(min_fd[i], &x, sizeof(x)) == (ssize_t)sizeof(x))
+		if (fl_sys_fd_ours(tab.min_fd[i]) &&
+		    fl_sys_read_e(tab.min_fd[i], &x, sizeof(x)) == (ssize_t)sizeof(x))
 			v[FL_PERF_MIN] += (int64_t)x;
 	}
 }
@@ -318,7 +316,7 @@ static int add_sampler(uint64_t config, uint64_t period, pid_t pid, int cpu, int
 	/* tab has room for every sampler of every CPU and thread. */
 	tab.sfd[nsfd++] = fd;
 	if (config == PERF_COUNT_SW_PAGE_FAULTS_MIN)
-		min_fd[nmin++] = fd;
+		tab.min_fd[nmin++] = fd;
 	if (config == PERF_COUNT_SW_PAGE_FAULTS_MAJ &&
 	    fl_sys_ioctl(fd, PERF_EVENT_IOC_ID, (unsigned long)&id) == 0)
 		tab.maj_ids[nmaj++] = id;
@@ -336,15 +334,22 @@ static size_t ring_pages_for(uint64_t period)
 	return pages;
 }
 
-/* Unmaps the buffers and closes every sampler: none open. */
-static void close_samplers(void)
+/* Unmaps the buffers that are mapped. */
+static void unmap_rings(void)
 {
 	for (int i = 0; i < nrings; i++)
-		if (rings[i].base)
-			fl_sys_munmap(rings[i].base, rings[i].data_size + 4096);
+		if (tab.rings[i].base)
+			fl_sys_munmap(tab.rings[i].base, tab.rings[i].data_size + 4096);
+	nrings = 0;
+}
+
+/* Unmaps the buffers and closes every sampler, just opened: none open. */
+static void close_samplers(void)
+{
+	unmap_rings();
 	for (int i = 0; i < nsfd; i++)
 		fl_sys_close(tab.sfd[i]);
-	nrings = nsfd = nmaj = nmin = 0;
+	nsfd = nmaj = nmin = 0;
 }
 
 /*
@@ -363,18 +368,18 @@ static long map_rings(size_t pages)
 		int i, err = 0;
 		for (i = 0; i < nrings; i++) {
 			void *p = fl_sys_mmap_e(NULL, (pages + 1) * 4096, PROT_READ | PROT_WRITE,
-						MAP_SHARED, rings[i].lead, 0, &err);
+						MAP_SHARED, tab.rings[i].lead, 0, &err);
 			if (p == MAP_FAILED)
 				break;
-			rings[i].base = p;
-			rings[i].data_size = pages * 4096;
-			rings[i].mark = mark_of(pages);
+			tab.rings[i].base = p;
+			tab.rings[i].data_size = pages * 4096;
+			tab.rings[i].mark = mark_of(pages);
 		}
 		if (i == nrings)
 			return (long)pages;
 		while (i-- > 0) {
-			fl_sys_munmap(rings[i].base, rings[i].data_size + 4096);
-			rings[i].base = NULL;
+			fl_sys_munmap(tab.rings[i].base, tab.rings[i].data_size + 4096);
+			tab.rings[i].base = NULL;
 		}
 		if (err != EPERM && err != ENOMEM)
 			return -err;
@@ -392,15 +397,15 @@ static int open_cpus(const int *cpus, int ncpu, uint64_t period)
 		int lead = add_sampler(PERF_COUNT_SW_PAGE_FAULTS_MIN, period, 0, cpus[i], -1);
 		if (lead < 0)
 			return lead;
-		rings[i].lead = lead;
-		rings[i].base = NULL;
+		tab.rings[i].lead = lead;
+		tab.rings[i].base = NULL;
 		nrings = i + 1;
 	}
 	got = map_rings(ring_pages);
 	if (got <= 0)
 		return got < 0 ? (int)got : -ENOMEM;
 	for (int i = 0; i < ncpu; i++) {
-		int lead = rings[i].lead, e;
+		int lead = tab.rings[i].lead, e;
 		if ((e = add_sampler(PERF_COUNT_SW_PAGE_FAULTS_MAJ, period, 0, cpus[i], lead)) < 0)
 			return e;
 		for (int t = 1; t < ntasks; t++) {
@@ -427,8 +432,6 @@ static void open_samples(uint64_t period)
 			     "no memory for the per-CPU tables (RLIMIT_AS or RLIMIT_DATA)");
 		return;
 	}
-	rings = tab.rings;
-	min_fd = tab.min_fd;
 	n = fl_cpus_online(tab.cpu_ids, ncpu);
 	if (n < ncpu)
 		ncpu = n; /* went offline meanwhile */
@@ -506,7 +509,7 @@ uint64_t fl_perf_drain(void (*fn)(void *arg, const struct fl_fault_sample *s), v
 {
 	uint64_t lost = 0;
 	for (int i = 0; i < nrings; i++)
-		lost += drain_ring(&rings[i], fn, arg);
+		lost += drain_ring(&tab.rings[i], fn, arg);
 	return lost;
 }
 
@@ -515,9 +518,9 @@ uint64_t fl_perf_drain(void (*fn)(void *arg, const struct fl_fault_sample *s), v
 int fl_perf_due(void)
 {
 	for (int i = 0; i < nrings; i++) {
-		const struct perf_event_mmap_page *mp = (const void *)rings[i].base;
+		const struct perf_event_mmap_page *mp = (const void *)tab.rings[i].base;
 		uint64_t head = __atomic_load_n(&mp->data_head, __ATOMIC_ACQUIRE);
-		if (head - __atomic_load_n(&mp->data_tail, __ATOMIC_RELAXED) >= rings[i].mark)
+		if (head - __atomic_load_n(&mp->data_tail, __ATOMIC_RELAXED) >= tab.rings[i].mark)
 			return 1;
 	}
 	return 0;
@@ -547,8 +550,6 @@ void fl_perf_forget(void)
 
 void fl_perf_close(void)
 {
-	for (int i = 0; i < nrings; i++)
-		fl_sys_munmap(rings[i].base, rings[i].data_size + 4096);
-	nrings = 0;
+	unmap_rings();
 	close_fds();
 }
