@@ -173,6 +173,7 @@ static void load_maps(struct loader *ld, json_t *o, uint64_t t)
 		if (s->vmas[i].path && strstr(s->vmas[i].path, "/libfaultline.so")) {
 			s->vmas[i].kind = FL_VMA_SHIM;
 			s->shim_bytes += s->vmas[i].end - s->vmas[i].start;
+			s->shim_image_bytes += s->vmas[i].end - s->vmas[i].start;
 		}
 }
 

@@ -31,7 +31,8 @@
 	X(exec_kernel_minflt, FL_K_EXEC_KERNEL_MINFLT)                                             \
 	X(shim_threads, FL_K_SHIM_THREADS)                                                         \
 	X(shim_resident, FL_K_SHIM_RESIDENT)                                                       \
-	X(shim_private, FL_K_SHIM_PRIVATE)
+	X(shim_private, FL_K_SHIM_PRIVATE)                                                         \
+	X(shim_mapped, FL_K_SHIM_MAPPED)
 
 static int64_t bounded(int64_t v)
 {

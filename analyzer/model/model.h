@@ -85,8 +85,9 @@ struct fl_maps_snap {
 	struct fl_interval *shim; /* [start, end) ranges the shim owns; val: since when (t) */
 	size_t nshim;
 	/* Virtual bytes that are the shim's, not the program's: its buffers (shim
-	 * ranges) and its own code (libfaultline.so). Subtract from vsz. */
-	uint64_t shim_bytes;
+	 * ranges) and its own code (libfaultline.so, shim_image_bytes of them).
+	 * Subtract from vsz (fl_shim_bytes_of_sample). */
+	uint64_t shim_bytes, shim_image_bytes;
 };
 
 /* One mmap/munmap/mremap/mprotect/madvise/brk call. */
@@ -190,7 +191,7 @@ struct fl_counters {
 	int64_t committed_as, commit_limit, oom_score, tracking_faults;
 	int64_t ru_minflt_base, shim_kernel_minflt, shim_threads; /* see schema.h */
 	int64_t exec_kernel_minflt;				  /* -1: not in the trace */
-	int64_t shim_resident, shim_private;			  /* bytes, see schema.h */
+	int64_t shim_resident, shim_private, shim_mapped;	  /* bytes, see schema.h */
 };
 
 /*

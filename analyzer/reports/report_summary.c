@@ -76,8 +76,7 @@ static void raise_peak(int64_t *peak, const char **from, int64_t v, const char *
  * they are taken off, as from the virtual size. */
 static void peaks_of(const struct fl_proc *p, const struct fl_counters *c, struct pfacts *f)
 {
-	const struct fl_maps_snap *ms = fl_proc_maps_at(p, c->t);
-	int64_t shim = ms ? (int64_t)ms->shim_bytes : 0;
+	int64_t shim = fl_shim_bytes_of_sample(p, c);
 	/* the kernel's mark first: a tick that saw the same figure adds nothing */
 	raise_peak(&f->peak_rss, &f->peak_rss_from, c->vm_hwm, "VmHWM");
 	raise_peak(&f->peak_rss, &f->peak_rss_from, fl_rss_of_sample(c), "ticks");

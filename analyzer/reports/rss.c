@@ -12,13 +12,22 @@ int64_t fl_rss_of_sample(const struct fl_counters *c)
 	       (c->rss_shmem > 0 ? c->rss_shmem : 0);
 }
 
+int64_t fl_shim_bytes_of_sample(const struct fl_proc *p, const struct fl_counters *c)
+{
+	const struct fl_maps_snap *ms = fl_proc_maps_at(p, c->t);
+	/* The line's own count of the shim's regions, taken with its vsz (the
+	 * maps line before it may predate the newest ones), and the shim's
+	 * image, which does not change; older traces: the maps line's. */
+	if (c->shim_mapped >= 0)
+		return c->shim_mapped + (ms ? (int64_t)ms->shim_image_bytes : 0);
+	return ms ? (int64_t)ms->shim_bytes : 0;
+}
+
 int64_t fl_vsz_of_sample(const struct fl_proc *p, const struct fl_counters *c)
 {
-	const struct fl_maps_snap *ms;
+	int64_t shim;
 	if (c->vsz < 0)
 		return -1;
-	ms = fl_proc_maps_at(p, c->t);
-	if (ms && (int64_t)ms->shim_bytes < c->vsz)
-		return c->vsz - (int64_t)ms->shim_bytes;
-	return c->vsz;
+	shim = fl_shim_bytes_of_sample(p, c);
+	return shim < c->vsz ? c->vsz - shim : c->vsz;
 }

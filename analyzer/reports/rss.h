@@ -17,5 +17,7 @@ int64_t fl_rss_of_sample(const struct fl_counters *c);
  * (mapped by the trace, not by the program), or -1 when not sampled.
  */
 int64_t fl_vsz_of_sample(const struct fl_proc *p, const struct fl_counters *c);
+/* The shim's own virtual bytes at counters line c (its regions and image). */
+int64_t fl_shim_bytes_of_sample(const struct fl_proc *p, const struct fl_counters *c);
 
 #endif

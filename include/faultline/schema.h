@@ -280,6 +280,9 @@
  * resident, and private anonymous mapped only here (in Private_Dirty) */
 #define FL_K_SHIM_RESIDENT "shim_resident"
 #define FL_K_SHIM_PRIVATE "shim_private"
+/* the bytes of the regions the shim mapped for itself (a maps line's
+ * "shim" list) at the moment of this line's vsz and vm_peak */
+#define FL_K_SHIM_MAPPED "shim_mapped"
 
 /* heap (per tick, exact) */
 #define FL_K_CALLS "calls" /* object: fn -> count */

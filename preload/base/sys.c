@@ -175,6 +175,16 @@ int fl_sys_regions_since(uintptr_t (*out)[2], uint64_t *since, int max)
 	return k;
 }
 
+uint64_t fl_sys_regions_bytes(void)
+{
+	uint64_t bytes = 0;
+	int n = nregions_now();
+	for (int i = 0; i < n; i++)
+		if (!__atomic_load_n(&regions[i].t_unmap, __ATOMIC_ACQUIRE))
+			bytes += regions[i].hi - regions[i].lo;
+	return bytes;
+}
+
 int fl_sys_region_owned_at(uintptr_t addr, uint64_t t)
 {
 	int n = nregions_now();

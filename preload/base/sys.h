@@ -29,6 +29,8 @@ void fl_sys_name_region(void *addr, size_t len);
 int fl_sys_regions(uintptr_t (*out)[2], int max);
 /* The same, with the time each was mapped (CLOCK_MONOTONIC ns) in since[] (if not NULL). */
 int fl_sys_regions_since(uintptr_t (*out)[2], uint64_t *since, int max);
+/* The bytes of those regions. */
+uint64_t fl_sys_regions_bytes(void);
 /* 1 if addr was in one of the shim's regions at t (CLOCK_MONOTONIC ns):
  * mapped by then and not yet unmapped. A fault sample is the shim's only
  * then: once the shim unmaps a region, the program may map the address. */

@@ -354,6 +354,10 @@ static void counters_line(struct fl_out *o, const struct fl_vma *v, int n)
 	fl_pagemap_own(&own[0], &own[1]);
 	put_count(o, FL_K_SHIM_RESIDENT, own[0] < 0 ? -1 : own[0] * 4096);
 	put_count(o, FL_K_SHIM_PRIVATE, own[1] < 0 ? -1 : own[1] * 4096);
+	/* Beside vsz and vm_peak (fl_procfs_figures): the maps line that lists
+	 * the regions comes after this one, and a thread's state mapped since
+	 * the last one would count as the program's. */
+	fl_out_u64(o, FL_K_SHIM_MAPPED, fl_sys_regions_bytes());
 	put_count(o, FL_K_DTLB_LOAD, d[0]);
 	put_count(o, FL_K_DTLB_STORE, d[1]);
 	fl_procfs_figures(o, stack);
