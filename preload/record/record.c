@@ -265,58 +265,90 @@ HOT int keep_block(struct fl_thread *t, uintptr_t p, uint64_t size, uint32_t id,
 	return 1;
 }
 
-/* A block of the real allocator, p, that the record keeps in the default
- * mode: the block the program gets instead, moved (record.h), or p itself
- * if its free takes the slow path anyway (already moved, or a chunk glibc
- * mapped for itself). c: the call (a calloc's block comes zeroed), align:
- * the alignment it asked for (the offset is that, at least 16: the moved
- * block keeps it), copy: the bytes of p to keep (a realloc's).
- * The new block has at least p's usable bytes (pvalloc's whole page).
- * NULL if it could not be had: p stays, unrecorded. */
-static void *move_block(enum fl_call c, void *p, size_t align, size_t copy)
+/* The real allocator's block of size bytes for a moved block: zeroed for
+ * a calloc, aligned to off where off is more than malloc's 16. */
+static void *real_block(enum fl_call c, size_t size, uint64_t off)
+{
+	if (c == FL_CALL_CALLOC)
+		return fl_real.calloc(1, size);
+	if (off == 16)
+		return fl_real.malloc(size);
+	return fl_real.memalign(off, size);
+}
+
+/*
+ * A block of the real allocator, *p, that the record keeps in the default
+ * mode: replaces *p with the block the program gets instead, moved
+ * (record.h), or leaves it if its free takes the slow path anyway (a chunk
+ * glibc mapped for itself, or every free with the inline gate shut); 1 if
+ * *p may be kept. c: the call (a calloc's block comes zeroed), align: the
+ * alignment asked for (the offset is that, at least 16: the moved block
+ * keeps it), keep: the bytes of *p that hold the program's data (a
+ * realloc's). The new block has at least *p's usable bytes (pvalloc's
+ * whole page).
+ *
+ * The move must leave the program's heap as it would have been: the new
+ * block takes the old one's place wherever glibc can give it. A new block
+ * allocated while the old one was still live went to fresh memory (the
+ * heap's top, the pages touched only then), the old chunk to a bin, and
+ * the program's heap drifted from its native layout: python's reads of
+ * its modules into moved buffers took 5-10 more kernel-mode faults a run
+ * (tests/real/kernel-gap-python.sh). So a block without data is given
+ * back first and asked for again 16 bytes larger (from the top, or from
+ * the free chunk it merged back into: the same place), and a realloc's is
+ * grown in place where glibc can and shifted by the offset.
+ *
+ * 0: not kept, and *p the program's block: *p itself, or, when the larger
+ * block could not be had after the old one was given back, the block
+ * asked for again at its old size (NULL, with errno ENOMEM, if even that
+ * failed: another thread took the memory in between).
+ */
+static int move_block(enum fl_call c, void **p, size_t align, size_t keep)
 {
 	uint64_t off = 16, usable;
-	void *base;
-	/* Moved only where free() counts inline (thread.h's gate). */
-	if (!fl_inline_free_gate_ || fl_chunk_mapped(p))
-		return p;
+	char *base;
+	if (!fl_inline_free_gate_ || fl_chunk_mapped(*p))
+		return 1;
 	while (off < align) /* glibc rounds an alignment up to a power of two */
 		if ((off *= 2) > ((uint64_t)1 << 40))
-			return NULL;
-	usable = fl_usable_glibc(p);
+			return 0;
+	usable = fl_usable_glibc(*p);
 	if (usable > SIZE_MAX - off)
-		return NULL;
-	if (c == FL_CALL_CALLOC)
-		base = fl_real.calloc(1, usable + off);
-	else if (off == 16)
-		base = fl_real.malloc(usable + off);
-	else
-		base = fl_real.memalign(off, usable + off);
-	if (!base)
-		return NULL;
-	if (copy)
-		memcpy((char *)base + off, p, copy);
-	fl_real.free(p);
-	return fl_block_mark(base, off);
+		return 0;
+	if (keep && off == 16) {
+		if (!(base = fl_real.realloc(*p, usable + off)))
+			return 0; /* *p is left as it was */
+		memmove(base + off, base, keep);
+	} else if (keep) { /* an aligned block's data: none of the hooks has one */
+		if (!(base = real_block(c, usable + off, off)))
+			return 0;
+		memcpy(base + off, *p, keep);
+		fl_real.free(*p);
+	} else {
+		fl_real.free(*p);
+		if (!(base = real_block(c, usable + off, off))) {
+			if (!(*p = real_block(c, usable, off)))
+				errno = ENOMEM;
+			return 0;
+		}
+	}
+	*p = fl_block_mark(base, off);
+	return 1;
 }
 
 /* Records a new block if due: returns 1 if an alloc/realloc line is wanted,
  * with the stack id and weight. *p: the block, moved if it is kept in the
- * default mode (move_block; align and copy are its). */
+ * default mode (move_block; align and keep are its; NULL if the move lost
+ * it). */
 HOT int take_block(struct fl_thread *t, enum fl_call c, void **p, size_t size, size_t align,
-		   size_t copy, uint32_t *id, uint64_t *weight)
+		   size_t keep, uint32_t *id, uint64_t *weight)
 {
 	int line;
-	void *moved;
 	if (fl_config.all) {
 		line = size >= fl_config.large_bytes;
 		*weight = size;
-	} else if (!(line = sample_due(t, size, weight))) {
+	} else if (!(line = sample_due(t, size, weight)) || !move_block(c, p, align, keep)) {
 		return 0;
-	} else if (!(moved = move_block(c, *p, align, copy))) {
-		return 0;
-	} else {
-		*p = moved;
 	}
 	*id = fl_stacks_capture(cache_of(t));
 	return keep_block(t, (uintptr_t)*p, size, *id, line) && line;
@@ -429,6 +461,11 @@ static void *alloc_slow(enum fl_call c, void *p, size_t size, size_t align, uint
 	t->stacks.entry_fp = entry_fp;
 	line = take_block(t, c, &p, size, align, 0, &id, &weight);
 	t->stacks.entry_fp = NULL;
+	if (FL_UNLIKELY(!p)) { /* lost in the move (move_block): failed after all */
+		fl_sub(&t->bytes[c], size);
+		push_failed(t, c, size);
+		return p;
+	}
 	/* The usable bytes of the block the program gets (moved or not). */
 	fl_add(&t->live, fl_usable(p));
 	peak_check_after(t, size);
@@ -626,7 +663,11 @@ void *fl_record_realloc(enum fl_call c, void *old, uint64_t old_usable, void *p,
 	fl_add(&t->bytes[c], size);
 	if (old)
 		old_tag = drop_block(t, old, &old_size);
-	line = p && take_block(t, c, &p, size, 16, size, &id, &weight);
+	/* The data a moved block must keep: what the old block held, as far
+	 * as the new one reaches (the rest is not the program's yet, and
+	 * copying it would touch pages the program may never touch). */
+	line = p &&
+	       take_block(t, c, &p, size, 16, size < old_usable ? size : old_usable, &id, &weight);
 	/* The usable bytes of the block the program gets (moved or not). */
 	usable = p ? fl_usable(p) : 0;
 	fl_add(&t->live, usable - old_usable);
