@@ -26,34 +26,46 @@
 int fl_record_glibc_chunks_;
 void (*fl_record_untimed_tick)(void);
 
+/*
+ * Whether block sizes can be read from glibc's chunk headers: checked on
+ * blocks that leave the program's heap as they found it. The check runs
+ * before the program's first allocation, and glibc keeps state a free
+ * changes: a block of up to 1032 usable bytes stays in the thread's cache
+ * (the program's first blocks of its size would be it), and the free of a
+ * chunk glibc mapped for itself raises its mmap threshold to that chunk's
+ * size (an earlier check freed a 300,000-byte block: every program traced
+ * then kept its blocks of 128-292 KiB on the heap instead of in mappings
+ * of their own, and gave their pages back only when the heap's top
+ * shrank). So: two blocks above the cache's sizes, which merge back into
+ * the heap's top, small enough that their headers stay on the heap's first
+ * page, which the cache's own block (made at a thread's first allocation)
+ * is on; a mapped chunk's usable size is glibc's own answer (fl_usable).
+ * The heap exists from then on, as it would from the program's first
+ * allocation (with the same 128 KiB of top pad).
+ */
 static int glibc_chunks_agree(void)
 {
-	static const size_t sizes[] = {0, 1, 24, 25, 100, 1000, 4000, 70000, 300000};
+	static const size_t sizes[] = {1100, 1500};
 	const char *path_a, *path_b;
 	uintptr_t base_a, base_b;
 	if (!fl_resolve_object_of((void *)fl_real.malloc, &path_a, &base_a) ||
 	    !fl_resolve_object_of((void *)fl_real.malloc_usable_size, &path_b, &base_b) ||
 	    !strstr(path_a, "libc.so") || base_a != base_b)
 		return 0;
-	/* glibc rounds every block up to its chunk size (1 byte: 24 usable).
-	 * An allocator that does not (valgrind's, which takes glibc's symbols
-	 * over at run time) has no header to read: reading it would be a read
-	 * before the block. */
-	{
-		void *p = fl_real.malloc(1);
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		void *p = fl_real.malloc(sizes[i]);
 		size_t usable = p ? fl_real.malloc_usable_size(p) : 0;
+		/* glibc rounds every block up to its chunk size (1100 bytes:
+		 * 1112 usable). An allocator that does not (valgrind's, which
+		 * takes glibc's symbols over at run time) has no header to
+		 * read: reading it would be a read before the block. */
+		int agree = usable == ((sizes[i] + 8 + 15) & ~(size_t)15) - 8 &&
+			    !fl_chunk_mapped(p) && fl_usable_glibc(p) == usable;
 		fl_real.free(p);
-		if (usable != 24)
+		if (!agree)
 			return 0;
 	}
 	fl_record_glibc_chunks_ = 1;
-	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
-		void *p = fl_real.malloc(sizes[i]);
-		int same = p && fl_usable(p) == fl_real.malloc_usable_size(p);
-		fl_real.free(p);
-		if (!same)
-			return fl_record_glibc_chunks_ = 0;
-	}
 	return 1;
 }
 

@@ -58,10 +58,13 @@ static inline int fl_chunk_mapped(const void *p)
 	return (((const uint64_t *)p)[-1] & 2) != 0;
 }
 
-/* Usable size of a live block from the real allocator. */
+/* Usable size of a live block from the real allocator: a chunk glibc
+ * mapped for itself (or a moved block, whose header says so too) asks
+ * glibc, whose arithmetic for it the start-up check cannot try without
+ * changing the program's mmap threshold (record.c). */
 static inline uint64_t fl_usable(void *p)
 {
-	if (FL_LIKELY(fl_record_glibc_chunks_))
+	if (FL_LIKELY(fl_record_glibc_chunks_) && FL_LIKELY(!fl_chunk_mapped(p)))
 		return fl_usable_glibc(p);
 	return fl_real.malloc_usable_size(p);
 }
@@ -101,7 +104,7 @@ static inline void *fl_block_mark(void *base, uint64_t off)
 {
 	uint64_t *q = (uint64_t *)((char *)base + off);
 	q[-2] = off;
-	q[-1] = (fl_usable_glibc(base) - off + 16) | FL_MOVED_BITS;
+	q[-1] = (fl_usable(base) - off + 16) | FL_MOVED_BITS;
 	return q;
 }
 

@@ -13,7 +13,11 @@
  * blocks took; a block moved to fresh memory while the old one was live
  * doubles it), how far the heap's break moved and the minor faults
  * (getrusage: the shim's own included) over the loop, and how many blocks'
- * contents were checked. Exits 1 on a wrong content.
+ * contents were checked, and "big_on_heap": whether a block of 200,000
+ * bytes asked for after the loop came from the heap (between the loop's
+ * blocks and the break) rather than from a mapping of its own: glibc maps
+ * it below its mmap threshold (128 KiB until the program frees a mapped
+ * chunk). Exits 1 on a wrong content.
  *   p_heap_in_place ZEROES_FILE [ROUNDS]
  */
 #include <fcntl.h>
@@ -90,9 +94,13 @@ int main(int argc, char **argv)
 	}
 	long f1 = minflt();
 	char *b1 = sbrk(0);
+	char *big = malloc(200000);
+	int big_on_heap = big && (uintptr_t)big >= lo && big < (char *)sbrk(0);
+	free(big);
 	free(grow);
 	close(fd);
-	printf("{\"span\":%lu,\"brk_growth\":%ld,\"minflt\":%ld,\"checked\":%lu}\n",
-	       (unsigned long)(hi - lo), (long)(b1 - b0), f1 - f0, checked);
+	printf("{\"span\":%lu,\"brk_growth\":%ld,\"minflt\":%ld,\"checked\":%lu,"
+	       "\"big_on_heap\":%d}\n",
+	       (unsigned long)(hi - lo), (long)(b1 - b0), f1 - f0, checked, big_on_heap);
 	return 0;
 }
