@@ -20,6 +20,7 @@
 #include "model/load_io.h"
 #include "model/load_counters.h"
 #include "model/push.h"
+#include "model/shimlibs.h"
 #include "read/reader.h"
 #include "util/diag.h"
 #include "util/xalloc.h"
@@ -832,6 +833,51 @@ static void sort_stacks(struct fl_proc *p)
 	free(v);
 }
 
+/*
+ * The libraries only the shim loaded (libunwind, libzstd and theirs: read
+ * from the last maps snapshot's objects, model/shimlibs.h) are faultline's
+ * like its own image: in every snapshot their VMAs, and the anonymous .bss
+ * after each of them and after libfaultline.so, are the shim's, and their
+ * bytes join shim_image_bytes, which the program's virtual size leaves out
+ * (python3: 1.1 MiB of its peak_vsz).
+ */
+static void mark_shim_image(struct fl_maps_snap *s, struct fl_vma *v)
+{
+	v->kind = FL_VMA_SHIM;
+	s->shim_bytes += v->end - v->start;
+	s->shim_image_bytes += v->end - v->start;
+}
+
+/* Whether v is the anonymous rest of the object mapped just before it (its
+ * .bss past the file's last page: no path, read-write, private). */
+static int is_bss_of(const struct fl_vma *v, const struct fl_vma *obj)
+{
+	return v->start == obj->end && (!v->path || !v->path[0]) && !v->inode &&
+	       !strcmp(v->perms, "rw-p") && obj->path && obj->path[0] == '/';
+}
+
+static void mark_shim_libs(struct fl_proc *p)
+{
+	struct fl_shimlibs libs = {0};
+	if (!p->nmaps)
+		return;
+	fl_shimlibs_of(p, &p->maps[p->nmaps - 1], &libs);
+	for (size_t m = 0; m < p->nmaps; m++) {
+		struct fl_maps_snap *s = &p->maps[m];
+		for (size_t i = 0; i < s->nvmas; i++) {
+			struct fl_vma *v = &s->vmas[i];
+			if (v->kind != FL_VMA_SHIM && fl_shimlibs_has(&libs, v->path))
+				mark_shim_image(s, v);
+			/* the .bss of those and of libfaultline.so itself */
+			else if (i && v->kind != FL_VMA_SHIM &&
+				 s->vmas[i - 1].kind == FL_VMA_SHIM &&
+				 is_bss_of(v, &s->vmas[i - 1]))
+				mark_shim_image(s, v);
+		}
+	}
+	fl_shimlibs_free(&libs);
+}
+
 static void finish_proc(struct loader *ld)
 {
 	struct fl_proc *p = ld->p;
@@ -848,6 +894,7 @@ static void finish_proc(struct loader *ld)
 	SORT_BY(p->sites, p->nsites, stack, cmp_site);
 	fl_load_failed_finish(p);
 	sort_stacks(p);
+	mark_shim_libs(p);
 	fl_aspace_index_calls(p);
 	fl_aspace_timeline(p);
 	/* The big arrays grew by doubling: give back the slack before the reports run. */

@@ -32,7 +32,8 @@
 	X(shim_threads, FL_K_SHIM_THREADS)                                                         \
 	X(shim_resident, FL_K_SHIM_RESIDENT)                                                       \
 	X(shim_private, FL_K_SHIM_PRIVATE)                                                         \
-	X(shim_mapped, FL_K_SHIM_MAPPED)
+	X(shim_mapped, FL_K_SHIM_MAPPED)                                                           \
+	X(vm_peak_less_regions, FL_K_VM_PEAK_LESS_REGIONS)
 
 static int64_t bounded(int64_t v)
 {

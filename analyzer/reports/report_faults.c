@@ -387,13 +387,6 @@ json_t *fl_report_shim(const struct fl_proc *p, uint64_t shim_samples)
 		     strcmp(json_string_value(json_array_get(libs, json_array_size(libs) - 1)),
 			    ms->vmas[i].path)))
 			json_array_append_new(libs, json_string(ms->vmas[i].path));
-	if (ms) {
-		struct fl_shimlibs only_shim;
-		fl_shimlibs_of(p, ms, &only_shim);
-		for (size_t i = 0; i < only_shim.n; i++)
-			json_array_append_new(libs, json_string(only_shim.paths[i]));
-		fl_shimlibs_free(&only_shim);
-	}
 	json_t *o =
 	    json_pack("{s:I, s:I, s:I, s:I, s:o, s:o}", "faults",
 		      (json_int_t)(shim_samples * period + (uint64_t)kernel), "sampled_faults",

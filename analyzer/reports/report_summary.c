@@ -73,7 +73,9 @@ static void raise_peak(int64_t *peak, const char **from, int64_t v, const char *
 /* The peaks a counters line shows: its RSS and virtual size at the tick,
  * and the kernel's high-water marks VmHWM and VmPeak (which see every
  * moment, however short the run). VmPeak counts the shim's own mappings:
- * they are taken off, as from the virtual size. */
+ * they are taken off, as from the virtual size, where they were when
+ * VmPeak rose (the shim's vm_peak_less_regions; older traces: at the
+ * line). */
 static void peaks_of(const struct fl_proc *p, const struct fl_counters *c, struct pfacts *f)
 {
 	int64_t shim = fl_shim_bytes_of_sample(p, c);
@@ -87,7 +89,9 @@ static void peaks_of(const struct fl_proc *p, const struct fl_counters *c, struc
 	}
 	if (c->vm_peak > f->vm_peak)
 		f->vm_peak = c->vm_peak;
-	if (c->vm_peak >= 0)
+	if (c->vm_peak_less_regions >= 0) /* the shim's reading, at each rise */
+		raise_peak(&f->peak_vsz, &f->peak_vsz_from, fl_vm_peak_of_sample(p, c), "VmPeak");
+	else if (c->vm_peak >= 0)
 		raise_peak(&f->peak_vsz, &f->peak_vsz_from,
 			   c->vm_peak > shim ? c->vm_peak - shim : c->vm_peak, "VmPeak");
 	raise_peak(&f->peak_vsz, &f->peak_vsz_from, fl_vsz_of_sample(p, c), "ticks");

@@ -31,3 +31,13 @@ int64_t fl_vsz_of_sample(const struct fl_proc *p, const struct fl_counters *c)
 	shim = fl_shim_bytes_of_sample(p, c);
 	return shim < c->vsz ? c->vsz - shim : c->vsz;
 }
+
+int64_t fl_vm_peak_of_sample(const struct fl_proc *p, const struct fl_counters *c)
+{
+	const struct fl_maps_snap *ms = fl_proc_maps_at(p, c->t);
+	int64_t image = ms ? (int64_t)ms->shim_image_bytes : 0;
+	if (c->vm_peak_less_regions < 0)
+		return -1;
+	return c->vm_peak_less_regions > image ? c->vm_peak_less_regions - image
+					       : c->vm_peak_less_regions;
+}

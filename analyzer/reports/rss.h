@@ -19,5 +19,9 @@ int64_t fl_rss_of_sample(const struct fl_counters *c);
 int64_t fl_vsz_of_sample(const struct fl_proc *p, const struct fl_counters *c);
 /* The shim's own virtual bytes at counters line c (its regions and image). */
 int64_t fl_shim_bytes_of_sample(const struct fl_proc *p, const struct fl_counters *c);
+/* The program's VmPeak so far at counters line c: the shim's reading of
+ * VmPeak less its regions where it rose, less the shim's image; -1 when
+ * the trace has no such reading (older traces). */
+int64_t fl_vm_peak_of_sample(const struct fl_proc *p, const struct fl_counters *c);
 
 #endif

@@ -283,6 +283,10 @@
 /* the bytes of the regions the shim mapped for itself (a maps line's
  * "shim" list) at the moment of this line's vsz and vm_peak */
 #define FL_K_SHIM_MAPPED "shim_mapped"
+/* the largest VmPeak less the shim's regions at a moment VmPeak rose (read
+ * before each change to the regions and with each counters line): the
+ * program's peak virtual size with the shim's image still in it */
+#define FL_K_VM_PEAK_LESS_REGIONS "vm_peak_less_regions"
 
 /* heap (per tick, exact) */
 #define FL_K_CALLS "calls" /* object: fn -> count */

@@ -81,3 +81,19 @@ int fl_parse_u64(const char *s, uint64_t *v)
 	*v = r;
 	return 0;
 }
+
+int64_t fl_parse_field_kb(const char *text_, const char *key)
+{
+	const char *p = strstr(text_, key);
+	uint64_t v = 0;
+	if (!p)
+		return -1;
+	p += strlen(key);
+	while (*p == ' ' || *p == '\t' || *p == ':')
+		p++;
+	if (*p < '0' || *p > '9')
+		return -1;
+	while (*p >= '0' && *p <= '9')
+		v = v * 10 + (uint64_t)(*p++ - '0');
+	return (int64_t)v * 1024;
+}

@@ -16,5 +16,8 @@ size_t fl_fmt_hex(char *dst, uint64_t v);
 size_t fl_fmt_u64_len(uint64_t v);
 /* Parses a decimal or 0x number; returns 0 on success. */
 int fl_parse_u64(const char *s, uint64_t *v);
+/* The value of "Key" in a /proc text such as status or meminfo, kB as bytes;
+ * -1 when the key or its number is missing. */
+int64_t fl_parse_field_kb(const char *text, const char *key);
 
 #endif

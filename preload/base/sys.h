@@ -31,6 +31,18 @@ int fl_sys_regions(uintptr_t (*out)[2], int max);
 int fl_sys_regions_since(uintptr_t (*out)[2], uint64_t *since, int max);
 /* The bytes of those regions. */
 uint64_t fl_sys_regions_bytes(void);
+/* The program's VmPeak less the shim's regions (see sys.c): read before
+ * every change to the regions and by fl_sys_peak_check(), which a counters
+ * line calls first; the largest figure so far, 0 before any. */
+void fl_sys_peak_check(void);
+uint64_t fl_sys_peak_less_regions(void);
+/* The region fl_sys_alloc_pages() returned at lo now ends keep bytes (page
+ * rounded) from lo: the rest is unmapped. */
+void fl_sys_region_trim(void *lo, size_t keep);
+/* The region at lo is no longer the shim's, without an munmap: a fork
+ * child whose copy of it was never made (mappings the kernel does not copy
+ * into a child, perf's buffers). */
+void fl_sys_region_gone(void *lo);
 /* 1 if addr was in one of the shim's regions at t (CLOCK_MONOTONIC ns):
  * mapped by then and not yet unmapped. A fault sample is the shim's only
  * then: once the shim unmaps a region, the program may map the address. */

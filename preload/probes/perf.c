@@ -334,12 +334,42 @@ static size_t ring_pages_for(uint64_t period)
 	return pages;
 }
 
+/*
+ * The buffers are mapped side by side into one region of the shim's own
+ * (fl_sys_alloc_pages), reserved for them at the largest size: that region
+ * is listed with the shim's other memory, so that the program's virtual
+ * size, its VMAs and their faults leave the buffers out (mapped on their
+ * own, each CPU's 516 KiB counted as the program's: 1 MiB of python's
+ * peak_vsz here, 33 MiB on a 64-CPU machine). NULL when the reservation
+ * could not be had (an address-space budget): then each buffer is mapped
+ * where the kernel puts it, unlisted, as before.
+ */
+static char *ring_block;
+
+/* Buffer i's mapping goes: back to the reservation it was mapped into
+ * (MAP_FIXED over it), or unmapped. */
+static void drop_ring(int i)
+{
+	size_t len = tab.rings[i].data_size + 4096;
+	if (ring_block)
+		fl_sys_mmap(tab.rings[i].base, len, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
+	else
+		fl_sys_munmap(tab.rings[i].base, len);
+	tab.rings[i].base = NULL;
+}
+
 /* Unmaps the buffers that are mapped. */
 static void unmap_rings(void)
 {
-	for (int i = 0; i < nrings; i++)
-		if (tab.rings[i].base)
-			fl_sys_munmap(tab.rings[i].base, tab.rings[i].data_size + 4096);
+	if (ring_block) {
+		fl_sys_munmap(ring_block, (size_t)nrings * (tab.rings[0].data_size + 4096));
+		ring_block = NULL;
+	} else {
+		for (int i = 0; i < nrings; i++)
+			if (tab.rings[i].base)
+				fl_sys_munmap(tab.rings[i].base, tab.rings[i].data_size + 4096);
+	}
 	nrings = 0;
 }
 
@@ -364,27 +394,38 @@ static void close_samplers(void)
  */
 static long map_rings(size_t pages)
 {
+	size_t reserved = (size_t)nrings * (pages + 1) * 4096;
+	int err = 0;
+	ring_block = fl_sys_alloc_pages(reserved);
 	for (; pages >= 8; pages /= 2) {
-		int i, err = 0;
+		int i;
+		size_t len = (pages + 1) * 4096;
 		for (i = 0; i < nrings; i++) {
-			void *p = fl_sys_mmap_e(NULL, (pages + 1) * 4096, PROT_READ | PROT_WRITE,
-						MAP_SHARED, tab.rings[i].lead, 0, &err);
+			char *at = ring_block ? ring_block + (size_t)i * len : NULL;
+			void *p = fl_sys_mmap_e(at, len, PROT_READ | PROT_WRITE,
+						MAP_SHARED | (at ? MAP_FIXED : 0),
+						tab.rings[i].lead, 0, &err);
 			if (p == MAP_FAILED)
 				break;
 			tab.rings[i].base = p;
 			tab.rings[i].data_size = pages * 4096;
 			tab.rings[i].mark = mark_of(pages);
 		}
-		if (i == nrings)
+		if (i == nrings) {
+			/* The reservation's part no buffer took goes back. */
+			if (ring_block)
+				fl_sys_region_trim(ring_block, (size_t)nrings * len);
 			return (long)pages;
-		while (i-- > 0) {
-			fl_sys_munmap(tab.rings[i].base, tab.rings[i].data_size + 4096);
-			tab.rings[i].base = NULL;
 		}
+		while (i-- > 0)
+			drop_ring(i);
 		if (err != EPERM && err != ENOMEM)
-			return -err;
+			break;
 	}
-	return 0;
+	if (ring_block)
+		fl_sys_munmap(ring_block, reserved);
+	ring_block = NULL;
+	return pages >= 8 ? -err : 0;
 }
 
 /* Every CPU's minor-fault sampler, each owning its CPU's buffer, mapped
@@ -544,7 +585,12 @@ static void close_fds(void)
 void fl_perf_forget(void)
 {
 	close_fds();
-	/* The ring mappings are not in the child: never touch or unmap them. */
+	/* The ring mappings are not in the child (the kernel does not copy
+	 * them): never touch or unmap them, and their block is not the
+	 * child's (the program may map into its holes from here on). */
+	if (ring_block)
+		fl_sys_region_gone(ring_block);
+	ring_block = NULL;
 	nrings = 0;
 }
 

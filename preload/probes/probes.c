@@ -196,8 +196,8 @@ static void machine(struct fl_out *o)
 	cpu_model(o);
 	fl_out_u64(o, FL_K_NCPU, (uint64_t)sysconf(_SC_NPROCESSORS_ONLN));
 	if (fl_sys_read_file("/proc/meminfo", scratch, sizeof(scratch)) > 0) {
-		fl_out_i64(o, FL_K_MEM_TOTAL, fl_procfs_field_kb(scratch, "MemTotal:"));
-		fl_out_i64(o, FL_K_SWAP_TOTAL, fl_procfs_field_kb(scratch, "SwapTotal:"));
+		fl_out_i64(o, FL_K_MEM_TOTAL, fl_parse_field_kb(scratch, "MemTotal:"));
+		fl_out_i64(o, FL_K_SWAP_TOTAL, fl_parse_field_kb(scratch, "SwapTotal:"));
 	}
 	put_int_or_null(o, FL_K_OVERCOMMIT, fl_procfs_int("/proc/sys/vm/overcommit_memory"));
 	thp_mode(o);
@@ -334,6 +334,7 @@ static void counters_line(struct fl_out *o, const struct fl_vma *v, int n)
 {
 	struct rusage ru;
 	int64_t c[FL_PERF_NCOUNT], d[2], own[2], stack = -1;
+	uint64_t peak;
 	for (int i = 0; v && i < n; i++)
 		if (fl_vma_is(&v[i], "[stack]"))
 			stack = (int64_t)(v[i].end - v[i].start);
@@ -358,6 +359,9 @@ static void counters_line(struct fl_out *o, const struct fl_vma *v, int n)
 	 * the regions comes after this one, and a thread's state mapped since
 	 * the last one would count as the program's. */
 	fl_out_u64(o, FL_K_SHIM_MAPPED, fl_sys_regions_bytes());
+	fl_sys_peak_check();
+	peak = fl_sys_peak_less_regions(); /* 0: none read */
+	put_count(o, FL_K_VM_PEAK_LESS_REGIONS, peak ? (int64_t)peak : -1);
 	put_count(o, FL_K_DTLB_LOAD, d[0]);
 	put_count(o, FL_K_DTLB_STORE, d[1]);
 	fl_procfs_figures(o, stack);

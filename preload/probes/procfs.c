@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "faultline/schema.h"
+#include "base/fmt.h"
 #include "base/sys.h"
 
 #define MAPS_BYTES (8u << 20)
@@ -200,22 +201,6 @@ int fl_vma_pieces(const struct fl_vma *v, uint64_t (*out)[2], int max)
 	return k;
 }
 
-int64_t fl_procfs_field_kb(const char *text_, const char *key)
-{
-	const char *p = strstr(text_, key);
-	uint64_t v = 0;
-	if (!p)
-		return -1;
-	p += strlen(key);
-	while (*p == ' ' || *p == '\t' || *p == ':')
-		p++;
-	if (*p < '0' || *p > '9')
-		return -1;
-	while (*p >= '0' && *p <= '9')
-		v = v * 10 + (uint64_t)(*p++ - '0');
-	return (int64_t)v * 1024;
-}
-
 int64_t fl_procfs_int(const char *path)
 {
 	char b[64];
@@ -253,25 +238,25 @@ int64_t fl_procfs_last_rss_kb(void)
 void fl_procfs_figures(struct fl_out *o, int64_t stack_vma)
 {
 	if (fl_sys_read_file("/proc/self/status", scratch, sizeof(scratch)) > 0) {
-		int64_t anon = fl_procfs_field_kb(scratch, "RssAnon:");
-		int64_t file = fl_procfs_field_kb(scratch, "RssFile:");
-		int64_t shmem = fl_procfs_field_kb(scratch, "RssShmem:");
+		int64_t anon = fl_parse_field_kb(scratch, "RssAnon:");
+		int64_t file = fl_parse_field_kb(scratch, "RssFile:");
+		int64_t shmem = fl_parse_field_kb(scratch, "RssShmem:");
 		last_rss_kb = anon < 0 || file < 0 || shmem < 0 ? -1 : anon + file + shmem;
-		put_i(o, FL_K_RSS_ANON, fl_procfs_field_kb(scratch, "RssAnon:"));
-		put_i(o, FL_K_RSS_FILE, fl_procfs_field_kb(scratch, "RssFile:"));
-		put_i(o, FL_K_RSS_SHMEM, fl_procfs_field_kb(scratch, "RssShmem:"));
-		put_i(o, FL_K_VSZ, fl_procfs_field_kb(scratch, "VmSize:"));
+		put_i(o, FL_K_RSS_ANON, fl_parse_field_kb(scratch, "RssAnon:"));
+		put_i(o, FL_K_RSS_FILE, fl_parse_field_kb(scratch, "RssFile:"));
+		put_i(o, FL_K_RSS_SHMEM, fl_parse_field_kb(scratch, "RssShmem:"));
+		put_i(o, FL_K_VSZ, fl_parse_field_kb(scratch, "VmSize:"));
 		/* The kernel's high-water marks: a peak between two ticks, or
 		 * in a run shorter than one, is in them. */
-		put_i(o, FL_K_VM_HWM, fl_procfs_field_kb(scratch, "VmHWM:"));
-		put_i(o, FL_K_VM_PEAK, fl_procfs_field_kb(scratch, "VmPeak:"));
-		put_i(o, FL_K_SWAP, fl_procfs_field_kb(scratch, "VmSwap:"));
-		put_i(o, FL_K_PTE, fl_procfs_field_kb(scratch, "VmPTE:"));
+		put_i(o, FL_K_VM_HWM, fl_parse_field_kb(scratch, "VmHWM:"));
+		put_i(o, FL_K_VM_PEAK, fl_parse_field_kb(scratch, "VmPeak:"));
+		put_i(o, FL_K_SWAP, fl_parse_field_kb(scratch, "VmSwap:"));
+		put_i(o, FL_K_PTE, fl_parse_field_kb(scratch, "VmPTE:"));
 	}
 	put_i(o, FL_K_STACK_VMA, stack_vma);
 	if (fl_sys_read_file("/proc/meminfo", scratch, sizeof(scratch)) > 0) {
-		put_i(o, FL_K_COMMITTED, fl_procfs_field_kb(scratch, "Committed_AS:"));
-		put_i(o, FL_K_COMMIT_LIMIT, fl_procfs_field_kb(scratch, "CommitLimit:"));
+		put_i(o, FL_K_COMMITTED, fl_parse_field_kb(scratch, "Committed_AS:"));
+		put_i(o, FL_K_COMMIT_LIMIT, fl_parse_field_kb(scratch, "CommitLimit:"));
 	}
 	put_i(o, FL_K_OVERCOMMIT, fl_procfs_int("/proc/sys/vm/overcommit_memory"));
 	put_i(o, FL_K_OOM_SCORE, fl_procfs_int("/proc/self/oom_score"));

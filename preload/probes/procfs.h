@@ -74,9 +74,6 @@ void fl_procfs_figures(struct fl_out *o, int64_t stack_vma);
 /* The resident set (anon + file + shmem, KiB) the last fl_procfs_figures read; -1 if none. */
 int64_t fl_procfs_last_rss_kb(void);
 /* Reads a small integer file; -1 on error. */
-/* The value of "Key" in a /proc text such as status or meminfo, kB as bytes;
- * -1 when the key or its number is missing. */
-int64_t fl_procfs_field_kb(const char *text, const char *key);
 int64_t fl_procfs_int(const char *path);
 
 #endif

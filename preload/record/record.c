@@ -40,8 +40,9 @@ void (*fl_record_untimed_tick)(void);
  * the heap's top, small enough that their headers stay on the heap's first
  * page, which the cache's own block (made at a thread's first allocation)
  * is on; a mapped chunk's usable size is glibc's own answer (fl_usable).
- * The heap exists from then on, as it would from the program's first
- * allocation (with the same 128 KiB of top pad).
+ * The heap exists from then on, as the program's first small block would
+ * make it (one page and glibc's 128 KiB pad): trimmed back to a page, it
+ * left a program with a few KiB of heap 128 KiB short of its native size.
  */
 static int glibc_chunks_agree(void)
 {

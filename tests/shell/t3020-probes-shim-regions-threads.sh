@@ -149,13 +149,18 @@ test_expect_success 'every large anonymous rw mapping is a stack, a heap or the 
 
 # The program's peak virtual size leaves the shim's regions out, those of
 # the threads' states mapped since the last maps line included (the
-# counters line's own shim_mapped): against the native run's VmPeak.
-test_expect_success 'peak virtual size, the shim left out: the native VmPeak within 2 %' '
+# counters line's own shim_mapped): against the native run's VmPeak,
+# within 2 % and 64 MiB. The 64 MiB is glibc's, run to run: each new
+# arena maps 128 MiB to cut an aligned 64 MiB heap out of it, and VmPeak
+# holds that moment or not, as the threads' stacks were mapped before or
+# after it (natively 1,969,448 and 2,035,188 KiB in two runs). The build
+# before 21c5f80 was 160 MiB over.
+test_expect_success 'peak virtual size, the shim left out: the native VmPeak within 2 % + 64 MiB' '
 	native=$(awk "\$1 == \"vmpeak\" { print \$2 }" "$TMP/native.own") &&
 	"$FL" report --json "$TMP/t" >"$TMP/r.json" &&
 	traced=$(jq ".sections.summary.peak_vsz / 1024 | floor" "$TMP/r.json") &&
 	echo "peak_vsz $traced KiB, native VmPeak $native KiB" &&
-	awk -v a="$traced" -v b="$native" "BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= b * 0.02) }"
+	awk -v a="$traced" -v b="$native" "BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= b * 0.02 + 65536) }"
 '
 
 test_done
