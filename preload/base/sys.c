@@ -64,14 +64,113 @@ void fl_sys_name_region(void *addr, size_t len)
 	errno = saved;
 }
 
-/* The shim's regions and when each was mapped and unmapped (0: still
+/*
+ * The shim's regions and when each was mapped and unmapped (0: still
  * mapped), by CLOCK_MONOTONIC: an address the shim unmapped goes back to
- * the kernel, and the program's next mapping may get it. */
-static struct {
+ * the kernel, and the program's next mapping may get it. Entries are never
+ * reused (a fault sample is judged by the time it was taken), so the list
+ * only grows: the first 64 entries here, then segments of SEG_SIZE mapped
+ * as needed (each listed as a region itself). A fixed list of 64 filled at
+ * about 2,500 threads (20 regions, then one a 64 thread states): a program
+ * with 3,000 threads had 3.7 GB of the shim's memory counted as its own.
+ * Lock-free: an index is taken with an atomic add, a segment published
+ * with a compare-and-swap; a reader skips entries not yet filled (zero).
+ */
+struct region {
 	uintptr_t lo, hi;
 	uint64_t t_map, t_unmap;
-} regions[FL_SYS_MAX_REGIONS];
+};
+#define SEG_FIRST 64
+#define SEG_SIZE 1024 /* 32 KiB a segment */
+#define MAX_SEGS 64   /* 64,576 regions */
+static struct region first_seg[SEG_FIRST];
+static struct region *segs[MAX_SEGS]; /* [k] holds entries from SEG_FIRST + (k - 1) * SEG_SIZE */
 static int nregions;
+/* Regions that found no entry (no memory for a segment, or past the last):
+ * their bytes, still counted in fl_sys_regions_bytes(). */
+static uint64_t unlisted_bytes;
+
+/* Entry i, or NULL if its segment is not there. */
+static struct region *slot_at(int i)
+{
+	struct region *seg;
+	int k;
+	if (i < SEG_FIRST)
+		return &first_seg[i];
+	k = (i - SEG_FIRST) / SEG_SIZE + 1;
+	if (k >= MAX_SEGS || !(seg = __atomic_load_n(&segs[k], __ATOMIC_ACQUIRE)))
+		return NULL;
+	return &seg[(i - SEG_FIRST) % SEG_SIZE];
+}
+
+static void list_region(void *p, size_t len);
+
+/* Entry i, its segment mapped (and listed) first if need be. */
+static struct region *slot_make(int i)
+{
+	size_t len = SEG_SIZE * sizeof(struct region);
+	struct region *r = slot_at(i), *none = NULL;
+	void *seg;
+	int k;
+	if (r || i < SEG_FIRST)
+		return r;
+	k = (i - SEG_FIRST) / SEG_SIZE + 1;
+	if (k >= MAX_SEGS)
+		return NULL;
+	seg = fl_sys_mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (seg == MAP_FAILED)
+		return NULL;
+	if (__atomic_compare_exchange_n(&segs[k], &none, (struct region *)seg, 0, __ATOMIC_ACQ_REL,
+					__ATOMIC_ACQUIRE)) {
+		fl_sys_name_region(seg, len);
+		list_region(seg, len);
+	} else { /* another thread's segment is there */
+		syscall(SYS_munmap, seg, len);
+	}
+	return slot_at(i);
+}
+
+static void list_region(void *p, size_t len)
+{
+	size_t bytes = (len + 4095) & ~(size_t)4095;
+	struct region *r = slot_make(__atomic_fetch_add(&nregions, 1, __ATOMIC_RELAXED));
+	if (!r) {
+		__atomic_add_fetch(&unlisted_bytes, bytes, __ATOMIC_RELAXED);
+		return;
+	}
+	r->lo = (uintptr_t)p;
+	r->t_map = fl_sys_now_ns();
+	__atomic_store_n(&r->t_unmap, 0, __ATOMIC_RELAXED);
+	/* hi last: until then the entry is an empty range to a reader */
+	__atomic_store_n(&r->hi, (uintptr_t)p + bytes, __ATOMIC_RELEASE);
+}
+
+int fl_sys_region_count(void)
+{
+	return __atomic_load_n(&nregions, __ATOMIC_ACQUIRE);
+}
+
+/* Entry i if it is filled and still mapped. */
+static struct region *live_at(int i)
+{
+	struct region *r = slot_at(i);
+	if (!r || !__atomic_load_n(&r->hi, __ATOMIC_ACQUIRE) ||
+	    __atomic_load_n(&r->t_unmap, __ATOMIC_ACQUIRE))
+		return NULL;
+	return r;
+}
+
+int fl_sys_region_get(int i, uintptr_t *lo, uintptr_t *hi, uint64_t *since)
+{
+	struct region *r = live_at(i);
+	if (!r)
+		return 0;
+	*lo = r->lo;
+	*hi = __atomic_load_n(&r->hi, __ATOMIC_ACQUIRE);
+	if (since)
+		*since = r->t_map;
+	return 1;
+}
 
 /* Under a finite RLIMIT_AS or RLIMIT_DATA (both count a reservation, even
  * untouched) the shim's reservations come out of the program's budget. They
@@ -175,7 +274,6 @@ uint64_t fl_sys_peak_less_regions(void)
 void *fl_sys_alloc_pages(size_t len)
 {
 	void *p;
-	int i;
 	if (!within_budget(len))
 		return NULL;
 	fl_sys_peak_check();
@@ -184,55 +282,45 @@ void *fl_sys_alloc_pages(size_t len)
 	if (p == MAP_FAILED)
 		return NULL;
 	fl_sys_name_region(p, len);
-	i = __atomic_fetch_add(&nregions, 1, __ATOMIC_RELAXED);
-	if (i < FL_SYS_MAX_REGIONS) {
-		regions[i].lo = (uintptr_t)p;
-		regions[i].hi = (uintptr_t)p + ((len + 4095) & ~(size_t)4095);
-		regions[i].t_map = fl_sys_now_ns();
-		__atomic_store_n(&regions[i].t_unmap, 0, __ATOMIC_RELEASE);
-	}
+	list_region(p, len);
 	return p;
 }
 
-static int nregions_now(void)
+/* The live entry of the region that starts at lo, or NULL. */
+static struct region *region_at(uintptr_t lo)
 {
-	int n = __atomic_load_n(&nregions, __ATOMIC_RELAXED);
-	return n > FL_SYS_MAX_REGIONS ? FL_SYS_MAX_REGIONS : n;
+	int n = fl_sys_region_count();
+	for (int i = 0; i < n; i++) {
+		struct region *r = live_at(i);
+		if (r && r->lo == lo)
+			return r;
+	}
+	return NULL;
 }
 
 static int is_region_start(uintptr_t lo)
 {
-	int n = nregions_now();
-	for (int i = 0; i < n; i++)
-		if (regions[i].lo == lo && !__atomic_load_n(&regions[i].t_unmap, __ATOMIC_ACQUIRE))
-			return 1;
-	return 0;
+	return region_at(lo) != NULL;
 }
 
 static void region_unmapped(uintptr_t lo)
 {
-	int n = nregions_now();
-	for (int i = 0; i < n; i++)
-		if (regions[i].lo == lo && !__atomic_load_n(&regions[i].t_unmap, __ATOMIC_ACQUIRE))
-			__atomic_store_n(&regions[i].t_unmap, fl_sys_now_ns(), __ATOMIC_RELEASE);
+	struct region *r = region_at(lo);
+	if (r)
+		__atomic_store_n(&r->t_unmap, fl_sys_now_ns(), __ATOMIC_RELEASE);
 }
 
 void fl_sys_region_trim(void *lo, size_t keep)
 {
-	int n = nregions_now();
-	uintptr_t end = (uintptr_t)lo + ((keep + 4095) & ~(size_t)4095);
-	for (int i = 0; i < n; i++)
-		if (regions[i].lo == (uintptr_t)lo &&
-		    !__atomic_load_n(&regions[i].t_unmap, __ATOMIC_ACQUIRE) &&
-		    end < regions[i].hi) {
-			/* Shrunk in the list first: a reader never counts
-			 * bytes the kernel has already given back. */
-			uintptr_t hi = regions[i].hi;
-			fl_sys_peak_check();
-			__atomic_store_n(&regions[i].hi, end, __ATOMIC_RELEASE);
-			syscall(SYS_munmap, (void *)end, hi - end);
-			return;
-		}
+	struct region *r = region_at((uintptr_t)lo);
+	uintptr_t end = (uintptr_t)lo + ((keep + 4095) & ~(size_t)4095), hi;
+	if (!r || end >= (hi = __atomic_load_n(&r->hi, __ATOMIC_ACQUIRE)))
+		return;
+	/* Shrunk in the list first: a reader never counts bytes the kernel
+	 * has already given back. */
+	fl_sys_peak_check();
+	__atomic_store_n(&r->hi, end, __ATOMIC_RELEASE);
+	syscall(SYS_munmap, (void *)end, hi - end);
 }
 
 void fl_sys_region_gone(void *lo)
@@ -240,43 +328,27 @@ void fl_sys_region_gone(void *lo)
 	region_unmapped((uintptr_t)lo);
 }
 
-int fl_sys_regions(uintptr_t (*out)[2], int max)
-{
-	return fl_sys_regions_since(out, NULL, max);
-}
-
-int fl_sys_regions_since(uintptr_t (*out)[2], uint64_t *since, int max)
-{
-	int n = nregions_now(), k = 0;
-	for (int i = 0; i < n && k < max; i++) {
-		if (__atomic_load_n(&regions[i].t_unmap, __ATOMIC_ACQUIRE))
-			continue;
-		out[k][0] = regions[i].lo;
-		out[k][1] = regions[i].hi;
-		if (since)
-			since[k] = regions[i].t_map;
-		k++;
-	}
-	return k;
-}
-
 uint64_t fl_sys_regions_bytes(void)
 {
-	uint64_t bytes = 0;
-	int n = nregions_now();
+	uint64_t bytes = __atomic_load_n(&unlisted_bytes, __ATOMIC_RELAXED);
+	uintptr_t lo, hi;
+	int n = fl_sys_region_count();
 	for (int i = 0; i < n; i++)
-		if (!__atomic_load_n(&regions[i].t_unmap, __ATOMIC_ACQUIRE))
-			bytes += regions[i].hi - regions[i].lo;
+		if (fl_sys_region_get(i, &lo, &hi, NULL))
+			bytes += hi - lo;
 	return bytes;
 }
 
 int fl_sys_region_owned_at(uintptr_t addr, uint64_t t)
 {
-	int n = nregions_now();
+	int n = fl_sys_region_count();
 	for (int i = 0; i < n; i++) {
-		uint64_t gone = __atomic_load_n(&regions[i].t_unmap, __ATOMIC_ACQUIRE);
-		if (addr >= regions[i].lo && addr < regions[i].hi && t >= regions[i].t_map &&
-		    (!gone || t < gone))
+		struct region *r = slot_at(i);
+		uint64_t gone;
+		if (!r || addr < r->lo || addr >= __atomic_load_n(&r->hi, __ATOMIC_ACQUIRE))
+			continue;
+		gone = __atomic_load_n(&r->t_unmap, __ATOMIC_ACQUIRE);
+		if (t >= r->t_map && (!gone || t < gone))
 			return 1;
 	}
 	return 0;

@@ -23,14 +23,19 @@ void *fl_sys_alloc_pages(size_t len);
 size_t fl_sys_budget(void);
 size_t fl_sys_budget_part(size_t full, unsigned divisor);
 void fl_sys_name_region(void *addr, size_t len);
-/* The regions the shim has mapped for itself now (for the "shim" key of
- * maps lines: the analyzer leaves them out of the program's figures). */
-#define FL_SYS_MAX_REGIONS 64
-int fl_sys_regions(uintptr_t (*out)[2], int max);
-/* The same, with the time each was mapped (CLOCK_MONOTONIC ns) in since[] (if not NULL). */
-int fl_sys_regions_since(uintptr_t (*out)[2], uint64_t *since, int max);
-/* The bytes of those regions. */
+/* The regions the shim has mapped for itself (for the "shim" key of maps
+ * lines: the analyzer leaves them out of the program's figures), by entry:
+ * fl_sys_region_get(i) for 0 <= i < fl_sys_region_count() gives entry i's
+ * range and the time it was mapped (CLOCK_MONOTONIC ns; since may be NULL)
+ * and returns 1 if it is mapped now, else 0 (unmapped, or being filled). */
+int fl_sys_region_count(void);
+int fl_sys_region_get(int i, uintptr_t *lo, uintptr_t *hi, uint64_t *since);
+/* The bytes of the regions mapped now. */
 uint64_t fl_sys_regions_bytes(void);
+/* The most pieces fl_vma_pieces() callers keep of one VMA: the program's
+ * parts between the shim's regions (adjacent regions merge into one VMA,
+ * so a VMA holds few of the program's parts). */
+#define FL_SYS_MAX_PIECES 65
 /* The program's VmPeak less the shim's regions (see sys.c): read before
  * every change to the regions and by fl_sys_peak_check(), which a counters
  * line calls first; the largest figure so far, 0 before any. */

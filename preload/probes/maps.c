@@ -82,17 +82,18 @@ static void emit_vma(struct fl_out *o, const char *line, const char *eol)
  * there is the program's). */
 static void shim_regions(struct fl_out *o)
 {
-	uintptr_t r[FL_SYS_MAX_REGIONS][2];
-	uint64_t since[FL_SYS_MAX_REGIONS];
-	int n = fl_sys_regions_since(r, since, FL_SYS_MAX_REGIONS);
+	int n = fl_sys_region_count();
 	fl_out_key(o, FL_K_SHIM);
 	fl_out_arr_open(o);
 	for (int i = 0; i < n; i++) {
+		uintptr_t lo, hi;
+		uint64_t since;
+		if (!fl_sys_region_get(i, &lo, &hi, &since))
+			continue;
 		fl_out_arr_open(o);
-		fl_out_v_hex(o, r[i][0]);
-		fl_out_v_hex(o, r[i][1]);
-		fl_out_v_u64(o,
-			     since[i] > fl_clock.start_mono ? since[i] - fl_clock.start_mono : 0);
+		fl_out_v_hex(o, lo);
+		fl_out_v_hex(o, hi);
+		fl_out_v_u64(o, since > fl_clock.start_mono ? since - fl_clock.start_mono : 0);
 		fl_out_arr_close(o);
 	}
 	fl_out_arr_close(o);

@@ -567,8 +567,8 @@ static int in_own_image(const struct fl_vma *v)
 
 static void count_vma(const struct fl_vma *v, struct row *r)
 {
-	uint64_t pc[FL_SYS_MAX_REGIONS + 1][2], lo = image_lo(), hi = image_hi();
-	int n = fl_vma_pieces(v, pc, FL_SYS_MAX_REGIONS + 1);
+	uint64_t pc[FL_SYS_MAX_PIECES][2], lo = image_lo(), hi = image_hi();
+	int n = fl_vma_pieces(v, pc, FL_SYS_MAX_PIECES);
 	for (int i = 0; i < n; i++) {
 		if (pc[i][0] < lo)
 			count_range(pc[i][0], pc[i][1] < lo ? pc[i][1] : lo, r);
@@ -731,41 +731,57 @@ void fl_pagemap_residency(struct fl_out *o, const struct fl_vma *v, int n, const
 
 /* The shim's regions in address order, each run of adjacent ones as one
  * range (they are mapped one below the other): one scan a run, not one a
- * region. Returns the number of ranges. */
-static int own_ranges(uintptr_t (*reg)[2])
+ * region. Up to OWN_SORTED regions (a program with thousands of threads
+ * has ~60); fl_pagemap_own() scans any beyond them one by one. Static:
+ * the counters line that calls it runs under the tick lock. */
+#define OWN_SORTED 256
+static uintptr_t own_buf[OWN_SORTED][2];
+
+static int own_ranges(int n)
 {
-	int n = fl_sys_regions(reg, FL_SYS_MAX_REGIONS), k = 0;
+	int k = 0;
 	for (int i = 1; i < n; i++)
-		for (int j = i; j > 0 && reg[j][0] < reg[j - 1][0]; j--) {
-			uintptr_t t0 = reg[j][0], t1 = reg[j][1];
-			reg[j][0] = reg[j - 1][0];
-			reg[j][1] = reg[j - 1][1];
-			reg[j - 1][0] = t0;
-			reg[j - 1][1] = t1;
+		for (int j = i; j > 0 && own_buf[j][0] < own_buf[j - 1][0]; j--) {
+			uintptr_t t0 = own_buf[j][0], t1 = own_buf[j][1];
+			own_buf[j][0] = own_buf[j - 1][0];
+			own_buf[j][1] = own_buf[j - 1][1];
+			own_buf[j - 1][0] = t0;
+			own_buf[j - 1][1] = t1;
 		}
 	for (int i = 0; i < n; i++) {
-		if (k > 0 && reg[i][0] == reg[k - 1][1]) {
-			reg[k - 1][1] = reg[i][1];
+		if (k > 0 && own_buf[i][0] == own_buf[k - 1][1]) {
+			own_buf[k - 1][1] = own_buf[i][1];
 			continue;
 		}
-		reg[k][0] = reg[i][0];
-		reg[k++][1] = reg[i][1];
+		own_buf[k][0] = own_buf[i][0];
+		own_buf[k++][1] = own_buf[i][1];
 	}
 	return k;
 }
 
 void fl_pagemap_own(int64_t *resident, int64_t *private)
 {
-	uintptr_t reg[FL_SYS_MAX_REGIONS][2];
-	int nreg = own_ranges(reg), saved_mode = pfn_mode;
+	int n = fl_sys_region_count(), m = 0, saved_mode = pfn_mode;
 	struct row r;
 	*resident = *private = -1;
 	if (pm_fd < 0 || !vec)
 		return;
 	memset(&r, 0, sizeof(r));
 	pfn_mode = PFN_OFF; /* the shim's pages are not the fork's */
-	for (int i = 0; i < nreg; i++)
-		count_range(reg[i][0], reg[i][1], &r);
+	for (int i = 0; i < n; i++) {
+		uintptr_t lo, hi;
+		if (!fl_sys_region_get(i, &lo, &hi, NULL))
+			continue;
+		if (m < OWN_SORTED) {
+			own_buf[m][0] = lo;
+			own_buf[m++][1] = hi;
+		} else {
+			count_range(lo, hi, &r);
+		}
+	}
+	m = own_ranges(m);
+	for (int i = 0; i < m; i++)
+		count_range(own_buf[i][0], own_buf[i][1], &r);
 	count_range(image_lo(), image_hi(), &r);
 	pfn_mode = saved_mode;
 	*resident = r.c[C_PRESENT];

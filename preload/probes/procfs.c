@@ -182,16 +182,18 @@ int fl_vma_is_private_anon_rw(const struct fl_vma *v)
 
 int fl_vma_pieces(const struct fl_vma *v, uint64_t (*out)[2], int max)
 {
-	uintptr_t reg[FL_SYS_MAX_REGIONS][2];
-	int nreg = fl_sys_regions(reg, FL_SYS_MAX_REGIONS), k = 0;
+	int nreg = fl_sys_region_count(), k = 0;
 	uint64_t at = v->start;
 	while (at < v->end && k < max) {
 		uint64_t ps = v->end, pe = ps;
-		for (int i = 0; i < nreg; i++)
-			if (reg[i][1] > at && reg[i][0] < v->end && reg[i][0] < ps) {
-				ps = reg[i][0] > at ? reg[i][0] : at;
-				pe = reg[i][1];
+		for (int i = 0; i < nreg; i++) {
+			uintptr_t lo, hi;
+			if (fl_sys_region_get(i, &lo, &hi, NULL) && hi > at && lo < v->end &&
+			    lo < ps) {
+				ps = lo > at ? lo : at;
+				pe = hi;
 			}
+		}
 		if (ps > at) {
 			out[k][0] = at;
 			out[k++][1] = ps;

@@ -209,12 +209,12 @@ static void sort_trk(void)
  * shim's regions and the stack of the thread doing this (the ticker). */
 static void arm_new(const struct fl_vma *v, int n, int in_window)
 {
-	uint64_t pc[FL_SYS_MAX_REGIONS + 1][2], here = (uint64_t)(uintptr_t)&pc;
+	uint64_t pc[FL_SYS_MAX_PIECES][2], here = (uint64_t)(uintptr_t)&pc;
 	for (int i = 0; i < n; i++) {
 		int np;
 		if (!fl_vma_is_private_anon_rw(&v[i]) || (v[i].start <= here && here < v[i].end))
 			continue;
-		np = fl_vma_pieces(&v[i], pc, FL_SYS_MAX_REGIONS + 1);
+		np = fl_vma_pieces(&v[i], pc, FL_SYS_MAX_PIECES);
 		for (int k = 0; k < np; k++)
 			if (!covered(pc[k][0]))
 				arm(pc[k][0], pc[k][1], in_window);

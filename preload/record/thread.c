@@ -193,7 +193,7 @@ static uint64_t seed(pid_t tid)
  * New states, each with its ring, come from chunks of the shim's pages that
  * hold several, twice as many in each new chunk (up to POOL_MAX_SLOTS). A
  * region apiece (two: the state and its ring) ran the shim's list of its
- * regions (FL_SYS_MAX_REGIONS, base/sys.h) out at about 25 threads, and the
+ * regions (64 then, base/sys.h) out at about 25 threads, and the
  * regions past it counted as the program's memory and their page faults
  * as its faults. States are recycled (claim), never unmapped: the chunks
  * grow with the most threads alive at once. The lock is held for a bump
