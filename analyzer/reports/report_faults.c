@@ -383,6 +383,7 @@ json_t *fl_report_shim(const struct fl_proc *p, uint64_t shim_samples)
 	json_t *libs = json_array();
 	for (size_t i = 0; ms && i < ms->nvmas; i++)
 		if (ms->vmas[i].kind == FL_VMA_SHIM && ms->vmas[i].path &&
+		    ms->vmas[i].path[0] == '/' && /* not a .bss (load.c) */
 		    (!json_array_size(libs) ||
 		     strcmp(json_string_value(json_array_get(libs, json_array_size(libs) - 1)),
 			    ms->vmas[i].path)))

@@ -20,6 +20,11 @@ test_expect_success 'libunwind is among faultline libraries' '
 		"$TMP/f.json" >/dev/null
 '
 
+test_expect_success 'every one is a file (not the anonymous .bss after one)' '
+	jq -e ".processes[0].faultline.libraries | length > 0 and all(startswith(\"/\"))" \
+		"$TMP/f.json" >/dev/null
+'
+
 test_expect_success 'libc, which /bin/true needs, is not' '
 	jq -e ".processes[0].faultline.libraries | any(test(\"/libc[.]so\")) | not" \
 		"$TMP/f.json" >/dev/null
