@@ -64,8 +64,9 @@ static inline int fl_chunk_mapped(const void *p)
  * changing the program's mmap threshold (record.c). */
 static inline uint64_t fl_usable(void *p)
 {
-	if (FL_LIKELY(fl_record_glibc_chunks_) && FL_LIKELY(!fl_chunk_mapped(p)))
-		return fl_usable_glibc(p);
+	uint64_t h = ((const uint64_t *)p)[-1];
+	if (FL_LIKELY(fl_record_glibc_chunks_) && FL_LIKELY(!(h & 2)))
+		return (h & ~(uint64_t)7) - 8; /* the next chunk's prev_size too */
 	return fl_real.malloc_usable_size(p);
 }
 
