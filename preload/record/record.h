@@ -64,8 +64,10 @@ static inline int fl_chunk_mapped(const void *p)
  * changing the program's mmap threshold (record.c). */
 static inline uint64_t fl_usable(void *p)
 {
-	uint64_t h = ((const uint64_t *)p)[-1];
-	if (FL_LIKELY(fl_record_glibc_chunks_) && FL_LIKELY(!(h & 2)))
+	uint64_t h;
+	/* Not even read without glibc's chunks (valgrind's allocator: a read
+	 * before the block). */
+	if (FL_LIKELY(fl_record_glibc_chunks_) && FL_LIKELY(!((h = ((const uint64_t *)p)[-1]) & 2)))
 		return (h & ~(uint64_t)7) - 8; /* the next chunk's prev_size too */
 	return fl_real.malloc_usable_size(p);
 }
