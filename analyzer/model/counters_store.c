@@ -15,7 +15,7 @@
 #define NFIELDS (sizeof(struct fl_counters) / sizeof(uint64_t))
 
 /* The struct is its fields, each 8 bytes, t first: read and written as an array. */
-_Static_assert(sizeof(struct fl_counters) == 28 * sizeof(uint64_t),
+_Static_assert(sizeof(struct fl_counters) == 29 * sizeof(uint64_t),
 	       "struct fl_counters is 27 eight-byte fields");
 _Static_assert(NFIELDS <= 32, "the change mask is 32 bits");
 

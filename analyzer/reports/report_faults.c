@@ -381,6 +381,10 @@ json_t *fl_report_shim(const struct fl_proc *p, uint64_t shim_samples)
 	uint64_t period = p->faults_period ? p->faults_period : 1;
 	int64_t kernel = c && c->shim_kernel_minflt > 0 ? c->shim_kernel_minflt : 0;
 	json_t *libs = json_array();
+	/* the samples in its image and libraries (shim_samples, classified
+	 * here) and those in its regions, which it left out of the trace */
+	if (c && c->shim_fault_samples > 0)
+		shim_samples += (uint64_t)c->shim_fault_samples;
 	for (size_t i = 0; ms && i < ms->nvmas; i++)
 		if (ms->vmas[i].kind == FL_VMA_SHIM && ms->vmas[i].path &&
 		    ms->vmas[i].path[0] == '/' && /* not a .bss (load.c) */

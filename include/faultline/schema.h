@@ -287,6 +287,10 @@
  * before each change to the regions and with each counters line): the
  * program's peak virtual size with the shim's image still in it */
 #define FL_K_VM_PEAK_LESS_REGIONS "vm_peak_less_regions"
+/* fault samples the shim left out of the trace since its counters started:
+ * faults on its own regions (its tables, rings, thread states), which the
+ * counts include: times the period, the shim's own user-mode faults */
+#define FL_K_SHIM_FAULT_SAMPLES "shim_fault_samples"
 
 /* heap (per tick, exact) */
 #define FL_K_CALLS "calls" /* object: fn -> count */

@@ -257,6 +257,9 @@ static void batch_open(struct batch *b)
 	b->open = 1;
 }
 
+/* The samples one_sample() left out as the shim's own (FL_K_SHIM_FAULT_SAMPLES). */
+static uint64_t own_samples;
+
 static void one_sample(void *arg, const struct fl_fault_sample *s)
 {
 	struct batch *b = arg;
@@ -266,8 +269,10 @@ static void one_sample(void *arg, const struct fl_fault_sample *s)
 	if ((int)s->tid == fl_probes_ticker_tid)
 		return;
 	/* the shim's own buffers, as they were when the fault happened */
-	if (fl_sys_region_owned_at((uintptr_t)s->addr, s->time_ns))
+	if (fl_sys_region_owned_at((uintptr_t)s->addr, s->time_ns)) {
+		own_samples++; /* counted, by perf, among the process's faults */
 		return;
+	}
 	if (!b->open)
 		batch_open(b);
 	/* [addr, ip, tid, t, major], formatted here in one piece: one call
@@ -359,6 +364,7 @@ static void counters_line(struct fl_out *o, const struct fl_vma *v, int n)
 	 * the regions comes after this one, and a thread's state mapped since
 	 * the last one would count as the program's. */
 	fl_out_u64(o, FL_K_SHIM_MAPPED, fl_sys_regions_bytes());
+	fl_out_u64(o, FL_K_SHIM_FAULT_SAMPLES, own_samples);
 	fl_sys_peak_check();
 	peak = fl_sys_peak_less_regions(); /* 0: none read */
 	put_count(o, FL_K_VM_PEAK_LESS_REGIONS, peak ? (int64_t)peak : -1);
@@ -475,6 +481,7 @@ void fl_probes_fork_parent(struct fl_out *o)
 
 void fl_probes_fork_child(struct fl_out *o)
 {
+	own_samples = 0; /* the child's counters start again */
 	fl_perf_forget();
 	fl_pagemap_reopen();
 	fl_pagemap_forked();
