@@ -875,7 +875,9 @@ static void mark_shim_libs(struct fl_proc *p)
 				mark_shim_image(s, v);
 		}
 	}
-	fl_shimlibs_free(&libs);
+	/* kept for the reports (fl_shimlibs_of_proc) */
+	p->shim_libs = libs.paths;
+	p->nshim_libs = libs.n;
 }
 
 static void finish_proc(struct loader *ld)

@@ -148,6 +148,7 @@ static void proc_free(struct fl_proc *p)
 	for (i = 0; i < p->nexecs; i++)
 		json_decref(p->execs[i].argv);
 	free(p->maps);
+	free(p->shim_libs);
 	free(p->calls);
 	free(p->blocks);
 	free(p->block_cold);

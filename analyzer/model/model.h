@@ -459,6 +459,10 @@ struct fl_proc {
 	struct fl_exit exit;
 
 	struct fl_maps_snap *maps;
+	/* The libraries only the shim loaded (model/shimlibs.h), from the last
+	 * maps snapshot: their interned paths, found once as the file is read. */
+	const char **shim_libs;
+	size_t nshim_libs;
 	size_t nmaps;
 	struct fl_map_call *calls;
 	size_t ncalls; /* sorted by seq */

@@ -140,6 +140,12 @@ void fl_shimlibs_of(const struct fl_proc *p, const struct fl_maps_snap *s, struc
 	free(v);
 }
 
+struct fl_shimlibs fl_shimlibs_of_proc(const struct fl_proc *p)
+{
+	struct fl_shimlibs l = {p->shim_libs, p->nshim_libs};
+	return l;
+}
+
 int fl_shimlibs_has(const struct fl_shimlibs *l, const char *path)
 {
 	for (size_t i = 0; path && i < l->n; i++)

@@ -20,6 +20,9 @@ struct fl_shimlibs {
 
 /* Fills *out (empty when nothing is known: no libfaultline.so, unreadable files). */
 void fl_shimlibs_of(const struct fl_proc *p, const struct fl_maps_snap *s, struct fl_shimlibs *out);
+/* The process's own, found as its trace was read (load.c): a view, not to
+ * be freed. */
+struct fl_shimlibs fl_shimlibs_of_proc(const struct fl_proc *p);
 /* Whether path (interned or not) is one of them. */
 int fl_shimlibs_has(const struct fl_shimlibs *l, const char *path);
 void fl_shimlibs_free(struct fl_shimlibs *l);

@@ -130,10 +130,8 @@ static json_t *vma_rows(const struct fl_proc *p, struct rows *r, uint64_t period
 {
 	json_t *arr = json_array();
 	/* libraries only the shim loaded are faultline's, not the program's rows */
-	struct fl_shimlibs shim_libs = {0};
+	struct fl_shimlibs shim_libs = fl_shimlibs_of_proc(p);
 	int shown = 0;
-	if (p->nmaps)
-		fl_shimlibs_of(p, &p->maps[p->nmaps - 1], &shim_libs);
 	if (r->n > 1)
 		qsort(r->v, r->n, sizeof(r->v[0]), cmp_row_total);
 	for (size_t i = 0; i < r->n; i++) {
@@ -168,7 +166,6 @@ static json_t *vma_rows(const struct fl_proc *p, struct rows *r, uint64_t period
 		}
 		json_array_append_new(arr, o);
 	}
-	fl_shimlibs_free(&shim_libs);
 	return arr;
 }
 

@@ -122,12 +122,9 @@ static int64_t shim_libs_resident(const struct fl_proc *p, uint64_t t)
 {
 	struct fl_residency_cursor k;
 	const struct fl_residency *r;
-	struct fl_shimlibs libs = {0};
+	struct fl_shimlibs libs = fl_shimlibs_of_proc(p);
 	uint64_t best = UINT64_MAX;
 	int64_t sum = 0;
-	if (!p->nmaps)
-		return 0;
-	fl_shimlibs_of(p, &p->maps[p->nmaps - 1], &libs);
 	if (!libs.n)
 		return 0;
 	fl_residency_begin(&k, &p->residency);
@@ -139,7 +136,6 @@ static int64_t shim_libs_resident(const struct fl_proc *p, uint64_t t)
 		}
 	}
 	fl_residency_end(&k);
-	fl_shimlibs_free(&libs);
 	return sum;
 }
 
