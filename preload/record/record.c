@@ -60,8 +60,9 @@ static int glibc_chunks_agree(void)
 		 * 1112 usable). An allocator that does not (valgrind's, which
 		 * takes glibc's symbols over at run time) has no header to
 		 * read: reading it would be a read before the block. */
+		uint64_t chunk;
 		int agree = usable == ((sizes[i] + 8 + 15) & ~(size_t)15) - 8 &&
-			    !fl_chunk_mapped(p) && fl_usable_glibc(p) == usable;
+			    fl_record_chunk_inline(p, &chunk) && chunk - 8 == usable;
 		fl_real.free(p);
 		if (!agree)
 			return 0;
@@ -318,25 +319,20 @@ static void *real_block(enum fl_call c, size_t size, uint64_t off)
  */
 static int move_block(enum fl_call c, void **p, size_t align, size_t keep)
 {
-	uint64_t off = 16, usable;
+	uint64_t off = 16, usable, chunk;
 	char *base;
-	if (!fl_inline_free_gate_ || fl_chunk_mapped(*p))
+	if (!fl_inline_free_gate_ || !fl_record_chunk_inline(*p, &chunk))
 		return 1;
 	while (off < align) /* glibc rounds an alignment up to a power of two */
 		if ((off *= 2) > ((uint64_t)1 << 40))
 			return 0;
-	usable = fl_usable_glibc(*p);
+	usable = chunk - 8;
 	if (usable > SIZE_MAX - off)
 		return 0;
-	if (keep && off == 16) {
+	if (keep) { /* a realloc's, at malloc's alignment (off 16) */
 		if (!(base = fl_real.realloc(*p, usable + off)))
 			return 0; /* *p is left as it was */
 		memmove(base + off, base, keep);
-	} else if (keep) { /* an aligned block's data: none of the hooks has one */
-		if (!(base = real_block(c, usable + off, off)))
-			return 0;
-		memcpy(base + off, *p, keep);
-		fl_real.free(*p);
 	} else {
 		fl_real.free(*p);
 		if (!(base = real_block(c, usable + off, off))) {

@@ -24,18 +24,6 @@ int fl_record_init(void);
 
 extern int fl_record_glibc_chunks_ FL_HIDDEN;
 
-/* Usable size of a live block of glibc's malloc, from its chunk header: the
- * size word sits just before the block; bit 1 says mmapped (16 bytes of
- * header), else the next chunk's prev_size field is usable too. Only when
- * fl_record_glibc_chunks_ (checked at start-up against
- * malloc_usable_size(), which also reads the next chunk: a second cache
- * line, to check a bit we know is set). */
-static inline uint64_t fl_usable_glibc(const void *p)
-{
-	uint64_t h = ((const uint64_t *)p)[-1];
-	return (h & ~(uint64_t)7) - (8 + 4 * (h & 2));
-}
-
 /* The chunk size of a live block of glibc's malloc that is not mapped for
  * itself (its usable size + 8), from its header: 0 for a mapped one (16
  * bytes of header), which the inline paths leave to the slow ones. */
@@ -64,11 +52,11 @@ static inline int fl_chunk_mapped(const void *p)
  * changing the program's mmap threshold (record.c). */
 static inline uint64_t fl_usable(void *p)
 {
-	uint64_t h;
+	uint64_t chunk;
 	/* Not even read without glibc's chunks (valgrind's allocator: a read
 	 * before the block). */
-	if (FL_LIKELY(fl_record_glibc_chunks_) && FL_LIKELY(!((h = ((const uint64_t *)p)[-1]) & 2)))
-		return (h & ~(uint64_t)7) - 8; /* the next chunk's prev_size too */
+	if (FL_LIKELY(fl_record_glibc_chunks_) && FL_LIKELY(fl_record_chunk_inline(p, &chunk)))
+		return chunk - 8;
 	return fl_real.malloc_usable_size(p);
 }
 
