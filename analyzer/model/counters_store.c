@@ -16,7 +16,7 @@
 
 /* The struct is its fields, each 8 bytes, t first: read and written as an array. */
 _Static_assert(sizeof(struct fl_counters) == 29 * sizeof(uint64_t),
-	       "struct fl_counters is 27 eight-byte fields");
+	       "struct fl_counters is 29 eight-byte fields");
 _Static_assert(NFIELDS <= 32, "the change mask is 32 bits");
 
 /* The largest encoded line: the mask, then every field (10 bytes each at most). */

@@ -78,7 +78,6 @@ static void raise_peak(int64_t *peak, const char **from, int64_t v, const char *
  * line). */
 static void peaks_of(const struct fl_proc *p, const struct fl_counters *c, struct pfacts *f)
 {
-	int64_t shim = fl_shim_bytes_of_sample(p, c);
 	/* the kernel's mark first: a tick that saw the same figure adds nothing */
 	raise_peak(&f->peak_rss, &f->peak_rss_from, c->vm_hwm, "VmHWM");
 	raise_peak(&f->peak_rss, &f->peak_rss_from, fl_rss_of_sample(c), "ticks");
@@ -91,9 +90,11 @@ static void peaks_of(const struct fl_proc *p, const struct fl_counters *c, struc
 		f->vm_peak = c->vm_peak;
 	if (c->vm_peak_less_regions >= 0) /* the shim's reading, at each rise */
 		raise_peak(&f->peak_vsz, &f->peak_vsz_from, fl_vm_peak_of_sample(p, c), "VmPeak");
-	else if (c->vm_peak >= 0)
+	else if (c->vm_peak >= 0) {
+		int64_t shim = fl_shim_bytes_of_sample(p, c);
 		raise_peak(&f->peak_vsz, &f->peak_vsz_from,
 			   c->vm_peak > shim ? c->vm_peak - shim : c->vm_peak, "VmPeak");
+	}
 	raise_peak(&f->peak_vsz, &f->peak_vsz_from, fl_vsz_of_sample(p, c), "ticks");
 }
 

@@ -29,18 +29,20 @@ void *fl_sys_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off
 	return (r < 0 && r > -4096) ? MAP_FAILED : (void *)r;
 }
 
-static void region_unmapped(uintptr_t lo);
-
-static int is_region_start(uintptr_t lo);
+struct region;
+static struct region *region_at(uintptr_t lo);
+static void peak_check(void);
+static void region_gone(struct region *r);
 
 int fl_sys_munmap(void *addr, size_t len)
 {
+	struct region *reg = region_at((uintptr_t)addr);
 	int r;
-	if (is_region_start((uintptr_t)addr))
-		fl_sys_peak_check(); /* the regions are about to change */
+	if (reg)
+		peak_check(); /* the regions are about to change */
 	r = (int)syscall(SYS_munmap, addr, len);
-	if (r == 0)
-		region_unmapped((uintptr_t)addr);
+	if (r == 0 && reg)
+		region_gone(reg);
 	return r;
 }
 
@@ -241,16 +243,10 @@ static int within_budget(size_t len)
  */
 static uint64_t peak_seen, peak_less_regions;
 
-void fl_sys_peak_check(void)
+void fl_sys_peak_note(int64_t peak)
 {
-	/* VmPeak is the 17th line, ~200 bytes in; a long Groups line above it
-	 * may push it out of reach: then no figure, rather than a larger
-	 * buffer on whatever stack the caller is on. */
-	char b[1024];
 	uint64_t regions = fl_sys_regions_bytes(), seen;
-	int64_t peak;
-	if (fl_sys_read_file("/proc/self/status", b, sizeof(b)) <= 0 ||
-	    (peak = fl_parse_field_kb(b, "VmPeak:")) < 0)
+	if (peak < 0)
 		return;
 	seen = __atomic_load_n(&peak_seen, __ATOMIC_RELAXED);
 	while ((uint64_t)peak > seen)
@@ -266,6 +262,16 @@ void fl_sys_peak_check(void)
 		}
 }
 
+static void peak_check(void)
+{
+	/* VmPeak is the 17th line, ~200 bytes in; a long Groups line above it
+	 * may push it out of reach: then no figure, rather than a larger
+	 * buffer on whatever stack the caller is on. */
+	char b[1024];
+	if (fl_sys_read_file("/proc/self/status", b, sizeof(b)) > 0)
+		fl_sys_peak_note(fl_parse_field_kb(b, "VmPeak:"));
+}
+
 uint64_t fl_sys_peak_less_regions(void)
 {
 	return __atomic_load_n(&peak_less_regions, __ATOMIC_RELAXED);
@@ -276,7 +282,7 @@ void *fl_sys_alloc_pages(size_t len)
 	void *p;
 	if (!within_budget(len))
 		return NULL;
-	fl_sys_peak_check();
+	peak_check();
 	p = fl_sys_mmap(NULL, len, PROT_READ | PROT_WRITE,
 			MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED)
@@ -298,16 +304,9 @@ static struct region *region_at(uintptr_t lo)
 	return NULL;
 }
 
-static int is_region_start(uintptr_t lo)
+static void region_gone(struct region *r)
 {
-	return region_at(lo) != NULL;
-}
-
-static void region_unmapped(uintptr_t lo)
-{
-	struct region *r = region_at(lo);
-	if (r)
-		__atomic_store_n(&r->t_unmap, fl_sys_now_ns(), __ATOMIC_RELEASE);
+	__atomic_store_n(&r->t_unmap, fl_sys_now_ns(), __ATOMIC_RELEASE);
 }
 
 void fl_sys_region_trim(void *lo, size_t keep)
@@ -318,14 +317,16 @@ void fl_sys_region_trim(void *lo, size_t keep)
 		return;
 	/* Shrunk in the list first: a reader never counts bytes the kernel
 	 * has already given back. */
-	fl_sys_peak_check();
+	peak_check();
 	__atomic_store_n(&r->hi, end, __ATOMIC_RELEASE);
 	syscall(SYS_munmap, (void *)end, hi - end);
 }
 
 void fl_sys_region_gone(void *lo)
 {
-	region_unmapped((uintptr_t)lo);
+	struct region *r = region_at((uintptr_t)lo);
+	if (r)
+		region_gone(r);
 }
 
 uint64_t fl_sys_regions_bytes(void)

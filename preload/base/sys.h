@@ -36,10 +36,11 @@ uint64_t fl_sys_regions_bytes(void);
  * parts between the shim's regions (adjacent regions merge into one VMA,
  * so a VMA holds few of the program's parts). */
 #define FL_SYS_MAX_PIECES 65
-/* The program's VmPeak less the shim's regions (see sys.c): read before
- * every change to the regions and by fl_sys_peak_check(), which a counters
- * line calls first; the largest figure so far, 0 before any. */
-void fl_sys_peak_check(void);
+/* The program's VmPeak less the shim's regions (see sys.c), the largest
+ * figure so far (0 before any): VmPeak is read before every change to the
+ * regions, and a counters line gives its own reading (bytes, -1 unknown)
+ * to fl_sys_peak_note(). */
+void fl_sys_peak_note(int64_t vm_peak);
 uint64_t fl_sys_peak_less_regions(void);
 /* The region fl_sys_alloc_pages() returned at lo now ends keep bytes (page
  * rounded) from lo: the rest is unmapped. */

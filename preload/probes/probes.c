@@ -365,12 +365,13 @@ static void counters_line(struct fl_out *o, const struct fl_vma *v, int n)
 	 * the last one would count as the program's. */
 	fl_out_u64(o, FL_K_SHIM_MAPPED, fl_sys_regions_bytes());
 	fl_out_u64(o, FL_K_SHIM_FAULT_SAMPLES, own_samples);
-	fl_sys_peak_check();
-	peak = fl_sys_peak_less_regions(); /* 0: none read */
-	put_count(o, FL_K_VM_PEAK_LESS_REGIONS, peak ? (int64_t)peak : -1);
 	put_count(o, FL_K_DTLB_LOAD, d[0]);
 	put_count(o, FL_K_DTLB_STORE, d[1]);
 	fl_procfs_figures(o, stack);
+	/* its VmPeak reading is the shim's peak check of this line */
+	fl_sys_peak_note(fl_procfs_last_vm_peak());
+	peak = fl_sys_peak_less_regions(); /* 0: none read */
+	put_count(o, FL_K_VM_PEAK_LESS_REGIONS, peak ? (int64_t)peak : -1);
 	if (fl_uffd_st.ok)
 		fl_out_u64(o, FL_K_TRACKING_FAULTS, fl_uffd_tracking_faults());
 	else

@@ -230,28 +230,35 @@ static void put_i(struct fl_out *o, const char *key, int64_t v)
 		fl_out_i64(o, key, v);
 }
 
-static int64_t last_rss_kb = -1;
+static int64_t last_rss_kb = -1, last_vm_peak = -1;
 
 int64_t fl_procfs_last_rss_kb(void)
 {
 	return last_rss_kb;
 }
 
+int64_t fl_procfs_last_vm_peak(void)
+{
+	return last_vm_peak;
+}
+
 void fl_procfs_figures(struct fl_out *o, int64_t stack_vma)
 {
+	last_vm_peak = -1;
 	if (fl_sys_read_file("/proc/self/status", scratch, sizeof(scratch)) > 0) {
 		int64_t anon = fl_parse_field_kb(scratch, "RssAnon:");
 		int64_t file = fl_parse_field_kb(scratch, "RssFile:");
 		int64_t shmem = fl_parse_field_kb(scratch, "RssShmem:");
 		last_rss_kb = anon < 0 || file < 0 || shmem < 0 ? -1 : anon + file + shmem;
-		put_i(o, FL_K_RSS_ANON, fl_parse_field_kb(scratch, "RssAnon:"));
-		put_i(o, FL_K_RSS_FILE, fl_parse_field_kb(scratch, "RssFile:"));
-		put_i(o, FL_K_RSS_SHMEM, fl_parse_field_kb(scratch, "RssShmem:"));
+		last_vm_peak = fl_parse_field_kb(scratch, "VmPeak:");
+		put_i(o, FL_K_RSS_ANON, anon);
+		put_i(o, FL_K_RSS_FILE, file);
+		put_i(o, FL_K_RSS_SHMEM, shmem);
 		put_i(o, FL_K_VSZ, fl_parse_field_kb(scratch, "VmSize:"));
 		/* The kernel's high-water marks: a peak between two ticks, or
 		 * in a run shorter than one, is in them. */
 		put_i(o, FL_K_VM_HWM, fl_parse_field_kb(scratch, "VmHWM:"));
-		put_i(o, FL_K_VM_PEAK, fl_parse_field_kb(scratch, "VmPeak:"));
+		put_i(o, FL_K_VM_PEAK, last_vm_peak);
 		put_i(o, FL_K_SWAP, fl_parse_field_kb(scratch, "VmSwap:"));
 		put_i(o, FL_K_PTE, fl_parse_field_kb(scratch, "VmPTE:"));
 	}

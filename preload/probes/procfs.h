@@ -73,6 +73,8 @@ int fl_procfs_vma_at(uint64_t addr, struct fl_vma *v);
 void fl_procfs_figures(struct fl_out *o, int64_t stack_vma);
 /* The resident set (anon + file + shmem, KiB) the last fl_procfs_figures read; -1 if none. */
 int64_t fl_procfs_last_rss_kb(void);
+/* VmPeak in bytes as fl_procfs_figures() last read it; -1 if it could not. */
+int64_t fl_procfs_last_vm_peak(void);
 /* Reads a small integer file; -1 on error. */
 int64_t fl_procfs_int(const char *path);
 
