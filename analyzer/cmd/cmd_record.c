@@ -52,7 +52,7 @@ const char cmd_record_usage[] =
     "                       1: every call, as --all)\n"
     "      --interval MS    sampler tick (default 100)\n"
     "      --faults all|off|N  page-fault samples: every fault, none, every N-th\n"
-    "                       (default 8, all with --wss; counts are exact either way)\n"
+    "                       (default 16, all with --wss; counts are exact either way)\n"
     "      --wss            page-exact written working set (uffd write-protect)\n"
     "      --no-follow      do not trace children\n"
     "      --max-size SIZE  cap each trace file; counting continues past it\n"

@@ -40,7 +40,7 @@
 #define FL_ENV_SAMPLE "FAULTLINE_SAMPLE" /* mean bytes between heap samples; 1 = every call */
 #define FL_ENV_LARGE "FAULTLINE_LARGE"	 /* allocations >= this are always recorded */
 #define FL_ENV_INTERVAL "FAULTLINE_INTERVAL_MS" /* sampler tick */
-#define FL_ENV_FAULTS "FAULTLINE_FAULTS"	/* all | off | N (every N-th fault); default 8 */
+#define FL_ENV_FAULTS "FAULTLINE_FAULTS"	/* all | off | N (every N-th fault); default 16 */
 #define FL_ENV_WSS "FAULTLINE_WSS"		/* 1: write-tracking working set */
 #define FL_ENV_FOLLOW "FAULTLINE_FOLLOW"	/* 0: do not follow children */
 #define FL_ENV_MAX_SIZE "FAULTLINE_MAX_SIZE"	/* bytes per trace file, 0 = unlimited */
@@ -63,9 +63,11 @@
 /* One page fault in this many is sampled unless FAULTLINE_FAULTS says
  * otherwise (all = 1; the default with --wss); counts stay exact (counting
  * mode). On a loop that does nothing but fault, sampling every fault adds
- * 15-45 % to counting alone here (the kernel's per-sample work), one in 8
- * adds 3-8 %: bench/b_faults.sh. */
-#define FL_DEFAULT_FAULTS_PERIOD 8
+ * 15-45 % to counting alone here (the kernel's per-sample work and the
+ * drain), one in 8 about 5 %, one in 16 about 2 % (41 alternated rounds of
+ * bench/b_faults.sh: 1.069x, 1.038x, counting alone 1.018x): one in 16
+ * keeps the default probes within 5 % of a native run (doc/limits.md). */
+#define FL_DEFAULT_FAULTS_PERIOD 16
 
 /* ---- keys present on every line ---- */
 #define FL_K_EVENT "e"

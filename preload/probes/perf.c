@@ -31,18 +31,18 @@
  * kernel allocates and zeroes every page of a buffer when it is mapped, a
  * quarter of a short traced process's CPU time here (perf_mmap in perf
  * record -g; doc/limits.md), so a sparse period gets fewer pages: enough
- * for the samples of RING_FAULTS_HELD faults, 512 KiB at the default one
- * in 8, 2 MiB when every fault is sampled. A buffer that passes its wakeup
- * mark is drained by the faulting thread at its next timer check (10 ms of
- * its CPU), inside its loop. The mark is a quarter of the largest buffer
- * and half of a smaller one: what matters is the room left above it for
- * those 10 ms, 256 KiB at the default period (~43,000 faults, 0.23 us
- * each), while a quarter of a 256 KiB buffer had the fault loop drain
- * four times as often (bench/b_faults.sh, the touching thread's CPU:
- * 1.048-1.065x against 1.04x). Each page less is ~1.2 us off every traced
- * process's start: 1 MiB -> 512 KiB a CPU took 200 /bin/true from a shell
- * from 464 to 427 ms of CPU (native ~145), the fault loop 1.051 -> 1.047x
- * in the same 31 alternated rounds.
+ * for the samples of RING_FAULTS_HELD faults, 256 KiB at the default one
+ * in 16 (512 KiB at one in 8), 2 MiB when every fault is sampled. A buffer
+ * that passes its wakeup mark is drained by the faulting thread at its
+ * next timer check (10 ms of its CPU), inside its loop. The mark is a
+ * quarter of the largest buffer and half of a smaller one: what matters is
+ * the room left above it for those 10 ms, 128 KiB at the default period
+ * (~43,000 faults, 0.23 us each), while a quarter of a 256 KiB buffer (at
+ * one in 8) had the fault loop drain four times as often (bench/b_faults.sh,
+ * the touching thread's CPU: 1.048-1.065x against 1.04x). Each page less is
+ * ~1.2 us off every traced process's start: 1 MiB -> 512 KiB a CPU took
+ * 200 /bin/true from a shell from 464 to 427 ms of CPU (native ~145), the
+ * fault loop 1.051 -> 1.047x in the same 31 alternated rounds.
  */
 #define RING_PAGES_MAX 512
 #define RING_PAGES_MIN 16

@@ -64,7 +64,7 @@ check_counts() {
 }
 
 # The tests of exact sample counts ask for every fault (the default samples
-# one in 8: t3010 checks its estimate).
+# one in 16: t3010 checks its estimate).
 test_expect_success 'the header says fault counts and samples work' '
 	touch_run one 1 --faults all &&
 	head -1 "$(trace_of "$TMP/one")" |

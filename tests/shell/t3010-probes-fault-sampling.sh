@@ -44,32 +44,32 @@ test_expect_success 'lost samples are reported with the faults they stood for' '
 	grep -q "LOST" "$TMP/lost.txt" && grep -q "dropped" "$TMP/lost.txt"
 '
 
-# The default samples one fault in 8 into buffers a quarter the size
+# The default samples one fault in 16 into buffers an eighth the size
 # (perf.c, ring_pages_for), drained from half full: the same dense loop
 # writes 3/4 of one.
-"$FL" record -q --interval 1000 -o "$TMP/dense8" -- \
-	"$PROGS/p_probe_touch" $N 1 0 >"$TMP/dense8.out" || exit 1
+"$FL" record -q --interval 1000 -o "$TMP/dense16" -- \
+	"$PROGS/p_probe_touch" $N 1 0 >"$TMP/dense16.out" || exit 1
 
-test_expect_success 'one fault in 8 sampled in a dense loop, one long tick: none lost' '
-	r=$(in_buf dense8) && echo "samples, pages, lost: $r (one in 8 of $N)" &&
+test_expect_success 'one fault in 16 sampled in a dense loop, one long tick: none lost' '
+	r=$(in_buf dense16) && echo "samples, pages, lost: $r (one in 16 of $N)" &&
 	set -- $(echo "$r" | tr "[,]" "   ") &&
-	test "$3" = 0 && test "$1" = "$2" && within "$1" $((N / 8)) 1
+	test "$3" = 0 && test "$1" = "$2" && within "$1" $((N / 16)) 1
 '
 
-# The default: one fault in 8 sampled, every sample weighted by 8. Four
-# threads touch M pages (not a multiple of 8 per thread).
+# The default: one fault in 16 sampled, every sample weighted by 16. Four
+# threads touch M pages (not a multiple of 16 per thread).
 M=15996
 "$FL" record -q -o "$TMP/dflt" -- "$PROGS/p_probe_touch" $M 4 100 >"$TMP/dflt.out" || exit 1
 report_json "$TMP/dflt" faults >"$TMP/dflt.json" || exit 1
 
-test_expect_success 'default: one fault in 8 sampled, said in the header, the lines and the report' '
+test_expect_success 'default: one fault in 16 sampled, said in the header, the lines and the report' '
 	f=$(trace_of "$TMP/dflt") &&
-	head -1 "$f" | jq -e ".options.faults_period == 8" >/dev/null &&
-	jq -s -e "[.[] | select(.e == \"faults\") | .period] | length > 0 and all(. == 8)" "$f" >/dev/null &&
-	jq -e ".processes[0].period == 8 and
+	head -1 "$f" | jq -e ".options.faults_period == 16" >/dev/null &&
+	jq -s -e "[.[] | select(.e == \"faults\") | .period] | length > 0 and all(. == 16)" "$f" >/dev/null &&
+	jq -e ".processes[0].period == 16 and
 		([.findings[] | select(.id == \"faults.sampled\")] | length == 1)" "$TMP/dflt.json" >/dev/null &&
 	"$FL" report --no-symbols --section faults "$TMP/dflt" | tr -s " \n" "  " |
-		grep -q "1 in 8; figures below are estimates"
+		grep -q "1 in 16; figures below are estimates"
 '
 
 # (the rows overlapping the buffer: under load the maps snapshot after its
@@ -96,10 +96,10 @@ test_expect_success 'default: the estimated total matches the counted total (+- 
 
 test_expect_success 'default: first-touch working set is labelled an estimate' '
 	report_json "$TMP/dflt" ws >"$TMP/ws.json" &&
-	jq -e ".processes[0] | .first_touch_estimate == true and .first_touch_period == 8" \
+	jq -e ".processes[0] | .first_touch_estimate == true and .first_touch_period == 16" \
 		"$TMP/ws.json" >/dev/null &&
 	"$FL" report --no-symbols --section ws "$TMP/dflt" | tr -s " \n" "  " |
-		grep -q "first_touch is an estimate: 1 fault in 8"
+		grep -q "first_touch is an estimate: 1 fault in 16"
 '
 
 test_expect_success '--wss samples every fault unless told otherwise' '
