@@ -240,36 +240,91 @@ static int within_budget(size_t len)
  * them is a peak of the program's; where it did not, nothing new. The
  * largest such figure is the program's VmPeak (its own image, which never
  * changes, the analyzer takes off). Best effort: 0 until a reading.
+ *
+ * A reading is ~15 us of the kernel's (status prints some 55 lines), and
+ * the shim's start changed its regions ~16 times, its exit ~6: a third of
+ * the start-up the shim adds to a short program. Where none of the
+ * program's code can run (the constructor or the exit handler on the
+ * process's one thread) such a stretch is held (fl_sys_peak_hold): a
+ * reading at its start, none inside, and one at its end. Inside, VmPeak
+ * rises with the shim's regions (some gone again by the end), so the end's
+ * reading moves the mark without taking VmPeak less the regions as the
+ * program's; what the program's size gained inside (the heap that glibc's
+ * first blocks make, for the shim's start-up check and pthread_atfork) is
+ * its size then less the regions then.
  */
 static uint64_t peak_seen, peak_less_regions;
+static int peak_held;
+
+static void raise_to(uint64_t *v, uint64_t x)
+{
+	uint64_t old = __atomic_load_n(v, __ATOMIC_RELAXED);
+	while (x > old &&
+	       !__atomic_compare_exchange_n(v, &old, x, 1, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
+}
+
+static uint64_t less_regions(int64_t bytes)
+{
+	uint64_t regions = fl_sys_regions_bytes();
+	return (uint64_t)bytes > regions ? (uint64_t)bytes - regions : 0;
+}
 
 void fl_sys_peak_note(int64_t peak)
 {
-	uint64_t regions = fl_sys_regions_bytes(), seen;
+	uint64_t seen;
 	if (peak < 0)
 		return;
 	seen = __atomic_load_n(&peak_seen, __ATOMIC_RELAXED);
 	while ((uint64_t)peak > seen)
 		if (__atomic_compare_exchange_n(&peak_seen, &seen, (uint64_t)peak, 1,
 						__ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
-			uint64_t v = (uint64_t)peak > regions ? (uint64_t)peak - regions : 0,
-				 old = __atomic_load_n(&peak_less_regions, __ATOMIC_RELAXED);
-			while (v > old &&
-			       !__atomic_compare_exchange_n(&peak_less_regions, &old, v, 1,
-							    __ATOMIC_RELAXED, __ATOMIC_RELAXED))
-				;
+			if (!__atomic_load_n(&peak_held, __ATOMIC_RELAXED))
+				raise_to(&peak_less_regions, less_regions(peak));
 			break;
 		}
 }
 
+/* VmPeak is the 17th line of status, ~200 bytes in, VmSize the 18th; a
+ * long Groups line above them may push them out of reach: then no figure,
+ * rather than a larger buffer on whatever stack the caller is on. */
+#define PEAK_READ 1024
+
 static void peak_check(void)
 {
-	/* VmPeak is the 17th line, ~200 bytes in; a long Groups line above it
-	 * may push it out of reach: then no figure, rather than a larger
-	 * buffer on whatever stack the caller is on. */
-	char b[1024];
-	if (fl_sys_read_file("/proc/self/status", b, sizeof(b)) > 0)
+	char b[PEAK_READ];
+	if (!__atomic_load_n(&peak_held, __ATOMIC_RELAXED) &&
+	    fl_sys_read_file("/proc/self/status", b, sizeof(b)) > 0)
 		fl_sys_peak_note(fl_parse_field_kb(b, "VmPeak:"));
+}
+
+int fl_sys_peak_hold(void)
+{
+	/* Threads is the 37th line, ~600 bytes in. */
+	char b[2 * PEAK_READ];
+	if (__atomic_load_n(&peak_held, __ATOMIC_RELAXED) ||
+	    fl_sys_read_file("/proc/self/status", b, sizeof(b)) <= 0)
+		return 0;
+	fl_sys_peak_note(fl_parse_field_kb(b, "VmPeak:"));
+	/* (the parser's figure is in kB, times 1024) */
+	if (fl_parse_field_kb(b, "Threads:") != 1024)
+		return 0;
+	__atomic_store_n(&peak_held, 1, __ATOMIC_RELAXED);
+	return 1;
+}
+
+void fl_sys_peak_release(void)
+{
+	char b[PEAK_READ];
+	int64_t size;
+	if (!__atomic_load_n(&peak_held, __ATOMIC_RELAXED))
+		return;
+	if (fl_sys_read_file("/proc/self/status", b, sizeof(b)) > 0) {
+		fl_sys_peak_note(fl_parse_field_kb(b, "VmPeak:")); /* held: the mark only */
+		if ((size = fl_parse_field_kb(b, "VmSize:")) >= 0)
+			raise_to(&peak_less_regions, less_regions(size));
+	}
+	__atomic_store_n(&peak_held, 0, __ATOMIC_RELAXED);
 }
 
 uint64_t fl_sys_peak_less_regions(void)

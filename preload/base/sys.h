@@ -42,6 +42,12 @@ uint64_t fl_sys_regions_bytes(void);
  * to fl_sys_peak_note(). */
 void fl_sys_peak_note(int64_t vm_peak);
 uint64_t fl_sys_peak_less_regions(void);
+/* Between these two, a stretch of the shim's own work in which none of the
+ * program's code runs (its constructor, its exit): the regions may change
+ * without a reading each. hold takes a reading and holds only where the
+ * process has one thread (1 if it does); release takes the closing one. */
+int fl_sys_peak_hold(void);
+void fl_sys_peak_release(void);
 /* The region fl_sys_alloc_pages() returned at lo now ends keep bytes (page
  * rounded) from lo: the rest is unmapped. */
 void fl_sys_region_trim(void *lo, size_t keep);

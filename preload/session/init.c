@@ -515,9 +515,12 @@ void fl_init_finish(const char *how, int status, int sig, int core, int in_signa
 	/* Interrupted inside the shim, this thread may hold the lock itself:
 	 * then only wait a little for another holder, and give up. */
 	if (in_signal && prev_guard ? fl_writer_trylock(200) == 0 : (fl_writer_lock(), 1)) {
+		/* the last thread's exit runs none of the program's code */
+		fl_sys_peak_hold();
 		note_fallback_locked();
 		fl_tick_locked(1);
 		fl_lines_exit(how, status, sig, core);
+		fl_sys_peak_release();
 		fl_writer_unlock();
 	}
 	__atomic_store_n(&fl_state, FL_OFF, __ATOMIC_RELEASE);
@@ -664,6 +667,9 @@ __attribute__((constructor(101))) static void fl_init(void)
 		goto off;
 	}
 	fl_config_finish(own_path());
+	/* None of the program's code runs before this returns (sys.c): the
+	 * shim's regions are mapped without a reading each. */
+	fl_sys_peak_hold();
 	fl_thread_init();
 	if (fl_stacks_init() != 0 || fl_ptrset_init(fl_config.all ? 22 : 12) != 0 ||
 	    fl_record_init() != 0) {
@@ -680,10 +686,12 @@ __attribute__((constructor(101))) static void fl_init(void)
 	dl_iterate_phdr(text_of, NULL);
 	fl_record_untimed_tick = fl_init_tick_untimed;
 	fl_init_start_ticker();
+	fl_sys_peak_release();
 	__atomic_store_n(&fl_state, FL_READY, __ATOMIC_RELEASE);
 	fl_guard_set(0);
 	return;
 off:
+	fl_sys_peak_release();
 	fl_state = FL_OFF;
 	fl_guard_set(0);
 }
