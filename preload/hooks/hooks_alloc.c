@@ -16,6 +16,7 @@
 #include "record/record.h"
 #include "record/resolve.h"
 #include "record/thread.h"
+#include "session/snapshot.h"
 
 /* The fast paths need the thread's state (the first call of a thread
  * claims one on the slow path, which only a traced call takes). They do not
@@ -62,6 +63,26 @@ static void *record_alloc(enum fl_call c, void *p, size_t size, size_t align)
 static void real_free(void *p)
 {
 	fl_real.free(fl_block_real(p));
+}
+
+/* glibc gives a chunk it mapped for itself back with its own munmap,
+ * inside free(), where the munmap hook never sees it: its pages are read
+ * here first, as the hook reads a munmap's (session/snapshot.c; large
+ * ones only). Unread, the pages a process copied after a fork since its
+ * last tick went with the mapping: a python parent's 16,384 copies of a
+ * freed 128 MiB bytearray came out as 22 (tests/real/cow-python-parent.sh).
+ * The caller may trace (TRACING()). */
+static void real_free_mapped(void *p)
+{
+	void *base = fl_block_real(p);
+	uintptr_t start;
+	uint64_t len;
+	if (fl_record_glibc_chunks_ && fl_chunk_mapping(base, &start, &len)) {
+		fl_guard_set(FL_GUARD_HOOK);
+		fl_snapshot_unmap(start, len);
+		fl_guard_set(0);
+	}
+	fl_real.free(base);
 }
 
 static void *real_realloc(void *old, size_t size)
@@ -206,7 +227,7 @@ static __attribute__((noinline)) void free_other(void *p)
 		return;
 	}
 	fl_record_free(p);
-	real_free(p);
+	real_free_mapped(p);
 }
 
 /* The gate (thread.h) sends NULL and, when the thread's inline paths are

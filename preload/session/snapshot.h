@@ -1,7 +1,9 @@
 /*
  * Snapshots between ticks, when what they measure is about to change: the
  * residency of a large mapping just before a munmap or mremap takes it
- * away, so that pages mapped and gone between two ticks are still seen.
+ * away (the program's, or glibc's munmap of a chunk it mapped for itself,
+ * inside free()), so that pages mapped and gone between two ticks are
+ * still seen.
  */
 #ifndef FL_SNAPSHOT_H
 #define FL_SNAPSHOT_H
