@@ -65,24 +65,29 @@ static void real_free(void *p)
 	fl_real.free(fl_block_real(p));
 }
 
-/* glibc gives a chunk it mapped for itself back with its own munmap,
- * inside free(), where the munmap hook never sees it: its pages are read
- * here first, as the hook reads a munmap's (session/snapshot.c; large
- * ones only). Unread, the pages a process copied after a fork since its
- * last tick went with the mapping: a python parent's 16,384 copies of a
- * freed 128 MiB bytearray came out as 22 (tests/real/cow-python-parent.sh).
- * The caller may trace (TRACING()). */
-static void real_free_mapped(void *p)
+/* glibc gives a chunk it mapped for itself back with its own munmap
+ * inside free(), and moves it with its own mremap inside realloc(), where
+ * the hooks of those never see them: the pages of such a block of the
+ * program's (p) are read first, as the munmap hook reads a munmap's
+ * (session/snapshot.c; large ones only). Unread, the pages a process
+ * copied after a fork since its last tick went with the mapping: a python
+ * parent's 16,384 copies of a freed 128 MiB bytearray came out as 22
+ * (tests/real/cow-python-parent.sh). The caller has set the guard. */
+static void read_before_unmap(void *p)
 {
-	void *base = fl_block_real(p);
 	uintptr_t start;
 	uint64_t len;
-	if (fl_record_glibc_chunks_ && fl_chunk_mapping(base, &start, &len)) {
-		fl_guard_set(FL_GUARD_HOOK);
+	if (fl_record_glibc_chunks_ && fl_chunk_mapping(fl_block_real(p), &start, &len))
 		fl_snapshot_unmap(start, len);
-		fl_guard_set(0);
-	}
-	fl_real.free(base);
+}
+
+/* real_free() where the caller may trace (TRACING()). */
+static void real_free_read(void *p)
+{
+	fl_guard_set(FL_GUARD_HOOK);
+	read_before_unmap(p);
+	fl_guard_set(0);
+	real_free(p);
 }
 
 static void *real_realloc(void *old, size_t size)
@@ -227,7 +232,7 @@ static __attribute__((noinline)) void free_other(void *p)
 		return;
 	}
 	fl_record_free(p);
-	real_free_mapped(p);
+	real_free_read(p);
 }
 
 /* The gate (thread.h) sends NULL and, when the thread's inline paths are
@@ -279,6 +284,8 @@ FL_EXPORT void *realloc(void *old, size_t size)
 	if (!TRACING())
 		return realloc_nested(FL_CALL_REALLOC, size, real_realloc(old, size), old_usable);
 	fl_guard_set(FL_GUARD_HOOK);
+	if (old)
+		read_before_unmap(old);
 	p = real_realloc(old, size);
 	p = fl_record_realloc(FL_CALL_REALLOC, old, old_usable, p, size);
 	fl_guard_set(0);
@@ -315,6 +322,8 @@ FL_EXPORT void *reallocarray(void *old, size_t n, size_t size)
 		return realloc_nested(FL_CALL_REALLOCARRAY, total, real_realloc(old, total),
 				      old_usable);
 	fl_guard_set(FL_GUARD_HOOK);
+	if (old)
+		read_before_unmap(old);
 	p = real_realloc(old, total);
 	p = fl_record_realloc(FL_CALL_REALLOCARRAY, old, old_usable, p, total);
 	fl_guard_set(0);

@@ -3,12 +3,14 @@
  * forks. The child writes the first quarter; the parent then writes the
  * second half, still shared (the child waits), lets the child exit, frees
  * the block (glibc's own munmap, inside free(), which no munmap hook sees)
- * and exits. Prints the block and the pages each side copied.
+ * or shrinks it to 16 pages (glibc's own mremap, inside realloc()), and
+ * exits. Prints the block and the pages each side copied.
  *
- *   p_cow_freed PAGES
+ *   p_cow_freed PAGES [free|shrink]
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -18,7 +20,7 @@ int main(int argc, char **argv)
 	char *buf, c = 0;
 	int go[2], done[2], st;
 	pid_t pid;
-	if (argc != 2 || pipe(go) || pipe(done))
+	if (argc < 2 || argc > 3 || pipe(go) || pipe(done))
 		return 2;
 	pages = strtoul(argv[1], NULL, 0);
 	buf = malloc(pages * 4096);
@@ -46,6 +48,12 @@ int main(int argc, char **argv)
 	if (write(go[1], &c, 1) != 1)
 		return 1;
 	waitpid(pid, &st, 0);
+	if (argc == 3 && !strcmp(argv[2], "shrink")) {
+		char *small = realloc(buf, 16 * 4096);
+		if (!small)
+			return 1;
+		buf = small;
+	}
 	free(buf);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 1;
 }
