@@ -72,12 +72,17 @@ static void real_free(void *p)
  * (session/snapshot.c; large ones only). Unread, the pages a process
  * copied after a fork since its last tick went with the mapping: a python
  * parent's 16,384 copies of a freed 128 MiB bytearray came out as 22
- * (tests/real/cow-python-parent.sh). The caller has set the guard. */
-static void read_before_unmap(void *p)
+ * (tests/real/cow-python-parent.sh). keep: the bytes the block keeps (0
+ * for a free). A realloc that gives no page back is not read: growing
+ * moves the pages with their frames, and reading every step of a block
+ * grown a little at a time would read it over and over. The caller has
+ * set the guard. */
+static void read_before_unmap(void *p, size_t keep)
 {
 	uintptr_t start;
 	uint64_t len;
-	if (fl_record_glibc_chunks_ && fl_chunk_mapping(fl_block_real(p), &start, &len))
+	if (fl_record_glibc_chunks_ && fl_chunk_mapping(fl_block_real(p), &start, &len) &&
+	    keep < len && len - keep > 2 * 4096)
 		fl_snapshot_unmap(start, len);
 }
 
@@ -85,7 +90,7 @@ static void read_before_unmap(void *p)
 static void real_free_read(void *p)
 {
 	fl_guard_set(FL_GUARD_HOOK);
-	read_before_unmap(p);
+	read_before_unmap(p, 0);
 	fl_guard_set(0);
 	real_free(p);
 }
@@ -285,7 +290,7 @@ FL_EXPORT void *realloc(void *old, size_t size)
 		return realloc_nested(FL_CALL_REALLOC, size, real_realloc(old, size), old_usable);
 	fl_guard_set(FL_GUARD_HOOK);
 	if (old)
-		read_before_unmap(old);
+		read_before_unmap(old, size);
 	p = real_realloc(old, size);
 	p = fl_record_realloc(FL_CALL_REALLOC, old, old_usable, p, size);
 	fl_guard_set(0);
@@ -323,7 +328,7 @@ FL_EXPORT void *reallocarray(void *old, size_t n, size_t size)
 				      old_usable);
 	fl_guard_set(FL_GUARD_HOOK);
 	if (old)
-		read_before_unmap(old);
+		read_before_unmap(old, total);
 	p = real_realloc(old, total);
 	p = fl_record_realloc(FL_CALL_REALLOCARRAY, old, old_usable, p, total);
 	fl_guard_set(0);
