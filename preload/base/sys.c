@@ -13,6 +13,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -730,6 +731,15 @@ int fl_sys_perf_event_open(struct perf_event_attr *attr, pid_t pid, int cpu, int
 {
 	int saved = errno;
 	return (int)ret_e(syscall(SYS_perf_event_open, attr, pid, cpu, group, flags), saved);
+}
+
+ssize_t fl_sys_process_vm_readv(pid_t pid, const struct iovec *local, const struct iovec *remote)
+{
+	int saved = errno;
+	long before = thread_minflt(); /* the copy may touch fresh pages of ours */
+	long r = syscall(SYS_process_vm_readv, pid, local, 1UL, remote, 1UL, 0UL);
+	count_kernel_faults(before);
+	return ret_e(r, saved);
 }
 
 long fl_sys_ioctl(int fd, unsigned long req, unsigned long arg)

@@ -109,6 +109,11 @@ struct rusage;
 int fl_sys_perf_event_open(struct perf_event_attr *attr, pid_t pid, int cpu, int group,
 			   unsigned long flags);
 long fl_sys_ioctl(int fd, unsigned long req, unsigned long arg);
+/* process_vm_readv(2) of one range: bytes copied, or -EFAULT where the
+ * range is not all mapped readable (reading the program's memory without
+ * a fault when another thread may unmap it). */
+struct iovec;
+ssize_t fl_sys_process_vm_readv(pid_t pid, const struct iovec *local, const struct iovec *remote);
 int fl_sys_userfaultfd(int flags);
 /* membarrier(2) with cmd (MEMBARRIER_CMD_*), flags 0. */
 int fl_sys_membarrier(int cmd);

@@ -1,28 +1,38 @@
 #include "probes/buildid.h"
 
 #include <elf.h>
-#include <link.h>
 #include <string.h>
+#include <sys/uio.h>
+#include <unistd.h>
 
-#include "trace/writer.h"
+#include "base/sys.h"
 
 #define MAX_OBJECTS 1024
 #define MAX_ID 64
+/* The bytes read at an object's start (its ELF header and program
+ * headers), and of one note segment. */
+#define HEAD_BYTES 4096
+#define NOTE_BYTES 4096
 
 struct object {
-	uintptr_t start; /* first byte of the object's lowest PT_LOAD page */
-	uint8_t len;
+	uintptr_t start;
+	uint64_t inode;
+	uint8_t len; /* 0: no build-id (or no ELF object) */
 	uint8_t id[MAX_ID];
 };
 
-struct table {
-	int n;
-	struct object obj[MAX_OBJECTS];
-};
+/* The objects read so far, the oldest dropped first when full (under the
+ * writer lock, as every caller holds it). */
+static struct object seen[MAX_OBJECTS];
+static int nseen, next_slot;
 
-/* walked: filled by the walker with no lock held; published: read under
- * the writer lock. */
-static struct table walked, published;
+/* Copies len bytes at addr in this process's memory into buf: 1, or 0 where
+ * any of them is not mapped readable (no fault). */
+static int peek(uintptr_t addr, void *buf, size_t len)
+{
+	struct iovec local = {buf, len}, remote = {(void *)addr, len};
+	return fl_sys_process_vm_readv(fl_sys_getpid(), &local, &remote) == (ssize_t)len;
+}
 
 static int id_from_notes(const char *p, size_t size, size_t align, struct object *o)
 {
@@ -31,7 +41,7 @@ static int id_from_notes(const char *p, size_t size, size_t align, struct object
 		size_t name = (nh->n_namesz + align - 1) & ~(align - 1);
 		size_t desc = (nh->n_descsz + align - 1) & ~(align - 1);
 		size_t whole = sizeof(*nh) + name + desc;
-		if (whole > size)
+		if (whole > size || name > size || desc > size)
 			return 0;
 		if (nh->n_type == NT_GNU_BUILD_ID && nh->n_namesz == 4 &&
 		    memcmp(p + sizeof(*nh), "GNU", 4) == 0 && nh->n_descsz > 0 &&
@@ -46,88 +56,55 @@ static int id_from_notes(const char *p, size_t size, size_t align, struct object
 	return 0;
 }
 
-static int visit(struct dl_phdr_info *info, size_t size, void *arg)
+/* The build-id of the object whose file starts at [start, end): its notes
+ * sit at their file offsets from start (the loader maps the first segment,
+ * headers and notes with it, at offset 0). */
+static void read_id(uintptr_t start, uintptr_t end, struct object *o)
 {
-	struct table *t = arg;
-	struct object o;
-	uintptr_t low = UINTPTR_MAX;
-	int found = 0;
-	(void)size;
-	if (t->n >= MAX_OBJECTS)
-		return 1;
-	memset(&o, 0, sizeof(o));
-	for (int i = 0; i < info->dlpi_phnum; i++)
-		if (info->dlpi_phdr[i].p_type == PT_LOAD && info->dlpi_phdr[i].p_vaddr < low)
-			low = info->dlpi_phdr[i].p_vaddr;
-	for (int i = 0; i < info->dlpi_phnum && !found; i++) {
-		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-		if (ph->p_type == PT_NOTE)
-			found = id_from_notes((const char *)(info->dlpi_addr + ph->p_vaddr),
-					      ph->p_memsz, ph->p_align == 8 ? 8 : 4, &o);
+	static char head[HEAD_BYTES], note[NOTE_BYTES]; /* writer lock held */
+	size_t span = end > start ? end - start : 0, have = span < HEAD_BYTES ? span : HEAD_BYTES;
+	const Elf64_Ehdr *eh = (const void *)head;
+	if (have < sizeof(*eh) || !peek(start, head, have) ||
+	    memcmp(eh->e_ident, ELFMAG, SELFMAG) || eh->e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh->e_phentsize != sizeof(Elf64_Phdr) || eh->e_phoff > have ||
+	    (size_t)eh->e_phnum * sizeof(Elf64_Phdr) > have - eh->e_phoff)
+		return;
+	for (int i = 0; i < eh->e_phnum; i++) {
+		Elf64_Phdr ph;
+		memcpy(&ph, head + eh->e_phoff + (size_t)i * sizeof(ph), sizeof(ph));
+		if (ph.p_type != PT_NOTE || ph.p_filesz > NOTE_BYTES || ph.p_offset > span ||
+		    ph.p_filesz > span - ph.p_offset ||
+		    !peek(start + ph.p_offset, note, ph.p_filesz))
+			continue;
+		if (id_from_notes(note, ph.p_filesz, ph.p_align == 8 ? 8 : 4, o))
+			return;
 	}
-	if (!found || low == UINTPTR_MAX)
-		return 0;
-	o.start = (info->dlpi_addr + low) & ~(uintptr_t)4095;
-	t->obj[t->n++] = o;
-	return 0;
 }
 
-static int same_objects(const struct table *a, const struct table *b)
-{
-	if (a->n != b->n)
-		return 0;
-	for (int i = 0; i < a->n; i++)
-		if (a->obj[i].start != b->obj[i].start || a->obj[i].len != b->obj[i].len ||
-		    memcmp(a->obj[i].id, b->obj[i].id, a->obj[i].len) != 0)
-			return 0;
-	return 1;
-}
-
-/* One walker at a time: ticks run on any program thread now, and the walk
- * fills one shared table. */
-static int walking;
-
-int fl_buildid_refresh(void (*changed_locked)(void), int wait)
-{
-	int changed = 0;
-	if (__atomic_exchange_n(&walking, 1, __ATOMIC_ACQUIRE))
-		return 0; /* another thread is walking: the next tick looks again */
-	walked.n = 0;
-	dl_iterate_phdr(visit, &walked);
-	/* A tick never waits for the writer: it runs on a program thread. */
-	if (wait)
-		fl_writer_lock();
-	else if (fl_writer_trylock(0) != 0)
-		goto out;
-	changed = !same_objects(&walked, &published);
-	/* An object loaded since the last snapshot may have gone out without
-	 * its id: the next snapshot is written even if the VMAs look alike. */
-	if (changed) {
-		changed_locked();
-		memcpy(&published, &walked,
-		       offsetof(struct table, obj) + (size_t)walked.n * sizeof(walked.obj[0]));
-	}
-	fl_writer_unlock();
-out:
-	__atomic_store_n(&walking, 0, __ATOMIC_RELEASE);
-	return changed;
-}
-
-int fl_buildid_hex(uintptr_t start, char *hex, size_t cap)
+int fl_buildid_hex(uintptr_t start, uintptr_t end, uint64_t inode, char *hex, size_t cap)
 {
 	static const char digits[] = "0123456789abcdef";
-	for (int i = 0; i < published.n; i++) {
-		const struct object *o = &published.obj[i];
-		if (o->start != start)
-			continue;
-		if (cap < (size_t)o->len * 2 + 1)
-			return 0;
-		for (int j = 0; j < o->len; j++) {
-			hex[2 * j] = digits[o->id[j] >> 4];
-			hex[2 * j + 1] = digits[o->id[j] & 15];
-		}
-		hex[2 * o->len] = '\0';
-		return 1;
+	const struct object *o = NULL;
+	for (int i = 0; i < nseen && !o; i++)
+		if (seen[i].start == start && seen[i].inode == inode)
+			o = &seen[i];
+	if (!o) {
+		struct object *n = &seen[next_slot];
+		memset(n, 0, sizeof(*n));
+		n->start = start;
+		n->inode = inode;
+		read_id(start, end, n);
+		next_slot = (next_slot + 1) % MAX_OBJECTS;
+		if (nseen < MAX_OBJECTS)
+			nseen++;
+		o = n;
 	}
-	return 0;
+	if (!o->len || cap < (size_t)o->len * 2 + 1)
+		return 0;
+	for (int j = 0; j < o->len; j++) {
+		hex[2 * j] = digits[o->id[j] >> 4];
+		hex[2 * j + 1] = digits[o->id[j] & 15];
+	}
+	hex[2 * o->len] = '\0';
+	return 1;
 }

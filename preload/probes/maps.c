@@ -50,7 +50,7 @@ static uint64_t hex_of(const char *p, const char *e)
 static void emit_vma(struct fl_out *o, const char *line, const char *eol)
 {
 	const char *e, *p = line, *dash = memchr(line, '-', (size_t)(eol - line));
-	uint64_t inode = 0, start, offset;
+	uint64_t inode = 0, start, end, offset;
 	char id[2 * 64 + 1];
 	if (!dash)
 		return;
@@ -58,7 +58,8 @@ static void emit_vma(struct fl_out *o, const char *line, const char *eol)
 	start = hex_of(line, dash);
 	fl_out_v_hex(o, start);
 	p = field(dash + 1, &e);
-	fl_out_v_hex(o, hex_of(p, e));
+	end = hex_of(p, e);
+	fl_out_v_hex(o, end);
 	p = field(e, &e);
 	fl_out_v_strn(o, p, (size_t)(e - p));
 	p = field(e, &e);
@@ -72,7 +73,8 @@ static void emit_vma(struct fl_out *o, const char *line, const char *eol)
 	while (*e == ' ')
 		e++;
 	fl_out_v_strn(o, e, (size_t)(eol - e));
-	if (offset == 0 && *e == '/' && fl_buildid_hex((uintptr_t)start, id, sizeof(id)))
+	if (offset == 0 && *e == '/' &&
+	    fl_buildid_hex((uintptr_t)start, (uintptr_t)end, inode, id, sizeof(id)))
 		fl_out_v_str(o, id);
 	fl_out_arr_close(o);
 }

@@ -6,14 +6,12 @@
 #include "session/init.h"
 
 #include <errno.h>
-#include <link.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <time.h>
-#include <ucontext.h>
 #include <unistd.h>
 
 #include "base/config.h"
@@ -21,7 +19,6 @@
 #include "base/fmt.h"
 #include "base/log.h"
 #include "base/sys.h"
-#include "probes/buildid.h"
 #include "probes/maps.h"
 #include "probes/perf.h"
 #include "probes/probes.h"
@@ -61,20 +58,15 @@ void fl_init_resolve(void)
 	}
 }
 
-/* Whether a tick may be inside dl_iterate_phdr (the loader's lock) while
- * another thread forks: a Dekker pair, so that either the tick sees the
- * fork coming and skips its walk, or the fork sees the tick in it. */
-static int forking, ticker_in_loader;
-
 /* Another thread than the forking one could hold the unwinder's or the
- * loader's lock: a program thread that made a traced call, or a tick in
- * its walk of the loaded objects. */
+ * loader's lock: a program thread that made a traced call (a tick takes
+ * neither: probes/buildid.h). */
 static int others_may_unwind(void)
 {
 	for (struct fl_thread *t = fl_thread_first(); t; t = t->next)
 		if (t != fl_tls_self && __atomic_load_n(&t->state, __ATOMIC_ACQUIRE) == FL_TS_LIVE)
 			return 1;
-	return __atomic_load_n(&ticker_in_loader, __ATOMIC_SEQ_CST);
+	return 0;
 }
 
 /*
@@ -104,44 +96,12 @@ _Static_assert(FL_TICK_SIGNAL == SIGURG, "the tick signal is SIGURG");
 static int ticking;		  /* the handler is ours and threads get timers */
 static struct sigaction prog_urg; /* the program's SIG_DFL action, reported back */
 static uint64_t next_tick_ns;
-static uintptr_t loader_text[2][2]; /* ld.so's and libc's code */
-
-static int text_of(struct dl_phdr_info *info, size_t size, void *arg)
-{
-	const char *n = info->dlpi_name;
-	int k = !n ? -1 : strstr(n, "/ld-linux") ? 0 : strstr(n, "/libc.so") ? 1 : -1;
-	(void)size;
-	(void)arg;
-	if (k < 0)
-		return 0;
-	for (int i = 0; i < info->dlpi_phnum; i++) {
-		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-		if (ph->p_type == PT_LOAD && (ph->p_flags & PF_X)) {
-			loader_text[k][0] = info->dlpi_addr + ph->p_vaddr;
-			loader_text[k][1] = loader_text[k][0] + ph->p_memsz;
-		}
-	}
-	return 0;
-}
-
 /* The path the loader loaded the shim from, as dladdr would give it. */
 static const char *own_path(void)
 {
 	const char *path;
 	uintptr_t base;
 	return fl_resolve_object_of((void *)fl_init_resolve, &path, &base) ? path : "";
-}
-
-/* The walk of the loaded objects (dl_iterate_phdr) is safe from a handler
- * only if the interrupted code was not in the loader or libc, which may be
- * in the middle of changing the list (dlopen) with its lock held. */
-static int may_walk_objects(const ucontext_t *uc)
-{
-	uintptr_t pc = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
-	for (int k = 0; k < 2; k++)
-		if (pc >= loader_text[k][0] && pc < loader_text[k][1])
-			return 0;
-	return 1;
 }
 
 /*
@@ -190,23 +150,15 @@ static void note_fallback_locked(void)
 }
 
 /* One tick on the calling thread, if it is due (or a perf buffer needs
- * draining) and the writer lock is free; walk: whether the loaded objects
- * may be walked for new build-ids. */
-static void tick_here(int walk)
+ * draining) and the writer lock is free. It takes no lock of the loader's
+ * (the build-ids of its maps snapshot are read from memory directly,
+ * probes/buildid.h), so it never waits for another program thread. */
+static void tick_here(void)
 {
 	uint64_t now = fl_sys_now_ns();
 	int due = now >= __atomic_load_n(&next_tick_ns, __ATOMIC_RELAXED);
 	if (!due && !fl_perf_due())
 		return;
-	/* A fork child that may have inherited the loader's lock held
-	 * (fl_stacks_one_frame) never walks the objects: dl_iterate_phdr
-	 * would wait forever on the program's thread. */
-	if (due && walk && !fl_stacks_one_frame()) {
-		__atomic_store_n(&ticker_in_loader, 1, __ATOMIC_SEQ_CST);
-		if (!__atomic_load_n(&forking, __ATOMIC_SEQ_CST))
-			fl_buildid_refresh(fl_maps_forget, 0);
-		__atomic_store_n(&ticker_in_loader, 0, __ATOMIC_SEQ_CST);
-	}
 	/* Never wait here: another thread writing is ticking already. */
 	if (fl_writer_trylock(0) != 0)
 		return;
@@ -247,13 +199,14 @@ static void on_tick_signal(int sig, siginfo_t *si, void *uc)
 	int saved_errno = errno;
 	struct fl_thread *t = fl_tls_self;
 	(void)sig;
+	(void)uc;
 	/* A SIGURG of the program's own (out-of-band data) is not ours. */
 	if (si->si_code != SI_TIMER || !t || si->si_timerid != t->tick_timer - 1 ||
 	    !__atomic_load_n(&ticking, __ATOMIC_ACQUIRE))
 		return;
 	if (fl_state == FL_READY && !fl_tls_guard && fl_sys_getpid() == fl_trace.pid) {
 		fl_guard_set(FL_GUARD_INTERNAL);
-		tick_here(may_walk_objects(uc));
+		tick_here();
 		fl_guard_set(0);
 	} else if (fl_tls_guard) {
 		/* Inside the shim: with --all nine signals in ten came there, and
@@ -297,7 +250,7 @@ int fl_init_tick_if_due(void)
 	if (fl_tls_self && !fl_tls_self->tick_timer)
 		timer_retry(fl_tls_self, fl_sys_now_ns());
 	fl_probes_tick_idle = 1;
-	tick_here(1);
+	tick_here();
 	fl_probes_tick_idle = 0;
 	fl_guard_set(0);
 	interrupted = handler_waits(&old);
@@ -382,15 +335,13 @@ void fl_init_tick_untimed(void)
 	if (now < __atomic_load_n(&next_tick_ns, __ATOMIC_RELAXED) ||
 	    fl_sys_getpid() != fl_trace.pid)
 		return;
-	/* As in a sleep: the program's signals wait (tick_mask). Inside a
-	 * heap call the thread may be in the loader (its own malloc calls,
-	 * dlopen's): no walk of the loaded objects here. */
+	/* As in a sleep: the program's signals wait (tick_mask). */
 	tick_mask(&block);
 	pthread_sigmask(SIG_BLOCK, &block, &old);
 	fl_guard_set(FL_GUARD_INTERNAL);
 	if (!t->tick_timer)
 		timer_retry(t, now);
-	tick_here(0);
+	tick_here();
 	fl_guard_set(0);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
@@ -557,7 +508,6 @@ void fl_init_fork_prepare(void)
 	 */
 	tick_mask(&block);
 	pthread_sigmask(SIG_BLOCK, &block, &fork_saved_mask);
-	__atomic_store_n(&forking, 1, __ATOMIC_SEQ_CST);
 	fl_stacks_before_fork(0); /* no thread of the shim's own: ticks come from timers */
 	fl_writer_lock();
 	fl_tls_fork_t = fl_now();
@@ -572,7 +522,6 @@ void fl_init_fork_parent(void)
 {
 	if (!fl_tls_fork_armed)
 		return;
-	__atomic_store_n(&forking, 0, __ATOMIC_SEQ_CST);
 	if (!fl_trace.stopped)
 		fl_probes_fork_parent(fl_writer_out());
 	fl_writer_write(0);
@@ -586,7 +535,6 @@ void fl_init_fork_child(const char *kind)
 	if (!fl_tls_fork_armed)
 		return;
 	fl_tls_fork_armed = 0;
-	forking = 0;
 	ticking = 0; /* timers are not inherited: the child starts its own */
 	fallback_noted = fallback_to_note = 0; /* a new trace file says it again */
 	timer_errno = 0;
@@ -677,13 +625,11 @@ __attribute__((constructor(101))) static void fl_init(void)
 		goto off;
 	}
 	fl_probes_init();
-	fl_buildid_refresh(fl_maps_forget, 1);
 	if (fl_header_open(fl_config.parent[0] ? "link" : "none") != 0)
 		goto off;
 	fl_envp_hide(environ, fl_config.lib); /* each exec and spawn puts them back */
 	pthread_atfork(fl_init_fork_prepare, fl_init_fork_parent, atfork_child);
 	on_exit_ok = on_exit(on_exit_handler, NULL) == 0;
-	dl_iterate_phdr(text_of, NULL);
 	fl_record_untimed_tick = fl_init_tick_untimed;
 	fl_init_start_ticker();
 	fl_sys_peak_release();

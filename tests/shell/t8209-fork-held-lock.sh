@@ -3,7 +3,10 @@
 # happen every time (p_proc_fork_held_lock): the child inherits the lock
 # held by a thread it does not have, and its first backtrace would wait
 # forever. The program kills a child still alive after 5 s and says "child
-# hung"; each run is under a timeout too.
+# hung"; each run is under a timeout too. The parent must not wait either:
+# a tick that walked the loaded objects (dl_iterate_phdr) on its thread
+# slept behind the holder until it let go after 30 s (the program says
+# "parent stalled"; 3 runs in 8 of the previous build, and 95 s of CI).
 . "$(dirname "$0")/lib.sh"
 
 "$PROGS/p_proc_fork_held_lock" loader >"$TMP/native.out" || exit 1
