@@ -1,6 +1,8 @@
 #include "probes/buildid.h"
 
 #include <elf.h>
+#include <errno.h>
+#include <link.h>
 #include <string.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -25,13 +27,23 @@ struct object {
  * writer lock, as every caller holds it). */
 static struct object seen[MAX_OBJECTS];
 static int nseen, next_slot;
+/* The objects the loader had mapped at the start, walked then: what a
+ * process that may not call process_vm_readv (a seccomp filter that
+ * refuses it, as Docker's did before 20.10 and systemd's @system-service
+ * does) goes by; objects loaded later go without ids there. */
+static struct object at_start[MAX_OBJECTS];
+static int nat_start, vm_read_refused;
 
 /* Copies len bytes at addr in this process's memory into buf: 1, or 0 where
- * any of them is not mapped readable (no fault). */
+ * any of them is not mapped readable (no fault), or where the system call
+ * is refused (then vm_read_refused is set). */
 static int peek(uintptr_t addr, void *buf, size_t len)
 {
 	struct iovec local = {buf, len}, remote = {(void *)addr, len};
-	return fl_sys_process_vm_readv(fl_sys_getpid(), &local, &remote) == (ssize_t)len;
+	ssize_t r = fl_sys_process_vm_readv(fl_sys_getpid(), &local, &remote);
+	if (r < 0 && r != -EFAULT)
+		vm_read_refused = 1;
+	return r == (ssize_t)len;
 }
 
 static int id_from_notes(const char *p, size_t size, size_t align, struct object *o)
@@ -81,6 +93,38 @@ static void read_id(uintptr_t start, uintptr_t end, struct object *o)
 	}
 }
 
+static int visit(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct object *o = &at_start[nat_start];
+	uintptr_t low = UINTPTR_MAX;
+	int found = 0;
+	(void)size;
+	(void)arg;
+	if (nat_start >= MAX_OBJECTS)
+		return 1;
+	memset(o, 0, sizeof(*o));
+	for (int i = 0; i < info->dlpi_phnum; i++)
+		if (info->dlpi_phdr[i].p_type == PT_LOAD && info->dlpi_phdr[i].p_vaddr < low)
+			low = info->dlpi_phdr[i].p_vaddr;
+	for (int i = 0; i < info->dlpi_phnum && !found; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		if (ph->p_type == PT_NOTE)
+			found = id_from_notes((const char *)(info->dlpi_addr + ph->p_vaddr),
+					      ph->p_memsz, ph->p_align == 8 ? 8 : 4, o);
+	}
+	if (found && low != UINTPTR_MAX) {
+		o->start = (info->dlpi_addr + low) & ~(uintptr_t)4095;
+		nat_start++;
+	}
+	return 0;
+}
+
+void fl_buildid_init(void)
+{
+	nat_start = 0;
+	dl_iterate_phdr(visit, NULL);
+}
+
 int fl_buildid_hex(uintptr_t start, uintptr_t end, uint64_t inode, char *hex, size_t cap)
 {
 	static const char digits[] = "0123456789abcdef";
@@ -88,12 +132,22 @@ int fl_buildid_hex(uintptr_t start, uintptr_t end, uint64_t inode, char *hex, si
 	for (int i = 0; i < nseen && !o; i++)
 		if (seen[i].start == start && seen[i].inode == inode)
 			o = &seen[i];
+	if (!o && __atomic_load_n(&vm_read_refused, __ATOMIC_RELAXED)) {
+		/* no reading: the walk at the start, by address */
+		for (int i = 0; i < nat_start && !o; i++)
+			if (at_start[i].start == start)
+				o = &at_start[i];
+		if (!o)
+			return 0;
+	}
 	if (!o) {
 		struct object *n = &seen[next_slot];
 		memset(n, 0, sizeof(*n));
 		n->start = start;
 		n->inode = inode;
 		read_id(start, end, n);
+		if (__atomic_load_n(&vm_read_refused, __ATOMIC_RELAXED))
+			return fl_buildid_hex(start, end, inode, hex, cap); /* not cached */
 		next_slot = (next_slot + 1) % MAX_OBJECTS;
 		if (nseen < MAX_OBJECTS)
 			nseen++;

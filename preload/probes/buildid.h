@@ -22,6 +22,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Walks the objects the loader mapped (dl_iterate_phdr), for a process
+ * whose seccomp filter refuses process_vm_readv. From the start-up
+ * constructor only: a tick must not take the loader's lock. */
+void fl_buildid_init(void);
 /* The build-id, in lower-case hex, of the ELF object whose first mapping
  * (offset 0 of the file with this inode) is [start, end); 0 (hex
  * untouched) if it has none or is no ELF object. Read once per start and

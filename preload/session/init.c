@@ -19,6 +19,7 @@
 #include "base/fmt.h"
 #include "base/log.h"
 #include "base/sys.h"
+#include "probes/buildid.h"
 #include "probes/maps.h"
 #include "probes/perf.h"
 #include "probes/probes.h"
@@ -624,6 +625,7 @@ __attribute__((constructor(101))) static void fl_init(void)
 		fl_log_warn("cannot map the shim's tables; tracing off", 0);
 		goto off;
 	}
+	fl_buildid_init(); /* before the first maps snapshot (fl_probes_init) */
 	fl_probes_init();
 	if (fl_header_open(fl_config.parent[0] ? "link" : "none") != 0)
 		goto off;
