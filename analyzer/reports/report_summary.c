@@ -684,9 +684,12 @@ static void render_heap(json_t *heap, FILE *f)
 		opt_bytes(b2, sizeof(b2), json_object_get(heap, "live_at_end")));
 }
 
-/* The program's own mapping calls, then the page-fault counts from both sources. */
-static void render_maps_and_faults(json_t *maps, json_t *faults, FILE *f)
+/* The program's own mapping calls, then the page-fault counts from both
+ * sources; perf's count has faultline's own faults in it (shim: the
+ * section's "faultline" object), said on its line. */
+static void render_maps_and_faults(json_t *maps, json_t *faults, json_t *shim, FILE *f)
 {
+	json_t *own = json_object_get(shim, "faults");
 	char b1[32], b2[32], b3[32], b4[32];
 	/* Calls through the PLT only: glibc's malloc maps and grows its arenas
 	 * with internal calls, which the heap lines above account for. */
@@ -705,9 +708,12 @@ static void render_maps_and_faults(json_t *maps, json_t *faults, FILE *f)
 		opt_count(b1, sizeof(b1), json_object_get(faults, "rusage_minor")),
 		opt_count(b2, sizeof(b2), json_object_get(faults, "rusage_major")),
 		fl_report_rusage_span(faults));
-	fprintf(f, "\n             minor %s / major %s (perf, user mode); %s samples\n",
+	fprintf(f, "\n             minor %s / major %s (perf, user mode",
 		opt_count(b3, sizeof(b3), json_object_get(faults, "perf_minor")),
-		opt_count(b4, sizeof(b4), json_object_get(faults, "perf_major")),
+		opt_count(b4, sizeof(b4), json_object_get(faults, "perf_major")));
+	if (json_integer_value(own) > 0)
+		fprintf(f, ", ≈%s of them faultline's", opt_count(b2, sizeof(b2), own));
+	fprintf(f, "); %s samples\n",
 		opt_count(b1, sizeof(b1), json_object_get(faults, "samples")));
 }
 
@@ -769,7 +775,8 @@ void fl_report_summary_text(json_t *sec, FILE *f)
 {
 	render_run(sec, f);
 	render_heap(json_object_get(sec, "heap"), f);
-	render_maps_and_faults(json_object_get(sec, "mappings"), json_object_get(sec, "faults"), f);
+	render_maps_and_faults(json_object_get(sec, "mappings"), json_object_get(sec, "faults"),
+			       json_object_get(sec, "faultline"), f);
 	fl_report_shim_text(json_object_get(sec, "faultline"), f, "");
 	render_unmeasured(json_object_get(sec, "probes"), f);
 	render_procs(json_object_get(sec, "per_process"), f);

@@ -36,4 +36,11 @@ test_expect_success 'the program'"'"'s user-mode faults are the native run'"'"'s
 	say "program $prog (perf $(jq .counts.perf_minflt "$TMP/f.json"), faultline $(jq .faultline.sampled_faults "$TMP/f.json")), native $native" &&
 	awk -v a="$prog" -v b="$native" "BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= b * 0.02) }"
 '
+
+test_expect_success 'the summary says how many of perf'"'"'s faults are faultline'"'"'s' '
+	own=$("$FL_SAN" report --json --section summary "$TMP/t" | jq ".sections.summary.faultline.faults") &&
+	test "$own" -gt 0 &&
+	"$FL_SAN" report --section summary "$TMP/t" >"$TMP/summary.txt" &&
+	grep "(perf, user mode, " "$TMP/summary.txt" | tr -d , | grep -q "≈$own of them faultline.s)"
+'
 test_done
