@@ -66,12 +66,18 @@ test_expect_success 'the verdict agrees with the programs own timing where it is
 	for p in read128_cold-mmap_cold read128_warm-mmap_warm read4_warm-mmap_warm; do
 		r=${p%%-*} m=${p#*-} &&
 		tr=$(truth "$TMP/$r.out" elapsed_ns) && tm=$(truth "$TMP/$m.out" elapsed_ns) &&
-		want=$(awk -v a="$tr" -v b="$tm" "BEGIN { if (a > 2 * b) print \"b\"; else if (b > 2 * a) print \"a\"; else print \"any\" }") &&
-		echo "$p: read $tr ns, mmap $tm ns, expect $want (or a tie)" &&
+		own=$(jq "[.a.own_ns, .b.own_ns] | max" "$TMP/$p.json") &&
+		want=$(awk -v a="$tr" -v b="$tm" -v o="$own" "BEGIN { d = a - b; if (d < 0) d = -d
+			if (d < o / 3) print \"any\"; else if (a > 2 * b) print \"b\"; else if (b > 2 * a) print \"a\"; else print \"any\" }") &&
+		echo "$p: read $tr ns, mmap $tm ns, the longer run $own ns, expect $want (or a tie)" &&
 		# The verdict weighs each program'"'"'s own time, which also holds the
-		# samples'"'"' fixed 120 ms stay after the scan, so a 10x faster scan is
-		# a 1.3x faster program: one run each may call it a tie under load,
-		# never the slower one the winner.
+		# samples'"'"' fixed 120 ms stay after the scan and the shim'"'"'s work
+		# at exit (the mmap runs'"'"' residency of 65,536 file pages), so a
+		# 10x faster scan is a 1.3x faster program: one run each may call it
+		# a tie under load, never the slower one the winner. Clear-cut is a
+		# scan time that differs by a third of the whole run or more (a
+		# warm pair differs by 27-40 ms in ~170: under load on 2 CPUs the
+		# rest of the runs swung by as much, and the verdict with them).
 		{ test "$want" = any || jq -e ".verdict.faster == \"$want\" or .verdict.faster == \"tie\"" "$TMP/$p.json" >/dev/null; } || exit 1
 	done
 '
