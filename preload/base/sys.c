@@ -291,24 +291,28 @@ void fl_sys_peak_note(int64_t peak)
  * rather than a larger buffer on whatever stack the caller is on. */
 #define PEAK_READ 1024
 
+/* A reading: status into b (cap bytes), its VmPeak noted; 0 if unread. */
+static int peak_read(char *b, size_t cap)
+{
+	if (fl_sys_read_file("/proc/self/status", b, cap) <= 0)
+		return 0;
+	fl_sys_peak_note(fl_parse_field_kb(b, "VmPeak:"));
+	return 1;
+}
+
 static void peak_check(void)
 {
 	char b[PEAK_READ];
-	if (!__atomic_load_n(&peak_held, __ATOMIC_RELAXED) &&
-	    fl_sys_read_file("/proc/self/status", b, sizeof(b)) > 0)
-		fl_sys_peak_note(fl_parse_field_kb(b, "VmPeak:"));
+	if (!__atomic_load_n(&peak_held, __ATOMIC_RELAXED))
+		peak_read(b, sizeof(b));
 }
 
 int fl_sys_peak_hold(void)
 {
 	/* Threads is the 37th line, ~600 bytes in. */
 	char b[2 * PEAK_READ];
-	if (__atomic_load_n(&peak_held, __ATOMIC_RELAXED) ||
-	    fl_sys_read_file("/proc/self/status", b, sizeof(b)) <= 0)
-		return 0;
-	fl_sys_peak_note(fl_parse_field_kb(b, "VmPeak:"));
-	/* (the parser's figure is in kB, times 1024) */
-	if (fl_parse_field_kb(b, "Threads:") != 1024)
+	if (__atomic_load_n(&peak_held, __ATOMIC_RELAXED) || !peak_read(b, sizeof(b)) ||
+	    fl_parse_field_kb(b, "Threads:") != 1024) /* (the parser's kB, times 1024) */
 		return 0;
 	__atomic_store_n(&peak_held, 1, __ATOMIC_RELAXED);
 	return 1;
@@ -320,11 +324,9 @@ void fl_sys_peak_release(void)
 	int64_t size;
 	if (!__atomic_load_n(&peak_held, __ATOMIC_RELAXED))
 		return;
-	if (fl_sys_read_file("/proc/self/status", b, sizeof(b)) > 0) {
-		fl_sys_peak_note(fl_parse_field_kb(b, "VmPeak:")); /* held: the mark only */
-		if ((size = fl_parse_field_kb(b, "VmSize:")) >= 0)
-			raise_to(&peak_less_regions, less_regions(size));
-	}
+	/* held: the reading moves the mark only */
+	if (peak_read(b, sizeof(b)) && (size = fl_parse_field_kb(b, "VmSize:")) >= 0)
+		raise_to(&peak_less_regions, less_regions(size));
 	__atomic_store_n(&peak_held, 0, __ATOMIC_RELAXED);
 }
 

@@ -23,8 +23,8 @@ struct object {
 	uint8_t id[MAX_ID];
 };
 
-/* The objects read so far, the oldest dropped first when full (under the
- * writer lock, as every caller holds it). */
+/* The objects read so far, the oldest dropped first when full; this and
+ * the rest are used under the writer lock, as every caller holds it. */
 static struct object seen[MAX_OBJECTS];
 static int nseen, next_slot;
 /* The objects the loader had mapped at the start, walked then: what a
@@ -125,35 +125,37 @@ void fl_buildid_init(void)
 	dl_iterate_phdr(visit, NULL);
 }
 
+/* The entry of the object at start with this inode, read now if it was
+ * not yet; NULL where process_vm_readv is refused (not remembered then). */
+static const struct object *read_object(uintptr_t start, uintptr_t end, uint64_t inode)
+{
+	struct object *n = &seen[next_slot];
+	for (int i = 0; i < nseen; i++)
+		if (seen[i].start == start && seen[i].inode == inode)
+			return &seen[i];
+	if (vm_read_refused)
+		return NULL;
+	memset(n, 0, sizeof(*n));
+	n->start = start;
+	n->inode = inode;
+	read_id(start, end, n);
+	if (vm_read_refused)
+		return NULL;
+	next_slot = (next_slot + 1) % MAX_OBJECTS;
+	if (nseen < MAX_OBJECTS)
+		nseen++;
+	return n;
+}
+
 int fl_buildid_hex(uintptr_t start, uintptr_t end, uint64_t inode, char *hex, size_t cap)
 {
 	static const char digits[] = "0123456789abcdef";
-	const struct object *o = NULL;
-	for (int i = 0; i < nseen && !o; i++)
-		if (seen[i].start == start && seen[i].inode == inode)
-			o = &seen[i];
-	if (!o && __atomic_load_n(&vm_read_refused, __ATOMIC_RELAXED)) {
-		/* no reading: the walk at the start, by address */
-		for (int i = 0; i < nat_start && !o; i++)
-			if (at_start[i].start == start)
-				o = &at_start[i];
-		if (!o)
-			return 0;
-	}
-	if (!o) {
-		struct object *n = &seen[next_slot];
-		memset(n, 0, sizeof(*n));
-		n->start = start;
-		n->inode = inode;
-		read_id(start, end, n);
-		if (__atomic_load_n(&vm_read_refused, __ATOMIC_RELAXED))
-			return fl_buildid_hex(start, end, inode, hex, cap); /* not cached */
-		next_slot = (next_slot + 1) % MAX_OBJECTS;
-		if (nseen < MAX_OBJECTS)
-			nseen++;
-		o = n;
-	}
-	if (!o->len || cap < (size_t)o->len * 2 + 1)
+	const struct object *o = read_object(start, end, inode);
+	/* no reading: the walk at the start, by address */
+	for (int i = 0; !o && vm_read_refused && i < nat_start; i++)
+		if (at_start[i].start == start)
+			o = &at_start[i];
+	if (!o || !o->len || cap < (size_t)o->len * 2 + 1)
 		return 0;
 	for (int j = 0; j < o->len; j++) {
 		hex[2 * j] = digits[o->id[j] >> 4];

@@ -39,30 +39,11 @@ static inline int fl_record_chunk_inline(const void *p, uint64_t *chunk)
 	return 1;
 }
 
-/* The header bits that tell a chunk glibc mapped for itself (1, mapped,
- * alone) from a moved block (both: below). */
-#define FL_CHUNK_FLAGS_MAPPED 6
-
 /* Whether glibc mapped the chunk of live block p for itself (bit 1 of
  * its header; a moved block's header has it too: below). */
 static inline int fl_chunk_mapped(const void *p)
 {
 	return (((const uint64_t *)p)[-1] & 2) != 0;
-}
-
-/* Whether base, a live block of glibc's own (not a moved block), is a
- * chunk glibc mapped for itself, and if so the mapping free() will give
- * back with its own munmap: from the chunk's start less the offset in its
- * prev_size word, that offset plus the chunk's size (glibc's
- * munmap_chunk). Only with glibc's chunks (fl_record_glibc_chunks_). */
-static inline int fl_chunk_mapping(const void *base, uintptr_t *start, uint64_t *len)
-{
-	const uint64_t *h = (const uint64_t *)base;
-	if ((h[-1] & FL_CHUNK_FLAGS_MAPPED) != 2)
-		return 0;
-	*start = (uintptr_t)base - 16 - h[-2];
-	*len = (h[-1] & ~(uint64_t)7) + h[-2];
-	return 1;
 }
 
 /* Usable size of a live block from the real allocator: a chunk glibc
@@ -116,6 +97,22 @@ static inline void *fl_block_mark(void *base, uint64_t off)
 	q[-2] = off;
 	q[-1] = (fl_usable(base) - off + 16) | FL_MOVED_BITS;
 	return q;
+}
+
+/* Whether base, a live block of glibc's own (not a moved block), is a
+ * chunk glibc mapped for itself, and if so the mapping free() will give
+ * back with its own munmap: from the chunk's start less the offset in its
+ * prev_size word, that offset plus the chunk's size (glibc's
+ * munmap_chunk). Only with glibc's chunks (fl_record_glibc_chunks_). */
+static inline int fl_chunk_mapping(const void *base, uintptr_t *start, uint64_t *len)
+{
+	const uint64_t *h = (const uint64_t *)base;
+	/* bit 1 alone: bit 2 too is a moved block */
+	if ((h[-1] & FL_MOVED_BITS) != 2)
+		return 0;
+	*start = (uintptr_t)base - 16 - h[-2];
+	*len = (h[-1] & ~(uint64_t)7) + h[-2];
+	return 1;
 }
 
 /* What the real allocator is to be given for a block of the program. */

@@ -317,11 +317,6 @@ void fl_stacks_after_fork_child(int others_may_unwind)
 	others_at_fork = 0;
 }
 
-int fl_stacks_one_frame(void)
-{
-	return no_unwind;
-}
-
 /* A backtrace the cache did not have (e: the entry to fill, or NULL). Out
  * of line: the walk's frame (five saved registers, the cancel state) is
  * not paid by the hits, which are nearly every call under --all. */

@@ -74,11 +74,5 @@ void fl_stacks_before_fork(unsigned shim_threads);
  * unwinder's or the loader's lock at the fork; then (or if the count in
  * prepare saw other threads) stacks are one frame deep until exec. */
 void fl_stacks_after_fork_child(int others_may_unwind);
-/*
- * Whether this process keeps one-frame stacks until it execs (a fork child
- * whose other threads could have held the loader's or libunwind's lock):
- * nothing may then walk the loaded objects either.
- */
-int fl_stacks_one_frame(void);
 
 #endif

@@ -2,8 +2,8 @@
  * Snapshots between ticks, when what they measure is about to change: the
  * residency of a large mapping just before a munmap or mremap takes it
  * away (the program's, or glibc's munmap and mremap of a chunk it mapped
- * for itself, inside free() and realloc()), so that pages mapped and gone between two ticks are
- * still seen.
+ * for itself, inside free() and realloc()), so that pages mapped and gone
+ * between two ticks are still seen.
  */
 #ifndef FL_SNAPSHOT_H
 #define FL_SNAPSHOT_H
