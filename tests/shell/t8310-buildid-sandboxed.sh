@@ -7,38 +7,6 @@
 # which is the file's own (readelf -n).
 . "$(dirname "$0")/lib.sh"
 
-cat >"$TMP/sandbox.c" <<'PROG'
-#define _GNU_SOURCE
-#include <errno.h>
-#include <linux/filter.h>
-#include <linux/seccomp.h>
-#include <stddef.h>
-#include <stdio.h>
-#include <sys/prctl.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-
-int main(int argc, char **argv)
-{
-	struct sock_filter f[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_process_vm_readv, 0, 1),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-	};
-	struct sock_fprog prog = {sizeof(f) / sizeof(f[0]), f};
-	if (argc < 2)
-		return 2;
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog)) {
-		perror("seccomp");
-		return 3;
-	}
-	execv(argv[1], argv + 1);
-	perror("execv");
-	return 4;
-}
-PROG
-
 # libc_id DIR: the build-id the trace of /bin/echo in DIR gives libc
 libc_id() {
 	for f in "$1"/*.ndjson; do
@@ -49,8 +17,7 @@ libc_id() {
 }
 
 test_expect_success 'a process that may not call process_vm_readv still has its ids' '
-	cc -o "$TMP/sandbox" "$TMP/sandbox.c" &&
-	run_traced "$TMP/s" "$TMP/sandbox" /bin/echo hello >"$TMP/s.out" &&
+	run_traced "$TMP/s" "$PROGS/p_seccomp_exec" process_vm_readv=1 -- /bin/echo hello >"$TMP/s.out" &&
 	run_traced "$TMP/u" /bin/echo hello >"$TMP/u.out" &&
 	s=$(libc_id "$TMP/s") && u=$(libc_id "$TMP/u") &&
 	libc=$(ldd /bin/echo | sed -n "s/.*libc[.]so[.]6 => \([^ ]*\).*/\1/p") &&
