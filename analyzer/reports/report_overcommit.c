@@ -662,12 +662,18 @@ static json_t *proc_overcommit(const struct fl_model *m, const struct fl_report_
 	json_object_set_new(pr, "strict_refused", strict);
 	json_object_set_new(pr, "too_large", big);
 	json_object_set_new(pr, "failed", failed_json(o, p, sec));
+	/* Committed_AS is the whole machine's, and only the strict mode refuses
+	 * past CommitLimit: in the others it is information (another job's
+	 * reservations can take it past while this program reserves little). */
 	if (peak_commit > 0 && limit > 0 && peak_commit > limit)
-		fl_explain_add(sec, "overcommit.commit_limit", FL_SEV_WARN, FL_MECH_STRICT_COMMIT,
-			       "pid %d: Committed_AS reached %s, past CommitLimit %s (mode %s)",
-			       p->pid, fl_fmt_bytes(b1, sizeof(b1), (double)peak_commit),
-			       fl_fmt_bytes(b2, sizeof(b2), (double)limit),
-			       mode_name(p->overcommit));
+		fl_explain_add(
+		    sec, "overcommit.commit_limit", p->overcommit == 2 ? FL_SEV_WARN : FL_SEV_INFO,
+		    FL_MECH_STRICT_COMMIT,
+		    "pid %d: Committed_AS reached %s, past CommitLimit %s (mode %s%s)", p->pid,
+		    fl_fmt_bytes(b1, sizeof(b1), (double)peak_commit),
+		    fl_fmt_bytes(b2, sizeof(b2), (double)limit), mode_name(p->overcommit),
+		    p->overcommit == 2 ? ": further reservations fail"
+				       : ", which does not enforce it");
 	if (oom_peak >= 0 && (!p->parent || oom_peak >= 800))
 		fl_explain_add(sec, "overcommit.oom_score",
 			       oom_peak >= 800 ? FL_SEV_WARN : FL_SEV_INFO, FL_MECH_OOM,
