@@ -15,8 +15,9 @@
 #                                        THREADS="1 2", MODES="native ...",
 #                                        FORMAT=tsv: "name<TAB>value" lines)
 # Mode "before" runs the default mode of another build in the same rounds,
-# for a before/after comparison: BEFORE=/path/to/old/faultline (the
-# libfaultline.so next to it is the one it preloads), e.g.
+# for a before/after comparison, and "before_all" its --all mode:
+# BEFORE=/path/to/old/faultline (the libfaultline.so next to it is the one
+# it preloads), e.g.
 #   git worktree add /tmp/old HEAD~3 && make -C /tmp/old -j2 build/faultline \
 #     build/libfaultline.so && BEFORE=/tmp/old/build/faultline \
 #     MODES="native floor before default" REPS=11 sh bench/b_malloc.sh
@@ -32,7 +33,7 @@ FL=$top/$BUILD/faultline
 FLOOR=$top/$BUILD/bench/count_floor.so
 [ -x "$B" ] && [ -x "$FL" ] || { echo "b_malloc: build first (make)" >&2; exit 1; }
 case " ${MODES:-} " in
-*" before "*) [ -x "${BEFORE:-}" ] || { echo "b_malloc: mode before needs BEFORE=faultline" >&2; exit 2; } ;;
+*" before "* | *" before_all "*) [ -x "${BEFORE:-}" ] || { echo "b_malloc: modes before and before_all need BEFORE=faultline" >&2; exit 2; } ;;
 esac
 export FAULTLINE_QUIET=1
 
@@ -51,6 +52,7 @@ run() { # MODE THREADS
 	# the same, timed after perf's scheduler hooks are on (bench/runtime.c)
 	default_held) RUNTIME_HOLD_PERF=1 $RT ${RT:+"$tmp/rt"} "$FL" record -q -o "$tmp/t" -- "$B" "$2" "$PAIRS" >/dev/null ;;
 	before) $RT ${RT:+"$tmp/rt"} "$BEFORE" record -q -o "$tmp/t" -- "$B" "$2" "$PAIRS" >/dev/null ;;
+	before_all) $RT ${RT:+"$tmp/rt"} "$BEFORE" record -q --all -o "$tmp/t" -- "$B" "$2" "$PAIRS" >/dev/null ;;
 	all) $RT ${RT:+"$tmp/rt"} "$FL" record -q --all -o "$tmp/t" -- "$B" "$2" "$PAIRS" >/dev/null ;;
 	all_plain) $RT ${RT:+"$tmp/rt"} "$FL" record -q --all --no-compress -o "$tmp/t" -- "$B" "$2" "$PAIRS" >/dev/null ;;
 	memusage) $RT ${RT:+"$tmp/rt"} memusage "$B" "$2" "$PAIRS" >/dev/null 2>&1 ;;

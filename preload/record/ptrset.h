@@ -2,8 +2,9 @@
  * The heap blocks the shim keeps a record of (their allocation was recorded
  * in default mode; every traced block with --all), with the requested size
  * and a 32-bit tag (stack id and flags), so that free() can attribute
- * itself. A chained hash table: each bucket is a 32-bit word holding the
- * first node's index and a lock bit; nodes come from chunks of pages
+ * itself. A chained hash table: each bucket is a 32-byte slot that holds
+ * its first block itself and a word with a lock bit, a used bit and the
+ * index of the first node of the rest; nodes come from chunks of pages
  * reserved as the set fills (within the shim's address-space budget, see
  * base/sys.h) through per-thread free lists, so nothing here calls malloc.
  *
@@ -52,7 +53,8 @@ int fl_ptrset_remove_at(struct fl_ptrset_cache *c, uint32_t bucket, uintptr_t p,
 /* Fork child: the lock a vanished thread held is released. */
 void fl_ptrset_after_fork(struct fl_ptrset_cache *c);
 
-extern uint32_t *fl_ptrset_buckets_ FL_HIDDEN;
+/* 32-byte slots (ptrset.c) whose first word is the bucket word. */
+extern void *fl_ptrset_buckets_ FL_HIDDEN;
 extern uint32_t fl_ptrset_mask_ FL_HIDDEN;
 
 /* Blocks next to each other in the heap land in neighbouring buckets, so
@@ -87,7 +89,9 @@ static inline uint32_t fl_ptrset_zone_of(uint32_t bucket)
 /* 0: no block of bucket b (fl_ptrset_bucket_of) is in the set. */
 static inline int fl_ptrset_maybe_at(uint32_t b)
 {
-	return fl_ptrset_buckets_ && __atomic_load_n(&fl_ptrset_buckets_[b], __ATOMIC_ACQUIRE) != 0;
+	return fl_ptrset_buckets_ &&
+	       __atomic_load_n((uint32_t *)fl_ptrset_buckets_ + 8 * (uintptr_t)b,
+			       __ATOMIC_ACQUIRE) != 0;
 }
 
 /* 0: p is certainly not in the set. */

@@ -620,7 +620,9 @@ __attribute__((constructor(101))) static void fl_init(void)
 	 * shim's regions are mapped without a reading each. */
 	fl_sys_peak_hold();
 	fl_thread_init();
-	if (fl_stacks_init() != 0 || fl_ptrset_init(fl_config.all ? 22 : 12) != 0 ||
+	/* --all: 2^20 slots of 32 bytes, 32 MiB touched as the heap's address
+	 * grows (doc/limits.md); the default mode keeps only sampled blocks. */
+	if (fl_stacks_init() != 0 || fl_ptrset_init(fl_config.all ? 20 : 12) != 0 ||
 	    fl_record_init() != 0) {
 		fl_log_warn("cannot map the shim's tables; tracing off", 0);
 		goto off;

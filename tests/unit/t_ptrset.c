@@ -101,14 +101,42 @@ static void test_node_recycling(void)
 	uint64_t size, os;
 	uint32_t tag, ot;
 	int bad = 0;
-	for (long i = 0; i < 3000000; i++) {
+	for (long i = 0; i < 1500000; i++) {
+		/* k + 16 shares k's bucket: k is in the slot, k + 16 on a node */
 		uintptr_t k = 0x200000 + (uintptr_t)(i % 50000) * 32;
 		if (fl_ptrset_insert(&a, k, 1, 1, &os, &ot) != 0 ||
-		    fl_ptrset_remove(&b, k, &size, &tag) != 1)
+		    fl_ptrset_insert(&a, k + 16, 2, 2, &os, &ot) != 0 ||
+		    fl_ptrset_remove(&b, k + 16, &size, &tag) != 1 || size != 2 ||
+		    fl_ptrset_remove(&b, k, &size, &tag) != 1 || size != 1)
 			bad++;
 	}
 	CHECK_EQ_U64(bad, 0);
 	CHECK(b.n < 2 * 64);
+}
+
+/* Blocks of one bucket (a bucket per 32 bytes of address): the first in
+ * the bucket's slot, the others on nodes; each found wherever it is, the
+ * slot reused while nodes remain, a duplicate found on a node. */
+static void test_slot_and_chain(void)
+{
+	struct fl_ptrset_cache c = {0};
+	const uintptr_t a = 0x300000, b = a + 16, d = a + 8;
+	uint64_t size, os;
+	uint32_t tag, ot;
+	CHECK(fl_ptrset_insert(&c, a, 10, 1, &os, &ot) == 0); /* the slot */
+	CHECK(fl_ptrset_insert(&c, b, 20, 2, &os, &ot) == 0); /* a node */
+	CHECK(fl_ptrset_insert(&c, d, 30, 3, &os, &ot) == 0); /* another */
+	CHECK(fl_ptrset_remove(&c, a, &size, &tag) == 1 && size == 10 && tag == 1);
+	CHECK(fl_ptrset_maybe(a)); /* the nodes keep the bucket */
+	/* b is on a node while the slot is empty: replaced there, not added */
+	CHECK(fl_ptrset_insert(&c, b, 21, 4, &os, &ot) == 1 && os == 20 && ot == 2);
+	CHECK(fl_ptrset_insert(&c, a, 11, 5, &os, &ot) == 0); /* the slot again */
+	CHECK(fl_ptrset_remove(&c, b, &size, &tag) == 1 && size == 21 && tag == 4);
+	CHECK(fl_ptrset_remove(&c, b, &size, &tag) == 0);
+	CHECK(fl_ptrset_remove(&c, d, &size, &tag) == 1 && size == 30 && tag == 3);
+	CHECK(fl_ptrset_maybe(a));
+	CHECK(fl_ptrset_remove(&c, a, &size, &tag) == 1 && size == 11 && tag == 5);
+	CHECK(!fl_ptrset_maybe(a) && !fl_ptrset_maybe(b));
 }
 
 int main(void)
@@ -117,6 +145,7 @@ int main(void)
 	CHECK(!fl_ptrset_maybe(0x12345680));
 	CHECK(fl_ptrset_init(12) == 0);
 	test_model();
+	test_slot_and_chain();
 	test_threads();
 	test_node_recycling();
 	return check_result();
