@@ -5,6 +5,7 @@
  * program's perf events under us, which the trace must say.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -80,19 +81,64 @@ FL_EXPORT pid_t wait3(int *status, int options, struct rusage *ru)
 	return traced_wait4(-1, status, options, ru);
 }
 
+/* The status word wait4 would have given for a child's waitid report. */
+static int waitid_status(const siginfo_t *info)
+{
+	if (info->si_code == CLD_EXITED)
+		return (info->si_status & 0xff) << 8;
+	if (info->si_code == CLD_KILLED || info->si_code == CLD_DUMPED)
+		return (info->si_status & 0x7f) | (info->si_code == CLD_DUMPED ? 0x80 : 0);
+	return 0x7f; /* stopped or continued: not an end */
+}
+
+/* The kernel's waitid, which takes a rusage glibc's does not pass (it asks
+ * for none), for a call that does not block (WNOHANG). (A seccomp filter
+ * that refused it would refuse glibc's too: the same system call.) */
+static int waitid_rusage(idtype_t type, id_t id, siginfo_t *info, int options, struct rusage *ru)
+{
+	info->si_pid = 0; /* the kernel leaves it when no child was waitable */
+	return (int)syscall(SYS_waitid, type, id, info, options, ru);
+}
+
+/*
+ * waitid reaps with the child's whole-life rusage too, as the wait4 family
+ * does, without changing what the program sees. glibc's waitid is a
+ * cancellation point and the raw system call is not, so a call that may
+ * block waits in glibc's with WNOWAIT (cancellable, nothing reaped), then
+ * reaps the child it reported with the raw call and WNOHANG. Another thread
+ * that reaps that child in between makes it wait again, as it would have
+ * had that thread been first. WNOHANG calls, which never block, take the
+ * raw call at once, after the cancellation point's test. The shim's own
+ * waits, a vfork child's and WNOWAIT peeks go to glibc's as they are.
+ */
 FL_EXPORT int waitid(idtype_t type, id_t id, siginfo_t *info, int options)
 {
-	int r = REAL(waitid)(type, id, info, options);
-	int err = errno, st;
-	if (r == 0 && info && info->si_pid > 0 && !(options & WNOWAIT)) {
-		if (info->si_code == CLD_EXITED)
-			st = (info->si_status & 0xff) << 8;
-		else if (info->si_code == CLD_KILLED || info->si_code == CLD_DUMPED)
-			st = (info->si_status & 0x7f) | (info->si_code == CLD_DUMPED ? 0x80 : 0);
-		else
-			st = 0x7f;		/* stopped: not an end */
-		reaped(info->si_pid, st, NULL); /* glibc's waitid asks for no rusage */
+	siginfo_t own, peek;
+	struct rusage ru;
+	int r, err;
+	if (!program_reaps() || fl_proc_in_vfork_child() || (options & WNOWAIT))
+		return REAL(waitid)(type, id, info, options);
+	if (!info)
+		info = &own;
+	if (options & WNOHANG) {
+		pthread_testcancel();
+		r = waitid_rusage(type, id, info, options, &ru);
+	} else {
+		for (;;) {
+			peek.si_pid = 0;
+			r = REAL(waitid)(type, id, &peek, options | WNOWAIT);
+			if (r != 0)
+				return r;
+			r = waitid_rusage(P_PID, (id_t)peek.si_pid, info, options | WNOHANG, &ru);
+			/* reaped by another thread meanwhile: wait again */
+			if ((r == 0 && info->si_pid == 0) || (r != 0 && errno == ECHILD))
+				continue;
+			break;
+		}
 	}
+	err = errno;
+	if (r == 0 && info->si_pid > 0)
+		reaped(info->si_pid, waitid_status(info), &ru);
 	errno = err;
 	return r;
 }
