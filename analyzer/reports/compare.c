@@ -129,7 +129,10 @@ static double known(int64_t v)
  * not do: a program that allocates little, maps nothing and faults rarely
  * (a read() loop) has its first one whenever a sampled block or a sampled
  * fault happens to come, and a 170 ms run then measured 60 ms in one run of
- * three. Without a snapshot the image counts from its first line.
+ * three. Without a snapshot the image counts from its first line. The
+ * shim's own ticks and reads (shim_cpu_ns) are then taken out of the span
+ * (run_figures): summed over the processes, which overlaps would count
+ * twice, and without the last tick's tail after its counters line.
  */
 static uint64_t first_own_t(const struct fl_proc *p)
 {
@@ -163,7 +166,7 @@ static void run_figures(struct run *r, const struct fl_report_opts *o)
 {
 	const struct fl_io_profile *io = &r->io;
 	uint64_t first = UINT64_MAX, last = 0;
-	double *fig = r->fig;
+	double shim_ns = 0, *fig = r->fig;
 	for (int f = 0; f < FIG_COUNT; f++)
 		fig[f] = NAN;
 	fl_io_profile(&r->view, o, &r->io);
@@ -197,13 +200,21 @@ static void run_figures(struct run *r, const struct fl_report_opts *o)
 		if (rss < 0 && p->exit.present && p->exit.ru_maxrss_kb >= 0)
 			rss = p->exit.ru_maxrss_kb * 1024;
 		add(&fig[FIG_RSS], known(rss));
+		/* the shim's ticks and reads, on the program's threads (the
+		 * last counters line's; traces before it: none known) */
+		{
+			const struct fl_counters *lc = fl_proc_last_counters(p);
+			if (lc && lc->shim_cpu_ns > 0)
+				shim_ns += (double)lc->shim_cpu_ns;
+		}
 		heap_totals(p, fig);
 		for (size_t k = 0; k < p->ncalls; k++)
 			if (p->calls[k].fn == FL_FN_MMAP && p->calls[k].path &&
 			    p->calls[k].err == 0)
 				r->file_mapped += (double)p->calls[k].size;
 	}
-	fig[FIG_OWN] = last > first && first != UINT64_MAX ? (double)(last - first) : NAN;
+	fig[FIG_OWN] =
+	    last > first && first != UINT64_MAX ? fmax(0, (double)(last - first) - shim_ns) : NAN;
 	fig[FIG_WALL] = (double)io->wall_ns;
 	fig[FIG_CPU] = known(io->cpu_ns);
 	fig[FIG_SYS] = known(io->stime_ns);

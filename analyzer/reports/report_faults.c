@@ -400,6 +400,8 @@ json_t *fl_report_shim(const struct fl_proc *p, uint64_t shim_samples)
 	json_object_set_new(o, "resident_bytes", int_or_null(c ? c->shim_resident : -1));
 	json_object_set_new(o, "private_bytes", int_or_null(c ? c->shim_private : -1));
 	json_object_set_new(o, "resident_peak_bytes", int_or_null(shim_resident_peak(p)));
+	/* its ticks' and reads' CPU time, to the last counters line */
+	json_object_set_new(o, "cpu_ns", int_or_null(c ? c->shim_cpu_ns : -1));
 	return o;
 }
 
@@ -746,7 +748,8 @@ static void render_counts(json_t *c, FILE *f)
 
 void fl_report_shim_text(json_t *s, FILE *f, const char *indent)
 {
-	char b[32], b2[32], b3[32], b4[32], thr[40] = "", libs[512] = "", res[128] = "";
+	char b[32], b2[32], b3[32], b4[32], b5[32], thr[40] = "", libs[512] = "", res[128] = "",
+						    cpu[80] = "";
 	size_t i, n = 0;
 	json_t *l;
 	if (!json_is_object(s))
@@ -772,10 +775,13 @@ void fl_report_shim_text(json_t *s, FILE *f, const char *indent)
 						     : " (%s resident, peak %s)",
 			 fl_fmt_bytes(b3, sizeof(b3), (double)fl_jint(s, "resident_bytes")),
 			 fl_fmt_bytes(b4, sizeof(b4), (double)fl_jint(s, "resident_peak_bytes")));
-	fl_text_printf(f, indent, "%sfaultline itself: %s faults, %s mapped%s%s%s%s", indent,
+	if (json_is_integer(json_object_get(s, "cpu_ns")))
+		snprintf(cpu, sizeof(cpu), ", %s of CPU in its ticks and reads",
+			 fl_fmt_ns(b5, sizeof(b5), (double)fl_jint(s, "cpu_ns")));
+	fl_text_printf(f, indent, "%sfaultline itself: %s faults, %s mapped%s%s%s%s%s", indent,
 		       fl_fmt_count(b, sizeof(b), (uint64_t)fl_jint(s, "faults")),
-		       fl_fmt_bytes(b2, sizeof(b2), (double)fl_jint(s, "mapped_bytes")), res, thr,
-		       libs[0] ? ", libraries " : "", libs);
+		       fl_fmt_bytes(b2, sizeof(b2), (double)fl_jint(s, "mapped_bytes")), res, cpu,
+		       thr, libs[0] ? ", libraries " : "", libs);
 }
 
 void fl_report_faults_text(json_t *sec, FILE *f)

@@ -437,7 +437,7 @@ static json_t *shim_json(const struct fl_model *m, const struct fl_report_opts *
 {
 	json_int_t faults = 0, kernel = 0, mapped = 0, threads = -1;
 	/* summed over processes like mapped; the peak is the largest single one */
-	json_int_t resident = -1, private = -1, resident_peak = -1, nprocs = 0;
+	json_int_t resident = -1, private = -1, resident_peak = -1, nprocs = 0, cpu = -1;
 	json_t *libs = json_array();
 	for (size_t i = 0; i < m->nprocs; i++) {
 		const struct fl_proc *p = m->procs[i];
@@ -459,6 +459,7 @@ static json_t *shim_json(const struct fl_model *m, const struct fl_report_opts *
 	acc = (acc < 0 ? 0 : acc) + json_integer_value(json_object_get(one, key))
 		SUM(resident, "resident_bytes");
 		SUM(private, "private_bytes");
+		SUM(cpu, "cpu_ns");
 #undef SUM
 		if (json_integer_value(json_object_get(one, "resident_peak_bytes")) > resident_peak)
 			resident_peak =
@@ -477,11 +478,12 @@ static json_t *shim_json(const struct fl_model *m, const struct fl_report_opts *
 		}
 		json_decref(one);
 	}
-	return json_pack("{s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:o}", "processes", nprocs,
+	return json_pack("{s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:o}", "processes", nprocs,
 			 "faults", faults, "kernel_mode_faults", kernel, "mapped_bytes", mapped,
 			 "threads", threads >= 0 ? json_integer(threads) : json_null(), "libraries",
 			 libs, "resident_bytes", int_or_null(resident), "private_bytes",
-			 int_or_null(private), "resident_peak_bytes", int_or_null(resident_peak));
+			 int_or_null(private), "resident_peak_bytes", int_or_null(resident_peak),
+			 "cpu_ns", int_or_null(cpu));
 }
 
 json_t *fl_report_summary(const struct fl_model *m, const struct fl_report_opts *o)

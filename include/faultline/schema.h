@@ -293,6 +293,7 @@
  * faults on its own regions (its tables, rings, thread states), which the
  * counts include: times the period, the shim's own user-mode faults */
 #define FL_K_SHIM_FAULT_SAMPLES "shim_fault_samples"
+#define FL_K_SHIM_CPU_NS "shim_cpu_ns"
 
 /* heap (per tick, exact) */
 #define FL_K_CALLS "calls" /* object: fn -> count */

@@ -704,6 +704,41 @@ uint64_t fl_sys_realtime_ns(void)
 	return fl_sys_clock_ns(CLOCK_REALTIME);
 }
 
+/* Under the writer lock (sys.h): plain variables. */
+static uint64_t work_ns, work_began;
+static unsigned work_depth;
+
+void fl_sys_work_begin(void)
+{
+	if (!work_depth++)
+		work_began = fl_sys_clock_ns(CLOCK_THREAD_CPUTIME_ID);
+}
+
+void fl_sys_work_end(void)
+{
+	uint64_t now;
+	if (!work_depth || --work_depth)
+		return;
+	now = fl_sys_clock_ns(CLOCK_THREAD_CPUTIME_ID);
+	if (now > work_began)
+		work_ns += now - work_began;
+}
+
+uint64_t fl_sys_work_ns(void)
+{
+	uint64_t now;
+	if (!work_depth)
+		return work_ns;
+	now = fl_sys_clock_ns(CLOCK_THREAD_CPUTIME_ID);
+	return work_ns + (now > work_began ? now - work_began : 0);
+}
+
+void fl_sys_work_reset(void)
+{
+	work_ns = work_began = 0;
+	work_depth = 0;
+}
+
 void fl_sys_sleep_ns(uint64_t ns)
 {
 	struct timespec ts = {(time_t)(ns / 1000000000u), (long)(ns % 1000000000u)};

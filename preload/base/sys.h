@@ -100,6 +100,18 @@ uint64_t fl_sys_clock_ns(clockid_t clock); /* any clock; 0 if it cannot be read 
 uint64_t fl_sys_now_ns(void);		   /* CLOCK_MONOTONIC */
 uint64_t fl_sys_realtime_ns(void);	   /* CLOCK_REALTIME */
 void fl_sys_sleep_ns(uint64_t ns);
+/*
+ * The CPU time of the shim's own work on the program's threads: its ticks
+ * and its residency reads before an unmap (not its per-call hooks), so
+ * that a report can tell the program's time from the tracer's. Begin and
+ * end pair under the writer lock (nesting allowed: a tick's signal-handler
+ * line); fl_sys_work_ns() includes a stretch still open. The fork child
+ * starts again from 0 (fl_sys_work_reset).
+ */
+void fl_sys_work_begin(void);
+void fl_sys_work_end(void);
+uint64_t fl_sys_work_ns(void);
+void fl_sys_work_reset(void);
 void fl_sys_yield(void); /* sched_yield; errno untouched */
 
 /* For the kernel probes. These return the result, or -errno, and leave the

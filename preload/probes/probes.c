@@ -365,6 +365,7 @@ static void counters_line(struct fl_out *o, const struct fl_vma *v, int n)
 	 * the last one would count as the program's. */
 	fl_out_u64(o, FL_K_SHIM_MAPPED, fl_sys_regions_bytes());
 	fl_out_u64(o, FL_K_SHIM_FAULT_SAMPLES, own_samples);
+	fl_out_u64(o, FL_K_SHIM_CPU_NS, fl_sys_work_ns());
 	put_count(o, FL_K_DTLB_LOAD, d[0]);
 	put_count(o, FL_K_DTLB_STORE, d[1]);
 	fl_procfs_figures(o, stack);
@@ -483,6 +484,7 @@ void fl_probes_fork_parent(struct fl_out *o)
 void fl_probes_fork_child(struct fl_out *o)
 {
 	own_samples = 0; /* the child's counters start again */
+	fl_sys_work_reset();
 	fl_perf_forget();
 	fl_pagemap_reopen();
 	fl_pagemap_forked();

@@ -172,8 +172,10 @@ static void tick_here(void)
 		/* A buffer filling between ticks wants its samples out, not a
 		 * whole tick: the residency walk of every mapping costs the
 		 * program's thread far more than the samples (b_faults). */
+		fl_sys_work_begin();
 		fl_probes_drain_faults(fl_writer_out());
 		fl_writer_write(0);
+		fl_sys_work_end();
 	}
 	fl_writer_unlock();
 }

@@ -6,6 +6,7 @@
 #include "session/snapshot.h"
 
 #include "base/config.h"
+#include "base/sys.h"
 #include "probes/pagemap.h"
 #include "probes/uffd.h"
 #include "trace/writer.h"
@@ -15,8 +16,10 @@ void fl_snapshot_unmap(uint64_t addr, uint64_t len)
 	if (len < fl_config.large_bytes || !fl_pagemap_st.ok)
 		return;
 	fl_writer_lock();
+	fl_sys_work_begin();
 	if (!fl_trace.stopped)
 		fl_pagemap_range(fl_writer_out(), "unmap", addr, addr + len, fl_uffd_st.ok);
 	fl_writer_write(0);
+	fl_sys_work_end();
 	fl_writer_unlock();
 }

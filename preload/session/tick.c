@@ -1,5 +1,6 @@
 #include "session/tick.h"
 
+#include "base/sys.h"
 #include "probes/maps.h"
 #include "probes/probes.h"
 #include "probes/procfs.h"
@@ -19,6 +20,7 @@ void fl_tick_locked(int final)
 {
 	struct fl_out *o = fl_writer_out();
 	int stopped;
+	fl_sys_work_begin();
 	fl_drain_all();
 	/* Past the size cap only the totals go out, so the report can still
 	 * say how the run ended. */
@@ -41,4 +43,5 @@ void fl_tick_locked(int final)
 		}
 	}
 	fl_writer_write(1);
+	fl_sys_work_end();
 }
