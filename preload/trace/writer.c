@@ -85,7 +85,7 @@ static int take(uint32_t tid)
 	uint32_t cur = 0;
 	if (__atomic_compare_exchange_n(&lock_word, &cur, tid, 0, __ATOMIC_ACQUIRE,
 					__ATOMIC_RELAXED)) {
-		held_since = fl_sys_now_ns();
+		__atomic_store_n(&held_since, fl_sys_now_ns(), __ATOMIC_RELAXED);
 		return 1;
 	}
 	return 0;
@@ -96,18 +96,36 @@ static int wait_for_holder(uint32_t tid)
 {
 	const struct timespec slice = {0, 200 * 1000000};
 	uint64_t stall_ns = fl_config.stall_ms ? fl_config.stall_ms * 1000000u : STALL_NS;
+	uint64_t seen_at = 0;
+	uint32_t seen = 0;
 	for (;;) {
 		uint32_t cur = __atomic_load_n(&lock_word, __ATOMIC_RELAXED);
+		uint64_t since, now;
 		if (cur == 0) {
 			if (__atomic_compare_exchange_n(&lock_word, &cur, tid | WAITERS, 0,
 							__ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
-				held_since = fl_sys_now_ns();
+				__atomic_store_n(&held_since, fl_sys_now_ns(), __ATOMIC_RELAXED);
 				return 0;
 			}
 			continue;
 		}
+		/*
+		 * A stall is a holder seen holding the lock for stall_ns by this
+		 * waiter's own clock and by held_since both. held_since alone
+		 * lied twice: read after the clock, a holder that took the lock
+		 * in between made the difference wrap (a stall 11 ms into a
+		 * run of 8 threads: the trace turned off, 1 run of t8202 in 20);
+		 * and a holder that has taken the lock but not yet written its
+		 * time leaves the previous holder's, old after a quiet while.
+		 */
+		since = __atomic_load_n(&held_since, __ATOMIC_RELAXED);
+		now = fl_sys_now_ns();
+		if ((cur & ~WAITERS) != seen) {
+			seen = cur & ~WAITERS;
+			seen_at = now;
+		}
 		if (__atomic_load_n(&stalled, __ATOMIC_ACQUIRE) ||
-		    fl_sys_now_ns() - __atomic_load_n(&held_since, __ATOMIC_RELAXED) > stall_ns) {
+		    (now > since && now - since > stall_ns && now - seen_at > stall_ns)) {
 			__atomic_store_n(&stalled, 1, __ATOMIC_RELEASE);
 			__atomic_store_n(&fl_trace.stopped, 1, __ATOMIC_RELAXED);
 			__atomic_store_n(&fl_state, FL_OFF, __ATOMIC_RELEASE);
