@@ -208,9 +208,20 @@ static void on_tick_signal(int sig, siginfo_t *si, void *uc)
 	    !__atomic_load_n(&ticking, __ATOMIC_ACQUIRE))
 		return;
 	if (fl_state == FL_READY && !fl_tls_guard && fl_sys_getpid() == fl_trace.pid) {
+		/* A tick that lands inside one of glibc's cancellable system
+		 * calls runs with the thread's cancellation asynchronous (glibc
+		 * turns it on around the call), and SIGCANCEL cannot be blocked:
+		 * a pthread_cancel then ended the thread inside the tick, holding
+		 * the writer lock, and every later line waited for it until the
+		 * stall gave the trace up (t8202: no exit line, 1 run in 20). The
+		 * cancel waits for the tick's end, where it acts as it would have
+		 * in the call. */
+		int cancel_state;
+		pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel_state);
 		fl_guard_set(FL_GUARD_INTERNAL);
 		tick_here();
 		fl_guard_set(0);
+		pthread_setcancelstate(cancel_state, &cancel_state);
 	} else if (fl_tls_guard) {
 		/* Inside the shim: with --all nine signals in ten came there, and
 		 * a run of two threads ticked once in 0.5 s. The slow path of
