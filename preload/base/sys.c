@@ -714,23 +714,22 @@ void fl_sys_work_begin(void)
 		work_began = fl_sys_clock_ns(CLOCK_THREAD_CPUTIME_ID);
 }
 
+/* The thread CPU time since the open stretch began. */
+static uint64_t work_open(void)
+{
+	uint64_t now = fl_sys_clock_ns(CLOCK_THREAD_CPUTIME_ID);
+	return now > work_began ? now - work_began : 0;
+}
+
 void fl_sys_work_end(void)
 {
-	uint64_t now;
-	if (!work_depth || --work_depth)
-		return;
-	now = fl_sys_clock_ns(CLOCK_THREAD_CPUTIME_ID);
-	if (now > work_began)
-		work_ns += now - work_began;
+	if (work_depth && !--work_depth)
+		work_ns += work_open();
 }
 
 uint64_t fl_sys_work_ns(void)
 {
-	uint64_t now;
-	if (!work_depth)
-		return work_ns;
-	now = fl_sys_clock_ns(CLOCK_THREAD_CPUTIME_ID);
-	return work_ns + (now > work_began ? now - work_began : 0);
+	return work_ns + (work_depth ? work_open() : 0);
 }
 
 void fl_sys_work_reset(void)
