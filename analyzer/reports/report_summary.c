@@ -7,6 +7,7 @@
 #include "faultline/schema.h"
 #include "analysis/fault_class.h"
 #include "analysis/fault_summary.h"
+#include "model/residency.h"
 #include "model/shimlibs.h"
 #include "reports/report.h"
 #include "reports/report_faults.h"
@@ -99,45 +100,60 @@ static void peaks_of(const struct fl_proc *p, const struct fl_counters *c, struc
 }
 
 /*
- * The resident bytes at time t (the residency line nearest it: a tick
- * writes its counters and residency lines a moment apart) of the libraries
- * only the shim loaded (libunwind, libzstd, ...): the shim's own count
- * (shim_resident) covers its buffers and its own image, and VmHWM counts
- * these pages too. 0 when unknown.
+ * The resident bytes, near time t, of the libraries only the shim loaded
+ * (libunwind, libzstd, ...): the shim's own count (shim_resident) covers
+ * its buffers and its own image, and VmHWM counts these pages too. 0 when
+ * unknown.
+ *
+ * Read from the residency state replayed to each group of lines (model/
+ * residency.h), not from one line: a tick's line lists only the VMAs that
+ * changed, and a line written before an unmap lists only the VMAs that
+ * unmap takes, so the line nearest t could hold none of the libraries
+ * (sort, whose first tick came 26 ms before the read of its 123 MiB
+ * buffer's unmap and 28 ms before its exit tick: "of which faultline
+ * 516 KiB" where its libraries held 1.2 MiB more). The state nearest t
+ * that knows any of the libraries' pages counts.
  */
-static int64_t libs_resident(const struct fl_proc *p, const struct fl_shimlibs *libs,
-			     const struct fl_residency *r)
+struct libs_near {
+	const struct fl_proc *p;
+	const struct fl_shimlibs *libs;
+	uint64_t t, best; /* best: distance to t of the state taken */
+	int64_t sum;
+};
+
+static int libs_state(const struct fl_res_state *s, void *ctx)
 {
+	struct libs_near *k = ctx;
+	uint64_t d = s->t > k->t ? s->t - k->t : k->t - s->t;
 	int64_t sum = 0;
+	int known = 0;
 	struct fl_vma v;
-	for (size_t i = 0; i < r->nregions; i++) {
-		const struct fl_res_region *g = &r->regions[i];
-		if (g->present > 0 && fl_proc_vma_at(p, g->start, r->t, &v) == 0 && v.path &&
-		    fl_shimlibs_has(libs, v.path))
-			sum += g->present * 4096;
+	if (d >= k->best)
+		return s->t > k->t; /* states only move away from t from here */
+	for (size_t i = 0; i < s->n; i++) {
+		const struct fl_res_region *g = &s->v[i];
+		if (!s->alive[i] || g->present < 0 ||
+		    fl_proc_vma_at(k->p, g->start, s->t, &v) != 0 || !v.path ||
+		    !fl_shimlibs_has(k->libs, v.path))
+			continue;
+		known = 1;
+		sum += g->present * 4096;
 	}
-	return sum;
+	if (known) {
+		k->best = d;
+		k->sum = sum;
+	}
+	return 0;
 }
 
 static int64_t shim_libs_resident(const struct fl_proc *p, uint64_t t)
 {
-	struct fl_residency_cursor k;
-	const struct fl_residency *r;
 	struct fl_shimlibs libs = fl_shimlibs_of_proc(p);
-	uint64_t best = UINT64_MAX;
-	int64_t sum = 0;
+	struct libs_near k = {.p = p, .libs = &libs, .t = t, .best = UINT64_MAX, .sum = 0};
 	if (!libs.n)
 		return 0;
-	fl_residency_begin(&k, &p->residency);
-	while ((r = fl_residency_next(&k)) != NULL) {
-		uint64_t d = r->t > t ? r->t - t : t - r->t;
-		if (d < best) {
-			best = d;
-			sum = libs_resident(p, &libs, r);
-		}
-	}
-	fl_residency_end(&k);
-	return sum;
+	fl_res_walk(p, libs_state, &k);
+	return k.sum;
 }
 
 static void facts(const struct fl_proc *p, struct pfacts *f)
