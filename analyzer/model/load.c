@@ -638,6 +638,7 @@ static void load_exit(struct loader *ld, json_t *o, uint64_t t)
 	e->children.utime_ns = fl_json_get_int(o, FL_K_RU_C_UTIME, -1);
 	e->children.stime_ns = fl_json_get_int(o, FL_K_RU_C_STIME, -1);
 	e->children.inblock = fl_json_get_int(o, FL_K_RU_C_INBLOCK, -1);
+	e->shim_cpu_ns = fl_json_get_int(o, FL_K_SHIM_CPU_NS, -1);
 }
 
 static void load_fork(struct loader *ld, json_t *o, uint64_t t, uint64_t seq)

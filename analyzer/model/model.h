@@ -427,6 +427,9 @@ struct fl_exit {
 	/* the ru_ figures (but maxrss) are the reaper's wait4 figures less the
 	 * children's: they count the process to its end, after its exit line */
 	int ru_reaped;
+	/* the shim's ticks and reads to the end (the final tick's tail after
+	 * its counters line included), -1: older traces */
+	int64_t shim_cpu_ns;
 };
 
 /* One process image: one trace file. */
@@ -688,6 +691,11 @@ const struct fl_stack *fl_proc_stack(const struct fl_proc *p, uint32_t id);
 /* The last counters / heap tick, or NULL. */
 const struct fl_counters *fl_proc_last_counters(const struct fl_proc *p);
 const struct fl_heap_tick *fl_proc_last_heap(const struct fl_proc *p);
+/* The CPU time of the shim's ticks and reads on p's threads to its end:
+ * the exit line's figure (which holds the final tick's tail after its
+ * counters line), else the last counters line's (older traces, a process
+ * killed before its exit line); -1 when neither says it. */
+int64_t fl_proc_shim_cpu_ns(const struct fl_proc *p);
 /* Whether the image ended by exec: its getrusage figures end there, and
  * the pid's next image goes on counting. */
 int fl_proc_ended_by_exec(const struct fl_proc *p);

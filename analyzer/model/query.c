@@ -118,6 +118,15 @@ const struct fl_counters *fl_proc_last_counters(const struct fl_proc *p)
 	return p->ncounters ? &p->counters.last : NULL;
 }
 
+int64_t fl_proc_shim_cpu_ns(const struct fl_proc *p)
+{
+	const struct fl_counters *c = fl_proc_last_counters(p);
+	int64_t v = c ? c->shim_cpu_ns : -1;
+	if (p->exit.present && p->exit.shim_cpu_ns > 0 && p->exit.shim_cpu_ns > v)
+		v = p->exit.shim_cpu_ns;
+	return v;
+}
+
 const struct fl_heap_tick *fl_proc_last_heap(const struct fl_proc *p)
 {
 	return p->nheap ? &p->heap[p->nheap - 1] : NULL;

@@ -200,13 +200,10 @@ static void run_figures(struct run *r, const struct fl_report_opts *o)
 		if (rss < 0 && p->exit.present && p->exit.ru_maxrss_kb >= 0)
 			rss = p->exit.ru_maxrss_kb * 1024;
 		add(&fig[FIG_RSS], known(rss));
-		/* the shim's ticks and reads, on the program's threads (the
-		 * last counters line's; traces before it: none known) */
-		{
-			const struct fl_counters *lc = fl_proc_last_counters(p);
-			if (lc && lc->shim_cpu_ns > 0)
-				shim_ns += (double)lc->shim_cpu_ns;
-		}
+		/* the shim's ticks and reads, on the program's threads, to the
+		 * process's end (traces before the figure: none known) */
+		if (fl_proc_shim_cpu_ns(p) > 0)
+			shim_ns += (double)fl_proc_shim_cpu_ns(p);
 		heap_totals(p, fig);
 		for (size_t k = 0; k < p->ncalls; k++)
 			if (p->calls[k].fn == FL_FN_MMAP && p->calls[k].path &&

@@ -400,8 +400,8 @@ json_t *fl_report_shim(const struct fl_proc *p, uint64_t shim_samples)
 	json_object_set_new(o, "resident_bytes", int_or_null(c ? c->shim_resident : -1));
 	json_object_set_new(o, "private_bytes", int_or_null(c ? c->shim_private : -1));
 	json_object_set_new(o, "resident_peak_bytes", int_or_null(shim_resident_peak(p)));
-	/* its ticks' and reads' CPU time, to the last counters line */
-	json_object_set_new(o, "cpu_ns", int_or_null(c ? c->shim_cpu_ns : -1));
+	/* its ticks' and reads' CPU time, to the process's end */
+	json_object_set_new(o, "cpu_ns", int_or_null(fl_proc_shim_cpu_ns(p)));
 	return o;
 }
 

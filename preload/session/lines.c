@@ -54,6 +54,10 @@ void fl_lines_exit(const char *how, int status, int sig, int core)
 		fl_out_u64(o, FL_K_RU_C_STIME, ns_of(&ru.ru_stime));
 		fl_out_u64(o, FL_K_RU_C_INBLOCK, (uint64_t)ru.ru_inblock);
 	}
+	/* The shim's work to its end: the last counters line is written in
+	 * the middle of the final tick, before its residency and maps lines
+	 * and its compressed write. */
+	fl_out_u64(o, FL_K_SHIM_CPU_NS, fl_sys_work_ns());
 	fl_out_end(o);
 	fl_writer_write(1);
 }
