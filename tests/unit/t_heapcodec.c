@@ -233,12 +233,15 @@ static int decode_text(struct fl_hc_decoder *d, const char *text, size_t len)
 	return errors;
 }
 
-/* How many times l occurs in the "k" strings of text. */
+/* How many times l occurs in the "k" strings of text. memmem within len,
+ * not strstr: ASan's strstr measures the whole rest of the text at each
+ * call (the test took 56 s under ASan, 0.3 s without). */
 static size_t count_letter(const char *text, size_t len, char l)
 {
 	size_t n = 0;
-	for (const char *p = text; (p = strstr(p, "\"k\":\"")) && p < text + len;)
-		for (p += 5; *p != '"'; p++)
+	const char *end = text + len;
+	for (const char *p = text; (p = memmem(p, (size_t)(end - p), "\"k\":\"", 5));)
+		for (p += 5; p < end && *p != '"'; p++)
 			n += *p == l;
 	return n;
 }
