@@ -15,8 +15,8 @@
 #define NFIELDS (sizeof(struct fl_counters) / sizeof(uint64_t))
 
 /* The struct is its fields, each 8 bytes, t first: read and written as an array. */
-_Static_assert(sizeof(struct fl_counters) == 30 * sizeof(uint64_t),
-	       "struct fl_counters is 30 eight-byte fields");
+_Static_assert(sizeof(struct fl_counters) == 31 * sizeof(uint64_t),
+	       "struct fl_counters is 31 eight-byte fields");
 _Static_assert(NFIELDS <= 32, "the change mask is 32 bits");
 
 /* The largest encoded line: the mask, then every field (10 bytes each at most). */

@@ -35,7 +35,8 @@
 	X(shim_mapped, FL_K_SHIM_MAPPED)                                                           \
 	X(vm_peak_less_regions, FL_K_VM_PEAK_LESS_REGIONS)                                         \
 	X(shim_fault_samples, FL_K_SHIM_FAULT_SAMPLES)                                             \
-	X(shim_cpu_ns, FL_K_SHIM_CPU_NS)
+	X(shim_cpu_ns, FL_K_SHIM_CPU_NS)                                                           \
+	X(unwind_resident, FL_K_UNWIND_RESIDENT)
 
 static int64_t bounded(int64_t v)
 {

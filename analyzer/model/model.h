@@ -193,7 +193,8 @@ struct fl_counters {
 	int64_t exec_kernel_minflt;				  /* -1: not in the trace */
 	int64_t shim_resident, shim_private, shim_mapped;	  /* bytes, see schema.h */
 	int64_t vm_peak_less_regions, shim_fault_samples;	  /* -1: not in the trace */
-	int64_t shim_cpu_ns; /* the shim's ticks and reads so far, -1: not in the trace */
+	int64_t shim_cpu_ns;	 /* the shim's ticks and reads so far, -1: not in the trace */
+	int64_t unwind_resident; /* bytes, see schema.h; -1: not in the trace */
 };
 
 /*

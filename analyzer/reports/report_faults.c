@@ -399,6 +399,7 @@ json_t *fl_report_shim(const struct fl_proc *p, uint64_t shim_samples)
 	/* of what it mapped, what was in memory: at the last line, and at most */
 	json_object_set_new(o, "resident_bytes", int_or_null(c ? c->shim_resident : -1));
 	json_object_set_new(o, "private_bytes", int_or_null(c ? c->shim_private : -1));
+	json_object_set_new(o, "unwind_resident_bytes", int_or_null(c ? c->unwind_resident : -1));
 	json_object_set_new(o, "resident_peak_bytes", int_or_null(shim_resident_peak(p)));
 	/* its ticks' and reads' CPU time, to the process's end */
 	json_object_set_new(o, "cpu_ns", int_or_null(fl_proc_shim_cpu_ns(p)));
@@ -748,8 +749,8 @@ static void render_counts(json_t *c, FILE *f)
 
 void fl_report_shim_text(json_t *s, FILE *f, const char *indent)
 {
-	char b[32], b2[32], b3[32], b4[32], b5[32], thr[40] = "", libs[512] = "", res[128] = "",
-						    cpu[80] = "";
+	char b[32], b2[32], b3[32], b4[32], b5[32], b6[32],
+	    thr[40] = "", libs[512] = "", res[128] = "", cpu[80] = "", unw[96] = "";
 	size_t i, n = 0;
 	json_t *l;
 	if (!json_is_object(s))
@@ -775,13 +776,18 @@ void fl_report_shim_text(json_t *s, FILE *f, const char *indent)
 						     : " (%s resident, peak %s)",
 			 fl_fmt_bytes(b3, sizeof(b3), (double)fl_jint(s, "resident_bytes")),
 			 fl_fmt_bytes(b4, sizeof(b4), (double)fl_jint(s, "resident_peak_bytes")));
+	/* the program's pages its stack unwinding read in (in the RSS) */
+	if (json_is_integer(json_object_get(s, "unwind_resident_bytes")) &&
+	    fl_jint(s, "unwind_resident_bytes") > 0)
+		snprintf(unw, sizeof(unw), ", the program's unwind tables in memory %s",
+			 fl_fmt_bytes(b6, sizeof(b6), (double)fl_jint(s, "unwind_resident_bytes")));
 	if (json_is_integer(json_object_get(s, "cpu_ns")))
 		snprintf(cpu, sizeof(cpu), ", %s of CPU in its ticks and reads",
 			 fl_fmt_ns(b5, sizeof(b5), (double)fl_jint(s, "cpu_ns")));
-	fl_text_printf(f, indent, "%sfaultline itself: %s faults, %s mapped%s%s%s%s%s", indent,
+	fl_text_printf(f, indent, "%sfaultline itself: %s faults, %s mapped%s%s%s%s%s%s", indent,
 		       fl_fmt_count(b, sizeof(b), (uint64_t)fl_jint(s, "faults")),
-		       fl_fmt_bytes(b2, sizeof(b2), (double)fl_jint(s, "mapped_bytes")), res, cpu,
-		       thr, libs[0] ? ", libraries " : "", libs);
+		       fl_fmt_bytes(b2, sizeof(b2), (double)fl_jint(s, "mapped_bytes")), res, unw,
+		       cpu, thr, libs[0] ? ", libraries " : "", libs);
 }
 
 void fl_report_faults_text(json_t *sec, FILE *f)

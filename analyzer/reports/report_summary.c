@@ -84,7 +84,9 @@ static void peaks_of(const struct fl_proc *p, const struct fl_counters *c, struc
 	raise_peak(&f->peak_rss, &f->peak_rss_from, fl_rss_of_sample(c), "ticks");
 	if (c->shim_resident >= 0 && fl_rss_of_sample(c) > f->rss_at_shim_sample) {
 		f->rss_at_shim_sample = fl_rss_of_sample(c);
-		f->shim_at_peak = c->shim_resident;
+		/* and the program's unwind tables its unwinding read in */
+		f->shim_at_peak =
+		    c->shim_resident + (c->unwind_resident > 0 ? c->unwind_resident : 0);
 		f->t_shim_sample = c->t;
 	}
 	if (c->vm_peak > f->vm_peak)
@@ -454,6 +456,7 @@ static json_t *shim_json(const struct fl_model *m, const struct fl_report_opts *
 	json_int_t faults = 0, kernel = 0, mapped = 0, threads = -1;
 	/* summed over processes like mapped; the peak is the largest single one */
 	json_int_t resident = -1, private = -1, resident_peak = -1, nprocs = 0, cpu = -1;
+	json_int_t unwind = -1;
 	json_t *libs = json_array();
 	for (size_t i = 0; i < m->nprocs; i++) {
 		const struct fl_proc *p = m->procs[i];
@@ -476,6 +479,7 @@ static json_t *shim_json(const struct fl_model *m, const struct fl_report_opts *
 		SUM(resident, "resident_bytes");
 		SUM(private, "private_bytes");
 		SUM(cpu, "cpu_ns");
+		SUM(unwind, "unwind_resident_bytes");
 #undef SUM
 		if (json_integer_value(json_object_get(one, "resident_peak_bytes")) > resident_peak)
 			resident_peak =
@@ -494,11 +498,12 @@ static json_t *shim_json(const struct fl_model *m, const struct fl_report_opts *
 		}
 		json_decref(one);
 	}
-	return json_pack("{s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:o}", "processes", nprocs,
-			 "faults", faults, "kernel_mode_faults", kernel, "mapped_bytes", mapped,
-			 "threads", threads >= 0 ? json_integer(threads) : json_null(), "libraries",
-			 libs, "resident_bytes", int_or_null(resident), "private_bytes",
-			 int_or_null(private), "resident_peak_bytes", int_or_null(resident_peak),
+	return json_pack("{s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "processes",
+			 nprocs, "faults", faults, "kernel_mode_faults", kernel, "mapped_bytes",
+			 mapped, "threads", threads >= 0 ? json_integer(threads) : json_null(),
+			 "libraries", libs, "resident_bytes", int_or_null(resident),
+			 "private_bytes", int_or_null(private), "resident_peak_bytes",
+			 int_or_null(resident_peak), "unwind_resident_bytes", int_or_null(unwind),
 			 "cpu_ns", int_or_null(cpu));
 }
 

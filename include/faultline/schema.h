@@ -282,6 +282,11 @@
  * resident, and private anonymous mapped only here (in Private_Dirty) */
 #define FL_K_SHIM_RESIDENT "shim_resident"
 #define FL_K_SHIM_PRIVATE "shim_private"
+/* bytes present in the unwind tables (.eh_frame_hdr to the end of its
+ * segment) of the program's objects: the pages the shim's stack unwinding
+ * read in, beside what the program read itself (C++ exceptions,
+ * backtrace()) */
+#define FL_K_UNWIND_RESIDENT "unwind_resident"
 /* the bytes of the regions the shim mapped for itself (a maps line's
  * "shim" list) at the moment of this line's vsz and vm_peak */
 #define FL_K_SHIM_MAPPED "shim_mapped"

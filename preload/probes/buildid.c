@@ -21,6 +21,10 @@ struct object {
 	uint64_t inode;
 	uint8_t len; /* 0: no build-id (or no ELF object) */
 	uint8_t id[MAX_ID];
+	/* Its unwind tables, as page offsets from start: from .eh_frame_hdr
+	 * (PT_GNU_EH_FRAME) to the end of the segment that holds it, where
+	 * .eh_frame and .gcc_except_table follow; 0 and 0 without them. */
+	uint64_t eh_lo, eh_hi;
 };
 
 /* The objects read so far, the oldest dropped first when full; this and
@@ -68,9 +72,44 @@ static int id_from_notes(const char *p, size_t size, size_t align, struct object
 	return 0;
 }
 
-/* The build-id of the object whose file starts at [start, end): its notes
- * sit at their file offsets from start (the loader maps the first segment,
- * headers and notes with it, at offset 0). */
+/* The unwind tables' page range of an object from its program headers
+ * (phdrs, n of them), relative to the first page of its lowest segment
+ * (where start maps it). */
+static void unwind_range(const char *phdrs, int n, struct object *o)
+{
+	Elf64_Phdr ph, hdr = {0};
+	uint64_t low = UINT64_MAX, lo, hi;
+	int have_hdr = 0;
+	for (int i = 0; i < n; i++) {
+		memcpy(&ph, phdrs + (size_t)i * sizeof(ph), sizeof(ph));
+		if (ph.p_type == PT_LOAD && ph.p_vaddr < low)
+			low = ph.p_vaddr;
+		if (ph.p_type == PT_GNU_EH_FRAME) {
+			hdr = ph;
+			have_hdr = 1;
+		}
+	}
+	if (!have_hdr || low == UINT64_MAX)
+		return;
+	low &= ~(uint64_t)4095;
+	for (int i = 0; i < n; i++) {
+		memcpy(&ph, phdrs + (size_t)i * sizeof(ph), sizeof(ph));
+		if (ph.p_type != PT_LOAD || hdr.p_vaddr < ph.p_vaddr ||
+		    hdr.p_vaddr - ph.p_vaddr >= ph.p_memsz || ph.p_vaddr + ph.p_memsz < ph.p_vaddr)
+			continue;
+		lo = (hdr.p_vaddr - low) & ~(uint64_t)4095;
+		hi = (ph.p_vaddr + ph.p_memsz - low + 4095) & ~(uint64_t)4095;
+		if (hi > lo) {
+			o->eh_lo = lo;
+			o->eh_hi = hi;
+		}
+		return;
+	}
+}
+
+/* The build-id and the unwind tables of the object whose file starts at
+ * [start, end): its notes sit at their file offsets from start (the loader
+ * maps the first segment, headers and notes with it, at offset 0). */
 static void read_id(uintptr_t start, uintptr_t end, struct object *o)
 {
 	static char head[HEAD_BYTES], note[NOTE_BYTES]; /* writer lock held */
@@ -81,6 +120,7 @@ static void read_id(uintptr_t start, uintptr_t end, struct object *o)
 	    eh->e_phentsize != sizeof(Elf64_Phdr) || eh->e_phoff > have ||
 	    (size_t)eh->e_phnum * sizeof(Elf64_Phdr) > have - eh->e_phoff)
 		return;
+	unwind_range(head + eh->e_phoff, eh->e_phnum, o);
 	for (int i = 0; i < eh->e_phnum; i++) {
 		Elf64_Phdr ph;
 		memcpy(&ph, head + eh->e_phoff + (size_t)i * sizeof(ph), sizeof(ph));
@@ -163,4 +203,14 @@ int fl_buildid_hex(uintptr_t start, uintptr_t end, uint64_t inode, char *hex, si
 	}
 	hex[2 * o->len] = '\0';
 	return 1;
+}
+
+int fl_buildid_unwind(uintptr_t start, uintptr_t end, uint64_t inode, uint64_t *lo, uint64_t *hi)
+{
+	const struct object *o = read_object(start, end, inode);
+	if (!o || o->eh_hi <= o->eh_lo)
+		return 0;
+	*lo = start + o->eh_lo;
+	*hi = start + o->eh_hi;
+	return *hi > *lo;
 }

@@ -32,5 +32,10 @@ void fl_buildid_init(void);
  * inode, then remembered. Call with the writer lock held. cap >= 2 * 64 +
  * 1. */
 int fl_buildid_hex(uintptr_t start, uintptr_t end, uint64_t inode, char *hex, size_t cap);
+/* The address range of the unwind tables (.eh_frame_hdr to the end of the
+ * segment that holds it: .eh_frame, .gcc_except_table) of the same object:
+ * 1 and [*lo, *hi), page-aligned, or 0 if it has none or cannot be read.
+ * The same reading and lock as fl_buildid_hex. */
+int fl_buildid_unwind(uintptr_t start, uintptr_t end, uint64_t inode, uint64_t *lo, uint64_t *hi);
 
 #endif

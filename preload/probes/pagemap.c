@@ -14,6 +14,7 @@
 #include "base/config.h"
 #include "faultline/schema.h"
 #include "base/sys.h"
+#include "probes/buildid.h"
 #include "trace/clock.h"
 
 #define VEC_LEN 4096
@@ -786,6 +787,29 @@ void fl_pagemap_own(int64_t *resident, int64_t *private)
 	pfn_mode = saved_mode;
 	*resident = r.c[C_PRESENT];
 	*private = r.c[C_EXCL];
+}
+
+int64_t fl_pagemap_unwind_resident(const struct fl_vma *v, int n)
+{
+	int saved_mode = pfn_mode;
+	int64_t pages = 0;
+	struct row r;
+	if (pm_fd < 0 || !vec || !v)
+		return -1;
+	pfn_mode = PFN_OFF; /* file pages: nothing of the fork's */
+	for (int i = 0; i < n; i++) {
+		uint64_t lo, hi;
+		if (v[i].offset != 0 || !v[i].inode || v[i].perms[0] != 'r' ||
+		    fl_vma_is_shim(&v[i]) || in_own_image(&v[i]) ||
+		    !fl_buildid_unwind((uintptr_t)v[i].start, (uintptr_t)v[i].end, v[i].inode, &lo,
+				       &hi))
+			continue;
+		memset(&r, 0, sizeof(r));
+		count_range(lo, hi, &r);
+		pages += r.c[C_PRESENT];
+	}
+	pfn_mode = saved_mode;
+	return pages;
 }
 
 void fl_pagemap_fork_capture(const struct fl_vma *v, int n)

@@ -84,6 +84,13 @@ typedef int64_t (*fl_written_fn)(uint64_t start, uint64_t end);
  * pagemap is off. */
 void fl_pagemap_own(int64_t *resident, int64_t *private);
 
+/* Pages present in the unwind tables (.eh_frame_hdr, .eh_frame,
+ * .gcc_except_table: probes/buildid.h) of the objects mapped in v, the
+ * shim's own image excepted: what the shim's stack unwinding brings into
+ * the program's memory, which the program itself reads only to throw or
+ * print a backtrace. -1 when pagemap is off. Writer lock held. */
+int64_t fl_pagemap_unwind_resident(const struct fl_vma *v, int n);
+
 /* Writes a residency line (why: "tick" or "fork"; all: every VMA, not just
  * the changed ones). */
 void fl_pagemap_residency(struct fl_out *o, const struct fl_vma *v, int n, const char *why, int all,

@@ -338,7 +338,7 @@ static void put_count(struct fl_out *o, const char *key, int64_t v)
 static void counters_line(struct fl_out *o, const struct fl_vma *v, int n)
 {
 	struct rusage ru;
-	int64_t c[FL_PERF_NCOUNT], d[2], own[2], stack = -1;
+	int64_t c[FL_PERF_NCOUNT], d[2], own[2], stack = -1, unwind;
 	uint64_t peak;
 	for (int i = 0; v && i < n; i++)
 		if (fl_vma_is(&v[i], "[stack]"))
@@ -360,6 +360,8 @@ static void counters_line(struct fl_out *o, const struct fl_vma *v, int n)
 	fl_pagemap_own(&own[0], &own[1]);
 	put_count(o, FL_K_SHIM_RESIDENT, own[0] < 0 ? -1 : own[0] * 4096);
 	put_count(o, FL_K_SHIM_PRIVATE, own[1] < 0 ? -1 : own[1] * 4096);
+	unwind = fl_pagemap_unwind_resident(v, n);
+	put_count(o, FL_K_UNWIND_RESIDENT, unwind < 0 ? -1 : unwind * 4096);
 	/* Beside vsz and vm_peak (fl_procfs_figures): the maps line that lists
 	 * the regions comes after this one, and a thread's state mapped since
 	 * the last one would count as the program's. */
