@@ -152,7 +152,8 @@ static int visit(struct dl_phdr_info *info, size_t size, void *arg)
 			found = id_from_notes((const char *)(info->dlpi_addr + ph->p_vaddr),
 					      ph->p_memsz, ph->p_align == 8 ? 8 : 4, o);
 	}
-	if (found && low != UINTPTR_MAX) {
+	unwind_range((const char *)info->dlpi_phdr, info->dlpi_phnum, o);
+	if ((found || o->eh_hi > o->eh_lo) && low != UINTPTR_MAX) {
 		o->start = (info->dlpi_addr + low) & ~(uintptr_t)4095;
 		nat_start++;
 	}
@@ -208,6 +209,10 @@ int fl_buildid_hex(uintptr_t start, uintptr_t end, uint64_t inode, char *hex, si
 int fl_buildid_unwind(uintptr_t start, uintptr_t end, uint64_t inode, uint64_t *lo, uint64_t *hi)
 {
 	const struct object *o = read_object(start, end, inode);
+	/* no reading: the walk at the start, by address */
+	for (int i = 0; !o && vm_read_refused && i < nat_start; i++)
+		if (at_start[i].start == start)
+			o = &at_start[i];
 	if (!o || o->eh_hi <= o->eh_lo)
 		return 0;
 	*lo = start + o->eh_lo;

@@ -65,4 +65,17 @@ test_expect_success 'the faults section says it' '
 	jq -e --argjson last "$last" ".sections.faults.processes[0].faultline.unwind_resident_bytes == \$last" \
 		"$TMP/f.json" >/dev/null
 '
+# A seccomp filter that refuses process_vm_readv: the objects the loader
+# mapped at the start are read by the shim's constructor (probes/buildid.h).
+test_expect_success 'a process that may not call process_vm_readv measures them too' '
+	"$FL" record -q --no-compress -o "$TMP/s" -- "$PROGS/p_seccomp_exec" process_vm_readv=1 -- \
+		"$PROGS/p_unwind_rss" >"$TMP/s.out" &&
+	want=$(truth "$TMP/s.out" unwind) &&
+	got=$(for g in "$TMP"/s/*.ndjson; do
+		head -1 "$g" | jq -e ".exe | endswith(\"/p_unwind_rss\")" >/dev/null &&
+			jq -s "[.[] | select(.e == \"counters\") | .unwind_resident] | last" "$g"
+	done; true) &&
+	say "sandboxed: the program read $want, the trace says $got" &&
+	test "$got" -ge "$want" && test "$got" -le $((want + 65536))
+'
 test_done
