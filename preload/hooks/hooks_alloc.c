@@ -35,12 +35,30 @@ static void *boot_alloc(size_t size, size_t align)
 	return NULL;
 }
 
+/* Calls the shim does not trace but counts: re-entered from inside its
+ * hooks (a signal handler's call), or made before its constructor ran,
+ * with no guard set (another library's constructor, the loader: a
+ * preloaded object starts after the program's libraries, and redis's
+ * libcrypto and jemalloc allocated 72 KiB before it). The latter count
+ * with the retired threads', so that their blocks' frees later find their
+ * bytes counted in. */
 #define NESTED() FL_UNLIKELY(fl_tls_guard == FL_GUARD_HOOK)
+#define BEFORE_START()                                                                             \
+	FL_UNLIKELY(!fl_tls_guard && __atomic_load_n(&fl_state, __ATOMIC_RELAXED) < FL_READY)
+#define COUNTED_UNTRACED() (NESTED() || BEFORE_START())
+
+static void count_untraced(enum fl_call c, uint64_t size, int64_t live_delta)
+{
+	if (NESTED())
+		fl_record_nested(c, size, (uint64_t)live_delta);
+	else
+		fl_thread_count_orphan(c, size, live_delta);
+}
 
 static void *nested(enum fl_call c, void *p, size_t size)
 {
-	if (NESTED())
-		fl_record_nested(c, size, p ? fl_usable(p) : 0);
+	if (COUNTED_UNTRACED())
+		count_untraced(c, size, p ? (int64_t)fl_usable(p) : 0);
 	return p;
 }
 
@@ -222,8 +240,8 @@ static __attribute__((noinline)) void free_other(void *p)
 	if (FL_UNLIKELY(!p)) {
 		if (TRACING())
 			fl_record_free_null();
-		else if (NESTED())
-			fl_record_nested(FL_CALL_FREE, 0, 0);
+		else if (COUNTED_UNTRACED())
+			count_untraced(FL_CALL_FREE, 0, 0);
 		return;
 	}
 	if (FL_UNLIKELY(fl_bootstrap_owns(p)))
@@ -231,8 +249,8 @@ static __attribute__((noinline)) void free_other(void *p)
 	if (FL_UNLIKELY(!fl_real.free))
 		fl_init_resolve();
 	if (!TRACING()) {
-		if (NESTED())
-			fl_record_nested(FL_CALL_FREE, 0, -fl_usable(p));
+		if (COUNTED_UNTRACED())
+			count_untraced(FL_CALL_FREE, 0, -(int64_t)fl_usable(p));
 		real_free(p);
 		return;
 	}
@@ -268,12 +286,12 @@ static void *realloc_from_bootstrap(void *old, size_t size)
 
 static void *realloc_nested(enum fl_call c, size_t size, void *p, uint64_t old_usable)
 {
-	if (!NESTED())
+	if (!COUNTED_UNTRACED())
 		return p;
 	if (p || !size)
-		fl_record_nested(c, size, (p ? fl_usable(p) : 0) - old_usable);
+		count_untraced(c, size, (int64_t)((p ? fl_usable(p) : 0) - old_usable));
 	else
-		fl_record_nested(c, size, 0);
+		count_untraced(c, size, 0);
 	return p;
 }
 
