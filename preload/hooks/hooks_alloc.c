@@ -38,8 +38,9 @@ static void *boot_alloc(size_t size, size_t align)
 /* Calls the shim does not trace but counts: re-entered from inside its
  * hooks (a signal handler's call), or made before its constructor ran,
  * with no guard set (another library's constructor, the loader: a
- * preloaded object starts after the program's libraries, and redis's
- * libcrypto and jemalloc allocated 72 KiB before it). The latter count
+ * preloaded object starts after the program's libraries: redis's jemalloc
+ * brings libstdc++, whose 72 KiB emergency exception pool came first). The
+ * latter count
  * with the retired threads', so that their blocks' frees later find their
  * bytes counted in. */
 #define NESTED() FL_UNLIKELY(fl_tls_guard == FL_GUARD_HOOK)

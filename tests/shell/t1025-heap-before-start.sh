@@ -1,8 +1,9 @@
 #!/bin/sh
 # Heap calls made before the shim's constructor runs are counted: a
 # preloaded object starts after the program's own libraries, whose
-# constructors (and the loader) may allocate first (redis's libcrypto and
-# jemalloc: 2 calls, 72 KiB). Uncounted, their blocks' frees later took
+# constructors (and the loader) may allocate first (redis-server: 2 calls,
+# 72 KiB, the emergency exception pool of the libstdc++ its jemalloc
+# brings in). Uncounted, their blocks' frees later took
 # bytes off that were never added: here the heap's live bytes at the end
 # came out 0 against 59 KiB, and its calloc was not there at all.
 # Oracle: the program's own malloc_usable_size of the blocks it keeps.
