@@ -91,6 +91,69 @@ static void strip_in_place(char *val, const char *lib)
 	val[out] = '\0';
 }
 
+/* How many entries of LD_PRELOAD came before lib when the shim started
+ * (0: lib first, as record sets it). A child gets lib back at that place:
+ * a preloaded object the user put before faultline (its own allocator, a
+ * counter) must stay before it, where its malloc is the program's, in the
+ * programs the traced one runs too. */
+static unsigned lib_index;
+
+/* The number of entries of list before lib, or 0 if lib is not in it. */
+static unsigned index_of(const char *val, const char *lib)
+{
+	size_t n = strlen(lib);
+	unsigned i = 0;
+	while (*val) {
+		size_t l = strcspn(val, ": ");
+		if (l == n && memcmp(val, lib, n) == 0)
+			return i;
+		if (l)
+			i++;
+		val += l;
+		val += strspn(val, ": ");
+	}
+	return 0;
+}
+
+/* LD_PRELOAD's value val (without lib) with lib put back after its first
+ * lib_index entries (at the end if it has fewer), the rest as it was. */
+static char *with_lib(struct area *a, const char *val, const char *lib)
+{
+	const char *p = val;
+	size_t l;
+	unsigned i = 0;
+	if (!lib_index)
+		return put(a, lib, ":", val, NULL);
+	for (;;) {
+		p += strspn(p, ": ");
+		if (!*p)
+			return put(a, val, ":", lib, NULL);
+		l = strcspn(p, ": ");
+		p += l;
+		if (++i == lib_index)
+			break;
+	}
+	{
+		const char *rest = p + strspn(p, ": ");
+		char *r = a->p;
+		size_t head = (size_t)(p - val), n = strlen(lib), tail = strlen(rest);
+		if ((size_t)(a->end - a->p) < head + n + tail + 3)
+			return NULL;
+		memcpy(r, val, head);
+		r[head] = ':';
+		memcpy(r + head + 1, lib, n);
+		l = head + 1 + n;
+		if (tail) {
+			r[l++] = ':';
+			memcpy(r + l, rest, tail);
+			l += tail;
+		}
+		r[l] = '\0';
+		a->p += l + 1;
+		return r;
+	}
+}
+
 void fl_envp_hide(char **envp, const char *lib)
 {
 	char **w = envp;
@@ -98,6 +161,7 @@ void fl_envp_hide(char **envp, const char *lib)
 		if (strncmp(*e, "FAULTLINE_", 10) == 0)
 			continue;
 		if (is_var(*e, "LD_PRELOAD") && *lib) {
+			lib_index = index_of(*e + sizeof(PRELOAD) - 1, lib);
 			strip_in_place(*e + sizeof(PRELOAD) - 1, lib);
 			if (!(*e)[sizeof(PRELOAD) - 1])
 				continue;
@@ -136,9 +200,10 @@ static int build(struct area *a, char **v, char *const *envp, const char *link, 
 	}
 	if (preload && fl_envp_list_has(preload, lib))
 		v[n] = put(a, PRELOAD, preload, NULL, NULL);
-	else if (preload && *preload)
-		v[n] = put(a, PRELOAD, lib, ":", preload);
-	else
+	else if (preload && *preload) {
+		char *s = with_lib(a, preload, lib);
+		v[n] = s ? put(a, PRELOAD, s, NULL, NULL) : NULL;
+	} else
 		v[n] = put(a, PRELOAD, lib, NULL, NULL);
 	if (!v[n++])
 		return -1;
@@ -166,7 +231,7 @@ int fl_envp_build(struct fl_envp *e, char *const *envp, const char *link, const 
 	for (char *const *p = envp; p && *p; p++) {
 		count++;
 		if (strncmp(*p, "LD_PRELOAD=", 11) == 0)
-			bytes += strlen(*p) + 1;
+			bytes += 2 * (strlen(*p) + 1); /* with lib put back, then copied */
 	}
 	for (size_t off = 0; off < vars_len; off += strlen(vars + off) + 1)
 		nvars++;

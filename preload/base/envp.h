@@ -2,7 +2,9 @@
  * The environment a followed child starts with. A program may hand exec or
  * posix_spawn a clean envp without LD_PRELOAD or our FAULTLINE_* options:
  * the shim builds a copy that puts them back, plus the FAULTLINE_PARENT
- * link to the event that created the child. With following off it builds
+ * link to the event that created the child; the shim goes back into
+ * LD_PRELOAD where it was when it started (after the objects the user put
+ * before it), so that their hooks stay in front of its own. With following off it builds
  * the opposite: a copy without our library in LD_PRELOAD.
  *
  * The copy lives in its own anonymous mapping (raw mmap, no malloc), so it

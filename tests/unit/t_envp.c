@@ -37,7 +37,7 @@ static struct fl_envp build(char **in, const char *link)
 
 static void clean_env_gets_everything_back(void)
 {
-	char *in[] = { "A=1", "PATH=/bin", NULL };
+	char *in[] = {"A=1", "PATH=/bin", NULL};
 	struct fl_envp e = build(in, "12:exec:5:7");
 	CHECK_STR(get(e.envp, "A"), "1");
 	CHECK_STR(get(e.envp, "PATH"), "/bin");
@@ -59,9 +59,9 @@ static void null_envp_is_empty(void)
 
 static void preload_kept_or_prepended(void)
 {
-	char *has[] = { "LD_PRELOAD=/x.so:" LIB, NULL };
-	char *other[] = { "LD_PRELOAD=/x.so /y.so", NULL };
-	char *similar[] = { "LD_PRELOAD=" LIB ".old", NULL };
+	char *has[] = {"LD_PRELOAD=/x.so:" LIB, NULL};
+	char *other[] = {"LD_PRELOAD=/x.so /y.so", NULL};
+	char *similar[] = {"LD_PRELOAD=" LIB ".old", NULL};
 	struct fl_envp e = build(has, "1:exec:0:2");
 	CHECK_STR(get(e.envp, "LD_PRELOAD"), "/x.so:" LIB);
 	fl_envp_release(&e);
@@ -73,9 +73,37 @@ static void preload_kept_or_prepended(void)
 	fl_envp_release(&e);
 }
 
+/* A child gets the shim back where the user's LD_PRELOAD had it: an
+ * object put before it (its own allocator, a counter) stays before it. */
+static void preload_order_kept(void)
+{
+	char v1[] = "LD_PRELOAD=/x.so:" LIB ":/y.so", v2[] = "LD_PRELOAD=/x.so " LIB,
+	     v3[] = "LD_PRELOAD=" LIB " /x.so";
+	char *start1[] = {v1, NULL}, *start2[] = {v2, NULL}, *start3[] = {v3, NULL};
+	char *now1[] = {"LD_PRELOAD=/x.so:/y.so", NULL}, *now2[] = {"LD_PRELOAD=/x.so", NULL};
+	char *changed[] = {"LD_PRELOAD=/z.so", NULL};
+	struct fl_envp e;
+	fl_envp_hide(start1, LIB); /* the shim's start: LIB second */
+	CHECK_STR(start1[0], "LD_PRELOAD=/x.so:/y.so");
+	e = build(now1, "1:exec:0:2");
+	CHECK_STR(get(e.envp, "LD_PRELOAD"), "/x.so:" LIB ":/y.so");
+	fl_envp_release(&e);
+	fl_envp_hide(start2, LIB); /* LIB last, space-separated */
+	e = build(now2, "1:exec:0:2");
+	CHECK_STR(get(e.envp, "LD_PRELOAD"), "/x.so:" LIB);
+	fl_envp_release(&e);
+	e = build(changed, "1:exec:0:2"); /* fewer entries now: at the end */
+	CHECK_STR(get(e.envp, "LD_PRELOAD"), "/z.so:" LIB);
+	fl_envp_release(&e);
+	fl_envp_hide(start3, LIB); /* LIB first again, as record sets it */
+	e = build(now2, "1:exec:0:2");
+	CHECK_STR(get(e.envp, "LD_PRELOAD"), LIB ":/x.so");
+	fl_envp_release(&e);
+}
+
 static void stale_link_and_program_options_replaced(void)
 {
-	char *in[] = { "FAULTLINE_PARENT=9:fork:1:1", "FAULTLINE_SAMPLE=77", "B=2", NULL };
+	char *in[] = {"FAULTLINE_PARENT=9:fork:1:1", "FAULTLINE_SAMPLE=77", "B=2", NULL};
 	struct fl_envp e = build(in, "3:posix_spawn:4:5");
 	CHECK_STR(get(e.envp, "FAULTLINE_PARENT"), "3:posix_spawn:4:5");
 	CHECK_STR(get(e.envp, "FAULTLINE_SAMPLE"), "1");
@@ -85,8 +113,8 @@ static void stale_link_and_program_options_replaced(void)
 
 static void not_followed_strips_only_us(void)
 {
-	char *in[] = { "LD_PRELOAD=/x.so:" LIB ":/y.so", "FAULTLINE_OUT=/o", "C=3", NULL };
-	char *only[] = { "LD_PRELOAD=" LIB, "C=3", NULL };
+	char *in[] = {"LD_PRELOAD=/x.so:" LIB ":/y.so", "FAULTLINE_OUT=/o", "C=3", NULL};
+	char *only[] = {"LD_PRELOAD=" LIB, "C=3", NULL};
 	struct fl_envp e = build(in, NULL);
 	CHECK_STR(get(e.envp, "LD_PRELOAD"), "/x.so:/y.so");
 	CHECK_STR(get(e.envp, "C"), "3");
@@ -127,6 +155,7 @@ int main(void)
 	clean_env_gets_everything_back();
 	null_envp_is_empty();
 	preload_kept_or_prepended();
+	preload_order_kept();
 	stale_link_and_program_options_replaced();
 	not_followed_strips_only_us();
 	large_environment();
