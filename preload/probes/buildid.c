@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "base/sys.h"
+#include "probes/pagemap.h"
 
 #define MAX_OBJECTS 1024
 #define MAX_ID 64
@@ -175,6 +176,13 @@ static const struct object *read_object(uintptr_t start, uintptr_t end, uint64_t
 		if (seen[i].start == start && seen[i].inode == inode)
 			return &seen[i];
 	if (vm_read_refused)
+		return NULL;
+	/* A first page not yet in the page tables is a data file's the program
+	 * has not touched (the loader has read every object's headers through
+	 * its mapping): reading it would fault it in, a page in the program's
+	 * RSS and a read from the disk if it is cold. Looked at again later,
+	 * not remembered. */
+	if (fl_pagemap_page_present(start) == 0)
 		return NULL;
 	memset(n, 0, sizeof(*n));
 	n->start = start;

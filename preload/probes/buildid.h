@@ -6,7 +6,9 @@
  * misread, and a file merely touched or copied unchanged is still used.
  *
  * An object is found in the maps snapshot (the first mapping of a file,
- * offset 0) and read with process_vm_readv, which fails with EFAULT where
+ * offset 0) whose first page is already in the page tables (a data file's
+ * untouched one is not read: that would fault it in) and read with
+ * process_vm_readv, which fails with EFAULT where
  * dereferencing would fault: another thread may unmap the object meanwhile,
  * and no lock of the loader's is taken. The walk of dl_iterate_phdr that
  * read them before held the loader's lock, so a tick on a program thread

@@ -789,6 +789,15 @@ void fl_pagemap_own(int64_t *resident, int64_t *private)
 	*private = r.c[C_EXCL];
 }
 
+int fl_pagemap_page_present(uint64_t addr)
+{
+	uint64_t e;
+	if (pm_fd < 0 || !fl_sys_fd_ours(pm_fd) ||
+	    fl_sys_pread_e(pm_fd, &e, sizeof(e), (off_t)(addr / 4096 * 8)) != sizeof(e))
+		return -1;
+	return (e & PM_PRESENT) != 0;
+}
+
 int64_t fl_pagemap_unwind_resident(const struct fl_vma *v, int n)
 {
 	int saved_mode = pfn_mode;

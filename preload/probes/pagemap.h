@@ -84,6 +84,10 @@ typedef int64_t (*fl_written_fn)(uint64_t start, uint64_t end);
  * pagemap is off. */
 void fl_pagemap_own(int64_t *resident, int64_t *private);
 
+/* Whether the page at addr is in this process's page tables: 1, 0, or -1
+ * when pagemap cannot say. */
+int fl_pagemap_page_present(uint64_t addr);
+
 /* Pages present in the unwind tables (.eh_frame_hdr, .eh_frame,
  * .gcc_except_table: probes/buildid.h) of the objects mapped in v, the
  * shim's own image excepted: what the shim's stack unwinding brings into
