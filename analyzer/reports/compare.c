@@ -130,9 +130,9 @@ static double known(int64_t v)
  * (a read() loop) has its first one whenever a sampled block or a sampled
  * fault happens to come, and a 170 ms run then measured 60 ms in one run of
  * three. Without a snapshot the image counts from its first line. The
- * shim's own ticks and reads (shim_cpu_ns) are then taken out of the span
- * (run_figures): summed over the processes, which overlaps would count
- * twice, and without the last tick's tail after its counters line.
+ * shim's own ticks and reads (shim_cpu_ns, to each process's end) are then
+ * taken out of the span (run_figures): summed over the processes, which
+ * overlaps would count twice.
  */
 static uint64_t first_own_t(const struct fl_proc *p)
 {
@@ -202,8 +202,9 @@ static void run_figures(struct run *r, const struct fl_report_opts *o)
 		add(&fig[FIG_RSS], known(rss));
 		/* the shim's ticks and reads, on the program's threads, to the
 		 * process's end (traces before the figure: none known) */
-		if (fl_proc_shim_cpu_ns(p) > 0)
-			shim_ns += (double)fl_proc_shim_cpu_ns(p);
+		int64_t shim_own = fl_proc_shim_cpu_ns(p);
+		if (shim_own > 0)
+			shim_ns += (double)shim_own;
 		heap_totals(p, fig);
 		for (size_t k = 0; k < p->ncalls; k++)
 			if (p->calls[k].fn == FL_FN_MMAP && p->calls[k].path &&

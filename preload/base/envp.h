@@ -4,8 +4,8 @@
  * the shim builds a copy that puts them back, plus the FAULTLINE_PARENT
  * link to the event that created the child; the shim goes back into
  * LD_PRELOAD where it was when it started (after the objects the user put
- * before it), so that their hooks stay in front of its own. With following off it builds
- * the opposite: a copy without our library in LD_PRELOAD.
+ * before it), so that their hooks stay in front of its own. With following
+ * off it builds the opposite: a copy without our library in LD_PRELOAD.
  *
  * The copy lives in its own anonymous mapping (raw mmap, no malloc), so it
  * can be built in a vfork child and right before exec. The caller releases

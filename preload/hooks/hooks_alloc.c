@@ -40,9 +40,8 @@ static void *boot_alloc(size_t size, size_t align)
  * with no guard set (another library's constructor, the loader: a
  * preloaded object starts after the program's libraries: redis's jemalloc
  * brings libstdc++, whose 72 KiB emergency exception pool came first). The
- * latter count
- * with the retired threads', so that their blocks' frees later find their
- * bytes counted in. */
+ * latter count with the retired threads', so that their blocks' frees
+ * later find their bytes counted in. */
 #define NESTED() FL_UNLIKELY(fl_tls_guard == FL_GUARD_HOOK)
 #define BEFORE_START()                                                                             \
 	FL_UNLIKELY(!fl_tls_guard && __atomic_load_n(&fl_state, __ATOMIC_RELAXED) < FL_READY)

@@ -196,14 +196,21 @@ static const struct object *read_object(uintptr_t start, uintptr_t end, uint64_t
 	return n;
 }
 
-int fl_buildid_hex(uintptr_t start, uintptr_t end, uint64_t inode, char *hex, size_t cap)
+/* read_object(), or where process_vm_readv is refused the walk at the
+ * start's entry, by address; NULL if neither has the object. */
+static const struct object *find_object(uintptr_t start, uintptr_t end, uint64_t inode)
 {
-	static const char digits[] = "0123456789abcdef";
 	const struct object *o = read_object(start, end, inode);
-	/* no reading: the walk at the start, by address */
 	for (int i = 0; !o && vm_read_refused && i < nat_start; i++)
 		if (at_start[i].start == start)
 			o = &at_start[i];
+	return o;
+}
+
+int fl_buildid_hex(uintptr_t start, uintptr_t end, uint64_t inode, char *hex, size_t cap)
+{
+	static const char digits[] = "0123456789abcdef";
+	const struct object *o = find_object(start, end, inode);
 	if (!o || !o->len || cap < (size_t)o->len * 2 + 1)
 		return 0;
 	for (int j = 0; j < o->len; j++) {
@@ -216,11 +223,7 @@ int fl_buildid_hex(uintptr_t start, uintptr_t end, uint64_t inode, char *hex, si
 
 int fl_buildid_unwind(uintptr_t start, uintptr_t end, uint64_t inode, uint64_t *lo, uint64_t *hi)
 {
-	const struct object *o = read_object(start, end, inode);
-	/* no reading: the walk at the start, by address */
-	for (int i = 0; !o && vm_read_refused && i < nat_start; i++)
-		if (at_start[i].start == start)
-			o = &at_start[i];
+	const struct object *o = find_object(start, end, inode);
 	if (!o || o->eh_hi <= o->eh_lo)
 		return 0;
 	*lo = start + o->eh_lo;
