@@ -181,10 +181,21 @@ static __attribute__((noinline)) void *malloc_other(void *p, size_t size)
 FL_EXPORT FL_NO_FRAME void *malloc(size_t size)
 {
 	void *p = malloc_first(size);
-	struct fl_thread *t = fl_thread_fast();
-	if (!t)
+	uint64_t chunk;
+	/* fast read twice: tested here in one instruction with its load, and
+	 * again on the way to the slow path (the charge's clobber of memory
+	 * keeps the compiler from holding it in a register meanwhile). */
+	if (!fl_thread_fast())
 		return malloc_other(p, size);
-	return fl_record_alloc(t, FL_CALL_MALLOC, p, size);
+	/* The counters at a fixed offset from the thread pointer (thread.h). */
+	if (FL_LIKELY(fl_record_charge(size)) && FL_LIKELY(p != NULL) &&
+	    fl_record_chunk_inline(p, &chunk)) {
+		fl_add(&fl_tls.hot.inline_malloc_calls, 1);
+		fl_add(&fl_tls.hot.inline_malloc_bytes, size);
+		fl_add(&fl_tls.hot.live, chunk); /* 8 more than usable: fl_hot_live() */
+		return p;
+	}
+	return fl_record_alloc_slow(fl_thread_fast(), FL_CALL_MALLOC, p, size);
 }
 
 FL_EXPORT void *calloc(size_t n, size_t size)
@@ -224,8 +235,8 @@ static inline int free_fast(struct fl_thread *t, void *p)
 	uint64_t chunk;
 	if (!fl_record_chunk_inline(p, &chunk))
 		return 0;
-	fl_add(&t->inline_free_calls, 1);
-	fl_sub(&t->live, chunk); /* 8 more than usable: fl_thread_live() */
+	fl_add(&t->hot->inline_free_calls, 1);
+	fl_sub(&t->hot->live, chunk); /* 8 more than usable: fl_hot_live() */
 	fl_real.free(p);
 	return 1;
 }
@@ -264,12 +275,14 @@ static __attribute__((noinline)) void free_other(void *p)
  * (moved: record.h). */
 FL_EXPORT void free(void *p)
 {
-	if (FL_LIKELY((uintptr_t)p & fl_tls.free_gate)) {
-		struct fl_thread *t = fl_thread_fast();
-		if (!t)
-			__builtin_unreachable(); /* free_gate is 0 whenever fast is NULL */
-		if (FL_LIKELY(free_fast(t, p)))
-			return;
+	uint64_t chunk;
+	/* Open, the gate says the thread counts in its TLS (thread.h). */
+	if (FL_LIKELY((uintptr_t)p & fl_tls.free_gate) &&
+	    FL_LIKELY(fl_record_chunk_inline(p, &chunk))) {
+		fl_add(&fl_tls.hot.inline_free_calls, 1);
+		fl_sub(&fl_tls.hot.live, chunk); /* 8 more than usable: fl_hot_live() */
+		fl_real.free(p);
+		return;
 	}
 	free_other(p);
 }

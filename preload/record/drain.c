@@ -235,11 +235,13 @@ void fl_drain_heap_line(void)
 	for (struct fl_thread *t = fl_thread_first(); t; t = t->next) {
 		if (__atomic_load_n(&t->state, __ATOMIC_ACQUIRE) == FL_TS_FREE)
 			continue;
+		struct fl_hot h;
+		fl_thread_hot_read(t, &h);
 		for (int i = 0; i < FL_CALL_COUNT; i++) {
-			calls[i] += fl_thread_calls(t, i);
-			bytes[i] += fl_thread_bytes(t, i);
+			calls[i] += fl_hot_calls(t, &h, i);
+			bytes[i] += fl_hot_bytes(t, &h, i);
 		}
-		live += fl_thread_live(t);
+		live += fl_hot_live(&h);
 	}
 	if (live < 0)
 		live = 0;

@@ -113,7 +113,7 @@ static void arm(struct fl_thread *t, uint64_t left)
 	uint64_t b = left < fl_config.large_bytes ? left : fl_config.large_bytes;
 	if (!fl_record_glibc_chunks_)
 		b = 0;
-	t->budget = b;
+	fl_tls.budget = b;
 	t->sample_rest = left - b;
 }
 
@@ -121,7 +121,7 @@ static void arm(struct fl_thread *t, uint64_t left)
  * stands for. */
 static int sample_due(struct fl_thread *t, size_t size, uint64_t *weight)
 {
-	uint64_t left = t->sample_rest + t->budget;
+	uint64_t left = t->sample_rest + fl_tls.budget;
 	double p;
 	if (size >= fl_config.large_bytes) {
 		*weight = size;
@@ -363,12 +363,19 @@ HOT int take_block(struct fl_thread *t, enum fl_call c, void **p, size_t size, s
 	return keep_block(t, (uintptr_t)*p, size, *id, line) && line;
 }
 
+static int64_t hot_live(struct fl_thread *t)
+{
+	struct fl_hot h;
+	fl_thread_hot_read(t, &h);
+	return fl_hot_live(&h);
+}
+
 int64_t fl_record_live_now(void)
 {
 	int64_t live = __atomic_load_n(&fl_retired_live, __ATOMIC_RELAXED);
 	for (struct fl_thread *t = fl_thread_first(); t; t = t->next)
 		if (__atomic_load_n(&t->state, __ATOMIC_ACQUIRE) != FL_TS_FREE)
-			live += fl_thread_live(t);
+			live += hot_live(t);
 	return live < 0 ? 0 : live;
 }
 
@@ -416,7 +423,7 @@ void fl_record_peak_update(uint64_t live)
 #define PEAK_SLACK 65536
 static void peak_check(struct fl_thread *self)
 {
-	int64_t own = fl_thread_live(self);
+	int64_t own = fl_hot_live(self->hot); /* its own thread's: read in place */
 	int64_t bound = own + __atomic_load_n(&fl_retired_live, __ATOMIC_RELAXED);
 	int64_t pub = self->live_checked;
 	if (own > pub || own < pub - PEAK_SLACK)
@@ -476,7 +483,7 @@ static void *alloc_slow(enum fl_call c, void *p, size_t size, size_t align, uint
 		return p;
 	}
 	/* The usable bytes of the block the program gets (moved or not). */
-	fl_add(&t->live, fl_usable(p));
+	fl_add(&t->hot->live, fl_usable(p));
 	peak_check_after(t, size);
 	if (!line)
 		return p;
@@ -539,7 +546,7 @@ static void free_slow(void *p)
 		return;
 	}
 	fl_add(&t->calls[FL_CALL_FREE], 1);
-	fl_sub(&t->live, fl_usable(p));
+	fl_sub(&t->hot->live, fl_usable(p));
 	b = fl_ptrset_bucket_of((uintptr_t)p);
 	if (fl_ptrset_maybe_at(b))
 		free_found(t, p, b);
@@ -554,7 +561,7 @@ static void free_slow(void *p)
  * budget left charged). */
 static inline int refill(struct fl_thread *t, enum fl_call c, void *p, size_t size)
 {
-	uint64_t chunk, left = t->sample_rest + t->budget + size; /* the charge refunded */
+	uint64_t chunk, left = t->sample_rest + fl_tls.budget + size; /* the charge refunded */
 	/* Another allocator's blocks have no glibc header to read (the
 	 * budget is then 0: every block comes here). */
 	if (fl_config.all || !fl_record_glibc_chunks_ || size >= fl_config.large_bytes ||
@@ -585,7 +592,7 @@ static __attribute__((noinline)) void *alloc_slow_guarded(struct fl_thread *char
 	int guard = fl_tls_guard;
 	fl_guard_set(FL_GUARD_HOOK);
 	if (charged)
-		charged->budget += size;
+		fl_tls.budget += size;
 	p = alloc_slow(c, p, size, align, __builtin_frame_address(0));
 	fl_guard_set(guard);
 	tick_if_untimed(guard);
@@ -679,7 +686,7 @@ void *fl_record_realloc(enum fl_call c, void *old, uint64_t old_usable, void *p,
 	       take_block(t, c, &p, size, 16, size < old_usable ? size : old_usable, &id, &weight);
 	/* The usable bytes of the block the program gets (moved or not). */
 	usable = p ? fl_usable(p) : 0;
-	fl_add(&t->live, usable - old_usable);
+	fl_add(&t->hot->live, usable - old_usable);
 	if (usable > old_usable)
 		peak_check(t);
 	memset(&ev, 0, sizeof(ev));

@@ -121,27 +121,36 @@ static inline void *fl_block_real(void *p)
 	return FL_UNLIKELY(fl_block_moved(p)) ? (char *)p - fl_block_offset(p) : p;
 }
 
-/* Charges size to t's sampling budget; 1 if the budget was larger (the
- * block is neither sampled nor large: the fast path may count it). One
- * instruction, so a signal handler's call cannot split it; on 0 the budget
- * is left charged (possibly wrapped) and the slow path refunds it. */
-static inline int fl_record_charge(struct fl_thread *t, uint64_t size)
-{
+/* budget -= size, then on to label spent unless budget was larger. One
+ * instruction, so that a signal handler's call cannot split it, and a jump
+ * on its flags (no flag byte to test again). */
 #if defined(__x86_64__)
-	/* A jump on the subtraction's flags: no flag byte to test again. */
-	__asm__ goto("subq %1, %0\n\tjbe %l[spent]"
-		     :
-		     : "m"(t->budget), "er"(size)
-		     : "cc", "memory"
-		     : spent);
+#define FL_CHARGE(budget, size, spent)                                                             \
+	__asm__ goto("subq %1, %0\n\tjbe %l[" #spent "]"                                           \
+		     :                                                                             \
+		     : "m"(budget), "er"(size)                                                     \
+		     : "cc", "memory"                                                              \
+		     : spent)
+#else
+#define FL_CHARGE(budget, size, spent)                                                             \
+	do {                                                                                       \
+		uint64_t b_ = (budget);                                                            \
+		(budget) = b_ - (size);                                                            \
+		if (b_ <= (size))                                                                  \
+			goto spent;                                                                \
+	} while (0)
+#endif
+
+/* Charges size to the calling thread's sampling budget; 1 if the budget
+ * was larger (the block is neither sampled nor large: the fast path may
+ * count it). On 0 the budget is left charged (possibly wrapped) and the
+ * slow path refunds it. */
+static inline int fl_record_charge(uint64_t size)
+{
+	FL_CHARGE(fl_tls.budget, size, spent);
 	return 1;
 spent:
 	return 0;
-#else
-	uint64_t b = t->budget;
-	t->budget = b - size;
-	return b > size;
-#endif
 }
 
 /* Set by the session: called at the end of the slow path of an allocation
@@ -164,14 +173,15 @@ void fl_record_free_found(struct fl_thread *t, void *p, uint32_t b);
 static inline void fl_record_count_inline(struct fl_thread *t, enum fl_call c, size_t size,
 					  uint64_t chunk)
 {
-	if (c == FL_CALL_MALLOC) { /* a constant in the malloc hook */
-		fl_add(&t->inline_malloc_calls, 1);
-		fl_add(&t->inline_malloc_bytes, size);
-		fl_add(&t->live, chunk); /* 8 more than usable: fl_thread_live() */
+	struct fl_hot *h = t->hot;
+	if (c == FL_CALL_MALLOC) { /* a constant where malloc calls this */
+		fl_add(&h->inline_malloc_calls, 1);
+		fl_add(&h->inline_malloc_bytes, size);
+		fl_add(&h->live, chunk); /* 8 more than usable: fl_hot_live() */
 	} else {
 		fl_add(&t->calls[c], 1);
 		fl_add(&t->bytes[c], size);
-		fl_add(&t->live, chunk - 8);
+		fl_add(&h->live, chunk - 8);
 	}
 }
 
@@ -181,7 +191,7 @@ static inline void fl_record_count_inline(struct fl_thread *t, enum fl_call c, s
 static inline int fl_record_alloc_inline(struct fl_thread *t, enum fl_call c, void *p, size_t size)
 {
 	uint64_t chunk;
-	if (FL_LIKELY(fl_record_charge(t, size)) && FL_LIKELY(p != NULL) &&
+	if (FL_LIKELY(fl_record_charge(size)) && FL_LIKELY(p != NULL) &&
 	    fl_record_chunk_inline(p, &chunk)) {
 		fl_record_count_inline(t, c, size, chunk);
 		return 1;
@@ -207,7 +217,7 @@ static inline void fl_record_free(void *p)
 	if (FL_LIKELY(t != NULL)) {
 		uint32_t b = fl_ptrset_bucket_of((uintptr_t)p);
 		fl_add(&t->calls[FL_CALL_FREE], 1);
-		fl_sub(&t->live, fl_usable(p));
+		fl_sub(&t->hot->live, fl_usable(p));
 		if (FL_UNLIKELY(fl_ptrset_maybe_at(b)))
 			fl_record_free_found(t, p, b);
 		return;
@@ -224,7 +234,7 @@ static inline void fl_record_nested(enum fl_call c, uint64_t size, uint64_t live
 		return;
 	fl_add(&t->calls[c], 1);
 	fl_add(&t->bytes[c], size);
-	fl_add(&t->live, live_delta);
+	fl_add(&t->hot->live, live_delta);
 }
 
 /* Live heap bytes now: every thread's counts and the retired ones. */

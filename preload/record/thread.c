@@ -15,7 +15,8 @@ const char *const fl_call_names[FL_CALL_COUNT] = {FL_CALLS(FL_CALL_NAME)};
 #undef FL_CALL_NAME
 
 /* nofast: a new thread has no state until its first traced call. */
-__thread struct fl_tls fl_tls __attribute__((tls_model("initial-exec"))) = {.nofast = 1};
+__thread struct fl_tls fl_tls
+    __attribute__((tls_model("initial-exec"), aligned(64))) = {.nofast = 1};
 uintptr_t fl_inline_free_gate_;
 
 uint64_t fl_retired_calls[FL_CALL_COUNT];
@@ -33,6 +34,54 @@ struct fl_thread *fl_thread_first(void)
 	return __atomic_load_n(&registry, __ATOMIC_ACQUIRE);
 }
 
+/* A thread waited for may have lost its CPU (two CPUs, many threads):
+ * spin a little, then give the CPU up. */
+static void backoff(unsigned *spins)
+{
+	if (++*spins < 100)
+		__builtin_ia32_pause();
+	else
+		fl_sys_yield();
+}
+
+void fl_thread_hot_read(struct fl_thread *t, struct fl_hot *h)
+{
+	const struct fl_hot *src;
+	int other = t != fl_tls_self;
+	/* Counted in before the pointer is read: hot_keep() either sees this
+	 * reader and waits, or has switched the pointer before it is read
+	 * (both sides sequentially consistent). */
+	if (other)
+		__atomic_fetch_add(&t->hot_readers, 1, __ATOMIC_SEQ_CST);
+	src = __atomic_load_n(&t->hot, __ATOMIC_SEQ_CST);
+	h->live = __atomic_load_n(&src->live, __ATOMIC_RELAXED);
+	h->inline_malloc_calls = __atomic_load_n(&src->inline_malloc_calls, __ATOMIC_RELAXED);
+	h->inline_malloc_bytes = __atomic_load_n(&src->inline_malloc_bytes, __ATOMIC_RELAXED);
+	h->inline_free_calls = __atomic_load_n(&src->inline_free_calls, __ATOMIC_RELAXED);
+	if (other)
+		__atomic_fetch_sub(&t->hot_readers, 1, __ATOMIC_RELEASE);
+}
+
+/*
+ * The exiting thread's counters move from its TLS, which glibc frees or
+ * gives to the next thread once the thread is gone, into its state, where
+ * the writer folds them: copied, the pointer switched, then every reader
+ * that may have read the old pointer waited out. Readers take a few loads
+ * (with the program's signals blocked in ticks); the wait is bounded all
+ * the same, since a reader that a signal handler of the program's
+ * interrupted and left by longjmp never counts itself out (the TLS then
+ * stays at least in glibc's cache of stacks for a while).
+ */
+#define HOT_WAIT_SPINS 20000
+static void hot_keep(struct fl_thread *t)
+{
+	unsigned spins = 0;
+	t->kept = fl_tls.hot;
+	__atomic_store_n(&t->hot, &t->kept, __ATOMIC_SEQ_CST);
+	while (__atomic_load_n(&t->hot_readers, __ATOMIC_SEQ_CST) && spins < HOT_WAIT_SPINS)
+		backoff(&spins);
+}
+
 static void on_thread_exit(void *arg)
 {
 	struct fl_thread *t = arg;
@@ -40,6 +89,11 @@ static void on_thread_exit(void *arg)
 	fl_thread_fast_update(); /* the inline paths off, before self goes */
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	fl_tls_self = NULL;
+	/* No count lands in the TLS from here: the slow paths count a call
+	 * without a state with the retired threads'. */
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	if (t)
+		hot_keep(t);
 	if (t && fl_thread_ended)
 		fl_thread_ended(t);
 	if (t)
@@ -96,16 +150,6 @@ void fl_thread_init(void)
 	exit_key_ok = pthread_key_create(&exit_key, on_thread_exit) == 0;
 	if (solo_possible())
 		solo_all(1);
-}
-
-/* A thread waited for may have lost its CPU (two CPUs, many threads):
- * spin a little, then give the CPU up. */
-static void backoff(unsigned *spins)
-{
-	if (++*spins < 100)
-		__builtin_ia32_pause();
-	else
-		fl_sys_yield();
 }
 
 static void wait_out(struct fl_thread *old)
@@ -258,6 +302,7 @@ static struct fl_thread *claim(void)
 		return NULL;
 	t = (struct fl_thread *)slot;
 	fl_evbuf_init_at(&t->ring, slot + SLOT_STATE, FL_RING_BYTES);
+	t->hot = &t->kept; /* before a reader can find it */
 	t->state = FL_TS_LIVE;
 	t->next = fl_thread_first();
 	while (!__atomic_compare_exchange_n(&registry, &t->next, t, 0, __ATOMIC_ACQ_REL,
@@ -277,20 +322,29 @@ static struct fl_thread *claim(void)
 static struct fl_thread *thread_register(void)
 {
 	struct fl_thread *t = claim();
+	int keyed = 0;
 	if (!t)
 		return NULL;
 	t->tid = fl_sys_gettid();
 	t->rng = seed(t->tid);
-	t->budget = t->sample_rest = 0; /* drawn on first use */
-	t->stacks.gen++;		/* the cached stacks were another thread's */
+	t->sample_rest = 0; /* drawn on first use */
+	fl_tls.budget = 0;
+	t->stacks.gen++; /* the cached stacks were another thread's */
 	fl_tls_self = t;
 	fl_thread_fast_update();
 	if (exit_key_ok) {
 		/* May allocate (keys past the first 32): not the program's call. */
 		int guard = fl_tls_guard;
 		fl_guard_set(FL_GUARD_INTERNAL);
-		pthread_setspecific(exit_key, t);
+		keyed = pthread_setspecific(exit_key, t) == 0;
 		fl_guard_set(guard);
+	}
+	/* Counted in the TLS only where the exit will say so (on_thread_exit):
+	 * else a reader could follow hot into a stack the thread left. */
+	if (keyed) {
+		fl_tls.hot = t->kept; /* zero: no call has counted yet */
+		__atomic_store_n(&t->hot, &fl_tls.hot, __ATOMIC_SEQ_CST);
+		fl_thread_fast_update();
 	}
 	return t;
 }
@@ -315,25 +369,31 @@ struct fl_thread *fl_thread_claim(void)
 	return t;
 }
 
-static void zero_counts(struct fl_thread *t)
+/* The call counts of t (its own thread, or one that is gone), h its hot
+ * counters; the live bytes stay. */
+static void zero_counts(struct fl_thread *t, struct fl_hot *h)
 {
 	memset(t->calls, 0, sizeof(t->calls));
 	memset(t->bytes, 0, sizeof(t->bytes));
-	t->inline_malloc_calls = t->inline_malloc_bytes = t->inline_free_calls = 0;
+	h->inline_malloc_calls = h->inline_malloc_bytes = h->inline_free_calls = 0;
 }
 
 void fl_thread_retire(struct fl_thread *t)
 {
+	struct fl_hot h;
+	fl_thread_hot_read(t, &h);
 	for (int i = 0; i < FL_CALL_COUNT; i++) {
-		__atomic_fetch_add(&fl_retired_calls[i], fl_thread_calls(t, i), __ATOMIC_RELAXED);
-		__atomic_fetch_add(&fl_retired_bytes[i], fl_thread_bytes(t, i), __ATOMIC_RELAXED);
+		__atomic_fetch_add(&fl_retired_calls[i], fl_hot_calls(t, &h, i), __ATOMIC_RELAXED);
+		__atomic_fetch_add(&fl_retired_bytes[i], fl_hot_bytes(t, &h, i), __ATOMIC_RELAXED);
 	}
-	__atomic_fetch_add(&fl_retired_live, fl_thread_live(t), __ATOMIC_RELAXED);
+	__atomic_fetch_add(&fl_retired_live, fl_hot_live(&h), __ATOMIC_RELAXED);
 	/* After the fold: a check in between counts the bytes twice, which
 	 * only sends it to the exact sum (record.c). */
 	__atomic_store_n(&t->live_checked, 0, __ATOMIC_RELAXED);
-	zero_counts(t);
-	t->live = 0;
+	/* A vanished thread's (a fork child's) TLS is not this state's any more. */
+	__atomic_store_n(&t->hot, &t->kept, __ATOMIC_SEQ_CST);
+	zero_counts(t, &t->kept);
+	t->kept.live = 0;
 	t->dropped = 0;
 	fl_evbuf_reset(&t->ring);
 	__atomic_store_n(&t->state, FL_TS_FREE, __ATOMIC_RELEASE);
@@ -352,8 +412,10 @@ void fl_thread_after_fork_child(void)
 		t->tick_timer = 0; /* timers are not inherited */
 		if (t == self)
 			continue;
-		/* A vanished thread was maybe inside a plain update. */
+		/* A vanished thread was maybe inside a plain update, or
+		 * reading another's counters. */
 		t->nodes.plain = t->site_pend.plain = t->site_pend.active = 0;
+		t->hot_readers = 0;
 		/* Locks that a vanished thread held at the fork. */
 		fl_ptrset_after_fork(&t->nodes);
 		if (t->state != FL_TS_FREE)
@@ -369,9 +431,11 @@ void fl_thread_after_fork_child(void)
 	revoking = 0;
 	revocations = 0;
 	if (self) {
+		struct fl_hot *h = self->hot;
 		self->tid = fl_sys_gettid();
-		self->live = (uint64_t)fl_thread_live(self); /* before the counts go */
-		zero_counts(self);
+		self->hot_readers = 0;
+		h->live = (uint64_t)fl_hot_live(h); /* before the counts go */
+		zero_counts(self, h);
 	}
 }
 

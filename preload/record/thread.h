@@ -1,9 +1,10 @@
 /*
  * Per-thread state: the reentrancy guard, exact call counters, the sampling
- * countdown and the event ring. TLS holds only a pointer and two flags
- * (initial-exec, so reading them never allocates); the state itself lives in
- * shim-owned pages and is registered in a global lock-free list so that the
- * writer can merge counters and drain rings of every thread.
+ * countdown and the event ring. TLS (initial-exec, so reading it never
+ * allocates) holds the guard, the gate of the heap hooks' inline paths,
+ * the budget and the counters they write (struct fl_hot); the state itself
+ * lives in shim-owned pages and is registered in a global lock-free list so
+ * that the writer can merge counters and drain rings of every thread.
  *
  * A thread's state is claimed on its first traced call and released by a
  * pthread key destructor; the writer drains a released state, folds its
@@ -33,25 +34,30 @@ enum fl_thread_state { FL_TS_FREE, FL_TS_LIVE, FL_TS_DEAD };
 /* Counters are updated only by their thread, with fl_add: one instruction,
  * so a signal handler's hooked call that lands between the parts of an
  * update cannot lose it; the writer reads them with relaxed loads. */
-struct fl_thread {
-	int state; /* enum fl_thread_state, atomic */
-	pid_t tid;
+
+/* What the heap hooks' inline paths count: in the thread's TLS (struct
+ * fl_tls) while it lives, so that malloc() and free() add to them at a
+ * fixed offset from the thread pointer, with no load of a state pointer
+ * first (callgrind: 4 instructions a malloc/free pair fewer, one of them a
+ * load the counting waited for). Other threads read them through
+ * fl_thread_hot_read(); a thread that exits copies them into its state
+ * first (thread.c). */
+struct fl_hot {
 	/* Usable bytes allocated - freed by this thread (two's complement),
 	 * plus 8 for each block the inline paths counted in (their chunk
 	 * size, one subtraction less) and minus 8 for each they counted out:
-	 * read it with fl_thread_live(). */
+	 * read it with fl_hot_live(). */
 	uint64_t live;
-	/* Bytes left before the next heap sample: budget + sample_rest. The
-	 * inline fast path spends only the budget, which is never more than
-	 * FAULTLINE_LARGE (so a large block always reaches the slow path) and
-	 * is 0 when every allocation must take the slow path (--all, or block
-	 * sizes not readable from glibc's headers); see record.c. */
-	uint64_t budget;
-	/* What the heap hooks' inline paths count, in the cache line of live
-	 * and budget (calls[] and bytes[] span three more): part of
-	 * calls[FL_CALL_MALLOC], bytes[FL_CALL_MALLOC] and calls[FL_CALL_FREE]
-	 * as fl_thread_calls() and fl_thread_bytes() read them. */
+	/* Part of calls[FL_CALL_MALLOC], bytes[FL_CALL_MALLOC] and
+	 * calls[FL_CALL_FREE] as fl_hot_calls() and fl_hot_bytes() read them. */
 	uint64_t inline_malloc_calls, inline_malloc_bytes, inline_free_calls;
+};
+
+struct fl_thread {
+	int state; /* enum fl_thread_state, atomic */
+	pid_t tid;
+	/* Bytes left before the next heap sample: the budget (in TLS:
+	 * fl_tls.budget) + sample_rest. */
 	uint64_t sample_rest;
 	uint64_t calls[FL_CALL_COUNT];
 	uint64_t bytes[FL_CALL_COUNT]; /* bytes requested */
@@ -66,42 +72,52 @@ struct fl_thread {
 	 * guard set: --all spends most of a heap call there): the slow path
 	 * ticks on its way out instead (fl_record_untimed_tick). */
 	int tick_missed;
-	/* What other threads' peak checks read (record.c), in a cache line of
-	 * their own: not the line of live and budget that the inline paths
-	 * write at every call, nor the slow path's (stacks.entry_fp, the
+	/* What other threads read (record.c's peak checks, the ticks), in a
+	 * cache line of their own: not the slow path's (stacks.entry_fp, the
 	 * ring's head), whose next write would wait for the line to come back.
-	 * live_checked: fl_thread_live() at this thread's last peak check, 0
-	 * for a free state. */
+	 * live_checked: fl_hot_live() at this thread's last peak check, 0 for
+	 * a free state. hot: the thread's fl_tls.hot while it lives, else
+	 * kept (a free or dead state, one whose thread cannot tell its exit);
+	 * hot_readers: the other threads reading through hot just now. */
 	struct fl_thread *next __attribute__((aligned(64))); /* registry link, never unlinked */
 	int64_t live_checked;
+	struct fl_hot *hot;
+	int hot_readers;
+	struct fl_hot kept;
 };
 
-/* t's count of call c (relaxed loads: another thread may be counting). */
-static inline uint64_t fl_thread_calls(const struct fl_thread *t, enum fl_call c)
+/* t's counters now, into *h: t's own thread reads them in place; another
+ * thread with t's exit held off while it reads (the thread's TLS goes
+ * with it). */
+void fl_thread_hot_read(struct fl_thread *t, struct fl_hot *h);
+
+/* t's count of call c, h its counters (relaxed loads: another thread may
+ * be counting). */
+static inline uint64_t fl_hot_calls(const struct fl_thread *t, const struct fl_hot *h,
+				    enum fl_call c)
 {
 	uint64_t n = __atomic_load_n(&t->calls[c], __ATOMIC_RELAXED);
 	if (c == FL_CALL_MALLOC)
-		n += __atomic_load_n(&t->inline_malloc_calls, __ATOMIC_RELAXED);
+		n += h->inline_malloc_calls;
 	else if (c == FL_CALL_FREE)
-		n += __atomic_load_n(&t->inline_free_calls, __ATOMIC_RELAXED);
+		n += h->inline_free_calls;
 	return n;
 }
 
-/* t's usable bytes allocated - freed (relaxed loads: a reader on another
+/* The usable bytes allocated - freed that h holds (a reader on another
  * thread may see a call's count and not yet its bytes, 8 bytes off). */
-static inline int64_t fl_thread_live(const struct fl_thread *t)
+static inline int64_t fl_hot_live(const struct fl_hot *h)
 {
-	uint64_t in = __atomic_load_n(&t->inline_malloc_calls, __ATOMIC_RELAXED);
-	uint64_t out = __atomic_load_n(&t->inline_free_calls, __ATOMIC_RELAXED);
-	return (int64_t)(__atomic_load_n(&t->live, __ATOMIC_RELAXED) - 8 * (in - out));
+	return (int64_t)(h->live - 8 * (h->inline_malloc_calls - h->inline_free_calls));
 }
 
-/* t's bytes requested by call c. */
-static inline uint64_t fl_thread_bytes(const struct fl_thread *t, enum fl_call c)
+/* t's bytes requested by call c, h its counters. */
+static inline uint64_t fl_hot_bytes(const struct fl_thread *t, const struct fl_hot *h,
+				    enum fl_call c)
 {
 	uint64_t n = __atomic_load_n(&t->bytes[c], __ATOMIC_RELAXED);
 	if (c == FL_CALL_MALLOC)
-		n += __atomic_load_n(&t->inline_malloc_bytes, __ATOMIC_RELAXED);
+		n += h->inline_malloc_bytes;
 	return n;
 }
 
@@ -134,8 +150,9 @@ static inline void fl_sub(uint64_t *p, uint64_t v)
 #define FL_GUARD_HOOK 1
 #define FL_GUARD_INTERNAL 2
 
-/* The thread-local part, in one initial-exec block: a hook finds the guard
- * and its state through a single lookup of the block's offset. */
+/* The thread-local part, in one initial-exec block: a hook finds the guard,
+ * its counters and its state through a single lookup of the block's
+ * offset. */
 struct fl_tls {
 	/* What the heap hooks' inline paths read: when they may count this
 	 * thread's calls (guard and nofast 0), fast is self and free_gate
@@ -146,22 +163,34 @@ struct fl_tls {
 	 * below). */
 	struct fl_thread *fast;
 	uintptr_t free_gate;
-	int guard; /* set while the shim works in this thread */
+	/* Bytes the inline paths may allocate before the slow path: the
+	 * part of the bytes left before the next heap sample that is never
+	 * more than FAULTLINE_LARGE (so a large block always reaches the slow
+	 * path), 0 when every allocation must take the slow path (--all, or
+	 * block sizes not readable from glibc's headers); see record.c. Only
+	 * the gate (fast) opens and closes the inline paths: a budget parked
+	 * and restored with the guard would be two words to change, and a
+	 * signal handler's call between them could count a call of the
+	 * shim's own as the program's. */
+	uint64_t budget;
+	struct fl_hot hot; /* while self->hot points here */
+	int guard;	   /* set while the shim works in this thread */
+	/* 1 while the thread has no state yet, has an alternate signal stack
+	 * (the inline paths do not test the stack: hooks.h), or counts in its
+	 * state rather than here (no exit notice). */
+	int nofast;
 	/* fast and free_gate whenever the guard is 0 (NULL and 0 while
-	 * nofast): restoring the guard copies them back, two loads and two
-	 * stores (with --all every call sets and restores the guard). */
+	 * nofast): restoring the guard copies them back (with --all every
+	 * call sets and restores the guard). */
 	struct fl_thread *open_fast;
 	uintptr_t open_gate;
-	/* 1 while the thread has no state yet or has an alternate signal
-	 * stack (the inline paths do not test the stack: hooks.h). */
-	int nofast;
 	struct fl_thread *self;
 	int exiting; /* the thread's state was released */
 	/* The alternate signal stack the program gave this thread
 	 * (sigaltstack), 0 size for none. */
 	uintptr_t alt_lo, alt_size;
 };
-extern __thread struct fl_tls fl_tls;
+extern __thread struct fl_tls fl_tls __attribute__((aligned(64)));
 
 /* All ones when free() may count a block inline (glibc's chunk headers
  * are readable, and not every block is recorded: record.c), else 0. Set
@@ -204,13 +233,15 @@ static inline void fl_guard_set(int guard)
 	fl_tls_open();
 }
 
-/* After self, the alternate stack or exiting changed. The inline paths
- * count into fast, not self: an exiting thread calls this before it
- * clears self, so that none counts into a state it is letting go. */
+/* After self, the alternate stack, exiting or self->hot changed. The
+ * inline paths count into this thread's TLS, not self: an exiting thread
+ * calls this before it clears self, so that none counts into counters it
+ * is letting go. */
 static inline void fl_thread_fast_update(void)
 {
 	__atomic_signal_fence(__ATOMIC_SEQ_CST); /* self is stored first */
-	fl_tls.nofast = fl_tls.alt_size || !fl_tls.self || fl_tls.exiting;
+	fl_tls.nofast =
+	    fl_tls.alt_size || !fl_tls.self || fl_tls.exiting || fl_tls.self->hot != &fl_tls.hot;
 	fl_tls_close();
 	if (fl_tls.nofast) {
 		fl_tls.open_gate = 0;
