@@ -77,13 +77,16 @@ struct fl_thread {
 	 * ring's head), whose next write would wait for the line to come back.
 	 * live_checked: fl_hot_live() at this thread's last peak check, 0 for
 	 * a free state. hot: the thread's fl_tls.hot while it lives, else
-	 * kept (a free or dead state, one whose thread cannot tell its exit);
-	 * hot_readers: the other threads reading through hot just now. */
+	 * kept (a free or dead state, one whose thread cannot tell its exit). */
 	struct fl_thread *next __attribute__((aligned(64))); /* registry link, never unlinked */
 	int64_t live_checked;
 	struct fl_hot *hot;
-	int hot_readers;
 	struct fl_hot kept;
+	/* The other threads reading through hot just now, in a line of its
+	 * own: the readers' writes here would take the line above away from
+	 * the peak checks that read it (a two-thread run's peak_check took
+	 * twice its share of the samples, perf record). */
+	int hot_readers __attribute__((aligned(64)));
 };
 
 /* t's counters now, into *h: t's own thread reads them in place; another
