@@ -77,7 +77,6 @@ static struct {
 	uint64_t prev_addr, prev_size;
 	uint32_t prev_stack;
 	int have_stack; /* prev_stack holds: an allocation of the same stack omits it */
-	uint64_t freed[FL_HC_BUCKETS][FL_HC_DEPTH];
 	uint8_t nfreed[FL_HC_BUCKETS];
 	struct coded *coded; /* NULL: not mapped yet, or no memory for it */
 	int coded_failed;
@@ -87,14 +86,29 @@ static struct {
 	uint64_t t0, seq0, prev_seq;
 	uint64_t told; /* the time the reader has for the previous call: t0 + whole us */
 	int last_free; /* the last letter is a plain free's: the next allocation may share it */
-	/* The columns (schema.h): the letters, then the numbers each letter takes. */
+	/* The columns' lengths (schema.h): the letters, then the numbers each
+	 * letter takes. */
 	size_t nk, nf, nz, np, na, nu, nq, nc, nst, nw;
+} hc = {.cap = MIN_CAP};
+
+/*
+ * The codec's buffers, apart from hc: zero at start, so in .bss, where a
+ * page is anonymous memory that its first write maps at once. In hc's
+ * .data a page is the library file's: the first read of any field of hc
+ * mapped it and its neighbours from the page cache (the kernel's
+ * fault-around), and each first write to one of them then copied the page
+ * with a flush of the TLB of every CPU running the process, an interrupt
+ * each (two threads: ~25 us a page here, perf record of bench/malloc_bench
+ * 2).
+ */
+static struct {
+	uint64_t freed[FL_HC_BUCKETS][FL_HC_DEPTH];
 	char k[MAX_CALLS * MAX_LETTERS];
 	uint64_t f[MAX_CALLS], z[2 * MAX_CALLS], p[MAX_CALLS];
 	int64_t a[2 * MAX_CALLS], u[MAX_CALLS], q[MAX_CALLS], c[MAX_CALLS], st[MAX_CALLS],
 	    w[MAX_CALLS];
 	char text[2 * MAX_CALLS * 21]; /* one column as written */
-} hc = {.cap = MIN_CAP};
+} cols;
 
 /* Every entry empty at once. */
 static void next_gen(void)
@@ -238,16 +252,16 @@ static int64_t take_slot(uint64_t addr, uint64_t size)
 	return slot;
 }
 
-#define PUSH(col, v) (hc.col[hc.n##col++] = (v))
+#define PUSH(col, v) (cols.col[hc.n##col++] = (v))
 
 static void letter(char l)
 {
-	hc.k[hc.nk++] = l;
+	cols.k[hc.nk++] = l;
 }
 
 static void remember_freed(uint64_t addr, uint64_t size)
 {
-	uint64_t *f = hc.freed[FL_HC_BUCKET(size)];
+	uint64_t *f = cols.freed[FL_HC_BUCKET(size)];
 	uint8_t *n = &hc.nfreed[FL_HC_BUCKET(size)];
 	if (!addr)
 		return;
@@ -283,7 +297,7 @@ static int put_free(uint64_t addr, uint64_t size)
 static int put_alloc(uint64_t addr, uint64_t size)
 {
 	unsigned b = FL_HC_BUCKET(size);
-	uint64_t *f = hc.freed[b];
+	uint64_t *f = cols.freed[b];
 	int k = -1;
 	PUSH(z, size);
 	for (int i = 0; addr && i < hc.nfreed[b]; i++)
@@ -314,13 +328,13 @@ static void put_fixed(struct fl_out *o, const char *key, const uint64_t *v, size
 	width = fl_fmt_u64_len(max);
 	for (size_t i = 0; i < n; i++) {
 		size_t w = fl_fmt_u64_len(v[i]);
-		memset(hc.text + len, '0', width - w);
-		fl_fmt_u64(hc.text + len + width - w, v[i]);
+		memset(cols.text + len, '0', width - w);
+		fl_fmt_u64(cols.text + len + width - w, v[i]);
 		len += width;
 	}
 	/* Digits only: no escaping scan (the columns are most of a line). */
 	if (n)
-		fl_out_plain(o, key, hc.text, len);
+		fl_out_plain(o, key, cols.text, len);
 }
 
 /* Space-separated signed decimals. */
@@ -329,27 +343,27 @@ static void put_signed(struct fl_out *o, const char *key, const int64_t *v, size
 	size_t len = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (i)
-			hc.text[len++] = ' ';
+			cols.text[len++] = ' ';
 		if (v[i] < 0)
-			hc.text[len++] = '-';
-		len += fl_fmt_u64(hc.text + len, v[i] < 0 ? -(uint64_t)v[i] : (uint64_t)v[i]);
+			cols.text[len++] = '-';
+		len += fl_fmt_u64(cols.text + len, v[i] < 0 ? -(uint64_t)v[i] : (uint64_t)v[i]);
 	}
 	if (n)
-		fl_out_plain(o, key, hc.text, len);
+		fl_out_plain(o, key, cols.text, len);
 }
 
 static void put_columns(struct fl_out *o)
 {
-	fl_out_plain(o, FL_K_HC_KINDS, hc.k, hc.nk); /* letters of letter() */
-	put_fixed(o, FL_K_HC_SLOTS, hc.f, hc.nf);
-	put_fixed(o, FL_K_HC_SIZES, hc.z, hc.nz);
-	put_fixed(o, FL_K_HC_PLACES, hc.p, hc.np);
-	put_signed(o, FL_K_HC_DELTAS, hc.a, hc.na);
-	put_signed(o, FL_K_HC_US, hc.u, hc.nu);
-	put_signed(o, FL_K_HC_DSEQ, hc.q, hc.nq);
-	put_signed(o, FL_K_HC_FN, hc.c, hc.nc);
-	put_signed(o, FL_K_HC_STACKS, hc.st, hc.nst);
-	put_signed(o, FL_K_HC_WEIGHTS, hc.w, hc.nw);
+	fl_out_plain(o, FL_K_HC_KINDS, cols.k, hc.nk); /* letters of letter() */
+	put_fixed(o, FL_K_HC_SLOTS, cols.f, hc.nf);
+	put_fixed(o, FL_K_HC_SIZES, cols.z, hc.nz);
+	put_fixed(o, FL_K_HC_PLACES, cols.p, hc.np);
+	put_signed(o, FL_K_HC_DELTAS, cols.a, hc.na);
+	put_signed(o, FL_K_HC_US, cols.u, hc.nu);
+	put_signed(o, FL_K_HC_DSEQ, cols.q, hc.nq);
+	put_signed(o, FL_K_HC_FN, cols.c, hc.nc);
+	put_signed(o, FL_K_HC_STACKS, cols.st, hc.nst);
+	put_signed(o, FL_K_HC_WEIGHTS, cols.w, hc.nw);
 }
 
 /* The index of each letter in FL_HC_LETTERS. */
@@ -363,8 +377,8 @@ static const uint8_t letter_code[128] = {
  * comes next from what it has decoded. */
 static void put_coded(struct fl_out *o)
 {
-	const uint64_t *fixed[] = {hc.f, hc.z, hc.p};
-	const int64_t *sgn[] = {hc.a, hc.u, hc.q, hc.c, hc.st, hc.w};
+	const uint64_t *fixed[] = {cols.f, cols.z, cols.p};
+	const int64_t *sgn[] = {cols.a, cols.u, cols.q, cols.c, cols.st, cols.w};
 	size_t next[FL_HC_NCOLS] = {0};
 	struct fl_rc_enc e;
 	unsigned ctx = FL_HC_NLETTERS;
@@ -374,7 +388,7 @@ static void put_coded(struct fl_out *o)
 	}
 	fl_rc_enc_init(&e, hc.coded->bytes);
 	for (size_t i = 0; i < hc.nk; i++) {
-		unsigned l = letter_code[(unsigned char)hc.k[i] & 127], n = 0;
+		unsigned l = letter_code[(unsigned char)cols.k[i] & 127], n = 0;
 		uint64_t nums[3];
 		for (const uint8_t *col = fl_hc_letter_columns[l]; *col != FL_HC_NCOLS; col++) {
 			nums[n++] = FL_HC_COL_SIGNED(*col)
