@@ -156,7 +156,8 @@ void html_flame_graphs(struct html_ctx *c)
 		    &ff, faults, "flame-faults",
 		    "Page faults by code: process, the faulting function, the fault class");
 	else
-		fputs("<p class=\"note\">No page fault was sampled.</p>\n", c->f);
+		/* the shim's own sampled faults are not in the graph */
+		fputs("<p class=\"note\">No page fault of the program was sampled.</p>\n", c->f);
 	fputs("</section>\n", c->f);
 }
 
