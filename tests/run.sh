@@ -5,7 +5,9 @@
 #   sh tests/run.sh [unit|shell|real|PATTERN]
 # `real` runs every real-program case in tests/real (make check-real) and
 # prints their figures beside their oracles; the full run also runs the
-# fast ones named in tests/real/fast.list.
+# fast ones named in tests/real/fast.list. PATTERN runs the unit tests,
+# shell tests and real cases whose names contain it (t_envp, t1026,
+# peak-rss).
 set -u
 BUILD=${BUILD:-build}
 export BUILD
@@ -32,22 +34,31 @@ run_one() { # name, command...
 	esac
 }
 
-if [ "$what" = all ] || [ "$what" = unit ]; then
+# picked NAME: whether a test of that name runs when PATTERN was given
+picked() {
+	case $what in all | unit | shell | real) return 0 ;; esac
+	case $1 in *"$what"*) return 0 ;; esac
+	return 1
+}
+
+if [ "$what" != shell ] && [ "$what" != real ]; then
 	for t in "$BUILD"/tests/unit/t_*; do
 		[ -x "$t" ] || continue
+		picked "$(basename "$t")" || continue
 		run_one "unit/$(basename "$t")" "$t"
 		san=$BUILD/san/tests/unit/$(basename "$t")
 		[ -x "$san" ] && run_one "unit-asan/$(basename "$t")" "$san"
 	done
 fi
-if [ "$what" = real ] || [ "$what" = all ]; then
+if [ "$what" != unit ] && [ "$what" != shell ]; then
 	rm -rf "$BUILD/real"
-	if [ "$what" = real ]; then
-		cases=$(ls tests/real/*.sh | grep -v '/lib\.sh$')
-	else
+	if [ "$what" = all ]; then
 		cases=$(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' -e 's|^|tests/real/|' tests/real/fast.list)
+	else
+		cases=$(ls tests/real/*.sh | grep -v '/lib\.sh$')
 	fi
 	for t in $cases; do
+		picked "$(basename "$t" .sh)" || continue
 		run_one "real/$(basename "$t" .sh)" sh "$t"
 	done
 	if [ "$what" = real ]; then
@@ -58,7 +69,7 @@ fi
 if [ "$what" != unit ] && [ "$what" != real ]; then
 	for t in tests/shell/t[0-9]*.sh; do
 		[ -f "$t" ] || continue
-		case $what in all|shell) ;; *) case $t in *"$what"*) ;; *) continue ;; esac ;; esac
+		picked "$(basename "$t" .sh)" || continue
 		run_one "$(basename "$t" .sh)" sh "$t"
 	done
 fi
