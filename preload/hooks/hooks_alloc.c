@@ -190,9 +190,7 @@ FL_EXPORT FL_NO_FRAME void *malloc(size_t size)
 	/* The counters at a fixed offset from the thread pointer (thread.h). */
 	if (FL_LIKELY(fl_record_charge(size)) && FL_LIKELY(p != NULL) &&
 	    fl_record_chunk_inline(p, &chunk)) {
-		fl_add(&fl_tls.hot.inline_malloc_calls, 1);
-		fl_add(&fl_tls.hot.inline_malloc_bytes, size);
-		fl_add(&fl_tls.hot.live, chunk); /* 8 more than usable: fl_hot_live() */
+		fl_hot_count_malloc(&fl_tls.hot, size, chunk);
 		return p;
 	}
 	return fl_record_alloc_slow(fl_thread_fast(), FL_CALL_MALLOC, p, size);
@@ -228,15 +226,14 @@ FL_EXPORT void *calloc(size_t n, size_t size)
 /* Everything but the fast path of free: NULL, the bootstrap arena, before
  * the real functions are known, re-entered, not tracing, the thread's first
  * call, or a block that may have been recorded. */
-/* The inline count of a free: 0 (nothing counted) for a block mapped for
- * itself. */
-static inline int free_fast(struct fl_thread *t, void *p)
+/* The inline count of a free into counters h, and the real free: 0
+ * (nothing counted) for a block mapped for itself. */
+static inline int free_fast(struct fl_hot *h, void *p)
 {
 	uint64_t chunk;
 	if (!fl_record_chunk_inline(p, &chunk))
 		return 0;
-	fl_add(&t->hot->inline_free_calls, 1);
-	fl_sub(&t->hot->live, chunk); /* 8 more than usable: fl_hot_live() */
+	fl_hot_count_free(h, chunk);
 	fl_real.free(p);
 	return 1;
 }
@@ -246,7 +243,7 @@ static __attribute__((noinline)) void free_other(void *p)
 	struct fl_thread *t = fl_tls_self;
 	/* A thread with an alternate stack: the inline path's tests. */
 	if (FL_UNLIKELY(fl_tls.alt_size) && ((uintptr_t)p & fl_inline_free_gate_) && FAST_ALT(t) &&
-	    free_fast(t, p))
+	    free_fast(t->hot, p))
 		return;
 	if (FL_UNLIKELY(!p)) {
 		if (TRACING())
@@ -275,15 +272,9 @@ static __attribute__((noinline)) void free_other(void *p)
  * (moved: record.h). */
 FL_EXPORT void free(void *p)
 {
-	uint64_t chunk;
 	/* Open, the gate says the thread counts in its TLS (thread.h). */
-	if (FL_LIKELY((uintptr_t)p & fl_tls.free_gate) &&
-	    FL_LIKELY(fl_record_chunk_inline(p, &chunk))) {
-		fl_add(&fl_tls.hot.inline_free_calls, 1);
-		fl_sub(&fl_tls.hot.live, chunk); /* 8 more than usable: fl_hot_live() */
-		fl_real.free(p);
+	if (FL_LIKELY((uintptr_t)p & fl_tls.free_gate) && FL_LIKELY(free_fast(&fl_tls.hot, p)))
 		return;
-	}
 	free_other(p);
 }
 

@@ -121,36 +121,28 @@ static inline void *fl_block_real(void *p)
 	return FL_UNLIKELY(fl_block_moved(p)) ? (char *)p - fl_block_offset(p) : p;
 }
 
-/* budget -= size, then on to label spent unless budget was larger. One
- * instruction, so that a signal handler's call cannot split it, and a jump
- * on its flags (no flag byte to test again). */
-#if defined(__x86_64__)
-#define FL_CHARGE(budget, size, spent)                                                             \
-	__asm__ goto("subq %1, %0\n\tjbe %l[" #spent "]"                                           \
-		     :                                                                             \
-		     : "m"(budget), "er"(size)                                                     \
-		     : "cc", "memory"                                                              \
-		     : spent)
-#else
-#define FL_CHARGE(budget, size, spent)                                                             \
-	do {                                                                                       \
-		uint64_t b_ = (budget);                                                            \
-		(budget) = b_ - (size);                                                            \
-		if (b_ <= (size))                                                                  \
-			goto spent;                                                                \
-	} while (0)
-#endif
-
 /* Charges size to the calling thread's sampling budget; 1 if the budget
  * was larger (the block is neither sampled nor large: the fast path may
- * count it). On 0 the budget is left charged (possibly wrapped) and the
- * slow path refunds it. */
+ * count it). One instruction, so a signal handler's call cannot split it;
+ * on 0 the budget is left charged (possibly wrapped) and the slow path
+ * refunds it. */
 static inline int fl_record_charge(uint64_t size)
 {
-	FL_CHARGE(fl_tls.budget, size, spent);
+#if defined(__x86_64__)
+	/* A jump on the subtraction's flags: no flag byte to test again. */
+	__asm__ goto("subq %1, %0\n\tjbe %l[spent]"
+		     :
+		     : "m"(fl_tls.budget), "er"(size)
+		     : "cc", "memory"
+		     : spent);
 	return 1;
 spent:
 	return 0;
+#else
+	uint64_t b = fl_tls.budget;
+	fl_tls.budget = b - size;
+	return b > size;
+#endif
 }
 
 /* Set by the session: called at the end of the slow path of an allocation
@@ -168,6 +160,23 @@ void fl_record_free_slow(void *p);
 /* After fl_ptrset_maybe_at(b) said p, in bucket b, may be in the set. */
 void fl_record_free_found(struct fl_thread *t, void *p, uint32_t b);
 
+/* The inline counts of a malloc of size bytes in a chunk of chunk bytes
+ * (fl_record_chunk_inline), and of a free of such a chunk, into counters h:
+ * the thread's own (t->hot), no atomics; from the hooks' inline paths
+ * &fl_tls.hot, at a fixed offset from the thread pointer. */
+static inline void fl_hot_count_malloc(struct fl_hot *h, size_t size, uint64_t chunk)
+{
+	fl_add(&h->inline_malloc_calls, 1);
+	fl_add(&h->inline_malloc_bytes, size);
+	fl_add(&h->live, chunk); /* 8 more than usable: fl_hot_live() */
+}
+
+static inline void fl_hot_count_free(struct fl_hot *h, uint64_t chunk)
+{
+	fl_add(&h->inline_free_calls, 1);
+	fl_sub(&h->live, chunk); /* 8 more than usable: fl_hot_live() */
+}
+
 /* The inline count of an allocation of size bytes in a chunk of chunk
  * bytes (fl_record_chunk_inline), in thread t's own state: no atomics. */
 static inline void fl_record_count_inline(struct fl_thread *t, enum fl_call c, size_t size,
@@ -175,9 +184,7 @@ static inline void fl_record_count_inline(struct fl_thread *t, enum fl_call c, s
 {
 	struct fl_hot *h = t->hot;
 	if (c == FL_CALL_MALLOC) { /* a constant where malloc calls this */
-		fl_add(&h->inline_malloc_calls, 1);
-		fl_add(&h->inline_malloc_bytes, size);
-		fl_add(&h->live, chunk); /* 8 more than usable: fl_hot_live() */
+		fl_hot_count_malloc(h, size, chunk);
 	} else {
 		fl_add(&t->calls[c], 1);
 		fl_add(&t->bytes[c], size);
