@@ -2,12 +2,17 @@
  * p_heap_thread_exit WAVES THREADS PAIRS: WAVES waves of THREADS short-lived
  * threads, each making PAIRS malloc/free pairs of sizes 16-264 and leaving
  * KEEP blocks to the main thread, which frees them after the next wave has
- * run (frees of blocks whose thread is gone); every other thread is
- * detached, so that glibc frees its stack and TLS at once. Under a 1 ms
- * tick the shim's readers of each thread's counters race with the
- * threads' exits. Prints the calls it made as JSON.
+ * run (frees of blocks whose thread is gone); every other thread but the
+ * last wave's is detached, so that glibc frees its stack and TLS at once.
+ * The last wave is joined whole, and main waits until it is the process's
+ * only thread: a detached thread's own exit frees (its tcache) could still
+ * run while the process ends, after one counter's last reading and before
+ * another's. Under a 1 ms tick the shim's readers
+ * of each thread's counters race with the threads' exits. Prints the
+ * calls it made as JSON.
  */
 #include <pthread.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +23,20 @@
 static long pairs;
 static void *kept[2][MAXT][KEEP];
 static pthread_barrier_t done;
+
+/* The process's threads (the Threads line of /proc/self/status). */
+static int threads_now(void)
+{
+	char line[256];
+	int n = 1;
+	FILE *f = fopen("/proc/self/status", "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "Threads: %d", &n) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return n;
+}
 
 struct job {
 	int slot, detached;
@@ -48,15 +67,15 @@ int main(int argc, char **argv)
 	if (threads > MAXT)
 		threads = MAXT;
 	for (int w = 0; w < waves; w++) {
-		int cur = w & 1, ndetached = 0;
+		int cur = w & 1, ndetached = 0, last = w == waves - 1;
 		for (int t = 0; t < threads; t++)
-			ndetached += t & 1;
+			ndetached += (t & 1) && !last;
 		pthread_barrier_init(&done, NULL, (unsigned)ndetached + 1);
 		for (int t = 0; t < threads; t++) {
-			jobs[t] = (struct job){t, t & 1, kept[cur][t]};
+			jobs[t] = (struct job){t, (t & 1) && !last, kept[cur][t]};
 			if (pthread_create(&tid[t], NULL, worker, &jobs[t]) != 0)
 				return 1;
-			if (t & 1)
+			if (jobs[t].detached)
 				pthread_detach(tid[t]);
 		}
 		/* The last wave's blocks, freed while this one runs. */
@@ -64,7 +83,7 @@ int main(int argc, char **argv)
 			for (int k = 0; k < KEEP; k++, frees++)
 				free(kept[!cur][t][k]);
 		for (int t = 0; t < threads; t++)
-			if (!(t & 1))
+			if (!jobs[t].detached)
 				pthread_join(tid[t], NULL);
 		pthread_barrier_wait(&done);
 		pthread_barrier_destroy(&done);
@@ -74,6 +93,8 @@ int main(int argc, char **argv)
 	for (int t = 0; waves && t < threads; t++)
 		for (int k = 0; k < KEEP; k++, frees++)
 			free(kept[(waves - 1) & 1][t][k]);
+	while (threads_now() > 1)
+		sched_yield();
 	printf("{\"mallocs\": %ld, \"frees\": %ld}\n", mallocs, frees);
 	return 0;
 }

@@ -3,7 +3,8 @@
 # counts its inline malloc and free calls in its own TLS, which glibc frees
 # or hands to the next thread when it exits; the exiting thread moves them
 # into its state first and waits out the readers of the old ones. 40 waves
-# of 8 threads of 2,000 malloc/free pairs each, half of them detached,
+# of 8 threads of 2,000 malloc/free pairs each, half of them detached (but
+# the last wave's, whose exits would race with the counters' last reading),
 # their last blocks freed by the main thread after they are gone, ticks
 # every millisecond: the calls and bytes at the end are exact, against a
 # counter preloaded in front of the shim (tests/shell/heap/front_counter.c)
