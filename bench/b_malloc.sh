@@ -14,6 +14,8 @@
 #   BUILD=build sh bench/b_malloc.sh     (REPS=N, PAIRS=N to change the size,
 #                                        THREADS="1 2", MODES="native ...",
 #                                        FORMAT=tsv: "name<TAB>value" lines)
+# Modes "nosample" and "bare" split the default mode's cost: the default
+# mode without heap samples, and without fault probes and ticks as well.
 # Mode "before" runs the default mode of another build in the same rounds,
 # for a before/after comparison, and "before_all" its --all mode:
 # BEFORE=/path/to/old/faultline (the libfaultline.so next to it is the one
@@ -51,6 +53,12 @@ run() { # MODE THREADS
 	default) $RT ${RT:+"$tmp/rt"} "$FL" record -q -o "$tmp/t" -- "$B" "$2" "$PAIRS" >/dev/null ;;
 	# the same, timed after perf's scheduler hooks are on (bench/runtime.c)
 	default_held) RUNTIME_HOLD_PERF=1 $RT ${RT:+"$tmp/rt"} "$FL" record -q -o "$tmp/t" -- "$B" "$2" "$PAIRS" >/dev/null ;;
+	# the decomposition of the default mode's cost: without heap samples
+	# (nor the refills of the fast path's budget: --large past any block),
+	# and without the fault probes and ticks as well (the hooks' counting,
+	# start and exit)
+	nosample) $RT ${RT:+"$tmp/rt"} "$FL" record -q --sample 1T --large 1T -o "$tmp/t" -- "$B" "$2" "$PAIRS" >/dev/null ;;
+	bare) $RT ${RT:+"$tmp/rt"} "$FL" record -q --sample 1T --large 1T --faults off --interval 1000000 -o "$tmp/t" -- "$B" "$2" "$PAIRS" >/dev/null ;;
 	before) $RT ${RT:+"$tmp/rt"} "$BEFORE" record -q -o "$tmp/t" -- "$B" "$2" "$PAIRS" >/dev/null ;;
 	before_all) $RT ${RT:+"$tmp/rt"} "$BEFORE" record -q --all -o "$tmp/t" -- "$B" "$2" "$PAIRS" >/dev/null ;;
 	all) $RT ${RT:+"$tmp/rt"} "$FL" record -q --all -o "$tmp/t" -- "$B" "$2" "$PAIRS" >/dev/null ;;

@@ -372,7 +372,7 @@ static int64_t hot_live(struct fl_thread *t)
 
 int64_t fl_record_live_now(void)
 {
-	int64_t live = __atomic_load_n(&fl_retired_live, __ATOMIC_RELAXED);
+	int64_t live = __atomic_load_n(&fl_live_sums.retired, __ATOMIC_RELAXED);
 	for (struct fl_thread *t = fl_thread_first(); t; t = t->next)
 		if (__atomic_load_n(&t->state, __ATOMIC_ACQUIRE) != FL_TS_FREE)
 			live += hot_live(t);
@@ -399,7 +399,8 @@ void fl_record_peak_update(uint64_t live)
  * call then waits for its line to come back (with two threads the slow
  * path took ~660 cycles against ~285 alone, rdtsc). So a check first adds
  * to its own live bytes what each other thread published at its own
- * checks (live_checked, a line of its own); only if that bound passes the
+ * checks (live_checked, summed as it changes into fl_live_sums, one line
+ * for all of them: thread.h); only if that bound passes the
  * peak does it sum the live bytes themselves. A thread publishes its live
  * bytes when they are above what it published, and lowers the figure
  * only when they are PEAK_SLACK below: published at every check, the line
@@ -424,13 +425,16 @@ void fl_record_peak_update(uint64_t live)
 static void peak_check(struct fl_thread *self)
 {
 	int64_t own = fl_hot_live(self->hot); /* its own thread's: read in place */
-	int64_t bound = own + __atomic_load_n(&fl_retired_live, __ATOMIC_RELAXED);
 	int64_t pub = self->live_checked;
-	if (own > pub || own < pub - PEAK_SLACK)
+	int64_t bound;
+	if (own > pub || own < pub - PEAK_SLACK) {
 		__atomic_store_n(&self->live_checked, own, __ATOMIC_RELAXED);
-	for (struct fl_thread *t = fl_thread_first(); t; t = t->next)
-		if (t != self)
-			bound += __atomic_load_n(&t->live_checked, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&fl_live_sums.published, own - pub, __ATOMIC_RELAXED);
+		pub = own;
+	}
+	/* Its own live bytes, and what the others published at their checks. */
+	bound = own - pub + __atomic_load_n(&fl_live_sums.published, __ATOMIC_RELAXED) +
+		__atomic_load_n(&fl_live_sums.retired, __ATOMIC_RELAXED);
 	if (bound > 0 && (uint64_t)bound > __atomic_load_n(&fl_trace.peak_live, __ATOMIC_RELAXED))
 		fl_record_peak_update((uint64_t)fl_record_live_now());
 }

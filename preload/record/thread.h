@@ -285,7 +285,21 @@ struct fl_thread *fl_thread_first(void);
  * without a state; updated atomically. */
 extern uint64_t fl_retired_calls[FL_CALL_COUNT];
 extern uint64_t fl_retired_bytes[FL_CALL_COUNT];
-extern int64_t fl_retired_live;
+
+/*
+ * The live bytes every peak check reads (record.c), on a line of their
+ * own. retired: folded from threads that exited and from calls without a
+ * state. published: the sum of every state's live_checked, moved by the
+ * same atomic add as each change of one, so that a check reads one line
+ * where it walked every state's (a line each, behind the link before it:
+ * with two threads the walk was peak_check's hottest load, one check per
+ * 64 KiB a thread allocates).
+ */
+struct fl_live_sums {
+	int64_t retired;
+	int64_t published;
+} __attribute__((aligned(64)));
+extern struct fl_live_sums fl_live_sums;
 
 /* Called once the key for thread-exit notification can be created. */
 void fl_thread_init(void);
