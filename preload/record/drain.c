@@ -226,7 +226,7 @@ void fl_drain_heap_line(void)
 {
 	struct fl_out *o = fl_writer_out();
 	uint64_t calls[FL_CALL_COUNT], bytes[FL_CALL_COUNT];
-	int64_t live = __atomic_load_n(&fl_live_sums.retired, __ATOMIC_RELAXED);
+	int64_t live = __atomic_load_n(&fl_refill_line.retired_live, __ATOMIC_RELAXED);
 
 	for (int i = 0; i < FL_CALL_COUNT; i++) {
 		calls[i] = __atomic_load_n(&fl_retired_calls[i], __ATOMIC_RELAXED);

@@ -82,6 +82,9 @@ int fl_record_init(void)
 	 * keeps (moved: record.h). Every block takes the slow path when each
 	 * one is recorded or block sizes cannot be read inline. */
 	fl_inline_free_gate_ = fl_config.all || !fl_record_glibc_chunks_ ? 0 : ~(uintptr_t)0;
+	fl_refill_line.inline_counts = fl_inline_free_gate_ != 0;
+	fl_refill_line.glibc_chunks = fl_record_glibc_chunks_;
+	fl_refill_line.large_bytes = fl_config.large_bytes;
 	return 0;
 }
 
@@ -110,8 +113,9 @@ static uint64_t draw_interval(struct fl_thread *t)
  * path), and nothing if it cannot read block sizes itself. */
 static void arm(struct fl_thread *t, uint64_t left)
 {
-	uint64_t b = left < fl_config.large_bytes ? left : fl_config.large_bytes;
-	if (!fl_record_glibc_chunks_)
+	uint64_t large = fl_refill_line.large_bytes;
+	uint64_t b = left < large ? left : large;
+	if (!fl_refill_line.glibc_chunks)
 		b = 0;
 	fl_tls.budget = b;
 	t->sample_rest = left - b;
@@ -372,7 +376,7 @@ static int64_t hot_live(struct fl_thread *t)
 
 int64_t fl_record_live_now(void)
 {
-	int64_t live = __atomic_load_n(&fl_live_sums.retired, __ATOMIC_RELAXED);
+	int64_t live = __atomic_load_n(&fl_refill_line.retired_live, __ATOMIC_RELAXED);
 	for (struct fl_thread *t = fl_thread_first(); t; t = t->next)
 		if (__atomic_load_n(&t->state, __ATOMIC_ACQUIRE) != FL_TS_FREE)
 			live += hot_live(t);
@@ -399,7 +403,7 @@ void fl_record_peak_update(uint64_t live)
  * call then waits for its line to come back (with two threads the slow
  * path took ~660 cycles against ~285 alone, rdtsc). So a check first adds
  * to its own live bytes what each other thread published at its own
- * checks (live_checked, summed as it changes into fl_live_sums, one line
+ * checks (live_checked, summed as it changes on one line
  * for all of them: thread.h); only if that bound passes the
  * peak does it sum the live bytes themselves. A thread publishes its live
  * bytes when they are above what it published, and lowers the figure
@@ -429,12 +433,12 @@ static void peak_check(struct fl_thread *self)
 	int64_t bound;
 	if (own > pub || own < pub - PEAK_SLACK) {
 		__atomic_store_n(&self->live_checked, own, __ATOMIC_RELAXED);
-		__atomic_fetch_add(&fl_live_sums.published, own - pub, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&fl_refill_line.published_live, own - pub, __ATOMIC_RELAXED);
 		pub = own;
 	}
 	/* Its own live bytes, and what the others published at their checks. */
-	bound = own - pub + __atomic_load_n(&fl_live_sums.published, __ATOMIC_RELAXED) +
-		__atomic_load_n(&fl_live_sums.retired, __ATOMIC_RELAXED);
+	bound = own - pub + __atomic_load_n(&fl_refill_line.published_live, __ATOMIC_RELAXED) +
+		__atomic_load_n(&fl_refill_line.retired_live, __ATOMIC_RELAXED);
 	if (bound > 0 && (uint64_t)bound > __atomic_load_n(&fl_trace.peak_live, __ATOMIC_RELAXED))
 		fl_record_peak_update((uint64_t)fl_record_live_now());
 }
@@ -568,8 +572,8 @@ static inline int refill(struct fl_thread *t, enum fl_call c, void *p, size_t si
 	uint64_t chunk, left = t->sample_rest + fl_tls.budget + size; /* the charge refunded */
 	/* Another allocator's blocks have no glibc header to read (the
 	 * budget is then 0: every block comes here). */
-	if (fl_config.all || !fl_record_glibc_chunks_ || size >= fl_config.large_bytes ||
-	    left <= size || !p || !fl_record_chunk_inline(p, &chunk))
+	if (!fl_refill_line.inline_counts || size >= fl_refill_line.large_bytes || left <= size ||
+	    !p || !fl_record_chunk_inline(p, &chunk))
 		return 0;
 	fl_record_count_inline(t, c, size, chunk);
 	arm(t, left - size);

@@ -21,7 +21,7 @@ uintptr_t fl_inline_free_gate_;
 
 uint64_t fl_retired_calls[FL_CALL_COUNT];
 uint64_t fl_retired_bytes[FL_CALL_COUNT];
-struct fl_live_sums fl_live_sums;
+struct fl_refill_line fl_refill_line;
 
 static struct fl_thread *registry;
 void (*fl_thread_started)(struct fl_thread *t);
@@ -386,10 +386,10 @@ void fl_thread_retire(struct fl_thread *t)
 		__atomic_fetch_add(&fl_retired_calls[i], fl_hot_calls(t, &h, i), __ATOMIC_RELAXED);
 		__atomic_fetch_add(&fl_retired_bytes[i], fl_hot_bytes(t, &h, i), __ATOMIC_RELAXED);
 	}
-	__atomic_fetch_add(&fl_live_sums.retired, fl_hot_live(&h), __ATOMIC_RELAXED);
+	__atomic_fetch_add(&fl_refill_line.retired_live, fl_hot_live(&h), __ATOMIC_RELAXED);
 	/* After the fold: a check in between counts the bytes twice, which
 	 * only sends it to the exact sum (record.c). */
-	__atomic_fetch_sub(&fl_live_sums.published,
+	__atomic_fetch_sub(&fl_refill_line.published_live,
 			   __atomic_exchange_n(&t->live_checked, 0, __ATOMIC_RELAXED),
 			   __ATOMIC_RELAXED);
 	/* A vanished thread's (a fork child's) TLS is not this state's any more. */
@@ -445,5 +445,5 @@ void fl_thread_count_orphan(enum fl_call c, uint64_t bytes, int64_t live_delta)
 {
 	__atomic_fetch_add(&fl_retired_calls[c], 1, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&fl_retired_bytes[c], bytes, __ATOMIC_RELAXED);
-	__atomic_fetch_add(&fl_live_sums.retired, live_delta, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&fl_refill_line.retired_live, live_delta, __ATOMIC_RELAXED);
 }

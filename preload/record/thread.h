@@ -287,19 +287,26 @@ extern uint64_t fl_retired_calls[FL_CALL_COUNT];
 extern uint64_t fl_retired_bytes[FL_CALL_COUNT];
 
 /*
- * The live bytes every peak check reads (record.c), on a line of their
- * own. retired: folded from threads that exited and from calls without a
- * state. published: the sum of every state's live_checked, moved by the
- * same atomic add as each change of one, so that a check reads one line
- * where it walked every state's (a line each, behind the link before it:
- * with two threads the walk was peak_check's hottest load, one check per
- * 64 KiB a thread allocates).
+ * What the common slow path (record.c's refill, once per FAULTLINE_LARGE
+ * bytes a thread allocates) and its peak check read, on one line: they
+ * read five lines of globals (two of fl_config's, the glibc test's, the
+ * retired bytes', every state's live_checked behind the link before it).
+ * retired_live: folded from threads that exited and from calls without a
+ * state. published_live: the sum of every state's live_checked, moved by
+ * the same atomic add as each change of one (with two threads the walk
+ * over the states was peak_check's hottest load). large_bytes,
+ * inline_counts and glibc_chunks: FAULTLINE_LARGE, whether the inline
+ * paths count (fl_inline_free_gate_ set) and whether block sizes can be
+ * read from glibc's headers, copied at the start.
  */
-struct fl_live_sums {
-	int64_t retired;
-	int64_t published;
+struct fl_refill_line {
+	int64_t retired_live;
+	int64_t published_live;
+	uint64_t large_bytes;
+	int inline_counts;
+	int glibc_chunks; /* fl_record_glibc_chunks_ */
 } __attribute__((aligned(64)));
-extern struct fl_live_sums fl_live_sums;
+extern struct fl_refill_line fl_refill_line;
 
 /* Called once the key for thread-exit notification can be created. */
 void fl_thread_init(void);
