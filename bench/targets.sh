@@ -48,7 +48,7 @@ v() { awk -F'\t' -v k="$1" '$1 == k { print $2; exit }' "$R"; }
 peers="heaptrack memusage"
 mpeers=""
 for p in $peers; do have $p && mpeers="$mpeers $p"; done
-step malloc MODES="native floor default default_held all$mpeers" REPS="$MALLOC_REPS" PAIRS="$PAIRS" sh bench/b_malloc.sh
+step malloc MODES="native floor default default_held nosample all$mpeers" REPS="$MALLOC_REPS" PAIRS="$PAIRS" sh bench/b_malloc.sh
 step faults KINDS="default nosamples$mpeers" REPS="$FAULT_REPS" MIB="$MIB" sh bench/b_faults.sh
 step size MODES="large coded" PAIRS="$SIZE_PAIRS" sh bench/b_size.sh
 step heap EVENTS=0 PAIRS="$SIZE_PAIRS" REPS="$REPS" sh bench/b_analyzer.sh
@@ -116,6 +116,10 @@ for th in 1 2; do
 		[ $m = default ] && row "  the same, wall, perf's hooks on before the run" \
 			"$(ms "$(v "malloc.$th.default_held.wall_ms")")" "$(ms "$(v "malloc.$th.native.wall_ms")")" - - \
 			"$(x "$(v "malloc.$th.default_held.wall_ratio")")" "$(v "malloc.$th.default_held.wall_ratio_iqr")" -
+		# Nor this: what the heap samples cost, by their absence (doc/limits.md).
+		[ $m = default ] && row "  the same without heap samples, cpu" \
+			"$(ms "$(v "malloc.$th.nosample.cpu_ms")")" "$(ms "$(v "malloc.$th.native.cpu_ms")")" - - \
+			"$(x "$(v "malloc.$th.nosample.cpu_ratio")")" "$(v "malloc.$th.nosample.cpu_ratio_iqr")" -
 	done
 done
 fk() { v "faults.$1"; }
