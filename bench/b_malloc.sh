@@ -96,10 +96,10 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/flbench.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
 median() { sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
-# quart MODE COL: "q1 median q3" of each round's ratio to the native run of
-# the same round (nearest rank)
+# quart MODE COL [BASE]: "q1 median q3" of each round's ratio to the run of
+# mode BASE (native by default) of the same round (nearest rank)
 quart() {
-	awk -v c="$2" '{ print $c }' "$tmp/native" >"$tmp/q.n"
+	awk -v c="$2" '{ print $c }' "$tmp/${3:-native}" >"$tmp/q.n"
 	awk -v c="$2" '{ print $c }' "$tmp/$1" | paste - "$tmp/q.n" |
 		awk '$2 > 0 { print $1 / $2 }' | sort -g |
 		awk '{ v[NR] = $1 } END { q1 = int((NR + 3) / 4); q3 = NR + 1 - q1
@@ -135,6 +135,15 @@ for th in $THREADS; do
 			printf 'malloc.%s.%s.%s\t%s\n' "$th" "$m" wall_ms $((med / 1000000)) \
 				"$th" "$m" wall_ratio "$2" "$th" "$m" cpu_ms "$cpu" "$th" "$m" cpu_ratio "$5" \
 				"$th" "$m" wall_ratio_iqr "$1-$3" "$th" "$m" cpu_ratio_iqr "$4-$6"
+			# over the counting floor of the same rounds: what the tool
+			# adds to any exact interposer, less moved by the host
+			case " $modes " in *" floor "*)
+				case $m in native | floor) ;; *)
+					set -- $(quart "$m" 2 floor)
+					printf 'malloc.%s.%s.cpu_over_floor\t%s\nmalloc.%s.%s.cpu_over_floor_iqr\t%s\n' \
+						"$th" "$m" "$2" "$th" "$m" "$1-$3" ;;
+				esac ;;
+			esac
 		else
 			printf '%-10s %-8s %10d %8.2f %10.0f %8.2f\n' "$m" "$th" $((med / 1000000)) "$wr" "$cpu" "$cr"
 		fi

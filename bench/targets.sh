@@ -116,7 +116,12 @@ for th in 1 2; do
 		[ $m = default ] && row "  the same, wall, perf's hooks on before the run" \
 			"$(ms "$(v "malloc.$th.default_held.wall_ms")")" "$(ms "$(v "malloc.$th.native.wall_ms")")" - - \
 			"$(x "$(v "malloc.$th.default_held.wall_ratio")")" "$(v "malloc.$th.default_held.wall_ratio_iqr")" -
-		# Nor this: what the heap samples cost, by their absence (doc/limits.md).
+		# Nor these: the default mode over the counting floor of the same
+		# rounds, and what the heap samples cost, by their absence
+		# (doc/limits.md).
+		[ $m = default ] && row "  the same over the counting floor, cpu" \
+			"$(ms "$(v "malloc.$th.default.cpu_ms")")" "$(ms "$(v "malloc.$th.floor.cpu_ms")")" - - \
+			"$(x "$(v "malloc.$th.default.cpu_over_floor")")" "$(v "malloc.$th.default.cpu_over_floor_iqr")" -
 		[ $m = default ] && row "  the same without heap samples, cpu" \
 			"$(ms "$(v "malloc.$th.nosample.cpu_ms")")" "$(ms "$(v "malloc.$th.native.cpu_ms")")" - - \
 			"$(x "$(v "malloc.$th.nosample.cpu_ratio")")" "$(v "malloc.$th.nosample.cpu_ratio_iqr")" -
