@@ -46,6 +46,14 @@ static void *boot_alloc(size_t size, size_t align)
 #define BEFORE_START()                                                                             \
 	FL_UNLIKELY(!fl_tls_guard && __atomic_load_n(&fl_state, __ATOMIC_RELAXED) < FL_READY)
 #define COUNTED_UNTRACED() (NESTED() || BEFORE_START())
+/* Tracing went off for the rest of the process (no trace file could be
+ * opened, a writer stalled, a fork child record does not follow, the exit
+ * line written): nothing is counted or written any more, and malloc and
+ * free pass straight on. Their way through the tests of the traced paths
+ * had made a process with tracing off cost more than a traced one
+ * (callgrind, malloc_bench 1 1000000 with no trace directory: 308.8 M
+ * instructions against 240.5 M traced and 208.4 M natively; now 249.8 M). */
+#define OFF_FOR_GOOD() (__atomic_load_n(&fl_state, __ATOMIC_RELAXED) == FL_OFF)
 
 static void count_untraced(enum fl_call c, uint64_t size, int64_t live_delta)
 {
@@ -156,7 +164,7 @@ static void *malloc_unresolved(size_t size)
 /* After malloc_first(), everything but the fast path: a block of the
  * bootstrap arena (not counted), re-entered, not tracing, or the thread's
  * first call. */
-static __attribute__((noinline)) void *malloc_other(void *p, size_t size)
+static __attribute__((noinline)) void *malloc_traced(void *p, size_t size)
 {
 	struct fl_thread *t;
 	if (FL_UNLIKELY(fl_bootstrap_owns(p)))
@@ -167,6 +175,14 @@ static __attribute__((noinline)) void *malloc_other(void *p, size_t size)
 	if (FAST_ALT(t))
 		return fl_record_alloc(t, FL_CALL_MALLOC, p, size);
 	return fl_record_alloc_slow(NULL, FL_CALL_MALLOC, p, size);
+}
+
+/* malloc_traced(), unless tracing is off for good. */
+static __attribute__((noinline)) void *malloc_other(void *p, size_t size)
+{
+	if (FL_LIKELY(!OFF_FOR_GOOD()))
+		return malloc_traced(p, size);
+	return p;
 }
 
 /* Without a frame of its own (the shim is built with frame pointers): a
@@ -238,7 +254,7 @@ static inline int free_fast(struct fl_hot *h, void *p)
 	return 1;
 }
 
-static __attribute__((noinline)) void free_other(void *p)
+static __attribute__((noinline)) void free_traced(void *p)
 {
 	struct fl_thread *t = fl_tls_self;
 	/* A thread with an alternate stack: the inline path's tests. */
@@ -264,6 +280,21 @@ static __attribute__((noinline)) void free_other(void *p)
 	}
 	fl_record_free(p);
 	real_free_read(p);
+}
+
+/* Everything but free()'s inline path, with tracing off for good kept to
+ * the few tests it needs (free_traced's frame is not paid for it). */
+static __attribute__((noinline)) void free_other(void *p)
+{
+	if (FL_LIKELY(!OFF_FOR_GOOD())) {
+		free_traced(p);
+		return;
+	}
+	if (!p || fl_bootstrap_owns(p))
+		return;
+	if (FL_UNLIKELY(!fl_real.free))
+		fl_init_resolve();
+	real_free(p); /* a block the record kept and moved included */
 }
 
 /* The gate (thread.h) sends NULL and, when the thread's inline paths are

@@ -10,6 +10,11 @@
  * frees]}: M of the N blocks checked had the moved block's header (glibc's
  * mapped-chunk bit with the non-main-arena bit, which glibc never sets
  * together).
+ *
+ * p_heap_moved fork: first a child inherits FORK_BLOCKS blocks and checks,
+ * grows and frees each (a child the shim does not trace: record
+ * --no-follow); the JSON then starts with "inherited_moved":K, how many of
+ * them had the moved block's header.
  */
 #include <malloc.h>
 #include <pthread.h>
@@ -17,9 +22,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define LEAKS 5
+#define FORK_BLOCKS 64
 
 static unsigned long calls, moved;
 static void *at_exit_block;
@@ -75,13 +82,58 @@ static void free_at_exit(void)
 	free(at_exit_block);
 }
 
-int main(void)
+/* Blocks made here, handed to a child that checks, grows and frees them;
+ * the number with the moved header. */
+static unsigned long fork_blocks(void)
+{
+	unsigned char *b[FORK_BLOCKS];
+	unsigned long inherited_moved = 0;
+	int status;
+	pid_t child;
+	for (unsigned i = 0; i < FORK_BLOCKS; i++) {
+		size_t n = 24 + i * 61;
+		b[i] = malloc(n);
+		if (!b[i])
+			fail("fork block", n);
+		fill(b[i], n, i);
+		if ((((const uint64_t *)b[i])[-1] & 6) == 6)
+			inherited_moved++;
+	}
+	fflush(stdout);
+	child = fork();
+	if (child < 0)
+		fail("fork", 0);
+	if (child == 0) {
+		for (unsigned i = 0; i < FORK_BLOCKS; i++) {
+			size_t n = 24 + i * 61;
+			unsigned char *q;
+			check(b[i], n, i, "inherited block");
+			q = realloc(b[i], n * 2 + 7);
+			if (!q)
+				fail("inherited realloc", n);
+			check(q, n, i, "inherited block grown");
+			free(q);
+		}
+		_exit(0);
+	}
+	if (waitpid(child, &status, 0) != child || !WIFEXITED(status) || WEXITSTATUS(status))
+		fail("the child's checks", (size_t)status);
+	for (unsigned i = 0; i < FORK_BLOCKS; i++)
+		free(b[i]);
+	return inherited_moved;
+}
+
+int main(int argc, char **argv)
 {
 	static const size_t sizes[] = {1, 24, 100, 1000, 4000, 70000, 300000};
 	static const size_t aligns[] = {32, 64, 256, 4096, 8192};
 	void *leaked[LEAKS];
 	pthread_t th;
 	void *from_thread;
+	long inherited_moved = -1;
+
+	if (argc > 1 && strcmp(argv[1], "fork") == 0)
+		inherited_moved = (long)fork_blocks();
 
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		size_t n = sizes[i];
@@ -158,7 +210,11 @@ int main(void)
 	fill(at_exit_block, 5000, 11);
 	atexit(free_at_exit);
 
-	printf("{\"calls\":%lu,\"moved\":%lu,\"leaked\":[", calls, moved);
+	if (inherited_moved >= 0)
+		printf("{\"inherited_moved\":%ld,", inherited_moved);
+	else
+		printf("{");
+	printf("\"calls\":%lu,\"moved\":%lu,\"leaked\":[", calls, moved);
 	for (int i = 0; i < LEAKS; i++)
 		printf("%s%lu", i ? "," : "", (unsigned long)(uintptr_t)leaked[i]);
 	printf("]}\n");

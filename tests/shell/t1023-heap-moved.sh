@@ -44,4 +44,19 @@ test_expect_success '--all: nothing moved, every check passes' '
 	"$FL" record -q --all -o "$TMP/a" -- "$PROGS/p_heap_moved" >"$TMP/a.own" &&
 	test "$(jq .moved "$TMP/a.own")" -eq 0
 '
+# A fork child that record does not follow has tracing off for good
+# (preload/hooks/hooks_alloc.c, OFF_FOR_GOOD): its heap calls pass straight
+# on, those on the moved blocks it inherited included. The child checks,
+# grows and frees them; it exits 1 (and so does the parent) if any check
+# fails, or glibc stops it on a header it does not know.
+test_expect_success 'an untraced fork child (--no-follow) frees and grows the moved blocks it inherited' '
+	"$PROGS/p_heap_moved" fork >"$TMP/fn.own" &&
+	test "$(jq .inherited_moved "$TMP/fn.own")" -eq 0 &&
+	"$FL" record -q --no-compress --no-follow --sample 16 -o "$TMP/f" -- \
+		"$PROGS/p_heap_moved" fork >"$TMP/f.own" &&
+	inherited=$(jq .inherited_moved "$TMP/f.own") && say "$inherited of 64 inherited blocks moved" &&
+	test "$inherited" -gt 32 &&
+	test "$(ls "$TMP"/f/*.ndjson | wc -l)" -eq 1
+'
+
 test_done
