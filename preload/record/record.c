@@ -403,9 +403,9 @@ void fl_record_peak_update(uint64_t live)
  * call then waits for its line to come back (with two threads the slow
  * path took ~660 cycles against ~285 alone, rdtsc). So a check first adds
  * to its own live bytes what each other thread published at its own
- * checks (live_checked, summed as it changes on one line
- * for all of them: thread.h); only if that bound passes the
- * peak does it sum the live bytes themselves. A thread publishes its live
+ * checks (live_checked, summed as it changes on one line for all of
+ * them: thread.h); only if that bound passes the peak does it sum the
+ * live bytes themselves. A thread publishes its live
  * bytes when they are above what it published, and lowers the figure
  * only when they are PEAK_SLACK below: published at every check, the line
  * moved between the CPUs ~43,000 times a thread in bench/malloc_bench's

@@ -50,6 +50,12 @@ static void check(const unsigned char *p, size_t n, unsigned seed, const char *w
 			fail(what, i);
 }
 
+/* Whether p has the moved block's header (see the top). */
+static int moved_header(const void *p)
+{
+	return (((const uint64_t *)p)[-1] & 6) == 6;
+}
+
 /* A block of n usable bytes at least, aligned to align: written whole. */
 static void *usable_block(void *p, size_t n, size_t align, const char *what)
 {
@@ -59,7 +65,7 @@ static void *usable_block(void *p, size_t n, size_t align, const char *what)
 	calls++;
 	if ((uintptr_t)p % align)
 		fail("misaligned", align);
-	if ((((const uint64_t *)p)[-1] & 6) == 6)
+	if (moved_header(p))
 		moved++;
 	u = malloc_usable_size(p);
 	if (u < n)
@@ -96,7 +102,7 @@ static unsigned long fork_blocks(void)
 		if (!b[i])
 			fail("fork block", n);
 		fill(b[i], n, i);
-		if ((((const uint64_t *)b[i])[-1] & 6) == 6)
+		if (moved_header(b[i]))
 			inherited_moved++;
 	}
 	fflush(stdout);
