@@ -14,12 +14,19 @@ row() { jq -r "[.processes[0].by_vma[] | select(.path == \"$2\")] | first | \"\(
 run_traced "$TMP/zero" "$SAMPLES/zero_fill" 64 >"$TMP/zero.out" || exit 1
 need_probe "$TMP/zero" perf_fault_samples
 
+# One fault in `period` is sampled and stands for `period` of them: where
+# the shim's own faults fall among the program's moves which of its pages'
+# faults are sampled, so the sampled count of its 16,384 pages is 1,024
+# samples give or take one (16,368 seen in ~1 run of 10-20 on a loaded
+# machine, with this build and the one before). One page per fault is
+# checked to that sample.
 test_expect_success 'zero-fill: >= 95% of the faults are demand-zero, one per page written' '
 	report_json "$TMP/zero" faults >"$TMP/zero.json" &&
 	z=$(cls "$TMP/zero.json" "" zero_fill) &&
 	all=$(jq ".processes[0].faults" "$TMP/zero.json") &&
+	period=$(jq ".processes[0].period" "$TMP/zero.json") &&
 	at_least "$z" "$all" 95 &&
-	at_least "$z" "$(truth "$TMP/zero.out" pages)" 100
+	at_least "$z" "$(($(truth "$TMP/zero.out" pages) - period))" 100
 '
 
 test_expect_success 'stack growth: the pages grown below [stack] land in stack_growth' '
